@@ -1,0 +1,93 @@
+/**
+ * The indexed object graph every rule reads: built once per analysis, so cross-object
+ * questions (who selects whose pods) cost an index lookup, not a scan.
+ */
+import { consumerOf, hpaOf, type HpaView, type PdbView, type SelectorConsumer } from "../model/consumers.ts";
+import { stringMap, type KubeObject } from "../model/object.ts";
+import { LabelIndex } from "../model/selector.ts";
+import { knownVersions, type KnownVersions } from "../model/volatile.ts";
+import { workloadOf, type Workload } from "../model/workloads.ts";
+
+export interface AnalysisSettings {
+  /** Target Kubernetes version, `major.minor`. */
+  kubeVersion: string;
+  /** Label keys to treat as volatile besides the built-in ones. */
+  extraVolatileKeys: ReadonlySet<string>;
+}
+
+export const DEFAULT_SETTINGS: AnalysisSettings = {
+  kubeVersion: "1.34",
+  extraVolatileKeys: new Set(),
+};
+
+export interface AnalysisContext {
+  settings: AnalysisSettings;
+  objects: readonly KubeObject[];
+  workloads: readonly Workload[];
+  consumers: readonly (SelectorConsumer | PdbView)[];
+  hpas: readonly HpaView[];
+  versions: KnownVersions;
+  /** Workloads of a namespace, indexed by pod template labels. */
+  podsIn(namespace: string): LabelIndex<Workload>;
+  /** Services of a namespace, indexed by their own metadata labels (what ServiceMonitors select). */
+  servicesIn(namespace: string): LabelIndex<KubeObject>;
+  namespaces(): readonly string[];
+  workloadFor(object: KubeObject): Workload | undefined;
+  /** An object by kind, namespace and name (first match). */
+  find(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+}
+
+export function buildContext(objects: readonly KubeObject[], settings: AnalysisSettings = DEFAULT_SETTINGS): AnalysisContext {
+  const workloads: Workload[] = [];
+  const workloadByObject = new Map<KubeObject, Workload>();
+  const consumers: (SelectorConsumer | PdbView)[] = [];
+  const hpas: HpaView[] = [];
+  const pods = new Map<string, LabelIndex<Workload>>();
+  const services = new Map<string, LabelIndex<KubeObject>>();
+  const byIdentity = new Map<string, KubeObject>();
+  const identity = (kind: string, namespace: string | undefined, name: string) => `${kind}\u0000${namespace ?? ""}\u0000${name}`;
+
+  for (const object of objects) {
+    const key = identity(object.ref.kind, object.ref.namespace, object.ref.name);
+    if (!byIdentity.has(key)) byIdentity.set(key, object);
+    const namespace = object.ref.namespace ?? "";
+    const workload = workloadOf(object);
+    if (workload) {
+      workloads.push(workload);
+      workloadByObject.set(object, workload);
+      indexIn(pods, namespace, (w: Workload) => w.podLabels).add(workload);
+    }
+    const consumer = consumerOf(object);
+    if (consumer) consumers.push(consumer);
+    if (object.ref.kind === "Service" && object.group === "") {
+      indexIn(services, namespace, (o: KubeObject) => stringMap((o.raw.metadata as { labels?: unknown } | undefined)?.labels)).add(object);
+    }
+    const hpa = hpaOf(object);
+    if (hpa) hpas.push(hpa);
+  }
+
+  const empty = <T>(labelsOf: (item: T) => Readonly<Record<string, string>>) => new LabelIndex<T>(labelsOf);
+  return {
+    settings,
+    objects,
+    workloads,
+    consumers,
+    hpas,
+    versions: knownVersions(objects),
+    podsIn: (namespace) => pods.get(namespace) ?? empty((w: Workload) => w.podLabels),
+    servicesIn: (namespace) => services.get(namespace) ?? empty(() => ({})),
+    namespaces: () => [...new Set([...pods.keys(), ...services.keys()])],
+    workloadFor: (object) => workloadByObject.get(object),
+    find: (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name)),
+  };
+}
+
+function indexIn<T>(
+  indexes: Map<string, LabelIndex<T>>,
+  namespace: string,
+  labelsOf: (item: T) => Readonly<Record<string, string>>,
+): LabelIndex<T> {
+  let index = indexes.get(namespace);
+  if (!index) indexes.set(namespace, (index = new LabelIndex(labelsOf)));
+  return index;
+}

@@ -1,0 +1,59 @@
+import type { ObjectRef } from "../model/object.ts";
+
+export type Severity = "error" | "warning" | "info";
+export const SEVERITIES: readonly Severity[] = ["error", "warning", "info"];
+
+/** Why a label is considered volatile or user-controlled. */
+export type Cause = "name" | "chart-version" | "app-version" | "image-tag" | "values" | "random";
+
+export interface Evidence {
+  cause?: Cause;
+  [detail: string]: unknown;
+}
+
+export interface Remedy {
+  /** What to change in the chart or manifest. */
+  text: string;
+  /** For a release that is already deployed: what to run, in order, to migrate safely. */
+  commands?: string[];
+}
+
+export interface Location {
+  /** The file the object was read from (a manifest, or Helm's output for a chart). */
+  file: string;
+  /** 1-based line of the field in that file. */
+  line: number;
+  /** The chart template that produced the object (Helm's `# Source:`). */
+  template?: string;
+  /** The line in that template that produced the field, where it could be found. */
+  templateLine?: number;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  object: ObjectRef;
+  /** Field path inside the object, e.g. `spec.selector.matchLabels`. */
+  path: string;
+  location: Location;
+  related: ObjectRef[];
+  evidence: Evidence;
+  remedy: Remedy;
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export interface Summary {
+  error: number;
+  warning: number;
+  info: number;
+}
+
+export function summarize(findings: readonly Finding[]): Summary {
+  const summary: Summary = { error: 0, warning: 0, info: 0 };
+  for (const finding of findings) summary[finding.severity]++;
+  return summary;
+}

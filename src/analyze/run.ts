@@ -1,0 +1,43 @@
+/** Runs rules over a context and turns what they report into located findings. */
+import { formatPath } from "../model/object.ts";
+import type { AnalysisContext } from "./context.ts";
+import type { Finding } from "./finding.ts";
+import type { FindingInput, Rule } from "./rule.ts";
+
+export function runRules(context: AnalysisContext, rules: readonly Rule[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    rule.check(context, (input) => findings.push(toFinding(rule, input)));
+  }
+  return sortFindings(findings);
+}
+
+export function toFinding(rule: Rule, input: FindingInput): Finding {
+  const { object } = input;
+  const doc = object.doc;
+  return {
+    rule: rule.meta.id,
+    severity: input.severity ?? rule.meta.severity,
+    message: input.message,
+    object: object.ref,
+    path: formatPath(input.path),
+    location: {
+      file: doc.file,
+      line: doc.locate([...object.pathPrefix, ...input.path]),
+      ...(doc.template === undefined ? {} : { template: doc.template }),
+    },
+    related: (input.related ?? []).map((r) => r.ref),
+    evidence: input.evidence ?? {},
+    remedy: input.remedy,
+  };
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      a.location.file.localeCompare(b.location.file) ||
+      a.location.line - b.location.line ||
+      a.rule.localeCompare(b.rule) ||
+      a.path.localeCompare(b.path),
+  );
+}

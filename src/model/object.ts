@@ -1,0 +1,154 @@
+/**
+ * Kubernetes objects as chartguard sees them: identity, labels, and where each came from.
+ * Values stay `unknown` until a view narrows them, because the input is untrusted YAML.
+ */
+import type { FieldPath, YamlDocument } from "../load/yaml.ts";
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface KubeObject {
+  ref: ObjectRef;
+  /** API group, "" for the core group. */
+  group: string;
+  raw: Record<string, unknown>;
+  doc: YamlDocument;
+  /** Where the object sits in its document: [] or ["items", n] inside a List. */
+  pathPrefix: FieldPath;
+  /** Named by metadata.generateName: the API server picks the name, so it is new every time. */
+  generatedName: boolean;
+  /** helm.sh/hook values (pre-install, test, ...); empty for ordinary objects. */
+  hooks: string[];
+}
+
+export interface ModelNote {
+  file: string;
+  line: number;
+  message: string;
+}
+
+// Kinds that Helm does not put in a namespace; all others get the release namespace.
+const CLUSTER_SCOPED = new Set([
+  "APIService", "CertificateSigningRequest", "ClusterIssuer", "ClusterRole", "ClusterRoleBinding",
+  "ComponentStatus", "CSIDriver", "CSINode", "CustomResourceDefinition", "FlowSchema", "IngressClass",
+  "MutatingWebhookConfiguration", "Namespace", "Node", "PersistentVolume", "PriorityClass",
+  "PriorityLevelConfiguration", "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration", "VolumeAttachment",
+  "VolumeAttributesClass", "ClusterServiceVersion",
+]);
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The value at `path` inside `value`, or undefined where any step is missing. */
+export function getPath(value: unknown, path: FieldPath): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (typeof segment === "number") {
+      if (!Array.isArray(current)) return undefined;
+      current = current[segment];
+    } else {
+      if (!isRecord(current) || !Object.hasOwn(current, segment)) return undefined;
+      current = current[segment];
+    }
+  }
+  return current;
+}
+
+/** `spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart`: the form findings and messages use. */
+export function formatPath(path: FieldPath): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+export function refString(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.name}`;
+}
+
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+/** A label or annotation map with only the entries whose values are strings. */
+export function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(value)) return out;
+  for (const [key, v] of Object.entries(value)) if (typeof v === "string") out[key] = v;
+  return out;
+}
+
+export interface ModelOptions {
+  /** The namespace Helm applies to namespaced objects that set none (`-n`, default "default"). */
+  namespace: string;
+}
+
+/**
+ * Turns parsed documents into objects: `kind: List` / `*List` items are unpacked
+ * (what `kubectl get -o yaml` prints); documents without apiVersion/kind are skipped with a note.
+ */
+export function objectsFromDocuments(
+  docs: readonly YamlDocument[],
+  options: ModelOptions,
+): { objects: KubeObject[]; notes: ModelNote[] } {
+  const objects: KubeObject[] = [];
+  const notes: ModelNote[] = [];
+  const add = (doc: YamlDocument, value: unknown, pathPrefix: FieldPath) => {
+    if (value === null || value === undefined) return;
+    const line = doc.locate(pathPrefix);
+    if (!isRecord(value)) {
+      notes.push({ file: doc.file, line, message: "document is not a mapping; skipped" });
+      return;
+    }
+    const { apiVersion, kind } = value;
+    if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") {
+      notes.push({ file: doc.file, line, message: "document has no apiVersion/kind; skipped" });
+      return;
+    }
+    if (kind === "List" || (kind.endsWith("List") && Array.isArray(value.items))) {
+      if (!Array.isArray(value.items)) {
+        notes.push({ file: doc.file, line, message: `${kind} has no items list; skipped` });
+        return;
+      }
+      value.items.forEach((item, i) => add(doc, item, [...pathPrefix, "items", i]));
+      return;
+    }
+    const metadata = isRecord(value.metadata) ? value.metadata : {};
+    const name = typeof metadata.name === "string" ? metadata.name : undefined;
+    const generateName = typeof metadata.generateName === "string" ? metadata.generateName : undefined;
+    if (name === undefined && generateName === undefined) {
+      notes.push({ file: doc.file, line, message: `${kind} has no metadata.name; skipped` });
+      return;
+    }
+    const namespace = isClusterScoped(kind)
+      ? undefined
+      : typeof metadata.namespace === "string" && metadata.namespace !== ""
+        ? metadata.namespace
+        : options.namespace;
+    const hookAnnotation = stringMap(metadata.annotations)["helm.sh/hook"];
+    objects.push({
+      ref: { apiVersion, kind, ...(namespace === undefined ? {} : { namespace }), name: name ?? `${generateName}*` },
+      group: groupOf(apiVersion),
+      raw: value,
+      doc,
+      pathPrefix,
+      generatedName: name === undefined,
+      hooks: hookAnnotation ? hookAnnotation.split(",").map((h) => h.trim()).filter(Boolean) : [],
+    });
+  };
+  for (const doc of docs) add(doc, doc.value, []);
+  return { objects, notes };
+}

@@ -1,0 +1,222 @@
+/**
+ * The one selector engine: every rule that asks "which pods does this select" or
+ * "can one pod be selected by both" comes here. Semantics follow
+ * k8s.io/apimachinery labels.Selector (k8s-rules.md §2.3): requirements are ANDed,
+ * `NotIn` and `DoesNotExist` hold when the key is absent, and what a nil or empty
+ * selector means is decided by the consumer, not by the engine.
+ */
+import { isRecord } from "./object.ts";
+
+export type Labels = Readonly<Record<string, string>>;
+export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
+
+export interface Requirement {
+  key: string;
+  operator: Operator;
+  values: readonly string[];
+}
+
+export interface Selector {
+  /** A selector that matches nothing at all (nil where nil means "none"). */
+  matchesNothing: boolean;
+  /** ANDed; empty (and not matchesNothing) means "everything". */
+  requirements: readonly Requirement[];
+}
+
+/** What a consumer makes of an absent (nil) or empty (`{}`) selector. */
+export type Meaning = "nothing" | "everything";
+export interface SelectorSemantics {
+  nil: Meaning;
+  empty: Meaning;
+}
+
+export const NOTHING: Selector = { matchesNothing: true, requirements: [] };
+export const EVERYTHING: Selector = { matchesNothing: false, requirements: [] };
+
+const OPERATORS = new Set<string>(["In", "NotIn", "Exists", "DoesNotExist"]);
+
+function meaning(m: Meaning): Selector {
+  return m === "nothing" ? NOTHING : EVERYTHING;
+}
+
+/** Selector from a plain label map (Service, ReplicationController). */
+export function selectorFromMap(map: unknown, semantics: SelectorSemantics): Selector {
+  if (map === null || map === undefined) return meaning(semantics.nil);
+  if (!isRecord(map)) return NOTHING;
+  const requirements = Object.entries(map).map(([key, value]) => ({
+    key,
+    operator: "In" as const,
+    values: [scalarText(value)],
+  }));
+  return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
+}
+
+/**
+ * Selector from a metav1.LabelSelector. Shapes the API server would reject (a string,
+ * an unknown operator) compile to NOTHING; the invalid-label rule reports them.
+ */
+export function compileLabelSelector(raw: unknown, semantics: SelectorSemantics): Selector {
+  if (raw === null || raw === undefined) return meaning(semantics.nil);
+  if (!isRecord(raw)) return NOTHING;
+  const requirements: Requirement[] = [];
+  const { matchLabels, matchExpressions } = raw;
+  if (isRecord(matchLabels)) {
+    for (const [key, value] of Object.entries(matchLabels)) {
+      requirements.push({ key, operator: "In", values: [scalarText(value)] });
+    }
+  } else if (matchLabels !== null && matchLabels !== undefined) {
+    return NOTHING;
+  }
+  if (Array.isArray(matchExpressions)) {
+    for (const expression of matchExpressions) {
+      if (!isRecord(expression) || typeof expression.key !== "string") return NOTHING;
+      const operator = expression.operator;
+      if (typeof operator !== "string" || !OPERATORS.has(operator)) return NOTHING;
+      const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
+      requirements.push({ key: expression.key, operator: operator as Operator, values });
+    }
+  } else if (matchExpressions !== null && matchExpressions !== undefined) {
+    return NOTHING;
+  }
+  return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
+}
+
+function scalarText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function requirementMatches(requirement: Requirement, labels: Labels): boolean {
+  const present = Object.hasOwn(labels, requirement.key);
+  switch (requirement.operator) {
+    case "In":
+      return present && requirement.values.includes(labels[requirement.key] as string);
+    case "NotIn":
+      return !present || !requirement.values.includes(labels[requirement.key] as string);
+    case "Exists":
+      return present;
+    case "DoesNotExist":
+      return !present;
+  }
+}
+
+export function matches(selector: Selector, labels: Labels): boolean {
+  if (selector.matchesNothing) return false;
+  return selector.requirements.every((r) => requirementMatches(r, labels));
+}
+
+export function selectsEverything(selector: Selector): boolean {
+  return !selector.matchesNothing && selector.requirements.length === 0;
+}
+
+/**
+ * Whether some label set satisfies both selectors: per key, the allowed values must
+ * intersect. Label values are unbounded, so only `In` sets can run out of values.
+ */
+export function canOverlap(a: Selector, b: Selector): boolean {
+  if (a.matchesNothing || b.matchesNothing) return false;
+  const byKey = new Map<string, Requirement[]>();
+  for (const r of [...a.requirements, ...b.requirements]) {
+    const list = byKey.get(r.key);
+    if (list) list.push(r);
+    else byKey.set(r.key, [r]);
+  }
+  for (const requirements of byKey.values()) {
+    if (!keySatisfiable(requirements)) return false;
+  }
+  return true;
+}
+
+function keySatisfiable(requirements: readonly Requirement[]): boolean {
+  let allowed: Set<string> | undefined;
+  const excluded = new Set<string>();
+  let mustExist = false;
+  let mustBeAbsent = false;
+  for (const r of requirements) {
+    if (r.operator === "In") {
+      mustExist = true;
+      allowed = allowed ? new Set(r.values.filter((v) => allowed!.has(v))) : new Set(r.values);
+    } else if (r.operator === "NotIn") {
+      for (const v of r.values) excluded.add(v);
+    } else if (r.operator === "Exists") {
+      mustExist = true;
+    } else {
+      mustBeAbsent = true;
+    }
+  }
+  if (mustBeAbsent) return !mustExist;
+  if (allowed === undefined) return true;
+  for (const v of allowed) if (!excluded.has(v)) return true;
+  return false;
+}
+
+/** `app=web,tier in (a,b),!canary`: the kubectl form, for messages. */
+export function describeSelector(selector: Selector): string {
+  if (selector.matchesNothing) return "<nothing>";
+  if (selector.requirements.length === 0) return "<everything>";
+  return selector.requirements
+    .map((r) => {
+      switch (r.operator) {
+        case "In":
+          return r.values.length === 1 ? `${r.key}=${r.values[0]}` : `${r.key} in (${r.values.join(",")})`;
+        case "NotIn":
+          return `${r.key} notin (${r.values.join(",")})`;
+        case "Exists":
+          return r.key;
+        case "DoesNotExist":
+          return `!${r.key}`;
+      }
+    })
+    .join(",");
+}
+
+/** Label keys the selector tests, in order of first use. */
+export function selectorKeys(selector: Selector): string[] {
+  return [...new Set(selector.requirements.map((r) => r.key))];
+}
+
+/**
+ * Items indexed by label key and value, so that selecting is proportional to the
+ * candidates rather than to everything in the namespace (overlap must not be quadratic).
+ */
+export class LabelIndex<T> {
+  private readonly byKeyValue = new Map<string, Map<string, T[]>>();
+  private readonly byKey = new Map<string, T[]>();
+  private readonly all: T[] = [];
+
+  constructor(private readonly labelsOf: (item: T) => Labels) {}
+
+  add(item: T): void {
+    this.all.push(item);
+    for (const [key, value] of Object.entries(this.labelsOf(item))) {
+      let values = this.byKeyValue.get(key);
+      if (!values) this.byKeyValue.set(key, (values = new Map()));
+      const bucket = values.get(value);
+      if (bucket) bucket.push(item);
+      else values.set(value, [item]);
+      const keyed = this.byKey.get(key);
+      if (keyed) keyed.push(item);
+      else this.byKey.set(key, [item]);
+    }
+  }
+
+  select(selector: Selector): T[] {
+    if (selector.matchesNothing) return [];
+    return this.candidates(selector).filter((item) => matches(selector, this.labelsOf(item)));
+  }
+
+  /** The smallest posting list any one requirement narrows the search to. */
+  private candidates(selector: Selector): readonly T[] {
+    let best: readonly T[] = this.all;
+    for (const r of selector.requirements) {
+      let list: readonly T[] | undefined;
+      if (r.operator === "In") {
+        const values = this.byKeyValue.get(r.key);
+        list = r.values.length === 1 ? values?.get(r.values[0] as string) ?? [] : r.values.flatMap((v) => values?.get(v) ?? []);
+      } else if (r.operator === "Exists") {
+        list = this.byKey.get(r.key) ?? [];
+      }
+      if (list && list.length < best.length) best = list;
+    }
+    return best;
+  }
+}

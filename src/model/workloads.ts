@@ -1,0 +1,180 @@
+/**
+ * Pod-owning workloads: where each kind keeps its pod template and selector, and what
+ * the API server makes of that selector (k8s-rules.md §1.2–1.7, §1.17, §2.3).
+ */
+import type { FieldPath } from "../load/yaml.ts";
+import { getPath, isRecord, stringMap, type KubeObject } from "./object.ts";
+import { compileLabelSelector, selectorFromMap, type Labels, type Selector, type SelectorSemantics } from "./selector.ts";
+
+export interface Workload {
+  object: KubeObject;
+  /** Path of the pod template (metadata + spec) inside the object; [] for a bare Pod. */
+  templatePath: FieldPath;
+  /** The pod template's labels (string values only; invalid-label reports the others). */
+  podLabels: Labels;
+  podAnnotations: Labels;
+  /** Path of the user-written selector, when the kind has one the user controls. */
+  selectorPath?: FieldPath;
+  /** The selector the controller uses to own pods, as the API server reads it. */
+  selector?: Selector;
+  /** The selector may not change after creation (immutable-field on upgrade). */
+  selectorImmutable: boolean;
+  /** The API server rejects a nil or empty selector for this kind. */
+  selectorRequired: boolean;
+  /** Pods that run to completion (Jobs, CronJobs, hooks, test pods), not long-running servers. */
+  runsToCompletion: boolean;
+}
+
+interface WorkloadShape {
+  groups: readonly string[];
+  templatePath: FieldPath;
+  selectorPath?: FieldPath;
+  selectorKind?: "labelSelector" | "map";
+  semantics?: SelectorSemantics;
+  selectorRequired: boolean;
+  immutableSelector: (object: KubeObject) => boolean;
+  runsToCompletion: boolean;
+}
+
+const REQUIRED: SelectorSemantics = { nil: "nothing", empty: "nothing" };
+// Legacy versions through which Deployment/ReplicaSet/DaemonSet selectors were mutable.
+const MUTABLE_SELECTOR_VERSIONS = new Set(["extensions/v1beta1", "apps/v1beta1"]);
+const immutableUnlessLegacy = (o: KubeObject) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
+
+const SHAPES: Record<string, WorkloadShape> = {
+  Deployment: {
+    groups: ["apps", "extensions"],
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "labelSelector",
+    semantics: REQUIRED,
+    selectorRequired: true,
+    immutableSelector: immutableUnlessLegacy,
+    runsToCompletion: false,
+  },
+  ReplicaSet: {
+    groups: ["apps", "extensions"],
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "labelSelector",
+    semantics: REQUIRED,
+    selectorRequired: true,
+    immutableSelector: (o) => o.ref.apiVersion !== "extensions/v1beta1",
+    runsToCompletion: false,
+  },
+  DaemonSet: {
+    groups: ["apps", "extensions"],
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "labelSelector",
+    semantics: REQUIRED,
+    selectorRequired: true,
+    immutableSelector: (o) => o.ref.apiVersion !== "extensions/v1beta1",
+    runsToCompletion: false,
+  },
+  StatefulSet: {
+    groups: ["apps"],
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "labelSelector",
+    semantics: REQUIRED,
+    selectorRequired: true,
+    immutableSelector: () => true,
+    runsToCompletion: false,
+  },
+  Rollout: {
+    groups: ["argoproj.io"],
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "labelSelector",
+    semantics: REQUIRED,
+    selectorRequired: true,
+    immutableSelector: () => true,
+    runsToCompletion: false,
+  },
+  ReplicationController: {
+    groups: [""],
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "map",
+    selectorRequired: false,
+    immutableSelector: () => false,
+    runsToCompletion: false,
+  },
+  Job: {
+    groups: ["batch"],
+    templatePath: ["spec", "template"],
+    selectorRequired: false,
+    immutableSelector: (o) => getPath(o.raw, ["spec", "manualSelector"]) === true,
+    runsToCompletion: true,
+  },
+  CronJob: {
+    groups: ["batch"],
+    templatePath: ["spec", "jobTemplate", "spec", "template"],
+    selectorRequired: false,
+    immutableSelector: () => false,
+    runsToCompletion: true,
+  },
+  Pod: {
+    groups: [""],
+    templatePath: [],
+    selectorRequired: false,
+    immutableSelector: () => false,
+    runsToCompletion: false,
+  },
+};
+
+export function isWorkloadKind(object: KubeObject): boolean {
+  return SHAPES[object.ref.kind]?.groups.includes(object.group) ?? false;
+}
+
+export function workloadOf(object: KubeObject): Workload | undefined {
+  const shape = SHAPES[object.ref.kind];
+  if (!shape || !shape.groups.includes(object.group)) return undefined;
+  const template = getPath(object.raw, shape.templatePath);
+  const metadata = isRecord(template) ? template.metadata : undefined;
+  const podLabels = stringMap(isRecord(metadata) ? metadata.labels : undefined);
+  const podAnnotations = stringMap(isRecord(metadata) ? metadata.annotations : undefined);
+  const restartPolicy = getPath(template, ["spec", "restartPolicy"]);
+  const runsToCompletion =
+    shape.runsToCompletion ||
+    object.hooks.length > 0 ||
+    (object.ref.kind === "Pod" && restartPolicy !== undefined && restartPolicy !== "Always");
+  const workload: Workload = {
+    object,
+    templatePath: shape.templatePath,
+    podLabels,
+    podAnnotations,
+    selectorImmutable: shape.immutableSelector(object),
+    selectorRequired: shape.selectorRequired,
+    runsToCompletion,
+  };
+  const selector = ownSelector(object, shape, podLabels);
+  if (selector) {
+    workload.selectorPath = selector.path;
+    workload.selector = selector.selector;
+  }
+  return workload;
+}
+
+function ownSelector(
+  object: KubeObject,
+  shape: WorkloadShape,
+  podLabels: Labels,
+): { path: FieldPath; selector: Selector } | undefined {
+  if (object.ref.kind === "Job") {
+    // Unless manualSelector is set, the API server generates a controller-uid selector
+    // that matches this Job's pods only.
+    if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return undefined;
+    const path = ["spec", "selector"];
+    return { path, selector: compileLabelSelector(getPath(object.raw, path), REQUIRED) };
+  }
+  if (!shape.selectorPath) return undefined;
+  const raw = getPath(object.raw, shape.selectorPath);
+  if (shape.selectorKind === "map") {
+    // A ReplicationController without a selector is defaulted to its template labels.
+    const map = raw === undefined || raw === null ? podLabels : raw;
+    return { path: shape.selectorPath, selector: selectorFromMap(map, REQUIRED) };
+  }
+  return { path: shape.selectorPath, selector: compileLabelSelector(raw, shape.semantics ?? REQUIRED) };
+}

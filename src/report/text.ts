@@ -1,0 +1,65 @@
+/** The report for people: grouped by file, each finding with what is wrong and what to do. */
+import pc from "picocolors";
+import type { Finding, Severity } from "../analyze/finding.ts";
+import type { RuleMeta } from "../analyze/rule.ts";
+import type { CheckResult } from "../analyze/check.ts";
+
+export interface TextOptions {
+  color: boolean;
+  /** Rule metadata, to explain once at the end why each reported rule matters. */
+  rules: ReadonlyMap<string, RuleMeta>;
+}
+
+export function formatText(report: CheckResult, options: TextOptions): string {
+  const c = pc.createColors(options.color);
+  const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
+  const lines: string[] = [];
+  for (const note of report.notes) lines.push(c.dim(`note: ${note.file}:${note.line}: ${note.message}`));
+  if (report.notes.length > 0) lines.push("");
+
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of report.findings) {
+    const key = finding.location.template ?? finding.location.file;
+    byFile.set(key, [...(byFile.get(key) ?? []), finding]);
+  }
+  for (const [file, findings] of byFile) {
+    lines.push(c.underline(file));
+    for (const f of findings) {
+      const where = f.location.template
+        ? `${f.location.templateLine ?? "-"}`.padStart(4) + c.dim(` (${f.location.file}:${f.location.line})`)
+        : `${f.location.line}`.padStart(4);
+      lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectName(f)} ${c.dim(f.path)}`);
+      lines.push(`        ${f.message}`);
+      lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
+      for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${command}`);
+    }
+    lines.push("");
+  }
+
+  const fired = [...new Set(report.findings.map((f) => f.rule))];
+  if (fired.length > 0) {
+    lines.push(c.bold("Why these matter:"));
+    for (const id of fired) {
+      const meta = options.rules.get(id);
+      if (meta) lines.push(`  ${c.bold(id)}: ${meta.why}`);
+    }
+    lines.push("");
+  }
+  const { error, warning, info } = report.summary;
+  const total = error + warning + info;
+  lines.push(
+    total === 0
+      ? c.green("No label or selector problems found.")
+      : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function objectName(f: Finding): string {
+  const ns = f.object.namespace ? `${f.object.namespace}/` : "";
+  return `${f.object.kind} ${ns}${f.object.name}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,104 @@
+import { selectorMismatch } from "../../../src/analyze/rules/selector-mismatch.ts";
+import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
+
+ruleCases(selectorMismatch, [
+  {
+    name: "selector matches the template",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web, tier: fe}}
+    `,
+    expect: [],
+  },
+  {
+    name: "template lacks a selector label",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector:
+          matchLabels: {app: web, component: api}
+        template:
+          metadata:
+            labels: {app: web}
+    `,
+    expect: [{ severity: "error", object: "Deployment/web", path: "spec.template.metadata.labels", line: 9, evidence: { unmatched: ["component=api"] } }],
+  },
+  {
+    name: "matchExpressions NotIn is satisfied by an absent key",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        selector:
+          matchLabels: {app: db}
+          matchExpressions: [{key: canary, operator: NotIn, values: ["true"]}]
+        template:
+          metadata: {labels: {app: db}}
+    `,
+    expect: [],
+  },
+  {
+    name: "matchExpressions Exists fails when the key is absent",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector:
+          matchExpressions: [{key: app, operator: Exists}, {key: tier, operator: In, values: [a, b]}]
+        template:
+          metadata: {labels: {tier: c}}
+    `,
+    expect: [{ severity: "error", object: "DaemonSet/agent", path: "spec.template.metadata.labels", line: 8, evidence: { unmatched: ["app", "tier in (a,b)"] } }],
+  },
+  {
+    name: "empty selector is rejected for a Deployment",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector: {}
+        template:
+          metadata: {labels: {app: web}}
+    `,
+    expect: [{ severity: "error", object: "Deployment/web", path: "spec.selector", line: 5, messageIncludes: ["empty selector is invalid for deployment"] }],
+  },
+  {
+    name: "missing selector on a StatefulSet",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        template:
+          metadata: {labels: {app: db}}
+    `,
+    expect: [{ severity: "error", object: "StatefulSet/db", path: "spec.selector", line: 4, messageIncludes: ["Required value"] }],
+  },
+  {
+    name: "Jobs, CronJobs, Pods and ReplicationControllers without a selector are fine",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        template: {metadata: {labels: {app: web}}}
+      ---
+      apiVersion: v1
+      kind: ReplicationController
+      metadata: {name: legacy}
+      spec:
+        template: {metadata: {labels: {app: legacy}}}
+    `,
+    expect: [],
+  },
+]);

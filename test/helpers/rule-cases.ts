@@ -1,0 +1,65 @@
+/**
+ * The table-driven rule tester: each case is a manifest and the exact findings one
+ * rule must report on it (severity, object, field path, line), nothing more.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "../../src/analyze/context.ts";
+import type { Finding } from "../../src/analyze/finding.ts";
+import type { Rule } from "../../src/analyze/rule.ts";
+import { runRules } from "../../src/analyze/run.ts";
+import { parseYamlStream } from "../../src/load/yaml.ts";
+import { objectsFromDocuments } from "../../src/model/object.ts";
+
+export interface ExpectedFinding {
+  severity: Finding["severity"];
+  /** `Kind/name` */
+  object: string;
+  path: string;
+  line: number;
+  /** Extra exact checks on the finding (related objects, evidence fields, message parts). */
+  related?: string[];
+  evidence?: Record<string, unknown>;
+  messageIncludes?: string[];
+}
+
+export interface RuleCase {
+  name: string;
+  manifest: string;
+  namespace?: string;
+  settings?: Partial<AnalysisSettings>;
+  expect: ExpectedFinding[];
+}
+
+export function findingsFor(rule: Rule, manifest: string, namespace = "default", settings: Partial<AnalysisSettings> = {}): Finding[] {
+  const docs = parseYamlStream(manifest, "case.yaml");
+  const { objects } = objectsFromDocuments(docs, { namespace });
+  return runRules(buildContext(objects, { ...DEFAULT_SETTINGS, ...settings }), [rule]);
+}
+
+/** Strips the common indentation so cases can be written inline. */
+export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const text = String.raw({ raw: strings }, ...values).replace(/^\n/, "");
+  const indent = Math.min(...text.split("\n").filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+  return text.split("\n").map((l) => l.slice(indent)).join("\n");
+}
+
+export function ruleCases(rule: Rule, cases: readonly RuleCase[]): void {
+  for (const c of cases) {
+    test(`${rule.meta.id}: ${c.name}`, () => {
+      const findings = findingsFor(rule, c.manifest, c.namespace, c.settings);
+      assert.deepEqual(
+        findings.map((f) => ({ severity: f.severity, object: `${f.object.kind}/${f.object.name}`, path: f.path, line: f.location.line })),
+        c.expect.map((e) => ({ severity: e.severity, object: e.object, path: e.path, line: e.line })),
+      );
+      findings.forEach((finding, i) => {
+        const expected = c.expect[i]!;
+        assert.equal(finding.rule, rule.meta.id);
+        if (expected.related) assert.deepEqual(finding.related.map((r) => `${r.kind}/${r.name}`), expected.related);
+        for (const [key, value] of Object.entries(expected.evidence ?? {})) assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
+        for (const part of expected.messageIncludes ?? []) assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}: ${finding.message}`);
+        assert.ok(finding.remedy.text.length > 0, "every finding says how to fix it");
+      });
+    });
+  }
+}
