@@ -1,8 +1,7 @@
 /** `chartguard check` as a library call: load the inputs, then run the pure core. */
 import { checkDocuments, type CheckResult } from "./analyze/check.ts";
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "./analyze/context.ts";
-import { isDirectory, loadManifestFile, manifestFilesIn, STDIN } from "./load/manifests.ts";
-import type { YamlDocument } from "./load/yaml.ts";
+import { loadManifests } from "./load/inputs.ts";
 
 export interface CheckOptions {
   /** Manifest files, directories, or `-` for stdin. */
@@ -13,12 +12,7 @@ export interface CheckOptions {
 }
 
 export async function check(options: CheckOptions): Promise<CheckResult> {
-  const docs: YamlDocument[] = [];
-  for (const input of options.inputs) {
-    const files = input !== STDIN && (await isDirectory(input)) ? await manifestFilesIn(input) : [input];
-    for (const file of files) docs.push(...(await loadManifestFile(file)));
-  }
-  return checkDocuments(docs, {
+  return checkDocuments(await loadManifests(options.inputs), {
     namespace: options.namespace ?? "default",
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
   });

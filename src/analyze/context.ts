@@ -7,6 +7,7 @@ import { stringMap, type KubeObject } from "../model/object.ts";
 import { LabelIndex } from "../model/selector.ts";
 import { knownVersions, type KnownVersions } from "../model/volatile.ts";
 import { workloadOf, type Workload } from "../model/workloads.ts";
+import type { UpgradePlan } from "./upgrade/plan.ts";
 
 export interface AnalysisSettings {
   /** Target Kubernetes version, `major.minor`. */
@@ -19,6 +20,12 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   kubeVersion: "1.34",
   extraVolatileKeys: new Set(),
 };
+
+/** For `upgrade`: the release as it is, and what Helm will do with each object. */
+export interface UpgradeView {
+  previous: AnalysisContext;
+  plan: UpgradePlan;
+}
 
 export interface AnalysisContext {
   settings: AnalysisSettings;
@@ -35,6 +42,8 @@ export interface AnalysisContext {
   workloadFor(object: KubeObject): Workload | undefined;
   /** An object by kind, namespace and name (first match). */
   find(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** Present when analysing an upgrade: this context is the target release. */
+  upgrade?: UpgradeView;
 }
 
 export function buildContext(objects: readonly KubeObject[], settings: AnalysisSettings = DEFAULT_SETTINGS): AnalysisContext {

@@ -3,9 +3,12 @@
 import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { check } from "../check.ts";
+import { upgrade } from "../upgrade.ts";
+import type { UpgradeResult } from "../analyze/upgrade/index.ts";
+import { formatPlan } from "../report/plan.ts";
 import { InputError } from "../errors.ts";
 import { SEVERITIES, severityRank, type Severity } from "../analyze/finding.ts";
-import { CHECK_RULES } from "../analyze/rules/index.ts";
+import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import type { CheckResult } from "../analyze/check.ts";
 import { formatJson } from "../report/json.ts";
 import { formatText } from "../report/text.ts";
@@ -31,10 +34,16 @@ function useColor(options: OutputOptions): boolean {
   return process.stdout.isTTY === true;
 }
 
-function emit(result: CheckResult, options: OutputOptions): number {
-  const rules = new Map(CHECK_RULES.map((rule) => [rule.meta.id, rule.meta]));
-  const shown = options.quiet ? { ...result, findings: result.findings.filter((f) => f.severity === "error") } : result;
-  const text = options.output === "json" ? formatJson(result) : formatText(shown, { color: useColor(options), rules });
+function emit(result: CheckResult | UpgradeResult, options: OutputOptions): number {
+  const rules = new Map([...CHECK_RULES, ...UPGRADE_RULES].map((rule) => [rule.meta.id, rule.meta]));
+  const findings = options.quiet ? result.findings.filter((f) => f.severity === "error") : result.findings;
+  const textOptions = { color: useColor(options), rules };
+  const text =
+    options.output === "json"
+      ? formatJson(result)
+      : "impact" in result
+        ? formatPlan({ ...result, findings }, textOptions)
+        : formatText({ ...result, findings }, textOptions);
   if (options.outputFile) writeFileSync(options.outputFile, text);
   else process.stdout.write(text);
   if (options.failOn === "none") return EXIT_OK;
@@ -81,6 +90,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     setExitCode(emit(result, options));
   });
 
+  outputOptions(
+    program
+      .command("upgrade")
+      .description("predict what `helm upgrade` will do: refused updates, restarts, replacements")
+      .requiredOption("--from <source>", "the release as it is: manifests (e.g. helm get manifest output), a directory, or -")
+      .requiredOption("--to <source>", "the release as it will be: manifests, a directory, or -")
+      .option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default"),
+  ).action(async (options: OutputOptions & { from: string; to: string; namespace: string }) => {
+    const result = await upgrade({ from: options.from, to: options.to, namespace: options.namespace });
+    setExitCode(emit(result, options));
+  });
+
   return program;
 }
 
@@ -94,7 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT_OK;
       if (error.code === "commander.help") return EXIT_OK;
-      process.stderr.write(`chartguard: ${error.message.replace(/^error: /, "")}\nusage: chartguard check [options] <paths...>  (see chartguard --help)\n`);
+      process.stderr.write(`chartguard: ${error.message.replace(/^error: /, "")}\nusage: chartguard check [options] <paths...> | chartguard upgrade --from SRC --to SRC  (see chartguard --help)\n`);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {

@@ -4,6 +4,9 @@ import { selectorMismatch } from "./selector-mismatch.ts";
 
 export const CHECK_RULES: readonly Rule[] = [selectorMismatch];
 
+/** Rules that compare the release as it is with the release as it will be (`upgrade`). */
+export const UPGRADE_RULES: readonly Rule[] = [];
+
 export function ruleById(id: string): Rule | undefined {
-  return CHECK_RULES.find((rule) => rule.meta.id === id);
+  return [...CHECK_RULES, ...UPGRADE_RULES].find((rule) => rule.meta.id === id);
 }

@@ -1,0 +1,45 @@
+/** The pure core of `chartguard upgrade`: the release as it is and as it will be, in; a plan out. */
+import type { YamlDocument } from "../../load/yaml.ts";
+import { objectsFromDocuments, type ModelNote } from "../../model/object.ts";
+import { checkDocuments } from "../check.ts";
+import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "../context.ts";
+import { summarize, type Finding, type Summary } from "../finding.ts";
+import { UPGRADE_RULES } from "../rules/index.ts";
+import { runRules, sortFindings } from "../run.ts";
+import { impactOf, type Impact } from "./impact.ts";
+import { planUpgrade } from "./plan.ts";
+import { replacementsIn } from "./replacements.ts";
+
+export interface UpgradeCoreOptions {
+  namespace: string;
+  settings?: AnalysisSettings;
+}
+
+export interface UpgradeResult {
+  findings: Finding[];
+  summary: Summary;
+  notes: ModelNote[];
+  impact: Impact;
+}
+
+export function upgradeDocuments(
+  fromDocs: readonly YamlDocument[],
+  toDocs: readonly YamlDocument[],
+  options: UpgradeCoreOptions,
+): UpgradeResult {
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  const before = objectsFromDocuments(fromDocs, { namespace: options.namespace });
+  // The check rules run on the target: a new overlap or invalid label is an upgrade problem too.
+  const checked = checkDocuments(toDocs, { namespace: options.namespace, settings });
+  const after = objectsFromDocuments(toDocs, { namespace: options.namespace });
+  const plan = planUpgrade(before.objects, after.objects);
+  const context = buildContext(after.objects, settings);
+  context.upgrade = { previous: buildContext(before.objects, settings), plan };
+  const findings = sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]);
+  return {
+    findings,
+    summary: summarize(findings),
+    notes: [...before.notes, ...checked.notes],
+    impact: impactOf(plan, replacementsIn(plan)),
+  };
+}
