@@ -182,10 +182,12 @@ export class LabelIndex<T> {
   private readonly byKeyValue = new Map<string, Map<string, T[]>>();
   private readonly byKey = new Map<string, T[]>();
   private readonly all: T[] = [];
+  private readonly position = new Map<T, number>();
 
   constructor(private readonly labelsOf: (item: T) => Labels) {}
 
   add(item: T): void {
+    this.position.set(item, this.all.length);
     this.all.push(item);
     for (const [key, value] of Object.entries(this.labelsOf(item))) {
       let values = this.byKeyValue.get(key);
@@ -211,7 +213,10 @@ export class LabelIndex<T> {
       let list: readonly T[] | undefined;
       if (r.operator === "In") {
         const values = this.byKeyValue.get(r.key);
-        list = r.values.length === 1 ? values?.get(r.values[0] as string) ?? [] : r.values.flatMap((v) => values?.get(v) ?? []);
+        list =
+          r.values.length === 1
+            ? values?.get(r.values[0] as string) ?? []
+            : [...new Set(r.values)].flatMap((v) => values?.get(v) ?? []).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
       } else if (r.operator === "Exists") {
         list = this.byKey.get(r.key) ?? [];
       }

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { InputError } from "../../src/errors.ts";
+import { resolvePlainScalar } from "../../src/load/k8s-scalars.ts";
+import { parseYamlStream } from "../../src/load/yaml.ts";
+import { objectsFromDocuments } from "../../src/model/object.ts";
+
+test("plain scalars resolve as sigs.k8s.io/yaml resolves them", () => {
+  const cases: [string, unknown][] = [
+    ["yes", true], ["On", true], ["y", true], ["N", false], ["off", false], ["yEs", "yEs"],
+    ["0777", 511], ["0o17", 15], ["0x1F", 31], ["0X1F", 31], ["0x_1F", 31], ["0b101", 5], ["1_000", 1000],
+    ["1__0", 10], ["08", 8], ["_1", "_1"], ["1e3", 1000], ["1.", 1], [".5", 0.5], ["1_000.5", 1000.5],
+    ["1.10", 1.1], ["1:20", "1:20"], ["2001-12-14", "2001-12-14"], ["nan", "nan"], ["inf", "inf"],
+    ["1.2.3", "1.2.3"], ["=", "="], ["~", null], ["null", null], ["", null], ["-0x1F", -31], ["+12", 12],
+  ];
+  for (const [text, expected] of cases) assert.deepEqual(resolvePlainScalar(text), expected, text);
+});
+
+test("documents keep their first line, Helm's Source comment and field lines", () => {
+  const text = [
+    "---", // 1
+    "# Source: web/templates/deployment.yaml", // 2
+    "apiVersion: apps/v1", // 3
+    "kind: Deployment", // 4
+    "metadata:", // 5
+    "  name: web", // 6
+    "  labels:", // 7
+    "    helm.sh/chart: web-0.1.0", // 8
+    "---", // 9
+    "# Source: web/templates/empty.yaml", // 10
+    "---", // 11
+    "apiVersion: v1", // 12
+    "kind: Service", // 13
+    "metadata: {name: web}", // 14
+  ].join("\n");
+  const docs = parseYamlStream(text, "out.yaml");
+  assert.deepEqual(docs.map((d) => [d.startLine, d.template ?? null, d.value === null]), [
+    [1, "web/templates/deployment.yaml", false],
+    [9, "web/templates/empty.yaml", true],
+    [11, null, false],
+  ]);
+  assert.equal(docs[0]!.locate(["metadata", "labels", "helm.sh/chart"]), 8);
+  assert.equal(docs[0]!.locate(["spec", "selector"]), 3, "an absent field points at its nearest present ancestor (the document)");
+  assert.equal(docs[2]!.locate(["metadata", "name"]), 14);
+});
+
+test("duplicate keys: the last value wins, as in Kubernetes, and the key is reported with its line", () => {
+  const docs = parseYamlStream("metadata:\n  name: a\n  name: b\n  labels: {on: x, yes: v}\n", "d.yaml");
+  assert.deepEqual(docs[0]!.value, { metadata: { name: "b", labels: { true: "v" } } });
+  assert.deepEqual(docs[0]!.duplicateKeys, [{ key: "name", line: 3 }, { key: "true", line: 4 }]);
+});
+
+test("CRLF line ends and a byte-order mark are read like plain text", () => {
+  const docs = parseYamlStream("\uFEFFapiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: x\r\n", "crlf.yaml");
+  assert.deepEqual(docs[0]!.value, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } });
+  assert.equal(docs[0]!.locate(["metadata", "name"]), 4);
+});
+
+test("a syntax error names the file and the line", () => {
+  assert.throws(
+    () => parseYamlStream("a: 1\n---\nkind: x\n  bad: [\n", "bad.yaml"),
+    (e: unknown) => e instanceof InputError && e.file === "bad.yaml" && e.line !== undefined && e.line >= 3,
+  );
+});
+
+test("alias bombs are refused quickly instead of expanded", () => {
+  const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 10; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const name = String.fromCharCode(97 + i);
+    lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
+  }
+  const start = Date.now();
+  assert.throws(() => parseYamlStream(lines.join("\n"), "bomb.yaml"), (e: unknown) => e instanceof InputError && /aliases/.test(e.message));
+  assert.ok(Date.now() - start < 5000);
+});
+
+test("deep nesting is bounded with a clear error", () => {
+  const depth = 200_000;
+  assert.throws(() => parseYamlStream(`${"[".repeat(depth)}${"]".repeat(depth)}`, "deep.yaml"), (e: unknown) => e instanceof InputError && e.file === "deep.yaml");
+});
+
+test("List items become objects located inside the list; documents without kind are noted", () => {
+  const text = [
+    "apiVersion: v1", // 1
+    "kind: List", // 2
+    "items:", // 3
+    "- apiVersion: v1", // 4
+    "  kind: Service", // 5
+    "  metadata: {name: a, namespace: prod}", // 6
+    "- apiVersion: apps/v1", // 7
+    "  kind: DeploymentList", // 8
+    "  items:", // 9
+    "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: b}}", // 10
+    "---", // 11
+    "foo: bar", // 12
+  ].join("\n");
+  const { objects, notes } = objectsFromDocuments(parseYamlStream(text, "list.yaml"), { namespace: "team" });
+  assert.deepEqual(objects.map((o) => [o.ref.kind, o.ref.namespace, o.ref.name, o.doc.locate([...o.pathPrefix, "metadata"])]), [
+    ["Service", "prod", "a", 6],
+    ["Deployment", "team", "b", 10],
+  ]);
+  assert.deepEqual(notes, [{ file: "list.yaml", line: 12, message: "document has no apiVersion/kind; skipped" }]);
+});
+
+test("cluster-scoped kinds get no namespace", () => {
+  const { objects } = objectsFromDocuments(parseYamlStream("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n", "r.yaml"), { namespace: "x" });
+  assert.equal(objects[0]!.ref.namespace, undefined);
+});
