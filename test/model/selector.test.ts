@@ -57,7 +57,7 @@ const rawSelector: fc.Arbitrary<RawSelector> = fc.record({
         operator: fc.constantFrom<Operator>("In", "NotIn"),
         values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 3 }),
       }),
-      fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom<Operator>("Exists", "DoesNotExist"), values: fc.constant([]) }),
+      fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom<Operator>("Exists", "DoesNotExist"), values: fc.constant<string[]>([]) }),
     ),
     { maxLength: 3 },
   ),

@@ -1,8 +1,14 @@
 /** Every rule chartguard runs, in one explicit list. */
 import type { Rule } from "../rule.ts";
 import { selectorMismatch } from "./selector-mismatch.ts";
+import { selectorOverlap } from "./selector-overlap.ts";
+import { danglingSelector } from "./dangling-selector.ts";
 
-export const CHECK_RULES: readonly Rule[] = [selectorMismatch];
+export const CHECK_RULES: readonly Rule[] = [
+  selectorMismatch,
+  selectorOverlap,
+  danglingSelector,
+];
 
 /** Rules that compare the release as it is with the release as it will be (`upgrade`). */
 export const UPGRADE_RULES: readonly Rule[] = [];

@@ -1,0 +1,277 @@
+import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
+import { refString, stringMap, type KubeObject } from "../../model/object.ts";
+import { describeSelector, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
+import type { AnalysisContext } from "../context.ts";
+import type { ReportFinding, Rule } from "../rule.ts";
+
+/**
+ * Selectors that select nothing in the checked manifests (k8s-rules.md §2.3, §4): a
+ * Service without endpoints, a PDB that protects nothing, an HPA whose target is
+ * missing, a monitor without targets. Usually a label renamed on one side only.
+ */
+export const danglingSelector: Rule = {
+  meta: {
+    id: "dangling-selector",
+    severity: "warning",
+    summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
+    why:
+      "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both.",
+    fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
+  },
+  check(context, report) {
+    for (const consumer of context.consumers) {
+      if (consumer.kind === "Service") checkService(context, report, consumer);
+      else if (consumer.kind === "PodDisruptionBudget") checkPdb(context, report, consumer as PdbView);
+      else if (consumer.kind === "ServiceMonitor" || consumer.kind === "PodMonitor") checkMonitor(context, report, consumer);
+    }
+    checkHpas(context, report);
+  },
+};
+
+function checkService(context: AnalysisContext, report: ReportFinding, service: SelectorConsumer): void {
+  const spec = service.object.raw.spec as { type?: unknown } | undefined;
+  // No selector (manual Endpoints/EndpointSlices) or ExternalName: Kubernetes manages no endpoints.
+  if (service.selector.matchesNothing || spec?.type === "ExternalName") return;
+  const index = context.podsIn(namespaceOf(service.object));
+  if (index.select(service.selector).length > 0) return;
+  const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
+  const name = refString(service.object.ref);
+  report({
+    object: service.object,
+    path: service.selectorPath,
+    message: `${name} selects ${describeSelector(service.selector)}, which matches no pods in the checked manifests: the Service gets no endpoints and every connection to it fails.${nearText(near)}${podsElsewhere(context, service.selector, [namespaceOf(service.object)], "A Service only selects pods in its own namespace.")}`,
+    related: near.map((n) => n.item.object),
+    evidence: { selector: describeSelector(service.selector), matches: [], nearMisses: near.map(nearEvidence) },
+    remedy: {
+      text: "Make spec.selector a subset of the intended pod template's labels (same keys, same values); render both from one selector-labels helper.",
+    },
+  });
+}
+
+function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView): void {
+  const name = refString(pdb.object.ref);
+  const namespace = namespaceOf(pdb.object);
+  const index = context.podsIn(namespace);
+  const raw = pdb.object.raw.spec as { selector?: unknown } | undefined;
+  const v1beta1 = pdb.object.ref.apiVersion === "policy/v1beta1";
+  const remedy = { text: "Set spec.selector.matchLabels to the selector labels of the workload this budget protects." };
+  if (pdb.selectorAbsent) {
+    report({
+      object: pdb.object,
+      path: pdb.selectorPath,
+      message: `${name} has no spec.selector: a PodDisruptionBudget without a selector selects no pods and protects nothing.`,
+      evidence: { selector: null, matches: [] },
+      remedy,
+    });
+    return;
+  }
+  if (pdb.selector.matchesNothing) {
+    if (v1beta1 && isEmptySelector(raw?.selector)) {
+      report({
+        object: pdb.object,
+        path: pdb.selectorPath,
+        message: `${name} has an empty selector {} under policy/v1beta1, where an empty selector selects no pods (policy/v1 changed it to select every pod in the namespace), so this budget protects nothing. policy/v1beta1 was removed in Kubernetes 1.25; moving to policy/v1 changes what {} means.`,
+        evidence: { selector: "{}", apiVersion: "policy/v1beta1", matches: [] },
+        remedy: {
+          text: "Use apiVersion policy/v1 and set spec.selector.matchLabels to the selector labels of the workload this budget protects (under policy/v1, {} would cover every pod in the namespace).",
+        },
+      });
+    }
+    // Other match-nothing selectors are malformed; the label/selector syntax checks report them.
+    return;
+  }
+  if (selectsEverything(pdb.selector)) {
+    if (index.select(pdb.selector).length > 0) return;
+    report({
+      object: pdb.object,
+      path: pdb.selectorPath,
+      message: `${name} has an empty selector {}, which under policy/v1 selects every pod in namespace ${namespace}, but the checked manifests have no pods there: the budget protects nothing.`,
+      evidence: { selector: describeSelector(pdb.selector), matches: [] },
+      remedy,
+    });
+    return;
+  }
+  if (index.select(pdb.selector).length > 0) return;
+  const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
+  report({
+    object: pdb.object,
+    path: pdb.selectorPath,
+    message: `${name} selects ${describeSelector(pdb.selector)}, which matches no pods in the checked manifests: the budget protects nothing during node drains.${nearText(near)}${podsElsewhere(context, pdb.selector, [namespace], "A PodDisruptionBudget only selects pods in its own namespace.")}`,
+    related: near.map((n) => n.item.object),
+    evidence: { selector: describeSelector(pdb.selector), matches: [], nearMisses: near.map(nearEvidence) },
+    remedy,
+  });
+}
+
+function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: SelectorConsumer): void {
+  if (monitor.selector.matchesNothing) return;
+  const namespaces = monitor.namespaces ?? context.namespaces();
+  const name = refString(monitor.object.ref);
+  const scope = monitor.namespaces === undefined ? "any namespace" : `namespace${namespaces.length === 1 ? "" : "s"} ${namespaces.join(", ")}`;
+  if (monitor.kind === "ServiceMonitor") {
+    const labelsOf = (o: KubeObject) => metadataLabels(o);
+    if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
+    const near = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf, (o) => refString(o.ref))).slice(0, MAX_NEAR);
+    report({
+      object: monitor.object,
+      path: monitor.selectorPath,
+      message: `${name} selects Services by their metadata.labels with ${describeSelector(monitor.selector)}, and no Service in ${scope} in the checked manifests carries them: Prometheus gets no targets from it.${nearText(near)}${podLabelsHint(context, monitor, namespaces)}${servicesElsewhere(context, monitor, namespaces)}`,
+      related: near.map((n) => n.item),
+      evidence: { selector: describeSelector(monitor.selector), namespaces: monitor.namespaces ?? "any", matches: [], nearMisses: near.map(nearEvidence) },
+      remedy: {
+        text: "A ServiceMonitor selects Services by the Service's own metadata.labels (not its spec.selector): make spec.selector.matchLabels match the labels on the intended Service, and spec.namespaceSelector its namespace.",
+      },
+    });
+    return;
+  }
+  if (namespaces.some((ns) => context.podsIn(ns).select(monitor.selector).length > 0)) return;
+  const near = namespaces
+    .flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref)))
+    .slice(0, MAX_NEAR);
+  report({
+    object: monitor.object,
+    path: monitor.selectorPath,
+    message: `${name} selects ${describeSelector(monitor.selector)}, which matches no pods in ${scope} in the checked manifests: Prometheus gets no targets from it.${nearText(near)}${podsElsewhere(context, monitor.selector, namespaces, "Set spec.namespaceSelector.matchNames to include it.")}`,
+    related: near.map((n) => n.item.object),
+    evidence: { selector: describeSelector(monitor.selector), namespaces: monitor.namespaces ?? "any", matches: [], nearMisses: near.map(nearEvidence) },
+    remedy: {
+      text: "Make spec.selector.matchLabels a subset of the intended pod template's labels, and spec.namespaceSelector its namespace.",
+    },
+  });
+}
+
+function checkHpas(context: AnalysisContext, report: ReportFinding): void {
+  for (const hpa of context.hpas) {
+    const name = refString(hpa.object.ref);
+    const namespace = hpa.object.ref.namespace;
+    if (!hpa.target) {
+      report({
+        object: hpa.object,
+        path: hpa.targetPath,
+        message: `${name} has no spec.scaleTargetRef kind and name: it scales nothing (the API server rejects it).`,
+        evidence: { target: null },
+        remedy: { text: "Set spec.scaleTargetRef to the apiVersion, kind and name of the Deployment, StatefulSet or Rollout to scale." },
+      });
+      continue;
+    }
+    const targetName = `${hpa.target.kind}/${hpa.target.name}`;
+    const object = context.find(hpa.target.kind, namespace, hpa.target.name);
+    if (!object) {
+      report({
+        object: hpa.object,
+        path: hpa.targetPath,
+        message: `${name} scales ${targetName}, which is not in the checked manifests${namespace ? ` (namespace ${namespace})` : ""}: the HPA reports FailedGetScale and never scales anything.${sameNameElsewhere(context, hpa.object, hpa.target.name, hpa.target.kind)}`,
+        evidence: { target: targetName },
+        remedy: { text: "Point spec.scaleTargetRef at the workload's exact kind and name (render both from the same fullname helper)." },
+      });
+      continue;
+    }
+    const workload = context.workloadFor(object);
+    // Malformed selectors are reported by selector-mismatch; unknown kinds may have /scale we cannot see.
+    if (!workload?.selector || workload.selector.matchesNothing) continue;
+    if (context.podsIn(namespaceOf(object)).select(workload.selector).length > 0) continue;
+    report({
+      object: hpa.object,
+      path: hpa.targetPath,
+      message: `${name} scales ${targetName}, whose selector ${describeSelector(workload.selector)} matches no pods in the checked manifests (not even its own template): the HPA has no pods to take metrics from and cannot scale.`,
+      related: [object],
+      evidence: { target: targetName, selector: describeSelector(workload.selector), matches: [] },
+      remedy: { text: `Make ${targetName}'s spec.selector match its own pod template labels.` },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+const MAX_NEAR = 3;
+
+interface NearMiss<T> {
+  item: T;
+  name: string;
+  /** The requirement that fails, in kubectl form. */
+  unmatched: string;
+}
+
+/**
+ * Items that every requirement but one matches: the likely intended target of a typo or
+ * renamed label. A relaxed selector that still matches many items (only the release label
+ * left, say) says nothing about intent and is skipped.
+ */
+function nearMisses<T>(index: LabelIndex<T>, selector: Selector, labelsOf: (item: T) => Labels, nameOf: (item: T) => string): NearMiss<T>[] {
+  const { requirements } = selector;
+  if (requirements.length < 2) return [];
+  const found: NearMiss<T>[] = [];
+  const seen = new Set<T>();
+  requirements.forEach((requirement, i) => {
+    const rest = { matchesNothing: false, requirements: requirements.filter((_, j) => j !== i) };
+    const candidates = index.select(rest);
+    if (candidates.length > MAX_NEAR) return;
+    for (const item of candidates) {
+      if (seen.has(item) || found.length >= MAX_NEAR) continue;
+      seen.add(item);
+      const actual = labelsOf(item)[requirement.key];
+      found.push({
+        item,
+        name: nameOf(item),
+        unmatched: `${describeSelector({ matchesNothing: false, requirements: [requirement] })} (${actual === undefined ? "label absent" : `has ${requirement.key}=${actual}`})`,
+      });
+    }
+  });
+  return found;
+}
+
+function nearText(near: readonly NearMiss<unknown>[]): string {
+  if (near.length === 0) return "";
+  return ` Closest: ${near.map((n) => `${n.name} fails only ${n.unmatched}`).join("; ")}.`;
+}
+
+function nearEvidence(near: NearMiss<unknown>): { object: string; unmatched: string } {
+  return { object: near.name, unmatched: near.unmatched };
+}
+
+/** Pods outside the namespaces looked in that the selector would match. */
+function podsElsewhere(context: AnalysisContext, selector: Selector, searched: readonly string[], advice: string): string {
+  const found = context
+    .namespaces()
+    .filter((ns) => !searched.includes(ns))
+    .flatMap((ns) => context.podsIn(ns).select(selector).map((w) => `${refString(w.object.ref)} in namespace ${ns}`))
+    .slice(0, MAX_NEAR);
+  return found.length > 0 ? ` It would match ${found.join(", ")}. ${advice}` : "";
+}
+
+function servicesElsewhere(context: AnalysisContext, monitor: SelectorConsumer, searched: readonly string[]): string {
+  const found = context
+    .namespaces()
+    .filter((ns) => !searched.includes(ns))
+    .flatMap((ns) => context.servicesIn(ns).select(monitor.selector).map((o) => `${refString(o.ref)} in namespace ${ns}`))
+    .slice(0, MAX_NEAR);
+  return found.length > 0 ? ` It would match ${found.join(", ")}: set spec.namespaceSelector.matchNames to include that namespace.` : "";
+}
+
+/** The common mistake: a ServiceMonitor written with the pods' labels instead of the Service's. */
+function podLabelsHint(context: AnalysisContext, monitor: SelectorConsumer, namespaces: readonly string[]): string {
+  const pods = namespaces.flatMap((ns) => context.podsIn(ns).select(monitor.selector));
+  if (pods.length === 0) return "";
+  return ` These are the pod labels of ${pods.slice(0, MAX_NEAR).map((w) => refString(w.object.ref)).join(", ")}; a ServiceMonitor matches the Service's own metadata.labels, not its pods' labels.`;
+}
+
+function sameNameElsewhere(context: AnalysisContext, hpa: KubeObject, name: string, kind: string): string {
+  const candidates = context.workloads.filter((w) => w.object.ref.name === name && w.object.ref.namespace === hpa.ref.namespace && w.object.ref.kind !== kind);
+  return candidates.length > 0 ? ` (The input has ${candidates.map((w) => refString(w.object.ref)).join(", ")} with that name: check scaleTargetRef.kind.)` : "";
+}
+
+function namespaceOf(object: KubeObject): string {
+  return object.ref.namespace ?? "";
+}
+
+function metadataLabels(object: KubeObject): Labels {
+  return stringMap((object.raw.metadata as { labels?: unknown } | undefined)?.labels);
+}
+
+function isEmptySelector(raw: unknown): boolean {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
+  const { matchLabels, matchExpressions } = raw as { matchLabels?: unknown; matchExpressions?: unknown };
+  const emptyMap = matchLabels === undefined || matchLabels === null || (typeof matchLabels === "object" && Object.keys(matchLabels).length === 0);
+  const emptyList = matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.length === 0);
+  return emptyMap && emptyList;
+}

@@ -1,0 +1,839 @@
+import { selectorOverlap } from "../../../src/analyze/rules/selector-overlap.ts";
+import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
+
+/** A Deployment `name` whose pods carry `labels` and whose selector is `selector` (both flow maps). */
+function deployment(name: string, selector: string, labels: string, extra = ""): string {
+  return yaml`
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: ${name}${extra}}
+    spec:
+      selector:
+        matchLabels: ${selector}
+      template:
+        metadata:
+          labels: ${labels}
+  `;
+}
+
+/** Documents joined into one stream. */
+function docs(...parts: string[]): string {
+  return parts.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join("---\n");
+}
+
+ruleCases(selectorOverlap, [
+  {
+    name: "distinct component labels: every selector takes in only its own pods",
+    manifest: docs(
+      deployment("api", "{app: shop, app.kubernetes.io/component: api}", "{app: shop, app.kubernetes.io/component: api}"),
+      deployment("worker", "{app: shop, app.kubernetes.io/component: worker}", "{app: shop, app.kubernetes.io/component: worker}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        template:
+          metadata:
+            labels: {app: shop, app.kubernetes.io/component: migration}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: api}
+      spec:
+        selector: {app: shop, app.kubernetes.io/component: api}
+    `,
+    ),
+    expect: [],
+  },
+  {
+    name: "FleetDM: the Service and the Deployment take in the migration hook Job's pods",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: fleet
+        labels: {app: fleet, chart: fleet, heritage: Helm, release: fleet}
+      spec:
+        selector:
+          app: fleet
+          chart: fleet
+          heritage: Helm
+          release: fleet
+        ports: [{port: 8080}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: fleet
+        labels: {app: fleet, chart: fleet, heritage: Helm, release: fleet}
+      spec:
+        selector:
+          matchLabels:
+            app: fleet
+            chart: fleet
+            heritage: Helm
+            release: fleet
+        template:
+          metadata:
+            labels:
+              app: fleet
+              chart: fleet
+              heritage: Helm
+              release: fleet
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: fleet-migration
+        annotations:
+          helm.sh/hook: pre-install,pre-upgrade
+      spec:
+        template:
+          metadata:
+            labels:
+              app: fleet
+              chart: fleet
+              heritage: Helm
+              release: fleet
+          spec:
+            restartPolicy: Never
+    `,
+    expect: [
+      {
+        severity: "error",
+        object: "Service/fleet",
+        path: "spec.selector",
+        line: 7,
+        related: ["Job/fleet-migration"],
+        evidence: {
+          selector: "app=fleet,chart=fleet,heritage=Helm,release=fleet",
+          matches: ["Deployment/fleet", "Job/fleet-migration"],
+          suggestedKey: null,
+        },
+        messageIncludes: ["Job/fleet-migration (pre-install,pre-upgrade hook)", "traffic meant for Deployment/fleet", "add app.kubernetes.io/component with a distinct value to each workload's pod template and to this selector"],
+      },
+      {
+        severity: "warning",
+        object: "Deployment/fleet",
+        path: "spec.selector",
+        line: 20,
+        related: ["Job/fleet-migration"],
+        evidence: { matches: ["Deployment/fleet", "Job/fleet-migration"], suggestedKey: null },
+        messageIncludes: ["also matches the pods of Job/fleet-migration"],
+      },
+    ],
+  },
+  {
+    name: "a Service that selects only a Job's pods is the Job's own business",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: loadtest}
+      spec:
+        template:
+          metadata: {labels: {app: loadtest}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: loadtest}
+      spec:
+        selector: {app: loadtest}
+    `,
+    expect: [],
+  },
+  {
+    name: "a Service over two long-running workloads (canary) is a warning, and the label that separates them is proposed",
+    manifest: docs(
+      deployment("web-stable", "{app: web, track: stable}", "{app: web, app.kubernetes.io/component: web, track: stable}"),
+      deployment("web-canary", "{app: web, track: canary}", "{app: web, app.kubernetes.io/component: web, track: canary}"),
+      yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: web}
+    `,
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "Service/web",
+        path: "spec.selector",
+        line: 25,
+        related: ["Deployment/web-stable", "Deployment/web-canary"],
+        evidence: { matches: ["Deployment/web-stable", "Deployment/web-canary"], suggestedKey: "track" },
+        messageIncludes: ["2 long-running workloads", "Canary and blue/green setups do this on purpose"],
+      },
+    ],
+  },
+  {
+    name: "a Service named like one of two long-running workloads serves that one; the other is foreign",
+    manifest: docs(
+      deployment("web", "{app: web, app.kubernetes.io/component: server}", "{app: web, app.kubernetes.io/component: server}"),
+      deployment("web-admin", "{app: web, app.kubernetes.io/component: admin}", "{app: web, app.kubernetes.io/component: admin}"),
+      yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: web}
+    `,
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "Service/web",
+        path: "spec.selector",
+        line: 25,
+        related: ["Deployment/web-admin"],
+        evidence: { suggestedKey: "app.kubernetes.io/component" },
+        messageIncludes: ["add `app.kubernetes.io/component: server` to this selector"],
+      },
+    ],
+  },
+  {
+    name: "only a helm test pod is foreign: info on the Service and on the Deployment",
+    manifest: docs(
+      deployment("grafana", "{app.kubernetes.io/name: grafana}", "{app.kubernetes.io/name: grafana}"),
+      yaml`
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: grafana-test
+        labels: {app.kubernetes.io/name: grafana, helm.sh/chart: grafana-1.0.0}
+        annotations: {helm.sh/hook: test}
+      spec:
+        restartPolicy: Never
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: grafana}
+      spec:
+        selector: {app.kubernetes.io/name: grafana}
+    `,
+    ),
+    expect: [
+      { severity: "info", object: "Deployment/grafana", path: "spec.selector", line: 5, related: ["Pod/grafana-test"] },
+      {
+        severity: "info",
+        object: "Service/grafana",
+        path: "spec.selector",
+        line: 24,
+        related: ["Pod/grafana-test"],
+        messageIncludes: ["while `helm test` runs, the Service sends it traffic"],
+      },
+    ],
+  },
+  {
+    name: "a Deployment selector that CronJob pod labels satisfy; the Service takes in the CronJob pods",
+    manifest: docs(
+      deployment("app", "{app.kubernetes.io/name: app}", "{app.kubernetes.io/name: app, app.kubernetes.io/component: server}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: app-cleanup}
+      spec:
+        schedule: "0 * * * *"
+        jobTemplate:
+          spec:
+            template:
+              metadata:
+                labels: {app.kubernetes.io/name: app, app.kubernetes.io/component: cleanup}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: app}
+      spec:
+        selector: {app.kubernetes.io/name: app}
+    `,
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/app",
+        path: "spec.selector",
+        line: 5,
+        related: ["CronJob/app-cleanup"],
+        evidence: { suggestedKey: "app.kubernetes.io/component" },
+        messageIncludes: ["add `app.kubernetes.io/component: server` to this selector"],
+      },
+      { severity: "error", object: "Service/app", path: "spec.selector", line: 26, related: ["CronJob/app-cleanup"] },
+    ],
+  },
+  {
+    name: "a workload selector matching another Deployment's pods is reported on the broader selector only",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web, tier: frontend}"),
+      deployment("web-worker", "{app: web, tier: worker}", "{app: web, tier: worker}"),
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/web",
+        path: "spec.selector",
+        line: 5,
+        related: ["Deployment/web-worker"],
+        evidence: { selector: "app=web", matches: ["Deployment/web", "Deployment/web-worker"], suggestedKey: "tier" },
+      },
+    ],
+  },
+  {
+    name: "objects in different namespaces never overlap",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}", ", namespace: a"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate, namespace: b}
+      spec:
+        template:
+          metadata: {labels: {app: web}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: a}
+      spec:
+        selector: {app: web}
+    `,
+    ),
+    expect: [],
+  },
+  {
+    name: "NetworkPolicy overlap is not reported (policies add up by design)",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web, c: a}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        template:
+          metadata: {labels: {app: web, c: b}}
+      ---
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: web}
+      spec:
+        podSelector: {matchLabels: {app: web}}
+    `,
+    ),
+    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, related: ["Job/migrate"] }],
+  },
+  {
+    name: "PDB with maxUnavailable over DaemonSet pods: SyncFailed",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: agent}
+      spec:
+        maxUnavailable: 1
+        selector:
+          matchLabels: {app: agent}
+    `,
+    expect: [
+      {
+        severity: "error",
+        object: "PodDisruptionBudget/agent",
+        path: "spec.selector",
+        line: 14,
+        related: ["DaemonSet/agent"],
+        messageIncludes: ["SyncFailed", "daemonsets.apps does not implement the scale subresource", "disruptionsAllowed 0"],
+      },
+    ],
+  },
+  {
+    name: "PDB with integer minAvailable over DaemonSet pods is fine",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: agent}
+      spec:
+        minAvailable: 1
+        selector:
+          matchLabels: {app: agent}
+    `,
+    expect: [],
+  },
+  {
+    name: "PDB with a percentage minAvailable over a Deployment and a Job: error for both reasons",
+    manifest: docs(
+      deployment("web", "{app: web, c: server}", "{app: web, c: server}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        template:
+          metadata: {labels: {app: web, c: migrate}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec:
+        minAvailable: "50%"
+        selector:
+          matchLabels: {app: web}
+    `,
+    ),
+    expect: [
+      {
+        severity: "error",
+        object: "PodDisruptionBudget/web",
+        path: "spec.selector",
+        line: 23,
+        related: ["Job/migrate"],
+        evidence: { matches: ["Deployment/web", "Job/migrate"], suggestedKey: "c" },
+        messageIncludes: ["jobs.batch does not implement the scale subresource", "It is meant for Deployment/web but also covers Job/migrate"],
+      },
+    ],
+  },
+  {
+    name: "PDB with an integer minAvailable over a Deployment and a Job: the Job pods count as healthy",
+    manifest: docs(
+      deployment("web", "{app: web, c: server}", "{app: web, c: server}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        template:
+          metadata: {labels: {app: web, c: migrate}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec:
+        minAvailable: 2
+        selector:
+          matchLabels: {app: web}
+      `,
+    ),
+    expect: [
+      {
+        severity: "error",
+        object: "PodDisruptionBudget/web",
+        path: "spec.selector",
+        line: 23,
+        related: ["Job/migrate"],
+        messageIncludes: ["count as healthy pods of the budget", "add `c: server` to this selector"],
+      },
+    ],
+  },
+  {
+    name: "PDB over the pods of two long-running workloads: warning",
+    manifest: docs(
+      deployment("api", "{app: shop, c: api}", "{app: shop, c: api}"),
+      deployment("worker", "{app: shop, c: worker}", "{app: shop, c: worker}"),
+      yaml`
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: shop}
+      spec:
+        minAvailable: 1
+        selector:
+          matchLabels: {app: shop}
+      `,
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "PodDisruptionBudget/shop",
+        path: "spec.selector",
+        line: 26,
+        related: ["Deployment/api", "Deployment/worker"],
+        evidence: { suggestedKey: "c" },
+        messageIncludes: ["disruptions of one use up the budget of the others"],
+      },
+    ],
+  },
+  {
+    name: "a Service over a Deployment, a Job and a helm test pod: error naming the Job",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        template:
+          metadata: {labels: {app: web}}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-test
+        labels: {app: web}
+        annotations: {helm.sh/hook: test-success}
+      spec:
+        restartPolicy: Never
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: web}
+      `,
+    ),
+    expect: [
+      { severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, related: ["Job/migrate", "Pod/web-test"] },
+      {
+        severity: "error",
+        object: "Service/web",
+        path: "spec.selector",
+        line: 31,
+        related: ["Job/migrate", "Pod/web-test"],
+        evidence: { matches: ["Deployment/web", "Job/migrate", "Pod/web-test"] },
+        messageIncludes: ["also those of Job/migrate:"],
+      },
+    ],
+  },
+  {
+    name: "PDB matchExpressions NotIn matches the pods that lack the key, so the Job with the key stays out",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        template:
+          metadata: {labels: {app: web, phase: migration}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec:
+        minAvailable: 1
+        selector:
+          matchLabels: {app: web}
+          matchExpressions:
+            - {key: phase, operator: NotIn, values: [migration]}
+    `,
+    ),
+    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, related: ["Job/migrate"] }],
+  },
+  {
+    name: "one pod template covered by two PDBs (NotIn matching an absent key counts)",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web-a}
+      spec:
+        minAvailable: 1
+        selector:
+          matchLabels: {app: web}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web-b}
+      spec:
+        minAvailable: 1
+        selector:
+          matchExpressions:
+            - {key: tier, operator: NotIn, values: [batch]}
+    `,
+    ),
+    expect: [
+      {
+        severity: "error",
+        object: "PodDisruptionBudget/web-a",
+        path: "spec.selector",
+        line: 16,
+        related: ["PodDisruptionBudget/web-b", "Deployment/web"],
+        messageIncludes: ["This pod has more than one PodDisruptionBudget", "kubectl drain"],
+      },
+    ],
+  },
+  {
+    name: "PDB policy/v1 {} selects every pod: with a Deployment and a Job that is an error (and a second budget)",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: report}
+      spec:
+        schedule: "@daily"
+        jobTemplate:
+          spec:
+            template:
+              metadata: {labels: {app: report}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: all}
+      spec:
+        minAvailable: 1
+        selector: {}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec:
+        minAvailable: 1
+        selector: {matchLabels: {app: web}}
+    `,
+    ),
+    expect: [
+      { severity: "error", object: "PodDisruptionBudget/all", path: "spec.selector", line: 26, related: ["CronJob/report"], evidence: { selector: "<everything>" } },
+      { severity: "error", object: "PodDisruptionBudget/all", path: "spec.selector", line: 26, related: ["PodDisruptionBudget/web", "Deployment/web"] },
+    ],
+  },
+  {
+    name: "PDB with a nil selector and a policy/v1beta1 {} select nothing: no overlap",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: nil}
+      spec:
+        minAvailable: 1
+      ---
+      apiVersion: policy/v1beta1
+      kind: PodDisruptionBudget
+      metadata: {name: legacy}
+      spec:
+        maxUnavailable: 1
+        selector: {}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec:
+        maxUnavailable: 1
+        selector: {matchLabels: {app: web}}
+    `,
+    ),
+    expect: [],
+  },
+  {
+    name: "two HPAs on the same Deployment: AmbiguousSelector, reported once",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: web-cpu}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+        minReplicas: 1
+        maxReplicas: 5
+      ---
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: keda-hpa-web}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+        minReplicas: 1
+        maxReplicas: 5
+    `,
+    ),
+    expect: [
+      {
+        severity: "error",
+        object: "HorizontalPodAutoscaler/web-cpu",
+        path: "spec.scaleTargetRef",
+        line: 15,
+        related: ["HorizontalPodAutoscaler/keda-hpa-web", "Deployment/web"],
+        messageIncludes: ["AmbiguousSelector", "are controlled by multiple HPAs: [default/web-cpu default/keda-hpa-web]"],
+      },
+    ],
+  },
+  {
+    name: "two HPAs on one target before Kubernetes 1.26: they fight over the replica count",
+    settings: { kubeVersion: "1.25" },
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: a}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+      ---
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: b}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+      `,
+    ),
+    expect: [{ severity: "error", object: "HorizontalPodAutoscaler/a", path: "spec.scaleTargetRef", line: 15, messageIncludes: ["Before Kubernetes 1.26 both write the replica count"] }],
+  },
+  {
+    name: "two HPAs whose targets' selectors overlap: AmbiguousSelector, no extra warning",
+    manifest: docs(
+      deployment("api", "{app: shop}", "{app: shop, c: api}"),
+      deployment("worker", "{app: shop, c: worker}", "{app: shop, c: worker}"),
+      yaml`
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: api}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+        maxReplicas: 5
+      ---
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: worker}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
+        maxReplicas: 5
+    `,
+    ),
+    expect: [
+      { severity: "warning", object: "Deployment/api", path: "spec.selector", line: 5, related: ["Deployment/worker"] },
+      {
+        severity: "error",
+        object: "HorizontalPodAutoscaler/api",
+        path: "spec.scaleTargetRef",
+        line: 25,
+        related: ["HorizontalPodAutoscaler/worker", "Deployment/api", "Deployment/worker"],
+        evidence: { suggestedKey: "c", shared: ["Deployment/worker"] },
+        messageIncludes: ["add `c: api` to Deployment/api's selector"],
+      },
+    ],
+  },
+  {
+    name: "an HPA on a Rollout whose selector takes in a Job's pods: foreign metrics averaged in",
+    manifest: yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: Rollout
+      metadata: {name: web}
+      spec:
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata: {labels: {app: web, app.kubernetes.io/component: server}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: web-seed}
+      spec:
+        template:
+          metadata: {labels: {app: web, app.kubernetes.io/component: seed}}
+      ---
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: web}
+      spec:
+        scaleTargetRef: {apiVersion: argoproj.io/v1alpha1, kind: Rollout, name: web}
+        maxReplicas: 5
+    `,
+    expect: [
+      { severity: "warning", object: "Rollout/web", path: "spec.selector", line: 5, related: ["Job/web-seed"] },
+      {
+        severity: "warning",
+        object: "HorizontalPodAutoscaler/web",
+        path: "spec.scaleTargetRef",
+        line: 21,
+        related: ["Job/web-seed"],
+        evidence: { selector: "app=web", matches: ["Rollout/web", "Job/web-seed"], suggestedKey: "app.kubernetes.io/component" },
+        messageIncludes: ["averages their resource usage"],
+      },
+    ],
+  },
+  {
+    name: "two ServiceMonitors select the same Service; one of them with namespaceSelector.matchNames from another namespace",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: web
+        namespace: app
+        labels: {app: web}
+      spec:
+        selector: {app: web}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: web, namespace: app}
+      spec:
+        selector:
+          matchLabels: {app: web}
+        endpoints: [{port: http}]
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: web-extra, namespace: monitoring}
+      spec:
+        namespaceSelector: {matchNames: [app]}
+        selector:
+          matchLabels: {app: web}
+        endpoints: [{port: http}]
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: web-elsewhere, namespace: monitoring}
+      spec:
+        selector:
+          matchLabels: {app: web}
+        endpoints: [{port: http}]
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "ServiceMonitor/web",
+        path: "spec.selector",
+        line: 14,
+        related: ["ServiceMonitor/web-extra", "Service/web"],
+        messageIncludes: ["both select Service/web"],
+      },
+    ],
+  },
+  {
+    name: "ServiceMonitor namespaceSelector.any and an empty selector; PodMonitor with an empty selector",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: app, labels: {app: web}}
+      spec:
+        selector: {app: web}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: everything, namespace: monitoring}
+      spec:
+        namespaceSelector: {any: true}
+        selector: {}
+        endpoints: [{port: http}]
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: PodMonitor
+      metadata: {name: pods, namespace: monitoring}
+      spec:
+        selector: {}
+        podMetricsEndpoints: [{port: http}]
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "ServiceMonitor/everything",
+        path: "spec.selector",
+        line: 12,
+        evidence: { selector: "<everything>", matches: ["Service/web"] },
+        messageIncludes: ["every Service in every namespace"],
+      },
+      { severity: "warning", object: "PodMonitor/pods", path: "spec.selector", line: 19, messageIncludes: ["every pod in namespace monitoring"] },
+    ],
+  },
+]);
