@@ -25,9 +25,13 @@ export function formatText(report: CheckResult, options: TextOptions): string {
   for (const [file, findings] of byFile) {
     lines.push(c.underline(file));
     for (const f of findings) {
-      const where = f.location.template
-        ? `${f.location.templateLine ?? "-"}`.padStart(4) + c.dim(` (${f.location.file}:${f.location.line})`)
-        : `${f.location.line}`.padStart(4);
+      const { template, templateLine, line } = f.location;
+      // Under a template heading, the template's line where known; else the rendered line, named as such.
+      const where = !template
+        ? `${line}`.padStart(4)
+        : templateLine !== undefined
+          ? `${templateLine}`.padStart(4)
+          : c.dim(`rendered ${f.location.file}:${line}`);
       lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectName(f)} ${c.dim(f.path)}`);
       lines.push(`        ${f.message}`);
       lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
