@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { copyChart, helmTemplate, type Helm } from "../../src/render/helm.ts";
+import { copyChart } from "../../src/render/chart-copy.ts";
+import { helmTemplate, type Helm } from "../../src/render/helm.ts";
 
 const ORACLE_CHART = new URL("../fixtures/charts/yaml-oracle", import.meta.url).pathname;
 

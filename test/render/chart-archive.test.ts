@@ -6,7 +6,8 @@ import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { InputError } from "../../src/errors.ts";
-import { extractChartArchive, helmTemplate } from "../../src/render/helm.ts";
+import { extractChartArchive } from "../../src/load/chart-archive.ts";
+import { helmTemplate } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fixtureChart, renderRequest, tempDir } from "./support.ts";
 

@@ -3,17 +3,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { InputError } from "../../src/errors.ts";
-import {
-  chartDependencies,
-  copyChart,
-  helmTemplate,
-  isChartDir,
-  missingDependencies,
-  missingDependenciesError,
-  missingDependenciesMessage,
-  readChartMeta,
-  withoutMissingDependencies,
-} from "../../src/render/helm.ts";
+import { chartDependencies, isChartDir, missingDependencies, missingDependenciesError, missingDependenciesMessage, readChartMeta } from "../../src/load/chart.ts";
+import { copyChart, withoutMissingDependencies } from "../../src/render/chart-copy.ts";
+import { helmTemplate } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fixtureChart, renderRequest, tempDir } from "./support.ts";
 

@@ -3,7 +3,7 @@ import { lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/pro
 import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import { InputError } from "../../src/errors.ts";
-import { copyChart } from "../../src/render/helm.ts";
+import { copyChart } from "../../src/render/chart-copy.ts";
 import { fixtureChart, tempDir } from "./support.ts";
 
 /** Every file under dir (relative path → content), with symlinks shown as such. */

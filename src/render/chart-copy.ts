@@ -1,0 +1,103 @@
+/**
+ * The temporary chart copies that probes perturb, made without ever following a path out
+ * of the chart, and the --skip-missing-deps rewrite (only ever of such a copy).
+ */
+import { existsSync, realpathSync, writeFileSync } from "node:fs";
+import { copyFile, mkdir, readdir, realpath, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { isMap, isSeq } from "yaml";
+import { InputError } from "../errors.ts";
+import { isInside } from "../load/paths.ts";
+import { missingDependencies, readYamlFile, scalarText, CHART_FILE, REQUIREMENTS_FILE } from "../load/chart.ts";
+
+/**
+ * For `--skip-missing-deps`: rewrites a temporary copy's Chart.yaml (and requirements.yaml)
+ * without the dependencies missing from charts/, and returns their names. Refuses any
+ * directory outside the temp dir, so a user's chart can never be rewritten by mistake.
+ */
+export function withoutMissingDependencies(chartCopyDir: string): string[] {
+  assertInsideTempDir(chartCopyDir);
+  const missing = new Set(missingDependencies(chartCopyDir).map((dependency) => dependency.name));
+  if (missing.size === 0) return [];
+  for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path.join(chartCopyDir, name))) {
+    if (existsSync(file)) dropDependencies(file, missing);
+  }
+  return [...missing];
+}
+
+function dropDependencies(file: string, names: ReadonlySet<string>): void {
+  const { document } = readYamlFile(file);
+  const list = document.get("dependencies", true);
+  if (!isSeq(list)) return;
+  list.items = list.items.filter((item) => !(isMap(item) && names.has(scalarText(item.get("name", true)) ?? "")));
+  writeFileSync(file, document.toString());
+}
+
+function assertInsideTempDir(dir: string): void {
+  const temp = realpathSync(tmpdir());
+  if (!isInside(temp, realpathSync(dir))) {
+    throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on copies under ${temp}`);
+  }
+}
+
+// ============================================================================================
+// Chart copies
+// ============================================================================================
+
+interface CopyContext {
+  /** The chart's real path: nothing outside it is copied. */
+  root: string;
+  /** The path the user gave, for naming files in errors. */
+  shownRoot: string;
+}
+
+/**
+ * Copies a chart directory tree for probes to perturb. Symlinks are replaced by what they
+ * point to when that is inside the chart; a link leading out of the chart is refused,
+ * since rendering it would read files the chart does not own.
+ */
+export async function copyChart(source: string, destination: string): Promise<void> {
+  const root = await realpath(source).catch(() => {
+    throw new InputError(`chart directory not found: ${source}`, source);
+  });
+  await copyTree(root, destination, { root, shownRoot: source }, new Set([root]));
+}
+
+/** `ancestors` holds the real paths being copied above this one, to catch symlink loops. */
+async function copyTree(dir: string, destination: string, context: CopyContext, ancestors: ReadonlySet<string>): Promise<void> {
+  await mkdir(destination, { recursive: true });
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const from = path.join(dir, entry.name);
+    const to = path.join(destination, entry.name);
+    if (entry.isSymbolicLink()) await copyLinkTarget(from, to, context, ancestors);
+    else if (entry.isDirectory()) await copyTree(from, to, context, new Set([...ancestors, from]));
+    else if (entry.isFile()) await copyFile(from, to);
+    // Sockets, FIFOs and devices are not chart content (and reading a FIFO would block).
+  }
+}
+
+async function copyLinkTarget(link: string, to: string, context: CopyContext, ancestors: ReadonlySet<string>): Promise<void> {
+  const shown = path.join(context.shownRoot, path.relative(context.root, link));
+  const target = await realpath(link).catch(() => {
+    throw new InputError(`symlink ${shown} is broken`, shown);
+  });
+  if (!isInside(context.root, target)) {
+    throw new InputError(`symlink ${shown} points outside the chart (to ${target}); refusing to follow it`, shown);
+  }
+  const info = await stat(target);
+  if (info.isDirectory()) {
+    if (ancestors.has(target)) throw new InputError(`symlink ${shown} makes a loop (to ${target})`, shown);
+    await copyTree(target, to, context, new Set([...ancestors, target]));
+  } else if (info.isFile()) {
+    await copyFile(target, to);
+  }
+}
+
+
+// ============================================================================================
+// Small helpers
+// ============================================================================================
+
+
+
