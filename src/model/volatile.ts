@@ -48,6 +48,8 @@ export interface VolatileLabel {
   value: string;
   /** `key`: the label's name is volatile; `chart-version`/`app-version`: its value is a version. */
   reason: "key" | "chart-version" | "app-version";
+  /** For `chart-version`/`app-version`: the declared version the value contains. */
+  version?: string;
 }
 
 export function volatileLabels(
@@ -57,21 +59,38 @@ export function volatileLabels(
 ): VolatileLabel[] {
   const found: VolatileLabel[] = [];
   for (const [key, value] of Object.entries(labels)) {
-    if (VOLATILE_LABEL_KEYS.has(key) || extraKeys.has(key)) {
+    if (extraKeys.has(key) || volatileByName(key, value)) {
       found.push({ key, value, reason: "key" });
-    } else if (containsVersion(value, versions.chart)) {
-      found.push({ key, value, reason: "chart-version" });
-    } else if (containsVersion(value, versions.app)) {
-      found.push({ key, value, reason: "app-version" });
+    } else {
+      const chart = containedVersion(value, versions.chart);
+      const app = chart === undefined ? containedVersion(value, versions.app) : undefined;
+      if (chart !== undefined) found.push({ key, value, reason: "chart-version", version: chart });
+      else if (app !== undefined) found.push({ key, value, reason: "app-version", version: app });
     }
   }
   return found;
 }
 
-function containsVersion(value: string, versions: ReadonlySet<string>): boolean {
+/**
+ * A built-in volatile key, when its value has the shape the key implies: a chart label must
+ * carry a version (Helm 2 style `chart: fleet` is the bare name, which never changes), and
+ * the legacy `version` label must look like a version (Istio's `version: v1` is a stable track).
+ */
+function volatileByName(key: string, value: string): boolean {
+  if (!VOLATILE_LABEL_KEYS.has(key)) return false;
+  if (CHART_LABEL_KEYS.includes(key)) {
+    const version = CHART_LABEL.exec(value)?.[1];
+    return version !== undefined && LOOKS_LIKE_VERSION.test(version);
+  }
+  if (key === "version") return LOOKS_LIKE_VERSION.test(value);
+  return true;
+}
+
+/** The version `value` is, or ends with after a `-` (Helm's `+` → `_` applied), if any. */
+function containedVersion(value: string, versions: ReadonlySet<string>): string | undefined {
   for (const version of versions) {
     const sanitized = version.replaceAll("+", "_");
-    if (value === version || value === sanitized || value.endsWith(`-${sanitized}`)) return true;
+    if (value === version || value === sanitized || value.endsWith(`-${sanitized}`)) return version;
   }
-  return false;
+  return undefined;
 }

@@ -1,6 +1,10 @@
 /** Every rule chartguard runs, in one explicit list. */
 import type { Rule } from "../rule.ts";
 import { selectorMismatch } from "./selector-mismatch.ts";
+import { volatileSelector } from "./volatile-selector.ts";
+import { volatilePodLabels } from "./volatile-pod-labels.ts";
+import { volatileClaimTemplate } from "./volatile-claim-template.ts";
+import { invalidLabel } from "./invalid-label.ts";
 import { selectorOverlap } from "./selector-overlap.ts";
 import { danglingSelector } from "./dangling-selector.ts";
 
@@ -8,6 +12,10 @@ export const CHECK_RULES: readonly Rule[] = [
   selectorMismatch,
   selectorOverlap,
   danglingSelector,
+  volatileSelector,
+  volatilePodLabels,
+  volatileClaimTemplate,
+  invalidLabel,
 ];
 
 /** Rules that compare the release as it is with the release as it will be (`upgrade`). */

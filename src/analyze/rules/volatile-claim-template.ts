@@ -1,0 +1,76 @@
+import { getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
+import { volatileLabels } from "../../model/volatile.ts";
+import type { Cause } from "../finding.ts";
+import type { FindingInput, Rule } from "../rule.ts";
+import { labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
+
+const STATEFULSET_FORBIDDEN =
+  "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+
+/** `labels` or `annotations` of the claim template; annotations use the same key and value rules. */
+export type ClaimTemplateField = "labels" | "annotations";
+
+/** The one place a volatile-claim-template finding is built; probe-based detection calls it with its own cause. */
+export function volatileClaimTemplateFinding(
+  object: KubeObject,
+  claimTemplate: string,
+  field: ClaimTemplateField,
+  label: VolatileLabelAt,
+  cause: Cause,
+): FindingInput {
+  const { name } = object.ref;
+  const namespace = object.ref.namespace ?? "default";
+  const { why, when } = volatileOrigin(label, cause);
+  const noun = field === "labels" ? "label" : "annotation";
+  return {
+    object,
+    path: label.path,
+    message:
+      `${refString(object.ref)}: the volumeClaimTemplate "${claimTemplate}" ${noun} ${labelText(label)} is volatile: ${why}. ` +
+      `volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${STATEFULSET_FORBIDDEN}" ` +
+      "(the message names the allowed fields, not the one that changed).",
+    evidence: { ...volatileEvidence(label, cause), claimTemplate, field },
+    remedy: {
+      text:
+        "Give volumeClaimTemplates only static metadata (e.g. app.kubernetes.io/name and app.kubernetes.io/instance from selectorLabels), never helm.sh/chart, " +
+        "app.kubernetes.io/version or values-driven labels; labels there only reach PVCs created later anyway. For a release already deployed, removing the label " +
+        `is itself a forbidden change: delete the StatefulSet without its pods, then upgrade. The pods keep running, and the PVCs (named ${claimTemplate}-${name}-<ordinal>) ` +
+        "are kept and mounted again by the new StatefulSet's pods, so the data stays.",
+      commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, `helm upgrade <release> <chart> -n ${namespace}`],
+    },
+  };
+}
+
+/**
+ * Volatile labels (and annotations) in StatefulSet volumeClaimTemplates metadata break
+ * the next upgrade: the claim templates are outside the update allow-list
+ * (k8s-rules.md §1.5, §3.4, §8 item 2).
+ */
+export const volatileClaimTemplate: Rule = {
+  meta: {
+    id: "volatile-claim-template",
+    severity: "error",
+    summary: "StatefulSet volumeClaimTemplates carry labels or annotations that change between releases.",
+    why:
+      "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
+    fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
+  },
+  check(context, report) {
+    for (const object of context.objects) {
+      if (object.ref.kind !== "StatefulSet" || object.group !== "apps") continue;
+      const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
+      if (!Array.isArray(templates)) continue;
+      templates.forEach((template, i) => {
+        if (!isRecord(template) || !isRecord(template.metadata)) return;
+        const claimTemplate = typeof template.metadata.name === "string" ? template.metadata.name : `#${i}`;
+        for (const field of ["labels", "annotations"] as const) {
+          const map = stringMap(template.metadata[field]);
+          for (const label of volatileLabels(map, context.versions, context.settings.extraVolatileKeys)) {
+            const path = ["spec", "volumeClaimTemplates", i, "metadata", field, label.key];
+            report(volatileClaimTemplateFinding(object, claimTemplate, field, { ...label, path }, "name"));
+          }
+        }
+      });
+    }
+  },
+};

@@ -1,0 +1,263 @@
+import { volatilePodLabels } from "../../../src/analyze/rules/volatile-pod-labels.ts";
+import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
+
+ruleCases(volatilePodLabels, [
+  {
+    name: "helm create (Helm ≥3.13): the full labels helper on the pod template",
+    manifest: yaml`
+      # Source: web/templates/deployment.yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+        labels:
+          helm.sh/chart: web-0.1.0
+          app.kubernetes.io/name: web
+          app.kubernetes.io/instance: web
+          app.kubernetes.io/version: "1.16.0"
+          app.kubernetes.io/managed-by: Helm
+      spec:
+        selector:
+          matchLabels:
+            app.kubernetes.io/name: web
+            app.kubernetes.io/instance: web
+        template:
+          metadata:
+            labels:
+              helm.sh/chart: web-0.1.0
+              app.kubernetes.io/name: web
+              app.kubernetes.io/instance: web
+              app.kubernetes.io/version: "1.16.0"
+              app.kubernetes.io/managed-by: Helm
+          spec:
+            containers:
+              - name: web
+                image: "nginx:1.16.0"
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/web",
+        path: "spec.template.metadata.labels.helm.sh/chart",
+        line: 20,
+        evidence: { cause: "name", label: "helm.sh/chart", value: "web-0.1.0", reason: "key" },
+        messageIncludes: ["restarts every pod of the Deployment", "next chart version"],
+      },
+      {
+        severity: "warning",
+        object: "Deployment/web",
+        path: "spec.template.metadata.labels.app.kubernetes.io/version",
+        line: 23,
+        evidence: { cause: "name", label: "app.kubernetes.io/version", value: "1.16.0", reason: "key" },
+        messageIncludes: ["next appVersion"],
+      },
+    ],
+  },
+  {
+    name: "clean helm create output: selectorLabels on the pod template",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+        labels:
+          helm.sh/chart: web-0.1.0
+          app.kubernetes.io/name: web
+          app.kubernetes.io/instance: web
+          app.kubernetes.io/version: "1.16.0"
+      spec:
+        selector:
+          matchLabels: {app.kubernetes.io/name: web, app.kubernetes.io/instance: web}
+        template:
+          metadata:
+            labels: {app.kubernetes.io/name: web, app.kubernetes.io/instance: web}
+    `,
+    expect: [],
+  },
+  {
+    name: "a label whose value ends with the chart version (reason chart-version)",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata:
+        name: db
+        labels: {helm.sh/chart: db-2.3.4}
+      spec:
+        selector: {matchLabels: {app: db}}
+        template:
+          metadata:
+            labels:
+              app: db
+              build: db-2.3.4
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "StatefulSet/db",
+        path: "spec.template.metadata.labels.build",
+        line: 12,
+        evidence: { cause: "name", label: "build", value: "db-2.3.4", reason: "chart-version", version: "2.3.4" },
+        messageIncludes: ["ends with the chart version 2.3.4"],
+      },
+    ],
+  },
+  {
+    name: "non-hook Job: the template is immutable, so the next bump fails (error)",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: cert-job
+        namespace: tools
+      spec:
+        template:
+          metadata:
+            labels:
+              app.kubernetes.io/name: certs
+              helm.sh/chart: certs-1.3.1
+          spec:
+            restartPolicy: Never
+    `,
+    expect: [
+      {
+        severity: "error",
+        object: "Job/cert-job",
+        path: "spec.template.metadata.labels.helm.sh/chart",
+        line: 11,
+        evidence: { cause: "name", label: "helm.sh/chart", reason: "key" },
+        messageIncludes: ['spec.template: Invalid value: ...: field is immutable', "not a Helm hook"],
+      },
+    ],
+  },
+  {
+    name: "a Job with ttlSecondsAfterFinished only fails while it still exists (warning)",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: cleanup}
+      spec:
+        ttlSecondsAfterFinished: 300
+        template:
+          metadata:
+            labels: {helm.sh/chart: tool-0.2.0}
+    `,
+    expect: [
+      { severity: "warning", object: "Job/cleanup", path: "spec.template.metadata.labels.helm.sh/chart", line: 8, messageIncludes: ["ttlSecondsAfterFinished=300s"] },
+    ],
+  },
+  {
+    name: "hook Jobs, helm test Pods and bare Pods are recreated or mutable: no finding",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: admission-create
+        annotations:
+          helm.sh/hook: pre-install,pre-upgrade
+          helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+      spec:
+        template:
+          metadata:
+            labels: {helm.sh/chart: ingress-nginx-4.15.1, app.kubernetes.io/version: "1.15.1"}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-test
+        labels: {helm.sh/chart: web-0.1.0}
+        annotations: {helm.sh/hook: test}
+      spec:
+        containers: [{name: t, image: busybox}]
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: debug
+        labels: {helm.sh/chart: web-0.1.0}
+      spec:
+        containers: [{name: t, image: busybox}]
+    `,
+    expect: [],
+  },
+  {
+    name: "CronJob: a warning that says nothing restarts",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: gc}
+      spec:
+        schedule: "0 * * * *"
+        jobTemplate:
+          spec:
+            template:
+              metadata:
+                labels:
+                  app.kubernetes.io/version: v1.11.2
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "CronJob/gc",
+        path: "spec.jobTemplate.spec.template.metadata.labels.app.kubernetes.io/version",
+        line: 11,
+        messageIncludes: ["Nothing restarts", "only Jobs created afterwards differ"],
+      },
+    ],
+  },
+  {
+    name: "DaemonSet and Rollout roll their pods; the Helm 2 chart label counts when it has a version",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata:
+            labels: {app: agent, chart: agent-4.56.1, release: r}
+      ---
+      apiVersion: argoproj.io/v1alpha1
+      kind: Rollout
+      metadata: {name: api}
+      spec:
+        selector: {matchLabels: {app: api}}
+        template:
+          metadata:
+            labels: {app: api, chart: api}
+    `,
+    expect: [{ severity: "warning", object: "DaemonSet/agent", path: "spec.template.metadata.labels.chart", line: 8, evidence: { reason: "key" } }],
+  },
+  {
+    name: "Istio-style version: v1 is a stable track, not a version",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: reviews-v1}
+      spec:
+        selector: {matchLabels: {app: reviews, version: v1}}
+        template:
+          metadata:
+            labels: {app: reviews, version: v1}
+    `,
+    expect: [],
+  },
+  {
+    name: "extra volatile keys from the settings",
+    settings: { extraVolatileKeys: new Set(["example.com/build-date"]) },
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata:
+            labels:
+              app: web
+              example.com/build-date: "20240101"
+    `,
+    expect: [
+      { severity: "warning", object: "Deployment/web", path: "spec.template.metadata.labels.example.com/build-date", line: 10, messageIncludes: ["configured as volatile"] },
+    ],
+  },
+]);
