@@ -1,23 +1,82 @@
-/** `chartguard upgrade` as a library call: load both sides, then run the pure core. */
+/** `chartguard upgrade` as a library call: load or render both sides, then run the pure core. */
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "./analyze/context.ts";
 import { upgradeDocuments, type UpgradeResult } from "./analyze/upgrade/index.ts";
 import { UsageError } from "./errors.ts";
+import { isChartDir } from "./load/chart.ts";
 import { loadManifests } from "./load/inputs.ts";
 import { STDIN } from "./load/manifests.ts";
+import { discoverSources } from "./load/sources.ts";
+import type { YamlDocument } from "./load/yaml.ts";
+import type { ModelNote } from "./model/object.ts";
+import { renderChart, withWorkDir, type ChartRenderSettings } from "./render/chart-input.ts";
+import { DEFAULT_HELM_TIMEOUT_MS, renderInputs, type ChartOptions } from "./render/charts.ts";
+import { chartAtRevision, GIT_PREFIX } from "./render/git.ts";
+import { locateHelm, type Helm } from "./render/helm.ts";
 
-export interface UpgradeOptions {
-  /** The release as it is: manifests (e.g. `helm get manifest RELEASE`), a file, directory or `-`. */
+/** Values for one side only (`--from-values`, `--to-set`, ...), added after the shared ones. */
+export interface SideValues {
+  valuesFiles?: string[];
+  set?: string[];
+  setString?: string[];
+}
+
+export interface UpgradeOptions extends ChartOptions {
+  /** The release as it is: a chart, a .tgz, `git:REF`, or manifests (e.g. `helm get manifest`), or `-`. */
   from: string;
-  /** The release as it will be. */
+  /** The release as it will be: the same kinds of source. */
   to: string;
+  fromValues?: SideValues;
+  toValues?: SideValues;
   namespace?: string;
   settings?: Partial<AnalysisSettings>;
 }
 
 export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   if (options.from === STDIN && options.to === STDIN) throw new UsageError("--from and --to cannot both read stdin");
-  return upgradeDocuments(await loadManifests([options.from]), await loadManifests([options.to]), {
-    namespace: options.namespace ?? "default",
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+  if (options.from.startsWith(GIT_PREFIX) && options.to.startsWith(GIT_PREFIX)) {
+    throw new UsageError("only one of --from and --to can be git:REF; the other names the chart directory");
+  }
+  const namespace = options.namespace ?? "default";
+  return withWorkDir(async (workDir) => {
+    let helm: Helm | undefined;
+    const notes: ModelNote[] = [];
+    const side = async (spec: string, other: string, values: SideValues | undefined): Promise<YamlDocument[]> => {
+      let chartPath: string;
+      let shownAs: string | undefined;
+      if (spec.startsWith(GIT_PREFIX)) {
+        if (!isChartDir(other)) throw new UsageError(`${spec} reads the chart at another revision: the other side must be the chart directory, not ${other}`);
+        shownAs = `${spec}:${other}`;
+        chartPath = await chartAtRevision(other, spec.slice(GIT_PREFIX.length), workDir);
+      } else {
+        const sources = await discoverSources(spec);
+        const chart = sources.find((s) => s.kind === "chart");
+        if (!chart) return loadManifests(sources);
+        if (sources.length > 1) throw new UsageError(`${spec} holds more than one chart or manifest; name one chart for an upgrade`);
+        chartPath = chart.path;
+      }
+      helm ??= await locateHelm(options.helm);
+      const settings: ChartRenderSettings = {
+        helm,
+        inputs: withSideValues(renderInputs(options, namespace), values),
+        timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
+        skipMissingDeps: options.skipMissingDeps ?? false,
+      };
+      const rendered = await renderChart(chartPath, settings, workDir, shownAs);
+      notes.push(...rendered.notes.map((message) => ({ file: rendered.chartPath, message })));
+      return rendered.docs;
+    };
+    const fromDocs = await side(options.from, options.to, options.fromValues);
+    const toDocs = await side(options.to, options.from, options.toValues);
+    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings: { ...DEFAULT_SETTINGS, ...options.settings } });
+    return { ...result, notes: [...notes, ...result.notes] };
   });
+}
+
+function withSideValues<T extends SideValues>(inputs: T & Required<SideValues>, values: SideValues | undefined): T {
+  return {
+    ...inputs,
+    valuesFiles: [...inputs.valuesFiles, ...(values?.valuesFiles ?? [])],
+    set: [...inputs.set, ...(values?.set ?? [])],
+    setString: [...inputs.setString, ...(values?.setString ?? [])],
+  };
 }

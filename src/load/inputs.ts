@@ -1,12 +1,10 @@
-/** Resolving the paths a user passes (files, directories, `-`) into parsed documents. */
-import { isDirectory, loadManifestFile, manifestFilesIn, STDIN } from "./manifests.ts";
+/** Resolving manifest sources into parsed documents. */
+import { loadManifestFile } from "./manifests.ts";
+import type { Source } from "./sources.ts";
 import type { YamlDocument } from "./yaml.ts";
 
-export async function loadManifests(inputs: readonly string[]): Promise<YamlDocument[]> {
+export async function loadManifests(sources: readonly Source[]): Promise<YamlDocument[]> {
   const docs: YamlDocument[] = [];
-  for (const input of inputs) {
-    const files = input !== STDIN && (await isDirectory(input)) ? await manifestFilesIn(input) : [input];
-    for (const file of files) docs.push(...(await loadManifestFile(file)));
-  }
+  for (const source of sources) if (source.kind === "manifest") docs.push(...(await loadManifestFile(source.path)));
   return docs;
 }

@@ -1,10 +1,8 @@
 /** Reading rendered manifests from files, directories and stdin. */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
 import { InputError } from "../errors.ts";
 import { parseYamlStream, type YamlDocument } from "./yaml.ts";
 
-const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
 export const STDIN = "-";
 
 /** Decodes a file's bytes as UTF-8 text, refusing binary and non-UTF-8 content. */
@@ -46,20 +44,6 @@ export function describeFsError(error: unknown): string {
   }
 }
 
-/** Manifest files below a directory, in a stable order; hidden folders are skipped. */
-export async function manifestFilesIn(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-    throw new InputError(`cannot read directory: ${describeFsError(error)}`, dir);
-  });
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await manifestFilesIn(path)));
-    else if (entry.isFile() && MANIFEST_EXTENSIONS.test(entry.name)) files.push(path);
-  }
-  return files;
-}
 
 export async function isDirectory(path: string): Promise<boolean> {
   try {

@@ -27,7 +27,8 @@ export interface KubeObject {
 
 export interface ModelNote {
   file: string;
-  line: number;
+  /** Absent for notes about a whole input (a chart rendered without its dependencies). */
+  line?: number;
   message: string;
 }
 

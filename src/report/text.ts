@@ -14,7 +14,9 @@ export function formatText(report: CheckResult, options: TextOptions): string {
   const c = pc.createColors(options.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
   const lines: string[] = [];
-  for (const note of report.notes) lines.push(c.dim(`note: ${note.file}:${note.line}: ${note.message}`));
+  for (const note of report.notes) {
+    lines.push(c.dim(`note: ${note.file}${note.line === undefined ? "" : `:${note.line}`}: ${note.message}`));
+  }
   if (report.notes.length > 0) lines.push("");
 
   const byFile = new Map<string, Finding[]>();

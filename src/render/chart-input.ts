@@ -1,0 +1,85 @@
+/**
+ * Turning a chart the user named (a directory or a .tgz) into rendered documents:
+ * unpack if packaged, check dependencies, run `helm template`, and point each
+ * document's `template` at the chart file on disk so findings land in the chart.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { extractChartArchive } from "../load/chart-archive.ts";
+import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
+import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
+import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
+import { helmTemplate, type Helm, type RenderRequest } from "./helm.ts";
+
+/** The render inputs a Helm user types (`-f`, `--set`, ...), the same for every chart. */
+export type RenderInputs = Omit<RenderRequest, "chart" | "release"> & {
+  /** `--release`; each chart's own name when absent, as `helm install <chart-name>` users expect. */
+  release?: string;
+};
+
+export interface ChartRenderSettings {
+  helm: Helm;
+  inputs: RenderInputs;
+  timeoutMs: number;
+  skipMissingDeps: boolean;
+}
+
+export interface RenderedChart {
+  /** The chart as the user named it. */
+  chartPath: string;
+  /** The chart directory that was rendered (a temporary one for archives and partial renders). */
+  chartDir: string;
+  meta: ChartMeta;
+  request: RenderRequest;
+  docs: YamlDocument[];
+  /** Caveats the report must carry, e.g. dependencies left out. */
+  notes: string[];
+}
+
+/**
+ * Renders one chart. `workDir` is a temporary folder the caller owns and removes; copies
+ * and unpacked archives go there. `shownAs` names a chart that is not on disk as the
+ * user sees it (e.g. `git:main:charts/web`); its templates are then not mapped to files.
+ */
+export async function renderChart(chartPath: string, settings: ChartRenderSettings, workDir: string, shownAs?: string): Promise<RenderedChart> {
+  let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp(path.join(workDir, "archive-"))) : chartPath;
+  const notes: string[] = [];
+  const missing = missingDependencies(chartDir);
+  if (missing.length > 0) {
+    if (!settings.skipMissingDeps) throw missingDependenciesError(chartPath, missing);
+    const copy = path.join(await mkdtemp(path.join(workDir, "partial-")), "chart");
+    await copyChart(chartDir, copy);
+    const dropped = withoutMissingDependencies(copy);
+    chartDir = copy;
+    notes.push(`${chartPath}: rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
+  }
+  const meta = readChartMeta(chartDir);
+  const { release, ...inputs } = settings.inputs;
+  const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? meta.name };
+  const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
+  const docs = shownAs === undefined ? parseRender(output, chartPath, chartDir) : parseYamlStream(output, `${shownAs} (rendered)`);
+  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes };
+}
+
+/** Parses `helm template` output; `# Source: name/templates/x.yaml` becomes the file in the user's chart. */
+export function parseRender(output: string, chartPath: string, chartDir: string): YamlDocument[] {
+  const label = `${chartPath} (rendered)`;
+  return parseYamlStream(output, label).map((doc) => {
+    if (doc.template === undefined) return doc;
+    const inChart = doc.template.split("/").slice(1).join("/");
+    const onDisk = path.join(chartPath, inChart);
+    return existsSync(path.join(chartDir, inChart)) && !/\.tgz$/i.test(chartPath) ? { ...doc, template: onDisk } : doc;
+  });
+}
+
+/** A temporary folder for one run, removed on every exit path of `use`. */
+export async function withWorkDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), "chartguard-"));
+  try {
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

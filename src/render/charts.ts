@@ -1,0 +1,66 @@
+/** Rendering every chart among the sources, in parallel, with one helm and one temporary folder. */
+import { availableParallelism } from "node:os";
+import type { Source } from "../load/sources.ts";
+import { renderChart, withWorkDir, type RenderedChart, type RenderInputs } from "./chart-input.ts";
+import { locateHelm } from "./helm.ts";
+
+export interface ChartOptions {
+  /** `--helm PATH`; else $HELM_BIN, else helm on PATH. */
+  helm?: string;
+  valuesFiles?: string[];
+  set?: string[];
+  setString?: string[];
+  setFile?: string[];
+  setJson?: string[];
+  release?: string;
+  kubeVersion?: string;
+  apiVersions?: string[];
+  /** `--helm-timeout`, per helm run. Default 60 s. */
+  timeoutMs?: number;
+  skipMissingDeps?: boolean;
+  /** Charts rendered at once. Default: the number of cores. */
+  jobs?: number;
+}
+
+export const DEFAULT_HELM_TIMEOUT_MS = 60_000;
+
+export function renderInputs(options: ChartOptions, namespace: string): RenderInputs {
+  return {
+    namespace,
+    valuesFiles: options.valuesFiles ?? [],
+    set: options.set ?? [],
+    setString: options.setString ?? [],
+    setFile: options.setFile ?? [],
+    setJson: options.setJson ?? [],
+    apiVersions: options.apiVersions ?? [],
+    ...(options.release === undefined ? {} : { release: options.release }),
+    ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }),
+  };
+}
+
+export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<RenderedChart[]> {
+  const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
+  if (charts.length === 0) return [];
+  const helm = await locateHelm(options.helm);
+  const settings = {
+    helm,
+    inputs: renderInputs(options, options.namespace),
+    timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
+    skipMissingDeps: options.skipMissingDeps ?? false,
+  };
+  return withWorkDir((workDir) => mapLimit(charts, options.jobs ?? availableParallelism(), (chart) => renderChart(chart, settings, workDir)));
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
