@@ -34,10 +34,13 @@ function dropDependencies(file: string, names: ReadonlySet<string>): void {
   writeFileSync(file, document.toString());
 }
 
+/** chartguard's own temporary folders (withWorkDir, tests) are named `chartguard-*` under the temp dir. */
 function assertInsideTempDir(dir: string): void {
   const temp = realpathSync(tmpdir());
-  if (!isInside(temp, realpathSync(dir))) {
-    throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on copies under ${temp}`);
+  const relative = path.relative(temp, realpathSync(dir));
+  const [top] = relative.split(path.sep);
+  if (!isInside(temp, realpathSync(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
+    throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on chartguard's own copies under ${temp}`);
   }
 }
 
