@@ -1,0 +1,197 @@
+import { mergeTrap } from "../../../src/analyze/rules/merge-trap.ts";
+import { upgradeCases, yaml } from "../../helpers/upgrade-cases.ts";
+
+const deployment = (strategy: string) => yaml`
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    annotations: {meta.helm.sh/release-name: shop, meta.helm.sh/release-namespace: prod}
+  spec:
+    ${strategy}
+    selector: {matchLabels: {app: web}}
+    template: {metadata: {labels: {app: web}}}
+`;
+
+const service = (clusterIP: string, type = "ClusterIP") =>
+  `apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec:\n  type: ${type}\n  ${clusterIP}\n  ports: [{port: 80}]\n`;
+
+const pvc = (storageClass: string) =>
+  `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  ${storageClass}\n  resources: {requests: {storage: 1Gi}}\n`;
+
+upgradeCases(mergeTrap, [
+  // ------------------------------------------------------------------ §1.2 / §3.5 Recreate
+  {
+    name: "Deployment: default RollingUpdate → Recreate without rollingUpdate: null",
+    from: deployment("replicas: 1"),
+    to: deployment("strategy: {type: Recreate}"),
+    expect: [
+      {
+        severity: "error",
+        object: "Deployment/web",
+        path: "spec.strategy.type",
+        line: 7,
+        evidence: {
+          before: "RollingUpdate",
+          after: "Recreate",
+          rollingUpdateInPreviousManifest: false,
+          apiError: "Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'",
+        },
+        messageIncludes: [
+          'unset (the API server defaults it to "RollingUpdate") to "Recreate"',
+          "Error: UPGRADE FAILED: cannot patch \"web\" with kind Deployment: Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'",
+        ],
+        commands: [
+          `kubectl patch deployment web -n default --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
+          "helm upgrade shop <chart> -n prod",
+        ],
+        remedyIncludes: ["rollingUpdate: null"],
+      },
+    ],
+  },
+  {
+    name: "Deployment: explicit RollingUpdate → Recreate (block style)",
+    from: deployment("strategy:\n      type: RollingUpdate"),
+    to: deployment("strategy:\n      type: Recreate"),
+    expect: [{ severity: "error", object: "Deployment/web", path: "spec.strategy.type", line: 8, messageIncludes: ['changes from "RollingUpdate" to "Recreate"'] }],
+  },
+  {
+    name: "Deployment: Recreate with rollingUpdate: null → the patch deletes the default",
+    from: deployment("replicas: 1"),
+    to: deployment("strategy: {type: Recreate, rollingUpdate: null}"),
+    expect: [],
+  },
+  {
+    name: "Deployment: the previous manifest had rollingUpdate → the three-way merge deletes it",
+    from: deployment("strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}"),
+    to: deployment("strategy: {type: Recreate}"),
+    expect: [],
+  },
+  {
+    name: "Deployment: already Recreate, or staying RollingUpdate, or a legacy version → nothing",
+    from: deployment("strategy: {type: Recreate}") + "---\n" + deployment("replicas: 1").replace("name: web", "name: api") + "---\n" + deployment("replicas: 1").replace("name: web", "name: old").replace("apps/v1", "extensions/v1beta1"),
+    to: deployment("strategy: {type: Recreate}") + "---\n" + deployment("strategy: {type: RollingUpdate}").replace("name: web", "name: api") + "---\n" + deployment("strategy: {type: Recreate}").replace("name: web", "name: old").replace("apps/v1", "extensions/v1beta1"),
+    expect: [],
+  },
+  {
+    name: "StatefulSet: default RollingUpdate → OnDelete keeps the defaulted rollingUpdate",
+    from: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n",
+    to: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n  updateStrategy: {type: OnDelete}\n",
+    expect: [
+      {
+        severity: "error",
+        object: "StatefulSet/db",
+        path: "spec.updateStrategy.type",
+        line: 6,
+        messageIncludes: [`StatefulSet.apps "db" is invalid: spec.updateStrategy.rollingUpdate: Invalid value: {"partition":0}: only allowed for updateStrategy 'RollingUpdate'`],
+        commands: [`kubectl patch statefulset db -n default --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, "helm upgrade <release> <chart> -n default"],
+      },
+    ],
+  },
+  {
+    name: "StatefulSet: OnDelete with rollingUpdate: null → nothing",
+    from: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n",
+    to: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n  updateStrategy: {type: OnDelete, rollingUpdate: null}\n",
+    expect: [],
+  },
+
+  // ------------------------------------------------------------------ §1.8 Service clusterIP ""
+  {
+    name: 'Service clusterIP: "" on 1.22 fails on every upgrade, even with identical renders',
+    from: service('clusterIP: ""'),
+    to: service('clusterIP: ""'),
+    settings: { kubeVersion: "1.22" },
+    expect: [
+      {
+        severity: "error",
+        object: "Service/svc",
+        path: "spec.clusterIP",
+        line: 6,
+        evidence: { before: "", after: "", apiError: 'Service "svc" is invalid: spec.clusterIP: Invalid value: "": field is immutable' },
+        messageIncludes: ['renders `clusterIP: ""`', "every upgrade", "PR #103532", 'Error: UPGRADE FAILED: cannot patch "svc" with kind Service: Service "svc" is invalid: spec.clusterIP: Invalid value: "": field is immutable'],
+        remedyIncludes: ["{{- with", "dropping the key is not enough"],
+        commands: [`kubectl get service svc -n default -o jsonpath='{.spec.clusterIP}'`, "helm upgrade <release> <chart> -n default --set <clusterIP value>=<ip>"],
+      },
+    ],
+  },
+  {
+    name: "Service clusterIP: null on 1.20",
+    from: service("selector: {app: a}"),
+    to: service("clusterIP:"),
+    settings: { kubeVersion: "1.20" },
+    expect: [{ severity: "error", object: "Service/svc", path: "spec.clusterIP", line: 6, messageIncludes: ["no value (null)"] }],
+  },
+  {
+    name: 'Service clusterIP: a previous "" dropped on 1.22 → the merge sends a deletion',
+    from: service('clusterIP: ""'),
+    to: service("selector: {app: a}"),
+    settings: { kubeVersion: "1.22" },
+    expect: [{ severity: "error", object: "Service/svc", path: "spec", line: 4, messageIncludes: ["dropped"] }],
+  },
+  {
+    name: 'Service clusterIP: "" from 1.23 on → refilled from the old object, nothing (decision, see merge-trap.ts)',
+    from: service('clusterIP: ""'),
+    to: service('clusterIP: ""'),
+    settings: { kubeVersion: "1.23" },
+    expect: [],
+  },
+  {
+    name: 'Service clusterIP: "" on ExternalName, on a new Service, and a hook → nothing',
+    from: service("externalName: example.com", "ExternalName"),
+    to:
+      service('clusterIP: ""', "ExternalName") +
+      "---\n" +
+      service('clusterIP: ""').replace("name: svc", "name: new") +
+      "---\n" +
+      service('clusterIP: ""').replace("name: svc", "name: hook, annotations: {helm.sh/hook: pre-upgrade}"),
+    settings: { kubeVersion: "1.21" },
+    expect: [],
+  },
+
+  // ------------------------------------------------------------------ §1.9 PVC storageClassName null
+  {
+    name: "PVC storageClassName: null against the default class → fails on every upgrade",
+    from: pvc("storageClassName:"),
+    to: pvc("storageClassName:"),
+    expect: [
+      {
+        severity: "error",
+        object: "PersistentVolumeClaim/data",
+        path: "spec.storageClassName",
+        line: 6,
+        evidence: {
+          before: null,
+          after: null,
+          apiError: 'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+        },
+        messageIncludes: ["default StorageClass", "every upgrade", "not reproduced on a cluster"],
+        commands: [`kubectl get pvc data -n default -o jsonpath='{.spec.storageClassName}'`, "helm upgrade <release> <chart> -n default --set <storage-class value>=<class>"],
+      },
+    ],
+  },
+  {
+    name: "PVC storageClassName: null in the previous manifest, dropped now → one failing deletion",
+    from: pvc("storageClassName: null"),
+    to: pvc("volumeMode: Filesystem"),
+    expect: [{ severity: "error", object: "PersistentVolumeClaim/data", path: "spec", line: 4, messageIncludes: ["drops the key"] }],
+  },
+  {
+    name: "PVC storageClassName: a name or \"\" before, null now → left to immutable-field (no double report)",
+    from: pvc("storageClassName: fast") + "---\n" + pvc('storageClassName: ""').replace("name: data", "name: b"),
+    to: pvc("storageClassName:") + "---\n" + pvc("storageClassName:").replace("name: data", "name: b"),
+    expect: [],
+  },
+  {
+    name: 'PVC storageClassName: "" (no dynamic provisioning), absent, or a name → nothing; a new PVC → nothing',
+    from: pvc('storageClassName: ""') + "---\n" + pvc("volumeMode: Filesystem").replace("name: data", "name: b") + "---\n" + pvc("storageClassName: fast").replace("name: data", "name: c"),
+    to:
+      pvc('storageClassName: ""') +
+      "---\n" +
+      pvc("volumeMode: Filesystem").replace("name: data", "name: b") +
+      "---\n" +
+      pvc("storageClassName: fast").replace("name: data", "name: c") +
+      "---\n" +
+      pvc("storageClassName:").replace("name: data", "name: fresh"),
+    expect: [],
+  },
+]);

@@ -1,0 +1,95 @@
+/**
+ * The two-sided table tester for upgrade rules: each case is the release as it is
+ * (`from`), the release as it will be (`to`), and the exact findings one rule must report
+ * (severity, object, field path, line) — nothing more. The line is in the `to` file, or in
+ * the `from` file for an object that exists only there (set `file: "from.yaml"`).
+ * The context is built exactly as upgradeDocuments builds it (planUpgrade + previous).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "../../src/analyze/context.ts";
+import type { Finding } from "../../src/analyze/finding.ts";
+import type { Rule } from "../../src/analyze/rule.ts";
+import { runRules } from "../../src/analyze/run.ts";
+import { planUpgrade } from "../../src/analyze/upgrade/plan.ts";
+import { parseYamlStream } from "../../src/load/yaml.ts";
+import { objectsFromDocuments } from "../../src/model/object.ts";
+
+export { yaml } from "./rule-cases.ts";
+
+export interface ExpectedUpgradeFinding {
+  severity: Finding["severity"];
+  /** `Kind/name` */
+  object: string;
+  path: string;
+  line: number;
+  /** Default "to.yaml". */
+  file?: "to.yaml" | "from.yaml";
+  /** Exact evidence fields (deep-equal). */
+  evidence?: Record<string, unknown>;
+  /** Substrings the message must contain (e.g. the exact API error). */
+  messageIncludes?: string[];
+  /** Exact remedy commands, in order. */
+  commands?: string[];
+  /** Substrings the remedy text must contain. */
+  remedyIncludes?: string[];
+}
+
+export interface UpgradeCase {
+  name: string;
+  from: string;
+  to: string;
+  namespace?: string;
+  settings?: Partial<AnalysisSettings>;
+  expect: ExpectedUpgradeFinding[];
+}
+
+/** One upgrade rule, alone, on the context `chartguard upgrade` builds. */
+export function upgradeFindings(
+  rule: Rule,
+  from: string,
+  to: string,
+  namespace = "default",
+  settings: Partial<AnalysisSettings> = {},
+): Finding[] {
+  const all: AnalysisSettings = { ...DEFAULT_SETTINGS, ...settings };
+  const before = objectsFromDocuments(parseYamlStream(from, "from.yaml"), { namespace }).objects;
+  const after = objectsFromDocuments(parseYamlStream(to, "to.yaml"), { namespace }).objects;
+  const context = buildContext(after, all);
+  context.upgrade = { previous: buildContext(before, all), plan: planUpgrade(before, after) };
+  return runRules(context, [rule]);
+}
+
+export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[]): void {
+  for (const c of cases) {
+    test(`${rule.meta.id}: ${c.name}`, () => {
+      const findings = upgradeFindings(rule, c.from, c.to, c.namespace, c.settings);
+      assert.deepEqual(
+        findings.map((f) => ({
+          severity: f.severity,
+          object: `${f.object.kind}/${f.object.name}`,
+          path: f.path,
+          file: f.location.file,
+          line: f.location.line,
+        })),
+        c.expect.map((e) => ({ severity: e.severity, object: e.object, path: e.path, file: e.file ?? "to.yaml", line: e.line })),
+      );
+      findings.forEach((finding, i) => {
+        const expected = c.expect[i]!;
+        assert.equal(finding.rule, rule.meta.id);
+        for (const [key, value] of Object.entries(expected.evidence ?? {})) {
+          assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
+        }
+        for (const part of expected.messageIncludes ?? []) {
+          assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}:\n${finding.message}`);
+        }
+        if (expected.commands) assert.deepEqual(finding.remedy.commands ?? [], expected.commands, "remedy commands");
+        for (const part of expected.remedyIncludes ?? []) {
+          assert.ok(finding.remedy.text.includes(part), `remedy should include ${JSON.stringify(part)}:\n${finding.remedy.text}`);
+        }
+        assert.ok(finding.remedy.text.length > 0, "every finding says how to fix it");
+        assert.ok(finding.message.length > 0, "every finding has a message");
+      });
+    });
+  }
+}
