@@ -1,10 +1,37 @@
-/** The upgrade report for people: reads like a plan — what will fail, what restarts, what to run first. */
+/** The upgrade report for people: reads like a plan — what will fail, what restarts and why, what moves, what to run. */
 import pc from "picocolors";
+import type { RolledWorkload } from "../analyze/upgrade/impact.ts";
 import type { UpgradeResult } from "../analyze/upgrade/index.ts";
 import type { ObjectRef } from "../model/object.ts";
 import { formatText, type TextOptions } from "./text.ts";
 
 const ref = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+const key = (o: ObjectRef) => `${o.apiVersion}\u0000${o.kind}\u0000${o.namespace ?? ""}\u0000${o.name}`;
+
+const REASON_TEXT: Record<string, string> = {
+  image: "image",
+  env: "environment",
+  "config-checksum": "config checksum",
+  resources: "resources",
+  "labels-only": "labels only",
+  labels: "labels",
+  annotations: "annotations",
+  command: "command/args",
+  volumes: "volumes",
+  probes: "probes",
+  containers: "containers added/removed",
+  "pod-spec": "pod spec",
+};
+
+function rolledLine(r: RolledWorkload, refused: boolean, c: ReturnType<typeof pc.createColors>): string {
+  const reasons = r.reasons.map((reason) => REASON_TEXT[reason] ?? reason).join(", ");
+  const notes = [
+    refused ? c.red("only once the refused update is fixed") : "",
+    r.needless ? c.yellow("needless: only chart/app version metadata changed") : "",
+    r.onDelete ? c.dim("OnDelete: applies as pods are deleted") : "",
+  ].filter(Boolean);
+  return `  - ${ref(r.object)}: ${reasons}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+}
 
 export function formatPlan(result: UpgradeResult, options: TextOptions): string {
   const c = pc.createColors(options.color);
@@ -16,15 +43,21 @@ export function formatPlan(result: UpgradeResult, options: TextOptions): string 
   for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(f.path)}: ${f.rule}`);
   lines.push("");
 
-  lines.push(c.bold(`Will restart (${impact.rolled.length}):`));
-  for (const r of impact.rolled) lines.push(`  - ${ref(r.object)}: ${r.reasons.join(", ")}`);
+  const needless = impact.rolled.filter((r) => r.needless).length;
+  lines.push(c.bold(`Will restart (${impact.rolled.length}${needless > 0 ? `, ${needless} needlessly` : ""}):`));
+  const refused = new Set(failing.map((f) => key(f.object)));
+  for (const r of impact.rolled) lines.push(rolledLine(r, refused.has(key(r.object)), c));
   if (impact.rolled.length === 0) lines.push("  nothing");
   lines.push("");
 
+  // Replaced objects are a create plus a delete: list them once, as replacements.
+  const replacedFrom = new Set(impact.replaced.map((r) => key(r.from)));
+  const replacedTo = new Set(impact.replaced.map((r) => key(r.to)));
+  const why = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" } as const;
   const moves: [string, readonly string[]][] = [
-    ["Created", impact.created.map(ref)],
-    ["Deleted", impact.deleted.map(ref)],
-    ["Replaced (delete + create)", impact.replaced.map((r) => `${ref(r.from)} → ${ref(r.to)}`)],
+    ["Created", impact.created.filter((o) => !replacedTo.has(key(o))).map(ref)],
+    ["Deleted", impact.deleted.filter((o) => !replacedFrom.has(key(o))).map(ref)],
+    ["Replaced (delete + create)", impact.replaced.map((r) => `${ref(r.from)} → ${ref(r.to)} ${c.dim(`(${why[r.why]})`)}`)],
     ["Left behind (resource-policy: keep)", impact.kept.map(ref)],
   ];
   for (const [title, items] of moves) {
@@ -34,10 +67,13 @@ export function formatPlan(result: UpgradeResult, options: TextOptions): string 
     lines.push("");
   }
 
-  const commands = failing.flatMap((f) => f.remedy.commands ?? []);
-  if (commands.length > 0) {
-    lines.push(c.bold("Run first, then upgrade:"));
-    for (const command of [...new Set(commands)]) lines.push(`  ${c.cyan("$")} ${command}`);
+  const withCommands = failing.filter((f) => (f.remedy.commands ?? []).length > 0);
+  if (withCommands.length > 0) {
+    lines.push(c.bold("Migrate first (in order, per object):"));
+    for (const f of withCommands) {
+      lines.push(`  ${ref(f.object)} (${f.rule}):`);
+      for (const command of f.remedy.commands ?? []) lines.push(`    ${c.cyan("$")} ${command}`);
+    }
     lines.push("");
   }
 

@@ -1,0 +1,87 @@
+import { refString } from "../../model/object.ts";
+import type { Rule } from "../rule.ts";
+import {
+  configChangeOf,
+  isOnDelete,
+  mergeVolatility,
+  needlessRoll,
+  templateChangesOf,
+  type KeyChange,
+} from "../upgrade/impact.ts";
+
+/**
+ * A workload whose pod template changes only in volatile metadata (k8s-rules.md §4 first
+ * row, §6, §7): `helm.sh/chart`, `app.kubernetes.io/version` and other labels that carry
+ * the chart or app version, or a `checksum/*` annotation whose input changed only in such
+ * labels. The controller hashes the whole template, so every pod restarts for nothing on
+ * every chart bump (helm/helm #9660, kargo #7191). CronJobs are not reported: a template
+ * change only affects future Jobs. Non-hook Jobs are immutable-field's business.
+ */
+export const needlessRollout: Rule = {
+  meta: {
+    id: "needless-rollout",
+    severity: "warning",
+    summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
+    why:
+      "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. " +
+      "Chart and app version labels in the template therefore restart every workload on every chart bump, even when nothing the pods run changed " +
+      "(helm/helm#9660, akuity/kargo#7191); GitOps tools show every object as changed.",
+    fix:
+      "Keep helm.sh/chart and app.kubernetes.io/version out of spec.template.metadata.labels (put them on the object's own metadata.labels only); " +
+      "for checksum annotations, hash only the data of the ConfigMap or Secret, not its labels.",
+  },
+  check(context, report) {
+    const upgrade = context.upgrade;
+    if (!upgrade) return;
+    const volatility = mergeVolatility(upgrade.previous.versions, context.versions, context.settings.extraVolatileKeys);
+    const config = configChangeOf(upgrade.plan, volatility);
+    for (const pair of upgrade.plan.updated) {
+      const changes = templateChangesOf(pair);
+      if (!changes) continue;
+      const needless = needlessRoll(changes, config, volatility);
+      if (!needless) continue;
+      const { after } = pair;
+      const meta = [...changes.templatePath, "metadata"];
+      const labelText = needless.labels.map(describe).join(", ");
+      const checksumText = needless.checksums.map((c) => c.key).join(", ");
+      const what = [
+        labelText && `the volatile label${needless.labels.length === 1 ? "" : "s"} ${labelText}`,
+        checksumText &&
+          `the annotation${needless.checksums.length === 1 ? "" : "s"} ${checksumText}, a hash of config whose only change is ` +
+            `volatile labels (no ConfigMap or Secret data of the release changed)`,
+      ].filter(Boolean);
+      const restart = isOnDelete(after)
+        ? "every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete)"
+        : "every pod restarts";
+      const remedies = [
+        needless.labels.length > 0 &&
+          `Remove ${needless.labels.map((l) => l.key).join(" and ")} from spec.template.metadata.labels (keep ${needless.labels.length === 1 ? "it" : "them"} on the ` +
+            `${after.ref.kind}'s own metadata.labels): in a helm-create style chart, use the selectorLabels helper plus ` +
+            `stable labels for the pod template instead of the full labels helper.`,
+        needless.checksums.length > 0 &&
+          `Hash only the data of the ConfigMap or Secret, not its labels, e.g. ` +
+            `checksum/config: {{ (include (print $.Template.BasePath "/configmap.yaml") . | fromYaml).data | toYaml | sha256sum }}.`,
+        "Removing the labels rolls the pods once more; ship that with a change that restarts them anyway.",
+      ].filter((r): r is string => typeof r === "string");
+      report({
+        object: after,
+        path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0]!.key],
+        message:
+          `${refString(after.ref)}: the pod template changes only in ${what.join(" and ")}, so ${restart} ` +
+          `although nothing the pods run changed.`,
+        evidence: {
+          cause: needless.cause,
+          labels: needless.labels.map((l) => l.key),
+          mechanism: needless.mechanism,
+          ...(needless.checksums.length > 0 ? { annotations: needless.checksums.map((c) => c.key) } : {}),
+        },
+        remedy: { text: remedies.join(" ") },
+      });
+    }
+  },
+};
+
+function describe(change: KeyChange): string {
+  const show = (v: unknown) => (v === undefined ? "(absent)" : String(v));
+  return `${change.key} (${show(change.before)} → ${show(change.after)})`;
+}

@@ -1,0 +1,94 @@
+import { normalize, sameValue } from "../upgrade/diff.ts";
+import { getPath, isRecord, refString } from "../../model/object.ts";
+import type { Rule } from "../rule.ts";
+
+/**
+ * An Argo Rollout whose spec.selector changes (k8s-rules.md §1.17, §5, §8 item 11).
+ * From Argo Rollouts v1.9.0 the CRD's CEL rule refuses the update; before that the API
+ * accepts it, the controller releases the old stable ReplicaSet (orphaned, still running)
+ * and, with no stable ReplicaSet, promotes the new one at once: every canary step, pause
+ * and analysis is skipped and traffic jumps to 100% (argoproj/argo-rollouts #4070, #4084).
+ */
+export const rolloutSelectorChanged: Rule = {
+  meta: {
+    id: "rollout-selector-changed",
+    severity: "error",
+    summary: "An Argo Rollout's spec.selector changes between the release and the upgrade.",
+    why:
+      "From Argo Rollouts v1.9 (with its CRD installed) the update is refused: `.spec.selector is immutable`. " +
+      "With older controllers or CRDs it is accepted, but the old stable ReplicaSet stops matching and is orphaned, and the " +
+      "new ReplicaSet is promoted as an initial deploy: all canary steps, pauses and analysis are skipped and traffic jumps to 100% (argoproj/argo-rollouts#4070).",
+    fix:
+      "Keep the Rollout's selector stable (a small selector-labels helper; never user values, versions or team names). " +
+      "To really change it, create a new Rollout under a new name, move traffic to it, then remove the old one.",
+  },
+  check(context, report) {
+    const upgrade = context.upgrade;
+    if (!upgrade) return;
+    for (const { before, after } of upgrade.plan.updated) {
+      if (after.ref.kind !== "Rollout" || after.group !== "argoproj.io") continue;
+      const oldSelector = getPath(before.raw, ["spec", "selector"]);
+      const newSelector = getPath(after.raw, ["spec", "selector"]);
+      if (sameValue(oldSelector, newSelector)) continue;
+      const name = after.ref.name;
+      const ns = after.ref.namespace ?? "default";
+      const changedKeys = changedSelectorKeys(oldSelector, newSelector);
+      const oldLabels = matchLabelsArg(oldSelector);
+      report({
+        object: after,
+        path: ["spec", "selector"],
+        message:
+          `${refString(after.ref)}: spec.selector changes from ${show(oldSelector)} to ${show(newSelector)}` +
+          (changedKeys.length > 0 ? ` (changed: ${changedKeys.join(", ")})` : "") +
+          `. With Argo Rollouts v1.9 or later and its CRD installed, \`helm upgrade\` fails: ` +
+          `Rollout.argoproj.io "${name}" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable. ` +
+          `With an older controller or CRD the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned ` +
+          `(its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause ` +
+          `and analysis is skipped and traffic jumps to 100% at once.`,
+        evidence: { before: normalize(oldSelector) ?? null, after: normalize(newSelector) ?? null, keys: changedKeys },
+        remedy: {
+          text:
+            `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper ` +
+            `(e.g. app.kubernetes.io/name and app.kubernetes.io/instance). If a user value feeds the selector (a team, a labels map), ` +
+            `keep selector labels out of user values and put such labels only on the pod template and object metadata. ` +
+            `If the selector really must change, add a second Rollout under a new name with the new selector, move traffic to it ` +
+            `(its own canary/stable Services), then remove the old Rollout in a later release. ` +
+            `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: ` +
+            `older CRD, the canary would be skipped). The last lists the ReplicaSets of the old selector: after an older controller ` +
+            `accepted the change they are orphaned; delete them once the new pods serve.`,
+          commands: [
+            `kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'`,
+            `kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
+            ...(oldLabels ? [`kubectl -n ${ns} get replicasets -l '${oldLabels}'`] : []),
+          ],
+        },
+      });
+    }
+  },
+};
+
+function show(selector: unknown): string {
+  const normalized = normalize(selector);
+  return normalized === undefined || (isRecord(normalized) && Object.keys(normalized).length === 0) ? "(none)" : JSON.stringify(normalized);
+}
+
+/** The matchLabels keys (and `matchExpressions`) whose value differs. */
+function changedSelectorKeys(before: unknown, after: unknown): string[] {
+  const labels = (s: unknown) => {
+    const m = getPath(s, ["matchLabels"]);
+    return isRecord(m) ? m : {};
+  };
+  const b = labels(before);
+  const a = labels(after);
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !sameValue(b[k], a[k])).sort();
+  if (!sameValue(getPath(before, ["matchExpressions"]), getPath(after, ["matchExpressions"]))) keys.push("matchExpressions");
+  return keys;
+}
+
+/** `a=b,c=d` for kubectl -l, from matchLabels only (undefined when there are none). */
+function matchLabelsArg(selector: unknown): string | undefined {
+  const m = getPath(selector, ["matchLabels"]);
+  if (!isRecord(m)) return undefined;
+  const parts = Object.entries(m).filter(([, v]) => typeof v === "string").map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length > 0 ? parts.join(",") : undefined;
+}

@@ -1,0 +1,140 @@
+import { rolloutSelectorChanged } from "../../../src/analyze/rules/rollout-selector-changed.ts";
+import { upgradePairCases, yaml } from "../../helpers/upgrade-pairs.ts";
+
+const rollout = (selector: string, templateLabels = selector, extra = "") => yaml`
+  apiVersion: argoproj.io/v1alpha1
+  kind: Rollout
+  metadata:
+    name: app
+  spec:
+    replicas: 2
+    selector:
+      matchLabels: ${selector}
+    template:
+      metadata:
+        labels: ${templateLabels}
+      spec:
+        containers: [{name: app, image: "app:1.0"}]
+    strategy:
+      canary:
+        steps: [{setWeight: 20}, {pause: {}}]
+  ${extra}
+`;
+
+upgradePairCases(rolloutSelectorChanged, [
+  {
+    name: "a user value in the selector changes (argo-rollouts#4070)",
+    from: rollout("{app: web, team: old-team}"),
+    to: rollout("{app: web, team: new-team}"),
+    expect: [
+      {
+        severity: "error",
+        object: "Rollout/app",
+        path: "spec.selector",
+        line: 7,
+        evidence: {
+          before: { matchLabels: { app: "web", team: "old-team" } },
+          after: { matchLabels: { app: "web", team: "new-team" } },
+          keys: ["team"],
+        },
+        messageIncludes: [
+          `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable`,
+          "v1.9",
+          "every canary step",
+          "orphaned",
+          "100%",
+        ],
+      },
+    ],
+  },
+  {
+    name: "a selector label is added",
+    from: rollout("{app: web}", "{app: web, tier: fe}"),
+    to: rollout("{app: web, tier: fe}"),
+    expect: [{ severity: "error", object: "Rollout/app", path: "spec.selector", line: 7, evidence: { keys: ["tier"] } }],
+  },
+  {
+    name: "matchExpressions change",
+    from: rollout("{app: web}", "{app: web}", "---"),
+    to: yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: Rollout
+      metadata: {name: app}
+      spec:
+        selector:
+          matchLabels: {app: web}
+          matchExpressions: [{key: track, operator: NotIn, values: [canary]}]
+        template:
+          metadata: {labels: {app: web}}
+    `,
+    expect: [{ severity: "error", object: "Rollout/app", path: "spec.selector", line: 5, evidence: { keys: ["matchExpressions"] } }],
+  },
+  {
+    name: "only the pod template changes (labels and image): fine",
+    from: rollout("{app: web}", "{app: web, version: '1'}"),
+    to: rollout("{app: web}", "{app: web, version: '2'}").replace("app:1.0", "app:2.0"),
+    expect: [],
+  },
+  {
+    name: "same selector written differently: key order, empty matchExpressions, null vs absent",
+    from: yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: Rollout
+      metadata: {name: app}
+      spec:
+        selector:
+          matchLabels: {a: "1", b: "2"}
+          matchExpressions: []
+        template: {metadata: {labels: {a: "1", b: "2"}}}
+    `,
+    to: yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: Rollout
+      metadata: {name: app}
+      spec:
+        selector:
+          matchExpressions: null
+          matchLabels: {b: "2", a: "1"}
+        template: {metadata: {labels: {a: "1", b: "2"}}}
+    `,
+    expect: [],
+  },
+  {
+    name: "reordered documents: the Rollout is paired by identity, not position",
+    from: `${rollout("{app: web}")}---\napiVersion: v1\nkind: Service\nmetadata: {name: app}\nspec: {selector: {app: web}}\n`,
+    to: `apiVersion: v1\nkind: Service\nmetadata: {name: app}\nspec: {selector: {app: web}}\n---\n${rollout("{app: web}")}`,
+    expect: [],
+  },
+  {
+    name: "a Deployment's selector change is immutable-field's business, not this rule's",
+    from: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: app}
+      spec:
+        selector: {matchLabels: {app: web, team: a}}
+        template: {metadata: {labels: {app: web, team: a}}}
+    `,
+    to: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: app}
+      spec:
+        selector: {matchLabels: {app: web, team: b}}
+        template: {metadata: {labels: {app: web, team: b}}}
+    `,
+    expect: [],
+  },
+  {
+    name: "a new Rollout (renamed) is created, not updated",
+    from: rollout("{app: web, team: a}"),
+    to: rollout("{app: web, team: b}").replace("name: app", "name: app-v2"),
+    expect: [],
+  },
+  {
+    name: "a Rollout kind in another API group is not Argo's",
+    from: rollout("{app: web, team: a}").replace("argoproj.io/v1alpha1", "example.com/v1"),
+    to: rollout("{app: web, team: b}").replace("argoproj.io/v1alpha1", "example.com/v1"),
+    expect: [],
+  },
+]);
