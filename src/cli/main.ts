@@ -1,23 +1,44 @@
 #!/usr/bin/env node
 /** The command line: argument parsing, exit codes and output, wiring only. */
-import { writeFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import { appendFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
 import { check } from "../check.ts";
 import { upgrade } from "../upgrade.ts";
-import { InputError } from "../errors.ts";
+import { InputError, UsageError } from "../errors.ts";
 import { severityRank } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import type { CheckResult } from "../analyze/check.ts";
 import type { UpgradeResult } from "../analyze/upgrade/index.ts";
+import { formatGithub } from "../report/github.ts";
 import { formatJson } from "../report/json.ts";
+import { formatJunit } from "../report/junit.ts";
+import { formatMarkdown } from "../report/markdown.ts";
 import { formatPlan } from "../report/plan.ts";
-import { formatText } from "../report/text.ts";
-import { analysisSettings, chartOptions, withOutputFlags, withRenderFlags, type OutputFlags, type RenderFlags } from "./options.ts";
+import { configureProgress } from "../report/progress.ts";
+import { formatRuleList, formatRuleText, ruleCatalog, ruleMarkdown, runExample } from "../report/rules-doc.ts";
+import { formatSarif } from "../report/sarif.ts";
+import { formatText, formatTextChunks } from "../report/text.ts";
+import { writeOutputFile } from "../report/write.ts";
+import { handleSignals } from "./signals.ts";
+import {
+  analysisSettings,
+  chartOptions,
+  configOptions,
+  discoveryOptions,
+  withConfigFlags,
+  withDiscoveryFlags,
+  withOutputFlags,
+  withRenderFlags,
+  type ConfigFlags,
+  type DiscoveryFlags,
+  type OutputFlags,
+  type RenderFlags,
+} from "./options.ts";
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
-const USAGE = "usage: chartguard check [options] <paths...> | chartguard upgrade --from SRC --to SRC  (see chartguard --help)";
+const USAGE = "usage: chartguard check [options] <paths...> | chartguard upgrade --from SRC --to SRC | chartguard rules [RULE-ID]  (see chartguard --help)";
 
 function useColor(flags: OutputFlags): boolean {
   if (flags.color === false || flags.outputFile) return false;
@@ -27,23 +48,72 @@ function useColor(flags: OutputFlags): boolean {
 }
 
 function emit(result: CheckResult | UpgradeResult, flags: OutputFlags): number {
-  const rules = new Map([...CHECK_RULES, ...UPGRADE_RULES].map((rule) => [rule.meta.id, rule.meta]));
+  const metas = [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
+  const rules = new Map(metas.map((meta) => [meta.id, meta]));
+  const isUpgrade = "impact" in result;
   const findings = flags.quiet ? result.findings.filter((f) => f.severity === "error") : result.findings;
   const textOptions = { color: useColor(flags), rules };
-  const text =
-    flags.output === "json"
-      ? formatJson(result)
-      : "impact" in result
-        ? formatPlan({ ...result, findings }, textOptions)
-        : formatText({ ...result, findings }, textOptions);
-  if (flags.outputFile) writeFileSync(flags.outputFile, text);
+  // The text report of `check` goes to stdout file by file, never held whole.
+  const streamed = flags.output === "text" && !flags.outputFile && !("impact" in result) ? formatTextChunks({ ...result, findings }, textOptions) : undefined;
+  const text = streamed ? "" : (() => {
+    switch (flags.output) {
+      case "json":
+        return formatJson(result);
+      case "sarif":
+        return formatSarif(result, { rules: metas });
+      case "junit":
+        return formatJunit(result, { rules: isUpgrade ? metas : CHECK_RULES.map((rule) => rule.meta) });
+      case "github":
+        return formatGithub(result);
+      case "markdown":
+        return formatMarkdown(result, { rules });
+      case "text":
+        return isUpgrade ? formatPlan({ ...result, findings }, textOptions) : formatText({ ...result, findings }, textOptions);
+    }
+  })();
+  if (streamed) for (const chunk of streamed) process.stdout.write(chunk);
+  else if (flags.outputFile) writeOutputFile(flags.outputFile, text);
   else process.stdout.write(text);
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (flags.output === "github" && summaryFile) {
+    try {
+      appendFileSync(summaryFile, `${formatMarkdown(result, { rules })}\n`);
+    } catch (error) {
+      process.stderr.write(`chartguard: could not write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
   if (flags.failOn === "none") return EXIT_OK;
   const threshold = severityRank(flags.failOn);
   return result.findings.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-interface UpgradeFlags extends OutputFlags, RenderFlags {
+interface RulesFlags {
+  output: "text" | "markdown" | "json";
+  color?: boolean;
+}
+
+/** `chartguard rules [RULE-ID]`: the list, or one rule explained (with what chartguard says about its bad example). */
+function explainRules(id: string | undefined, flags: RulesFlags): void {
+  const catalog = ruleCatalog();
+  const color = flags.output === "text" && flags.color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true;
+  if (id === undefined) {
+    const text =
+      flags.output === "json"
+        ? `${JSON.stringify(catalog, null, 2)}\n`
+        : flags.output === "markdown"
+          ? `${catalog.map((r) => `- [\`${r.id}\`](${r.helpUri}) (${r.severity}): ${r.summary}`).join("\n")}\n`
+          : formatRuleList(catalog, { color });
+    process.stdout.write(text);
+    return;
+  }
+  const rule = catalog.find((r) => r.id === id);
+  if (!rule) throw new UsageError(`unknown rule "${id}"; \`chartguard rules\` lists them: ${catalog.map((r) => r.id).join(", ")}`);
+  if (flags.output === "json") process.stdout.write(`${JSON.stringify(rule, null, 2)}\n`);
+  else if (flags.output === "markdown") process.stdout.write(ruleMarkdown(rule, { headingLevel: 2 }));
+  else process.stdout.write(formatRuleText(rule, { color, badFindings: runExample(rule, "bad") }));
+}
+
+interface UpgradeFlags extends OutputFlags, RenderFlags, ConfigFlags {
   from: string;
   to: string;
   fromValues: string[];
@@ -62,21 +132,32 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showHelpAfterError(false)
-    .option("--debug", "print details (Helm's full output, stack traces) on errors");
+    .option("--debug", "print details (Helm's full output, stack traces) on errors")
+    // Progress on stderr only for the text report (and only on a terminal): never mixed into machine-readable output.
+    .hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
 
-  withOutputFlags(
+  withDiscoveryFlags(withConfigFlags(withOutputFlags(
     withRenderFlags(
       program
         .command("check")
         .description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)")
-        .argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin"),
+        .argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin")
+        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders"),
     ),
-  ).action(async (paths: string[], flags: OutputFlags & RenderFlags) => {
-    const result = await check({ inputs: paths, namespace: flags.namespace, ...chartOptions(flags), settings: analysisSettings(flags) });
+  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean }) => {
+    const result = await check({
+      inputs: paths,
+      namespace: flags.namespace,
+      ...chartOptions(flags),
+      ...discoveryOptions(flags),
+      probe: flags.probe,
+      settings: analysisSettings(flags),
+      ...configOptions(flags),
+    });
     setExitCode(emit(result, flags));
   });
 
-  withOutputFlags(
+  withConfigFlags(withOutputFlags(
     withRenderFlags(
       program
         .command("upgrade")
@@ -90,7 +171,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect, [])
         .option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect, []),
     ),
-  ).action(async (flags: UpgradeFlags) => {
+  )).action(async (flags: UpgradeFlags) => {
     const result = await upgrade({
       from: flags.from,
       to: flags.to,
@@ -99,9 +180,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       toValues: { valuesFiles: flags.toValues, set: flags.toSet, setString: flags.toSetString },
       ...chartOptions(flags),
       settings: analysisSettings(flags),
+      ...configOptions(flags),
     });
     setExitCode(emit(result, flags));
   });
+
+  program
+    .command("rules")
+    .description("list the rules, or explain one: what it finds, why (the real incident), a bad and a good example, the fix")
+    .argument("[rule-id]", "the rule to explain")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--no-color", "never colour the output")
+    .action((id: string | undefined, flags: RulesFlags) => {
+      explainRules(id, flags);
+      setExitCode(EXIT_OK);
+    });
 
   return program;
 }
@@ -127,8 +220,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+handleSignals();
 process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`chartguard: internal error (a bug in chartguard; --debug shows where): ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  process.stderr.write(`chartguard: internal error (a bug in chartguard; --debug shows where): ${message}\n`);
   if (process.argv.includes("--debug") && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return EXIT_USAGE;
 });

@@ -11,21 +11,35 @@ export interface TextOptions {
 }
 
 export function formatText(report: CheckResult, options: TextOptions): string {
+  let out = "";
+  for (const chunk of formatTextChunks(report, options)) out += chunk;
+  return out;
+}
+
+/**
+ * The same report in pieces: the notes, then one piece per file, then the summary. Written
+ * out piece by piece, a report of many thousand findings is never held whole.
+ */
+export function* formatTextChunks(report: CheckResult, options: TextOptions): Generator<string> {
   const c = pc.createColors(options.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
-  const lines: string[] = [];
+  const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
+  const notes: string[] = [];
   for (const note of report.notes) {
-    lines.push(c.dim(`note: ${note.file}${note.line === undefined ? "" : `:${note.line}`}: ${note.message}`));
+    notes.push(c.dim(`note: ${note.file}${note.line === undefined ? "" : `:${note.line}`}: ${note.message}`));
   }
-  if (report.notes.length > 0) lines.push("");
+  if (report.notes.length > 0) notes.push("");
+  if (notes.length > 0) yield piece(notes);
 
   const byFile = new Map<string, Finding[]>();
   for (const finding of report.findings) {
     const key = finding.location.template ?? finding.location.file;
-    byFile.set(key, [...(byFile.get(key) ?? []), finding]);
+    const group = byFile.get(key);
+    if (group) group.push(finding);
+    else byFile.set(key, [finding]);
   }
   for (const [file, findings] of byFile) {
-    lines.push(c.underline(file));
+    const lines: string[] = [c.underline(file)];
     for (const f of findings) {
       const { template, templateLine, line } = f.location;
       // Under a template heading, the template's line where known; else the rendered line, named as such.
@@ -38,10 +52,14 @@ export function formatText(report: CheckResult, options: TextOptions): string {
       lines.push(`        ${f.message}`);
       lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
       for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${command}`);
+      // A file with very many findings (a cluster dump) goes out in parts too.
+      if (lines.length >= 4096) yield piece(lines.splice(0));
     }
     lines.push("");
+    yield piece(lines);
   }
 
+  const lines: string[] = [];
   const fired = [...new Set(report.findings.map((f) => f.rule))];
   if (fired.length > 0) {
     lines.push(c.bold("Why these matter:"));
@@ -58,7 +76,7 @@ export function formatText(report: CheckResult, options: TextOptions): string {
       ? c.green("No label or selector problems found.")
       : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`,
   );
-  return `${lines.join("\n")}\n`;
+  yield piece(lines);
 }
 
 function objectName(f: Finding): string {

@@ -2,7 +2,7 @@ import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
 import { refString, stringMap, type KubeObject } from "../../model/object.ts";
 import { describeSelector, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
-import type { ReportFinding, Rule } from "../rule.ts";
+import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /**
  * Selectors that select nothing in the checked manifests (k8s-rules.md §2.3, §4): a
@@ -17,6 +17,69 @@ export const danglingSelector: Rule = {
     why:
       "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both.",
     fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
+    migration:
+      "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
+    incident:
+      "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app: web
+          ports:
+            - port: 80
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app.kubernetes.io/name: web
+          ports:
+            - port: 80
+      `,
+    },
+    helpUri: ruleHelpUri("dangling-selector"),
   },
   check(context, report) {
     for (const consumer of context.consumers) {

@@ -13,7 +13,7 @@ import { formatPath, getPath, isRecord, stringMap, type KubeObject } from "../..
 import { compileLabelSelector, describeSelector, matches, type Selector } from "../../model/selector.ts";
 import { workloadOf } from "../../model/workloads.ts";
 import type { Remedy, Severity } from "../finding.ts";
-import type { FindingInput, Rule } from "../rule.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { compareQuantities, defaultedManifest, defaultedPodSpec, defaultedPodTemplate, defaultedPvcSpec } from "../upgrade/defaults.ts";
 import { diff, normalize, sameValue } from "../upgrade/diff.ts";
 import {
@@ -67,6 +67,70 @@ export const immutableField: Rule = {
     summary: "An upgrade changes a field that Kubernetes does not allow to change on an existing object.",
     why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
     fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
+    migration:
+      "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> --cascade=orphan -n <namespace>`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
+    incident:
+      "zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch \"zitadel-login\" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `,
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              team: payments
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                team: payments
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                team: payments
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `,
+    },
+    helpUri: ruleHelpUri("immutable-field"),
   },
   check(context, report) {
     const upgrade = context.upgrade;

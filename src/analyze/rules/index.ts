@@ -7,6 +7,7 @@ import { volatileClaimTemplate } from "./volatile-claim-template.ts";
 import { invalidLabel } from "./invalid-label.ts";
 import { selectorOverlap } from "./selector-overlap.ts";
 import { danglingSelector } from "./dangling-selector.ts";
+import { nondeterministicRender } from "./nondeterministic-render.ts";
 import { rolloutSelectorChanged } from "./rollout-selector-changed.ts";
 import { needlessRollout } from "./needless-rollout.ts";
 import { objectReplaced } from "./object-replaced.ts";
@@ -20,6 +21,7 @@ export const CHECK_RULES: readonly Rule[] = [
   volatileSelector,
   volatilePodLabels,
   volatileClaimTemplate,
+  nondeterministicRender,
   invalidLabel,
 ];
 

@@ -16,7 +16,7 @@ import {
 } from "../../model/label-syntax.ts";
 import { formatPath, getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import type { AnalysisContext } from "../context.ts";
-import type { FindingInput, Rule } from "../rule.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /** What kind of field a group of errors is about, for the wording of the finding. */
 type Subject = "label" | "annotation" | "selector" | "name";
@@ -91,7 +91,11 @@ function checkedFields(object: KubeObject, context: AnalysisContext): CheckedFie
 
   const workload = context.workloadFor(object);
   const rollout = kind === "Rollout";
-  const later = rollout ? "the ReplicaSet Argo Rollouts creates from this Rollout" : undefined;
+  const later = rollout
+    ? "the ReplicaSet Argo Rollouts creates from this Rollout"
+    : workload?.generic
+      ? `every pod the ${kind} controller creates`
+      : undefined;
   if (workload && workload.templatePath.length > 0) {
     const template = workload.templatePath;
     for (const [subject, field] of [["label", "labels"], ["annotation", "annotations"]] as const) {
@@ -112,7 +116,8 @@ function checkedFields(object: KubeObject, context: AnalysisContext): CheckedFie
       later: jobLater,
     });
   }
-  if (workload?.selectorPath) {
+  // A custom resource's selector is checked by its CRD schema and controller, not as a LabelSelector here.
+  if (workload?.selectorPath && !workload.generic) {
     const path = workload.selectorPath;
     const selector = getPath(raw, path);
     const errors =
@@ -253,6 +258,35 @@ export const invalidLabel: Rule = {
     why:
       "The API server validates labels, annotations, selectors and names on every create and update: one invalid label value (a '+' from semver build metadata, a ':' from an image reference, more than 63 characters from a long release name, an unquoted true or 1.10) makes the whole helm install or upgrade fail.",
     fix: "Quote label values, sanitize version-derived values (replace \"+\" \"_\"), truncate names and values (trunc 63), and write labels as a map of strings.",
+    migration:
+      "Nothing is deployed when the API server rejects the object: fix the chart and install or upgrade again. If the invalid value sits in a selector of a deployed workload, the fix is a selector change (see volatile-selector for the orphan-delete migration).",
+    incident:
+      "apache/superset #14032: a SemVer 2 chart version with build metadata (`2021.13.1-79+44068e96a`) rendered into a label made the install fail with `metadata.labels: Invalid value: ... a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`; loft-sh/vcluster #3204 hit the same with Flux, which appends a digest after `+` to chart versions.",
+    example: {
+      bad: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          labels:
+            app.kubernetes.io/name: web
+            app.kubernetes.io/version: 2.1.0+build.7
+        data:
+          mode: production
+      `,
+      good: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          labels:
+            app.kubernetes.io/name: web
+            app.kubernetes.io/version: 2.1.0_build.7
+        data:
+          mode: production
+      `,
+    },
+    helpUri: ruleHelpUri("invalid-label"),
   },
   check(context, report) {
     for (const object of context.objects) {

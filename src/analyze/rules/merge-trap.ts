@@ -36,7 +36,7 @@
  */
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, type KubeObject } from "../../model/object.ts";
-import type { FindingInput, Rule } from "../rule.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { defaultedManifest } from "../upgrade/defaults.ts";
 import {
   apiInvalid,
@@ -57,6 +57,72 @@ export const mergeTrap: Rule = {
     summary: "An upgrade that fails only because of Helm's three-way merge: a defaulted field it never removes, or a null/empty field it keeps sending.",
     why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
     fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
+    migration:
+      "Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p '[{\"op\":\"remove\",\"path\":\"/spec/strategy/rollingUpdate\"},{\"op\":\"replace\",\"path\":\"/spec/strategy/type\",\"value\":\"Recreate\"}]'`, then `helm upgrade`. Each finding gives the exact commands.",
+    incident:
+      "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `,
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          strategy:
+            type: Recreate
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          strategy:
+            type: Recreate
+            rollingUpdate: null
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `,
+    },
+    helpUri: ruleHelpUri("merge-trap"),
   },
   check(context, report) {
     const upgrade = context.upgrade;

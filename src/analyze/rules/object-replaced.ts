@@ -1,6 +1,6 @@
 import { getPath, isRecord, refString, type KubeObject } from "../../model/object.ts";
 import type { Severity } from "../finding.ts";
-import type { FindingInput, Rule } from "../rule.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { replacedPairs, type ReplacedPair } from "../upgrade/replacements.ts";
 
 /**
@@ -23,6 +23,94 @@ export const objectReplaced: Rule = {
     fix:
       "Keep names stable across chart versions (fullnameOverride / nameOverride, or a fixed name for claims). When a rename is intended, " +
       "migrate first: keep the old object with helm.sh/resource-policy=keep, move data or traffic, then delete it.",
+    migration:
+      "Prefer keeping the old name (fullnameOverride, a fixed claim name). When the rename is intended: annotate the old object with `helm.sh/resource-policy: keep` in the last release that has it (or retain its volumes first: set the StatefulSet's persistentVolumeClaimRetentionPolicy and the PersistentVolumes' reclaim policy to Retain), upgrade, move the data or traffic to the new object, then delete the old one by hand.",
+    incident:
+      "jfrog/charts #1436: renaming the Artifactory StatefulSet in chart 12.x made `helm upgrade` create a new StatefulSet with new volumes and delete the old one; dirsigler/uptime-kuma-helm #227: switching the workload kind from Deployment to StatefulSet deleted the claim and the data with it.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: web-db
+        spec:
+          serviceName: web-db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: web-postgresql
+        spec:
+          serviceName: web-db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: web-db
+        spec:
+          serviceName: web-db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16.4
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+    },
+    helpUri: ruleHelpUri("object-replaced"),
   },
   check(context, report) {
     const upgrade = context.upgrade;

@@ -1,6 +1,6 @@
 import { normalize, sameValue } from "../upgrade/diff.ts";
 import { getPath, isRecord, refString } from "../../model/object.ts";
-import type { Rule } from "../rule.ts";
+import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /**
  * An Argo Rollout whose spec.selector changes (k8s-rules.md §1.17, §5, §8 item 11).
@@ -21,6 +21,85 @@ export const rolloutSelectorChanged: Rule = {
     fix:
       "Keep the Rollout's selector stable (a small selector-labels helper; never user values, versions or team names). " +
       "To really change it, create a new Rollout under a new name, move traffic to it, then remove the old one.",
+    migration:
+      "Do not change a deployed Rollout's selector in place. Ship the new selector as a new Rollout (a new name), let it come up next to the old one, move traffic to it, then remove the old Rollout; later upgrades follow the canary steps again.",
+    incident:
+      "argoproj/argo-rollouts #4070: after a change to a Rollout's spec.selector.matchLabels the controller orphaned the stable ReplicaSet and promoted the new one as an initial deploy, skipping every canary step; Argo Rollouts 1.9 made the selector immutable (PR #4084) so the update is refused instead.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+          strategy:
+            canary:
+              steps:
+                - setWeight: 20
+                - pause: {}
+      `,
+      bad: manifest`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+          strategy:
+            canary:
+              steps:
+                - setWeight: 20
+                - pause: {}
+      `,
+      good: manifest`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+          strategy:
+            canary:
+              steps:
+                - setWeight: 20
+                - pause: {}
+      `,
+    },
+    helpUri: ruleHelpUri("rollout-selector-changed"),
   },
   check(context, report) {
     const upgrade = context.upgrade;

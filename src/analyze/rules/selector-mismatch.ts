@@ -1,6 +1,8 @@
 import { describeSelector, matches } from "../../model/selector.ts";
 import { getPath, refString } from "../../model/object.ts";
-import type { Rule } from "../rule.ts";
+import { validateLabelMap, validateLabelSelector } from "../../model/label-syntax.ts";
+import type { FieldPath } from "../../load/yaml.ts";
+import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /**
  * The API server requires a workload's selector to match its own pod template and
@@ -14,13 +16,62 @@ export const selectorMismatch: Rule = {
     summary: "A workload's selector does not match its own pod template labels, or is empty where the API rejects it.",
     why: "The API server refuses the object: `selector` does not match template `labels`, or `empty selector is invalid`. Because the selector is immutable, removing a template label that the selector uses also breaks every later upgrade.",
     fix: "Build spec.selector.matchLabels and the pod template labels from the same small selector-labels helper, and never remove a selector label from the template.",
+    migration:
+      "Nothing to migrate when the API server refused the object: fix the chart and install or upgrade again. If the template lost a label that a deployed selector still uses, put the label back: the selector is immutable, so changing it means deleting the workload without its pods (`kubectl delete deployment <name> --cascade=orphan`) before `helm upgrade`.",
+    incident:
+      "helm/helm #2494: a `chart: {{ .Chart.Name }}-{{ .Chart.Version }}` label added to a Deployment's pod template made the next upgrade fail with \"`selector` does not match template `labels`\"; helm/charts #1726 (kube-state-metrics) broke every upgrade the same way.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+    },
+    helpUri: ruleHelpUri("selector-mismatch"),
   },
   check(context, report) {
     for (const workload of context.workloads) {
       const { selector, selectorPath, object } = workload;
-      if (!selector || !selectorPath || !workload.selectorRequired) continue;
+      if (!selector || !selectorPath || !(workload.selectorRequired || workload.generic)) continue;
       const kind = object.ref.kind.toLowerCase();
       const raw = getPath(object.raw, selectorPath);
+      // A selector or labels of the wrong type never reach validation: invalid-label reports the decode error.
+      if (undecodable(raw, [...workload.templatePath, "metadata", "labels"], workload.object.raw, selectorPath)) continue;
+      if (workload.generic && (selector.matchesNothing || selector.requirements.length === 0)) continue;
       if (selector.matchesNothing || selector.requirements.length === 0) {
         const absent = raw === undefined || raw === null;
         report({
@@ -43,7 +94,9 @@ export const selectorMismatch: Rule = {
       report({
         object,
         path: [...workload.templatePath, "metadata", "labels"],
-        message: `${refString(object.ref)}: selector ${describeSelector(selector)} does not match its pod template labels (unmatched: ${missing.join(", ")}); the API server answers "\`selector\` does not match template \`labels\`".`,
+        message: workload.generic
+          ? `${refString(object.ref)}: selector ${describeSelector(selector)} does not match its pod template labels (unmatched: ${missing.join(", ")}); the ${object.ref.kind} controller cannot own the pods it creates (most refuse such a spec).`
+          : `${refString(object.ref)}: selector ${describeSelector(selector)} does not match its pod template labels (unmatched: ${missing.join(", ")}); the API server answers "\`selector\` does not match template \`labels\`".`,
         evidence: { selector: describeSelector(selector), unmatched: missing, templateLabels: workload.podLabels },
         remedy: {
           text: "Add the selector's labels to spec.template.metadata.labels with the same values (ideally both rendered from one selector-labels helper).",
@@ -52,3 +105,8 @@ export const selectorMismatch: Rule = {
     }
   },
 };
+
+function undecodable(selector: unknown, labelsPath: FieldPath, raw: unknown, selectorPath: FieldPath): boolean {
+  const errors = [...validateLabelSelector(selector, selectorPath), ...validateLabelMap(getPath(raw, labelsPath), labelsPath)];
+  return errors.some((error) => error.type === "Decode");
+}

@@ -5,7 +5,7 @@ import { VOLATILE_LABEL_KEYS, volatileLabels } from "../../model/volatile.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import type { Severity } from "../finding.ts";
-import type { ReportFinding, Rule } from "../rule.ts";
+import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /**
  * Selectors that take in pods (or Services) they were not written for
@@ -23,6 +23,109 @@ export const selectorOverlap: Rule = {
       "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710).",
     fix:
       "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job, CronJob and test pods without the application's selector labels.",
+    migration:
+      "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
+    incident:
+      "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          annotations:
+            helm.sh/hook: pre-upgrade
+        spec:
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+                  args: ["migrate"]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app.kubernetes.io/name: web
+          ports:
+            - port: 80
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          annotations:
+            helm.sh/hook: pre-upgrade
+        spec:
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: migration
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+                  args: ["migrate"]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app.kubernetes.io/name: web
+            app.kubernetes.io/component: server
+          ports:
+            - port: 80
+      `,
+    },
+    helpUri: ruleHelpUri("selector-overlap"),
   },
   check(context, report) {
     checkWorkloads(context, report);

@@ -1,7 +1,9 @@
 import { getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import { volatileLabels } from "../../model/volatile.ts";
 import type { Cause } from "../finding.ts";
-import type { FindingInput, Rule } from "../rule.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import type { FieldChange } from "../probes.ts";
+import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 import { labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
 
 const STATEFULSET_FORBIDDEN =
@@ -54,6 +56,72 @@ export const volatileClaimTemplate: Rule = {
     why:
       "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
     fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
+    migration:
+      "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> --cascade=orphan -n <namespace>`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
+    incident:
+      "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+                labels:
+                  app.kubernetes.io/name: db
+                  helm.sh/chart: db-1.4.2
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+                labels:
+                  app.kubernetes.io/name: db
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+    },
+    helpUri: ruleHelpUri("volatile-claim-template"),
   },
   check(context, report) {
     for (const object of context.objects) {
@@ -65,9 +133,15 @@ export const volatileClaimTemplate: Rule = {
         const claimTemplate = typeof template.metadata.name === "string" ? template.metadata.name : `#${i}`;
         for (const field of ["labels", "annotations"] as const) {
           const map = stringMap(template.metadata[field]);
-          for (const label of volatileLabels(map, context.versions, context.settings.extraVolatileKeys)) {
-            const path = ["spec", "volumeClaimTemplates", i, "metadata", field, label.key];
-            report(volatileClaimTemplateFinding(object, claimTemplate, field, { ...label, path }, "name"));
+          const byName = volatileLabels(map, context.versions, context.settings.extraVolatileKeys).map((label) => ({
+            ...label,
+            path: ["spec", "volumeClaimTemplates", i, "metadata", field, label.key],
+          }));
+          const inTemplate = (change: FieldChange) => change.path[2] === i && change.path[4] === field;
+          for (const verdict of volatileVerdicts(context, object, "claim-template", byName, inTemplate)) {
+            const finding = volatileClaimTemplateFinding(object, claimTemplate, field, verdict.label, verdict.cause);
+            const noun = field === "labels" ? "label" : "annotation";
+            report(withProbeDetails(finding, verdict, `volumeClaimTemplate "${claimTemplate}" ${noun}`, `volumeClaimTemplate "${claimTemplate}" ${field} take in every label under`));
           }
         }
       });

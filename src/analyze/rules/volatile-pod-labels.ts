@@ -2,7 +2,8 @@ import { getPath, refString } from "../../model/object.ts";
 import { volatileLabels } from "../../model/volatile.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { Cause } from "../finding.ts";
-import type { FindingInput, Rule } from "../rule.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 import { capitalize, labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
 
 /**
@@ -95,13 +96,77 @@ export const volatilePodLabels: Rule = {
     why:
       "A change to a pod template label is a change to the pod template: every chart bump restarts every Deployment, StatefulSet and DaemonSet although nothing changed (helm/helm #9660, prometheus-community/helm-charts #7266, akuity/kargo #7191). A plain Job's template is immutable, so the next bump fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
     fix: "Label pod templates with the stable selectorLabels only; keep helm.sh/chart and app.kubernetes.io/version in metadata.labels. Run one-off Jobs as Helm hooks.",
+    migration:
+      "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time (a plain Job must be deleted first, `kubectl delete job <name>`, or turned into a hook). Later chart bumps no longer restart anything.",
+    incident:
+      "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                helm.sh/chart: web-1.4.2
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+    },
+    helpUri: ruleHelpUri("volatile-pod-labels"),
   },
   check(context, report) {
     for (const workload of context.workloads) {
       if (!podLabelSeverity(workload)) continue;
-      for (const label of volatileLabels(workload.podLabels, context.versions, context.settings.extraVolatileKeys)) {
-        const finding = volatilePodLabelFinding(workload, { ...label, path: [...workload.templatePath, "metadata", "labels", label.key] }, "name");
-        if (finding) report(finding);
+      const byName = volatileLabels(workload.podLabels, context.versions, context.settings.extraVolatileKeys).map((label) => ({
+        ...label,
+        path: [...workload.templatePath, "metadata", "labels", label.key],
+      }));
+      for (const verdict of volatileVerdicts(context, workload.object, "pod-labels", byName)) {
+        const finding = volatilePodLabelFinding(workload, verdict.label, verdict.cause);
+        if (!finding) continue;
+        const detailed = withProbeDetails(finding, verdict, "the pod template label", "the pod template takes in every label under");
+        if (verdict.change?.foreignTag !== true) report(detailed);
+        else {
+          // The tag belongs to another workload's image: this one restarts with every release of that image.
+          report({
+            ...detailed,
+            message: `${detailed.message} None of this ${workload.object.ref.kind}'s containers runs that image, so its pods restart whenever another workload's image changes.`,
+            evidence: { ...detailed.evidence, foreignTag: true },
+          });
+        }
       }
     }
   },

@@ -3,7 +3,8 @@ import { getPath, isRecord, refString, stringMap } from "../../model/object.ts";
 import { volatileLabels, type KnownVersions, type VolatileLabel } from "../../model/volatile.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { Cause, Evidence } from "../finding.ts";
-import type { FindingInput, Rule } from "../rule.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 
 /**
  * A label whose value changes between releases, where it sits in the object, and (for
@@ -17,6 +18,8 @@ export interface VolatileLabelAt {
   version?: string;
   /** The label key's own path (or the matchExpressions entry) inside the object. */
   path: FieldPath;
+  /** For probe causes `values` and `image-tag`: the values path the probe changed. */
+  valuesPath?: string;
 }
 
 const CHART_KEYS = new Set(["helm.sh/chart", "chart"]);
@@ -43,8 +46,14 @@ export function volatileOrigin(label: VolatileLabelAt, cause: Cause): { why: str
     case "app-version":
       return { why: "a probe render with a bumped appVersion changed it", when: "the next appVersion" };
     case "image-tag":
+      if (label.valuesPath !== undefined) {
+        return { why: `it is rendered from the image tag ${label.valuesPath} (a probe render with a different tag changed it)`, when: `the next change of ${label.valuesPath}` };
+      }
       return { why: "a probe render with a different image tag changed it", when: "the next image tag change" };
     case "values":
+      if (label.valuesPath !== undefined) {
+        return { why: `it is rendered from the values map ${label.valuesPath} (a probe that added a label there changed it)`, when: `adding or changing a label under ${label.valuesPath}` };
+      }
       return { why: "it is rendered from user values (a probe that added a label to the values' label maps changed it)", when: "adding or changing a label in values" };
     case "random":
       return { why: "two renders of the same inputs gave different values (random or time-based)", when: "every upgrade" };
@@ -59,6 +68,7 @@ export function volatileEvidence(label: VolatileLabelAt, cause: Cause): Evidence
     value: label.value,
     ...(label.reason === undefined ? {} : { reason: label.reason }),
     ...(label.version === undefined ? {} : { version: label.version }),
+    ...(label.valuesPath === undefined ? {} : { valuesPath: label.valuesPath }),
   };
 }
 
@@ -170,13 +180,66 @@ export const volatileSelector: Rule = {
     why:
       "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
     fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
+    migration:
+      "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> --cascade=orphan -n <namespace>`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
+    incident:
+      "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              helm.sh/chart: web-1.4.2
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                helm.sh/chart: web-1.4.2
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+    },
+    helpUri: ruleHelpUri("volatile-selector"),
   },
   check(context, report) {
     for (const workload of context.workloads) {
       if (!workload.selectorImmutable || !workload.selectorPath) continue;
       const raw = getPath(workload.object.raw, workload.selectorPath);
-      for (const label of volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys)) {
-        report(volatileSelectorFinding(workload, label, "name"));
+      const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
+      for (const verdict of volatileVerdicts(context, workload.object, "selector", byName)) {
+        const finding = volatileSelectorFinding(workload, verdict.label, verdict.cause);
+        report(withProbeDetails(finding, verdict, "the selector label", "the selector takes in every label under"));
       }
     }
   },

@@ -1,0 +1,242 @@
+import { formatPath, getPath, refString, type KubeObject } from "../../model/object.ts";
+import type { Evidence } from "../finding.ts";
+import { probesOf, type FieldChange } from "../probes.ts";
+import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+
+/** Template functions that make a render differ from the last one with the same inputs. */
+const RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
+const MAX_FIELDS_NAMED = 6;
+
+const SELECTOR_FAILURE = "spec.selector: Invalid value: ...: field is immutable";
+const STATEFULSET_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden";
+
+/** Kinds whose certificates or CA bundles come from genCA & co. */
+const CA_BUNDLE_KINDS = new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
+
+/** Objects that are meant to run again on each release when renamed (Jobs, bare Pods, hooks). */
+function runsPerRelease(object: KubeObject): boolean {
+  return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
+}
+
+function secretRemedy(object: KubeObject): string {
+  const name = object.ref.name;
+  return (
+    "Generate a value once and keep it: read the Secret the release already has with `lookup` and reuse its value when present " +
+    `({{- $old := lookup "v1" "Secret" .Release.Namespace "${name}" }} ... {{ if $old }}{{ index $old.data "<key>" }}{{ else }}{{ randAlphaNum 32 | b64enc }}{{ end }}), ` +
+    "or let users pass the value in values (fail with `required` when it is missing, or point at an existing Secret). `helm template` and --dry-run " +
+    "have no cluster, so there `lookup` finds nothing and the value still differs: that is expected."
+  );
+}
+
+function certificateRemedy(): string {
+  return (
+    "Do not generate certificates at render time: let cert-manager issue the certificate (and its cainjector fill caBundle), " +
+    "or keep the one the release already has with `lookup` on its Secret and generate a new one only when none exists."
+  );
+}
+
+/** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
+function randomFieldsFinding(object: KubeObject, changes: readonly FieldChange[]): FindingInput {
+  const fields = changes.map((c) => formatPath(c.path));
+  const named = fields.length > MAX_FIELDS_NAMED ? `${fields.slice(0, MAX_FIELDS_NAMED).join(", ")} and ${fields.length - MAX_FIELDS_NAMED} more` : fields.join(", ");
+  const first = changes[0]!;
+  const isSecret = object.ref.kind === "Secret" && object.group === "";
+  const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
+  const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
+  const subject = `${refString(object.ref)}: ${named} ${fields.length === 1 ? "differs" : "differ"} between two renders of the same chart and values (random or time-based template functions such as ${RANDOM_FUNCTIONS}).`;
+  let consequence: string;
+  let text: string;
+  if (tls || caBundle) {
+    consequence =
+      "Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.";
+    text = certificateRemedy();
+  } else if (isSecret) {
+    consequence =
+      "Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.";
+    text = secretRemedy(object);
+  } else {
+    consequence = "Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.";
+    text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
+  }
+  return {
+    object,
+    path: first.path,
+    severity: "warning",
+    message: `${subject} ${consequence}`,
+    evidence: { cause: "random", fields },
+    remedy: { text },
+  };
+}
+
+function randomNameFinding(object: KubeObject, change: FieldChange): FindingInput {
+  const perRelease = runsPerRelease(object);
+  return {
+    object,
+    path: change.path,
+    severity: perRelease ? "info" : "warning",
+    message:
+      `${refString(object.ref)}: the name differs between two renders of the same inputs (${change.before ?? ""} vs ${change.after ?? ""}): ` +
+      `every helm upgrade creates the ${object.ref.kind} under a new name and deletes the old one.` +
+      (perRelease ? " For a Job meant to run on each release that is the intent." : " Anything that refers to it by name, or state it holds, is lost on each upgrade."),
+    evidence: { cause: "random", fields: ["metadata.name"] },
+    remedy: {
+      text: perRelease
+        ? "To run a Job on each release with a stable name, make it a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation); or name it with .Release.Revision, which is deterministic per release."
+        : "Name the object from the release and chart only (e.g. the fullname helper), never from a random or time-based function.",
+    },
+  };
+}
+
+function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
+  const key = change.key ?? String(change.path.at(-1));
+  const how = byRevision
+    ? "is rendered from .Release.Revision (a probe that raised the revision changed it)"
+    : "differs between two renders of the same inputs";
+  return {
+    object,
+    path: change.path,
+    severity: "info",
+    message:
+      `${refString(object.ref)}: the pod template annotation ${key}=${change.before ?? ""} ${how}, so every helm upgrade restarts the pods, even when nothing else changed. ` +
+      "That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
+    evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
+    remedy: {
+      text: "To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.",
+    },
+  };
+}
+
+function revisionFinding(object: KubeObject, change: FieldChange): FindingInput | undefined {
+  const { kind, name } = object.ref;
+  const namespace = object.ref.namespace ?? "default";
+  const subjectOf = (what: string) => `${refString(object.ref)}: ${what} is rendered from .Release.Revision (helm template always renders revision 1; the next release renders ${change.after ?? ""})`;
+  const evidence: Evidence = { source: ".Release.Revision", field: formatPath(change.path), ...(change.key === undefined ? {} : { label: change.key }) };
+  switch (change.section) {
+    case "name":
+      return {
+        object,
+        path: change.path,
+        severity: "info",
+        message:
+          `${subjectOf(`the name ${name}`)}: the ${kind} is recreated on each release. Every helm upgrade creates it under a new name and deletes the previous one` +
+          (runsPerRelease(object) ? ", so it runs again on each release." : "; whatever refers to it by name, or state it holds, does not carry over."),
+        evidence,
+        remedy: {
+          text: runsPerRelease(object)
+            ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name."
+            : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names.",
+        },
+      };
+    case "selector":
+      return {
+        object,
+        path: change.path,
+        severity: "error",
+        message: `${subjectOf(`the selector label ${change.key ?? ""}`)}: every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "${kind === "StatefulSet" ? STATEFULSET_FORBIDDEN : SELECTOR_FAILURE}".`,
+        evidence,
+        remedy: {
+          text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
+          commands: [`kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`, `helm upgrade <release> <chart> -n ${namespace}`],
+        },
+      };
+    case "claim-template":
+      return {
+        object,
+        path: change.path,
+        severity: "error",
+        message: `${subjectOf(`the volumeClaimTemplate ${change.key ?? ""}`)}: every helm upgrade changes spec.volumeClaimTemplates, and fails with "${STATEFULSET_FORBIDDEN}".`,
+        evidence,
+        remedy: {
+          text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
+          commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, `helm upgrade <release> <chart> -n ${namespace}`],
+        },
+      };
+    case "pod-labels": {
+      const job = kind === "Job" && object.hooks.length === 0;
+      return {
+        object,
+        path: change.path,
+        severity: job ? "error" : "warning",
+        message: job
+          ? `${subjectOf(`the pod template label ${change.key ?? ""}`)}: a Job's spec.template is immutable, so every helm upgrade fails with "spec.template: Invalid value: ...: field is immutable" while the Job exists.`
+          : `${subjectOf(`the pod template label ${change.key ?? ""}`)}: every helm upgrade restarts all pods of the ${kind}, even when nothing else changed.`,
+        evidence,
+        remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." },
+      };
+    }
+    case "pod-annotations":
+      return rollAnnotationFinding(object, change, true);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Fields that change on every render (random or time-based template functions) or on
+ * every release (`.Release.Revision`), found by rendering twice and by a probe that raises
+ * the revision (k8s-rules.md §8 item 16). Labels in selectors, claim templates and pod
+ * templates that change at random are reported by the volatile-* rules, with cause `random`.
+ */
+export const nondeterministicRender: Rule = {
+  meta: {
+    id: "nondeterministic-render",
+    severity: "warning",
+    summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
+    why:
+      "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release.",
+    fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
+    migration:
+      "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
+    incident:
+      "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
+    example: {
+      // Two renders of `{{ randAlphaNum 16 | b64enc }}` in templates/secret.yaml, same chart and values.
+      bad: manifest`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+        data:
+          password: S2s3eFBxMnZOOGRSNGFMbQ==
+      `,
+      rerender: manifest`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+        data:
+          password: WXQ5d0JjNnNIMWpGM2tFeg==
+      `,
+      // The password comes from values, or from the existing Secret through lookup: the same each time.
+      good: manifest`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+        data:
+          password: ZnJvbS12YWx1ZXM=
+      `,
+    },
+    helpUri: ruleHelpUri("nondeterministic-render"),
+  },
+  check(context, report) {
+    for (const object of context.objects) {
+      const probes = probesOf(context.probes, object);
+      if (probes === undefined || probes.changes.length === 0) continue;
+      const otherRandom: FieldChange[] = [];
+      for (const change of probes.changes) {
+        const primary = change.causes[0];
+        if (primary === "random") {
+          if (change.section === "name") report(randomNameFinding(object, change));
+          else if (change.section === "pod-annotations") report(rollAnnotationFinding(object, change, false));
+          else if (change.section === "other") otherRandom.push(change);
+          // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
+        } else if (primary === "revision") {
+          const finding = revisionFinding(object, change);
+          if (finding) report(finding);
+        }
+      }
+      if (otherRandom.length > 0) report(randomFieldsFinding(object, otherRandom));
+    }
+  },
+};

@@ -1,0 +1,180 @@
+/**
+ * `-o markdown`: a pull-request comment (and the GitHub job summary). A headline with
+ * the counts, a summary table of the findings, for `upgrade` the plan — what fails,
+ * what restarts and why, what is replaced, the commands to run first — and then every
+ * finding in full inside collapsed sections, so the comment stays short.
+ */
+import type { Finding, Severity } from "../analyze/finding.ts";
+import type { RuleMeta } from "../analyze/rule.ts";
+import type { Impact, RolledWorkload } from "../analyze/upgrade/impact.ts";
+import type { ObjectRef } from "../model/object.ts";
+import { objectLabel, whereText, type ReportResult } from "./common.ts";
+
+/** The first line of every comment: a bot can find and update its previous comment by it. */
+export const COMMENT_MARKER = "<!-- chartguard -->";
+
+export interface MarkdownOptions {
+  /** Rule metadata, to link each rule to its documentation. */
+  rules?: ReadonlyMap<string, RuleMeta>;
+  /** At most this many rows in the summary table (default 50); the details list every finding. */
+  maxRows?: number;
+}
+
+const ICON: Record<Severity, string> = { error: "🔴", warning: "🟠", info: "🔵" };
+
+/** Escapes text for a markdown paragraph or table cell: HTML, table pipes, emphasis and links. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([\\|*_[\]])/g, "\\$1")
+    .replace(/\r?\n/g, "<br>");
+}
+
+/** Escapes text for HTML (inside `<summary>`, where markdown is not rendered). */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Inline code that survives backticks in the text. */
+function code(text: string): string {
+  const flat = text.replace(/\r?\n/g, " ");
+  return flat.includes("`") ? `\`\` ${flat} \`\`` : `\`${flat}\``;
+}
+
+export function formatMarkdown(result: ReportResult, options: MarkdownOptions = {}): string {
+  const out: string[] = [COMMENT_MARKER];
+  const { findings } = result;
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  const title = result.impact ? "chartguard upgrade" : "chartguard check";
+  out.push(
+    findings.length === 0
+      ? `## ✅ ${title}: no label or selector problems found`
+      : `## ${counts.error > 0 ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info`,
+    "",
+  );
+
+  if (findings.length > 0) out.push(...summaryTable(findings, options), "");
+  if (result.impact) out.push(...plan(findings, result.impact), "");
+  if (findings.length > 0) out.push(...details(findings, options));
+  if (result.notes.length > 0) {
+    out.push("<details><summary>Notes</summary>", "");
+    for (const note of result.notes) out.push(`- ${code(note.line === undefined ? note.file : `${note.file}:${note.line}`)}: ${escapeMarkdown(note.message)}`);
+    out.push("", "</details>", "");
+  }
+  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}\n`;
+}
+
+function summaryTable(findings: readonly Finding[], options: MarkdownOptions): string[] {
+  const max = options.maxRows ?? 50;
+  const rows = findings.slice(0, max).map(
+    (f) => `| ${ICON[f.severity]} ${f.severity} | ${ruleLink(f.rule, options)} | ${escapeMarkdown(objectLabel(f.object))} | ${code(whereText(f.location))} | ${escapeMarkdown(headline(f.message))} |`,
+  );
+  const lines = ["| Severity | Rule | Object | Where | Problem |", "| --- | --- | --- | --- | --- |", ...rows];
+  if (findings.length > max) lines.push("", `…and ${findings.length - max} more (listed under Details).`);
+  return lines;
+}
+
+function ruleLink(id: string, options: MarkdownOptions): string {
+  const uri = options.rules?.get(id)?.helpUri;
+  return uri ? `[${code(id)}](${uri})` : code(id);
+}
+
+const REASON_TEXT: Record<string, string> = {
+  image: "image",
+  env: "environment",
+  "config-checksum": "config checksum",
+  resources: "resources",
+  "labels-only": "labels only",
+  labels: "labels",
+  annotations: "annotations",
+  command: "command/args",
+  volumes: "volumes",
+  probes: "probes",
+  containers: "containers added/removed",
+  "pod-spec": "pod spec",
+};
+
+const refKey = (o: ObjectRef) => `${o.apiVersion}\u0000${o.kind}\u0000${o.namespace ?? ""}\u0000${o.name}`;
+
+function plan(findings: readonly Finding[], impact: Impact): string[] {
+  const out = ["### Upgrade plan", ""];
+  const failing = findings.filter((f) => f.severity === "error");
+  out.push(failing.length === 0 ? "**Will fail:** nothing; the API server should accept every update." : `**Will fail or break (${failing.length}):**`);
+  for (const f of failing) out.push(`- ${escapeMarkdown(objectLabel(f.object))}: ${code(f.rule)} at ${code(f.path)}`);
+  out.push("");
+
+  const needless = impact.rolled.filter((r) => r.needless).length;
+  out.push(`**Will restart (${impact.rolled.length}${needless > 0 ? `, ${needless} needlessly` : ""}):**${impact.rolled.length === 0 ? " nothing." : ""}`);
+  const refused = new Set(failing.map((f) => refKey(f.object)));
+  for (const r of impact.rolled) out.push(rolledLine(r, refused.has(refKey(r.object))));
+  out.push("");
+
+  const replacedFrom = new Set(impact.replaced.map((r) => refKey(r.from)));
+  const replacedTo = new Set(impact.replaced.map((r) => refKey(r.to)));
+  const why = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" } as const;
+  const groups: [string, string[]][] = [
+    ["Replaced (deleted and created again)", impact.replaced.map((r) => `${escapeMarkdown(objectLabel(r.from))} → ${escapeMarkdown(objectLabel(r.to))} (${why[r.why]})`)],
+    ["Created", impact.created.filter((o) => !replacedTo.has(refKey(o))).map((o) => escapeMarkdown(objectLabel(o)))],
+    ["Deleted", impact.deleted.filter((o) => !replacedFrom.has(refKey(o))).map((o) => escapeMarkdown(objectLabel(o)))],
+    ["Left behind (helm.sh/resource-policy: keep)", impact.kept.map((o) => escapeMarkdown(objectLabel(o)))],
+  ];
+  for (const [title, items] of groups) {
+    if (items.length === 0) continue;
+    out.push(`**${title} (${items.length}):**`, ...items.map((item) => `- ${item}`), "");
+  }
+
+  const withCommands = findings.filter((f) => (f.remedy.commands ?? []).length > 0);
+  if (withCommands.length > 0) {
+    out.push("**Run first (in order, per object):**", "");
+    for (const f of withCommands) {
+      out.push(`${escapeMarkdown(objectLabel(f.object))} (${code(f.rule)}):`, "", "```sh", ...(f.remedy.commands ?? []), "```", "");
+    }
+  }
+  return out;
+}
+
+function rolledLine(r: RolledWorkload, refused: boolean): string {
+  const reasons = r.reasons.map((reason) => REASON_TEXT[reason] ?? reason).join(", ");
+  const notes = [
+    refused ? "only once the refused update is fixed" : "",
+    r.needless ? "**needless**: only chart/app version metadata changed" : "",
+    r.onDelete ? "OnDelete: applies as pods are deleted" : "",
+  ].filter(Boolean);
+  return `- ${escapeMarkdown(objectLabel(r.object))}: ${escapeMarkdown(reasons)}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+}
+
+function details(findings: readonly Finding[], options: MarkdownOptions): string[] {
+  const out = ["### Details", ""];
+  for (const f of findings) {
+    out.push(
+      `<details><summary>${ICON[f.severity]} <code>${escapeHtml(f.rule)}</code> ${escapeHtml(objectLabel(f.object))} — <code>${escapeHtml(f.path)}</code></summary>`,
+      "",
+      `${code(whereText(f.location))}`,
+      "",
+      escapeMarkdown(f.message),
+      "",
+    );
+    if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
+    const commands = f.remedy.commands ?? [];
+    if (commands.length > 0) out.push("```sh", ...commands, "```", "");
+    const why = options.rules?.get(f.rule)?.why;
+    if (why) out.push(`**Why it matters:** ${escapeMarkdown(why)}`, "");
+    out.push("</details>", "");
+  }
+  return out;
+}
+
+/** The first sentence of a message, for the table. */
+function headline(message: string): string {
+  const text = message.replace(/\s*\n\s*/g, " ");
+  const end = text.search(/\.(\s|$)/);
+  const sentence = end > 20 ? text.slice(0, end + 1) : text;
+  return sentence.length > 200 ? `${sentence.slice(0, 197)}…` : sentence;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

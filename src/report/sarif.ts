@@ -1,0 +1,188 @@
+/**
+ * `-o sarif`: SARIF 2.1.0 as GitHub code scanning ingests it. Every rule is described in
+ * `tool.driver.rules` (what, why, the incident, examples, the fix); every finding is a
+ * result located in the chart template (or manifest) where that file is real, named by
+ * its Kubernetes object, and fingerprinted by rule + object + field path + source file —
+ * never by line — so an alert follows its object across commits.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Finding, Severity } from "../analyze/finding.ts";
+import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
+import { groupOf } from "../model/object.ts";
+import { repoFiles, sourcePosition, whereText, type RepoFiles, type ReportResult } from "./common.ts";
+import { ruleMarkdown, ruleText } from "./rules-doc.ts";
+
+export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+/** The key of chartguard's own fingerprint in `partialFingerprints`; bump the suffix if its inputs ever change. */
+export const FINGERPRINT_KEY = "chartguard/v1";
+
+export interface SarifOptions {
+  /** Every rule chartguard knows, in a stable order (results refer to them by index). */
+  rules: readonly RuleMeta[];
+  /** The tool version; default: chartguard's package.json. */
+  version?: string;
+  /** How paths in findings map onto repository files; default: the working directory and its git root. */
+  files?: RepoFiles;
+}
+
+type Level = "error" | "warning" | "note";
+const LEVEL: Record<Severity, Level> = { error: "error", warning: "warning", info: "note" };
+
+/** Returns the SARIF log as pretty-printed JSON text, ending with a newline. */
+export function formatSarif(result: ReportResult, options: SarifOptions): string {
+  return `${JSON.stringify(sarifLog(result, options), null, 2)}\n`;
+}
+
+export function sarifLog(result: ReportResult, options: SarifOptions): Record<string, unknown> {
+  const files = options.files ?? repoFiles();
+  const rules = [...options.rules];
+  // A finding of a rule the caller did not list (a plugin, a newer core) still gets a descriptor.
+  for (const id of new Set(result.findings.map((f) => f.rule))) {
+    if (!rules.some((r) => r.id === id)) rules.push(unknownRule(id, result.findings.find((f) => f.rule === id)!.severity));
+  }
+  const index = new Map(rules.map((rule, i) => [rule.id, i]));
+  const seen = new Map<string, number>();
+  const results = result.findings.map((finding) => {
+    const base = fingerprint(finding, files);
+    const occurrence = (seen.get(base) ?? 0) + 1;
+    seen.set(base, occurrence);
+    return sarifResult(finding, index.get(finding.rule)!, occurrence === 1 ? base : `${base}:${occurrence}`, files);
+  });
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "chartguard",
+            informationUri: PROJECT_URL,
+            version: options.version ?? toolVersion(),
+            rules: rules.map(ruleDescriptor),
+          },
+        },
+        // No uriBaseId: GitHub resolves relative URIs against the repository root, which is what they are relative to.
+        columnKind: "utf16CodeUnits",
+        results,
+      },
+    ],
+  };
+}
+
+function ruleDescriptor(rule: RuleMeta): Record<string, unknown> {
+  return {
+    id: rule.id,
+    name: pascalCase(rule.id),
+    shortDescription: { text: sentence(rule.summary) },
+    fullDescription: { text: sentence(rule.why) },
+    help: { text: ruleText(rule), markdown: ruleMarkdown(rule, { headingLevel: 2 }) },
+    ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      tags: ["kubernetes", "helm", ...tagsOf(rule.id)],
+      precision: "high",
+      "problem.severity": rule.severity === "info" ? "recommendation" : rule.severity,
+    },
+  };
+}
+
+function sarifResult(finding: Finding, ruleIndex: number, print: string, files: RepoFiles): Record<string, unknown> {
+  const { object } = finding;
+  const qualified = [object.namespace, object.kind, object.name].filter((part) => part !== undefined && part !== "").join("/");
+  const position = sourcePosition(finding.location, files);
+  const physical =
+    position === undefined
+      ? undefined
+      : {
+          artifactLocation: { uri: position.inRepo ? encodePath(position.path) : `file://${encodePath(position.path.startsWith("/") ? position.path : `/${position.path}`)}` },
+          region: { startLine: position.line ?? 1 },
+        };
+  const logical = { name: object.name, fullyQualifiedName: qualified, kind: "resource" };
+  return {
+    ruleId: finding.rule,
+    ruleIndex,
+    level: LEVEL[finding.severity],
+    message: { text: messageText(finding, position?.kind === "template" && position.line === undefined) },
+    locations: [{ ...(physical ? { physicalLocation: physical } : {}), logicalLocations: [logical] }],
+    partialFingerprints: { [FINGERPRINT_KEY]: print },
+    properties: {
+      object,
+      path: finding.path,
+      // The full location as chartguard saw it, including the rendered pseudo-file that is not an artifact.
+      seenAt: whereText(finding.location),
+      ...(finding.related.length > 0 ? { related: finding.related } : {}),
+      evidence: finding.evidence,
+      remedy: finding.remedy,
+    },
+  };
+}
+
+function messageText(finding: Finding, templateWithoutLine: boolean): string {
+  const parts = [sentence(finding.message)];
+  parts.push(`Object: ${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ""}${finding.object.name}, field ${finding.path}.`);
+  // The template file is known but not the line: say which rendered line it was.
+  if (templateWithoutLine) parts.push(`Rendered at ${finding.location.file}, line ${finding.location.line}.`);
+  if (finding.remedy.text) parts.push(`Fix: ${sentence(finding.remedy.text)}`);
+  const commands = finding.remedy.commands ?? [];
+  if (commands.length > 0) parts.push(`Run first:\n${commands.map((c) => `  ${c}`).join("\n")}`);
+  return parts.join("\n\n");
+}
+
+/**
+ * Stable across commits: the rule, the object's identity (group, kind, namespace, name),
+ * the field path, and the file the object comes from (the chart template, else the input),
+ * so two charts that both render `Deployment default/web` keep separate alerts. Never a line.
+ */
+export function fingerprint(finding: Finding, files: RepoFiles): string {
+  const { object } = finding;
+  const source = path.relative(files.root, path.resolve(files.cwd, finding.location.template ?? finding.location.file)).split(path.sep).join("/");
+  const identity = [finding.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding.path, source].join("\u0000");
+  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
+}
+
+/** Percent-encodes each path segment (spaces, `#`, `%`, non-ASCII), keeping the slashes. */
+function encodePath(file: string): string {
+  return file
+    .split("/")
+    .map((segment) => encodeURIComponent(segment))
+    .join("/");
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?:)`"]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function pascalCase(id: string): string {
+  return id
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
+}
+
+function tagsOf(id: string): string[] {
+  if (id.includes("selector") || id.includes("overlap")) return ["selectors", "labels"];
+  if (id.includes("label") || id.includes("volatile")) return ["labels"];
+  return ["upgrade"];
+}
+
+function unknownRule(id: string, severity: Severity): RuleMeta {
+  return { id, severity, summary: id, why: id, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
+}
+
+let cachedVersion: string | undefined;
+
+/** chartguard's version from its package.json (two levels up from src/report and from dist/report alike). */
+export function toolVersion(): string {
+  if (cachedVersion !== undefined) return cachedVersion;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    cachedVersion = typeof pkg.version === "string" ? pkg.version : "0.0.0";
+  } catch {
+    cachedVersion = "0.0.0";
+  }
+  return cachedVersion;
+}

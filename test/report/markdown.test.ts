@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import type { Finding } from "../../src/analyze/finding.ts";
+import { COMMENT_MARKER, escapeMarkdown, formatMarkdown } from "../../src/report/markdown.ts";
+import { ruleCatalog } from "../../src/report/rules-doc.ts";
+import { checkExamplesResult, runCliIn, tempRepo, upgradeExamplesResult } from "./helpers.ts";
+
+const rules = new Map(ruleCatalog().map((r) => [r.id, r]));
+
+/** The rows of the first markdown table (cells split on unescaped pipes). */
+function tableRows(markdown: string): string[][] {
+  const lines = markdown.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("| Severity |"));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("|")) break;
+    rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+  }
+  return rows;
+}
+
+test("markdown: a check comment has the marker, the counts, a summary table and every finding in details", () => {
+  const result = checkExamplesResult();
+  const md = formatMarkdown(result, { rules });
+  assert.ok(md.startsWith(`${COMMENT_MARKER}\n## ❌ chartguard check: `));
+  const rows = tableRows(md);
+  assert.equal(rows.length, result.findings.length);
+  for (const [i, row] of rows.entries()) {
+    const f = result.findings[i]!;
+    assert.equal(row.length, 5, JSON.stringify(row));
+    assert.equal(row[0], `${{ error: "🔴", warning: "🟠", info: "🔵" }[f.severity]} ${f.severity}`);
+    assert.equal(row[1], `[\`${f.rule}\`](${rules.get(f.rule)!.helpUri})`);
+  }
+  assert.equal(md.match(/<details><summary>/g)?.length, result.findings.length);
+  assert.ok(!md.includes("Upgrade plan"));
+  assert.ok(md.endsWith("</details>\n"));
+});
+
+test("markdown: a clean run says so in one line", () => {
+  assert.equal(formatMarkdown({ findings: [], notes: [] }), `${COMMENT_MARKER}\n## ✅ chartguard check: no label or selector problems found\n`);
+});
+
+test("markdown: user text cannot break the table, inject HTML or close the details", () => {
+  const [finding] = checkExamplesResult().findings as [Finding];
+  const nasty: Finding = {
+    ...finding,
+    message: "a | b <script>alert(1)</script> </details> *bold* [link](x) & more",
+    object: { ...finding.object, name: "we|b" },
+    path: "spec.<x>",
+  };
+  const md = formatMarkdown({ findings: [nasty], notes: [] });
+  const [row] = tableRows(md);
+  assert.equal(row!.length, 5);
+  assert.ok(!md.includes("<script>"));
+  assert.equal(md.match(/<\/details>/g)?.length, 1);
+  assert.ok(md.includes("<code>spec.&lt;x&gt;</code>"));
+  assert.equal(escapeMarkdown("a|b *c* _d_ [e] <f> & \\"), "a\\|b \\*c\\* \\_d\\_ \\[e\\] &lt;f&gt; &amp; \\\\");
+});
+
+test("markdown: an upgrade comment carries the plan: what fails, what restarts, what is replaced, what to run first", () => {
+  const result = upgradeExamplesResult();
+  const md = formatMarkdown(result, { rules });
+  assert.ok(md.startsWith(`${COMMENT_MARKER}\n## ❌ chartguard upgrade: `));
+  const plan = md.slice(md.indexOf("### Upgrade plan"), md.indexOf("### Details"));
+  assert.match(plan, /\*\*Will fail or break \(\d+\):\*\*\n- Rollout default\/web: `rollout-selector-changed` at `spec.selector`/);
+  assert.match(plan, /- Deployment default\/web: `immutable-field` at `spec.selector`/);
+  assert.match(plan, /\*\*Will restart \(\d+, 1 needlessly\):\*\*/);
+  // (The merged examples all name their workload `web`, so "refused" marks spill over between them.)
+  assert.match(plan, /- Deployment default\/web: labels only \(.*\*\*needless\*\*: only chart\/app version metadata changed\)/);
+  assert.match(plan, /\*\*Replaced \(deleted and created again\) \(1\):\*\*\n- StatefulSet default\/web-db → StatefulSet default\/web-postgresql \(renamed\)/);
+  assert.match(plan, /\*\*Run first \(in order, per object\):\*\*/);
+  assert.match(plan, /```sh\nkubectl delete deployment web -n default --cascade=orphan\n/);
+  assert.match(plan, /kubectl patch deployment web/);
+});
+
+test("markdown: the CLI writes -o markdown for check and upgrade", () => {
+  const dir = tempRepo();
+  const example = ruleCatalog().find((r) => r.id === "needless-rollout")!.example;
+  writeFileSync(path.join(dir, "from.yaml"), example.upgradeFrom!);
+  writeFileSync(path.join(dir, "to.yaml"), example.bad);
+  const up = runCliIn(dir, ["upgrade", "--from", "from.yaml", "--to", "to.yaml", "-o", "markdown"]);
+  assert.equal(up.status, 0, up.stderr);
+  assert.match(up.stdout, /^<!-- chartguard -->\n## ⚠️ chartguard upgrade: 0 errors, 2 warnings, 0 info\n/);
+  assert.match(up.stdout, /\*\*Will restart \(1, 1 needlessly\):\*\*/);
+  const check = runCliIn(dir, ["check", "to.yaml", "-o", "markdown", "--fail-on", "warning"]);
+  assert.equal(check.status, 1, check.stderr);
+  assert.match(check.stdout, /volatile-pod-labels/);
+});

@@ -1,0 +1,98 @@
+/**
+ * The rules' documentation is executable: every rule's bad example must produce that
+ * rule's finding through the real core (checkDocuments / upgradeDocuments), and its good
+ * example must produce no finding at all. The README's rule reference must be what
+ * `npm run docs:rules` generates, and `chartguard rules` must explain every rule.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { CHECK_RULES, UPGRADE_RULES } from "../../src/analyze/rules/index.ts";
+import { RULES_END, RULES_START, ruleCatalog, rulesReference, runExample, withRulesReference } from "../../src/report/rules-doc.ts";
+import { runCli } from "../helpers/cli.ts";
+
+const README = fileURLToPath(new URL("../../README.md", import.meta.url));
+const RULES_DIR = fileURLToPath(new URL("../../src/analyze/rules/", import.meta.url));
+
+for (const rule of ruleCatalog()) {
+  test(`rules-examples: ${rule.id}: the bad example produces the finding`, () => {
+    const findings = runExample(rule, "bad");
+    assert.ok(
+      findings.some((f) => f.rule === rule.id),
+      `the bad example of ${rule.id} should produce a ${rule.id} finding; it produced: ${JSON.stringify(findings.map((f) => `${f.rule} ${f.path}`))}`,
+    );
+  });
+
+  test(`rules-examples: ${rule.id}: the good example produces no finding`, () => {
+    const findings = runExample(rule, "good");
+    assert.deepEqual(findings.map((f) => `${f.rule}: ${f.object.kind}/${f.object.name} ${f.path}: ${f.message}`), []);
+  });
+
+  test(`rules-examples: ${rule.id}: documented in full`, () => {
+    for (const field of ["summary", "why", "fix", "migration", "incident", "helpUri"] as const) {
+      assert.ok(rule[field].trim().length > 20, `${rule.id}.${field} is missing or too short`);
+    }
+    // The incident names a public issue or pull request (owner/repo #123).
+    assert.match(rule.incident, /[\w.-]+\/[\w.-]+ ?#\d+/, `${rule.id}: the incident should cite owner/repo #number`);
+    assert.equal(rule.helpUri.endsWith(`#${rule.id}`), true);
+    const isUpgradeRule = UPGRADE_RULES.some((r) => r.meta.id === rule.id);
+    assert.equal(rule.example.upgradeFrom !== undefined, isUpgradeRule, `${rule.id}: upgrade rules (only) have a from side`);
+  });
+}
+
+test("rules-examples: every rule file in src/analyze/rules is in the index, so it is documented and tested here", () => {
+  const files = readdirSync(RULES_DIR).filter((f) => f.endsWith(".ts") && f !== "index.ts").map((f) => f.replace(/\.ts$/, ""));
+  const ids = [...CHECK_RULES, ...UPGRADE_RULES].map((r) => r.meta.id);
+  for (const file of files) assert.ok(ids.includes(file), `${file}.ts is not listed in rules/index.ts`);
+});
+
+test("rules-examples: the README's rule reference is up to date (npm run docs:rules)", () => {
+  assert.ok(existsSync(README));
+  const readme = readFileSync(README, "utf8");
+  assert.ok(readme.includes(RULES_START) && readme.includes(RULES_END), "README.md needs the rules markers");
+  const expected = withRulesReference(readme, rulesReference(ruleCatalog()));
+  assert.ok(expected === readme, "README.md's rule reference is stale: run `npm run docs:rules`");
+});
+
+test("rules-examples: withRulesReference replaces only between the markers, and adds them when missing", () => {
+  const readme = `# t\n\nintro\n\n${RULES_START}\nold\n${RULES_END}\n\n## After\n`;
+  assert.equal(withRulesReference(readme, "new\n"), `# t\n\nintro\n\n${RULES_START}\nnew\n${RULES_END}\n\n## After\n`);
+  assert.equal(withRulesReference("# t\n", "new\n"), `# t\n\n${RULES_START}\nnew\n${RULES_END}\n`);
+});
+
+test("rules-examples: `chartguard rules` lists every rule", () => {
+  const run = runCli(["rules"]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stderr, "");
+  for (const rule of ruleCatalog()) assert.match(run.stdout, new RegExp(`^${rule.id} +${rule.severity} `, "m"));
+  const json = runCli(["rules", "-o", "json"]);
+  assert.deepEqual(JSON.parse(json.stdout).map((r: { id: string }) => r.id), ruleCatalog().map((r) => r.id));
+});
+
+test("rules-examples: `chartguard rules volatile-selector` explains the rule", () => {
+  const run = runCli(["rules", "volatile-selector"]);
+  assert.equal(run.status, 0, run.stderr);
+  const out = run.stdout;
+  assert.ok(out.startsWith("volatile-selector  error; runs in check and upgrade\n"), out.slice(0, 100));
+  for (const heading of ["Why it matters", "The incident behind it", "Bad: chartguard reports volatile-selector", "What chartguard says about it", "Good: nothing is reported", "Fix", "Migrating a release that is already deployed"]) {
+    assert.ok(out.includes(`\n${heading}\n`), `missing section ${heading}`);
+  }
+  assert.match(out, /jetstack\/version-checker #140/);
+  assert.match(out, /\n {4}kind: Deployment\n/);
+  assert.match(out, /\n {2}error at spec\.selector\.matchLabels\.helm\.sh\/chart:\n {4}Deployment\/web: the selector label helm\.sh\/chart=web-1\.4\.2 is volatile/);
+  assert.ok(!out.includes("\u001b["), "no colour when not a terminal");
+  const upgradeRule = runCli(["rules", "merge-trap"]);
+  assert.equal(upgradeRule.status, 0);
+  assert.match(upgradeRule.stdout, /\nExample: the release as it is\n/);
+  assert.match(upgradeRule.stdout, /\nBad: upgraded to this, chartguard reports merge-trap\n/);
+  const markdown = runCli(["rules", "merge-trap", "-o", "markdown"]);
+  assert.match(markdown.stdout, /^## merge-trap\n/);
+});
+
+test("rules-examples: an unknown rule id is a usage error (exit 2)", () => {
+  const run = runCli(["rules", "no-such-rule"]);
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /^chartguard: unknown rule "no-such-rule"; `chartguard rules` lists them: selector-mismatch, /);
+});
