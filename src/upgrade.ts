@@ -1,6 +1,8 @@
 /** `chartguard upgrade` as a library call: load or render both sides, then run the pure core. */
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "./analyze/context.ts";
 import { upgradeDocuments, type UpgradeResult } from "./analyze/upgrade/index.ts";
+import { chartOptionsWithConfig, settingsWithConfig, suppressResult, type SuppressionFields } from "./config/apply.ts";
+import type { ChartguardConfig } from "./config/config.ts";
 import { UsageError } from "./errors.ts";
 import { isChartDir } from "./load/chart.ts";
 import { loadManifests } from "./load/inputs.ts";
@@ -29,9 +31,17 @@ export interface UpgradeOptions extends ChartOptions {
   toValues?: SideValues;
   namespace?: string;
   settings?: Partial<AnalysisSettings>;
+  /** The configuration to apply (see `loadConfig`); its `charts` entry for the chart being upgraded supplies render defaults. */
+  config?: ChartguardConfig;
+  /** List suppressed findings in `suppressed` (they are always counted in `summary.suppressed`). */
+  showSuppressed?: boolean;
 }
 
-export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
+/** The upgrade plan after the configuration and suppressions are applied. */
+export type UpgradeOutcome = Omit<UpgradeResult, "summary"> & SuppressionFields;
+
+export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOutcome> {
+  const options = chartOptionsWithConfig(upgradeOptions, upgradeOptions.config, chartOfUpgrade(upgradeOptions));
   if (options.from === STDIN && options.to === STDIN) throw new UsageError("--from and --to cannot both read stdin");
   if (options.from.startsWith(GIT_PREFIX) && options.to.startsWith(GIT_PREFIX)) {
     throw new UsageError("only one of --from and --to can be git:REF; the other names the chart directory");
@@ -67,9 +77,19 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     };
     const fromDocs = await side(options.from, options.to, options.fromValues);
     const toDocs = await side(options.to, options.from, options.toValues);
-    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings: { ...DEFAULT_SETTINGS, ...options.settings } });
-    return { ...result, notes: [...notes, ...result.notes] };
+    const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
+    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings });
+    return suppressResult(
+      { ...result, notes: [...notes, ...result.notes] },
+      { docs: toDocs, previousDocs: fromDocs, namespace, showSuppressed: options.showSuppressed === true, ...(options.config ? { config: options.config } : {}) },
+    );
   });
+}
+
+/** The chart whose `charts` entry in the config applies: the --to chart, else the --from one. */
+function chartOfUpgrade(options: UpgradeOptions): string | undefined {
+  const isChart = (spec: string) => !spec.startsWith(GIT_PREFIX) && spec !== STDIN && (/\.tgz$/i.test(spec) || isChartDir(spec));
+  return [options.to, options.from].find(isChart);
 }
 
 function withSideValues<T extends SideValues>(inputs: T & Required<SideValues>, values: SideValues | undefined): T {

@@ -28,9 +28,13 @@ function git(cwd: string, args: readonly string[]): Promise<Buffer> {
 /** Writes the chart at `chartDir` as it was at `ref` into `workDir` and returns its directory. */
 export async function chartAtRevision(chartDir: string, ref: string, workDir: string): Promise<string> {
   if (ref === "") throw new InputError("git: needs a revision, e.g. git:main or git:HEAD~1");
+  // git would read `git:--output=...` or `git:--remote=...` as an option: a file written anywhere, or the network.
+  if (ref.startsWith("-")) throw new InputError(`${GIT_PREFIX}${ref} is not a revision (it starts with "-")`);
   const prefix = (await git(chartDir, ["rev-parse", "--show-prefix"])).toString("utf8").trim();
   const treeish = prefix === "" ? ref : `${ref}:${prefix.replace(/\/$/, "")}`;
-  const archive = await git(chartDir, ["archive", "--format=tar.gz", "--prefix=chart/", treeish]).catch((error: unknown) => {
+  // From the top: run in a subdirectory, git archive would look for that subdirectory inside `treeish` too.
+  const top = (await git(chartDir, ["rev-parse", "--show-toplevel"])).toString("utf8").trim();
+  const archive = await git(top, ["archive", "--format=tar.gz", "--prefix=chart/", treeish]).catch((error: unknown) => {
     throw new InputError(`no chart at ${GIT_PREFIX}${ref}: ${(error as Error).message}`, chartDir);
   });
   const dir = await mkdtemp(path.join(workDir, "git-"));

@@ -26,7 +26,7 @@ test("check -o json prints the documented shape and exits 1 on an error", () => 
   assert.equal(run.status, 1, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.deepEqual(Object.keys(report), ["findings", "summary", "notes"]);
-  assert.deepEqual(report.summary, { error: 1, warning: 0, info: 0 });
+  assert.deepEqual(report.summary, { error: 1, warning: 0, info: 0, suppressed: 0 });
   const [finding] = report.findings;
   assert.deepEqual(Object.keys(finding), ["rule", "severity", "message", "object", "path", "location", "related", "evidence", "remedy"]);
   assert.deepEqual(finding.object, { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" });
@@ -62,7 +62,7 @@ test("a clean input exits 0", () => {
 test("bad input and bad usage: one line on stderr, exit 2, no stack trace", () => {
   const cases: [string[], RegExp][] = [
     [["check", "/nonexistent/x.yaml"], /^chartguard: \/nonexistent\/x\.yaml: cannot read: no such file or directory\n$/],
-    [["check", tempFile("syntax.yaml", "a: [1, 2\n")], /^chartguard: .*syntax\.yaml:\d+: YAML syntax error: /],
+    [["check", tempFile("syntax.yaml", "a: [1, 2\n")], /^chartguard: .*syntax\.yaml:\d+:\d+: YAML syntax error: /],
     [["check", tempFile("bin.yaml", Buffer.from([0x61, 0x00, 0x62]))], /binary file/],
     [["check", tempFile("latin1.yaml", Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a]))], /not UTF-8/],
     [["check", "--bogus", "x.yaml"], /^chartguard: unknown option '--bogus'\nusage: /],

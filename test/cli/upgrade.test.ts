@@ -166,7 +166,7 @@ test("upgrade: -o json carries findings, summary, notes and the impact", () => {
     assert.equal(f.location.file, file("broken-to.yaml"));
     assert.ok(f.remedy.text.length > 0 && (f.remedy.commands ?? []).length > 0);
   }
-  assert.deepEqual(json.summary, { error: findings.filter((f) => f.severity === "error").length, warning: findings.filter((f) => f.severity === "warning").length, info: findings.filter((f) => f.severity === "info").length });
+  assert.deepEqual(json.summary, { error: findings.filter((f) => f.severity === "error").length, warning: findings.filter((f) => f.severity === "warning").length, info: findings.filter((f) => f.severity === "info").length, suppressed: 0 });
 });
 
 test("upgrade: --to from stdin", () => {

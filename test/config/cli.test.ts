@@ -1,0 +1,159 @@
+/** The config file and suppressions through the CLI and the library, as a user meets them. */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { check } from "../../src/check.ts";
+import { parseConfig } from "../../src/config/config.ts";
+import { helmBinaries } from "../helpers/helm.ts";
+import { chartguard } from "../integrations/run.ts";
+
+const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-config-cli-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const MANIFEST = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+      # chartguard-ignore: volatile-selector -- fixed in 2.0
+      helm.sh/chart: web-1.2.3
+  template:
+    metadata:
+      labels:
+        app: web
+        helm.sh/chart: web-1.2.3
+`;
+
+function project(name: string, config: string | undefined): { root: string; sub: string } {
+  const root = path.join(tmp, name);
+  const sub = path.join(root, "deploy", "prod");
+  mkdirSync(sub, { recursive: true });
+  writeFileSync(path.join(sub, "web.yaml"), MANIFEST);
+  if (config !== undefined) writeFileSync(path.join(root, ".chartguard.yaml"), config);
+  return { root, sub };
+}
+
+test("the config above the working directory applies; suppressed findings are counted, and listed with --show-suppressed", () => {
+  const { sub } = project("found", "rules:\n  volatile-pod-labels: {severity: error}\n");
+  const plain = chartguard(["check", "-o", "json", "web.yaml"], { cwd: sub });
+  assert.equal(plain.status, 1, plain.stderr);
+  const report = JSON.parse(plain.stdout);
+  assert.deepEqual(report.findings.map((f: { rule: string; severity: string }) => [f.rule, f.severity]), [["volatile-pod-labels", "error"]]);
+  assert.deepEqual(report.summary, { error: 1, warning: 0, info: 0, suppressed: 1 });
+  assert.equal(report.suppressed, undefined);
+
+  const shown = JSON.parse(chartguard(["check", "-o", "json", "--show-suppressed", "web.yaml"], { cwd: sub }).stdout);
+  assert.deepEqual(shown.suppressed.map((f: { rule: string; suppression: unknown }) => [f.rule, f.suppression]), [
+    ["volatile-selector", { by: "comment", reason: "fixed in 2.0", file: "web.yaml", line: 9 }],
+  ]);
+});
+
+test("a config mistake exits 2 with one line naming the file, line and key", () => {
+  const { root, sub } = project("broken", "rules:\n  volatile-pod-labels:\n    enabeld: false\n");
+  const result = chartguard(["check", "web.yaml"], { cwd: sub });
+  assert.equal(result.status, 2);
+  assert.equal(
+    result.stderr,
+    `chartguard: ${path.join(root, ".chartguard.yaml")}:3: unknown key "enabeld" in rules["volatile-pod-labels"] (did you mean "enabled"?); known keys: enabled, severity\n`,
+  );
+  // --no-config ignores it; --config names another file.
+  assert.equal(chartguard(["check", "--no-config", "--fail-on", "none", "web.yaml"], { cwd: sub }).status, 0);
+  writeFileSync(path.join(root, "ci.yaml"), "rules:\n  volatile-pod-labels: {enabled: false}\n");
+  const named = chartguard(["check", "-o", "json", "--config", "../../ci.yaml", "web.yaml"], { cwd: sub });
+  assert.equal(named.status, 0, named.stderr);
+  assert.deepEqual(JSON.parse(named.stdout).summary, { error: 0, warning: 0, info: 0, suppressed: 1 });
+  const missing = chartguard(["check", "--config", "nope.yaml", "web.yaml"], { cwd: sub });
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr, "chartguard: nope.yaml: config file not found\n");
+});
+
+test("upgrade takes --config and --show-suppressed too", () => {
+  const { root } = project("upgrade", "rules:\n  volatile-selector: {enabled: false}\n");
+  const target = path.join(root, "deploy", "prod", "web.yaml");
+  const result = chartguard(["upgrade", "-o", "json", "--from", target, "--to", target, "--show-suppressed"], { cwd: root });
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.equal(report.summary.suppressed, 0, "the comment's rule is off: dropped, not suppressed");
+  assert.deepEqual(report.suppressed, []);
+  assert.ok(report.impact);
+});
+
+/** A chart whose Deployment is named after the release and whose pod labels come from values. */
+function chart(dir: string): string {
+  mkdirSync(path.join(dir, "templates"), { recursive: true });
+  writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+  writeFileSync(path.join(dir, "values.yaml"), "team: a\npodTeam: b\n");
+  writeFileSync(path.join(dir, "values-prod.yaml"), "podTeam: a\n");
+  writeFileSync(
+    path.join(dir, "templates", "deployment.yaml"),
+    [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: {{ .Release.Name }}",
+      "spec:",
+      "  selector:",
+      "    matchLabels: {team: {{ .Values.team }}}",
+      "  template:",
+      "    metadata:",
+      "      labels: {team: {{ .Values.podTeam }}}",
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
+for (const helm of helmBinaries()) {
+  test(`charts entries supply values files and the release name (helm ${helm.major})`, async () => {
+    const root = path.join(tmp, `charts-${helm.major}`);
+    const chartDir = chart(path.join(root, "charts", "web"));
+    const bare = await check({ inputs: [chartDir], helm: helm.path });
+    assert.deepEqual(bare.findings.map((f) => [f.rule, f.object.name]), [["selector-mismatch", "web"]]);
+
+    const config = parseConfig("charts:\n  charts/web:\n    valuesFiles: [charts/web/values-prod.yaml]\n    release: shop-web\n", path.join(root, ".chartguard.yaml"));
+    const configured = await check({ inputs: [chartDir], helm: helm.path, config });
+    assert.deepEqual(configured.findings, []);
+    // -f comes after the config's values files, so it wins; --release wins over the config.
+    writeFileSync(path.join(root, "mine.yaml"), "podTeam: c\n");
+    const overridden = await check({ inputs: [chartDir], helm: helm.path, config, valuesFiles: [path.join(root, "mine.yaml")], release: "mine" });
+    assert.deepEqual(overridden.findings.map((f) => [f.rule, f.object.name]), [["selector-mismatch", "mine"]]);
+  });
+}
+
+test("an ignore comment in a chart template suppresses the finding in the rendered chart", async () => {
+  const helm = helmBinaries().at(-1)!;
+  const dir = path.join(tmp, "commented", "web");
+  mkdirSync(path.join(dir, "templates"), { recursive: true });
+  writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+  writeFileSync(
+    path.join(dir, "templates", "deployment.yaml"),
+    [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: {{ .Release.Name }}",
+      "spec:",
+      "  selector:",
+      "    matchLabels: {app: web}",
+      "  template:",
+      "    metadata:",
+      "      labels:",
+      "        app: web",
+      "        # chartguard-ignore: volatile-pod-labels -- restarts on upgrade are wanted",
+      "        helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}",
+      "",
+    ].join("\n"),
+  );
+  const result = await check({ inputs: [dir], helm: helm.path, showSuppressed: true });
+  assert.deepEqual(result.findings, []);
+  assert.deepEqual(result.summary, { error: 0, warning: 0, info: 0, suppressed: 1 });
+  const [suppressed] = result.suppressed ?? [];
+  assert.equal(suppressed?.rule, "volatile-pod-labels");
+  assert.equal(suppressed?.suppression.by, "comment");
+  assert.equal(suppressed?.suppression.reason, "restarts on upgrade are wanted");
+});
