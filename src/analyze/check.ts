@@ -1,14 +1,19 @@
 /** The pure core of `chartguard check`: parsed documents in, findings out. */
 import type { YamlDocument } from "../load/yaml.ts";
 import { objectsFromDocuments, type ModelNote } from "../model/object.ts";
-import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "./context.ts";
+import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings, type TemplateLocator } from "./context.ts";
 import { summarize, type Finding, type Summary } from "./finding.ts";
+import type { ProbeEvidence } from "./probes.ts";
 import { CHECK_RULES } from "./rules/index.ts";
 import { runRules } from "./run.ts";
 
 export interface CheckCoreOptions {
   namespace: string;
   settings?: AnalysisSettings;
+  /** What probe renders proved about the charts among `docs` (render/probes.ts). */
+  probes?: ProbeEvidence;
+  /** Template lines for findings in rendered charts (render/template-lines.ts). */
+  templateLines?: TemplateLocator;
 }
 
 export interface CheckResult {
@@ -24,6 +29,9 @@ export function checkDocuments(docs: readonly YamlDocument[], options: CheckCore
       notes.push({ file: doc.file, line: duplicate.line, message: `duplicate key "${duplicate.key}": Kubernetes keeps the last value` });
     }
   }
-  const findings = runRules(buildContext(objects, options.settings ?? DEFAULT_SETTINGS), CHECK_RULES);
+  const context = buildContext(objects, options.settings ?? DEFAULT_SETTINGS);
+  if (options.probes) context.probes = options.probes;
+  if (options.templateLines) context.templateLines = options.templateLines;
+  const findings = runRules(context, CHECK_RULES);
   return { findings, summary: summarize(findings), notes };
 }

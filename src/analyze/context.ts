@@ -2,11 +2,14 @@
  * The indexed object graph every rule reads: built once per analysis, so cross-object
  * questions (who selects whose pods) cost an index lookup, not a scan.
  */
+import type { FieldPath } from "../load/yaml.ts";
 import { consumerOf, hpaOf, type HpaView, type PdbView, type SelectorConsumer } from "../model/consumers.ts";
 import { stringMap, type KubeObject } from "../model/object.ts";
 import { LabelIndex } from "../model/selector.ts";
 import { knownVersions, type KnownVersions } from "../model/volatile.ts";
 import { workloadOf, type Workload } from "../model/workloads.ts";
+import type { Evidence } from "./finding.ts";
+import type { ProbeEvidence } from "./probes.ts";
 import type { UpgradePlan } from "./upgrade/plan.ts";
 
 export interface AnalysisSettings {
@@ -20,6 +23,13 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   kubeVersion: "1.34",
   extraVolatileKeys: new Set(),
 };
+
+/**
+ * The line in the chart template that produced a field of an object (for a finding with
+ * this evidence), where it can be found. Built by render/template-lines.ts from the
+ * chart's files, which it has read: calling it does no I/O.
+ */
+export type TemplateLocator = (object: KubeObject, path: FieldPath, evidence: Evidence) => number | undefined;
 
 /** For `upgrade`: the release as it is, and what Helm will do with each object. */
 export interface UpgradeView {
@@ -44,6 +54,10 @@ export interface AnalysisContext {
   find(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Present when analysing an upgrade: this context is the target release. */
   upgrade?: UpgradeView;
+  /** Present when charts were probed (perturbed renders): what changes with what. */
+  probes?: ProbeEvidence;
+  /** Present for rendered charts: where in a template a field comes from. */
+  templateLines?: TemplateLocator;
 }
 
 export function buildContext(objects: readonly KubeObject[], settings: AnalysisSettings = DEFAULT_SETTINGS): AnalysisContext {

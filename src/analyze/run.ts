@@ -1,20 +1,22 @@
 /** Runs rules over a context and turns what they report into located findings. */
 import { formatPath } from "../model/object.ts";
-import type { AnalysisContext } from "./context.ts";
+import type { AnalysisContext, TemplateLocator } from "./context.ts";
 import type { Finding } from "./finding.ts";
 import type { FindingInput, Rule } from "./rule.ts";
 
 export function runRules(context: AnalysisContext, rules: readonly Rule[]): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
-    rule.check(context, (input) => findings.push(toFinding(rule, input)));
+    rule.check(context, (input) => findings.push(toFinding(rule, input, context.templateLines)));
   }
   return sortFindings(findings);
 }
 
-export function toFinding(rule: Rule, input: FindingInput): Finding {
+export function toFinding(rule: Rule, input: FindingInput, templateLines?: TemplateLocator): Finding {
   const { object } = input;
   const doc = object.doc;
+  const evidence = input.evidence ?? {};
+  const templateLine = doc.template === undefined ? undefined : templateLines?.(object, input.path, evidence);
   return {
     rule: rule.meta.id,
     severity: input.severity ?? rule.meta.severity,
@@ -25,9 +27,10 @@ export function toFinding(rule: Rule, input: FindingInput): Finding {
       file: doc.file,
       line: doc.locate([...object.pathPrefix, ...input.path]),
       ...(doc.template === undefined ? {} : { template: doc.template }),
+      ...(templateLine === undefined ? {} : { templateLine }),
     },
     related: (input.related ?? []).map((r) => r.ref),
-    evidence: input.evidence ?? {},
+    evidence,
     remedy: input.remedy,
   };
 }

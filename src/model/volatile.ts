@@ -88,9 +88,39 @@ function volatileByName(key: string, value: string): boolean {
 
 /** The version `value` is, or ends with after a `-` (Helm's `+` → `_` applied), if any. */
 function containedVersion(value: string, versions: ReadonlySet<string>): string | undefined {
-  for (const version of versions) {
-    const sanitized = version.replaceAll("+", "_");
-    if (value === version || value === sanitized || value.endsWith(`-${sanitized}`)) return version;
+  if (versions.size === 0) return undefined;
+  // Indexed lookups instead of a scan of every known version for every label value; where
+  // several versions match, the first one in the set wins, as a scan would find it.
+  const index = versionIndex(versions);
+  let best = index.whole.get(value) ?? Infinity;
+  for (let dash = value.indexOf("-"); dash !== -1; dash = value.indexOf("-", dash + 1)) {
+    const position = index.suffix.get(value.slice(dash + 1));
+    if (position !== undefined && position < best) best = position;
   }
-  return undefined;
+  return best === Infinity ? undefined : index.ordered[best];
+}
+
+interface VersionIndex {
+  ordered: string[];
+  /** A whole value (a version, or a version with `+` as `_`) → the first version it equals. */
+  whole: Map<string, number>;
+  /** What may follow a `-` (a version with `+` as `_`) → the first version it is. */
+  suffix: Map<string, number>;
+}
+
+const versionIndexes = new WeakMap<ReadonlySet<string>, VersionIndex>();
+
+function versionIndex(versions: ReadonlySet<string>): VersionIndex {
+  let index = versionIndexes.get(versions);
+  if (index === undefined || index.ordered.length !== versions.size) {
+    index = { ordered: [...versions], whole: new Map(), suffix: new Map() };
+    index.ordered.forEach((version, i) => {
+      const sanitized = version.replaceAll("+", "_");
+      if (!index!.whole.has(version)) index!.whole.set(version, i);
+      if (!index!.whole.has(sanitized)) index!.whole.set(sanitized, i);
+      if (!index!.suffix.has(sanitized)) index!.suffix.set(sanitized, i);
+    });
+    versionIndexes.set(versions, index);
+  }
+  return index;
 }

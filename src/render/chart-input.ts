@@ -3,15 +3,19 @@
  * unpack if packaged, check dependencies, run `helm template`, and point each
  * document's `template` at the chart file on disk so findings land in the chart.
  */
-import { existsSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { onInterrupt } from "../interrupt.ts";
+import type { ProbeEvidence } from "../analyze/probes.ts";
 import { extractChartArchive } from "../load/chart-archive.ts";
 import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
 import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
+import { chartFileResolver } from "./template-lines.ts";
 import { helmTemplate, type Helm, type RenderRequest } from "./helm.ts";
+import { checkChartLinks, checkValueFiles } from "./preflight.ts";
 
 /** The render inputs a Helm user types (`-f`, `--set`, ...), the same for every chart. */
 export type RenderInputs = Omit<RenderRequest, "chart" | "release"> & {
@@ -36,6 +40,8 @@ export interface RenderedChart {
   docs: YamlDocument[];
   /** Caveats the report must carry, e.g. dependencies left out. */
   notes: string[];
+  /** What the probe renders proved (render/probes.ts); absent when the chart was not probed. */
+  probes?: ProbeEvidence;
 }
 
 /**
@@ -44,7 +50,9 @@ export interface RenderedChart {
  * user sees it (e.g. `git:main:charts/web`); its templates are then not mapped to files.
  */
 export async function renderChart(chartPath: string, settings: ChartRenderSettings, workDir: string, shownAs?: string): Promise<RenderedChart> {
+  await checkValueFiles(settings.inputs);
   let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp(path.join(workDir, "archive-"))) : chartPath;
+  await checkChartLinks(chartDir, shownAs ?? chartPath);
   const notes: string[] = [];
   const missing = missingDependencies(chartDir);
   if (missing.length > 0) {
@@ -60,26 +68,30 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? meta.name };
   const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
   const docs = shownAs === undefined ? parseRender(output, chartPath, chartDir) : parseYamlStream(output, `${shownAs} (rendered)`);
+  if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes };
 }
 
 /** Parses `helm template` output; `# Source: name/templates/x.yaml` becomes the file in the user's chart. */
 export function parseRender(output: string, chartPath: string, chartDir: string): YamlDocument[] {
   const label = `${chartPath} (rendered)`;
+  const onDisk = chartFileResolver(chartDir);
   return parseYamlStream(output, label).map((doc) => {
     if (doc.template === undefined) return doc;
-    const inChart = doc.template.split("/").slice(1).join("/");
-    const onDisk = path.join(chartPath, inChart);
-    return existsSync(path.join(chartDir, inChart)) && !/\.tgz$/i.test(chartPath) ? { ...doc, template: onDisk } : doc;
+    // Resolved through subchart aliases: Helm names an aliased subchart's files by the alias.
+    const inChart = onDisk(doc.template.split("/").slice(1).join("/"));
+    return inChart !== undefined && !/\.tgz$/i.test(chartPath) ? { ...doc, template: path.join(chartPath, inChart) } : doc;
   });
 }
 
 /** A temporary folder for one run, removed on every exit path of `use`. */
 export async function withWorkDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), "chartguard-"));
+  const release = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   try {
     return await use(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
+    release();
   }
 }

@@ -2,7 +2,8 @@
 import { availableParallelism } from "node:os";
 import type { Source } from "../load/sources.ts";
 import { renderChart, withWorkDir, type RenderedChart, type RenderInputs } from "./chart-input.ts";
-import { locateHelm } from "./helm.ts";
+import { findHelm } from "./helm.ts";
+import { renderWithProbes } from "./probes.ts";
 
 export interface ChartOptions {
   /** `--helm PATH`; else $HELM_BIN, else helm on PATH. */
@@ -20,6 +21,11 @@ export interface ChartOptions {
   skipMissingDeps?: boolean;
   /** Charts rendered at once. Default: the number of cores. */
   jobs?: number;
+  /**
+   * Probe renders (`check`): render each chart again with the same inputs and with
+   * controlled perturbations, to prove what changes with what. Default true; `--no-probe`.
+   */
+  probe?: boolean;
 }
 
 export const DEFAULT_HELM_TIMEOUT_MS = 60_000;
@@ -41,14 +47,25 @@ export function renderInputs(options: ChartOptions, namespace: string): RenderIn
 export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<RenderedChart[]> {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return [];
-  const helm = await locateHelm(options.helm);
+  // The version check (a helm run) goes on while the charts render; its error comes first.
+  const found = await findHelm(options.helm);
   const settings = {
-    helm,
+    helm: { path: found.path, version: "", major: 0 },
     inputs: renderInputs(options, options.namespace),
     timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
     skipMissingDeps: options.skipMissingDeps ?? false,
   };
-  return withWorkDir((workDir) => mapLimit(charts, options.jobs ?? availableParallelism(), (chart) => renderChart(chart, settings, workDir)));
+  const jobs = options.jobs ?? availableParallelism();
+  const probe = options.probe ?? true;
+  return withWorkDir(async (workDir) => {
+    const [helm, rendered] = await Promise.allSettled([
+      found.checked,
+      mapLimit(charts, jobs, (chart) => (probe ? renderWithProbes(chart, settings, workDir, jobs) : renderChart(chart, settings, workDir))),
+    ]);
+    if (helm.status === "rejected") throw helm.reason;
+    if (rendered.status === "rejected") throw rendered.reason;
+    return rendered.value;
+  });
 }
 
 /** `fn` over `items` with at most `limit` running at once; results in input order. */

@@ -7,11 +7,12 @@
  *   to the template file and line it names.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { constants as fsConstants, existsSync } from "node:fs";
+import { constants as fsConstants, existsSync, rmSync } from "node:fs";
 import { access, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InputError } from "../errors.ts";
+import { onInterrupt } from "../interrupt.ts";
 // ============================================================================================
 // Locating the binary
 // ============================================================================================
@@ -35,7 +36,23 @@ const isWindows = process.platform === "win32";
  * `PATH` are read from (the process environment unless a test says otherwise).
  */
 export async function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<Helm> {
+  return checkedHelm(await findHelmBinary(explicit, env));
+}
+
+/**
+ * locateHelm in two steps, for callers that start rendering while the version is being
+ * checked (it costs a helm run): `path` is the binary, `checked` settles as locateHelm
+ * would. Such a caller must await `checked` before it uses any result, and report its
+ * error rather than the renders' when both fail.
+ */
+export async function findHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<{ path: string; checked: Promise<Helm> }> {
   const binary = await findHelmBinary(explicit, env);
+  const checked = checkedHelm(binary);
+  checked.catch(() => undefined); // the caller awaits it; an early rejection is not unhandled
+  return { path: binary, checked };
+}
+
+async function checkedHelm(binary: string): Promise<Helm> {
   const version = await readHelmVersion(binary);
   if (isOlderThanMinimum(version)) {
     throw new InputError(
@@ -119,11 +136,13 @@ function isOlderThanMinimum(version: Version): boolean {
  */
 async function withIsolatedHelmEnvironment<T>(work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
   const home = await mkdtemp(path.join(tmpdir(), "chartguard-helm-"));
+  const release = onInterrupt(() => rmSync(home, { recursive: true, force: true }));
   try {
     await mkdir(path.join(home, "plugins"));
     return await work(isolatedEnvironment(home));
   } finally {
     await rm(home, { recursive: true, force: true });
+    release();
   }
 }
 
@@ -172,6 +191,8 @@ function runProcess(binary: string, args: readonly string[], env: NodeJS.Process
   if (signal?.aborted === true) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: !isWindows, windowsHide: true });
+    // Detached, helm does not get the terminal's Ctrl-C: the signal handlers stop it.
+    const releaseOnInterrupt = onInterrupt(() => killProcessGroup(child));
     const stdout = collect(child.stdout);
     const stderr = collect(child.stderr);
     // Once stopped, a member of the process group that escaped the kill (or a daemon the
@@ -199,6 +220,7 @@ function runProcess(binary: string, args: readonly string[], env: NodeJS.Process
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      releaseOnInterrupt();
       signal?.removeEventListener("abort", stop);
       outcome();
     };

@@ -1,0 +1,105 @@
+/**
+ * Which volatile labels the volatile-* rules report for an object: proof from probes
+ * where the object's chart was probed, names (helm.sh/chart, app.kubernetes.io/version, values equal to a
+ * version) only where no probe covered the cause the name suggests. A label found both
+ * ways is reported once, with the probe's cause.
+ */
+import { formatPath, type KubeObject } from "../model/object.ts";
+import type { AnalysisContext } from "./context.ts";
+import type { Cause, Evidence } from "./finding.ts";
+import { probesOf, type FieldChange, type ProbeCause, type ProbeSection } from "./probes.ts";
+import type { FindingInput } from "./rule.ts";
+import { labelText, volatileOrigin, type VolatileLabelAt } from "./rules/volatile-selector.ts";
+
+export interface Verdict {
+  label: VolatileLabelAt;
+  cause: Cause;
+  /** The probe's finding, when proven. */
+  change?: FieldChange;
+}
+
+/** The causes each section's rule reports. Pod labels from values or the workload's own image are expected. */
+const REPORTED: Record<"selector" | "claim-template" | "pod-labels", readonly Cause[]> = {
+  selector: ["random", "chart-version", "app-version", "image-tag", "values"],
+  "claim-template": ["random", "chart-version", "app-version", "image-tag", "values"],
+  "pod-labels": ["random", "chart-version", "app-version"],
+};
+
+const CHART_KEYS = new Set(["helm.sh/chart", "chart"]);
+const APP_KEYS = new Set(["app.kubernetes.io/version", "version"]);
+
+/** The cause a name-based finding guesses; undefined for keys the user configured as volatile. */
+function impliedCause(label: VolatileLabelAt): ProbeCause | undefined {
+  if (label.reason === "chart-version") return "chart-version";
+  if (label.reason === "app-version") return "app-version";
+  if (CHART_KEYS.has(label.key)) return "chart-version";
+  if (APP_KEYS.has(label.key)) return "app-version";
+  return undefined;
+}
+
+/** The cause to report a probe change with in a section, if any. */
+export function reportedCause(change: FieldChange, where: keyof typeof REPORTED): Cause | undefined {
+  for (const cause of change.causes) {
+    if (cause === "revision") continue;
+    if ((REPORTED[where] as readonly string[]).includes(cause)) return cause;
+    if (where === "pod-labels" && cause === "image-tag" && change.foreignTag === true) return cause;
+  }
+  return undefined;
+}
+
+export function volatileVerdicts(
+  context: AnalysisContext,
+  object: KubeObject,
+  where: keyof typeof REPORTED,
+  nameBased: readonly VolatileLabelAt[],
+  inScope: (change: FieldChange) => boolean = () => true,
+): Verdict[] {
+  const probes = probesOf(context.probes, object);
+  if (probes === undefined) return nameBased.map((label) => ({ label, cause: "name" }));
+  const verdicts: Verdict[] = [];
+  const provenPaths = new Set<string>();
+  for (const change of probes.changes) {
+    if (change.section !== (where as ProbeSection) || !inScope(change)) continue;
+    const cause = reportedCause(change, where);
+    if (cause === undefined) continue;
+    const valuesPath = cause === "values" || cause === "image-tag" ? change.valuesPaths[0] : undefined;
+    const label: VolatileLabelAt = {
+      key: change.key ?? "",
+      value: change.before ?? change.after ?? "",
+      path: change.path,
+      ...(valuesPath === undefined ? {} : { valuesPath }),
+    };
+    verdicts.push({ label, cause, change });
+    if (!change.added) provenPaths.add(formatPath(change.path));
+  }
+  for (const label of nameBased) {
+    if (provenPaths.has(formatPath(label.path))) continue;
+    const implied = impliedCause(label);
+    if (implied !== undefined && probes.probed.has(implied)) continue; // the probe looked, and it is stable
+    verdicts.push({ label, cause: "name" });
+  }
+  return verdicts;
+}
+
+/**
+ * Adds what the probe knows to a finding built by a rule's helper: every values path, every
+ * cause; for a label map that flows in whole (the label the probe added showed up), the
+ * subject says so instead of naming a label the user never wrote. `labelled` is how the
+ * helper introduces the label (`the selector label`), `takesIn` the replacement
+ * (`the selector takes in every label under`).
+ */
+export function withProbeDetails(input: FindingInput, verdict: Verdict, labelled: string, takesIn: string): FindingInput {
+  const change = verdict.change;
+  if (change === undefined) return input;
+  const evidence: Evidence = { ...input.evidence, cause: verdict.cause };
+  if (change.causes.length > 1) evidence.causes = change.causes;
+  if (change.valuesPaths.length > 1) evidence.valuesPaths = change.valuesPaths;
+  const valuesPath = verdict.label.valuesPath;
+  if (!change.added || valuesPath === undefined) return { ...input, evidence };
+  delete evidence.label;
+  delete evidence.value;
+  const { why } = volatileOrigin(verdict.label, verdict.cause);
+  const old = `${labelled} ${labelText(verdict.label)} is volatile: ${why}.`;
+  const replacement = `${takesIn} ${valuesPath}: a label the probe added to ${valuesPath} appeared in ${formatPath(change.path)}.`;
+  return { ...input, evidence, message: input.message.replace(old, replacement) };
+}

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { nondeterministicRender } from "../../../src/analyze/rules/nondeterministic-render.ts";
+import { findingsFor } from "../../helpers/rule-cases.ts";
+import { MARKERS, probedFindings, probeRuleCases, yaml } from "../../helpers/probe-cases.ts";
+
+const secret = (password: string, type = "Opaque") => yaml`
+  apiVersion: v1
+  kind: Secret
+  metadata:
+    name: db
+  type: ${type}
+  data:
+    password: ${password}
+    user: YWRtaW4=
+`;
+
+const deployment = (id: string, roll: string) => yaml`
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    selector:
+      matchLabels: {app: web, id: "${id}"}
+    template:
+      metadata:
+        labels: {app: web, id: "${id}"}
+        annotations:
+          rollme: "${roll}"
+      spec:
+        containers: [{name: web, image: "web:1"}]
+`;
+
+const job = (name: string) => yaml`
+  apiVersion: batch/v1
+  kind: Job
+  metadata:
+    name: ${name}
+  spec:
+    template:
+      metadata:
+        labels: {app: migrate}
+      spec:
+        restartPolicy: Never
+        containers: [{name: m, image: "m:1"}]
+`;
+
+probeRuleCases(nondeterministicRender, [
+  {
+    name: "a random password in a Secret: lookup or values",
+    base: secret("cGFzczE="),
+    repeat: secret("cGFzczI="),
+    expect: [
+      {
+        severity: "warning",
+        object: "Secret/db",
+        path: "data.password",
+        line: 7,
+        evidence: { cause: "random", fields: ["data.password"] },
+        messageIncludes: ["data.password differs between two renders of the same chart and values", "passwords and keys change under the running application"],
+      },
+    ],
+  },
+  {
+    name: "a generated certificate: cert-manager or lookup",
+    base: secret("Y2VydDE=", "kubernetes.io/tls"),
+    repeat: secret("Y2VydDI=", "kubernetes.io/tls"),
+    expect: [{ severity: "warning", object: "Secret/db", path: "data.password", line: 7, messageIncludes: ["new certificate or CA"] }],
+  },
+  {
+    name: "a roll annotation is info; the random selector and pod label are the volatile-* rules' to report",
+    base: deployment("abc", "x1"),
+    repeat: deployment("def", "x2"),
+    expect: [
+      {
+        severity: "info",
+        object: "Deployment/web",
+        path: "spec.template.metadata.annotations.rollme",
+        line: 12,
+        evidence: { cause: "random", annotation: "rollme", value: "x1" },
+        messageIncludes: ["every helm upgrade restarts the pods", "roll annotation"],
+      },
+    ],
+  },
+  {
+    name: "a Job named with .Release.Revision is recreated each release (info)",
+    base: job("shop-migrate-1"),
+    repeat: job("shop-migrate-1"),
+    combined: { manifest: job("shop-migrate-987651"), markers: MARKERS },
+    expect: [
+      {
+        severity: "info",
+        object: "Job/shop-migrate-1",
+        path: "metadata.name",
+        line: 4,
+        evidence: { source: ".Release.Revision", field: "metadata.name" },
+        messageIncludes: ["is recreated on each release", "runs again on each release"],
+      },
+    ],
+  },
+  {
+    name: ".Release.Revision in a selector fails every upgrade; in a pod annotation it rolls the pods",
+    base: deployment("1", "1"),
+    repeat: deployment("1", "1"),
+    combined: { manifest: deployment("987651", "987651"), markers: MARKERS },
+    expect: [
+      { severity: "error", object: "Deployment/web", path: "spec.selector.matchLabels.id", line: 7, messageIncludes: ["every upgrade fails"] },
+      { severity: "warning", object: "Deployment/web", path: "spec.template.metadata.labels.id", line: 10, messageIncludes: ["restarts all pods"] },
+      { severity: "info", object: "Deployment/web", path: "spec.template.metadata.annotations.rollme", line: 12, evidence: { source: ".Release.Revision", annotation: "rollme" } },
+    ],
+  },
+  {
+    name: "a random name: info for a Job meant to run again, a warning for anything else",
+    base: job("migrate-ab12") + "---\n" + secret("eA==").replace("name: db", "name: db-ab12"),
+    repeat: job("migrate-cd34") + "---\n" + secret("eA==").replace("name: db", "name: db-cd34"),
+    expect: [
+      { severity: "info", object: "Job/migrate-ab12", path: "metadata.name", line: 4 },
+      { severity: "warning", object: "Secret/db-ab12", path: "metadata.name", line: 16, messageIncludes: ["deletes the old one"] },
+    ],
+  },
+  {
+    name: "identical renders: nothing",
+    base: secret("eA==") + "---\n" + job("migrate"),
+    repeat: secret("eA==") + "---\n" + job("migrate"),
+    combined: { manifest: secret("eA==") + "---\n" + job("migrate"), markers: MARKERS },
+    expect: [],
+  },
+]);
+
+test("nondeterministic-render: plain manifests (no probes) give nothing to compare", () => {
+  assert.deepEqual(findingsFor(nondeterministicRender, secret("cGFzczE=")), []);
+});
+
+test("nondeterministic-render: several random fields of one object are one finding naming them all", () => {
+  const findings = probedFindings(nondeterministicRender, {
+    base: secret("YQ==").replace("user: YWRtaW4=", "user: YQ=="),
+    repeat: secret("Yg==").replace("user: YWRtaW4=", "user: Yg=="),
+  });
+  assert.equal(findings.length, 1);
+  assert.deepEqual(findings[0]!.evidence.fields, ["data.password", "data.user"]);
+  assert.match(findings[0]!.message, /^Secret\/db: data\.password, data\.user differ between two renders/);
+});

@@ -1,0 +1,74 @@
+/**
+ * Rule tables for what probes prove: each case is a base render, the probe renders
+ * (a repeat, a combined perturbed render with its markers, single-cause renders) and the
+ * exact findings one rule must report, with the probe evidence in the context.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildContext, DEFAULT_SETTINGS } from "../../src/analyze/context.ts";
+import type { Finding } from "../../src/analyze/finding.ts";
+import { analyzeProbes, type ProbeMarkers, type ProbeRenders, type SingleCauseRender } from "../../src/analyze/probes.ts";
+import type { Rule } from "../../src/analyze/rule.ts";
+import { runRules } from "../../src/analyze/run.ts";
+import { parseYamlStream } from "../../src/load/yaml.ts";
+import { objectsFromDocuments } from "../../src/model/object.ts";
+import type { ExpectedFinding } from "./rule-cases.ts";
+
+export { yaml } from "./rule-cases.ts";
+
+/** The markers render/probes.ts uses, for cases written by hand. */
+export const MARKERS = {
+  chartVersion: "cgchart",
+  appVersion: "cgapp",
+  revision: "987651",
+} as const;
+
+export interface ProbeCase {
+  name: string;
+  base: string;
+  repeat?: string;
+  combined?: { manifest: string; markers: ProbeMarkers };
+  singles?: { cause: SingleCauseRender["cause"]; manifest: string; markers?: ProbeMarkers }[];
+  expect: ExpectedFinding[];
+}
+
+export const RENDERED = "chart (rendered)";
+
+export function probeRenders(c: Omit<ProbeCase, "name" | "expect">): ProbeRenders {
+  return {
+    base: parseYamlStream(c.base, RENDERED),
+    namespace: "default",
+    ...(c.repeat === undefined ? {} : { repeat: parseYamlStream(c.repeat, "repeat") }),
+    ...(c.combined === undefined ? {} : { combined: { docs: parseYamlStream(c.combined.manifest, "probe"), markers: c.combined.markers } }),
+    ...(c.singles === undefined
+      ? {}
+      : { singles: c.singles.map((s) => ({ cause: s.cause, markers: s.markers ?? {}, docs: parseYamlStream(s.manifest, `probe ${s.cause}`) })) }),
+  };
+}
+
+export function probedFindings(rule: Rule, c: Omit<ProbeCase, "name" | "expect">): Finding[] {
+  const renders = probeRenders(c);
+  const { evidence } = analyzeProbes(renders);
+  const context = buildContext(objectsFromDocuments(renders.base, { namespace: "default" }).objects, DEFAULT_SETTINGS);
+  context.probes = evidence;
+  return runRules(context, [rule]);
+}
+
+export function probeRuleCases(rule: Rule, cases: readonly ProbeCase[]): void {
+  for (const c of cases) {
+    test(`${rule.meta.id} (probed): ${c.name}`, () => {
+      const findings = probedFindings(rule, c);
+      assert.deepEqual(
+        findings.map((f) => ({ severity: f.severity, object: `${f.object.kind}/${f.object.name}`, path: f.path, line: f.location.line })),
+        c.expect.map((e) => ({ severity: e.severity, object: e.object, path: e.path, line: e.line })),
+      );
+      findings.forEach((finding, i) => {
+        const expected = c.expect[i]!;
+        assert.equal(finding.rule, rule.meta.id);
+        for (const [key, value] of Object.entries(expected.evidence ?? {})) assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
+        for (const part of expected.messageIncludes ?? []) assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}: ${finding.message}`);
+        assert.ok(finding.remedy.text.length > 0, "every finding says how to fix it");
+      });
+    });
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Probe renders end to end with the real helm (3 and 4): each fixture chart under
+ * test/fixtures/charts/probes/ reproduces one scenario, with its exact findings.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cp, rm, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { describe, test } from "node:test";
+import type { Finding } from "../../src/analyze/finding.ts";
+import { check, type CheckOptions } from "../../src/check.ts";
+import { helmBinaries } from "../helpers/helm.ts";
+import { PROJECT_ROOT, runCli } from "../helpers/cli.ts";
+import { fixtureChart, tempDir } from "./support.ts";
+
+/** `rule severity Kind/name path line templateLine template cause [valuesPath]`: everything a test pins down. */
+function row(f: Finding): string {
+  const template = f.location.template === undefined ? "-" : relative(fixtureChart("probes"), f.location.template).replaceAll("\\", "/");
+  const cause = [f.evidence.cause ?? f.evidence.source ?? "-", f.evidence.valuesPath].filter((x) => x !== undefined).join(" ");
+  return `${f.rule} ${f.severity} ${f.object.kind}/${f.object.name} ${f.path} ${f.location.line} ${f.location.templateLine ?? "-"} ${template} ${cause}`;
+}
+
+async function findings(helm: string, chart: string, options: Partial<CheckOptions> = {}) {
+  const result = await check({ inputs: [chart], helm, ...options });
+  for (const finding of result.findings) {
+    assert.doesNotMatch(finding.message, /cgval|cgtag|cgchart|cgapp|987651/, "probe markers never reach a message");
+    assert.ok(finding.remedy.text.length > 0);
+  }
+  return { rows: result.findings.map(row), notes: result.notes.map((n) => n.message), findings: result.findings };
+}
+
+const EXPECTED: Record<string, string[]> = {
+  cvat: [
+    "volatile-selector error Deployment/cvat-cvat-backend-server spec.selector.matchLabels 16 13 cvat/templates/backend-server-deployment.yaml values cvat.backend.labels",
+    "volatile-selector error Deployment/cvat-cvat-backend-server spec.selector.matchLabels 16 13 cvat/templates/backend-server-deployment.yaml values cvat.backend.server.labels",
+    "volatile-selector error Deployment/cvat-cvat-backend-worker spec.selector.matchLabels 47 13 cvat/templates/backend-worker-deployment.yaml values cvat.backend.labels",
+    "volatile-selector error Deployment/cvat-cvat-backend-worker spec.selector.matchLabels 47 13 cvat/templates/backend-worker-deployment.yaml values cvat.backend.worker.labels",
+  ],
+  pushgateway: [
+    "volatile-claim-template error StatefulSet/pushgateway-pushgateway spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart 35 27 pushgateway/templates/statefulset.yaml chart-version",
+    "volatile-claim-template error StatefulSet/pushgateway-pushgateway spec.volumeClaimTemplates[0].metadata.labels.app.kubernetes.io/version 38 27 pushgateway/templates/statefulset.yaml app-version",
+  ],
+  "helm-create": [
+    "volatile-pod-labels warning Deployment/mysite spec.template.metadata.labels.helm.sh/chart 44 19 helm-create/templates/deployment.yaml chart-version",
+    "volatile-pod-labels warning Deployment/mysite spec.template.metadata.labels.app.kubernetes.io/version 47 19 helm-create/templates/deployment.yaml app-version",
+  ],
+  "image-tag-selector": [
+    "volatile-selector error Deployment/api-api spec.selector.matchLabels.build 11 9 image-tag-selector/templates/deployment.yaml image-tag image.tag",
+    "volatile-pod-labels warning Deployment/api-worker spec.template.metadata.labels.api-build 38 14 image-tag-selector/templates/worker.yaml image-tag image.tag",
+  ],
+  "bitnami-pick": [],
+  random: [
+    "nondeterministic-render warning Secret/lottery-lottery data.password 9 7 random/templates/secret.yaml random",
+    "volatile-selector error Deployment/lottery-lottery spec.selector.matchLabels.draw 21 10 random/templates/deployment.yaml random",
+    "volatile-pod-labels warning Deployment/lottery-lottery spec.template.metadata.labels.draw 26 15 random/templates/deployment.yaml random",
+    "nondeterministic-render info Deployment/lottery-lottery spec.template.metadata.annotations.rollme 28 17 random/templates/deployment.yaml random",
+  ],
+  umbrella: [
+    "volatile-selector error Deployment/platform-jobs spec.selector.matchLabels 10 11 umbrella/charts/worker/templates/deployment.yaml values jobs.labels",
+    "volatile-selector error Deployment/platform-jobs spec.selector.matchLabels 10 14 umbrella/charts/worker/templates/deployment.yaml values global.commonLabels",
+    "volatile-pod-labels warning Deployment/platform-jobs spec.template.metadata.labels.chart 18 22 umbrella/charts/worker/templates/deployment.yaml chart-version",
+    "volatile-pod-labels warning Deployment/platform-api spec.template.metadata.labels.helm.sh/chart 43 15 umbrella/templates/deployment.yaml chart-version",
+  ],
+  "revision-job": ["nondeterministic-render info Job/shop-migrate-1 metadata.name 6 4 revision-job/templates/migrate-job.yaml .Release.Revision"],
+  hashed: [
+    "volatile-selector error Deployment/hashed-hashed spec.selector.matchLabels.generation 11 9 hashed/templates/deployment.yaml chart-version",
+    "volatile-pod-labels warning Deployment/hashed-hashed spec.template.metadata.labels.generation 16 14 hashed/templates/deployment.yaml chart-version",
+  ],
+  clean: [],
+};
+
+for (const helm of helmBinaries()) {
+  describe(`probes with Helm ${helm.major}`, () => {
+    for (const [name, expected] of Object.entries(EXPECTED)) {
+      test(`${name}: exact findings`, async () => {
+        const { rows, notes } = await findings(helm.path, fixtureChart(`probes/${name}`));
+        assert.deepEqual(rows, expected);
+        assert.deepEqual(notes, []);
+      });
+    }
+
+    test("CVAT-style: the message says which values path reaches the selector, why it fails, and how to migrate", async () => {
+      const [finding] = (await findings(helm.path, fixtureChart("probes/cvat"))).findings;
+      assert.equal(
+        finding!.message,
+        "Deployment/cvat-cvat-backend-server: the selector takes in every label under cvat.backend.labels: a label the probe added to cvat.backend.labels appeared in spec.selector.matchLabels. " +
+          'Adding or changing a label under cvat.backend.labels changes spec.selector, which is immutable: helm upgrade then fails with "spec.selector: Invalid value: ...: field is immutable".',
+      );
+      assert.deepEqual(finding!.remedy.commands, ["kubectl delete deployment cvat-cvat-backend-server --cascade=orphan -n default", "helm upgrade <release> <chart> -n default"]);
+    });
+
+    test("a perturbation the chart refuses is skipped with a note; the other probes still prove what they can", async () => {
+      const { rows, notes } = await findings(helm.path, fixtureChart("probes/schema-strict"));
+      assert.deepEqual(rows, [
+        "volatile-selector error Deployment/strict-strict spec.selector.matchLabels.helm.sh/chart 11 9 schema-strict/templates/deployment.yaml chart-version",
+        "volatile-pod-labels warning Deployment/strict-strict spec.template.metadata.labels.helm.sh/chart 16 14 schema-strict/templates/deployment.yaml chart-version",
+      ]);
+      assert.equal(notes.length, 1);
+      assert.match(notes[0]!, /^probe skipped \(a label added to the values' label maps\): the chart did not render with it: .*schema-strict: values don't meet the specifications of the schema\(s\).*cgval0x.*; what depends on it is not proven$/);
+    });
+
+    test("the example chart: web.labels reaches the Deployment selector (values), found only by probing", async () => {
+      const example = join(PROJECT_ROOT, "examples", "webapp");
+      const probed = (await findings(helm.path, example)).findings.filter((f) => f.rule === "volatile-selector");
+      assert.deepEqual(probed.map((f) => [f.object.name, f.path, f.evidence.cause, f.evidence.valuesPath, f.location.templateLine]), [
+        ["webapp", "spec.selector.matchLabels", "values", "web.labels", 12],
+      ]);
+      const byName = (await findings(helm.path, example, { probe: false })).findings;
+      assert.deepEqual(byName.filter((f) => f.rule === "volatile-selector"), [], "--no-probe: names cannot see it");
+      assert.ok(byName.every((f) => f.evidence.cause === undefined || f.evidence.cause === "name"));
+    });
+
+    test("the user's values count: a --set-json that replaces the map still gets the probe's label", async () => {
+      const example = join(PROJECT_ROOT, "examples", "webapp");
+      const { findings: found } = await findings(helm.path, example, { setJson: ['web={"replicas":1,"labels":{"team":"shop"}}'] });
+      const selector = found.filter((f) => f.rule === "volatile-selector").map((f) => [f.path, f.evidence.valuesPath]);
+      assert.deepEqual(selector, [["spec.selector.matchLabels", "web.labels"]]);
+    });
+
+    test("packaged charts: a .tgz chart, and a packaged subchart, are probed like directories", async () => {
+      const work = await tempDir("probes-tgz");
+      execFileSync(helm.path, ["package", fixtureChart("probes/cvat"), "-d", work], { stdio: "ignore" });
+      const tgz = await findings(helm.path, join(work, "cvat-2.10.0.tgz"));
+      assert.deepEqual(
+        tgz.findings.map((f) => [f.object.name, f.path, f.evidence.valuesPath, f.location.template]),
+        EXPECTED.cvat!.map((r) => {
+          const [, , object, path, , , template, , valuesPath] = r.split(" ");
+          return [object!.split("/")[1], path, valuesPath, template];
+        }),
+      );
+      const umbrella = join(work, "umbrella");
+      await cp(fixtureChart("probes/umbrella"), umbrella, { recursive: true });
+      execFileSync(helm.path, ["package", join(umbrella, "charts", "worker"), "-d", join(umbrella, "charts")], { stdio: "ignore" });
+      await rm(join(umbrella, "charts", "worker"), { recursive: true });
+      const packaged = await findings(helm.path, umbrella);
+      assert.deepEqual(
+        packaged.findings.map((f) => `${f.rule} ${f.object.name} ${f.path} ${f.evidence.cause} ${f.evidence.valuesPath ?? "-"}`),
+        [
+          "volatile-selector platform-jobs spec.selector.matchLabels values jobs.labels",
+          "volatile-selector platform-jobs spec.selector.matchLabels values global.commonLabels",
+          "volatile-pod-labels platform-jobs spec.template.metadata.labels.chart chart-version -",
+          "volatile-pod-labels platform-api spec.template.metadata.labels.helm.sh/chart chart-version -",
+        ],
+      );
+    });
+
+    test("a user values file's label map is probed too", async () => {
+      const work = await tempDir("probes-values");
+      const values = join(work, "extra.yaml");
+      // image-tag-selector's chart has no label map; the user's file adds one the template ignores: still no finding.
+      await writeFile(values, "extraLabels: {}\nimage:\n  tag: \"4.0.0\"\n");
+      const { rows } = await findings(helm.path, fixtureChart("probes/image-tag-selector"), { valuesFiles: [values] });
+      assert.deepEqual(rows.map((r) => r.split(" ").slice(0, 4).join(" ")), [
+        "volatile-selector error Deployment/api-api spec.selector.matchLabels.build",
+        "volatile-pod-labels warning Deployment/api-worker spec.template.metadata.labels.api-build",
+      ]);
+    });
+  });
+}
+
+test("CLI: check probes charts by default; --no-probe renders once and falls back to names", () => {
+  const helm = helmBinaries()[0]!.path;
+  const run = (extra: string[]) => {
+    const result = runCli(["check", "-o", "json", "--no-config", "--fail-on", "none", "--helm", helm, ...extra, "examples/webapp"]);
+    assert.equal(result.status, 0, result.stderr);
+    return (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((f) => f.rule.startsWith("volatile-"));
+  };
+  const probed = run([]);
+  assert.ok(probed.some((f) => f.rule === "volatile-selector" && f.evidence.valuesPath === "web.labels"));
+  assert.ok(probed.every((f) => f.evidence.cause !== "name"));
+  const byName = run(["--no-probe"]);
+  assert.ok(byName.length > 0 && byName.every((f) => f.evidence.cause === "name"));
+});
