@@ -9,14 +9,17 @@ export class InputError extends Error {
     readonly file?: string,
     readonly line?: number,
     readonly detail?: string,
+    /** 1-based column on `line`, where the error has one (YAML syntax errors). */
+    readonly column?: number,
   ) {
     super(message);
     this.name = "InputError";
   }
 
-  /** `file:line: message`, the one line printed on stderr. */
+  /** `file:line[:column]: message`, the one line printed on stderr. */
   get oneLine(): string {
-    const where = this.file === undefined ? "" : this.line === undefined ? `${this.file}: ` : `${this.file}:${this.line}: `;
+    const line = this.line === undefined ? "" : this.column === undefined ? `:${this.line}` : `:${this.line}:${this.column}`;
+    const where = this.file === undefined ? "" : `${this.file}${line}: `;
     return `${where}${this.message}`;
   }
 }

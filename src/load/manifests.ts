@@ -1,4 +1,5 @@
 /** Reading rendered manifests from files, directories and stdin. */
+import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { InputError } from "../errors.ts";
 import { parseYamlStream, type YamlDocument } from "./yaml.ts";
@@ -7,6 +8,8 @@ export const STDIN = "-";
 
 /** Decodes a file's bytes as UTF-8 text, refusing binary and non-UTF-8 content. */
 export function decodeText(bytes: Uint8Array, file: string): string {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16) throw new InputError("UTF-16 text (it starts with a UTF-16 byte-order mark); save the file as UTF-8", file);
   if (bytes.includes(0)) throw new InputError("binary file (contains NUL bytes), not YAML", file);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -15,16 +18,45 @@ export function decodeText(bytes: Uint8Array, file: string): string {
   }
 }
 
-export async function readStdin(): Promise<Uint8Array> {
+/**
+ * The most chartguard reads from one input: far above any real manifest stream (100 MB takes
+ * seconds), and a bound on memory for a stream that never ends (a pipe from /dev/zero).
+ */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+function tooLarge(file: string): InputError {
+  return new InputError(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into several files`, file);
+}
+
+/** Reads a stream to its end, refusing to hold more than MAX_INPUT_BYTES. */
+async function readCapped(stream: AsyncIterable<unknown> & { destroy?: () => void }, file: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_INPUT_BYTES) {
+      stream.destroy?.();
+      throw tooLarge(file);
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
+export async function readStdin(): Promise<Uint8Array> {
+  return readCapped(process.stdin, "<stdin>");
+}
+
+/** A regular file, or a pipe (`check <(helm template ...)`); devices and sockets are refused, not read forever. */
 async function readBytes(file: string): Promise<Uint8Array> {
   try {
+    const info = await stat(file);
+    if (info.isFIFO()) return await readCapped(createReadStream(file), file);
+    if (!info.isFile()) throw new InputError("not a regular file (a device or socket); name a manifest file", file);
+    if (info.size > MAX_INPUT_BYTES) throw tooLarge(file);
     return await readFile(file);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`cannot read: ${describeFsError(error)}`, file);
   }
 }
@@ -56,6 +88,8 @@ export async function isDirectory(path: string): Promise<boolean> {
 /** Parses one manifest file (or `-` for stdin) into documents. */
 export async function loadManifestFile(path: string): Promise<YamlDocument[]> {
   const file = path === STDIN ? "<stdin>" : path;
-  const bytes = path === STDIN ? await readStdin() : await readBytes(path);
-  return parseYamlStream(decodeText(bytes, file), file);
+  let bytes: Uint8Array | undefined = path === STDIN ? await readStdin() : await readBytes(path);
+  const text = decodeText(bytes, file);
+  bytes = undefined; // not kept while the text is parsed: the input is held once
+  return parseYamlStream(text, file);
 }

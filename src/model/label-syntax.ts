@@ -49,6 +49,12 @@ const DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 
 /** Go's `len(s)`: the UTF-8 byte length. */
 export function byteLength(value: string): number {
+  // Label keys and values are short and nearly always ASCII: count them without a call into C++.
+  if (value.length <= 256) {
+    let ascii = true;
+    for (let i = 0; i < value.length && ascii; i++) ascii = value.charCodeAt(i) < 128;
+    if (ascii) return value.length;
+  }
   return Buffer.byteLength(value, "utf8");
 }
 
@@ -105,6 +111,13 @@ export function dns1035LabelProblems(value: string): string[] {
 
 /** `IsQualifiedName` (≤1.34) / `IsLabelKey` (≥1.35): a label key, `[prefix/]name`. */
 export function labelKeyProblems(key: string): string[] {
+  if (validLabelKeys.has(key)) return [];
+  const problems = computeLabelKeyProblems(key);
+  if (problems.length === 0) validLabelKeys.add(key);
+  return problems;
+}
+
+function computeLabelKeyProblems(key: string): string[] {
   const problems: string[] = [];
   const parts = key.split("/");
   let name: string;
@@ -130,11 +143,32 @@ export function labelKeyProblems(key: string): string[] {
 
 /** `IsValidLabelValue`: empty, or ≤63 and the name regex. */
 export function labelValueProblems(value: string): string[] {
+  if (validLabelValues.has(value)) return [];
   const problems: string[] = [];
   if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) problems.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!LABEL_VALUE_RE.test(value)) problems.push(regexError(LABEL_VALUE_ERR_MSG, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
+  if (problems.length === 0) validLabelValues.add(value);
   return problems;
 }
+
+/**
+ * Strings already found valid: every object repeats the same label keys and most values,
+ * so each is validated once per run (bounded, so that a huge input cannot grow it forever).
+ */
+class KnownValid {
+  private readonly strings = new Set<string>();
+  has(value: string): boolean {
+    return this.strings.has(value);
+  }
+  add(value: string): void {
+    if (this.strings.size >= 65_536) this.strings.clear();
+    this.strings.add(value);
+  }
+}
+
+const validLabelKeys = new KnownValid();
+const validLabelValues = new KnownValid();
+const validAnnotationKeys = new KnownValid();
 
 /**
  * Go's `strings.ToLower`: rune by rune with the simple case mapping, so `İ` (U+0130)
@@ -156,7 +190,10 @@ export function goToLower(value: string): string {
 
 /** Annotation keys follow the label-key rule after lowercasing (`ValidateAnnotations`). */
 export function annotationKeyProblems(key: string): string[] {
-  return labelKeyProblems(goToLower(key));
+  if (validAnnotationKeys.has(key)) return [];
+  const problems = labelKeyProblems(goToLower(key));
+  if (problems.length === 0) validAnnotationKeys.add(key);
+  return problems;
 }
 
 /** Total size of an annotation map as `ValidateAnnotationsSize` counts it (bytes). */
@@ -252,12 +289,15 @@ export function validateLabelMap(raw: unknown, path: FieldPath, options: FieldOp
   if (!isRecord(raw)) return [decodeError(raw, goStruct, path, "map[string]string", apiField)];
   const errors: LabelFieldError[] = [];
   for (const [key, value] of Object.entries(raw)) {
-    const at = [...path, key];
     const decodes = value === null || typeof value === "string";
+    const keyProblems = labelKeyProblems(key);
+    const text = decodes ? ((value as string | null) ?? "") : "";
+    const valueProblems = decodes ? labelValueProblems(text) : [];
+    if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
+    const at = [...path, key];
     if (!decodes) errors.push(decodeError(value, goStruct, path, "string", apiField, at, key));
-    for (const detail of labelKeyProblems(key)) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
-    if (!decodes) continue;
-    for (const detail of labelValueProblems(value ?? "")) errors.push({ apiField, type: "Invalid value", value: value ?? "", detail, path: at, key });
+    for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
+    for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
   }
   return errors;
 }

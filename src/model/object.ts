@@ -84,11 +84,17 @@ export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
 
-/** A label or annotation map with only the entries whose values are strings. */
+/**
+ * A label or annotation map with only the entries whose values are strings; null becomes ""
+ * as the API server decodes it into map[string]string.
+ */
 export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isRecord(value)) return out;
-  for (const [key, v] of Object.entries(value)) if (typeof v === "string") out[key] = v;
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === "string") out[key] = v;
+    else if (v === null) out[key] = "";
+  }
   return out;
 }
 
@@ -109,19 +115,21 @@ export function objectsFromDocuments(
   const notes: ModelNote[] = [];
   const add = (doc: YamlDocument, value: unknown, pathPrefix: FieldPath) => {
     if (value === null || value === undefined) return;
-    const line = doc.locate(pathPrefix);
+    // Located only for a note: finding a line can cost a parse of the whole document.
+    const note = (message: string) => notes.push({ file: doc.file, line: doc.locate(pathPrefix), message });
+    const what = pathPrefix.length === 0 ? "document" : "List item";
     if (!isRecord(value)) {
-      notes.push({ file: doc.file, line, message: "document is not a mapping; skipped" });
+      note(`${what} is not a mapping; skipped`);
       return;
     }
     const { apiVersion, kind } = value;
     if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") {
-      notes.push({ file: doc.file, line, message: "document has no apiVersion/kind; skipped" });
+      note(`${what} has no apiVersion/kind; skipped`);
       return;
     }
     if (kind === "List" || (kind.endsWith("List") && Array.isArray(value.items))) {
       if (!Array.isArray(value.items)) {
-        notes.push({ file: doc.file, line, message: `${kind} has no items list; skipped` });
+        note(`${kind} has no items list; skipped`);
         return;
       }
       value.items.forEach((item, i) => add(doc, item, [...pathPrefix, "items", i]));
@@ -131,7 +139,7 @@ export function objectsFromDocuments(
     const name = typeof metadata.name === "string" ? metadata.name : undefined;
     const generateName = typeof metadata.generateName === "string" ? metadata.generateName : undefined;
     if (name === undefined && generateName === undefined) {
-      notes.push({ file: doc.file, line, message: `${kind} has no metadata.name; skipped` });
+      note(`${kind} has no metadata.name; skipped`);
       return;
     }
     const namespace = isClusterScoped(kind)

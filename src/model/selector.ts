@@ -81,7 +81,9 @@ export function compileLabelSelector(raw: unknown, semantics: SelectorSemantics)
   return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
 }
 
+/** A label value as the API server decodes it: null is "" (map[string]string); other non-strings never decode. */
 function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 

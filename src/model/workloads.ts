@@ -23,6 +23,11 @@ export interface Workload {
   selectorRequired: boolean;
   /** Pods that run to completion (Jobs, CronJobs, hooks, test pods), not long-running servers. */
   runsToCompletion: boolean;
+  /**
+   * A custom resource recognised by its shape (a pod template at spec.template), not by its
+   * kind: its pods are known, but what its controller (not the API server) makes of them is not.
+   */
+  generic?: boolean;
 }
 
 interface WorkloadShape {
@@ -130,7 +135,7 @@ export function isWorkloadKind(object: KubeObject): boolean {
 
 export function workloadOf(object: KubeObject): Workload | undefined {
   const shape = SHAPES[object.ref.kind];
-  if (!shape || !shape.groups.includes(object.group)) return undefined;
+  if (!shape || !shape.groups.includes(object.group)) return genericWorkload(object);
   const template = getPath(object.raw, shape.templatePath);
   const metadata = isRecord(template) ? template.metadata : undefined;
   const podLabels = stringMap(isRecord(metadata) ? metadata.labels : undefined);
@@ -177,4 +182,45 @@ function ownSelector(
     return { path: shape.selectorPath, selector: selectorFromMap(map, REQUIRED) };
   }
   return { path: shape.selectorPath, selector: compileLabelSelector(raw, shape.semantics ?? REQUIRED) };
+}
+
+/**
+ * A custom resource (a dotted API group outside *.k8s.io) with a pod template at spec.template
+ * (metadata.labels or spec.containers), such as OpenKruise's CloneSet: its pods are indexed
+ * like any workload's, so Services and PDBs that select them are not "dangling", and its
+ * spec.selector, when present, takes part in overlap and mismatch checks. A plain label map
+ * is read as a map selector, anything with matchLabels/matchExpressions as a LabelSelector.
+ * Nothing is assumed about immutability or required fields: that is up to its controller.
+ */
+function genericWorkload(object: KubeObject): Workload | undefined {
+  if (!isCustomGroup(object.group)) return undefined;
+  const templatePath: FieldPath = ["spec", "template"];
+  const template = getPath(object.raw, templatePath);
+  if (!isRecord(template)) return undefined;
+  const metadata = isRecord(template.metadata) ? template.metadata : undefined;
+  const podSpec = isRecord(template.spec) ? template.spec : undefined;
+  if (!isRecord(metadata?.labels) && !Array.isArray(podSpec?.containers)) return undefined;
+  const podLabels = stringMap(metadata?.labels);
+  const workload: Workload = {
+    object,
+    templatePath,
+    podLabels,
+    podAnnotations: stringMap(metadata?.annotations),
+    selectorImmutable: false,
+    selectorRequired: false,
+    runsToCompletion: object.hooks.length > 0,
+    generic: true,
+  };
+  const selectorPath: FieldPath = ["spec", "selector"];
+  const raw = getPath(object.raw, selectorPath);
+  if (isRecord(raw)) {
+    const labelSelector = Object.hasOwn(raw, "matchLabels") || Object.hasOwn(raw, "matchExpressions");
+    workload.selectorPath = selectorPath;
+    workload.selector = labelSelector ? compileLabelSelector(raw, REQUIRED) : selectorFromMap(raw, REQUIRED);
+  }
+  return workload;
+}
+
+function isCustomGroup(group: string): boolean {
+  return group.includes(".") && !group.endsWith(".k8s.io") && group !== "k8s.io";
 }

@@ -1,0 +1,297 @@
+/**
+ * Field lines for documents too large for the `yaml` package's node tree (which costs
+ * about 30 bytes of memory per byte of text): follows block-style keys and sequence
+ * items by their indentation, the way `helm template` and `kubectl get -o yaml` write
+ * them. Anything else (flow collections, anchors, explicit keys) ends the walk at the
+ * nearest line found so far, which is what `locate` promises for absent fields.
+ *
+ * Every region (a mapping or a sequence) is indexed once, on first use, so locating many
+ * fields of one huge document costs one pass over it.
+ */
+import { keyString, resolvePlainScalar } from "./k8s-scalars.ts";
+import type { FieldPath } from "./yaml.ts";
+
+/** A block collection: its first line, the column its keys or `-` items start at, its end (exclusive). */
+interface Region {
+  line: number;
+  column: number;
+  end: number;
+}
+
+interface Entry {
+  /** 0-based line of the key or the `-`. */
+  line: number;
+  /** Where the value's own block starts, when it continues on later lines or after `- `. */
+  child?: Region;
+}
+
+type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; entries: Entry[] } | { kind: "other" };
+
+const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
+const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
+
+export class BlockLocator {
+  /** Where each line starts; `lines` of them are used (a typed array: 4 bytes a line, not 8+). */
+  private lineStarts: Uint32Array;
+  private readonly lines: number;
+  private readonly indexes = new Map<string, RegionIndex>();
+  /** indentOf per line, filled on first use: 0 unknown, 1 no content, n + 2 indentation n. */
+  private indents: Uint16Array | undefined;
+
+  constructor(
+    private readonly text: string,
+    /** 1-based line of the document's first line in its file. */
+    private readonly startLine: number,
+  ) {
+    let starts = new Uint32Array(Math.max(16, text.length >>> 5));
+    let lines = 1; // starts[0] = 0
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) {
+      if (lines === starts.length) {
+        const grown = new Uint32Array(starts.length * 2);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[lines++] = at + 1;
+    }
+    this.lineStarts = starts;
+    this.lines = lines;
+  }
+
+  /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
+  locate(path: FieldPath): number {
+    return this.walk(path).line;
+  }
+
+  /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
+  locateExact(path: FieldPath): number | undefined {
+    const found = this.walk(path);
+    return found.complete ? found.line : undefined;
+  }
+
+  private walk(path: FieldPath): { line: number; complete: boolean } {
+    const root = this.rootRegion();
+    if (root === undefined) return { line: this.startLine, complete: false };
+    let region: Region | undefined = root;
+    let line = root.line;
+    let found = 0;
+    for (const segment of path) {
+      if (region === undefined) break;
+      const index = this.index(region);
+      let entry: Entry | undefined;
+      if (index.kind === "map" && typeof segment === "string") entry = index.entries.get(segment);
+      else if (index.kind === "seq" && typeof segment === "number") entry = index.entries[segment];
+      if (entry === undefined) break;
+      line = entry.line;
+      region = entry.child;
+      found++;
+    }
+    return { line: this.startLine + line, complete: found === path.length };
+  }
+
+  private lineCount(): number {
+    return this.lines;
+  }
+
+  private lineText(line: number): string {
+    const start = this.lineStarts[line]!;
+    const next = line + 1 < this.lines ? this.lineStarts[line + 1] : undefined;
+    const text = this.text.slice(start, next === undefined ? this.text.length : next - 1);
+    return text.endsWith("\r") ? text.slice(0, -1) : text;
+  }
+
+  /** Indentation of a line that holds content, or undefined for blank and comment-only lines. */
+  private indentOf(line: number): number | undefined {
+    // Regions are scanned more than once (a block's end, then its keys): remember each line's answer.
+    const indents = (this.indents ??= new Uint16Array(this.lines));
+    const known = indents[line]!;
+    if (known !== 0) return known === 1 ? undefined : known - 2;
+    const indent = this.computeIndent(line);
+    if (indent === undefined) indents[line] = 1;
+    else if (indent < 65_000) indents[line] = indent + 2;
+    return indent;
+  }
+
+  private computeIndent(line: number): number | undefined {
+    // Fast path, no allocation: spaces, then a printable ASCII character that is not `#`.
+    const start = this.lineStarts[line]!;
+    let at = start;
+    while (this.text.charCodeAt(at) === 32) at++;
+    const c = this.text.charCodeAt(at);
+    if (c > 32 && c < 127) return c === 35 ? undefined : at - start;
+    const text = this.lineText(line);
+    const indent = text.length - text.trimStart().length;
+    const rest = text.slice(indent);
+    if (rest === "" || rest.startsWith("#")) return undefined;
+    return text.slice(0, indent).includes("\t") ? undefined : indent;
+  }
+
+  private rootRegion(): Region | undefined {
+    for (let line = 0; line < this.lineCount(); line++) {
+      const text = this.lineText(line);
+      if (text.startsWith("---")) {
+        if (text.slice(3).trim() !== "" && !text.slice(3).trim().startsWith("#")) return undefined;
+        continue;
+      }
+      if (text.startsWith("%")) continue;
+      const indent = this.indentOf(line);
+      if (indent === undefined) continue;
+      return { line, column: indent, end: this.lineCount() };
+    }
+    return undefined;
+  }
+
+  /** The lines after `from` that belong to a block nested deeper than `column` (or its `-` items at `column`). */
+  private blockAfter(from: number, column: number, end: number): Region | undefined {
+    let first: number | undefined;
+    let firstIndent = 0;
+    for (let line = from + 1; line < end; line++) {
+      const indent = this.indentOf(line);
+      if (indent === undefined) continue;
+      const isItem = /^-(?:[ \t]|$)/.test(this.lineText(line).slice(indent));
+      if (indent > column || (indent === column && isItem)) {
+        first = line;
+        firstIndent = indent;
+      }
+      break;
+    }
+    if (first === undefined) return undefined;
+    const sequenceAtColumn = firstIndent === column;
+    let last = first + 1;
+    for (; last < end; last++) {
+      const indent = this.indentOf(last);
+      if (indent === undefined) continue;
+      if (indent > column) continue;
+      if (sequenceAtColumn && indent === column && /^-(?:[ \t]|$)/.test(this.lineText(last).slice(indent))) continue;
+      break;
+    }
+    return { line: first, column: firstIndent, end: last };
+  }
+
+  private index(region: Region): RegionIndex {
+    const id = `${region.line}:${region.column}`;
+    let index = this.indexes.get(id);
+    if (index === undefined) {
+      index = this.build(region);
+      this.indexes.set(id, index);
+    }
+    return index;
+  }
+
+  /** Reads one region's keys or items: lines at exactly its column, the first line from its column on. */
+  private build(region: Region): RegionIndex {
+    const firstText = this.lineText(region.line).slice(region.column);
+    const isSequence = /^-(?:[ \t]|$)/.test(firstText);
+    if (!isSequence && !KEY.test(firstText)) return { kind: "other" };
+    const keys = new Map<string, Entry>();
+    const items: Entry[] = [];
+    for (let line = region.line; line < region.end; line++) {
+      const indent = line === region.line ? region.column : this.indentOf(line);
+      if (indent !== region.column) continue;
+      const text = this.lineText(line).slice(indent);
+      if (isSequence) {
+        if (!/^-(?:[ \t]|$)/.test(text)) break;
+        const item = this.item(line, indent, text, region.end);
+        items.push(item);
+        // Every line of a deeper block is indented past this column: continue after it.
+        if (item.child !== undefined && item.child.column > region.column && item.child.end > line) line = item.child.end - 1;
+      } else {
+        if (/^-(?:[ \t]|$)/.test(text)) continue; // an indentless sequence: the value of the key above
+        let name: string;
+        let rest: string;
+        const simple = simpleKey(text);
+        if (simple !== undefined) {
+          name = simple.name;
+          rest = text.slice(simple.end);
+        } else {
+          const match = KEY.exec(text);
+          if (match === null) {
+            if (text.startsWith("#")) continue;
+            break;
+          }
+          name = keyName(match);
+          rest = text.slice(match[0].length);
+        }
+        const entry: Entry = { line };
+        keys.set(name, entry); // the last of duplicate keys wins, as in Kubernetes
+        if (onlyNodeProperties(rest)) {
+          const child = this.blockAfter(line, indent, region.end);
+          if (child !== undefined) {
+            entry.child = child;
+            if (child.column > region.column) line = child.end - 1;
+          }
+        }
+      }
+    }
+    return isSequence ? { kind: "seq", entries: items } : { kind: "map", entries: keys };
+  }
+
+  /** A `-` item: its value starts after `- ` on the same line (a compact mapping), or on the next lines. */
+  private item(line: number, indent: number, text: string, end: number): Entry {
+    const after = text.slice(1);
+    const spaces = after.length - after.trimStart().length;
+    const content = after.trimStart();
+    if (content === "" || NODE_PROPERTIES.test(content)) {
+      // The item is the block on the following lines, and starts where it does.
+      const child = this.blockAfter(line, indent, end);
+      return child === undefined ? { line } : { line: child.line, child };
+    }
+    if (!KEY.test(content)) return { line };
+    const column = indent + 1 + spaces;
+    // The compact mapping's other keys sit at `column` on the following lines.
+    let last = line + 1;
+    for (; last < end; last++) {
+      const lineIndent = this.indentOf(last);
+      if (lineIndent === undefined) continue;
+      if (lineIndent < column) break;
+    }
+    return { line, child: { line, column, end: last } };
+  }
+}
+
+/**
+ * The common case of KEY without the regular expression: `name:` followed by a space, a
+ * tab or the line's end, where the name has only letters, digits and `._/-` (not first).
+ * Undefined for anything else, which KEY then reads.
+ */
+function simpleKey(text: string): { name: string; end: number } | undefined {
+  const colon = text.indexOf(":");
+  if (colon <= 0) return undefined;
+  const first = text.charCodeAt(0);
+  if (first === 45 /* - */) return undefined;
+  for (let i = 0; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    const plain = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 47 || c === 95 || c === 45;
+    if (!plain) return undefined;
+  }
+  const after = text.charCodeAt(colon + 1);
+  if (!(Number.isNaN(after) || after === 32 || after === 9)) return undefined;
+  let end = colon + 1;
+  while (text.charCodeAt(end) === 32 || text.charCodeAt(end) === 9) end++;
+  const key = text.slice(0, colon);
+  // A name starting with a letter is itself, except the words YAML 1.1 reads as null or booleans.
+  const letter = (first >= 97 && first <= 122) || (first >= 65 && first <= 90);
+  const name = letter && !MAYBE_WORD.has(key[0]!) ? key : keyString(resolvePlainScalar(key));
+  return { name, end };
+}
+
+const MAYBE_WORD = new Set(["n", "N", "y", "Y", "t", "T", "f", "F", "o", "O"]);
+
+/** NODE_PROPERTIES.test(rest), skipping the expression when `rest` is plainly empty or a scalar. */
+function onlyNodeProperties(rest: string): boolean {
+  if (rest === "") return true;
+  const c = rest.charCodeAt(0);
+  if (c !== 38 /* & */ && c !== 33 /* ! */ && c !== 35 /* # */ && c !== 32 && c !== 9) return false;
+  return NODE_PROPERTIES.test(rest);
+}
+
+function keyName(match: RegExpExecArray): string {
+  if (match[1] !== undefined) {
+    try {
+      return JSON.parse(`"${match[1]}"`) as string;
+    } catch {
+      return match[1];
+    }
+  }
+  if (match[2] !== undefined) return match[2].replaceAll("''", "'");
+  return keyString(resolvePlainScalar(match[3]!.trimEnd()));
+}

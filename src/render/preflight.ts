@@ -1,0 +1,63 @@
+/**
+ * What is checked before helm runs, so that helm never reads what it should not:
+ *
+ * - Symlinks in a chart the user named. Helm follows them when it loads a chart, so a link
+ *   to `/etc` or `~/.kube` would put files the chart does not own into the render (and into
+ *   chartguard's report). Links that stay inside the chart are fine; others are refused.
+ * - Values files (`-f`, `--set-file`): helm would fetch a URL (chartguard never reaches the
+ *   network) and names a missing file only in an error about the chart.
+ */
+import { readdir, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { InputError } from "../errors.ts";
+import { isInside } from "../load/paths.ts";
+
+/** Throws an InputError naming the first symlink that leads out of the chart, is broken, or loops. */
+export async function checkChartLinks(chartDir: string, shownRoot: string = chartDir): Promise<void> {
+  const root = await realpath(chartDir).catch(() => {
+    throw new InputError("chart directory not found", shownRoot);
+  });
+  await walk(root, root, shownRoot, new Set([root]));
+}
+
+async function walk(dir: string, root: string, shownRoot: string, ancestors: ReadonlySet<string>): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const from = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== ".git") await walk(from, root, shownRoot, new Set([...ancestors, from]));
+      continue;
+    }
+    if (!entry.isSymbolicLink()) continue;
+    const shown = path.join(shownRoot, path.relative(root, from));
+    const target = await realpath(from).catch(() => {
+      throw new InputError("symlink is broken", shown);
+    });
+    if (!isInside(root, target)) {
+      throw new InputError(`symlink points outside the chart (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
+    }
+    const info = await stat(target);
+    if (info.isDirectory()) {
+      if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
+      await walk(target, root, shownRoot, new Set([...ancestors, target]));
+    }
+  }
+}
+
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** The local files named by `-f/--values` and `--set-file key=path`: each must exist and be a file. */
+export async function checkValueFiles(inputs: { valuesFiles: readonly string[]; setFile: readonly string[] }): Promise<void> {
+  const files = [
+    ...inputs.valuesFiles.map((file) => ({ file, flag: "-f/--values" })),
+    ...inputs.setFile.map((entry) => ({ file: entry.slice(entry.indexOf("=") + 1), flag: "--set-file" })),
+  ];
+  for (const { file, flag } of files) {
+    if (URL_SCHEME.test(file)) {
+      throw new InputError(`${flag} names a URL; chartguard never reaches the network: download the file and pass its local path`, file);
+    }
+    const info = await stat(file).catch(() => undefined);
+    if (info === undefined) throw new InputError(`${flag}: no such file`, file);
+    if (!info.isFile()) throw new InputError(`${flag}: not a file`, file);
+  }
+}
