@@ -3,12 +3,18 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SEVERITIES, type Severity } from "../analyze/finding.ts";
 import type { AnalysisSettings } from "../analyze/context.ts";
+import { loadConfig, type ChartguardConfig } from "../config/config.ts";
+import { parseShard, type Shard } from "../load/sources.ts";
 import type { ChartOptions } from "../render/charts.ts";
 
 export type FailOn = Severity | "none";
 
+/** `-o`: text for people; json, sarif (code scanning), junit (CI test views), github (annotations), markdown (PR comments). */
+export const OUTPUT_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
 export interface OutputFlags {
-  output: "text" | "json";
+  output: OutputFormat;
   outputFile?: string;
   failOn: FailOn;
   color?: boolean;
@@ -59,8 +65,8 @@ function positiveInteger(value: string): number {
 
 export function withOutputFlags(command: Command): Command {
   return command
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
-    .option("--output-file <path>", "write the report to a file instead of stdout")
+    .addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text"))
+    .option("--output-file <path>", "write the report to this file (atomically: the file is complete or untouched) instead of stdout")
     .addOption(
       new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists")
         .choices([...SEVERITIES, "none"])
@@ -87,6 +93,28 @@ export function withRenderFlags(command: Command): Command {
     .option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism());
 }
 
+export interface DiscoveryFlags {
+  exclude: string[];
+  shard?: Shard;
+}
+
+function shardArgument(value: string): Shard {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError("must be i/n with 1 <= i <= n, e.g. 2/4");
+  return shard;
+}
+
+/** `check` only: which of the charts and files found below the paths to check. */
+export function withDiscoveryFlags(command: Command): Command {
+  return command
+    .option("--exclude <glob>", "leave out files and charts matching this gitignore-style glob (repeatable; .gitignore files are honoured too)", collect, [])
+    .option("--shard <i/n>", "check only the i-th of n parts of the charts and files found (deterministic: sorted by path, dealt round-robin), for a CI matrix", shardArgument);
+}
+
+export function discoveryOptions(flags: DiscoveryFlags): { exclude: string[]; shard?: Shard } {
+  return { exclude: flags.exclude, ...(flags.shard === undefined ? {} : { shard: flags.shard }) };
+}
+
 export function chartOptions(flags: RenderFlags): ChartOptions {
   return {
     valuesFiles: flags.values,
@@ -109,4 +137,25 @@ export function analysisSettings(flags: RenderFlags): Partial<AnalysisSettings> 
   if (flags.kubeVersion === undefined) return {};
   const [major, minor] = flags.kubeVersion.replace(/^v/, "").split(".");
   return { kubeVersion: `${major}.${minor}` };
+}
+
+export interface ConfigFlags {
+  /** `--config FILE`; `false` with `--no-config`; absent: search from the working directory upwards. */
+  config?: string | false;
+  showSuppressed?: boolean;
+}
+
+export function withConfigFlags(command: Command): Command {
+  return command
+    .option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)")
+    .option("--no-config", "use no configuration file")
+    .option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
+}
+
+/** The configuration to run with, and whether to list what it suppresses. */
+export function configOptions(flags: ConfigFlags): { config: ChartguardConfig; showSuppressed: boolean } {
+  return {
+    config: loadConfig(flags.config === undefined ? {} : { file: flags.config }),
+    showSuppressed: flags.showSuppressed === true,
+  };
 }

@@ -19,6 +19,7 @@ import {
   resolvePlainScalar,
   resolveTaggedScalar,
 } from "./k8s-scalars.ts";
+import { BlockLocator } from "./block-locator.ts";
 
 export type PathSegment = string | number;
 export type FieldPath = readonly PathSegment[];
@@ -41,35 +42,67 @@ export interface YamlDocument {
   duplicateKeys: DuplicateKey[];
   /** 1-based line in the file of the field at `path` (or of its nearest present ancestor). */
   locate(path: FieldPath): number;
+  /** The document's text, its first line being `startLine` (for `# chartguard-ignore:` comments). */
+  text?: string;
 }
 
 const MAX_DEPTH = 1000;
 const MAX_EXPANDED_NODES = 1_000_000;
+// Above this size a document never goes through `yaml`'s node tree (about 30 bytes of memory
+// per byte of text): js-yaml builds its value and BlockLocator finds its lines.
+const LARGE_DOCUMENT_CHARS = 8 * 1024 * 1024;
+// Above this size lines are found by indentation first (BlockLocator), `yaml` only where that fails.
+const BLOCK_LOCATE_CHARS = 64 * 1024;
 // Alias-heavy documents go to the `yaml` path, which bounds alias expansion.
 const ALIAS_HEAVY = 64;
 const ALIAS_TOKEN = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/g;
+const ANCHOR_TOKEN = /(?:^|[\s[{,:-])&[^\s,[\]{}]+/;
+
+function hasAnchor(text: string): boolean {
+  return text.includes("&") && ANCHOR_TOKEN.test(text);
+}
+
+// js-yaml tries every implicit type on every plain scalar, keys included, in this order.
+// Most scalars are names and words, so each resolver first rules out what cannot be its
+// type by length or first character; a number is computed once, in resolve, for construct.
+const mayBeNumber = (data: string) => {
+  const c = data.charCodeAt(0);
+  return (c >= 48 && c <= 57) || c === 45 /* - */ || c === 43 /* + */ || c === 46 /* . */;
+};
+let resolvedText: string | undefined;
+let resolvedNumber: number | undefined;
+const resolveNumber = (data: string | null, parse: (text: string) => number | undefined): boolean => {
+  if (data === null || !mayBeNumber(data)) return false;
+  const value = parse(data);
+  if (value === undefined) return false;
+  resolvedText = data;
+  resolvedNumber = value;
+  return true;
+};
+const constructNumber = (data: string, parse: (text: string) => number | undefined) =>
+  data === resolvedText ? resolvedNumber : parse(data);
 
 const K8S_JSYAML_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [
     new jsyaml.Type("tag:yaml.org,2002:null", {
       kind: "scalar",
-      resolve: (data: string | null) => data === null || isNullScalar(data),
+      resolve: (data: string | null) => data === null || (data.length <= 4 && isNullScalar(data)),
       construct: () => null,
     }),
     new jsyaml.Type("tag:yaml.org,2002:bool", {
       kind: "scalar",
-      resolve: (data: string | null) => data !== null && boolScalar(data) !== undefined,
+      resolve: (data: string | null) => data !== null && data.length <= 5 && boolScalar(data) !== undefined,
       construct: (data: string) => boolScalar(data),
     }),
     new jsyaml.Type("tag:yaml.org,2002:int", {
       kind: "scalar",
-      resolve: (data: string | null) => data !== null && intScalar(data) !== undefined,
-      construct: (data: string) => intScalar(data),
+      resolve: (data: string | null) => resolveNumber(data, intScalar),
+      construct: (data: string) => constructNumber(data, intScalar),
     }),
     new jsyaml.Type("tag:yaml.org,2002:float", {
       kind: "scalar",
-      resolve: (data: string | null) => data !== null && floatScalar(data) !== undefined,
-      construct: (data: string) => floatScalar(data),
+      resolve: (data: string | null) => resolveNumber(data, floatScalar),
+      construct: (data: string) => constructNumber(data, floatScalar),
     }),
     new jsyaml.Type("tag:yaml.org,2002:merge", {
       kind: "scalar",
@@ -89,28 +122,50 @@ interface DocumentText {
   startLine: number;
 }
 
-const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?:[ \t]|$)/;
 const SOURCE_COMMENT = /^# Source: (.+?)\s*$/;
 
-/** Splits a stream on document markers; markers cannot occur inside content, so this is safe. */
+/**
+ * Splits a stream on document markers; markers cannot occur inside content, so this is safe.
+ * Each document's text is a slice of the input (V8 shares the input's characters), so the
+ * input is held once however many documents it has.
+ */
 function splitDocuments(text: string): DocumentText[] {
-  const lines = text.split("\n");
   const docs: DocumentText[] = [];
-  let start = 0;
-  const flush = (end: number) => {
-    if (end > start) docs.push({ text: lines.slice(start, end).join("\n"), startLine: start + 1 });
-  };
-  lines.forEach((line, i) => {
-    if (line.startsWith("---") && DOCUMENT_MARKER.test(line) && i > start) {
-      flush(i);
-      start = i;
-    } else if (line.startsWith("...") && DOCUMENT_MARKER.test(line)) {
-      flush(i + 1);
-      start = i + 1;
+  let startLine = 0; // 0-based line where the current document starts
+  let startOffset = 0;
+  let line = 0;
+  let offset = 0; // where `line` starts
+  for (;;) {
+    const newline = text.indexOf("\n", offset);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const c = text.charCodeAt(offset);
+    if ((c === 45 /* - */ || c === 46 /* . */) && isDocumentMarker(text, offset, lineEnd)) {
+      if (c === 45 && line > startLine) {
+        docs.push({ text: text.slice(startOffset, offset - 1), startLine: startLine + 1 });
+        startLine = line;
+        startOffset = offset;
+      } else if (c === 46) {
+        docs.push({ text: text.slice(startOffset, lineEnd), startLine: startLine + 1 });
+        startLine = line + 1;
+        startOffset = lineEnd + 1;
+      }
     }
-  });
-  flush(lines.length);
+    if (newline === -1) break;
+    offset = newline + 1;
+    line++;
+  }
+  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), startLine: startLine + 1 });
   return docs;
+}
+
+/** A line that is `---` or `...`, alone or followed by a space or tab (then a comment or content). */
+function isDocumentMarker(text: string, offset: number, lineEnd: number): boolean {
+  if (lineEnd - offset < 3) return false;
+  const marker = text.charCodeAt(offset);
+  if (text.charCodeAt(offset + 1) !== marker || text.charCodeAt(offset + 2) !== marker) return false;
+  if (lineEnd === offset + 3) return true;
+  const next = text.charCodeAt(offset + 3);
+  return next === 32 || next === 9;
 }
 
 function sourceTemplate(text: string): string | undefined {
@@ -121,30 +176,76 @@ function sourceTemplate(text: string): string | undefined {
   return undefined;
 }
 
-export function parseYamlStream(input: string, file: string): YamlDocument[] {
-  const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
-  return splitDocuments(text).map((chunk, index) => parseDocument(chunk, index, file));
+/** For tests: which parser reads which document. */
+export interface ParseOptions {
+  /** Read every document with the `yaml` package, as happens to documents js-yaml refuses. */
+  positionedOnly?: boolean;
+  /** Documents longer than this many characters are read as large ones (default 8 Mi). */
+  largeDocumentChars?: number;
 }
 
-function parseDocument(chunk: DocumentText, index: number, file: string): YamlDocument {
+export function parseYamlStream(input: string, file: string, options: ParseOptions = {}): YamlDocument[] {
+  const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
+  return splitDocuments(text).map((chunk, index) => parseDocument(chunk, index, file, options));
+}
+
+function parseDocument(chunk: DocumentText, index: number, file: string, options: ParseOptions): YamlDocument {
+  const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
   let positions: PositionedDocument | undefined;
-  const positioned = () => (positions ??= composePositioned(chunk, file));
+  const positioned = () => {
+    if (positions === undefined) {
+      positions = composePositioned(chunk, file);
+      retainPositions(() => (positions = undefined), chunk.text.length);
+    }
+    return positions;
+  };
+  let blocks: BlockLocator | undefined;
+  // `yaml` may refuse a document js-yaml accepted (or overflow its stack): lines then come by indentation.
+  const yamlLocate = (path: FieldPath) => {
+    try {
+      return positioned().locate(path);
+    } catch {
+      return (blocks ??= new BlockLocator(chunk.text, chunk.startLine)).locate(path);
+    }
+  };
+  const locate = large
+    ? (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine)).locate(path)
+    : chunk.text.length > BLOCK_LOCATE_CHARS
+      ? // `yaml` reads about 2 MB/s: a mid-size document (a kubectl dump of a namespace) would
+        // cost seconds for a line. Block-style fields are found by indentation, with the same
+        // lines `yaml` gives; anything else (flow style, aliases) still asks `yaml`.
+        (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine)).locateExact(path) ?? yamlLocate(path)
+      : yamlLocate;
   let value: unknown;
   let duplicateKeys: DuplicateKey[] = [];
-  const aliasCount = chunk.text.match(ALIAS_TOKEN)?.length ?? 0;
-  if (aliasCount < ALIAS_HEAVY) {
+  // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
+  const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
+  if (large || (aliasCount < ALIAS_HEAVY && options.positionedOnly !== true)) {
     try {
-      value = jsyaml.load(chunk.text, { schema: K8S_JSYAML_SCHEMA, filename: file });
+      value = loadFast(chunk.text, file, false);
     } catch (error) {
-      if (error instanceof RangeError) throw tooDeep(file, chunk.startLine);
-      const built = positioned().build();
-      value = built.value;
-      duplicateKeys = built.duplicateKeys;
+      const failure = fastLoadFailure(error, chunk, file);
+      if (failure.deep) throw failure.deep;
+      if (!large) {
+        // `yaml` reports duplicate keys (kept, last wins) and syntax errors with their position.
+        ({ value, duplicateKeys } = positioned().build());
+      } else if (failure.duplicateKey) {
+        // Too large for `yaml`: keep the last of duplicate keys (as Kubernetes does) and note the first.
+        try {
+          value = loadFast(chunk.text, file, true);
+        } catch (retryError) {
+          const retry = fastLoadFailure(retryError, chunk, file);
+          throw retry.deep ?? retry.syntax;
+        }
+        duplicateKeys = [failure.duplicateKey];
+      } else {
+        throw failure.syntax;
+      }
     }
+    // js-yaml gives an alias the anchor's own object: bound the expansion and refuse cycles.
+    if (aliasCount > 0) checkAliases(value, file, locate);
   } else {
-    const built = positioned().build();
-    value = built.value;
-    duplicateKeys = built.duplicateKeys;
+    ({ value, duplicateKeys } = positioned().build());
   }
   const template = sourceTemplate(chunk.text);
   return {
@@ -154,8 +255,109 @@ function parseDocument(chunk: DocumentText, index: number, file: string): YamlDo
     ...(template === undefined ? {} : { template }),
     value,
     duplicateKeys,
-    locate: (path) => positioned().locate(path),
+    locate,
+    text: chunk.text,
   };
+}
+
+// `yaml` node trees kept for locating fields, by text length (about 30 bytes of memory per
+// character): past the budget the oldest are dropped, and parsed again if asked again.
+const RETAINED_POSITION_CHARS = 16 * 1024 * 1024;
+const retained = new Map<() => void, number>();
+let retainedChars = 0;
+
+function retainPositions(drop: () => void, chars: number): void {
+  retained.set(drop, chars);
+  retainedChars += chars;
+  for (const [oldest, size] of retained) {
+    if (retainedChars <= RETAINED_POSITION_CHARS || oldest === drop) break;
+    retained.delete(oldest);
+    retainedChars -= size;
+    oldest();
+  }
+}
+
+function loadFast(text: string, file: string, lastKeyWins: boolean): unknown {
+  // `maxDepth` bounds js-yaml's recursion; @types/js-yaml does not list it yet.
+  const options = { schema: K8S_JSYAML_SCHEMA, filename: file, json: lastKeyWins, maxDepth: MAX_DEPTH } as jsyaml.LoadOptions;
+  return jsyaml.load(text, options);
+}
+
+interface FastLoadFailure {
+  deep?: InputError;
+  duplicateKey?: DuplicateKey;
+  syntax: InputError;
+}
+
+/** What a js-yaml error means: too deep (final), a duplicate key, or a syntax error at a line and column. */
+function fastLoadFailure(error: unknown, chunk: DocumentText, file: string): FastLoadFailure {
+  if (error instanceof RangeError) {
+    const deep = tooDeep(file, chunk.startLine);
+    return { deep, syntax: deep };
+  }
+  if (!(error instanceof jsyaml.YAMLException)) {
+    return { syntax: new InputError(`YAML could not be read: ${error instanceof Error ? error.message : String(error)}`, file, chunk.startLine) };
+  }
+  const mark = (error as { mark?: { line: number; column: number } }).mark;
+  const line = chunk.startLine + (mark?.line ?? 0);
+  const column = mark === undefined ? undefined : mark.column + 1;
+  const reason = error.reason || error.message.split("\n")[0] || "invalid YAML";
+  if (/^nesting exceeded maxDepth/.test(reason)) {
+    const deep = tooDeep(file, line);
+    return { deep, syntax: deep };
+  }
+  const syntax = new InputError(`YAML syntax error: ${reason}`, file, line, undefined, column);
+  if (reason === "duplicated mapping key" && mark !== undefined) {
+    const lineText = chunk.text.split("\n", mark.line + 1)[mark.line] ?? "";
+    const key = /^\s*(?:-\s+)*["']?([^"':]*)/.exec(lineText)?.[1]?.trim() ?? "";
+    return { duplicateKey: { key, line }, syntax };
+  }
+  return { syntax };
+}
+
+/**
+ * js-yaml hands out an anchor's object again for each alias: a "billion laughs" costs it
+ * nothing, but any walk over the value would expand it, and a self-referencing alias
+ * (`&a [*a]`, which Kubernetes refuses) would never end. One pass, each object once.
+ */
+function checkAliases(root: unknown, file: string, locate: (path: FieldPath) => number): void {
+  const sizes = new Map<object, number>();
+  const onPath = new Set<object>();
+  const path: PathSegment[] = [];
+  let expanded = 0;
+  const visit = (node: unknown): number => {
+    if (node === null || typeof node !== "object") return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) {
+      expanded += known;
+      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path));
+      return known;
+    }
+    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path));
+    onPath.add(node);
+    let size = 1;
+    if (Array.isArray(node)) {
+      node.forEach((item: unknown, i) => {
+        path.push(i);
+        size += visit(item);
+        path.pop();
+      });
+    } else {
+      for (const [key, item] of Object.entries(node)) {
+        path.push(key);
+        size += visit(item);
+        path.pop();
+      }
+    }
+    onPath.delete(node);
+    sizes.set(node, size);
+    return size;
+  };
+  visit(root);
+}
+
+function aliasBomb(file: string, line: number | undefined): InputError {
+  return new InputError('YAML aliases expand to too many nodes (a "billion laughs" document?)', file, line);
 }
 
 function tooDeep(file: string, line: number): InputError {
@@ -180,10 +382,14 @@ function composePositioned(chunk: DocumentText, file: string): PositionedDocumen
     throw error;
   }
   const lineOf = (offset: number) => chunk.startLine + lineCounter.linePos(offset).line - 1;
+  // Thrown by build(): locate() still answers for a document that js-yaml accepted and `yaml` did not.
+  let failure: InputError | undefined;
   const firstError = doc?.errors[0];
   if (firstError) {
     const message = firstError.message.split("\n")[0] ?? firstError.message;
-    throw new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]));
+    failure = doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION")
+      ? tooDeep(file, lineOf(firstError.pos[0])) // `yaml` turns a stack overflow in its composer into an error
+      : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), undefined, lineCounter.linePos(firstError.pos[0]).col);
   }
   const root = (doc?.contents ?? null) as Node | null;
   const anchors = new Map<string, Node>();
@@ -192,8 +398,10 @@ function composePositioned(chunk: DocumentText, file: string): PositionedDocumen
     node?.range ? lineOf(node.range[0]) : undefined;
 
   const build = () => {
+    if (failure) throw failure;
     const duplicateKeys: DuplicateKey[] = [];
     const values = new Map<Node, unknown>();
+    const building = new Set<Node>();
     let expanded = 0;
     const toValue = (node: unknown, depth: number): unknown => {
       if (depth > MAX_DEPTH) throw tooDeep(file, chunk.startLine);
@@ -201,6 +409,9 @@ function composePositioned(chunk: DocumentText, file: string): PositionedDocumen
       if (isAlias(node)) {
         const target = anchors.get(node.source);
         if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, file, nodeLine(node));
+        if (building.has(target)) {
+          throw new InputError(`YAML alias *${node.source} refers to a node that contains it (a recursive alias)`, file, nodeLine(node));
+        }
         expanded += expandedSize(target);
         if (expanded > MAX_EXPANDED_NODES) {
           throw new InputError("YAML aliases expand to too many nodes (a \"billion laughs\" document?)", file, nodeLine(node));
@@ -211,9 +422,11 @@ function composePositioned(chunk: DocumentText, file: string): PositionedDocumen
       if (n.anchor) anchors.set(n.anchor, n);
       let value: unknown;
       if (isScalar(n)) value = scalarValue(n);
-      else if (isSeq(n)) value = n.items.map((item) => toValue(item, depth + 1));
-      else if (isMap(n)) value = mapValue(n, depth);
-      else value = null;
+      else if (isSeq(n) || isMap(n)) {
+        building.add(n);
+        value = isSeq(n) ? n.items.map((item) => toValue(item, depth + 1)) : mapValue(n, depth);
+        building.delete(n);
+      } else value = null;
       values.set(n, value);
       return value;
     };

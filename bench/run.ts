@@ -1,0 +1,391 @@
+/**
+ * `npm run bench`: chartguard's speed and memory on large inputs, each against a floor
+ * measured in the same run on the same machine.
+ *
+ *   npm run bench                    every case (about 5 minutes on a 2-core machine)
+ *   npm run bench -- --quick         small sizes, to check the harness (about 1 minute)
+ *   npm run bench -- --only a,d      some cases: a b c d (and `probes`, the probe benchmark)
+ *   npm run bench -- --runs 3        best of 3 runs per measurement (default 2)
+ *   npm run bench -- --no-yaml-ref   skip the `yaml` package reference parses (slow, ~9 GB at 100k)
+ *
+ * What is measured: chartguard as users run it, the compiled CLI (`tsc` into
+ * .cache/bench/dist first), `chartguard check INPUT --no-config`, text report to /dev/null.
+ * Wall time is from spawning the process to its exit (Node startup included, on both
+ * sides); peak RSS is the process's own getrusage maxrss (helm subprocesses not included).
+ * Every measurement runs in a fresh process, so cases cannot contaminate each other.
+ *
+ * Floors (bench/floor.mjs, plain Node, no chartguard code):
+ * - cluster dumps: js-yaml 4 `loadAll` of the same file with DEFAULT_SCHEMA and its
+ *   position `listener` on (recording every node's offset): the fastest way the YAML library
+ *   gives values and positions. chartguard reads values with js-yaml and finds lines only
+ *   for the fields findings point at. For reference, the `yaml` package's parse of the same
+ *   file (streaming Parser + Composer, LineCounter) is printed too.
+ * - charts: plain `helm template` of every chart below the directory, with the same number
+ *   of charts rendered at once as chartguard's `--jobs`.
+ *
+ * Inputs come from bench/generate.ts (deterministic) and are kept in .cache/bench/inputs,
+ * regenerated when their spec changes.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { writeCharts, writeDump, type DumpSpec } from "./generate.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const WORK = join(ROOT, ".cache", "bench");
+const DIST = join(WORK, "dist");
+const INPUTS = join(WORK, "inputs");
+const PEAK_RSS = pathToFileURL(join(ROOT, "bench", "peak-rss.mjs")).href;
+const FLOOR = join(ROOT, "bench", "floor.mjs");
+const CLI = join(DIST, "cli", "main.js");
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  quick: boolean;
+  only: Set<string> | undefined;
+  runs: number;
+  yamlReference: boolean;
+  jobs: number;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = { quick: false, only: undefined, runs: 2, yamlReference: true, jobs: availableParallelism() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === "--quick") options.quick = true;
+    else if (arg === "--only") options.only = new Set(value().split(",").map((s) => s.trim()));
+    else if (arg === "--runs") options.runs = Math.max(1, Number(value()));
+    else if (arg === "--no-yaml-ref") options.yamlReference = false;
+    else if (arg === "--jobs") options.jobs = Math.max(1, Number(value()));
+    else throw new Error(`unknown option ${arg} (see bench/run.ts)`);
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring one process
+
+export interface Measurement {
+  ms: number;
+  rssMB: number;
+  code: number | null;
+  stderr: string;
+}
+
+let rssCounter = 0;
+
+async function measure(args: readonly string[], nodeFlags: readonly string[] = []): Promise<Measurement> {
+  const rssFile = join(WORK, `rss-${process.pid}-${rssCounter++}`);
+  rmSync(rssFile, { force: true });
+  const start = performance.now();
+  const child = spawn(process.execPath, [...nodeFlags, "--import", PEAK_RSS, ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: "1" },
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => {
+    if (stderr.length < 20_000) stderr += chunk;
+  });
+  const code = await new Promise<number | null>((done, fail) => {
+    child.on("error", fail);
+    child.on("close", (exitCode) => done(exitCode));
+  });
+  const ms = performance.now() - start;
+  const rssKiB = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : NaN;
+  rmSync(rssFile, { force: true });
+  return { ms, rssMB: rssKiB / 1024, code, stderr };
+}
+
+/** Best (lowest wall time) of `runs`, floor and chartguard alternating so that drift hits both. */
+async function measurePair(
+  runs: number,
+  floor: () => Promise<Measurement>,
+  subject: () => Promise<Measurement>,
+): Promise<{ floor: Measurement; subject: Measurement }> {
+  let best: { floor: Measurement; subject: Measurement } | undefined;
+  for (let i = 0; i < runs; i++) {
+    const f = await floor();
+    const s = await subject();
+    check(f, "floor");
+    check(s, "chartguard");
+    best = {
+      floor: best === undefined || f.ms < best.floor.ms ? f : best.floor,
+      subject: best === undefined || s.ms < best.subject.ms ? s : best.subject,
+    };
+  }
+  return best!;
+}
+
+function check(m: Measurement, what: string): void {
+  // chartguard exits 1 when it finds problems (the generated inputs have some on purpose).
+  if (m.code !== 0 && !(what === "chartguard" && m.code === 1)) {
+    throw new Error(`${what} failed (exit ${m.code}):\n${m.stderr.slice(0, 4000)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+export interface Row {
+  case: string;
+  size: string;
+  wallMs: number;
+  rssMB: number;
+  floorMs?: number;
+  target?: string;
+  /** Pass or fail; undefined where the row has no target. */
+  pass?: boolean;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+function ratio(row: Row): number | undefined {
+  return row.floorMs === undefined ? undefined : row.wallMs / row.floorMs;
+}
+
+function printTable(): void {
+  const header = ["case", "objects/charts", "wall ms", "peak RSS MB", "floor ms", "ratio", "target", "result"];
+  const body = rows.map((row) => [
+    row.case,
+    row.size,
+    row.wallMs.toFixed(0),
+    Number.isNaN(row.rssMB) ? "?" : row.rssMB.toFixed(0),
+    row.floorMs === undefined ? "-" : row.floorMs.toFixed(0),
+    ratio(row) === undefined ? "-" : `${ratio(row)!.toFixed(2)}x`,
+    row.target ?? "-",
+    row.pass === undefined ? "-" : row.pass ? "pass" : "FAIL",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i >= 2 && i <= 5 ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`);
+  for (const r of body) console.log(line(r));
+  for (const row of rows) if (row.note) notes.push(`${row.case}: ${row.note}`);
+  if (notes.length > 0) {
+    console.log("");
+    for (const note of notes) console.log(`- ${note}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+interface DumpInput {
+  path: string;
+  objects: number;
+  workloads: number;
+  namespaces: number;
+  bytes: number;
+  planted: number;
+}
+
+async function dumpInput(name: string, spec: DumpSpec): Promise<DumpInput> {
+  const path = join(INPUTS, `${name}.yaml`);
+  const specPath = `${path}.spec.json`;
+  const key = JSON.stringify({ spec, generator: generatorStamp() });
+  if (existsSync(path) && existsSync(specPath)) {
+    const saved = JSON.parse(readFileSync(specPath, "utf8")) as { key: string; summary: DumpInput };
+    if (saved.key === key) return saved.summary;
+  }
+  const started = performance.now();
+  const summary = await writeDump(path, spec);
+  const input: DumpInput = { path, ...summary, planted: summary.planted.length };
+  writeFileSync(specPath, JSON.stringify({ key, summary: input }));
+  console.error(`  generated ${name}: ${summary.objects} objects, ${(summary.bytes / 1e6).toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return input;
+}
+
+async function chartsInput(name: string, charts: number): Promise<string> {
+  const dir = join(INPUTS, name);
+  const stampPath = `${dir}.spec.json`;
+  const key = JSON.stringify({ charts, generator: generatorStamp() });
+  if (existsSync(dir) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === key) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  await writeCharts(dir, { charts });
+  writeFileSync(stampPath, key);
+  return dir;
+}
+
+/** Inputs are regenerated whenever the generator changes. */
+function generatorStamp(): string {
+  const stat = statSync(join(ROOT, "bench", "generate.ts"));
+  return `${stat.size}:${stat.mtimeMs}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+const MB = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
+
+async function dumpCase(id: string, label: string, input: DumpInput, options: Options, target?: { ratio: number; rssMB: number }): Promise<Row> {
+  const { floor, subject } = await measurePair(
+    options.runs,
+    () => measure([FLOOR, "js-yaml", input.path]),
+    () => measure([CLI, "check", input.path, "--no-config"]),
+  );
+  const row: Row = {
+    case: `${id}) ${label}`,
+    size: `${input.objects.toLocaleString("en-US")} (${input.workloads.toLocaleString("en-US")} workloads, ${MB(input.bytes)})`,
+    wallMs: subject.ms,
+    rssMB: subject.rssMB,
+    floorMs: floor.ms,
+    note: `floor peak RSS ${floor.rssMB.toFixed(0)} MB`,
+  };
+  if (target) {
+    row.target = `<= ${target.ratio}x, < ${target.rssMB} MB`;
+    row.pass = subject.ms / floor.ms <= target.ratio && subject.rssMB < target.rssMB;
+  }
+  if (options.yamlReference) {
+    const estimatedMB = (input.bytes / 1e6) * 50;
+    if (estimatedMB > totalmem() / 1e6 * 0.7) {
+      row.note += `; yaml reference skipped (would need ~${(estimatedMB / 1000).toFixed(0)} GB)`;
+    } else {
+      const heap = Math.ceil(Math.max(4096, estimatedMB * 1.2));
+      const ref = await measure([FLOOR, "yaml", input.path], [`--max-old-space-size=${heap}`]);
+      check(ref, "yaml reference");
+      row.note += `; \`yaml\` package parse (positions on) ${ref.ms.toFixed(0)} ms, ${ref.rssMB.toFixed(0)} MB (chartguard ${(ref.ms / subject.ms).toFixed(1)}x faster)`;
+    }
+  }
+  return row;
+}
+
+async function chartsCase(label: string, dir: string, charts: number, options: Options, helm: string, probe: boolean, targetRatio: number): Promise<Row> {
+  const jobs = String(options.jobs);
+  const { floor, subject } = await measurePair(
+    options.runs,
+    () => measure([FLOOR, "helm", dir, jobs, helm]),
+    () => measure([CLI, "check", dir, "--no-config", "--jobs", jobs, "--helm", helm, ...(probe ? [] : ["--no-probe"])]),
+  );
+  return {
+    case: label,
+    size: `${charts} charts, --jobs ${jobs}`,
+    wallMs: subject.ms,
+    rssMB: subject.rssMB,
+    floorMs: floor.ms,
+    target: `<= ${targetRatio}x`,
+    pass: subject.ms / floor.ms <= targetRatio,
+    note: `floor: helm template ${charts} charts, ${jobs} at once`,
+  };
+}
+
+function helmBinary(): string {
+  if (process.env.HELM_BIN) return process.env.HELM_BIN;
+  const run = spawnSync(process.execPath, ["-e", "import('./scripts/ensure-helm.mjs').then(m => process.stdout.write(m.ensureHelm(3)))"], { cwd: ROOT, encoding: "utf8" });
+  if (run.status !== 0 || !run.stdout) throw new Error(`could not unpack helm: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+function compile(): void {
+  const started = performance.now();
+  rmSync(DIST, { recursive: true, force: true });
+  // Type errors do not stop the emit; the bench measures whatever the sources compile to.
+  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", DIST], { cwd: ROOT, stdio: "ignore" });
+  if (!existsSync(CLI)) throw new Error("tsc did not emit the CLI; run `npm run build` to see why");
+  console.error(`  compiled chartguard into ${DIST} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const wanted = (id: string) => options.only === undefined || options.only.has(id);
+  mkdirSync(INPUTS, { recursive: true });
+  const began = performance.now();
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  console.log(`chartguard bench: ${availableParallelism()} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}${options.quick ? ", --quick sizes" : ""}, best of ${options.runs}`);
+  compile();
+
+  const big = options.quick ? 10_000 : 100_000;
+  if (wanted("a") || wanted("c")) {
+    const input = await dumpInput(`dump-${big}`, { objects: big, namespaces: big / 100, format: "list" });
+    const a = await dumpCase("a", `cluster dump, ${input.namespaces} namespaces`, input, options, { ratio: 1.5, rssMB: 1024 });
+    if (wanted("a")) rows.push(a);
+    if (wanted("c")) {
+      const sizes = options.quick ? [1_000, 3_000] : [1_000, 10_000];
+      const scaling: Row[] = [];
+      for (const n of sizes) {
+        const small = await dumpInput(`dump-${n}`, { objects: n, namespaces: Math.max(1, n / 100), format: "list" });
+        scaling.push(await dumpCase("c", `scaling`, small, { ...options, yamlReference: options.yamlReference && !options.quick }));
+      }
+      scaling.push({ ...a, case: "c) scaling", note: "same run as a)" });
+      const perObject = scaling.map((row) => row.wallMs / Number(row.size.split(" ")[0]!.replaceAll(",", "")));
+      // Startup dominates the smallest size; linear means the per-object cost does not grow.
+      const growth = perObject[perObject.length - 1]! / perObject[perObject.length - 2]!;
+      const last = scaling[scaling.length - 1]!;
+      last.target = "per-object cost x10 size <= 1.3x";
+      last.pass = growth <= 1.3;
+      for (const [i, row] of scaling.entries()) {
+        row.note = `${(perObject[i]! * 1000).toFixed(1)} ms per 1k objects${row.note ? `; ${row.note}` : ""}`;
+        rows.push(row);
+      }
+      notes.push(`c) per-object cost from ${scaling[scaling.length - 2]!.size.split(" ")[0]} to ${last.size.split(" ")[0]} objects: x${growth.toFixed(2)} (1.00 = exactly linear)`);
+    }
+  }
+
+  if (wanted("b")) {
+    const workloads = options.quick ? 2_000 : 20_000;
+    const input = await dumpInput(`one-namespace-${workloads}`, { workloads, namespaces: 1, format: "list" });
+    rows.push(await dumpCase("b", "one namespace, shared label keys", input, options, { ratio: 1.5, rssMB: 1024 }));
+  }
+
+  if (wanted("d")) {
+    const charts = options.quick ? 20 : 200;
+    const dir = await chartsInput(`charts-${charts}`, charts);
+    const helm = helmBinary();
+    rows.push(await chartsCase("d) charts, probes off", dir, charts, options, helm, false, 1.3));
+    rows.push(await chartsCase("d) charts, probes on", dir, charts, options, helm, true, 2.5));
+  }
+
+  if (wanted("probes")) await probeBench();
+
+  console.log("");
+  printTable();
+  console.log("");
+  console.log("Floors: a) b) c): js-yaml 4 loadAll of the same file, DEFAULT_SCHEMA, position listener on (every node's offset recorded); d): plain `helm template` of every chart, same parallelism.");
+  console.log("chartguard: the compiled CLI, `chartguard check INPUT --no-config`, text report to /dev/null; wall time includes Node startup on both sides; RSS is the Node process's peak (getrusage).");
+  console.log(`Total bench time ${((performance.now() - began) / 1000).toFixed(0)} s. Reproduce: npm run bench${options.quick ? " -- --quick" : ""}`);
+  if (rows.some((row) => row.pass === false)) process.exitCode = 1;
+}
+
+/** The probe-render benchmark, when its module is there (bench/probes.ts exporting benchProbes). */
+async function probeBench(): Promise<void> {
+  const file = join(ROOT, "bench", "probes.ts");
+  if (!existsSync(file)) {
+    notes.push("probes: bench/probes.ts is not there yet; the probe benchmark was skipped");
+    return;
+  }
+  const module = (await import(pathToFileURL(file).href)) as {
+    benchProbes?: () => Promise<{ name: string; ms: number; floorMs: number; floor: string }[]>;
+  };
+  if (typeof module.benchProbes !== "function") {
+    notes.push("probes: bench/probes.ts exports no benchProbes(); skipped");
+    return;
+  }
+  for (const result of await module.benchProbes()) {
+    rows.push({
+      case: `probes: ${result.name}`,
+      size: "1 chart",
+      wallMs: result.ms,
+      rssMB: NaN,
+      floorMs: result.floorMs,
+      target: "<= 2x",
+      pass: result.ms / result.floorMs <= 2,
+      note: `bench/probes.ts, in-process median; floor: ${result.floor}`,
+    });
+  }
+}
+
+await main();
