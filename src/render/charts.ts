@@ -4,6 +4,7 @@ import type { Source } from "../load/sources.ts";
 import { renderChart, withWorkDir, type RenderedChart, type RenderInputs } from "./chart-input.ts";
 import { findHelm } from "./helm.ts";
 import { renderWithProbes } from "./probes.ts";
+import { createProgress } from "../report/progress.ts";
 
 export interface ChartOptions {
   /** `--helm PATH`; else $HELM_BIN, else helm on PATH. */
@@ -57,15 +58,18 @@ export async function renderCharts(sources: readonly Source[], options: ChartOpt
   };
   const jobs = options.jobs ?? availableParallelism();
   const probe = options.probe ?? true;
+  const progress = createProgress(charts.length, probe ? "rendering charts with probes" : "rendering charts");
   return withWorkDir(async (workDir) => {
-    const [helm, rendered] = await Promise.allSettled([
-      found.checked,
-      mapLimit(charts, jobs, (chart) => (probe ? renderWithProbes(chart, settings, workDir, jobs) : renderChart(chart, settings, workDir))),
-    ]);
+    const render = async (chart: string) => {
+      const result = await (probe ? renderWithProbes(chart, settings, workDir, jobs) : renderChart(chart, settings, workDir));
+      progress.tick(chart);
+      return result;
+    };
+    const [helm, rendered] = await Promise.allSettled([found.checked, mapLimit(charts, jobs, render)]);
     if (helm.status === "rejected") throw helm.reason;
     if (rendered.status === "rejected") throw rendered.reason;
     return rendered.value;
-  });
+  }).finally(() => progress.done());
 }
 
 /** `fn` over `items` with at most `limit` running at once; results in input order. */

@@ -39,15 +39,17 @@ const NOOP: Progress = { tick: () => undefined, done: () => undefined };
 
 let globallyEnabled = false;
 let globalStream: ProgressStream = process.stderr;
+let globalTiming: Pick<ProgressOptions, "delayMs" | "intervalMs"> = {};
 let visible: ProgressStream | undefined;
 
 /**
  * Called by the CLI once it knows the output format: progress is allowed for the text
  * format only, and then only when the stream (stderr) is a terminal.
  */
-export function configureProgress(options: { format: string; stream?: ProgressStream }): void {
+export function configureProgress(options: { format: string; stream?: ProgressStream } & Pick<ProgressOptions, "delayMs" | "intervalMs">): void {
   globalStream = options.stream ?? process.stderr;
   globallyEnabled = options.format === "text" && globalStream.isTTY === true;
+  globalTiming = { ...(options.delayMs === undefined ? {} : { delayMs: options.delayMs }), ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }) };
 }
 
 export function progressEnabled(): boolean {
@@ -62,8 +64,8 @@ export function createProgress(total: number, label: string, options: ProgressOp
   if (!enabled || stream.isTTY !== true) return NOOP;
   const now = options.now ?? Date.now;
   const start = now();
-  const delay = options.delayMs ?? 300;
-  const interval = options.intervalMs ?? 100;
+  const delay = options.delayMs ?? globalTiming.delayMs ?? 300;
+  const interval = options.intervalMs ?? globalTiming.intervalMs ?? 100;
   let count = 0;
   let lastDraw = -Infinity;
   let drawn = false;

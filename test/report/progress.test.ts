@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { renderCharts } from "../../src/render/charts.ts";
 import { configureProgress, createProgress, progressEnabled, type ProgressStream } from "../../src/report/progress.ts";
+import { helmBinaries } from "../helpers/helm.ts";
+import { fixtureChart } from "../render/support.ts";
 import { runCliIn, tempRepo } from "./helpers.ts";
 
 function fakeStream(isTTY: boolean, columns = 40): ProgressStream & { written: string[] } {
@@ -76,4 +79,23 @@ test("progress: the CLI writes nothing to stderr when it is not a terminal", () 
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, "");
   }
+});
+
+test("progress: rendering charts ticks once per chart on a terminal and clears the line at the end", async () => {
+  const tty = fakeStream(true, 200);
+  const charts = [fixtureChart("basic"), fixtureChart("render-inputs")];
+  configureProgress({ format: "text", stream: tty, delayMs: 0, intervalMs: 0 });
+  try {
+    await renderCharts(
+      charts.map((chart) => ({ kind: "chart" as const, path: chart })),
+      { namespace: "default", helm: helmBinaries()[1]!.path, probe: false, jobs: 1 },
+    );
+  } finally {
+    configureProgress({ format: "json", stream: fakeStream(false) });
+  }
+  assert.deepEqual(tty.written, [
+    `\r\u001b[Krendering charts 1/2 ${charts[0]}`,
+    `\r\u001b[Krendering charts 2/2 ${charts[1]}`,
+    "\r\u001b[K",
+  ]);
 });
