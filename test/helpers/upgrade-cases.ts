@@ -11,24 +11,17 @@ import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "../../src
 import type { Finding } from "../../src/analyze/finding.ts";
 import type { Rule } from "../../src/analyze/rule.ts";
 import { runRules } from "../../src/analyze/run.ts";
-import { planUpgrade } from "../../src/analyze/upgrade/plan.ts";
+import { upgradeDocuments, type UpgradeResult } from "../../src/analyze/upgrade/index.ts";
+import { planUpgrade, type UpgradePlan } from "../../src/analyze/upgrade/plan.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
-import { objectsFromDocuments } from "../../src/model/object.ts";
+import { objectsFromDocuments, type KubeObject } from "../../src/model/object.ts";
+import type { ExpectedFinding } from "./rule-cases.ts";
 
 export { yaml } from "./rule-cases.ts";
 
-export interface ExpectedUpgradeFinding {
-  severity: Finding["severity"];
-  /** `Kind/name` */
-  object: string;
-  path: string;
-  line: number;
+export interface ExpectedUpgradeFinding extends ExpectedFinding {
   /** Default "to.yaml". */
   file?: "to.yaml" | "from.yaml";
-  /** Exact evidence fields (deep-equal). */
-  evidence?: Record<string, unknown>;
-  /** Substrings the message must contain (e.g. the exact API error). */
-  messageIncludes?: string[];
   /** Exact remedy commands, in order. */
   commands?: string[];
   /** Substrings the remedy text must contain. */
@@ -44,6 +37,18 @@ export interface UpgradeCase {
   expect: ExpectedUpgradeFinding[];
 }
 
+function releases(from: string, to: string, namespace: string): { before: KubeObject[]; after: KubeObject[] } {
+  return {
+    before: objectsFromDocuments(parseYamlStream(from, "from.yaml"), { namespace }).objects,
+    after: objectsFromDocuments(parseYamlStream(to, "to.yaml"), { namespace }).objects,
+  };
+}
+
+export function planOf(from: string, to: string, namespace = "default"): UpgradePlan {
+  const { before, after } = releases(from, to, namespace);
+  return planUpgrade(before, after);
+}
+
 /** One upgrade rule, alone, on the context `chartguard upgrade` builds. */
 export function upgradeFindings(
   rule: Rule,
@@ -53,11 +58,18 @@ export function upgradeFindings(
   settings: Partial<AnalysisSettings> = {},
 ): Finding[] {
   const all: AnalysisSettings = { ...DEFAULT_SETTINGS, ...settings };
-  const before = objectsFromDocuments(parseYamlStream(from, "from.yaml"), { namespace }).objects;
-  const after = objectsFromDocuments(parseYamlStream(to, "to.yaml"), { namespace }).objects;
+  const { before, after } = releases(from, to, namespace);
   const context = buildContext(after, all);
   context.upgrade = { previous: buildContext(before, all), plan: planUpgrade(before, after) };
   return runRules(context, [rule]);
+}
+
+/** The whole upgrade core (check rules on `to`, every upgrade rule, impact). */
+export function upgradeOf(from: string, to: string, namespace = "default", settings: Partial<AnalysisSettings> = {}): UpgradeResult {
+  return upgradeDocuments(parseYamlStream(from, "from.yaml"), parseYamlStream(to, "to.yaml"), {
+    namespace,
+    settings: { ...DEFAULT_SETTINGS, ...settings },
+  });
 }
 
 export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[]): void {
@@ -77,6 +89,7 @@ export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[]): void {
       findings.forEach((finding, i) => {
         const expected = c.expect[i]!;
         assert.equal(finding.rule, rule.meta.id);
+        if (expected.related) assert.deepEqual(finding.related.map((r) => `${r.kind}/${r.name}`), expected.related, "related objects");
         for (const [key, value] of Object.entries(expected.evidence ?? {})) {
           assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
         }

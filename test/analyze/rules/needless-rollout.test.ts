@@ -1,5 +1,5 @@
 import { needlessRollout } from "../../../src/analyze/rules/needless-rollout.ts";
-import { upgradePairCases, yaml } from "../../helpers/upgrade-pairs.ts";
+import { upgradeCases, yaml } from "../../helpers/upgrade-cases.ts";
 
 interface Web {
   chart?: string;
@@ -79,7 +79,7 @@ const cronJob = (chart: string) => yaml`
             containers: [{name: gc, image: "gc:1"}]
 `;
 
-upgradePairCases(needlessRollout, [
+upgradeCases(needlessRollout, [
   {
     name: "chart bump changes only helm.sh/chart and app.kubernetes.io/version (kargo#7191)",
     from: web(),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { objectReplaced } from "../../../src/analyze/rules/object-replaced.ts";
-import { upgradeFindingsFor, upgradePairCases, yaml } from "../../helpers/upgrade-pairs.ts";
+import { upgradeCases, upgradeFindings, yaml } from "../../helpers/upgrade-cases.ts";
 
 interface Sts {
   name?: string;
@@ -80,7 +80,7 @@ const job = (name: string, hook = "") => yaml`
       spec: {restartPolicy: Never, containers: [{name: migrate, image: "web:1"}]}
 `;
 
-upgradePairCases(objectReplaced, [
+upgradeCases(objectReplaced, [
   {
     name: "StatefulSet renamed with the same selector: new pods get empty claims",
     from: sts(),
@@ -279,7 +279,7 @@ upgradePairCases(objectReplaced, [
 ]);
 
 test("object-replaced: StatefulSet migration commands name the real claims, in order", () => {
-  const [finding] = upgradeFindingsFor(objectReplaced, sts({ whenDeleted: "Delete" }), sts({ name: "db2" }), "data-ns");
+  const [finding] = upgradeFindings(objectReplaced, sts({ whenDeleted: "Delete" }), sts({ name: "db2" }), "data-ns");
   assert.ok(finding);
   assert.deepEqual(finding.remedy.commands, [
     `kubectl -n data-ns patch statefulset db --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`,
@@ -289,7 +289,7 @@ test("object-replaced: StatefulSet migration commands name the real claims, in o
 });
 
 test("object-replaced: a Deployment rename suggests a controlled handover", () => {
-  const [finding] = upgradeFindingsFor(objectReplaced, deployment("web"), deployment("web-server"));
+  const [finding] = upgradeFindings(objectReplaced, deployment("web"), deployment("web-server"));
   assert.ok(finding);
   assert.deepEqual(finding.remedy.commands, [
     "kubectl -n default annotate deployment web helm.sh/resource-policy=keep",

@@ -1,5 +1,5 @@
 import { rolloutSelectorChanged } from "../../../src/analyze/rules/rollout-selector-changed.ts";
-import { upgradePairCases, yaml } from "../../helpers/upgrade-pairs.ts";
+import { upgradeCases, yaml } from "../../helpers/upgrade-cases.ts";
 
 const rollout = (selector: string, templateLabels = selector, extra = "") => yaml`
   apiVersion: argoproj.io/v1alpha1
@@ -21,7 +21,7 @@ const rollout = (selector: string, templateLabels = selector, extra = "") => yam
   ${extra}
 `;
 
-upgradePairCases(rolloutSelectorChanged, [
+upgradeCases(rolloutSelectorChanged, [
   {
     name: "a user value in the selector changes (argo-rollouts#4070)",
     from: rollout("{app: web, team: old-team}"),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { upgradeOf, yaml } from "../../helpers/upgrade-pairs.ts";
+import { upgradeOf, yaml } from "../../helpers/upgrade-cases.ts";
 
 interface Spec {
   kind?: string;

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { UpgradePlan } from "../../../src/analyze/upgrade/plan.ts";
 import { replacedPairs } from "../../../src/analyze/upgrade/replacements.ts";
 import type { KubeObject } from "../../../src/model/object.ts";
-import { planOf, yaml } from "../../helpers/upgrade-pairs.ts";
+import { planOf, yaml } from "../../helpers/upgrade-cases.ts";
 
 const names = (objects: readonly KubeObject[]) => objects.map((o) => `${o.ref.apiVersion} ${o.ref.kind}/${o.ref.name}`).sort();
 
