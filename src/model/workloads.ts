@@ -46,57 +46,26 @@ const REQUIRED: SelectorSemantics = { nil: "nothing", empty: "nothing" };
 const MUTABLE_SELECTOR_VERSIONS = new Set(["extensions/v1beta1", "apps/v1beta1"]);
 const immutableUnlessLegacy = (o: KubeObject) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
 
+/** The controllers with a required, label-selector `spec.selector` over `spec.template`. */
+function selectorController(groups: readonly string[], immutableSelector: WorkloadShape["immutableSelector"]): WorkloadShape {
+  return {
+    groups,
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "labelSelector",
+    semantics: REQUIRED,
+    selectorRequired: true,
+    immutableSelector,
+    runsToCompletion: false,
+  };
+}
+
 const SHAPES: Record<string, WorkloadShape> = {
-  Deployment: {
-    groups: ["apps", "extensions"],
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "labelSelector",
-    semantics: REQUIRED,
-    selectorRequired: true,
-    immutableSelector: immutableUnlessLegacy,
-    runsToCompletion: false,
-  },
-  ReplicaSet: {
-    groups: ["apps", "extensions"],
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "labelSelector",
-    semantics: REQUIRED,
-    selectorRequired: true,
-    immutableSelector: (o) => o.ref.apiVersion !== "extensions/v1beta1",
-    runsToCompletion: false,
-  },
-  DaemonSet: {
-    groups: ["apps", "extensions"],
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "labelSelector",
-    semantics: REQUIRED,
-    selectorRequired: true,
-    immutableSelector: (o) => o.ref.apiVersion !== "extensions/v1beta1",
-    runsToCompletion: false,
-  },
-  StatefulSet: {
-    groups: ["apps"],
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "labelSelector",
-    semantics: REQUIRED,
-    selectorRequired: true,
-    immutableSelector: () => true,
-    runsToCompletion: false,
-  },
-  Rollout: {
-    groups: ["argoproj.io"],
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "labelSelector",
-    semantics: REQUIRED,
-    selectorRequired: true,
-    immutableSelector: () => true,
-    runsToCompletion: false,
-  },
+  Deployment: selectorController(["apps", "extensions"], immutableUnlessLegacy),
+  ReplicaSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  DaemonSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  StatefulSet: selectorController(["apps"], () => true),
+  Rollout: selectorController(["argoproj.io"], () => true),
   ReplicationController: {
     groups: [""],
     templatePath: ["spec", "template"],
