@@ -111,3 +111,6 @@ export function whereText(location: Location): string {
   if (location.template !== undefined) return `${location.template} (rendered line ${location.line})`;
   return `${location.file}:${location.line}`;
 }
+
+/** The same object (apiVersion, kind, namespace, name) as a map or set key. */
+export const refKey = (o: ObjectRef) => `${o.apiVersion}\u0000${o.kind}\u0000${o.namespace ?? ""}\u0000${o.name}`;

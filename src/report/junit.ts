@@ -11,7 +11,7 @@
 import type { Finding } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import type { ObjectRef } from "../model/object.ts";
-import { objectLabel, whereText, type ReportResult } from "./common.ts";
+import { objectLabel, refKey, whereText, type ReportResult } from "./common.ts";
 
 export interface JunitOptions {
   /** The rules that ran, in order (one suite each). */
@@ -43,8 +43,6 @@ export function escapeXml(text: string): string {
 function attr(text: string): string {
   return escapeXml(text).replace(/\n/g, "&#10;").replace(/\r/g, "&#13;").replace(/\t/g, "&#9;");
 }
-
-const refKey = (o: ObjectRef) => `${o.apiVersion}\u0000${o.kind}\u0000${o.namespace ?? ""}\u0000${o.name}`;
 
 export function formatJunit(result: ReportResult, options: JunitOptions): string {
   const ruleIds = options.rules.map((r) => r.id);

@@ -6,9 +6,9 @@
  */
 import type { Finding, Severity } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
-import type { Impact, RolledWorkload } from "../analyze/upgrade/impact.ts";
-import type { ObjectRef } from "../model/object.ts";
+import type { Impact } from "../analyze/upgrade/impact.ts";
 import { objectLabel, whereText, type ReportResult } from "./common.ts";
+import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 /** The first line of every comment: a bot can find and update its previous comment by it. */
 export const COMMENT_MARKER = "<!-- chartguard -->";
@@ -82,43 +82,23 @@ function ruleLink(id: string, options: MarkdownOptions): string {
   return uri ? `[${code(id)}](${uri})` : code(id);
 }
 
-const REASON_TEXT: Record<string, string> = {
-  image: "image",
-  env: "environment",
-  "config-checksum": "config checksum",
-  resources: "resources",
-  "labels-only": "labels only",
-  labels: "labels",
-  annotations: "annotations",
-  command: "command/args",
-  volumes: "volumes",
-  probes: "probes",
-  containers: "containers added/removed",
-  "pod-spec": "pod spec",
-};
-
-const refKey = (o: ObjectRef) => `${o.apiVersion}\u0000${o.kind}\u0000${o.namespace ?? ""}\u0000${o.name}`;
-
 function plan(findings: readonly Finding[], impact: Impact): string[] {
   const out = ["### Upgrade plan", ""];
-  const failing = findings.filter((f) => f.severity === "error");
+  const outline = upgradeOutline(findings, impact);
+  const { failing } = outline;
   out.push(failing.length === 0 ? "**Will fail:** nothing; the API server should accept every update." : `**Will fail or break (${failing.length}):**`);
   for (const f of failing) out.push(`- ${escapeMarkdown(objectLabel(f.object))}: ${code(f.rule)} at ${code(f.path)}`);
   out.push("");
 
-  const needless = impact.rolled.filter((r) => r.needless).length;
+  const needless = outline.needlessRolls;
   out.push(`**Will restart (${impact.rolled.length}${needless > 0 ? `, ${needless} needlessly` : ""}):**${impact.rolled.length === 0 ? " nothing." : ""}`);
-  const refused = new Set(failing.map((f) => refKey(f.object)));
-  for (const r of impact.rolled) out.push(rolledLine(r, refused.has(refKey(r.object))));
+  for (const roll of outline.rolls) out.push(rolledLine(roll));
   out.push("");
 
-  const replacedFrom = new Set(impact.replaced.map((r) => refKey(r.from)));
-  const replacedTo = new Set(impact.replaced.map((r) => refKey(r.to)));
-  const why = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" } as const;
   const groups: [string, string[]][] = [
-    ["Replaced (deleted and created again)", impact.replaced.map((r) => `${escapeMarkdown(objectLabel(r.from))} → ${escapeMarkdown(objectLabel(r.to))} (${why[r.why]})`)],
-    ["Created", impact.created.filter((o) => !replacedTo.has(refKey(o))).map((o) => escapeMarkdown(objectLabel(o)))],
-    ["Deleted", impact.deleted.filter((o) => !replacedFrom.has(refKey(o))).map((o) => escapeMarkdown(objectLabel(o)))],
+    ["Replaced (deleted and created again)", impact.replaced.map((r) => `${escapeMarkdown(objectLabel(r.from))} → ${escapeMarkdown(objectLabel(r.to))} (${REPLACED_WHY[r.why]})`)],
+    ["Created", outline.created.map((o) => escapeMarkdown(objectLabel(o)))],
+    ["Deleted", outline.deleted.map((o) => escapeMarkdown(objectLabel(o)))],
     ["Left behind (helm.sh/resource-policy: keep)", impact.kept.map((o) => escapeMarkdown(objectLabel(o)))],
   ];
   for (const [title, items] of groups) {
@@ -136,8 +116,7 @@ function plan(findings: readonly Finding[], impact: Impact): string[] {
   return out;
 }
 
-function rolledLine(r: RolledWorkload, refused: boolean): string {
-  const reasons = r.reasons.map((reason) => REASON_TEXT[reason] ?? reason).join(", ");
+function rolledLine({ rolled: r, reasons, refused }: RollLine): string {
   const notes = [
     refused ? "only once the refused update is fixed" : "",
     r.needless ? "**needless**: only chart/app version metadata changed" : "",
