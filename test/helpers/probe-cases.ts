@@ -3,7 +3,6 @@
  * (a repeat, a combined perturbed render with its markers, single-cause renders) and the
  * exact findings one rule must report, with the probe evidence in the context.
  */
-import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildContext, DEFAULT_SETTINGS } from "../../src/analyze/context.ts";
 import type { Finding } from "../../src/analyze/finding.ts";
@@ -12,7 +11,7 @@ import type { Rule } from "../../src/analyze/rule.ts";
 import { runRules } from "../../src/analyze/run.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
 import { objectsFromDocuments } from "../../src/model/object.ts";
-import type { ExpectedFinding } from "./rule-cases.ts";
+import { assertFindings, type ExpectedFinding } from "./rule-cases.ts";
 
 export { yaml } from "./rule-cases.ts";
 
@@ -56,19 +55,6 @@ export function probedFindings(rule: Rule, c: Omit<ProbeCase, "name" | "expect">
 
 export function probeRuleCases(rule: Rule, cases: readonly ProbeCase[]): void {
   for (const c of cases) {
-    test(`${rule.meta.id} (probed): ${c.name}`, () => {
-      const findings = probedFindings(rule, c);
-      assert.deepEqual(
-        findings.map((f) => ({ severity: f.severity, object: `${f.object.kind}/${f.object.name}`, path: f.path, line: f.location.line })),
-        c.expect.map((e) => ({ severity: e.severity, object: e.object, path: e.path, line: e.line })),
-      );
-      findings.forEach((finding, i) => {
-        const expected = c.expect[i]!;
-        assert.equal(finding.rule, rule.meta.id);
-        for (const [key, value] of Object.entries(expected.evidence ?? {})) assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
-        for (const part of expected.messageIncludes ?? []) assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}: ${finding.message}`);
-        assert.ok(finding.remedy.text.length > 0, "every finding says how to fix it");
-      });
-    });
+    test(`${rule.meta.id} (probed): ${c.name}`, () => assertFindings(rule, probedFindings(rule, c), c.expect));
   }
 }

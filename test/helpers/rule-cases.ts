@@ -44,22 +44,28 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
   return text.split("\n").map((l) => l.slice(indent)).join("\n");
 }
 
+/**
+ * Exactly the expected findings, in order (severity, object, path, line), each from `rule`,
+ * each with a message and a fix, and with the extra checks a case asks for.
+ */
+export function assertFindings(rule: Rule, findings: readonly Finding[], expected: readonly ExpectedFinding[]): void {
+  assert.deepEqual(
+    findings.map((f) => ({ severity: f.severity, object: `${f.object.kind}/${f.object.name}`, path: f.path, line: f.location.line })),
+    expected.map((e) => ({ severity: e.severity, object: e.object, path: e.path, line: e.line })),
+  );
+  findings.forEach((finding, i) => {
+    const expect = expected[i]!;
+    assert.equal(finding.rule, rule.meta.id);
+    if (expect.related) assert.deepEqual(finding.related.map((r) => `${r.kind}/${r.name}`), expect.related, "related objects");
+    for (const [key, value] of Object.entries(expect.evidence ?? {})) assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
+    for (const part of expect.messageIncludes ?? []) assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}:\n${finding.message}`);
+    assert.ok(finding.message.length > 0, "every finding has a message");
+    assert.ok(finding.remedy.text.length > 0, "every finding says how to fix it");
+  });
+}
+
 export function ruleCases(rule: Rule, cases: readonly RuleCase[]): void {
   for (const c of cases) {
-    test(`${rule.meta.id}: ${c.name}`, () => {
-      const findings = findingsFor(rule, c.manifest, c.namespace, c.settings);
-      assert.deepEqual(
-        findings.map((f) => ({ severity: f.severity, object: `${f.object.kind}/${f.object.name}`, path: f.path, line: f.location.line })),
-        c.expect.map((e) => ({ severity: e.severity, object: e.object, path: e.path, line: e.line })),
-      );
-      findings.forEach((finding, i) => {
-        const expected = c.expect[i]!;
-        assert.equal(finding.rule, rule.meta.id);
-        if (expected.related) assert.deepEqual(finding.related.map((r) => `${r.kind}/${r.name}`), expected.related);
-        for (const [key, value] of Object.entries(expected.evidence ?? {})) assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
-        for (const part of expected.messageIncludes ?? []) assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}: ${finding.message}`);
-        assert.ok(finding.remedy.text.length > 0, "every finding says how to fix it");
-      });
-    });
+    test(`${rule.meta.id}: ${c.name}`, () => assertFindings(rule, findingsFor(rule, c.manifest, c.namespace, c.settings), c.expect));
   }
 }

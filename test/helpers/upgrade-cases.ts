@@ -15,7 +15,7 @@ import { upgradeDocuments, type UpgradeResult } from "../../src/analyze/upgrade/
 import { planUpgrade, type UpgradePlan } from "../../src/analyze/upgrade/plan.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
 import { objectsFromDocuments, type KubeObject } from "../../src/model/object.ts";
-import type { ExpectedFinding } from "./rule-cases.ts";
+import { assertFindings, type ExpectedFinding } from "./rule-cases.ts";
 
 export { yaml } from "./rule-cases.ts";
 
@@ -76,32 +76,18 @@ export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[]): void {
   for (const c of cases) {
     test(`${rule.meta.id}: ${c.name}`, () => {
       const findings = upgradeFindings(rule, c.from, c.to, c.namespace, c.settings);
+      assertFindings(rule, findings, c.expect);
       assert.deepEqual(
-        findings.map((f) => ({
-          severity: f.severity,
-          object: `${f.object.kind}/${f.object.name}`,
-          path: f.path,
-          file: f.location.file,
-          line: f.location.line,
-        })),
-        c.expect.map((e) => ({ severity: e.severity, object: e.object, path: e.path, file: e.file ?? "to.yaml", line: e.line })),
+        findings.map((f) => f.location.file),
+        c.expect.map((e) => e.file ?? "to.yaml"),
+        "findings point into the new release, or into the old one for what exists only there",
       );
       findings.forEach((finding, i) => {
         const expected = c.expect[i]!;
-        assert.equal(finding.rule, rule.meta.id);
-        if (expected.related) assert.deepEqual(finding.related.map((r) => `${r.kind}/${r.name}`), expected.related, "related objects");
-        for (const [key, value] of Object.entries(expected.evidence ?? {})) {
-          assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
-        }
-        for (const part of expected.messageIncludes ?? []) {
-          assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}:\n${finding.message}`);
-        }
         if (expected.commands) assert.deepEqual(finding.remedy.commands ?? [], expected.commands, "remedy commands");
         for (const part of expected.remedyIncludes ?? []) {
           assert.ok(finding.remedy.text.includes(part), `remedy should include ${JSON.stringify(part)}:\n${finding.remedy.text}`);
         }
-        assert.ok(finding.remedy.text.length > 0, "every finding says how to fix it");
-        assert.ok(finding.message.length > 0, "every finding has a message");
       });
     });
   }

@@ -9,7 +9,8 @@ import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { helmBinaries } from "../helpers/helm.ts";
-import { assertRefused, assertTempClean, cli, FIXTURE_CHARTS, script, smallChart, tarGz, tempDir, writeFile } from "./support.ts";
+import { assertRefused, assertTempClean, cli, FIXTURE_CHARTS, script, smallChart, tempDir, writeFile } from "./support.ts";
+import { tarGz } from "../helpers/tar.ts";
 
 const helm = helmBinaries()[0]!;
 const withHelm = (...args: string[]) => ["check", "--helm", helm.path, ...args];

@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -203,36 +202,4 @@ export function unprivilegedUid(): number | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const nobody = spawnSync("id", ["-u", "nobody"], { encoding: "utf8" });
   return nobody.status === 0 ? Number(nobody.stdout.trim()) : 65534;
-}
-
-export interface TarInput {
-  name: string;
-  type?: "file" | "directory" | "symlink";
-  content?: string;
-  linkName?: string;
-}
-
-/** A minimal ustar + gzip writer, for archives that `tar` would refuse to create. */
-export function tarGz(entries: readonly TarInput[]): Buffer {
-  const flags = { file: "0", directory: "5", symlink: "2" } as const;
-  const blocks: Buffer[] = [];
-  for (const entry of entries) {
-    const data = Buffer.from(entry.content ?? "");
-    const header = Buffer.alloc(512);
-    header.write(entry.name, 0, 100, "utf8");
-    header.write("0000644\0", 100);
-    header.write("0000000\0", 108);
-    header.write("0000000\0", 116);
-    header.write(`${data.length.toString(8).padStart(11, "0")}\0`, 124);
-    header.write("00000000000\0", 136);
-    header.write(flags[entry.type ?? "file"], 156);
-    header.write(entry.linkName ?? "", 157, 100, "utf8");
-    header.write("ustar\u000000", 257, "latin1");
-    header.fill(0x20, 148, 156);
-    const checksum = header.reduce((sum, byte) => sum + byte, 0);
-    header.write(`${checksum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
-    blocks.push(header, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
 }
