@@ -17,6 +17,8 @@ export interface AnalysisSettings {
   kubeVersion: string;
   /** Label keys to treat as volatile besides the built-in ones. */
   extraVolatileKeys: ReadonlySet<string>;
+  /** Target Argo Rollouts version, `major.minor`; unknown: rules say what happens either side of 1.9. */
+  argoRolloutsVersion?: string;
 }
 
 export const DEFAULT_SETTINGS: AnalysisSettings = {

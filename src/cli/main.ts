@@ -25,6 +25,7 @@ import {
   chartOptions,
   configOptions,
   discoveryOptions,
+  withArgoRolloutsFlag,
   withConfigFlags,
   withDiscoveryFlags,
   withOutputFlags,
@@ -114,6 +115,7 @@ function explainRules(id: string | undefined, flags: RulesFlags): void {
 }
 
 interface UpgradeFlags extends OutputFlags, RenderFlags, ConfigFlags {
+  argoRolloutsVersion?: string;
   from: string;
   to: string;
   fromValues: string[];
@@ -158,7 +160,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   });
 
   withConfigFlags(withOutputFlags(
-    withRenderFlags(
+    withArgoRolloutsFlag(withRenderFlags(
       program
         .command("upgrade")
         .description("predict what `helm upgrade` will do: refused updates, restarts, replacements")
@@ -170,7 +172,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option("--to-set <key=value>", "--set for the --to side only (repeatable)", collect, [])
         .option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect, [])
         .option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect, []),
-    ),
+    )),
   )).action(async (flags: UpgradeFlags) => {
     const result = await upgrade({
       from: flags.from,

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SEVERITIES, type Severity } from "../analyze/finding.ts";
 import type { AnalysisSettings } from "../analyze/context.ts";
-import { loadConfig, type ChartguardConfig } from "../config/config.ts";
+import { loadConfig, minorVersion, type ChartguardConfig } from "../config/config.ts";
 import { parseShard, type Shard } from "../load/sources.ts";
 import type { ChartOptions } from "../render/charts.ts";
 
@@ -46,7 +46,7 @@ function namespaceName(value: string): string {
   return value;
 }
 
-function kubeVersion(value: string): string {
+function versionArgument(value: string): string {
   if (!/^v?\d+\.\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError("must look like 1.30 or v1.30.2");
   return value;
 }
@@ -85,7 +85,7 @@ export function withRenderFlags(command: Command): Command {
     .option("--set-file <key=path>", "set a value from a file (repeatable)", collect, [])
     .option("--set-json <key=json>", "set a JSON value (repeatable)", collect, [])
     .option("--release <name>", "release name (default: the chart's name)")
-    .option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", kubeVersion)
+    .option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument)
     .option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, [])
     .option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)")
     .option("--helm-timeout <seconds>", "give up on a helm run after this long", positiveNumber, 60)
@@ -132,11 +132,21 @@ export function chartOptions(flags: RenderFlags): ChartOptions {
   };
 }
 
-/** `v1.29.3` → `1.29`: the analysis rules are chosen by minor version. */
-export function analysisSettings(flags: RenderFlags): Partial<AnalysisSettings> {
-  if (flags.kubeVersion === undefined) return {};
-  const [major, minor] = flags.kubeVersion.replace(/^v/, "").split(".");
-  return { kubeVersion: `${major}.${minor}` };
+/** Version-dependent rules are chosen by minor version: `v1.29.3` → `1.29`. */
+export function analysisSettings(flags: RenderFlags & { argoRolloutsVersion?: string }): Partial<AnalysisSettings> {
+  return {
+    ...(flags.kubeVersion === undefined ? {} : { kubeVersion: minorVersion(flags.kubeVersion) }),
+    ...(flags.argoRolloutsVersion === undefined ? {} : { argoRolloutsVersion: minorVersion(flags.argoRolloutsVersion) }),
+  };
+}
+
+/** `upgrade` only: which Argo Rollouts the cluster runs decides what a changed Rollout selector does. */
+export function withArgoRolloutsFlag(command: Command): Command {
+  return command.option(
+    "--argo-rollouts-version <version>",
+    "Argo Rollouts version in the cluster (e.g. 1.8): from 1.9 a changed Rollout selector is refused, before it skips the canary",
+    versionArgument,
+  );
 }
 
 export interface ConfigFlags {

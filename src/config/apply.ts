@@ -27,6 +27,7 @@ export function settingsWithConfig(
 ): AnalysisSettings {
   const fromConfig: Partial<AnalysisSettings> = {};
   if (config?.kubernetesVersion !== undefined) fromConfig.kubeVersion = minorVersion(config.kubernetesVersion);
+  if (config?.argoRolloutsVersion !== undefined) fromConfig.argoRolloutsVersion = minorVersion(config.argoRolloutsVersion);
   const volatile = new Set([...defaults.extraVolatileKeys, ...(config?.volatileLabelKeys ?? []), ...(explicit?.extraVolatileKeys ?? [])]);
   return { ...defaults, ...fromConfig, ...explicit, extraVolatileKeys: volatile };
 }

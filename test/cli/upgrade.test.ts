@@ -169,6 +169,26 @@ test("upgrade: -o json carries findings, summary, notes and the impact", () => {
   assert.deepEqual(json.summary, { error: findings.filter((f) => f.severity === "error").length, warning: findings.filter((f) => f.severity === "warning").length, info: findings.filter((f) => f.severity === "info").length, suppressed: 0 });
 });
 
+test("upgrade: --argo-rollouts-version and the config's argoRolloutsVersion pick the outcome of a changed Rollout selector", () => {
+  const outcome = (args: string[]) => {
+    const run = chartguard(["--from", file("broken-from.yaml"), "--to", file("broken-to.yaml"), "-o", "json", ...args]);
+    assert.equal(run.status, 1, run.stderr);
+    const findings = JSON.parse(run.stdout).findings as { rule: string; evidence: { outcome: string }; remedy: { commands: string[] } }[];
+    const finding = findings.find((f) => f.rule === "rollout-selector-changed")!;
+    return [finding.evidence.outcome, finding.remedy.commands.some((c) => c.startsWith("kubectl get crd"))];
+  };
+  assert.deepEqual(outcome(["--no-config"]), ["either", true]);
+  assert.deepEqual(outcome(["--no-config", "--argo-rollouts-version", "1.8.2"]), ["canary-skipped", false]);
+  assert.deepEqual(outcome(["--no-config", "--argo-rollouts-version", "v1.9"]), ["refused", false]);
+  const config = file("argo-1.8.chartguard.yaml");
+  writeFileSync(config, 'argoRolloutsVersion: "1.8"\n');
+  assert.deepEqual(outcome(["--config", config]), ["canary-skipped", false]);
+  assert.deepEqual(outcome(["--config", config, "--argo-rollouts-version", "1.10"]), ["refused", false], "the flag wins over the config");
+  const bad = chartguard(["--from", file("broken-from.yaml"), "--to", file("broken-to.yaml"), "--argo-rollouts-version", "latest"]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--argo-rollouts-version.*must look like/);
+});
+
 test("upgrade: --to from stdin", () => {
   const run = chartguard(["--from", file("clean-from.yaml"), "--to", "-", "-o", "json"], deployment("web-1.0.0", "web:3"));
   assert.equal(run.status, 0, run.stderr);

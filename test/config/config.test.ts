@@ -149,9 +149,11 @@ test("render options: config values files come before -f, --release and --kube-v
 });
 
 test("analysis settings: defaults, then the config, then explicit settings; volatile keys add up", () => {
-  const config = parseConfig("kubernetesVersion: v1.27.4\nvolatileLabelKeys: [a]\n", "/r/.chartguard.yaml");
+  const config = parseConfig('kubernetesVersion: v1.27.4\nargoRolloutsVersion: "1.8.1"\nvolatileLabelKeys: [a]\n', "/r/.chartguard.yaml");
   const settings = settingsWithConfig(DEFAULT_SETTINGS, config, { extraVolatileKeys: new Set(["b"]) });
   assert.equal(settings.kubeVersion, "1.27");
+  assert.equal(settings.argoRolloutsVersion, "1.8");
+  assert.equal(settingsWithConfig(DEFAULT_SETTINGS, undefined, undefined).argoRolloutsVersion, undefined, "unknown unless configured");
   assert.deepEqual([...settings.extraVolatileKeys], ["a", "b"]);
   assert.equal(settingsWithConfig(DEFAULT_SETTINGS, config, { kubeVersion: "1.33" }).kubeVersion, "1.33");
   assert.equal(settingsWithConfig(DEFAULT_SETTINGS, undefined, undefined).kubeVersion, DEFAULT_SETTINGS.kubeVersion);

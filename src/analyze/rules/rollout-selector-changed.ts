@@ -113,18 +113,15 @@ export const rolloutSelectorChanged: Rule = {
       const ns = after.ref.namespace ?? "default";
       const changedKeys = changedSelectorKeys(oldSelector, newSelector);
       const oldLabels = matchLabelsArg(oldSelector);
+      const outcome = selectorChangeOutcome(context.settings.argoRolloutsVersion);
       report({
         object: after,
         path: ["spec", "selector"],
         message:
           `${refString(after.ref)}: spec.selector changes from ${show(oldSelector)} to ${show(newSelector)}` +
           (changedKeys.length > 0 ? ` (changed: ${changedKeys.join(", ")})` : "") +
-          `. With Argo Rollouts v1.9 or later and its CRD installed, \`helm upgrade\` fails: ` +
-          `Rollout.argoproj.io "${name}" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable. ` +
-          `With an older controller or CRD the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned ` +
-          `(its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause ` +
-          `and analysis is skipped and traffic jumps to 100% at once.`,
-        evidence: { before: normalize(oldSelector) ?? null, after: normalize(newSelector) ?? null, keys: changedKeys },
+          `. ${outcomeText(outcome, name)}`,
+        evidence: { before: normalize(oldSelector) ?? null, after: normalize(newSelector) ?? null, keys: changedKeys, outcome },
         remedy: {
           text:
             `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper ` +
@@ -132,11 +129,14 @@ export const rolloutSelectorChanged: Rule = {
             `keep selector labels out of user values and put such labels only on the pod template and object metadata. ` +
             `If the selector really must change, add a second Rollout under a new name with the new selector, move traffic to it ` +
             `(its own canary/stable Services), then remove the old Rollout in a later release. ` +
-            `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: ` +
-            `older CRD, the canary would be skipped). The last lists the ReplicaSets of the old selector: after an older controller ` +
+            (outcome === "either"
+              ? `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: ` +
+                `older CRD, the canary would be skipped). `
+              : "") +
+            `The last command lists the ReplicaSets of the old selector: after an older controller ` +
             `accepted the change they are orphaned; delete them once the new pods serve.`,
           commands: [
-            `kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'`,
+            ...(outcome === "either" ? [CRD_RULE_COMMAND] : []),
             `kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
             ...(oldLabels ? [`kubectl -n ${ns} get replicasets -l '${oldLabels}'`] : []),
           ],
@@ -145,6 +145,37 @@ export const rolloutSelectorChanged: Rule = {
     }
   },
 };
+
+type Outcome = "refused" | "canary-skipped" | "either";
+
+const refused = (name: string) =>
+  "`helm upgrade` fails: " +
+  `Rollout.argoproj.io "${name}" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable.`;
+const CANARY_SKIPPED =
+  "the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned " +
+  "(its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause " +
+  "and analysis is skipped and traffic jumps to 100% at once.";
+
+function outcomeText(outcome: Outcome, name: string): string {
+  switch (outcome) {
+    case "refused":
+      return `With Argo Rollouts v1.9 or later (the configured version) and its CRD installed, ${refused(name)}`;
+    case "canary-skipped":
+      return `With Argo Rollouts before v1.9 (the configured version) ${CANARY_SKIPPED}`;
+    case "either":
+      return `With Argo Rollouts v1.9 or later and its CRD installed, ${refused(name)} With an older controller or CRD ${CANARY_SKIPPED}`;
+  }
+}
+
+const CRD_RULE_COMMAND =
+  "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'";
+
+/** v1.9 made the selector immutable through a CEL rule in the CRD (argoproj/argo-rollouts#4084). */
+function selectorChangeOutcome(version: string | undefined): Outcome {
+  if (version === undefined) return "either";
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major > 1 || (major === 1 && minor >= 9) ? "refused" : "canary-skipped";
+}
 
 function show(selector: unknown): string {
   const normalized = normalize(selector);

@@ -36,6 +36,7 @@ upgradeCases(rolloutSelectorChanged, [
           before: { matchLabels: { app: "web", team: "old-team" } },
           after: { matchLabels: { app: "web", team: "new-team" } },
           keys: ["team"],
+          outcome: "either",
         },
         messageIncludes: [
           `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable`,
@@ -44,6 +45,39 @@ upgradeCases(rolloutSelectorChanged, [
           "orphaned",
           "100%",
         ],
+      },
+    ],
+  },
+  {
+    name: "Argo Rollouts before 1.9 configured: accepted, the canary is skipped, no CRD check needed",
+    from: rollout("{app: web, team: a}"),
+    to: rollout("{app: web, team: b}"),
+    settings: { argoRolloutsVersion: "1.8" },
+    expect: [
+      {
+        severity: "error",
+        object: "Rollout/app",
+        path: "spec.selector",
+        line: 7,
+        evidence: { outcome: "canary-skipped" },
+        messageIncludes: ["With Argo Rollouts before v1.9 (the configured version) the update is accepted", "every canary step"],
+        commands: [`kubectl -n default get rollout app -o jsonpath='{.spec.selector}'`, "kubectl -n default get replicasets -l 'app=web,team=a'"],
+      },
+    ],
+  },
+  {
+    name: "Argo Rollouts 1.9 or later configured: refused",
+    from: rollout("{app: web, team: a}"),
+    to: rollout("{app: web, team: b}"),
+    settings: { argoRolloutsVersion: "2.0" },
+    expect: [
+      {
+        severity: "error",
+        object: "Rollout/app",
+        path: "spec.selector",
+        line: 7,
+        evidence: { outcome: "refused" },
+        messageIncludes: [`(the configured version) and its CRD installed, \`helm upgrade\` fails: Rollout.argoproj.io "app" is invalid`],
       },
     ],
   },
