@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { PROJECT_URL } from "../../src/analyze/rule.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { PROJECT_ROOT, run } from "../integrations/run.ts";
 
@@ -64,6 +65,18 @@ test("the tarball holds the build, the declarations, the config schema and the H
   }
   assert.deepEqual(packedFiles.filter((f) => f.startsWith("test/") || (f.startsWith("src/") && f.endsWith(".ts")) || f.includes(".cache/")), []);
   assert.ok(Object.values(pkg.bin).every((bin) => packedFiles.includes(bin)), "every bin is packed");
+});
+
+test("one project address everywhere: package.json, SARIF and rule links, the Action and plugin instructions", () => {
+  const meta = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { homepage: string; repository: { url: string } };
+  assert.equal(meta.homepage, `${PROJECT_URL}#readme`);
+  assert.equal(meta.repository.url, `git+${PROJECT_URL}.git`);
+  const repo = new URL(PROJECT_URL).pathname.slice(1);
+  for (const file of ["README.md", "action.yml"]) {
+    const text = readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+    assert.doesNotMatch(text, /<owner>/, file);
+    assert.match(text, new RegExp(`uses: ${repo}@`), file);
+  }
 });
 
 const MANIFEST = `apiVersion: apps/v1
