@@ -38,7 +38,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     ...(options.shard === undefined ? {} : { shard: options.shard }),
   });
   const docs: YamlDocument[] = await loadManifests(sources);
-  const notes: ModelNote[] = [];
+  const notes: ModelNote[] = sources.length === 0 ? [nothingFound(options)] : [];
   const charts = await renderWithConfig(sources, options, namespace);
   for (const chart of charts) {
     for (const doc of chart.docs) docs.push(doc); // not push(...): 100k documents overflow the stack
@@ -52,6 +52,19 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     { ...result, notes: [...notes, ...result.notes] },
     { docs, namespace, showSuppressed: options.showSuppressed === true, ...(options.config ? { config: options.config } : {}) },
   );
+}
+
+/** An empty walk is said, not passed off as a clean result: the path may be wrong. */
+function nothingFound(options: CheckOptions): ModelNote {
+  const filters = [
+    ...(options.exclude && options.exclude.length > 0 ? ["--exclude"] : []),
+    ".gitignore",
+    ...(options.shard ? [`--shard ${options.shard.index}/${options.shard.count}`] : []),
+  ];
+  return {
+    file: options.inputs.join(", "),
+    message: `no charts (Chart.yaml, .tgz) or manifest files (.yaml, .yml, .json) found (after ${filters.join(", ")}): nothing was checked`,
+  };
 }
 
 /** Charts with the same `charts` entry in the config render together; results keep the input order. */

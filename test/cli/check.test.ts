@@ -79,3 +79,19 @@ test("bad input and bad usage: one line on stderr, exit 2, no stack trace", () =
     assert.equal(run.stdout, "", "nothing on stdout when the run fails");
   }
 });
+
+test("a directory with nothing to check says so in a note (and exits 0): the path may be wrong", () => {
+  const dir = mkdtempSync(join(tmpdir(), "chartguard-cli-"));
+  writeFileSync(join(dir, "README.md"), "# not a manifest\n");
+  const run = runCli(["check", "-o", "json", "--no-config", dir]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout).notes, [
+    { file: dir, message: "no charts (Chart.yaml, .tgz) or manifest files (.yaml, .yml, .json) found (after .gitignore): nothing was checked" },
+  ]);
+  writeFileSync(join(dir, "web.yaml"), mismatched);
+  const excluded = runCli(["check", "-o", "json", "--no-config", "--exclude", "web.yaml", "--shard", "1/2", dir]);
+  assert.equal(excluded.status, 0, excluded.stderr);
+  assert.deepEqual(JSON.parse(excluded.stdout).notes.map((n: { message: string }) => n.message), [
+    "no charts (Chart.yaml, .tgz) or manifest files (.yaml, .yml, .json) found (after --exclude, .gitignore, --shard 1/2): nothing was checked",
+  ]);
+});
