@@ -1,6 +1,6 @@
 /** The pure core of `chartguard check`: parsed documents in, findings out. */
 import type { YamlDocument } from "../load/yaml.ts";
-import { objectsFromDocuments, type ModelNote } from "../model/object.ts";
+import { objectsFromDocuments, type ModelNote, type ObjectRef } from "../model/object.ts";
 import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings, type TemplateLocator } from "./context.ts";
 import { summarize, type Finding, type Summary } from "./finding.ts";
 import type { ProbeEvidence } from "./probes.ts";
@@ -20,6 +20,8 @@ export interface CheckResult {
   findings: Finding[];
   summary: Summary;
   notes: ModelNote[];
+  /** Every object the rules looked at, for reports that list passing objects too (JUnit); not in `-o json`. */
+  checked: ObjectRef[];
 }
 
 export function checkDocuments(docs: readonly YamlDocument[], options: CheckCoreOptions): CheckResult {
@@ -33,5 +35,5 @@ export function checkDocuments(docs: readonly YamlDocument[], options: CheckCore
   if (options.probes) context.probes = options.probes;
   if (options.templateLines) context.templateLines = options.templateLines;
   const findings = runRules(context, CHECK_RULES);
-  return { findings, summary: summarize(findings), notes };
+  return { findings, summary: summarize(findings), notes, checked: objects.map((object) => object.ref) };
 }

@@ -2,13 +2,11 @@
 /** The command line: argument parsing, exit codes and output, wiring only. */
 import { appendFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { check } from "../check.ts";
-import { upgrade } from "../upgrade.ts";
+import { check, type CheckOutcome } from "../check.ts";
+import { upgrade, type UpgradeOutcome } from "../upgrade.ts";
 import { InputError, UsageError } from "../errors.ts";
-import { severityRank } from "../analyze/finding.ts";
+import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
-import type { CheckResult } from "../analyze/check.ts";
-import type { UpgradeResult } from "../analyze/upgrade/index.ts";
 import { formatGithub } from "../report/github.ts";
 import { formatJson } from "../report/json.ts";
 import { formatJunit } from "../report/junit.ts";
@@ -48,14 +46,17 @@ function useColor(flags: OutputFlags): boolean {
   return process.stdout.isTTY === true;
 }
 
-function emit(result: CheckResult | UpgradeResult, flags: OutputFlags): number {
+function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags): number {
   const metas = [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
   const rules = new Map(metas.map((meta) => [meta.id, meta]));
   const isUpgrade = "impact" in result;
-  const findings = flags.quiet ? result.findings.filter((f) => f.severity === "error") : result.findings;
+  // --quiet: the text report lists only errors, found and suppressed; its summary still counts everything.
+  const isError = (f: Finding) => f.severity === "error";
+  const shown = <R extends CheckOutcome | UpgradeOutcome>(r: R): R =>
+    flags.quiet ? { ...r, findings: r.findings.filter(isError), ...(r.suppressed ? { suppressed: r.suppressed.filter(isError) } : {}) } : r;
   const textOptions = { color: useColor(flags), rules };
   // The text report of `check` goes to stdout file by file, never held whole.
-  const streamed = flags.output === "text" && !flags.outputFile && !("impact" in result) ? formatTextChunks({ ...result, findings }, textOptions) : undefined;
+  const streamed = flags.output === "text" && !flags.outputFile && !isUpgrade ? formatTextChunks(shown(result), textOptions) : undefined;
   const text = streamed ? "" : (() => {
     switch (flags.output) {
       case "json":
@@ -69,7 +70,7 @@ function emit(result: CheckResult | UpgradeResult, flags: OutputFlags): number {
       case "markdown":
         return formatMarkdown(result, { rules });
       case "text":
-        return isUpgrade ? formatPlan({ ...result, findings }, textOptions) : formatText({ ...result, findings }, textOptions);
+        return isUpgrade ? formatPlan(shown(result), textOptions) : formatText(shown(result), textOptions);
     }
   })();
   if (streamed) for (const chunk of streamed) process.stdout.write(chunk);

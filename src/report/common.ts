@@ -1,6 +1,6 @@
 /**
- * What every report format shares: the result shape it reads, and where a finding sits
- * in the user's repository.
+ * What every report format shares: the result shape it reads, how a suppression is put
+ * in words, and where a finding sits in the user's repository.
  *
  * Where a finding sits in the user's repository, for the formats that CI tools map onto
  * files (SARIF, GitHub annotations): a real file, relative to the repository root, with
@@ -9,7 +9,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Finding, Location } from "../analyze/finding.ts";
+import type { Finding, Location, Summary } from "../analyze/finding.ts";
+import { IGNORE_ANNOTATION, IGNORE_COMMENT, type SuppressedFinding, type Suppression, type SuppressionKind } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import type { ModelNote, ObjectRef } from "../model/object.ts";
 
@@ -18,6 +19,44 @@ export interface ReportResult {
   findings: readonly Finding[];
   notes: readonly ModelNote[];
   impact?: Impact;
+  /** `suppressed` is there once suppressions are applied (`check`, `upgrade`). */
+  summary?: Summary & { suppressed?: number };
+  /** With `--show-suppressed`: each suppressed finding with what suppressed it. */
+  suppressed?: readonly SuppressedFinding[];
+  /** Every object that was checked, findings or not (JUnit lists them all). */
+  checked?: readonly ObjectRef[];
+}
+
+/** A finding as a report lists it: with `suppression` when it is a suppressed one. */
+export type ReportedFinding = Finding & { suppression?: Suppression };
+
+/** How many findings suppressions hid: the summary's count, which stands also when they are not listed. */
+export function suppressedCount(result: ReportResult): number {
+  return result.summary?.suppressed ?? result.suppressed?.length ?? 0;
+}
+
+/** `, 2 suppressed` after a report's counts, or nothing when none were. */
+export function suppressedSuffix(result: ReportResult): string {
+  const count = suppressedCount(result);
+  return count > 0 ? `, ${count} suppressed` : "";
+}
+
+const SUPPRESSED_BY: Record<SuppressionKind, string> = {
+  annotation: `the ${IGNORE_ANNOTATION} annotation`,
+  comment: `a ${IGNORE_COMMENT} comment`,
+  "allowed-overlap": "allowedOverlaps in the config",
+  // Its reason already says which rule accepts which cause.
+  "probe-cause": "the config",
+};
+
+/**
+ * What suppressed a finding, in the words every report uses:
+ * `a chartguard-ignore comment (web.yaml:9): fixed in 2.0`.
+ */
+export function suppressionText(suppression: Suppression): string {
+  const { file, line, reason } = suppression;
+  const where = file === undefined ? "" : ` (${line === undefined ? file : `${file}:${line}`})`;
+  return `${SUPPRESSED_BY[suppression.by]}${where}${reason ? `: ${reason}` : ""}`;
 }
 
 export interface RepoFiles {

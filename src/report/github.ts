@@ -2,10 +2,11 @@
  * `-o github`: GitHub Actions workflow commands. One `::error` / `::warning` / `::notice`
  * line per finding, placed on the chart template (or manifest) where that file is real,
  * so the annotation shows up on the pull request's diff; then one plain summary line.
- * The job summary (GITHUB_STEP_SUMMARY) is the markdown report, written by the CLI.
+ * Suppressed findings get no annotation, only their count in that line. The job summary
+ * (GITHUB_STEP_SUMMARY) is the markdown report, written by the CLI.
  */
 import type { Finding, Severity } from "../analyze/finding.ts";
-import { objectLabel, repoFiles, sourcePosition, type RepoFiles, type ReportResult } from "./common.ts";
+import { objectLabel, repoFiles, sourcePosition, suppressedSuffix, type RepoFiles, type ReportResult } from "./common.ts";
 
 const COMMAND: Record<Severity, string> = { error: "error", warning: "warning", info: "notice" };
 
@@ -53,8 +54,8 @@ export function formatGithub(result: ReportResult, options: GithubOptions = {}):
   const [errors, warnings, infos] = [count("error"), count("warning"), count("info")];
   lines.push(
     errors + warnings + infos === 0
-      ? "chartguard: no label or selector problems found."
-      : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info.`,
+      ? `chartguard: no label or selector problems found${suppressedSuffix(result)}.`
+      : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info${suppressedSuffix(result)}.`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -1,7 +1,11 @@
 import type { CheckResult } from "../analyze/check.ts";
 import type { UpgradeResult } from "../analyze/upgrade/index.ts";
 
-/** `-o json`: the CheckResult as is (extend its shape, never rename a field). */
+/**
+ * `-o json`: the CheckResult as is (extend its shape, never rename a field), without
+ * `checked`: every object of a cluster dump would say nothing the input does not.
+ */
 export function formatJson(result: CheckResult | UpgradeResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  const { checked: _checked, ...shown } = result;
+  return `${JSON.stringify(shown, null, 2)}\n`;
 }

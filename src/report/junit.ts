@@ -1,29 +1,27 @@
 /**
  * `-o junit`: JUnit XML for CI test views (GitLab, Jenkins, Azure DevOps, ...). One test
- * suite per rule, one test case per object and rule, one `<failure>` per finding. When
- * one rule reports several findings on one object, each gets its own test case (named
- * with the field path), because most CI tools show only the first failure of a case.
+ * suite per rule, one test case per object and rule, one `<failure>` per finding, one
+ * `<skipped>` per suppressed finding that is listed (`--show-suppressed`). When one rule
+ * reports several findings on one object, each gets its own test case (named with the
+ * field path), because most CI tools show only the first failure of a case.
  *
- * The objects that passed come from `objects` when the caller knows them; otherwise the
- * report lists the objects with findings, and each rule that found nothing as one
- * passing case, so a clean run still shows every rule as a passing test.
+ * The objects come from the result's `checked` (every object, so the passing ones show
+ * as passing tests); without it, the objects with findings, and each rule that found
+ * nothing as one passing case, so a clean run still shows every rule as a passing test.
  */
-import type { Finding } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import type { ObjectRef } from "../model/object.ts";
-import { objectLabel, refKey, whereText, type ReportResult } from "./common.ts";
+import { objectLabel, refKey, suppressionText, whereText, type ReportedFinding, type ReportResult } from "./common.ts";
 
 export interface JunitOptions {
   /** The rules that ran, in order (one suite each). */
   rules: readonly RuleMeta[];
-  /** Every object that was checked; when absent, the objects with findings. */
-  objects?: readonly ObjectRef[];
 }
 
 interface Case {
   name: string;
-  file?: string;
-  failures: Finding[];
+  /** What failed the case or, when it carries a suppression, skipped it; absent: the case passed. */
+  finding?: ReportedFinding;
 }
 
 /** Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/FFFF). */
@@ -45,67 +43,67 @@ function attr(text: string): string {
 }
 
 export function formatJunit(result: ReportResult, options: JunitOptions): string {
-  const ruleIds = options.rules.map((r) => r.id);
-  for (const f of result.findings) if (!ruleIds.includes(f.rule)) ruleIds.push(f.rule);
-  const objects = uniqueObjects(options.objects ?? result.findings.map((f) => f.object));
-
-  const suites: { name: string; cases: Case[] }[] = [];
-  for (const rule of ruleIds) {
-    const cases: Case[] = [];
-    const own = result.findings.filter((f) => f.rule === rule);
-    for (const object of objects) {
-      const found = own.filter((f) => refKey(f.object) === refKey(object));
-      if (found.length <= 1) {
-        cases.push({ name: objectLabel(object), failures: found, ...(found[0] ? { file: fileOf(found[0]) } : {}) });
-      } else {
-        for (const finding of found) cases.push({ name: `${objectLabel(object)} (${finding.path})`, file: fileOf(finding), failures: [finding] });
-      }
-    }
-    // Findings on objects outside `objects` (the caller's list was partial) are never dropped.
-    for (const finding of own) {
-      if (!objects.some((o) => refKey(o) === refKey(finding.object))) cases.push({ name: `${objectLabel(finding.object)} (${finding.path})`, file: fileOf(finding), failures: [finding] });
-    }
-    if (cases.length === 0) cases.push({ name: options.objects ? "no objects to check" : "all objects", failures: [] });
-    suites.push({ name: rule, cases });
+  const reported: ReportedFinding[] = [...result.findings, ...(result.suppressed ?? [])];
+  // Findings by rule, then by object key, so that each of the objects × rules cases is one
+  // lookup: a cluster dump of 100k objects stays linear. Rules not listed come last.
+  const byRule = new Map<string, Map<string, ReportedFinding[]>>(options.rules.map((rule) => [rule.id, new Map()]));
+  for (const finding of reported) {
+    let byObject = byRule.get(finding.rule);
+    if (!byObject) byRule.set(finding.rule, (byObject = new Map()));
+    const key = refKey(finding.object);
+    const found = byObject.get(key);
+    if (found) found.push(finding);
+    else byObject.set(key, [finding]);
   }
+  const objects = objectsByKey(result.checked ?? reported.map((f) => f.object));
 
-  const tests = suites.reduce((n, s) => n + s.cases.length, 0);
-  const failures = suites.reduce((n, s) => n + s.cases.filter((c) => c.failures.length > 0).length, 0);
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="chartguard" tests="${tests}" failures="${failures}" errors="0" time="0">`];
-  suites.forEach((suite, i) => {
-    const failed = suite.cases.filter((c) => c.failures.length > 0).length;
-    out.push(`  <testsuite name="${attr(suite.name)}" tests="${suite.cases.length}" failures="${failed}" errors="0" skipped="0" time="0">`);
-    for (const c of suite.cases) {
-      const open = `    <testcase classname="${attr(`chartguard.${suite.name}`)}" name="${attr(c.name)}"${c.file ? ` file="${attr(c.file)}"` : ""} time="0"`;
-      if (c.failures.length === 0) {
-        out.push(`${open}/>`);
-        continue;
-      }
-      out.push(`${open}>`);
-      for (const f of c.failures) {
-        out.push(`      <failure message="${attr(firstLine(f.message))}" type="${attr(f.severity)}">${escapeXml(failureBody(f))}</failure>`);
-      }
-      out.push("    </testcase>");
-    }
-    if (i === 0 && result.notes.length > 0) {
-      const notes = result.notes.map((n) => `note: ${n.file}${n.line === undefined ? "" : `:${n.line}`}: ${n.message}`).join("\n");
-      out.push(`    <system-out>${escapeXml(notes)}</system-out>`);
-    }
-    out.push("  </testsuite>");
-  });
-  out.push("</testsuites>");
+  let tests = 0;
+  let failures = 0;
+  // The notes go into the first suite (the root element has no system-out).
+  let notes = result.notes.length > 0 ? result.notes.map((n) => `note: ${n.file}${n.line === undefined ? "" : `:${n.line}`}: ${n.message}`).join("\n") : undefined;
+  const suites: string[] = [];
+  for (const [rule, byObject] of byRule) {
+    const cases: Case[] = [];
+    for (const [key, object] of objects) cases.push(...casesOf(object, byObject.get(key) ?? []));
+    // Findings on objects outside `checked` (a caller's partial list) are never dropped.
+    for (const [key, found] of byObject) if (!objects.has(key)) cases.push(...casesOf(found[0]!.object, found));
+    if (cases.length === 0) cases.push({ name: result.checked ? "no objects to check" : "all objects" });
+    const failed = cases.filter((c) => c.finding !== undefined && c.finding.suppression === undefined).length;
+    const skipped = cases.filter((c) => c.finding?.suppression !== undefined).length;
+    tests += cases.length;
+    failures += failed;
+    suites.push(`  <testsuite name="${attr(rule)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="${skipped}" time="0">`);
+    for (const c of cases) suites.push(testcase(rule, c));
+    if (notes !== undefined) suites.push(`    <system-out>${escapeXml(notes)}</system-out>`);
+    notes = undefined;
+    suites.push("  </testsuite>");
+  }
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="chartguard" tests="${tests}" failures="${failures}" errors="0" time="0">`, ...suites, "</testsuites>"];
   return `${out.join("\n")}\n`;
 }
 
-function failureBody(f: Finding): string {
+/** The cases of one rule on one object: passing, or one per finding. */
+function casesOf(object: ObjectRef, found: readonly ReportedFinding[]): Case[] {
+  if (found.length === 0) return [{ name: objectLabel(object) }];
+  if (found.length === 1) return [{ name: objectLabel(object), finding: found[0]! }];
+  return found.map((finding) => ({ name: `${objectLabel(object)} (${finding.path})`, finding }));
+}
+
+function testcase(rule: string, c: Case): string {
+  const f = c.finding;
+  const open = `    <testcase classname="${attr(`chartguard.${rule}`)}" name="${attr(c.name)}"${f ? ` file="${attr(f.location.template ?? f.location.file)}"` : ""} time="0"`;
+  if (!f) return `${open}/>`;
+  const outcome = f.suppression
+    ? `<skipped message="${attr(`suppressed by ${suppressionText(f.suppression)}`)}">${escapeXml(findingText(f))}</skipped>`
+    : `<failure message="${attr(firstLine(f.message))}" type="${attr(f.severity)}">${escapeXml(findingText(f))}</failure>`;
+  return `${open}>\n      ${outcome}\n    </testcase>`;
+}
+
+function findingText(f: ReportedFinding): string {
   const lines = [`${f.severity}: ${f.rule} ${objectLabel(f.object)} ${f.path}`, `at ${whereText(f.location)}`, "", f.message];
   if (f.remedy.text) lines.push("", `Fix: ${f.remedy.text}`);
   for (const command of f.remedy.commands ?? []) lines.push(`  $ ${command}`);
   return lines.join("\n");
-}
-
-function fileOf(f: Finding): string {
-  return f.location.template ?? f.location.file;
 }
 
 function firstLine(text: string): string {
@@ -113,13 +111,12 @@ function firstLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
-function uniqueObjects(objects: readonly ObjectRef[]): ObjectRef[] {
-  const seen = new Set<string>();
-  const out: ObjectRef[] = [];
-  for (const o of objects) {
-    if (seen.has(refKey(o))) continue;
-    seen.add(refKey(o));
-    out.push(o);
+/** The objects by identity, each once, in their first order. */
+function objectsByKey(objects: readonly ObjectRef[]): Map<string, ObjectRef> {
+  const byKey = new Map<string, ObjectRef>();
+  for (const object of objects) {
+    const key = refKey(object);
+    if (!byKey.has(key)) byKey.set(key, object);
   }
-  return out;
+  return byKey;
 }

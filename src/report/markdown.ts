@@ -2,12 +2,14 @@
  * `-o markdown`: a pull-request comment (and the GitHub job summary). A headline with
  * the counts, a summary table of the findings, for `upgrade` the plan — what fails,
  * what restarts and why, what is replaced, the commands to run first — and then every
- * finding in full inside collapsed sections, so the comment stays short.
+ * finding in full inside collapsed sections, so the comment stays short. Suppressed
+ * findings are counted in the headline and, when listed, collapsed after the details.
  */
 import type { Finding, Severity } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
+import type { SuppressedFinding } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
-import { objectLabel, whereText, type ReportResult } from "./common.ts";
+import { objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 /** The first line of every comment: a bot can find and update its previous comment by it. */
@@ -51,14 +53,15 @@ export function formatMarkdown(result: ReportResult, options: MarkdownOptions = 
   const title = result.impact ? "chartguard upgrade" : "chartguard check";
   out.push(
     findings.length === 0
-      ? `## ✅ ${title}: no label or selector problems found`
-      : `## ${counts.error > 0 ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info`,
+      ? `## ✅ ${title}: no label or selector problems found${suppressedSuffix(result)}`
+      : `## ${counts.error > 0 ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info${suppressedSuffix(result)}`,
     "",
   );
 
   if (findings.length > 0) out.push(...summaryTable(findings, options), "");
   if (result.impact) out.push(...plan(findings, result.impact), "");
   if (findings.length > 0) out.push(...details(findings, options));
+  if (result.suppressed && result.suppressed.length > 0) out.push(...suppressedList(result.suppressed));
   if (result.notes.length > 0) {
     out.push("<details><summary>Notes</summary>", "");
     for (const note of result.notes) out.push(`- ${code(note.line === undefined ? note.file : `${note.file}:${note.line}`)}: ${escapeMarkdown(note.message)}`);
@@ -143,6 +146,15 @@ function details(findings: readonly Finding[], options: MarkdownOptions): string
     if (why) out.push(`**Why it matters:** ${escapeMarkdown(why)}`, "");
     out.push("</details>", "");
   }
+  return out;
+}
+
+function suppressedList(suppressed: readonly SuppressedFinding[]): string[] {
+  const out = [`<details><summary>Suppressed (${suppressed.length})</summary>`, ""];
+  for (const f of suppressed) {
+    out.push(`- ${code(f.rule)} ${escapeMarkdown(objectLabel(f.object))} ${code(f.path)} at ${code(whereText(f.location))}: suppressed by ${escapeMarkdown(suppressionText(f.suppression))}`);
+  }
+  out.push("", "</details>", "");
   return out;
 }
 

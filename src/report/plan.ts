@@ -1,8 +1,8 @@
 /** The upgrade report for people: reads like a plan — what will fail, what restarts and why, what moves, what to run. */
 import pc from "picocolors";
-import type { UpgradeResult } from "../analyze/upgrade/index.ts";
+import type { Impact } from "../analyze/upgrade/impact.ts";
 import type { ObjectRef } from "../model/object.ts";
-import { formatText, type TextOptions } from "./text.ts";
+import { formatText, type TextOptions, type TextReport } from "./text.ts";
 import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 const ref = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
@@ -15,7 +15,7 @@ function rolledLine({ rolled: r, reasons, refused }: RollLine, c: ReturnType<typ
   return `  - ${ref(r.object)}: ${reasons}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
 }
 
-export function formatPlan(result: UpgradeResult, options: TextOptions): string {
+export function formatPlan(result: TextReport & { impact: Impact }, options: TextOptions): string {
   const c = pc.createColors(options.color);
   const { impact } = result;
   const outline = upgradeOutline(result.findings, impact);

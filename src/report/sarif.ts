@@ -3,15 +3,18 @@
  * `tool.driver.rules` (what, why, the incident, examples, the fix); every finding is a
  * result located in the chart template (or manifest) where that file is real, named by
  * its Kubernetes object, and fingerprinted by rule + object + field path + source file —
- * never by line — so an alert follows its object across commits.
+ * never by line — so an alert follows its object across commits. Suppressed findings,
+ * when listed (`--show-suppressed`), are results with a `suppressions` entry, which code
+ * scanning shows as dismissed rather than open.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Finding, Severity } from "../analyze/finding.ts";
 import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
+import type { SuppressionKind } from "../analyze/suppress.ts";
 import { groupOf } from "../model/object.ts";
-import { repoFiles, sourcePosition, whereText, type RepoFiles, type ReportResult } from "./common.ts";
+import { repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult } from "./common.ts";
 import { ruleMarkdown, ruleText } from "./rules-doc.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -30,6 +33,14 @@ export interface SarifOptions {
 type Level = "error" | "warning" | "note";
 const LEVEL: Record<Severity, Level> = { error: "error", warning: "warning", info: "note" };
 
+/** SARIF's suppression kinds: written where the finding is, or kept outside it (the config file). */
+const SUPPRESSION_KIND: Record<SuppressionKind, "inSource" | "external"> = {
+  annotation: "inSource",
+  comment: "inSource",
+  "allowed-overlap": "external",
+  "probe-cause": "external",
+};
+
 /** Returns the SARIF log as pretty-printed JSON text, ending with a newline. */
 export function formatSarif(result: ReportResult, options: SarifOptions): string {
   return `${JSON.stringify(sarifLog(result, options), null, 2)}\n`;
@@ -37,14 +48,15 @@ export function formatSarif(result: ReportResult, options: SarifOptions): string
 
 export function sarifLog(result: ReportResult, options: SarifOptions): Record<string, unknown> {
   const files = options.files ?? repoFiles();
+  const reported: ReportedFinding[] = [...result.findings, ...(result.suppressed ?? [])];
   const rules = [...options.rules];
   // A finding of a rule the caller did not list (a plugin, a newer core) still gets a descriptor.
-  for (const id of new Set(result.findings.map((f) => f.rule))) {
-    if (!rules.some((r) => r.id === id)) rules.push(unknownRule(id, result.findings.find((f) => f.rule === id)!.severity));
+  for (const id of new Set(reported.map((f) => f.rule))) {
+    if (!rules.some((r) => r.id === id)) rules.push(unknownRule(id, reported.find((f) => f.rule === id)!.severity));
   }
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
   const seen = new Map<string, number>();
-  const results = result.findings.map((finding) => {
+  const results = reported.map((finding) => {
     const base = fingerprint(finding, files);
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
@@ -88,8 +100,9 @@ function ruleDescriptor(rule: RuleMeta): Record<string, unknown> {
   };
 }
 
-function sarifResult(finding: Finding, ruleIndex: number, print: string, files: RepoFiles): Record<string, unknown> {
-  const { object } = finding;
+/** A result; with `suppression`, one that is reported as suppressed. */
+function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string, files: RepoFiles): Record<string, unknown> {
+  const { object, suppression } = finding;
   const qualified = [object.namespace, object.kind, object.name].filter((part) => part !== undefined && part !== "").join("/");
   const position = sourcePosition(finding.location, files);
   const physical =
@@ -107,6 +120,9 @@ function sarifResult(finding: Finding, ruleIndex: number, print: string, files: 
     message: { text: messageText(finding, position?.kind === "template" && position.line === undefined) },
     locations: [{ ...(physical ? { physicalLocation: physical } : {}), logicalLocations: [logical] }],
     partialFingerprints: { [FINGERPRINT_KEY]: print },
+    ...(suppression
+      ? { suppressions: [{ kind: SUPPRESSION_KIND[suppression.by], status: "accepted", ...(suppression.reason ? { justification: suppression.reason } : {}) }] }
+      : {}),
     properties: {
       object,
       path: finding.path,
@@ -115,11 +131,13 @@ function sarifResult(finding: Finding, ruleIndex: number, print: string, files: 
       ...(finding.related.length > 0 ? { related: finding.related } : {}),
       evidence: finding.evidence,
       remedy: finding.remedy,
+      // What suppressed it, as `-o json` says it (with the file and line it is written at).
+      ...(suppression ? { suppression } : {}),
     },
   };
 }
 
-function messageText(finding: Finding, templateWithoutLine: boolean): string {
+function messageText(finding: ReportedFinding, templateWithoutLine: boolean): string {
   const parts = [sentence(finding.message)];
   parts.push(`Object: ${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ""}${finding.object.name}, field ${finding.path}.`);
   // The template file is known but not the line: say which rendered line it was.
@@ -127,6 +145,7 @@ function messageText(finding: Finding, templateWithoutLine: boolean): string {
   if (finding.remedy.text) parts.push(`Fix: ${sentence(finding.remedy.text)}`);
   const commands = finding.remedy.commands ?? [];
   if (commands.length > 0) parts.push(`Run first:\n${commands.map((c) => `  ${c}`).join("\n")}`);
+  if (finding.suppression) parts.push(`Suppressed by ${sentence(suppressionText(finding.suppression))}`);
   return parts.join("\n\n");
 }
 

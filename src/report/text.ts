@@ -1,8 +1,8 @@
 /** The report for people: grouped by file, each finding with what is wrong and what to do. */
 import pc from "picocolors";
-import type { Finding, Severity } from "../analyze/finding.ts";
+import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
-import type { CheckResult } from "../analyze/check.ts";
+import { objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -10,17 +10,24 @@ export interface TextOptions {
   rules: ReadonlyMap<string, RuleMeta>;
 }
 
-export function formatText(report: CheckResult, options: TextOptions): string {
+// A file with very many findings (a cluster dump), or very many suppressed ones, goes out in parts too.
+const LINES_PER_PIECE = 4096;
+
+/** What the text report reads: a result with its counts (which stay whole when `--quiet` shortens `findings`). */
+export type TextReport = ReportResult & { summary: Summary };
+
+export function formatText(report: TextReport, options: TextOptions): string {
   let out = "";
   for (const chunk of formatTextChunks(report, options)) out += chunk;
   return out;
 }
 
 /**
- * The same report in pieces: the notes, then one piece per file, then the summary. Written
- * out piece by piece, a report of many thousand findings is never held whole.
+ * The same report in pieces: the notes, then one piece per file, then the suppressed
+ * findings when listed, then the summary. Written out piece by piece, a report of many
+ * thousand findings is never held whole.
  */
-export function* formatTextChunks(report: CheckResult, options: TextOptions): Generator<string> {
+export function* formatTextChunks(report: TextReport, options: TextOptions): Generator<string> {
   const c = pc.createColors(options.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
   const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
@@ -48,12 +55,23 @@ export function* formatTextChunks(report: CheckResult, options: TextOptions): Ge
         : templateLine !== undefined
           ? `${templateLine}`.padStart(4)
           : c.dim(`rendered ${f.location.file}:${line}`);
-      lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectName(f)} ${c.dim(f.path)}`);
+      lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
       lines.push(`        ${f.message}`);
       lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
       for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${command}`);
-      // A file with very many findings (a cluster dump) goes out in parts too.
-      if (lines.length >= 4096) yield piece(lines.splice(0));
+      if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+    }
+    lines.push("");
+    yield piece(lines);
+  }
+
+  const suppressed = report.suppressed ?? [];
+  if (suppressed.length > 0) {
+    const lines: string[] = [c.bold(`Suppressed (${suppressed.length}):`)];
+    for (const f of suppressed) {
+      lines.push(`  ${whereText(f.location)}  ${f.severity} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
+      lines.push(`        suppressed by ${suppressionText(f.suppression)}`);
+      if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
     }
     lines.push("");
     yield piece(lines);
@@ -71,17 +89,12 @@ export function* formatTextChunks(report: CheckResult, options: TextOptions): Ge
   }
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
-  lines.push(
+  const counts =
     total === 0
-      ? c.green("No label or selector problems found.")
-      : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`,
-  );
+      ? c.green("No label or selector problems found")
+      : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`;
+  lines.push(`${counts}${suppressedSuffix(report)}${total === 0 ? "." : ""}`);
   yield piece(lines);
-}
-
-function objectName(f: Finding): string {
-  const ns = f.object.namespace ? `${f.object.namespace}/` : "";
-  return `${f.object.kind} ${ns}${f.object.name}`;
 }
 
 function plural(n: number, word: string): string {

@@ -1,13 +1,15 @@
 /** The config file and suppressions through the CLI and the library, as a user meets them. */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
+import { ruleById } from "../../src/analyze/rules/index.ts";
 import { check } from "../../src/check.ts";
 import { parseConfig } from "../../src/config/config.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { chartguard } from "../integrations/run.ts";
+import { validateSarif } from "../report/helpers.ts";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-config-cli-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -51,6 +53,62 @@ test("the config above the working directory applies; suppressed findings are co
   assert.deepEqual(shown.suppressed.map((f: { rule: string; suppression: unknown }) => [f.rule, f.suppression]), [
     ["volatile-selector", { by: "comment", reason: "fixed in 2.0", file: "web.yaml", line: 9 }],
   ]);
+});
+
+test("every output format counts the suppressed findings, and lists them with --show-suppressed", () => {
+  const { sub } = project("formats", undefined);
+  writeFileSync(path.join(sub, "web.yaml"), `${MANIFEST}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n`);
+  const report = (format: string, ...flags: string[]) => {
+    const run = chartguard(["check", "-o", format, ...flags, "web.yaml"], { cwd: sub, env: { GITHUB_STEP_SUMMARY: "" } });
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout;
+  };
+  const selector = "spec.selector.matchLabels.helm.sh/chart";
+
+  const closing = `Why these matter:\n  volatile-pod-labels: ${ruleById("volatile-pod-labels")!.meta.why}\n\n0 errors, 1 warning, 0 info, 1 suppressed\n`;
+  const text = report("text", "--show-suppressed");
+  assert.equal(
+    text.slice(text.indexOf("Suppressed (")),
+    `Suppressed (1):\n  web.yaml:10  error volatile-selector  Deployment default/web ${selector}\n        suppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0\n\n${closing}`,
+  );
+  const counted = report("text");
+  assert.equal(counted.slice(counted.indexOf("Why these matter")), closing);
+
+  const markdown = report("markdown", "--show-suppressed");
+  assert.ok(markdown.startsWith("<!-- chartguard -->\n## ⚠️ chartguard check: 0 errors, 1 warning, 0 info, 1 suppressed\n"), markdown);
+  assert.ok(
+    markdown.endsWith(
+      `<details><summary>Suppressed (1)</summary>\n\n- \`volatile-selector\` Deployment default/web \`${selector}\` at \`web.yaml:10\`: suppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0\n\n</details>\n`,
+    ),
+    markdown,
+  );
+
+  const junit = report("junit", "--show-suppressed");
+  const suite = junit.slice(junit.indexOf('  <testsuite name="volatile-selector"'), junit.indexOf('  <testsuite name="volatile-pod-labels"'));
+  assert.match(suite, /^ {2}<testsuite name="volatile-selector" tests="2" failures="0" errors="0" skipped="1" time="0">\n/);
+  assert.match(suite, /\n {4}<testcase classname="chartguard.volatile-selector" name="Deployment default\/web" file="web.yaml" time="0">\n {6}<skipped message="suppressed by a chartguard-ignore comment \(web.yaml:9\): fixed in 2.0">error: volatile-selector /);
+  assert.match(suite, /\n {4}<testcase classname="chartguard.volatile-selector" name="ConfigMap default\/settings" time="0"\/>\n {2}<\/testsuite>\n$/);
+
+  const sarif = report("sarif", "--show-suppressed");
+  const results = JSON.parse(sarif).runs[0].results;
+  assert.deepEqual(results.map((r: { ruleId: string; suppressions?: unknown }) => [r.ruleId, r.suppressions]), [
+    ["volatile-pod-labels", undefined],
+    ["volatile-selector", [{ kind: "inSource", status: "accepted", justification: "fixed in 2.0" }]],
+  ]);
+  const sarifFile = path.join(sub, "suppressed.sarif");
+  writeFileSync(sarifFile, sarif);
+  assert.deepEqual(validateSarif([sarifFile]).filter((issue) => issue.level === "error"), []);
+  assert.deepEqual(JSON.parse(report("sarif")).runs[0].results.map((r: { ruleId: string }) => r.ruleId), ["volatile-pod-labels"]);
+
+  // GitHub: an annotation for the finding only; the count in the summary line and in the job summary.
+  const summary = path.join(sub, "summary.md");
+  const github = chartguard(["check", "-o", "github", "--show-suppressed", "web.yaml"], { cwd: sub, env: { GITHUB_STEP_SUMMARY: summary } });
+  assert.equal(github.status, 0, github.stderr);
+  const lines = github.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, 2, github.stdout);
+  assert.ok(lines[0]!.startsWith("::warning file=web.yaml,line=15,title=volatile-pod-labels%3A Deployment default/web::"), lines[0]);
+  assert.equal(lines[1], "chartguard: 0 errors, 1 warning, 0 info, 1 suppressed.");
+  assert.match(readFileSync(summary, "utf8"), /^<!-- chartguard -->\n## ⚠️ chartguard check: 0 errors, 1 warning, 0 info, 1 suppressed\n/);
 });
 
 test("a config mistake exits 2 with one line naming the file, line and key", () => {

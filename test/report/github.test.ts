@@ -6,7 +6,7 @@ import type { Finding } from "../../src/analyze/finding.ts";
 import { repoFiles } from "../../src/report/common.ts";
 import { escapeData, escapeProperty, formatGithub, workflowCommand } from "../../src/report/github.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { checkExamplesResult, runCliIn, tempRepo } from "./helpers.ts";
+import { checkExamplesResult, runCliIn, suppressedResult, tempRepo } from "./helpers.ts";
 
 /** What the Actions runner does with a command line: split properties, decode the escapes. */
 function parseCommand(line: string): { command: string; properties: Record<string, string>; message: string } {
@@ -50,6 +50,19 @@ test("github: one annotation per finding, on the real file and line, then a summ
     assert.ok(message.includes(`Fix: ${finding.remedy.text}`));
   });
   assert.match(lines.at(-1)!, /^chartguard: \d+ errors?, \d+ warnings?, 0 info\.$/);
+});
+
+test("github: suppressed findings get no annotation, only their count in the summary line", () => {
+  const root = tempRepo();
+  writeFileSync(path.join(root, "web.yaml"), "kind: x\n");
+  const result = suppressedResult();
+  const expected = [
+    "::warning file=web.yaml,line=15,title=volatile-pod-labels%3A Deployment default/web::volatile-pod-labels on web%0AField: spec.template.metadata.labels.helm.sh/chart%0AFix: fix volatile-pod-labels",
+    "chartguard: 0 errors, 1 warning, 0 info, 4 suppressed.",
+    "",
+  ].join("\n");
+  assert.equal(formatGithub(result, { files: repoFiles(root, root) }), expected);
+  assert.equal(formatGithub({ ...result, findings: [] }, { files: repoFiles(root, root) }), "chartguard: no label or selector problems found, 4 suppressed.\n");
 });
 
 test("github: a finding without a real file is annotated without file=; a template without a line gets file only", () => {

@@ -9,18 +9,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkDocuments } from "../../src/analyze/check.ts";
-import type { Finding } from "../../src/analyze/finding.ts";
+import type { Finding, Severity } from "../../src/analyze/finding.ts";
 import type { RuleMeta } from "../../src/analyze/rule.ts";
+import type { SuppressedFinding, Suppression } from "../../src/analyze/suppress.ts";
 import { upgradeDocuments } from "../../src/analyze/upgrade/index.ts";
 import type { Impact } from "../../src/analyze/upgrade/impact.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
-import type { ModelNote } from "../../src/model/object.ts";
+import type { ModelNote, ObjectRef } from "../../src/model/object.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
 
 export interface TestResult {
   findings: Finding[];
   notes: ModelNote[];
   impact?: Impact;
+  summary?: { error: number; warning: number; info: number; suppressed: number };
+  suppressed?: SuppressedFinding[];
+  checked?: ObjectRef[];
 }
 
 export const checkRules = (): RuleMeta[] => ruleCatalog().filter((r) => r.example.upgradeFrom === undefined);
@@ -70,6 +74,36 @@ export function upgradeExamplesResult(root?: string, dir = "release"): TestResul
     for (const key of Object.keys(impact) as (keyof Impact)[]) (impact[key] as unknown[]).push(...result.impact[key]);
   }
   return { findings, notes, impact };
+}
+
+const WEB: ObjectRef = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" };
+const MIGRATE: ObjectRef = { apiVersion: "batch/v1", kind: "Job", namespace: "default", name: "web-migrate" };
+const SERVICE: ObjectRef = { apiVersion: "v1", kind: "Service", namespace: "default", name: "web" };
+const SETTINGS: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "settings" };
+
+/** A finding with short texts, for tests that compare whole reports. */
+function shortFinding(rule: string, severity: Severity, object: ObjectRef, path: string, line: number): Finding {
+  return { rule, severity, message: `${rule} on ${object.name}`, object, path, location: { file: "web.yaml", line }, related: [], evidence: {}, remedy: { text: `fix ${rule}` } };
+}
+
+/**
+ * A check result of `web.yaml` (four objects) as `--show-suppressed` gives it: one finding
+ * left, and one suppressed finding of each kind of suppression, with short texts.
+ */
+export function suppressedResult(): TestResult & Required<Pick<TestResult, "summary" | "suppressed" | "checked">> {
+  const suppressed = (finding: Finding, suppression: Suppression): SuppressedFinding => ({ ...finding, suppression });
+  return {
+    findings: [shortFinding("volatile-pod-labels", "warning", WEB, "spec.template.metadata.labels.helm.sh/chart", 15)],
+    notes: [],
+    summary: { error: 0, warning: 1, info: 0, suppressed: 4 },
+    suppressed: [
+      suppressed(shortFinding("volatile-selector", "error", WEB, "spec.selector.matchLabels.helm.sh/chart", 10), { by: "comment", reason: "fixed in 2.0", file: "web.yaml", line: 9 }),
+      suppressed(shortFinding("volatile-pod-labels", "error", MIGRATE, "spec.template.metadata.labels.helm.sh/chart", 29), { by: "annotation", file: "web.yaml", line: 22 }),
+      suppressed(shortFinding("selector-overlap", "error", SERVICE, "spec.selector", 39), { by: "allowed-overlap", reason: "the job may get traffic", file: ".chartguard.yaml" }),
+      suppressed(shortFinding("selector-overlap", "warning", WEB, "spec.selector", 6), { by: "probe-cause", reason: "ignoreProbeCauses: selector-overlap accepts cause name" }),
+    ],
+    checked: [WEB, MIGRATE, SERVICE, SETTINGS],
+  };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { escapeXml, formatJunit } from "../../src/report/junit.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { checkExamplesResult, checkRules, parseXml, runCliIn, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
+import { checkExamplesResult, checkRules, parseXml, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
 
 const all = (e: XmlElement, name: string): XmlElement[] => [...(e.name === name ? [e] : []), ...e.children.flatMap((c) => all(c, name))];
 
@@ -16,8 +16,10 @@ function checkCounts(root: XmlElement): void {
   for (const suite of root.children.filter((c) => c.name === "testsuite")) {
     const cases = suite.children.filter((c) => c.name === "testcase");
     const failed = cases.filter((c) => c.children.some((f) => f.name === "failure"));
+    const skipped = cases.filter((c) => c.children.some((f) => f.name === "skipped"));
     assert.equal(Number(suite.attributes.tests), cases.length, `${suite.attributes.name}: tests`);
     assert.equal(Number(suite.attributes.failures), failed.length, `${suite.attributes.name}: failures`);
+    assert.equal(Number(suite.attributes.skipped), skipped.length, `${suite.attributes.name}: skipped`);
     tests += cases.length;
     failures += failed.length;
   }
@@ -42,14 +44,66 @@ test("junit: well-formed, one suite per rule, one case per object and rule, one 
 });
 
 test("junit: with the checked objects given, every object gets a case per rule", () => {
-  const objects = [
+  const checked = [
     { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" },
     { apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "settings" },
   ];
-  const root = parseXml(formatJunit({ findings: [], notes: [] }, { rules: checkRules(), objects }));
+  const root = parseXml(formatJunit({ findings: [], notes: [], checked }, { rules: checkRules() }));
   checkCounts(root);
-  assert.equal(Number(root.attributes.tests), objects.length * checkRules().length);
+  assert.equal(Number(root.attributes.tests), checked.length * checkRules().length);
   assert.equal(Number(root.attributes.failures), 0);
+});
+
+test("junit: suppressed findings are skipped cases saying what suppressed them; passing objects are listed too", () => {
+  const rules = ruleCatalog().filter((r) => ["selector-overlap", "volatile-pod-labels"].includes(r.id));
+  const xml = formatJunit(suppressedResult(), { rules });
+  const testcase = (rule: string, name: string, inner?: string) =>
+    `    <testcase classname="chartguard.${rule}" name="${name}"${inner ? ' file="web.yaml"' : ""} time="0"${inner ? `>\n      ${inner}\n    </testcase>` : "/>"}`;
+  const body = (severity: string, rule: string, object: string, field: string, line: number, name: string) =>
+    `${severity}: ${rule} ${object} ${field}\nat web.yaml:${line}\n\n${rule} on ${name}\n\nFix: fix ${rule}`;
+  const labels = "spec.template.metadata.labels.helm.sh/chart";
+  assert.equal(
+    xml,
+    [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<testsuites name="chartguard" tests="12" failures="1" errors="0" time="0">',
+      '  <testsuite name="selector-overlap" tests="4" failures="0" errors="0" skipped="2" time="0">',
+      testcase("selector-overlap", "Deployment default/web",
+        `<skipped message="suppressed by the config: ignoreProbeCauses: selector-overlap accepts cause name">${body("warning", "selector-overlap", "Deployment default/web", "spec.selector", 6, "web")}</skipped>`),
+      testcase("selector-overlap", "Job default/web-migrate"),
+      testcase("selector-overlap", "Service default/web",
+        `<skipped message="suppressed by allowedOverlaps in the config (.chartguard.yaml): the job may get traffic">${body("error", "selector-overlap", "Service default/web", "spec.selector", 39, "web")}</skipped>`),
+      testcase("selector-overlap", "ConfigMap default/settings"),
+      "  </testsuite>",
+      '  <testsuite name="volatile-pod-labels" tests="4" failures="1" errors="0" skipped="1" time="0">',
+      testcase("volatile-pod-labels", "Deployment default/web",
+        `<failure message="volatile-pod-labels on web" type="warning">${body("warning", "volatile-pod-labels", "Deployment default/web", labels, 15, "web")}</failure>`),
+      testcase("volatile-pod-labels", "Job default/web-migrate",
+        `<skipped message="suppressed by the chartguard.io/ignore annotation (web.yaml:22)">${body("error", "volatile-pod-labels", "Job default/web-migrate", labels, 29, "web-migrate")}</skipped>`),
+      testcase("volatile-pod-labels", "Service default/web"),
+      testcase("volatile-pod-labels", "ConfigMap default/settings"),
+      "  </testsuite>",
+      // A rule not among the listed ones still gets its suite, after them.
+      '  <testsuite name="volatile-selector" tests="4" failures="0" errors="0" skipped="1" time="0">',
+      testcase("volatile-selector", "Deployment default/web",
+        `<skipped message="suppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0">${body("error", "volatile-selector", "Deployment default/web", "spec.selector.matchLabels.helm.sh/chart", 10, "web")}</skipped>`),
+      testcase("volatile-selector", "Job default/web-migrate"),
+      testcase("volatile-selector", "Service default/web"),
+      testcase("volatile-selector", "ConfigMap default/settings"),
+      "  </testsuite>",
+      "</testsuites>",
+      "",
+    ].join("\n"),
+  );
+  checkCounts(parseXml(xml));
+});
+
+test("junit: a finding on an object outside the checked ones still gets its case", () => {
+  const result = suppressedResult();
+  const xml = formatJunit({ ...result, suppressed: [], checked: [] }, { rules: ruleCatalog().filter((r) => r.id === "volatile-pod-labels") });
+  const root = parseXml(xml);
+  checkCounts(root);
+  assert.deepEqual(all(root, "testcase").map((c) => [c.attributes.name, c.children.map((f) => f.name)]), [["Deployment default/web", ["failure"]]]);
 });
 
 test("junit: a clean run still lists every rule as a passing test", () => {
@@ -99,6 +153,10 @@ test("junit: the CLI writes -o junit for check and upgrade", () => {
   const root = parseXml(readFileSync(path.join(dir, "report.xml"), "utf8"));
   checkCounts(root);
   assert.ok(all(root, "failure").length >= 2);
+  // Every object checked, with or without findings, has its case under every rule.
+  for (const suite of root.children) {
+    assert.deepEqual(suite.children.map((c) => c.attributes.name), ["Deployment default/web", "Job default/web-migrate", "Service default/web"], suite.attributes.name);
+  }
 
   const example = rules.find((r) => r.id === "object-replaced")!.example;
   writeFileSync(path.join(dir, "from.yaml"), example.upgradeFrom!);
@@ -107,5 +165,7 @@ test("junit: the CLI writes -o junit for check and upgrade", () => {
   assert.equal(up.status, 0, up.stderr);
   const upRoot = parseXml(up.stdout);
   checkCounts(upRoot);
-  assert.ok(upRoot.children.some((s) => s.attributes.name === "object-replaced" && Number(s.attributes.failures) === 1));
+  const replaced = upRoot.children.find((s) => s.attributes.name === "object-replaced")!;
+  // The case is the target's object, the one the finding is on.
+  assert.deepEqual(replaced.children.map((c) => [c.attributes.name, c.children.map((f) => f.name)]), [["StatefulSet default/web-postgresql", ["failure"]]]);
 });

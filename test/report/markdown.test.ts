@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { COMMENT_MARKER, escapeMarkdown, formatMarkdown } from "../../src/report/markdown.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { checkExamplesResult, runCliIn, tempRepo, upgradeExamplesResult } from "./helpers.ts";
+import { checkExamplesResult, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult } from "./helpers.ts";
 
 const rules = new Map(ruleCatalog().map((r) => [r.id, r]));
 
@@ -40,6 +40,45 @@ test("markdown: a check comment has the marker, the counts, a summary table and 
 
 test("markdown: a clean run says so in one line", () => {
   assert.equal(formatMarkdown({ findings: [], notes: [] }), `${COMMENT_MARKER}\n## ✅ chartguard check: no label or selector problems found\n`);
+});
+
+test("markdown: the headline counts the suppressed findings; listed, they are collapsed after the details", () => {
+  const result = suppressedResult();
+  const headline = "<!-- chartguard -->\n## ⚠️ chartguard check: 0 errors, 1 warning, 0 info, 4 suppressed\n";
+  const findings = `
+| Severity | Rule | Object | Where | Problem |
+| --- | --- | --- | --- | --- |
+| 🟠 warning | \`volatile-pod-labels\` | Deployment default/web | \`web.yaml:15\` | volatile-pod-labels on web |
+
+### Details
+
+<details><summary>🟠 <code>volatile-pod-labels</code> Deployment default/web — <code>spec.template.metadata.labels.helm.sh/chart</code></summary>
+
+\`web.yaml:15\`
+
+volatile-pod-labels on web
+
+**Fix:** fix volatile-pod-labels
+
+</details>
+`;
+  const suppressed = `
+<details><summary>Suppressed (4)</summary>
+
+- \`volatile-selector\` Deployment default/web \`spec.selector.matchLabels.helm.sh/chart\` at \`web.yaml:10\`: suppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0
+- \`volatile-pod-labels\` Job default/web-migrate \`spec.template.metadata.labels.helm.sh/chart\` at \`web.yaml:29\`: suppressed by the chartguard.io/ignore annotation (web.yaml:22)
+- \`selector-overlap\` Service default/web \`spec.selector\` at \`web.yaml:39\`: suppressed by allowedOverlaps in the config (.chartguard.yaml): the job may get traffic
+- \`selector-overlap\` Deployment default/web \`spec.selector\` at \`web.yaml:6\`: suppressed by the config: ignoreProbeCauses: selector-overlap accepts cause name
+
+</details>
+`;
+  assert.equal(formatMarkdown(result), headline + findings + suppressed);
+  const { suppressed: _listed, ...counted } = result;
+  assert.equal(formatMarkdown(counted), headline + findings);
+  assert.equal(
+    formatMarkdown({ ...counted, findings: [] }),
+    "<!-- chartguard -->\n## ✅ chartguard check: no label or selector problems found, 4 suppressed\n",
+  );
 });
 
 test("markdown: user text cannot break the table, inject HTML or close the details", () => {

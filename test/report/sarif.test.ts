@@ -11,7 +11,18 @@ import { ruleCatalog } from "../../src/report/rules-doc.ts";
 import { FINGERPRINT_KEY, formatSarif } from "../../src/report/sarif.ts";
 import { runCli } from "../helpers/cli.ts";
 import { helmBinaries } from "../helpers/helm.ts";
-import { checkExamplesResult, readJson, runCliIn, tempRepo, upgradeExamplesResult, validateSarif, validatorAvailable, type TestResult, type ValidatorIssue } from "./helpers.ts";
+import {
+  checkExamplesResult,
+  readJson,
+  runCliIn,
+  suppressedResult,
+  tempRepo,
+  upgradeExamplesResult,
+  validateSarif,
+  validatorAvailable,
+  type TestResult,
+  type ValidatorIssue,
+} from "./helpers.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- SARIF is read back as plain JSON */
 type Json = any;
@@ -48,11 +59,15 @@ mkdirSync(path.join(root, "odd dir #1"), { recursive: true });
 writeFileSync(path.join(root, "odd dir #1/mänifest 100%.yaml"), "kind: x\n");
 const outside = path.join(tempRepo(), "elsewhere.yaml");
 writeFileSync(outside, "kind: x\n");
+// The file suppressedResult's findings point into, long enough for their lines.
+writeFileSync(path.join(root, "web.yaml"), "# line\n".repeat(40));
+const suppressed = suppressedResult();
 
 const scenarios = {
   check: sarifOf("check", check),
   upgrade: sarifOf("upgrade", upgrade),
   empty: sarifOf("empty", { findings: [], notes: [] }),
+  suppressed: sarifOf("suppressed", suppressed),
   located: sarifOf("located", {
     findings: [
       // A chart template with a known template line.
@@ -183,6 +198,28 @@ test("sarif: fingerprints ignore line numbers and stay unique within a run", () 
   // A different object gives a different fingerprint.
   const renamed = prints(findingsAt(manifest.replace("name: web\n", "name: api\n")));
   assert.notDeepEqual(renamed, prints(original));
+});
+
+test("sarif: listed suppressed findings are results with a suppressions entry: inSource, or external for the config", () => {
+  const results = scenarios.suppressed.runs[0].results;
+  assert.deepEqual(results.map((r: Json) => [r.ruleId, r.suppressions]), [
+    ["volatile-pod-labels", undefined],
+    ["volatile-selector", [{ kind: "inSource", status: "accepted", justification: "fixed in 2.0" }]],
+    ["volatile-pod-labels", [{ kind: "inSource", status: "accepted" }]],
+    ["selector-overlap", [{ kind: "external", status: "accepted", justification: "the job may get traffic" }]],
+    ["selector-overlap", [{ kind: "external", status: "accepted", justification: "ignoreProbeCauses: selector-overlap accepts cause name" }]],
+  ]);
+  assert.deepEqual(results.slice(1).map((r: Json) => r.properties.suppression), suppressed.suppressed.map((f) => f.suppression));
+  assert.equal(
+    results[1].message.text,
+    "volatile-selector on web.\n\nObject: Deployment default/web, field spec.selector.matchLabels.helm.sh/chart.\n\nFix: fix volatile-selector.\n\nSuppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0.",
+  );
+  assert.deepEqual(results[1].locations[0].physicalLocation, { artifactLocation: { uri: "web.yaml" }, region: { startLine: 10 } });
+  // Without --show-suppressed they are counted, not listed: not in the log.
+  const { suppressed: _listed, ...counted } = suppressed;
+  const log = JSON.parse(formatSarif(counted, { rules, files: repoFiles(root, root) }));
+  assert.deepEqual(log.runs[0].results.map((r: Json) => r.ruleId), ["volatile-pod-labels"]);
+  assert.ok(!JSON.stringify(log).includes("suppressions"));
 });
 
 test("sarif: an upgrade log describes upgrade findings with their migration commands", () => {

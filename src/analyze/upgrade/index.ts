@@ -1,6 +1,6 @@
 /** The pure core of `chartguard upgrade`: the release as it is and as it will be, in; a plan out. */
 import type { YamlDocument } from "../../load/yaml.ts";
-import { objectsFromDocuments, type ModelNote } from "../../model/object.ts";
+import { objectsFromDocuments, type ModelNote, type ObjectRef } from "../../model/object.ts";
 import { checkDocuments } from "../check.ts";
 import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "../context.ts";
 import { summarize, type Finding, type Summary } from "../finding.ts";
@@ -20,6 +20,8 @@ export interface UpgradeResult {
   summary: Summary;
   notes: ModelNote[];
   impact: Impact;
+  /** The target release's objects, which the check and upgrade rules looked at; not in `-o json`. */
+  checked: ObjectRef[];
 }
 
 export function upgradeDocuments(
@@ -41,5 +43,6 @@ export function upgradeDocuments(
     summary: summarize(findings),
     notes: [...before.notes, ...checked.notes],
     impact: impactOf(plan, replacementsIn(plan)),
+    checked: checked.checked,
   };
 }
