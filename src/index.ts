@@ -73,7 +73,7 @@ export {
 // Formatters: a result in, the text of one `-o` format out
 export type { ReportResult } from "./report/common.ts";
 export { formatJson } from "./report/json.ts";
-export { formatText, type TextOptions } from "./report/text.ts";
+export { formatText, type TextOptions, type TextReport } from "./report/text.ts";
 export { formatPlan } from "./report/plan.ts";
 export { formatSarif, type SarifOptions } from "./report/sarif.ts";
 export { formatJunit, type JunitOptions } from "./report/junit.ts";
