@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { check, type CheckOutcome } from "../check.ts";
 import { upgrade, type UpgradeOutcome } from "../upgrade.ts";
 import { InputError, UsageError } from "../errors.ts";
+import type { ChartguardConfig } from "../config/config.ts";
 import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { formatGithub } from "../report/github.ts";
@@ -46,7 +47,7 @@ function useColor(flags: OutputFlags): boolean {
   return process.stdout.isTTY === true;
 }
 
-function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags): number {
+function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags, config: ChartguardConfig): number {
   const metas = [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
   const rules = new Map(metas.map((meta) => [meta.id, meta]));
   const isUpgrade = "impact" in result;
@@ -64,7 +65,10 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags): number
       case "sarif":
         return formatSarif(result, { rules: metas });
       case "junit":
-        return formatJunit(result, { rules: isUpgrade ? metas : CHECK_RULES.map((rule) => rule.meta) });
+        // A rule the config turns off ran on nothing: no suite of passing cases for it.
+        return formatJunit(result, {
+          rules: (isUpgrade ? metas : CHECK_RULES.map((rule) => rule.meta)).filter((meta) => config.rules?.[meta.id]?.enabled !== false),
+        });
       case "github":
         return formatGithub(result);
       case "markdown":
@@ -148,6 +152,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders"),
     ),
   ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean }) => {
+    const configured = configOptions(flags);
     const result = await check({
       inputs: paths,
       namespace: flags.namespace,
@@ -155,9 +160,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ...discoveryOptions(flags),
       probe: flags.probe,
       settings: analysisSettings(flags),
-      ...configOptions(flags),
+      ...configured,
     });
-    setExitCode(emit(result, flags));
+    setExitCode(emit(result, flags, configured.config));
   });
 
   withConfigFlags(withOutputFlags(
@@ -175,6 +180,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect, []),
     )),
   )).action(async (flags: UpgradeFlags) => {
+    const configured = configOptions(flags);
     const result = await upgrade({
       from: flags.from,
       to: flags.to,
@@ -183,9 +189,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       toValues: { valuesFiles: flags.toValues, set: flags.toSet, setString: flags.toSetString },
       ...chartOptions(flags),
       settings: analysisSettings(flags),
-      ...configOptions(flags),
+      ...configured,
     });
-    setExitCode(emit(result, flags));
+    setExitCode(emit(result, flags, configured.config));
   });
 
   program

@@ -111,6 +111,15 @@ test("every output format counts the suppressed findings, and lists them with --
   assert.match(readFileSync(summary, "utf8"), /^<!-- chartguard -->\n## ⚠️ chartguard check: 0 errors, 1 warning, 0 info, 1 suppressed\n/);
 });
 
+test("-o junit has no suite for a rule the config turns off", () => {
+  const { sub } = project("junit-off", "rules:\n  volatile-pod-labels: {enabled: false}\n");
+  const run = chartguard(["check", "-o", "junit", "web.yaml"], { cwd: sub });
+  assert.equal(run.status, 0, run.stderr);
+  const suites = [...run.stdout.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(suites.includes("volatile-selector"), suites.join(","));
+  assert.ok(!suites.includes("volatile-pod-labels"), suites.join(","));
+});
+
 test("a config mistake exits 2 with one line naming the file, line and key", () => {
   const { root, sub } = project("broken", "rules:\n  volatile-pod-labels:\n    enabeld: false\n");
   const result = chartguard(["check", "web.yaml"], { cwd: sub });
