@@ -5,8 +5,8 @@
  * them. Anything else (flow collections, anchors, explicit keys) ends the walk at the
  * nearest line found so far, which is what `locate` promises for absent fields.
  *
- * Every region (a mapping or a sequence) is indexed once, on first use, so locating many
- * fields of one huge document costs one pass over it.
+ * Every large region (a mapping or a sequence) is indexed once, on first use, so locating
+ * many fields of one huge document costs one pass over it.
  */
 import { keyString, resolvePlainScalar } from "./k8s-scalars.ts";
 import type { FieldPath } from "./yaml.ts";
@@ -29,11 +29,12 @@ type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq";
 
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
 const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
+/** Regions of at least this many lines keep their index (a List's items, a namespace's dump). */
+const INDEXED_REGION_LINES = 2048;
 
 export class BlockLocator {
-  /** Where each line starts; `lines` of them are used (a typed array: 4 bytes a line, not 8+). */
-  private lineStarts: Uint32Array;
-  private readonly lines: number;
+  /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
+  private readonly lineStarts: Uint32Array;
   private readonly indexes = new Map<string, RegionIndex>();
   /** indentOf per line, filled on first use: 0 unknown, 1 no content, n + 2 indentation n. */
   private indents: Uint16Array | undefined;
@@ -42,19 +43,13 @@ export class BlockLocator {
     private readonly text: string,
     /** 1-based line of the document's first line in its file. */
     private readonly startLine: number,
+    /** How many lines `text` has (its line breaks plus one), known from splitting the file. */
+    private readonly lines: number,
   ) {
-    let starts = new Uint32Array(Math.max(16, text.length >>> 5));
-    let lines = 1; // starts[0] = 0
-    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) {
-      if (lines === starts.length) {
-        const grown = new Uint32Array(starts.length * 2);
-        grown.set(starts);
-        starts = grown;
-      }
-      starts[lines++] = at + 1;
-    }
+    const starts = new Uint32Array(lines);
+    let line = 1; // starts[0] = 0
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) starts[line++] = at + 1;
     this.lineStarts = starts;
-    this.lines = lines;
   }
 
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
@@ -156,8 +151,8 @@ export class BlockLocator {
     }
     if (first === undefined) return undefined;
     const sequenceAtColumn = firstIndent === column;
-    let last = first + 1;
-    for (; last < end; last++) {
+    let last = this.nextShallowLine(first + 1, end, column);
+    for (; last < end; last = this.nextShallowLine(last + 1, end, column)) {
       const indent = this.indentOf(last);
       if (indent === undefined) continue;
       if (indent > column) continue;
@@ -167,7 +162,24 @@ export class BlockLocator {
     return { line: first, column: firstIndent, end: last };
   }
 
+  /**
+   * The first line from `from` on (before `end`, else `end`) that starts with at most `column`
+   * spaces. Every other line is indented deeper than `column` or holds no content, so loops
+   * looking for the end of a block check only these; this test reads a character or two of
+   * each line, where indentOf reads all of its indentation.
+   */
+  private nextShallowLine(from: number, end: number, column: number): number {
+    for (let line = from; line < end; line++) {
+      const start = this.lineStarts[line]!;
+      for (let at = start + column; at >= start; at--) if (this.text.charCodeAt(at) !== 32) return line;
+    }
+    return end;
+  }
+
   private index(region: Region): RegionIndex {
+    // A small region (one object of a List) is read again when asked again: cheaper than
+    // keeping an index of every object that has a finding for the rest of the run.
+    if (region.end - region.line < INDEXED_REGION_LINES) return this.build(region);
     const id = `${region.line}:${region.column}`;
     let index = this.indexes.get(id);
     if (index === undefined) {
@@ -217,7 +229,9 @@ export class BlockLocator {
           const child = this.blockAfter(line, indent, region.end);
           if (child !== undefined) {
             entry.child = child;
-            if (child.column > region.column) line = child.end - 1;
+            // Past the child block, whether deeper or an indentless sequence (`- ` at this
+            // column, as kubectl prints): none of its lines is a key of this mapping.
+            line = child.end - 1;
           }
         }
       }
@@ -238,8 +252,8 @@ export class BlockLocator {
     if (!KEY.test(content)) return { line };
     const column = indent + 1 + spaces;
     // The compact mapping's other keys sit at `column` on the following lines.
-    let last = line + 1;
-    for (; last < end; last++) {
+    let last = this.nextShallowLine(line + 1, end, column - 1);
+    for (; last < end; last = this.nextShallowLine(last + 1, end, column - 1)) {
       const lineIndent = this.indentOf(last);
       if (lineIndent === undefined) continue;
       if (lineIndent < column) break;

@@ -1,5 +1,5 @@
 /** Reading rendered manifests from files, directories and stdin. */
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { InputError } from "../errors.ts";
 import { parseYamlStream, type YamlDocument } from "./yaml.ts";
@@ -48,13 +48,19 @@ export async function readStdin(): Promise<Uint8Array> {
 }
 
 /** A regular file, or a pipe (`check <(helm template ...)`); devices and sockets are refused, not read forever. */
-async function readBytes(file: string): Promise<Uint8Array> {
+async function readText(file: string): Promise<string> {
   try {
     const info = await stat(file);
-    if (info.isFIFO()) return await readCapped(createReadStream(file), file);
+    if (info.isFIFO()) return decodeText(await readCapped(createReadStream(file), file), file);
     if (!info.isFile()) throw new InputError("not a regular file (a device or socket); name a manifest file", file);
     if (info.size > MAX_INPUT_BYTES) throw tooLarge(file);
-    return await readFile(file);
+    // Decoded while read: no Buffer of the whole file, which would stay in memory (beside
+    // its text) until the next full garbage collection, well into the analysis.
+    const text = readFileSync(file, "utf8");
+    // Bytes that are not UTF-8 read as U+FFFD: then the bytes tell what is wrong (or that
+    // the U+FFFD is really there), as they do for a NUL byte.
+    if (text.includes("\uFFFD") || text.includes("\0")) return decodeText(await readFile(file), file);
+    return text.startsWith("\uFEFF") ? text.slice(1) : text; // as TextDecoder drops a byte-order mark
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`cannot read: ${describeFsError(error)}`, file);
@@ -87,9 +93,6 @@ export async function isDirectory(path: string): Promise<boolean> {
 
 /** Parses one manifest file (or `-` for stdin) into documents. */
 export async function loadManifestFile(path: string): Promise<YamlDocument[]> {
-  const file = path === STDIN ? "<stdin>" : path;
-  let bytes: Uint8Array | undefined = path === STDIN ? await readStdin() : await readBytes(path);
-  const text = decodeText(bytes, file);
-  bytes = undefined; // not kept while the text is parsed: the input is held once
-  return parseYamlStream(text, file);
+  if (path === STDIN) return parseYamlStream(decodeText(await readStdin(), "<stdin>"), "<stdin>");
+  return parseYamlStream(await readText(path), path);
 }

@@ -67,8 +67,35 @@ function hasAnchor(text: string): boolean {
 // type by length or first character; a number is computed once, in resolve, for construct.
 const mayBeNumber = (data: string) => {
   const c = data.charCodeAt(0);
-  return (c >= 48 && c <= 57) || c === 45 /* - */ || c === 43 /* + */ || c === 46 /* . */;
+  return ((c >= 48 && c <= 57) || c === 45 /* - */ || c === 43 /* + */ || c === 46 /* . */) && numberCharacters(data);
 };
+
+/**
+ * Whether `data` has only what intScalar and floatScalar accept: digits, `_`, `.`, hex
+ * letters and base prefixes, and a sign first or after an exponent's `e`. Rules out the
+ * many scalars that start with a digit but are no number (uids, timestamps, `10.0.0.1:80`)
+ * before the regular expressions of both resolvers (int, then float) try them.
+ */
+function numberCharacters(data: string): boolean {
+  let previous = 0; // the last character that is not `_`, which the parsers drop
+  for (let i = 0; i < data.length; i++) {
+    const c = data.charCodeAt(i);
+    if (c === 95 /* _ */) continue;
+    if (c === 43 /* + */ || c === 45 /* - */) {
+      if (previous !== 0 && previous !== 101 /* e */ && previous !== 69 /* E */) return false;
+    } else if (!((c >= 48 && c <= 57) || c === 46 /* . */ || isHexOrBasePrefix(c))) {
+      return false;
+    }
+    previous = c;
+  }
+  return true;
+}
+
+/** a-f, A-F (b and B included), and the x, X, o, O of `0x` and `0o`. */
+function isHexOrBasePrefix(c: number): boolean {
+  const lower = c | 32;
+  return (lower >= 97 && lower <= 102) || lower === 120 /* x */ || lower === 111 /* o */;
+}
 let resolvedText: string | undefined;
 let resolvedNumber: number | undefined;
 const resolveNumber = (data: string | null, parse: (text: string) => number | undefined): boolean => {
@@ -118,8 +145,11 @@ const K8S_JSYAML_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
 });
 
 interface DocumentText {
+  /** Replaced by js-yaml's copy of the same text once js-yaml has read it (see loadFast). */
   text: string;
   startLine: number;
+  /** How many lines `text` has (its line breaks plus one). */
+  lines: number;
 }
 
 const SOURCE_COMMENT = /^# Source: (.+?)\s*$/;
@@ -141,11 +171,11 @@ function splitDocuments(text: string): DocumentText[] {
     const c = text.charCodeAt(offset);
     if ((c === 45 /* - */ || c === 46 /* . */) && isDocumentMarker(text, offset, lineEnd)) {
       if (c === 45 && line > startLine) {
-        docs.push({ text: text.slice(startOffset, offset - 1), startLine: startLine + 1 });
+        docs.push({ text: text.slice(startOffset, offset - 1), startLine: startLine + 1, lines: line - startLine });
         startLine = line;
         startOffset = offset;
       } else if (c === 46) {
-        docs.push({ text: text.slice(startOffset, lineEnd), startLine: startLine + 1 });
+        docs.push({ text: text.slice(startOffset, lineEnd), startLine: startLine + 1, lines: line + 1 - startLine });
         startLine = line + 1;
         startOffset = lineEnd + 1;
       }
@@ -154,7 +184,7 @@ function splitDocuments(text: string): DocumentText[] {
     offset = newline + 1;
     line++;
   }
-  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), startLine: startLine + 1 });
+  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), startLine: startLine + 1, lines: line + 1 - startLine });
   return docs;
 }
 
@@ -205,16 +235,16 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
     try {
       return positioned().locate(path);
     } catch {
-      return (blocks ??= new BlockLocator(chunk.text, chunk.startLine)).locate(path);
+      return (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path);
     }
   };
   const locate = large
-    ? (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine)).locate(path)
+    ? (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path)
     : chunk.text.length > BLOCK_LOCATE_CHARS
       ? // `yaml` reads about 2 MB/s: a mid-size document (a kubectl dump of a namespace) would
         // cost seconds for a line. Block-style fields are found by indentation, with the same
         // lines `yaml` gives; anything else (flow style, aliases) still asks `yaml`.
-        (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine)).locateExact(path) ?? yamlLocate(path)
+        (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locateExact(path) ?? yamlLocate(path)
       : yamlLocate;
   let value: unknown;
   let duplicateKeys: DuplicateKey[] = [];
@@ -222,7 +252,7 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
   const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
   if (large || (aliasCount < ALIAS_HEAVY && options.positionedOnly !== true)) {
     try {
-      value = loadFast(chunk.text, file, false);
+      value = loadFast(chunk, file, false);
     } catch (error) {
       const failure = fastLoadFailure(error, chunk, file);
       if (failure.deep) throw failure.deep;
@@ -232,7 +262,7 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
       } else if (failure.duplicateKey) {
         // Too large for `yaml`: keep the last of duplicate keys (as Kubernetes does) and note the first.
         try {
-          value = loadFast(chunk.text, file, true);
+          value = loadFast(chunk, file, true);
         } catch (retryError) {
           const retry = fastLoadFailure(retryError, chunk, file);
           throw retry.deep ?? retry.syntax;
@@ -277,10 +307,27 @@ function retainPositions(drop: () => void, chars: number): void {
   }
 }
 
-function loadFast(text: string, file: string, lastKeyWins: boolean): unknown {
+/**
+ * js-yaml parses a copy of its input (it appends "\0", which flattens the text into a new
+ * string), and every string it returns longer than a few characters is a slice of that copy,
+ * which keeps the copy alive. The document then keeps that copy for finding lines and drops
+ * its own slice of the file, so the file's text is held once after parsing, not twice.
+ */
+function loadFast(chunk: DocumentText, file: string, lastKeyWins: boolean): unknown {
+  let parsedText: string | undefined;
+  // Called once: it switches itself off, so js-yaml does not call it for every node.
+  const listener = (_event: jsyaml.EventType, state: jsyaml.State) => {
+    parsedText = state.input;
+    (state as unknown as { listener: unknown }).listener = null;
+  };
   // `maxDepth` bounds js-yaml's recursion; @types/js-yaml does not list it yet.
-  const options = { schema: K8S_JSYAML_SCHEMA, filename: file, json: lastKeyWins, maxDepth: MAX_DEPTH } as jsyaml.LoadOptions;
-  return jsyaml.load(text, options);
+  const options = { schema: K8S_JSYAML_SCHEMA, filename: file, json: lastKeyWins, maxDepth: MAX_DEPTH, listener } as jsyaml.LoadOptions;
+  const value = jsyaml.load(chunk.text, options);
+  // The copy is the text plus "\0", after a "\n" when the text lacks a final line break
+  // (and without a leading byte-order mark, which would shift every offset: not handed back).
+  const added = parsedText === undefined ? -1 : parsedText.length - chunk.text.length;
+  if ((added === 1 || added === 2) && chunk.text.charCodeAt(0) !== 0xfeff) chunk.text = parsedText!.slice(0, chunk.text.length);
+  return value;
 }
 
 interface FastLoadFailure {

@@ -98,6 +98,13 @@ export function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
+/** `stringMap(value)[key]`, without copying the map to read one entry. */
+export function stringEntry(value: unknown, key: string): string | undefined {
+  if (!isRecord(value) || !Object.hasOwn(value, key)) return undefined;
+  const entry = value[key];
+  return typeof entry === "string" ? entry : entry === null ? "" : undefined;
+}
+
 export interface ModelOptions {
   /** The namespace Helm applies to namespaced objects that set none (`-n`, default "default"). */
   namespace: string;
@@ -147,7 +154,7 @@ export function objectsFromDocuments(
       : typeof metadata.namespace === "string" && metadata.namespace !== ""
         ? metadata.namespace
         : options.namespace;
-    const hookAnnotation = stringMap(metadata.annotations)["helm.sh/hook"];
+    const hookAnnotation = stringEntry(metadata.annotations, "helm.sh/hook");
     objects.push({
       ref: { apiVersion, kind, ...(namespace === undefined ? {} : { namespace }), name: name ?? `${generateName}*` },
       group: groupOf(apiVersion),

@@ -4,7 +4,7 @@
  * Helm 2 `chart`/`version` labels, and any value equal to (or ending in) the chart's or
  * the app's version as the objects themselves declare it (k8s-rules.md §7).
  */
-import { stringMap, type KubeObject } from "./object.ts";
+import { stringEntry, type KubeObject } from "./object.ts";
 import type { Labels } from "./selector.ts";
 
 export const VOLATILE_LABEL_KEYS: ReadonlySet<string> = new Set([
@@ -30,13 +30,14 @@ export function knownVersions(objects: readonly KubeObject[]): KnownVersions {
   const chart = new Set<string>();
   const app = new Set<string>();
   for (const object of objects) {
-    const labels = stringMap((object.raw.metadata as { labels?: unknown } | undefined)?.labels);
+    const labels = (object.raw.metadata as { labels?: unknown } | undefined)?.labels;
     for (const key of CHART_LABEL_KEYS) {
-      const version = labels[key] === undefined ? undefined : CHART_LABEL.exec(labels[key])?.[1];
+      const label = stringEntry(labels, key);
+      const version = label === undefined ? undefined : CHART_LABEL.exec(label)?.[1];
       if (version && LOOKS_LIKE_VERSION.test(version)) chart.add(version);
     }
     for (const key of APP_VERSION_KEYS) {
-      const version = labels[key];
+      const version = stringEntry(labels, key);
       if (version && LOOKS_LIKE_VERSION.test(version)) app.add(version);
     }
   }
