@@ -5,14 +5,20 @@ import type { Finding } from "./finding.ts";
 import type { FindingInput, Rule } from "./rule.ts";
 
 export function runRules(context: AnalysisContext, rules: readonly Rule[]): Finding[] {
-  const findings: Finding[] = [];
+  const reported: { finding: Finding; input: FindingInput }[] = [];
   for (const rule of rules) {
-    rule.check(context, (input) => findings.push(toFinding(rule, input, context.templateLines)));
+    rule.check(context, (input) => reported.push({ finding: toFinding(rule, input, context.templateLines), input }));
   }
-  return sortFindings(findings);
+  // Lines are found object by object, in input order, whichever rule reported them: a
+  // large document's locator then reads each object's part of the text once.
+  const order = new Map(context.objects.map((object, i) => [object, i]));
+  reported.sort((a, b) => (order.get(a.input.object) ?? -1) - (order.get(b.input.object) ?? -1));
+  for (const { finding, input } of reported) finding.location.line = input.object.doc.locate([...input.object.pathPrefix, ...input.path]);
+  return sortFindings(reported.map(({ finding }) => finding));
 }
 
-export function toFinding(rule: Rule, input: FindingInput, templateLines?: TemplateLocator): Finding {
+/** A finding as reported, its line still to be found (`location.line` is 0 until then). */
+function toFinding(rule: Rule, input: FindingInput, templateLines?: TemplateLocator): Finding {
   const { object } = input;
   const doc = object.doc;
   const evidence = input.evidence ?? {};
@@ -25,7 +31,7 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
     path: formatPath(input.path),
     location: {
       file: doc.file,
-      line: doc.locate([...object.pathPrefix, ...input.path]),
+      line: 0,
       ...(doc.template === undefined ? {} : { template: doc.template }),
       ...(templateLine === undefined ? {} : { templateLine }),
     },

@@ -110,8 +110,8 @@ export function dns1035LabelProblems(value: string): string[] {
 }
 
 /** `IsQualifiedName` (≤1.34) / `IsLabelKey` (≥1.35): a label key, `[prefix/]name`. */
-export function labelKeyProblems(key: string): string[] {
-  if (validLabelKeys.has(key)) return [];
+export function labelKeyProblems(key: string): readonly string[] {
+  if (validLabelKeys.has(key)) return NO_PROBLEMS;
   const problems = computeLabelKeyProblems(key);
   if (problems.length === 0) validLabelKeys.add(key);
   return problems;
@@ -142,8 +142,8 @@ function computeLabelKeyProblems(key: string): string[] {
 }
 
 /** `IsValidLabelValue`: empty, or ≤63 and the name regex. */
-export function labelValueProblems(value: string): string[] {
-  if (validLabelValues.has(value)) return [];
+export function labelValueProblems(value: string): readonly string[] {
+  if (validLabelValues.has(value)) return NO_PROBLEMS;
   const problems: string[] = [];
   if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) problems.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!LABEL_VALUE_RE.test(value)) problems.push(regexError(LABEL_VALUE_ERR_MSG, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
@@ -165,6 +165,9 @@ class KnownValid {
     this.strings.add(value);
   }
 }
+
+/** What a known-valid string has: shared, so that the common case allocates nothing. */
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 
 const validLabelKeys = new KnownValid();
 const validLabelValues = new KnownValid();
@@ -189,8 +192,8 @@ export function goToLower(value: string): string {
 }
 
 /** Annotation keys follow the label-key rule after lowercasing (`ValidateAnnotations`). */
-export function annotationKeyProblems(key: string): string[] {
-  if (validAnnotationKeys.has(key)) return [];
+export function annotationKeyProblems(key: string): readonly string[] {
+  if (validAnnotationKeys.has(key)) return NO_PROBLEMS;
   const problems = labelKeyProblems(goToLower(key));
   if (problems.length === 0) validAnnotationKeys.add(key);
   return problems;
@@ -283,9 +286,9 @@ export interface FieldOptions {
  * decode before any validation (null decodes to "").
  */
 export function validateLabelMap(raw: unknown, path: FieldPath, options: FieldOptions = {}): LabelFieldError[] {
+  if (raw === null || raw === undefined || (isRecord(raw) && allValidLabels(raw))) return [];
   const apiField = options.apiField ?? formatPath(path);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (raw === null || raw === undefined) return [];
   if (!isRecord(raw)) return [decodeError(raw, goStruct, path, "map[string]string", apiField)];
   const errors: LabelFieldError[] = [];
   for (const [key, value] of Object.entries(raw)) {
@@ -302,11 +305,24 @@ export function validateLabelMap(raw: unknown, path: FieldPath, options: FieldOp
   return errors;
 }
 
+/**
+ * Whether every entry is a valid label: the common case, checked without building the
+ * field's name or any error (every object of a cluster dump comes through here).
+ */
+function allValidLabels(labels: Record<string, unknown>): boolean {
+  for (const key in labels) {
+    const value = labels[key];
+    if (value !== null && typeof value !== "string") return false;
+    if (labelKeyProblems(key).length > 0 || labelValueProblems(value ?? "").length > 0) return false;
+  }
+  return true;
+}
+
 /** Annotation keys (lowercased first), non-string values, and the total size (`ValidateAnnotations`). */
 export function validateAnnotationMap(raw: unknown, path: FieldPath, options: FieldOptions = {}): LabelFieldError[] {
+  if (raw === null || raw === undefined || (isRecord(raw) && allValidAnnotations(raw))) return [];
   const apiField = options.apiField ?? formatPath(path);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (raw === null || raw === undefined) return [];
   if (!isRecord(raw)) return [decodeError(raw, goStruct, path, "map[string]string", apiField)];
   const errors: LabelFieldError[] = [];
   const strings: Record<string, string> = {};
@@ -319,6 +335,18 @@ export function validateAnnotationMap(raw: unknown, path: FieldPath, options: Fi
   const tooLong = annotationsSizeProblem(strings);
   if (tooLong) errors.push({ apiField, type: "Too long", detail: tooLong, path });
   return errors;
+}
+
+/** Whether every key is valid, every value a string, and the total within the limit, counted without a copy. */
+function allValidAnnotations(annotations: Record<string, unknown>): boolean {
+  let bytes = 0;
+  for (const key in annotations) {
+    const value = annotations[key];
+    if (value !== null && typeof value !== "string") return false;
+    if (annotationKeyProblems(key).length > 0) return false;
+    bytes += byteLength(key) + byteLength(value ?? "");
+  }
+  return bytes <= TOTAL_ANNOTATION_SIZE_LIMIT_B;
 }
 
 /**
