@@ -2,8 +2,7 @@
  * The temporary chart copies that probes perturb, made without ever following a path out
  * of the chart, and the --skip-missing-deps rewrite (only ever of such a copy).
  */
-import { existsSync, realpathSync, writeFileSync } from "node:fs";
-import { copyFile, mkdir, readdir, realpath, stat } from "node:fs/promises";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isMap, isSeq } from "yaml";
@@ -59,48 +58,50 @@ interface CopyContext {
  * Copies a chart directory tree for probes to perturb. Symlinks are replaced by what they
  * point to when that is inside the chart; a link leading out of the chart is refused,
  * since rendering it would read files the chart does not own.
+ *
+ * Synchronous: a chart is a few small files, and the copy stands between the user and a
+ * probe render. Asynchronous calls each go through the thread pool and back, and with
+ * helm already rendering on the other cores those round trips cost more than the copying.
  */
-export async function copyChart(source: string, destination: string): Promise<void> {
-  const root = await realpath(source).catch(() => {
+export function copyChart(source: string, destination: string): void {
+  let root: string;
+  try {
+    root = realpathSync(source);
+  } catch {
     throw new InputError(`chart directory not found: ${source}`, source);
-  });
-  await copyTree(root, destination, { root, shownRoot: source }, new Set([root]));
+  }
+  copyTree(root, destination, { root, shownRoot: source }, new Set([root]));
 }
 
 /** `ancestors` holds the real paths being copied above this one, to catch symlink loops. */
-async function copyTree(dir: string, destination: string, context: CopyContext, ancestors: ReadonlySet<string>): Promise<void> {
-  await mkdir(destination, { recursive: true });
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+function copyTree(dir: string, destination: string, context: CopyContext, ancestors: ReadonlySet<string>): void {
+  mkdirSync(destination, { recursive: true });
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const from = path.join(dir, entry.name);
     const to = path.join(destination, entry.name);
-    if (entry.isSymbolicLink()) await copyLinkTarget(from, to, context, ancestors);
-    else if (entry.isDirectory()) await copyTree(from, to, context, new Set([...ancestors, from]));
-    else if (entry.isFile()) await copyFile(from, to);
+    if (entry.isSymbolicLink()) copyLinkTarget(from, to, context, ancestors);
+    else if (entry.isDirectory()) copyTree(from, to, context, new Set([...ancestors, from]));
+    else if (entry.isFile()) copyFileSync(from, to);
     // Sockets, FIFOs and devices are not chart content (and reading a FIFO would block).
   }
 }
 
-async function copyLinkTarget(link: string, to: string, context: CopyContext, ancestors: ReadonlySet<string>): Promise<void> {
+function copyLinkTarget(link: string, to: string, context: CopyContext, ancestors: ReadonlySet<string>): void {
   const shown = path.join(context.shownRoot, path.relative(context.root, link));
-  const target = await realpath(link).catch(() => {
+  let target: string;
+  try {
+    target = realpathSync(link);
+  } catch {
     throw new InputError(`symlink ${shown} is broken`, shown);
-  });
+  }
   if (!isInside(context.root, target)) {
     throw new InputError(`symlink ${shown} points outside the chart (to ${target}); refusing to follow it`, shown);
   }
-  const info = await stat(target);
+  const info = statSync(target);
   if (info.isDirectory()) {
     if (ancestors.has(target)) throw new InputError(`symlink ${shown} makes a loop (to ${target})`, shown);
-    await copyTree(target, to, context, new Set([...ancestors, target]));
+    copyTree(target, to, context, new Set([...ancestors, target]));
   } else if (info.isFile()) {
-    await copyFile(target, to);
+    copyFileSync(target, to);
   }
 }
-
-
-// ============================================================================================
-// Small helpers
-// ============================================================================================
-
-
-

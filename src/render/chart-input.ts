@@ -4,7 +4,7 @@
  * document's `template` at the chart file on disk so findings land in the chart.
  */
 import { rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onInterrupt } from "../interrupt.ts";
@@ -42,6 +42,8 @@ export interface RenderedChart {
   notes: string[];
   /** What the probe renders proved (render/probes.ts); absent when the chart was not probed. */
   probes?: ProbeEvidence;
+  /** Helm's version as a probe render reported it (helm.ts, takeVersionReport), to be checked without a `helm version` run. */
+  helmVersion?: string;
 }
 
 /**
@@ -52,13 +54,13 @@ export interface RenderedChart {
 export async function renderChart(chartPath: string, settings: ChartRenderSettings, workDir: string, shownAs?: string): Promise<RenderedChart> {
   await checkValueFiles(settings.inputs);
   let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp(path.join(workDir, "archive-"))) : chartPath;
-  await checkChartLinks(chartDir, shownAs ?? chartPath);
+  checkChartLinks(chartDir, shownAs ?? chartPath);
   const notes: string[] = [];
   const missing = missingDependencies(chartDir);
   if (missing.length > 0) {
     if (!settings.skipMissingDeps) throw missingDependenciesError(chartPath, missing);
     const copy = path.join(await mkdtemp(path.join(workDir, "partial-")), "chart");
-    await copyChart(chartDir, copy);
+    copyChart(chartDir, copy);
     const dropped = withoutMissingDependencies(copy);
     chartDir = copy;
     notes.push(`${chartPath}: rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
@@ -84,14 +86,19 @@ export function parseRender(output: string, chartPath: string, chartDir: string)
   });
 }
 
-/** A temporary folder for one run, removed on every exit path of `use`. */
+/**
+ * A temporary folder for one run, removed on every exit path of `use`. Removed
+ * synchronously: an asynchronous removal makes a trip through the thread pool for every
+ * file of the chart copies, which takes several times longer, and the run waits for it.
+ */
 export async function withWorkDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), "chartguard-"));
-  const release = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const release = onInterrupt(remove);
   try {
     return await use(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    remove();
     release();
   }
 }

@@ -48,16 +48,19 @@ export function renderInputs(options: ChartOptions, namespace: string): RenderIn
 export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<RenderedChart[]> {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return [];
-  // The version check (a helm run) goes on while the charts render; its error comes first.
-  const found = await findHelm(options.helm);
+  const helm = await findHelm(options.helm);
   const settings = {
-    helm: { path: found.path, version: "", major: 0 },
+    helm: { path: helm.path, version: "", major: 0 },
     inputs: renderInputs(options, options.namespace),
     timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
     skipMissingDeps: options.skipMissingDeps ?? false,
   };
   const jobs = options.jobs ?? availableParallelism();
   const probe = options.probe ?? true;
+  // Probe renders report Helm's version (see findHelm), sparing a `helm version` run: a whole
+  // helm start, competing with the renders for the cores. A single render leaves a core
+  // free, so without probes `helm version` runs alongside it.
+  const checkedAlongside = probe ? undefined : helm.check();
   const progress = createProgress(charts.length, probe ? "rendering charts with probes" : "rendering charts");
   return withWorkDir(async (workDir) => {
     const render = async (chart: string) => {
@@ -65,10 +68,16 @@ export async function renderCharts(sources: readonly Source[], options: ChartOpt
       progress.tick(chart);
       return result;
     };
-    const [helm, rendered] = await Promise.allSettled([found.checked, mapLimit(charts, jobs, render)]);
-    if (helm.status === "rejected") throw helm.reason;
-    if (rendered.status === "rejected") throw rendered.reason;
-    return rendered.value;
+    let rendered: RenderedChart[];
+    try {
+      rendered = await mapLimit(charts, jobs, render);
+    } catch (error) {
+      // The version check's error comes first: a Helm too old may be why the render failed.
+      await (checkedAlongside ?? helm.check());
+      throw error;
+    }
+    await (checkedAlongside ?? helm.check(rendered.find((chart) => chart.helmVersion !== undefined)?.helmVersion));
+    return rendered;
   }).finally(() => progress.done());
 }
 

@@ -7,8 +7,8 @@
  *   to the template file and line it names.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { constants as fsConstants, existsSync, rmSync } from "node:fs";
-import { access, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { constants as fsConstants, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InputError } from "../errors.ts";
@@ -39,21 +39,37 @@ export async function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = pro
   return checkedHelm(await findHelmBinary(explicit, env));
 }
 
-/**
- * locateHelm in two steps, for callers that start rendering while the version is being
- * checked (it costs a helm run): `path` is the binary, `checked` settles as locateHelm
- * would. Such a caller must await `checked` before it uses any result, and report its
- * error rather than the renders' when both fail.
- */
-export async function findHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<{ path: string; checked: Promise<Helm> }> {
-  const binary = await findHelmBinary(explicit, env);
-  const checked = checkedHelm(binary);
-  checked.catch(() => undefined); // the caller awaits it; an early rejection is not unhandled
-  return { path: binary, checked };
+/** A helm binary found but not yet version-checked: see findHelm. */
+export interface FoundHelm {
+  /** Absolute path of the binary. */
+  path: string;
+  /**
+   * Settles as locateHelm would. `reported`: the version a render printed (see
+   * VERSION_REPORT_TEMPLATE), which is checked without running helm; without it, or when
+   * it does not read as a version, `helm version` runs.
+   */
+  check(reported?: string): Promise<Helm>;
 }
 
-async function checkedHelm(binary: string): Promise<Helm> {
-  const version = await readHelmVersion(binary);
+/**
+ * locateHelm in two steps, for callers that start rendering before the version is checked:
+ * `helm version` costs a whole helm start, as much as a render on a busy machine, and a
+ * render can report the version itself. Such a caller must await `check` before it uses
+ * any result, and report its error rather than the renders' when both fail.
+ */
+export async function findHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<FoundHelm> {
+  const binary = await findHelmBinary(explicit, env);
+  const check = (reported?: string) => {
+    const checked = checkedHelm(binary, reported === undefined ? undefined : parseVersion(reported));
+    checked.catch(() => undefined); // the caller awaits it; an early rejection is not unhandled
+    return checked;
+  };
+  return { path: binary, check };
+}
+
+/** `known`: the version as a render reported it; without it, `helm version` is asked. */
+async function checkedHelm(binary: string, known?: Version): Promise<Helm> {
+  const version = known ?? (await readHelmVersion(binary));
   if (isOlderThanMinimum(version)) {
     throw new InputError(
       `helm at ${binary} is ${version.text}, but chartguard needs Helm ${MINIMUM_VERSION.major}.${MINIMUM_VERSION.minor} or newer: ${INSTALL_HINT}`,
@@ -114,10 +130,16 @@ async function readHelmVersion(binary: string): Promise<Version> {
       throw new InputError(`could not run helm at ${binary}: ${errorMessage(error)}; ${INSTALL_HINT}`);
     });
   // Helm 2 prints its client version and then fails to reach Tiller: the version still says enough.
-  const match = /\bv?(\d+)\.(\d+)\.\d+\S*/.exec(run.stdout.toString("utf8"));
-  if (match !== null) return { text: match[0], major: Number(match[1]), minor: Number(match[2]) };
+  const version = parseVersion(run.stdout.toString("utf8"));
+  if (version !== undefined) return version;
   const reason = run.timedOut ? "timed out" : firstLine(run.stderr.toString("utf8")) || `exit code ${run.code}`;
   throw new InputError(`could not read the version of helm at ${binary} (${reason}); ${INSTALL_HINT}`);
+}
+
+/** The first version in `text`, e.g. `v3.17.2+gcc0bbbd`. */
+function parseVersion(text: string): Version | undefined {
+  const match = /\bv?(\d+)\.(\d+)\.\d+\S*/.exec(text);
+  return match === null ? undefined : { text: match[0], major: Number(match[1]), minor: Number(match[2]) };
 }
 
 function isOlderThanMinimum(version: Version): boolean {
@@ -132,16 +154,19 @@ function isOlderThanMinimum(version: Version): boolean {
 /**
  * Runs `work` with an environment in which Helm sees only a fresh, empty home: no user
  * repositories, registry logins, plugins (which could add a post-renderer or downloader)
- * or cluster. The directory is removed afterwards, whatever happens.
+ * or cluster. The directory is removed afterwards, whatever happens. Made and removed
+ * synchronously: two tiny directories, before and after every helm run, where a trip through
+ * the thread pool would keep a busy machine's helm waiting longer.
  */
 async function withIsolatedHelmEnvironment<T>(work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
-  const home = await mkdtemp(path.join(tmpdir(), "chartguard-helm-"));
-  const release = onInterrupt(() => rmSync(home, { recursive: true, force: true }));
+  const home = mkdtempSync(path.join(tmpdir(), "chartguard-helm-"));
+  const remove = () => rmSync(home, { recursive: true, force: true });
+  const release = onInterrupt(remove);
   try {
-    await mkdir(path.join(home, "plugins"));
+    mkdirSync(path.join(home, "plugins"));
     return await work(isolatedEnvironment(home));
   } finally {
-    await rm(home, { recursive: true, force: true });
+    remove();
     release();
   }
 }
@@ -378,6 +403,29 @@ function templateLocation(message: string): TemplateLocation | undefined {
 function templateFile(template: string, chartDir: string, reportAs: string): string {
   const withinChart = template.split("/").slice(1).join("/");
   return existsSync(path.join(chartDir, withinChart)) ? path.join(reportAs, withinChart) : template;
+}
+
+// ============================================================================================
+// Helm's version, reported by a render
+// ============================================================================================
+
+/**
+ * A template printing Helm's version (as `helm version --short` does) in a comment-only
+ * document. Added to a chart copy that is rendered anyway, it saves the `helm version` run
+ * (see findHelm); takeVersionReport cuts its document out of the output again.
+ */
+export const VERSION_REPORT_FILE = "chartguard-helm-version.yaml";
+const VERSION_REPORT_PREFIX = "# chartguard-helm-version: ";
+export const VERSION_REPORT_TEMPLATE = `${VERSION_REPORT_PREFIX}{{ with .Capabilities.HelmVersion }}{{ .Version }}{{ if ge (len .GitCommit) 7 }}+g{{ trunc 7 .GitCommit }}{{ end }}{{ end }}\n`;
+
+/** The output of a chart whose templates/ holds VERSION_REPORT_FILE, without that document, and the version it reported. */
+export function takeVersionReport(output: string, chartName: string): { output: string; version?: string } {
+  const start = output.indexOf(`---\n# Source: ${chartName}/templates/${VERSION_REPORT_FILE}\n${VERSION_REPORT_PREFIX}`);
+  if (start === -1) return { output };
+  const versionStart = output.indexOf(VERSION_REPORT_PREFIX, start) + VERSION_REPORT_PREFIX.length;
+  const lineEnd = output.indexOf("\n", versionStart);
+  const end = lineEnd === -1 ? output.length : lineEnd;
+  return { output: output.slice(0, start) + output.slice(end + 1), version: output.slice(versionStart, end) };
 }
 
 // ============================================================================================

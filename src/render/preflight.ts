@@ -7,39 +7,55 @@
  * - Values files (`-f`, `--set-file`): helm would fetch a URL (chartguard never reaches the
  *   network) and names a missing file only in an error about the chart.
  */
-import { readdir, realpath, stat } from "node:fs/promises";
+import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { InputError } from "../errors.ts";
 import { isInside } from "../load/paths.ts";
 
-/** Throws an InputError naming the first symlink that leads out of the chart, is broken, or loops. */
-export async function checkChartLinks(chartDir: string, shownRoot: string = chartDir): Promise<void> {
-  const root = await realpath(chartDir).catch(() => {
+/**
+ * Throws an InputError naming the first symlink that leads out of the chart, is broken, or
+ * loops. Synchronous, for the reason copyChart gives: the walk stands between the user and
+ * the render, and each asynchronous call would wait its turn behind the probes' file work.
+ */
+export function checkChartLinks(chartDir: string, shownRoot: string = chartDir): void {
+  let root: string;
+  try {
+    root = realpathSync(chartDir);
+  } catch {
     throw new InputError("chart directory not found", shownRoot);
-  });
-  await walk(root, root, shownRoot, new Set([root]));
+  }
+  walk(root, root, shownRoot, new Set([root]));
 }
 
-async function walk(dir: string, root: string, shownRoot: string, ancestors: ReadonlySet<string>): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+function walk(dir: string, root: string, shownRoot: string, ancestors: ReadonlySet<string>): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    entries = [];
+  }
   for (const entry of entries) {
     const from = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== ".git") await walk(from, root, shownRoot, new Set([...ancestors, from]));
+      if (entry.name !== ".git") walk(from, root, shownRoot, new Set([...ancestors, from]));
       continue;
     }
     if (!entry.isSymbolicLink()) continue;
     const shown = path.join(shownRoot, path.relative(root, from));
-    const target = await realpath(from).catch(() => {
+    let target: string;
+    try {
+      target = realpathSync(from);
+    } catch {
       throw new InputError("symlink is broken", shown);
-    });
+    }
     if (!isInside(root, target)) {
       throw new InputError(`symlink points outside the chart (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
     }
-    const info = await stat(target);
+    const info = statSync(target);
     if (info.isDirectory()) {
       if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
-      await walk(target, root, shownRoot, new Set([...ancestors, target]));
+      walk(target, root, shownRoot, new Set([...ancestors, target]));
     }
   }
 }

@@ -2,14 +2,19 @@
  * The chart copies probes render: made under the run's temporary folder, with packaged
  * subcharts unpacked (so their Chart.yaml can be bumped and their values read), and
  * perturbed in place: chart versions and appVersions bumped with a marker, and
- * `.Release.Revision` raised in every template.
+ * `.Release.Revision` raised in every template. The combined render's copy also reports
+ * Helm's version (helm.ts, VERSION_REPORT_TEMPLATE).
+ *
+ * Copying, perturbing and scanning are synchronous, for the reason copyChart gives: they
+ * stand between the user and the probe renders (or, for the scan, share the machine with them).
  */
-import { existsSync, readdirSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { extractChartArchive } from "../load/chart-archive.ts";
 import { CHART_FILE, isChartDir, missingDependencies, readChartMeta, readYamlFile, type ChartMeta } from "../load/chart.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
+import { VERSION_REPORT_FILE, VERSION_REPORT_TEMPLATE } from "./helm.ts";
 
 /** Text the probes add, and what they turn `.Release.Revision` (1 in `helm template`) into. */
 export const CHART_VERSION_MARKER = "cgchart";
@@ -30,13 +35,13 @@ export interface ChartNode {
  * dependencies when asked, and unpacks every packaged subchart. Returns the copy's root.
  */
 export async function preparedCopy(chartPath: string, workDir: string, skipMissingDeps: boolean): Promise<string> {
-  const folder = await mkdtemp(path.join(workDir, "probe-"));
+  const folder = mkdtempSync(path.join(workDir, "probe-"));
   let root: string;
   if (/\.tgz$/i.test(chartPath)) {
     root = await extractChartArchive(chartPath, folder);
   } else {
     root = path.join(folder, "chart");
-    await copyChart(chartPath, root);
+    copyChart(chartPath, root);
   }
   if (skipMissingDeps && missingDependencies(root).length > 0) withoutMissingDependencies(root);
   await unpackSubcharts(root, workDir);
@@ -44,9 +49,9 @@ export async function preparedCopy(chartPath: string, workDir: string, skipMissi
 }
 
 /** Copies a prepared copy (already unpacked) for another perturbation. */
-export async function copyOfCopy(prepared: string, workDir: string): Promise<string> {
-  const root = path.join(await mkdtemp(path.join(workDir, "probe-")), "chart");
-  await copyChart(prepared, root);
+export function copyOfCopy(prepared: string, workDir: string): string {
+  const root = path.join(mkdtempSync(path.join(workDir, "probe-")), "chart");
+  copyChart(prepared, root);
   return root;
 }
 
@@ -134,14 +139,14 @@ export function withBuildMetadata(version: string, marker: string): string {
 }
 
 /** Bumps `version` and/or `appVersion` in the Chart.yaml of every chart in the tree. */
-export async function bumpVersions(nodes: readonly ChartNode[], which: { chart: boolean; app: boolean }): Promise<void> {
+export function bumpVersions(nodes: readonly ChartNode[], which: { chart: boolean; app: boolean }): void {
   for (const node of nodes) {
     const file = path.join(node.dir, CHART_FILE);
     const { document } = readYamlFile(file);
     if (which.chart) document.set("version", bumpedChartVersion(node.meta.version));
     if (which.app && node.meta.appVersion !== undefined) document.set("appVersion", bumpedAppVersion(node.meta.appVersion));
     // A dependency pinned to the subchart's exact version still matches: build metadata is ignored.
-    await writeFile(file, document.toString({ lineWidth: 0 }));
+    writeFileSync(file, document.toString({ lineWidth: 0 }));
   }
 }
 
@@ -156,33 +161,48 @@ export function withRaisedRevision(text: string): string {
 }
 
 /** Raises `.Release.Revision` in every template of every chart in the tree; true when any template used it. */
-export async function raiseRevision(nodes: readonly ChartNode[]): Promise<boolean> {
+export function raiseRevision(nodes: readonly ChartNode[]): boolean {
   let used = false;
   for (const node of nodes) {
-    for (const file of await templateFiles(path.join(node.dir, "templates"))) {
-      const text = await readFile(file, "utf8");
+    for (const file of templateFiles(path.join(node.dir, "templates"))) {
+      const text = readFileSync(file, "utf8");
       const raised = withRaisedRevision(text);
       if (raised !== text) {
         used = true;
-        await writeFile(file, raised);
+        writeFileSync(file, raised);
       }
     }
   }
   return used;
 }
 
+/**
+ * Adds helm.ts's version report to the root chart of a copy. Where the chart has a template
+ * of that name already it stays the chart's own: no version is reported, and `helm version`
+ * runs instead.
+ */
+export function addVersionReport(root: string): void {
+  const templates = path.join(root, "templates");
+  mkdirSync(templates, { recursive: true });
+  try {
+    writeFileSync(path.join(templates, VERSION_REPORT_FILE), VERSION_REPORT_TEMPLATE, { flag: "wx" });
+  } catch {
+    // EEXIST: the chart's own template of that name
+  }
+}
+
 /** Every file under a chart's templates/ folder (a chart without one has none). */
-export async function templateFiles(dir: string): Promise<string[]> {
+function templateFiles(dir: string): string[] {
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
   const files: string[] = [];
   for (const entry of entries) {
     const entryPath = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await templateFiles(entryPath)));
+    if (entry.isDirectory()) files.push(...templateFiles(entryPath));
     else if (entry.isFile()) files.push(entryPath);
   }
   return files;
@@ -208,21 +228,21 @@ export function hasNondeterministicAction(text: string): boolean {
  * `tpl`, values) or in the user's values and --set arguments. Conservative: when in doubt,
  * true, and the probes render twice.
  */
-export async function mayRenderAtRandom(root: string, userTexts: readonly string[]): Promise<boolean> {
+export function mayRenderAtRandom(root: string, userTexts: readonly string[]): boolean {
   if (userTexts.some(hasNondeterministicAction)) return true;
-  const visit = async (dir: string): Promise<boolean> => {
+  const visit = (dir: string): boolean => {
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
       const entryPath = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (await visit(entryPath)) return true;
+        if (visit(entryPath)) return true;
       } else if (entry.isFile()) {
-        const data = await readFile(entryPath);
+        const data = readFileSync(entryPath);
         if (data.length > MAX_SCANNED_FILE) return true;
         if (data.includes(0)) continue; // binary: not a template
         if (hasNondeterministicAction(data.toString("utf8"))) return true;

@@ -12,8 +12,8 @@
  * error; the check goes on with what the other renders proved. Copies live under the
  * run's work folder, which the caller removes.
  */
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import jsyaml from "js-yaml";
 import { analyzeProbes, type PerturbedRender, type ProbeCause, type ProbeMarkers, type SingleCauseRender } from "../analyze/probes.ts";
@@ -22,8 +22,9 @@ import { missingDependencies } from "../load/chart.ts";
 import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
 import { renderChart, type ChartRenderSettings, type RenderedChart } from "./chart-input.ts";
 import { mapLimit } from "./charts.ts";
-import { helmTemplate, type RenderRequest } from "./helm.ts";
+import { helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
 import {
+  addVersionReport,
   APP_VERSION_MARKER,
   bumpVersions,
   CHART_VERSION_MARKER,
@@ -61,7 +62,12 @@ export async function renderWithProbes(chartPath: string, settings: ChartRenderS
     const singles = await renderSingles(probe.plan, settings, workDir, jobs, notes);
     analysis = analyzeProbes({ ...renders, singles });
   }
-  return { ...chart, notes: [...chart.notes, ...notes], probes: analysis.evidence };
+  return {
+    ...chart,
+    notes: [...chart.notes, ...notes],
+    probes: analysis.evidence,
+    ...(probe.helmVersion === undefined ? {} : { helmVersion: probe.helmVersion }),
+  };
 }
 
 interface ProbePlan {
@@ -80,6 +86,8 @@ interface EarlyProbes {
   deterministic: boolean;
   repeat?: YamlDocument[];
   combined?: PerturbedRender;
+  /** Helm's version, as the combined render reported it. */
+  helmVersion?: string;
   notes: string[];
 }
 
@@ -97,16 +105,17 @@ async function startProbes(chartPath: string, settings: ChartRenderSettings, wor
   const nodes = chartTree(copy);
   const request = requestFor(chartPath, nodes[0]!.meta.name);
   // The repeat renders the chart as it is: in place, or from a copy made before this one is perturbed.
-  const pristine = renderInPlace ? chartPath : await copyOfCopy(copy, workDir);
+  const pristine = renderInPlace ? chartPath : copyOfCopy(copy, workDir);
 
-  const targets = await valuesTargets(nodes, settings);
+  const targets = valuesTargets(nodes, settings);
   const userSetKeys = [...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile].flatMap((argument) => setArgumentKeys(argument).map((key) => [...key]));
   const hasAppVersion = nodes.some((node) => node.meta.appVersion !== undefined);
   // The combined perturbation, in place in the copy (the fallback makes fresh copies).
-  await bumpVersions(nodes, { chart: true, app: true });
-  const usesRevision = await raiseRevision(nodes);
+  bumpVersions(nodes, { chart: true, app: true });
+  const usesRevision = raiseRevision(nodes);
+  addVersionReport(copy);
   const values = valuesPerturbation(targets, new Set(["labels", "tag"]), userSetKeys);
-  const overridesFile = await writeOverrides(workDir, values.overrides);
+  const overridesFile = writeOverrides(workDir, values.overrides);
   const markers: ProbeMarkers = {
     chartVersion: CHART_VERSION_MARKER,
     ...(hasAppVersion ? { appVersion: APP_VERSION_MARKER } : { appVersionAbsent: true }),
@@ -125,7 +134,7 @@ async function startProbes(chartPath: string, settings: ChartRenderSettings, wor
   // A second render only where something could make it differ: it costs a helm run. (The
   // perturbations add no random function, so the perturbed copy scans like the chart.)
   const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
-  const random = await mayRenderAtRandom(copy, userTexts);
+  const random = mayRenderAtRandom(copy, userTexts);
   const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(undefined);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
   const plan: ProbePlan = { chartPath, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision };
@@ -134,7 +143,9 @@ async function startProbes(chartPath: string, settings: ChartRenderSettings, wor
     if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`);
   } else notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
   if (combinedOutput.status === "fulfilled") {
-    result.combined = { docs: parseYamlStream(combinedOutput.value, `${chartPath} (probe render)`), markers };
+    const { output, version } = takeVersionReport(combinedOutput.value, nodes[0]!.meta.name);
+    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`), markers };
+    if (version !== undefined) result.helmVersion = version;
   }
   return result;
 }
@@ -148,34 +159,34 @@ function missingDependenciesSafe(chartPath: string): number {
 }
 
 /** Label maps and image tags: every chart's values.yaml (under its values path), the user's -f files, --set keys. */
-async function valuesTargets(nodes: readonly ChartNode[], settings: ChartRenderSettings): Promise<ProbeTarget[]> {
+function valuesTargets(nodes: readonly ChartNode[], settings: ChartRenderSettings): ProbeTarget[] {
   const targets: ProbeTarget[] = [];
   for (const node of nodes) {
-    const values = await readValues(path.join(node.dir, "values.yaml"));
+    const values = readValues(path.join(node.dir, "values.yaml"));
     if (values === null || typeof values !== "object" || Array.isArray(values)) continue;
     const { global, ...own } = values as Record<string, unknown>;
     for (const prefix of node.valuesPrefixes) targets.push(...findProbeTargets(own, prefix));
     if (global !== undefined) targets.push(...findProbeTargets({ global }, []));
   }
-  for (const file of settings.inputs.valuesFiles) targets.push(...findProbeTargets(await readValues(file), []));
+  for (const file of settings.inputs.valuesFiles) targets.push(...findProbeTargets(readValues(file), []));
   const setKeys = [...settings.inputs.set, ...settings.inputs.setString, ...settings.inputs.setJson].flatMap(setArgumentKeys);
   targets.push(...targetsFromSetKeys(setKeys));
   return targets;
 }
 
-async function readValues(file: string): Promise<unknown> {
+function readValues(file: string): unknown {
   if (!existsSync(file)) return null;
   try {
     // Only the keys and the kind of each value matter here: the fast parser will do.
-    return jsyaml.load(await readFile(file, "utf8"), { json: true });
+    return jsyaml.load(readFileSync(file, "utf8"), { json: true });
   } catch {
     return null; // Helm reports a values file it cannot read
   }
 }
 
-async function writeOverrides(workDir: string, overrides: Record<string, unknown>): Promise<string> {
-  const file = path.join(await mkdtemp(path.join(workDir, "values-")), "chartguard-probe-values.yaml");
-  await writeFile(file, JSON.stringify(overrides)); // JSON is YAML, and needs no quoting rules
+function writeOverrides(workDir: string, overrides: Record<string, unknown>): string {
+  const file = path.join(mkdtempSync(path.join(workDir, "values-")), "chartguard-probe-values.yaml");
+  writeFileSync(file, JSON.stringify(overrides)); // JSON is YAML, and needs no quoting rules
   return file;
 }
 
@@ -204,17 +215,17 @@ async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, wor
       if (cause === "values" || cause === "image-tag") {
         chart = await pristineCopy();
         const values = valuesPerturbation(plan.targets, new Set([cause === "values" ? "labels" : "tag"]), plan.userSetKeys);
-        const file = await writeOverrides(workDir, values.overrides);
+        const file = writeOverrides(workDir, values.overrides);
         request = { ...request, valuesFiles: [...request.valuesFiles, file], setString: [...request.setString, ...values.setStrings] };
         markers = cause === "values" ? { labelMaps: values.labelMaps } : { imageTags: values.imageTags };
       } else {
-        chart = await copyOfCopy(await pristineCopy(), workDir);
+        chart = copyOfCopy(await pristineCopy(), workDir);
         const nodes = chartTree(chart);
         if (cause === "revision") {
-          await raiseRevision(nodes);
+          raiseRevision(nodes);
           markers = { revision: REVISION_MARKER };
         } else {
-          await bumpVersions(nodes, { chart: cause === "chart-version", app: cause === "app-version" });
+          bumpVersions(nodes, { chart: cause === "chart-version", app: cause === "app-version" });
           markers = cause === "chart-version" ? { chartVersion: CHART_VERSION_MARKER, ...(plan.hasAppVersion ? {} : { appVersionAbsent: true }) } : { appVersion: APP_VERSION_MARKER };
         }
       }

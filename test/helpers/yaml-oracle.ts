@@ -20,7 +20,7 @@ export async function oracleParse(helm: Helm, yamlText: string): Promise<unknown
   const workDir = await mkdtemp(join(tmpdir(), "chartguard-oracle-"));
   try {
     const chart = join(workDir, "yaml-oracle");
-    await copyChart(ORACLE_CHART, chart);
+    copyChart(ORACLE_CHART, chart);
     await writeFile(join(chart, "input.yaml"), yamlText);
     const manifest = await helmTemplate(helm, renderRequest(chart), { timeoutMs: 30_000 });
     return decodeOracleOutput(manifest);

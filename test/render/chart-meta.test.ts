@@ -150,7 +150,7 @@ describe("withoutMissingDependencies", () => {
   for (const helm of helmBinaries()) {
     test(`lets Helm ${helm.major} render a copy without the missing dependencies`, async () => {
       const copy = join(await tempDir("copy"), "with-deps");
-      await copyChart(fixtureChart("with-deps"), copy);
+      copyChart(fixtureChart("with-deps"), copy);
       assert.deepEqual(withoutMissingDependencies(copy), ["redis", "postgresql"]);
       assert.deepEqual(
         chartDependencies(copy).map(({ name, present }) => ({ name, present })),
@@ -164,7 +164,7 @@ describe("withoutMissingDependencies", () => {
 
     test(`lets Helm ${helm.major} render an apiVersion v1 copy without its missing requirements`, async () => {
       const copy = join(await tempDir("copy"), "legacy");
-      await copyChart(fixtureChart("legacy-v1-deps"), copy);
+      copyChart(fixtureChart("legacy-v1-deps"), copy);
       assert.deepEqual(withoutMissingDependencies(copy), ["mysql"]);
       const manifest = await helmTemplate(helm, renderRequest(copy), { timeoutMs: 30_000 });
       assert.match(manifest, /name: rel-legacy/);

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { symlink, writeFile } from "node:fs/promises";
+import { readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { check } from "../../src/check.ts";
 import { InputError } from "../../src/errors.ts";
-import { locateHelm } from "../../src/render/helm.ts";
+import { locateHelm, takeVersionReport, VERSION_REPORT_FILE } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
-import { fakeHelmScript, tempDir } from "./support.ts";
+import { fakeHelmScript, fixtureChart, tempDir } from "./support.ts";
 
 const NOT_FOUND = "helm not found: install Helm 3.8+ or pass --helm PATH / set HELM_BIN";
 
@@ -87,5 +88,62 @@ describe("locateHelm", () => {
     await assert.rejects(locateHelm(impostor), {
       message: /^could not read the version of helm at .* \(usage: something else\)/,
     });
+  });
+});
+
+/**
+ * A fake helm for check(): `helm version` prints `version`; `helm template` fails with
+ * `renderError` if given, else prints one ConfigMap and, for a chart holding the version
+ * report template, the report with `reported`. Every subcommand is logged to `log`.
+ */
+async function fakeHelmForCheck(log: string, answers: { version: string; reported?: string; renderError?: string }): Promise<string> {
+  const render =
+    answers.renderError === undefined
+      ? [
+          'printf -- "---\\n# Source: basic/templates/cm.yaml\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: cm\\n"',
+          `if [ -f "$chart/templates/${VERSION_REPORT_FILE}" ]; then printf -- "---\\n# Source: basic/templates/${VERSION_REPORT_FILE}\\n# chartguard-helm-version: ${answers.reported ?? ""}\\n"; fi`,
+        ].join("\n")
+      : `echo "Error: ${answers.renderError}" >&2; exit 1`;
+  return fakeHelmScript(
+    [`echo "$1" >> ${log}`, 'for chart; do :; done', `if [ "$1" = "version" ]; then echo "${answers.version}"; exit 0; fi`, render].join("\n"),
+  );
+}
+
+describe("the version check of check(): read from a probe render where one reports it", () => {
+  for (const helm of helmBinaries()) {
+    test(`Helm ${helm.major} reports its version in the probe render: no \`helm version\` run`, async () => {
+      const log = join(await tempDir("helm-log"), "log");
+      const logging = await fakeHelmScript(`echo "$1" >> ${log}\nexec ${helm.path} "$@"`);
+      const result = await check({ inputs: [fixtureChart("basic")], helm: logging });
+      assert.ok(result.findings.every((finding) => !finding.location.template?.includes(VERSION_REPORT_FILE)));
+      assert.deepEqual((await readFile(log, "utf8")).trim().split("\n"), ["template", "template"]);
+    });
+  }
+
+  test("refuses a Helm older than 3.8 that renders, by the version its render reports", async () => {
+    const log = join(await tempDir("helm-log"), "log");
+    const old = await fakeHelmForCheck(log, { version: "must not be asked", reported: "v3.5.0+g32c2223" });
+    await assert.rejects(check({ inputs: [fixtureChart("basic")], helm: old }), {
+      name: "InputError",
+      message: /^helm at .* is v3\.5\.0\+g32c2223, but chartguard needs Helm 3\.8 or newer/,
+    });
+    assert.doesNotMatch(await readFile(log, "utf8"), /version/);
+  });
+
+  test("asks `helm version` when no render reports a version, and its error comes before the render's", async () => {
+    const log = join(await tempDir("helm-log"), "log");
+    const helm2 = await fakeHelmForCheck(log, { version: "Client: v2.17.0+ga690bad", renderError: 'unknown command "template" for "helm"' });
+    await assert.rejects(check({ inputs: [fixtureChart("basic")], helm: helm2 }), { message: /is v2\.17\.0\+ga690bad, but chartguard needs Helm 3\.8/ });
+    const silent = await fakeHelmForCheck(log, { version: "v3.17.2+gcc0bbbd", reported: "" });
+    await check({ inputs: [fixtureChart("basic")], helm: silent });
+    assert.match(await readFile(log, "utf8"), /^version$/m);
+  });
+
+  test("takeVersionReport cuts the report's document out of the output", () => {
+    const report = `---\n# Source: web/templates/${VERSION_REPORT_FILE}\n# chartguard-helm-version: v4.1.4+g05fa379\n`;
+    const chart = "---\n# Source: web/templates/a.yaml\nkind: A\n";
+    assert.deepEqual(takeVersionReport(`${chart}${report}${chart}`, "web"), { output: `${chart}${chart}`, version: "v4.1.4+g05fa379" });
+    assert.deepEqual(takeVersionReport(chart, "web"), { output: chart });
+    assert.deepEqual(takeVersionReport(report, "other"), { output: report }, "another chart's template of that name is its own");
   });
 });
