@@ -44,6 +44,16 @@ export interface YamlDocument {
   locate(path: FieldPath): number;
   /** The document's text, its first line being `startLine` (for `# chartguard-ignore:` comments). */
   text?: string;
+  /** Set by the render stage for what helm rendered: the release name and the chart as the user named it. */
+  release?: HelmRelease;
+}
+
+export interface HelmRelease {
+  name: string;
+  /** Absent when the chart has no path `helm upgrade` could take (a git revision). */
+  chart?: string;
+  /** The values arguments of the render (`--values=prod.yaml`, `--set=a=b`): an upgrade without them would reset the values. */
+  valuesArguments: string[];
 }
 
 const MAX_DEPTH = 1000;

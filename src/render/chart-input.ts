@@ -11,10 +11,10 @@ import { onInterrupt } from "../interrupt.ts";
 import type { ProbeEvidence } from "../analyze/probes.ts";
 import { extractChartArchive } from "../load/chart-archive.ts";
 import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
-import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
+import { parseYamlStream, type HelmRelease, type YamlDocument } from "../load/yaml.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
 import { chartFileResolver } from "./template-lines.ts";
-import { helmTemplate, type Helm, type RenderRequest } from "./helm.ts";
+import { helmTemplate, valuesArguments, type Helm, type RenderRequest } from "./helm.ts";
 import { checkChartLinks, checkValueFiles } from "./preflight.ts";
 
 /** The render inputs a Helm user types (`-f`, `--set`, ...), the same for every chart. */
@@ -70,6 +70,8 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? meta.name };
   const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
   const docs = shownAs === undefined ? parseRender(output, chartPath, chartDir) : parseYamlStream(output, `${shownAs} (rendered)`);
+  const rendered: HelmRelease = { name: request.release, ...(shownAs === undefined ? { chart: chartPath } : {}), valuesArguments: valuesArguments(request) };
+  for (const doc of docs) doc.release = rendered;
   if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes };
 }

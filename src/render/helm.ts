@@ -332,17 +332,25 @@ export async function helmTemplate(helm: Helm, request: RenderRequest, options: 
  * positional arguments follow `--` for the same reason. Never `--post-renderer`: it runs
  * arbitrary programs, and its output would not be the chart's.
  */
-function templateArguments(request: RenderRequest): string[] {
-  const repeated = (flag: string, values: readonly string[]) => values.map((value) => `--${flag}=${value}`);
+const repeated = (flag: string, values: readonly string[]) => values.map((value) => `--${flag}=${value}`);
+
+/** The values flags of a render, in Helm's order of precedence (also what `helm upgrade` needs to keep them). */
+export function valuesArguments(request: RenderRequest): string[] {
   return [
-    "template",
-    ...(request.namespace === "" ? [] : [`--namespace=${request.namespace}`]),
-    "--include-crds",
     ...repeated("values", request.valuesFiles),
     ...repeated("set", request.set),
     ...repeated("set-string", request.setString),
     ...repeated("set-file", request.setFile),
     ...repeated("set-json", request.setJson),
+  ];
+}
+
+function templateArguments(request: RenderRequest): string[] {
+  return [
+    "template",
+    ...(request.namespace === "" ? [] : [`--namespace=${request.namespace}`]),
+    "--include-crds",
+    ...valuesArguments(request),
     ...(request.kubeVersion === undefined ? [] : [`--kube-version=${request.kubeVersion}`]),
     ...repeated("api-versions", request.apiVersions),
     "--",

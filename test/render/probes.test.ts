@@ -80,13 +80,19 @@ for (const helm of helmBinaries()) {
     }
 
     test("CVAT-style: the message says which values path reaches the selector, why it fails, and how to migrate", async () => {
-      const [finding] = (await findings(helm.path, fixtureChart("probes/cvat"))).findings;
+      const chart = fixtureChart("probes/cvat");
+      const options = { release: "prod", namespace: "tools", setString: ["note=it's a test"] };
+      const [finding] = (await findings(helm.path, chart, options)).findings;
       assert.equal(
         finding!.message,
-        "Deployment/cvat-cvat-backend-server: the selector takes in every label under cvat.backend.labels: a label the probe added to cvat.backend.labels appeared in spec.selector.matchLabels. " +
+        "Deployment/prod-cvat-backend-server: the selector takes in every label under cvat.backend.labels: a label the probe added to cvat.backend.labels appeared in spec.selector.matchLabels. " +
           'Adding or changing a label under cvat.backend.labels changes spec.selector, which is immutable: helm upgrade then fails with "spec.selector: Invalid value: ...: field is immutable".',
       );
-      assert.deepEqual(finding!.remedy.commands, ["kubectl delete deployment cvat-cvat-backend-server --cascade=orphan -n default", "helm upgrade <release> <chart> -n default"]);
+      // The release, chart and values the check rendered: an upgrade without the values would reset them.
+      assert.deepEqual(finding!.remedy.commands, [
+        "kubectl delete deployment prod-cvat-backend-server --cascade=orphan -n tools",
+        `helm upgrade prod ${chart} -n tools '--set-string=note=it'\\''s a test'`,
+      ]);
     });
 
     test("a perturbation the chart refuses is skipped with a note; the other probes still prove what they can", async () => {

@@ -9,10 +9,11 @@
  * objects are a create plus a delete (plan.ts, §3.3).
  */
 import type { FieldPath } from "../../load/yaml.ts";
-import { formatPath, getPath, isRecord, stringMap, type KubeObject } from "../../model/object.ts";
+import { formatPath, getPath, isRecord, type KubeObject } from "../../model/object.ts";
 import { compileLabelSelector, describeSelector, matches, type Selector } from "../../model/selector.ts";
 import { workloadOf } from "../../model/workloads.ts";
 import type { Remedy, Severity } from "../finding.ts";
+import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { compareQuantities, defaultedManifest, defaultedPodSpec, defaultedPodTemplate, defaultedPvcSpec } from "../upgrade/defaults.ts";
 import { diff, normalize, sameValue } from "../upgrade/diff.ts";
@@ -704,28 +705,6 @@ function describe(value: unknown): string {
 
 const noRemedy = (): Remedy => ({ text: "" });
 
-interface ReleaseInfo {
-  release: string;
-  helmNamespace: string;
-  /** `-n NS` for namespaced objects, "" for cluster-scoped ones. */
-  ns: string;
-  upgrade: string;
-}
-
-function releaseOf(object: KubeObject): ReleaseInfo {
-  const metadata = isRecord(object.raw.metadata) ? object.raw.metadata : {};
-  const annotations = stringMap(metadata.annotations);
-  const labels = stringMap(metadata.labels);
-  const release = annotations["meta.helm.sh/release-name"] ?? labels["app.kubernetes.io/instance"] ?? "<release>";
-  const helmNamespace = annotations["meta.helm.sh/release-namespace"] ?? object.ref.namespace ?? "<namespace>";
-  return {
-    release,
-    helmNamespace,
-    ns: object.ref.namespace === undefined ? "" : ` -n ${object.ref.namespace}`,
-    upgrade: `helm upgrade ${release} <chart> -n ${helmNamespace}`,
-  };
-}
-
 function workloadSelectorRemedy(pair: UpdatePair): Remedy {
   const { kind, name } = pair.after.ref;
   const r = releaseOf(pair.after);
@@ -957,6 +936,3 @@ function secretData(raw: Record<string, unknown>): Map<string, string> {
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
-
-// Shared with merge-trap.
-export { releaseOf, type ReleaseInfo };

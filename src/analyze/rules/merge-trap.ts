@@ -48,7 +48,7 @@ import {
   SERVICE_KEEPS_ALLOCATED_VALUES,
 } from "../upgrade/immutability.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
-import { releaseOf } from "./immutable-field.ts";
+import { releaseOf } from "../release.ts";
 
 export const mergeTrap: Rule = {
   meta: {

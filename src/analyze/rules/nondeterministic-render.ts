@@ -1,6 +1,7 @@
 import { formatPath, getPath, refString, type KubeObject } from "../../model/object.ts";
 import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
+import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /** Template functions that make a render differ from the last one with the same inputs. */
@@ -136,7 +137,7 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
         evidence,
         remedy: {
           text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [`kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`, `helm upgrade <release> <chart> -n ${namespace}`],
+          commands: [`kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade],
         },
       };
     case "claim-template":
@@ -148,7 +149,7 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
         evidence,
         remedy: {
           text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, `helm upgrade <release> <chart> -n ${namespace}`],
+          commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade],
         },
       };
     case "pod-labels": {

@@ -1,5 +1,6 @@
 import { getPath, isRecord, refString, type KubeObject } from "../../model/object.ts";
 import type { Severity } from "../finding.ts";
+import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { replacedPairs, type ReplacedPair } from "../upgrade/replacements.ts";
 
@@ -310,7 +311,7 @@ function workloadConsequence(pair: ReplacedPair): Consequence {
         : []
       : [
           `kubectl -n ${ns} annotate ${oldKind} ${oldName} helm.sh/resource-policy=keep`,
-          `helm upgrade <release> <chart> -n ${ns}`,
+          releaseOf(after).upgrade,
           `kubectl -n ${ns} rollout status ${after.ref.kind.toLowerCase()} ${after.ref.name}`,
           `kubectl -n ${ns} delete ${oldKind} ${oldName}`,
         ];

@@ -1,6 +1,7 @@
 import { getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import { volatileLabels } from "../../model/volatile.ts";
 import type { Cause } from "../finding.ts";
+import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import type { FieldChange } from "../probes.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
@@ -38,7 +39,7 @@ export function volatileClaimTemplateFinding(
         "app.kubernetes.io/version or values-driven labels; labels there only reach PVCs created later anyway. For a release already deployed, removing the label " +
         `is itself a forbidden change: delete the StatefulSet without its pods, then upgrade. The pods keep running, and the PVCs (named ${claimTemplate}-${name}-<ordinal>) ` +
         "are kept and mounted again by the new StatefulSet's pods, so the data stays.",
-      commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, `helm upgrade <release> <chart> -n ${namespace}`],
+      commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade],
     },
   };
 }

@@ -3,6 +3,7 @@ import { getPath, isRecord, refString, stringMap } from "../../model/object.ts";
 import { volatileLabels, type KnownVersions, type VolatileLabel } from "../../model/volatile.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { Cause, Evidence } from "../finding.ts";
+import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 
@@ -157,7 +158,7 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
         `then upgrade. ${adoption}`,
       commands: [
         `kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`,
-        `helm upgrade <release> <chart> -n ${namespace}`,
+        releaseOf(object).upgrade,
       ],
     },
   };
