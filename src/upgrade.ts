@@ -50,7 +50,8 @@ export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOu
   return withWorkDir(async (workDir) => {
     let helm: Helm | undefined;
     const notes: ModelNote[] = [];
-    const side = async (spec: string, other: string, values: SideValues | undefined): Promise<YamlDocument[]> => {
+    // The release as it will be is the next revision of the release as it is.
+    const side = async (spec: string, other: string, values: SideValues | undefined, revision: number): Promise<YamlDocument[]> => {
       let chartPath: string;
       let shownAs: string | undefined;
       if (spec.startsWith(GIT_PREFIX)) {
@@ -70,13 +71,14 @@ export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOu
         inputs: withSideValues(renderInputs(options, namespace), values),
         timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
         skipMissingDeps: options.skipMissingDeps ?? false,
+        revision,
       };
       const rendered = await renderChart(chartPath, settings, workDir, shownAs);
       notes.push(...rendered.notes.map((message) => ({ file: rendered.chartPath, message })));
       return rendered.docs;
     };
-    const fromDocs = await side(options.from, options.to, options.fromValues);
-    const toDocs = await side(options.to, options.from, options.toValues);
+    const fromDocs = await side(options.from, options.to, options.fromValues, 1);
+    const toDocs = await side(options.to, options.from, options.toValues, 2);
     const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
     const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings });
     return suppressResult(

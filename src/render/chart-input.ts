@@ -13,6 +13,7 @@ import { extractChartArchive } from "../load/chart-archive.ts";
 import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
 import { parseYamlStream, type HelmRelease, type YamlDocument } from "../load/yaml.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
+import { chartTree, preparedCopy, raiseRevision } from "./probe-copy.ts";
 import { chartFileResolver } from "./template-lines.ts";
 import { helmTemplate, valuesArguments, type Helm, type RenderRequest } from "./helm.ts";
 import { checkChartLinks, checkValueFiles } from "./preflight.ts";
@@ -28,6 +29,12 @@ export interface ChartRenderSettings {
   inputs: RenderInputs;
   timeoutMs: number;
   skipMissingDeps: boolean;
+  /**
+   * The release revision to render as (`helm template` always renders 1): `upgrade` renders
+   * its target as the next revision, so that objects named after `.Release.Revision` are new
+   * objects, as they are in a real upgrade, not updates of the previous revision's.
+   */
+  revision?: number;
 }
 
 export interface RenderedChart {
@@ -64,6 +71,12 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
     const dropped = withoutMissingDependencies(copy);
     chartDir = copy;
     notes.push(`${chartPath}: rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
+  }
+  const revision = settings.revision ?? 1;
+  if (revision > 1) {
+    // Only a copy is changed, and only its actions that read .Release.Revision.
+    const copy = await preparedCopy(chartDir, workDir, false);
+    if (raiseRevision(chartTree(copy), revision - 1)) chartDir = copy;
   }
   const meta = readChartMeta(chartDir);
   const { release, ...inputs } = settings.inputs;

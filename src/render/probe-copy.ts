@@ -154,19 +154,19 @@ const ACTION = /\{\{[\s\S]*?\}\}/g;
 // `.Release.Revision`, `$.Release.Revision`, `$root.Release.Revision`, `.ctx.Release.Revision`: not inside a longer name.
 const REVISION = /(?<![\w.$])((?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)\.Release\.Revision\b/g;
 
-/** A template's text with every `.Release.Revision` in an action raised by REVISION_OFFSET. */
-export function withRaisedRevision(text: string): string {
+/** A template's text with every `.Release.Revision` in an action raised by `offset` (default: the probe's marker). */
+export function withRaisedRevision(text: string, offset = REVISION_OFFSET): string {
   if (!text.includes("Release.Revision")) return text;
-  return text.replace(ACTION, (action) => action.replace(REVISION, (_match, receiver: string) => `(add ${receiver}.Release.Revision ${REVISION_OFFSET})`));
+  return text.replace(ACTION, (action) => action.replace(REVISION, (_match, receiver: string) => `(add ${receiver}.Release.Revision ${offset})`));
 }
 
 /** Raises `.Release.Revision` in every template of every chart in the tree; true when any template used it. */
-export function raiseRevision(nodes: readonly ChartNode[]): boolean {
+export function raiseRevision(nodes: readonly ChartNode[], offset = REVISION_OFFSET): boolean {
   let used = false;
   for (const node of nodes) {
     for (const file of templateFiles(path.join(node.dir, "templates"))) {
       const text = readFileSync(file, "utf8");
-      const raised = withRaisedRevision(text);
+      const raised = withRaisedRevision(text, offset);
       if (raised !== text) {
         used = true;
         writeFileSync(file, raised);
