@@ -208,9 +208,11 @@ export function annotationsSize(annotations: Readonly<Record<string, string>>): 
 
 /** `metadata.annotations: Too long: must have at most 262144 bytes` (≥1.35: `may not be more than ...`). */
 export function annotationsSizeProblem(annotations: Readonly<Record<string, string>>): string | undefined {
-  return annotationsSize(annotations) > TOTAL_ANNOTATION_SIZE_LIMIT_B
-    ? `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes`
-    : undefined;
+  return sizeProblem(annotationsSize(annotations));
+}
+
+function sizeProblem(bytes: number): string | undefined {
+  return bytes > TOTAL_ANNOTATION_SIZE_LIMIT_B ? `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes` : undefined;
 }
 
 // --- structured validation of whole fields ----------------------------------------------
@@ -286,10 +288,11 @@ export interface FieldOptions {
  * decode before any validation (null decodes to "").
  */
 export function validateLabelMap(raw: unknown, path: FieldPath, options: FieldOptions = {}): LabelFieldError[] {
-  if (raw === null || raw === undefined || (isRecord(raw) && allValidLabels(raw))) return [];
-  const apiField = options.apiField ?? formatPath(path);
+  if (raw === null || raw === undefined) return [];
+  // Named only when there is an error: nearly every map is valid, and every object has some.
+  const field = () => options.apiField ?? formatPath(path);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path, "map[string]string", apiField)];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path, "map[string]string", field())];
   const errors: LabelFieldError[] = [];
   for (const [key, value] of Object.entries(raw)) {
     const decodes = value === null || typeof value === "string";
@@ -297,6 +300,7 @@ export function validateLabelMap(raw: unknown, path: FieldPath, options: FieldOp
     const text = decodes ? ((value as string | null) ?? "") : "";
     const valueProblems = decodes ? labelValueProblems(text) : [];
     if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
+    const apiField = field();
     const at = [...path, key];
     if (!decodes) errors.push(decodeError(value, goStruct, path, "string", apiField, at, key));
     for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
@@ -305,48 +309,23 @@ export function validateLabelMap(raw: unknown, path: FieldPath, options: FieldOp
   return errors;
 }
 
-/**
- * Whether every entry is a valid label: the common case, checked without building the
- * field's name or any error (every object of a cluster dump comes through here).
- */
-function allValidLabels(labels: Record<string, unknown>): boolean {
-  for (const key in labels) {
-    const value = labels[key];
-    if (value !== null && typeof value !== "string") return false;
-    if (labelKeyProblems(key).length > 0 || labelValueProblems(value ?? "").length > 0) return false;
-  }
-  return true;
-}
-
 /** Annotation keys (lowercased first), non-string values, and the total size (`ValidateAnnotations`). */
 export function validateAnnotationMap(raw: unknown, path: FieldPath, options: FieldOptions = {}): LabelFieldError[] {
-  if (raw === null || raw === undefined || (isRecord(raw) && allValidAnnotations(raw))) return [];
-  const apiField = options.apiField ?? formatPath(path);
+  if (raw === null || raw === undefined) return [];
+  const field = () => options.apiField ?? formatPath(path);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path, "map[string]string", apiField)];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path, "map[string]string", field())];
   const errors: LabelFieldError[] = [];
-  const strings: Record<string, string> = {};
+  let bytes = 0;
   for (const [key, value] of Object.entries(raw)) {
     const decodes = value === null || typeof value === "string";
-    if (!decodes) errors.push(decodeError(value, goStruct, path, "string", apiField, [...path, key], key));
-    for (const detail of annotationKeyProblems(key)) errors.push({ apiField, type: "Invalid value", value: key, detail, path: [...path, key], key });
-    if (decodes) strings[key] = value ?? "";
+    if (!decodes) errors.push(decodeError(value, goStruct, path, "string", field(), [...path, key], key));
+    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path, key], key });
+    if (decodes) bytes += byteLength(key) + byteLength(value ?? "");
   }
-  const tooLong = annotationsSizeProblem(strings);
-  if (tooLong) errors.push({ apiField, type: "Too long", detail: tooLong, path });
+  const tooLong = sizeProblem(bytes);
+  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path });
   return errors;
-}
-
-/** Whether every key is valid, every value a string, and the total within the limit, counted without a copy. */
-function allValidAnnotations(annotations: Record<string, unknown>): boolean {
-  let bytes = 0;
-  for (const key in annotations) {
-    const value = annotations[key];
-    if (value !== null && typeof value !== "string") return false;
-    if (annotationKeyProblems(key).length > 0) return false;
-    bytes += byteLength(key) + byteLength(value ?? "");
-  }
-  return bytes <= TOTAL_ANNOTATION_SIZE_LIMIT_B;
 }
 
 /**
