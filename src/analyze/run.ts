@@ -5,20 +5,14 @@ import type { Finding } from "./finding.ts";
 import type { FindingInput, Rule } from "./rule.ts";
 
 export function runRules(context: AnalysisContext, rules: readonly Rule[]): Finding[] {
-  const reported: { finding: Finding; input: FindingInput }[] = [];
+  const findings: Finding[] = [];
   for (const rule of rules) {
-    rule.check(context, (input) => reported.push({ finding: toFinding(rule, input, context.templateLines), input }));
+    rule.check(context, (input) => findings.push(toFinding(rule, input, context.templateLines)));
   }
-  // Lines are found object by object, in input order, whichever rule reported them: a
-  // large document's locator then reads each object's part of the text once.
-  const order = new Map(context.objects.map((object, i) => [object, i]));
-  reported.sort((a, b) => (order.get(a.input.object) ?? -1) - (order.get(b.input.object) ?? -1));
-  for (const { finding, input } of reported) finding.location.line = input.object.doc.locate([...input.object.pathPrefix, ...input.path]);
-  return sortFindings(reported.map(({ finding }) => finding));
+  return sortFindings(findings);
 }
 
-/** A finding as reported, its line still to be found (`location.line` is 0 until then). */
-function toFinding(rule: Rule, input: FindingInput, templateLines?: TemplateLocator): Finding {
+export function toFinding(rule: Rule, input: FindingInput, templateLines?: TemplateLocator): Finding {
   const { object } = input;
   const doc = object.doc;
   const evidence = input.evidence ?? {};
@@ -31,7 +25,7 @@ function toFinding(rule: Rule, input: FindingInput, templateLines?: TemplateLoca
     path: formatPath(input.path),
     location: {
       file: doc.file,
-      line: 0,
+      line: doc.locate([...object.pathPrefix, ...input.path]),
       ...(doc.template === undefined ? {} : { template: doc.template }),
       ...(templateLine === undefined ? {} : { templateLine }),
     },

@@ -31,15 +31,11 @@ const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][
 const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
 /** Regions of at least this many lines keep their index (a List's items, a namespace's dump). */
 const INDEXED_REGION_LINES = 2048;
-/** How many small regions keep their index while recent (an object's path is 4 to 8 regions deep). */
-const RECENT_REGIONS = 32;
 
 export class BlockLocator {
   /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
   private readonly lineStarts: Uint32Array;
   private readonly indexes = new Map<string, RegionIndex>();
-  /** Small regions' indexes, least recently used first. */
-  private readonly recent = new Map<string, RegionIndex>();
   /** indentOf per line, filled on first use: 0 unknown, 1 no content, n + 2 indentation n. */
   private indents: Uint16Array | undefined;
 
@@ -181,23 +177,15 @@ export class BlockLocator {
   }
 
   private index(region: Region): RegionIndex {
+    // A small region (one object of a List) is read again when asked again: cheaper than
+    // keeping an index of every object that has a finding for the rest of the run.
+    if (region.end - region.line < INDEXED_REGION_LINES) return this.build(region);
     const id = `${region.line}:${region.column}`;
-    if (region.end - region.line >= INDEXED_REGION_LINES) {
-      let index = this.indexes.get(id);
-      if (index === undefined) this.indexes.set(id, (index = this.build(region)));
-      return index;
-    }
-    // Small regions (one object of a List and its parts) are kept only while recent: the
-    // findings on one object come together, and an index of every object that has a finding
-    // would last the whole run.
-    let index = this.recent.get(id);
+    let index = this.indexes.get(id);
     if (index === undefined) {
       index = this.build(region);
-      if (this.recent.size >= RECENT_REGIONS) this.recent.delete(this.recent.keys().next().value!);
-    } else {
-      this.recent.delete(id);
+      this.indexes.set(id, index);
     }
-    this.recent.set(id, index);
     return index;
   }
 
