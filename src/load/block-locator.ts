@@ -9,7 +9,7 @@
  * many fields of one huge document costs one pass over it.
  */
 import { keyString, resolvePlainScalar } from "./k8s-scalars.ts";
-import type { FieldPath } from "./yaml.ts";
+import type { FieldPath, PathSegment } from "./yaml.ts";
 
 /** A block collection: its first line, the column its keys or `-` items start at, its end (exclusive). */
 interface Region {
@@ -71,10 +71,7 @@ export class BlockLocator {
     let found = 0;
     for (const segment of path) {
       if (region === undefined) break;
-      const index = this.index(region);
-      let entry: Entry | undefined;
-      if (index.kind === "map" && typeof segment === "string") entry = index.entries.get(segment);
-      else if (index.kind === "seq" && typeof segment === "number") entry = index.entries[segment];
+      const entry = this.entry(region, segment);
       if (entry === undefined) break;
       line = entry.line;
       region = entry.child;
@@ -176,17 +173,52 @@ export class BlockLocator {
     return end;
   }
 
-  private index(region: Region): RegionIndex {
-    // A small region (one object of a List) is read again when asked again: cheaper than
+  private entry(region: Region, segment: PathSegment): Entry | undefined {
+    // A small region (one object of a List) is searched again when asked again: cheaper than
     // keeping an index of every object that has a finding for the rest of the run.
-    if (region.end - region.line < INDEXED_REGION_LINES) return this.build(region);
+    if (region.end - region.line < INDEXED_REGION_LINES) return this.find(region, segment);
     const id = `${region.line}:${region.column}`;
     let index = this.indexes.get(id);
     if (index === undefined) {
       index = this.build(region);
       this.indexes.set(id, index);
     }
-    return index;
+    return lookup(index, segment);
+  }
+
+  /**
+   * One key or item of a region, as `build` would index it, without reading the others: only
+   * the lines at the region's column are looked at, and only the found entry's block is
+   * measured. Keys that are not plain names (quoted, odd characters) leave it to `build`.
+   */
+  private find(region: Region, segment: PathSegment): Entry | undefined {
+    const { text, lineStarts } = this;
+    const { column, end } = region;
+    const isSequence = isItemAt(text, lineStarts[region.line]! + column);
+    if (isSequence !== (typeof segment === "number")) return isSequence ? undefined : lookup(this.build(region), segment);
+    let found: Entry | undefined;
+    let items = 0;
+    for (let line = region.line; line < end; line = this.nextShallowLine(line + 1, end, column)) {
+      if (line !== region.line && this.indentOf(line) !== column) continue;
+      const at = lineStarts[line]! + column;
+      if (isSequence) {
+        if (!isItemAt(text, at)) break;
+        if (items++ === segment) return this.item(line, column, this.lineText(line).slice(column), end);
+        continue;
+      }
+      if (isItemAt(text, at)) continue; // an indentless sequence: the value of the key above
+      const colon = plainKeyEnd(text, at);
+      if (colon === undefined) return lookup(this.build(region), segment);
+      if (!plainKeyIs(text, at, colon, segment as string)) continue;
+      const entry: Entry = { line }; // the last of duplicate keys wins, as in Kubernetes
+      let valueAt = colon + 1;
+      while (text.charCodeAt(valueAt) === 32 || text.charCodeAt(valueAt) === 9) valueAt++;
+      const rest = this.lineText(line).slice(valueAt - lineStarts[line]!);
+      const child = onlyNodeProperties(rest) ? this.blockAfter(line, column, end) : undefined;
+      if (child !== undefined) entry.child = child;
+      found = entry;
+    }
+    return found;
   }
 
   /** Reads one region's keys or items: lines at exactly its column, the first line from its column on. */
@@ -260,6 +292,50 @@ export class BlockLocator {
     }
     return { line, child: { line, column, end: last } };
   }
+}
+
+function lookup(index: RegionIndex, segment: PathSegment): Entry | undefined {
+  if (index.kind === "map" && typeof segment === "string") return index.entries.get(segment);
+  if (index.kind === "seq" && typeof segment === "number") return index.entries[segment];
+  return undefined;
+}
+
+/** `-` followed by a space, a tab or the line's end, at `at`. */
+function isItemAt(text: string, at: number): boolean {
+  if (text.charCodeAt(at) !== 45 /* - */) return false;
+  const next = text.charCodeAt(at + 1);
+  return next === 32 || next === 9 || next === 10 || next === 13 || Number.isNaN(next);
+}
+
+/**
+ * Where the colon of a plain key starting at `at` is (as simpleKey reads one: letters,
+ * digits and `._/-`, not `-` first, then `:` and a space, a tab or the line's end), or
+ * undefined for any other line.
+ */
+function plainKeyEnd(text: string, at: number): number | undefined {
+  if (text.charCodeAt(at) === 45 /* - */) return undefined;
+  for (let i = at; ; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58 /* : */) {
+      if (i === at) return undefined;
+      const after = text.charCodeAt(i + 1);
+      return after === 32 || after === 9 || after === 10 || after === 13 || Number.isNaN(after) ? i : undefined;
+    }
+    if (!isPlainKeyCharacter(c)) return undefined;
+  }
+}
+
+function isPlainKeyCharacter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 47 || c === 95 || c === 45;
+}
+
+/** Whether the plain key in text[at, colon) names `segment`, comparing characters unless YAML 1.1 could read it as another name. */
+function plainKeyIs(text: string, at: number, colon: number, segment: string): boolean {
+  const first = text.charCodeAt(at);
+  const letter = (first >= 97 && first <= 122) || (first >= 65 && first <= 90);
+  // A name of more than five characters starting with a letter is itself (`false` is the longest word YAML 1.1 reads).
+  if (letter && (colon - at > 5 || !MAYBE_WORD.has(text[at]!))) return colon - at === segment.length && text.startsWith(segment, at);
+  return keyString(resolvePlainScalar(text.slice(at, colon))) === segment;
 }
 
 /**

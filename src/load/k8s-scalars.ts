@@ -31,6 +31,7 @@ export function boolScalar(text: string): boolean | undefined {
 }
 
 export function intScalar(text: string): number | undefined {
+  if (isPlainDecimal(text)) return Number(text);
   if (!NUMBER_HINT.test(text)) return undefined;
   const match = GO_INT.exec(text.replaceAll("_", ""));
   if (!match) return undefined;
@@ -43,6 +44,18 @@ export function intScalar(text: string): number | undefined {
   else if (leadingZeroOctal !== undefined) magnitude = leadingZeroOctal === "" ? 0 : parseInt(leadingZeroOctal, 8);
   else magnitude = Number(decimal);
   return sign * magnitude;
+}
+
+/** `0` or `[1-9][0-9]*`, the form nearly every integer in a manifest has: read without the regular expressions. */
+function isPlainDecimal(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first === 48 /* 0 */) return text.length === 1;
+  if (!(first > 48 && first <= 57)) return false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Integers first: ParseFloat would read `0777` as 777 where ParseInt gives 511. */

@@ -45,50 +45,49 @@ const PDB_V1BETA1 = { nil: "nothing", empty: "nothing" } as const;
 const EMPTY_IS_ALL = { nil: "everything", empty: "everything" } as const;
 
 export function consumerOf(object: KubeObject): SelectorConsumer | PdbView | undefined {
-  const { kind } = object.ref;
-  const ns = object.ref.namespace;
-  const own = ns === undefined ? undefined : [ns];
-  const base = (path: FieldPath, selector: Selector) => ({
-    object,
-    selectorPath: path,
-    selector,
-    selectorAbsent: getPath(object.raw, path) === undefined || getPath(object.raw, path) === null,
-  });
-  if (kind === "Service" && object.group === "") {
-    const path = ["spec", "selector"];
-    return { ...base(path, selectorFromMap(getPath(object.raw, path), SERVICE_SELECTOR)), kind, selects: "pods", ...(own ? { namespaces: own } : {}) };
+  const { kind, namespace } = object.ref;
+  const group = object.group;
+  // Every object of a dump comes through here: return before building anything for the many that select nothing.
+  if (kind === "Service" && group === "") {
+    return consumer(object, kind, "pods", SPEC_SELECTOR, (raw) => selectorFromMap(raw, SERVICE_SELECTOR), ownNamespace(namespace));
   }
-  if (kind === "PodDisruptionBudget" && object.group === "policy") {
-    const path = ["spec", "selector"];
+  if (kind === "PodDisruptionBudget" && group === "policy") {
     const semantics = object.ref.apiVersion === "policy/v1beta1" ? PDB_V1BETA1 : PDB_V1;
     const spec = getPath(object.raw, ["spec"]);
     const maxUnavailable = isRecord(spec) ? spec.maxUnavailable : undefined;
     const minAvailable = isRecord(spec) ? spec.minAvailable : undefined;
-    return {
-      ...base(path, compileLabelSelector(getPath(object.raw, path), semantics)),
-      kind,
-      selects: "pods",
-      ...(own ? { namespaces: own } : {}),
-      needsScale: maxUnavailable !== undefined && maxUnavailable !== null
-        ? true
-        : typeof minAvailable === "string" && minAvailable.endsWith("%"),
-    };
+    const needsScale = maxUnavailable !== undefined && maxUnavailable !== null ? true : typeof minAvailable === "string" && minAvailable.endsWith("%");
+    const pdb = consumer(object, kind, "pods", SPEC_SELECTOR, (raw) => compileLabelSelector(raw, semantics), ownNamespace(namespace));
+    return { ...pdb, kind, needsScale };
   }
-  if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
-    const path = ["spec", "podSelector"];
-    return { ...base(path, compileLabelSelector(getPath(object.raw, path), EMPTY_IS_ALL)), kind, selects: "pods", ...(own ? { namespaces: own } : {}) };
+  if (kind === "NetworkPolicy" && group === "networking.k8s.io") {
+    return consumer(object, kind, "pods", ["spec", "podSelector"], (raw) => compileLabelSelector(raw, EMPTY_IS_ALL), ownNamespace(namespace));
   }
-  if ((kind === "ServiceMonitor" || kind === "PodMonitor") && object.group === "monitoring.coreos.com") {
-    const path = ["spec", "selector"];
-    const namespaces = monitorNamespaces(object);
-    return {
-      ...base(path, compileLabelSelector(getPath(object.raw, path), EMPTY_IS_ALL)),
-      kind,
-      selects: kind === "ServiceMonitor" ? "services" : "pods",
-      ...(namespaces ? { namespaces } : {}),
-    };
+  if ((kind === "ServiceMonitor" || kind === "PodMonitor") && group === "monitoring.coreos.com") {
+    const selects = kind === "ServiceMonitor" ? "services" : "pods";
+    return consumer(object, kind, selects, SPEC_SELECTOR, (raw) => compileLabelSelector(raw, EMPTY_IS_ALL), monitorNamespaces(object));
   }
   return undefined;
+}
+
+const SPEC_SELECTOR: FieldPath = ["spec", "selector"];
+
+function ownNamespace(namespace: string | undefined): string[] | undefined {
+  return namespace === undefined ? undefined : [namespace];
+}
+
+function consumer(
+  object: KubeObject,
+  kind: ConsumerKind,
+  selects: SelectorConsumer["selects"],
+  selectorPath: FieldPath,
+  compile: (raw: unknown) => Selector,
+  namespaces: readonly string[] | undefined,
+): SelectorConsumer {
+  const raw = getPath(object.raw, selectorPath);
+  const found: SelectorConsumer = { object, kind, selects, selectorPath, selector: compile(raw), selectorAbsent: raw === undefined || raw === null };
+  if (namespaces !== undefined) found.namespaces = namespaces;
+  return found;
 }
 
 /** prometheus-operator: `any: true` is every namespace, `matchNames` a list, default the monitor's own. */

@@ -91,7 +91,8 @@ export function isClusterScoped(kind: string): boolean {
 export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isRecord(value)) return out;
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in value) {
+    const v = value[key];
     if (typeof v === "string") out[key] = v;
     else if (v === null) out[key] = "";
   }

@@ -43,11 +43,8 @@ function meaning(m: Meaning): Selector {
 export function selectorFromMap(map: unknown, semantics: SelectorSemantics): Selector {
   if (map === null || map === undefined) return meaning(semantics.nil);
   if (!isRecord(map)) return NOTHING;
-  const requirements = Object.entries(map).map(([key, value]) => ({
-    key,
-    operator: "In" as const,
-    values: [scalarText(value)],
-  }));
+  const requirements: Requirement[] = [];
+  for (const key in map) requirements.push({ key, operator: "In", values: [scalarText(map[key])] });
   return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
 }
 
@@ -61,9 +58,7 @@ export function compileLabelSelector(raw: unknown, semantics: SelectorSemantics)
   const requirements: Requirement[] = [];
   const { matchLabels, matchExpressions } = raw;
   if (isRecord(matchLabels)) {
-    for (const [key, value] of Object.entries(matchLabels)) {
-      requirements.push({ key, operator: "In", values: [scalarText(value)] });
-    }
+    for (const key in matchLabels) requirements.push({ key, operator: "In", values: [scalarText(matchLabels[key])] });
   } else if (matchLabels !== null && matchLabels !== undefined) {
     return NOTHING;
   }
@@ -191,7 +186,9 @@ export class LabelIndex<T> {
   add(item: T): void {
     this.position.set(item, this.all.length);
     this.all.push(item);
-    for (const [key, value] of Object.entries(this.labelsOf(item))) {
+    const labels = this.labelsOf(item);
+    for (const key in labels) {
+      const value = labels[key]!;
       let values = this.byKeyValue.get(key);
       if (!values) this.byKeyValue.set(key, (values = new Map()));
       const bucket = values.get(value);

@@ -59,7 +59,8 @@ export function volatileLabels(
   extraKeys: ReadonlySet<string> = new Set(),
 ): VolatileLabel[] {
   const found: VolatileLabel[] = [];
-  for (const [key, value] of Object.entries(labels)) {
+  for (const key in labels) {
+    const value = labels[key]!;
     if (extraKeys.has(key) || volatileByName(key, value)) {
       found.push({ key, value, reason: "key" });
     } else {

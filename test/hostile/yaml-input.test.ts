@@ -219,6 +219,38 @@ describe("documents too large for the positioned parser (over 8 MB; here forced)
     assert.deepEqual(doc!.duplicateKeys, [{ key: "name", line: 4 }]);
   });
 
+  test("fields are found by indentation on the lines `yaml` gives, keys read as Kubernetes reads them", () => {
+    const text = [
+      "kind: List", // 1
+      "items:", // 2
+      "- metadata:", // 3
+      "    name: a", // 4
+      "    labels:", // 5
+      "      yes: plain-yes", // 6: YAML 1.1 reads the key as true
+      '      "app": quoted', // 7
+      "      app: again", // 8: the last of duplicate keys wins
+      "  spec:", // 9
+      "    ports:", // 10
+      "    - port: 80", // 11: an indentless sequence, a compact mapping
+      "      name: http", // 12
+      "    # a comment at the keys' column", // 13
+      "    selector: {a: b}", // 14
+      "- kind: Service", // 15
+    ].join("\n");
+    const [doc] = parseYamlStream(text, "big.yaml", large);
+    const cases: [string, (string | number)[], number][] = [
+      ["a key YAML reads as true", ["items", 0, "metadata", "labels", "true"], 6],
+      ["a key written as it reads", ["items", 0, "metadata", "labels", "yes"], 5],
+      ["a duplicate key, quoted first", ["items", 0, "metadata", "labels", "app"], 8],
+      ["a key after an indentless sequence", ["items", 0, "spec", "selector"], 14],
+      ["a compact mapping's second key", ["items", 0, "spec", "ports", 0, "name"], 12],
+      ["an item past the end", ["items", 0, "spec", "ports", 1], 10],
+      ["the second item", ["items", 1, "kind"], 15],
+      ["a key inside a flow mapping: its nearest block ancestor", ["items", 0, "spec", "selector", "a"], 14],
+    ];
+    for (const [what, path, line] of cases) assert.equal(doc!.locate(path), line, what);
+  });
+
   test("a syntax error names its line and column; so does one after a duplicate key", () => {
     for (const text of ["a: 1\nb: [1, 2\nc: 3\n", "a: 1\na: 2\n  b: 3\n"]) {
       assert.throws(

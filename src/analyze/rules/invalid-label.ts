@@ -291,6 +291,7 @@ export const invalidLabel: Rule = {
   check(context, report) {
     for (const object of context.objects) {
       for (const field of checkedFields(object, context)) {
+        if (field.errors.length === 0) continue;
         const byPath = new Map<string, LabelFieldError[]>();
         for (const error of field.errors) {
           const key = formatPath(error.path);
