@@ -69,12 +69,13 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
   const hpas: HpaView[] = [];
   const pods = new Map<string, LabelIndex<Workload>>();
   const services = new Map<string, LabelIndex<KubeObject>>();
-  const byIdentity = new Map<string, KubeObject>();
-  const identity = (kind: string, namespace: string | undefined, name: string) => `${kind}\u0000${namespace ?? ""}\u0000${name}`;
+  // Namespace, then kind, then name: keyed by the strings the objects already hold, not by a new one per object.
+  const byIdentity = new Map<string, Map<string, Map<string, KubeObject>>>();
 
   for (const object of objects) {
-    const key = identity(object.ref.kind, object.ref.namespace, object.ref.name);
-    if (!byIdentity.has(key)) byIdentity.set(key, object);
+    const { kind, name } = object.ref;
+    const byName = innerMap(innerMap(byIdentity, object.ref.namespace ?? ""), kind);
+    if (!byName.has(name)) byName.set(name, object);
     const namespace = object.ref.namespace ?? "";
     const workload = workloadOf(object);
     if (workload) {
@@ -103,8 +104,14 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     servicesIn: (namespace) => services.get(namespace) ?? empty(() => ({})),
     namespaces: () => [...new Set([...pods.keys(), ...services.keys()])],
     workloadFor: (object) => workloadByObject.get(object),
-    find: (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name)),
+    find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name),
   };
+}
+
+function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = outer.get(key);
+  if (!inner) outer.set(key, (inner = new Map()));
+  return inner;
 }
 
 function indexIn<T>(

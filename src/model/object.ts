@@ -86,18 +86,28 @@ export function isClusterScoped(kind: string): boolean {
 
 /**
  * A label or annotation map with only the entries whose values are strings; null becomes ""
- * as the API server decodes it into map[string]string.
+ * as the API server decodes it into map[string]string. A map that is already all strings
+ * (nearly every one) is returned as it is, not copied: a dump has one per object.
  */
-export function stringMap(value: unknown): Record<string, string> {
+export function stringMap(value: unknown): Readonly<Record<string, string>> {
+  if (!isRecord(value)) return NO_ENTRIES;
+  let allStrings = true;
+  for (const key in value) {
+    if (typeof value[key] !== "string") {
+      allStrings = false;
+      break;
+    }
+  }
+  if (allStrings) return value as Record<string, string>;
   const out: Record<string, string> = {};
-  if (!isRecord(value)) return out;
   for (const key in value) {
     const v = value[key];
-    if (typeof v === "string") out[key] = v;
-    else if (v === null) out[key] = "";
+    if (typeof v === "string" || v === null) Object.defineProperty(out, key, { value: v ?? "", enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
+
+const NO_ENTRIES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** `stringMap(value)[key]`, without copying the map to read one entry. */
 export function stringEntry(value: unknown, key: string): string | undefined {
