@@ -6,7 +6,8 @@
  * nearest line found so far, which is what `locate` promises for absent fields.
  *
  * Every large region (a mapping or a sequence) is indexed once, on first use, so locating
- * many fields of one huge document costs one pass over it.
+ * many fields of one huge document costs one pass over it. What is kept is small beside
+ * the text: 4 bytes a line, and for a large sequence the first line of each item.
  */
 import { keyString, resolvePlainScalar } from "./k8s-scalars.ts";
 import type { FieldPath, PathSegment } from "./yaml.ts";
@@ -25,7 +26,7 @@ interface Entry {
   child?: Region;
 }
 
-type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; entries: Entry[] } | { kind: "other" };
+type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; itemLines: number[] } | { kind: "other" };
 
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
 const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
@@ -36,8 +37,6 @@ export class BlockLocator {
   /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
   private readonly lineStarts: Uint32Array;
   private readonly indexes = new Map<string, RegionIndex>();
-  /** indentOf per line, filled on first use: 0 unknown, 1 no content, n + 2 indentation n. */
-  private indents: Uint16Array | undefined;
 
   constructor(
     private readonly text: string,
@@ -50,6 +49,10 @@ export class BlockLocator {
     let line = 1; // starts[0] = 0
     for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) starts[line++] = at + 1;
     this.lineStarts = starts;
+  }
+
+  private lineStart(line: number): number {
+    return this.lineStarts[line]!;
   }
 
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
@@ -80,32 +83,17 @@ export class BlockLocator {
     return { line: this.startLine + line, complete: found === path.length };
   }
 
-  private lineCount(): number {
-    return this.lines;
-  }
-
   private lineText(line: number): string {
-    const start = this.lineStarts[line]!;
-    const next = line + 1 < this.lines ? this.lineStarts[line + 1] : undefined;
-    const text = this.text.slice(start, next === undefined ? this.text.length : next - 1);
+    const start = this.lineStart(line);
+    const newline = this.text.indexOf("\n", start);
+    const text = this.text.slice(start, newline === -1 ? this.text.length : newline);
     return text.endsWith("\r") ? text.slice(0, -1) : text;
   }
 
   /** Indentation of a line that holds content, or undefined for blank and comment-only lines. */
   private indentOf(line: number): number | undefined {
-    // Regions are scanned more than once (a block's end, then its keys): remember each line's answer.
-    const indents = (this.indents ??= new Uint16Array(this.lines));
-    const known = indents[line]!;
-    if (known !== 0) return known === 1 ? undefined : known - 2;
-    const indent = this.computeIndent(line);
-    if (indent === undefined) indents[line] = 1;
-    else if (indent < 65_000) indents[line] = indent + 2;
-    return indent;
-  }
-
-  private computeIndent(line: number): number | undefined {
     // Fast path, no allocation: spaces, then a printable ASCII character that is not `#`.
-    const start = this.lineStarts[line]!;
+    const start = this.lineStart(line);
     let at = start;
     while (this.text.charCodeAt(at) === 32) at++;
     const c = this.text.charCodeAt(at);
@@ -118,7 +106,7 @@ export class BlockLocator {
   }
 
   private rootRegion(): Region | undefined {
-    for (let line = 0; line < this.lineCount(); line++) {
+    for (let line = 0; line < this.lines; line++) {
       const text = this.lineText(line);
       if (text.startsWith("---")) {
         if (text.slice(3).trim() !== "" && !text.slice(3).trim().startsWith("#")) return undefined;
@@ -127,7 +115,7 @@ export class BlockLocator {
       if (text.startsWith("%")) continue;
       const indent = this.indentOf(line);
       if (indent === undefined) continue;
-      return { line, column: indent, end: this.lineCount() };
+      return { line, column: indent, end: this.lines };
     }
     return undefined;
   }
@@ -167,7 +155,7 @@ export class BlockLocator {
    */
   private nextShallowLine(from: number, end: number, column: number): number {
     for (let line = from; line < end; line++) {
-      const start = this.lineStarts[line]!;
+      const start = this.lineStart(line);
       for (let at = start + column; at >= start; at--) if (this.text.charCodeAt(at) !== 32) return line;
     }
     return end;
@@ -180,40 +168,47 @@ export class BlockLocator {
     const id = `${region.line}:${region.column}`;
     let index = this.indexes.get(id);
     if (index === undefined) {
-      index = this.build(region);
+      index = this.index(region);
       this.indexes.set(id, index);
     }
-    return lookup(index, segment);
+    if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : undefined;
+    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return this.itemAt(index.itemLines[segment]!, region);
+    return undefined;
+  }
+
+  private index(region: Region): RegionIndex {
+    if (isItemAt(this.text, this.lineStart(region.line) + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity) };
+    const entries = this.keys(region);
+    return entries === undefined ? { kind: "other" } : { kind: "map", entries };
   }
 
   /**
-   * One key or item of a region, as `build` would index it, without reading the others: only
+   * One key or item of a region, as `index` would find it, without reading the others: only
    * the lines at the region's column are looked at, and only the found entry's block is
-   * measured. Keys that are not plain names (quoted, odd characters) leave it to `build`.
+   * measured. Keys that are not plain names (quoted, odd characters) leave it to `keys`.
    */
   private find(region: Region, segment: PathSegment): Entry | undefined {
-    const { text, lineStarts } = this;
+    const { text } = this;
     const { column, end } = region;
-    const isSequence = isItemAt(text, lineStarts[region.line]! + column);
-    if (isSequence !== (typeof segment === "number")) return isSequence ? undefined : lookup(this.build(region), segment);
+    if (isItemAt(text, this.lineStart(region.line) + column)) {
+      if (typeof segment !== "number") return undefined;
+      const lines = this.itemLines(region, segment + 1);
+      return segment < lines.length ? this.itemAt(lines[segment]!, region) : undefined;
+    }
+    if (typeof segment !== "string") return undefined;
     let found: Entry | undefined;
-    let items = 0;
     for (let line = region.line; line < end; line = this.nextShallowLine(line + 1, end, column)) {
       if (line !== region.line && this.indentOf(line) !== column) continue;
-      const at = lineStarts[line]! + column;
-      if (isSequence) {
-        if (!isItemAt(text, at)) break;
-        if (items++ === segment) return this.item(line, column, this.lineText(line).slice(column), end);
-        continue;
-      }
+      const lineStart = this.lineStart(line);
+      const at = lineStart + column;
       if (isItemAt(text, at)) continue; // an indentless sequence: the value of the key above
       const colon = plainKeyEnd(text, at);
-      if (colon === undefined) return lookup(this.build(region), segment);
-      if (!plainKeyIs(text, at, colon, segment as string)) continue;
+      if (colon === undefined) return this.keys(region)?.get(segment);
+      if (!plainKeyIs(text, at, colon, segment)) continue;
       const entry: Entry = { line }; // the last of duplicate keys wins, as in Kubernetes
       let valueAt = colon + 1;
       while (text.charCodeAt(valueAt) === 32 || text.charCodeAt(valueAt) === 9) valueAt++;
-      const rest = this.lineText(line).slice(valueAt - lineStarts[line]!);
+      const rest = this.lineText(line).slice(valueAt - lineStart);
       const child = onlyNodeProperties(rest) ? this.blockAfter(line, column, end) : undefined;
       if (child !== undefined) entry.child = child;
       found = entry;
@@ -221,54 +216,61 @@ export class BlockLocator {
     return found;
   }
 
-  /** Reads one region's keys or items: lines at exactly its column, the first line from its column on. */
-  private build(region: Region): RegionIndex {
+  /** The first lines of a sequence region's `-` items, the first `limit` of them. */
+  private itemLines(region: Region, limit: number): number[] {
+    const lines: number[] = [];
+    const { column, end } = region;
+    // Every line of an item's block is indented past the column: only the lines at it are read.
+    for (let line = region.line; line < end && lines.length < limit; line = this.nextShallowLine(line + 1, end, column)) {
+      if (line !== region.line && this.indentOf(line) !== column) continue;
+      if (!isItemAt(this.text, this.lineStart(line) + column)) break;
+      lines.push(line);
+    }
+    return lines;
+  }
+
+  private itemAt(line: number, region: Region): Entry {
+    return this.item(line, region.column, this.lineText(line).slice(region.column), region.end);
+  }
+
+  /** A mapping region's keys (lines at exactly its column), or undefined when its first line is not a key. */
+  private keys(region: Region): Map<string, Entry> | undefined {
     const firstText = this.lineText(region.line).slice(region.column);
-    const isSequence = /^-(?:[ \t]|$)/.test(firstText);
-    if (!isSequence && !KEY.test(firstText)) return { kind: "other" };
+    if (!KEY.test(firstText)) return undefined;
     const keys = new Map<string, Entry>();
-    const items: Entry[] = [];
     for (let line = region.line; line < region.end; line++) {
       const indent = line === region.line ? region.column : this.indentOf(line);
       if (indent !== region.column) continue;
       const text = this.lineText(line).slice(indent);
-      if (isSequence) {
-        if (!/^-(?:[ \t]|$)/.test(text)) break;
-        const item = this.item(line, indent, text, region.end);
-        items.push(item);
-        // Every line of a deeper block is indented past this column: continue after it.
-        if (item.child !== undefined && item.child.column > region.column && item.child.end > line) line = item.child.end - 1;
+      if (/^-(?:[ \t]|$)/.test(text)) continue; // an indentless sequence: the value of the key above
+      let name: string;
+      let rest: string;
+      const simple = simpleKey(text);
+      if (simple !== undefined) {
+        name = simple.name;
+        rest = text.slice(simple.end);
       } else {
-        if (/^-(?:[ \t]|$)/.test(text)) continue; // an indentless sequence: the value of the key above
-        let name: string;
-        let rest: string;
-        const simple = simpleKey(text);
-        if (simple !== undefined) {
-          name = simple.name;
-          rest = text.slice(simple.end);
-        } else {
-          const match = KEY.exec(text);
-          if (match === null) {
-            if (text.startsWith("#")) continue;
-            break;
-          }
-          name = keyName(match);
-          rest = text.slice(match[0].length);
+        const match = KEY.exec(text);
+        if (match === null) {
+          if (text.startsWith("#")) continue;
+          break;
         }
-        const entry: Entry = { line };
-        keys.set(name, entry); // the last of duplicate keys wins, as in Kubernetes
-        if (onlyNodeProperties(rest)) {
-          const child = this.blockAfter(line, indent, region.end);
-          if (child !== undefined) {
-            entry.child = child;
-            // Past the child block, whether deeper or an indentless sequence (`- ` at this
-            // column, as kubectl prints): none of its lines is a key of this mapping.
-            line = child.end - 1;
-          }
+        name = keyName(match);
+        rest = text.slice(match[0].length);
+      }
+      const entry: Entry = { line };
+      keys.set(name, entry); // the last of duplicate keys wins, as in Kubernetes
+      if (onlyNodeProperties(rest)) {
+        const child = this.blockAfter(line, indent, region.end);
+        if (child !== undefined) {
+          entry.child = child;
+          // Past the child block, whether deeper or an indentless sequence (`- ` at this
+          // column, as kubectl prints): none of its lines is a key of this mapping.
+          line = child.end - 1;
         }
       }
     }
-    return isSequence ? { kind: "seq", entries: items } : { kind: "map", entries: keys };
+    return keys;
   }
 
   /** A `-` item: its value starts after `- ` on the same line (a compact mapping), or on the next lines. */
@@ -292,12 +294,6 @@ export class BlockLocator {
     }
     return { line, child: { line, column, end: last } };
   }
-}
-
-function lookup(index: RegionIndex, segment: PathSegment): Entry | undefined {
-  if (index.kind === "map" && typeof segment === "string") return index.entries.get(segment);
-  if (index.kind === "seq" && typeof segment === "number") return index.entries[segment];
-  return undefined;
 }
 
 /** `-` followed by a space, a tab or the line's end, at `at`. */
