@@ -210,8 +210,10 @@ export class BlockLocator {
       while (text.charCodeAt(valueAt) === 32 || text.charCodeAt(valueAt) === 9) valueAt++;
       const rest = this.lineText(line).slice(valueAt - lineStart);
       const child = onlyNodeProperties(rest) ? this.blockAfter(line, column, end) : undefined;
-      if (child !== undefined) entry.child = child;
       found = entry;
+      if (child === undefined) continue;
+      entry.child = child;
+      line = child.end - 1; // its lines are measured: on to the next key after them
     }
     return found;
   }

@@ -143,16 +143,35 @@ function computeLabelKeyProblems(key: string): string[] {
 
 /** `IsValidLabelValue`: empty, or ≤63 and the name regex. */
 export function labelValueProblems(value: string): readonly string[] {
-  if (validLabelValues.has(value)) return NO_PROBLEMS;
+  if (isPlainLabelValue(value)) return NO_PROBLEMS;
   const problems: string[] = [];
   if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) problems.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!LABEL_VALUE_RE.test(value)) problems.push(regexError(LABEL_VALUE_ERR_MSG, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
-  if (problems.length === 0) validLabelValues.add(value);
   return problems;
 }
 
 /**
- * Strings already found valid: every object repeats the same label keys and most values,
+ * LABEL_VALUE_RE and the length limit as one loop over the characters: values are mostly
+ * distinct strings (a release name, a version), so a set of known-valid ones would hash
+ * each of them once anyway. A false answer is not an error: the regex then decides.
+ */
+function isPlainLabelValue(value: string): boolean {
+  const length = value.length;
+  if (length === 0) return true;
+  if (length > LABEL_VALUE_MAX_LENGTH || !isAlphanumeric(value.charCodeAt(0)) || !isAlphanumeric(value.charCodeAt(length - 1))) return false;
+  for (let i = 1; i < length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (!(isAlphanumeric(c) || c === 45 /* - */ || c === 95 /* _ */ || c === 46 /* . */)) return false;
+  }
+  return true;
+}
+
+function isAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Strings already found valid: every object repeats the same label and annotation keys,
  * so each is validated once per run (bounded, so that a huge input cannot grow it forever).
  */
 class KnownValid {
@@ -170,7 +189,6 @@ class KnownValid {
 const NO_PROBLEMS: readonly string[] = Object.freeze([]);
 
 const validLabelKeys = new KnownValid();
-const validLabelValues = new KnownValid();
 const validAnnotationKeys = new KnownValid();
 
 /**
