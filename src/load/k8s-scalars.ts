@@ -7,10 +7,6 @@
  * checks it against Helm's `fromYaml`, which is sigs.k8s.io/yaml itself.
  */
 
-const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
-const TRUES = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
-const FALSES = new Set(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]);
-
 // strconv.ParseInt(s, 0, 64) accepts these forms (underscores already removed).
 const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
 // strconv.ParseFloat accepts decimal floats with an optional exponent.
@@ -20,14 +16,23 @@ const NUMBER_HINT = /^[-+.0-9]/;
 
 export type ScalarKind = "null" | "bool" | "int" | "float" | "string";
 
+// Every plain scalar of a document comes through these two, keys included: written as
+// comparisons, which fail on the length for nearly all, not as set lookups, which hash each string.
+
 export function isNullScalar(text: string): boolean {
-  return NULLS.has(text);
+  return text === "" || text === "~" || text === "null" || text === "Null" || text === "NULL";
 }
 
 export function boolScalar(text: string): boolean | undefined {
-  if (TRUES.has(text)) return true;
-  if (FALSES.has(text)) return false;
-  return undefined;
+  if (text.length > 5) return undefined;
+  switch (text) {
+    case "y": case "Y": case "yes": case "Yes": case "YES": case "true": case "True": case "TRUE": case "on": case "On": case "ON":
+      return true;
+    case "n": case "N": case "no": case "No": case "NO": case "false": case "False": case "FALSE": case "off": case "Off": case "OFF":
+      return false;
+    default:
+      return undefined;
+  }
 }
 
 export function intScalar(text: string): number | undefined {
