@@ -68,7 +68,7 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
   const consumers: (SelectorConsumer | PdbView)[] = [];
   const hpas: HpaView[] = [];
   const pods = new Map<string, LabelIndex<Workload>>();
-  const services = new Map<string, LabelIndex<KubeObject>>();
+  const services: KubeObject[] = [];
   // Namespace, then kind, then name: keyed by the strings the objects already hold, not by a new one per object.
   const byIdentity = new Map<string, Map<string, Map<string, KubeObject>>>();
 
@@ -85,14 +85,21 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     }
     const consumer = consumerOf(object);
     if (consumer) consumers.push(consumer);
-    if (object.ref.kind === "Service" && object.group === "") {
-      indexIn(services, namespace, (o: KubeObject) => stringMap((o.raw.metadata as { labels?: unknown } | undefined)?.labels)).add(object);
-    }
+    if (object.ref.kind === "Service" && object.group === "") services.push(object);
     const hpa = hpaOf(object);
     if (hpa) hpas.push(hpa);
   }
 
   const empty = <T>(labelsOf: (item: T) => Readonly<Record<string, string>>) => new LabelIndex<T>(labelsOf);
+  // Only ServiceMonitors select Services by their labels: indexed when one asks, not for every dump.
+  let servicesByNamespace: Map<string, LabelIndex<KubeObject>> | undefined;
+  const serviceIndexes = () => {
+    if (servicesByNamespace === undefined) {
+      servicesByNamespace = new Map();
+      for (const service of services) indexIn(servicesByNamespace, service.ref.namespace ?? "", serviceLabels).add(service);
+    }
+    return servicesByNamespace;
+  };
   return {
     settings,
     objects,
@@ -101,8 +108,8 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     hpas,
     versions: knownVersions(objects),
     podsIn: (namespace) => pods.get(namespace) ?? empty((w: Workload) => w.podLabels),
-    servicesIn: (namespace) => services.get(namespace) ?? empty(() => ({})),
-    namespaces: () => [...new Set([...pods.keys(), ...services.keys()])],
+    servicesIn: (namespace) => serviceIndexes().get(namespace) ?? empty(serviceLabels),
+    namespaces: () => [...new Set([...pods.keys(), ...services.map((service) => service.ref.namespace ?? "")])],
     workloadFor: (object) => workloadByObject.get(object),
     find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name),
   };
@@ -112,6 +119,10 @@ function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<strin
   let inner = outer.get(key);
   if (!inner) outer.set(key, (inner = new Map()));
   return inner;
+}
+
+function serviceLabels(service: KubeObject): Readonly<Record<string, string>> {
+  return stringMap((service.raw.metadata as { labels?: unknown } | undefined)?.labels);
 }
 
 function indexIn<T>(

@@ -22,7 +22,7 @@ export interface KubeObject {
   /** Named by metadata.generateName: the API server picks the name, so it is new every time. */
   generatedName: boolean;
   /** helm.sh/hook values (pre-install, test, ...); empty for ordinary objects. */
-  hooks: string[];
+  hooks: readonly string[];
 }
 
 export interface ModelNote {
@@ -116,6 +116,9 @@ export function stringEntry(value: unknown, key: string): string | undefined {
   return typeof entry === "string" ? entry : entry === null ? "" : undefined;
 }
 
+/** Shared by every object that is not a hook (nearly all of a dump). */
+const NO_HOOKS: readonly string[] = Object.freeze([]);
+
 export interface ModelOptions {
   /** The namespace Helm applies to namespaced objects that set none (`-n`, default "default"). */
   namespace: string;
@@ -173,7 +176,7 @@ export function objectsFromDocuments(
       doc,
       pathPrefix,
       generatedName: name === undefined,
-      hooks: hookAnnotation ? hookAnnotation.split(",").map((h) => h.trim()).filter(Boolean) : [],
+      hooks: hookAnnotation ? hookAnnotation.split(",").map((h) => h.trim()).filter(Boolean) : NO_HOOKS,
     });
   };
   for (const doc of docs) add(doc, doc.value, []);
