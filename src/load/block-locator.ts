@@ -51,10 +51,6 @@ export class BlockLocator {
     this.lineStarts = starts;
   }
 
-  private lineStart(line: number): number {
-    return this.lineStarts[line]!;
-  }
-
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
   locate(path: FieldPath): number {
     return this.walk(path).line;
@@ -84,7 +80,7 @@ export class BlockLocator {
   }
 
   private lineText(line: number): string {
-    const start = this.lineStart(line);
+    const start = this.lineStarts[line]!;
     const newline = this.text.indexOf("\n", start);
     const text = this.text.slice(start, newline === -1 ? this.text.length : newline);
     return text.endsWith("\r") ? text.slice(0, -1) : text;
@@ -93,7 +89,7 @@ export class BlockLocator {
   /** Indentation of a line that holds content, or undefined for blank and comment-only lines. */
   private indentOf(line: number): number | undefined {
     // Fast path, no allocation: spaces, then a printable ASCII character that is not `#`.
-    const start = this.lineStart(line);
+    const start = this.lineStarts[line]!;
     let at = start;
     while (this.text.charCodeAt(at) === 32) at++;
     const c = this.text.charCodeAt(at);
@@ -155,7 +151,7 @@ export class BlockLocator {
    */
   private nextShallowLine(from: number, end: number, column: number): number {
     for (let line = from; line < end; line++) {
-      const start = this.lineStart(line);
+      const start = this.lineStarts[line]!;
       for (let at = start + column; at >= start; at--) if (this.text.charCodeAt(at) !== 32) return line;
     }
     return end;
@@ -177,7 +173,7 @@ export class BlockLocator {
   }
 
   private index(region: Region): RegionIndex {
-    if (isItemAt(this.text, this.lineStart(region.line) + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity) };
+    if (isItemAt(this.text, this.lineStarts[region.line]! + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity) };
     const entries = this.keys(region);
     return entries === undefined ? { kind: "other" } : { kind: "map", entries };
   }
@@ -190,7 +186,7 @@ export class BlockLocator {
   private find(region: Region, segment: PathSegment): Entry | undefined {
     const { text } = this;
     const { column, end } = region;
-    if (isItemAt(text, this.lineStart(region.line) + column)) {
+    if (isItemAt(text, this.lineStarts[region.line]! + column)) {
       if (typeof segment !== "number") return undefined;
       const lines = this.itemLines(region, segment + 1);
       return segment < lines.length ? this.itemAt(lines[segment]!, region) : undefined;
@@ -199,7 +195,7 @@ export class BlockLocator {
     let found: Entry | undefined;
     for (let line = region.line; line < end; line = this.nextShallowLine(line + 1, end, column)) {
       if (line !== region.line && this.indentOf(line) !== column) continue;
-      const lineStart = this.lineStart(line);
+      const lineStart = this.lineStarts[line]!;
       const at = lineStart + column;
       if (isItemAt(text, at)) continue; // an indentless sequence: the value of the key above
       const colon = plainKeyEnd(text, at);
@@ -225,7 +221,7 @@ export class BlockLocator {
     // Every line of an item's block is indented past the column: only the lines at it are read.
     for (let line = region.line; line < end && lines.length < limit; line = this.nextShallowLine(line + 1, end, column)) {
       if (line !== region.line && this.indentOf(line) !== column) continue;
-      if (!isItemAt(this.text, this.lineStart(line) + column)) break;
+      if (!isItemAt(this.text, this.lineStarts[line]! + column)) break;
       lines.push(line);
     }
     return lines;
@@ -327,39 +323,31 @@ function isPlainKeyCharacter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 47 || c === 95 || c === 45;
 }
 
-/** Whether the plain key in text[at, colon) names `segment`, comparing characters unless YAML 1.1 could read it as another name. */
-function plainKeyIs(text: string, at: number, colon: number, segment: string): boolean {
+/**
+ * Whether the plain key in text[at, at + length) can only be read as itself: it starts with
+ * a letter (numbers start with a digit, a sign or a dot) and is no YAML 1.1 word (`false`,
+ * the longest, has five characters; all start with one of MAYBE_WORD).
+ */
+function isLiteralKey(text: string, at: number, length: number): boolean {
   const first = text.charCodeAt(at);
   const letter = (first >= 97 && first <= 122) || (first >= 65 && first <= 90);
-  // A name of more than five characters starting with a letter is itself (`false` is the longest word YAML 1.1 reads).
-  if (letter && (colon - at > 5 || !MAYBE_WORD.has(text[at]!))) return colon - at === segment.length && text.startsWith(segment, at);
+  return letter && (length > 5 || !MAYBE_WORD.has(text[at]!));
+}
+
+/** Whether the plain key in text[at, colon) names `segment`, comparing characters where it can only be itself. */
+function plainKeyIs(text: string, at: number, colon: number, segment: string): boolean {
+  if (isLiteralKey(text, at, colon - at)) return colon - at === segment.length && text.startsWith(segment, at);
   return keyString(resolvePlainScalar(text.slice(at, colon))) === segment;
 }
 
-/**
- * The common case of KEY without the regular expression: `name:` followed by a space, a
- * tab or the line's end, where the name has only letters, digits and `._/-` (not first).
- * Undefined for anything else, which KEY then reads.
- */
+/** The common case of KEY without the regular expression: a plain key (see plainKeyEnd), its name and where its value starts. */
 function simpleKey(text: string): { name: string; end: number } | undefined {
-  const colon = text.indexOf(":");
-  if (colon <= 0) return undefined;
-  const first = text.charCodeAt(0);
-  if (first === 45 /* - */) return undefined;
-  for (let i = 0; i < colon; i++) {
-    const c = text.charCodeAt(i);
-    const plain = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 47 || c === 95 || c === 45;
-    if (!plain) return undefined;
-  }
-  const after = text.charCodeAt(colon + 1);
-  if (!(Number.isNaN(after) || after === 32 || after === 9)) return undefined;
+  const colon = plainKeyEnd(text, 0);
+  if (colon === undefined) return undefined;
   let end = colon + 1;
   while (text.charCodeAt(end) === 32 || text.charCodeAt(end) === 9) end++;
   const key = text.slice(0, colon);
-  // A name starting with a letter is itself, except the words YAML 1.1 reads as null or booleans.
-  const letter = (first >= 97 && first <= 122) || (first >= 65 && first <= 90);
-  const name = letter && !MAYBE_WORD.has(key[0]!) ? key : keyString(resolvePlainScalar(key));
-  return { name, end };
+  return { name: isLiteralKey(text, 0, colon) ? key : keyString(resolvePlainScalar(key)), end };
 }
 
 const MAYBE_WORD = new Set(["n", "N", "y", "Y", "t", "T", "f", "F", "o", "O"]);
