@@ -7,7 +7,7 @@
  *   to the template file and line it names.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { constants as fsConstants, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { constants as fsConstants, existsSync, mkdtempSync, rmdirSync, rmSync } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -154,16 +154,23 @@ function isOlderThanMinimum(version: Version): boolean {
 /**
  * Runs `work` with an environment in which Helm sees only a fresh, empty home: no user
  * repositories, registry logins, plugins (which could add a post-renderer or downloader)
- * or cluster. The directory is removed afterwards, whatever happens. Made and removed
- * synchronously: two tiny directories, before and after every helm run, where a trip through
- * the thread pool would keep a busy machine's helm waiting longer.
+ * or cluster. Every Helm directory lies inside that private (0700) home and does not exist,
+ * which Helm reads as empty; `helm template` and `helm version` create nothing there. The
+ * home is removed afterwards, whatever happens: one empty directory made and removed
+ * synchronously around every helm run (a trip through the thread pool, or a recursive
+ * removal, would keep a busy machine's helm waiting longer).
  */
 async function withIsolatedHelmEnvironment<T>(work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
   const home = mkdtempSync(path.join(tmpdir(), "chartguard-helm-"));
-  const remove = () => rmSync(home, { recursive: true, force: true });
+  const remove = () => {
+    try {
+      rmdirSync(home);
+    } catch {
+      rmSync(home, { recursive: true, force: true }); // something wrote into it after all
+    }
+  };
   const release = onInterrupt(remove);
   try {
-    mkdirSync(path.join(home, "plugins"));
     return await work(isolatedEnvironment(home));
   } finally {
     remove();
