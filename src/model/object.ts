@@ -169,8 +169,9 @@ export function objectsFromDocuments(
         ? metadata.namespace
         : options.namespace;
     const hookAnnotation = stringEntry(metadata.annotations, "helm.sh/hook");
+    const objectName = name ?? `${generateName}*`;
     objects.push({
-      ref: { apiVersion, kind, ...(namespace === undefined ? {} : { namespace }), name: name ?? `${generateName}*` },
+      ref: namespace === undefined ? { apiVersion, kind, name: objectName } : { apiVersion, kind, namespace, name: objectName },
       group: groupOf(apiVersion),
       raw: value,
       doc,

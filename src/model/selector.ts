@@ -43,9 +43,13 @@ function meaning(m: Meaning): Selector {
 export function selectorFromMap(map: unknown, semantics: SelectorSemantics): Selector {
   if (map === null || map === undefined) return meaning(semantics.nil);
   if (!isRecord(map)) return NOTHING;
-  const requirements: Requirement[] = [];
-  for (const key in map) requirements.push({ key, operator: "In", values: [scalarText(map[key])] });
+  const requirements = matchLabelRequirements(map);
   return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
+}
+
+/** One `In` requirement per entry, in an array of exactly that length (a dump compiles one selector per object). */
+function matchLabelRequirements(map: Record<string, unknown>): Requirement[] {
+  return Object.keys(map).map((key) => ({ key, operator: "In", values: [scalarText(map[key])] }));
 }
 
 /**
@@ -55,13 +59,9 @@ export function selectorFromMap(map: unknown, semantics: SelectorSemantics): Sel
 export function compileLabelSelector(raw: unknown, semantics: SelectorSemantics): Selector {
   if (raw === null || raw === undefined) return meaning(semantics.nil);
   if (!isRecord(raw)) return NOTHING;
-  const requirements: Requirement[] = [];
   const { matchLabels, matchExpressions } = raw;
-  if (isRecord(matchLabels)) {
-    for (const key in matchLabels) requirements.push({ key, operator: "In", values: [scalarText(matchLabels[key])] });
-  } else if (matchLabels !== null && matchLabels !== undefined) {
-    return NOTHING;
-  }
+  if (!isRecord(matchLabels) && matchLabels !== null && matchLabels !== undefined) return NOTHING;
+  const requirements = isRecord(matchLabels) ? matchLabelRequirements(matchLabels) : [];
   if (Array.isArray(matchExpressions)) {
     for (const expression of matchExpressions) {
       if (!isRecord(expression) || typeof expression.key !== "string") return NOTHING;
