@@ -74,9 +74,9 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
 
   for (const object of objects) {
     const { kind, name } = object.ref;
-    const byName = innerMap(innerMap(byIdentity, object.ref.namespace ?? ""), kind);
-    if (!byName.has(name)) byName.set(name, object);
     const namespace = object.ref.namespace ?? "";
+    const byName = innerMap(innerMap(byIdentity, namespace), kind);
+    if (!byName.has(name)) byName.set(name, object);
     const workload = workloadOf(object);
     if (workload) {
       workloads.push(workload);
