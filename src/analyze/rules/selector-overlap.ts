@@ -214,10 +214,6 @@ function checkPodConsumers(context: AnalysisContext, report: ReportFinding): voi
 function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer: SelectorConsumer, matched: readonly Workload[]): void {
   if (matched.length === 0) return;
   const isPdb = consumer.kind === "PodDisruptionBudget";
-  const name = refString(consumer.object.ref);
-  const selectorText = selectsEverything(consumer.selector)
-    ? `has an empty selector {}, which selects every pod in namespace ${namespaceOf(consumer.object)}`
-    : `selects ${describeSelector(consumer.selector)}`;
   const longRunning = matched.filter((w) => !w.runsToCompletion);
   const completing = matched.filter((w) => w.runsToCompletion);
   const jobs = completing.filter((w) => !isHelmTest(w));
@@ -271,6 +267,10 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
   }
   if (problems.length === 0) return;
 
+  const name = refString(consumer.object.ref);
+  const selectorText = selectsEverything(consumer.selector)
+    ? `has an empty selector {}, which selects every pod in namespace ${namespaceOf(consumer.object)}`
+    : `selects ${describeSelector(consumer.selector)}`;
   const severity = maxSeverity(problems.map((p) => p.severity));
   const foreign = matched.filter((w) => !served.includes(w));
   const related = inputOrder(context, [...foreign, ...extraRelated]);
