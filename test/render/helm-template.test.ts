@@ -220,7 +220,7 @@ describe("helmTemplate process handling (fake helm scripts)", () => {
     for (const name of ["HELM_CONFIG_HOME", "HELM_CACHE_HOME", "HELM_DATA_HOME", "HELM_PLUGINS", "HELM_REPOSITORY_CONFIG", "KUBECONFIG"]) {
       assert.ok(environment.get(name)?.startsWith(`${home}/`), `${name} lies in the fresh home`);
     }
-    assert.equal(environment.get("plugins"), "0", "the plugin dir is empty");
+    assert.equal(environment.get("plugins"), "0", "no plugins: the folder inside the fresh home does not even exist");
     assert.equal(environment.get("HELM_POST_RENDERER"), undefined);
     assert.equal(existsSync(home), false, "the fresh home is removed");
   });
