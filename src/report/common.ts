@@ -139,6 +139,11 @@ function toSlashes(file: string): string {
   return file.split(path.sep).join("/");
 }
 
+/** `note: values.yaml:3: message`: one note as the plain-text reports print it. */
+export function noteText(note: ModelNote): string {
+  return `note: ${note.file}${note.line === undefined ? "" : `:${note.line}`}: ${note.message}`;
+}
+
 /** `Deployment default/web`, `ClusterRole reader`: how reports name an object. */
 export function objectLabel(object: ObjectRef): string {
   return `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`;

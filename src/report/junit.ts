@@ -11,7 +11,7 @@
  */
 import type { RuleMeta } from "../analyze/rule.ts";
 import type { ObjectRef } from "../model/object.ts";
-import { objectLabel, refKey, suppressionText, whereText, type ReportedFinding, type ReportResult } from "./common.ts";
+import { noteText, objectLabel, refKey, suppressionText, whereText, type ReportedFinding, type ReportResult } from "./common.ts";
 
 export interface JunitOptions {
   /** The rules that ran, in order (one suite each). */
@@ -60,7 +60,7 @@ export function formatJunit(result: ReportResult, options: JunitOptions): string
   let tests = 0;
   let failures = 0;
   // The notes go into the first suite (the root element has no system-out).
-  let notes = result.notes.length > 0 ? result.notes.map((n) => `note: ${n.file}${n.line === undefined ? "" : `:${n.line}`}: ${n.message}`).join("\n") : undefined;
+  let notes = result.notes.length > 0 ? result.notes.map(noteText).join("\n") : undefined;
   const suites: string[] = [];
   for (const [rule, byObject] of byRule) {
     const cases: Case[] = [];

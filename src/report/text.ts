@@ -2,7 +2,7 @@
 import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
-import { objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -33,7 +33,7 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
   const notes: string[] = [];
   for (const note of report.notes) {
-    notes.push(c.dim(`note: ${note.file}${note.line === undefined ? "" : `:${note.line}`}: ${note.message}`));
+    notes.push(c.dim(noteText(note)));
   }
   if (report.notes.length > 0) notes.push("");
   if (notes.length > 0) yield piece(notes);
