@@ -123,7 +123,7 @@ export class BlockLocator {
     for (let line = from + 1; line < end; line++) {
       const indent = this.indentOf(line);
       if (indent === undefined) continue;
-      const isItem = /^-(?:[ \t]|$)/.test(this.lineText(line).slice(indent));
+      const isItem = isItemAt(this.text, this.lineStarts[line]! + indent);
       if (indent > column || (indent === column && isItem)) {
         first = line;
         firstIndent = indent;
@@ -137,7 +137,7 @@ export class BlockLocator {
       const indent = this.indentOf(last);
       if (indent === undefined) continue;
       if (indent > column) continue;
-      if (sequenceAtColumn && indent === column && /^-(?:[ \t]|$)/.test(this.lineText(last).slice(indent))) continue;
+      if (sequenceAtColumn && indent === column && isItemAt(this.text, this.lineStarts[last]! + indent)) continue;
       break;
     }
     return { line: first, column: firstIndent, end: last };
@@ -240,7 +240,7 @@ export class BlockLocator {
       const indent = line === region.line ? region.column : this.indentOf(line);
       if (indent !== region.column) continue;
       const text = this.lineText(line).slice(indent);
-      if (/^-(?:[ \t]|$)/.test(text)) continue; // an indentless sequence: the value of the key above
+      if (isItemAt(this.text, this.lineStarts[line]! + indent)) continue; // an indentless sequence: the value of the key above
       let name: string;
       let rest: string;
       const simple = simpleKey(text);
