@@ -1,6 +1,7 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
 import { refString, stringMap, type KubeObject } from "../../model/object.ts";
-import { describeSelector, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
+import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, mayRunPods } from "../../model/cluster.ts";
+import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
 import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
@@ -8,6 +9,12 @@ import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts
  * Selectors that select nothing in the checked manifests (k8s-rules.md §2.3, §4): a
  * Service without endpoints, a PDB that protects nothing, an HPA whose target is
  * missing, a monitor without targets. Usually a label renamed on one side only.
+ *
+ * Only where the manifests are the whole story: not when the pods may come from outside
+ * the render (a custom resource whose operator runs them, the cluster's own components in
+ * kube-system, the API server's default/kubernetes Service, a monitor of every
+ * namespace), nor when the chart's own view is incomplete (dependencies left out with
+ * --skip-missing-deps, workload templates these values do not render).
  */
 export const danglingSelector: Rule = {
   meta: {
@@ -97,6 +104,7 @@ function checkService(context: AnalysisContext, report: ReportFinding, service: 
   if (service.selector.matchesNothing || spec?.type === "ExternalName") return;
   const index = context.podsIn(namespaceOf(service.object));
   if (index.select(service.selector).length > 0) return;
+  if (podsMayComeFromElsewhere(context, service.object, [namespaceOf(service.object)])) return;
   const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const name = refString(service.object.ref);
   report({
@@ -143,6 +151,7 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
     // Other match-nothing selectors are malformed; the label/selector syntax checks report them.
     return;
   }
+  if (podsMayComeFromElsewhere(context, pdb.object, [namespace])) return;
   if (selectsEverything(pdb.selector)) {
     if (index.select(pdb.selector).length > 0) return;
     report({
@@ -167,13 +176,17 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
 }
 
 function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: SelectorConsumer): void {
-  if (monitor.selector.matchesNothing) return;
-  const namespaces = monitor.namespaces ?? context.namespaces();
+  // namespaceSelector.any: every namespace of the cluster, most of which no render shows.
+  if (monitor.selector.matchesNothing || monitor.namespaces === undefined) return;
+  const namespaces = monitor.namespaces;
   const name = refString(monitor.object.ref);
   const scope = monitor.namespaces === undefined ? "any namespace" : `namespace${namespaces.length === 1 ? "" : "s"} ${namespaces.join(", ")}`;
   if (monitor.kind === "ServiceMonitor") {
     const labelsOf = (o: KubeObject) => metadataLabels(o);
     if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
+    if (BUILTIN_SERVICES.some((service) => namespaces.includes(service.namespace) && matches(monitor.selector, service.labels))) return;
+    // Services come from outside the render where pods do (an operator makes both, e.g. the kubelet's Service).
+    if (podsMayComeFromElsewhere(context, monitor.object, namespaces)) return;
     const near = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf, (o) => refString(o.ref))).slice(0, MAX_NEAR);
     report({
       object: monitor.object,
@@ -188,6 +201,7 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
     return;
   }
   if (namespaces.some((ns) => context.podsIn(ns).select(monitor.selector).length > 0)) return;
+  if (podsMayComeFromElsewhere(context, monitor.object, namespaces)) return;
   const near = namespaces
     .flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref)))
     .slice(0, MAX_NEAR);
@@ -219,7 +233,7 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     }
     const targetName = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
-    if (!object) {
+    if (!object && !chartViewIncomplete(context, hpa.object)) {
       report({
         object: hpa.object,
         path: hpa.targetPath,
@@ -229,6 +243,7 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
       });
       continue;
     }
+    if (!object) continue;
     const workload = context.workloadFor(object);
     // Malformed selectors are reported by selector-mismatch; unknown kinds may have /scale we cannot see.
     if (!workload?.selector || workload.selector.matchesNothing) continue;
@@ -242,6 +257,39 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
       remedy: { text: `Make ${targetName}'s spec.selector match its own pod template labels.` },
     });
   }
+}
+
+// ---------------------------------------------------------------------------
+// Where the checked manifests are not the whole story
+
+/**
+ * True when pods (or Services) the selector wants may exist without being in the checked
+ * manifests: "matches nothing" cannot be proven, so nothing is reported.
+ */
+function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject, namespaces: readonly string[]): boolean {
+  if (namespaces.includes(CLUSTER_COMPONENTS_NAMESPACE)) return true;
+  const operated = namespacesWithOperatedResources(context);
+  if (namespaces.some((ns) => operated.has(ns))) return true;
+  return chartViewIncomplete(context, consumer);
+}
+
+/** The consumer's chart was rendered without some dependencies, or has workload templates these values do not render. */
+function chartViewIncomplete(context: AnalysisContext, object: KubeObject): boolean {
+  const chart = object.doc.release?.chart;
+  const facts = context.chartFacts;
+  if (chart === undefined || facts === undefined) return false;
+  return facts.missingDependencies.has(chart) || facts.unrenderedWorkloads.has(chart);
+}
+
+/** Namespaces holding a custom resource whose operator may run pods for it (model/cluster.ts), once per context. */
+const operatedCache = new WeakMap<AnalysisContext, Set<string>>();
+function namespacesWithOperatedResources(context: AnalysisContext): Set<string> {
+  let found = operatedCache.get(context);
+  if (found === undefined) {
+    found = new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === undefined).map(namespaceOf));
+    operatedCache.set(context, found);
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,4 +1,10 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildContext, DEFAULT_SETTINGS, type ChartFacts } from "../../../src/analyze/context.ts";
 import { danglingSelector } from "../../../src/analyze/rules/dangling-selector.ts";
+import { runRules } from "../../../src/analyze/run.ts";
+import { parseYamlStream } from "../../../src/load/yaml.ts";
+import { objectsFromDocuments } from "../../../src/model/object.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
 const web = yaml`
@@ -394,4 +400,145 @@ ruleCases(danglingSelector, [
     `),
     expect: [{ severity: "warning", object: "PodMonitor/typo", path: "spec.selector", line: 23, messageIncludes: ["matches no pods in namespace default"] }],
   },
+  {
+    name: "pods an operator runs for a custom resource in the namespace (prometheus-operator's Prometheus): not provable, nothing reported",
+    manifest: yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: Prometheus
+      metadata: {name: k8s}
+      spec: {replicas: 2}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: prometheus}
+      spec:
+        selector: {app.kubernetes.io/name: prometheus, operator.prometheus.io/name: k8s}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: prometheus}
+      spec:
+        minAvailable: 1
+        selector: {matchLabels: {app.kubernetes.io/name: prometheus}}
+    `,
+    expect: [],
+  },
+  {
+    name: "configuration-only custom resources (a PrometheusRule, a Certificate) run no pods: a typo is still reported",
+    manifest: withWeb(yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: PrometheusRule
+      metadata: {name: web}
+      spec: {groups: []}
+      ---
+      apiVersion: cert-manager.io/v1
+      kind: Certificate
+      metadata: {name: web}
+      spec: {secretName: web-tls}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app.kubernetes.io/name: wbe}
+    `),
+    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 27 }],
+  },
+  {
+    name: "a custom resource in another namespace says nothing about this one",
+    manifest: withWeb(yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: Alertmanager
+      metadata: {name: main, namespace: monitoring}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app.kubernetes.io/name: wbe}
+    `),
+    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 21 }],
+  },
+  {
+    name: "Services and monitors of the cluster's own components in kube-system, and of the API server's default/kubernetes Service",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: kube-scheduler, namespace: kube-system}
+      spec:
+        clusterIP: None
+        selector: {component: kube-scheduler}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: kubelet, namespace: monitoring}
+      spec:
+        namespaceSelector: {matchNames: [kube-system]}
+        selector: {matchLabels: {app.kubernetes.io/name: kubelet, k8s-app: kubelet}}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: apiserver, namespace: monitoring}
+      spec:
+        namespaceSelector: {matchNames: [default]}
+        selector: {matchLabels: {component: apiserver, provider: kubernetes}}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: everywhere, namespace: monitoring}
+      spec:
+        namespaceSelector: {any: true}
+        selector: {matchLabels: {app: some-other-release}}
+    `,
+    expect: [],
+  },
+  {
+    name: "the API server's labels in another namespace than default: no such Service, reported",
+    manifest: yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: apiserver, namespace: monitoring}
+      spec:
+        selector: {matchLabels: {component: apiserver, provider: kubernetes}}
+    `,
+    expect: [{ severity: "warning", object: "ServiceMonitor/apiserver", path: "spec.selector", line: 5, messageIncludes: ["no Service in namespace monitoring"] }],
+  },
 ]);
+
+/** `docs` as one chart's render (release `shop` of chart `charts/shop`), checked with `facts`. */
+function findingsInChart(manifest: string, facts: ChartFacts | undefined) {
+  const release = { name: "shop", chart: "charts/shop", valuesArguments: [] };
+  const docs = parseYamlStream(manifest, "charts/shop (rendered)").map((doc) => ({ ...doc, release }));
+  const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
+  if (facts) context.chartFacts = facts;
+  return runRules(context, [danglingSelector]).map((f) => `${f.severity} ${f.object.kind}/${f.object.name} ${f.path}`);
+}
+
+const typo = withWeb(yaml`
+  apiVersion: v1
+  kind: Service
+  metadata: {name: web}
+  spec:
+    selector: {app.kubernetes.io/name: web, app.kubernetes.io/component: querier}
+  ---
+  apiVersion: autoscaling/v2
+  kind: HorizontalPodAutoscaler
+  metadata: {name: querier}
+  spec:
+    scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: querier}
+`);
+const none: ChartFacts = { missingDependencies: new Map(), unrenderedWorkloads: new Map(), lookups: new Map() };
+
+test("dangling-selector: the chart's whole view shows nothing that could satisfy the selector: reported", () => {
+  assert.deepEqual(findingsInChart(typo, none), ["warning Service/web spec.selector", "warning HorizontalPodAutoscaler/querier spec.scaleTargetRef"]);
+});
+
+test("dangling-selector: a chart rendered without a dependency (--skip-missing-deps) is a partial view: nothing reported", () => {
+  assert.deepEqual(findingsInChart(typo, { ...none, missingDependencies: new Map([["charts/shop", ["loki"]]]) }), []);
+});
+
+test("dangling-selector: a chart with workload templates these values do not render (a disabled component): nothing reported", () => {
+  assert.deepEqual(findingsInChart(typo, { ...none, unrenderedWorkloads: new Map([["charts/shop", ["templates/querier/deployment.yaml"]]]) }), []);
+  // Another chart's disabled components say nothing about this one.
+  assert.equal(findingsInChart(typo, { ...none, unrenderedWorkloads: new Map([["charts/other", ["templates/querier/deployment.yaml"]]]) }).length, 2);
+});
