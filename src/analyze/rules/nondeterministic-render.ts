@@ -1,6 +1,7 @@
 import { formatPath, getPath, refString, type KubeObject } from "../../model/object.ts";
 import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
+import type { AnalysisContext } from "../context.ts";
 import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
@@ -36,14 +37,48 @@ function certificateRemedy(): string {
   );
 }
 
+/**
+ * The "generate once, then reuse" pattern: the object's template (or a helper it includes)
+ * reads the object's kind back from the cluster with `lookup` (a Secret, for certificates
+ * written into webhooks and API services). `helm template` and --dry-run have no cluster,
+ * so `lookup` finds nothing there and both renders generate: the difference says nothing
+ * about a real upgrade, where the chart finds the release's object and keeps its value.
+ */
+function reusedByLookup(context: AnalysisContext, object: KubeObject, certificate: boolean): string | undefined {
+  const template = object.doc.template;
+  const kinds = template === undefined ? undefined : context.chartFacts?.lookups.get(template);
+  if (kinds === undefined) return undefined;
+  if (kinds.has(object.ref.kind)) return object.ref.kind;
+  return certificate && kinds.has("Secret") ? "Secret" : undefined;
+}
+
+function reusedFinding(object: KubeObject, changes: readonly FieldChange[], named: string, fields: readonly string[], lookedUp: string): FindingInput {
+  const own = lookedUp === object.ref.kind;
+  return {
+    object,
+    path: changes[0]!.path,
+    severity: "info",
+    message:
+      `${refString(object.ref)}: ${named} ${fields.length === 1 ? "is" : "are"} generated at render time (${RANDOM_FUNCTIONS}), and the template reads ${own ? `the existing ${lookedUp}` : "the existing Secret"} back with \`lookup\`: ` +
+      "on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
+      "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`) get a new value on every render.",
+    evidence: { cause: "random", fields: [...fields], reusedBy: `lookup ${lookedUp}` },
+    remedy: {
+      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the value in values or point the chart at an existing Secret, so that every render agrees.",
+    },
+  };
+}
+
 /** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
-function randomFieldsFinding(object: KubeObject, changes: readonly FieldChange[]): FindingInput {
+function randomFieldsFinding(context: AnalysisContext, object: KubeObject, changes: readonly FieldChange[]): FindingInput {
   const fields = changes.map((c) => formatPath(c.path));
   const named = fields.length > MAX_FIELDS_NAMED ? `${fields.slice(0, MAX_FIELDS_NAMED).join(", ")} and ${fields.length - MAX_FIELDS_NAMED} more` : fields.join(", ");
   const first = changes[0]!;
   const isSecret = object.ref.kind === "Secret" && object.group === "";
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
+  const lookedUp = reusedByLookup(context, object, tls || caBundle);
+  if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
   const subject = `${refString(object.ref)}: ${named} ${fields.length === 1 ? "differs" : "differ"} between two renders of the same chart and values (random or time-based template functions such as ${RANDOM_FUNCTIONS}).`;
   let consequence: string;
   let text: string;
@@ -237,7 +272,7 @@ export const nondeterministicRender: Rule = {
           if (finding) report(finding);
         }
       }
-      if (otherRandom.length > 0) report(randomFieldsFinding(object, otherRandom));
+      if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
     }
   },
 };
