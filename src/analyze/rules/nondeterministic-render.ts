@@ -59,7 +59,7 @@ function reusedFinding(object: KubeObject, changes: readonly FieldChange[], name
     path: changes[0]!.path,
     severity: "info",
     message:
-      `${refString(object.ref)}: ${named} ${fields.length === 1 ? "is" : "are"} generated at render time (${RANDOM_FUNCTIONS}), and the template reads ${own ? `the existing ${lookedUp}` : "the existing Secret"} back with \`lookup\`: ` +
+      `${refString(object.ref)}: ${named} ${fields.length === 1 ? "is" : "are"} generated at render time (a random or time-based template function), and the template reads ${own ? `the existing ${lookedUp}` : "the existing Secret"} back with \`lookup\`: ` +
       "on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
       "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`) get a new value on every render.",
     evidence: { cause: "random", fields: [...fields], reusedBy: `lookup ${lookedUp}` },
