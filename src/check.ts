@@ -48,7 +48,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
   const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
   const probes = mergeProbeEvidence(charts.flatMap((chart) => (chart.probes ? [chart.probes] : [])));
   const templateLines = charts.length > 0 ? await templateLocator(charts) : undefined;
-  const facts = charts.length > 0 ? chartFacts(charts) : undefined;
+  const facts = charts.length > 0 ? await chartFacts(charts) : undefined;
   const result = checkDocuments(docs, { namespace, settings, ...(probes ? { probes } : {}), ...(templateLines ? { templateLines } : {}), ...(facts ? { chartFacts: facts } : {}) });
   return suppressResult(
     { ...result, notes: [...notes, ...result.notes] },

@@ -41,10 +41,17 @@ export type TemplateLocator = (object: KubeObject, path: FieldPath, evidence: Ev
 export interface ChartFacts {
   /** Dependencies left out of the render (--skip-missing-deps): the view of that chart is partial. */
   missingDependencies: ReadonlyMap<string, readonly string[]>;
-  /** Templates (paths in the chart) that declare workloads these values did not render: a disabled component, an empty list. */
-  unrenderedWorkloads: ReadonlyMap<string, readonly string[]>;
+  /** Templates that declare workloads these values did not render: a disabled component, an empty list. */
+  unrenderedWorkloads: ReadonlyMap<string, readonly UnrenderedWorkload[]>;
   /** Kinds a template reads back from the cluster with `lookup`, itself or through the helpers it includes. */
   lookups: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export interface UnrenderedWorkload {
+  /** The template's path in the chart (`templates/querier.yaml`, `charts/sub/templates/x.yaml`). */
+  template: string;
+  /** Its text and that of every helper it includes: what labels it could render. */
+  text: string;
 }
 
 /** For `upgrade`: the release as it is, and what Helm will do with each object. */

@@ -12,7 +12,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { ChartFacts } from "../analyze/context.ts";
+import type { ChartFacts, UnrenderedWorkload } from "../analyze/context.ts";
+import { chartArchiveFiles } from "../load/chart-archive.ts";
 import type { YamlDocument } from "../load/yaml.ts";
 import { WORKLOAD_KINDS } from "../model/workloads.ts";
 import type { RenderedChart } from "./chart-input.ts";
@@ -25,9 +26,9 @@ const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
 const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 
-export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
+export async function chartFacts(charts: readonly RenderedChart[]): Promise<ChartFacts> {
   const missingDependencies = new Map<string, readonly string[]>();
-  const unrenderedWorkloads = new Map<string, readonly string[]>();
+  const unrenderedWorkloads = new Map<string, readonly UnrenderedWorkload[]>();
   const lookups = new Map<string, ReadonlySet<string>>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
@@ -38,6 +39,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
       continue; // a Chart.yaml Helm rendered but we cannot read: no facts, rules keep their default
     }
     const files = templateTexts(chart.chartDir, nodes);
+    for (const [file, text] of await packagedTemplateTexts(chart.chartDir, nodes)) files.set(file, text);
     const helpers = definedHelpers(files);
     const inChart = fileInChart(chart);
     const rendered = new Map<string, YamlDocument[]>();
@@ -50,7 +52,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
       const kinds = lookupKinds(files.get(file), helpers);
       if (kinds.size > 0) lookups.set(doc.template!, kinds);
     }
-    const unrendered = [...unrenderedTemplates(files, rendered), ...silentSubcharts(chart, nodes)];
+    const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
   return { missingDependencies, unrenderedWorkloads, lookups };
@@ -70,13 +72,40 @@ function templateTexts(chartDir: string, nodes: readonly ChartNode[]): Map<strin
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) visit(file);
       else if (entry.isFile()) {
-        const data = readFileSync(file);
-        if (data.length <= MAX_TEMPLATE_BYTES && !data.includes(0)) texts.set(path.relative(chartDir, file), data.toString("utf8"));
+        const text = templateText(readFileSync(file));
+        if (text !== undefined) texts.set(path.relative(chartDir, file).replaceAll(path.sep, "/"), text);
       }
     }
   };
   for (const node of nodes) visit(path.join(node.dir, "templates"));
   return texts;
+}
+
+/**
+ * The templates of packaged subcharts (`charts/x.tgz`), read from the archive, under the
+ * path Helm's `# Source:` gives them (`charts/<chart>/templates/...`, nested the same way):
+ * bitnami's `common` library, for one, is usually packaged.
+ */
+async function packagedTemplateTexts(chartDir: string, nodes: readonly ChartNode[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const node of nodes) {
+    const charts = path.join(node.dir, "charts");
+    if (!existsSync(charts)) continue;
+    const parent = path.relative(chartDir, node.dir).replaceAll(path.sep, "/");
+    for (const name of readdirSync(charts).filter((entry) => /\.tgz$/i.test(entry))) {
+      const files = await chartArchiveFiles(path.join(charts, name)).catch(() => new Map<string, Buffer>());
+      for (const [inArchive, data] of files) {
+        if (!/(^|\/)templates\//.test(inArchive)) continue;
+        const text = templateText(data);
+        if (text !== undefined) texts.set([parent, "charts", inArchive].filter((part) => part !== "").join("/"), text);
+      }
+    }
+  }
+  return texts;
+}
+
+function templateText(data: Buffer): string | undefined {
+  return data.length <= MAX_TEMPLATE_BYTES && !data.includes(0) ? data.toString("utf8") : undefined;
 }
 
 /** Helper name → its body: from its `define` to the next one (defines are top-level, one after another). */
@@ -92,15 +121,14 @@ function definedHelpers(files: ReadonlyMap<string, string>): Map<string, string>
   return helpers;
 }
 
-/** Kinds a template looks up, itself or through the helpers it includes. */
-function lookupKinds(text: string | undefined, helpers: ReadonlyMap<string, string>): Set<string> {
-  const kinds = new Set<string>();
-  if (text === undefined) return kinds;
+/** A template's text and that of every helper it includes, transitively. */
+function withIncludedHelpers(text: string, helpers: ReadonlyMap<string, string>): string[] {
+  const parts: string[] = [];
   const seen = new Set<string>();
   const pending = [text];
   while (pending.length > 0) {
     const next = pending.pop()!;
-    for (const match of next.matchAll(LOOKUP)) kinds.add(match[1]!);
+    parts.push(next);
     for (const match of next.matchAll(INCLUDE)) {
       const name = match[1]!;
       if (seen.has(name)) continue;
@@ -109,6 +137,14 @@ function lookupKinds(text: string | undefined, helpers: ReadonlyMap<string, stri
       if (body !== undefined) pending.push(body);
     }
   }
+  return parts;
+}
+
+/** Kinds a template looks up, itself or through the helpers it includes. */
+function lookupKinds(text: string | undefined, helpers: ReadonlyMap<string, string>): Set<string> {
+  const kinds = new Set<string>();
+  if (text === undefined) return kinds;
+  for (const part of withIncludedHelpers(text, helpers)) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]!);
   return kinds;
 }
 
@@ -117,42 +153,26 @@ function lookupKinds(text: string | undefined, helpers: ReadonlyMap<string, stri
  * component, an empty list), as paths in the chart. Helpers (`_*.tpl`) render nothing by
  * themselves and are left out.
  */
-function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: ReadonlyMap<string, YamlDocument[]>): string[] {
-  const found: string[] = [];
+function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: ReadonlyMap<string, YamlDocument[]>, helpers: ReadonlyMap<string, string>): UnrenderedWorkload[] {
+  const found: UnrenderedWorkload[] = [];
   for (const [file, text] of files) {
     if (path.basename(file).startsWith("_")) continue;
     const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1]!)).length;
     if (declared === 0) continue;
     const renderedWorkloads = (rendered.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf(doc))).length;
-    if (renderedWorkloads < declared) found.push(file.replaceAll(path.sep, "/"));
+    if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
   }
-  return found.sort();
-}
-
-/** Packaged subcharts (`charts/x.tgz`, not read here) that rendered nothing: disabled, their workloads unseen. */
-function silentSubcharts(chart: RenderedChart, nodes: readonly ChartNode[]): string[] {
-  const archives = nodes.flatMap((node) => {
-    const dir = path.join(node.dir, "charts");
-    if (!existsSync(dir)) return [];
-    try {
-      return readdirSync(dir)
-        .filter((name) => /\.tgz$/i.test(name))
-        .map((name) => ({ parent: path.relative(chart.chartDir, node.dir), name: name.replace(/-v?\d+\.\d+\.\d+.*\.tgz$/i, "").replace(/\.tgz$/i, "") }));
-    } catch {
-      return [];
-    }
-  });
-  return archives
-    .filter(({ name }) => !chart.docs.some((doc) => doc.template !== undefined && doc.template.split("/").includes(name)))
-    .map(({ parent, name }) => path.join(parent, "charts", `${name} (packaged, rendered nothing)`).replaceAll(path.sep, "/"));
+  return found.sort((a, b) => (a.template < b.template ? -1 : a.template > b.template ? 1 : 0));
 }
 
 /** The chart-relative file a document's `template` names (on disk for a directory chart; Helm's source for an archive). */
 function fileInChart(chart: RenderedChart): (template: string) => string | undefined {
   const onDisk = chartFileResolver(chart.chartDir);
   return (template) => {
-    if (template.startsWith(chart.chartPath + path.sep)) return path.relative(chart.chartPath, template);
-    return onDisk(template.split("/").slice(1).join("/"));
+    if (template.startsWith(chart.chartPath + path.sep)) return path.relative(chart.chartPath, template).replaceAll(path.sep, "/");
+    // Helm's source (an archive, or a packaged subchart): the file on disk if any, else Helm's own path.
+    const source = template.split("/").slice(1).join("/");
+    return onDisk(source)?.replaceAll(path.sep, "/") ?? source;
   };
 }
 

@@ -104,7 +104,7 @@ function checkService(context: AnalysisContext, report: ReportFinding, service: 
   if (service.selector.matchesNothing || spec?.type === "ExternalName") return;
   const index = context.podsIn(namespaceOf(service.object));
   if (index.select(service.selector).length > 0) return;
-  if (podsMayComeFromElsewhere(context, service.object, [namespaceOf(service.object)])) return;
+  if (podsMayComeFromElsewhere(context, service.object, service.selector, [namespaceOf(service.object)])) return;
   const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const name = refString(service.object.ref);
   report({
@@ -151,7 +151,7 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
     // Other match-nothing selectors are malformed; the label/selector syntax checks report them.
     return;
   }
-  if (podsMayComeFromElsewhere(context, pdb.object, [namespace])) return;
+  if (podsMayComeFromElsewhere(context, pdb.object, pdb.selector, [namespace])) return;
   if (selectsEverything(pdb.selector)) {
     if (index.select(pdb.selector).length > 0) return;
     report({
@@ -186,7 +186,7 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
     if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
     if (BUILTIN_SERVICES.some((service) => namespaces.includes(service.namespace) && matches(monitor.selector, service.labels))) return;
     // Services come from outside the render where pods do (an operator makes both, e.g. the kubelet's Service).
-    if (podsMayComeFromElsewhere(context, monitor.object, namespaces)) return;
+    if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
     const near = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf, (o) => refString(o.ref))).slice(0, MAX_NEAR);
     report({
       object: monitor.object,
@@ -201,7 +201,7 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
     return;
   }
   if (namespaces.some((ns) => context.podsIn(ns).select(monitor.selector).length > 0)) return;
-  if (podsMayComeFromElsewhere(context, monitor.object, namespaces)) return;
+  if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
   const near = namespaces
     .flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref)))
     .slice(0, MAX_NEAR);
@@ -266,19 +266,50 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
  * True when pods (or Services) the selector wants may exist without being in the checked
  * manifests: "matches nothing" cannot be proven, so nothing is reported.
  */
-function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject, namespaces: readonly string[]): boolean {
+function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject, selector: Selector | undefined, namespaces: readonly string[]): boolean {
   if (namespaces.includes(CLUSTER_COMPONENTS_NAMESPACE)) return true;
   const operated = namespacesWithOperatedResources(context);
   if (namespaces.some((ns) => operated.has(ns))) return true;
-  return chartViewIncomplete(context, consumer);
+  return chartViewIncomplete(context, consumer, selector);
 }
 
-/** The consumer's chart was rendered without some dependencies, or has workload templates these values do not render. */
-function chartViewIncomplete(context: AnalysisContext, object: KubeObject): boolean {
+/**
+ * The consumer's chart was rendered without some dependencies, or has a workload template
+ * these values do not render whose text could produce the selector's labels (`selector`
+ * undefined: any such template).
+ */
+function chartViewIncomplete(context: AnalysisContext, object: KubeObject, selector?: Selector): boolean {
   const chart = object.doc.release?.chart;
   const facts = context.chartFacts;
   if (chart === undefined || facts === undefined) return false;
-  return facts.missingDependencies.has(chart) || facts.unrenderedWorkloads.has(chart);
+  if (facts.missingDependencies.has(chart)) return true;
+  const unrendered = facts.unrenderedWorkloads.get(chart) ?? [];
+  return unrendered.some((workload) => selector === undefined || couldRenderLabels(workload.text, selector));
+}
+
+/**
+ * Whether a template's text (with its helpers) could render pod labels that satisfy the
+ * selector: for each required label, its value written literally, or its key written with
+ * a template action for the value (`app.kubernetes.io/instance: {{ .Release.Name }}`). A
+ * label renamed on one side only fails this: the other side writes another literal value.
+ */
+function couldRenderLabels(text: string, selector: Selector): boolean {
+  return selector.requirements.every((requirement) => {
+    if (requirement.operator !== "In") return true; // absent keys and exclusions need nothing written
+    return requirement.values.some((value) => writtenAsWord(text, value)) || keyWithTemplatedValue(text, requirement.key);
+  });
+}
+
+function writtenAsWord(text: string, word: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_.-])${escapeRegExp(word)}($|[^A-Za-z0-9_.-])`, "m").test(text);
+}
+
+function keyWithTemplatedValue(text: string, key: string): boolean {
+  return new RegExp(`(^|[\\s"'{])${escapeRegExp(key)}["']?\\s*:\\s*[^\\n]*\\{\\{`, "m").test(text);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Namespaces holding a custom resource whose operator may run pods for it (model/cluster.ts), once per context. */

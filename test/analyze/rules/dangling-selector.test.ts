@@ -537,8 +537,24 @@ test("dangling-selector: a chart rendered without a dependency (--skip-missing-d
   assert.deepEqual(findingsInChart(typo, { ...none, missingDependencies: new Map([["charts/shop", ["loki"]]]) }), []);
 });
 
-test("dangling-selector: a chart with workload templates these values do not render (a disabled component): nothing reported", () => {
-  assert.deepEqual(findingsInChart(typo, { ...none, unrenderedWorkloads: new Map([["charts/shop", ["templates/querier/deployment.yaml"]]]) }), []);
-  // Another chart's disabled components say nothing about this one.
-  assert.equal(findingsInChart(typo, { ...none, unrenderedWorkloads: new Map([["charts/other", ["templates/querier/deployment.yaml"]]]) }).length, 2);
+/** A workload template of chart `charts/shop` these values do not render, whose pod labels are written as `labels`. */
+function unrendered(labels: string, chart = "charts/shop"): ChartFacts {
+  const text = `{{- if .Values.querier.enabled }}\nkind: Deployment\nspec:\n  template:\n    metadata:\n      labels:\n${labels}{{- end }}\n`;
+  return { ...none, unrenderedWorkloads: new Map([[chart, [{ template: "templates/querier.yaml", text }]]]) };
+}
+
+test("dangling-selector: a workload template these values do not render (a disabled component) could render the labels: nothing reported", () => {
+  const literal = "        app.kubernetes.io/name: web\n        app.kubernetes.io/component: querier\n";
+  assert.deepEqual(findingsInChart(typo, unrendered(literal)), []);
+  // A value from a template action (a helper, .Values, .Release.Name) could be anything: not provable either.
+  const templated = '        app.kubernetes.io/name: {{ include "shop.name" . }}\n        app.kubernetes.io/component: {{ .Values.querier.component }}\n';
+  assert.deepEqual(findingsInChart(typo, unrendered(templated)), []);
+});
+
+test("dangling-selector: a disabled template that writes another value, or another chart's disabled template, proves nothing: reported", () => {
+  const other = "        app.kubernetes.io/name: web\n        app.kubernetes.io/component: ingester\n";
+  // The HPA's missing target may be that disabled workload (its name is not compared): not reported.
+  assert.deepEqual(findingsInChart(typo, unrendered(other)), ["warning Service/web spec.selector"]);
+  const literal = "        app.kubernetes.io/name: web\n        app.kubernetes.io/component: querier\n";
+  assert.equal(findingsInChart(typo, unrendered(literal, "charts/other")).length, 2);
 });
