@@ -15,6 +15,17 @@ const STATEFULSET_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for 
 /** Kinds whose certificates or CA bundles come from genCA & co. */
 const CA_BUNDLE_KINDS = new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
 
+/** Hooks that upgrades run; the others run on install, on delete or on `helm test` only. */
+const UPGRADE_HOOKS = new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
+
+/**
+ * Whether `helm upgrade` writes the object: release objects, and hooks of upgrades. A value
+ * a test pod or an install-only hook generates is made once per run, which is the point.
+ */
+function writtenByUpgrades(object: KubeObject): boolean {
+  return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
+}
+
 /** Objects that are meant to run again on each release when renamed (Jobs, bare Pods, hooks). */
 function runsPerRelease(object: KubeObject): boolean {
   return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
@@ -263,6 +274,7 @@ export const nondeterministicRender: Rule = {
       for (const change of probes.changes) {
         const primary = change.causes[0];
         if (primary === "random") {
+          if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
           else if (change.section === "pod-annotations") report(rollAnnotationFinding(object, change, false));
           else if (change.section === "other") otherRandom.push(change);

@@ -24,6 +24,17 @@ const secret = (password: string, type = "Opaque") => yaml`
     user: YWRtaW4=
 `;
 
+const testPod = (id: string) => yaml`
+  apiVersion: v1
+  kind: Pod
+  metadata:
+    name: es-${id}-test
+    annotations: {helm.sh/hook: test}
+  spec:
+    restartPolicy: Never
+    containers: [{name: "${id}-test", image: "curl:8"}]
+`;
+
 const webhook = (caBundle: string) => yaml`
   apiVersion: admissionregistration.k8s.io/v1
   kind: MutatingWebhookConfiguration
@@ -181,6 +192,18 @@ probeRuleCases(nondeterministicRender, [
     repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
     chartFacts: lookingUp("chart/templates/webhook.yaml", "Secret"),
     expect: [{ severity: "info", object: "MutatingWebhookConfiguration/hooks", path: "webhooks[0].clientConfig.caBundle", line: 9, evidence: { reusedBy: "lookup Secret" } }],
+  },
+  {
+    name: "a random name and container name in a helm test pod, a random password in a pre-install hook: made once per run, nothing to report",
+    base: testPod("ab12") + "---\n" + secret("cGFzczE=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: pre-install}"),
+    repeat: testPod("cd34") + "---\n" + secret("cGFzczI=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: pre-install}"),
+    expect: [],
+  },
+  {
+    name: "a random password in a pre-upgrade hook Secret is written by every upgrade: warning",
+    base: secret("cGFzczE=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: \"pre-install,pre-upgrade\"}"),
+    repeat: secret("cGFzczI=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: \"pre-install,pre-upgrade\"}"),
+    expect: [{ severity: "warning", object: "Secret/db", path: "data.password", line: 8 }],
   },
 ]);
 
