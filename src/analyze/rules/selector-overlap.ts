@@ -240,7 +240,14 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
       });
     }
   }
-  if (longRunning.length > 0 && jobs.length > 0) {
+  const byDesign = isPdb ? undefined : spreadByDesign(consumer.object, longRunning);
+  if (longRunning.length > 0 && jobs.length > 0 && byDesign !== undefined) {
+    // A headless Service balances nothing: only clients that connect by its name can reach the Job pods.
+    problems.push({
+      severity: "warning",
+      text: `It is a headless Service for ${servedName ?? listWorkloads(longRunning)} and also matches the pods of ${listWorkloads(jobs)}: while they run, the Service's DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod.`,
+    });
+  } else if (longRunning.length > 0 && jobs.length > 0) {
     const target = servedName ?? listWorkloads(longRunning);
     problems.push({
       severity: "error",
@@ -251,7 +258,6 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
         : `It matches the pods of ${target} and also those of ${listWorkloads(jobs)}: Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it, so while the Job pods run the Service sends them traffic meant for ${target}.`,
     });
   }
-  const byDesign = isPdb ? undefined : spreadByDesign(consumer.object, longRunning);
   if (longRunning.length > 1 && byDesign !== undefined) {
     problems.push({
       severity: "info",

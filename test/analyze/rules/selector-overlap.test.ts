@@ -928,4 +928,40 @@ ruleCases(selectorOverlap, [
       { severity: "warning", object: "Service/loki-gossip", path: "spec.selector", line: 33, messageIncludes: ["It spreads traffic over the pods of 2 long-running workloads"] },
     ],
   },
+  {
+    name: "a headless Service governing a StatefulSet that also matches a Job's pods: a warning (its DNS name resolves to them), not the traffic error",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        serviceName: db-headless
+        selector: {matchLabels: {app: db}}
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: db-bootstrap}
+      spec:
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-headless}
+      spec:
+        clusterIP: None
+        selector: {app: db}
+    `,
+    expect: [
+      { severity: "warning", object: "StatefulSet/db", path: "spec.selector", line: 6, related: ["Job/db-bootstrap"] },
+      {
+        severity: "warning",
+        object: "Service/db-headless",
+        path: "spec.selector",
+        line: 20,
+        related: ["Job/db-bootstrap"],
+        messageIncludes: ["It is a headless Service for StatefulSet/db and also matches the pods of Job/db-bootstrap: while they run, the Service's DNS name resolves to them too"],
+      },
+    ],
+  },
 ]);
