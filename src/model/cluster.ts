@@ -46,3 +46,21 @@ export function mayRunPods(object: KubeObject): boolean {
   const known = CONFIGURATION_ONLY.get(object.group);
   return known === undefined || (known !== "*" && !known.has(object.ref.kind));
 }
+
+/**
+ * Labels the controllers put on the pods they create (pod-template-hash, the StatefulSet
+ * pod's name and index, the Job's name and uid): on the running pods, never in a template.
+ */
+const CONTROLLER_LABELS: ReadonlySet<string> = new Set([
+  "pod-template-hash",
+  "rollouts-pod-template-hash",
+  "controller-revision-hash",
+  "controller-uid",
+  "job-name",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+]);
+
+export function isControllerLabel(key: string): boolean {
+  return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
+}

@@ -1,6 +1,6 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
 import { refString, stringMap, type KubeObject } from "../../model/object.ts";
-import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, mayRunPods } from "../../model/cluster.ts";
+import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
 import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
 import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
@@ -103,7 +103,7 @@ function checkService(context: AnalysisContext, report: ReportFinding, service: 
   // No selector (manual Endpoints/EndpointSlices) or ExternalName: Kubernetes manages no endpoints.
   if (service.selector.matchesNothing || spec?.type === "ExternalName") return;
   const index = context.podsIn(namespaceOf(service.object));
-  if (index.select(service.selector).length > 0) return;
+  if (index.select(templateLabelsOnly(service.selector)).length > 0) return;
   if (podsMayComeFromElsewhere(context, service.object, service.selector, [namespaceOf(service.object)])) return;
   const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const name = refString(service.object.ref);
@@ -163,7 +163,7 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
     });
     return;
   }
-  if (index.select(pdb.selector).length > 0) return;
+  if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   report({
     object: pdb.object,
@@ -200,7 +200,7 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
     });
     return;
   }
-  if (namespaces.some((ns) => context.podsIn(ns).select(monitor.selector).length > 0)) return;
+  if (namespaces.some((ns) => context.podsIn(ns).select(templateLabelsOnly(monitor.selector)).length > 0)) return;
   if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
   const near = namespaces
     .flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref)))
@@ -261,6 +261,16 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
 
 // ---------------------------------------------------------------------------
 // Where the checked manifests are not the whole story
+
+/**
+ * The selector without its requirements on labels controllers set on running pods (a
+ * per-pod Service selecting statefulset.kubernetes.io/pod-name): templates never carry
+ * them, so only the rest can be compared with the pod templates.
+ */
+function templateLabelsOnly(selector: Selector): Selector {
+  if (!selector.requirements.some((r) => isControllerLabel(r.key))) return selector;
+  return { ...selector, requirements: selector.requirements.filter((r) => !isControllerLabel(r.key)) };
+}
 
 /**
  * True when pods (or Services) the selector wants may exist without being in the checked

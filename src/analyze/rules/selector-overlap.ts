@@ -2,6 +2,7 @@ import type { HpaView, PdbView, SelectorConsumer } from "../../model/consumers.t
 import { refString, type KubeObject } from "../../model/object.ts";
 import { describeSelector, selectsEverything, type Selector } from "../../model/selector.ts";
 import { VOLATILE_LABEL_KEYS, volatileLabels } from "../../model/volatile.ts";
+import { isControllerLabel } from "../../model/cluster.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { isLaterCopy } from "../duplicates.ts";
@@ -140,16 +141,6 @@ const COMPONENT_KEY = "app.kubernetes.io/component";
 const HELM_TEST_HOOKS = new Set(["test", "test-success", "test-failure"]);
 /** Kinds whose controller implements /scale, which a PDB with maxUnavailable or a percentage needs. */
 const SCALABLE_KINDS = new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
-/** Labels set by controllers, never a chart's way to tell workloads apart. */
-const CONTROLLER_LABELS = new Set([
-  "pod-template-hash",
-  "rollouts-pod-template-hash",
-  "controller-revision-hash",
-  "controller-uid",
-  "job-name",
-  "statefulset.kubernetes.io/pod-name",
-  "apps.kubernetes.io/pod-index",
-]);
 const SEVERITY_ORDER: readonly Severity[] = ["info", "warning", "error"];
 
 const NO_KEY_ADVICE = "add app.kubernetes.io/component with a distinct value to each workload's pod template and to this selector";
@@ -712,7 +703,8 @@ export interface KeySuggestion {
  * intended workload, a key with a distinct value on every given workload.
  */
 export function suggestKey(context: AnalysisContext, intended: readonly Workload[], foreign: readonly Workload[]): KeySuggestion | undefined {
-  const usable = (w: Workload, key: string) => !CONTROLLER_LABELS.has(key) && !key.startsWith("batch.kubernetes.io/") && !unstableKeys(context, w).has(key);
+  // Labels set by controllers are never a chart's way to tell workloads apart.
+  const usable = (w: Workload, key: string) => !isControllerLabel(key) && !unstableKeys(context, w).has(key);
   const others = (key: string) => foreign.map((w) => ({ workload: w, value: w.podLabels[key] }));
   if (intended.length === 0) {
     const [first] = foreign;

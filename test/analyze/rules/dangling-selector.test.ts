@@ -503,6 +503,30 @@ ruleCases(danglingSelector, [
     `,
     expect: [{ severity: "warning", object: "ServiceMonitor/apiserver", path: "spec.selector", line: 5, messageIncludes: ["no Service in namespace monitoring"] }],
   },
+  {
+    name: "a per-pod Service selecting the StatefulSet controller's pod-name label: the templates match the rest; a typo in the rest is reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        selector: {matchLabels: {app: db}}
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-0}
+      spec:
+        selector: {app: db, statefulset.kubernetes.io/pod-name: db-0}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-1}
+      spec:
+        selector: {app: dbb, statefulset.kubernetes.io/pod-name: db-1}
+    `,
+    expect: [{ severity: "warning", object: "Service/db-1", path: "spec.selector", line: 18 }],
+  },
 ]);
 
 /** `docs` as one chart's render (release `shop` of chart `charts/shop`), checked with `facts`. */
