@@ -64,3 +64,21 @@ const CONTROLLER_LABELS: ReadonlySet<string> = new Set([
 export function isControllerLabel(key: string): boolean {
   return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
 }
+
+const RELABELLING_VERBS = new Set(["patch", "update", "*"]);
+
+/**
+ * A Role or ClusterRole that lets its subjects patch or update pods: a controller of the
+ * release may then label pods at run time (an operator marking its leader, say), labels no
+ * template shows.
+ */
+export function grantsPodRelabelling(object: KubeObject): boolean {
+  if (object.group !== "rbac.authorization.k8s.io" || (object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole")) return false;
+  const rules = (object.raw as { rules?: unknown }).rules;
+  if (!Array.isArray(rules)) return false;
+  const has = (list: unknown, wanted: (item: string) => boolean) => Array.isArray(list) && list.some((item) => typeof item === "string" && wanted(item));
+  return rules.some((rule) => {
+    const { apiGroups, resources, verbs } = (rule ?? {}) as { apiGroups?: unknown; resources?: unknown; verbs?: unknown };
+    return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
+  });
+}

@@ -1,6 +1,6 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
 import { refString, stringMap, type KubeObject } from "../../model/object.ts";
-import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
+import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
 import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
 import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
@@ -280,7 +280,22 @@ function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject
   if (namespaces.includes(CLUSTER_COMPONENTS_NAMESPACE)) return true;
   const operated = namespacesWithOperatedResources(context);
   if (namespaces.some((ns) => operated.has(ns))) return true;
+  if (selector !== undefined && relabelledAtRunTime(context, selector, namespaces)) return true;
   return chartViewIncomplete(context, consumer, selector);
+}
+
+/**
+ * The render grants patching pods (a controller of the release may label them at run
+ * time), and the selector matches rendered pods once the labels no pod template carries
+ * are left out: minio-operator's Service selects the `operator: leader` label its operator
+ * puts on the leader pod.
+ */
+function relabelledAtRunTime(context: AnalysisContext, selector: Selector, namespaces: readonly string[]): boolean {
+  const templateKeys = podTemplateKeysIfRelabelled(context);
+  if (templateKeys === undefined) return false;
+  const rest = selector.requirements.filter((r) => templateKeys.has(r.key));
+  if (rest.length === selector.requirements.length || rest.length === 0) return false;
+  return namespaces.some((ns) => context.podsIn(ns).select({ ...selector, requirements: rest }).length > 0);
 }
 
 /**
@@ -320,6 +335,17 @@ function keyWithTemplatedValue(text: string, key: string): boolean {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Every label key of the rendered pod templates when the render grants patching pods, else undefined; once per context. */
+const relabelCache = new WeakMap<AnalysisContext, { keys: Set<string> | undefined }>();
+function podTemplateKeysIfRelabelled(context: AnalysisContext): Set<string> | undefined {
+  let found = relabelCache.get(context);
+  if (found === undefined) {
+    found = { keys: context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : undefined };
+    relabelCache.set(context, found);
+  }
+  return found.keys;
 }
 
 /** Namespaces holding a custom resource whose operator may run pods for it (model/cluster.ts), once per context. */

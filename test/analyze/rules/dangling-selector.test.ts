@@ -527,6 +527,58 @@ ruleCases(danglingSelector, [
     `,
     expect: [{ severity: "warning", object: "Service/db-1", path: "spec.selector", line: 18 }],
   },
+  {
+    name: "a label an operator of the release puts on its pods at run time (its Role may patch pods): not provable; without that grant, reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: operator}
+      spec:
+        selector: {matchLabels: {app: operator}}
+        template: {metadata: {labels: {app: operator}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: operator}
+      spec:
+        selector: {app: operator, operator: leader}
+      ---
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: Role
+      metadata: {name: operator}
+      rules:
+        - apiGroups: [""]
+          resources: [pods]
+          verbs: [get, list, patch]
+    `,
+    expect: [],
+  },
+  {
+    name: "without a grant to patch pods, a label no template carries is a mistake: reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: operator}
+      spec:
+        selector: {matchLabels: {app: operator}}
+        template: {metadata: {labels: {app: operator}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: operator}
+      spec:
+        selector: {app: operator, operator: leader}
+      ---
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: Role
+      metadata: {name: operator}
+      rules:
+        - apiGroups: [""]
+          resources: [pods]
+          verbs: [get, list]
+    `,
+    expect: [{ severity: "warning", object: "Service/operator", path: "spec.selector", line: 12 }],
+  },
 ]);
 
 /** `docs` as one chart's render (release `shop` of chart `charts/shop`), checked with `facts`. */
