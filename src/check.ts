@@ -9,6 +9,7 @@ import { discoverAll, type Shard, type Source } from "./load/sources.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import type { ModelNote } from "./model/object.ts";
 import type { RenderedChart } from "./render/chart-input.ts";
+import { chartFacts } from "./render/chart-facts.ts";
 import { renderCharts, type ChartOptions } from "./render/charts.ts";
 import { templateLocator } from "./render/template-lines.ts";
 
@@ -47,7 +48,8 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
   const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
   const probes = mergeProbeEvidence(charts.flatMap((chart) => (chart.probes ? [chart.probes] : [])));
   const templateLines = charts.length > 0 ? await templateLocator(charts) : undefined;
-  const result = checkDocuments(docs, { namespace, settings, ...(probes ? { probes } : {}), ...(templateLines ? { templateLines } : {}) });
+  const facts = charts.length > 0 ? await chartFacts(charts) : undefined;
+  const result = checkDocuments(docs, { namespace, settings, ...(probes ? { probes } : {}), ...(templateLines ? { templateLines } : {}), ...(facts ? { chartFacts: facts } : {}) });
   return suppressResult(
     { ...result, notes: [...notes, ...result.notes] },
     { docs, namespace, showSuppressed: options.showSuppressed === true, ...(options.config ? { config: options.config } : {}) },

@@ -1,7 +1,7 @@
 /** The pure core of `chartguard check`: parsed documents in, findings out. */
 import type { YamlDocument } from "../load/yaml.ts";
 import { objectsFromDocuments, type ModelNote, type ObjectRef } from "../model/object.ts";
-import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings, type TemplateLocator } from "./context.ts";
+import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings, type ChartFacts, type TemplateLocator } from "./context.ts";
 import { summarize, type Finding, type Summary } from "./finding.ts";
 import type { ProbeEvidence } from "./probes.ts";
 import { CHECK_RULES } from "./rules/index.ts";
@@ -14,6 +14,8 @@ export interface CheckCoreOptions {
   probes?: ProbeEvidence;
   /** Template lines for findings in rendered charts (render/template-lines.ts). */
   templateLines?: TemplateLocator;
+  /** What the rendered charts' files say beyond the render (render/chart-facts.ts). */
+  chartFacts?: ChartFacts;
 }
 
 export interface CheckResult {
@@ -34,6 +36,7 @@ export function checkDocuments(docs: readonly YamlDocument[], options: CheckCore
   const context = buildContext(objects, options.settings ?? DEFAULT_SETTINGS);
   if (options.probes) context.probes = options.probes;
   if (options.templateLines) context.templateLines = options.templateLines;
+  if (options.chartFacts) context.chartFacts = options.chartFacts;
   const findings = runRules(context, CHECK_RULES);
   return { findings, summary: summarize(findings), notes, checked: objects.map((object) => object.ref) };
 }

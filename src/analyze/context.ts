@@ -33,6 +33,27 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
  */
 export type TemplateLocator = (object: KubeObject, path: FieldPath, evidence: Evidence) => number | undefined;
 
+/**
+ * What rendered charts' files say beyond the render (render/chart-facts.ts), read once by
+ * the render layer so that rules ask without I/O. Keys: the chart as the user named it
+ * (HelmRelease.chart), or for `lookups` the document's template.
+ */
+export interface ChartFacts {
+  /** Dependencies left out of the render (--skip-missing-deps): the view of that chart is partial. */
+  missingDependencies: ReadonlyMap<string, readonly string[]>;
+  /** Templates that declare workloads these values did not render: a disabled component, an empty list. */
+  unrenderedWorkloads: ReadonlyMap<string, readonly UnrenderedWorkload[]>;
+  /** Kinds a template reads back from the cluster with `lookup`, itself or through the helpers it includes. */
+  lookups: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export interface UnrenderedWorkload {
+  /** The template's path in the chart (`templates/querier.yaml`, `charts/sub/templates/x.yaml`). */
+  template: string;
+  /** Its text and that of every helper it includes: what labels it could render. */
+  text: string;
+}
+
 /** For `upgrade`: the release as it is, and what Helm will do with each object. */
 export interface UpgradeView {
   previous: AnalysisContext;
@@ -60,6 +81,8 @@ export interface AnalysisContext {
   probes?: ProbeEvidence;
   /** Present for rendered charts: where in a template a field comes from. */
   templateLines?: TemplateLocator;
+  /** Present for rendered charts: what their files say beyond the render. */
+  chartFacts?: ChartFacts;
 }
 
 export function buildContext(objects: readonly KubeObject[], settings: AnalysisSettings = DEFAULT_SETTINGS): AnalysisContext {
@@ -100,6 +123,7 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     }
     return servicesByNamespace;
   };
+  let namespaceList: string[] | undefined;
   return {
     settings,
     objects,
@@ -109,7 +133,8 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     versions: knownVersions(objects),
     podsIn: (namespace) => pods.get(namespace) ?? empty((w: Workload) => w.podLabels),
     servicesIn: (namespace) => serviceIndexes().get(namespace) ?? empty(serviceLabels),
-    namespaces: () => [...new Set([...pods.keys(), ...services.map((service) => service.ref.namespace ?? "")])],
+    // Computed once: rules ask for every finding (dangling-selector's "pods elsewhere"), and objects never change.
+    namespaces: () => (namespaceList ??= [...new Set([...pods.keys(), ...services.map((service) => service.ref.namespace ?? "")])]),
     workloadFor: (object) => workloadByObject.get(object),
     find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name),
   };

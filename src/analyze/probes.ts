@@ -210,7 +210,7 @@ export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
         const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
         if (change.section === "pod-annotations" && !change.causes.includes("revision")) continue;
         if (change.causes.includes("image-tag") && change.section === "pod-labels") {
-          change.foreignTag = !usesTag(object, other, found.tagMarkers);
+          change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
         }
         addChange(changes, object, change);
       }
@@ -227,7 +227,7 @@ export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
           if (change.section === "pod-annotations" && single.cause !== "revision") continue;
           if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
             const other = pairs.get(object);
-            change.foreignTag = other !== undefined && !usesTag(object, other, found.tagMarkers);
+            change.foreignTag = other !== undefined && !usesTag(object, other, found.tagMarkers, change.before);
           }
           mergeChange(changes, object, change);
         }
@@ -323,11 +323,36 @@ function leafText(value: unknown): string {
 }
 
 /** The tag is this workload's own when its pod spec in the probe render carries the tag marker. */
-function usesTag(object: KubeObject, other: KubeObject, tagMarkers: readonly string[]): boolean {
+/**
+ * Whether the workload's own containers run the image whose tag reached a pod label: the
+ * probe's tag shows up in its pod spec, or, in the render the findings are about, one of
+ * its images carries the label's value as tag. The second test matters where the probe
+ * gave a tag its own marker that the chart only falls back from (`default
+ * .Values.global.image.tag .Values.server.image.tag`): the label then carries another
+ * marker than the container, while with the user's values both run the same tag.
+ */
+function usesTag(object: KubeObject, other: KubeObject, tagMarkers: readonly string[], labelValue: string | undefined): boolean {
   const workload = workloadOf(object);
   if (workload === undefined) return true;
   const spec = JSON.stringify(getPath(other.raw, [...workload.templatePath, "spec"]) ?? null);
-  return tagMarkers.some((marker) => spec.includes(marker));
+  if (tagMarkers.some((marker) => spec.includes(marker))) return true;
+  return labelValue !== undefined && labelValue !== "" && podImages(object, workload.templatePath).some((image) => imageTag(image) === labelValue);
+}
+
+function podImages(object: KubeObject, templatePath: FieldPath): string[] {
+  const spec = getPath(object.raw, [...templatePath, "spec"]);
+  if (!isRecord(spec)) return [];
+  return ["initContainers", "containers", "ephemeralContainers"].flatMap((field) => {
+    const list = spec[field];
+    return Array.isArray(list) ? list.flatMap((c) => (isRecord(c) && typeof c.image === "string" ? [c.image] : [])) : [];
+  });
+}
+
+/** The tag of an image reference (`repo:tag@digest` → `tag`), undefined when it has none. */
+function imageTag(image: string): string | undefined {
+  const name = image.split("@")[0]!;
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? name.slice(colon + 1) : undefined;
 }
 
 function addChange(changes: Map<string, FieldChange[]>, object: KubeObject, change: FieldChange): void {

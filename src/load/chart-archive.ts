@@ -36,6 +36,20 @@ export async function extractChartArchive(tgzPath: string, destDir: string): Pro
   return chartRoot;
 }
 
+/**
+ * The regular files of a chart archive, in memory (path inside the archive → content),
+ * for reading a packaged subchart's templates without unpacking it. Links and entries that
+ * would leave the archive are skipped, not followed.
+ */
+export async function chartArchiveFiles(tgzPath: string): Promise<Map<string, Buffer>> {
+  const tar = await gunzipAsync(await readFile(tgzPath), { maxOutputLength: MAX_ARCHIVE_BYTES });
+  const files = new Map<string, Buffer>();
+  for (const entry of readTarEntries(tar, tgzPath)) {
+    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path.isAbsolute(entry.name)) files.set(entry.name, entry.data);
+  }
+  return files;
+}
+
 type TarEntryType = "file" | "directory" | "symlink" | "hardlink" | "other";
 
 interface TarEntry {

@@ -98,6 +98,9 @@ const SHAPES: Record<string, WorkloadShape> = {
   },
 };
 
+/** Kinds with a pod template that Kubernetes (or Argo Rollouts) runs. */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(Object.keys(SHAPES));
+
 export function isWorkloadKind(object: KubeObject): boolean {
   return SHAPES[object.ref.kind]?.groups.includes(object.group) ?? false;
 }
@@ -190,6 +193,6 @@ function genericWorkload(object: KubeObject): Workload | undefined {
   return workload;
 }
 
-function isCustomGroup(group: string): boolean {
+export function isCustomGroup(group: string): boolean {
   return group.includes(".") && !group.endsWith(".k8s.io") && group !== "k8s.io";
 }

@@ -47,6 +47,8 @@ export interface RenderedChart {
   docs: YamlDocument[];
   /** Caveats the report must carry, e.g. dependencies left out. */
   notes: string[];
+  /** Dependencies left out of the render (--skip-missing-deps). */
+  missingDependencies: string[];
   /** What the probe renders proved (render/probes.ts); absent when the chart was not probed. */
   probes?: ProbeEvidence;
   /** Helm's version as a probe render reported it (helm.ts, takeVersionReport), to be checked without a `helm version` run. */
@@ -63,12 +65,13 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp(path.join(workDir, "archive-"))) : chartPath;
   checkChartLinks(chartDir, shownAs ?? chartPath);
   const notes: string[] = [];
+  let dropped: string[] = [];
   const missing = missingDependencies(chartDir);
   if (missing.length > 0) {
     if (!settings.skipMissingDeps) throw missingDependenciesError(chartPath, missing);
     const copy = path.join(await mkdtemp(path.join(workDir, "partial-")), "chart");
     copyChart(chartDir, copy);
-    const dropped = withoutMissingDependencies(copy);
+    dropped = withoutMissingDependencies(copy);
     chartDir = copy;
     notes.push(`${chartPath}: rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
   }
@@ -86,7 +89,7 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   const rendered: HelmRelease = { name: request.release, ...(shownAs === undefined ? { chart: chartPath } : {}), valuesArguments: valuesArguments(request) };
   for (const doc of docs) doc.release = rendered;
   if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes };
+  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, missingDependencies: dropped };
 }
 
 /** Parses `helm template` output; `# Source: name/templates/x.yaml` becomes the file in the user's chart. */

@@ -151,6 +151,30 @@ describe("analyzeProbes: attribution by marker", () => {
     const foreign = objectsFromDocuments(renders.base, { namespace: "default" }).objects.map((o) => probesOf(evidence, o)!.changes.map((c) => c.foreignTag));
     assert.deepEqual(foreign, [[false], [true]]);
   });
+
+  test("a label from the global tag on a container that falls back to it (argo-cd's argocd-server) is the workload's own image", () => {
+    // `image: {{ default .Values.global.image.tag .Values.server.image.tag }}`: the probe gives both tags their own
+    // marker, so the container shows server.image.tag's while the label shows global.image.tag's.
+    const server = (label: string, tag: string) => yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: argocd-server}
+      spec:
+        selector: {matchLabels: {app: server}}
+        template:
+          metadata: {labels: {app: server, app.kubernetes.io/version: "${label}"}}
+          spec: {containers: [{name: server, image: "quay.io/argoproj/argocd:${tag}"}]}
+    `;
+    const markers = { imageTags: new Map([["cgtag0x", "global.image.tag"], ["cgtag1x", "server.image.tag"]]) };
+    const own = probeRenders({ base: server("v2.9.3", "v2.9.3"), combined: { manifest: server("cgtag0x", "cgtag1x"), markers } });
+    const other = probeRenders({ base: server("v2.9.3", "v1.0.0"), combined: { manifest: server("cgtag0x", "cgtag1x"), markers } });
+    const foreignOf = (renders: ReturnType<typeof probeRenders>) => {
+      const { evidence } = analyzeProbes(renders);
+      return objectsFromDocuments(renders.base, { namespace: "default" }).objects.map((o) => probesOf(evidence, o)!.changes.map((c) => c.foreignTag));
+    };
+    assert.deepEqual(foreignOf(own), [[false]]);
+    assert.deepEqual(foreignOf(other), [[true]]);
+  });
 });
 
 describe("analyzeProbes: which causes were probed", () => {

@@ -4,7 +4,7 @@
  * exact findings one rule must report, with the probe evidence in the context.
  */
 import { test } from "node:test";
-import { buildContext, DEFAULT_SETTINGS } from "../../src/analyze/context.ts";
+import { buildContext, DEFAULT_SETTINGS, type ChartFacts } from "../../src/analyze/context.ts";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { analyzeProbes, type ProbeMarkers, type ProbeRenders, type SingleCauseRender } from "../../src/analyze/probes.ts";
 import type { Rule } from "../../src/analyze/rule.ts";
@@ -28,6 +28,8 @@ export interface ProbeCase {
   repeat?: string;
   combined?: { manifest: string; markers: ProbeMarkers };
   singles?: { cause: SingleCauseRender["cause"]; manifest: string; markers?: ProbeMarkers }[];
+  /** What the chart's files say (render/chart-facts.ts), for cases whose templates matter. */
+  chartFacts?: ChartFacts;
   expect: ExpectedFinding[];
 }
 
@@ -50,6 +52,7 @@ export function probedFindings(rule: Rule, c: Omit<ProbeCase, "name" | "expect">
   const { evidence } = analyzeProbes(renders);
   const context = buildContext(objectsFromDocuments(renders.base, { namespace: "default" }).objects, DEFAULT_SETTINGS);
   context.probes = evidence;
+  if (c.chartFacts) context.chartFacts = c.chartFacts;
   return runRules(context, [rule]);
 }
 

@@ -1,6 +1,7 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
 import { refString, stringMap, type KubeObject } from "../../model/object.ts";
-import { describeSelector, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
+import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
+import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
 import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
@@ -8,6 +9,12 @@ import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts
  * Selectors that select nothing in the checked manifests (k8s-rules.md §2.3, §4): a
  * Service without endpoints, a PDB that protects nothing, an HPA whose target is
  * missing, a monitor without targets. Usually a label renamed on one side only.
+ *
+ * Only where the manifests are the whole story: not when the pods may come from outside
+ * the render (a custom resource whose operator runs them, the cluster's own components in
+ * kube-system, the API server's default/kubernetes Service, a monitor of every
+ * namespace), nor when the chart's own view is incomplete (dependencies left out with
+ * --skip-missing-deps, workload templates these values do not render).
  */
 export const danglingSelector: Rule = {
   meta: {
@@ -15,7 +22,7 @@ export const danglingSelector: Rule = {
     severity: "warning",
     summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
     why:
-      "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both.",
+      "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both. It is reported only where the checked manifests are the whole story: not for pods an operator may run for a custom resource in the namespace, the cluster's own components (kube-system, the API server's default/kubernetes Service), monitors of every namespace, or a chart rendered without some dependencies (--skip-missing-deps) or with workload templates these values do not render.",
     fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
     migration:
       "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
@@ -96,7 +103,8 @@ function checkService(context: AnalysisContext, report: ReportFinding, service: 
   // No selector (manual Endpoints/EndpointSlices) or ExternalName: Kubernetes manages no endpoints.
   if (service.selector.matchesNothing || spec?.type === "ExternalName") return;
   const index = context.podsIn(namespaceOf(service.object));
-  if (index.select(service.selector).length > 0) return;
+  if (index.select(templateLabelsOnly(service.selector)).length > 0) return;
+  if (podsMayComeFromElsewhere(context, service.object, service.selector, [namespaceOf(service.object)])) return;
   const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const name = refString(service.object.ref);
   report({
@@ -143,6 +151,7 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
     // Other match-nothing selectors are malformed; the label/selector syntax checks report them.
     return;
   }
+  if (podsMayComeFromElsewhere(context, pdb.object, pdb.selector, [namespace])) return;
   if (selectsEverything(pdb.selector)) {
     if (index.select(pdb.selector).length > 0) return;
     report({
@@ -154,7 +163,7 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
     });
     return;
   }
-  if (index.select(pdb.selector).length > 0) return;
+  if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   report({
     object: pdb.object,
@@ -167,13 +176,17 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
 }
 
 function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: SelectorConsumer): void {
-  if (monitor.selector.matchesNothing) return;
-  const namespaces = monitor.namespaces ?? context.namespaces();
+  // namespaceSelector.any: every namespace of the cluster, most of which no render shows.
+  if (monitor.selector.matchesNothing || monitor.namespaces === undefined) return;
+  const namespaces = monitor.namespaces;
   const name = refString(monitor.object.ref);
   const scope = monitor.namespaces === undefined ? "any namespace" : `namespace${namespaces.length === 1 ? "" : "s"} ${namespaces.join(", ")}`;
   if (monitor.kind === "ServiceMonitor") {
     const labelsOf = (o: KubeObject) => metadataLabels(o);
     if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
+    if (BUILTIN_SERVICES.some((service) => namespaces.includes(service.namespace) && matches(monitor.selector, service.labels))) return;
+    // Services come from outside the render where pods do (an operator makes both, e.g. the kubelet's Service).
+    if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
     const near = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf, (o) => refString(o.ref))).slice(0, MAX_NEAR);
     report({
       object: monitor.object,
@@ -187,7 +200,8 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
     });
     return;
   }
-  if (namespaces.some((ns) => context.podsIn(ns).select(monitor.selector).length > 0)) return;
+  if (namespaces.some((ns) => context.podsIn(ns).select(templateLabelsOnly(monitor.selector)).length > 0)) return;
+  if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
   const near = namespaces
     .flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref)))
     .slice(0, MAX_NEAR);
@@ -219,7 +233,7 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     }
     const targetName = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
-    if (!object) {
+    if (!object && !chartViewIncomplete(context, hpa.object)) {
       report({
         object: hpa.object,
         path: hpa.targetPath,
@@ -229,6 +243,7 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
       });
       continue;
     }
+    if (!object) continue;
     const workload = context.workloadFor(object);
     // Malformed selectors are reported by selector-mismatch; unknown kinds may have /scale we cannot see.
     if (!workload?.selector || workload.selector.matchesNothing) continue;
@@ -242,6 +257,106 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
       remedy: { text: `Make ${targetName}'s spec.selector match its own pod template labels.` },
     });
   }
+}
+
+// ---------------------------------------------------------------------------
+// Where the checked manifests are not the whole story
+
+/**
+ * The selector without its requirements on labels controllers set on running pods (a
+ * per-pod Service selecting statefulset.kubernetes.io/pod-name): templates never carry
+ * them, so only the rest can be compared with the pod templates.
+ */
+function templateLabelsOnly(selector: Selector): Selector {
+  if (!selector.requirements.some((r) => isControllerLabel(r.key))) return selector;
+  return { ...selector, requirements: selector.requirements.filter((r) => !isControllerLabel(r.key)) };
+}
+
+/**
+ * True when pods (or Services) the selector wants may exist without being in the checked
+ * manifests: "matches nothing" cannot be proven, so nothing is reported.
+ */
+function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject, selector: Selector | undefined, namespaces: readonly string[]): boolean {
+  if (namespaces.includes(CLUSTER_COMPONENTS_NAMESPACE)) return true;
+  const operated = namespacesWithOperatedResources(context);
+  if (namespaces.some((ns) => operated.has(ns))) return true;
+  if (selector !== undefined && relabelledAtRunTime(context, selector, namespaces)) return true;
+  return chartViewIncomplete(context, consumer, selector);
+}
+
+/**
+ * The render grants patching pods (a controller of the release may label them at run
+ * time), and the selector matches rendered pods once the labels no pod template carries
+ * are left out: minio-operator's Service selects the `operator: leader` label its operator
+ * puts on the leader pod.
+ */
+function relabelledAtRunTime(context: AnalysisContext, selector: Selector, namespaces: readonly string[]): boolean {
+  const templateKeys = podTemplateKeysIfRelabelled(context);
+  if (templateKeys === undefined) return false;
+  const rest = selector.requirements.filter((r) => templateKeys.has(r.key));
+  if (rest.length === selector.requirements.length || rest.length === 0) return false;
+  return namespaces.some((ns) => context.podsIn(ns).select({ ...selector, requirements: rest }).length > 0);
+}
+
+/**
+ * The consumer's chart was rendered without some dependencies, or has a workload template
+ * these values do not render whose text could produce the selector's labels (`selector`
+ * undefined: any such template).
+ */
+function chartViewIncomplete(context: AnalysisContext, object: KubeObject, selector?: Selector): boolean {
+  const chart = object.doc.release?.chart;
+  const facts = context.chartFacts;
+  if (chart === undefined || facts === undefined) return false;
+  if (facts.missingDependencies.has(chart)) return true;
+  const unrendered = facts.unrenderedWorkloads.get(chart) ?? [];
+  return unrendered.some((workload) => selector === undefined || couldRenderLabels(workload.text, selector));
+}
+
+/**
+ * Whether a template's text (with its helpers) could render pod labels that satisfy the
+ * selector: for each required label, its value written literally, or its key written with
+ * a template action for the value (`app.kubernetes.io/instance: {{ .Release.Name }}`). A
+ * label renamed on one side only fails this: the other side writes another literal value.
+ */
+function couldRenderLabels(text: string, selector: Selector): boolean {
+  return selector.requirements.every((requirement) => {
+    if (requirement.operator !== "In") return true; // absent keys and exclusions need nothing written
+    return requirement.values.some((value) => writtenAsWord(text, value)) || keyWithTemplatedValue(text, requirement.key);
+  });
+}
+
+function writtenAsWord(text: string, word: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_.-])${escapeRegExp(word)}($|[^A-Za-z0-9_.-])`, "m").test(text);
+}
+
+function keyWithTemplatedValue(text: string, key: string): boolean {
+  return new RegExp(`(^|[\\s"'{])${escapeRegExp(key)}["']?\\s*:\\s*[^\\n]*\\{\\{`, "m").test(text);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Every label key of the rendered pod templates when the render grants patching pods, else undefined; once per context. */
+const relabelCache = new WeakMap<AnalysisContext, { keys: Set<string> | undefined }>();
+function podTemplateKeysIfRelabelled(context: AnalysisContext): Set<string> | undefined {
+  let found = relabelCache.get(context);
+  if (found === undefined) {
+    found = { keys: context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : undefined };
+    relabelCache.set(context, found);
+  }
+  return found.keys;
+}
+
+/** Namespaces holding a custom resource whose operator may run pods for it (model/cluster.ts), once per context. */
+const operatedCache = new WeakMap<AnalysisContext, Set<string>>();
+function namespacesWithOperatedResources(context: AnalysisContext): Set<string> {
+  let found = operatedCache.get(context);
+  if (found === undefined) {
+    found = new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === undefined).map(namespaceOf));
+    operatedCache.set(context, found);
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { volatileClaimTemplate } from "./volatile-claim-template.ts";
 import { invalidLabel } from "./invalid-label.ts";
 import { selectorOverlap } from "./selector-overlap.ts";
 import { danglingSelector } from "./dangling-selector.ts";
+import { duplicateObject } from "./duplicate-object.ts";
 import { nondeterministicRender } from "./nondeterministic-render.ts";
 import { rolloutSelectorChanged } from "./rollout-selector-changed.ts";
 import { needlessRollout } from "./needless-rollout.ts";
@@ -18,6 +19,7 @@ export const CHECK_RULES: readonly Rule[] = [
   selectorMismatch,
   selectorOverlap,
   danglingSelector,
+  duplicateObject,
   volatileSelector,
   volatilePodLabels,
   volatileClaimTemplate,

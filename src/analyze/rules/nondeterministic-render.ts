@@ -1,6 +1,7 @@
 import { formatPath, getPath, refString, type KubeObject } from "../../model/object.ts";
 import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
+import type { AnalysisContext } from "../context.ts";
 import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
@@ -13,6 +14,17 @@ const STATEFULSET_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for 
 
 /** Kinds whose certificates or CA bundles come from genCA & co. */
 const CA_BUNDLE_KINDS = new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
+
+/** Hooks that upgrades run; the others run on install, on delete or on `helm test` only. */
+const UPGRADE_HOOKS = new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
+
+/**
+ * Whether `helm upgrade` writes the object: release objects, and hooks of upgrades. A value
+ * a test pod or an install-only hook generates is made once per run, which is the point.
+ */
+function writtenByUpgrades(object: KubeObject): boolean {
+  return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
+}
 
 /** Objects that are meant to run again on each release when renamed (Jobs, bare Pods, hooks). */
 function runsPerRelease(object: KubeObject): boolean {
@@ -36,14 +48,48 @@ function certificateRemedy(): string {
   );
 }
 
+/**
+ * The "generate once, then reuse" pattern: the object's template (or a helper it includes)
+ * reads the object's kind back from the cluster with `lookup` (a Secret, for certificates
+ * written into webhooks and API services). `helm template` and --dry-run have no cluster,
+ * so `lookup` finds nothing there and both renders generate: the difference says nothing
+ * about a real upgrade, where the chart finds the release's object and keeps its value.
+ */
+function reusedByLookup(context: AnalysisContext, object: KubeObject, certificate: boolean): string | undefined {
+  const template = object.doc.template;
+  const kinds = template === undefined ? undefined : context.chartFacts?.lookups.get(template);
+  if (kinds === undefined) return undefined;
+  if (kinds.has(object.ref.kind)) return object.ref.kind;
+  return certificate && kinds.has("Secret") ? "Secret" : undefined;
+}
+
+function reusedFinding(object: KubeObject, changes: readonly FieldChange[], named: string, fields: readonly string[], lookedUp: string): FindingInput {
+  const own = lookedUp === object.ref.kind;
+  return {
+    object,
+    path: changes[0]!.path,
+    severity: "info",
+    message:
+      `${refString(object.ref)}: ${named} ${fields.length === 1 ? "is" : "are"} generated at render time (a random or time-based template function), and the template reads ${own ? `the existing ${lookedUp}` : "the existing Secret"} back with \`lookup\`: ` +
+      "on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
+      "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`) get a new value on every render.",
+    evidence: { cause: "random", fields: [...fields], reusedBy: `lookup ${lookedUp}` },
+    remedy: {
+      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the value in values or point the chart at an existing Secret, so that every render agrees.",
+    },
+  };
+}
+
 /** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
-function randomFieldsFinding(object: KubeObject, changes: readonly FieldChange[]): FindingInput {
+function randomFieldsFinding(context: AnalysisContext, object: KubeObject, changes: readonly FieldChange[]): FindingInput {
   const fields = changes.map((c) => formatPath(c.path));
   const named = fields.length > MAX_FIELDS_NAMED ? `${fields.slice(0, MAX_FIELDS_NAMED).join(", ")} and ${fields.length - MAX_FIELDS_NAMED} more` : fields.join(", ");
   const first = changes[0]!;
   const isSecret = object.ref.kind === "Secret" && object.group === "";
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
+  const lookedUp = reusedByLookup(context, object, tls || caBundle);
+  if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
   const subject = `${refString(object.ref)}: ${named} ${fields.length === 1 ? "differs" : "differ"} between two renders of the same chart and values (random or time-based template functions such as ${RANDOM_FUNCTIONS}).`;
   let consequence: string;
   let text: string;
@@ -184,7 +230,7 @@ export const nondeterministicRender: Rule = {
     severity: "warning",
     summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
     why:
-      "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release.",
+      "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
     fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
     migration:
       "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
@@ -228,6 +274,7 @@ export const nondeterministicRender: Rule = {
       for (const change of probes.changes) {
         const primary = change.causes[0];
         if (primary === "random") {
+          if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
           else if (change.section === "pod-annotations") report(rollAnnotationFinding(object, change, false));
           else if (change.section === "other") otherRandom.push(change);
@@ -237,7 +284,7 @@ export const nondeterministicRender: Rule = {
           if (finding) report(finding);
         }
       }
-      if (otherRandom.length > 0) report(randomFieldsFinding(object, otherRandom));
+      if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
     }
   },
 };

@@ -2,8 +2,10 @@ import type { HpaView, PdbView, SelectorConsumer } from "../../model/consumers.t
 import { refString, type KubeObject } from "../../model/object.ts";
 import { describeSelector, selectsEverything, type Selector } from "../../model/selector.ts";
 import { VOLATILE_LABEL_KEYS, volatileLabels } from "../../model/volatile.ts";
+import { isControllerLabel } from "../../model/cluster.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
+import { isLaterCopy } from "../duplicates.ts";
 import type { Severity } from "../finding.ts";
 import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
@@ -20,7 +22,7 @@ export const selectorOverlap: Rule = {
     severity: "warning",
     summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
     why:
-      "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710).",
+      "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip selects several workloads by design: that is info, with the reason.",
     fix:
       "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job, CronJob and test pods without the application's selector labels.",
     migration:
@@ -139,16 +141,6 @@ const COMPONENT_KEY = "app.kubernetes.io/component";
 const HELM_TEST_HOOKS = new Set(["test", "test-success", "test-failure"]);
 /** Kinds whose controller implements /scale, which a PDB with maxUnavailable or a percentage needs. */
 const SCALABLE_KINDS = new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
-/** Labels set by controllers, never a chart's way to tell workloads apart. */
-const CONTROLLER_LABELS = new Set([
-  "pod-template-hash",
-  "rollouts-pod-template-hash",
-  "controller-revision-hash",
-  "controller-uid",
-  "job-name",
-  "statefulset.kubernetes.io/pod-name",
-  "apps.kubernetes.io/pod-index",
-]);
 const SEVERITY_ORDER: readonly Severity[] = ["info", "warning", "error"];
 
 const NO_KEY_ADVICE = "add app.kubernetes.io/component with a distinct value to each workload's pod template and to this selector";
@@ -159,8 +151,8 @@ const NO_KEY_ADVICE = "add app.kubernetes.io/component with a distinct value to 
 function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
-    if (!selector || !selectorPath || selector.matchesNothing) continue;
-    const matched = context.podsIn(namespaceOf(object)).select(selector);
+    if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
+    const matched = withoutCopies(context, context.podsIn(namespaceOf(object)).select(selector));
     const foreign = matched.filter((w) => w !== workload);
     if (foreign.length === 0) continue;
     const onlyTests = foreign.every(isHelmTest);
@@ -204,6 +196,7 @@ function checkPodConsumers(context: AnalysisContext, report: ReportFinding): voi
   for (const consumer of context.consumers) {
     if (consumer.kind !== "Service" && consumer.kind !== "PodDisruptionBudget") continue;
     if (consumer.kind === "Service" && isExternalName(consumer.object)) continue;
+    if (isLaterCopy(context, consumer.object)) continue;
     const matched = selectPods(context, consumer);
     if (consumer.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer as PdbView, matched });
     checkConsumer(context, report, consumer, matched);
@@ -238,7 +231,14 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
       });
     }
   }
-  if (longRunning.length > 0 && jobs.length > 0) {
+  const byDesign = isPdb ? undefined : spreadByDesign(consumer.object, longRunning);
+  if (longRunning.length > 0 && jobs.length > 0 && byDesign !== undefined) {
+    // A headless Service balances nothing: only clients that connect by its name can reach the Job pods.
+    problems.push({
+      severity: "warning",
+      text: `It is a headless Service for ${servedName ?? listWorkloads(longRunning)} and also matches the pods of ${listWorkloads(jobs)}: while they run, the Service's DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod.`,
+    });
+  } else if (longRunning.length > 0 && jobs.length > 0) {
     const target = servedName ?? listWorkloads(longRunning);
     problems.push({
       severity: "error",
@@ -249,7 +249,12 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
         : `It matches the pods of ${target} and also those of ${listWorkloads(jobs)}: Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it, so while the Job pods run the Service sends them traffic meant for ${target}.`,
     });
   }
-  if (longRunning.length > 1) {
+  if (longRunning.length > 1 && byDesign !== undefined) {
+    problems.push({
+      severity: "info",
+      text: `It selects the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}), by design: ${byDesign}`,
+    });
+  } else if (longRunning.length > 1) {
     problems.push({
       severity: "warning",
       text: isPdb
@@ -275,7 +280,8 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
   const foreign = matched.filter((w) => !served.includes(w));
   const related = inputOrder(context, [...foreign, ...extraRelated]);
   const onlyScaleProblem = problems.length === 1 && extraRelated.length > 0;
-  const suggestion = onlyScaleProblem
+  const onlyByDesign = problems.length === 1 && byDesign !== undefined && longRunning.length > 1;
+  const suggestion = onlyScaleProblem || onlyByDesign
     ? undefined
     : served.length > 0
       ? suggestKey(context, served, foreign)
@@ -288,11 +294,13 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
     object: consumer.object,
     path: consumer.selectorPath,
     severity,
-    message: `${name} ${selectorText}. ${problems.map((p) => p.text).join(" ")}${onlyScaleProblem ? "" : ` ${suggestionText(suggestion, "this selector")}`}`,
+    message: `${name} ${selectorText}. ${problems.map((p) => p.text).join(" ")}${onlyScaleProblem || onlyByDesign ? "" : ` ${suggestionText(suggestion, "this selector")}`}`,
     related: related.map((w) => w.object),
     evidence: evidence(consumer.selector, matched, suggestion),
     remedy: {
-      text: `${onlyScaleProblem ? "" : remedyForKey(suggestion, selectorField)}${scaleFix}${jobs.length > 0 && !selectsEverything(consumer.selector) ? ` Render the pod labels of ${listWorkloads(jobs)} without the application's selector labels (or with a distinct app.kubernetes.io/component that the selector requires).` : ""}`.trim(),
+      text: onlyByDesign
+        ? "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector."
+        : `${onlyScaleProblem ? "" : remedyForKey(suggestion, selectorField)}${scaleFix}${jobs.length > 0 && !selectsEverything(consumer.selector) ? ` Render the pod labels of ${listWorkloads(jobs)} without the application's selector labels (or with a distinct app.kubernetes.io/component that the selector requires).` : ""}`.trim(),
     },
   });
 }
@@ -359,12 +367,12 @@ interface HpaTargets {
 function checkHpas(context: AnalysisContext, report: ReportFinding): void {
   const resolved: HpaTargets[] = [];
   for (const hpa of context.hpas) {
-    if (!hpa.target) continue;
+    if (!hpa.target || isLaterCopy(context, hpa.object)) continue;
     const namespace = namespaceOf(hpa.object);
     const object = context.find(hpa.target.kind, hpa.object.ref.namespace, hpa.target.name);
     const target = object ? context.workloadFor(object) : undefined;
     if (!target?.selector || target.selector.matchesNothing) continue;
-    resolved.push({ hpa, target, selector: target.selector, matched: context.podsIn(namespace).select(target.selector) });
+    resolved.push({ hpa, target, selector: target.selector, matched: withoutCopies(context, context.podsIn(namespace).select(target.selector)) });
   }
   const countedBy = new Map<Workload, number[]>();
   resolved.forEach(({ matched }, i) => {
@@ -454,6 +462,7 @@ function checkMonitors(context: AnalysisContext, report: ReportFinding): void {
   const byKind: Record<"ServiceMonitor" | "PodMonitor", MonitorSelection[]> = { ServiceMonitor: [], PodMonitor: [] };
   for (const consumer of context.consumers) {
     if (consumer.kind !== "ServiceMonitor" && consumer.kind !== "PodMonitor") continue;
+    if (isLaterCopy(context, consumer.object)) continue;
     const selected: Selected[] = consumer.kind === "ServiceMonitor" ? selectServices(context, consumer) : selectPods(context, consumer);
     byKind[consumer.kind].push({ monitor: consumer, selected });
     if (selectsEverything(consumer.selector)) {
@@ -532,6 +541,35 @@ function isHelmTest(workload: Workload): boolean {
   return workload.object.hooks.some((h) => HELM_TEST_HOOKS.has(h));
 }
 
+/** Ports that memberlist (hashicorp/memberlist: Loki, Mimir, Tempo, Cortex, Thanos, ...) gossips on. */
+const GOSSIP_PORT = 7946;
+const GOSSIP_NAME = /gossip|memberlist/i;
+
+/**
+ * Why a headless Service over several workloads' pods is meant that way, or undefined:
+ * it governs a StatefulSet among them (spec.serviceName: it exists for the pods' own DNS
+ * names), or it is the peer-discovery Service of a gossip ring that every component of the
+ * release joins. A headless Service balances nothing: its name resolves to every ready pod.
+ */
+function spreadByDesign(service: KubeObject, workloads: readonly Workload[]): string | undefined {
+  const spec = service.raw.spec as { clusterIP?: unknown; ports?: unknown } | undefined;
+  if (spec?.clusterIP !== "None") return undefined;
+  const governed = workloads.filter((w) => w.object.ref.kind === "StatefulSet" && (w.object.raw.spec as { serviceName?: unknown } | undefined)?.serviceName === service.ref.name);
+  if (governed.length > 0) {
+    const first = governed[0]!.object.ref.name;
+    return `it is the headless Service that governs ${plainList(governed)} (spec.serviceName), which exists for the pods' own DNS names (${first}-0.${service.ref.name}); a headless Service balances no traffic, its name resolves to every ready pod it selects.`;
+  }
+  const ports = Array.isArray(spec.ports) ? (spec.ports as unknown[]) : [];
+  const gossip = ports.find((port) => {
+    const { name, port: number, targetPort } = (port ?? {}) as { name?: unknown; port?: unknown; targetPort?: unknown };
+    return number === GOSSIP_PORT || targetPort === GOSSIP_PORT || (typeof name === "string" && GOSSIP_NAME.test(name)) || (typeof targetPort === "string" && GOSSIP_NAME.test(targetPort));
+  });
+  if (gossip !== undefined || GOSSIP_NAME.test(service.ref.name)) {
+    return "it is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.";
+  }
+  return undefined;
+}
+
 function isExternalName(object: KubeObject): boolean {
   const spec = object.raw.spec as { type?: unknown } | undefined;
   return spec?.type === "ExternalName";
@@ -540,13 +578,18 @@ function isExternalName(object: KubeObject): boolean {
 /** The pods a consumer selects, in input order, in the namespaces it looks at. */
 function selectPods(context: AnalysisContext, consumer: SelectorConsumer): Workload[] {
   const namespaces = consumer.namespaces ?? context.namespaces();
-  const found = namespaces.flatMap((ns) => context.podsIn(ns).select(consumer.selector));
+  const found = withoutCopies(context, namespaces.flatMap((ns) => context.podsIn(ns).select(consumer.selector)));
   return namespaces.length > 1 ? inputOrder(context, found) : found;
+}
+
+/** A workload rendered twice is one set of pods in the cluster (duplicate-object reports the copy). */
+function withoutCopies(context: AnalysisContext, workloads: readonly Workload[]): Workload[] {
+  return workloads.filter((w) => !isLaterCopy(context, w.object));
 }
 
 function selectServices(context: AnalysisContext, consumer: SelectorConsumer): KubeObject[] {
   const namespaces = consumer.namespaces ?? context.namespaces();
-  const found = namespaces.flatMap((ns) => context.servicesIn(ns).select(consumer.selector));
+  const found = namespaces.flatMap((ns) => context.servicesIn(ns).select(consumer.selector)).filter((service) => !isLaterCopy(context, service));
   if (namespaces.length <= 1) return found;
   const position = positions(context).objects;
   return found.sort((a, b) => position.get(a)! - position.get(b)!);
@@ -660,7 +703,8 @@ export interface KeySuggestion {
  * intended workload, a key with a distinct value on every given workload.
  */
 export function suggestKey(context: AnalysisContext, intended: readonly Workload[], foreign: readonly Workload[]): KeySuggestion | undefined {
-  const usable = (w: Workload, key: string) => !CONTROLLER_LABELS.has(key) && !key.startsWith("batch.kubernetes.io/") && !unstableKeys(context, w).has(key);
+  // Labels set by controllers are never a chart's way to tell workloads apart.
+  const usable = (w: Workload, key: string) => !isControllerLabel(key) && !unstableKeys(context, w).has(key);
   const others = (key: string) => foreign.map((w) => ({ workload: w, value: w.podLabels[key] }));
   if (intended.length === 0) {
     const [first] = foreign;

@@ -1,4 +1,10 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildContext, DEFAULT_SETTINGS, type ChartFacts } from "../../../src/analyze/context.ts";
 import { danglingSelector } from "../../../src/analyze/rules/dangling-selector.ts";
+import { runRules } from "../../../src/analyze/run.ts";
+import { parseYamlStream } from "../../../src/load/yaml.ts";
+import { objectsFromDocuments } from "../../../src/model/object.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
 const web = yaml`
@@ -394,4 +400,237 @@ ruleCases(danglingSelector, [
     `),
     expect: [{ severity: "warning", object: "PodMonitor/typo", path: "spec.selector", line: 23, messageIncludes: ["matches no pods in namespace default"] }],
   },
+  {
+    name: "pods an operator runs for a custom resource in the namespace (prometheus-operator's Prometheus): not provable, nothing reported",
+    manifest: yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: Prometheus
+      metadata: {name: k8s}
+      spec: {replicas: 2}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: prometheus}
+      spec:
+        selector: {app.kubernetes.io/name: prometheus, operator.prometheus.io/name: k8s}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: prometheus}
+      spec:
+        minAvailable: 1
+        selector: {matchLabels: {app.kubernetes.io/name: prometheus}}
+    `,
+    expect: [],
+  },
+  {
+    name: "configuration-only custom resources (a PrometheusRule, a Certificate) run no pods: a typo is still reported",
+    manifest: withWeb(yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: PrometheusRule
+      metadata: {name: web}
+      spec: {groups: []}
+      ---
+      apiVersion: cert-manager.io/v1
+      kind: Certificate
+      metadata: {name: web}
+      spec: {secretName: web-tls}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app.kubernetes.io/name: wbe}
+    `),
+    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 27 }],
+  },
+  {
+    name: "a custom resource in another namespace says nothing about this one",
+    manifest: withWeb(yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: Alertmanager
+      metadata: {name: main, namespace: monitoring}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app.kubernetes.io/name: wbe}
+    `),
+    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 21 }],
+  },
+  {
+    name: "Services and monitors of the cluster's own components in kube-system, and of the API server's default/kubernetes Service",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: kube-scheduler, namespace: kube-system}
+      spec:
+        clusterIP: None
+        selector: {component: kube-scheduler}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: kubelet, namespace: monitoring}
+      spec:
+        namespaceSelector: {matchNames: [kube-system]}
+        selector: {matchLabels: {app.kubernetes.io/name: kubelet, k8s-app: kubelet}}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: apiserver, namespace: monitoring}
+      spec:
+        namespaceSelector: {matchNames: [default]}
+        selector: {matchLabels: {component: apiserver, provider: kubernetes}}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: everywhere, namespace: monitoring}
+      spec:
+        namespaceSelector: {any: true}
+        selector: {matchLabels: {app: some-other-release}}
+    `,
+    expect: [],
+  },
+  {
+    name: "the API server's labels in another namespace than default: no such Service, reported",
+    manifest: yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: apiserver, namespace: monitoring}
+      spec:
+        selector: {matchLabels: {component: apiserver, provider: kubernetes}}
+    `,
+    expect: [{ severity: "warning", object: "ServiceMonitor/apiserver", path: "spec.selector", line: 5, messageIncludes: ["no Service in namespace monitoring"] }],
+  },
+  {
+    name: "a per-pod Service selecting the StatefulSet controller's pod-name label: the templates match the rest; a typo in the rest is reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        selector: {matchLabels: {app: db}}
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-0}
+      spec:
+        selector: {app: db, statefulset.kubernetes.io/pod-name: db-0}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-1}
+      spec:
+        selector: {app: dbb, statefulset.kubernetes.io/pod-name: db-1}
+    `,
+    expect: [{ severity: "warning", object: "Service/db-1", path: "spec.selector", line: 18 }],
+  },
+  {
+    name: "a label an operator of the release puts on its pods at run time (its Role may patch pods): not provable; without that grant, reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: operator}
+      spec:
+        selector: {matchLabels: {app: operator}}
+        template: {metadata: {labels: {app: operator}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: operator}
+      spec:
+        selector: {app: operator, operator: leader}
+      ---
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: Role
+      metadata: {name: operator}
+      rules:
+        - apiGroups: [""]
+          resources: [pods]
+          verbs: [get, list, patch]
+    `,
+    expect: [],
+  },
+  {
+    name: "without a grant to patch pods, a label no template carries is a mistake: reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: operator}
+      spec:
+        selector: {matchLabels: {app: operator}}
+        template: {metadata: {labels: {app: operator}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: operator}
+      spec:
+        selector: {app: operator, operator: leader}
+      ---
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: Role
+      metadata: {name: operator}
+      rules:
+        - apiGroups: [""]
+          resources: [pods]
+          verbs: [get, list]
+    `,
+    expect: [{ severity: "warning", object: "Service/operator", path: "spec.selector", line: 12 }],
+  },
 ]);
+
+/** `docs` as one chart's render (release `shop` of chart `charts/shop`), checked with `facts`. */
+function findingsInChart(manifest: string, facts: ChartFacts | undefined) {
+  const release = { name: "shop", chart: "charts/shop", valuesArguments: [] };
+  const docs = parseYamlStream(manifest, "charts/shop (rendered)").map((doc) => ({ ...doc, release }));
+  const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
+  if (facts) context.chartFacts = facts;
+  return runRules(context, [danglingSelector]).map((f) => `${f.severity} ${f.object.kind}/${f.object.name} ${f.path}`);
+}
+
+const typo = withWeb(yaml`
+  apiVersion: v1
+  kind: Service
+  metadata: {name: web}
+  spec:
+    selector: {app.kubernetes.io/name: web, app.kubernetes.io/component: querier}
+  ---
+  apiVersion: autoscaling/v2
+  kind: HorizontalPodAutoscaler
+  metadata: {name: querier}
+  spec:
+    scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: querier}
+`);
+const none: ChartFacts = { missingDependencies: new Map(), unrenderedWorkloads: new Map(), lookups: new Map() };
+
+test("dangling-selector: the chart's whole view shows nothing that could satisfy the selector: reported", () => {
+  assert.deepEqual(findingsInChart(typo, none), ["warning Service/web spec.selector", "warning HorizontalPodAutoscaler/querier spec.scaleTargetRef"]);
+});
+
+test("dangling-selector: a chart rendered without a dependency (--skip-missing-deps) is a partial view: nothing reported", () => {
+  assert.deepEqual(findingsInChart(typo, { ...none, missingDependencies: new Map([["charts/shop", ["loki"]]]) }), []);
+});
+
+/** A workload template of chart `charts/shop` these values do not render, whose pod labels are written as `labels`. */
+function unrendered(labels: string, chart = "charts/shop"): ChartFacts {
+  const text = `{{- if .Values.querier.enabled }}\nkind: Deployment\nspec:\n  template:\n    metadata:\n      labels:\n${labels}{{- end }}\n`;
+  return { ...none, unrenderedWorkloads: new Map([[chart, [{ template: "templates/querier.yaml", text }]]]) };
+}
+
+test("dangling-selector: a workload template these values do not render (a disabled component) could render the labels: nothing reported", () => {
+  const literal = "        app.kubernetes.io/name: web\n        app.kubernetes.io/component: querier\n";
+  assert.deepEqual(findingsInChart(typo, unrendered(literal)), []);
+  // A value from a template action (a helper, .Values, .Release.Name) could be anything: not provable either.
+  const templated = '        app.kubernetes.io/name: {{ include "shop.name" . }}\n        app.kubernetes.io/component: {{ .Values.querier.component }}\n';
+  assert.deepEqual(findingsInChart(typo, unrendered(templated)), []);
+});
+
+test("dangling-selector: a disabled template that writes another value, or another chart's disabled template, proves nothing: reported", () => {
+  const other = "        app.kubernetes.io/name: web\n        app.kubernetes.io/component: ingester\n";
+  // The HPA's missing target may be that disabled workload (its name is not compared): not reported.
+  assert.deepEqual(findingsInChart(typo, unrendered(other)), ["warning Service/web spec.selector"]);
+  const literal = "        app.kubernetes.io/name: web\n        app.kubernetes.io/component: querier\n";
+  assert.equal(findingsInChart(typo, unrendered(literal, "charts/other")).length, 2);
+});

@@ -3,6 +3,15 @@ import { test } from "node:test";
 import { nondeterministicRender } from "../../../src/analyze/rules/nondeterministic-render.ts";
 import { findingsFor } from "../../helpers/rule-cases.ts";
 import { MARKERS, probedFindings, probeRuleCases, yaml } from "../../helpers/probe-cases.ts";
+import type { ChartFacts } from "../../../src/analyze/context.ts";
+
+/** Chart facts where `template` reads `kinds` back with lookup. */
+const lookingUp = (template: string, ...kinds: string[]): ChartFacts => ({
+  missingDependencies: new Map(),
+  unrenderedWorkloads: new Map(),
+  lookups: new Map([[template, new Set(kinds)]]),
+});
+const fromTemplate = (file: string, manifest: string) => `# Source: chart/templates/${file}\n${manifest}`;
 
 const secret = (password: string, type = "Opaque") => yaml`
   apiVersion: v1
@@ -13,6 +22,28 @@ const secret = (password: string, type = "Opaque") => yaml`
   data:
     password: ${password}
     user: YWRtaW4=
+`;
+
+const testPod = (id: string) => yaml`
+  apiVersion: v1
+  kind: Pod
+  metadata:
+    name: es-${id}-test
+    annotations: {helm.sh/hook: test}
+  spec:
+    restartPolicy: Never
+    containers: [{name: "${id}-test", image: "curl:8"}]
+`;
+
+const webhook = (caBundle: string) => yaml`
+  apiVersion: admissionregistration.k8s.io/v1
+  kind: MutatingWebhookConfiguration
+  metadata:
+    name: hooks
+  webhooks:
+    - name: hooks.example.com
+      clientConfig:
+        caBundle: ${caBundle}
 `;
 
 const deployment = (id: string, roll: string) => yaml`
@@ -125,6 +156,54 @@ probeRuleCases(nondeterministicRender, [
     repeat: secret("eA==") + "---\n" + job("migrate"),
     combined: { manifest: secret("eA==") + "---\n" + job("migrate"), markers: MARKERS },
     expect: [],
+  },
+  {
+    name: "a random password in a Secret its template looks up first (generate on install, keep on upgrade): info, saying what happens when",
+    base: fromTemplate("secret.yaml", secret("cGFzczE=")),
+    repeat: fromTemplate("secret.yaml", secret("cGFzczI=")),
+    chartFacts: lookingUp("chart/templates/secret.yaml", "Secret"),
+    expect: [
+      {
+        severity: "info",
+        object: "Secret/db",
+        path: "data.password",
+        line: 8,
+        evidence: { cause: "random", fields: ["data.password"], reusedBy: "lookup Secret" },
+        messageIncludes: ["on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value", "Argo CD"],
+      },
+    ],
+  },
+  {
+    name: "a lookup of another kind, or in another template, does not keep this Secret: still a warning",
+    base: fromTemplate("secret.yaml", secret("cGFzczE=")),
+    repeat: fromTemplate("secret.yaml", secret("cGFzczI=")),
+    chartFacts: { ...lookingUp("chart/templates/secret.yaml", "ConfigMap"), lookups: new Map([["chart/templates/secret.yaml", new Set(["ConfigMap"])], ["chart/templates/other.yaml", new Set(["Secret"])]]) },
+    expect: [{ severity: "warning", object: "Secret/db", path: "data.password", line: 8, messageIncludes: ["Every helm upgrade writes new values into the Secret"] }],
+  },
+  {
+    name: "genCA in a webhook with no lookup rotates the CA on every upgrade: warning",
+    base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
+    repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
+    expect: [{ severity: "warning", object: "MutatingWebhookConfiguration/hooks", path: "webhooks[0].clientConfig.caBundle", line: 9, messageIncludes: ["issues a new certificate or CA"] }],
+  },
+  {
+    name: "genCA in a webhook whose template reuses the certificate Secret through lookup: info",
+    base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
+    repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
+    chartFacts: lookingUp("chart/templates/webhook.yaml", "Secret"),
+    expect: [{ severity: "info", object: "MutatingWebhookConfiguration/hooks", path: "webhooks[0].clientConfig.caBundle", line: 9, evidence: { reusedBy: "lookup Secret" } }],
+  },
+  {
+    name: "a random name and container name in a helm test pod, a random password in a pre-install hook: made once per run, nothing to report",
+    base: testPod("ab12") + "---\n" + secret("cGFzczE=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: pre-install}"),
+    repeat: testPod("cd34") + "---\n" + secret("cGFzczI=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: pre-install}"),
+    expect: [],
+  },
+  {
+    name: "a random password in a pre-upgrade hook Secret is written by every upgrade: warning",
+    base: secret("cGFzczE=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: \"pre-install,pre-upgrade\"}"),
+    repeat: secret("cGFzczI=").replace("name: db", "name: db\n  annotations: {helm.sh/hook: \"pre-install,pre-upgrade\"}"),
+    expect: [{ severity: "warning", object: "Secret/db", path: "data.password", line: 8 }],
   },
 ]);
 

@@ -836,4 +836,132 @@ ruleCases(selectorOverlap, [
       { severity: "warning", object: "PodMonitor/pods", path: "spec.selector", line: 19, messageIncludes: ["every pod in namespace monitoring"] },
     ],
   },
+  {
+    name: "a Deployment and its Service rendered twice: no overlap with itself (duplicate-object reports the copies)",
+    manifest: docs(
+      deployment("web", "{app: web}", "{app: web}"),
+      deployment("web", "{app: web}", "{app: web}"),
+      yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: web}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: web}
+    `,
+    ),
+    expect: [],
+  },
+  {
+    name: "a headless Service governing a StatefulSet that also selects another StatefulSet's pods: info, by design",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: es-master}
+      spec:
+        serviceName: es-headless
+        selector: {matchLabels: {app: es, role: master}}
+        template: {metadata: {labels: {app: es, role: master}}}
+      ---
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: es-data}
+      spec:
+        serviceName: es-data
+        selector: {matchLabels: {app: es, role: data}}
+        template: {metadata: {labels: {app: es, role: data}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: es-headless}
+      spec:
+        clusterIP: None
+        selector: {app: es}
+    `,
+    expect: [
+      {
+        severity: "info",
+        object: "Service/es-headless",
+        path: "spec.selector",
+        line: 22,
+        related: ["StatefulSet/es-master", "StatefulSet/es-data"],
+        messageIncludes: ["by design: it is the headless Service that governs StatefulSet/es-master (spec.serviceName)", "es-master-0.es-headless"],
+      },
+    ],
+  },
+  {
+    name: "a headless memberlist Service over every component of the release: info, by design; the same Service with a cluster IP stays a warning",
+    manifest: docs(
+      deployment("distributor", "{app: loki, component: distributor}", "{app: loki, component: distributor, memberlist: member}"),
+      deployment("querier", "{app: loki, component: querier}", "{app: loki, component: querier, memberlist: member}"),
+      yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: loki-ring}
+      spec:
+        clusterIP: None
+        selector: {memberlist: member}
+        ports: [{name: tcp, port: 7946}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: loki-gossip}
+      spec:
+        selector: {memberlist: member}
+        ports: [{name: gossip, port: 7946}]
+    `,
+    ),
+    expect: [
+      {
+        severity: "info",
+        object: "Service/loki-ring",
+        path: "spec.selector",
+        line: 26,
+        related: ["Deployment/distributor", "Deployment/querier"],
+        messageIncludes: ["by design: it is a headless peer-discovery Service for memberlist gossip"],
+      },
+      { severity: "warning", object: "Service/loki-gossip", path: "spec.selector", line: 33, messageIncludes: ["It spreads traffic over the pods of 2 long-running workloads"] },
+    ],
+  },
+  {
+    name: "a headless Service governing a StatefulSet that also matches a Job's pods: a warning (its DNS name resolves to them), not the traffic error",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        serviceName: db-headless
+        selector: {matchLabels: {app: db}}
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: db-bootstrap}
+      spec:
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-headless}
+      spec:
+        clusterIP: None
+        selector: {app: db}
+    `,
+    expect: [
+      { severity: "warning", object: "StatefulSet/db", path: "spec.selector", line: 6, related: ["Job/db-bootstrap"] },
+      {
+        severity: "warning",
+        object: "Service/db-headless",
+        path: "spec.selector",
+        line: 20,
+        related: ["Job/db-bootstrap"],
+        messageIncludes: ["It is a headless Service for StatefulSet/db and also matches the pods of Job/db-bootstrap: while they run, the Service's DNS name resolves to them too"],
+      },
+    ],
+  },
 ]);

@@ -1,0 +1,79 @@
+import { isDeepStrictEqual } from "node:util";
+import { refString, type KubeObject } from "../../model/object.ts";
+import { duplicateCopies } from "../duplicates.ts";
+import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+
+/**
+ * The same object (API group, kind, namespace and name) rendered twice by one source: one
+ * chart render, or one manifest file (analyze/duplicates.ts). The cluster holds one object
+ * per identity, so only one copy can take effect. Copies from different files are left
+ * alone: a folder of manifests often holds variants of one object (overlays, examples)
+ * that are never applied together. Hooks are left alone too: Helm runs them one by one,
+ * outside the release's object set.
+ */
+export const duplicateObject: Rule = {
+  meta: {
+    id: "duplicate-object",
+    severity: "warning",
+    summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
+    why:
+      "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
+    fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
+    migration:
+      "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
+    incident:
+      "helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets \"secret-name\" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.",
+    example: {
+      bad: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: fast
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: safe
+      `,
+      good: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: fast
+      `,
+    },
+    helpUri: ruleHelpUri("duplicate-object"),
+  },
+  check(context, report) {
+    for (const { copy: object, first: earlier } of duplicateCopies(context)) {
+      const identical = isDeepStrictEqual(earlier.raw, object.raw);
+      const name = refString(object.ref);
+      const where = object.ref.namespace ? ` in namespace ${object.ref.namespace}` : "";
+      report({
+        object,
+        path: ["metadata", "name"],
+        message:
+          `${name}${where} is rendered twice${sourceText(earlier, object)}: the cluster holds one object of that kind and name. ` +
+          `Helm 3's \`helm install\` creates the first copy and fails on the second with "already exists"; where the release already has it, each upgrade applies both and the later copy wins${identical ? " (here the two copies are identical)" : ", so the earlier copy's content never takes effect"}.`,
+        related: [earlier],
+        evidence: { identical, first: sourceOf(earlier), second: sourceOf(object) },
+        remedy: { text: `Render ${name} once: remove or guard one of the two templates, or give the two objects different names.` },
+      });
+    }
+  },
+};
+
+function sourceOf(object: KubeObject): string {
+  return object.doc.template ?? object.doc.file;
+}
+
+function sourceText(earlier: KubeObject, later: KubeObject): string {
+  const [a, b] = [sourceOf(earlier), sourceOf(later)];
+  return a === b ? ` by ${a}` : ` (by ${a} and by ${b})`;
+}

@@ -1,0 +1,182 @@
+/**
+ * What a chart's files say beyond one render (analyze/context.ts `ChartFacts`): workloads
+ * its templates declare that these values did not render, and which templates read an
+ * object back from the cluster with `lookup`. Rules use it to stay quiet where the render
+ * alone cannot prove a problem: a Service for a disabled component, a password the chart
+ * generates once and then reuses.
+ *
+ * Template text is read, never evaluated: a workload counts as declared where a template
+ * writes `kind: Deployment` (or another workload kind) literally, and `lookup` is found in
+ * the template or in any helper it includes (`include`/`template` by literal name, through
+ * every chart of the tree, as Helm shares helpers).
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { ChartFacts, UnrenderedWorkload } from "../analyze/context.ts";
+import { chartArchiveFiles } from "../load/chart-archive.ts";
+import type { YamlDocument } from "../load/yaml.ts";
+import { WORKLOAD_KINDS } from "../model/workloads.ts";
+import type { RenderedChart } from "./chart-input.ts";
+import { chartTree, type ChartNode } from "./probe-copy.ts";
+import { chartFileResolver } from "./template-lines.ts";
+
+const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
+const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
+const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
+const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+
+export async function chartFacts(charts: readonly RenderedChart[]): Promise<ChartFacts> {
+  const missingDependencies = new Map<string, readonly string[]>();
+  const unrenderedWorkloads = new Map<string, readonly UnrenderedWorkload[]>();
+  const lookups = new Map<string, ReadonlySet<string>>();
+  for (const chart of charts) {
+    if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
+    let nodes: ChartNode[];
+    try {
+      nodes = chartTree(chart.chartDir);
+    } catch {
+      continue; // a Chart.yaml Helm rendered but we cannot read: no facts, rules keep their default
+    }
+    const files = templateTexts(chart.chartDir, nodes);
+    for (const [file, text] of await packagedTemplateTexts(chart.chartDir, nodes)) files.set(file, text);
+    const helpers = definedHelpers(files);
+    const inChart = fileInChart(chart);
+    const rendered = new Map<string, YamlDocument[]>();
+    for (const doc of chart.docs) {
+      const file = doc.template === undefined ? undefined : inChart(doc.template);
+      if (file === undefined) continue;
+      const list = rendered.get(file);
+      if (list) list.push(doc);
+      else rendered.set(file, [doc]);
+      const kinds = lookupKinds(files.get(file), helpers);
+      if (kinds.size > 0) lookups.set(doc.template!, kinds);
+    }
+    const unrendered = unrenderedTemplates(files, rendered, helpers);
+    if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
+  }
+  return { missingDependencies, unrenderedWorkloads, lookups };
+}
+
+/** Every file under templates/ of every chart in the tree (directories only), relative to the chart. */
+function templateTexts(chartDir: string, nodes: readonly ChartNode[]): Map<string, string> {
+  const texts = new Map<string, string>();
+  const visit = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(file);
+      else if (entry.isFile()) {
+        const text = templateText(readFileSync(file));
+        if (text !== undefined) texts.set(path.relative(chartDir, file).replaceAll(path.sep, "/"), text);
+      }
+    }
+  };
+  for (const node of nodes) visit(path.join(node.dir, "templates"));
+  return texts;
+}
+
+/**
+ * The templates of packaged subcharts (`charts/x.tgz`), read from the archive, under the
+ * path Helm's `# Source:` gives them (`charts/<chart>/templates/...`, nested the same way):
+ * bitnami's `common` library, for one, is usually packaged.
+ */
+async function packagedTemplateTexts(chartDir: string, nodes: readonly ChartNode[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const node of nodes) {
+    const charts = path.join(node.dir, "charts");
+    if (!existsSync(charts)) continue;
+    const parent = path.relative(chartDir, node.dir).replaceAll(path.sep, "/");
+    for (const name of readdirSync(charts).filter((entry) => /\.tgz$/i.test(entry))) {
+      const files = await chartArchiveFiles(path.join(charts, name)).catch(() => new Map<string, Buffer>());
+      for (const [inArchive, data] of files) {
+        if (!/(^|\/)templates\//.test(inArchive)) continue;
+        const text = templateText(data);
+        if (text !== undefined) texts.set([parent, "charts", inArchive].filter((part) => part !== "").join("/"), text);
+      }
+    }
+  }
+  return texts;
+}
+
+function templateText(data: Buffer): string | undefined {
+  return data.length <= MAX_TEMPLATE_BYTES && !data.includes(0) ? data.toString("utf8") : undefined;
+}
+
+/** Helper name → its body: from its `define` to the next one (defines are top-level, one after another). */
+function definedHelpers(files: ReadonlyMap<string, string>): Map<string, string> {
+  const helpers = new Map<string, string>();
+  for (const text of files.values()) {
+    const starts = [...text.matchAll(DEFINE)];
+    starts.forEach((match, i) => {
+      const end = starts[i + 1]?.index ?? text.length;
+      if (!helpers.has(match[1]!)) helpers.set(match[1]!, text.slice(match.index, end));
+    });
+  }
+  return helpers;
+}
+
+/** A template's text and that of every helper it includes, transitively. */
+function withIncludedHelpers(text: string, helpers: ReadonlyMap<string, string>): string[] {
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  const pending = [text];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    parts.push(next);
+    for (const match of next.matchAll(INCLUDE)) {
+      const name = match[1]!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const body = helpers.get(name);
+      if (body !== undefined) pending.push(body);
+    }
+  }
+  return parts;
+}
+
+/** Kinds a template looks up, itself or through the helpers it includes. */
+function lookupKinds(text: string | undefined, helpers: ReadonlyMap<string, string>): Set<string> {
+  const kinds = new Set<string>();
+  if (text === undefined) return kinds;
+  for (const part of withIncludedHelpers(text, helpers)) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]!);
+  return kinds;
+}
+
+/**
+ * Templates that declare more workloads than they rendered with these values (a disabled
+ * component, an empty list), as paths in the chart. Helpers (`_*.tpl`) render nothing by
+ * themselves and are left out.
+ */
+function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: ReadonlyMap<string, YamlDocument[]>, helpers: ReadonlyMap<string, string>): UnrenderedWorkload[] {
+  const found: UnrenderedWorkload[] = [];
+  for (const [file, text] of files) {
+    if (path.basename(file).startsWith("_")) continue;
+    const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1]!)).length;
+    if (declared === 0) continue;
+    const renderedWorkloads = (rendered.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf(doc))).length;
+    if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
+  }
+  return found.sort((a, b) => (a.template < b.template ? -1 : a.template > b.template ? 1 : 0));
+}
+
+/** The chart-relative file a document's `template` names (on disk for a directory chart; Helm's source for an archive). */
+function fileInChart(chart: RenderedChart): (template: string) => string | undefined {
+  const onDisk = chartFileResolver(chart.chartDir);
+  return (template) => {
+    if (template.startsWith(chart.chartPath + path.sep)) return path.relative(chart.chartPath, template).replaceAll(path.sep, "/");
+    // Helm's source (an archive, or a packaged subchart): the file on disk if any, else Helm's own path.
+    const source = template.split("/").slice(1).join("/");
+    return onDisk(source)?.replaceAll(path.sep, "/") ?? source;
+  };
+}
+
+function kindOf(doc: YamlDocument): string {
+  const kind = (doc.value as { kind?: unknown } | null | undefined)?.kind;
+  return typeof kind === "string" ? kind : "";
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { duplicateObject } from "../../../src/analyze/rules/duplicate-object.ts";
+import { buildContext, DEFAULT_SETTINGS } from "../../../src/analyze/context.ts";
+import { runRules } from "../../../src/analyze/run.ts";
+import { parseYamlStream } from "../../../src/load/yaml.ts";
+import { objectsFromDocuments } from "../../../src/model/object.ts";
+import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
+
+const configMap = (name: string, mode: string, extra = "") => yaml`
+  apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: ${name}${extra}}
+  data: {mode: ${mode}}
+`;
+
+ruleCases(duplicateObject, [
+  {
+    name: "one object of each name: nothing to report",
+    manifest: `${configMap("a", "fast")}---\n${configMap("b", "fast")}`,
+    expect: [],
+  },
+  {
+    name: "the same ConfigMap twice with different content: the later copy wins",
+    manifest: `${configMap("settings", "fast")}---\n${configMap("settings", "safe")}`,
+    expect: [
+      {
+        severity: "warning",
+        object: "ConfigMap/settings",
+        path: "metadata.name",
+        line: 8,
+        related: ["ConfigMap/settings"],
+        evidence: { identical: false, first: "case.yaml", second: "case.yaml" },
+        messageIncludes: ["ConfigMap/settings in namespace default is rendered twice by case.yaml", "already exists", "the earlier copy's content never takes effect"],
+      },
+    ],
+  },
+  {
+    name: "identical copies are said to be identical; a third copy is reported against the first",
+    manifest: `${configMap("settings", "fast")}---\n${configMap("settings", "fast")}---\n${configMap("settings", "fast")}`,
+    expect: [
+      { severity: "warning", object: "ConfigMap/settings", path: "metadata.name", line: 8, evidence: { identical: true }, messageIncludes: ["(here the two copies are identical)"] },
+      { severity: "warning", object: "ConfigMap/settings", path: "metadata.name", line: 13, evidence: { identical: true } },
+    ],
+  },
+  {
+    name: "same name in other namespaces, kinds or API groups: different objects",
+    manifest: [
+      configMap("settings", "fast"),
+      configMap("settings", "fast", ", namespace: other"),
+      yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: settings}
+      `,
+      yaml`
+        apiVersion: example.com/v1
+        kind: ConfigMap
+        metadata: {name: settings}
+      `,
+    ].join("---\n"),
+    expect: [],
+  },
+  {
+    name: "hooks and generateName objects are not release objects with a fixed identity",
+    manifest: [
+      configMap("settings", "fast", ", annotations: {helm.sh/hook: pre-install}"),
+      configMap("settings", "safe", ", annotations: {helm.sh/hook: pre-upgrade}"),
+      yaml`
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {generateName: migrate-}
+      `,
+      yaml`
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {generateName: migrate-}
+      `,
+    ].join("---\n"),
+    expect: [],
+  },
+]);
+
+test("duplicate-object: copies in two different manifest files are variants, not a duplicate", () => {
+  const docs = [...parseYamlStream(configMap("settings", "fast"), "dev.yaml"), ...parseYamlStream(configMap("settings", "safe"), "prod.yaml")];
+  const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
+  assert.deepEqual(runRules(context, [duplicateObject]), []);
+});
+
+test("duplicate-object: two templates of one chart render are one source", () => {
+  const release = { name: "shop", chart: "charts/shop", valuesArguments: [] };
+  const docs = [...parseYamlStream(configMap("settings", "fast"), "a"), ...parseYamlStream(configMap("settings", "safe"), "b")].map((doc, i) => ({
+    ...doc,
+    release,
+    template: `charts/shop/templates/${i === 0 ? "a" : "b"}.yaml`,
+  }));
+  const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
+  const findings = runRules(context, [duplicateObject]);
+  assert.deepEqual(findings.map((f) => [f.object.name, f.evidence.first, f.evidence.second]), [["settings", "charts/shop/templates/a.yaml", "charts/shop/templates/b.yaml"]]);
+  assert.match(findings[0]!.message, /is rendered twice \(by charts\/shop\/templates\/a\.yaml and by charts\/shop\/templates\/b\.yaml\)/);
+});

@@ -1,0 +1,76 @@
+/**
+ * Precision on chart shapes met in public charts, end to end with the real helm (3 and 4):
+ * each fixture chart under test/fixtures/charts/precision/ is one class of finding that
+ * must (or must not) be reported, with its exact findings.
+ */
+import assert from "node:assert/strict";
+import { relative } from "node:path";
+import { describe, test } from "node:test";
+import type { Finding } from "../../src/analyze/finding.ts";
+import { check, type CheckOptions } from "../../src/check.ts";
+import { helmBinaries } from "../helpers/helm.ts";
+import { fixtureChart } from "./support.ts";
+
+/** `rule severity Kind/name path line template`. */
+function row(f: Finding): string {
+  const template = f.location.template === undefined ? "-" : relative(fixtureChart("precision"), f.location.template).replaceAll("\\", "/");
+  return `${f.rule} ${f.severity} ${f.object.kind}/${f.object.name} ${f.path} ${f.location.line} ${template}`;
+}
+
+async function findings(helm: string, chart: string, options: Partial<CheckOptions> = {}) {
+  const result = await check({ inputs: [fixtureChart(`precision/${chart}`)], helm, ...options });
+  return { rows: result.findings.map(row), notes: result.notes.map((n) => n.message), findings: result.findings };
+}
+
+const EXPECTED: Record<string, string[]> = {
+  // The querier Service's labels belong to a Deployment these values do not render: not provable.
+  "disabled-component": [],
+  // The disabled querier template writes component=querier; the Service wants queryer, which no template writes.
+  "disabled-typo": ["dangling-selector warning Service/disabled-typo-querier spec.selector 21 disabled-typo/templates/services.yaml"],
+  // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
+  typo: ["dangling-selector warning Service/typo-web spec.selector 8 typo/templates/service.yaml"],
+  // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.
+  operator: [],
+  "lookup-secret": [
+    "nondeterministic-render info Secret/lookup-secret-vault data.password 9 lookup-secret/templates/secret.yaml",
+    "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 21 lookup-secret/templates/webhook.yaml",
+  ],
+  duplicate: [
+    "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
+    "duplicate-object warning Deployment/duplicate-api metadata.name 51 duplicate/templates/app-b.yaml",
+  ],
+  headless: [
+    "selector-overlap info Service/headless-headless spec.selector 10 headless/templates/services.yaml",
+    "selector-overlap warning Service/headless-http spec.selector 22 headless/templates/services.yaml",
+  ],
+};
+
+for (const helm of helmBinaries()) {
+  describe(`precision fixtures with Helm ${helm.major}`, () => {
+    for (const [name, expected] of Object.entries(EXPECTED)) {
+      test(`${name}: exact findings`, async () => {
+        const { rows, notes } = await findings(helm.path, name, { release: name });
+        assert.deepEqual(rows, expected);
+        assert.deepEqual(notes, []);
+      });
+    }
+
+    test("disabled-component: once the component is enabled its pods are rendered and its Service matches them", async () => {
+      const enabled = await findings(helm.path, "disabled-component", { release: "logs", set: ["querier.enabled=true"] });
+      assert.deepEqual(enabled.rows, []);
+    });
+
+    test("missing-dep: rendered without its dependency (--skip-missing-deps), the view is partial: a note, no dangling selector", async () => {
+      const { rows, notes } = await findings(helm.path, "missing-dep", { release: "app", skipMissingDeps: true });
+      assert.deepEqual(rows, []);
+      assert.equal(notes.length, 1);
+      assert.match(notes[0]!, /rendered without the missing dependencies cache \(--skip-missing-deps\): the view is partial$/);
+    });
+
+    test("lookup-secret: the message says what happens on install, on upgrade, and where lookup finds nothing", async () => {
+      const secret = (await findings(helm.path, "lookup-secret", { release: "vault" })).findings[0]!;
+      assert.equal(secret.evidence.reusedBy, "lookup Secret");
+      assert.match(secret.message, /on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value/);
+    });
+  });
+}
