@@ -4,7 +4,7 @@ import { appendFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { check, type CheckOutcome } from "../check.ts";
 import { upgrade, type UpgradeOutcome } from "../upgrade.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { failureLine, InputError, UsageError } from "../errors.ts";
 import type { ChartguardConfig } from "../config/config.ts";
 import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
@@ -88,6 +88,11 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags, config:
       process.stderr.write(`chartguard: could not write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
+  // A chart that could not be rendered was not checked: the run is incomplete, whatever was found.
+  if ("failed" in result && result.failed && result.failed.length > 0) {
+    for (const failure of result.failed) process.stderr.write(`chartguard: ${failureLine(failure)}\n`);
+    return EXIT_USAGE;
+  }
   if (flags.failOn === "none") return EXIT_OK;
   const threshold = severityRank(flags.failOn);
   return result.findings.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
@@ -149,9 +154,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .command("check")
         .description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)")
         .argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin")
-        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders"),
+        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders")
+        .option(
+          "--same-namespace",
+          "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)",
+        ),
     ),
-  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean }) => {
+  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; sameNamespace?: boolean }) => {
     const configured = configOptions(flags);
     const result = await check({
       inputs: paths,
@@ -159,6 +168,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ...chartOptions(flags),
       ...discoveryOptions(flags),
       probe: flags.probe,
+      sameNamespace: flags.sameNamespace === true,
       settings: analysisSettings(flags),
       ...configured,
     });
@@ -221,7 +231,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`chartguard: ${error.oneLine}\n`);
+      for (const line of error.lines) process.stderr.write(`chartguard: ${line}\n`);
       if (argv.includes("--debug") && error.detail) process.stderr.write(`${error.detail}\n`);
       return EXIT_USAGE;
     }

@@ -9,7 +9,8 @@ import type { Finding, Severity } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import type { SuppressedFinding } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
-import { objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { failureLine } from "../errors.ts";
+import { incompleteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 /** The first line of every comment: a bot can find and update its previous comment by it. */
@@ -51,12 +52,16 @@ export function formatMarkdown(result: ReportResult, options: MarkdownOptions = 
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   const title = result.impact ? "chartguard upgrade" : "chartguard check";
+  const incomplete = incompleteText(result);
   out.push(
-    findings.length === 0
+    findings.length === 0 && incomplete === undefined
       ? `## ✅ ${title}: no label or selector problems found${suppressedSuffix(result)}`
-      : `## ${counts.error > 0 ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info${suppressedSuffix(result)}`,
+      : `## ${counts.error > 0 || incomplete !== undefined ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info${suppressedSuffix(result)}${incomplete === undefined ? "" : ` (${incomplete})`}`,
     "",
   );
+  if (incomplete !== undefined) {
+    out.push(`**Not checked** (could not be rendered):`, "", ...(result.failed ?? []).map((f) => `- ${escapeMarkdown(failureLine(f))}`), "");
+  }
 
   if (findings.length > 0) out.push(...summaryTable(findings, options), "");
   if (result.impact) out.push(...plan(findings, result.impact), "");

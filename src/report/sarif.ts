@@ -14,7 +14,8 @@ import type { Finding, Severity } from "../analyze/finding.ts";
 import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
 import type { SuppressionKind } from "../analyze/suppress.ts";
 import { groupOf } from "../model/object.ts";
-import { repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult } from "./common.ts";
+import { failureLine, type InputFailure } from "../errors.ts";
+import { failurePosition, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult, type SourcePosition } from "./common.ts";
 import { ruleMarkdown, ruleText } from "./rules-doc.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -75,11 +76,35 @@ export function sarifLog(result: ReportResult, options: SarifOptions): Record<st
             rules: rules.map(ruleDescriptor),
           },
         },
+        // A chart that could not be rendered: the run did not succeed, and the log says so.
+        ...(result.failed && result.failed.length > 0 ? { invocations: [failedInvocation(result.failed, files)] } : {}),
         // No uriBaseId: GitHub resolves relative URIs against the repository root, which is what they are relative to.
         columnKind: "utf16CodeUnits",
         results,
       },
     ],
+  };
+}
+
+/** SARIF's way to say the results are incomplete: an unsuccessful invocation, one error notification per chart. */
+function failedInvocation(failed: readonly InputFailure[], files: RepoFiles): Record<string, unknown> {
+  return {
+    executionSuccessful: false,
+    toolExecutionNotifications: failed.map((failure) => {
+      const position = failurePosition(failure, files);
+      return {
+        level: "error",
+        message: { text: `Not checked: ${failureLine(failure)}` },
+        ...(position ? { locations: [{ physicalLocation: physicalLocation(position) }] } : {}),
+      };
+    }),
+  };
+}
+
+function physicalLocation(position: SourcePosition): Record<string, unknown> {
+  return {
+    artifactLocation: { uri: position.inRepo ? encodePath(position.path) : `file://${encodePath(position.path.startsWith("/") ? position.path : `/${position.path}`)}` },
+    region: { startLine: position.line ?? 1 },
   };
 }
 
@@ -105,13 +130,7 @@ function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string,
   const { object, suppression } = finding;
   const qualified = [object.namespace, object.kind, object.name].filter((part) => part !== undefined && part !== "").join("/");
   const position = sourcePosition(finding.location, files);
-  const physical =
-    position === undefined
-      ? undefined
-      : {
-          artifactLocation: { uri: position.inRepo ? encodePath(position.path) : `file://${encodePath(position.path.startsWith("/") ? position.path : `/${position.path}`)}` },
-          region: { startLine: position.line ?? 1 },
-        };
+  const physical = position === undefined ? undefined : physicalLocation(position);
   const logical = { name: object.name, fullyQualifiedName: qualified, kind: "resource" };
   return {
     ruleId: finding.rule,

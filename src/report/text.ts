@@ -2,7 +2,8 @@
 import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
-import { noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { failureLine } from "../errors.ts";
+import { incompleteText, noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -31,6 +32,10 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   const c = pc.createColors(options.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
   const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
+  const failed = report.failed ?? [];
+  if (failed.length > 0) {
+    yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${failureLine(f)}`), ""]);
+  }
   const notes: string[] = [];
   for (const note of report.notes) {
     notes.push(c.dim(noteText(note)));
@@ -89,11 +94,12 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   }
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
+  const incomplete = incompleteText(report);
   const counts =
-    total === 0
+    total === 0 && incomplete === undefined
       ? c.green("No label or selector problems found")
       : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`;
-  lines.push(`${counts}${suppressedSuffix(report)}${total === 0 ? "." : ""}`);
+  lines.push(`${counts}${suppressedSuffix(report)}${incomplete === undefined ? (total === 0 ? "." : "") : ` (${c.red(incomplete)}).`}`);
   yield piece(lines);
 }
 
