@@ -8,6 +8,7 @@ import { failureLine, InputError, UsageError } from "../errors.ts";
 import type { ChartguardConfig } from "../config/config.ts";
 import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
+import { introducedByUpgrade } from "../analyze/upgrade/baseline.ts";
 import { formatGithub } from "../report/github.ts";
 import { formatJson } from "../report/json.ts";
 import { formatJunit } from "../report/junit.ts";
@@ -47,7 +48,7 @@ function useColor(flags: OutputFlags): boolean {
   return process.stdout.isTTY === true;
 }
 
-function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags, config: ChartguardConfig): number {
+function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags & { failOnExisting?: boolean }, config: ChartguardConfig): number {
   const metas = [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
   const rules = new Map(metas.map((meta) => [meta.id, meta]));
   const isUpgrade = "impact" in result;
@@ -95,7 +96,9 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags, config:
   }
   if (flags.failOn === "none") return EXIT_OK;
   const threshold = severityRank(flags.failOn);
-  return result.findings.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
+  // An upgrade fails on what it introduces or changes; what the release already has counts with --fail-on-existing.
+  const counted = isUpgrade && flags.failOnExisting !== true ? result.findings.filter(introducedByUpgrade) : result.findings;
+  return counted.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 interface RulesFlags {
@@ -134,6 +137,7 @@ interface UpgradeFlags extends OutputFlags, RenderFlags, ConfigFlags {
   toSet: string[];
   fromSetString: string[];
   toSetString: string[];
+  failOnExisting?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -187,7 +191,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option("--from-set <key=value>", "--set for the --from side only (repeatable)", collect, [])
         .option("--to-set <key=value>", "--set for the --to side only (repeatable)", collect, [])
         .option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect, [])
-        .option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect, []),
+        .option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect, [])
+        .option(
+          "--fail-on-existing",
+          "let --fail-on count every finding of the --to side, also those already present unchanged on the --from side (default: only what the upgrade introduces or changes)",
+        ),
     )),
   )).action(async (flags: UpgradeFlags) => {
     const configured = configOptions(flags);

@@ -28,6 +28,35 @@ export interface ReportResult {
   checked?: readonly ObjectRef[];
   /** Charts that could not be rendered and were not checked: the report is incomplete. */
   failed?: readonly InputFailure[];
+  /** `upgrade`: findings of the release as it is that the release as it will be no longer has. */
+  absent?: readonly Finding[];
+}
+
+/** How reports head the findings of an upgrade, by their `baselineState`. */
+export const BASELINE_TITLES = {
+  introduced: "Introduced or changed by this upgrade",
+  present: "Already present before this upgrade",
+  absent: "No longer found after this upgrade",
+} as const;
+
+export interface BaselineGroups {
+  /** New or updated: what `--fail-on` counts by default. */
+  introduced: Finding[];
+  /** Unchanged: already there on the release as it is. */
+  present: Finding[];
+  absent: readonly Finding[];
+}
+
+/** An upgrade's findings by what the upgrade does to them; undefined for `check`, which has no baseline. */
+export function baselineGroups(result: ReportResult): BaselineGroups | undefined {
+  if (result.absent === undefined) return undefined;
+  const present = result.findings.filter((f) => f.baselineState === "unchanged");
+  return { introduced: result.findings.filter((f) => f.baselineState !== "unchanged"), present, absent: result.absent };
+}
+
+/** `1 introduced or changed by this upgrade, 2 already present, 1 no longer found`. */
+export function baselineCounts(groups: BaselineGroups): string {
+  return `${groups.introduced.length} introduced or changed by this upgrade, ${groups.present.length} already present, ${groups.absent.length} no longer found`;
 }
 
 /**
