@@ -27,6 +27,7 @@ export interface TestResult {
   suppressed?: SuppressedFinding[];
   checked?: ObjectRef[];
   failed?: InputFailure[];
+  absent?: Finding[];
 }
 
 export const checkRules = (): RuleMeta[] => ruleCatalog().filter((r) => r.example.upgradeFrom === undefined);

@@ -77,6 +77,15 @@ const scenarios = {
   empty: sarifOf("empty", { findings: [], notes: [] }),
   suppressed: sarifOf("suppressed", suppressed),
   incomplete: sarifOf("incomplete", { findings: [sample], notes: [], failed }),
+  baseline: sarifOf("baseline", {
+    findings: [
+      { ...sample, baselineState: "new" },
+      { ...locationOf(sample, { line: sample.location.line + 1 }), path: "spec.template.metadata.labels", baselineState: "updated" },
+      { ...sample, path: "spec.selector", baselineState: "unchanged" },
+    ],
+    absent: [{ ...sample, path: "spec.template.metadata.labels.app" }],
+    notes: [],
+  }),
   located: sarifOf("located", {
     findings: [
       // A chart template with a known template line.
@@ -139,6 +148,21 @@ test("sarif: charts that could not be rendered make an unsuccessful invocation, 
   ]);
   assert.equal(scenarios.incomplete.runs[0].results.length, 1, "what was checked is still reported");
   assert.equal("invocations" in scenarios.check.runs[0], false);
+});
+
+test("sarif: an upgrade's results carry baselineState; what is no longer found is an absent result of kind pass, level none", () => {
+  const results = scenarios.baseline.runs[0].results;
+  assert.deepEqual(
+    results.map((r: Json) => [r.properties.path, r.baselineState, r.kind ?? "-", r.level]),
+    [
+      [sample.path, "new", "-", "error"],
+      ["spec.template.metadata.labels", "updated", "-", "error"],
+      ["spec.selector", "unchanged", "-", "error"],
+      ["spec.template.metadata.labels.app", "absent", "pass", "none"],
+    ],
+  );
+  assert.equal(new Set(results.map((r: Json) => r.partialFingerprints[FINGERPRINT_KEY])).size, 4, "each its own fingerprint");
+  assert.ok(scenarios.check.runs[0].results.every((r: Json) => !("baselineState" in r)), "check results have no baseline");
 });
 
 test("sarif: the driver describes chartguard and every rule in full", () => {
