@@ -15,7 +15,10 @@
  *
  * - `check` / `upgrade` load, render (with the `helm` binary: `helm` option, else `$HELM_BIN`,
  *   else `helm` on PATH) and analyse; they throw `InputError` (with `file` and `line`) for bad
- *   input, the errors the CLI reports with exit code 2.
+ *   input, the errors the CLI reports with exit code 2. A chart `check` cannot render does not
+ *   stop the others: it is in the result's `failed` (throwing only when nothing else was checked).
+ * - `upgrade` gives each finding a `baselineState` against the `--from` side, and lists what is
+ *   gone in `absent`.
  * - `checkDocuments` / `upgradeDocuments` are the pure core: parsed documents in, findings out,
  *   no files, no helm. `applySuppressions` applies a config and in-manifest suppressions to them.
  * - Rules: `CHECK_RULES`, `UPGRADE_RULES`, `ruleById(id)`; each has `meta` (id, severity, summary, why, fix).
@@ -38,7 +41,7 @@ export { parseYamlStream, type YamlDocument, type FieldPath, type PathSegment } 
 export type { ObjectRef, ModelNote } from "./model/object.ts";
 
 // Findings
-export type { Finding, Severity, Evidence, Remedy, Location, Summary, Cause } from "./analyze/finding.ts";
+export type { Finding, Severity, Evidence, Remedy, Location, Summary, Cause, BaselineState } from "./analyze/finding.ts";
 
 // Rules
 export type { Rule, RuleMeta } from "./analyze/rule.ts";
@@ -81,4 +84,4 @@ export { formatGithub, type GithubOptions } from "./report/github.ts";
 export { formatMarkdown, type MarkdownOptions } from "./report/markdown.ts";
 
 // Errors
-export { InputError, UsageError } from "./errors.ts";
+export { InputError, InputErrors, UsageError, type InputFailure } from "./errors.ts";

@@ -1,5 +1,6 @@
 /** `chartguard upgrade` as a library call: load or render both sides, then run the pure core. */
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "./analyze/context.ts";
+import { applySuppressions } from "./analyze/suppress.ts";
 import { upgradeDocuments, type UpgradeResult } from "./analyze/upgrade/index.ts";
 import { chartOptionsWithConfig, settingsWithConfig, suppressResult, type SuppressionFields } from "./config/apply.ts";
 import type { ChartguardConfig } from "./config/config.ts";
@@ -81,10 +82,13 @@ export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOu
     const toDocs = await side(options.to, options.from, options.toValues, 2);
     const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
     const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings });
-    return suppressResult(
+    const config = options.config ? { config: options.config } : {};
+    const outcome = await suppressResult(
       { ...result, notes: [...notes, ...result.notes] },
-      { docs: toDocs, previousDocs: fromDocs, namespace, showSuppressed: options.showSuppressed === true, ...(options.config ? { config: options.config } : {}) },
+      { docs: toDocs, previousDocs: fromDocs, namespace, showSuppressed: options.showSuppressed === true, ...config },
     );
+    // What is gone is listed as the release as it is reported it: with its own suppressions and the config applied.
+    return { ...outcome, absent: applySuppressions(result.absent, { docs: fromDocs, namespace, ...config }).findings };
   });
 }
 

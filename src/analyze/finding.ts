@@ -29,6 +29,14 @@ export interface Location {
   templateLine?: number;
 }
 
+/**
+ * For `upgrade`: how a finding compares with the release as it is (SARIF's baselineState;
+ * upgrade/baseline.ts says how findings are matched): `new` there is nothing like it
+ * before the upgrade, `updated` it was there with another severity or other related
+ * objects, `unchanged` it was there as it is, `absent` it was there and is gone.
+ */
+export type BaselineState = "new" | "unchanged" | "updated" | "absent";
+
 export interface Finding {
   rule: string;
   severity: Severity;
@@ -40,6 +48,8 @@ export interface Finding {
   related: ObjectRef[];
   evidence: Evidence;
   remedy: Remedy;
+  /** `upgrade` only: new, updated or unchanged against the release as it is. */
+  baselineState?: BaselineState;
 }
 
 export function severityRank(severity: Severity): number {

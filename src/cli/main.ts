@@ -4,10 +4,11 @@ import { appendFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { check, type CheckOutcome } from "../check.ts";
 import { upgrade, type UpgradeOutcome } from "../upgrade.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { failureLine, InputError, UsageError } from "../errors.ts";
 import type { ChartguardConfig } from "../config/config.ts";
 import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
+import { introducedByUpgrade } from "../analyze/upgrade/baseline.ts";
 import { formatGithub } from "../report/github.ts";
 import { formatJson } from "../report/json.ts";
 import { formatJunit } from "../report/junit.ts";
@@ -47,7 +48,7 @@ function useColor(flags: OutputFlags): boolean {
   return process.stdout.isTTY === true;
 }
 
-function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags, config: ChartguardConfig): number {
+function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags & { failOnExisting?: boolean }, config: ChartguardConfig): number {
   const metas = [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
   const rules = new Map(metas.map((meta) => [meta.id, meta]));
   const isUpgrade = "impact" in result;
@@ -88,9 +89,16 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags, config:
       process.stderr.write(`chartguard: could not write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
+  // A chart that could not be rendered was not checked: the run is incomplete, whatever was found.
+  if ("failed" in result && result.failed && result.failed.length > 0) {
+    for (const failure of result.failed) process.stderr.write(`chartguard: ${failureLine(failure)}\n`);
+    return EXIT_USAGE;
+  }
   if (flags.failOn === "none") return EXIT_OK;
   const threshold = severityRank(flags.failOn);
-  return result.findings.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
+  // An upgrade fails on what it introduces or changes; what the release already has counts with --fail-on-existing.
+  const counted = isUpgrade && flags.failOnExisting !== true ? result.findings.filter(introducedByUpgrade) : result.findings;
+  return counted.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 interface RulesFlags {
@@ -129,6 +137,7 @@ interface UpgradeFlags extends OutputFlags, RenderFlags, ConfigFlags {
   toSet: string[];
   fromSetString: string[];
   toSetString: string[];
+  failOnExisting?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -149,9 +158,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .command("check")
         .description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)")
         .argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin")
-        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders"),
+        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders")
+        .option(
+          "--same-namespace",
+          "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)",
+        ),
     ),
-  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean }) => {
+  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; sameNamespace?: boolean }) => {
     const configured = configOptions(flags);
     const result = await check({
       inputs: paths,
@@ -159,6 +172,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ...chartOptions(flags),
       ...discoveryOptions(flags),
       probe: flags.probe,
+      sameNamespace: flags.sameNamespace === true,
       settings: analysisSettings(flags),
       ...configured,
     });
@@ -177,7 +191,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option("--from-set <key=value>", "--set for the --from side only (repeatable)", collect, [])
         .option("--to-set <key=value>", "--set for the --to side only (repeatable)", collect, [])
         .option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect, [])
-        .option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect, []),
+        .option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect, [])
+        .option(
+          "--fail-on-existing",
+          "let --fail-on count every finding of the --to side, also those already present unchanged on the --from side (default: only what the upgrade introduces or changes)",
+        ),
     )),
   )).action(async (flags: UpgradeFlags) => {
     const configured = configOptions(flags);
@@ -221,7 +239,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`chartguard: ${error.oneLine}\n`);
+      for (const line of error.lines) process.stderr.write(`chartguard: ${line}\n`);
       if (argv.includes("--debug") && error.detail) process.stderr.write(`${error.detail}\n`);
       return EXIT_USAGE;
     }

@@ -1,8 +1,10 @@
 /** Rendering every chart among the sources, in parallel, with one helm and one temporary folder. */
 import { availableParallelism } from "node:os";
+import { InputError } from "../errors.ts";
 import type { Source } from "../load/sources.ts";
 import { renderChart, withWorkDir, type RenderedChart, type RenderInputs } from "./chart-input.ts";
 import { findHelm } from "./helm.ts";
+import { checkValueFiles } from "./preflight.ts";
 import { renderWithProbes } from "./probes.ts";
 import { createProgress } from "../report/progress.ts";
 
@@ -45,9 +47,26 @@ export function renderInputs(options: ChartOptions, namespace: string): RenderIn
   };
 }
 
-export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<RenderedChart[]> {
+/** A chart that could not be rendered (helm failed, or chartguard refused it), and why. */
+export interface ChartFailure {
+  chartPath: string;
+  error: InputError;
+}
+
+/** What rendering the charts gave: the charts rendered, and those that failed, each in input order. */
+export interface ChartRenders {
+  rendered: RenderedChart[];
+  failed: ChartFailure[];
+}
+
+/**
+ * Renders every chart among `sources`. A chart that fails does not stop the others: its
+ * error is returned with it. What fails every chart alike stops the run: no helm, a
+ * Helm too old, a values file (`-f`, `--set-file`) that does not exist.
+ */
+export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<ChartRenders> {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
-  if (charts.length === 0) return [];
+  if (charts.length === 0) return { rendered: [], failed: [] };
   const helm = await findHelm(options.helm);
   const settings = {
     helm: { path: helm.path, version: "", major: 0 },
@@ -55,6 +74,7 @@ export async function renderCharts(sources: readonly Source[], options: ChartOpt
     timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
     skipMissingDeps: options.skipMissingDeps ?? false,
   };
+  await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism();
   const probe = options.probe ?? true;
   // Probe renders report Helm's version (see findHelm), sparing a `helm version` run: a whole
@@ -63,21 +83,22 @@ export async function renderCharts(sources: readonly Source[], options: ChartOpt
   const checkedAlongside = probe ? undefined : helm.check();
   const progress = createProgress(charts.length, probe ? "rendering charts with probes" : "rendering charts");
   return withWorkDir(async (workDir) => {
-    const render = async (chart: string) => {
-      const result = await (probe ? renderWithProbes(chart, settings, workDir, jobs) : renderChart(chart, settings, workDir));
-      progress.tick(chart);
-      return result;
+    const render = async (chartPath: string): Promise<RenderedChart | ChartFailure> => {
+      try {
+        return await (probe ? renderWithProbes(chartPath, settings, workDir, jobs) : renderChart(chartPath, settings, workDir));
+      } catch (error) {
+        if (error instanceof InputError) return { chartPath, error };
+        throw error;
+      } finally {
+        progress.tick(chartPath);
+      }
     };
-    let rendered: RenderedChart[];
-    try {
-      rendered = await mapLimit(charts, jobs, render);
-    } catch (error) {
-      // The version check's error comes first: a Helm too old may be why the render failed.
-      await (checkedAlongside ?? helm.check());
-      throw error;
-    }
+    const outcomes = await mapLimit(charts, jobs, render);
+    const rendered = outcomes.filter((o): o is RenderedChart => !("error" in o));
+    // The version check's error comes first: a Helm too old (or one that cannot run) may be
+    // why a render failed, and it fails every chart alike.
     await (checkedAlongside ?? helm.check(rendered.find((chart) => chart.helmVersion !== undefined)?.helmVersion));
-    return rendered;
+    return { rendered, failed: outcomes.filter((o): o is ChartFailure => "error" in o) };
   }).finally(() => progress.done());
 }
 

@@ -12,6 +12,7 @@ import path from "node:path";
 import type { Finding, Location, Summary } from "../analyze/finding.ts";
 import { IGNORE_ANNOTATION, IGNORE_COMMENT, type SuppressedFinding, type Suppression, type SuppressionKind } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
+import type { InputFailure } from "../errors.ts";
 import type { ModelNote, ObjectRef } from "../model/object.ts";
 
 /** A check or upgrade result, as far as reports read it (an upgrade result carries `impact`). */
@@ -25,6 +26,47 @@ export interface ReportResult {
   suppressed?: readonly SuppressedFinding[];
   /** Every object that was checked, findings or not (JUnit lists them all). */
   checked?: readonly ObjectRef[];
+  /** Charts that could not be rendered and were not checked: the report is incomplete. */
+  failed?: readonly InputFailure[];
+  /** `upgrade`: findings of the release as it is that the release as it will be no longer has. */
+  absent?: readonly Finding[];
+}
+
+/** How reports head the findings of an upgrade, by their `baselineState`. */
+export const BASELINE_TITLES = {
+  introduced: "Introduced or changed by this upgrade",
+  present: "Already present before this upgrade",
+  absent: "No longer found after this upgrade",
+} as const;
+
+export interface BaselineGroups {
+  /** New or updated: what `--fail-on` counts by default. */
+  introduced: Finding[];
+  /** Unchanged: already there on the release as it is. */
+  present: Finding[];
+  absent: readonly Finding[];
+}
+
+/** An upgrade's findings by what the upgrade does to them; undefined for `check`, which has no baseline. */
+export function baselineGroups(result: ReportResult): BaselineGroups | undefined {
+  if (result.absent === undefined) return undefined;
+  const present = result.findings.filter((f) => f.baselineState === "unchanged");
+  return { introduced: result.findings.filter((f) => f.baselineState !== "unchanged"), present, absent: result.absent };
+}
+
+/** `1 introduced or changed by this upgrade, 2 already present, 1 no longer found`. */
+export function baselineCounts(groups: BaselineGroups): string {
+  return `${groups.introduced.length} introduced or changed by this upgrade, ${groups.present.length} already present, ${groups.absent.length} no longer found`;
+}
+
+/**
+ * `incomplete: 1 chart could not be rendered and was not checked`, which every report of
+ * an incomplete run says; undefined when every input was checked.
+ */
+export function incompleteText(result: ReportResult): string | undefined {
+  const count = result.failed?.length ?? 0;
+  if (count === 0) return undefined;
+  return `incomplete: ${count} chart${count === 1 ? "" : "s"} could not be rendered and ${count === 1 ? "was" : "were"} not checked`;
 }
 
 /** A finding as a report lists it: with `suppression` when it is a suppressed one. */
@@ -121,6 +163,12 @@ export function sourcePosition(location: Location, files: RepoFiles): SourcePosi
     if (files.isFile(chart)) return position(chart, undefined, "chart", files);
   }
   return undefined;
+}
+
+/** Where a chart that failed is best shown: the file and line of its error, else its Chart.yaml (or .tgz). */
+export function failurePosition(failure: InputFailure, files: RepoFiles): SourcePosition | undefined {
+  const at = failure.file === undefined ? undefined : sourcePosition({ file: failure.file, line: failure.line ?? 1 }, files);
+  return at ?? sourcePosition({ file: `${failure.input}${RENDERED_SUFFIX}`, line: 1 }, files);
 }
 
 function position(file: string, line: number | undefined, kind: SourcePosition["kind"], files: RepoFiles): SourcePosition {

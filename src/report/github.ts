@@ -6,7 +6,8 @@
  * (GITHUB_STEP_SUMMARY) is the markdown report, written by the CLI.
  */
 import type { Finding, Severity } from "../analyze/finding.ts";
-import { objectLabel, repoFiles, sourcePosition, suppressedSuffix, type RepoFiles, type ReportResult } from "./common.ts";
+import { failureLine } from "../errors.ts";
+import { failurePosition, incompleteText, objectLabel, repoFiles, sourcePosition, suppressedSuffix, type RepoFiles, type ReportResult } from "./common.ts";
 
 const COMMAND: Record<Severity, string> = { error: "error", warning: "warning", info: "notice" };
 
@@ -36,6 +37,10 @@ export function workflowCommand(command: string, properties: Record<string, stri
 export function formatGithub(result: ReportResult, options: GithubOptions = {}): string {
   const files = options.files ?? repoFiles();
   const lines: string[] = [];
+  for (const failure of result.failed ?? []) {
+    const position = failurePosition(failure, files);
+    lines.push(workflowCommand("error", { file: position?.path, line: position?.line, title: "chartguard: chart not checked" }, failureLine(failure)));
+  }
   for (const note of result.notes) {
     const position = sourcePosition({ file: note.file, line: note.line ?? 1 }, files);
     lines.push(workflowCommand("notice", { file: position?.path, line: position && note.line !== undefined ? note.line : undefined, title: "chartguard note" }, note.message));
@@ -52,10 +57,11 @@ export function formatGithub(result: ReportResult, options: GithubOptions = {}):
   }
   const count = (severity: Severity) => result.findings.filter((f) => f.severity === severity).length;
   const [errors, warnings, infos] = [count("error"), count("warning"), count("info")];
+  const incomplete = incompleteText(result);
   lines.push(
-    errors + warnings + infos === 0
+    errors + warnings + infos === 0 && incomplete === undefined
       ? `chartguard: no label or selector problems found${suppressedSuffix(result)}.`
-      : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info${suppressedSuffix(result)}.`,
+      : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info${suppressedSuffix(result)}${incomplete === undefined ? "" : ` (${incomplete})`}.`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -11,6 +11,7 @@
  */
 import type { RuleMeta } from "../analyze/rule.ts";
 import type { ObjectRef } from "../model/object.ts";
+import { failureLine } from "../errors.ts";
 import { noteText, objectLabel, refKey, suppressionText, whereText, type ReportedFinding, type ReportResult } from "./common.ts";
 
 export interface JunitOptions {
@@ -78,7 +79,21 @@ export function formatJunit(result: ReportResult, options: JunitOptions): string
     notes = undefined;
     suites.push("  </testsuite>");
   }
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="chartguard" tests="${tests}" failures="${failures}" errors="0" time="0">`, ...suites, "</testsuites>"];
+  // A chart that could not be rendered is a test that could not run: an error, not a failure.
+  const failed = result.failed ?? [];
+  if (failed.length > 0) {
+    tests += failed.length;
+    suites.push(`  <testsuite name="render" tests="${failed.length}" failures="0" errors="${failed.length}" skipped="0" time="0">`);
+    for (const failure of failed) {
+      suites.push(
+        `    <testcase classname="chartguard.render" name="${attr(failure.input)}" file="${attr(failure.file ?? failure.input)}" time="0">`,
+        `      <error message="${attr(firstLine(failure.message))}" type="not-checked">${escapeXml(`Not checked: ${failureLine(failure)}`)}</error>`,
+        "    </testcase>",
+      );
+    }
+    suites.push("  </testsuite>");
+  }
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="chartguard" tests="${tests}" failures="${failures}" errors="${failed.length}" time="0">`, ...suites, "</testsuites>"];
   return `${out.join("\n")}\n`;
 }
 

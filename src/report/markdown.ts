@@ -9,8 +9,9 @@ import type { Finding, Severity } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import type { SuppressedFinding } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
-import { objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
-import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
+import { failureLine } from "../errors.ts";
+import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { ALREADY_PRESENT, REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 /** The first line of every comment: a bot can find and update its previous comment by it. */
 export const COMMENT_MARKER = "<!-- chartguard -->";
@@ -51,14 +52,30 @@ export function formatMarkdown(result: ReportResult, options: MarkdownOptions = 
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   const title = result.impact ? "chartguard upgrade" : "chartguard check";
+  const incomplete = incompleteText(result);
   out.push(
-    findings.length === 0
+    findings.length === 0 && incomplete === undefined
       ? `## ✅ ${title}: no label or selector problems found${suppressedSuffix(result)}`
-      : `## ${counts.error > 0 ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info${suppressedSuffix(result)}`,
+      : `## ${counts.error > 0 || incomplete !== undefined ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info${suppressedSuffix(result)}${incomplete === undefined ? "" : ` (${incomplete})`}`,
     "",
   );
+  if (incomplete !== undefined) {
+    out.push(`**Not checked** (could not be rendered):`, "", ...(result.failed ?? []).map((f) => `- ${escapeMarkdown(failureLine(f))}`), "");
+  }
 
-  if (findings.length > 0) out.push(...summaryTable(findings, options), "");
+  const groups = baselineGroups(result);
+  if (groups) {
+    // An upgrade: what it introduces or changes first, then what was already there, then what it fixes.
+    out.push(`${baselineCounts(groups)}.`, "");
+    for (const [title, part] of [[BASELINE_TITLES.introduced, groups.introduced], [BASELINE_TITLES.present, groups.present]] as const) {
+      if (part.length > 0) out.push(`#### ${title} (${part.length})`, "", ...summaryTable(part, options), "");
+    }
+    if (groups.absent.length > 0) {
+      out.push(`<details><summary>${BASELINE_TITLES.absent} (${groups.absent.length})</summary>`, "");
+      for (const f of groups.absent) out.push(`- ${ICON[f.severity]} ${code(f.rule)} ${escapeMarkdown(objectLabel(f.object))} ${code(f.path)} at ${code(whereText(f.location))}`);
+      out.push("", "</details>", "");
+    }
+  } else if (findings.length > 0) out.push(...summaryTable(findings, options), "");
   if (result.impact) out.push(...plan(findings, result.impact), "");
   if (findings.length > 0) out.push(...details(findings, options));
   if (result.suppressed && result.suppressed.length > 0) out.push(...suppressedList(result.suppressed));
@@ -90,7 +107,7 @@ function plan(findings: readonly Finding[], impact: Impact): string[] {
   const outline = upgradeOutline(findings, impact);
   const { failing } = outline;
   out.push(failing.length === 0 ? "**Will fail:** nothing; the API server should accept every update." : `**Will fail or break (${failing.length}):**`);
-  for (const f of failing) out.push(`- ${escapeMarkdown(objectLabel(f.object))}: ${code(f.rule)} at ${code(f.path)}`);
+  for (const f of failing) out.push(`- ${escapeMarkdown(objectLabel(f.object))}: ${code(f.rule)} at ${code(f.path)}${f.baselineState === "unchanged" ? ` (${ALREADY_PRESENT})` : ""}`);
   out.push("");
 
   const needless = outline.needlessRolls;

@@ -3,7 +3,7 @@ import pc from "picocolors";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import type { ObjectRef } from "../model/object.ts";
 import { formatText, type TextOptions, type TextReport } from "./text.ts";
-import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
+import { ALREADY_PRESENT, REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 const ref = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
 function rolledLine({ rolled: r, reasons, refused }: RollLine, c: ReturnType<typeof pc.createColors>): string {
@@ -23,7 +23,7 @@ export function formatPlan(result: TextReport & { impact: Impact }, options: Tex
   const lines: string[] = [c.bold("Upgrade plan"), ""];
 
   lines.push(c.bold(failing.length === 0 ? c.green("Nothing will be refused.") : c.red(`Will fail or break (${failing.length}):`)));
-  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(f.path)}: ${f.rule}`);
+  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(f.path)}: ${f.rule}${f.baselineState === "unchanged" ? c.dim(` (${ALREADY_PRESENT})`) : ""}`);
   lines.push("");
 
   const needless = outline.needlessRolls;

@@ -14,7 +14,8 @@ import type { Finding, Severity } from "../analyze/finding.ts";
 import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
 import type { SuppressionKind } from "../analyze/suppress.ts";
 import { groupOf } from "../model/object.ts";
-import { repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult } from "./common.ts";
+import { failureLine, type InputFailure } from "../errors.ts";
+import { BASELINE_TITLES, failurePosition, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult, type SourcePosition } from "./common.ts";
 import { ruleMarkdown, ruleText } from "./rules-doc.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -56,12 +57,20 @@ export function sarifLog(result: ReportResult, options: SarifOptions): Record<st
   }
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
   const seen = new Map<string, number>();
-  const results = reported.map((finding) => {
+  const print = (finding: Finding) => {
     const base = fingerprint(finding, files);
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
-    return sarifResult(finding, index.get(finding.rule)!, occurrence === 1 ? base : `${base}:${occurrence}`, files);
-  });
+    return occurrence === 1 ? base : `${base}:${occurrence}`;
+  };
+  const results = reported.map((finding) => sarifResult(finding, index.get(finding.rule)!, print(finding), files));
+  // An upgrade's findings that the release as it is has and the target no longer has: baselineState
+  // absent, and kind pass (the rule ran on the target and found no problem there).
+  for (const finding of result.absent ?? []) {
+    const ruleIndex = index.get(finding.rule) ?? rules.push(unknownRule(finding.rule, finding.severity)) - 1;
+    index.set(finding.rule, ruleIndex);
+    results.push({ ...sarifResult({ ...finding, baselineState: "absent" }, ruleIndex, print(finding), files), kind: "pass", level: "none" });
+  }
   return {
     $schema: SARIF_SCHEMA,
     version: "2.1.0",
@@ -75,11 +84,35 @@ export function sarifLog(result: ReportResult, options: SarifOptions): Record<st
             rules: rules.map(ruleDescriptor),
           },
         },
+        // A chart that could not be rendered: the run did not succeed, and the log says so.
+        ...(result.failed && result.failed.length > 0 ? { invocations: [failedInvocation(result.failed, files)] } : {}),
         // No uriBaseId: GitHub resolves relative URIs against the repository root, which is what they are relative to.
         columnKind: "utf16CodeUnits",
         results,
       },
     ],
+  };
+}
+
+/** SARIF's way to say the results are incomplete: an unsuccessful invocation, one error notification per chart. */
+function failedInvocation(failed: readonly InputFailure[], files: RepoFiles): Record<string, unknown> {
+  return {
+    executionSuccessful: false,
+    toolExecutionNotifications: failed.map((failure) => {
+      const position = failurePosition(failure, files);
+      return {
+        level: "error",
+        message: { text: `Not checked: ${failureLine(failure)}` },
+        ...(position ? { locations: [{ physicalLocation: physicalLocation(position) }] } : {}),
+      };
+    }),
+  };
+}
+
+function physicalLocation(position: SourcePosition): Record<string, unknown> {
+  return {
+    artifactLocation: { uri: position.inRepo ? encodePath(position.path) : `file://${encodePath(position.path.startsWith("/") ? position.path : `/${position.path}`)}` },
+    region: { startLine: position.line ?? 1 },
   };
 }
 
@@ -105,13 +138,7 @@ function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string,
   const { object, suppression } = finding;
   const qualified = [object.namespace, object.kind, object.name].filter((part) => part !== undefined && part !== "").join("/");
   const position = sourcePosition(finding.location, files);
-  const physical =
-    position === undefined
-      ? undefined
-      : {
-          artifactLocation: { uri: position.inRepo ? encodePath(position.path) : `file://${encodePath(position.path.startsWith("/") ? position.path : `/${position.path}`)}` },
-          region: { startLine: position.line ?? 1 },
-        };
+  const physical = position === undefined ? undefined : physicalLocation(position);
   const logical = { name: object.name, fullyQualifiedName: qualified, kind: "resource" };
   return {
     ruleId: finding.rule,
@@ -120,6 +147,7 @@ function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string,
     message: { text: messageText(finding, position?.kind === "template" && position.line === undefined) },
     locations: [{ ...(physical ? { physicalLocation: physical } : {}), logicalLocations: [logical] }],
     partialFingerprints: { [FINGERPRINT_KEY]: print },
+    ...(finding.baselineState ? { baselineState: finding.baselineState } : {}),
     ...(suppression
       ? { suppressions: [{ kind: SUPPRESSION_KIND[suppression.by], status: "accepted", ...(suppression.reason ? { justification: suppression.reason } : {}) }] }
       : {}),
@@ -139,6 +167,7 @@ function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string,
 
 function messageText(finding: ReportedFinding, templateWithoutLine: boolean): string {
   const parts = [sentence(finding.message)];
+  if (finding.baselineState === "absent") parts.unshift(`${BASELINE_TITLES.absent}: the release as it is has this problem, the upgraded one does not.`);
   parts.push(`Object: ${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ""}${finding.object.name}, field ${finding.path}.`);
   // The template file is known but not the line: say which rendered line it was.
   if (templateWithoutLine) parts.push(`Rendered at ${finding.location.file}, line ${finding.location.line}.`);

@@ -2,7 +2,8 @@
 import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
-import { noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { failureLine } from "../errors.ts";
+import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -31,6 +32,10 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   const c = pc.createColors(options.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
   const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
+  const failed = report.failed ?? [];
+  if (failed.length > 0) {
+    yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${failureLine(f)}`), ""]);
+  }
   const notes: string[] = [];
   for (const note of report.notes) {
     notes.push(c.dim(noteText(note)));
@@ -38,31 +43,43 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   if (report.notes.length > 0) notes.push("");
   if (notes.length > 0) yield piece(notes);
 
-  const byFile = new Map<string, Finding[]>();
-  for (const finding of report.findings) {
-    const key = finding.location.template ?? finding.location.file;
-    const group = byFile.get(key);
-    if (group) group.push(finding);
-    else byFile.set(key, [finding]);
-  }
-  for (const [file, findings] of byFile) {
-    const lines: string[] = [c.underline(file)];
-    for (const f of findings) {
-      const { template, templateLine, line } = f.location;
-      // Under a template heading, the template's line where known; else the rendered line, named as such.
-      const where = !template
-        ? `${line}`.padStart(4)
-        : templateLine !== undefined
-          ? `${templateLine}`.padStart(4)
-          : c.dim(`rendered ${f.location.file}:${line}`);
-      lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
-      lines.push(`        ${f.message}`);
-      lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
-      for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${command}`);
-      if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+  // An upgrade's findings in two parts: what it introduces or changes, and what was already there.
+  const groups = baselineGroups(report);
+  const sections: [string | undefined, readonly Finding[]][] = groups
+    ? [
+        [BASELINE_TITLES.introduced, groups.introduced],
+        [BASELINE_TITLES.present, groups.present],
+      ]
+    : [[undefined, report.findings]];
+  for (const [title, findings] of sections) {
+    if (title !== undefined) yield piece([c.bold(`${title} (${findings.length}):`), ...(findings.length === 0 ? ["  nothing"] : []), ""]);
+    const byFile = new Map<string, Finding[]>();
+    for (const finding of findings) {
+      const key = finding.location.template ?? finding.location.file;
+      const group = byFile.get(key);
+      if (group) group.push(finding);
+      else byFile.set(key, [finding]);
     }
-    lines.push("");
-    yield piece(lines);
+    for (const [file, inFile] of byFile) {
+      const lines: string[] = [c.underline(file)];
+      for (const f of inFile) {
+        const { template, templateLine, line } = f.location;
+        // Under a template heading, the template's line where known; else the rendered line, named as such.
+        const where = !template
+          ? `${line}`.padStart(4)
+          : templateLine !== undefined
+            ? `${templateLine}`.padStart(4)
+            : c.dim(`rendered ${f.location.file}:${line}`);
+        const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
+        lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}${changed}`);
+        lines.push(`        ${f.message}`);
+        lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
+        for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${command}`);
+        if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+      }
+      lines.push("");
+      yield piece(lines);
+    }
   }
 
   const suppressed = report.suppressed ?? [];
@@ -73,6 +90,13 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
       lines.push(`        suppressed by ${suppressionText(f.suppression)}`);
       if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
     }
+    lines.push("");
+    yield piece(lines);
+  }
+
+  if (groups && groups.absent.length > 0) {
+    const lines: string[] = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
+    for (const f of groups.absent) lines.push(`  ${whereText(f.location)}  ${f.severity} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
     lines.push("");
     yield piece(lines);
   }
@@ -89,11 +113,13 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   }
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
+  const incomplete = incompleteText(report);
   const counts =
-    total === 0
+    total === 0 && incomplete === undefined
       ? c.green("No label or selector problems found")
       : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`;
-  lines.push(`${counts}${suppressedSuffix(report)}${total === 0 ? "." : ""}`);
+  lines.push(`${counts}${suppressedSuffix(report)}${incomplete === undefined ? (total === 0 ? "." : "") : ` (${c.red(incomplete)}).`}`);
+  if (groups) lines.push(`${baselineCounts(groups)}.`);
   yield piece(lines);
 }
 

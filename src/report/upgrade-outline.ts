@@ -24,6 +24,9 @@ const REASON_TEXT: Record<string, string> = {
   "pod-spec": "pod spec",
 };
 
+/** After a failing finding the release as it is has too: the upgrade does not cause it. */
+export const ALREADY_PRESENT = "already present before this upgrade";
+
 export const REPLACED_WHY = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" } as const;
 
 export interface RollLine {

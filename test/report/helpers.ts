@@ -15,6 +15,7 @@ import type { SuppressedFinding, Suppression } from "../../src/analyze/suppress.
 import { upgradeDocuments } from "../../src/analyze/upgrade/index.ts";
 import type { Impact } from "../../src/analyze/upgrade/impact.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
+import type { InputFailure } from "../../src/errors.ts";
 import type { ModelNote, ObjectRef } from "../../src/model/object.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
 
@@ -25,6 +26,8 @@ export interface TestResult {
   summary?: { error: number; warning: number; info: number; suppressed: number };
   suppressed?: SuppressedFinding[];
   checked?: ObjectRef[];
+  failed?: InputFailure[];
+  absent?: Finding[];
 }
 
 export const checkRules = (): RuleMeta[] => ruleCatalog().filter((r) => r.example.upgradeFrom === undefined);

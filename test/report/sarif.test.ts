@@ -62,12 +62,30 @@ writeFileSync(outside, "kind: x\n");
 // The file suppressedResult's findings point into, long enough for their lines.
 writeFileSync(path.join(root, "web.yaml"), "# line\n".repeat(40));
 const suppressed = suppressedResult();
+// A chart that could not be rendered, beside one that was: the log says the run is incomplete.
+mkdirSync(path.join(root, "charts/bad/templates"), { recursive: true });
+writeFileSync(path.join(root, "charts/bad/Chart.yaml"), "apiVersion: v2\nname: bad\nversion: 0.1.0\n");
+writeFileSync(path.join(root, "charts/bad/templates/_helpers.tpl"), "{{/* a */}}\n{{/* b */}}\n{{ .Values.config.level }}\n");
+const failed = [
+  { input: "charts/bad", file: "charts/bad/templates/_helpers.tpl", line: 3, message: "nil pointer evaluating interface {}.level" },
+  { input: "charts/gone", message: "chart directory not found" },
+];
 
 const scenarios = {
   check: sarifOf("check", check),
   upgrade: sarifOf("upgrade", upgrade),
   empty: sarifOf("empty", { findings: [], notes: [] }),
   suppressed: sarifOf("suppressed", suppressed),
+  incomplete: sarifOf("incomplete", { findings: [sample], notes: [], failed }),
+  baseline: sarifOf("baseline", {
+    findings: [
+      { ...sample, baselineState: "new" },
+      { ...locationOf(sample, { line: sample.location.line + 1 }), path: "spec.template.metadata.labels", baselineState: "updated" },
+      { ...sample, path: "spec.selector", baselineState: "unchanged" },
+    ],
+    absent: [{ ...sample, path: "spec.template.metadata.labels.app" }],
+    notes: [],
+  }),
   located: sarifOf("located", {
     findings: [
       // A chart template with a known template line.
@@ -114,6 +132,37 @@ test("sarif: the validator harness does report errors (a log without rules fails
   writeFileSync(file, JSON.stringify({ version: "2.1.0", $schema: "https://json.schemastore.org/sarif-2.1.0.json", runs: [{ tool: { driver: { name: "x" } }, results: [] }] }));
   const found = validateSarif([file]);
   assert.ok(found.some((i) => i.level === "error" && i.rule === "GH1018"), JSON.stringify(found));
+});
+
+test("sarif: charts that could not be rendered make an unsuccessful invocation, one error notification each; complete runs have none", () => {
+  const [invocation] = scenarios.incomplete.runs[0].invocations;
+  assert.equal(invocation.executionSuccessful, false);
+  assert.deepEqual(invocation.toolExecutionNotifications, [
+    {
+      level: "error",
+      message: { text: "Not checked: charts/bad/templates/_helpers.tpl:3: nil pointer evaluating interface {}.level" },
+      locations: [{ physicalLocation: { artifactLocation: { uri: "charts/bad/templates/_helpers.tpl" }, region: { startLine: 3 } } }],
+    },
+    // Not on disk: named in the message, with no location.
+    { level: "error", message: { text: "Not checked: charts/gone: chart directory not found" } },
+  ]);
+  assert.equal(scenarios.incomplete.runs[0].results.length, 1, "what was checked is still reported");
+  assert.equal("invocations" in scenarios.check.runs[0], false);
+});
+
+test("sarif: an upgrade's results carry baselineState; what is no longer found is an absent result of kind pass, level none", () => {
+  const results = scenarios.baseline.runs[0].results;
+  assert.deepEqual(
+    results.map((r: Json) => [r.properties.path, r.baselineState, r.kind ?? "-", r.level]),
+    [
+      [sample.path, "new", "-", "error"],
+      ["spec.template.metadata.labels", "updated", "-", "error"],
+      ["spec.selector", "unchanged", "-", "error"],
+      ["spec.template.metadata.labels.app", "absent", "pass", "none"],
+    ],
+  );
+  assert.equal(new Set(results.map((r: Json) => r.partialFingerprints[FINGERPRINT_KEY])).size, 4, "each its own fingerprint");
+  assert.ok(scenarios.check.runs[0].results.every((r: Json) => !("baselineState" in r)), "check results have no baseline");
 });
 
 test("sarif: the driver describes chartguard and every rule in full", () => {

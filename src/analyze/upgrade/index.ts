@@ -6,9 +6,10 @@ import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "../contex
 import { summarize, type Finding, type Summary } from "../finding.ts";
 import { UPGRADE_RULES } from "../rules/index.ts";
 import { runRules, sortFindings } from "../run.ts";
+import { compareWithBaseline } from "./baseline.ts";
 import { impactOf, type Impact } from "./impact.ts";
 import { planUpgrade } from "./plan.ts";
-import { replacementsIn } from "./replacements.ts";
+import { replacedPairs, replacementsOf } from "./replacements.ts";
 
 export interface UpgradeCoreOptions {
   namespace: string;
@@ -16,7 +17,10 @@ export interface UpgradeCoreOptions {
 }
 
 export interface UpgradeResult {
+  /** Each with its `baselineState`: new, updated or unchanged against the release as it is. */
   findings: Finding[];
+  /** Findings of the release as it is that the release as it will be no longer has. */
+  absent: Finding[];
   summary: Summary;
   notes: ModelNote[];
   impact: Impact;
@@ -33,16 +37,20 @@ export function upgradeDocuments(
   const before = objectsFromDocuments(fromDocs, { namespace: options.namespace });
   // The check rules run on the target: a new overlap or invalid label is an upgrade problem too.
   const checked = checkDocuments(toDocs, { namespace: options.namespace, settings });
+  // ... and on the release as it is, to tell what the upgrade introduces from what is already there.
+  const baseline = checkDocuments(fromDocs, { namespace: options.namespace, settings });
   const after = objectsFromDocuments(toDocs, { namespace: options.namespace });
   const plan = planUpgrade(before.objects, after.objects);
   const context = buildContext(after.objects, settings);
   context.upgrade = { previous: buildContext(before.objects, settings), plan };
-  const findings = sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]);
+  const replaced = replacedPairs(plan);
+  const compared = compareWithBaseline(sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]), baseline.findings, replaced);
   return {
-    findings,
-    summary: summarize(findings),
+    findings: compared.findings,
+    absent: compared.absent,
+    summary: summarize(compared.findings),
     notes: [...before.notes, ...checked.notes],
-    impact: impactOf(plan, replacementsIn(plan)),
+    impact: impactOf(plan, replacementsOf(replaced)),
     checked: checked.checked,
   };
 }

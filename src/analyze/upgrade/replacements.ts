@@ -142,6 +142,6 @@ export function replacedPairs(plan: UpgradePlan): ReplacedPair[] {
   return pairs;
 }
 
-export function replacementsIn(plan: UpgradePlan): Replacement[] {
-  return replacedPairs(plan).map((p) => ({ from: p.before.ref, to: p.after.ref, why: p.why }));
+export function replacementsOf(pairs: readonly ReplacedPair[]): Replacement[] {
+  return pairs.map((p) => ({ from: p.before.ref, to: p.after.ref, why: p.why }));
 }
