@@ -43,13 +43,55 @@ ruleCases(volatilePodLabels, [
         evidence: { cause: "name", label: "helm.sh/chart", value: "web-0.1.0", reason: "key" },
         messageIncludes: ["restarts every pod of the Deployment", "next chart version"],
       },
+      // app.kubernetes.io/version=1.16.0 is not reported: the container runs nginx:1.16.0, so the release that changes the label rolls the pods anyway.
+    ],
+  },
+  {
+    name: "the app version label where no container runs that version: a needless roll; a build of the version (v1.16.0-debian-r3) is that version",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels:
+              app: web
+              app.kubernetes.io/version: "1.16.0"
+          spec:
+            containers:
+              - name: web
+                image: "registry:5000/nginx:1.27@sha256:0123"
+            initContainers:
+              - name: init
+                image: "registry:5000/tools:1.16"
+      ---
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels:
+              app: agent
+              app.kubernetes.io/version: "1.16.0"
+          spec:
+            initContainers:
+              - name: agent
+                image: "agent:v1.16.0-debian-r3"
+    `,
+    expect: [
       {
         severity: "warning",
         object: "Deployment/web",
         path: "spec.template.metadata.labels.app.kubernetes.io/version",
-        line: 23,
+        line: 11,
         evidence: { cause: "name", label: "app.kubernetes.io/version", value: "1.16.0", reason: "key" },
-        messageIncludes: ["next appVersion"],
+        messageIncludes: ["next appVersion", "restarts every pod of the Deployment"],
       },
     ],
   },
