@@ -63,10 +63,17 @@ export function volatileVerdicts(
   if (probes === undefined) return nameBased.map((label) => ({ label, cause: "name" }));
   const verdicts: Verdict[] = [];
   const provenPaths = new Set<string>();
+  // Labels the probe added to one map, and attributed to the same values (a hashed or merged map): one verdict.
+  const addedMaps = new Set<string>();
   for (const change of probes.changes) {
     if (change.section !== (where as ProbeSection) || !inScope(change)) continue;
     const cause = reportedCause(change, where);
     if (cause === undefined) continue;
+    if (change.added) {
+      const map = `${formatPath(change.path)}\u0000${cause}\u0000${change.valuesPaths.join(",")}`;
+      if (addedMaps.has(map)) continue;
+      addedMaps.add(map);
+    }
     const valuesPath = cause === "values" || cause === "image-tag" ? change.valuesPaths[0] : undefined;
     const label: VolatileLabelAt = {
       key: change.key ?? "",
