@@ -55,14 +55,15 @@ function podLabelSeverity(workload: Workload): "error" | "warning" | undefined {
 
 /**
  * Whether a verdict is a finding for this workload. A Job that gets a new name on the release
- * that changes the label is created anew, not patched. A label carrying the app version that
- * one of the workload's images also runs changes when the image does: that release restarts
- * the pods anyway (the chart version label still restarts them for nothing).
+ * that changes the label is created anew, not patched. A label carrying the app version (or
+ * an image tag) that one of the workload's images also runs changes when the image does:
+ * that release restarts the pods anyway (the chart version label still restarts them for nothing).
  */
 function reportable(context: AnalysisContext, workload: Workload, verdict: Verdict): boolean {
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
   if (workload.object.ref.kind === "Job") return !renamedOn(context, workload.object, cause);
-  return !(cause === "app-version" && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
+  const followsImage = cause === "app-version" || cause === "image-tag";
+  return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
 
 /** Delete the Job, then upgrade: the migration for an installed release. */

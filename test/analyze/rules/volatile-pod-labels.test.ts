@@ -1,4 +1,5 @@
 import { volatilePodLabels } from "../../../src/analyze/rules/volatile-pod-labels.ts";
+import { MARKERS, probeRuleCases } from "../../helpers/probe-cases.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
 ruleCases(volatilePodLabels, [
@@ -300,6 +301,49 @@ ruleCases(volatilePodLabels, [
     `,
     expect: [
       { severity: "warning", object: "Deployment/web", path: "spec.template.metadata.labels.example.com/build-date", line: 10, messageIncludes: ["configured as volatile"] },
+    ],
+  },
+]);
+
+/** An argo-cd style Deployment: the version label from global.image.tag, the image from its own (empty) tag or the global one. */
+function versionLabelled(name: string, label: string, image: string): string {
+  return yaml`
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: ${name}}
+    spec:
+      selector: {matchLabels: {app: ${name}}}
+      template:
+        metadata:
+          labels: {app: ${name}, app.kubernetes.io/version: "${label}"}
+        spec:
+          containers: [{name: main, image: "${image}"}]
+  `;
+}
+
+const argoTags = { ...MARKERS, imageTags: new Map([["cgtag0x", "global.image.tag"], ["cgtag1x", "server.image.tag"]]) };
+
+probeRuleCases(volatilePodLabels, [
+  {
+    // The probe sets the server's empty tag, hiding that it defaults to the global one: the base render shows the image runs that version.
+    name: "a version label from another values tag that this workload's image runs anyway: no needless roll",
+    base: versionLabelled("server", "v3.1.0", "quay.io/argoproj/argocd:v3.1.0"),
+    combined: { manifest: versionLabelled("server", "v3.1.0+cgtag0x", "quay.io/argoproj/argocd:cgtag1x"), markers: argoTags },
+    expect: [],
+  },
+  {
+    name: "the same label on a workload running another image: it restarts with every release of that image",
+    base: versionLabelled("redis", "v3.1.0", "redis:7.2.4"),
+    combined: { manifest: versionLabelled("redis", "v3.1.0+cgtag0x", "redis:7.2.4"), markers: argoTags },
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/redis",
+        path: "spec.template.metadata.labels.app.kubernetes.io/version",
+        line: 8,
+        evidence: { cause: "image-tag", valuesPath: "global.image.tag", foreignTag: true },
+        messageIncludes: ["None of this Deployment's containers runs that image"],
+      },
     ],
   },
 ]);
