@@ -2,6 +2,11 @@ import { volatileJobTemplate } from "../../../src/analyze/rules/volatile-job-tem
 import { MARKERS, probeRuleCases } from "../../helpers/probe-cases.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
+/** A Job in flow style, with its metadata and one container's image. */
+function flowJob(metadata: string, image: string): string {
+  return `apiVersion: batch/v1\nkind: Job\nmetadata: ${metadata}\nspec: {template: {spec: {containers: [{name: m, image: "${image}"}]}}}\n`;
+}
+
 // Plain manifests: an image tagged with the app version the objects declare changes with the next appVersion.
 ruleCases(volatileJobTemplate, [
   {
@@ -51,51 +56,15 @@ ruleCases(volatileJobTemplate, [
   },
   {
     name: "hooks, generateName, the version in the name, an image of another version: no finding",
-    manifest: yaml`
-      apiVersion: batch/v1
-      kind: Job
-      metadata:
-        name: web-hook
-        labels: {app.kubernetes.io/version: "2.1.0"}
-        annotations: {helm.sh/hook: post-upgrade}
-      spec:
-        template:
-          spec:
-            containers: [{name: m, image: "example/web:2.1.0"}]
-      ---
-      apiVersion: batch/v1
-      kind: Job
-      metadata:
-        generateName: web-run-
-      spec:
-        template:
-          spec:
-            containers: [{name: m, image: "example/web:2.1.0"}]
-      ---
-      apiVersion: batch/v1
-      kind: Job
-      metadata: {name: web-migrate-2.1.0}
-      spec:
-        template:
-          spec:
-            containers: [{name: m, image: "example/web:2.1.0"}]
-      ---
-      apiVersion: batch/v1
-      kind: Job
-      metadata: {name: web-migrate-2-1-0-x}
-      spec:
-        template:
-          spec:
-            containers: [{name: m, image: "example/web:2.1.0"}]
-      ---
-      apiVersion: batch/v1
-      kind: Job
-      metadata: {name: tools}
-      spec:
-        template:
-          spec:
-            containers: [{name: m, image: "example/tools:2.1.01"}]
-    `,
+    manifest: [
+      '{name: web-hook, labels: {app.kubernetes.io/version: "2.1.0"}, annotations: {helm.sh/hook: post-upgrade}}',
+      "{generateName: web-run-}",
+      "{name: web-migrate-2.1.0}",
+      "{name: web-migrate-2-1-0-x}",
+    ]
+      .map((metadata) => flowJob(metadata, "example/web:2.1.0"))
+      .concat(flowJob("{name: tools}", "example/tools:2.1.01"))
+      .join("---\n"),
     expect: [],
   },
 ]);
