@@ -121,7 +121,7 @@ export const volatileJobTemplate: Rule = {
     migration:
       "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
     incident:
-      "newrelic/helm-charts #248: the nri-metadata-injection chart's plain job took a new image on the next chart version, and `helm upgrade` failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
+      "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
     example: {
       bad: manifest`
         apiVersion: batch/v1
