@@ -11,8 +11,9 @@
  * with one perturbation each, when the render layer made them.
  *
  * What is compared: object names, immutable workload selectors, StatefulSet claim
- * template metadata and pod template labels and annotations; between base and repeat,
- * every field of every object (non-deterministic rendering).
+ * template metadata, pod template labels and annotations, and the pod spec of a Job Helm
+ * patches in place (any change to it fails the upgrade); between base and repeat, every
+ * field of every object (non-deterministic rendering).
  */
 import type { FieldPath, YamlDocument } from "../load/yaml.ts";
 import { formatPath, getPath, isRecord, objectsFromDocuments, type KubeObject } from "../model/object.ts";
@@ -75,7 +76,7 @@ export interface ProbeRenders {
 // ============================================================================================
 
 /** Where a compared field sits. */
-export type ProbeSection = "name" | "selector" | "claim-template" | "pod-labels" | "pod-annotations" | "other";
+export type ProbeSection = "name" | "selector" | "claim-template" | "pod-labels" | "pod-annotations" | "job-pod-spec" | "other";
 
 /** One field of an object that changed in a probe, and why. */
 export interface FieldChange {
@@ -173,7 +174,8 @@ export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
     for (const [object, other] of pairs) {
       const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
       repeatDiffs.set(object, leaves);
-      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], []));
+      // A Job's pod spec counts as any other field here: nondeterministic-render reports random fields.
+      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
     }
   }
 
@@ -198,7 +200,9 @@ export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
         const found = markersIn(leaf, markers);
         if (found.causes.length === 0) {
           // Pod annotations are compared for the revision only; a hashed one (checksum/config) is expected.
-          if (section(object, leaf.path) === "pod-annotations") continue;
+          // A Job's pod spec only for what a marker shows: a hash there is not worth the single renders.
+          const where = section(object, leaf.path);
+          if (where === "pod-annotations" || where === "job-pod-spec") continue;
           const explained = explainBySingles(object, key, singles);
           if (explained === undefined) {
             unmarked++;
@@ -208,7 +212,7 @@ export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
           continue;
         }
         const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
-        if (change.section === "pod-annotations" && !change.causes.includes("revision")) continue;
+        if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
         if (change.causes.includes("image-tag") && change.section === "pod-labels") {
           change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
         }
@@ -224,7 +228,7 @@ export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
           if (random?.has(key)) continue;
           const found = markersIn(leaf, single.markers);
           const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], found.valuesPaths.length > 0 ? found.valuesPaths : allPaths(single)), single.markers);
-          if (change.section === "pod-annotations" && single.cause !== "revision") continue;
+          if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
           if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
             const other = pairs.get(object);
             change.foreignTag = other !== undefined && !usesTag(object, other, found.tagMarkers, change.before);
@@ -391,6 +395,7 @@ function identityLeaves(object: KubeObject, other: KubeObject): Leaf[] {
       compare([...workload.templatePath, "metadata", "labels"]);
       compare([...workload.templatePath, "metadata", "annotations"]);
     }
+    if (isPatchedJob(object)) compare([...workload.templatePath, "spec"]);
   }
   if (object.ref.kind === "StatefulSet" && object.group === "apps") {
     const count = Math.max(arrayLength(getPath(object.raw, ["spec", "volumeClaimTemplates"])), arrayLength(getPath(other.raw, ["spec", "volumeClaimTemplates"])));
@@ -407,8 +412,16 @@ function arrayLength(value: unknown): number {
   return Array.isArray(value) ? value.length : 0;
 }
 
+/**
+ * A Job Helm patches on upgrade: not a hook (Helm creates hooks anew, never patches them) and
+ * with a name (generateName makes a new Job each time). Its pod template is immutable.
+ */
+export function isPatchedJob(object: KubeObject): boolean {
+  return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
+}
+
 /** Which compared field a path in the object belongs to. */
-export function section(object: KubeObject, path: FieldPath): ProbeSection {
+export function section(object: KubeObject, path: FieldPath, options: { jobPodSpec?: boolean } = {}): ProbeSection {
   const starts = (prefix: FieldPath) => prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
   if (path.length === 2 && path[0] === "metadata" && path[1] === "name") return "name";
   const workload = workloadOf(object);
@@ -418,6 +431,7 @@ export function section(object: KubeObject, path: FieldPath): ProbeSection {
       if (starts([...workload.templatePath, "metadata", "labels"]) && path.length === workload.templatePath.length + 3) return "pod-labels";
       if (starts([...workload.templatePath, "metadata", "annotations"]) && path.length === workload.templatePath.length + 3) return "pod-annotations";
     }
+    if (options.jobPodSpec !== false && isPatchedJob(object) && starts([...workload.templatePath, "spec"])) return "job-pod-spec";
   }
   if (object.ref.kind === "StatefulSet" && object.group === "apps" && path[0] === "spec" && path[1] === "volumeClaimTemplates") {
     const field = path[4];
@@ -429,8 +443,8 @@ export function section(object: KubeObject, path: FieldPath): ProbeSection {
 }
 
 /** A leaf difference as a FieldChange: keys a probe added point at their map; expressions at their entry. */
-function fieldChange(object: KubeObject, leaf: Leaf, causes: ProbeCause[], valuesPaths: string[]): FieldChange {
-  const where = section(object, leaf.path);
+function fieldChange(object: KubeObject, leaf: Leaf, causes: ProbeCause[], valuesPaths: string[], options: { jobPodSpec?: boolean } = {}): FieldChange {
+  const where = section(object, leaf.path, options);
   let path = leaf.path;
   let key: string | undefined;
   const added = leaf.before === undefined;
@@ -439,7 +453,7 @@ function fieldChange(object: KubeObject, leaf: Leaf, causes: ProbeCause[], value
     path = path.slice(0, expressions + 2);
     const expression = getPath(object.raw, path);
     key = isRecord(expression) && typeof expression.key === "string" ? expression.key : undefined;
-  } else if (where !== "name" && where !== "other" && path.length > 0) {
+  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path.length > 0) {
     key = String(path.at(-1));
     if (added) path = path.slice(0, -1);
   }

@@ -29,7 +29,7 @@ const CHART_KEYS = new Set(["helm.sh/chart", "chart"]);
 const APP_KEYS = new Set(["app.kubernetes.io/version", "version"]);
 
 /** The cause a name-based finding guesses; undefined for keys the user configured as volatile. */
-function impliedCause(label: VolatileLabelAt): ProbeCause | undefined {
+export function impliedCause(label: VolatileLabelAt): ProbeCause | undefined {
   if (label.reason === "chart-version") return "chart-version";
   if (label.reason === "app-version") return "app-version";
   if (CHART_KEYS.has(label.key)) return "chart-version";
@@ -47,6 +47,11 @@ export function reportedCause(change: FieldChange, where: keyof typeof REPORTED)
   return undefined;
 }
 
+/**
+ * The volatile labels of one section of an object. In an immutable section (selector, claim
+ * template) a label named as a version that the probes saw stable is still reported, as a
+ * literal: the release process that rewrites the version text breaks the next upgrade.
+ */
 export function volatileVerdicts(
   context: AnalysisContext,
   object: KubeObject,
@@ -58,10 +63,17 @@ export function volatileVerdicts(
   if (probes === undefined) return nameBased.map((label) => ({ label, cause: "name" }));
   const verdicts: Verdict[] = [];
   const provenPaths = new Set<string>();
+  // Labels the probe added to one map, and attributed to the same values (a hashed or merged map): one verdict.
+  const addedMaps = new Set<string>();
   for (const change of probes.changes) {
     if (change.section !== (where as ProbeSection) || !inScope(change)) continue;
     const cause = reportedCause(change, where);
     if (cause === undefined) continue;
+    if (change.added) {
+      const map = `${formatPath(change.path)}\u0000${cause}\u0000${change.valuesPaths.join(",")}`;
+      if (addedMaps.has(map)) continue;
+      addedMaps.add(map);
+    }
     const valuesPath = cause === "values" || cause === "image-tag" ? change.valuesPaths[0] : undefined;
     const label: VolatileLabelAt = {
       key: change.key ?? "",
@@ -75,7 +87,11 @@ export function volatileVerdicts(
   for (const label of nameBased) {
     if (provenPaths.has(formatPath(label.path))) continue;
     const implied = impliedCause(label);
-    if (implied !== undefined && probes.probed.has(implied)) continue; // the probe looked, and it is stable
+    if (implied !== undefined && probes.probed.has(implied)) {
+      // The probe looked, and it is stable: fine in a pod template; by its name, still a version where it can never change.
+      if (where !== "pod-labels" && label.reason === "key") verdicts.push({ label: { ...label, literal: true }, cause: "name" });
+      continue;
+    }
     verdicts.push({ label, cause: "name" });
   }
   return verdicts;
@@ -102,4 +118,55 @@ export function withProbeDetails(input: FindingInput, verdict: Verdict, labelled
   const old = `${labelled} ${labelText(verdict.label)} is volatile: ${why}.`;
   const replacement = `${takesIn} ${valuesPath}: a label the probe added to ${valuesPath} appeared in ${formatPath(change.path)}.`;
   return { ...input, evidence, message: input.message.replace(old, replacement) };
+}
+
+/** Causes that come with every release: a name that changes with one is new on every upgrade. */
+const EVERY_RELEASE: readonly ProbeCause[] = ["revision", "random"];
+
+/**
+ * The causes a version in the name covers. A published chart version never changes: a new
+ * appVersion, or a new default image tag in the chart's values, comes with a new chart
+ * version. A chart's default image tag follows its appVersion. (Short of a user who sets
+ * the tag by hand: that is a change of values.)
+ */
+const COVERED_BY_NAME: Partial<Record<ProbeCause, readonly ProbeCause[]>> = {
+  "chart-version": ["chart-version", "app-version", "image-tag"],
+  "app-version": ["app-version", "image-tag"],
+};
+
+/**
+ * Whether the object gets a new name on the release that brings `cause`: Helm then creates
+ * it and deletes the old one instead of patching it, so its immutable fields cannot fail the
+ * upgrade. Probed: what its name changed with (.Release.Revision, a version, a hash of the
+ * values, a random suffix). Not probed: the chart or app version written into its name.
+ * A cause this cannot tell (`name` for a configured key) is covered only by a name that
+ * changes on every release.
+ */
+export function renamedOn(context: AnalysisContext, object: KubeObject, cause: ProbeCause | undefined): boolean {
+  const nameCauses = nameChangeCauses(context, object);
+  if (EVERY_RELEASE.some((c) => nameCauses.has(c))) return true;
+  if (cause === undefined) return false;
+  return [...nameCauses].some((named) => named === cause || COVERED_BY_NAME[named]?.includes(cause) === true);
+}
+
+function nameChangeCauses(context: AnalysisContext, object: KubeObject): Set<ProbeCause> {
+  const probes = probesOf(context.probes, object);
+  if (probes !== undefined) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
+  const causes = new Set<ProbeCause>();
+  const name = object.ref.name;
+  if ([...context.versions.chart].some((v) => nameCarries(name, v))) causes.add("chart-version");
+  if ([...context.versions.app].some((v) => nameCarries(name, v))) causes.add("app-version");
+  return causes;
+}
+
+/** `migrate-1.4.2` or `migrate-1-4-2-x`: the version as a whole part of the name. */
+function nameCarries(name: string, version: string): boolean {
+  const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+  return [sanitized, sanitized.replaceAll(".", "-")].some((form) => {
+    const at = name.indexOf(form);
+    if (at === -1) return false;
+    const before = name[at - 1];
+    const after = name[at + form.length];
+    return (before === undefined || before === "-" || before === ".") && (after === undefined || after === "-" || after === ".");
+  });
 }

@@ -126,3 +126,18 @@ function versionIndex(versions: ReadonlySet<string>): VersionIndex {
   }
   return index;
 }
+
+/** The image's tag is this version: `2.1.0`, `v2.1.0`, or a build of it (`2.1.0-debian-12-r3`). */
+export function taggedWithVersion(image: string, version: string): boolean {
+  const bare = version.replace(/^v/, "");
+  const tag = imageTag(image)?.replace(/^v/, "");
+  if (bare === "" || tag === undefined) return false;
+  return tag === bare || (tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length)));
+}
+
+/** `registry:5000/repo/name:tag@sha256:…` → `tag`; undefined without one. */
+function imageTag(image: string): string | undefined {
+  const reference = image.split("@")[0]!;
+  const colon = reference.lastIndexOf(":");
+  return colon > reference.lastIndexOf("/") ? reference.slice(colon + 1) : undefined;
+}

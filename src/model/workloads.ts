@@ -196,3 +196,20 @@ function genericWorkload(object: KubeObject): Workload | undefined {
 export function isCustomGroup(group: string): boolean {
   return group.includes(".") && !group.endsWith(".k8s.io") && group !== "k8s.io";
 }
+
+/** The images of a workload's containers and init containers, with their paths in the object. */
+export function containerImages(workload: Workload): { image: string; path: FieldPath }[] {
+  const spec = getPath(workload.object.raw, [...workload.templatePath, "spec"]);
+  if (!isRecord(spec)) return [];
+  const images: { image: string; path: FieldPath }[] = [];
+  for (const list of ["initContainers", "containers"] as const) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((container, i) => {
+      if (isRecord(container) && typeof container.image === "string") {
+        images.push({ image: container.image, path: [...workload.templatePath, "spec", list, i, "image"] });
+      }
+    });
+  }
+  return images;
+}

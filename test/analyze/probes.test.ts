@@ -218,9 +218,18 @@ describe("probe proof in the volatile-* rules", () => {
     ]);
   });
 
-  test("a label named like a volatile one that the probe proved stable is not reported", () => {
-    // e.g. helm.sh/chart pinned by a values override: the chart version bump did not change it.
+  test("a selector label named as a version that the version probe left alone is a literal: still reported, by its name", () => {
+    // e.g. helm.sh/chart written as text into the template: the release process rewrites it, the probe cannot.
     const findings = probedFindings(volatileSelector, { base: chartLabelled, combined: { manifest: chartLabelled, markers: MARKERS } });
+    assert.deepEqual(
+      findings.map((f) => [f.severity, f.path, f.evidence.cause, f.evidence.literal]),
+      [["error", "spec.selector.matchLabels.helm.sh/chart", "name", true]],
+    );
+    assert.match(findings[0]!.message, /left its value as it is: the version is written into the template \(or a value\) as text.* The next release that edits that text changes spec\.selector/);
+  });
+
+  test("a pod template label named as a version that the version probe left alone is not reported (it never changes on its own)", () => {
+    const findings = probedFindings(volatilePodLabels, { base: chartLabelled, combined: { manifest: chartLabelled, markers: MARKERS } });
     assert.deepEqual(findings, []);
   });
 
@@ -236,7 +245,8 @@ describe("probe proof in the volatile-* rules", () => {
     assert.equal(rest.length, 0);
     assert.equal(finding!.path, "spec.selector.matchLabels");
     assert.deepEqual(finding!.evidence, { cause: "values", valuesPath: "web.labels" });
-    assert.match(finding!.message, /^Deployment\/web: the selector takes in every label under web\.labels: a label the probe added to web\.labels appeared in spec\.selector\.matchLabels\. Adding or changing a label under web\.labels changes spec\.selector, which is immutable: helm upgrade then fails with "spec\.selector: Invalid value: \.\.\.: field is immutable"\.$/);
+    assert.match(finding!.message, /^Deployment\/web: the selector takes in every label under web\.labels: a label the probe added to web\.labels appeared in spec\.selector\.matchLabels\. Adding or changing a label under web\.labels changes spec\.selector, which is immutable: helm upgrade then fails with "spec\.selector: Invalid value: \.\.\.: field is immutable"\. Upgrades with the same values keep it as it is: this fires only when web\.labels is changed\.$/);
+    assert.equal(finding!.severity, "info");
     assert.doesNotMatch(finding!.message, /cgval/);
   });
 

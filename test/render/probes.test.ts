@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cp, rm, writeFile } from "node:fs/promises";
+import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
@@ -31,18 +31,34 @@ async function findings(helm: string, chart: string, options: Partial<CheckOptio
 
 const EXPECTED: Record<string, string[]> = {
   cvat: [
-    "volatile-selector error Deployment/cvat-cvat-backend-server spec.selector.matchLabels 16 13 cvat/templates/backend-server-deployment.yaml values cvat.backend.labels",
-    "volatile-selector error Deployment/cvat-cvat-backend-server spec.selector.matchLabels 16 13 cvat/templates/backend-server-deployment.yaml values cvat.backend.server.labels",
-    "volatile-selector error Deployment/cvat-cvat-backend-worker spec.selector.matchLabels 47 13 cvat/templates/backend-worker-deployment.yaml values cvat.backend.labels",
-    "volatile-selector error Deployment/cvat-cvat-backend-worker spec.selector.matchLabels 47 13 cvat/templates/backend-worker-deployment.yaml values cvat.backend.worker.labels",
+    "volatile-selector info Deployment/cvat-cvat-backend-server spec.selector.matchLabels 16 13 cvat/templates/backend-server-deployment.yaml values cvat.backend.labels",
+    "volatile-selector info Deployment/cvat-cvat-backend-server spec.selector.matchLabels 16 13 cvat/templates/backend-server-deployment.yaml values cvat.backend.server.labels",
+    "volatile-selector info Deployment/cvat-cvat-backend-worker spec.selector.matchLabels 47 13 cvat/templates/backend-worker-deployment.yaml values cvat.backend.labels",
+    "volatile-selector info Deployment/cvat-cvat-backend-worker spec.selector.matchLabels 47 13 cvat/templates/backend-worker-deployment.yaml values cvat.backend.worker.labels",
   ],
   pushgateway: [
     "volatile-claim-template error StatefulSet/pushgateway-pushgateway spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart 35 27 pushgateway/templates/statefulset.yaml chart-version",
     "volatile-claim-template error StatefulSet/pushgateway-pushgateway spec.volumeClaimTemplates[0].metadata.labels.app.kubernetes.io/version 38 27 pushgateway/templates/statefulset.yaml app-version",
   ],
+  // app.kubernetes.io/version on the pod template is no needless roll: the image follows appVersion (tag "").
   "helm-create": [
     "volatile-pod-labels warning Deployment/mysite spec.template.metadata.labels.helm.sh/chart 44 19 helm-create/templates/deployment.yaml chart-version",
-    "volatile-pod-labels warning Deployment/mysite spec.template.metadata.labels.app.kubernetes.io/version 47 19 helm-create/templates/deployment.yaml app-version",
+  ],
+  // Issue 18: the version written as text into immutable fields; on the pod template it never changes on its own.
+  "literal-version": [
+    "volatile-selector error Deployment/gateway-gateway spec.selector.matchLabels.app.kubernetes.io/version 11 9 literal-version/templates/deployment.yaml name",
+    "volatile-claim-template error StatefulSet/gateway-store spec.volumeClaimTemplates[0].metadata.labels.version 45 23 literal-version/templates/statefulset.yaml name",
+  ],
+  "literal-version-kept-out": [],
+  "plain-job": [
+    "volatile-job-template error Job/shop-migrate spec.template.spec.containers[0].image 18 16 plain-job/templates/migrate-job.yaml image-tag image.tag",
+    "volatile-pod-labels error Job/shop-seed spec.template.metadata.labels.helm.sh/chart 32 11 plain-job/templates/seed-job.yaml chart-version",
+    "volatile-job-template error Job/shop-seed spec.template.spec.containers[0].env[0].value 40 19 plain-job/templates/seed-job.yaml chart-version",
+  ],
+  "hook-job": [],
+  "renamed-job": [],
+  "persistence-labels": [
+    "volatile-claim-template info StatefulSet/cache-cache spec.volumeClaimTemplates[0].metadata.labels 23 23 persistence-labels/templates/statefulset.yaml values persistence.labels",
   ],
   "image-tag-selector": [
     "volatile-selector error Deployment/api-api spec.selector.matchLabels.build 11 9 image-tag-selector/templates/deployment.yaml image-tag image.tag",
@@ -56,8 +72,8 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info Deployment/lottery-lottery spec.template.metadata.annotations.rollme 28 17 random/templates/deployment.yaml random",
   ],
   umbrella: [
-    "volatile-selector error Deployment/platform-jobs spec.selector.matchLabels 10 11 umbrella/charts/worker/templates/deployment.yaml values jobs.labels",
-    "volatile-selector error Deployment/platform-jobs spec.selector.matchLabels 10 14 umbrella/charts/worker/templates/deployment.yaml values global.commonLabels",
+    "volatile-selector info Deployment/platform-jobs spec.selector.matchLabels 10 11 umbrella/charts/worker/templates/deployment.yaml values jobs.labels",
+    "volatile-selector info Deployment/platform-jobs spec.selector.matchLabels 10 14 umbrella/charts/worker/templates/deployment.yaml values global.commonLabels",
     "volatile-pod-labels warning Deployment/platform-jobs spec.template.metadata.labels.chart 18 22 umbrella/charts/worker/templates/deployment.yaml chart-version",
     "volatile-pod-labels warning Deployment/platform-api spec.template.metadata.labels.helm.sh/chart 43 15 umbrella/templates/deployment.yaml chart-version",
   ],
@@ -79,6 +95,58 @@ for (const helm of helmBinaries()) {
       });
     }
 
+    test("a plain Job: one finding per Job says which fields change, with what, and how to get past it", async () => {
+      const { findings: found } = await findings(helm.path, fixtureChart("probes/plain-job"), { release: "prod", namespace: "shop" });
+      const seed = found.find((f) => f.rule === "volatile-job-template" && f.object.name === "prod-seed")!;
+      assert.equal(
+        seed.message,
+        "Job/prod-seed: the pod template changes between releases (probe renders changed it): spec.template.spec.containers[0].env[0].value (the chart version). " +
+          'A Job\'s spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next chart version makes helm upgrade fail with "spec.template: Invalid value: ...: field is immutable".',
+      );
+      assert.deepEqual(seed.evidence, { cause: "chart-version", fields: ["spec.template.spec.containers[0].env[0].value"], causes: ["chart-version"] });
+      assert.deepEqual(seed.remedy.commands, ["kubectl delete job prod-seed -n shop", `helm upgrade prod ${fixtureChart("probes/plain-job")} -n shop`]);
+      const migrate = found.find((f) => f.rule === "volatile-job-template" && f.object.name === "prod-migrate")!;
+      assert.match(migrate.message, /containers\[0\]\.image \(the image tag image\.tag\)\. .*: the next change of image\.tag makes helm upgrade fail/);
+    });
+
+    test("renamed Jobs are silent because of their names: the same chart with fixed names reports each Job", async () => {
+      const work = await tempDir("probes-fixed-names");
+      const chart = join(work, "renamed-job");
+      await cp(fixtureChart("probes/renamed-job"), chart, { recursive: true });
+      for (const file of ["migrate-job.yaml", "seed-job.yaml", "report-job.yaml"]) {
+        const path = join(chart, "templates", file);
+        await writeFile(path, (await readFile(path, "utf8")).replace(/^( {2}name: \{\{ \.Release\.Name \}\}-[a-z]+)-.*$/m, "$1"));
+      }
+      const { rows } = await findings(helm.path, chart);
+      assert.deepEqual(rows.map((r) => r.split(" ").slice(0, 4).join(" ")), [
+        "volatile-pod-labels error Job/shop-migrate spec.template.metadata.labels.app.kubernetes.io/version",
+        "volatile-job-template error Job/shop-migrate spec.template.spec.containers[0].image",
+        "volatile-pod-labels error Job/shop-report spec.template.metadata.labels.helm.sh/chart",
+        "volatile-job-template error Job/shop-report spec.template.spec.containers[0].image",
+        "volatile-job-template error Job/shop-seed spec.template.spec.containers[0].image",
+      ]);
+    });
+
+    test("findings on one Job never contradict: a Job recreated on each release has no finding that says it stays", async () => {
+      for (const name of ["revision-job", "renamed-job", "hook-job", "plain-job", "random"]) {
+        const { findings: found } = await findings(helm.path, fixtureChart(`probes/${name}`));
+        const recreated = new Set(found.filter((f) => /recreated on each release|creates the \w+ under a new name/.test(f.message)).map((f) => f.object.name));
+        const stays = found.filter((f) => recreated.has(f.object.name) && /stays in the cluster|still exists at the next upgrade/.test(f.message));
+        assert.deepEqual(stays.map((f) => `${name}: ${f.rule} ${f.object.name}`), []);
+      }
+    });
+
+    test("a literal version in a selector: the message says it is text that the release process edits", async () => {
+      const [selector] = (await findings(helm.path, fixtureChart("probes/literal-version"))).findings;
+      assert.equal(
+        selector!.message,
+        "Deployment/gateway-gateway: the selector label app.kubernetes.io/version=3.2.0 is volatile: its name says it carries a version, but a probe render with the chart's version and appVersion bumped left its value as it is: " +
+          "the version is written into the template (or a value) as text, so nothing proves it stable. " +
+          'The next release that edits that text changes spec.selector, which is immutable: helm upgrade then fails with "spec.selector: Invalid value: ...: field is immutable".',
+      );
+      assert.deepEqual(selector!.evidence, { cause: "name", label: "app.kubernetes.io/version", value: "3.2.0", reason: "key", literal: true });
+    });
+
     test("CVAT-style: the message says which values path reaches the selector, why it fails, and how to migrate", async () => {
       const chart = fixtureChart("probes/cvat");
       const options = { release: "prod", namespace: "tools", setString: ["note=it's a test"] };
@@ -86,7 +154,8 @@ for (const helm of helmBinaries()) {
       assert.equal(
         finding!.message,
         "Deployment/prod-cvat-backend-server: the selector takes in every label under cvat.backend.labels: a label the probe added to cvat.backend.labels appeared in spec.selector.matchLabels. " +
-          'Adding or changing a label under cvat.backend.labels changes spec.selector, which is immutable: helm upgrade then fails with "spec.selector: Invalid value: ...: field is immutable".',
+          'Adding or changing a label under cvat.backend.labels changes spec.selector, which is immutable: helm upgrade then fails with "spec.selector: Invalid value: ...: field is immutable". ' +
+          "Upgrades with the same values keep it as it is: this fires only when cvat.backend.labels is changed.",
       );
       // The release, chart and values the check rendered: an upgrade without the values would reset them.
       assert.deepEqual(finding!.remedy.commands, [

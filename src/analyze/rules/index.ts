@@ -4,6 +4,7 @@ import { selectorMismatch } from "./selector-mismatch.ts";
 import { volatileSelector } from "./volatile-selector.ts";
 import { volatilePodLabels } from "./volatile-pod-labels.ts";
 import { volatileClaimTemplate } from "./volatile-claim-template.ts";
+import { volatileJobTemplate } from "./volatile-job-template.ts";
 import { invalidLabel } from "./invalid-label.ts";
 import { selectorOverlap } from "./selector-overlap.ts";
 import { danglingSelector } from "./dangling-selector.ts";
@@ -23,6 +24,7 @@ export const CHECK_RULES: readonly Rule[] = [
   volatileSelector,
   volatilePodLabels,
   volatileClaimTemplate,
+  volatileJobTemplate,
   nondeterministicRender,
   invalidLabel,
 ];

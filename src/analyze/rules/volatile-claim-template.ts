@@ -5,7 +5,7 @@ import { releaseOf } from "../release.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import type { FieldChange } from "../probes.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
-import { labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
+import { labelText, onlyIfChanged, volatileEvidence, volatileOrigin, volatileSeverity, type VolatileLabelAt } from "./volatile-selector.ts";
 
 const STATEFULSET_FORBIDDEN =
   "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
@@ -28,10 +28,12 @@ export function volatileClaimTemplateFinding(
   return {
     object,
     path: label.path,
+    severity: volatileSeverity(cause),
     message:
       `${refString(object.ref)}: the volumeClaimTemplate "${claimTemplate}" ${noun} ${labelText(label)} is volatile: ${why}. ` +
       `volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${STATEFULSET_FORBIDDEN}" ` +
-      "(the message names the allowed fields, not the one that changed).",
+      "(the message names the allowed fields, not the one that changed)." +
+      (cause === "values" ? onlyIfChanged(label) : ""),
     evidence: { ...volatileEvidence(label, cause), claimTemplate, field },
     remedy: {
       text:

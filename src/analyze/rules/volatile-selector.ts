@@ -21,6 +21,11 @@ export interface VolatileLabelAt {
   path: FieldPath;
   /** For probe causes `values` and `image-tag`: the values path the probe changed. */
   valuesPath?: string;
+  /**
+   * Named as a version, but a probe that bumped the chart's versions left it as it is: the
+   * version is written into the template (or a value) as text, and changes when that is edited.
+   */
+  literal?: boolean;
 }
 
 const CHART_KEYS = new Set(["helm.sh/chart", "chart"]);
@@ -33,6 +38,12 @@ const APP_KEYS = new Set(["app.kubernetes.io/version", "version"]);
 export function volatileOrigin(label: VolatileLabelAt, cause: Cause): { why: string; when: string } {
   switch (cause) {
     case "name":
+      if (label.literal === true) {
+        return {
+          why: `its name says it carries a version, but a probe render with the chart's version and appVersion bumped left its value as it is: the version is written into the template (or a value) as text, so nothing proves it stable`,
+          when: "the next release that edits that text",
+        };
+      }
       if (label.reason === "chart-version") {
         return { why: `its value ends with the chart version ${label.version ?? ""}`.trimEnd(), when: "the next chart version" };
       }
@@ -70,7 +81,22 @@ export function volatileEvidence(label: VolatileLabelAt, cause: Cause): Evidence
     ...(label.reason === undefined ? {} : { reason: label.reason }),
     ...(label.version === undefined ? {} : { version: label.version }),
     ...(label.valuesPath === undefined ? {} : { valuesPath: label.valuesPath }),
+    ...(label.literal === true ? { literal: true } : {}),
   };
+}
+
+/**
+ * Severity by the project's policy: a label from a values map changes only when someone
+ * changes that value (info, naming it); every other cause changes on a routine release.
+ */
+export function volatileSeverity(cause: Cause): "error" | "info" {
+  return cause === "values" ? "info" : "error";
+}
+
+/** The sentence an `info` finding adds: which value sets the trap off, and that nothing happens until then. */
+export function onlyIfChanged(label: VolatileLabelAt): string {
+  const what = label.valuesPath === undefined ? "the label maps in values" : label.valuesPath;
+  return ` Upgrades with the same values keep it as it is: this fires only when ${what} is changed.`;
 }
 
 /** `helm.sh/chart=web-0.1.0`: the label (or the volatile value of an expression) as messages show it. */
@@ -127,10 +153,11 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
     return {
       object,
       path: label.path,
+      severity: volatileSeverity(cause),
       message:
         `${subject} ${capitalize(when)} changes the Rollout's spec.selector. From Argo Rollouts 1.9 the API server refuses the update ` +
         `("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet ` +
-        `and skips every canary step, sending all traffic to the new version at once.`,
+        `and skips every canary step, sending all traffic to the new version at once.${cause === "values" ? onlyIfChanged(label) : ""}`,
       evidence: volatileEvidence(label, cause),
       remedy: {
         text:
@@ -150,7 +177,8 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
   return {
     object,
     path: label.path,
-    message: `${subject} ${capitalize(when)} changes spec.selector, which is immutable: helm upgrade then fails with "${failure}".`,
+    severity: volatileSeverity(cause),
+    message: `${subject} ${capitalize(when)} changes spec.selector, which is immutable: helm upgrade then fails with "${failure}".${cause === "values" ? onlyIfChanged(label) : ""}`,
     evidence: volatileEvidence(label, cause),
     remedy: {
       text:

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { volatileClaimTemplate } from "../../../src/analyze/rules/volatile-claim-template.ts";
+import { MARKERS, probeRuleCases } from "../../helpers/probe-cases.ts";
 import { findingsFor, ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
 // prometheus-pushgateway 2.16/2.17 with runAsStatefulSet=true (prometheus-community/helm-charts #5279).
@@ -124,3 +125,69 @@ test("volatile-claim-template: the migration keeps the PVCs", () => {
   assert.match(finding!.remedy.text, /storage-volume-prometheus-pushgateway-<ordinal>/);
   assert.match(finding!.remedy.text, /data stays/);
 });
+
+/** A StatefulSet whose claim template labels are `labels` (a flow map). */
+function claimLabelled(labels: string): string {
+  return yaml`
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db}
+    spec:
+      selector: {matchLabels: {app: db}}
+      template: {metadata: {labels: {app: db}}}
+      volumeClaimTemplates:
+        - metadata:
+            name: data
+            labels: ${labels}
+  `;
+}
+
+probeRuleCases(volatileClaimTemplate, [
+  {
+    name: "persistence.labels only: a trap that fires when the user changes that value (info, naming it)",
+    base: claimLabelled("{app: db}"),
+    combined: { manifest: claimLabelled("{app: db, cgval0x: cgval0x}"), markers: { ...MARKERS, labelMaps: new Map([["cgval0x", "persistence.labels"]]) } },
+    expect: [
+      {
+        severity: "info",
+        object: "StatefulSet/db",
+        path: "spec.volumeClaimTemplates[0].metadata.labels",
+        line: 10,
+        evidence: { cause: "values", valuesPath: "persistence.labels" },
+        messageIncludes: ["take in every label under persistence.labels", "this fires only when persistence.labels is changed"],
+      },
+    ],
+  },
+  {
+    name: "two labels a merge helper hashed (no marker), both from the values render: one finding, not two",
+    base: claimLabelled("{app: db}"),
+    combined: { manifest: claimLabelled("{app: db, h1: a1, h2: b2}"), markers: { ...MARKERS, labelMaps: new Map([["cgval0x", "commonLabels"], ["cgval1x", "persistence.labels"]]) } },
+    singles: [
+      { cause: "values", manifest: claimLabelled("{app: db, h1: a1, h2: b2}"), markers: { labelMaps: new Map([["cgval0x", "commonLabels"], ["cgval1x", "persistence.labels"]]) } },
+      { cause: "chart-version", manifest: claimLabelled("{app: db}"), markers: { chartVersion: MARKERS.chartVersion } },
+    ],
+    expect: [
+      {
+        severity: "info",
+        object: "StatefulSet/db",
+        path: "spec.volumeClaimTemplates[0].metadata.labels",
+        line: 10,
+        evidence: { cause: "values", valuesPath: "commonLabels", valuesPaths: ["commonLabels", "persistence.labels"] },
+      },
+    ],
+  },
+  {
+    name: "the chart version in a claim label: every chart bump fails (error)",
+    base: claimLabelled("{app: db, helm.sh/chart: db-1.0.0}"),
+    combined: { manifest: claimLabelled("{app: db, helm.sh/chart: db-1.0.0_cgchart}"), markers: MARKERS },
+    expect: [
+      {
+        severity: "error",
+        object: "StatefulSet/db",
+        path: "spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart",
+        line: 10,
+        evidence: { cause: "chart-version" },
+      },
+    ],
+  },
+]);

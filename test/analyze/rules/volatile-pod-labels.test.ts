@@ -1,4 +1,5 @@
 import { volatilePodLabels } from "../../../src/analyze/rules/volatile-pod-labels.ts";
+import { MARKERS, probeRuleCases } from "../../helpers/probe-cases.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
 ruleCases(volatilePodLabels, [
@@ -43,13 +44,55 @@ ruleCases(volatilePodLabels, [
         evidence: { cause: "name", label: "helm.sh/chart", value: "web-0.1.0", reason: "key" },
         messageIncludes: ["restarts every pod of the Deployment", "next chart version"],
       },
+      // app.kubernetes.io/version=1.16.0 is not reported: the container runs nginx:1.16.0, so the release that changes the label rolls the pods anyway.
+    ],
+  },
+  {
+    name: "the app version label where no container runs that version: a needless roll; a build of the version (v1.16.0-debian-r3) is that version",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels:
+              app: web
+              app.kubernetes.io/version: "1.16.0"
+          spec:
+            containers:
+              - name: web
+                image: "registry:5000/nginx:1.27@sha256:0123"
+            initContainers:
+              - name: init
+                image: "registry:5000/tools:1.16"
+      ---
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels:
+              app: agent
+              app.kubernetes.io/version: "1.16.0"
+          spec:
+            initContainers:
+              - name: agent
+                image: "agent:v1.16.0-debian-r3"
+    `,
+    expect: [
       {
         severity: "warning",
         object: "Deployment/web",
         path: "spec.template.metadata.labels.app.kubernetes.io/version",
-        line: 23,
+        line: 11,
         evidence: { cause: "name", label: "app.kubernetes.io/version", value: "1.16.0", reason: "key" },
-        messageIncludes: ["next appVersion"],
+        messageIncludes: ["next appVersion", "restarts every pod of the Deployment"],
       },
     ],
   },
@@ -258,6 +301,49 @@ ruleCases(volatilePodLabels, [
     `,
     expect: [
       { severity: "warning", object: "Deployment/web", path: "spec.template.metadata.labels.example.com/build-date", line: 10, messageIncludes: ["configured as volatile"] },
+    ],
+  },
+]);
+
+/** An argo-cd style Deployment: the version label from global.image.tag, the image from its own (empty) tag or the global one. */
+function versionLabelled(name: string, label: string, image: string): string {
+  return yaml`
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: ${name}}
+    spec:
+      selector: {matchLabels: {app: ${name}}}
+      template:
+        metadata:
+          labels: {app: ${name}, app.kubernetes.io/version: "${label}"}
+        spec:
+          containers: [{name: main, image: "${image}"}]
+  `;
+}
+
+const argoTags = { ...MARKERS, imageTags: new Map([["cgtag0x", "global.image.tag"], ["cgtag1x", "server.image.tag"]]) };
+
+probeRuleCases(volatilePodLabels, [
+  {
+    // The probe sets the server's empty tag, hiding that it defaults to the global one: the base render shows the image runs that version.
+    name: "a version label from another values tag that this workload's image runs anyway: no needless roll",
+    base: versionLabelled("server", "v3.1.0", "quay.io/argoproj/argocd:v3.1.0"),
+    combined: { manifest: versionLabelled("server", "v3.1.0+cgtag0x", "quay.io/argoproj/argocd:cgtag1x"), markers: argoTags },
+    expect: [],
+  },
+  {
+    name: "the same label on a workload running another image: it restarts with every release of that image",
+    base: versionLabelled("redis", "v3.1.0", "redis:7.2.4"),
+    combined: { manifest: versionLabelled("redis", "v3.1.0+cgtag0x", "redis:7.2.4"), markers: argoTags },
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/redis",
+        path: "spec.template.metadata.labels.app.kubernetes.io/version",
+        line: 8,
+        evidence: { cause: "image-tag", valuesPath: "global.image.tag", foreignTag: true },
+        messageIncludes: ["None of this Deployment's containers runs that image"],
+      },
     ],
   },
 ]);
