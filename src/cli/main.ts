@@ -19,6 +19,7 @@ import { formatSarif } from "../report/sarif.ts";
 import { formatText, formatTextChunks } from "../report/text.ts";
 import { writeOutputFile } from "../report/write.ts";
 import { handleSignals } from "./signals.ts";
+import { VERSION } from "../version.ts";
 import {
   analysisSettings,
   chartOptions,
@@ -136,6 +137,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command("chartguard")
     .description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.")
+    .version(VERSION, "-V, --version", "print chartguard's version")
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showHelpAfterError(false)
