@@ -53,7 +53,9 @@ server.listen(0, "127.0.0.1", () => console.log("http://127.0.0.1:" + server.add
 /** The plugin's files as a git repository holds them: committed, nothing built or installed. */
 const REPO = path.join(tmp, "chartguard");
 before(async () => {
-  [helm4Archive, helm3Archive] = packageHelmPlugin(path.join(tmp, "archives"));
+  const archives = packageHelmPlugin(path.join(tmp, "archives"));
+  assert.equal(archives.length, 2);
+  [helm4Archive, helm3Archive] = archives as [string, string];
   for (const file of PLUGIN_FILES) cpSync(path.join(PROJECT_ROOT, file), path.join(REPO, file));
   for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "plugin"]]) {
     const git = run("git", args, { cwd: REPO, env: GIT_ENV });
