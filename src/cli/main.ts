@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from "commander";
 import { check, type CheckOutcome } from "../check.ts";
 import { upgrade, type UpgradeOutcome } from "../upgrade.ts";
 import { InputError, UsageError } from "../errors.ts";
-import type { ChartguardConfig } from "../config/config.ts";
+import { CONFIG_FILE_NAMES, type ChartguardConfig } from "../config/config.ts";
+import { inputsForChangedFiles } from "../load/changed-files.ts";
 import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { formatGithub } from "../report/github.ts";
@@ -68,6 +69,7 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags, config:
       case "junit":
         // A rule the config turns off ran on nothing: no suite of passing cases for it.
         return formatJunit(result, {
+          failOn: flags.failOn,
           rules: (isUpgrade ? metas : CHECK_RULES.map((rule) => rule.meta)).filter((meta) => config.rules?.[meta.id]?.enabled !== false),
         });
       case "github":
@@ -151,12 +153,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .command("check")
         .description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)")
         .argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin")
-        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders"),
+        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders")
+        .option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them"),
     ),
-  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean }) => {
+  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; changedFiles?: boolean }) => {
+    const inputs = flags.changedFiles ? inputsForChangedFiles(paths, { configFileNames: CONFIG_FILE_NAMES }) : paths;
+    if (inputs.length === 0) {
+      process.stderr.write(`chartguard: none of the ${paths.length} changed files is in a chart or a manifest; nothing to check\n`);
+      setExitCode(EXIT_OK);
+      return;
+    }
     const configured = configOptions(flags);
     const result = await check({
-      inputs: paths,
+      inputs,
       namespace: flags.namespace,
       ...chartOptions(flags),
       ...discoveryOptions(flags),
