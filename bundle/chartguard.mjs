@@ -1205,7 +1205,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path18 = __require("node:path");
+    var path19 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2218,9 +2218,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path18.resolve(baseDir, baseName);
+          const localBin = path19.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path18.extname(baseName))) return void 0;
+          if (sourceExt.includes(path19.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2238,17 +2238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path18.resolve(
-            path18.dirname(resolvedScriptPath),
+          executableDir = path19.resolve(
+            path19.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path18.basename(
+            const legacyName = path19.basename(
               this._scriptPath,
-              path18.extname(this._scriptPath)
+              path19.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2259,7 +2259,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path18.extname(executableFile));
+        launchWithNode = sourceExt.includes(path19.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3174,7 +3174,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path18.basename(filename, path18.extname(filename));
+        this._name = path19.basename(filename, path19.extname(filename));
         return this;
       }
       /**
@@ -3188,9 +3188,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path19) {
-        if (path19 === void 0) return this._executableDir;
-        this._executableDir = path19;
+      executableDir(path20) {
+        if (path20 === void 0) return this._executableDir;
+        this._executableDir = path20;
         return this;
       }
       /**
@@ -3545,17 +3545,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path18) {
-      const ctrl = callVisitor(key, node, visitor, path18);
+    function visit_(key, node, visitor, path19) {
+      const ctrl = callVisitor(key, node, visitor, path19);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path18, ctrl);
-        return visit_(key, ctrl, visitor, path18);
+        replaceNode(key, path19, ctrl);
+        return visit_(key, ctrl, visitor, path19);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path18 = Object.freeze(path18.concat(node));
+          path19 = Object.freeze(path19.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path18);
+            const ci = visit_(i, node.items[i], visitor, path19);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3566,13 +3566,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path18 = Object.freeze(path18.concat(node));
-          const ck = visit_("key", node.key, visitor, path18);
+          path19 = Object.freeze(path19.concat(node));
+          const ck = visit_("key", node.key, visitor, path19);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path18);
+          const cv = visit_("value", node.value, visitor, path19);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3593,17 +3593,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path18) {
-      const ctrl = await callVisitor(key, node, visitor, path18);
+    async function visitAsync_(key, node, visitor, path19) {
+      const ctrl = await callVisitor(key, node, visitor, path19);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path18, ctrl);
-        return visitAsync_(key, ctrl, visitor, path18);
+        replaceNode(key, path19, ctrl);
+        return visitAsync_(key, ctrl, visitor, path19);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path18 = Object.freeze(path18.concat(node));
+          path19 = Object.freeze(path19.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path18);
+            const ci = await visitAsync_(i, node.items[i], visitor, path19);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3614,13 +3614,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path18 = Object.freeze(path18.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path18);
+          path19 = Object.freeze(path19.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path19);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path18);
+          const cv = await visitAsync_("value", node.value, visitor, path19);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3647,23 +3647,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path18) {
+    function callVisitor(key, node, visitor, path19) {
       if (typeof visitor === "function")
-        return visitor(key, node, path18);
+        return visitor(key, node, path19);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path18);
+        return visitor.Map?.(key, node, path19);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path18);
+        return visitor.Seq?.(key, node, path19);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path18);
+        return visitor.Pair?.(key, node, path19);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path18);
+        return visitor.Scalar?.(key, node, path19);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path18);
+        return visitor.Alias?.(key, node, path19);
       return void 0;
     }
-    function replaceNode(key, path18, node) {
-      const parent = path18[path18.length - 1];
+    function replaceNode(key, path19, node) {
+      const parent = path19[path19.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -4275,10 +4275,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path18, value) {
+    function collectionFromPath(schema2, path19, value) {
       let v = value;
-      for (let i = path18.length - 1; i >= 0; --i) {
-        const k = path18[i];
+      for (let i = path19.length - 1; i >= 0; --i) {
+        const k = path19[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4297,7 +4297,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path18) => path18 == null || typeof path18 === "object" && !!path18[Symbol.iterator]().next().done;
+    var isEmptyPath = (path19) => path19 == null || typeof path19 === "object" && !!path19[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -4327,11 +4327,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path18, value) {
-        if (isEmptyPath(path18))
+      addIn(path19, value) {
+        if (isEmptyPath(path19))
           this.add(value);
         else {
-          const [key, ...rest] = path18;
+          const [key, ...rest] = path19;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -4345,8 +4345,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path18) {
-        const [key, ...rest] = path18;
+      deleteIn(path19) {
+        const [key, ...rest] = path19;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -4360,8 +4360,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path18, keepScalar) {
-        const [key, ...rest] = path18;
+      getIn(path19, keepScalar) {
+        const [key, ...rest] = path19;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -4379,8 +4379,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path18) {
-        const [key, ...rest] = path18;
+      hasIn(path19) {
+        const [key, ...rest] = path19;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -4390,8 +4390,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path18, value) {
-        const [key, ...rest] = path18;
+      setIn(path19, value) {
+        const [key, ...rest] = path19;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6906,9 +6906,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path18, value) {
+      addIn(path19, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path18, value);
+          this.contents.addIn(path19, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6983,14 +6983,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path18) {
-        if (Collection.isEmptyPath(path18)) {
+      deleteIn(path19) {
+        if (Collection.isEmptyPath(path19)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path18) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path19) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7005,10 +7005,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path18, keepScalar) {
-        if (Collection.isEmptyPath(path18))
+      getIn(path19, keepScalar) {
+        if (Collection.isEmptyPath(path19))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path18, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path19, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7019,10 +7019,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path18) {
-        if (Collection.isEmptyPath(path18))
+      hasIn(path19) {
+        if (Collection.isEmptyPath(path19))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path18) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path19) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7039,13 +7039,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path18, value) {
-        if (Collection.isEmptyPath(path18)) {
+      setIn(path19, value) {
+        if (Collection.isEmptyPath(path19)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path18), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path19), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path18, value);
+          this.contents.setIn(path19, value);
         }
       }
       /**
@@ -9006,9 +9006,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path18) => {
+    visit.itemAtPath = (cst, path19) => {
       let item = cst;
-      for (const [field, index] of path18) {
+      for (const [field, index] of path19) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9017,23 +9017,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path18) => {
-      const parent = visit.itemAtPath(cst, path18.slice(0, -1));
-      const field = path18[path18.length - 1][0];
+    visit.parentCollection = (cst, path19) => {
+      const parent = visit.itemAtPath(cst, path19.slice(0, -1));
+      const field = path19[path19.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path18, item, visitor) {
-      let ctrl = visitor(item, path18);
+    function _visit(path19, item, visitor) {
+      let ctrl = visitor(item, path19);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path18.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path19.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9044,10 +9044,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path18);
+            ctrl = ctrl(item, path19);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path18) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path19) : ctrl;
     }
     exports.visit = visit;
   }
@@ -10921,9 +10921,9 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
 function isRecord(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function getPath(value, path18) {
+function getPath(value, path19) {
   let current = value;
-  for (const segment of path18) {
+  for (const segment of path19) {
     if (typeof segment === "number") {
       if (!Array.isArray(current)) return void 0;
       current = current[segment];
@@ -10934,9 +10934,9 @@ function getPath(value, path18) {
   }
   return current;
 }
-function formatPath(path18) {
+function formatPath(path19) {
   let out = "";
-  for (const segment of path18) {
+  for (const segment of path19) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? segment : `.${segment}`;
   }
@@ -11362,8 +11362,8 @@ function workloadOf(object) {
 function ownSelector(object, shape, podLabels) {
   if (object.ref.kind === "Job") {
     if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return void 0;
-    const path18 = ["spec", "selector"];
-    return { path: path18, selector: compileLabelSelector(getPath(object.raw, path18), REQUIRED) };
+    const path19 = ["spec", "selector"];
+    return { path: path19, selector: compileLabelSelector(getPath(object.raw, path19), REQUIRED) };
   }
   if (!shape.selectorPath) return void 0;
   const raw = getPath(object.raw, shape.selectorPath);
@@ -11660,11 +11660,11 @@ function decodeError(value, goStruct, field, goType, apiField, at = field, key) 
     ...key === void 0 ? {} : { key }
   };
 }
-function validateLabelMap(raw, path18, options = {}) {
+function validateLabelMap(raw, path19, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path18);
+  const field = () => options.apiField ?? formatPath(path19);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path18, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path19, "map[string]string", field())];
   const errors = [];
   for (const key in raw) {
     const value = raw[key];
@@ -11674,39 +11674,39 @@ function validateLabelMap(raw, path18, options = {}) {
     const valueProblems = decodes ? labelValueProblems(text) : [];
     if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
     const apiField = field();
-    const at = [...path18, key];
-    if (!decodes) errors.push(decodeError(value, goStruct, path18, "string", apiField, at, key));
+    const at = [...path19, key];
+    if (!decodes) errors.push(decodeError(value, goStruct, path19, "string", apiField, at, key));
     for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
     for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
   }
   return errors;
 }
-function validateAnnotationMap(raw, path18, options = {}) {
+function validateAnnotationMap(raw, path19, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path18);
+  const field = () => options.apiField ?? formatPath(path19);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path18, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path19, "map[string]string", field())];
   const errors = [];
   let bytes = 0;
   for (const key in raw) {
     const value = raw[key];
     const decodes = value === null || typeof value === "string";
-    if (!decodes) errors.push(decodeError(value, goStruct, path18, "string", field(), [...path18, key], key));
-    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path18, key], key });
+    if (!decodes) errors.push(decodeError(value, goStruct, path19, "string", field(), [...path19, key], key));
+    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path19, key], key });
     if (decodes) bytes += byteLength(key) + byteLength(value ?? "");
   }
   const tooLong = sizeProblem(bytes);
-  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path18 });
+  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path19 });
   return errors;
 }
-function validateLabelSelector(raw, path18, options = {}) {
-  const apiField = options.apiField ?? formatPath(path18);
+function validateLabelSelector(raw, path19, options = {}) {
+  const apiField = options.apiField ?? formatPath(path19);
   if (raw === null || raw === void 0) return [];
-  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path18, "v1.LabelSelector", apiField)];
-  const errors = validateLabelMap(raw.matchLabels, [...path18, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
+  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path19, "v1.LabelSelector", apiField)];
+  const errors = validateLabelMap(raw.matchLabels, [...path19, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
   const expressions = raw.matchExpressions;
   if (expressions === null || expressions === void 0) return errors;
-  const expressionsPath = [...path18, "matchExpressions"];
+  const expressionsPath = [...path19, "matchExpressions"];
   if (!Array.isArray(expressions)) {
     errors.push(decodeError(expressions, "LabelSelector", expressionsPath, "[]v1.LabelSelectorRequirement", `${apiField}.matchExpressions`));
     return errors;
@@ -12078,7 +12078,7 @@ function mergeChange(changes, object, change) {
 }
 function identityLeaves(object, other) {
   const leaves = [];
-  const compare = (path18) => leaves.push(...diffLeaves(getPath(object.raw, path18), getPath(other.raw, path18), path18));
+  const compare = (path19) => leaves.push(...diffLeaves(getPath(object.raw, path19), getPath(other.raw, path19), path19));
   compare(["metadata", "name"]);
   const workload = workloadOf(object);
   if (workload) {
@@ -12100,20 +12100,20 @@ function identityLeaves(object, other) {
 function arrayLength(value) {
   return Array.isArray(value) ? value.length : 0;
 }
-function section(object, path18) {
-  const starts = (prefix) => prefix.length <= path18.length && prefix.every((segment, i) => path18[i] === segment);
-  if (path18.length === 2 && path18[0] === "metadata" && path18[1] === "name") return "name";
+function section(object, path19) {
+  const starts = (prefix) => prefix.length <= path19.length && prefix.every((segment, i) => path19[i] === segment);
+  if (path19.length === 2 && path19[0] === "metadata" && path19[1] === "name") return "name";
   const workload = workloadOf(object);
   if (workload) {
     if (workload.selectorPath && workload.selectorImmutable && starts(workload.selectorPath)) return "selector";
     if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
-      if (starts([...workload.templatePath, "metadata", "labels"]) && path18.length === workload.templatePath.length + 3) return "pod-labels";
-      if (starts([...workload.templatePath, "metadata", "annotations"]) && path18.length === workload.templatePath.length + 3) return "pod-annotations";
+      if (starts([...workload.templatePath, "metadata", "labels"]) && path19.length === workload.templatePath.length + 3) return "pod-labels";
+      if (starts([...workload.templatePath, "metadata", "annotations"]) && path19.length === workload.templatePath.length + 3) return "pod-annotations";
     }
   }
-  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path18[0] === "spec" && path18[1] === "volumeClaimTemplates") {
-    const field = path18[4];
-    if (typeof path18[2] === "number" && path18[3] === "metadata" && (field === "labels" || field === "annotations") && path18.length === 6) {
+  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path19[0] === "spec" && path19[1] === "volumeClaimTemplates") {
+    const field = path19[4];
+    if (typeof path19[2] === "number" && path19[3] === "metadata" && (field === "labels" || field === "annotations") && path19.length === 6) {
       return "claim-template";
     }
   }
@@ -12121,21 +12121,21 @@ function section(object, path18) {
 }
 function fieldChange(object, leaf, causes, valuesPaths) {
   const where = section(object, leaf.path);
-  let path18 = leaf.path;
+  let path19 = leaf.path;
   let key;
   const added = leaf.before === void 0;
-  const expressions = path18.indexOf("matchExpressions");
-  if (where === "selector" && expressions !== -1 && typeof path18[expressions + 1] === "number") {
-    path18 = path18.slice(0, expressions + 2);
-    const expression = getPath(object.raw, path18);
+  const expressions = path19.indexOf("matchExpressions");
+  if (where === "selector" && expressions !== -1 && typeof path19[expressions + 1] === "number") {
+    path19 = path19.slice(0, expressions + 2);
+    const expression = getPath(object.raw, path19);
     key = isRecord(expression) && typeof expression.key === "string" ? expression.key : void 0;
-  } else if (where !== "name" && where !== "other" && path18.length > 0) {
-    key = String(path18.at(-1));
-    if (added) path18 = path18.slice(0, -1);
+  } else if (where !== "name" && where !== "other" && path19.length > 0) {
+    key = String(path19.at(-1));
+    if (added) path19 = path19.slice(0, -1);
   }
   return {
     section: where,
-    path: path18,
+    path: path19,
     ...key === void 0 ? {} : { key },
     ...leaf.before === void 0 ? {} : { before: leafText(leaf.before) },
     ...leaf.after === void 0 ? {} : { after: leafText(leaf.after) },
@@ -12144,24 +12144,24 @@ function fieldChange(object, leaf, causes, valuesPaths) {
     valuesPaths: [...new Set(valuesPaths)]
   };
 }
-function diffLeaves(a, b, path18) {
+function diffLeaves(a, b, path19) {
   if (a === b) return [];
-  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path18);
-  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path18);
+  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path19);
+  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path19);
   if (Array.isArray(a) && Array.isArray(b)) {
     const out = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path18, i]));
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path19, i]));
     return out;
   }
   if (isRecord(a) && isRecord(b)) {
     const out = [];
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path18, key]));
+      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path19, key]));
     }
     return out;
   }
   if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return [];
-  return [{ path: path18, before: a, after: b }];
+  return [{ path: path19, before: a, after: b }];
 }
 function pairObjects(base, other) {
   const pairs2 = /* @__PURE__ */ new Map();
@@ -12720,8 +12720,8 @@ var CRONJOB_NAME_MAX = 52;
 function nameErrors(object) {
   if (object.generatedName) return [];
   const { kind, name } = object.ref;
-  const path18 = ["metadata", "name"];
-  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path18 });
+  const path19 = ["metadata", "name"];
+  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path19 });
   const is = (k, group) => kind === k && object.group === group;
   if (is("Service", "")) return dns1035LabelProblems(name).map((d) => invalid(d));
   if (is("StatefulSet", "apps")) return dns1123LabelProblems(name).map((d) => invalid(d));
@@ -12740,8 +12740,8 @@ function nameErrors(object) {
   if (SUBDOMAIN_NAMES[kind]?.includes(object.group)) return dns1123SubdomainProblems(name).map((d) => invalid(d));
   return [];
 }
-function apiPath(path18, last) {
-  return path18.length === 0 ? `metadata.${last}` : `${formatPath(path18)}.${last}`;
+function apiPath(path19, last) {
+  return path19.length === 0 ? `metadata.${last}` : `${formatPath(path19)}.${last}`;
 }
 function checkedFields(object, context) {
   const fields = [];
@@ -12773,35 +12773,35 @@ function checkedFields(object, context) {
     });
   }
   if (workload?.selectorPath && !workload.generic) {
-    const path18 = workload.selectorPath;
-    const selector = getPath(raw, path18);
-    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path18, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path18, { goStruct: `${kind}Spec` });
+    const path19 = workload.selectorPath;
+    const selector = getPath(raw, path19);
+    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path19, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path19, { goStruct: `${kind}Spec` });
     fields.push({ subject: "selector", errors, ...later ? { later } : {} });
   }
   if (kind === "Service" && object.group === "") {
-    const path18 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path18), path18, { goStruct: "ServiceSpec" }) });
+    const path19 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path19), path19, { goStruct: "ServiceSpec" }) });
   }
   if (kind === "PodDisruptionBudget" && object.group === "policy") {
-    const path18 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path18), path18, { goStruct: "PodDisruptionBudgetSpec" }) });
+    const path19 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path19), path19, { goStruct: "PodDisruptionBudgetSpec" }) });
   }
   if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
-    const path18 = ["spec", "podSelector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path18), path18, { goStruct: "NetworkPolicySpec" }) });
+    const path19 = ["spec", "podSelector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path19), path19, { goStruct: "NetworkPolicySpec" }) });
   }
   return fields;
 }
 var NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
 function invalidLabelFinding(object, subject, errors, later) {
   const first = errors[0];
-  const path18 = first.path;
-  const where = formatPath(path18);
+  const path19 = first.path;
+  const where = formatPath(path19);
   const apiErrors = errors.map(formatFieldError);
   const quoted = apiErrors.map((e) => `"${e}"`).join(" and ");
   const decode = errors.some((e) => e.type === "Decode");
   const key = first.key;
-  const rawValue = getPath(object.raw, path18);
+  const rawValue = getPath(object.raw, path19);
   const ref2 = refString(object.ref);
   let what;
   let fix;
@@ -12830,7 +12830,7 @@ function invalidLabelFinding(object, subject, errors, later) {
   const consequence = later ? `${ref2} itself is accepted, but ${later} is rejected with ${quoted}` : decode ? `the object cannot be decoded (${quoted}), so helm install/upgrade fails` : `the API server rejects ${ref2} with ${quoted}, so helm install/upgrade fails`;
   return {
     object,
-    path: path18,
+    path: path19,
     message: `${ref2}: ${what}. ${capital(consequence)}.`,
     evidence: {
       ...key === void 0 ? {} : { key },
@@ -13987,24 +13987,24 @@ function normalize(value) {
   }
   return out;
 }
-function diff(before, after, path18 = []) {
+function diff(before, after, path19 = []) {
   const differences = [];
-  walk(normalize(before), normalize(after), [...path18], differences);
+  walk(normalize(before), normalize(after), [...path19], differences);
   return differences;
 }
-function walk(before, after, path18, out) {
+function walk(before, after, path19, out) {
   if (isEmpty(before) && isEmpty(after)) return;
   if (isRecord(before) && isRecord(after)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk(before[key], after[key], [...path18, key], out);
+      walk(before[key], after[key], [...path19, key], out);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path18, i], out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path19, i], out);
     return;
   }
-  if (before !== after) out.push({ path: path18, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
+  if (before !== after) out.push({ path: path19, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
 }
 function sameValue(before, after) {
   return diff(before, after).length === 0;
@@ -14417,9 +14417,9 @@ function applyPvcSpecDefaults(spec) {
     canonicalQuantities(spec.resources.limits);
   }
 }
-function podTemplateAt(o, path18) {
+function podTemplateAt(o, path19) {
   let current = o;
-  for (const key of path18) {
+  for (const key of path19) {
     if (!isRecord(current)) return;
     current = current[key];
   }
@@ -14643,12 +14643,12 @@ function rollReasons(changes) {
   const reasons = /* @__PURE__ */ new Set();
   for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
   const specPath = [...changes.templatePath, "spec"];
-  for (const { path: path18 } of changes.other) {
-    if (!startsWith(path18, specPath)) {
+  for (const { path: path19 } of changes.other) {
+    if (!startsWith(path19, specPath)) {
       reasons.add("pod-spec");
       continue;
     }
-    const [field, , containerField] = path18.slice(specPath.length).map(String);
+    const [field, , containerField] = path19.slice(specPath.length).map(String);
     const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
     if (inContainer && containerField === void 0) reasons.add("containers");
     else if (inContainer && containerField === "image") reasons.add("image");
@@ -14792,32 +14792,32 @@ function emptyToUndefined(value) {
   return sameValue(value, void 0) ? void 0 : value;
 }
 var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
-function specDifferences(before, after, path18) {
+function specDifferences(before, after, path19) {
   const out = [];
   const { rest: restBefore, lists: listsBefore } = splitContainers(before);
   const { rest: restAfter, lists: listsAfter } = splitContainers(after);
-  out.push(...diff(restBefore, restAfter, path18));
+  out.push(...diff(restBefore, restAfter, path19));
   for (const list of CONTAINER_LISTS) {
     const b = listsBefore[list];
     const a = listsAfter[list];
     const byName = namedContainers(b) && namedContainers(a);
     if (!byName) {
-      out.push(...diff(b, a, [...path18, list]));
+      out.push(...diff(b, a, [...path19, list]));
       continue;
     }
     const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
     const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
     (a ?? []).forEach((container, i) => {
       const old = beforeByName.get(stringMap(container).name);
-      out.push(...diff(old?.c, container, [...path18, list, i]));
+      out.push(...diff(old?.c, container, [...path19, list, i]));
     });
     for (const [name, { c, i }] of beforeByName) {
-      if (!afterNames.has(name)) out.push({ path: [...path18, list, i], before: c, after: void 0 });
+      if (!afterNames.has(name)) out.push({ path: [...path19, list, i], before: c, after: void 0 });
     }
     const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
     const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
     if (orderBefore.join("\0") !== orderAfter.join("\0")) {
-      out.push({ path: [...path18, list], before: orderBefore, after: orderAfter });
+      out.push({ path: [...path19, list], before: orderBefore, after: orderAfter });
     }
   }
   return out;
@@ -14836,8 +14836,8 @@ function namedContainers(list) {
   const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
   return names.every((n) => n !== void 0) && new Set(names).size === names.length;
 }
-function startsWith(path18, prefix) {
-  return prefix.every((segment, i) => path18[i] === segment);
+function startsWith(path19, prefix) {
+  return prefix.every((segment, i) => path19[i] === segment);
 }
 
 // src/analyze/rules/needless-rollout.ts
@@ -15196,7 +15196,7 @@ function describeReplacement(pair) {
   const { before, after, why, kept } = pair;
   const oldRef = refString(before.ref);
   const newRef = refString(after.ref);
-  const path18 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
+  const path19 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
   const how = {
     rename: `${newRef} replaces ${oldRef} under a new name (${matched(pair)})`,
     "kind-change": `${newRef} replaces ${oldRef}: the kind changes under the same name`,
@@ -15213,7 +15213,7 @@ function describeReplacement(pair) {
   };
   const message = `${how}. ${lifecycle}. ${consequence.text}`;
   const remedy = { text: consequence.remedy, ...consequence.commands.length > 0 ? { commands: consequence.commands } : {} };
-  return { object: after, path: path18, related: [before], severity: consequence.severity, message, evidence: evidence2, remedy };
+  return { object: after, path: path19, related: [before], severity: consequence.severity, message, evidence: evidence2, remedy };
 }
 function consequenceOf(pair) {
   const { before } = pair;
@@ -15391,11 +15391,11 @@ var IMMUTABLE_FIELDS = [
     [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
     [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
   ].map(
-    ([path18, why]) => ({
+    ([path19, why]) => ({
       group: "batch",
       kind: "Job",
-      path: path18,
-      errorPath: path18.join("."),
+      path: path19,
+      errorPath: path19.join("."),
       errorType: "Invalid value",
       detail: IMMUTABLE,
       section: "§1.6",
@@ -16174,8 +16174,8 @@ function toFinding(pair, problem, remedy, version) {
     remedy
   };
 }
-function show2(object, path18, effective) {
-  const raw = getPath(object.raw, path18);
+function show2(object, path19, effective) {
+  const raw = getPath(object.raw, path19);
   const text = describe2(effective);
   if ((raw === void 0 || raw === null) && effective !== void 0 && typeof effective !== "object") {
     return `unset (the API server defaults it to ${text})`;
@@ -16342,8 +16342,8 @@ function primaryClusterIP(raw) {
   const single = getPath(raw, ["spec", "clusterIP"]);
   return typeof single === "string" && single !== "" ? single : void 0;
 }
-function startsWith2(path18, prefix) {
-  return prefix.length <= path18.length && prefix.every((segment, i) => path18[i] === segment);
+function startsWith2(path19, prefix) {
+  return prefix.length <= path19.length && prefix.every((segment, i) => path19[i] === segment);
 }
 function isSubsetList(small, big) {
   const a = Array.isArray(small) ? small : [];
@@ -16524,8 +16524,8 @@ function emptyClusterIP(pair, version, report) {
   const beforeType = getPath(defaultedManifest(pair.before.raw, "v1", "Service"), ["spec", "type"]);
   if (type2 === "ExternalName" || beforeType === "ExternalName") return;
   if (gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) return;
-  const path18 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
-  if (!path18) return;
+  const path19 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
+  if (!path19) return;
   const beforeIP = getPath(pair.before.raw, ["spec", "clusterIP"]);
   if (typeof beforeIP === "string" && beforeIP !== "") return;
   const { name } = pair.after.ref;
@@ -16535,7 +16535,7 @@ function emptyClusterIP(pair, version, report) {
   const apiError = apiInvalid("Service", "", name, error);
   report({
     object: pair.after,
-    path: path18,
+    path: path19,
     message: `Service "${name}": the manifest ${how}. The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (k8s-rules.md §1.8). \`helm upgrade\` will fail with:
   ${helmUpgradeError("Service", name, apiError)}`,
     evidence: { before: beforeIP ?? null, after: rendered ?? null, apiError },
@@ -16546,16 +16546,16 @@ function emptyClusterIP(pair, version, report) {
   });
 }
 function nullStorageClass(pair, version, report) {
-  const path18 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
-  if (!path18) return;
+  const path19 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
+  if (!path19) return;
   if (typeof getPath(pair.before.raw, ["spec", "storageClassName"]) === "string") return;
   const { name } = pair.after.ref;
-  const inTarget = path18.length === 2;
+  const inTarget = path19.length === 2;
   const error = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
   const apiError = apiInvalid("PersistentVolumeClaim", "", name, error);
   report({
     object: pair.after,
-    path: path18,
+    path: path19,
     message: `PersistentVolumeClaim "${name}": ${inTarget ? "the manifest renders `storageClassName:` with no value (null)" : "the previous manifest rendered `storageClassName:` as null and the new one drops the key"}. A null class means "use the default StorageClass": when the claim was created, the cluster's default class name was written into spec.storageClassName. Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (k8s-rules.md §1.9). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, \`helm upgrade\` fails with:
   ${helmUpgradeError("PersistentVolumeClaim", name, apiError)}
 (Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)`,
@@ -16566,19 +16566,19 @@ function nullStorageClass(pair, version, report) {
     }
   });
 }
-function emptyKeyPath(object, path18, emptyString = true) {
-  const parent = getPath(object.raw, path18.slice(0, -1));
-  const key = path18[path18.length - 1];
+function emptyKeyPath(object, path19, emptyString = true) {
+  const parent = getPath(object.raw, path19.slice(0, -1));
+  const key = path19[path19.length - 1];
   if (!isRecord(parent) || !Object.hasOwn(parent, key)) return void 0;
   const value = parent[key];
-  return value === null || emptyString && value === "" ? path18 : void 0;
+  return value === null || emptyString && value === "" ? path19 : void 0;
 }
-function droppedEmptyKeyPath(pair, path18, emptyString = true) {
-  if (!emptyKeyPath(pair.before, path18, emptyString)) return void 0;
-  const parent = getPath(pair.after.raw, path18.slice(0, -1));
-  const key = path18[path18.length - 1];
+function droppedEmptyKeyPath(pair, path19, emptyString = true) {
+  if (!emptyKeyPath(pair.before, path19, emptyString)) return void 0;
+  const parent = getPath(pair.after.raw, path19.slice(0, -1));
+  const key = path19[path19.length - 1];
   if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
-  return path18.slice(0, -1);
+  return path19.slice(0, -1);
 }
 
 // src/analyze/rules/index.ts
@@ -20513,21 +20513,21 @@ var BlockLocator = class {
   lineStarts;
   indexes = /* @__PURE__ */ new Map();
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
-  locate(path18) {
-    return this.walk(path18).line;
+  locate(path19) {
+    return this.walk(path19).line;
   }
   /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
-  locateExact(path18) {
-    const found = this.walk(path18);
+  locateExact(path19) {
+    const found = this.walk(path19);
     return found.complete ? found.line : void 0;
   }
-  walk(path18) {
+  walk(path19) {
     const root = this.rootRegion();
     if (root === void 0) return { line: this.startLine, complete: false };
     let region = root;
     let line = root.line;
     let found = 0;
-    for (const segment of path18) {
+    for (const segment of path19) {
       if (region === void 0) break;
       const entry = this.entry(region, segment);
       if (entry === void 0) break;
@@ -20535,7 +20535,7 @@ var BlockLocator = class {
       region = entry.child;
       found++;
     }
-    return { line: this.startLine + line, complete: found === path18.length };
+    return { line: this.startLine + line, complete: found === path19.length };
   }
   lineText(line) {
     const start = this.lineStarts[line];
@@ -20925,18 +20925,18 @@ function parseDocument2(chunk, index, file, options) {
     return positions2;
   };
   let blocks;
-  const yamlLocate = (path18) => {
+  const yamlLocate = (path19) => {
     try {
-      return positioned().locate(path18);
+      return positioned().locate(path19);
     } catch {
-      return (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path18);
+      return (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path19);
     }
   };
-  const locate = large ? (path18) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path18) : chunk.text.length > BLOCK_LOCATE_CHARS ? (
+  const locate = large ? (path19) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path19) : chunk.text.length > BLOCK_LOCATE_CHARS ? (
     // `yaml` reads about 2 MB/s: a mid-size document (a kubectl dump of a namespace) would
     // cost seconds for a line. Block-style fields are found by indentation, with the same
     // lines `yaml` gives; anything else (flow style, aliases) still asks `yaml`.
-    (path18) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locateExact(path18) ?? yamlLocate(path18)
+    (path19) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locateExact(path19) ?? yamlLocate(path19)
   ) : yamlLocate;
   let value;
   let duplicateKeys = [];
@@ -21029,30 +21029,30 @@ function fastLoadFailure(error, chunk, file) {
 function checkAliases(root, file, locate) {
   const sizes = /* @__PURE__ */ new Map();
   const onPath = /* @__PURE__ */ new Set();
-  const path18 = [];
+  const path19 = [];
   let expanded = 0;
   const visit = (node) => {
     if (node === null || typeof node !== "object") return 1;
     const known = sizes.get(node);
     if (known !== void 0) {
       expanded += known;
-      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path18));
+      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path19));
       return known;
     }
-    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path18));
+    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path19));
     onPath.add(node);
     let size = 1;
     if (Array.isArray(node)) {
       node.forEach((item, i) => {
-        path18.push(i);
+        path19.push(i);
         size += visit(item);
-        path18.pop();
+        path19.pop();
       });
     } else {
       for (const [key, item] of Object.entries(node)) {
-        path18.push(key);
+        path19.push(key);
         size += visit(item);
-        path18.pop();
+        path19.pop();
       }
     }
     onPath.delete(node);
@@ -21161,10 +21161,10 @@ function composePositioned(chunk, file) {
     };
     return { value: toValue(root, 0), duplicateKeys };
   };
-  const locate = (path18) => {
+  const locate = (path19) => {
     let node = root;
     let line = nodeLine(root) ?? chunk.startLine;
-    for (const segment of path18) {
+    for (const segment of path19) {
       if ((0, import_yaml2.isAlias)(node)) node = anchors.get(node.source);
       if ((0, import_yaml2.isMap)(node) && typeof segment === "string") {
         const pair = [...node.items].reverse().find((p) => (0, import_yaml2.isPair)(p) && scalarKey(p.key) === segment);
@@ -21258,18 +21258,18 @@ function describeFsError(error) {
       return code2 ?? String(error);
   }
 }
-async function isDirectory(path18) {
+async function isDirectory(path19) {
   try {
-    return (await stat(path18)).isDirectory();
+    return (await stat(path19)).isDirectory();
   } catch (error) {
-    throw new InputError(`cannot read: ${describeFsError(error)}`, path18);
+    throw new InputError(`cannot read: ${describeFsError(error)}`, path19);
   }
 }
 var COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
 var COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
-async function loadManifestFile(path18) {
-  const file = path18 === STDIN ? "<stdin>" : path18;
-  const { docs, chars } = await withText(path18, (text) => {
+async function loadManifestFile(path19) {
+  const file = path19 === STDIN ? "<stdin>" : path19;
+  const { docs, chars } = await withText(path19, (text) => {
     if (text.length >= COLLECT_BEFORE_PARSE_CHARS) collectGarbage();
     return { docs: parseYamlStream(text, file), chars: text.length };
   });
@@ -21606,16 +21606,16 @@ async function walk2(dir, state) {
   const sources = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path18 = join(dir, entry.name);
+    const path19 = join(dir, entry.name);
     const isDir = entry.isDirectory();
     if (!isDir && !(entry.isFile() && MANIFEST_FILE.test(entry.name))) continue;
-    if (isExcluded(state.excluded, resolvePath(path18), isDir) || ignores.ignores(resolvePath(path18), isDir)) continue;
+    if (isExcluded(state.excluded, resolvePath(path19), isDir) || ignores.ignores(resolvePath(path19), isDir)) continue;
     if (isDir) {
-      if (!isChartDir(path18)) refuseChartWithoutChartYaml(path18);
-      if (isChartDir(path18)) sources.push({ kind: "chart", path: path18 });
-      else for (const source of await walk2(path18, { ...state, ignores })) sources.push(source);
+      if (!isChartDir(path19)) refuseChartWithoutChartYaml(path19);
+      if (isChartDir(path19)) sources.push({ kind: "chart", path: path19 });
+      else for (const source of await walk2(path19, { ...state, ignores })) sources.push(source);
     } else {
-      sources.push({ kind: "manifest", path: path18 });
+      sources.push({ kind: "manifest", path: path19 });
     }
   }
   return sources;
@@ -22506,13 +22506,13 @@ function includeLine(lines, from, to) {
   for (let i = from; i < to; i++) if (INCLUDE_LIKE.test(lines[i].text)) return i;
   return void 0;
 }
-function templateLineIn(text, kind, ordinal, path18, hints) {
+function templateLineIn(text, kind, ordinal, path19, hints) {
   const lines = parseLines(text);
   const [start, end] = documentSection(lines, kind, ordinal);
   let from = start;
   let to = end;
   let found;
-  for (const segment of path18) {
+  for (const segment of path19) {
     const next = typeof segment === "number" ? listItem(lines, from, to, segment) : childKey(lines, from, to, segment);
     if (next === void 0) {
       if (found === void 0) return void 0;
@@ -22587,11 +22587,11 @@ async function templateLocator(charts) {
       if (text !== void 0) texts.set(file, text);
     })
   );
-  return (object, path18, evidence2) => {
+  return (object, path19, evidence2) => {
     const template = object.doc.template;
     const text = template === void 0 ? void 0 : texts.get(template);
     if (text === void 0) return void 0;
-    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path18], templateHints(evidence2));
+    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path19], templateHints(evidence2));
   };
 }
 function chartFileResolver(chartDir) {
@@ -22774,10 +22774,10 @@ function isEmpty2(value) {
 }
 function findProbeTargets(values, prefix = []) {
   const targets = [];
-  const walk4 = (node, path18, parentKey, grandparentKey) => {
+  const walk4 = (node, path19, parentKey, grandparentKey) => {
     const imageMap = "repository" in node || "image" in node || isImageKey(parentKey) || grandparentKey === "images";
     for (const [key, value] of Object.entries(node)) {
-      const here = [...path18, key];
+      const here = [...path19, key];
       if (isLabelMapKey(key) && (isRecord2(value) || isEmpty2(value))) {
         targets.push({ kind: "labels", path: here });
         continue;
@@ -22806,7 +22806,7 @@ function targetsFromSetKeys(keys) {
 function setArgumentKeys(argument) {
   const keys = [];
   let segment = "";
-  let path18 = [];
+  let path19 = [];
   let inValue = false;
   let stopped = false;
   for (let i = 0; i < argument.length; i++) {
@@ -22820,24 +22820,24 @@ function setArgumentKeys(argument) {
       if (c === ",") {
         inValue = false;
         stopped = false;
-        path18 = [];
+        path19 = [];
         segment = "";
       }
       continue;
     }
     if (c === "=") {
-      if (!stopped) path18.push(segment);
-      keys.push(path18);
+      if (!stopped) path19.push(segment);
+      keys.push(path19);
       inValue = true;
       segment = "";
     } else if (c === "[") {
-      if (!stopped) path18.push(segment);
+      if (!stopped) path19.push(segment);
       stopped = true;
     } else if (c === "." && !stopped) {
-      path18.push(segment);
+      path19.push(segment);
       segment = "";
     } else if (c === ",") {
-      path18 = [];
+      path19 = [];
       segment = "";
       stopped = false;
     } else if (!stopped) {
@@ -22846,11 +22846,11 @@ function setArgumentKeys(argument) {
   }
   return keys.filter((key) => key.length > 0 && key.every((s) => s !== ""));
 }
-function valuesPathText(path18) {
-  return path18.join(".");
+function valuesPathText(path19) {
+  return path19.join(".");
 }
-function setKey(path18) {
-  return path18.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
+function setKey(path19) {
+  return path19.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
 }
 var labelMarker = (n) => `cgval${n}x`;
 var tagMarker = (n) => `cgtag${n}x`;
@@ -22860,7 +22860,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   const labelMaps = /* @__PURE__ */ new Map();
   const imageTags = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
-  const overlaps = (path18) => userSetKeys.some((key) => key.length <= path18.length && key.every((s, i) => s === path18[i]));
+  const overlaps = (path19) => userSetKeys.some((key) => key.length <= path19.length && key.every((s, i) => s === path19[i]));
   const ordered = [...targets].sort((a, b) => a.path.length - b.path.length);
   const taken = [];
   for (const target of ordered) {
@@ -22868,7 +22868,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
     const text = JSON.stringify(target.path);
     if (seen.has(text)) continue;
     seen.add(text);
-    if (taken.some((path18) => path18.length < target.path.length && path18.every((s, i) => s === target.path[i]))) continue;
+    if (taken.some((path19) => path19.length < target.path.length && path19.every((s, i) => s === target.path[i]))) continue;
     if (target.kind === "labels") {
       const marker = labelMarker(labelMaps.size);
       labelMaps.set(marker, valuesPathText(target.path));
@@ -22885,14 +22885,14 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   }
   return { overrides, setStrings, labelMaps, imageTags };
 }
-function setIn(root, path18, value) {
+function setIn(root, path19, value) {
   let node = root;
-  path18.slice(0, -1).forEach((segment) => {
+  path19.slice(0, -1).forEach((segment) => {
     const next = node[segment];
     if (isRecord2(next)) node = next;
     else node = node[segment] = {};
   });
-  node[path18.at(-1)] = value;
+  node[path19.at(-1)] = value;
 }
 
 // src/render/probes.ts
@@ -23344,9 +23344,50 @@ function withSideValues(inputs, values) {
   };
 }
 
-// src/report/common.ts
-import { existsSync as existsSync10, statSync as statSync6 } from "node:fs";
+// src/load/changed-files.ts
+import { statSync as statSync6 } from "node:fs";
 import path15 from "node:path";
+function inputsForChangedFiles(files, options) {
+  const inputs = /* @__PURE__ */ new Map();
+  const add = (input) => {
+    const key = path15.resolve(input);
+    if (!inputs.has(key)) inputs.set(key, input);
+  };
+  for (const file of files) {
+    const kind = fileKind(file);
+    if (kind === "directory") {
+      add(file);
+      continue;
+    }
+    const chart = chartHolding(file);
+    if (chart !== void 0) add(chart);
+    else if (options.configFileNames.includes(path15.basename(file))) add(path15.dirname(file));
+    else if (kind === "file" && (MANIFEST_FILE.test(file) || CHART_ARCHIVE.test(file))) add(file);
+  }
+  return [...inputs.values()];
+}
+function fileKind(file) {
+  try {
+    return statSync6(file).isDirectory() ? "directory" : "file";
+  } catch {
+    return "missing";
+  }
+}
+function chartHolding(file) {
+  let chart;
+  for (let dir = path15.dirname(file); chart === void 0; dir = path15.dirname(dir)) {
+    if (isChartDir(dir)) chart = dir;
+    else if (path15.dirname(dir) === dir) return void 0;
+  }
+  while (path15.basename(path15.dirname(chart)) === "charts" && isChartDir(path15.dirname(path15.dirname(chart)))) {
+    chart = path15.dirname(path15.dirname(chart));
+  }
+  return chart;
+}
+
+// src/report/common.ts
+import { existsSync as existsSync10, statSync as statSync7 } from "node:fs";
+import path16 from "node:path";
 function suppressedCount(result) {
   return result.summary?.suppressed ?? result.suppressed?.length ?? 0;
 }
@@ -23368,18 +23409,18 @@ function suppressionText(suppression) {
 }
 var RENDERED_SUFFIX = " (rendered)";
 function repositoryRoot(cwd) {
-  let dir = path15.resolve(cwd);
+  let dir = path16.resolve(cwd);
   for (; ; ) {
-    if (existsSync10(path15.join(dir, ".git"))) return dir;
-    const parent = path15.dirname(dir);
-    if (parent === dir) return path15.resolve(cwd);
+    if (existsSync10(path16.join(dir, ".git"))) return dir;
+    const parent = path16.dirname(dir);
+    if (parent === dir) return path16.resolve(cwd);
     dir = parent;
   }
 }
 function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)) {
   const stat4 = (file) => {
     try {
-      return statSync6(path15.resolve(cwd, file));
+      return statSync7(path16.resolve(cwd, file));
     } catch {
       return void 0;
     }
@@ -23394,15 +23435,15 @@ function sourcePosition(location, files) {
   if (templateIsFile) return position(template, void 0, "template", files);
   if (file.endsWith(RENDERED_SUFFIX)) {
     const chart = file.slice(0, -RENDERED_SUFFIX.length);
-    if (files.isDirectory(chart) && files.isFile(path15.join(chart, "Chart.yaml"))) return position(path15.join(chart, "Chart.yaml"), void 0, "chart", files);
+    if (files.isDirectory(chart) && files.isFile(path16.join(chart, "Chart.yaml"))) return position(path16.join(chart, "Chart.yaml"), void 0, "chart", files);
     if (files.isFile(chart)) return position(chart, void 0, "chart", files);
   }
   return void 0;
 }
 function position(file, line, kind, files) {
-  const absolute = path15.resolve(files.cwd, file);
-  const relative = path15.relative(files.root, absolute);
-  const inRepo = relative !== "" && !relative.startsWith("..") && !path15.isAbsolute(relative);
+  const absolute = path16.resolve(files.cwd, file);
+  const relative = path16.relative(files.root, absolute);
+  const inRepo = relative !== "" && !relative.startsWith("..") && !path16.isAbsolute(relative);
   return {
     path: toSlashes(inRepo ? relative : absolute),
     inRepo,
@@ -23411,7 +23452,7 @@ function position(file, line, kind, files) {
   };
 }
 function toSlashes(file) {
-  return file.split(path15.sep).join("/");
+  return file.split(path16.sep).join("/");
 }
 function noteText(note) {
   return `note: ${note.file}${note.line === void 0 ? "" : `:${note.line}`}: ${note.message}`;
@@ -23509,12 +23550,13 @@ function formatJunit(result, options) {
     for (const [key, object] of objects) cases.push(...casesOf(object, byObject.get(key) ?? []));
     for (const [key, found] of byObject) if (!objects.has(key)) cases.push(...casesOf(found[0].object, found));
     if (cases.length === 0) cases.push({ name: result.checked ? "no objects to check" : "all objects" });
-    const failed = cases.filter((c) => c.finding !== void 0 && c.finding.suppression === void 0).length;
-    const skipped = cases.filter((c) => c.finding?.suppression !== void 0).length;
+    const outcomes = cases.map((c) => outcomeOf(c, options.failOn));
+    const failed = outcomes.filter((o) => o === "failed").length;
+    const skipped = outcomes.filter((o) => o === "skipped").length;
     tests += cases.length;
     failures += failed;
     suites.push(`  <testsuite name="${attr(rule)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="${skipped}" time="0">`);
-    for (const c of cases) suites.push(testcase(rule, c));
+    for (const [i, c] of cases.entries()) suites.push(testcase(rule, c, outcomes[i]));
     if (notes !== void 0) suites.push(`    <system-out>${escapeXml(notes)}</system-out>`);
     notes = void 0;
     suites.push("  </testsuite>");
@@ -23528,13 +23570,20 @@ function casesOf(object, found) {
   if (found.length === 1) return [{ name: objectLabel(object), finding: found[0] }];
   return found.map((finding) => ({ name: `${objectLabel(object)} (${finding.path})`, finding }));
 }
-function testcase(rule, c) {
+function outcomeOf(c, failOn) {
+  if (!c.finding) return "passed";
+  if (c.finding.suppression) return "skipped";
+  if (failOn === "none" || failOn !== void 0 && severityRank(c.finding.severity) > severityRank(failOn)) return "reported";
+  return "failed";
+}
+function testcase(rule, c, outcome) {
   const f = c.finding;
-  const open = `    <testcase classname="${attr(`chartguard.${rule}`)}" name="${attr(c.name)}"${f ? ` file="${attr(f.location.template ?? f.location.file)}"` : ""} time="0"`;
-  if (!f) return `${open}/>`;
-  const outcome = f.suppression ? `<skipped message="${attr(`suppressed by ${suppressionText(f.suppression)}`)}">${escapeXml(findingText(f))}</skipped>` : `<failure message="${attr(firstLine3(f.message))}" type="${attr(f.severity)}">${escapeXml(findingText(f))}</failure>`;
+  const open = `    <testcase classname="${attr(`chartguard.${rule}`)}" name="${attr(c.name)}" time="0"`;
+  if (!f || outcome === "passed") return `${open}/>`;
+  const text = escapeXml(findingText(f));
+  const inner = outcome === "skipped" && f.suppression ? `<skipped message="${attr(`suppressed by ${suppressionText(f.suppression)}`)}">${text}</skipped>` : outcome === "reported" ? `<system-out>${text}</system-out>` : `<failure message="${attr(firstLine3(f.message))}" type="${attr(f.severity)}">${text}</failure>`;
   return `${open}>
-      ${outcome}
+      ${inner}
     </testcase>`;
 }
 function findingText(f) {
@@ -23968,7 +24017,7 @@ ${yaml2.replace(/\n+$/, "")}
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/version.ts
 var VERSION = "0.1.0";
@@ -24081,7 +24130,7 @@ ${commands.map((c) => `  ${c}`).join("\n")}`);
 }
 function fingerprint(finding, files) {
   const { object } = finding;
-  const source = path16.relative(files.root, path16.resolve(files.cwd, finding.location.template ?? finding.location.file)).split(path16.sep).join("/");
+  const source = path17.relative(files.root, path17.resolve(files.cwd, finding.location.template ?? finding.location.file)).split(path17.sep).join("/");
   const identity = [finding.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding.path, source].join("\0");
   return createHash("sha256").update(identity).digest("hex").slice(0, 32);
 }
@@ -24106,24 +24155,24 @@ function unknownRule(id, severity) {
 
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
-import { renameSync, rmSync as rmSync3, statSync as statSync7, writeFileSync as writeFileSync4 } from "node:fs";
-import path17 from "node:path";
+import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync4 } from "node:fs";
+import path18 from "node:path";
 function writeOutputFile(file, text) {
-  const target = path17.resolve(file);
-  const dir = path17.dirname(target);
+  const target = path18.resolve(file);
+  const dir = path18.dirname(target);
   let dirStat;
   try {
-    dirStat = statSync7(dir);
+    dirStat = statSync8(dir);
   } catch {
-    throw new InputError(`cannot write the report: the folder ${path17.dirname(file) || "."} does not exist`, file);
+    throw new InputError(`cannot write the report: the folder ${path18.dirname(file) || "."} does not exist`, file);
   }
-  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path17.dirname(file)} is not a folder`, file);
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path18.dirname(file)} is not a folder`, file);
   try {
-    if (statSync7(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
+    if (statSync8(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
-  const temporary = path17.join(dir, `.${path17.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = path18.join(dir, `.${path18.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync4(temporary, text, { flag: "wx" });
     renameSync(temporary, target);
@@ -24261,6 +24310,7 @@ function emit(result, flags, config) {
         return formatSarif(result, { rules: metas });
       case "junit":
         return formatJunit(result, {
+          failOn: flags.failOn,
           rules: (isUpgrade ? metas : CHECK_RULES.map((rule) => rule.meta)).filter((meta) => config.rules?.[meta.id]?.enabled !== false)
         });
       case "github":
@@ -24310,12 +24360,19 @@ function buildProgram(setExitCode) {
   const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
   withDiscoveryFlags(withConfigFlags(withOutputFlags(
     withRenderFlags(
-      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders")
+      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them")
     )
   ))).action(async (paths, flags) => {
+    const inputs = flags.changedFiles ? inputsForChangedFiles(paths, { configFileNames: CONFIG_FILE_NAMES }) : paths;
+    if (inputs.length === 0) {
+      process.stderr.write(`chartguard: none of the ${paths.length} changed files is in a chart or a manifest; nothing to check
+`);
+      setExitCode(EXIT_OK);
+      return;
+    }
     const configured = configOptions(flags);
     const result = await check({
-      inputs: paths,
+      inputs,
       namespace: flags.namespace,
       ...chartOptions(flags),
       ...discoveryOptions(flags),
