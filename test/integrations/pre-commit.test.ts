@@ -65,6 +65,8 @@ test("the files pattern selects chart files and leaves the rest alone", () => {
 
 const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-pre-commit-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+/** pre-commit's own folder (its clones and node environments) is the test's, not the machine's. */
+const hookEnv = { PRE_COMMIT_HOME: path.join(tmp, "pre-commit-home"), HELM_BIN: "" };
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: "t",
@@ -75,8 +77,11 @@ const GIT_ENV = {
   GIT_CONFIG_NOSYSTEM: "1",
 };
 
+/** Commits run the hook (chartguard renders the chart with helm): slow on a loaded machine, never hanging. */
+const COMMIT_TIMEOUT_MS = 900_000;
+
 function git(repo: string, ...args: string[]) {
-  return run("git", args, { cwd: repo, env: GIT_ENV });
+  return run("git", args, { cwd: repo, env: { ...GIT_ENV, ...hookEnv }, timeout: COMMIT_TIMEOUT_MS });
 }
 
 function mustGit(repo: string, ...args: string[]): string {
@@ -114,6 +119,7 @@ test("pre-commit installs the node hook from a local clone; a commit checks only
     t.skip(message);
     return;
   }
+  hookEnv.HELM_BIN = helmBinaries().at(-1)!.path;
   const clone = localClone();
   const rev = mustGit(clone, "rev-parse", "HEAD");
   const repo = path.join(tmp, "repo");
@@ -126,8 +132,7 @@ test("pre-commit installs the node hook from a local clone; a commit checks only
   mustGit(repo, "add", "-A");
   mustGit(repo, "commit", "-q", "-m", "charts");
 
-  const env = { ...GIT_ENV, PRE_COMMIT_HOME: path.join(tmp, "pre-commit-home"), HELM_BIN: helmBinaries().at(-1)!.path };
-  const install = run("pre-commit", ["install", "--install-hooks"], { cwd: repo, env, timeout: 900_000 });
+  const install = run("pre-commit", ["install", "--install-hooks"], { cwd: repo, env: { ...GIT_ENV, ...hookEnv }, timeout: COMMIT_TIMEOUT_MS });
   assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
 
   // Touching the clean chart only: the broken charts/api is not checked.
