@@ -7,10 +7,11 @@
 //
 //   node scripts/bundle.mjs            write bundle/chartguard.mjs
 //   import { bundleText } ...          the text it would write (for the test)
-import { readFileSync, realpathSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { isRunDirectly } from "./run-directly.mjs";
 
 const SCRIPT_PATH = fileURLToPath(import.meta.url);
 const PROJECT_ROOT = resolve(dirname(SCRIPT_PATH), "..");
@@ -63,16 +64,7 @@ function licenceNotices(inputs) {
   return `\n/*\nBundled dependencies and their licences:\n\n${notices.join("\n\n----------------------------------------\n\n")}\n*/\n`;
 }
 
-function isRunDirectly() {
-  if (process.argv[1] === undefined) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(SCRIPT_PATH);
-  } catch {
-    return false;
-  }
-}
-
-if (isRunDirectly()) {
+if (isRunDirectly(import.meta.url)) {
   mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, await bundleText(), { mode: 0o755 });
 }

@@ -15,11 +15,12 @@
 //
 //   node scripts/helm-plugin-package.mjs [DEST]     write both archives into DEST (default .)
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
+import { isRunDirectly } from "./run-directly.mjs";
 
 const SCRIPT_PATH = fileURLToPath(import.meta.url);
 const PROJECT_ROOT = resolve(dirname(SCRIPT_PATH), "..");
@@ -78,15 +79,6 @@ function topEntries(root) {
   return ["plugin.yaml", ...new Set(PLUGIN_FILES.map((file) => file.split("/")[0]))];
 }
 
-function isRunDirectly() {
-  if (process.argv[1] === undefined) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(SCRIPT_PATH);
-  } catch {
-    return false;
-  }
-}
-
-if (isRunDirectly()) {
+if (isRunDirectly(import.meta.url)) {
   for (const archive of packageHelmPlugin(resolve(process.argv[2] ?? "."))) console.log(archive);
 }

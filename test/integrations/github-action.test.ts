@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { parse } from "yaml";
 import { helmBinaries } from "../helpers/helm.ts";
-import { chartguard, PROJECT_ROOT, run, writeChartguardWrapper } from "./run.ts";
+import { chartguard, GIT_ENV, PROJECT_ROOT, run, writeChartguardWrapper } from "./run.ts";
 
 type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; shell?: string; with?: Record<string, string>; env?: Record<string, string> };
 interface Action {
@@ -66,15 +66,6 @@ test("action.yml: a composite action whose references all resolve", () => {
 const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-action-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const wrapper = writeChartguardWrapper(path.join(tmp, "chartguard"));
-
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.com",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.com",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
 
 function git(repo: string, ...args: string[]): string {
   const result = run("git", args, { cwd: repo, env: GIT_ENV });

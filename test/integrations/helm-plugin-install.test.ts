@@ -19,7 +19,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { parse } from "yaml";
 import { helmBinaries, type TestHelm } from "../helpers/helm.ts";
-import { PROJECT_ROOT, run } from "./run.ts";
+import { GIT_ENV, PROJECT_ROOT, run } from "./run.ts";
 
 interface PackageModule {
   packageHelmPlugin(destination: string): string[];
@@ -30,7 +30,6 @@ const { packageHelmPlugin, pluginYamlV1 } = (await import(new URL("../../scripts
 const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-helm-install-"));
 const VERSION = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
 const PLUGIN_FILES = ["plugin.yaml", "scripts/helm-plugin.sh", "bundle/chartguard.mjs"];
-const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
 
 let helm4Archive = "";
 let helm3Archive = "";

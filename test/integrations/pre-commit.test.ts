@@ -12,7 +12,7 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { parse } from "yaml";
 import { helmBinaries } from "../helpers/helm.ts";
-import { PROJECT_ROOT, run } from "./run.ts";
+import { GIT_ENV, PROJECT_ROOT, run } from "./run.ts";
 
 interface Hook {
   id: string;
@@ -67,15 +67,6 @@ const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-pre-commit-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 /** pre-commit's own folder (its clones and node environments) is the test's, not the machine's. */
 const hookEnv = { PRE_COMMIT_HOME: path.join(tmp, "pre-commit-home"), HELM_BIN: "" };
-
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.com",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.com",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
 
 /** Commits run the hook (chartguard renders the chart with helm): slow on a loaded machine, never hanging. */
 const COMMIT_TIMEOUT_MS = 900_000;
