@@ -1,5 +1,6 @@
 // Whether a script module is the one node was started with (`node scripts/x.mjs`), rather
-// than imported (by tests); through symlinks too.
+// than imported (by tests); through symlinks too. (ensure-helm.mjs keeps its own copy: it
+// runs, and is tested, as a lone file.)
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
