@@ -1,7 +1,7 @@
 /**
  * `-o junit`: JUnit XML for CI test views (GitLab, Jenkins, Azure DevOps, ...), valid
- * against Jenkins' junit-10.xsd (so no `file` on a test case: the location is in the
- * text). One test suite per rule, one test case per object and rule, one `<failure>` per
+ * against Jenkins' JUnit schema, junit-10 (so no `file` on a test case: the location is in
+ * the text; test/fixtures/junit/junit-jenkins.xsd checks it). One test suite per rule, one test case per object and rule, one `<failure>` per
  * finding at or above `--fail-on`, a passing case with the finding in `<system-out>` below
  * it (so the test view and the exit code agree), one `<skipped>` per suppressed finding
  * that is listed (`--show-suppressed`). When one rule
