@@ -8,7 +8,9 @@
 #       chartguard upgrade --from <deployed manifest> --to CHART -f <deployed values> \
 #                          --release RELEASE -n NS [flags]
 #
-# chartguard itself is found as: $CHARTGUARD_BIN, else the package this plugin ships in
+# chartguard itself is found as: $CHARTGUARD_BIN, else the single-file bundle beside this
+# script ($HELM_PLUGIN_DIR/bundle/chartguard.mjs: a git checkout, a path or a packaged
+# plugin, run with node), else the npm package this plugin ships in
 # ($HELM_PLUGIN_DIR/dist/cli/main.js), else `chartguard` on PATH.
 set -euo pipefail
 
@@ -41,12 +43,19 @@ USAGE
 
 chartguard=()
 find_chartguard() {
+  local script
   if [ -n "${CHARTGUARD_BIN:-}" ]; then
     chartguard=("$CHARTGUARD_BIN")
-  elif [ -f "$plugin_dir/dist/cli/main.js" ]; then
-    command -v node >/dev/null 2>&1 || fail "node is not on PATH; chartguard needs Node.js 20 or newer"
-    chartguard=(node "$plugin_dir/dist/cli/main.js")
-  elif command -v chartguard >/dev/null 2>&1; then
+    return
+  fi
+  for script in "$plugin_dir/bundle/chartguard.mjs" "$plugin_dir/dist/cli/main.js"; do
+    if [ -f "$script" ]; then
+      command -v node >/dev/null 2>&1 || fail "node is not on PATH; chartguard needs Node.js 20.19 or newer"
+      chartguard=(node "$script")
+      return
+    fi
+  done
+  if command -v chartguard >/dev/null 2>&1; then
     chartguard=(chartguard)
   else
     fail "chartguard not found: run \`npm install -g chartguard\`, or set CHARTGUARD_BIN to its path"

@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from "commander";
 import { check, type CheckOutcome } from "../check.ts";
 import { upgrade, type UpgradeOutcome } from "../upgrade.ts";
 import { failureLine, InputError, UsageError } from "../errors.ts";
-import type { ChartguardConfig } from "../config/config.ts";
+import { CONFIG_FILE_NAMES, type ChartguardConfig } from "../config/config.ts";
+import { inputsForChangedFiles } from "../load/changed-files.ts";
 import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { introducedByUpgrade } from "../analyze/upgrade/baseline.ts";
@@ -20,6 +21,7 @@ import { formatSarif } from "../report/sarif.ts";
 import { formatText, formatTextChunks } from "../report/text.ts";
 import { writeOutputFile } from "../report/write.ts";
 import { handleSignals } from "./signals.ts";
+import { VERSION } from "../version.ts";
 import {
   analysisSettings,
   chartOptions,
@@ -68,6 +70,7 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags & { fail
       case "junit":
         // A rule the config turns off ran on nothing: no suite of passing cases for it.
         return formatJunit(result, {
+          failOn: flags.failOn,
           rules: (isUpgrade ? metas : CHECK_RULES.map((rule) => rule.meta)).filter((meta) => config.rules?.[meta.id]?.enabled !== false),
         });
       case "github":
@@ -145,6 +148,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command("chartguard")
     .description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.")
+    .version(VERSION, "-V, --version", "print chartguard's version")
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showHelpAfterError(false)
@@ -162,12 +166,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .option(
           "--same-namespace",
           "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)",
-        ),
+        )
+        .option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them"),
     ),
-  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; sameNamespace?: boolean }) => {
+  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; sameNamespace?: boolean; changedFiles?: boolean }) => {
+    const inputs = flags.changedFiles ? inputsForChangedFiles(paths, { configFileNames: CONFIG_FILE_NAMES }) : paths;
+    if (inputs.length === 0) {
+      process.stderr.write(`chartguard: none of the ${paths.length} changed files is in a chart or a manifest; nothing to check\n`);
+      setExitCode(EXIT_OK);
+      return;
+    }
     const configured = configOptions(flags);
     const result = await check({
-      inputs: paths,
+      inputs,
       namespace: flags.namespace,
       ...chartOptions(flags),
       ...discoveryOptions(flags),

@@ -32,8 +32,8 @@ export interface DiscoverOptions {
   gitignore?: boolean;
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-const CHART_ARCHIVE = /\.tgz$/i;
+export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+export const CHART_ARCHIVE = /\.tgz$/i;
 
 export async function discoverSources(input: string, options: DiscoverOptions = {}): Promise<Source[]> {
   if (input === STDIN) return [{ kind: "manifest", path: STDIN }];

@@ -1,7 +1,10 @@
 /**
- * `-o junit`: JUnit XML for CI test views (GitLab, Jenkins, Azure DevOps, ...). One test
- * suite per rule, one test case per object and rule, one `<failure>` per finding, one
- * `<skipped>` per suppressed finding that is listed (`--show-suppressed`). When one rule
+ * `-o junit`: JUnit XML for CI test views (GitLab, Jenkins, Azure DevOps, ...), valid
+ * against Jenkins' JUnit schema, junit-10 (so no `file` on a test case: the location is in
+ * the text; test/fixtures/junit/junit-jenkins.xsd checks it). One test suite per rule, one test case per object and rule, one `<failure>` per
+ * finding at or above `--fail-on`, a passing case with the finding in `<system-out>` below
+ * it (so the test view and the exit code agree), one `<skipped>` per suppressed finding
+ * that is listed (`--show-suppressed`). When one rule
  * reports several findings on one object, each gets its own test case (named with the
  * field path), because most CI tools show only the first failure of a case.
  *
@@ -9,6 +12,7 @@
  * as passing tests); without it, the objects with findings, and each rule that found
  * nothing as one passing case, so a clean run still shows every rule as a passing test.
  */
+import { severityRank, type Severity } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import type { ObjectRef } from "../model/object.ts";
 import { failureLine } from "../errors.ts";
@@ -17,13 +21,17 @@ import { noteText, objectLabel, refKey, suppressionText, whereText, type Reporte
 export interface JunitOptions {
   /** The rules that ran, in order (one suite each). */
   rules: readonly RuleMeta[];
+  /** Findings below this severity (all with "none") pass their case; default: every finding fails. */
+  failOn?: Severity | "none";
 }
 
 interface Case {
   name: string;
-  /** What failed the case or, when it carries a suppression, skipped it; absent: the case passed. */
+  /** The case's finding, if any: it fails the case, or skips it (suppressed), or is reported in a passing case (below --fail-on). */
   finding?: ReportedFinding;
 }
+
+type Outcome = "passed" | "failed" | "skipped" | "reported";
 
 /** Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/FFFF). */
 const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -69,12 +77,13 @@ export function formatJunit(result: ReportResult, options: JunitOptions): string
     // Findings on objects outside `checked` (a caller's partial list) are never dropped.
     for (const [key, found] of byObject) if (!objects.has(key)) cases.push(...casesOf(found[0]!.object, found));
     if (cases.length === 0) cases.push({ name: result.checked ? "no objects to check" : "all objects" });
-    const failed = cases.filter((c) => c.finding !== undefined && c.finding.suppression === undefined).length;
-    const skipped = cases.filter((c) => c.finding?.suppression !== undefined).length;
+    const outcomes = cases.map((c) => outcomeOf(c, options.failOn));
+    const failed = outcomes.filter((o) => o === "failed").length;
+    const skipped = outcomes.filter((o) => o === "skipped").length;
     tests += cases.length;
     failures += failed;
     suites.push(`  <testsuite name="${attr(rule)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="${skipped}" time="0">`);
-    for (const c of cases) suites.push(testcase(rule, c));
+    for (const [i, c] of cases.entries()) suites.push(testcase(rule, c, outcomes[i]!));
     if (notes !== undefined) suites.push(`    <system-out>${escapeXml(notes)}</system-out>`);
     notes = undefined;
     suites.push("  </testsuite>");
@@ -104,14 +113,25 @@ function casesOf(object: ObjectRef, found: readonly ReportedFinding[]): Case[] {
   return found.map((finding) => ({ name: `${objectLabel(object)} (${finding.path})`, finding }));
 }
 
-function testcase(rule: string, c: Case): string {
+function outcomeOf(c: Case, failOn: Severity | "none" | undefined): Outcome {
+  if (!c.finding) return "passed";
+  if (c.finding.suppression) return "skipped";
+  if (failOn === "none" || (failOn !== undefined && severityRank(c.finding.severity) > severityRank(failOn))) return "reported";
+  return "failed";
+}
+
+function testcase(rule: string, c: Case, outcome: Outcome): string {
   const f = c.finding;
-  const open = `    <testcase classname="${attr(`chartguard.${rule}`)}" name="${attr(c.name)}"${f ? ` file="${attr(f.location.template ?? f.location.file)}"` : ""} time="0"`;
-  if (!f) return `${open}/>`;
-  const outcome = f.suppression
-    ? `<skipped message="${attr(`suppressed by ${suppressionText(f.suppression)}`)}">${escapeXml(findingText(f))}</skipped>`
-    : `<failure message="${attr(firstLine(f.message))}" type="${attr(f.severity)}">${escapeXml(findingText(f))}</failure>`;
-  return `${open}>\n      ${outcome}\n    </testcase>`;
+  const open = `    <testcase classname="${attr(`chartguard.${rule}`)}" name="${attr(c.name)}" time="0"`;
+  if (!f || outcome === "passed") return `${open}/>`;
+  const text = escapeXml(findingText(f));
+  const inner =
+    outcome === "skipped" && f.suppression
+      ? `<skipped message="${attr(`suppressed by ${suppressionText(f.suppression)}`)}">${text}</skipped>`
+      : outcome === "reported"
+        ? `<system-out>${text}</system-out>`
+        : `<failure message="${attr(firstLine(f.message))}" type="${attr(f.severity)}">${text}</failure>`;
+  return `${open}>\n      ${inner}\n    </testcase>`;
 }
 
 function findingText(f: ReportedFinding): string {

@@ -8,7 +8,6 @@
  * scanning shows as dismissed rather than open.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Finding, Severity } from "../analyze/finding.ts";
 import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
@@ -17,6 +16,7 @@ import { groupOf } from "../model/object.ts";
 import { failureLine, type InputFailure } from "../errors.ts";
 import { BASELINE_TITLES, failurePosition, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult, type SourcePosition } from "./common.ts";
 import { ruleMarkdown, ruleText } from "./rules-doc.ts";
+import { VERSION } from "../version.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 /** The key of chartguard's own fingerprint in `partialFingerprints`; bump the suffix if its inputs ever change. */
@@ -80,7 +80,7 @@ export function sarifLog(result: ReportResult, options: SarifOptions): Record<st
           driver: {
             name: "chartguard",
             informationUri: PROJECT_URL,
-            version: options.version ?? toolVersion(),
+            version: options.version ?? VERSION,
             rules: rules.map(ruleDescriptor),
           },
         },
@@ -221,16 +221,3 @@ function unknownRule(id: string, severity: Severity): RuleMeta {
   return { id, severity, summary: id, why: id, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
 }
 
-let cachedVersion: string | undefined;
-
-/** chartguard's version from its package.json (two levels up from src/report and from dist/report alike). */
-export function toolVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    cachedVersion = typeof pkg.version === "string" ? pkg.version : "0.0.0";
-  } catch {
-    cachedVersion = "0.0.0";
-  }
-  return cachedVersion;
-}

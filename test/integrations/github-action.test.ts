@@ -5,13 +5,13 @@
  * GitHub).
  */
 import assert from "node:assert/strict";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { parse } from "yaml";
 import { helmBinaries } from "../helpers/helm.ts";
-import { chartguard, PROJECT_ROOT, run, writeChartguardWrapper } from "./run.ts";
+import { chartguard, GIT_ENV, PROJECT_ROOT, run, writeChartguardWrapper } from "./run.ts";
 
 type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; shell?: string; with?: Record<string, string>; env?: Record<string, string> };
 interface Action {
@@ -67,15 +67,6 @@ const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-action-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const wrapper = writeChartguardWrapper(path.join(tmp, "chartguard"));
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.com",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.com",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
-
 function git(repo: string, ...args: string[]): string {
   const result = run("git", args, { cwd: repo, env: GIT_ENV });
   assert.equal(result.status, 0, `git ${args.join(" ")}: ${result.stderr}`);
@@ -130,6 +121,10 @@ function repository(): string {
   return repo;
 }
 
+/** Every multi-line output delimiter the script used, over all runs. */
+const delimiters: string[] = [];
+const VERSION = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
+
 interface ActionRun {
   status: number | null;
   stdout: string;
@@ -150,23 +145,31 @@ function runAction(repo: string, env: Record<string, string>): ActionRun {
       RUNNER_TEMP: runnerTemp,
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
+      // What GitHub sets for a composite action's step on a pull request.
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_BASE_REF: "main",
+      GITHUB_WORKSPACE: repo,
+      GITHUB_ACTION_PATH: PROJECT_ROOT,
       CHARTGUARD: wrapper,
       HELM_BIN: helmBinaries().at(-1)!.path,
       INPUT_CHARTS: "",
       INPUT_BASE_REF: "",
       INPUT_VALUES: "",
       INPUT_ARGS: "",
+      INPUT_CHECK_ARGS: "",
+      INPUT_UPGRADE_ARGS: "",
       INPUT_FAIL_ON: "error",
-      INPUT_VERSION: "",
       ...env,
     },
   });
   return { ...result, outputs: parseOutputs(readFileSync(outputFile, "utf8")), summary: existsSync(summaryFile) ? readFileSync(summaryFile, "utf8") : "" };
 }
 
-/** $GITHUB_OUTPUT's format: `name=value` lines and `name<<DELIM ... DELIM` blocks. */
+/** $GITHUB_OUTPUT's format: `name=value` lines and `name<<DELIM ... DELIM` blocks (as the runner reads it). */
 function parseOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
+  delimiters.push(...[...text.matchAll(/^[\w-]+<<(\S+)$/gm)].map((m) => m[1]!));
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -193,20 +196,10 @@ test("upgrade --from git:main --to a chart in a subdirectory (what the action ru
   assert.equal(inside.status, 1, inside.stderr);
 });
 
-/** The action needs `-o sarif` and `-o markdown`; until the CLI offers them this part cannot run. */
-function missingFormats(): string[] {
-  const help = chartguard(["check", "--help"]).stdout;
-  return ["sarif", "markdown"].filter((format) => !help.includes(format));
-}
-
-test("the action's script on a pull request: changed charts checked, upgrade against the base, SARIF and plan written", (t) => {
-  const missing = missingFormats();
-  if (missing.length > 0) {
-    t.skip(`chartguard has no -o ${missing.join(", -o ")} yet`);
-    return;
-  }
+test("the action's script on a pull request, running the action's own bundle: changed charts checked, upgrade against the base, SARIF and plan written", () => {
   const dir = repository();
-  const pr = runAction(dir, { INPUT_BASE_REF: "main" });
+  const pr = runAction(dir, { INPUT_BASE_REF: "main", CHARTGUARD: "" });
+  assert.match(pr.stdout, new RegExp(`^chartguard ${VERSION}$`, "m"), "the bundle answered --version");
   assert.equal(pr.status, 0, `${pr.stdout}\n${pr.stderr}`);
   // Subchart files count for their parent; README.md belongs to no chart; charts/api did not change.
   assert.equal(pr.outputs.charts, "charts/new\ncharts/web");
@@ -242,4 +235,88 @@ test("the action's script without a base or charts checks nothing and succeeds",
   const unknownBase = runAction(empty, { INPUT_BASE_REF: "does-not-exist" });
   assert.equal(unknownBase.status, 0);
   assert.match(unknownBase.stdout, /::warning::chartguard: base does-not-exist is not in the clone/);
+});
+
+// ---------------------------------------------------------------------------
+// Failing closed, separate arguments, hostile names
+
+/** A chartguard that answers --version, then does what `body` says for check/upgrade. */
+function fakeChartguard(name: string, body: string): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, `#!/bin/sh\nif [ "$1" = --version ]; then echo 9.9.9; exit 0; fi\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+test("the action's script fails closed: chartguard missing, killed, or exiting 1 without a report", () => {
+  const dir = repository();
+  const cases = [
+    { name: "missing", chartguard: path.join(tmp, "no-such-dir", "chartguard"), code: "127", reason: /`\S+no-such-dir\/chartguard --version` exited with 127 \(.*No such file or directory/ },
+    { name: "killed", chartguard: fakeChartguard("segfaults", "kill -SEGV $$"), code: "139", reason: /chartguard check exited with 139 \(killed by signal 11\)/ },
+    { name: "odd code", chartguard: fakeChartguard("exits-3", "exit 3"), code: "3", reason: /chartguard check exited with 3 \(not an answer chartguard gives\)/ },
+    { name: "no report", chartguard: fakeChartguard("exits-1", "exit 1"), code: "1", reason: /chartguard check exited with 1 but wrote no report/ },
+  ];
+  for (const { name, chartguard: command, code, reason } of cases) {
+    const result = runAction(dir, { INPUT_BASE_REF: "main", CHARTGUARD: command });
+    assert.equal(result.status, 1, `${name}: the step fails\n${result.stdout}${result.stderr}`);
+    assert.equal(result.outputs["exit-code"], code, name);
+    assert.match(result.stdout, new RegExp(`^::error::chartguard: ${reason.source}`, "m"), `${name}: the reason is in the log\n${result.stdout}`);
+    assert.match(result.summary, /^## chartguard failed\n/m, `${name}: the job summary says so`);
+    assert.match(result.summary, new RegExp(`^- ${reason.source}`, "m"), `${name}: with the reason`);
+  }
+});
+
+test("check-args reach check only: --no-probe leaves upgrade running; args reach both (so --no-probe there fails upgrade, visibly)", () => {
+  const dir = repository();
+  const checkOnly = runAction(dir, { INPUT_BASE_REF: "main", INPUT_CHECK_ARGS: "--no-probe" });
+  assert.equal(checkOnly.status, 0, checkOnly.stdout + checkOnly.stderr);
+  assert.equal(checkOnly.outputs["exit-code"], "1");
+  const plan = readFileSync(checkOnly.outputs["plan-file"]!, "utf8");
+  assert.match(plan, /immutable-field/);
+  assert.doesNotMatch(plan, /could not compare/);
+
+  const both = runAction(dir, { INPUT_BASE_REF: "main", INPUT_ARGS: "--no-probe" });
+  assert.equal(both.outputs["exit-code"], "2");
+  assert.match(readFileSync(both.outputs["plan-file"]!, "utf8"), /### `charts\/web`\n\nchartguard could not compare this chart \(exit code 2\)/);
+  assert.match(both.stdout + both.stderr, /unknown option '--no-probe'/);
+});
+
+test("hostile directory names: a chart named like an option, like the old delimiter, with backticks, and a path with a line break", () => {
+  const repo = path.join(tmp, "hostile");
+  mkdirSync(repo);
+  git(repo, "init", "-q", "-b", "main");
+  write(repo, "charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+  write(repo, "charts/web/templates/deployment.yaml", deployment("{app: web}"));
+  git(repo, "add", "-A");
+  git(repo, "commit", "-q", "-m", "base");
+  git(repo, "checkout", "-q", "-b", "feature");
+  for (const name of ["-web", "CHARTGUARD_EOF", "a`b", "x\nexit-code=0"]) {
+    write(repo, `${name}/Chart.yaml`, "apiVersion: v2\nname: hostile\nversion: 1.0.0\n");
+    // Its selector does not match its pods: a finding in SARIF shows that the chart was checked.
+    write(repo, `${name}/templates/deployment.yaml`, deployment("{app: hostile}").replace("labels: {app: hostile}", "labels: {app: other}"));
+  }
+  write(repo, "charts/web/templates/deployment.yaml", deployment("{app: web, tier: front}"));
+  git(repo, "add", "-A");
+  git(repo, "commit", "-q", "-m", "change");
+
+  const result = runAction(repo, { INPUT_BASE_REF: "main" });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  // The option-like chart is checked, the old delimiter ends nothing, the line break is refused.
+  assert.equal(result.outputs.charts, "-web\nCHARTGUARD_EOF\na`b\ncharts/web");
+  assert.equal(result.outputs["exit-code"], "1", "charts/web's refused selector change, after the hostile names, still counts");
+  assert.match(result.stdout, /^::warning::chartguard: skipped a path with a line break in its name: \$'x\\nexit-code=0\/Chart\.yaml'$/m);
+  const sarif = JSON.parse(readFileSync(result.outputs["sarif-file"]!, "utf8"));
+  const checked = new Set(sarif.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri.split("/")[0]));
+  for (const chart of ["-web", "CHARTGUARD_EOF"]) assert.ok(checked.has(chart), `${chart} was checked as a chart (SARIF files: ${[...checked].join(", ")})`);
+  const plan = readFileSync(result.outputs["plan-file"]!, "utf8");
+  assert.match(plan, /^### `-web`\n\nNew chart/m);
+  assert.match(plan, /^### ``a`b``\n\nNew chart/m, "a backtick cannot end the code span early");
+  assert.match(plan, /^### `charts\/web`\n[\s\S]*immutable-field/m);
+});
+
+test("the multi-line output delimiter is random: different on every run, never the fixed CHARTGUARD_EOF", () => {
+  assert.ok(delimiters.length >= 4, `runs so far used ${delimiters.length} delimiters`);
+  for (const delimiter of delimiters) assert.match(delimiter, /^CHARTGUARD_[0-9a-f]{32}$/);
+  const runs = new Set(delimiters);
+  assert.ok(runs.size >= 4, "each run draws a new one");
 });

@@ -11,6 +11,16 @@ export const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.u
 /** The tsx loader as an absolute URL, usable from any folder. */
 export const TSX_LOADER = import.meta.resolve("tsx");
 
+/** git with a fixed identity and none of the machine's configuration. */
+export const GIT_ENV = {
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@example.com",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@example.com",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_NOSYSTEM: "1",
+};
+
 export interface Run {
   status: number | null;
   stdout: string;

@@ -5,7 +5,7 @@
  * `chartguard` bin, and install the Helm plugin the package carries.
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -26,6 +26,7 @@ const STAGE = path.join(tmp, "stage");
 const CONSUMER = path.join(tmp, "consumer");
 const TSC = path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc");
 let packedFiles: string[] = [];
+let tarball = "";
 
 /** npm without the project's own .npmrc, quiet, never asking. */
 function npm(args: string[], cwd: string) {
@@ -52,7 +53,7 @@ before(() => {
 
   mkdirSync(CONSUMER);
   writeFileSync(path.join(CONSUMER, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  const tarball = path.join(tmp, packed!.filename);
+  tarball = path.join(tmp, packed!.filename);
   // The dependencies come from the npm cache that `npm ci` filled; the registry only if they are missing.
   let install = npm(["install", "--offline", "--ignore-scripts", tarball], CONSUMER);
   if (install.status !== 0) install = npm(["install", "--prefer-offline", "--ignore-scripts", tarball], CONSUMER);
@@ -65,6 +66,34 @@ test("the tarball holds the build, the declarations, the config schema and the H
   }
   assert.deepEqual(packedFiles.filter((f) => f.startsWith("test/") || (f.startsWith("src/") && f.endsWith(".ts")) || f.includes(".cache/")), []);
   assert.ok(Object.values(pkg.bin).every((bin) => packedFiles.includes(bin)), "every bin is packed");
+  // A source map would point at src/*.ts, which is not shipped.
+  assert.deepEqual(packedFiles.filter((f) => f.endsWith(".map")), []);
+});
+
+test("the tarball installed globally into an empty prefix: chartguard --version and a check with only node and helm on PATH", () => {
+  const prefix = path.join(tmp, "prefix");
+  mkdirSync(prefix);
+  let install = npm(["install", "--global", "--prefix", prefix, "--offline", "--ignore-scripts", tarball], tmp);
+  if (install.status !== 0) install = npm(["install", "--global", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", tarball], tmp);
+  assert.equal(install.status, 0, install.stderr);
+
+  const bin = path.join(tmp, "only-node-and-helm");
+  mkdirSync(bin);
+  symlinkSync(process.execPath, path.join(bin, "node"));
+  symlinkSync(helmBinaries().at(-1)!.path, path.join(bin, "helm"));
+  const env = { PATH: bin, HOME: tmp, NODE_PATH: "", HELM_BIN: "" };
+  const chartguardBin = path.join(prefix, "bin", "chartguard");
+
+  const version = run(chartguardBin, ["--version"], { cwd: tmp, env });
+  assert.deepEqual([version.status, version.stdout, version.stderr], [0, `${pkg.version}\n`, ""]);
+
+  const chart = path.join(tmp, "prefix-chart");
+  mkdirSync(path.join(chart, "templates"), { recursive: true });
+  writeFileSync(path.join(chart, "Chart.yaml"), "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+  writeFileSync(path.join(chart, "templates", "deployment.yaml"), MANIFEST.replace("helm.sh/chart: web-1.0.0", "helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}"));
+  const checked = run(chartguardBin, ["check", chart, "-o", "json", "--fail-on", "warning"], { cwd: tmp, env });
+  assert.equal(checked.status, 1, checked.stderr);
+  assert.deepEqual(JSON.parse(checked.stdout).findings.map((f: { rule: string; path: string }) => [f.rule, f.path]), [["volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart"]]);
 });
 
 test("one project address everywhere: package.json, SARIF and rule links, the Action and plugin instructions", () => {
