@@ -3,6 +3,7 @@ import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
 import { releaseOf } from "../release.ts";
+import { renamedOn } from "../volatile-verdicts.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /** Template functions that make a render differ from the last one with the same inputs. */
@@ -280,6 +281,8 @@ export const nondeterministicRender: Rule = {
           else if (change.section === "other") otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {
+          // An object renamed on every release is created anew, never patched: only its name matters.
+          if (change.section !== "name" && renamedOn(context, object, "revision")) continue;
           const finding = revisionFinding(object, change);
           if (finding) report(finding);
         }

@@ -131,6 +131,22 @@ probeRuleCases(nondeterministicRender, [
     ],
   },
   {
+    name: "a Job named with .Release.Revision whose pod label carries the revision too: only the name is reported (it is recreated, never patched)",
+    base: job("shop-migrate-1").replace("{app: migrate}", '{app: migrate, revision: "1"}'),
+    repeat: job("shop-migrate-1").replace("{app: migrate}", '{app: migrate, revision: "1"}'),
+    combined: { manifest: job("shop-migrate-987651").replace("{app: migrate}", '{app: migrate, revision: "987651"}'), markers: MARKERS },
+    expect: [
+      {
+        severity: "info",
+        object: "Job/shop-migrate-1",
+        path: "metadata.name",
+        line: 4,
+        evidence: { source: ".Release.Revision", field: "metadata.name" },
+        messageIncludes: ["is recreated on each release"],
+      },
+    ],
+  },
+  {
     name: ".Release.Revision in a selector fails every upgrade; in a pod annotation it rolls the pods",
     base: deployment("1", "1"),
     repeat: deployment("1", "1"),
