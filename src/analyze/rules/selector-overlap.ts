@@ -24,7 +24,7 @@ export const selectorOverlap: Rule = {
     why:
       "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip selects several workloads by design: that is info, with the reason.",
     fix:
-      "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job, CronJob and test pods without the application's selector labels.",
+      "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
     migration:
       "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
     incident:
@@ -152,15 +152,12 @@ function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
     if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
-    const matched = withoutCopies(context, context.podsIn(namespaceOf(object)).select(selector));
+    const matched = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
     const foreign = matched.filter((w) => w !== workload);
     if (foreign.length === 0) continue;
-    const onlyTests = foreign.every(isHelmTest);
     const suggestion = suggestKey(context, [workload], foreign);
     const name = refString(object.ref);
-    const why = onlyTests
-      ? `The test pod exists only while \`helm test\` runs; meanwhile every Service, PDB and HPA that reuses these labels counts it as one of ${name}'s pods (a Service sends it traffic).`
-      : `The ${object.ref.kind} controller leaves pods owned by another controller alone, but it would adopt orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the foreign pods as ${name}'s.`;
+    const why = `The ${object.ref.kind} controller leaves pods owned by another controller alone, but it would adopt orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the foreign pods as ${name}'s.`;
     const immutable = workload.selectorImmutable
       ? ` spec.selector is immutable: on an installed release, delete the ${object.ref.kind} with \`kubectl delete ${object.ref.kind.toLowerCase()} ${object.ref.name} --cascade=orphan\` before \`helm upgrade\`; the new one adopts the running pods${object.ref.kind === "Deployment" ? " and ReplicaSets" : ""} only if they carry its new selector labels, so delete the rest once the new pods are ready.`
       : "";
@@ -172,7 +169,7 @@ function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
     report({
       object,
       path: selectorPath,
-      severity: onlyTests ? "info" : "warning",
+      severity: "warning",
       message: `${name}: its selector ${describeSelector(selector)} also matches the pods of ${listWorkloads(foreign)}. ${why} ${suggestionText(suggestion, "this selector")}`,
       related: foreign.map((w) => w.object),
       evidence: evidence(selector, matched, suggestion),
@@ -209,8 +206,7 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
   const isPdb = consumer.kind === "PodDisruptionBudget";
   const longRunning = matched.filter((w) => !w.runsToCompletion);
   const completing = matched.filter((w) => w.runsToCompletion);
-  const jobs = completing.filter((w) => !isHelmTest(w));
-  const tests = completing.filter(isHelmTest);
+  const jobs = completing;
 
   // Which workload this consumer is for: the only long-running one, or the one named like it.
   let served: Workload[] = [];
@@ -224,10 +220,9 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
     const unscalable = matched.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind));
     if (unscalable.length > 0) {
       extraRelated.push(...unscalable);
-      const first = unscalable.find((w) => !isHelmTest(w)) ?? unscalable[0]!;
       problems.push({
-        severity: unscalable.every(isHelmTest) ? "info" : "error",
-        text: `It uses maxUnavailable or a percentage minAvailable and selects the pods of ${listWorkloads(unscalable)}, whose controller has no /scale subresource: the disruption controller cannot compute the expected pod count, the budget goes SyncFailed (e.g. "${scaleError(first)}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
+        severity: "error",
+        text: `It uses maxUnavailable or a percentage minAvailable and selects the pods of ${listWorkloads(unscalable)}, whose controller has no /scale subresource: the disruption controller cannot compute the expected pod count, the budget goes SyncFailed (e.g. "${scaleError(unscalable[0]!)}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
       });
     }
   }
@@ -260,14 +255,6 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
       text: isPdb
         ? `It covers the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}) with one budget, so disruptions of one use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for ${servedName ?? "one of them"} only, narrow it.`
         : `It spreads traffic over the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}). Canary and blue/green setups do this on purpose; if this Service is meant for ${servedName ?? "one of them"} only, narrow it.`,
-    });
-  }
-  if (longRunning.length > 0 && tests.length > 0 && jobs.length === 0) {
-    problems.push({
-      severity: "info",
-      text: isPdb
-        ? `It also covers the \`helm test\` pod ${plainList(tests)} while \`helm test\` runs.`
-        : `It also matches the \`helm test\` pod ${plainList(tests)}: while \`helm test\` runs, the Service sends it traffic.`,
     });
   }
   if (problems.length === 0) return;
@@ -327,7 +314,6 @@ function checkPdbPairs(context: AnalysisContext, report: ReportFinding, pdbs: re
     for (const j of [...partners.keys()].sort((a, b) => a - b)) {
       const other = pdbs[j]!;
       const shared = partners.get(j)!;
-      const onlyTests = shared.every(isHelmTest);
       const name = refString(pdb.object.ref);
       const otherName = refString(other.pdb.object.ref);
       // Narrow the budget that also covers other pods, so that each keeps its own.
@@ -342,8 +328,8 @@ function checkPdbPairs(context: AnalysisContext, report: ReportFinding, pdbs: re
       report({
         object: pdb.object,
         path: pdb.selectorPath,
-        severity: onlyTests ? "info" : "error",
-        message: `The pods of ${listWorkloads(shared)} are covered by two PodDisruptionBudgets, ${name} (${selectorPhrase(pdb.selector)}) and ${otherName} (${selectorPhrase(other.pdb.selector)}). The eviction API refuses every eviction of such a pod with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move them${onlyTests ? " (here only while `helm test` runs)" : ""}. ${narrow === undefined ? "Both cover the same pods: keep one of them." : suggestion ? `To keep one budget per pod, narrow ${narrow} to the pods only it covers. ${suggestionText(suggestion, `${narrow}'s selector`, `the pods only ${narrow} covers`)}` : `Narrow ${narrow}'s selector to the pods only it covers (${NO_KEY_ADVICE}).`}`,
+        severity: "error",
+        message: `The pods of ${listWorkloads(shared)} are covered by two PodDisruptionBudgets, ${name} (${selectorPhrase(pdb.selector)}) and ${otherName} (${selectorPhrase(other.pdb.selector)}). The eviction API refuses every eviction of such a pod with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move them. ${narrow === undefined ? "Both cover the same pods: keep one of them." : suggestion ? `To keep one budget per pod, narrow ${narrow} to the pods only it covers. ${suggestionText(suggestion, `${narrow}'s selector`, `the pods only ${narrow} covers`)}` : `Narrow ${narrow}'s selector to the pods only it covers (${NO_KEY_ADVICE}).`}`,
         related: [other.pdb.object, ...shared.map((w) => w.object)],
         evidence: { ...evidence(pdb.selector, matched, suggestion), otherSelector: describeSelector(other.pdb.selector), shared: shared.map((w) => refString(w.object.ref)) },
         remedy: {
@@ -372,7 +358,7 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     const object = context.find(hpa.target.kind, hpa.object.ref.namespace, hpa.target.name);
     const target = object ? context.workloadFor(object) : undefined;
     if (!target?.selector || target.selector.matchesNothing) continue;
-    resolved.push({ hpa, target, selector: target.selector, matched: withoutCopies(context, context.podsIn(namespace).select(target.selector)) });
+    resolved.push({ hpa, target, selector: target.selector, matched: standingPods(context, context.podsIn(namespace).select(target.selector)) });
   }
   const countedBy = new Map<Workload, number[]>();
   resolved.forEach(({ matched }, i) => {
@@ -428,7 +414,7 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
         remedy: {
           text: sameTarget
             ? `Delete one of ${name} and ${otherName}, or merge their metrics into one HorizontalPodAutoscaler.`
-            : `Make the scale targets' selectors disjoint. ${remedyForKey(suggestion, `${narrow.replace(/ selector$/, "")} spec.selector.matchLabels`)} Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs or test pods, render those without the selector labels instead.`,
+            : `Make the scale targets' selectors disjoint. ${remedyForKey(suggestion, `${narrow.replace(/ selector$/, "")} spec.selector.matchLabels`)} Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs, render those without the selector labels instead.`,
         },
       });
     }
@@ -437,19 +423,18 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     if (ambiguous.has(i)) return;
     const foreign = entry.matched.filter((w) => w !== entry.target);
     if (foreign.length === 0) return;
-    const onlyTests = foreign.every(isHelmTest);
     const name = refString(entry.hpa.object.ref);
     const targetName = refString(entry.target.object.ref);
     const suggestion = suggestKey(context, [entry.target], foreign);
     report({
       object: entry.hpa.object,
       path: entry.hpa.targetPath,
-      severity: onlyTests ? "info" : "warning",
-      message: `${name} scales ${targetName}, whose selector ${describeSelector(entry.selector)} also matches the pods of ${listWorkloads(foreign)}: the HPA averages their resource usage into ${targetName}'s metrics${onlyTests ? " while `helm test` runs" : ""}, so it scales on load that is not ${targetName}'s. ${suggestionText(suggestion, `${targetName}'s selector`)}`,
+      severity: "warning",
+      message: `${name} scales ${targetName}, whose selector ${describeSelector(entry.selector)} also matches the pods of ${listWorkloads(foreign)}: the HPA averages their resource usage into ${targetName}'s metrics, so it scales on load that is not ${targetName}'s. ${suggestionText(suggestion, `${targetName}'s selector`)}`,
       related: foreign.map((w) => w.object),
       evidence: evidence(entry.selector, entry.matched, suggestion),
       remedy: {
-        text: `${remedyForKey(suggestion, `${targetName}'s spec.selector.matchLabels`)} The selector is immutable, so an installed release needs the workload re-created; where the foreign pods belong to Jobs or test pods, render those without the selector labels instead.`,
+        text: `${remedyForKey(suggestion, `${targetName}'s spec.selector.matchLabels`)} The selector is immutable, so an installed release needs the workload re-created; where the foreign pods belong to Jobs, render those without the selector labels instead.`,
       },
     });
   });
@@ -578,13 +563,18 @@ function isExternalName(object: KubeObject): boolean {
 /** The pods a consumer selects, in input order, in the namespaces it looks at. */
 function selectPods(context: AnalysisContext, consumer: SelectorConsumer): Workload[] {
   const namespaces = consumer.namespaces ?? context.namespaces();
-  const found = withoutCopies(context, namespaces.flatMap((ns) => context.podsIn(ns).select(consumer.selector)));
+  const found = standingPods(context, namespaces.flatMap((ns) => context.podsIn(ns).select(consumer.selector)));
   return namespaces.length > 1 ? inputOrder(context, found) : found;
 }
 
 /** A workload rendered twice is one set of pods in the cluster (duplicate-object reports the copy). */
-function withoutCopies(context: AnalysisContext, workloads: readonly Workload[]): Workload[] {
-  return workloads.filter((w) => !isLaterCopy(context, w.object));
+/**
+ * The pods that stand in the cluster beside the others: not a later copy of a duplicated
+ * object, and not a `helm test` pod, which exists only while `helm test` runs (and is
+ * usually deleted by its hook-delete-policy), so its overlaps cost nothing a maintainer acts on.
+ */
+function standingPods(context: AnalysisContext, workloads: readonly Workload[]): Workload[] {
+  return workloads.filter((w) => !isLaterCopy(context, w.object) && !isHelmTest(w));
 }
 
 function selectServices(context: AnalysisContext, consumer: SelectorConsumer): KubeObject[] {
@@ -632,7 +622,6 @@ function describeWorkload(workload: Workload): string {
   const name = refString(workload.object.ref);
   const { hooks } = workload.object;
   if (hooks.length === 0) return name;
-  if (isHelmTest(workload)) return `${name} (helm test hook)`;
   return `${name} (${hooks.join(",")} hook)`;
 }
 
