@@ -107,3 +107,39 @@ test("cluster-scoped kinds get no namespace", () => {
   const { objects } = objectsFromDocuments(parseYamlStream("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n", "r.yaml"), { namespace: "x" });
   assert.equal(objects[0]!.ref.namespace, undefined);
 });
+
+test("an absent field a finding points at is located at its nearest present ancestor, in block and flow style alike", () => {
+  // A Deployment as kubectl prints it, whose pod template has no labels (what a dangling
+  // Service's finding points at), padded past the size where only indentation was used before.
+  const padding = Array.from({ length: 3000 }, (_, i) => `    note-${i}: "${"x".repeat(20)}"`);
+  const text = [
+    "apiVersion: apps/v1", // 1
+    "kind: Deployment", // 2
+    "metadata:", // 3
+    "  annotations:", // 4
+    ...padding, // 5..3004
+    "  name: web", // 3005
+    "spec:", // 3006
+    "  template:", // 3007
+    "    metadata:", // 3008
+    "      creationTimestamp: null", // 3009
+    "    spec:", // 3010
+    "      containers:", // 3011
+    "      - name: web", // 3012
+    "        ports: [{containerPort: 80}]", // 3013
+    "  selector: {matchLabels: {app: web}}", // 3014
+  ].join("\n");
+  for (const [name, options] of [["small", {}], ["large", { largeDocumentChars: 0 }], ["`yaml` only", { locateWithYaml: true }]] as const) {
+    const doc = parseYamlStream(text, "d.yaml", options)[0]!;
+    assert.equal(doc.locate(["spec", "template", "metadata", "labels"]), 3008, name);
+    assert.equal(doc.locate(["spec", "template", "metadata", "labels", "app"]), 3008, name);
+    assert.equal(doc.locate(["spec", "template", "spec", "containers", 0, "name"]), 3012, name);
+    assert.equal(doc.locate(["spec", "template", "spec", "containers", 1]), 3011, name);
+    assert.equal(doc.locate(["spec", "replicas"]), 3006, name);
+    if (name === "large") continue; // indentation alone stops at a flow collection's key
+    // Inside flow collections, present and absent fields are found by `yaml`'s node tree.
+    assert.equal(doc.locate(["spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"]), 3013, name);
+    assert.equal(doc.locate(["spec", "selector", "matchLabels", "app"]), 3014, name);
+    assert.equal(doc.locate(["spec", "selector", "matchLabels", "tier"]), 3014, name);
+  }
+});
