@@ -23,7 +23,8 @@
  *   for the fields findings point at. For reference, the `yaml` package's parse of the same
  *   file (streaming Parser + Composer, LineCounter) is printed too.
  * - charts: plain `helm template` of every chart below the directory, with the same number
- *   of charts rendered at once as chartguard's `--jobs`.
+ *   of charts rendered at once as chartguard's `--jobs`; for a real chart (--chart), one
+ *   `helm template` of it.
  *
  * Inputs come from bench/generate.ts (deterministic) and are kept in .cache/bench/inputs,
  * regenerated when their spec changes.
@@ -416,7 +417,7 @@ async function main(): Promise<void> {
   console.log("");
   printTable();
   console.log("");
-  console.log("Floors: a) b) c): js-yaml 4 loadAll of the same file, DEFAULT_SCHEMA, position listener on (every node's offset recorded); d): plain `helm template` of every chart, same parallelism.");
+  console.log("Floors: a) b) c) e) f): js-yaml 4 loadAll of the same file, DEFAULT_SCHEMA, position listener on (every node's offset recorded); d): plain `helm template` of every chart, same parallelism; chart: one `helm template` of the same chart.");
   console.log("chartguard: the compiled CLI, `chartguard check INPUT --no-config`, text report to /dev/null; wall time includes Node startup on both sides; RSS is the Node process's peak (getrusage).");
   console.log(`Total bench time ${((performance.now() - began) / 1000).toFixed(0)} s. Reproduce: npm run bench${options.quick ? " -- --quick" : ""}`);
   if (rows.some((row) => row.pass === false)) process.exitCode = 1;
