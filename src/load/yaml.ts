@@ -20,6 +20,7 @@ import {
   resolveTaggedScalar,
 } from "./k8s-scalars.ts";
 import { BlockLocator } from "./block-locator.ts";
+import { withoutCrdSchemas } from "./crd-schemas.ts";
 
 export type PathSegment = string | number;
 export type FieldPath = readonly PathSegment[];
@@ -220,6 +221,8 @@ export interface ParseOptions {
   positionedOnly?: boolean;
   /** Documents longer than this many characters are read as large ones (default 8 Mi). */
   largeDocumentChars?: number;
+  /** Parse CustomResourceDefinitions in full, their schemas included (see crd-schemas.ts). */
+  crdSchemas?: boolean;
   /** Find every line with the `yaml` package's node tree: the reference the indentation locator must agree with. */
   locateWithYaml?: boolean;
 }
@@ -263,7 +266,13 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
   let duplicateKeys: DuplicateKey[] = [];
   // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
   const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
-  if (large || (aliasCount < ALIAS_HEAVY && options.positionedOnly !== true)) {
+  // No anchor in what is left: aliases are bounded on the full path only. An alias to an
+  // anchor in the cut schemas makes js-yaml refuse the cut text, which is then read in full.
+  const schemaless = options.crdSchemas === true || options.positionedOnly === true ? undefined : withoutCrdSchemas(chunk.text);
+  const skimmed = schemaless === undefined || hasAnchor(schemaless) ? undefined : loadSkimmed(schemaless, file);
+  if (skimmed !== undefined) {
+    value = skimmed.value;
+  } else if (large || (aliasCount < ALIAS_HEAVY && options.positionedOnly !== true)) {
     try {
       value = loadFast(chunk, file, false);
     } catch (error) {
@@ -357,6 +366,15 @@ function loadFast(chunk: DocumentText, file: string, lastKeyWins: boolean): unkn
   const added = parsedText === undefined ? -1 : parsedText.length - chunk.text.length;
   if ((added === 1 || added === 2) && chunk.text.charCodeAt(0) !== 0xfeff) chunk.text = parsedText!.slice(0, chunk.text.length);
   return value;
+}
+
+/** A document's text with parts cut out (see crd-schemas.ts), read by js-yaml; undefined when js-yaml refuses it (the full text is then read as usual). */
+function loadSkimmed(text: string, file: string): { value: unknown } | undefined {
+  try {
+    return { value: jsyaml.load(text, { schema: K8S_JSYAML_SCHEMA, filename: file, maxDepth: MAX_DEPTH } as jsyaml.LoadOptions) };
+  } catch {
+    return undefined;
+  }
 }
 
 interface FastLoadFailure {
