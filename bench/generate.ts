@@ -149,9 +149,22 @@ export interface DumpSpec {
   /** `list` (default): one `kind: List`, as `kubectl get -A -o yaml` prints. */
   format?: DumpFormat;
   seed?: number;
-  /** Planted overlaps; default max(3, objects / 2500). */
+  /** Planted overlaps; default max(3, objects / 2500). Ignored by the finding-heavy shapes. */
   overlaps?: number;
+  /** What the releases look like (default `realistic`); see DumpShape. */
+  shape?: DumpShape;
 }
+
+/**
+ * - `realistic`: a cluster as it runs, with a few planted overlaps.
+ * - `dangling`: a finding on most objects. Every release is a Deployment whose pod
+ *   template has no labels, a Service and a PodDisruptionBudget selecting the pods it
+ *   should have had (both dangle), and a Job with labels of its own.
+ * - `job-overlap`: every Service takes in a Job's pods (a migration Job carrying the
+ *   server's selector labels), and every PodDisruptionBudget selects a component no
+ *   workload has (it dangles).
+ */
+export type DumpShape = "realistic" | "dangling" | "job-overlap";
 
 export type PlantKind = "migration-job" | "canary" | "double-pdb";
 
@@ -475,6 +488,25 @@ class DumpBuilder {
     };
   }
 
+  /** One release of a finding-heavy shape: four objects, each selector dangling or overlapping as the shape says. */
+  findingsRelease(r: Release, shape: "dangling" | "job-overlap"): Emitted[] {
+    const name = r.release;
+    const selector = this.selectorLabels(r, "server");
+    const deployment = this.deployment(r, name, "server", selector, this.podLabels(r, "server"));
+    if (shape === "dangling") delete ((deployment.spec as Obj).template as { metadata: Obj }).metadata.labels;
+    const job =
+      shape === "dangling"
+        ? this.job(r, `${name}-cleanup`, "cleanup", this.podLabels(r, "cleanup"))
+        : this.job(r, `${name}-migrate`, "server", this.podLabels(r, "server"), true);
+    const pdbSelector = shape === "dangling" ? selector : this.selectorLabels(r, "absent");
+    return [
+      { object: deployment, workload: true },
+      { object: this.service(r, name, "server", selector), workload: false },
+      { object: job, workload: true },
+      { object: this.pdb(r, name, "server", pdbSelector), workload: false },
+    ];
+  }
+
   /** One release's objects; `plant` turns it into one of the planted overlaps. */
   release(r: Release, plant: PlantKind | undefined, planted: PlantedOverlap[]): Emitted[] {
     const out: Emitted[] = [];
@@ -548,7 +580,8 @@ export function* dumpChunks(spec: DumpSpec): Generator<string, DumpSummary> {
   const rnd = builder.rnd;
   const namespaces = Math.max(1, spec.namespaces);
   const sizeHint = spec.objects ?? Math.round((spec.workloads ?? 0) * 2.27);
-  const overlaps = spec.overlaps ?? Math.max(3, Math.round(sizeHint / 2500));
+  const shape = spec.shape ?? "realistic";
+  const overlaps = shape !== "realistic" ? 0 : (spec.overlaps ?? Math.max(3, Math.round(sizeHint / 2500)));
   // Which releases get a plant: evenly spread, by release index.
   const releasesHint = Math.max(1, Math.round(sizeHint / 3.6));
   const plantEvery = Math.max(1, Math.floor(releasesHint / Math.max(1, overlaps)));
@@ -579,7 +612,7 @@ export function* dumpChunks(spec: DumpSpec): Generator<string, DumpSummary> {
     const limit = ns < namespaces ? upTo(ns) : Infinity;
     for (let k = 0; !done() && (k === 0 || count() < limit); k++, releaseIndex++) {
       const [chart, chartVersion, appVersion] = rnd.pick(CHARTS);
-      const plain = rnd.chance(0.1);
+      const plain = shape === "realistic" && rnd.chance(0.1);
       const r: Release = {
         namespace,
         release: namespaces === 1 || ns >= namespaces ? `${chart}-${String(releaseIndex).padStart(5, "0")}` : `${chart}-${k}`,
@@ -591,7 +624,7 @@ export function* dumpChunks(spec: DumpSpec): Generator<string, DumpSummary> {
       };
       const plant = !plain && planted.length < overlaps && releaseIndex % plantEvery === Math.floor(plantEvery / 2) ? PLANT_KINDS[planted.length % PLANT_KINDS.length] : undefined;
       const before = planted.length;
-      let emitted = builder.release(r, plant, planted);
+      let emitted = shape === "realistic" ? builder.release(r, plant, planted) : builder.findingsRelease(r, shape);
       if (spec.objects !== undefined && objects + emitted.length > spec.objects) {
         emitted = emitted.slice(0, spec.objects - objects);
         if (planted.length > before) planted.pop(); // a cut release does not keep its plant

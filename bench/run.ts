@@ -4,7 +4,9 @@
  *
  *   npm run bench                    every case (about 5 minutes on a 2-core machine)
  *   npm run bench -- --quick         small sizes, to check the harness (about 1 minute)
- *   npm run bench -- --only a,d      some cases: a b c d (and `probes`, the probe benchmark)
+ *   npm run bench -- --only a,d      some cases: a b c d e f (and `probes`, the probe benchmark; `chart`)
+ *   npm run bench -- --chart DIR     also a real chart (repeatable): `check` with and without probes
+ *                                    against one `helm template` of the same chart in the same run
  *   npm run bench -- --runs 3        best of 3 runs per measurement (default 2)
  *   npm run bench -- --no-yaml-ref   skip the `yaml` package reference parses (slow, ~9 GB at 100k)
  *
@@ -21,7 +23,8 @@
  *   for the fields findings point at. For reference, the `yaml` package's parse of the same
  *   file (streaming Parser + Composer, LineCounter) is printed too.
  * - charts: plain `helm template` of every chart below the directory, with the same number
- *   of charts rendered at once as chartguard's `--jobs`.
+ *   of charts rendered at once as chartguard's `--jobs`; for a real chart (--chart), one
+ *   `helm template` of it.
  *
  * Inputs come from bench/generate.ts (deterministic) and are kept in .cache/bench/inputs,
  * regenerated when their spec changes.
@@ -31,7 +34,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { writeCharts, writeDump, type DumpSpec } from "./generate.ts";
+import { writeCharts, writeDump, type DumpShape, type DumpSpec } from "./generate.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WORK = join(ROOT, ".cache", "bench");
@@ -50,10 +53,11 @@ interface Options {
   runs: number;
   yamlReference: boolean;
   jobs: number;
+  charts: string[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { quick: false, only: undefined, runs: 2, yamlReference: true, jobs: availableParallelism() };
+  const options: Options = { quick: false, only: undefined, runs: 2, yamlReference: true, jobs: availableParallelism(), charts: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -66,6 +70,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === "--runs") options.runs = Math.max(1, Number(value()));
     else if (arg === "--no-yaml-ref") options.yamlReference = false;
     else if (arg === "--jobs") options.jobs = Math.max(1, Number(value()));
+    else if (arg === "--chart") options.charts.push(resolve(value()));
     else throw new Error(`unknown option ${arg} (see bench/run.ts)`);
   }
   return options;
@@ -281,6 +286,41 @@ async function chartsCase(label: string, dir: string, charts: number, options: O
   };
 }
 
+/**
+ * Per-object cost (wall time / objects) at each size, and its growth over the last tenfold
+ * step: linear means it does not grow (startup dominates the smallest size).
+ */
+function scalingNotes(id: string, scaling: Row[]): void {
+  const objects = (row: Row) => Number(row.size.split(" ")[0]!.replaceAll(",", ""));
+  const perObject = scaling.map((row) => row.wallMs / objects(row));
+  const growth = perObject[perObject.length - 1]! / perObject[perObject.length - 2]!;
+  const last = scaling[scaling.length - 1]!;
+  const target = "per-object cost x10 size <= 1.2x";
+  last.target = last.target === undefined ? target : `${last.target}; ${target}`;
+  last.pass = (last.pass ?? true) && growth <= 1.2;
+  for (const [i, row] of scaling.entries()) row.note = `${(perObject[i]! * 1000).toFixed(1)} ms per 1k objects${row.note ? `; ${row.note}` : ""}`;
+  notes.push(`${id}) per-object cost from ${objects(scaling[scaling.length - 2]!)} to ${objects(last)} objects: x${growth.toFixed(2)} (1.00 = exactly linear)`);
+}
+
+/** A real chart directory: `check` against one `helm template` of the same chart, alternating. */
+async function realChartCase(chart: string, options: Options, helm: string, probe: boolean, targetRatio: number): Promise<Row> {
+  const { floor, subject } = await measurePair(
+    options.runs,
+    () => measure([FLOOR, "helm", chart, "1", helm]),
+    () => measure([CLI, "check", chart, "--no-config", "--helm", helm, ...(probe ? [] : ["--no-probe"])]),
+  );
+  return {
+    case: `chart ${chart.split("/").pop()}, probes ${probe ? "on" : "off"}`,
+    size: "1 chart",
+    wallMs: subject.ms,
+    rssMB: subject.rssMB,
+    floorMs: floor.ms,
+    target: `<= ${targetRatio}x`,
+    pass: subject.ms / floor.ms <= targetRatio,
+    note: `floor: one helm template of ${chart}`,
+  };
+}
+
 function helmBinary(): string {
   if (process.env.HELM_BIN) return process.env.HELM_BIN;
   const run = spawnSync(process.execPath, ["-e", "import('./scripts/ensure-helm.mjs').then(m => process.stdout.write(m.ensureHelm(3)))"], { cwd: ROOT, encoding: "utf8" });
@@ -321,17 +361,8 @@ async function main(): Promise<void> {
         scaling.push(await dumpCase("c", `scaling`, small, { ...options, yamlReference: options.yamlReference && !options.quick }));
       }
       scaling.push({ ...a, case: "c) scaling", note: "same run as a)" });
-      const perObject = scaling.map((row) => row.wallMs / Number(row.size.split(" ")[0]!.replaceAll(",", "")));
-      // Startup dominates the smallest size; linear means the per-object cost does not grow.
-      const growth = perObject[perObject.length - 1]! / perObject[perObject.length - 2]!;
-      const last = scaling[scaling.length - 1]!;
-      last.target = "per-object cost x10 size <= 1.3x";
-      last.pass = growth <= 1.3;
-      for (const [i, row] of scaling.entries()) {
-        row.note = `${(perObject[i]! * 1000).toFixed(1)} ms per 1k objects${row.note ? `; ${row.note}` : ""}`;
-        rows.push(row);
-      }
-      notes.push(`c) per-object cost from ${scaling[scaling.length - 2]!.size.split(" ")[0]} to ${last.size.split(" ")[0]} objects: x${growth.toFixed(2)} (1.00 = exactly linear)`);
+      scalingNotes("c", scaling);
+      rows.push(...scaling);
     }
   }
 
@@ -339,6 +370,33 @@ async function main(): Promise<void> {
     const workloads = options.quick ? 2_000 : 20_000;
     const input = await dumpInput(`one-namespace-${workloads}`, { workloads, namespaces: 1, format: "list" });
     rows.push(await dumpCase("b", "one namespace, shared label keys", input, options, { ratio: 1.5, rssMB: 1024 }));
+  }
+
+  // Finding-heavy shapes: the cost of a run must not grow faster than its findings.
+  const findingShapes: { id: string; label: string; shape: DumpShape; namespaces: (objects: number) => number }[] = [
+    { id: "e", label: "a finding on most objects (every Service and PDB dangles)", shape: "dangling", namespaces: (n) => Math.min(1000, Math.max(1, n / 100)) },
+    { id: "f", label: "one namespace, every Service overlaps a Job, PDBs dangle", shape: "job-overlap", namespaces: () => 1 },
+  ];
+  for (const { id, label, shape, namespaces } of findingShapes) {
+    if (!wanted(id)) continue;
+    const sizes = options.quick ? [1_000, 3_000] : [1_000, 10_000, 100_000];
+    const scaling: Row[] = [];
+    for (const n of sizes) {
+      const input = await dumpInput(`${shape}-${n}`, { objects: n, namespaces: namespaces(n), format: "list", shape });
+      const last = n === sizes[sizes.length - 1];
+      scaling.push(await dumpCase(id, label, input, { ...options, yamlReference: false }, last ? { ratio: 1.5, rssMB: 1024 } : undefined));
+    }
+    scalingNotes(id, scaling);
+    rows.push(...scaling);
+  }
+
+  if (wanted("chart")) {
+    if (options.charts.length === 0) notes.push("chart: no real chart given (--chart DIR), so no real chart was measured");
+    const helm = options.charts.length > 0 ? helmBinary() : "";
+    for (const chart of options.charts) {
+      rows.push(await realChartCase(chart, options, helm, false, 1.2));
+      rows.push(await realChartCase(chart, options, helm, true, 2));
+    }
   }
 
   if (wanted("d")) {
@@ -359,7 +417,7 @@ async function main(): Promise<void> {
   console.log("");
   printTable();
   console.log("");
-  console.log("Floors: a) b) c): js-yaml 4 loadAll of the same file, DEFAULT_SCHEMA, position listener on (every node's offset recorded); d): plain `helm template` of every chart, same parallelism.");
+  console.log("Floors: a) b) c) e) f): js-yaml 4 loadAll of the same file, DEFAULT_SCHEMA, position listener on (every node's offset recorded); d): plain `helm template` of every chart, same parallelism; chart: one `helm template` of the same chart.");
   console.log("chartguard: the compiled CLI, `chartguard check INPUT --no-config`, text report to /dev/null; wall time includes Node startup on both sides; RSS is the Node process's peak (getrusage).");
   console.log(`Total bench time ${((performance.now() - began) / 1000).toFixed(0)} s. Reproduce: npm run bench${options.quick ? " -- --quick" : ""}`);
   if (rows.some((row) => row.pass === false)) process.exitCode = 1;

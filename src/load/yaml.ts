@@ -20,6 +20,7 @@ import {
   resolveTaggedScalar,
 } from "./k8s-scalars.ts";
 import { BlockLocator } from "./block-locator.ts";
+import { withoutCrdSchemas } from "./crd-schemas.ts";
 
 export type PathSegment = string | number;
 export type FieldPath = readonly PathSegment[];
@@ -61,8 +62,6 @@ const MAX_EXPANDED_NODES = 1_000_000;
 // Above this size a document never goes through `yaml`'s node tree (about 30 bytes of memory
 // per byte of text): js-yaml builds its value and BlockLocator finds its lines.
 const LARGE_DOCUMENT_CHARS = 8 * 1024 * 1024;
-// Above this size lines are found by indentation first (BlockLocator), `yaml` only where that fails.
-const BLOCK_LOCATE_CHARS = 64 * 1024;
 // Alias-heavy documents go to the `yaml` path, which bounds alias expansion.
 const ALIAS_HEAVY = 64;
 const ALIAS_TOKEN = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/g;
@@ -222,6 +221,10 @@ export interface ParseOptions {
   positionedOnly?: boolean;
   /** Documents longer than this many characters are read as large ones (default 8 Mi). */
   largeDocumentChars?: number;
+  /** Parse CustomResourceDefinitions in full, their schemas included (see crd-schemas.ts). */
+  crdSchemas?: boolean;
+  /** Find every line with the `yaml` package's node tree: the reference the indentation locator must agree with. */
+  locateWithYaml?: boolean;
 }
 
 export function parseYamlStream(input: string, file: string, options: ParseOptions = {}): YamlDocument[] {
@@ -240,27 +243,36 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
     return positions;
   };
   let blocks: BlockLocator | undefined;
+  const blockLocator = () => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines));
   // `yaml` may refuse a document js-yaml accepted (or overflow its stack): lines then come by indentation.
   const yamlLocate = (path: FieldPath) => {
     try {
       return positioned().locate(path);
     } catch {
-      return (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path);
+      return blockLocator().locate(path);
     }
   };
+  // `yaml` reads about 2 MB/s: asking it for every document with a finding would cost more
+  // than reading the whole input with js-yaml. Block-style fields are found by indentation,
+  // with the same lines `yaml` gives. A field that is absent (what many findings point at)
+  // is located at its nearest ancestor present in the value, found the same way; only what
+  // indentation cannot follow (flow style, aliases, merge keys) still asks `yaml`.
   const locate = large
-    ? (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path)
-    : chunk.text.length > BLOCK_LOCATE_CHARS
-      ? // `yaml` reads about 2 MB/s: a mid-size document (a kubectl dump of a namespace) would
-        // cost seconds for a line. Block-style fields are found by indentation, with the same
-        // lines `yaml` gives; anything else (flow style, aliases) still asks `yaml`.
-        (path: FieldPath) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locateExact(path) ?? yamlLocate(path)
-      : yamlLocate;
+    ? (path: FieldPath) => blockLocator().locate(path)
+    : options.locateWithYaml === true
+      ? yamlLocate
+      : (path: FieldPath) => blockLocator().locateExact(path.slice(0, presentLength(value, path))) ?? yamlLocate(path);
   let value: unknown;
   let duplicateKeys: DuplicateKey[] = [];
   // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
   const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
-  if (large || (aliasCount < ALIAS_HEAVY && options.positionedOnly !== true)) {
+  // No anchor in what is left: aliases are bounded on the full path only. An alias to an
+  // anchor in the cut schemas makes js-yaml refuse the cut text, which is then read in full.
+  const schemaless = options.crdSchemas === true || options.positionedOnly === true ? undefined : withoutCrdSchemas(chunk.text);
+  const skimmed = schemaless === undefined || hasAnchor(schemaless) ? undefined : loadSkimmed(schemaless, file);
+  if (skimmed !== undefined) {
+    value = skimmed.value;
+  } else if (large || (aliasCount < ALIAS_HEAVY && options.positionedOnly !== true)) {
     try {
       value = loadFast(chunk, file, false);
     } catch (error) {
@@ -298,6 +310,22 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
     locate,
     text: chunk.text,
   };
+}
+
+/** How many of the path's first segments name something in `value` (a key of a mapping, an index of a sequence). */
+function presentLength(value: unknown, path: FieldPath): number {
+  let node = value;
+  let found = 0;
+  for (const segment of path) {
+    if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isMapping(node) || !Object.hasOwn(node, segment)) break;
+    node = (node as Record<PathSegment, unknown>)[segment];
+    found++;
+  }
+  return found;
+}
+
+function isMapping(node: unknown): node is Record<string, unknown> {
+  return node !== null && typeof node === "object" && !Array.isArray(node);
 }
 
 // `yaml` node trees kept for locating fields, by text length (about 30 bytes of memory per
@@ -338,6 +366,15 @@ function loadFast(chunk: DocumentText, file: string, lastKeyWins: boolean): unkn
   const added = parsedText === undefined ? -1 : parsedText.length - chunk.text.length;
   if ((added === 1 || added === 2) && chunk.text.charCodeAt(0) !== 0xfeff) chunk.text = parsedText!.slice(0, chunk.text.length);
   return value;
+}
+
+/** A document's text with parts cut out (see crd-schemas.ts), read by js-yaml; undefined when js-yaml refuses it (the full text is then read as usual). */
+function loadSkimmed(text: string, file: string): { value: unknown } | undefined {
+  try {
+    return { value: jsyaml.load(text, { schema: K8S_JSYAML_SCHEMA, filename: file, maxDepth: MAX_DEPTH } as jsyaml.LoadOptions) };
+  } catch {
+    return undefined;
+  }
 }
 
 interface FastLoadFailure {

@@ -100,3 +100,26 @@ test("charts: N chart directories below groups, with planted overlaps that check
   const result = await check({ inputs: summary.plantedOverlap, helm: helm!.path, probe: false, namespace: "default" });
   assert.ok(result.findings.some((f) => f.rule === "selector-overlap" && f.object.kind === "Service"), "the migration Job's pods are in the Service");
 });
+
+test("finding-heavy dumps: every Service and PDB dangles (dangling), every Service takes in a Job's pods (job-overlap)", () => {
+  const dangling = generateDump({ objects: 400, namespaces: 10, shape: "dangling" });
+  assert.equal(dangling.objects, 400);
+  assert.deepEqual(dangling.planted, []);
+  const findings = checkDocuments(parseYamlStream(dangling.text, "d.yaml"), { namespace: "default" }).findings;
+  const count = (rule: string, kind?: string) => findings.filter((f) => f.rule === rule && (kind === undefined || f.object.kind === kind)).length;
+  // 100 releases of Deployment, Service, Job and PDB, in 10 namespaces.
+  assert.equal(count("dangling-selector", "Service"), 100);
+  assert.equal(count("dangling-selector", "PodDisruptionBudget"), 100);
+  assert.equal(count("selector-mismatch", "Deployment"), 100, "the Deployment's selector does not match its label-less template");
+  assert.equal(count("selector-overlap"), 0);
+  // The findings point at the selectors' own lines.
+  const lines = dangling.text.split("\n");
+  for (const finding of findings.filter((f) => f.rule === "dangling-selector")) assert.match(lines[finding.location.line - 1]!, /^\s*(- )?selector:/);
+
+  const overlap = generateDump({ objects: 400, namespaces: 1, shape: "job-overlap" });
+  const overlapFindings = checkDocuments(parseYamlStream(overlap.text, "o.yaml"), { namespace: "default" }).findings;
+  const services = new Set(overlapFindings.filter((f) => f.rule === "selector-overlap" && f.object.kind === "Service").map((f) => f.object.name));
+  assert.equal(services.size, 100, "every Service overlaps its release's migration Job");
+  assert.equal(overlapFindings.filter((f) => f.rule === "dangling-selector" && f.object.kind === "PodDisruptionBudget").length, 100);
+  assert.equal(overlapFindings.filter((f) => f.rule === "dangling-selector" && f.object.kind === "Service").length, 0);
+});

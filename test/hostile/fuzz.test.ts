@@ -349,15 +349,17 @@ describe("the two parsers, the large-document path and the generated value agree
     );
   });
 
-  test("BlockLocator (large documents) and `yaml` put every field of a block-style document on the same line", () => {
+  test("BlockLocator (every document, large or not) and `yaml` put every field of a block-style document, present or absent, on the same line", () => {
     fc.assert(
       fc.property(document, ({ value, style: s }) => {
         const yamlText = emit(value, s);
-        const exact = parseYamlStream(yamlText, "gen.yaml")[0]!;
+        const reference = parseYamlStream(yamlText, "gen.yaml", { locateWithYaml: true })[0]!;
+        const usual = parseYamlStream(yamlText, "gen.yaml")[0]!;
         const large = parseYamlStream(yamlText, "gen.yaml", { largeDocumentChars: 0 })[0]!;
-        for (const path of pathsOf(exact.value, 500)) {
-          for (const probe of [path, [...path, "absent"], [...path, 99]]) {
-            assert.equal(large.locate(probe), exact.locate(probe), `${JSON.stringify(probe)} in\n${yamlText}`);
+        for (const path of pathsOf(reference.value, 500)) {
+          for (const probe of [path, [...path, "absent"], [...path, 99], [...path, "absent", "deeper"]]) {
+            assert.equal(usual.locate(probe), reference.locate(probe), `${JSON.stringify(probe)} in\n${yamlText}`);
+            assert.equal(large.locate(probe), reference.locate(probe), `large: ${JSON.stringify(probe)} in\n${yamlText}`);
           }
         }
       }),

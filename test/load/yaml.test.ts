@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { describe, test } from "node:test";
 import { InputError } from "../../src/errors.ts";
 import { resolvePlainScalar } from "../../src/load/k8s-scalars.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
@@ -106,4 +106,107 @@ test("List items become objects located inside the list; documents without kind 
 test("cluster-scoped kinds get no namespace", () => {
   const { objects } = objectsFromDocuments(parseYamlStream("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n", "r.yaml"), { namespace: "x" });
   assert.equal(objects[0]!.ref.namespace, undefined);
+});
+
+test("an absent field a finding points at is located at its nearest present ancestor, in block and flow style alike", () => {
+  // A Deployment as kubectl prints it, whose pod template has no labels (what a dangling
+  // Service's finding points at), padded past the size where only indentation was used before.
+  const padding = Array.from({ length: 3000 }, (_, i) => `    note-${i}: "${"x".repeat(20)}"`);
+  const text = [
+    "apiVersion: apps/v1", // 1
+    "kind: Deployment", // 2
+    "metadata:", // 3
+    "  annotations:", // 4
+    ...padding, // 5..3004
+    "  name: web", // 3005
+    "spec:", // 3006
+    "  template:", // 3007
+    "    metadata:", // 3008
+    "      creationTimestamp: null", // 3009
+    "    spec:", // 3010
+    "      containers:", // 3011
+    "      - name: web", // 3012
+    "        ports: [{containerPort: 80}]", // 3013
+    "  selector: {matchLabels: {app: web}}", // 3014
+  ].join("\n");
+  for (const [name, options] of [["small", {}], ["large", { largeDocumentChars: 0 }], ["`yaml` only", { locateWithYaml: true }]] as const) {
+    const doc = parseYamlStream(text, "d.yaml", options)[0]!;
+    assert.equal(doc.locate(["spec", "template", "metadata", "labels"]), 3008, name);
+    assert.equal(doc.locate(["spec", "template", "metadata", "labels", "app"]), 3008, name);
+    assert.equal(doc.locate(["spec", "template", "spec", "containers", 0, "name"]), 3012, name);
+    assert.equal(doc.locate(["spec", "template", "spec", "containers", 1]), 3011, name);
+    assert.equal(doc.locate(["spec", "replicas"]), 3006, name);
+    if (name === "large") continue; // indentation alone stops at a flow collection's key
+    // Inside flow collections, present and absent fields are found by `yaml`'s node tree.
+    assert.equal(doc.locate(["spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"]), 3013, name);
+    assert.equal(doc.locate(["spec", "selector", "matchLabels", "app"]), 3014, name);
+    assert.equal(doc.locate(["spec", "selector", "matchLabels", "tier"]), 3014, name);
+  }
+});
+
+describe("CustomResourceDefinitions: the schemas no rule reads are not parsed", () => {
+  const crd = (schema: string, after = "  scope: Namespaced") =>
+    [
+      "apiVersion: apiextensions.k8s.io/v1", // 1
+      "kind: CustomResourceDefinition", // 2
+      "metadata:", // 3
+      "  name: widgets.example.com", // 4
+      "  labels:", // 5
+      "    app.kubernetes.io/name: widgets", // 6
+      "spec:", // 7
+      "  group: example.com", // 8
+      "  names: {kind: Widget, plural: widgets}", // 9
+      "  versions:", // 10
+      "  - name: v1", // 11
+      "    schema:", // 12
+      "      openAPIV3Schema:", // 13
+      `        description: ${schema}`, // 14
+      "        type: object", // 15
+      after, // 16
+      "status:", // 17
+      "  acceptedNames: {kind: ''}", // 18
+    ].join("\n");
+
+  test("identity, labels and the rest of the spec are read, every line keeps its number", () => {
+    const [doc] = parseYamlStream(crd("a widget"), "crd.yaml");
+    assert.deepEqual(doc!.value, {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com", labels: { "app.kubernetes.io/name": "widgets" } },
+      spec: { group: "example.com", names: { kind: "Widget", plural: "widgets" }, scope: "Namespaced" },
+      status: { acceptedNames: { kind: "" } },
+    });
+    assert.equal(doc!.locate(["metadata", "labels", "app.kubernetes.io/name"]), 6);
+    assert.equal(doc!.locate(["spec", "scope"]), 16);
+    assert.equal(doc!.locate(["status", "acceptedNames", "kind"]), 18);
+    assert.ok(doc!.text!.includes("openAPIV3Schema"), "the document's text is the file's");
+    const [full] = parseYamlStream(crd("a widget"), "crd.yaml", { crdSchemas: true });
+    assert.equal((full!.value as { spec: { versions: unknown[] } }).spec.versions.length, 1);
+  });
+
+  test("a YAML error inside the schemas is not reported; one outside them is, at its line", () => {
+    const [doc] = parseYamlStream(crd('"unterminated: {'), "crd.yaml");
+    assert.equal((doc!.value as { metadata: { name: string } }).metadata.name, "widgets.example.com");
+    assert.throws(
+      () => parseYamlStream(crd("fine", "  scope: [Namespaced"), "crd.yaml"),
+      (e: unknown) => e instanceof InputError && e.file === "crd.yaml" && /^YAML syntax error/.test(e.message) && e.line !== undefined && e.line >= 16,
+    );
+    assert.throws(() => parseYamlStream(crd('"unterminated: {'), "crd.yaml", { crdSchemas: true }), InputError);
+  });
+
+  test("a CRD that cannot be cut by its lines alone is parsed in full", () => {
+    // Something after the schemas that is no spec field (only a multi-line scalar could put it there).
+    const odd = parseYamlStream(crd("a widget", "  notAField: x"), "crd.yaml")[0]!;
+    assert.ok(Array.isArray((odd.value as { spec: { versions?: unknown } }).spec.versions));
+    // An alias outside the schemas to an anchor inside them.
+    const anchored = parseYamlStream(crd("&text Namespaced", "  scope: *text"), "crd.yaml")[0]!;
+    assert.ok(Array.isArray((anchored.value as { spec: { versions?: unknown } }).spec.versions));
+    assert.equal((anchored.value as { spec: { scope: string } }).spec.scope, "Namespaced");
+    // `&&` in a schema's description is no anchor of what is left: the schemas are cut.
+    const described = parseYamlStream(crd("a && b"), "crd.yaml")[0]!;
+    assert.equal((described.value as { spec: { versions?: unknown } }).spec.versions, undefined);
+    // Flow style.
+    const flow = parseYamlStream('{apiVersion: apiextensions.k8s.io/v1, kind: CustomResourceDefinition, spec: {versions: [{name: v1}]}}', "crd.yaml")[0]!;
+    assert.deepEqual((flow.value as { spec: unknown }).spec, { versions: [{ name: "v1" }] });
+  });
 });
