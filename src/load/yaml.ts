@@ -50,6 +50,8 @@ export interface YamlDocument {
 
 export interface HelmRelease {
   name: string;
+  /** The namespace the release was rendered into (`-n`), which `helm upgrade` needs again; empty when none was given. */
+  namespace: string;
   /** Absent when the chart has no path `helm upgrade` could take (a git revision). */
   chart?: string;
   /** The values arguments of the render (`--values=prod.yaml`, `--set=a=b`): an upgrade without them would reset the values. */

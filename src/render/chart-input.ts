@@ -83,7 +83,7 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? meta.name };
   const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
   const docs = shownAs === undefined ? parseRender(output, chartPath, chartDir) : parseYamlStream(output, `${shownAs} (rendered)`);
-  const rendered: HelmRelease = { name: request.release, ...(shownAs === undefined ? { chart: chartPath } : {}), valuesArguments: valuesArguments(request) };
+  const rendered: HelmRelease = { name: request.release, namespace: request.namespace, ...(shownAs === undefined ? { chart: chartPath } : {}), valuesArguments: valuesArguments(request) };
   for (const doc of docs) doc.release = rendered;
   if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes };

@@ -10,6 +10,7 @@ import type { RuleMeta } from "../analyze/rule.ts";
 import type { SuppressedFinding } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import { objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { RUNBOOK_STAGES, upgradeRunbook, withoutCommands } from "./runbook.ts";
 import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 /** The first line of every comment: a bot can find and update its previous comment by it. */
@@ -60,7 +61,8 @@ export function formatMarkdown(result: ReportResult, options: MarkdownOptions = 
 
   if (findings.length > 0) out.push(...summaryTable(findings, options), "");
   if (result.impact) out.push(...plan(findings, result.impact), "");
-  if (findings.length > 0) out.push(...details(findings, options));
+  // An upgrade's commands are in its runbook, each once; per finding they would read as several upgrades.
+  if (findings.length > 0) out.push(...details(result.impact ? findings.map(withoutCommands) : findings, options));
   if (result.suppressed && result.suppressed.length > 0) out.push(...suppressedList(result.suppressed));
   if (result.notes.length > 0) {
     out.push("<details><summary>Notes</summary>", "");
@@ -109,11 +111,12 @@ function plan(findings: readonly Finding[], impact: Impact): string[] {
     out.push(`**${title} (${items.length}):**`, ...items.map((item) => `- ${item}`), "");
   }
 
-  const withCommands = findings.filter((f) => (f.remedy.commands ?? []).length > 0);
-  if (withCommands.length > 0) {
-    out.push("**Run first (in order, per object):**", "");
-    for (const f of withCommands) {
-      out.push(`${escapeMarkdown(objectLabel(f.object))} (${code(f.rule)}):`, "", "```sh", ...(f.remedy.commands ?? []), "```", "");
+  const runbook = upgradeRunbook(findings, impact);
+  if (runbook.length > 0) {
+    out.push("**Runbook** (run in this order; each `kubectl delete` waits until the object is gone):", "");
+    for (const stage of RUNBOOK_STAGES) {
+      const steps = runbook.filter((step) => step.stage === stage.id);
+      if (steps.length > 0) out.push(`${stage.title}:`, "", "```sh", ...steps.map((step) => step.command), "```", "");
     }
   }
   return out;

@@ -90,7 +90,7 @@ for (const helm of helmBinaries()) {
       );
       // The release, chart and values the check rendered: an upgrade without the values would reset them.
       assert.deepEqual(finding!.remedy.commands, [
-        "kubectl delete deployment prod-cvat-backend-server --cascade=orphan -n tools",
+        "kubectl delete deployment prod-cvat-backend-server -n tools --cascade=orphan",
         `helm upgrade prod ${chart} -n tools '--set-string=note=it'\\''s a test'`,
       ]);
     });

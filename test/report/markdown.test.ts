@@ -109,9 +109,42 @@ test("markdown: an upgrade comment carries the plan: what fails, what restarts, 
   // (The merged examples all name their workload `web`, so "refused" marks spill over between them.)
   assert.match(plan, /- Deployment default\/web: labels only \(.*\*\*needless\*\*: only chart\/app version metadata changed\)/);
   assert.match(plan, /\*\*Replaced \(deleted and created again\) \(1\):\*\*\n- StatefulSet default\/web-db → StatefulSet default\/web-postgresql \(renamed\)/);
-  assert.match(plan, /\*\*Run first \(in order, per object\):\*\*/);
-  assert.match(plan, /```sh\nkubectl delete deployment web -n default --cascade=orphan\n/);
-  assert.match(plan, /kubectl patch deployment web/);
+  // One runbook: look-ups and patches, then the deletes, then one helm upgrade, then the checks and clean-ups.
+  assert.ok(
+    plan.includes(
+      [
+        "**Runbook** (run in this order; each `kubectl delete` waits until the object is gone):",
+        "",
+        "Before the upgrade:",
+        "",
+        "```sh",
+        "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'",
+        "kubectl -n default get rollout web -o jsonpath='{.spec.selector}'",
+        `for i in 0; do kubectl patch pv "$(kubectl -n default get pvc data-web-db-$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`,
+        `kubectl patch deployment web -n default --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
+        "kubectl delete deployment web -n default --cascade=orphan",
+        "```",
+        "",
+        "The upgrade:",
+        "",
+        "```sh",
+        "helm upgrade '<release>' '<chart>' -n default",
+        "```",
+        "",
+        "After the upgrade:",
+        "",
+        "```sh",
+        "kubectl -n default rollout status deployment web",
+        "kubectl -n default rollout status statefulset web-postgresql",
+        "kubectl -n default get replicasets -l app.kubernetes.io/name=web",
+        "kubectl delete rs -n default -l 'app.kubernetes.io/name=web,team!=payments'",
+        "```",
+      ].join("\n"),
+    ),
+    plan,
+  );
+  // Each command once: the details no longer repeat them per finding.
+  assert.equal(md.split("helm upgrade '").length - 1, 1);
 });
 
 test("markdown: the CLI writes -o markdown for check and upgrade", () => {

@@ -14,6 +14,7 @@ import { compileLabelSelector, describeSelector, matches, type Selector } from "
 import { workloadOf } from "../../model/workloads.ts";
 import type { Remedy, Severity } from "../finding.ts";
 import { releaseOf } from "../release.ts";
+import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { compareQuantities, defaultedManifest, defaultedPodSpec, defaultedPodTemplate, defaultedPvcSpec } from "../upgrade/defaults.ts";
 import { diff, normalize, sameValue } from "../upgrade/diff.ts";
@@ -69,7 +70,7 @@ export const immutableField: Rule = {
     why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
     fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
     migration:
-      "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> --cascade=orphan -n <namespace>`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
+      "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
     incident:
       "zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch \"zitadel-login\" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.",
     example: {
@@ -713,7 +714,7 @@ function workloadSelectorRemedy(pair: UpdatePair): Remedy {
   const oldPodLabels = workloadOf(pair.before)?.podLabels ?? {};
   const chartFix =
     "Keep spec.selector identical across chart versions: render it only from a small, stable selector-labels helper (app.kubernetes.io/name, app.kubernetes.io/instance, optionally app.kubernetes.io/component) and never from helm.sh/chart, app.kubernetes.io/version or user-supplied labels. If the new selector is intended, migrate the deployed release:";
-  const orphanDelete = `kubectl delete ${kind.toLowerCase()} ${name}${r.ns} --cascade=orphan`;
+  const orphanDelete = sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns} --cascade=orphan`;
   const adopted = newSelector && matches(newSelector, oldPodLabels);
   const owned = kind === "Deployment" ? "ReplicaSets" : "pods";
   if (adopted) {
@@ -728,7 +729,7 @@ function workloadSelectorRemedy(pair: UpdatePair): Remedy {
   const exclusion = overlapping && newSelector ? distinguishing(newSelector, oldPodLabels) : undefined;
   const oldText = oldSelector ? describeSelector(oldSelector) : "<old selector>";
   const target = kind === "Deployment" ? "rs" : "pod";
-  const cleanup = `kubectl delete ${target}${r.ns} -l '${oldText}${exclusion ? `,${exclusion}` : ""}'`;
+  const cleanup = sh`kubectl delete ${target}${r.ns} -l ${`${oldText}${exclusion ? `,${exclusion}` : ""}`}`;
   return {
     text:
       `${chartFix} delete the ${kind} without deleting its ${owned}, so they keep serving, then upgrade. The old ${owned} do NOT match the new selector: they are not adopted, keep running as orphans (still behind the Service if its selector matches them) and must be deleted once the new pods are Ready` +
@@ -742,7 +743,7 @@ function workloadSelectorRemedy(pair: UpdatePair): Remedy {
 function statefulSetRemedy(pair: UpdatePair, problems: readonly Problem[]): Remedy {
   const { name } = pair.after.ref;
   const r = releaseOf(pair.after);
-  const commands = [`kubectl delete statefulset ${name}${r.ns} --cascade=orphan`, r.upgrade];
+  const commands = [sh`kubectl delete statefulset ${name}${r.ns} --cascade=orphan`, r.upgrade];
   const notes: string[] = [];
   const claimTemplateChanged = problems.some((p) => p.path[1] === "volumeClaimTemplates");
   const resized = new Map<string, string>();
@@ -753,7 +754,7 @@ function statefulSetRemedy(pair: UpdatePair, problems: readonly Problem[]): Reme
     if (typeof template === "string") resized.set(template, p.after);
   }
   for (const [template, size] of resized) {
-    commands.push(`kubectl patch pvc ${template}-${name}-0${r.ns} -p '{"spec":{"resources":{"requests":{"storage":"${size}"}}}}'`);
+    commands.push(sh`kubectl patch pvc ${`${template}-${name}-0`}${r.ns} -p ${JSON.stringify({ spec: { resources: { requests: { storage: size } } } })}`);
     notes.push(`Repeat the patch of ${template}-${name}-0 for every ordinal (-1, -2, ...); the StorageClass must allow volume expansion.`);
   }
   if (problems.some((p) => p.path[1] === "selector")) {
@@ -778,7 +779,7 @@ function jobRemedy(pair: UpdatePair): Remedy {
   const r = releaseOf(pair.after);
   return {
     text: "A plain Job cannot be patched once created. Make it a Helm hook (`helm.sh/hook: post-install,post-upgrade` with `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`), give it a per-revision name (e.g. suffix `{{ .Release.Revision }}`), or set `ttlSecondsAfterFinished` so it is gone before the next upgrade; keep helm.sh/chart and version labels out of its pod template. For the deployed release, delete the finished Job before upgrading:",
-    commands: [`kubectl delete job ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete job ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -788,12 +789,12 @@ function serviceRemedy(pair: UpdatePair, problems: readonly Problem[]): Remedy {
   if (problems.every((p) => p.fieldError === undefined)) {
     return {
       text: "To turn a headless Service into a normal one, the Service must be recreated: delete it, then upgrade (clients see a brief outage and a new IP). Or keep `clusterIP: None` in the chart.",
-      commands: [`kubectl delete service ${name}${r.ns}`, r.upgrade],
+      commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade],
     };
   }
   return {
     text: "Revert the change (leave clusterIP unset, or keep the old value), or recreate the Service: delete it, then upgrade. Recreating causes a brief outage and a new cluster IP (clients that cached the old IP must reconnect).",
-    commands: [`kubectl delete service ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -809,7 +810,7 @@ function pvRemedy(pair: UpdatePair): Remedy {
   const r = releaseOf(pair.after);
   return {
     text: `Revert the change, or recreate the PersistentVolume: make sure its reclaim policy is Retain first (otherwise deleting it can delete the data), delete it, then upgrade. A bound claim must be re-bound to the new volume.`,
-    commands: [`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, `kubectl delete pv ${name}`, r.upgrade],
+    commands: [sh`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, sh`kubectl delete pv ${name}`, r.upgrade],
   };
 }
 
@@ -820,12 +821,12 @@ function secretRemedy(pair: UpdatePair, problems: readonly Problem[]): Remedy {
   if (onlyType) {
     return {
       text: `Keep the Secret's type, or recreate it: delete it, then upgrade (pods that mount it keep the old content until they restart).`,
-      commands: [`kubectl delete secret ${name}${r.ns}`, r.upgrade],
+      commands: [sh`kubectl delete secret ${name}${r.ns}`, r.upgrade],
     };
   }
   return {
     text: `An immutable ${kind} cannot change: give it a new name whenever its content changes (e.g. suffix the name with a hash of the content, \`${name}-{{ .Values.x | toYaml | sha256sum | trunc 8 }}\`, and reference that name from the pods), so the upgrade creates a new ${kind} and deletes the old one. Or delete it before upgrading (pods that use it keep the old content until they restart):`,
-    commands: [`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -834,7 +835,7 @@ function podRemedy(pair: UpdatePair): Remedy {
   const r = releaseOf(pair.after);
   return {
     text: "A bare Pod cannot be changed beyond its images and a few scheduling fields. Run it under a controller (Deployment, Job) or as a Helm hook; for the deployed release, delete the Pod before upgrading:",
-    commands: [`kubectl delete pod ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete pod ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -849,7 +850,7 @@ function recreateRemedy(pair: UpdatePair): Remedy {
         : "";
   return {
     text: `Revert the change, or recreate the ${kind}: delete it, then upgrade.${extra}`,
-    commands: [`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
   };
 }
 

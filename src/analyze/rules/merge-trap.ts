@@ -49,6 +49,7 @@ import {
 } from "../upgrade/immutability.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 import { releaseOf } from "../release.ts";
+import { sh, ShellText } from "../shell.ts";
 
 export const mergeTrap: Rule = {
   meta: {
@@ -172,7 +173,7 @@ function recreateTrap(pair: UpdatePair, report: Report): void {
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: Recreate` in the chart (e.g. `strategy: {type: Recreate, rollingUpdate: null}`), so the patch deletes the defaulted field. For an upgrade with the current chart, switch the live Deployment first; the type must change in the same patch, or the API server defaults rollingUpdate again:",
       commands: [
-        `kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
+        sh`kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
         r.upgrade,
       ],
     },
@@ -205,7 +206,7 @@ function onDeleteTrap(pair: UpdatePair, version: string, report: Report): void {
     evidence: { before: beforeType, after: "OnDelete", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: OnDelete` in the chart. For an upgrade with the current chart, switch the live StatefulSet first (type and rollingUpdate in one patch):",
-      commands: [`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade],
+      commands: [sh`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade],
     },
   });
 }
@@ -239,7 +240,7 @@ function emptyClusterIP(pair: UpdatePair, version: string, report: Report): void
       text:
         "Leave clusterIP out of the manifest unless it has a value, e.g. `{{- with .Values.service.clusterIP }}clusterIP: {{ . }}{{- end }}`. " +
         'For a release whose stored manifest already has the empty value, dropping the key is not enough on this cluster: Helm then sends a deletion (the same failure, once). For that upgrade render the IP the Service already has (look it up, then set it, e.g. `--set service.clusterIP=<ip>`): an equal value makes the patch a no-op. Clusters from 1.23 on refill the IP and do not fail.',
-      commands: [`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, `${releaseOf(pair.after).upgrade} --set <clusterIP value>=<ip>`],
+      commands: [sh`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<clusterIP value>=<ip>"}`],
     },
   });
 }
@@ -269,7 +270,7 @@ function nullStorageClass(pair: UpdatePair, version: string, report: Report): vo
       text:
         'Leave storageClassName out of the manifest when no class is configured (`{{- with .Values.persistence.storageClass }}storageClassName: {{ . }}{{- end }}`), and render `storageClassName: ""` only to disable dynamic provisioning on purpose. ' +
         "For a release whose stored manifest already has the null, simply dropping the key is not enough: Helm then sends a deletion (the same failure, once). For that upgrade render the class the claim already has (look it up, then set it, e.g. `--set persistence.storageClass=<class>`): an equal value makes the patch a no-op.",
-      commands: [`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, `${releaseOf(pair.after).upgrade} --set <storage-class value>=<class>`],
+      commands: [sh`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<storage-class value>=<class>"}`],
     },
   });
 }

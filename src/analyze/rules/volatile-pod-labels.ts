@@ -3,6 +3,7 @@ import { volatileLabels } from "../../model/volatile.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
+import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 import { capitalize, labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
@@ -57,7 +58,7 @@ export function volatilePodLabelFinding(workload: Workload, label: VolatileLabel
         text:
           `${TEMPLATE_FIX} For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, ` +
           `or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).`,
-        commands: [`kubectl delete job ${name} -n ${namespace}`, releaseOf(object).upgrade],
+        commands: [sh`kubectl delete job ${name} -n ${namespace}`, releaseOf(object).upgrade],
       },
     };
   }
