@@ -46,7 +46,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
   }
   const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
   const probes = mergeProbeEvidence(charts.flatMap((chart) => (chart.probes ? [chart.probes] : [])));
-  const templateLines = charts.length > 0 ? await templateLocator(charts) : undefined;
+  const templateLines = charts.length > 0 ? templateLocator(charts) : undefined;
   const result = checkDocuments(docs, { namespace, settings, ...(probes ? { probes } : {}), ...(templateLines ? { templateLines } : {}) });
   return suppressResult(
     { ...result, notes: [...notes, ...result.notes] },

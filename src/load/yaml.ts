@@ -44,6 +44,8 @@ export interface YamlDocument {
   locate(path: FieldPath): number;
   /** The document's text, its first line being `startLine` (for `# chartguard-ignore:` comments). */
   text?: string;
+  /** For a document helm rendered: the chart as the user named it (`git:REF:path` for a chart at a revision); `file` is then a label. */
+  chart?: string;
   /** Set by the render stage for what helm rendered: the release name and the chart as the user named it. */
   release?: HelmRelease;
 }

@@ -14,7 +14,7 @@ import type { Finding, Severity } from "../analyze/finding.ts";
 import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
 import type { SuppressionKind } from "../analyze/suppress.ts";
 import { groupOf } from "../model/object.ts";
-import { repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult } from "./common.ts";
+import { renderedFileText, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult } from "./common.ts";
 import { ruleMarkdown, ruleText } from "./rules-doc.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -141,7 +141,7 @@ function messageText(finding: ReportedFinding, templateWithoutLine: boolean): st
   const parts = [sentence(finding.message)];
   parts.push(`Object: ${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ""}${finding.object.name}, field ${finding.path}.`);
   // The template file is known but not the line: say which rendered line it was.
-  if (templateWithoutLine) parts.push(`Rendered at ${finding.location.file}, line ${finding.location.line}.`);
+  if (templateWithoutLine) parts.push(`Rendered at ${renderedFileText(finding.location)}, line ${finding.location.line}.`);
   if (finding.remedy.text) parts.push(`Fix: ${sentence(finding.remedy.text)}`);
   const commands = finding.remedy.commands ?? [];
   if (commands.length > 0) parts.push(`Run first:\n${commands.map((c) => `  ${c}`).join("\n")}`);

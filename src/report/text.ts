@@ -2,7 +2,7 @@
 import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
-import { noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { noteText, objectLabel, renderedFileText, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -54,7 +54,7 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
         ? `${line}`.padStart(4)
         : templateLine !== undefined
           ? `${templateLine}`.padStart(4)
-          : c.dim(`rendered ${f.location.file}:${line}`);
+          : c.dim(`${renderedFileText(f.location)}:${line}`);
       lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
       lines.push(`        ${f.message}`);
       lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
