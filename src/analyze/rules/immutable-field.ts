@@ -38,6 +38,7 @@ import {
   statefulSetForbiddenDetail,
   statefulSetMutableFields,
   versionAtLeast,
+  validationSource,
 } from "../upgrade/immutability.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 
@@ -200,7 +201,7 @@ function workloadSelector(pair: UpdatePair, version: string): Checked | undefine
         fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, rendered),
         before: selectorForApi(before),
         after: selectorForApi(after),
-        why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`,
+        why: `${cap(entry.why)} (${validationSource(entry.group)}).`,
       },
     ],
     remedy: () => workloadSelectorRemedy(pair),
@@ -227,8 +228,8 @@ function statefulSet(pair: UpdatePair, version: string): Checked {
       after: d.after,
       why:
         d.path[1] === "volumeClaimTemplates"
-          ? "A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (k8s-rules.md §1.5); the claims they created are not updated either."
-          : `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${d.path[1] === "revisionHistoryLimit" ? rhlNote : ""} (k8s-rules.md §1.5).`,
+          ? `A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (${validationSource("apps")}); the claims they created are not updated either.`
+          : `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${d.path[1] === "revisionHistoryLimit" ? rhlNote : ""} (${validationSource("apps")}).`,
     }),
   );
   return { problems, remedy: (p) => statefulSetRemedy(pair, p) };
@@ -248,7 +249,7 @@ function job(pair: UpdatePair, version: string): Checked {
       fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(normalize(a), version)),
       before: b,
       after: a,
-      why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`,
+      why: `${cap(entry.why)} (${validationSource(entry.group)}).`,
     });
   }
 
@@ -271,8 +272,8 @@ function job(pair: UpdatePair, version: string): Checked {
         before: bc,
         after: ac,
         why: elastic
-          ? "An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, k8s-rules.md §1.6)."
-          : "A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; k8s-rules.md §1.6).",
+          ? `An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, ${validationSource("batch")}).`
+          : `A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; ${validationSource("batch")}).`,
       });
     }
   }
@@ -293,7 +294,7 @@ function job(pair: UpdatePair, version: string): Checked {
       fieldError: fieldError("spec.template", "Invalid value", "field is immutable", "<the whole new pod template>"),
       before: change.before,
       after: change.after,
-      why: "A Job's pod template cannot change after creation, labels, annotations and image included (k8s-rules.md §1.6); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.",
+      why: `A Job's pod template cannot change after creation, labels, annotations and image included (${validationSource("batch")}); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.`,
     });
   }
   return { problems, remedy: () => jobRemedy(pair) };
@@ -325,7 +326,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
         before: bIP,
         after: aIP,
-        why: `A Service's primary cluster IP cannot change once set${aHeadless || bHeadless ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : ""} (k8s-rules.md §1.8).`,
+        why: `A Service's primary cluster IP cannot change once set${aHeadless || bHeadless ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : ""} (${validationSource("")}).`,
       });
     } else if (bIP === undefined && aHeadless) {
       problems.push({
@@ -333,7 +334,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
         before: "<allocated IP>",
         after: aIP,
-        why: "The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (k8s-rules.md §1.8).",
+        why: `The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (${validationSource("")}).`,
       });
     } else if (bIP === undefined && aIP !== undefined) {
       problems.push({
@@ -342,7 +343,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         before: "<allocated IP>",
         after: aIP,
         severity: "warning",
-        why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${aIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (k8s-rules.md §1.8).`,
+        why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${aIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (${validationSource("")}).`,
       });
     } else if (bHeadless && aIP === undefined) {
       problems.push({
@@ -351,7 +352,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         before: "None",
         after: undefined,
         severity: "warning",
-        why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes #120937, k8s-rules.md §1.8).",
+        why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes/kubernetes #120937).",
       });
     } else if (bIP !== undefined && aIP === undefined && !gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) {
       problems.push({
@@ -360,7 +361,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.clusterIP", "Invalid value", "field is immutable", '""'),
         before: bIP,
         after: undefined,
-        why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (k8s-rules.md §1.8).`,
+        why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (${validationSource("")}).`,
       });
     }
     // A secondary cluster IP may be released only with ipFamilyPolicy: SingleStack.
@@ -373,7 +374,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.ipFamilyPolicy", "Invalid value", "must be set to 'SingleStack' when releasing the secondary clusterIP", renderApiValue(aPolicy ?? "", version)),
         before: bList,
         after: aList,
-        why: "Removing the secondary cluster IP requires `ipFamilyPolicy: SingleStack` in the same update (k8s-rules.md §1.8).",
+        why: `Removing the secondary cluster IP requires \`ipFamilyPolicy: SingleStack\` in the same update (${validationSource("")}).`,
       });
     }
   }
@@ -386,7 +387,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
       fieldError: fieldError("spec.ipFamilies[0]", "Invalid value", "may not change once set", renderApiValue(aFamily, version)),
       before: bFamily,
       after: aFamily,
-      why: "A Service's primary IP family cannot change once set (k8s-rules.md §1.8).",
+      why: `A Service's primary IP family cannot change once set (${validationSource("")}).`,
     });
   }
   // loadBalancerClass: may not change while the type stays LoadBalancer.
@@ -399,7 +400,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.loadBalancerClass", "Invalid value", "may not change once set", renderApiValue(aClass, version)),
         before: bClass,
         after: aClass,
-        why: "A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (k8s-rules.md §1.8).",
+        why: `A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (${validationSource("")}).`,
       });
     }
     const local = (o: Record<string, unknown>) => getPath(o, ["spec", "externalTrafficPolicy"]) === "Local";
@@ -411,7 +412,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.healthCheckNodePort", "Forbidden", "field is immutable"),
         before: bPort,
         after: aPort,
-        why: "healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (k8s-rules.md §1.8).",
+        why: `healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (${validationSource("")}).`,
       });
     }
   }
@@ -436,7 +437,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
           fieldError: fieldError("spec.resources.requests.storage", "Forbidden", pvcStorageDecreaseDetail(version)),
           before: d.before,
           after: d.after,
-          why: "A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (k8s-rules.md §1.9).",
+          why: `A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (${validationSource("")}).`,
         });
         continue;
       }
@@ -448,7 +449,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
         before: d.before,
         after: d.after,
-        why: "volumeAttributesClassName may change from 1.34, but not from a value back to unset (k8s-rules.md §1.9).",
+        why: `volumeAttributesClassName may change from 1.34, but not from a value back to unset (${validationSource("")}).`,
       });
       continue;
     }
@@ -459,7 +460,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolumeClaim's volumeMode is fixed at creation (k8s-rules.md §1.9).",
+        why: `A PersistentVolumeClaim's volumeMode is fixed at creation (${validationSource("")}).`,
       });
       continue;
     }
@@ -470,7 +471,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
         before: d.before,
         after: d.after,
         severity: "warning",
-        why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (k8s-rules.md §1.9). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`,
+        why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (${validationSource("")}). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`,
       });
       continue;
     }
@@ -479,7 +480,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
       fieldError: specError,
       before: d.before,
       after: d.after,
-      why: "A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (k8s-rules.md §1.9).",
+      why: `A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (${validationSource("")}).`,
     });
   }
   return { problems, remedy: () => pvcRemedy(pair) };
@@ -498,7 +499,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volumeMode is fixed at creation (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's volumeMode is fixed at creation (${validationSource("")}).`,
       });
     } else if (field === "nodeAffinity") {
       if (getPath(before, ["spec", "nodeAffinity"]) === undefined) continue; // may be set when unset
@@ -507,7 +508,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("nodeAffinity", "Invalid value", "field is immutable, except for updating from beta label to GA", renderApiValue(normalize(getPath(after, ["spec", "nodeAffinity"])), version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (${validationSource("")}).`,
       });
     } else if (field === "volumeAttributesClassName") {
       if (d.after !== undefined) continue;
@@ -516,7 +517,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (${validationSource("")}).`,
       });
     } else if (!PV_NON_SOURCE_FIELDS.has(field)) {
       // The only exception: CSI controllerExpandSecretRef may be added when unset.
@@ -526,7 +527,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("spec.persistentvolumesource", "Forbidden", "spec.persistentvolumesource is immutable after creation"),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volume source cannot change after creation (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's volume source cannot change after creation (${validationSource("")}).`,
       });
     }
   }
@@ -547,7 +548,7 @@ function secretOrConfigMap(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(a, version)),
         before: b,
         after: a,
-        why: `${cap(entry.why)}, whether or not it is marked immutable (k8s-rules.md ${entry.section}).`,
+        why: `${cap(entry.why)}, whether or not it is marked immutable (${validationSource(entry.group)}).`,
       });
     }
   }
@@ -558,7 +559,7 @@ function secretOrConfigMap(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("immutable", "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
         before: true,
         after: pair.after.raw.immutable ?? undefined,
-        why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (k8s-rules.md §1.11).`,
+        why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (${validationSource("")}).`,
       });
     }
     const sections: [string, Map<string, string>, Map<string, string>][] =
@@ -577,7 +578,7 @@ function secretOrConfigMap(pair: UpdatePair, version: string): Checked {
           fieldError: fieldError(section, "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
           before: b.has(key) ? "<old content>" : undefined,
           after: a.has(key) ? "<new content>" : undefined,
-          why: `The stored ${kind} is marked \`immutable: true\`, so its ${section}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (k8s-rules.md §1.11).`,
+          why: `The stored ${kind} is marked \`immutable: true\`, so its ${section}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (${validationSource("")}).`,
         });
       }
     }
@@ -604,7 +605,7 @@ function pod(pair: UpdatePair): Checked {
         fieldError: fieldError(`spec.${list}`, "Forbidden", "pod updates may not add or remove containers"),
         before: bn,
         after: an,
-        why: "Containers cannot be added to or removed from a running Pod (k8s-rules.md §1.12).",
+        why: `Containers cannot be added to or removed from a running Pod (${validationSource("")}).`,
       });
     }
   }
@@ -623,7 +624,7 @@ function pod(pair: UpdatePair): Checked {
       fieldError: forbidden,
       before: d.before,
       after: d.after,
-      why: "A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (k8s-rules.md §1.12). Resource changes go through the resize subresource, not through helm upgrade.",
+      why: `A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (${validationSource("")}). Resource changes go through the resize subresource, not through helm upgrade.`,
     });
   }
   return { problems, remedy: () => podRemedy(pair) };
@@ -646,7 +647,7 @@ function tableOnly(pair: UpdatePair, version: string): Checked {
       fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, value),
       before: b,
       after: a,
-      why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`,
+      why: `${cap(entry.why)} (${validationSource(entry.group)}).`,
     });
   }
   return { problems, remedy: () => recreateRemedy(pair) };

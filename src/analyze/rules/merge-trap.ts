@@ -46,6 +46,7 @@ import {
   pvcSpecForbiddenDetail,
   renderApiValue,
   SERVICE_KEEPS_ALLOCATED_VALUES,
+  validationSource,
 } from "../upgrade/immutability.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 import { releaseOf } from "../release.ts";
@@ -166,7 +167,7 @@ function recreateTrap(pair: UpdatePair, report: Report): void {
     message:
       `Deployment "${name}": spec.strategy.type changes from ${explicit ? '"RollingUpdate"' : 'unset (the API server defaults it to "RollingUpdate")'} to "Recreate", ` +
       "but the previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. " +
-      "The live object keeps rollingUpdate next to type Recreate, which validation forbids (k8s-rules.md §1.2, §3.5). " +
+      `The live object keeps rollingUpdate next to type Recreate, which validation forbids (${validationSource("apps")}). ` +
       `\`helm upgrade\` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) will fail with:\n  ${helmUpgradeError("Deployment", name, apiError)}\n` +
       `(Whether Helm 4's server-side apply hits the same error is unconfirmed.)`,
     evidence: { before: beforeType, after: "Recreate", rollingUpdateInPreviousManifest: false, apiError },
@@ -201,7 +202,7 @@ function onDeleteTrap(pair: UpdatePair, version: string, report: Report): void {
     path: ["spec", "updateStrategy", "type"],
     message:
       `StatefulSet "${name}": spec.updateStrategy.type changes to "OnDelete", but the previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. ` +
-      "rollingUpdate is only allowed with the RollingUpdate strategy (k8s-rules.md §1.5, §3.5). " +
+      `rollingUpdate is only allowed with the RollingUpdate strategy (${validationSource("apps")}). ` +
       `\`helm upgrade\` (Helm 3, or Helm 4 with client-side apply) will fail with:\n  ${helmUpgradeError("StatefulSet", name, apiError)}`,
     evidence: { before: beforeType, after: "OnDelete", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
@@ -233,7 +234,7 @@ function emptyClusterIP(pair: UpdatePair, version: string, report: Report): void
     path,
     message:
       `Service "${name}": the manifest ${how}. The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ` +
-      `Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (k8s-rules.md §1.8). ` +
+      `Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (${validationSource("")}). ` +
       `\`helm upgrade\` will fail with:\n  ${helmUpgradeError("Service", name, apiError)}`,
     evidence: { before: beforeIP ?? null, after: rendered ?? null, apiError },
     remedy: {
@@ -261,7 +262,7 @@ function nullStorageClass(pair: UpdatePair, version: string, report: Report): vo
     message:
       `PersistentVolumeClaim "${name}": ${inTarget ? "the manifest renders `storageClassName:` with no value (null)" : "the previous manifest rendered `storageClassName:` as null and the new one drops the key"}. ` +
       "A null class means \"use the default StorageClass\": when the claim was created, the cluster's default class name was written into spec.storageClassName. " +
-      `Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (k8s-rules.md §1.9). ` +
+      `Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (${validationSource("")}). ` +
       "On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, `helm upgrade` fails with:\n  " +
       `${helmUpgradeError("PersistentVolumeClaim", name, apiError)}\n` +
       "(Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)",

@@ -44,7 +44,8 @@ export function volatilePodLabelFinding(workload: Workload, label: VolatileLabel
   const evidence = volatileEvidence(label, cause);
   if (kind === "Job") {
     const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
-    const failure = `helm upgrade fails with "spec.template: Invalid value: ...: field is immutable"`;
+    // After "makes": "makes helm upgrade fail with ...".
+    const failure = `helm upgrade fail with "spec.template: Invalid value: ...: field is immutable"`;
     return {
       object,
       path: label.path,

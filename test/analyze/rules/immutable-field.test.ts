@@ -39,7 +39,7 @@ upgradeCases(immutableField, [
         messageIncludes: [
           'matchLabels.version: "1" → "2"',
           'Error: UPGRADE FAILED: cannot patch "web" with kind Deployment: Deployment.apps "web" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":"web","version":"2"}}: field is immutable',
-          "§1.2",
+          "(kubernetes/kubernetes pkg/apis/apps/validation)",
         ],
         commands: [
           "kubectl delete deployment web -n shop --cascade=orphan",
