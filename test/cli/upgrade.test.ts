@@ -135,7 +135,7 @@ test("upgrade: -o json carries findings, summary, notes and the impact", () => {
   const run = chartguard(["--from", file("broken-from.yaml"), "--to", file("broken-to.yaml"), "-o", "json"]);
   assert.equal(run.status, 1, run.stderr);
   const json = JSON.parse(run.stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(json).sort(), ["findings", "impact", "notes", "summary"]);
+  assert.deepEqual(Object.keys(json).sort(), ["findings", "impact", "notes", "plan", "summary", "version"]);
   const impact = json.impact as Record<string, unknown[]>;
   assert.deepEqual(Object.keys(impact).sort(), ["created", "deleted", "kept", "replaced", "rolled"]);
   assert.deepEqual(impact.replaced, [
