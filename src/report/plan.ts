@@ -59,6 +59,6 @@ export function formatPlan(result: TextReport & { impact: Impact }, options: Tex
   }
   lines.push(c.bold("Findings"), "");
   // The runbook above holds every command once; repeated per finding, they would read as several upgrades.
-  const findings = runbook.length > 0 ? result.findings.map(withoutCommands) : result.findings;
+  const findings = result.findings.map(withoutCommands);
   return `${lines.join("\n")}${formatText({ ...result, findings }, options)}`;
 }

@@ -12,6 +12,7 @@
  */
 import type { Finding } from "../analyze/finding.ts";
 import { isHelmUpgrade } from "../analyze/release.ts";
+import { UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { sh, shellWords } from "../analyze/shell.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import type { ObjectRef } from "../model/object.ts";
@@ -34,9 +35,20 @@ export const RUNBOOK_STAGES: readonly { id: RunbookStage; title: string }[] = [
   { id: "after", title: "After the upgrade" },
 ];
 
-/** A finding without its own commands, for a report that prints the runbook instead. */
+const UPGRADE_RULE_IDS: ReadonlySet<string> = new Set(UPGRADE_RULES.map((rule) => rule.meta.id));
+
+/**
+ * Whether the runbook carries a finding's commands: those of the upgrade rules, which say
+ * what this upgrade needs. A check rule's commands migrate a release once its chart is
+ * fixed (the next chart version), not this upgrade; they stay with their finding.
+ */
+export function inRunbook(finding: Finding): boolean {
+  return UPGRADE_RULE_IDS.has(finding.rule) && (finding.remedy.commands ?? []).length > 0;
+}
+
+/** A finding without its own commands when the runbook carries them, for a report that prints the runbook. */
 export function withoutCommands<F extends Finding>(finding: F): F {
-  if (finding.remedy.commands === undefined) return finding;
+  if (!inRunbook(finding)) return finding;
   const { commands: _commands, ...remedy } = finding.remedy;
   return { ...finding, remedy };
 }
@@ -44,12 +56,12 @@ export function withoutCommands<F extends Finding>(finding: F): F {
 /** `kubectl rollout status` follows these kinds (apps/v1). */
 const ROLLOUT_STATUS_KINDS: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
-/** The runbook of an upgrade's findings; empty when no finding asks to run anything. */
+/** The runbook of an upgrade's findings; empty when no upgrade finding asks to run anything. */
 export function upgradeRunbook(findings: readonly Finding[], impact: Impact): RunbookStep[] {
   const before = new StepList("before");
   const upgrades: { command: string; object: ObjectRef }[] = [];
   const followUps = new StepList("after");
-  for (const finding of findings) {
+  for (const finding of findings.filter(inRunbook)) {
     const commands = finding.remedy.commands ?? [];
     const at = commands.findIndex(isHelmUpgrade);
     commands.forEach((command, i) => {
@@ -62,7 +74,7 @@ export function upgradeRunbook(findings: readonly Finding[], impact: Impact): Ru
   const upgrade = mergedUpgrades(upgrades);
 
   const checks = new StepList("after");
-  const rolledOrMigrated = [...impact.rolled.map((r) => r.object), ...findings.filter((f) => (f.remedy.commands ?? []).length > 0).map((f) => f.object)];
+  const rolledOrMigrated = [...impact.rolled.map((r) => r.object), ...findings.filter(inRunbook).map((f) => f.object)];
   for (const object of rolledOrMigrated) {
     if (!ROLLOUT_STATUS_KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/")) continue;
     checks.add(sh`kubectl -n ${object.namespace ?? "default"} rollout status ${object.kind.toLowerCase()} ${object.name}`, object);

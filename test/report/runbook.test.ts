@@ -112,3 +112,11 @@ test("runbook: a flag a finding adds to helm upgrade is carried by the one upgra
 test("runbook: nothing to run, no runbook", () => {
   assert.deepEqual(runbookOf(deployment("tier: v1", "web:1"), deployment("tier: v1", "web:2")).steps, []);
 });
+
+test("runbook: a check rule's migration (for the next chart version) stays with its finding, out of this upgrade's runbook", () => {
+  const sts = statefulSet("db", OLD); // helm.sh/chart in the claim template: volatile-claim-template, the same on both sides
+  const { result, steps } = runbookOf(sts + deployment("tier: v1", "web:1"), sts + deployment("tier: v1", "web:2"));
+  const claim = result.findings.find((f) => f.rule === "volatile-claim-template");
+  assert.ok(claim?.remedy.commands?.length, "the check finding keeps its own commands");
+  assert.deepEqual(steps, []);
+});
