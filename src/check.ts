@@ -72,7 +72,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
     throw failed.length === 1 ? failed[0]!.error : new InputErrors(failures);
   }
   const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
-  const templateLines = rendered.length > 0 ? await templateLocator(rendered) : undefined;
+  const templateLines = rendered.length > 0 ? templateLocator(rendered) : undefined;
   const outcomes: CheckOutcome[] = [];
   for (const installation of installations(sources, manifests, rendered, options.sameNamespace === true)) {
     outcomes.push(await checkInstallation(installation, { ...options, namespace, settings, templateLines }));

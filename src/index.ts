@@ -23,7 +23,7 @@
  *   no files, no helm. `applySuppressions` applies a config and in-manifest suppressions to them.
  * - Rules: `CHECK_RULES`, `UPGRADE_RULES`, `ruleById(id)`; each has `meta` (id, severity, summary, why, fix).
  * - Formatters turn a result into the text the CLI prints for `-o text|json|sarif|junit|github|markdown`
- *   (`formatPlan` is the text report of `upgrade`).
+ *   (`formatPlan` is the text report of `upgrade`; `upgradeRunbook` its one runbook, `plan.steps` in JSON).
  * - The library reads no configuration file unless asked: pass `config: loadConfig()` (or an object).
  */
 
@@ -75,7 +75,8 @@ export {
 
 // Formatters: a result in, the text of one `-o` format out
 export type { ReportResult } from "./report/common.ts";
-export { formatJson } from "./report/json.ts";
+export { formatJson, JSON_OUTPUT_VERSION } from "./report/json.ts";
+export { upgradeRunbook, type RunbookStep, type RunbookStage } from "./report/runbook.ts";
 export { formatText, type TextOptions, type TextReport } from "./report/text.ts";
 export { formatPlan } from "./report/plan.ts";
 export { formatSarif, type SarifOptions } from "./report/sarif.ts";

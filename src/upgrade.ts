@@ -4,6 +4,7 @@ import { applySuppressions } from "./analyze/suppress.ts";
 import { upgradeDocuments, type UpgradeResult } from "./analyze/upgrade/index.ts";
 import { chartOptionsWithConfig, settingsWithConfig, suppressResult, type SuppressionFields } from "./config/apply.ts";
 import type { ChartguardConfig } from "./config/config.ts";
+import path from "node:path";
 import { UsageError } from "./errors.ts";
 import { isChartDir } from "./load/chart.ts";
 import { loadManifests } from "./load/inputs.ts";
@@ -11,10 +12,11 @@ import { STDIN } from "./load/manifests.ts";
 import { discoverSources } from "./load/sources.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import type { ModelNote } from "./model/object.ts";
-import { renderChart, withWorkDir, type ChartRenderSettings } from "./render/chart-input.ts";
+import { renderChart, withWorkDir, type ChartRenderSettings, type RenderedChart } from "./render/chart-input.ts";
 import { DEFAULT_HELM_TIMEOUT_MS, renderInputs, type ChartOptions } from "./render/charts.ts";
 import { chartAtRevision, GIT_PREFIX } from "./render/git.ts";
 import { locateHelm, type Helm } from "./render/helm.ts";
+import { templateLocator } from "./render/template-lines.ts";
 
 /** Values for one side only (`--from-values`, `--to-set`, ...), added after the shared ones. */
 export interface SideValues {
@@ -51,13 +53,14 @@ export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOu
   return withWorkDir(async (workDir) => {
     let helm: Helm | undefined;
     const notes: ModelNote[] = [];
+    const charts: RenderedChart[] = [];
     // The release as it will be is the next revision of the release as it is.
     const side = async (spec: string, other: string, values: SideValues | undefined, revision: number): Promise<YamlDocument[]> => {
       let chartPath: string;
       let shownAs: string | undefined;
       if (spec.startsWith(GIT_PREFIX)) {
         if (!isChartDir(other)) throw new UsageError(`${spec} reads the chart at another revision: the other side must be the chart directory, not ${other}`);
-        shownAs = `${spec}:${other}`;
+        shownAs = `${spec}:${path.normalize(other)}`;
         chartPath = await chartAtRevision(other, spec.slice(GIT_PREFIX.length), workDir);
       } else {
         const sources = await discoverSources(spec);
@@ -75,13 +78,15 @@ export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOu
         revision,
       };
       const rendered = await renderChart(chartPath, settings, workDir, shownAs);
+      charts.push(rendered);
       notes.push(...rendered.notes.map((message) => ({ file: rendered.chartPath, message })));
       return rendered.docs;
     };
     const fromDocs = await side(options.from, options.to, options.fromValues, 1);
     const toDocs = await side(options.to, options.from, options.toValues, 2);
     const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
-    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings });
+    const templateLines = charts.length > 0 ? { templateLines: templateLocator(charts) } : {};
+    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings, ...templateLines });
     const config = options.config ? { config: options.config } : {};
     const outcome = await suppressResult(
       { ...result, notes: [...notes, ...result.notes] },

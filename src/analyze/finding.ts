@@ -19,11 +19,16 @@ export interface Remedy {
 }
 
 export interface Location {
-  /** The file the object was read from (a manifest, or Helm's output for a chart). */
+  /** The file the object was read from: a manifest (`<stdin>` for standard input), or the chart (folder or .tgz) as the user named it. */
   file: string;
-  /** 1-based line of the field in that file. */
+  /** `file` is a chart: `line` counts in Helm's output for it, not in a file. */
+  rendered?: true;
+  /** 1-based line of the field in that file (in Helm's output for a chart). */
   line: number;
-  /** The chart template that produced the object (Helm's `# Source:`). */
+  /**
+   * The chart template that produced the object (Helm's `# Source:`): relative to the working
+   * directory for a chart folder; `web-1.2.0.tgz/templates/x.yaml` for a .tgz; `git:REF:path/templates/x.yaml` for a chart at a revision.
+   */
   template?: string;
   /** The line in that template that produced the field, where it could be found. */
   templateLine?: number;

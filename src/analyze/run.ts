@@ -24,7 +24,8 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
     object: object.ref,
     path: formatPath(input.path),
     location: {
-      file: doc.file,
+      file: doc.chart ?? doc.file,
+      ...(doc.chart === undefined ? {} : { rendered: true }),
       line: doc.locate([...object.pathPrefix, ...input.path]),
       ...(doc.template === undefined ? {} : { template: doc.template }),
       ...(templateLine === undefined ? {} : { templateLine }),

@@ -38,6 +38,8 @@ import {
   type RenderFlags,
 } from "./options.ts";
 
+/** GitHub keeps at most 1 MiB of job summary per step. */
+const JOB_SUMMARY_LIMIT = 1024 * 1024;
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
@@ -87,7 +89,7 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags & { fail
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (flags.output === "github" && summaryFile) {
     try {
-      appendFileSync(summaryFile, `${formatMarkdown(result, { rules })}\n`);
+      appendFileSync(summaryFile, `${formatMarkdown(result, { rules, maxLength: JOB_SUMMARY_LIMIT })}\n`);
     } catch (error) {
       process.stderr.write(`chartguard: could not write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}\n`);
     }

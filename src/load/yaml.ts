@@ -45,12 +45,16 @@ export interface YamlDocument {
   locate(path: FieldPath): number;
   /** The document's text, its first line being `startLine` (for `# chartguard-ignore:` comments). */
   text?: string;
+  /** For a document helm rendered: the chart as the user named it (`git:REF:path` for a chart at a revision); `file` is then a label. */
+  chart?: string;
   /** Set by the render stage for what helm rendered: the release name and the chart as the user named it. */
   release?: HelmRelease;
 }
 
 export interface HelmRelease {
   name: string;
+  /** The namespace the release was rendered into (`-n`), which `helm upgrade` needs again; empty when none was given. */
+  namespace: string;
   /** Absent when the chart has no path `helm upgrade` could take (a git revision). */
   chart?: string;
   /** The values arguments of the render (`--values=prod.yaml`, `--set=a=b`): an upgrade without them would reset the values. */

@@ -4,7 +4,7 @@
  * document's `template` at the chart file on disk so findings land in the chart.
  */
 import { rmSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onInterrupt } from "../interrupt.ts";
@@ -51,6 +51,8 @@ export interface RenderedChart {
   missingDependencies: string[];
   /** What the probe renders proved (render/probes.ts); absent when the chart was not probed. */
   probes?: ProbeEvidence;
+  /** The text of each chart template documents name (`doc.template`), read while a packaged or git chart's folder still exists. */
+  templateTexts: ReadonlyMap<string, string>;
   /** Helm's version as a probe render reported it (helm.ts, takeVersionReport), to be checked without a `helm version` run. */
   helmVersion?: string;
 }
@@ -73,7 +75,7 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
     copyChart(chartDir, copy);
     dropped = withoutMissingDependencies(copy);
     chartDir = copy;
-    notes.push(`${chartPath}: rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
+    notes.push(`rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
   }
   const revision = settings.revision ?? 1;
   if (revision > 1) {
@@ -85,23 +87,60 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   const { release, ...inputs } = settings.inputs;
   const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? meta.name };
   const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
-  const docs = shownAs === undefined ? parseRender(output, chartPath, chartDir) : parseYamlStream(output, `${shownAs} (rendered)`);
-  const rendered: HelmRelease = { name: request.release, ...(shownAs === undefined ? { chart: chartPath } : {}), valuesArguments: valuesArguments(request) };
+  const { docs, templateFiles } = parseRender(output, chartPath, chartDir, shownAs);
+  const rendered: HelmRelease = {
+    name: request.release,
+    namespace: request.namespace,
+    ...(shownAs === undefined ? { chart: chartPath } : {}),
+    valuesArguments: valuesArguments(request),
+  };
   for (const doc of docs) doc.release = rendered;
   if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, missingDependencies: dropped };
+  const templateTexts = new Map<string, string>();
+  await Promise.all(
+    [...templateFiles].map(async ([template, file]) => {
+      const text = await readFile(file, "utf8").catch(() => undefined);
+      if (text !== undefined) templateTexts.set(template, text);
+    }),
+  );
+  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templateTexts, missingDependencies: dropped };
 }
 
-/** Parses `helm template` output; `# Source: name/templates/x.yaml` becomes the file in the user's chart. */
-export function parseRender(output: string, chartPath: string, chartDir: string): YamlDocument[] {
-  const label = `${chartPath} (rendered)`;
+/**
+ * Parses `helm template` output. Each document's `# Source: name/templates/x.yaml` becomes
+ * the template as the user finds it: for a chart folder, the file relative to the working
+ * directory however the chart was named (`.`, `./web`, `../web`, an absolute path); for a
+ * packaged chart, the path inside the archive after the archive (`web-1.2.0.tgz/templates/x.yaml`,
+ * never a file of the work tree); for a chart read from git, the path after the revision
+ * (`git:main:charts/web/templates/x.yaml`). `templateFiles` says where
+ * each template's text is on disk (the archive's and the revision's in their temporary
+ * folders), so that lines are found for every kind of chart.
+ */
+export function parseRender(
+  output: string,
+  chartPath: string,
+  chartDir: string,
+  shownAs?: string,
+): { docs: YamlDocument[]; templateFiles: Map<string, string> } {
   const onDisk = chartFileResolver(chartDir);
-  return parseYamlStream(output, label).map((doc) => {
+  const templateFiles = new Map<string, string>();
+  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((doc) => {
     if (doc.template === undefined) return doc;
     // Resolved through subchart aliases: Helm names an aliased subchart's files by the alias.
     const inChart = onDisk(doc.template.split("/").slice(1).join("/"));
-    return inChart !== undefined && !/\.tgz$/i.test(chartPath) ? { ...doc, template: path.join(chartPath, inChart) } : doc;
+    if (inChart === undefined) return doc;
+    // Relative to the working directory however the chart was named; a packaged chart's path continues inside the archive.
+    const template =
+      shownAs !== undefined ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path.relative(process.cwd(), path.resolve(chartPath, inChart)));
+    templateFiles.set(template, path.join(chartDir, inChart));
+    return { ...doc, template };
   });
+  for (const doc of docs) doc.chart = shownAs ?? chartPath;
+  return { docs, templateFiles };
+}
+
+function toSlashes(file: string): string {
+  return file.split(path.sep).join("/");
 }
 
 /**

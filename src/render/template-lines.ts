@@ -10,12 +10,11 @@
  * /`range` line in it. A path that ends at a map (a values map copied in whole) prefers
  * the line naming the values path inside the map's block.
  *
- * `templateLineIn` is pure; `templateLocator` reads the chart templates that rendered
- * documents came from, once, and returns a lookup the core calls without I/O.
+ * `templateLineIn` is pure; `templateLocator` returns a lookup over the template texts the
+ * renders read (render/chart-input.ts), which the core calls without I/O.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path, { isAbsolute } from "node:path";
+import path from "node:path";
 import { isChartDir, readChartMeta } from "../load/chart.ts";
 import type { TemplateLocator } from "../analyze/context.ts";
 import type { Evidence } from "../analyze/finding.ts";
@@ -228,13 +227,11 @@ export function templateHints(evidence: Evidence): RegExp[] {
   return hints;
 }
 
-/**
- * Reads the templates the charts' documents came from (those on disk: a packaged chart's
- * are not the user's files) and returns the lookup findings use.
- */
-export async function templateLocator(charts: readonly RenderedChart[]): Promise<TemplateLocator> {
+/** The lookup findings use, over the template texts the charts' renders read. */
+export function templateLocator(charts: readonly RenderedChart[]): TemplateLocator {
   const ordinals = new Map<YamlDocument, number>();
-  const files = new Set<string>();
+  // By document: two charts (two versions of one .tgz) may name their templates alike.
+  const texts = new Map<YamlDocument, string>();
   for (const chart of charts) {
     const seen = new Map<string, number>();
     for (const doc of chart.docs) {
@@ -243,19 +240,12 @@ export async function templateLocator(charts: readonly RenderedChart[]): Promise
       const key = `${doc.template}\u0000${kind}`;
       ordinals.set(doc, seen.get(key) ?? 0);
       seen.set(key, (seen.get(key) ?? 0) + 1);
-      if (isAbsolute(doc.template) || doc.template.startsWith(chart.chartPath)) files.add(doc.template);
+      const text = chart.templateTexts.get(doc.template);
+      if (text !== undefined) texts.set(doc, text);
     }
   }
-  const texts = new Map<string, string>();
-  await Promise.all(
-    [...files].map(async (file) => {
-      const text = await readFile(file, "utf8").catch(() => undefined);
-      if (text !== undefined) texts.set(file, text);
-    }),
-  );
   return (object, path, evidence) => {
-    const template = object.doc.template;
-    const text = template === undefined ? undefined : texts.get(template);
+    const text = texts.get(object.doc);
     if (text === undefined) return undefined;
     return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path], templateHints(evidence));
   };

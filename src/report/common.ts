@@ -4,7 +4,7 @@
  *
  * Where a finding sits in the user's repository, for the formats that CI tools map onto
  * files (SARIF, GitHub annotations): a real file, relative to the repository root, with
- * forward slashes — never the rendered pseudo-file (`examples/web (rendered)`), stdin,
+ * forward slashes — never Helm's output for a chart (`examples/web (rendered)`), stdin,
  * or a template path inside a packaged or historical chart.
  */
 import { existsSync, statSync } from "node:fs";
@@ -121,8 +121,6 @@ export interface SourcePosition {
   kind: "template" | "manifest" | "chart";
 }
 
-const RENDERED_SUFFIX = " (rendered)";
-
 /** The repository root: the nearest folder at or above `cwd` holding `.git`, else `cwd`. */
 export function repositoryRoot(cwd: string): string {
   let dir = path.resolve(cwd);
@@ -152,13 +150,13 @@ export function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)): Repo
  * Chart.yaml (or the .tgz); else undefined (stdin, `git:REF` charts).
  */
 export function sourcePosition(location: Location, files: RepoFiles): SourcePosition | undefined {
-  const { template, templateLine, file, line } = location;
+  const { template, templateLine, file, line, rendered } = location;
   const templateIsFile = template !== undefined && files.isFile(template);
   if (templateIsFile && templateLine !== undefined) return position(template, templateLine, "template", files);
-  if (!file.endsWith(RENDERED_SUFFIX) && files.isFile(file)) return position(file, line, "manifest", files);
+  if (!rendered && files.isFile(file)) return position(file, line, "manifest", files);
   if (templateIsFile) return position(template, undefined, "template", files);
-  if (file.endsWith(RENDERED_SUFFIX)) {
-    const chart = file.slice(0, -RENDERED_SUFFIX.length);
+  if (rendered) {
+    const chart = file;
     if (files.isDirectory(chart) && files.isFile(path.join(chart, "Chart.yaml"))) return position(path.join(chart, "Chart.yaml"), undefined, "chart", files);
     if (files.isFile(chart)) return position(chart, undefined, "chart", files);
   }
@@ -168,7 +166,7 @@ export function sourcePosition(location: Location, files: RepoFiles): SourcePosi
 /** Where a chart that failed is best shown: the file and line of its error, else its Chart.yaml (or .tgz). */
 export function failurePosition(failure: InputFailure, files: RepoFiles): SourcePosition | undefined {
   const at = failure.file === undefined ? undefined : sourcePosition({ file: failure.file, line: failure.line ?? 1 }, files);
-  return at ?? sourcePosition({ file: `${failure.input}${RENDERED_SUFFIX}`, line: 1 }, files);
+  return at ?? sourcePosition({ file: failure.input, rendered: true, line: 1 }, files);
 }
 
 function position(file: string, line: number | undefined, kind: SourcePosition["kind"], files: RepoFiles): SourcePosition {
@@ -201,7 +199,12 @@ export function objectLabel(object: ObjectRef): string {
 export function whereText(location: Location): string {
   if (location.template !== undefined && location.templateLine !== undefined) return `${location.template}:${location.templateLine}`;
   if (location.template !== undefined) return `${location.template} (rendered line ${location.line})`;
-  return `${location.file}:${location.line}`;
+  return `${renderedFileText(location)}:${location.line}`;
+}
+
+/** The file a location's line counts in, as people read it: `web.yaml`, or `charts/web (rendered)` for Helm's output. */
+export function renderedFileText(location: Location): string {
+  return location.rendered ? `${location.file} (rendered)` : location.file;
 }
 
 /** The same object (apiVersion, kind, namespace, name) as a map or set key. */

@@ -11,12 +11,18 @@ import type { SuppressedFinding } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import { failureLine } from "../errors.ts";
 import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { RUNBOOK_STAGES, upgradeRunbook, withoutCommands } from "./runbook.ts";
 import { ALREADY_PRESENT, REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 /** The first line of every comment: a bot can find and update its previous comment by it. */
 export const COMMENT_MARKER = "<!-- chartguard -->";
 
+/** GitHub refuses a pull-request comment longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
 export interface MarkdownOptions {
+  /** At most this many bytes (default GITHUB_COMMENT_LIMIT): findings' details beyond it are left out, with a note saying so. */
+  maxLength?: number;
   /** Rule metadata, to link each rule to its documentation. */
   rules?: ReadonlyMap<string, RuleMeta>;
   /** At most this many rows in the summary table (default 50); the details list every finding. */
@@ -77,14 +83,61 @@ export function formatMarkdown(result: ReportResult, options: MarkdownOptions = 
     }
   } else if (findings.length > 0) out.push(...summaryTable(findings, options), "");
   if (result.impact) out.push(...plan(findings, result.impact), "");
-  if (findings.length > 0) out.push(...details(findings, options));
-  if (result.suppressed && result.suppressed.length > 0) out.push(...suppressedList(result.suppressed));
+  // An upgrade's commands are in its runbook, each once; per finding they would read as several upgrades.
+  const blocks = (result.impact ? findings.map(withoutCommands) : findings).map((f) => detailBlock(f, options));
+  const tail: string[] = [];
+  if (result.suppressed && result.suppressed.length > 0) tail.push(...suppressedList(result.suppressed));
   if (result.notes.length > 0) {
-    out.push("<details><summary>Notes</summary>", "");
-    for (const note of result.notes) out.push(`- ${code(note.line === undefined ? note.file : `${note.file}:${note.line}`)}: ${escapeMarkdown(note.message)}`);
-    out.push("", "</details>", "");
+    tail.push("<details><summary>Notes</summary>", "");
+    for (const note of result.notes) tail.push(`- ${code(note.line === undefined ? note.file : `${note.file}:${note.line}`)}: ${escapeMarkdown(note.message)}`);
+    tail.push("", "</details>", "");
   }
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}\n`;
+  return fitted(out, blocks, tail, options.maxLength ?? GITHUB_COMMENT_LIMIT);
+}
+
+/** Lines as the comment holds them: at most one blank line in a row, one newline at the end. */
+function rendered(lines: readonly string[]): string {
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}\n`;
+}
+
+const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+/**
+ * The comment within `limit` bytes (bytes: never fewer than characters, so GitHub's
+ * character limit holds too): the headline, table and plan whole, then as many findings'
+ * details as fit, then a note saying how many are left out and where the full report is.
+ * If even the summary does not fit, it is cut at a line, with the same note.
+ */
+function fitted(head: readonly string[], blocks: readonly string[][], tail: readonly string[], limit: number): string {
+  const note = (left: number, what: string) =>
+    `> **${left} ${what} left out** to keep this comment under ${limit.toLocaleString("en-US")} characters. ` +
+    "The full report is in the job summary of this run and in code scanning (the SARIF upload, `-o sarif`).";
+  const whole = rendered([...head, ...(blocks.length > 0 ? ["### Details", ""] : []), ...blocks.flat(), ...tail]);
+  if (bytes(whole) <= limit) return whole;
+  const details: string[] = ["### Details", ""];
+  // Each block's size plus its joining newline; the note is reserved at its longest.
+  let used = bytes(rendered([...head, ...details, ...tail])) + bytes(note(blocks.length, "findings are")) + 4;
+  let kept = 0;
+  for (const block of blocks) {
+    const size = bytes(block.join("\n")) + 1;
+    if (used + size > limit) break;
+    used += size;
+    details.push(...block);
+    kept++;
+  }
+  const left = blocks.length - kept;
+  const leftOut = left === 1 ? note(1, "finding's details are") : note(left, "findings' details are");
+  const text = rendered([...head, ...details, "", leftOut, "", ...tail]);
+  if (bytes(text) <= limit) return text;
+  // Even the summary is too long (a very long runbook or table): cut it at a line.
+  const cutNote = `\n\n${note(blocks.length, "findings' details and the end of this comment are")}\n`;
+  const lines = rendered(head).split("\n");
+  let cut = "";
+  for (const line of lines) {
+    if (bytes(cut) + bytes(line) + 1 + bytes(cutNote) > limit) break;
+    cut += `${line}\n`;
+  }
+  return `${cut.replace(/\n+$/, "")}${cutNote}`;
 }
 
 function summaryTable(findings: readonly Finding[], options: MarkdownOptions): string[] {
@@ -126,11 +179,12 @@ function plan(findings: readonly Finding[], impact: Impact): string[] {
     out.push(`**${title} (${items.length}):**`, ...items.map((item) => `- ${item}`), "");
   }
 
-  const withCommands = findings.filter((f) => (f.remedy.commands ?? []).length > 0);
-  if (withCommands.length > 0) {
-    out.push("**Run first (in order, per object):**", "");
-    for (const f of withCommands) {
-      out.push(`${escapeMarkdown(objectLabel(f.object))} (${code(f.rule)}):`, "", "```sh", ...(f.remedy.commands ?? []), "```", "");
+  const runbook = upgradeRunbook(findings, impact);
+  if (runbook.length > 0) {
+    out.push("**Runbook** (run in this order; each `kubectl delete` waits until the object is gone):", "");
+    for (const stage of RUNBOOK_STAGES) {
+      const steps = runbook.filter((step) => step.stage === stage.id);
+      if (steps.length > 0) out.push(`${stage.title}:`, "", "```sh", ...steps.map((step) => step.command), "```", "");
     }
   }
   return out;
@@ -145,24 +199,23 @@ function rolledLine({ rolled: r, reasons, refused }: RollLine): string {
   return `- ${escapeMarkdown(objectLabel(r.object))}: ${escapeMarkdown(reasons)}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
 }
 
-function details(findings: readonly Finding[], options: MarkdownOptions): string[] {
-  const out = ["### Details", ""];
-  for (const f of findings) {
-    out.push(
-      `<details><summary>${ICON[f.severity]} <code>${escapeHtml(f.rule)}</code> ${escapeHtml(objectLabel(f.object))} — <code>${escapeHtml(f.path)}</code></summary>`,
-      "",
-      `${code(whereText(f.location))}`,
-      "",
-      escapeMarkdown(f.message),
-      "",
-    );
-    if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
-    const commands = f.remedy.commands ?? [];
-    if (commands.length > 0) out.push("```sh", ...commands, "```", "");
-    const why = options.rules?.get(f.rule)?.why;
-    if (why) out.push(`**Why it matters:** ${escapeMarkdown(why)}`, "");
-    out.push("</details>", "");
-  }
+/** One finding in full, collapsed. */
+function detailBlock(f: Finding, options: MarkdownOptions): string[] {
+  const out: string[] = [];
+  out.push(
+    `<details><summary>${ICON[f.severity]} <code>${escapeHtml(f.rule)}</code> ${escapeHtml(objectLabel(f.object))} — <code>${escapeHtml(f.path)}</code></summary>`,
+    "",
+    `${code(whereText(f.location))}`,
+    "",
+    escapeMarkdown(f.message),
+    "",
+  );
+  if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
+  const commands = f.remedy.commands ?? [];
+  if (commands.length > 0) out.push("```sh", ...commands, "```", "");
+  const why = options.rules?.get(f.rule)?.why;
+  if (why) out.push(`**Why it matters:** ${escapeMarkdown(why)}`, "");
+  out.push("</details>", "");
   return out;
 }
 

@@ -3,6 +3,7 @@ import pc from "picocolors";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import type { ObjectRef } from "../model/object.ts";
 import { formatText, type TextOptions, type TextReport } from "./text.ts";
+import { RUNBOOK_STAGES, upgradeRunbook, withoutCommands } from "./runbook.ts";
 import { ALREADY_PRESENT, REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
 
 const ref = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
@@ -45,16 +46,19 @@ export function formatPlan(result: TextReport & { impact: Impact }, options: Tex
     lines.push("");
   }
 
-  const withCommands = failing.filter((f) => (f.remedy.commands ?? []).length > 0);
-  if (withCommands.length > 0) {
-    lines.push(c.bold("Migrate first (in order, per object):"));
-    for (const f of withCommands) {
-      lines.push(`  ${ref(f.object)} (${f.rule}):`);
-      for (const command of f.remedy.commands ?? []) lines.push(`    ${c.cyan("$")} ${command}`);
+  const runbook = upgradeRunbook(result.findings, impact);
+  if (runbook.length > 0) {
+    lines.push(c.bold("Runbook (run in this order; each kubectl delete waits until the object is gone):"));
+    for (const stage of RUNBOOK_STAGES) {
+      const steps = runbook.filter((step) => step.stage === stage.id);
+      if (steps.length === 0) continue;
+      lines.push(`  ${stage.title}:`);
+      for (const step of steps) lines.push(`    ${c.cyan("$")} ${step.command}`);
     }
     lines.push("");
   }
-
   lines.push(c.bold("Findings"), "");
-  return `${lines.join("\n")}${formatText(result, options)}`;
+  // The runbook above holds every command once; repeated per finding, they would read as several upgrades.
+  const findings = result.findings.map(withoutCommands);
+  return `${lines.join("\n")}${formatText({ ...result, findings }, options)}`;
 }

@@ -14,7 +14,7 @@ import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
 import type { SuppressionKind } from "../analyze/suppress.ts";
 import { groupOf } from "../model/object.ts";
 import { failureLine, type InputFailure } from "../errors.ts";
-import { BASELINE_TITLES, failurePosition, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult, type SourcePosition } from "./common.ts";
+import { BASELINE_TITLES, failurePosition, renderedFileText, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult, type SourcePosition } from "./common.ts";
 import { ruleMarkdown, ruleText } from "./rules-doc.ts";
 import { VERSION } from "../version.ts";
 
@@ -170,7 +170,7 @@ function messageText(finding: ReportedFinding, templateWithoutLine: boolean): st
   if (finding.baselineState === "absent") parts.unshift(`${BASELINE_TITLES.absent}: the release as it is has this problem, the upgraded one does not.`);
   parts.push(`Object: ${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ""}${finding.object.name}, field ${finding.path}.`);
   // The template file is known but not the line: say which rendered line it was.
-  if (templateWithoutLine) parts.push(`Rendered at ${finding.location.file}, line ${finding.location.line}.`);
+  if (templateWithoutLine) parts.push(`Rendered at ${renderedFileText(finding.location)}, line ${finding.location.line}.`);
   if (finding.remedy.text) parts.push(`Fix: ${sentence(finding.remedy.text)}`);
   const commands = finding.remedy.commands ?? [];
   if (commands.length > 0) parts.push(`Run first:\n${commands.map((c) => `  ${c}`).join("\n")}`);

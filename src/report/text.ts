@@ -3,7 +3,7 @@ import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import { failureLine } from "../errors.ts";
-import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, renderedFileText, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -69,7 +69,7 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
           ? `${line}`.padStart(4)
           : templateLine !== undefined
             ? `${templateLine}`.padStart(4)
-            : c.dim(`rendered ${f.location.file}:${line}`);
+            : c.dim(`${renderedFileText(f.location)}:${line}`);
         const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
         lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}${changed}`);
         lines.push(`        ${f.message}`);

@@ -25,7 +25,7 @@ test("check -o json prints the documented shape and exits 1 on an error", () => 
   const run = runCli(["check", "-o", "json", file]);
   assert.equal(run.status, 1, run.stderr);
   const report = JSON.parse(run.stdout);
-  assert.deepEqual(Object.keys(report), ["findings", "summary", "notes"]);
+  assert.deepEqual(Object.keys(report), ["version", "findings", "summary", "notes"]);
   assert.deepEqual(report.summary, { error: 1, warning: 0, info: 0, suppressed: 0 });
   const [finding] = report.findings;
   assert.deepEqual(Object.keys(finding), ["rule", "severity", "message", "object", "path", "location", "related", "evidence", "remedy"]);

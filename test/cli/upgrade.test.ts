@@ -119,14 +119,15 @@ test("upgrade: errors exit 1; the text plan has every section", () => {
     "Deleted (1):\n  - ConfigMap default/old\n",
     "Replaced (delete + create) (1):\n  - StatefulSet default/db → StatefulSet default/db-postgresql (renamed)\n",
     "Left behind (resource-policy: keep) (1):\n  - ConfigMap default/kept\n",
-    "Migrate first (in order, per object):",
+    "Runbook (run in this order; each kubectl delete waits until the object is gone):\n  Before the upgrade:\n",
     "Findings",
   ]) {
     assert.ok(out.includes(section), `missing ${JSON.stringify(section)} in:\n${out}`);
   }
-  // Commands sit under the object they migrate.
-  assert.match(out, /StatefulSet default\/db-postgresql \(object-replaced\):\n {4}\$ for i in 0; do kubectl patch pv/);
-  assert.match(out, /Rollout default\/canary \(rollout-selector-changed\):\n {4}\$ kubectl get crd rollouts\.argoproj\.io/);
+  // Every command once, in the runbook: none repeated under the findings.
+  assert.match(out, /\n {4}\$ for i in 0; do kubectl patch pv/);
+  assert.match(out, /\n {4}\$ kubectl get crd rollouts\.argoproj\.io/);
+  assert.equal(out.split("$ helm upgrade ").length - 1, 1, out);
   assert.equal(chartguard(["--from", file("broken-from.yaml"), "--to", file("broken-to.yaml"), "--fail-on", "none"]).status, 0);
 });
 
@@ -134,7 +135,7 @@ test("upgrade: -o json carries findings, summary, notes and the impact", () => {
   const run = chartguard(["--from", file("broken-from.yaml"), "--to", file("broken-to.yaml"), "-o", "json"]);
   assert.equal(run.status, 1, run.stderr);
   const json = JSON.parse(run.stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(json).sort(), ["absent", "findings", "impact", "notes", "summary"]);
+  assert.deepEqual(Object.keys(json).sort(), ["absent", "findings", "impact", "notes", "plan", "summary", "version"]);
   assert.deepEqual(json.absent, [], "nothing of the release as it is went away");
   const impact = json.impact as Record<string, unknown[]>;
   assert.deepEqual(Object.keys(impact).sort(), ["created", "deleted", "kept", "replaced", "rolled"]);

@@ -244,5 +244,6 @@ test("the Helm plugin installs from the installed package and runs its bundled c
   assert.equal(checked.status, 0, checked.stderr);
   const [finding] = JSON.parse(checked.stdout).findings;
   assert.equal(finding.rule, "volatile-pod-labels");
-  assert.equal(finding.location.template, path.join(chart, "templates", "deployment.yaml"));
+  // Relative to where the user stands (cwd tmp), though the chart was named by its absolute path.
+  assert.equal(finding.location.template, "chart/templates/deployment.yaml");
 });

@@ -159,7 +159,7 @@ for (const helm of helmBinaries()) {
       );
       // The release, chart and values the check rendered: an upgrade without the values would reset them.
       assert.deepEqual(finding!.remedy.commands, [
-        "kubectl delete deployment prod-cvat-backend-server --cascade=orphan -n tools",
+        "kubectl delete deployment prod-cvat-backend-server -n tools --cascade=orphan",
         `helm upgrade prod ${chart} -n tools '--set-string=note=it'\\''s a test'`,
       ]);
     });
@@ -197,10 +197,12 @@ for (const helm of helmBinaries()) {
       execFileSync(helm.path, ["package", fixtureChart("probes/cvat"), "-d", work], { stdio: "ignore" });
       const tgz = await findings(helm.path, join(work, "cvat-2.10.0.tgz"));
       assert.deepEqual(
-        tgz.findings.map((f) => [f.object.name, f.path, f.evidence.valuesPath, f.location.template]),
+        tgz.findings.map((f) => [f.object.name, f.path, f.evidence.valuesPath, f.location.template, f.location.templateLine]),
         EXPECTED.cvat!.map((r) => {
-          const [, , object, path, , , template, , valuesPath] = r.split(" ");
-          return [object!.split("/")[1], path, valuesPath, template];
+          const [, , object, path, , templateLine, template, , valuesPath] = r.split(" ");
+          // The template inside the archive, named after the archive as the user named it, with its line.
+          const inArchive = `${relative(process.cwd(), join(work, "cvat-2.10.0.tgz"))}/${template!.split("/").slice(1).join("/")}`;
+          return [object!.split("/")[1], path, valuesPath, inArchive, Number(templateLine)];
         }),
       );
       const umbrella = join(work, "umbrella");

@@ -269,7 +269,12 @@ for (const helm of helmBinaries()) {
       writeChart({ version: "1.1.0", selectorExtra: "app.kubernetes.io/component: web" }, chart);
       const result = await upgrade({ from: "git:main", to: chart, helm: helm.path });
       assert.deepEqual(upgradeRows(result), ["immutable-field error Deployment/shop-web spec.selector"]);
-      assert.equal(result.findings.find((f) => f.rule === "immutable-field")!.location.file, `${chart} (rendered)`);
+      const { location } = result.findings.find((f) => f.rule === "immutable-field")!;
+      // The finding is on the chart in the work tree: its file is the chart, its template the file and line there.
+      assert.equal(location.file, chart);
+      assert.equal(location.rendered, true);
+      assert.equal(location.template, path.relative(process.cwd(), path.join(chart, "templates/deployment.yaml")));
+      assert.equal(typeof location.templateLine, "number");
     });
   });
 }

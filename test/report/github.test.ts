@@ -73,7 +73,7 @@ test("github: a finding without a real file is annotated without file=; a templa
   const at = (location: Finding["location"]) => ({ ...finding, severity: "info" as const, location });
   const output = formatGithub(
     {
-      findings: [at({ file: "<stdin>", line: 4 }), at({ file: "chart (rendered)", line: 9, template: "chart/templates/d.yaml" })],
+      findings: [at({ file: "<stdin>", line: 4 }), at({ file: "chart", rendered: true, line: 9, template: "chart/templates/d.yaml" })],
       notes: [{ file: "chart", message: "rendered without the missing dependencies redis" }],
     },
     { files: repoFiles(root, root) },

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
-import { COMMENT_MARKER, escapeMarkdown, formatMarkdown } from "../../src/report/markdown.ts";
+import { COMMENT_MARKER, escapeMarkdown, formatMarkdown, GITHUB_COMMENT_LIMIT } from "../../src/report/markdown.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
 import { checkExamplesResult, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult } from "./helpers.ts";
 
@@ -109,9 +109,42 @@ test("markdown: an upgrade comment carries the plan: what fails, what restarts, 
   // (The merged examples all name their workload `web`, so "refused" marks spill over between them.)
   assert.match(plan, /- Deployment default\/web: labels only \(.*\*\*needless\*\*: only chart\/app version metadata changed\)/);
   assert.match(plan, /\*\*Replaced \(deleted and created again\) \(1\):\*\*\n- StatefulSet default\/web-db → StatefulSet default\/web-postgresql \(renamed\)/);
-  assert.match(plan, /\*\*Run first \(in order, per object\):\*\*/);
-  assert.match(plan, /```sh\nkubectl delete deployment web -n default --cascade=orphan\n/);
-  assert.match(plan, /kubectl patch deployment web/);
+  // One runbook: look-ups and patches, then the deletes, then one helm upgrade, then the checks and clean-ups.
+  assert.ok(
+    plan.includes(
+      [
+        "**Runbook** (run in this order; each `kubectl delete` waits until the object is gone):",
+        "",
+        "Before the upgrade:",
+        "",
+        "```sh",
+        "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'",
+        "kubectl -n default get rollout web -o jsonpath='{.spec.selector}'",
+        `for i in 0; do kubectl patch pv "$(kubectl -n default get pvc data-web-db-$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`,
+        `kubectl patch deployment web -n default --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
+        "kubectl delete deployment web -n default --cascade=orphan",
+        "```",
+        "",
+        "The upgrade:",
+        "",
+        "```sh",
+        "helm upgrade '<release>' '<chart>' -n default",
+        "```",
+        "",
+        "After the upgrade:",
+        "",
+        "```sh",
+        "kubectl -n default rollout status deployment web",
+        "kubectl -n default rollout status statefulset web-postgresql",
+        "kubectl -n default get replicasets -l app.kubernetes.io/name=web",
+        "kubectl delete rs -n default -l 'app.kubernetes.io/name=web,team!=payments'",
+        "```",
+      ].join("\n"),
+    ),
+    plan,
+  );
+  // Each command once: the details no longer repeat them per finding.
+  assert.equal(md.split("helm upgrade '").length - 1, 1);
 });
 
 test("markdown: the CLI writes -o markdown for check and upgrade", () => {
@@ -126,4 +159,49 @@ test("markdown: the CLI writes -o markdown for check and upgrade", () => {
   const check = runCliIn(dir, ["check", "to.yaml", "-o", "markdown", "--fail-on", "warning"]);
   assert.equal(check.status, 1, check.stderr);
   assert.match(check.stdout, /volatile-pod-labels/);
+});
+
+/** A check result of `count` findings, each a copy of one real finding on its own object. */
+function manyFindings(count: number) {
+  const result = checkExamplesResult();
+  const [first] = result.findings as [Finding];
+  const findings = Array.from({ length: count }, (_, i) => ({ ...first, object: { ...first.object, name: `web-${i}` } }));
+  return { ...result, findings, notes: [{ file: "values.yaml", message: "a note that must survive" }] };
+}
+
+const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+test("markdown: a comment of 2,000 findings stays under GitHub's limit: summary whole, details cut, a note says how many", () => {
+  const result = manyFindings(2000);
+  const md = formatMarkdown(result, { rules });
+  assert.ok(bytes(md) <= GITHUB_COMMENT_LIMIT, `${bytes(md)} bytes`);
+  assert.match(md, /^<!-- chartguard -->\n## .* chartguard check: 2000 (errors|warnings)/);
+  assert.match(md, /…and 1950 more \(listed under Details\)\./);
+  const shown = md.split("<details><summary>").length - 2; // less the Notes section
+  assert.ok(shown > 10 && shown < 2000, `${shown} details shown`);
+  assert.ok(
+    md.includes(
+      `> **${2000 - shown} findings' details are left out** to keep this comment under 65,536 characters. The full report is in the job summary of this run and in code scanning (the SARIF upload, \`-o sarif\`).`,
+    ),
+  );
+  assert.match(md, /a note that must survive/);
+  assert.ok(md.endsWith("</details>\n"));
+});
+
+test("markdown: at the limit exactly nothing is cut; one byte less and the last details go", () => {
+  const result = manyFindings(5);
+  const whole = formatMarkdown(result, { rules, maxLength: Number.POSITIVE_INFINITY });
+  assert.equal(formatMarkdown(result, { rules, maxLength: bytes(whole) }), whole);
+  const cut = formatMarkdown(result, { rules, maxLength: bytes(whole) - 1 });
+  assert.ok(bytes(cut) <= bytes(whole) - 1);
+  const shown = cut.split("<details><summary>").length - 2;
+  assert.ok(shown < 5);
+  assert.match(cut, new RegExp(`> \\*\\*${5 - shown} finding(s'|'s) details (is|are) left out\\*\\*`));
+});
+
+test("markdown: a summary longer than the limit is cut at a line, with the note", () => {
+  const md = formatMarkdown(manyFindings(3), { rules, maxLength: 600 });
+  assert.ok(bytes(md) <= 600, `${bytes(md)} bytes`);
+  assert.match(md, /^<!-- chartguard -->\n/);
+  assert.match(md, /> \*\*3 findings' details and the end of this comment are left out\*\* to keep this comment under 600 characters\./);
 });

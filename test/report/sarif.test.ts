@@ -89,16 +89,16 @@ const scenarios = {
   located: sarifOf("located", {
     findings: [
       // A chart template with a known template line.
-      locationOf(sample, { file: "charts/web (rendered)", line: 40, template: "charts/web/templates/deployment.yaml", templateLine: 12 }),
+      locationOf(sample, { file: "charts/web", rendered: true, line: 40, template: "charts/web/templates/deployment.yaml", templateLine: 12 }),
       // The template is known, its line is not; the rendered pseudo-file is not a file.
-      locationOf(sample, { file: "charts/web (rendered)", line: 41, template: "charts/web/templates/deployment.yaml" }),
+      locationOf(sample, { file: "charts/web", rendered: true, line: 41, template: "charts/web/templates/deployment.yaml" }),
       // A packaged chart: the template path is inside the archive, not on disk.
-      locationOf(sample, { file: "charts/web-1.4.2.tgz (rendered)", line: 7, template: "web/templates/deployment.yaml" }),
+      locationOf(sample, { file: "charts/web-1.4.2.tgz", rendered: true, line: 7, template: "charts/web-1.4.2.tgz/templates/deployment.yaml", templateLine: 12 }),
       // A rendered chart whose template is unknown: the chart's Chart.yaml.
-      locationOf(sample, { file: "charts/web (rendered)", line: 9 }),
+      locationOf(sample, { file: "charts/web", rendered: true, line: 9 }),
       // stdin and git:REF renders have no file at all.
       locationOf(sample, { file: "<stdin>", line: 3 }),
-      locationOf(sample, { file: "git:main:charts/web (rendered)", line: 5, template: "web/templates/deployment.yaml" }),
+      locationOf(sample, { file: "git:main:charts/web", rendered: true, line: 5, template: "git:main:charts/web/templates/deployment.yaml", templateLine: 12 }),
       // Spaces, '#', '%' and non-ASCII in a path; a file outside the repository.
       locationOf(sample, { file: "odd dir #1/mänifest 100%.yaml", line: 2 }),
       locationOf(sample, { file: outside, line: 1 }),
@@ -224,7 +224,7 @@ test("sarif: locations point at real files only: template + line, else the manif
 
 test("sarif: paths are relative to the repository root, also when run from a subfolder", () => {
   const sub = path.join(root, "charts");
-  const log = sarifOf("subfolder", { findings: [locationOf(sample, { file: "web (rendered)", line: 4, template: "web/templates/deployment.yaml", templateLine: 3 })], notes: [] }, sub);
+  const log = sarifOf("subfolder", { findings: [locationOf(sample, { file: "web", rendered: true, line: 4, template: "web/templates/deployment.yaml", templateLine: 3 })], notes: [] }, sub);
   assert.equal(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, "charts/web/templates/deployment.yaml");
 });
 

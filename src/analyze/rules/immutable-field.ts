@@ -14,6 +14,7 @@ import { compileLabelSelector, describeSelector, matches, type Selector } from "
 import { workloadOf } from "../../model/workloads.ts";
 import type { Remedy, Severity } from "../finding.ts";
 import { releaseOf } from "../release.ts";
+import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { compareQuantities, defaultedManifest, defaultedPodSpec, defaultedPodTemplate, defaultedPvcSpec } from "../upgrade/defaults.ts";
 import { diff, normalize, sameValue } from "../upgrade/diff.ts";
@@ -37,6 +38,7 @@ import {
   statefulSetForbiddenDetail,
   statefulSetMutableFields,
   versionAtLeast,
+  validationSource,
 } from "../upgrade/immutability.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 
@@ -69,7 +71,7 @@ export const immutableField: Rule = {
     why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
     fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
     migration:
-      "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> --cascade=orphan -n <namespace>`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
+      "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
     incident:
       "zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch \"zitadel-login\" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.",
     example: {
@@ -199,7 +201,7 @@ function workloadSelector(pair: UpdatePair, version: string): Checked | undefine
         fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, rendered),
         before: selectorForApi(before),
         after: selectorForApi(after),
-        why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`,
+        why: `${cap(entry.why)} (${validationSource(entry.group)}).`,
       },
     ],
     remedy: () => workloadSelectorRemedy(pair),
@@ -226,8 +228,8 @@ function statefulSet(pair: UpdatePair, version: string): Checked {
       after: d.after,
       why:
         d.path[1] === "volumeClaimTemplates"
-          ? "A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (k8s-rules.md §1.5); the claims they created are not updated either."
-          : `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${d.path[1] === "revisionHistoryLimit" ? rhlNote : ""} (k8s-rules.md §1.5).`,
+          ? `A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (${validationSource("apps")}); the claims they created are not updated either.`
+          : `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${d.path[1] === "revisionHistoryLimit" ? rhlNote : ""} (${validationSource("apps")}).`,
     }),
   );
   return { problems, remedy: (p) => statefulSetRemedy(pair, p) };
@@ -247,7 +249,7 @@ function job(pair: UpdatePair, version: string): Checked {
       fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(normalize(a), version)),
       before: b,
       after: a,
-      why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`,
+      why: `${cap(entry.why)} (${validationSource(entry.group)}).`,
     });
   }
 
@@ -270,8 +272,8 @@ function job(pair: UpdatePair, version: string): Checked {
         before: bc,
         after: ac,
         why: elastic
-          ? "An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, k8s-rules.md §1.6)."
-          : "A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; k8s-rules.md §1.6).",
+          ? `An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, ${validationSource("batch")}).`
+          : `A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; ${validationSource("batch")}).`,
       });
     }
   }
@@ -292,7 +294,7 @@ function job(pair: UpdatePair, version: string): Checked {
       fieldError: fieldError("spec.template", "Invalid value", "field is immutable", "<the whole new pod template>"),
       before: change.before,
       after: change.after,
-      why: "A Job's pod template cannot change after creation, labels, annotations and image included (k8s-rules.md §1.6); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.",
+      why: `A Job's pod template cannot change after creation, labels, annotations and image included (${validationSource("batch")}); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.`,
     });
   }
   return { problems, remedy: () => jobRemedy(pair) };
@@ -324,7 +326,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
         before: bIP,
         after: aIP,
-        why: `A Service's primary cluster IP cannot change once set${aHeadless || bHeadless ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : ""} (k8s-rules.md §1.8).`,
+        why: `A Service's primary cluster IP cannot change once set${aHeadless || bHeadless ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : ""} (${validationSource("")}).`,
       });
     } else if (bIP === undefined && aHeadless) {
       problems.push({
@@ -332,7 +334,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
         before: "<allocated IP>",
         after: aIP,
-        why: "The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (k8s-rules.md §1.8).",
+        why: `The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (${validationSource("")}).`,
       });
     } else if (bIP === undefined && aIP !== undefined) {
       problems.push({
@@ -341,7 +343,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         before: "<allocated IP>",
         after: aIP,
         severity: "warning",
-        why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${aIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (k8s-rules.md §1.8).`,
+        why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${aIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (${validationSource("")}).`,
       });
     } else if (bHeadless && aIP === undefined) {
       problems.push({
@@ -350,7 +352,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         before: "None",
         after: undefined,
         severity: "warning",
-        why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes #120937, k8s-rules.md §1.8).",
+        why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes/kubernetes #120937).",
       });
     } else if (bIP !== undefined && aIP === undefined && !gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) {
       problems.push({
@@ -359,7 +361,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.clusterIP", "Invalid value", "field is immutable", '""'),
         before: bIP,
         after: undefined,
-        why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (k8s-rules.md §1.8).`,
+        why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (${validationSource("")}).`,
       });
     }
     // A secondary cluster IP may be released only with ipFamilyPolicy: SingleStack.
@@ -372,7 +374,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.ipFamilyPolicy", "Invalid value", "must be set to 'SingleStack' when releasing the secondary clusterIP", renderApiValue(aPolicy ?? "", version)),
         before: bList,
         after: aList,
-        why: "Removing the secondary cluster IP requires `ipFamilyPolicy: SingleStack` in the same update (k8s-rules.md §1.8).",
+        why: `Removing the secondary cluster IP requires \`ipFamilyPolicy: SingleStack\` in the same update (${validationSource("")}).`,
       });
     }
   }
@@ -385,7 +387,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
       fieldError: fieldError("spec.ipFamilies[0]", "Invalid value", "may not change once set", renderApiValue(aFamily, version)),
       before: bFamily,
       after: aFamily,
-      why: "A Service's primary IP family cannot change once set (k8s-rules.md §1.8).",
+      why: `A Service's primary IP family cannot change once set (${validationSource("")}).`,
     });
   }
   // loadBalancerClass: may not change while the type stays LoadBalancer.
@@ -398,7 +400,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.loadBalancerClass", "Invalid value", "may not change once set", renderApiValue(aClass, version)),
         before: bClass,
         after: aClass,
-        why: "A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (k8s-rules.md §1.8).",
+        why: `A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (${validationSource("")}).`,
       });
     }
     const local = (o: Record<string, unknown>) => getPath(o, ["spec", "externalTrafficPolicy"]) === "Local";
@@ -410,7 +412,7 @@ function service(pair: UpdatePair, version: string): Checked | undefined {
         fieldError: fieldError("spec.healthCheckNodePort", "Forbidden", "field is immutable"),
         before: bPort,
         after: aPort,
-        why: "healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (k8s-rules.md §1.8).",
+        why: `healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (${validationSource("")}).`,
       });
     }
   }
@@ -435,7 +437,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
           fieldError: fieldError("spec.resources.requests.storage", "Forbidden", pvcStorageDecreaseDetail(version)),
           before: d.before,
           after: d.after,
-          why: "A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (k8s-rules.md §1.9).",
+          why: `A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (${validationSource("")}).`,
         });
         continue;
       }
@@ -447,7 +449,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
         before: d.before,
         after: d.after,
-        why: "volumeAttributesClassName may change from 1.34, but not from a value back to unset (k8s-rules.md §1.9).",
+        why: `volumeAttributesClassName may change from 1.34, but not from a value back to unset (${validationSource("")}).`,
       });
       continue;
     }
@@ -458,7 +460,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolumeClaim's volumeMode is fixed at creation (k8s-rules.md §1.9).",
+        why: `A PersistentVolumeClaim's volumeMode is fixed at creation (${validationSource("")}).`,
       });
       continue;
     }
@@ -469,7 +471,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
         before: d.before,
         after: d.after,
         severity: "warning",
-        why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (k8s-rules.md §1.9). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`,
+        why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (${validationSource("")}). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`,
       });
       continue;
     }
@@ -478,7 +480,7 @@ function pvc(pair: UpdatePair, version: string): Checked {
       fieldError: specError,
       before: d.before,
       after: d.after,
-      why: "A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (k8s-rules.md §1.9).",
+      why: `A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (${validationSource("")}).`,
     });
   }
   return { problems, remedy: () => pvcRemedy(pair) };
@@ -497,7 +499,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volumeMode is fixed at creation (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's volumeMode is fixed at creation (${validationSource("")}).`,
       });
     } else if (field === "nodeAffinity") {
       if (getPath(before, ["spec", "nodeAffinity"]) === undefined) continue; // may be set when unset
@@ -506,7 +508,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("nodeAffinity", "Invalid value", "field is immutable, except for updating from beta label to GA", renderApiValue(normalize(getPath(after, ["spec", "nodeAffinity"])), version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (${validationSource("")}).`,
       });
     } else if (field === "volumeAttributesClassName") {
       if (d.after !== undefined) continue;
@@ -515,7 +517,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (${validationSource("")}).`,
       });
     } else if (!PV_NON_SOURCE_FIELDS.has(field)) {
       // The only exception: CSI controllerExpandSecretRef may be added when unset.
@@ -525,7 +527,7 @@ function pv(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("spec.persistentvolumesource", "Forbidden", "spec.persistentvolumesource is immutable after creation"),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volume source cannot change after creation (k8s-rules.md §1.10).",
+        why: `A PersistentVolume's volume source cannot change after creation (${validationSource("")}).`,
       });
     }
   }
@@ -546,7 +548,7 @@ function secretOrConfigMap(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(a, version)),
         before: b,
         after: a,
-        why: `${cap(entry.why)}, whether or not it is marked immutable (k8s-rules.md ${entry.section}).`,
+        why: `${cap(entry.why)}, whether or not it is marked immutable (${validationSource(entry.group)}).`,
       });
     }
   }
@@ -557,7 +559,7 @@ function secretOrConfigMap(pair: UpdatePair, version: string): Checked {
         fieldError: fieldError("immutable", "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
         before: true,
         after: pair.after.raw.immutable ?? undefined,
-        why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (k8s-rules.md §1.11).`,
+        why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (${validationSource("")}).`,
       });
     }
     const sections: [string, Map<string, string>, Map<string, string>][] =
@@ -576,7 +578,7 @@ function secretOrConfigMap(pair: UpdatePair, version: string): Checked {
           fieldError: fieldError(section, "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
           before: b.has(key) ? "<old content>" : undefined,
           after: a.has(key) ? "<new content>" : undefined,
-          why: `The stored ${kind} is marked \`immutable: true\`, so its ${section}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (k8s-rules.md §1.11).`,
+          why: `The stored ${kind} is marked \`immutable: true\`, so its ${section}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (${validationSource("")}).`,
         });
       }
     }
@@ -603,7 +605,7 @@ function pod(pair: UpdatePair): Checked {
         fieldError: fieldError(`spec.${list}`, "Forbidden", "pod updates may not add or remove containers"),
         before: bn,
         after: an,
-        why: "Containers cannot be added to or removed from a running Pod (k8s-rules.md §1.12).",
+        why: `Containers cannot be added to or removed from a running Pod (${validationSource("")}).`,
       });
     }
   }
@@ -622,7 +624,7 @@ function pod(pair: UpdatePair): Checked {
       fieldError: forbidden,
       before: d.before,
       after: d.after,
-      why: "A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (k8s-rules.md §1.12). Resource changes go through the resize subresource, not through helm upgrade.",
+      why: `A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (${validationSource("")}). Resource changes go through the resize subresource, not through helm upgrade.`,
     });
   }
   return { problems, remedy: () => podRemedy(pair) };
@@ -645,7 +647,7 @@ function tableOnly(pair: UpdatePair, version: string): Checked {
       fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, value),
       before: b,
       after: a,
-      why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`,
+      why: `${cap(entry.why)} (${validationSource(entry.group)}).`,
     });
   }
   return { problems, remedy: () => recreateRemedy(pair) };
@@ -713,7 +715,7 @@ function workloadSelectorRemedy(pair: UpdatePair): Remedy {
   const oldPodLabels = workloadOf(pair.before)?.podLabels ?? {};
   const chartFix =
     "Keep spec.selector identical across chart versions: render it only from a small, stable selector-labels helper (app.kubernetes.io/name, app.kubernetes.io/instance, optionally app.kubernetes.io/component) and never from helm.sh/chart, app.kubernetes.io/version or user-supplied labels. If the new selector is intended, migrate the deployed release:";
-  const orphanDelete = `kubectl delete ${kind.toLowerCase()} ${name}${r.ns} --cascade=orphan`;
+  const orphanDelete = sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns} --cascade=orphan`;
   const adopted = newSelector && matches(newSelector, oldPodLabels);
   const owned = kind === "Deployment" ? "ReplicaSets" : "pods";
   if (adopted) {
@@ -728,7 +730,7 @@ function workloadSelectorRemedy(pair: UpdatePair): Remedy {
   const exclusion = overlapping && newSelector ? distinguishing(newSelector, oldPodLabels) : undefined;
   const oldText = oldSelector ? describeSelector(oldSelector) : "<old selector>";
   const target = kind === "Deployment" ? "rs" : "pod";
-  const cleanup = `kubectl delete ${target}${r.ns} -l '${oldText}${exclusion ? `,${exclusion}` : ""}'`;
+  const cleanup = sh`kubectl delete ${target}${r.ns} -l ${`${oldText}${exclusion ? `,${exclusion}` : ""}`}`;
   return {
     text:
       `${chartFix} delete the ${kind} without deleting its ${owned}, so they keep serving, then upgrade. The old ${owned} do NOT match the new selector: they are not adopted, keep running as orphans (still behind the Service if its selector matches them) and must be deleted once the new pods are Ready` +
@@ -742,7 +744,7 @@ function workloadSelectorRemedy(pair: UpdatePair): Remedy {
 function statefulSetRemedy(pair: UpdatePair, problems: readonly Problem[]): Remedy {
   const { name } = pair.after.ref;
   const r = releaseOf(pair.after);
-  const commands = [`kubectl delete statefulset ${name}${r.ns} --cascade=orphan`, r.upgrade];
+  const commands = [sh`kubectl delete statefulset ${name}${r.ns} --cascade=orphan`, r.upgrade];
   const notes: string[] = [];
   const claimTemplateChanged = problems.some((p) => p.path[1] === "volumeClaimTemplates");
   const resized = new Map<string, string>();
@@ -753,7 +755,7 @@ function statefulSetRemedy(pair: UpdatePair, problems: readonly Problem[]): Reme
     if (typeof template === "string") resized.set(template, p.after);
   }
   for (const [template, size] of resized) {
-    commands.push(`kubectl patch pvc ${template}-${name}-0${r.ns} -p '{"spec":{"resources":{"requests":{"storage":"${size}"}}}}'`);
+    commands.push(sh`kubectl patch pvc ${`${template}-${name}-0`}${r.ns} -p ${JSON.stringify({ spec: { resources: { requests: { storage: size } } } })}`);
     notes.push(`Repeat the patch of ${template}-${name}-0 for every ordinal (-1, -2, ...); the StorageClass must allow volume expansion.`);
   }
   if (problems.some((p) => p.path[1] === "selector")) {
@@ -778,7 +780,7 @@ function jobRemedy(pair: UpdatePair): Remedy {
   const r = releaseOf(pair.after);
   return {
     text: "A plain Job cannot be patched once created. Make it a Helm hook (`helm.sh/hook: post-install,post-upgrade` with `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`), give it a per-revision name (e.g. suffix `{{ .Release.Revision }}`), or set `ttlSecondsAfterFinished` so it is gone before the next upgrade; keep helm.sh/chart and version labels out of its pod template. For the deployed release, delete the finished Job before upgrading:",
-    commands: [`kubectl delete job ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete job ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -788,12 +790,12 @@ function serviceRemedy(pair: UpdatePair, problems: readonly Problem[]): Remedy {
   if (problems.every((p) => p.fieldError === undefined)) {
     return {
       text: "To turn a headless Service into a normal one, the Service must be recreated: delete it, then upgrade (clients see a brief outage and a new IP). Or keep `clusterIP: None` in the chart.",
-      commands: [`kubectl delete service ${name}${r.ns}`, r.upgrade],
+      commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade],
     };
   }
   return {
     text: "Revert the change (leave clusterIP unset, or keep the old value), or recreate the Service: delete it, then upgrade. Recreating causes a brief outage and a new cluster IP (clients that cached the old IP must reconnect).",
-    commands: [`kubectl delete service ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -809,7 +811,7 @@ function pvRemedy(pair: UpdatePair): Remedy {
   const r = releaseOf(pair.after);
   return {
     text: `Revert the change, or recreate the PersistentVolume: make sure its reclaim policy is Retain first (otherwise deleting it can delete the data), delete it, then upgrade. A bound claim must be re-bound to the new volume.`,
-    commands: [`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, `kubectl delete pv ${name}`, r.upgrade],
+    commands: [sh`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, sh`kubectl delete pv ${name}`, r.upgrade],
   };
 }
 
@@ -820,12 +822,12 @@ function secretRemedy(pair: UpdatePair, problems: readonly Problem[]): Remedy {
   if (onlyType) {
     return {
       text: `Keep the Secret's type, or recreate it: delete it, then upgrade (pods that mount it keep the old content until they restart).`,
-      commands: [`kubectl delete secret ${name}${r.ns}`, r.upgrade],
+      commands: [sh`kubectl delete secret ${name}${r.ns}`, r.upgrade],
     };
   }
   return {
     text: `An immutable ${kind} cannot change: give it a new name whenever its content changes (e.g. suffix the name with a hash of the content, \`${name}-{{ .Values.x | toYaml | sha256sum | trunc 8 }}\`, and reference that name from the pods), so the upgrade creates a new ${kind} and deletes the old one. Or delete it before upgrading (pods that use it keep the old content until they restart):`,
-    commands: [`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -834,7 +836,7 @@ function podRemedy(pair: UpdatePair): Remedy {
   const r = releaseOf(pair.after);
   return {
     text: "A bare Pod cannot be changed beyond its images and a few scheduling fields. Run it under a controller (Deployment, Job) or as a Helm hook; for the deployed release, delete the Pod before upgrading:",
-    commands: [`kubectl delete pod ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete pod ${name}${r.ns}`, r.upgrade],
   };
 }
 
@@ -849,7 +851,7 @@ function recreateRemedy(pair: UpdatePair): Remedy {
         : "";
   return {
     text: `Revert the change, or recreate the ${kind}: delete it, then upgrade.${extra}`,
-    commands: [`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
+    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade],
   };
 }
 

@@ -46,9 +46,11 @@ import {
   pvcSpecForbiddenDetail,
   renderApiValue,
   SERVICE_KEEPS_ALLOCATED_VALUES,
+  validationSource,
 } from "../upgrade/immutability.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 import { releaseOf } from "../release.ts";
+import { sh, ShellText } from "../shell.ts";
 
 export const mergeTrap: Rule = {
   meta: {
@@ -165,14 +167,14 @@ function recreateTrap(pair: UpdatePair, report: Report): void {
     message:
       `Deployment "${name}": spec.strategy.type changes from ${explicit ? '"RollingUpdate"' : 'unset (the API server defaults it to "RollingUpdate")'} to "Recreate", ` +
       "but the previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. " +
-      "The live object keeps rollingUpdate next to type Recreate, which validation forbids (k8s-rules.md §1.2, §3.5). " +
+      `The live object keeps rollingUpdate next to type Recreate, which validation forbids (${validationSource("apps")}). ` +
       `\`helm upgrade\` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) will fail with:\n  ${helmUpgradeError("Deployment", name, apiError)}\n` +
       `(Whether Helm 4's server-side apply hits the same error is unconfirmed.)`,
     evidence: { before: beforeType, after: "Recreate", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: Recreate` in the chart (e.g. `strategy: {type: Recreate, rollingUpdate: null}`), so the patch deletes the defaulted field. For an upgrade with the current chart, switch the live Deployment first; the type must change in the same patch, or the API server defaults rollingUpdate again:",
       commands: [
-        `kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
+        sh`kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
         r.upgrade,
       ],
     },
@@ -200,12 +202,12 @@ function onDeleteTrap(pair: UpdatePair, version: string, report: Report): void {
     path: ["spec", "updateStrategy", "type"],
     message:
       `StatefulSet "${name}": spec.updateStrategy.type changes to "OnDelete", but the previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. ` +
-      "rollingUpdate is only allowed with the RollingUpdate strategy (k8s-rules.md §1.5, §3.5). " +
+      `rollingUpdate is only allowed with the RollingUpdate strategy (${validationSource("apps")}). ` +
       `\`helm upgrade\` (Helm 3, or Helm 4 with client-side apply) will fail with:\n  ${helmUpgradeError("StatefulSet", name, apiError)}`,
     evidence: { before: beforeType, after: "OnDelete", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: OnDelete` in the chart. For an upgrade with the current chart, switch the live StatefulSet first (type and rollingUpdate in one patch):",
-      commands: [`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade],
+      commands: [sh`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade],
     },
   });
 }
@@ -232,14 +234,14 @@ function emptyClusterIP(pair: UpdatePair, version: string, report: Report): void
     path,
     message:
       `Service "${name}": the manifest ${how}. The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ` +
-      `Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (k8s-rules.md §1.8). ` +
+      `Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (${validationSource("")}). ` +
       `\`helm upgrade\` will fail with:\n  ${helmUpgradeError("Service", name, apiError)}`,
     evidence: { before: beforeIP ?? null, after: rendered ?? null, apiError },
     remedy: {
       text:
         "Leave clusterIP out of the manifest unless it has a value, e.g. `{{- with .Values.service.clusterIP }}clusterIP: {{ . }}{{- end }}`. " +
         'For a release whose stored manifest already has the empty value, dropping the key is not enough on this cluster: Helm then sends a deletion (the same failure, once). For that upgrade render the IP the Service already has (look it up, then set it, e.g. `--set service.clusterIP=<ip>`): an equal value makes the patch a no-op. Clusters from 1.23 on refill the IP and do not fail.',
-      commands: [`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, `${releaseOf(pair.after).upgrade} --set <clusterIP value>=<ip>`],
+      commands: [sh`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<clusterIP value>=<ip>"}`],
     },
   });
 }
@@ -260,7 +262,7 @@ function nullStorageClass(pair: UpdatePair, version: string, report: Report): vo
     message:
       `PersistentVolumeClaim "${name}": ${inTarget ? "the manifest renders `storageClassName:` with no value (null)" : "the previous manifest rendered `storageClassName:` as null and the new one drops the key"}. ` +
       "A null class means \"use the default StorageClass\": when the claim was created, the cluster's default class name was written into spec.storageClassName. " +
-      `Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (k8s-rules.md §1.9). ` +
+      `Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (${validationSource("")}). ` +
       "On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, `helm upgrade` fails with:\n  " +
       `${helmUpgradeError("PersistentVolumeClaim", name, apiError)}\n` +
       "(Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)",
@@ -269,7 +271,7 @@ function nullStorageClass(pair: UpdatePair, version: string, report: Report): vo
       text:
         'Leave storageClassName out of the manifest when no class is configured (`{{- with .Values.persistence.storageClass }}storageClassName: {{ . }}{{- end }}`), and render `storageClassName: ""` only to disable dynamic provisioning on purpose. ' +
         "For a release whose stored manifest already has the null, simply dropping the key is not enough: Helm then sends a deletion (the same failure, once). For that upgrade render the class the claim already has (look it up, then set it, e.g. `--set persistence.storageClass=<class>`): an equal value makes the patch a no-op.",
-      commands: [`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, `${releaseOf(pair.after).upgrade} --set <storage-class value>=<class>`],
+      commands: [sh`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<storage-class value>=<class>"}`],
     },
   });
 }

@@ -3,6 +3,7 @@ import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
 import { releaseOf } from "../release.ts";
+import { sh } from "../shell.ts";
 import { renamedOn } from "../volatile-verdicts.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
@@ -184,7 +185,7 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
         evidence,
         remedy: {
           text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [`kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade],
+          commands: [sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade],
         },
       };
     case "claim-template":
@@ -196,7 +197,7 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
         evidence,
         remedy: {
           text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade],
+          commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade],
         },
       };
     case "pod-labels": {

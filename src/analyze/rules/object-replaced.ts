@@ -1,6 +1,7 @@
 import { getPath, isRecord, refString, type KubeObject } from "../../model/object.ts";
 import type { Severity } from "../finding.ts";
 import { releaseOf } from "../release.ts";
+import { sh, ShellText } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { replacedPairs, type ReplacedPair } from "../upgrade/replacements.ts";
 
@@ -214,11 +215,11 @@ function statefulSetConsequence(pair: ReplacedPair): Consequence {
   }
   const commands: string[] = [];
   if (deletesData) {
-    commands.push(`kubectl -n ${ns} patch statefulset ${oldName} --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`);
+    commands.push(sh`kubectl -n ${ns} patch statefulset ${oldName} --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`);
   }
   for (const claim of claims) {
     commands.push(
-      `for i in ${ordinals.join(" ")}; do kubectl patch pv "$(kubectl -n ${ns} get pvc ${claim}-${oldName}-$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`,
+      sh`for i in ${new ShellText(ordinals.join(" "))}; do kubectl patch pv "$(kubectl -n ${ns} get pvc ${`${claim}-${oldName}-`}$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`,
     );
   }
   return {
@@ -258,8 +259,8 @@ function claimConsequence(pair: ReplacedPair): Consequence {
     commands: kept
       ? []
       : [
-          `kubectl -n ${ns} annotate pvc ${oldName} helm.sh/resource-policy=keep`,
-          `kubectl patch pv "$(kubectl -n ${ns} get pvc ${oldName} -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`,
+          sh`kubectl -n ${ns} annotate pvc ${oldName} helm.sh/resource-policy=keep`,
+          sh`kubectl patch pv "$(kubectl -n ${ns} get pvc ${oldName} -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`,
         ],
   };
 }
@@ -278,8 +279,8 @@ function serviceConsequence(pair: ReplacedPair): Consequence {
       : `Keep the Service's name (fullnameOverride / nameOverride), or keep both names during the move: annotate the old Service ` +
         `with helm.sh/resource-policy=keep before upgrading, move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName}.`,
     commands: kept
-      ? [`kubectl -n ${ns} delete service ${oldName}`]
-      : [`kubectl -n ${ns} annotate service ${oldName} helm.sh/resource-policy=keep`],
+      ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete service ${oldName}`]
+      : [sh`kubectl -n ${ns} annotate service ${oldName} helm.sh/resource-policy=keep`],
   };
 }
 
@@ -307,13 +308,13 @@ function workloadConsequence(pair: ReplacedPair): Consequence {
   const commands =
     kept || !podOwners || why === "group-change"
       ? kept
-        ? [`kubectl -n ${ns} delete ${oldKind} ${oldName}`]
+        ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`]
         : []
       : [
-          `kubectl -n ${ns} annotate ${oldKind} ${oldName} helm.sh/resource-policy=keep`,
+          sh`kubectl -n ${ns} annotate ${oldKind} ${oldName} helm.sh/resource-policy=keep`,
           releaseOf(after).upgrade,
-          `kubectl -n ${ns} rollout status ${after.ref.kind.toLowerCase()} ${after.ref.name}`,
-          `kubectl -n ${ns} delete ${oldKind} ${oldName}`,
+          sh`kubectl -n ${ns} rollout status ${after.ref.kind.toLowerCase()} ${after.ref.name}`,
+          sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`,
         ];
   return {
     severity: "warning",

@@ -1,6 +1,8 @@
 import { normalize, sameValue } from "../upgrade/diff.ts";
 import { getPath, isRecord, refString } from "../../model/object.ts";
+import { releaseOf } from "../release.ts";
 import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { sh } from "../shell.ts";
 
 /**
  * An Argo Rollout whose spec.selector changes (k8s-rules.md §1.17, §5, §8 item 11).
@@ -137,8 +139,8 @@ export const rolloutSelectorChanged: Rule = {
             `accepted the change they are orphaned; delete them once the new pods serve.`,
           commands: [
             ...(outcome === "either" ? [CRD_RULE_COMMAND] : []),
-            `kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
-            ...(oldLabels ? [`kubectl -n ${ns} get replicasets -l '${oldLabels}'`] : []),
+            sh`kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
+            ...(oldLabels ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} get replicasets -l ${oldLabels}`] : []),
           ],
         },
       });

@@ -2,6 +2,7 @@ import { getPath, isRecord, refString, stringMap, type KubeObject } from "../../
 import { volatileLabels } from "../../model/volatile.ts";
 import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
+import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import type { FieldChange } from "../probes.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
@@ -41,7 +42,7 @@ export function volatileClaimTemplateFinding(
         "app.kubernetes.io/version or values-driven labels; labels there only reach PVCs created later anyway. For a release already deployed, removing the label " +
         `is itself a forbidden change: delete the StatefulSet without its pods, then upgrade. The pods keep running, and the PVCs (named ${claimTemplate}-${name}-<ordinal>) ` +
         "are kept and mounted again by the new StatefulSet's pods, so the data stays.",
-      commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade],
+      commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade],
     },
   };
 }
@@ -60,7 +61,7 @@ export const volatileClaimTemplate: Rule = {
       "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
     fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
     migration:
-      "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> --cascade=orphan -n <namespace>`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
+      "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
     incident:
       "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
     example: {

@@ -4,6 +4,7 @@ import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
+import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { impliedCause, renamedOn, volatileVerdicts, withProbeDetails, type Verdict } from "../volatile-verdicts.ts";
 import { capitalize, labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
@@ -68,7 +69,7 @@ function reportable(context: AnalysisContext, workload: Workload, verdict: Verdi
 
 /** Delete the Job, then upgrade: the migration for an installed release. */
 export function jobCommands(object: KubeObject): string[] {
-  return [`kubectl delete job ${object.ref.name} -n ${object.ref.namespace ?? "default"}`, releaseOf(object).upgrade];
+  return [sh`kubectl delete job ${object.ref.name} -n ${object.ref.namespace ?? "default"}`, releaseOf(object).upgrade];
 }
 
 /** The one place a volatile-pod-labels finding is built; probe-based detection calls it with its own cause. */

@@ -4,6 +4,7 @@ import { volatileLabels, type KnownVersions, type VolatileLabel } from "../../mo
 import type { Workload } from "../../model/workloads.ts";
 import type { Cause, Evidence } from "../finding.ts";
 import { releaseOf } from "../release.ts";
+import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 
@@ -185,7 +186,7 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
         `${SELECTOR_FIX} For a release already deployed, the fixed selector is itself a selector change: delete the ${kind} without its pods, ` +
         `then upgrade. ${adoption}`,
       commands: [
-        `kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`,
+        sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`,
         releaseOf(object).upgrade,
       ],
     },
@@ -210,7 +211,7 @@ export const volatileSelector: Rule = {
       "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
     fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
     migration:
-      "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> --cascade=orphan -n <namespace>`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
+      "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
     incident:
       "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
     example: {

@@ -175,6 +175,14 @@ export const IMMUTABLE_FIELDS: readonly ImmutableField[] = [
   },
 ];
 
+/**
+ * The public source of a refusal, for messages: the API server's validation code of the
+ * object's API group (core for ""). The notes this table cites stay out of what users read.
+ */
+export function validationSource(group: string): string {
+  return `kubernetes/kubernetes pkg/apis/${group === "" ? "core" : group.split(".")[0]}/validation`;
+}
+
 export function immutableFieldsFor(group: string, kind: string): ImmutableField[] {
   return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
 }

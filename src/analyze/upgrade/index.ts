@@ -2,7 +2,7 @@
 import type { YamlDocument } from "../../load/yaml.ts";
 import { objectsFromDocuments, type ModelNote, type ObjectRef } from "../../model/object.ts";
 import { checkDocuments } from "../check.ts";
-import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings } from "../context.ts";
+import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings, type TemplateLocator } from "../context.ts";
 import { summarize, type Finding, type Summary } from "../finding.ts";
 import { UPGRADE_RULES } from "../rules/index.ts";
 import { runRules, sortFindings } from "../run.ts";
@@ -14,6 +14,8 @@ import { replacedPairs, replacementsOf } from "./replacements.ts";
 export interface UpgradeCoreOptions {
   namespace: string;
   settings?: AnalysisSettings;
+  /** Template lines for findings in rendered charts (render/template-lines.ts). */
+  templateLines?: TemplateLocator;
 }
 
 export interface UpgradeResult {
@@ -36,12 +38,14 @@ export function upgradeDocuments(
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const before = objectsFromDocuments(fromDocs, { namespace: options.namespace });
   // The check rules run on the target: a new overlap or invalid label is an upgrade problem too.
-  const checked = checkDocuments(toDocs, { namespace: options.namespace, settings });
+  const templateLines = options.templateLines ? { templateLines: options.templateLines } : {};
+  const checked = checkDocuments(toDocs, { namespace: options.namespace, settings, ...templateLines });
   // ... and on the release as it is, to tell what the upgrade introduces from what is already there.
-  const baseline = checkDocuments(fromDocs, { namespace: options.namespace, settings });
+  const baseline = checkDocuments(fromDocs, { namespace: options.namespace, settings, ...templateLines });
   const after = objectsFromDocuments(toDocs, { namespace: options.namespace });
   const plan = planUpgrade(before.objects, after.objects);
   const context = buildContext(after.objects, settings);
+  if (options.templateLines) context.templateLines = options.templateLines;
   context.upgrade = { previous: buildContext(before.objects, settings), plan };
   const replaced = replacedPairs(plan);
   const compared = compareWithBaseline(sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]), baseline.findings, replaced);

@@ -583,7 +583,7 @@ ruleCases(danglingSelector, [
 
 /** `docs` as one chart's render (release `shop` of chart `charts/shop`), checked with `facts`. */
 function findingsInChart(manifest: string, facts: ChartFacts | undefined) {
-  const release = { name: "shop", chart: "charts/shop", valuesArguments: [] };
+  const release = { name: "shop", namespace: "default", chart: "charts/shop", valuesArguments: [] };
   const docs = parseYamlStream(manifest, "charts/shop (rendered)").map((doc) => ({ ...doc, release }));
   const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
   if (facts) context.chartFacts = facts;

@@ -88,7 +88,7 @@ test("duplicate-object: copies in two different manifest files are variants, not
 });
 
 test("duplicate-object: two templates of one chart render are one source", () => {
-  const release = { name: "shop", chart: "charts/shop", valuesArguments: [] };
+  const release = { name: "shop", namespace: "default", chart: "charts/shop", valuesArguments: [] };
   const docs = [...parseYamlStream(configMap("settings", "fast"), "a"), ...parseYamlStream(configMap("settings", "safe"), "b")].map((doc, i) => ({
     ...doc,
     release,

@@ -293,7 +293,7 @@ test("object-replaced: a Deployment rename suggests a controlled handover", () =
   assert.ok(finding);
   assert.deepEqual(finding.remedy.commands, [
     "kubectl -n default annotate deployment web helm.sh/resource-policy=keep",
-    "helm upgrade <release> <chart> -n default",
+    "helm upgrade '<release>' '<chart>' -n default",
     "kubectl -n default rollout status deployment web-server",
     "kubectl -n default delete deployment web",
   ]);

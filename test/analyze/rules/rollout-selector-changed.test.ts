@@ -61,7 +61,7 @@ upgradeCases(rolloutSelectorChanged, [
         line: 7,
         evidence: { outcome: "canary-skipped" },
         messageIncludes: ["With Argo Rollouts before v1.9 (the configured version) the update is accepted", "every canary step"],
-        commands: [`kubectl -n default get rollout app -o jsonpath='{.spec.selector}'`, "kubectl -n default get replicasets -l 'app=web,team=a'"],
+        commands: [`kubectl -n default get rollout app -o jsonpath='{.spec.selector}'`, "helm upgrade '<release>' '<chart>' -n default", "kubectl -n default get replicasets -l app=web,team=a"],
       },
     ],
   },

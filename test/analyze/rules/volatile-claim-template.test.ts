@@ -119,8 +119,8 @@ ruleCases(volatileClaimTemplate, [
 test("volatile-claim-template: the migration keeps the PVCs", () => {
   const [finding] = findingsFor(volatileClaimTemplate, pushgateway);
   assert.deepEqual(finding?.remedy.commands, [
-    "kubectl delete statefulset prometheus-pushgateway --cascade=orphan -n monitoring",
-    "helm upgrade <release> <chart> -n monitoring",
+    "kubectl delete statefulset prometheus-pushgateway -n monitoring --cascade=orphan",
+    "helm upgrade '<release>' '<chart>' -n monitoring",
   ]);
   assert.match(finding!.remedy.text, /storage-volume-prometheus-pushgateway-<ordinal>/);
   assert.match(finding!.remedy.text, /data stays/);

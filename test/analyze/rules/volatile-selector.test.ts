@@ -213,8 +213,8 @@ ruleCases(volatileSelector, [
 test("volatile-selector: the remedy gives the orphan-delete migration for the object's namespace", () => {
   const [finding] = findingsFor(volatileSelector, fullLabelSelector);
   assert.deepEqual(finding?.remedy.commands, [
-    "kubectl delete deployment version-checker --cascade=orphan -n monitoring",
-    "helm upgrade <release> <chart> -n monitoring",
+    "kubectl delete deployment version-checker -n monitoring --cascade=orphan",
+    "helm upgrade '<release>' '<chart>' -n monitoring",
   ]);
   assert.match(finding!.remedy.text, /selectorLabels/);
   assert.match(finding!.remedy.text, /adopted by the new Deployment/);
