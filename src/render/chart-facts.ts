@@ -168,8 +168,12 @@ function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: Reado
 /** The chart-relative file a document's `template` names (on disk for a directory chart; Helm's source for an archive). */
 function fileInChart(chart: RenderedChart): (template: string) => string | undefined {
   const onDisk = chartFileResolver(chart.chartDir);
+  const root = path.resolve(chart.chartPath);
   return (template) => {
-    if (template.startsWith(chart.chartPath + path.sep)) return path.relative(chart.chartPath, template).replaceAll(path.sep, "/");
+    // Templates are named as the user finds them: inside an archive or revision after its name, else relative to the working directory.
+    if (template.startsWith(`${chart.chartPath}/`)) return template.slice(chart.chartPath.length + 1);
+    const inside = path.relative(root, path.resolve(template));
+    if (inside !== "" && !inside.startsWith("..") && !path.isAbsolute(inside)) return inside.replaceAll(path.sep, "/");
     // Helm's source (an archive, or a packaged subchart): the file on disk if any, else Helm's own path.
     const source = template.split("/").slice(1).join("/");
     return onDisk(source)?.replaceAll(path.sep, "/") ?? source;

@@ -11,23 +11,22 @@ import { runCli } from "../helpers/cli.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 
 const CHART = "test/fixtures/charts/upgrade-baseline";
-const RENDERED = `${CHART} (rendered)`;
 
 interface JsonFinding {
   rule: string;
   severity: string;
   object: { kind: string; name: string };
   path: string;
-  location: { file: string; line: number };
+  location: { file: string; rendered?: true; line: number };
   baselineState?: string;
 }
 
-const brief = (f: JsonFinding) => `${f.baselineState ?? "-"} ${f.rule} ${f.severity} ${f.object.kind}/${f.object.name} ${f.path} ${f.location.file}:${f.location.line}`;
+const brief = (f: JsonFinding) => `${f.baselineState ?? "-"} ${f.rule} ${f.severity} ${f.object.kind}/${f.object.name} ${f.path} ${f.location.file}${f.location.rendered ? " (rendered)" : ""}:${f.location.line}`;
 
 /** The overlap, as the Service and the Deployment of this chart report it. */
 const overlap = (state: string) => [
-  `${state} selector-overlap error Service/web spec.selector ${RENDERED}:8`,
-  `${state} selector-overlap warning Deployment/web spec.selector ${RENDERED}:20`,
+  `${state} selector-overlap error Service/web spec.selector ${CHART} (rendered):8`,
+  `${state} selector-overlap warning Deployment/web spec.selector ${CHART} (rendered):20`,
 ];
 
 for (const helm of helmBinaries()) {
@@ -68,11 +67,11 @@ for (const helm of helmBinaries()) {
       // Relabelling a plain Job's pods is refused by the API server: a new error, so exit 1.
       assert.equal(json.status, 1, json.stderr);
       const report = JSON.parse(json.stdout) as { findings: JsonFinding[]; absent: JsonFinding[] };
-      assert.deepEqual(report.findings.map(brief), [`new immutable-field error Job/web-check spec.template.metadata.labels.app ${RENDERED}:41`]);
+      assert.deepEqual(report.findings.map(brief), [`new immutable-field error Job/web-check spec.template.metadata.labels.app ${CHART} (rendered):41`]);
       assert.deepEqual(report.absent.map(brief), overlap("-"));
 
       const text = upgrade(...fix).stdout;
-      assert.match(text, /\nNo longer found after this upgrade \(2\):\n {2}test\/fixtures\/charts\/upgrade-baseline\/templates\/all\.yaml \(rendered line 8\) {2}error selector-overlap {2}Service default\/web spec\.selector\n/);
+      assert.match(text, /\nNo longer found after this upgrade \(2\):\n {2}test\/fixtures\/charts\/upgrade-baseline\/templates\/all\.yaml:24 {2}error selector-overlap {2}Service default\/web spec\.selector\n {2}test\/fixtures\/charts\/upgrade-baseline\/templates\/all\.yaml:7 {2}warning selector-overlap {2}Deployment default\/web spec\.selector\n/);
 
       const sarif = JSON.parse(upgrade(...fix, "-o", "sarif").stdout);
       assert.deepEqual(
