@@ -178,8 +178,17 @@ async function withIsolatedHelmEnvironment<T>(work: (env: NodeJS.ProcessEnv) => 
   }
 }
 
+/**
+ * The only variables helm gets from chartguard's own environment: where programs are (helm
+ * may be a wrapper script), where temporary files go, and how to print text. Nothing else:
+ * a CI job's environment holds tokens and cloud keys (GITHUB_TOKEN, AWS_*), which helm, a
+ * wrapper around it and whatever they start have no use for.
+ */
+const PASSED_TO_HELM = /^(PATH|TMPDIR|TEMP|TMP|TZ|LANG|LANGUAGE|LC_[A-Z_]+|SYSTEMROOT|SystemRoot|WINDIR|windir|PATHEXT|COMSPEC|ComSpec)$/;
+
+/** The environment of a helm run: the allow-listed variables, and Helm's (and Go's) homes in `home`. */
 function isolatedEnvironment(home: string): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith("HELM_") && name !== "KUBECONFIG");
+  const inherited = Object.entries(process.env).filter(([name]) => PASSED_TO_HELM.test(name));
   const inHome = (...segments: string[]) => path.join(home, ...segments);
   return {
     ...Object.fromEntries(inherited),

@@ -60,17 +60,16 @@ describe("signals mid-run", () => {
       const dir = tempDir();
       const chart = smallChart(dir);
       const pids = join(dir, "pids");
-      const helm = script(
-        dir,
-        "helm",
-        `if [ "$1" = "version" ]; then echo v3.17.2+g0000000; exit 0; fi\nsleep 120 &\necho $! >> ${pids}\ntouch "$CHARTGUARD_TEST_STARTED"\nwait`,
-      );
+      // One helm per run, each saying when it started (helm gets none of the test's environment).
+      const started = [join(dir, "started-1"), join(dir, "started-2")];
+      const [helm, helmOld] = started.map((marker, i) =>
+        script(dir, `helm-${i + 1}`, `if [ "$1" = "version" ]; then echo v3.17.2+g0000000; exit 0; fi\nsleep 120 &\necho $! >> ${pids}\ntouch ${marker}\nwait`),
+      ) as [string, string];
       const report = join(dir, "report.json");
       const old = join(dir, "old-report.txt");
       writeFile(dir, "old-report.txt", "the previous report\n");
-      const started = [join(dir, "started-1"), join(dir, "started-2")];
-      const run = cliAsync(["check", "--helm", helm, "-o", "json", "--output-file", report, chart], { env: { CHARTGUARD_TEST_STARTED: started[0] } });
-      const runOld = cliAsync(["check", "--helm", helm, "--output-file", old, chart], { env: { CHARTGUARD_TEST_STARTED: started[1] } });
+      const run = cliAsync(["check", "--helm", helm, "-o", "json", "--output-file", report, chart]);
+      const runOld = cliAsync(["check", "--helm", helmOld, "--output-file", old, chart]);
       for (let i = 0; i < 300 && !started.every((file) => existsSync(file)); i++) await sleep(50);
       if (!started.every((file) => existsSync(file))) {
         for (const r of [run, runOld]) r.child.kill("SIGKILL");

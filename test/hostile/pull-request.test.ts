@@ -5,7 +5,7 @@
  * (the PR comment, the job log).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { helmBinaries } from "../helpers/helm.ts";
@@ -59,5 +59,33 @@ describe("config paths stay inside the config's repository", () => {
     const run = cli(["check", "--helm", helm.path, "-o", "json", "web"], { cwd: join(r.repo, "charts") });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, "");
+  });
+});
+
+describe("helm gets an allow-listed environment", () => {
+  test("tokens and keys in chartguard's environment never reach helm; PATH, TMPDIR and the locale do", () => {
+    const dir = tempDir("env");
+    const chart = smallChart(dir);
+    const dump = join(dir, "helm-env");
+    // A helm that records its whole environment, then renders one object.
+    const fake = writeFile(
+      dir,
+      "helm",
+      `#!/bin/sh\nenv >> ${dump}\nif [ "$1" = "version" ]; then echo v3.17.2+g0000000; exit 0; fi\nprintf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: x}\\n'\n`,
+    );
+    chmodSync(fake, 0o755);
+    const secrets = { GITHUB_TOKEN: "ghp_leak1", AWS_SECRET_ACCESS_KEY: "leak2", MY_APP_PASSWORD: "leak3", KUBECONFIG: "/leak4", HELM_DRIVER: "leak5", GOOGLE_APPLICATION_CREDENTIALS: "/leak6" };
+    const run = cli(["check", "--helm", fake, "-o", "json", chart], { env: { ...secrets, LANG: "C.UTF-8", LC_ALL: "C.UTF-8", TZ: "UTC" } });
+    assert.equal(run.status, 0, run.stderr);
+    const seen = new Map(readFileSync(dump, "utf8").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const));
+    assert.doesNotMatch(readFileSync(dump, "utf8"), /leak/);
+    const names = [...seen.keys()].filter((name) => name !== "PWD" && name !== "SHLVL" && name !== "_");
+    for (const name of names) {
+      assert.match(name, /^(PATH|TMPDIR|LANG|LC_ALL|TZ|HOME|XDG_(CONFIG|CACHE|DATA)_HOME|HELM_(CONFIG|CACHE|DATA)_HOME|HELM_PLUGINS|HELM_REPOSITORY_(CONFIG|CACHE)|HELM_REGISTRY_CONFIG|KUBECONFIG)$/, `helm saw ${name}`);
+    }
+    assert.equal(seen.get("PATH"), process.env.PATH);
+    assert.equal(seen.get("TMPDIR"), run.tmp);
+    assert.equal(seen.get("LC_ALL"), "C.UTF-8");
+    assert.match(seen.get("KUBECONFIG") ?? "", /chartguard-helm-.*no-kubeconfig$/);
   });
 });
