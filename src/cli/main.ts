@@ -17,6 +17,7 @@ import { configureProgress } from "../report/progress.ts";
 import { formatRuleList, formatRuleText, ruleCatalog, ruleMarkdown, runExample } from "../report/rules-doc.ts";
 import { formatSarif } from "../report/sarif.ts";
 import { formatText, formatTextChunks } from "../report/text.ts";
+import { visible, visibleLines } from "../report/visible.ts";
 import { writeOutputFile } from "../report/write.ts";
 import { handleSignals } from "./signals.ts";
 import {
@@ -221,8 +222,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`chartguard: ${error.oneLine}\n`);
-      if (argv.includes("--debug") && error.detail) process.stderr.write(`${error.detail}\n`);
+      // One line, whatever a chart or helm put into the message.
+      process.stderr.write(`chartguard: ${visible(error.oneLine)}\n`);
+      if (argv.includes("--debug") && error.detail) process.stderr.write(`${visibleLines(error.detail)}\n`);
       return EXIT_USAGE;
     }
     throw error;

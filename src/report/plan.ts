@@ -2,10 +2,12 @@
 import pc from "picocolors";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import type { ObjectRef } from "../model/object.ts";
+import { objectLabel } from "./common.ts";
 import { formatText, type TextOptions, type TextReport } from "./text.ts";
 import { REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
+import { visible } from "./visible.ts";
 
-const ref = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+const ref = (o: ObjectRef) => visible(objectLabel(o));
 function rolledLine({ rolled: r, reasons, refused }: RollLine, c: ReturnType<typeof pc.createColors>): string {
   const notes = [
     refused ? c.red("only once the refused update is fixed") : "",
@@ -23,7 +25,7 @@ export function formatPlan(result: TextReport & { impact: Impact }, options: Tex
   const lines: string[] = [c.bold("Upgrade plan"), ""];
 
   lines.push(c.bold(failing.length === 0 ? c.green("Nothing will be refused.") : c.red(`Will fail or break (${failing.length}):`)));
-  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(f.path)}: ${f.rule}`);
+  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(visible(f.path))}: ${f.rule}`);
   lines.push("");
 
   const needless = outline.needlessRolls;
@@ -50,7 +52,7 @@ export function formatPlan(result: TextReport & { impact: Impact }, options: Tex
     lines.push(c.bold("Migrate first (in order, per object):"));
     for (const f of withCommands) {
       lines.push(`  ${ref(f.object)} (${f.rule}):`);
-      for (const command of f.remedy.commands ?? []) lines.push(`    ${c.cyan("$")} ${command}`);
+      for (const command of f.remedy.commands ?? []) lines.push(`    ${c.cyan("$")} ${visible(command)}`);
     }
     lines.push("");
   }

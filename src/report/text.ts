@@ -3,6 +3,7 @@ import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import { noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { visible, visibleLines } from "./visible.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -33,7 +34,7 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
   const notes: string[] = [];
   for (const note of report.notes) {
-    notes.push(c.dim(noteText(note)));
+    notes.push(c.dim(visible(noteText(note))));
   }
   if (report.notes.length > 0) notes.push("");
   if (notes.length > 0) yield piece(notes);
@@ -46,7 +47,7 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
     else byFile.set(key, [finding]);
   }
   for (const [file, findings] of byFile) {
-    const lines: string[] = [c.underline(file)];
+    const lines: string[] = [c.underline(visible(file))];
     for (const f of findings) {
       const { template, templateLine, line } = f.location;
       // Under a template heading, the template's line where known; else the rendered line, named as such.
@@ -54,11 +55,11 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
         ? `${line}`.padStart(4)
         : templateLine !== undefined
           ? `${templateLine}`.padStart(4)
-          : c.dim(`rendered ${f.location.file}:${line}`);
-      lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
-      lines.push(`        ${f.message}`);
-      lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
-      for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${command}`);
+          : c.dim(`rendered ${visible(f.location.file)}:${line}`);
+      lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
+      lines.push(`        ${indented(f.message)}`);
+      lines.push(`        ${c.green("fix:")} ${indented(f.remedy.text)}`);
+      for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${visible(command)}`);
       if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
     }
     lines.push("");
@@ -69,8 +70,8 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   if (suppressed.length > 0) {
     const lines: string[] = [c.bold(`Suppressed (${suppressed.length}):`)];
     for (const f of suppressed) {
-      lines.push(`  ${whereText(f.location)}  ${f.severity} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
-      lines.push(`        suppressed by ${suppressionText(f.suppression)}`);
+      lines.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
+      lines.push(`        suppressed by ${visible(suppressionText(f.suppression))}`);
       if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
     }
     lines.push("");
@@ -95,6 +96,14 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
       : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`;
   lines.push(`${counts}${suppressedSuffix(report)}${total === 0 ? "." : ""}`);
   yield piece(lines);
+}
+
+/**
+ * A message under a finding: control characters visible, and the lines it spans indented
+ * like its first, so that no text from a chart can pass for a line of the report itself.
+ */
+function indented(text: string): string {
+  return visibleLines(text).replace(/\n/g, "\n        ");
 }
 
 function plural(n: number, word: string): string {

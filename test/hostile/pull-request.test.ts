@@ -89,3 +89,127 @@ describe("helm gets an allow-listed environment", () => {
     assert.match(seen.get("KUBECONFIG") ?? "", /chartguard-helm-.*no-kubeconfig$/);
   });
 });
+
+/** A Deployment whose name and labels carry `text`, and the same with a changed selector (which needs commands first). */
+function manifestsNaming(dir: string, text: string) {
+  const name = JSON.stringify(`web${text}`);
+  const deployment = (selector: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  labels: {${JSON.stringify(`k${text}`)}: ${JSON.stringify(`v${text}`)}}\nspec:\n  selector: {matchLabels: {${selector}}}\n  template:\n    metadata: {labels: {${selector}}}\n    spec: {containers: [{name: a, image: nginx}]}\n`;
+  return { from: writeFile(dir, "from.yaml", deployment("app: web")), to: writeFile(dir, "to.yaml", deployment("app: web, tier: x")) };
+}
+
+const INJECTION = "\n```\n<img src=x onerror=alert(1)>\n[click](https://evil.example)\n<details>\n\n# heading\n`` `a|b";
+
+/**
+ * The markdown outside fenced code blocks, with every block checked to close with its own
+ * fence (a line of at least as many backticks, nothing else).
+ */
+function outsideFences(markdown: string): string {
+  const outside: string[] = [];
+  let fence: string | undefined;
+  for (const line of markdown.split("\n")) {
+    const marker = /^(`{3,})([^`]*)$/.exec(line);
+    if (fence === undefined && marker) fence = marker[1]!;
+    else if (fence !== undefined && /^`+$/.test(line) && line.length >= fence.length) fence = undefined;
+    else if (fence === undefined) outside.push(line);
+  }
+  assert.equal(fence, undefined, "every fenced block is closed");
+  return outside.join("\n");
+}
+
+/** `markdown` without its code spans (CommonMark: a backtick run up to the next run of the same length; backslashes escape outside them). */
+function withoutCodeSpans(markdown: string): string {
+  let out = "";
+  for (let i = 0; i < markdown.length; ) {
+    if (markdown[i] === "\\") {
+      out += markdown.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    const run = /^`+/.exec(markdown.slice(i))?.[0];
+    if (run === undefined) {
+      out += markdown[i++];
+      continue;
+    }
+    const close = new RegExp(`(?<!\`)${run}(?!\`)`, "g");
+    close.lastIndex = i + run.length;
+    const end = close.exec(markdown);
+    if (end === null) out += run;
+    i = end === null ? i + run.length : end.index + run.length;
+  }
+  return out;
+}
+
+describe("markdown: text from the chart stays text", () => {
+  test("a name holding a fence, HTML, a link and a heading cannot close the commands' block or add markup", () => {
+    const dir = tempDir("md");
+    const { from, to } = manifestsNaming(dir, INJECTION);
+    const run = cli(["upgrade", "--from", from, "--to", to, "-o", "markdown"]);
+    assert.equal(run.status, 1, run.stderr);
+    const markdown = run.stdout;
+    // <summary> lines are HTML blocks (markdown is not rendered there): checked for tags below.
+    const summaries = markdown.split("\n").filter((line) => line.startsWith("<details><summary>"));
+    const prose = withoutCodeSpans(outsideFences(markdown.split("\n").filter((line) => !summaries.includes(line)).join("\n")));
+    assert.doesNotMatch(prose, /<img|<details>\n|(?<!\\)\]\(https:\/\/evil/, "no live HTML or link outside the code blocks");
+    assert.doesNotMatch(prose, /^#+ heading/m, "no heading");
+    assert.match(prose, /&lt;img src=x onerror=alert\(1\)&gt;/, "HTML shown as text");
+    assert.match(prose, /\\\[click\\\]\(https:\/\/evil\.example\)/, "the link shown as text");
+    // The commands' block: its fence is longer than the backtick run in the name, and the name is inside.
+    const block = /^(`{4,})sh\n([^]*?)\n\1$/m.exec(markdown);
+    assert.ok(block, markdown);
+    assert.match(block[2]!, /kubectl delete deployment web\\n```\\n<img/);
+    for (const line of summaries) {
+      assert.match(line, /<\/summary>$/, "a <summary> stays on its line");
+      assert.doesNotMatch(line.replace(/<\/?(details|summary|code)>/g, ""), /</, `no other tag: ${line}`);
+    }
+  });
+
+  test("a label key with backticks stays one code span; a file name with a pipe stays one table cell", () => {
+    const dir = tempDir("md");
+    const { from, to } = manifestsNaming(join(dir, "we|b``"), "``");
+    const run = cli(["upgrade", "--from", from, "--to", to, "-o", "markdown"]);
+    assert.equal(run.status, 1, run.stderr);
+    const lines = run.stdout.split("\n");
+    assert.ok(lines.includes("- Deployment default/web\\`\\`: `invalid-label` at ``` metadata.labels.k`` ```"), run.stdout);
+    const rows = lines.filter((line) => line.startsWith("| 🔴"));
+    assert.equal(rows.length, 3);
+    for (const row of rows) {
+      assert.equal(row.split(/(?<!\\)\|/).length, 7, `five cells: ${row}`);
+      assert.match(row, /\| ``` \S*we\\\|b``\/to\.yaml:\d ``` \|/);
+    }
+  });
+});
+
+/** C0 controls but line feed, DEL and C1 controls: what a terminal acts on. */
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+describe("terminal escapes in chart text are shown, never sent", () => {
+  const ESCAPES = "\u001b]0;pwned\u0007\u001b[2J\r\u009b31m\u202e";
+
+  for (const [format, args] of [
+    ["text", []],
+    ["text --no-color", ["--no-color"]],
+    ["github", ["-o", "github"]],
+    ["markdown", ["-o", "markdown"]],
+  ] as const) {
+    test(`check and upgrade, ${format}: every control character is a visible escape`, () => {
+      const dir = tempDir("tty");
+      const { from, to } = manifestsNaming(dir, ESCAPES);
+      for (const command of [["check", to], ["upgrade", "--from", from, "--to", to]]) {
+        const run = cli([...command, ...args], { env: { GITHUB_STEP_SUMMARY: "" } });
+        assert.equal(run.status, 1, run.stderr);
+        assert.doesNotMatch(run.stdout, RAW_CONTROL, `${command[0]} ${format}`);
+        assert.match(run.stdout, /web\\x1b\]0;pwned\\x07\\x1b\[2J\\r\\x9b31m\\u202e/, `${command[0]} ${format}`);
+      }
+    });
+  }
+
+  test("an error naming chart text (a fake helm's message) is one visible line on stderr", () => {
+    const dir = tempDir("tty");
+    const chart = smallChart(dir);
+    const fake = writeFile(dir, "helm", `#!/bin/sh\nif [ "$1" = "version" ]; then echo v3.17.2+g0000000; exit 0; fi\nprintf 'Error: bad \\033]0;pwned\\007 template\\r\\033[2K\\n' >&2\nexit 1\n`);
+    chmodSync(fake, 0o755);
+    const run = cli(["check", "--helm", fake, chart]);
+    assertRefused(run, { file: chart, message: /^bad \\x1b\]0;pwned\\x07 template\\r\\x1b\[2K$/ });
+  });
+});
