@@ -39,7 +39,8 @@ import {
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
-const USAGE = "usage: chartguard check [options] <paths...> | chartguard upgrade --from SRC --to SRC | chartguard rules [RULE-ID]  (see chartguard --help)";
+/** Ends the one line a rejected command line gets. */
+const HELP_HINT = "see chartguard --help";
 
 function useColor(flags: OutputFlags): boolean {
   if (flags.color === false || flags.outputFile) return false;
@@ -218,7 +219,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") return EXIT_OK;
-      process.stderr.write(`chartguard: ${error.message.replace(/^error: /, "")}\n${USAGE}\n`);
+      process.stderr.write(`chartguard: ${visible(error.message.replace(/^error: /, ""))}; ${HELP_HINT}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {

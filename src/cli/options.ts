@@ -57,6 +57,15 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+/** The longest --helm-timeout: a day is beyond any render, and far below what a timer can hold. */
+const MAX_HELM_TIMEOUT_SECONDS = 86_400;
+
+function helmTimeout(value: string): number {
+  const n = positiveNumber(value);
+  if (n > MAX_HELM_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_HELM_TIMEOUT_SECONDS} seconds (one day)`);
+  return n;
+}
+
 function positiveInteger(value: string): number {
   const n = positiveNumber(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError("must be a whole number");
@@ -88,7 +97,7 @@ export function withRenderFlags(command: Command): Command {
     .option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument)
     .option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, [])
     .option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)")
-    .option("--helm-timeout <seconds>", "give up on a helm run after this long", positiveNumber, 60)
+    .option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60)
     .option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)")
     .option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism());
 }

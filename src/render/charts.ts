@@ -48,11 +48,12 @@ export function renderInputs(options: ChartOptions, namespace: string): RenderIn
 export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<RenderedChart[]> {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return [];
-  const helm = await findHelm(options.helm);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const helm = await findHelm(options.helm, process.env, timeoutMs);
   const settings = {
     helm: { path: helm.path, version: "", major: 0 },
     inputs: renderInputs(options, options.namespace),
-    timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
+    timeoutMs,
     skipMissingDeps: options.skipMissingDeps ?? false,
   };
   const jobs = options.jobs ?? availableParallelism();
