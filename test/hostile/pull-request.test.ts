@@ -5,7 +5,8 @@
  * (the PR comment, the job log).
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { helmBinaries } from "../helpers/helm.ts";
@@ -211,5 +212,26 @@ describe("terminal escapes in chart text are shown, never sent", () => {
     chmodSync(fake, 0o755);
     const run = cli(["check", "--helm", fake, chart]);
     assertRefused(run, { file: chart, message: /^bad \\x1b\]0;pwned\\x07 template\\r\\x1b\[2K$/ });
+  });
+});
+
+describe("a chart read from git equals the work tree at that commit", () => {
+  test("upgrade --from git:HEAD with an in-chart symlinked template: nothing created or deleted", () => {
+    const repo = tempDir("git");
+    const chart = smallChart(repo, "web");
+    // The Service template lives in shared/ and is linked into templates/ (and one link to that link).
+    writeFile(chart, "shared/service.yaml", readFileSync(join(chart, "templates", "service.yaml"), "utf8"));
+    rmSync(join(chart, "templates", "service.yaml"));
+    symlinkSync("../shared/service.yaml", join(chart, "templates", "service.yaml"));
+    writeFile(chart, "shared/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n");
+    symlinkSync("config.yaml", join(chart, "shared", "config-link.yaml"));
+    symlinkSync("../shared/config-link.yaml", join(chart, "templates", "config.yaml"));
+    const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+    for (const args of [["init", "-q"], ["add", "-A"], ["commit", "-qm", "chart"]]) assert.equal(spawnSync("git", args, { cwd: repo, env }).status, 0);
+    const run = cli(["upgrade", "--helm", helm.path, "--from", "git:HEAD", "--to", chart, "-o", "json"], { cwd: chart });
+    assert.equal(run.status, 0, run.stderr);
+    const { impact } = JSON.parse(run.stdout) as { impact: { created: unknown[]; deleted: unknown[] } };
+    assert.deepEqual(impact.created, []);
+    assert.deepEqual(impact.deleted, []);
   });
 });
