@@ -3,8 +3,9 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SEVERITIES, type Severity } from "../analyze/finding.ts";
 import type { AnalysisSettings } from "../analyze/context.ts";
-import { loadConfig, minorVersion, type ChartguardConfig } from "../config/config.ts";
+import { loadConfig, minorVersion, RELEASE_PATTERN, type ChartguardConfig } from "../config/config.ts";
 import { parseShard, type Shard } from "../load/sources.ts";
+import { MAX_RELEASE_NAME } from "../render/chart-input.ts";
 import type { ChartOptions } from "../render/charts.ts";
 
 export type FailOn = Severity | "none";
@@ -42,6 +43,13 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 function namespaceName(value: string): string {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
     throw new InvalidArgumentError("must be a valid namespace name (lowercase DNS label)");
+  }
+  return value;
+}
+
+function releaseName(value: string): string {
+  if (value.length > MAX_RELEASE_NAME || !new RegExp(RELEASE_PATTERN).test(value)) {
+    throw new InvalidArgumentError("must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app)");
   }
   return value;
 }
@@ -93,7 +101,7 @@ export function withRenderFlags(command: Command): Command {
     .option("--set-string <key=value>", "set a STRING value (repeatable)", collect, [])
     .option("--set-file <key=path>", "set a value from a file (repeatable)", collect, [])
     .option("--set-json <key=json>", "set a JSON value (repeatable)", collect, [])
-    .option("--release <name>", "release name (default: the chart's name)")
+    .option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName)
     .option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument)
     .option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, [])
     .option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)")

@@ -43,3 +43,13 @@ export function realLocation(file: string): string {
 export function isReallyInside(root: string, file: string): boolean {
   return isInside(realLocation(root), realLocation(file));
 }
+
+/**
+ * How far a symlink in a chart may lead, as helm follows it: anywhere in the repository that
+ * holds the chart (a file shared with a sibling chart), or within the chart when no
+ * repository holds it. `name` says which, for messages.
+ */
+export function linkBoundary(chartRealPath: string): { dir: string; name: string } {
+  const repository = realpathSync(repositoryRoot(chartRealPath));
+  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
+}

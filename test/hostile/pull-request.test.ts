@@ -235,3 +235,46 @@ describe("a chart read from git equals the work tree at that commit", () => {
     assert.deepEqual(impact.deleted, []);
   });
 });
+
+describe("charts helm renders are rendered (issue 11)", () => {
+  for (const binary of helmBinaries()) {
+    test(`Helm ${binary.major}: charts named CHART-TEMPLATE or my_chart render under a valid default release name`, () => {
+      const dir = tempDir("names");
+      for (const [name, release] of [["CHART-TEMPLATE", "chart-template"], ["my_chart", "my-chart"]] as const) {
+        const chart = smallChart(dir, name);
+        const run = cli(["check", "--helm", binary.path, "-o", "json", chart]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stderr, "");
+        const { checked } = JSON.parse(run.stdout) as { checked?: { name: string }[] };
+        if (checked !== undefined) assert.ok(checked.every((object) => object.name === release), JSON.stringify(checked));
+      }
+    });
+
+    test(`Helm ${binary.major}: a symlink to a sibling chart's file in the same repository is followed, as helm does; one out of the repository is not`, () => {
+      const outside = tempDir("sibling");
+      const repo = join(outside, "repo");
+      mkdirSync(join(repo, ".git"), { recursive: true });
+      const shared = smallChart(join(repo, "charts"), "shared");
+      const web = smallChart(join(repo, "charts"), "web");
+      rmSync(join(web, "templates", "service.yaml"));
+      symlinkSync(join(shared, "templates", "service.yaml"), join(web, "templates", "service.yaml"));
+      const run = cli(["check", "--helm", binary.path, "-o", "json", web]);
+      assert.equal(run.status, 0, run.stderr);
+      const secret = writeFile(outside, "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\n");
+      symlinkSync(secret, join(web, "templates", "leak.yaml"));
+      assertRefused(cli(["check", "--helm", binary.path, web]), {
+        file: join(web, "templates", "leak.yaml"),
+        message: /^symlink points outside the repository holding the chart \(to .*secret\.yaml\)/,
+      });
+    });
+  }
+
+  test("an invalid --release says what a valid release name is", () => {
+    const run = cli(["check", "--release", "My_Release", "x.yaml"]);
+    assert.equal(run.status, 2);
+    assert.equal(
+      run.stderr,
+      "chartguard: option '--release <name>' argument 'My_Release' is invalid. must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app); see chartguard --help\n",
+    );
+  });
+});
