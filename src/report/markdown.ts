@@ -57,7 +57,8 @@ function longestBacktickRun(text: string): number {
 export function code(text: string, inTable = false): string {
   const flat = visible(text);
   const delimiter = "`".repeat(longestBacktickRun(flat) + 1);
-  const padded = flat.includes("`") || (flat.startsWith(" ") && flat.endsWith(" ") && flat.trim() !== "") ? ` ${flat} ` : flat;
+  // Padded when a backtick is at an end, when the spaces at both ends would be stripped, and when empty ("``" is no code span).
+  const padded = flat.includes("`") || (flat.startsWith(" ") && flat.endsWith(" ") && flat.trim() !== "") || flat === "" ? ` ${flat} ` : flat;
   const span = `${delimiter}${padded}${delimiter}`;
   return inTable ? span.replace(/\|/g, "\\|") : span;
 }
