@@ -9,7 +9,10 @@
  *   BlockLocator agrees with `yaml` on the line of every field of block-style documents;
  * - the label validator on values of any type against a plain reference;
  * - the selector engine on selectors of any shape (its semantics on valid selectors are
- *   property-tested against a brute-force reference in test/model/selector.test.ts).
+ *   property-tested against a brute-force reference in test/model/selector.test.ts);
+ * - what reviewers read: control characters made visible, markdown code spans, fences and
+ *   text escaped so that chart text cannot end them or add markup;
+ * - the config parser and `--set` key parsing on hostile text.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -21,6 +24,7 @@ import { InputError } from "../../src/errors.ts";
 import { keyString, resolvePlainScalar } from "../../src/load/k8s-scalars.ts";
 import { parseYamlStream, type FieldPath, type ParseOptions, type YamlDocument } from "../../src/load/yaml.ts";
 import { labelKeyProblems, validateLabelMap, validateLabelSelector } from "../../src/model/label-syntax.ts";
+import { setArgumentKeys, setKey } from "../../src/render/probe-values.ts";
 import { code, escapeMarkdown, fenced } from "../../src/report/markdown.ts";
 import { visible, visibleLines } from "../../src/report/visible.ts";
 import { compileLabelSelector, matches, selectorFromMap, canOverlap, type Labels } from "../../src/model/selector.ts";
@@ -568,6 +572,26 @@ describe("the config on hostile text", () => {
         }
       }),
       runs(400),
+    );
+  });
+});
+
+describe("--set parsing on hostile text", () => {
+  test("setArgumentKeys: never throws, at most one key per '=', and reads back every key setKey writes", () => {
+    fc.assert(
+      fc.property(hostileText, (argument) => {
+        const keys = setArgumentKeys(argument);
+        assert.ok(keys.length <= (argument.match(/=/g) ?? []).length);
+        for (const key of keys) assert.ok(key.length > 0 && key.every((segment) => segment !== ""));
+      }),
+      runs(500),
+    );
+    const segment = hostileText.filter((text) => text !== "");
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 4 }), hostileText, (path, value) => {
+        assert.deepEqual(setArgumentKeys(`${setKey(path)}=${value.replace(/[\\,]/g, "\\$&")}`), [path]);
+      }),
+      runs(500),
     );
   });
 });
