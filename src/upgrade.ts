@@ -69,11 +69,12 @@ export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOu
         if (sources.length > 1) throw new UsageError(`${spec} holds more than one chart or manifest; name one chart for an upgrade`);
         chartPath = chart.path;
       }
-      helm ??= await locateHelm(options.helm);
+      const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+      helm ??= await locateHelm(options.helm, process.env, timeoutMs);
       const settings: ChartRenderSettings = {
         helm,
         inputs: withSideValues(renderInputs(options, namespace), values),
-        timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
+        timeoutMs,
         skipMissingDeps: options.skipMissingDeps ?? false,
         revision,
       };

@@ -19,6 +19,7 @@ import { configureProgress } from "../report/progress.ts";
 import { formatRuleList, formatRuleText, ruleCatalog, ruleMarkdown, runExample } from "../report/rules-doc.ts";
 import { formatSarif } from "../report/sarif.ts";
 import { formatText, formatTextChunks } from "../report/text.ts";
+import { visible, visibleLines } from "../report/visible.ts";
 import { writeOutputFile } from "../report/write.ts";
 import { handleSignals } from "./signals.ts";
 import { VERSION } from "../version.ts";
@@ -43,7 +44,8 @@ const JOB_SUMMARY_LIMIT = 1024 * 1024;
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
-const USAGE = "usage: chartguard check [options] <paths...> | chartguard upgrade --from SRC --to SRC | chartguard rules [RULE-ID]  (see chartguard --help)";
+/** Ends the one line a rejected command line gets. */
+const HELP_HINT = "see chartguard --help";
 
 function useColor(flags: OutputFlags): boolean {
   if (flags.color === false || flags.outputFile) return false;
@@ -248,12 +250,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") return EXIT_OK;
-      process.stderr.write(`chartguard: ${error.message.replace(/^error: /, "")}\n${USAGE}\n`);
+      process.stderr.write(`chartguard: ${visible(error.message.replace(/^error: /, ""))}; ${HELP_HINT}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
-      for (const line of error.lines) process.stderr.write(`chartguard: ${line}\n`);
-      if (argv.includes("--debug") && error.detail) process.stderr.write(`${error.detail}\n`);
+      // One line per failed input, whatever a chart or helm put into the message.
+      for (const line of error.lines) process.stderr.write(`chartguard: ${visible(line)}
+`);
+      if (argv.includes("--debug") && error.detail) process.stderr.write(`${visibleLines(error.detail)}
+`);
       return EXIT_USAGE;
     }
     throw error;

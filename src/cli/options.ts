@@ -3,8 +3,9 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SEVERITIES, type Severity } from "../analyze/finding.ts";
 import type { AnalysisSettings } from "../analyze/context.ts";
-import { loadConfig, minorVersion, type ChartguardConfig } from "../config/config.ts";
+import { loadConfig, minorVersion, RELEASE_PATTERN, type ChartguardConfig } from "../config/config.ts";
 import { parseShard, type Shard } from "../load/sources.ts";
+import { MAX_RELEASE_NAME } from "../render/chart-input.ts";
 import type { ChartOptions } from "../render/charts.ts";
 
 export type FailOn = Severity | "none";
@@ -46,6 +47,13 @@ function namespaceName(value: string): string {
   return value;
 }
 
+function releaseName(value: string): string {
+  if (value.length > MAX_RELEASE_NAME || !new RegExp(RELEASE_PATTERN).test(value)) {
+    throw new InvalidArgumentError("must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app)");
+  }
+  return value;
+}
+
 function versionArgument(value: string): string {
   if (!/^v?\d+\.\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError("must look like 1.30 or v1.30.2");
   return value;
@@ -54,6 +62,15 @@ function versionArgument(value: string): string {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+
+/** The longest --helm-timeout: a day is beyond any render, and far below what a timer can hold. */
+const MAX_HELM_TIMEOUT_SECONDS = 86_400;
+
+function helmTimeout(value: string): number {
+  const n = positiveNumber(value);
+  if (n > MAX_HELM_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_HELM_TIMEOUT_SECONDS} seconds (one day)`);
   return n;
 }
 
@@ -84,11 +101,11 @@ export function withRenderFlags(command: Command): Command {
     .option("--set-string <key=value>", "set a STRING value (repeatable)", collect, [])
     .option("--set-file <key=path>", "set a value from a file (repeatable)", collect, [])
     .option("--set-json <key=json>", "set a JSON value (repeatable)", collect, [])
-    .option("--release <name>", "release name (default: the chart's name)")
+    .option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName)
     .option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument)
     .option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, [])
     .option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)")
-    .option("--helm-timeout <seconds>", "give up on a helm run after this long", positiveNumber, 60)
+    .option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60)
     .option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)")
     .option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism());
 }

@@ -15,6 +15,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import type { Cause, Severity } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { InputError } from "../errors.ts";
+import { isReallyInside, repositoryRoot } from "../load/paths.ts";
 import { labelKeyProblems, labelValueProblems } from "../model/label-syntax.ts";
 
 /** File names searched for, in each folder from the working directory up to the root. */
@@ -82,7 +83,7 @@ export type Shape =
   | { type: "oneOf"; description: string; variants: readonly (ObjectShape & { required: readonly [string] })[] }
   | { type: "map"; description: string; keys: "rule" | "path"; values: Shape }
   | { type: "array"; description: string; items: Shape }
-  | { type: "string"; description: string; pattern?: string; maxLength?: number; format?: "label-key" | "label-selector"; examples?: readonly string[] }
+  | { type: "string"; description: string; pattern?: string; maxLength?: number; format?: "label-key" | "label-selector" | "repository-path"; examples?: readonly string[] }
   | { type: "enum"; description: string; values: readonly string[] }
   | { type: "boolean"; description: string };
 
@@ -185,7 +186,12 @@ export const CONFIG_SHAPE: ObjectShape = {
           valuesFiles: {
             type: "array",
             description: "Values files (relative to this file), applied before any -f given on the command line.",
-            items: { type: "string", description: "A values file.", examples: ["charts/web/values-prod.yaml"] },
+            items: {
+              type: "string",
+              format: "repository-path",
+              description: "A values file, inside the repository that holds this file (after symlinks).",
+              examples: ["charts/web/values-prod.yaml"],
+            },
           },
           release: { type: "string", pattern: RELEASE_PATTERN, maxLength: 53, description: "Release name to render with when --release is not given.", examples: ["web"] },
         },
@@ -239,7 +245,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ChartguardConfig {
 
 /**
  * Parses and validates the text of a config file. `file` names it in errors; `baseDir`
- * is where its relative paths point from (default: the file's folder).
+ * is where its relative paths point from (default: the file's folder). The paths it names
+ * must stay inside the repository that holds `baseDir` (the nearest folder with `.git`,
+ * else `baseDir`), symlinks followed: in CI the config comes from the pull request, and a
+ * values file's content can reach the report.
  */
 export function parseConfig(text: string, file: string, baseDir: string = path.dirname(path.resolve(file))): ChartguardConfig {
   const lineCounter = new LineCounter();
@@ -250,7 +259,7 @@ export function parseConfig(text: string, file: string, baseDir: string = path.d
     const message = firstError.message.split("\n")[0] ?? firstError.message;
     throw new InputError(`YAML syntax error in config: ${message}`, file, line(firstError.pos[0]));
   }
-  const validator = new Validator(doc, file, line);
+  const validator = new Validator(doc, file, line, baseDir);
   const root = doc.contents as Node | null;
   if (root === null || (isScalar(root) && root.value === null)) return { file, baseDir };
   const value = validator.check(root, CONFIG_SHAPE, "") as Omit<ChartguardConfig, "file" | "baseDir">;
@@ -265,6 +274,8 @@ class Validator {
     private readonly doc: Document,
     private readonly file: string,
     private readonly lineOf: (offset: number | undefined) => number | undefined,
+    /** Where relative paths point from. */
+    private readonly baseDir: string,
   ) {}
 
   private fail(node: Node | null | undefined, message: string): never {
@@ -377,7 +388,7 @@ class Validator {
           this.fail(node, `${name} must be a string, not ${describe(node)}${quoteHint}`);
         }
         const value = node.value;
-        const problem = stringProblem(value, shape);
+        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : undefined);
         if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
         return value;
       }
@@ -408,6 +419,13 @@ function stringProblem(value: string, shape: Shape & { type: "string" }): string
     }
   }
   return undefined;
+}
+
+/** Why a path from the config may not be used: it leads out of the config's repository. */
+function outsideRepository(file: string, baseDir: string): string | undefined {
+  const repository = repositoryRoot(baseDir);
+  if (isReallyInside(repository, path.resolve(baseDir, file))) return undefined;
+  return `is outside the repository that holds this config (${repository}); paths in a config must stay inside it, symlinks followed`;
 }
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {

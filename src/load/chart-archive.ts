@@ -1,4 +1,5 @@
 /** Unpacking chart archives (.tgz) safely: nothing is written outside the destination. */
+import { cpSync, existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -20,7 +21,7 @@ const gunzipAsync = promisify(gunzip);
  * `..` segments and links leading out of the archive make the whole archive refused. Only
  * regular files and directories are written.
  */
-export async function extractChartArchive(tgzPath: string, destDir: string): Promise<string> {
+export async function extractChartArchive(tgzPath: string, destDir: string, options: ExtractOptions = {}): Promise<string> {
   const compressed = await readFile(tgzPath).catch((error: unknown) => {
     throw new InputError(`cannot read chart archive: ${errorMessage(error)}`, tgzPath);
   });
@@ -31,6 +32,7 @@ export async function extractChartArchive(tgzPath: string, destDir: string): Pro
   for (const entry of entries) checkEntryStaysInside(entry, tgzPath);
   const rootName = singleTopLevelDirectory(entries, tgzPath);
   await writeEntries(entries, destDir, tgzPath);
+  if (options.followLinks === true) followLinks(entries, destDir);
   const chartRoot = path.join(destDir, rootName);
   if (!isChartDir(chartRoot)) throw new InputError(`the archive's ${rootName}/ has no ${CHART_FILE}`, tgzPath);
   return chartRoot;
@@ -48,6 +50,15 @@ export async function chartArchiveFiles(tgzPath: string): Promise<Map<string, Bu
     if (entry.type === "file" && !entry.name.split("/").includes("..") && !path.isAbsolute(entry.name)) files.set(entry.name, entry.data);
   }
   return files;
+}
+
+export interface ExtractOptions {
+  /**
+   * Write each symlink as a copy of what it points to (inside the archive, as checked), the
+   * way a chart in a work tree reads through its links: for a chart taken from git, which
+   * must equal the work tree at that commit. Without it, links are not written.
+   */
+  followLinks?: boolean;
 }
 
 type TarEntryType = "file" | "directory" | "symlink" | "hardlink" | "other";
@@ -232,6 +243,27 @@ async function writeEntries(entries: readonly TarEntry[], destDir: string, archi
     } catch (error) {
       throw new InputError(`cannot extract "${entry.name}": ${errorMessage(error)}`, archive);
     }
+  }
+}
+
+/**
+ * Writes every link entry as a copy of its target. A link to a link is written once that
+ * one is; a link whose target never appears (dangling, or a loop) is left out, as helm
+ * leaves out what it cannot read.
+ */
+function followLinks(entries: readonly TarEntry[], destDir: string): void {
+  let pending = entries.filter((entry) => entry.type === "symlink" || entry.type === "hardlink");
+  while (pending.length > 0) {
+    const waiting = pending.filter((entry) => {
+      const segments = pathSegments(entry.name);
+      const base = entry.type === "symlink" ? segments.slice(0, -1) : [];
+      const target = path.join(destDir, ...base, ...pathSegments(entry.linkName));
+      if (!existsSync(target)) return true;
+      cpSync(target, path.join(destDir, ...segments), { recursive: true });
+      return false;
+    });
+    if (waiting.length === pending.length) return;
+    pending = waiting;
   }
 }
 

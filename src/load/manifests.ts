@@ -1,5 +1,5 @@
 /** Reading rendered manifests from files, directories and stdin. */
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream, readFileSync, type Stats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { InputError } from "../errors.ts";
 import { collectGarbage } from "./collect-garbage.ts";
@@ -49,19 +49,36 @@ export async function readStdin(): Promise<Uint8Array> {
 }
 
 /**
- * The text of a regular file, or a pipe (`check <(helm template ...)`), handed to `use`;
- * devices and sockets are refused, not read forever. The text is not returned: once `use`
- * is done with it, nothing refers to it any more (see loadManifestFile).
+ * A pipe the caller handed over already open, as `check <(helm template ...)` does: its
+ * writer exists. A named FIFO in the file system may have none, and opening it would block
+ * a thread that not even a signal can end.
+ */
+const INHERITED_DESCRIPTOR = /^\/(dev|proc\/self)\/fd\/\d+$/;
+
+/** What a file that is not a regular one is, for the message refusing it. */
+function fileKind(info: Stats): string {
+  if (info.isFIFO()) return "a FIFO";
+  if (info.isCharacterDevice()) return "a character device";
+  if (info.isBlockDevice()) return "a block device";
+  if (info.isSocket()) return "a socket";
+  return "not a file";
+}
+
+/**
+ * The text of a regular file, or of a pipe the caller opened (`check <(helm template ...)`),
+ * handed to `use`; named FIFOs, devices and sockets are refused before they are opened. The
+ * text is not returned: once `use` is done with it, nothing refers to it any more (see
+ * loadManifestFile).
  */
 async function withText<T>(file: string, use: (text: string) => T): Promise<T> {
   if (file === STDIN) return use(decodeText(await readStdin(), "<stdin>"));
   let text: string;
   try {
     const info = await stat(file);
-    if (info.isFIFO()) {
+    if (info.isFIFO() && INHERITED_DESCRIPTOR.test(file)) {
       text = decodeText(await readCapped(createReadStream(file), file), file);
     } else {
-      if (!info.isFile()) throw new InputError("not a regular file (a device or socket); name a manifest file", file);
+      if (!info.isFile()) throw new InputError(`not a regular file (${fileKind(info)}); only stdin (-) is read as a stream`, file);
       if (info.size > MAX_INPUT_BYTES) throw tooLarge(file);
       // Decoded while read: no Buffer of the whole file, which would stay in memory (beside
       // its text) until the next full garbage collection, well into the analysis.

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { isMap, isSeq } from "yaml";
 import { InputError } from "../errors.ts";
-import { isInside } from "../load/paths.ts";
+import { isInside, linkBoundary } from "../load/paths.ts";
 import { missingDependencies, readYamlFile, scalarText, CHART_FILE, REQUIREMENTS_FILE } from "../load/chart.ts";
 
 /**
@@ -48,16 +48,19 @@ function assertInsideTempDir(dir: string): void {
 // ============================================================================================
 
 interface CopyContext {
-  /** The chart's real path: nothing outside it is copied. */
+  /** The chart's real path. */
   root: string;
+  /** Nothing outside it is copied (see linkBoundary). */
+  boundary: { dir: string; name: string };
   /** The path the user gave, for naming files in errors. */
   shownRoot: string;
 }
 
 /**
  * Copies a chart directory tree for probes to perturb. Symlinks are replaced by what they
- * point to when that is inside the chart; a link leading out of the chart is refused,
- * since rendering it would read files the chart does not own.
+ * point to, as helm reads through them, when that is inside the repository holding the
+ * chart (a file shared with a sibling chart); a link leading out of the repository is
+ * refused, since rendering it would read files that are not the chart's to read.
  *
  * Synchronous: a chart is a few small files, and the copy stands between the user and a
  * probe render. Asynchronous calls each go through the thread pool and back, and with
@@ -70,7 +73,7 @@ export function copyChart(source: string, destination: string): void {
   } catch {
     throw new InputError(`chart directory not found: ${source}`, source);
   }
-  copyTree(root, destination, { root, shownRoot: source }, new Set([root]));
+  copyTree(root, destination, { root, boundary: linkBoundary(root), shownRoot: source }, new Set([root]));
 }
 
 /** `ancestors` holds the real paths being copied above this one, to catch symlink loops. */
@@ -94,8 +97,8 @@ function copyLinkTarget(link: string, to: string, context: CopyContext, ancestor
   } catch {
     throw new InputError(`symlink ${shown} is broken`, shown);
   }
-  if (!isInside(context.root, target)) {
-    throw new InputError(`symlink ${shown} points outside the chart (to ${target}); refusing to follow it`, shown);
+  if (!isInside(context.boundary.dir, target)) {
+    throw new InputError(`symlink ${shown} points outside ${context.boundary.name} (to ${target}); refusing to follow it`, shown);
   }
   const info = statSync(target);
   if (info.isDirectory()) {

@@ -85,7 +85,7 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   }
   const meta = readChartMeta(chartDir);
   const { release, ...inputs } = settings.inputs;
-  const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? meta.name };
+  const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? releaseNameFor(meta.name) };
   const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
   const { docs, templateFiles } = parseRender(output, chartPath, chartDir, shownAs);
   const rendered: HelmRelease = {
@@ -158,4 +158,21 @@ export async function withWorkDir<T>(use: (dir: string) => Promise<T>): Promise<
     remove();
     release();
   }
+}
+
+/** Helm's longest release name. */
+export const MAX_RELEASE_NAME = 53;
+
+/**
+ * The release a chart is rendered as when `--release` is not given: its name made a valid
+ * release name (lowercase letters, digits and '-', at most 53 characters), as a user would
+ * name it for `helm install`: `CHART-TEMPLATE` → `chart-template`, `my_chart` → `my-chart`.
+ */
+export function releaseNameFor(chartName: string): string {
+  const name = chartName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, MAX_RELEASE_NAME)
+    .replace(/^-+|-+$/g, "");
+  return name === "" ? "release" : name;
 }

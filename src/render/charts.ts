@@ -67,11 +67,12 @@ export interface ChartRenders {
 export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<ChartRenders> {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return { rendered: [], failed: [] };
-  const helm = await findHelm(options.helm);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const helm = await findHelm(options.helm, process.env, timeoutMs);
   const settings = {
     helm: { path: helm.path, version: "", major: 0 },
     inputs: renderInputs(options, options.namespace),
-    timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
+    timeoutMs,
     skipMissingDeps: options.skipMissingDeps ?? false,
   };
   await checkValueFiles(settings.inputs);

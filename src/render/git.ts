@@ -40,5 +40,6 @@ export async function chartAtRevision(chartDir: string, ref: string, workDir: st
   const dir = await mkdtemp(path.join(workDir, "git-"));
   const file = path.join(dir, "chart.tgz");
   await writeFile(file, archive);
-  return extractChartArchive(file, dir);
+  // In-chart symlinks are read through, as in the work tree: the chart at a commit equals the work tree at that commit.
+  return extractChartArchive(file, dir, { followLinks: true });
 }

@@ -28,15 +28,17 @@ export interface Helm {
 /** The oldest Helm chartguard supports; older ones lack flags and chart features it relies on. */
 const MINIMUM_VERSION = { major: 3, minor: 8 } as const;
 const INSTALL_HINT = "install Helm 3.8+ or pass --helm PATH / set HELM_BIN";
+/** How long `helm version` may take when the caller names no timeout (the CLI passes --helm-timeout). */
 const VERSION_TIMEOUT_MS = 30_000;
 const isWindows = process.platform === "win32";
 
 /**
  * Finds the helm binary to use and checks its version. `env` is where `HELM_BIN` and
- * `PATH` are read from (the process environment unless a test says otherwise).
+ * `PATH` are read from (the process environment unless a test says otherwise);
+ * `timeoutMs` bounds `helm version`.
  */
-export async function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<Helm> {
-  return checkedHelm(await findHelmBinary(explicit, env));
+export async function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = VERSION_TIMEOUT_MS): Promise<Helm> {
+  return checkedHelm(await findHelmBinary(explicit, env), timeoutMs);
 }
 
 /** A helm binary found but not yet version-checked: see findHelm. */
@@ -57,10 +59,10 @@ export interface FoundHelm {
  * render can report the version itself. Such a caller must await `check` before it uses
  * any result, and report its error rather than the renders' when both fail.
  */
-export async function findHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<FoundHelm> {
+export async function findHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = VERSION_TIMEOUT_MS): Promise<FoundHelm> {
   const binary = await findHelmBinary(explicit, env);
   const check = (reported?: string) => {
-    const checked = checkedHelm(binary, reported === undefined ? undefined : parseVersion(reported));
+    const checked = checkedHelm(binary, timeoutMs, reported === undefined ? undefined : parseVersion(reported));
     checked.catch(() => undefined); // the caller awaits it; an early rejection is not unhandled
     return checked;
   };
@@ -68,8 +70,8 @@ export async function findHelm(explicit?: string, env: NodeJS.ProcessEnv = proce
 }
 
 /** `known`: the version as a render reported it; without it, `helm version` is asked. */
-async function checkedHelm(binary: string, known?: Version): Promise<Helm> {
-  const version = known ?? (await readHelmVersion(binary));
+async function checkedHelm(binary: string, timeoutMs: number, known?: Version): Promise<Helm> {
+  const version = known ?? (await readHelmVersion(binary, timeoutMs));
   if (isOlderThanMinimum(version)) {
     throw new InputError(
       `helm at ${binary} is ${version.text}, but chartguard needs Helm ${MINIMUM_VERSION.major}.${MINIMUM_VERSION.minor} or newer: ${INSTALL_HINT}`,
@@ -124,15 +126,15 @@ interface Version {
   minor: number;
 }
 
-async function readHelmVersion(binary: string): Promise<Version> {
-  const run = await withIsolatedHelmEnvironment((env) => runProcess(binary, ["version", "--short"], env, { timeoutMs: VERSION_TIMEOUT_MS }))
+async function readHelmVersion(binary: string, timeoutMs: number): Promise<Version> {
+  const run = await withIsolatedHelmEnvironment((env) => runProcess(binary, ["version", "--short"], env, { timeoutMs }))
     .catch((error: unknown) => {
       throw new InputError(`could not run helm at ${binary}: ${errorMessage(error)}; ${INSTALL_HINT}`);
     });
   // Helm 2 prints its client version and then fails to reach Tiller: the version still says enough.
   const version = parseVersion(run.stdout.toString("utf8"));
   if (version !== undefined) return version;
-  const reason = run.timedOut ? "timed out" : firstLine(run.stderr.toString("utf8")) || `exit code ${run.code}`;
+  const reason = run.timedOut ? `timed out after ${seconds(timeoutMs)} s (--helm-timeout)` : firstLine(run.stderr.toString("utf8")) || `exit code ${run.code}`;
   throw new InputError(`could not read the version of helm at ${binary} (${reason}); ${INSTALL_HINT}`);
 }
 
@@ -178,8 +180,17 @@ async function withIsolatedHelmEnvironment<T>(work: (env: NodeJS.ProcessEnv) => 
   }
 }
 
+/**
+ * The only variables helm gets from chartguard's own environment: where programs are (helm
+ * may be a wrapper script), where temporary files go, and how to print text. Nothing else:
+ * a CI job's environment holds tokens and cloud keys (GITHUB_TOKEN, AWS_*), which helm, a
+ * wrapper around it and whatever they start have no use for.
+ */
+const PASSED_TO_HELM = /^(PATH|TMPDIR|TEMP|TMP|TZ|LANG|LANGUAGE|LC_[A-Z_]+|SYSTEMROOT|SystemRoot|WINDIR|windir|PATHEXT|COMSPEC|ComSpec)$/;
+
+/** The environment of a helm run: the allow-listed variables, and Helm's (and Go's) homes in `home`. */
 function isolatedEnvironment(home: string): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith("HELM_") && name !== "KUBECONFIG");
+  const inherited = Object.entries(process.env).filter(([name]) => PASSED_TO_HELM.test(name));
   const inHome = (...segments: string[]) => path.join(home, ...segments);
   return {
     ...Object.fromEntries(inherited),
@@ -200,12 +211,26 @@ function isolatedEnvironment(home: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * The most stdout chartguard reads from one helm run: a render larger than this is refused
+ * (README, "Security"), rather than ending in an out-of-memory crash or Node's string limit.
+ */
+export const MAX_RENDER_BYTES = 256 * 1024 * 1024;
+/** How much of helm's stderr is kept: its end, where the error is. */
+const STDERR_TAIL_BYTES = 64 * 1024;
+/** The longest a Node timer can wait (about 24.8 days): a longer timeout is capped to it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface ProcessResult {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** At most MAX_RENDER_BYTES. */
   stdout: Buffer;
+  /** The last STDERR_TAIL_BYTES at most. */
   stderr: Buffer;
   timedOut: boolean;
+  /** stdout went past MAX_RENDER_BYTES: the process was stopped. */
+  overflowed: boolean;
 }
 
 interface RunOptions {
@@ -215,8 +240,9 @@ interface RunOptions {
 
 /**
  * Spawns a binary (no shell) and collects its output as Buffers, so outputs of hundreds of
- * megabytes cost one copy. On timeout or abort the whole process group is killed: a wrapper
- * script's children would otherwise keep the pipes, and this promise, open.
+ * megabytes cost one copy; both are bounded (MAX_RENDER_BYTES, STDERR_TAIL_BYTES). On
+ * timeout, abort or too much output the whole process group is killed: a wrapper script's
+ * children would otherwise keep the pipes, and this promise, open.
  */
 function runProcess(binary: string, args: readonly string[], env: NodeJS.ProcessEnv, options: RunOptions): Promise<ProcessResult> {
   const { signal } = options;
@@ -225,8 +251,12 @@ function runProcess(binary: string, args: readonly string[], env: NodeJS.Process
     const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: !isWindows, windowsHide: true });
     // Detached, helm does not get the terminal's Ctrl-C: the signal handlers stop it.
     const releaseOnInterrupt = onInterrupt(() => killProcessGroup(child));
-    const stdout = collect(child.stdout);
-    const stderr = collect(child.stderr);
+    let overflowed = false;
+    const stdout = collectHead(child.stdout, MAX_RENDER_BYTES, () => {
+      overflowed = true;
+      stop();
+    });
+    const stderr = collectTail(child.stderr, STDERR_TAIL_BYTES);
     // Once stopped, a member of the process group that escaped the kill (or a daemon the
     // binary started) may still hold the pipes: stop waiting for them when the binary exits.
     let stopped = false;
@@ -244,7 +274,7 @@ function runProcess(binary: string, args: readonly string[], env: NodeJS.Process
       ? setTimeout(() => {
           timedOut = true;
           stop();
-        }, options.timeoutMs)
+        }, Math.min(options.timeoutMs, MAX_TIMER_MS))
       : undefined;
     signal?.addEventListener("abort", stop, { once: true });
     let settled = false;
@@ -263,16 +293,43 @@ function runProcess(binary: string, args: readonly string[], env: NodeJS.Process
     child.once("close", (code, exitSignal) =>
       finish(() => {
         if (signal?.aborted === true) reject(signal.reason);
-        else resolve({ code, signal: exitSignal, stdout: stdout(), stderr: stderr(), timedOut });
+        else resolve({ code, signal: exitSignal, stdout: stdout(), stderr: stderr(), timedOut, overflowed });
       }),
     );
   });
 }
 
-function collect(stream: NodeJS.ReadableStream | null): () => Buffer {
+/** The first `limit` bytes of a stream; `onOverflow` is called (once) when it brings more. */
+function collectHead(stream: NodeJS.ReadableStream | null, limit: number, onOverflow: () => void): () => Buffer {
   const chunks: Buffer[] = [];
-  stream?.on("data", (chunk: Buffer) => chunks.push(chunk));
+  let size = 0;
+  let over = false;
+  stream?.on("data", (chunk: Buffer) => {
+    if (over) return;
+    if (size + chunk.length > limit) {
+      over = true;
+      onOverflow();
+      return;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  });
   return () => Buffer.concat(chunks);
+}
+
+/** The last `limit` bytes of a stream: older chunks are dropped as new ones come. */
+function collectTail(stream: NodeJS.ReadableStream | null, limit: number): () => Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream?.on("data", (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    while (chunks.length > 1 && size - chunks[0]!.length >= limit) size -= chunks.shift()!.length;
+  });
+  return () => {
+    const kept = Buffer.concat(chunks);
+    return kept.length > limit ? kept.subarray(kept.length - limit) : kept;
+  };
 }
 
 /** The child was spawned detached, so it leads its own process group: kill all of it. */
@@ -324,6 +381,9 @@ export async function helmTemplate(helm: Helm, request: RenderRequest, options: 
     },
   );
   const stderr = run.stderr.toString("utf8");
+  if (run.overflowed) {
+    throw new InputError(`helm template printed more than ${MAX_RENDER_BYTES / 1024 / 1024} MiB, the most chartguard reads from one render`, reportAs, undefined, stderr);
+  }
   if (run.timedOut) {
     throw new InputError(`helm template timed out after ${seconds(options.timeoutMs)} s (--helm-timeout)`, reportAs, undefined, stderr);
   }

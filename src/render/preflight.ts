@@ -3,7 +3,8 @@
  *
  * - Symlinks in a chart the user named. Helm follows them when it loads a chart, so a link
  *   to `/etc` or `~/.kube` would put files the chart does not own into the render (and into
- *   chartguard's report). Links that stay inside the chart are fine; others are refused.
+ *   chartguard's report). Links that stay inside the repository holding the chart (a file
+ *   shared with a sibling chart) are followed as helm follows them; others are refused.
  * - Values files (`-f`, `--set-file`): helm would fetch a URL (chartguard never reaches the
  *   network) and names a missing file only in an error about the chart.
  */
@@ -11,7 +12,7 @@ import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { InputError } from "../errors.ts";
-import { isInside } from "../load/paths.ts";
+import { isInside, linkBoundary } from "../load/paths.ts";
 
 /**
  * Throws an InputError naming the first symlink that leads out of the chart, is broken, or
@@ -25,10 +26,10 @@ export function checkChartLinks(chartDir: string, shownRoot: string = chartDir):
   } catch {
     throw new InputError("chart directory not found", shownRoot);
   }
-  walk(root, root, shownRoot, new Set([root]));
+  walk(root, root, linkBoundary(root), shownRoot, new Set([root]));
 }
 
-function walk(dir: string, root: string, shownRoot: string, ancestors: ReadonlySet<string>): void {
+function walk(dir: string, root: string, boundary: { dir: string; name: string }, shownRoot: string, ancestors: ReadonlySet<string>): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -38,7 +39,7 @@ function walk(dir: string, root: string, shownRoot: string, ancestors: ReadonlyS
   for (const entry of entries) {
     const from = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== ".git") walk(from, root, shownRoot, new Set([...ancestors, from]));
+      if (entry.name !== ".git") walk(from, root, boundary, shownRoot, new Set([...ancestors, from]));
       continue;
     }
     if (!entry.isSymbolicLink()) continue;
@@ -49,13 +50,13 @@ function walk(dir: string, root: string, shownRoot: string, ancestors: ReadonlyS
     } catch {
       throw new InputError("symlink is broken", shown);
     }
-    if (!isInside(root, target)) {
-      throw new InputError(`symlink points outside the chart (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
+    if (!isInside(boundary.dir, target)) {
+      throw new InputError(`symlink points outside ${boundary.name} (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
     }
     const info = statSync(target);
     if (info.isDirectory()) {
       if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
-      walk(target, root, shownRoot, new Set([...ancestors, target]));
+      walk(target, root, boundary, shownRoot, new Set([...ancestors, target]));
     }
   }
 }

@@ -20,7 +20,7 @@ import { analyzeProbes, type PerturbedRender, type ProbeCause, type ProbeMarkers
 import { InputError } from "../errors.ts";
 import { missingDependencies } from "../load/chart.ts";
 import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
-import { renderChart, type ChartRenderSettings, type RenderedChart } from "./chart-input.ts";
+import { releaseNameFor, renderChart, type ChartRenderSettings, type RenderedChart } from "./chart-input.ts";
 import { mapLimit } from "./charts.ts";
 import { helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
 import {
@@ -99,7 +99,7 @@ async function startProbes(chartPath: string, settings: ChartRenderSettings, wor
   // A chart directory with all its dependencies renders again as it is; anything else from a copy.
   const renderInPlace = !isArchive && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  const requestFor = (chart: string, name: string): RenderRequest => ({ ...inputs, chart, release: release ?? name });
+  const requestFor = (chart: string, name: string): RenderRequest => ({ ...inputs, chart, release: release ?? releaseNameFor(name) });
 
   const copy = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
   const nodes = chartTree(copy);

@@ -7,8 +7,9 @@
  * forward slashes — never Helm's output for a chart (`examples/web (rendered)`), stdin,
  * or a template path inside a packaged or historical chart.
  */
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
+import { repositoryRoot } from "../load/paths.ts";
 import type { Finding, Location, Summary } from "../analyze/finding.ts";
 import { IGNORE_ANNOTATION, IGNORE_COMMENT, type SuppressedFinding, type Suppression, type SuppressionKind } from "../analyze/suppress.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
@@ -121,16 +122,6 @@ export interface SourcePosition {
   kind: "template" | "manifest" | "chart";
 }
 
-/** The repository root: the nearest folder at or above `cwd` holding `.git`, else `cwd`. */
-export function repositoryRoot(cwd: string): string {
-  let dir = path.resolve(cwd);
-  for (;;) {
-    if (existsSync(path.join(dir, ".git"))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(cwd);
-    dir = parent;
-  }
-}
 
 export function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)): RepoFiles {
   const stat = (file: string) => {

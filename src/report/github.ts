@@ -8,6 +8,7 @@
 import type { Finding, Severity } from "../analyze/finding.ts";
 import { failureLine } from "../errors.ts";
 import { failurePosition, incompleteText, objectLabel, repoFiles, sourcePosition, suppressedSuffix, type RepoFiles, type ReportResult } from "./common.ts";
+import { visible, visibleLines } from "./visible.ts";
 
 const COMMAND: Record<Severity, string> = { error: "error", warning: "warning", info: "notice" };
 
@@ -25,13 +26,13 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-/** `::error file=a,line=3,title=t::message` */
+/** `::error file=a,line=3,title=t::message`, control characters visible (the log is a terminal too). */
 export function workflowCommand(command: string, properties: Record<string, string | number | undefined>, message: string): string {
   const props = Object.entries(properties)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-    .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
+    .map(([key, value]) => `${key}=${escapeProperty(visible(String(value)))}`)
     .join(",");
-  return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
+  return `::${command}${props ? ` ${props}` : ""}::${escapeData(visibleLines(message))}`;
 }
 
 export function formatGithub(result: ReportResult, options: GithubOptions = {}): string {

@@ -13,6 +13,7 @@ import { failureLine } from "../errors.ts";
 import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 import { RUNBOOK_STAGES, upgradeRunbook, withoutCommands } from "./runbook.ts";
 import { ALREADY_PRESENT, REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
+import { visible, visibleLines } from "./visible.ts";
 
 /** The first line of every comment: a bot can find and update its previous comment by it. */
 export const COMMENT_MARKER = "<!-- chartguard -->";
@@ -31,25 +32,49 @@ export interface MarkdownOptions {
 
 const ICON: Record<Severity, string> = { error: "🔴", warning: "🟠", info: "🔵" };
 
-/** Escapes text for a markdown paragraph or table cell: HTML, table pipes, emphasis and links. */
+/**
+ * Escapes text for a markdown paragraph or table cell: control characters made visible,
+ * HTML, table pipes, and every character that starts emphasis, code, a link or a heading;
+ * line breaks become `<br>`, so text stays inside its paragraph or cell.
+ */
 export function escapeMarkdown(text: string): string {
-  return text
+  return visibleLines(text)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/([\\|*_[\]])/g, "\\$1")
+    .replace(/([\\|*_[\]`#~])/g, "\\$1")
     .replace(/\r?\n/g, "<br>");
 }
 
-/** Escapes text for HTML (inside `<summary>`, where markdown is not rendered). */
+/** Escapes text for HTML (inside `<summary>`, where markdown is not rendered), on one line. */
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return visible(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** Inline code that survives backticks in the text. */
-function code(text: string): string {
-  const flat = text.replace(/\r?\n/g, " ");
-  return flat.includes("`") ? `\`\` ${flat} \`\`` : `\`${flat}\``;
+/** The longest run of backticks in `text`. */
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+
+/**
+ * Inline code showing `text` as it is, on one line: delimited by a backtick run longer
+ * than any inside it (and padded, so a backtick at either end stays content). In a table
+ * cell (`inTable`), pipes are escaped: GitHub splits cells on them even inside code.
+ */
+export function code(text: string, inTable = false): string {
+  const flat = visible(text);
+  const delimiter = "`".repeat(longestBacktickRun(flat) + 1);
+  // Padded when a backtick is at an end, when the spaces at both ends would be stripped, and when empty ("``" is no code span).
+  const padded = flat.includes("`") || (flat.startsWith(" ") && flat.endsWith(" ") && flat.trim() !== "") || flat === "" ? ` ${flat} ` : flat;
+  const span = `${delimiter}${padded}${delimiter}`;
+  return inTable ? span.replace(/\|/g, "\\|") : span;
+}
+
+/** A fenced code block showing `lines` as they are: its fence is longer than any backtick run inside. */
+export function fenced(lines: readonly string[], info: string): string[] {
+  const content = lines.map(visible);
+  const fence = "`".repeat(Math.max(3, ...content.map((line) => longestBacktickRun(line) + 1)));
+  return [`${fence}${info}`, ...content, fence];
 }
 
 export function formatMarkdown(result: ReportResult, options: MarkdownOptions = {}): string {
@@ -143,7 +168,7 @@ function fitted(head: readonly string[], blocks: readonly string[][], tail: read
 function summaryTable(findings: readonly Finding[], options: MarkdownOptions): string[] {
   const max = options.maxRows ?? 50;
   const rows = findings.slice(0, max).map(
-    (f) => `| ${ICON[f.severity]} ${f.severity} | ${ruleLink(f.rule, options)} | ${escapeMarkdown(objectLabel(f.object))} | ${code(whereText(f.location))} | ${escapeMarkdown(headline(f.message))} |`,
+    (f) => `| ${ICON[f.severity]} ${f.severity} | ${ruleLink(f.rule, options)} | ${escapeMarkdown(objectLabel(f.object))} | ${code(whereText(f.location), true)} | ${escapeMarkdown(headline(f.message))} |`,
   );
   const lines = ["| Severity | Rule | Object | Where | Problem |", "| --- | --- | --- | --- | --- |", ...rows];
   if (findings.length > max) lines.push("", `…and ${findings.length - max} more (listed under Details).`);
@@ -184,7 +209,7 @@ function plan(findings: readonly Finding[], impact: Impact): string[] {
     out.push("**Runbook** (run in this order; each `kubectl delete` waits until the object is gone):", "");
     for (const stage of RUNBOOK_STAGES) {
       const steps = runbook.filter((step) => step.stage === stage.id);
-      if (steps.length > 0) out.push(`${stage.title}:`, "", "```sh", ...steps.map((step) => step.command), "```", "");
+      if (steps.length > 0) out.push(`${stage.title}:`, "", ...fenced(steps.map((step) => step.command), "sh"), "");
     }
   }
   return out;
@@ -212,7 +237,7 @@ function detailBlock(f: Finding, options: MarkdownOptions): string[] {
   );
   if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
   const commands = f.remedy.commands ?? [];
-  if (commands.length > 0) out.push("```sh", ...commands, "```", "");
+  if (commands.length > 0) out.push(...fenced(commands, "sh"), "");
   const why = options.rules?.get(f.rule)?.why;
   if (why) out.push(`**Why it matters:** ${escapeMarkdown(why)}`, "");
   out.push("</details>", "");

@@ -2,11 +2,13 @@
 import pc from "picocolors";
 import type { Impact } from "../analyze/upgrade/impact.ts";
 import type { ObjectRef } from "../model/object.ts";
+import { objectLabel } from "./common.ts";
 import { formatText, type TextOptions, type TextReport } from "./text.ts";
 import { RUNBOOK_STAGES, upgradeRunbook, withoutCommands } from "./runbook.ts";
 import { ALREADY_PRESENT, REPLACED_WHY, upgradeOutline, type RollLine } from "./upgrade-outline.ts";
+import { visible } from "./visible.ts";
 
-const ref = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+const ref = (o: ObjectRef) => visible(objectLabel(o));
 function rolledLine({ rolled: r, reasons, refused }: RollLine, c: ReturnType<typeof pc.createColors>): string {
   const notes = [
     refused ? c.red("only once the refused update is fixed") : "",
@@ -24,7 +26,7 @@ export function formatPlan(result: TextReport & { impact: Impact }, options: Tex
   const lines: string[] = [c.bold("Upgrade plan"), ""];
 
   lines.push(c.bold(failing.length === 0 ? c.green("Nothing will be refused.") : c.red(`Will fail or break (${failing.length}):`)));
-  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(f.path)}: ${f.rule}${f.baselineState === "unchanged" ? c.dim(` (${ALREADY_PRESENT})`) : ""}`);
+  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(visible(f.path))}: ${f.rule}${f.baselineState === "unchanged" ? c.dim(` (${ALREADY_PRESENT})`) : ""}`);
   lines.push("");
 
   const needless = outline.needlessRolls;
@@ -53,7 +55,7 @@ export function formatPlan(result: TextReport & { impact: Impact }, options: Tex
       const steps = runbook.filter((step) => step.stage === stage.id);
       if (steps.length === 0) continue;
       lines.push(`  ${stage.title}:`);
-      for (const step of steps) lines.push(`    ${c.cyan("$")} ${step.command}`);
+      for (const step of steps) lines.push(`    ${c.cyan("$")} ${visible(step.command)}`);
     }
     lines.push("");
   }

@@ -9,6 +9,7 @@
  *   for (const chart of charts) { await render(chart); progress.tick(chart.path); }
  *   progress.done();
  */
+import { visible as withVisibleControls } from "./visible.ts";
 
 export interface Progress {
   /** One unit of work finished; `detail` (e.g. the chart) is shown after the count. */
@@ -73,7 +74,7 @@ export function createProgress(total: number, label: string, options: ProgressOp
 
   const draw = (detail: string | undefined) => {
     const counter = total > 0 ? `${Math.min(count, total)}/${total}` : `${count}`;
-    let line = `${label} ${counter}${detail ? ` ${detail}` : ""}`;
+    let line = `${label} ${counter}${detail ? ` ${withVisibleControls(detail)}` : ""}`;
     const width = (stream.columns ?? 80) - 1;
     if (line.length > width) line = `${line.slice(0, Math.max(0, width - 1))}…`;
     stream.write(`${CLEAR}${line}`);

@@ -4,6 +4,7 @@ import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import { failureLine } from "../errors.ts";
 import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, renderedFileText, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { visible, visibleLines } from "./visible.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -34,11 +35,11 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
   const failed = report.failed ?? [];
   if (failed.length > 0) {
-    yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${failureLine(f)}`), ""]);
+    yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${visible(failureLine(f))}`), ""]);
   }
   const notes: string[] = [];
   for (const note of report.notes) {
-    notes.push(c.dim(noteText(note)));
+    notes.push(c.dim(visible(noteText(note))));
   }
   if (report.notes.length > 0) notes.push("");
   if (notes.length > 0) yield piece(notes);
@@ -61,7 +62,7 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
       else byFile.set(key, [finding]);
     }
     for (const [file, inFile] of byFile) {
-      const lines: string[] = [c.underline(file)];
+      const lines: string[] = [c.underline(visible(file))];
       for (const f of inFile) {
         const { template, templateLine, line } = f.location;
         // Under a template heading, the template's line where known; else the rendered line, named as such.
@@ -69,12 +70,12 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
           ? `${line}`.padStart(4)
           : templateLine !== undefined
             ? `${templateLine}`.padStart(4)
-            : c.dim(`${renderedFileText(f.location)}:${line}`);
+            : c.dim(`${visible(renderedFileText(f.location))}:${line}`);
         const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
-        lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}${changed}`);
-        lines.push(`        ${f.message}`);
-        lines.push(`        ${c.green("fix:")} ${f.remedy.text}`);
-        for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${command}`);
+        lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}${changed}`);
+        lines.push(`        ${indented(f.message)}`);
+        lines.push(`        ${c.green("fix:")} ${indented(f.remedy.text)}`);
+        for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${visible(command)}`);
         if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
       }
       lines.push("");
@@ -86,8 +87,8 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   if (suppressed.length > 0) {
     const lines: string[] = [c.bold(`Suppressed (${suppressed.length}):`)];
     for (const f of suppressed) {
-      lines.push(`  ${whereText(f.location)}  ${f.severity} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
-      lines.push(`        suppressed by ${suppressionText(f.suppression)}`);
+      lines.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
+      lines.push(`        suppressed by ${visible(suppressionText(f.suppression))}`);
       if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
     }
     lines.push("");
@@ -96,7 +97,7 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
 
   if (groups && groups.absent.length > 0) {
     const lines: string[] = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
-    for (const f of groups.absent) lines.push(`  ${whereText(f.location)}  ${f.severity} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
+    for (const f of groups.absent) lines.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
     lines.push("");
     yield piece(lines);
   }
@@ -121,6 +122,14 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   lines.push(`${counts}${suppressedSuffix(report)}${incomplete === undefined ? (total === 0 ? "." : "") : ` (${c.red(incomplete)}).`}`);
   if (groups) lines.push(`${baselineCounts(groups)}.`);
   yield piece(lines);
+}
+
+/**
+ * A message under a finding: control characters visible, and the lines it spans indented
+ * like its first, so that no text from a chart can pass for a line of the report itself.
+ */
+function indented(text: string): string {
+  return visibleLines(text).replace(/\n/g, "\n        ");
 }
 
 function plural(n: number, word: string): string {

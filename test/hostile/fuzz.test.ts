@@ -9,17 +9,24 @@
  *   BlockLocator agrees with `yaml` on the line of every field of block-style documents;
  * - the label validator on values of any type against a plain reference;
  * - the selector engine on selectors of any shape (its semantics on valid selectors are
- *   property-tested against a brute-force reference in test/model/selector.test.ts).
+ *   property-tested against a brute-force reference in test/model/selector.test.ts);
+ * - what reviewers read: control characters made visible, markdown code spans, fences and
+ *   text escaped so that chart text cannot end them or add markup;
+ * - the config parser and `--set` key parsing on hostile text.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { checkDocuments } from "../../src/analyze/check.ts";
 import { upgradeDocuments } from "../../src/analyze/upgrade/index.ts";
+import { parseConfig } from "../../src/config/config.ts";
 import { InputError } from "../../src/errors.ts";
 import { keyString, resolvePlainScalar } from "../../src/load/k8s-scalars.ts";
 import { parseYamlStream, type FieldPath, type ParseOptions, type YamlDocument } from "../../src/load/yaml.ts";
 import { labelKeyProblems, validateLabelMap, validateLabelSelector } from "../../src/model/label-syntax.ts";
+import { setArgumentKeys, setKey } from "../../src/render/probe-values.ts";
+import { code, escapeMarkdown, fenced } from "../../src/report/markdown.ts";
+import { visible, visibleLines } from "../../src/report/visible.ts";
 import { compileLabelSelector, matches, selectorFromMap, canOverlap, type Labels } from "../../src/model/selector.ts";
 
 // A fixed seed keeps CI deterministic; explore with CHARTGUARD_FUZZ_SEED=$RANDOM CHARTGUARD_FUZZ_RUNS=5000.
@@ -477,3 +484,116 @@ function referenceMatches(raw: Record<string, unknown>, podLabels: Labels): bool
   }
   return true;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What reviewers read: escaping of chart text, and the config a pull request brings
+// ---------------------------------------------------------------------------------------------
+
+/** Text with what hostile charts put in names: backticks, markup, controls, bidi overrides. */
+const hostileText = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom("`", "``", "```", "<", ">", "&", "[", "]", "(", ")", "|", "*", "_", "#", "\\", "\n", "\r", "\t", "\u001b", "\u0007", "\u009b", "\u202e", "\u2028", " "),
+    fc.string({ minLength: 1, maxLength: 1 }),
+    fc.constantFrom("a", "web", "https://x.example", "<img src=x>", "</summary>"),
+  ),
+  maxLength: 40,
+});
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+describe("escaping of chart text", () => {
+  test("visible: no control character survives, other text is unchanged, output bounded", () => {
+    fc.assert(
+      fc.property(hostileText, (text) => {
+        const shown = visible(text);
+        assert.doesNotMatch(shown, RAW_CONTROL);
+        assert.ok(shown.length <= 6 * text.length);
+        if (!RAW_CONTROL.test(text)) assert.equal(shown, text);
+        assert.doesNotMatch(visibleLines(text), /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      }),
+      runs(500),
+    );
+  });
+
+  test("markdown code spans: one line, delimited by a backtick run that occurs nowhere inside", () => {
+    fc.assert(
+      fc.property(hostileText, fc.boolean(), (text, inTable) => {
+        const span = code(text, inTable);
+        assert.doesNotMatch(span, /\n|\r/);
+        const delimiter = /^`+/.exec(span)![0];
+        assert.ok(span.endsWith(delimiter) && span.length >= 2 * delimiter.length);
+        const inside = span.slice(delimiter.length, span.length - delimiter.length);
+        for (const run of inside.match(/`+/g) ?? []) assert.notEqual(run.length, delimiter.length, span);
+        if (inTable) assert.doesNotMatch(inside, /(?<!\\)\|/);
+      }),
+      runs(500),
+    );
+  });
+
+  test("markdown fenced blocks: no line inside can close the fence", () => {
+    fc.assert(
+      fc.property(fc.array(hostileText, { maxLength: 5 }), (lines) => {
+        const block = fenced(lines, "sh");
+        const fence = /^`+/.exec(block[0]!)![0];
+        assert.equal(block.at(-1), fence);
+        for (const line of block.slice(1, -1)) {
+          assert.doesNotMatch(line, new RegExp(`^ {0,3}\`{${fence.length},}\\s*$`));
+          assert.doesNotMatch(line, /\n|\r/);
+        }
+      }),
+      runs(300),
+    );
+  });
+
+  test("markdown text: no tag, link, code span, emphasis or line break survives unescaped", () => {
+    fc.assert(
+      fc.property(hostileText, (text) => {
+        const escaped = escapeMarkdown(text);
+        assert.doesNotMatch(escaped, /<(?!br>)|\n|\r/);
+        assert.doesNotMatch(escaped.replace(/\\\\/g, ""), /(?<!\\)[`[\]|*_#~]/, escaped);
+        assert.doesNotMatch(escaped, RAW_CONTROL);
+      }),
+      runs(500),
+    );
+  });
+});
+
+describe("the config on hostile text", () => {
+  test("parseConfig: only InputError escapes, on any text and on mutated valid configs", () => {
+    const valid = "rules:\n  selector-overlap: {severity: warning}\nvolatileLabelKeys: [example.com/sha]\nallowedOverlaps:\n  - {label: track=canary}\ncharts:\n  web:\n    valuesFiles: [values.yaml]\n    release: web\n";
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.tuple(fc.nat(valid.length), fc.nat(20), hostileText).map(([at, cut, insert]) => valid.slice(0, at) + insert + valid.slice(at + cut)),
+    );
+    fc.assert(
+      fc.property(text, (config) => {
+        try {
+          parseConfig(config, "/repo/.chartguard.yaml");
+        } catch (error) {
+          assert.ok(error instanceof InputError, String(error));
+          assert.ok(error.oneLine.length < 4_000, "a bounded message");
+        }
+      }),
+      runs(400),
+    );
+  });
+});
+
+describe("--set parsing on hostile text", () => {
+  test("setArgumentKeys: never throws, at most one key per '=', and reads back every key setKey writes", () => {
+    fc.assert(
+      fc.property(hostileText, (argument) => {
+        const keys = setArgumentKeys(argument);
+        assert.ok(keys.length <= (argument.match(/=/g) ?? []).length);
+        for (const key of keys) assert.ok(key.length > 0 && key.every((segment) => segment !== ""));
+      }),
+      runs(500),
+    );
+    const segment = hostileText.filter((text) => text !== "");
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 4 }), hostileText, (path, value) => {
+        assert.deepEqual(setArgumentKeys(`${setKey(path)}=${value.replace(/[\\,]/g, "\\$&")}`), [path]);
+      }),
+      runs(500),
+    );
+  });
+});

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
@@ -53,6 +53,8 @@ export interface RunOptions {
   timeoutMs?: number;
   uid?: number;
   gid?: number;
+  /** cliAsync: a file (or FIFO) to open as stdin, instead of none. */
+  stdin?: string;
 }
 
 /**
@@ -75,18 +77,43 @@ export function cli(args: readonly string[], options: RunOptions = {}): Run {
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started, tmp };
 }
 
+/**
+ * Whether process `pid` has installed handlers for SIGHUP, SIGINT and SIGTERM: chartguard's
+ * (cli/signals.ts), once it runs. tsx handles SIGINT and SIGTERM before that, not SIGHUP.
+ */
+export function handlesSignals(pid: number): boolean {
+  try {
+    const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    if (caught === undefined) return false;
+    const mask = BigInt(`0x${caught}`);
+    return [1n, 2n, 15n].every((signal) => (mask & (1n << (signal - 1n))) !== 0n);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether process `pid` reads its stdin: Node makes a pipe non-blocking (O_NONBLOCK) when it starts reading it. */
+export function readsStdin(pid: number): boolean {
+  try {
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/0`, "utf8"))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & 0o4000) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 /** The same, in the background: for sending signals mid-run. */
 export function cliAsync(args: readonly string[], options: RunOptions = {}) {
   const tmp = tempDir("run-tmp");
   const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", TMPDIR: tmp, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin === undefined ? "ignore" : openSync(options.stdin, "r"), "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr })),
   );
