@@ -1205,7 +1205,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path19 = __require("node:path");
+    var path21 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2218,9 +2218,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path19.resolve(baseDir, baseName);
+          const localBin = path21.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path19.extname(baseName))) return void 0;
+          if (sourceExt.includes(path21.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2238,17 +2238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path19.resolve(
-            path19.dirname(resolvedScriptPath),
+          executableDir = path21.resolve(
+            path21.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path19.basename(
+            const legacyName = path21.basename(
               this._scriptPath,
-              path19.extname(this._scriptPath)
+              path21.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2259,7 +2259,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path19.extname(executableFile));
+        launchWithNode = sourceExt.includes(path21.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3174,7 +3174,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path19.basename(filename, path19.extname(filename));
+        this._name = path21.basename(filename, path21.extname(filename));
         return this;
       }
       /**
@@ -3188,9 +3188,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path20) {
-        if (path20 === void 0) return this._executableDir;
-        this._executableDir = path20;
+      executableDir(path22) {
+        if (path22 === void 0) return this._executableDir;
+        this._executableDir = path22;
         return this;
       }
       /**
@@ -3529,13 +3529,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -3545,17 +3545,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path19) {
-      const ctrl = callVisitor(key, node, visitor, path19);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path19, ctrl);
-        return visit_(key, ctrl, visitor, path19);
+    function visit_(key, node, visitor, path21) {
+      const ctrl = callVisitor(key, node, visitor, path21);
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+        replaceNode(key, path21, ctrl);
+        return visit_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path19 = Object.freeze(path19.concat(node));
+        if (identity2.isCollection(node)) {
+          path21 = Object.freeze(path21.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path19);
+            const ci = visit_(i, node.items[i], visitor, path21);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3565,14 +3565,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path19 = Object.freeze(path19.concat(node));
-          const ck = visit_("key", node.key, visitor, path19);
+        } else if (identity2.isPair(node)) {
+          path21 = Object.freeze(path21.concat(node));
+          const ck = visit_("key", node.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path19);
+          const cv = visit_("value", node.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3583,7 +3583,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -3593,17 +3593,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path19) {
-      const ctrl = await callVisitor(key, node, visitor, path19);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path19, ctrl);
-        return visitAsync_(key, ctrl, visitor, path19);
+    async function visitAsync_(key, node, visitor, path21) {
+      const ctrl = await callVisitor(key, node, visitor, path21);
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+        replaceNode(key, path21, ctrl);
+        return visitAsync_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path19 = Object.freeze(path19.concat(node));
+        if (identity2.isCollection(node)) {
+          path21 = Object.freeze(path21.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path19);
+            const ci = await visitAsync_(i, node.items[i], visitor, path21);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3613,14 +3613,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path19 = Object.freeze(path19.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path19);
+        } else if (identity2.isPair(node)) {
+          path21 = Object.freeze(path21.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path19);
+          const cv = await visitAsync_("value", node.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3647,34 +3647,34 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path19) {
+    function callVisitor(key, node, visitor, path21) {
       if (typeof visitor === "function")
-        return visitor(key, node, path19);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path19);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path19);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path19);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path19);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path19);
+        return visitor(key, node, path21);
+      if (identity2.isMap(node))
+        return visitor.Map?.(key, node, path21);
+      if (identity2.isSeq(node))
+        return visitor.Seq?.(key, node, path21);
+      if (identity2.isPair(node))
+        return visitor.Pair?.(key, node, path21);
+      if (identity2.isScalar(node))
+        return visitor.Scalar?.(key, node, path21);
+      if (identity2.isAlias(node))
+        return visitor.Alias?.(key, node, path21);
       return void 0;
     }
-    function replaceNode(key, path19, node) {
-      const parent = path19[path19.length - 1];
-      if (identity.isCollection(parent)) {
+    function replaceNode(key, path21, node) {
+      const parent = path21[path21.length - 1];
+      if (identity2.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
+      } else if (identity2.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity.isDocument(parent)) {
+      } else if (identity2.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -3687,7 +3687,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -3830,10 +3830,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
+            if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -3858,7 +3858,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -3905,7 +3905,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref2 = sourceObjects.get(source);
-            if (typeof ref2 === "object" && ref2.anchor && (identity.isScalar(ref2.node) || identity.isCollection(ref2.node))) {
+            if (typeof ref2 === "object" && ref2.anchor && (identity2.isScalar(ref2.node) || identity2.isCollection(ref2.node))) {
               ref2.node.anchor = ref2.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
@@ -3978,12 +3978,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
+        if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -4009,11 +4009,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type2) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type2 });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: type2 });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -4024,7 +4024,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
+        if (!identity2.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -4051,12 +4051,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity.ALIAS);
+        super(identity2.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -4078,7 +4078,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
+              if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -4140,11 +4140,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
+      if (identity2.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity2.isCollection(node)) {
         let count = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -4152,7 +4152,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity.isPair(node)) {
+      } else if (identity2.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -4167,13 +4167,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity.SCALAR);
+        super(identity2.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -4198,7 +4198,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -4212,12 +4212,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
+      if (identity2.isDocument(value))
         value = value.contents;
-      if (identity.isNode(value))
+      if (identity2.isNode(value))
         return value;
-      if (identity.isPair(value)) {
-        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity2.isPair(value)) {
+        const map2 = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
         map2.items.push(value);
         return map2;
       }
@@ -4249,7 +4249,7 @@ var require_createNode = __commonJS({
             ref2.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value) ? schema2[identity.SEQ] : schema2[identity.MAP];
+        tagObj = value instanceof Map ? schema2[identity2.MAP] : Symbol.iterator in Object(value) ? schema2[identity2.SEQ] : schema2[identity2.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -4273,12 +4273,12 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path19, value) {
+    function collectionFromPath(schema2, path21, value) {
       let v = value;
-      for (let i = path19.length - 1; i >= 0; --i) {
-        const k = path19[i];
+      for (let i = path21.length - 1; i >= 0; --i) {
+        const k = path21[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4297,7 +4297,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path19) => path19 == null || typeof path19 === "object" && !!path19[Symbol.iterator]().next().done;
+    var isEmptyPath = (path21) => path21 == null || typeof path21 === "object" && !!path21[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -4317,7 +4317,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema2)
           copy.schema = schema2;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema2) : it);
+        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema2) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -4327,13 +4327,13 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path19, value) {
-        if (isEmptyPath(path19))
+      addIn(path21, value) {
+        if (isEmptyPath(path21))
           this.add(value);
         else {
-          const [key, ...rest] = path19;
+          const [key, ...rest] = path21;
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -4345,12 +4345,12 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path19) {
-        const [key, ...rest] = path19;
+      deleteIn(path21) {
+        const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity.isCollection(node))
+        if (identity2.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -4360,43 +4360,43 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path19, keepScalar) {
-        const [key, ...rest] = path19;
+      getIn(path21, keepScalar) {
+        const [key, ...rest] = path21;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity2.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity2.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity.isPair(node))
+          if (!identity2.isPair(node))
             return false;
           const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path19) {
-        const [key, ...rest] = path19;
+      hasIn(path21) {
+        const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity2.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path19, value) {
-        const [key, ...rest] = path19;
+      setIn(path21, value) {
+        const [key, ...rest] = path21;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -4852,7 +4852,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -4905,7 +4905,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj;
-      if (identity.isScalar(item)) {
+      if (identity2.isScalar(item)) {
         obj = item.value;
         let match = tags.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
@@ -4928,7 +4928,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity2.isScalar(node) || identity2.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -4939,9 +4939,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
+      if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
+      if (identity2.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -4955,15 +4955,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+      return identity2.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
 ${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -4975,23 +4975,23 @@ ${ctx.indent}${str2}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity2.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity2.isCollection(key) || !identity2.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -5032,7 +5032,7 @@ ${indent}:`;
           str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
+      if (identity2.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -5044,10 +5044,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity2.isScalar(value))
         ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -5067,7 +5067,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity2.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -5130,7 +5130,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
@@ -5143,10 +5143,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
+      if (identity2.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map2, it);
       else if (Array.isArray(source))
@@ -5157,7 +5157,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -5178,7 +5178,7 @@ var require_merge = __commonJS({
       return map2;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -5193,10 +5193,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge2 = require_merge();
     var stringify = require_stringify();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
+      if (identity2.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value);
       else if (merge2.isMergeKey(ctx, key))
         merge2.addMergeToJSMap(ctx, map2, value);
@@ -5227,7 +5227,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity2.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
@@ -5257,7 +5257,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
+    var identity2 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -5265,15 +5265,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema2) {
         let { key, value } = this;
-        if (identity.isNode(key))
+        if (identity2.isNode(key))
           key = key.clone(schema2);
-        if (identity.isNode(value))
+        if (identity2.isNode(value))
           value = value.clone(schema2);
         return new _Pair(key, value);
       }
@@ -5294,7 +5294,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -5310,14 +5310,14 @@ var require_stringifyCollection = __commonJS({
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -5365,14 +5365,14 @@ ${indent}${line}` : "\n";
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -5380,7 +5380,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity.isNode(item.value) ? item.value : null;
+          const iv = identity2.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -5448,16 +5448,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+      const k = identity2.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity.isPair(it)) {
+        if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
+          if (identity2.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -5468,7 +5468,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema2) {
-        super(identity.MAP, schema2);
+        super(identity2.MAP, schema2);
         this.items = [];
       }
       /**
@@ -5506,7 +5506,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
+        if (identity2.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
           _pair = new Pair.Pair(pair, pair?.value);
@@ -5517,7 +5517,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -5541,7 +5541,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity2.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -5566,7 +5566,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity.isPair(item))
+          if (!identity2.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -5589,7 +5589,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map2 = {
       collection: "map",
@@ -5597,7 +5597,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
-        if (!identity.isMap(map3))
+        if (!identity2.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
@@ -5614,7 +5614,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
@@ -5622,7 +5622,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema2) {
-        super(identity.SEQ, schema2);
+        super(identity2.SEQ, schema2);
         this.items = [];
       }
       add(value) {
@@ -5648,7 +5648,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        return !keepScalar && identity2.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -5672,7 +5672,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -5714,7 +5714,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+      let idx = identity2.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -5727,7 +5727,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq2 = {
       collection: "seq",
@@ -5735,7 +5735,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq3, onError) {
-        if (!identity.isSeq(seq3))
+        if (!identity2.isSeq(seq3))
           onError("Expected a sequence for this tag");
         return seq3;
       },
@@ -6089,17 +6089,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq2, onError) {
-      if (identity.isSeq(seq2)) {
+      if (identity2.isSeq(seq2)) {
         for (let i = 0; i < seq2.items.length; ++i) {
           let item = seq2.items[i];
-          if (identity.isPair(item))
+          if (identity2.isPair(item))
             continue;
-          else if (identity.isMap(item)) {
+          else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -6113,7 +6113,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq2.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq2.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -6167,7 +6167,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -6194,7 +6194,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map2);
         for (const pair of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
+          if (identity2.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
             value = toJS.toJS(pair.value, key, ctx);
           } else {
@@ -6224,7 +6224,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs2.resolvePairs(seq2, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
+          if (identity2.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -6405,7 +6405,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -6415,7 +6415,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair;
-        if (identity.isPair(key))
+        if (identity2.isPair(key))
           pair = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair = new Pair.Pair(key.key, null);
@@ -6431,7 +6431,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        return !keepPair && identity2.isPair(pair) ? identity2.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -6475,7 +6475,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
       resolve(map2, onError) {
-        if (identity.isMap(map2)) {
+        if (identity2.isMap(map2)) {
           if (map2.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map2);
           else
@@ -6720,7 +6720,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var map2 = require_map();
     var seq2 = require_seq();
     var string = require_string();
@@ -6733,9 +6733,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map2.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq2.seq });
+        Object.defineProperty(this, identity2.MAP, { value: map2.map });
+        Object.defineProperty(this, identity2.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity2.SEQ, { value: seq2.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -6752,7 +6752,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -6779,7 +6779,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
+        if (identity2.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -6834,7 +6834,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema2 = require_Schema();
@@ -6849,7 +6849,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -6885,7 +6885,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
+          [identity2.NODE_TYPE]: { value: identity2.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -6895,7 +6895,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -6906,9 +6906,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path19, value) {
+      addIn(path21, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path19, value);
+          this.contents.addIn(path21, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6958,7 +6958,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
+        if (flow && identity2.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -6983,14 +6983,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path19) {
-        if (Collection.isEmptyPath(path19)) {
+      deleteIn(path21) {
+        if (Collection.isEmptyPath(path21)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path19) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path21) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -6998,31 +6998,31 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path19, keepScalar) {
-        if (Collection.isEmptyPath(path19))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path19, keepScalar) : void 0;
+      getIn(path21, keepScalar) {
+        if (Collection.isEmptyPath(path21))
+          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path21, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity2.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path19) {
-        if (Collection.isEmptyPath(path19))
+      hasIn(path21) {
+        if (Collection.isEmptyPath(path21))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path19) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path21) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7039,13 +7039,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path19, value) {
-        if (Collection.isEmptyPath(path19)) {
+      setIn(path21, value) {
+        if (Collection.isEmptyPath(path21)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path19), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path21), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path19, value);
+          this.contents.setIn(path21, value);
         }
       }
       /**
@@ -7129,7 +7129,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity.isCollection(contents))
+      if (identity2.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -7400,12 +7400,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports.mapIncludes = mapIncludes;
@@ -7618,7 +7618,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -7697,7 +7697,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
+              if (identity2.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -7812,7 +7812,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -7862,7 +7862,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity2.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -8281,7 +8281,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -8290,17 +8290,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -8320,7 +8320,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema2[identity.SCALAR];
+        return schema2[identity2.SCALAR];
       const matchWithTest = [];
       for (const tag of schema2.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -8339,12 +8339,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema2[identity.SCALAR];
+      return schema2[identity2.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity.SCALAR];
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity2.SCALAR];
       if (schema2.compat) {
-        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity.SCALAR];
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity2.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -8393,7 +8393,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -8439,7 +8439,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -8545,7 +8545,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -8607,9 +8607,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity.isPair(it))
+            if (identity2.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -9006,9 +9006,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path19) => {
+    visit.itemAtPath = (cst, path21) => {
       let item = cst;
-      for (const [field, index] of path19) {
+      for (const [field, index] of path21) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9017,23 +9017,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path19) => {
-      const parent = visit.itemAtPath(cst, path19.slice(0, -1));
-      const field = path19[path19.length - 1][0];
+    visit.parentCollection = (cst, path21) => {
+      const parent = visit.itemAtPath(cst, path21.slice(0, -1));
+      const field = path21[path21.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path19, item, visitor) {
-      let ctrl = visitor(item, path19);
+    function _visit(path21, item, visitor) {
+      let ctrl = visitor(item, path21);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path19.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path21.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9044,10 +9044,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path19);
+            ctrl = ctrl(item, path21);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path19) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path21) : ctrl;
     }
     exports.visit = visit;
   }
@@ -10657,7 +10657,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors();
     var log = require_log();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -10735,7 +10735,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
+      if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -10755,7 +10755,7 @@ var require_dist = __commonJS({
     var Schema2 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -10773,14 +10773,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
+    exports.isAlias = identity2.isAlias;
+    exports.isCollection = identity2.isCollection;
+    exports.isDocument = identity2.isDocument;
+    exports.isMap = identity2.isMap;
+    exports.isNode = identity2.isNode;
+    exports.isPair = identity2.isPair;
+    exports.isScalar = identity2.isScalar;
+    exports.isSeq = identity2.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -10921,9 +10921,9 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
 function isRecord(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function getPath(value, path19) {
+function getPath(value, path21) {
   let current = value;
-  for (const segment of path19) {
+  for (const segment of path21) {
     if (typeof segment === "number") {
       if (!Array.isArray(current)) return void 0;
       current = current[segment];
@@ -10934,9 +10934,9 @@ function getPath(value, path19) {
   }
   return current;
 }
-function formatPath(path19) {
+function formatPath(path21) {
   let out = "";
-  for (const segment of path19) {
+  for (const segment of path21) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? segment : `.${segment}`;
   }
@@ -11280,6 +11280,17 @@ function versionIndex(versions) {
   }
   return index;
 }
+function taggedWithVersion(image, version) {
+  const bare = version.replace(/^v/, "");
+  const tag = imageTag(image)?.replace(/^v/, "");
+  if (bare === "" || tag === void 0) return false;
+  return tag === bare || tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length));
+}
+function imageTag(image) {
+  const reference = image.split("@")[0];
+  const colon = reference.lastIndexOf(":");
+  return colon > reference.lastIndexOf("/") ? reference.slice(colon + 1) : void 0;
+}
 
 // src/model/workloads.ts
 var REQUIRED = { nil: "nothing", empty: "nothing" };
@@ -11334,6 +11345,7 @@ var SHAPES = {
     runsToCompletion: false
   }
 };
+var WORKLOAD_KINDS = new Set(Object.keys(SHAPES));
 function workloadOf(object) {
   const shape = SHAPES[object.ref.kind];
   if (!shape || !shape.groups.includes(object.group)) return genericWorkload(object);
@@ -11362,8 +11374,8 @@ function workloadOf(object) {
 function ownSelector(object, shape, podLabels) {
   if (object.ref.kind === "Job") {
     if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return void 0;
-    const path19 = ["spec", "selector"];
-    return { path: path19, selector: compileLabelSelector(getPath(object.raw, path19), REQUIRED) };
+    const path21 = ["spec", "selector"];
+    return { path: path21, selector: compileLabelSelector(getPath(object.raw, path21), REQUIRED) };
   }
   if (!shape.selectorPath) return void 0;
   const raw = getPath(object.raw, shape.selectorPath);
@@ -11403,6 +11415,21 @@ function genericWorkload(object) {
 }
 function isCustomGroup(group) {
   return group.includes(".") && !group.endsWith(".k8s.io") && group !== "k8s.io";
+}
+function containerImages(workload) {
+  const spec = getPath(workload.object.raw, [...workload.templatePath, "spec"]);
+  if (!isRecord(spec)) return [];
+  const images = [];
+  for (const list of ["initContainers", "containers"]) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((container, i) => {
+      if (isRecord(container) && typeof container.image === "string") {
+        images.push({ image: container.image, path: [...workload.templatePath, "spec", list, i, "image"] });
+      }
+    });
+  }
+  return images;
 }
 
 // src/analyze/context.ts
@@ -11444,6 +11471,7 @@ function buildContext(objects, settings = DEFAULT_SETTINGS) {
     }
     return servicesByNamespace;
   };
+  let namespaceList;
   return {
     settings,
     objects,
@@ -11453,7 +11481,8 @@ function buildContext(objects, settings = DEFAULT_SETTINGS) {
     versions: knownVersions(objects),
     podsIn: (namespace) => pods.get(namespace) ?? empty((w) => w.podLabels),
     servicesIn: (namespace) => serviceIndexes().get(namespace) ?? empty(serviceLabels),
-    namespaces: () => [.../* @__PURE__ */ new Set([...pods.keys(), ...services.map((service2) => service2.ref.namespace ?? "")])],
+    // Computed once: rules ask for every finding (dangling-selector's "pods elsewhere"), and objects never change.
+    namespaces: () => namespaceList ??= [.../* @__PURE__ */ new Set([...pods.keys(), ...services.map((service2) => service2.ref.namespace ?? "")])],
     workloadFor: (object) => workloadByObject.get(object),
     find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name)
   };
@@ -11479,7 +11508,7 @@ function severityRank(severity) {
 }
 function summarize(findings) {
   const summary = { error: 0, warning: 0, info: 0 };
-  for (const finding of findings) summary[finding.severity]++;
+  for (const finding2 of findings) summary[finding2.severity]++;
   return summary;
 }
 
@@ -11634,8 +11663,8 @@ function annotationsSize(annotations) {
   for (const key in annotations) total += byteLength(key) + byteLength(annotations[key]);
   return total;
 }
-function sizeProblem(bytes) {
-  return bytes > TOTAL_ANNOTATION_SIZE_LIMIT_B ? `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes` : void 0;
+function sizeProblem(bytes2) {
+  return bytes2 > TOTAL_ANNOTATION_SIZE_LIMIT_B ? `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes` : void 0;
 }
 function formatFieldError(error) {
   if (error.type === "Decode") return error.detail;
@@ -11660,11 +11689,11 @@ function decodeError(value, goStruct, field, goType, apiField, at = field, key) 
     ...key === void 0 ? {} : { key }
   };
 }
-function validateLabelMap(raw, path19, options = {}) {
+function validateLabelMap(raw, path21, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path19);
+  const field = () => options.apiField ?? formatPath(path21);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path19, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path21, "map[string]string", field())];
   const errors = [];
   for (const key in raw) {
     const value = raw[key];
@@ -11674,39 +11703,39 @@ function validateLabelMap(raw, path19, options = {}) {
     const valueProblems = decodes ? labelValueProblems(text) : [];
     if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
     const apiField = field();
-    const at = [...path19, key];
-    if (!decodes) errors.push(decodeError(value, goStruct, path19, "string", apiField, at, key));
+    const at = [...path21, key];
+    if (!decodes) errors.push(decodeError(value, goStruct, path21, "string", apiField, at, key));
     for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
     for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
   }
   return errors;
 }
-function validateAnnotationMap(raw, path19, options = {}) {
+function validateAnnotationMap(raw, path21, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path19);
+  const field = () => options.apiField ?? formatPath(path21);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path19, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path21, "map[string]string", field())];
   const errors = [];
-  let bytes = 0;
+  let bytes2 = 0;
   for (const key in raw) {
     const value = raw[key];
     const decodes = value === null || typeof value === "string";
-    if (!decodes) errors.push(decodeError(value, goStruct, path19, "string", field(), [...path19, key], key));
-    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path19, key], key });
-    if (decodes) bytes += byteLength(key) + byteLength(value ?? "");
+    if (!decodes) errors.push(decodeError(value, goStruct, path21, "string", field(), [...path21, key], key));
+    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path21, key], key });
+    if (decodes) bytes2 += byteLength(key) + byteLength(value ?? "");
   }
-  const tooLong = sizeProblem(bytes);
-  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path19 });
+  const tooLong = sizeProblem(bytes2);
+  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path21 });
   return errors;
 }
-function validateLabelSelector(raw, path19, options = {}) {
-  const apiField = options.apiField ?? formatPath(path19);
+function validateLabelSelector(raw, path21, options = {}) {
+  const apiField = options.apiField ?? formatPath(path21);
   if (raw === null || raw === void 0) return [];
-  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path19, "v1.LabelSelector", apiField)];
-  const errors = validateLabelMap(raw.matchLabels, [...path19, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
+  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path21, "v1.LabelSelector", apiField)];
+  const errors = validateLabelMap(raw.matchLabels, [...path21, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
   const expressions = raw.matchExpressions;
   if (expressions === null || expressions === void 0) return errors;
-  const expressionsPath = [...path19, "matchExpressions"];
+  const expressionsPath = [...path21, "matchExpressions"];
   if (!Array.isArray(expressions)) {
     errors.push(decodeError(expressions, "LabelSelector", expressionsPath, "[]v1.LabelSelectorRequirement", `${apiField}.matchExpressions`));
     return errors;
@@ -11873,26 +11902,68 @@ function undecodable(selector, labelsPath, raw, selectorPath) {
   return errors.some((error) => error.type === "Decode");
 }
 
+// src/analyze/shell.ts
+var ShellText = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  toString() {
+    return this.text;
+  }
+};
+function shellWord(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+function shellCommand(words) {
+  return words.map(shellWord).join(" ");
+}
+function sh(literals, ...values) {
+  let line = literals[0] ?? "";
+  values.forEach((value, i) => {
+    line += value instanceof ShellText ? value.text : shellWord(String(value));
+    line += literals[i + 1] ?? "";
+  });
+  return line;
+}
+function shellWords(line) {
+  const words = [];
+  let word = "";
+  let quoted = false;
+  for (const char of line) {
+    if (char === "'") quoted = !quoted;
+    if (char === " " && !quoted) {
+      if (word !== "") words.push(word);
+      word = "";
+    } else {
+      word += char;
+    }
+  }
+  if (word !== "") words.push(word);
+  return words;
+}
+
 // src/analyze/release.ts
+var HELM_UPGRADE = "helm upgrade ";
+function isHelmUpgrade(command) {
+  return command.startsWith(HELM_UPGRADE);
+}
 function releaseOf(object) {
   const metadata = isRecord(object.raw.metadata) ? object.raw.metadata : {};
   const entry = (map2, key) => stringEntry(map2, key) || void 0;
-  const rendered = object.doc.release;
-  const release = entry(metadata.annotations, "meta.helm.sh/release-name") ?? rendered?.name ?? entry(metadata.labels, "app.kubernetes.io/instance");
-  const helmNamespace = entry(metadata.annotations, "meta.helm.sh/release-namespace") ?? object.ref.namespace;
+  const rendered2 = object.doc.release;
+  const release = entry(metadata.annotations, "meta.helm.sh/release-name") ?? rendered2?.name ?? entry(metadata.labels, "app.kubernetes.io/instance");
+  const helmNamespace = entry(metadata.annotations, "meta.helm.sh/release-namespace") ?? (rendered2?.namespace || void 0) ?? object.ref.namespace;
   return {
-    ns: object.ref.namespace === void 0 ? "" : ` -n ${object.ref.namespace}`,
-    upgrade: [
-      "helm upgrade",
-      release === void 0 ? "<release>" : shellWord(release),
-      rendered?.chart === void 0 ? "<chart>" : shellWord(rendered.chart),
-      `-n ${helmNamespace === void 0 ? "<namespace>" : shellWord(helmNamespace)}`,
-      ...(rendered?.valuesArguments ?? []).map(shellWord)
-    ].join(" ")
+    ns: new ShellText(object.ref.namespace === void 0 ? "" : ` ${shellCommand(["-n", object.ref.namespace])}`),
+    upgrade: `${HELM_UPGRADE}${shellCommand([
+      release ?? "<release>",
+      rendered2?.chart ?? "<chart>",
+      "-n",
+      helmNamespace ?? "<namespace>",
+      ...rendered2?.valuesArguments ?? []
+    ])}`
   };
-}
-function shellWord(word) {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 // src/analyze/probes.ts
@@ -11930,7 +12001,7 @@ function analyzeProbes(renders) {
     for (const [object, other] of pairs2) {
       const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
       repeatDiffs.set(object, leaves);
-      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], []));
+      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
     }
   }
   const singles = (renders.singles ?? []).map((single) => {
@@ -11952,7 +12023,8 @@ function analyzeProbes(renders) {
         if (random?.has(key)) continue;
         const found = markersIn(leaf, markers);
         if (found.causes.length === 0) {
-          if (section(object, leaf.path) === "pod-annotations") continue;
+          const where = section(object, leaf.path);
+          if (where === "pod-annotations" || where === "job-pod-spec") continue;
           const explained = explainBySingles(object, key, singles);
           if (explained === void 0) {
             unmarked++;
@@ -11962,9 +12034,9 @@ function analyzeProbes(renders) {
           continue;
         }
         const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
-        if (change.section === "pod-annotations" && !change.causes.includes("revision")) continue;
+        if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
         if (change.causes.includes("image-tag") && change.section === "pod-labels") {
-          change.foreignTag = !usesTag(object, other, found.tagMarkers);
+          change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
         }
         addChange(changes, object, change);
       }
@@ -11977,10 +12049,10 @@ function analyzeProbes(renders) {
           if (random?.has(key)) continue;
           const found = markersIn(leaf, single.markers);
           const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], found.valuesPaths.length > 0 ? found.valuesPaths : allPaths(single)), single.markers);
-          if (change.section === "pod-annotations" && single.cause !== "revision") continue;
+          if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
           if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
             const other = pairs2.get(object);
-            change.foreignTag = other !== void 0 && !usesTag(object, other, found.tagMarkers);
+            change.foreignTag = other !== void 0 && !usesTag(object, other, found.tagMarkers, change.before);
           }
           mergeChange(changes, object, change);
         }
@@ -12053,11 +12125,25 @@ function leafText(value) {
   if (value === void 0) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
-function usesTag(object, other, tagMarkers) {
+function usesTag(object, other, tagMarkers, labelValue) {
   const workload = workloadOf(object);
   if (workload === void 0) return true;
   const spec = JSON.stringify(getPath(other.raw, [...workload.templatePath, "spec"]) ?? null);
-  return tagMarkers.some((marker) => spec.includes(marker));
+  if (tagMarkers.some((marker) => spec.includes(marker))) return true;
+  return labelValue !== void 0 && labelValue !== "" && podImages(object, workload.templatePath).some((image) => imageTag2(image) === labelValue);
+}
+function podImages(object, templatePath) {
+  const spec = getPath(object.raw, [...templatePath, "spec"]);
+  if (!isRecord(spec)) return [];
+  return ["initContainers", "containers", "ephemeralContainers"].flatMap((field) => {
+    const list = spec[field];
+    return Array.isArray(list) ? list.flatMap((c) => isRecord(c) && typeof c.image === "string" ? [c.image] : []) : [];
+  });
+}
+function imageTag2(image) {
+  const name = image.split("@")[0];
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? name.slice(colon + 1) : void 0;
 }
 function addChange(changes, object, change) {
   const key = objectKey(object);
@@ -12078,7 +12164,7 @@ function mergeChange(changes, object, change) {
 }
 function identityLeaves(object, other) {
   const leaves = [];
-  const compare = (path19) => leaves.push(...diffLeaves(getPath(object.raw, path19), getPath(other.raw, path19), path19));
+  const compare = (path21) => leaves.push(...diffLeaves(getPath(object.raw, path21), getPath(other.raw, path21), path21));
   compare(["metadata", "name"]);
   const workload = workloadOf(object);
   if (workload) {
@@ -12087,6 +12173,7 @@ function identityLeaves(object, other) {
       compare([...workload.templatePath, "metadata", "labels"]);
       compare([...workload.templatePath, "metadata", "annotations"]);
     }
+    if (isPatchedJob(object)) compare([...workload.templatePath, "spec"]);
   }
   if (object.ref.kind === "StatefulSet" && object.group === "apps") {
     const count = Math.max(arrayLength(getPath(object.raw, ["spec", "volumeClaimTemplates"])), arrayLength(getPath(other.raw, ["spec", "volumeClaimTemplates"])));
@@ -12100,42 +12187,46 @@ function identityLeaves(object, other) {
 function arrayLength(value) {
   return Array.isArray(value) ? value.length : 0;
 }
-function section(object, path19) {
-  const starts = (prefix) => prefix.length <= path19.length && prefix.every((segment, i) => path19[i] === segment);
-  if (path19.length === 2 && path19[0] === "metadata" && path19[1] === "name") return "name";
+function isPatchedJob(object) {
+  return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
+}
+function section(object, path21, options = {}) {
+  const starts = (prefix) => prefix.length <= path21.length && prefix.every((segment, i) => path21[i] === segment);
+  if (path21.length === 2 && path21[0] === "metadata" && path21[1] === "name") return "name";
   const workload = workloadOf(object);
   if (workload) {
     if (workload.selectorPath && workload.selectorImmutable && starts(workload.selectorPath)) return "selector";
     if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
-      if (starts([...workload.templatePath, "metadata", "labels"]) && path19.length === workload.templatePath.length + 3) return "pod-labels";
-      if (starts([...workload.templatePath, "metadata", "annotations"]) && path19.length === workload.templatePath.length + 3) return "pod-annotations";
+      if (starts([...workload.templatePath, "metadata", "labels"]) && path21.length === workload.templatePath.length + 3) return "pod-labels";
+      if (starts([...workload.templatePath, "metadata", "annotations"]) && path21.length === workload.templatePath.length + 3) return "pod-annotations";
     }
+    if (options.jobPodSpec !== false && isPatchedJob(object) && starts([...workload.templatePath, "spec"])) return "job-pod-spec";
   }
-  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path19[0] === "spec" && path19[1] === "volumeClaimTemplates") {
-    const field = path19[4];
-    if (typeof path19[2] === "number" && path19[3] === "metadata" && (field === "labels" || field === "annotations") && path19.length === 6) {
+  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path21[0] === "spec" && path21[1] === "volumeClaimTemplates") {
+    const field = path21[4];
+    if (typeof path21[2] === "number" && path21[3] === "metadata" && (field === "labels" || field === "annotations") && path21.length === 6) {
       return "claim-template";
     }
   }
   return "other";
 }
-function fieldChange(object, leaf, causes, valuesPaths) {
-  const where = section(object, leaf.path);
-  let path19 = leaf.path;
+function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
+  const where = section(object, leaf.path, options);
+  let path21 = leaf.path;
   let key;
   const added = leaf.before === void 0;
-  const expressions = path19.indexOf("matchExpressions");
-  if (where === "selector" && expressions !== -1 && typeof path19[expressions + 1] === "number") {
-    path19 = path19.slice(0, expressions + 2);
-    const expression = getPath(object.raw, path19);
+  const expressions = path21.indexOf("matchExpressions");
+  if (where === "selector" && expressions !== -1 && typeof path21[expressions + 1] === "number") {
+    path21 = path21.slice(0, expressions + 2);
+    const expression = getPath(object.raw, path21);
     key = isRecord(expression) && typeof expression.key === "string" ? expression.key : void 0;
-  } else if (where !== "name" && where !== "other" && path19.length > 0) {
-    key = String(path19.at(-1));
-    if (added) path19 = path19.slice(0, -1);
+  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path21.length > 0) {
+    key = String(path21.at(-1));
+    if (added) path21 = path21.slice(0, -1);
   }
   return {
     section: where,
-    path: path19,
+    path: path21,
     ...key === void 0 ? {} : { key },
     ...leaf.before === void 0 ? {} : { before: leafText(leaf.before) },
     ...leaf.after === void 0 ? {} : { after: leafText(leaf.after) },
@@ -12144,37 +12235,37 @@ function fieldChange(object, leaf, causes, valuesPaths) {
     valuesPaths: [...new Set(valuesPaths)]
   };
 }
-function diffLeaves(a, b, path19) {
+function diffLeaves(a, b, path21) {
   if (a === b) return [];
-  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path19);
-  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path19);
+  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path21);
+  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path21);
   if (Array.isArray(a) && Array.isArray(b)) {
     const out = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path19, i]));
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path21, i]));
     return out;
   }
   if (isRecord(a) && isRecord(b)) {
     const out = [];
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path19, key]));
+      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path21, key]));
     }
     return out;
   }
   if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return [];
-  return [{ path: path19, before: a, after: b }];
+  return [{ path: path21, before: a, after: b }];
 }
 function pairObjects(base, other) {
   const pairs2 = /* @__PURE__ */ new Map();
-  const identity = (o) => `${o.ref.kind}\0${o.ref.namespace ?? ""}\0${o.ref.name}`;
+  const identity2 = (o) => `${o.ref.kind}\0${o.ref.namespace ?? ""}\0${o.ref.name}`;
   const byIdentity = /* @__PURE__ */ new Map();
   for (const object of other) {
-    const list = byIdentity.get(identity(object));
+    const list = byIdentity.get(identity2(object));
     if (list) list.push(object);
-    else byIdentity.set(identity(object), [object]);
+    else byIdentity.set(identity2(object), [object]);
   }
   const unpairedBase = [];
   for (const object of base) {
-    const match = byIdentity.get(identity(object))?.shift();
+    const match = byIdentity.get(identity2(object))?.shift();
     if (match) pairs2.set(object, match);
     else unpairedBase.push(object);
   }
@@ -12229,10 +12320,16 @@ function volatileVerdicts(context, object, where, nameBased, inScope = () => tru
   if (probes === void 0) return nameBased.map((label) => ({ label, cause: "name" }));
   const verdicts = [];
   const provenPaths = /* @__PURE__ */ new Set();
+  const addedMaps = /* @__PURE__ */ new Set();
   for (const change of probes.changes) {
     if (change.section !== where || !inScope(change)) continue;
     const cause = reportedCause(change, where);
     if (cause === void 0) continue;
+    if (change.added) {
+      const map2 = `${formatPath(change.path)}\0${cause}\0${change.valuesPaths.join(",")}`;
+      if (addedMaps.has(map2)) continue;
+      addedMaps.add(map2);
+    }
     const valuesPath = cause === "values" || cause === "image-tag" ? change.valuesPaths[0] : void 0;
     const label = {
       key: change.key ?? "",
@@ -12246,7 +12343,10 @@ function volatileVerdicts(context, object, where, nameBased, inScope = () => tru
   for (const label of nameBased) {
     if (provenPaths.has(formatPath(label.path))) continue;
     const implied = impliedCause(label);
-    if (implied !== void 0 && probes.probed.has(implied)) continue;
+    if (implied !== void 0 && probes.probed.has(implied)) {
+      if (where !== "pod-labels" && label.reason === "key") verdicts.push({ label: { ...label, literal: true }, cause: "name" });
+      continue;
+    }
     verdicts.push({ label, cause: "name" });
   }
   return verdicts;
@@ -12266,6 +12366,36 @@ function withProbeDetails(input, verdict, labelled, takesIn) {
   const replacement = `${takesIn} ${valuesPath}: a label the probe added to ${valuesPath} appeared in ${formatPath(change.path)}.`;
   return { ...input, evidence: evidence2, message: input.message.replace(old, replacement) };
 }
+var EVERY_RELEASE = ["revision", "random"];
+var COVERED_BY_NAME = {
+  "chart-version": ["chart-version", "app-version", "image-tag"],
+  "app-version": ["app-version", "image-tag"]
+};
+function renamedOn(context, object, cause) {
+  const nameCauses = nameChangeCauses(context, object);
+  if (EVERY_RELEASE.some((c) => nameCauses.has(c))) return true;
+  if (cause === void 0) return false;
+  return [...nameCauses].some((named) => named === cause || COVERED_BY_NAME[named]?.includes(cause) === true);
+}
+function nameChangeCauses(context, object) {
+  const probes = probesOf(context.probes, object);
+  if (probes !== void 0) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
+  const causes = /* @__PURE__ */ new Set();
+  const name = object.ref.name;
+  if ([...context.versions.chart].some((v) => nameCarries(name, v))) causes.add("chart-version");
+  if ([...context.versions.app].some((v) => nameCarries(name, v))) causes.add("app-version");
+  return causes;
+}
+function nameCarries(name, version) {
+  const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+  return [sanitized, sanitized.replaceAll(".", "-")].some((form) => {
+    const at = name.indexOf(form);
+    if (at === -1) return false;
+    const before = name[at - 1];
+    const after = name[at + form.length];
+    return (before === void 0 || before === "-" || before === ".") && (after === void 0 || after === "-" || after === ".");
+  });
+}
 
 // src/analyze/rules/volatile-selector.ts
 var CHART_KEYS2 = /* @__PURE__ */ new Set(["helm.sh/chart", "chart"]);
@@ -12273,6 +12403,12 @@ var APP_KEYS2 = /* @__PURE__ */ new Set(["app.kubernetes.io/version", "version"]
 function volatileOrigin(label, cause) {
   switch (cause) {
     case "name":
+      if (label.literal === true) {
+        return {
+          why: `its name says it carries a version, but a probe render with the chart's version and appVersion bumped left its value as it is: the version is written into the template (or a value) as text, so nothing proves it stable`,
+          when: "the next release that edits that text"
+        };
+      }
       if (label.reason === "chart-version") {
         return { why: `its value ends with the chart version ${label.version ?? ""}`.trimEnd(), when: "the next chart version" };
       }
@@ -12307,8 +12443,16 @@ function volatileEvidence(label, cause) {
     value: label.value,
     ...label.reason === void 0 ? {} : { reason: label.reason },
     ...label.version === void 0 ? {} : { version: label.version },
-    ...label.valuesPath === void 0 ? {} : { valuesPath: label.valuesPath }
+    ...label.valuesPath === void 0 ? {} : { valuesPath: label.valuesPath },
+    ...label.literal === true ? { literal: true } : {}
   };
+}
+function volatileSeverity(cause) {
+  return cause === "values" ? "info" : "error";
+}
+function onlyIfChanged(label) {
+  const what = label.valuesPath === void 0 ? "the label maps in values" : label.valuesPath;
+  return ` Upgrades with the same values keep it as it is: this fires only when ${what} is changed.`;
 }
 function labelText(label) {
   return `${label.key}=${label.value}`;
@@ -12350,7 +12494,8 @@ function volatileSelectorFinding(workload, label, cause) {
     return {
       object,
       path: label.path,
-      message: `${subject} ${capitalize(when)} changes the Rollout's spec.selector. From Argo Rollouts 1.9 the API server refuses the update ("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.`,
+      severity: volatileSeverity(cause),
+      message: `${subject} ${capitalize(when)} changes the Rollout's spec.selector. From Argo Rollouts 1.9 the API server refuses the update ("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.${cause === "values" ? onlyIfChanged(label) : ""}`,
       evidence: volatileEvidence(label, cause),
       remedy: {
         text: `${SELECTOR_FIX} A Rollout's selector cannot be changed safely in place: for a release already deployed, ship the fixed selector as a new Rollout (a new name, e.g. ${name}-v2). helm upgrade then creates the new Rollout and removes the old one, so plan that one switch (scale the new Rollout up and check its pods before the old one goes); later upgrades follow the canary steps again.`
@@ -12362,12 +12507,13 @@ function volatileSelectorFinding(workload, label, cause) {
   return {
     object,
     path: label.path,
-    message: `${subject} ${capitalize(when)} changes spec.selector, which is immutable: helm upgrade then fails with "${failure}".`,
+    severity: volatileSeverity(cause),
+    message: `${subject} ${capitalize(when)} changes spec.selector, which is immutable: helm upgrade then fails with "${failure}".${cause === "values" ? onlyIfChanged(label) : ""}`,
     evidence: volatileEvidence(label, cause),
     remedy: {
       text: `${SELECTOR_FIX} For a release already deployed, the fixed selector is itself a selector change: delete the ${kind} without its pods, then upgrade. ${adoption}`,
       commands: [
-        `kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`,
+        sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`,
         releaseOf(object).upgrade
       ]
     }
@@ -12383,7 +12529,7 @@ var volatileSelector = {
     summary: "An immutable workload selector contains a label whose value changes between releases (chart or app version, user values).",
     why: "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
     fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
-    migration: "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> --cascade=orphan -n <namespace>`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
+    migration: "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
     incident: "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
     example: {
       bad: manifest`
@@ -12439,8 +12585,8 @@ var volatileSelector = {
       const raw = getPath(workload.object.raw, workload.selectorPath);
       const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
       for (const verdict of volatileVerdicts(context, workload.object, "selector", byName)) {
-        const finding = volatileSelectorFinding(workload, verdict.label, verdict.cause);
-        report(withProbeDetails(finding, verdict, "the selector label", "the selector takes in every label under"));
+        const finding2 = volatileSelectorFinding(workload, verdict.label, verdict.cause);
+        report(withProbeDetails(finding2, verdict, "the selector label", "the selector takes in every label under"));
       }
     }
   }
@@ -12449,39 +12595,49 @@ var volatileSelector = {
 // src/analyze/rules/volatile-pod-labels.ts
 var ROLLING_KINDS = /* @__PURE__ */ new Set(["Deployment", "DaemonSet", "StatefulSet", "Rollout"]);
 var TEMPLATE_FIX = "Put only the stable selectorLabels (app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used) and labels that really belong to the pods on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)";
+function patchedJobSeverity(object) {
+  if (object.generatedName || object.hooks.length > 0) return void 0;
+  return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
+}
+var JOB_RECREATE_FIX = "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
+function jobFailure(object, when) {
+  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
+  const failure = `helm upgrade fail with "spec.template: Invalid value: ...: field is immutable"`;
+  return typeof ttl === "number" ? `A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished=${ttl}s ago), ${when} makes ${failure}.` : `A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: ${when} makes ${failure}.`;
+}
 function podLabelSeverity(workload) {
   const { object } = workload;
   if (object.hooks.length > 0) return void 0;
   const { kind } = object.ref;
-  if (kind === "Job") {
-    if (object.generatedName) return void 0;
-    return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
-  }
+  if (kind === "Job") return patchedJobSeverity(object);
   if (kind === "CronJob" || ROLLING_KINDS.has(kind)) return "warning";
   return void 0;
+}
+function reportable(context, workload, verdict) {
+  const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+  if (workload.object.ref.kind === "Job") return !renamedOn(context, workload.object, cause);
+  const followsImage = cause === "app-version" || cause === "image-tag";
+  return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
+}
+function jobCommands(object) {
+  return [sh`kubectl delete job ${object.ref.name} -n ${object.ref.namespace ?? "default"}`, releaseOf(object).upgrade];
 }
 function volatilePodLabelFinding(workload, label, cause) {
   const severity = podLabelSeverity(workload);
   if (!severity) return void 0;
   const { object } = workload;
-  const { kind, name } = object.ref;
-  const namespace = object.ref.namespace ?? "default";
+  const { kind } = object.ref;
   const { why, when } = volatileOrigin(label, cause);
   const subject = `${refString(object.ref)}: the pod template label ${labelText(label)} is volatile: ${why}.`;
   const evidence2 = volatileEvidence(label, cause);
   if (kind === "Job") {
-    const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
-    const failure = `helm upgrade fails with "spec.template: Invalid value: ...: field is immutable"`;
     return {
       object,
       path: label.path,
       severity,
-      message: typeof ttl === "number" ? `${subject} A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished=${ttl}s ago), ${when} makes ${failure}.` : `${subject} A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: ${when} makes ${failure}.`,
+      message: `${subject} ${jobFailure(object, when)}`,
       evidence: evidence2,
-      remedy: {
-        text: `${TEMPLATE_FIX} For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).`,
-        commands: [`kubectl delete job ${name} -n ${namespace}`, releaseOf(object).upgrade]
-      }
+      remedy: { text: `${TEMPLATE_FIX} ${JOB_RECREATE_FIX}`, commands: jobCommands(object) }
     };
   }
   if (kind === "CronJob") {
@@ -12567,9 +12723,10 @@ var volatilePodLabels = {
         path: [...workload.templatePath, "metadata", "labels", label.key]
       }));
       for (const verdict of volatileVerdicts(context, workload.object, "pod-labels", byName)) {
-        const finding = volatilePodLabelFinding(workload, verdict.label, verdict.cause);
-        if (!finding) continue;
-        const detailed = withProbeDetails(finding, verdict, "the pod template label", "the pod template takes in every label under");
+        if (!reportable(context, workload, verdict)) continue;
+        const finding2 = volatilePodLabelFinding(workload, verdict.label, verdict.cause);
+        if (!finding2) continue;
+        const detailed = withProbeDetails(finding2, verdict, "the pod template label", "the pod template takes in every label under");
         if (verdict.change?.foreignTag !== true) report(detailed);
         else {
           report({
@@ -12593,11 +12750,12 @@ function volatileClaimTemplateFinding(object, claimTemplate, field, label, cause
   return {
     object,
     path: label.path,
-    message: `${refString(object.ref)}: the volumeClaimTemplate "${claimTemplate}" ${noun} ${labelText(label)} is volatile: ${why}. volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${STATEFULSET_FORBIDDEN2}" (the message names the allowed fields, not the one that changed).`,
+    severity: volatileSeverity(cause),
+    message: `${refString(object.ref)}: the volumeClaimTemplate "${claimTemplate}" ${noun} ${labelText(label)} is volatile: ${why}. volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${STATEFULSET_FORBIDDEN2}" (the message names the allowed fields, not the one that changed).` + (cause === "values" ? onlyIfChanged(label) : ""),
     evidence: { ...volatileEvidence(label, cause), claimTemplate, field },
     remedy: {
       text: `Give volumeClaimTemplates only static metadata (e.g. app.kubernetes.io/name and app.kubernetes.io/instance from selectorLabels), never helm.sh/chart, app.kubernetes.io/version or values-driven labels; labels there only reach PVCs created later anyway. For a release already deployed, removing the label is itself a forbidden change: delete the StatefulSet without its pods, then upgrade. The pods keep running, and the PVCs (named ${claimTemplate}-${name}-<ordinal>) are kept and mounted again by the new StatefulSet's pods, so the data stays.`,
-      commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade]
+      commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade]
     }
   };
 }
@@ -12608,7 +12766,7 @@ var volatileClaimTemplate = {
     summary: "StatefulSet volumeClaimTemplates carry labels or annotations that change between releases.",
     why: "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
     fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
-    migration: "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> --cascade=orphan -n <namespace>`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
+    migration: "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
     incident: "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
     example: {
       bad: manifest`
@@ -12689,12 +12847,140 @@ var volatileClaimTemplate = {
           }));
           const inTemplate = (change) => change.path[2] === i && change.path[4] === field;
           for (const verdict of volatileVerdicts(context, object, "claim-template", byName, inTemplate)) {
-            const finding = volatileClaimTemplateFinding(object, claimTemplate, field, verdict.label, verdict.cause);
+            const finding2 = volatileClaimTemplateFinding(object, claimTemplate, field, verdict.label, verdict.cause);
             const noun = field === "labels" ? "label" : "annotation";
-            report(withProbeDetails(finding, verdict, `volumeClaimTemplate "${claimTemplate}" ${noun}`, `volumeClaimTemplate "${claimTemplate}" ${field} take in every label under`));
+            report(withProbeDetails(finding2, verdict, `volumeClaimTemplate "${claimTemplate}" ${noun}`, `volumeClaimTemplate "${claimTemplate}" ${field} take in every label under`));
           }
         }
       });
+    }
+  }
+};
+
+// src/analyze/rules/volatile-job-template.ts
+var MAX_FIELDS_NAMED = 4;
+var ROUTINE = ["chart-version", "app-version", "image-tag", "revision"];
+function templateChanges(context, workload) {
+  const probes = probesOf(context.probes, workload.object);
+  if (probes === void 0) {
+    const changes2 = [];
+    for (const { image, path: path21 } of containerImages(workload)) {
+      const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
+      if (version !== void 0) changes2.push({ path: path21, cause: "name", version });
+    }
+    return changes2;
+  }
+  const changes = [];
+  for (const change of probes.changes) {
+    if (change.section !== "job-pod-spec" && change.section !== "pod-annotations") continue;
+    const cause = change.causes.find((c) => ROUTINE.includes(c));
+    if (cause === void 0) continue;
+    changes.push({ path: change.path, cause, ...cause === "image-tag" && change.valuesPaths[0] !== void 0 ? { valuesPath: change.valuesPaths[0] } : {} });
+  }
+  return changes;
+}
+function whenItChanges(change) {
+  if (change.cause === "revision") return "every upgrade";
+  if (change.cause === "name") return "the next appVersion";
+  return volatileOrigin({ key: "", value: "", path: change.path, ...change.valuesPath === void 0 ? {} : { valuesPath: change.valuesPath } }, change.cause).when;
+}
+function describe(change) {
+  const field = formatPath(change.path);
+  switch (change.cause) {
+    case "chart-version":
+      return `${field} (the chart version)`;
+    case "app-version":
+      return `${field} (the appVersion)`;
+    case "image-tag":
+      return `${field} (the image tag ${change.valuesPath ?? "in values"})`;
+    case "revision":
+      return `${field} (.Release.Revision)`;
+    case "name":
+      return `${field} (tagged with the app version ${change.version ?? ""})`;
+    default:
+      return field;
+  }
+}
+function finding(workload, changes, severity) {
+  const { object } = workload;
+  const first = changes[0];
+  const named = changes.slice(0, MAX_FIELDS_NAMED).map(describe).join(", ");
+  const more = changes.length > MAX_FIELDS_NAMED ? ` and ${changes.length - MAX_FIELDS_NAMED} more` : "";
+  const whens = [...new Set(changes.map(whenItChanges))];
+  const when = whens.length === 1 ? whens[0] : `${whens.slice(0, -1).join(", ")} or ${whens.at(-1)}`;
+  const how = first.cause === "name" ? "its image runs the app version the chart declares" : "probe renders changed it";
+  return {
+    object,
+    path: first.path,
+    severity,
+    message: `${refString(object.ref)}: the pod template changes between releases (${how}): ${named}${more}. ${jobFailure(object, when)}`,
+    evidence: {
+      ...first.cause === "revision" ? { source: ".Release.Revision" } : { cause: first.cause },
+      fields: changes.map((c) => formatPath(c.path)),
+      causes: [...new Set(changes.map((c) => c.cause))],
+      ...first.valuesPath === void 0 ? {} : { valuesPath: first.valuesPath },
+      ...first.version === void 0 ? {} : { version: first.version }
+    },
+    remedy: {
+      text: `Keep what changes per release out of a plain Job: ${JOB_RECREATE_FIX}`,
+      commands: jobCommands(object)
+    }
+  };
+}
+var volatileJobTemplate = {
+  meta: {
+    id: "volatile-job-template",
+    severity: "error",
+    summary: "A plain Job with a fixed name whose pod template (image, env, args) changes with the chart version, appVersion, image tag or revision: the next upgrade fails.",
+    why: "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
+    fix: "Make one-off Jobs Helm hooks (helm.sh/hook with hook-delete-policy before-hook-creation), or name them per release (.Release.Revision, or the version in the name), or give them a short ttlSecondsAfterFinished.",
+    migration: "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
+    incident: "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
+    example: {
+      bad: manifest`
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          labels:
+            app.kubernetes.io/version: "2.1.0"
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+      `,
+      good: manifest`
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          labels:
+            app.kubernetes.io/version: "2.1.0"
+          annotations:
+            helm.sh/hook: post-install,post-upgrade
+            helm.sh/hook-delete-policy: before-hook-creation
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+      `
+    },
+    helpUri: ruleHelpUri("volatile-job-template")
+  },
+  check(context, report) {
+    for (const workload of context.workloads) {
+      const { object } = workload;
+      if (!isPatchedJob(object)) continue;
+      const severity = patchedJobSeverity(object);
+      if (severity === void 0) continue;
+      const changes = templateChanges(context, workload).filter((c) => !renamedOn(context, object, c.cause === "name" ? "app-version" : c.cause));
+      if (changes.length > 0) report(finding(workload, changes, severity));
     }
   }
 };
@@ -12720,8 +13006,8 @@ var CRONJOB_NAME_MAX = 52;
 function nameErrors(object) {
   if (object.generatedName) return [];
   const { kind, name } = object.ref;
-  const path19 = ["metadata", "name"];
-  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path19 });
+  const path21 = ["metadata", "name"];
+  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path21 });
   const is = (k, group) => kind === k && object.group === group;
   if (is("Service", "")) return dns1035LabelProblems(name).map((d) => invalid(d));
   if (is("StatefulSet", "apps")) return dns1123LabelProblems(name).map((d) => invalid(d));
@@ -12740,8 +13026,8 @@ function nameErrors(object) {
   if (SUBDOMAIN_NAMES[kind]?.includes(object.group)) return dns1123SubdomainProblems(name).map((d) => invalid(d));
   return [];
 }
-function apiPath(path19, last) {
-  return path19.length === 0 ? `metadata.${last}` : `${formatPath(path19)}.${last}`;
+function apiPath(path21, last) {
+  return path21.length === 0 ? `metadata.${last}` : `${formatPath(path21)}.${last}`;
 }
 function checkedFields(object, context) {
   const fields = [];
@@ -12773,35 +13059,35 @@ function checkedFields(object, context) {
     });
   }
   if (workload?.selectorPath && !workload.generic) {
-    const path19 = workload.selectorPath;
-    const selector = getPath(raw, path19);
-    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path19, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path19, { goStruct: `${kind}Spec` });
+    const path21 = workload.selectorPath;
+    const selector = getPath(raw, path21);
+    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path21, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path21, { goStruct: `${kind}Spec` });
     fields.push({ subject: "selector", errors, ...later ? { later } : {} });
   }
   if (kind === "Service" && object.group === "") {
-    const path19 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path19), path19, { goStruct: "ServiceSpec" }) });
+    const path21 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path21), path21, { goStruct: "ServiceSpec" }) });
   }
   if (kind === "PodDisruptionBudget" && object.group === "policy") {
-    const path19 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path19), path19, { goStruct: "PodDisruptionBudgetSpec" }) });
+    const path21 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path21), path21, { goStruct: "PodDisruptionBudgetSpec" }) });
   }
   if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
-    const path19 = ["spec", "podSelector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path19), path19, { goStruct: "NetworkPolicySpec" }) });
+    const path21 = ["spec", "podSelector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path21), path21, { goStruct: "NetworkPolicySpec" }) });
   }
   return fields;
 }
 var NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
 function invalidLabelFinding(object, subject, errors, later) {
   const first = errors[0];
-  const path19 = first.path;
-  const where = formatPath(path19);
+  const path21 = first.path;
+  const where = formatPath(path21);
   const apiErrors = errors.map(formatFieldError);
   const quoted = apiErrors.map((e) => `"${e}"`).join(" and ");
   const decode = errors.some((e) => e.type === "Decode");
   const key = first.key;
-  const rawValue = getPath(object.raw, path19);
+  const rawValue = getPath(object.raw, path21);
   const ref2 = refString(object.ref);
   let what;
   let fix;
@@ -12830,7 +13116,7 @@ function invalidLabelFinding(object, subject, errors, later) {
   const consequence = later ? `${ref2} itself is accepted, but ${later} is rejected with ${quoted}` : decode ? `the object cannot be decoded (${quoted}), so helm install/upgrade fails` : `the API server rejects ${ref2} with ${quoted}, so helm install/upgrade fails`;
   return {
     object,
-    path: path19,
+    path: path21,
     message: `${ref2}: ${what}. ${capital(consequence)}.`,
     evidence: {
       ...key === void 0 ? {} : { key },
@@ -12849,18 +13135,18 @@ function nameFix(object, errors) {
 }
 function valueFix(errors, value) {
   const tips = [];
-  const details2 = errors.map((e) => e.detail).join(" ");
+  const details = errors.map((e) => e.detail).join(" ");
   if (errors.some((e) => e.type === "Too long")) {
     return "Keep the sum of annotation keys and values on one object under 256 KiB: move large content (dashboards, configs, certificates) into a ConfigMap or Secret and reference it.";
   }
   if (errors.some((e) => e.apiField.endsWith(".operator"))) tips.push("Use one of the operators In, NotIn, Exists, DoesNotExist (Gt/Lt exist only in node selectors).");
   if (errors.some((e) => e.type === "Required value")) tips.push("Give In/NotIn at least one value, or use Exists/DoesNotExist.");
   if (errors.some((e) => e.type === "Forbidden")) tips.push("Drop values from Exists/DoesNotExist, or use In/NotIn.");
-  if (/must be no more than 63 characters/.test(details2)) tips.push('Keep label keys (the part after the "/") and values at 63 characters or fewer, e.g. | trunc 63 | trimSuffix "-".');
+  if (/must be no more than 63 characters/.test(details)) tips.push('Keep label keys (the part after the "/") and values at 63 characters or fewer, e.g. | trunc 63 | trimSuffix "-".');
   if (value !== void 0 && value.includes("+")) tips.push(`Replace "+" (semver build metadata) with "_", as Helm's scaffold does for helm.sh/chart: | replace "+" "_".`);
   if (value !== void 0 && /[:@]/.test(value)) tips.push("An image reference or digest is not a label value: use only the tag, with ':' and '@' removed, or put it in an annotation.");
-  if (/prefix part/.test(details2)) tips.push('The prefix (before the "/") must be a lowercase DNS subdomain such as example.com.');
-  if (tips.length === 0 || /regex used for validation/.test(details2)) {
+  if (/prefix part/.test(details)) tips.push('The prefix (before the "/") must be a lowercase DNS subdomain such as example.com.');
+  if (tips.length === 0 || /regex used for validation/.test(details)) {
     tips.push("Label keys are [prefix/]name; names and values use only letters, digits, '-', '_' and '.', and start and end with a letter or digit (values may also be empty).");
   }
   return [...new Set(tips)].join(" ");
@@ -12920,14 +13206,89 @@ var invalidLabel = {
   }
 };
 
+// src/model/cluster.ts
+var CLUSTER_COMPONENTS_NAMESPACE = "kube-system";
+var BUILTIN_SERVICES = [{ namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }];
+var CONFIGURATION_ONLY = /* @__PURE__ */ new Map([
+  ["monitoring.coreos.com", /* @__PURE__ */ new Set(["ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig"])],
+  ["cert-manager.io", "*"],
+  ["acme.cert-manager.io", "*"],
+  ["networking.istio.io", /* @__PURE__ */ new Set(["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "EnvoyFilter", "WorkloadEntry", "WorkloadGroup"])],
+  ["security.istio.io", "*"],
+  ["external-secrets.io", /* @__PURE__ */ new Set(["ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret"])],
+  ["keda.sh", /* @__PURE__ */ new Set(["ScaledObject", "TriggerAuthentication", "ClusterTriggerAuthentication"])],
+  ["traefik.io", "*"],
+  ["traefik.containo.us", "*"]
+]);
+function mayRunPods(object) {
+  if (!isCustomGroup(object.group)) return false;
+  const known = CONFIGURATION_ONLY.get(object.group);
+  return known === void 0 || known !== "*" && !known.has(object.ref.kind);
+}
+var CONTROLLER_LABELS = /* @__PURE__ */ new Set([
+  "pod-template-hash",
+  "rollouts-pod-template-hash",
+  "controller-revision-hash",
+  "controller-uid",
+  "job-name",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index"
+]);
+function isControllerLabel(key) {
+  return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
+}
+var RELABELLING_VERBS = /* @__PURE__ */ new Set(["patch", "update", "*"]);
+function grantsPodRelabelling(object) {
+  if (object.group !== "rbac.authorization.k8s.io" || object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole") return false;
+  const rules = object.raw.rules;
+  if (!Array.isArray(rules)) return false;
+  const has = (list, wanted) => Array.isArray(list) && list.some((item) => typeof item === "string" && wanted(item));
+  return rules.some((rule) => {
+    const { apiGroups, resources, verbs } = rule ?? {};
+    return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
+  });
+}
+
+// src/analyze/duplicates.ts
+function duplicateCopies(context) {
+  return analysed(context).list;
+}
+function isLaterCopy(context, object) {
+  return analysed(context).copies.has(object);
+}
+var cache = /* @__PURE__ */ new WeakMap();
+function analysed(context) {
+  let found = cache.get(context);
+  if (found) return found;
+  found = { list: [], copies: /* @__PURE__ */ new Set() };
+  const first = /* @__PURE__ */ new Map();
+  for (const object of context.objects) {
+    if (object.hooks.length > 0 || object.generatedName || object.ref.name === "") continue;
+    const key = identityKey(object);
+    const earlier = first.get(key);
+    if (earlier === void 0) first.set(key, object);
+    else {
+      found.list.push({ copy: object, first: earlier });
+      found.copies.add(object);
+    }
+  }
+  cache.set(context, found);
+  return found;
+}
+function identityKey(object) {
+  const { release } = object.doc;
+  const source = release === void 0 ? `file\0${object.doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
+  return [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
+}
+
 // src/analyze/rules/selector-overlap.ts
 var selectorOverlap = {
   meta: {
     id: "selector-overlap",
     severity: "warning",
     summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
-    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710).",
-    fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job, CronJob and test pods without the application's selector labels.",
+    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip selects several workloads by design: that is info, with the reason.",
+    fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
     migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
     incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
     example: {
@@ -13040,35 +13401,25 @@ var selectorOverlap = {
 var COMPONENT_KEY = "app.kubernetes.io/component";
 var HELM_TEST_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure"]);
 var SCALABLE_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
-var CONTROLLER_LABELS = /* @__PURE__ */ new Set([
-  "pod-template-hash",
-  "rollouts-pod-template-hash",
-  "controller-revision-hash",
-  "controller-uid",
-  "job-name",
-  "statefulset.kubernetes.io/pod-name",
-  "apps.kubernetes.io/pod-index"
-]);
 var SEVERITY_ORDER = ["info", "warning", "error"];
 var NO_KEY_ADVICE = "add app.kubernetes.io/component with a distinct value to each workload's pod template and to this selector";
 function checkWorkloads(context, report) {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
-    if (!selector || !selectorPath || selector.matchesNothing) continue;
-    const matched2 = context.podsIn(namespaceOf(object)).select(selector);
+    if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
+    const matched2 = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
     const foreign = matched2.filter((w) => w !== workload);
     if (foreign.length === 0) continue;
-    const onlyTests = foreign.every(isHelmTest);
     const suggestion = suggestKey(context, [workload], foreign);
     const name = refString(object.ref);
-    const why = onlyTests ? `The test pod exists only while \`helm test\` runs; meanwhile every Service, PDB and HPA that reuses these labels counts it as one of ${name}'s pods (a Service sends it traffic).` : `The ${object.ref.kind} controller leaves pods owned by another controller alone, but it would adopt orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the foreign pods as ${name}'s.`;
+    const why = `The ${object.ref.kind} controller leaves pods owned by another controller alone, but it would adopt orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the foreign pods as ${name}'s.`;
     const immutable = workload.selectorImmutable ? ` spec.selector is immutable: on an installed release, delete the ${object.ref.kind} with \`kubectl delete ${object.ref.kind.toLowerCase()} ${object.ref.name} --cascade=orphan\` before \`helm upgrade\`; the new one adopts the running pods${object.ref.kind === "Deployment" ? " and ReplicaSets" : ""} only if they carry its new selector labels, so delete the rest once the new pods are ready.` : "";
     const completing = foreign.filter((w) => w.runsToCompletion);
     const alternative = completing.length > 0 ? ` Where the foreign pods belong to ${completing.map((w) => refString(w.object.ref)).join(", ")}, it is simpler to render their pod labels so that they do not satisfy this selector (drop one of ${selectorKeyList(selector)} or give it another value) and leave the selector alone.` : "";
     report({
       object,
       path: selectorPath,
-      severity: onlyTests ? "info" : "warning",
+      severity: "warning",
       message: `${name}: its selector ${describeSelector(selector)} also matches the pods of ${listWorkloads(foreign)}. ${why} ${suggestionText(suggestion, "this selector")}`,
       related: foreign.map((w) => w.object),
       evidence: evidence(selector, matched2, suggestion),
@@ -13083,6 +13434,7 @@ function checkPodConsumers(context, report) {
   for (const consumer2 of context.consumers) {
     if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget") continue;
     if (consumer2.kind === "Service" && isExternalName(consumer2.object)) continue;
+    if (isLaterCopy(context, consumer2.object)) continue;
     const matched2 = selectPods(context, consumer2);
     if (consumer2.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer2, matched: matched2 });
     checkConsumer(context, report, consumer2, matched2);
@@ -13094,8 +13446,7 @@ function checkConsumer(context, report, consumer2, matched2) {
   const isPdb = consumer2.kind === "PodDisruptionBudget";
   const longRunning = matched2.filter((w) => !w.runsToCompletion);
   const completing = matched2.filter((w) => w.runsToCompletion);
-  const jobs = completing.filter((w) => !isHelmTest(w));
-  const tests = completing.filter(isHelmTest);
+  const jobs = completing;
   let served = [];
   if (longRunning.length === 1) served = longRunning;
   else if (longRunning.length > 1) served = longRunning.filter((w) => w.object.ref.name === consumer2.object.ref.name).slice(0, 1);
@@ -13106,30 +13457,34 @@ function checkConsumer(context, report, consumer2, matched2) {
     const unscalable = matched2.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind));
     if (unscalable.length > 0) {
       extraRelated.push(...unscalable);
-      const first = unscalable.find((w) => !isHelmTest(w)) ?? unscalable[0];
       problems.push({
-        severity: unscalable.every(isHelmTest) ? "info" : "error",
-        text: `It uses maxUnavailable or a percentage minAvailable and selects the pods of ${listWorkloads(unscalable)}, whose controller has no /scale subresource: the disruption controller cannot compute the expected pod count, the budget goes SyncFailed (e.g. "${scaleError(first)}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`
+        severity: "error",
+        text: `It uses maxUnavailable or a percentage minAvailable and selects the pods of ${listWorkloads(unscalable)}, whose controller has no /scale subresource: the disruption controller cannot compute the expected pod count, the budget goes SyncFailed (e.g. "${scaleError(unscalable[0])}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`
       });
     }
   }
-  if (longRunning.length > 0 && jobs.length > 0) {
+  const byDesign = isPdb ? void 0 : spreadByDesign(consumer2.object, longRunning);
+  if (longRunning.length > 0 && jobs.length > 0 && byDesign !== void 0) {
+    problems.push({
+      severity: "warning",
+      text: `It is a headless Service for ${servedName ?? listWorkloads(longRunning)} and also matches the pods of ${listWorkloads(jobs)}: while they run, the Service's DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod.`
+    });
+  } else if (longRunning.length > 0 && jobs.length > 0) {
     const target = servedName ?? listWorkloads(longRunning);
     problems.push({
       severity: "error",
       text: isPdb && extraRelated.length > 0 ? `It is meant for ${target} but also covers ${listWorkloads(jobs)}.` : isPdb ? `It covers the pods of ${target} and also those of ${listWorkloads(jobs)}: while they run, the Job pods count as healthy pods of the budget, so it allows evicting more of ${target}'s pods than intended, and draining a node has to respect the budget for the Job pods too.` : `It matches the pods of ${target} and also those of ${listWorkloads(jobs)}: Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it, so while the Job pods run the Service sends them traffic meant for ${target}.`
     });
   }
-  if (longRunning.length > 1) {
+  if (longRunning.length > 1 && byDesign !== void 0) {
+    problems.push({
+      severity: "info",
+      text: `It selects the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}), by design: ${byDesign}`
+    });
+  } else if (longRunning.length > 1) {
     problems.push({
       severity: "warning",
       text: isPdb ? `It covers the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}) with one budget, so disruptions of one use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for ${servedName ?? "one of them"} only, narrow it.` : `It spreads traffic over the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}). Canary and blue/green setups do this on purpose; if this Service is meant for ${servedName ?? "one of them"} only, narrow it.`
-    });
-  }
-  if (longRunning.length > 0 && tests.length > 0 && jobs.length === 0) {
-    problems.push({
-      severity: "info",
-      text: isPdb ? `It also covers the \`helm test\` pod ${plainList(tests)} while \`helm test\` runs.` : `It also matches the \`helm test\` pod ${plainList(tests)}: while \`helm test\` runs, the Service sends it traffic.`
     });
   }
   if (problems.length === 0) return;
@@ -13139,18 +13494,19 @@ function checkConsumer(context, report, consumer2, matched2) {
   const foreign = matched2.filter((w) => !served.includes(w));
   const related = inputOrder(context, [...foreign, ...extraRelated]);
   const onlyScaleProblem = problems.length === 1 && extraRelated.length > 0;
-  const suggestion = onlyScaleProblem ? void 0 : served.length > 0 ? suggestKey(context, served, foreign) : suggestKey(context, [], longRunning);
+  const onlyByDesign = problems.length === 1 && byDesign !== void 0 && longRunning.length > 1;
+  const suggestion = onlyScaleProblem || onlyByDesign ? void 0 : served.length > 0 ? suggestKey(context, served, foreign) : suggestKey(context, [], longRunning);
   const selectorField = isPdb ? "this PDB's spec.selector.matchLabels" : "this Service's spec.selector";
   const scaleFix = extraRelated.length > 0 ? " Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet." : "";
   report({
     object: consumer2.object,
     path: consumer2.selectorPath,
     severity,
-    message: `${name} ${selectorText}. ${problems.map((p) => p.text).join(" ")}${onlyScaleProblem ? "" : ` ${suggestionText(suggestion, "this selector")}`}`,
+    message: `${name} ${selectorText}. ${problems.map((p) => p.text).join(" ")}${onlyScaleProblem || onlyByDesign ? "" : ` ${suggestionText(suggestion, "this selector")}`}`,
     related: related.map((w) => w.object),
     evidence: evidence(consumer2.selector, matched2, suggestion),
     remedy: {
-      text: `${onlyScaleProblem ? "" : remedyForKey(suggestion, selectorField)}${scaleFix}${jobs.length > 0 && !selectsEverything(consumer2.selector) ? ` Render the pod labels of ${listWorkloads(jobs)} without the application's selector labels (or with a distinct app.kubernetes.io/component that the selector requires).` : ""}`.trim()
+      text: onlyByDesign ? "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector." : `${onlyScaleProblem ? "" : remedyForKey(suggestion, selectorField)}${scaleFix}${jobs.length > 0 && !selectsEverything(consumer2.selector) ? ` Render the pod labels of ${listWorkloads(jobs)} without the application's selector labels (or with a distinct app.kubernetes.io/component that the selector requires).` : ""}`.trim()
     }
   });
 }
@@ -13176,7 +13532,6 @@ function checkPdbPairs(context, report, pdbs) {
     for (const j of [...partners.keys()].sort((a, b) => a - b)) {
       const other = pdbs[j];
       const shared = partners.get(j);
-      const onlyTests = shared.every(isHelmTest);
       const name = refString(pdb.object.ref);
       const otherName = refString(other.pdb.object.ref);
       const exclusive = matched2.filter((w) => !shared.includes(w));
@@ -13185,8 +13540,8 @@ function checkPdbPairs(context, report, pdbs) {
       report({
         object: pdb.object,
         path: pdb.selectorPath,
-        severity: onlyTests ? "info" : "error",
-        message: `The pods of ${listWorkloads(shared)} are covered by two PodDisruptionBudgets, ${name} (${selectorPhrase(pdb.selector)}) and ${otherName} (${selectorPhrase(other.pdb.selector)}). The eviction API refuses every eviction of such a pod with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move them${onlyTests ? " (here only while `helm test` runs)" : ""}. ${narrow === void 0 ? "Both cover the same pods: keep one of them." : suggestion ? `To keep one budget per pod, narrow ${narrow} to the pods only it covers. ${suggestionText(suggestion, `${narrow}'s selector`, `the pods only ${narrow} covers`)}` : `Narrow ${narrow}'s selector to the pods only it covers (${NO_KEY_ADVICE}).`}`,
+        severity: "error",
+        message: `The pods of ${listWorkloads(shared)} are covered by two PodDisruptionBudgets, ${name} (${selectorPhrase(pdb.selector)}) and ${otherName} (${selectorPhrase(other.pdb.selector)}). The eviction API refuses every eviction of such a pod with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move them. ${narrow === void 0 ? "Both cover the same pods: keep one of them." : suggestion ? `To keep one budget per pod, narrow ${narrow} to the pods only it covers. ${suggestionText(suggestion, `${narrow}'s selector`, `the pods only ${narrow} covers`)}` : `Narrow ${narrow}'s selector to the pods only it covers (${NO_KEY_ADVICE}).`}`,
         related: [other.pdb.object, ...shared.map((w) => w.object)],
         evidence: { ...evidence(pdb.selector, matched2, suggestion), otherSelector: describeSelector(other.pdb.selector), shared: shared.map((w) => refString(w.object.ref)) },
         remedy: {
@@ -13199,12 +13554,12 @@ function checkPdbPairs(context, report, pdbs) {
 function checkHpas(context, report) {
   const resolved = [];
   for (const hpa of context.hpas) {
-    if (!hpa.target) continue;
+    if (!hpa.target || isLaterCopy(context, hpa.object)) continue;
     const namespace = namespaceOf(hpa.object);
     const object = context.find(hpa.target.kind, hpa.object.ref.namespace, hpa.target.name);
     const target = object ? context.workloadFor(object) : void 0;
     if (!target?.selector || target.selector.matchesNothing) continue;
-    resolved.push({ hpa, target, selector: target.selector, matched: context.podsIn(namespace).select(target.selector) });
+    resolved.push({ hpa, target, selector: target.selector, matched: standingPods(context, context.podsIn(namespace).select(target.selector)) });
   }
   const countedBy = /* @__PURE__ */ new Map();
   resolved.forEach(({ matched: matched2 }, i) => {
@@ -13256,7 +13611,7 @@ function checkHpas(context, report) {
         related: [other.hpa.object, ...inputOrder(context, sameTarget ? [entry.target] : [entry.target, other.target, ...shared]).map((w) => w.object)],
         evidence: { ...evidence(entry.selector, entry.matched, suggestion), otherHpa: otherName, shared: shared.map((w) => refString(w.object.ref)) },
         remedy: {
-          text: sameTarget ? `Delete one of ${name} and ${otherName}, or merge their metrics into one HorizontalPodAutoscaler.` : `Make the scale targets' selectors disjoint. ${remedyForKey(suggestion, `${narrow.replace(/ selector$/, "")} spec.selector.matchLabels`)} Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs or test pods, render those without the selector labels instead.`
+          text: sameTarget ? `Delete one of ${name} and ${otherName}, or merge their metrics into one HorizontalPodAutoscaler.` : `Make the scale targets' selectors disjoint. ${remedyForKey(suggestion, `${narrow.replace(/ selector$/, "")} spec.selector.matchLabels`)} Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs, render those without the selector labels instead.`
         }
       });
     }
@@ -13265,19 +13620,18 @@ function checkHpas(context, report) {
     if (ambiguous.has(i)) return;
     const foreign = entry.matched.filter((w) => w !== entry.target);
     if (foreign.length === 0) return;
-    const onlyTests = foreign.every(isHelmTest);
     const name = refString(entry.hpa.object.ref);
     const targetName = refString(entry.target.object.ref);
     const suggestion = suggestKey(context, [entry.target], foreign);
     report({
       object: entry.hpa.object,
       path: entry.hpa.targetPath,
-      severity: onlyTests ? "info" : "warning",
-      message: `${name} scales ${targetName}, whose selector ${describeSelector(entry.selector)} also matches the pods of ${listWorkloads(foreign)}: the HPA averages their resource usage into ${targetName}'s metrics${onlyTests ? " while `helm test` runs" : ""}, so it scales on load that is not ${targetName}'s. ${suggestionText(suggestion, `${targetName}'s selector`)}`,
+      severity: "warning",
+      message: `${name} scales ${targetName}, whose selector ${describeSelector(entry.selector)} also matches the pods of ${listWorkloads(foreign)}: the HPA averages their resource usage into ${targetName}'s metrics, so it scales on load that is not ${targetName}'s. ${suggestionText(suggestion, `${targetName}'s selector`)}`,
       related: foreign.map((w) => w.object),
       evidence: evidence(entry.selector, entry.matched, suggestion),
       remedy: {
-        text: `${remedyForKey(suggestion, `${targetName}'s spec.selector.matchLabels`)} The selector is immutable, so an installed release needs the workload re-created; where the foreign pods belong to Jobs or test pods, render those without the selector labels instead.`
+        text: `${remedyForKey(suggestion, `${targetName}'s spec.selector.matchLabels`)} The selector is immutable, so an installed release needs the workload re-created; where the foreign pods belong to Jobs, render those without the selector labels instead.`
       }
     });
   });
@@ -13286,6 +13640,7 @@ function checkMonitors(context, report) {
   const byKind = { ServiceMonitor: [], PodMonitor: [] };
   for (const consumer2 of context.consumers) {
     if (consumer2.kind !== "ServiceMonitor" && consumer2.kind !== "PodMonitor") continue;
+    if (isLaterCopy(context, consumer2.object)) continue;
     const selected = consumer2.kind === "ServiceMonitor" ? selectServices(context, consumer2) : selectPods(context, consumer2);
     byKind[consumer2.kind].push({ monitor: consumer2, selected });
     if (selectsEverything(consumer2.selector)) {
@@ -13351,18 +13706,41 @@ function namespaceOf(object) {
 function isHelmTest(workload) {
   return workload.object.hooks.some((h) => HELM_TEST_HOOKS.has(h));
 }
+var GOSSIP_PORT = 7946;
+var GOSSIP_NAME = /gossip|memberlist/i;
+function spreadByDesign(service2, workloads) {
+  const spec = service2.raw.spec;
+  if (spec?.clusterIP !== "None") return void 0;
+  const governed = workloads.filter((w) => w.object.ref.kind === "StatefulSet" && w.object.raw.spec?.serviceName === service2.ref.name);
+  if (governed.length > 0) {
+    const first = governed[0].object.ref.name;
+    return `it is the headless Service that governs ${plainList(governed)} (spec.serviceName), which exists for the pods' own DNS names (${first}-0.${service2.ref.name}); a headless Service balances no traffic, its name resolves to every ready pod it selects.`;
+  }
+  const ports = Array.isArray(spec.ports) ? spec.ports : [];
+  const gossip = ports.find((port) => {
+    const { name, port: number, targetPort } = port ?? {};
+    return number === GOSSIP_PORT || targetPort === GOSSIP_PORT || typeof name === "string" && GOSSIP_NAME.test(name) || typeof targetPort === "string" && GOSSIP_NAME.test(targetPort);
+  });
+  if (gossip !== void 0 || GOSSIP_NAME.test(service2.ref.name)) {
+    return "it is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.";
+  }
+  return void 0;
+}
 function isExternalName(object) {
   const spec = object.raw.spec;
   return spec?.type === "ExternalName";
 }
 function selectPods(context, consumer2) {
   const namespaces = consumer2.namespaces ?? context.namespaces();
-  const found = namespaces.flatMap((ns) => context.podsIn(ns).select(consumer2.selector));
+  const found = standingPods(context, namespaces.flatMap((ns) => context.podsIn(ns).select(consumer2.selector)));
   return namespaces.length > 1 ? inputOrder(context, found) : found;
+}
+function standingPods(context, workloads) {
+  return workloads.filter((w) => !isLaterCopy(context, w.object) && !isHelmTest(w));
 }
 function selectServices(context, consumer2) {
   const namespaces = consumer2.namespaces ?? context.namespaces();
-  const found = namespaces.flatMap((ns) => context.servicesIn(ns).select(consumer2.selector));
+  const found = namespaces.flatMap((ns) => context.servicesIn(ns).select(consumer2.selector)).filter((service2) => !isLaterCopy(context, service2));
   if (namespaces.length <= 1) return found;
   const position2 = positions(context).objects;
   return found.sort((a, b) => position2.get(a) - position2.get(b));
@@ -13398,7 +13776,6 @@ function describeWorkload(workload) {
   const name = refString(workload.object.ref);
   const { hooks } = workload.object;
   if (hooks.length === 0) return name;
-  if (isHelmTest(workload)) return `${name} (helm test hook)`;
   return `${name} (${hooks.join(",")} hook)`;
 }
 function listWorkloads(workloads) {
@@ -13442,7 +13819,7 @@ function evidence(selector, matched2, suggestion) {
   };
 }
 function suggestKey(context, intended, foreign) {
-  const usable = (w, key2) => !CONTROLLER_LABELS.has(key2) && !key2.startsWith("batch.kubernetes.io/") && !unstableKeys(context, w).has(key2);
+  const usable = (w, key2) => !isControllerLabel(key2) && !unstableKeys(context, w).has(key2);
   const others = (key2) => foreign.map((w) => ({ workload: w, value: w.podLabels[key2] }));
   if (intended.length === 0) {
     const [first2] = foreign;
@@ -13503,7 +13880,7 @@ var danglingSelector = {
     id: "dangling-selector",
     severity: "warning",
     summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
-    why: "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both.",
+    why: "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both. It is reported only where the checked manifests are the whole story: not for pods an operator may run for a custom resource in the namespace, the cluster's own components (kube-system, the API server's default/kubernetes Service), monitors of every namespace, or a chart rendered without some dependencies (--skip-missing-deps) or with workload templates these values do not render.",
     fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
     migration: "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
     incident: "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
@@ -13580,7 +13957,8 @@ function checkService(context, report, service2) {
   const spec = service2.object.raw.spec;
   if (service2.selector.matchesNothing || spec?.type === "ExternalName") return;
   const index = context.podsIn(namespaceOf2(service2.object));
-  if (index.select(service2.selector).length > 0) return;
+  if (index.select(templateLabelsOnly(service2.selector)).length > 0) return;
+  if (podsMayComeFromElsewhere(context, service2.object, service2.selector, [namespaceOf2(service2.object)])) return;
   const near = nearMisses(index, service2.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const name = refString(service2.object.ref);
   report({
@@ -13625,6 +14003,7 @@ function checkPdb(context, report, pdb) {
     }
     return;
   }
+  if (podsMayComeFromElsewhere(context, pdb.object, pdb.selector, [namespace])) return;
   if (selectsEverything(pdb.selector)) {
     if (index.select(pdb.selector).length > 0) return;
     report({
@@ -13636,7 +14015,7 @@ function checkPdb(context, report, pdb) {
     });
     return;
   }
-  if (index.select(pdb.selector).length > 0) return;
+  if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   report({
     object: pdb.object,
@@ -13648,13 +14027,15 @@ function checkPdb(context, report, pdb) {
   });
 }
 function checkMonitor(context, report, monitor) {
-  if (monitor.selector.matchesNothing) return;
-  const namespaces = monitor.namespaces ?? context.namespaces();
+  if (monitor.selector.matchesNothing || monitor.namespaces === void 0) return;
+  const namespaces = monitor.namespaces;
   const name = refString(monitor.object.ref);
   const scope = monitor.namespaces === void 0 ? "any namespace" : `namespace${namespaces.length === 1 ? "" : "s"} ${namespaces.join(", ")}`;
   if (monitor.kind === "ServiceMonitor") {
     const labelsOf = (o) => metadataLabels(o);
     if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
+    if (BUILTIN_SERVICES.some((service2) => namespaces.includes(service2.namespace) && matches(monitor.selector, service2.labels))) return;
+    if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
     const near2 = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf, (o) => refString(o.ref))).slice(0, MAX_NEAR);
     report({
       object: monitor.object,
@@ -13668,7 +14049,8 @@ function checkMonitor(context, report, monitor) {
     });
     return;
   }
-  if (namespaces.some((ns) => context.podsIn(ns).select(monitor.selector).length > 0)) return;
+  if (namespaces.some((ns) => context.podsIn(ns).select(templateLabelsOnly(monitor.selector)).length > 0)) return;
+  if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
   const near = namespaces.flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref))).slice(0, MAX_NEAR);
   report({
     object: monitor.object,
@@ -13697,7 +14079,7 @@ function checkHpas2(context, report) {
     }
     const targetName = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
-    if (!object) {
+    if (!object && !chartViewIncomplete(context, hpa.object)) {
       report({
         object: hpa.object,
         path: hpa.targetPath,
@@ -13707,6 +14089,7 @@ function checkHpas2(context, report) {
       });
       continue;
     }
+    if (!object) continue;
     const workload = context.workloadFor(object);
     if (!workload?.selector || workload.selector.matchesNothing) continue;
     if (context.podsIn(namespaceOf2(object)).select(workload.selector).length > 0) continue;
@@ -13719,6 +14102,65 @@ function checkHpas2(context, report) {
       remedy: { text: `Make ${targetName}'s spec.selector match its own pod template labels.` }
     });
   }
+}
+function templateLabelsOnly(selector) {
+  if (!selector.requirements.some((r) => isControllerLabel(r.key))) return selector;
+  return { ...selector, requirements: selector.requirements.filter((r) => !isControllerLabel(r.key)) };
+}
+function podsMayComeFromElsewhere(context, consumer2, selector, namespaces) {
+  if (namespaces.includes(CLUSTER_COMPONENTS_NAMESPACE)) return true;
+  const operated = namespacesWithOperatedResources(context);
+  if (namespaces.some((ns) => operated.has(ns))) return true;
+  if (selector !== void 0 && relabelledAtRunTime(context, selector, namespaces)) return true;
+  return chartViewIncomplete(context, consumer2, selector);
+}
+function relabelledAtRunTime(context, selector, namespaces) {
+  const templateKeys = podTemplateKeysIfRelabelled(context);
+  if (templateKeys === void 0) return false;
+  const rest = selector.requirements.filter((r) => templateKeys.has(r.key));
+  if (rest.length === selector.requirements.length || rest.length === 0) return false;
+  return namespaces.some((ns) => context.podsIn(ns).select({ ...selector, requirements: rest }).length > 0);
+}
+function chartViewIncomplete(context, object, selector) {
+  const chart = object.doc.release?.chart;
+  const facts = context.chartFacts;
+  if (chart === void 0 || facts === void 0) return false;
+  if (facts.missingDependencies.has(chart)) return true;
+  const unrendered = facts.unrenderedWorkloads.get(chart) ?? [];
+  return unrendered.some((workload) => selector === void 0 || couldRenderLabels(workload.text, selector));
+}
+function couldRenderLabels(text, selector) {
+  return selector.requirements.every((requirement) => {
+    if (requirement.operator !== "In") return true;
+    return requirement.values.some((value) => writtenAsWord(text, value)) || keyWithTemplatedValue(text, requirement.key);
+  });
+}
+function writtenAsWord(text, word) {
+  return new RegExp(`(^|[^A-Za-z0-9_.-])${escapeRegExp(word)}($|[^A-Za-z0-9_.-])`, "m").test(text);
+}
+function keyWithTemplatedValue(text, key) {
+  return new RegExp(`(^|[\\s"'{])${escapeRegExp(key)}["']?\\s*:\\s*[^\\n]*\\{\\{`, "m").test(text);
+}
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+var relabelCache = /* @__PURE__ */ new WeakMap();
+function podTemplateKeysIfRelabelled(context) {
+  let found = relabelCache.get(context);
+  if (found === void 0) {
+    found = { keys: context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : void 0 };
+    relabelCache.set(context, found);
+  }
+  return found.keys;
+}
+var operatedCache = /* @__PURE__ */ new WeakMap();
+function namespacesWithOperatedResources(context) {
+  let found = operatedCache.get(context);
+  if (found === void 0) {
+    found = new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === void 0).map(namespaceOf2));
+    operatedCache.set(context, found);
+  }
+  return found;
 }
 var MAX_NEAR = 3;
 function nearMisses(index, selector, labelsOf, nameOf) {
@@ -13781,12 +14223,78 @@ function isEmptySelector(raw) {
   return emptyMap && emptyList;
 }
 
+// src/analyze/rules/duplicate-object.ts
+import { isDeepStrictEqual } from "node:util";
+var duplicateObject = {
+  meta: {
+    id: "duplicate-object",
+    severity: "warning",
+    summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
+    why: "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
+    fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
+    migration: "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
+    incident: 'helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets "secret-name" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.',
+    example: {
+      bad: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: fast
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: safe
+      `,
+      good: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: fast
+      `
+    },
+    helpUri: ruleHelpUri("duplicate-object")
+  },
+  check(context, report) {
+    for (const { copy: object, first: earlier } of duplicateCopies(context)) {
+      const identical = isDeepStrictEqual(earlier.raw, object.raw);
+      const name = refString(object.ref);
+      const where = object.ref.namespace ? ` in namespace ${object.ref.namespace}` : "";
+      report({
+        object,
+        path: ["metadata", "name"],
+        message: `${name}${where} is rendered twice${sourceText(earlier, object)}: the cluster holds one object of that kind and name. Helm 3's \`helm install\` creates the first copy and fails on the second with "already exists"; where the release already has it, each upgrade applies both and the later copy wins${identical ? " (here the two copies are identical)" : ", so the earlier copy's content never takes effect"}.`,
+        related: [earlier],
+        evidence: { identical, first: sourceOf(earlier), second: sourceOf(object) },
+        remedy: { text: `Render ${name} once: remove or guard one of the two templates, or give the two objects different names.` }
+      });
+    }
+  }
+};
+function sourceOf(object) {
+  return object.doc.template ?? object.doc.file;
+}
+function sourceText(earlier, later) {
+  const [a, b] = [sourceOf(earlier), sourceOf(later)];
+  return a === b ? ` by ${a}` : ` (by ${a} and by ${b})`;
+}
+
 // src/analyze/rules/nondeterministic-render.ts
 var RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
-var MAX_FIELDS_NAMED = 6;
+var MAX_FIELDS_NAMED2 = 6;
 var SELECTOR_FAILURE = "spec.selector: Invalid value: ...: field is immutable";
 var STATEFULSET_FORBIDDEN3 = "spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden";
 var CA_BUNDLE_KINDS = /* @__PURE__ */ new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
+var UPGRADE_HOOKS = /* @__PURE__ */ new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
+function writtenByUpgrades(object) {
+  return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
+}
 function runsPerRelease(object) {
   return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
 }
@@ -13797,13 +14305,35 @@ function secretRemedy(object) {
 function certificateRemedy() {
   return "Do not generate certificates at render time: let cert-manager issue the certificate (and its cainjector fill caBundle), or keep the one the release already has with `lookup` on its Secret and generate a new one only when none exists.";
 }
-function randomFieldsFinding(object, changes) {
+function reusedByLookup(context, object, certificate) {
+  const template = object.doc.template;
+  const kinds = template === void 0 ? void 0 : context.chartFacts?.lookups.get(template);
+  if (kinds === void 0) return void 0;
+  if (kinds.has(object.ref.kind)) return object.ref.kind;
+  return certificate && kinds.has("Secret") ? "Secret" : void 0;
+}
+function reusedFinding(object, changes, named, fields, lookedUp) {
+  const own = lookedUp === object.ref.kind;
+  return {
+    object,
+    path: changes[0].path,
+    severity: "info",
+    message: `${refString(object.ref)}: ${named} ${fields.length === 1 ? "is" : "are"} generated at render time (a random or time-based template function), and the template reads ${own ? `the existing ${lookedUp}` : "the existing Secret"} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. Without a cluster connection \`lookup\` finds nothing: \`helm template\`, --dry-run, and tools that render that way and apply the result (Argo CD renders with \`helm template\`) get a new value on every render.`,
+    evidence: { cause: "random", fields: [...fields], reusedBy: `lookup ${lookedUp}` },
+    remedy: {
+      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the value in values or point the chart at an existing Secret, so that every render agrees."
+    }
+  };
+}
+function randomFieldsFinding(context, object, changes) {
   const fields = changes.map((c) => formatPath(c.path));
-  const named = fields.length > MAX_FIELDS_NAMED ? `${fields.slice(0, MAX_FIELDS_NAMED).join(", ")} and ${fields.length - MAX_FIELDS_NAMED} more` : fields.join(", ");
+  const named = fields.length > MAX_FIELDS_NAMED2 ? `${fields.slice(0, MAX_FIELDS_NAMED2).join(", ")} and ${fields.length - MAX_FIELDS_NAMED2} more` : fields.join(", ");
   const first = changes[0];
   const isSecret = object.ref.kind === "Secret" && object.group === "";
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
+  const lookedUp = reusedByLookup(context, object, tls || caBundle);
+  if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
   const subject = `${refString(object.ref)}: ${named} ${fields.length === 1 ? "differs" : "differ"} between two renders of the same chart and values (random or time-based template functions such as ${RANDOM_FUNCTIONS}).`;
   let consequence;
   let text;
@@ -13879,7 +14409,7 @@ function revisionFinding(object, change) {
         evidence: evidence2,
         remedy: {
           text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [`kubectl delete ${kind.toLowerCase()} ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade]
+          commands: [sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade]
         }
       };
     case "claim-template":
@@ -13891,7 +14421,7 @@ function revisionFinding(object, change) {
         evidence: evidence2,
         remedy: {
           text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [`kubectl delete statefulset ${name} --cascade=orphan -n ${namespace}`, releaseOf(object).upgrade]
+          commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade]
         }
       };
     case "pod-labels": {
@@ -13916,7 +14446,7 @@ var nondeterministicRender = {
     id: "nondeterministic-render",
     severity: "warning",
     summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
-    why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release.",
+    why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
     fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
     migration: "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
     incident: "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
@@ -13958,15 +14488,17 @@ var nondeterministicRender = {
       for (const change of probes.changes) {
         const primary = change.causes[0];
         if (primary === "random") {
+          if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
           else if (change.section === "pod-annotations") report(rollAnnotationFinding(object, change, false));
           else if (change.section === "other") otherRandom.push(change);
         } else if (primary === "revision") {
-          const finding = revisionFinding(object, change);
-          if (finding) report(finding);
+          if (change.section !== "name" && renamedOn(context, object, "revision")) continue;
+          const finding2 = revisionFinding(object, change);
+          if (finding2) report(finding2);
         }
       }
-      if (otherRandom.length > 0) report(randomFieldsFinding(object, otherRandom));
+      if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
     }
   }
 };
@@ -13987,24 +14519,24 @@ function normalize(value) {
   }
   return out;
 }
-function diff(before, after, path19 = []) {
+function diff(before, after, path21 = []) {
   const differences = [];
-  walk(normalize(before), normalize(after), [...path19], differences);
+  walk(normalize(before), normalize(after), [...path21], differences);
   return differences;
 }
-function walk(before, after, path19, out) {
+function walk(before, after, path21, out) {
   if (isEmpty(before) && isEmpty(after)) return;
   if (isRecord(before) && isRecord(after)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk(before[key], after[key], [...path19, key], out);
+      walk(before[key], after[key], [...path21, key], out);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path19, i], out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path21, i], out);
     return;
   }
-  if (before !== after) out.push({ path: path19, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
+  if (before !== after) out.push({ path: path21, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
 }
 function sameValue(before, after) {
   return diff(before, after).length === 0;
@@ -14118,8 +14650,8 @@ var rolloutSelectorChanged = {
           text: `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper (e.g. app.kubernetes.io/name and app.kubernetes.io/instance). If a user value feeds the selector (a team, a labels map), keep selector labels out of user values and put such labels only on the pod template and object metadata. If the selector really must change, add a second Rollout under a new name with the new selector, move traffic to it (its own canary/stable Services), then remove the old Rollout in a later release. ` + (outcome === "either" ? `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: older CRD, the canary would be skipped). ` : "") + `The last command lists the ReplicaSets of the old selector: after an older controller accepted the change they are orphaned; delete them once the new pods serve.`,
           commands: [
             ...outcome === "either" ? [CRD_RULE_COMMAND] : [],
-            `kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
-            ...oldLabels ? [`kubectl -n ${ns} get replicasets -l '${oldLabels}'`] : []
+            sh`kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
+            ...oldLabels ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} get replicasets -l ${oldLabels}`] : []
           ]
         }
       });
@@ -14417,9 +14949,9 @@ function applyPvcSpecDefaults(spec) {
     canonicalQuantities(spec.resources.limits);
   }
 }
-function podTemplateAt(o, path19) {
+function podTemplateAt(o, path21) {
   let current = o;
-  for (const key of path19) {
+  for (const key of path21) {
     if (!isRecord(current)) return;
     current = current[key];
   }
@@ -14585,17 +15117,17 @@ function planUpgrade(previous, next) {
       plan2.hooks.push(object);
       continue;
     }
-    const identity = helmIdentity(object);
-    const old = object.generatedName ? void 0 : before.get(identity);
+    const identity2 = helmIdentity(object);
+    const old = object.generatedName ? void 0 : before.get(identity2);
     if (old) {
       plan2.updated.push({ before: old, after: object });
-      seen.add(identity);
+      seen.add(identity2);
     } else {
       plan2.created.push(object);
     }
   }
-  for (const [identity, object] of before) {
-    if (seen.has(identity)) continue;
+  for (const [identity2, object] of before) {
+    if (seen.has(identity2)) continue;
     (keepsOnDelete(object) ? plan2.kept : plan2.deleted).push(object);
   }
   return plan2;
@@ -14643,12 +15175,12 @@ function rollReasons(changes) {
   const reasons = /* @__PURE__ */ new Set();
   for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
   const specPath = [...changes.templatePath, "spec"];
-  for (const { path: path19 } of changes.other) {
-    if (!startsWith(path19, specPath)) {
+  for (const { path: path21 } of changes.other) {
+    if (!startsWith(path21, specPath)) {
       reasons.add("pod-spec");
       continue;
     }
-    const [field, , containerField] = path19.slice(specPath.length).map(String);
+    const [field, , containerField] = path21.slice(specPath.length).map(String);
     const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
     if (inContainer && containerField === void 0) reasons.add("containers");
     else if (inContainer && containerField === "image") reasons.add("image");
@@ -14792,32 +15324,32 @@ function emptyToUndefined(value) {
   return sameValue(value, void 0) ? void 0 : value;
 }
 var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
-function specDifferences(before, after, path19) {
+function specDifferences(before, after, path21) {
   const out = [];
   const { rest: restBefore, lists: listsBefore } = splitContainers(before);
   const { rest: restAfter, lists: listsAfter } = splitContainers(after);
-  out.push(...diff(restBefore, restAfter, path19));
+  out.push(...diff(restBefore, restAfter, path21));
   for (const list of CONTAINER_LISTS) {
     const b = listsBefore[list];
     const a = listsAfter[list];
     const byName = namedContainers(b) && namedContainers(a);
     if (!byName) {
-      out.push(...diff(b, a, [...path19, list]));
+      out.push(...diff(b, a, [...path21, list]));
       continue;
     }
     const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
     const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
     (a ?? []).forEach((container, i) => {
       const old = beforeByName.get(stringMap(container).name);
-      out.push(...diff(old?.c, container, [...path19, list, i]));
+      out.push(...diff(old?.c, container, [...path21, list, i]));
     });
     for (const [name, { c, i }] of beforeByName) {
-      if (!afterNames.has(name)) out.push({ path: [...path19, list, i], before: c, after: void 0 });
+      if (!afterNames.has(name)) out.push({ path: [...path21, list, i], before: c, after: void 0 });
     }
     const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
     const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
     if (orderBefore.join("\0") !== orderAfter.join("\0")) {
-      out.push({ path: [...path19, list], before: orderBefore, after: orderAfter });
+      out.push({ path: [...path21, list], before: orderBefore, after: orderAfter });
     }
   }
   return out;
@@ -14836,8 +15368,8 @@ function namedContainers(list) {
   const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
   return names.every((n) => n !== void 0) && new Set(names).size === names.length;
 }
-function startsWith(path19, prefix) {
-  return prefix.every((segment, i) => path19[i] === segment);
+function startsWith(path21, prefix) {
+  return prefix.every((segment, i) => path21[i] === segment);
 }
 
 // src/analyze/rules/needless-rollout.ts
@@ -14948,7 +15480,7 @@ var needlessRollout = {
       if (!needless) continue;
       const { after } = pair;
       const meta = [...changes.templatePath, "metadata"];
-      const labelText2 = needless.labels.map(describe).join(", ");
+      const labelText2 = needless.labels.map(describe2).join(", ");
       const checksumText = needless.checksums.map((c) => c.key).join(", ");
       const what = [
         labelText2 && `the volatile label${needless.labels.length === 1 ? "" : "s"} ${labelText2}`,
@@ -14975,7 +15507,7 @@ var needlessRollout = {
     }
   }
 };
-function describe(change) {
+function describe2(change) {
   const show3 = (v) => v === void 0 ? "(absent)" : String(v);
   return `${change.key} (${show3(change.before)} → ${show3(change.after)})`;
 }
@@ -15073,8 +15605,8 @@ function replacedPairs(plan2) {
   }
   return pairs2;
 }
-function replacementsIn(plan2) {
-  return replacedPairs(plan2).map((p) => ({ from: p.before.ref, to: p.after.ref, why: p.why }));
+function replacementsOf(pairs2) {
+  return pairs2.map((p) => ({ from: p.before.ref, to: p.after.ref, why: p.why }));
 }
 
 // src/analyze/rules/object-replaced.ts
@@ -15196,7 +15728,7 @@ function describeReplacement(pair) {
   const { before, after, why, kept } = pair;
   const oldRef = refString(before.ref);
   const newRef = refString(after.ref);
-  const path19 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
+  const path21 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
   const how = {
     rename: `${newRef} replaces ${oldRef} under a new name (${matched(pair)})`,
     "kind-change": `${newRef} replaces ${oldRef}: the kind changes under the same name`,
@@ -15213,7 +15745,7 @@ function describeReplacement(pair) {
   };
   const message = `${how}. ${lifecycle}. ${consequence.text}`;
   const remedy = { text: consequence.remedy, ...consequence.commands.length > 0 ? { commands: consequence.commands } : {} };
-  return { object: after, path: path19, related: [before], severity: consequence.severity, message, evidence: evidence2, remedy };
+  return { object: after, path: path21, related: [before], severity: consequence.severity, message, evidence: evidence2, remedy };
 }
 function consequenceOf(pair) {
   const { before } = pair;
@@ -15253,11 +15785,11 @@ function statefulSetConsequence(pair) {
   }
   const commands = [];
   if (deletesData) {
-    commands.push(`kubectl -n ${ns} patch statefulset ${oldName} --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`);
+    commands.push(sh`kubectl -n ${ns} patch statefulset ${oldName} --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`);
   }
   for (const claim of claims) {
     commands.push(
-      `for i in ${ordinals.join(" ")}; do kubectl patch pv "$(kubectl -n ${ns} get pvc ${claim}-${oldName}-$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`
+      sh`for i in ${new ShellText(ordinals.join(" "))}; do kubectl patch pv "$(kubectl -n ${ns} get pvc ${`${claim}-${oldName}-`}$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`
     );
   }
   return {
@@ -15279,8 +15811,8 @@ function claimConsequence(pair) {
     ...kept ? {} : { danger: "the old claim is deleted; with reclaimPolicy Delete its data is lost" },
     remedy: `Keep the claim's name (fullnameOverride, or the chart's existingClaim-style value pointing at ${oldName}). ` + (kept ? `To use the old data, point the workload at ${oldName} instead of the new claim.` : `Before upgrading, keep the old claim and its volume (commands below): Helm skips deleting an object whose live annotation helm.sh/resource-policy is keep; then point the workload at ${oldName} or copy the data across.`),
     commands: kept ? [] : [
-      `kubectl -n ${ns} annotate pvc ${oldName} helm.sh/resource-policy=keep`,
-      `kubectl patch pv "$(kubectl -n ${ns} get pvc ${oldName} -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`
+      sh`kubectl -n ${ns} annotate pvc ${oldName} helm.sh/resource-policy=keep`,
+      sh`kubectl patch pv "$(kubectl -n ${ns} get pvc ${oldName} -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`
     ]
   };
 }
@@ -15292,7 +15824,7 @@ function serviceConsequence(pair) {
     severity: "warning",
     text: kept ? `${oldName} stays and keeps selecting the same pods, but it is no longer managed: later chart changes do not reach it.` : `Clients that use the old DNS name ${oldName}.${ns}.svc (other releases, Ingresses, configuration) fail once Helm deletes it.`,
     remedy: kept ? `Move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName} by hand.` : `Keep the Service's name (fullnameOverride / nameOverride), or keep both names during the move: annotate the old Service with helm.sh/resource-policy=keep before upgrading, move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName}.`,
-    commands: kept ? [`kubectl -n ${ns} delete service ${oldName}`] : [`kubectl -n ${ns} annotate service ${oldName} helm.sh/resource-policy=keep`]
+    commands: kept ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete service ${oldName}`] : [sh`kubectl -n ${ns} annotate service ${oldName} helm.sh/resource-policy=keep`]
   };
 }
 function workloadConsequence(pair) {
@@ -15311,11 +15843,11 @@ function workloadConsequence(pair) {
   } else {
     text = `Both pod sets run at once (${why === "kind-change" ? "two controllers with overlapping selectors" : "a surge of old and new pods"}), then ${oldName}'s pods are removed together as soon as Helm deletes it: no rolling handover, so capacity drops if the new pods are not ready yet.`;
   }
-  const commands = kept || !podOwners || why === "group-change" ? kept ? [`kubectl -n ${ns} delete ${oldKind} ${oldName}`] : [] : [
-    `kubectl -n ${ns} annotate ${oldKind} ${oldName} helm.sh/resource-policy=keep`,
+  const commands = kept || !podOwners || why === "group-change" ? kept ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`] : [] : [
+    sh`kubectl -n ${ns} annotate ${oldKind} ${oldName} helm.sh/resource-policy=keep`,
     releaseOf(after).upgrade,
-    `kubectl -n ${ns} rollout status ${after.ref.kind.toLowerCase()} ${after.ref.name}`,
-    `kubectl -n ${ns} delete ${oldKind} ${oldName}`
+    sh`kubectl -n ${ns} rollout status ${after.ref.kind.toLowerCase()} ${after.ref.name}`,
+    sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`
   ];
   return {
     severity: "warning",
@@ -15391,11 +15923,11 @@ var IMMUTABLE_FIELDS = [
     [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
     [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
   ].map(
-    ([path19, why]) => ({
+    ([path21, why]) => ({
       group: "batch",
       kind: "Job",
-      path: path19,
-      errorPath: path19.join("."),
+      path: path21,
+      errorPath: path21.join("."),
       errorType: "Invalid value",
       detail: IMMUTABLE,
       section: "§1.6",
@@ -15469,6 +16001,9 @@ var IMMUTABLE_FIELDS = [
     why: "an IngressClass's controller is fixed at creation"
   }
 ];
+function validationSource(group) {
+  return `kubernetes/kubernetes pkg/apis/${group === "" ? "core" : group.split(".")[0]}/validation`;
+}
 function immutableFieldsFor(group, kind) {
   return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
 }
@@ -15621,7 +16156,7 @@ var immutableField = {
     summary: "An upgrade changes a field that Kubernetes does not allow to change on an existing object.",
     why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
     fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
-    migration: "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> --cascade=orphan -n <namespace>`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
+    migration: "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
     incident: 'zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch "zitadel-login" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.',
     example: {
       upgradeFrom: manifest`
@@ -15735,15 +16270,15 @@ function workloadSelector(pair, version) {
   const before = getPath(pair.before.raw, entry.path);
   const after = getPath(pair.after.raw, entry.path);
   if (sameSelector(before, after)) return { problems: [], remedy: noRemedy };
-  const rendered = renderApiValue(selectorForApi(after), version, "labelSelector");
+  const rendered2 = renderApiValue(selectorForApi(after), version, "labelSelector");
   return {
     problems: [
       {
         path: entry.path,
-        fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, rendered),
+        fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, rendered2),
         before: selectorForApi(before),
         after: selectorForApi(after),
-        why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`
+        why: `${cap(entry.why)} (${validationSource(entry.group)}).`
       }
     ],
     remedy: () => workloadSelectorRemedy(pair)
@@ -15764,7 +16299,7 @@ function statefulSet(pair, version) {
       fieldError: fieldError("spec", "Forbidden", detail),
       before: d.before,
       after: d.after,
-      why: d.path[1] === "volumeClaimTemplates" ? "A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (k8s-rules.md §1.5); the claims they created are not updated either." : `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${d.path[1] === "revisionHistoryLimit" ? rhlNote : ""} (k8s-rules.md §1.5).`
+      why: d.path[1] === "volumeClaimTemplates" ? `A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (${validationSource("apps")}); the claims they created are not updated either.` : `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${d.path[1] === "revisionHistoryLimit" ? rhlNote : ""} (${validationSource("apps")}).`
     })
   );
   return { problems, remedy: (p) => statefulSetRemedy(pair, p) };
@@ -15782,7 +16317,7 @@ function job(pair, version) {
       fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(normalize(a), version)),
       before: b,
       after: a,
-      why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`
+      why: `${cap(entry.why)} (${validationSource(entry.group)}).`
     });
   }
   const bc = getPath(before, ["spec", "completions"]);
@@ -15802,7 +16337,7 @@ function job(pair, version) {
         ),
         before: bc,
         after: ac,
-        why: elastic ? "An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, k8s-rules.md §1.6)." : "A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; k8s-rules.md §1.6)."
+        why: elastic ? `An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, ${validationSource("batch")}).` : `A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; ${validationSource("batch")}).`
       });
     }
   }
@@ -15819,7 +16354,7 @@ function job(pair, version) {
       fieldError: fieldError("spec.template", "Invalid value", "field is immutable", "<the whole new pod template>"),
       before: change.before,
       after: change.after,
-      why: "A Job's pod template cannot change after creation, labels, annotations and image included (k8s-rules.md §1.6); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template."
+      why: `A Job's pod template cannot change after creation, labels, annotations and image included (${validationSource("batch")}); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.`
     });
   }
   return { problems, remedy: () => jobRemedy(pair) };
@@ -15847,7 +16382,7 @@ function service(pair, version) {
         fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
         before: bIP,
         after: aIP,
-        why: `A Service's primary cluster IP cannot change once set${aHeadless || bHeadless ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : ""} (k8s-rules.md §1.8).`
+        why: `A Service's primary cluster IP cannot change once set${aHeadless || bHeadless ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : ""} (${validationSource("")}).`
       });
     } else if (bIP === void 0 && aHeadless) {
       problems.push({
@@ -15855,7 +16390,7 @@ function service(pair, version) {
         fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
         before: "<allocated IP>",
         after: aIP,
-        why: "The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (k8s-rules.md §1.8)."
+        why: `The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (${validationSource("")}).`
       });
     } else if (bIP === void 0 && aIP !== void 0) {
       problems.push({
@@ -15864,7 +16399,7 @@ function service(pair, version) {
         before: "<allocated IP>",
         after: aIP,
         severity: "warning",
-        why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${aIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (k8s-rules.md §1.8).`
+        why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${aIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (${validationSource("")}).`
       });
     } else if (bHeadless && aIP === void 0) {
       problems.push({
@@ -15873,7 +16408,7 @@ function service(pair, version) {
         before: "None",
         after: void 0,
         severity: "warning",
-        why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes #120937, k8s-rules.md §1.8)."
+        why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes/kubernetes #120937)."
       });
     } else if (bIP !== void 0 && aIP === void 0 && !gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) {
       problems.push({
@@ -15882,7 +16417,7 @@ function service(pair, version) {
         fieldError: fieldError("spec.clusterIP", "Invalid value", "field is immutable", '""'),
         before: bIP,
         after: void 0,
-        why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (k8s-rules.md §1.8).`
+        why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (${validationSource("")}).`
       });
     }
     const bList = getPath(pair.before.raw, ["spec", "clusterIPs"]);
@@ -15894,7 +16429,7 @@ function service(pair, version) {
         fieldError: fieldError("spec.ipFamilyPolicy", "Invalid value", "must be set to 'SingleStack' when releasing the secondary clusterIP", renderApiValue(aPolicy ?? "", version)),
         before: bList,
         after: aList,
-        why: "Removing the secondary cluster IP requires `ipFamilyPolicy: SingleStack` in the same update (k8s-rules.md §1.8)."
+        why: `Removing the secondary cluster IP requires \`ipFamilyPolicy: SingleStack\` in the same update (${validationSource("")}).`
       });
     }
   }
@@ -15906,7 +16441,7 @@ function service(pair, version) {
       fieldError: fieldError("spec.ipFamilies[0]", "Invalid value", "may not change once set", renderApiValue(aFamily, version)),
       before: bFamily,
       after: aFamily,
-      why: "A Service's primary IP family cannot change once set (k8s-rules.md §1.8)."
+      why: `A Service's primary IP family cannot change once set (${validationSource("")}).`
     });
   }
   if (bType === "LoadBalancer" && aType === "LoadBalancer") {
@@ -15918,7 +16453,7 @@ function service(pair, version) {
         fieldError: fieldError("spec.loadBalancerClass", "Invalid value", "may not change once set", renderApiValue(aClass, version)),
         before: bClass,
         after: aClass,
-        why: "A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (k8s-rules.md §1.8)."
+        why: `A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (${validationSource("")}).`
       });
     }
     const local = (o) => getPath(o, ["spec", "externalTrafficPolicy"]) === "Local";
@@ -15930,7 +16465,7 @@ function service(pair, version) {
         fieldError: fieldError("spec.healthCheckNodePort", "Forbidden", "field is immutable"),
         before: bPort,
         after: aPort,
-        why: "healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (k8s-rules.md §1.8)."
+        why: `healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (${validationSource("")}).`
       });
     }
   }
@@ -15953,7 +16488,7 @@ function pvc(pair, version) {
           fieldError: fieldError("spec.resources.requests.storage", "Forbidden", pvcStorageDecreaseDetail(version)),
           before: d.before,
           after: d.after,
-          why: "A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (k8s-rules.md §1.9)."
+          why: `A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (${validationSource("")}).`
         });
         continue;
       }
@@ -15965,7 +16500,7 @@ function pvc(pair, version) {
         fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
         before: d.before,
         after: d.after,
-        why: "volumeAttributesClassName may change from 1.34, but not from a value back to unset (k8s-rules.md §1.9)."
+        why: `volumeAttributesClassName may change from 1.34, but not from a value back to unset (${validationSource("")}).`
       });
       continue;
     }
@@ -15976,7 +16511,7 @@ function pvc(pair, version) {
         fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolumeClaim's volumeMode is fixed at creation (k8s-rules.md §1.9)."
+        why: `A PersistentVolumeClaim's volumeMode is fixed at creation (${validationSource("")}).`
       });
       continue;
     }
@@ -15987,7 +16522,7 @@ function pvc(pair, version) {
         before: d.before,
         after: d.after,
         severity: "warning",
-        why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (k8s-rules.md §1.9). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`
+        why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (${validationSource("")}). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`
       });
       continue;
     }
@@ -15996,7 +16531,7 @@ function pvc(pair, version) {
       fieldError: specError,
       before: d.before,
       after: d.after,
-      why: "A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (k8s-rules.md §1.9)."
+      why: `A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (${validationSource("")}).`
     });
   }
   return { problems, remedy: () => pvcRemedy(pair) };
@@ -16013,7 +16548,7 @@ function pv(pair, version) {
         fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volumeMode is fixed at creation (k8s-rules.md §1.10)."
+        why: `A PersistentVolume's volumeMode is fixed at creation (${validationSource("")}).`
       });
     } else if (field === "nodeAffinity") {
       if (getPath(before, ["spec", "nodeAffinity"]) === void 0) continue;
@@ -16022,7 +16557,7 @@ function pv(pair, version) {
         fieldError: fieldError("nodeAffinity", "Invalid value", "field is immutable, except for updating from beta label to GA", renderApiValue(normalize(getPath(after, ["spec", "nodeAffinity"])), version)),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (k8s-rules.md §1.10)."
+        why: `A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (${validationSource("")}).`
       });
     } else if (field === "volumeAttributesClassName") {
       if (d.after !== void 0) continue;
@@ -16031,7 +16566,7 @@ function pv(pair, version) {
         fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (k8s-rules.md §1.10)."
+        why: `A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (${validationSource("")}).`
       });
     } else if (!PV_NON_SOURCE_FIELDS.has(field)) {
       if (field === "csi" && d.path[2] === "controllerExpandSecretRef" && d.before === void 0 && d.path.length === 3) continue;
@@ -16040,7 +16575,7 @@ function pv(pair, version) {
         fieldError: fieldError("spec.persistentvolumesource", "Forbidden", "spec.persistentvolumesource is immutable after creation"),
         before: d.before,
         after: d.after,
-        why: "A PersistentVolume's volume source cannot change after creation (k8s-rules.md §1.10)."
+        why: `A PersistentVolume's volume source cannot change after creation (${validationSource("")}).`
       });
     }
   }
@@ -16059,7 +16594,7 @@ function secretOrConfigMap(pair, version) {
         fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(a, version)),
         before: b,
         after: a,
-        why: `${cap(entry.why)}, whether or not it is marked immutable (k8s-rules.md ${entry.section}).`
+        why: `${cap(entry.why)}, whether or not it is marked immutable (${validationSource(entry.group)}).`
       });
     }
   }
@@ -16070,7 +16605,7 @@ function secretOrConfigMap(pair, version) {
         fieldError: fieldError("immutable", "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
         before: true,
         after: pair.after.raw.immutable ?? void 0,
-        why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (k8s-rules.md §1.11).`
+        why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (${validationSource("")}).`
       });
     }
     const sections = kind === "Secret" ? [["data", secretData(pair.before.raw), secretData(pair.after.raw)]] : [
@@ -16086,7 +16621,7 @@ function secretOrConfigMap(pair, version) {
           fieldError: fieldError(section2, "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
           before: b.has(key) ? "<old content>" : void 0,
           after: a.has(key) ? "<new content>" : void 0,
-          why: `The stored ${kind} is marked \`immutable: true\`, so its ${section2}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (k8s-rules.md §1.11).`
+          why: `The stored ${kind} is marked \`immutable: true\`, so its ${section2}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (${validationSource("")}).`
         });
       }
     }
@@ -16111,7 +16646,7 @@ function pod(pair) {
         fieldError: fieldError(`spec.${list}`, "Forbidden", "pod updates may not add or remove containers"),
         before: bn,
         after: an,
-        why: "Containers cannot be added to or removed from a running Pod (k8s-rules.md §1.12)."
+        why: `Containers cannot be added to or removed from a running Pod (${validationSource("")}).`
       });
     }
   }
@@ -16130,7 +16665,7 @@ function pod(pair) {
       fieldError: forbidden,
       before: d.before,
       after: d.after,
-      why: "A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (k8s-rules.md §1.12). Resource changes go through the resize subresource, not through helm upgrade."
+      why: `A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (${validationSource("")}). Resource changes go through the resize subresource, not through helm upgrade.`
     });
   }
   return { problems, remedy: () => podRemedy(pair) };
@@ -16151,7 +16686,7 @@ function tableOnly(pair, version) {
       fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, value),
       before: b,
       after: a,
-      why: `${cap(entry.why)} (k8s-rules.md ${entry.section}).`
+      why: `${cap(entry.why)} (${validationSource(entry.group)}).`
     });
   }
   return { problems, remedy: () => recreateRemedy(pair) };
@@ -16161,7 +16696,7 @@ function toFinding(pair, problem, remedy, version) {
   const object = `${kind} "${name}"`;
   const apiError = problem.fieldError ? apiInvalid(kind, pair.after.group, name, problem.fieldError) : void 0;
   const helmError = apiError ? helmUpgradeError(kind, name, apiError) : void 0;
-  const change = isRecord(problem.before) && isRecord(problem.after) ? `${formatPath(problem.path)} changes (${diff(problem.before, problem.after).map((d) => `${formatPath(d.path)}: ${describe2(d.before)} → ${describe2(d.after)}`).join("; ")})` : problem.label ? `${problem.label} changes from ${describe2(problem.before)} to ${describe2(problem.after)}` : `${formatPath(problem.path)} changes from ${show2(pair.before, problem.path, problem.before)} to ${show2(pair.after, problem.path, problem.after)}`;
+  const change = isRecord(problem.before) && isRecord(problem.after) ? `${formatPath(problem.path)} changes (${diff(problem.before, problem.after).map((d) => `${formatPath(d.path)}: ${describe3(d.before)} → ${describe3(d.after)}`).join("; ")})` : problem.label ? `${problem.label} changes from ${describe3(problem.before)} to ${describe3(problem.after)}` : `${formatPath(problem.path)} changes from ${show2(pair.before, problem.path, problem.before)} to ${show2(pair.after, problem.path, problem.after)}`;
   const outcome = helmError ? ` \`helm upgrade\` (Kubernetes ${version}) will fail with:
   ${helmError}
 (Helm 4 with server-side apply prints "server-side apply failed for object ..." before the same API error.)` : "";
@@ -16174,15 +16709,15 @@ function toFinding(pair, problem, remedy, version) {
     remedy
   };
 }
-function show2(object, path19, effective) {
-  const raw = getPath(object.raw, path19);
-  const text = describe2(effective);
+function show2(object, path21, effective) {
+  const raw = getPath(object.raw, path21);
+  const text = describe3(effective);
   if ((raw === void 0 || raw === null) && effective !== void 0 && typeof effective !== "object") {
     return `unset (the API server defaults it to ${text})`;
   }
   return text;
 }
-function describe2(value) {
+function describe3(value) {
   if (value === void 0 || value === null) return "unset";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value !== "object") return String(value);
@@ -16197,7 +16732,7 @@ function workloadSelectorRemedy(pair) {
   const newSelector = selectorOf(pair.after);
   const oldPodLabels = workloadOf(pair.before)?.podLabels ?? {};
   const chartFix = "Keep spec.selector identical across chart versions: render it only from a small, stable selector-labels helper (app.kubernetes.io/name, app.kubernetes.io/instance, optionally app.kubernetes.io/component) and never from helm.sh/chart, app.kubernetes.io/version or user-supplied labels. If the new selector is intended, migrate the deployed release:";
-  const orphanDelete = `kubectl delete ${kind.toLowerCase()} ${name}${r.ns} --cascade=orphan`;
+  const orphanDelete = sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns} --cascade=orphan`;
   const adopted = newSelector && matches(newSelector, oldPodLabels);
   const owned = kind === "Deployment" ? "ReplicaSets" : "pods";
   if (adopted) {
@@ -16211,7 +16746,7 @@ function workloadSelectorRemedy(pair) {
   const exclusion = overlapping && newSelector ? distinguishing(newSelector, oldPodLabels) : void 0;
   const oldText = oldSelector ? describeSelector(oldSelector) : "<old selector>";
   const target = kind === "Deployment" ? "rs" : "pod";
-  const cleanup = `kubectl delete ${target}${r.ns} -l '${oldText}${exclusion ? `,${exclusion}` : ""}'`;
+  const cleanup = sh`kubectl delete ${target}${r.ns} -l ${`${oldText}${exclusion ? `,${exclusion}` : ""}`}`;
   return {
     text: `${chartFix} delete the ${kind} without deleting its ${owned}, so they keep serving, then upgrade. The old ${owned} do NOT match the new selector: they are not adopted, keep running as orphans (still behind the Service if its selector matches them) and must be deleted once the new pods are Ready` + (exclusion ? ` (the \`${exclusion}\` term keeps the new ${kind}'s ${owned} out of the deletion)` : overlapping ? "; check first that the label selector below does not also match the new pods" : "") + "." + (kind === "DaemonSet" ? " If the pods use hostPorts, new pods cannot start on a node until its old pod is deleted; delete them node by node." : ""),
     commands: [orphanDelete, r.upgrade, cleanup]
@@ -16220,7 +16755,7 @@ function workloadSelectorRemedy(pair) {
 function statefulSetRemedy(pair, problems) {
   const { name } = pair.after.ref;
   const r = releaseOf(pair.after);
-  const commands = [`kubectl delete statefulset ${name}${r.ns} --cascade=orphan`, r.upgrade];
+  const commands = [sh`kubectl delete statefulset ${name}${r.ns} --cascade=orphan`, r.upgrade];
   const notes = [];
   const claimTemplateChanged = problems.some((p) => p.path[1] === "volumeClaimTemplates");
   const resized = /* @__PURE__ */ new Map();
@@ -16231,7 +16766,7 @@ function statefulSetRemedy(pair, problems) {
     if (typeof template === "string") resized.set(template, p.after);
   }
   for (const [template, size] of resized) {
-    commands.push(`kubectl patch pvc ${template}-${name}-0${r.ns} -p '{"spec":{"resources":{"requests":{"storage":"${size}"}}}}'`);
+    commands.push(sh`kubectl patch pvc ${`${template}-${name}-0`}${r.ns} -p ${JSON.stringify({ spec: { resources: { requests: { storage: size } } } })}`);
     notes.push(`Repeat the patch of ${template}-${name}-0 for every ordinal (-1, -2, ...); the StorageClass must allow volume expansion.`);
   }
   if (problems.some((p) => p.path[1] === "selector")) {
@@ -16249,7 +16784,7 @@ function jobRemedy(pair) {
   const r = releaseOf(pair.after);
   return {
     text: "A plain Job cannot be patched once created. Make it a Helm hook (`helm.sh/hook: post-install,post-upgrade` with `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`), give it a per-revision name (e.g. suffix `{{ .Release.Revision }}`), or set `ttlSecondsAfterFinished` so it is gone before the next upgrade; keep helm.sh/chart and version labels out of its pod template. For the deployed release, delete the finished Job before upgrading:",
-    commands: [`kubectl delete job ${name}${r.ns}`, r.upgrade]
+    commands: [sh`kubectl delete job ${name}${r.ns}`, r.upgrade]
   };
 }
 function serviceRemedy(pair, problems) {
@@ -16258,12 +16793,12 @@ function serviceRemedy(pair, problems) {
   if (problems.every((p) => p.fieldError === void 0)) {
     return {
       text: "To turn a headless Service into a normal one, the Service must be recreated: delete it, then upgrade (clients see a brief outage and a new IP). Or keep `clusterIP: None` in the chart.",
-      commands: [`kubectl delete service ${name}${r.ns}`, r.upgrade]
+      commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade]
     };
   }
   return {
     text: "Revert the change (leave clusterIP unset, or keep the old value), or recreate the Service: delete it, then upgrade. Recreating causes a brief outage and a new cluster IP (clients that cached the old IP must reconnect).",
-    commands: [`kubectl delete service ${name}${r.ns}`, r.upgrade]
+    commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade]
   };
 }
 function pvcRemedy(pair) {
@@ -16277,7 +16812,7 @@ function pvRemedy(pair) {
   const r = releaseOf(pair.after);
   return {
     text: `Revert the change, or recreate the PersistentVolume: make sure its reclaim policy is Retain first (otherwise deleting it can delete the data), delete it, then upgrade. A bound claim must be re-bound to the new volume.`,
-    commands: [`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, `kubectl delete pv ${name}`, r.upgrade]
+    commands: [sh`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, sh`kubectl delete pv ${name}`, r.upgrade]
   };
 }
 function secretRemedy2(pair, problems) {
@@ -16287,12 +16822,12 @@ function secretRemedy2(pair, problems) {
   if (onlyType) {
     return {
       text: `Keep the Secret's type, or recreate it: delete it, then upgrade (pods that mount it keep the old content until they restart).`,
-      commands: [`kubectl delete secret ${name}${r.ns}`, r.upgrade]
+      commands: [sh`kubectl delete secret ${name}${r.ns}`, r.upgrade]
     };
   }
   return {
     text: `An immutable ${kind} cannot change: give it a new name whenever its content changes (e.g. suffix the name with a hash of the content, \`${name}-{{ .Values.x | toYaml | sha256sum | trunc 8 }}\`, and reference that name from the pods), so the upgrade creates a new ${kind} and deletes the old one. Or delete it before upgrading (pods that use it keep the old content until they restart):`,
-    commands: [`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade]
+    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade]
   };
 }
 function podRemedy(pair) {
@@ -16300,7 +16835,7 @@ function podRemedy(pair) {
   const r = releaseOf(pair.after);
   return {
     text: "A bare Pod cannot be changed beyond its images and a few scheduling fields. Run it under a controller (Deployment, Job) or as a Helm hook; for the deployed release, delete the Pod before upgrading:",
-    commands: [`kubectl delete pod ${name}${r.ns}`, r.upgrade]
+    commands: [sh`kubectl delete pod ${name}${r.ns}`, r.upgrade]
   };
 }
 function recreateRemedy(pair) {
@@ -16309,7 +16844,7 @@ function recreateRemedy(pair) {
   const extra = kind === "RoleBinding" || kind === "ClusterRoleBinding" ? " The subjects lose the permissions between the delete and the upgrade; alternatively give the binding a new name (Helm then creates the new one and deletes the old one)." : kind === "StorageClass" ? " Existing volumes keep working; only new claims use the new settings. Alternatively create a StorageClass under a new name." : "";
   return {
     text: `Revert the change, or recreate the ${kind}: delete it, then upgrade.${extra}`,
-    commands: [`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade]
+    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade]
   };
 }
 function selectorForApi(raw) {
@@ -16342,8 +16877,8 @@ function primaryClusterIP(raw) {
   const single = getPath(raw, ["spec", "clusterIP"]);
   return typeof single === "string" && single !== "" ? single : void 0;
 }
-function startsWith2(path19, prefix) {
-  return prefix.length <= path19.length && prefix.every((segment, i) => path19[i] === segment);
+function startsWith2(path21, prefix) {
+  return prefix.length <= path21.length && prefix.every((segment, i) => path21[i] === segment);
 }
 function isSubsetList(small, big) {
   const a = Array.isArray(small) ? small : [];
@@ -16481,14 +17016,14 @@ function recreateTrap(pair, report) {
   report({
     object: pair.after,
     path: ["spec", "strategy", "type"],
-    message: `Deployment "${name}": spec.strategy.type changes from ${explicit ? '"RollingUpdate"' : 'unset (the API server defaults it to "RollingUpdate")'} to "Recreate", but the previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids (k8s-rules.md §1.2, §3.5). \`helm upgrade\` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) will fail with:
+    message: `Deployment "${name}": spec.strategy.type changes from ${explicit ? '"RollingUpdate"' : 'unset (the API server defaults it to "RollingUpdate")'} to "Recreate", but the previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids (${validationSource("apps")}). \`helm upgrade\` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) will fail with:
   ${helmUpgradeError("Deployment", name, apiError)}
 (Whether Helm 4's server-side apply hits the same error is unconfirmed.)`,
     evidence: { before: beforeType, after: "Recreate", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: Recreate` in the chart (e.g. `strategy: {type: Recreate, rollingUpdate: null}`), so the patch deletes the defaulted field. For an upgrade with the current chart, switch the live Deployment first; the type must change in the same patch, or the API server defaults rollingUpdate again:",
       commands: [
-        `kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
+        sh`kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
         r.upgrade
       ]
     }
@@ -16510,12 +17045,12 @@ function onDeleteTrap(pair, version, report) {
   report({
     object: pair.after,
     path: ["spec", "updateStrategy", "type"],
-    message: `StatefulSet "${name}": spec.updateStrategy.type changes to "OnDelete", but the previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy (k8s-rules.md §1.5, §3.5). \`helm upgrade\` (Helm 3, or Helm 4 with client-side apply) will fail with:
+    message: `StatefulSet "${name}": spec.updateStrategy.type changes to "OnDelete", but the previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy (${validationSource("apps")}). \`helm upgrade\` (Helm 3, or Helm 4 with client-side apply) will fail with:
   ${helmUpgradeError("StatefulSet", name, apiError)}`,
     evidence: { before: beforeType, after: "OnDelete", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: OnDelete` in the chart. For an upgrade with the current chart, switch the live StatefulSet first (type and rollingUpdate in one patch):",
-      commands: [`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade]
+      commands: [sh`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade]
     }
   });
 }
@@ -16524,61 +17059,61 @@ function emptyClusterIP(pair, version, report) {
   const beforeType = getPath(defaultedManifest(pair.before.raw, "v1", "Service"), ["spec", "type"]);
   if (type2 === "ExternalName" || beforeType === "ExternalName") return;
   if (gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) return;
-  const path19 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
-  if (!path19) return;
+  const path21 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
+  if (!path21) return;
   const beforeIP = getPath(pair.before.raw, ["spec", "clusterIP"]);
   if (typeof beforeIP === "string" && beforeIP !== "") return;
   const { name } = pair.after.ref;
-  const rendered = getPath(pair.after.raw, ["spec", "clusterIP"]);
-  const how = rendered === "" ? 'renders `clusterIP: ""`' : rendered === null ? "renders `clusterIP:` with no value (null)" : 'dropped the `clusterIP: ""` the previous manifest had';
+  const rendered2 = getPath(pair.after.raw, ["spec", "clusterIP"]);
+  const how = rendered2 === "" ? 'renders `clusterIP: ""`' : rendered2 === null ? "renders `clusterIP:` with no value (null)" : 'dropped the `clusterIP: ""` the previous manifest had';
   const error = fieldError("spec.clusterIP", "Invalid value", "field is immutable", '""');
   const apiError = apiInvalid("Service", "", name, error);
   report({
     object: pair.after,
-    path: path19,
-    message: `Service "${name}": the manifest ${how}. The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (k8s-rules.md §1.8). \`helm upgrade\` will fail with:
+    path: path21,
+    message: `Service "${name}": the manifest ${how}. The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (${validationSource("")}). \`helm upgrade\` will fail with:
   ${helmUpgradeError("Service", name, apiError)}`,
-    evidence: { before: beforeIP ?? null, after: rendered ?? null, apiError },
+    evidence: { before: beforeIP ?? null, after: rendered2 ?? null, apiError },
     remedy: {
       text: "Leave clusterIP out of the manifest unless it has a value, e.g. `{{- with .Values.service.clusterIP }}clusterIP: {{ . }}{{- end }}`. For a release whose stored manifest already has the empty value, dropping the key is not enough on this cluster: Helm then sends a deletion (the same failure, once). For that upgrade render the IP the Service already has (look it up, then set it, e.g. `--set service.clusterIP=<ip>`): an equal value makes the patch a no-op. Clusters from 1.23 on refill the IP and do not fail.",
-      commands: [`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, `${releaseOf(pair.after).upgrade} --set <clusterIP value>=<ip>`]
+      commands: [sh`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<clusterIP value>=<ip>"}`]
     }
   });
 }
 function nullStorageClass(pair, version, report) {
-  const path19 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
-  if (!path19) return;
+  const path21 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
+  if (!path21) return;
   if (typeof getPath(pair.before.raw, ["spec", "storageClassName"]) === "string") return;
   const { name } = pair.after.ref;
-  const inTarget = path19.length === 2;
+  const inTarget = path21.length === 2;
   const error = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
   const apiError = apiInvalid("PersistentVolumeClaim", "", name, error);
   report({
     object: pair.after,
-    path: path19,
-    message: `PersistentVolumeClaim "${name}": ${inTarget ? "the manifest renders `storageClassName:` with no value (null)" : "the previous manifest rendered `storageClassName:` as null and the new one drops the key"}. A null class means "use the default StorageClass": when the claim was created, the cluster's default class name was written into spec.storageClassName. Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (k8s-rules.md §1.9). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, \`helm upgrade\` fails with:
+    path: path21,
+    message: `PersistentVolumeClaim "${name}": ${inTarget ? "the manifest renders `storageClassName:` with no value (null)" : "the previous manifest rendered `storageClassName:` as null and the new one drops the key"}. A null class means "use the default StorageClass": when the claim was created, the cluster's default class name was written into spec.storageClassName. Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (${validationSource("")}). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, \`helm upgrade\` fails with:
   ${helmUpgradeError("PersistentVolumeClaim", name, apiError)}
 (Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)`,
     evidence: { before: inTarget ? getPath(pair.before.raw, ["spec", "storageClassName"]) ?? null : null, after: null, apiError },
     remedy: {
       text: 'Leave storageClassName out of the manifest when no class is configured (`{{- with .Values.persistence.storageClass }}storageClassName: {{ . }}{{- end }}`), and render `storageClassName: ""` only to disable dynamic provisioning on purpose. For a release whose stored manifest already has the null, simply dropping the key is not enough: Helm then sends a deletion (the same failure, once). For that upgrade render the class the claim already has (look it up, then set it, e.g. `--set persistence.storageClass=<class>`): an equal value makes the patch a no-op.',
-      commands: [`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, `${releaseOf(pair.after).upgrade} --set <storage-class value>=<class>`]
+      commands: [sh`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<storage-class value>=<class>"}`]
     }
   });
 }
-function emptyKeyPath(object, path19, emptyString = true) {
-  const parent = getPath(object.raw, path19.slice(0, -1));
-  const key = path19[path19.length - 1];
+function emptyKeyPath(object, path21, emptyString = true) {
+  const parent = getPath(object.raw, path21.slice(0, -1));
+  const key = path21[path21.length - 1];
   if (!isRecord(parent) || !Object.hasOwn(parent, key)) return void 0;
   const value = parent[key];
-  return value === null || emptyString && value === "" ? path19 : void 0;
+  return value === null || emptyString && value === "" ? path21 : void 0;
 }
-function droppedEmptyKeyPath(pair, path19, emptyString = true) {
-  if (!emptyKeyPath(pair.before, path19, emptyString)) return void 0;
-  const parent = getPath(pair.after.raw, path19.slice(0, -1));
-  const key = path19[path19.length - 1];
+function droppedEmptyKeyPath(pair, path21, emptyString = true) {
+  if (!emptyKeyPath(pair.before, path21, emptyString)) return void 0;
+  const parent = getPath(pair.after.raw, path21.slice(0, -1));
+  const key = path21[path21.length - 1];
   if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
-  return path19.slice(0, -1);
+  return path21.slice(0, -1);
 }
 
 // src/analyze/rules/index.ts
@@ -16586,9 +17121,11 @@ var CHECK_RULES = [
   selectorMismatch,
   selectorOverlap,
   danglingSelector,
+  duplicateObject,
   volatileSelector,
   volatilePodLabels,
   volatileClaimTemplate,
+  volatileJobTemplate,
   nondeterministicRender,
   invalidLabel
 ];
@@ -16620,7 +17157,8 @@ function toFinding2(rule, input, templateLines) {
     object: object.ref,
     path: formatPath(input.path),
     location: {
-      file: doc.file,
+      file: doc.chart ?? doc.file,
+      ...doc.chart === void 0 ? {} : { rendered: true },
       line: doc.locate([...object.pathPrefix, ...input.path]),
       ...doc.template === void 0 ? {} : { template: doc.template },
       ...templateLine === void 0 ? {} : { templateLine }
@@ -16647,6 +17185,7 @@ function checkDocuments(docs, options) {
   const context = buildContext(objects, options.settings ?? DEFAULT_SETTINGS);
   if (options.probes) context.probes = options.probes;
   if (options.templateLines) context.templateLines = options.templateLines;
+  if (options.chartFacts) context.chartFacts = options.chartFacts;
   const findings = runRules(context, CHECK_RULES);
   return { findings, summary: summarize(findings), notes, checked: objects.map((object) => object.ref) };
 }
@@ -16669,10 +17208,10 @@ function applySuppressions(findings, input) {
   for (const original of findings) {
     const settings = config.rules?.[original.rule];
     if (settings?.enabled === false) continue;
-    const finding = settings?.severity !== void 0 && settings.severity !== original.severity ? { ...original, severity: settings.severity } : original;
-    const suppression = annotations.get(objectKey2(finding.object))?.(finding.rule) ?? comments.suppressionFor(finding) ?? allowedOverlap(finding, config) ?? ignoredCause(finding, config);
-    if (suppression) suppressed.push({ ...finding, suppression });
-    else kept.push(finding);
+    const finding2 = settings?.severity !== void 0 && settings.severity !== original.severity ? { ...original, severity: settings.severity } : original;
+    const suppression = annotations.get(objectKey2(finding2.object))?.(finding2.rule) ?? comments.suppressionFor(finding2) ?? allowedOverlap(finding2, config) ?? ignoredCause(finding2, config);
+    if (suppression) suppressed.push({ ...finding2, suppression });
+    else kept.push(finding2);
   }
   return { findings: kept, suppressed, notes: notes.list };
 }
@@ -16767,9 +17306,9 @@ var CommentIndex = class {
     for (const [file, text] of input.templates ?? []) addBlock(file, { startLine: 1, text });
     for (const blocks of this.byFile.values()) blocks.sort((a, b) => a.startLine - b.startLine);
   }
-  suppressionFor(finding) {
-    const { file, line, template, templateLine } = finding.location;
-    return this.at(file, line, finding.rule) ?? (template !== void 0 && templateLine !== void 0 ? this.at(template, templateLine, finding.rule) : void 0);
+  suppressionFor(finding2) {
+    const { file, line, template, templateLine } = finding2.location;
+    return this.at(file, line, finding2.rule) ?? (template !== void 0 && templateLine !== void 0 ? this.at(template, templateLine, finding2.rule) : void 0);
   }
   /** A directive for `rule` on `line`, or in the comment lines directly above it. */
   at(file, line, rule) {
@@ -16803,9 +17342,9 @@ function isCommentLine(text) {
   return trimmed.startsWith("#") || /^\{\{-?\s*\/\*.*\*\/\s*-?\}\}$/.test(trimmed);
 }
 var OVERLAP_RULE = "selector-overlap";
-function allowedOverlap(finding, config) {
-  if (finding.rule !== OVERLAP_RULE || !config.allowedOverlaps) return void 0;
-  const selector = typeof finding.evidence.selector === "string" ? parseSelectorText(finding.evidence.selector) : [];
+function allowedOverlap(finding2, config) {
+  if (finding2.rule !== OVERLAP_RULE || !config.allowedOverlaps) return void 0;
+  const selector = typeof finding2.evidence.selector === "string" ? parseSelectorText(finding2.evidence.selector) : [];
   const entries = config.allowedOverlaps;
   const matchesObject = (ref2) => entries.find((e) => e.object !== void 0 && e.object === `${ref2.kind}/${ref2.name}` && (e.namespace === void 0 || e.namespace === ref2.namespace));
   for (const entry of entries) {
@@ -16817,20 +17356,20 @@ function allowedOverlap(finding, config) {
       return fromConfig("allowed-overlap", entry.reason, config);
     }
   }
-  const own = matchesObject(finding.object);
+  const own = matchesObject(finding2.object);
   if (own) return fromConfig("allowed-overlap", own.reason, config);
-  if (finding.related.length > 0) {
-    const others = finding.related.map(matchesObject);
+  if (finding2.related.length > 0) {
+    const others = finding2.related.map(matchesObject);
     if (others.every((e) => e !== void 0)) return fromConfig("allowed-overlap", others.find((e) => e?.reason)?.reason, config);
   }
   return void 0;
 }
-function ignoredCause(finding, config) {
-  const cause = finding.evidence.cause;
+function ignoredCause(finding2, config) {
+  const cause = finding2.evidence.cause;
   if (cause === void 0) return void 0;
-  const causes = config.ignoreProbeCauses?.[finding.rule];
+  const causes = config.ignoreProbeCauses?.[finding2.rule];
   if (!causes?.includes(cause)) return void 0;
-  return fromConfig("probe-cause", `ignoreProbeCauses: ${finding.rule} accepts cause ${cause}`, config);
+  return fromConfig("probe-cause", `ignoreProbeCauses: ${finding2.rule} accepts cause ${cause}`, config);
 }
 function fromConfig(by, reason2, config) {
   return { by, ...reason2 ? { reason: reason2 } : {}, ...config.file ? { file: config.file } : {} };
@@ -16872,8 +17411,8 @@ var NoteList = class {
 
 // src/config/config.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { existsSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
+import path2 from "node:path";
 
 // src/errors.ts
 var InputError = class extends Error {
@@ -16891,9 +17430,11 @@ var InputError = class extends Error {
   column;
   /** `file:line[:column]: message`, the one line printed on stderr. */
   get oneLine() {
-    const line = this.line === void 0 ? "" : this.column === void 0 ? `:${this.line}` : `:${this.line}:${this.column}`;
-    const where = this.file === void 0 ? "" : `${this.file}${line}: `;
-    return `${where}${this.message}`;
+    return locatedLine(this);
+  }
+  /** The lines printed on stderr: one, or one per input for InputErrors. */
+  get lines() {
+    return [this.oneLine];
   }
 };
 var UsageError = class extends InputError {
@@ -16902,6 +17443,69 @@ var UsageError = class extends InputError {
     this.name = "UsageError";
   }
 };
+function inputFailure(input, error) {
+  return { input, ...error.file === void 0 ? {} : { file: error.file }, ...error.line === void 0 ? {} : { line: error.line }, message: error.message };
+}
+function failureLine(failure) {
+  const line = locatedLine(failure);
+  return failure.file !== void 0 && failure.file.startsWith(failure.input) ? line : `${failure.input}: ${line}`;
+}
+var InputErrors = class extends InputError {
+  constructor(failures) {
+    const first = failures[0];
+    super(first.message, first.file, first.line);
+    this.failures = failures;
+    this.name = "InputErrors";
+  }
+  failures;
+  get lines() {
+    return this.failures.map(failureLine);
+  }
+};
+function locatedLine(at) {
+  const line = at.line === void 0 ? "" : at.column === void 0 ? `:${at.line}` : `:${at.line}:${at.column}`;
+  const where = at.file === void 0 ? "" : `${at.file}${line}: `;
+  return `${where}${at.message}`;
+}
+
+// src/load/paths.ts
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
+function isInside(root, candidate) {
+  const relative = path.relative(root, candidate);
+  return relative === "" || !relative.startsWith("..") && !path.isAbsolute(relative);
+}
+function repositoryRoot(dir) {
+  let current = path.resolve(dir);
+  for (; ; ) {
+    if (existsSync(path.join(current, ".git"))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return path.resolve(dir);
+    current = parent;
+  }
+}
+function realLocation(file) {
+  const absolute = path.resolve(file);
+  const missing = [];
+  let existing = absolute;
+  for (; ; ) {
+    try {
+      return path.join(realpathSync(existing), ...missing.reverse());
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return absolute;
+      missing.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+function isReallyInside(root, file) {
+  return isInside(realLocation(root), realLocation(file));
+}
+function linkBoundary(chartRealPath) {
+  const repository = realpathSync(repositoryRoot(chartRealPath));
+  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
+}
 
 // src/config/config.ts
 var CONFIG_FILE_NAMES = [".chartguard.yaml", ".chartguard.yml"];
@@ -17008,7 +17612,12 @@ var CONFIG_SHAPE = {
           valuesFiles: {
             type: "array",
             description: "Values files (relative to this file), applied before any -f given on the command line.",
-            items: { type: "string", description: "A values file.", examples: ["charts/web/values-prod.yaml"] }
+            items: {
+              type: "string",
+              format: "repository-path",
+              description: "A values file, inside the repository that holds this file (after symlinks).",
+              examples: ["charts/web/values-prod.yaml"]
+            }
           },
           release: { type: "string", pattern: RELEASE_PATTERN, maxLength: 53, description: "Release name to render with when --release is not given.", examples: ["web"] }
         }
@@ -17020,20 +17629,20 @@ function knownRuleIds() {
   return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id);
 }
 function findConfigFile(cwd = process.cwd()) {
-  let dir = path.resolve(cwd);
+  let dir = path2.resolve(cwd);
   for (; ; ) {
     for (const name of CONFIG_FILE_NAMES) {
-      const candidate = path.join(dir, name);
-      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+      const candidate = path2.join(dir, name);
+      if (existsSync2(candidate) && statSync(candidate).isFile()) return candidate;
     }
-    const parent = path.dirname(dir);
+    const parent = path2.dirname(dir);
     if (parent === dir) return void 0;
     dir = parent;
   }
 }
 function loadConfig(options = {}) {
   if (options.file === false) return {};
-  const file = options.file === void 0 ? findConfigFile(options.cwd) : path.resolve(options.cwd ?? process.cwd(), options.file);
+  const file = options.file === void 0 ? findConfigFile(options.cwd) : path2.resolve(options.cwd ?? process.cwd(), options.file);
   if (file === void 0) return {};
   let text;
   try {
@@ -17042,9 +17651,9 @@ function loadConfig(options = {}) {
     const code2 = error.code;
     throw new InputError(code2 === "ENOENT" ? "config file not found" : `cannot read config file: ${error.message}`, options.file === void 0 ? file : options.file);
   }
-  return parseConfig(text, options.file === void 0 ? file : options.file, path.dirname(file));
+  return parseConfig(text, options.file === void 0 ? file : options.file, path2.dirname(file));
 }
-function parseConfig(text, file, baseDir = path.dirname(path.resolve(file))) {
+function parseConfig(text, file, baseDir = path2.dirname(path2.resolve(file))) {
   const lineCounter = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text.startsWith("\uFEFF") ? text.slice(1) : text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: "1.2" });
   const line = (offset) => offset === void 0 ? void 0 : lineCounter.linePos(offset).line;
@@ -17053,21 +17662,23 @@ function parseConfig(text, file, baseDir = path.dirname(path.resolve(file))) {
     const message = firstError.message.split("\n")[0] ?? firstError.message;
     throw new InputError(`YAML syntax error in config: ${message}`, file, line(firstError.pos[0]));
   }
-  const validator = new Validator(doc, file, line);
+  const validator = new Validator(doc, file, line, baseDir);
   const root = doc.contents;
   if (root === null || (0, import_yaml.isScalar)(root) && root.value === null) return { file, baseDir };
   const value = validator.check(root, CONFIG_SHAPE, "");
   return { ...value, file, baseDir };
 }
 var Validator = class {
-  constructor(doc, file, lineOf) {
+  constructor(doc, file, lineOf, baseDir) {
     this.doc = doc;
     this.file = file;
     this.lineOf = lineOf;
+    this.baseDir = baseDir;
   }
   doc;
   file;
   lineOf;
+  baseDir;
   fail(node, message) {
     throw new InputError(message, this.file, this.lineOf(node?.range?.[0]) ?? 1);
   }
@@ -17094,7 +17705,7 @@ var Validator = class {
   }
   object(node, shape, where) {
     const name = where === "" ? "the config" : where;
-    if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+    if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe4(node)}`);
     const out = {};
     const known = Object.keys(shape.properties);
     for (const pair of node.items) {
@@ -17120,7 +17731,7 @@ var Validator = class {
       case "object":
         return this.object(node, shape, where);
       case "oneOf": {
-        if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+        if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe4(node)}`);
         const keys = this.keysOf(node, name);
         const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
         const choices = shape.variants.map((variant) => variant.required[0]);
@@ -17136,7 +17747,7 @@ var Validator = class {
         return this.object(node, chosen, where);
       }
       case "map": {
-        if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+        if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe4(node)}`);
         const out = {};
         const rules = shape.keys === "rule" ? knownRuleIds() : [];
         for (const pair of node.items) {
@@ -17152,26 +17763,26 @@ var Validator = class {
         return out;
       }
       case "array": {
-        if (!(0, import_yaml.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe3(node)}`);
+        if (!(0, import_yaml.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe4(node)}`);
         return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
       }
       case "boolean": {
-        if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "boolean") this.fail(node, `${name} must be true or false, not ${describe3(node)}`);
+        if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "boolean") this.fail(node, `${name} must be true or false, not ${describe4(node)}`);
         return node.value;
       }
       case "enum": {
         if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "string" || !shape.values.includes(node.value)) {
-          this.fail(node, `${name} must be one of ${shape.values.join(", ")}, not ${describe3(node)}`);
+          this.fail(node, `${name} must be one of ${shape.values.join(", ")}, not ${describe4(node)}`);
         }
         return node.value;
       }
       case "string": {
         if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "string") {
           const quoteHint = (0, import_yaml.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
-          this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
+          this.fail(node, `${name} must be a string, not ${describe4(node)}${quoteHint}`);
         }
         const value = node.value;
-        const problem = stringProblem(value, shape);
+        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
         if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
         return value;
       }
@@ -17202,10 +17813,15 @@ function stringProblem(value, shape) {
   }
   return void 0;
 }
+function outsideRepository(file, baseDir) {
+  const repository = repositoryRoot(baseDir);
+  if (isReallyInside(repository, path2.resolve(baseDir, file))) return void 0;
+  return `is outside the repository that holds this config (${repository}); paths in a config must stay inside it, symlinks followed`;
+}
 function setOwn(target, key, value) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
-function describe3(node) {
+function describe4(node) {
   if (node === null) return "empty";
   if ((0, import_yaml.isMap)(node)) return "a mapping";
   if ((0, import_yaml.isSeq)(node)) return "a list";
@@ -17247,15 +17863,15 @@ function minorVersion(version) {
 function chartSettingsFor(config, chartPath, cwd = process.cwd()) {
   if (!config.charts) return void 0;
   const base = config.baseDir ?? cwd;
-  const target = path.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
+  const target = path2.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
   for (const [key, settings] of Object.entries(config.charts)) {
-    if (path.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
+    if (path2.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
   }
   return void 0;
 }
 function chartValuesFiles(config, settings) {
   const base = config.baseDir ?? process.cwd();
-  return (settings.valuesFiles ?? []).map((file) => path.resolve(base, file));
+  return (settings.valuesFiles ?? []).map((file) => path2.resolve(base, file));
 }
 
 // src/config/apply.ts
@@ -18912,7 +19528,7 @@ function requireLoader() {
     let terminator;
     let isPair2;
     let isExplicitPair;
-    let isMapping;
+    let isMapping2;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
     let keyNode;
     let keyTag;
@@ -18920,11 +19536,11 @@ function requireLoader() {
     let ch = state.input.charCodeAt(state.position);
     if (ch === 91) {
       terminator = 93;
-      isMapping = false;
+      isMapping2 = false;
       _result = [];
     } else if (ch === 123) {
       terminator = 125;
-      isMapping = true;
+      isMapping2 = true;
       _result = {};
     } else {
       return false;
@@ -18940,7 +19556,7 @@ function requireLoader() {
         state.position++;
         state.tag = _tag;
         state.anchor = _anchor;
-        state.kind = isMapping ? "mapping" : "sequence";
+        state.kind = isMapping2 ? "mapping" : "sequence";
         state.result = _result;
         return true;
       } else if (!readNext) {
@@ -18973,7 +19589,7 @@ function requireLoader() {
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
         valueNode = state.result;
       }
-      if (isMapping) {
+      if (isMapping2) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
       } else if (isPair2) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
@@ -20513,21 +21129,21 @@ var BlockLocator = class {
   lineStarts;
   indexes = /* @__PURE__ */ new Map();
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
-  locate(path19) {
-    return this.walk(path19).line;
+  locate(path21) {
+    return this.walk(path21).line;
   }
   /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
-  locateExact(path19) {
-    const found = this.walk(path19);
+  locateExact(path21) {
+    const found = this.walk(path21);
     return found.complete ? found.line : void 0;
   }
-  walk(path19) {
+  walk(path21) {
     const root = this.rootRegion();
     if (root === void 0) return { line: this.startLine, complete: false };
     let region = root;
     let line = root.line;
     let found = 0;
-    for (const segment of path19) {
+    for (const segment of path21) {
       if (region === void 0) break;
       const entry = this.entry(region, segment);
       if (entry === void 0) break;
@@ -20535,7 +21151,7 @@ var BlockLocator = class {
       region = entry.child;
       found++;
     }
-    return { line: this.startLine + line, complete: found === path19.length };
+    return { line: this.startLine + line, complete: found === path21.length };
   }
   lineText(line) {
     const start = this.lineStarts[line];
@@ -20788,11 +21404,65 @@ function keyName(match) {
   return keyString(resolvePlainScalar(match[3].trimEnd()));
 }
 
+// src/load/crd-schemas.ts
+var CRD_KIND = /^kind:[ \t]+["']?CustomResourceDefinition["']?[ \t]*(?:#.*)?$/;
+var CRD_API_VERSION = /^apiVersion:[ \t]+["']?apiextensions\.k8s\.io\/[^\s"']+["']?[ \t]*(?:#.*)?$/;
+var SPEC = /^spec:[ \t]*(?:#.*)?$/;
+var VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
+var SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
+function withoutCrdSchemas(text) {
+  if (!text.includes("CustomResourceDefinition") || text.includes("	")) return void 0;
+  const lines = text.split("\n");
+  let kind = false;
+  let apiVersion = false;
+  let spec = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length === 0 || line.charCodeAt(0) === 32) continue;
+    if (CRD_KIND.test(line)) kind = true;
+    else if (CRD_API_VERSION.test(line)) apiVersion = true;
+    else if (SPEC.test(line)) spec = i;
+  }
+  if (!kind || !apiVersion || spec === -1) return void 0;
+  let indent = -1;
+  let versions = -1;
+  for (let i = spec + 1; i < lines.length; i++) {
+    const line = lines[i];
+    const own = contentIndent(line);
+    if (own === void 0) continue;
+    if (own === 0) break;
+    if (indent === -1) indent = own;
+    if (own !== indent) continue;
+    const match = VERSIONS.exec(line);
+    if (match !== null && match[1].length === indent) {
+      versions = i;
+      break;
+    }
+  }
+  if (versions === -1) return void 0;
+  let end = versions + 1;
+  for (; end < lines.length; end++) {
+    const line = lines[end];
+    const own = contentIndent(line);
+    if (own === void 0 || own > indent) continue;
+    if (own === indent && (line.startsWith("- ", own) || line.slice(own).trimEnd() === "-")) continue;
+    if (own === 0 || SPEC_KEY_AFTER.test(line.slice(own))) break;
+    return void 0;
+  }
+  for (let i = versions; i < end; i++) lines[i] = "";
+  return lines.join("\n");
+}
+function contentIndent(line) {
+  let at = 0;
+  while (line.charCodeAt(at) === 32) at++;
+  if (at === line.length || line.charCodeAt(at) === 35 || at === line.length - 1 && line.charCodeAt(at) === 13) return void 0;
+  return at;
+}
+
 // src/load/yaml.ts
 var MAX_DEPTH = 1e3;
 var MAX_EXPANDED_NODES = 1e6;
 var LARGE_DOCUMENT_CHARS = 8 * 1024 * 1024;
-var BLOCK_LOCATE_CHARS = 64 * 1024;
 var ALIAS_HEAVY = 64;
 var ALIAS_TOKEN = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/g;
 var ANCHOR_TOKEN = /(?:^|[\s[{,:-])&[^\s,[\]{}]+/;
@@ -20925,23 +21595,23 @@ function parseDocument2(chunk, index, file, options) {
     return positions2;
   };
   let blocks;
-  const yamlLocate = (path19) => {
+  const blockLocator = () => blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines);
+  const yamlLocate = (path21) => {
     try {
-      return positioned().locate(path19);
+      return positioned().locate(path21);
     } catch {
-      return (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path19);
+      return blockLocator().locate(path21);
     }
   };
-  const locate = large ? (path19) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locate(path19) : chunk.text.length > BLOCK_LOCATE_CHARS ? (
-    // `yaml` reads about 2 MB/s: a mid-size document (a kubectl dump of a namespace) would
-    // cost seconds for a line. Block-style fields are found by indentation, with the same
-    // lines `yaml` gives; anything else (flow style, aliases) still asks `yaml`.
-    (path19) => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines)).locateExact(path19) ?? yamlLocate(path19)
-  ) : yamlLocate;
+  const locate = large ? (path21) => blockLocator().locate(path21) : options.locateWithYaml === true ? yamlLocate : (path21) => blockLocator().locateExact(path21.slice(0, presentLength(value, path21))) ?? yamlLocate(path21);
   let value;
   let duplicateKeys = [];
   const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
-  if (large || aliasCount < ALIAS_HEAVY && options.positionedOnly !== true) {
+  const schemaless = options.crdSchemas === true || options.positionedOnly === true ? void 0 : withoutCrdSchemas(chunk.text);
+  const skimmed = schemaless === void 0 || hasAnchor(schemaless) ? void 0 : loadSkimmed(schemaless, file);
+  if (skimmed !== void 0) {
+    value = skimmed.value;
+  } else if (large || aliasCount < ALIAS_HEAVY && options.positionedOnly !== true) {
     try {
       value = loadFast(chunk, file, false);
     } catch (error) {
@@ -20977,6 +21647,19 @@ function parseDocument2(chunk, index, file, options) {
     text: chunk.text
   };
 }
+function presentLength(value, path21) {
+  let node = value;
+  let found = 0;
+  for (const segment of path21) {
+    if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isMapping(node) || !Object.hasOwn(node, segment)) break;
+    node = node[segment];
+    found++;
+  }
+  return found;
+}
+function isMapping(node) {
+  return node !== null && typeof node === "object" && !Array.isArray(node);
+}
 var RETAINED_POSITION_CHARS = 16 * 1024 * 1024;
 var retained = /* @__PURE__ */ new Map();
 var retainedChars = 0;
@@ -21001,6 +21684,13 @@ function loadFast(chunk, file, lastKeyWins) {
   const added = parsedText === void 0 ? -1 : parsedText.length - chunk.text.length;
   if ((added === 1 || added === 2) && chunk.text.charCodeAt(0) !== 65279) chunk.text = parsedText.slice(0, chunk.text.length);
   return value;
+}
+function loadSkimmed(text, file) {
+  try {
+    return { value: yaml.load(text, { schema: K8S_JSYAML_SCHEMA, filename: file, maxDepth: MAX_DEPTH }) };
+  } catch {
+    return void 0;
+  }
 }
 function fastLoadFailure(error, chunk, file) {
   if (error instanceof RangeError) {
@@ -21029,30 +21719,30 @@ function fastLoadFailure(error, chunk, file) {
 function checkAliases(root, file, locate) {
   const sizes = /* @__PURE__ */ new Map();
   const onPath = /* @__PURE__ */ new Set();
-  const path19 = [];
+  const path21 = [];
   let expanded = 0;
   const visit = (node) => {
     if (node === null || typeof node !== "object") return 1;
     const known = sizes.get(node);
     if (known !== void 0) {
       expanded += known;
-      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path19));
+      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path21));
       return known;
     }
-    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path19));
+    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path21));
     onPath.add(node);
     let size = 1;
     if (Array.isArray(node)) {
       node.forEach((item, i) => {
-        path19.push(i);
+        path21.push(i);
         size += visit(item);
-        path19.pop();
+        path21.pop();
       });
     } else {
       for (const [key, item] of Object.entries(node)) {
-        path19.push(key);
+        path21.push(key);
         size += visit(item);
-        path19.pop();
+        path21.pop();
       }
     }
     onPath.delete(node);
@@ -21161,10 +21851,10 @@ function composePositioned(chunk, file) {
     };
     return { value: toValue(root, 0), duplicateKeys };
   };
-  const locate = (path19) => {
+  const locate = (path21) => {
     let node = root;
     let line = nodeLine(root) ?? chunk.startLine;
-    for (const segment of path19) {
+    for (const segment of path21) {
       if ((0, import_yaml2.isAlias)(node)) node = anchors.get(node.source);
       if ((0, import_yaml2.isMap)(node) && typeof segment === "string") {
         const pair = [...node.items].reverse().find((p) => (0, import_yaml2.isPair)(p) && scalarKey(p.key) === segment);
@@ -21196,12 +21886,12 @@ function scalarValue(node) {
 
 // src/load/manifests.ts
 var STDIN = "-";
-function decodeText(bytes, file) {
-  const utf16 = bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255;
+function decodeText(bytes2, file) {
+  const utf16 = bytes2[0] === 255 && bytes2[1] === 254 || bytes2[0] === 254 && bytes2[1] === 255;
   if (utf16) throw new InputError("UTF-16 text (it starts with a UTF-16 byte-order mark); save the file as UTF-8", file);
-  if (bytes.includes(0)) throw new InputError("binary file (contains NUL bytes), not YAML", file);
+  if (bytes2.includes(0)) throw new InputError("binary file (contains NUL bytes), not YAML", file);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes2);
   } catch {
     throw new InputError("not UTF-8 text; save the file as UTF-8", file);
   }
@@ -21226,15 +21916,23 @@ async function readCapped(stream, file) {
 async function readStdin() {
   return readCapped(process.stdin, "<stdin>");
 }
+var INHERITED_DESCRIPTOR = /^\/(dev|proc\/self)\/fd\/\d+$/;
+function fileKind(info) {
+  if (info.isFIFO()) return "a FIFO";
+  if (info.isCharacterDevice()) return "a character device";
+  if (info.isBlockDevice()) return "a block device";
+  if (info.isSocket()) return "a socket";
+  return "not a file";
+}
 async function withText(file, use) {
   if (file === STDIN) return use(decodeText(await readStdin(), "<stdin>"));
   let text;
   try {
     const info = await stat(file);
-    if (info.isFIFO()) {
+    if (info.isFIFO() && INHERITED_DESCRIPTOR.test(file)) {
       text = decodeText(await readCapped(createReadStream(file), file), file);
     } else {
-      if (!info.isFile()) throw new InputError("not a regular file (a device or socket); name a manifest file", file);
+      if (!info.isFile()) throw new InputError(`not a regular file (${fileKind(info)}); only stdin (-) is read as a stream`, file);
       if (info.size > MAX_INPUT_BYTES) throw tooLarge(file);
       text = readFileSync2(file, "utf8");
       if (text.includes("�") || text.includes("\0")) text = decodeText(await readFile2(file), file);
@@ -21258,18 +21956,18 @@ function describeFsError(error) {
       return code2 ?? String(error);
   }
 }
-async function isDirectory(path19) {
+async function isDirectory(path21) {
   try {
-    return (await stat(path19)).isDirectory();
+    return (await stat(path21)).isDirectory();
   } catch (error) {
-    throw new InputError(`cannot read: ${describeFsError(error)}`, path19);
+    throw new InputError(`cannot read: ${describeFsError(error)}`, path21);
   }
 }
 var COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
 var COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
-async function loadManifestFile(path19) {
-  const file = path19 === STDIN ? "<stdin>" : path19;
-  const { docs, chars } = await withText(path19, (text) => {
+async function loadManifestFile(path21) {
+  const file = path21 === STDIN ? "<stdin>" : path21;
+  const { docs, chars } = await withText(path21, (text) => {
     if (text.length >= COLLECT_BEFORE_PARSE_CHARS) collectGarbage();
     return { docs: parseYamlStream(text, file), chars: text.length };
   });
@@ -21288,26 +21986,26 @@ async function loadManifests(sources) {
 }
 
 // src/load/sources.ts
-import { existsSync as existsSync4 } from "node:fs";
+import { existsSync as existsSync5 } from "node:fs";
 import { readdir } from "node:fs/promises";
-import path4, { join } from "node:path";
+import path5, { join } from "node:path";
 
 // src/load/chart.ts
 var import_yaml4 = __toESM(require_dist(), 1);
-import { existsSync as existsSync2, readdirSync, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
-import path2 from "node:path";
+import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import path3 from "node:path";
 var CHART_FILE = "Chart.yaml";
 var REQUIREMENTS_FILE = "requirements.yaml";
 function isChartDir(dir) {
   try {
-    return statSync2(path2.join(dir, CHART_FILE)).isFile();
+    return statSync2(path3.join(dir, CHART_FILE)).isFile();
   } catch {
     return false;
   }
 }
 function readChartMeta(chartDir) {
-  const file = path2.join(chartDir, CHART_FILE);
-  if (!existsSync2(file)) throw new InputError(`not a chart: ${chartDir} has no ${CHART_FILE}`, chartDir);
+  const file = path3.join(chartDir, CHART_FILE);
+  if (!existsSync3(file)) throw new InputError(`not a chart: ${chartDir} has no ${CHART_FILE}`, chartDir);
   const chart = readYamlFile(file);
   const field = (key) => scalarText2(chart.document.get(key, true));
   const name = field("name");
@@ -21332,7 +22030,7 @@ function readYamlFile(file) {
     throw new InputError(`invalid YAML: ${reason2}`, file, error.linePos?.[0].line);
   }
   if (document.contents !== null && !(0, import_yaml4.isMap)(document.contents)) {
-    throw new InputError(`${path2.basename(file)} must be a mapping`, file, 1);
+    throw new InputError(`${path3.basename(file)} must be a mapping`, file, 1);
   }
   return { file, document, lineCounter };
 }
@@ -21344,8 +22042,8 @@ function optionalString(key, value) {
   return value === void 0 ? {} : { [key]: value };
 }
 function declaredDependencies(chartDir, chart) {
-  const requirementsFile = path2.join(chartDir, REQUIREMENTS_FILE);
-  if (existsSync2(requirementsFile)) {
+  const requirementsFile = path3.join(chartDir, REQUIREMENTS_FILE);
+  if (existsSync3(requirementsFile)) {
     const requirements = readYamlFile(requirementsFile);
     if (requirements.document.has("dependencies")) return dependencyList(requirements);
   }
@@ -21367,7 +22065,7 @@ function dependencyList({ document, file, lineCounter }) {
   });
 }
 function chartDependencies(chartDir) {
-  const vendored = vendoredCharts(path2.join(chartDir, "charts"));
+  const vendored = vendoredCharts(path3.join(chartDir, "charts"));
   return readChartMeta(chartDir).dependencies.map((dependency) => ({ ...dependency, present: vendored(dependency.name) }));
 }
 function missingDependencies(chartDir) {
@@ -21378,14 +22076,14 @@ function missingDependenciesMessage(chart, missing) {
   return `chart ${chart} declares dependencies missing from charts/: ${names} (run \`helm dependency build\`, or pass --skip-missing-deps to render without them)`;
 }
 function missingDependenciesError(chart, missing) {
-  return new InputError(missingDependenciesMessage(chart, missing), path2.join(chart, CHART_FILE));
+  return new InputError(missingDependenciesMessage(chart, missing), path3.join(chart, CHART_FILE));
 }
 function vendoredCharts(chartsDir) {
   const entries = listDirectory(chartsDir);
   const subchartNames = /* @__PURE__ */ new Set();
   const archives = [];
   for (const entry of entries) {
-    const entryPath = path2.join(chartsDir, entry.name);
+    const entryPath = path3.join(chartsDir, entry.name);
     if (entry.name.endsWith(".tgz")) archives.push(entry.name);
     else if (isChartDir(entryPath)) subchartNames.add(subchartName(entryPath, entry.name));
   }
@@ -21411,8 +22109,8 @@ function firstLine(text) {
 }
 
 // src/load/gitignore.ts
-import { existsSync as existsSync3, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
-import path3 from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
+import path4 from "node:path";
 function parsePattern(line, base) {
   let text = line.replace(/\r$/, "");
   text = text.replace(/(?<!\\)\s+$/, "");
@@ -21478,8 +22176,8 @@ function globSource(glob) {
         negated = true;
         body = body.slice(1);
       }
-      const escaped = body.replace(/\\(.)/g, "$1").replace(/[\\\]^]/g, "\\$&");
-      out += negated ? `[^/${escaped}]` : `[${escaped}]`;
+      const escaped2 = body.replace(/\\(.)/g, "$1").replace(/[\\\]^]/g, "\\$&");
+      out += negated ? `[^/${escaped2}]` : `[${escaped2}]`;
       i = close;
     } else if (c === "\\" && i + 1 < glob.length) {
       out += escapeRegex(glob[++i]);
@@ -21503,12 +22201,12 @@ function escapeRegex(c) {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }
 function toPosix(p) {
-  return path3.sep === "/" ? p : p.split(path3.sep).join("/");
+  return path4.sep === "/" ? p : p.split(path4.sep).join("/");
 }
 function ruleMatches(rule, absolute, isDir) {
   if (rule.dirOnly && !isDir) return false;
-  const relative = toPosix(path3.relative(rule.base, absolute));
-  if (relative === "" || relative.startsWith("../") || relative === ".." || path3.isAbsolute(relative)) return false;
+  const relative = toPosix(path4.relative(rule.base, absolute));
+  if (relative === "" || relative.startsWith("../") || relative === ".." || path4.isAbsolute(relative)) return false;
   if (rule.anchored) return rule.regex.test(relative);
   const name = relative.slice(relative.lastIndexOf("/") + 1);
   return rule.regex.test(name);
@@ -21520,7 +22218,7 @@ var IgnoreSet = class _IgnoreSet {
   rules;
   /** The set with `dir`'s own .gitignore added (this set when it has none). */
   enter(dir) {
-    const file = path3.join(dir, ".gitignore");
+    const file = path4.join(dir, ".gitignore");
     const rules = readIgnoreFile(file, dir);
     return rules.length === 0 ? this : new _IgnoreSet([...this.rules, ...rules]);
   }
@@ -21546,24 +22244,24 @@ function readIgnoreFile(file, base) {
   return parseIgnoreFile(text, base);
 }
 function gitRoot(dir) {
-  let current = path3.resolve(dir);
+  let current = path4.resolve(dir);
   for (; ; ) {
-    if (existsSync3(path3.join(current, ".git"))) return current;
-    const parent = path3.dirname(current);
+    if (existsSync4(path4.join(current, ".git"))) return current;
+    const parent = path4.dirname(current);
     if (parent === current) return void 0;
     current = parent;
   }
 }
 function ignoresAbove(dir) {
-  const absolute = path3.resolve(dir);
+  const absolute = path4.resolve(dir);
   const root = gitRoot(absolute);
   if (root === void 0) return new IgnoreSet();
   let set2 = new IgnoreSet();
-  const gitDir = path3.join(root, ".git");
-  if (isDirectory2(gitDir)) set2 = set2.with(readIgnoreFile(path3.join(gitDir, "info", "exclude"), root));
+  const gitDir = path4.join(root, ".git");
+  if (isDirectory2(gitDir)) set2 = set2.with(readIgnoreFile(path4.join(gitDir, "info", "exclude"), root));
   const chain = [];
-  for (let current = absolute; current !== root; current = path3.dirname(current)) {
-    const parent = path3.dirname(current);
+  for (let current = absolute; current !== root; current = path4.dirname(current)) {
+    const parent = path4.dirname(current);
     if (parent === current) break;
     chain.unshift(parent);
   }
@@ -21584,7 +22282,7 @@ var CHART_ARCHIVE = /\.tgz$/i;
 async function discoverSources(input, options = {}) {
   if (input === STDIN) return [{ kind: "manifest", path: STDIN }];
   const patterns = options.exclude ?? [];
-  if (isExcluded(excludeRules(path4.dirname(path4.resolve(input)), patterns), path4.resolve(input), void 0)) return [];
+  if (isExcluded(excludeRules(path5.dirname(path5.resolve(input)), patterns), path5.resolve(input), void 0)) return [];
   const excluded = excludeRules(input, patterns);
   if (CHART_ARCHIVE.test(input)) return [{ kind: "chart", path: input }];
   if (!await isDirectory(input)) return [{ kind: "manifest", path: input }];
@@ -21594,7 +22292,7 @@ async function discoverSources(input, options = {}) {
   return walk2(input, { ignores, excluded, gitignore: options.gitignore !== false });
 }
 function refuseChartWithoutChartYaml(dir) {
-  if (existsSync4(join(dir, "values.yaml")) && existsSync4(join(dir, "templates"))) {
+  if (existsSync5(join(dir, "values.yaml")) && existsSync5(join(dir, "templates"))) {
     throw new InputError("looks like a Helm chart (templates/ and values.yaml) but has no Chart.yaml", dir);
   }
 }
@@ -21606,31 +22304,31 @@ async function walk2(dir, state) {
   const sources = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path19 = join(dir, entry.name);
+    const path21 = join(dir, entry.name);
     const isDir = entry.isDirectory();
     if (!isDir && !(entry.isFile() && MANIFEST_FILE.test(entry.name))) continue;
-    if (isExcluded(state.excluded, resolvePath(path19), isDir) || ignores.ignores(resolvePath(path19), isDir)) continue;
+    if (isExcluded(state.excluded, resolvePath(path21), isDir) || ignores.ignores(resolvePath(path21), isDir)) continue;
     if (isDir) {
-      if (!isChartDir(path19)) refuseChartWithoutChartYaml(path19);
-      if (isChartDir(path19)) sources.push({ kind: "chart", path: path19 });
-      else for (const source of await walk2(path19, { ...state, ignores })) sources.push(source);
+      if (!isChartDir(path21)) refuseChartWithoutChartYaml(path21);
+      if (isChartDir(path21)) sources.push({ kind: "chart", path: path21 });
+      else for (const source of await walk2(path21, { ...state, ignores })) sources.push(source);
     } else {
-      sources.push({ kind: "manifest", path: path19 });
+      sources.push({ kind: "manifest", path: path21 });
     }
   }
   return sources;
 }
 function resolvePath(p) {
-  return path4.resolve(p);
+  return path5.resolve(p);
 }
 function excludeRules(base, patterns) {
-  const bases = [.../* @__PURE__ */ new Set([path4.resolve(base), process.cwd()])];
+  const bases = [.../* @__PURE__ */ new Set([path5.resolve(base), process.cwd()])];
   const rules = [];
   for (const pattern of patterns) {
-    if (/^\.\.?\//.test(pattern) || path4.isAbsolute(pattern) && existsSync4(pattern)) {
-      const absolute = path4.resolve(pattern);
-      const root = path4.parse(absolute).root;
-      const rule = parsePattern(`/${path4.relative(root, absolute).split(path4.sep).join("/")}${pattern.endsWith("/") ? "/" : ""}`, root);
+    if (/^\.\.?\//.test(pattern) || path5.isAbsolute(pattern) && existsSync5(pattern)) {
+      const absolute = path5.resolve(pattern);
+      const root = path5.parse(absolute).root;
+      const rule = parsePattern(`/${path5.relative(root, absolute).split(path5.sep).join("/")}${pattern.endsWith("/") ? "/" : ""}`, root);
       if (rule) rules.push(rule);
       continue;
     }
@@ -21663,7 +22361,7 @@ async function discoverAll(inputs, options = {}) {
   if (sources.filter((s) => s.path === STDIN).length > 1) throw new InputError("stdin (-) can be read only once");
   const seen = /* @__PURE__ */ new Set();
   sources = sources.filter((source) => {
-    const key = source.path === STDIN ? STDIN : path4.resolve(source.path);
+    const key = source.path === STDIN ? STDIN : path5.resolve(source.path);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -21671,43 +22369,19 @@ async function discoverAll(inputs, options = {}) {
   return options.shard === void 0 ? sources : shardSources(sources, options.shard);
 }
 
-// src/render/charts.ts
-import { availableParallelism } from "node:os";
-
-// src/render/chart-input.ts
-import { rmSync as rmSync2 } from "node:fs";
-import { mkdtemp as mkdtemp2 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import path12 from "node:path";
-
-// src/interrupt.ts
-var pending = /* @__PURE__ */ new Set();
-function onInterrupt(undo) {
-  const entry = () => undo();
-  pending.add(entry);
-  return () => {
-    pending.delete(entry);
-  };
-}
-function undoAll() {
-  const steps = [...pending].reverse();
-  pending.clear();
-  for (const step of steps) {
-    try {
-      step();
-    } catch {
-    }
-  }
-}
+// src/render/chart-facts.ts
+import { existsSync as existsSync11, readdirSync as readdirSync5, readFileSync as readFileSync6 } from "node:fs";
+import path11 from "node:path";
 
 // src/load/chart-archive.ts
+import { cpSync, existsSync as existsSync6 } from "node:fs";
 import { mkdir, readFile as readFile3, writeFile } from "node:fs/promises";
-import path5 from "node:path";
+import path6 from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 var MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 var gunzipAsync = promisify(gunzip);
-async function extractChartArchive(tgzPath, destDir) {
+async function extractChartArchive(tgzPath, destDir, options = {}) {
   const compressed = await readFile3(tgzPath).catch((error) => {
     throw new InputError(`cannot read chart archive: ${errorMessage(error)}`, tgzPath);
   });
@@ -21718,9 +22392,18 @@ async function extractChartArchive(tgzPath, destDir) {
   for (const entry of entries) checkEntryStaysInside(entry, tgzPath);
   const rootName = singleTopLevelDirectory(entries, tgzPath);
   await writeEntries(entries, destDir, tgzPath);
-  const chartRoot = path5.join(destDir, rootName);
+  if (options.followLinks === true) followLinks(entries, destDir);
+  const chartRoot = path6.join(destDir, rootName);
   if (!isChartDir(chartRoot)) throw new InputError(`the archive's ${rootName}/ has no ${CHART_FILE}`, tgzPath);
   return chartRoot;
+}
+async function chartArchiveFiles(tgzPath) {
+  const tar = await gunzipAsync(await readFile3(tgzPath), { maxOutputLength: MAX_ARCHIVE_BYTES });
+  const files = /* @__PURE__ */ new Map();
+  for (const entry of readTarEntries(tar, tgzPath)) {
+    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path6.isAbsolute(entry.name)) files.set(entry.name, entry.data);
+  }
+  return files;
 }
 var BLOCK = 512;
 function readTarEntries(tar, archive) {
@@ -21776,9 +22459,9 @@ function ustarName(header) {
   const prefix = isPosixUstar ? cString(header.subarray(345, 500)) : "";
   return prefix === "" ? name : `${prefix}/${name}`;
 }
-function cString(bytes) {
-  const end = bytes.indexOf(0);
-  return bytes.toString("utf8", 0, end === -1 ? bytes.length : end);
+function cString(bytes2) {
+  const end = bytes2.indexOf(0);
+  return bytes2.toString("utf8", 0, end === -1 ? bytes2.length : end);
 }
 function headerNumber(header, start, length, archive) {
   const field = header.subarray(start, start + length);
@@ -21858,12 +22541,12 @@ async function writeEntries(entries, destDir, archive) {
   await mkdir(destDir, { recursive: true });
   for (const entry of entries) {
     if (entry.type !== "file" && entry.type !== "directory") continue;
-    const target = path5.join(destDir, ...pathSegments(entry.name));
+    const target = path6.join(destDir, ...pathSegments(entry.name));
     try {
       if (entry.type === "directory") {
         await mkdir(target, { recursive: true });
       } else {
-        await mkdir(path5.dirname(target), { recursive: true });
+        await mkdir(path6.dirname(target), { recursive: true });
         await writeFile(target, entry.data);
       }
     } catch (error) {
@@ -21871,30 +22554,41 @@ async function writeEntries(entries, destDir, archive) {
     }
   }
 }
+function followLinks(entries, destDir) {
+  let pending2 = entries.filter((entry) => entry.type === "symlink" || entry.type === "hardlink");
+  while (pending2.length > 0) {
+    const waiting = pending2.filter((entry) => {
+      const segments = pathSegments(entry.name);
+      const base = entry.type === "symlink" ? segments.slice(0, -1) : [];
+      const target = path6.join(destDir, ...base, ...pathSegments(entry.linkName));
+      if (!existsSync6(target)) return true;
+      cpSync(target, path6.join(destDir, ...segments), { recursive: true });
+      return false;
+    });
+    if (waiting.length === pending2.length) return;
+    pending2 = waiting;
+  }
+}
 function errorMessage(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
+// src/render/probe-copy.ts
+import { existsSync as existsSync9, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
+import path9 from "node:path";
+
 // src/render/chart-copy.ts
 var import_yaml5 = __toESM(require_dist(), 1);
-import { copyFileSync, existsSync as existsSync5, mkdirSync, readdirSync as readdirSync2, realpathSync, statSync as statSync4, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync as existsSync7, mkdirSync, readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync4, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path7 from "node:path";
-
-// src/load/paths.ts
-import path6 from "node:path";
-function isInside(root, candidate) {
-  const relative = path6.relative(root, candidate);
-  return relative === "" || !relative.startsWith("..") && !path6.isAbsolute(relative);
-}
-
-// src/render/chart-copy.ts
 function withoutMissingDependencies(chartCopyDir) {
   assertInsideTempDir(chartCopyDir);
   const missing = new Set(missingDependencies(chartCopyDir).map((dependency) => dependency.name));
   if (missing.size === 0) return [];
   for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path7.join(chartCopyDir, name))) {
-    if (existsSync5(file)) dropDependencies(file, missing);
+    if (existsSync7(file)) dropDependencies(file, missing);
   }
   return [...missing];
 }
@@ -21906,21 +22600,21 @@ function dropDependencies(file, names) {
   writeFileSync(file, document.toString());
 }
 function assertInsideTempDir(dir) {
-  const temp = realpathSync(tmpdir());
-  const relative = path7.relative(temp, realpathSync(dir));
+  const temp = realpathSync2(tmpdir());
+  const relative = path7.relative(temp, realpathSync2(dir));
   const [top] = relative.split(path7.sep);
-  if (!isInside(temp, realpathSync(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
+  if (!isInside(temp, realpathSync2(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
     throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on chartguard's own copies under ${temp}`);
   }
 }
 function copyChart(source, destination) {
   let root;
   try {
-    root = realpathSync(source);
+    root = realpathSync2(source);
   } catch {
     throw new InputError(`chart directory not found: ${source}`, source);
   }
-  copyTree(root, destination, { root, shownRoot: source }, /* @__PURE__ */ new Set([root]));
+  copyTree(root, destination, { root, boundary: linkBoundary(root), shownRoot: source }, /* @__PURE__ */ new Set([root]));
 }
 function copyTree(dir, destination, context, ancestors) {
   mkdirSync(destination, { recursive: true });
@@ -21936,12 +22630,12 @@ function copyLinkTarget(link, to, context, ancestors) {
   const shown = path7.join(context.shownRoot, path7.relative(context.root, link));
   let target;
   try {
-    target = realpathSync(link);
+    target = realpathSync2(link);
   } catch {
     throw new InputError(`symlink ${shown} is broken`, shown);
   }
-  if (!isInside(context.root, target)) {
-    throw new InputError(`symlink ${shown} points outside the chart (to ${target}); refusing to follow it`, shown);
+  if (!isInside(context.boundary.dir, target)) {
+    throw new InputError(`symlink ${shown} points outside ${context.boundary.name} (to ${target}); refusing to follow it`, shown);
   }
   const info = statSync4(target);
   if (info.isDirectory()) {
@@ -21952,35 +22646,52 @@ function copyLinkTarget(link, to, context, ancestors) {
   }
 }
 
-// src/render/probe-copy.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
-import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
-import path9 from "node:path";
-
 // src/render/helm.ts
 import { spawn } from "node:child_process";
-import { constants as fsConstants, existsSync as existsSync6, mkdtempSync, rmdirSync, rmSync } from "node:fs";
+import { constants as fsConstants, existsSync as existsSync8, mkdtempSync, rmdirSync, rmSync } from "node:fs";
 import { access, stat as stat2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import path8 from "node:path";
+
+// src/interrupt.ts
+var pending = /* @__PURE__ */ new Set();
+function onInterrupt(undo) {
+  const entry = () => undo();
+  pending.add(entry);
+  return () => {
+    pending.delete(entry);
+  };
+}
+function undoAll() {
+  const steps = [...pending].reverse();
+  pending.clear();
+  for (const step of steps) {
+    try {
+      step();
+    } catch {
+    }
+  }
+}
+
+// src/render/helm.ts
 var MINIMUM_VERSION = { major: 3, minor: 8 };
 var INSTALL_HINT = "install Helm 3.8+ or pass --helm PATH / set HELM_BIN";
 var VERSION_TIMEOUT_MS = 3e4;
 var isWindows = process.platform === "win32";
-async function locateHelm(explicit, env = process.env) {
-  return checkedHelm(await findHelmBinary(explicit, env));
+async function locateHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS) {
+  return checkedHelm(await findHelmBinary(explicit, env), timeoutMs);
 }
-async function findHelm(explicit, env = process.env) {
+async function findHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS) {
   const binary2 = await findHelmBinary(explicit, env);
   const check2 = (reported) => {
-    const checked = checkedHelm(binary2, reported === void 0 ? void 0 : parseVersion(reported));
+    const checked = checkedHelm(binary2, timeoutMs, reported === void 0 ? void 0 : parseVersion(reported));
     checked.catch(() => void 0);
     return checked;
   };
   return { path: binary2, check: check2 };
 }
-async function checkedHelm(binary2, known) {
-  const version = known ?? await readHelmVersion(binary2);
+async function checkedHelm(binary2, timeoutMs, known) {
+  const version = known ?? await readHelmVersion(binary2, timeoutMs);
   if (isOlderThanMinimum(version)) {
     throw new InputError(
       `helm at ${binary2} is ${version.text}, but chartguard needs Helm ${MINIMUM_VERSION.major}.${MINIMUM_VERSION.minor} or newer: ${INSTALL_HINT}`
@@ -22022,13 +22733,13 @@ async function isExecutableFile(file) {
     return false;
   }
 }
-async function readHelmVersion(binary2) {
-  const run = await withIsolatedHelmEnvironment((env) => runProcess(binary2, ["version", "--short"], env, { timeoutMs: VERSION_TIMEOUT_MS })).catch((error) => {
+async function readHelmVersion(binary2, timeoutMs) {
+  const run = await withIsolatedHelmEnvironment((env) => runProcess(binary2, ["version", "--short"], env, { timeoutMs })).catch((error) => {
     throw new InputError(`could not run helm at ${binary2}: ${errorMessage2(error)}; ${INSTALL_HINT}`);
   });
   const version = parseVersion(run.stdout.toString("utf8"));
   if (version !== void 0) return version;
-  const reason2 = run.timedOut ? "timed out" : firstLine2(run.stderr.toString("utf8")) || `exit code ${run.code}`;
+  const reason2 = run.timedOut ? `timed out after ${seconds(timeoutMs)} s (--helm-timeout)` : firstLine2(run.stderr.toString("utf8")) || `exit code ${run.code}`;
   throw new InputError(`could not read the version of helm at ${binary2} (${reason2}); ${INSTALL_HINT}`);
 }
 function parseVersion(text) {
@@ -22056,8 +22767,9 @@ async function withIsolatedHelmEnvironment(work) {
     release();
   }
 }
+var PASSED_TO_HELM = /^(PATH|TMPDIR|TEMP|TMP|TZ|LANG|LANGUAGE|LC_[A-Z_]+|SYSTEMROOT|SystemRoot|WINDIR|windir|PATHEXT|COMSPEC|ComSpec)$/;
 function isolatedEnvironment(home) {
-  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith("HELM_") && name !== "KUBECONFIG");
+  const inherited = Object.entries(process.env).filter(([name]) => PASSED_TO_HELM.test(name));
   const inHome = (...segments) => path8.join(home, ...segments);
   return {
     ...Object.fromEntries(inherited),
@@ -22077,14 +22789,21 @@ function isolatedEnvironment(home) {
     KUBECONFIG: inHome("no-kubeconfig")
   };
 }
+var MAX_RENDER_BYTES = 256 * 1024 * 1024;
+var STDERR_TAIL_BYTES = 64 * 1024;
+var MAX_TIMER_MS = 2 ** 31 - 1;
 function runProcess(binary2, args, env, options) {
   const { signal } = options;
   if (signal?.aborted === true) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const child = spawn(binary2, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: !isWindows, windowsHide: true });
     const releaseOnInterrupt = onInterrupt(() => killProcessGroup(child));
-    const stdout = collect(child.stdout);
-    const stderr = collect(child.stderr);
+    let overflowed = false;
+    const stdout = collectHead(child.stdout, MAX_RENDER_BYTES, () => {
+      overflowed = true;
+      stop();
+    });
+    const stderr = collectTail(child.stderr, STDERR_TAIL_BYTES);
     let stopped = false;
     const releasePipes = () => {
       child.stdout?.destroy();
@@ -22099,7 +22818,7 @@ function runProcess(binary2, args, env, options) {
     const timer = Number.isFinite(options.timeoutMs) ? setTimeout(() => {
       timedOut = true;
       stop();
-    }, options.timeoutMs) : void 0;
+    }, Math.min(options.timeoutMs, MAX_TIMER_MS)) : void 0;
     signal?.addEventListener("abort", stop, { once: true });
     let settled = false;
     const finish = (outcome) => {
@@ -22118,15 +22837,39 @@ function runProcess(binary2, args, env, options) {
       "close",
       (code2, exitSignal) => finish(() => {
         if (signal?.aborted === true) reject(signal.reason);
-        else resolve({ code: code2, signal: exitSignal, stdout: stdout(), stderr: stderr(), timedOut });
+        else resolve({ code: code2, signal: exitSignal, stdout: stdout(), stderr: stderr(), timedOut, overflowed });
       })
     );
   });
 }
-function collect(stream) {
+function collectHead(stream, limit, onOverflow) {
   const chunks = [];
-  stream?.on("data", (chunk) => chunks.push(chunk));
+  let size = 0;
+  let over = false;
+  stream?.on("data", (chunk) => {
+    if (over) return;
+    if (size + chunk.length > limit) {
+      over = true;
+      onOverflow();
+      return;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  });
   return () => Buffer.concat(chunks);
+}
+function collectTail(stream, limit) {
+  const chunks = [];
+  let size = 0;
+  stream?.on("data", (chunk) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    while (chunks.length > 1 && size - chunks[0].length >= limit) size -= chunks.shift().length;
+  });
+  return () => {
+    const kept = Buffer.concat(chunks);
+    return kept.length > limit ? kept.subarray(kept.length - limit) : kept;
+  };
 }
 function killProcessGroup(child) {
   if (child.pid === void 0) return;
@@ -22145,6 +22888,9 @@ async function helmTemplate(helm, request, options) {
     }
   );
   const stderr = run.stderr.toString("utf8");
+  if (run.overflowed) {
+    throw new InputError(`helm template printed more than ${MAX_RENDER_BYTES / 1024 / 1024} MiB, the most chartguard reads from one render`, reportAs, void 0, stderr);
+  }
   if (run.timedOut) {
     throw new InputError(`helm template timed out after ${seconds(options.timeoutMs)} s (--helm-timeout)`, reportAs, void 0, stderr);
   }
@@ -22207,7 +22953,7 @@ function templateLocation(message) {
 }
 function templateFile(template, chartDir, reportAs) {
   const withinChart = template.split("/").slice(1).join("/");
-  return existsSync6(path8.join(chartDir, withinChart)) ? path8.join(reportAs, withinChart) : template;
+  return existsSync8(path8.join(chartDir, withinChart)) ? path8.join(reportAs, withinChart) : template;
 }
 var VERSION_REPORT_FILE = "chartguard-helm-version.yaml";
 var VERSION_REPORT_PREFIX = "# chartguard-helm-version: ";
@@ -22258,13 +23004,13 @@ function copyOfCopy(prepared, workDir) {
 }
 async function unpackSubcharts(chartDir, workDir) {
   const chartsDir = path9.join(chartDir, "charts");
-  if (!existsSync7(chartsDir)) return;
+  if (!existsSync9(chartsDir)) return;
   for (const entry of await readdir2(chartsDir, { withFileTypes: true })) {
     const entryPath = path9.join(chartsDir, entry.name);
     if (entry.isFile() && /\.tgz$/i.test(entry.name)) {
       const unpacked = await extractChartArchive(entryPath, await mkdtemp(path9.join(workDir, "sub-")));
       let target = path9.join(chartsDir, entry.name.replace(/\.tgz$/i, ""));
-      for (let n = 1; existsSync7(target); n++) target = path9.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
+      for (let n = 1; existsSync9(target); n++) target = path9.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
       await rename(unpacked, target);
       await rm(entryPath);
       await unpackSubcharts(target, workDir);
@@ -22279,7 +23025,7 @@ function chartTree(root) {
     const meta = readChartMeta(dir);
     nodes.push({ dir, meta, valuesPrefixes: prefixes });
     const chartsDir = path9.join(dir, "charts");
-    if (!existsSync7(chartsDir)) return;
+    if (!existsSync9(chartsDir)) return;
     for (const subDir of listChartDirs(chartsDir)) {
       let subMeta;
       try {
@@ -22403,9 +23149,8 @@ function mayRenderAtRandom(root, userTexts) {
 }
 
 // src/render/template-lines.ts
-import { existsSync as existsSync8, readdirSync as readdirSync4 } from "node:fs";
-import { readFile as readFile4 } from "node:fs/promises";
-import path10, { isAbsolute } from "node:path";
+import { existsSync as existsSync10, readdirSync as readdirSync4 } from "node:fs";
+import path10 from "node:path";
 var KEY_LINE = /^(\s*)((?:-\s+)*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)/;
 var DASH_LINE = /^(\s*)-(?:\s|$)/;
 var ACTION_ONLY = /^\s*(?:\{\{[\s\S]*?\}\}\s*)+$/;
@@ -22506,13 +23251,13 @@ function includeLine(lines, from, to) {
   for (let i = from; i < to; i++) if (INCLUDE_LIKE.test(lines[i].text)) return i;
   return void 0;
 }
-function templateLineIn(text, kind, ordinal, path19, hints) {
+function templateLineIn(text, kind, ordinal, path21, hints) {
   const lines = parseLines(text);
   const [start, end] = documentSection(lines, kind, ordinal);
   let from = start;
   let to = end;
   let found;
-  for (const segment of path19) {
+  for (const segment of path21) {
     const next = typeof segment === "number" ? listItem(lines, from, to, segment) : childKey(lines, from, to, segment);
     if (next === void 0) {
       if (found === void 0) return void 0;
@@ -22566,9 +23311,9 @@ function templateHints(evidence2) {
   }
   return hints;
 }
-async function templateLocator(charts) {
+function templateLocator(charts) {
   const ordinals = /* @__PURE__ */ new Map();
-  const files = /* @__PURE__ */ new Set();
+  const texts = /* @__PURE__ */ new Map();
   for (const chart of charts) {
     const seen = /* @__PURE__ */ new Map();
     for (const doc of chart.docs) {
@@ -22577,21 +23322,14 @@ async function templateLocator(charts) {
       const key = `${doc.template}\0${kind}`;
       ordinals.set(doc, seen.get(key) ?? 0);
       seen.set(key, (seen.get(key) ?? 0) + 1);
-      if (isAbsolute(doc.template) || doc.template.startsWith(chart.chartPath)) files.add(doc.template);
+      const text = chart.templateTexts.get(doc.template);
+      if (text !== void 0) texts.set(doc, text);
     }
   }
-  const texts = /* @__PURE__ */ new Map();
-  await Promise.all(
-    [...files].map(async (file) => {
-      const text = await readFile4(file, "utf8").catch(() => void 0);
-      if (text !== void 0) texts.set(file, text);
-    })
-  );
-  return (object, path19, evidence2) => {
-    const template = object.doc.template;
-    const text = template === void 0 ? void 0 : texts.get(template);
+  return (object, path21, evidence2) => {
+    const text = texts.get(object.doc);
     if (text === void 0) return void 0;
-    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path19], templateHints(evidence2));
+    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path21], templateHints(evidence2));
   };
 }
 function chartFileResolver(chartDir) {
@@ -22622,7 +23360,7 @@ function chartFileResolver(chartDir) {
     return found;
   };
   return (inChart) => {
-    if (existsSync8(path10.join(chartDir, inChart))) return inChart;
+    if (existsSync10(path10.join(chartDir, inChart))) return inChart;
     const segments = inChart.split("/");
     let relative = "";
     let i = 0;
@@ -22633,51 +23371,199 @@ function chartFileResolver(chartDir) {
       i += 2;
     }
     const resolved = path10.join(relative, ...segments.slice(i));
-    return resolved !== inChart && existsSync8(path10.join(chartDir, resolved)) ? resolved : void 0;
+    return resolved !== inChart && existsSync10(path10.join(chartDir, resolved)) ? resolved : void 0;
   };
 }
 
+// src/render/chart-facts.ts
+var MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+var DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
+var INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
+var LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
+var DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+async function chartFacts(charts) {
+  const missingDependencies2 = /* @__PURE__ */ new Map();
+  const unrenderedWorkloads = /* @__PURE__ */ new Map();
+  const lookups = /* @__PURE__ */ new Map();
+  for (const chart of charts) {
+    if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
+    let nodes;
+    try {
+      nodes = chartTree(chart.chartDir);
+    } catch {
+      continue;
+    }
+    const files = templateTexts(chart.chartDir, nodes);
+    for (const [file, text] of await packagedTemplateTexts(chart.chartDir, nodes)) files.set(file, text);
+    const helpers = definedHelpers(files);
+    const inChart = fileInChart(chart);
+    const rendered2 = /* @__PURE__ */ new Map();
+    for (const doc of chart.docs) {
+      const file = doc.template === void 0 ? void 0 : inChart(doc.template);
+      if (file === void 0) continue;
+      const list = rendered2.get(file);
+      if (list) list.push(doc);
+      else rendered2.set(file, [doc]);
+      const kinds = lookupKinds(files.get(file), helpers);
+      if (kinds.size > 0) lookups.set(doc.template, kinds);
+    }
+    const unrendered = unrenderedTemplates(files, rendered2, helpers);
+    if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
+  }
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups };
+}
+function templateTexts(chartDir, nodes) {
+  const texts = /* @__PURE__ */ new Map();
+  const visit = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync5(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const file = path11.join(dir, entry.name);
+      if (entry.isDirectory()) visit(file);
+      else if (entry.isFile()) {
+        const text = templateText(readFileSync6(file));
+        if (text !== void 0) texts.set(path11.relative(chartDir, file).replaceAll(path11.sep, "/"), text);
+      }
+    }
+  };
+  for (const node of nodes) visit(path11.join(node.dir, "templates"));
+  return texts;
+}
+async function packagedTemplateTexts(chartDir, nodes) {
+  const texts = /* @__PURE__ */ new Map();
+  for (const node of nodes) {
+    const charts = path11.join(node.dir, "charts");
+    if (!existsSync11(charts)) continue;
+    const parent = path11.relative(chartDir, node.dir).replaceAll(path11.sep, "/");
+    for (const name of readdirSync5(charts).filter((entry) => /\.tgz$/i.test(entry))) {
+      const files = await chartArchiveFiles(path11.join(charts, name)).catch(() => /* @__PURE__ */ new Map());
+      for (const [inArchive, data] of files) {
+        if (!/(^|\/)templates\//.test(inArchive)) continue;
+        const text = templateText(data);
+        if (text !== void 0) texts.set([parent, "charts", inArchive].filter((part) => part !== "").join("/"), text);
+      }
+    }
+  }
+  return texts;
+}
+function templateText(data) {
+  return data.length <= MAX_TEMPLATE_BYTES && !data.includes(0) ? data.toString("utf8") : void 0;
+}
+function definedHelpers(files) {
+  const helpers = /* @__PURE__ */ new Map();
+  for (const text of files.values()) {
+    const starts = [...text.matchAll(DEFINE)];
+    starts.forEach((match, i) => {
+      const end = starts[i + 1]?.index ?? text.length;
+      if (!helpers.has(match[1])) helpers.set(match[1], text.slice(match.index, end));
+    });
+  }
+  return helpers;
+}
+function withIncludedHelpers(text, helpers) {
+  const parts2 = [];
+  const seen = /* @__PURE__ */ new Set();
+  const pending2 = [text];
+  while (pending2.length > 0) {
+    const next = pending2.pop();
+    parts2.push(next);
+    for (const match of next.matchAll(INCLUDE)) {
+      const name = match[1];
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const body = helpers.get(name);
+      if (body !== void 0) pending2.push(body);
+    }
+  }
+  return parts2;
+}
+function lookupKinds(text, helpers) {
+  const kinds = /* @__PURE__ */ new Set();
+  if (text === void 0) return kinds;
+  for (const part of withIncludedHelpers(text, helpers)) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
+  return kinds;
+}
+function unrenderedTemplates(files, rendered2, helpers) {
+  const found = [];
+  for (const [file, text] of files) {
+    if (path11.basename(file).startsWith("_")) continue;
+    const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1])).length;
+    if (declared === 0) continue;
+    const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf(doc))).length;
+    if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
+  }
+  return found.sort((a, b) => a.template < b.template ? -1 : a.template > b.template ? 1 : 0);
+}
+function fileInChart(chart) {
+  const onDisk = chartFileResolver(chart.chartDir);
+  const root = path11.resolve(chart.chartPath);
+  return (template) => {
+    if (template.startsWith(`${chart.chartPath}/`)) return template.slice(chart.chartPath.length + 1);
+    const inside = path11.relative(root, path11.resolve(template));
+    if (inside !== "" && !inside.startsWith("..") && !path11.isAbsolute(inside)) return inside.replaceAll(path11.sep, "/");
+    const source = template.split("/").slice(1).join("/");
+    return onDisk(source)?.replaceAll(path11.sep, "/") ?? source;
+  };
+}
+function kindOf(doc) {
+  const kind = doc.value?.kind;
+  return typeof kind === "string" ? kind : "";
+}
+
+// src/render/charts.ts
+import { availableParallelism } from "node:os";
+
+// src/render/chart-input.ts
+import { rmSync as rmSync2 } from "node:fs";
+import { mkdtemp as mkdtemp2, readFile as readFile4 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import path13 from "node:path";
+
 // src/render/preflight.ts
-import { readdirSync as readdirSync5, realpathSync as realpathSync2, statSync as statSync5 } from "node:fs";
+import { readdirSync as readdirSync6, realpathSync as realpathSync3, statSync as statSync5 } from "node:fs";
 import { stat as stat3 } from "node:fs/promises";
-import path11 from "node:path";
+import path12 from "node:path";
 function checkChartLinks(chartDir, shownRoot = chartDir) {
   let root;
   try {
-    root = realpathSync2(chartDir);
+    root = realpathSync3(chartDir);
   } catch {
     throw new InputError("chart directory not found", shownRoot);
   }
-  walk3(root, root, shownRoot, /* @__PURE__ */ new Set([root]));
+  walk3(root, root, linkBoundary(root), shownRoot, /* @__PURE__ */ new Set([root]));
 }
-function walk3(dir, root, shownRoot, ancestors) {
+function walk3(dir, root, boundary, shownRoot, ancestors) {
   let entries;
   try {
-    entries = readdirSync5(dir, { withFileTypes: true });
+    entries = readdirSync6(dir, { withFileTypes: true });
   } catch {
     entries = [];
   }
   for (const entry of entries) {
-    const from = path11.join(dir, entry.name);
+    const from = path12.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== ".git") walk3(from, root, shownRoot, /* @__PURE__ */ new Set([...ancestors, from]));
+      if (entry.name !== ".git") walk3(from, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from]));
       continue;
     }
     if (!entry.isSymbolicLink()) continue;
-    const shown = path11.join(shownRoot, path11.relative(root, from));
+    const shown = path12.join(shownRoot, path12.relative(root, from));
     let target;
     try {
-      target = realpathSync2(from);
+      target = realpathSync3(from);
     } catch {
       throw new InputError("symlink is broken", shown);
     }
-    if (!isInside(root, target)) {
-      throw new InputError(`symlink points outside the chart (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
+    if (!isInside(boundary.dir, target)) {
+      throw new InputError(`symlink points outside ${boundary.name} (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
     }
     const info = statSync5(target);
     if (info.isDirectory()) {
       if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
-      walk3(target, root, shownRoot, /* @__PURE__ */ new Set([...ancestors, target]));
+      walk3(target, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, target]));
     }
   }
 }
@@ -22700,17 +23586,18 @@ async function checkValueFiles(inputs) {
 // src/render/chart-input.ts
 async function renderChart(chartPath, settings, workDir, shownAs) {
   await checkValueFiles(settings.inputs);
-  let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp2(path12.join(workDir, "archive-"))) : chartPath;
+  let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp2(path13.join(workDir, "archive-"))) : chartPath;
   checkChartLinks(chartDir, shownAs ?? chartPath);
   const notes = [];
+  let dropped = [];
   const missing = missingDependencies(chartDir);
   if (missing.length > 0) {
     if (!settings.skipMissingDeps) throw missingDependenciesError(chartPath, missing);
-    const copy = path12.join(await mkdtemp2(path12.join(workDir, "partial-")), "chart");
+    const copy = path13.join(await mkdtemp2(path13.join(workDir, "partial-")), "chart");
     copyChart(chartDir, copy);
-    const dropped = withoutMissingDependencies(copy);
+    dropped = withoutMissingDependencies(copy);
     chartDir = copy;
-    notes.push(`${chartPath}: rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
+    notes.push(`rendered without the missing dependencies ${dropped.join(", ")} (--skip-missing-deps): the view is partial`);
   }
   const revision = settings.revision ?? 1;
   if (revision > 1) {
@@ -22719,25 +23606,45 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   }
   const meta = readChartMeta(chartDir);
   const { release, ...inputs } = settings.inputs;
-  const request = { ...inputs, chart: chartDir, release: release ?? meta.name };
+  const request = { ...inputs, chart: chartDir, release: release ?? releaseNameFor(meta.name) };
   const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
-  const docs = shownAs === void 0 ? parseRender(output, chartPath, chartDir) : parseYamlStream(output, `${shownAs} (rendered)`);
-  const rendered = { name: request.release, ...shownAs === void 0 ? { chart: chartPath } : {}, valuesArguments: valuesArguments(request) };
-  for (const doc of docs) doc.release = rendered;
+  const { docs, templateFiles: templateFiles2 } = parseRender(output, chartPath, chartDir, shownAs);
+  const rendered2 = {
+    name: request.release,
+    namespace: request.namespace,
+    ...shownAs === void 0 ? { chart: chartPath } : {},
+    valuesArguments: valuesArguments(request)
+  };
+  for (const doc of docs) doc.release = rendered2;
   if (docs.every((doc) => doc.value === null || doc.value === void 0)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes };
+  const templateTexts2 = /* @__PURE__ */ new Map();
+  await Promise.all(
+    [...templateFiles2].map(async ([template, file]) => {
+      const text = await readFile4(file, "utf8").catch(() => void 0);
+      if (text !== void 0) templateTexts2.set(template, text);
+    })
+  );
+  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templateTexts: templateTexts2, missingDependencies: dropped };
 }
-function parseRender(output, chartPath, chartDir) {
-  const label = `${chartPath} (rendered)`;
+function parseRender(output, chartPath, chartDir, shownAs) {
   const onDisk = chartFileResolver(chartDir);
-  return parseYamlStream(output, label).map((doc) => {
+  const templateFiles2 = /* @__PURE__ */ new Map();
+  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((doc) => {
     if (doc.template === void 0) return doc;
     const inChart = onDisk(doc.template.split("/").slice(1).join("/"));
-    return inChart !== void 0 && !/\.tgz$/i.test(chartPath) ? { ...doc, template: path12.join(chartPath, inChart) } : doc;
+    if (inChart === void 0) return doc;
+    const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path13.relative(process.cwd(), path13.resolve(chartPath, inChart)));
+    templateFiles2.set(template, path13.join(chartDir, inChart));
+    return { ...doc, template };
   });
+  for (const doc of docs) doc.chart = shownAs ?? chartPath;
+  return { docs, templateFiles: templateFiles2 };
+}
+function toSlashes(file) {
+  return file.split(path13.sep).join("/");
 }
 async function withWorkDir(use) {
-  const dir = await mkdtemp2(path12.join(tmpdir3(), "chartguard-"));
+  const dir = await mkdtemp2(path13.join(tmpdir3(), "chartguard-"));
   const remove = () => rmSync2(dir, { recursive: true, force: true });
   const release = onInterrupt(remove);
   try {
@@ -22747,11 +23654,16 @@ async function withWorkDir(use) {
     release();
   }
 }
+var MAX_RELEASE_NAME = 53;
+function releaseNameFor(chartName) {
+  const name = chartName.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, MAX_RELEASE_NAME).replace(/^-+|-+$/g, "");
+  return name === "" ? "release" : name;
+}
 
 // src/render/probes.ts
-import { existsSync as existsSync9, mkdtempSync as mkdtempSync3, readFileSync as readFileSync6, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync12, mkdtempSync as mkdtempSync3, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
 import { readFile as readFile5 } from "node:fs/promises";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/render/probe-values.ts
 var LABEL_MAP_KEYS = /* @__PURE__ */ new Set(["labels", "podLabels", "commonLabels", "extraLabels", "customLabels", "additionalLabels"]);
@@ -22774,10 +23686,10 @@ function isEmpty2(value) {
 }
 function findProbeTargets(values, prefix = []) {
   const targets = [];
-  const walk4 = (node, path19, parentKey, grandparentKey) => {
+  const walk4 = (node, path21, parentKey, grandparentKey) => {
     const imageMap = "repository" in node || "image" in node || isImageKey(parentKey) || grandparentKey === "images";
     for (const [key, value] of Object.entries(node)) {
-      const here = [...path19, key];
+      const here = [...path21, key];
       if (isLabelMapKey(key) && (isRecord2(value) || isEmpty2(value))) {
         targets.push({ kind: "labels", path: here });
         continue;
@@ -22806,7 +23718,7 @@ function targetsFromSetKeys(keys) {
 function setArgumentKeys(argument) {
   const keys = [];
   let segment = "";
-  let path19 = [];
+  let path21 = [];
   let inValue = false;
   let stopped = false;
   for (let i = 0; i < argument.length; i++) {
@@ -22820,24 +23732,24 @@ function setArgumentKeys(argument) {
       if (c === ",") {
         inValue = false;
         stopped = false;
-        path19 = [];
+        path21 = [];
         segment = "";
       }
       continue;
     }
     if (c === "=") {
-      if (!stopped) path19.push(segment);
-      keys.push(path19);
+      if (!stopped) path21.push(segment);
+      keys.push(path21);
       inValue = true;
       segment = "";
     } else if (c === "[") {
-      if (!stopped) path19.push(segment);
+      if (!stopped) path21.push(segment);
       stopped = true;
     } else if (c === "." && !stopped) {
-      path19.push(segment);
+      path21.push(segment);
       segment = "";
     } else if (c === ",") {
-      path19 = [];
+      path21 = [];
       segment = "";
       stopped = false;
     } else if (!stopped) {
@@ -22846,11 +23758,11 @@ function setArgumentKeys(argument) {
   }
   return keys.filter((key) => key.length > 0 && key.every((s) => s !== ""));
 }
-function valuesPathText(path19) {
-  return path19.join(".");
+function valuesPathText(path21) {
+  return path21.join(".");
 }
-function setKey(path19) {
-  return path19.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
+function setKey(path21) {
+  return path21.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
 }
 var labelMarker = (n) => `cgval${n}x`;
 var tagMarker = (n) => `cgtag${n}x`;
@@ -22860,7 +23772,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   const labelMaps = /* @__PURE__ */ new Map();
   const imageTags = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
-  const overlaps = (path19) => userSetKeys.some((key) => key.length <= path19.length && key.every((s, i) => s === path19[i]));
+  const overlaps = (path21) => userSetKeys.some((key) => key.length <= path21.length && key.every((s, i) => s === path21[i]));
   const ordered = [...targets].sort((a, b) => a.path.length - b.path.length);
   const taken = [];
   for (const target of ordered) {
@@ -22868,7 +23780,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
     const text = JSON.stringify(target.path);
     if (seen.has(text)) continue;
     seen.add(text);
-    if (taken.some((path19) => path19.length < target.path.length && path19.every((s, i) => s === target.path[i]))) continue;
+    if (taken.some((path21) => path21.length < target.path.length && path21.every((s, i) => s === target.path[i]))) continue;
     if (target.kind === "labels") {
       const marker = labelMarker(labelMaps.size);
       labelMaps.set(marker, valuesPathText(target.path));
@@ -22885,14 +23797,14 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   }
   return { overrides, setStrings, labelMaps, imageTags };
 }
-function setIn(root, path19, value) {
+function setIn(root, path21, value) {
   let node = root;
-  path19.slice(0, -1).forEach((segment) => {
+  path21.slice(0, -1).forEach((segment) => {
     const next = node[segment];
     if (isRecord2(next)) node = next;
     else node = node[segment] = {};
   });
-  node[path19.at(-1)] = value;
+  node[path21.at(-1)] = value;
 }
 
 // src/render/probes.ts
@@ -22932,7 +23844,7 @@ async function startProbes(chartPath, settings, workDir) {
   const isArchive = /\.tgz$/i.test(chartPath);
   const renderInPlace = !isArchive && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  const requestFor = (chart, name) => ({ ...inputs, chart, release: release ?? name });
+  const requestFor = (chart, name) => ({ ...inputs, chart, release: release ?? releaseNameFor(name) });
   const copy = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
   const nodes = chartTree(copy);
   const request = requestFor(chartPath, nodes[0].meta.name);
@@ -22986,7 +23898,7 @@ function missingDependenciesSafe(chartPath) {
 function valuesTargets(nodes, settings) {
   const targets = [];
   for (const node of nodes) {
-    const values = readValues(path13.join(node.dir, "values.yaml"));
+    const values = readValues(path14.join(node.dir, "values.yaml"));
     if (values === null || typeof values !== "object" || Array.isArray(values)) continue;
     const { global, ...own } = values;
     for (const prefix of node.valuesPrefixes) targets.push(...findProbeTargets(own, prefix));
@@ -22998,15 +23910,15 @@ function valuesTargets(nodes, settings) {
   return targets;
 }
 function readValues(file) {
-  if (!existsSync9(file)) return null;
+  if (!existsSync12(file)) return null;
   try {
-    return yaml.load(readFileSync6(file, "utf8"), { json: true });
+    return yaml.load(readFileSync7(file, "utf8"), { json: true });
   } catch {
     return null;
   }
 }
 function writeOverrides(workDir, overrides) {
-  const file = path13.join(mkdtempSync3(path13.join(workDir, "values-")), "chartguard-probe-values.yaml");
+  const file = path14.join(mkdtempSync3(path14.join(workDir, "values-")), "chartguard-probe-values.yaml");
   writeFileSync3(file, JSON.stringify(overrides));
   return file;
 }
@@ -23062,12 +23974,29 @@ function reason(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
+// src/report/visible.ts
+var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function escaped(character) {
+  const named = NAMED[character];
+  if (named !== void 0) return named;
+  const code2 = character.charCodeAt(0);
+  return code2 < 256 ? `\\x${code2.toString(16).padStart(2, "0")}` : `\\u${code2.toString(16).padStart(4, "0")}`;
+}
+function visible(text) {
+  return text.replace(CONTROL, escaped);
+}
+function visibleLines(text) {
+  return text.replace(CONTROL_BUT_NEWLINE, escaped);
+}
+
 // src/report/progress.ts
 var NOOP = { tick: () => void 0, done: () => void 0 };
 var globallyEnabled = false;
 var globalStream = process.stderr;
 var globalTiming = {};
-var visible;
+var visible2;
 function configureProgress(options) {
   globalStream = options.stream ?? process.stderr;
   globallyEnabled = options.format === "text" && globalStream.isTTY === true;
@@ -23088,12 +24017,12 @@ function createProgress(total, label, options = {}) {
   let finished = false;
   const draw = (detail) => {
     const counter = total > 0 ? `${Math.min(count, total)}/${total}` : `${count}`;
-    let line = `${label} ${counter}${detail ? ` ${detail}` : ""}`;
+    let line = `${label} ${counter}${detail ? ` ${visible(detail)}` : ""}`;
     const width = (stream.columns ?? 80) - 1;
     if (line.length > width) line = `${line.slice(0, Math.max(0, width - 1))}…`;
     stream.write(`${CLEAR}${line}`);
     drawn = true;
-    visible = stream;
+    visible2 = stream;
   };
   return {
     tick(detail) {
@@ -23109,13 +24038,13 @@ function createProgress(total, label, options = {}) {
       finished = true;
       if (drawn) {
         stream.write(CLEAR);
-        if (visible === stream) visible = void 0;
+        if (visible2 === stream) visible2 = void 0;
       }
     }
   };
 }
 process.on("exit", () => {
-  if (visible) visible.write(CLEAR);
+  if (visible2) visible2.write(CLEAR);
 });
 
 // src/render/charts.ts
@@ -23135,33 +24064,35 @@ function renderInputs(options, namespace) {
 }
 async function renderCharts(sources, options) {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
-  if (charts.length === 0) return [];
-  const helm = await findHelm(options.helm);
+  if (charts.length === 0) return { rendered: [], failed: [] };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const helm = await findHelm(options.helm, process.env, timeoutMs);
   const settings = {
     helm: { path: helm.path, version: "", major: 0 },
     inputs: renderInputs(options, options.namespace),
-    timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
+    timeoutMs,
     skipMissingDeps: options.skipMissingDeps ?? false
   };
+  await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism();
   const probe = options.probe ?? true;
   const checkedAlongside = probe ? void 0 : helm.check();
   const progress = createProgress(charts.length, probe ? "rendering charts with probes" : "rendering charts");
   return withWorkDir(async (workDir) => {
-    const render = async (chart) => {
-      const result = await (probe ? renderWithProbes(chart, settings, workDir, jobs) : renderChart(chart, settings, workDir));
-      progress.tick(chart);
-      return result;
+    const render = async (chartPath) => {
+      try {
+        return await (probe ? renderWithProbes(chartPath, settings, workDir, jobs) : renderChart(chartPath, settings, workDir));
+      } catch (error) {
+        if (error instanceof InputError) return { chartPath, error };
+        throw error;
+      } finally {
+        progress.tick(chartPath);
+      }
     };
-    let rendered;
-    try {
-      rendered = await mapLimit(charts, jobs, render);
-    } catch (error) {
-      await (checkedAlongside ?? helm.check());
-      throw error;
-    }
-    await (checkedAlongside ?? helm.check(rendered.find((chart) => chart.helmVersion !== void 0)?.helmVersion));
-    return rendered;
+    const outcomes = await mapLimit(charts, jobs, render);
+    const rendered2 = outcomes.filter((o) => !("error" in o));
+    await (checkedAlongside ?? helm.check(rendered2.find((chart) => chart.helmVersion !== void 0)?.helmVersion));
+    return { rendered: rendered2, failed: outcomes.filter((o) => "error" in o) };
   }).finally(() => progress.done());
 }
 async function mapLimit(items, limit, fn) {
@@ -23184,21 +24115,54 @@ async function check(options) {
     ...options.exclude === void 0 ? {} : { exclude: options.exclude },
     ...options.shard === void 0 ? {} : { shard: options.shard }
   });
-  const docs = await loadManifests(sources);
-  const notes = sources.length === 0 ? [nothingFound(options)] : [];
-  const charts = await renderWithConfig(sources, options, namespace);
-  for (const chart of charts) {
-    for (const doc of chart.docs) docs.push(doc);
-    notes.push(...chart.notes.map((message) => ({ file: chart.chartPath, message })));
+  const manifests = await loadManifests(sources);
+  const { rendered: rendered2, failed } = await renderWithConfig(sources, options, namespace);
+  const failures = failed.map((f) => inputFailure(f.chartPath, f.error));
+  if (failed.length > 0 && rendered2.length === 0 && !sources.some((s) => s.kind === "manifest")) {
+    throw failed.length === 1 ? failed[0].error : new InputErrors(failures);
   }
   const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
+  const templateLines = rendered2.length > 0 ? templateLocator(rendered2) : void 0;
+  const outcomes = [];
+  for (const installation of installations(sources, manifests, rendered2, options.sameNamespace === true)) {
+    outcomes.push(await checkInstallation(installation, { ...options, namespace, settings, templateLines }));
+  }
+  const notes = sources.length === 0 ? [nothingFound(options)] : [];
+  return { ...mergeOutcomes(notes, outcomes), ...failures.length > 0 ? { failed: failures } : {} };
+}
+function installations(sources, manifests, charts, together) {
+  const hasManifests = sources.some((s) => s.kind === "manifest");
+  if (together) {
+    const docs = [...manifests];
+    for (const chart of charts) for (const doc of chart.docs) docs.push(doc);
+    return hasManifests || charts.length > 0 ? [{ docs, charts: [...charts] }] : [];
+  }
+  return [...hasManifests ? [{ docs: manifests, charts: [] }] : [], ...charts.map((chart) => ({ docs: chart.docs, charts: [chart] }))];
+}
+async function checkInstallation(installation, options) {
+  const { docs, charts } = installation;
+  const { namespace, settings, templateLines } = options;
   const probes = mergeProbeEvidence(charts.flatMap((chart) => chart.probes ? [chart.probes] : []));
-  const templateLines = charts.length > 0 ? await templateLocator(charts) : void 0;
-  const result = checkDocuments(docs, { namespace, settings, ...probes ? { probes } : {}, ...templateLines ? { templateLines } : {} });
+  const facts = charts.length > 0 ? await chartFacts(charts) : void 0;
+  const result = checkDocuments(docs, { namespace, settings, ...probes ? { probes } : {}, ...templateLines ? { templateLines } : {}, ...facts ? { chartFacts: facts } : {} });
+  const notes = charts.flatMap((chart) => chart.notes.map((message) => ({ file: chart.chartPath, message })));
   return suppressResult(
     { ...result, notes: [...notes, ...result.notes] },
     { docs, namespace, showSuppressed: options.showSuppressed === true, ...options.config ? { config: options.config } : {} }
   );
+}
+function mergeOutcomes(notes, outcomes) {
+  const merged = { findings: [], summary: { error: 0, warning: 0, info: 0, suppressed: 0 }, notes, checked: [] };
+  const suppressed = outcomes.some((o) => o.suppressed !== void 0) ? [] : void 0;
+  for (const outcome of outcomes) {
+    for (const finding2 of outcome.findings) merged.findings.push(finding2);
+    for (const ref2 of outcome.checked) merged.checked.push(ref2);
+    merged.notes.push(...outcome.notes);
+    for (const key of ["error", "warning", "info", "suppressed"]) merged.summary[key] += outcome.summary[key];
+    if (suppressed && outcome.suppressed) suppressed.push(...outcome.suppressed);
+  }
+  sortFindings(merged.findings);
+  return suppressed ? { ...merged, suppressed } : merged;
 }
 function nothingFound(options) {
   const filters = [
@@ -23223,37 +24187,91 @@ async function renderWithConfig(sources, options, namespace) {
     if (group) group.sources.push(source);
     else groups.set(key, { options: chartOptions2, sources: [source] });
   }
-  const byPath = /* @__PURE__ */ new Map();
+  const all = { rendered: [], failed: [] };
   for (const group of groups.values()) {
-    const rendered = await renderCharts(group.sources, { ...group.options, namespace });
-    group.sources.forEach((source, i) => byPath.set(source.path, rendered[i]));
+    const { rendered: rendered2, failed } = await renderCharts(group.sources, { ...group.options, namespace });
+    all.rendered.push(...rendered2);
+    all.failed.push(...failed);
   }
-  return sources.flatMap((source) => source.kind === "chart" ? [byPath.get(source.path)] : []);
+  const order = new Map(sources.map((source, i) => [source.path, i]));
+  const byInput = (a, b) => order.get(a.chartPath) - order.get(b.chartPath);
+  return { rendered: all.rendered.sort(byInput), failed: all.failed.sort(byInput) };
+}
+
+// src/analyze/upgrade/baseline.ts
+function compareWithBaseline(current, previous, replaced) {
+  const replacing = new Map(replaced.map((pair) => [identity(pair.after.ref), identity(pair.before.ref)]));
+  const asBefore = (ref2) => replacing.get(identity(ref2)) ?? identity(ref2);
+  const relatedOf = (finding2, map2) => finding2.related.map(map2).sort().join("");
+  const waiting = /* @__PURE__ */ new Map();
+  for (const finding2 of previous) {
+    const key = matchKey(finding2, identity(finding2.object));
+    const entry = { finding: finding2, related: relatedOf(finding2, identity) };
+    const list = waiting.get(key);
+    if (list) list.push(entry);
+    else waiting.set(key, [entry]);
+  }
+  const states = new Array(current.length).fill("new");
+  const matched2 = /* @__PURE__ */ new Set();
+  const related = current.map((finding2) => relatedOf(finding2, asBefore));
+  const keys = current.map((finding2) => matchKey(finding2, asBefore(finding2.object)));
+  for (const sameRelated of [true, false]) {
+    current.forEach((finding2, i) => {
+      if (states[i] !== "new") return;
+      const candidates = waiting.get(keys[i]);
+      const index = candidates?.findIndex((c) => !sameRelated || c.related === related[i]) ?? -1;
+      if (index < 0) return;
+      const [match] = candidates.splice(index, 1);
+      matched2.add(match.finding);
+      states[i] = match.finding.severity === finding2.severity && match.related === related[i] ? "unchanged" : "updated";
+    });
+  }
+  return {
+    findings: current.map((finding2, i) => ({ ...finding2, baselineState: states[i] })),
+    absent: previous.filter((finding2) => !matched2.has(finding2))
+  };
+}
+function introducedByUpgrade(finding2) {
+  return finding2.baselineState !== "unchanged";
+}
+function identity(ref2) {
+  return [groupOf(ref2.apiVersion), ref2.kind, ref2.namespace ?? "", ref2.name].join("\0");
+}
+function matchKey(finding2, objectIdentity) {
+  return [finding2.rule, objectIdentity, finding2.path].join("");
 }
 
 // src/analyze/upgrade/index.ts
 function upgradeDocuments(fromDocs, toDocs, options) {
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const before = objectsFromDocuments(fromDocs, { namespace: options.namespace });
-  const checked = checkDocuments(toDocs, { namespace: options.namespace, settings });
+  const templateLines = options.templateLines ? { templateLines: options.templateLines } : {};
+  const checked = checkDocuments(toDocs, { namespace: options.namespace, settings, ...templateLines });
+  const baseline = checkDocuments(fromDocs, { namespace: options.namespace, settings, ...templateLines });
   const after = objectsFromDocuments(toDocs, { namespace: options.namespace });
   const plan2 = planUpgrade(before.objects, after.objects);
   const context = buildContext(after.objects, settings);
+  if (options.templateLines) context.templateLines = options.templateLines;
   context.upgrade = { previous: buildContext(before.objects, settings), plan: plan2 };
-  const findings = sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]);
+  const replaced = replacedPairs(plan2);
+  const compared = compareWithBaseline(sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]), baseline.findings, replaced);
   return {
-    findings,
-    summary: summarize(findings),
+    findings: compared.findings,
+    absent: compared.absent,
+    summary: summarize(compared.findings),
     notes: [...before.notes, ...checked.notes],
-    impact: impactOf(plan2, replacementsIn(plan2)),
+    impact: impactOf(plan2, replacementsOf(replaced)),
     checked: checked.checked
   };
 }
 
+// src/upgrade.ts
+import path16 from "node:path";
+
 // src/render/git.ts
 import { spawn as spawn2 } from "node:child_process";
 import { mkdtemp as mkdtemp3, writeFile as writeFile2 } from "node:fs/promises";
-import path14 from "node:path";
+import path15 from "node:path";
 var GIT_PREFIX = "git:";
 function git(cwd, args) {
   return new Promise((resolve, reject) => {
@@ -23278,10 +24296,10 @@ async function chartAtRevision(chartDir, ref2, workDir) {
   const archive = await git(top, ["archive", "--format=tar.gz", "--prefix=chart/", treeish]).catch((error) => {
     throw new InputError(`no chart at ${GIT_PREFIX}${ref2}: ${error.message}`, chartDir);
   });
-  const dir = await mkdtemp3(path14.join(workDir, "git-"));
-  const file = path14.join(dir, "chart.tgz");
+  const dir = await mkdtemp3(path15.join(workDir, "git-"));
+  const file = path15.join(dir, "chart.tgz");
   await writeFile2(file, archive);
-  return extractChartArchive(file, dir);
+  return extractChartArchive(file, dir, { followLinks: true });
 }
 
 // src/upgrade.ts
@@ -23295,12 +24313,13 @@ async function upgrade(upgradeOptions) {
   return withWorkDir(async (workDir) => {
     let helm;
     const notes = [];
+    const charts = [];
     const side = async (spec, other, values, revision) => {
       let chartPath;
       let shownAs;
       if (spec.startsWith(GIT_PREFIX)) {
         if (!isChartDir(other)) throw new UsageError(`${spec} reads the chart at another revision: the other side must be the chart directory, not ${other}`);
-        shownAs = `${spec}:${other}`;
+        shownAs = `${spec}:${path16.normalize(other)}`;
         chartPath = await chartAtRevision(other, spec.slice(GIT_PREFIX.length), workDir);
       } else {
         const sources = await discoverSources(spec);
@@ -23309,26 +24328,31 @@ async function upgrade(upgradeOptions) {
         if (sources.length > 1) throw new UsageError(`${spec} holds more than one chart or manifest; name one chart for an upgrade`);
         chartPath = chart.path;
       }
-      helm ??= await locateHelm(options.helm);
+      const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+      helm ??= await locateHelm(options.helm, process.env, timeoutMs);
       const settings2 = {
         helm,
         inputs: withSideValues(renderInputs(options, namespace), values),
-        timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
+        timeoutMs,
         skipMissingDeps: options.skipMissingDeps ?? false,
         revision
       };
-      const rendered = await renderChart(chartPath, settings2, workDir, shownAs);
-      notes.push(...rendered.notes.map((message) => ({ file: rendered.chartPath, message })));
-      return rendered.docs;
+      const rendered2 = await renderChart(chartPath, settings2, workDir, shownAs);
+      charts.push(rendered2);
+      notes.push(...rendered2.notes.map((message) => ({ file: rendered2.chartPath, message })));
+      return rendered2.docs;
     };
     const fromDocs = await side(options.from, options.to, options.fromValues, 1);
     const toDocs = await side(options.to, options.from, options.toValues, 2);
     const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
-    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings });
-    return suppressResult(
+    const templateLines = charts.length > 0 ? { templateLines: templateLocator(charts) } : {};
+    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings, ...templateLines });
+    const config = options.config ? { config: options.config } : {};
+    const outcome = await suppressResult(
       { ...result, notes: [...notes, ...result.notes] },
-      { docs: toDocs, previousDocs: fromDocs, namespace, showSuppressed: options.showSuppressed === true, ...options.config ? { config: options.config } : {} }
+      { docs: toDocs, previousDocs: fromDocs, namespace, showSuppressed: options.showSuppressed === true, ...config }
     );
+    return { ...outcome, absent: applySuppressions(result.absent, { docs: fromDocs, namespace, ...config }).findings };
   });
 }
 function chartOfUpgrade(options) {
@@ -23346,27 +24370,27 @@ function withSideValues(inputs, values) {
 
 // src/load/changed-files.ts
 import { statSync as statSync6 } from "node:fs";
-import path15 from "node:path";
+import path17 from "node:path";
 function inputsForChangedFiles(files, options) {
   const inputs = /* @__PURE__ */ new Map();
   const add = (input) => {
-    const key = path15.resolve(input);
+    const key = path17.resolve(input);
     if (!inputs.has(key)) inputs.set(key, input);
   };
   for (const file of files) {
-    const kind = fileKind(file);
+    const kind = fileKind2(file);
     if (kind === "directory") {
       add(file);
       continue;
     }
     const chart = chartHolding(file);
     if (chart !== void 0) add(chart);
-    else if (options.configFileNames.includes(path15.basename(file))) add(path15.dirname(file));
+    else if (options.configFileNames.includes(path17.basename(file))) add(path17.dirname(file));
     else if (kind === "file" && (MANIFEST_FILE.test(file) || CHART_ARCHIVE.test(file))) add(file);
   }
   return [...inputs.values()];
 }
-function fileKind(file) {
+function fileKind2(file) {
   try {
     return statSync6(file).isDirectory() ? "directory" : "file";
   } catch {
@@ -23375,19 +24399,37 @@ function fileKind(file) {
 }
 function chartHolding(file) {
   let chart;
-  for (let dir = path15.dirname(file); chart === void 0; dir = path15.dirname(dir)) {
+  for (let dir = path17.dirname(file); chart === void 0; dir = path17.dirname(dir)) {
     if (isChartDir(dir)) chart = dir;
-    else if (path15.dirname(dir) === dir) return void 0;
+    else if (path17.dirname(dir) === dir) return void 0;
   }
-  while (path15.basename(path15.dirname(chart)) === "charts" && isChartDir(path15.dirname(path15.dirname(chart)))) {
-    chart = path15.dirname(path15.dirname(chart));
+  while (path17.basename(path17.dirname(chart)) === "charts" && isChartDir(path17.dirname(path17.dirname(chart)))) {
+    chart = path17.dirname(path17.dirname(chart));
   }
   return chart;
 }
 
 // src/report/common.ts
-import { existsSync as existsSync10, statSync as statSync7 } from "node:fs";
-import path16 from "node:path";
+import { statSync as statSync7 } from "node:fs";
+import path18 from "node:path";
+var BASELINE_TITLES = {
+  introduced: "Introduced or changed by this upgrade",
+  present: "Already present before this upgrade",
+  absent: "No longer found after this upgrade"
+};
+function baselineGroups(result) {
+  if (result.absent === void 0) return void 0;
+  const present = result.findings.filter((f) => f.baselineState === "unchanged");
+  return { introduced: result.findings.filter((f) => f.baselineState !== "unchanged"), present, absent: result.absent };
+}
+function baselineCounts(groups) {
+  return `${groups.introduced.length} introduced or changed by this upgrade, ${groups.present.length} already present, ${groups.absent.length} no longer found`;
+}
+function incompleteText(result) {
+  const count = result.failed?.length ?? 0;
+  if (count === 0) return void 0;
+  return `incomplete: ${count} chart${count === 1 ? "" : "s"} could not be rendered and ${count === 1 ? "was" : "were"} not checked`;
+}
 function suppressedCount(result) {
   return result.summary?.suppressed ?? result.suppressed?.length ?? 0;
 }
@@ -23407,20 +24449,10 @@ function suppressionText(suppression) {
   const where = file === void 0 ? "" : ` (${line === void 0 ? file : `${file}:${line}`})`;
   return `${SUPPRESSED_BY[suppression.by]}${where}${reason2 ? `: ${reason2}` : ""}`;
 }
-var RENDERED_SUFFIX = " (rendered)";
-function repositoryRoot(cwd) {
-  let dir = path16.resolve(cwd);
-  for (; ; ) {
-    if (existsSync10(path16.join(dir, ".git"))) return dir;
-    const parent = path16.dirname(dir);
-    if (parent === dir) return path16.resolve(cwd);
-    dir = parent;
-  }
-}
 function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)) {
   const stat4 = (file) => {
     try {
-      return statSync7(path16.resolve(cwd, file));
+      return statSync7(path18.resolve(cwd, file));
     } catch {
       return void 0;
     }
@@ -23428,31 +24460,35 @@ function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)) {
   return { cwd, root, isFile: (file) => stat4(file)?.isFile() === true, isDirectory: (file) => stat4(file)?.isDirectory() === true };
 }
 function sourcePosition(location, files) {
-  const { template, templateLine, file, line } = location;
+  const { template, templateLine, file, line, rendered: rendered2 } = location;
   const templateIsFile = template !== void 0 && files.isFile(template);
   if (templateIsFile && templateLine !== void 0) return position(template, templateLine, "template", files);
-  if (!file.endsWith(RENDERED_SUFFIX) && files.isFile(file)) return position(file, line, "manifest", files);
+  if (!rendered2 && files.isFile(file)) return position(file, line, "manifest", files);
   if (templateIsFile) return position(template, void 0, "template", files);
-  if (file.endsWith(RENDERED_SUFFIX)) {
-    const chart = file.slice(0, -RENDERED_SUFFIX.length);
-    if (files.isDirectory(chart) && files.isFile(path16.join(chart, "Chart.yaml"))) return position(path16.join(chart, "Chart.yaml"), void 0, "chart", files);
+  if (rendered2) {
+    const chart = file;
+    if (files.isDirectory(chart) && files.isFile(path18.join(chart, "Chart.yaml"))) return position(path18.join(chart, "Chart.yaml"), void 0, "chart", files);
     if (files.isFile(chart)) return position(chart, void 0, "chart", files);
   }
   return void 0;
 }
+function failurePosition(failure, files) {
+  const at = failure.file === void 0 ? void 0 : sourcePosition({ file: failure.file, line: failure.line ?? 1 }, files);
+  return at ?? sourcePosition({ file: failure.input, rendered: true, line: 1 }, files);
+}
 function position(file, line, kind, files) {
-  const absolute = path16.resolve(files.cwd, file);
-  const relative = path16.relative(files.root, absolute);
-  const inRepo = relative !== "" && !relative.startsWith("..") && !path16.isAbsolute(relative);
+  const absolute = path18.resolve(files.cwd, file);
+  const relative = path18.relative(files.root, absolute);
+  const inRepo = relative !== "" && !relative.startsWith("..") && !path18.isAbsolute(relative);
   return {
-    path: toSlashes(inRepo ? relative : absolute),
+    path: toSlashes2(inRepo ? relative : absolute),
     inRepo,
     kind,
     ...line === void 0 ? {} : { line }
   };
 }
-function toSlashes(file) {
-  return file.split(path16.sep).join("/");
+function toSlashes2(file) {
+  return file.split(path18.sep).join("/");
 }
 function noteText(note) {
   return `note: ${note.file}${note.line === void 0 ? "" : `:${note.line}`}: ${note.message}`;
@@ -23463,7 +24499,10 @@ function objectLabel(object) {
 function whereText(location) {
   if (location.template !== void 0 && location.templateLine !== void 0) return `${location.template}:${location.templateLine}`;
   if (location.template !== void 0) return `${location.template} (rendered line ${location.line})`;
-  return `${location.file}:${location.line}`;
+  return `${renderedFileText(location)}:${location.line}`;
+}
+function renderedFileText(location) {
+  return location.rendered ? `${location.file} (rendered)` : location.file;
 }
 var refKey = (o) => `${o.apiVersion}\0${o.kind}\0${o.namespace ?? ""}\0${o.name}`;
 
@@ -23476,48 +24515,152 @@ function escapeProperty(text) {
   return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 function workflowCommand(command, properties, message) {
-  const props = Object.entries(properties).filter((entry) => entry[1] !== void 0).map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(",");
-  return `::${command}${props ? ` ${props}` : ""}::${escapeData(message)}`;
+  const props = Object.entries(properties).filter((entry) => entry[1] !== void 0).map(([key, value]) => `${key}=${escapeProperty(visible(String(value)))}`).join(",");
+  return `::${command}${props ? ` ${props}` : ""}::${escapeData(visibleLines(message))}`;
 }
 function formatGithub(result, options = {}) {
   const files = options.files ?? repoFiles();
   const lines = [];
+  for (const failure of result.failed ?? []) {
+    const position2 = failurePosition(failure, files);
+    lines.push(workflowCommand("error", { file: position2?.path, line: position2?.line, title: "chartguard: chart not checked" }, failureLine(failure)));
+  }
   for (const note of result.notes) {
     const position2 = sourcePosition({ file: note.file, line: note.line ?? 1 }, files);
     lines.push(workflowCommand("notice", { file: position2?.path, line: position2 && note.line !== void 0 ? note.line : void 0, title: "chartguard note" }, note.message));
   }
-  for (const finding of result.findings) {
-    const position2 = sourcePosition(finding.location, files);
+  for (const finding2 of result.findings) {
+    const position2 = sourcePosition(finding2.location, files);
     lines.push(
       workflowCommand(
-        COMMAND[finding.severity],
-        { file: position2?.path, line: position2?.line, title: `${finding.rule}: ${objectLabel(finding.object)}` },
-        annotationText(finding, position2?.line === void 0)
+        COMMAND[finding2.severity],
+        { file: position2?.path, line: position2?.line, title: `${finding2.rule}: ${objectLabel(finding2.object)}` },
+        annotationText(finding2, position2?.line === void 0)
       )
     );
   }
   const count = (severity) => result.findings.filter((f) => f.severity === severity).length;
   const [errors, warnings, infos] = [count("error"), count("warning"), count("info")];
+  const incomplete = incompleteText(result);
   lines.push(
-    errors + warnings + infos === 0 ? `chartguard: no label or selector problems found${suppressedSuffix(result)}.` : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info${suppressedSuffix(result)}.`
+    errors + warnings + infos === 0 && incomplete === void 0 ? `chartguard: no label or selector problems found${suppressedSuffix(result)}.` : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info${suppressedSuffix(result)}${incomplete === void 0 ? "" : ` (${incomplete})`}.`
   );
   return `${lines.join("\n")}
 `;
 }
-function annotationText(finding, lineUnknown) {
-  const parts2 = [finding.message, `Field: ${finding.path}`];
-  if (lineUnknown) parts2.push(`Seen at: ${finding.location.template ?? finding.location.file} (rendered line ${finding.location.line})`);
-  if (finding.remedy.text) parts2.push(`Fix: ${finding.remedy.text}`);
-  const commands = finding.remedy.commands ?? [];
+function annotationText(finding2, lineUnknown) {
+  const parts2 = [finding2.message, `Field: ${finding2.path}`];
+  if (lineUnknown) parts2.push(`Seen at: ${finding2.location.template ?? finding2.location.file} (rendered line ${finding2.location.line})`);
+  if (finding2.remedy.text) parts2.push(`Fix: ${finding2.remedy.text}`);
+  const commands = finding2.remedy.commands ?? [];
   if (commands.length > 0) parts2.push(`Run first:
 ${commands.map((c) => `  ${c}`).join("\n")}`);
   return parts2.join("\n");
 }
 
+// src/report/runbook.ts
+var RUNBOOK_STAGES = [
+  { id: "before", title: "Before the upgrade" },
+  { id: "upgrade", title: "The upgrade" },
+  { id: "after", title: "After the upgrade" }
+];
+var UPGRADE_RULE_IDS = new Set(UPGRADE_RULES.map((rule) => rule.meta.id));
+function inRunbook(finding2) {
+  return UPGRADE_RULE_IDS.has(finding2.rule) && (finding2.remedy.commands ?? []).length > 0;
+}
+function withoutCommands(finding2) {
+  if (!inRunbook(finding2)) return finding2;
+  const { commands: _commands, ...remedy } = finding2.remedy;
+  return { ...finding2, remedy };
+}
+var ROLLOUT_STATUS_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+function upgradeRunbook(findings, impact) {
+  const before = new StepList("before");
+  const upgrades = [];
+  const followUps = new StepList("after");
+  for (const finding2 of findings.filter(inRunbook)) {
+    const commands = finding2.remedy.commands ?? [];
+    const at = commands.findIndex(isHelmUpgrade);
+    commands.forEach((command, i) => {
+      if (at === -1 || i < at) before.add(command, finding2.object);
+      else if (i === at) upgrades.push({ command, object: finding2.object });
+      else followUps.add(command, finding2.object);
+    });
+  }
+  if (before.steps.length === 0 && upgrades.length === 0 && followUps.steps.length === 0) return [];
+  const upgrade2 = mergedUpgrades(upgrades);
+  const checks = new StepList("after");
+  const rolledOrMigrated = [...impact.rolled.map((r) => r.object), ...findings.filter(inRunbook).map((f) => f.object)];
+  for (const object of rolledOrMigrated) {
+    if (!ROLLOUT_STATUS_KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/")) continue;
+    checks.add(sh`kubectl -n ${object.namespace ?? "default"} rollout status ${object.kind.toLowerCase()} ${object.name}`, object);
+  }
+  for (const step of followUps.steps) for (const object of step.objects) checks.add(step.command, object);
+  const deletes = before.steps.filter((step) => kubectlVerb(step.command) === "delete");
+  const preparing = before.steps.filter((step) => kubectlVerb(step.command) !== "delete");
+  return [...preparing, ...deletes, ...upgrade2, ...checks.steps];
+}
+function mergedUpgrades(upgrades) {
+  const RELEASE_WORDS = 6;
+  const groups = /* @__PURE__ */ new Map();
+  for (const { command, object } of upgrades) {
+    const words = shellWords(command);
+    const key = words.slice(0, RELEASE_WORDS).join(" ");
+    const group = groups.get(key) ?? { words: [], objects: [] };
+    groups.set(key, group);
+    group.words.push(words);
+    if (!group.objects.some((o) => refKey(o) === refKey(object))) group.objects.push(object);
+  }
+  return [...groups.values()].map(({ words, objects }) => {
+    const shared = commonPrefix(words);
+    const added = [...new Set(words.flatMap((w) => w.slice(shared.length)))];
+    return { stage: "upgrade", command: [...shared, ...added].join(" "), objects };
+  });
+}
+var StepList = class {
+  constructor(stage) {
+    this.stage = stage;
+  }
+  stage;
+  steps = [];
+  byCommand = /* @__PURE__ */ new Map();
+  add(command, object) {
+    const step = this.byCommand.get(command);
+    if (!step) {
+      const added = { stage: this.stage, command, objects: [object] };
+      this.byCommand.set(command, added);
+      this.steps.push(added);
+    } else if (!step.objects.some((o) => refKey(o) === refKey(object))) {
+      step.objects.push(object);
+    }
+  }
+};
+function commonPrefix(lists) {
+  const [first = [], ...rest] = lists;
+  let length = first.length;
+  for (const list of rest) {
+    let i = 0;
+    while (i < length && list[i] === first[i]) i++;
+    length = i;
+  }
+  return first.slice(0, length);
+}
+function kubectlVerb(command) {
+  const [program2, ...rest] = shellWords(command);
+  if (program2 !== "kubectl") return void 0;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "-n") i++;
+    else if (!rest[i].startsWith("-")) return rest[i];
+  }
+  return void 0;
+}
+
 // src/report/json.ts
+var JSON_OUTPUT_VERSION = 1;
 function formatJson(result) {
   const { checked: _checked, ...shown } = result;
-  return `${JSON.stringify(shown, null, 2)}
+  const steps = "impact" in result ? upgradeRunbook(result.findings, result.impact) : [];
+  return `${JSON.stringify({ version: JSON_OUTPUT_VERSION, ...shown, ...steps.length > 0 ? { plan: { steps } } : {} }, null, 2)}
 `;
 }
 
@@ -23532,13 +24675,13 @@ function attr(text) {
 function formatJunit(result, options) {
   const reported = [...result.findings, ...result.suppressed ?? []];
   const byRule = new Map(options.rules.map((rule) => [rule.id, /* @__PURE__ */ new Map()]));
-  for (const finding of reported) {
-    let byObject = byRule.get(finding.rule);
-    if (!byObject) byRule.set(finding.rule, byObject = /* @__PURE__ */ new Map());
-    const key = refKey(finding.object);
+  for (const finding2 of reported) {
+    let byObject = byRule.get(finding2.rule);
+    if (!byObject) byRule.set(finding2.rule, byObject = /* @__PURE__ */ new Map());
+    const key = refKey(finding2.object);
     const found = byObject.get(key);
-    if (found) found.push(finding);
-    else byObject.set(key, [finding]);
+    if (found) found.push(finding2);
+    else byObject.set(key, [finding2]);
   }
   const objects = objectsByKey(result.checked ?? reported.map((f) => f.object));
   let tests = 0;
@@ -23551,24 +24694,37 @@ function formatJunit(result, options) {
     for (const [key, found] of byObject) if (!objects.has(key)) cases.push(...casesOf(found[0].object, found));
     if (cases.length === 0) cases.push({ name: result.checked ? "no objects to check" : "all objects" });
     const outcomes = cases.map((c) => outcomeOf(c, options.failOn));
-    const failed = outcomes.filter((o) => o === "failed").length;
+    const failed2 = outcomes.filter((o) => o === "failed").length;
     const skipped = outcomes.filter((o) => o === "skipped").length;
     tests += cases.length;
-    failures += failed;
-    suites.push(`  <testsuite name="${attr(rule)}" tests="${cases.length}" failures="${failed}" errors="0" skipped="${skipped}" time="0">`);
+    failures += failed2;
+    suites.push(`  <testsuite name="${attr(rule)}" tests="${cases.length}" failures="${failed2}" errors="0" skipped="${skipped}" time="0">`);
     for (const [i, c] of cases.entries()) suites.push(testcase(rule, c, outcomes[i]));
     if (notes !== void 0) suites.push(`    <system-out>${escapeXml(notes)}</system-out>`);
     notes = void 0;
     suites.push("  </testsuite>");
   }
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="chartguard" tests="${tests}" failures="${failures}" errors="0" time="0">`, ...suites, "</testsuites>"];
+  const failed = result.failed ?? [];
+  if (failed.length > 0) {
+    tests += failed.length;
+    suites.push(`  <testsuite name="render" tests="${failed.length}" failures="0" errors="${failed.length}" skipped="0" time="0">`);
+    for (const failure of failed) {
+      suites.push(
+        `    <testcase classname="chartguard.render" name="${attr(failure.input)}" file="${attr(failure.file ?? failure.input)}" time="0">`,
+        `      <error message="${attr(firstLine3(failure.message))}" type="not-checked">${escapeXml(`Not checked: ${failureLine(failure)}`)}</error>`,
+        "    </testcase>"
+      );
+    }
+    suites.push("  </testsuite>");
+  }
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="chartguard" tests="${tests}" failures="${failures}" errors="${failed.length}" time="0">`, ...suites, "</testsuites>"];
   return `${out.join("\n")}
 `;
 }
 function casesOf(object, found) {
   if (found.length === 0) return [{ name: objectLabel(object) }];
   if (found.length === 1) return [{ name: objectLabel(object), finding: found[0] }];
-  return found.map((finding) => ({ name: `${objectLabel(object)} (${finding.path})`, finding }));
+  return found.map((finding2) => ({ name: `${objectLabel(object)} (${finding2.path})`, finding: finding2 }));
 }
 function outcomeOf(c, failOn) {
   if (!c.finding) return "passed";
@@ -23620,6 +24776,7 @@ var REASON_TEXT = {
   containers: "containers added/removed",
   "pod-spec": "pod spec"
 };
+var ALREADY_PRESENT = "already present before this upgrade";
 var REPLACED_WHY = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" };
 function upgradeOutline(findings, impact) {
   const failing = findings.filter((f) => f.severity === "error");
@@ -23641,16 +24798,28 @@ function upgradeOutline(findings, impact) {
 
 // src/report/markdown.ts
 var COMMENT_MARKER = "<!-- chartguard -->";
+var GITHUB_COMMENT_LIMIT = 65536;
 var ICON = { error: "🔴", warning: "🟠", info: "🔵" };
 function escapeMarkdown(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\|*_[\]])/g, "\\$1").replace(/\r?\n/g, "<br>");
+  return visibleLines(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\|*_[\]`#~])/g, "\\$1").replace(/\r?\n/g, "<br>");
 }
 function escapeHtml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return visible(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
-function code(text) {
-  const flat = text.replace(/\r?\n/g, " ");
-  return flat.includes("`") ? `\`\` ${flat} \`\`` : `\`${flat}\``;
+function longestBacktickRun(text) {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+function code(text, inTable = false) {
+  const flat = visible(text);
+  const delimiter = "`".repeat(longestBacktickRun(flat) + 1);
+  const padded = flat.includes("`") || flat.startsWith(" ") && flat.endsWith(" ") && flat.trim() !== "" || flat === "" ? ` ${flat} ` : flat;
+  const span = `${delimiter}${padded}${delimiter}`;
+  return inTable ? span.replace(/\|/g, "\\|") : span;
+}
+function fenced(lines, info) {
+  const content = lines.map(visible);
+  const fence2 = "`".repeat(Math.max(3, ...content.map((line) => longestBacktickRun(line) + 1)));
+  return [`${fence2}${info}`, ...content, fence2];
 }
 function formatMarkdown(result, options = {}) {
   const out = [COMMENT_MARKER];
@@ -23658,26 +24827,77 @@ function formatMarkdown(result, options = {}) {
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   const title = result.impact ? "chartguard upgrade" : "chartguard check";
+  const incomplete = incompleteText(result);
   out.push(
-    findings.length === 0 ? `## ✅ ${title}: no label or selector problems found${suppressedSuffix(result)}` : `## ${counts.error > 0 ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info${suppressedSuffix(result)}`,
+    findings.length === 0 && incomplete === void 0 ? `## ✅ ${title}: no label or selector problems found${suppressedSuffix(result)}` : `## ${counts.error > 0 || incomplete !== void 0 ? "❌" : "⚠️"} ${title}: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${counts.info} info${suppressedSuffix(result)}${incomplete === void 0 ? "" : ` (${incomplete})`}`,
     ""
   );
-  if (findings.length > 0) out.push(...summaryTable(findings, options), "");
-  if (result.impact) out.push(...plan(findings, result.impact), "");
-  if (findings.length > 0) out.push(...details(findings, options));
-  if (result.suppressed && result.suppressed.length > 0) out.push(...suppressedList(result.suppressed));
-  if (result.notes.length > 0) {
-    out.push("<details><summary>Notes</summary>", "");
-    for (const note of result.notes) out.push(`- ${code(note.line === void 0 ? note.file : `${note.file}:${note.line}`)}: ${escapeMarkdown(note.message)}`);
-    out.push("", "</details>", "");
+  if (incomplete !== void 0) {
+    out.push(`**Not checked** (could not be rendered):`, "", ...(result.failed ?? []).map((f) => `- ${escapeMarkdown(failureLine(f))}`), "");
   }
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}
+  const groups = baselineGroups(result);
+  if (groups) {
+    out.push(`${baselineCounts(groups)}.`, "");
+    for (const [title2, part] of [[BASELINE_TITLES.introduced, groups.introduced], [BASELINE_TITLES.present, groups.present]]) {
+      if (part.length > 0) out.push(`#### ${title2} (${part.length})`, "", ...summaryTable(part, options), "");
+    }
+    if (groups.absent.length > 0) {
+      out.push(`<details><summary>${BASELINE_TITLES.absent} (${groups.absent.length})</summary>`, "");
+      for (const f of groups.absent) out.push(`- ${ICON[f.severity]} ${code(f.rule)} ${escapeMarkdown(objectLabel(f.object))} ${code(f.path)} at ${code(whereText(f.location))}`);
+      out.push("", "</details>", "");
+    }
+  } else if (findings.length > 0) out.push(...summaryTable(findings, options), "");
+  if (result.impact) out.push(...plan(findings, result.impact), "");
+  const blocks = (result.impact ? findings.map(withoutCommands) : findings).map((f) => detailBlock(f, options));
+  const tail = [];
+  if (result.suppressed && result.suppressed.length > 0) tail.push(...suppressedList(result.suppressed));
+  if (result.notes.length > 0) {
+    tail.push("<details><summary>Notes</summary>", "");
+    for (const note of result.notes) tail.push(`- ${code(note.line === void 0 ? note.file : `${note.file}:${note.line}`)}: ${escapeMarkdown(note.message)}`);
+    tail.push("", "</details>", "");
+  }
+  return fitted(out, blocks, tail, options.maxLength ?? GITHUB_COMMENT_LIMIT);
+}
+function rendered(lines) {
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}
 `;
+}
+var bytes = (text) => Buffer.byteLength(text, "utf8");
+function fitted(head, blocks, tail, limit) {
+  const note = (left2, what) => `> **${left2} ${what} left out** to keep this comment under ${limit.toLocaleString("en-US")} characters. The full report is in the job summary of this run and in code scanning (the SARIF upload, \`-o sarif\`).`;
+  const whole = rendered([...head, ...blocks.length > 0 ? ["### Details", ""] : [], ...blocks.flat(), ...tail]);
+  if (bytes(whole) <= limit) return whole;
+  const details = ["### Details", ""];
+  let used = bytes(rendered([...head, ...details, ...tail])) + bytes(note(blocks.length, "findings are")) + 4;
+  let kept = 0;
+  for (const block of blocks) {
+    const size = bytes(block.join("\n")) + 1;
+    if (used + size > limit) break;
+    used += size;
+    details.push(...block);
+    kept++;
+  }
+  const left = blocks.length - kept;
+  const leftOut = left === 1 ? note(1, "finding's details are") : note(left, "findings' details are");
+  const text = rendered([...head, ...details, "", leftOut, "", ...tail]);
+  if (bytes(text) <= limit) return text;
+  const cutNote = `
+
+${note(blocks.length, "findings' details and the end of this comment are")}
+`;
+  const lines = rendered(head).split("\n");
+  let cut = "";
+  for (const line of lines) {
+    if (bytes(cut) + bytes(line) + 1 + bytes(cutNote) > limit) break;
+    cut += `${line}
+`;
+  }
+  return `${cut.replace(/\n+$/, "")}${cutNote}`;
 }
 function summaryTable(findings, options) {
   const max = options.maxRows ?? 50;
   const rows = findings.slice(0, max).map(
-    (f) => `| ${ICON[f.severity]} ${f.severity} | ${ruleLink(f.rule, options)} | ${escapeMarkdown(objectLabel(f.object))} | ${code(whereText(f.location))} | ${escapeMarkdown(headline(f.message))} |`
+    (f) => `| ${ICON[f.severity]} ${f.severity} | ${ruleLink(f.rule, options)} | ${escapeMarkdown(objectLabel(f.object))} | ${code(whereText(f.location), true)} | ${escapeMarkdown(headline(f.message))} |`
   );
   const lines = ["| Severity | Rule | Object | Where | Problem |", "| --- | --- | --- | --- | --- |", ...rows];
   if (findings.length > max) lines.push("", `…and ${findings.length - max} more (listed under Details).`);
@@ -23692,7 +24912,7 @@ function plan(findings, impact) {
   const outline = upgradeOutline(findings, impact);
   const { failing } = outline;
   out.push(failing.length === 0 ? "**Will fail:** nothing; the API server should accept every update." : `**Will fail or break (${failing.length}):**`);
-  for (const f of failing) out.push(`- ${escapeMarkdown(objectLabel(f.object))}: ${code(f.rule)} at ${code(f.path)}`);
+  for (const f of failing) out.push(`- ${escapeMarkdown(objectLabel(f.object))}: ${code(f.rule)} at ${code(f.path)}${f.baselineState === "unchanged" ? ` (${ALREADY_PRESENT})` : ""}`);
   out.push("");
   const needless = outline.needlessRolls;
   out.push(`**Will restart (${impact.rolled.length}${needless > 0 ? `, ${needless} needlessly` : ""}):**${impact.rolled.length === 0 ? " nothing." : ""}`);
@@ -23708,11 +24928,12 @@ function plan(findings, impact) {
     if (items.length === 0) continue;
     out.push(`**${title} (${items.length}):**`, ...items.map((item) => `- ${item}`), "");
   }
-  const withCommands = findings.filter((f) => (f.remedy.commands ?? []).length > 0);
-  if (withCommands.length > 0) {
-    out.push("**Run first (in order, per object):**", "");
-    for (const f of withCommands) {
-      out.push(`${escapeMarkdown(objectLabel(f.object))} (${code(f.rule)}):`, "", "```sh", ...f.remedy.commands ?? [], "```", "");
+  const runbook = upgradeRunbook(findings, impact);
+  if (runbook.length > 0) {
+    out.push("**Runbook** (run in this order; each `kubectl delete` waits until the object is gone):", "");
+    for (const stage of RUNBOOK_STAGES) {
+      const steps = runbook.filter((step) => step.stage === stage.id);
+      if (steps.length > 0) out.push(`${stage.title}:`, "", ...fenced(steps.map((step) => step.command), "sh"), "");
     }
   }
   return out;
@@ -23725,24 +24946,22 @@ function rolledLine({ rolled: r, reasons, refused: refused2 }) {
   ].filter(Boolean);
   return `- ${escapeMarkdown(objectLabel(r.object))}: ${escapeMarkdown(reasons)}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
 }
-function details(findings, options) {
-  const out = ["### Details", ""];
-  for (const f of findings) {
-    out.push(
-      `<details><summary>${ICON[f.severity]} <code>${escapeHtml(f.rule)}</code> ${escapeHtml(objectLabel(f.object))} — <code>${escapeHtml(f.path)}</code></summary>`,
-      "",
-      `${code(whereText(f.location))}`,
-      "",
-      escapeMarkdown(f.message),
-      ""
-    );
-    if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
-    const commands = f.remedy.commands ?? [];
-    if (commands.length > 0) out.push("```sh", ...commands, "```", "");
-    const why = options.rules?.get(f.rule)?.why;
-    if (why) out.push(`**Why it matters:** ${escapeMarkdown(why)}`, "");
-    out.push("</details>", "");
-  }
+function detailBlock(f, options) {
+  const out = [];
+  out.push(
+    `<details><summary>${ICON[f.severity]} <code>${escapeHtml(f.rule)}</code> ${escapeHtml(objectLabel(f.object))} — <code>${escapeHtml(f.path)}</code></summary>`,
+    "",
+    `${code(whereText(f.location))}`,
+    "",
+    escapeMarkdown(f.message),
+    ""
+  );
+  if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
+  const commands = f.remedy.commands ?? [];
+  if (commands.length > 0) out.push(...fenced(commands, "sh"), "");
+  const why = options.rules?.get(f.rule)?.why;
+  if (why) out.push(`**Why it matters:** ${escapeMarkdown(why)}`, "");
+  out.push("</details>", "");
   return out;
 }
 function suppressedList(suppressed) {
@@ -23779,41 +24998,60 @@ function* formatTextChunks(report, options) {
   const paint = { error: c.red, warning: c.yellow, info: c.blue };
   const piece = (lines2) => lines2.map((line) => `${line}
 `).join("");
+  const failed = report.failed ?? [];
+  if (failed.length > 0) {
+    yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${visible(failureLine(f))}`), ""]);
+  }
   const notes = [];
   for (const note of report.notes) {
-    notes.push(c.dim(noteText(note)));
+    notes.push(c.dim(visible(noteText(note))));
   }
   if (report.notes.length > 0) notes.push("");
   if (notes.length > 0) yield piece(notes);
-  const byFile = /* @__PURE__ */ new Map();
-  for (const finding of report.findings) {
-    const key = finding.location.template ?? finding.location.file;
-    const group = byFile.get(key);
-    if (group) group.push(finding);
-    else byFile.set(key, [finding]);
-  }
-  for (const [file, findings] of byFile) {
-    const lines2 = [c.underline(file)];
-    for (const f of findings) {
-      const { template, templateLine, line } = f.location;
-      const where = !template ? `${line}`.padStart(4) : templateLine !== void 0 ? `${templateLine}`.padStart(4) : c.dim(`rendered ${f.location.file}:${line}`);
-      lines2.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
-      lines2.push(`        ${f.message}`);
-      lines2.push(`        ${c.green("fix:")} ${f.remedy.text}`);
-      for (const command of f.remedy.commands ?? []) lines2.push(`          ${c.cyan("$")} ${command}`);
-      if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
+  const groups = baselineGroups(report);
+  const sections = groups ? [
+    [BASELINE_TITLES.introduced, groups.introduced],
+    [BASELINE_TITLES.present, groups.present]
+  ] : [[void 0, report.findings]];
+  for (const [title, findings] of sections) {
+    if (title !== void 0) yield piece([c.bold(`${title} (${findings.length}):`), ...findings.length === 0 ? ["  nothing"] : [], ""]);
+    const byFile = /* @__PURE__ */ new Map();
+    for (const finding2 of findings) {
+      const key = finding2.location.template ?? finding2.location.file;
+      const group = byFile.get(key);
+      if (group) group.push(finding2);
+      else byFile.set(key, [finding2]);
     }
-    lines2.push("");
-    yield piece(lines2);
+    for (const [file, inFile] of byFile) {
+      const lines2 = [c.underline(visible(file))];
+      for (const f of inFile) {
+        const { template, templateLine, line } = f.location;
+        const where = !template ? `${line}`.padStart(4) : templateLine !== void 0 ? `${templateLine}`.padStart(4) : c.dim(`${visible(renderedFileText(f.location))}:${line}`);
+        const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
+        lines2.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}${changed}`);
+        lines2.push(`        ${indented(f.message)}`);
+        lines2.push(`        ${c.green("fix:")} ${indented(f.remedy.text)}`);
+        for (const command of f.remedy.commands ?? []) lines2.push(`          ${c.cyan("$")} ${visible(command)}`);
+        if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
+      }
+      lines2.push("");
+      yield piece(lines2);
+    }
   }
   const suppressed = report.suppressed ?? [];
   if (suppressed.length > 0) {
     const lines2 = [c.bold(`Suppressed (${suppressed.length}):`)];
     for (const f of suppressed) {
-      lines2.push(`  ${whereText(f.location)}  ${f.severity} ${c.bold(f.rule)}  ${objectLabel(f.object)} ${c.dim(f.path)}`);
-      lines2.push(`        suppressed by ${suppressionText(f.suppression)}`);
+      lines2.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
+      lines2.push(`        suppressed by ${visible(suppressionText(f.suppression))}`);
       if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
     }
+    lines2.push("");
+    yield piece(lines2);
+  }
+  if (groups && groups.absent.length > 0) {
+    const lines2 = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
+    for (const f of groups.absent) lines2.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
     lines2.push("");
     yield piece(lines2);
   }
@@ -23829,16 +25067,21 @@ function* formatTextChunks(report, options) {
   }
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
-  const counts = total === 0 ? c.green("No label or selector problems found") : `${paint.error(plural2(error, "error"))}, ${paint.warning(plural2(warning, "warning"))}, ${paint.info(`${info} info`)}`;
-  lines.push(`${counts}${suppressedSuffix(report)}${total === 0 ? "." : ""}`);
+  const incomplete = incompleteText(report);
+  const counts = total === 0 && incomplete === void 0 ? c.green("No label or selector problems found") : `${paint.error(plural2(error, "error"))}, ${paint.warning(plural2(warning, "warning"))}, ${paint.info(`${info} info`)}`;
+  lines.push(`${counts}${suppressedSuffix(report)}${incomplete === void 0 ? total === 0 ? "." : "" : ` (${c.red(incomplete)}).`}`);
+  if (groups) lines.push(`${baselineCounts(groups)}.`);
   yield piece(lines);
+}
+function indented(text) {
+  return visibleLines(text).replace(/\n/g, "\n        ");
 }
 function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 // src/report/plan.ts
-var ref = (o) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+var ref = (o) => visible(objectLabel(o));
 function rolledLine2({ rolled: r, reasons, refused: refused2 }, c) {
   const notes = [
     refused2 ? c.red("only once the refused update is fixed") : "",
@@ -23854,7 +25097,7 @@ function formatPlan(result, options) {
   const { failing } = outline;
   const lines = [c.bold("Upgrade plan"), ""];
   lines.push(c.bold(failing.length === 0 ? c.green("Nothing will be refused.") : c.red(`Will fail or break (${failing.length}):`)));
-  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(f.path)}: ${f.rule}`);
+  for (const f of failing) lines.push(`  - ${ref(f.object)} ${c.dim(visible(f.path))}: ${f.rule}${f.baselineState === "unchanged" ? c.dim(` (${ALREADY_PRESENT})`) : ""}`);
   lines.push("");
   const needless = outline.needlessRolls;
   lines.push(c.bold(`Will restart (${impact.rolled.length}${needless > 0 ? `, ${needless} needlessly` : ""}):`));
@@ -23873,17 +25116,20 @@ function formatPlan(result, options) {
     for (const item of items) lines.push(`  - ${item}`);
     lines.push("");
   }
-  const withCommands = failing.filter((f) => (f.remedy.commands ?? []).length > 0);
-  if (withCommands.length > 0) {
-    lines.push(c.bold("Migrate first (in order, per object):"));
-    for (const f of withCommands) {
-      lines.push(`  ${ref(f.object)} (${f.rule}):`);
-      for (const command of f.remedy.commands ?? []) lines.push(`    ${c.cyan("$")} ${command}`);
+  const runbook = upgradeRunbook(result.findings, impact);
+  if (runbook.length > 0) {
+    lines.push(c.bold("Runbook (run in this order; each kubectl delete waits until the object is gone):"));
+    for (const stage of RUNBOOK_STAGES) {
+      const steps = runbook.filter((step) => step.stage === stage.id);
+      if (steps.length === 0) continue;
+      lines.push(`  ${stage.title}:`);
+      for (const step of steps) lines.push(`    ${c.cyan("$")} ${visible(step.command)}`);
     }
     lines.push("");
   }
   lines.push(c.bold("Findings"), "");
-  return `${lines.join("\n")}${formatText(result, options)}`;
+  const findings = result.findings.map(withoutCommands);
+  return `${lines.join("\n")}${formatText({ ...result, findings }, options)}`;
 }
 
 // src/report/rules-doc.ts
@@ -23942,7 +25188,7 @@ function formatRuleText(rule, options = {}) {
     const own = (options.badFindings ?? []).filter((f) => f.rule === rule.id);
     if (own.length > 0) {
       lines.push("", c.bold("What chartguard says about it"));
-      for (const finding of own) lines.push(`  ${finding.severity} at ${finding.path}:`, ...wrap(finding.message, width, "    "));
+      for (const finding2 of own) lines.push(`  ${finding2.severity} at ${finding2.path}:`, ...wrap(finding2.message, width, "    "));
     }
   }
   if (example.good) {
@@ -24017,7 +25263,7 @@ ${yaml2.replace(/\n+$/, "")}
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
-import path17 from "node:path";
+import path19 from "node:path";
 
 // src/version.ts
 var VERSION = "0.1.0";
@@ -24045,12 +25291,18 @@ function sarifLog(result, options) {
   }
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
   const seen = /* @__PURE__ */ new Map();
-  const results = reported.map((finding) => {
-    const base = fingerprint(finding, files);
+  const print = (finding2) => {
+    const base = fingerprint(finding2, files);
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
-    return sarifResult(finding, index.get(finding.rule), occurrence === 1 ? base : `${base}:${occurrence}`, files);
-  });
+    return occurrence === 1 ? base : `${base}:${occurrence}`;
+  };
+  const results = reported.map((finding2) => sarifResult(finding2, index.get(finding2.rule), print(finding2), files));
+  for (const finding2 of result.absent ?? []) {
+    const ruleIndex = index.get(finding2.rule) ?? rules.push(unknownRule(finding2.rule, finding2.severity)) - 1;
+    index.set(finding2.rule, ruleIndex);
+    results.push({ ...sarifResult({ ...finding2, baselineState: "absent" }, ruleIndex, print(finding2), files), kind: "pass", level: "none" });
+  }
   return {
     $schema: SARIF_SCHEMA,
     version: "2.1.0",
@@ -24064,11 +25316,32 @@ function sarifLog(result, options) {
             rules: rules.map(ruleDescriptor)
           }
         },
+        // A chart that could not be rendered: the run did not succeed, and the log says so.
+        ...result.failed && result.failed.length > 0 ? { invocations: [failedInvocation(result.failed, files)] } : {},
         // No uriBaseId: GitHub resolves relative URIs against the repository root, which is what they are relative to.
         columnKind: "utf16CodeUnits",
         results
       }
     ]
+  };
+}
+function failedInvocation(failed, files) {
+  return {
+    executionSuccessful: false,
+    toolExecutionNotifications: failed.map((failure) => {
+      const position2 = failurePosition(failure, files);
+      return {
+        level: "error",
+        message: { text: `Not checked: ${failureLine(failure)}` },
+        ...position2 ? { locations: [{ physicalLocation: physicalLocation(position2) }] } : {}
+      };
+    })
+  };
+}
+function physicalLocation(position2) {
+  return {
+    artifactLocation: { uri: position2.inRepo ? encodePath(position2.path) : `file://${encodePath(position2.path.startsWith("/") ? position2.path : `/${position2.path}`)}` },
+    region: { startLine: position2.line ?? 1 }
   };
 }
 function ruleDescriptor(rule) {
@@ -24087,52 +25360,51 @@ function ruleDescriptor(rule) {
     }
   };
 }
-function sarifResult(finding, ruleIndex, print, files) {
-  const { object, suppression } = finding;
+function sarifResult(finding2, ruleIndex, print, files) {
+  const { object, suppression } = finding2;
   const qualified = [object.namespace, object.kind, object.name].filter((part) => part !== void 0 && part !== "").join("/");
-  const position2 = sourcePosition(finding.location, files);
-  const physical = position2 === void 0 ? void 0 : {
-    artifactLocation: { uri: position2.inRepo ? encodePath(position2.path) : `file://${encodePath(position2.path.startsWith("/") ? position2.path : `/${position2.path}`)}` },
-    region: { startLine: position2.line ?? 1 }
-  };
+  const position2 = sourcePosition(finding2.location, files);
+  const physical = position2 === void 0 ? void 0 : physicalLocation(position2);
   const logical = { name: object.name, fullyQualifiedName: qualified, kind: "resource" };
   return {
-    ruleId: finding.rule,
+    ruleId: finding2.rule,
     ruleIndex,
-    level: LEVEL[finding.severity],
-    message: { text: messageText(finding, position2?.kind === "template" && position2.line === void 0) },
+    level: LEVEL[finding2.severity],
+    message: { text: messageText(finding2, position2?.kind === "template" && position2.line === void 0) },
     locations: [{ ...physical ? { physicalLocation: physical } : {}, logicalLocations: [logical] }],
     partialFingerprints: { [FINGERPRINT_KEY]: print },
+    ...finding2.baselineState ? { baselineState: finding2.baselineState } : {},
     ...suppression ? { suppressions: [{ kind: SUPPRESSION_KIND[suppression.by], status: "accepted", ...suppression.reason ? { justification: suppression.reason } : {} }] } : {},
     properties: {
       object,
-      path: finding.path,
+      path: finding2.path,
       // The full location as chartguard saw it, including the rendered pseudo-file that is not an artifact.
-      seenAt: whereText(finding.location),
-      ...finding.related.length > 0 ? { related: finding.related } : {},
-      evidence: finding.evidence,
-      remedy: finding.remedy,
+      seenAt: whereText(finding2.location),
+      ...finding2.related.length > 0 ? { related: finding2.related } : {},
+      evidence: finding2.evidence,
+      remedy: finding2.remedy,
       // What suppressed it, as `-o json` says it (with the file and line it is written at).
       ...suppression ? { suppression } : {}
     }
   };
 }
-function messageText(finding, templateWithoutLine) {
-  const parts2 = [sentence(finding.message)];
-  parts2.push(`Object: ${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ""}${finding.object.name}, field ${finding.path}.`);
-  if (templateWithoutLine) parts2.push(`Rendered at ${finding.location.file}, line ${finding.location.line}.`);
-  if (finding.remedy.text) parts2.push(`Fix: ${sentence(finding.remedy.text)}`);
-  const commands = finding.remedy.commands ?? [];
+function messageText(finding2, templateWithoutLine) {
+  const parts2 = [sentence(finding2.message)];
+  if (finding2.baselineState === "absent") parts2.unshift(`${BASELINE_TITLES.absent}: the release as it is has this problem, the upgraded one does not.`);
+  parts2.push(`Object: ${finding2.object.kind} ${finding2.object.namespace ? `${finding2.object.namespace}/` : ""}${finding2.object.name}, field ${finding2.path}.`);
+  if (templateWithoutLine) parts2.push(`Rendered at ${renderedFileText(finding2.location)}, line ${finding2.location.line}.`);
+  if (finding2.remedy.text) parts2.push(`Fix: ${sentence(finding2.remedy.text)}`);
+  const commands = finding2.remedy.commands ?? [];
   if (commands.length > 0) parts2.push(`Run first:
 ${commands.map((c) => `  ${c}`).join("\n")}`);
-  if (finding.suppression) parts2.push(`Suppressed by ${sentence(suppressionText(finding.suppression))}`);
+  if (finding2.suppression) parts2.push(`Suppressed by ${sentence(suppressionText(finding2.suppression))}`);
   return parts2.join("\n\n");
 }
-function fingerprint(finding, files) {
-  const { object } = finding;
-  const source = path17.relative(files.root, path17.resolve(files.cwd, finding.location.template ?? finding.location.file)).split(path17.sep).join("/");
-  const identity = [finding.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding.path, source].join("\0");
-  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
+function fingerprint(finding2, files) {
+  const { object } = finding2;
+  const source = path19.relative(files.root, path19.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path19.sep).join("/");
+  const identity2 = [finding2.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding2.path, source].join("\0");
+  return createHash("sha256").update(identity2).digest("hex").slice(0, 32);
 }
 function encodePath(file) {
   return file.split("/").map((segment) => encodeURIComponent(segment)).join("/");
@@ -24156,23 +25428,23 @@ function unknownRule(id, severity) {
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync4 } from "node:fs";
-import path18 from "node:path";
+import path20 from "node:path";
 function writeOutputFile(file, text) {
-  const target = path18.resolve(file);
-  const dir = path18.dirname(target);
+  const target = path20.resolve(file);
+  const dir = path20.dirname(target);
   let dirStat;
   try {
     dirStat = statSync8(dir);
   } catch {
-    throw new InputError(`cannot write the report: the folder ${path18.dirname(file) || "."} does not exist`, file);
+    throw new InputError(`cannot write the report: the folder ${path20.dirname(file) || "."} does not exist`, file);
   }
-  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path18.dirname(file)} is not a folder`, file);
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path20.dirname(file)} is not a folder`, file);
   try {
     if (statSync8(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
-  const temporary = path18.join(dir, `.${path18.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = path20.join(dir, `.${path20.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync4(temporary, text, { flag: "wx" });
     renameSync(temporary, target);
@@ -24204,10 +25476,16 @@ function handleSignals() {
 // src/cli/options.ts
 import { availableParallelism as availableParallelism2 } from "node:os";
 var OUTPUT_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"];
-var collect2 = (value, previous) => [...previous, value];
+var collect = (value, previous) => [...previous, value];
 function namespaceName(value) {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
     throw new InvalidArgumentError("must be a valid namespace name (lowercase DNS label)");
+  }
+  return value;
+}
+function releaseName(value) {
+  if (value.length > MAX_RELEASE_NAME || !new RegExp(RELEASE_PATTERN).test(value)) {
+    throw new InvalidArgumentError("must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app)");
   }
   return value;
 }
@@ -24218,6 +25496,12 @@ function versionArgument(value) {
 function positiveNumber(value) {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+var MAX_HELM_TIMEOUT_SECONDS = 86400;
+function helmTimeout(value) {
+  const n = positiveNumber(value);
+  if (n > MAX_HELM_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_HELM_TIMEOUT_SECONDS} seconds (one day)`);
   return n;
 }
 function positiveInteger(value) {
@@ -24231,7 +25515,7 @@ function withOutputFlags(command) {
   ).option("--no-color", "never colour the text report").option("-q, --quiet", "show only errors in the text report");
 }
 function withRenderFlags(command) {
-  return command.option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default").option("-f, --values <file>", "values file for every chart (repeatable)", collect2, []).option("--set <key=value>", "set a value on the command line (repeatable)", collect2, []).option("--set-string <key=value>", "set a STRING value (repeatable)", collect2, []).option("--set-file <key=path>", "set a value from a file (repeatable)", collect2, []).option("--set-json <key=json>", "set a JSON value (repeatable)", collect2, []).option("--release <name>", "release name (default: the chart's name)").option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument).option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect2, []).option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)").option("--helm-timeout <seconds>", "give up on a helm run after this long", positiveNumber, 60).option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)").option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism2());
+  return command.option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default").option("-f, --values <file>", "values file for every chart (repeatable)", collect, []).option("--set <key=value>", "set a value on the command line (repeatable)", collect, []).option("--set-string <key=value>", "set a STRING value (repeatable)", collect, []).option("--set-file <key=path>", "set a value from a file (repeatable)", collect, []).option("--set-json <key=json>", "set a JSON value (repeatable)", collect, []).option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName).option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument).option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, []).option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)").option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60).option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)").option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism2());
 }
 function shardArgument(value) {
   const shard = parseShard(value);
@@ -24239,7 +25523,7 @@ function shardArgument(value) {
   return shard;
 }
 function withDiscoveryFlags(command) {
-  return command.option("--exclude <glob>", "leave out files and charts matching this gitignore-style glob (repeatable; .gitignore files are honoured too)", collect2, []).option("--shard <i/n>", "check only the i-th of n parts of the charts and files found (deterministic: sorted by path, dealt round-robin), for a CI matrix", shardArgument);
+  return command.option("--exclude <glob>", "leave out files and charts matching this gitignore-style glob (repeatable; .gitignore files are honoured too)", collect, []).option("--shard <i/n>", "check only the i-th of n parts of the charts and files found (deterministic: sorted by path, dealt round-robin), for a CI matrix", shardArgument);
 }
 function discoveryOptions(flags) {
   return { exclude: flags.exclude, ...flags.shard === void 0 ? {} : { shard: flags.shard } };
@@ -24284,10 +25568,11 @@ function configOptions(flags) {
 }
 
 // src/cli/main.ts
+var JOB_SUMMARY_LIMIT = 1024 * 1024;
 var EXIT_OK = 0;
 var EXIT_FINDINGS = 1;
 var EXIT_USAGE = 2;
-var USAGE = "usage: chartguard check [options] <paths...> | chartguard upgrade --from SRC --to SRC | chartguard rules [RULE-ID]  (see chartguard --help)";
+var HELP_HINT = "see chartguard --help";
 function useColor(flags) {
   if (flags.color === false || flags.outputFile) return false;
   if (process.env.NO_COLOR) return false;
@@ -24327,16 +25612,22 @@ function emit(result, flags, config) {
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (flags.output === "github" && summaryFile) {
     try {
-      appendFileSync(summaryFile, `${formatMarkdown(result, { rules })}
+      appendFileSync(summaryFile, `${formatMarkdown(result, { rules, maxLength: JOB_SUMMARY_LIMIT })}
 `);
     } catch (error) {
       process.stderr.write(`chartguard: could not write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}
 `);
     }
   }
+  if ("failed" in result && result.failed && result.failed.length > 0) {
+    for (const failure of result.failed) process.stderr.write(`chartguard: ${failureLine(failure)}
+`);
+    return EXIT_USAGE;
+  }
   if (flags.failOn === "none") return EXIT_OK;
   const threshold = severityRank(flags.failOn);
-  return result.findings.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
+  const counted = isUpgrade && flags.failOnExisting !== true ? result.findings.filter(introducedByUpgrade) : result.findings;
+  return counted.some((f) => severityRank(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
 function explainRules(id, flags) {
   const catalog = ruleCatalog();
@@ -24355,12 +25646,15 @@ function explainRules(id, flags) {
   else if (flags.output === "markdown") process.stdout.write(ruleMarkdown(rule, { headingLevel: 2 }));
   else process.stdout.write(formatRuleText(rule, { color, badFindings: runExample(rule, "bad") }));
 }
-var collect3 = (value, previous) => [...previous, value];
+var collect2 = (value, previous) => [...previous, value];
 function buildProgram(setExitCode) {
   const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
   withDiscoveryFlags(withConfigFlags(withOutputFlags(
     withRenderFlags(
-      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them")
+      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(
+        "--same-namespace",
+        "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)"
+      ).option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them")
     )
   ))).action(async (paths, flags) => {
     const inputs = flags.changedFiles ? inputsForChangedFiles(paths, { configFileNames: CONFIG_FILE_NAMES }) : paths;
@@ -24377,6 +25671,7 @@ function buildProgram(setExitCode) {
       ...chartOptions(flags),
       ...discoveryOptions(flags),
       probe: flags.probe,
+      sameNamespace: flags.sameNamespace === true,
       settings: analysisSettings(flags),
       ...configured
     });
@@ -24384,7 +25679,10 @@ function buildProgram(setExitCode) {
   });
   withConfigFlags(withOutputFlags(
     withArgoRolloutsFlag(withRenderFlags(
-      program2.command("upgrade").description("predict what `helm upgrade` will do: refused updates, restarts, replacements").requiredOption("--from <source>", "the release as it is: a chart, .tgz, git:REF, or manifests (e.g. helm get manifest), or -").requiredOption("--to <source>", "the release as it will be: a chart, .tgz, git:REF, or manifests, or -").option("--from-values <file>", "values file for the --from side only (repeatable)", collect3, []).option("--to-values <file>", "values file for the --to side only (repeatable)", collect3, []).option("--from-set <key=value>", "--set for the --from side only (repeatable)", collect3, []).option("--to-set <key=value>", "--set for the --to side only (repeatable)", collect3, []).option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect3, []).option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect3, [])
+      program2.command("upgrade").description("predict what `helm upgrade` will do: refused updates, restarts, replacements").requiredOption("--from <source>", "the release as it is: a chart, .tgz, git:REF, or manifests (e.g. helm get manifest), or -").requiredOption("--to <source>", "the release as it will be: a chart, .tgz, git:REF, or manifests, or -").option("--from-values <file>", "values file for the --from side only (repeatable)", collect2, []).option("--to-values <file>", "values file for the --to side only (repeatable)", collect2, []).option("--from-set <key=value>", "--set for the --from side only (repeatable)", collect2, []).option("--to-set <key=value>", "--set for the --to side only (repeatable)", collect2, []).option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect2, []).option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect2, []).option(
+        "--fail-on-existing",
+        "let --fail-on count every finding of the --to side, also those already present unchanged on the --from side (default: only what the upgrade introduces or changes)"
+      )
     ))
   )).action(async (flags) => {
     const configured = configOptions(flags);
@@ -24415,15 +25713,14 @@ async function main(argv) {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") return EXIT_OK;
-      process.stderr.write(`chartguard: ${error.message.replace(/^error: /, "")}
-${USAGE}
+      process.stderr.write(`chartguard: ${visible(error.message.replace(/^error: /, ""))}; ${HELP_HINT}
 `);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`chartguard: ${error.oneLine}
+      for (const line of error.lines) process.stderr.write(`chartguard: ${visible(line)}
 `);
-      if (argv.includes("--debug") && error.detail) process.stderr.write(`${error.detail}
+      if (argv.includes("--debug") && error.detail) process.stderr.write(`${visibleLines(error.detail)}
 `);
       return EXIT_USAGE;
     }

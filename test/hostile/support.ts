@@ -128,7 +128,7 @@ export interface Refusal {
   line?: number;
   column?: number;
   message: RegExp;
-  /** Upper bound for the run, in milliseconds. */
+  /** Upper bound for the run, in milliseconds: only where a timeout chartguard applies must have ended it (a generous multiple of that timeout); hangs are caught by the runner's own time limit. */
   withinMs?: number;
 }
 
