@@ -95,7 +95,7 @@ export function formatJunit(result: ReportResult, options: JunitOptions): string
     suites.push(`  <testsuite name="render" tests="${failed.length}" failures="0" errors="${failed.length}" skipped="0" time="0">`);
     for (const failure of failed) {
       suites.push(
-        `    <testcase classname="chartguard.render" name="${attr(failure.input)}" file="${attr(failure.file ?? failure.input)}" time="0">`,
+        `    <testcase classname="chartguard.render" name="${attr(failure.input)}" time="0">`,
         `      <error message="${attr(firstLine(failure.message))}" type="not-checked">${escapeXml(`Not checked: ${failureLine(failure)}`)}</error>`,
         "    </testcase>",
       );

@@ -136,7 +136,7 @@ for (const real of helmBinaries()) {
       const checked = helm("chartguard", "check", CHART, "-o", "json");
       assert.equal(checked.status, 1, checked.stderr);
       const findings = JSON.parse(checked.stdout).findings as { rule: string; severity: string; object: { kind: string } }[];
-      assert.ok(findings.some((f) => f.rule === "volatile-selector" && f.severity === "error"), JSON.stringify(findings.map((f) => f.rule)));
+      assert.ok(findings.some((f) => f.rule === "volatile-claim-template" && f.severity === "error"), JSON.stringify(findings.map((f) => f.rule)));
     });
   }
 }

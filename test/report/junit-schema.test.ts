@@ -33,9 +33,10 @@ function validate(xml: string) {
   return run("xmllint", ["--noout", "--schema", SCHEMA, file]);
 }
 
-test("junit validates against the Jenkins JUnit schema (junit-jenkins.xsd): check, upgrade, suppressed, notes, every --fail-on", (t) => {
+test("junit validates against the Jenkins JUnit schema (junit-jenkins.xsd): check, upgrade, suppressed, a chart not rendered, notes, every --fail-on", (t) => {
   if (!hasXmllint(t)) return;
-  const results = { check: checkExamplesResult(), upgrade: upgradeExamplesResult(), suppressed: suppressedResult() };
+  const incomplete = { ...checkExamplesResult(), failed: [{ input: "charts/broken", file: "charts/broken/templates/x.yaml", line: 3, message: "nil pointer evaluating interface {}.port" }] };
+  const results = { check: checkExamplesResult(), upgrade: upgradeExamplesResult(), suppressed: suppressedResult(), incomplete };
   for (const [name, result] of Object.entries(results)) {
     for (const failOn of [undefined, "error", "warning", "info", "none"] as const) {
       const xml = formatJunit({ ...result, notes: [{ file: "f.yaml", message: "a note" }] }, { rules: ruleCatalog(), ...(failOn ? { failOn } : {}) });
