@@ -45,6 +45,12 @@ export interface ChartFacts {
   unrenderedWorkloads: ReadonlyMap<string, readonly UnrenderedWorkload[]>;
   /** Kinds a template reads back from the cluster with `lookup`, itself or through the helpers it includes. */
   lookups: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Templates that read `.Release.IsInstall`, themselves or through the helpers they include:
+   * what they render may exist on install only, and Helm deletes it on the upgrade that no
+   * longer renders it instead of patching it.
+   */
+  installConditional: ReadonlySet<string>;
 }
 
 export interface UnrenderedWorkload {

@@ -142,11 +142,23 @@ const COVERED_BY_NAME: Partial<Record<ProbeCause, readonly ProbeCause[]>> = {
  * A cause this cannot tell (`name` for a configured key) is covered only by a name that
  * changes on every release.
  */
-export function renamedOn(context: AnalysisContext, object: KubeObject, cause: ProbeCause | undefined): boolean {
+function renamedOn(context: AnalysisContext, object: KubeObject, cause: ProbeCause | undefined): boolean {
   const nameCauses = nameChangeCauses(context, object);
   if (EVERY_RELEASE.some((c) => nameCauses.has(c))) return true;
   if (cause === undefined) return false;
   return [...nameCauses].some((named) => named === cause || COVERED_BY_NAME[named]?.includes(cause) === true);
+}
+
+/**
+ * Whether Helm creates the object anew, or not at all, on the release that brings `cause`
+ * instead of patching it: it gets a new name then (renamedOn), or its template reads
+ * `.Release.IsInstall`, so it may be rendered on install only and be deleted by the
+ * upgrade that no longer renders it. Either way its immutable fields cannot fail that upgrade.
+ */
+export function notPatchedOn(context: AnalysisContext, object: KubeObject, cause: ProbeCause | undefined): boolean {
+  const template = object.doc.template;
+  if (template !== undefined && context.chartFacts?.installConditional.has(template) === true) return true;
+  return renamedOn(context, object, cause);
 }
 
 function nameChangeCauses(context: AnalysisContext, object: KubeObject): Set<ProbeCause> {

@@ -24,12 +24,14 @@ const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
+const IS_INSTALL = /\.Release\.IsInstall\b/;
 const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 
 export async function chartFacts(charts: readonly RenderedChart[]): Promise<ChartFacts> {
   const missingDependencies = new Map<string, readonly string[]>();
   const unrenderedWorkloads = new Map<string, readonly UnrenderedWorkload[]>();
   const lookups = new Map<string, ReadonlySet<string>>();
+  const installConditional = new Set<string>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
     let nodes: ChartNode[];
@@ -49,13 +51,15 @@ export async function chartFacts(charts: readonly RenderedChart[]): Promise<Char
       const list = rendered.get(file);
       if (list) list.push(doc);
       else rendered.set(file, [doc]);
-      const kinds = lookupKinds(files.get(file), helpers);
+      const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
+      const kinds = lookupKinds(parts);
       if (kinds.size > 0) lookups.set(doc.template!, kinds);
+      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(doc.template!);
     }
     const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups };
+  return { missingDependencies, unrenderedWorkloads, lookups, installConditional };
 }
 
 /** Every file under templates/ of every chart in the tree (directories only), relative to the chart. */
@@ -140,11 +144,10 @@ function withIncludedHelpers(text: string, helpers: ReadonlyMap<string, string>)
   return parts;
 }
 
-/** Kinds a template looks up, itself or through the helpers it includes. */
-function lookupKinds(text: string | undefined, helpers: ReadonlyMap<string, string>): Set<string> {
+/** Kinds a template looks up: `parts` is its text and that of the helpers it includes. */
+function lookupKinds(parts: readonly string[]): Set<string> {
   const kinds = new Set<string>();
-  if (text === undefined) return kinds;
-  for (const part of withIncludedHelpers(text, helpers)) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]!);
+  for (const part of parts) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]!);
   return kinds;
 }
 

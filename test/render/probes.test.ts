@@ -56,6 +56,7 @@ const EXPECTED: Record<string, string[]> = {
     "volatile-job-template error Job/shop-seed spec.template.spec.containers[0].env[0].value 40 19 plain-job/templates/seed-job.yaml chart-version",
   ],
   "hook-job": [],
+  "install-only-job": [],
   "renamed-job": [],
   "persistence-labels": [
     "volatile-claim-template info StatefulSet/cache-cache spec.volumeClaimTemplates[0].metadata.labels 23 23 persistence-labels/templates/statefulset.yaml values persistence.labels",

@@ -4,7 +4,7 @@ import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
 import { releaseOf } from "../release.ts";
 import { sh } from "../shell.ts";
-import { renamedOn } from "../volatile-verdicts.ts";
+import { notPatchedOn } from "../volatile-verdicts.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /** Template functions that make a render differ from the last one with the same inputs. */
@@ -282,8 +282,8 @@ export const nondeterministicRender: Rule = {
           else if (change.section === "other") otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {
-          // An object renamed on every release is created anew, never patched: only its name matters.
-          if (change.section !== "name" && renamedOn(context, object, "revision")) continue;
+          // An object renamed on every release (or rendered on install only) is never patched: only its name matters.
+          if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
           const finding = revisionFinding(object, change);
           if (finding) report(finding);
         }

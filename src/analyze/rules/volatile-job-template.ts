@@ -5,7 +5,7 @@ import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { isPatchedJob, probesOf, type ProbeCause } from "../probes.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
-import { renamedOn } from "../volatile-verdicts.ts";
+import { notPatchedOn } from "../volatile-verdicts.ts";
 import { JOB_RECREATE_FIX, jobCommands, jobFailure, patchedJobSeverity } from "./volatile-pod-labels.ts";
 import { volatileOrigin } from "./volatile-selector.ts";
 
@@ -165,7 +165,7 @@ export const volatileJobTemplate: Rule = {
       if (!isPatchedJob(object)) continue;
       const severity = patchedJobSeverity(object);
       if (severity === undefined) continue;
-      const changes = templateChanges(context, workload).filter((c) => !renamedOn(context, object, c.cause === "name" ? "app-version" : c.cause));
+      const changes = templateChanges(context, workload).filter((c) => !notPatchedOn(context, object, c.cause === "name" ? "app-version" : c.cause));
       if (changes.length > 0) report(finding(workload, changes, severity));
     }
   },

@@ -6,7 +6,7 @@ import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
 import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
-import { impliedCause, renamedOn, volatileVerdicts, withProbeDetails, type Verdict } from "../volatile-verdicts.ts";
+import { impliedCause, notPatchedOn, volatileVerdicts, withProbeDetails, type Verdict } from "../volatile-verdicts.ts";
 import { capitalize, labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
 
 /**
@@ -62,7 +62,7 @@ function podLabelSeverity(workload: Workload): "error" | "warning" | undefined {
  */
 function reportable(context: AnalysisContext, workload: Workload, verdict: Verdict): boolean {
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
-  if (workload.object.ref.kind === "Job") return !renamedOn(context, workload.object, cause);
+  if (workload.object.ref.kind === "Job") return !notPatchedOn(context, workload.object, cause);
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }

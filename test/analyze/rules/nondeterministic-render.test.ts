@@ -10,6 +10,7 @@ const lookingUp = (template: string, ...kinds: string[]): ChartFacts => ({
   missingDependencies: new Map(),
   unrenderedWorkloads: new Map(),
   lookups: new Map([[template, new Set(kinds)]]),
+  installConditional: new Set(),
 });
 const fromTemplate = (file: string, manifest: string) => `# Source: chart/templates/${file}\n${manifest}`;
 
