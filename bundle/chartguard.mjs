@@ -12377,6 +12377,11 @@ function renamedOn(context, object, cause) {
   if (cause === void 0) return false;
   return [...nameCauses].some((named) => named === cause || COVERED_BY_NAME[named]?.includes(cause) === true);
 }
+function notPatchedOn(context, object, cause) {
+  const template = object.doc.template;
+  if (template !== void 0 && context.chartFacts?.installConditional.has(template) === true) return true;
+  return renamedOn(context, object, cause);
+}
 function nameChangeCauses(context, object) {
   const probes = probesOf(context.probes, object);
   if (probes !== void 0) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
@@ -12615,7 +12620,7 @@ function podLabelSeverity(workload) {
 }
 function reportable(context, workload, verdict) {
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
-  if (workload.object.ref.kind === "Job") return !renamedOn(context, workload.object, cause);
+  if (workload.object.ref.kind === "Job") return !notPatchedOn(context, workload.object, cause);
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -12979,7 +12984,7 @@ var volatileJobTemplate = {
       if (!isPatchedJob(object)) continue;
       const severity = patchedJobSeverity(object);
       if (severity === void 0) continue;
-      const changes = templateChanges(context, workload).filter((c) => !renamedOn(context, object, c.cause === "name" ? "app-version" : c.cause));
+      const changes = templateChanges(context, workload).filter((c) => !notPatchedOn(context, object, c.cause === "name" ? "app-version" : c.cause));
       if (changes.length > 0) report(finding(workload, changes, severity));
     }
   }
@@ -14493,7 +14498,7 @@ var nondeterministicRender = {
           else if (change.section === "pod-annotations") report(rollAnnotationFinding(object, change, false));
           else if (change.section === "other") otherRandom.push(change);
         } else if (primary === "revision") {
-          if (change.section !== "name" && renamedOn(context, object, "revision")) continue;
+          if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
           const finding2 = revisionFinding(object, change);
           if (finding2) report(finding2);
         }
@@ -23380,11 +23385,13 @@ var MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 var DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 var INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 var LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
+var IS_INSTALL = /\.Release\.IsInstall\b/;
 var DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 async function chartFacts(charts) {
   const missingDependencies2 = /* @__PURE__ */ new Map();
   const unrenderedWorkloads = /* @__PURE__ */ new Map();
   const lookups = /* @__PURE__ */ new Map();
+  const installConditional = /* @__PURE__ */ new Set();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
     let nodes;
@@ -23404,13 +23411,15 @@ async function chartFacts(charts) {
       const list = rendered2.get(file);
       if (list) list.push(doc);
       else rendered2.set(file, [doc]);
-      const kinds = lookupKinds(files.get(file), helpers);
+      const parts2 = withIncludedHelpers(files.get(file) ?? "", helpers);
+      const kinds = lookupKinds(parts2);
       if (kinds.size > 0) lookups.set(doc.template, kinds);
+      if (parts2.some((part) => IS_INSTALL.test(part))) installConditional.add(doc.template);
     }
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional };
 }
 function templateTexts(chartDir, nodes) {
   const texts = /* @__PURE__ */ new Map();
@@ -23481,10 +23490,9 @@ function withIncludedHelpers(text, helpers) {
   }
   return parts2;
 }
-function lookupKinds(text, helpers) {
+function lookupKinds(parts2) {
   const kinds = /* @__PURE__ */ new Set();
-  if (text === void 0) return kinds;
-  for (const part of withIncludedHelpers(text, helpers)) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
+  for (const part of parts2) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
   return kinds;
 }
 function unrenderedTemplates(files, rendered2, helpers) {
@@ -24710,7 +24718,7 @@ function formatJunit(result, options) {
     suites.push(`  <testsuite name="render" tests="${failed.length}" failures="0" errors="${failed.length}" skipped="0" time="0">`);
     for (const failure of failed) {
       suites.push(
-        `    <testcase classname="chartguard.render" name="${attr(failure.input)}" file="${attr(failure.file ?? failure.input)}" time="0">`,
+        `    <testcase classname="chartguard.render" name="${attr(failure.input)}" time="0">`,
         `      <error message="${attr(firstLine3(failure.message))}" type="not-checked">${escapeXml(`Not checked: ${failureLine(failure)}`)}</error>`,
         "    </testcase>"
       );
