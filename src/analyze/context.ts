@@ -51,6 +51,12 @@ export interface ChartFacts {
    * longer renders it instead of patching it.
    */
   installConditional: ReadonlySet<string>;
+  /**
+   * Per template, the lines of its own text that hash another template of the chart
+   * (`include (print $.Template.BasePath "/secret.yaml")`, a checksum annotation) which
+   * reads a Secret back with `lookup`.
+   */
+  hashesReusedSecret: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
 export interface UnrenderedWorkload {

@@ -25,6 +25,7 @@ const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
 const IS_INSTALL = /\.Release\.IsInstall\b/;
+const BASE_PATH_INCLUDE = /\.Template\.BasePath\s+"\/?([^"]+)"/g;
 const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 
 export async function chartFacts(charts: readonly RenderedChart[]): Promise<ChartFacts> {
@@ -32,6 +33,7 @@ export async function chartFacts(charts: readonly RenderedChart[]): Promise<Char
   const unrenderedWorkloads = new Map<string, readonly UnrenderedWorkload[]>();
   const lookups = new Map<string, ReadonlySet<string>>();
   const installConditional = new Set<string>();
+  const hashesReusedSecret = new Map<string, ReadonlySet<number>>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
     let nodes: ChartNode[];
@@ -55,11 +57,14 @@ export async function chartFacts(charts: readonly RenderedChart[]): Promise<Char
       const kinds = lookupKinds(parts);
       if (kinds.size > 0) lookups.set(doc.template!, kinds);
       if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(doc.template!);
+      const reusing = (other: string) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+      const lines = hashingLines(file, files.get(file) ?? "", reusing);
+      if (lines.size > 0) hashesReusedSecret.set(doc.template!, lines);
     }
     const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups, installConditional };
+  return { missingDependencies, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret };
 }
 
 /** Every file under templates/ of every chart in the tree (directories only), relative to the chart. */
@@ -142,6 +147,19 @@ function withIncludedHelpers(text: string, helpers: ReadonlyMap<string, string>)
     }
   }
   return parts;
+}
+
+/**
+ * The 1-based lines of a template's text that render another file of its own (sub)chart by
+ * path (`include (print $.Template.BasePath "/x.yaml")`) for which `chosen` holds.
+ */
+function hashingLines(file: string, text: string, chosen: (other: string) => boolean): Set<number> {
+  const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
+  const lines = new Set<number>();
+  text.split("\n").forEach((line, i) => {
+    if ([...line.matchAll(BASE_PATH_INCLUDE)].some((match) => chosen(`${root}${match[1]!}`))) lines.add(i + 1);
+  });
+  return lines;
 }
 
 /** Kinds a template looks up: `parts` is its text and that of the helpers it includes. */

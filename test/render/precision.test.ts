@@ -31,9 +31,13 @@ const EXPECTED: Record<string, string[]> = {
   typo: ["dangling-selector warning Service/typo-web spec.selector 8 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.
   operator: [],
+  // The checksum of the reused Secret is info saying it stays on upgrade; the checksum of a token generated on every render rolls the pods.
   "lookup-secret": [
     "nondeterministic-render info Secret/lookup-secret-vault data.password 9 lookup-secret/templates/secret.yaml",
-    "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 21 lookup-secret/templates/webhook.yaml",
+    "nondeterministic-render warning Secret/lookup-secret-token data.token 18 lookup-secret/templates/token.yaml",
+    "nondeterministic-render info Deployment/lookup-secret-server spec.template.metadata.annotations.checksum/secret 35 lookup-secret/templates/deployment.yaml",
+    "nondeterministic-render info Deployment/lookup-secret-agent spec.template.metadata.annotations.checksum/token 56 lookup-secret/templates/deployment.yaml",
+    "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 72 lookup-secret/templates/webhook.yaml",
   ],
   duplicate: [
     "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
@@ -71,6 +75,15 @@ for (const helm of helmBinaries()) {
       const secret = (await findings(helm.path, "lookup-secret", { release: "vault" })).findings[0]!;
       assert.equal(secret.evidence.reusedBy, "lookup Secret");
       assert.match(secret.message, /on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value/);
+    });
+
+    test("lookup-secret: a checksum of the reused Secret stays on upgrade; a checksum of a token made on every render rolls the pods", async () => {
+      const { findings: found } = await findings(helm.path, "lookup-secret", { release: "vault" });
+      const annotation = (name: string) => found.find((f) => f.object.name === name && f.path.includes("annotations"))!;
+      assert.equal(annotation("vault-server").evidence.reusedBy, "lookup Secret");
+      assert.match(annotation("vault-server").message, /hashes a Secret that the chart generates once and reads back with `lookup`: on `helm upgrade` the Secret keeps its value, so the hash stays the same/);
+      assert.equal(annotation("vault-agent").evidence.reusedBy, undefined);
+      assert.match(annotation("vault-agent").message, /so every helm upgrade restarts the pods/);
     });
   });
 }

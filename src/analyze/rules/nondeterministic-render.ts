@@ -82,6 +82,32 @@ function reusedFinding(object: KubeObject, changes: readonly FieldChange[], name
   };
 }
 
+/** The annotation's template line hashes a chart template that reads its Secret back with `lookup` (a checksum annotation). */
+function hashesReusedSecret(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
+  const template = object.doc.template;
+  const lines = template === undefined ? undefined : context.chartFacts?.hashesReusedSecret.get(template);
+  if (lines === undefined) return false;
+  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: change.key ?? String(change.path.at(-1)) });
+  return line !== undefined && lines.has(line);
+}
+
+function reusedHashFinding(object: KubeObject, change: FieldChange): FindingInput {
+  const key = change.key ?? String(change.path.at(-1));
+  return {
+    object,
+    path: change.path,
+    severity: "info",
+    message:
+      `${refString(object.ref)}: the pod template annotation ${key} hashes a Secret that the chart generates once and reads back with \`lookup\`: ` +
+      "on `helm upgrade` the Secret keeps its value, so the hash stays the same and the pods do not restart. " +
+      "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`) get a new hash, and restart the pods, on every render.",
+    evidence: { cause: "random", annotation: key, reusedBy: "lookup Secret" },
+    remedy: {
+      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the Secret's values in values or point the chart at an existing Secret, so that every render agrees.",
+    },
+  };
+}
+
 /** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
 function randomFieldsFinding(context: AnalysisContext, object: KubeObject, changes: readonly FieldChange[]): FindingInput {
   const fields = changes.map((c) => formatPath(c.path));
@@ -278,7 +304,7 @@ export const nondeterministicRender: Rule = {
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report(rollAnnotationFinding(object, change, false));
+          else if (change.section === "pod-annotations") report(hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(object, change, false));
           else if (change.section === "other") otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {

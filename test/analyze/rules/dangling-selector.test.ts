@@ -603,7 +603,7 @@ const typo = withWeb(yaml`
   spec:
     scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: querier}
 `);
-const none: ChartFacts = { missingDependencies: new Map(), unrenderedWorkloads: new Map(), lookups: new Map(), installConditional: new Set() };
+const none: ChartFacts = { missingDependencies: new Map(), unrenderedWorkloads: new Map(), lookups: new Map(), installConditional: new Set(), hashesReusedSecret: new Map() };
 
 test("dangling-selector: the chart's whole view shows nothing that could satisfy the selector: reported", () => {
   assert.deepEqual(findingsInChart(typo, none), ["warning Service/web spec.selector", "warning HorizontalPodAutoscaler/querier spec.scaleTargetRef"]);

@@ -11,6 +11,7 @@ const lookingUp = (template: string, ...kinds: string[]): ChartFacts => ({
   unrenderedWorkloads: new Map(),
   lookups: new Map([[template, new Set(kinds)]]),
   installConditional: new Set(),
+  hashesReusedSecret: new Map(),
 });
 const fromTemplate = (file: string, manifest: string) => `# Source: chart/templates/${file}\n${manifest}`;
 
