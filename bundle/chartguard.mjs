@@ -14330,6 +14330,26 @@ function reusedFinding(object, changes, named, fields, lookedUp) {
     }
   };
 }
+function hashesReusedSecret(context, object, change) {
+  const template = object.doc.template;
+  const lines = template === void 0 ? void 0 : context.chartFacts?.hashesReusedSecret.get(template);
+  if (lines === void 0) return false;
+  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: change.key ?? String(change.path.at(-1)) });
+  return line !== void 0 && lines.has(line);
+}
+function reusedHashFinding(object, change) {
+  const key = change.key ?? String(change.path.at(-1));
+  return {
+    object,
+    path: change.path,
+    severity: "info",
+    message: `${refString(object.ref)}: the pod template annotation ${key} hashes a Secret that the chart generates once and reads back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. Without a cluster connection \`lookup\` finds nothing: \`helm template\`, --dry-run, and tools that render that way and apply the result (Argo CD renders with \`helm template\`) get a new hash, and restart the pods, on every render.`,
+    evidence: { cause: "random", annotation: key, reusedBy: "lookup Secret" },
+    remedy: {
+      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the Secret's values in values or point the chart at an existing Secret, so that every render agrees."
+    }
+  };
+}
 function randomFieldsFinding(context, object, changes) {
   const fields = changes.map((c) => formatPath(c.path));
   const named = fields.length > MAX_FIELDS_NAMED2 ? `${fields.slice(0, MAX_FIELDS_NAMED2).join(", ")} and ${fields.length - MAX_FIELDS_NAMED2} more` : fields.join(", ");
@@ -14495,7 +14515,7 @@ var nondeterministicRender = {
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report(rollAnnotationFinding(object, change, false));
+          else if (change.section === "pod-annotations") report(hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(object, change, false));
           else if (change.section === "other") otherRandom.push(change);
         } else if (primary === "revision") {
           if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
@@ -23386,12 +23406,14 @@ var DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 var INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 var LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
 var IS_INSTALL = /\.Release\.IsInstall\b/;
+var BASE_PATH_INCLUDE = /\.Template\.BasePath\s+"\/?([^"]+)"/g;
 var DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 async function chartFacts(charts) {
   const missingDependencies2 = /* @__PURE__ */ new Map();
   const unrenderedWorkloads = /* @__PURE__ */ new Map();
   const lookups = /* @__PURE__ */ new Map();
   const installConditional = /* @__PURE__ */ new Set();
+  const hashesReusedSecret2 = /* @__PURE__ */ new Map();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
     let nodes;
@@ -23415,11 +23437,14 @@ async function chartFacts(charts) {
       const kinds = lookupKinds(parts2);
       if (kinds.size > 0) lookups.set(doc.template, kinds);
       if (parts2.some((part) => IS_INSTALL.test(part))) installConditional.add(doc.template);
+      const reusing = (other) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+      const lines = hashingLines(file, files.get(file) ?? "", reusing);
+      if (lines.size > 0) hashesReusedSecret2.set(doc.template, lines);
     }
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2 };
 }
 function templateTexts(chartDir, nodes) {
   const texts = /* @__PURE__ */ new Map();
@@ -23489,6 +23514,14 @@ function withIncludedHelpers(text, helpers) {
     }
   }
   return parts2;
+}
+function hashingLines(file, text, chosen) {
+  const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
+  const lines = /* @__PURE__ */ new Set();
+  text.split("\n").forEach((line, i) => {
+    if ([...line.matchAll(BASE_PATH_INCLUDE)].some((match) => chosen(`${root}${match[1]}`))) lines.add(i + 1);
+  });
+  return lines;
 }
 function lookupKinds(parts2) {
   const kinds = /* @__PURE__ */ new Set();
