@@ -23433,13 +23433,16 @@ async function chartFacts(charts) {
       const list = rendered2.get(file);
       if (list) list.push(doc);
       else rendered2.set(file, [doc]);
+    }
+    const reusing = (other) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+    for (const [file, [first]] of rendered2) {
+      const template = first.template;
       const parts2 = withIncludedHelpers(files.get(file) ?? "", helpers);
       const kinds = lookupKinds(parts2);
-      if (kinds.size > 0) lookups.set(doc.template, kinds);
-      if (parts2.some((part) => IS_INSTALL.test(part))) installConditional.add(doc.template);
-      const reusing = (other) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+      if (kinds.size > 0) lookups.set(template, kinds);
+      if (parts2.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
       const lines = hashingLines(file, files.get(file) ?? "", reusing);
-      if (lines.size > 0) hashesReusedSecret2.set(doc.template, lines);
+      if (lines.size > 0) hashesReusedSecret2.set(template, lines);
     }
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);

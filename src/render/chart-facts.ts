@@ -53,13 +53,17 @@ export async function chartFacts(charts: readonly RenderedChart[]): Promise<Char
       const list = rendered.get(file);
       if (list) list.push(doc);
       else rendered.set(file, [doc]);
+    }
+    // Once per template, however many documents it rendered; all of them carry the same `template`.
+    const reusing = (other: string) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+    for (const [file, [first]] of rendered) {
+      const template = first!.template!;
       const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
       const kinds = lookupKinds(parts);
-      if (kinds.size > 0) lookups.set(doc.template!, kinds);
-      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(doc.template!);
-      const reusing = (other: string) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+      if (kinds.size > 0) lookups.set(template, kinds);
+      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
       const lines = hashingLines(file, files.get(file) ?? "", reusing);
-      if (lines.size > 0) hashesReusedSecret.set(doc.template!, lines);
+      if (lines.size > 0) hashesReusedSecret.set(template, lines);
     }
     const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
