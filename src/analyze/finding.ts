@@ -1,4 +1,5 @@
 import type { ObjectRef } from "../model/object.ts";
+import type { MessageData } from "./messages.ts";
 
 export type Severity = "error" | "warning" | "info";
 export const SEVERITIES: readonly Severity[] = ["error", "warning", "info"];
@@ -45,7 +46,13 @@ export type BaselineState = "new" | "unchanged" | "updated" | "absent";
 export interface Finding {
   rule: string;
   severity: Severity;
+  /** Which of the rule's messages this is (`meta.messages`), and the data that filled it. */
+  messageId: string;
+  data: MessageData;
+  /** The message, filled: one line. */
   message: string;
+  /** The full explanation for this finding (`meta.details`), when the rule has one. */
+  detail?: string;
   object: ObjectRef;
   /** Field path inside the object, e.g. `spec.selector.matchLabels`. */
   path: string;

@@ -7,6 +7,7 @@ import type { FieldPath } from "../load/yaml.ts";
 import type { KubeObject } from "../model/object.ts";
 import type { AnalysisContext } from "./context.ts";
 import type { Evidence, Remedy, Severity } from "./finding.ts";
+import type { MessageData } from "./messages.ts";
 
 export interface RuleMeta {
   /** Public contract: configs, CI and users refer to rules by this id. */
@@ -15,6 +16,17 @@ export interface RuleMeta {
   severity: Severity;
   /** One line: what the rule finds. */
   summary: string;
+  /**
+   * What a finding says, by id: one short line each (what is wrong, on what), with
+   * `{{name}}` placeholders filled from the finding's `data` (messages.ts). The text output
+   * prints it on the finding's line; tests assert the id and the data, not the wording.
+   */
+  messages?: Readonly<Record<string, string>>; // TRANSITION: required once every rule declares its messages
+  /**
+   * The full explanation of a finding, by the same message ids and data: why it matters for
+   * this object and what happens on upgrade. Printed with `--verbose` and in JSON/SARIF.
+   */
+  details?: Readonly<Partial<Record<string, string>>>;
   /** Why it matters: what breaks, and the real incident behind it. */
   why: string;
   /** How to fix the chart. */
@@ -60,11 +72,17 @@ export interface FindingInput {
   object: KubeObject;
   /** Path inside the object (without any List prefix). */
   path: FieldPath;
-  message: string;
+  /** A key of the rule's `meta.messages` (and of `meta.details` where it has one). */
+  messageId?: string; // TRANSITION: required once every rule declares its messages
+  /** TRANSITION: the old free-text message; removed once every rule uses messageId. */
+  message?: string;
+  /** Fills the message's placeholders; kept in the finding for tools and tests. */
+  data?: MessageData;
   severity?: Severity;
   related?: readonly KubeObject[];
   evidence?: Evidence;
-  remedy: Remedy;
+  /** What to change for this finding; the rule's `meta.fix` when the finding adds nothing to it. */
+  remedy?: Remedy;
 }
 
 export type ReportFinding = (finding: FindingInput) => void;

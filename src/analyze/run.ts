@@ -2,6 +2,7 @@
 import { formatPath } from "../model/object.ts";
 import type { AnalysisContext, TemplateLocator } from "./context.ts";
 import type { Finding } from "./finding.ts";
+import { formatMessage } from "./messages.ts";
 import type { FindingInput, Rule } from "./rule.ts";
 
 export function runRules(context: AnalysisContext, rules: readonly Rule[]): Finding[] {
@@ -17,10 +18,20 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
   const doc = object.doc;
   const evidence = input.evidence ?? {};
   const templateLine = doc.template === undefined ? undefined : templateLines?.(object, input.path, evidence);
+  const { id, details } = rule.meta;
+  const messageId = input.messageId ?? "legacy"; // TRANSITION
+  const messages = rule.meta.messages ?? { legacy: "{{message}}" }; // TRANSITION
+  const template = messages[messageId];
+  if (template === undefined) throw new Error(`rule ${id} has no message "${messageId}"`);
+  const data = input.messageId === undefined ? { message: input.message ?? "" } : (input.data ?? {}); // TRANSITION
+  const detail = details?.[messageId];
   return {
-    rule: rule.meta.id,
+    rule: id,
     severity: input.severity ?? rule.meta.severity,
-    message: input.message,
+    messageId,
+    data,
+    message: formatMessage(template, data, `message ${id}/${input.messageId}`),
+    ...(detail === undefined ? {} : { detail: formatMessage(detail, data, `detail ${id}/${input.messageId}`) }),
     object: object.ref,
     path: formatPath(input.path),
     location: {
@@ -32,7 +43,7 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
     },
     related: (input.related ?? []).map((r) => r.ref),
     evidence,
-    remedy: input.remedy,
+    remedy: input.remedy ?? { text: rule.meta.fix },
   };
 }
 

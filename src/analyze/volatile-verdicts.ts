@@ -117,7 +117,7 @@ export function withProbeDetails(input: FindingInput, verdict: Verdict, labelled
   const { why } = volatileOrigin(verdict.label, verdict.cause);
   const old = `${labelled} ${labelText(verdict.label)} is volatile: ${why}.`;
   const replacement = `${takesIn} ${valuesPath}: a label the probe added to ${valuesPath} appeared in ${formatPath(change.path)}.`;
-  return { ...input, evidence, message: input.message.replace(old, replacement) };
+  return { ...input, evidence, message: input.message?.replace(old, replacement) }; // TRANSITION: becomes a message id
 }
 
 /** Causes that come with every release: a name that changes with one is new on every upgrade. */

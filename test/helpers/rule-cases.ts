@@ -17,9 +17,13 @@ export interface ExpectedFinding {
   object: string;
   path: string;
   line: number;
-  /** Extra exact checks on the finding (related objects, evidence fields, message parts). */
+  /** The message the finding says, by id (`meta.messages`), and exactly the data that filled it. */
+  messageId?: string;
+  data?: Record<string, string | number>;
+  /** Extra exact checks on the finding (related objects, evidence fields). */
   related?: string[];
   evidence?: Record<string, unknown>;
+  /** TRANSITION: for rules not yet on message ids; asserts ids and data instead. */
   messageIncludes?: string[];
 }
 
@@ -56,6 +60,8 @@ export function assertFindings(rule: Rule, findings: readonly Finding[], expecte
   findings.forEach((finding, i) => {
     const expect = expected[i]!;
     assert.equal(finding.rule, rule.meta.id);
+    if (expect.messageId !== undefined) assert.equal(finding.messageId, expect.messageId, "message id");
+    if (expect.data !== undefined) assert.deepEqual(finding.data, expect.data, "message data");
     if (expect.related) assert.deepEqual(finding.related.map((r) => `${r.kind}/${r.name}`), expect.related, "related objects");
     for (const [key, value] of Object.entries(expect.evidence ?? {})) assert.deepEqual(finding.evidence[key], value, `evidence.${key}`);
     for (const part of expect.messageIncludes ?? []) assert.ok(finding.message.includes(part), `message should include ${JSON.stringify(part)}:\n${finding.message}`);
@@ -64,8 +70,24 @@ export function assertFindings(rule: Rule, findings: readonly Finding[], expecte
   });
 }
 
-export function ruleCases(rule: Rule, cases: readonly RuleCase[]): void {
+/**
+ * Runs a rule's table. The table must also show every message the rule declares: an id that
+ * no case produces is either dead or untested. `producedElsewhere` names, per id, the test
+ * file that produces it when a table of manifests cannot (probe renders, upgrades).
+ */
+export function ruleCases(rule: Rule, cases: readonly RuleCase[], options: { producedElsewhere?: Record<string, string> } = {}): void {
+  const produced = new Set<string>();
   for (const c of cases) {
-    test(`${rule.meta.id}: ${c.name}`, () => assertFindings(rule, findingsFor(rule, c.manifest, c.namespace, c.settings), c.expect));
+    test(`${rule.meta.id}: ${c.name}`, () => {
+      const findings = findingsFor(rule, c.manifest, c.namespace, c.settings);
+      for (const finding of findings) produced.add(finding.messageId);
+      assertFindings(rule, findings, c.expect);
+    });
   }
+  const declared = Object.keys(rule.meta.messages ?? {});
+  if (declared.length === 0) return; // TRANSITION: every rule declares messages once converted
+  test(`${rule.meta.id}: every message id is produced by a case`, () => {
+    const missing = declared.filter((id) => !produced.has(id) && options.producedElsewhere?.[id] === undefined);
+    assert.deepEqual(missing, [], "message ids no case produces");
+  });
 }

@@ -86,7 +86,7 @@ const SETTINGS: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", namespace: "d
 
 /** A finding with short texts, for tests that compare whole reports. */
 function shortFinding(rule: string, severity: Severity, object: ObjectRef, path: string, line: number): Finding {
-  return { rule, severity, message: `${rule} on ${object.name}`, object, path, location: { file: "web.yaml", line }, related: [], evidence: {}, remedy: { text: `fix ${rule}` } };
+  return { rule, severity, messageId: "test", data: {}, message: `${rule} on ${object.name}`, object, path, location: { file: "web.yaml", line }, related: [], evidence: {}, remedy: { text: `fix ${rule}` } };
 }
 
 /**

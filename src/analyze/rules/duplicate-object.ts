@@ -11,11 +11,22 @@ import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
  * that are never applied together. Hooks are left alone too: Helm runs them one by one,
  * outside the release's object set.
  */
+const DUPLICATE_OUTCOME =
+  "Helm 3's `helm install` creates the first copy and fails on the second with \"already exists\"; where the release already has the object, each upgrade applies both copies and the later one wins, so the earlier copy's content never takes effect.";
+
 export const duplicateObject: Rule = {
   meta: {
     id: "duplicate-object",
     severity: "warning",
     summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
+    messages: {
+      renderedTwice: "{{object}} is rendered twice by {{first}}: only one copy can exist in the cluster",
+      renderedByTwo: "{{object}} is rendered by both {{first}} and {{second}}: only one copy can exist in the cluster",
+    },
+    details: {
+      renderedTwice: DUPLICATE_OUTCOME,
+      renderedByTwo: DUPLICATE_OUTCOME,
+    },
     why:
       "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
     fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
@@ -52,18 +63,14 @@ export const duplicateObject: Rule = {
   },
   check(context, report) {
     for (const { copy: object, first: earlier } of duplicateCopies(context)) {
-      const identical = isDeepStrictEqual(earlier.raw, object.raw);
-      const name = refString(object.ref);
-      const where = object.ref.namespace ? ` in namespace ${object.ref.namespace}` : "";
+      const [first, second] = [sourceOf(earlier), sourceOf(object)];
       report({
         object,
         path: ["metadata", "name"],
-        message:
-          `${name}${where} is rendered twice${sourceText(earlier, object)}: the cluster holds one object of that kind and name. ` +
-          `Helm 3's \`helm install\` creates the first copy and fails on the second with "already exists"; where the release already has it, each upgrade applies both and the later copy wins${identical ? " (here the two copies are identical)" : ", so the earlier copy's content never takes effect"}.`,
+        messageId: first === second ? "renderedTwice" : "renderedByTwo",
+        data: { object: refString(object.ref), first, second },
         related: [earlier],
-        evidence: { identical, first: sourceOf(earlier), second: sourceOf(object) },
-        remedy: { text: `Render ${name} once: remove or guard one of the two templates, or give the two objects different names.` },
+        evidence: { identical: isDeepStrictEqual(earlier.raw, object.raw), first, second },
       });
     }
   },
@@ -71,9 +78,4 @@ export const duplicateObject: Rule = {
 
 function sourceOf(object: KubeObject): string {
   return object.doc.template ?? object.doc.file;
-}
-
-function sourceText(earlier: KubeObject, later: KubeObject): string {
-  const [a, b] = [sourceOf(earlier), sourceOf(later)];
-  return a === b ? ` by ${a}` : ` (by ${a} and by ${b})`;
 }

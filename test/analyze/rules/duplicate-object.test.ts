@@ -30,8 +30,9 @@ ruleCases(duplicateObject, [
         path: "metadata.name",
         line: 8,
         related: ["ConfigMap/settings"],
+        messageId: "renderedTwice",
+        data: { object: "ConfigMap/settings", first: "case.yaml", second: "case.yaml" },
         evidence: { identical: false, first: "case.yaml", second: "case.yaml" },
-        messageIncludes: ["ConfigMap/settings in namespace default is rendered twice by case.yaml", "already exists", "the earlier copy's content never takes effect"],
       },
     ],
   },
@@ -39,7 +40,7 @@ ruleCases(duplicateObject, [
     name: "identical copies are said to be identical; a third copy is reported against the first",
     manifest: `${configMap("settings", "fast")}---\n${configMap("settings", "fast")}---\n${configMap("settings", "fast")}`,
     expect: [
-      { severity: "warning", object: "ConfigMap/settings", path: "metadata.name", line: 8, evidence: { identical: true }, messageIncludes: ["(here the two copies are identical)"] },
+      { severity: "warning", object: "ConfigMap/settings", path: "metadata.name", line: 8, messageId: "renderedTwice", evidence: { identical: true } },
       { severity: "warning", object: "ConfigMap/settings", path: "metadata.name", line: 13, evidence: { identical: true } },
     ],
   },
@@ -79,7 +80,7 @@ ruleCases(duplicateObject, [
     ].join("---\n"),
     expect: [],
   },
-]);
+], { producedElsewhere: { renderedByTwo: "below: two templates of one chart render" } });
 
 test("duplicate-object: copies in two different manifest files are variants, not a duplicate", () => {
   const docs = [...parseYamlStream(configMap("settings", "fast"), "dev.yaml"), ...parseYamlStream(configMap("settings", "safe"), "prod.yaml")];
@@ -96,6 +97,8 @@ test("duplicate-object: two templates of one chart render are one source", () =>
   }));
   const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
   const findings = runRules(context, [duplicateObject]);
-  assert.deepEqual(findings.map((f) => [f.object.name, f.evidence.first, f.evidence.second]), [["settings", "charts/shop/templates/a.yaml", "charts/shop/templates/b.yaml"]]);
-  assert.match(findings[0]!.message, /is rendered twice \(by charts\/shop\/templates\/a\.yaml and by charts\/shop\/templates\/b\.yaml\)/);
+  assert.deepEqual(
+    findings.map((f) => [f.object.name, f.messageId, f.data]),
+    [["settings", "renderedByTwo", { object: "ConfigMap/settings", first: "charts/shop/templates/a.yaml", second: "charts/shop/templates/b.yaml" }]],
+  );
 });

@@ -145,6 +145,8 @@ test("baseline: findings on one rule, object and path pair first with the same r
   const finding = (related: string, severity: Severity = "error"): Finding => ({
     rule: "selector-overlap",
     severity,
+    messageId: "test",
+    data: {},
     message: `overlaps ${related}`,
     object: ref("Service", "web"),
     path: "spec.selector",

@@ -1,0 +1,34 @@
+/**
+ * Messages by id, as typescript-eslint's rules declare them: a rule's `meta.messages` maps an
+ * id to a one-line template, `meta.details` the same id to the full explanation, and a finding
+ * names the id with the data that fills `{{placeholders}}`. Prose stays in `meta`; a rule's
+ * logic picks an id and gathers facts (names, labels, values, paths, counts).
+ */
+
+/** The facts a message is filled from. Values are plain data, never sentences built in code. */
+export type MessageData = Readonly<Record<string, string | number>>;
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+
+/** The names a template expects, in order of first use. */
+export function placeholders(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+}
+
+/**
+ * Fills a template. A placeholder without data is a programming error in the rule, not bad
+ * input, so it throws (the meta-tests catch it before a user could).
+ */
+export function formatMessage(template: string, data: MessageData, where: string): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    const value = data[name];
+    if (value === undefined) throw new Error(`${where} needs data "${name}"`);
+    return String(value);
+  });
+}
+
+/** `a`, `a and b`, `a, b and c`: names listed in a message. */
+export function andList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
