@@ -18,10 +18,10 @@ import { formatPlan } from "../report/plan.ts";
 import { configureProgress } from "../report/progress.ts";
 import { formatRuleList, formatRuleText, ruleCatalog, ruleMarkdown, runExample } from "../report/rules-doc.ts";
 import { formatSarif } from "../report/sarif.ts";
-import { formatText, formatTextChunks } from "../report/text.ts";
+import { DEFAULT_WIDTH, formatText, formatTextChunks } from "../report/text.ts";
 import { visible, visibleLines } from "../report/visible.ts";
 import { writeOutputFile } from "../report/write.ts";
-import { handleSignals } from "./signals.ts";
+import { handleClosedStdout, handleSignals } from "./signals.ts";
 import { VERSION } from "../version.ts";
 import {
   analysisSettings,
@@ -54,6 +54,12 @@ function useColor(flags: OutputFlags): boolean {
   return process.stdout.isTTY === true;
 }
 
+/** The text report's explanations fit the terminal, and never run wider than 100 columns (long lines read badly). */
+function textWidth(flags: OutputFlags): number {
+  const columns = flags.outputFile ? undefined : process.stdout.columns;
+  return columns !== undefined && columns > 0 ? Math.min(columns, DEFAULT_WIDTH) : DEFAULT_WIDTH;
+}
+
 function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags & { failOnExisting?: boolean }, config: ChartguardConfig): number {
   const metas = [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
   const rules = new Map(metas.map((meta) => [meta.id, meta]));
@@ -62,7 +68,7 @@ function emit(result: CheckOutcome | UpgradeOutcome, flags: OutputFlags & { fail
   const isError = (f: Finding) => f.severity === "error";
   const shown = <R extends CheckOutcome | UpgradeOutcome>(r: R): R =>
     flags.quiet ? { ...r, findings: r.findings.filter(isError), ...(r.suppressed ? { suppressed: r.suppressed.filter(isError) } : {}) } : r;
-  const textOptions = { color: useColor(flags), rules };
+  const textOptions = { color: useColor(flags), rules, verbose: flags.verbose === true, width: textWidth(flags) };
   // The text report of `check` goes to stdout file by file, never held whole.
   const streamed = flags.output === "text" && !flags.outputFile && !isUpgrade ? formatTextChunks(shown(result), textOptions) : undefined;
   const text = streamed ? "" : (() => {
@@ -266,6 +272,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 handleSignals();
+handleClosedStdout();
 process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
   const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
   process.stderr.write(`chartguard: internal error (a bug in chartguard; --debug shows where): ${message}\n`);

@@ -20,6 +20,7 @@ export interface OutputFlags {
   failOn: FailOn;
   color?: boolean;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 export interface RenderFlags {
@@ -90,7 +91,8 @@ export function withOutputFlags(command: Command): Command {
         .default("error"),
     )
     .option("--no-color", "never colour the text report")
-    .option("-q, --quiet", "show only errors in the text report");
+    .option("-q, --quiet", "show only errors in the text report")
+    .option("-v, --verbose", "text report: under each finding its full explanation, its own fix and the commands to migrate a deployed release");
 }
 
 export function withRenderFlags(command: Command): Command {

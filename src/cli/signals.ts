@@ -28,3 +28,15 @@ export function handleSignals(): void {
     });
   }
 }
+
+/**
+ * A reader that stops early (`chartguard check . | head`) closes the pipe: the report has
+ * nowhere to go, so stop quietly, as command-line tools do, instead of a stack trace.
+ */
+export function handleClosedStdout(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    undoAll();
+    process.exit(process.exitCode ?? 0);
+  });
+}

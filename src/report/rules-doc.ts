@@ -12,6 +12,7 @@ import type { RuleMeta } from "../analyze/rule.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { upgradeDocuments } from "../analyze/upgrade/index.ts";
 import { parseYamlStream } from "../load/yaml.ts";
+import { wrap } from "./wrap.ts";
 
 export const RULES_START = "<!-- rules:start -->";
 export const RULES_END = "<!-- rules:end -->";
@@ -108,24 +109,6 @@ export function ruleText(rule: RuleMeta): string {
 
 function yamlBlock(yaml: string): string[] {
   return yaml.replace(/\n+$/, "").split("\n").map((line) => (line ? `    ${line}` : ""));
-}
-
-/** Word-wraps prose (keeping its own line breaks) with an indent. */
-export function wrap(text: string, width: number, indent: string): string[] {
-  const out: string[] = [];
-  for (const paragraph of text.split("\n")) {
-    let line = "";
-    for (const word of paragraph.split(/ +/)) {
-      if (line && indent.length + line.length + 1 + word.length > width) {
-        out.push(indent + line);
-        line = word;
-      } else {
-        line = line ? `${line} ${word}` : word;
-      }
-    }
-    out.push(indent + line);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------

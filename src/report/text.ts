@@ -1,16 +1,31 @@
-/** The report for people: grouped by file, each finding with what is wrong and what to do. */
+/**
+ * The report for people at a terminal, short by default: one line per finding, grouped by
+ * file (as eslint's stylish formatter does), columns aligned within a file; then once per
+ * rule that fired, why it matters and how to fix it (never once per finding); then the
+ * counts. `verbose` adds each finding's full explanation, its own remedy where it says more
+ * than the rule's fix, and its migration commands, indented under its line.
+ */
 import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
 import { failureLine } from "../errors.ts";
+import type { ObjectRef } from "../model/object.ts";
 import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, renderedFileText, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 import { visible, visibleLines } from "./visible.ts";
+import { labelled, wrap } from "./wrap.ts";
 
 export interface TextOptions {
   color: boolean;
-  /** Rule metadata, to explain once at the end why each reported rule matters. */
+  /** Rule metadata, to say once at the end why each reported rule matters and how to fix it. */
   rules: ReadonlyMap<string, RuleMeta>;
+  /** Under each finding: its full explanation, its own remedy, its migration commands. */
+  verbose?: boolean;
+  /** Columns the explanations are wrapped at (the CLI: the terminal's width, at most 100). */
+  width?: number;
 }
+
+/** Where prose is wrapped when no width is given: a report written to a file or a CI log. */
+export const DEFAULT_WIDTH = 100;
 
 // A file with very many findings (a cluster dump), or very many suppressed ones, goes out in parts too.
 const LINES_PER_PIECE = 4096;
@@ -25,24 +40,25 @@ export function formatText(report: TextReport, options: TextOptions): string {
 }
 
 /**
- * The same report in pieces: the notes, then one piece per file, then the suppressed
- * findings when listed, then the summary. Written out piece by piece, a report of many
- * thousand findings is never held whole.
+ * The same report in pieces: the charts not checked, then one piece per file, then the
+ * suppressed findings when listed, then the rules and the counts. Written out piece by
+ * piece, a report of many thousand findings is never held whole.
  */
 export function* formatTextChunks(report: TextReport, options: TextOptions): Generator<string> {
   const c = pc.createColors(options.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
+  const width = options.width ?? DEFAULT_WIDTH;
   const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
   const failed = report.failed ?? [];
   if (failed.length > 0) {
     yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${visible(failureLine(f))}`), ""]);
   }
-  const notes: string[] = [];
-  for (const note of report.notes) {
-    notes.push(c.dim(visible(noteText(note))));
-  }
-  if (report.notes.length > 0) notes.push("");
-  if (notes.length > 0) yield piece(notes);
+
+  // One namespace throughout (one release, the usual case): objects go by kind and name alone.
+  const namespaces = new Set([...report.findings, ...(report.suppressed ?? []), ...(report.absent ?? [])].map((f) => f.object.namespace ?? ""));
+  const label = (object: ObjectRef) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`);
+  // The rules in the order their first finding is printed: their why and fix close the report.
+  const fired = new Set<string>();
 
   // An upgrade's findings in two parts: what it introduces or changes, and what was already there.
   const groups = baselineGroups(report);
@@ -54,28 +70,22 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
     : [[undefined, report.findings]];
   for (const [title, findings] of sections) {
     if (title !== undefined) yield piece([c.bold(`${title} (${findings.length}):`), ...(findings.length === 0 ? ["  nothing"] : []), ""]);
-    const byFile = new Map<string, Finding[]>();
-    for (const finding of findings) {
-      const key = finding.location.template ?? finding.location.file;
-      const group = byFile.get(key);
-      if (group) group.push(finding);
-      else byFile.set(key, [finding]);
-    }
-    for (const [file, inFile] of byFile) {
+    for (const [file, inFile] of byFile(findings)) {
+      const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: label(f.object) }));
+      const columns = {
+        where: Math.max(...rows.map((r) => r.where.length)),
+        severity: Math.max(...rows.map((r) => r.finding.severity.length)),
+        rule: Math.max(...rows.map((r) => r.finding.rule.length)),
+        object: Math.max(...rows.map((r) => r.object.length)),
+      };
       const lines: string[] = [c.underline(visible(file))];
-      for (const f of inFile) {
-        const { template, templateLine, line } = f.location;
-        // Under a template heading, the template's line where known; else the rendered line, named as such.
-        const where = !template
-          ? `${line}`.padStart(4)
-          : templateLine !== undefined
-            ? `${templateLine}`.padStart(4)
-            : c.dim(`${visible(renderedFileText(f.location))}:${line}`);
+      for (const { finding: f, where, object } of rows) {
+        fired.add(f.rule);
         const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
-        lines.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}${changed}`);
-        lines.push(`        ${indented(f.message)}`);
-        lines.push(`        ${c.green("fix:")} ${indented(f.remedy.text)}`);
-        for (const command of f.remedy.commands ?? []) lines.push(`          ${c.cyan("$")} ${visible(command)}`);
+        const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
+        const severity = paint[f.severity](f.severity.padEnd(columns.severity));
+        lines.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
+        if (options.verbose) lines.push(...verboseLines(f, options.rules.get(f.rule), width, c));
         if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
       }
       lines.push("");
@@ -87,8 +97,8 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   if (suppressed.length > 0) {
     const lines: string[] = [c.bold(`Suppressed (${suppressed.length}):`)];
     for (const f of suppressed) {
-      lines.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
-      lines.push(`        suppressed by ${visible(suppressionText(f.suppression))}`);
+      lines.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
+      lines.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
       if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
     }
     lines.push("");
@@ -97,21 +107,18 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
 
   if (groups && groups.absent.length > 0) {
     const lines: string[] = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
-    for (const f of groups.absent) lines.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
+    for (const f of groups.absent) lines.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
     lines.push("");
     yield piece(lines);
   }
 
   const lines: string[] = [];
-  const fired = [...new Set(report.findings.map((f) => f.rule))];
-  if (fired.length > 0) {
-    lines.push(c.bold("Why these matter:"));
-    for (const id of fired) {
-      const meta = options.rules.get(id);
-      if (meta) lines.push(`  ${c.bold(id)}: ${meta.why}`);
-    }
-    lines.push("");
+  for (const id of fired) {
+    const meta = options.rules.get(id);
+    if (!meta) continue;
+    lines.push(c.bold(id), ...labelled(`  ${c.dim("why:")} `, meta.why, width, 7), ...labelled(`  ${c.green("fix:")} `, meta.fix, width, 7));
   }
+  if (lines.length > 0) lines.push("");
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
   const incomplete = incompleteText(report);
@@ -121,16 +128,54 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
       : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`;
   lines.push(`${counts}${suppressedSuffix(report)}${incomplete === undefined ? (total === 0 ? "." : "") : ` (${c.red(incomplete)}).`}`);
   if (groups) lines.push(`${baselineCounts(groups)}.`);
+  for (const note of report.notes) lines.push(c.dim(visible(noteText(note))));
+  if (fired.size > 0) {
+    lines.push(c.dim(options.verbose ? HINT_VERBOSE : HINT));
+  }
   yield piece(lines);
 }
 
 /**
- * A message under a finding: control characters visible, and the lines it spans indented
- * like its first, so that no text from a chart can pass for a line of the report itself.
+ * The findings by the file people open: the template where Helm named one, else the
+ * manifest or chart. Files in path order, and in each the findings by line.
  */
-function indented(text: string): string {
-  return visibleLines(text).replace(/\n/g, "\n        ");
+function byFile(findings: readonly Finding[]): [string, Finding[]][] {
+  const files = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = finding.location.template ?? finding.location.file;
+    const group = files.get(key);
+    if (group) group.push(finding);
+    else files.set(key, [finding]);
+  }
+  const line = (f: Finding) => f.location.templateLine ?? f.location.line;
+  for (const group of files.values()) group.sort((a, b) => line(a) - line(b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/**
+ * A finding's line under its file heading: the template's line where known; else, under a
+ * template heading, the line in Helm's output, named as such (`charts/web (rendered):14`).
+ */
+function lineText(f: Finding): string {
+  const { template, templateLine, line } = f.location;
+  if (template === undefined) return `${line}`;
+  return templateLine !== undefined ? `${templateLine}` : visible(`${renderedFileText(f.location)}:${line}`);
+}
+
+const VERBOSE_INDENT = "      ";
+
+/** `--verbose`: the field, the full explanation, the finding's own remedy, and the commands to migrate. */
+function verboseLines(f: Finding, rule: RuleMeta | undefined, width: number, c: ReturnType<typeof pc.createColors>): string[] {
+  const lines = [`${VERBOSE_INDENT}${c.dim(`field ${visible(f.path)}`)}`];
+  if (f.detail !== undefined) lines.push(...wrap(visibleLines(f.detail), width, VERBOSE_INDENT));
+  if (f.remedy.text !== rule?.fix) lines.push(...labelled(`${VERBOSE_INDENT}${c.green("fix:")} `, visibleLines(f.remedy.text), width, VERBOSE_INDENT.length + 5));
+  for (const command of f.remedy.commands ?? []) lines.push(`${VERBOSE_INDENT}  ${c.cyan("$")} ${visible(command)}`);
+  return lines;
+}
+
+/** The last line of a report with findings: where to read more. */
+export const HINT = "Run with --verbose for details; `chartguard rules RULE-ID` explains a rule.";
+export const HINT_VERBOSE = "`chartguard rules RULE-ID` explains a rule.";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -85,7 +85,7 @@ for (const helm of [helm3!, helm4!]) {
 
         const text = runCliIn(naming.cwd, args);
         assert.equal(text.status, 0, text.stderr);
-        assert.match(text.stdout, new RegExp(`^${naming.template.replace(/\./g, "\\.")}\\n {3}${SERVICE_LINE}  error   selector-overlap  Service default/webapp`, "m"));
+        assert.match(text.stdout, new RegExp(`^${naming.template.replace(/\./g, "\\.")}\\n {2}${SERVICE_LINE}  error  selector-overlap  Service/webapp  `, "m"));
         assert.doesNotMatch(text.stdout, /\(rendered\)/);
 
         const sarif = runCliIn(naming.cwd, [...args.slice(0, -2), "-o", "sarif", ...args.slice(-2)]);

@@ -7,6 +7,8 @@ import { after, test } from "node:test";
 import { ruleById } from "../../src/analyze/rules/index.ts";
 import { check } from "../../src/check.ts";
 import { parseConfig } from "../../src/config/config.ts";
+import { DEFAULT_WIDTH, HINT } from "../../src/report/text.ts";
+import { labelled } from "../../src/report/wrap.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { chartguard } from "../integrations/run.ts";
 import { validateSarif } from "../report/helpers.ts";
@@ -65,14 +67,16 @@ test("every output format counts the suppressed findings, and lists them with --
   };
   const selector = "spec.selector.matchLabels.helm.sh/chart";
 
-  const closing = `Why these matter:\n  volatile-pod-labels: ${ruleById("volatile-pod-labels")!.meta.why}\n\n0 errors, 1 warning, 0 info, 1 suppressed\n`;
+  const { why, fix } = ruleById("volatile-pod-labels")!.meta;
+  const closing = `volatile-pod-labels\n${[...labelled("  why: ", why, DEFAULT_WIDTH), ...labelled("  fix: ", fix, DEFAULT_WIDTH)].join("\n")}\n\n0 errors, 1 warning, 0 info, 1 suppressed\n${HINT}\n`;
   const text = report("text", "--show-suppressed");
+  const suppressedMessage = JSON.parse(report("json", "--show-suppressed")).suppressed[0].message;
   assert.equal(
     text.slice(text.indexOf("Suppressed (")),
-    `Suppressed (1):\n  web.yaml:10  error volatile-selector  Deployment default/web ${selector}\n        suppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0\n\n${closing}`,
+    `Suppressed (1):\n  web.yaml:10  error  volatile-selector  Deployment/web  ${suppressedMessage}\n      suppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0\n\n${closing}`,
   );
   const counted = report("text");
-  assert.equal(counted.slice(counted.indexOf("Why these matter")), closing);
+  assert.equal(counted.slice(counted.indexOf("volatile-pod-labels\n")), closing);
 
   const markdown = report("markdown", "--show-suppressed");
   assert.ok(markdown.startsWith("<!-- chartguard -->\n## ⚠️ chartguard check: 0 errors, 1 warning, 0 info, 1 suppressed\n"), markdown);

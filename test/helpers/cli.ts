@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 export interface CliRun {
   status: number | null;
@@ -12,7 +12,7 @@ export interface CliRun {
 }
 
 export function runCli(args: readonly string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const result = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  const result = spawnSync(process.execPath, ["--import", "tsx", CLI_MAIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
     input: options.input ?? "",
     encoding: "utf8",

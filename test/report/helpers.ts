@@ -85,8 +85,41 @@ const SERVICE: ObjectRef = { apiVersion: "v1", kind: "Service", namespace: "defa
 const SETTINGS: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "settings" };
 
 /** A finding with short texts, for tests that compare whole reports. */
-function shortFinding(rule: string, severity: Severity, object: ObjectRef, path: string, line: number): Finding {
-  return { rule, severity, messageId: "test", data: {}, message: `${rule} on ${object.name}`, object, path, location: { file: "web.yaml", line }, related: [], evidence: {}, remedy: { text: `fix ${rule}` } };
+export function shortFinding(rule: string, severity: Severity, object: ObjectRef, path: string, line: number, more: Partial<Finding> = {}): Finding {
+  return { rule, severity, messageId: "test", data: {}, message: `${rule} on ${object.name}`, object, path, location: { file: "web.yaml", line }, related: [], evidence: {}, remedy: { text: `fix ${rule}` }, ...more };
+}
+
+/**
+ * A chart's check result as the terminal shows it: findings in two templates (given out of
+ * order, one without its template line) and one in a manifest, short messages, one with a
+ * detail, a remedy of its own and migration commands, and a note.
+ */
+export function chartResult(): TestResult & Required<Pick<TestResult, "summary">> {
+  const chart = (template: string, line: number, templateLine?: number) => ({ file: "charts/web", rendered: true as const, line, template, ...(templateLine === undefined ? {} : { templateLine }) });
+  const message = (rule: string, messageId: string, text: string, more: Partial<Finding> = {}) => ({ messageId, message: text, remedy: { text: `fix ${rule}` }, ...more });
+  const findings = [
+    shortFinding("volatile-pod-labels", "warning", WEB, "spec.template.metadata.labels", 40, {
+      ...message("volatile-pod-labels", "restarts", "pod template carries helm.sh/chart and app.kubernetes.io/version (change with every chart version)"),
+      location: chart("charts/web/templates/deployment.yaml", 40, 18),
+    }),
+    shortFinding("volatile-selector", "error", WEB, "spec.selector.matchLabels", 30, {
+      ...message("volatile-selector", "immutable", "selector carries helm.sh/chart: the next chart version is refused", {
+        detail: "spec.selector is immutable: helm upgrade fails with \"field is immutable\"\nonce the chart version changes.",
+        remedy: { text: "Select on app.kubernetes.io/name and app.kubernetes.io/instance only.", commands: ["kubectl delete deployment web -n default --cascade=orphan", "helm upgrade web charts/web -n default"] },
+      }),
+      location: chart("charts/web/templates/deployment.yaml", 30, 9),
+    }),
+    shortFinding("selector-overlap", "error", SERVICE, "spec.selector", 8, {
+      ...message("selector-overlap", "service", "selects the pods of Deployment/web and Job/web-migrate", { remedy: { text: "fix selector-overlap" } }),
+      location: chart("charts/web/templates/service.yaml", 8),
+    }),
+    shortFinding("selector-overlap", "warning", MIGRATE, "spec.template.metadata.labels", 12, message("selector-overlap", "job", "pods also match the selector of Deployment/web")),
+  ];
+  return {
+    findings,
+    notes: [{ file: "charts/web/values.yaml", line: 3, message: "a note on the values" }],
+    summary: { error: 2, warning: 2, info: 0, suppressed: 0 },
+  };
 }
 
 /**
