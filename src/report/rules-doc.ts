@@ -12,7 +12,7 @@ import type { RuleMeta } from "../analyze/rule.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { upgradeDocuments } from "../analyze/upgrade/index.ts";
 import { parseYamlStream } from "../load/yaml.ts";
-import { wrap } from "./wrap.ts";
+import { labelled, wrap } from "./wrap.ts";
 
 export const RULES_START = "<!-- rules:start -->";
 export const RULES_END = "<!-- rules:end -->";
@@ -65,6 +65,12 @@ export function formatRuleList(rules: readonly RuleMeta[], options: { color?: bo
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * One rule's full page (`chartguard rules RULE-ID`, SARIF help.text): what it finds, why
+ * it matters, how to fix the chart and migrate a release, the incident behind it, what its
+ * findings say (each message id with its template and explanation), and its example with
+ * what chartguard reports on it.
+ */
 export function formatRuleText(rule: RuleMeta, options: RuleTextOptions = {}): string {
   const c = pc.createColors(options.color === true);
   const width = options.width ?? 88;
@@ -76,7 +82,19 @@ export function formatRuleText(rule: RuleMeta, options: RuleTextOptions = {}): s
   lines.push(`${c.bold(rule.id)}  ${c.dim(`${rule.severity}; runs in ${commandsOf(rule).join(" and ")}`)}`);
   lines.push(...wrap(rule.summary, width, ""));
   section("Why it matters", rule.why);
+  section("Fix", rule.fix);
+  section("Migrating a release that is already deployed", rule.migration);
   section("The incident behind it", rule.incident);
+  const messages = Object.entries(rule.messages ?? {});
+  if (messages.length > 0) {
+    // The message is a finding's line; the details are what --verbose, JSON and SARIF add to it.
+    lines.push("", c.bold("Messages"));
+    for (const [id, template] of messages) {
+      lines.push(`  ${c.cyan(id)}`, ...labelled("    message: ", template, width));
+      const detail = rule.details?.[id];
+      if (detail !== undefined) lines.push(...labelled("    details: ", detail, width));
+    }
+  }
   const { example } = rule;
   if (example.bad) {
     if (example.upgradeFrom !== undefined) {
@@ -89,15 +107,16 @@ export function formatRuleText(rule: RuleMeta, options: RuleTextOptions = {}): s
     const own = (options.badFindings ?? []).filter((f) => f.rule === rule.id);
     if (own.length > 0) {
       lines.push("", c.bold("What chartguard says about it"));
-      for (const finding of own) lines.push(`  ${finding.severity} at ${finding.path}:`, ...wrap(finding.message, width, "    "));
+      for (const finding of own) {
+        lines.push(`  ${finding.severity} at ${finding.path}:`, ...wrap(finding.message, width, "    "));
+        if (finding.detail !== undefined) lines.push(...labelled("    details: ", finding.detail, width));
+      }
     }
   }
   if (example.good) {
     if (example.goodFrom !== undefined) lines.push("", c.bold("Good: the fixed chart's release as it is"), ...yamlBlock(example.goodFrom));
     lines.push("", c.bold(example.upgradeFrom !== undefined ? "Good: upgraded to this instead, nothing is reported" : "Good: nothing is reported"), ...yamlBlock(example.good));
   }
-  section("Fix", rule.fix);
-  section("Migrating a release that is already deployed", rule.migration);
   if (rule.helpUri) lines.push("", `${c.dim("More:")} ${rule.helpUri}`);
   return `${lines.join("\n")}\n`;
 }

@@ -90,6 +90,25 @@ test("rules-examples: `chartguard rules volatile-selector` explains the rule", (
   assert.match(markdown.stdout, /^## merge-trap\n/);
 });
 
+test("rules-examples: `chartguard rules duplicate-object` is the rule's full page: summary, why, fix, migration, incident, its messages by id, its example", () => {
+  const run = runCli(["rules", "duplicate-object"]);
+  assert.equal(run.status, 0, run.stderr);
+  const out = run.stdout;
+  const headings = ["Why it matters", "Fix", "Migrating a release that is already deployed", "The incident behind it", "Messages", "Bad: chartguard reports duplicate-object", "What chartguard says about it", "Good: nothing is reported"];
+  const at = headings.map((heading) => out.indexOf(`\n\n${heading}\n`));
+  assert.ok(at.every((i) => i > 0), `every section: ${headings.filter((_, i) => at[i]! < 0)}`);
+  assert.deepEqual([...at].sort((a, b) => a - b), at, "in this order");
+  assert.ok(
+    out.includes(
+      "\n\nMessages\n  renderedTwice\n    message: {{object}} is rendered twice by {{first}}: only one copy can exist in the\n             cluster\n    details: Helm 3's `helm install` creates the first copy and fails on the second with\n",
+    ),
+    out,
+  );
+  assert.match(out, /\n {2}renderedByTwo\n {4}message: \{\{object\}\} is rendered by both \{\{first\}\} and \{\{second\}\}: /);
+  // What it says on its example: the filled message, then the explanation.
+  assert.match(out, /\nWhat chartguard says about it\n {2}warning at metadata\.name:\n {4}ConfigMap\/settings is rendered twice by duplicate-object\.bad\.yaml: only one copy can\n {4}exist in the cluster\n {4}details: Helm 3's `helm install` creates the first copy/);
+});
+
 test("rules-examples: an unknown rule id is a usage error (exit 2)", () => {
   const run = runCli(["rules", "no-such-rule"]);
   assert.equal(run.status, 2);
