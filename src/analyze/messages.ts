@@ -8,7 +8,8 @@
 /** The facts a message is filled from. Values are plain data, never sentences built in code. */
 export type MessageData = Readonly<Record<string, string | number>>;
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+/** `{{name}}` in a template; its one group is the name. */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
 
 /** The names a template expects, in order of first use. */
 export function placeholders(template: string): string[] {

@@ -68,7 +68,7 @@ export function formatGithub(result: ReportResult, options: GithubOptions = {}):
 }
 
 function annotationText(finding: Finding, lineUnknown: boolean): string {
-  const parts = [finding.message, `Field: ${finding.path}`];
+  const parts = [finding.message, ...(finding.detail === undefined ? [] : [finding.detail]), `Field: ${finding.path}`];
   if (lineUnknown) parts.push(`Seen at: ${finding.location.template ?? finding.location.file} (rendered line ${finding.location.line})`);
   if (finding.remedy.text) parts.push(`Fix: ${finding.remedy.text}`);
   const commands = finding.remedy.commands ?? [];

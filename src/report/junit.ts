@@ -136,6 +136,7 @@ function testcase(rule: string, c: Case, outcome: Outcome): string {
 
 function findingText(f: ReportedFinding): string {
   const lines = [`${f.severity}: ${f.rule} ${objectLabel(f.object)} ${f.path}`, `at ${whereText(f.location)}`, "", f.message];
+  if (f.detail !== undefined) lines.push("", f.detail);
   if (f.remedy.text) lines.push("", `Fix: ${f.remedy.text}`);
   for (const command of f.remedy.commands ?? []) lines.push(`  $ ${command}`);
   return lines.join("\n");

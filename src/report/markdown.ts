@@ -235,6 +235,7 @@ function detailBlock(f: Finding, options: MarkdownOptions): string[] {
     escapeMarkdown(f.message),
     "",
   );
+  if (f.detail !== undefined) out.push(escapeMarkdown(f.detail), "");
   if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
   const commands = f.remedy.commands ?? [];
   if (commands.length > 0) out.push(...fenced(commands, "sh"), "");

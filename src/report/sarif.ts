@@ -12,6 +12,7 @@ import path from "node:path";
 import type { Finding, Severity } from "../analyze/finding.ts";
 import { PROJECT_URL, type RuleMeta } from "../analyze/rule.ts";
 import type { SuppressionKind } from "../analyze/suppress.ts";
+import { PLACEHOLDER, placeholders } from "../analyze/messages.ts";
 import { groupOf } from "../model/object.ts";
 import { failureLine, type InputFailure } from "../errors.ts";
 import { BASELINE_TITLES, failurePosition, renderedFileText, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult, type SourcePosition } from "./common.ts";
@@ -63,13 +64,13 @@ export function sarifLog(result: ReportResult, options: SarifOptions): Record<st
     seen.set(base, occurrence);
     return occurrence === 1 ? base : `${base}:${occurrence}`;
   };
-  const results = reported.map((finding) => sarifResult(finding, index.get(finding.rule)!, print(finding), files));
+  const results = reported.map((finding) => sarifResult(finding, rules[index.get(finding.rule)!]!, index.get(finding.rule)!, print(finding), files));
   // An upgrade's findings that the release as it is has and the target no longer has: baselineState
   // absent, and kind pass (the rule ran on the target and found no problem there).
   for (const finding of result.absent ?? []) {
     const ruleIndex = index.get(finding.rule) ?? rules.push(unknownRule(finding.rule, finding.severity)) - 1;
     index.set(finding.rule, ruleIndex);
-    results.push({ ...sarifResult({ ...finding, baselineState: "absent" }, ruleIndex, print(finding), files), kind: "pass", level: "none" });
+    results.push({ ...sarifResult({ ...finding, baselineState: "absent" }, rules[ruleIndex]!, ruleIndex, print(finding), files), kind: "pass", level: "none" });
   }
   return {
     $schema: SARIF_SCHEMA,
@@ -123,6 +124,7 @@ function ruleDescriptor(rule: RuleMeta): Record<string, unknown> {
     shortDescription: { text: sentence(rule.summary) },
     fullDescription: { text: sentence(rule.why) },
     help: { text: ruleText(rule), markdown: ruleMarkdown(rule, { headingLevel: 2 }) },
+    ...(rule.messages ? { messageStrings: messageStrings(rule.messages) } : {}),
     ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
@@ -134,7 +136,7 @@ function ruleDescriptor(rule: RuleMeta): Record<string, unknown> {
 }
 
 /** A result; with `suppression`, one that is reported as suppressed. */
-function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string, files: RepoFiles): Record<string, unknown> {
+function sarifResult(finding: ReportedFinding, rule: RuleMeta, ruleIndex: number, print: string, files: RepoFiles): Record<string, unknown> {
   const { object, suppression } = finding;
   const qualified = [object.namespace, object.kind, object.name].filter((part) => part !== undefined && part !== "").join("/");
   const position = sourcePosition(finding.location, files);
@@ -144,7 +146,7 @@ function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string,
     ruleId: finding.rule,
     ruleIndex,
     level: LEVEL[finding.severity],
-    message: { text: messageText(finding, position?.kind === "template" && position.line === undefined) },
+    message: { text: messageText(finding, position?.kind === "template" && position.line === undefined), ...messageReference(finding, rule) },
     locations: [{ ...(physical ? { physicalLocation: physical } : {}), logicalLocations: [logical] }],
     partialFingerprints: { [FINGERPRINT_KEY]: print },
     ...(finding.baselineState ? { baselineState: finding.baselineState } : {}),
@@ -166,7 +168,7 @@ function sarifResult(finding: ReportedFinding, ruleIndex: number, print: string,
 }
 
 function messageText(finding: ReportedFinding, templateWithoutLine: boolean): string {
-  const parts = [sentence(finding.message)];
+  const parts = [sentence(finding.message), ...(finding.detail === undefined ? [] : [sentence(finding.detail)])];
   if (finding.baselineState === "absent") parts.unshift(`${BASELINE_TITLES.absent}: the release as it is has this problem, the upgraded one does not.`);
   parts.push(`Object: ${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ""}${finding.object.name}, field ${finding.path}.`);
   // The template file is known but not the line: say which rendered line it was.
@@ -176,6 +178,32 @@ function messageText(finding: ReportedFinding, templateWithoutLine: boolean): st
   if (commands.length > 0) parts.push(`Run first:\n${commands.map((c) => `  ${c}`).join("\n")}`);
   if (finding.suppression) parts.push(`Suppressed by ${sentence(suppressionText(finding.suppression))}`);
   return parts.join("\n\n");
+}
+
+/**
+ * The rule's messages as SARIF message strings (§3.49.11): `{{name}}` placeholders become
+ * positional `{0}`, `{1}` in order of first use, and literal braces are doubled, as SARIF
+ * format strings require.
+ */
+function messageStrings(messages: Readonly<Record<string, string>>): Record<string, { text: string }> {
+  return Object.fromEntries(
+    Object.entries(messages).map(([id, template]) => {
+      const names = placeholders(template);
+      // Split on the placeholders, the texts between them land at even indexes, the names at odd ones.
+      const text = template
+        .split(PLACEHOLDER)
+        .map((part, i) => (i % 2 === 1 ? `{${names.indexOf(part)}}` : part.replace(/\{/g, "{{").replace(/\}/g, "}}")))
+        .join("");
+      return [id, { text: sentence(text) }];
+    }),
+  );
+}
+
+/** `id` and `arguments` of a result's message (§3.11.10, §3.11.11), for a message its rule declares. */
+function messageReference(finding: Finding, rule: RuleMeta): Record<string, unknown> {
+  const template = rule.messages?.[finding.messageId];
+  if (template === undefined) return {};
+  return { id: finding.messageId, arguments: placeholders(template).map((name) => String(finding.data[name] ?? "")) };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Finding } from "../../src/analyze/finding.ts";
 import { repoFiles } from "../../src/report/common.ts";
 import { escapeData, escapeProperty, formatGithub, workflowCommand } from "../../src/report/github.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { checkExamplesResult, runCliIn, suppressedResult, tempRepo } from "./helpers.ts";
+import { chartResult, checkExamplesResult, runCliIn, suppressedResult, tempRepo } from "./helpers.ts";
 
 /** What the Actions runner does with a command line: split properties, decode the escapes. */
 function parseCommand(line: string): { command: string; properties: Record<string, string>; message: string } {
@@ -109,4 +109,23 @@ test("github: the CLI prints annotations and appends the markdown report to GITH
   const plain = runCliIn(dir, ["check", "to.yaml", "-o", "github"]);
   assert.equal(plain.status, 0, plain.stderr);
   assert.equal(plain.stdout, "chartguard: no label or selector problems found.\n");
+});
+
+test("github: an annotation says the finding's message, then its full explanation, then the field and the fix", () => {
+  const finding = chartResult().findings.find((f) => f.rule === "volatile-selector")!;
+  const [line] = formatGithub({ findings: [finding], notes: [] }, { files: repoFiles(tempRepo()) }).split("\n");
+  assert.equal(
+    parseCommand(line!).message,
+    [
+      "selector carries helm.sh/chart: the next chart version is refused",
+      'spec.selector is immutable: helm upgrade fails with "field is immutable"',
+      "once the chart version changes.",
+      "Field: spec.selector.matchLabels",
+      "Seen at: charts/web/templates/deployment.yaml (rendered line 30)",
+      "Fix: Select on app.kubernetes.io/name and app.kubernetes.io/instance only.",
+      "Run first:",
+      "  kubectl delete deployment web -n default --cascade=orphan",
+      "  helm upgrade web charts/web -n default",
+    ].join("\n"),
+  );
 });

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { escapeXml, formatJunit } from "../../src/report/junit.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { checkExamplesResult, checkRules, parseXml, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
+import { chartResult, checkExamplesResult, checkRules, parseXml, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
 
 const all = (e: XmlElement, name: string): XmlElement[] => [...(e.name === name ? [e] : []), ...e.children.flatMap((c) => all(c, name))];
 
@@ -168,4 +168,27 @@ test("junit: the CLI writes -o junit for check and upgrade", () => {
   const replaced = upRoot.children.find((s) => s.attributes.name === "object-replaced")!;
   // The case is the target's object, the one the finding is on; below --fail-on it passes, with the finding in system-out.
   assert.deepEqual(replaced.children.map((c) => [c.attributes.name, c.children.map((f) => f.name)]), [["StatefulSet default/web-postgresql", ["system-out"]]]);
+});
+
+test("junit: a failure's text is the finding's message, then its full explanation, then the fix and commands", () => {
+  const finding = chartResult().findings.find((f) => f.rule === "volatile-selector")!;
+  const xml = formatJunit({ findings: [finding], notes: [] }, { rules: ruleCatalog().filter((r) => r.id === "volatile-selector") });
+  const failure = parseXml(xml).children[0]!.children[0]!.children[0]!;
+  assert.equal(failure.name, "failure");
+  assert.equal(failure.attributes.message, "selector carries helm.sh/chart: the next chart version is refused");
+  assert.equal(
+    failure.text,
+    [
+      "error: volatile-selector Deployment default/web spec.selector.matchLabels",
+      "at charts/web/templates/deployment.yaml:9",
+      "",
+      "selector carries helm.sh/chart: the next chart version is refused",
+      "",
+      'spec.selector is immutable: helm upgrade fails with "field is immutable"\nonce the chart version changes.',
+      "",
+      "Fix: Select on app.kubernetes.io/name and app.kubernetes.io/instance only.",
+      "  $ kubectl delete deployment web -n default --cascade=orphan",
+      "  $ helm upgrade web charts/web -n default",
+    ].join("\n"),
+  );
 });

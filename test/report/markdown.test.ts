@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { COMMENT_MARKER, escapeMarkdown, formatMarkdown, GITHUB_COMMENT_LIMIT } from "../../src/report/markdown.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { checkExamplesResult, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult } from "./helpers.ts";
+import { chartResult, checkExamplesResult, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult } from "./helpers.ts";
 
 const rules = new Map(ruleCatalog().map((r) => [r.id, r]));
 
@@ -204,4 +204,14 @@ test("markdown: a summary longer than the limit is cut at a line, with the note"
   assert.ok(bytes(md) <= 600, `${bytes(md)} bytes`);
   assert.match(md, /^<!-- chartguard -->\n/);
   assert.match(md, /> \*\*3 findings' details and the end of this comment are left out\*\* to keep this comment under 600 characters\./);
+});
+
+test("markdown: the table keeps a finding's short message; its details block adds the full explanation after it", () => {
+  const finding = chartResult().findings.find((f) => f.rule === "volatile-selector")!;
+  const md = formatMarkdown({ findings: [finding], notes: [] }, { rules });
+  assert.match(md, /\| `charts\/web\/templates\/deployment\.yaml:9` \| selector carries helm\.sh\/chart: the next chart version is refused \|\n/);
+  assert.ok(
+    md.includes('\n\nselector carries helm.sh/chart: the next chart version is refused\n\nspec.selector is immutable: helm upgrade fails with "field is immutable"<br>once the chart version changes.\n\n**Fix:** Select on'),
+    md,
+  );
 });

@@ -184,6 +184,31 @@ test("sarif: the driver describes chartguard and every rule in full", () => {
   }
 });
 
+test("sarif: a rule's messages are messageStrings ({{name}} → {n}, literal braces doubled); a result names its message by id with the arguments, and its text adds the details", () => {
+  const run = scenarios.check.runs[0];
+  const descriptor = run.tool.driver.rules.find((r: Json) => r.id === "duplicate-object");
+  assert.deepEqual(descriptor.messageStrings, {
+    renderedTwice: { text: "{0} is rendered twice by {1}: only one copy can exist in the cluster." },
+    renderedByTwo: { text: "{0} is rendered by both {1} and {2}: only one copy can exist in the cluster." },
+  });
+  const duplicate = check.findings.findIndex((f) => f.rule === "duplicate-object");
+  const { message } = run.results[duplicate];
+  assert.equal(message.id, "renderedTwice");
+  const file = path.join(root, "manifests/duplicate-object.yaml");
+  assert.deepEqual(message.arguments, ["ConfigMap/settings", file]);
+  assert.ok(message.text.startsWith(`ConfigMap/settings is rendered twice by ${file}: only one copy can exist in the cluster.\n\n${check.findings[duplicate]!.detail}\n\nObject: `), message.text);
+  // A rule without declared messages (not yet converted) has neither.
+  const legacy = run.tool.driver.rules.find((r: Json) => !rules.find((m) => m.id === r.id)!.messages);
+  if (legacy) assert.equal("messageStrings" in legacy, false);
+  const braces = formatSarif(
+    { findings: [{ ...check.findings[duplicate]!, rule: "braces", messageId: "m", data: { a: "x{y}" } }], notes: [] },
+    { rules: [{ ...rules.find((r) => r.id === "duplicate-object")!, id: "braces", messages: { m: "{literal} and {{a}}" } }], files: repoFiles(root, root) },
+  );
+  const log = JSON.parse(braces);
+  assert.deepEqual(log.runs[0].tool.driver.rules[0].messageStrings, { m: { text: "{{literal}} and {0}." } });
+  assert.deepEqual(log.runs[0].results[0].message.arguments, ["x{y}"]);
+});
+
 test("sarif: results carry rule, index, level, message, location, object and fingerprint", () => {
   const run = scenarios.check.runs[0];
   assert.equal(run.results.length, check.findings.length);
