@@ -188,7 +188,7 @@ describe("files that are not YAML text", () => {
       timeout: 60_000,
     });
     assert.equal(run.status, 1, run.stderr);
-    assert.match(run.stdout, /selector-mismatch +Deployment default\/piped/);
+    assert.match(run.stdout, /selector-mismatch +Deployment\/piped +/);
   });
 
   test("empty files, and files of comments and markers only, hold nothing to check: exit 0, no error", () => {
