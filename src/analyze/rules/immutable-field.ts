@@ -21,25 +21,26 @@ import { diff, normalize, sameValue } from "../upgrade/diff.ts";
 import {
   apiInvalid,
   fieldError,
-  gateApplies,
   helmUpgradeError,
   IMMUTABLE_WHEN_SET_DETAIL,
-  immutableFieldsFor,
-  JOB_ELASTIC_INDEXED,
-  JOB_SUSPENDED_MUTABLE_TEMPLATE,
   POD_UPDATE_FORBIDDEN_DETAIL,
-  PV_NON_SOURCE_FIELDS,
-  PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE,
   pvcSpecForbiddenDetail,
   pvcStorageDecreaseDetail,
   renderApiValue,
+  statefulSetForbiddenDetail,
+  validationSource,
+} from "../../k8s/api-errors.ts";
+import {
+  immutableFieldsFor,
+  JOB_ELASTIC_INDEXED,
+  JOB_SUSPENDED_MUTABLE_TEMPLATE,
+  PV_NON_SOURCE_FIELDS,
+  PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE,
   SERVICE_KEEPS_ALLOCATED_VALUES,
   statefulSetAbsentFields,
-  statefulSetForbiddenDetail,
   statefulSetMutableFields,
-  versionAtLeast,
-  validationSource,
-} from "../upgrade/immutability.ts";
+} from "../../k8s/update-rules.ts";
+import { gateApplies, versionAtLeast } from "../../k8s/versions.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 
 /** One refused (or silently ignored) change. */

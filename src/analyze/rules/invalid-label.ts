@@ -17,6 +17,7 @@ import {
 import { formatPath, getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import type { AnalysisContext } from "../context.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { capitalize } from "../messages.ts";
 
 /** What kind of field a group of errors is about, for the wording of the finding. */
 type Subject = "label" | "annotation" | "selector" | "name";
@@ -191,7 +192,7 @@ export function invalidLabelFinding(object: KubeObject, subject: Subject, errors
   return {
     object,
     path,
-    message: `${ref}: ${what}. ${capital(consequence)}.`,
+    message: `${ref}: ${what}. ${capitalize(consequence)}.`,
     evidence: {
       ...(key === undefined ? {} : { key }),
       ...(rawValue === undefined || isRecord(rawValue) ? {} : { value: rawValue }),
@@ -240,10 +241,6 @@ function valueFix(errors: readonly LabelFieldError[], value: string | undefined)
     tips.push("Label keys are [prefix/]name; names and values use only letters, digits, '-', '_' and '.', and start and end with a letter or digit (values may also be empty).");
   }
   return [...new Set(tips)].join(" ");
-}
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
