@@ -36,7 +36,7 @@ function apiPackage(group: string): string {
 // ---------------------------------------------------------------------------------------
 
 /** The `<list>` of `spec: Forbidden: updates to statefulset spec for fields other than <list> are forbidden` (§1.5). */
-export function statefulSetAllowListText(version: string): string {
+function statefulSetAllowListText(version: string): string {
   if (versionAtLeast(version, "1.35")) {
     return "'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
   }
@@ -112,7 +112,7 @@ export const IMMUTABLE_WHEN_SET_DETAIL = "field is immutable when `immutable` is
 // ---------------------------------------------------------------------------------------
 
 /** `Deployment.apps`, `Service`, `RoleBinding.rbac.authorization.k8s.io` (§0.1: the core group is left out). */
-export function qualifiedKind(kind: string, group: string): string {
+function qualifiedKind(kind: string, group: string): string {
   return group === "" ? kind : `${kind}.${group}`;
 }
 

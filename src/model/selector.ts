@@ -105,47 +105,6 @@ export function selectsEverything(selector: Selector): boolean {
   return !selector.matchesNothing && selector.requirements.length === 0;
 }
 
-/**
- * Whether some label set satisfies both selectors: per key, the allowed values must
- * intersect. Label values are unbounded, so only `In` sets can run out of values.
- */
-export function canOverlap(a: Selector, b: Selector): boolean {
-  if (a.matchesNothing || b.matchesNothing) return false;
-  const byKey = new Map<string, Requirement[]>();
-  for (const r of [...a.requirements, ...b.requirements]) {
-    const list = byKey.get(r.key);
-    if (list) list.push(r);
-    else byKey.set(r.key, [r]);
-  }
-  for (const requirements of byKey.values()) {
-    if (!keySatisfiable(requirements)) return false;
-  }
-  return true;
-}
-
-function keySatisfiable(requirements: readonly Requirement[]): boolean {
-  let allowed: Set<string> | undefined;
-  const excluded = new Set<string>();
-  let mustExist = false;
-  let mustBeAbsent = false;
-  for (const r of requirements) {
-    if (r.operator === "In") {
-      mustExist = true;
-      allowed = allowed ? new Set(r.values.filter((v) => allowed!.has(v))) : new Set(r.values);
-    } else if (r.operator === "NotIn") {
-      for (const v of r.values) excluded.add(v);
-    } else if (r.operator === "Exists") {
-      mustExist = true;
-    } else {
-      mustBeAbsent = true;
-    }
-  }
-  if (mustBeAbsent) return !mustExist;
-  if (allowed === undefined) return true;
-  for (const v of allowed) if (!excluded.has(v)) return true;
-  return false;
-}
-
 /** `app=web,tier in (a,b),!canary`: the kubectl form, for messages. */
 export function describeSelector(selector: Selector): string {
   if (selector.matchesNothing) return "<nothing>";
@@ -164,11 +123,6 @@ export function describeSelector(selector: Selector): string {
       }
     })
     .join(",");
-}
-
-/** Label keys the selector tests, in order of first use. */
-export function selectorKeys(selector: Selector): string[] {
-  return [...new Set(selector.requirements.map((r) => r.key))];
 }
 
 /**

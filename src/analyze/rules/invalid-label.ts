@@ -145,7 +145,7 @@ function checkedFields(object: KubeObject, context: AnalysisContext): CheckedFie
 const NOUN: Record<Subject, string> = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
 
 /** Builds one finding from the errors that point at one place (a key, a map, a name). */
-export function invalidLabelFinding(object: KubeObject, subject: Subject, errors: readonly LabelFieldError[], later?: string): FindingInput {
+function invalidLabelFinding(object: KubeObject, subject: Subject, errors: readonly LabelFieldError[], later?: string): FindingInput {
   const first = errors[0]!;
   const path = first.path;
   const where = formatPath(path);

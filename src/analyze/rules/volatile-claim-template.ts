@@ -14,7 +14,7 @@ import { labelText, onlyIfChanged, volatileEvidence, volatileOrigin, volatileSev
 export type ClaimTemplateField = "labels" | "annotations";
 
 /** The one place a volatile-claim-template finding is built; probe-based detection calls it with its own cause. */
-export function volatileClaimTemplateFinding(
+function volatileClaimTemplateFinding(
   object: KubeObject,
   claimTemplate: string,
   field: ClaimTemplateField,

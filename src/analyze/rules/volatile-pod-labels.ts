@@ -75,7 +75,7 @@ export function jobCommands(object: KubeObject): string[] {
 }
 
 /** The one place a volatile-pod-labels finding is built; probe-based detection calls it with its own cause. */
-export function volatilePodLabelFinding(workload: Workload, label: VolatileLabelAt, cause: Cause): FindingInput | undefined {
+function volatilePodLabelFinding(workload: Workload, label: VolatileLabelAt, cause: Cause): FindingInput | undefined {
   const severity = podLabelSeverity(workload);
   if (!severity) return undefined;
   const { object } = workload;

@@ -143,7 +143,7 @@ const SELECTOR_FIX =
   "Build spec.selector.matchLabels only from a small, stable selectorLabels helper (app.kubernetes.io/name and app.kubernetes.io/instance, plus app.kubernetes.io/component when the release has several workloads), and use the same helper in the pod template. Keep helm.sh/chart, app.kubernetes.io/version and user-supplied labels in metadata.labels only.";
 
 /** The one place a volatile-selector finding is built; probe-based detection calls it with its own cause. */
-export function volatileSelectorFinding(workload: Workload, label: VolatileLabelAt, cause: Cause, kubeVersion: string): FindingInput {
+function volatileSelectorFinding(workload: Workload, label: VolatileLabelAt, cause: Cause, kubeVersion: string): FindingInput {
   const { object } = workload;
   const { kind, name } = object.ref;
   const { why, when } = volatileOrigin(label, cause);
