@@ -48,17 +48,16 @@ const claimStorage: FieldRule<ClaimSides> = (d, { version }) => {
   };
 };
 
-const claimAttributesClass: FieldRule<ClaimSides> = (d, { version }) => {
-  if (d.path[1] !== "volumeAttributesClassName" || !gateApplies(PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE, version)) return undefined;
+/** volumeAttributesClassName may change from one class to another, never back to unset. */
+function attributesClassUnset(d: Difference, why: string): Problem | "allowed" {
   if (d.after !== undefined) return "allowed";
-  return {
-    path: d.path,
-    fieldError: ATTRIBUTES_CLASS_UNSET,
-    before: d.before,
-    after: d.after,
-    why: `volumeAttributesClassName may change from 1.34, but not from a value back to unset (${CORE}).`,
-  };
-};
+  return { path: d.path, fieldError: ATTRIBUTES_CLASS_UNSET, before: d.before, after: d.after, why: `${why} (${CORE}).` };
+}
+
+const claimAttributesClass: FieldRule<ClaimSides> = (d, { version }) =>
+  d.path[1] === "volumeAttributesClassName" && gateApplies(PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE, version)
+    ? attributesClassUnset(d, "volumeAttributesClassName may change from 1.34, but not from a value back to unset")
+    : undefined;
 
 /** volumeName may be set once (§1.9). */
 const claimVolumeNameSet: FieldRule<ClaimSides> = (d) => (d.path[1] === "volumeName" && d.before === undefined ? "allowed" : undefined);
@@ -118,17 +117,8 @@ const volumeNodeAffinity: FieldRule<VolumeSides> = (d, { version, before, after 
   };
 };
 
-const volumeAttributesClass: FieldRule<VolumeSides> = (d) => {
-  if (d.path[1] !== "volumeAttributesClassName") return undefined;
-  if (d.after !== undefined) return "allowed";
-  return {
-    path: d.path,
-    fieldError: ATTRIBUTES_CLASS_UNSET,
-    before: d.before,
-    after: d.after,
-    why: `A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (${CORE}).`,
-  };
-};
+const volumeAttributesClass: FieldRule<VolumeSides> = (d) =>
+  d.path[1] === "volumeAttributesClassName" ? attributesClassUnset(d, "A PersistentVolume's volumeAttributesClassName may not go from a value back to unset") : undefined;
 
 const volumeSource: FieldRule<VolumeSides> = (d) => {
   if (PV_NON_SOURCE_FIELDS.has(String(d.path[1]))) return "allowed";
