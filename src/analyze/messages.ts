@@ -28,6 +28,11 @@ export function formatMessage(template: string, data: MessageData, where: string
   });
 }
 
+/** The text with its first letter upper-cased (a clause that starts a sentence). */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** `a`, `a and b`, `a, b and c`: names listed in a message. */
 export function andList(items: readonly string[]): string {
   if (items.length <= 1) return items.join("");

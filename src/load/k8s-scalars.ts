@@ -14,8 +14,6 @@ const GO_DECIMAL_FLOAT = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
 // go-yaml only tries numbers for plain scalars that start with one of these.
 const NUMBER_HINT = /^[-+.0-9]/;
 
-export type ScalarKind = "null" | "bool" | "int" | "float" | "string";
-
 // Every plain scalar of a document comes through these two, keys included: written as
 // comparisons, which fail on the length for nearly all, not as set lookups, which hash each string.
 

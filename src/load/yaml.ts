@@ -321,14 +321,15 @@ function presentLength(value: unknown, path: FieldPath): number {
   let node = value;
   let found = 0;
   for (const segment of path) {
-    if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isMapping(node) || !Object.hasOwn(node, segment)) break;
+    if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isRecord(node) || !Object.hasOwn(node, segment)) break;
     node = (node as Record<PathSegment, unknown>)[segment];
     found++;
   }
   return found;
 }
 
-function isMapping(node: unknown): node is Record<string, unknown> {
+/** A YAML mapping (or JSON object): an object that is neither null nor an array. */
+export function isRecord(node: unknown): node is Record<string, unknown> {
   return node !== null && typeof node === "object" && !Array.isArray(node);
 }
 

@@ -2,7 +2,9 @@
  * Kubernetes objects as chartguard sees them: identity, labels, and where each came from.
  * Values stay `unknown` until a view narrows them, because the input is untrusted YAML.
  */
-import type { FieldPath, YamlDocument } from "../load/yaml.ts";
+import { isRecord, type FieldPath, type YamlDocument } from "../load/yaml.ts";
+
+export { isRecord };
 
 export interface ObjectRef {
   apiVersion: string;
@@ -42,8 +44,9 @@ const CLUSTER_SCOPED = new Set([
   "VolumeAttributesClass", "ClusterServiceVersion",
 ]);
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+/** The object's namespace, "" for a cluster-scoped object (the key the context indexes pods and Services by). */
+export function namespaceOf(object: KubeObject): string {
+  return object.ref.namespace ?? "";
 }
 
 /** The value at `path` inside `value`, or undefined where any step is missing. */

@@ -82,6 +82,37 @@ function scalarText(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/**
+ * A metav1.LabelSelector as the API server stores it, for comparing two versions of an
+ * immutable selector (docs/k8s-rules.md §1.2, §1.17): matchLabels is a map (key order does
+ * not count) of the strings the server decodes (scalarText), matchExpressions an ordered list
+ * (the server compares it with ordered deep equality), and absent, null and empty parts are
+ * the same Go zero value. A label written as a YAML number is the same label here: the API
+ * server (and a CRD's structural schema) refuses that object outright, which the check rule
+ * invalid-label reports; it is not a selector change. Null when there is no selector.
+ */
+export function storedLabelSelector(raw: unknown): unknown {
+  if (!isRecord(raw)) return raw ?? null;
+  const stored: Record<string, unknown> = {};
+  if (isRecord(raw.matchLabels) && Object.keys(raw.matchLabels).length > 0) {
+    const labels = raw.matchLabels;
+    stored.matchLabels = Object.fromEntries(Object.keys(labels).sort().map((key) => [key, scalarText(labels[key])]));
+  }
+  if (Array.isArray(raw.matchExpressions) && raw.matchExpressions.length > 0) {
+    stored.matchExpressions = raw.matchExpressions.map((expression) => {
+      if (!isRecord(expression)) return expression;
+      const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
+      return { key: expression.key, operator: expression.operator, ...(values.length > 0 ? { values } : {}) };
+    });
+  }
+  return Object.keys(stored).length > 0 ? stored : null;
+}
+
+/** Whether two label selectors are the same once stored (storedLabelSelector). */
+export function sameStoredSelector(a: unknown, b: unknown): boolean {
+  return JSON.stringify(storedLabelSelector(a)) === JSON.stringify(storedLabelSelector(b));
+}
+
 export function requirementMatches(requirement: Requirement, labels: Labels): boolean {
   const present = Object.hasOwn(labels, requirement.key);
   switch (requirement.operator) {
@@ -105,47 +136,6 @@ export function selectsEverything(selector: Selector): boolean {
   return !selector.matchesNothing && selector.requirements.length === 0;
 }
 
-/**
- * Whether some label set satisfies both selectors: per key, the allowed values must
- * intersect. Label values are unbounded, so only `In` sets can run out of values.
- */
-export function canOverlap(a: Selector, b: Selector): boolean {
-  if (a.matchesNothing || b.matchesNothing) return false;
-  const byKey = new Map<string, Requirement[]>();
-  for (const r of [...a.requirements, ...b.requirements]) {
-    const list = byKey.get(r.key);
-    if (list) list.push(r);
-    else byKey.set(r.key, [r]);
-  }
-  for (const requirements of byKey.values()) {
-    if (!keySatisfiable(requirements)) return false;
-  }
-  return true;
-}
-
-function keySatisfiable(requirements: readonly Requirement[]): boolean {
-  let allowed: Set<string> | undefined;
-  const excluded = new Set<string>();
-  let mustExist = false;
-  let mustBeAbsent = false;
-  for (const r of requirements) {
-    if (r.operator === "In") {
-      mustExist = true;
-      allowed = allowed ? new Set(r.values.filter((v) => allowed!.has(v))) : new Set(r.values);
-    } else if (r.operator === "NotIn") {
-      for (const v of r.values) excluded.add(v);
-    } else if (r.operator === "Exists") {
-      mustExist = true;
-    } else {
-      mustBeAbsent = true;
-    }
-  }
-  if (mustBeAbsent) return !mustExist;
-  if (allowed === undefined) return true;
-  for (const v of allowed) if (!excluded.has(v)) return true;
-  return false;
-}
-
 /** `app=web,tier in (a,b),!canary`: the kubectl form, for messages. */
 export function describeSelector(selector: Selector): string {
   if (selector.matchesNothing) return "<nothing>";
@@ -164,11 +154,6 @@ export function describeSelector(selector: Selector): string {
       }
     })
     .join(",");
-}
-
-/** Label keys the selector tests, in order of first use. */
-export function selectorKeys(selector: Selector): string[] {
-  return [...new Set(selector.requirements.map((r) => r.key))];
 }
 
 /**

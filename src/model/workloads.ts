@@ -101,10 +101,6 @@ const SHAPES: Record<string, WorkloadShape> = {
 /** Kinds with a pod template that Kubernetes (or Argo Rollouts) runs. */
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(Object.keys(SHAPES));
 
-export function isWorkloadKind(object: KubeObject): boolean {
-  return SHAPES[object.ref.kind]?.groups.includes(object.group) ?? false;
-}
-
 export function workloadOf(object: KubeObject): Workload | undefined {
   const shape = SHAPES[object.ref.kind];
   if (!shape || !shape.groups.includes(object.group)) return genericWorkload(object);

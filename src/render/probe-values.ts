@@ -13,6 +13,7 @@
  *
  * Everything here is pure: the render layer reads the values files and passes them in.
  */
+import { isRecord } from "../load/yaml.ts";
 
 export type ValuesPath = readonly string[];
 
@@ -37,10 +38,6 @@ function isImageKey(key: string | undefined): boolean {
 
 function isTagKey(key: string): boolean {
   return key === "imageTag" || key.endsWith("ImageTag");
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function isEmpty(value: unknown): boolean {

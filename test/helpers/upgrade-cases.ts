@@ -72,10 +72,16 @@ export function upgradeOf(from: string, to: string, namespace = "default", setti
   });
 }
 
-export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[]): void {
+/**
+ * Runs an upgrade rule's table. As ruleCases does, it fails when a message id the rule
+ * declares is produced by no case (`producedElsewhere` names the test that produces it).
+ */
+export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[], options: { producedElsewhere?: Record<string, string> } = {}): void {
+  const produced = new Set<string>();
   for (const c of cases) {
     test(`${rule.meta.id}: ${c.name}`, () => {
       const findings = upgradeFindings(rule, c.from, c.to, c.namespace, c.settings);
+      for (const finding of findings) produced.add(finding.messageId);
       assertFindings(rule, findings, c.expect);
       assert.deepEqual(
         findings.map((f) => f.location.file),
@@ -91,4 +97,10 @@ export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[]): void {
       });
     });
   }
+  const declared = Object.keys(rule.meta.messages ?? {});
+  if (declared.length === 0) return; // TRANSITION: every rule declares messages once converted
+  test(`${rule.meta.id}: every message id is produced by a case`, () => {
+    const missing = declared.filter((id) => !produced.has(id) && options.producedElsewhere?.[id] === undefined);
+    assert.deepEqual(missing, [], "message ids no case produces");
+  });
 }

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import {
-  canOverlap,
   compileLabelSelector,
   describeSelector,
   EVERYTHING,
@@ -19,15 +18,6 @@ const KEYS = ["a", "b", "c"];
 const VALUES = ["x", "y", "z"];
 // One value no generated selector mentions stands for "any other value".
 const LABEL_VALUES = [...VALUES, "w"];
-
-/** Every label set over KEYS x LABEL_VALUES, including absent keys. */
-function allLabelSets(): Labels[] {
-  let sets: Record<string, string>[] = [{}];
-  for (const key of KEYS) {
-    sets = sets.flatMap((s) => [s, ...LABEL_VALUES.map((v) => ({ ...s, [key]: v }))]);
-  }
-  return sets;
-}
 
 /** The reference: the documented semantics, written as plainly as possible. */
 function referenceMatches(raw: RawSelector, labels: Labels): boolean {
@@ -65,20 +55,9 @@ const rawSelector: fc.Arbitrary<RawSelector> = fc.record({
 const labelSet = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...LABEL_VALUES));
 const semantics = { nil: "nothing", empty: "everything" } as const;
 const compile = (raw: RawSelector) => compileLabelSelector(raw, semantics);
-const SETS = allLabelSets();
 
 test("matches agrees with the reference on random selectors and labels", () => {
   fc.assert(fc.property(rawSelector, labelSet, (raw, labels) => matches(compile(raw), labels) === referenceMatches(raw, labels)), { numRuns: 3000 });
-});
-
-test("canOverlap is true exactly when some label set satisfies both (brute force)", () => {
-  fc.assert(
-    fc.property(rawSelector, rawSelector, (a, b) => {
-      const expected = SETS.some((labels) => referenceMatches(a, labels) && referenceMatches(b, labels));
-      return canOverlap(compile(a), compile(b)) === expected;
-    }),
-    { numRuns: 2000 },
-  );
 });
 
 test("LabelIndex.select returns exactly the items a scan would", () => {

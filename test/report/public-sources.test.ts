@@ -59,7 +59,7 @@ test("public sources: refused updates cite the API server's validation code, nev
     "Service spec.clusterIP",
     "StatefulSet spec.serviceName",
   ]);
-  const cited = (f: (typeof refused)[number]) => /kubernetes\/kubernetes pkg\/apis\/(apps|batch|core)\/validation/.exec(f.message)?.[1];
+  const cited = (f: (typeof refused)[number]) => /kubernetes\/kubernetes pkg\/apis\/(apps|batch|core)\/validation/.exec(f.detail ?? "")?.[1];
   assert.deepEqual(refused.map((f) => `${f.object.kind} ${cited(f)}`).sort(), [
     "Deployment apps",
     "Job batch",
@@ -71,7 +71,7 @@ test("public sources: refused updates cite the API server's validation code, nev
 
 test("public sources: no finding, remedy or rule text of the examples names an internal document", () => {
   const texts = [
-    ...[...checkExamplesResult().findings, ...upgradeExamplesResult().findings].flatMap((f) => [f.message, f.remedy.text, ...(f.remedy.commands ?? [])]),
+    ...[...checkExamplesResult().findings, ...upgradeExamplesResult().findings].flatMap((f) => [f.message, f.detail ?? "", f.remedy.text, ...(f.remedy.commands ?? [])]),
     ...ruleCatalog().flatMap((r) => [r.summary, r.why, r.fix, r.migration ?? "", r.incident ?? ""]),
   ];
   assert.ok(texts.length > 50);

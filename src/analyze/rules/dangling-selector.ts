@@ -1,5 +1,5 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
-import { refString, stringMap, type KubeObject } from "../../model/object.ts";
+import { namespaceOf, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
 import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
@@ -436,10 +436,6 @@ function podLabelsHint(context: AnalysisContext, monitor: SelectorConsumer, name
 function sameNameElsewhere(context: AnalysisContext, hpa: KubeObject, name: string, kind: string): string {
   const candidates = context.workloads.filter((w) => w.object.ref.name === name && w.object.ref.namespace === hpa.ref.namespace && w.object.ref.kind !== kind);
   return candidates.length > 0 ? ` (The input has ${candidates.map((w) => refString(w.object.ref)).join(", ")} with that name: check scaleTargetRef.kind.)` : "";
-}
-
-function namespaceOf(object: KubeObject): string {
-  return object.ref.namespace ?? "";
 }
 
 function metadataLabels(object: KubeObject): Labels {

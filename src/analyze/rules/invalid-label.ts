@@ -17,6 +17,7 @@ import {
 import { formatPath, getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import type { AnalysisContext } from "../context.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { capitalize } from "../messages.ts";
 
 /** What kind of field a group of errors is about, for the wording of the finding. */
 type Subject = "label" | "annotation" | "selector" | "name";
@@ -144,7 +145,7 @@ function checkedFields(object: KubeObject, context: AnalysisContext): CheckedFie
 const NOUN: Record<Subject, string> = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
 
 /** Builds one finding from the errors that point at one place (a key, a map, a name). */
-export function invalidLabelFinding(object: KubeObject, subject: Subject, errors: readonly LabelFieldError[], later?: string): FindingInput {
+function invalidLabelFinding(object: KubeObject, subject: Subject, errors: readonly LabelFieldError[], later?: string): FindingInput {
   const first = errors[0]!;
   const path = first.path;
   const where = formatPath(path);
@@ -191,7 +192,7 @@ export function invalidLabelFinding(object: KubeObject, subject: Subject, errors
   return {
     object,
     path,
-    message: `${ref}: ${what}. ${capital(consequence)}.`,
+    message: `${ref}: ${what}. ${capitalize(consequence)}.`,
     evidence: {
       ...(key === undefined ? {} : { key }),
       ...(rawValue === undefined || isRecord(rawValue) ? {} : { value: rawValue }),
@@ -240,10 +241,6 @@ function valueFix(errors: readonly LabelFieldError[], value: string | undefined)
     tips.push("Label keys are [prefix/]name; names and values use only letters, digits, '-', '_' and '.', and start and end with a letter or digit (values may also be empty).");
   }
   return [...new Set(tips)].join(" ");
-}
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

@@ -38,16 +38,9 @@ import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, type KubeObject } from "../../model/object.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { defaultedManifest } from "../upgrade/defaults.ts";
-import {
-  apiInvalid,
-  fieldError,
-  gateApplies,
-  helmUpgradeError,
-  pvcSpecForbiddenDetail,
-  renderApiValue,
-  SERVICE_KEEPS_ALLOCATED_VALUES,
-  validationSource,
-} from "../upgrade/immutability.ts";
+import { apiInvalid, FIELD_IS_IMMUTABLE, fieldError, helmUpgradeError, pvcSpecForbiddenDetail, renderApiValue, validationSource } from "../../k8s/api-errors.ts";
+import { SERVICE_KEEPS_ALLOCATED_VALUES } from "../../k8s/update-rules.ts";
+import { gateApplies } from "../../k8s/versions.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 import { releaseOf } from "../release.ts";
 import { sh, ShellText } from "../shell.ts";
@@ -227,7 +220,7 @@ function emptyClusterIP(pair: UpdatePair, version: string, report: Report): void
   const { name } = pair.after.ref;
   const rendered = getPath(pair.after.raw, ["spec", "clusterIP"]);
   const how = rendered === "" ? 'renders `clusterIP: ""`' : rendered === null ? "renders `clusterIP:` with no value (null)" : 'dropped the `clusterIP: ""` the previous manifest had';
-  const error = fieldError("spec.clusterIP", "Invalid value", "field is immutable", '""');
+  const error = fieldError("spec.clusterIP", "Invalid value", FIELD_IS_IMMUTABLE, '""');
   const apiError = apiInvalid("Service", "", name, error);
   report({
     object: pair.after,

@@ -3,7 +3,8 @@ import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
 import { releaseOf } from "../release.ts";
-import { sh } from "../shell.ts";
+import { orphanDeleteCommand } from "../migration.ts";
+import { JOB_TEMPLATE_IMMUTABLE_ERROR, selectorChangeError, statefulSetForbiddenError } from "../../k8s/api-errors.ts";
 import { notPatchedOn } from "../volatile-verdicts.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
@@ -11,8 +12,6 @@ import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts"
 const RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
 const MAX_FIELDS_NAMED = 6;
 
-const SELECTOR_FAILURE = "spec.selector: Invalid value: ...: field is immutable";
-const STATEFULSET_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden";
 
 /** Kinds whose certificates or CA bundles come from genCA & co. */
 const CA_BUNDLE_KINDS = new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
@@ -181,9 +180,8 @@ function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevisi
   };
 }
 
-function revisionFinding(object: KubeObject, change: FieldChange): FindingInput | undefined {
+function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: string): FindingInput | undefined {
   const { kind, name } = object.ref;
-  const namespace = object.ref.namespace ?? "default";
   const subjectOf = (what: string) => `${refString(object.ref)}: ${what} is rendered from .Release.Revision (helm template always renders revision 1; the next release renders ${change.after ?? ""})`;
   const evidence: Evidence = { source: ".Release.Revision", field: formatPath(change.path), ...(change.key === undefined ? {} : { label: change.key }) };
   switch (change.section) {
@@ -207,11 +205,11 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
         object,
         path: change.path,
         severity: "error",
-        message: `${subjectOf(`the selector label ${change.key ?? ""}`)}: every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "${kind === "StatefulSet" ? STATEFULSET_FORBIDDEN : SELECTOR_FAILURE}".`,
+        message: `${subjectOf(`the selector label ${change.key ?? ""}`)}: every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "${selectorChangeError(kind, kubeVersion)}".`,
         evidence,
         remedy: {
           text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade],
+          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade],
         },
       };
     case "claim-template":
@@ -219,11 +217,11 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
         object,
         path: change.path,
         severity: "error",
-        message: `${subjectOf(`the volumeClaimTemplate ${change.key ?? ""}`)}: every helm upgrade changes spec.volumeClaimTemplates, and fails with "${STATEFULSET_FORBIDDEN}".`,
+        message: `${subjectOf(`the volumeClaimTemplate ${change.key ?? ""}`)}: every helm upgrade changes spec.volumeClaimTemplates, and fails with "${statefulSetForbiddenError(kubeVersion)}".`,
         evidence,
         remedy: {
           text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade],
+          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade],
         },
       };
     case "pod-labels": {
@@ -233,7 +231,7 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
         path: change.path,
         severity: job ? "error" : "warning",
         message: job
-          ? `${subjectOf(`the pod template label ${change.key ?? ""}`)}: a Job's spec.template is immutable, so every helm upgrade fails with "spec.template: Invalid value: ...: field is immutable" while the Job exists.`
+          ? `${subjectOf(`the pod template label ${change.key ?? ""}`)}: a Job's spec.template is immutable, so every helm upgrade fails with "${JOB_TEMPLATE_IMMUTABLE_ERROR}" while the Job exists.`
           : `${subjectOf(`the pod template label ${change.key ?? ""}`)}: every helm upgrade restarts all pods of the ${kind}, even when nothing else changed.`,
         evidence,
         remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." },
@@ -310,7 +308,7 @@ export const nondeterministicRender: Rule = {
         } else if (primary === "revision") {
           // An object renamed on every release (or rendered on install only) is never patched: only its name matters.
           if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
-          const finding = revisionFinding(object, change);
+          const finding = revisionFinding(object, change, context.settings.kubeVersion);
           if (finding) report(finding);
         }
       }

@@ -1,5 +1,6 @@
 import { getPath, isRecord, refString, type KubeObject } from "../../model/object.ts";
 import type { Severity } from "../finding.ts";
+import { formatMessage, type MessageData } from "../messages.ts";
 import { releaseOf } from "../release.ts";
 import { sh, ShellText } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
@@ -13,11 +14,58 @@ import { replacedPairs, type ReplacedPair } from "../upgrade/replacements.ts";
  * provisioned empty, Deployments run both pod sets at once, Services lose their DNS name.
  * Also: a version-only apiVersion change, which Helm v4.0.0–v4.1.0 turn into a delete.
  */
+/** The first sentences of every replacement's details: what replaces what, and what Helm does about it. */
+const REPLACES = "{{newRef}} replaces {{oldRef}} {{how}}. {{lifecycle}}.";
+
+/** How the new object replaces the old one, by why (ReplacedPair.why); `{{matchedBy}}` says how they were paired. */
+const HOW = {
+  rename: "under a new name ({{matchedBy}})",
+  "kind-change": "under the same name: the kind changes",
+  "group-change":
+    "under the same name: the API group changes from {{oldGroup}} to {{newGroup}} (Helm 3.17.1+ and 4.1.1+ treat the group as part of the identity; Helm 3.0–3.17.0 patched it in place)",
+} as const;
+
+const LIFECYCLE = {
+  kept: "Helm creates {{newRef}} and leaves {{oldRef}} running, no longer managed by the release (helm.sh/resource-policy: keep)",
+  deleted: "Helm creates {{newRef}} first and deletes {{oldRef}} once every other update succeeded, without waiting for the new object to be ready",
+} as const;
+
 export const objectReplaced: Rule = {
   meta: {
     id: "object-replaced",
     severity: "warning",
     summary: "An object is renamed, or changes kind or API group: Helm deletes the old one and creates a new one.",
+    messages: {
+      statefulSetDataNotReused: "replaces {{oldRef}}: the new pods start on new, empty claims; the old claims stay unused",
+      statefulSetDataDeleted: "replaces {{oldRef}}: deleting it deletes its claims and their data (whenDeleted: Delete)",
+      statefulSetDataAbandoned: "replaces {{oldRef}}: the new {{newKind}} does not reuse its claims; the data stays unused",
+      statefulSetKept: "replaces {{oldRef}}, which is kept running with its data next to the new one",
+      statefulSetPodsRenamed: "replaces {{oldRef}}: the pods get new names, so peers that address {{oldName}}-<n> lose them",
+      claimDeleted: "replaces {{oldRef}}: provisioned empty, and deleting {{oldRef}} can delete its data",
+      claimKept: "replaces {{oldRef}}: provisioned empty; the data stays in the kept claim, unused",
+      serviceRenamed: "replaces {{oldRef}}: clients of {{oldName}}.{{namespace}}.svc fail once Helm deletes it",
+      serviceKept: "replaces {{oldRef}}, which is kept but no longer managed by the release",
+      podsHandover: "replaces {{oldRef}}: both pod sets run, then the old pods go at once, no rolling handover",
+      podsKept: "replaces {{oldRef}}; both keep running, and the kept one is no longer managed",
+      groupChanged: "replaces {{oldRef}}: the API group changes from {{oldGroup}} to {{newGroup}}",
+      versionChanged: "apiVersion changes from {{before}} to {{after}}: Helm v4.0.0–v4.1.0 then delete the object",
+    },
+    details: {
+      statefulSetDataNotReused: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new pods {{newName}}-<n> mount fresh, empty claims {{newClaims}} and the old data is not reused. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
+      statefulSetDataDeleted: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. DANGER: {{oldName}} has persistentVolumeClaimRetentionPolicy.whenDeleted: Delete, so when Helm deletes it the claims {{oldClaims}} are deleted too, and with them the data.`,
+      statefulSetDataAbandoned: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them, so the app starts without its data. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
+      statefulSetKept: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. The kept {{oldName}} keeps running with its data next to the new one, and both sets of pods carry the app's labels.`,
+      statefulSetPodsRenamed: `${REPLACES} The pods get new names ({{newName}}-<n> instead of {{oldName}}-<n>), so peers and clients that address {{oldName}}-<n> by name lose them.`,
+      claimDeleted: `${REPLACES} {{newName}} is provisioned as a new, empty volume and Helm deletes {{oldName}}: with the reclaim policy Delete (the default for dynamically provisioned volumes) the data is deleted with it.`,
+      claimKept: `${REPLACES} {{newName}} is provisioned as a new, empty volume; the data stays in the kept claim {{oldName}}, unused.`,
+      serviceRenamed: `${REPLACES} Clients that use the old DNS name {{oldName}}.{{namespace}}.svc (other releases, Ingresses, configuration) fail once Helm deletes it.`,
+      serviceKept: `${REPLACES} {{oldName}} stays and keeps selecting the same pods, but it is no longer managed: later chart changes do not reach it.`,
+      podsHandover: `${REPLACES} Both pod sets run at once ({{overlap}}), then {{oldName}}'s pods are removed together as soon as Helm deletes it: no rolling handover, so capacity drops if the new pods are not ready yet.`,
+      podsKept: `${REPLACES} Both {{oldRef}} and {{newRef}} keep running, with overlapping selectors if their labels match: Services, PDBs and HPAs count both pod sets until {{oldName}} is deleted by hand.`,
+      groupChanged: `${REPLACES} If both API groups serve the same stored objects (an API that moved groups), deleting the old object removes the new one as well.`,
+      versionChanged:
+        "{{newRef}}: apiVersion changes from {{before}} to {{after}} (same API group). Helm 3.17.1+ and 4.1.1+ patch it in place, but Helm v4.0.0–v4.1.0 compare the full apiVersion: they update the object and then delete it as a leftover of the old release, because both versions are the same stored object (helm/helm#31768).",
+    },
     why:
       "Helm pairs objects by API group, kind, namespace and name. Anything else is a create plus a delete: a renamed StatefulSet starts with " +
       "empty volumes (and with whenDeleted: Delete its old data is deleted), a renamed claim is provisioned empty, a renamed Deployment runs both " +
@@ -124,10 +172,8 @@ export const objectReplaced: Rule = {
         object: after,
         path: ["apiVersion"],
         related: [before],
-        message:
-          `${refString(after.ref)}: apiVersion changes from ${before.ref.apiVersion} to ${after.ref.apiVersion} (same API group). ` +
-          `Helm 3.17.1+ and 4.1.1+ patch it in place, but Helm v4.0.0–v4.1.0 compare the full apiVersion: they update the object and then ` +
-          `delete it as a leftover of the old release, because both versions are the same stored object (helm/helm#31768).`,
+        messageId: "versionChanged",
+        data: { newRef: refString(after.ref), before: before.ref.apiVersion, after: after.ref.apiVersion },
         evidence: { why: "version-change", before: before.ref.apiVersion, after: after.ref.apiVersion },
         remedy: {
           text: "Run this upgrade with Helm 3.x or Helm 4.1.1 or later; check the version before upgrading.",
@@ -140,17 +186,11 @@ export const objectReplaced: Rule = {
 
 function describeReplacement(pair: ReplacedPair): FindingInput {
   const { before, after, why, kept } = pair;
-  const oldRef = refString(before.ref);
-  const newRef = refString(after.ref);
+  const [oldRef, newRef] = [refString(before.ref), refString(after.ref)];
   const path = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
-  const how = {
-    rename: `${newRef} replaces ${oldRef} under a new name (${matched(pair)})`,
-    "kind-change": `${newRef} replaces ${oldRef}: the kind changes under the same name`,
-    "group-change": `${newRef} replaces ${oldRef}: the API group changes from ${groupName(before)} to ${groupName(after)} (Helm 3.17.1+ and 4.1.1+ treat the group as part of the identity; Helm 3.0–3.17.0 patched it in place)`,
-  }[why];
-  const lifecycle = kept
-    ? `Helm creates ${newRef} and leaves ${oldRef} running, no longer managed by the release (helm.sh/resource-policy: keep)`
-    : `Helm creates ${newRef} first and deletes ${oldRef} once every other update succeeded, without waiting for the new object to be ready`;
+  const names = { oldRef, newRef, oldName: before.ref.name, newName: after.ref.name };
+  const how = formatMessage(HOW[why], { matchedBy: matched(pair), oldGroup: groupName(before), newGroup: groupName(after) }, "object-replaced how");
+  const lifecycle = formatMessage(LIFECYCLE[kept ? "kept" : "deleted"], names, "object-replaced lifecycle");
   const consequence = consequenceOf(pair);
   const evidence = {
     why,
@@ -159,14 +199,24 @@ function describeReplacement(pair: ReplacedPair): FindingInput {
     kept,
     ...(consequence.danger ? { danger: consequence.danger } : {}),
   };
-  const message = `${how}. ${lifecycle}. ${consequence.text}`;
   const remedy = { text: consequence.remedy, ...(consequence.commands.length > 0 ? { commands: consequence.commands } : {}) };
-  return { object: after, path, related: [before], severity: consequence.severity, message, evidence, remedy };
+  return {
+    object: after,
+    path,
+    related: [before],
+    severity: consequence.severity,
+    messageId: consequence.messageId,
+    data: { ...names, how, lifecycle, ...consequence.data },
+    evidence,
+    remedy,
+  };
 }
 
 interface Consequence {
   severity: Severity;
-  text: string;
+  /** The message of the consequence (meta.messages), and the facts it needs beyond the names. */
+  messageId: string;
+  data: MessageData;
   danger?: string;
   remedy: string;
   commands: string[];
@@ -190,29 +240,19 @@ function statefulSetConsequence(pair: ReplacedPair): Consequence {
   const whenDeleted = getPath(before.raw, ["spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"]);
   const deletesData = whenDeleted === "Delete" && !kept && claims.length > 0;
   const newClaims = after.ref.kind === "StatefulSet" ? claims.map((c) => `${c}-${after.ref.name}-<n>`) : [];
-  const parts: string[] = [];
-  if (claims.length > 0) {
-    parts.push(
-      `${refString(before.ref)}'s pods keep their data in the claims ${claims.map((c) => `${c}-${oldName}-<n>`).join(", ")}; ` +
-        (newClaims.length > 0
-          ? `the new pods ${after.ref.name}-<n> mount fresh, empty claims ${newClaims.join(", ")} and the old data is not reused.`
-          : `the new ${after.ref.kind} does not reuse them, so the app starts without its data.`),
-    );
-  } else {
-    parts.push(
-      `The pods get new names (${after.ref.name}-<n> instead of ${oldName}-<n>), so peers and clients that address ${oldName}-<n> by name lose them.`,
-    );
-  }
-  if (deletesData) {
-    parts.push(
-      `DANGER: ${oldName} has persistentVolumeClaimRetentionPolicy.whenDeleted: Delete, so when Helm deletes it the claims ` +
-        `${claims.map((c) => `${c}-${oldName}-<n>`).join(", ")} are deleted too, and with them the data.`,
-    );
-  } else if (claims.length > 0 && !kept) {
-    parts.push(`The old claims are left behind (whenDeleted: ${typeof whenDeleted === "string" ? whenDeleted : "Retain"}): data intact, but unused.`);
-  } else if (kept) {
-    parts.push(`The kept ${oldName} keeps running with its data next to the new one, and both sets of pods carry the app's labels.`);
-  }
+  const oldClaims = claims.map((c) => `${c}-${oldName}-<n>`).join(", ");
+  const messageId =
+    claims.length === 0 ? "statefulSetPodsRenamed"
+    : deletesData ? "statefulSetDataDeleted"
+    : kept ? "statefulSetKept"
+    : newClaims.length > 0 ? "statefulSetDataNotReused"
+    : "statefulSetDataAbandoned";
+  const data: MessageData = claims.length === 0 ? {} : {
+    oldClaims,
+    newClaims: newClaims.join(", "),
+    newKind: after.ref.kind,
+    whenDeleted: typeof whenDeleted === "string" ? whenDeleted : "Retain",
+  };
   const commands: string[] = [];
   if (deletesData) {
     commands.push(sh`kubectl -n ${ns} patch statefulset ${oldName} --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`);
@@ -224,7 +264,8 @@ function statefulSetConsequence(pair: ReplacedPair): Consequence {
   }
   return {
     severity: "error",
-    text: parts.join(" "),
+    messageId,
+    data,
     ...(deletesData ? { danger: "whenDeleted: Delete deletes the old claims and their data" } : {}),
     remedy:
       `Keep the StatefulSet's name: set fullnameOverride (or nameOverride) so it renders as ${oldName} again. ` +
@@ -239,16 +280,13 @@ function statefulSetConsequence(pair: ReplacedPair): Consequence {
 }
 
 function claimConsequence(pair: ReplacedPair): Consequence {
-  const { before, after, kept } = pair;
+  const { before, kept } = pair;
   const ns = before.ref.namespace ?? "default";
   const oldName = before.ref.name;
-  const text = kept
-    ? `${after.ref.name} is provisioned as a new, empty volume; the data stays in the kept claim ${oldName}, unused.`
-    : `${after.ref.name} is provisioned as a new, empty volume and Helm deletes ${oldName}: with the reclaim policy Delete ` +
-      `(the default for dynamically provisioned volumes) the data is deleted with it.`;
   return {
     severity: "error",
-    text,
+    messageId: kept ? "claimKept" : "claimDeleted",
+    data: {},
     ...(kept ? {} : { danger: "the old claim is deleted; with reclaimPolicy Delete its data is lost" }),
     remedy:
       `Keep the claim's name (fullnameOverride, or the chart's existingClaim-style value pointing at ${oldName}). ` +
@@ -271,9 +309,8 @@ function serviceConsequence(pair: ReplacedPair): Consequence {
   const oldName = before.ref.name;
   return {
     severity: "warning",
-    text: kept
-      ? `${oldName} stays and keeps selecting the same pods, but it is no longer managed: later chart changes do not reach it.`
-      : `Clients that use the old DNS name ${oldName}.${ns}.svc (other releases, Ingresses, configuration) fail once Helm deletes it.`,
+    messageId: kept ? "serviceKept" : "serviceRenamed",
+    data: { namespace: ns },
     remedy: kept
       ? `Move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName} by hand.`
       : `Keep the Service's name (fullnameOverride / nameOverride), or keep both names during the move: annotate the old Service ` +
@@ -290,21 +327,14 @@ function workloadConsequence(pair: ReplacedPair): Consequence {
   const oldName = before.ref.name;
   const oldKind = before.ref.kind.toLowerCase();
   const podOwners = hasPods(before) && hasPods(after);
-  let text: string;
-  if (why === "group-change") {
-    text =
-      `If both API groups serve the same stored objects (an API that moved groups), deleting the old object removes the new one as well.`;
-  } else if (!podOwners) {
-    text = `Anything that refers to ${refString(before.ref)} by name must follow the change.`;
-  } else if (kept) {
-    text =
-      `Both ${refString(before.ref)} and ${refString(after.ref)} keep running, with overlapping selectors if their labels match: ` +
-      `Services, PDBs and HPAs count both pod sets until ${oldName} is deleted by hand.`;
-  } else {
-    text =
-      `Both pod sets run at once (${why === "kind-change" ? "two controllers with overlapping selectors" : "a surge of old and new pods"}), ` +
-      `then ${oldName}'s pods are removed together as soon as Helm deletes it: no rolling handover, so capacity drops if the new pods are not ready yet.`;
-  }
+  // Renames and kind changes pair pod owners only (replacements.ts): any other kind here is a group change.
+  const messageId = why === "group-change" ? "groupChanged" : kept ? "podsKept" : "podsHandover";
+  const data: MessageData =
+    messageId === "podsHandover"
+      ? { overlap: why === "kind-change" ? "two controllers with overlapping selectors" : "a surge of old and new pods" }
+      : messageId === "groupChanged"
+        ? { oldGroup: groupName(before), newGroup: groupName(after) }
+        : {};
   const commands =
     kept || !podOwners || why === "group-change"
       ? kept
@@ -318,7 +348,8 @@ function workloadConsequence(pair: ReplacedPair): Consequence {
         ];
   return {
     severity: "warning",
-    text,
+    messageId,
+    data,
     remedy: kept
       ? `Delete ${refString(before.ref)} by hand once ${refString(after.ref)} serves.`
       : podOwners && why !== "group-change"

@@ -1,21 +1,40 @@
-import { normalize, sameValue } from "../upgrade/diff.ts";
-import { getPath, isRecord, refString } from "../../model/object.ts";
+import { getPath, isRecord } from "../../model/object.ts";
+import { compileLabelSelector, describeSelector, sameStoredSelector, storedLabelSelector } from "../../model/selector.ts";
+import { versionAtLeast } from "../../k8s/versions.ts";
+import { andList } from "../messages.ts";
 import { releaseOf } from "../release.ts";
 import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { sh } from "../shell.ts";
 
 /**
- * An Argo Rollout whose spec.selector changes (k8s-rules.md §1.17, §5, §8 item 11).
+ * An Argo Rollout whose spec.selector changes (docs/k8s-rules.md §1.17, §5, §8 item 11).
  * From Argo Rollouts v1.9.0 the CRD's CEL rule refuses the update; before that the API
  * accepts it, the controller releases the old stable ReplicaSet (orphaned, still running)
  * and, with no stable ReplicaSet, promotes the new one at once: every canary step, pause
  * and analysis is skipped and traffic jumps to 100% (argoproj/argo-rollouts #4070, #4084).
+ * Selectors are compared as stored (model/selector.ts), as immutable-field compares a
+ * Deployment's.
  */
+const REFUSED_DETAIL =
+  "`helm upgrade` fails: {{apiError}}";
+const CANARY_SKIPPED_DETAIL =
+  "the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned (its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause and analysis is skipped and traffic jumps to 100% at once.";
+
 export const rolloutSelectorChanged: Rule = {
   meta: {
     id: "rollout-selector-changed",
     severity: "error",
     summary: "An Argo Rollout's spec.selector changes between the release and the upgrade.",
+    messages: {
+      refused: "spec.selector changes ({{changed}}): Argo Rollouts v1.9 or later refuses the update",
+      canarySkipped: "spec.selector changes ({{changed}}): the stable ReplicaSet is orphaned and the canary skipped",
+      either: "spec.selector changes ({{changed}}): refused from Argo Rollouts v1.9, canary skipped before it",
+    },
+    details: {
+      refused: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later (the configured version) and its CRD installed, ${REFUSED_DETAIL}`,
+      canarySkipped: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts before v1.9 (the configured version) ${CANARY_SKIPPED_DETAIL}`,
+      either: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later and its CRD installed, ${REFUSED_DETAIL} With an older controller or CRD ${CANARY_SKIPPED_DETAIL}`,
+    },
     why:
       "From Argo Rollouts v1.9 (with its CRD installed) the update is refused: `.spec.selector is immutable`. " +
       "With older controllers or CRDs it is accepted, but the old stable ReplicaSet stops matching and is orphaned, and the " +
@@ -110,20 +129,24 @@ export const rolloutSelectorChanged: Rule = {
       if (after.ref.kind !== "Rollout" || after.group !== "argoproj.io") continue;
       const oldSelector = getPath(before.raw, ["spec", "selector"]);
       const newSelector = getPath(after.raw, ["spec", "selector"]);
-      if (sameValue(oldSelector, newSelector)) continue;
-      const name = after.ref.name;
+      if (sameStoredSelector(oldSelector, newSelector)) continue;
+      const { name } = after.ref;
       const ns = after.ref.namespace ?? "default";
       const changedKeys = changedSelectorKeys(oldSelector, newSelector);
-      const oldLabels = matchLabelsArg(oldSelector);
+      const oldLabels = labelSelectorArg(oldSelector);
       const outcome = selectorChangeOutcome(context.settings.argoRolloutsVersion);
+      const [storedBefore, storedAfter] = [storedLabelSelector(oldSelector), storedLabelSelector(newSelector)];
       report({
         object: after,
         path: ["spec", "selector"],
-        message:
-          `${refString(after.ref)}: spec.selector changes from ${show(oldSelector)} to ${show(newSelector)}` +
-          (changedKeys.length > 0 ? ` (changed: ${changedKeys.join(", ")})` : "") +
-          `. ${outcomeText(outcome, name)}`,
-        evidence: { before: normalize(oldSelector) ?? null, after: normalize(newSelector) ?? null, keys: changedKeys, outcome },
+        messageId: MESSAGE_OF[outcome],
+        data: {
+          changed: andList(changedKeys),
+          before: show(storedBefore),
+          after: show(storedAfter),
+          ...(outcome === "canary-skipped" ? {} : { apiError: `Rollout.argoproj.io ${JSON.stringify(name)} is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable` }),
+        },
+        evidence: { before: storedBefore, after: storedAfter, keys: changedKeys, outcome },
         remedy: {
           text:
             `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper ` +
@@ -150,24 +173,8 @@ export const rolloutSelectorChanged: Rule = {
 
 type Outcome = "refused" | "canary-skipped" | "either";
 
-const refused = (name: string) =>
-  "`helm upgrade` fails: " +
-  `Rollout.argoproj.io "${name}" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable.`;
-const CANARY_SKIPPED =
-  "the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned " +
-  "(its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause " +
-  "and analysis is skipped and traffic jumps to 100% at once.";
-
-function outcomeText(outcome: Outcome, name: string): string {
-  switch (outcome) {
-    case "refused":
-      return `With Argo Rollouts v1.9 or later (the configured version) and its CRD installed, ${refused(name)}`;
-    case "canary-skipped":
-      return `With Argo Rollouts before v1.9 (the configured version) ${CANARY_SKIPPED}`;
-    case "either":
-      return `With Argo Rollouts v1.9 or later and its CRD installed, ${refused(name)} With an older controller or CRD ${CANARY_SKIPPED}`;
-  }
-}
+/** The message of each outcome (evidence keeps the outcome as JSON output has always named it). */
+const MESSAGE_OF: Record<Outcome, string> = { refused: "refused", "canary-skipped": "canarySkipped", either: "either" };
 
 const CRD_RULE_COMMAND =
   "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'";
@@ -175,32 +182,28 @@ const CRD_RULE_COMMAND =
 /** v1.9 made the selector immutable through a CEL rule in the CRD (argoproj/argo-rollouts#4084). */
 function selectorChangeOutcome(version: string | undefined): Outcome {
   if (version === undefined) return "either";
-  const [major = 0, minor = 0] = version.split(".").map(Number);
-  return major > 1 || (major === 1 && minor >= 9) ? "refused" : "canary-skipped";
+  return versionAtLeast(version, "1.9") ? "refused" : "canary-skipped";
 }
 
-function show(selector: unknown): string {
-  const normalized = normalize(selector);
-  return normalized === undefined || (isRecord(normalized) && Object.keys(normalized).length === 0) ? "(none)" : JSON.stringify(normalized);
+function show(stored: unknown): string {
+  return stored === null ? "(none)" : JSON.stringify(stored);
 }
 
-/** The matchLabels keys (and `matchExpressions`) whose value differs. */
+/** The matchLabels keys (and `matchExpressions`) whose stored value differs. */
 function changedSelectorKeys(before: unknown, after: unknown): string[] {
-  const labels = (s: unknown) => {
-    const m = getPath(s, ["matchLabels"]);
+  const part = (selector: unknown, name: string) => getPath(storedLabelSelector(selector), [name]);
+  const labels = (selector: unknown) => {
+    const m = part(selector, "matchLabels");
     return isRecord(m) ? m : {};
   };
-  const b = labels(before);
-  const a = labels(after);
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !sameValue(b[k], a[k])).sort();
-  if (!sameValue(getPath(before, ["matchExpressions"]), getPath(after, ["matchExpressions"]))) keys.push("matchExpressions");
+  const [b, a] = [labels(before), labels(after)];
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => b[k] !== a[k]).sort();
+  if (JSON.stringify(part(before, "matchExpressions")) !== JSON.stringify(part(after, "matchExpressions"))) keys.push("matchExpressions");
   return keys;
 }
 
-/** `a=b,c=d` for kubectl -l, from matchLabels only (undefined when there are none). */
-function matchLabelsArg(selector: unknown): string | undefined {
-  const m = getPath(selector, ["matchLabels"]);
-  if (!isRecord(m)) return undefined;
-  const parts = Object.entries(m).filter(([, v]) => typeof v === "string").map(([k, v]) => `${k}=${String(v)}`);
-  return parts.length > 0 ? parts.join(",") : undefined;
+/** The old selector as a `kubectl -l` argument, from the selector engine (undefined when it selects nothing). */
+function labelSelectorArg(selector: unknown): string | undefined {
+  const compiled = compileLabelSelector(selector, { nil: "nothing", empty: "nothing" });
+  return compiled.matchesNothing ? undefined : describeSelector(compiled);
 }

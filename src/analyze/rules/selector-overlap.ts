@@ -1,5 +1,7 @@
 import type { HpaView, PdbView, SelectorConsumer } from "../../model/consumers.ts";
-import { refString, type KubeObject } from "../../model/object.ts";
+import { namespaceOf, refString, type KubeObject } from "../../model/object.ts";
+import { versionAtLeast } from "../../k8s/versions.ts";
+import { orphanDeleteCommand } from "../migration.ts";
 import { describeSelector, selectsEverything, type Selector } from "../../model/selector.ts";
 import { VOLATILE_LABEL_KEYS, volatileLabels } from "../../model/volatile.ts";
 import { isControllerLabel } from "../../model/cluster.ts";
@@ -159,7 +161,7 @@ function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
     const name = refString(object.ref);
     const why = `The ${object.ref.kind} controller leaves pods owned by another controller alone, but it would adopt orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the foreign pods as ${name}'s.`;
     const immutable = workload.selectorImmutable
-      ? ` spec.selector is immutable: on an installed release, delete the ${object.ref.kind} with \`kubectl delete ${object.ref.kind.toLowerCase()} ${object.ref.name} --cascade=orphan\` before \`helm upgrade\`; the new one adopts the running pods${object.ref.kind === "Deployment" ? " and ReplicaSets" : ""} only if they carry its new selector labels, so delete the rest once the new pods are ready.`
+      ? ` spec.selector is immutable: on an installed release, delete the ${object.ref.kind} with \`${orphanDeleteCommand(object)}\` before \`helm upgrade\`; the new one adopts the running pods${object.ref.kind === "Deployment" ? " and ReplicaSets" : ""} only if they carry its new selector labels, so delete the rest once the new pods are ready.`
       : "";
     const completing = foreign.filter((w) => w.runsToCompletion);
     const alternative =
@@ -369,7 +371,7 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     }
   });
   const ambiguous = new Set<number>();
-  const before126 = versionBefore(context.settings.kubeVersion, 1, 26);
+  const before126 = !versionAtLeast(context.settings.kubeVersion, "1.26");
   resolved.forEach((entry, i) => {
     const partners = new Map<number, Workload[]>();
     for (const w of entry.matched) {
@@ -518,10 +520,6 @@ function reportDuplicateMonitors(report: ReportFinding, kind: string, entries: r
 // ---------------------------------------------------------------------------
 // Helpers
 
-function namespaceOf(object: KubeObject): string {
-  return object.ref.namespace ?? "";
-}
-
 function isHelmTest(workload: Workload): boolean {
   return workload.object.hooks.some((h) => HELM_TEST_HOOKS.has(h));
 }
@@ -656,13 +654,6 @@ function scaleError(workload: Workload): string {
     default:
       return "found no controllers for pod";
   }
-}
-
-function versionBefore(version: string, major: number, minor: number): boolean {
-  const match = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!match) return false;
-  const [maj, min] = [Number(match[1]), Number(match[2])];
-  return maj < major || (maj === major && min < minor);
 }
 
 function evidence(selector: Selector, matched: readonly Workload[], suggestion: KeySuggestion | undefined): Record<string, unknown> {

@@ -2,28 +2,27 @@ import { getPath, isRecord, refString, stringMap, type KubeObject } from "../../
 import { volatileLabels } from "../../model/volatile.ts";
 import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
-import { sh } from "../shell.ts";
+import { orphanDeleteCommand } from "../migration.ts";
+import { statefulSetForbiddenError } from "../../k8s/api-errors.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import type { FieldChange } from "../probes.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 import { labelText, onlyIfChanged, volatileEvidence, volatileOrigin, volatileSeverity, type VolatileLabelAt } from "./volatile-selector.ts";
 
-const STATEFULSET_FORBIDDEN =
-  "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
 
 /** `labels` or `annotations` of the claim template; annotations use the same key and value rules. */
 export type ClaimTemplateField = "labels" | "annotations";
 
 /** The one place a volatile-claim-template finding is built; probe-based detection calls it with its own cause. */
-export function volatileClaimTemplateFinding(
+function volatileClaimTemplateFinding(
   object: KubeObject,
   claimTemplate: string,
   field: ClaimTemplateField,
   label: VolatileLabelAt,
   cause: Cause,
+  kubeVersion: string,
 ): FindingInput {
   const { name } = object.ref;
-  const namespace = object.ref.namespace ?? "default";
   const { why, when } = volatileOrigin(label, cause);
   const noun = field === "labels" ? "label" : "annotation";
   return {
@@ -32,7 +31,7 @@ export function volatileClaimTemplateFinding(
     severity: volatileSeverity(cause),
     message:
       `${refString(object.ref)}: the volumeClaimTemplate "${claimTemplate}" ${noun} ${labelText(label)} is volatile: ${why}. ` +
-      `volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${STATEFULSET_FORBIDDEN}" ` +
+      `volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${statefulSetForbiddenError(kubeVersion)}" ` +
       "(the message names the allowed fields, not the one that changed)." +
       (cause === "values" ? onlyIfChanged(label) : ""),
     evidence: { ...volatileEvidence(label, cause), claimTemplate, field },
@@ -42,7 +41,7 @@ export function volatileClaimTemplateFinding(
         "app.kubernetes.io/version or values-driven labels; labels there only reach PVCs created later anyway. For a release already deployed, removing the label " +
         `is itself a forbidden change: delete the StatefulSet without its pods, then upgrade. The pods keep running, and the PVCs (named ${claimTemplate}-${name}-<ordinal>) ` +
         "are kept and mounted again by the new StatefulSet's pods, so the data stays.",
-      commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade],
+      commands: [orphanDeleteCommand(object), releaseOf(object).upgrade],
     },
   };
 }
@@ -143,7 +142,7 @@ export const volatileClaimTemplate: Rule = {
           }));
           const inTemplate = (change: FieldChange) => change.path[2] === i && change.path[4] === field;
           for (const verdict of volatileVerdicts(context, object, "claim-template", byName, inTemplate)) {
-            const finding = volatileClaimTemplateFinding(object, claimTemplate, field, verdict.label, verdict.cause);
+            const finding = volatileClaimTemplateFinding(object, claimTemplate, field, verdict.label, verdict.cause, context.settings.kubeVersion);
             const noun = field === "labels" ? "label" : "annotation";
             report(withProbeDetails(finding, verdict, `volumeClaimTemplate "${claimTemplate}" ${noun}`, `volumeClaimTemplate "${claimTemplate}" ${field} take in every label under`));
           }

@@ -4,10 +4,12 @@ import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
-import { sh } from "../shell.ts";
+import { deleteCommand } from "../migration.ts";
+import { JOB_TEMPLATE_IMMUTABLE_ERROR } from "../../k8s/api-errors.ts";
+import { capitalize } from "../messages.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { impliedCause, notPatchedOn, volatileVerdicts, withProbeDetails, type Verdict } from "../volatile-verdicts.ts";
-import { capitalize, labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
+import { labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
 
 /**
  * Kinds whose controller rolls its pods when the pod template changes. A bare Pod's labels
@@ -37,7 +39,7 @@ export const JOB_RECREATE_FIX =
 /** The sentence that says why a Job template change fails, with its ttl when it has one. */
 export function jobFailure(object: KubeObject, when: string): string {
   const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
-  const failure = `helm upgrade fail with "spec.template: Invalid value: ...: field is immutable"`;
+  const failure = `helm upgrade fail with "${JOB_TEMPLATE_IMMUTABLE_ERROR}"`;
   return typeof ttl === "number"
     ? `A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished=${ttl}s ago), ${when} makes ${failure}.`
     : `A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: ${when} makes ${failure}.`;
@@ -69,11 +71,11 @@ function reportable(context: AnalysisContext, workload: Workload, verdict: Verdi
 
 /** Delete the Job, then upgrade: the migration for an installed release. */
 export function jobCommands(object: KubeObject): string[] {
-  return [sh`kubectl delete job ${object.ref.name} -n ${object.ref.namespace ?? "default"}`, releaseOf(object).upgrade];
+  return [deleteCommand(object), releaseOf(object).upgrade];
 }
 
 /** The one place a volatile-pod-labels finding is built; probe-based detection calls it with its own cause. */
-export function volatilePodLabelFinding(workload: Workload, label: VolatileLabelAt, cause: Cause): FindingInput | undefined {
+function volatilePodLabelFinding(workload: Workload, label: VolatileLabelAt, cause: Cause): FindingInput | undefined {
   const severity = podLabelSeverity(workload);
   if (!severity) return undefined;
   const { object } = workload;

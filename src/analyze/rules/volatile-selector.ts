@@ -4,7 +4,9 @@ import { volatileLabels, type KnownVersions, type VolatileLabel } from "../../mo
 import type { Workload } from "../../model/workloads.ts";
 import type { Cause, Evidence } from "../finding.ts";
 import { releaseOf } from "../release.ts";
-import { sh } from "../shell.ts";
+import { orphanDeleteCommand } from "../migration.ts";
+import { selectorChangeError } from "../../k8s/api-errors.ts";
+import { capitalize } from "../messages.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
 
@@ -137,17 +139,13 @@ export function volatileSelectorLabels(
   return found;
 }
 
-const IMMUTABLE_DETAIL = "spec.selector: Invalid value: ...: field is immutable";
-const STATEFULSET_FORBIDDEN =
-  "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
 const SELECTOR_FIX =
   "Build spec.selector.matchLabels only from a small, stable selectorLabels helper (app.kubernetes.io/name and app.kubernetes.io/instance, plus app.kubernetes.io/component when the release has several workloads), and use the same helper in the pod template. Keep helm.sh/chart, app.kubernetes.io/version and user-supplied labels in metadata.labels only.";
 
 /** The one place a volatile-selector finding is built; probe-based detection calls it with its own cause. */
-export function volatileSelectorFinding(workload: Workload, label: VolatileLabelAt, cause: Cause): FindingInput {
+function volatileSelectorFinding(workload: Workload, label: VolatileLabelAt, cause: Cause, kubeVersion: string): FindingInput {
   const { object } = workload;
   const { kind, name } = object.ref;
-  const namespace = object.ref.namespace ?? "default";
   const { why, when } = volatileOrigin(label, cause);
   const subject = `${refString(object.ref)}: the selector label ${labelText(label)} is volatile: ${why}.`;
   if (kind === "Rollout") {
@@ -168,7 +166,7 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
       },
     };
   }
-  const failure = kind === "StatefulSet" ? STATEFULSET_FORBIDDEN : IMMUTABLE_DETAIL;
+  const failure = selectorChangeError(kind, kubeVersion);
   const adoption =
     kind === "StatefulSet"
       ? "The pods keep running and are adopted by the new StatefulSet; its PersistentVolumeClaims stay and are reused by the same pod names, so no data is lost."
@@ -186,15 +184,11 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
         `${SELECTOR_FIX} For a release already deployed, the fixed selector is itself a selector change: delete the ${kind} without its pods, ` +
         `then upgrade. ${adoption}`,
       commands: [
-        sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`,
+        orphanDeleteCommand(object),
         releaseOf(object).upgrade,
       ],
     },
   };
-}
-
-export function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
@@ -268,7 +262,7 @@ export const volatileSelector: Rule = {
       const raw = getPath(workload.object.raw, workload.selectorPath);
       const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
       for (const verdict of volatileVerdicts(context, workload.object, "selector", byName)) {
-        const finding = volatileSelectorFinding(workload, verdict.label, verdict.cause);
+        const finding = volatileSelectorFinding(workload, verdict.label, verdict.cause, context.settings.kubeVersion);
         report(withProbeDetails(finding, verdict, "the selector label", "the selector takes in every label under"));
       }
     }

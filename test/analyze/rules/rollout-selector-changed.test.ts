@@ -1,4 +1,8 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { invalidLabel } from "../../../src/analyze/rules/invalid-label.ts";
 import { rolloutSelectorChanged } from "../../../src/analyze/rules/rollout-selector-changed.ts";
+import { findingsFor } from "../../helpers/rule-cases.ts";
 import { upgradeCases, yaml } from "../../helpers/upgrade-cases.ts";
 
 const rollout = (selector: string, templateLabels = selector, extra = "") => yaml`
@@ -38,13 +42,13 @@ upgradeCases(rolloutSelectorChanged, [
           keys: ["team"],
           outcome: "either",
         },
-        messageIncludes: [
-          `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable`,
-          "v1.9",
-          "every canary step",
-          "orphaned",
-          "100%",
-        ],
+        messageId: "either",
+        data: {
+          changed: "team",
+          before: '{"matchLabels":{"app":"web","team":"old-team"}}',
+          after: '{"matchLabels":{"app":"web","team":"new-team"}}',
+          apiError: `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable`,
+        },
       },
     ],
   },
@@ -60,7 +64,8 @@ upgradeCases(rolloutSelectorChanged, [
         path: "spec.selector",
         line: 7,
         evidence: { outcome: "canary-skipped" },
-        messageIncludes: ["With Argo Rollouts before v1.9 (the configured version) the update is accepted", "every canary step"],
+        messageId: "canarySkipped",
+        data: { changed: "team", before: '{"matchLabels":{"app":"web","team":"a"}}', after: '{"matchLabels":{"app":"web","team":"b"}}' },
         commands: [`kubectl -n default get rollout app -o jsonpath='{.spec.selector}'`, "helm upgrade '<release>' '<chart>' -n default", "kubectl -n default get replicasets -l app=web,team=a"],
       },
     ],
@@ -77,7 +82,8 @@ upgradeCases(rolloutSelectorChanged, [
         path: "spec.selector",
         line: 7,
         evidence: { outcome: "refused" },
-        messageIncludes: [`(the configured version) and its CRD installed, \`helm upgrade\` fails: Rollout.argoproj.io "app" is invalid`],
+        messageId: "refused",
+        data: { changed: "team", before: '{"matchLabels":{"app":"web","team":"a"}}', after: '{"matchLabels":{"app":"web","team":"b"}}', apiError: `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable` },
       },
     ],
   },
@@ -85,7 +91,17 @@ upgradeCases(rolloutSelectorChanged, [
     name: "a selector label is added",
     from: rollout("{app: web}", "{app: web, tier: fe}"),
     to: rollout("{app: web, tier: fe}"),
-    expect: [{ severity: "error", object: "Rollout/app", path: "spec.selector", line: 7, evidence: { keys: ["tier"] } }],
+    expect: [
+      {
+        severity: "error",
+        object: "Rollout/app",
+        path: "spec.selector",
+        line: 7,
+        messageId: "either",
+        data: { changed: "tier", before: '{"matchLabels":{"app":"web"}}', after: '{"matchLabels":{"app":"web","tier":"fe"}}', apiError: `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable` },
+        evidence: { keys: ["tier"] },
+      },
+    ],
   },
   {
     name: "matchExpressions change",
@@ -101,7 +117,28 @@ upgradeCases(rolloutSelectorChanged, [
         template:
           metadata: {labels: {app: web}}
     `,
-    expect: [{ severity: "error", object: "Rollout/app", path: "spec.selector", line: 5, evidence: { keys: ["matchExpressions"] } }],
+    expect: [
+      {
+        severity: "error",
+        object: "Rollout/app",
+        path: "spec.selector",
+        line: 5,
+        messageId: "either",
+        data: {
+          changed: "matchExpressions",
+          before: '{"matchLabels":{"app":"web"}}',
+          after: '{"matchLabels":{"app":"web"},"matchExpressions":[{"key":"track","operator":"NotIn","values":["canary"]}]}',
+          apiError: `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable`,
+        },
+        evidence: { keys: ["matchExpressions"] },
+        commands: [
+          "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'",
+          "kubectl -n default get rollout app -o jsonpath='{.spec.selector}'",
+          "helm upgrade '<release>' '<chart>' -n default",
+          "kubectl -n default get replicasets -l app=web",
+        ],
+      },
+    ],
   },
   {
     name: "only the pod template changes (labels and image): fine",
@@ -160,6 +197,48 @@ upgradeCases(rolloutSelectorChanged, [
     expect: [],
   },
   {
+    name: "a selector label written as a number is the same label: the API refuses the object (invalid-label), it is no selector change",
+    from: rollout('{app: web, v: "1"}'),
+    to: rollout("{app: web, v: 1}"),
+    expect: [],
+  },
+  {
+    name: "matchExpressions are an ordered list: reordering them is a change, as the CRD's `self == oldSelf` sees it",
+    from: yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: Rollout
+      metadata: {name: app}
+      spec:
+        selector:
+          matchExpressions: [{key: a, operator: Exists}, {key: b, operator: Exists}]
+    `,
+    to: yaml`
+      apiVersion: argoproj.io/v1alpha1
+      kind: Rollout
+      metadata: {name: app}
+      spec:
+        selector:
+          matchExpressions: [{key: b, operator: Exists}, {key: a, operator: Exists}]
+    `,
+    settings: { argoRolloutsVersion: "1.9" },
+    expect: [
+      {
+        severity: "error",
+        object: "Rollout/app",
+        path: "spec.selector",
+        line: 5,
+        messageId: "refused",
+        data: {
+          changed: "matchExpressions",
+          before: '{"matchExpressions":[{"key":"a","operator":"Exists"},{"key":"b","operator":"Exists"}]}',
+          after: '{"matchExpressions":[{"key":"b","operator":"Exists"},{"key":"a","operator":"Exists"}]}',
+          apiError: `Rollout.argoproj.io "app" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable`,
+        },
+        commands: ["kubectl -n default get rollout app -o jsonpath='{.spec.selector}'", "helm upgrade '<release>' '<chart>' -n default", "kubectl -n default get replicasets -l a,b"],
+      },
+    ],
+  },
+  {
     name: "a new Rollout (renamed) is created, not updated",
     from: rollout("{app: web, team: a}"),
     to: rollout("{app: web, team: b}").replace("name: app", "name: app-v2"),
@@ -172,3 +251,14 @@ upgradeCases(rolloutSelectorChanged, [
     expect: [],
   },
 ]);
+
+test("rollout-selector-changed: a selector label written as a number is reported where the API refuses it, by invalid-label", () => {
+  const findings = findingsFor(invalidLabel, rollout("{app: web, v: 1}"));
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.path, f.location.line]),
+    [
+      ["invalid-label", "spec.selector.matchLabels.v", 8],
+      ["invalid-label", "spec.template.metadata.labels.v", 11],
+    ],
+  );
+});

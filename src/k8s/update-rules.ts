@@ -1,47 +1,20 @@
 /**
- * The immutability table, as data: which fields of which kinds the API server refuses to
- * change on update, from which Kubernetes version, and the exact error it prints. Every
- * entry cites its section of docs/k8s-rules.md (§1.x); the rules in
- * src/analyze/rules/immutable-field.ts and merge-trap.ts read this table and contain only
- * the comparison logic.
+ * Which fields of which kinds the API server refuses to change on update, from which
+ * Kubernetes version: the update rules as data. Every entry names its section of
+ * docs/k8s-rules.md and its public source (the API server's validation code of its group,
+ * validationSourceUrl in api-errors.ts, unless a line says otherwise). The rule
+ * src/analyze/rules/immutable-field.ts and merge-trap.ts read these tables; the error texts
+ * are in api-errors.ts.
  *
- * Version strings are "major.minor". `since` is the first version the entry applies to,
- * `until` the first version it no longer applies to.
+ * Version strings are "major.minor" (versions.ts).
  */
-import type { FieldPath } from "../../load/yaml.ts";
-
-// ---------------------------------------------------------------------------------------
-// Versions
-// ---------------------------------------------------------------------------------------
-
-function parts(version: string): [number, number] {
-  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
-  return match ? [Number(match[1]), Number(match[2])] : [1, 0];
-}
-
-/** `version >= min`, both "major.minor" (a patch part or a leading `v` is ignored). */
-export function versionAtLeast(version: string, min: string): boolean {
-  const [a, b] = parts(version);
-  const [c, d] = parts(min);
-  return a > c || (a === c && b >= d);
-}
-
-export interface VersionGate {
-  since?: string;
-  until?: string;
-}
-
-export function gateApplies(gate: VersionGate, version: string): boolean {
-  if (gate.since !== undefined && !versionAtLeast(version, gate.since)) return false;
-  if (gate.until !== undefined && versionAtLeast(version, gate.until)) return false;
-  return true;
-}
+import type { FieldPath } from "../load/yaml.ts";
+import { FIELD_IS_IMMUTABLE, type ErrorType } from "./api-errors.ts";
+import { versionAtLeast, type VersionGate } from "./versions.ts";
 
 // ---------------------------------------------------------------------------------------
 // Simple "this field may not change" entries
 // ---------------------------------------------------------------------------------------
-
-export type ErrorType = "Invalid value" | "Forbidden";
 
 export interface ImmutableField {
   /** API group ("" = core) and kind. */
@@ -61,7 +34,7 @@ export interface ImmutableField {
   why: string;
 }
 
-const IMMUTABLE = "field is immutable";
+const IMMUTABLE = FIELD_IS_IMMUTABLE;
 
 /**
  * Fields compared as a whole (after defaults) on updated objects. Selectors of
@@ -105,7 +78,17 @@ export const IMMUTABLE_FIELDS: readonly ImmutableField[] = [
       why,
     }),
   ),
-  // §1.10 PersistentVolume volumeMode (printed without `spec.`).
+  // §1.9 PersistentVolumeClaim and §1.10 PersistentVolume volumeMode (printed without `spec.`).
+  {
+    group: "",
+    kind: "PersistentVolumeClaim",
+    path: ["spec", "volumeMode"],
+    errorPath: "volumeMode",
+    errorType: "Invalid value",
+    detail: IMMUTABLE,
+    section: "§1.9",
+    why: "a PersistentVolumeClaim's volumeMode is fixed at creation",
+  },
   {
     group: "",
     kind: "PersistentVolume",
@@ -175,16 +158,15 @@ export const IMMUTABLE_FIELDS: readonly ImmutableField[] = [
   },
 ];
 
-/**
- * The public source of a refusal, for messages: the API server's validation code of the
- * object's API group (core for ""). The notes this table cites stay out of what users read.
- */
-export function validationSource(group: string): string {
-  return `kubernetes/kubernetes pkg/apis/${group === "" ? "core" : group.split(".")[0]}/validation`;
-}
-
 export function immutableFieldsFor(group: string, kind: string): ImmutableField[] {
   return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
+}
+
+/** The one entry for `path` of a kind (a programming error when the table lacks it). */
+export function immutableField(group: string, kind: string, path: string): ImmutableField {
+  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path);
+  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path}`);
+  return entry;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -249,25 +231,6 @@ export function statefulSetAbsentFields(version: string): string[] {
   return STATEFULSET_ALLOWED.filter((f) => f.existsSince !== undefined && !versionAtLeast(version, f.existsSince)).map((f) => f.field);
 }
 
-/** The `<list>` of `spec: Forbidden: updates to statefulset spec for fields other than <list> are forbidden` (§1.5). */
-export function statefulSetAllowListText(version: string): string {
-  if (versionAtLeast(version, "1.35")) {
-    return "'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
-  }
-  if (versionAtLeast(version, "1.26")) {
-    return "'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
-  }
-  if (versionAtLeast(version, "1.23")) {
-    return "'replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
-  }
-  if (versionAtLeast(version, "1.22")) return "'replicas', 'template', 'updateStrategy' and 'minReadySeconds'";
-  return "'replicas', 'template', and 'updateStrategy'";
-}
-
-export function statefulSetForbiddenDetail(version: string): string {
-  return `updates to statefulset spec for fields other than ${statefulSetAllowListText(version)} are forbidden`;
-}
-
 // ---------------------------------------------------------------------------------------
 // §1.6 Job: template and completions
 // ---------------------------------------------------------------------------------------
@@ -310,22 +273,6 @@ export const SERVICE_KEEPS_ALLOCATED_VALUES: VersionGate = { since: "1.23" };
 // §1.9 PersistentVolumeClaim
 // ---------------------------------------------------------------------------------------
 
-/** `spec: Forbidden: ...` for any other PVC spec change (the older wording is UNCONFIRMED, §1.9). */
-export function pvcSpecForbiddenDetail(version: string): string {
-  return versionAtLeast(version, "1.29")
-    ? "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
-    : "spec is immutable after creation except resources.requests for bound claims";
-}
-
-/**
- * Storage decreases: refused with "can not be less than previous value"; with
- * RecoverVolumeExpansionFailure (beta/on 1.32, GA 1.34) a decrease is allowed only above
- * status.capacity, which after a successful resize is the previous size (§1.9).
- */
-export function pvcStorageDecreaseDetail(version: string): string {
-  return versionAtLeast(version, "1.32") ? "field can not be less than status.capacity" : "field can not be less than previous value";
-}
-
 /** volumeAttributesClassName is mutable once VolumeAttributesClass is on by default (GA 1.34, §1.9). */
 export const PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE: VersionGate = { since: "1.34" };
 
@@ -346,104 +293,3 @@ export const PV_NON_SOURCE_FIELDS: ReadonlySet<string> = new Set([
   "volumeAttributesClassName",
 ]);
 
-// ---------------------------------------------------------------------------------------
-// §1.12 Pod
-// ---------------------------------------------------------------------------------------
-
-/** The list the API server prints for a forbidden pod spec change (newer versions add more; §1.12). */
-export const POD_UPDATE_FORBIDDEN_DETAIL =
-  "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
-
-// ---------------------------------------------------------------------------------------
-// §1.11 Secret / ConfigMap with immutable: true
-// ---------------------------------------------------------------------------------------
-
-export const IMMUTABLE_WHEN_SET_DETAIL = "field is immutable when `immutable` is set";
-
-// ---------------------------------------------------------------------------------------
-// §0.1 Rendering of the API error
-// ---------------------------------------------------------------------------------------
-
-/** `Deployment.apps`, `Service`, `RoleBinding.rbac.authorization.k8s.io` (§0.1: the core group is left out). */
-export function qualifiedKind(kind: string, group: string): string {
-  return group === "" ? kind : `${kind}.${group}`;
-}
-
-/**
- * A bad value as the API server prints it (§0.1). From 1.34 complex values are JSON
- * (Go marshals map keys sorted); before, strings are quoted, numbers and bools bare and
- * complex values use Go `%#v`. `%#v` is reproduced for label selectors and RoleRefs (the
- * two shapes the doc quotes); other complex values are shown as JSON in both styles.
- * The ≥1.34 rendering of internal types without JSON tags (rbac.RoleRef) is UNCONFIRMED.
- */
-export function renderApiValue(value: unknown, version: string, shape?: "labelSelector" | "roleRef"): string {
-  const modern = versionAtLeast(version, "1.34");
-  if (value === undefined || value === null) return modern ? "null" : "<nil>";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (shape === "roleRef" && typeof value === "object") {
-    const ref = value as Record<string, unknown>;
-    const fields = [
-      ["APIGroup", ref.apiGroup],
-      ["Kind", ref.kind],
-      ["Name", ref.name],
-    ] as const;
-    if (modern) return JSON.stringify(Object.fromEntries(fields.map(([k, v]) => [k, v ?? ""])));
-    return `rbac.RoleRef{${fields.map(([k, v]) => `${k}:${JSON.stringify(v ?? "")}`).join(", ")}}`;
-  }
-  if (shape === "labelSelector" && typeof value === "object" && !modern) return goLabelSelector(value as Record<string, unknown>);
-  return goJson(value);
-}
-
-/** JSON with map keys sorted, as Go's encoding/json prints maps. */
-function goJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
-
-function goLabelSelector(selector: Record<string, unknown>): string {
-  const labels = selector.matchLabels;
-  const matchLabels =
-    labels && typeof labels === "object" && Object.keys(labels).length > 0
-      ? `map[string]string{${Object.keys(labels)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${JSON.stringify(String((labels as Record<string, unknown>)[k]))}`)
-          .join(", ")}}`
-      : "map[string]string(nil)";
-  const expressions = Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0
-    ? `[]v1.LabelSelectorRequirement{${selector.matchExpressions
-        .map((e) => {
-          const r = (e ?? {}) as Record<string, unknown>;
-          const values = Array.isArray(r.values) && r.values.length > 0 ? `[]string{${r.values.map((v) => JSON.stringify(String(v))).join(", ")}}` : "[]string(nil)";
-          return `v1.LabelSelectorRequirement{Key:${JSON.stringify(String(r.key ?? ""))}, Operator:${JSON.stringify(String(r.operator ?? ""))}, Values:${values}}`;
-        })
-        .join(", ")}}`
-    : "[]v1.LabelSelectorRequirement(nil)";
-  return `v1.LabelSelector{MatchLabels:${matchLabels}, MatchExpressions:${expressions}}`;
-}
-
-/** `<path>: <Type>[: <value>]: <detail>` (§0.1: Forbidden prints no value). */
-export function fieldError(errorPath: string, errorType: ErrorType, detail: string, value?: string): string {
-  return errorType === "Forbidden" || value === undefined
-    ? `${errorPath}: ${errorType}: ${detail}`
-    : `${errorPath}: ${errorType}: ${value}: ${detail}`;
-}
-
-/** The HTTP 422 message (§0.1). */
-export function apiInvalid(kind: string, group: string, name: string, error: string): string {
-  return `${qualifiedKind(kind, group)} ${JSON.stringify(name)} is invalid: ${error}`;
-}
-
-/** How `helm upgrade` (Helm 3, Helm 4 client-side) prints it (§0.1). */
-export function helmUpgradeError(kind: string, name: string, apiError: string): string {
-  return `Error: UPGRADE FAILED: cannot patch ${JSON.stringify(name)} with kind ${kind}: ${apiError}`;
-}

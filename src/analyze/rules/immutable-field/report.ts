@@ -1,0 +1,122 @@
+/**
+ * The findings of immutable-field: one per refused change, and one per StatefulSet however
+ * many of its fields change (the API server refuses the update once, naming its allow-list
+ * rather than the fields: docs/k8s-rules.md §1.5). Data are facts: the field, the values,
+ * the reason from the update rules and the error `helm upgrade` prints on the configured
+ * Kubernetes version.
+ */
+import type { FieldPath } from "../../../load/yaml.ts";
+import { formatPath, getPath, isRecord, type KubeObject } from "../../../model/object.ts";
+import { apiInvalid, helmUpgradeError } from "../../../k8s/api-errors.ts";
+import type { Remedy } from "../../finding.ts";
+import { andList } from "../../messages.ts";
+import type { FindingInput } from "../../rule.ts";
+import { diff, normalize } from "../../upgrade/diff.ts";
+import type { UpdatePair } from "../../upgrade/plan.ts";
+import type { Problem } from "./problem.ts";
+
+const HELM_FAILURE =
+  '`helm upgrade` (Kubernetes {{kubeVersion}}) will fail with:\n  {{helmError}}\n(Helm 4 with server-side apply prints "server-side apply failed for object ..." before the same API error.)';
+
+export const MESSAGES = {
+  refused: "{{field}} changes, and the API server refuses that change on update",
+  refusedUnlessSame: "{{field}} is set to {{after}}: refused unless it equals the value the cluster filled in",
+  keptByServer: "{{field}} is removed, but the API server keeps the old value {{before}}",
+  statefulSetRefused: "{{fields}} changed: outside the StatefulSet update allow-list, the update is refused",
+} as const;
+
+export const DETAILS: Record<keyof typeof MESSAGES, string> = {
+  refused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+  refusedUnlessSame: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+  keptByServer: "{{change}}. {{reason}}",
+  statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+};
+
+/** The findings of one updated pair's problems. */
+export function findingsOf(pair: UpdatePair, problems: readonly Problem[], remedy: Remedy, version: string): FindingInput[] {
+  if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
+  return problems.map((problem) => problemFinding(pair, problem, remedy, version));
+}
+
+function problemFinding(pair: UpdatePair, problem: Problem, remedy: Remedy, version: string): FindingInput {
+  const apiError = problem.fieldError === undefined ? undefined : apiInvalid(pair.after.ref.kind, pair.after.group, pair.after.ref.name, problem.fieldError);
+  const field = problem.label ?? formatPath(problem.path);
+  const facts = { field, change: changeText(pair, problem), reason: problem.why };
+  const [messageId, data] =
+    apiError === undefined
+      ? ["keptByServer", { ...facts, before: describe(problem.before) }]
+      : [problem.severity === "warning" ? "refusedUnlessSame" : "refused", { ...facts, ...failure(pair, apiError, version), ...(problem.severity === "warning" ? { after: describe(problem.after) } : {}) }];
+  return {
+    object: pair.after,
+    path: problem.path,
+    severity: problem.severity,
+    messageId,
+    data,
+    evidence: { before: problem.before ?? null, after: problem.after ?? null, apiError: apiError ?? null },
+    remedy,
+  };
+}
+
+/** One finding for every refused change of a StatefulSet, at the innermost field they share. */
+function statefulSetFinding(pair: UpdatePair, problems: readonly Problem[], remedy: Remedy, version: string): FindingInput {
+  const { kind, name } = pair.after.ref;
+  const apiError = apiInvalid(kind, pair.after.group, name, problems[0]!.fieldError!);
+  const fields = [...new Set(problems.map((p) => formatPath(p.path.slice(0, 2))))];
+  return {
+    object: pair.after,
+    path: commonPrefix(problems.map((p) => p.path)),
+    messageId: "statefulSetRefused",
+    data: {
+      fields: andList(fields),
+      change: problems.map((p) => changeText(pair, p)).join("; "),
+      reason: [...new Set(problems.map((p) => p.why))].join(" "),
+      ...failure(pair, apiError, version),
+    },
+    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    remedy,
+  };
+}
+
+function failure(pair: UpdatePair, apiError: string, version: string): { kubeVersion: string; helmError: string } {
+  return { kubeVersion: version, helmError: helmUpgradeError(pair.after.ref.kind, pair.after.ref.name, apiError) };
+}
+
+/** The innermost field every path is under (at least the first segment). */
+function commonPrefix(paths: readonly FieldPath[]): FieldPath {
+  const first = paths[0]!;
+  let length = first.length;
+  for (const path of paths) {
+    let i = 0;
+    while (i < length && i < path.length && path[i] === first[i]) i++;
+    length = i;
+  }
+  return first.slice(0, Math.max(length, 1));
+}
+
+/** `spec.x changes from A to B`, or the changed leaves of a changed map. */
+function changeText(pair: UpdatePair, problem: Problem): string {
+  if (isRecord(problem.before) && isRecord(problem.after)) {
+    const leaves = diff(problem.before, problem.after).map((d) => `${formatPath(d.path)}: ${describe(d.before)} → ${describe(d.after)}`);
+    return `${formatPath(problem.path)} changes (${leaves.join("; ")})`;
+  }
+  if (problem.label) return `${problem.label} changes from ${describe(problem.before)} to ${describe(problem.after)}`;
+  return `${formatPath(problem.path)} changes from ${show(pair.before, problem.path, problem.before)} to ${show(pair.after, problem.path, problem.after)}`;
+}
+
+/** A value for a message; notes where the manifest leaves the field to its default. */
+function show(object: KubeObject, path: FieldPath, effective: unknown): string {
+  const raw = getPath(object.raw, path);
+  const text = describe(effective);
+  if ((raw === undefined || raw === null) && effective !== undefined && typeof effective !== "object") {
+    return `unset (the API server defaults it to ${text})`;
+  }
+  return text;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined || value === null) return "unset";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value !== "object") return String(value);
+  const json = JSON.stringify(normalize(value));
+  return json.length > 200 ? `${json.slice(0, 197)}...` : json;
+}
