@@ -106,6 +106,16 @@ export function selectsEverything(selector: Selector): boolean {
 }
 
 /**
+ * Whether the requirements ask for label `key` on every pod they match (`In` or `Exists`),
+ * with exactly `value` when one is given (`In` of that one value): what a selector "uses".
+ */
+export function requiresLabel(requirements: readonly Requirement[], key: string, value?: string): boolean {
+  return requirements.some(
+    (r) => r.key === key && (r.operator === "In" || r.operator === "Exists") && (value === undefined || (r.values.length === 1 && r.values[0] === value)),
+  );
+}
+
+/**
  * Whether some label set satisfies both selectors: per key, the allowed values must
  * intersect. Label values are unbounded, so only `In` sets can run out of values.
  */

@@ -459,7 +459,7 @@ function checkMonitors(context: AnalysisContext, report: ReportFinding): void {
         severity: "warning",
         message: `${refString(consumer.object.ref)} has ${consumer.selectorAbsent ? "no spec.selector" : "an empty selector {}"}, which selects every ${what} in ${scope}: Prometheus scrapes other applications' ${what}s too (with this monitor's port and path), which adds failing targets and duplicates the targets of their own monitors.`,
         related: [],
-        evidence: { selector: describeSelector(consumer.selector), matches: selected.map(describeSelected), suggestedKey: null },
+        evidence: { selector: describeSelector(consumer.selector), requirements: consumer.selector.requirements, matches: selected.map(describeSelected), suggestedKey: null },
         remedy: {
           text: `Set spec.selector.matchLabels to the labels of the ${what}s this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance${consumer.kind === "ServiceMonitor" ? ", as set on the Service's metadata.labels" : ""}).`,
         },
@@ -506,7 +506,7 @@ function reportDuplicateMonitors(report: ReportFinding, kind: string, entries: r
         severity: "warning",
         message: `${name} (${describeSelector(monitor.selector)}) and ${otherName} (${describeSelector(other.monitor.selector)}) both select ${what}${shared.map(describeSelected).join(", ")}: Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts.`,
         related: [other.monitor.object, ...shared.map(objectOfSelected)],
-        evidence: { selector: describeSelector(monitor.selector), matches: selected.map(describeSelected), suggestedKey: null, otherMonitor: otherName },
+        evidence: { selector: describeSelector(monitor.selector), requirements: monitor.selector.requirements, matches: selected.map(describeSelected), suggestedKey: null, otherMonitor: otherName },
         remedy: {
           text: `Keep one ${kind} per target: delete one of ${name} and ${otherName}, or narrow their selectors so that they select different ${kind === "ServiceMonitor" ? "Services (by the Services' metadata.labels)" : "pods"}.`,
         },
@@ -668,6 +668,7 @@ function versionBefore(version: string, major: number, minor: number): boolean {
 function evidence(selector: Selector, matched: readonly Workload[], suggestion: KeySuggestion | undefined): Record<string, unknown> {
   return {
     selector: describeSelector(selector),
+    requirements: selector.requirements,
     matches: matched.map((w) => refString(w.object.ref)),
     suggestedKey: suggestion?.key ?? null,
   };
