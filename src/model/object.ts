@@ -80,6 +80,11 @@ export function refString(ref: ObjectRef): string {
   return `${ref.kind}/${ref.name}`;
 }
 
+/** The object's namespace, "" for cluster-scoped objects (the key the analysis indexes by). */
+export function namespaceOf(object: KubeObject): string {
+  return object.ref.namespace ?? "";
+}
+
 export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
