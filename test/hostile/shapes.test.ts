@@ -99,7 +99,7 @@ describe("Kubernetes shapes", () => {
       "invalid-label Bar/bar spec.template.metadata.labels.version @36",
     ]);
     assert.match(report.findings[0]!.message, /the Foo controller cannot own the pods it creates/);
-    assert.match(report.findings[1]!.message, /Bar\/bar itself is accepted, but every pod the Bar controller creates is rejected/);
+    assert.deepEqual([report.findings[1]!.messageId, report.findings[1]!.data.later], ["rejectedLater", "every pod the Bar controller creates"]);
     assert.deepEqual(report.notes, []);
   });
 
