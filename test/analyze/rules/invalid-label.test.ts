@@ -1,8 +1,6 @@
 import { invalidLabel } from "../../../src/analyze/rules/invalid-label.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
-const VALUE_REGEX_TAIL = "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
-
 ruleCases(invalidLabel, [
   {
     name: "clean helm create output",
