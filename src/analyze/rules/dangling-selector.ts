@@ -382,26 +382,22 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Every label key of the rendered pod templates when the render grants patching pods, else undefined; once per context. */
-const relabelCache = new WeakMap<AnalysisContext, { keys: Set<string> | undefined }>();
+/** Every label key of the rendered pod templates when the render grants patching pods, else undefined (once per context). */
 function podTemplateKeysIfRelabelled(context: AnalysisContext): Set<string> | undefined {
-  let found = relabelCache.get(context);
-  if (found === undefined) {
-    found = { keys: context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : undefined };
-    relabelCache.set(context, found);
-  }
-  return found.keys;
+  return context.derived(relabelledKeys);
+}
+
+function relabelledKeys(context: AnalysisContext): Set<string> | undefined {
+  return context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : undefined;
 }
 
 /** Namespaces holding a custom resource whose operator may run pods for it (model/cluster.ts), once per context. */
-const operatedCache = new WeakMap<AnalysisContext, Set<string>>();
 function namespacesWithOperatedResources(context: AnalysisContext): Set<string> {
-  let found = operatedCache.get(context);
-  if (found === undefined) {
-    found = new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === undefined).map(namespaceOf));
-    operatedCache.set(context, found);
-  }
-  return found;
+  return context.derived(operatedNamespaces);
+}
+
+function operatedNamespaces(context: AnalysisContext): Set<string> {
+  return new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === undefined).map(namespaceOf));
 }
 
 // ---------------------------------------------------------------------------
