@@ -46,6 +46,27 @@ function docs(...parts: string[]): string {
   return parts.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join("---\n");
 }
 
+/** Two HPAs whose targets' selectors both take in the worker's pods. */
+const HPAS_OVER_SHARED_PODS = docs(
+  deployment("api", "{app: shop}", "{app: shop, c: api}"),
+  deployment("worker", "{app: shop, c: worker}", "{app: shop, c: worker}"),
+  yaml`
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: api}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+      maxReplicas: 5
+    ---
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: worker}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
+      maxReplicas: 5
+  `,
+);
+
 ruleCases(selectorOverlap, [
   {
     name: "distinct component labels: every selector takes in only its own pods",
@@ -710,25 +731,7 @@ ruleCases(selectorOverlap, [
   },
   {
     name: "two HPAs whose targets' selectors overlap: AmbiguousSelector, no extra warning",
-    manifest: docs(
-      deployment("api", "{app: shop}", "{app: shop, c: api}"),
-      deployment("worker", "{app: shop, c: worker}", "{app: shop, c: worker}"),
-      yaml`
-      apiVersion: autoscaling/v2
-      kind: HorizontalPodAutoscaler
-      metadata: {name: api}
-      spec:
-        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
-        maxReplicas: 5
-      ---
-      apiVersion: autoscaling/v2
-      kind: HorizontalPodAutoscaler
-      metadata: {name: worker}
-      spec:
-        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
-        maxReplicas: 5
-    `,
-    ),
+    manifest: HPAS_OVER_SHARED_PODS,
     expect: [
       { severity: "warning", object: "Deployment/api", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/api", kind: "Deployment", selector: "app=shop", foreign: "Deployment/worker" }, related: ["Deployment/worker"] },
       {
@@ -1030,23 +1033,7 @@ ruleCases(selectorOverlap, [
   {
     name: "two HPAs whose targets' selectors overlap, before Kubernetes 1.26: they fight",
     settings: { kubeVersion: "1.25" },
-    manifest: docs(
-      deployment("api", "{app: shop}", "{app: shop, c: api}"),
-      deployment("worker", "{app: shop, c: worker}", "{app: shop, c: worker}"),
-      yaml`
-      apiVersion: autoscaling/v2
-      kind: HorizontalPodAutoscaler
-      metadata: {name: api}
-      spec:
-        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
-      ---
-      apiVersion: autoscaling/v2
-      kind: HorizontalPodAutoscaler
-      metadata: {name: worker}
-      spec:
-        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
-    `,
-    ),
+    manifest: HPAS_OVER_SHARED_PODS,
     expect: [
       { severity: "warning", object: "Deployment/api", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/api", kind: "Deployment", selector: "app=shop", foreign: "Deployment/worker" } },
       { severity: "error", object: "HorizontalPodAutoscaler/api", path: "spec.scaleTargetRef", line: 25, messageId: "targetsShareSelectedPodsFighting", data: { other: "HorizontalPodAutoscaler/worker", target: "Deployment/api", apiError: "pods by selector app=shop are controlled by multiple HPAs: [default/api default/worker]", otherTarget: "Deployment/worker", shared: "Deployment/worker" } },
