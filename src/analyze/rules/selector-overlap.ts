@@ -4,14 +4,7 @@ import { checkHpas } from "./selector-overlap/hpas.ts";
 import { checkMonitors } from "./selector-overlap/monitors.ts";
 import { checkWorkloads } from "./selector-overlap/workloads.ts";
 
-/**
- * Selectors that take in pods (or Services) they were not written for
- * (k8s-rules.md §4, §8 item 15). Workload controllers skip pods owned by someone else,
- * so the damage is done by the selector consumers: Services route traffic to Job pods,
- * PDBs block evictions, HPAs stop scaling or average foreign load, monitors scrape twice.
- * NetworkPolicy overlap is not reported: policies are additive by design. The logic per
- * kind of selector lives in selector-overlap/.
- */
+// Explanations several messages share.
 const TWO_BUDGETS =
   "The eviction API refuses every eviction of a pod covered by two PodDisruptionBudgets with HTTP 500 \"This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.\", so kubectl drain, cluster-autoscaler and Karpenter cannot move the pods of {{shared}}.";
 const COUNTED_PODS = "The pods an HPA counts are those its target's selector matches.";
@@ -25,6 +18,14 @@ function scrapesOthers(what: string): string {
   return `Prometheus scrapes other applications' ${what} too (with this monitor's port and path), which adds failing targets and duplicates the targets of their own monitors.`;
 }
 
+/**
+ * Selectors that take in pods (or Services) they were not written for
+ * (k8s-rules.md §4, §8 item 15). Workload controllers skip pods owned by someone else,
+ * so the damage is done by the selector consumers: Services route traffic to Job pods,
+ * PDBs block evictions, HPAs stop scaling or average foreign load, monitors scrape twice.
+ * NetworkPolicy overlap is not reported: policies are additive by design. The logic per
+ * kind of selector lives in selector-overlap/.
+ */
 export const selectorOverlap: Rule = {
   meta: {
     id: "selector-overlap",

@@ -6,7 +6,7 @@ import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import { severityRank, type Remedy, type Severity } from "../../finding.ts";
-import type { MessageData } from "../../messages.ts";
+import { formatMessage, type MessageData } from "../../messages.ts";
 import type { ReportFinding } from "../../rule.ts";
 import { spreadByDesign } from "./by-design.ts";
 import { inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
@@ -25,6 +25,7 @@ const NO_CONTROLLER_ERROR = "found no controllers for pod";
 
 const REMEDY = {
   integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
+  keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
   byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector.",
 };
 
@@ -136,7 +137,7 @@ function checkPdbPairs(context: AnalysisContext, report: ReportFinding, pdbs: re
       evidence: { ...overlapEvidence(pdb.selector, matched, suggestion), otherSelector: describeSelector(other.pdb.selector), shared: workloadRefs(shared) },
       remedy:
         narrow === undefined
-          ? { text: `Keep one of ${name} and ${otherName}: both cover the same pods.` }
+          ? { text: formatMessage(REMEDY.keepOneBudget, { name, other: otherName }, "remedy keepOneBudget") }
           : keyRemedy(suggestion, `${narrow.name}'s spec.selector.matchLabels`),
     });
   }
