@@ -39,9 +39,9 @@ export const selectorOverlap: Rule = {
       headlessSelectsJobs: "headless Service for {{target}} also resolves to the pods of {{jobs}}",
       serviceSpreads: "spreads traffic over {{count}} long-running workloads: {{workloads}}",
       pdbSpreads: "one budget over {{count}} long-running workloads: {{workloads}}",
-      governsStatefulSets: "selects {{workloads}} by design: it is the headless Service governing {{statefulSets}}",
-      gossipPeers: "selects {{workloads}} by design: memberlist gossip peer discovery",
-      clusterMembers: "selects {{workloads}} by design: members of one cluster governed by {{governing}}",
+      governsStatefulSets: "selects the pods of {{count}} workloads by design: it is the headless Service governing {{statefulSets}}",
+      gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
+      clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
       sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
       sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
       sameTargetTwice: "{{other}} scales {{target}} too: both stop scaling (AmbiguousSelector)",
@@ -71,11 +71,11 @@ export const selectorOverlap: Rule = {
       pdbSpreads:
         "Disruptions of one workload use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for one of {{workloads}} only, narrow its selector.",
       governsStatefulSets:
-        "It is the headless Service that governs {{statefulSets}} (spec.serviceName): it exists for the pods' own DNS names ({{pod}}). A headless Service balances no traffic; its name resolves to every ready pod it selects.",
+        "It selects {{workloads}}. It is the headless Service that governs {{statefulSets}} (spec.serviceName): it exists for the pods' own DNS names ({{pod}}). A headless Service balances no traffic; its name resolves to every ready pod it selects.",
       gossipPeers:
-        "It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
+        "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
       clusterMembers:
-        "{{members}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
+        "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
       sharedWithBudget: TWO_BUDGETS,
       sameBudgetTwice: TWO_BUDGETS,
       sameTargetTwice: `${AMBIGUOUS} ${ONE_AUTOSCALER}`,

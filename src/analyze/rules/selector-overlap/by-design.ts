@@ -35,7 +35,7 @@ export function spreadByDesign(context: AnalysisContext, service: KubeObject, wo
     if (gossipService(service, spec.ports)) return { messageId: "gossipPeers", data: {} };
   }
   const cluster = clusterOf(context, workloads);
-  return cluster === undefined ? undefined : { messageId: "clusterMembers", data: { governing: refString(cluster.ref), members: andList(workloads.map((w) => refString(w.object.ref))) } };
+  return cluster === undefined ? undefined : { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
 }
 
 function gossipService(service: KubeObject, ports: unknown): boolean {
