@@ -28,7 +28,8 @@ test("check -o json prints the documented shape and exits 1 on an error", () => 
   assert.deepEqual(Object.keys(report), ["version", "findings", "summary", "notes"]);
   assert.deepEqual(report.summary, { error: 1, warning: 0, info: 0, suppressed: 0 });
   const [finding] = report.findings;
-  assert.deepEqual(Object.keys(finding), ["rule", "severity", "message", "object", "path", "location", "related", "evidence", "remedy"]);
+  assert.deepEqual(Object.keys(finding), ["rule", "severity", "messageId", "data", "message", "detail", "object", "path", "location", "related", "evidence", "remedy"]);
+  assert.deepEqual([finding.messageId, finding.data.unmatched], ["templateMismatch", "app=web"]);
   assert.deepEqual(finding.object, { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" });
   assert.deepEqual(finding.location, { file, line: 6 });
 });
