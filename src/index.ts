@@ -55,8 +55,6 @@ export {
   CONFIG_FILE_NAMES,
   type ChartguardConfig,
   type LoadConfigOptions,
-  type RuleSettings,
-  type AllowedOverlap,
   type ChartSettings,
 } from "./config/config.ts";
 export {
@@ -67,6 +65,9 @@ export {
   IGNORE_COMMENT,
   type Suppression,
   type SuppressionKind,
+  type SuppressionConfig,
+  type RuleSettings,
+  type AllowedOverlap,
   type SuppressedFinding,
   type SuppressedSummary,
   type SuppressionInput,

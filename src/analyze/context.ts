@@ -87,6 +87,12 @@ export interface AnalysisContext {
   workloadFor(object: KubeObject): Workload | undefined;
   /** An object by kind, namespace and name (first match). */
   find(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /**
+   * What `derive` computes from this context, computed on first use and kept with the
+   * context (keyed by `derive` itself, so pass a module-level function): indexes a rule
+   * needs for many findings live and die with the analysis, not in a module cache.
+   */
+  derived<T>(derive: (context: AnalysisContext) => T): T;
   /** Present when analysing an upgrade: this context is the target release. */
   upgrade?: UpgradeView;
   /** Present when charts were probed (perturbed renders): what changes with what. */
@@ -136,7 +142,8 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     return servicesByNamespace;
   };
   let namespaceList: string[] | undefined;
-  return {
+  const derivedValues = new Map<(context: AnalysisContext) => unknown, unknown>();
+  const context: AnalysisContext = {
     settings,
     objects,
     workloads,
@@ -149,7 +156,12 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     namespaces: () => (namespaceList ??= [...new Set([...pods.keys(), ...services.map((service) => service.ref.namespace ?? "")])]),
     workloadFor: (object) => workloadByObject.get(object),
     find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name),
+    derived<T>(derive: (context: AnalysisContext) => T): T {
+      if (!derivedValues.has(derive)) derivedValues.set(derive, derive(context));
+      return derivedValues.get(derive) as T;
+    },
   };
+  return context;
 }
 
 function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {

@@ -9,15 +9,39 @@
  * `--show-suppressed`, listed with what suppressed it. A rule turned off in the config is
  * different: its findings are dropped and not counted.
  */
-import type { ChartguardConfig } from "../config/config.ts";
 import type { YamlDocument } from "../load/yaml.ts";
 import { isRecord, objectsFromDocuments, refString, stringMap, type KubeObject, type ModelNote, type ObjectRef } from "../model/object.ts";
-import { summarize, type Finding, type Summary } from "./finding.ts";
+import { requiresLabel, type Requirement } from "../model/selector.ts";
+import { summarize, type Cause, type Finding, type Severity, type Summary } from "./finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "./rules/index.ts";
 
 export const IGNORE_ANNOTATION = "chartguard.io/ignore";
 export const IGNORE_REASON_ANNOTATION = "chartguard.io/ignore-reason";
 export const IGNORE_COMMENT = "chartguard-ignore";
+
+export interface RuleSettings {
+  /** `false` turns the rule off: its findings are dropped (not counted as suppressed). */
+  enabled?: boolean;
+  /** Every finding of the rule gets this severity (and `--fail-on` compares against it). */
+  severity?: Severity;
+}
+
+/** An overlap between selectors that is intended (canary Services, shared PDBs, ...). */
+export type AllowedOverlap =
+  | { label: string; object?: undefined; namespace?: undefined; reason?: string }
+  | { object: string; namespace?: string; label?: undefined; reason?: string };
+
+/**
+ * What suppression reads of the configuration. Declared here, where it is applied, so that
+ * the analysis never imports the config layer (config/config.ts builds on these types).
+ */
+export interface SuppressionConfig {
+  /** The file it was read from: where a config suppression is written. */
+  file?: string;
+  rules?: Record<string, RuleSettings>;
+  allowedOverlaps?: AllowedOverlap[];
+  ignoreProbeCauses?: Record<string, Cause[]>;
+}
 
 export type SuppressionKind = "annotation" | "comment" | "allowed-overlap" | "probe-cause";
 
@@ -40,7 +64,7 @@ export interface SuppressedSummary extends Summary {
 }
 
 export interface SuppressionInput {
-  config?: ChartguardConfig;
+  config?: SuppressionConfig;
   /** The documents the findings point into (for `upgrade`: the target release). */
   docs: readonly YamlDocument[];
   /** For `upgrade`: the release as it is; its annotations count for objects the target no longer has. */
@@ -260,9 +284,10 @@ function isCommentLine(text: string): boolean {
 
 const OVERLAP_RULE = "selector-overlap";
 
-function allowedOverlap(finding: Finding, config: ChartguardConfig): Suppression | undefined {
+function allowedOverlap(finding: Finding, config: SuppressionConfig): Suppression | undefined {
   if (finding.rule !== OVERLAP_RULE || !config.allowedOverlaps) return undefined;
-  const selector = typeof finding.evidence.selector === "string" ? parseSelectorText(finding.evidence.selector) : [];
+  // The rule keeps the engine's requirements in its evidence: matched as the engine reads them, never from message text.
+  const requirements = (finding.evidence.requirements ?? []) as readonly Requirement[];
   const entries = config.allowedOverlaps;
   const matchesObject = (ref: ObjectRef) =>
     entries.find((e) => e.object !== undefined && e.object === `${ref.kind}/${ref.name}` && (e.namespace === undefined || e.namespace === ref.namespace));
@@ -271,9 +296,7 @@ function allowedOverlap(finding: Finding, config: ChartguardConfig): Suppression
     const eq = entry.label.indexOf("=");
     const key = eq < 0 ? entry.label : entry.label.slice(0, eq);
     const value = eq < 0 ? undefined : entry.label.slice(eq + 1);
-    if (selector.some((r) => r.key === key && r.positive && (value === undefined || (r.values.length === 1 && r.values[0] === value)))) {
-      return fromConfig("allowed-overlap", entry.reason, config);
-    }
+    if (requiresLabel(requirements, key, value)) return fromConfig("allowed-overlap", entry.reason, config);
   }
   const own = matchesObject(finding.object);
   if (own) return fromConfig("allowed-overlap", own.reason, config);
@@ -284,7 +307,7 @@ function allowedOverlap(finding: Finding, config: ChartguardConfig): Suppression
   return undefined;
 }
 
-function ignoredCause(finding: Finding, config: ChartguardConfig): Suppression | undefined {
+function ignoredCause(finding: Finding, config: SuppressionConfig): Suppression | undefined {
   const cause = finding.evidence.cause;
   if (cause === undefined) return undefined;
   const causes = config.ignoreProbeCauses?.[finding.rule];
@@ -292,44 +315,8 @@ function ignoredCause(finding: Finding, config: ChartguardConfig): Suppression |
   return fromConfig("probe-cause", `ignoreProbeCauses: ${finding.rule} accepts cause ${cause}`, config);
 }
 
-function fromConfig(by: SuppressionKind, reason: string | undefined, config: ChartguardConfig): Suppression {
+function fromConfig(by: SuppressionKind, reason: string | undefined, config: SuppressionConfig): Suppression {
   return { by, ...(reason ? { reason } : {}), ...(config.file ? { file: config.file } : {}) };
-}
-
-interface SelectorTerm {
-  key: string;
-  /** In and Exists: the selector requires the label; NotIn and DoesNotExist do not. */
-  positive: boolean;
-  values: string[];
-}
-
-/**
- * Reads back describeSelector's text (`a=b,c in (d,e),!f,g notin (h)`). Label keys and
- * values contain no commas, spaces or parentheses, so the text is unambiguous.
- */
-export function parseSelectorText(text: string): SelectorTerm[] {
-  if (text === "<nothing>" || text === "<everything>" || text === "") return [];
-  const terms: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === "(") depth++;
-    else if (ch === ")") depth--;
-    else if (ch === "," && depth === 0) {
-      terms.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  terms.push(text.slice(start));
-  return terms.map((term): SelectorTerm => {
-    const set = /^(\S+) (in|notin) \((.*)\)$/.exec(term);
-    if (set) return { key: set[1]!, positive: set[2] === "in", values: set[3]!.split(",") };
-    if (term.startsWith("!")) return { key: term.slice(1), positive: false, values: [] };
-    const eq = term.indexOf("=");
-    if (eq >= 0) return { key: term.slice(0, eq), positive: true, values: [term.slice(eq + 1)] };
-    return { key: term, positive: true, values: [] };
-  });
 }
 
 class NoteList {

@@ -13,6 +13,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { Cause, Severity } from "../analyze/finding.ts";
+import type { SuppressionConfig } from "../analyze/suppress.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { InputError } from "../errors.ts";
 import { isReallyInside, repositoryRoot } from "../load/paths.ts";
@@ -20,18 +21,6 @@ import { labelKeyProblems, labelValueProblems } from "../model/label-syntax.ts";
 
 /** File names searched for, in each folder from the working directory up to the root. */
 export const CONFIG_FILE_NAMES = [".chartguard.yaml", ".chartguard.yml"] as const;
-
-export interface RuleSettings {
-  /** `false` turns the rule off: its findings are dropped (not counted as suppressed). */
-  enabled?: boolean;
-  /** Every finding of the rule gets this severity (and `--fail-on` compares against it). */
-  severity?: Severity;
-}
-
-/** An overlap between selectors that is intended (canary Services, shared PDBs, ...). */
-export type AllowedOverlap =
-  | { label: string; object?: undefined; namespace?: undefined; reason?: string }
-  | { object: string; namespace?: string; label?: undefined; reason?: string };
 
 export interface ChartSettings {
   /** Values files applied before any `-f` on the command line (paths relative to the config file). */
@@ -41,15 +30,10 @@ export interface ChartSettings {
 }
 
 /** The configuration as written in `.chartguard.yaml` (every key optional). */
-export interface ChartguardConfig {
-  /** The file it was read from, when it was read from one. */
-  file?: string;
+export interface ChartguardConfig extends SuppressionConfig {
   /** Folder that relative paths in `charts` and `valuesFiles` are resolved from (the config file's folder). */
   baseDir?: string;
-  rules?: Record<string, RuleSettings>;
   volatileLabelKeys?: string[];
-  allowedOverlaps?: AllowedOverlap[];
-  ignoreProbeCauses?: Record<string, Cause[]>;
   kubernetesVersion?: string;
   argoRolloutsVersion?: string;
   charts?: Record<string, ChartSettings>;

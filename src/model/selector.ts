@@ -136,6 +136,16 @@ export function selectsEverything(selector: Selector): boolean {
   return !selector.matchesNothing && selector.requirements.length === 0;
 }
 
+/**
+ * Whether the requirements ask for label `key` on every pod they match (`In` or `Exists`),
+ * with exactly `value` when one is given (`In` of that one value): what a selector "uses".
+ */
+export function requiresLabel(requirements: readonly Requirement[], key: string, value?: string): boolean {
+  return requirements.some(
+    (r) => r.key === key && (r.operator === "In" || r.operator === "Exists") && (value === undefined || (r.values.length === 1 && r.values[0] === value)),
+  );
+}
+
 /** `app=web,tier in (a,b),!canary`: the kubectl form, for messages. */
 export function describeSelector(selector: Selector): string {
   if (selector.matchesNothing) return "<nothing>";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkDocuments } from "../../src/analyze/check.ts";
 import type { Finding } from "../../src/analyze/finding.ts";
-import { applySuppressions, parseDirective, parseSelectorText, withSuppressions, type SuppressionInput } from "../../src/analyze/suppress.ts";
+import { applySuppressions, parseDirective, withSuppressions, type SuppressionInput } from "../../src/analyze/suppress.ts";
 import { upgradeDocuments } from "../../src/analyze/upgrade/index.ts";
 import { parseConfig, type ChartguardConfig } from "../../src/config/config.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
@@ -265,16 +265,41 @@ test("allowedOverlaps only concern selector-overlap", () => {
   assert.equal(kept.length, 2);
 });
 
-test("parseSelectorText reads describeSelector's text back", () => {
-  assert.deepEqual(parseSelectorText("a=b,c in (d,e),!f,g notin (h),i"), [
-    { key: "a", positive: true, values: ["b"] },
-    { key: "c", positive: true, values: ["d", "e"] },
-    { key: "f", positive: false, values: [] },
-    { key: "g", positive: false, values: ["h"] },
-    { key: "i", positive: true, values: [] },
+/** A Service whose selector also takes in a Job's pods. */
+const SERVICE_OVER_JOB = yaml`
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: api}
+  spec:
+    selector: {matchLabels: {app: api, tier: backend, component: server}}
+    template: {metadata: {labels: {app: api, tier: backend, component: server}}}
+  ---
+  apiVersion: batch/v1
+  kind: Job
+  metadata: {name: api-migrate}
+  spec:
+    template: {metadata: {labels: {app: api, tier: backend}}}
+  ---
+  apiVersion: v1
+  kind: Service
+  metadata: {name: api}
+  spec:
+    selector: {app: api, tier: backend}
+`;
+
+test("allowedOverlaps by label match the engine's requirements, whatever the message or selector text says", () => {
+  const { result } = run(SERVICE_OVER_JOB);
+  assert.deepEqual(result.findings.map(show), ["selector-overlap Service/api spec.selector"]);
+  assert.deepEqual(result.findings[0]!.evidence.requirements, [
+    { key: "app", operator: "In", values: ["api"] },
+    { key: "tier", operator: "In", values: ["backend"] },
   ]);
-  assert.deepEqual(parseSelectorText("<everything>"), []);
-  assert.deepEqual(parseSelectorText("<nothing>"), []);
+  // Text that once was parsed back is gone from the decision: scrambled, the finding is still matched.
+  const scrambled = result.findings.map((f) => ({ ...f, message: "reworded", data: {}, evidence: { ...f.evidence, selector: "x notin (tier)" } }));
+  const allowed = applySuppressions(scrambled, { docs: [], namespace: "default", config: config("allowedOverlaps:\n  - label: tier=backend\n") });
+  assert.deepEqual(allowed.suppressed.map(show), ["selector-overlap Service/api spec.selector"]);
+  const other = applySuppressions(scrambled, { docs: [], namespace: "default", config: config("allowedOverlaps:\n  - label: tier=frontend\n") });
+  assert.deepEqual(other.findings.map(show), ["selector-overlap Service/api spec.selector"]);
 });
 
 test("withSuppressions counts the suppressed in the summary and lists them only when asked", () => {

@@ -41,8 +41,8 @@ function serviceOverlap(findings: JsonFinding[]): JsonFinding {
 }
 
 function sarifLocation(stdout: string): { uri: string; startLine?: number } {
-  const log = JSON.parse(stdout) as { runs: { results: { ruleId: string; message: { text: string }; locations: { physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
-  const result = log.runs[0]!.results.find((r) => r.ruleId === "selector-overlap" && r.message.text.startsWith("Service/"));
+  const log = JSON.parse(stdout) as { runs: { results: { ruleId: string; properties: { object: { kind: string } }; locations: { physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+  const result = log.runs[0]!.results.find((r) => r.ruleId === "selector-overlap" && r.properties.object.kind === "Service");
   assert.ok(result);
   const physical = result.locations[0]!.physicalLocation;
   assert.ok(physical, "a physical location");

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { cli, tempDir, writeFile } from "./support.ts";
 
 interface Report {
-  findings: { rule: string; message: string; object: { kind: string; name: string }; path: string; location: { file: string; line: number }; evidence: { errors?: string[] } }[];
+  findings: { rule: string; messageId: string; data: Record<string, string | number>; message: string; object: { kind: string; name: string }; path: string; location: { file: string; line: number }; evidence: { errors?: string[] } }[];
   notes: { file: string; line?: number; message: string }[];
 }
 
@@ -98,8 +98,8 @@ describe("Kubernetes shapes", () => {
       "selector-mismatch Foo/foo spec.template.metadata.labels @27",
       "invalid-label Bar/bar spec.template.metadata.labels.version @36",
     ]);
-    assert.match(report.findings[0]!.message, /the Foo controller cannot own the pods it creates/);
-    assert.match(report.findings[1]!.message, /Bar\/bar itself is accepted, but every pod the Bar controller creates is rejected/);
+    assert.deepEqual([report.findings[0]!.messageId, report.findings[0]!.data.unmatched], ["customTemplateMismatch", "app=foo"]);
+    assert.deepEqual([report.findings[1]!.messageId, report.findings[1]!.data.later], ["rejectedLater", "every pod the Bar controller creates"]);
     assert.deepEqual(report.notes, []);
   });
 

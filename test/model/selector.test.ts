@@ -8,6 +8,7 @@ import {
   LabelIndex,
   matches,
   NOTHING,
+  requiresLabel,
   selectorFromMap,
   type Labels,
   type Operator,
@@ -98,4 +99,25 @@ test("NotIn and DoesNotExist hold when the key is absent", () => {
   assert.equal(matches(notIn, { app: "web" }), true);
   assert.equal(matches(notIn, { canary: "true" }), false);
   assert.equal(describeSelector(notIn), "canary notin (true)");
+});
+
+test("requiresLabel: In and Exists require the key; a value only an In of exactly that value", () => {
+  const selector = compileLabelSelector(
+    {
+      matchLabels: { app: "web" },
+      matchExpressions: [
+        { key: "tier", operator: "In", values: ["a", "b"] },
+        { key: "zone", operator: "Exists" },
+        { key: "track", operator: "NotIn", values: ["canary"] },
+        { key: "legacy", operator: "DoesNotExist" },
+      ],
+    },
+    { nil: "nothing", empty: "everything" },
+  );
+  const requires = (key: string, value?: string) => requiresLabel(selector.requirements, key, value);
+  assert.deepEqual(
+    [requires("app"), requires("app", "web"), requires("app", "api"), requires("tier"), requires("tier", "a"), requires("zone"), requires("zone", "x")],
+    [true, true, false, true, false, true, false],
+  );
+  assert.deepEqual([requires("track"), requires("track", "canary"), requires("legacy"), requires("other")], [false, false, false, false]);
 });

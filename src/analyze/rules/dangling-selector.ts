@@ -3,6 +3,8 @@ import { namespaceOf, refString, stringMap, type KubeObject } from "../../model/
 import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
 import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
+import type { Remedy } from "../finding.ts";
+import { andList, formatMessage } from "../messages.ts";
 import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /**
@@ -16,11 +18,60 @@ import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts
  * namespace), nor when the chart's own view is incomplete (dependencies left out with
  * --skip-missing-deps, workload templates these values do not render).
  */
+/** Remedies, with the specifics of a finding (closest pods, matches in other namespaces) where it has them. */
+const REMEDY = {
+  service: "Make spec.selector a subset of the intended pod template's labels (same keys, same values); render both from one selector-labels helper.",
+  serviceNamespace: "a Service only selects pods in its own namespace.",
+  pdb: "Set spec.selector.matchLabels to the selector labels of the workload this budget protects.",
+  pdbNamespace: "a PodDisruptionBudget only selects pods in its own namespace.",
+  pdbV1beta1:
+    "Use apiVersion policy/v1 and set spec.selector.matchLabels to the selector labels of the workload this budget protects (under policy/v1, {} would cover every pod in the namespace).",
+  serviceMonitor:
+    "A ServiceMonitor selects Services by the Service's own metadata.labels (not its spec.selector): make spec.selector.matchLabels match the labels on the intended Service, and spec.namespaceSelector its namespace.",
+  podMonitor: "Make spec.selector.matchLabels a subset of the intended pod template's labels, and spec.namespaceSelector its namespace.",
+  monitorNamespace: "set spec.namespaceSelector.matchNames to include that namespace.",
+  hpaTarget: "Point spec.scaleTargetRef at the workload's exact apiVersion, kind and name (render both from the same fullname helper).",
+  hpaSelector: "Make {{target}}'s spec.selector match its own pod template labels.",
+  closest: "Closest: {{closest}}.",
+  elsewhere: "It would match {{found}}: {{advice}}",
+  podLabels: "These are the pod labels of {{pods}}; a ServiceMonitor matches the Service's own metadata.labels, not its pods' labels.",
+  sameName: "The input has {{candidates}} with that name: check scaleTargetRef.kind.",
+};
+
+const NO_ENDPOINTS = "The Service gets no endpoints and every connection to it fails. It is reported because the checked manifests are the whole story for this namespace: no operator, cluster component or unrendered template could supply the pods.";
+const NO_PROTECTION = "The budget protects nothing during node drains and upgrades of the nodes.";
+const NO_TARGETS = "Prometheus gets no targets from it: the application is not monitored, and nothing reports an error.";
+
 export const danglingSelector: Rule = {
   meta: {
     id: "dangling-selector",
     severity: "warning",
     summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
+    messages: {
+      serviceNoPods: "selector {{selector}} matches no pods: the Service has no endpoints",
+      pdbNoSelector: "no spec.selector: the budget selects no pods and protects nothing",
+      pdbEmptyV1beta1: "empty selector {} under policy/v1beta1 selects no pods: the budget protects nothing",
+      pdbEmptyNoPods: "empty selector {} selects every pod in namespace {{namespace}}, which has none",
+      pdbNoPods: "selector {{selector}} matches no pods: the budget protects nothing",
+      serviceMonitorNoServices: "no Service in namespace {{namespaces}} carries {{selector}} in its metadata.labels",
+      podMonitorNoPods: "selector {{selector}} matches no pods in namespace {{namespaces}}",
+      hpaNoTarget: "no spec.scaleTargetRef kind and name: it scales nothing",
+      hpaMissingTarget: "scales {{target}}, which is not in the checked manifests",
+      hpaTargetNoPods: "scales {{target}}, whose selector {{selector}} matches no pods (not even its own template)",
+    },
+    details: {
+      serviceNoPods: NO_ENDPOINTS,
+      pdbNoSelector: "A PodDisruptionBudget without a selector selects no pods. " + NO_PROTECTION,
+      pdbEmptyV1beta1:
+        "Under policy/v1beta1 an empty selector selects no pods (policy/v1 changed it to select every pod in the namespace). policy/v1beta1 was removed in Kubernetes 1.25; moving to policy/v1 changes what {} means.",
+      pdbEmptyNoPods: "Under policy/v1 an empty selector selects every pod in the namespace, but the checked manifests have no pods in {{namespace}}. " + NO_PROTECTION,
+      pdbNoPods: NO_PROTECTION,
+      serviceMonitorNoServices: "A ServiceMonitor selects Services by their own metadata.labels. " + NO_TARGETS,
+      podMonitorNoPods: NO_TARGETS,
+      hpaNoTarget: "The API server rejects a HorizontalPodAutoscaler without a scale target.",
+      hpaMissingTarget: "The HPA reports FailedGetScale and never scales anything.",
+      hpaTargetNoPods: "The HPA has no pods to take metrics from and cannot scale.",
+    },
     why:
       "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both. It is reported only where the checked manifests are the whole story: not for pods an operator may run for a custom resource in the namespace, the cluster's own components (kube-system, the API server's default/kubernetes Service), monitors of every namespace, or a chart rendered without some dependencies (--skip-missing-deps) or with workload templates these values do not render.",
     fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
@@ -106,34 +157,25 @@ function checkService(context: AnalysisContext, report: ReportFinding, service: 
   if (index.select(templateLabelsOnly(service.selector)).length > 0) return;
   if (podsMayComeFromElsewhere(context, service.object, service.selector, [namespaceOf(service.object)])) return;
   const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
-  const name = refString(service.object.ref);
+  const elsewhere = podsElsewhere(context, service.selector, [namespaceOf(service.object)]);
   report({
     object: service.object,
     path: service.selectorPath,
-    message: `${name} selects ${describeSelector(service.selector)}, which matches no pods in the checked manifests: the Service gets no endpoints and every connection to it fails.${nearText(near)}${podsElsewhere(context, service.selector, [namespaceOf(service.object)], "A Service only selects pods in its own namespace.")}`,
+    messageId: "serviceNoPods",
+    data: { selector: describeSelector(service.selector) },
     related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(service.selector), matches: [], nearMisses: near.map(nearEvidence) },
-    remedy: {
-      text: "Make spec.selector a subset of the intended pod template's labels (same keys, same values); render both from one selector-labels helper.",
-    },
+    evidence: { selector: describeSelector(service.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    remedy: hinted(REMEDY.service, near, elsewhere, REMEDY.serviceNamespace),
   });
 }
 
 function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView): void {
-  const name = refString(pdb.object.ref);
   const namespace = namespaceOf(pdb.object);
   const index = context.podsIn(namespace);
   const raw = pdb.object.raw.spec as { selector?: unknown } | undefined;
   const v1beta1 = pdb.object.ref.apiVersion === "policy/v1beta1";
-  const remedy = { text: "Set spec.selector.matchLabels to the selector labels of the workload this budget protects." };
   if (pdb.selectorAbsent) {
-    report({
-      object: pdb.object,
-      path: pdb.selectorPath,
-      message: `${name} has no spec.selector: a PodDisruptionBudget without a selector selects no pods and protects nothing.`,
-      evidence: { selector: null, matches: [] },
-      remedy,
-    });
+    report({ object: pdb.object, path: pdb.selectorPath, messageId: "pdbNoSelector", data: {}, evidence: { selector: null, matches: [] }, remedy: { text: REMEDY.pdb } });
     return;
   }
   if (pdb.selector.matchesNothing) {
@@ -141,11 +183,10 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
       report({
         object: pdb.object,
         path: pdb.selectorPath,
-        message: `${name} has an empty selector {} under policy/v1beta1, where an empty selector selects no pods (policy/v1 changed it to select every pod in the namespace), so this budget protects nothing. policy/v1beta1 was removed in Kubernetes 1.25; moving to policy/v1 changes what {} means.`,
+        messageId: "pdbEmptyV1beta1",
+        data: {},
         evidence: { selector: "{}", apiVersion: "policy/v1beta1", matches: [] },
-        remedy: {
-          text: "Use apiVersion policy/v1 and set spec.selector.matchLabels to the selector labels of the workload this budget protects (under policy/v1, {} would cover every pod in the namespace).",
-        },
+        remedy: { text: REMEDY.pdbV1beta1 },
       });
     }
     // Other match-nothing selectors are malformed; the label/selector syntax checks report them.
@@ -157,21 +198,24 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
     report({
       object: pdb.object,
       path: pdb.selectorPath,
-      message: `${name} has an empty selector {}, which under policy/v1 selects every pod in namespace ${namespace}, but the checked manifests have no pods there: the budget protects nothing.`,
+      messageId: "pdbEmptyNoPods",
+      data: { namespace },
       evidence: { selector: describeSelector(pdb.selector), matches: [] },
-      remedy,
+      remedy: { text: REMEDY.pdb },
     });
     return;
   }
   if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
+  const elsewhere = podsElsewhere(context, pdb.selector, [namespace]);
   report({
     object: pdb.object,
     path: pdb.selectorPath,
-    message: `${name} selects ${describeSelector(pdb.selector)}, which matches no pods in the checked manifests: the budget protects nothing during node drains.${nearText(near)}${podsElsewhere(context, pdb.selector, [namespace], "A PodDisruptionBudget only selects pods in its own namespace.")}`,
+    messageId: "pdbNoPods",
+    data: { selector: describeSelector(pdb.selector) },
     related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(pdb.selector), matches: [], nearMisses: near.map(nearEvidence) },
-    remedy,
+    evidence: { selector: describeSelector(pdb.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    remedy: hinted(REMEDY.pdb, near, elsewhere, REMEDY.pdbNamespace),
   });
 }
 
@@ -179,8 +223,7 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
   // namespaceSelector.any: every namespace of the cluster, most of which no render shows.
   if (monitor.selector.matchesNothing || monitor.namespaces === undefined) return;
   const namespaces = monitor.namespaces;
-  const name = refString(monitor.object.ref);
-  const scope = monitor.namespaces === undefined ? "any namespace" : `namespace${namespaces.length === 1 ? "" : "s"} ${namespaces.join(", ")}`;
+  const data = { selector: describeSelector(monitor.selector), namespaces: andList(namespaces) };
   if (monitor.kind === "ServiceMonitor") {
     const labelsOf = (o: KubeObject) => metadataLabels(o);
     if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
@@ -188,15 +231,17 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
     // Services come from outside the render where pods do (an operator makes both, e.g. the kubelet's Service).
     if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
     const near = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf, (o) => refString(o.ref))).slice(0, MAX_NEAR);
+    const podLabelsOf = namespaces.flatMap((ns) => context.podsIn(ns).select(monitor.selector)).slice(0, MAX_NEAR).map((w) => refString(w.object.ref));
+    const elsewhere = servicesElsewhere(context, monitor, namespaces);
+    const remedy = hinted(REMEDY.serviceMonitor, near, elsewhere, REMEDY.monitorNamespace);
     report({
       object: monitor.object,
       path: monitor.selectorPath,
-      message: `${name} selects Services by their metadata.labels with ${describeSelector(monitor.selector)}, and no Service in ${scope} in the checked manifests carries them: Prometheus gets no targets from it.${nearText(near)}${podLabelsHint(context, monitor, namespaces)}${servicesElsewhere(context, monitor, namespaces)}`,
+      messageId: "serviceMonitorNoServices",
+      data,
       related: near.map((n) => n.item),
-      evidence: { selector: describeSelector(monitor.selector), namespaces: monitor.namespaces ?? "any", matches: [], nearMisses: near.map(nearEvidence) },
-      remedy: {
-        text: "A ServiceMonitor selects Services by the Service's own metadata.labels (not its spec.selector): make spec.selector.matchLabels match the labels on the intended Service, and spec.namespaceSelector its namespace.",
-      },
+      evidence: { selector: data.selector, namespaces, matches: [], nearMisses: near.map(nearEvidence), elsewhere, podLabelsOf },
+      remedy: podLabelsOf.length === 0 ? remedy : { text: `${formatMessage(REMEDY.podLabels, { pods: andList(podLabelsOf) }, "remedy podLabels")} ${remedy.text}` },
     });
     return;
   }
@@ -205,41 +250,40 @@ function checkMonitor(context: AnalysisContext, report: ReportFinding, monitor: 
   const near = namespaces
     .flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref)))
     .slice(0, MAX_NEAR);
+  const elsewhere = podsElsewhere(context, monitor.selector, namespaces);
   report({
     object: monitor.object,
     path: monitor.selectorPath,
-    message: `${name} selects ${describeSelector(monitor.selector)}, which matches no pods in ${scope} in the checked manifests: Prometheus gets no targets from it.${nearText(near)}${podsElsewhere(context, monitor.selector, namespaces, "Set spec.namespaceSelector.matchNames to include it.")}`,
+    messageId: "podMonitorNoPods",
+    data,
     related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(monitor.selector), namespaces: monitor.namespaces ?? "any", matches: [], nearMisses: near.map(nearEvidence) },
-    remedy: {
-      text: "Make spec.selector.matchLabels a subset of the intended pod template's labels, and spec.namespaceSelector its namespace.",
-    },
+    evidence: { selector: data.selector, namespaces, matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    remedy: hinted(REMEDY.podMonitor, near, elsewhere, REMEDY.monitorNamespace),
   });
 }
 
 function checkHpas(context: AnalysisContext, report: ReportFinding): void {
   for (const hpa of context.hpas) {
-    const name = refString(hpa.object.ref);
     const namespace = hpa.object.ref.namespace;
     if (!hpa.target) {
-      report({
-        object: hpa.object,
-        path: hpa.targetPath,
-        message: `${name} has no spec.scaleTargetRef kind and name: it scales nothing (the API server rejects it).`,
-        evidence: { target: null },
-        remedy: { text: "Set spec.scaleTargetRef to the apiVersion, kind and name of the Deployment, StatefulSet or Rollout to scale." },
-      });
+      report({ object: hpa.object, path: hpa.targetPath, messageId: "hpaNoTarget", data: {}, evidence: { target: null }, remedy: { text: REMEDY.hpaTarget } });
       continue;
     }
-    const targetName = `${hpa.target.kind}/${hpa.target.name}`;
+    const target = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
     if (!object && !chartViewIncomplete(context, hpa.object)) {
+      const sameName = context.workloads
+        .filter((w) => w.object.ref.name === hpa.target!.name && w.object.ref.namespace === namespace && w.object.ref.kind !== hpa.target!.kind)
+        .map((w) => refString(w.object.ref));
       report({
         object: hpa.object,
         path: hpa.targetPath,
-        message: `${name} scales ${targetName}, which is not in the checked manifests${namespace ? ` (namespace ${namespace})` : ""}: the HPA reports FailedGetScale and never scales anything.${sameNameElsewhere(context, hpa.object, hpa.target.name, hpa.target.kind)}`,
-        evidence: { target: targetName },
-        remedy: { text: "Point spec.scaleTargetRef at the workload's exact kind and name (render both from the same fullname helper)." },
+        messageId: "hpaMissingTarget",
+        data: { target },
+        evidence: { target, sameName },
+        remedy: {
+          text: sameName.length === 0 ? REMEDY.hpaTarget : `${formatMessage(REMEDY.sameName, { candidates: andList(sameName) }, "remedy sameName")} ${REMEDY.hpaTarget}`,
+        },
       });
       continue;
     }
@@ -251,10 +295,11 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     report({
       object: hpa.object,
       path: hpa.targetPath,
-      message: `${name} scales ${targetName}, whose selector ${describeSelector(workload.selector)} matches no pods in the checked manifests (not even its own template): the HPA has no pods to take metrics from and cannot scale.`,
+      messageId: "hpaTargetNoPods",
+      data: { target, selector: describeSelector(workload.selector) },
       related: [object],
-      evidence: { target: targetName, selector: describeSelector(workload.selector), matches: [] },
-      remedy: { text: `Make ${targetName}'s spec.selector match its own pod template labels.` },
+      evidence: { target, selector: describeSelector(workload.selector), matches: [] },
+      remedy: { text: formatMessage(REMEDY.hpaSelector, { target }, "remedy hpaSelector") },
     });
   }
 }
@@ -337,26 +382,22 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Every label key of the rendered pod templates when the render grants patching pods, else undefined; once per context. */
-const relabelCache = new WeakMap<AnalysisContext, { keys: Set<string> | undefined }>();
+/** Every label key of the rendered pod templates when the render grants patching pods, else undefined (once per context). */
 function podTemplateKeysIfRelabelled(context: AnalysisContext): Set<string> | undefined {
-  let found = relabelCache.get(context);
-  if (found === undefined) {
-    found = { keys: context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : undefined };
-    relabelCache.set(context, found);
-  }
-  return found.keys;
+  return context.derived(relabelledKeys);
+}
+
+function relabelledKeys(context: AnalysisContext): Set<string> | undefined {
+  return context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : undefined;
 }
 
 /** Namespaces holding a custom resource whose operator may run pods for it (model/cluster.ts), once per context. */
-const operatedCache = new WeakMap<AnalysisContext, Set<string>>();
 function namespacesWithOperatedResources(context: AnalysisContext): Set<string> {
-  let found = operatedCache.get(context);
-  if (found === undefined) {
-    found = new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === undefined).map(namespaceOf));
-    operatedCache.set(context, found);
-  }
-  return found;
+  return context.derived(operatedNamespaces);
+}
+
+function operatedNamespaces(context: AnalysisContext): Set<string> {
+  return new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === undefined).map(namespaceOf));
 }
 
 // ---------------------------------------------------------------------------
@@ -398,44 +439,34 @@ function nearMisses<T>(index: LabelIndex<T>, selector: Selector, labelsOf: (item
   return found;
 }
 
-function nearText(near: readonly NearMiss<unknown>[]): string {
-  if (near.length === 0) return "";
-  return ` Closest: ${near.map((n) => `${n.name} fails only ${n.unmatched}`).join("; ")}.`;
-}
-
 function nearEvidence(near: NearMiss<unknown>): { object: string; unmatched: string } {
   return { object: near.name, unmatched: near.unmatched };
 }
 
-/** Pods outside the namespaces looked in that the selector would match. */
-function podsElsewhere(context: AnalysisContext, selector: Selector, searched: readonly string[], advice: string): string {
-  const found = context
+/** Pods outside the namespaces looked in that the selector would match, as `Kind/name in namespace ns`. */
+function podsElsewhere(context: AnalysisContext, selector: Selector, searched: readonly string[]): string[] {
+  return context
     .namespaces()
     .filter((ns) => !searched.includes(ns))
     .flatMap((ns) => context.podsIn(ns).select(selector).map((w) => `${refString(w.object.ref)} in namespace ${ns}`))
     .slice(0, MAX_NEAR);
-  return found.length > 0 ? ` It would match ${found.join(", ")}. ${advice}` : "";
 }
 
-function servicesElsewhere(context: AnalysisContext, monitor: SelectorConsumer, searched: readonly string[]): string {
-  const found = context
+function servicesElsewhere(context: AnalysisContext, monitor: SelectorConsumer, searched: readonly string[]): string[] {
+  return context
     .namespaces()
     .filter((ns) => !searched.includes(ns))
     .flatMap((ns) => context.servicesIn(ns).select(monitor.selector).map((o) => `${refString(o.ref)} in namespace ${ns}`))
     .slice(0, MAX_NEAR);
-  return found.length > 0 ? ` It would match ${found.join(", ")}: set spec.namespaceSelector.matchNames to include that namespace.` : "";
 }
 
-/** The common mistake: a ServiceMonitor written with the pods' labels instead of the Service's. */
-function podLabelsHint(context: AnalysisContext, monitor: SelectorConsumer, namespaces: readonly string[]): string {
-  const pods = namespaces.flatMap((ns) => context.podsIn(ns).select(monitor.selector));
-  if (pods.length === 0) return "";
-  return ` These are the pod labels of ${pods.slice(0, MAX_NEAR).map((w) => refString(w.object.ref)).join(", ")}; a ServiceMonitor matches the Service's own metadata.labels, not its pods' labels.`;
-}
-
-function sameNameElsewhere(context: AnalysisContext, hpa: KubeObject, name: string, kind: string): string {
-  const candidates = context.workloads.filter((w) => w.object.ref.name === name && w.object.ref.namespace === hpa.ref.namespace && w.object.ref.kind !== kind);
-  return candidates.length > 0 ? ` (The input has ${candidates.map((w) => refString(w.object.ref)).join(", ")} with that name: check scaleTargetRef.kind.)` : "";
+/** The remedy with what this finding's near misses and matches in other namespaces say. */
+function hinted(base: string, near: readonly NearMiss<unknown>[], elsewhere: readonly string[], namespaceAdvice: string): Remedy {
+  const parts: string[] = [];
+  if (near.length > 0) parts.push(formatMessage(REMEDY.closest, { closest: near.map((n) => `${n.name} fails only ${n.unmatched}`).join("; ") }, "remedy closest"));
+  if (elsewhere.length > 0) parts.push(formatMessage(REMEDY.elsewhere, { found: andList(elsewhere), advice: namespaceAdvice }, "remedy elsewhere"));
+  parts.push(base);
+  return { text: parts.join(" ") };
 }
 
 function metadataLabels(object: KubeObject): Labels {

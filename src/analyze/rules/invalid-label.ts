@@ -16,8 +16,8 @@ import {
 } from "../../model/label-syntax.ts";
 import { formatPath, getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import type { AnalysisContext } from "../context.ts";
+import { andList } from "../messages.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
-import { capitalize } from "../messages.ts";
 
 /** What kind of field a group of errors is about, for the wording of the finding. */
 type Subject = "label" | "annotation" | "selector" | "name";
@@ -144,35 +144,53 @@ function checkedFields(object: KubeObject, context: AnalysisContext): CheckedFie
 
 const NOUN: Record<Subject, string> = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
 
-/** Builds one finding from the errors that point at one place (a key, a map, a name). */
-function invalidLabelFinding(object: KubeObject, subject: Subject, errors: readonly LabelFieldError[], later?: string): FindingInput {
+/** The errors of one field of one object that point at one place (a key, a map, a name). */
+interface FieldProblem {
+  object: KubeObject;
+  subject: Subject;
+  errors: readonly LabelFieldError[];
+  later?: string;
+}
+
+/** The API server's errors as a message quotes them. */
+function quotedErrors(errors: readonly LabelFieldError[]): string {
+  return errors.map((e) => `"${formatFieldError(e)}"`).join(" and ");
+}
+
+/** One finding for one problem: the message id that says what is wrong, its facts, and the specific fix. */
+function problemFinding({ object, subject, errors, later }: FieldProblem): FindingInput {
   const first = errors[0]!;
   const path = first.path;
   const where = formatPath(path);
-  const apiErrors = errors.map(formatFieldError);
-  const quoted = apiErrors.map((e) => `"${e}"`).join(" and ");
   const decode = errors.some((e) => e.type === "Decode");
   const key = first.key;
   const rawValue = getPath(object.raw, path);
-  const ref = refString(object.ref);
-  let what: string;
-  let fix: string;
-  if (subject === "name") {
-    what = `the name "${object.ref.name}" is not valid for a ${object.ref.kind}`;
-    fix = nameFix(object, errors);
-  } else if (first.type === "Too long") {
+  const common = { object: refString(object.ref), errors: quotedErrors(errors), noun: NOUN[subject] };
+  const finding = (messageId: string, data: Record<string, string | number>, fix: string): FindingInput => ({
+    object,
+    path,
+    messageId: later === undefined ? messageId : "rejectedLater",
+    data: later === undefined ? { ...common, ...data } : { ...common, field: key ?? where, later },
+    evidence: {
+      ...(key === undefined ? {} : { key }),
+      ...(rawValue === undefined || isRecord(rawValue) ? {} : { value: rawValue }),
+      errors: errors.map(formatFieldError),
+    },
+    remedy: { text: fix },
+  });
+  if (subject === "name") return finding("invalidName", { name: object.ref.name, kind: object.ref.kind }, nameFix(object, errors));
+  if (first.type === "Too long") {
     const size = isRecord(rawValue) ? annotationsSize(stringMap(rawValue)) : 0;
-    what = `the annotations at ${where} add up to ${size} bytes (keys plus values), over the ${TOTAL_ANNOTATION_SIZE_LIMIT_B}-byte limit`;
-    fix = valueFix(errors, undefined);
-  } else if (decode && key === undefined) {
+    return finding("tooLarge", { path: where, size, limit: TOTAL_ANNOTATION_SIZE_LIMIT_B }, valueFix(errors, undefined));
+  }
+  if (decode && key === undefined) {
     const shape = Array.isArray(rawValue) ? "a list" : `a ${jsonTypeName(rawValue)}`;
-    what = `${where} is ${shape}, but it must be a map of string keys to string values`;
-    fix = `Write ${where} as a map (one "key: value" per line), not as a list of "- key: value" items or a single string.`;
-  } else if (decode) {
+    return finding("notAMap", { path: where, shape }, `Write ${where} as a map (one "key: value" per line), not as a list of "- key: value" items or a single string.`);
+  }
+  if (decode) {
     const type = typeof rawValue === "boolean" ? "boolean" : typeof rawValue === "number" ? "number" : jsonTypeName(rawValue);
     const shown = typeof rawValue === "boolean" || typeof rawValue === "number" ? String(rawValue) : JSON.stringify(rawValue);
-    what = `the ${NOUN[subject]} ${key} has the ${type} value ${shown}, but label values must be strings`;
-    fix =
+    let fix =
       typeof rawValue === "number"
         ? `Quote the value as the text you mean (${key}: "..."), or render it with | quote. YAML has already turned it into the number ${shown}: an unquoted 1.10 becomes 1.1, 1e3 becomes 1000.`
         : typeof rawValue === "boolean"
@@ -180,25 +198,60 @@ function invalidLabelFinding(object: KubeObject, subject: Subject, errors: reado
           : `Give ${key} a plain string value.`;
     const keyErrors = errors.filter((e) => e.type !== "Decode");
     if (keyErrors.length > 0) fix += ` The key is invalid too. ${valueFix(keyErrors, undefined)}`;
-  } else {
-    what = `the ${NOUN[subject]} ${key ?? where} is invalid`;
-    fix = valueFix(errors, first.value);
+    return finding("notAString", { key: key ?? where, type, value: shown }, fix);
   }
-  const consequence = later
-    ? `${ref} itself is accepted, but ${later} is rejected with ${quoted}`
-    : decode
-      ? `the object cannot be decoded (${quoted}), so helm install/upgrade fails`
-      : `the API server rejects ${ref} with ${quoted}, so helm install/upgrade fails`;
+  // A selector requirement's operator or its values list, not one label key or value.
+  if (key === undefined || first.type !== "Invalid value" || path[path.length - 1] === "operator") {
+    return finding("invalidField", { field: where, detail: first.detail }, valueFix(errors, first.value));
+  }
+  if (first.value === key) return finding("invalidKey", { key }, valueFix(errors, first.value));
+  return finding("invalidValue", { key, value: first.value ?? "" }, valueFix(errors, first.value));
+}
+
+/**
+ * The root value that makes a name or label value invalid, when one does: the parts of
+ * the value (between '-' and, in names, '.') that hold characters the field does not
+ * allow. An uppercase chart name (`CHART-TEMPLATE`) makes every name built from it
+ * invalid; a '+' in the chart version every label value that carries it. Problems that
+ * share a root in one chart or file are one problem.
+ */
+function rootOf(problem: FieldProblem): { kind: "name" | "labelValue"; root: string } | undefined {
+  const { subject, errors, later } = problem;
+  if (later !== undefined || errors.some((e) => e.type !== "Invalid value")) return undefined;
+  const value = errors[0]!.value;
+  if (value === undefined || errors.some((e) => e.value !== value)) return undefined;
+  if (subject === "name") {
+    const parts = value.split(/[-.]/).filter((part) => /[^a-z0-9]/.test(part));
+    return parts.length === 0 ? undefined : { kind: "name", root: parts.join("-") };
+  }
+  if (subject === "label" && value !== errors[0]!.key) {
+    const parts = value.split("-").filter((part) => /[^A-Za-z0-9_.]/.test(part));
+    return parts.length === 0 ? undefined : { kind: "labelValue", root: parts.join("-") };
+  }
+  return undefined;
+}
+
+/** One finding for problems that share a root value: on the first object, listing every one. */
+function rootFinding(kind: "name" | "labelValue", root: string, problems: readonly FieldProblem[]): FindingInput {
+  const [first] = problems as [FieldProblem, ...FieldProblem[]];
+  const error = first.errors[0]!;
+  const objects = problems.map((p) => ({ object: refString(p.object.ref), path: formatPath(p.errors[0]!.path), value: p.errors[0]!.value! }));
+  const data = {
+    root,
+    more: problems.length - 1,
+    count: problems.length,
+    objects: andList(objects.map((o) => o.object)),
+    errors: quotedErrors(first.errors),
+  };
   return {
-    object,
-    path,
-    message: `${ref}: ${what}. ${capitalize(consequence)}.`,
-    evidence: {
-      ...(key === undefined ? {} : { key }),
-      ...(rawValue === undefined || isRecord(rawValue) ? {} : { value: rawValue }),
-      errors: apiErrors,
-    },
-    remedy: { text: fix },
+    object: first.object,
+    path: error.path,
+    ...(kind === "name"
+      ? { messageId: "invalidNames", data: { ...data, name: first.object.ref.name } }
+      : { messageId: "invalidLabelValues", data: { ...data, key: error.key ?? "", value: error.value ?? "" } }),
+    related: problems.slice(1).map((p) => p.object),
+    evidence: { root, count: problems.length, objects, errors: first.errors.map(formatFieldError) },
+    remedy: { text: kind === "name" ? nameFix(first.object, first.errors) : valueFix(first.errors, error.value) },
   };
 }
 
@@ -243,6 +296,10 @@ function valueFix(errors: readonly LabelFieldError[], value: string | undefined)
   return [...new Set(tips)].join(" ");
 }
 
+
+const REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
+const UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
+
 /**
  * Label keys and values, annotation keys and sizes, selectors and object names that the
  * API server refuses (k8s-rules.md §1.5–1.7, §1.18, §2.1, §2.2, §8 item 12).
@@ -252,6 +309,32 @@ export const invalidLabel: Rule = {
     id: "invalid-label",
     severity: "error",
     summary: "Label keys/values, annotations, selectors or object names that the API server rejects.",
+    messages: {
+      invalidName: "name \"{{name}}\" is not valid for a {{kind}}",
+      invalidNames: "name \"{{name}}\" and {{more}} more object names carry \"{{root}}\", invalid in a name",
+      tooLarge: "annotations at {{path}} add up to {{size}} bytes, over the {{limit}}-byte limit",
+      notAMap: "{{path}} is {{shape}}, not a map of string keys to string values",
+      notAString: "{{noun}} {{key}} has the {{type}} value {{value}}: label values must be strings",
+      invalidKey: "{{noun}} key {{key}} is invalid",
+      invalidValue: "{{noun}} {{key}} has the invalid value \"{{value}}\"",
+      invalidLabelValues: "label {{key}}=\"{{value}}\" and {{more}} more label values carry \"{{root}}\", invalid in a label value",
+      invalidField: "{{field}}: {{detail}}",
+      rejectedLater: "{{noun}} {{field}} is invalid in {{later}}",
+    },
+    details: {
+      invalidName: REJECTED,
+      invalidNames:
+        "Every object whose name carries \"{{root}}\" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The names usually come from the chart or release name through a fullname helper: fix it there once.",
+      tooLarge: REJECTED,
+      notAMap: UNDECODABLE,
+      notAString: UNDECODABLE,
+      invalidKey: REJECTED,
+      invalidValue: REJECTED,
+      invalidLabelValues:
+        "Every object whose labels carry \"{{root}}\" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The value usually comes from one place (the chart version, an image reference, a values key): fix it there once.",
+      invalidField: REJECTED,
+      rejectedLater: "{{object}} itself is accepted, but {{later}} is rejected with {{errors}}.",
+    },
     why:
       "The API server validates labels, annotations, selectors and names on every create and update: one invalid label value (a '+' from semver build metadata, a ':' from an image reference, more than 63 characters from a long release name, an unquoted true or 1.10) makes the whole helm install or upgrade fail.",
     fix: "Quote label values, sanitize version-derived values (replace \"+\" \"_\"), truncate names and values (trunc 63), and write labels as a map of strings.",
@@ -286,9 +369,9 @@ export const invalidLabel: Rule = {
     helpUri: ruleHelpUri("invalid-label"),
   },
   check(context, report) {
+    const problems: FieldProblem[] = [];
     for (const object of context.objects) {
       for (const field of checkedFields(object, context)) {
-        if (field.errors.length === 0) continue;
         const byPath = new Map<string, LabelFieldError[]>();
         for (const error of field.errors) {
           const key = formatPath(error.path);
@@ -296,8 +379,27 @@ export const invalidLabel: Rule = {
           if (list) list.push(error);
           else byPath.set(key, [error]);
         }
-        for (const errors of byPath.values()) report(invalidLabelFinding(object, field.subject, errors, field.later));
+        for (const errors of byPath.values()) problems.push({ object, subject: field.subject, errors, ...(field.later ? { later: field.later } : {}) });
       }
+    }
+    // One finding per root value per chart (or manifest file), reported where it first appears.
+    const byRoot = new Map<string, FieldProblem[]>();
+    const roots = new Map<FieldProblem, string>();
+    for (const problem of problems) {
+      const found = rootOf(problem);
+      if (found === undefined) continue;
+      const { doc } = problem.object;
+      const key = [doc.release?.chart ?? doc.file, found.kind, found.root].join("\u0000");
+      roots.set(problem, key);
+      const list = byRoot.get(key);
+      if (list) list.push(problem);
+      else byRoot.set(key, [problem]);
+    }
+    for (const problem of problems) {
+      const key = roots.get(problem);
+      const shared = key === undefined ? undefined : byRoot.get(key)!;
+      if (shared === undefined || shared.length === 1) report(problemFinding(problem));
+      else if (shared[0] === problem) report(rootFinding(rootOf(problem)!.kind, rootOf(problem)!.root, shared));
     }
   },
 };

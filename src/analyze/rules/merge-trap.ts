@@ -45,11 +45,37 @@ import type { UpdatePair } from "../upgrade/plan.ts";
 import { releaseOf } from "../release.ts";
 import { sh, ShellText } from "../shell.ts";
 
+const CLUSTER_IP_REFUSED =
+  "Kubernetes {{version}} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading; 1.22 is unconfirmed), so the update is refused ({{source}}). `helm upgrade` fails with: {{helmError}}";
+const NULL_CLASS = 'A null class means "use the default StorageClass": when the claim was created, the cluster\'s default class name was written into spec.storageClassName.';
+const STORAGE_CLASS_REFUSED =
+  "A PVC spec cannot change after creation ({{source}}). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, `helm upgrade` fails with: {{helmError}} (Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)";
+
 export const mergeTrap: Rule = {
   meta: {
     id: "merge-trap",
     severity: "error",
     summary: "An upgrade that fails only because of Helm's three-way merge: a defaulted field it never removes, or a null/empty field it keeps sending.",
+    messages: {
+      recreateKeepsRollingUpdate: "strategy changes from {{from}} to Recreate, but the live rollingUpdate stays: the upgrade fails",
+      onDeleteKeepsRollingUpdate: "updateStrategy changes to OnDelete, but the live rollingUpdate stays: the upgrade fails",
+      clusterIPEmpty: "renders `clusterIP: \"\"` against the allocated IP: every upgrade fails on Kubernetes {{version}}",
+      clusterIPNull: "renders `clusterIP:` with no value against the allocated IP: every upgrade fails on Kubernetes {{version}}",
+      clusterIPDropped: "drops the empty clusterIP of the previous manifest: this upgrade fails on Kubernetes {{version}}",
+      storageClassNull: "renders `storageClassName:` with no value against the default class: every upgrade fails",
+      storageClassDropped: "drops the null storageClassName of the previous manifest: this upgrade fails",
+    },
+    details: {
+      recreateKeepsRollingUpdate:
+        "The previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) fails with: {{helmError}} (Whether Helm 4's server-side apply hits the same error is unconfirmed.)",
+      onDeleteKeepsRollingUpdate:
+        "The previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply) fails with: {{helmError}}",
+      clusterIPEmpty: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
+      clusterIPNull: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the null against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
+      clusterIPDropped: `The live Service has the cluster IP the API server allocated; with the empty key gone from the manifest, Helm's three-way patch sends a deletion of it once. ${CLUSTER_IP_REFUSED}`,
+      storageClassNull: `${NULL_CLASS} Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\` on every upgrade, even when nothing else changed, which would clear the field. ${STORAGE_CLASS_REFUSED}`,
+      storageClassDropped: `${NULL_CLASS} The previous manifest rendered the null and the new one drops the key: Helm's three-way patch sends \`storageClassName: null\` once, which would clear the field. ${STORAGE_CLASS_REFUSED}`,
+    },
     why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
     fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
     migration:
@@ -157,12 +183,8 @@ function recreateTrap(pair: UpdatePair, report: Report): void {
   report({
     object: pair.after,
     path: ["spec", "strategy", "type"],
-    message:
-      `Deployment "${name}": spec.strategy.type changes from ${explicit ? '"RollingUpdate"' : 'unset (the API server defaults it to "RollingUpdate")'} to "Recreate", ` +
-      "but the previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. " +
-      `The live object keeps rollingUpdate next to type Recreate, which validation forbids (${validationSource("apps")}). ` +
-      `\`helm upgrade\` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) will fail with:\n  ${helmUpgradeError("Deployment", name, apiError)}\n` +
-      `(Whether Helm 4's server-side apply hits the same error is unconfirmed.)`,
+    messageId: "recreateKeepsRollingUpdate",
+    data: { from: explicit ? "RollingUpdate" : "unset (defaulted to RollingUpdate)", source: validationSource("apps"), helmError: helmUpgradeError("Deployment", name, apiError) },
     evidence: { before: beforeType, after: "Recreate", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: Recreate` in the chart (e.g. `strategy: {type: Recreate, rollingUpdate: null}`), so the patch deletes the defaulted field. For an upgrade with the current chart, switch the live Deployment first; the type must change in the same patch, or the API server defaults rollingUpdate again:",
@@ -193,10 +215,8 @@ function onDeleteTrap(pair: UpdatePair, version: string, report: Report): void {
   report({
     object: pair.after,
     path: ["spec", "updateStrategy", "type"],
-    message:
-      `StatefulSet "${name}": spec.updateStrategy.type changes to "OnDelete", but the previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. ` +
-      `rollingUpdate is only allowed with the RollingUpdate strategy (${validationSource("apps")}). ` +
-      `\`helm upgrade\` (Helm 3, or Helm 4 with client-side apply) will fail with:\n  ${helmUpgradeError("StatefulSet", name, apiError)}`,
+    messageId: "onDeleteKeepsRollingUpdate",
+    data: { source: validationSource("apps"), helmError: helmUpgradeError("StatefulSet", name, apiError) },
     evidence: { before: beforeType, after: "OnDelete", rollingUpdateInPreviousManifest: false, apiError },
     remedy: {
       text: "Render `rollingUpdate: null` next to `type: OnDelete` in the chart. For an upgrade with the current chart, switch the live StatefulSet first (type and rollingUpdate in one patch):",
@@ -219,16 +239,14 @@ function emptyClusterIP(pair: UpdatePair, version: string, report: Report): void
   if (typeof beforeIP === "string" && beforeIP !== "") return;
   const { name } = pair.after.ref;
   const rendered = getPath(pair.after.raw, ["spec", "clusterIP"]);
-  const how = rendered === "" ? 'renders `clusterIP: ""`' : rendered === null ? "renders `clusterIP:` with no value (null)" : 'dropped the `clusterIP: ""` the previous manifest had';
+  const messageId = rendered === "" ? "clusterIPEmpty" : rendered === null ? "clusterIPNull" : "clusterIPDropped";
   const error = fieldError("spec.clusterIP", "Invalid value", FIELD_IS_IMMUTABLE, '""');
   const apiError = apiInvalid("Service", "", name, error);
   report({
     object: pair.after,
     path,
-    message:
-      `Service "${name}": the manifest ${how}. The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ` +
-      `Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (${validationSource("")}). ` +
-      `\`helm upgrade\` will fail with:\n  ${helmUpgradeError("Service", name, apiError)}`,
+    messageId,
+    data: { version, source: validationSource(""), helmError: helmUpgradeError("Service", name, apiError) },
     evidence: { before: beforeIP ?? null, after: rendered ?? null, apiError },
     remedy: {
       text:
@@ -252,13 +270,8 @@ function nullStorageClass(pair: UpdatePair, version: string, report: Report): vo
   report({
     object: pair.after,
     path,
-    message:
-      `PersistentVolumeClaim "${name}": ${inTarget ? "the manifest renders `storageClassName:` with no value (null)" : "the previous manifest rendered `storageClassName:` as null and the new one drops the key"}. ` +
-      "A null class means \"use the default StorageClass\": when the claim was created, the cluster's default class name was written into spec.storageClassName. " +
-      `Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (${validationSource("")}). ` +
-      "On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, `helm upgrade` fails with:\n  " +
-      `${helmUpgradeError("PersistentVolumeClaim", name, apiError)}\n` +
-      "(Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)",
+    messageId: inTarget ? "storageClassNull" : "storageClassDropped",
+    data: { source: validationSource(""), helmError: helmUpgradeError("PersistentVolumeClaim", name, apiError) },
     evidence: { before: inTarget ? getPath(pair.before.raw, ["spec", "storageClassName"]) ?? null : null, after: null, apiError },
     remedy: {
       text:

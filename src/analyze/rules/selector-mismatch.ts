@@ -2,6 +2,7 @@ import { describeSelector, matches } from "../../model/selector.ts";
 import { getPath, refString } from "../../model/object.ts";
 import { validateLabelMap, validateLabelSelector } from "../../model/label-syntax.ts";
 import type { FieldPath } from "../../load/yaml.ts";
+import { andList } from "../messages.ts";
 import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
 
 /**
@@ -14,6 +15,20 @@ export const selectorMismatch: Rule = {
     id: "selector-mismatch",
     severity: "error",
     summary: "A workload's selector does not match its own pod template labels, or is empty where the API rejects it.",
+    messages: {
+      noSelector: "no spec.selector, which a {{kind}} requires",
+      emptySelector: "spec.selector is empty or malformed",
+      templateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})",
+      customTemplateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})",
+    },
+    details: {
+      noSelector: "The API server answers \"spec.selector: Required value\": {{object}} is refused, so helm install/upgrade fails.",
+      emptySelector:
+        "The API server answers \"empty selector is invalid for {{resource}}\" or \"invalid label selector\": {{object}} is refused, so helm install/upgrade fails.",
+      templateMismatch:
+        "The API server answers \"`selector` does not match template `labels`\": {{object}} is refused, so helm install/upgrade fails. The selector is immutable: removing a template label it uses breaks every later upgrade the same way.",
+      customTemplateMismatch: "The {{kind}} controller cannot own the pods it creates (most controllers refuse such a spec).",
+    },
     why: "The API server refuses the object: `selector` does not match template `labels`, or `empty selector is invalid`. Because the selector is immutable, removing a template label that the selector uses also breaks every later upgrade.",
     fix: "Build spec.selector.matchLabels and the pod template labels from the same small selector-labels helper, and never remove a selector label from the template.",
     migration:
@@ -67,7 +82,6 @@ export const selectorMismatch: Rule = {
     for (const workload of context.workloads) {
       const { selector, selectorPath, object } = workload;
       if (!selector || !selectorPath || !(workload.selectorRequired || workload.generic)) continue;
-      const kind = object.ref.kind.toLowerCase();
       const raw = getPath(object.raw, selectorPath);
       // A selector or labels of the wrong type never reach validation: invalid-label reports the decode error.
       if (undecodable(raw, [...workload.templatePath, "metadata", "labels"], workload.object.raw, selectorPath)) continue;
@@ -77,9 +91,8 @@ export const selectorMismatch: Rule = {
         report({
           object,
           path: selectorPath,
-          message: absent
-            ? `${refString(object.ref)} has no spec.selector; the API server answers "spec.selector: Required value".`
-            : `${refString(object.ref)} has an empty or malformed spec.selector; the API server answers "empty selector is invalid for ${kind}" or "invalid label selector".`,
+          messageId: absent ? "noSelector" : "emptySelector",
+          data: { object: refString(object.ref), kind: object.ref.kind, resource: object.ref.kind.toLowerCase() },
           evidence: { selector: raw ?? null },
           remedy: {
             text: "Set spec.selector.matchLabels to the stable labels that identify this workload's pods (e.g. app.kubernetes.io/name and app.kubernetes.io/instance) and put the same labels on spec.template.metadata.labels.",
@@ -94,12 +107,11 @@ export const selectorMismatch: Rule = {
       report({
         object,
         path: [...workload.templatePath, "metadata", "labels"],
-        message: workload.generic
-          ? `${refString(object.ref)}: selector ${describeSelector(selector)} does not match its pod template labels (unmatched: ${missing.join(", ")}); the ${object.ref.kind} controller cannot own the pods it creates (most refuse such a spec).`
-          : `${refString(object.ref)}: selector ${describeSelector(selector)} does not match its pod template labels (unmatched: ${missing.join(", ")}); the API server answers "\`selector\` does not match template \`labels\`".`,
+        messageId: workload.generic ? "customTemplateMismatch" : "templateMismatch",
+        data: { object: refString(object.ref), kind: object.ref.kind, selector: describeSelector(selector), unmatched: andList(missing) },
         evidence: { selector: describeSelector(selector), unmatched: missing, templateLabels: workload.podLabels },
         remedy: {
-          text: "Add the selector's labels to spec.template.metadata.labels with the same values (ideally both rendered from one selector-labels helper).",
+          text: `Put ${andList(missing)} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`,
         },
       });
     }

@@ -55,13 +55,14 @@ ruleCases(danglingSelector, [
         object: "Service/web",
         path: "spec.selector",
         line: 17,
+        messageId: "serviceNoPods",
+        data: { selector: "app.kubernetes.io/name=web,app.kubernetes.io/instance=staging" },
         related: ["Deployment/web"],
         evidence: {
           selector: "app.kubernetes.io/name=web,app.kubernetes.io/instance=staging",
           matches: [],
           nearMisses: [{ object: "Deployment/web", unmatched: "app.kubernetes.io/instance=staging (has app.kubernetes.io/instance=prod)" }],
         },
-        messageIncludes: ["matches no pods in the checked manifests", "Closest: Deployment/web"],
       },
     ],
   },
@@ -102,7 +103,7 @@ ruleCases(danglingSelector, [
       spec:
         selector: {name: e, release: prod}
     `,
-    expect: [{ severity: "warning", object: "Service/e", path: "spec.selector", line: 33, related: [], evidence: { nearMisses: [] } }],
+    expect: [{ severity: "warning", object: "Service/e", path: "spec.selector", line: 33, messageId: "serviceNoPods", data: { selector: "name=e,release=prod" }, related: [], evidence: { nearMisses: [] } }],
   },
   {
     name: "Services without a selector (manual Endpoints), with an empty map, or of type ExternalName are fine",
@@ -156,7 +157,7 @@ ruleCases(danglingSelector, [
       spec:
         selector: {app.kubernetes.io/name: web}
     `),
-    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 17, messageIncludes: ["It would match Deployment/web in namespace default"] }],
+    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 17, messageId: "serviceNoPods", data: { selector: "app.kubernetes.io/name=web" }, evidence: { elsewhere: ["Deployment/web in namespace default"] } }],
   },
   {
     name: "PDB: nil selector selects nothing",
@@ -167,7 +168,7 @@ ruleCases(danglingSelector, [
       spec:
         minAvailable: 1
     `),
-    expect: [{ severity: "warning", object: "PodDisruptionBudget/web", path: "spec.selector", line: 16, messageIncludes: ["has no spec.selector"] }],
+    expect: [{ severity: "warning", object: "PodDisruptionBudget/web", path: "spec.selector", line: 16, messageId: "pdbNoSelector", data: {  } }],
   },
   {
     name: "PDB policy/v1 {} selects every pod of the namespace: fine when there are pods",
@@ -191,7 +192,7 @@ ruleCases(danglingSelector, [
         minAvailable: 1
         selector: {}
     `),
-    expect: [{ severity: "warning", object: "PodDisruptionBudget/all", path: "spec.selector", line: 18, messageIncludes: ["namespace empty"] }],
+    expect: [{ severity: "warning", object: "PodDisruptionBudget/all", path: "spec.selector", line: 18, messageId: "pdbEmptyNoPods", data: { namespace: "empty" } }],
   },
   {
     name: "PDB policy/v1beta1 {} selects nothing",
@@ -209,8 +210,9 @@ ruleCases(danglingSelector, [
         object: "PodDisruptionBudget/legacy",
         path: "spec.selector",
         line: 18,
+        messageId: "pdbEmptyV1beta1",
+        data: {  },
         evidence: { apiVersion: "policy/v1beta1" },
-        messageIncludes: ["under policy/v1beta1, where an empty selector selects no pods", "removed in Kubernetes 1.25"],
       },
     ],
   },
@@ -248,6 +250,8 @@ ruleCases(danglingSelector, [
         object: "PodDisruptionBudget/web",
         path: "spec.selector",
         line: 18,
+        messageId: "pdbNoPods",
+        data: { selector: "app.kubernetes.io/name=web,track" },
         evidence: { nearMisses: [{ object: "Deployment/web", unmatched: "track (label absent)" }] },
       },
     ],
@@ -300,15 +304,18 @@ ruleCases(danglingSelector, [
         object: "HorizontalPodAutoscaler/gone",
         path: "spec.scaleTargetRef",
         line: 39,
-        evidence: { target: "Deployment/web-old" },
-        messageIncludes: ["Deployment/web-old, which is not in the checked manifests"],
+        messageId: "hpaMissingTarget",
+        data: { target: "Deployment/web-old" },
+        evidence: { target: "Deployment/web-old", sameName: [] },
       },
       {
         severity: "warning",
         object: "HorizontalPodAutoscaler/api-kind",
         path: "spec.scaleTargetRef",
         line: 49,
-        messageIncludes: ["Rollout/api with that name"],
+        messageId: "hpaMissingTarget",
+        data: { target: "Deployment/api" },
+        evidence: { sameName: ["Rollout/api"] },
       },
     ],
   },
@@ -379,8 +386,8 @@ ruleCases(danglingSelector, [
           metadata: {labels: {app: web}}
     `,
     expect: [
-      { severity: "warning", object: "ServiceMonitor/pod-labels", path: "spec.selector", line: 14, messageIncludes: ["no Service in namespace app", "These are the pod labels of Deployment/web"] },
-      { severity: "warning", object: "ServiceMonitor/wrong-namespace", path: "spec.selector", line: 20, messageIncludes: ["no Service in namespace monitoring", "It would match Service/web in namespace app"] },
+      { severity: "warning", object: "ServiceMonitor/pod-labels", path: "spec.selector", line: 14, messageId: "serviceMonitorNoServices", data: { selector: "app=web", namespaces: "app" }, evidence: { podLabelsOf: ["Deployment/web"], elsewhere: [] } },
+      { severity: "warning", object: "ServiceMonitor/wrong-namespace", path: "spec.selector", line: 20, messageId: "serviceMonitorNoServices", data: { selector: "app.kubernetes.io/name=web", namespaces: "monitoring" }, evidence: { podLabelsOf: [], elsewhere: ["Service/web in namespace app"] } },
     ],
   },
   {
@@ -398,7 +405,7 @@ ruleCases(danglingSelector, [
       spec:
         selector: {matchLabels: {app.kubernetes.io/name: wbe}}
     `),
-    expect: [{ severity: "warning", object: "PodMonitor/typo", path: "spec.selector", line: 23, messageIncludes: ["matches no pods in namespace default"] }],
+    expect: [{ severity: "warning", object: "PodMonitor/typo", path: "spec.selector", line: 23, messageId: "podMonitorNoPods", data: { selector: "app.kubernetes.io/name=wbe", namespaces: "default" } }],
   },
   {
     name: "pods an operator runs for a custom resource in the namespace (prometheus-operator's Prometheus): not provable, nothing reported",
@@ -442,7 +449,7 @@ ruleCases(danglingSelector, [
       spec:
         selector: {app.kubernetes.io/name: wbe}
     `),
-    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 27 }],
+    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 27, messageId: "serviceNoPods", data: { selector: "app.kubernetes.io/name=wbe" } }],
   },
   {
     name: "a custom resource in another namespace says nothing about this one",
@@ -457,7 +464,7 @@ ruleCases(danglingSelector, [
       spec:
         selector: {app.kubernetes.io/name: wbe}
     `),
-    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 21 }],
+    expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 21, messageId: "serviceNoPods", data: { selector: "app.kubernetes.io/name=wbe" } }],
   },
   {
     name: "Services and monitors of the cluster's own components in kube-system, and of the API server's default/kubernetes Service",
@@ -501,7 +508,7 @@ ruleCases(danglingSelector, [
       spec:
         selector: {matchLabels: {component: apiserver, provider: kubernetes}}
     `,
-    expect: [{ severity: "warning", object: "ServiceMonitor/apiserver", path: "spec.selector", line: 5, messageIncludes: ["no Service in namespace monitoring"] }],
+    expect: [{ severity: "warning", object: "ServiceMonitor/apiserver", path: "spec.selector", line: 5, messageId: "serviceMonitorNoServices", data: { selector: "component=apiserver,provider=kubernetes", namespaces: "monitoring" } }],
   },
   {
     name: "a per-pod Service selecting the StatefulSet controller's pod-name label: the templates match the rest; a typo in the rest is reported",
@@ -525,7 +532,7 @@ ruleCases(danglingSelector, [
       spec:
         selector: {app: dbb, statefulset.kubernetes.io/pod-name: db-1}
     `,
-    expect: [{ severity: "warning", object: "Service/db-1", path: "spec.selector", line: 18 }],
+    expect: [{ severity: "warning", object: "Service/db-1", path: "spec.selector", line: 18, messageId: "serviceNoPods", data: { selector: "app=dbb,statefulset.kubernetes.io/pod-name=db-1" } }],
   },
   {
     name: "a label an operator of the release puts on its pods at run time (its Role may patch pods): not provable; without that grant, reported",
@@ -577,7 +584,34 @@ ruleCases(danglingSelector, [
           resources: [pods]
           verbs: [get, list]
     `,
-    expect: [{ severity: "warning", object: "Service/operator", path: "spec.selector", line: 12 }],
+    expect: [{ severity: "warning", object: "Service/operator", path: "spec.selector", line: 12, messageId: "serviceNoPods", data: { selector: "app=operator,operator=leader" } }],
+  },
+  {
+    name: "HPA without a scale target name, and an HPA whose target's selector misses its own pods",
+    manifest: yaml`
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: nameless}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template: {metadata: {labels: {app: wbe}}}
+      ---
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: web}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+    `,
+    expect: [
+      { severity: "warning", object: "HorizontalPodAutoscaler/nameless", path: "spec.scaleTargetRef", line: 5, messageId: "hpaNoTarget", data: {  } },
+      { severity: "warning", object: "HorizontalPodAutoscaler/web", path: "spec.scaleTargetRef", line: 18, messageId: "hpaTargetNoPods", data: { target: "Deployment/web", selector: "app=web" } },
+    ],
   },
 ]);
 

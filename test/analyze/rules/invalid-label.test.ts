@@ -1,8 +1,6 @@
 import { invalidLabel } from "../../../src/analyze/rules/invalid-label.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
-const VALUE_REGEX_TAIL = "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
-
 ruleCases(invalidLabel, [
   {
     name: "clean helm create output",
@@ -56,22 +54,25 @@ ruleCases(invalidLabel, [
         object: "Deployment/web",
         path: "metadata.labels.app.kubernetes.io/version",
         line: 6,
+        messageId: "invalidValue",
+        data: { object: "Deployment/web", errors: "\"metadata.labels: Invalid value: \"1.16.0+build.5\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')\"", noun: "label", key: "app.kubernetes.io/version", value: "1.16.0+build.5" },
         evidence: { key: "app.kubernetes.io/version", value: "1.16.0+build.5" },
-        messageIncludes: [`metadata.labels: Invalid value: "1.16.0+build.5": a valid label must be an empty string`, VALUE_REGEX_TAIL],
       },
       {
         severity: "error",
         object: "Deployment/web",
         path: "metadata.labels.My_Corp.io/team",
         line: 7,
-        messageIncludes: [`metadata.labels: Invalid value: "My_Corp.io/team": prefix part a lowercase RFC 1123 subdomain must consist of`],
+        messageId: "invalidKey",
+        data: { object: "Deployment/web", errors: "\"metadata.labels: Invalid value: \"My_Corp.io/team\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\"", noun: "label", key: "My_Corp.io/team" },
       },
       {
         severity: "error",
         object: "Deployment/web",
         path: "spec.template.metadata.labels.image",
         line: 15,
-        messageIncludes: [`spec.template.labels: Invalid value: "nginx@sha256:abc": a valid label must be`],
+        messageId: "invalidValue",
+        data: { object: "Deployment/web", errors: "\"spec.template.labels: Invalid value: \"nginx@sha256:abc\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')\"", noun: "label", key: "image", value: "nginx@sha256:abc" },
       },
     ],
   },
@@ -101,24 +102,27 @@ ruleCases(invalidLabel, [
         object: "ConfigMap/settings",
         path: "metadata.labels.enabled",
         line: 6,
+        messageId: "notAString",
+        data: { object: "ConfigMap/settings", errors: "\"json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string\"", noun: "label", key: "enabled", type: "boolean", value: "true" },
         evidence: { key: "enabled", value: true },
-        messageIncludes: ["boolean value true", "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string"],
       },
       {
         severity: "error",
         object: "ConfigMap/settings",
         path: "metadata.labels.version",
         line: 7,
+        messageId: "notAString",
+        data: { object: "ConfigMap/settings", errors: "\"json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string\"", noun: "label", key: "version", type: "number", value: "1.1" },
         evidence: { value: 1.1 },
-        messageIncludes: ["number value 1.1", "cannot unmarshal number"],
       },
-      { severity: "error", object: "ConfigMap/settings", path: "metadata.labels.legacy", line: 9, evidence: { value: true } },
+      { severity: "error", object: "ConfigMap/settings", path: "metadata.labels.legacy", line: 9, messageId: "notAString", data: { object: "ConfigMap/settings", errors: "\"json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string\"", noun: "label", key: "legacy", type: "boolean", value: "true" }, evidence: { value: true } },
       {
         severity: "error",
         object: "Secret/creds",
         path: "metadata.labels",
         line: 15,
-        messageIncludes: ["is a list", "cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string"],
+        messageId: "notAMap",
+        data: { object: "Secret/creds", errors: "\"json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string\"", noun: "label", path: "metadata.labels", shape: "a list" },
       },
     ],
   },
@@ -149,11 +153,11 @@ ruleCases(invalidLabel, [
           app: agent-with-a-very-long-release-name-that-goes-on-and-on-and-on-and
     `,
     expect: [
-      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[0].operator", line: 8, messageIncludes: ['spec.selector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator'] },
-      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[1]", line: 9, messageIncludes: ["spec.selector.matchExpressions[1].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"] },
-      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[2].values", line: 12, messageIncludes: ["spec.selector.matchExpressions[2].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"] },
-      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[3].values[1]", line: 13, messageIncludes: ['spec.selector.matchExpressions[3].values[1]: Invalid value: "a b"'] },
-      { severity: "error", object: "Service/agent", path: "spec.selector.app", line: 22, messageIncludes: ['spec.selector: Invalid value: "agent-with-a-very-long-release-name-that-goes-on-and-on-and-on-and": must be no more than 63 characters'] },
+      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[0].operator", line: 8, messageId: "invalidField", data: { object: "DaemonSet/agent", errors: "\"spec.selector.matchExpressions[0].operator: Invalid value: \"Gt\": not a valid selector operator\"", noun: "selector entry", field: "spec.selector.matchExpressions[0].operator", detail: "not a valid selector operator" } },
+      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[1]", line: 9, messageId: "invalidField", data: { object: "DaemonSet/agent", errors: "\"spec.selector.matchExpressions[1].values: Required value: must be specified when `operator` is 'In' or 'NotIn'\"", noun: "selector entry", field: "spec.selector.matchExpressions[1]", detail: "must be specified when `operator` is 'In' or 'NotIn'" } },
+      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[2].values", line: 12, messageId: "invalidField", data: { object: "DaemonSet/agent", errors: "\"spec.selector.matchExpressions[2].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'\"", noun: "selector entry", field: "spec.selector.matchExpressions[2].values", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'" } },
+      { severity: "error", object: "DaemonSet/agent", path: "spec.selector.matchExpressions[3].values[1]", line: 13, messageId: "invalidValue", data: { object: "DaemonSet/agent", errors: "\"spec.selector.matchExpressions[3].values[1]: Invalid value: \"a b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')\"", noun: "selector entry", key: "track", value: "a b" } },
+      { severity: "error", object: "Service/agent", path: "spec.selector.app", line: 22, messageId: "invalidValue", data: { object: "Service/agent", errors: "\"spec.selector: Invalid value: \"agent-with-a-very-long-release-name-that-goes-on-and-on-and-on-and\": must be no more than 63 characters\"", noun: "selector entry", key: "app", value: "agent-with-a-very-long-release-name-that-goes-on-and-on-and-on-and" } },
     ],
   },
   {
@@ -169,8 +173,8 @@ ruleCases(invalidLabel, [
           big: "${"x".repeat(262144)}"
     `,
     expect: [
-      { severity: "error", object: "ConfigMap/dashboards", path: "metadata.annotations", line: 5, messageIncludes: ["metadata.annotations: Too long: must have at most 262144 bytes", "add up to 262192 bytes"] },
-      { severity: "error", object: "ConfigMap/dashboards", path: "metadata.annotations.checksum/config map", line: 7, messageIncludes: ['metadata.annotations: Invalid value: "checksum/config map": name part must consist of'] },
+      { severity: "error", object: "ConfigMap/dashboards", path: "metadata.annotations", line: 5, messageId: "tooLarge", data: { object: "ConfigMap/dashboards", errors: "\"metadata.annotations: Too long: must have at most 262144 bytes\"", noun: "annotation", path: "metadata.annotations", size: 262192, limit: 262144 } },
+      { severity: "error", object: "ConfigMap/dashboards", path: "metadata.annotations.checksum/config map", line: 7, messageId: "invalidKey", data: { object: "ConfigMap/dashboards", errors: "\"metadata.annotations: Invalid value: \"checksum/config map\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')\"", noun: "annotation", key: "checksum/config map" } },
     ],
   },
   {
@@ -219,23 +223,25 @@ ruleCases(invalidLabel, [
         template: {metadata: {labels: {app: web}}}
     `,
     expect: [
-      { severity: "error", object: "StatefulSet/db.primary", path: "metadata.name", line: 3, messageIncludes: ['metadata.name: Invalid value: "db.primary": must not contain dots'] },
+      { severity: "error", object: "StatefulSet/db.primary", path: "metadata.name", line: 3, messageId: "invalidName", data: { object: "StatefulSet/db.primary", errors: "\"metadata.name: Invalid value: \"db.primary\": must not contain dots\"", noun: "name", name: "db.primary", kind: "StatefulSet" } },
       {
         severity: "error",
         object: "CronJob/my-release-with-a-long-name-nightly-backup-of-everything",
         path: "metadata.name",
         line: 10,
-        messageIncludes: ['metadata.name: Invalid value: "my-release-with-a-long-name-nightly-backup-of-everything": must be no more than 52 characters'],
+        messageId: "invalidName",
+        data: { object: "CronJob/my-release-with-a-long-name-nightly-backup-of-everything", errors: "\"metadata.name: Invalid value: \"my-release-with-a-long-name-nightly-backup-of-everything\": must be no more than 52 characters\"", noun: "name", name: "my-release-with-a-long-name-nightly-backup-of-everything", kind: "CronJob" },
       },
       {
         severity: "error",
         object: "Job/my-release-with-a-long-name-database-migration-job-for-version-2",
         path: "metadata.name",
         line: 17,
-        messageIncludes: ['spec.template.labels: Invalid value: "my-release-with-a-long-name-database-migration-job-for-version-2": must be no more than 63 characters'],
+        messageId: "invalidName",
+        data: { object: "Job/my-release-with-a-long-name-database-migration-job-for-version-2", errors: "\"spec.template.labels: Invalid value: \"my-release-with-a-long-name-database-migration-job-for-version-2\": must be no more than 63 characters\"", noun: "name", name: "my-release-with-a-long-name-database-migration-job-for-version-2", kind: "Job" },
       },
-      { severity: "error", object: "Service/1web", path: "metadata.name", line: 23, messageIncludes: ["a DNS-1035 label must consist of"] },
-      { severity: "error", object: "Deployment/Web_App", path: "metadata.name", line: 27, messageIncludes: ["a lowercase RFC 1123 subdomain must consist of"] },
+      { severity: "error", object: "Service/1web", path: "metadata.name", line: 23, messageId: "invalidName", data: { object: "Service/1web", errors: "\"metadata.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')\"", noun: "name", name: "1web", kind: "Service" } },
+      { severity: "error", object: "Deployment/Web_App", path: "metadata.name", line: 27, messageId: "invalidName", data: { object: "Deployment/Web_App", errors: "\"metadata.name: Invalid value: \"Web_App\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\"", noun: "name", name: "Web_App", kind: "Deployment" } },
     ],
   },
   {
@@ -266,15 +272,48 @@ ruleCases(invalidLabel, [
         object: "Rollout/api",
         path: "spec.template.metadata.labels.version",
         line: 8,
-        messageIncludes: ["itself is accepted, but the ReplicaSet Argo Rollouts creates from this Rollout is rejected", 'spec.template.labels: Invalid value: "1.0+x"'],
+        messageId: "rejectedLater",
+        data: { object: "Rollout/api", errors: "\"spec.template.labels: Invalid value: \"1.0+x\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')\"", noun: "label", field: "version", later: "the ReplicaSet Argo Rollouts creates from this Rollout" },
       },
       {
         severity: "error",
         object: "CronJob/gc",
         path: "spec.jobTemplate.metadata.labels.team name",
         line: 17,
-        messageIncludes: ["every Job this CronJob creates is rejected", 'metadata.labels: Invalid value: "team name"'],
+        messageId: "rejectedLater",
+        data: { object: "CronJob/gc", errors: "\"metadata.labels: Invalid value: \"team name\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')\"", noun: "label", field: "team name", later: "every Job this CronJob creates" },
       },
+    ],
+  },
+  {
+    name: "an invalid root value shared by many objects (an uppercase chart name, a '+' chart version) is one finding per root",
+    manifest: yaml`
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: rel-CHART-TEMPLATE
+        labels: {helm.sh/chart: web-1.0.0+build.1, app.kubernetes.io/name: CHART-TEMPLATE}
+      ---
+      apiVersion: v1
+      kind: Secret
+      metadata:
+        name: rel-CHART-TEMPLATE-license
+        labels: {helm.sh/chart: web-1.0.0+build.1}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: rel-CHART-TEMPLATE
+        labels: {app.kubernetes.io/version: 1.0.0+build.1}
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: Other_Name}
+    `,
+    expect: [
+      { severity: "error", object: "ServiceAccount/rel-CHART-TEMPLATE", path: "metadata.name", line: 4, messageId: "invalidNames", data: { root: "CHART-TEMPLATE", more: 2, count: 3, objects: "ServiceAccount/rel-CHART-TEMPLATE, Secret/rel-CHART-TEMPLATE-license and Service/rel-CHART-TEMPLATE", errors: "\"metadata.name: Invalid value: \"rel-CHART-TEMPLATE\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\"", name: "rel-CHART-TEMPLATE" } },
+      { severity: "error", object: "ServiceAccount/rel-CHART-TEMPLATE", path: "metadata.labels.helm.sh/chart", line: 5, messageId: "invalidLabelValues", data: { root: "1.0.0+build.1", more: 2, count: 3, objects: "ServiceAccount/rel-CHART-TEMPLATE, Secret/rel-CHART-TEMPLATE-license and Service/rel-CHART-TEMPLATE", errors: "\"metadata.labels: Invalid value: \"web-1.0.0+build.1\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')\"", key: "helm.sh/chart", value: "web-1.0.0+build.1" } },
+      { severity: "error", object: "ConfigMap/Other_Name", path: "metadata.name", line: 21, messageId: "invalidName", data: { object: "ConfigMap/Other_Name", errors: "\"metadata.name: Invalid value: \"Other_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\"", noun: "name", name: "Other_Name", kind: "ConfigMap" } },
     ],
   },
 ]);

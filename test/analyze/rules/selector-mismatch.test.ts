@@ -28,7 +28,7 @@ ruleCases(selectorMismatch, [
           metadata:
             labels: {app: web}
     `,
-    expect: [{ severity: "error", object: "Deployment/web", path: "spec.template.metadata.labels", line: 9, evidence: { unmatched: ["component=api"] } }],
+    expect: [{ severity: "error", object: "Deployment/web", path: "spec.template.metadata.labels", line: 9, messageId: "templateMismatch", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web,component=api", unmatched: "component=api" }, evidence: { unmatched: ["component=api"] } }],
   },
   {
     name: "matchExpressions NotIn is satisfied by an absent key",
@@ -57,7 +57,7 @@ ruleCases(selectorMismatch, [
         template:
           metadata: {labels: {tier: c}}
     `,
-    expect: [{ severity: "error", object: "DaemonSet/agent", path: "spec.template.metadata.labels", line: 8, evidence: { unmatched: ["app", "tier in (a,b)"] } }],
+    expect: [{ severity: "error", object: "DaemonSet/agent", path: "spec.template.metadata.labels", line: 8, messageId: "templateMismatch", data: { object: "DaemonSet/agent", kind: "DaemonSet", selector: "app,tier in (a,b)", unmatched: "app and tier in (a,b)" }, evidence: { unmatched: ["app", "tier in (a,b)"] } }],
   },
   {
     name: "empty selector is rejected for a Deployment",
@@ -70,7 +70,7 @@ ruleCases(selectorMismatch, [
         template:
           metadata: {labels: {app: web}}
     `,
-    expect: [{ severity: "error", object: "Deployment/web", path: "spec.selector", line: 5, messageIncludes: ["empty selector is invalid for deployment"] }],
+    expect: [{ severity: "error", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "emptySelector", data: { object: "Deployment/web", kind: "Deployment", resource: "deployment" } }],
   },
   {
     name: "missing selector on a StatefulSet",
@@ -82,7 +82,7 @@ ruleCases(selectorMismatch, [
         template:
           metadata: {labels: {app: db}}
     `,
-    expect: [{ severity: "error", object: "StatefulSet/db", path: "spec.selector", line: 4, messageIncludes: ["Required value"] }],
+    expect: [{ severity: "error", object: "StatefulSet/db", path: "spec.selector", line: 4, messageId: "noSelector", data: { object: "StatefulSet/db", kind: "StatefulSet", resource: "statefulset" } }],
   },
   {
     name: "Jobs, CronJobs, Pods and ReplicationControllers without a selector are fine",
@@ -100,5 +100,18 @@ ruleCases(selectorMismatch, [
         template: {metadata: {labels: {app: legacy}}}
     `,
     expect: [],
+  },
+  {
+    name: "a custom resource with a pod template whose selector misses its own pods",
+    manifest: yaml`
+      apiVersion: example.com/v1
+      kind: Foo
+      metadata: {name: foo}
+      spec:
+        selector: {matchLabels: {app: foo}}
+        template:
+          metadata: {labels: {app: bar}}
+    `,
+    expect: [{ severity: "error", object: "Foo/foo", path: "spec.template.metadata.labels", line: 7, messageId: "customTemplateMismatch", data: { object: "Foo/foo", kind: "Foo", selector: "app=foo", unmatched: "app=foo" } }],
   },
 ]);

@@ -16,10 +16,56 @@ function deployment(name: string, selector: string, labels: string, extra = ""):
   `;
 }
 
+/** A StatefulSet `name` governed by the headless Service `serviceName`, one shard of the `ch` cluster. */
+function shard(name: string, serviceName: string, index: string): string {
+  return yaml`
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: ${name}}
+    spec:
+      serviceName: ${serviceName}
+      selector: {matchLabels: {app: ch, shard: "${index}"}}
+      template: {metadata: {labels: {app: ch, component: server, shard: "${index}"}}}
+  `;
+}
+
+/** A Service over every pod of the `ch` cluster; `clusterIP: None` makes it headless. */
+function service(name: string, clusterIP: string): string {
+  return yaml`
+    apiVersion: v1
+    kind: Service
+    metadata: {name: ${name}}
+    spec:
+      clusterIP: ${clusterIP}
+      selector: {app: ch, component: server}
+  `;
+}
+
 /** Documents joined into one stream. */
 function docs(...parts: string[]): string {
   return parts.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join("---\n");
 }
+
+/** Two HPAs whose targets' selectors both take in the worker's pods. */
+const HPAS_OVER_SHARED_PODS = docs(
+  deployment("api", "{app: shop}", "{app: shop, c: api}"),
+  deployment("worker", "{app: shop, c: worker}", "{app: shop, c: worker}"),
+  yaml`
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: api}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+      maxReplicas: 5
+    ---
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: worker}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
+      maxReplicas: 5
+  `,
+);
 
 ruleCases(selectorOverlap, [
   {
@@ -104,22 +150,24 @@ ruleCases(selectorOverlap, [
         object: "Service/fleet",
         path: "spec.selector",
         line: 7,
+        messageId: "serviceSelectsJobs",
+        data: { target: "Deployment/fleet", jobs: "Job/fleet-migration (pre-install,pre-upgrade hook)" },
         related: ["Job/fleet-migration"],
         evidence: {
           selector: "app=fleet,chart=fleet,heritage=Helm,release=fleet",
           matches: ["Deployment/fleet", "Job/fleet-migration"],
           suggestedKey: null,
         },
-        messageIncludes: ["Job/fleet-migration (pre-install,pre-upgrade hook)", "traffic meant for Deployment/fleet", "add app.kubernetes.io/component with a distinct value to each workload's pod template and to this selector"],
       },
       {
         severity: "warning",
         object: "Deployment/fleet",
         path: "spec.selector",
         line: 20,
+        messageId: "selectsForeignPods",
+        data: { object: "Deployment/fleet", kind: "Deployment", selector: "app=fleet,chart=fleet,heritage=Helm,release=fleet", foreign: "Job/fleet-migration (pre-install,pre-upgrade hook)" },
         related: ["Job/fleet-migration"],
         evidence: { matches: ["Deployment/fleet", "Job/fleet-migration"], suggestedKey: null },
-        messageIncludes: ["also matches the pods of Job/fleet-migration"],
       },
     ],
   },
@@ -160,9 +208,10 @@ ruleCases(selectorOverlap, [
         object: "Service/web",
         path: "spec.selector",
         line: 25,
+        messageId: "serviceSpreads",
+        data: { count: 2, workloads: "Deployment/web-stable and Deployment/web-canary" },
         related: ["Deployment/web-stable", "Deployment/web-canary"],
         evidence: { matches: ["Deployment/web-stable", "Deployment/web-canary"], suggestedKey: "track" },
-        messageIncludes: ["2 long-running workloads", "Canary and blue/green setups do this on purpose"],
       },
     ],
   },
@@ -185,9 +234,10 @@ ruleCases(selectorOverlap, [
         object: "Service/web",
         path: "spec.selector",
         line: 25,
+        messageId: "serviceSpreads",
+        data: { count: 2, workloads: "Deployment/web and Deployment/web-admin" },
         related: ["Deployment/web-admin"],
         evidence: { suggestedKey: "app.kubernetes.io/component" },
-        messageIncludes: ["add `app.kubernetes.io/component: server` to this selector"],
       },
     ],
   },
@@ -243,11 +293,12 @@ ruleCases(selectorOverlap, [
         object: "Deployment/app",
         path: "spec.selector",
         line: 5,
+        messageId: "selectsForeignPods",
+        data: { object: "Deployment/app", kind: "Deployment", selector: "app.kubernetes.io/name=app", foreign: "CronJob/app-cleanup" },
         related: ["CronJob/app-cleanup"],
         evidence: { suggestedKey: "app.kubernetes.io/component" },
-        messageIncludes: ["add `app.kubernetes.io/component: server` to this selector"],
       },
-      { severity: "error", object: "Service/app", path: "spec.selector", line: 26, related: ["CronJob/app-cleanup"] },
+      { severity: "error", object: "Service/app", path: "spec.selector", line: 26, messageId: "serviceSelectsJobs", data: { target: "Deployment/app", jobs: "CronJob/app-cleanup" }, related: ["CronJob/app-cleanup"] },
     ],
   },
   {
@@ -262,6 +313,8 @@ ruleCases(selectorOverlap, [
         object: "Deployment/web",
         path: "spec.selector",
         line: 5,
+        messageId: "selectsForeignPods",
+        data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Deployment/web-worker" },
         related: ["Deployment/web-worker"],
         evidence: { selector: "app=web", matches: ["Deployment/web", "Deployment/web-worker"], suggestedKey: "tier" },
       },
@@ -307,7 +360,7 @@ ruleCases(selectorOverlap, [
         podSelector: {matchLabels: {app: web}}
     `,
     ),
-    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, related: ["Job/migrate"] }],
+    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] }],
   },
   {
     name: "PDB with maxUnavailable over DaemonSet pods: SyncFailed",
@@ -334,8 +387,9 @@ ruleCases(selectorOverlap, [
         object: "PodDisruptionBudget/agent",
         path: "spec.selector",
         line: 14,
+        messageId: "pdbNeedsScale",
+        data: { unscalable: "DaemonSet/agent", scaleError: "daemonsets.apps does not implement the scale subresource" },
         related: ["DaemonSet/agent"],
-        messageIncludes: ["SyncFailed", "daemonsets.apps does not implement the scale subresource", "disruptionsAllowed 0"],
       },
     ],
   },
@@ -387,9 +441,10 @@ ruleCases(selectorOverlap, [
         object: "PodDisruptionBudget/web",
         path: "spec.selector",
         line: 23,
+        messageId: "pdbNeedsScale",
+        data: { unscalable: "Job/migrate", scaleError: "jobs.batch does not implement the scale subresource" },
         related: ["Job/migrate"],
-        evidence: { matches: ["Deployment/web", "Job/migrate"], suggestedKey: "c" },
-        messageIncludes: ["jobs.batch does not implement the scale subresource", "It is meant for Deployment/web but also covers Job/migrate"],
+        evidence: { matches: ["Deployment/web", "Job/migrate"], suggestedKey: "c", problems: ["pdbNeedsScale", "pdbCoversJobs"] },
       },
     ],
   },
@@ -420,8 +475,9 @@ ruleCases(selectorOverlap, [
         object: "PodDisruptionBudget/web",
         path: "spec.selector",
         line: 23,
+        messageId: "pdbCoversJobs",
+        data: { target: "Deployment/web", jobs: "Job/migrate" },
         related: ["Job/migrate"],
-        messageIncludes: ["count as healthy pods of the budget", "add `c: server` to this selector"],
       },
     ],
   },
@@ -446,9 +502,10 @@ ruleCases(selectorOverlap, [
         object: "PodDisruptionBudget/shop",
         path: "spec.selector",
         line: 26,
+        messageId: "pdbSpreads",
+        data: { count: 2, workloads: "Deployment/api and Deployment/worker" },
         related: ["Deployment/api", "Deployment/worker"],
         evidence: { suggestedKey: "c" },
-        messageIncludes: ["disruptions of one use up the budget of the others"],
       },
     ],
   },
@@ -481,15 +538,16 @@ ruleCases(selectorOverlap, [
       `,
     ),
     expect: [
-      { severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, related: ["Job/migrate"] },
+      { severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] },
       {
         severity: "error",
         object: "Service/web",
         path: "spec.selector",
         line: 31,
+        messageId: "serviceSelectsJobs",
+        data: { target: "Deployment/web", jobs: "Job/migrate" },
         related: ["Job/migrate"],
         evidence: { matches: ["Deployment/web", "Job/migrate"] },
-        messageIncludes: ["also those of Job/migrate:"],
       },
     ],
   },
@@ -516,7 +574,7 @@ ruleCases(selectorOverlap, [
             - {key: phase, operator: NotIn, values: [migration]}
     `,
     ),
-    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, related: ["Job/migrate"] }],
+    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] }],
   },
   {
     name: "one pod template covered by two PDBs (NotIn matching an absent key counts)",
@@ -547,8 +605,9 @@ ruleCases(selectorOverlap, [
         object: "PodDisruptionBudget/web-a",
         path: "spec.selector",
         line: 16,
+        messageId: "sameBudgetTwice",
+        data: { other: "PodDisruptionBudget/web-b", shared: "Deployment/web" },
         related: ["PodDisruptionBudget/web-b", "Deployment/web"],
-        messageIncludes: ["This pod has more than one PodDisruptionBudget", "kubectl drain"],
       },
     ],
   },
@@ -583,8 +642,8 @@ ruleCases(selectorOverlap, [
     `,
     ),
     expect: [
-      { severity: "error", object: "PodDisruptionBudget/all", path: "spec.selector", line: 26, related: ["CronJob/report"], evidence: { selector: "<everything>" } },
-      { severity: "error", object: "PodDisruptionBudget/all", path: "spec.selector", line: 26, related: ["PodDisruptionBudget/web", "Deployment/web"] },
+      { severity: "error", object: "PodDisruptionBudget/all", path: "spec.selector", line: 26, messageId: "pdbCoversJobs", data: { target: "Deployment/web", jobs: "CronJob/report" }, related: ["CronJob/report"], evidence: { selector: "<everything>" } },
+      { severity: "error", object: "PodDisruptionBudget/all", path: "spec.selector", line: 26, messageId: "sharedWithBudget", data: { other: "PodDisruptionBudget/web", shared: "Deployment/web" }, related: ["PodDisruptionBudget/web", "Deployment/web"] },
     ],
   },
   {
@@ -643,8 +702,9 @@ ruleCases(selectorOverlap, [
         object: "HorizontalPodAutoscaler/web-cpu",
         path: "spec.scaleTargetRef",
         line: 15,
+        messageId: "sameTargetTwice",
+        data: { other: "HorizontalPodAutoscaler/keda-hpa-web", target: "Deployment/web", apiError: "pods by selector app=web are controlled by multiple HPAs: [default/web-cpu default/keda-hpa-web]" },
         related: ["HorizontalPodAutoscaler/keda-hpa-web", "Deployment/web"],
-        messageIncludes: ["AmbiguousSelector", "are controlled by multiple HPAs: [default/web-cpu default/keda-hpa-web]"],
       },
     ],
   },
@@ -667,39 +727,22 @@ ruleCases(selectorOverlap, [
         scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
       `,
     ),
-    expect: [{ severity: "error", object: "HorizontalPodAutoscaler/a", path: "spec.scaleTargetRef", line: 15, messageIncludes: ["Before Kubernetes 1.26 both write the replica count"] }],
+    expect: [{ severity: "error", object: "HorizontalPodAutoscaler/a", path: "spec.scaleTargetRef", line: 15, messageId: "sameTargetTwiceFighting", data: { other: "HorizontalPodAutoscaler/b", target: "Deployment/web", apiError: "pods by selector app=web are controlled by multiple HPAs: [default/a default/b]" } }],
   },
   {
     name: "two HPAs whose targets' selectors overlap: AmbiguousSelector, no extra warning",
-    manifest: docs(
-      deployment("api", "{app: shop}", "{app: shop, c: api}"),
-      deployment("worker", "{app: shop, c: worker}", "{app: shop, c: worker}"),
-      yaml`
-      apiVersion: autoscaling/v2
-      kind: HorizontalPodAutoscaler
-      metadata: {name: api}
-      spec:
-        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
-        maxReplicas: 5
-      ---
-      apiVersion: autoscaling/v2
-      kind: HorizontalPodAutoscaler
-      metadata: {name: worker}
-      spec:
-        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
-        maxReplicas: 5
-    `,
-    ),
+    manifest: HPAS_OVER_SHARED_PODS,
     expect: [
-      { severity: "warning", object: "Deployment/api", path: "spec.selector", line: 5, related: ["Deployment/worker"] },
+      { severity: "warning", object: "Deployment/api", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/api", kind: "Deployment", selector: "app=shop", foreign: "Deployment/worker" }, related: ["Deployment/worker"] },
       {
         severity: "error",
         object: "HorizontalPodAutoscaler/api",
         path: "spec.scaleTargetRef",
         line: 25,
+        messageId: "targetsShareSelectedPods",
+        data: { other: "HorizontalPodAutoscaler/worker", target: "Deployment/api", apiError: "pods by selector app=shop are controlled by multiple HPAs: [default/api default/worker]", otherTarget: "Deployment/worker", shared: "Deployment/worker" },
         related: ["HorizontalPodAutoscaler/worker", "Deployment/api", "Deployment/worker"],
         evidence: { suggestedKey: "c", shared: ["Deployment/worker"] },
-        messageIncludes: ["add `c: api` to Deployment/api's selector"],
       },
     ],
   },
@@ -730,15 +773,16 @@ ruleCases(selectorOverlap, [
         maxReplicas: 5
     `,
     expect: [
-      { severity: "warning", object: "Rollout/web", path: "spec.selector", line: 5, related: ["Job/web-seed"] },
+      { severity: "warning", object: "Rollout/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Rollout/web", kind: "Rollout", selector: "app=web", foreign: "Job/web-seed" }, related: ["Job/web-seed"] },
       {
         severity: "warning",
         object: "HorizontalPodAutoscaler/web",
         path: "spec.scaleTargetRef",
         line: 21,
+        messageId: "countsForeignPods",
+        data: { target: "Rollout/web", selector: "app=web", foreign: "Job/web-seed" },
         related: ["Job/web-seed"],
         evidence: { selector: "app=web", matches: ["Rollout/web", "Job/web-seed"], suggestedKey: "app.kubernetes.io/component" },
-        messageIncludes: ["averages their resource usage"],
       },
     ],
   },
@@ -785,8 +829,9 @@ ruleCases(selectorOverlap, [
         object: "ServiceMonitor/web",
         path: "spec.selector",
         line: 14,
+        messageId: "scrapedTwice",
+        data: { other: "ServiceMonitor/web-extra", shared: "Service/web" },
         related: ["ServiceMonitor/web-extra", "Service/web"],
-        messageIncludes: ["both select Service/web"],
       },
     ],
   },
@@ -820,10 +865,11 @@ ruleCases(selectorOverlap, [
         object: "ServiceMonitor/everything",
         path: "spec.selector",
         line: 12,
+        messageId: "everyServiceAnywhere",
+        data: { selector: "{}" },
         evidence: { selector: "<everything>", matches: ["Service/web"] },
-        messageIncludes: ["every Service in every namespace"],
       },
-      { severity: "warning", object: "PodMonitor/pods", path: "spec.selector", line: 19, messageIncludes: ["every pod in namespace monitoring"] },
+      { severity: "warning", object: "PodMonitor/pods", path: "spec.selector", line: 19, messageId: "everyPod", data: { selector: "{}", namespaces: "monitoring" } },
     ],
   },
   {
@@ -879,8 +925,9 @@ ruleCases(selectorOverlap, [
         object: "Service/es-headless",
         path: "spec.selector",
         line: 22,
+        messageId: "governsStatefulSets",
+        data: { count: 2, workloads: "StatefulSet/es-master and StatefulSet/es-data", statefulSets: "StatefulSet/es-master", pod: "es-master-0.es-headless" },
         related: ["StatefulSet/es-master", "StatefulSet/es-data"],
-        messageIncludes: ["by design: it is the headless Service that governs StatefulSet/es-master (spec.serviceName)", "es-master-0.es-headless"],
       },
     ],
   },
@@ -912,10 +959,11 @@ ruleCases(selectorOverlap, [
         object: "Service/loki-ring",
         path: "spec.selector",
         line: 26,
+        messageId: "gossipPeers",
+        data: { count: 2, workloads: "Deployment/distributor and Deployment/querier" },
         related: ["Deployment/distributor", "Deployment/querier"],
-        messageIncludes: ["by design: it is a headless peer-discovery Service for memberlist gossip"],
       },
-      { severity: "warning", object: "Service/loki-gossip", path: "spec.selector", line: 33, messageIncludes: ["It spreads traffic over the pods of 2 long-running workloads"] },
+      { severity: "warning", object: "Service/loki-gossip", path: "spec.selector", line: 33, messageId: "serviceSpreads", data: { count: 2, workloads: "Deployment/distributor and Deployment/querier" } },
     ],
   },
   {
@@ -943,15 +991,74 @@ ruleCases(selectorOverlap, [
         selector: {app: db}
     `,
     expect: [
-      { severity: "warning", object: "StatefulSet/db", path: "spec.selector", line: 6, related: ["Job/db-bootstrap"] },
+      { severity: "warning", object: "StatefulSet/db", path: "spec.selector", line: 6, messageId: "selectsForeignPods", data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-bootstrap" }, related: ["Job/db-bootstrap"] },
       {
         severity: "warning",
         object: "Service/db-headless",
         path: "spec.selector",
         line: 20,
+        messageId: "headlessSelectsJobs",
+        data: { target: "StatefulSet/db", jobs: "Job/db-bootstrap" },
         related: ["Job/db-bootstrap"],
-        messageIncludes: ["It is a headless Service for StatefulSet/db and also matches the pods of Job/db-bootstrap: while they run, the Service's DNS name resolves to them too"],
       },
+    ],
+  },
+  {
+    name: "a client Service over the shard StatefulSets of one cluster (one governing headless Service selecting them all): info, by design",
+    manifest: docs(
+      shard("ch-shard0", "ch-headless", "0"),
+      shard("ch-shard1", "ch-headless", "1"),
+      service("ch-headless", "None"),
+      service("ch", "10.0.0.7"),
+    ),
+    expect: [
+      { severity: "info", object: "Service/ch-headless", path: "spec.selector", line: 22, messageId: "governsStatefulSets", data: { count: 2, workloads: "StatefulSet/ch-shard0 and StatefulSet/ch-shard1", statefulSets: "StatefulSet/ch-shard0 and StatefulSet/ch-shard1", pod: "ch-shard0-0.ch-headless" } },
+      { severity: "info", object: "Service/ch", path: "spec.selector", line: 29, messageId: "clusterMembers", data: { count: 2, workloads: "StatefulSet/ch-shard0 and StatefulSet/ch-shard1", governing: "Service/ch-headless" } },
+    ],
+  },
+  {
+    name: "StatefulSets governed by different headless Services (primary and read replicas) are not one cluster: the client Service over both warns",
+    manifest: docs(
+      shard("pg-primary", "pg-primary-hl", "0"),
+      shard("pg-read", "pg-read-hl", "1"),
+      service("pg", "10.0.0.8"),
+    ),
+    expect: [{ severity: "warning", object: "Service/pg", path: "spec.selector", line: 22, messageId: "serviceSpreads", data: { count: 2, workloads: "StatefulSet/pg-primary and StatefulSet/pg-read" } }],
+  },
+  {
+    name: "the governing headless Service is not in the render: nothing shows the StatefulSets are peers, the client Service warns",
+    manifest: docs(shard("ch-shard0", "ch-headless", "0"), shard("ch-shard1", "ch-headless", "1"), service("ch", "10.0.0.7")),
+    expect: [{ severity: "warning", object: "Service/ch", path: "spec.selector", line: 22, messageId: "serviceSpreads", data: { count: 2, workloads: "StatefulSet/ch-shard0 and StatefulSet/ch-shard1" } }],
+  },
+  {
+    name: "two HPAs whose targets' selectors overlap, before Kubernetes 1.26: they fight",
+    settings: { kubeVersion: "1.25" },
+    manifest: HPAS_OVER_SHARED_PODS,
+    expect: [
+      { severity: "warning", object: "Deployment/api", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/api", kind: "Deployment", selector: "app=shop", foreign: "Deployment/worker" } },
+      { severity: "error", object: "HorizontalPodAutoscaler/api", path: "spec.scaleTargetRef", line: 25, messageId: "targetsShareSelectedPodsFighting", data: { other: "HorizontalPodAutoscaler/worker", target: "Deployment/api", apiError: "pods by selector app=shop are controlled by multiple HPAs: [default/api default/worker]", otherTarget: "Deployment/worker", shared: "Deployment/worker" } },
+    ],
+  },
+  {
+    name: "a ServiceMonitor without a selector in its namespace; a PodMonitor with namespaceSelector.any and an empty selector",
+    manifest: yaml`
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: all-services, namespace: monitoring}
+      spec:
+        endpoints: [{port: http}]
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: PodMonitor
+      metadata: {name: all-pods, namespace: monitoring}
+      spec:
+        namespaceSelector: {any: true}
+        selector: {}
+        podMetricsEndpoints: [{port: http}]
+    `,
+    expect: [
+      { severity: "warning", object: "ServiceMonitor/all-services", path: "spec.selector", line: 4, messageId: "everyService", data: { selector: "absent", namespaces: "monitoring" } },
+      { severity: "warning", object: "PodMonitor/all-pods", path: "spec.selector", line: 12, messageId: "everyPodAnywhere", data: { selector: "{}" } },
     ],
   },
 ]);

@@ -1,0 +1,71 @@
+/**
+ * Services that select the pods of several long-running workloads on purpose, and why: the
+ * reason is a message id of the rule with its facts, so the finding says it (as info).
+ */
+import { getPath, refString, type KubeObject } from "../../../model/object.ts";
+import { matches } from "../../../model/selector.ts";
+import type { Workload } from "../../../model/workloads.ts";
+import type { AnalysisContext } from "../../context.ts";
+import type { MessageData } from "../../messages.ts";
+import { andList } from "../../messages.ts";
+
+export interface ByDesign {
+  messageId: "governsStatefulSets" | "gossipPeers" | "clusterMembers";
+  data: MessageData;
+}
+
+/** Ports that memberlist (hashicorp/memberlist: Loki, Mimir, Tempo, Cortex, Thanos, ...) gossips on. */
+const GOSSIP_PORT = 7946;
+const GOSSIP_NAME = /gossip|memberlist/i;
+
+/**
+ * Why a Service over several long-running workloads' pods is meant that way, or undefined.
+ * A headless Service balances nothing (its name resolves to every ready pod): it governs a
+ * StatefulSet among them (spec.serviceName: it exists for the pods' own DNS names), or it is
+ * the peer-discovery Service of a gossip ring that every component of the release joins.
+ * Any Service may front the members of one clustered database (clusterMembers).
+ */
+export function spreadByDesign(context: AnalysisContext, service: KubeObject, workloads: readonly Workload[]): ByDesign | undefined {
+  const spec = service.raw.spec as { clusterIP?: unknown; ports?: unknown } | undefined;
+  if (spec?.clusterIP === "None") {
+    const governed = workloads.filter((w) => w.object.ref.kind === "StatefulSet" && serviceNameOf(w) === service.ref.name);
+    if (governed.length > 0) {
+      return { messageId: "governsStatefulSets", data: { statefulSets: andList(governed.map((w) => refString(w.object.ref))), pod: `${governed[0]!.object.ref.name}-0.${service.ref.name}` } };
+    }
+    if (gossipService(service, spec.ports)) return { messageId: "gossipPeers", data: {} };
+  }
+  const cluster = clusterOf(context, workloads);
+  return cluster === undefined ? undefined : { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
+}
+
+function gossipService(service: KubeObject, ports: unknown): boolean {
+  const list = Array.isArray(ports) ? (ports as unknown[]) : [];
+  const gossipPort = list.some((port) => {
+    const { name, port: number, targetPort } = (port ?? {}) as { name?: unknown; port?: unknown; targetPort?: unknown };
+    return number === GOSSIP_PORT || targetPort === GOSSIP_PORT || (typeof name === "string" && GOSSIP_NAME.test(name)) || (typeof targetPort === "string" && GOSSIP_NAME.test(targetPort));
+  });
+  return gossipPort || GOSSIP_NAME.test(service.ref.name);
+}
+
+/**
+ * The headless Service that makes the workloads members of one cluster, or undefined: every
+ * one is a StatefulSet governed by that same Service (one spec.serviceName), and it is in
+ * the render and selects all their pods, so the pods find each other as peers under one DNS
+ * domain. Shards of a ClickHouse cluster, the coordinators of Dremio: one client Service
+ * over all of them is how the database is reached, not a Service that caught a stranger.
+ */
+function clusterOf(context: AnalysisContext, workloads: readonly Workload[]): KubeObject | undefined {
+  if (workloads.length < 2 || workloads.some((w) => w.object.ref.kind !== "StatefulSet" || w.runsToCompletion)) return undefined;
+  const names = new Set(workloads.map(serviceNameOf));
+  const [name] = names;
+  if (names.size !== 1 || typeof name !== "string" || name === "") return undefined;
+  const governing = context.find("Service", workloads[0]!.object.ref.namespace, name);
+  if (governing === undefined || (governing.raw.spec as { clusterIP?: unknown } | undefined)?.clusterIP !== "None") return undefined;
+  const consumer = context.consumers.find((c) => c.object === governing);
+  if (consumer === undefined || !workloads.every((w) => matches(consumer.selector, w.podLabels))) return undefined;
+  return governing;
+}
+
+function serviceNameOf(workload: Workload): unknown {
+  return getPath(workload.object.raw, ["spec", "serviceName"]);
+}

@@ -1,0 +1,144 @@
+/** Services and PDBs over pods they were not written for (NetworkPolicy: a union by design, not reported). */
+import type { PdbView, SelectorConsumer } from "../../../model/consumers.ts";
+import { refString } from "../../../model/object.ts";
+import { describeSelector, selectsEverything } from "../../../model/selector.ts";
+import type { Workload } from "../../../model/workloads.ts";
+import type { AnalysisContext } from "../../context.ts";
+import { isLaterCopy } from "../../duplicates.ts";
+import { severityRank, type Remedy, type Severity } from "../../finding.ts";
+import { formatMessage, type MessageData } from "../../messages.ts";
+import type { ReportFinding } from "../../rule.ts";
+import { spreadByDesign } from "./by-design.ts";
+import { inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
+import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
+
+/** Kinds whose controller implements /scale, which a PDB with maxUnavailable or a percentage needs. */
+const SCALABLE_KINDS = new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
+
+/** What the PDB controller says when the pods' controller has no /scale (k8s.io/kubernetes pkg/controller/disruption). */
+const SCALE_ERRORS: Readonly<Record<string, string>> = {
+  Job: "jobs.batch does not implement the scale subresource",
+  CronJob: "jobs.batch does not implement the scale subresource",
+  DaemonSet: "daemonsets.apps does not implement the scale subresource",
+};
+const NO_CONTROLLER_ERROR = "found no controllers for pod";
+
+const REMEDY = {
+  integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
+  keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
+  byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector.",
+};
+
+/** One problem of a consumer's selection: its message id (in order of precedence), severity and facts. */
+interface Problem {
+  messageId: string;
+  severity: Severity;
+  data: MessageData;
+}
+
+export function checkPodConsumers(context: AnalysisContext, report: ReportFinding): void {
+  const pdbs: { pdb: PdbView; matched: Workload[] }[] = [];
+  for (const consumer of context.consumers) {
+    if (consumer.kind !== "Service" && consumer.kind !== "PodDisruptionBudget") continue;
+    if (consumer.kind === "Service" && (consumer.object.raw.spec as { type?: unknown } | undefined)?.type === "ExternalName") continue;
+    if (isLaterCopy(context, consumer.object)) continue;
+    const matched = selectPods(context, consumer);
+    if (consumer.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer as PdbView, matched });
+    checkConsumer(context, report, consumer, matched);
+  }
+  checkPdbPairs(context, report, pdbs);
+}
+
+/**
+ * One finding per consumer: its message is the first problem found (the most severe
+ * first), its severity the highest, and `evidence.problems` keeps every problem's id.
+ */
+function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer: SelectorConsumer, matched: readonly Workload[]): void {
+  if (matched.length === 0) return;
+  const isPdb = consumer.kind === "PodDisruptionBudget";
+  const longRunning = matched.filter((w) => !w.runsToCompletion);
+  const jobs = matched.filter((w) => w.runsToCompletion);
+  // Which workload this consumer is for: the only long-running one, or the one named like it.
+  const served = longRunning.length === 1 ? longRunning : longRunning.filter((w) => w.object.ref.name === consumer.object.ref.name).slice(0, 1);
+  const target = workloadList(served.length > 0 ? served : longRunning);
+  const unscalable = isPdb && (consumer as PdbView).needsScale ? matched.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind)) : [];
+  const byDesign = isPdb ? undefined : spreadByDesign(context, consumer.object, longRunning);
+
+  const problems: Problem[] = [];
+  if (unscalable.length > 0) {
+    const scaleError = SCALE_ERRORS[unscalable[0]!.object.ref.kind] ?? NO_CONTROLLER_ERROR;
+    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError } });
+  }
+  if (longRunning.length > 0 && jobs.length > 0) {
+    // A headless Service balances nothing: only clients that connect by its name can reach the Job pods.
+    const headless = byDesign !== undefined && byDesign.messageId !== "clusterMembers";
+    const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
+    problems.push({ messageId, severity: headless ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
+  }
+  if (longRunning.length > 1) {
+    const data = { count: longRunning.length, workloads: workloadList(longRunning) };
+    if (byDesign !== undefined) problems.push({ messageId: byDesign.messageId, severity: "info", data: { ...data, ...byDesign.data } });
+    else problems.push({ messageId: isPdb ? "pdbSpreads" : "serviceSpreads", severity: "warning", data });
+  }
+  const [first] = problems;
+  if (first === undefined) return;
+
+  const foreign = matched.filter((w) => !served.includes(w));
+  const onlyByDesign = problems.length === 1 && byDesign !== undefined && first.messageId === byDesign.messageId;
+  const onlyScale = problems.length === 1 && unscalable.length > 0;
+  const suggestion: KeySuggestion | undefined =
+    onlyScale || onlyByDesign ? undefined : served.length > 0 ? suggestKey(context, served, foreign) : suggestKey(context, [], longRunning);
+  report({
+    object: consumer.object,
+    path: consumer.selectorPath,
+    severity: problems.map((p) => p.severity).reduce((a, b) => (severityRank(b) < severityRank(a) ? b : a)),
+    messageId: first.messageId,
+    data: first.data,
+    related: inputOrder(context, [...foreign, ...unscalable]).map((w) => w.object),
+    evidence: { ...overlapEvidence(consumer.selector, matched, suggestion), problems: problems.map((p) => p.messageId) },
+    remedy: consumerRemedy(consumer, { onlyByDesign, onlyScale, unscalable: unscalable.length > 0, suggestion, jobs }),
+  });
+}
+
+function consumerRemedy(
+  consumer: SelectorConsumer,
+  facts: { onlyByDesign: boolean; onlyScale: boolean; unscalable: boolean; suggestion: KeySuggestion | undefined; jobs: readonly Workload[] },
+): Remedy {
+  if (facts.onlyByDesign) return { text: REMEDY.byDesign };
+  const parts: string[] = [];
+  if (!facts.onlyScale) {
+    const field = consumer.kind === "PodDisruptionBudget" ? "this PDB's spec.selector.matchLabels" : "this Service's spec.selector";
+    const jobs = facts.jobs.length > 0 && !selectsEverything(consumer.selector) ? workloadList(facts.jobs) : undefined;
+    parts.push(keyRemedy(facts.suggestion, field, jobs).text);
+  }
+  if (facts.unscalable) parts.push(REMEDY.integerMinAvailable);
+  return { text: parts.join(" ") };
+}
+
+/** Pods covered by two PDBs: the eviction API refuses to evict them at all. */
+function checkPdbPairs(context: AnalysisContext, report: ReportFinding, pdbs: readonly { pdb: PdbView; matched: Workload[] }[]): void {
+  for (const { first: i, second: j, shared } of sharedSelections(pdbs.map((p) => p.matched))) {
+    const { pdb, matched } = pdbs[i]!;
+    const other = pdbs[j]!;
+    const name = refString(pdb.object.ref);
+    const otherName = refString(other.pdb.object.ref);
+    // Narrow the budget that also covers other pods, so that each keeps its own.
+    const exclusive = matched.filter((w) => !shared.includes(w));
+    const otherExclusive = other.matched.filter((w) => !shared.includes(w));
+    const narrow = exclusive.length > 0 ? { name, pods: exclusive } : otherExclusive.length > 0 ? { name: otherName, pods: otherExclusive } : undefined;
+    const suggestion = narrow === undefined ? undefined : suggestKey(context, narrow.pods, shared);
+    report({
+      object: pdb.object,
+      path: pdb.selectorPath,
+      severity: "error",
+      messageId: narrow === undefined ? "sameBudgetTwice" : "sharedWithBudget",
+      data: { other: otherName, shared: workloadList(shared) },
+      related: [other.pdb.object, ...shared.map((w) => w.object)],
+      evidence: { ...overlapEvidence(pdb.selector, matched, suggestion), otherSelector: describeSelector(other.pdb.selector), shared: workloadRefs(shared) },
+      remedy:
+        narrow === undefined
+          ? { text: formatMessage(REMEDY.keepOneBudget, { name, other: otherName }, "remedy keepOneBudget") }
+          : keyRemedy(suggestion, `${narrow.name}'s spec.selector.matchLabels`),
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/** Workload selectors that take in another workload's pods. */
+import { namespaceOf, refString } from "../../../model/object.ts";
+import { describeSelector } from "../../../model/selector.ts";
+import type { AnalysisContext } from "../../context.ts";
+import { isLaterCopy } from "../../duplicates.ts";
+import type { ReportFinding } from "../../rule.ts";
+import { standingPods, workloadList } from "./select.ts";
+import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
+
+export function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
+  for (const workload of context.workloads) {
+    const { selector, selectorPath, object } = workload;
+    if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
+    const matched = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
+    const foreign = matched.filter((w) => w !== workload);
+    if (foreign.length === 0) continue;
+    const suggestion = suggestKey(context, [workload], foreign);
+    const completing = foreign.filter((w) => w.runsToCompletion);
+    const selectorText = describeSelector(selector);
+    report({
+      object,
+      path: selectorPath,
+      severity: "warning",
+      messageId: "selectsForeignPods",
+      data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
+      related: foreign.map((w) => w.object),
+      evidence: overlapEvidence(selector, matched, suggestion),
+      remedy: keyRemedy(suggestion, `${refString(object.ref)}'s spec.selector.matchLabels`, completing.length > 0 ? workloadList(completing) : undefined),
+    });
+  }
+}
