@@ -9,7 +9,7 @@ import type { AnalysisContext } from "./context.ts";
 import type { Cause, Evidence } from "./finding.ts";
 import { probesOf, type FieldChange, type ProbeCause, type ProbeSection } from "./probes.ts";
 import type { FindingInput } from "./rule.ts";
-import { labelText, volatileOrigin, type VolatileLabelAt } from "./rules/volatile-selector.ts";
+import { labelText, volatileOrigin, type VolatileLabelAt } from "./volatile/labels.ts";
 
 export interface Verdict {
   label: VolatileLabelAt;

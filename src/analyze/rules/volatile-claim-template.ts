@@ -6,7 +6,7 @@ import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import type { FieldChange } from "../probes.ts";
 import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
-import { labelText, onlyIfChanged, volatileEvidence, volatileOrigin, volatileSeverity, type VolatileLabelAt } from "./volatile-selector.ts";
+import { labelText, onlyIfChanged, volatileEvidence, volatileOrigin, volatileSeverity, type VolatileLabelAt } from "../volatile/labels.ts";
 
 const STATEFULSET_FORBIDDEN =
   "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";

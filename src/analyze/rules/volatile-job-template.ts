@@ -6,8 +6,8 @@ import type { AnalysisContext } from "../context.ts";
 import { isPatchedJob, probesOf, type ProbeCause } from "../probes.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { notPatchedOn } from "../volatile-verdicts.ts";
-import { JOB_RECREATE_FIX, jobCommands, jobFailure, patchedJobSeverity } from "./volatile-pod-labels.ts";
-import { volatileOrigin } from "./volatile-selector.ts";
+import { JOB_RECREATE_FIX, jobCommands, jobFailure, patchedJobSeverity } from "../volatile/jobs.ts";
+import { volatileOrigin } from "../volatile/labels.ts";
 
 const MAX_FIELDS_NAMED = 4;
 

@@ -1,13 +1,12 @@
-import { getPath, refString, type KubeObject } from "../../model/object.ts";
+import { refString } from "../../model/object.ts";
 import { taggedWithVersion, volatileLabels } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import type { Cause } from "../finding.ts";
-import { releaseOf } from "../release.ts";
-import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { impliedCause, notPatchedOn, volatileVerdicts, withProbeDetails, type Verdict } from "../volatile-verdicts.ts";
-import { capitalize, labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "./volatile-selector.ts";
+import { patchedJobSeverity, JOB_RECREATE_FIX, jobFailure, jobCommands } from "../volatile/jobs.ts";
+import { capitalize, labelText, volatileEvidence, volatileOrigin, type VolatileLabelAt } from "../volatile/labels.ts";
 
 /**
  * Kinds whose controller rolls its pods when the pod template changes. A bare Pod's labels
@@ -18,30 +17,6 @@ const ROLLING_KINDS = new Set(["Deployment", "DaemonSet", "StatefulSet", "Rollou
 
 const TEMPLATE_FIX =
   "Put only the stable selectorLabels (app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used) and labels that really belong to the pods on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)";
-
-/**
- * A change to the template of a Job that Helm patches: an error, or a warning when the Job
- * is removed some time after it finished (it fails only if it still exists). Undefined for
- * a Job Helm never patches (generateName).
- */
-export function patchedJobSeverity(object: KubeObject): "error" | "warning" | undefined {
-  if (object.generatedName || object.hooks.length > 0) return undefined;
-  return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
-}
-
-/** What keeps a Job's template out of the way of the next upgrade, and how to get an installed release past it. */
-export const JOB_RECREATE_FIX =
-  "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, " +
-  "or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
-
-/** The sentence that says why a Job template change fails, with its ttl when it has one. */
-export function jobFailure(object: KubeObject, when: string): string {
-  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
-  const failure = `helm upgrade fail with "spec.template: Invalid value: ...: field is immutable"`;
-  return typeof ttl === "number"
-    ? `A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished=${ttl}s ago), ${when} makes ${failure}.`
-    : `A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: ${when} makes ${failure}.`;
-}
 
 /** Which workloads this rule looks at, and with which severity. */
 function podLabelSeverity(workload: Workload): "error" | "warning" | undefined {
@@ -65,11 +40,6 @@ function reportable(context: AnalysisContext, workload: Workload, verdict: Verdi
   if (workload.object.ref.kind === "Job") return !notPatchedOn(context, workload.object, cause);
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
-}
-
-/** Delete the Job, then upgrade: the migration for an installed release. */
-export function jobCommands(object: KubeObject): string[] {
-  return [sh`kubectl delete job ${object.ref.name} -n ${object.ref.namespace ?? "default"}`, releaseOf(object).upgrade];
 }
 
 /** The one place a volatile-pod-labels finding is built; probe-based detection calls it with its own cause. */
