@@ -1,11 +1,11 @@
-import { getPath, refString } from "../../model/object.ts";
+import { getPath } from "../../model/object.ts";
 import type { Workload } from "../../model/workloads.ts";
-import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
 import { sh } from "../shell.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
-import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
-import { capitalize, labelText, onlyIfChanged, volatileEvidence, volatileOrigin, volatileSelectorLabels, volatileSeverity, type VolatileLabelAt } from "../volatile/labels.ts";
+import { volatileVerdicts } from "../volatile-verdicts.ts";
+import { volatileSelectorLabels } from "../volatile/labels.ts";
+import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 
 const IMMUTABLE_DETAIL = "spec.selector: Invalid value: ...: field is immutable";
 const STATEFULSET_FORBIDDEN =
@@ -13,23 +13,24 @@ const STATEFULSET_FORBIDDEN =
 const SELECTOR_FIX =
   "Build spec.selector.matchLabels only from a small, stable selectorLabels helper (app.kubernetes.io/name and app.kubernetes.io/instance, plus app.kubernetes.io/component when the release has several workloads), and use the same helper in the pod template. Keep helm.sh/chart, app.kubernetes.io/version and user-supplied labels in metadata.labels only.";
 
-/** The one place a volatile-selector finding is built; probe-based detection calls it with its own cause. */
-export function volatileSelectorFinding(workload: Workload, label: VolatileLabelAt, cause: Cause): FindingInput {
+/** The message ids of a problem's kind, for a Rollout or for any other workload. */
+const SELECTOR_IDS = {
+  changes: { workload: "changes", rollout: "rolloutChanges" },
+  onValues: { workload: "onValues", rollout: "rolloutOnValues" },
+  valuesMap: { workload: "valuesMap", rollout: "rolloutValuesMap" },
+} as const;
+
+/** The one place a volatile-selector finding is built. */
+function volatileSelectorFinding(workload: Workload, problem: VolatileProblem): FindingInput {
   const { object } = workload;
   const { kind, name } = object.ref;
   const namespace = object.ref.namespace ?? "default";
-  const { why, when } = volatileOrigin(label, cause);
-  const subject = `${refString(object.ref)}: the selector label ${labelText(label)} is volatile: ${why}.`;
+  const located = { object, path: problem.path, at: problem.at, severity: problem.severity, evidence: problem.evidence };
   if (kind === "Rollout") {
     return {
-      object,
-      path: label.path,
-      severity: volatileSeverity(cause),
-      message:
-        `${subject} ${capitalize(when)} changes the Rollout's spec.selector. From Argo Rollouts 1.9 the API server refuses the update ` +
-        `("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet ` +
-        `and skips every canary step, sending all traffic to the new version at once.${cause === "values" ? onlyIfChanged(label) : ""}`,
-      evidence: volatileEvidence(label, cause),
+      ...located,
+      messageId: SELECTOR_IDS[problem.kind].rollout,
+      data: problem.data,
       remedy: {
         text:
           `${SELECTOR_FIX} A Rollout's selector cannot be changed safely in place: for a release already deployed, ship the fixed selector as a new Rollout ` +
@@ -38,7 +39,6 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
       },
     };
   }
-  const failure = kind === "StatefulSet" ? STATEFULSET_FORBIDDEN : IMMUTABLE_DETAIL;
   const adoption =
     kind === "StatefulSet"
       ? "The pods keep running and are adopted by the new StatefulSet; its PersistentVolumeClaims stay and are reused by the same pod names, so no data is lost."
@@ -46,11 +46,9 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
         ? "The Job's pods are left alone; the new Job runs again."
         : `The pods keep running and are adopted by the new ${kind}, which then rolls them to the new template.`;
   return {
-    object,
-    path: label.path,
-    severity: volatileSeverity(cause),
-    message: `${subject} ${capitalize(when)} changes spec.selector, which is immutable: helm upgrade then fails with "${failure}".${cause === "values" ? onlyIfChanged(label) : ""}`,
-    evidence: volatileEvidence(label, cause),
+    ...located,
+    messageId: SELECTOR_IDS[problem.kind].workload,
+    data: { ...problem.data, failure: kind === "StatefulSet" ? STATEFULSET_FORBIDDEN : IMMUTABLE_DETAIL },
     remedy: {
       text:
         `${SELECTOR_FIX} For a release already deployed, the fixed selector is itself a selector change: delete the ${kind} without its pods, ` +
@@ -63,6 +61,13 @@ export function volatileSelectorFinding(workload: Workload, label: VolatileLabel
   };
 }
 
+const SELECTOR_CHANGES = "When one of them changes, spec.selector changes, and it is immutable: helm upgrade fails with \"{{failure}}\".";
+const SELECTOR_ON_VALUES =
+  "Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes spec.selector, which is immutable: helm upgrade then fails with \"{{failure}}\".";
+const SELECTOR_VALUES_MAP =
+  "A label the probe added to {{valuesPaths}} appeared in spec.selector. Upgrades with the same values keep the selector as it is; adding or changing a label under {{valuesPaths}} changes spec.selector, which is immutable: helm upgrade then fails with \"{{failure}}\".";
+const ROLLOUT_BREAKS =
+  "From Argo Rollouts 1.9 the API server refuses the update (\"spec.selector: Invalid value: ...: .spec.selector is immutable\"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.";
 
 /**
  * An immutable selector (Deployment, ReplicaSet, DaemonSet, StatefulSet, Rollout,
@@ -74,6 +79,22 @@ export const volatileSelector: Rule = {
     id: "volatile-selector",
     severity: "error",
     summary: "An immutable workload selector contains a label whose value changes between releases (chart or app version, user values).",
+    messages: {
+      changes: "selector includes {{labels}}, set from {{sources}}",
+      onValues: "selector includes {{labels}}, set from {{sources}}",
+      valuesMap: "a label added to values {{valuesPaths}} appears in the selector",
+      rolloutChanges: "selector includes {{labels}}, set from {{sources}}",
+      rolloutOnValues: "selector includes {{labels}}, set from {{sources}}",
+      rolloutValuesMap: "a label added to values {{valuesPaths}} appears in the selector",
+    },
+    details: {
+      changes: SELECTOR_CHANGES,
+      onValues: SELECTOR_ON_VALUES,
+      valuesMap: SELECTOR_VALUES_MAP,
+      rolloutChanges: `When one of them changes, the Rollout's spec.selector changes. ${ROLLOUT_BREAKS}`,
+      rolloutOnValues: `Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+      rolloutValuesMap: `A label the probe added to {{valuesPaths}} appeared in the Rollout's spec.selector. Upgrades with the same values keep it as it is; adding or changing a label under {{valuesPaths}} changes the selector. ${ROLLOUT_BREAKS}`,
+    },
     why:
       "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
     fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
@@ -134,10 +155,8 @@ export const volatileSelector: Rule = {
       if (!workload.selectorImmutable || !workload.selectorPath) continue;
       const raw = getPath(workload.object.raw, workload.selectorPath);
       const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
-      for (const verdict of volatileVerdicts(context, workload.object, "selector", byName)) {
-        const finding = volatileSelectorFinding(workload, verdict.label, verdict.cause);
-        report(withProbeDetails(finding, verdict, "the selector label", "the selector takes in every label under"));
-      }
+      const verdicts = volatileVerdicts(context, workload.object, "selector", byName);
+      for (const problem of volatileProblems(workload.object, verdicts)) report(volatileSelectorFinding(workload, problem));
     }
   },
 };

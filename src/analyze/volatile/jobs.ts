@@ -22,15 +22,6 @@ export const JOB_RECREATE_FIX =
   "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, " +
   "or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
 
-/** The sentence that says why a Job template change fails, with its ttl when it has one. */
-export function jobFailure(object: KubeObject, when: string): string {
-  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
-  const failure = `helm upgrade fail with "spec.template: Invalid value: ...: field is immutable"`;
-  return typeof ttl === "number"
-    ? `A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished=${ttl}s ago), ${when} makes ${failure}.`
-    : `A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: ${when} makes ${failure}.`;
-}
-
 /** Delete the Job, then upgrade: the migration for an installed release. */
 export function jobCommands(object: KubeObject): string[] {
   return [sh`kubectl delete job ${object.ref.name} -n ${object.ref.namespace ?? "default"}`, releaseOf(object).upgrade];

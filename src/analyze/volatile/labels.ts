@@ -31,77 +31,51 @@ export interface VolatileLabelAt {
 const CHART_KEYS = new Set(["helm.sh/chart", "chart"]);
 const APP_KEYS = new Set(["app.kubernetes.io/version", "version"]);
 
+/** The cause a name-based finding guesses; undefined for keys the user configured as volatile. */
+export function impliedCause(label: VolatileLabelAt): "chart-version" | "app-version" | undefined {
+  if (label.reason === "chart-version") return "chart-version";
+  if (label.reason === "app-version") return "app-version";
+  if (CHART_KEYS.has(label.key)) return "chart-version";
+  if (APP_KEYS.has(label.key)) return "app-version";
+  return undefined;
+}
+
 /**
- * What makes the label change (`why`, a clause about the label) and which event changes it
- * next (`when`). Shared by the volatile-* rules so their messages agree.
+ * What sets the label's value, as a finding's `sources` data names it (`helm.sh/chart and
+ * app.kubernetes.io/version, set from the chart version and the appVersion`).
  */
-export function volatileOrigin(label: VolatileLabelAt, cause: Cause): { why: string; when: string } {
+export function labelSource(label: VolatileLabelAt, cause: Cause): string {
   switch (cause) {
-    case "name":
-      if (label.literal === true) {
-        return {
-          why: `its name says it carries a version, but a probe render with the chart's version and appVersion bumped left its value as it is: the version is written into the template (or a value) as text, so nothing proves it stable`,
-          when: "the next release that edits that text",
-        };
-      }
-      if (label.reason === "chart-version") {
-        return { why: `its value ends with the chart version ${label.version ?? ""}`.trimEnd(), when: "the next chart version" };
-      }
-      if (label.reason === "app-version") {
-        return { why: `its value contains the app version ${label.version ?? ""}`.trimEnd(), when: "the next appVersion" };
-      }
-      if (CHART_KEYS.has(label.key)) return { why: "it carries the chart name and version", when: "the next chart version" };
-      if (APP_KEYS.has(label.key)) return { why: "it carries the app version (Chart.yaml appVersion)", when: "the next appVersion" };
-      return { why: "its key is configured as volatile", when: "the next release that changes it" };
+    case "name": {
+      if (label.literal === true) return "a version written as text";
+      const implied = impliedCause(label);
+      if (implied === undefined) return "a key configured as volatile";
+      return implied === "chart-version" ? "the chart version" : "the appVersion";
+    }
     case "chart-version":
-      return { why: "a probe render with a bumped chart version changed it", when: "the next chart version" };
+      return "the chart version";
     case "app-version":
-      return { why: "a probe render with a bumped appVersion changed it", when: "the next appVersion" };
+      return "the appVersion";
     case "image-tag":
-      if (label.valuesPath !== undefined) {
-        return { why: `it is rendered from the image tag ${label.valuesPath} (a probe render with a different tag changed it)`, when: `the next change of ${label.valuesPath}` };
-      }
-      return { why: "a probe render with a different image tag changed it", when: "the next image tag change" };
+      return label.valuesPath === undefined ? "the image tag" : `the image tag ${label.valuesPath}`;
     case "values":
-      if (label.valuesPath !== undefined) {
-        return { why: `it is rendered from the values map ${label.valuesPath} (a probe that added a label there changed it)`, when: `adding or changing a label under ${label.valuesPath}` };
-      }
-      return { why: "it is rendered from user values (a probe that added a label to the values' label maps changed it)", when: "adding or changing a label in values" };
+      return label.valuesPath === undefined ? "values" : `values ${label.valuesPath}`;
     case "random":
-      return { why: "two renders of the same inputs gave different values (random or time-based)", when: "every upgrade" };
+      return "a random or time-based function";
   }
 }
 
-/** The evidence every volatile-* finding carries. */
-export function volatileEvidence(label: VolatileLabelAt, cause: Cause): Evidence {
+/** One label of a finding's `evidence.labels`: what it is, and what changes it. */
+export function labelEvidence(label: VolatileLabelAt, cause: Cause): Evidence {
   return {
-    cause,
-    label: label.key,
+    key: label.key,
     value: label.value,
+    cause,
     ...(label.reason === undefined ? {} : { reason: label.reason }),
     ...(label.version === undefined ? {} : { version: label.version }),
     ...(label.valuesPath === undefined ? {} : { valuesPath: label.valuesPath }),
     ...(label.literal === true ? { literal: true } : {}),
   };
-}
-
-/**
- * Severity by the project's policy: a label from a values map changes only when someone
- * changes that value (info, naming it); every other cause changes on a routine release.
- */
-export function volatileSeverity(cause: Cause): "error" | "info" {
-  return cause === "values" ? "info" : "error";
-}
-
-/** The sentence an `info` finding adds: which value sets the trap off, and that nothing happens until then. */
-export function onlyIfChanged(label: VolatileLabelAt): string {
-  const what = label.valuesPath === undefined ? "the label maps in values" : label.valuesPath;
-  return ` Upgrades with the same values keep it as it is: this fires only when ${what} is changed.`;
-}
-
-/** `helm.sh/chart=web-0.1.0`: the label (or the volatile value of an expression) as messages show it. */
-export function labelText(label: VolatileLabelAt): string {
-  return `${label.key}=${label.value}`;
 }
 
 /** Volatile labels in a LabelSelector: matchLabels entries, and `In`/`NotIn` expressions. */
@@ -134,8 +108,4 @@ export function volatileSelectorLabels(
     });
   }
   return found;
-}
-
-export function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
