@@ -102,7 +102,7 @@ for (const helm of helmBinaries()) {
       assert.equal(seed.message, "pod template changes between releases in label helm.sh/chart and spec.containers[0].env[0].value");
       assert.equal(
         seed.detail,
-        'Set from the chart version. A Job\'s spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes one of them makes helm upgrade fail with "spec.template: Invalid value: ...: field is immutable".',
+        'Set from the chart version. A Job\'s spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes them makes helm upgrade fail with "spec.template: Invalid value: ...: field is immutable".',
       );
       assert.deepEqual(seed.evidence, {
         cause: "chart-version",

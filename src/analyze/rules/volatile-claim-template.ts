@@ -36,7 +36,7 @@ function volatileClaimTemplateFinding(object: KubeObject, claimTemplate: string,
   };
 }
 
-const FAILS_WITH = "helm upgrade fails with \"{{failure}}\" (the message names the allowed fields, not the one that changed)";
+const FAILS_WITH = "helm upgrade fail with \"{{failure}}\" (the message names the allowed fields, not the one that changed)";
 
 /**
  * Volatile labels (and annotations) in StatefulSet volumeClaimTemplates metadata break
@@ -52,13 +52,17 @@ export const volatileClaimTemplate: Rule = {
       changes: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
       onValues: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
       valuesMap: 'a label added to values {{valuesPaths}} appears in claim template "{{claimTemplate}}" {{field}}',
+      valuesMaps: 'claim template "{{claimTemplate}}" {{field}} change when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})',
     },
     details: {
-      changes: `volumeClaimTemplates cannot change after creation: when one of them changes, ${FAILS_WITH}.`,
+      changes: `volumeClaimTemplates cannot change after creation: a new value makes ${FAILS_WITH}.`,
       onValues: `Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: an upgrade that changes those values makes ${FAILS_WITH}.`,
       valuesMap:
         `A label the probe added to {{valuesPaths}} appeared in the claim template's {{field}} (other labels there may come from elsewhere). Upgrades with the same values keep them as they are. ` +
         `volumeClaimTemplates cannot change after creation: adding or changing a label under {{valuesPaths}} makes ${FAILS_WITH}.`,
+      valuesMaps:
+        "A probe render that set labels in {{count}} label maps of the values at once changed the claim template's {{field}}, but its own label did not appear: the chart builds them from one of those maps (picking some keys, or hashing it), and the probe cannot tell which. " +
+        `Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: setting or changing labels in the map they are built from makes ${FAILS_WITH}.`,
     },
     why:
       "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",

@@ -142,9 +142,9 @@ export const volatileJobTemplate: Rule = {
     },
     details: {
       changes:
-        `Set from {{sources}}. A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes one of them makes ${IMMUTABLE}.`,
+        `Set from {{sources}}. A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes them makes ${IMMUTABLE}.`,
       changesUntilRemoved:
-        `Set from {{sources}}. A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished={{ttl}}s ago), the next release that changes one of them makes ${IMMUTABLE}.`,
+        `Set from {{sources}}. A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished={{ttl}}s ago), the next release that changes them makes ${IMMUTABLE}.`,
     },
     why:
       "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image, a version label or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",

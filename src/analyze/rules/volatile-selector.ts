@@ -18,6 +18,7 @@ const SELECTOR_IDS = {
   changes: { workload: "changes", rollout: "rolloutChanges" },
   onValues: { workload: "onValues", rollout: "rolloutOnValues" },
   valuesMap: { workload: "valuesMap", rollout: "rolloutValuesMap" },
+  valuesMaps: { workload: "valuesMaps", rollout: "rolloutValuesMaps" },
 } as const;
 
 /** The one place a volatile-selector finding is built. */
@@ -61,11 +62,13 @@ function volatileSelectorFinding(workload: Workload, problem: VolatileProblem): 
   };
 }
 
-const SELECTOR_CHANGES = "When one of them changes, spec.selector changes, and it is immutable: helm upgrade fails with \"{{failure}}\".";
+const SELECTOR_CHANGES = "A new value changes spec.selector, which is immutable: helm upgrade fails with \"{{failure}}\".";
 const SELECTOR_ON_VALUES =
   "Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes spec.selector, which is immutable: helm upgrade then fails with \"{{failure}}\".";
 const SELECTOR_VALUES_MAP =
   "A label the probe added to {{valuesPaths}} appeared in spec.selector. Upgrades with the same values keep the selector as it is; adding or changing a label under {{valuesPaths}} changes spec.selector, which is immutable: helm upgrade then fails with \"{{failure}}\".";
+const UNATTRIBUTED =
+  "A probe render that set labels in {{count}} label maps of the values at once changed it, but its own label did not appear: the chart builds these labels from one of those maps (picking some keys, or hashing it), and the probe cannot tell which.";
 const ROLLOUT_BREAKS =
   "From Argo Rollouts 1.9 the API server refuses the update (\"spec.selector: Invalid value: ...: .spec.selector is immutable\"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.";
 
@@ -86,13 +89,17 @@ export const volatileSelector: Rule = {
       rolloutChanges: "selector includes {{labels}}, set from {{sources}}",
       rolloutOnValues: "selector includes {{labels}}, set from {{sources}}",
       rolloutValuesMap: "a label added to values {{valuesPaths}} appears in the selector",
+      valuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})",
+      rolloutValuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})",
     },
     details: {
       changes: SELECTOR_CHANGES,
       onValues: SELECTOR_ON_VALUES,
       valuesMap: SELECTOR_VALUES_MAP,
-      rolloutChanges: `When one of them changes, the Rollout's spec.selector changes. ${ROLLOUT_BREAKS}`,
+      rolloutChanges: `A new value changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
       rolloutOnValues: `Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+      valuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".`,
+      rolloutValuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
       rolloutValuesMap: `A label the probe added to {{valuesPaths}} appeared in the Rollout's spec.selector. Upgrades with the same values keep it as it is; adding or changing a label under {{valuesPaths}} changes the selector. ${ROLLOUT_BREAKS}`,
     },
     why:

@@ -14,8 +14,11 @@ import { labelEvidence, labelSource } from "./labels.ts";
  * `onValues`: labels set from values, which change only when someone changes that value.
  * `valuesMap`: a whole values map flows in (a label the probe added to it appeared here):
  * no label of the chart's is to blame, the map is.
+ * `valuesMaps`: labels appeared when the probe set labels in several values maps at once, but
+ * not the probe's own label (the chart picks keys from a map, or hashes it): which map it
+ * reads, the probe cannot tell.
  */
-export type ProblemKind = "changes" | "onValues" | "valuesMap";
+export type ProblemKind = "changes" | "onValues" | "valuesMap" | "valuesMaps";
 
 export interface VolatileProblem {
   kind: ProblemKind;
@@ -23,8 +26,8 @@ export interface VolatileProblem {
   path: FieldPath;
   /** The first offending label, where the finding's line points. */
   at: FieldPath;
-  /** `changes`/`onValues`: `labels` and `sources`; `valuesMap`: `valuesPaths`. */
-  data: Record<string, string>;
+  /** `changes`/`onValues`: `labels` and `sources`; `valuesMap`: `valuesPaths`; `valuesMaps`: `valuesPath` (the first) and `count`. */
+  data: Record<string, string | number>;
   evidence: Evidence;
   /**
    * By the project's policy: a label from values changes only when someone changes that value
@@ -34,7 +37,7 @@ export interface VolatileProblem {
 }
 
 function kindOf(verdict: Verdict): ProblemKind {
-  if (verdict.change?.added === true && verdict.label.valuesPath !== undefined) return "valuesMap";
+  if (verdict.change?.added === true && verdict.label.valuesPath !== undefined) return verdict.change.valuesPaths.length > 1 ? "valuesMaps" : "valuesMap";
   return verdict.cause === "values" ? "onValues" : "changes";
 }
 
@@ -64,18 +67,18 @@ function causesOf(verdict: Verdict): Cause[] {
   return probed.length > 1 ? probed : [verdict.cause];
 }
 
-/** The values maps that flow whole into one map of the object: one problem, naming every values path. */
-function valuesMapProblem(verdicts: readonly Verdict[]): VolatileProblem {
+/** The values maps that flow (`valuesMap`) or may flow (`valuesMaps`) into one map of the object: one problem. */
+function valuesMapProblem(kind: "valuesMap" | "valuesMaps", verdicts: readonly Verdict[]): VolatileProblem {
   const first = verdicts[0]!;
   const path = first.change!.path;
   const valuesPaths = unique(verdicts.flatMap((v) => v.change!.valuesPaths));
   const causes = unique(verdicts.flatMap(causesOf));
   return {
-    kind: "valuesMap",
+    kind,
     path,
     at: path,
     severity: causes.every((c) => c === "values") ? "info" : "error",
-    data: { valuesPaths: andList(valuesPaths) },
+    data: kind === "valuesMap" ? { valuesPaths: andList(valuesPaths) } : { valuesPath: valuesPaths[0]!, count: valuesPaths.length },
     evidence: {
       cause: first.cause,
       valuesPath: first.label.valuesPath,
@@ -118,11 +121,13 @@ export function volatileProblems(object: KubeObject, verdicts: readonly Verdict[
     const ofKind = verdicts.filter((v) => kindOf(v) === kind);
     if (ofKind.length > 0) problems.push(labelsProblem(object, kind, ofKind));
   }
-  const maps = new Map<string, Verdict[]>();
-  for (const verdict of verdicts.filter((v) => kindOf(v) === "valuesMap")) {
-    const map = formatPath(verdict.change!.path);
-    maps.set(map, [...(maps.get(map) ?? []), verdict]);
+  for (const kind of ["valuesMap", "valuesMaps"] as const) {
+    const maps = new Map<string, Verdict[]>();
+    for (const verdict of verdicts.filter((v) => kindOf(v) === kind)) {
+      const map = formatPath(verdict.change!.path);
+      maps.set(map, [...(maps.get(map) ?? []), verdict]);
+    }
+    for (const mapVerdicts of maps.values()) problems.push(valuesMapProblem(kind, mapVerdicts));
   }
-  for (const mapVerdicts of maps.values()) problems.push(valuesMapProblem(mapVerdicts));
   return problems;
 }

@@ -123,7 +123,7 @@ ruleCases(volatileClaimTemplate, [
     `,
     expect: [],
   },
-], { producedElsewhere: { onValues: "the probe cases below", valuesMap: "the probe cases below" } });
+], { producedElsewhere: { onValues: "the probe cases below", valuesMap: "the probe cases below", valuesMaps: "the probe cases below" } });
 
 test("volatile-claim-template: the migration keeps the PVCs", () => {
   const [finding] = findingsFor(volatileClaimTemplate, pushgateway);
@@ -182,8 +182,8 @@ probeRuleCases(volatileClaimTemplate, [
         object: "StatefulSet/db",
         path: "spec.volumeClaimTemplates[0].metadata.labels",
         line: 10,
-        messageId: "valuesMap",
-        data: { valuesPaths: "commonLabels and persistence.labels", claimTemplate: "data", field: "labels", failure: FORBIDDEN },
+        messageId: "valuesMaps",
+        data: { valuesPath: "commonLabels", count: 2, claimTemplate: "data", field: "labels", failure: FORBIDDEN },
         evidence: { cause: "values", valuesPath: "commonLabels", valuesPaths: ["commonLabels", "persistence.labels"] },
       },
     ],

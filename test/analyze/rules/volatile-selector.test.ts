@@ -247,7 +247,9 @@ ruleCases(volatileSelector, [
       },
     ],
   },
-], { producedElsewhere: { onValues: PROBED, valuesMap: PROBED, rolloutOnValues: PROBED, rolloutValuesMap: PROBED } });
+], {
+  producedElsewhere: { onValues: PROBED, valuesMap: PROBED, valuesMaps: PROBED, rolloutOnValues: PROBED, rolloutValuesMap: PROBED, rolloutValuesMaps: PROBED },
+});
 
 /** A workload of `kind` whose selector (and pod labels) are `labels`. */
 const selecting = (kind: string, labels: string) => yaml`
@@ -265,7 +267,10 @@ const selecting = (kind: string, labels: string) => yaml`
 const labelMaps = (entries: Record<string, string>) => ({ labelMaps: new Map(Object.entries(entries)) });
 
 for (const kind of ["Deployment", "Rollout"]) {
-  const ids = kind === "Rollout" ? { onValues: "rolloutOnValues", valuesMap: "rolloutValuesMap" } : { onValues: "onValues", valuesMap: "valuesMap" };
+  const ids =
+    kind === "Rollout"
+      ? { onValues: "rolloutOnValues", valuesMap: "rolloutValuesMap", valuesMaps: "rolloutValuesMaps" }
+      : { onValues: "onValues", valuesMap: "valuesMap", valuesMaps: "valuesMaps" };
   const failure: Record<string, string> = kind === "Rollout" ? {} : { failure: IMMUTABLE };
   probeRuleCases(volatileSelector, [
     {
@@ -297,6 +302,23 @@ for (const kind of ["Deployment", "Rollout"]) {
           messageId: ids.valuesMap,
           data: { valuesPaths: "web.labels and global.labels", ...failure },
           evidence: { cause: "values", valuesPath: "web.labels", valuesPaths: ["web.labels", "global.labels"] },
+        },
+      ],
+    },
+    {
+      name: `${kind}: labels appear when the values' label maps are set, but not the probe's own label: the maps are named, not blamed one by one`,
+      base: selecting(kind, "{app: web}"),
+      combined: { manifest: selecting(kind, "{app: web, tier: picked}"), markers: labelMaps({ cgval0x: "commonLabels", cgval1x: "podLabels" }) },
+      singles: [{ cause: "values", manifest: selecting(kind, "{app: web, tier: picked}"), markers: labelMaps({ cgval0x: "commonLabels", cgval1x: "podLabels" }) }],
+      expect: [
+        {
+          severity: "info",
+          object: `${kind}/web`,
+          path: "spec.selector.matchLabels",
+          line: 6,
+          messageId: ids.valuesMaps,
+          data: { valuesPath: "commonLabels", count: 2, ...failure },
+          evidence: { cause: "values", valuesPath: "commonLabels", valuesPaths: ["commonLabels", "podLabels"] },
         },
       ],
     },
