@@ -1,6 +1,6 @@
 import type { FieldPath } from "../../load/yaml.ts";
 import { formatPath, getPath } from "../../model/object.ts";
-import { taggedWithVersion, volatileLabels } from "../../model/volatile.ts";
+import { taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { isPatchedJob, probesOf, type ProbeCause } from "../probes.ts";
@@ -8,7 +8,7 @@ import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts"
 import { andList } from "../messages.ts";
 import { notPatchedOn, volatileVerdicts } from "../volatile-verdicts.ts";
 import { JOB_RECREATE_FIX, jobCommands, patchedJobSeverity } from "../volatile/jobs.ts";
-import { impliedCause, labelEvidence, labelSource, type VolatileLabelAt } from "../volatile/labels.ts";
+import { impliedCause, labelEvidence, labelSource, podTemplateVolatileLabels, type VolatileLabelAt } from "../volatile/labels.ts";
 
 const MAX_FIELDS_NAMED = 4;
 
@@ -34,10 +34,7 @@ interface TemplateChange {
  * (probe proof, else names), as volatile-pod-labels reads them for other workloads.
  */
 function labelChanges(context: AnalysisContext, workload: Workload): TemplateChange[] {
-  const byName = volatileLabels(workload.podLabels, context.versions, context.settings.extraVolatileKeys).map((label) => ({
-    ...label,
-    path: [...workload.templatePath, "metadata", "labels", label.key],
-  }));
+  const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
   return volatileVerdicts(context, workload.object, "pod-labels", byName).map(({ label, cause }) => ({
     path: label.path,
     cause,

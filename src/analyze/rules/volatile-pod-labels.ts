@@ -1,8 +1,8 @@
-import { taggedWithVersion, volatileLabels } from "../../model/volatile.ts";
+import { taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
-import { impliedCause } from "../volatile/labels.ts";
+import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 
 /**
@@ -128,10 +128,7 @@ export const volatilePodLabels: Rule = {
   check(context, report) {
     for (const workload of context.workloads) {
       if (!watched(workload)) continue;
-      const byName = volatileLabels(workload.podLabels, context.versions, context.settings.extraVolatileKeys).map((label) => ({
-        ...label,
-        path: [...workload.templatePath, "metadata", "labels", label.key],
-      }));
+      const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
       // A tag of another workload's image is its own problem: this workload restarts with that image's releases.
       for (const foreignTag of [false, true]) {

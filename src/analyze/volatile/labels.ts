@@ -5,6 +5,7 @@
 import type { FieldPath } from "../../load/yaml.ts";
 import { isRecord, stringMap } from "../../model/object.ts";
 import { volatileLabels, type KnownVersions, type VolatileLabel } from "../../model/volatile.ts";
+import type { Workload } from "../../model/workloads.ts";
 import type { Cause, Evidence } from "../finding.ts";
 
 /**
@@ -76,6 +77,14 @@ export function labelEvidence(label: VolatileLabelAt, cause: Cause): Evidence {
     ...(label.valuesPath === undefined ? {} : { valuesPath: label.valuesPath }),
     ...(label.literal === true ? { literal: true } : {}),
   };
+}
+
+/** The volatile labels of a workload's pod template, by their names and values. */
+export function podTemplateVolatileLabels(workload: Workload, versions: KnownVersions, extraKeys: ReadonlySet<string>): VolatileLabelAt[] {
+  return volatileLabels(workload.podLabels, versions, extraKeys).map((label) => ({
+    ...label,
+    path: [...workload.templatePath, "metadata", "labels", label.key],
+  }));
 }
 
 /** Volatile labels in a LabelSelector: matchLabels entries, and `In`/`NotIn` expressions. */
