@@ -60,14 +60,14 @@ export const volatilePodLabels: Rule = {
     summary: "Pod template labels that change with every chart or app version: every such release restarts the pods for nothing.",
     messages: {
       restarts: "pod template carries {{labels}}, set from {{sources}}",
-      restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} of another workload's image",
+      restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
       cronJob: "job template carries {{labels}}, set from {{sources}}",
     },
     details: {
       restarts:
         "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
       restartsWithOtherImage:
-        "None of this {{kind}}'s containers runs that image, so its pods restart whenever another workload's image changes, even when nothing of its own changed.",
+        "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
       cronJob:
         "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.",
     },
@@ -130,13 +130,11 @@ export const volatilePodLabels: Rule = {
       if (!watched(workload)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
-      // A tag of another workload's image is its own problem: this workload restarts with that image's releases.
-      for (const foreignTag of [false, true]) {
-        const ofKind = verdicts.filter((v) => (v.change?.foreignTag === true) === foreignTag);
-        for (const problem of volatileProblems(workload.object, ofKind)) {
-          // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
-          if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag));
-        }
+      // A tag of another workload's image: this workload restarts with that image's releases too.
+      const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
+      for (const problem of volatileProblems(workload.object, verdicts)) {
+        // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
+        if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag));
       }
     }
   },

@@ -373,4 +373,31 @@ probeRuleCases(volatilePodLabels, [
       },
     ],
   },
+  {
+    name: "the chart label and another workload's version label in one pod template: one finding listing both",
+    base: versionLabelled("redis", "v3.1.0", "redis:7.2.4").replace("app: redis,", "app: redis, helm.sh/chart: argo-cd-9.0.0,"),
+    combined: {
+      manifest: versionLabelled("redis", "v3.1.0+cgtag0x", "redis:7.2.4").replace("app: redis,", "app: redis, helm.sh/chart: argo-cd-9.0.0_cgchart,"),
+      markers: argoTags,
+    },
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/redis",
+        path: "spec.template.metadata.labels",
+        line: 8,
+        messageId: "restartsWithOtherImage",
+        data: { labels: "helm.sh/chart and app.kubernetes.io/version", sources: "the chart version and the image tag global.image.tag", kind: "Deployment" },
+        evidence: {
+          cause: "chart-version",
+          causes: ["chart-version", "image-tag"],
+          foreignTag: true,
+          labels: [
+            { key: "helm.sh/chart", value: "argo-cd-9.0.0", cause: "chart-version" },
+            { key: "app.kubernetes.io/version", value: "v3.1.0", cause: "image-tag", valuesPath: "global.image.tag" },
+          ],
+        },
+      },
+    ],
+  },
 ]);
