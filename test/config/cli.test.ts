@@ -63,7 +63,7 @@ test("every output format counts the suppressed findings, and lists them with --
     assert.equal(run.status, 0, run.stderr);
     return run.stdout;
   };
-  const selector = "spec.selector.matchLabels.helm.sh/chart";
+  const selector = "spec.selector.matchLabels";
 
   const closing = `Why these matter:\n  volatile-pod-labels: ${ruleById("volatile-pod-labels")!.meta.why}\n\n0 errors, 1 warning, 0 info, 1 suppressed\n`;
   const text = report("text", "--show-suppressed");
