@@ -72,6 +72,11 @@ export interface FindingInput {
   object: KubeObject;
   /** Path inside the object (without any List prefix). */
   path: FieldPath;
+  /**
+   * Where the finding's line points, when that is not `path` itself: a finding about several
+   * labels of one map names the map and points at its first offending label.
+   */
+  at?: FieldPath;
   /** A key of the rule's `meta.messages` (and of `meta.details` where it has one). */
   messageId?: string; // TRANSITION: required once every rule declares its messages
   /** TRANSITION: the old free-text message; removed once every rule uses messageId. */

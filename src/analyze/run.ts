@@ -17,7 +17,8 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
   const { object } = input;
   const doc = object.doc;
   const evidence = input.evidence ?? {};
-  const templateLine = doc.template === undefined ? undefined : templateLines?.(object, input.path, evidence);
+  const at = input.at ?? input.path;
+  const templateLine = doc.template === undefined ? undefined : templateLines?.(object, at, evidence);
   const { id, details } = rule.meta;
   const messageId = input.messageId ?? "legacy"; // TRANSITION
   const messages = rule.meta.messages ?? { legacy: "{{message}}" }; // TRANSITION
@@ -37,7 +38,7 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
     location: {
       file: doc.chart ?? doc.file,
       ...(doc.chart === undefined ? {} : { rendered: true }),
-      line: doc.locate([...object.pathPrefix, ...input.path]),
+      line: doc.locate([...object.pathPrefix, ...at]),
       ...(doc.template === undefined ? {} : { template: doc.template }),
       ...(templateLine === undefined ? {} : { templateLine }),
     },

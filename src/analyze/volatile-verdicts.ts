@@ -6,10 +6,9 @@
  */
 import { formatPath, type KubeObject } from "../model/object.ts";
 import type { AnalysisContext } from "./context.ts";
-import type { Cause, Evidence } from "./finding.ts";
+import type { Cause } from "./finding.ts";
 import { probesOf, type FieldChange, type ProbeCause, type ProbeSection } from "./probes.ts";
-import type { FindingInput } from "./rule.ts";
-import { labelText, volatileOrigin, type VolatileLabelAt } from "./rules/volatile-selector.ts";
+import { impliedCause, type VolatileLabelAt } from "./volatile/labels.ts";
 
 export interface Verdict {
   label: VolatileLabelAt;
@@ -24,18 +23,6 @@ const REPORTED: Record<"selector" | "claim-template" | "pod-labels", readonly Ca
   "claim-template": ["random", "chart-version", "app-version", "image-tag", "values"],
   "pod-labels": ["random", "chart-version", "app-version"],
 };
-
-const CHART_KEYS = new Set(["helm.sh/chart", "chart"]);
-const APP_KEYS = new Set(["app.kubernetes.io/version", "version"]);
-
-/** The cause a name-based finding guesses; undefined for keys the user configured as volatile. */
-export function impliedCause(label: VolatileLabelAt): ProbeCause | undefined {
-  if (label.reason === "chart-version") return "chart-version";
-  if (label.reason === "app-version") return "app-version";
-  if (CHART_KEYS.has(label.key)) return "chart-version";
-  if (APP_KEYS.has(label.key)) return "app-version";
-  return undefined;
-}
 
 /** The cause to report a probe change with in a section, if any. */
 export function reportedCause(change: FieldChange, where: keyof typeof REPORTED): Cause | undefined {
@@ -95,29 +82,6 @@ export function volatileVerdicts(
     verdicts.push({ label, cause: "name" });
   }
   return verdicts;
-}
-
-/**
- * Adds what the probe knows to a finding built by a rule's helper: every values path, every
- * cause; for a label map that flows in whole (the label the probe added showed up), the
- * subject says so instead of naming a label the user never wrote. `labelled` is how the
- * helper introduces the label (`the selector label`), `takesIn` the replacement
- * (`the selector takes in every label under`).
- */
-export function withProbeDetails(input: FindingInput, verdict: Verdict, labelled: string, takesIn: string): FindingInput {
-  const change = verdict.change;
-  if (change === undefined) return input;
-  const evidence: Evidence = { ...input.evidence, cause: verdict.cause };
-  if (change.causes.length > 1) evidence.causes = change.causes;
-  if (change.valuesPaths.length > 1) evidence.valuesPaths = change.valuesPaths;
-  const valuesPath = verdict.label.valuesPath;
-  if (!change.added || valuesPath === undefined) return { ...input, evidence };
-  delete evidence.label;
-  delete evidence.value;
-  const { why } = volatileOrigin(verdict.label, verdict.cause);
-  const old = `${labelled} ${labelText(verdict.label)} is volatile: ${why}.`;
-  const replacement = `${takesIn} ${valuesPath}: a label the probe added to ${valuesPath} appeared in ${formatPath(change.path)}.`;
-  return { ...input, evidence, message: input.message?.replace(old, replacement) }; // TRANSITION: becomes a message id
 }
 
 /** Causes that come with every release: a name that changes with one is new on every upgrade. */

@@ -210,11 +210,19 @@ describe("probe proof in the volatile-* rules", () => {
   test("a label found both by name and by probe is reported once, with the probe's cause", () => {
     const probed = deployment("{app: web, helm.sh/chart: web-1.0.0_cgchart}", "{app: web, helm.sh/chart: web-1.0.0_cgchart, app.kubernetes.io/version: 2.0-cgapp}");
     const findings = probedFindings(volatileSelector, { base: chartLabelled, combined: { manifest: probed, markers: MARKERS } });
-    assert.deepEqual(findings.map((f) => [f.path, f.evidence.cause]), [["spec.selector.matchLabels.helm.sh/chart", "chart-version"]]);
+    assert.deepEqual(findings.map((f) => [f.path, f.evidence.cause, f.data]), [
+      ["spec.selector.matchLabels", "chart-version", { labels: "helm.sh/chart", sources: "the chart version", failure: "spec.selector: Invalid value: ...: field is immutable" }],
+    ]);
+    // Both pod template labels: one finding, each label with its own cause.
     const pods = probedFindings(volatilePodLabels, { base: chartLabelled, combined: { manifest: probed, markers: MARKERS } });
-    assert.deepEqual(pods.map((f) => [f.path, f.evidence.cause]), [
-      ["spec.template.metadata.labels.app.kubernetes.io/version", "app-version"],
-      ["spec.template.metadata.labels.helm.sh/chart", "chart-version"],
+    assert.deepEqual(pods.map((f) => [f.path, f.evidence.labels]), [
+      [
+        "spec.template.metadata.labels",
+        [
+          { key: "helm.sh/chart", value: "web-1.0.0", cause: "chart-version" },
+          { key: "app.kubernetes.io/version", value: "2.0", cause: "app-version" },
+        ],
+      ],
     ]);
   });
 
@@ -222,10 +230,9 @@ describe("probe proof in the volatile-* rules", () => {
     // e.g. helm.sh/chart written as text into the template: the release process rewrites it, the probe cannot.
     const findings = probedFindings(volatileSelector, { base: chartLabelled, combined: { manifest: chartLabelled, markers: MARKERS } });
     assert.deepEqual(
-      findings.map((f) => [f.severity, f.path, f.evidence.cause, f.evidence.literal]),
-      [["error", "spec.selector.matchLabels.helm.sh/chart", "name", true]],
+      findings.map((f) => [f.severity, f.path, f.evidence.cause, f.messageId, f.data.sources, f.evidence.labels]),
+      [["error", "spec.selector.matchLabels", "name", "changes", "a version written as text", [{ key: "helm.sh/chart", value: "web-1.0.0", cause: "name", reason: "key", literal: true }]]],
     );
-    assert.match(findings[0]!.message, /left its value as it is: the version is written into the template \(or a value\) as text.* The next release that edits that text changes spec\.selector/);
   });
 
   test("a pod template label named as a version that the version probe left alone is not reported (it never changes on its own)", () => {
@@ -235,7 +242,7 @@ describe("probe proof in the volatile-* rules", () => {
 
   test("where the cause the name suggests was not probed (its render failed), the name still counts", () => {
     const findings = probedFindings(volatileSelector, { base: chartLabelled, singles: [{ cause: "values", manifest: chartLabelled, markers: labelMarkers({}) }] });
-    assert.deepEqual(findings.map((f) => [f.path, f.evidence.cause]), [["spec.selector.matchLabels.helm.sh/chart", "name"]]);
+    assert.deepEqual(findings.map((f) => [f.path, f.evidence.cause]), [["spec.selector.matchLabels", "name"]]);
   });
 
   test("a values map copied in whole: the message names the values path, not the probe's label", () => {
@@ -245,7 +252,9 @@ describe("probe proof in the volatile-* rules", () => {
     assert.equal(rest.length, 0);
     assert.equal(finding!.path, "spec.selector.matchLabels");
     assert.deepEqual(finding!.evidence, { cause: "values", valuesPath: "web.labels" });
-    assert.match(finding!.message, /^Deployment\/web: the selector takes in every label under web\.labels: a label the probe added to web\.labels appeared in spec\.selector\.matchLabels\. Adding or changing a label under web\.labels changes spec\.selector, which is immutable: helm upgrade then fails with "spec\.selector: Invalid value: \.\.\.: field is immutable"\. Upgrades with the same values keep it as it is: this fires only when web\.labels is changed\.$/);
+    assert.equal(finding!.messageId, "valuesMap");
+    assert.deepEqual(finding!.data, { valuesPaths: "web.labels", failure: "spec.selector: Invalid value: ...: field is immutable" });
+    assert.equal(finding!.message, "a label added to values web.labels appears in the selector");
     assert.equal(finding!.severity, "info");
     assert.doesNotMatch(finding!.message, /cgval/);
   });

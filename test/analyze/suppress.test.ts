@@ -46,8 +46,8 @@ test("without config or suppressions nothing changes", () => {
   assert.deepEqual(applied.suppressed, []);
   assert.deepEqual(applied.notes, []);
   assert.deepEqual(result.findings.map(show), [
-    "volatile-selector Deployment/web spec.selector.matchLabels.helm.sh/chart",
-    "volatile-pod-labels Deployment/web spec.template.metadata.labels.helm.sh/chart",
+    "volatile-selector Deployment/web spec.selector.matchLabels",
+    "volatile-pod-labels Deployment/web spec.template.metadata.labels",
   ]);
 });
 
@@ -57,8 +57,8 @@ test("annotation chartguard.io/ignore suppresses the listed rules on that object
     "  name: web\n  annotations:\n    chartguard.io/ignore: volatile-selector, not-a-rule\n    chartguard.io/ignore-reason: migrating in 2.0\n",
   );
   const { applied, kept, suppressed } = run(manifest);
-  assert.deepEqual(kept, ["volatile-pod-labels Deployment/web spec.template.metadata.labels.helm.sh/chart"]);
-  assert.deepEqual(suppressed, ["volatile-selector Deployment/web spec.selector.matchLabels.helm.sh/chart"]);
+  assert.deepEqual(kept, ["volatile-pod-labels Deployment/web spec.template.metadata.labels"]);
+  assert.deepEqual(suppressed, ["volatile-selector Deployment/web spec.selector.matchLabels"]);
   assert.deepEqual(applied.suppressed[0]!.suppression, { by: "annotation", reason: "migrating in 2.0", file: "m.yaml", line: 6 });
   assert.deepEqual(applied.notes, [
     { file: "m.yaml", line: 6, message: 'chartguard.io/ignore on Deployment/web names "not-a-rule", which is not a chartguard rule; it suppresses nothing' },
@@ -99,8 +99,8 @@ test("# chartguard-ignore on the finding's line or in the comment lines directly
   const { applied, kept, suppressed } = run(manifest);
   assert.deepEqual(kept, []);
   assert.deepEqual(suppressed, [
-    "volatile-selector Deployment/web spec.selector.matchLabels.helm.sh/chart",
-    "volatile-pod-labels Deployment/web spec.template.metadata.labels.helm.sh/chart",
+    "volatile-selector Deployment/web spec.selector.matchLabels",
+    "volatile-pod-labels Deployment/web spec.template.metadata.labels",
   ]);
   assert.deepEqual(
     applied.suppressed.map((f) => f.suppression),
@@ -154,9 +154,9 @@ test("comments count per document of a multi-document file", () => {
           labels: {app: api}
   `;
   const { kept, suppressed, applied } = run(`${VOLATILE}---\n${second}`);
-  assert.deepEqual(suppressed, ["volatile-selector Deployment/api spec.selector.matchLabels.helm.sh/chart"]);
+  assert.deepEqual(suppressed, ["volatile-selector Deployment/api spec.selector.matchLabels"]);
   assert.equal(applied.suppressed[0]!.suppression.line, 24);
-  assert.ok(kept.includes("volatile-selector Deployment/web spec.selector.matchLabels.helm.sh/chart"));
+  assert.ok(kept.includes("volatile-selector Deployment/web spec.selector.matchLabels"));
 });
 
 test("a comment in the chart template at the finding's templateLine (YAML or template comment)", () => {

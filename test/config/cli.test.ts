@@ -65,7 +65,7 @@ test("every output format counts the suppressed findings, and lists them with --
     assert.equal(run.status, 0, run.stderr);
     return run.stdout;
   };
-  const selector = "spec.selector.matchLabels.helm.sh/chart";
+  const selector = "spec.selector.matchLabels";
 
   const { why, fix } = ruleById("volatile-pod-labels")!.meta;
   const closing = `volatile-pod-labels\n${[...labelled("  why: ", why, DEFAULT_WIDTH), ...labelled("  fix: ", fix, DEFAULT_WIDTH)].join("\n")}\n\n0 errors, 1 warning, 0 info, 1 suppressed\n${HINT}\n`;

@@ -74,16 +74,18 @@ for (const helm of helmBinaries()) {
     test("lookup-secret: the message says what happens on install, on upgrade, and where lookup finds nothing", async () => {
       const secret = (await findings(helm.path, "lookup-secret", { release: "vault" })).findings[0]!;
       assert.equal(secret.evidence.reusedBy, "lookup Secret");
-      assert.match(secret.message, /on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value/);
+      assert.equal(secret.messageId, "reusedByLookup");
+      assert.match(secret.detail ?? "", /on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value/);
     });
 
     test("lookup-secret: a checksum of the reused Secret stays on upgrade; a checksum of a token made on every render rolls the pods", async () => {
       const { findings: found } = await findings(helm.path, "lookup-secret", { release: "vault" });
       const annotation = (name: string) => found.find((f) => f.object.name === name && f.path.includes("annotations"))!;
       assert.equal(annotation("vault-server").evidence.reusedBy, "lookup Secret");
-      assert.match(annotation("vault-server").message, /hashes a Secret that the chart generates once and reads back with `lookup`: on `helm upgrade` the Secret keeps its value, so the hash stays the same/);
+      assert.deepEqual([annotation("vault-server").messageId, annotation("vault-server").data], ["reusedHash", { annotation: "checksum/secret" }]);
+      assert.match(annotation("vault-server").detail ?? "", /on `helm upgrade` the Secret keeps its value, so the hash stays the same/);
       assert.equal(annotation("vault-agent").evidence.reusedBy, undefined);
-      assert.match(annotation("vault-agent").message, /so every helm upgrade restarts the pods/);
+      assert.equal(annotation("vault-agent").messageId, "rollAnnotation");
     });
   });
 }

@@ -1,4 +1,4 @@
-import { refString } from "../../model/object.ts";
+import { andList } from "../messages.ts";
 import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import {
   configChangeOf,
@@ -8,6 +8,10 @@ import {
   templateChangesOf,
   type KeyChange,
 } from "../upgrade/impact.ts";
+
+const HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
+const RESTARTS = "so every pod restarts although nothing the pods run changed.";
+const REPLACED = "so every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete) although nothing the pods run changed.";
 
 /**
  * A workload whose pod template changes only in volatile metadata (k8s-rules.md §4 first
@@ -22,6 +26,22 @@ export const needlessRollout: Rule = {
     id: "needless-rollout",
     severity: "warning",
     summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
+    messages: {
+      labels: "pod template changes only in volatile labels {{labels}}: every pod restarts",
+      labelsOnDelete: "pod template changes only in volatile labels {{labels}}: each pod is replaced when deleted",
+      checksums: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
+      checksumsOnDelete: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
+      labelsAndChecksums: "pod template changes only in volatile labels {{labels}} and {{annotations}}: every pod restarts",
+      labelsAndChecksumsOnDelete: "pod template changes only in volatile labels {{labels}} and {{annotations}}: each pod is replaced when deleted",
+    },
+    details: {
+      labels: `Only {{changes}} changed, ${RESTARTS}`,
+      labelsOnDelete: `Only {{changes}} changed, ${REPLACED}`,
+      checksums: `Only {{annotations}} changed, ${HASHES} ${RESTARTS}`,
+      checksumsOnDelete: `Only {{annotations}} changed, ${HASHES} ${REPLACED}`,
+      labelsAndChecksums: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${RESTARTS}`,
+      labelsAndChecksumsOnDelete: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${REPLACED}`,
+    },
     why:
       "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. " +
       "Chart and app version labels in the template therefore restart every workload on every chart bump, even when nothing the pods run changed " +
@@ -131,17 +151,7 @@ export const needlessRollout: Rule = {
       if (!needless) continue;
       const { after } = pair;
       const meta = [...changes.templatePath, "metadata"];
-      const labelText = needless.labels.map(describe).join(", ");
-      const checksumText = needless.checksums.map((c) => c.key).join(", ");
-      const what = [
-        labelText && `the volatile label${needless.labels.length === 1 ? "" : "s"} ${labelText}`,
-        checksumText &&
-          `the annotation${needless.checksums.length === 1 ? "" : "s"} ${checksumText}, a hash of config whose only change is ` +
-            `volatile labels (no ConfigMap or Secret data of the release changed)`,
-      ].filter(Boolean);
-      const restart = isOnDelete(after)
-        ? "every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete)"
-        : "every pod restarts";
+      const what = needless.labels.length === 0 ? "checksums" : needless.checksums.length === 0 ? "labels" : "labelsAndChecksums";
       const remedies = [
         needless.labels.length > 0 &&
           `Remove ${needless.labels.map((l) => l.key).join(" and ")} from spec.template.metadata.labels (keep ${needless.labels.length === 1 ? "it" : "them"} on the ` +
@@ -155,9 +165,11 @@ export const needlessRollout: Rule = {
       report({
         object: after,
         path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0]!.key],
-        message:
-          `${refString(after.ref)}: the pod template changes only in ${what.join(" and ")}, so ${restart} ` +
-          `although nothing the pods run changed.`,
+        messageId: isOnDelete(after) ? `${what}OnDelete` : what,
+        data: {
+          ...(needless.labels.length === 0 ? {} : { labels: andList(needless.labels.map((l) => l.key)), changes: andList(needless.labels.map(describe)) }),
+          ...(needless.checksums.length === 0 ? {} : { annotations: andList(needless.checksums.map((c) => c.key)) }),
+        },
         evidence: {
           cause: needless.cause,
           labels: needless.labels.map((l) => l.key),

@@ -1,4 +1,5 @@
-import { formatPath, getPath, refString, type KubeObject } from "../../model/object.ts";
+import { formatPath, getPath, type KubeObject } from "../../model/object.ts";
+import { andList } from "../messages.ts";
 import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
@@ -12,6 +13,11 @@ import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts"
 const RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
 const MAX_FIELDS_NAMED = 6;
 
+
+const RANDOM_CAUSE = `Random or time-based template functions (such as ${RANDOM_FUNCTIONS}) make them differ.`;
+const NO_CLUSTER =
+  "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`)";
+const REVISION = "helm template always renders revision 1; the next release renders {{next}}.";
 
 /** Kinds whose certificates or CA bundles come from genCA & co. */
 const CA_BUNDLE_KINDS = new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
@@ -65,15 +71,12 @@ function reusedByLookup(context: AnalysisContext, object: KubeObject, certificat
 }
 
 function reusedFinding(object: KubeObject, changes: readonly FieldChange[], named: string, fields: readonly string[], lookedUp: string): FindingInput {
-  const own = lookedUp === object.ref.kind;
   return {
     object,
     path: changes[0]!.path,
     severity: "info",
-    message:
-      `${refString(object.ref)}: ${named} ${fields.length === 1 ? "is" : "are"} generated at render time (a random or time-based template function), and the template reads ${own ? `the existing ${lookedUp}` : "the existing Secret"} back with \`lookup\`: ` +
-      "on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
-      "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`) get a new value on every render.",
+    messageId: "reusedByLookup",
+    data: { fields: named, lookedUp },
     evidence: { cause: "random", fields: [...fields], reusedBy: `lookup ${lookedUp}` },
     remedy: {
       text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the value in values or point the chart at an existing Secret, so that every render agrees.",
@@ -96,10 +99,8 @@ function reusedHashFinding(object: KubeObject, change: FieldChange): FindingInpu
     object,
     path: change.path,
     severity: "info",
-    message:
-      `${refString(object.ref)}: the pod template annotation ${key} hashes a Secret that the chart generates once and reads back with \`lookup\`: ` +
-      "on `helm upgrade` the Secret keeps its value, so the hash stays the same and the pods do not restart. " +
-      "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`) get a new hash, and restart the pods, on every render.",
+    messageId: "reusedHash",
+    data: { annotation: key },
     evidence: { cause: "random", annotation: key, reusedBy: "lookup Secret" },
     remedy: {
       text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the Secret's values in values or point the chart at an existing Secret, so that every render agrees.",
@@ -110,33 +111,31 @@ function reusedHashFinding(object: KubeObject, change: FieldChange): FindingInpu
 /** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
 function randomFieldsFinding(context: AnalysisContext, object: KubeObject, changes: readonly FieldChange[]): FindingInput {
   const fields = changes.map((c) => formatPath(c.path));
-  const named = fields.length > MAX_FIELDS_NAMED ? `${fields.slice(0, MAX_FIELDS_NAMED).join(", ")} and ${fields.length - MAX_FIELDS_NAMED} more` : fields.join(", ");
+  const named = andList(fields.length > MAX_FIELDS_NAMED ? [...fields.slice(0, MAX_FIELDS_NAMED), `${fields.length - MAX_FIELDS_NAMED} more`] : fields);
   const first = changes[0]!;
   const isSecret = object.ref.kind === "Secret" && object.group === "";
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
   if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
-  const subject = `${refString(object.ref)}: ${named} ${fields.length === 1 ? "differs" : "differ"} between two renders of the same chart and values (random or time-based template functions such as ${RANDOM_FUNCTIONS}).`;
-  let consequence: string;
+  let messageId: string;
   let text: string;
   if (tls || caBundle) {
-    consequence =
-      "Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.";
+    messageId = "randomCertificate";
     text = certificateRemedy();
   } else if (isSecret) {
-    consequence =
-      "Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.";
+    messageId = "randomSecret";
     text = secretRemedy(object);
   } else {
-    consequence = "Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.";
+    messageId = "randomFields";
     text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
   }
   return {
     object,
     path: first.path,
     severity: "warning",
-    message: `${subject} ${consequence}`,
+    messageId,
+    data: { fields: named },
     evidence: { cause: "random", fields },
     remedy: { text },
   };
@@ -148,10 +147,8 @@ function randomNameFinding(object: KubeObject, change: FieldChange): FindingInpu
     object,
     path: change.path,
     severity: perRelease ? "info" : "warning",
-    message:
-      `${refString(object.ref)}: the name differs between two renders of the same inputs (${change.before ?? ""} vs ${change.after ?? ""}): ` +
-      `every helm upgrade creates the ${object.ref.kind} under a new name and deletes the old one.` +
-      (perRelease ? " For a Job meant to run on each release that is the intent." : " Anything that refers to it by name, or state it holds, is lost on each upgrade."),
+    messageId: perRelease ? "randomNamePerRelease" : "randomName",
+    data: { before: change.before ?? "", after: change.after ?? "", kind: object.ref.kind },
     evidence: { cause: "random", fields: ["metadata.name"] },
     remedy: {
       text: perRelease
@@ -163,16 +160,12 @@ function randomNameFinding(object: KubeObject, change: FieldChange): FindingInpu
 
 function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
   const key = change.key ?? String(change.path.at(-1));
-  const how = byRevision
-    ? "is rendered from .Release.Revision (a probe that raised the revision changed it)"
-    : "differs between two renders of the same inputs";
   return {
     object,
     path: change.path,
     severity: "info",
-    message:
-      `${refString(object.ref)}: the pod template annotation ${key}=${change.before ?? ""} ${how}, so every helm upgrade restarts the pods, even when nothing else changed. ` +
-      "That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
+    messageId: byRevision ? "revisionAnnotation" : "rollAnnotation",
+    data: { annotation: key },
     evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
     remedy: {
       text: "To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.",
@@ -182,7 +175,7 @@ function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevisi
 
 function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: string): FindingInput | undefined {
   const { kind, name } = object.ref;
-  const subjectOf = (what: string) => `${refString(object.ref)}: ${what} is rendered from .Release.Revision (helm template always renders revision 1; the next release renders ${change.after ?? ""})`;
+  const next = change.after ?? "";
   const evidence: Evidence = { source: ".Release.Revision", field: formatPath(change.path), ...(change.key === undefined ? {} : { label: change.key }) };
   switch (change.section) {
     case "name":
@@ -190,9 +183,8 @@ function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: s
         object,
         path: change.path,
         severity: "info",
-        message:
-          `${subjectOf(`the name ${name}`)}: the ${kind} is recreated on each release. Every helm upgrade creates it under a new name and deletes the previous one` +
-          (runsPerRelease(object) ? ", so it runs again on each release." : "; whatever refers to it by name, or state it holds, does not carry over."),
+        messageId: runsPerRelease(object) ? "revisionNamePerRelease" : "revisionName",
+        data: { name, kind, next },
         evidence,
         remedy: {
           text: runsPerRelease(object)
@@ -205,7 +197,8 @@ function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: s
         object,
         path: change.path,
         severity: "error",
-        message: `${subjectOf(`the selector label ${change.key ?? ""}`)}: every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "${selectorChangeError(kind, kubeVersion)}".`,
+        messageId: "revisionSelector",
+        data: { label: change.key ?? "", next, failure: selectorChangeError(kind, kubeVersion) },
         evidence,
         remedy: {
           text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
@@ -217,7 +210,8 @@ function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: s
         object,
         path: change.path,
         severity: "error",
-        message: `${subjectOf(`the volumeClaimTemplate ${change.key ?? ""}`)}: every helm upgrade changes spec.volumeClaimTemplates, and fails with "${statefulSetForbiddenError(kubeVersion)}".`,
+        messageId: "revisionClaimTemplate",
+        data: { label: change.key ?? "", next, failure: statefulSetForbiddenError(kubeVersion) },
         evidence,
         remedy: {
           text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
@@ -230,9 +224,8 @@ function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: s
         object,
         path: change.path,
         severity: job ? "error" : "warning",
-        message: job
-          ? `${subjectOf(`the pod template label ${change.key ?? ""}`)}: a Job's spec.template is immutable, so every helm upgrade fails with "${JOB_TEMPLATE_IMMUTABLE_ERROR}" while the Job exists.`
-          : `${subjectOf(`the pod template label ${change.key ?? ""}`)}: every helm upgrade restarts all pods of the ${kind}, even when nothing else changed.`,
+        messageId: job ? "revisionJobLabel" : "revisionPodLabel",
+        data: { label: change.key ?? "", next, kind },
         evidence,
         remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." },
       };
@@ -255,6 +248,48 @@ export const nondeterministicRender: Rule = {
     id: "nondeterministic-render",
     severity: "warning",
     summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
+    messages: {
+      randomFields: "changes between two renders of the same chart and values: {{fields}}",
+      randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
+      randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
+      reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
+      reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
+      randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+      randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+      rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
+      revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
+      revisionName: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
+      revisionNamePerRelease: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
+      revisionSelector: "selector label {{label}} is set from .Release.Revision: every upgrade fails",
+      revisionClaimTemplate: "claim template label {{label}} is set from .Release.Revision: every upgrade fails",
+      revisionJobLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade fails while the Job exists",
+      revisionPodLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade restarts the pods",
+    },
+    details: {
+      randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
+      randomSecret:
+        `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
+      randomCertificate:
+        `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
+      reusedByLookup:
+        "They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with `lookup`: on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
+        `${NO_CLUSTER} get a new value on every render.`,
+      reusedHash:
+        "The chart generates the Secret once and reads it back with `lookup`: on `helm upgrade` the Secret keeps its value, so the hash stays the same and the pods do not restart. " +
+        `${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
+      randomName: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. Anything that refers to it by name, or state it holds, is lost on each upgrade.",
+      randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
+      rollAnnotation:
+        "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
+      revisionAnnotation:
+        "A probe that raised the revision changed it, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation is for; if the restarts are not meant, this annotation is why.",
+      revisionName: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one; whatever refers to it by name, or state it holds, does not carry over.`,
+      revisionNamePerRelease: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one, so it runs again on each release.`,
+      revisionSelector: `${REVISION} Every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "{{failure}}".`,
+      revisionClaimTemplate: `${REVISION} Every helm upgrade changes spec.volumeClaimTemplates, and fails with "{{failure}}".`,
+      revisionJobLabel: `${REVISION} A Job's spec.template is immutable, so every helm upgrade fails with "${JOB_TEMPLATE_IMMUTABLE_ERROR}" while the Job exists.`,
+      revisionPodLabel: `${REVISION} Every helm upgrade restarts all pods of the {{kind}}, even when nothing else changed.`,
+    },
     why:
       "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
     fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",

@@ -1,40 +1,27 @@
-import { getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
+import { getPath, isRecord, stringMap, type KubeObject } from "../../model/object.ts";
 import { volatileLabels } from "../../model/volatile.ts";
-import type { Cause } from "../finding.ts";
 import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
 import { statefulSetForbiddenError } from "../../k8s/api-errors.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import type { FieldChange } from "../probes.ts";
-import { volatileVerdicts, withProbeDetails } from "../volatile-verdicts.ts";
-import { labelText, onlyIfChanged, volatileEvidence, volatileOrigin, volatileSeverity, type VolatileLabelAt } from "./volatile-selector.ts";
-
+import { volatileVerdicts } from "../volatile-verdicts.ts";
+import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 
 /** `labels` or `annotations` of the claim template; annotations use the same key and value rules. */
-export type ClaimTemplateField = "labels" | "annotations";
+type ClaimTemplateField = "labels" | "annotations";
 
-/** The one place a volatile-claim-template finding is built; probe-based detection calls it with its own cause. */
-function volatileClaimTemplateFinding(
-  object: KubeObject,
-  claimTemplate: string,
-  field: ClaimTemplateField,
-  label: VolatileLabelAt,
-  cause: Cause,
-  kubeVersion: string,
-): FindingInput {
+/** The one place a volatile-claim-template finding is built. */
+function volatileClaimTemplateFinding(object: KubeObject, claimTemplate: string, field: ClaimTemplateField, problem: VolatileProblem, kubeVersion: string): FindingInput {
   const { name } = object.ref;
-  const { why, when } = volatileOrigin(label, cause);
-  const noun = field === "labels" ? "label" : "annotation";
   return {
     object,
-    path: label.path,
-    severity: volatileSeverity(cause),
-    message:
-      `${refString(object.ref)}: the volumeClaimTemplate "${claimTemplate}" ${noun} ${labelText(label)} is volatile: ${why}. ` +
-      `volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${statefulSetForbiddenError(kubeVersion)}" ` +
-      "(the message names the allowed fields, not the one that changed)." +
-      (cause === "values" ? onlyIfChanged(label) : ""),
-    evidence: { ...volatileEvidence(label, cause), claimTemplate, field },
+    path: problem.path,
+    at: problem.at,
+    severity: problem.severity,
+    messageId: problem.kind,
+    data: { ...problem.data, claimTemplate, field, failure: statefulSetForbiddenError(kubeVersion) },
+    evidence: { ...problem.evidence, claimTemplate, field },
     remedy: {
       text:
         "Give volumeClaimTemplates only static metadata (e.g. app.kubernetes.io/name and app.kubernetes.io/instance from selectorLabels), never helm.sh/chart, " +
@@ -46,6 +33,8 @@ function volatileClaimTemplateFinding(
   };
 }
 
+const FAILS_WITH = "helm upgrade fail with \"{{failure}}\" (the message names the allowed fields, not the one that changed)";
+
 /**
  * Volatile labels (and annotations) in StatefulSet volumeClaimTemplates metadata break
  * the next upgrade: the claim templates are outside the update allow-list
@@ -56,6 +45,22 @@ export const volatileClaimTemplate: Rule = {
     id: "volatile-claim-template",
     severity: "error",
     summary: "StatefulSet volumeClaimTemplates carry labels or annotations that change between releases.",
+    messages: {
+      changes: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
+      onValues: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
+      valuesMap: 'a label added to values {{valuesPaths}} appears in claim template "{{claimTemplate}}" {{field}}',
+      valuesMaps: 'claim template "{{claimTemplate}}" {{field}} change when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})',
+    },
+    details: {
+      changes: `volumeClaimTemplates cannot change after creation: a new value makes ${FAILS_WITH}.`,
+      onValues: `Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: an upgrade that changes those values makes ${FAILS_WITH}.`,
+      valuesMap:
+        `A label the probe added to {{valuesPaths}} appeared in the claim template's {{field}} (other labels there may come from elsewhere). Upgrades with the same values keep them as they are. ` +
+        `volumeClaimTemplates cannot change after creation: adding or changing a label under {{valuesPaths}} makes ${FAILS_WITH}.`,
+      valuesMaps:
+        "A probe render that set labels in {{count}} label maps of the values at once changed the claim template's {{field}}, but its own label did not appear: the chart builds them from one of those maps (picking some keys, or hashing it), and the probe cannot tell which. " +
+        `Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: setting or changing labels in the map they are built from makes ${FAILS_WITH}.`,
+    },
     why:
       "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
     fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
@@ -141,11 +146,8 @@ export const volatileClaimTemplate: Rule = {
             path: ["spec", "volumeClaimTemplates", i, "metadata", field, label.key],
           }));
           const inTemplate = (change: FieldChange) => change.path[2] === i && change.path[4] === field;
-          for (const verdict of volatileVerdicts(context, object, "claim-template", byName, inTemplate)) {
-            const finding = volatileClaimTemplateFinding(object, claimTemplate, field, verdict.label, verdict.cause, context.settings.kubeVersion);
-            const noun = field === "labels" ? "label" : "annotation";
-            report(withProbeDetails(finding, verdict, `volumeClaimTemplate "${claimTemplate}" ${noun}`, `volumeClaimTemplate "${claimTemplate}" ${field} take in every label under`));
-          }
+          const verdicts = volatileVerdicts(context, object, "claim-template", byName, inTemplate);
+          for (const problem of volatileProblems(object, verdicts)) report(volatileClaimTemplateFinding(object, claimTemplate, field, problem, context.settings.kubeVersion));
         }
       });
     }

@@ -1,13 +1,15 @@
 import type { FieldPath } from "../../load/yaml.ts";
-import { formatPath, refString } from "../../model/object.ts";
+import { formatPath, getPath } from "../../model/object.ts";
 import { taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { isPatchedJob, probesOf, type ProbeCause } from "../probes.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
-import { notPatchedOn } from "../volatile-verdicts.ts";
-import { JOB_RECREATE_FIX, jobCommands, jobFailure, patchedJobSeverity } from "./volatile-pod-labels.ts";
-import { volatileOrigin } from "./volatile-selector.ts";
+import { JOB_TEMPLATE_IMMUTABLE_ERROR } from "../../k8s/api-errors.ts";
+import { andList } from "../messages.ts";
+import { notPatchedOn, volatileVerdicts } from "../volatile-verdicts.ts";
+import { JOB_RECREATE_FIX, jobCommands, patchedJobSeverity } from "../volatile/jobs.ts";
+import { impliedCause, labelEvidence, labelSource, podTemplateVolatileLabels, type VolatileLabelAt } from "../volatile/labels.ts";
 
 const MAX_FIELDS_NAMED = 4;
 
@@ -18,25 +20,43 @@ const ROUTINE: readonly ProbeCause[] = ["chart-version", "app-version", "image-t
 interface TemplateChange {
   path: FieldPath;
   cause: ProbeCause | "name";
+  /** The release that brings the change, for a cause found by name (undefined: a key configured as volatile). */
+  brings: ProbeCause | undefined;
   /** For `image-tag`: the values path of the tag. */
   valuesPath?: string;
-  /** For `name`: the app version the image is tagged with. */
+  /** For an image found by name: the app version it is tagged with. */
   version?: string;
+  /** For a pod template label: the label. */
+  label?: VolatileLabelAt;
 }
 
 /**
- * What changes in a Job's pod template between releases, other than its labels
- * (volatile-pod-labels reports those): from the probes where the chart was probed (any
- * field carrying the bumped chart version or appVersion, a changed image tag or a later
- * revision), else images tagged with the app version the objects declare.
+ * The pod template labels of the Job that change between releases: the volatile-* verdicts
+ * (probe proof, else names), as volatile-pod-labels reads them for other workloads.
  */
-function templateChanges(context: AnalysisContext, workload: Workload): TemplateChange[] {
+function labelChanges(context: AnalysisContext, workload: Workload): TemplateChange[] {
+  const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
+  return volatileVerdicts(context, workload.object, "pod-labels", byName).map(({ label, cause }) => ({
+    path: label.path,
+    cause,
+    brings: cause === "name" ? impliedCause(label) : cause,
+    label,
+    ...(label.valuesPath === undefined ? {} : { valuesPath: label.valuesPath }),
+  }));
+}
+
+/**
+ * What else changes in a Job's pod template between releases: from the probes where the
+ * chart was probed (any field carrying the bumped chart version or appVersion, a changed
+ * image tag or a later revision), else images tagged with the app version the objects declare.
+ */
+function fieldChanges(context: AnalysisContext, workload: Workload): TemplateChange[] {
   const probes = probesOf(context.probes, workload.object);
   if (probes === undefined) {
     const changes: TemplateChange[] = [];
     for (const { image, path } of containerImages(workload)) {
       const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
-      if (version !== undefined) changes.push({ path, cause: "name", version });
+      if (version !== undefined) changes.push({ path, cause: "name", brings: "app-version", version });
     }
     return changes;
   }
@@ -45,78 +65,87 @@ function templateChanges(context: AnalysisContext, workload: Workload): Template
     if (change.section !== "job-pod-spec" && change.section !== "pod-annotations") continue;
     const cause = change.causes.find((c) => ROUTINE.includes(c));
     if (cause === undefined) continue;
-    changes.push({ path: change.path, cause, ...(cause === "image-tag" && change.valuesPaths[0] !== undefined ? { valuesPath: change.valuesPaths[0] } : {}) });
+    const valuesPath = cause === "image-tag" ? change.valuesPaths[0] : undefined;
+    changes.push({ path: change.path, cause, brings: cause, ...(valuesPath === undefined ? {} : { valuesPath }) });
   }
   return changes;
 }
 
-/** `the next chart version`, `the next change of image.tag`, `every upgrade`. */
-function whenItChanges(change: TemplateChange): string {
-  if (change.cause === "revision") return "every upgrade";
-  if (change.cause === "name") return "the next appVersion";
-  return volatileOrigin({ key: "", value: "", path: change.path, ...(change.valuesPath === undefined ? {} : { valuesPath: change.valuesPath }) }, change.cause).when;
+/** `the chart version`, `the image tag image.tag`, `.Release.Revision`: what sets a changing field, for `sources`. */
+function sourceOf(change: TemplateChange): string {
+  if (change.label !== undefined && change.cause !== "revision") return labelSource(change.label, change.cause);
+  if (change.cause === "revision") return ".Release.Revision";
+  if (change.cause === "name") return "the appVersion";
+  return labelSource({ key: "", value: "", path: change.path, ...(change.valuesPath === undefined ? {} : { valuesPath: change.valuesPath }) }, change.cause);
 }
 
-/** `spec.template.spec.containers[0].image (the image tag image.tag)`. */
-function describe(change: TemplateChange): string {
-  const field = formatPath(change.path);
-  switch (change.cause) {
-    case "chart-version":
-      return `${field} (the chart version)`;
-    case "app-version":
-      return `${field} (the appVersion)`;
-    case "image-tag":
-      return `${field} (the image tag ${change.valuesPath ?? "in values"})`;
-    case "revision":
-      return `${field} (.Release.Revision)`;
-    case "name":
-      return `${field} (tagged with the app version ${change.version ?? ""})`;
-    default:
-      return field;
-  }
+/** A label by its key; any other field by its path inside the pod template. */
+function fieldName(change: TemplateChange, templatePath: FieldPath): string {
+  if (change.label !== undefined) return `label ${change.label.key}`;
+  return formatPath(change.path.slice(templatePath.length));
 }
 
 function finding(workload: Workload, changes: readonly TemplateChange[], severity: "error" | "warning"): FindingInput {
   const { object } = workload;
-  const first = changes[0]!;
-  const named = changes.slice(0, MAX_FIELDS_NAMED).map(describe).join(", ");
-  const more = changes.length > MAX_FIELDS_NAMED ? ` and ${changes.length - MAX_FIELDS_NAMED} more` : "";
-  const whens = [...new Set(changes.map(whenItChanges))];
-  const when = whens.length === 1 ? whens[0]! : `${whens.slice(0, -1).join(", ")} or ${whens.at(-1)!}`;
-  const how = first.cause === "name" ? "its image runs the app version the chart declares" : "probe renders changed it";
+  const line = (c: TemplateChange) => object.doc.locate([...object.pathPrefix, ...c.path]);
+  const sorted = [...changes].sort((a, b) => line(a) - line(b));
+  const first = sorted[0]!;
+  const names = sorted.map((c) => fieldName(c, workload.templatePath));
+  const named = names.length > MAX_FIELDS_NAMED ? [...names.slice(0, MAX_FIELDS_NAMED), `${names.length - MAX_FIELDS_NAMED} more`] : names;
+  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
+  const labels = sorted.flatMap((c) => (c.label === undefined || c.cause === "revision" ? [] : [labelEvidence(c.label, c.cause)]));
   return {
     object,
     path: first.path,
     severity,
-    message:
-      `${refString(object.ref)}: the pod template changes between releases (${how}): ${named}${more}. ${jobFailure(object, when)}`,
+    messageId: typeof ttl === "number" ? "changesUntilRemoved" : "changes",
+    data: {
+      fields: andList(named),
+      sources: andList([...new Set(sorted.map(sourceOf))]),
+      ...(typeof ttl === "number" ? { ttl } : {}),
+    },
     evidence: {
       ...(first.cause === "revision" ? { source: ".Release.Revision" } : { cause: first.cause }),
-      fields: changes.map((c) => formatPath(c.path)),
-      causes: [...new Set(changes.map((c) => c.cause))],
+      fields: sorted.map((c) => formatPath(c.path)),
+      causes: [...new Set(sorted.map((c) => c.cause))],
+      ...(labels.length === 0 ? {} : { labels }),
       ...(first.valuesPath === undefined ? {} : { valuesPath: first.valuesPath }),
       ...(first.version === undefined ? {} : { version: first.version }),
     },
-    remedy: {
-      text: `Keep what changes per release out of a plain Job: ${JOB_RECREATE_FIX}`,
-      commands: jobCommands(object),
-    },
+    remedy: { text: `${JOB_FIX} ${JOB_RECREATE_FIX}`, commands: jobCommands(object) },
   };
 }
 
+const JOB_FIX =
+  "Keep what changes per release out of a plain Job: version labels belong in the Job's own metadata.labels (the pod template takes the stable selectorLabels only).";
+
+const IMMUTABLE = `helm upgrade fail with "${JOB_TEMPLATE_IMMUTABLE_ERROR}"`;
+
 /**
  * A plain Job (not a hook, a fixed name) whose pod template changes on a routine release:
- * its image follows the image tag or the appVersion, or a field carries the chart version
- * or the revision. A Job's template is immutable, so the next such upgrade fails
+ * a label carries a version, its image follows the image tag or the appVersion, or a field
+ * carries the chart version or the revision. One finding per Job: whatever changes, the
+ * template is immutable, so the next such upgrade fails, and one fix (a hook, a name per
+ * release) clears all of it
  * (k8s-rules.md §1.6, §8 item 3). Jobs renamed on the same release are created anew.
  */
 export const volatileJobTemplate: Rule = {
   meta: {
     id: "volatile-job-template",
     severity: "error",
-    summary: "A plain Job with a fixed name whose pod template (image, env, args) changes with the chart version, appVersion, image tag or revision: the next upgrade fails.",
+    summary: "A plain Job with a fixed name whose pod template (labels, image, env, args) changes with the chart version, appVersion, image tag or revision: the next upgrade fails.",
+    messages: {
+      changes: "pod template changes between releases in {{fields}}",
+      changesUntilRemoved: "pod template changes between releases in {{fields}}",
+    },
+    details: {
+      changes:
+        `Set from {{sources}}. A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes them makes ${IMMUTABLE}.`,
+      changesUntilRemoved:
+        `Set from {{sources}}. A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished={{ttl}}s ago), the next release that changes them makes ${IMMUTABLE}.`,
+    },
     why:
-      "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
+      "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image, a version label or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
     fix: "Make one-off Jobs Helm hooks (helm.sh/hook with hook-delete-policy before-hook-creation), or name them per release (.Release.Revision, or the version in the name), or give them a short ttlSecondsAfterFinished.",
     migration:
       "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
@@ -165,7 +194,7 @@ export const volatileJobTemplate: Rule = {
       if (!isPatchedJob(object)) continue;
       const severity = patchedJobSeverity(object);
       if (severity === undefined) continue;
-      const changes = templateChanges(context, workload).filter((c) => !notPatchedOn(context, object, c.cause === "name" ? "app-version" : c.cause));
+      const changes = [...labelChanges(context, workload), ...fieldChanges(context, workload)].filter((c) => !notPatchedOn(context, object, c.brings));
       if (changes.length > 0) report(finding(workload, changes, severity));
     }
   },

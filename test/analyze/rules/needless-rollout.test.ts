@@ -1,5 +1,7 @@
 import { needlessRollout } from "../../../src/analyze/rules/needless-rollout.ts";
-import { upgradeCases, yaml } from "../../helpers/upgrade-cases.ts";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { upgradeCases, yaml, type UpgradeCase } from "../../helpers/upgrade-cases.ts";
 
 interface Web {
   chart?: string;
@@ -79,7 +81,7 @@ const cronJob = (chart: string) => yaml`
             containers: [{name: gc, image: "gc:1"}]
 `;
 
-upgradeCases(needlessRollout, [
+const CASES: UpgradeCase[] = [
   {
     name: "chart bump changes only helm.sh/chart and app.kubernetes.io/version (kargo#7191)",
     from: web(),
@@ -90,8 +92,12 @@ upgradeCases(needlessRollout, [
         object: "Deployment/web",
         path: "spec.template.metadata.labels",
         line: 14,
+        messageId: "labels",
+        data: {
+          labels: "app.kubernetes.io/version and helm.sh/chart",
+          changes: "app.kubernetes.io/version (1.0.0 → 1.0.1) and helm.sh/chart (web-1.0.0 → web-1.0.1)",
+        },
         evidence: { cause: "name", labels: ["app.kubernetes.io/version", "helm.sh/chart"], mechanism: "label" },
-        messageIncludes: ["helm.sh/chart (web-1.0.0 → web-1.0.1)", "every pod restarts"],
       },
     ],
   },
@@ -145,7 +151,16 @@ upgradeCases(needlessRollout, [
     name: "a chart that starts putting its version in the pod template is reported",
     from: web({ podVolatile: false }),
     to: web({ chart: "web-1.0.1" }),
-    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.template.metadata.labels", line: 14, messageIncludes: ["helm.sh/chart ((absent) → web-1.0.1)"] }],
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/web",
+        path: "spec.template.metadata.labels",
+        line: 14,
+        messageId: "labels",
+        data: { labels: "app.kubernetes.io/version and helm.sh/chart", changes: "app.kubernetes.io/version ((absent) → 1.0.0) and helm.sh/chart ((absent) → web-1.0.1)" },
+      },
+    ],
   },
   {
     name: "volatile labels in the selector too: the update is refused (immutable-field), no needless-rollout",
@@ -170,8 +185,9 @@ upgradeCases(needlessRollout, [
         object: "Deployment/web",
         path: "spec.template.metadata.annotations.checksum/config",
         line: 13,
+        messageId: "checksums",
+        data: { annotations: "checksum/config" },
         evidence: { cause: "name", labels: [], mechanism: "checksum", annotations: ["checksum/config"] },
-        messageIncludes: ["checksum/config"],
       },
     ],
   },
@@ -185,6 +201,8 @@ upgradeCases(needlessRollout, [
         object: "Deployment/web",
         path: "spec.template.metadata.labels",
         line: 14,
+        messageId: "labelsAndChecksums",
+        data: { labels: "helm.sh/chart", changes: "helm.sh/chart (web-1.0.0 → web-1.0.1)", annotations: "checksum/config" },
         evidence: { mechanism: "label", labels: ["helm.sh/chart"], annotations: ["checksum/config"] },
       },
     ],
@@ -253,7 +271,22 @@ upgradeCases(needlessRollout, [
     name: "an OnDelete StatefulSet still gets the new revision on each pod deletion",
     from: web({ kind: "StatefulSet" }) + "  updateStrategy: {type: OnDelete}\n",
     to: web({ kind: "StatefulSet", chart: "web-1.0.1" }) + "  updateStrategy: {type: OnDelete}\n",
-    expect: [{ severity: "warning", object: "StatefulSet/web", path: "spec.template.metadata.labels", line: 14, messageIncludes: ["OnDelete"] }],
+    expect: [{ severity: "warning", object: "StatefulSet/web", path: "spec.template.metadata.labels", line: 14, messageId: "labelsOnDelete" }],
+  },
+  {
+    name: "OnDelete with a checksum only, and with a checksum and labels",
+    from: [
+      web({ kind: "StatefulSet", podVolatile: false, annotations: "{checksum/config: aaa}" }) + "  updateStrategy: {type: OnDelete}\n",
+      web({ kind: "StatefulSet", annotations: "{checksum/config: aaa}" }).replace("name: web", "name: db") + "  updateStrategy: {type: OnDelete}\n",
+    ].join("---\n") + configMap("x: 1"),
+    to: [
+      web({ kind: "StatefulSet", podVolatile: false, chart: "web-1.0.1", annotations: "{checksum/config: bbb}" }) + "  updateStrategy: {type: OnDelete}\n",
+      web({ kind: "StatefulSet", chart: "web-1.0.1", annotations: "{checksum/config: bbb}" }).replace("name: web", "name: db") + "  updateStrategy: {type: OnDelete}\n",
+    ].join("---\n") + configMap("x: 1", "web-1.0.1"),
+    expect: [
+      { severity: "warning", object: "StatefulSet/web", path: "spec.template.metadata.annotations.checksum/config", line: 13, messageId: "checksumsOnDelete", data: { annotations: "checksum/config" } },
+      { severity: "warning", object: "StatefulSet/db", path: "spec.template.metadata.labels", line: 39, messageId: "labelsAndChecksumsOnDelete" },
+    ],
   },
   {
     name: "a CronJob template change restarts nothing (only future Jobs differ)",
@@ -307,4 +340,11 @@ upgradeCases(needlessRollout, [
     to: web({ chart: "web-1.0.1" }).replace("metadata:\n  name: web", "metadata:\n  annotations: {helm.sh/hook: post-install}\n  name: web"),
     expect: [],
   },
-]);
+];
+
+upgradeCases(needlessRollout, CASES);
+
+test("needless-rollout: every message id is expected by a case", () => {
+  const expected = new Set(CASES.flatMap((c) => c.expect.map((e) => e.messageId)));
+  assert.deepEqual(Object.keys(needlessRollout.meta.messages ?? {}).filter((id) => !expected.has(id)), []);
+});

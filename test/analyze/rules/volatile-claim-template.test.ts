@@ -39,29 +39,37 @@ const pushgateway = yaml`
           resources: {requests: {storage: 2Gi}}
 `;
 
+const FORBIDDEN =
+  "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+
 ruleCases(volatileClaimTemplate, [
   {
     name: "Pushgateway-style claim template with chart and app version labels",
     manifest: pushgateway,
+    // One finding for the claim template's labels, listing both; its line is the first label's.
     expect: [
       {
         severity: "error",
         object: "StatefulSet/prometheus-pushgateway",
-        path: "spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart",
+        path: "spec.volumeClaimTemplates[0].metadata.labels",
         line: 23,
-        evidence: { cause: "name", label: "helm.sh/chart", value: "prometheus-pushgateway-2.17.0", reason: "key", claimTemplate: "storage-volume" },
-        messageIncludes: [
-          "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
-          "next chart version",
-        ],
-      },
-      {
-        severity: "error",
-        object: "StatefulSet/prometheus-pushgateway",
-        path: "spec.volumeClaimTemplates[0].metadata.labels.app.kubernetes.io/version",
-        line: 26,
-        evidence: { cause: "name", label: "app.kubernetes.io/version", value: "v1.11.0", reason: "key" },
-        messageIncludes: ["next appVersion"],
+        messageId: "changes",
+        data: {
+          labels: "helm.sh/chart and app.kubernetes.io/version",
+          sources: "the chart version and the appVersion",
+          claimTemplate: "storage-volume",
+          field: "labels",
+          failure: FORBIDDEN,
+        },
+        evidence: {
+          cause: "name",
+          labels: [
+            { key: "helm.sh/chart", value: "prometheus-pushgateway-2.17.0", cause: "name", reason: "key" },
+            { key: "app.kubernetes.io/version", value: "v1.11.0", cause: "name", reason: "key" },
+          ],
+          claimTemplate: "storage-volume",
+          field: "labels",
+        },
       },
     ],
   },
@@ -89,10 +97,11 @@ ruleCases(volatileClaimTemplate, [
       {
         severity: "error",
         object: "StatefulSet/db",
-        path: "spec.volumeClaimTemplates[1].metadata.annotations.example.com/created-for",
+        path: "spec.volumeClaimTemplates[1].metadata.annotations",
         line: 16,
+        messageId: "changes",
+        data: { labels: "example.com/created-for", sources: "the appVersion", claimTemplate: "wal", field: "annotations", failure: FORBIDDEN },
         evidence: { cause: "name", reason: "app-version", claimTemplate: "wal", field: "annotations" },
-        messageIncludes: ['volumeClaimTemplate "wal" annotation'],
       },
     ],
   },
@@ -114,7 +123,7 @@ ruleCases(volatileClaimTemplate, [
     `,
     expect: [],
   },
-]);
+], { producedElsewhere: { onValues: "the probe cases below", valuesMap: "the probe cases below", valuesMaps: "the probe cases below" } });
 
 test("volatile-claim-template: the migration keeps the PVCs", () => {
   const [finding] = findingsFor(volatileClaimTemplate, pushgateway);
@@ -153,8 +162,9 @@ probeRuleCases(volatileClaimTemplate, [
         object: "StatefulSet/db",
         path: "spec.volumeClaimTemplates[0].metadata.labels",
         line: 10,
+        messageId: "valuesMap",
+        data: { valuesPaths: "persistence.labels", claimTemplate: "data", field: "labels", failure: FORBIDDEN },
         evidence: { cause: "values", valuesPath: "persistence.labels" },
-        messageIncludes: ["take in every label under persistence.labels", "this fires only when persistence.labels is changed"],
       },
     ],
   },
@@ -172,6 +182,8 @@ probeRuleCases(volatileClaimTemplate, [
         object: "StatefulSet/db",
         path: "spec.volumeClaimTemplates[0].metadata.labels",
         line: 10,
+        messageId: "valuesMaps",
+        data: { valuesPath: "commonLabels", count: 2, claimTemplate: "data", field: "labels", failure: FORBIDDEN },
         evidence: { cause: "values", valuesPath: "commonLabels", valuesPaths: ["commonLabels", "persistence.labels"] },
       },
     ],
@@ -184,9 +196,27 @@ probeRuleCases(volatileClaimTemplate, [
       {
         severity: "error",
         object: "StatefulSet/db",
-        path: "spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart",
+        path: "spec.volumeClaimTemplates[0].metadata.labels",
         line: 10,
-        evidence: { cause: "chart-version" },
+        messageId: "changes",
+        data: { labels: "helm.sh/chart", sources: "the chart version", claimTemplate: "data", field: "labels", failure: FORBIDDEN },
+        evidence: { cause: "chart-version", labels: [{ key: "helm.sh/chart", value: "db-1.0.0", cause: "chart-version" }] },
+      },
+    ],
+  },
+  {
+    name: "a claim label set from values: a trap that fires when that value changes (info, naming it)",
+    base: claimLabelled("{app: db, tier: gold}"),
+    singles: [{ cause: "values", manifest: claimLabelled("{app: db, tier: silver}"), markers: { labelMaps: new Map([["cgval0x", "persistence.labels"]]) } }],
+    expect: [
+      {
+        severity: "info",
+        object: "StatefulSet/db",
+        path: "spec.volumeClaimTemplates[0].metadata.labels",
+        line: 10,
+        messageId: "onValues",
+        data: { labels: "tier", sources: "values persistence.labels", claimTemplate: "data", field: "labels", failure: FORBIDDEN },
+        evidence: { cause: "values", labels: [{ key: "tier", value: "gold", cause: "values", valuesPath: "persistence.labels" }] },
       },
     ],
   },

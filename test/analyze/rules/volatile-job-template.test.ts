@@ -35,8 +35,9 @@ ruleCases(volatileJobTemplate, [
         object: "Job/web-migrate",
         path: "spec.template.spec.containers[0].image",
         line: 16,
+        messageId: "changes",
+        data: { fields: "spec.containers[0].image", sources: "the appVersion" },
         evidence: { cause: "name", version: "2.1.0", fields: ["spec.template.spec.containers[0].image"] },
-        messageIncludes: ["(tagged with the app version 2.1.0)", "the next appVersion makes helm upgrade fail", "not a Helm hook"],
       },
     ],
   },
@@ -52,7 +53,16 @@ ruleCases(volatileJobTemplate, [
           spec:
             containers: [{name: migrate, image: "example/web:2.1.0"}]
     `,
-    expect: [{ severity: "warning", object: "Job/web-migrate", path: "spec.template.spec.containers[0].image", line: 8, messageIncludes: ["ttlSecondsAfterFinished=600s"] }],
+    expect: [
+      {
+        severity: "warning",
+        object: "Job/web-migrate",
+        path: "spec.template.spec.containers[0].image",
+        line: 8,
+        messageId: "changesUntilRemoved",
+        data: { fields: "spec.containers[0].image", sources: "the appVersion", ttl: 600 },
+      },
+    ],
   },
   {
     name: "hooks, generateName, the version in the name, an image of another version: no finding",
@@ -66,6 +76,71 @@ ruleCases(volatileJobTemplate, [
       .concat(flowJob("{name: tools}", "example/tools:2.1.01"))
       .join("---\n"),
     expect: [],
+  },
+  {
+    name: "a version label in the pod template of a plain Job: the template is immutable, so the next bump fails (error)",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: cert-job
+        namespace: tools
+      spec:
+        template:
+          metadata:
+            labels:
+              app.kubernetes.io/name: certs
+              helm.sh/chart: certs-1.3.1
+          spec:
+            restartPolicy: Never
+    `,
+    expect: [
+      {
+        severity: "error",
+        object: "Job/cert-job",
+        path: "spec.template.metadata.labels.helm.sh/chart",
+        line: 11,
+        messageId: "changes",
+        data: { fields: "label helm.sh/chart", sources: "the chart version" },
+        evidence: {
+          cause: "name",
+          fields: ["spec.template.metadata.labels.helm.sh/chart"],
+          labels: [{ key: "helm.sh/chart", value: "certs-1.3.1", cause: "name", reason: "key" }],
+        },
+      },
+    ],
+  },
+  {
+    name: "version labels and an image of the app version in one Job: one finding naming all three, at the first one's line",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: migrate
+        labels: {app.kubernetes.io/version: "2.1.0"}
+      spec:
+        ttlSecondsAfterFinished: 300
+        template:
+          metadata:
+            labels: {helm.sh/chart: web-0.2.0, app.kubernetes.io/version: "2.1.0"}
+          spec:
+            containers: [{name: migrate, image: "example/web:2.1.0"}]
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "Job/migrate",
+        path: "spec.template.metadata.labels.helm.sh/chart",
+        line: 10,
+        messageId: "changesUntilRemoved",
+        data: {
+          fields: "label helm.sh/chart, label app.kubernetes.io/version and spec.containers[0].image",
+          sources: "the chart version and the appVersion",
+          ttl: 300,
+        },
+        evidence: { causes: ["name"] },
+      },
+    ],
   },
 ]);
 
@@ -101,11 +176,9 @@ probeRuleCases(volatileJobTemplate, [
         object: "Job/migrate",
         path: "spec.template.spec.containers[0].image",
         line: 11,
+        messageId: "changes",
+        data: { fields: "spec.containers[0].image and spec.containers[0].env[0].value", sources: "the image tag image.tag and the chart version" },
         evidence: { cause: "image-tag", valuesPath: "image.tag", causes: ["image-tag", "chart-version"] },
-        messageIncludes: [
-          "(the image tag image.tag), spec.template.spec.containers[0].env[0].value (the chart version)",
-          "the next change of image.tag or the next chart version makes helm upgrade fail",
-        ],
       },
     ],
   },
@@ -119,8 +192,9 @@ probeRuleCases(volatileJobTemplate, [
         object: "Job/migrate",
         path: "spec.template.spec.containers[0].env[0].value",
         line: 13,
+        messageId: "changes",
+        data: { fields: "spec.containers[0].env[0].value", sources: ".Release.Revision" },
         evidence: { source: ".Release.Revision", causes: ["revision"] },
-        messageIncludes: ["(.Release.Revision)", "every upgrade makes helm upgrade fail"],
       },
     ],
   },
