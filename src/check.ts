@@ -20,9 +20,9 @@ import { discoverAll, type Shard, type Source } from "./load/sources.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import type { ModelNote } from "./model/object.ts";
 import type { RenderedChart } from "./render/chart-input.ts";
-import { chartFacts } from "./render/chart-facts.ts";
+import { chartFacts } from "./chart-facts.ts";
 import { renderCharts, type ChartOptions, type ChartRenders } from "./render/charts.ts";
-import { templateLocator } from "./render/template-lines.ts";
+import { templateLocator } from "./template-locator.ts";
 
 export interface CheckOptions extends ChartOptions {
   /** Charts (directories, .tgz), manifest files, directories holding either, or `-` for stdin. */

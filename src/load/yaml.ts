@@ -19,11 +19,11 @@ import {
   resolvePlainScalar,
   resolveTaggedScalar,
 } from "./k8s-scalars.ts";
-import { BlockLocator } from "./block-locator.ts";
+import { BlockLocator, type FieldPath, type PathSegment } from "./block-locator.ts";
 import { withoutCrdSchemas } from "./crd-schemas.ts";
 
-export type PathSegment = string | number;
-export type FieldPath = readonly PathSegment[];
+// Defined with the locator (which yaml.ts uses), so that the two modules do not import each other.
+export type { FieldPath, PathSegment } from "./block-locator.ts";
 
 export interface DuplicateKey {
   key: string;
