@@ -1,12 +1,13 @@
 /**
- * Probes, the I/O half: render a chart again, in parallel with its base render, with the
+ * Probes, the render half: render a chart again, in parallel with its base render, with the
  * same inputs (the repeat: only when a template action, values file or --set argument
  * uses a random or time function, since otherwise two renders cannot differ, and each
  * helm run counts against the 2× budget) and with every perturbation at once (the combined render:
  * chart versions and appVersions bumped, `.Release.Revision` raised, a marker label in
- * every label-like values map, image tags changed), each leaving its own marker. When a
- * changed identity field carries no marker (hashed, truncated), or the combined render
- * fails, each perturbation is rendered on its own. analyze/probes.ts does the comparing.
+ * every label-like values map, image tags changed), each leaving its own marker; and, when
+ * asked, each perturbation on its own (`renderSingles`). Which renders are needed is decided
+ * by the orchestration layer (src/check-render.ts) from what analyze/probes.ts found: this
+ * module renders and never analyses.
  *
  * A probe render that fails is skipped with a note naming the perturbation and Helm's
  * error; the check goes on with what the other renders proved. Copies live under the
@@ -16,11 +17,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import jsyaml from "js-yaml";
-import { analyzeProbes, type PerturbedRender, type ProbeCause, type ProbeMarkers, type SingleCauseRender } from "../analyze/probes.ts";
 import { InputError } from "../errors.ts";
 import { missingDependencies } from "../load/chart.ts";
 import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
-import { releaseNameFor, renderChart, type ChartRenderSettings, type RenderedChart } from "./chart-input.ts";
+import { releaseNameFor, type ChartRenderSettings } from "./chart-input.ts";
 import { mapLimit } from "./charts.ts";
 import { helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
 import {
@@ -38,39 +38,36 @@ import {
 } from "./probe-copy.ts";
 import { findProbeTargets, setArgumentKeys, targetsFromSetKeys, valuesPerturbation, type ProbeTarget } from "./probe-values.ts";
 
-/** The base render, with the probes' evidence (and notes) added when probing worked at all. */
-export async function renderWithProbes(chartPath: string, settings: ChartRenderSettings, workDir: string, jobs: number): Promise<RenderedChart> {
-  const started = startProbes(chartPath, settings, workDir);
-  const [base, early] = await Promise.allSettled([renderChart(chartPath, settings, workDir), started]);
-  if (base.status === "rejected") throw base.reason;
-  const chart = base.value;
-  if (early.status === "rejected") {
-    return { ...chart, notes: [...chart.notes, `probes skipped: ${reason(early.reason)}; volatile labels are recognised by name only`] };
-  }
-  const probe = early.value;
-  const notes = [...probe.notes];
-  const repeat = probe.repeat;
-  const renders = {
-    base: chart.docs,
-    namespace: chart.request.namespace || "default",
-    ...(repeat === undefined ? {} : { repeat }),
-    ...(probe.deterministic ? { deterministic: true } : {}),
-    ...(probe.combined === undefined ? {} : { combined: probe.combined }),
-  };
-  let analysis = analyzeProbes(renders);
-  if (probe.combined === undefined || analysis.unmarked > 0) {
-    const singles = await renderSingles(probe.plan, settings, workDir, jobs, notes);
-    analysis = analyzeProbes({ ...renders, singles });
-  }
-  return {
-    ...chart,
-    notes: [...chart.notes, ...notes],
-    probes: analysis.evidence,
-    ...(probe.helmVersion === undefined ? {} : { helmVersion: probe.helmVersion }),
-  };
+/** What one probe render changes: each leaves its own marker where it lands. */
+export type Perturbation = "chart-version" | "app-version" | "image-tag" | "values" | "revision";
+
+/** The perturbation a render carries, and the marker text each part leaves where it lands. */
+export interface ProbeMarkers {
+  /** Text added to Chart.yaml `version` (root chart and subcharts). */
+  chartVersion?: string;
+  /** Text added to Chart.yaml `appVersion`. */
+  appVersion?: string;
+  /** No chart in the tree has an appVersion: with the chart version probed, nothing can change with it. */
+  appVersionAbsent?: boolean;
+  /** `.Release.Revision` as the perturbed templates render it (revision 1 raised). */
+  revision?: string;
+  /** Image tag marker → the values path of the tag (e.g. `image.tag`). */
+  imageTags?: ReadonlyMap<string, string>;
+  /** Label marker (key and value of the label added) → the values path of the map (e.g. `web.labels`). */
+  labelMaps?: ReadonlyMap<string, string>;
 }
 
-interface ProbePlan {
+export interface PerturbedRender {
+  docs: readonly YamlDocument[];
+  markers: ProbeMarkers;
+}
+
+/** A render with one perturbation only, for differences that carry no marker. */
+export interface SingleCauseRender extends PerturbedRender {
+  cause: Perturbation;
+}
+
+export interface ProbePlan {
   chartPath: string;
   request: RenderRequest;
   nodes: ChartNode[];
@@ -80,7 +77,7 @@ interface ProbePlan {
   usesRevision: boolean;
 }
 
-interface EarlyProbes {
+export interface EarlyProbes {
   plan: ProbePlan;
   /** No template action, values file or --set can render differently twice: the repeat was not needed. */
   deterministic: boolean;
@@ -91,8 +88,8 @@ interface EarlyProbes {
   notes: string[];
 }
 
-/** The repeat and the combined render, started while the base render runs. */
-async function startProbes(chartPath: string, settings: ChartRenderSettings, workDir: string): Promise<EarlyProbes> {
+/** The repeat and the combined render, to start while the base render runs. */
+export async function startProbes(chartPath: string, settings: ChartRenderSettings, workDir: string): Promise<EarlyProbes> {
   const notes: string[] = [];
   const render = (request: RenderRequest) => helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
   const isArchive = /\.tgz$/i.test(chartPath);
@@ -190,7 +187,7 @@ function writeOverrides(workDir: string, overrides: Record<string, unknown>): st
   return file;
 }
 
-const CAUSE_NAMES: Record<Exclude<ProbeCause, "random">, string> = {
+const CAUSE_NAMES: Record<Perturbation, string> = {
   "chart-version": "the chart version bumped in Chart.yaml",
   "app-version": "the appVersion bumped in Chart.yaml",
   "image-tag": "image tags changed in values",
@@ -199,15 +196,15 @@ const CAUSE_NAMES: Record<Exclude<ProbeCause, "random">, string> = {
 };
 
 /** Each perturbation on its own, in parallel; one that fails is skipped with a note. */
-async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, workDir: string, jobs: number, notes: string[]): Promise<SingleCauseRender[]> {
-  const causes: Exclude<ProbeCause, "random">[] = ["chart-version"];
+export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, workDir: string, jobs: number, notes: string[]): Promise<SingleCauseRender[]> {
+  const causes: Perturbation[] = ["chart-version"];
   if (plan.hasAppVersion) causes.push("app-version");
   if (plan.targets.some((t) => t.kind === "tag")) causes.push("image-tag");
   if (plan.targets.some((t) => t.kind === "labels")) causes.push("values");
   if (plan.usesRevision) causes.push("revision");
   let pristine: Promise<string> | undefined;
   const pristineCopy = () => (pristine ??= preparedCopy(plan.chartPath, workDir, settings.skipMissingDeps));
-  const one = async (cause: Exclude<ProbeCause, "random">): Promise<SingleCauseRender | undefined> => {
+  const one = async (cause: Perturbation): Promise<SingleCauseRender | undefined> => {
     try {
       let chart: string;
       let request: RenderRequest = plan.request;
@@ -240,7 +237,7 @@ async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, wor
   return results.filter((single): single is SingleCauseRender => single !== undefined);
 }
 
-function reason(error: unknown): string {
+export function reason(error: unknown): string {
   if (error instanceof InputError) return error.oneLine;
   return error instanceof Error ? error.message : String(error);
 }
