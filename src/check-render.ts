@@ -35,8 +35,10 @@ export function probeEvidenceOf(charts: readonly ProbedChart[]): ProbeEvidence |
 
 /** The base render, with the probes' evidence (and notes) added when probing worked at all. */
 export async function renderWithProbes(chartPath: string, settings: ChartRenderSettings, workDir: string, jobs: number): Promise<ProbedChart> {
-  const started = startProbes(chartPath, settings, workDir);
-  const [base, early] = await Promise.allSettled([renderChart(chartPath, settings, workDir), started]);
+  const rendered = renderChart(chartPath, settings, workDir);
+  const baseDocs = rendered.then((chart) => chart.docs);
+  baseDocs.catch(() => undefined); // the base render's failure is reported below, from `rendered`
+  const [base, early] = await Promise.allSettled([rendered, startProbes(chartPath, settings, workDir, baseDocs)]);
   if (base.status === "rejected") throw base.reason;
   const chart = base.value;
   if (early.status === "rejected") {

@@ -19,7 +19,7 @@ import path from "node:path";
 import jsyaml from "js-yaml";
 import { InputError } from "../errors.ts";
 import { missingDependencies } from "../load/chart.ts";
-import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
+import { parsedByText, parseYamlStream, type YamlDocument } from "../load/yaml.ts";
 import { releaseNameFor, type ChartRenderSettings } from "./chart-input.ts";
 import { mapLimit } from "./charts.ts";
 import { helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
@@ -75,6 +75,8 @@ export interface ProbePlan {
   userSetKeys: string[][];
   hasAppVersion: boolean;
   usesRevision: boolean;
+  /** The base render's documents by text: what a probe render repeats is not parsed again. */
+  parsed: ReadonlyMap<string, YamlDocument>;
 }
 
 export interface EarlyProbes {
@@ -88,8 +90,12 @@ export interface EarlyProbes {
   notes: string[];
 }
 
-/** The repeat and the combined render, to start while the base render runs. */
-export async function startProbes(chartPath: string, settings: ChartRenderSettings, workDir: string): Promise<EarlyProbes> {
+/**
+ * The repeat and the combined render, to start while the base render runs: `baseDocs` are
+ * its documents when it is done. The probe renders are parsed after it, sharing the values
+ * of every document they repeat unchanged.
+ */
+export async function startProbes(chartPath: string, settings: ChartRenderSettings, workDir: string, baseDocs: Promise<readonly YamlDocument[]>): Promise<EarlyProbes> {
   const notes: string[] = [];
   const render = (request: RenderRequest) => helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
   const isArchive = /\.tgz$/i.test(chartPath);
@@ -134,14 +140,15 @@ export async function startProbes(chartPath: string, settings: ChartRenderSettin
   const random = mayRenderAtRandom(copy, userTexts);
   const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(undefined);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
-  const plan: ProbePlan = { chartPath, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision };
+  const parsed = parsedByText(await baseDocs);
+  const plan: ProbePlan = { chartPath, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
   const result: EarlyProbes = { plan, notes, deterministic: !random };
   if (repeatOutput.status === "fulfilled") {
-    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`);
+    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed });
   } else notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
   if (combinedOutput.status === "fulfilled") {
     const { output, version } = takeVersionReport(combinedOutput.value, nodes[0]!.meta.name);
-    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`), markers };
+    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed }), markers };
     if (version !== undefined) result.helmVersion = version;
   }
   return result;
@@ -227,7 +234,7 @@ export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettin
         }
       }
       const output = await helmTemplate(settings.helm, { ...request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
-      return { cause, markers, docs: parseYamlStream(output, `${plan.chartPath} (probe render: ${cause})`) };
+      return { cause, markers, docs: parseYamlStream(output, `${plan.chartPath} (probe render: ${cause})`, { parsed: plan.parsed }) };
     } catch (error) {
       notes.push(`probe skipped (${CAUSE_NAMES[cause]}): the chart did not render with it: ${reason(error)}; what depends on it is not proven`);
       return undefined;
