@@ -69,6 +69,8 @@ export interface SingleCauseRender extends PerturbedRender {
 
 export interface ProbePlan {
   chartPath: string;
+  /** The chart prepared for perturbing (subcharts unpacked, missing dependencies dropped), itself unperturbed. */
+  prepared: string;
   request: RenderRequest;
   nodes: ChartNode[];
   targets: ProbeTarget[];
@@ -102,18 +104,21 @@ export async function startProbes(chartPath: string, settings: ChartRenderSettin
   // A chart directory with all its dependencies renders again as it is; anything else from a copy.
   const renderInPlace = !isArchive && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  const requestFor = (chart: string, name: string): RenderRequest => ({ ...inputs, chart, release: release ?? releaseNameFor(name) });
+  // Without the crds/ folders: they are never templated, so they cannot differ from the base render's.
+  const requestFor = (chart: string, name: string): RenderRequest => ({ ...inputs, chart, release: release ?? releaseNameFor(name), includeCrds: false });
 
-  const copy = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  // The prepared copy stays as the chart is: the repeat (when it cannot render in place) and
+  // the single-cause renders start from it. The combined perturbation goes into a linked copy.
+  const prepared = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  const copy = copyOfCopy(prepared, workDir);
   const nodes = chartTree(copy);
   const request = requestFor(chartPath, nodes[0]!.meta.name);
-  // The repeat renders the chart as it is: in place, or from a copy made before this one is perturbed.
-  const pristine = renderInPlace ? chartPath : copyOfCopy(copy, workDir);
+  const pristine = renderInPlace ? chartPath : prepared;
 
   const targets = valuesTargets(nodes, settings);
   const userSetKeys = [...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile].flatMap((argument) => setArgumentKeys(argument).map((key) => [...key]));
   const hasAppVersion = nodes.some((node) => node.meta.appVersion !== undefined);
-  // The combined perturbation, in place in the copy (the fallback makes fresh copies).
+  // The combined perturbation, in place in its copy (the fallback makes fresh copies).
   bumpVersions(nodes, { chart: true, app: true });
   const usesRevision = raiseRevision(nodes);
   addVersionReport(copy);
@@ -141,7 +146,7 @@ export async function startProbes(chartPath: string, settings: ChartRenderSettin
   const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(undefined);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
   const parsed = parsedByText(await baseDocs);
-  const plan: ProbePlan = { chartPath, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
+  const plan: ProbePlan = { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
   const result: EarlyProbes = { plan, notes, deterministic: !random };
   if (repeatOutput.status === "fulfilled") {
     if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed });
@@ -209,21 +214,19 @@ export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettin
   if (plan.targets.some((t) => t.kind === "tag")) causes.push("image-tag");
   if (plan.targets.some((t) => t.kind === "labels")) causes.push("values");
   if (plan.usesRevision) causes.push("revision");
-  let pristine: Promise<string> | undefined;
-  const pristineCopy = () => (pristine ??= preparedCopy(plan.chartPath, workDir, settings.skipMissingDeps));
   const one = async (cause: Perturbation): Promise<SingleCauseRender | undefined> => {
     try {
       let chart: string;
       let request: RenderRequest = plan.request;
       let markers: ProbeMarkers = {};
       if (cause === "values" || cause === "image-tag") {
-        chart = await pristineCopy();
+        chart = plan.prepared;
         const values = valuesPerturbation(plan.targets, new Set([cause === "values" ? "labels" : "tag"]), plan.userSetKeys);
         const file = writeOverrides(workDir, values.overrides);
         request = { ...request, valuesFiles: [...request.valuesFiles, file], setString: [...request.setString, ...values.setStrings] };
         markers = cause === "values" ? { labelMaps: values.labelMaps } : { imageTags: values.imageTags };
       } else {
-        chart = copyOfCopy(await pristineCopy(), workDir);
+        chart = copyOfCopy(plan.prepared, workDir);
         const nodes = chartTree(chart);
         if (cause === "revision") {
           raiseRevision(nodes);
