@@ -38,7 +38,7 @@ export async function renderWithProbes(chartPath: string, settings: ChartRenderS
   const rendered = renderChart(chartPath, settings, workDir);
   const baseDocs = rendered.then((chart) => chart.docs);
   baseDocs.catch(() => undefined); // the base render's failure is reported below, from `rendered`
-  const [base, early] = await Promise.allSettled([rendered, startProbes(chartPath, settings, workDir, baseDocs)]);
+  const [base, early] = await Promise.allSettled([rendered, startProbes(chartPath, settings, workDir, jobs, baseDocs)]);
   if (base.status === "rejected") throw base.reason;
   const chart = base.value;
   if (early.status === "rejected") {
@@ -56,7 +56,9 @@ export async function renderWithProbes(chartPath: string, settings: ChartRenderS
   };
   let analysis = analyzeProbes(renders);
   if (probe.combined === undefined || analysis.unmarked > 0) {
-    const singles = await renderSingles(probe.plan, settings, workDir, jobs, notes);
+    // Already under way when the combined render failed.
+    const { singles, notes: singleNotes } = await (probe.singles ?? renderSingles(probe.plan, settings, workDir, jobs));
+    notes.push(...singleNotes);
     analysis = analyzeProbes({ ...renders, singles });
   }
   return {

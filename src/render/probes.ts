@@ -77,8 +77,8 @@ export interface ProbePlan {
   userSetKeys: string[][];
   hasAppVersion: boolean;
   usesRevision: boolean;
-  /** The base render's documents by text: what a probe render repeats is not parsed again. */
-  parsed: ReadonlyMap<string, YamlDocument>;
+  /** The base render's documents by text, once it is done: what a probe render repeats is not parsed again. */
+  parsed: Promise<ReadonlyMap<string, YamlDocument>>;
 }
 
 export interface EarlyProbes {
@@ -87,8 +87,16 @@ export interface EarlyProbes {
   deterministic: boolean;
   repeat?: YamlDocument[];
   combined?: PerturbedRender;
+  /** When the combined render failed: each perturbation on its own, started as soon as it failed. */
+  singles?: Promise<SingleRenders>;
   /** Helm's version, as the combined render reported it. */
   helmVersion?: string;
+  notes: string[];
+}
+
+/** The single-cause renders that worked, and a note for each that did not. */
+export interface SingleRenders {
+  singles: SingleCauseRender[];
   notes: string[];
 }
 
@@ -97,7 +105,13 @@ export interface EarlyProbes {
  * its documents when it is done. The probe renders are parsed after it, sharing the values
  * of every document they repeat unchanged.
  */
-export async function startProbes(chartPath: string, settings: ChartRenderSettings, workDir: string, baseDocs: Promise<readonly YamlDocument[]>): Promise<EarlyProbes> {
+export async function startProbes(
+  chartPath: string,
+  settings: ChartRenderSettings,
+  workDir: string,
+  jobs: number,
+  baseDocs: Promise<readonly YamlDocument[]>,
+): Promise<EarlyProbes> {
   const notes: string[] = [];
   const render = (request: RenderRequest) => helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
   const isArchive = /\.tgz$/i.test(chartPath);
@@ -138,23 +152,32 @@ export async function startProbes(chartPath: string, settings: ChartRenderSettin
     setString: [...request.setString, ...values.setStrings],
   };
   const combinedRun = render(combinedRequest);
-  combinedRun.catch(() => undefined); // awaited below
+  const parsed = baseDocs.then(parsedByText);
+  parsed.catch(() => undefined); // the base render's failure is the caller's to report
+  const plan: ProbePlan = { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
+  // Without the combined render every perturbation is rendered on its own: from the moment it
+  // fails, not after the repeat.
+  const singles = combinedRun.then(
+    () => undefined,
+    () => renderSingles(plan, settings, workDir, jobs),
+  );
   // A second render only where something could make it differ: it costs a helm run. (The
   // perturbations add no random function, so the perturbed copy scans like the chart.)
   const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(copy, userTexts);
   const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(undefined);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
-  const parsed = parsedByText(await baseDocs);
-  const plan: ProbePlan = { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
+  const byText = await parsed;
   const result: EarlyProbes = { plan, notes, deterministic: !random };
   if (repeatOutput.status === "fulfilled") {
-    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed });
+    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed: byText });
   } else notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
   if (combinedOutput.status === "fulfilled") {
     const { output, version } = takeVersionReport(combinedOutput.value, nodes[0]!.meta.name);
-    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed }), markers };
+    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed: byText }), markers };
     if (version !== undefined) result.helmVersion = version;
+  } else {
+    result.singles = singles.then((started) => started!);
   }
   return result;
 }
@@ -208,7 +231,8 @@ const CAUSE_NAMES: Record<Perturbation, string> = {
 };
 
 /** Each perturbation on its own, in parallel; one that fails is skipped with a note. */
-export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, workDir: string, jobs: number, notes: string[]): Promise<SingleCauseRender[]> {
+export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, workDir: string, jobs: number): Promise<SingleRenders> {
+  const notes: string[] = [];
   const causes: Perturbation[] = ["chart-version"];
   if (plan.hasAppVersion) causes.push("app-version");
   if (plan.targets.some((t) => t.kind === "tag")) causes.push("image-tag");
@@ -237,14 +261,14 @@ export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettin
         }
       }
       const output = await helmTemplate(settings.helm, { ...request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
-      return { cause, markers, docs: parseYamlStream(output, `${plan.chartPath} (probe render: ${cause})`, { parsed: plan.parsed }) };
+      return { cause, markers, docs: parseYamlStream(output, `${plan.chartPath} (probe render: ${cause})`, { parsed: await plan.parsed }) };
     } catch (error) {
       notes.push(`probe skipped (${CAUSE_NAMES[cause]}): the chart did not render with it: ${reason(error)}; what depends on it is not proven`);
       return undefined;
     }
   };
   const results = await mapLimit(causes, jobs, one);
-  return results.filter((single): single is SingleCauseRender => single !== undefined);
+  return { singles: results.filter((single): single is SingleCauseRender => single !== undefined), notes };
 }
 
 export function reason(error: unknown): string {
