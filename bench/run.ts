@@ -154,7 +154,13 @@ export interface Row {
   note?: string;
 }
 
-const rows: Row[] = [];
+/** Each row is also said on stderr when it is measured: a long run stopped early keeps what it measured. */
+const rows = new (class extends Array<Row> {
+  override push(...added: Row[]): number {
+    for (const row of added) console.error(`  measured ${row.case} (${row.size}): ${row.wallMs.toFixed(0)} ms${row.floorMs === undefined ? "" : `, floor ${row.floorMs.toFixed(0)} ms, ${ratio(row)!.toFixed(2)}x`}`);
+    return super.push(...added);
+  }
+})();
 const notes: string[] = [];
 
 function ratio(row: Row): number | undefined {

@@ -10,7 +10,6 @@
 import { checkDocuments, type CheckResult } from "./analyze/check.ts";
 import { DEFAULT_SETTINGS, type AnalysisSettings, type TemplateLocator } from "./analyze/context.ts";
 import { sortFindings } from "./analyze/run.ts";
-import { mergeProbeEvidence } from "./analyze/probes.ts";
 import type { SuppressedFinding } from "./analyze/suppress.ts";
 import { chartOptionsWithConfig, settingsWithConfig, suppressResult, type SuppressionFields } from "./config/apply.ts";
 import type { ChartguardConfig } from "./config/config.ts";
@@ -19,10 +18,10 @@ import { loadManifests } from "./load/inputs.ts";
 import { discoverAll, type Shard, type Source } from "./load/sources.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import type { ModelNote } from "./model/object.ts";
-import type { RenderedChart } from "./render/chart-input.ts";
-import { chartFacts } from "./render/chart-facts.ts";
-import { renderCharts, type ChartOptions, type ChartRenders } from "./render/charts.ts";
-import { templateLocator } from "./render/template-lines.ts";
+import { chartFacts } from "./chart-facts.ts";
+import { probeEvidenceOf, renderChartsForCheck, type ProbedChart } from "./check-render.ts";
+import type { ChartOptions, ChartRenders } from "./render/charts.ts";
+import { templateLocator } from "./template-locator.ts";
 
 export interface CheckOptions extends ChartOptions {
   /** Charts (directories, .tgz), manifest files, directories holding either, or `-` for stdin. */
@@ -55,7 +54,7 @@ export type CheckOutcome = Omit<CheckResult, "summary"> & SuppressionFields & { 
 /** One analysis: the objects that can meet, and what is known about them. */
 interface Installation {
   docs: YamlDocument[];
-  charts: RenderedChart[];
+  charts: ProbedChart[];
 }
 
 export async function check(options: CheckOptions): Promise<CheckOutcome> {
@@ -82,7 +81,7 @@ export async function check(options: CheckOptions): Promise<CheckOutcome> {
 }
 
 /** The manifest files as one installation, then each chart as its own; or all as one. */
-function installations(sources: readonly Source[], manifests: YamlDocument[], charts: readonly RenderedChart[], together: boolean): Installation[] {
+function installations(sources: readonly Source[], manifests: YamlDocument[], charts: readonly ProbedChart[], together: boolean): Installation[] {
   const hasManifests = sources.some((s) => s.kind === "manifest");
   if (together) {
     const docs = [...manifests];
@@ -98,7 +97,7 @@ async function checkInstallation(
 ): Promise<CheckOutcome> {
   const { docs, charts } = installation;
   const { namespace, settings, templateLines } = options;
-  const probes = mergeProbeEvidence(charts.flatMap((chart) => (chart.probes ? [chart.probes] : [])));
+  const probes = probeEvidenceOf(charts);
   const facts = charts.length > 0 ? await chartFacts(charts) : undefined;
   const result = checkDocuments(docs, { namespace, settings, ...(probes ? { probes } : {}), ...(templateLines ? { templateLines } : {}), ...(facts ? { chartFacts: facts } : {}) });
   const notes = charts.flatMap((chart) => chart.notes.map((message) => ({ file: chart.chartPath, message })));
@@ -138,9 +137,9 @@ function nothingFound(options: CheckOptions): ModelNote {
 }
 
 /** Charts with the same `charts` entry in the config render together; results keep the input order. */
-async function renderWithConfig(sources: readonly Source[], options: CheckOptions, namespace: string): Promise<ChartRenders> {
+async function renderWithConfig(sources: readonly Source[], options: CheckOptions, namespace: string): Promise<ChartRenders<ProbedChart>> {
   const { config } = options;
-  if (!config?.charts && !config?.kubernetesVersion) return renderCharts(sources, { ...options, namespace });
+  if (!config?.charts && !config?.kubernetesVersion) return renderChartsForCheck(sources, { ...options, namespace });
   const groups = new Map<string, { options: ChartOptions; sources: Source[] }>();
   for (const source of sources) {
     if (source.kind !== "chart") continue;
@@ -150,9 +149,9 @@ async function renderWithConfig(sources: readonly Source[], options: CheckOption
     if (group) group.sources.push(source);
     else groups.set(key, { options: chartOptions, sources: [source] });
   }
-  const all: ChartRenders = { rendered: [], failed: [] };
+  const all: ChartRenders<ProbedChart> = { rendered: [], failed: [] };
   for (const group of groups.values()) {
-    const { rendered, failed } = await renderCharts(group.sources, { ...group.options, namespace });
+    const { rendered, failed } = await renderChartsForCheck(group.sources, { ...group.options, namespace });
     all.rendered.push(...rendered);
     all.failed.push(...failed);
   }

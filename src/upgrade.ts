@@ -16,7 +16,7 @@ import { renderChart, withWorkDir, type ChartRenderSettings, type RenderedChart 
 import { DEFAULT_HELM_TIMEOUT_MS, renderInputs, type ChartOptions } from "./render/charts.ts";
 import { chartAtRevision, GIT_PREFIX } from "./render/git.ts";
 import { locateHelm, type Helm } from "./render/helm.ts";
-import { templateLocator } from "./render/template-lines.ts";
+import { templateLocator } from "./template-locator.ts";
 
 /** Values for one side only (`--from-values`, `--to-set`, ...), added after the shared ones. */
 export interface SideValues {

@@ -12,9 +12,9 @@ export interface CheckCoreOptions {
   settings?: AnalysisSettings;
   /** What probe renders proved about the charts among `docs` (render/probes.ts). */
   probes?: ProbeEvidence;
-  /** Template lines for findings in rendered charts (render/template-lines.ts). */
+  /** Template lines for findings in rendered charts (src/template-locator.ts). */
   templateLines?: TemplateLocator;
-  /** What the rendered charts' files say beyond the render (render/chart-facts.ts). */
+  /** What the rendered charts' files say beyond the render (src/chart-facts.ts). */
   chartFacts?: ChartFacts;
 }
 

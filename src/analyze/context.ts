@@ -28,13 +28,13 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
 
 /**
  * The line in the chart template that produced a field of an object (for a finding with
- * this evidence), where it can be found. Built by render/template-lines.ts from the
+ * this evidence), where it can be found. Built by src/template-locator.ts from the
  * chart's files, which it has read: calling it does no I/O.
  */
 export type TemplateLocator = (object: KubeObject, path: FieldPath, evidence: Evidence) => number | undefined;
 
 /**
- * What rendered charts' files say beyond the render (render/chart-facts.ts), read once by
+ * What rendered charts' files say beyond the render (src/chart-facts.ts), read once by
  * the render layer so that rules ask without I/O. Keys: the chart as the user named it
  * (HelmRelease.chart), or for `lookups` the document's template.
  */

@@ -1,7 +1,7 @@
 /**
  * Probes, the pure half: renders of one chart in, `ProbeEvidence` out.
  *
- * The render layer (render/probes.ts) renders a chart again with the same inputs (the
+ * The render layer (render/probes.ts, driven by src/check-render.ts) renders a chart again with the same inputs (the
  * repeat) and with controlled perturbations that leave distinct markers in what they
  * change (a chart version with `+cgchart`, an appVersion with `+cgapp`, image tags with
  * `+cgtag<n>x`, a label `cgval<n>x` in every label-like values map, `.Release.Revision`
@@ -18,7 +18,11 @@
 import type { FieldPath, YamlDocument } from "../load/yaml.ts";
 import { formatPath, getPath, isRecord, objectsFromDocuments, type KubeObject } from "../model/object.ts";
 import { workloadOf } from "../model/workloads.ts";
+import type { PerturbedRender, ProbeMarkers, SingleCauseRender } from "../render/probes.ts";
 import type { Cause } from "./finding.ts";
+
+// The renders are described where they are made; the analysis reads them.
+export type { PerturbedRender, ProbeMarkers, SingleCauseRender };
 
 // ============================================================================================
 // Inputs: renders and their markers
@@ -29,32 +33,6 @@ export type ProbeCause = Exclude<Cause, "name"> | "revision";
 
 /** The causes in the order a field with several is reported by (the first is the primary). */
 export const PROBE_CAUSE_ORDER: readonly ProbeCause[] = ["random", "chart-version", "app-version", "image-tag", "values", "revision"];
-
-/** The perturbation a render carries, and the marker text each part leaves where it lands. */
-export interface ProbeMarkers {
-  /** Text added to Chart.yaml `version` (root chart and subcharts). */
-  chartVersion?: string;
-  /** Text added to Chart.yaml `appVersion`. */
-  appVersion?: string;
-  /** No chart in the tree has an appVersion: with the chart version probed, nothing can change with it. */
-  appVersionAbsent?: boolean;
-  /** `.Release.Revision` as the perturbed templates render it (revision 1 raised). */
-  revision?: string;
-  /** Image tag marker → the values path of the tag (e.g. `image.tag`). */
-  imageTags?: ReadonlyMap<string, string>;
-  /** Label marker (key and value of the label added) → the values path of the map (e.g. `web.labels`). */
-  labelMaps?: ReadonlyMap<string, string>;
-}
-
-export interface PerturbedRender {
-  docs: readonly YamlDocument[];
-  markers: ProbeMarkers;
-}
-
-/** A render with one perturbation only, for differences that carry no marker. */
-export interface SingleCauseRender extends PerturbedRender {
-  cause: Exclude<ProbeCause, "random">;
-}
 
 export interface ProbeRenders {
   /** The render the findings are about. */

@@ -10,7 +10,10 @@
  * the text: 4 bytes a line, and for a large sequence the first line of each item.
  */
 import { keyString, resolvePlainScalar } from "./k8s-scalars.ts";
-import type { FieldPath, PathSegment } from "./yaml.ts";
+
+/** A field's path in a document: keys and list indexes. */
+export type PathSegment = string | number;
+export type FieldPath = readonly PathSegment[];
 
 /** A block collection: its first line, the column its keys or `-` items start at, its end (exclusive). */
 interface Region {

@@ -2,8 +2,9 @@
  * A CustomResourceDefinition is mostly its schemas (`spec.versions`: kube-prometheus-stack
  * renders 4.5 MB of them in 5 MB), and no rule reads them: its identity, labels and
  * annotations, and the rest of its spec (names, scope, conversion with its caBundle) are
- * what the analysis looks at. The schemas are cut from the text before parsing, line for
- * line (the cut lines become empty, so every other line keeps its number).
+ * what the analysis looks at. The schemas are cut from the text before parsing. Only the
+ * value is read from the cut text: lines are found in the document's own text
+ * (load/yaml.ts), and a cut text that does not parse is parsed again in full.
  *
  * Only a plain block-style CRD is cut: `kind` and `apiVersion` at column 0, `spec:` on its
  * own line, `versions:` on its own line at spec's indentation, and the first line after
@@ -21,55 +22,73 @@ const VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
 /** The other fields of a CustomResourceDefinitionSpec (apiextensions.k8s.io/v1 and v1beta1). */
 const SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
 
-/** The document's text with its CRD schemas replaced by empty lines, or undefined when it is not a CRD that can be cut safely. */
+/**
+ * The document's text without its CRD schemas, or undefined when it is not a CRD that can
+ * be cut safely. Lines are read in place, by offset and by regular expression: a CRD has
+ * tens of thousands of deeply indented lines, and splitting them into strings, or walking
+ * each one's indentation, cost more than parsing what is left.
+ */
 export function withoutCrdSchemas(text: string): string | undefined {
   if (!text.includes("CustomResourceDefinition") || text.includes("\t")) return undefined;
-  const lines = text.split("\n");
   let kind = false;
   let apiVersion = false;
   let spec = -1;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.length === 0 || line.charCodeAt(0) === 32) continue;
+  for (let at = 0; at < text.length; at = nextLine(text, at)) {
+    const first = text.charCodeAt(at);
+    if (first === 10 || first === 32) continue;
+    const line = text.slice(at, lineEnd(text, at));
     if (CRD_KIND.test(line)) kind = true;
     else if (CRD_API_VERSION.test(line)) apiVersion = true;
-    else if (SPEC.test(line)) spec = i;
+    else if (SPEC.test(line)) spec = at;
   }
   if (!kind || !apiVersion || spec === -1) return undefined;
   // spec's keys sit at the indentation of its first content line.
   let indent = -1;
   let versions = -1;
-  for (let i = spec + 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const own = contentIndent(line);
+  for (let at = nextLine(text, spec); at < text.length; at = nextLine(text, at)) {
+    const own = contentIndent(text, at);
     if (own === undefined) continue;
     if (own === 0) break;
     if (indent === -1) indent = own;
     if (own !== indent) continue;
-    const match = VERSIONS.exec(line);
+    const match = VERSIONS.exec(text.slice(at, lineEnd(text, at)));
     if (match !== null && match[1]!.length === indent) {
-      versions = i;
+      versions = at;
       break;
     }
   }
   if (versions === -1) return undefined;
-  let end = versions + 1;
-  for (; end < lines.length; end++) {
-    const line = lines[end]!;
-    const own = contentIndent(line);
-    if (own === undefined || own > indent) continue;
-    if (own === indent && (line.startsWith("- ", own) || line.slice(own).trimEnd() === "-")) continue; // indentless `- ` items
-    if (own === 0 || SPEC_KEY_AFTER.test(line.slice(own))) break;
+  // The schemas end at the first line indented no deeper than spec's keys (found by the
+  // regular expression engine, which skips the deep lines far faster than a loop can).
+  const shallow = new RegExp(`\\n {0,${indent}}[^ \\n#]`, "g");
+  shallow.lastIndex = lineEnd(text, versions);
+  for (let found = shallow.exec(text); found !== null; found = shallow.exec(text)) {
+    const end = found.index + 1;
+    shallow.lastIndex = end;
+    const own = contentIndent(text, end);
+    if (own === undefined) continue;
+    const rest = text.slice(end + own, lineEnd(text, end));
+    if (own === indent && (rest.startsWith("- ") || rest.trimEnd() === "-")) continue; // indentless `- ` items
+    if (own === 0 || SPEC_KEY_AFTER.test(rest)) return text.slice(0, versions) + text.slice(end);
     return undefined; // a line only a multi-line scalar could explain: parse in full
   }
-  for (let i = versions; i < end; i++) lines[i] = "";
-  return lines.join("\n");
+  return text.slice(0, versions);
 }
 
-/** The indentation of a line with content, or undefined for a blank or comment-only line. */
-function contentIndent(line: string): number | undefined {
-  let at = 0;
-  while (line.charCodeAt(at) === 32) at++;
-  if (at === line.length || line.charCodeAt(at) === 35 /* # */ || (at === line.length - 1 && line.charCodeAt(at) === 13)) return undefined;
-  return at;
+function lineEnd(text: string, at: number): number {
+  const newline = text.indexOf("\n", at);
+  return newline === -1 ? text.length : newline;
+}
+
+function nextLine(text: string, at: number): number {
+  return lineEnd(text, at) + 1;
+}
+
+/** The indentation of the line starting at `at`, or undefined for a blank or comment-only line. */
+function contentIndent(text: string, at: number): number | undefined {
+  let i = at;
+  while (text.charCodeAt(i) === 32) i++;
+  const c = text.charCodeAt(i);
+  if (i >= text.length || c === 10 || c === 35 /* # */ || (c === 13 && (i + 1 === text.length || text.charCodeAt(i + 1) === 10))) return undefined;
+  return i - at;
 }

@@ -19,11 +19,11 @@ import {
   resolvePlainScalar,
   resolveTaggedScalar,
 } from "./k8s-scalars.ts";
-import { BlockLocator } from "./block-locator.ts";
+import { BlockLocator, type FieldPath, type PathSegment } from "./block-locator.ts";
 import { withoutCrdSchemas } from "./crd-schemas.ts";
 
-export type PathSegment = string | number;
-export type FieldPath = readonly PathSegment[];
+// Defined with the locator (which yaml.ts uses), so that the two modules do not import each other.
+export type { FieldPath, PathSegment } from "./block-locator.ts";
 
 export interface DuplicateKey {
   key: string;
@@ -229,11 +229,48 @@ export interface ParseOptions {
   crdSchemas?: boolean;
   /** Find every line with the `yaml` package's node tree: the reference the indentation locator must agree with. */
   locateWithYaml?: boolean;
+  /**
+   * Documents parsed before (`parsedByText`): a document whose text is the same is not parsed
+   * again, it shares their value. A probe render of a chart is mostly its base render again.
+   */
+  parsed?: ReadonlyMap<string, YamlDocument>;
 }
 
 export function parseYamlStream(input: string, file: string, options: ParseOptions = {}): YamlDocument[] {
   const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
-  return splitDocuments(text).map((chunk, index) => parseDocument(chunk, index, file, options));
+  const { parsed } = options;
+  return splitDocuments(text).map((chunk, index) => {
+    const same = parsed?.get(withoutFinalNewline(chunk.text));
+    return same === undefined ? parseDocument(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
+  });
+}
+
+/** Documents by their text, for `ParseOptions.parsed`. */
+export function parsedByText(docs: readonly YamlDocument[]): Map<string, YamlDocument> {
+  const byText = new Map<string, YamlDocument>();
+  for (const doc of docs) if (doc.text !== undefined) byText.set(withoutFinalNewline(doc.text), doc);
+  return byText;
+}
+
+/** The last document of a stream keeps the stream's final newline; the same document elsewhere does not. */
+function withoutFinalNewline(text: string): string {
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
+}
+
+/** A document with the text of one parsed before, at its own place: the same value, lines shifted. */
+function sameDocumentAgain(same: YamlDocument, chunk: DocumentText, index: number, file: string): YamlDocument {
+  const template = sourceTemplate(chunk.text);
+  const shift = chunk.startLine - same.startLine;
+  return {
+    file,
+    index,
+    startLine: chunk.startLine,
+    ...(template === undefined ? {} : { template }),
+    value: same.value,
+    duplicateKeys: same.duplicateKeys.map((duplicate) => ({ ...duplicate, line: duplicate.line + shift })),
+    locate: (path) => same.locate(path) + shift,
+    text: chunk.text,
+  };
 }
 
 function parseDocument(chunk: DocumentText, index: number, file: string, options: ParseOptions): YamlDocument {

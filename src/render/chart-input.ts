@@ -8,7 +8,6 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onInterrupt } from "../interrupt.ts";
-import type { ProbeEvidence } from "../analyze/probes.ts";
 import { extractChartArchive } from "../load/chart-archive.ts";
 import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
 import { parseYamlStream, type HelmRelease, type YamlDocument } from "../load/yaml.ts";
@@ -49,8 +48,6 @@ export interface RenderedChart {
   notes: string[];
   /** Dependencies left out of the render (--skip-missing-deps). */
   missingDependencies: string[];
-  /** What the probe renders proved (render/probes.ts); absent when the chart was not probed. */
-  probes?: ProbeEvidence;
   /** The text of each chart template documents name (`doc.template`), read while a packaged or git chart's folder still exists. */
   templateTexts: ReadonlyMap<string, string>;
   /** Helm's version as a probe render reported it (helm.ts, takeVersionReport), to be checked without a `helm version` run. */

@@ -2,11 +2,9 @@
 import { availableParallelism } from "node:os";
 import { InputError } from "../errors.ts";
 import type { Source } from "../load/sources.ts";
-import { renderChart, withWorkDir, type RenderedChart, type RenderInputs } from "./chart-input.ts";
+import { renderChart, withWorkDir, type ChartRenderSettings, type RenderedChart, type RenderInputs } from "./chart-input.ts";
 import { findHelm } from "./helm.ts";
 import { checkValueFiles } from "./preflight.ts";
-import { renderWithProbes } from "./probes.ts";
-import { createProgress } from "../report/progress.ts";
 
 export interface ChartOptions {
   /** `--helm PATH`; else $HELM_BIN, else helm on PATH. */
@@ -54,9 +52,20 @@ export interface ChartFailure {
 }
 
 /** What rendering the charts gave: the charts rendered, and those that failed, each in input order. */
-export interface ChartRenders {
-  rendered: RenderedChart[];
+export interface ChartRenders<Chart extends RenderedChart = RenderedChart> {
+  rendered: Chart[];
   failed: ChartFailure[];
+}
+
+/** How the caller takes part in rendering, without render/ knowing what the caller is. */
+export interface ChartRenderHooks<Chart extends RenderedChart> {
+  /**
+   * Renders one chart in place of a plain render (the probing render of `check`). Given, it
+   * also reports Helm's version (`helmVersion`), so no `helm version` run is started alongside.
+   */
+  renderOne?: (chartPath: string, settings: ChartRenderSettings, workDir: string, jobs: number) => Promise<Chart>;
+  /** Called once per chart when it is done, rendered or failed (a progress line). */
+  onChartDone?: (chartPath: string) => void;
 }
 
 /**
@@ -64,7 +73,11 @@ export interface ChartRenders {
  * error is returned with it. What fails every chart alike stops the run: no helm, a
  * Helm too old, a values file (`-f`, `--set-file`) that does not exist.
  */
-export async function renderCharts(sources: readonly Source[], options: ChartOptions & { namespace: string }): Promise<ChartRenders> {
+export async function renderCharts<Chart extends RenderedChart = RenderedChart>(
+  sources: readonly Source[],
+  options: ChartOptions & { namespace: string },
+  hooks: ChartRenderHooks<Chart> = {},
+): Promise<ChartRenders<Chart>> {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return { rendered: [], failed: [] };
   const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
@@ -77,30 +90,30 @@ export async function renderCharts(sources: readonly Source[], options: ChartOpt
   };
   await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism();
-  const probe = options.probe ?? true;
+  const { renderOne, onChartDone } = hooks;
   // Probe renders report Helm's version (see findHelm), sparing a `helm version` run: a whole
   // helm start, competing with the renders for the cores. A single render leaves a core
   // free, so without probes `helm version` runs alongside it.
-  const checkedAlongside = probe ? undefined : helm.check();
-  const progress = createProgress(charts.length, probe ? "rendering charts with probes" : "rendering charts");
+  const checkedAlongside = renderOne ? undefined : helm.check();
   return withWorkDir(async (workDir) => {
-    const render = async (chartPath: string): Promise<RenderedChart | ChartFailure> => {
+    const render = async (chartPath: string): Promise<Chart | ChartFailure> => {
       try {
-        return await (probe ? renderWithProbes(chartPath, settings, workDir, jobs) : renderChart(chartPath, settings, workDir));
+        // Without renderOne, Chart is RenderedChart (the default type argument).
+        return await (renderOne ? renderOne(chartPath, settings, workDir, jobs) : (renderChart(chartPath, settings, workDir) as Promise<Chart>));
       } catch (error) {
         if (error instanceof InputError) return { chartPath, error };
         throw error;
       } finally {
-        progress.tick(chartPath);
+        onChartDone?.(chartPath);
       }
     };
     const outcomes = await mapLimit(charts, jobs, render);
-    const rendered = outcomes.filter((o): o is RenderedChart => !("error" in o));
+    const rendered = outcomes.filter((o): o is Chart => !("error" in o));
     // The version check's error comes first: a Helm too old (or one that cannot run) may be
     // why a render failed, and it fails every chart alike.
     await (checkedAlongside ?? helm.check(rendered.find((chart) => chart.helmVersion !== undefined)?.helmVersion));
     return { rendered, failed: outcomes.filter((o): o is ChartFailure => "error" in o) };
-  }).finally(() => progress.done());
+  });
 }
 
 /** `fn` over `items` with at most `limit` running at once; results in input order. */

@@ -359,6 +359,8 @@ export interface RenderRequest {
   setJson: string[];
   kubeVersion?: string;
   apiVersions: string[];
+  /** `--include-crds` unless false: a probe render leaves out what a chart's crds/ folders hold (never templated, so the same in every render). */
+  includeCrds?: boolean;
 }
 
 export interface RenderOptions {
@@ -416,7 +418,7 @@ function templateArguments(request: RenderRequest): string[] {
   return [
     "template",
     ...(request.namespace === "" ? [] : [`--namespace=${request.namespace}`]),
-    "--include-crds",
+    ...(request.includeCrds === false ? [] : ["--include-crds"]),
     ...valuesArguments(request),
     ...(request.kubeVersion === undefined ? [] : [`--kube-version=${request.kubeVersion}`]),
     ...repeated("api-versions", request.apiVersions),

@@ -8,7 +8,7 @@
  * Copying, perturbing and scanning are synchronous, for the reason copyChart gives: they
  * stand between the user and the probe renders (or, for the scan, share the machine with them).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { extractChartArchive } from "../load/chart-archive.ts";
@@ -48,11 +48,38 @@ export async function preparedCopy(chartPath: string, workDir: string, skipMissi
   return root;
 }
 
-/** Copies a prepared copy (already unpacked) for another perturbation. */
+/**
+ * Copies a prepared copy (already unpacked, so made of plain files and folders) for another
+ * perturbation. Files are hard links to the prepared copy's, not copies: a chart with
+ * megabytes of CRDs and dashboards costs a folder walk, not its size, per perturbation.
+ * Perturbing replaces a file (replaceFile), never writes into it, so each copy keeps its own.
+ */
 export function copyOfCopy(prepared: string, workDir: string): string {
   const root = path.join(mkdtempSync(path.join(workDir, "probe-")), "chart");
-  copyChart(prepared, root);
+  linkTree(prepared, root);
   return root;
+}
+
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.isFile()) {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync(source, target); // a file system without hard links
+      }
+    }
+  }
+}
+
+/** A file of a copy given new text: a new file in its place, since its old one may be shared with other copies (copyOfCopy). */
+function replaceFile(file: string, text: string): void {
+  unlinkSync(file);
+  writeFileSync(file, text);
 }
 
 /** `charts/x-1.0.0.tgz` becomes `charts/x-1.0.0/`, recursively: Helm loads both forms alike. */
@@ -146,7 +173,7 @@ export function bumpVersions(nodes: readonly ChartNode[], which: { chart: boolea
     if (which.chart) document.set("version", bumpedChartVersion(node.meta.version));
     if (which.app && node.meta.appVersion !== undefined) document.set("appVersion", bumpedAppVersion(node.meta.appVersion));
     // A dependency pinned to the subchart's exact version still matches: build metadata is ignored.
-    writeFileSync(file, document.toString({ lineWidth: 0 }));
+    replaceFile(file, document.toString({ lineWidth: 0 }));
   }
 }
 
@@ -169,7 +196,7 @@ export function raiseRevision(nodes: readonly ChartNode[], offset = REVISION_OFF
       const raised = withRaisedRevision(text, offset);
       if (raised !== text) {
         used = true;
-        writeFileSync(file, raised);
+        replaceFile(file, raised);
       }
     }
   }

@@ -1,12 +1,13 @@
 /**
- * Probes, the I/O half: render a chart again, in parallel with its base render, with the
+ * Probes, the render half: render a chart again, in parallel with its base render, with the
  * same inputs (the repeat: only when a template action, values file or --set argument
  * uses a random or time function, since otherwise two renders cannot differ, and each
  * helm run counts against the 2× budget) and with every perturbation at once (the combined render:
  * chart versions and appVersions bumped, `.Release.Revision` raised, a marker label in
- * every label-like values map, image tags changed), each leaving its own marker. When a
- * changed identity field carries no marker (hashed, truncated), or the combined render
- * fails, each perturbation is rendered on its own. analyze/probes.ts does the comparing.
+ * every label-like values map, image tags changed), each leaving its own marker; and, when
+ * asked, each perturbation on its own (`renderSingles`). Which renders are needed is decided
+ * by the orchestration layer (src/check-render.ts) from what analyze/probes.ts found: this
+ * module renders and never analyses.
  *
  * A probe render that fails is skipped with a note naming the perturbation and Helm's
  * error; the check goes on with what the other renders proved. Copies live under the
@@ -16,11 +17,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import jsyaml from "js-yaml";
-import { analyzeProbes, type PerturbedRender, type ProbeCause, type ProbeMarkers, type SingleCauseRender } from "../analyze/probes.ts";
 import { InputError } from "../errors.ts";
 import { missingDependencies } from "../load/chart.ts";
-import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
-import { releaseNameFor, renderChart, type ChartRenderSettings, type RenderedChart } from "./chart-input.ts";
+import { parsedByText, parseYamlStream, type YamlDocument } from "../load/yaml.ts";
+import { releaseNameFor, type ChartRenderSettings } from "./chart-input.ts";
 import { mapLimit } from "./charts.ts";
 import { helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
 import {
@@ -38,79 +38,101 @@ import {
 } from "./probe-copy.ts";
 import { findProbeTargets, setArgumentKeys, targetsFromSetKeys, valuesPerturbation, type ProbeTarget } from "./probe-values.ts";
 
-/** The base render, with the probes' evidence (and notes) added when probing worked at all. */
-export async function renderWithProbes(chartPath: string, settings: ChartRenderSettings, workDir: string, jobs: number): Promise<RenderedChart> {
-  const started = startProbes(chartPath, settings, workDir);
-  const [base, early] = await Promise.allSettled([renderChart(chartPath, settings, workDir), started]);
-  if (base.status === "rejected") throw base.reason;
-  const chart = base.value;
-  if (early.status === "rejected") {
-    return { ...chart, notes: [...chart.notes, `probes skipped: ${reason(early.reason)}; volatile labels are recognised by name only`] };
-  }
-  const probe = early.value;
-  const notes = [...probe.notes];
-  const repeat = probe.repeat;
-  const renders = {
-    base: chart.docs,
-    namespace: chart.request.namespace || "default",
-    ...(repeat === undefined ? {} : { repeat }),
-    ...(probe.deterministic ? { deterministic: true } : {}),
-    ...(probe.combined === undefined ? {} : { combined: probe.combined }),
-  };
-  let analysis = analyzeProbes(renders);
-  if (probe.combined === undefined || analysis.unmarked > 0) {
-    const singles = await renderSingles(probe.plan, settings, workDir, jobs, notes);
-    analysis = analyzeProbes({ ...renders, singles });
-  }
-  return {
-    ...chart,
-    notes: [...chart.notes, ...notes],
-    probes: analysis.evidence,
-    ...(probe.helmVersion === undefined ? {} : { helmVersion: probe.helmVersion }),
-  };
+/** What one probe render changes: each leaves its own marker where it lands. */
+export type Perturbation = "chart-version" | "app-version" | "image-tag" | "values" | "revision";
+
+/** The perturbation a render carries, and the marker text each part leaves where it lands. */
+export interface ProbeMarkers {
+  /** Text added to Chart.yaml `version` (root chart and subcharts). */
+  chartVersion?: string;
+  /** Text added to Chart.yaml `appVersion`. */
+  appVersion?: string;
+  /** No chart in the tree has an appVersion: with the chart version probed, nothing can change with it. */
+  appVersionAbsent?: boolean;
+  /** `.Release.Revision` as the perturbed templates render it (revision 1 raised). */
+  revision?: string;
+  /** Image tag marker → the values path of the tag (e.g. `image.tag`). */
+  imageTags?: ReadonlyMap<string, string>;
+  /** Label marker (key and value of the label added) → the values path of the map (e.g. `web.labels`). */
+  labelMaps?: ReadonlyMap<string, string>;
 }
 
-interface ProbePlan {
+export interface PerturbedRender {
+  docs: readonly YamlDocument[];
+  markers: ProbeMarkers;
+}
+
+/** A render with one perturbation only, for differences that carry no marker. */
+export interface SingleCauseRender extends PerturbedRender {
+  cause: Perturbation;
+}
+
+export interface ProbePlan {
   chartPath: string;
+  /** The chart prepared for perturbing (subcharts unpacked, missing dependencies dropped), itself unperturbed. */
+  prepared: string;
   request: RenderRequest;
   nodes: ChartNode[];
   targets: ProbeTarget[];
   userSetKeys: string[][];
   hasAppVersion: boolean;
   usesRevision: boolean;
+  /** The base render's documents by text, once it is done: what a probe render repeats is not parsed again. */
+  parsed: Promise<ReadonlyMap<string, YamlDocument>>;
 }
 
-interface EarlyProbes {
+export interface EarlyProbes {
   plan: ProbePlan;
   /** No template action, values file or --set can render differently twice: the repeat was not needed. */
   deterministic: boolean;
   repeat?: YamlDocument[];
   combined?: PerturbedRender;
+  /** When the combined render failed: each perturbation on its own, started as soon as it failed. */
+  singles?: Promise<SingleRenders>;
   /** Helm's version, as the combined render reported it. */
   helmVersion?: string;
   notes: string[];
 }
 
-/** The repeat and the combined render, started while the base render runs. */
-async function startProbes(chartPath: string, settings: ChartRenderSettings, workDir: string): Promise<EarlyProbes> {
+/** The single-cause renders that worked, and a note for each that did not. */
+export interface SingleRenders {
+  singles: SingleCauseRender[];
+  notes: string[];
+}
+
+/**
+ * The repeat and the combined render, to start while the base render runs: `baseDocs` are
+ * its documents when it is done. The probe renders are parsed after it, sharing the values
+ * of every document they repeat unchanged.
+ */
+export async function startProbes(
+  chartPath: string,
+  settings: ChartRenderSettings,
+  workDir: string,
+  jobs: number,
+  baseDocs: Promise<readonly YamlDocument[]>,
+): Promise<EarlyProbes> {
   const notes: string[] = [];
   const render = (request: RenderRequest) => helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
   const isArchive = /\.tgz$/i.test(chartPath);
   // A chart directory with all its dependencies renders again as it is; anything else from a copy.
   const renderInPlace = !isArchive && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  const requestFor = (chart: string, name: string): RenderRequest => ({ ...inputs, chart, release: release ?? releaseNameFor(name) });
+  // Without the crds/ folders: they are never templated, so they cannot differ from the base render's.
+  const requestFor = (chart: string, name: string): RenderRequest => ({ ...inputs, chart, release: release ?? releaseNameFor(name), includeCrds: false });
 
-  const copy = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  // The prepared copy stays as the chart is: the repeat (when it cannot render in place) and
+  // the single-cause renders start from it. The combined perturbation goes into a linked copy.
+  const prepared = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  const copy = copyOfCopy(prepared, workDir);
   const nodes = chartTree(copy);
   const request = requestFor(chartPath, nodes[0]!.meta.name);
-  // The repeat renders the chart as it is: in place, or from a copy made before this one is perturbed.
-  const pristine = renderInPlace ? chartPath : copyOfCopy(copy, workDir);
+  const pristine = renderInPlace ? chartPath : prepared;
 
   const targets = valuesTargets(nodes, settings);
   const userSetKeys = [...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile].flatMap((argument) => setArgumentKeys(argument).map((key) => [...key]));
   const hasAppVersion = nodes.some((node) => node.meta.appVersion !== undefined);
-  // The combined perturbation, in place in the copy (the fallback makes fresh copies).
+  // The combined perturbation, in place in its copy (the fallback makes fresh copies).
   bumpVersions(nodes, { chart: true, app: true });
   const usesRevision = raiseRevision(nodes);
   addVersionReport(copy);
@@ -130,22 +152,32 @@ async function startProbes(chartPath: string, settings: ChartRenderSettings, wor
     setString: [...request.setString, ...values.setStrings],
   };
   const combinedRun = render(combinedRequest);
-  combinedRun.catch(() => undefined); // awaited below
+  const parsed = baseDocs.then(parsedByText);
+  parsed.catch(() => undefined); // the base render's failure is the caller's to report
+  const plan: ProbePlan = { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
+  // Without the combined render every perturbation is rendered on its own: from the moment it
+  // fails, not after the repeat.
+  const singles = combinedRun.then(
+    () => undefined,
+    () => renderSingles(plan, settings, workDir, jobs),
+  );
   // A second render only where something could make it differ: it costs a helm run. (The
   // perturbations add no random function, so the perturbed copy scans like the chart.)
   const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(copy, userTexts);
   const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(undefined);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
-  const plan: ProbePlan = { chartPath, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision };
+  const byText = await parsed;
   const result: EarlyProbes = { plan, notes, deterministic: !random };
   if (repeatOutput.status === "fulfilled") {
-    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`);
+    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed: byText });
   } else notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
   if (combinedOutput.status === "fulfilled") {
     const { output, version } = takeVersionReport(combinedOutput.value, nodes[0]!.meta.name);
-    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`), markers };
+    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed: byText }), markers };
     if (version !== undefined) result.helmVersion = version;
+  } else {
+    result.singles = singles.then((started) => started!);
   }
   return result;
 }
@@ -190,7 +222,7 @@ function writeOverrides(workDir: string, overrides: Record<string, unknown>): st
   return file;
 }
 
-const CAUSE_NAMES: Record<Exclude<ProbeCause, "random">, string> = {
+const CAUSE_NAMES: Record<Perturbation, string> = {
   "chart-version": "the chart version bumped in Chart.yaml",
   "app-version": "the appVersion bumped in Chart.yaml",
   "image-tag": "image tags changed in values",
@@ -199,27 +231,26 @@ const CAUSE_NAMES: Record<Exclude<ProbeCause, "random">, string> = {
 };
 
 /** Each perturbation on its own, in parallel; one that fails is skipped with a note. */
-async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, workDir: string, jobs: number, notes: string[]): Promise<SingleCauseRender[]> {
-  const causes: Exclude<ProbeCause, "random">[] = ["chart-version"];
+export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, workDir: string, jobs: number): Promise<SingleRenders> {
+  const notes: string[] = [];
+  const causes: Perturbation[] = ["chart-version"];
   if (plan.hasAppVersion) causes.push("app-version");
   if (plan.targets.some((t) => t.kind === "tag")) causes.push("image-tag");
   if (plan.targets.some((t) => t.kind === "labels")) causes.push("values");
   if (plan.usesRevision) causes.push("revision");
-  let pristine: Promise<string> | undefined;
-  const pristineCopy = () => (pristine ??= preparedCopy(plan.chartPath, workDir, settings.skipMissingDeps));
-  const one = async (cause: Exclude<ProbeCause, "random">): Promise<SingleCauseRender | undefined> => {
+  const one = async (cause: Perturbation): Promise<SingleCauseRender | undefined> => {
     try {
       let chart: string;
       let request: RenderRequest = plan.request;
       let markers: ProbeMarkers = {};
       if (cause === "values" || cause === "image-tag") {
-        chart = await pristineCopy();
+        chart = plan.prepared;
         const values = valuesPerturbation(plan.targets, new Set([cause === "values" ? "labels" : "tag"]), plan.userSetKeys);
         const file = writeOverrides(workDir, values.overrides);
         request = { ...request, valuesFiles: [...request.valuesFiles, file], setString: [...request.setString, ...values.setStrings] };
         markers = cause === "values" ? { labelMaps: values.labelMaps } : { imageTags: values.imageTags };
       } else {
-        chart = copyOfCopy(await pristineCopy(), workDir);
+        chart = copyOfCopy(plan.prepared, workDir);
         const nodes = chartTree(chart);
         if (cause === "revision") {
           raiseRevision(nodes);
@@ -230,17 +261,17 @@ async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, wor
         }
       }
       const output = await helmTemplate(settings.helm, { ...request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
-      return { cause, markers, docs: parseYamlStream(output, `${plan.chartPath} (probe render: ${cause})`) };
+      return { cause, markers, docs: parseYamlStream(output, `${plan.chartPath} (probe render: ${cause})`, { parsed: await plan.parsed }) };
     } catch (error) {
       notes.push(`probe skipped (${CAUSE_NAMES[cause]}): the chart did not render with it: ${reason(error)}; what depends on it is not proven`);
       return undefined;
     }
   };
   const results = await mapLimit(causes, jobs, one);
-  return results.filter((single): single is SingleCauseRender => single !== undefined);
+  return { singles: results.filter((single): single is SingleCauseRender => single !== undefined), notes };
 }
 
-function reason(error: unknown): string {
+export function reason(error: unknown): string {
   if (error instanceof InputError) return error.oneLine;
   return error instanceof Error ? error.message : String(error);
 }

@@ -28,7 +28,7 @@ export interface ProbeCase {
   repeat?: string;
   combined?: { manifest: string; markers: ProbeMarkers };
   singles?: { cause: SingleCauseRender["cause"]; manifest: string; markers?: ProbeMarkers }[];
-  /** What the chart's files say (render/chart-facts.ts), for cases whose templates matter. */
+  /** What the chart's files say (src/chart-facts.ts), for cases whose templates matter. */
   chartFacts?: ChartFacts;
   expect: ExpectedFinding[];
 }

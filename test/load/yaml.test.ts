@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { InputError } from "../../src/errors.ts";
 import { resolvePlainScalar } from "../../src/load/k8s-scalars.ts";
-import { parseYamlStream } from "../../src/load/yaml.ts";
+import { parsedByText, parseYamlStream } from "../../src/load/yaml.ts";
 import { objectsFromDocuments } from "../../src/model/object.ts";
 
 test("plain scalars resolve as sigs.k8s.io/yaml resolves them", () => {
@@ -209,4 +209,22 @@ describe("CustomResourceDefinitions: the schemas no rule reads are not parsed", 
     const flow = parseYamlStream('{apiVersion: apiextensions.k8s.io/v1, kind: CustomResourceDefinition, spec: {versions: [{name: v1}]}}', "crd.yaml")[0]!;
     assert.deepEqual((flow.value as { spec: unknown }).spec, { versions: [{ name: "v1" }] });
   });
+});
+
+test("a document parsed before is not parsed again: its value is shared, its place and lines are its own", () => {
+  const deployment = ["# Source: web/templates/deployment.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: web", "spec:", "  replicas: 2"].join("\n");
+  const service = ["# Source: web/templates/service.yaml", "apiVersion: v1", "kind: Service", "metadata:", "  name: web"].join("\n");
+  const base = parseYamlStream(`---\n${deployment}\n---\n${service}\n`, "base");
+  const parsed = parsedByText(base);
+  const changed = service.replace("name: web", "name: web-cgchart");
+  const probe = parseYamlStream(`---\n${changed}\n---\n${deployment}\n`, "probe", { parsed });
+  assert.equal(probe[1]!.value, base[0]!.value, "the same text shares the value");
+  assert.deepEqual(
+    probe.map((doc) => [doc.file, doc.index, doc.startLine, doc.template]),
+    [["probe", 0, 1, "web/templates/service.yaml"], ["probe", 1, 7, "web/templates/deployment.yaml"]],
+  );
+  assert.equal(probe[1]!.locate(["spec", "replicas"]), 14);
+  assert.equal(base[0]!.locate(["spec", "replicas"]), 8);
+  assert.notEqual(probe[0]!.value, base[1]!.value, "a changed document is parsed");
+  assert.equal((probe[0]!.value as { metadata: { name: string } }).metadata.name, "web-cgchart");
 });

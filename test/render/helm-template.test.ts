@@ -204,6 +204,12 @@ describe("helmTemplate process handling (fake helm scripts)", () => {
     ]);
   });
 
+  test("a probe render (includeCrds: false) leaves the crds/ folders out", async () => {
+    const helm = await fakeHelm('printf "%s\\n" "$@"');
+    const output = await helmTemplate(helm, { ...renderRequest("./chart"), includeCrds: false }, TIMEOUT);
+    assert.deepEqual(output.trim().split("\n"), ["template", "--namespace=ns", "--", "rel", "./chart"]);
+  });
+
   test("gives helm a fresh empty home, no plugins and no kubeconfig, and removes it afterwards", async () => {
     const helm = await fakeHelm("env; ls -A \"$HELM_PLUGINS\" | wc -l | sed 's/^ */plugins=/'");
     const output = await withEnvironment({ HELM_PLUGINS: "/user/plugins", HELM_POST_RENDERER: "evil", KUBECONFIG: "/user/kube" }, () =>

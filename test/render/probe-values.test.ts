@@ -8,6 +8,7 @@ import {
   bumpedChartVersion,
   bumpVersions,
   chartTree,
+  copyOfCopy,
   hasNondeterministicAction,
   mayRenderAtRandom,
   preparedCopy,
@@ -147,6 +148,23 @@ describe("chart copy perturbations", () => {
     assert.equal(raiseRevision(tree), false, "no template of this chart uses .Release.Revision");
     // The user's chart is untouched.
     assert.match(await readFile(join(chart, "Chart.yaml"), "utf8"), /^version: 3\.0\.0$/m);
+  });
+
+  test("a copy of a copy shares its files until a perturbation replaces one: the other copies keep theirs", async () => {
+    const work = await tempDir("probe-copy-of-copy");
+    const prepared = await preparedCopy(fixtureChart("probes/revision-job"), work, false);
+    const chartVersion = copyOfCopy(prepared, work);
+    const revision = copyOfCopy(prepared, work);
+    const template = join("templates", "migrate-job.yaml");
+    const [chartYaml, templateText] = await Promise.all([readFile(join(prepared, "Chart.yaml"), "utf8"), readFile(join(prepared, template), "utf8")]);
+    assert.match(templateText, /\.Release\.Revision/);
+    bumpVersions(chartTree(chartVersion), { chart: true, app: false });
+    assert.equal(raiseRevision(chartTree(revision)), true);
+    assert.match(await readFile(join(chartVersion, "Chart.yaml"), "utf8"), /^version: .*\+cgchart$/m);
+    assert.match(await readFile(join(revision, template), "utf8"), /add \.Release\.Revision 987650/);
+    for (const [copy, file, text] of [[prepared, "Chart.yaml", chartYaml], [prepared, template, templateText], [revision, "Chart.yaml", chartYaml], [chartVersion, template, templateText]] as const) {
+      assert.equal(await readFile(join(copy, file), "utf8"), text, `${copy} ${file}`);
+    }
   });
 
   test("a second render is needed only where an action can differ: random, time and key functions inside {{ }}", async () => {

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { chartFileResolver, templateHints, templateLineIn } from "../../src/render/template-lines.ts";
+import { chartFileResolver, templateLineIn } from "../../src/render/template-lines.ts";
+import { templateHints } from "../../src/template-locator.ts";
 import { fixtureChart } from "./support.ts";
 
 const webapp = (file: string) => readFileSync(join(fixtureChart("../../../examples/webapp"), "templates", file), "utf8");

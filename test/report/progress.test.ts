@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { renderCharts } from "../../src/render/charts.ts";
+import { renderChartsForCheck } from "../../src/check-render.ts";
 import { configureProgress, createProgress, progressEnabled, type ProgressStream } from "../../src/report/progress.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fixtureChart } from "../render/support.ts";
@@ -86,7 +86,7 @@ test("progress: rendering charts ticks once per chart on a terminal and clears t
   const charts = [fixtureChart("basic"), fixtureChart("render-inputs")];
   configureProgress({ format: "text", stream: tty, delayMs: 0, intervalMs: 0 });
   try {
-    await renderCharts(
+    await renderChartsForCheck(
       charts.map((chart) => ({ kind: "chart" as const, path: chart })),
       { namespace: "default", helm: helmBinaries()[1]!.path, probe: false, jobs: 1 },
     );

@@ -14,7 +14,7 @@ import { replacedPairs, replacementsOf } from "./replacements.ts";
 export interface UpgradeCoreOptions {
   namespace: string;
   settings?: AnalysisSettings;
-  /** Template lines for findings in rendered charts (render/template-lines.ts). */
+  /** Template lines for findings in rendered charts (src/template-locator.ts). */
   templateLines?: TemplateLocator;
 }
 

@@ -9,16 +9,19 @@
  * writes `kind: Deployment` (or another workload kind) literally, and `lookup` is found in
  * the template or in any helper it includes (`include`/`template` by literal name, through
  * every chart of the tree, as Helm shares helpers).
+ *
+ * It belongs to the orchestration layer, not to render/: it reads what the render left on
+ * disk and answers in the analysis' terms (workload kinds from model/, `ChartFacts`).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { ChartFacts, UnrenderedWorkload } from "../analyze/context.ts";
-import { chartArchiveFiles } from "../load/chart-archive.ts";
-import type { YamlDocument } from "../load/yaml.ts";
-import { WORKLOAD_KINDS } from "../model/workloads.ts";
-import type { RenderedChart } from "./chart-input.ts";
-import { chartTree, type ChartNode } from "./probe-copy.ts";
-import { chartFileResolver } from "./template-lines.ts";
+import type { ChartFacts, UnrenderedWorkload } from "./analyze/context.ts";
+import { chartArchiveFiles } from "./load/chart-archive.ts";
+import type { YamlDocument } from "./load/yaml.ts";
+import { WORKLOAD_KINDS } from "./model/workloads.ts";
+import type { RenderedChart } from "./render/chart-input.ts";
+import { chartTree, type ChartNode } from "./render/probe-copy.ts";
+import { chartFileResolver } from "./render/template-lines.ts";
 
 const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
