@@ -1,5 +1,5 @@
 import { getPath, refString, type KubeObject } from "../../model/object.ts";
-import { taggedWithVersion, volatileLabels } from "../../model/volatile.ts";
+import { chartVersionIsImageTag, taggedWithVersion, volatileLabels } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import type { Cause } from "../finding.ts";
@@ -58,13 +58,16 @@ function podLabelSeverity(workload: Workload): "error" | "warning" | undefined {
  * Whether a verdict is a finding for this workload. A Job that gets a new name on the release
  * that changes the label is created anew, not patched. A label carrying the app version (or
  * an image tag) that one of the workload's images also runs changes when the image does:
- * that release restarts the pods anyway (the chart version label still restarts them for nothing).
+ * that release restarts the pods anyway. So does the chart version label of a chart released
+ * in lockstep with the image (chart version = image tag); otherwise it restarts them for nothing.
  */
 function reportable(context: AnalysisContext, workload: Workload, verdict: Verdict): boolean {
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
   if (workload.object.ref.kind === "Job") return !notPatchedOn(context, workload.object, cause);
+  const images = containerImages(workload);
+  if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
   const followsImage = cause === "app-version" || cause === "image-tag";
-  return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
+  return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
 
 /** Delete the Job, then upgrade: the migration for an installed release. */
