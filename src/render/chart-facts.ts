@@ -25,7 +25,8 @@ const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
 const IS_INSTALL = /\.Release\.IsInstall\b/;
-const BASE_PATH_INCLUDE = /\.Template\.BasePath\s+"\/?([^"]+)"/g;
+// `print $.Template.BasePath "/secret.yaml"`, or the path in parts: `"/controlplane" "/secret.yaml"`.
+const BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
 const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 
 export async function chartFacts(charts: readonly RenderedChart[]): Promise<ChartFacts> {
@@ -161,7 +162,8 @@ function hashingLines(file: string, text: string, chosen: (other: string) => boo
   const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
   const lines = new Set<number>();
   text.split("\n").forEach((line, i) => {
-    if ([...line.matchAll(BASE_PATH_INCLUDE)].some((match) => chosen(`${root}${match[1]!}`))) lines.add(i + 1);
+    const hashed = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => [...match[1]!.matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
+    if (hashed.some((file) => chosen(`${root}${file}`))) lines.add(i + 1);
   });
   return lines;
 }

@@ -192,7 +192,7 @@ export function addVersionReport(root: string): void {
 }
 
 /** Every file under a chart's templates/ folder (a chart without one has none). */
-function templateFiles(dir: string): string[] {
+export function templateFiles(dir: string): string[] {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });

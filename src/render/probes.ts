@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import jsyaml from "js-yaml";
-import { analyzeProbes, type PerturbedRender, type ProbeCause, type ProbeMarkers, type SingleCauseRender } from "../analyze/probes.ts";
+import { analyzeProbes, withUpgradeRenders, type PerturbedRender, type ProbeCause, type ProbeMarkers, type SingleCauseRender } from "../analyze/probes.ts";
 import { InputError } from "../errors.ts";
 import { missingDependencies } from "../load/chart.ts";
 import { parseYamlStream, type YamlDocument } from "../load/yaml.ts";
@@ -36,6 +36,7 @@ import {
   REVISION_MARKER,
   type ChartNode,
 } from "./probe-copy.ts";
+import { answerLookupsFromRender, clusterTemplate, writeClusterTemplate } from "./probe-lookup.ts";
 import { findProbeTargets, setArgumentKeys, targetsFromSetKeys, valuesPerturbation, type ProbeTarget } from "./probe-values.ts";
 
 /** The base render, with the probes' evidence (and notes) added when probing worked at all. */
@@ -62,10 +63,15 @@ export async function renderWithProbes(chartPath: string, settings: ChartRenderS
     const singles = await renderSingles(probe.plan, settings, workDir, jobs, notes);
     analysis = analyzeProbes({ ...renders, singles });
   }
+  let evidence = analysis.evidence;
+  if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
+    const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
+    if (upgrades !== undefined) evidence = withUpgradeRenders(evidence, chart.docs, upgrades, renders.namespace);
+  }
   return {
     ...chart,
     notes: [...chart.notes, ...notes],
-    probes: analysis.evidence,
+    probes: evidence,
     ...(probe.helmVersion === undefined ? {} : { helmVersion: probe.helmVersion }),
   };
 }
@@ -238,6 +244,37 @@ async function renderSingles(plan: ProbePlan, settings: ChartRenderSettings, wor
   };
   const results = await mapLimit(causes, jobs, one);
   return results.filter((single): single is SingleCauseRender => single !== undefined);
+}
+
+/**
+ * What `helm upgrade` renders after an install of the base render, twice, to tell what it
+ * keeps from what it generates anew (render/probe-lookup.ts, analyze/probes.ts
+ * withUpgradeRenders); undefined when no template calls `lookup` (the repeat already says it
+ * all) or the render fails.
+ */
+async function renderUpgrades(
+  plan: ProbePlan,
+  base: readonly YamlDocument[],
+  namespace: string,
+  settings: ChartRenderSettings,
+  workDir: string,
+  notes: string[],
+): Promise<[YamlDocument[], YamlDocument[]] | undefined> {
+  try {
+    const copy = await preparedCopy(plan.chartPath, workDir, settings.skipMissingDeps);
+    const kinds = answerLookupsFromRender(chartTree(copy));
+    if (kinds.size === 0) return undefined;
+    writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
+    const render = async () => {
+      const output = await helmTemplate(settings.helm, { ...plan.request, chart: copy }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
+      return parseYamlStream(output, `${plan.chartPath} (probe render: upgrade)`);
+    };
+    const [first, second] = await Promise.all([render(), render()]);
+    return [first, second];
+  } catch (error) {
+    notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);
+    return undefined;
+  }
 }
 
 function reason(error: unknown): string {

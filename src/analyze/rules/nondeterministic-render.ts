@@ -117,7 +117,12 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, chang
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
-  if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
+  if (changes.every((change) => change.keptOnUpgrade !== undefined)) {
+    // The upgrade probe ran: each field's own truth, not the template's.
+    const rotated = changes.filter((change) => change.keptOnUpgrade === false);
+    if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
+    if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
+  } else if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
   const subject = `${refString(object.ref)}: ${named} ${fields.length === 1 ? "differs" : "differ"} between two renders of the same chart and values (random or time-based template functions such as ${RANDOM_FUNCTIONS}).`;
   let consequence: string;
   let text: string;
@@ -304,7 +309,7 @@ export const nondeterministicRender: Rule = {
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report(hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(object, change, false));
+          else if (change.section === "pod-annotations") report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(object, change, false));
           else if (change.section === "other") otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {
