@@ -152,3 +152,11 @@ function imageTag(image: string): string | undefined {
   const colon = reference.lastIndexOf(":");
   return colon > reference.lastIndexOf("/") ? reference.slice(colon + 1) : undefined;
 }
+
+/**
+ * A pod template annotation whose name says it restarts the pods on purpose: `rollme` (Helm's
+ * own "automatically roll deployments" tip), `releaseRevision`, `restartedAt`, `redeploy-timestamp`.
+ */
+export function namedToRoll(key: string): boolean {
+  return /roll|restart|redeploy|revision|timestamp/i.test(key.slice(key.lastIndexOf("/") + 1));
+}

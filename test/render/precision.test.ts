@@ -54,6 +54,15 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/hub-secret 56 lookup-keys/templates/hub/deployment.yaml",
     "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/config 57 lookup-keys/templates/hub/deployment.yaml",
   ],
+  // Rolls the chart means (name, values flag, comment) are info; session-seed and served-by say nothing of it.
+  "roll-intent": [
+    "nondeterministic-render info DaemonSet/roll-intent-agent spec.template.metadata.annotations.releaseRevision 16 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render warning DaemonSet/roll-intent-agent spec.template.metadata.annotations.served-by 17 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.rollme 37 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.upgraded-at 38 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.build-id 40 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render warning Deployment/roll-intent-web spec.template.metadata.annotations.session-seed 41 roll-intent/templates/workloads.yaml",
+  ],
   duplicate: [
     "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
     "duplicate-object warning Deployment/duplicate-api metadata.name 51 duplicate/templates/app-b.yaml",
@@ -112,6 +121,13 @@ for (const helm of helmBinaries()) {
       const facts = await chartFacts([rendered]);
       const deployment = rendered.docs.find((doc) => doc.template?.endsWith("hub/deployment.yaml"))!.template!;
       assert.deepEqual([...facts.hashesReusedSecret.get(deployment)!], [14, 15]);
+    });
+
+    test("roll-intent: a deliberate roll says the chart means it; one with no sign of intent says it may not be meant", async () => {
+      const { findings: found } = await findings(helm.path, "roll-intent", { release: "roll-intent" });
+      const message = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!.message;
+      assert.match(message("releaseRevision"), /The chart means it \(the annotation's name, a values flag or a comment says so\)/);
+      assert.match(message("session-seed"), /if the restarts are not meant, this annotation is why\.$/);
     });
 
     test("lookup-secret: a checksum of the reused Secret stays on upgrade; a checksum of a token made on every render rolls the pods", async () => {

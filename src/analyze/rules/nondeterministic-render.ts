@@ -2,6 +2,7 @@ import { formatPath, getPath, refString, type KubeObject } from "../../model/obj
 import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
+import { namedToRoll } from "../../model/volatile.ts";
 import { releaseOf } from "../release.ts";
 import { sh } from "../shell.ts";
 import { notPatchedOn } from "../volatile-verdicts.ts";
@@ -167,18 +168,36 @@ function randomNameFinding(object: KubeObject, change: FieldChange): FindingInpu
   };
 }
 
-function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
+/**
+ * How a pod annotation that changes on every release came to be: a hash (checksum/…) of
+ * something random, which the random object's own finding reports; a roll the chart means
+ * (its name says so, a values flag switches it, a comment says it restarts the pods); or
+ * nothing that says the restarts are meant.
+ */
+function rollIntent(context: AnalysisContext, object: KubeObject, change: FieldChange, key: string): "hash" | "deliberate" | undefined {
+  if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
+  if (namedToRoll(key)) return "deliberate";
+  const template = object.doc.template;
+  const lines = template === undefined ? undefined : context.chartFacts?.deliberateLines?.get(template);
+  const line = lines === undefined ? undefined : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
+  return line !== undefined && lines!.has(line) ? "deliberate" : undefined;
+}
+
+function rollAnnotationFinding(context: AnalysisContext, object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
   const key = change.key ?? String(change.path.at(-1));
   const how = byRevision
     ? "is rendered from .Release.Revision (a probe that raised the revision changed it)"
     : "differs between two renders of the same inputs";
+  const intent = rollIntent(context, object, change, key);
   return {
     object,
     path: change.path,
-    severity: "info",
+    severity: intent === undefined ? "warning" : "info",
     message:
       `${refString(object.ref)}: the pod template annotation ${key}=${change.before ?? ""} ${how}, so every helm upgrade restarts the pods, even when nothing else changed. ` +
-      "That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
+      (intent === "deliberate"
+        ? "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose."
+        : "That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why."),
     evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
     remedy: {
       text: "To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.",
@@ -186,7 +205,7 @@ function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevisi
   };
 }
 
-function revisionFinding(object: KubeObject, change: FieldChange): FindingInput | undefined {
+function revisionFinding(context: AnalysisContext, object: KubeObject, change: FieldChange): FindingInput | undefined {
   const { kind, name } = object.ref;
   const namespace = object.ref.namespace ?? "default";
   const subjectOf = (what: string) => `${refString(object.ref)}: ${what} is rendered from .Release.Revision (helm template always renders revision 1; the next release renders ${change.after ?? ""})`;
@@ -245,7 +264,7 @@ function revisionFinding(object: KubeObject, change: FieldChange): FindingInput 
       };
     }
     case "pod-annotations":
-      return rollAnnotationFinding(object, change, true);
+      return rollAnnotationFinding(context, object, change, true);
     default:
       return undefined;
   }
@@ -309,13 +328,13 @@ export const nondeterministicRender: Rule = {
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(object, change, false));
+          else if (change.section === "pod-annotations") report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
           else if (change.section === "other") otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {
           // An object renamed on every release (or rendered on install only) is never patched: only its name matters.
           if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
-          const finding = revisionFinding(object, change);
+          const finding = revisionFinding(context, object, change);
           if (finding) report(finding);
         }
       }
