@@ -117,7 +117,8 @@ export function clusterTemplate(docs: readonly YamlDocument[], namespace: string
     `{{- if eq $name "" -}}`,
     `{{- $items := list -}}`,
     `{{- range $key, $object := $objects -}}`,
-    `{{- if and (eq $object.kind $kind) (or (eq $namespace "") (hasPrefix (printf "%s/%s/" $kind $namespace) $key)) -}}{{- $items = append $items $object -}}{{- end -}}`,
+    // Every namespace: each object once (one without a namespace of its own sits under the release's and under "").
+    `{{- if and (eq $object.kind $kind) (ternary (not (hasPrefix (printf "%s//" $kind) $key)) (hasPrefix (printf "%s/%s/" $kind $namespace) $key) (eq $namespace "")) -}}{{- $items = append $items $object -}}{{- end -}}`,
     `{{- end -}}`,
     `{{- dict "items" $items | toJson -}}`,
     `{{- else -}}`,
