@@ -150,7 +150,8 @@ export function bumpVersions(nodes: readonly ChartNode[], which: { chart: boolea
   }
 }
 
-const ACTION = /\{\{[\s\S]*?\}\}/g;
+/** A template action, `{{ ... }}`. */
+export const ACTION = /\{\{[\s\S]*?\}\}/g;
 // `.Release.Revision`, `$.Release.Revision`, `$root.Release.Revision`, `.ctx.Release.Revision`: not inside a longer name.
 const REVISION = /(?<![\w.$])((?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)\.Release\.Revision\b/g;
 

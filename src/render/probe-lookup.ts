@@ -11,9 +11,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { YamlDocument } from "../load/yaml.ts";
 import { isRecord } from "../model/object.ts";
-import { templateFiles, type ChartNode } from "./probe-copy.ts";
+import { ACTION, templateFiles, type ChartNode } from "./probe-copy.ts";
 
-const ACTION = /\{\{[\s\S]*?\}\}/g;
 const LOOKUP_CALL = /(?<![\w.$])lookup\s+/g;
 const HELPER = "chartguard.lookup";
 export const CLUSTER_TEMPLATE_FILE = "_chartguard_cluster.tpl";
