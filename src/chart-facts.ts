@@ -28,7 +28,8 @@ const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
 const IS_INSTALL = /\.Release\.IsInstall\b/;
-const BASE_PATH_INCLUDE = /\.Template\.BasePath\s+"\/?([^"]+)"/g;
+// `print $.Template.BasePath "/secret.yaml"`, or the path in parts: `"/controlplane" "/secret.yaml"`.
+const BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
 const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 
 export async function chartFacts(charts: readonly RenderedChart[]): Promise<ChartFacts> {
@@ -37,6 +38,7 @@ export async function chartFacts(charts: readonly RenderedChart[]): Promise<Char
   const lookups = new Map<string, ReadonlySet<string>>();
   const installConditional = new Set<string>();
   const hashesReusedSecret = new Map<string, ReadonlySet<number>>();
+  const deliberateLines = new Map<string, ReadonlySet<number>>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
     let nodes: ChartNode[];
@@ -67,11 +69,27 @@ export async function chartFacts(charts: readonly RenderedChart[]): Promise<Char
       if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
       const lines = hashingLines(file, files.get(file) ?? "", reusing);
       if (lines.size > 0) hashesReusedSecret.set(template, lines);
+      const deliberate = markedDeliberate(files.get(file) ?? "");
+      if (deliberate.size > 0) deliberateLines.set(template, deliberate);
     }
     const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret };
+  return { missingDependencies, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret, deliberateLines };
+}
+
+const VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
+const SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
+
+/** The 1-based lines right under a values toggle (`{{- if .Values.x }}`) or under a comment that says they restart or roll pods. */
+function markedDeliberate(text: string): Set<number> {
+  const lines = new Set<number>();
+  const all = text.split("\n");
+  all.forEach((line, i) => {
+    const above = all[i - 1];
+    if (i > 0 && line.trim() !== "" && above !== undefined && (VALUES_TOGGLE.test(above) || SAYS_RESTART.test(above))) lines.add(i + 1);
+  });
+  return lines;
 }
 
 /** Every file under templates/ of every chart in the tree (directories only), relative to the chart. */
@@ -164,7 +182,8 @@ function hashingLines(file: string, text: string, chosen: (other: string) => boo
   const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
   const lines = new Set<number>();
   text.split("\n").forEach((line, i) => {
-    if ([...line.matchAll(BASE_PATH_INCLUDE)].some((match) => chosen(`${root}${match[1]!}`))) lines.add(i + 1);
+    const hashed = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => [...match[1]!.matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
+    if (hashed.some((file) => chosen(`${root}${file}`))) lines.add(i + 1);
   });
   return lines;
 }

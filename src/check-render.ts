@@ -7,11 +7,11 @@
  * by one and compared again. That loop lives here, in the orchestration layer, so that
  * render/ only renders and analyze/ only analyses.
  */
-import { mergeProbeEvidence, analyzeProbes, type ProbeEvidence } from "./analyze/probes.ts";
+import { mergeProbeEvidence, analyzeProbes, withUpgradeRenders, type ProbeEvidence } from "./analyze/probes.ts";
 import type { Source } from "./load/sources.ts";
 import { renderChart, type ChartRenderSettings, type RenderedChart } from "./render/chart-input.ts";
 import { renderCharts, type ChartOptions, type ChartRenders } from "./render/charts.ts";
-import { reason, renderSingles, startProbes } from "./render/probes.ts";
+import { reason, renderSingles, renderUpgrades, startProbes } from "./render/probes.ts";
 import { createProgress } from "./report/progress.ts";
 
 /** A rendered chart with what its probe renders proved; `probes` is absent when it was not probed. */
@@ -61,10 +61,16 @@ export async function renderWithProbes(chartPath: string, settings: ChartRenderS
     notes.push(...singleNotes);
     analysis = analyzeProbes({ ...renders, singles });
   }
+  let evidence = analysis.evidence;
+  // Generated values: render the upgrade twice with lookup answered from the install, to tell what helm upgrade keeps.
+  if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
+    const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
+    if (upgrades !== undefined) evidence = withUpgradeRenders(evidence, chart.docs, upgrades, renders.namespace);
+  }
   return {
     ...chart,
     notes: [...chart.notes, ...notes],
-    probes: analysis.evidence,
+    probes: evidence,
     ...(probe.helmVersion === undefined ? {} : { helmVersion: probe.helmVersion }),
   };
 }

@@ -57,6 +57,12 @@ export interface ChartFacts {
    * reads a Secret back with `lookup`.
    */
   hashesReusedSecret: ReadonlyMap<string, ReadonlySet<number>>;
+  /**
+   * Per template, the lines of its own text the chart marks as deliberate: right under an
+   * `{{ if }}` on a values flag (users switch the line on or off), or under a comment that
+   * says it restarts or rolls the pods.
+   */
+  deliberateLines?: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
 export interface UnrenderedWorkload {

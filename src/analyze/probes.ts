@@ -78,6 +78,11 @@ export interface FieldChange {
   valuesPaths: string[];
   /** For `image-tag` in pod labels: the tag is not one this workload's own containers use. */
   foreignTag?: boolean;
+  /**
+   * For `random`, where the upgrade probe ran (the chart calls `lookup`): whether `helm upgrade`
+   * of the installed release keeps the value (the chart reads it back), see withUpgradeRenders.
+   */
+  keptOnUpgrade?: boolean;
 }
 
 export interface ProbeEvidence {
@@ -221,6 +226,42 @@ export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
     evidence: { probed: file === undefined ? new Map() : new Map([[file, probed]]), changes },
     unmarked,
   };
+}
+
+/**
+ * Marks every random change with whether `helm upgrade` keeps the value: two upgrade renders
+ * (render/probe-lookup.ts: the same chart and values, `lookup` answered from the base
+ * render, as from the installed release) agree on it. A value the chart reads back agrees;
+ * one generated anew (no lookup, another key read back, a lookup the values switch off)
+ * differs, on every upgrade. (A hash of a template that generates twice in one render, as a
+ * checksum annotation does, may change once, on the first upgrade: that is not every upgrade.)
+ */
+export function withUpgradeRenders(
+  evidence: ProbeEvidence,
+  base: readonly YamlDocument[],
+  upgrades: readonly [readonly YamlDocument[], readonly YamlDocument[]],
+  namespace: string,
+): ProbeEvidence {
+  const options = { namespace };
+  const baseObjects = objectsFromDocuments(base, options).objects;
+  const [first, second] = upgrades.map((docs) => pairObjects(baseObjects, objectsFromDocuments(docs, options).objects));
+  const changes = new Map(evidence.changes);
+  for (const object of baseObjects) {
+    const key = objectKey(object);
+    const list = changes.get(key);
+    const [one, two] = [first!.get(object), second!.get(object)];
+    if (list === undefined || one === undefined || two === undefined || !list.some((change) => change.causes[0] === "random")) continue;
+    const differs = new Set(diffLeaves(one.raw, two.raw, []).map((leaf) => formatPath(leaf.path)));
+    changes.set(
+      key,
+      list.map((change) => {
+        if (change.causes[0] !== "random") return change;
+        const leaf = change.added && change.key !== undefined ? [...change.path, change.key] : change.path;
+        return { ...change, keptOnUpgrade: !differs.has(formatPath(leaf)) };
+      }),
+    );
+  }
+  return { ...evidence, changes };
 }
 
 /** The probe raised revision 1 to the marker; the next release is revision 2, which is what a message should show. */

@@ -135,9 +135,28 @@ export function taggedWithVersion(image: string, version: string): boolean {
   return tag === bare || (tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length)));
 }
 
+/**
+ * A chart released in lockstep with its image: the chart label (`name-1.2.3`, or the bare
+ * version) ends in the version the image is tagged with (`1.2.3` or `v1.2.3`). A new chart
+ * version then comes with a new image, which restarts the pods anyway.
+ */
+export function chartVersionIsImageTag(chartLabel: string, image: string): boolean {
+  const tag = imageTag(image)?.replace(/^v/, "");
+  if (tag === undefined || !LOOKS_LIKE_VERSION.test(tag)) return false;
+  return [tag, `v${tag}`].some((version) => chartLabel === version || chartLabel.endsWith(`-${version}`));
+}
+
 /** `registry:5000/repo/name:tag@sha256:…` → `tag`; undefined without one. */
 function imageTag(image: string): string | undefined {
   const reference = image.split("@")[0]!;
   const colon = reference.lastIndexOf(":");
   return colon > reference.lastIndexOf("/") ? reference.slice(colon + 1) : undefined;
+}
+
+/**
+ * A pod template annotation whose name says it restarts the pods on purpose: `rollme` (Helm's
+ * own "automatically roll deployments" tip), `releaseRevision`, `restartedAt`, `redeploy-timestamp`.
+ */
+export function namedToRoll(key: string): boolean {
+  return /roll|restart|redeploy|revision|timestamp/i.test(key.slice(key.lastIndexOf("/") + 1));
 }

@@ -177,7 +177,8 @@ export function bumpVersions(nodes: readonly ChartNode[], which: { chart: boolea
   }
 }
 
-const ACTION = /\{\{[\s\S]*?\}\}/g;
+/** A template action, `{{ ... }}`. */
+export const ACTION = /\{\{[\s\S]*?\}\}/g;
 // `.Release.Revision`, `$.Release.Revision`, `$root.Release.Revision`, `.ctx.Release.Revision`: not inside a longer name.
 const REVISION = /(?<![\w.$])((?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)\.Release\.Revision\b/g;
 
@@ -219,7 +220,7 @@ export function addVersionReport(root: string): void {
 }
 
 /** Every file under a chart's templates/ folder (a chart without one has none). */
-function templateFiles(dir: string): string[] {
+export function templateFiles(dir: string): string[] {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });

@@ -36,6 +36,7 @@ import {
   REVISION_MARKER,
   type ChartNode,
 } from "./probe-copy.ts";
+import { answerLookupsFromRender, clusterTemplate, writeClusterTemplate } from "./probe-lookup.ts";
 import { findProbeTargets, setArgumentKeys, targetsFromSetKeys, valuesPerturbation, type ProbeTarget } from "./probe-values.ts";
 
 /** What one probe render changes: each leaves its own marker where it lands. */
@@ -271,6 +272,36 @@ export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettin
   return { singles: results.filter((single): single is SingleCauseRender => single !== undefined), notes };
 }
 
+/**
+ * What `helm upgrade` renders after an install of the base render, twice, to tell what it
+ * keeps from what it generates anew (render/probe-lookup.ts, analyze/probes.ts
+ * withUpgradeRenders); undefined when no template calls `lookup` (the repeat already says it
+ * all) or the render fails.
+ */
+export async function renderUpgrades(
+  plan: ProbePlan,
+  base: readonly YamlDocument[],
+  namespace: string,
+  settings: ChartRenderSettings,
+  workDir: string,
+  notes: string[],
+): Promise<[YamlDocument[], YamlDocument[]] | undefined> {
+  try {
+    const copy = await preparedCopy(plan.chartPath, workDir, settings.skipMissingDeps);
+    const kinds = answerLookupsFromRender(chartTree(copy));
+    if (kinds.size === 0) return undefined;
+    writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
+    const render = async () => {
+      const output = await helmTemplate(settings.helm, { ...plan.request, chart: copy }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
+      return parseYamlStream(output, `${plan.chartPath} (probe render: upgrade)`);
+    };
+    const [first, second] = await Promise.all([render(), render()]);
+    return [first, second];
+  } catch (error) {
+    notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);
+    return undefined;
+  }
+}
 export function reason(error: unknown): string {
   if (error instanceof InputError) return error.oneLine;
   return error instanceof Error ? error.message : String(error);

@@ -9,7 +9,9 @@ import { describe, test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { check, type CheckOptions } from "../../src/check.ts";
 import { helmBinaries } from "../helpers/helm.ts";
-import { fixtureChart } from "./support.ts";
+import { chartFacts } from "../../src/chart-facts.ts";
+import { renderChart } from "../../src/render/chart-input.ts";
+import { fixtureChart, renderRequest, tempDir } from "./support.ts";
 
 /** `rule severity Kind/name path line template`. */
 function row(f: Finding): string {
@@ -38,6 +40,28 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info Deployment/lookup-secret-server spec.template.metadata.annotations.checksum/secret 35 lookup-secret/templates/deployment.yaml",
     "nondeterministic-render info Deployment/lookup-secret-agent spec.template.metadata.annotations.checksum/token 56 lookup-secret/templates/deployment.yaml",
     "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 72 lookup-secret/templates/webhook.yaml",
+  ],
+  // Chart version = the operator's image tag (v2.4.0, through appVersion): a chart bump is an image bump. The cache runs redis.
+  lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels.helm.sh/chart 34 lockstep/templates/deployments.yaml"],
+  // Per key: the config Secret and its checksum are kept on upgrade (info); a token with no lookup, a lookup of
+  // another key, and a lookup the values switch off make new values on every upgrade (warnings), and the hub
+  // Secret's checksum then rolls the pods.
+  "lookup-keys": [
+    "nondeterministic-render info Secret/lookup-keys-config data.session-key 9 lookup-keys/templates/hub/config.yaml",
+    "nondeterministic-render warning Secret/lookup-keys-keys data.encryption-key 21 lookup-keys/templates/hub/keys.yaml",
+    "nondeterministic-render warning Secret/lookup-keys-hub data.proxy-token 31 lookup-keys/templates/hub/secret.yaml",
+    "nondeterministic-render warning Secret/lookup-keys-tls data.ca.crt 40 lookup-keys/templates/hub/tls.yaml",
+    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/hub-secret 56 lookup-keys/templates/hub/deployment.yaml",
+    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/config 57 lookup-keys/templates/hub/deployment.yaml",
+  ],
+  // Rolls the chart means (name, values flag, comment) are info; session-seed and served-by say nothing of it.
+  "roll-intent": [
+    "nondeterministic-render info DaemonSet/roll-intent-agent spec.template.metadata.annotations.releaseRevision 16 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render warning DaemonSet/roll-intent-agent spec.template.metadata.annotations.served-by 17 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.rollme 37 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.upgraded-at 38 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.build-id 40 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render warning Deployment/roll-intent-web spec.template.metadata.annotations.session-seed 41 roll-intent/templates/workloads.yaml",
   ],
   duplicate: [
     "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
@@ -76,6 +100,35 @@ for (const helm of helmBinaries()) {
       assert.equal(secret.evidence.reusedBy, "lookup Secret");
       assert.equal(secret.messageId, "reusedByLookup");
       assert.match(secret.detail ?? "", /on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value/);
+    });
+
+    test("lookup-keys: the warning names only the keys generated anew; the checksum of a Secret with one such key rolls the pods", async () => {
+      const { findings: found } = await findings(helm.path, "lookup-keys", { release: "lookup-keys" });
+      const hub = found.find((f) => f.object.name === "lookup-keys-hub" && f.object.kind === "Secret")!;
+      assert.deepEqual(hub.evidence.fields, ["data.proxy-token"]);
+      assert.match(hub.message, /^Secret\/lookup-keys-hub: data\.proxy-token differs between two renders/);
+      const config = found.find((f) => f.object.name === "lookup-keys-config")!;
+      assert.deepEqual(config.evidence.fields, ["data.session-key", "stringData.config.yaml"]);
+      const annotation = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!;
+      assert.equal(annotation("checksum/hub-secret").evidence.reusedBy, undefined);
+      assert.match(annotation("checksum/hub-secret").message, /so every helm upgrade restarts the pods/);
+      assert.equal(annotation("checksum/config").evidence.reusedBy, "lookup Secret");
+    });
+
+    test("lookup-keys: chart facts see a checksum of a template named in parts (\"/hub\" \"/config.yaml\") and the lookup in the helper it includes", async () => {
+      const { chart: _chart, release: _release, ...inputs } = renderRequest(fixtureChart("precision/lookup-keys"));
+      const settings = { helm: { path: helm.path, version: helm.version, major: helm.major }, inputs, timeoutMs: 60_000, skipMissingDeps: false };
+      const rendered = await renderChart(fixtureChart("precision/lookup-keys"), settings, await tempDir("facts"));
+      const facts = await chartFacts([rendered]);
+      const deployment = rendered.docs.find((doc) => doc.template?.endsWith("hub/deployment.yaml"))!.template!;
+      assert.deepEqual([...facts.hashesReusedSecret.get(deployment)!], [14, 15]);
+    });
+
+    test("roll-intent: a deliberate roll says the chart means it; one with no sign of intent says it may not be meant", async () => {
+      const { findings: found } = await findings(helm.path, "roll-intent", { release: "roll-intent" });
+      const message = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!.message;
+      assert.match(message("releaseRevision"), /The chart means it \(the annotation's name, a values flag or a comment says so\)/);
+      assert.match(message("session-seed"), /if the restarts are not meant, this annotation is why\.$/);
     });
 
     test("lookup-secret: a checksum of the reused Secret stays on upgrade; a checksum of a token made on every render rolls the pods", async () => {

@@ -3,6 +3,7 @@ import { andList } from "../messages.ts";
 import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
+import { namedToRoll } from "../../model/volatile.ts";
 import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
 import { JOB_TEMPLATE_IMMUTABLE_ERROR, selectorChangeError, statefulSetForbiddenError } from "../../k8s/api-errors.ts";
@@ -117,7 +118,12 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, chang
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
-  if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
+  if (changes.every((change) => change.keptOnUpgrade !== undefined)) {
+    // The upgrade probe ran: each field's own truth, not the template's.
+    const rotated = changes.filter((change) => change.keptOnUpgrade === false);
+    if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
+    if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
+  } else if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
   let messageId: string;
   let text: string;
   if (tls || caBundle) {
@@ -158,13 +164,30 @@ function randomNameFinding(object: KubeObject, change: FieldChange): FindingInpu
   };
 }
 
-function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
+/**
+ * How a pod annotation that changes on every release came to be: a hash (checksum/…) of
+ * something random, which the random object's own finding reports; a roll the chart means
+ * (its name says so, a values flag switches it, a comment says it restarts the pods); or
+ * nothing that says the restarts are meant.
+ */
+function rollIntent(context: AnalysisContext, object: KubeObject, change: FieldChange, key: string): "hash" | "deliberate" | undefined {
+  if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
+  if (namedToRoll(key)) return "deliberate";
+  const template = object.doc.template;
+  const lines = template === undefined ? undefined : context.chartFacts?.deliberateLines?.get(template);
+  const line = lines === undefined ? undefined : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
+  return line !== undefined && lines!.has(line) ? "deliberate" : undefined;
+}
+
+function rollAnnotationFinding(context: AnalysisContext, object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
   const key = change.key ?? String(change.path.at(-1));
+  const intent = rollIntent(context, object, change, key);
+  const messageId = byRevision ? "revisionAnnotation" : "rollAnnotation";
   return {
     object,
     path: change.path,
-    severity: "info",
-    messageId: byRevision ? "revisionAnnotation" : "rollAnnotation",
+    severity: intent === undefined ? "warning" : "info",
+    messageId: intent === "deliberate" ? `${messageId}Deliberate` : messageId,
     data: { annotation: key },
     evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
     remedy: {
@@ -173,7 +196,8 @@ function rollAnnotationFinding(object: KubeObject, change: FieldChange, byRevisi
   };
 }
 
-function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: string): FindingInput | undefined {
+function revisionFinding(context: AnalysisContext, object: KubeObject, change: FieldChange): FindingInput | undefined {
+  const kubeVersion = context.settings.kubeVersion;
   const { kind, name } = object.ref;
   const next = change.after ?? "";
   const evidence: Evidence = { source: ".Release.Revision", field: formatPath(change.path), ...(change.key === undefined ? {} : { label: change.key }) };
@@ -231,7 +255,7 @@ function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: s
       };
     }
     case "pod-annotations":
-      return rollAnnotationFinding(object, change, true);
+      return rollAnnotationFinding(context, object, change, true);
     default:
       return undefined;
   }
@@ -243,6 +267,9 @@ function revisionFinding(object: KubeObject, change: FieldChange, kubeVersion: s
  * the revision (k8s-rules.md §8 item 16). Labels in selectors, claim templates and pod
  * templates that change at random are reported by the volatile-* rules, with cause `random`.
  */
+const DELIBERATE_ROLL =
+  "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
+
 export const nondeterministicRender: Rule = {
   meta: {
     id: "nondeterministic-render",
@@ -258,6 +285,8 @@ export const nondeterministicRender: Rule = {
       randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
       revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
+      rollAnnotationDeliberate: "pod template annotation {{annotation}} restarts the pods on every upgrade, on purpose",
+      revisionAnnotationDeliberate: "pod template annotation {{annotation}} is set from .Release.Revision to restart the pods on every upgrade, on purpose",
       revisionName: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
       revisionNamePerRelease: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
       revisionSelector: "selector label {{label}} is set from .Release.Revision: every upgrade fails",
@@ -281,6 +310,8 @@ export const nondeterministicRender: Rule = {
       randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
       rollAnnotation:
         "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
+      rollAnnotationDeliberate: DELIBERATE_ROLL,
+      revisionAnnotationDeliberate: DELIBERATE_ROLL,
       revisionAnnotation:
         "A probe that raised the revision changed it, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation is for; if the restarts are not meant, this annotation is why.",
       revisionName: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one; whatever refers to it by name, or state it holds, does not carry over.`,
@@ -337,13 +368,13 @@ export const nondeterministicRender: Rule = {
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report(hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(object, change, false));
+          else if (change.section === "pod-annotations") report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
           else if (change.section === "other") otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {
           // An object renamed on every release (or rendered on install only) is never patched: only its name matters.
           if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
-          const finding = revisionFinding(object, change, context.settings.kubeVersion);
+          const finding = revisionFinding(context, object, change);
           if (finding) report(finding);
         }
       }

@@ -1,4 +1,4 @@
-import { taggedWithVersion } from "../../model/volatile.ts";
+import { chartVersionIsImageTag, taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
@@ -26,12 +26,15 @@ function watched(workload: Workload): boolean {
 /**
  * Whether a verdict is a finding for this workload. A label carrying the app version (or
  * an image tag) that one of the workload's images also runs changes when the image does:
- * that release restarts the pods anyway (the chart version label still restarts them for nothing).
+ * that release restarts the pods anyway. So does the chart version label of a chart released
+ * in lockstep with the image (chart version = image tag); otherwise it restarts them for nothing.
  */
 function reportable(workload: Workload, verdict: Verdict): boolean {
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+  const images = containerImages(workload);
+  if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
   const followsImage = cause === "app-version" || cause === "image-tag";
-  return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
+  return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
 
 /** The one place a volatile-pod-labels finding is built. */
