@@ -163,7 +163,7 @@ for (const real of helmBinaries()) {
     const set = run(home.helm, ["chartguard", "upgrade", "shop-web", CHART_DIR, "-n", "shop", "--set", "team=orders", "--revision", "3", "-o", "json", "--fail-on", "none"], { env: home.env });
     assert.equal(set.status, 0, set.stderr);
     assert.deepEqual(calls(home), ["get manifest shop-web -n shop --revision 3", "get values shop-web -n shop --revision 3 -o yaml"]);
-    assert.match(JSON.parse(set.stdout).findings[0]?.message ?? "", /"payments" → "orders"/);
+    assert.match(JSON.parse(set.stdout).findings[0]?.data?.change ?? "", /"payments" → "orders"/);
 
     const check = run(home.helm, ["chartguard", "check", CHART_DIR, "-n", "shop", "-o", "json"], { env: home.env });
     assert.equal(check.status, 0, check.stderr);
