@@ -1,0 +1,108 @@
+/**
+ * The pure half of a repair's proof: what the findings and the rendered objects of the
+ * repaired chart say against those of the original, with the same inputs. A repair is
+ * proven when (a) every finding it meant to remove is gone, (b) no finding is new, (c)
+ * the rendered objects changed only inside the label maps it meant to change, and (d) the
+ * repaired chart still renders under every Helm it was tried with (fix.ts renders it).
+ */
+import type { Finding } from "../analyze/finding.ts";
+import type { YamlDocument } from "../load/yaml.ts";
+import { formatPath, isRecord, objectsFromDocuments, type ObjectRef } from "../model/object.ts";
+import type { FieldPath } from "../load/yaml.ts";
+import type { IntendedField } from "./plan.ts";
+
+/** One field that differs between the two renders; `path` "" is the whole object (added or removed). */
+export interface FieldChange {
+  object: ObjectRef;
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface HelmRender {
+  /** As `helm version --short` prints it. */
+  helm: string;
+  /** Helm's error, when the repaired chart did not render. */
+  error?: string;
+}
+
+export interface ProofResult {
+  proven: boolean;
+  /** (a) Findings the repairs meant to remove that are still reported. */
+  remaining: Finding[];
+  /** (b) Findings of the repaired chart the original did not have. */
+  added: Finding[];
+  /** (c) Every field that differs between the two renders with the user's inputs ... */
+  changes: FieldChange[];
+  /** ... and those outside what the repairs meant to change. */
+  unintended: FieldChange[];
+  /** (d) The repaired chart rendered under each Helm. */
+  renders: HelmRender[];
+}
+
+/** A finding's identity across the two runs: its rule, object and field (messages may differ in detail). */
+export function findingKey(finding: Finding): string {
+  const { apiVersion, kind, namespace, name } = finding.object;
+  return JSON.stringify([finding.rule, apiVersion, kind, namespace ?? "", name, finding.path]);
+}
+
+function objectKey(ref: ObjectRef): string {
+  return JSON.stringify([ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name]);
+}
+
+export function proofResult(input: {
+  repaired: readonly Finding[];
+  before: readonly Finding[];
+  after: readonly Finding[];
+  changes: FieldChange[];
+  intended: readonly IntendedField[];
+  renders: HelmRender[];
+}): ProofResult {
+  const afterKeys = new Set(input.after.map(findingKey));
+  const beforeKeys = new Set(input.before.map(findingKey));
+  const remaining = input.repaired.filter((f) => afterKeys.has(findingKey(f)));
+  const added = input.after.filter((f) => !beforeKeys.has(findingKey(f)));
+  const unintended = input.changes.filter((change) => !input.intended.some((field) => isUnder(change, field)));
+  const proven = remaining.length === 0 && added.length === 0 && unintended.length === 0 && input.renders.every((r) => r.error === undefined);
+  return { proven, remaining, added, changes: input.changes, unintended, renders: input.renders };
+}
+
+function isUnder(change: FieldChange, field: IntendedField): boolean {
+  if (objectKey(change.object) !== objectKey(field.object) || field.path === "") return false;
+  const rest = change.path.slice(field.path.length);
+  return change.path.startsWith(field.path) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
+}
+
+/** Every field that differs between two renders of a chart, object by object. */
+export function fieldChanges(before: readonly YamlDocument[], after: readonly YamlDocument[], namespace: string): FieldChange[] {
+  const objects = (docs: readonly YamlDocument[]) => new Map(objectsFromDocuments(docs, { namespace }).objects.map((o) => [objectKey(o.ref), o]));
+  const was = objects(before);
+  const now = objects(after);
+  const changes: FieldChange[] = [];
+  for (const [key, object] of was) {
+    const other = now.get(key);
+    if (!other) changes.push({ object: object.ref, path: "", before: object.raw });
+    else diffValues(object.raw, other.raw, [], (path, b, a) => changes.push({ object: object.ref, path: formatPath(path), ...defined("before", b), ...defined("after", a) }));
+  }
+  for (const [key, object] of now) if (!was.has(key)) changes.push({ object: object.ref, path: "", after: object.raw });
+  return changes;
+}
+
+function defined<K extends string>(key: K, value: unknown): Partial<Record<K, unknown>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, unknown>);
+}
+
+/** Calls `report` for each leaf (or whole subtree added or removed) that differs. */
+function diffValues(a: unknown, b: unknown, path: FieldPath, report: (path: FieldPath, before: unknown, after: unknown) => void): void {
+  if (isRecord(a) && isRecord(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      diffValues(Object.hasOwn(a, key) ? a[key] : undefined, Object.hasOwn(b, key) ? b[key] : undefined, [...path, key], report);
+    }
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path, i], report);
+    return;
+  }
+  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path, a, b);
+}
