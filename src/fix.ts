@@ -18,14 +18,15 @@ import { InputError, InputErrors, UsageError } from "./errors.ts";
 import { selectorHelpers } from "./fix/helpers.ts";
 import { applyEdits, unifiedDiff } from "./fix/patch.ts";
 import { planRepairs, type Repair, type Unrepaired } from "./fix/plan.ts";
-import { fieldChanges, proofResult, type HelmRender, type ProofResult } from "./fix/proof.ts";
+import { fieldChanges, meetsIntended, proofResult, type HelmRender, type ProofResult } from "./fix/proof.ts";
 import { isChartDir } from "./load/chart.ts";
 import type { ObjectRef } from "./model/object.ts";
 import { copyChart } from "./render/chart-copy.ts";
 import { renderChart, withWorkDir, type ChartRenderSettings } from "./render/chart-input.ts";
 import { DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "./render/charts.ts";
 import { locateHelm, type Helm } from "./render/helm.ts";
-import { upgradeRunbook, type RunbookStep } from "./report/runbook.ts";
+import { inRunbook, upgradeRunbook, type RunbookStep } from "./report/runbook.ts";
+import type { RolledWorkload } from "./analyze/upgrade/impact.ts";
 import { upgrade } from "./upgrade.ts";
 
 export interface FixOptions extends Omit<CheckOptions, "inputs" | "sameNamespace" | "shard" | "exclude" | "showSuppressed"> {
@@ -46,6 +47,8 @@ export interface RepairOutcome extends Repair {
    * commands) to take it, or a plain `helm upgrade` does (safe in a patch release).
    */
   migration?: "runbook" | "none";
+  /** For a proven repair: the upgrade that ships it rolls the workload's pods (once). */
+  restarts?: boolean;
 }
 
 export interface FixOutcome {
@@ -68,6 +71,10 @@ export async function fix(options: FixOptions): Promise<FixOutcome> {
   const chart = options.chart;
   if (!isChartDir(chart)) throw new UsageError(`${chart} is not a chart directory (a folder with Chart.yaml): fix edits the chart's own files`);
   const namespace = options.namespace ?? "default";
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const helm = await locateHelm(options.helm, process.env, timeoutMs);
+  const proofHelms: Helm[] = [];
+  for (const binary of options.proofHelms ?? []) proofHelms.push(await locateHelm(binary, process.env, timeoutMs, "--proof-helm"));
   const checkOptions: CheckOptions = { ...options, inputs: [chart], namespace };
   const original = await check(checkOptions);
   if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
@@ -79,10 +86,6 @@ export async function fix(options: FixOptions): Promise<FixOutcome> {
   if (plan.repairs.length === 0) return outcome;
 
   return withWorkDir(async (workDir) => {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
-    const helm = await locateHelm(options.helm, process.env, timeoutMs);
-    const proofHelms: Helm[] = [];
-    for (const binary of options.proofHelms ?? []) proofHelms.push(await locateHelm(binary, process.env, timeoutMs));
     const settings = (with_: Helm): ChartRenderSettings => ({ helm: with_, inputs: renderInputs(options, namespace), timeoutMs, skipMissingDeps: options.skipMissingDeps ?? false });
     const originalDocs = (await renderChart(chart, settings(helm), workDir)).docs;
     let copies = 0;
@@ -141,14 +144,16 @@ export async function fix(options: FixOptions): Promise<FixOutcome> {
       if (proven.length > 0) proof = await prove(proven);
     }
 
-    const migrated = new Set<string>();
+    let migrations: Finding[] = [];
+    let rolled: RolledWorkload[] = [];
     if (proven.length > 0) {
       const copy = repairedCopy(proven);
       const predicted = await upgrade({ ...options, from: chart, to: copy, namespace });
       // The repaired chart is the chart itself once written: the upgrade names it as the user did.
       const copyWord = shellWord(copy);
       outcome.runbook = upgradeRunbook(predicted.findings, predicted.impact).map((step) => ({ ...step, command: step.command.split(copyWord).join(shellWord(chart)) }));
-      for (const step of outcome.runbook) if (step.stage === "before") for (const object of step.objects) migrated.add(objectId(object));
+      migrations = predicted.findings.filter(inRunbook);
+      rolled = predicted.impact.rolled;
       outcome.proof = proof;
       outcome.patch = [...editedFiles(files, proven).keys()]
         .map((file) => unifiedDiff(path.join(chart, file).split(path.sep).join("/"), files.get(file)!, proven.flatMap((r) => (r.edit.file === file ? [r.edit] : []))))
@@ -157,7 +162,10 @@ export async function fix(options: FixOptions): Promise<FixOutcome> {
     outcome.repairs = plan.repairs.map((repair) => {
       const failure = failures.get(repair);
       if (failure) return { ...repair, proven: false, failure };
-      return { ...repair, proven: true, migration: repair.intended.some((field) => migrated.has(objectId(field.object))) ? "runbook" : "none" };
+      // Which upgrade finding (a refused field change) and which restart come from this repair: those at its fields.
+      const migration = migrations.some((f) => meetsIntended(f.object, f.path, repair.intended)) ? "runbook" : "none";
+      const restarts = rolled.some((r) => r.changes.some((change) => meetsIntended(r.object, change, repair.intended)));
+      return { ...repair, proven: true, migration, restarts };
     });
     if (options.write === true) {
       for (const [file, text] of editedFiles(files, proven)) {
@@ -194,9 +202,6 @@ function errorLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
-function objectId(object: ObjectRef): string {
-  return JSON.stringify([object.kind, object.namespace ?? "", object.name]);
-}
 
 /** Every template file of the chart and its unpacked subcharts, by path relative to the chart (with `/`). */
 function templateFiles(chartDir: string): Map<string, string> {

@@ -68,9 +68,18 @@ export function proofResult(input: {
 }
 
 function isUnder(change: FieldChange, field: IntendedField): boolean {
-  if (objectKey(change.object) !== objectKey(field.object) || field.path === "") return false;
-  const rest = change.path.slice(field.path.length);
-  return change.path.startsWith(field.path) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
+  return objectKey(change.object) === objectKey(field.object) && field.path !== "" && within(change.path, field.path);
+}
+
+/** `spec.template.metadata.labels.app` is within `spec.template` (and within itself). */
+function within(path: string, prefix: string): boolean {
+  const rest = path.slice(prefix.length);
+  return path.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
+}
+
+/** Whether a field of an object (an upgrade finding's, a rolled template change's) is inside or around a field a repair changes. */
+export function meetsIntended(object: ObjectRef, path: string, intended: readonly IntendedField[]): boolean {
+  return intended.some((field) => objectKey(field.object) === objectKey(object) && (within(path, field.path) || within(field.path, path)));
 }
 
 /** Every field that differs between two renders of a chart, object by object. */
