@@ -222,3 +222,14 @@ test("bad input: one line, exit 2", () => {
   assert.equal(broken.stderr.split("\n").length, 2);
   assert.match(broken.stderr, /^chartguard: test\/fixtures\/charts\/broken-parse\/templates\/service\.yaml:7: /);
 });
+
+test("the README's fix example is what fix prints on examples/webapp", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const command = "$ node dist/cli/main.js fix --helm .cache/helm/v4/helm --proof-helm .cache/helm/v3/helm examples/webapp\n";
+  const start = readme.indexOf(command);
+  assert.ok(start >= 0, "README.md shows fix on examples/webapp");
+  const shown = readme.slice(start + command.length, readme.indexOf("```", start));
+  const run = chartguard(["--helm", helm4!.path, "--proof-helm", helm3!.path, "examples/webapp"]);
+  assert.equal(run.status, 1);
+  assert.equal(run.stdout, shown);
+});
