@@ -9,7 +9,9 @@
  *   indentation stays right and the pod-label values merged after it stay;
  * - a values map merged into a selector with `toYaml` (`{{- with .Values.x }}` /
  *   `{{- toYaml . | nindent n }}` / `{{- end }}`, or one `toYaml .Values.x` line) is taken
- *   out of the selector; the pod template keeps the labels.
+ *   out of the selector; the pod template keeps the labels;
+ * - a volatile label written as its own `key: value` line of the map is removed, when the
+ *   map keeps another entry (a map left empty would change its meaning: an empty selector).
  *
  * Everything else is left to the maintainer and said so, with the reason.
  */
@@ -29,7 +31,7 @@ export interface LineEdit {
   replacement: string[];
 }
 
-export type RepairKind = "selector-labels-helper" | "values-out-of-selector";
+export type RepairKind = "selector-labels-helper" | "values-out-of-selector" | "literal-label-removed";
 
 /** A field a repair means to change: the map at `path` (and everything under it) of `object`. */
 export interface IntendedField {
@@ -78,6 +80,8 @@ const WITH_VALUES = /^\s*\{\{-?\s*with\s+\$?\.Values(?:\.[\w-]+)+\s*-?\}\}\s*$/;
 const TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 const END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
 const TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+/** `  key: value` on one line: the indentation, the key (quoted or not), and a value after it. */
+const KEY_VALUE = /^(\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{-][^#]*?)\s*:\s+\S/;
 
 /** Lines of a template without their line ends (a `\r` of a CRLF file stays on its line). */
 export function templateLines(text: string): string[] {
@@ -144,9 +148,38 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
       return { id, kind: "values-out-of-selector", description: `take ${what} out of the selector (the pod template keeps it)`, edit: at(count, []), findings: [finding], intended, caveat };
     }
   }
+  const label = finding.evidence.label;
+  const literal = literalLabel(lines, templateLine - 1);
+  if (typeof label === "string" && literal?.key === label) {
+    if (!literal.hasSibling) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
+    return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding], intended };
+  }
   const unpaired = included.find((name) => /labels$/i.test(name));
   if (unpaired !== undefined && labelHelpers.length === 0) return { reason: `the helper "${unpaired}" on ${template}:${templateLine} includes no selector-labels helper to use instead` };
   return { reason: `${template}:${templateLine} builds the field in a way fix does not rewrite: ${line.trim()}` };
+}
+
+/**
+ * The key of a label written on its own `key: value` line at `index` (a line that starts
+ * no nested block), and whether removing the line leaves the map another entry: a sibling
+ * line at the same indentation, literal or a template action.
+ */
+function literalLabel(lines: readonly string[], index: number): { key: string; hasSibling: boolean } | undefined {
+  const match = KEY_VALUE.exec(lines[index]!);
+  if (!match) return undefined;
+  const indent = match[1]!.length;
+  const indentOf = (line: string) => line.length - line.trimStart().length;
+  const isBlank = (line: string) => line.trim() === "" || line.trim().startsWith("#");
+  const neighbour = (step: number) => {
+    for (let i = index + step; i >= 0 && i < lines.length; i += step) if (!isBlank(lines[i]!)) return lines[i]!;
+    return undefined;
+  };
+  const next = neighbour(1);
+  if (next !== undefined && indentOf(next) > indent) return undefined;
+  const hasSibling = [neighbour(-1), next].some((line) => line !== undefined && indentOf(line) === indent && !/^\s*-\s/.test(line));
+  const quoted = match[2]!;
+  const key = quoted.startsWith('"') ? quoted.slice(1, -1).replace(/\\(.)/g, "$1") : quoted.startsWith("'") ? quoted.slice(1, -1).replace(/''/g, "'") : quoted;
+  return { key, hasSibling };
 }
 
 /**

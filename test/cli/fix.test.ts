@@ -164,22 +164,39 @@ for (const { name, main, other } of pairs) {
     assert.deepEqual(json.repairs.map((r) => r.migration), ["runbook"]);
   });
 
-  test(`a repair that fails its proof is dropped with the reason and not written; a literal label is listed as not repaired (${name})`, () => {
+  test(`a repair that fails its proof is dropped with the reason and not written; the proven one is (${name})`, () => {
     const scratch = scratchChart("proof-fails");
     try {
       const before = readFileSync(join(scratch.cwd, "proof-fails/templates/deployment.yaml"), "utf8");
       const { status, json } = fixJson(scratch.chart, main.path, other.path, ["--write"], scratch.cwd);
       assert.equal(status, 1);
-      assert.equal(json.patch, "");
+      assert.equal(
+        json.patch,
+        `--- a/proof-fails/templates/worker.yaml
++++ b/proof-fails/templates/worker.yaml
+@@ -10,7 +10,6 @@
+     metadata:
+       labels:
+         app: worker
+-        chart-version: {{ .Chart.Version }}
+     spec:
+       containers:
+         - name: worker
+`,
+      );
       assert.deepEqual(
-        json.repairs.map((r) => [r.id, r.proven, r.failure]),
-        [["templates/deployment.yaml:12", false, ["(b) new finding: dangling-selector at Service/api spec.selector"]]],
+        json.repairs.map((r) => [r.id, r.kind, r.proven, r.failure, r.migration]),
+        [
+          ["templates/deployment.yaml:12", "selector-labels-helper", false, ["(b) new finding: dangling-selector at Service/api spec.selector"], undefined],
+          ["templates/worker.yaml:13", "literal-label-removed", true, undefined, "none"],
+        ],
       );
       assert.deepEqual(json.unrepaired.map((u) => [u.rule, u.path, u.reason]), [
-        ["volatile-pod-labels", "spec.template.metadata.labels.chart-version", "proof-fails/templates/worker.yaml:13 builds the field in a way fix does not rewrite: chart-version: {{ .Chart.Version }}"],
+        ["volatile-pod-labels", "spec.template.metadata.labels.version", "proof-fails/templates/job.yaml:9 writes the label version as the only entry of its map: removing it would leave the map empty"],
       ]);
-      assert.deepEqual(json.written, []);
+      assert.deepEqual(json.written, ["templates/worker.yaml"]);
       assert.equal(readFileSync(join(scratch.cwd, "proof-fails/templates/deployment.yaml"), "utf8"), before);
+      assert.doesNotMatch(readFileSync(join(scratch.cwd, "proof-fails/templates/worker.yaml"), "utf8"), /chart-version/);
     } finally {
       scratch.remove();
     }

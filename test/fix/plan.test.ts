@@ -75,7 +75,7 @@ test("planRepairs: the labels-helper include becomes the selector-labels one, bo
   assert.deepEqual(repairs[0]!.intended.map((i) => i.path), ["spec.template.metadata.labels", "spec.template.metadata.labels"]);
 });
 
-test("planRepairs: a values map merged into a selector is taken out (with block, or one toYaml line); other rules and lines say why not", () => {
+test("planRepairs: a values map merged into a selector is taken out (with block, or one toYaml line), a literal label line removed; other rules and lines say why not", () => {
   const withBlock = finding("volatile-selector", "spec.selector.matchLabels", 7, { cause: "values", valuesPath: "extraLabels" });
   const oneLine = finding("volatile-selector", "spec.selector.matchLabels", 10, { cause: "values", valuesPath: "more.labels" });
   const literal = finding("volatile-pod-labels", "spec.template.metadata.labels.version", 15, { label: "version" });
@@ -85,12 +85,24 @@ test("planRepairs: a values map merged into a selector is taken out (with block,
   assert.deepEqual(repairs.map((r) => [r.kind, r.edit.line, r.edit.count, r.edit.replacement]), [
     ["values-out-of-selector", 7, 3, []],
     ["values-out-of-selector", 10, 1, []],
+    ["literal-label-removed", 15, 1, []],
   ]);
   assert.deepEqual(unrepaired.map((u) => u.reason), [
-    "charts/web/templates/deployment.yaml:15 builds the field in a way fix does not rewrite: version: {{ .Chart.AppVersion }}",
     'the helper "other.labels" on charts/web/templates/deployment.yaml:16 includes no selector-labels helper to use instead',
     "fix has no repair for selector-overlap (it repairs volatile-pod-labels, volatile-selector, volatile-claim-template)",
   ]);
+});
+
+test("planRepairs: a literal label that is its map's only entry, or that starts a block, is left as it is", () => {
+  const text = "kind: Job\nspec:\n  template:\n    metadata:\n      labels:\n        version: {{ .Chart.AppVersion }}\n    spec: {}\n";
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const alone = finding("volatile-pod-labels", "spec.template.metadata.labels.version", 6, { label: "version" });
+  const planned = planRepairs({ findings: [alone], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  assert.deepEqual(planned.unrepaired.map((u) => u.reason), [
+    "charts/web/templates/deployment.yaml:6 writes the label version as the only entry of its map: removing it would leave the map empty",
+  ]);
+  const block = finding("volatile-pod-labels", "spec.template.metadata.labels", 5, { label: "labels" });
+  assert.deepEqual(planRepairs({ findings: [block], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() }).repairs, []);
 });
 
 test("planRepairs: a template outside the chart directory is not edited", () => {
