@@ -18,12 +18,17 @@ const SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels)$/i;
  * close an inner `if` or `with`: the include of the selector labels comes before those in
  * the `helm create` layout, and a helper cut short is only a repair missed, never a wrong one.
  */
+/** Whether a helper's name says it holds the selector labels. */
+export function isSelectorHelper(name: string): boolean {
+  return SELECTOR_HELPER.test(name);
+}
+
 export function selectorHelpers(helperTexts: Iterable<string>): Map<string, string> {
   const pairs = new Map<string, string>();
   for (const text of helperTexts) {
     for (const [, name, body] of text.matchAll(DEFINE)) {
-      if (name === undefined || body === undefined || SELECTOR_HELPER.test(name)) continue;
-      const included = [...body.matchAll(INCLUDE)].map((m) => m[1]!).filter((helper) => SELECTOR_HELPER.test(helper));
+      if (name === undefined || body === undefined || isSelectorHelper(name)) continue;
+      const included = [...body.matchAll(INCLUDE)].map((m) => m[1]!).filter(isSelectorHelper);
       // Two selector helpers in one labels helper: which one the field needs is not known.
       if (included.length === 1) pairs.set(name, included[0]!);
     }

@@ -18,6 +18,7 @@
 import path from "node:path";
 import type { Finding } from "../analyze/finding.ts";
 import type { ObjectRef } from "../model/object.ts";
+import { isSelectorHelper } from "./helpers.ts";
 
 /** The rules whose findings `fix` can repair. */
 export const REPAIRABLE_RULES: ReadonlySet<string> = new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template"]);
@@ -154,9 +155,32 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
     if (!literal.hasSibling) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
     return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding], intended };
   }
+  return { reason: noRepairReason(finding, lines, templateLine, template) };
+}
+
+/** Why a finding's template line has no repair, as precisely as the line says. */
+function noRepairReason(finding: Finding, lines: readonly string[], templateLine: number, template: string): string {
+  if (finding.rule === "volatile-claim-template" && finding.evidence.cause === "values") {
+    return `the claim template takes labels from values${typeof finding.evidence.valuesPath === "string" ? ` (${finding.evidence.valuesPath})` : ""}: removing them would drop a setting users rely on, so fix leaves it to the maintainer`;
+  }
+  // A bare `matchLabels:` or `labels:` line: the entries come from the first action in its block.
+  let at = templateLine - 1;
+  if (/^\s*[^\s{#][^{#]*:\s*$/.test(lines[at]!)) {
+    const indent = lines[at]!.length - lines[at]!.trimStart().length;
+    for (let i = at + 1; i < lines.length && (lines[i]!.trim() === "" || lines[i]!.length - lines[i]!.trimStart().length > indent); i++) {
+      if (lines[i]!.includes("{{")) {
+        at = i;
+        break;
+      }
+    }
+  }
+  const line = lines[at]!;
+  const included = [...line.matchAll(INCLUDE)].map((m) => m[1]!);
+  const selector = included.find(isSelectorHelper);
+  if (selector !== undefined) return `the volatile labels come from inside the selector-labels helper "${selector}" (${template}:${at + 1}), which takes in values or versions: fix does not edit helpers`;
   const unpaired = included.find((name) => /labels$/i.test(name));
-  if (unpaired !== undefined && labelHelpers.length === 0) return { reason: `the helper "${unpaired}" on ${template}:${templateLine} includes no selector-labels helper to use instead` };
-  return { reason: `${template}:${templateLine} builds the field in a way fix does not rewrite: ${line.trim()}` };
+  if (unpaired !== undefined) return `the helper "${unpaired}" on ${template}:${at + 1} includes no selector-labels helper to use instead`;
+  return `${template}:${at + 1} builds the field in a way fix does not rewrite: ${line.trim()}`;
 }
 
 /**

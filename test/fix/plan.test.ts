@@ -145,3 +145,15 @@ test("proofResult: a change outside the intended label map, a finding left and a
   const left = proofResult({ repaired: [repaired], before: [repaired], after: [repaired, newOne], changes: [], intended, renders: [{ helm: "v4", error: "boom" }] });
   assert.deepEqual([left.proven, left.remaining, left.added], [false, [repaired], [newOne]]);
 });
+
+test("planRepairs: labels from inside the selector-labels helper, and values in a claim template, are left with their reason", () => {
+  const text = "kind: StatefulSet\nspec:\n  selector:\n    matchLabels:\n      {{- include \"web.selectorLabels\" . | nindent 6 }}\n";
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const fromHelper = finding("volatile-selector", "spec.selector.matchLabels", 4, { cause: "values", valuesPath: "commonLabels" });
+  const claim = finding("volatile-claim-template", "spec.volumeClaimTemplates[0].metadata.labels", 4, { cause: "values", valuesPath: "persistence.labels" });
+  const planned = planRepairs({ findings: [fromHelper, claim], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  assert.deepEqual(planned.unrepaired.map((u) => u.reason), [
+    'the volatile labels come from inside the selector-labels helper "web.selectorLabels" (charts/web/templates/deployment.yaml:5), which takes in values or versions: fix does not edit helpers',
+    "the claim template takes labels from values (persistence.labels): removing them would drop a setting users rely on, so fix leaves it to the maintainer",
+  ]);
+});
