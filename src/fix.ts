@@ -15,7 +15,7 @@ import { check, type CheckOptions } from "./check.ts";
 import type { Finding } from "./analyze/finding.ts";
 import { shellWord } from "./analyze/shell.ts";
 import { InputError, InputErrors, UsageError } from "./errors.ts";
-import { selectorHelpers } from "./fix/helpers.ts";
+import { hasBitnamiCommon, selectorHelpers } from "./fix/helpers.ts";
 import { applyEdits, unifiedDiff } from "./fix/patch.ts";
 import { planRepairs, type Repair, type Unrepaired } from "./fix/plan.ts";
 import { fieldChanges, meetsIntended, proofResult, type HelmRender, type ProofResult } from "./fix/proof.ts";
@@ -80,14 +80,23 @@ export async function fix(options: FixOptions): Promise<FixOutcome> {
   if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
   const chartDir = path.resolve(chart);
   const files = templateFiles(chartDir);
-  const helpers = selectorHelpers([...files].filter(([file]) => file.endsWith(".tpl")).map(([, text]) => text));
-  const plan = planRepairs({ findings: original.findings, chartDir, cwd: process.cwd(), files, selectorHelpers: helpers });
+  const helperTexts = [...files].filter(([file]) => file.endsWith(".tpl")).map(([, text]) => text);
+  const plan = planRepairs({
+    findings: original.findings,
+    chartDir,
+    cwd: process.cwd(),
+    files,
+    selectorHelpers: selectorHelpers(helperTexts),
+    bitnamiCommon: hasBitnamiCommon(helperTexts),
+  });
   const outcome: FixOutcome = { chart, repairs: [], patch: "", unrepaired: plan.unrepaired, runbook: [], written: [] };
   if (plan.repairs.length === 0) return outcome;
 
   return withWorkDir(async (workDir) => {
     const settings = (with_: Helm): ChartRenderSettings => ({ helm: with_, inputs: renderInputs(options, namespace), timeoutMs, skipMissingDeps: options.skipMissingDeps ?? false });
     const originalDocs = (await renderChart(chart, settings(helm), workDir)).docs;
+    // What differs between two renders of the chart as it is, no repair did.
+    const unstable = fieldChanges(originalDocs, (await renderChart(chart, settings(helm), workDir)).docs, namespace);
     let copies = 0;
 
     /** A copy of the chart with the repairs made, for the proof and the upgrade prediction. */
@@ -124,6 +133,7 @@ export async function fix(options: FixOptions): Promise<FixOutcome> {
         before: original.findings,
         after,
         changes,
+        unstable,
         intended: repairs.flatMap((r) => r.intended),
         renders,
       });

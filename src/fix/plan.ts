@@ -18,7 +18,7 @@
 import path from "node:path";
 import type { Finding } from "../analyze/finding.ts";
 import type { ObjectRef } from "../model/object.ts";
-import { isSelectorHelper } from "./helpers.ts";
+import { bitnamiStableLine, isSelectorHelper } from "./helpers.ts";
 
 /** The rules whose findings `fix` can repair. */
 export const REPAIRABLE_RULES: ReadonlySet<string> = new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template"]);
@@ -74,6 +74,8 @@ export interface PlanInput {
   files: ReadonlyMap<string, string>;
   /** Labels helper → the selector-labels helper it includes (fix/helpers.ts). */
   selectorHelpers: ReadonlyMap<string, string>;
+  /** The chart has Bitnami's common label helpers (fix/helpers.ts, hasBitnamiCommon). */
+  bitnamiCommon?: boolean;
 }
 
 const INCLUDE = /\binclude\s+"([^"]+)"/g;
@@ -139,6 +141,11 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
     const stable = input.selectorHelpers.get(helper)!;
     const replaced = line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp(helper)}"`, "g"), `$1"${stable}"`);
     return { id, kind: "selector-labels-helper", description: `include "${stable}" instead of "${helper}"`, edit: at(1, [replaced]), findings: [finding], intended };
+  }
+  const bitnami = input.bitnamiCommon === true && finding.evidence.cause !== "values" ? bitnamiStableLine(line) : undefined;
+  if (bitnami !== undefined) {
+    const description = 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"';
+    return { id, kind: "selector-labels-helper", description, edit: at(1, [bitnami]), findings: [finding], intended };
   }
   if (finding.rule === "volatile-selector" && finding.evidence.cause === "values") {
     const count = WITH_VALUES.test(line) && TOYAML_DOT.test(lines[templateLine] ?? "") && END.test(lines[templateLine + 1] ?? "") ? 3 : TOYAML_VALUES.test(line) ? 1 : 0;

@@ -2,7 +2,7 @@
  * The pure half of a repair's proof: what the findings and the rendered objects of the
  * repaired chart say against those of the original, with the same inputs. A repair is
  * proven when (a) every finding it meant to remove is gone, (b) no finding is new, (c)
- * the rendered objects changed only inside the label maps it meant to change, and (d) the
+ * the rendered objects changed only by labels taken out of the maps it meant to change, and (d) the
  * repaired chart still renders under every Helm it was tried with (fix.ts renders it).
  */
 import type { Finding } from "../analyze/finding.ts";
@@ -34,6 +34,8 @@ export interface ProofResult {
   added: Finding[];
   /** (c) Every field that differs between the two renders with the user's inputs ... */
   changes: FieldChange[];
+  /** ... leaving out these, which differ between two renders of the chart as it is (generated certificates, random values) ... */
+  unstable: FieldChange[];
   /** ... and those outside what the repairs meant to change. */
   unintended: FieldChange[];
   /** (d) The repaired chart rendered under each Helm. */
@@ -55,6 +57,7 @@ export function proofResult(input: {
   before: readonly Finding[];
   after: readonly Finding[];
   changes: FieldChange[];
+  unstable: FieldChange[];
   intended: readonly IntendedField[];
   renders: HelmRender[];
 }): ProofResult {
@@ -62,13 +65,20 @@ export function proofResult(input: {
   const beforeKeys = new Set(input.before.map(findingKey));
   const remaining = input.repaired.filter((f) => afterKeys.has(findingKey(f)));
   const added = input.after.filter((f) => !beforeKeys.has(findingKey(f)));
-  const unintended = input.changes.filter((change) => !input.intended.some((field) => isUnder(change, field)));
+  const unstable = new Set(input.unstable.map(changeKey));
+  const changes = input.changes.filter((change) => !unstable.has(changeKey(change)));
+  const unintended = changes.filter((change) => !input.intended.some((field) => isUnder(change, field)));
   const proven = remaining.length === 0 && added.length === 0 && unintended.length === 0 && input.renders.every((r) => r.error === undefined);
-  return { proven, remaining, added, changes: input.changes, unintended, renders: input.renders };
+  return { proven, remaining, added, changes, unstable: input.unstable, unintended, renders: input.renders };
 }
 
+function changeKey(change: FieldChange): string {
+  return `${objectKey(change.object)}${change.path}`;
+}
+
+/** A repair only takes labels out of the maps it means to change: a label added or changed there is not intended either. */
 function isUnder(change: FieldChange, field: IntendedField): boolean {
-  return objectKey(change.object) === objectKey(field.object) && field.path !== "" && within(change.path, field.path);
+  return objectKey(change.object) === objectKey(field.object) && field.path !== "" && within(change.path, field.path) && change.after === undefined;
 }
 
 /** `spec.template.metadata.labels.app` is within `spec.template` (and within itself). */

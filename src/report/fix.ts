@@ -47,6 +47,11 @@ export function formatFixText(outcome: FixOutcome): string {
     lines.push("  (b) no new finding");
     lines.push(`  (c) rendered fields that changed, all inside the repaired label maps (${proof.changes.length}):`);
     for (const change of proof.changes) lines.push(`      ${changeText(change)}`);
+    if (proof.unstable.length > 0) {
+      const fields = proof.unstable.map((c) => `${objectText(c.object)} ${visible(c.path)}`);
+      const more = fields.length > 3 ? ` and ${fields.length - 3} more` : "";
+      lines.push(`      not compared, since they differ between two renders of the chart as it is: ${fields.slice(0, 3).join(", ")}${more}`);
+    }
     lines.push(`  (d) renders under Helm ${proof.renders.map((r) => visible(r.helm)).join(", ")}`);
   }
   if (proven.length > 0) {

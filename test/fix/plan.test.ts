@@ -125,7 +125,7 @@ test("unifiedDiff and applyEdits: close edits share a hunk, line counts follow d
   assert.equal(applyEdits(text, edits), text.replace("l5\n", "L5\n").replace("l9\nl10\n", "").replace("l19\n", "L19\n"));
 });
 
-test("proofResult: a change outside the intended label map, a finding left and a new one each fail the proof", () => {
+test("proofResult: a change outside the intended label map, a finding left and a new one each fail the proof; a field that differs between two renders of the original is not compared", () => {
   const render = (podLabels: string, replicas: number) =>
     parseYamlStream(
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${replicas}\n  template:\n    metadata:\n      labels: {${podLabels}}\n`,
@@ -136,13 +136,15 @@ test("proofResult: a change outside the intended label map, a finding left and a
   assert.deepEqual(labelsOnly.map((c) => [c.path, c.before, c.after]), [["spec.template.metadata.labels.helm.sh/chart", "web-1", undefined]]);
   const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
   const intended = [{ object: deployment, path: "spec.template.metadata.labels" }];
-  const ok = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: labelsOnly, intended, renders: [{ helm: "v3" }] });
+  const ok = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: labelsOnly, unstable: [], intended, renders: [{ helm: "v3" }] });
   assert.equal(ok.proven, true);
   const replicas = fieldChanges(before, render("app: web", 2), "default");
-  const wide = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: replicas, intended, renders: [{ helm: "v3" }] });
+  const wide = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: replicas, unstable: [], intended, renders: [{ helm: "v3" }] });
   assert.deepEqual([wide.proven, wide.unintended.map((c) => c.path)], [false, ["spec.replicas"]]);
+  const random = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: replicas, unstable: fieldChanges(before, render("app: web, helm.sh/chart: web-1", 2), "default"), intended, renders: [{ helm: "v3" }] });
+  assert.deepEqual([random.proven, random.changes.map((c) => c.path), random.unstable.map((c) => c.path)], [true, ["spec.template.metadata.labels.helm.sh/chart"], ["spec.replicas"]]);
   const newOne = { ...repaired, rule: "dangling-selector", path: "spec.selector" };
-  const left = proofResult({ repaired: [repaired], before: [repaired], after: [repaired, newOne], changes: [], intended, renders: [{ helm: "v4", error: "boom" }] });
+  const left = proofResult({ repaired: [repaired], before: [repaired], after: [repaired, newOne], changes: [], unstable: [], intended, renders: [{ helm: "v4", error: "boom" }] });
   assert.deepEqual([left.proven, left.remaining, left.added], [false, [repaired], [newOne]]);
 });
 
@@ -156,4 +158,12 @@ test("planRepairs: labels from inside the selector-labels helper, and values in 
     'the volatile labels come from inside the selector-labels helper "web.selectorLabels" (charts/web/templates/deployment.yaml:5), which takes in values or versions: fix does not edit helpers',
     "the claim template takes labels from values (persistence.labels): removing them would drop a setting users rely on, so fix leaves it to the maintainer",
   ]);
+});
+
+test("proofResult: a label added or changed inside the repaired map is not what a repair does", () => {
+  const render = (podLabels: string) => parseYamlStream(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata:\n      labels: {${podLabels}}\n`, "r.yaml");
+  const changes = fieldChanges(render("app: web, tier: a"), render("app: web2, tier: a, extra: x"), "default");
+  const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
+  const result = proofResult({ repaired: [repaired], before: [repaired], after: [], changes, unstable: [], intended: [{ object: deployment, path: "spec.template.metadata.labels" }], renders: [] });
+  assert.deepEqual([result.proven, result.unintended.map((c) => c.path)], [false, ["spec.template.metadata.labels.app", "spec.template.metadata.labels.extra"]]);
 });
