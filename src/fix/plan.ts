@@ -34,10 +34,14 @@ export interface LineEdit {
 
 export type RepairKind = "selector-labels-helper" | "values-out-of-selector" | "literal-label-removed";
 
-/** A field a repair means to change: the map at `path` (and everything under it) of `object`. */
+/**
+ * A field a repair means to change: the label map at `path` of `object`, from which it
+ * takes out `label` (the finding's) and any label the object keeps elsewhere (fix/proof.ts).
+ */
 export interface IntendedField {
   object: ObjectRef;
   path: string;
+  label?: string;
 }
 
 export interface Repair {
@@ -130,10 +134,16 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
   const lines = templateLines(text);
   const line = lines[templateLine - 1];
   if (line === undefined) return { reason: `${template} has no line ${templateLine}` };
-  const intended = [{ object: finding.object, path: mapPath(finding) }];
+  const label = typeof finding.evidence.label === "string" ? finding.evidence.label : undefined;
+  const intended: IntendedField[] = [{ object: finding.object, path: mapPath(finding), ...(label === undefined ? {} : { label }) }];
   const at = (count: number, replacement: string[]) => ({ file, line: templateLine, count, replacement });
   const id = `${file}:${templateLine}`;
 
+  const bitnami = input.bitnamiCommon === true && finding.evidence.cause !== "values" ? bitnamiStableLine(line) : undefined;
+  if (bitnami !== undefined) {
+    const description = 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"';
+    return { id, kind: "selector-labels-helper", description, edit: at(1, [bitnami]), findings: [finding], intended };
+  }
   const included = [...new Set([...line.matchAll(INCLUDE)].map((m) => m[1]!))];
   const labelHelpers = included.filter((name) => input.selectorHelpers.has(name));
   if (labelHelpers.length === 1) {
@@ -141,11 +151,6 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
     const stable = input.selectorHelpers.get(helper)!;
     const replaced = line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp(helper)}"`, "g"), `$1"${stable}"`);
     return { id, kind: "selector-labels-helper", description: `include "${stable}" instead of "${helper}"`, edit: at(1, [replaced]), findings: [finding], intended };
-  }
-  const bitnami = input.bitnamiCommon === true && finding.evidence.cause !== "values" ? bitnamiStableLine(line) : undefined;
-  if (bitnami !== undefined) {
-    const description = 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"';
-    return { id, kind: "selector-labels-helper", description, edit: at(1, [bitnami]), findings: [finding], intended };
   }
   if (finding.rule === "volatile-selector" && finding.evidence.cause === "values") {
     const count = WITH_VALUES.test(line) && TOYAML_DOT.test(lines[templateLine] ?? "") && END.test(lines[templateLine + 1] ?? "") ? 3 : TOYAML_VALUES.test(line) ? 1 : 0;
@@ -156,9 +161,8 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
       return { id, kind: "values-out-of-selector", description: `take ${what} out of the selector (the pod template keeps it)`, edit: at(count, []), findings: [finding], intended, caveat };
     }
   }
-  const label = finding.evidence.label;
   const literal = literalLabel(lines, templateLine - 1);
-  if (typeof label === "string" && literal?.key === label) {
+  if (label !== undefined && literal?.key === label) {
     if (!literal.hasSibling) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
     return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding], intended };
   }

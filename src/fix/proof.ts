@@ -7,7 +7,7 @@
  */
 import type { Finding } from "../analyze/finding.ts";
 import type { YamlDocument } from "../load/yaml.ts";
-import { formatPath, isRecord, objectsFromDocuments, type ObjectRef } from "../model/object.ts";
+import { formatPath, getPath, isRecord, objectsFromDocuments, type ObjectRef } from "../model/object.ts";
 import type { FieldPath } from "../load/yaml.ts";
 import type { IntendedField } from "./plan.ts";
 
@@ -17,7 +17,12 @@ export interface FieldChange {
   path: string;
   before?: unknown;
   after?: unknown;
+  /** For a label taken out of a label map: its key, and whether the object still has it (same value) in its own or its pods' labels. */
+  removedLabel?: { key: string; keptElsewhere: boolean };
 }
+
+/** Where an object keeps labels that a label taken out of a pod template, claim template or selector may stay in. */
+const LABEL_HOMES: readonly FieldPath[] = [["metadata", "labels"], ["spec", "template", "metadata", "labels"], ["spec", "jobTemplate", "spec", "template", "metadata", "labels"]];
 
 export interface HelmRender {
   /** As `helm version --short` prints it. */
@@ -76,9 +81,15 @@ function changeKey(change: FieldChange): string {
   return `${objectKey(change.object)}${change.path}`;
 }
 
-/** A repair only takes labels out of the maps it means to change: a label added or changed there is not intended either. */
+/**
+ * A repair only takes labels out of the maps it means to change: the finding's volatile
+ * label, or one the object keeps elsewhere (helm.sh/chart on its own metadata, a user
+ * label in the pod template). A label added, changed or lost is not intended.
+ */
 function isUnder(change: FieldChange, field: IntendedField): boolean {
-  return objectKey(change.object) === objectKey(field.object) && field.path !== "" && within(change.path, field.path) && change.after === undefined;
+  if (objectKey(change.object) !== objectKey(field.object) || field.path === "" || !within(change.path, field.path)) return false;
+  const removed = change.removedLabel;
+  return removed !== undefined && (removed.key === field.label || removed.keptElsewhere);
 }
 
 /** `spec.template.metadata.labels.app` is within `spec.template` (and within itself). */
@@ -101,7 +112,16 @@ export function fieldChanges(before: readonly YamlDocument[], after: readonly Ya
   for (const [key, object] of was) {
     const other = now.get(key);
     if (!other) changes.push({ object: object.ref, path: "", before: object.raw });
-    else diffValues(object.raw, other.raw, [], (path, b, a) => changes.push({ object: object.ref, path: formatPath(path), ...defined("before", b), ...defined("after", a) }));
+    else {
+      diffValues(object.raw, other.raw, [], (path, b, a) => {
+        const change: FieldChange = { object: object.ref, path: formatPath(path), ...defined("before", b), ...defined("after", a) };
+        const key = path.at(-1);
+        if (a === undefined && typeof key === "string" && (path.at(-2) === "labels" || path.at(-2) === "matchLabels")) {
+          change.removedLabel = { key, keptElsewhere: LABEL_HOMES.some((home) => getPath(other.raw, [...home, key]) === b) };
+        }
+        changes.push(change);
+      });
+    }
   }
   for (const [key, object] of now) if (!was.has(key)) changes.push({ object: object.ref, path: "", after: object.raw });
   return changes;

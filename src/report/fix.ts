@@ -45,7 +45,7 @@ export function formatFixText(outcome: FixOutcome): string {
     lines.push("", "Proof (the repaired chart against the chart as it is, same values and probe renders):");
     lines.push(`  (a) the ${repaired} finding${repaired === 1 ? "" : "s"} repaired ${repaired === 1 ? "is" : "are"} gone`);
     lines.push("  (b) no new finding");
-    lines.push(`  (c) rendered fields that changed, all inside the repaired label maps (${proof.changes.length}):`);
+    lines.push(`  (c) rendered fields that changed, all labels taken out of the repaired maps (${proof.changes.length}):`);
     for (const change of proof.changes) lines.push(`      ${changeText(change)}`);
     if (proof.unstable.length > 0) {
       const fields = proof.unstable.map((c) => `${objectText(c.object)} ${visible(c.path)}`);

@@ -164,6 +164,33 @@ for (const { name, main, other } of pairs) {
     assert.deepEqual(json.repairs.map((r) => r.migration), ["runbook"]);
   });
 
+  test(`Bitnami-style common.labels.standard in a pod template: matchLabels with the pod labels merged back, which the proof shows are kept (${name})`, () => {
+    const { status, json } = fixJson(`${FIXTURES}/bitnami-style`, main.path, other.path, ["--set", "podLabels.team=payments"]);
+    assert.equal(status, 0);
+    assert.equal(
+      json.patch,
+      `--- a/${FIXTURES}/bitnami-style/templates/deployment.yaml
++++ b/${FIXTURES}/bitnami-style/templates/deployment.yaml
+@@ -9,7 +9,7 @@
+     matchLabels: {{- include "common.labels.matchLabels" (dict "customLabels" $podLabels "context" $) | nindent 6 }}
+   template:
+     metadata:
+-      labels: {{- include "common.labels.standard" (dict "customLabels" $podLabels "context" $) | nindent 8 }}
++      labels: {{- include "common.tplvalues.merge" ( dict "values" ( list $podLabels ( include "common.labels.matchLabels" ( dict "customLabels" $podLabels "context" $ ) ) ) "context" $ ) | nindent 8 }}
+     spec:
+       containers:
+         - name: queue
+`,
+    );
+    assert.deepEqual(json.proof!.changes.map((c) => c.path), [
+      "spec.template.metadata.labels.app.kubernetes.io/managed-by",
+      "spec.template.metadata.labels.app.kubernetes.io/version",
+      "spec.template.metadata.labels.helm.sh/chart",
+    ]);
+    assert.deepEqual(json.repairs.map((r) => [r.id, r.proven, r.migration]), [["templates/deployment.yaml:12", true, "none"]]);
+    assert.deepEqual(json.runbook, []);
+  });
+
   test(`a repair that fails its proof is dropped with the reason and not written; the proven one is (${name})`, () => {
     const scratch = scratchChart("proof-fails");
     try {
@@ -187,7 +214,16 @@ for (const { name, main, other } of pairs) {
       assert.deepEqual(
         json.repairs.map((r) => [r.id, r.kind, r.proven, r.failure, r.migration]),
         [
-          ["templates/deployment.yaml:12", "selector-labels-helper", false, ["(b) new finding: dangling-selector at Service/api spec.selector"], undefined],
+          [
+            "templates/deployment.yaml:12",
+            "selector-labels-helper",
+            false,
+            [
+              "(b) new finding: dangling-selector at Service/api spec.selector",
+              "(c) changes a field it was not meant to: Deployment/api spec.template.metadata.labels.app.kubernetes.io/component",
+            ],
+            undefined,
+          ],
           ["templates/worker.yaml:13", "literal-label-removed", true, undefined, "none"],
         ],
       );

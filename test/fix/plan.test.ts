@@ -72,7 +72,7 @@ test("planRepairs: the labels-helper include becomes the selector-labels one, bo
   assert.equal(repairs.length, 1);
   assert.deepEqual(repairs[0]!.edit, { file: "templates/deployment.yaml", line: 14, count: 1, replacement: ['        {{- include "web.selectorLabels" . | nindent 8 }}'] });
   assert.deepEqual(repairs[0]!.findings, [chart, version]);
-  assert.deepEqual(repairs[0]!.intended.map((i) => i.path), ["spec.template.metadata.labels", "spec.template.metadata.labels"]);
+  assert.deepEqual(repairs[0]!.intended.map((i) => [i.path, i.label]), [["spec.template.metadata.labels", "helm.sh/chart"], ["spec.template.metadata.labels", "app.kubernetes.io/version"]]);
 });
 
 test("planRepairs: a values map merged into a selector is taken out (with block, or one toYaml line), a literal label line removed; other rules and lines say why not", () => {
@@ -135,7 +135,7 @@ test("proofResult: a change outside the intended label map, a finding left and a
   const labelsOnly = fieldChanges(before, render("app: web", 1), "default");
   assert.deepEqual(labelsOnly.map((c) => [c.path, c.before, c.after]), [["spec.template.metadata.labels.helm.sh/chart", "web-1", undefined]]);
   const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
-  const intended = [{ object: deployment, path: "spec.template.metadata.labels" }];
+  const intended = [{ object: deployment, path: "spec.template.metadata.labels", label: "helm.sh/chart" }];
   const ok = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: labelsOnly, unstable: [], intended, renders: [{ helm: "v3" }] });
   assert.equal(ok.proven, true);
   const replicas = fieldChanges(before, render("app: web", 2), "default");
@@ -160,10 +160,30 @@ test("planRepairs: labels from inside the selector-labels helper, and values in 
   ]);
 });
 
-test("proofResult: a label added or changed inside the repaired map is not what a repair does", () => {
+test("proofResult: a label added, changed, or taken out and kept nowhere else on the object is not what a repair does", () => {
   const render = (podLabels: string) => parseYamlStream(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata:\n      labels: {${podLabels}}\n`, "r.yaml");
-  const changes = fieldChanges(render("app: web, tier: a"), render("app: web2, tier: a, extra: x"), "default");
+  const changes = fieldChanges(render("app: web, tier: a, team: t"), render("app: web2, tier: a, extra: x"), "default");
   const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
   const result = proofResult({ repaired: [repaired], before: [repaired], after: [], changes, unstable: [], intended: [{ object: deployment, path: "spec.template.metadata.labels" }], renders: [] });
-  assert.deepEqual([result.proven, result.unintended.map((c) => c.path)], [false, ["spec.template.metadata.labels.app", "spec.template.metadata.labels.extra"]]);
+  assert.deepEqual([result.proven, result.unintended.map((c) => c.path)], [false, ["spec.template.metadata.labels.app", "spec.template.metadata.labels.team", "spec.template.metadata.labels.extra"]]);
+});
+
+test("fieldChanges: a label taken out of a pod template that the object keeps in its own metadata is marked kept", () => {
+  const render = (podLabels: string) =>
+    parseYamlStream(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {helm.sh/chart: web-1}}\nspec:\n  template:\n    metadata:\n      labels: {${podLabels}}\n`, "r.yaml");
+  const changes = fieldChanges(render("app: web, helm.sh/chart: web-1, team: t"), render("app: web"), "default");
+  assert.deepEqual(changes.map((c) => [c.path, c.removedLabel]), [
+    ["spec.template.metadata.labels.helm.sh/chart", { key: "helm.sh/chart", keptElsewhere: true }],
+    ["spec.template.metadata.labels.team", { key: "team", keptElsewhere: false }],
+  ]);
+});
+
+test("planRepairs: a Bitnami-style standard-labels include keeps its custom labels, merged over the matchLabels helper", () => {
+  const text = 'kind: Deployment\nspec:\n  template:\n    metadata:\n      labels: {{- include "common.labels.standard" ( dict "customLabels" $podLabels "context" $ ) | nindent 8 }}\n';
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const chart = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 5, { label: "helm.sh/chart", cause: "chart-version" });
+  const planned = planRepairs({ findings: [chart], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map([["common.labels.standard", "common.labels.matchLabels"]]), bitnamiCommon: true });
+  assert.deepEqual(planned.repairs.map((r) => r.edit.replacement), [[
+    '      labels: {{- include "common.tplvalues.merge" ( dict "values" ( list $podLabels ( include "common.labels.matchLabels" ( dict "customLabels" $podLabels "context" $ ) ) ) "context" $ ) | nindent 8 }}',
+  ]]);
 });
