@@ -14,6 +14,7 @@ import path from "node:path";
 import { check, type CheckOptions } from "./check.ts";
 import type { Finding } from "./analyze/finding.ts";
 import { shellWord } from "./analyze/shell.ts";
+import { chartOptionsWithConfig } from "./config/apply.ts";
 import { InputError, InputErrors, UsageError } from "./errors.ts";
 import { hasBitnamiCommon, selectorHelpers } from "./fix/helpers.ts";
 import { applyEdits, unifiedDiff } from "./fix/patch.ts";
@@ -67,9 +68,12 @@ export interface FixOutcome {
   written: string[];
 }
 
-export async function fix(options: FixOptions): Promise<FixOutcome> {
-  const chart = options.chart;
+export async function fix(fixOptions: FixOptions): Promise<FixOutcome> {
+  const chart = fixOptions.chart;
   if (!isChartDir(chart)) throw new UsageError(`${chart} is not a chart directory (a folder with Chart.yaml): fix edits the chart's own files`);
+  // The config's values for this chart, resolved once: the repaired copy lives elsewhere, and is rendered with them too.
+  const { charts: _perChart, ...config } = fixOptions.config ?? {};
+  const options: FixOptions = { ...chartOptionsWithConfig(fixOptions, fixOptions.config, chart), ...(fixOptions.config ? { config } : {}) };
   const namespace = options.namespace ?? "default";
   const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
   const helm = await locateHelm(options.helm, process.env, timeoutMs);

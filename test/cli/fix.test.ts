@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -252,6 +252,23 @@ test("--write applies the proven repairs, and fix on the written chart has nothi
     const again = fixJson(scratch.chart, helm3!.path, helm4!.path, [], scratch.cwd);
     assert.equal(again.status, 0);
     assert.deepEqual([again.json.repairs, again.json.unrepaired, again.json.patch], [[], [], ""]);
+  } finally {
+    scratch.remove();
+  }
+});
+
+test("the config's settings for the chart (its release name here) apply to the repaired copy and the migration too", () => {
+  const scratch = scratchChart("selector");
+  try {
+    writeFileSync(join(scratch.cwd, ".chartguard.yaml"), "charts:\n  selector:\n    release: prod\n");
+    const { status, json } = fixJson(scratch.chart, helm3!.path, helm4!.path, [], scratch.cwd);
+    assert.equal(status, 0);
+    assert.deepEqual(json.repairs.map((r) => [r.id, r.proven]), [["templates/deployment.yaml:10", true], ["templates/deployment.yaml:14", true]]);
+    assert.deepEqual(json.runbook.map((s) => s.command), [
+      "kubectl delete deployment prod -n default --cascade=orphan",
+      "helm upgrade prod selector -n default",
+      "kubectl -n default rollout status deployment prod",
+    ]);
   } finally {
     scratch.remove();
   }
