@@ -4,12 +4,14 @@ import { appendFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { check, type CheckOutcome } from "../check.ts";
 import { upgrade, type UpgradeOutcome } from "../upgrade.ts";
+import { fix, type FixOutcome } from "../fix.ts";
 import { failureLine, InputError, UsageError } from "../errors.ts";
 import { CONFIG_FILE_NAMES, type ChartguardConfig } from "../config/config.ts";
 import { inputsForChangedFiles } from "../load/changed-files.ts";
 import { severityRank, type Finding } from "../analyze/finding.ts";
 import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { introducedByUpgrade } from "../analyze/upgrade/baseline.ts";
+import { formatFixJson, formatFixText } from "../report/fix.ts";
 import { formatGithub } from "../report/github.ts";
 import { formatJson } from "../report/json.ts";
 import { formatJunit } from "../report/junit.ts";
@@ -29,6 +31,7 @@ import {
   configOptions,
   discoveryOptions,
   withArgoRolloutsFlag,
+  withConfigFileFlags,
   withConfigFlags,
   withDiscoveryFlags,
   withOutputFlags,
@@ -155,6 +158,19 @@ interface UpgradeFlags extends OutputFlags, RenderFlags, ConfigFlags {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+const FIX_OUTPUT_FORMATS = ["text", "json", "patch"] as const;
+
+interface FixFlags {
+  output: (typeof FIX_OUTPUT_FORMATS)[number];
+  write?: boolean;
+  proofHelm: string[];
+}
+
+/** 0: nothing to repair, or every finding got a proven repair; 1: some finding is left as it is. */
+function fixExitCode(outcome: FixOutcome): number {
+  return outcome.unrepaired.length > 0 || outcome.repairs.some((r) => !r.proven) ? EXIT_FINDINGS : EXIT_OK;
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command("chartguard")
     .description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.")
@@ -231,6 +247,28 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ...configured,
     });
     setExitCode(emit(result, flags, configured.config));
+  });
+
+  withConfigFileFlags(withRenderFlags(
+    program
+      .command("fix")
+      .description("repair volatile labels in a chart's templates, prove each repair on a copy, and give the migration for installed releases")
+      .argument("<chart>", "the chart directory to repair")
+      .addOption(new Option("-o, --output <format>", "output format: the report, JSON for tools, or the proven patch alone").choices(FIX_OUTPUT_FORMATS).default("text"))
+      .option("--write", "write the proven repairs into the chart's files (default: only print them)")
+      .option("--proof-helm <path>", "another helm binary the repaired chart must render under, e.g. Helm 4 next to Helm 3 (repeatable)", collect, []),
+  )).action(async (chart: string, flags: RenderFlags & ConfigFlags & FixFlags) => {
+    const outcome = await fix({
+      chart,
+      namespace: flags.namespace,
+      ...chartOptions(flags),
+      settings: analysisSettings(flags),
+      config: configOptions(flags).config,
+      proofHelms: flags.proofHelm,
+      write: flags.write === true,
+    });
+    process.stdout.write(flags.output === "json" ? formatFixJson(outcome) : flags.output === "patch" ? outcome.patch : formatFixText(outcome));
+    setExitCode(fixExitCode(outcome));
   });
 
   program

@@ -175,10 +175,14 @@ export interface ConfigFlags {
 }
 
 export function withConfigFlags(command: Command): Command {
+  return withConfigFileFlags(command).option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
+}
+
+/** `--config` / `--no-config` alone, for a command that lists no findings of its own (`fix`). */
+export function withConfigFileFlags(command: Command): Command {
   return command
     .option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)")
-    .option("--no-config", "use no configuration file")
-    .option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
+    .option("--no-config", "use no configuration file");
 }
 
 /** The configuration to run with, and whether to list what it suppresses. */

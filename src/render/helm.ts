@@ -37,8 +37,8 @@ const isWindows = process.platform === "win32";
  * `PATH` are read from (the process environment unless a test says otherwise);
  * `timeoutMs` bounds `helm version`.
  */
-export async function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = VERSION_TIMEOUT_MS): Promise<Helm> {
-  return checkedHelm(await findHelmBinary(explicit, env), timeoutMs);
+export async function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = VERSION_TIMEOUT_MS, origin = "--helm"): Promise<Helm> {
+  return checkedHelm(await findHelmBinary(explicit, env, origin), timeoutMs);
 }
 
 /** A helm binary found but not yet version-checked: see findHelm. */
@@ -80,8 +80,9 @@ async function checkedHelm(binary: string, timeoutMs: number, known?: Version): 
   return { path: binary, version: version.text, major: version.major };
 }
 
-async function findHelmBinary(explicit: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
-  if (explicit !== undefined && explicit !== "") return resolveCommand(explicit, env, "--helm");
+/** `origin`: the flag that named `explicit`, for the error that says it is not there. */
+async function findHelmBinary(explicit: string | undefined, env: NodeJS.ProcessEnv, origin = "--helm"): Promise<string> {
+  if (explicit !== undefined && explicit !== "") return resolveCommand(explicit, env, origin);
   const fromEnvironment = env["HELM_BIN"];
   if (fromEnvironment !== undefined && fromEnvironment !== "") return resolveCommand(fromEnvironment, env, "HELM_BIN");
   const onPath = await searchPath("helm", env);

@@ -1,0 +1,189 @@
+/** The pure half of `fix`: helper pairs, repair planning, the patch text and the proof's comparisons. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Finding } from "../../src/analyze/finding.ts";
+import { selectorHelpers } from "../../src/fix/helpers.ts";
+import { applyEdits, unifiedDiff } from "../../src/fix/patch.ts";
+import { planRepairs, type LineEdit } from "../../src/fix/plan.ts";
+import { fieldChanges, proofResult } from "../../src/fix/proof.ts";
+import { parseYamlStream } from "../../src/load/yaml.ts";
+
+const HELPERS = `{{- define "web.labels" -}}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{ include "web.selectorLabels" . }}
+{{- end }}
+{{- define "web.selectorLabels" -}}
+app.kubernetes.io/name: web
+{{- end }}
+{{- define "web.annotations" -}}
+a: b
+{{- end }}
+`;
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+spec:
+  selector:
+    matchLabels:
+      {{- include "web.selectorLabels" . | nindent 6 }}
+      {{- with .Values.extraLabels }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
+      {{- toYaml .Values.more.labels | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "web.labels" . | nindent 8 }}
+        version: {{ .Chart.AppVersion }}
+        {{- include "other.labels" . | nindent 8 }}
+`;
+
+const CHART = "/charts/web";
+const deployment = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" };
+
+function finding(rule: string, path: string, templateLine: number, evidence: Finding["evidence"] = {}): Finding {
+  return {
+    rule,
+    severity: "warning",
+    message: "m",
+    object: deployment,
+    path,
+    location: { file: "charts/web", rendered: true, line: 1, template: "charts/web/templates/deployment.yaml", templateLine },
+    related: [],
+    evidence,
+    remedy: { text: "r" },
+  };
+}
+
+const plan = (findings: Finding[]) =>
+  planRepairs({ findings, chartDir: CHART, cwd: "/", files: new Map([["templates/deployment.yaml", DEPLOYMENT], ["templates/_helpers.tpl", HELPERS]]), selectorHelpers: selectorHelpers([HELPERS]) });
+
+test("selectorHelpers: each labels helper with the one selector-labels helper it includes", () => {
+  assert.deepEqual([...selectorHelpers([HELPERS])], [["web.labels", "web.selectorLabels"]]);
+  const two = `{{- define "x.labels" -}}\n{{ include "x.selectorLabels" . }}\n{{ include "y.selectorLabels" . }}\n{{- end }}`;
+  assert.deepEqual([...selectorHelpers([two])], []);
+});
+
+test("planRepairs: the labels-helper include becomes the selector-labels one, both findings on one line make one repair", () => {
+  const chart = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
+  const version = finding("volatile-pod-labels", "spec.template.metadata.labels.app.kubernetes.io/version", 14, { label: "app.kubernetes.io/version" });
+  const { repairs, unrepaired } = plan([chart, version]);
+  assert.deepEqual(unrepaired, []);
+  assert.equal(repairs.length, 1);
+  assert.deepEqual(repairs[0]!.edit, { file: "templates/deployment.yaml", line: 14, count: 1, replacement: ['        {{- include "web.selectorLabels" . | nindent 8 }}'] });
+  assert.deepEqual(repairs[0]!.findings, [chart, version]);
+  assert.deepEqual(repairs[0]!.intended.map((i) => [i.path, i.label]), [["spec.template.metadata.labels", "helm.sh/chart"], ["spec.template.metadata.labels", "app.kubernetes.io/version"]]);
+});
+
+test("planRepairs: a values map merged into a selector is taken out (with block, or one toYaml line), a literal label line removed; other rules and lines say why not", () => {
+  const withBlock = finding("volatile-selector", "spec.selector.matchLabels", 7, { cause: "values", valuesPath: "extraLabels" });
+  const oneLine = finding("volatile-selector", "spec.selector.matchLabels", 10, { cause: "values", valuesPath: "more.labels" });
+  const literal = finding("volatile-pod-labels", "spec.template.metadata.labels.version", 15, { label: "version" });
+  const unpaired = finding("volatile-pod-labels", "spec.template.metadata.labels.x", 16, { label: "x" });
+  const overlap = finding("selector-overlap", "spec.selector", 4);
+  const { repairs, unrepaired } = plan([withBlock, oneLine, literal, unpaired, overlap]);
+  assert.deepEqual(repairs.map((r) => [r.kind, r.edit.line, r.edit.count, r.edit.replacement]), [
+    ["values-out-of-selector", 7, 3, []],
+    ["values-out-of-selector", 10, 1, []],
+    ["literal-label-removed", 15, 1, []],
+  ]);
+  assert.deepEqual(unrepaired.map((u) => u.reason), [
+    'the helper "other.labels" on charts/web/templates/deployment.yaml:16 includes no selector-labels helper to use instead',
+    "fix has no repair for selector-overlap (it repairs volatile-pod-labels, volatile-selector, volatile-claim-template)",
+  ]);
+});
+
+test("planRepairs: a literal label that is its map's only entry, or that starts a block, is left as it is", () => {
+  const text = "kind: Job\nspec:\n  template:\n    metadata:\n      labels:\n        version: {{ .Chart.AppVersion }}\n    spec: {}\n";
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const alone = finding("volatile-pod-labels", "spec.template.metadata.labels.version", 6, { label: "version" });
+  const planned = planRepairs({ findings: [alone], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  assert.deepEqual(planned.unrepaired.map((u) => u.reason), [
+    "charts/web/templates/deployment.yaml:6 writes the label version as the only entry of its map: removing it would leave the map empty",
+  ]);
+  const block = finding("volatile-pod-labels", "spec.template.metadata.labels", 5, { label: "labels" });
+  assert.deepEqual(planRepairs({ findings: [block], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() }).repairs, []);
+});
+
+test("planRepairs: a template outside the chart directory is not edited", () => {
+  const outside = { ...finding("volatile-pod-labels", "spec.template.metadata.labels.a", 14, { label: "a" }) };
+  outside.location = { ...outside.location, template: "web-1.0.0.tgz/templates/deployment.yaml" };
+  assert.deepEqual(plan([outside]).unrepaired.map((u) => u.reason), ["the template web-1.0.0.tgz/templates/deployment.yaml is not a file of the chart directory"]);
+});
+
+test("unifiedDiff and applyEdits: close edits share a hunk, line counts follow deletions", () => {
+  const text = `${Array.from({ length: 20 }, (_, i) => `l${i + 1}`).join("\n")}\n`;
+  const edits: LineEdit[] = [
+    { file: "t", line: 5, count: 1, replacement: ["L5"] },
+    { file: "t", line: 9, count: 2, replacement: [] },
+    { file: "t", line: 19, count: 1, replacement: ["L19"] },
+  ];
+  assert.equal(
+    unifiedDiff("c/t", text, edits),
+    "--- a/c/t\n+++ b/c/t\n@@ -2,12 +2,10 @@\n l2\n l3\n l4\n-l5\n+L5\n l6\n l7\n l8\n-l9\n-l10\n l11\n l12\n l13\n@@ -16,5 +14,5 @@\n l16\n l17\n l18\n-l19\n+L19\n l20\n",
+  );
+  assert.equal(applyEdits(text, edits), text.replace("l5\n", "L5\n").replace("l9\nl10\n", "").replace("l19\n", "L19\n"));
+});
+
+test("proofResult: a change outside the intended label map, a finding left and a new one each fail the proof; a field that differs between two renders of the original is not compared", () => {
+  const render = (podLabels: string, replicas: number) =>
+    parseYamlStream(
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${replicas}\n  template:\n    metadata:\n      labels: {${podLabels}}\n`,
+      "r.yaml",
+    );
+  const before = render("app: web, helm.sh/chart: web-1", 1);
+  const labelsOnly = fieldChanges(before, render("app: web", 1), "default");
+  assert.deepEqual(labelsOnly.map((c) => [c.path, c.before, c.after]), [["spec.template.metadata.labels.helm.sh/chart", "web-1", undefined]]);
+  const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
+  const intended = [{ object: deployment, path: "spec.template.metadata.labels", label: "helm.sh/chart" }];
+  const ok = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: labelsOnly, unstable: [], intended, renders: [{ helm: "v3" }] });
+  assert.equal(ok.proven, true);
+  const replicas = fieldChanges(before, render("app: web", 2), "default");
+  const wide = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: replicas, unstable: [], intended, renders: [{ helm: "v3" }] });
+  assert.deepEqual([wide.proven, wide.unintended.map((c) => c.path)], [false, ["spec.replicas"]]);
+  const random = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: replicas, unstable: fieldChanges(before, render("app: web, helm.sh/chart: web-1", 2), "default"), intended, renders: [{ helm: "v3" }] });
+  assert.deepEqual([random.proven, random.changes.map((c) => c.path), random.unstable.map((c) => c.path)], [true, ["spec.template.metadata.labels.helm.sh/chart"], ["spec.replicas"]]);
+  const newOne = { ...repaired, rule: "dangling-selector", path: "spec.selector" };
+  const left = proofResult({ repaired: [repaired], before: [repaired], after: [repaired, newOne], changes: [], unstable: [], intended, renders: [{ helm: "v4", error: "boom" }] });
+  assert.deepEqual([left.proven, left.remaining, left.added], [false, [repaired], [newOne]]);
+});
+
+test("planRepairs: labels from inside the selector-labels helper, and values in a claim template, are left with their reason", () => {
+  const text = "kind: StatefulSet\nspec:\n  selector:\n    matchLabels:\n      {{- include \"web.selectorLabels\" . | nindent 6 }}\n";
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const fromHelper = finding("volatile-selector", "spec.selector.matchLabels", 4, { cause: "values", valuesPath: "commonLabels" });
+  const claim = finding("volatile-claim-template", "spec.volumeClaimTemplates[0].metadata.labels", 4, { cause: "values", valuesPath: "persistence.labels" });
+  const planned = planRepairs({ findings: [fromHelper, claim], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  assert.deepEqual(planned.unrepaired.map((u) => u.reason), [
+    'the volatile labels come from inside the selector-labels helper "web.selectorLabels" (charts/web/templates/deployment.yaml:5), which takes in values or versions: fix does not edit helpers',
+    "the claim template takes labels from values (persistence.labels): removing them would drop a setting users rely on, so fix leaves it to the maintainer",
+  ]);
+});
+
+test("proofResult: a label added, changed, or taken out and kept nowhere else on the object is not what a repair does", () => {
+  const render = (podLabels: string) => parseYamlStream(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata:\n      labels: {${podLabels}}\n`, "r.yaml");
+  const changes = fieldChanges(render("app: web, tier: a, team: t"), render("app: web2, tier: a, extra: x"), "default");
+  const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
+  const result = proofResult({ repaired: [repaired], before: [repaired], after: [], changes, unstable: [], intended: [{ object: deployment, path: "spec.template.metadata.labels" }], renders: [] });
+  assert.deepEqual([result.proven, result.unintended.map((c) => c.path)], [false, ["spec.template.metadata.labels.app", "spec.template.metadata.labels.team", "spec.template.metadata.labels.extra"]]);
+});
+
+test("fieldChanges: a label taken out of a pod template that the object keeps in its own metadata is marked kept", () => {
+  const render = (podLabels: string) =>
+    parseYamlStream(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {helm.sh/chart: web-1}}\nspec:\n  template:\n    metadata:\n      labels: {${podLabels}}\n`, "r.yaml");
+  const changes = fieldChanges(render("app: web, helm.sh/chart: web-1, team: t"), render("app: web"), "default");
+  assert.deepEqual(changes.map((c) => [c.path, c.removedLabel]), [
+    ["spec.template.metadata.labels.helm.sh/chart", { key: "helm.sh/chart", keptElsewhere: true }],
+    ["spec.template.metadata.labels.team", { key: "team", keptElsewhere: false }],
+  ]);
+});
+
+test("planRepairs: a Bitnami-style standard-labels include keeps its custom labels, merged over the matchLabels helper", () => {
+  const text = 'kind: Deployment\nspec:\n  template:\n    metadata:\n      labels: {{- include "common.labels.standard" ( dict "customLabels" $podLabels "context" $ ) | nindent 8 }}\n';
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const chart = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 5, { label: "helm.sh/chart", cause: "chart-version" });
+  const planned = planRepairs({ findings: [chart], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map([["common.labels.standard", "common.labels.matchLabels"]]), bitnamiCommon: true });
+  assert.deepEqual(planned.repairs.map((r) => r.edit.replacement), [[
+    '      labels: {{- include "common.tplvalues.merge" ( dict "values" ( list $podLabels ( include "common.labels.matchLabels" ( dict "customLabels" $podLabels "context" $ ) ) ) "context" $ ) | nindent 8 }}',
+  ]]);
+});
