@@ -134,8 +134,9 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
   const lines = templateLines(text);
   const line = lines[templateLine - 1];
   if (line === undefined) return { reason: `${template} has no line ${templateLine}` };
-  const label = typeof finding.evidence.label === "string" ? finding.evidence.label : undefined;
-  const intended: IntendedField[] = [{ object: finding.object, path: mapPath(finding), ...(label === undefined ? {} : { label }) }];
+  const labels = labelsOf(finding);
+  const map = mapPath(finding);
+  const intended: IntendedField[] = labels.length === 0 ? [{ object: finding.object, path: map }] : labels.map((label) => ({ object: finding.object, path: map, label }));
   const at = (count: number, replacement: string[]) => ({ file, line: templateLine, count, replacement });
   const id = `${file}:${templateLine}`;
 
@@ -162,6 +163,7 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
     }
   }
   const literal = literalLabel(lines, templateLine - 1);
+  const label = labels.length === 1 ? labels[0] : undefined;
   if (label !== undefined && literal?.key === label) {
     if (!literal.hasSibling) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
     return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding], intended };
@@ -217,13 +219,18 @@ function literalLabel(lines: readonly string[], index: number): { key: string; h
   return { key, hasSibling };
 }
 
+/** The volatile labels a finding names (`evidence.labels`, one entry per label of the map). */
+function labelsOf(finding: Finding): string[] {
+  const labels = finding.evidence.labels;
+  if (!Array.isArray(labels)) return [];
+  return labels.flatMap((label: unknown) => (typeof label === "object" && label !== null && typeof (label as { key?: unknown }).key === "string" ? [(label as { key: string }).key] : []));
+}
+
 /**
  * The label map a finding is about (`spec.template.metadata.labels`, `spec.selector`):
  * the repair may change anything in it, and nothing else.
  */
 function mapPath(finding: Finding): string {
-  const label = finding.evidence.label;
-  if (typeof label === "string" && finding.path.endsWith(`.${label}`)) return finding.path.slice(0, -label.length - 1);
   const expressions = finding.path.indexOf(".matchExpressions[");
   return expressions >= 0 ? finding.path.slice(0, expressions) : finding.path;
 }

@@ -45,6 +45,8 @@ function finding(rule: string, path: string, templateLine: number, evidence: Fin
   return {
     rule,
     severity: "warning",
+    messageId: "changes",
+    data: {},
     message: "m",
     object: deployment,
     path,
@@ -65,8 +67,8 @@ test("selectorHelpers: each labels helper with the one selector-labels helper it
 });
 
 test("planRepairs: the labels-helper include becomes the selector-labels one, both findings on one line make one repair", () => {
-  const chart = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
-  const version = finding("volatile-pod-labels", "spec.template.metadata.labels.app.kubernetes.io/version", 14, { label: "app.kubernetes.io/version" });
+  const chart = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "helm.sh/chart" }] });
+  const version = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "app.kubernetes.io/version" }] });
   const { repairs, unrepaired } = plan([chart, version]);
   assert.deepEqual(unrepaired, []);
   assert.equal(repairs.length, 1);
@@ -78,8 +80,8 @@ test("planRepairs: the labels-helper include becomes the selector-labels one, bo
 test("planRepairs: a values map merged into a selector is taken out (with block, or one toYaml line), a literal label line removed; other rules and lines say why not", () => {
   const withBlock = finding("volatile-selector", "spec.selector.matchLabels", 7, { cause: "values", valuesPath: "extraLabels" });
   const oneLine = finding("volatile-selector", "spec.selector.matchLabels", 10, { cause: "values", valuesPath: "more.labels" });
-  const literal = finding("volatile-pod-labels", "spec.template.metadata.labels.version", 15, { label: "version" });
-  const unpaired = finding("volatile-pod-labels", "spec.template.metadata.labels.x", 16, { label: "x" });
+  const literal = finding("volatile-pod-labels", "spec.template.metadata.labels", 15, { labels: [{ key: "version" }] });
+  const unpaired = finding("volatile-pod-labels", "spec.template.metadata.labels", 16, { labels: [{ key: "x" }] });
   const overlap = finding("selector-overlap", "spec.selector", 4);
   const { repairs, unrepaired } = plan([withBlock, oneLine, literal, unpaired, overlap]);
   assert.deepEqual(repairs.map((r) => [r.kind, r.edit.line, r.edit.count, r.edit.replacement]), [
@@ -96,17 +98,17 @@ test("planRepairs: a values map merged into a selector is taken out (with block,
 test("planRepairs: a literal label that is its map's only entry, or that starts a block, is left as it is", () => {
   const text = "kind: Job\nspec:\n  template:\n    metadata:\n      labels:\n        version: {{ .Chart.AppVersion }}\n    spec: {}\n";
   const files = new Map([["templates/deployment.yaml", text]]);
-  const alone = finding("volatile-pod-labels", "spec.template.metadata.labels.version", 6, { label: "version" });
+  const alone = finding("volatile-pod-labels", "spec.template.metadata.labels", 6, { labels: [{ key: "version" }] });
   const planned = planRepairs({ findings: [alone], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
   assert.deepEqual(planned.unrepaired.map((u) => u.reason), [
     "charts/web/templates/deployment.yaml:6 writes the label version as the only entry of its map: removing it would leave the map empty",
   ]);
-  const block = finding("volatile-pod-labels", "spec.template.metadata.labels", 5, { label: "labels" });
+  const block = finding("volatile-pod-labels", "spec.template.metadata.labels", 5, { labels: [{ key: "labels" }] });
   assert.deepEqual(planRepairs({ findings: [block], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() }).repairs, []);
 });
 
 test("planRepairs: a template outside the chart directory is not edited", () => {
-  const outside = { ...finding("volatile-pod-labels", "spec.template.metadata.labels.a", 14, { label: "a" }) };
+  const outside = { ...finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "a" }] }) };
   outside.location = { ...outside.location, template: "web-1.0.0.tgz/templates/deployment.yaml" };
   assert.deepEqual(plan([outside]).unrepaired.map((u) => u.reason), ["the template web-1.0.0.tgz/templates/deployment.yaml is not a file of the chart directory"]);
 });
@@ -134,7 +136,7 @@ test("proofResult: a change outside the intended label map, a finding left and a
   const before = render("app: web, helm.sh/chart: web-1", 1);
   const labelsOnly = fieldChanges(before, render("app: web", 1), "default");
   assert.deepEqual(labelsOnly.map((c) => [c.path, c.before, c.after]), [["spec.template.metadata.labels.helm.sh/chart", "web-1", undefined]]);
-  const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
+  const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "helm.sh/chart" }] });
   const intended = [{ object: deployment, path: "spec.template.metadata.labels", label: "helm.sh/chart" }];
   const ok = proofResult({ repaired: [repaired], before: [repaired], after: [], changes: labelsOnly, unstable: [], intended, renders: [{ helm: "v3" }] });
   assert.equal(ok.proven, true);
@@ -163,7 +165,7 @@ test("planRepairs: labels from inside the selector-labels helper, and values in 
 test("proofResult: a label added, changed, or taken out and kept nowhere else on the object is not what a repair does", () => {
   const render = (podLabels: string) => parseYamlStream(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata:\n      labels: {${podLabels}}\n`, "r.yaml");
   const changes = fieldChanges(render("app: web, tier: a, team: t"), render("app: web2, tier: a, extra: x"), "default");
-  const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 14, { label: "helm.sh/chart" });
+  const repaired = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "helm.sh/chart" }] });
   const result = proofResult({ repaired: [repaired], before: [repaired], after: [], changes, unstable: [], intended: [{ object: deployment, path: "spec.template.metadata.labels" }], renders: [] });
   assert.deepEqual([result.proven, result.unintended.map((c) => c.path)], [false, ["spec.template.metadata.labels.app", "spec.template.metadata.labels.team", "spec.template.metadata.labels.extra"]]);
 });
@@ -181,7 +183,7 @@ test("fieldChanges: a label taken out of a pod template that the object keeps in
 test("planRepairs: a Bitnami-style standard-labels include keeps its custom labels, merged over the matchLabels helper", () => {
   const text = 'kind: Deployment\nspec:\n  template:\n    metadata:\n      labels: {{- include "common.labels.standard" ( dict "customLabels" $podLabels "context" $ ) | nindent 8 }}\n';
   const files = new Map([["templates/deployment.yaml", text]]);
-  const chart = finding("volatile-pod-labels", "spec.template.metadata.labels.helm.sh/chart", 5, { label: "helm.sh/chart", cause: "chart-version" });
+  const chart = finding("volatile-pod-labels", "spec.template.metadata.labels", 5, { labels: [{ key: "helm.sh/chart" }], cause: "chart-version" });
   const planned = planRepairs({ findings: [chart], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map([["common.labels.standard", "common.labels.matchLabels"]]), bitnamiCommon: true });
   assert.deepEqual(planned.repairs.map((r) => r.edit.replacement), [[
     '      labels: {{- include "common.tplvalues.merge" ( dict "values" ( list $podLabels ( include "common.labels.matchLabels" ( dict "customLabels" $podLabels "context" $ ) ) ) "context" $ ) | nindent 8 }}',
