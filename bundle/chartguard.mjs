@@ -1205,7 +1205,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path21 = __require("node:path");
+    var path24 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2218,9 +2218,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path21.resolve(baseDir, baseName);
+          const localBin = path24.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path21.extname(baseName))) return void 0;
+          if (sourceExt.includes(path24.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2238,17 +2238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path21.resolve(
-            path21.dirname(resolvedScriptPath),
+          executableDir = path24.resolve(
+            path24.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path21.basename(
+            const legacyName = path24.basename(
               this._scriptPath,
-              path21.extname(this._scriptPath)
+              path24.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2259,7 +2259,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path21.extname(executableFile));
+        launchWithNode = sourceExt.includes(path24.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2625,7 +2625,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         );
         optionsWithConflicting.forEach((option) => {
           const conflictingAndDefined = definedNonDefaultOptions.find(
-            (defined) => option.conflictsWith.includes(defined.attributeName())
+            (defined2) => option.conflictsWith.includes(defined2.attributeName())
           );
           if (conflictingAndDefined) {
             this._conflictingOption(option, conflictingAndDefined);
@@ -3174,7 +3174,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path21.basename(filename, path21.extname(filename));
+        this._name = path24.basename(filename, path24.extname(filename));
         return this;
       }
       /**
@@ -3188,9 +3188,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path22) {
-        if (path22 === void 0) return this._executableDir;
-        this._executableDir = path22;
+      executableDir(path25) {
+        if (path25 === void 0) return this._executableDir;
+        this._executableDir = path25;
         return this;
       }
       /**
@@ -3545,17 +3545,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path21) {
-      const ctrl = callVisitor(key, node, visitor, path21);
+    function visit_(key, node, visitor, path24) {
+      const ctrl = callVisitor(key, node, visitor, path24);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visit_(key, ctrl, visitor, path21);
+        replaceNode(key, path24, ctrl);
+        return visit_(key, ctrl, visitor, path24);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path24 = Object.freeze(path24.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path21);
+            const ci = visit_(i, node.items[i], visitor, path24);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3566,13 +3566,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = visit_("key", node.key, visitor, path21);
+          path24 = Object.freeze(path24.concat(node));
+          const ck = visit_("key", node.key, visitor, path24);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path21);
+          const cv = visit_("value", node.value, visitor, path24);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3593,17 +3593,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path21) {
-      const ctrl = await callVisitor(key, node, visitor, path21);
+    async function visitAsync_(key, node, visitor, path24) {
+      const ctrl = await callVisitor(key, node, visitor, path24);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visitAsync_(key, ctrl, visitor, path21);
+        replaceNode(key, path24, ctrl);
+        return visitAsync_(key, ctrl, visitor, path24);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path24 = Object.freeze(path24.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path21);
+            const ci = await visitAsync_(i, node.items[i], visitor, path24);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3614,13 +3614,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path21);
+          path24 = Object.freeze(path24.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path24);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path21);
+          const cv = await visitAsync_("value", node.value, visitor, path24);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3647,23 +3647,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path21) {
+    function callVisitor(key, node, visitor, path24) {
       if (typeof visitor === "function")
-        return visitor(key, node, path21);
+        return visitor(key, node, path24);
       if (identity2.isMap(node))
-        return visitor.Map?.(key, node, path21);
+        return visitor.Map?.(key, node, path24);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key, node, path21);
+        return visitor.Seq?.(key, node, path24);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key, node, path21);
+        return visitor.Pair?.(key, node, path24);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key, node, path21);
+        return visitor.Scalar?.(key, node, path24);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key, node, path21);
+        return visitor.Alias?.(key, node, path24);
       return void 0;
     }
-    function replaceNode(key, path21, node) {
-      const parent = path21[path21.length - 1];
+    function replaceNode(key, path24, node) {
+      const parent = path24[path24.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity2.isPair(parent)) {
@@ -3741,26 +3741,26 @@ var require_directives = __commonJS({
           this.tags = Object.assign({}, _Directives.defaultTags);
           this.atNextDocument = false;
         }
-        const parts2 = line.trim().split(/[ \t]+/);
-        const name = parts2.shift();
+        const parts = line.trim().split(/[ \t]+/);
+        const name = parts.shift();
         switch (name) {
           case "%TAG": {
-            if (parts2.length !== 2) {
+            if (parts.length !== 2) {
               onError(0, "%TAG directive should contain exactly two parts");
-              if (parts2.length < 2)
+              if (parts.length < 2)
                 return false;
             }
-            const [handle, prefix] = parts2;
+            const [handle, prefix] = parts;
             this.tags[handle] = prefix;
             return true;
           }
           case "%YAML": {
             this.yaml.explicit = true;
-            if (parts2.length !== 1) {
+            if (parts.length !== 1) {
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version] = parts2;
+            const [version] = parts;
             if (version === "1.1" || version === "1.2") {
               this.yaml.version = version;
               return true;
@@ -4275,10 +4275,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path21, value) {
+    function collectionFromPath(schema2, path24, value) {
       let v = value;
-      for (let i = path21.length - 1; i >= 0; --i) {
-        const k = path21[i];
+      for (let i = path24.length - 1; i >= 0; --i) {
+        const k = path24[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4297,7 +4297,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path21) => path21 == null || typeof path21 === "object" && !!path21[Symbol.iterator]().next().done;
+    var isEmptyPath = (path24) => path24 == null || typeof path24 === "object" && !!path24[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -4327,11 +4327,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path21, value) {
-        if (isEmptyPath(path21))
+      addIn(path24, value) {
+        if (isEmptyPath(path24))
           this.add(value);
         else {
-          const [key, ...rest] = path21;
+          const [key, ...rest] = path24;
           const node = this.get(key, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -4345,8 +4345,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        const [key, ...rest] = path21;
+      deleteIn(path24) {
+        const [key, ...rest] = path24;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -4360,8 +4360,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        const [key, ...rest] = path21;
+      getIn(path24, keepScalar) {
+        const [key, ...rest] = path24;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -4379,8 +4379,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path21) {
-        const [key, ...rest] = path21;
+      hasIn(path24) {
+        const [key, ...rest] = path24;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -4390,8 +4390,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value) {
-        const [key, ...rest] = path21;
+      setIn(path24, value) {
+        const [key, ...rest] = path24;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -5765,7 +5765,7 @@ var require_string = __commonJS({
 });
 
 // node_modules/yaml/dist/schema/common/null.js
-var require_null = __commonJS({
+var require_null2 = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
@@ -5929,7 +5929,7 @@ var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
-    var _null2 = require_null();
+    var _null2 = require_null2();
     var seq2 = require_seq();
     var string = require_string();
     var bool2 = require_bool();
@@ -6497,9 +6497,9 @@ var require_timestamp = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
       const sign = str2[0];
-      const parts2 = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -6515,18 +6515,18 @@ var require_timestamp = __commonJS({
         value *= num(-1);
       }
       const _60 = num(60);
-      const parts2 = [value % _60];
+      const parts = [value % _60];
       if (value < 60) {
-        parts2.unshift(0);
+        parts.unshift(0);
       } else {
-        value = (value - parts2[0]) / _60;
-        parts2.unshift(value % _60);
+        value = (value - parts[0]) / _60;
+        parts.unshift(value % _60);
         if (value >= 60) {
-          value = (value - parts2[0]) / _60;
-          parts2.unshift(value);
+          value = (value - parts[0]) / _60;
+          parts.unshift(value);
         }
       }
-      return sign + parts2.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value === "bigint" || Number.isInteger(value),
@@ -6583,7 +6583,7 @@ var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
-    var _null2 = require_null();
+    var _null2 = require_null2();
     var seq2 = require_seq();
     var string = require_string();
     var binary2 = require_binary();
@@ -6627,7 +6627,7 @@ var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
-    var _null2 = require_null();
+    var _null2 = require_null2();
     var seq2 = require_seq();
     var string = require_string();
     var bool2 = require_bool();
@@ -6906,9 +6906,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path21, value) {
+      addIn(path24, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path21, value);
+          this.contents.addIn(path24, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6983,14 +6983,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        if (Collection.isEmptyPath(path21)) {
+      deleteIn(path24) {
+        if (Collection.isEmptyPath(path24)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path21) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path24) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7005,10 +7005,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        if (Collection.isEmptyPath(path21))
+      getIn(path24, keepScalar) {
+        if (Collection.isEmptyPath(path24))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path21, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path24, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7019,10 +7019,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path21) {
-        if (Collection.isEmptyPath(path21))
+      hasIn(path24) {
+        if (Collection.isEmptyPath(path24))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path21) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path24) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7039,13 +7039,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value) {
-        if (Collection.isEmptyPath(path21)) {
+      setIn(path24, value) {
+        if (Collection.isEmptyPath(path24)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path21), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path24), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path21, value);
+          this.contents.setIn(path24, value);
         }
       }
       /**
@@ -8286,7 +8286,7 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type: type2, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value, type: type2, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
@@ -8306,7 +8306,7 @@ var require_compose_scalar = __commonJS({
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
-      scalar.range = range;
+      scalar.range = range2;
       scalar.source = value;
       if (type2)
         scalar.type = type2;
@@ -9006,9 +9006,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path21) => {
+    visit.itemAtPath = (cst, path24) => {
       let item = cst;
-      for (const [field, index] of path21) {
+      for (const [field, index] of path24) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9017,23 +9017,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path21) => {
-      const parent = visit.itemAtPath(cst, path21.slice(0, -1));
-      const field = path21[path21.length - 1][0];
+    visit.parentCollection = (cst, path24) => {
+      const parent = visit.itemAtPath(cst, path24.slice(0, -1));
+      const field = path24[path24.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path21, item, visitor) {
-      let ctrl = visitor(item, path21);
+    function _visit(path24, item, visitor) {
+      let ctrl = visitor(item, path24);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path21.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path24.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9044,10 +9044,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path21);
+            ctrl = ctrl(item, path24);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path21) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path24) : ctrl;
     }
     exports.visit = visit;
   }
@@ -10890,7083 +10890,6 @@ var {
   Help
 } = import_index.default;
 
-// src/model/object.ts
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
-  "APIService",
-  "CertificateSigningRequest",
-  "ClusterIssuer",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "ComponentStatus",
-  "CSIDriver",
-  "CSINode",
-  "CustomResourceDefinition",
-  "FlowSchema",
-  "IngressClass",
-  "MutatingWebhookConfiguration",
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "PriorityClass",
-  "PriorityLevelConfiguration",
-  "RuntimeClass",
-  "StorageClass",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "ValidatingWebhookConfiguration",
-  "VolumeAttachment",
-  "VolumeAttributesClass",
-  "ClusterServiceVersion"
-]);
-function isRecord(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function getPath(value, path21) {
-  let current = value;
-  for (const segment of path21) {
-    if (typeof segment === "number") {
-      if (!Array.isArray(current)) return void 0;
-      current = current[segment];
-    } else {
-      if (!isRecord(current) || !Object.hasOwn(current, segment)) return void 0;
-      current = current[segment];
-    }
-  }
-  return current;
-}
-function formatPath(path21) {
-  let out = "";
-  for (const segment of path21) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out === "" ? segment : `.${segment}`;
-  }
-  return out;
-}
-function groupOf(apiVersion) {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
-function refString(ref2) {
-  return `${ref2.kind}/${ref2.name}`;
-}
-function isClusterScoped(kind) {
-  return CLUSTER_SCOPED.has(kind);
-}
-function stringMap(value) {
-  if (!isRecord(value)) return NO_ENTRIES;
-  let allStrings = true;
-  for (const key in value) {
-    if (typeof value[key] !== "string") {
-      allStrings = false;
-      break;
-    }
-  }
-  if (allStrings) return value;
-  const out = {};
-  for (const key in value) {
-    const v = value[key];
-    if (typeof v === "string" || v === null) Object.defineProperty(out, key, { value: v ?? "", enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-var NO_ENTRIES = Object.freeze({});
-function stringEntry(value, key) {
-  if (!isRecord(value) || !Object.hasOwn(value, key)) return void 0;
-  const entry = value[key];
-  return typeof entry === "string" ? entry : entry === null ? "" : void 0;
-}
-var NO_HOOKS = Object.freeze([]);
-function objectsFromDocuments(docs, options) {
-  const objects = [];
-  const notes = [];
-  const add = (doc, value, pathPrefix) => {
-    if (value === null || value === void 0) return;
-    const note = (message) => notes.push({ file: doc.file, line: doc.locate(pathPrefix), message });
-    const what = pathPrefix.length === 0 ? "document" : "List item";
-    if (!isRecord(value)) {
-      note(`${what} is not a mapping; skipped`);
-      return;
-    }
-    const { apiVersion, kind } = value;
-    if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") {
-      note(`${what} has no apiVersion/kind; skipped`);
-      return;
-    }
-    if (kind === "List" || kind.endsWith("List") && Array.isArray(value.items)) {
-      if (!Array.isArray(value.items)) {
-        note(`${kind} has no items list; skipped`);
-        return;
-      }
-      value.items.forEach((item, i) => add(doc, item, [...pathPrefix, "items", i]));
-      return;
-    }
-    const metadata = isRecord(value.metadata) ? value.metadata : {};
-    const name = typeof metadata.name === "string" ? metadata.name : void 0;
-    const generateName = typeof metadata.generateName === "string" ? metadata.generateName : void 0;
-    if (name === void 0 && generateName === void 0) {
-      note(`${kind} has no metadata.name; skipped`);
-      return;
-    }
-    const namespace = isClusterScoped(kind) ? void 0 : typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : options.namespace;
-    const hookAnnotation = stringEntry(metadata.annotations, "helm.sh/hook");
-    const objectName = name ?? `${generateName}*`;
-    objects.push({
-      ref: namespace === void 0 ? { apiVersion, kind, name: objectName } : { apiVersion, kind, namespace, name: objectName },
-      group: groupOf(apiVersion),
-      raw: value,
-      doc,
-      pathPrefix,
-      generatedName: name === void 0,
-      hooks: hookAnnotation ? hookAnnotation.split(",").map((h) => h.trim()).filter(Boolean) : NO_HOOKS
-    });
-  };
-  for (const doc of docs) add(doc, doc.value, []);
-  return { objects, notes };
-}
-
-// src/model/selector.ts
-var NOTHING = { matchesNothing: true, requirements: [] };
-var EVERYTHING = { matchesNothing: false, requirements: [] };
-var OPERATORS = /* @__PURE__ */ new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
-function meaning(m) {
-  return m === "nothing" ? NOTHING : EVERYTHING;
-}
-function selectorFromMap(map2, semantics) {
-  if (map2 === null || map2 === void 0) return meaning(semantics.nil);
-  if (!isRecord(map2)) return NOTHING;
-  const requirements = matchLabelRequirements(map2);
-  return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
-}
-function matchLabelRequirements(map2) {
-  return Object.keys(map2).map((key) => ({ key, operator: "In", values: [scalarText(map2[key])] }));
-}
-function compileLabelSelector(raw, semantics) {
-  if (raw === null || raw === void 0) return meaning(semantics.nil);
-  if (!isRecord(raw)) return NOTHING;
-  const { matchLabels, matchExpressions } = raw;
-  if (!isRecord(matchLabels) && matchLabels !== null && matchLabels !== void 0) return NOTHING;
-  const requirements = isRecord(matchLabels) ? matchLabelRequirements(matchLabels) : [];
-  if (Array.isArray(matchExpressions)) {
-    for (const expression of matchExpressions) {
-      if (!isRecord(expression) || typeof expression.key !== "string") return NOTHING;
-      const operator = expression.operator;
-      if (typeof operator !== "string" || !OPERATORS.has(operator)) return NOTHING;
-      const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
-      requirements.push({ key: expression.key, operator, values });
-    }
-  } else if (matchExpressions !== null && matchExpressions !== void 0) {
-    return NOTHING;
-  }
-  return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
-}
-function scalarText(value) {
-  if (value === null || value === void 0) return "";
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-function requirementMatches(requirement, labels) {
-  const present = Object.hasOwn(labels, requirement.key);
-  switch (requirement.operator) {
-    case "In":
-      return present && requirement.values.includes(labels[requirement.key]);
-    case "NotIn":
-      return !present || !requirement.values.includes(labels[requirement.key]);
-    case "Exists":
-      return present;
-    case "DoesNotExist":
-      return !present;
-  }
-}
-function matches(selector, labels) {
-  if (selector.matchesNothing) return false;
-  return selector.requirements.every((r) => requirementMatches(r, labels));
-}
-function selectsEverything(selector) {
-  return !selector.matchesNothing && selector.requirements.length === 0;
-}
-function describeSelector(selector) {
-  if (selector.matchesNothing) return "<nothing>";
-  if (selector.requirements.length === 0) return "<everything>";
-  return selector.requirements.map((r) => {
-    switch (r.operator) {
-      case "In":
-        return r.values.length === 1 ? `${r.key}=${r.values[0]}` : `${r.key} in (${r.values.join(",")})`;
-      case "NotIn":
-        return `${r.key} notin (${r.values.join(",")})`;
-      case "Exists":
-        return r.key;
-      case "DoesNotExist":
-        return `!${r.key}`;
-    }
-  }).join(",");
-}
-var LabelIndex = class {
-  constructor(labelsOf) {
-    this.labelsOf = labelsOf;
-  }
-  labelsOf;
-  byKeyValue = /* @__PURE__ */ new Map();
-  byKey = /* @__PURE__ */ new Map();
-  all = [];
-  position = /* @__PURE__ */ new Map();
-  add(item) {
-    this.position.set(item, this.all.length);
-    this.all.push(item);
-    const labels = this.labelsOf(item);
-    for (const key in labels) {
-      const value = labels[key];
-      let values = this.byKeyValue.get(key);
-      if (!values) this.byKeyValue.set(key, values = /* @__PURE__ */ new Map());
-      const bucket = values.get(value);
-      if (bucket) bucket.push(item);
-      else values.set(value, [item]);
-      const keyed = this.byKey.get(key);
-      if (keyed) keyed.push(item);
-      else this.byKey.set(key, [item]);
-    }
-  }
-  select(selector) {
-    if (selector.matchesNothing) return [];
-    return this.candidates(selector).filter((item) => matches(selector, this.labelsOf(item)));
-  }
-  /** The smallest posting list any one requirement narrows the search to. */
-  candidates(selector) {
-    let best = this.all;
-    for (const r of selector.requirements) {
-      let list;
-      if (r.operator === "In") {
-        const values = this.byKeyValue.get(r.key);
-        list = r.values.length === 1 ? values?.get(r.values[0]) ?? [] : [...new Set(r.values)].flatMap((v) => values?.get(v) ?? []).sort((a, b) => this.position.get(a) - this.position.get(b));
-      } else if (r.operator === "Exists") {
-        list = this.byKey.get(r.key) ?? [];
-      }
-      if (list && list.length < best.length) best = list;
-    }
-    return best;
-  }
-};
-
-// src/model/consumers.ts
-var SERVICE_SELECTOR = { nil: "nothing", empty: "nothing" };
-var PDB_V1 = { nil: "nothing", empty: "everything" };
-var PDB_V1BETA1 = { nil: "nothing", empty: "nothing" };
-var EMPTY_IS_ALL = { nil: "everything", empty: "everything" };
-function consumerOf(object) {
-  const { kind, namespace } = object.ref;
-  const group = object.group;
-  if (kind === "Service" && group === "") {
-    return consumer(object, kind, "pods", SPEC_SELECTOR, (raw) => selectorFromMap(raw, SERVICE_SELECTOR), ownNamespace(namespace));
-  }
-  if (kind === "PodDisruptionBudget" && group === "policy") {
-    const semantics = object.ref.apiVersion === "policy/v1beta1" ? PDB_V1BETA1 : PDB_V1;
-    const spec = getPath(object.raw, ["spec"]);
-    const maxUnavailable = isRecord(spec) ? spec.maxUnavailable : void 0;
-    const minAvailable = isRecord(spec) ? spec.minAvailable : void 0;
-    const needsScale = maxUnavailable !== void 0 && maxUnavailable !== null ? true : typeof minAvailable === "string" && minAvailable.endsWith("%");
-    const pdb = consumer(object, kind, "pods", SPEC_SELECTOR, (raw) => compileLabelSelector(raw, semantics), ownNamespace(namespace));
-    return { ...pdb, kind, needsScale };
-  }
-  if (kind === "NetworkPolicy" && group === "networking.k8s.io") {
-    return consumer(object, kind, "pods", ["spec", "podSelector"], (raw) => compileLabelSelector(raw, EMPTY_IS_ALL), ownNamespace(namespace));
-  }
-  if ((kind === "ServiceMonitor" || kind === "PodMonitor") && group === "monitoring.coreos.com") {
-    const selects = kind === "ServiceMonitor" ? "services" : "pods";
-    return consumer(object, kind, selects, SPEC_SELECTOR, (raw) => compileLabelSelector(raw, EMPTY_IS_ALL), monitorNamespaces(object));
-  }
-  return void 0;
-}
-var SPEC_SELECTOR = ["spec", "selector"];
-function ownNamespace(namespace) {
-  return namespace === void 0 ? void 0 : [namespace];
-}
-function consumer(object, kind, selects, selectorPath, compile, namespaces) {
-  const raw = getPath(object.raw, selectorPath);
-  const found = { object, kind, selects, selectorPath, selector: compile(raw), selectorAbsent: raw === void 0 || raw === null };
-  if (namespaces !== void 0) found.namespaces = namespaces;
-  return found;
-}
-function monitorNamespaces(object) {
-  const selector = getPath(object.raw, ["spec", "namespaceSelector"]);
-  if (isRecord(selector)) {
-    if (selector.any === true) return void 0;
-    if (Array.isArray(selector.matchNames) && selector.matchNames.length > 0) {
-      return selector.matchNames.filter((n) => typeof n === "string");
-    }
-  }
-  return object.ref.namespace === void 0 ? [] : [object.ref.namespace];
-}
-function hpaOf(object) {
-  if (object.ref.kind !== "HorizontalPodAutoscaler" || object.group !== "autoscaling") return void 0;
-  const targetPath = ["spec", "scaleTargetRef"];
-  const ref2 = getPath(object.raw, targetPath);
-  const fields = stringMap(ref2);
-  const target = fields.kind && fields.name ? { kind: fields.kind, name: fields.name, ...fields.apiVersion ? { apiVersion: fields.apiVersion } : {} } : void 0;
-  return { object, targetPath, ...target ? { target } : {} };
-}
-
-// src/model/volatile.ts
-var VOLATILE_LABEL_KEYS = /* @__PURE__ */ new Set([
-  "helm.sh/chart",
-  "app.kubernetes.io/version",
-  "chart",
-  "version"
-]);
-var CHART_LABEL_KEYS = ["helm.sh/chart", "chart"];
-var APP_VERSION_KEYS = ["app.kubernetes.io/version", "version"];
-var CHART_LABEL = /^.+?-(v?\d+(?:\.\d+)*(?:[-_.+].*)?)$/;
-var LOOKS_LIKE_VERSION = /\d.*\.|\.\d|^v?\d{2,}/;
-function knownVersions(objects) {
-  const chart = /* @__PURE__ */ new Set();
-  const app = /* @__PURE__ */ new Set();
-  for (const object of objects) {
-    const labels = object.raw.metadata?.labels;
-    for (const key of CHART_LABEL_KEYS) {
-      const label = stringEntry(labels, key);
-      const version = label === void 0 ? void 0 : CHART_LABEL.exec(label)?.[1];
-      if (version && LOOKS_LIKE_VERSION.test(version)) chart.add(version);
-    }
-    for (const key of APP_VERSION_KEYS) {
-      const version = stringEntry(labels, key);
-      if (version && LOOKS_LIKE_VERSION.test(version)) app.add(version);
-    }
-  }
-  return { chart, app };
-}
-function volatileLabels(labels, versions, extraKeys = /* @__PURE__ */ new Set()) {
-  const found = [];
-  for (const key in labels) {
-    const value = labels[key];
-    if (extraKeys.has(key) || volatileByName(key, value)) {
-      found.push({ key, value, reason: "key" });
-    } else {
-      const chart = containedVersion(value, versions.chart);
-      const app = chart === void 0 ? containedVersion(value, versions.app) : void 0;
-      if (chart !== void 0) found.push({ key, value, reason: "chart-version", version: chart });
-      else if (app !== void 0) found.push({ key, value, reason: "app-version", version: app });
-    }
-  }
-  return found;
-}
-function volatileByName(key, value) {
-  if (!VOLATILE_LABEL_KEYS.has(key)) return false;
-  if (CHART_LABEL_KEYS.includes(key)) {
-    const version = CHART_LABEL.exec(value)?.[1];
-    return version !== void 0 && LOOKS_LIKE_VERSION.test(version);
-  }
-  if (key === "version") return LOOKS_LIKE_VERSION.test(value);
-  return true;
-}
-function containedVersion(value, versions) {
-  if (versions.size === 0) return void 0;
-  const index = versionIndex(versions);
-  let best = index.whole.get(value) ?? Infinity;
-  for (let dash = value.indexOf("-"); dash !== -1; dash = value.indexOf("-", dash + 1)) {
-    const position2 = index.suffix.get(value.slice(dash + 1));
-    if (position2 !== void 0 && position2 < best) best = position2;
-  }
-  return best === Infinity ? void 0 : index.ordered[best];
-}
-var versionIndexes = /* @__PURE__ */ new WeakMap();
-function versionIndex(versions) {
-  let index = versionIndexes.get(versions);
-  if (index === void 0 || index.ordered.length !== versions.size) {
-    index = { ordered: [...versions], whole: /* @__PURE__ */ new Map(), suffix: /* @__PURE__ */ new Map() };
-    index.ordered.forEach((version, i) => {
-      const sanitized = version.replaceAll("+", "_");
-      if (!index.whole.has(version)) index.whole.set(version, i);
-      if (!index.whole.has(sanitized)) index.whole.set(sanitized, i);
-      if (!index.suffix.has(sanitized)) index.suffix.set(sanitized, i);
-    });
-    versionIndexes.set(versions, index);
-  }
-  return index;
-}
-function taggedWithVersion(image, version) {
-  const bare = version.replace(/^v/, "");
-  const tag = imageTag(image)?.replace(/^v/, "");
-  if (bare === "" || tag === void 0) return false;
-  return tag === bare || tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length));
-}
-function imageTag(image) {
-  const reference = image.split("@")[0];
-  const colon = reference.lastIndexOf(":");
-  return colon > reference.lastIndexOf("/") ? reference.slice(colon + 1) : void 0;
-}
-
-// src/model/workloads.ts
-var REQUIRED = { nil: "nothing", empty: "nothing" };
-var MUTABLE_SELECTOR_VERSIONS = /* @__PURE__ */ new Set(["extensions/v1beta1", "apps/v1beta1"]);
-var immutableUnlessLegacy = (o) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
-function selectorController(groups, immutableSelector) {
-  return {
-    groups,
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "labelSelector",
-    semantics: REQUIRED,
-    selectorRequired: true,
-    immutableSelector,
-    runsToCompletion: false
-  };
-}
-var SHAPES = {
-  Deployment: selectorController(["apps", "extensions"], immutableUnlessLegacy),
-  ReplicaSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  DaemonSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  StatefulSet: selectorController(["apps"], () => true),
-  Rollout: selectorController(["argoproj.io"], () => true),
-  ReplicationController: {
-    groups: [""],
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "map",
-    selectorRequired: false,
-    immutableSelector: () => false,
-    runsToCompletion: false
-  },
-  Job: {
-    groups: ["batch"],
-    templatePath: ["spec", "template"],
-    selectorRequired: false,
-    immutableSelector: (o) => getPath(o.raw, ["spec", "manualSelector"]) === true,
-    runsToCompletion: true
-  },
-  CronJob: {
-    groups: ["batch"],
-    templatePath: ["spec", "jobTemplate", "spec", "template"],
-    selectorRequired: false,
-    immutableSelector: () => false,
-    runsToCompletion: true
-  },
-  Pod: {
-    groups: [""],
-    templatePath: [],
-    selectorRequired: false,
-    immutableSelector: () => false,
-    runsToCompletion: false
-  }
-};
-var WORKLOAD_KINDS = new Set(Object.keys(SHAPES));
-function workloadOf(object) {
-  const shape = SHAPES[object.ref.kind];
-  if (!shape || !shape.groups.includes(object.group)) return genericWorkload(object);
-  const template = getPath(object.raw, shape.templatePath);
-  const metadata = isRecord(template) ? template.metadata : void 0;
-  const podLabels = stringMap(isRecord(metadata) ? metadata.labels : void 0);
-  const podAnnotations = stringMap(isRecord(metadata) ? metadata.annotations : void 0);
-  const restartPolicy = getPath(template, ["spec", "restartPolicy"]);
-  const runsToCompletion = shape.runsToCompletion || object.hooks.length > 0 || object.ref.kind === "Pod" && restartPolicy !== void 0 && restartPolicy !== "Always";
-  const workload = {
-    object,
-    templatePath: shape.templatePath,
-    podLabels,
-    podAnnotations,
-    selectorImmutable: shape.immutableSelector(object),
-    selectorRequired: shape.selectorRequired,
-    runsToCompletion
-  };
-  const selector = ownSelector(object, shape, podLabels);
-  if (selector) {
-    workload.selectorPath = selector.path;
-    workload.selector = selector.selector;
-  }
-  return workload;
-}
-function ownSelector(object, shape, podLabels) {
-  if (object.ref.kind === "Job") {
-    if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return void 0;
-    const path21 = ["spec", "selector"];
-    return { path: path21, selector: compileLabelSelector(getPath(object.raw, path21), REQUIRED) };
-  }
-  if (!shape.selectorPath) return void 0;
-  const raw = getPath(object.raw, shape.selectorPath);
-  if (shape.selectorKind === "map") {
-    const map2 = raw === void 0 || raw === null ? podLabels : raw;
-    return { path: shape.selectorPath, selector: selectorFromMap(map2, REQUIRED) };
-  }
-  return { path: shape.selectorPath, selector: compileLabelSelector(raw, shape.semantics ?? REQUIRED) };
-}
-function genericWorkload(object) {
-  if (!isCustomGroup(object.group)) return void 0;
-  const templatePath = ["spec", "template"];
-  const template = getPath(object.raw, templatePath);
-  if (!isRecord(template)) return void 0;
-  const metadata = isRecord(template.metadata) ? template.metadata : void 0;
-  const podSpec = isRecord(template.spec) ? template.spec : void 0;
-  if (!isRecord(metadata?.labels) && !Array.isArray(podSpec?.containers)) return void 0;
-  const podLabels = stringMap(metadata?.labels);
-  const workload = {
-    object,
-    templatePath,
-    podLabels,
-    podAnnotations: stringMap(metadata?.annotations),
-    selectorImmutable: false,
-    selectorRequired: false,
-    runsToCompletion: object.hooks.length > 0,
-    generic: true
-  };
-  const selectorPath = ["spec", "selector"];
-  const raw = getPath(object.raw, selectorPath);
-  if (isRecord(raw)) {
-    const labelSelector = Object.hasOwn(raw, "matchLabels") || Object.hasOwn(raw, "matchExpressions");
-    workload.selectorPath = selectorPath;
-    workload.selector = labelSelector ? compileLabelSelector(raw, REQUIRED) : selectorFromMap(raw, REQUIRED);
-  }
-  return workload;
-}
-function isCustomGroup(group) {
-  return group.includes(".") && !group.endsWith(".k8s.io") && group !== "k8s.io";
-}
-function containerImages(workload) {
-  const spec = getPath(workload.object.raw, [...workload.templatePath, "spec"]);
-  if (!isRecord(spec)) return [];
-  const images = [];
-  for (const list of ["initContainers", "containers"]) {
-    const containers = spec[list];
-    if (!Array.isArray(containers)) continue;
-    containers.forEach((container, i) => {
-      if (isRecord(container) && typeof container.image === "string") {
-        images.push({ image: container.image, path: [...workload.templatePath, "spec", list, i, "image"] });
-      }
-    });
-  }
-  return images;
-}
-
-// src/analyze/context.ts
-var DEFAULT_SETTINGS = {
-  kubeVersion: "1.34",
-  extraVolatileKeys: /* @__PURE__ */ new Set()
-};
-function buildContext(objects, settings = DEFAULT_SETTINGS) {
-  const workloads = [];
-  const workloadByObject = /* @__PURE__ */ new Map();
-  const consumers = [];
-  const hpas = [];
-  const pods = /* @__PURE__ */ new Map();
-  const services = [];
-  const byIdentity = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    const { kind, name } = object.ref;
-    const namespace = object.ref.namespace ?? "";
-    const byName = innerMap(innerMap(byIdentity, namespace), kind);
-    if (!byName.has(name)) byName.set(name, object);
-    const workload = workloadOf(object);
-    if (workload) {
-      workloads.push(workload);
-      workloadByObject.set(object, workload);
-      indexIn(pods, namespace, (w) => w.podLabels).add(workload);
-    }
-    const consumer2 = consumerOf(object);
-    if (consumer2) consumers.push(consumer2);
-    if (object.ref.kind === "Service" && object.group === "") services.push(object);
-    const hpa = hpaOf(object);
-    if (hpa) hpas.push(hpa);
-  }
-  const empty = (labelsOf) => new LabelIndex(labelsOf);
-  let servicesByNamespace;
-  const serviceIndexes = () => {
-    if (servicesByNamespace === void 0) {
-      servicesByNamespace = /* @__PURE__ */ new Map();
-      for (const service2 of services) indexIn(servicesByNamespace, service2.ref.namespace ?? "", serviceLabels).add(service2);
-    }
-    return servicesByNamespace;
-  };
-  let namespaceList;
-  return {
-    settings,
-    objects,
-    workloads,
-    consumers,
-    hpas,
-    versions: knownVersions(objects),
-    podsIn: (namespace) => pods.get(namespace) ?? empty((w) => w.podLabels),
-    servicesIn: (namespace) => serviceIndexes().get(namespace) ?? empty(serviceLabels),
-    // Computed once: rules ask for every finding (dangling-selector's "pods elsewhere"), and objects never change.
-    namespaces: () => namespaceList ??= [.../* @__PURE__ */ new Set([...pods.keys(), ...services.map((service2) => service2.ref.namespace ?? "")])],
-    workloadFor: (object) => workloadByObject.get(object),
-    find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name)
-  };
-}
-function innerMap(outer, key) {
-  let inner = outer.get(key);
-  if (!inner) outer.set(key, inner = /* @__PURE__ */ new Map());
-  return inner;
-}
-function serviceLabels(service2) {
-  return stringMap(service2.raw.metadata?.labels);
-}
-function indexIn(indexes, namespace, labelsOf) {
-  let index = indexes.get(namespace);
-  if (!index) indexes.set(namespace, index = new LabelIndex(labelsOf));
-  return index;
-}
-
-// src/analyze/finding.ts
-var SEVERITIES = ["error", "warning", "info"];
-function severityRank(severity) {
-  return SEVERITIES.indexOf(severity);
-}
-function summarize(findings) {
-  const summary = { error: 0, warning: 0, info: 0 };
-  for (const finding2 of findings) summary[finding2.severity]++;
-  return summary;
-}
-
-// src/model/label-syntax.ts
-var QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-var LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
-var DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-var DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-var DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
-var QUALIFIED_NAME_MAX_LENGTH = 63;
-var LABEL_VALUE_MAX_LENGTH = 63;
-var DNS1123_LABEL_MAX_LENGTH = 63;
-var DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
-var DNS1035_LABEL_MAX_LENGTH = 63;
-var TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
-var QUALIFIED_NAME_ERR_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-var LABEL_VALUE_ERR_MSG = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-var DNS1123_LABEL_ERR_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
-var DNS1123_SUBDOMAIN_ERR_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-var DNS1035_LABEL_ERR_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
-var QUALIFIED_NAME_RE = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
-var LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-var DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL_FMT}$`);
-var DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
-var DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
-function byteLength(value) {
-  if (value.length <= 256) {
-    let ascii = true;
-    for (let i = 0; i < value.length && ascii; i++) ascii = value.charCodeAt(i) < 128;
-    if (ascii) return value.length;
-  }
-  return Buffer.byteLength(value, "utf8");
-}
-function maxLenError(length) {
-  return `must be no more than ${length} characters`;
-}
-function emptyError() {
-  return "must be non-empty";
-}
-function regexError(message, format, ...examples) {
-  if (examples.length === 0) return `${message} (regex used for validation is '${format}')`;
-  let out = `${message} (e.g. `;
-  examples.forEach((example, i) => {
-    if (i > 0) out += " or ";
-    out += `'${example}', `;
-  });
-  return `${out}regex used for validation is '${format}')`;
-}
-function dns1123LabelProblems(value) {
-  const problems = [];
-  if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) problems.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
-  if (!DNS1123_LABEL_RE.test(value)) {
-    if (DNS1123_SUBDOMAIN_RE.test(value)) problems.push("must not contain dots");
-    else problems.push(regexError(DNS1123_LABEL_ERR_MSG, DNS1123_LABEL_FMT, "my-name", "123-abc"));
-  }
-  return problems;
-}
-function dns1123SubdomainProblems(value) {
-  const problems = [];
-  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) problems.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
-  if (!DNS1123_SUBDOMAIN_RE.test(value)) problems.push(regexError(DNS1123_SUBDOMAIN_ERR_MSG, DNS1123_SUBDOMAIN_FMT, "example.com"));
-  return problems;
-}
-function dns1035LabelProblems(value) {
-  const problems = [];
-  if (byteLength(value) > DNS1035_LABEL_MAX_LENGTH) problems.push(maxLenError(DNS1035_LABEL_MAX_LENGTH));
-  if (!DNS1035_LABEL_RE.test(value)) problems.push(regexError(DNS1035_LABEL_ERR_MSG, DNS1035_LABEL_FMT, "my-name", "abc-123"));
-  return problems;
-}
-function labelKeyProblems(key) {
-  if (validLabelKeys.has(key)) return NO_PROBLEMS;
-  const problems = computeLabelKeyProblems(key);
-  if (problems.length === 0) validLabelKeys.add(key);
-  return problems;
-}
-function computeLabelKeyProblems(key) {
-  const problems = [];
-  const parts2 = key.split("/");
-  let name;
-  if (parts2.length === 1) {
-    name = parts2[0];
-  } else if (parts2.length === 2) {
-    const prefix = parts2[0];
-    name = parts2[1];
-    if (prefix.length === 0) problems.push(`prefix part ${emptyError()}`);
-    else for (const message of dns1123SubdomainProblems(prefix)) problems.push(`prefix part ${message}`);
-  } else {
-    return [
-      `a qualified name ${regexError(QUALIFIED_NAME_ERR_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`
-    ];
-  }
-  if (name.length === 0) problems.push(`name part ${emptyError()}`);
-  else if (byteLength(name) > QUALIFIED_NAME_MAX_LENGTH) problems.push(`name part ${maxLenError(QUALIFIED_NAME_MAX_LENGTH)}`);
-  if (!QUALIFIED_NAME_RE.test(name)) {
-    problems.push(`name part ${regexError(QUALIFIED_NAME_ERR_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")}`);
-  }
-  return problems;
-}
-function labelValueProblems(value) {
-  if (isPlainLabelValue(value)) return NO_PROBLEMS;
-  const problems = [];
-  if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) problems.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
-  if (!LABEL_VALUE_RE.test(value)) problems.push(regexError(LABEL_VALUE_ERR_MSG, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
-  return problems;
-}
-function isPlainLabelValue(value) {
-  const length = value.length;
-  if (length === 0) return true;
-  if (length > LABEL_VALUE_MAX_LENGTH || !isAlphanumeric(value.charCodeAt(0)) || !isAlphanumeric(value.charCodeAt(length - 1))) return false;
-  for (let i = 1; i < length - 1; i++) {
-    const c = value.charCodeAt(i);
-    if (!(isAlphanumeric(c) || c === 45 || c === 95 || c === 46)) return false;
-  }
-  return true;
-}
-function isAlphanumeric(c) {
-  return c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122;
-}
-var KnownValid = class {
-  strings = /* @__PURE__ */ new Set();
-  has(value) {
-    return this.strings.has(value);
-  }
-  add(value) {
-    if (this.strings.size >= 65536) this.strings.clear();
-    this.strings.add(value);
-  }
-};
-var NO_PROBLEMS = Object.freeze([]);
-var validLabelKeys = new KnownValid();
-var validAnnotationKeys = new KnownValid();
-function goToLower(value) {
-  let out = "";
-  for (const char of value) {
-    if (char === "İ") {
-      out += "i";
-      continue;
-    }
-    const lower = char.toLowerCase();
-    out += [...lower].length === 1 ? lower : char;
-  }
-  return out;
-}
-function annotationKeyProblems(key) {
-  if (validAnnotationKeys.has(key)) return NO_PROBLEMS;
-  const problems = labelKeyProblems(goToLower(key));
-  if (problems.length === 0) validAnnotationKeys.add(key);
-  return problems;
-}
-function annotationsSize(annotations) {
-  let total = 0;
-  for (const key in annotations) total += byteLength(key) + byteLength(annotations[key]);
-  return total;
-}
-function sizeProblem(bytes2) {
-  return bytes2 > TOTAL_ANNOTATION_SIZE_LIMIT_B ? `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes` : void 0;
-}
-function formatFieldError(error) {
-  if (error.type === "Decode") return error.detail;
-  const value = error.value === void 0 ? "" : `: ${JSON.stringify(error.value)}`;
-  return `${error.apiField}: ${error.type}${value}: ${error.detail}`;
-}
-function jsonTypeName(value) {
-  if (typeof value === "boolean") return "bool";
-  if (typeof value === "number") return "number";
-  if (typeof value === "string") return "string";
-  if (Array.isArray(value)) return "array";
-  if (value === null || value === void 0) return "null";
-  return "object";
-}
-function decodeError(value, goStruct, field, goType, apiField, at = field, key) {
-  const jsonPath = field.filter((segment) => typeof segment === "string").join(".");
-  return {
-    apiField,
-    type: "Decode",
-    detail: `json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${goStruct}.${jsonPath} of type ${goType}`,
-    path: at,
-    ...key === void 0 ? {} : { key }
-  };
-}
-function validateLabelMap(raw, path21, options = {}) {
-  if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path21);
-  const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path21, "map[string]string", field())];
-  const errors = [];
-  for (const key in raw) {
-    const value = raw[key];
-    const decodes = value === null || typeof value === "string";
-    const keyProblems = labelKeyProblems(key);
-    const text = decodes ? value ?? "" : "";
-    const valueProblems = decodes ? labelValueProblems(text) : [];
-    if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
-    const apiField = field();
-    const at = [...path21, key];
-    if (!decodes) errors.push(decodeError(value, goStruct, path21, "string", apiField, at, key));
-    for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
-    for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
-  }
-  return errors;
-}
-function validateAnnotationMap(raw, path21, options = {}) {
-  if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path21);
-  const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path21, "map[string]string", field())];
-  const errors = [];
-  let bytes2 = 0;
-  for (const key in raw) {
-    const value = raw[key];
-    const decodes = value === null || typeof value === "string";
-    if (!decodes) errors.push(decodeError(value, goStruct, path21, "string", field(), [...path21, key], key));
-    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path21, key], key });
-    if (decodes) bytes2 += byteLength(key) + byteLength(value ?? "");
-  }
-  const tooLong = sizeProblem(bytes2);
-  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path21 });
-  return errors;
-}
-function validateLabelSelector(raw, path21, options = {}) {
-  const apiField = options.apiField ?? formatPath(path21);
-  if (raw === null || raw === void 0) return [];
-  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path21, "v1.LabelSelector", apiField)];
-  const errors = validateLabelMap(raw.matchLabels, [...path21, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
-  const expressions = raw.matchExpressions;
-  if (expressions === null || expressions === void 0) return errors;
-  const expressionsPath = [...path21, "matchExpressions"];
-  if (!Array.isArray(expressions)) {
-    errors.push(decodeError(expressions, "LabelSelector", expressionsPath, "[]v1.LabelSelectorRequirement", `${apiField}.matchExpressions`));
-    return errors;
-  }
-  expressions.forEach((expression, i) => {
-    const at = [...expressionsPath, i];
-    const field = `${apiField}.matchExpressions[${i}]`;
-    if (expression === null) expression = {};
-    if (!isRecord(expression)) {
-      errors.push(decodeError(expression, "LabelSelector", expressionsPath, "v1.LabelSelectorRequirement", field, at));
-      return;
-    }
-    const { key, operator, values } = expression;
-    let decodes = true;
-    for (const [name, value] of [["key", key], ["operator", operator]]) {
-      if (value !== null && value !== void 0 && typeof value !== "string") {
-        errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
-        decodes = false;
-      }
-    }
-    if (values !== null && values !== void 0) {
-      if (!Array.isArray(values)) {
-        errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
-        decodes = false;
-      } else {
-        values.forEach((value, j) => {
-          if (value !== null && typeof value !== "string") {
-            errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
-            decodes = false;
-          }
-        });
-      }
-    }
-    if (!decodes) return;
-    const keyText = typeof key === "string" ? key : "";
-    const operatorText = typeof operator === "string" ? operator : "";
-    const list = Array.isArray(values) ? values.map((v) => typeof v === "string" ? v : "") : [];
-    const withKey = keyText === "" ? {} : { key: keyText };
-    if (operatorText === "In" || operatorText === "NotIn") {
-      if (list.length === 0) {
-        errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
-      }
-    } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
-      if (list.length > 0) {
-        errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
-      }
-    } else {
-      errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
-    }
-    for (const detail of labelKeyProblems(keyText)) {
-      errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
-    }
-    list.forEach((value, j) => {
-      for (const detail of labelValueProblems(value)) {
-        errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
-      }
-    });
-  });
-  return errors;
-}
-
-// src/analyze/rule.ts
-var PROJECT_URL = "https://github.com/chartguard/chartguard";
-function ruleHelpUri(id) {
-  return `${PROJECT_URL}#${id}`;
-}
-function manifest(strings, ...values) {
-  const text = String.raw({ raw: strings }, ...values).replace(/^\n/, "").replace(/\n[ \t]*$/, "\n");
-  const lines = text.split("\n");
-  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)[0].length));
-  return lines.map((l) => l.slice(indent)).join("\n");
-}
-
-// src/analyze/rules/selector-mismatch.ts
-var selectorMismatch = {
-  meta: {
-    id: "selector-mismatch",
-    severity: "error",
-    summary: "A workload's selector does not match its own pod template labels, or is empty where the API rejects it.",
-    why: "The API server refuses the object: `selector` does not match template `labels`, or `empty selector is invalid`. Because the selector is immutable, removing a template label that the selector uses also breaks every later upgrade.",
-    fix: "Build spec.selector.matchLabels and the pod template labels from the same small selector-labels helper, and never remove a selector label from the template.",
-    migration: "Nothing to migrate when the API server refused the object: fix the chart and install or upgrade again. If the template lost a label that a deployed selector still uses, put the label back: the selector is immutable, so changing it means deleting the workload without its pods (`kubectl delete deployment <name> --cascade=orphan`) before `helm upgrade`.",
-    incident: 'helm/helm #2494: a `chart: {{ .Chart.Name }}-{{ .Chart.Version }}` label added to a Deployment\'s pod template made the next upgrade fail with "`selector` does not match template `labels`"; helm/charts #1726 (kube-state-metrics) broke every upgrade the same way.',
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `
-    },
-    helpUri: ruleHelpUri("selector-mismatch")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      const { selector, selectorPath, object } = workload;
-      if (!selector || !selectorPath || !(workload.selectorRequired || workload.generic)) continue;
-      const kind = object.ref.kind.toLowerCase();
-      const raw = getPath(object.raw, selectorPath);
-      if (undecodable(raw, [...workload.templatePath, "metadata", "labels"], workload.object.raw, selectorPath)) continue;
-      if (workload.generic && (selector.matchesNothing || selector.requirements.length === 0)) continue;
-      if (selector.matchesNothing || selector.requirements.length === 0) {
-        const absent = raw === void 0 || raw === null;
-        report({
-          object,
-          path: selectorPath,
-          message: absent ? `${refString(object.ref)} has no spec.selector; the API server answers "spec.selector: Required value".` : `${refString(object.ref)} has an empty or malformed spec.selector; the API server answers "empty selector is invalid for ${kind}" or "invalid label selector".`,
-          evidence: { selector: raw ?? null },
-          remedy: {
-            text: "Set spec.selector.matchLabels to the stable labels that identify this workload's pods (e.g. app.kubernetes.io/name and app.kubernetes.io/instance) and put the same labels on spec.template.metadata.labels."
-          }
-        });
-        continue;
-      }
-      if (matches(selector, workload.podLabels)) continue;
-      const missing = selector.requirements.filter((r) => !matches({ matchesNothing: false, requirements: [r] }, workload.podLabels)).map((r) => describeSelector({ matchesNothing: false, requirements: [r] }));
-      report({
-        object,
-        path: [...workload.templatePath, "metadata", "labels"],
-        message: workload.generic ? `${refString(object.ref)}: selector ${describeSelector(selector)} does not match its pod template labels (unmatched: ${missing.join(", ")}); the ${object.ref.kind} controller cannot own the pods it creates (most refuse such a spec).` : `${refString(object.ref)}: selector ${describeSelector(selector)} does not match its pod template labels (unmatched: ${missing.join(", ")}); the API server answers "\`selector\` does not match template \`labels\`".`,
-        evidence: { selector: describeSelector(selector), unmatched: missing, templateLabels: workload.podLabels },
-        remedy: {
-          text: "Add the selector's labels to spec.template.metadata.labels with the same values (ideally both rendered from one selector-labels helper)."
-        }
-      });
-    }
-  }
-};
-function undecodable(selector, labelsPath, raw, selectorPath) {
-  const errors = [...validateLabelSelector(selector, selectorPath), ...validateLabelMap(getPath(raw, labelsPath), labelsPath)];
-  return errors.some((error) => error.type === "Decode");
-}
-
-// src/analyze/shell.ts
-var ShellText = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  toString() {
-    return this.text;
-  }
-};
-function shellWord(word) {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-function shellCommand(words) {
-  return words.map(shellWord).join(" ");
-}
-function sh(literals, ...values) {
-  let line = literals[0] ?? "";
-  values.forEach((value, i) => {
-    line += value instanceof ShellText ? value.text : shellWord(String(value));
-    line += literals[i + 1] ?? "";
-  });
-  return line;
-}
-function shellWords(line) {
-  const words = [];
-  let word = "";
-  let quoted = false;
-  for (const char of line) {
-    if (char === "'") quoted = !quoted;
-    if (char === " " && !quoted) {
-      if (word !== "") words.push(word);
-      word = "";
-    } else {
-      word += char;
-    }
-  }
-  if (word !== "") words.push(word);
-  return words;
-}
-
-// src/analyze/release.ts
-var HELM_UPGRADE = "helm upgrade ";
-function isHelmUpgrade(command) {
-  return command.startsWith(HELM_UPGRADE);
-}
-function releaseOf(object) {
-  const metadata = isRecord(object.raw.metadata) ? object.raw.metadata : {};
-  const entry = (map2, key) => stringEntry(map2, key) || void 0;
-  const rendered2 = object.doc.release;
-  const release = entry(metadata.annotations, "meta.helm.sh/release-name") ?? rendered2?.name ?? entry(metadata.labels, "app.kubernetes.io/instance");
-  const helmNamespace = entry(metadata.annotations, "meta.helm.sh/release-namespace") ?? (rendered2?.namespace || void 0) ?? object.ref.namespace;
-  return {
-    ns: new ShellText(object.ref.namespace === void 0 ? "" : ` ${shellCommand(["-n", object.ref.namespace])}`),
-    upgrade: `${HELM_UPGRADE}${shellCommand([
-      release ?? "<release>",
-      rendered2?.chart ?? "<chart>",
-      "-n",
-      helmNamespace ?? "<namespace>",
-      ...rendered2?.valuesArguments ?? []
-    ])}`
-  };
-}
-
-// src/analyze/probes.ts
-var PROBE_CAUSE_ORDER = ["random", "chart-version", "app-version", "image-tag", "values", "revision"];
-function objectKey(object) {
-  return `${object.doc.file}\0${object.doc.index}\0${formatPath(object.pathPrefix)}`;
-}
-function probesOf(evidence2, object) {
-  const probed = evidence2?.probed.get(object.doc.file);
-  if (evidence2 === void 0 || probed === void 0) return void 0;
-  return { probed, changes: evidence2.changes.get(objectKey(object)) ?? [] };
-}
-function mergeProbeEvidence(parts2) {
-  if (parts2.length === 0) return void 0;
-  const probed = /* @__PURE__ */ new Map();
-  const changes = /* @__PURE__ */ new Map();
-  for (const part of parts2) {
-    for (const [file, causes] of part.probed) probed.set(file, causes);
-    for (const [key, list] of part.changes) changes.set(key, list);
-  }
-  return { probed, changes };
-}
-function analyzeProbes(renders) {
-  const options = { namespace: renders.namespace };
-  const base = objectsFromDocuments(renders.base, options).objects;
-  const file = renders.base[0]?.file;
-  const changes = /* @__PURE__ */ new Map();
-  const probed = /* @__PURE__ */ new Set();
-  let unmarked = 0;
-  if (renders.deterministic === true) probed.add("random");
-  const repeatDiffs = /* @__PURE__ */ new Map();
-  if (renders.repeat) {
-    probed.add("random");
-    const pairs2 = pairObjects(base, objectsFromDocuments(renders.repeat, options).objects);
-    for (const [object, other] of pairs2) {
-      const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
-      repeatDiffs.set(object, leaves);
-      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
-    }
-  }
-  const singles = (renders.singles ?? []).map((single) => {
-    const pairs2 = pairObjects(base, objectsFromDocuments(single.docs, options).objects);
-    const diffs = new Map(
-      [...pairs2].map(([object, other]) => [object, new Map(identityLeaves(object, other).map((leaf) => [formatPath(leaf.path), leaf]))])
-    );
-    return { single, pairs: pairs2, diffs };
-  });
-  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) probed.add(cause);
-  if (renders.combined) {
-    const { markers } = renders.combined;
-    for (const cause of markedCauses(markers)) probed.add(cause);
-    const pairs2 = pairObjects(base, objectsFromDocuments(renders.combined.docs, options).objects);
-    for (const [object, other] of pairs2) {
-      const random = repeatDiffs.get(object);
-      for (const leaf of identityLeaves(object, other)) {
-        const key = formatPath(leaf.path);
-        if (random?.has(key)) continue;
-        const found = markersIn(leaf, markers);
-        if (found.causes.length === 0) {
-          const where = section(object, leaf.path);
-          if (where === "pod-annotations" || where === "job-pod-spec") continue;
-          const explained = explainBySingles(object, key, singles);
-          if (explained === void 0) {
-            unmarked++;
-            continue;
-          }
-          addChange(changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
-          continue;
-        }
-        const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
-        if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
-        if (change.causes.includes("image-tag") && change.section === "pod-labels") {
-          change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
-        }
-        addChange(changes, object, change);
-      }
-    }
-  } else {
-    for (const { single, pairs: pairs2, diffs } of singles) {
-      for (const [object, leaves] of diffs) {
-        const random = repeatDiffs.get(object);
-        for (const [key, leaf] of leaves) {
-          if (random?.has(key)) continue;
-          const found = markersIn(leaf, single.markers);
-          const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], found.valuesPaths.length > 0 ? found.valuesPaths : allPaths(single)), single.markers);
-          if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
-          if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
-            const other = pairs2.get(object);
-            change.foreignTag = other !== void 0 && !usesTag(object, other, found.tagMarkers, change.before);
-          }
-          mergeChange(changes, object, change);
-        }
-      }
-    }
-  }
-  return {
-    evidence: { probed: file === void 0 ? /* @__PURE__ */ new Map() : /* @__PURE__ */ new Map([[file, probed]]), changes },
-    unmarked
-  };
-}
-function atRevisionTwo(change, markers) {
-  if (markers.revision === void 0 || change.after === void 0 || !change.causes.includes("revision")) return change;
-  return { ...change, after: change.after.replaceAll(markers.revision, "2") };
-}
-function markedCauses(markers) {
-  const causes = [];
-  if (markers.chartVersion !== void 0) causes.push("chart-version");
-  if (markers.appVersion !== void 0 || markers.chartVersion !== void 0 && markers.appVersionAbsent === true) causes.push("app-version");
-  if (markers.imageTags !== void 0) causes.push("image-tag");
-  if (markers.labelMaps !== void 0) causes.push("values");
-  if (markers.revision !== void 0) causes.push("revision");
-  return causes;
-}
-function allPaths(single) {
-  if (single.cause === "values") return [...single.markers.labelMaps?.values() ?? []];
-  if (single.cause === "image-tag") return [...single.markers.imageTags?.values() ?? []];
-  return [];
-}
-function explainBySingles(object, key, singles) {
-  const causes = [];
-  const valuesPaths = [];
-  for (const { single, diffs } of singles) {
-    const other = diffs.get(object)?.get(key);
-    if (other === void 0) continue;
-    causes.push(single.cause);
-    const found = markersIn(other, single.markers).valuesPaths;
-    valuesPaths.push(...found.length > 0 ? found : allPaths(single));
-  }
-  if (causes.length === 0) return void 0;
-  return { causes: sortCauses(causes), valuesPaths: [...new Set(valuesPaths)] };
-}
-function sortCauses(causes) {
-  return PROBE_CAUSE_ORDER.filter((cause) => causes.includes(cause));
-}
-function markersIn(leaf, markers) {
-  const before = leafText(leaf.before);
-  const after = leaf.before === void 0 ? `${String(leaf.path.at(-1) ?? "")}=${leafText(leaf.after)}` : leafText(leaf.after);
-  const has = (marker) => after.includes(marker) && !before.includes(marker);
-  const causes = [];
-  const valuesPaths = [];
-  const tagMarkers = [];
-  if (markers.chartVersion !== void 0 && has(markers.chartVersion)) causes.push("chart-version");
-  if (markers.appVersion !== void 0 && has(markers.appVersion)) causes.push("app-version");
-  for (const [marker, valuesPath] of markers.imageTags ?? []) {
-    if (!has(marker)) continue;
-    if (!causes.includes("image-tag")) causes.push("image-tag");
-    valuesPaths.push(valuesPath);
-    tagMarkers.push(marker);
-  }
-  for (const [marker, valuesPath] of markers.labelMaps ?? []) {
-    if (!has(marker)) continue;
-    if (!causes.includes("values")) causes.push("values");
-    valuesPaths.push(valuesPath);
-  }
-  if (markers.revision !== void 0 && has(markers.revision)) causes.push("revision");
-  return { causes: sortCauses(causes), valuesPaths, tagMarkers };
-}
-function leafText(value) {
-  if (value === void 0) return "";
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-function usesTag(object, other, tagMarkers, labelValue) {
-  const workload = workloadOf(object);
-  if (workload === void 0) return true;
-  const spec = JSON.stringify(getPath(other.raw, [...workload.templatePath, "spec"]) ?? null);
-  if (tagMarkers.some((marker) => spec.includes(marker))) return true;
-  return labelValue !== void 0 && labelValue !== "" && podImages(object, workload.templatePath).some((image) => imageTag2(image) === labelValue);
-}
-function podImages(object, templatePath) {
-  const spec = getPath(object.raw, [...templatePath, "spec"]);
-  if (!isRecord(spec)) return [];
-  return ["initContainers", "containers", "ephemeralContainers"].flatMap((field) => {
-    const list = spec[field];
-    return Array.isArray(list) ? list.flatMap((c) => isRecord(c) && typeof c.image === "string" ? [c.image] : []) : [];
-  });
-}
-function imageTag2(image) {
-  const name = image.split("@")[0];
-  const colon = name.lastIndexOf(":");
-  return colon > name.lastIndexOf("/") ? name.slice(colon + 1) : void 0;
-}
-function addChange(changes, object, change) {
-  const key = objectKey(object);
-  const list = changes.get(key);
-  if (list) list.push(change);
-  else changes.set(key, [change]);
-}
-function mergeChange(changes, object, change) {
-  const list = changes.get(objectKey(object));
-  const same = list?.find((c) => formatPath(c.path) === formatPath(change.path) && c.key === change.key);
-  if (!same) {
-    addChange(changes, object, change);
-    return;
-  }
-  same.causes = sortCauses([...same.causes, ...change.causes]);
-  same.valuesPaths = [.../* @__PURE__ */ new Set([...same.valuesPaths, ...change.valuesPaths])];
-  if (change.foreignTag !== void 0) same.foreignTag = (same.foreignTag ?? true) && change.foreignTag;
-}
-function identityLeaves(object, other) {
-  const leaves = [];
-  const compare = (path21) => leaves.push(...diffLeaves(getPath(object.raw, path21), getPath(other.raw, path21), path21));
-  compare(["metadata", "name"]);
-  const workload = workloadOf(object);
-  if (workload) {
-    if (workload.selectorPath && workload.selectorImmutable) compare(workload.selectorPath);
-    if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
-      compare([...workload.templatePath, "metadata", "labels"]);
-      compare([...workload.templatePath, "metadata", "annotations"]);
-    }
-    if (isPatchedJob(object)) compare([...workload.templatePath, "spec"]);
-  }
-  if (object.ref.kind === "StatefulSet" && object.group === "apps") {
-    const count = Math.max(arrayLength(getPath(object.raw, ["spec", "volumeClaimTemplates"])), arrayLength(getPath(other.raw, ["spec", "volumeClaimTemplates"])));
-    for (let i = 0; i < count; i++) {
-      compare(["spec", "volumeClaimTemplates", i, "metadata", "labels"]);
-      compare(["spec", "volumeClaimTemplates", i, "metadata", "annotations"]);
-    }
-  }
-  return leaves.filter((leaf) => section(object, leaf.path) !== "other");
-}
-function arrayLength(value) {
-  return Array.isArray(value) ? value.length : 0;
-}
-function isPatchedJob(object) {
-  return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
-}
-function section(object, path21, options = {}) {
-  const starts = (prefix) => prefix.length <= path21.length && prefix.every((segment, i) => path21[i] === segment);
-  if (path21.length === 2 && path21[0] === "metadata" && path21[1] === "name") return "name";
-  const workload = workloadOf(object);
-  if (workload) {
-    if (workload.selectorPath && workload.selectorImmutable && starts(workload.selectorPath)) return "selector";
-    if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
-      if (starts([...workload.templatePath, "metadata", "labels"]) && path21.length === workload.templatePath.length + 3) return "pod-labels";
-      if (starts([...workload.templatePath, "metadata", "annotations"]) && path21.length === workload.templatePath.length + 3) return "pod-annotations";
-    }
-    if (options.jobPodSpec !== false && isPatchedJob(object) && starts([...workload.templatePath, "spec"])) return "job-pod-spec";
-  }
-  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path21[0] === "spec" && path21[1] === "volumeClaimTemplates") {
-    const field = path21[4];
-    if (typeof path21[2] === "number" && path21[3] === "metadata" && (field === "labels" || field === "annotations") && path21.length === 6) {
-      return "claim-template";
-    }
-  }
-  return "other";
-}
-function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
-  const where = section(object, leaf.path, options);
-  let path21 = leaf.path;
-  let key;
-  const added = leaf.before === void 0;
-  const expressions = path21.indexOf("matchExpressions");
-  if (where === "selector" && expressions !== -1 && typeof path21[expressions + 1] === "number") {
-    path21 = path21.slice(0, expressions + 2);
-    const expression = getPath(object.raw, path21);
-    key = isRecord(expression) && typeof expression.key === "string" ? expression.key : void 0;
-  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path21.length > 0) {
-    key = String(path21.at(-1));
-    if (added) path21 = path21.slice(0, -1);
-  }
-  return {
-    section: where,
-    path: path21,
-    ...key === void 0 ? {} : { key },
-    ...leaf.before === void 0 ? {} : { before: leafText(leaf.before) },
-    ...leaf.after === void 0 ? {} : { after: leafText(leaf.after) },
-    added,
-    causes,
-    valuesPaths: [...new Set(valuesPaths)]
-  };
-}
-function diffLeaves(a, b, path21) {
-  if (a === b) return [];
-  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path21);
-  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path21);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const out = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path21, i]));
-    return out;
-  }
-  if (isRecord(a) && isRecord(b)) {
-    const out = [];
-    for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path21, key]));
-    }
-    return out;
-  }
-  if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return [];
-  return [{ path: path21, before: a, after: b }];
-}
-function pairObjects(base, other) {
-  const pairs2 = /* @__PURE__ */ new Map();
-  const identity2 = (o) => `${o.ref.kind}\0${o.ref.namespace ?? ""}\0${o.ref.name}`;
-  const byIdentity = /* @__PURE__ */ new Map();
-  for (const object of other) {
-    const list = byIdentity.get(identity2(object));
-    if (list) list.push(object);
-    else byIdentity.set(identity2(object), [object]);
-  }
-  const unpairedBase = [];
-  for (const object of base) {
-    const match = byIdentity.get(identity2(object))?.shift();
-    if (match) pairs2.set(object, match);
-    else unpairedBase.push(object);
-  }
-  if (unpairedBase.length === 0) return pairs2;
-  const paired = new Set(pairs2.values());
-  const slot = (o) => `${templateInChart(o.doc.template)}\0${o.ref.kind}`;
-  const rest = /* @__PURE__ */ new Map();
-  for (const object of other) {
-    if (paired.has(object)) continue;
-    const list = rest.get(slot(object));
-    if (list) list.push(object);
-    else rest.set(slot(object), [object]);
-  }
-  for (const object of unpairedBase) {
-    const match = rest.get(slot(object))?.shift();
-    if (match) pairs2.set(object, match);
-  }
-  return pairs2;
-}
-function templateInChart(template) {
-  if (template === void 0) return "";
-  const parts2 = template.split(/[/\\]/);
-  const at = parts2.lastIndexOf("templates");
-  return at === -1 ? template : parts2.slice(at).join("/");
-}
-
-// src/analyze/volatile-verdicts.ts
-var REPORTED = {
-  selector: ["random", "chart-version", "app-version", "image-tag", "values"],
-  "claim-template": ["random", "chart-version", "app-version", "image-tag", "values"],
-  "pod-labels": ["random", "chart-version", "app-version"]
-};
-var CHART_KEYS = /* @__PURE__ */ new Set(["helm.sh/chart", "chart"]);
-var APP_KEYS = /* @__PURE__ */ new Set(["app.kubernetes.io/version", "version"]);
-function impliedCause(label) {
-  if (label.reason === "chart-version") return "chart-version";
-  if (label.reason === "app-version") return "app-version";
-  if (CHART_KEYS.has(label.key)) return "chart-version";
-  if (APP_KEYS.has(label.key)) return "app-version";
-  return void 0;
-}
-function reportedCause(change, where) {
-  for (const cause of change.causes) {
-    if (cause === "revision") continue;
-    if (REPORTED[where].includes(cause)) return cause;
-    if (where === "pod-labels" && cause === "image-tag" && change.foreignTag === true) return cause;
-  }
-  return void 0;
-}
-function volatileVerdicts(context, object, where, nameBased, inScope = () => true) {
-  const probes = probesOf(context.probes, object);
-  if (probes === void 0) return nameBased.map((label) => ({ label, cause: "name" }));
-  const verdicts = [];
-  const provenPaths = /* @__PURE__ */ new Set();
-  const addedMaps = /* @__PURE__ */ new Set();
-  for (const change of probes.changes) {
-    if (change.section !== where || !inScope(change)) continue;
-    const cause = reportedCause(change, where);
-    if (cause === void 0) continue;
-    if (change.added) {
-      const map2 = `${formatPath(change.path)}\0${cause}\0${change.valuesPaths.join(",")}`;
-      if (addedMaps.has(map2)) continue;
-      addedMaps.add(map2);
-    }
-    const valuesPath = cause === "values" || cause === "image-tag" ? change.valuesPaths[0] : void 0;
-    const label = {
-      key: change.key ?? "",
-      value: change.before ?? change.after ?? "",
-      path: change.path,
-      ...valuesPath === void 0 ? {} : { valuesPath }
-    };
-    verdicts.push({ label, cause, change });
-    if (!change.added) provenPaths.add(formatPath(change.path));
-  }
-  for (const label of nameBased) {
-    if (provenPaths.has(formatPath(label.path))) continue;
-    const implied = impliedCause(label);
-    if (implied !== void 0 && probes.probed.has(implied)) {
-      if (where !== "pod-labels" && label.reason === "key") verdicts.push({ label: { ...label, literal: true }, cause: "name" });
-      continue;
-    }
-    verdicts.push({ label, cause: "name" });
-  }
-  return verdicts;
-}
-function withProbeDetails(input, verdict, labelled, takesIn) {
-  const change = verdict.change;
-  if (change === void 0) return input;
-  const evidence2 = { ...input.evidence, cause: verdict.cause };
-  if (change.causes.length > 1) evidence2.causes = change.causes;
-  if (change.valuesPaths.length > 1) evidence2.valuesPaths = change.valuesPaths;
-  const valuesPath = verdict.label.valuesPath;
-  if (!change.added || valuesPath === void 0) return { ...input, evidence: evidence2 };
-  delete evidence2.label;
-  delete evidence2.value;
-  const { why } = volatileOrigin(verdict.label, verdict.cause);
-  const old = `${labelled} ${labelText(verdict.label)} is volatile: ${why}.`;
-  const replacement = `${takesIn} ${valuesPath}: a label the probe added to ${valuesPath} appeared in ${formatPath(change.path)}.`;
-  return { ...input, evidence: evidence2, message: input.message.replace(old, replacement) };
-}
-var EVERY_RELEASE = ["revision", "random"];
-var COVERED_BY_NAME = {
-  "chart-version": ["chart-version", "app-version", "image-tag"],
-  "app-version": ["app-version", "image-tag"]
-};
-function renamedOn(context, object, cause) {
-  const nameCauses = nameChangeCauses(context, object);
-  if (EVERY_RELEASE.some((c) => nameCauses.has(c))) return true;
-  if (cause === void 0) return false;
-  return [...nameCauses].some((named) => named === cause || COVERED_BY_NAME[named]?.includes(cause) === true);
-}
-function notPatchedOn(context, object, cause) {
-  const template = object.doc.template;
-  if (template !== void 0 && context.chartFacts?.installConditional.has(template) === true) return true;
-  return renamedOn(context, object, cause);
-}
-function nameChangeCauses(context, object) {
-  const probes = probesOf(context.probes, object);
-  if (probes !== void 0) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
-  const causes = /* @__PURE__ */ new Set();
-  const name = object.ref.name;
-  if ([...context.versions.chart].some((v) => nameCarries(name, v))) causes.add("chart-version");
-  if ([...context.versions.app].some((v) => nameCarries(name, v))) causes.add("app-version");
-  return causes;
-}
-function nameCarries(name, version) {
-  const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  return [sanitized, sanitized.replaceAll(".", "-")].some((form) => {
-    const at = name.indexOf(form);
-    if (at === -1) return false;
-    const before = name[at - 1];
-    const after = name[at + form.length];
-    return (before === void 0 || before === "-" || before === ".") && (after === void 0 || after === "-" || after === ".");
-  });
-}
-
-// src/analyze/rules/volatile-selector.ts
-var CHART_KEYS2 = /* @__PURE__ */ new Set(["helm.sh/chart", "chart"]);
-var APP_KEYS2 = /* @__PURE__ */ new Set(["app.kubernetes.io/version", "version"]);
-function volatileOrigin(label, cause) {
-  switch (cause) {
-    case "name":
-      if (label.literal === true) {
-        return {
-          why: `its name says it carries a version, but a probe render with the chart's version and appVersion bumped left its value as it is: the version is written into the template (or a value) as text, so nothing proves it stable`,
-          when: "the next release that edits that text"
-        };
-      }
-      if (label.reason === "chart-version") {
-        return { why: `its value ends with the chart version ${label.version ?? ""}`.trimEnd(), when: "the next chart version" };
-      }
-      if (label.reason === "app-version") {
-        return { why: `its value contains the app version ${label.version ?? ""}`.trimEnd(), when: "the next appVersion" };
-      }
-      if (CHART_KEYS2.has(label.key)) return { why: "it carries the chart name and version", when: "the next chart version" };
-      if (APP_KEYS2.has(label.key)) return { why: "it carries the app version (Chart.yaml appVersion)", when: "the next appVersion" };
-      return { why: "its key is configured as volatile", when: "the next release that changes it" };
-    case "chart-version":
-      return { why: "a probe render with a bumped chart version changed it", when: "the next chart version" };
-    case "app-version":
-      return { why: "a probe render with a bumped appVersion changed it", when: "the next appVersion" };
-    case "image-tag":
-      if (label.valuesPath !== void 0) {
-        return { why: `it is rendered from the image tag ${label.valuesPath} (a probe render with a different tag changed it)`, when: `the next change of ${label.valuesPath}` };
-      }
-      return { why: "a probe render with a different image tag changed it", when: "the next image tag change" };
-    case "values":
-      if (label.valuesPath !== void 0) {
-        return { why: `it is rendered from the values map ${label.valuesPath} (a probe that added a label there changed it)`, when: `adding or changing a label under ${label.valuesPath}` };
-      }
-      return { why: "it is rendered from user values (a probe that added a label to the values' label maps changed it)", when: "adding or changing a label in values" };
-    case "random":
-      return { why: "two renders of the same inputs gave different values (random or time-based)", when: "every upgrade" };
-  }
-}
-function volatileEvidence(label, cause) {
-  return {
-    cause,
-    label: label.key,
-    value: label.value,
-    ...label.reason === void 0 ? {} : { reason: label.reason },
-    ...label.version === void 0 ? {} : { version: label.version },
-    ...label.valuesPath === void 0 ? {} : { valuesPath: label.valuesPath },
-    ...label.literal === true ? { literal: true } : {}
-  };
-}
-function volatileSeverity(cause) {
-  return cause === "values" ? "info" : "error";
-}
-function onlyIfChanged(label) {
-  const what = label.valuesPath === void 0 ? "the label maps in values" : label.valuesPath;
-  return ` Upgrades with the same values keep it as it is: this fires only when ${what} is changed.`;
-}
-function labelText(label) {
-  return `${label.key}=${label.value}`;
-}
-function volatileSelectorLabels(raw, selectorPath, versions, extraKeys) {
-  if (!isRecord(raw)) return [];
-  const found = [];
-  for (const label of volatileLabels(stringMap(raw.matchLabels), versions, extraKeys)) {
-    found.push({ ...label, path: [...selectorPath, "matchLabels", label.key] });
-  }
-  const expressions = raw.matchExpressions;
-  if (Array.isArray(expressions)) {
-    expressions.forEach((expression, i) => {
-      if (!isRecord(expression) || typeof expression.key !== "string" || !Array.isArray(expression.values)) return;
-      const { key, operator } = expression;
-      if (operator !== "In" && operator !== "NotIn") return;
-      for (const value of expression.values) {
-        if (typeof value !== "string") continue;
-        const hit = volatileLabels({ [key]: value }, versions, extraKeys).find((l) => operator === "In" || l.reason !== "key");
-        if (hit) {
-          found.push({ ...hit, path: [...selectorPath, "matchExpressions", i] });
-          return;
-        }
-      }
-    });
-  }
-  return found;
-}
-var IMMUTABLE_DETAIL = "spec.selector: Invalid value: ...: field is immutable";
-var STATEFULSET_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
-var SELECTOR_FIX = "Build spec.selector.matchLabels only from a small, stable selectorLabels helper (app.kubernetes.io/name and app.kubernetes.io/instance, plus app.kubernetes.io/component when the release has several workloads), and use the same helper in the pod template. Keep helm.sh/chart, app.kubernetes.io/version and user-supplied labels in metadata.labels only.";
-function volatileSelectorFinding(workload, label, cause) {
-  const { object } = workload;
-  const { kind, name } = object.ref;
-  const namespace = object.ref.namespace ?? "default";
-  const { why, when } = volatileOrigin(label, cause);
-  const subject = `${refString(object.ref)}: the selector label ${labelText(label)} is volatile: ${why}.`;
-  if (kind === "Rollout") {
-    return {
-      object,
-      path: label.path,
-      severity: volatileSeverity(cause),
-      message: `${subject} ${capitalize(when)} changes the Rollout's spec.selector. From Argo Rollouts 1.9 the API server refuses the update ("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.${cause === "values" ? onlyIfChanged(label) : ""}`,
-      evidence: volatileEvidence(label, cause),
-      remedy: {
-        text: `${SELECTOR_FIX} A Rollout's selector cannot be changed safely in place: for a release already deployed, ship the fixed selector as a new Rollout (a new name, e.g. ${name}-v2). helm upgrade then creates the new Rollout and removes the old one, so plan that one switch (scale the new Rollout up and check its pods before the old one goes); later upgrades follow the canary steps again.`
-      }
-    };
-  }
-  const failure = kind === "StatefulSet" ? STATEFULSET_FORBIDDEN : IMMUTABLE_DETAIL;
-  const adoption = kind === "StatefulSet" ? "The pods keep running and are adopted by the new StatefulSet; its PersistentVolumeClaims stay and are reused by the same pod names, so no data is lost." : kind === "Job" ? "The Job's pods are left alone; the new Job runs again." : `The pods keep running and are adopted by the new ${kind}, which then rolls them to the new template.`;
-  return {
-    object,
-    path: label.path,
-    severity: volatileSeverity(cause),
-    message: `${subject} ${capitalize(when)} changes spec.selector, which is immutable: helm upgrade then fails with "${failure}".${cause === "values" ? onlyIfChanged(label) : ""}`,
-    evidence: volatileEvidence(label, cause),
-    remedy: {
-      text: `${SELECTOR_FIX} For a release already deployed, the fixed selector is itself a selector change: delete the ${kind} without its pods, then upgrade. ${adoption}`,
-      commands: [
-        sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`,
-        releaseOf(object).upgrade
-      ]
-    }
-  };
-}
-function capitalize(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-var volatileSelector = {
-  meta: {
-    id: "volatile-selector",
-    severity: "error",
-    summary: "An immutable workload selector contains a label whose value changes between releases (chart or app version, user values).",
-    why: "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
-    fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
-    migration: "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
-    incident: "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              helm.sh/chart: web-1.4.2
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                helm.sh/chart: web-1.4.2
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `
-    },
-    helpUri: ruleHelpUri("volatile-selector")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      if (!workload.selectorImmutable || !workload.selectorPath) continue;
-      const raw = getPath(workload.object.raw, workload.selectorPath);
-      const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
-      for (const verdict of volatileVerdicts(context, workload.object, "selector", byName)) {
-        const finding2 = volatileSelectorFinding(workload, verdict.label, verdict.cause);
-        report(withProbeDetails(finding2, verdict, "the selector label", "the selector takes in every label under"));
-      }
-    }
-  }
-};
-
-// src/analyze/rules/volatile-pod-labels.ts
-var ROLLING_KINDS = /* @__PURE__ */ new Set(["Deployment", "DaemonSet", "StatefulSet", "Rollout"]);
-var TEMPLATE_FIX = "Put only the stable selectorLabels (app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used) and labels that really belong to the pods on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)";
-function patchedJobSeverity(object) {
-  if (object.generatedName || object.hooks.length > 0) return void 0;
-  return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
-}
-var JOB_RECREATE_FIX = "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
-function jobFailure(object, when) {
-  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
-  const failure = `helm upgrade fail with "spec.template: Invalid value: ...: field is immutable"`;
-  return typeof ttl === "number" ? `A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished=${ttl}s ago), ${when} makes ${failure}.` : `A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: ${when} makes ${failure}.`;
-}
-function podLabelSeverity(workload) {
-  const { object } = workload;
-  if (object.hooks.length > 0) return void 0;
-  const { kind } = object.ref;
-  if (kind === "Job") return patchedJobSeverity(object);
-  if (kind === "CronJob" || ROLLING_KINDS.has(kind)) return "warning";
-  return void 0;
-}
-function reportable(context, workload, verdict) {
-  const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
-  if (workload.object.ref.kind === "Job") return !notPatchedOn(context, workload.object, cause);
-  const followsImage = cause === "app-version" || cause === "image-tag";
-  return !(followsImage && containerImages(workload).some((c) => taggedWithVersion(c.image, verdict.label.value)));
-}
-function jobCommands(object) {
-  return [sh`kubectl delete job ${object.ref.name} -n ${object.ref.namespace ?? "default"}`, releaseOf(object).upgrade];
-}
-function volatilePodLabelFinding(workload, label, cause) {
-  const severity = podLabelSeverity(workload);
-  if (!severity) return void 0;
-  const { object } = workload;
-  const { kind } = object.ref;
-  const { why, when } = volatileOrigin(label, cause);
-  const subject = `${refString(object.ref)}: the pod template label ${labelText(label)} is volatile: ${why}.`;
-  const evidence2 = volatileEvidence(label, cause);
-  if (kind === "Job") {
-    return {
-      object,
-      path: label.path,
-      severity,
-      message: `${subject} ${jobFailure(object, when)}`,
-      evidence: evidence2,
-      remedy: { text: `${TEMPLATE_FIX} ${JOB_RECREATE_FIX}`, commands: jobCommands(object) }
-    };
-  }
-  if (kind === "CronJob") {
-    return {
-      object,
-      path: label.path,
-      severity,
-      message: `${subject} ${capitalize(when)} changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.`,
-      evidence: evidence2,
-      remedy: { text: TEMPLATE_FIX }
-    };
-  }
-  return {
-    object,
-    path: label.path,
-    severity,
-    message: `${subject} ${capitalize(when)} changes the pod template, so the upgrade restarts every pod of the ${kind} even when nothing else changed (GitOps controllers show it as a change on every bump).`,
-    evidence: evidence2,
-    remedy: { text: TEMPLATE_FIX }
-  };
-}
-var volatilePodLabels = {
-  meta: {
-    id: "volatile-pod-labels",
-    severity: "warning",
-    summary: "Pod template labels that change with every chart or app version: needless restarts, and a failed upgrade for plain Jobs.",
-    why: "A change to a pod template label is a change to the pod template: every chart bump restarts every Deployment, StatefulSet and DaemonSet although nothing changed (helm/helm #9660, prometheus-community/helm-charts #7266, akuity/kargo #7191). A plain Job's template is immutable, so the next bump fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
-    fix: "Label pod templates with the stable selectorLabels only; keep helm.sh/chart and app.kubernetes.io/version in metadata.labels. Run one-off Jobs as Helm hooks.",
-    migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time (a plain Job must be deleted first, `kubectl delete job <name>`, or turned into a hook). Later chart bumps no longer restart anything.",
-    incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                helm.sh/chart: web-1.4.2
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `
-    },
-    helpUri: ruleHelpUri("volatile-pod-labels")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      if (!podLabelSeverity(workload)) continue;
-      const byName = volatileLabels(workload.podLabels, context.versions, context.settings.extraVolatileKeys).map((label) => ({
-        ...label,
-        path: [...workload.templatePath, "metadata", "labels", label.key]
-      }));
-      for (const verdict of volatileVerdicts(context, workload.object, "pod-labels", byName)) {
-        if (!reportable(context, workload, verdict)) continue;
-        const finding2 = volatilePodLabelFinding(workload, verdict.label, verdict.cause);
-        if (!finding2) continue;
-        const detailed = withProbeDetails(finding2, verdict, "the pod template label", "the pod template takes in every label under");
-        if (verdict.change?.foreignTag !== true) report(detailed);
-        else {
-          report({
-            ...detailed,
-            message: `${detailed.message} None of this ${workload.object.ref.kind}'s containers runs that image, so its pods restart whenever another workload's image changes.`,
-            evidence: { ...detailed.evidence, foreignTag: true }
-          });
-        }
-      }
-    }
-  }
-};
-
-// src/analyze/rules/volatile-claim-template.ts
-var STATEFULSET_FORBIDDEN2 = "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
-function volatileClaimTemplateFinding(object, claimTemplate, field, label, cause) {
-  const { name } = object.ref;
-  const namespace = object.ref.namespace ?? "default";
-  const { why, when } = volatileOrigin(label, cause);
-  const noun = field === "labels" ? "label" : "annotation";
-  return {
-    object,
-    path: label.path,
-    severity: volatileSeverity(cause),
-    message: `${refString(object.ref)}: the volumeClaimTemplate "${claimTemplate}" ${noun} ${labelText(label)} is volatile: ${why}. volumeClaimTemplates cannot change after creation, so ${when} makes helm upgrade fail with "${STATEFULSET_FORBIDDEN2}" (the message names the allowed fields, not the one that changed).` + (cause === "values" ? onlyIfChanged(label) : ""),
-    evidence: { ...volatileEvidence(label, cause), claimTemplate, field },
-    remedy: {
-      text: `Give volumeClaimTemplates only static metadata (e.g. app.kubernetes.io/name and app.kubernetes.io/instance from selectorLabels), never helm.sh/chart, app.kubernetes.io/version or values-driven labels; labels there only reach PVCs created later anyway. For a release already deployed, removing the label is itself a forbidden change: delete the StatefulSet without its pods, then upgrade. The pods keep running, and the PVCs (named ${claimTemplate}-${name}-<ordinal>) are kept and mounted again by the new StatefulSet's pods, so the data stays.`,
-      commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade]
-    }
-  };
-}
-var volatileClaimTemplate = {
-  meta: {
-    id: "volatile-claim-template",
-    severity: "error",
-    summary: "StatefulSet volumeClaimTemplates carry labels or annotations that change between releases.",
-    why: "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
-    fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
-    migration: "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
-    incident: "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: db
-        spec:
-          serviceName: db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-                labels:
-                  app.kubernetes.io/name: db
-                  helm.sh/chart: db-1.4.2
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: db
-        spec:
-          serviceName: db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-                labels:
-                  app.kubernetes.io/name: db
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `
-    },
-    helpUri: ruleHelpUri("volatile-claim-template")
-  },
-  check(context, report) {
-    for (const object of context.objects) {
-      if (object.ref.kind !== "StatefulSet" || object.group !== "apps") continue;
-      const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
-      if (!Array.isArray(templates)) continue;
-      templates.forEach((template, i) => {
-        if (!isRecord(template) || !isRecord(template.metadata)) return;
-        const claimTemplate = typeof template.metadata.name === "string" ? template.metadata.name : `#${i}`;
-        for (const field of ["labels", "annotations"]) {
-          const map2 = stringMap(template.metadata[field]);
-          const byName = volatileLabels(map2, context.versions, context.settings.extraVolatileKeys).map((label) => ({
-            ...label,
-            path: ["spec", "volumeClaimTemplates", i, "metadata", field, label.key]
-          }));
-          const inTemplate = (change) => change.path[2] === i && change.path[4] === field;
-          for (const verdict of volatileVerdicts(context, object, "claim-template", byName, inTemplate)) {
-            const finding2 = volatileClaimTemplateFinding(object, claimTemplate, field, verdict.label, verdict.cause);
-            const noun = field === "labels" ? "label" : "annotation";
-            report(withProbeDetails(finding2, verdict, `volumeClaimTemplate "${claimTemplate}" ${noun}`, `volumeClaimTemplate "${claimTemplate}" ${field} take in every label under`));
-          }
-        }
-      });
-    }
-  }
-};
-
-// src/analyze/rules/volatile-job-template.ts
-var MAX_FIELDS_NAMED = 4;
-var ROUTINE = ["chart-version", "app-version", "image-tag", "revision"];
-function templateChanges(context, workload) {
-  const probes = probesOf(context.probes, workload.object);
-  if (probes === void 0) {
-    const changes2 = [];
-    for (const { image, path: path21 } of containerImages(workload)) {
-      const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
-      if (version !== void 0) changes2.push({ path: path21, cause: "name", version });
-    }
-    return changes2;
-  }
-  const changes = [];
-  for (const change of probes.changes) {
-    if (change.section !== "job-pod-spec" && change.section !== "pod-annotations") continue;
-    const cause = change.causes.find((c) => ROUTINE.includes(c));
-    if (cause === void 0) continue;
-    changes.push({ path: change.path, cause, ...cause === "image-tag" && change.valuesPaths[0] !== void 0 ? { valuesPath: change.valuesPaths[0] } : {} });
-  }
-  return changes;
-}
-function whenItChanges(change) {
-  if (change.cause === "revision") return "every upgrade";
-  if (change.cause === "name") return "the next appVersion";
-  return volatileOrigin({ key: "", value: "", path: change.path, ...change.valuesPath === void 0 ? {} : { valuesPath: change.valuesPath } }, change.cause).when;
-}
-function describe(change) {
-  const field = formatPath(change.path);
-  switch (change.cause) {
-    case "chart-version":
-      return `${field} (the chart version)`;
-    case "app-version":
-      return `${field} (the appVersion)`;
-    case "image-tag":
-      return `${field} (the image tag ${change.valuesPath ?? "in values"})`;
-    case "revision":
-      return `${field} (.Release.Revision)`;
-    case "name":
-      return `${field} (tagged with the app version ${change.version ?? ""})`;
-    default:
-      return field;
-  }
-}
-function finding(workload, changes, severity) {
-  const { object } = workload;
-  const first = changes[0];
-  const named = changes.slice(0, MAX_FIELDS_NAMED).map(describe).join(", ");
-  const more = changes.length > MAX_FIELDS_NAMED ? ` and ${changes.length - MAX_FIELDS_NAMED} more` : "";
-  const whens = [...new Set(changes.map(whenItChanges))];
-  const when = whens.length === 1 ? whens[0] : `${whens.slice(0, -1).join(", ")} or ${whens.at(-1)}`;
-  const how = first.cause === "name" ? "its image runs the app version the chart declares" : "probe renders changed it";
-  return {
-    object,
-    path: first.path,
-    severity,
-    message: `${refString(object.ref)}: the pod template changes between releases (${how}): ${named}${more}. ${jobFailure(object, when)}`,
-    evidence: {
-      ...first.cause === "revision" ? { source: ".Release.Revision" } : { cause: first.cause },
-      fields: changes.map((c) => formatPath(c.path)),
-      causes: [...new Set(changes.map((c) => c.cause))],
-      ...first.valuesPath === void 0 ? {} : { valuesPath: first.valuesPath },
-      ...first.version === void 0 ? {} : { version: first.version }
-    },
-    remedy: {
-      text: `Keep what changes per release out of a plain Job: ${JOB_RECREATE_FIX}`,
-      commands: jobCommands(object)
-    }
-  };
-}
-var volatileJobTemplate = {
-  meta: {
-    id: "volatile-job-template",
-    severity: "error",
-    summary: "A plain Job with a fixed name whose pod template (image, env, args) changes with the chart version, appVersion, image tag or revision: the next upgrade fails.",
-    why: "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
-    fix: "Make one-off Jobs Helm hooks (helm.sh/hook with hook-delete-policy before-hook-creation), or name them per release (.Release.Revision, or the version in the name), or give them a short ttlSecondsAfterFinished.",
-    migration: "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
-    incident: "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
-    example: {
-      bad: manifest`
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          labels:
-            app.kubernetes.io/version: "2.1.0"
-        spec:
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          labels:
-            app.kubernetes.io/version: "2.1.0"
-          annotations:
-            helm.sh/hook: post-install,post-upgrade
-            helm.sh/hook-delete-policy: before-hook-creation
-        spec:
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-      `
-    },
-    helpUri: ruleHelpUri("volatile-job-template")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      const { object } = workload;
-      if (!isPatchedJob(object)) continue;
-      const severity = patchedJobSeverity(object);
-      if (severity === void 0) continue;
-      const changes = templateChanges(context, workload).filter((c) => !notPatchedOn(context, object, c.cause === "name" ? "app-version" : c.cause));
-      if (changes.length > 0) report(finding(workload, changes, severity));
-    }
-  }
-};
-
-// src/analyze/rules/invalid-label.ts
-var SUBDOMAIN_NAMES = {
-  Deployment: ["apps", "extensions"],
-  ReplicaSet: ["apps", "extensions"],
-  DaemonSet: ["apps", "extensions"],
-  ReplicationController: [""],
-  Pod: [""],
-  ConfigMap: [""],
-  Secret: [""],
-  ServiceAccount: [""],
-  PersistentVolumeClaim: [""],
-  Ingress: ["networking.k8s.io", "extensions"],
-  NetworkPolicy: ["networking.k8s.io"],
-  PodDisruptionBudget: ["policy"],
-  HorizontalPodAutoscaler: ["autoscaling"],
-  Rollout: ["argoproj.io"]
-};
-var CRONJOB_NAME_MAX = 52;
-function nameErrors(object) {
-  if (object.generatedName) return [];
-  const { kind, name } = object.ref;
-  const path21 = ["metadata", "name"];
-  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path21 });
-  const is = (k, group) => kind === k && object.group === group;
-  if (is("Service", "")) return dns1035LabelProblems(name).map((d) => invalid(d));
-  if (is("StatefulSet", "apps")) return dns1123LabelProblems(name).map((d) => invalid(d));
-  if (is("CronJob", "batch")) {
-    const errors = dns1123SubdomainProblems(name).map((d) => invalid(d));
-    if (byteLength(name) > CRONJOB_NAME_MAX) errors.push(invalid(`must be no more than ${CRONJOB_NAME_MAX} characters`));
-    return errors;
-  }
-  if (is("Job", "batch")) {
-    const errors = dns1123SubdomainProblems(name).map((d) => invalid(d));
-    if (errors.length === 0 && getPath(object.raw, ["spec", "manualSelector"]) !== true) {
-      for (const detail of labelValueProblems(name)) errors.push(invalid(detail, "spec.template.labels"));
-    }
-    return errors;
-  }
-  if (SUBDOMAIN_NAMES[kind]?.includes(object.group)) return dns1123SubdomainProblems(name).map((d) => invalid(d));
-  return [];
-}
-function apiPath(path21, last) {
-  return path21.length === 0 ? `metadata.${last}` : `${formatPath(path21)}.${last}`;
-}
-function checkedFields(object, context) {
-  const fields = [];
-  const raw = object.raw;
-  const { kind } = object.ref;
-  fields.push({ subject: "name", errors: nameErrors(object) });
-  fields.push({ subject: "label", errors: validateLabelMap(getPath(raw, ["metadata", "labels"]), ["metadata", "labels"]) });
-  fields.push({ subject: "annotation", errors: validateAnnotationMap(getPath(raw, ["metadata", "annotations"]), ["metadata", "annotations"]) });
-  const workload = context.workloadFor(object);
-  const rollout = kind === "Rollout";
-  const later = rollout ? "the ReplicaSet Argo Rollouts creates from this Rollout" : workload?.generic ? `every pod the ${kind} controller creates` : void 0;
-  if (workload && workload.templatePath.length > 0) {
-    const template = workload.templatePath;
-    for (const [subject, field] of [["label", "labels"], ["annotation", "annotations"]]) {
-      const at = [...template, "metadata", field];
-      const options = { apiField: apiPath(template, field) };
-      const errors = subject === "label" ? validateLabelMap(getPath(raw, at), at, options) : validateAnnotationMap(getPath(raw, at), at, options);
-      fields.push({ subject, errors, ...later ? { later } : {} });
-    }
-  }
-  if (kind === "CronJob" && object.group === "batch") {
-    const jobLater = "every Job this CronJob creates";
-    const base = ["spec", "jobTemplate", "metadata"];
-    fields.push({ subject: "label", errors: validateLabelMap(getPath(raw, [...base, "labels"]), [...base, "labels"], { apiField: "metadata.labels" }), later: jobLater });
-    fields.push({
-      subject: "annotation",
-      errors: validateAnnotationMap(getPath(raw, [...base, "annotations"]), [...base, "annotations"], { apiField: "metadata.annotations" }),
-      later: jobLater
-    });
-  }
-  if (workload?.selectorPath && !workload.generic) {
-    const path21 = workload.selectorPath;
-    const selector = getPath(raw, path21);
-    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path21, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path21, { goStruct: `${kind}Spec` });
-    fields.push({ subject: "selector", errors, ...later ? { later } : {} });
-  }
-  if (kind === "Service" && object.group === "") {
-    const path21 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path21), path21, { goStruct: "ServiceSpec" }) });
-  }
-  if (kind === "PodDisruptionBudget" && object.group === "policy") {
-    const path21 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path21), path21, { goStruct: "PodDisruptionBudgetSpec" }) });
-  }
-  if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
-    const path21 = ["spec", "podSelector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path21), path21, { goStruct: "NetworkPolicySpec" }) });
-  }
-  return fields;
-}
-var NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
-function invalidLabelFinding(object, subject, errors, later) {
-  const first = errors[0];
-  const path21 = first.path;
-  const where = formatPath(path21);
-  const apiErrors = errors.map(formatFieldError);
-  const quoted = apiErrors.map((e) => `"${e}"`).join(" and ");
-  const decode = errors.some((e) => e.type === "Decode");
-  const key = first.key;
-  const rawValue = getPath(object.raw, path21);
-  const ref2 = refString(object.ref);
-  let what;
-  let fix;
-  if (subject === "name") {
-    what = `the name "${object.ref.name}" is not valid for a ${object.ref.kind}`;
-    fix = nameFix(object, errors);
-  } else if (first.type === "Too long") {
-    const size = isRecord(rawValue) ? annotationsSize(stringMap(rawValue)) : 0;
-    what = `the annotations at ${where} add up to ${size} bytes (keys plus values), over the ${TOTAL_ANNOTATION_SIZE_LIMIT_B}-byte limit`;
-    fix = valueFix(errors, void 0);
-  } else if (decode && key === void 0) {
-    const shape = Array.isArray(rawValue) ? "a list" : `a ${jsonTypeName(rawValue)}`;
-    what = `${where} is ${shape}, but it must be a map of string keys to string values`;
-    fix = `Write ${where} as a map (one "key: value" per line), not as a list of "- key: value" items or a single string.`;
-  } else if (decode) {
-    const type2 = typeof rawValue === "boolean" ? "boolean" : typeof rawValue === "number" ? "number" : jsonTypeName(rawValue);
-    const shown = typeof rawValue === "boolean" || typeof rawValue === "number" ? String(rawValue) : JSON.stringify(rawValue);
-    what = `the ${NOUN[subject]} ${key} has the ${type2} value ${shown}, but label values must be strings`;
-    fix = typeof rawValue === "number" ? `Quote the value as the text you mean (${key}: "..."), or render it with | quote. YAML has already turned it into the number ${shown}: an unquoted 1.10 becomes 1.1, 1e3 becomes 1000.` : typeof rawValue === "boolean" ? `Quote the value (${key}: "${shown}"), or render it with | quote. Unquoted, YAML reads true/false, yes/no, on/off and y/n as booleans.` : `Give ${key} a plain string value.`;
-    const keyErrors = errors.filter((e) => e.type !== "Decode");
-    if (keyErrors.length > 0) fix += ` The key is invalid too. ${valueFix(keyErrors, void 0)}`;
-  } else {
-    what = `the ${NOUN[subject]} ${key ?? where} is invalid`;
-    fix = valueFix(errors, first.value);
-  }
-  const consequence = later ? `${ref2} itself is accepted, but ${later} is rejected with ${quoted}` : decode ? `the object cannot be decoded (${quoted}), so helm install/upgrade fails` : `the API server rejects ${ref2} with ${quoted}, so helm install/upgrade fails`;
-  return {
-    object,
-    path: path21,
-    message: `${ref2}: ${what}. ${capital(consequence)}.`,
-    evidence: {
-      ...key === void 0 ? {} : { key },
-      ...rawValue === void 0 || isRecord(rawValue) ? {} : { value: rawValue },
-      errors: apiErrors
-    },
-    remedy: { text: fix }
-  };
-}
-function nameFix(object, errors) {
-  const { kind } = object.ref;
-  const limit = kind === "CronJob" ? 52 : kind === "StatefulSet" || kind === "Service" || errors.some((e) => e.apiField === "spec.template.labels") ? 63 : 253;
-  const shape = kind === "Service" ? "lowercase letters, digits and '-', starting with a letter" : kind === "StatefulSet" ? "lowercase letters, digits and '-' (no dots)" : "lowercase letters, digits, '-' and '.'";
-  const why = kind === "CronJob" ? " (the controller appends an 11-character suffix to name its Jobs)" : kind === "Job" ? " (the API server copies the name into the job-name labels, which are limited to 63 characters)" : "";
-  return `Use a name of at most ${limit} characters made of ${shape}${why}. Names built from the release name usually go through a fullname helper: truncate there (e.g. | trunc ${limit} | trimSuffix "-") or set fullnameOverride.`;
-}
-function valueFix(errors, value) {
-  const tips = [];
-  const details = errors.map((e) => e.detail).join(" ");
-  if (errors.some((e) => e.type === "Too long")) {
-    return "Keep the sum of annotation keys and values on one object under 256 KiB: move large content (dashboards, configs, certificates) into a ConfigMap or Secret and reference it.";
-  }
-  if (errors.some((e) => e.apiField.endsWith(".operator"))) tips.push("Use one of the operators In, NotIn, Exists, DoesNotExist (Gt/Lt exist only in node selectors).");
-  if (errors.some((e) => e.type === "Required value")) tips.push("Give In/NotIn at least one value, or use Exists/DoesNotExist.");
-  if (errors.some((e) => e.type === "Forbidden")) tips.push("Drop values from Exists/DoesNotExist, or use In/NotIn.");
-  if (/must be no more than 63 characters/.test(details)) tips.push('Keep label keys (the part after the "/") and values at 63 characters or fewer, e.g. | trunc 63 | trimSuffix "-".');
-  if (value !== void 0 && value.includes("+")) tips.push(`Replace "+" (semver build metadata) with "_", as Helm's scaffold does for helm.sh/chart: | replace "+" "_".`);
-  if (value !== void 0 && /[:@]/.test(value)) tips.push("An image reference or digest is not a label value: use only the tag, with ':' and '@' removed, or put it in an annotation.");
-  if (/prefix part/.test(details)) tips.push('The prefix (before the "/") must be a lowercase DNS subdomain such as example.com.');
-  if (tips.length === 0 || /regex used for validation/.test(details)) {
-    tips.push("Label keys are [prefix/]name; names and values use only letters, digits, '-', '_' and '.', and start and end with a letter or digit (values may also be empty).");
-  }
-  return [...new Set(tips)].join(" ");
-}
-function capital(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-var invalidLabel = {
-  meta: {
-    id: "invalid-label",
-    severity: "error",
-    summary: "Label keys/values, annotations, selectors or object names that the API server rejects.",
-    why: "The API server validates labels, annotations, selectors and names on every create and update: one invalid label value (a '+' from semver build metadata, a ':' from an image reference, more than 63 characters from a long release name, an unquoted true or 1.10) makes the whole helm install or upgrade fail.",
-    fix: 'Quote label values, sanitize version-derived values (replace "+" "_"), truncate names and values (trunc 63), and write labels as a map of strings.',
-    migration: "Nothing is deployed when the API server rejects the object: fix the chart and install or upgrade again. If the invalid value sits in a selector of a deployed workload, the fix is a selector change (see volatile-selector for the orphan-delete migration).",
-    incident: "apache/superset #14032: a SemVer 2 chart version with build metadata (`2021.13.1-79+44068e96a`) rendered into a label made the install fail with `metadata.labels: Invalid value: ... a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`; loft-sh/vcluster #3204 hit the same with Flux, which appends a digest after `+` to chart versions.",
-    example: {
-      bad: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          labels:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/version: 2.1.0+build.7
-        data:
-          mode: production
-      `,
-      good: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          labels:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/version: 2.1.0_build.7
-        data:
-          mode: production
-      `
-    },
-    helpUri: ruleHelpUri("invalid-label")
-  },
-  check(context, report) {
-    for (const object of context.objects) {
-      for (const field of checkedFields(object, context)) {
-        if (field.errors.length === 0) continue;
-        const byPath = /* @__PURE__ */ new Map();
-        for (const error of field.errors) {
-          const key = formatPath(error.path);
-          const list = byPath.get(key);
-          if (list) list.push(error);
-          else byPath.set(key, [error]);
-        }
-        for (const errors of byPath.values()) report(invalidLabelFinding(object, field.subject, errors, field.later));
-      }
-    }
-  }
-};
-
-// src/model/cluster.ts
-var CLUSTER_COMPONENTS_NAMESPACE = "kube-system";
-var BUILTIN_SERVICES = [{ namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }];
-var CONFIGURATION_ONLY = /* @__PURE__ */ new Map([
-  ["monitoring.coreos.com", /* @__PURE__ */ new Set(["ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig"])],
-  ["cert-manager.io", "*"],
-  ["acme.cert-manager.io", "*"],
-  ["networking.istio.io", /* @__PURE__ */ new Set(["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "EnvoyFilter", "WorkloadEntry", "WorkloadGroup"])],
-  ["security.istio.io", "*"],
-  ["external-secrets.io", /* @__PURE__ */ new Set(["ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret"])],
-  ["keda.sh", /* @__PURE__ */ new Set(["ScaledObject", "TriggerAuthentication", "ClusterTriggerAuthentication"])],
-  ["traefik.io", "*"],
-  ["traefik.containo.us", "*"]
-]);
-function mayRunPods(object) {
-  if (!isCustomGroup(object.group)) return false;
-  const known = CONFIGURATION_ONLY.get(object.group);
-  return known === void 0 || known !== "*" && !known.has(object.ref.kind);
-}
-var CONTROLLER_LABELS = /* @__PURE__ */ new Set([
-  "pod-template-hash",
-  "rollouts-pod-template-hash",
-  "controller-revision-hash",
-  "controller-uid",
-  "job-name",
-  "statefulset.kubernetes.io/pod-name",
-  "apps.kubernetes.io/pod-index"
-]);
-function isControllerLabel(key) {
-  return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
-}
-var RELABELLING_VERBS = /* @__PURE__ */ new Set(["patch", "update", "*"]);
-function grantsPodRelabelling(object) {
-  if (object.group !== "rbac.authorization.k8s.io" || object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole") return false;
-  const rules = object.raw.rules;
-  if (!Array.isArray(rules)) return false;
-  const has = (list, wanted) => Array.isArray(list) && list.some((item) => typeof item === "string" && wanted(item));
-  return rules.some((rule) => {
-    const { apiGroups, resources, verbs } = rule ?? {};
-    return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
-  });
-}
-
-// src/analyze/duplicates.ts
-function duplicateCopies(context) {
-  return analysed(context).list;
-}
-function isLaterCopy(context, object) {
-  return analysed(context).copies.has(object);
-}
-var cache = /* @__PURE__ */ new WeakMap();
-function analysed(context) {
-  let found = cache.get(context);
-  if (found) return found;
-  found = { list: [], copies: /* @__PURE__ */ new Set() };
-  const first = /* @__PURE__ */ new Map();
-  for (const object of context.objects) {
-    if (object.hooks.length > 0 || object.generatedName || object.ref.name === "") continue;
-    const key = identityKey(object);
-    const earlier = first.get(key);
-    if (earlier === void 0) first.set(key, object);
-    else {
-      found.list.push({ copy: object, first: earlier });
-      found.copies.add(object);
-    }
-  }
-  cache.set(context, found);
-  return found;
-}
-function identityKey(object) {
-  const { release } = object.doc;
-  const source = release === void 0 ? `file\0${object.doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
-  return [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
-}
-
-// src/analyze/rules/selector-overlap.ts
-var selectorOverlap = {
-  meta: {
-    id: "selector-overlap",
-    severity: "warning",
-    summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
-    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip selects several workloads by design: that is info, with the reason.",
-    fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
-    migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
-    incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-        ---
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          annotations:
-            helm.sh/hook: pre-upgrade
-        spec:
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-                  args: ["migrate"]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-          ports:
-            - port: 80
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-        ---
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          annotations:
-            helm.sh/hook: pre-upgrade
-        spec:
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: migration
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-                  args: ["migrate"]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/component: server
-          ports:
-            - port: 80
-      `
-    },
-    helpUri: ruleHelpUri("selector-overlap")
-  },
-  check(context, report) {
-    checkWorkloads(context, report);
-    checkPodConsumers(context, report);
-    checkHpas(context, report);
-    checkMonitors(context, report);
-  }
-};
-var COMPONENT_KEY = "app.kubernetes.io/component";
-var HELM_TEST_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure"]);
-var SCALABLE_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
-var SEVERITY_ORDER = ["info", "warning", "error"];
-var NO_KEY_ADVICE = "add app.kubernetes.io/component with a distinct value to each workload's pod template and to this selector";
-function checkWorkloads(context, report) {
-  for (const workload of context.workloads) {
-    const { selector, selectorPath, object } = workload;
-    if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
-    const matched2 = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
-    const foreign = matched2.filter((w) => w !== workload);
-    if (foreign.length === 0) continue;
-    const suggestion = suggestKey(context, [workload], foreign);
-    const name = refString(object.ref);
-    const why = `The ${object.ref.kind} controller leaves pods owned by another controller alone, but it would adopt orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the foreign pods as ${name}'s.`;
-    const immutable = workload.selectorImmutable ? ` spec.selector is immutable: on an installed release, delete the ${object.ref.kind} with \`kubectl delete ${object.ref.kind.toLowerCase()} ${object.ref.name} --cascade=orphan\` before \`helm upgrade\`; the new one adopts the running pods${object.ref.kind === "Deployment" ? " and ReplicaSets" : ""} only if they carry its new selector labels, so delete the rest once the new pods are ready.` : "";
-    const completing = foreign.filter((w) => w.runsToCompletion);
-    const alternative = completing.length > 0 ? ` Where the foreign pods belong to ${completing.map((w) => refString(w.object.ref)).join(", ")}, it is simpler to render their pod labels so that they do not satisfy this selector (drop one of ${selectorKeyList(selector)} or give it another value) and leave the selector alone.` : "";
-    report({
-      object,
-      path: selectorPath,
-      severity: "warning",
-      message: `${name}: its selector ${describeSelector(selector)} also matches the pods of ${listWorkloads(foreign)}. ${why} ${suggestionText(suggestion, "this selector")}`,
-      related: foreign.map((w) => w.object),
-      evidence: evidence(selector, matched2, suggestion),
-      remedy: {
-        text: `${remedyForKey(suggestion, `${name}'s spec.selector.matchLabels`)}${immutable}${alternative}`
-      }
-    });
-  }
-}
-function checkPodConsumers(context, report) {
-  const pdbs = [];
-  for (const consumer2 of context.consumers) {
-    if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget") continue;
-    if (consumer2.kind === "Service" && isExternalName(consumer2.object)) continue;
-    if (isLaterCopy(context, consumer2.object)) continue;
-    const matched2 = selectPods(context, consumer2);
-    if (consumer2.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer2, matched: matched2 });
-    checkConsumer(context, report, consumer2, matched2);
-  }
-  checkPdbPairs(context, report, pdbs);
-}
-function checkConsumer(context, report, consumer2, matched2) {
-  if (matched2.length === 0) return;
-  const isPdb = consumer2.kind === "PodDisruptionBudget";
-  const longRunning = matched2.filter((w) => !w.runsToCompletion);
-  const completing = matched2.filter((w) => w.runsToCompletion);
-  const jobs = completing;
-  let served = [];
-  if (longRunning.length === 1) served = longRunning;
-  else if (longRunning.length > 1) served = longRunning.filter((w) => w.object.ref.name === consumer2.object.ref.name).slice(0, 1);
-  const servedName = served[0] ? refString(served[0].object.ref) : void 0;
-  const problems = [];
-  const extraRelated = [];
-  if (isPdb && consumer2.needsScale) {
-    const unscalable = matched2.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind));
-    if (unscalable.length > 0) {
-      extraRelated.push(...unscalable);
-      problems.push({
-        severity: "error",
-        text: `It uses maxUnavailable or a percentage minAvailable and selects the pods of ${listWorkloads(unscalable)}, whose controller has no /scale subresource: the disruption controller cannot compute the expected pod count, the budget goes SyncFailed (e.g. "${scaleError(unscalable[0])}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`
-      });
-    }
-  }
-  const byDesign = isPdb ? void 0 : spreadByDesign(consumer2.object, longRunning);
-  if (longRunning.length > 0 && jobs.length > 0 && byDesign !== void 0) {
-    problems.push({
-      severity: "warning",
-      text: `It is a headless Service for ${servedName ?? listWorkloads(longRunning)} and also matches the pods of ${listWorkloads(jobs)}: while they run, the Service's DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod.`
-    });
-  } else if (longRunning.length > 0 && jobs.length > 0) {
-    const target = servedName ?? listWorkloads(longRunning);
-    problems.push({
-      severity: "error",
-      text: isPdb && extraRelated.length > 0 ? `It is meant for ${target} but also covers ${listWorkloads(jobs)}.` : isPdb ? `It covers the pods of ${target} and also those of ${listWorkloads(jobs)}: while they run, the Job pods count as healthy pods of the budget, so it allows evicting more of ${target}'s pods than intended, and draining a node has to respect the budget for the Job pods too.` : `It matches the pods of ${target} and also those of ${listWorkloads(jobs)}: Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it, so while the Job pods run the Service sends them traffic meant for ${target}.`
-    });
-  }
-  if (longRunning.length > 1 && byDesign !== void 0) {
-    problems.push({
-      severity: "info",
-      text: `It selects the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}), by design: ${byDesign}`
-    });
-  } else if (longRunning.length > 1) {
-    problems.push({
-      severity: "warning",
-      text: isPdb ? `It covers the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}) with one budget, so disruptions of one use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for ${servedName ?? "one of them"} only, narrow it.` : `It spreads traffic over the pods of ${longRunning.length} long-running workloads (${listWorkloads(longRunning)}). Canary and blue/green setups do this on purpose; if this Service is meant for ${servedName ?? "one of them"} only, narrow it.`
-    });
-  }
-  if (problems.length === 0) return;
-  const name = refString(consumer2.object.ref);
-  const selectorText = selectsEverything(consumer2.selector) ? `has an empty selector {}, which selects every pod in namespace ${namespaceOf(consumer2.object)}` : `selects ${describeSelector(consumer2.selector)}`;
-  const severity = maxSeverity(problems.map((p) => p.severity));
-  const foreign = matched2.filter((w) => !served.includes(w));
-  const related = inputOrder(context, [...foreign, ...extraRelated]);
-  const onlyScaleProblem = problems.length === 1 && extraRelated.length > 0;
-  const onlyByDesign = problems.length === 1 && byDesign !== void 0 && longRunning.length > 1;
-  const suggestion = onlyScaleProblem || onlyByDesign ? void 0 : served.length > 0 ? suggestKey(context, served, foreign) : suggestKey(context, [], longRunning);
-  const selectorField = isPdb ? "this PDB's spec.selector.matchLabels" : "this Service's spec.selector";
-  const scaleFix = extraRelated.length > 0 ? " Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet." : "";
-  report({
-    object: consumer2.object,
-    path: consumer2.selectorPath,
-    severity,
-    message: `${name} ${selectorText}. ${problems.map((p) => p.text).join(" ")}${onlyScaleProblem || onlyByDesign ? "" : ` ${suggestionText(suggestion, "this selector")}`}`,
-    related: related.map((w) => w.object),
-    evidence: evidence(consumer2.selector, matched2, suggestion),
-    remedy: {
-      text: onlyByDesign ? "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector." : `${onlyScaleProblem ? "" : remedyForKey(suggestion, selectorField)}${scaleFix}${jobs.length > 0 && !selectsEverything(consumer2.selector) ? ` Render the pod labels of ${listWorkloads(jobs)} without the application's selector labels (or with a distinct app.kubernetes.io/component that the selector requires).` : ""}`.trim()
-    }
-  });
-}
-function checkPdbPairs(context, report, pdbs) {
-  const coveredBy = /* @__PURE__ */ new Map();
-  pdbs.forEach(({ matched: matched2 }, i) => {
-    for (const w of matched2) {
-      const list = coveredBy.get(w);
-      if (list) list.push(i);
-      else coveredBy.set(w, [i]);
-    }
-  });
-  pdbs.forEach(({ pdb, matched: matched2 }, i) => {
-    const partners = /* @__PURE__ */ new Map();
-    for (const w of matched2) {
-      for (const j of coveredBy.get(w) ?? []) {
-        if (j <= i) continue;
-        const shared = partners.get(j);
-        if (shared) shared.push(w);
-        else partners.set(j, [w]);
-      }
-    }
-    for (const j of [...partners.keys()].sort((a, b) => a - b)) {
-      const other = pdbs[j];
-      const shared = partners.get(j);
-      const name = refString(pdb.object.ref);
-      const otherName = refString(other.pdb.object.ref);
-      const exclusive = matched2.filter((w) => !shared.includes(w));
-      const otherExclusive = other.matched.filter((w) => !shared.includes(w));
-      const [narrow, suggestion] = exclusive.length > 0 ? [name, suggestKey(context, exclusive, shared)] : otherExclusive.length > 0 ? [otherName, suggestKey(context, otherExclusive, shared)] : [void 0, void 0];
-      report({
-        object: pdb.object,
-        path: pdb.selectorPath,
-        severity: "error",
-        message: `The pods of ${listWorkloads(shared)} are covered by two PodDisruptionBudgets, ${name} (${selectorPhrase(pdb.selector)}) and ${otherName} (${selectorPhrase(other.pdb.selector)}). The eviction API refuses every eviction of such a pod with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move them. ${narrow === void 0 ? "Both cover the same pods: keep one of them." : suggestion ? `To keep one budget per pod, narrow ${narrow} to the pods only it covers. ${suggestionText(suggestion, `${narrow}'s selector`, `the pods only ${narrow} covers`)}` : `Narrow ${narrow}'s selector to the pods only it covers (${NO_KEY_ADVICE}).`}`,
-        related: [other.pdb.object, ...shared.map((w) => w.object)],
-        evidence: { ...evidence(pdb.selector, matched2, suggestion), otherSelector: describeSelector(other.pdb.selector), shared: shared.map((w) => refString(w.object.ref)) },
-        remedy: {
-          text: `Make every pod covered by exactly one PodDisruptionBudget: delete one of ${name} and ${otherName}, or narrow one selector so the two no longer intersect${suggestion ? ` (e.g. by \`${suggestion.key}\`)` : ""}.`
-        }
-      });
-    }
-  });
-}
-function checkHpas(context, report) {
-  const resolved = [];
-  for (const hpa of context.hpas) {
-    if (!hpa.target || isLaterCopy(context, hpa.object)) continue;
-    const namespace = namespaceOf(hpa.object);
-    const object = context.find(hpa.target.kind, hpa.object.ref.namespace, hpa.target.name);
-    const target = object ? context.workloadFor(object) : void 0;
-    if (!target?.selector || target.selector.matchesNothing) continue;
-    resolved.push({ hpa, target, selector: target.selector, matched: standingPods(context, context.podsIn(namespace).select(target.selector)) });
-  }
-  const countedBy = /* @__PURE__ */ new Map();
-  resolved.forEach(({ matched: matched2 }, i) => {
-    for (const w of matched2) {
-      const list = countedBy.get(w);
-      if (list) list.push(i);
-      else countedBy.set(w, [i]);
-    }
-  });
-  const ambiguous = /* @__PURE__ */ new Set();
-  const before126 = versionBefore(context.settings.kubeVersion, 1, 26);
-  resolved.forEach((entry, i) => {
-    const partners = /* @__PURE__ */ new Map();
-    for (const w of entry.matched) {
-      for (const j of countedBy.get(w) ?? []) {
-        if (j === i) continue;
-        ambiguous.add(i);
-        if (j < i) continue;
-        const shared = partners.get(j);
-        if (shared) shared.push(w);
-        else partners.set(j, [w]);
-      }
-    }
-    for (const j of [...partners.keys()].sort((a, b) => a - b)) {
-      const other = resolved[j];
-      const shared = partners.get(j);
-      const name = refString(entry.hpa.object.ref);
-      const otherName = refString(other.hpa.object.ref);
-      const sameTarget = other.target === entry.target;
-      const ns = namespaceOf(entry.hpa.object);
-      const consequence = before126 ? `Before Kubernetes 1.26 both write the replica count and fight over it; from 1.26 both stop scaling (ScalingActive=False, reason AmbiguousSelector).` : `Since Kubernetes 1.26 both stop scaling: ScalingActive=False, reason AmbiguousSelector ("pods by selector ${describeSelector(entry.selector)} are controlled by multiple HPAs: [${ns}/${entry.hpa.object.ref.name} ${ns}/${other.hpa.object.ref.name}]").`;
-      let suggestion;
-      let narrow = "";
-      let what;
-      if (sameTarget) {
-        what = `${name} and ${otherName} both scale ${refString(entry.target.object.ref)}.`;
-      } else {
-        what = `${name} scales ${refString(entry.target.object.ref)} (selector ${describeSelector(entry.selector)}) and ${otherName} scales ${refString(other.target.object.ref)} (selector ${describeSelector(other.selector)}); both selectors take in the pods of ${listWorkloads(shared)}.`;
-        const foreignToFirst = shared.filter((w) => w !== entry.target);
-        const narrowed = foreignToFirst.length > 0 ? entry.target : other.target;
-        narrow = `${refString(narrowed.object.ref)}'s selector`;
-        suggestion = suggestKey(context, [narrowed], shared.filter((w) => w !== narrowed));
-      }
-      report({
-        object: entry.hpa.object,
-        path: entry.hpa.targetPath,
-        severity: "error",
-        message: `${what} ${consequence} ${sameTarget ? "Keep one autoscaler per workload (a KEDA ScaledObject creates an HPA of its own)." : suggestionText(suggestion, narrow)}`,
-        related: [other.hpa.object, ...inputOrder(context, sameTarget ? [entry.target] : [entry.target, other.target, ...shared]).map((w) => w.object)],
-        evidence: { ...evidence(entry.selector, entry.matched, suggestion), otherHpa: otherName, shared: shared.map((w) => refString(w.object.ref)) },
-        remedy: {
-          text: sameTarget ? `Delete one of ${name} and ${otherName}, or merge their metrics into one HorizontalPodAutoscaler.` : `Make the scale targets' selectors disjoint. ${remedyForKey(suggestion, `${narrow.replace(/ selector$/, "")} spec.selector.matchLabels`)} Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs, render those without the selector labels instead.`
-        }
-      });
-    }
-  });
-  resolved.forEach((entry, i) => {
-    if (ambiguous.has(i)) return;
-    const foreign = entry.matched.filter((w) => w !== entry.target);
-    if (foreign.length === 0) return;
-    const name = refString(entry.hpa.object.ref);
-    const targetName = refString(entry.target.object.ref);
-    const suggestion = suggestKey(context, [entry.target], foreign);
-    report({
-      object: entry.hpa.object,
-      path: entry.hpa.targetPath,
-      severity: "warning",
-      message: `${name} scales ${targetName}, whose selector ${describeSelector(entry.selector)} also matches the pods of ${listWorkloads(foreign)}: the HPA averages their resource usage into ${targetName}'s metrics, so it scales on load that is not ${targetName}'s. ${suggestionText(suggestion, `${targetName}'s selector`)}`,
-      related: foreign.map((w) => w.object),
-      evidence: evidence(entry.selector, entry.matched, suggestion),
-      remedy: {
-        text: `${remedyForKey(suggestion, `${targetName}'s spec.selector.matchLabels`)} The selector is immutable, so an installed release needs the workload re-created; where the foreign pods belong to Jobs, render those without the selector labels instead.`
-      }
-    });
-  });
-}
-function checkMonitors(context, report) {
-  const byKind = { ServiceMonitor: [], PodMonitor: [] };
-  for (const consumer2 of context.consumers) {
-    if (consumer2.kind !== "ServiceMonitor" && consumer2.kind !== "PodMonitor") continue;
-    if (isLaterCopy(context, consumer2.object)) continue;
-    const selected = consumer2.kind === "ServiceMonitor" ? selectServices(context, consumer2) : selectPods(context, consumer2);
-    byKind[consumer2.kind].push({ monitor: consumer2, selected });
-    if (selectsEverything(consumer2.selector)) {
-      const what = consumer2.kind === "ServiceMonitor" ? "Service" : "pod";
-      const scope = consumer2.namespaces === void 0 ? "every namespace (namespaceSelector.any)" : `namespace${consumer2.namespaces.length === 1 ? "" : "s"} ${consumer2.namespaces.join(", ")}`;
-      report({
-        object: consumer2.object,
-        path: consumer2.selectorPath,
-        severity: "warning",
-        message: `${refString(consumer2.object.ref)} has ${consumer2.selectorAbsent ? "no spec.selector" : "an empty selector {}"}, which selects every ${what} in ${scope}: Prometheus scrapes other applications' ${what}s too (with this monitor's port and path), which adds failing targets and duplicates the targets of their own monitors.`,
-        related: [],
-        evidence: { selector: describeSelector(consumer2.selector), matches: selected.map(describeSelected), suggestedKey: null },
-        remedy: {
-          text: `Set spec.selector.matchLabels to the labels of the ${what}s this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance${consumer2.kind === "ServiceMonitor" ? ", as set on the Service's metadata.labels" : ""}).`
-        }
-      });
-    }
-  }
-  for (const [kind, entries] of Object.entries(byKind)) reportDuplicateMonitors(report, kind, entries);
-}
-function reportDuplicateMonitors(report, kind, entries) {
-  const selectedBy = /* @__PURE__ */ new Map();
-  entries.forEach(({ selected }, i) => {
-    for (const item of selected) {
-      const list = selectedBy.get(item);
-      if (list) list.push(i);
-      else selectedBy.set(item, [i]);
-    }
-  });
-  const what = kind === "ServiceMonitor" ? "" : "the pods of ";
-  entries.forEach(({ monitor, selected }, i) => {
-    const partners = /* @__PURE__ */ new Map();
-    for (const item of selected) {
-      for (const j of selectedBy.get(item) ?? []) {
-        if (j <= i) continue;
-        const shared = partners.get(j);
-        if (shared) shared.push(item);
-        else partners.set(j, [item]);
-      }
-    }
-    for (const j of [...partners.keys()].sort((a, b) => a - b)) {
-      const other = entries[j];
-      const shared = partners.get(j);
-      const name = refString(monitor.object.ref);
-      const otherName = refString(other.monitor.object.ref);
-      report({
-        object: monitor.object,
-        path: monitor.selectorPath,
-        severity: "warning",
-        message: `${name} (${describeSelector(monitor.selector)}) and ${otherName} (${describeSelector(other.monitor.selector)}) both select ${what}${shared.map(describeSelected).join(", ")}: Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts.`,
-        related: [other.monitor.object, ...shared.map(objectOfSelected)],
-        evidence: { selector: describeSelector(monitor.selector), matches: selected.map(describeSelected), suggestedKey: null, otherMonitor: otherName },
-        remedy: {
-          text: `Keep one ${kind} per target: delete one of ${name} and ${otherName}, or narrow their selectors so that they select different ${kind === "ServiceMonitor" ? "Services (by the Services' metadata.labels)" : "pods"}.`
-        }
-      });
-    }
-  });
-}
-function namespaceOf(object) {
-  return object.ref.namespace ?? "";
-}
-function isHelmTest(workload) {
-  return workload.object.hooks.some((h) => HELM_TEST_HOOKS.has(h));
-}
-var GOSSIP_PORT = 7946;
-var GOSSIP_NAME = /gossip|memberlist/i;
-function spreadByDesign(service2, workloads) {
-  const spec = service2.raw.spec;
-  if (spec?.clusterIP !== "None") return void 0;
-  const governed = workloads.filter((w) => w.object.ref.kind === "StatefulSet" && w.object.raw.spec?.serviceName === service2.ref.name);
-  if (governed.length > 0) {
-    const first = governed[0].object.ref.name;
-    return `it is the headless Service that governs ${plainList(governed)} (spec.serviceName), which exists for the pods' own DNS names (${first}-0.${service2.ref.name}); a headless Service balances no traffic, its name resolves to every ready pod it selects.`;
-  }
-  const ports = Array.isArray(spec.ports) ? spec.ports : [];
-  const gossip = ports.find((port) => {
-    const { name, port: number, targetPort } = port ?? {};
-    return number === GOSSIP_PORT || targetPort === GOSSIP_PORT || typeof name === "string" && GOSSIP_NAME.test(name) || typeof targetPort === "string" && GOSSIP_NAME.test(targetPort);
-  });
-  if (gossip !== void 0 || GOSSIP_NAME.test(service2.ref.name)) {
-    return "it is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.";
-  }
-  return void 0;
-}
-function isExternalName(object) {
-  const spec = object.raw.spec;
-  return spec?.type === "ExternalName";
-}
-function selectPods(context, consumer2) {
-  const namespaces = consumer2.namespaces ?? context.namespaces();
-  const found = standingPods(context, namespaces.flatMap((ns) => context.podsIn(ns).select(consumer2.selector)));
-  return namespaces.length > 1 ? inputOrder(context, found) : found;
-}
-function standingPods(context, workloads) {
-  return workloads.filter((w) => !isLaterCopy(context, w.object) && !isHelmTest(w));
-}
-function selectServices(context, consumer2) {
-  const namespaces = consumer2.namespaces ?? context.namespaces();
-  const found = namespaces.flatMap((ns) => context.servicesIn(ns).select(consumer2.selector)).filter((service2) => !isLaterCopy(context, service2));
-  if (namespaces.length <= 1) return found;
-  const position2 = positions(context).objects;
-  return found.sort((a, b) => position2.get(a) - position2.get(b));
-}
-function inputOrder(context, workloads) {
-  const unique = [...new Set(workloads)];
-  if (unique.length < 2) return unique;
-  const position2 = positions(context).workloads;
-  return unique.sort((a, b) => position2.get(a) - position2.get(b));
-}
-var positionCache = /* @__PURE__ */ new WeakMap();
-function positions(context) {
-  let cached = positionCache.get(context);
-  if (!cached) {
-    cached = {
-      workloads: new Map(context.workloads.map((w, i) => [w, i])),
-      objects: new Map(context.objects.map((o, i) => [o, i]))
-    };
-    positionCache.set(context, cached);
-  }
-  return cached;
-}
-function describeSelected(item) {
-  return isWorkload(item) ? refString(item.object.ref) : refString(item.ref);
-}
-function objectOfSelected(item) {
-  return isWorkload(item) ? item.object : item;
-}
-function isWorkload(item) {
-  return typeof item === "object" && item !== null && "podLabels" in item;
-}
-function describeWorkload(workload) {
-  const name = refString(workload.object.ref);
-  const { hooks } = workload.object;
-  if (hooks.length === 0) return name;
-  return `${name} (${hooks.join(",")} hook)`;
-}
-function listWorkloads(workloads) {
-  return workloads.map(describeWorkload).join(", ");
-}
-function selectorPhrase(selector) {
-  return selectsEverything(selector) ? "empty selector: every pod" : describeSelector(selector);
-}
-function plainList(workloads) {
-  return workloads.map((w) => refString(w.object.ref)).join(", ");
-}
-function selectorKeyList(selector) {
-  return [...new Set(selector.requirements.map((r) => `\`${r.key}\``))].join(", ");
-}
-function maxSeverity(severities) {
-  return severities.reduce((a, b) => SEVERITY_ORDER.indexOf(b) > SEVERITY_ORDER.indexOf(a) ? b : a, "info");
-}
-function scaleError(workload) {
-  switch (workload.object.ref.kind) {
-    case "Job":
-      return "jobs.batch does not implement the scale subresource";
-    case "CronJob":
-      return "jobs.batch does not implement the scale subresource";
-    case "DaemonSet":
-      return "daemonsets.apps does not implement the scale subresource";
-    default:
-      return "found no controllers for pod";
-  }
-}
-function versionBefore(version, major, minor) {
-  const match = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!match) return false;
-  const [maj, min] = [Number(match[1]), Number(match[2])];
-  return maj < major || maj === major && min < minor;
-}
-function evidence(selector, matched2, suggestion) {
-  return {
-    selector: describeSelector(selector),
-    matches: matched2.map((w) => refString(w.object.ref)),
-    suggestedKey: suggestion?.key ?? null
-  };
-}
-function suggestKey(context, intended, foreign) {
-  const usable = (w, key2) => !isControllerLabel(key2) && !unstableKeys(context, w).has(key2);
-  const others = (key2) => foreign.map((w) => ({ workload: w, value: w.podLabels[key2] }));
-  if (intended.length === 0) {
-    const [first2] = foreign;
-    if (!first2 || foreign.length < 2) return void 0;
-    const keys = Object.keys(first2.podLabels).filter(
-      (key3) => foreign.every((w) => w.podLabels[key3] !== void 0 && usable(w, key3)) && new Set(foreign.map((w) => w.podLabels[key3])).size === foreign.length
-    );
-    const key2 = keys.includes(COMPONENT_KEY) ? COMPONENT_KEY : keys[0];
-    return key2 === void 0 ? void 0 : { key: key2, intended: [], others: others(key2) };
-  }
-  const [first] = intended;
-  const candidates = Object.keys(first.podLabels).filter((key2) => intended.every((w) => w.podLabels[key2] !== void 0 && usable(w, key2)));
-  const ranked = [[], [], []];
-  for (const key2 of candidates) {
-    const values = new Set(intended.map((w) => w.podLabels[key2]));
-    const separates = foreign.every((w) => w.podLabels[key2] === void 0 || !values.has(w.podLabels[key2]));
-    if (!separates) continue;
-    if (key2 === COMPONENT_KEY) ranked[0].push(key2);
-    else if (foreign.every((w) => w.podLabels[key2] !== void 0 && usable(w, key2))) ranked[1].push(key2);
-    else ranked[2].push(key2);
-  }
-  const key = ranked.flat()[0];
-  if (key === void 0) return void 0;
-  return { key, intended: [...new Set(intended.map((w) => w.podLabels[key]))], others: others(key) };
-}
-var unstableCache = /* @__PURE__ */ new WeakMap();
-function unstableKeys(context, workload) {
-  let keys = unstableCache.get(workload);
-  if (!keys) {
-    keys = /* @__PURE__ */ new Set([...VOLATILE_LABEL_KEYS, ...volatileLabels(workload.podLabels, context.versions, context.settings.extraVolatileKeys).map((l) => l.key)]);
-    unstableCache.set(workload, keys);
-  }
-  return keys;
-}
-function suggestionText(suggestion, where, intendedPods = "the intended pods") {
-  if (!suggestion) return `No stable label tells these pods apart: ${NO_KEY_ADVICE}.`;
-  const others = suggestion.others.map(({ workload, value: value2 }) => `${value2 === void 0 ? "absent" : `\`${value2}\``} on ${refString(workload.object.ref)}`).join(", ");
-  if (suggestion.intended.length === 0) {
-    return `The label \`${suggestion.key}\` tells them apart (${others}): add it to ${where} with the value of the workload it is meant for.`;
-  }
-  const value = requirementText(suggestion);
-  return `The label \`${suggestion.key}\` tells them apart (\`${suggestion.intended.join("`, `")}\` on ${intendedPods}, ${others}): add ${value} to ${where}.`;
-}
-function remedyForKey(suggestion, field) {
-  if (!suggestion) {
-    return `Add app.kubernetes.io/component with a distinct value to each workload's pod template (e.g. \`server\`, \`migration\`) and require it in ${field}.`;
-  }
-  if (suggestion.intended.length === 0) return `Add \`${suggestion.key}\` with the value of the intended workload to ${field}.`;
-  return `Add ${requirementText(suggestion)} to ${field} (the value the intended pods carry; the foreign pods carry another one or none).`;
-}
-function requirementText(suggestion) {
-  return suggestion.intended.length === 1 ? `\`${suggestion.key}: ${suggestion.intended[0]}\`` : `\`${suggestion.key} in (${suggestion.intended.join(", ")})\` (a matchExpressions entry)`;
-}
-
-// src/analyze/rules/dangling-selector.ts
-var danglingSelector = {
-  meta: {
-    id: "dangling-selector",
-    severity: "warning",
-    summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
-    why: "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both. It is reported only where the checked manifests are the whole story: not for pods an operator may run for a custom resource in the namespace, the cluster's own components (kube-system, the API server's default/kubernetes Service), monitors of every namespace, or a chart rendered without some dependencies (--skip-missing-deps) or with workload templates these values do not render.",
-    fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
-    migration: "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
-    incident: "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app: web
-          ports:
-            - port: 80
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-          ports:
-            - port: 80
-      `
-    },
-    helpUri: ruleHelpUri("dangling-selector")
-  },
-  check(context, report) {
-    for (const consumer2 of context.consumers) {
-      if (consumer2.kind === "Service") checkService(context, report, consumer2);
-      else if (consumer2.kind === "PodDisruptionBudget") checkPdb(context, report, consumer2);
-      else if (consumer2.kind === "ServiceMonitor" || consumer2.kind === "PodMonitor") checkMonitor(context, report, consumer2);
-    }
-    checkHpas2(context, report);
-  }
-};
-function checkService(context, report, service2) {
-  const spec = service2.object.raw.spec;
-  if (service2.selector.matchesNothing || spec?.type === "ExternalName") return;
-  const index = context.podsIn(namespaceOf2(service2.object));
-  if (index.select(templateLabelsOnly(service2.selector)).length > 0) return;
-  if (podsMayComeFromElsewhere(context, service2.object, service2.selector, [namespaceOf2(service2.object)])) return;
-  const near = nearMisses(index, service2.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
-  const name = refString(service2.object.ref);
-  report({
-    object: service2.object,
-    path: service2.selectorPath,
-    message: `${name} selects ${describeSelector(service2.selector)}, which matches no pods in the checked manifests: the Service gets no endpoints and every connection to it fails.${nearText(near)}${podsElsewhere(context, service2.selector, [namespaceOf2(service2.object)], "A Service only selects pods in its own namespace.")}`,
-    related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(service2.selector), matches: [], nearMisses: near.map(nearEvidence) },
-    remedy: {
-      text: "Make spec.selector a subset of the intended pod template's labels (same keys, same values); render both from one selector-labels helper."
-    }
-  });
-}
-function checkPdb(context, report, pdb) {
-  const name = refString(pdb.object.ref);
-  const namespace = namespaceOf2(pdb.object);
-  const index = context.podsIn(namespace);
-  const raw = pdb.object.raw.spec;
-  const v1beta1 = pdb.object.ref.apiVersion === "policy/v1beta1";
-  const remedy = { text: "Set spec.selector.matchLabels to the selector labels of the workload this budget protects." };
-  if (pdb.selectorAbsent) {
-    report({
-      object: pdb.object,
-      path: pdb.selectorPath,
-      message: `${name} has no spec.selector: a PodDisruptionBudget without a selector selects no pods and protects nothing.`,
-      evidence: { selector: null, matches: [] },
-      remedy
-    });
-    return;
-  }
-  if (pdb.selector.matchesNothing) {
-    if (v1beta1 && isEmptySelector(raw?.selector)) {
-      report({
-        object: pdb.object,
-        path: pdb.selectorPath,
-        message: `${name} has an empty selector {} under policy/v1beta1, where an empty selector selects no pods (policy/v1 changed it to select every pod in the namespace), so this budget protects nothing. policy/v1beta1 was removed in Kubernetes 1.25; moving to policy/v1 changes what {} means.`,
-        evidence: { selector: "{}", apiVersion: "policy/v1beta1", matches: [] },
-        remedy: {
-          text: "Use apiVersion policy/v1 and set spec.selector.matchLabels to the selector labels of the workload this budget protects (under policy/v1, {} would cover every pod in the namespace)."
-        }
-      });
-    }
-    return;
-  }
-  if (podsMayComeFromElsewhere(context, pdb.object, pdb.selector, [namespace])) return;
-  if (selectsEverything(pdb.selector)) {
-    if (index.select(pdb.selector).length > 0) return;
-    report({
-      object: pdb.object,
-      path: pdb.selectorPath,
-      message: `${name} has an empty selector {}, which under policy/v1 selects every pod in namespace ${namespace}, but the checked manifests have no pods there: the budget protects nothing.`,
-      evidence: { selector: describeSelector(pdb.selector), matches: [] },
-      remedy
-    });
-    return;
-  }
-  if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
-  const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
-  report({
-    object: pdb.object,
-    path: pdb.selectorPath,
-    message: `${name} selects ${describeSelector(pdb.selector)}, which matches no pods in the checked manifests: the budget protects nothing during node drains.${nearText(near)}${podsElsewhere(context, pdb.selector, [namespace], "A PodDisruptionBudget only selects pods in its own namespace.")}`,
-    related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(pdb.selector), matches: [], nearMisses: near.map(nearEvidence) },
-    remedy
-  });
-}
-function checkMonitor(context, report, monitor) {
-  if (monitor.selector.matchesNothing || monitor.namespaces === void 0) return;
-  const namespaces = monitor.namespaces;
-  const name = refString(monitor.object.ref);
-  const scope = monitor.namespaces === void 0 ? "any namespace" : `namespace${namespaces.length === 1 ? "" : "s"} ${namespaces.join(", ")}`;
-  if (monitor.kind === "ServiceMonitor") {
-    const labelsOf = (o) => metadataLabels(o);
-    if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
-    if (BUILTIN_SERVICES.some((service2) => namespaces.includes(service2.namespace) && matches(monitor.selector, service2.labels))) return;
-    if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
-    const near2 = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf, (o) => refString(o.ref))).slice(0, MAX_NEAR);
-    report({
-      object: monitor.object,
-      path: monitor.selectorPath,
-      message: `${name} selects Services by their metadata.labels with ${describeSelector(monitor.selector)}, and no Service in ${scope} in the checked manifests carries them: Prometheus gets no targets from it.${nearText(near2)}${podLabelsHint(context, monitor, namespaces)}${servicesElsewhere(context, monitor, namespaces)}`,
-      related: near2.map((n) => n.item),
-      evidence: { selector: describeSelector(monitor.selector), namespaces: monitor.namespaces ?? "any", matches: [], nearMisses: near2.map(nearEvidence) },
-      remedy: {
-        text: "A ServiceMonitor selects Services by the Service's own metadata.labels (not its spec.selector): make spec.selector.matchLabels match the labels on the intended Service, and spec.namespaceSelector its namespace."
-      }
-    });
-    return;
-  }
-  if (namespaces.some((ns) => context.podsIn(ns).select(templateLabelsOnly(monitor.selector)).length > 0)) return;
-  if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
-  const near = namespaces.flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref))).slice(0, MAX_NEAR);
-  report({
-    object: monitor.object,
-    path: monitor.selectorPath,
-    message: `${name} selects ${describeSelector(monitor.selector)}, which matches no pods in ${scope} in the checked manifests: Prometheus gets no targets from it.${nearText(near)}${podsElsewhere(context, monitor.selector, namespaces, "Set spec.namespaceSelector.matchNames to include it.")}`,
-    related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(monitor.selector), namespaces: monitor.namespaces ?? "any", matches: [], nearMisses: near.map(nearEvidence) },
-    remedy: {
-      text: "Make spec.selector.matchLabels a subset of the intended pod template's labels, and spec.namespaceSelector its namespace."
-    }
-  });
-}
-function checkHpas2(context, report) {
-  for (const hpa of context.hpas) {
-    const name = refString(hpa.object.ref);
-    const namespace = hpa.object.ref.namespace;
-    if (!hpa.target) {
-      report({
-        object: hpa.object,
-        path: hpa.targetPath,
-        message: `${name} has no spec.scaleTargetRef kind and name: it scales nothing (the API server rejects it).`,
-        evidence: { target: null },
-        remedy: { text: "Set spec.scaleTargetRef to the apiVersion, kind and name of the Deployment, StatefulSet or Rollout to scale." }
-      });
-      continue;
-    }
-    const targetName = `${hpa.target.kind}/${hpa.target.name}`;
-    const object = context.find(hpa.target.kind, namespace, hpa.target.name);
-    if (!object && !chartViewIncomplete(context, hpa.object)) {
-      report({
-        object: hpa.object,
-        path: hpa.targetPath,
-        message: `${name} scales ${targetName}, which is not in the checked manifests${namespace ? ` (namespace ${namespace})` : ""}: the HPA reports FailedGetScale and never scales anything.${sameNameElsewhere(context, hpa.object, hpa.target.name, hpa.target.kind)}`,
-        evidence: { target: targetName },
-        remedy: { text: "Point spec.scaleTargetRef at the workload's exact kind and name (render both from the same fullname helper)." }
-      });
-      continue;
-    }
-    if (!object) continue;
-    const workload = context.workloadFor(object);
-    if (!workload?.selector || workload.selector.matchesNothing) continue;
-    if (context.podsIn(namespaceOf2(object)).select(workload.selector).length > 0) continue;
-    report({
-      object: hpa.object,
-      path: hpa.targetPath,
-      message: `${name} scales ${targetName}, whose selector ${describeSelector(workload.selector)} matches no pods in the checked manifests (not even its own template): the HPA has no pods to take metrics from and cannot scale.`,
-      related: [object],
-      evidence: { target: targetName, selector: describeSelector(workload.selector), matches: [] },
-      remedy: { text: `Make ${targetName}'s spec.selector match its own pod template labels.` }
-    });
-  }
-}
-function templateLabelsOnly(selector) {
-  if (!selector.requirements.some((r) => isControllerLabel(r.key))) return selector;
-  return { ...selector, requirements: selector.requirements.filter((r) => !isControllerLabel(r.key)) };
-}
-function podsMayComeFromElsewhere(context, consumer2, selector, namespaces) {
-  if (namespaces.includes(CLUSTER_COMPONENTS_NAMESPACE)) return true;
-  const operated = namespacesWithOperatedResources(context);
-  if (namespaces.some((ns) => operated.has(ns))) return true;
-  if (selector !== void 0 && relabelledAtRunTime(context, selector, namespaces)) return true;
-  return chartViewIncomplete(context, consumer2, selector);
-}
-function relabelledAtRunTime(context, selector, namespaces) {
-  const templateKeys = podTemplateKeysIfRelabelled(context);
-  if (templateKeys === void 0) return false;
-  const rest = selector.requirements.filter((r) => templateKeys.has(r.key));
-  if (rest.length === selector.requirements.length || rest.length === 0) return false;
-  return namespaces.some((ns) => context.podsIn(ns).select({ ...selector, requirements: rest }).length > 0);
-}
-function chartViewIncomplete(context, object, selector) {
-  const chart = object.doc.release?.chart;
-  const facts = context.chartFacts;
-  if (chart === void 0 || facts === void 0) return false;
-  if (facts.missingDependencies.has(chart)) return true;
-  const unrendered = facts.unrenderedWorkloads.get(chart) ?? [];
-  return unrendered.some((workload) => selector === void 0 || couldRenderLabels(workload.text, selector));
-}
-function couldRenderLabels(text, selector) {
-  return selector.requirements.every((requirement) => {
-    if (requirement.operator !== "In") return true;
-    return requirement.values.some((value) => writtenAsWord(text, value)) || keyWithTemplatedValue(text, requirement.key);
-  });
-}
-function writtenAsWord(text, word) {
-  return new RegExp(`(^|[^A-Za-z0-9_.-])${escapeRegExp(word)}($|[^A-Za-z0-9_.-])`, "m").test(text);
-}
-function keyWithTemplatedValue(text, key) {
-  return new RegExp(`(^|[\\s"'{])${escapeRegExp(key)}["']?\\s*:\\s*[^\\n]*\\{\\{`, "m").test(text);
-}
-function escapeRegExp(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-var relabelCache = /* @__PURE__ */ new WeakMap();
-function podTemplateKeysIfRelabelled(context) {
-  let found = relabelCache.get(context);
-  if (found === void 0) {
-    found = { keys: context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : void 0 };
-    relabelCache.set(context, found);
-  }
-  return found.keys;
-}
-var operatedCache = /* @__PURE__ */ new WeakMap();
-function namespacesWithOperatedResources(context) {
-  let found = operatedCache.get(context);
-  if (found === void 0) {
-    found = new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === void 0).map(namespaceOf2));
-    operatedCache.set(context, found);
-  }
-  return found;
-}
-var MAX_NEAR = 3;
-function nearMisses(index, selector, labelsOf, nameOf) {
-  const { requirements } = selector;
-  if (requirements.length < 2) return [];
-  const found = [];
-  const seen = /* @__PURE__ */ new Set();
-  requirements.forEach((requirement, i) => {
-    const rest = { matchesNothing: false, requirements: requirements.filter((_, j) => j !== i) };
-    const candidates = index.select(rest);
-    if (candidates.length > MAX_NEAR) return;
-    for (const item of candidates) {
-      if (seen.has(item) || found.length >= MAX_NEAR) continue;
-      seen.add(item);
-      const actual = labelsOf(item)[requirement.key];
-      found.push({
-        item,
-        name: nameOf(item),
-        unmatched: `${describeSelector({ matchesNothing: false, requirements: [requirement] })} (${actual === void 0 ? "label absent" : `has ${requirement.key}=${actual}`})`
-      });
-    }
-  });
-  return found;
-}
-function nearText(near) {
-  if (near.length === 0) return "";
-  return ` Closest: ${near.map((n) => `${n.name} fails only ${n.unmatched}`).join("; ")}.`;
-}
-function nearEvidence(near) {
-  return { object: near.name, unmatched: near.unmatched };
-}
-function podsElsewhere(context, selector, searched, advice) {
-  const found = context.namespaces().filter((ns) => !searched.includes(ns)).flatMap((ns) => context.podsIn(ns).select(selector).map((w) => `${refString(w.object.ref)} in namespace ${ns}`)).slice(0, MAX_NEAR);
-  return found.length > 0 ? ` It would match ${found.join(", ")}. ${advice}` : "";
-}
-function servicesElsewhere(context, monitor, searched) {
-  const found = context.namespaces().filter((ns) => !searched.includes(ns)).flatMap((ns) => context.servicesIn(ns).select(monitor.selector).map((o) => `${refString(o.ref)} in namespace ${ns}`)).slice(0, MAX_NEAR);
-  return found.length > 0 ? ` It would match ${found.join(", ")}: set spec.namespaceSelector.matchNames to include that namespace.` : "";
-}
-function podLabelsHint(context, monitor, namespaces) {
-  const pods = namespaces.flatMap((ns) => context.podsIn(ns).select(monitor.selector));
-  if (pods.length === 0) return "";
-  return ` These are the pod labels of ${pods.slice(0, MAX_NEAR).map((w) => refString(w.object.ref)).join(", ")}; a ServiceMonitor matches the Service's own metadata.labels, not its pods' labels.`;
-}
-function sameNameElsewhere(context, hpa, name, kind) {
-  const candidates = context.workloads.filter((w) => w.object.ref.name === name && w.object.ref.namespace === hpa.ref.namespace && w.object.ref.kind !== kind);
-  return candidates.length > 0 ? ` (The input has ${candidates.map((w) => refString(w.object.ref)).join(", ")} with that name: check scaleTargetRef.kind.)` : "";
-}
-function namespaceOf2(object) {
-  return object.ref.namespace ?? "";
-}
-function metadataLabels(object) {
-  return stringMap(object.raw.metadata?.labels);
-}
-function isEmptySelector(raw) {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
-  const { matchLabels, matchExpressions } = raw;
-  const emptyMap = matchLabels === void 0 || matchLabels === null || typeof matchLabels === "object" && Object.keys(matchLabels).length === 0;
-  const emptyList = matchExpressions === void 0 || matchExpressions === null || Array.isArray(matchExpressions) && matchExpressions.length === 0;
-  return emptyMap && emptyList;
-}
-
-// src/analyze/rules/duplicate-object.ts
-import { isDeepStrictEqual } from "node:util";
-var duplicateObject = {
-  meta: {
-    id: "duplicate-object",
-    severity: "warning",
-    summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
-    why: "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
-    fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
-    migration: "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
-    incident: 'helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets "secret-name" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.',
-    example: {
-      bad: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: fast
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: safe
-      `,
-      good: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: fast
-      `
-    },
-    helpUri: ruleHelpUri("duplicate-object")
-  },
-  check(context, report) {
-    for (const { copy: object, first: earlier } of duplicateCopies(context)) {
-      const identical = isDeepStrictEqual(earlier.raw, object.raw);
-      const name = refString(object.ref);
-      const where = object.ref.namespace ? ` in namespace ${object.ref.namespace}` : "";
-      report({
-        object,
-        path: ["metadata", "name"],
-        message: `${name}${where} is rendered twice${sourceText(earlier, object)}: the cluster holds one object of that kind and name. Helm 3's \`helm install\` creates the first copy and fails on the second with "already exists"; where the release already has it, each upgrade applies both and the later copy wins${identical ? " (here the two copies are identical)" : ", so the earlier copy's content never takes effect"}.`,
-        related: [earlier],
-        evidence: { identical, first: sourceOf(earlier), second: sourceOf(object) },
-        remedy: { text: `Render ${name} once: remove or guard one of the two templates, or give the two objects different names.` }
-      });
-    }
-  }
-};
-function sourceOf(object) {
-  return object.doc.template ?? object.doc.file;
-}
-function sourceText(earlier, later) {
-  const [a, b] = [sourceOf(earlier), sourceOf(later)];
-  return a === b ? ` by ${a}` : ` (by ${a} and by ${b})`;
-}
-
-// src/analyze/rules/nondeterministic-render.ts
-var RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
-var MAX_FIELDS_NAMED2 = 6;
-var SELECTOR_FAILURE = "spec.selector: Invalid value: ...: field is immutable";
-var STATEFULSET_FORBIDDEN3 = "spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden";
-var CA_BUNDLE_KINDS = /* @__PURE__ */ new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
-var UPGRADE_HOOKS = /* @__PURE__ */ new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
-function writtenByUpgrades(object) {
-  return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
-}
-function runsPerRelease(object) {
-  return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
-}
-function secretRemedy(object) {
-  const name = object.ref.name;
-  return `Generate a value once and keep it: read the Secret the release already has with \`lookup\` and reuse its value when present ({{- $old := lookup "v1" "Secret" .Release.Namespace "${name}" }} ... {{ if $old }}{{ index $old.data "<key>" }}{{ else }}{{ randAlphaNum 32 | b64enc }}{{ end }}), or let users pass the value in values (fail with \`required\` when it is missing, or point at an existing Secret). \`helm template\` and --dry-run have no cluster, so there \`lookup\` finds nothing and the value still differs: that is expected.`;
-}
-function certificateRemedy() {
-  return "Do not generate certificates at render time: let cert-manager issue the certificate (and its cainjector fill caBundle), or keep the one the release already has with `lookup` on its Secret and generate a new one only when none exists.";
-}
-function reusedByLookup(context, object, certificate) {
-  const template = object.doc.template;
-  const kinds = template === void 0 ? void 0 : context.chartFacts?.lookups.get(template);
-  if (kinds === void 0) return void 0;
-  if (kinds.has(object.ref.kind)) return object.ref.kind;
-  return certificate && kinds.has("Secret") ? "Secret" : void 0;
-}
-function reusedFinding(object, changes, named, fields, lookedUp) {
-  const own = lookedUp === object.ref.kind;
-  return {
-    object,
-    path: changes[0].path,
-    severity: "info",
-    message: `${refString(object.ref)}: ${named} ${fields.length === 1 ? "is" : "are"} generated at render time (a random or time-based template function), and the template reads ${own ? `the existing ${lookedUp}` : "the existing Secret"} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. Without a cluster connection \`lookup\` finds nothing: \`helm template\`, --dry-run, and tools that render that way and apply the result (Argo CD renders with \`helm template\`) get a new value on every render.`,
-    evidence: { cause: "random", fields: [...fields], reusedBy: `lookup ${lookedUp}` },
-    remedy: {
-      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the value in values or point the chart at an existing Secret, so that every render agrees."
-    }
-  };
-}
-function hashesReusedSecret(context, object, change) {
-  const template = object.doc.template;
-  const lines = template === void 0 ? void 0 : context.chartFacts?.hashesReusedSecret.get(template);
-  if (lines === void 0) return false;
-  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: change.key ?? String(change.path.at(-1)) });
-  return line !== void 0 && lines.has(line);
-}
-function reusedHashFinding(object, change) {
-  const key = change.key ?? String(change.path.at(-1));
-  return {
-    object,
-    path: change.path,
-    severity: "info",
-    message: `${refString(object.ref)}: the pod template annotation ${key} hashes a Secret that the chart generates once and reads back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. Without a cluster connection \`lookup\` finds nothing: \`helm template\`, --dry-run, and tools that render that way and apply the result (Argo CD renders with \`helm template\`) get a new hash, and restart the pods, on every render.`,
-    evidence: { cause: "random", annotation: key, reusedBy: "lookup Secret" },
-    remedy: {
-      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the Secret's values in values or point the chart at an existing Secret, so that every render agrees."
-    }
-  };
-}
-function randomFieldsFinding(context, object, changes) {
-  const fields = changes.map((c) => formatPath(c.path));
-  const named = fields.length > MAX_FIELDS_NAMED2 ? `${fields.slice(0, MAX_FIELDS_NAMED2).join(", ")} and ${fields.length - MAX_FIELDS_NAMED2} more` : fields.join(", ");
-  const first = changes[0];
-  const isSecret = object.ref.kind === "Secret" && object.group === "";
-  const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
-  const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
-  const lookedUp = reusedByLookup(context, object, tls || caBundle);
-  if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
-  const subject = `${refString(object.ref)}: ${named} ${fields.length === 1 ? "differs" : "differ"} between two renders of the same chart and values (random or time-based template functions such as ${RANDOM_FUNCTIONS}).`;
-  let consequence;
-  let text;
-  if (tls || caBundle) {
-    consequence = "Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.";
-    text = certificateRemedy();
-  } else if (isSecret) {
-    consequence = "Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.";
-    text = secretRemedy(object);
-  } else {
-    consequence = "Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.";
-    text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
-  }
-  return {
-    object,
-    path: first.path,
-    severity: "warning",
-    message: `${subject} ${consequence}`,
-    evidence: { cause: "random", fields },
-    remedy: { text }
-  };
-}
-function randomNameFinding(object, change) {
-  const perRelease = runsPerRelease(object);
-  return {
-    object,
-    path: change.path,
-    severity: perRelease ? "info" : "warning",
-    message: `${refString(object.ref)}: the name differs between two renders of the same inputs (${change.before ?? ""} vs ${change.after ?? ""}): every helm upgrade creates the ${object.ref.kind} under a new name and deletes the old one.` + (perRelease ? " For a Job meant to run on each release that is the intent." : " Anything that refers to it by name, or state it holds, is lost on each upgrade."),
-    evidence: { cause: "random", fields: ["metadata.name"] },
-    remedy: {
-      text: perRelease ? "To run a Job on each release with a stable name, make it a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation); or name it with .Release.Revision, which is deterministic per release." : "Name the object from the release and chart only (e.g. the fullname helper), never from a random or time-based function."
-    }
-  };
-}
-function rollAnnotationFinding(object, change, byRevision) {
-  const key = change.key ?? String(change.path.at(-1));
-  const how = byRevision ? "is rendered from .Release.Revision (a probe that raised the revision changed it)" : "differs between two renders of the same inputs";
-  return {
-    object,
-    path: change.path,
-    severity: "info",
-    message: `${refString(object.ref)}: the pod template annotation ${key}=${change.before ?? ""} ${how}, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.`,
-    evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
-    remedy: {
-      text: 'To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.'
-    }
-  };
-}
-function revisionFinding(object, change) {
-  const { kind, name } = object.ref;
-  const namespace = object.ref.namespace ?? "default";
-  const subjectOf = (what) => `${refString(object.ref)}: ${what} is rendered from .Release.Revision (helm template always renders revision 1; the next release renders ${change.after ?? ""})`;
-  const evidence2 = { source: ".Release.Revision", field: formatPath(change.path), ...change.key === void 0 ? {} : { label: change.key } };
-  switch (change.section) {
-    case "name":
-      return {
-        object,
-        path: change.path,
-        severity: "info",
-        message: `${subjectOf(`the name ${name}`)}: the ${kind} is recreated on each release. Every helm upgrade creates it under a new name and deletes the previous one` + (runsPerRelease(object) ? ", so it runs again on each release." : "; whatever refers to it by name, or state it holds, does not carry over."),
-        evidence: evidence2,
-        remedy: {
-          text: runsPerRelease(object) ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name." : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names."
-        }
-      };
-    case "selector":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
-        message: `${subjectOf(`the selector label ${change.key ?? ""}`)}: every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "${kind === "StatefulSet" ? STATEFULSET_FORBIDDEN3 : SELECTOR_FAILURE}".`,
-        evidence: evidence2,
-        remedy: {
-          text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [sh`kubectl delete ${kind.toLowerCase()} ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade]
-        }
-      };
-    case "claim-template":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
-        message: `${subjectOf(`the volumeClaimTemplate ${change.key ?? ""}`)}: every helm upgrade changes spec.volumeClaimTemplates, and fails with "${STATEFULSET_FORBIDDEN3}".`,
-        evidence: evidence2,
-        remedy: {
-          text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [sh`kubectl delete statefulset ${name} -n ${namespace} --cascade=orphan`, releaseOf(object).upgrade]
-        }
-      };
-    case "pod-labels": {
-      const job2 = kind === "Job" && object.hooks.length === 0;
-      return {
-        object,
-        path: change.path,
-        severity: job2 ? "error" : "warning",
-        message: job2 ? `${subjectOf(`the pod template label ${change.key ?? ""}`)}: a Job's spec.template is immutable, so every helm upgrade fails with "spec.template: Invalid value: ...: field is immutable" while the Job exists.` : `${subjectOf(`the pod template label ${change.key ?? ""}`)}: every helm upgrade restarts all pods of the ${kind}, even when nothing else changed.`,
-        evidence: evidence2,
-        remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
-      };
-    }
-    case "pod-annotations":
-      return rollAnnotationFinding(object, change, true);
-    default:
-      return void 0;
-  }
-}
-var nondeterministicRender = {
-  meta: {
-    id: "nondeterministic-render",
-    severity: "warning",
-    summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
-    why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
-    fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
-    migration: "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
-    incident: "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
-    example: {
-      // Two renders of `{{ randAlphaNum 16 | b64enc }}` in templates/secret.yaml, same chart and values.
-      bad: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: S2s3eFBxMnZOOGRSNGFMbQ==
-      `,
-      rerender: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: WXQ5d0JjNnNIMWpGM2tFeg==
-      `,
-      // The password comes from values, or from the existing Secret through lookup: the same each time.
-      good: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: ZnJvbS12YWx1ZXM=
-      `
-    },
-    helpUri: ruleHelpUri("nondeterministic-render")
-  },
-  check(context, report) {
-    for (const object of context.objects) {
-      const probes = probesOf(context.probes, object);
-      if (probes === void 0 || probes.changes.length === 0) continue;
-      const otherRandom = [];
-      for (const change of probes.changes) {
-        const primary = change.causes[0];
-        if (primary === "random") {
-          if (!writtenByUpgrades(object)) continue;
-          if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report(hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(object, change, false));
-          else if (change.section === "other") otherRandom.push(change);
-        } else if (primary === "revision") {
-          if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
-          const finding2 = revisionFinding(object, change);
-          if (finding2) report(finding2);
-        }
-      }
-      if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
-    }
-  }
-};
-
-// src/analyze/upgrade/diff.ts
-function isEmpty(value) {
-  if (value === null || value === void 0) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return isRecord(value) && Object.keys(value).length === 0;
-}
-function normalize(value) {
-  if (Array.isArray(value)) return value.map(normalize);
-  if (!isRecord(value)) return value;
-  const out = {};
-  for (const [key, child] of Object.entries(value)) {
-    const normalized = normalize(child);
-    if (!isEmpty(normalized)) out[key] = normalized;
-  }
-  return out;
-}
-function diff(before, after, path21 = []) {
-  const differences = [];
-  walk(normalize(before), normalize(after), [...path21], differences);
-  return differences;
-}
-function walk(before, after, path21, out) {
-  if (isEmpty(before) && isEmpty(after)) return;
-  if (isRecord(before) && isRecord(after)) {
-    for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk(before[key], after[key], [...path21, key], out);
-    }
-    return;
-  }
-  if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path21, i], out);
-    return;
-  }
-  if (before !== after) out.push({ path: path21, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
-}
-function sameValue(before, after) {
-  return diff(before, after).length === 0;
-}
-
-// src/analyze/rules/rollout-selector-changed.ts
-var rolloutSelectorChanged = {
-  meta: {
-    id: "rollout-selector-changed",
-    severity: "error",
-    summary: "An Argo Rollout's spec.selector changes between the release and the upgrade.",
-    why: "From Argo Rollouts v1.9 (with its CRD installed) the update is refused: `.spec.selector is immutable`. With older controllers or CRDs it is accepted, but the old stable ReplicaSet stops matching and is orphaned, and the new ReplicaSet is promoted as an initial deploy: all canary steps, pauses and analysis are skipped and traffic jumps to 100% (argoproj/argo-rollouts#4070).",
-    fix: "Keep the Rollout's selector stable (a small selector-labels helper; never user values, versions or team names). To really change it, create a new Rollout under a new name, move traffic to it, then remove the old one.",
-    migration: "Do not change a deployed Rollout's selector in place. Ship the new selector as a new Rollout (a new name), let it come up next to the old one, move traffic to it, then remove the old Rollout; later upgrades follow the canary steps again.",
-    incident: "argoproj/argo-rollouts #4070: after a change to a Rollout's spec.selector.matchLabels the controller orphaned the stable ReplicaSet and promoted the new one as an initial deploy, skipping every canary step; Argo Rollouts 1.9 made the selector immutable (PR #4084) so the update is refused instead.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `,
-      bad: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `,
-      good: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `
-    },
-    helpUri: ruleHelpUri("rollout-selector-changed")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    for (const { before, after } of upgrade2.plan.updated) {
-      if (after.ref.kind !== "Rollout" || after.group !== "argoproj.io") continue;
-      const oldSelector = getPath(before.raw, ["spec", "selector"]);
-      const newSelector = getPath(after.raw, ["spec", "selector"]);
-      if (sameValue(oldSelector, newSelector)) continue;
-      const name = after.ref.name;
-      const ns = after.ref.namespace ?? "default";
-      const changedKeys = changedSelectorKeys(oldSelector, newSelector);
-      const oldLabels = matchLabelsArg(oldSelector);
-      const outcome = selectorChangeOutcome(context.settings.argoRolloutsVersion);
-      report({
-        object: after,
-        path: ["spec", "selector"],
-        message: `${refString(after.ref)}: spec.selector changes from ${show(oldSelector)} to ${show(newSelector)}` + (changedKeys.length > 0 ? ` (changed: ${changedKeys.join(", ")})` : "") + `. ${outcomeText(outcome, name)}`,
-        evidence: { before: normalize(oldSelector) ?? null, after: normalize(newSelector) ?? null, keys: changedKeys, outcome },
-        remedy: {
-          text: `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper (e.g. app.kubernetes.io/name and app.kubernetes.io/instance). If a user value feeds the selector (a team, a labels map), keep selector labels out of user values and put such labels only on the pod template and object metadata. If the selector really must change, add a second Rollout under a new name with the new selector, move traffic to it (its own canary/stable Services), then remove the old Rollout in a later release. ` + (outcome === "either" ? `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: older CRD, the canary would be skipped). ` : "") + `The last command lists the ReplicaSets of the old selector: after an older controller accepted the change they are orphaned; delete them once the new pods serve.`,
-          commands: [
-            ...outcome === "either" ? [CRD_RULE_COMMAND] : [],
-            sh`kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
-            ...oldLabels ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} get replicasets -l ${oldLabels}`] : []
-          ]
-        }
-      });
-    }
-  }
-};
-var refused = (name) => `\`helm upgrade\` fails: Rollout.argoproj.io "${name}" is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable.`;
-var CANARY_SKIPPED = "the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned (its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause and analysis is skipped and traffic jumps to 100% at once.";
-function outcomeText(outcome, name) {
-  switch (outcome) {
-    case "refused":
-      return `With Argo Rollouts v1.9 or later (the configured version) and its CRD installed, ${refused(name)}`;
-    case "canary-skipped":
-      return `With Argo Rollouts before v1.9 (the configured version) ${CANARY_SKIPPED}`;
-    case "either":
-      return `With Argo Rollouts v1.9 or later and its CRD installed, ${refused(name)} With an older controller or CRD ${CANARY_SKIPPED}`;
-  }
-}
-var CRD_RULE_COMMAND = "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'";
-function selectorChangeOutcome(version) {
-  if (version === void 0) return "either";
-  const [major = 0, minor = 0] = version.split(".").map(Number);
-  return major > 1 || major === 1 && minor >= 9 ? "refused" : "canary-skipped";
-}
-function show(selector) {
-  const normalized = normalize(selector);
-  return normalized === void 0 || isRecord(normalized) && Object.keys(normalized).length === 0 ? "(none)" : JSON.stringify(normalized);
-}
-function changedSelectorKeys(before, after) {
-  const labels = (s) => {
-    const m = getPath(s, ["matchLabels"]);
-    return isRecord(m) ? m : {};
-  };
-  const b = labels(before);
-  const a = labels(after);
-  const keys = [.../* @__PURE__ */ new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !sameValue(b[k], a[k])).sort();
-  if (!sameValue(getPath(before, ["matchExpressions"]), getPath(after, ["matchExpressions"]))) keys.push("matchExpressions");
-  return keys;
-}
-function matchLabelsArg(selector) {
-  const m = getPath(selector, ["matchLabels"]);
-  if (!isRecord(m)) return void 0;
-  const parts2 = Object.entries(m).filter(([, v]) => typeof v === "string").map(([k, v]) => `${k}=${String(v)}`);
-  return parts2.length > 0 ? parts2.join(",") : void 0;
-}
-
-// src/analyze/upgrade/defaults.ts
-function defaultedManifest(raw, apiVersion, kind) {
-  const out = isRecord(raw) ? clone(raw) : {};
-  delete out.status;
-  const defaulter = DEFAULTERS[`${apiVersion}/${kind}`] ?? DEFAULTERS[`${groupOf2(apiVersion)}/*/${kind}`];
-  defaulter?.(out);
-  return out;
-}
-function defaultedPodTemplate(template) {
-  const out = isRecord(template) ? clone(template) : {};
-  applyPodTemplateDefaults(out);
-  return out;
-}
-function defaultedPodSpec(spec, options = {}) {
-  const out = isRecord(spec) ? clone(spec) : {};
-  applyPodSpecDefaults(out, options.bare ?? false);
-  return out;
-}
-function defaultedClaimTemplate(claim) {
-  const out = isRecord(claim) ? clone(claim) : {};
-  delete out.apiVersion;
-  delete out.kind;
-  applyPvcSpecDefaults(ensureObj(out, "spec"));
-  const status = ensureObj(out, "status");
-  setDefault(status, "phase", "Pending", true);
-  return out;
-}
-function defaultedPvcSpec(spec) {
-  const out = isRecord(spec) ? clone(spec) : {};
-  applyPvcSpecDefaults(out);
-  return out;
-}
-var QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
-var BINARY = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-var DECIMAL = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-var DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL).map(([suffix, exp]) => [exp, suffix]));
-function parseQuantity(value) {
-  let text;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return void 0;
-    text = String(value);
-    if (/e/i.test(text)) text = value.toFixed(9).replace(/\.?0+$/, "");
-  } else if (typeof value === "string") {
-    text = value.trim();
-  } else {
-    return void 0;
-  }
-  const match = QUANTITY.exec(text);
-  if (!match) return void 0;
-  const [, sign, number, suffix = ""] = match;
-  const [whole = "", fraction = ""] = number.split(".");
-  let mantissa = BigInt((whole || "0") + fraction);
-  if (sign === "-") mantissa = -mantissa;
-  let exp10 = -fraction.length;
-  let exp2 = 0;
-  let format = "DecimalSI";
-  if (suffix in BINARY) {
-    exp2 = BINARY[suffix];
-    format = "BinarySI";
-  } else if (suffix in DECIMAL) {
-    exp10 += DECIMAL[suffix];
-  } else {
-    exp10 += Number(suffix.slice(1));
-    format = "DecimalExponent";
-  }
-  return { mantissa, exp10, exp2, format };
-}
-function nanos(q) {
-  let value = q.mantissa * 2n ** BigInt(q.exp2);
-  const shift = q.exp10 + 9;
-  if (shift >= 0) return value * 10n ** BigInt(shift);
-  const divisor = 10n ** BigInt(-shift);
-  const rounded = value / divisor;
-  value = rounded * divisor === value || value < 0n ? rounded : rounded + 1n;
-  return value;
-}
-function compareQuantities(a, b) {
-  const qa = parseQuantity(a);
-  const qb = parseQuantity(b);
-  if (!qa || !qb) return void 0;
-  const na = nanos(qa);
-  const nb = nanos(qb);
-  return na < nb ? -1 : na > nb ? 1 : 0;
-}
-function canonicalQuantity(value) {
-  const q = parseQuantity(value);
-  if (!q) return value;
-  const n = nanos(q);
-  if (n === 0n) return "0";
-  const negative = n < 0n;
-  const abs = negative ? -n : n;
-  const sign = negative ? "-" : "";
-  if (q.format === "BinarySI" && abs >= 1024n * 1000000000n && abs % 1000000000n === 0n) {
-    let whole = abs / 1000000000n;
-    let exp2 = 0;
-    while (exp2 < 60 && whole % 1024n === 0n) {
-      whole /= 1024n;
-      exp2 += 10;
-    }
-    const suffix = Object.entries(BINARY).find(([, e]) => e === exp2)?.[0] ?? "";
-    return `${sign}${whole}${suffix}`;
-  }
-  let mantissa = abs;
-  let exp = -9;
-  while (exp < 18 && mantissa % 1000n === 0n) {
-    mantissa /= 1000n;
-    exp += 3;
-  }
-  if (q.format === "DecimalExponent") return `${sign}${mantissa}${exp === 0 ? "" : `e${exp}`}`;
-  return `${sign}${mantissa}${DECIMAL_SUFFIX.get(exp) ?? ""}`;
-}
-var DEFAULTERS = {
-  "apps/v1/Deployment": (o) => deploymentDefaults(o),
-  "apps/v1beta2/Deployment": (o) => deploymentDefaults(o),
-  "apps/v1/ReplicaSet": (o) => replicaSetDefaults(o),
-  "apps/v1beta2/ReplicaSet": (o) => replicaSetDefaults(o),
-  "apps/v1/DaemonSet": (o) => daemonSetDefaults(o),
-  "apps/v1beta2/DaemonSet": (o) => daemonSetDefaults(o),
-  "apps/v1/StatefulSet": (o) => statefulSetDefaults(o),
-  "apps/v1beta2/StatefulSet": (o) => statefulSetDefaults(o),
-  // Legacy versions (extensions/v1beta1, apps/v1beta1) had other workload defaults; only the
-  // pod template defaults, which are the same in every version, are applied to them.
-  "extensions/*/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
-  "extensions/*/DaemonSet": (o) => podTemplateAt(o, ["spec", "template"]),
-  "extensions/*/ReplicaSet": (o) => podTemplateAt(o, ["spec", "template"]),
-  "apps/v1beta1/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
-  "apps/v1beta1/StatefulSet": (o) => podTemplateAt(o, ["spec", "template"]),
-  "batch/v1/Job": (o) => jobDefaults(o),
-  "batch/v1/CronJob": (o) => cronJobDefaults(o),
-  "batch/v1beta1/CronJob": (o) => cronJobDefaults(o),
-  "v1/Pod": (o) => applyPodSpecDefaults(ensureObj(o, "spec"), true),
-  "v1/PodTemplate": (o) => podTemplateAt(o, ["template"]),
-  "v1/ReplicationController": (o) => replicationControllerDefaults(o),
-  "v1/Service": (o) => serviceDefaults(o),
-  "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
-  "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
-  "v1/Secret": (o) => setDefault(o, "type", "Opaque", true),
-  // SetDefaults_Secret
-  "storage.k8s.io/*/StorageClass": (o) => {
-    setDefault(o, "reclaimPolicy", "Delete", true);
-    setDefault(o, "volumeBindingMode", "Immediate", true);
-  }
-};
-function deploymentDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "replicas", 1);
-  const strategy = ensureObj(spec, "strategy");
-  setDefault(strategy, "type", "RollingUpdate", true);
-  if (strategy.type === "RollingUpdate") {
-    const rolling = ensureObj(strategy, "rollingUpdate");
-    setDefault(rolling, "maxUnavailable", "25%");
-    setDefault(rolling, "maxSurge", "25%");
-  }
-  setDefault(spec, "revisionHistoryLimit", 10);
-  setDefault(spec, "progressDeadlineSeconds", 600);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function replicaSetDefaults(o) {
-  setDefault(ensureObj(o, "spec"), "replicas", 1);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function daemonSetDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  const strategy = ensureObj(spec, "updateStrategy");
-  setDefault(strategy, "type", "RollingUpdate", true);
-  if (strategy.type === "RollingUpdate") {
-    const rolling = ensureObj(strategy, "rollingUpdate");
-    setDefault(rolling, "maxUnavailable", 1);
-    setDefault(rolling, "maxSurge", 0);
-  }
-  setDefault(spec, "revisionHistoryLimit", 10);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function statefulSetDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "replicas", 1);
-  setDefault(spec, "podManagementPolicy", "OrderedReady", true);
-  const strategy = ensureObj(spec, "updateStrategy");
-  setDefault(strategy, "type", "RollingUpdate", true);
-  if (strategy.type === "RollingUpdate") setDefault(ensureObj(strategy, "rollingUpdate"), "partition", 0);
-  setDefault(spec, "revisionHistoryLimit", 10);
-  const retention = ensureObj(spec, "persistentVolumeClaimRetentionPolicy");
-  setDefault(retention, "whenDeleted", "Retain", true);
-  setDefault(retention, "whenScaled", "Retain", true);
-  if (Array.isArray(spec.volumeClaimTemplates)) {
-    spec.volumeClaimTemplates = spec.volumeClaimTemplates.map((claim) => isRecord(claim) ? defaultedClaimTemplate(claim) : claim);
-  }
-  podTemplateAt(o, ["spec", "template"]);
-}
-function jobDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  if (isUnset(spec.completions) && isUnset(spec.parallelism)) {
-    spec.completions = 1;
-    spec.parallelism = 1;
-  }
-  setDefault(spec, "parallelism", 1);
-  setDefault(spec, "backoffLimit", isUnset(spec.backoffLimitPerIndex) ? 6 : 2147483647);
-  setDefault(spec, "completionMode", "NonIndexed", true);
-  setDefault(spec, "suspend", false);
-  setDefault(spec, "manualSelector", false);
-  setDefault(spec, "podReplacementPolicy", isUnset(spec.podFailurePolicy) ? "TerminatingOrFailed" : "Failed", true);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function cronJobDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "concurrencyPolicy", "Allow", true);
-  setDefault(spec, "suspend", false);
-  setDefault(spec, "successfulJobsHistoryLimit", 3);
-  setDefault(spec, "failedJobsHistoryLimit", 1);
-  podTemplateAt(o, ["spec", "jobTemplate", "spec", "template"]);
-}
-function replicationControllerDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "replicas", 1);
-  const templateLabels = isRecord(spec.template) && isRecord(spec.template.metadata) ? spec.template.metadata.labels : void 0;
-  if (isRecord(templateLabels) && isUnsetOrEmpty(spec.selector)) spec.selector = clone(templateLabels);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function serviceDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "type", "ClusterIP", true);
-  setDefault(spec, "sessionAffinity", "None", true);
-  if (spec.sessionAffinity === "ClientIP") {
-    setDefault(ensureObj(ensureObj(spec, "sessionAffinityConfig"), "clientIP"), "timeoutSeconds", 10800);
-  }
-  if (Array.isArray(spec.ports)) {
-    for (const port of spec.ports) {
-      if (!isRecord(port)) continue;
-      setDefault(port, "protocol", "TCP", true);
-      if (isUnset(port.targetPort) || port.targetPort === 0 || port.targetPort === "") port.targetPort = port.port;
-    }
-  }
-  if (spec.type === "NodePort" || spec.type === "LoadBalancer") setDefault(spec, "externalTrafficPolicy", "Cluster", true);
-  if (spec.type !== "ExternalName") setDefault(spec, "internalTrafficPolicy", "Cluster", true);
-  if (spec.type === "LoadBalancer") setDefault(spec, "allocateLoadBalancerNodePorts", true);
-}
-function persistentVolumeDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "persistentVolumeReclaimPolicy", "Retain", true);
-  setDefault(spec, "volumeMode", "Filesystem", true);
-  canonicalQuantities(spec.capacity);
-  const hostPath = spec.hostPath;
-  if (isRecord(hostPath)) setDefault(hostPath, "type", "", false);
-}
-function applyPvcSpecDefaults(spec) {
-  setDefault(spec, "volumeMode", "Filesystem", true);
-  if (isRecord(spec.resources)) {
-    canonicalQuantities(spec.resources.requests);
-    canonicalQuantities(spec.resources.limits);
-  }
-}
-function podTemplateAt(o, path21) {
-  let current = o;
-  for (const key of path21) {
-    if (!isRecord(current)) return;
-    current = current[key];
-  }
-  if (isRecord(current)) applyPodTemplateDefaults(current);
-}
-function applyPodTemplateDefaults(template) {
-  if (isRecord(template.spec)) applyPodSpecDefaults(template.spec, false);
-}
-function applyPodSpecDefaults(spec, bare) {
-  setDefault(spec, "dnsPolicy", "ClusterFirst", true);
-  setDefault(spec, "restartPolicy", "Always", true);
-  setDefault(spec, "terminationGracePeriodSeconds", 30);
-  setDefault(spec, "schedulerName", "default-scheduler", true);
-  if (typeof spec.serviceAccount === "string" && spec.serviceAccount !== "" && isUnsetOrEmptyString(spec.serviceAccountName)) {
-    spec.serviceAccountName = spec.serviceAccount;
-  }
-  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName !== "") spec.serviceAccount = spec.serviceAccountName;
-  if (bare) setDefault(spec, "enableServiceLinks", true);
-  for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
-    const containers = spec[list];
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) if (isRecord(container)) applyContainerDefaults(container, bare);
-  }
-  if (Array.isArray(spec.volumes)) {
-    for (const volume of spec.volumes) if (isRecord(volume)) applyVolumeDefaults(volume);
-  }
-  canonicalQuantities(spec.overhead);
-  if (isRecord(spec.resources)) {
-    canonicalQuantities(spec.resources.requests);
-    canonicalQuantities(spec.resources.limits);
-  }
-}
-function applyContainerDefaults(container, bare) {
-  if (typeof container.image === "string") setDefault(container, "imagePullPolicy", defaultPullPolicy(container.image), true);
-  setDefault(container, "terminationMessagePath", "/dev/termination-log", true);
-  setDefault(container, "terminationMessagePolicy", "File", true);
-  if (Array.isArray(container.ports)) {
-    for (const port of container.ports) if (isRecord(port)) setDefault(port, "protocol", "TCP", true);
-  }
-  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
-    const value = container[probe];
-    if (!isRecord(value)) continue;
-    setDefault(value, "timeoutSeconds", 1);
-    setDefault(value, "periodSeconds", 10);
-    setDefault(value, "successThreshold", 1);
-    setDefault(value, "failureThreshold", 3);
-    applyHandlerDefaults(value);
-  }
-  if (isRecord(container.lifecycle)) {
-    for (const hook of ["postStart", "preStop"]) if (isRecord(container.lifecycle[hook])) applyHandlerDefaults(container.lifecycle[hook]);
-  }
-  if (Array.isArray(container.env)) {
-    for (const env of container.env) if (isRecord(env) && isRecord(env.valueFrom)) applySelectorDefaults(env.valueFrom);
-  }
-  if (isRecord(container.resources)) {
-    const { resources } = container;
-    canonicalQuantities(resources.requests);
-    canonicalQuantities(resources.limits);
-    if (bare && isRecord(resources.limits)) {
-      const requests = ensureObj(resources, "requests");
-      for (const [name, limit] of Object.entries(resources.limits)) if (isUnset(requests[name])) requests[name] = limit;
-    }
-  }
-}
-function applyHandlerDefaults(handler) {
-  if (isRecord(handler.httpGet)) {
-    setDefault(handler.httpGet, "path", "/", true);
-    setDefault(handler.httpGet, "scheme", "HTTP", true);
-  }
-}
-function applySelectorDefaults(source) {
-  if (isRecord(source.fieldRef)) setDefault(source.fieldRef, "apiVersion", "v1", true);
-  if (isRecord(source.resourceFieldRef)) {
-    setDefault(source.resourceFieldRef, "divisor", "0");
-    source.resourceFieldRef.divisor = canonicalQuantity(source.resourceFieldRef.divisor);
-  }
-}
-function applyVolumeDefaults(volume) {
-  for (const source of ["secret", "configMap", "downwardAPI", "projected"]) {
-    if (isRecord(volume[source])) setDefault(volume[source], "defaultMode", 420);
-  }
-  if (isRecord(volume.downwardAPI) && Array.isArray(volume.downwardAPI.items)) {
-    for (const item of volume.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
-  }
-  if (isRecord(volume.projected) && Array.isArray(volume.projected.sources)) {
-    for (const source of volume.projected.sources) {
-      if (!isRecord(source)) continue;
-      if (isRecord(source.serviceAccountToken)) setDefault(source.serviceAccountToken, "expirationSeconds", 3600);
-      if (isRecord(source.downwardAPI) && Array.isArray(source.downwardAPI.items)) {
-        for (const item of source.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
-      }
-    }
-  }
-  if (isRecord(volume.hostPath)) setDefault(volume.hostPath, "type", "", false);
-  if (isRecord(volume.emptyDir) && !isUnset(volume.emptyDir.sizeLimit)) volume.emptyDir.sizeLimit = canonicalQuantity(volume.emptyDir.sizeLimit);
-  const claim = isRecord(volume.ephemeral) ? volume.ephemeral.volumeClaimTemplate : void 0;
-  if (isRecord(claim) && isRecord(claim.spec)) applyPvcSpecDefaults(claim.spec);
-}
-function defaultPullPolicy(image) {
-  if (image.includes("@")) return "IfNotPresent";
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-  const colon = lastSegment.lastIndexOf(":");
-  const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
-  return tag === "latest" ? "Always" : "IfNotPresent";
-}
-function groupOf2(apiVersion) {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
-function isUnset(value) {
-  return value === void 0 || value === null;
-}
-function isUnsetOrEmptyString(value) {
-  return isUnset(value) || value === "";
-}
-function isUnsetOrEmpty(value) {
-  return isUnset(value) || isRecord(value) && Object.keys(value).length === 0;
-}
-function setDefault(o, key, value, emptyString = false) {
-  if (isUnset(o[key]) || emptyString && o[key] === "") o[key] = value;
-}
-function ensureObj(o, key) {
-  const value = o[key];
-  if (isRecord(value)) return value;
-  const created = {};
-  o[key] = created;
-  return created;
-}
-function canonicalQuantities(map2) {
-  if (!isRecord(map2)) return;
-  for (const [name, value] of Object.entries(map2)) map2[name] = canonicalQuantity(value);
-}
-function clone(value) {
-  if (Array.isArray(value)) return value.map(clone);
-  if (isRecord(value)) {
-    const out = {};
-    for (const [key, child] of Object.entries(value)) out[key] = clone(child);
-    return out;
-  }
-  return value;
-}
-
-// src/analyze/upgrade/plan.ts
-function helmIdentity(object) {
-  const { kind, namespace, name } = object.ref;
-  return [object.group, kind, namespace ?? "", name].join("\0");
-}
-function keepsOnDelete(object) {
-  const annotations = stringMap(object.raw.metadata?.annotations);
-  return annotations["helm.sh/resource-policy"] === "keep";
-}
-function planUpgrade(previous, next) {
-  const plan2 = { updated: [], created: [], deleted: [], kept: [], hooks: [] };
-  const released = (o) => o.hooks.length === 0;
-  const before = /* @__PURE__ */ new Map();
-  for (const object of previous) {
-    if (!released(object)) plan2.hooks.push(object);
-    else if (!object.generatedName) before.set(helmIdentity(object), object);
-  }
-  const seen = /* @__PURE__ */ new Set();
-  for (const object of next) {
-    if (!released(object)) {
-      plan2.hooks.push(object);
-      continue;
-    }
-    const identity2 = helmIdentity(object);
-    const old = object.generatedName ? void 0 : before.get(identity2);
-    if (old) {
-      plan2.updated.push({ before: old, after: object });
-      seen.add(identity2);
-    } else {
-      plan2.created.push(object);
-    }
-  }
-  for (const [identity2, object] of before) {
-    if (seen.has(identity2)) continue;
-    (keepsOnDelete(object) ? plan2.kept : plan2.deleted).push(object);
-  }
-  return plan2;
-}
-
-// src/analyze/upgrade/impact.ts
-var ROLLING_KINDS2 = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "Rollout"]);
-function isRollingWorkload(object) {
-  return ROLLING_KINDS2.has(object.ref.kind) && workloadOf(object) !== void 0;
-}
-function templateChangesOf(pair) {
-  if (!isRollingWorkload(pair.after) || pair.before.ref.kind !== pair.after.ref.kind) return void 0;
-  const templatePath = workloadOf(pair.after).templatePath;
-  const before = comparablePodTemplate(pair.before, templatePath);
-  const after = comparablePodTemplate(pair.after, templatePath);
-  const metaBefore = recordAt(before, "metadata");
-  const metaAfter = recordAt(after, "metadata");
-  const { labels: lb, annotations: ab, ...restBefore } = metaBefore;
-  const { labels: la, annotations: aa, ...restAfter } = metaAfter;
-  const { metadata: _mb, spec: _sb, ...outsideBefore } = isRecord(before) ? before : {};
-  const { metadata: _ma, spec: _sa, ...outsideAfter } = isRecord(after) ? after : {};
-  const other = [
-    ...diff(restBefore, restAfter, [...templatePath, "metadata"]),
-    ...specDifferences(recordAt(before, "spec"), recordAt(after, "spec"), [...templatePath, "spec"]),
-    // Fields a pod template does not have; compared anyway so nothing is silently lost.
-    ...diff(outsideBefore, outsideAfter, templatePath)
-  ];
-  return { pair, templatePath, labels: keyChanges(lb, la), annotations: keyChanges(ab, aa), other };
-}
-function hasChanges(changes) {
-  return changes.labels.length + changes.annotations.length + changes.other.length > 0;
-}
-function changedPaths(changes) {
-  const meta = [...changes.templatePath, "metadata"];
-  return [
-    ...changes.labels.map((c) => formatPath([...meta, "labels", c.key])),
-    ...changes.annotations.map((c) => formatPath([...meta, "annotations", c.key])),
-    ...changes.other.map((d) => formatPath(d.path))
-  ];
-}
-function isChecksumAnnotation(key) {
-  return key.startsWith("checksum/");
-}
-function rollReasons(changes) {
-  const reasons = /* @__PURE__ */ new Set();
-  for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
-  const specPath = [...changes.templatePath, "spec"];
-  for (const { path: path21 } of changes.other) {
-    if (!startsWith(path21, specPath)) {
-      reasons.add("pod-spec");
-      continue;
-    }
-    const [field, , containerField] = path21.slice(specPath.length).map(String);
-    const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
-    if (inContainer && containerField === void 0) reasons.add("containers");
-    else if (inContainer && containerField === "image") reasons.add("image");
-    else if (inContainer && (containerField === "env" || containerField === "envFrom")) reasons.add("env");
-    else if (inContainer && containerField === "resources") reasons.add("resources");
-    else if (inContainer && (containerField === "command" || containerField === "args")) reasons.add("command");
-    else if (inContainer && containerField !== void 0 && /Probe$/.test(containerField)) reasons.add("probes");
-    else if (inContainer && (containerField === "volumeMounts" || containerField === "volumeDevices")) reasons.add("volumes");
-    else if (field === "volumes") reasons.add("volumes");
-    else reasons.add("pod-spec");
-  }
-  if (changes.labels.length > 0) reasons.add(reasons.size === 0 ? "labels-only" : "labels");
-  return [...reasons];
-}
-function volatilityOf(plan2, extraKeys = /* @__PURE__ */ new Set()) {
-  const objects = [
-    ...plan2.updated.flatMap((p) => [p.before, p.after]),
-    ...plan2.created,
-    ...plan2.deleted,
-    ...plan2.kept,
-    ...plan2.hooks
-  ];
-  return { versions: knownVersions(objects), extraKeys };
-}
-function mergeVolatility(a, b, extraKeys) {
-  return { versions: { chart: /* @__PURE__ */ new Set([...a.chart, ...b.chart]), app: /* @__PURE__ */ new Set([...a.app, ...b.app]) }, extraKeys };
-}
-function volatileCause(change, volatility) {
-  const reasons = [];
-  for (const value of [change.after, change.before]) {
-    if (value === void 0) continue;
-    if (typeof value !== "string") return void 0;
-    const [found] = volatileLabels({ [change.key]: value }, volatility.versions, volatility.extraKeys);
-    if (!found) return void 0;
-    reasons.push(found.reason);
-  }
-  if (reasons.length === 0 || reasons.includes("key")) return reasons.length === 0 ? void 0 : "name";
-  return reasons[0] === "app-version" ? "app-version" : "chart-version";
-}
-var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-var isConfig = (o) => o.group === "" && CONFIG_KINDS.has(o.ref.kind);
-function configChangeOf(plan2, volatility) {
-  if (plan2.created.some(isConfig) || plan2.deleted.some(isConfig) || plan2.kept.some(isConfig)) return "data-changed";
-  const pairs2 = [...plan2.updated.filter((p) => isConfig(p.after)), ...hookPairs(plan2).filter((p) => isConfig(p.after))];
-  let state = "unchanged";
-  for (const { before, after } of pairs2) {
-    const { metadata: mb, ...restBefore } = before.raw;
-    const { metadata: ma, ...restAfter } = after.raw;
-    const { labels: lb, ...otherMetaBefore } = isRecord(mb) ? mb : {};
-    const { labels: la, ...otherMetaAfter } = isRecord(ma) ? ma : {};
-    const { apiVersion: _vb, ...contentBefore } = restBefore;
-    const { apiVersion: _va, ...contentAfter } = restAfter;
-    if (!sameValue(contentBefore, contentAfter) || !sameValue(otherMetaBefore, otherMetaAfter)) return "data-changed";
-    const labels = keyChanges(lb, la);
-    if (labels.length === 0) continue;
-    if (labels.some((c) => volatileCause(c, volatility) === void 0)) return "data-changed";
-    state = "volatile-only";
-  }
-  return state;
-}
-function hookPairs(plan2) {
-  const byIdentity = /* @__PURE__ */ new Map();
-  for (const hook of plan2.hooks) {
-    if (hook.generatedName) continue;
-    const key = helmIdentity(hook);
-    byIdentity.set(key, [...byIdentity.get(key) ?? [], hook]);
-  }
-  const pairs2 = [];
-  for (const [before, after] of byIdentity.values()) {
-    if (before && after) pairs2.push({ before, after });
-  }
-  return pairs2;
-}
-function needlessRoll(changes, config, volatility) {
-  if (!hasChanges(changes) || changes.other.length > 0) return void 0;
-  const { before, after } = changes.pair;
-  if (!sameValue(getPath(before.raw, ["spec", "selector"]), getPath(after.raw, ["spec", "selector"]))) return void 0;
-  const labels = [];
-  for (const change of changes.labels) {
-    const cause2 = volatileCause(change, volatility);
-    if (cause2 === void 0) return void 0;
-    labels.push({ ...change, cause: cause2 });
-  }
-  const checksums = [];
-  for (const change of changes.annotations) {
-    if (!isChecksumAnnotation(change.key) || config === "data-changed") return void 0;
-    if (typeof change.before !== "string" || typeof change.after !== "string") return void 0;
-    checksums.push(change);
-  }
-  if (checksums.length === 0 && labels.every((l) => l.after === void 0)) return void 0;
-  const cause = labels.some((l) => l.cause === "name") ? "name" : labels[0]?.cause ?? "name";
-  return { changes, labels, checksums, cause, mechanism: labels.length > 0 ? "label" : "checksum" };
-}
-function isOnDelete(object) {
-  const kind = object.ref.kind;
-  return (kind === "StatefulSet" || kind === "DaemonSet") && getPath(object.raw, ["spec", "updateStrategy", "type"]) === "OnDelete";
-}
-function impactOf(plan2, replaced, extraVolatileKeys = /* @__PURE__ */ new Set()) {
-  const volatility = volatilityOf(plan2, extraVolatileKeys);
-  const config = configChangeOf(plan2, volatility);
-  const rolled = [];
-  for (const pair of plan2.updated) {
-    const changes = templateChangesOf(pair);
-    if (!changes || !hasChanges(changes)) continue;
-    rolled.push({
-      object: pair.after.ref,
-      reasons: rollReasons(changes),
-      changes: changedPaths(changes),
-      needless: needlessRoll(changes, config, volatility) !== void 0,
-      ...isOnDelete(pair.after) ? { onDelete: true } : {}
-    });
-  }
-  return {
-    rolled,
-    created: plan2.created.map((o) => o.ref),
-    deleted: plan2.deleted.map((o) => o.ref),
-    replaced: [...replaced],
-    kept: plan2.kept.map((o) => o.ref)
-  };
-}
-function comparablePodTemplate(object, templatePath) {
-  const template = getPath(object.raw, templatePath);
-  if (object.group === "argoproj.io" || template === void 0 || template === null) return template;
-  return defaultedPodTemplate(template);
-}
-function recordAt(value, key) {
-  const child = isRecord(value) ? value[key] : void 0;
-  return isRecord(child) ? child : {};
-}
-function keyChanges(before, after) {
-  const b = isRecord(before) ? before : {};
-  const a = isRecord(after) ? after : {};
-  const changes = [];
-  for (const key of /* @__PURE__ */ new Set([...Object.keys(b), ...Object.keys(a)])) {
-    if (sameValue(b[key], a[key])) continue;
-    changes.push({ key, before: emptyToUndefined(b[key]), after: emptyToUndefined(a[key]) });
-  }
-  return changes.sort((x, y) => x.key.localeCompare(y.key));
-}
-function emptyToUndefined(value) {
-  return sameValue(value, void 0) ? void 0 : value;
-}
-var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
-function specDifferences(before, after, path21) {
-  const out = [];
-  const { rest: restBefore, lists: listsBefore } = splitContainers(before);
-  const { rest: restAfter, lists: listsAfter } = splitContainers(after);
-  out.push(...diff(restBefore, restAfter, path21));
-  for (const list of CONTAINER_LISTS) {
-    const b = listsBefore[list];
-    const a = listsAfter[list];
-    const byName = namedContainers(b) && namedContainers(a);
-    if (!byName) {
-      out.push(...diff(b, a, [...path21, list]));
-      continue;
-    }
-    const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
-    const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
-    (a ?? []).forEach((container, i) => {
-      const old = beforeByName.get(stringMap(container).name);
-      out.push(...diff(old?.c, container, [...path21, list, i]));
-    });
-    for (const [name, { c, i }] of beforeByName) {
-      if (!afterNames.has(name)) out.push({ path: [...path21, list, i], before: c, after: void 0 });
-    }
-    const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
-    const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
-    if (orderBefore.join("\0") !== orderAfter.join("\0")) {
-      out.push({ path: [...path21, list], before: orderBefore, after: orderAfter });
-    }
-  }
-  return out;
-}
-function splitContainers(spec) {
-  const rest = {};
-  const lists = {};
-  for (const [key, value] of Object.entries(spec)) {
-    if (CONTAINER_LISTS.includes(key) && (Array.isArray(value) || value === null || value === void 0)) lists[key] = value ?? void 0;
-    else rest[key] = value;
-  }
-  return { rest, lists };
-}
-function namedContainers(list) {
-  if (list === void 0) return true;
-  const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
-  return names.every((n) => n !== void 0) && new Set(names).size === names.length;
-}
-function startsWith(path21, prefix) {
-  return prefix.every((segment, i) => path21[i] === segment);
-}
-
-// src/analyze/rules/needless-rollout.ts
-var needlessRollout = {
-  meta: {
-    id: "needless-rollout",
-    severity: "warning",
-    summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
-    why: "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. Chart and app version labels in the template therefore restart every workload on every chart bump, even when nothing the pods run changed (helm/helm#9660, akuity/kargo#7191); GitOps tools show every object as changed.",
-    fix: "Keep helm.sh/chart and app.kubernetes.io/version out of spec.template.metadata.labels (put them on the object's own metadata.labels only); for checksum annotations, hash only the data of the ConfigMap or Secret, not its labels.",
-    migration: "The upgrade that removes the volatile labels from the pod templates restarts the workloads once more; from then on chart and app version bumps leave the pods alone. No command is needed.",
-    incident: "helm/helm #9660: charts created with `helm create` label pod templates with helm.sh/chart, so each chart version bump rolls every Deployment although only the version label changed; akuity/kargo #7191 and prometheus-community/helm-charts #7266 report the same restarts, made visible by GitOps tools.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.1
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                helm.sh/chart: web-1.4.1
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                helm.sh/chart: web-1.4.2
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      goodFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.1
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `
-    },
-    helpUri: ruleHelpUri("needless-rollout")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    const volatility = mergeVolatility(upgrade2.previous.versions, context.versions, context.settings.extraVolatileKeys);
-    const config = configChangeOf(upgrade2.plan, volatility);
-    for (const pair of upgrade2.plan.updated) {
-      const changes = templateChangesOf(pair);
-      if (!changes) continue;
-      const needless = needlessRoll(changes, config, volatility);
-      if (!needless) continue;
-      const { after } = pair;
-      const meta = [...changes.templatePath, "metadata"];
-      const labelText2 = needless.labels.map(describe2).join(", ");
-      const checksumText = needless.checksums.map((c) => c.key).join(", ");
-      const what = [
-        labelText2 && `the volatile label${needless.labels.length === 1 ? "" : "s"} ${labelText2}`,
-        checksumText && `the annotation${needless.checksums.length === 1 ? "" : "s"} ${checksumText}, a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed)`
-      ].filter(Boolean);
-      const restart = isOnDelete(after) ? "every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete)" : "every pod restarts";
-      const remedies = [
-        needless.labels.length > 0 && `Remove ${needless.labels.map((l) => l.key).join(" and ")} from spec.template.metadata.labels (keep ${needless.labels.length === 1 ? "it" : "them"} on the ${after.ref.kind}'s own metadata.labels): in a helm-create style chart, use the selectorLabels helper plus stable labels for the pod template instead of the full labels helper.`,
-        needless.checksums.length > 0 && `Hash only the data of the ConfigMap or Secret, not its labels, e.g. checksum/config: {{ (include (print $.Template.BasePath "/configmap.yaml") . | fromYaml).data | toYaml | sha256sum }}.`,
-        "Removing the labels rolls the pods once more; ship that with a change that restarts them anyway."
-      ].filter((r) => typeof r === "string");
-      report({
-        object: after,
-        path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0].key],
-        message: `${refString(after.ref)}: the pod template changes only in ${what.join(" and ")}, so ${restart} although nothing the pods run changed.`,
-        evidence: {
-          cause: needless.cause,
-          labels: needless.labels.map((l) => l.key),
-          mechanism: needless.mechanism,
-          ...needless.checksums.length > 0 ? { annotations: needless.checksums.map((c) => c.key) } : {}
-        },
-        remedy: { text: remedies.join(" ") }
-      });
-    }
-  }
-};
-function describe2(change) {
-  const show3 = (v) => v === void 0 ? "(absent)" : String(v);
-  return `${change.key} (${show3(change.before)} → ${show3(change.after)})`;
-}
-
-// src/analyze/upgrade/replacements.ts
-var POD_OWNERS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"]);
-var POD_OWNER_GROUPS = /* @__PURE__ */ new Set(["", "apps", "extensions", "argoproj.io"]);
-function isPodOwner(object) {
-  return POD_OWNERS.has(object.ref.kind) && POD_OWNER_GROUPS.has(object.group);
-}
-function isService(object) {
-  return object.ref.kind === "Service" && object.group === "";
-}
-function isClaim(object) {
-  return object.ref.kind === "PersistentVolumeClaim" && object.group === "";
-}
-function pairingSelector(object) {
-  if (!isPodOwner(object) && !isService(object)) return void 0;
-  const selector = normalize(getPath(object.raw, ["spec", "selector"]));
-  if (selector === void 0 || selector === null) return void 0;
-  if (isRecord(selector) && Object.keys(selector).length === 0) return void 0;
-  return selector;
-}
-function containerSignature(object) {
-  if (!isPodOwner(object)) return void 0;
-  const containers = getPath(object.raw, ["spec", "template", "spec", "containers"]);
-  if (!Array.isArray(containers) || containers.length === 0) return void 0;
-  const parts2 = [];
-  for (const container of containers) {
-    const { name, image } = stringMap(container);
-    if (!name || !image) return void 0;
-    parts2.push(`${name}=${imageRepository(image)}`);
-  }
-  return parts2.sort().join(",");
-}
-function imageRepository(image) {
-  const withoutDigest = image.split("@")[0];
-  const lastSlash = withoutDigest.lastIndexOf("/");
-  const colon = withoutDigest.lastIndexOf(":");
-  return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-function claimSpec(object) {
-  const spec = getPath(object.raw, ["spec"]);
-  if (!isRecord(spec)) return {};
-  const { volumeName: _bound, ...rest } = spec;
-  return rest;
-}
-var sameScope = (a, b) => a.ref.namespace === b.ref.namespace;
-var sameType = (a, b) => a.ref.kind === b.ref.kind && a.group === b.group;
-function replacedPairs(plan2) {
-  const pairs2 = [];
-  const kept = new Set(plan2.kept);
-  const olds = [...plan2.deleted, ...plan2.kept].filter((o) => !o.generatedName);
-  const created = plan2.created.filter((o) => !o.generatedName);
-  const taken = /* @__PURE__ */ new Set();
-  const paired = /* @__PURE__ */ new Set();
-  const add = (before, after, why, matchedBy) => {
-    pairs2.push({ before, after, why, matchedBy, kept: kept.has(before) });
-    taken.add(after);
-    paired.add(before);
-  };
-  const free = (match) => created.filter((o) => !taken.has(o) && match(o));
-  for (const before of olds) {
-    const sameName = (o) => o.ref.name === before.ref.name && sameScope(o, before);
-    const regrouped = free((o) => sameName(o) && o.ref.kind === before.ref.kind && o.group !== before.group)[0];
-    if (regrouped) {
-      add(before, regrouped, "group-change", "name");
-      continue;
-    }
-    if (!isPodOwner(before)) continue;
-    const rekinded = free((o) => sameName(o) && isPodOwner(o) && o.ref.kind !== before.ref.kind)[0];
-    if (rekinded) add(before, rekinded, "kind-change", "name");
-  }
-  const unpaired = () => olds.filter((o) => !paired.has(o));
-  for (const before of unpaired()) {
-    const selector = pairingSelector(before);
-    if (selector === void 0) continue;
-    const match = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector))[0];
-    if (match) add(before, match, "rename", "selector");
-  }
-  for (const before of unpaired()) {
-    const signature = containerSignature(before);
-    if (signature === void 0) continue;
-    const twins = unpaired().filter((o) => sameType(o, before) && sameScope(o, before) && containerSignature(o) === signature);
-    const matches2 = free((o) => sameType(o, before) && sameScope(o, before) && containerSignature(o) === signature);
-    if (twins.length === 1 && matches2.length === 1) add(before, matches2[0], "rename", "containers");
-  }
-  for (const before of unpaired()) {
-    if (!isClaim(before)) continue;
-    const candidates = free((o) => isClaim(o) && sameScope(o, before));
-    const olderClaims = unpaired().filter((o) => isClaim(o) && sameScope(o, before));
-    const sameSpec = candidates.filter((o) => sameValue(claimSpec(o), claimSpec(before)));
-    if (sameSpec.length === 1) add(before, sameSpec[0], "rename", "claim-spec");
-    else if (candidates.length === 1 && olderClaims.length === 1) add(before, candidates[0], "rename", "claim-spec");
-  }
-  return pairs2;
-}
-function replacementsOf(pairs2) {
-  return pairs2.map((p) => ({ from: p.before.ref, to: p.after.ref, why: p.why }));
-}
-
-// src/analyze/rules/object-replaced.ts
-var objectReplaced = {
-  meta: {
-    id: "object-replaced",
-    severity: "warning",
-    summary: "An object is renamed, or changes kind or API group: Helm deletes the old one and creates a new one.",
-    why: "Helm pairs objects by API group, kind, namespace and name. Anything else is a create plus a delete: a renamed StatefulSet starts with empty volumes (and with whenDeleted: Delete its old data is deleted), a renamed claim is provisioned empty, a renamed Deployment runs both pod sets and then drops the old one without a rolling handover, and clients lose a renamed Service's DNS name.",
-    fix: "Keep names stable across chart versions (fullnameOverride / nameOverride, or a fixed name for claims). When a rename is intended, migrate first: keep the old object with helm.sh/resource-policy=keep, move data or traffic, then delete it.",
-    migration: "Prefer keeping the old name (fullnameOverride, a fixed claim name). When the rename is intended: annotate the old object with `helm.sh/resource-policy: keep` in the last release that has it (or retain its volumes first: set the StatefulSet's persistentVolumeClaimRetentionPolicy and the PersistentVolumes' reclaim policy to Retain), upgrade, move the data or traffic to the new object, then delete the old one by hand.",
-    incident: "jfrog/charts #1436: renaming the Artifactory StatefulSet in chart 12.x made `helm upgrade` create a new StatefulSet with new volumes and delete the old one; dirsigler/uptime-kuma-helm #227: switching the workload kind from Deployment to StatefulSet deleted the claim and the data with it.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-db
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-postgresql
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-db
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16.4
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `
-    },
-    helpUri: ruleHelpUri("object-replaced")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    for (const pair of replacedPairs(upgrade2.plan)) report(describeReplacement(pair));
-    for (const { before, after } of upgrade2.plan.updated) {
-      if (before.ref.apiVersion === after.ref.apiVersion) continue;
-      report({
-        object: after,
-        path: ["apiVersion"],
-        related: [before],
-        message: `${refString(after.ref)}: apiVersion changes from ${before.ref.apiVersion} to ${after.ref.apiVersion} (same API group). Helm 3.17.1+ and 4.1.1+ patch it in place, but Helm v4.0.0–v4.1.0 compare the full apiVersion: they update the object and then delete it as a leftover of the old release, because both versions are the same stored object (helm/helm#31768).`,
-        evidence: { why: "version-change", before: before.ref.apiVersion, after: after.ref.apiVersion },
-        remedy: {
-          text: "Run this upgrade with Helm 3.x or Helm 4.1.1 or later; check the version before upgrading.",
-          commands: ["helm version --short"]
-        }
-      });
-    }
-  }
-};
-function describeReplacement(pair) {
-  const { before, after, why, kept } = pair;
-  const oldRef = refString(before.ref);
-  const newRef = refString(after.ref);
-  const path21 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
-  const how = {
-    rename: `${newRef} replaces ${oldRef} under a new name (${matched(pair)})`,
-    "kind-change": `${newRef} replaces ${oldRef}: the kind changes under the same name`,
-    "group-change": `${newRef} replaces ${oldRef}: the API group changes from ${groupName(before)} to ${groupName(after)} (Helm 3.17.1+ and 4.1.1+ treat the group as part of the identity; Helm 3.0–3.17.0 patched it in place)`
-  }[why];
-  const lifecycle = kept ? `Helm creates ${newRef} and leaves ${oldRef} running, no longer managed by the release (helm.sh/resource-policy: keep)` : `Helm creates ${newRef} first and deletes ${oldRef} once every other update succeeded, without waiting for the new object to be ready`;
-  const consequence = consequenceOf(pair);
-  const evidence2 = {
-    why,
-    matchedBy: pair.matchedBy,
-    from: `${before.ref.apiVersion} ${oldRef}`,
-    kept,
-    ...consequence.danger ? { danger: consequence.danger } : {}
-  };
-  const message = `${how}. ${lifecycle}. ${consequence.text}`;
-  const remedy = { text: consequence.remedy, ...consequence.commands.length > 0 ? { commands: consequence.commands } : {} };
-  return { object: after, path: path21, related: [before], severity: consequence.severity, message, evidence: evidence2, remedy };
-}
-function consequenceOf(pair) {
-  const { before } = pair;
-  if (before.ref.kind === "StatefulSet" && before.group === "apps") return statefulSetConsequence(pair);
-  if (before.ref.kind === "PersistentVolumeClaim" && before.group === "") return claimConsequence(pair);
-  if (before.ref.kind === "Service" && before.group === "" && pair.why === "rename") return serviceConsequence(pair);
-  return workloadConsequence(pair);
-}
-function statefulSetConsequence(pair) {
-  const { before, after, kept } = pair;
-  const ns = before.ref.namespace ?? "default";
-  const oldName = before.ref.name;
-  const claims = claimTemplateNames(before);
-  const replicas = replicasOf(before);
-  const ordinals = Array.from({ length: replicas }, (_, i) => i);
-  const whenDeleted = getPath(before.raw, ["spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"]);
-  const deletesData = whenDeleted === "Delete" && !kept && claims.length > 0;
-  const newClaims = after.ref.kind === "StatefulSet" ? claims.map((c) => `${c}-${after.ref.name}-<n>`) : [];
-  const parts2 = [];
-  if (claims.length > 0) {
-    parts2.push(
-      `${refString(before.ref)}'s pods keep their data in the claims ${claims.map((c) => `${c}-${oldName}-<n>`).join(", ")}; ` + (newClaims.length > 0 ? `the new pods ${after.ref.name}-<n> mount fresh, empty claims ${newClaims.join(", ")} and the old data is not reused.` : `the new ${after.ref.kind} does not reuse them, so the app starts without its data.`)
-    );
-  } else {
-    parts2.push(
-      `The pods get new names (${after.ref.name}-<n> instead of ${oldName}-<n>), so peers and clients that address ${oldName}-<n> by name lose them.`
-    );
-  }
-  if (deletesData) {
-    parts2.push(
-      `DANGER: ${oldName} has persistentVolumeClaimRetentionPolicy.whenDeleted: Delete, so when Helm deletes it the claims ${claims.map((c) => `${c}-${oldName}-<n>`).join(", ")} are deleted too, and with them the data.`
-    );
-  } else if (claims.length > 0 && !kept) {
-    parts2.push(`The old claims are left behind (whenDeleted: ${typeof whenDeleted === "string" ? whenDeleted : "Retain"}): data intact, but unused.`);
-  } else if (kept) {
-    parts2.push(`The kept ${oldName} keeps running with its data next to the new one, and both sets of pods carry the app's labels.`);
-  }
-  const commands = [];
-  if (deletesData) {
-    commands.push(sh`kubectl -n ${ns} patch statefulset ${oldName} --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`);
-  }
-  for (const claim of claims) {
-    commands.push(
-      sh`for i in ${new ShellText(ordinals.join(" "))}; do kubectl patch pv "$(kubectl -n ${ns} get pvc ${`${claim}-${oldName}-`}$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`
-    );
-  }
-  return {
-    severity: "error",
-    text: parts2.join(" "),
-    ...deletesData ? { danger: "whenDeleted: Delete deletes the old claims and their data" } : {},
-    remedy: `Keep the StatefulSet's name: set fullnameOverride (or nameOverride) so it renders as ${oldName} again. ` + (claims.length > 0 ? `If the new name is intended, protect and move the data first: ` + (deletesData ? `switch the old set's claim retention to Retain, ` : "") + `set the volumes' reclaim policy to Retain (commands below), scale ${oldName} to 0, then bind each retained volume to a claim named ${claims[0]}-${after.ref.name}-<n> (spec.volumeName set to the volume, after removing its claimRef) before the new pods start.` : `If the new name is intended, update every peer list or client that names ${oldName}-<n>.`),
-    commands
-  };
-}
-function claimConsequence(pair) {
-  const { before, after, kept } = pair;
-  const ns = before.ref.namespace ?? "default";
-  const oldName = before.ref.name;
-  const text = kept ? `${after.ref.name} is provisioned as a new, empty volume; the data stays in the kept claim ${oldName}, unused.` : `${after.ref.name} is provisioned as a new, empty volume and Helm deletes ${oldName}: with the reclaim policy Delete (the default for dynamically provisioned volumes) the data is deleted with it.`;
-  return {
-    severity: "error",
-    text,
-    ...kept ? {} : { danger: "the old claim is deleted; with reclaimPolicy Delete its data is lost" },
-    remedy: `Keep the claim's name (fullnameOverride, or the chart's existingClaim-style value pointing at ${oldName}). ` + (kept ? `To use the old data, point the workload at ${oldName} instead of the new claim.` : `Before upgrading, keep the old claim and its volume (commands below): Helm skips deleting an object whose live annotation helm.sh/resource-policy is keep; then point the workload at ${oldName} or copy the data across.`),
-    commands: kept ? [] : [
-      sh`kubectl -n ${ns} annotate pvc ${oldName} helm.sh/resource-policy=keep`,
-      sh`kubectl patch pv "$(kubectl -n ${ns} get pvc ${oldName} -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`
-    ]
-  };
-}
-function serviceConsequence(pair) {
-  const { before, after, kept } = pair;
-  const ns = before.ref.namespace ?? "default";
-  const oldName = before.ref.name;
-  return {
-    severity: "warning",
-    text: kept ? `${oldName} stays and keeps selecting the same pods, but it is no longer managed: later chart changes do not reach it.` : `Clients that use the old DNS name ${oldName}.${ns}.svc (other releases, Ingresses, configuration) fail once Helm deletes it.`,
-    remedy: kept ? `Move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName} by hand.` : `Keep the Service's name (fullnameOverride / nameOverride), or keep both names during the move: annotate the old Service with helm.sh/resource-policy=keep before upgrading, move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName}.`,
-    commands: kept ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete service ${oldName}`] : [sh`kubectl -n ${ns} annotate service ${oldName} helm.sh/resource-policy=keep`]
-  };
-}
-function workloadConsequence(pair) {
-  const { before, after, kept, why } = pair;
-  const ns = before.ref.namespace ?? "default";
-  const oldName = before.ref.name;
-  const oldKind = before.ref.kind.toLowerCase();
-  const podOwners = hasPods(before) && hasPods(after);
-  let text;
-  if (why === "group-change") {
-    text = `If both API groups serve the same stored objects (an API that moved groups), deleting the old object removes the new one as well.`;
-  } else if (!podOwners) {
-    text = `Anything that refers to ${refString(before.ref)} by name must follow the change.`;
-  } else if (kept) {
-    text = `Both ${refString(before.ref)} and ${refString(after.ref)} keep running, with overlapping selectors if their labels match: Services, PDBs and HPAs count both pod sets until ${oldName} is deleted by hand.`;
-  } else {
-    text = `Both pod sets run at once (${why === "kind-change" ? "two controllers with overlapping selectors" : "a surge of old and new pods"}), then ${oldName}'s pods are removed together as soon as Helm deletes it: no rolling handover, so capacity drops if the new pods are not ready yet.`;
-  }
-  const commands = kept || !podOwners || why === "group-change" ? kept ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`] : [] : [
-    sh`kubectl -n ${ns} annotate ${oldKind} ${oldName} helm.sh/resource-policy=keep`,
-    releaseOf(after).upgrade,
-    sh`kubectl -n ${ns} rollout status ${after.ref.kind.toLowerCase()} ${after.ref.name}`,
-    sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`
-  ];
-  return {
-    severity: "warning",
-    text,
-    remedy: kept ? `Delete ${refString(before.ref)} by hand once ${refString(after.ref)} serves.` : podOwners && why !== "group-change" ? `Usually fine, but expect twice the pods for a moment. For a controlled handover keep the old object during the upgrade (annotate it with helm.sh/resource-policy=keep), wait until ${refString(after.ref)} is ready, then delete ${refString(before.ref)} (commands below). If the change is not intended, keep the name and kind stable (fullnameOverride / nameOverride).` : `If the change is not intended, keep the name, kind and apiVersion stable; otherwise check that nothing depends on the old object.`,
-    commands
-  };
-}
-function matched(pair) {
-  return {
-    name: "same name",
-    selector: "same selector",
-    containers: "same containers and images",
-    "claim-spec": "same claim spec"
-  }[pair.matchedBy];
-}
-function groupName(object) {
-  return object.group === "" ? "core" : object.group;
-}
-function hasPods(object) {
-  return ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"].includes(object.ref.kind);
-}
-function claimTemplateNames(object) {
-  const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
-  if (!Array.isArray(templates)) return [];
-  return templates.flatMap((t) => {
-    const name = isRecord(t) ? getPath(t, ["metadata", "name"]) : void 0;
-    return typeof name === "string" ? [name] : [];
-  });
-}
-function replicasOf(object) {
-  const replicas = getPath(object.raw, ["spec", "replicas"]);
-  return typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 0 ? Math.min(Math.max(replicas, 1), 100) : 1;
-}
-
-// src/analyze/upgrade/immutability.ts
-function parts(version) {
-  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
-  return match ? [Number(match[1]), Number(match[2])] : [1, 0];
-}
-function versionAtLeast(version, min) {
-  const [a, b] = parts(version);
-  const [c, d] = parts(min);
-  return a > c || a === c && b >= d;
-}
-function gateApplies(gate, version) {
-  if (gate.since !== void 0 && !versionAtLeast(version, gate.since)) return false;
-  if (gate.until !== void 0 && versionAtLeast(version, gate.until)) return false;
-  return true;
-}
-var IMMUTABLE = "field is immutable";
-var IMMUTABLE_FIELDS = [
-  // §1.2 Deployment, §1.3 ReplicaSet, §1.4 DaemonSet: spec.selector (apps/v1, apps/v1beta2).
-  ...["Deployment", "ReplicaSet", "DaemonSet"].map(
-    (kind) => ({
-      group: "apps",
-      kind,
-      path: ["spec", "selector"],
-      errorPath: "spec.selector",
-      errorType: "Invalid value",
-      detail: IMMUTABLE,
-      section: kind === "Deployment" ? "§1.2" : kind === "ReplicaSet" ? "§1.3" : "§1.4",
-      why: `the selector of an apps/v1 ${kind} is immutable: it decides which pods (and ReplicaSets) the controller owns`
-    })
-  ),
-  // §1.6 Job: selector, completionMode, podFailurePolicy, backoffLimitPerIndex, managedBy,
-  // successPolicy are immutable; template and completions have their own logic (JOB_* below).
-  ...[
-    [["spec", "selector"], "a Job's selector is fixed at creation"],
-    [["spec", "completionMode"], "a Job's completion mode is fixed at creation"],
-    [["spec", "podFailurePolicy"], "a Job's pod failure policy is fixed at creation"],
-    [["spec", "backoffLimitPerIndex"], "a Job's per-index backoff limit is fixed at creation"],
-    [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
-    [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
-  ].map(
-    ([path21, why]) => ({
-      group: "batch",
-      kind: "Job",
-      path: path21,
-      errorPath: path21.join("."),
-      errorType: "Invalid value",
-      detail: IMMUTABLE,
-      section: "§1.6",
-      why
-    })
-  ),
-  // §1.10 PersistentVolume volumeMode (printed without `spec.`).
-  {
-    group: "",
-    kind: "PersistentVolume",
-    path: ["spec", "volumeMode"],
-    errorPath: "volumeMode",
-    errorType: "Invalid value",
-    detail: IMMUTABLE,
-    section: "§1.10",
-    why: "a PersistentVolume's volumeMode is fixed at creation"
-  },
-  // §1.11 Secret type: always immutable (the path is just `type`).
-  {
-    group: "",
-    kind: "Secret",
-    path: ["type"],
-    errorPath: "type",
-    errorType: "Invalid value",
-    detail: IMMUTABLE,
-    section: "§1.11",
-    why: "a Secret's type is fixed at creation"
-  },
-  // §1.13 RoleBinding / ClusterRoleBinding roleRef. The detail may become
-  // `field is immutable` after the 1.37 declarative-validation move (UNCONFIRMED, §1.13).
-  ...["RoleBinding", "ClusterRoleBinding"].map(
-    (kind) => ({
-      group: "rbac.authorization.k8s.io",
-      kind,
-      path: ["roleRef"],
-      errorPath: "roleRef",
-      errorType: "Invalid value",
-      detail: "cannot change roleRef",
-      section: "§1.13",
-      why: `a ${kind}'s roleRef is fixed at creation; only its subjects may change`
-    })
-  ),
-  // §1.14 StorageClass: handwritten messages through 1.35; from 1.36 possibly
-  // `field is immutable` (UNCONFIRMED), so the path and type are what matters.
-  ...[
-    ["parameters", "Forbidden", "updates to parameters are forbidden."],
-    ["provisioner", "Forbidden", "updates to provisioner are forbidden."],
-    ["reclaimPolicy", "Forbidden", "updates to reclaimPolicy are forbidden."],
-    ["volumeBindingMode", "Invalid value", IMMUTABLE]
-  ].map(
-    ([field, errorType, detail]) => ({
-      group: "storage.k8s.io",
-      kind: "StorageClass",
-      path: [field],
-      errorPath: field,
-      errorType,
-      detail,
-      section: "§1.14",
-      why: `a StorageClass's ${field} is fixed at creation`
-    })
-  ),
-  // §1.16 IngressClass spec.controller.
-  {
-    group: "networking.k8s.io",
-    kind: "IngressClass",
-    path: ["spec", "controller"],
-    errorPath: "spec.controller",
-    errorType: "Invalid value",
-    detail: IMMUTABLE,
-    section: "§1.16",
-    why: "an IngressClass's controller is fixed at creation"
-  }
-];
-function validationSource(group) {
-  return `kubernetes/kubernetes pkg/apis/${group === "" ? "core" : group.split(".")[0]}/validation`;
-}
-function immutableFieldsFor(group, kind) {
-  return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
-}
-var STATEFULSET_ALLOWED = [
-  { field: "replicas", allowedSince: "1.0", note: "always allowed" },
-  { field: "template", allowedSince: "1.0", note: "always allowed" },
-  { field: "updateStrategy", allowedSince: "1.0", note: "always allowed" },
-  {
-    field: "minReadySeconds",
-    allowedSince: "1.22",
-    existsSince: "1.22",
-    note: "field and allow-list entry arrived together (gate StatefulSetMinReadySeconds alpha 1.22, beta 1.23, GA 1.25)"
-  },
-  {
-    field: "persistentVolumeClaimRetentionPolicy",
-    allowedSince: "1.23",
-    existsSince: "1.23",
-    note: "field added 1.23 (gate StatefulSetAutoDeletePVC alpha 1.23, beta/on 1.27, GA 1.32)"
-  },
-  {
-    field: "ordinals",
-    allowedSince: "1.26",
-    existsSince: "1.26",
-    note: "field added 1.26 (gate StatefulSetStartOrdinal alpha 1.26, beta 1.27, GA 1.31)"
-  },
-  {
-    field: "revisionHistoryLimit",
-    // UNCONFIRMED (§1.5, §9): the first release whose allow-list includes
-    // revisionHistoryLimit is not known. 1.31.4 and 1.32-era clusters still reject the
-    // change; it is reported from clusters described as 1.35. We take 1.35: on 1.34 and
-    // older a change is reported (better a false alarm than a failed upgrade), and the
-    // message says the version is uncertain.
-    allowedSince: "1.35",
-    note: "UNCONFIRMED release: rejected on 1.31/1.32, reported accepted on 1.35"
-  }
-];
-function statefulSetMutableFields(version) {
-  return STATEFULSET_ALLOWED.filter((f) => versionAtLeast(version, f.allowedSince)).map((f) => f.field);
-}
-function statefulSetAbsentFields(version) {
-  return STATEFULSET_ALLOWED.filter((f) => f.existsSince !== void 0 && !versionAtLeast(version, f.existsSince)).map((f) => f.field);
-}
-function statefulSetAllowListText(version) {
-  if (versionAtLeast(version, "1.35")) {
-    return "'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
-  }
-  if (versionAtLeast(version, "1.26")) {
-    return "'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
-  }
-  if (versionAtLeast(version, "1.23")) {
-    return "'replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
-  }
-  if (versionAtLeast(version, "1.22")) return "'replicas', 'template', 'updateStrategy' and 'minReadySeconds'";
-  return "'replicas', 'template', and 'updateStrategy'";
-}
-function statefulSetForbiddenDetail(version) {
-  return `updates to statefulset spec for fields other than ${statefulSetAllowListText(version)} are forbidden`;
-}
-var JOB_SUSPENDED_MUTABLE_TEMPLATE = {
-  gate: { since: "1.23" },
-  paths: [
-    ["metadata", "labels"],
-    ["metadata", "annotations"],
-    ["spec", "nodeSelector"],
-    ["spec", "tolerations"],
-    ["spec", "affinity", "nodeAffinity"],
-    ["spec", "schedulingGates"]
-  ]
-};
-var JOB_ELASTIC_INDEXED = { since: "1.27" };
-var SERVICE_KEEPS_ALLOCATED_VALUES = { since: "1.23" };
-function pvcSpecForbiddenDetail(version) {
-  return versionAtLeast(version, "1.29") ? "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims" : "spec is immutable after creation except resources.requests for bound claims";
-}
-function pvcStorageDecreaseDetail(version) {
-  return versionAtLeast(version, "1.32") ? "field can not be less than status.capacity" : "field can not be less than previous value";
-}
-var PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE = { since: "1.34" };
-var PV_NON_SOURCE_FIELDS = /* @__PURE__ */ new Set([
-  "capacity",
-  "accessModes",
-  "claimRef",
-  "persistentVolumeReclaimPolicy",
-  "storageClassName",
-  "mountOptions",
-  "volumeMode",
-  "nodeAffinity",
-  "volumeAttributesClassName"
-]);
-var POD_UPDATE_FORBIDDEN_DETAIL = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
-var IMMUTABLE_WHEN_SET_DETAIL = "field is immutable when `immutable` is set";
-function qualifiedKind(kind, group) {
-  return group === "" ? kind : `${kind}.${group}`;
-}
-function renderApiValue(value, version, shape) {
-  const modern = versionAtLeast(version, "1.34");
-  if (value === void 0 || value === null) return modern ? "null" : "<nil>";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (shape === "roleRef" && typeof value === "object") {
-    const ref2 = value;
-    const fields = [
-      ["APIGroup", ref2.apiGroup],
-      ["Kind", ref2.kind],
-      ["Name", ref2.name]
-    ];
-    if (modern) return JSON.stringify(Object.fromEntries(fields.map(([k, v]) => [k, v ?? ""])));
-    return `rbac.RoleRef{${fields.map(([k, v]) => `${k}:${JSON.stringify(v ?? "")}`).join(", ")}}`;
-  }
-  if (shape === "labelSelector" && typeof value === "object" && !modern) return goLabelSelector(value);
-  return goJson(value);
-}
-function goJson(value) {
-  return JSON.stringify(sortKeys(value));
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-    return out;
-  }
-  return value;
-}
-function goLabelSelector(selector) {
-  const labels = selector.matchLabels;
-  const matchLabels = labels && typeof labels === "object" && Object.keys(labels).length > 0 ? `map[string]string{${Object.keys(labels).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(labels[k]))}`).join(", ")}}` : "map[string]string(nil)";
-  const expressions = Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0 ? `[]v1.LabelSelectorRequirement{${selector.matchExpressions.map((e) => {
-    const r = e ?? {};
-    const values = Array.isArray(r.values) && r.values.length > 0 ? `[]string{${r.values.map((v) => JSON.stringify(String(v))).join(", ")}}` : "[]string(nil)";
-    return `v1.LabelSelectorRequirement{Key:${JSON.stringify(String(r.key ?? ""))}, Operator:${JSON.stringify(String(r.operator ?? ""))}, Values:${values}}`;
-  }).join(", ")}}` : "[]v1.LabelSelectorRequirement(nil)";
-  return `v1.LabelSelector{MatchLabels:${matchLabels}, MatchExpressions:${expressions}}`;
-}
-function fieldError(errorPath, errorType, detail, value) {
-  return errorType === "Forbidden" || value === void 0 ? `${errorPath}: ${errorType}: ${detail}` : `${errorPath}: ${errorType}: ${value}: ${detail}`;
-}
-function apiInvalid(kind, group, name, error) {
-  return `${qualifiedKind(kind, group)} ${JSON.stringify(name)} is invalid: ${error}`;
-}
-function helmUpgradeError(kind, name, apiError) {
-  return `Error: UPGRADE FAILED: cannot patch ${JSON.stringify(name)} with kind ${kind}: ${apiError}`;
-}
-
-// src/analyze/rules/immutable-field.ts
-var immutableField = {
-  meta: {
-    id: "immutable-field",
-    severity: "error",
-    summary: "An upgrade changes a field that Kubernetes does not allow to change on an existing object.",
-    why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
-    fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
-    migration: "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
-    incident: 'zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch "zitadel-login" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.',
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              team: payments
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                team: payments
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                team: payments
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `
-    },
-    helpUri: ruleHelpUri("immutable-field")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    const version = context.settings.kubeVersion;
-    for (const pair of upgrade2.plan.updated) {
-      const checked = checkPair(pair, version);
-      if (!checked || checked.problems.length === 0) continue;
-      const remedy = checked.remedy(checked.problems);
-      for (const problem of checked.problems) report(toFinding(pair, problem, remedy, version));
-    }
-  }
-};
-function checkPair(pair, version) {
-  const { group, ref: ref2 } = pair.after;
-  if (pair.before.group !== group || pair.before.ref.kind !== ref2.kind) return void 0;
-  switch (ref2.kind) {
-    case "Deployment":
-    case "ReplicaSet":
-    case "DaemonSet":
-      return group === "apps" || group === "extensions" ? workloadSelector(pair, version) : void 0;
-    case "StatefulSet":
-      return group === "apps" ? statefulSet(pair, version) : void 0;
-    case "Job":
-      return group === "batch" ? job(pair, version) : void 0;
-    case "Service":
-      return group === "" ? service(pair, version) : void 0;
-    case "PersistentVolumeClaim":
-      return group === "" ? pvc(pair, version) : void 0;
-    case "PersistentVolume":
-      return group === "" ? pv(pair, version) : void 0;
-    case "Secret":
-    case "ConfigMap":
-      return group === "" ? secretOrConfigMap(pair, version) : void 0;
-    case "Pod":
-      return group === "" ? pod(pair) : void 0;
-    case "RoleBinding":
-    case "ClusterRoleBinding":
-    case "StorageClass":
-    case "IngressClass":
-      return tableOnly(pair, version);
-    default:
-      return void 0;
-  }
-}
-function workloadSelector(pair, version) {
-  const workload = workloadOf(pair.after);
-  if (!workload?.selectorImmutable) return void 0;
-  const entry = immutableFieldsFor("apps", pair.after.ref.kind)[0];
-  const before = getPath(pair.before.raw, entry.path);
-  const after = getPath(pair.after.raw, entry.path);
-  if (sameSelector(before, after)) return { problems: [], remedy: noRemedy };
-  const rendered2 = renderApiValue(selectorForApi(after), version, "labelSelector");
-  return {
-    problems: [
-      {
-        path: entry.path,
-        fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, rendered2),
-        before: selectorForApi(before),
-        after: selectorForApi(after),
-        why: `${cap(entry.why)} (${validationSource(entry.group)}).`
-      }
-    ],
-    remedy: () => workloadSelectorRemedy(pair)
-  };
-}
-function statefulSet(pair, version) {
-  const strip = (object) => {
-    const spec = defaultedManifest(object.raw, object.ref.apiVersion, object.ref.kind).spec;
-    const out = isRecord(spec) ? { ...spec } : {};
-    for (const field of [...statefulSetMutableFields(version), ...statefulSetAbsentFields(version)]) delete out[field];
-    return out;
-  };
-  const detail = statefulSetForbiddenDetail(version);
-  const rhlNote = versionAtLeast(version, "1.35") ? "" : " (revisionHistoryLimit is believed to be mutable from 1.35; the exact release is unconfirmed)";
-  const problems = diff(strip(pair.before), strip(pair.after), ["spec"]).map(
-    (d) => ({
-      path: d.path,
-      fieldError: fieldError("spec", "Forbidden", detail),
-      before: d.before,
-      after: d.after,
-      why: d.path[1] === "volumeClaimTemplates" ? `A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (${validationSource("apps")}); the claims they created are not updated either.` : `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${d.path[1] === "revisionHistoryLimit" ? rhlNote : ""} (${validationSource("apps")}).`
-    })
-  );
-  return { problems, remedy: (p) => statefulSetRemedy(pair, p) };
-}
-function job(pair, version) {
-  const before = defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, "Job");
-  const after = defaultedManifest(pair.after.raw, pair.after.ref.apiVersion, "Job");
-  const problems = [];
-  for (const entry of immutableFieldsFor("batch", "Job")) {
-    const b = getPath(before, entry.path);
-    const a = getPath(after, entry.path);
-    if (sameValue(b, a)) continue;
-    problems.push({
-      path: entry.path,
-      fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(normalize(a), version)),
-      before: b,
-      after: a,
-      why: `${cap(entry.why)} (${validationSource(entry.group)}).`
-    });
-  }
-  const bc = getPath(before, ["spec", "completions"]);
-  const ac = getPath(after, ["spec", "completions"]);
-  if (!sameValue(bc, ac)) {
-    const indexed = getPath(after, ["spec", "completionMode"]) === "Indexed";
-    const elastic = indexed && gateApplies(JOB_ELASTIC_INDEXED, version);
-    const ap = getPath(after, ["spec", "parallelism"]);
-    if (!elastic || ac !== void 0 && ac !== null && ac !== ap) {
-      problems.push({
-        path: ["spec", "completions"],
-        fieldError: fieldError(
-          "spec.completions",
-          "Invalid value",
-          elastic ? "can only be modified in tandem with spec.parallelism" : "field is immutable",
-          renderApiValue(ac, version)
-        ),
-        before: bc,
-        after: ac,
-        why: elastic ? `An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, ${validationSource("batch")}).` : `A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; ${validationSource("batch")}).`
-      });
-    }
-  }
-  const templatePath = ["spec", "template"];
-  const suspended = getPath(pair.before.raw, ["spec", "suspend"]) === true && gateApplies(JOB_SUSPENDED_MUTABLE_TEMPLATE.gate, version);
-  const changes = diff(
-    defaultedPodTemplate(getPath(pair.before.raw, templatePath)),
-    defaultedPodTemplate(getPath(pair.after.raw, templatePath)),
-    templatePath
-  ).filter((d) => !(suspended && JOB_SUSPENDED_MUTABLE_TEMPLATE.paths.some((p) => startsWith2(d.path.slice(2), p))));
-  for (const change of changes) {
-    problems.push({
-      path: change.path,
-      fieldError: fieldError("spec.template", "Invalid value", "field is immutable", "<the whole new pod template>"),
-      before: change.before,
-      after: change.after,
-      why: `A Job's pod template cannot change after creation, labels, annotations and image included (${validationSource("batch")}); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.`
-    });
-  }
-  return { problems, remedy: () => jobRemedy(pair) };
-}
-function service(pair, version) {
-  const before = defaultedManifest(pair.before.raw, "v1", "Service");
-  const after = defaultedManifest(pair.after.raw, "v1", "Service");
-  const bType = getPath(before, ["spec", "type"]);
-  const aType = getPath(after, ["spec", "type"]);
-  if (bType === "ExternalName" || aType === "ExternalName") return void 0;
-  const problems = [];
-  const bIP = primaryClusterIP(pair.before.raw);
-  const aIP = primaryClusterIP(pair.after.raw);
-  const bHeadless = bIP === "None";
-  const aHeadless = aIP === "None";
-  const clusterIPsValue = (raw, ip) => {
-    const list = getPath(raw, ["spec", "clusterIPs"]);
-    return renderApiValue(Array.isArray(list) && list.length > 0 ? list : [ip], version);
-  };
-  const ipPath = (raw) => getPath(raw, ["spec", "clusterIP"]) === void 0 && getPath(raw, ["spec", "clusterIPs"]) !== void 0 ? ["spec", "clusterIPs"] : ["spec", "clusterIP"];
-  if (!(bHeadless && aHeadless)) {
-    if (bIP !== void 0 && aIP !== void 0 && bIP !== aIP) {
-      problems.push({
-        path: ipPath(pair.after.raw),
-        fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
-        before: bIP,
-        after: aIP,
-        why: `A Service's primary cluster IP cannot change once set${aHeadless || bHeadless ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : ""} (${validationSource("")}).`
-      });
-    } else if (bIP === void 0 && aHeadless) {
-      problems.push({
-        path: ipPath(pair.after.raw),
-        fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
-        before: "<allocated IP>",
-        after: aIP,
-        why: `The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (${validationSource("")}).`
-      });
-    } else if (bIP === void 0 && aIP !== void 0) {
-      problems.push({
-        path: ipPath(pair.after.raw),
-        fieldError: fieldError("spec.clusterIPs[0]", "Invalid value", "may not change once set", clusterIPsValue(pair.after.raw, aIP)),
-        before: "<allocated IP>",
-        after: aIP,
-        severity: "warning",
-        why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${aIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (${validationSource("")}).`
-      });
-    } else if (bHeadless && aIP === void 0) {
-      problems.push({
-        path: ["spec"],
-        label: "spec.clusterIP",
-        before: "None",
-        after: void 0,
-        severity: "warning",
-        why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes/kubernetes #120937)."
-      });
-    } else if (bIP !== void 0 && aIP === void 0 && !gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) {
-      problems.push({
-        path: ["spec"],
-        label: "spec.clusterIP",
-        fieldError: fieldError("spec.clusterIP", "Invalid value", "field is immutable", '""'),
-        before: bIP,
-        after: void 0,
-        why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (${validationSource("")}).`
-      });
-    }
-    const bList = getPath(pair.before.raw, ["spec", "clusterIPs"]);
-    const aList = getPath(pair.after.raw, ["spec", "clusterIPs"]);
-    const aPolicy = getPath(pair.after.raw, ["spec", "ipFamilyPolicy"]);
-    if (Array.isArray(bList) && Array.isArray(aList) && bList.length === 2 && aList.length === 1 && aPolicy !== "SingleStack" && !bHeadless && !aHeadless) {
-      problems.push({
-        path: ["spec", "clusterIPs"],
-        fieldError: fieldError("spec.ipFamilyPolicy", "Invalid value", "must be set to 'SingleStack' when releasing the secondary clusterIP", renderApiValue(aPolicy ?? "", version)),
-        before: bList,
-        after: aList,
-        why: `Removing the secondary cluster IP requires \`ipFamilyPolicy: SingleStack\` in the same update (${validationSource("")}).`
-      });
-    }
-  }
-  const bFamily = getPath(pair.before.raw, ["spec", "ipFamilies", 0]);
-  const aFamily = getPath(pair.after.raw, ["spec", "ipFamilies", 0]);
-  if (typeof bFamily === "string" && typeof aFamily === "string" && bFamily !== aFamily && !bHeadless && !aHeadless) {
-    problems.push({
-      path: ["spec", "ipFamilies", 0],
-      fieldError: fieldError("spec.ipFamilies[0]", "Invalid value", "may not change once set", renderApiValue(aFamily, version)),
-      before: bFamily,
-      after: aFamily,
-      why: `A Service's primary IP family cannot change once set (${validationSource("")}).`
-    });
-  }
-  if (bType === "LoadBalancer" && aType === "LoadBalancer") {
-    const bClass = getPath(before, ["spec", "loadBalancerClass"]);
-    const aClass = getPath(after, ["spec", "loadBalancerClass"]);
-    if (!sameValue(bClass, aClass)) {
-      problems.push({
-        path: ["spec", "loadBalancerClass"],
-        fieldError: fieldError("spec.loadBalancerClass", "Invalid value", "may not change once set", renderApiValue(aClass, version)),
-        before: bClass,
-        after: aClass,
-        why: `A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (${validationSource("")}).`
-      });
-    }
-    const local = (o) => getPath(o, ["spec", "externalTrafficPolicy"]) === "Local";
-    const bPort = getPath(before, ["spec", "healthCheckNodePort"]);
-    const aPort = getPath(after, ["spec", "healthCheckNodePort"]);
-    if (local(before) && local(after) && typeof bPort === "number" && typeof aPort === "number" && bPort !== aPort) {
-      problems.push({
-        path: ["spec", "healthCheckNodePort"],
-        fieldError: fieldError("spec.healthCheckNodePort", "Forbidden", "field is immutable"),
-        before: bPort,
-        after: aPort,
-        why: `healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (${validationSource("")}).`
-      });
-    }
-  }
-  return { problems, remedy: (p) => serviceRemedy(pair, p) };
-}
-function pvc(pair, version) {
-  const before = defaultedPvcSpec(getPath(pair.before.raw, ["spec"]));
-  const after = defaultedPvcSpec(getPath(pair.after.raw, ["spec"]));
-  const problems = [];
-  const specError = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
-  const storagePath = ["spec", "resources", "requests", "storage"];
-  for (const d of diff(before, after, ["spec"])) {
-    const field = String(d.path[1]);
-    if (startsWith2(d.path, storagePath)) {
-      const order = compareQuantities(d.before, d.after);
-      if (order === -1) continue;
-      if (order === 1) {
-        problems.push({
-          path: d.path,
-          fieldError: fieldError("spec.resources.requests.storage", "Forbidden", pvcStorageDecreaseDetail(version)),
-          before: d.before,
-          after: d.after,
-          why: `A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (${validationSource("")}).`
-        });
-        continue;
-      }
-    }
-    if (field === "volumeAttributesClassName" && gateApplies(PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE, version)) {
-      if (d.after !== void 0) continue;
-      problems.push({
-        path: d.path,
-        fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
-        before: d.before,
-        after: d.after,
-        why: `volumeAttributesClassName may change from 1.34, but not from a value back to unset (${validationSource("")}).`
-      });
-      continue;
-    }
-    if (field === "volumeName" && d.before === void 0) continue;
-    if (field === "volumeMode") {
-      problems.push({
-        path: d.path,
-        fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
-        before: d.before,
-        after: d.after,
-        why: `A PersistentVolumeClaim's volumeMode is fixed at creation (${validationSource("")}).`
-      });
-      continue;
-    }
-    if (field === "storageClassName" && d.before === void 0) {
-      problems.push({
-        path: d.path,
-        fieldError: specError,
-        before: d.before,
-        after: d.after,
-        severity: "warning",
-        why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (${validationSource("")}). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`
-      });
-      continue;
-    }
-    problems.push({
-      path: d.path,
-      fieldError: specError,
-      before: d.before,
-      after: d.after,
-      why: `A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (${validationSource("")}).`
-    });
-  }
-  return { problems, remedy: () => pvcRemedy(pair) };
-}
-function pv(pair, version) {
-  const before = defaultedManifest(pair.before.raw, "v1", "PersistentVolume");
-  const after = defaultedManifest(pair.after.raw, "v1", "PersistentVolume");
-  const problems = [];
-  for (const d of diff(before.spec, after.spec, ["spec"])) {
-    const field = String(d.path[1]);
-    if (field === "volumeMode") {
-      problems.push({
-        path: d.path,
-        fieldError: fieldError("volumeMode", "Invalid value", "field is immutable", renderApiValue(d.after, version)),
-        before: d.before,
-        after: d.after,
-        why: `A PersistentVolume's volumeMode is fixed at creation (${validationSource("")}).`
-      });
-    } else if (field === "nodeAffinity") {
-      if (getPath(before, ["spec", "nodeAffinity"]) === void 0) continue;
-      problems.push({
-        path: d.path,
-        fieldError: fieldError("nodeAffinity", "Invalid value", "field is immutable, except for updating from beta label to GA", renderApiValue(normalize(getPath(after, ["spec", "nodeAffinity"])), version)),
-        before: d.before,
-        after: d.after,
-        why: `A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (${validationSource("")}).`
-      });
-    } else if (field === "volumeAttributesClassName") {
-      if (d.after !== void 0) continue;
-      problems.push({
-        path: d.path,
-        fieldError: fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden"),
-        before: d.before,
-        after: d.after,
-        why: `A PersistentVolume's volumeAttributesClassName may not go from a value back to unset (${validationSource("")}).`
-      });
-    } else if (!PV_NON_SOURCE_FIELDS.has(field)) {
-      if (field === "csi" && d.path[2] === "controllerExpandSecretRef" && d.before === void 0 && d.path.length === 3) continue;
-      problems.push({
-        path: d.path,
-        fieldError: fieldError("spec.persistentvolumesource", "Forbidden", "spec.persistentvolumesource is immutable after creation"),
-        before: d.before,
-        after: d.after,
-        why: `A PersistentVolume's volume source cannot change after creation (${validationSource("")}).`
-      });
-    }
-  }
-  return { problems, remedy: () => pvRemedy(pair) };
-}
-function secretOrConfigMap(pair, version) {
-  const kind = pair.after.ref.kind;
-  const problems = [];
-  if (kind === "Secret") {
-    const entry = immutableFieldsFor("", "Secret")[0];
-    const b = getPath(defaultedManifest(pair.before.raw, "v1", "Secret"), entry.path);
-    const a = getPath(defaultedManifest(pair.after.raw, "v1", "Secret"), entry.path);
-    if (!sameValue(b, a)) {
-      problems.push({
-        path: entry.path,
-        fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, renderApiValue(a, version)),
-        before: b,
-        after: a,
-        why: `${cap(entry.why)}, whether or not it is marked immutable (${validationSource(entry.group)}).`
-      });
-    }
-  }
-  if (pair.before.raw.immutable === true) {
-    if (pair.after.raw.immutable !== true) {
-      problems.push({
-        path: ["immutable"],
-        fieldError: fieldError("immutable", "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
-        before: true,
-        after: pair.after.raw.immutable ?? void 0,
-        why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (${validationSource("")}).`
-      });
-    }
-    const sections = kind === "Secret" ? [["data", secretData(pair.before.raw), secretData(pair.after.raw)]] : [
-      ["data", stringEntries(pair.before.raw.data), stringEntries(pair.after.raw.data)],
-      ["binaryData", base64Entries(pair.before.raw.binaryData, false), base64Entries(pair.after.raw.binaryData, false)]
-    ];
-    for (const [section2, b, a] of sections) {
-      for (const key of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
-        if (b.get(key) === a.get(key)) continue;
-        const inStringData = kind === "Secret" && isRecord(pair.after.raw.stringData) && Object.hasOwn(pair.after.raw.stringData, key);
-        problems.push({
-          path: [inStringData ? "stringData" : section2, key],
-          fieldError: fieldError(section2, "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
-          before: b.has(key) ? "<old content>" : void 0,
-          after: a.has(key) ? "<new content>" : void 0,
-          why: `The stored ${kind} is marked \`immutable: true\`, so its ${section2}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (${validationSource("")}).`
-        });
-      }
-    }
-  }
-  return { problems, remedy: (p) => secretRemedy2(pair, p) };
-}
-function pod(pair) {
-  const before = defaultedPodSpec(getPath(pair.before.raw, ["spec"]), { bare: true });
-  const after = defaultedPodSpec(getPath(pair.after.raw, ["spec"]), { bare: true });
-  const problems = [];
-  const forbidden = fieldError("spec", "Forbidden", POD_UPDATE_FORBIDDEN_DETAIL);
-  const counted = /* @__PURE__ */ new Set();
-  for (const list of ["containers", "initContainers"]) {
-    const b = before[list];
-    const a = after[list];
-    const bn = Array.isArray(b) ? b.length : 0;
-    const an = Array.isArray(a) ? a.length : 0;
-    if (bn !== an) {
-      counted.add(list);
-      problems.push({
-        path: ["spec", list],
-        fieldError: fieldError(`spec.${list}`, "Forbidden", "pod updates may not add or remove containers"),
-        before: bn,
-        after: an,
-        why: `Containers cannot be added to or removed from a running Pod (${validationSource("")}).`
-      });
-    }
-  }
-  const tolerationsAdded = isSubsetList(before.tolerations, after.tolerations);
-  const gatesRemoved = isSubsetList(after.schedulingGates, before.schedulingGates);
-  for (const d of diff(before, after, ["spec"])) {
-    const field = String(d.path[1]);
-    if (counted.has(field)) continue;
-    if ((field === "containers" || field === "initContainers") && d.path[3] === "image" && d.path.length === 4) continue;
-    if (field === "tolerations" && tolerationsAdded) continue;
-    if (field === "schedulingGates" && gatesRemoved) continue;
-    if (field === "activeDeadlineSeconds" && typeof d.after === "number" && (d.before === void 0 || typeof d.before === "number" && d.after <= d.before)) continue;
-    if (field === "terminationGracePeriodSeconds" && typeof d.before === "number" && d.before < 0 && d.after === 1) continue;
-    problems.push({
-      path: d.path,
-      fieldError: forbidden,
-      before: d.before,
-      after: d.after,
-      why: `A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (${validationSource("")}). Resource changes go through the resize subresource, not through helm upgrade.`
-    });
-  }
-  return { problems, remedy: () => podRemedy(pair) };
-}
-function tableOnly(pair, version) {
-  const { group, ref: ref2 } = pair.after;
-  const before = defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, ref2.kind);
-  const after = defaultedManifest(pair.after.raw, ref2.apiVersion, ref2.kind);
-  const problems = [];
-  for (const entry of immutableFieldsFor(group, ref2.kind)) {
-    if (entry.gate && !gateApplies(entry.gate, version)) continue;
-    const b = getPath(before, entry.path);
-    const a = getPath(after, entry.path);
-    if (sameValue(stringifyScalars(b), stringifyScalars(a))) continue;
-    const value = entry.errorType === "Forbidden" ? void 0 : renderApiValue(normalize(a), version, entry.path[0] === "roleRef" ? "roleRef" : void 0);
-    problems.push({
-      path: entry.path,
-      fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, value),
-      before: b,
-      after: a,
-      why: `${cap(entry.why)} (${validationSource(entry.group)}).`
-    });
-  }
-  return { problems, remedy: () => recreateRemedy(pair) };
-}
-function toFinding(pair, problem, remedy, version) {
-  const { kind, name } = pair.after.ref;
-  const object = `${kind} "${name}"`;
-  const apiError = problem.fieldError ? apiInvalid(kind, pair.after.group, name, problem.fieldError) : void 0;
-  const helmError = apiError ? helmUpgradeError(kind, name, apiError) : void 0;
-  const change = isRecord(problem.before) && isRecord(problem.after) ? `${formatPath(problem.path)} changes (${diff(problem.before, problem.after).map((d) => `${formatPath(d.path)}: ${describe3(d.before)} → ${describe3(d.after)}`).join("; ")})` : problem.label ? `${problem.label} changes from ${describe3(problem.before)} to ${describe3(problem.after)}` : `${formatPath(problem.path)} changes from ${show2(pair.before, problem.path, problem.before)} to ${show2(pair.after, problem.path, problem.after)}`;
-  const outcome = helmError ? ` \`helm upgrade\` (Kubernetes ${version}) will fail with:
-  ${helmError}
-(Helm 4 with server-side apply prints "server-side apply failed for object ..." before the same API error.)` : "";
-  return {
-    object: pair.after,
-    path: problem.path,
-    severity: problem.severity,
-    message: `${object}: ${change}. ${problem.why}${outcome}`,
-    evidence: { before: problem.before ?? null, after: problem.after ?? null, apiError: apiError ?? null },
-    remedy
-  };
-}
-function show2(object, path21, effective) {
-  const raw = getPath(object.raw, path21);
-  const text = describe3(effective);
-  if ((raw === void 0 || raw === null) && effective !== void 0 && typeof effective !== "object") {
-    return `unset (the API server defaults it to ${text})`;
-  }
-  return text;
-}
-function describe3(value) {
-  if (value === void 0 || value === null) return "unset";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value !== "object") return String(value);
-  const json2 = JSON.stringify(normalize(value));
-  return json2.length > 200 ? `${json2.slice(0, 197)}...` : json2;
-}
-var noRemedy = () => ({ text: "" });
-function workloadSelectorRemedy(pair) {
-  const { kind, name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  const oldSelector = selectorOf(pair.before);
-  const newSelector = selectorOf(pair.after);
-  const oldPodLabels = workloadOf(pair.before)?.podLabels ?? {};
-  const chartFix = "Keep spec.selector identical across chart versions: render it only from a small, stable selector-labels helper (app.kubernetes.io/name, app.kubernetes.io/instance, optionally app.kubernetes.io/component) and never from helm.sh/chart, app.kubernetes.io/version or user-supplied labels. If the new selector is intended, migrate the deployed release:";
-  const orphanDelete = sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns} --cascade=orphan`;
-  const adopted = newSelector && matches(newSelector, oldPodLabels);
-  const owned = kind === "Deployment" ? "ReplicaSets" : "pods";
-  if (adopted) {
-    return {
-      text: `${chartFix} delete the ${kind} without deleting its ${owned} (they keep serving), then upgrade. The old ${owned} match the new selector, so the new ${kind} adopts them and replaces them with a normal rollout.`,
-      commands: [orphanDelete, r.upgrade]
-    };
-  }
-  const newPodLabels = workloadOf(pair.after)?.podLabels ?? {};
-  const overlapping = oldSelector === void 0 || matches(oldSelector, newPodLabels);
-  const exclusion = overlapping && newSelector ? distinguishing(newSelector, oldPodLabels) : void 0;
-  const oldText = oldSelector ? describeSelector(oldSelector) : "<old selector>";
-  const target = kind === "Deployment" ? "rs" : "pod";
-  const cleanup = sh`kubectl delete ${target}${r.ns} -l ${`${oldText}${exclusion ? `,${exclusion}` : ""}`}`;
-  return {
-    text: `${chartFix} delete the ${kind} without deleting its ${owned}, so they keep serving, then upgrade. The old ${owned} do NOT match the new selector: they are not adopted, keep running as orphans (still behind the Service if its selector matches them) and must be deleted once the new pods are Ready` + (exclusion ? ` (the \`${exclusion}\` term keeps the new ${kind}'s ${owned} out of the deletion)` : overlapping ? "; check first that the label selector below does not also match the new pods" : "") + "." + (kind === "DaemonSet" ? " If the pods use hostPorts, new pods cannot start on a node until its old pod is deleted; delete them node by node." : ""),
-    commands: [orphanDelete, r.upgrade, cleanup]
-  };
-}
-function statefulSetRemedy(pair, problems) {
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  const commands = [sh`kubectl delete statefulset ${name}${r.ns} --cascade=orphan`, r.upgrade];
-  const notes = [];
-  const claimTemplateChanged = problems.some((p) => p.path[1] === "volumeClaimTemplates");
-  const resized = /* @__PURE__ */ new Map();
-  for (const p of problems) {
-    if (p.path[1] !== "volumeClaimTemplates" || typeof p.path[2] !== "number") continue;
-    if (formatPath(p.path.slice(3)) !== "spec.resources.requests.storage" || typeof p.after !== "string") continue;
-    const template = getPath(pair.after.raw, ["spec", "volumeClaimTemplates", p.path[2], "metadata", "name"]);
-    if (typeof template === "string") resized.set(template, p.after);
-  }
-  for (const [template, size] of resized) {
-    commands.push(sh`kubectl patch pvc ${`${template}-${name}-0`}${r.ns} -p ${JSON.stringify({ spec: { resources: { requests: { storage: size } } } })}`);
-    notes.push(`Repeat the patch of ${template}-${name}-0 for every ordinal (-1, -2, ...); the StorageClass must allow volume expansion.`);
-  }
-  if (problems.some((p) => p.path[1] === "selector")) {
-    notes.push(
-      `The selector changes, so the new StatefulSet does not adopt the running pods: after the upgrade delete them one at a time (kubectl delete pod ${name}-0${r.ns}, wait for it to come back Ready, then ${name}-1, ...); they are recreated with the same names and reattach the same PVCs.`
-    );
-  }
-  return {
-    text: (claimTemplateChanged ? "Claim templates must carry only static labels and annotations: remove helm.sh/chart, app.kubernetes.io/version and anything else that changes between releases from spec.volumeClaimTemplates[*].metadata (use a selector-labels helper). " : "Keep the StatefulSet's immutable fields (selector, serviceName, podManagementPolicy, volumeClaimTemplates) identical across chart versions. ") + "To apply the change to a deployed release without losing data: delete the StatefulSet but not its pods (--cascade=orphan), then upgrade; the pods keep running, the new StatefulSet adopts them and rolls them, and the PVCs (named <template>-<statefulset>-<ordinal>) are kept and reused. Changing a claim template does not change existing PVCs" + (resized.size > 0 ? "; resize them directly:" : ".") + (notes.length > 0 ? ` ${notes.join(" ")}` : ""),
-    commands
-  };
-}
-function jobRemedy(pair) {
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  return {
-    text: "A plain Job cannot be patched once created. Make it a Helm hook (`helm.sh/hook: post-install,post-upgrade` with `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`), give it a per-revision name (e.g. suffix `{{ .Release.Revision }}`), or set `ttlSecondsAfterFinished` so it is gone before the next upgrade; keep helm.sh/chart and version labels out of its pod template. For the deployed release, delete the finished Job before upgrading:",
-    commands: [sh`kubectl delete job ${name}${r.ns}`, r.upgrade]
-  };
-}
-function serviceRemedy(pair, problems) {
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  if (problems.every((p) => p.fieldError === void 0)) {
-    return {
-      text: "To turn a headless Service into a normal one, the Service must be recreated: delete it, then upgrade (clients see a brief outage and a new IP). Or keep `clusterIP: None` in the chart.",
-      commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade]
-    };
-  }
-  return {
-    text: "Revert the change (leave clusterIP unset, or keep the old value), or recreate the Service: delete it, then upgrade. Recreating causes a brief outage and a new cluster IP (clients that cached the old IP must reconnect).",
-    commands: [sh`kubectl delete service ${name}${r.ns}`, r.upgrade]
-  };
-}
-function pvcRemedy(pair) {
-  const { name } = pair.after.ref;
-  return {
-    text: `Revert the change to the claim's spec (only a storage increase is allowed). To really change it, migrate the data: create a new claim under another name with the new spec, copy the data (e.g. a Job mounting both), switch the workload to it, then delete ${name}. Deleting ${name} deletes its volume if the reclaim policy is Delete.`
-  };
-}
-function pvRemedy(pair) {
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  return {
-    text: `Revert the change, or recreate the PersistentVolume: make sure its reclaim policy is Retain first (otherwise deleting it can delete the data), delete it, then upgrade. A bound claim must be re-bound to the new volume.`,
-    commands: [sh`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, sh`kubectl delete pv ${name}`, r.upgrade]
-  };
-}
-function secretRemedy2(pair, problems) {
-  const { kind, name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  const onlyType = problems.every((p) => p.path[0] === "type");
-  if (onlyType) {
-    return {
-      text: `Keep the Secret's type, or recreate it: delete it, then upgrade (pods that mount it keep the old content until they restart).`,
-      commands: [sh`kubectl delete secret ${name}${r.ns}`, r.upgrade]
-    };
-  }
-  return {
-    text: `An immutable ${kind} cannot change: give it a new name whenever its content changes (e.g. suffix the name with a hash of the content, \`${name}-{{ .Values.x | toYaml | sha256sum | trunc 8 }}\`, and reference that name from the pods), so the upgrade creates a new ${kind} and deletes the old one. Or delete it before upgrading (pods that use it keep the old content until they restart):`,
-    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade]
-  };
-}
-function podRemedy(pair) {
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  return {
-    text: "A bare Pod cannot be changed beyond its images and a few scheduling fields. Run it under a controller (Deployment, Job) or as a Helm hook; for the deployed release, delete the Pod before upgrading:",
-    commands: [sh`kubectl delete pod ${name}${r.ns}`, r.upgrade]
-  };
-}
-function recreateRemedy(pair) {
-  const { kind, name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  const extra = kind === "RoleBinding" || kind === "ClusterRoleBinding" ? " The subjects lose the permissions between the delete and the upgrade; alternatively give the binding a new name (Helm then creates the new one and deletes the old one)." : kind === "StorageClass" ? " Existing volumes keep working; only new claims use the new settings. Alternatively create a StorageClass under a new name." : "";
-  return {
-    text: `Revert the change, or recreate the ${kind}: delete it, then upgrade.${extra}`,
-    commands: [sh`kubectl delete ${kind.toLowerCase()} ${name}${r.ns}`, r.upgrade]
-  };
-}
-function selectorForApi(raw) {
-  const normalized = normalize(stringifyScalars(raw));
-  return normalized === void 0 ? null : normalized;
-}
-function sameSelector(a, b) {
-  return sameValue(selectorForApi(a), selectorForApi(b));
-}
-function stringifyScalars(value) {
-  if (Array.isArray(value)) return value.map(stringifyScalars);
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
-  return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
-}
-function selectorOf(object) {
-  const raw = getPath(object.raw, ["spec", "selector"]);
-  if (!isRecord(raw)) return void 0;
-  const selector = compileLabelSelector(raw, { nil: "nothing", empty: "nothing" });
-  return selector.matchesNothing ? void 0 : selector;
-}
-function distinguishing(newSelector, oldLabels) {
-  for (const r of newSelector.requirements) {
-    if (r.operator === "In" && r.values.length === 1 && oldLabels[r.key] !== r.values[0]) return `${r.key}!=${r.values[0]}`;
-  }
-  return void 0;
-}
-function primaryClusterIP(raw) {
-  const list = getPath(raw, ["spec", "clusterIPs"]);
-  if (Array.isArray(list) && typeof list[0] === "string" && list[0] !== "") return list[0];
-  const single = getPath(raw, ["spec", "clusterIP"]);
-  return typeof single === "string" && single !== "" ? single : void 0;
-}
-function startsWith2(path21, prefix) {
-  return prefix.length <= path21.length && prefix.every((segment, i) => path21[i] === segment);
-}
-function isSubsetList(small, big) {
-  const a = Array.isArray(small) ? small : [];
-  const b = Array.isArray(big) ? big : [];
-  return a.every((item) => b.some((other) => sameValue(item, other)));
-}
-function stringEntries(map2) {
-  const out = /* @__PURE__ */ new Map();
-  if (isRecord(map2)) {
-    for (const [k, v] of Object.entries(map2)) if (v !== null && v !== void 0) out.set(k, typeof v === "string" ? v : JSON.stringify(v));
-  }
-  return out;
-}
-function base64Entries(map2, fromText) {
-  const out = /* @__PURE__ */ new Map();
-  if (!isRecord(map2)) return out;
-  for (const [k, v] of Object.entries(map2)) {
-    if (v === null || v === void 0) continue;
-    const text = typeof v === "string" ? v : String(v);
-    out.set(k, fromText ? Buffer.from(text, "utf8").toString("base64") : Buffer.from(text.replace(/\s+/g, ""), "base64").toString("base64"));
-  }
-  return out;
-}
-function secretData(raw) {
-  const data = base64Entries(raw.data, false);
-  for (const [k, v] of base64Entries(raw.stringData, true)) data.set(k, v);
-  return data;
-}
-function cap(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-// src/analyze/rules/merge-trap.ts
-var mergeTrap = {
-  meta: {
-    id: "merge-trap",
-    severity: "error",
-    summary: "An upgrade that fails only because of Helm's three-way merge: a defaulted field it never removes, or a null/empty field it keeps sending.",
-    why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
-    fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
-    migration: 'Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p \'[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]\'`, then `helm upgrade`. Each finding gives the exact commands.',
-    incident: "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          strategy:
-            type: Recreate
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          strategy:
-            type: Recreate
-            rollingUpdate: null
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `
-    },
-    helpUri: ruleHelpUri("merge-trap")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    const version = context.settings.kubeVersion;
-    for (const pair of upgrade2.plan.updated) {
-      const { kind } = pair.after.ref;
-      const group = pair.after.group;
-      if (pair.before.ref.kind !== kind || pair.before.group !== group) continue;
-      if (group === "apps" && kind === "Deployment") recreateTrap(pair, report);
-      else if (group === "apps" && kind === "StatefulSet") onDeleteTrap(pair, version, report);
-      else if (group === "" && kind === "Service") emptyClusterIP(pair, version, report);
-      else if (group === "" && kind === "PersistentVolumeClaim") nullStorageClass(pair, version, report);
-    }
-  }
-};
-function recreateTrap(pair, report) {
-  const after = pair.after.raw;
-  if (getPath(after, ["spec", "strategy", "type"]) !== "Recreate") return;
-  const afterStrategy = getPath(after, ["spec", "strategy"]);
-  if (isRecord(afterStrategy) && Object.hasOwn(afterStrategy, "rollingUpdate")) return;
-  const beforeType = getPath(defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, "Deployment"), ["spec", "strategy", "type"]);
-  if (beforeType !== "RollingUpdate") return;
-  const beforeStrategy = getPath(pair.before.raw, ["spec", "strategy"]);
-  if (isRecord(beforeStrategy) && Object.hasOwn(beforeStrategy, "rollingUpdate")) return;
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  const error = fieldError("spec.strategy.rollingUpdate", "Forbidden", "may not be specified when strategy `type` is 'Recreate'");
-  const apiError = apiInvalid("Deployment", "apps", name, error);
-  const explicit = getPath(pair.before.raw, ["spec", "strategy", "type"]) === "RollingUpdate";
-  report({
-    object: pair.after,
-    path: ["spec", "strategy", "type"],
-    message: `Deployment "${name}": spec.strategy.type changes from ${explicit ? '"RollingUpdate"' : 'unset (the API server defaults it to "RollingUpdate")'} to "Recreate", but the previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids (${validationSource("apps")}). \`helm upgrade\` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) will fail with:
-  ${helmUpgradeError("Deployment", name, apiError)}
-(Whether Helm 4's server-side apply hits the same error is unconfirmed.)`,
-    evidence: { before: beforeType, after: "Recreate", rollingUpdateInPreviousManifest: false, apiError },
-    remedy: {
-      text: "Render `rollingUpdate: null` next to `type: Recreate` in the chart (e.g. `strategy: {type: Recreate, rollingUpdate: null}`), so the patch deletes the defaulted field. For an upgrade with the current chart, switch the live Deployment first; the type must change in the same patch, or the API server defaults rollingUpdate again:",
-      commands: [
-        sh`kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
-        r.upgrade
-      ]
-    }
-  });
-}
-function onDeleteTrap(pair, version, report) {
-  const after = pair.after.raw;
-  if (getPath(after, ["spec", "updateStrategy", "type"]) !== "OnDelete") return;
-  const afterStrategy = getPath(after, ["spec", "updateStrategy"]);
-  if (isRecord(afterStrategy) && Object.hasOwn(afterStrategy, "rollingUpdate")) return;
-  const beforeType = getPath(defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, "StatefulSet"), ["spec", "updateStrategy", "type"]);
-  if (beforeType !== "RollingUpdate") return;
-  const beforeStrategy = getPath(pair.before.raw, ["spec", "updateStrategy"]);
-  if (isRecord(beforeStrategy) && Object.hasOwn(beforeStrategy, "rollingUpdate")) return;
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  const error = fieldError("spec.updateStrategy.rollingUpdate", "Invalid value", "only allowed for updateStrategy 'RollingUpdate'", renderApiValue({ partition: 0 }, version));
-  const apiError = apiInvalid("StatefulSet", "apps", name, error);
-  report({
-    object: pair.after,
-    path: ["spec", "updateStrategy", "type"],
-    message: `StatefulSet "${name}": spec.updateStrategy.type changes to "OnDelete", but the previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy (${validationSource("apps")}). \`helm upgrade\` (Helm 3, or Helm 4 with client-side apply) will fail with:
-  ${helmUpgradeError("StatefulSet", name, apiError)}`,
-    evidence: { before: beforeType, after: "OnDelete", rollingUpdateInPreviousManifest: false, apiError },
-    remedy: {
-      text: "Render `rollingUpdate: null` next to `type: OnDelete` in the chart. For an upgrade with the current chart, switch the live StatefulSet first (type and rollingUpdate in one patch):",
-      commands: [sh`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade]
-    }
-  });
-}
-function emptyClusterIP(pair, version, report) {
-  const type2 = getPath(defaultedManifest(pair.after.raw, "v1", "Service"), ["spec", "type"]);
-  const beforeType = getPath(defaultedManifest(pair.before.raw, "v1", "Service"), ["spec", "type"]);
-  if (type2 === "ExternalName" || beforeType === "ExternalName") return;
-  if (gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) return;
-  const path21 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
-  if (!path21) return;
-  const beforeIP = getPath(pair.before.raw, ["spec", "clusterIP"]);
-  if (typeof beforeIP === "string" && beforeIP !== "") return;
-  const { name } = pair.after.ref;
-  const rendered2 = getPath(pair.after.raw, ["spec", "clusterIP"]);
-  const how = rendered2 === "" ? 'renders `clusterIP: ""`' : rendered2 === null ? "renders `clusterIP:` with no value (null)" : 'dropped the `clusterIP: ""` the previous manifest had';
-  const error = fieldError("spec.clusterIP", "Invalid value", "field is immutable", '""');
-  const apiError = apiInvalid("Service", "", name, error);
-  report({
-    object: pair.after,
-    path: path21,
-    message: `Service "${name}": the manifest ${how}. The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. Kubernetes ${version} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading — 1.22 is unconfirmed), so the update is refused (${validationSource("")}). \`helm upgrade\` will fail with:
-  ${helmUpgradeError("Service", name, apiError)}`,
-    evidence: { before: beforeIP ?? null, after: rendered2 ?? null, apiError },
-    remedy: {
-      text: "Leave clusterIP out of the manifest unless it has a value, e.g. `{{- with .Values.service.clusterIP }}clusterIP: {{ . }}{{- end }}`. For a release whose stored manifest already has the empty value, dropping the key is not enough on this cluster: Helm then sends a deletion (the same failure, once). For that upgrade render the IP the Service already has (look it up, then set it, e.g. `--set service.clusterIP=<ip>`): an equal value makes the patch a no-op. Clusters from 1.23 on refill the IP and do not fail.",
-      commands: [sh`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<clusterIP value>=<ip>"}`]
-    }
-  });
-}
-function nullStorageClass(pair, version, report) {
-  const path21 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
-  if (!path21) return;
-  if (typeof getPath(pair.before.raw, ["spec", "storageClassName"]) === "string") return;
-  const { name } = pair.after.ref;
-  const inTarget = path21.length === 2;
-  const error = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
-  const apiError = apiInvalid("PersistentVolumeClaim", "", name, error);
-  report({
-    object: pair.after,
-    path: path21,
-    message: `PersistentVolumeClaim "${name}": ${inTarget ? "the manifest renders `storageClassName:` with no value (null)" : "the previous manifest rendered `storageClassName:` as null and the new one drops the key"}. A null class means "use the default StorageClass": when the claim was created, the cluster's default class name was written into spec.storageClassName. Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\`${inTarget ? " on every upgrade, even when nothing else changed" : ""}, which would clear the field; a PVC spec cannot change after creation (${validationSource("")}). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, \`helm upgrade\` fails with:
-  ${helmUpgradeError("PersistentVolumeClaim", name, apiError)}
-(Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)`,
-    evidence: { before: inTarget ? getPath(pair.before.raw, ["spec", "storageClassName"]) ?? null : null, after: null, apiError },
-    remedy: {
-      text: 'Leave storageClassName out of the manifest when no class is configured (`{{- with .Values.persistence.storageClass }}storageClassName: {{ . }}{{- end }}`), and render `storageClassName: ""` only to disable dynamic provisioning on purpose. For a release whose stored manifest already has the null, simply dropping the key is not enough: Helm then sends a deletion (the same failure, once). For that upgrade render the class the claim already has (look it up, then set it, e.g. `--set persistence.storageClass=<class>`): an equal value makes the patch a no-op.',
-      commands: [sh`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<storage-class value>=<class>"}`]
-    }
-  });
-}
-function emptyKeyPath(object, path21, emptyString = true) {
-  const parent = getPath(object.raw, path21.slice(0, -1));
-  const key = path21[path21.length - 1];
-  if (!isRecord(parent) || !Object.hasOwn(parent, key)) return void 0;
-  const value = parent[key];
-  return value === null || emptyString && value === "" ? path21 : void 0;
-}
-function droppedEmptyKeyPath(pair, path21, emptyString = true) {
-  if (!emptyKeyPath(pair.before, path21, emptyString)) return void 0;
-  const parent = getPath(pair.after.raw, path21.slice(0, -1));
-  const key = path21[path21.length - 1];
-  if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
-  return path21.slice(0, -1);
-}
-
-// src/analyze/rules/index.ts
-var CHECK_RULES = [
-  selectorMismatch,
-  selectorOverlap,
-  danglingSelector,
-  duplicateObject,
-  volatileSelector,
-  volatilePodLabels,
-  volatileClaimTemplate,
-  volatileJobTemplate,
-  nondeterministicRender,
-  invalidLabel
-];
-var UPGRADE_RULES = [
-  rolloutSelectorChanged,
-  needlessRollout,
-  objectReplaced,
-  immutableField,
-  mergeTrap
-];
-
-// src/analyze/run.ts
-function runRules(context, rules) {
-  const findings = [];
-  for (const rule of rules) {
-    rule.check(context, (input) => findings.push(toFinding2(rule, input, context.templateLines)));
-  }
-  return sortFindings(findings);
-}
-function toFinding2(rule, input, templateLines) {
-  const { object } = input;
-  const doc = object.doc;
-  const evidence2 = input.evidence ?? {};
-  const templateLine = doc.template === void 0 ? void 0 : templateLines?.(object, input.path, evidence2);
-  return {
-    rule: rule.meta.id,
-    severity: input.severity ?? rule.meta.severity,
-    message: input.message,
-    object: object.ref,
-    path: formatPath(input.path),
-    location: {
-      file: doc.chart ?? doc.file,
-      ...doc.chart === void 0 ? {} : { rendered: true },
-      line: doc.locate([...object.pathPrefix, ...input.path]),
-      ...doc.template === void 0 ? {} : { template: doc.template },
-      ...templateLine === void 0 ? {} : { templateLine }
-    },
-    related: (input.related ?? []).map((r) => r.ref),
-    evidence: evidence2,
-    remedy: input.remedy
-  };
-}
-function sortFindings(findings) {
-  return findings.sort(
-    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)
-  );
-}
-
-// src/analyze/check.ts
-function checkDocuments(docs, options) {
-  const { objects, notes } = objectsFromDocuments(docs, { namespace: options.namespace });
-  for (const doc of docs) {
-    for (const duplicate of doc.duplicateKeys) {
-      notes.push({ file: doc.file, line: duplicate.line, message: `duplicate key "${duplicate.key}": Kubernetes keeps the last value` });
-    }
-  }
-  const context = buildContext(objects, options.settings ?? DEFAULT_SETTINGS);
-  if (options.probes) context.probes = options.probes;
-  if (options.templateLines) context.templateLines = options.templateLines;
-  if (options.chartFacts) context.chartFacts = options.chartFacts;
-  const findings = runRules(context, CHECK_RULES);
-  return { findings, summary: summarize(findings), notes, checked: objects.map((object) => object.ref) };
-}
-
-// src/config/apply.ts
-import { readFile } from "node:fs/promises";
-
-// src/analyze/suppress.ts
-var IGNORE_ANNOTATION = "chartguard.io/ignore";
-var IGNORE_REASON_ANNOTATION = "chartguard.io/ignore-reason";
-var IGNORE_COMMENT = "chartguard-ignore";
-function applySuppressions(findings, input) {
-  const config = input.config ?? {};
-  const known = new Set([...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id));
-  const notes = new NoteList();
-  const annotations = annotationIndex(input, known, notes);
-  const comments = new CommentIndex(input, known, notes);
-  const kept = [];
-  const suppressed = [];
-  for (const original of findings) {
-    const settings = config.rules?.[original.rule];
-    if (settings?.enabled === false) continue;
-    const finding2 = settings?.severity !== void 0 && settings.severity !== original.severity ? { ...original, severity: settings.severity } : original;
-    const suppression = annotations.get(objectKey2(finding2.object))?.(finding2.rule) ?? comments.suppressionFor(finding2) ?? allowedOverlap(finding2, config) ?? ignoredCause(finding2, config);
-    if (suppression) suppressed.push({ ...finding2, suppression });
-    else kept.push(finding2);
-  }
-  return { findings: kept, suppressed, notes: notes.list };
-}
-function withSuppressions(result, input, options = {}) {
-  const applied = applySuppressions(result.findings, input);
-  return {
-    ...result,
-    findings: applied.findings,
-    summary: { ...summarize(applied.findings), suppressed: applied.suppressed.length },
-    notes: [...result.notes, ...applied.notes],
-    ...options.showSuppressed ? { suppressed: applied.suppressed } : {}
-  };
-}
-function objectKey2(ref2) {
-  return `${ref2.kind}\0${ref2.namespace ?? ""}\0${ref2.name}`;
-}
-function annotationIndex(input, known, notes) {
-  const index = /* @__PURE__ */ new Map();
-  const mayHave = (doc) => doc.text === void 0 ? true : doc.text.includes(IGNORE_ANNOTATION);
-  const annotated = (docs) => {
-    const candidates = docs.filter(mayHave);
-    if (candidates.length === 0) return [];
-    return objectsFromDocuments(candidates, { namespace: input.namespace }).objects.filter((o) => ignoreAnnotation(o) !== void 0);
-  };
-  const add = (object) => {
-    const key = objectKey2(object.ref);
-    if (index.has(key)) return;
-    const value = ignoreAnnotation(object);
-    const rules = splitRules(value);
-    const annotationsPath = [...object.pathPrefix, "metadata", "annotations"];
-    const line = object.doc.locate([...annotationsPath, IGNORE_ANNOTATION]);
-    for (const rule of rules) {
-      if (!known.has(rule)) notes.add({ file: object.doc.file, line, message: `${IGNORE_ANNOTATION} on ${refString(object.ref)} names "${rule}", which is not a chartguard rule; it suppresses nothing` });
-    }
-    const reason2 = stringMap(getAnnotations(object))[IGNORE_REASON_ANNOTATION];
-    index.set(
-      key,
-      (rule) => rules.includes(rule) ? { by: "annotation", ...reason2 ? { reason: reason2 } : {}, file: object.doc.file, line } : void 0
-    );
-  };
-  for (const object of annotated(input.docs)) add(object);
-  const previous = input.previousDocs ? annotated(input.previousDocs) : [];
-  if (previous.length > 0) {
-    const current = new Set(objectsFromDocuments(input.docs, { namespace: input.namespace }).objects.map((o) => objectKey2(o.ref)));
-    for (const object of previous) if (!current.has(objectKey2(object.ref))) add(object);
-  }
-  return index;
-}
-function getAnnotations(object) {
-  const metadata = object.raw.metadata;
-  return isRecord(metadata) ? metadata.annotations : void 0;
-}
-function ignoreAnnotation(object) {
-  const annotations = getAnnotations(object);
-  if (!isRecord(annotations)) return void 0;
-  const value = annotations[IGNORE_ANNOTATION];
-  return typeof value === "string" ? value : void 0;
-}
-function splitRules(text) {
-  return text.split(/[\s,]+/).filter((id) => id !== "");
-}
-var DIRECTIVE = /(?:^|\s)#\s*chartguard-ignore:(.*)$/;
-var TEMPLATE_DIRECTIVE = /\{\{-?\s*\/\*\s*chartguard-ignore:(.*?)\*\/\s*-?\}\}/;
-function parseDirective(line) {
-  if (!line.includes(IGNORE_COMMENT)) return void 0;
-  const match = TEMPLATE_DIRECTIVE.exec(line) ?? DIRECTIVE.exec(line);
-  if (!match) return void 0;
-  const body = match[1];
-  const dash = body.indexOf("--");
-  const list = dash < 0 ? body : body.slice(0, dash);
-  const reason2 = dash < 0 ? "" : body.slice(dash + 2).trim();
-  return { rules: splitRules(list), ...reason2 ? { reason: reason2 } : {} };
-}
-var CommentIndex = class {
-  byFile = /* @__PURE__ */ new Map();
-  constructor(input, known, notes) {
-    const addBlock = (file, block) => {
-      const blocks = this.byFile.get(file);
-      if (blocks) blocks.push(block);
-      else this.byFile.set(file, [block]);
-      block.directives = block.text.includes(IGNORE_COMMENT);
-      if (!block.directives) return;
-      linesOf(block).forEach((text, i) => {
-        for (const rule of parseDirective(text)?.rules ?? []) {
-          if (!known.has(rule)) notes.add({ file, line: block.startLine + i, message: `${IGNORE_COMMENT} comment names "${rule}", which is not a chartguard rule; it suppresses nothing` });
-        }
-      });
-    };
-    for (const doc of [...input.docs, ...input.previousDocs ?? []]) {
-      if (doc.text !== void 0) addBlock(doc.file, { startLine: doc.startLine, text: doc.text });
-    }
-    for (const [file, text] of input.templates ?? []) addBlock(file, { startLine: 1, text });
-    for (const blocks of this.byFile.values()) blocks.sort((a, b) => a.startLine - b.startLine);
-  }
-  suppressionFor(finding2) {
-    const { file, line, template, templateLine } = finding2.location;
-    return this.at(file, line, finding2.rule) ?? (template !== void 0 && templateLine !== void 0 ? this.at(template, templateLine, finding2.rule) : void 0);
-  }
-  /** A directive for `rule` on `line`, or in the comment lines directly above it. */
-  at(file, line, rule) {
-    const blocks = this.byFile.get(file);
-    if (!blocks) return void 0;
-    let block;
-    for (const candidate of blocks) {
-      if (candidate.startLine > line) break;
-      block = candidate;
-    }
-    if (!block || block.directives === false) return void 0;
-    const lines = linesOf(block);
-    const last = line - block.startLine;
-    if (last >= lines.length) return void 0;
-    for (let i = last; i >= 0; i--) {
-      const text = lines[i];
-      if (i < last && !isCommentLine(text)) break;
-      const directive = parseDirective(text);
-      if (directive?.rules.includes(rule)) {
-        return { by: "comment", ...directive.reason ? { reason: directive.reason } : {}, file, line: block.startLine + i };
-      }
-    }
-    return void 0;
-  }
-};
-function linesOf(block) {
-  return block.lines ??= block.text.split("\n");
-}
-function isCommentLine(text) {
-  const trimmed = text.trim();
-  return trimmed.startsWith("#") || /^\{\{-?\s*\/\*.*\*\/\s*-?\}\}$/.test(trimmed);
-}
-var OVERLAP_RULE = "selector-overlap";
-function allowedOverlap(finding2, config) {
-  if (finding2.rule !== OVERLAP_RULE || !config.allowedOverlaps) return void 0;
-  const selector = typeof finding2.evidence.selector === "string" ? parseSelectorText(finding2.evidence.selector) : [];
-  const entries = config.allowedOverlaps;
-  const matchesObject = (ref2) => entries.find((e) => e.object !== void 0 && e.object === `${ref2.kind}/${ref2.name}` && (e.namespace === void 0 || e.namespace === ref2.namespace));
-  for (const entry of entries) {
-    if (entry.label === void 0) continue;
-    const eq = entry.label.indexOf("=");
-    const key = eq < 0 ? entry.label : entry.label.slice(0, eq);
-    const value = eq < 0 ? void 0 : entry.label.slice(eq + 1);
-    if (selector.some((r) => r.key === key && r.positive && (value === void 0 || r.values.length === 1 && r.values[0] === value))) {
-      return fromConfig("allowed-overlap", entry.reason, config);
-    }
-  }
-  const own = matchesObject(finding2.object);
-  if (own) return fromConfig("allowed-overlap", own.reason, config);
-  if (finding2.related.length > 0) {
-    const others = finding2.related.map(matchesObject);
-    if (others.every((e) => e !== void 0)) return fromConfig("allowed-overlap", others.find((e) => e?.reason)?.reason, config);
-  }
-  return void 0;
-}
-function ignoredCause(finding2, config) {
-  const cause = finding2.evidence.cause;
-  if (cause === void 0) return void 0;
-  const causes = config.ignoreProbeCauses?.[finding2.rule];
-  if (!causes?.includes(cause)) return void 0;
-  return fromConfig("probe-cause", `ignoreProbeCauses: ${finding2.rule} accepts cause ${cause}`, config);
-}
-function fromConfig(by, reason2, config) {
-  return { by, ...reason2 ? { reason: reason2 } : {}, ...config.file ? { file: config.file } : {} };
-}
-function parseSelectorText(text) {
-  if (text === "<nothing>" || text === "<everything>" || text === "") return [];
-  const terms = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === "(") depth++;
-    else if (ch === ")") depth--;
-    else if (ch === "," && depth === 0) {
-      terms.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  terms.push(text.slice(start));
-  return terms.map((term) => {
-    const set2 = /^(\S+) (in|notin) \((.*)\)$/.exec(term);
-    if (set2) return { key: set2[1], positive: set2[2] === "in", values: set2[3].split(",") };
-    if (term.startsWith("!")) return { key: term.slice(1), positive: false, values: [] };
-    const eq = term.indexOf("=");
-    if (eq >= 0) return { key: term.slice(0, eq), positive: true, values: [term.slice(eq + 1)] };
-    return { key: term, positive: true, values: [] };
-  });
-}
-var NoteList = class {
-  list = [];
-  seen = /* @__PURE__ */ new Set();
-  add(note) {
-    const key = `${note.file}\0${note.line}\0${note.message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(note);
-  }
-};
-
-// src/config/config.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
-import path2 from "node:path";
-
-// src/errors.ts
-var InputError = class extends Error {
-  constructor(message, file, line, detail, column) {
-    super(message);
-    this.file = file;
-    this.line = line;
-    this.detail = detail;
-    this.column = column;
-    this.name = "InputError";
-  }
-  file;
-  line;
-  detail;
-  column;
-  /** `file:line[:column]: message`, the one line printed on stderr. */
-  get oneLine() {
-    return locatedLine(this);
-  }
-  /** The lines printed on stderr: one, or one per input for InputErrors. */
-  get lines() {
-    return [this.oneLine];
-  }
-};
-var UsageError = class extends InputError {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
-  }
-};
-function inputFailure(input, error) {
-  return { input, ...error.file === void 0 ? {} : { file: error.file }, ...error.line === void 0 ? {} : { line: error.line }, message: error.message };
-}
-function failureLine(failure) {
-  const line = locatedLine(failure);
-  return failure.file !== void 0 && failure.file.startsWith(failure.input) ? line : `${failure.input}: ${line}`;
-}
-var InputErrors = class extends InputError {
-  constructor(failures) {
-    const first = failures[0];
-    super(first.message, first.file, first.line);
-    this.failures = failures;
-    this.name = "InputErrors";
-  }
-  failures;
-  get lines() {
-    return this.failures.map(failureLine);
-  }
-};
-function locatedLine(at) {
-  const line = at.line === void 0 ? "" : at.column === void 0 ? `:${at.line}` : `:${at.line}:${at.column}`;
-  const where = at.file === void 0 ? "" : `${at.file}${line}: `;
-  return `${where}${at.message}`;
-}
-
-// src/load/paths.ts
-import { existsSync, realpathSync } from "node:fs";
-import path from "node:path";
-function isInside(root, candidate) {
-  const relative = path.relative(root, candidate);
-  return relative === "" || !relative.startsWith("..") && !path.isAbsolute(relative);
-}
-function repositoryRoot(dir) {
-  let current = path.resolve(dir);
-  for (; ; ) {
-    if (existsSync(path.join(current, ".git"))) return current;
-    const parent = path.dirname(current);
-    if (parent === current) return path.resolve(dir);
-    current = parent;
-  }
-}
-function realLocation(file) {
-  const absolute = path.resolve(file);
-  const missing = [];
-  let existing = absolute;
-  for (; ; ) {
-    try {
-      return path.join(realpathSync(existing), ...missing.reverse());
-    } catch {
-      const parent = path.dirname(existing);
-      if (parent === existing) return absolute;
-      missing.push(path.basename(existing));
-      existing = parent;
-    }
-  }
-}
-function isReallyInside(root, file) {
-  return isInside(realLocation(root), realLocation(file));
-}
-function linkBoundary(chartRealPath) {
-  const repository = realpathSync(repositoryRoot(chartRealPath));
-  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
-}
-
-// src/config/config.ts
-var CONFIG_FILE_NAMES = [".chartguard.yaml", ".chartguard.yml"];
-var SEVERITY_VALUES = ["error", "warning", "info"];
-var CAUSE_TABLE = { name: true, "chart-version": true, "app-version": true, "image-tag": true, values: true, random: true };
-var CAUSE_VALUES = Object.keys(CAUSE_TABLE);
-var VERSION_PATTERN = "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$";
-var RELEASE_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-var OBJECT_PATTERN = "^[A-Za-z][A-Za-z0-9]*/[^/\\s]+$";
-var ruleSettings = {
-  type: "object",
-  description: "Settings for one rule.",
-  properties: {
-    enabled: { type: "boolean", description: "false turns the rule off: its findings are not reported (and not counted as suppressed)." },
-    severity: { type: "enum", values: SEVERITY_VALUES, description: "Report every finding of this rule with this severity; --fail-on compares against it." }
-  }
-};
-var REASON = { type: "string", description: "Why the overlap is intended (shown with --show-suppressed).", examples: ["canary and stable share the Service"] };
-var CONFIG_SHAPE = {
-  type: "object",
-  description: "chartguard configuration (.chartguard.yaml), found from the working directory upwards or named with --config.",
-  properties: {
-    $schema: { type: "string", description: "The JSON Schema of this file, for editors." },
-    rules: {
-      type: "map",
-      keys: "rule",
-      description: "Per rule (by id, see `chartguard rules`): turn it off or change its severity.",
-      values: ruleSettings
-    },
-    volatileLabelKeys: {
-      type: "array",
-      description: "Label keys whose values change from release to release, besides helm.sh/chart, app.kubernetes.io/version, chart and version (e.g. a build id or git sha label).",
-      items: { type: "string", format: "label-key", description: "A label key, e.g. example.com/build-id.", examples: ["example.com/build-id"] }
-    },
-    allowedOverlaps: {
-      type: "array",
-      description: "Selector overlaps (rule selector-overlap) that are intended, e.g. a Service spanning a stable and a canary Deployment.",
-      items: {
-        type: "oneOf",
-        description: "One intended overlap: by label, or by object (exactly one of the two).",
-        variants: [
-          {
-            type: "object",
-            description: "An overlap accepted by the label the overlapping selector requires.",
-            required: ["label"],
-            properties: {
-              label: {
-                type: "string",
-                format: "label-selector",
-                description: "A label key, or key=value: an overlap is accepted when the overlapping selector requires this label (with this value).",
-                examples: ["app.kubernetes.io/part-of", "track=canary"]
-              },
-              reason: REASON
-            }
-          },
-          {
-            type: "object",
-            description: "An overlap accepted by object.",
-            required: ["object"],
-            properties: {
-              object: {
-                type: "string",
-                pattern: OBJECT_PATTERN,
-                description: "Kind/name: an overlap is accepted when it is reported on this object, or when every object it overlaps with is listed.",
-                examples: ["Service/web", "Job/web-migrate"]
-              },
-              namespace: { type: "string", description: "Only the object in this namespace.", examples: ["shop"] },
-              reason: REASON
-            }
-          }
-        ]
-      }
-    },
-    ignoreProbeCauses: {
-      type: "map",
-      keys: "rule",
-      description: "Per rule: findings whose cause (evidence.cause) is one of these are accepted, e.g. volatile-pod-labels: [image-tag].",
-      values: {
-        type: "array",
-        description: "Causes to accept for this rule.",
-        items: { type: "enum", values: CAUSE_VALUES, description: "name (recognised by its name), chart-version, app-version, image-tag, values (user values), random (differs on every render)." }
-      }
-    },
-    kubernetesVersion: {
-      type: "string",
-      pattern: VERSION_PATTERN,
-      description: 'Target Kubernetes version (e.g. "1.30"; quote it): charts are rendered for it and version-dependent rules follow it. --kube-version wins.',
-      examples: ["1.30"]
-    },
-    argoRolloutsVersion: {
-      type: "string",
-      pattern: VERSION_PATTERN,
-      description: 'Target Argo Rollouts version (e.g. "1.8"; quote it): before 1.9 a changed Rollout selector skips the canary, from 1.9 it is refused.',
-      examples: ["1.8"]
-    },
-    charts: {
-      type: "map",
-      keys: "path",
-      description: "Per chart (path relative to this file): defaults for rendering it.",
-      values: {
-        type: "object",
-        description: "Defaults for one chart.",
-        properties: {
-          valuesFiles: {
-            type: "array",
-            description: "Values files (relative to this file), applied before any -f given on the command line.",
-            items: {
-              type: "string",
-              format: "repository-path",
-              description: "A values file, inside the repository that holds this file (after symlinks).",
-              examples: ["charts/web/values-prod.yaml"]
-            }
-          },
-          release: { type: "string", pattern: RELEASE_PATTERN, maxLength: 53, description: "Release name to render with when --release is not given.", examples: ["web"] }
-        }
-      }
-    }
-  }
-};
-function knownRuleIds() {
-  return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id);
-}
-function findConfigFile(cwd = process.cwd()) {
-  let dir = path2.resolve(cwd);
-  for (; ; ) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = path2.join(dir, name);
-      if (existsSync2(candidate) && statSync(candidate).isFile()) return candidate;
-    }
-    const parent = path2.dirname(dir);
-    if (parent === dir) return void 0;
-    dir = parent;
-  }
-}
-function loadConfig(options = {}) {
-  if (options.file === false) return {};
-  const file = options.file === void 0 ? findConfigFile(options.cwd) : path2.resolve(options.cwd ?? process.cwd(), options.file);
-  if (file === void 0) return {};
-  let text;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code2 = error.code;
-    throw new InputError(code2 === "ENOENT" ? "config file not found" : `cannot read config file: ${error.message}`, options.file === void 0 ? file : options.file);
-  }
-  return parseConfig(text, options.file === void 0 ? file : options.file, path2.dirname(file));
-}
-function parseConfig(text, file, baseDir = path2.dirname(path2.resolve(file))) {
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text.startsWith("\uFEFF") ? text.slice(1) : text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: "1.2" });
-  const line = (offset) => offset === void 0 ? void 0 : lineCounter.linePos(offset).line;
-  const firstError = doc.errors[0];
-  if (firstError) {
-    const message = firstError.message.split("\n")[0] ?? firstError.message;
-    throw new InputError(`YAML syntax error in config: ${message}`, file, line(firstError.pos[0]));
-  }
-  const validator = new Validator(doc, file, line, baseDir);
-  const root = doc.contents;
-  if (root === null || (0, import_yaml.isScalar)(root) && root.value === null) return { file, baseDir };
-  const value = validator.check(root, CONFIG_SHAPE, "");
-  return { ...value, file, baseDir };
-}
-var Validator = class {
-  constructor(doc, file, lineOf, baseDir) {
-    this.doc = doc;
-    this.file = file;
-    this.lineOf = lineOf;
-    this.baseDir = baseDir;
-  }
-  doc;
-  file;
-  lineOf;
-  baseDir;
-  fail(node, message) {
-    throw new InputError(message, this.file, this.lineOf(node?.range?.[0]) ?? 1);
-  }
-  resolve(node) {
-    let current = node;
-    for (let i = 0; i < 32 && (0, import_yaml.isAlias)(current); i++) current = current.resolve(this.doc);
-    return current ?? null;
-  }
-  keysOf(node, name) {
-    const keys = /* @__PURE__ */ new Set();
-    for (const pair of node.items) {
-      const keyNode = this.resolve(pair.key);
-      if (!(0, import_yaml.isScalar)(keyNode) || keyNode.value === null || typeof keyNode.value === "object") this.fail(keyNode, `${name}: keys must be plain names`);
-      keys.add(String(keyNode.value));
-    }
-    return keys;
-  }
-  keyNode(node, key) {
-    for (const pair of node.items) {
-      const keyNode = this.resolve(pair.key);
-      if ((0, import_yaml.isScalar)(keyNode) && String(keyNode.value) === key) return keyNode;
-    }
-    return node;
-  }
-  object(node, shape, where) {
-    const name = where === "" ? "the config" : where;
-    if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe4(node)}`);
-    const out = {};
-    const known = Object.keys(shape.properties);
-    for (const pair of node.items) {
-      const keyNode = this.resolve(pair.key);
-      const key = (0, import_yaml.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
-      if (key === void 0) this.fail(keyNode, `${name}: keys must be plain names`);
-      const child = Object.hasOwn(shape.properties, key) ? shape.properties[key] : void 0;
-      if (child === void 0) {
-        const hint = closest(key, known);
-        this.fail(keyNode, `unknown key "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; known keys: ${known.join(", ")}`);
-      }
-      setOwn(out, key, this.check(pair.value, child, joinPath(where, key)));
-    }
-    for (const key of shape.required ?? []) {
-      if (!Object.hasOwn(out, key)) this.fail(node, `${name} needs ${key}`);
-    }
-    return out;
-  }
-  check(raw, shape, where) {
-    const node = this.resolve(raw);
-    const name = where === "" ? "the config" : where;
-    switch (shape.type) {
-      case "object":
-        return this.object(node, shape, where);
-      case "oneOf": {
-        if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe4(node)}`);
-        const keys = this.keysOf(node, name);
-        const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
-        const choices = shape.variants.map((variant) => variant.required[0]);
-        if (present.length !== 1) {
-          this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
-        }
-        const chosen = present[0];
-        for (const key of keys) {
-          if (Object.hasOwn(chosen.properties, key)) continue;
-          const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
-          if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
-        }
-        return this.object(node, chosen, where);
-      }
-      case "map": {
-        if (!(0, import_yaml.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe4(node)}`);
-        const out = {};
-        const rules = shape.keys === "rule" ? knownRuleIds() : [];
-        for (const pair of node.items) {
-          const keyNode = this.resolve(pair.key);
-          const key = (0, import_yaml.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
-          if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
-          if (shape.keys === "rule" && !rules.includes(key)) {
-            const hint = closest(key, rules);
-            this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
-          }
-          setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
-        }
-        return out;
-      }
-      case "array": {
-        if (!(0, import_yaml.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe4(node)}`);
-        return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
-      }
-      case "boolean": {
-        if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "boolean") this.fail(node, `${name} must be true or false, not ${describe4(node)}`);
-        return node.value;
-      }
-      case "enum": {
-        if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "string" || !shape.values.includes(node.value)) {
-          this.fail(node, `${name} must be one of ${shape.values.join(", ")}, not ${describe4(node)}`);
-        }
-        return node.value;
-      }
-      case "string": {
-        if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "string") {
-          const quoteHint = (0, import_yaml.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
-          this.fail(node, `${name} must be a string, not ${describe4(node)}${quoteHint}`);
-        }
-        const value = node.value;
-        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
-        if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
-        return value;
-      }
-    }
-  }
-};
-function stringProblem(value, shape) {
-  if (shape.maxLength !== void 0 && value.length > shape.maxLength) return `is longer than ${shape.maxLength} characters`;
-  if (shape.pattern !== void 0 && !new RegExp(shape.pattern).test(value)) {
-    if (shape.pattern === VERSION_PATTERN) return "is not a version like 1.30 or v1.30.2";
-    if (shape.pattern === RELEASE_PATTERN) return "is not a valid release name (lowercase letters, digits, - and .)";
-    if (shape.pattern === OBJECT_PATTERN) return "is not Kind/name, e.g. Service/web";
-    return `does not match ${shape.pattern}`;
-  }
-  if (shape.format === "label-key") {
-    const problems = labelKeyProblems(value);
-    if (problems.length > 0) return `is not a valid label key: ${problems[0]}`;
-  }
-  if (shape.format === "label-selector") {
-    const eq = value.indexOf("=");
-    const key = eq < 0 ? value : value.slice(0, eq);
-    const problems = labelKeyProblems(key);
-    if (problems.length > 0) return `is not a label key or key=value: ${problems[0]}`;
-    if (eq >= 0) {
-      const valueProblems = labelValueProblems(value.slice(eq + 1));
-      if (valueProblems.length > 0) return `has an invalid label value: ${valueProblems[0]}`;
-    }
-  }
-  return void 0;
-}
-function outsideRepository(file, baseDir) {
-  const repository = repositoryRoot(baseDir);
-  if (isReallyInside(repository, path2.resolve(baseDir, file))) return void 0;
-  return `is outside the repository that holds this config (${repository}); paths in a config must stay inside it, symlinks followed`;
-}
-function setOwn(target, key, value) {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-function describe4(node) {
-  if (node === null) return "empty";
-  if ((0, import_yaml.isMap)(node)) return "a mapping";
-  if ((0, import_yaml.isSeq)(node)) return "a list";
-  if ((0, import_yaml.isScalar)(node)) {
-    if (node.value === null) return "empty";
-    if (typeof node.value === "string") return `"${node.value}"`;
-    return String(node.value);
-  }
-  return "this value";
-}
-function joinPath(where, key) {
-  if (where === "") return key;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${where}.${key}` : `${where}["${key}"]`;
-}
-function closest(name, candidates) {
-  let best;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(best.length / 4)) ? best : void 0;
-}
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-function minorVersion(version) {
-  const [major, minor] = version.replace(/^v/, "").split(".");
-  return `${major}.${minor}`;
-}
-function chartSettingsFor(config, chartPath, cwd = process.cwd()) {
-  if (!config.charts) return void 0;
-  const base = config.baseDir ?? cwd;
-  const target = path2.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
-  for (const [key, settings] of Object.entries(config.charts)) {
-    if (path2.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
-  }
-  return void 0;
-}
-function chartValuesFiles(config, settings) {
-  const base = config.baseDir ?? process.cwd();
-  return (settings.valuesFiles ?? []).map((file) => path2.resolve(base, file));
-}
-
-// src/config/apply.ts
-function settingsWithConfig(defaults, config, explicit) {
-  const fromConfig2 = {};
-  if (config?.kubernetesVersion !== void 0) fromConfig2.kubeVersion = minorVersion(config.kubernetesVersion);
-  if (config?.argoRolloutsVersion !== void 0) fromConfig2.argoRolloutsVersion = minorVersion(config.argoRolloutsVersion);
-  const volatile = /* @__PURE__ */ new Set([...defaults.extraVolatileKeys, ...config?.volatileLabelKeys ?? [], ...explicit?.extraVolatileKeys ?? []]);
-  return { ...defaults, ...fromConfig2, ...explicit, extraVolatileKeys: volatile };
-}
-function chartOptionsWithConfig(options, config, chartPath) {
-  if (!config) return options;
-  const settings = chartPath === void 0 ? void 0 : chartSettingsFor(config, chartPath);
-  const kubeVersion = options.kubeVersion ?? config.kubernetesVersion;
-  const release = options.release ?? settings?.release;
-  return {
-    ...options,
-    valuesFiles: [...settings ? chartValuesFiles(config, settings) : [], ...options.valuesFiles ?? []],
-    ...kubeVersion === void 0 ? {} : { kubeVersion },
-    ...release === void 0 ? {} : { release }
-  };
-}
-async function suppressResult(result, options) {
-  return withSuppressions(
-    result,
-    {
-      docs: options.docs,
-      namespace: options.namespace,
-      templates: await readTemplates(result.findings),
-      ...options.config === void 0 ? {} : { config: options.config },
-      ...options.previousDocs === void 0 ? {} : { previousDocs: options.previousDocs }
-    },
-    { showSuppressed: options.showSuppressed === true }
-  );
-}
-async function readTemplates(findings) {
-  const files = [...new Set(findings.flatMap((f) => f.location.template !== void 0 && f.location.templateLine !== void 0 ? [f.location.template] : []))];
-  const texts = /* @__PURE__ */ new Map();
-  await Promise.all(
-    files.map(async (file) => {
-      try {
-        texts.set(file, await readFile(file, "utf8"));
-      } catch {
-      }
-    })
-  );
-  return texts;
-}
-
-// src/load/manifests.ts
-import { createReadStream, readFileSync as readFileSync2 } from "node:fs";
-import { readFile as readFile2, stat } from "node:fs/promises";
-
-// src/load/collect-garbage.ts
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-var gc;
-function collectGarbage() {
-  if (gc === void 0) {
-    try {
-      setFlagsFromString("--expose-gc");
-      const exposed = runInNewContext("gc");
-      gc = typeof exposed === "function" ? exposed : null;
-    } catch {
-      gc = null;
-    }
-  }
-  gc?.();
-}
-
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
@@ -18061,7 +10984,7 @@ function requireSnippet() {
   if (hasRequiredSnippet) return snippet;
   hasRequiredSnippet = 1;
   const common2 = requireCommon();
-  function getLine(buffer, lineStart, lineEnd, position2, maxLineLength) {
+  function getLine(buffer, lineStart, lineEnd2, position2, maxLineLength) {
     let head = "";
     let tail = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
@@ -18069,12 +10992,12 @@ function requireSnippet() {
       head = " ... ";
       lineStart = position2 - maxHalfLength + head.length;
     }
-    if (lineEnd - position2 > maxHalfLength) {
+    if (lineEnd2 - position2 > maxHalfLength) {
       tail = " ...";
-      lineEnd = position2 + maxHalfLength - tail.length;
+      lineEnd2 = position2 + maxHalfLength - tail.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+      str: head + buffer.slice(lineStart, lineEnd2).replace(/\t/g, "→") + tail,
       pos: position2 - lineStart + head.length
       // relative position
     };
@@ -18347,7 +11270,7 @@ function requireFailsafe() {
 }
 var _null;
 var hasRequired_null;
-function require_null2() {
+function require_null() {
   if (hasRequired_null) return _null;
   hasRequired_null = 1;
   const Type2 = requireType();
@@ -18633,7 +11556,7 @@ function requireJson() {
   hasRequiredJson = 1;
   json = requireFailsafe().extend({
     implicit: [
-      require_null2(),
+      require_null(),
       requireBool(),
       requireInt(),
       requireFloat()
@@ -19553,7 +12476,7 @@ function requireLoader() {
     let terminator;
     let isPair2;
     let isExplicitPair;
-    let isMapping2;
+    let isMapping;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
     let keyNode;
     let keyTag;
@@ -19561,11 +12484,11 @@ function requireLoader() {
     let ch = state.input.charCodeAt(state.position);
     if (ch === 91) {
       terminator = 93;
-      isMapping2 = false;
+      isMapping = false;
       _result = [];
     } else if (ch === 123) {
       terminator = 125;
-      isMapping2 = true;
+      isMapping = true;
       _result = {};
     } else {
       return false;
@@ -19581,7 +12504,7 @@ function requireLoader() {
         state.position++;
         state.tag = _tag;
         state.anchor = _anchor;
-        state.kind = isMapping2 ? "mapping" : "sequence";
+        state.kind = isMapping ? "mapping" : "sequence";
         state.result = _result;
         return true;
       } else if (!readNext) {
@@ -19614,7 +12537,7 @@ function requireLoader() {
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
         valueNode = state.result;
       }
-      if (isMapping2) {
+      if (isMapping) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
       } else if (isPair2) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
@@ -20746,12 +13669,12 @@ function requireDumper() {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
-      const objectKey3 = objectKeyList[index];
-      let objectValue = object[objectKey3];
+      const objectKey4 = objectKeyList[index];
+      let objectValue = object[objectKey4];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey3, objectValue);
+        objectValue = state.replacer.call(object, objectKey4, objectValue);
       }
-      if (!writeNode(state, level, objectKey3, false, false)) {
+      if (!writeNode(state, level, objectKey4, false, false)) {
         continue;
       }
       if (state.dump.length > 1024) pairBuffer += "? ";
@@ -20781,12 +13704,12 @@ function requireDumper() {
       if (!compact || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
-      const objectKey3 = objectKeyList[index];
-      let objectValue = object[objectKey3];
+      const objectKey4 = objectKeyList[index];
+      let objectValue = object[objectKey4];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey3, objectValue);
+        objectValue = state.replacer.call(object, objectKey4, objectValue);
       }
-      if (!writeNode(state, level + 1, objectKey3, true, true, true)) {
+      if (!writeNode(state, level + 1, objectKey4, true, true, true)) {
         continue;
       }
       const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
@@ -20998,7 +13921,7 @@ function requireJsYaml() {
     binary: requireBinary(),
     float: requireFloat(),
     map: requireMap(),
-    null: require_null2(),
+    null: require_null(),
     pairs: requirePairs(),
     set: requireSet(),
     timestamp: requireTimestamp(),
@@ -21034,7 +13957,61 @@ var {
 } = yaml;
 
 // src/load/yaml.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml = __toESM(require_dist(), 1);
+
+// src/errors.ts
+var InputError = class extends Error {
+  constructor(message, file, line, detail, column) {
+    super(message);
+    this.file = file;
+    this.line = line;
+    this.detail = detail;
+    this.column = column;
+    this.name = "InputError";
+  }
+  file;
+  line;
+  detail;
+  column;
+  /** `file:line[:column]: message`, the one line printed on stderr. */
+  get oneLine() {
+    return locatedLine(this);
+  }
+  /** The lines printed on stderr: one, or one per input for InputErrors. */
+  get lines() {
+    return [this.oneLine];
+  }
+};
+var UsageError = class extends InputError {
+  constructor(message) {
+    super(message);
+    this.name = "UsageError";
+  }
+};
+function inputFailure(input, error) {
+  return { input, ...error.file === void 0 ? {} : { file: error.file }, ...error.line === void 0 ? {} : { line: error.line }, message: error.message };
+}
+function failureLine(failure2) {
+  const line = locatedLine(failure2);
+  return failure2.file !== void 0 && failure2.file.startsWith(failure2.input) ? line : `${failure2.input}: ${line}`;
+}
+var InputErrors = class extends InputError {
+  constructor(failures) {
+    const first = failures[0];
+    super(first.message, first.file, first.line);
+    this.failures = failures;
+    this.name = "InputErrors";
+  }
+  failures;
+  get lines() {
+    return this.failures.map(failureLine);
+  }
+};
+function locatedLine(at) {
+  const line = at.line === void 0 ? "" : at.column === void 0 ? `:${at.line}` : `:${at.line}:${at.column}`;
+  const where = at.file === void 0 ? "" : `${at.file}${line}: `;
+  return `${where}${at.message}`;
+}
 
 // src/load/k8s-scalars.ts
 var GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
@@ -21154,21 +14131,21 @@ var BlockLocator = class {
   lineStarts;
   indexes = /* @__PURE__ */ new Map();
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
-  locate(path21) {
-    return this.walk(path21).line;
+  locate(path24) {
+    return this.walk(path24).line;
   }
   /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
-  locateExact(path21) {
-    const found = this.walk(path21);
+  locateExact(path24) {
+    const found = this.walk(path24);
     return found.complete ? found.line : void 0;
   }
-  walk(path21) {
+  walk(path24) {
     const root = this.rootRegion();
     if (root === void 0) return { line: this.startLine, complete: false };
     let region = root;
     let line = root.line;
     let found = 0;
-    for (const segment of path21) {
+    for (const segment of path24) {
       if (region === void 0) break;
       const entry = this.entry(region, segment);
       if (entry === void 0) break;
@@ -21176,7 +14153,7 @@ var BlockLocator = class {
       region = entry.child;
       found++;
     }
-    return { line: this.startLine + line, complete: found === path21.length };
+    return { line: this.startLine + line, complete: found === path24.length };
   }
   lineText(line) {
     const start = this.lineStarts[line];
@@ -21437,51 +14414,60 @@ var VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
 var SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
 function withoutCrdSchemas(text) {
   if (!text.includes("CustomResourceDefinition") || text.includes("	")) return void 0;
-  const lines = text.split("\n");
   let kind = false;
   let apiVersion = false;
   let spec = -1;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length === 0 || line.charCodeAt(0) === 32) continue;
+  for (let at = 0; at < text.length; at = nextLine(text, at)) {
+    const first = text.charCodeAt(at);
+    if (first === 10 || first === 32) continue;
+    const line = text.slice(at, lineEnd(text, at));
     if (CRD_KIND.test(line)) kind = true;
     else if (CRD_API_VERSION.test(line)) apiVersion = true;
-    else if (SPEC.test(line)) spec = i;
+    else if (SPEC.test(line)) spec = at;
   }
   if (!kind || !apiVersion || spec === -1) return void 0;
   let indent = -1;
   let versions = -1;
-  for (let i = spec + 1; i < lines.length; i++) {
-    const line = lines[i];
-    const own = contentIndent(line);
+  for (let at = nextLine(text, spec); at < text.length; at = nextLine(text, at)) {
+    const own = contentIndent(text, at);
     if (own === void 0) continue;
     if (own === 0) break;
     if (indent === -1) indent = own;
     if (own !== indent) continue;
-    const match = VERSIONS.exec(line);
+    const match = VERSIONS.exec(text.slice(at, lineEnd(text, at)));
     if (match !== null && match[1].length === indent) {
-      versions = i;
+      versions = at;
       break;
     }
   }
   if (versions === -1) return void 0;
-  let end = versions + 1;
-  for (; end < lines.length; end++) {
-    const line = lines[end];
-    const own = contentIndent(line);
-    if (own === void 0 || own > indent) continue;
-    if (own === indent && (line.startsWith("- ", own) || line.slice(own).trimEnd() === "-")) continue;
-    if (own === 0 || SPEC_KEY_AFTER.test(line.slice(own))) break;
+  const shallow = new RegExp(`\\n {0,${indent}}[^ \\n#]`, "g");
+  shallow.lastIndex = lineEnd(text, versions);
+  for (let found = shallow.exec(text); found !== null; found = shallow.exec(text)) {
+    const end = found.index + 1;
+    shallow.lastIndex = end;
+    const own = contentIndent(text, end);
+    if (own === void 0) continue;
+    const rest = text.slice(end + own, lineEnd(text, end));
+    if (own === indent && (rest.startsWith("- ") || rest.trimEnd() === "-")) continue;
+    if (own === 0 || SPEC_KEY_AFTER.test(rest)) return text.slice(0, versions) + text.slice(end);
     return void 0;
   }
-  for (let i = versions; i < end; i++) lines[i] = "";
-  return lines.join("\n");
+  return text.slice(0, versions);
 }
-function contentIndent(line) {
-  let at = 0;
-  while (line.charCodeAt(at) === 32) at++;
-  if (at === line.length || line.charCodeAt(at) === 35 || at === line.length - 1 && line.charCodeAt(at) === 13) return void 0;
-  return at;
+function lineEnd(text, at) {
+  const newline = text.indexOf("\n", at);
+  return newline === -1 ? text.length : newline;
+}
+function nextLine(text, at) {
+  return lineEnd(text, at) + 1;
+}
+function contentIndent(text, at) {
+  let i = at;
+  while (text.charCodeAt(i) === 32) i++;
+  const c = text.charCodeAt(i);
+  if (i >= text.length || c === 10 || c === 35 || c === 13 && (i + 1 === text.length || text.charCodeAt(i + 1) === 10)) return void 0;
+  return i - at;
 }
 
 // src/load/yaml.ts
@@ -21570,17 +14556,17 @@ function splitDocuments(text) {
   let offset = 0;
   for (; ; ) {
     const newline = text.indexOf("\n", offset);
-    const lineEnd = newline === -1 ? text.length : newline;
+    const lineEnd2 = newline === -1 ? text.length : newline;
     const c = text.charCodeAt(offset);
-    if ((c === 45 || c === 46) && isDocumentMarker(text, offset, lineEnd)) {
+    if ((c === 45 || c === 46) && isDocumentMarker(text, offset, lineEnd2)) {
       if (c === 45 && line > startLine) {
         docs.push({ text: text.slice(startOffset, offset - 1), startLine: startLine + 1, lines: line - startLine });
         startLine = line;
         startOffset = offset;
       } else if (c === 46) {
-        docs.push({ text: text.slice(startOffset, lineEnd), startLine: startLine + 1, lines: line + 1 - startLine });
+        docs.push({ text: text.slice(startOffset, lineEnd2), startLine: startLine + 1, lines: line + 1 - startLine });
         startLine = line + 1;
-        startOffset = lineEnd + 1;
+        startOffset = lineEnd2 + 1;
       }
     }
     if (newline === -1) break;
@@ -21590,11 +14576,11 @@ function splitDocuments(text) {
   if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), startLine: startLine + 1, lines: line + 1 - startLine });
   return docs;
 }
-function isDocumentMarker(text, offset, lineEnd) {
-  if (lineEnd - offset < 3) return false;
+function isDocumentMarker(text, offset, lineEnd2) {
+  if (lineEnd2 - offset < 3) return false;
   const marker = text.charCodeAt(offset);
   if (text.charCodeAt(offset + 1) !== marker || text.charCodeAt(offset + 2) !== marker) return false;
-  if (lineEnd === offset + 3) return true;
+  if (lineEnd2 === offset + 3) return true;
   const next = text.charCodeAt(offset + 3);
   return next === 32 || next === 9;
 }
@@ -21607,28 +14593,54 @@ function sourceTemplate(text) {
 }
 function parseYamlStream(input, file, options = {}) {
   const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
-  return splitDocuments(text).map((chunk, index) => parseDocument2(chunk, index, file, options));
+  const { parsed } = options;
+  return splitDocuments(text).map((chunk, index) => {
+    const same = parsed?.get(withoutFinalNewline(chunk.text));
+    return same === void 0 ? parseDocument(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
+  });
 }
-function parseDocument2(chunk, index, file, options) {
+function parsedByText(docs) {
+  const byText = /* @__PURE__ */ new Map();
+  for (const doc of docs) if (doc.text !== void 0) byText.set(withoutFinalNewline(doc.text), doc);
+  return byText;
+}
+function withoutFinalNewline(text) {
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
+}
+function sameDocumentAgain(same, chunk, index, file) {
+  const template = sourceTemplate(chunk.text);
+  const shift = chunk.startLine - same.startLine;
+  return {
+    file,
+    index,
+    startLine: chunk.startLine,
+    ...template === void 0 ? {} : { template },
+    value: same.value,
+    duplicateKeys: same.duplicateKeys.map((duplicate) => ({ ...duplicate, line: duplicate.line + shift })),
+    locate: (path24) => same.locate(path24) + shift,
+    text: chunk.text
+  };
+}
+function parseDocument(chunk, index, file, options) {
   const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
-  let positions2;
+  let positions;
   const positioned = () => {
-    if (positions2 === void 0) {
-      positions2 = composePositioned(chunk, file);
-      retainPositions(() => positions2 = void 0, chunk.text.length);
+    if (positions === void 0) {
+      positions = composePositioned(chunk, file);
+      retainPositions(() => positions = void 0, chunk.text.length);
     }
-    return positions2;
+    return positions;
   };
   let blocks;
   const blockLocator = () => blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines);
-  const yamlLocate = (path21) => {
+  const yamlLocate = (path24) => {
     try {
-      return positioned().locate(path21);
+      return positioned().locate(path24);
     } catch {
-      return blockLocator().locate(path21);
+      return blockLocator().locate(path24);
     }
   };
-  const locate = large ? (path21) => blockLocator().locate(path21) : options.locateWithYaml === true ? yamlLocate : (path21) => blockLocator().locateExact(path21.slice(0, presentLength(value, path21))) ?? yamlLocate(path21);
+  const locate = large ? (path24) => blockLocator().locate(path24) : options.locateWithYaml === true ? yamlLocate : (path24) => blockLocator().locateExact(path24.slice(0, presentLength(value, path24))) ?? yamlLocate(path24);
   let value;
   let duplicateKeys = [];
   const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
@@ -21640,20 +14652,20 @@ function parseDocument2(chunk, index, file, options) {
     try {
       value = loadFast(chunk, file, false);
     } catch (error) {
-      const failure = fastLoadFailure(error, chunk, file);
-      if (failure.deep) throw failure.deep;
+      const failure2 = fastLoadFailure(error, chunk, file);
+      if (failure2.deep) throw failure2.deep;
       if (!large) {
         ({ value, duplicateKeys } = positioned().build());
-      } else if (failure.duplicateKey) {
+      } else if (failure2.duplicateKey) {
         try {
           value = loadFast(chunk, file, true);
         } catch (retryError) {
           const retry = fastLoadFailure(retryError, chunk, file);
           throw retry.deep ?? retry.syntax;
         }
-        duplicateKeys = [failure.duplicateKey];
+        duplicateKeys = [failure2.duplicateKey];
       } else {
-        throw failure.syntax;
+        throw failure2.syntax;
       }
     }
     if (aliasCount > 0) checkAliases(value, file, locate);
@@ -21672,17 +14684,17 @@ function parseDocument2(chunk, index, file, options) {
     text: chunk.text
   };
 }
-function presentLength(value, path21) {
+function presentLength(value, path24) {
   let node = value;
   let found = 0;
-  for (const segment of path21) {
-    if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isMapping(node) || !Object.hasOwn(node, segment)) break;
+  for (const segment of path24) {
+    if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isRecord(node) || !Object.hasOwn(node, segment)) break;
     node = node[segment];
     found++;
   }
   return found;
 }
-function isMapping(node) {
+function isRecord(node) {
   return node !== null && typeof node === "object" && !Array.isArray(node);
 }
 var RETAINED_POSITION_CHARS = 16 * 1024 * 1024;
@@ -21735,8 +14747,8 @@ function fastLoadFailure(error, chunk, file) {
   }
   const syntax = new InputError(`YAML syntax error: ${reason2}`, file, line, void 0, column);
   if (reason2 === "duplicated mapping key" && mark !== void 0) {
-    const lineText = chunk.text.split("\n", mark.line + 1)[mark.line] ?? "";
-    const key = /^\s*(?:-\s+)*["']?([^"':]*)/.exec(lineText)?.[1]?.trim() ?? "";
+    const lineText2 = chunk.text.split("\n", mark.line + 1)[mark.line] ?? "";
+    const key = /^\s*(?:-\s+)*["']?([^"':]*)/.exec(lineText2)?.[1]?.trim() ?? "";
     return { duplicateKey: { key, line }, syntax };
   }
   return { syntax };
@@ -21744,30 +14756,30 @@ function fastLoadFailure(error, chunk, file) {
 function checkAliases(root, file, locate) {
   const sizes = /* @__PURE__ */ new Map();
   const onPath = /* @__PURE__ */ new Set();
-  const path21 = [];
+  const path24 = [];
   let expanded = 0;
   const visit = (node) => {
     if (node === null || typeof node !== "object") return 1;
     const known = sizes.get(node);
     if (known !== void 0) {
       expanded += known;
-      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path21));
+      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path24));
       return known;
     }
-    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path21));
+    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path24));
     onPath.add(node);
     let size = 1;
     if (Array.isArray(node)) {
       node.forEach((item, i) => {
-        path21.push(i);
+        path24.push(i);
         size += visit(item);
-        path21.pop();
+        path24.pop();
       });
     } else {
       for (const [key, item] of Object.entries(node)) {
-        path21.push(key);
+        path24.push(key);
         size += visit(item);
-        path21.pop();
+        path24.pop();
       }
     }
     onPath.delete(node);
@@ -21783,28 +14795,28 @@ function tooDeep(file, line) {
   return new InputError(`YAML nesting deeper than ${MAX_DEPTH} levels`, file, line);
 }
 function composePositioned(chunk, file) {
-  const lineCounter = new import_yaml2.LineCounter();
+  const lineCounter = new import_yaml.LineCounter();
   let doc;
   try {
-    const composer = new import_yaml2.Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, strict: false });
-    const docs = [...composer.compose(new import_yaml2.Parser(lineCounter.addNewLine).parse(chunk.text), true)];
+    const composer = new import_yaml.Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, strict: false });
+    const docs = [...composer.compose(new import_yaml.Parser(lineCounter.addNewLine).parse(chunk.text), true)];
     doc = docs.find((d) => d.contents !== null) ?? docs[0];
   } catch (error) {
     if (error instanceof RangeError) throw tooDeep(file, chunk.startLine);
     throw error;
   }
   const lineOf = (offset) => chunk.startLine + lineCounter.linePos(offset).line - 1;
-  let failure;
+  let failure2;
   const firstError = doc?.errors[0];
   if (firstError) {
     const message = firstError.message.split("\n")[0] ?? firstError.message;
-    failure = doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION") ? tooDeep(file, lineOf(firstError.pos[0])) : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), void 0, lineCounter.linePos(firstError.pos[0]).col);
+    failure2 = doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION") ? tooDeep(file, lineOf(firstError.pos[0])) : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), void 0, lineCounter.linePos(firstError.pos[0]).col);
   }
   const root = doc?.contents ?? null;
   const anchors = /* @__PURE__ */ new Map();
   const nodeLine = (node) => node?.range ? lineOf(node.range[0]) : void 0;
   const build = () => {
-    if (failure) throw failure;
+    if (failure2) throw failure2;
     const duplicateKeys = [];
     const values = /* @__PURE__ */ new Map();
     const building = /* @__PURE__ */ new Set();
@@ -21812,7 +14824,7 @@ function composePositioned(chunk, file) {
     const toValue = (node, depth) => {
       if (depth > MAX_DEPTH) throw tooDeep(file, chunk.startLine);
       if (node === null || node === void 0) return null;
-      if ((0, import_yaml2.isAlias)(node)) {
+      if ((0, import_yaml.isAlias)(node)) {
         const target = anchors.get(node.source);
         if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, file, nodeLine(node));
         if (building.has(target)) {
@@ -21827,10 +14839,10 @@ function composePositioned(chunk, file) {
       const n = node;
       if (n.anchor) anchors.set(n.anchor, n);
       let value;
-      if ((0, import_yaml2.isScalar)(n)) value = scalarValue(n);
-      else if ((0, import_yaml2.isSeq)(n) || (0, import_yaml2.isMap)(n)) {
+      if ((0, import_yaml.isScalar)(n)) value = scalarValue(n);
+      else if ((0, import_yaml.isSeq)(n) || (0, import_yaml.isMap)(n)) {
         building.add(n);
-        value = (0, import_yaml2.isSeq)(n) ? n.items.map((item) => toValue(item, depth + 1)) : mapValue(n, depth);
+        value = (0, import_yaml.isSeq)(n) ? n.items.map((item) => toValue(item, depth + 1)) : mapValue(n, depth);
         building.delete(n);
       } else value = null;
       values.set(n, value);
@@ -21840,9 +14852,9 @@ function composePositioned(chunk, file) {
       const out = {};
       const merges = [];
       for (const pair of n.items) {
-        if (!(0, import_yaml2.isPair)(pair)) continue;
+        if (!(0, import_yaml.isPair)(pair)) continue;
         const key = pair.key;
-        if ((0, import_yaml2.isScalar)(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
+        if ((0, import_yaml.isScalar)(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
           merges.push(toValue(pair.value, depth + 1));
           continue;
         }
@@ -21862,11 +14874,11 @@ function composePositioned(chunk, file) {
       if (known !== void 0) return known;
       sizes.set(node, 1);
       let size = 1;
-      if ((0, import_yaml2.isSeq)(node) || (0, import_yaml2.isMap)(node)) {
+      if ((0, import_yaml.isSeq)(node) || (0, import_yaml.isMap)(node)) {
         for (const item of node.items) {
-          const parts2 = (0, import_yaml2.isPair)(item) ? [item.key, item.value] : [item];
-          for (const part of parts2) {
-            if ((0, import_yaml2.isAlias)(part)) size += expandedSize(anchors.get(part.source) ?? part);
+          const parts = (0, import_yaml.isPair)(item) ? [item.key, item.value] : [item];
+          for (const part of parts) {
+            if ((0, import_yaml.isAlias)(part)) size += expandedSize(anchors.get(part.source) ?? part);
             else if (part && typeof part === "object") size += expandedSize(part);
           }
         }
@@ -21876,17 +14888,17 @@ function composePositioned(chunk, file) {
     };
     return { value: toValue(root, 0), duplicateKeys };
   };
-  const locate = (path21) => {
+  const locate = (path24) => {
     let node = root;
     let line = nodeLine(root) ?? chunk.startLine;
-    for (const segment of path21) {
-      if ((0, import_yaml2.isAlias)(node)) node = anchors.get(node.source);
-      if ((0, import_yaml2.isMap)(node) && typeof segment === "string") {
-        const pair = [...node.items].reverse().find((p) => (0, import_yaml2.isPair)(p) && scalarKey(p.key) === segment);
-        if (!pair || !(0, import_yaml2.isPair)(pair)) return line;
+    for (const segment of path24) {
+      if ((0, import_yaml.isAlias)(node)) node = anchors.get(node.source);
+      if ((0, import_yaml.isMap)(node) && typeof segment === "string") {
+        const pair = [...node.items].reverse().find((p) => (0, import_yaml.isPair)(p) && scalarKey(p.key) === segment);
+        if (!pair || !(0, import_yaml.isPair)(pair)) return line;
         line = nodeLine(pair.key) ?? line;
         node = pair.value;
-      } else if ((0, import_yaml2.isSeq)(node) && typeof segment === "number") {
+      } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
         const item = node.items[segment];
         if (item === void 0) return line;
         line = nodeLine(item) ?? line;
@@ -21900,13 +14912,7436 @@ function composePositioned(chunk, file) {
   return { build, locate };
 }
 function scalarKey(key) {
-  return (0, import_yaml2.isScalar)(key) ? keyString(scalarValue(key)) : void 0;
+  return (0, import_yaml.isScalar)(key) ? keyString(scalarValue(key)) : void 0;
 }
 function scalarValue(node) {
   const text = typeof node.source === "string" ? node.source : String(node.value ?? "");
   if (node.tag && node.tag !== "!") return resolveTaggedScalar(node.tag, typeof node.value === "string" ? node.value : text);
   if (node.type === "PLAIN") return resolvePlainScalar(text);
   return node.value;
+}
+
+// src/model/object.ts
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "APIService",
+  "CertificateSigningRequest",
+  "ClusterIssuer",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ComponentStatus",
+  "CSIDriver",
+  "CSINode",
+  "CustomResourceDefinition",
+  "FlowSchema",
+  "IngressClass",
+  "MutatingWebhookConfiguration",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "PriorityClass",
+  "PriorityLevelConfiguration",
+  "RuntimeClass",
+  "StorageClass",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "ValidatingWebhookConfiguration",
+  "VolumeAttachment",
+  "VolumeAttributesClass",
+  "ClusterServiceVersion"
+]);
+function namespaceOf(object) {
+  return object.ref.namespace ?? "";
+}
+function getPath(value, path24) {
+  let current = value;
+  for (const segment of path24) {
+    if (typeof segment === "number") {
+      if (!Array.isArray(current)) return void 0;
+      current = current[segment];
+    } else {
+      if (!isRecord(current) || !Object.hasOwn(current, segment)) return void 0;
+      current = current[segment];
+    }
+  }
+  return current;
+}
+function formatPath(path24) {
+  let out = "";
+  for (const segment of path24) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out;
+}
+function groupOf(apiVersion) {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+function refString(ref2) {
+  return `${ref2.kind}/${ref2.name}`;
+}
+function isClusterScoped(kind) {
+  return CLUSTER_SCOPED.has(kind);
+}
+function stringMap(value) {
+  if (!isRecord(value)) return NO_ENTRIES;
+  let allStrings = true;
+  for (const key in value) {
+    if (typeof value[key] !== "string") {
+      allStrings = false;
+      break;
+    }
+  }
+  if (allStrings) return value;
+  const out = {};
+  for (const key in value) {
+    const v = value[key];
+    if (typeof v === "string" || v === null) Object.defineProperty(out, key, { value: v ?? "", enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+var NO_ENTRIES = Object.freeze({});
+function stringEntry(value, key) {
+  if (!isRecord(value) || !Object.hasOwn(value, key)) return void 0;
+  const entry = value[key];
+  return typeof entry === "string" ? entry : entry === null ? "" : void 0;
+}
+var NO_HOOKS = Object.freeze([]);
+function objectsFromDocuments(docs, options) {
+  const objects = [];
+  const notes = [];
+  const add = (doc, value, pathPrefix) => {
+    if (value === null || value === void 0) return;
+    const note = (message) => notes.push({ file: doc.file, line: doc.locate(pathPrefix), message });
+    const what = pathPrefix.length === 0 ? "document" : "List item";
+    if (!isRecord(value)) {
+      note(`${what} is not a mapping; skipped`);
+      return;
+    }
+    const { apiVersion, kind } = value;
+    if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") {
+      note(`${what} has no apiVersion/kind; skipped`);
+      return;
+    }
+    if (kind === "List" || kind.endsWith("List") && Array.isArray(value.items)) {
+      if (!Array.isArray(value.items)) {
+        note(`${kind} has no items list; skipped`);
+        return;
+      }
+      value.items.forEach((item, i) => add(doc, item, [...pathPrefix, "items", i]));
+      return;
+    }
+    const metadata = isRecord(value.metadata) ? value.metadata : {};
+    const name = typeof metadata.name === "string" ? metadata.name : void 0;
+    const generateName = typeof metadata.generateName === "string" ? metadata.generateName : void 0;
+    if (name === void 0 && generateName === void 0) {
+      note(`${kind} has no metadata.name; skipped`);
+      return;
+    }
+    const namespace = isClusterScoped(kind) ? void 0 : typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : options.namespace;
+    const hookAnnotation = stringEntry(metadata.annotations, "helm.sh/hook");
+    const objectName = name ?? `${generateName}*`;
+    objects.push({
+      ref: namespace === void 0 ? { apiVersion, kind, name: objectName } : { apiVersion, kind, namespace, name: objectName },
+      group: groupOf(apiVersion),
+      raw: value,
+      doc,
+      pathPrefix,
+      generatedName: name === void 0,
+      hooks: hookAnnotation ? hookAnnotation.split(",").map((h) => h.trim()).filter(Boolean) : NO_HOOKS
+    });
+  };
+  for (const doc of docs) add(doc, doc.value, []);
+  return { objects, notes };
+}
+
+// src/model/selector.ts
+var NOTHING = { matchesNothing: true, requirements: [] };
+var EVERYTHING = { matchesNothing: false, requirements: [] };
+var OPERATORS = /* @__PURE__ */ new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
+function meaning(m) {
+  return m === "nothing" ? NOTHING : EVERYTHING;
+}
+function selectorFromMap(map2, semantics) {
+  if (map2 === null || map2 === void 0) return meaning(semantics.nil);
+  if (!isRecord(map2)) return NOTHING;
+  const requirements = matchLabelRequirements(map2);
+  return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
+}
+function matchLabelRequirements(map2) {
+  return Object.keys(map2).map((key) => ({ key, operator: "In", values: [scalarText(map2[key])] }));
+}
+function compileLabelSelector(raw, semantics) {
+  if (raw === null || raw === void 0) return meaning(semantics.nil);
+  if (!isRecord(raw)) return NOTHING;
+  const { matchLabels, matchExpressions } = raw;
+  if (!isRecord(matchLabels) && matchLabels !== null && matchLabels !== void 0) return NOTHING;
+  const requirements = isRecord(matchLabels) ? matchLabelRequirements(matchLabels) : [];
+  if (Array.isArray(matchExpressions)) {
+    for (const expression of matchExpressions) {
+      if (!isRecord(expression) || typeof expression.key !== "string") return NOTHING;
+      const operator = expression.operator;
+      if (typeof operator !== "string" || !OPERATORS.has(operator)) return NOTHING;
+      const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
+      requirements.push({ key: expression.key, operator, values });
+    }
+  } else if (matchExpressions !== null && matchExpressions !== void 0) {
+    return NOTHING;
+  }
+  return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
+}
+function scalarText(value) {
+  if (value === null || value === void 0) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+function storedLabelSelector(raw) {
+  if (!isRecord(raw)) return raw ?? null;
+  const stored = {};
+  if (isRecord(raw.matchLabels) && Object.keys(raw.matchLabels).length > 0) {
+    const labels = raw.matchLabels;
+    stored.matchLabels = Object.fromEntries(Object.keys(labels).sort().map((key) => [key, scalarText(labels[key])]));
+  }
+  if (Array.isArray(raw.matchExpressions) && raw.matchExpressions.length > 0) {
+    stored.matchExpressions = raw.matchExpressions.map((expression) => {
+      if (!isRecord(expression)) return expression;
+      const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
+      return { key: expression.key, operator: expression.operator, ...values.length > 0 ? { values } : {} };
+    });
+  }
+  return Object.keys(stored).length > 0 ? stored : null;
+}
+function sameStoredSelector(a, b) {
+  return JSON.stringify(storedLabelSelector(a)) === JSON.stringify(storedLabelSelector(b));
+}
+function requirementMatches(requirement, labels) {
+  const present = Object.hasOwn(labels, requirement.key);
+  switch (requirement.operator) {
+    case "In":
+      return present && requirement.values.includes(labels[requirement.key]);
+    case "NotIn":
+      return !present || !requirement.values.includes(labels[requirement.key]);
+    case "Exists":
+      return present;
+    case "DoesNotExist":
+      return !present;
+  }
+}
+function matches(selector, labels) {
+  if (selector.matchesNothing) return false;
+  return selector.requirements.every((r) => requirementMatches(r, labels));
+}
+function selectsEverything(selector) {
+  return !selector.matchesNothing && selector.requirements.length === 0;
+}
+function requiresLabel(requirements, key, value) {
+  return requirements.some(
+    (r) => r.key === key && (r.operator === "In" || r.operator === "Exists") && (value === void 0 || r.values.length === 1 && r.values[0] === value)
+  );
+}
+function describeSelector(selector) {
+  if (selector.matchesNothing) return "<nothing>";
+  if (selector.requirements.length === 0) return "<everything>";
+  return selector.requirements.map((r) => {
+    switch (r.operator) {
+      case "In":
+        return r.values.length === 1 ? `${r.key}=${r.values[0]}` : `${r.key} in (${r.values.join(",")})`;
+      case "NotIn":
+        return `${r.key} notin (${r.values.join(",")})`;
+      case "Exists":
+        return r.key;
+      case "DoesNotExist":
+        return `!${r.key}`;
+    }
+  }).join(",");
+}
+var LabelIndex = class {
+  constructor(labelsOf2) {
+    this.labelsOf = labelsOf2;
+  }
+  labelsOf;
+  byKeyValue = /* @__PURE__ */ new Map();
+  byKey = /* @__PURE__ */ new Map();
+  all = [];
+  position = /* @__PURE__ */ new Map();
+  add(item) {
+    this.position.set(item, this.all.length);
+    this.all.push(item);
+    const labels = this.labelsOf(item);
+    for (const key in labels) {
+      const value = labels[key];
+      let values = this.byKeyValue.get(key);
+      if (!values) this.byKeyValue.set(key, values = /* @__PURE__ */ new Map());
+      const bucket = values.get(value);
+      if (bucket) bucket.push(item);
+      else values.set(value, [item]);
+      const keyed = this.byKey.get(key);
+      if (keyed) keyed.push(item);
+      else this.byKey.set(key, [item]);
+    }
+  }
+  select(selector) {
+    if (selector.matchesNothing) return [];
+    return this.candidates(selector).filter((item) => matches(selector, this.labelsOf(item)));
+  }
+  /** The smallest posting list any one requirement narrows the search to. */
+  candidates(selector) {
+    let best = this.all;
+    for (const r of selector.requirements) {
+      let list;
+      if (r.operator === "In") {
+        const values = this.byKeyValue.get(r.key);
+        list = r.values.length === 1 ? values?.get(r.values[0]) ?? [] : [...new Set(r.values)].flatMap((v) => values?.get(v) ?? []).sort((a, b) => this.position.get(a) - this.position.get(b));
+      } else if (r.operator === "Exists") {
+        list = this.byKey.get(r.key) ?? [];
+      }
+      if (list && list.length < best.length) best = list;
+    }
+    return best;
+  }
+};
+
+// src/model/consumers.ts
+var SERVICE_SELECTOR = { nil: "nothing", empty: "nothing" };
+var PDB_V1 = { nil: "nothing", empty: "everything" };
+var PDB_V1BETA1 = { nil: "nothing", empty: "nothing" };
+var EMPTY_IS_ALL = { nil: "everything", empty: "everything" };
+function consumerOf(object) {
+  const { kind, namespace } = object.ref;
+  const group = object.group;
+  if (kind === "Service" && group === "") {
+    return consumer(object, kind, "pods", SPEC_SELECTOR, (raw) => selectorFromMap(raw, SERVICE_SELECTOR), ownNamespace(namespace));
+  }
+  if (kind === "PodDisruptionBudget" && group === "policy") {
+    const semantics = object.ref.apiVersion === "policy/v1beta1" ? PDB_V1BETA1 : PDB_V1;
+    const spec = getPath(object.raw, ["spec"]);
+    const maxUnavailable = isRecord(spec) ? spec.maxUnavailable : void 0;
+    const minAvailable = isRecord(spec) ? spec.minAvailable : void 0;
+    const needsScale = maxUnavailable !== void 0 && maxUnavailable !== null ? true : typeof minAvailable === "string" && minAvailable.endsWith("%");
+    const pdb = consumer(object, kind, "pods", SPEC_SELECTOR, (raw) => compileLabelSelector(raw, semantics), ownNamespace(namespace));
+    return { ...pdb, kind, needsScale };
+  }
+  if (kind === "NetworkPolicy" && group === "networking.k8s.io") {
+    return consumer(object, kind, "pods", ["spec", "podSelector"], (raw) => compileLabelSelector(raw, EMPTY_IS_ALL), ownNamespace(namespace));
+  }
+  if ((kind === "ServiceMonitor" || kind === "PodMonitor") && group === "monitoring.coreos.com") {
+    const selects = kind === "ServiceMonitor" ? "services" : "pods";
+    return consumer(object, kind, selects, SPEC_SELECTOR, (raw) => compileLabelSelector(raw, EMPTY_IS_ALL), monitorNamespaces(object));
+  }
+  return void 0;
+}
+var SPEC_SELECTOR = ["spec", "selector"];
+function ownNamespace(namespace) {
+  return namespace === void 0 ? void 0 : [namespace];
+}
+function consumer(object, kind, selects, selectorPath, compile, namespaces) {
+  const raw = getPath(object.raw, selectorPath);
+  const found = { object, kind, selects, selectorPath, selector: compile(raw), selectorAbsent: raw === void 0 || raw === null };
+  if (namespaces !== void 0) found.namespaces = namespaces;
+  return found;
+}
+function monitorNamespaces(object) {
+  const selector = getPath(object.raw, ["spec", "namespaceSelector"]);
+  if (isRecord(selector)) {
+    if (selector.any === true) return void 0;
+    if (Array.isArray(selector.matchNames) && selector.matchNames.length > 0) {
+      return selector.matchNames.filter((n) => typeof n === "string");
+    }
+  }
+  return object.ref.namespace === void 0 ? [] : [object.ref.namespace];
+}
+function hpaOf(object) {
+  if (object.ref.kind !== "HorizontalPodAutoscaler" || object.group !== "autoscaling") return void 0;
+  const targetPath = ["spec", "scaleTargetRef"];
+  const ref2 = getPath(object.raw, targetPath);
+  const fields = stringMap(ref2);
+  const target = fields.kind && fields.name ? { kind: fields.kind, name: fields.name, ...fields.apiVersion ? { apiVersion: fields.apiVersion } : {} } : void 0;
+  return { object, targetPath, ...target ? { target } : {} };
+}
+
+// src/model/volatile.ts
+var VOLATILE_LABEL_KEYS = /* @__PURE__ */ new Set([
+  "helm.sh/chart",
+  "app.kubernetes.io/version",
+  "chart",
+  "version"
+]);
+var CHART_LABEL_KEYS = ["helm.sh/chart", "chart"];
+var APP_VERSION_KEYS = ["app.kubernetes.io/version", "version"];
+var CHART_LABEL = /^.+?-(v?\d+(?:\.\d+)*(?:[-_.+].*)?)$/;
+var LOOKS_LIKE_VERSION = /\d.*\.|\.\d|^v?\d{2,}/;
+function knownVersions(objects) {
+  const chart = /* @__PURE__ */ new Set();
+  const app = /* @__PURE__ */ new Set();
+  for (const object of objects) {
+    const labels = object.raw.metadata?.labels;
+    for (const key of CHART_LABEL_KEYS) {
+      const label = stringEntry(labels, key);
+      const version = label === void 0 ? void 0 : CHART_LABEL.exec(label)?.[1];
+      if (version && LOOKS_LIKE_VERSION.test(version)) chart.add(version);
+    }
+    for (const key of APP_VERSION_KEYS) {
+      const version = stringEntry(labels, key);
+      if (version && LOOKS_LIKE_VERSION.test(version)) app.add(version);
+    }
+  }
+  return { chart, app };
+}
+function volatileLabels(labels, versions, extraKeys = /* @__PURE__ */ new Set()) {
+  const found = [];
+  for (const key in labels) {
+    const value = labels[key];
+    if (extraKeys.has(key) || volatileByName(key, value)) {
+      found.push({ key, value, reason: "key" });
+    } else {
+      const chart = containedVersion(value, versions.chart);
+      const app = chart === void 0 ? containedVersion(value, versions.app) : void 0;
+      if (chart !== void 0) found.push({ key, value, reason: "chart-version", version: chart });
+      else if (app !== void 0) found.push({ key, value, reason: "app-version", version: app });
+    }
+  }
+  return found;
+}
+function volatileByName(key, value) {
+  if (!VOLATILE_LABEL_KEYS.has(key)) return false;
+  if (CHART_LABEL_KEYS.includes(key)) {
+    const version = CHART_LABEL.exec(value)?.[1];
+    return version !== void 0 && LOOKS_LIKE_VERSION.test(version);
+  }
+  if (key === "version") return LOOKS_LIKE_VERSION.test(value);
+  return true;
+}
+function containedVersion(value, versions) {
+  if (versions.size === 0) return void 0;
+  const index = versionIndex(versions);
+  let best = index.whole.get(value) ?? Infinity;
+  for (let dash = value.indexOf("-"); dash !== -1; dash = value.indexOf("-", dash + 1)) {
+    const position2 = index.suffix.get(value.slice(dash + 1));
+    if (position2 !== void 0 && position2 < best) best = position2;
+  }
+  return best === Infinity ? void 0 : index.ordered[best];
+}
+var versionIndexes = /* @__PURE__ */ new WeakMap();
+function versionIndex(versions) {
+  let index = versionIndexes.get(versions);
+  if (index === void 0 || index.ordered.length !== versions.size) {
+    index = { ordered: [...versions], whole: /* @__PURE__ */ new Map(), suffix: /* @__PURE__ */ new Map() };
+    index.ordered.forEach((version, i) => {
+      const sanitized = version.replaceAll("+", "_");
+      if (!index.whole.has(version)) index.whole.set(version, i);
+      if (!index.whole.has(sanitized)) index.whole.set(sanitized, i);
+      if (!index.suffix.has(sanitized)) index.suffix.set(sanitized, i);
+    });
+    versionIndexes.set(versions, index);
+  }
+  return index;
+}
+function taggedWithVersion(image, version) {
+  const bare = version.replace(/^v/, "");
+  const tag = imageTag(image)?.replace(/^v/, "");
+  if (bare === "" || tag === void 0) return false;
+  return tag === bare || tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length));
+}
+function chartVersionIsImageTag(chartLabel, image) {
+  const tag = imageTag(image)?.replace(/^v/, "");
+  if (tag === void 0 || !LOOKS_LIKE_VERSION.test(tag)) return false;
+  return [tag, `v${tag}`].some((version) => chartLabel === version || chartLabel.endsWith(`-${version}`));
+}
+function imageTag(image) {
+  const reference = image.split("@")[0];
+  const colon = reference.lastIndexOf(":");
+  return colon > reference.lastIndexOf("/") ? reference.slice(colon + 1) : void 0;
+}
+function namedToRoll(key) {
+  return /roll|restart|redeploy|revision|timestamp/i.test(key.slice(key.lastIndexOf("/") + 1));
+}
+
+// src/model/workloads.ts
+var REQUIRED = { nil: "nothing", empty: "nothing" };
+var MUTABLE_SELECTOR_VERSIONS = /* @__PURE__ */ new Set(["extensions/v1beta1", "apps/v1beta1"]);
+var immutableUnlessLegacy = (o) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
+function selectorController(groups, immutableSelector) {
+  return {
+    groups,
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "labelSelector",
+    semantics: REQUIRED,
+    selectorRequired: true,
+    immutableSelector,
+    runsToCompletion: false
+  };
+}
+var SHAPES = {
+  Deployment: selectorController(["apps", "extensions"], immutableUnlessLegacy),
+  ReplicaSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  DaemonSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  StatefulSet: selectorController(["apps"], () => true),
+  Rollout: selectorController(["argoproj.io"], () => true),
+  ReplicationController: {
+    groups: [""],
+    templatePath: ["spec", "template"],
+    selectorPath: ["spec", "selector"],
+    selectorKind: "map",
+    selectorRequired: false,
+    immutableSelector: () => false,
+    runsToCompletion: false
+  },
+  Job: {
+    groups: ["batch"],
+    templatePath: ["spec", "template"],
+    selectorRequired: false,
+    immutableSelector: (o) => getPath(o.raw, ["spec", "manualSelector"]) === true,
+    runsToCompletion: true
+  },
+  CronJob: {
+    groups: ["batch"],
+    templatePath: ["spec", "jobTemplate", "spec", "template"],
+    selectorRequired: false,
+    immutableSelector: () => false,
+    runsToCompletion: true
+  },
+  Pod: {
+    groups: [""],
+    templatePath: [],
+    selectorRequired: false,
+    immutableSelector: () => false,
+    runsToCompletion: false
+  }
+};
+var WORKLOAD_KINDS = new Set(Object.keys(SHAPES));
+function workloadOf(object) {
+  const shape = SHAPES[object.ref.kind];
+  if (!shape || !shape.groups.includes(object.group)) return genericWorkload(object);
+  const template = getPath(object.raw, shape.templatePath);
+  const metadata = isRecord(template) ? template.metadata : void 0;
+  const podLabels = stringMap(isRecord(metadata) ? metadata.labels : void 0);
+  const podAnnotations = stringMap(isRecord(metadata) ? metadata.annotations : void 0);
+  const restartPolicy = getPath(template, ["spec", "restartPolicy"]);
+  const runsToCompletion = shape.runsToCompletion || object.hooks.length > 0 || object.ref.kind === "Pod" && restartPolicy !== void 0 && restartPolicy !== "Always";
+  const workload = {
+    object,
+    templatePath: shape.templatePath,
+    podLabels,
+    podAnnotations,
+    selectorImmutable: shape.immutableSelector(object),
+    selectorRequired: shape.selectorRequired,
+    runsToCompletion
+  };
+  const selector = ownSelector(object, shape, podLabels);
+  if (selector) {
+    workload.selectorPath = selector.path;
+    workload.selector = selector.selector;
+  }
+  return workload;
+}
+function ownSelector(object, shape, podLabels) {
+  if (object.ref.kind === "Job") {
+    if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return void 0;
+    const path24 = ["spec", "selector"];
+    return { path: path24, selector: compileLabelSelector(getPath(object.raw, path24), REQUIRED) };
+  }
+  if (!shape.selectorPath) return void 0;
+  const raw = getPath(object.raw, shape.selectorPath);
+  if (shape.selectorKind === "map") {
+    const map2 = raw === void 0 || raw === null ? podLabels : raw;
+    return { path: shape.selectorPath, selector: selectorFromMap(map2, REQUIRED) };
+  }
+  return { path: shape.selectorPath, selector: compileLabelSelector(raw, shape.semantics ?? REQUIRED) };
+}
+function genericWorkload(object) {
+  if (!isCustomGroup(object.group)) return void 0;
+  const templatePath = ["spec", "template"];
+  const template = getPath(object.raw, templatePath);
+  if (!isRecord(template)) return void 0;
+  const metadata = isRecord(template.metadata) ? template.metadata : void 0;
+  const podSpec = isRecord(template.spec) ? template.spec : void 0;
+  if (!isRecord(metadata?.labels) && !Array.isArray(podSpec?.containers)) return void 0;
+  const podLabels = stringMap(metadata?.labels);
+  const workload = {
+    object,
+    templatePath,
+    podLabels,
+    podAnnotations: stringMap(metadata?.annotations),
+    selectorImmutable: false,
+    selectorRequired: false,
+    runsToCompletion: object.hooks.length > 0,
+    generic: true
+  };
+  const selectorPath = ["spec", "selector"];
+  const raw = getPath(object.raw, selectorPath);
+  if (isRecord(raw)) {
+    const labelSelector = Object.hasOwn(raw, "matchLabels") || Object.hasOwn(raw, "matchExpressions");
+    workload.selectorPath = selectorPath;
+    workload.selector = labelSelector ? compileLabelSelector(raw, REQUIRED) : selectorFromMap(raw, REQUIRED);
+  }
+  return workload;
+}
+function isCustomGroup(group) {
+  return group.includes(".") && !group.endsWith(".k8s.io") && group !== "k8s.io";
+}
+function containerImages(workload) {
+  const spec = getPath(workload.object.raw, [...workload.templatePath, "spec"]);
+  if (!isRecord(spec)) return [];
+  const images = [];
+  for (const list of ["initContainers", "containers"]) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((container, i) => {
+      if (isRecord(container) && typeof container.image === "string") {
+        images.push({ image: container.image, path: [...workload.templatePath, "spec", list, i, "image"] });
+      }
+    });
+  }
+  return images;
+}
+
+// src/analyze/context.ts
+var DEFAULT_SETTINGS = {
+  kubeVersion: "1.34",
+  extraVolatileKeys: /* @__PURE__ */ new Set()
+};
+function buildContext(objects, settings = DEFAULT_SETTINGS) {
+  const workloads = [];
+  const workloadByObject = /* @__PURE__ */ new Map();
+  const consumers = [];
+  const hpas = [];
+  const pods = /* @__PURE__ */ new Map();
+  const services = [];
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    const { kind, name } = object.ref;
+    const namespace = object.ref.namespace ?? "";
+    const byName = innerMap(innerMap(byIdentity, namespace), kind);
+    if (!byName.has(name)) byName.set(name, object);
+    const workload = workloadOf(object);
+    if (workload) {
+      workloads.push(workload);
+      workloadByObject.set(object, workload);
+      indexIn(pods, namespace, (w) => w.podLabels).add(workload);
+    }
+    const consumer2 = consumerOf(object);
+    if (consumer2) consumers.push(consumer2);
+    if (object.ref.kind === "Service" && object.group === "") services.push(object);
+    const hpa = hpaOf(object);
+    if (hpa) hpas.push(hpa);
+  }
+  const empty = (labelsOf2) => new LabelIndex(labelsOf2);
+  let servicesByNamespace;
+  const serviceIndexes = () => {
+    if (servicesByNamespace === void 0) {
+      servicesByNamespace = /* @__PURE__ */ new Map();
+      for (const service2 of services) indexIn(servicesByNamespace, service2.ref.namespace ?? "", serviceLabels).add(service2);
+    }
+    return servicesByNamespace;
+  };
+  let namespaceList;
+  const derivedValues = /* @__PURE__ */ new Map();
+  const context = {
+    settings,
+    objects,
+    workloads,
+    consumers,
+    hpas,
+    versions: knownVersions(objects),
+    podsIn: (namespace) => pods.get(namespace) ?? empty((w) => w.podLabels),
+    servicesIn: (namespace) => serviceIndexes().get(namespace) ?? empty(serviceLabels),
+    // Computed once: rules ask for every finding (dangling-selector's "pods elsewhere"), and objects never change.
+    namespaces: () => namespaceList ??= [.../* @__PURE__ */ new Set([...pods.keys(), ...services.map((service2) => service2.ref.namespace ?? "")])],
+    workloadFor: (object) => workloadByObject.get(object),
+    find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name),
+    derived(derive) {
+      if (!derivedValues.has(derive)) derivedValues.set(derive, derive(context));
+      return derivedValues.get(derive);
+    }
+  };
+  return context;
+}
+function innerMap(outer, key) {
+  let inner = outer.get(key);
+  if (!inner) outer.set(key, inner = /* @__PURE__ */ new Map());
+  return inner;
+}
+function serviceLabels(service2) {
+  return stringMap(service2.raw.metadata?.labels);
+}
+function indexIn(indexes, namespace, labelsOf2) {
+  let index = indexes.get(namespace);
+  if (!index) indexes.set(namespace, index = new LabelIndex(labelsOf2));
+  return index;
+}
+
+// src/analyze/finding.ts
+var SEVERITIES = ["error", "warning", "info"];
+function severityRank(severity) {
+  return SEVERITIES.indexOf(severity);
+}
+function summarize(findings) {
+  const summary = { error: 0, warning: 0, info: 0 };
+  for (const finding2 of findings) summary[finding2.severity]++;
+  return summary;
+}
+
+// src/model/label-syntax.ts
+var QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+var LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
+var DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+var DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+var DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
+var QUALIFIED_NAME_MAX_LENGTH = 63;
+var LABEL_VALUE_MAX_LENGTH = 63;
+var DNS1123_LABEL_MAX_LENGTH = 63;
+var DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+var DNS1035_LABEL_MAX_LENGTH = 63;
+var TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
+var QUALIFIED_NAME_ERR_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+var LABEL_VALUE_ERR_MSG = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+var DNS1123_LABEL_ERR_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+var DNS1123_SUBDOMAIN_ERR_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+var DNS1035_LABEL_ERR_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+var QUALIFIED_NAME_RE = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
+var LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
+var DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL_FMT}$`);
+var DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+var DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
+function byteLength(value) {
+  if (value.length <= 256) {
+    let ascii = true;
+    for (let i = 0; i < value.length && ascii; i++) ascii = value.charCodeAt(i) < 128;
+    if (ascii) return value.length;
+  }
+  return Buffer.byteLength(value, "utf8");
+}
+function maxLenError(length) {
+  return `must be no more than ${length} characters`;
+}
+function emptyError() {
+  return "must be non-empty";
+}
+function regexError(message, format, ...examples) {
+  if (examples.length === 0) return `${message} (regex used for validation is '${format}')`;
+  let out = `${message} (e.g. `;
+  examples.forEach((example, i) => {
+    if (i > 0) out += " or ";
+    out += `'${example}', `;
+  });
+  return `${out}regex used for validation is '${format}')`;
+}
+function dns1123LabelProblems(value) {
+  const problems = [];
+  if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) problems.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
+  if (!DNS1123_LABEL_RE.test(value)) {
+    if (DNS1123_SUBDOMAIN_RE.test(value)) problems.push("must not contain dots");
+    else problems.push(regexError(DNS1123_LABEL_ERR_MSG, DNS1123_LABEL_FMT, "my-name", "123-abc"));
+  }
+  return problems;
+}
+function dns1123SubdomainProblems(value) {
+  const problems = [];
+  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) problems.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+  if (!DNS1123_SUBDOMAIN_RE.test(value)) problems.push(regexError(DNS1123_SUBDOMAIN_ERR_MSG, DNS1123_SUBDOMAIN_FMT, "example.com"));
+  return problems;
+}
+function dns1035LabelProblems(value) {
+  const problems = [];
+  if (byteLength(value) > DNS1035_LABEL_MAX_LENGTH) problems.push(maxLenError(DNS1035_LABEL_MAX_LENGTH));
+  if (!DNS1035_LABEL_RE.test(value)) problems.push(regexError(DNS1035_LABEL_ERR_MSG, DNS1035_LABEL_FMT, "my-name", "abc-123"));
+  return problems;
+}
+function labelKeyProblems(key) {
+  if (validLabelKeys.has(key)) return NO_PROBLEMS;
+  const problems = computeLabelKeyProblems(key);
+  if (problems.length === 0) validLabelKeys.add(key);
+  return problems;
+}
+function computeLabelKeyProblems(key) {
+  const problems = [];
+  const parts = key.split("/");
+  let name;
+  if (parts.length === 1) {
+    name = parts[0];
+  } else if (parts.length === 2) {
+    const prefix = parts[0];
+    name = parts[1];
+    if (prefix.length === 0) problems.push(`prefix part ${emptyError()}`);
+    else for (const message of dns1123SubdomainProblems(prefix)) problems.push(`prefix part ${message}`);
+  } else {
+    return [
+      `a qualified name ${regexError(QUALIFIED_NAME_ERR_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`
+    ];
+  }
+  if (name.length === 0) problems.push(`name part ${emptyError()}`);
+  else if (byteLength(name) > QUALIFIED_NAME_MAX_LENGTH) problems.push(`name part ${maxLenError(QUALIFIED_NAME_MAX_LENGTH)}`);
+  if (!QUALIFIED_NAME_RE.test(name)) {
+    problems.push(`name part ${regexError(QUALIFIED_NAME_ERR_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")}`);
+  }
+  return problems;
+}
+function labelValueProblems(value) {
+  if (isPlainLabelValue(value)) return NO_PROBLEMS;
+  const problems = [];
+  if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) problems.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
+  if (!LABEL_VALUE_RE.test(value)) problems.push(regexError(LABEL_VALUE_ERR_MSG, LABEL_VALUE_FMT, "MyValue", "my_value", "12345"));
+  return problems;
+}
+function isPlainLabelValue(value) {
+  const length = value.length;
+  if (length === 0) return true;
+  if (length > LABEL_VALUE_MAX_LENGTH || !isAlphanumeric(value.charCodeAt(0)) || !isAlphanumeric(value.charCodeAt(length - 1))) return false;
+  for (let i = 1; i < length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (!(isAlphanumeric(c) || c === 45 || c === 95 || c === 46)) return false;
+  }
+  return true;
+}
+function isAlphanumeric(c) {
+  return c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122;
+}
+var KnownValid = class {
+  strings = /* @__PURE__ */ new Set();
+  has(value) {
+    return this.strings.has(value);
+  }
+  add(value) {
+    if (this.strings.size >= 65536) this.strings.clear();
+    this.strings.add(value);
+  }
+};
+var NO_PROBLEMS = Object.freeze([]);
+var validLabelKeys = new KnownValid();
+var validAnnotationKeys = new KnownValid();
+function goToLower(value) {
+  let out = "";
+  for (const char of value) {
+    if (char === "İ") {
+      out += "i";
+      continue;
+    }
+    const lower = char.toLowerCase();
+    out += [...lower].length === 1 ? lower : char;
+  }
+  return out;
+}
+function annotationKeyProblems(key) {
+  if (validAnnotationKeys.has(key)) return NO_PROBLEMS;
+  const problems = labelKeyProblems(goToLower(key));
+  if (problems.length === 0) validAnnotationKeys.add(key);
+  return problems;
+}
+function annotationsSize(annotations) {
+  let total = 0;
+  for (const key in annotations) total += byteLength(key) + byteLength(annotations[key]);
+  return total;
+}
+function sizeProblem(bytes2) {
+  return bytes2 > TOTAL_ANNOTATION_SIZE_LIMIT_B ? `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes` : void 0;
+}
+function formatFieldError(error) {
+  if (error.type === "Decode") return error.detail;
+  const value = error.value === void 0 ? "" : `: ${JSON.stringify(error.value)}`;
+  return `${error.apiField}: ${error.type}${value}: ${error.detail}`;
+}
+function jsonTypeName(value) {
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "number") return "number";
+  if (typeof value === "string") return "string";
+  if (Array.isArray(value)) return "array";
+  if (value === null || value === void 0) return "null";
+  return "object";
+}
+function decodeError(value, goStruct, field, goType, apiField, at = field, key) {
+  const jsonPath = field.filter((segment) => typeof segment === "string").join(".");
+  return {
+    apiField,
+    type: "Decode",
+    detail: `json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${goStruct}.${jsonPath} of type ${goType}`,
+    path: at,
+    ...key === void 0 ? {} : { key }
+  };
+}
+function validateLabelMap(raw, path24, options = {}) {
+  if (raw === null || raw === void 0) return [];
+  const field = () => options.apiField ?? formatPath(path24);
+  const goStruct = options.goStruct ?? "ObjectMeta";
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path24, "map[string]string", field())];
+  const errors = [];
+  for (const key in raw) {
+    const value = raw[key];
+    const decodes = value === null || typeof value === "string";
+    const keyProblems = labelKeyProblems(key);
+    const text = decodes ? value ?? "" : "";
+    const valueProblems = decodes ? labelValueProblems(text) : [];
+    if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
+    const apiField = field();
+    const at = [...path24, key];
+    if (!decodes) errors.push(decodeError(value, goStruct, path24, "string", apiField, at, key));
+    for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
+    for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
+  }
+  return errors;
+}
+function validateAnnotationMap(raw, path24, options = {}) {
+  if (raw === null || raw === void 0) return [];
+  const field = () => options.apiField ?? formatPath(path24);
+  const goStruct = options.goStruct ?? "ObjectMeta";
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path24, "map[string]string", field())];
+  const errors = [];
+  let bytes2 = 0;
+  for (const key in raw) {
+    const value = raw[key];
+    const decodes = value === null || typeof value === "string";
+    if (!decodes) errors.push(decodeError(value, goStruct, path24, "string", field(), [...path24, key], key));
+    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path24, key], key });
+    if (decodes) bytes2 += byteLength(key) + byteLength(value ?? "");
+  }
+  const tooLong = sizeProblem(bytes2);
+  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path24 });
+  return errors;
+}
+function validateLabelSelector(raw, path24, options = {}) {
+  const apiField = options.apiField ?? formatPath(path24);
+  if (raw === null || raw === void 0) return [];
+  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path24, "v1.LabelSelector", apiField)];
+  const errors = validateLabelMap(raw.matchLabels, [...path24, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
+  const expressions = raw.matchExpressions;
+  if (expressions === null || expressions === void 0) return errors;
+  const expressionsPath = [...path24, "matchExpressions"];
+  if (!Array.isArray(expressions)) {
+    errors.push(decodeError(expressions, "LabelSelector", expressionsPath, "[]v1.LabelSelectorRequirement", `${apiField}.matchExpressions`));
+    return errors;
+  }
+  expressions.forEach((expression, i) => {
+    const at = [...expressionsPath, i];
+    const field = `${apiField}.matchExpressions[${i}]`;
+    if (expression === null) expression = {};
+    if (!isRecord(expression)) {
+      errors.push(decodeError(expression, "LabelSelector", expressionsPath, "v1.LabelSelectorRequirement", field, at));
+      return;
+    }
+    const { key, operator, values } = expression;
+    let decodes = true;
+    for (const [name, value] of [["key", key], ["operator", operator]]) {
+      if (value !== null && value !== void 0 && typeof value !== "string") {
+        errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
+        decodes = false;
+      }
+    }
+    if (values !== null && values !== void 0) {
+      if (!Array.isArray(values)) {
+        errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
+        decodes = false;
+      } else {
+        values.forEach((value, j) => {
+          if (value !== null && typeof value !== "string") {
+            errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
+            decodes = false;
+          }
+        });
+      }
+    }
+    if (!decodes) return;
+    const keyText = typeof key === "string" ? key : "";
+    const operatorText = typeof operator === "string" ? operator : "";
+    const list = Array.isArray(values) ? values.map((v) => typeof v === "string" ? v : "") : [];
+    const withKey = keyText === "" ? {} : { key: keyText };
+    if (operatorText === "In" || operatorText === "NotIn") {
+      if (list.length === 0) {
+        errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
+      }
+    } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
+      if (list.length > 0) {
+        errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
+      }
+    } else {
+      errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
+    }
+    for (const detail of labelKeyProblems(keyText)) {
+      errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
+    }
+    list.forEach((value, j) => {
+      for (const detail of labelValueProblems(value)) {
+        errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
+      }
+    });
+  });
+  return errors;
+}
+
+// src/analyze/messages.ts
+var PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+function placeholders(template) {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+}
+function formatMessage(template, data, where) {
+  return template.replace(PLACEHOLDER, (_, name) => {
+    const value = data[name];
+    if (value === void 0) throw new Error(`${where} needs data "${name}"`);
+    return String(value);
+  });
+}
+function capitalize(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function andList(items) {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+// src/analyze/rule.ts
+var PROJECT_URL = "https://github.com/chartguard/chartguard";
+function ruleHelpUri(id) {
+  return `${PROJECT_URL}#${id}`;
+}
+function manifest(strings, ...values) {
+  const text = String.raw({ raw: strings }, ...values).replace(/^\n/, "").replace(/\n[ \t]*$/, "\n");
+  const lines = text.split("\n");
+  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)[0].length));
+  return lines.map((l) => l.slice(indent)).join("\n");
+}
+
+// src/analyze/rules/selector-mismatch.ts
+var selectorMismatch = {
+  meta: {
+    id: "selector-mismatch",
+    severity: "error",
+    summary: "A workload's selector does not match its own pod template labels, or is empty where the API rejects it.",
+    messages: {
+      noSelector: "no spec.selector, which a {{kind}} requires",
+      emptySelector: "spec.selector is empty or malformed",
+      templateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})",
+      customTemplateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})"
+    },
+    details: {
+      noSelector: 'The API server answers "spec.selector: Required value": {{object}} is refused, so helm install/upgrade fails.',
+      emptySelector: 'The API server answers "empty selector is invalid for {{resource}}" or "invalid label selector": {{object}} is refused, so helm install/upgrade fails.',
+      templateMismatch: 'The API server answers "`selector` does not match template `labels`": {{object}} is refused, so helm install/upgrade fails. The selector is immutable: removing a template label it uses breaks every later upgrade the same way.',
+      customTemplateMismatch: "The {{kind}} controller cannot own the pods it creates (most controllers refuse such a spec)."
+    },
+    why: "The API server refuses the object: `selector` does not match template `labels`, or `empty selector is invalid`. Because the selector is immutable, removing a template label that the selector uses also breaks every later upgrade.",
+    fix: "Build spec.selector.matchLabels and the pod template labels from the same small selector-labels helper, and never remove a selector label from the template.",
+    migration: "Nothing to migrate when the API server refused the object: fix the chart and install or upgrade again. If the template lost a label that a deployed selector still uses, put the label back: the selector is immutable, so changing it means deleting the workload without its pods (`kubectl delete deployment <name> --cascade=orphan`) before `helm upgrade`.",
+    incident: 'helm/helm #2494: a `chart: {{ .Chart.Name }}-{{ .Chart.Version }}` label added to a Deployment\'s pod template made the next upgrade fail with "`selector` does not match template `labels`"; helm/charts #1726 (kube-state-metrics) broke every upgrade the same way.',
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `
+    },
+    helpUri: ruleHelpUri("selector-mismatch")
+  },
+  check(context, report) {
+    for (const workload of context.workloads) {
+      const { selector, selectorPath, object } = workload;
+      if (!selector || !selectorPath || !(workload.selectorRequired || workload.generic)) continue;
+      const raw = getPath(object.raw, selectorPath);
+      if (undecodable(raw, [...workload.templatePath, "metadata", "labels"], workload.object.raw, selectorPath)) continue;
+      if (workload.generic && (selector.matchesNothing || selector.requirements.length === 0)) continue;
+      if (selector.matchesNothing || selector.requirements.length === 0) {
+        const absent = raw === void 0 || raw === null;
+        report({
+          object,
+          path: selectorPath,
+          messageId: absent ? "noSelector" : "emptySelector",
+          data: { object: refString(object.ref), kind: object.ref.kind, resource: object.ref.kind.toLowerCase() },
+          evidence: { selector: raw ?? null },
+          remedy: {
+            text: "Set spec.selector.matchLabels to the stable labels that identify this workload's pods (e.g. app.kubernetes.io/name and app.kubernetes.io/instance) and put the same labels on spec.template.metadata.labels."
+          }
+        });
+        continue;
+      }
+      if (matches(selector, workload.podLabels)) continue;
+      const missing = selector.requirements.filter((r) => !matches({ matchesNothing: false, requirements: [r] }, workload.podLabels)).map((r) => describeSelector({ matchesNothing: false, requirements: [r] }));
+      report({
+        object,
+        path: [...workload.templatePath, "metadata", "labels"],
+        messageId: workload.generic ? "customTemplateMismatch" : "templateMismatch",
+        data: { object: refString(object.ref), kind: object.ref.kind, selector: describeSelector(selector), unmatched: andList(missing) },
+        evidence: { selector: describeSelector(selector), unmatched: missing, templateLabels: workload.podLabels },
+        remedy: {
+          text: `Put ${andList(missing)} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`
+        }
+      });
+    }
+  }
+};
+function undecodable(selector, labelsPath, raw, selectorPath) {
+  const errors = [...validateLabelSelector(selector, selectorPath), ...validateLabelMap(getPath(raw, labelsPath), labelsPath)];
+  return errors.some((error) => error.type === "Decode");
+}
+
+// src/analyze/shell.ts
+var ShellText = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  toString() {
+    return this.text;
+  }
+};
+function shellWord(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+function shellCommand(words) {
+  return words.map(shellWord).join(" ");
+}
+function sh(literals, ...values) {
+  let line = literals[0] ?? "";
+  values.forEach((value, i) => {
+    line += value instanceof ShellText ? value.text : shellWord(String(value));
+    line += literals[i + 1] ?? "";
+  });
+  return line;
+}
+function shellWords(line) {
+  const words = [];
+  let word = "";
+  let quoted = false;
+  for (const char of line) {
+    if (char === "'") quoted = !quoted;
+    if (char === " " && !quoted) {
+      if (word !== "") words.push(word);
+      word = "";
+    } else {
+      word += char;
+    }
+  }
+  if (word !== "") words.push(word);
+  return words;
+}
+
+// src/analyze/release.ts
+var HELM_UPGRADE = "helm upgrade ";
+function isHelmUpgrade(command) {
+  return command.startsWith(HELM_UPGRADE);
+}
+function releaseOf(object) {
+  const metadata = isRecord(object.raw.metadata) ? object.raw.metadata : {};
+  const entry = (map2, key) => stringEntry(map2, key) || void 0;
+  const rendered2 = object.doc.release;
+  const release = entry(metadata.annotations, "meta.helm.sh/release-name") ?? rendered2?.name ?? entry(metadata.labels, "app.kubernetes.io/instance");
+  const helmNamespace = entry(metadata.annotations, "meta.helm.sh/release-namespace") ?? (rendered2?.namespace || void 0) ?? object.ref.namespace;
+  return {
+    ns: new ShellText(object.ref.namespace === void 0 ? "" : ` ${shellCommand(["-n", object.ref.namespace])}`),
+    upgrade: `${HELM_UPGRADE}${shellCommand([
+      release ?? "<release>",
+      rendered2?.chart ?? "<chart>",
+      "-n",
+      helmNamespace ?? "<namespace>",
+      ...rendered2?.valuesArguments ?? []
+    ])}`
+  };
+}
+
+// src/analyze/migration.ts
+function orphanDeleteCommand(object) {
+  return `${deleteCommand(object)} --cascade=orphan`;
+}
+function deleteCommand(object) {
+  const { kind, name } = object.ref;
+  return sh`kubectl delete ${kind.toLowerCase()} ${name}${releaseOf(object).ns}`;
+}
+
+// src/k8s/versions.ts
+function majorMinor(version) {
+  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!match) throw new Error(`not a version: ${JSON.stringify(version)} (expected major.minor, e.g. 1.30)`);
+  return [Number(match[1]), Number(match[2])];
+}
+function versionAtLeast(version, min) {
+  const [a, b] = majorMinor(version);
+  const [c, d] = majorMinor(min);
+  return a > c || a === c && b >= d;
+}
+function gateApplies(gate, version) {
+  if (gate.since !== void 0 && !versionAtLeast(version, gate.since)) return false;
+  if (gate.until !== void 0 && versionAtLeast(version, gate.until)) return false;
+  return true;
+}
+
+// src/k8s/api-errors.ts
+var FIELD_IS_IMMUTABLE = "field is immutable";
+function validationSource(group) {
+  return `kubernetes/kubernetes pkg/apis/${apiPackage(group)}/validation`;
+}
+function apiPackage(group) {
+  return group === "" ? "core" : group.split(".")[0];
+}
+function statefulSetAllowListText(version) {
+  if (versionAtLeast(version, "1.35")) {
+    return "'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
+  }
+  if (versionAtLeast(version, "1.26")) {
+    return "'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
+  }
+  if (versionAtLeast(version, "1.23")) {
+    return "'replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds'";
+  }
+  if (versionAtLeast(version, "1.22")) return "'replicas', 'template', 'updateStrategy' and 'minReadySeconds'";
+  return "'replicas', 'template', and 'updateStrategy'";
+}
+function statefulSetForbiddenDetail(version) {
+  return `updates to statefulset spec for fields other than ${statefulSetAllowListText(version)} are forbidden`;
+}
+function statefulSetForbiddenError(version) {
+  return fieldError("spec", "Forbidden", statefulSetForbiddenDetail(version));
+}
+function selectorChangeError(kind, version) {
+  return kind === "StatefulSet" ? statefulSetForbiddenError(version) : fieldError("spec.selector", "Invalid value", FIELD_IS_IMMUTABLE, "...");
+}
+var JOB_TEMPLATE_IMMUTABLE_ERROR = fieldError("spec.template", "Invalid value", FIELD_IS_IMMUTABLE, "...");
+function pvcSpecForbiddenDetail(version) {
+  return versionAtLeast(version, "1.29") ? "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims" : "spec is immutable after creation except resources.requests for bound claims";
+}
+function pvcStorageDecreaseDetail(version) {
+  return versionAtLeast(version, "1.32") ? "field can not be less than status.capacity" : "field can not be less than previous value";
+}
+var POD_UPDATE_FORBIDDEN_DETAIL = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+var IMMUTABLE_WHEN_SET_DETAIL = "field is immutable when `immutable` is set";
+function qualifiedKind(kind, group) {
+  return group === "" ? kind : `${kind}.${group}`;
+}
+function renderApiValue(value, version, shape) {
+  const modern = versionAtLeast(version, "1.34");
+  if (value === void 0 || value === null) return modern ? "null" : "<nil>";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (shape === "roleRef" && typeof value === "object") {
+    const ref2 = value;
+    const fields = [
+      ["APIGroup", ref2.apiGroup],
+      ["Kind", ref2.kind],
+      ["Name", ref2.name]
+    ];
+    if (modern) return JSON.stringify(Object.fromEntries(fields.map(([k, v]) => [k, v ?? ""])));
+    return `rbac.RoleRef{${fields.map(([k, v]) => `${k}:${JSON.stringify(v ?? "")}`).join(", ")}}`;
+  }
+  if (shape === "labelSelector" && typeof value === "object" && !modern) return goLabelSelector(value);
+  return goJson(value);
+}
+function goJson(value) {
+  return JSON.stringify(sortKeys(value));
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+    return out;
+  }
+  return value;
+}
+function goLabelSelector(selector) {
+  const labels = selector.matchLabels;
+  const matchLabels = labels && typeof labels === "object" && Object.keys(labels).length > 0 ? `map[string]string{${Object.keys(labels).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(labels[k]))}`).join(", ")}}` : "map[string]string(nil)";
+  const expressions = Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0 ? `[]v1.LabelSelectorRequirement{${selector.matchExpressions.map((e) => {
+    const r = e ?? {};
+    const values = Array.isArray(r.values) && r.values.length > 0 ? `[]string{${r.values.map((v) => JSON.stringify(String(v))).join(", ")}}` : "[]string(nil)";
+    return `v1.LabelSelectorRequirement{Key:${JSON.stringify(String(r.key ?? ""))}, Operator:${JSON.stringify(String(r.operator ?? ""))}, Values:${values}}`;
+  }).join(", ")}}` : "[]v1.LabelSelectorRequirement(nil)";
+  return `v1.LabelSelector{MatchLabels:${matchLabels}, MatchExpressions:${expressions}}`;
+}
+function fieldError(errorPath, errorType, detail, value) {
+  return errorType === "Forbidden" || value === void 0 ? `${errorPath}: ${errorType}: ${detail}` : `${errorPath}: ${errorType}: ${value}: ${detail}`;
+}
+function apiInvalid(kind, group, name, error) {
+  return `${qualifiedKind(kind, group)} ${JSON.stringify(name)} is invalid: ${error}`;
+}
+function helmUpgradeError(kind, name, apiError) {
+  return `Error: UPGRADE FAILED: cannot patch ${JSON.stringify(name)} with kind ${kind}: ${apiError}`;
+}
+
+// src/analyze/probes.ts
+var PROBE_CAUSE_ORDER = ["random", "chart-version", "app-version", "image-tag", "values", "revision"];
+function objectKey(object) {
+  return `${object.doc.file}\0${object.doc.index}\0${formatPath(object.pathPrefix)}`;
+}
+function probesOf(evidence, object) {
+  const probed = evidence?.probed.get(object.doc.file);
+  if (evidence === void 0 || probed === void 0) return void 0;
+  return { probed, changes: evidence.changes.get(objectKey(object)) ?? [] };
+}
+function mergeProbeEvidence(parts) {
+  if (parts.length === 0) return void 0;
+  const probed = /* @__PURE__ */ new Map();
+  const changes = /* @__PURE__ */ new Map();
+  for (const part of parts) {
+    for (const [file, causes] of part.probed) probed.set(file, causes);
+    for (const [key, list] of part.changes) changes.set(key, list);
+  }
+  return { probed, changes };
+}
+function analyzeProbes(renders) {
+  const options = { namespace: renders.namespace };
+  const base = objectsFromDocuments(renders.base, options).objects;
+  const file = renders.base[0]?.file;
+  const changes = /* @__PURE__ */ new Map();
+  const probed = /* @__PURE__ */ new Set();
+  let unmarked = 0;
+  if (renders.deterministic === true) probed.add("random");
+  const repeatDiffs = /* @__PURE__ */ new Map();
+  if (renders.repeat) {
+    probed.add("random");
+    const pairs2 = pairObjects(base, objectsFromDocuments(renders.repeat, options).objects);
+    for (const [object, other] of pairs2) {
+      const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
+      repeatDiffs.set(object, leaves);
+      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
+    }
+  }
+  const singles = (renders.singles ?? []).map((single) => {
+    const pairs2 = pairObjects(base, objectsFromDocuments(single.docs, options).objects);
+    const diffs = new Map(
+      [...pairs2].map(([object, other]) => [object, new Map(identityLeaves(object, other).map((leaf) => [formatPath(leaf.path), leaf]))])
+    );
+    return { single, pairs: pairs2, diffs };
+  });
+  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) probed.add(cause);
+  if (renders.combined) {
+    const { markers } = renders.combined;
+    for (const cause of markedCauses(markers)) probed.add(cause);
+    const pairs2 = pairObjects(base, objectsFromDocuments(renders.combined.docs, options).objects);
+    for (const [object, other] of pairs2) {
+      const random = repeatDiffs.get(object);
+      for (const leaf of identityLeaves(object, other)) {
+        const key = formatPath(leaf.path);
+        if (random?.has(key)) continue;
+        const found = markersIn(leaf, markers);
+        if (found.causes.length === 0) {
+          const where = section(object, leaf.path);
+          if (where === "pod-annotations" || where === "job-pod-spec") continue;
+          const explained = explainBySingles(object, key, singles);
+          if (explained === void 0) {
+            unmarked++;
+            continue;
+          }
+          addChange(changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
+          continue;
+        }
+        const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
+        if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
+        if (change.causes.includes("image-tag") && change.section === "pod-labels") {
+          change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
+        }
+        addChange(changes, object, change);
+      }
+    }
+  } else {
+    for (const { single, pairs: pairs2, diffs } of singles) {
+      for (const [object, leaves] of diffs) {
+        const random = repeatDiffs.get(object);
+        for (const [key, leaf] of leaves) {
+          if (random?.has(key)) continue;
+          const found = markersIn(leaf, single.markers);
+          const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], found.valuesPaths.length > 0 ? found.valuesPaths : allPaths(single)), single.markers);
+          if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
+          if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
+            const other = pairs2.get(object);
+            change.foreignTag = other !== void 0 && !usesTag(object, other, found.tagMarkers, change.before);
+          }
+          mergeChange(changes, object, change);
+        }
+      }
+    }
+  }
+  return {
+    evidence: { probed: file === void 0 ? /* @__PURE__ */ new Map() : /* @__PURE__ */ new Map([[file, probed]]), changes },
+    unmarked
+  };
+}
+function withUpgradeRenders(evidence, base, upgrades, namespace) {
+  const options = { namespace };
+  const baseObjects = objectsFromDocuments(base, options).objects;
+  const [first, second] = upgrades.map((docs) => pairObjects(baseObjects, objectsFromDocuments(docs, options).objects));
+  const changes = new Map(evidence.changes);
+  for (const object of baseObjects) {
+    const key = objectKey(object);
+    const list = changes.get(key);
+    const [one, two] = [first.get(object), second.get(object)];
+    if (list === void 0 || one === void 0 || two === void 0 || !list.some((change) => change.causes[0] === "random")) continue;
+    const differs = new Set(diffLeaves(one.raw, two.raw, []).map((leaf) => formatPath(leaf.path)));
+    changes.set(
+      key,
+      list.map((change) => {
+        if (change.causes[0] !== "random") return change;
+        const leaf = change.added && change.key !== void 0 ? [...change.path, change.key] : change.path;
+        return { ...change, keptOnUpgrade: !differs.has(formatPath(leaf)) };
+      })
+    );
+  }
+  return { ...evidence, changes };
+}
+function atRevisionTwo(change, markers) {
+  if (markers.revision === void 0 || change.after === void 0 || !change.causes.includes("revision")) return change;
+  return { ...change, after: change.after.replaceAll(markers.revision, "2") };
+}
+function markedCauses(markers) {
+  const causes = [];
+  if (markers.chartVersion !== void 0) causes.push("chart-version");
+  if (markers.appVersion !== void 0 || markers.chartVersion !== void 0 && markers.appVersionAbsent === true) causes.push("app-version");
+  if (markers.imageTags !== void 0) causes.push("image-tag");
+  if (markers.labelMaps !== void 0) causes.push("values");
+  if (markers.revision !== void 0) causes.push("revision");
+  return causes;
+}
+function allPaths(single) {
+  if (single.cause === "values") return [...single.markers.labelMaps?.values() ?? []];
+  if (single.cause === "image-tag") return [...single.markers.imageTags?.values() ?? []];
+  return [];
+}
+function explainBySingles(object, key, singles) {
+  const causes = [];
+  const valuesPaths = [];
+  for (const { single, diffs } of singles) {
+    const other = diffs.get(object)?.get(key);
+    if (other === void 0) continue;
+    causes.push(single.cause);
+    const found = markersIn(other, single.markers).valuesPaths;
+    valuesPaths.push(...found.length > 0 ? found : allPaths(single));
+  }
+  if (causes.length === 0) return void 0;
+  return { causes: sortCauses(causes), valuesPaths: [...new Set(valuesPaths)] };
+}
+function sortCauses(causes) {
+  return PROBE_CAUSE_ORDER.filter((cause) => causes.includes(cause));
+}
+function markersIn(leaf, markers) {
+  const before = leafText(leaf.before);
+  const after = leaf.before === void 0 ? `${String(leaf.path.at(-1) ?? "")}=${leafText(leaf.after)}` : leafText(leaf.after);
+  const has = (marker) => after.includes(marker) && !before.includes(marker);
+  const causes = [];
+  const valuesPaths = [];
+  const tagMarkers = [];
+  if (markers.chartVersion !== void 0 && has(markers.chartVersion)) causes.push("chart-version");
+  if (markers.appVersion !== void 0 && has(markers.appVersion)) causes.push("app-version");
+  for (const [marker, valuesPath] of markers.imageTags ?? []) {
+    if (!has(marker)) continue;
+    if (!causes.includes("image-tag")) causes.push("image-tag");
+    valuesPaths.push(valuesPath);
+    tagMarkers.push(marker);
+  }
+  for (const [marker, valuesPath] of markers.labelMaps ?? []) {
+    if (!has(marker)) continue;
+    if (!causes.includes("values")) causes.push("values");
+    valuesPaths.push(valuesPath);
+  }
+  if (markers.revision !== void 0 && has(markers.revision)) causes.push("revision");
+  return { causes: sortCauses(causes), valuesPaths, tagMarkers };
+}
+function leafText(value) {
+  if (value === void 0) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+function usesTag(object, other, tagMarkers, labelValue) {
+  const workload = workloadOf(object);
+  if (workload === void 0) return true;
+  const spec = JSON.stringify(getPath(other.raw, [...workload.templatePath, "spec"]) ?? null);
+  if (tagMarkers.some((marker) => spec.includes(marker))) return true;
+  return labelValue !== void 0 && labelValue !== "" && podImages(object, workload.templatePath).some((image) => imageTag2(image) === labelValue);
+}
+function podImages(object, templatePath) {
+  const spec = getPath(object.raw, [...templatePath, "spec"]);
+  if (!isRecord(spec)) return [];
+  return ["initContainers", "containers", "ephemeralContainers"].flatMap((field) => {
+    const list = spec[field];
+    return Array.isArray(list) ? list.flatMap((c) => isRecord(c) && typeof c.image === "string" ? [c.image] : []) : [];
+  });
+}
+function imageTag2(image) {
+  const name = image.split("@")[0];
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? name.slice(colon + 1) : void 0;
+}
+function addChange(changes, object, change) {
+  const key = objectKey(object);
+  const list = changes.get(key);
+  if (list) list.push(change);
+  else changes.set(key, [change]);
+}
+function mergeChange(changes, object, change) {
+  const list = changes.get(objectKey(object));
+  const same = list?.find((c) => formatPath(c.path) === formatPath(change.path) && c.key === change.key);
+  if (!same) {
+    addChange(changes, object, change);
+    return;
+  }
+  same.causes = sortCauses([...same.causes, ...change.causes]);
+  same.valuesPaths = [.../* @__PURE__ */ new Set([...same.valuesPaths, ...change.valuesPaths])];
+  if (change.foreignTag !== void 0) same.foreignTag = (same.foreignTag ?? true) && change.foreignTag;
+}
+function identityLeaves(object, other) {
+  const leaves = [];
+  const compare = (path24) => leaves.push(...diffLeaves(getPath(object.raw, path24), getPath(other.raw, path24), path24));
+  compare(["metadata", "name"]);
+  const workload = workloadOf(object);
+  if (workload) {
+    if (workload.selectorPath && workload.selectorImmutable) compare(workload.selectorPath);
+    if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
+      compare([...workload.templatePath, "metadata", "labels"]);
+      compare([...workload.templatePath, "metadata", "annotations"]);
+    }
+    if (isPatchedJob(object)) compare([...workload.templatePath, "spec"]);
+  }
+  if (object.ref.kind === "StatefulSet" && object.group === "apps") {
+    const count = Math.max(arrayLength(getPath(object.raw, ["spec", "volumeClaimTemplates"])), arrayLength(getPath(other.raw, ["spec", "volumeClaimTemplates"])));
+    for (let i = 0; i < count; i++) {
+      compare(["spec", "volumeClaimTemplates", i, "metadata", "labels"]);
+      compare(["spec", "volumeClaimTemplates", i, "metadata", "annotations"]);
+    }
+  }
+  return leaves.filter((leaf) => section(object, leaf.path) !== "other");
+}
+function arrayLength(value) {
+  return Array.isArray(value) ? value.length : 0;
+}
+function isPatchedJob(object) {
+  return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
+}
+function section(object, path24, options = {}) {
+  const starts = (prefix) => prefix.length <= path24.length && prefix.every((segment, i) => path24[i] === segment);
+  if (path24.length === 2 && path24[0] === "metadata" && path24[1] === "name") return "name";
+  const workload = workloadOf(object);
+  if (workload) {
+    if (workload.selectorPath && workload.selectorImmutable && starts(workload.selectorPath)) return "selector";
+    if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
+      if (starts([...workload.templatePath, "metadata", "labels"]) && path24.length === workload.templatePath.length + 3) return "pod-labels";
+      if (starts([...workload.templatePath, "metadata", "annotations"]) && path24.length === workload.templatePath.length + 3) return "pod-annotations";
+    }
+    if (options.jobPodSpec !== false && isPatchedJob(object) && starts([...workload.templatePath, "spec"])) return "job-pod-spec";
+  }
+  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path24[0] === "spec" && path24[1] === "volumeClaimTemplates") {
+    const field = path24[4];
+    if (typeof path24[2] === "number" && path24[3] === "metadata" && (field === "labels" || field === "annotations") && path24.length === 6) {
+      return "claim-template";
+    }
+  }
+  return "other";
+}
+function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
+  const where = section(object, leaf.path, options);
+  let path24 = leaf.path;
+  let key;
+  const added = leaf.before === void 0;
+  const expressions = path24.indexOf("matchExpressions");
+  if (where === "selector" && expressions !== -1 && typeof path24[expressions + 1] === "number") {
+    path24 = path24.slice(0, expressions + 2);
+    const expression = getPath(object.raw, path24);
+    key = isRecord(expression) && typeof expression.key === "string" ? expression.key : void 0;
+  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path24.length > 0) {
+    key = String(path24.at(-1));
+    if (added) path24 = path24.slice(0, -1);
+  }
+  return {
+    section: where,
+    path: path24,
+    ...key === void 0 ? {} : { key },
+    ...leaf.before === void 0 ? {} : { before: leafText(leaf.before) },
+    ...leaf.after === void 0 ? {} : { after: leafText(leaf.after) },
+    added,
+    causes,
+    valuesPaths: [...new Set(valuesPaths)]
+  };
+}
+function diffLeaves(a, b, path24) {
+  if (a === b) return [];
+  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path24);
+  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path24);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const out = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path24, i]));
+    return out;
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const out = [];
+    for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
+      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path24, key]));
+    }
+    return out;
+  }
+  if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return [];
+  return [{ path: path24, before: a, after: b }];
+}
+function pairObjects(base, other) {
+  const pairs2 = /* @__PURE__ */ new Map();
+  const identity2 = (o) => `${o.ref.kind}\0${o.ref.namespace ?? ""}\0${o.ref.name}`;
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const object of other) {
+    const list = byIdentity.get(identity2(object));
+    if (list) list.push(object);
+    else byIdentity.set(identity2(object), [object]);
+  }
+  const unpairedBase = [];
+  for (const object of base) {
+    const match = byIdentity.get(identity2(object))?.shift();
+    if (match) pairs2.set(object, match);
+    else unpairedBase.push(object);
+  }
+  if (unpairedBase.length === 0) return pairs2;
+  const paired = new Set(pairs2.values());
+  const slot = (o) => `${templateInChart(o.doc.template)}\0${o.ref.kind}`;
+  const rest = /* @__PURE__ */ new Map();
+  for (const object of other) {
+    if (paired.has(object)) continue;
+    const list = rest.get(slot(object));
+    if (list) list.push(object);
+    else rest.set(slot(object), [object]);
+  }
+  for (const object of unpairedBase) {
+    const match = rest.get(slot(object))?.shift();
+    if (match) pairs2.set(object, match);
+  }
+  return pairs2;
+}
+function templateInChart(template) {
+  if (template === void 0) return "";
+  const parts = template.split(/[/\\]/);
+  const at = parts.lastIndexOf("templates");
+  return at === -1 ? template : parts.slice(at).join("/");
+}
+
+// src/analyze/volatile/labels.ts
+var CHART_KEYS = /* @__PURE__ */ new Set(["helm.sh/chart", "chart"]);
+var APP_KEYS = /* @__PURE__ */ new Set(["app.kubernetes.io/version", "version"]);
+function impliedCause(label) {
+  if (label.reason === "chart-version") return "chart-version";
+  if (label.reason === "app-version") return "app-version";
+  if (CHART_KEYS.has(label.key)) return "chart-version";
+  if (APP_KEYS.has(label.key)) return "app-version";
+  return void 0;
+}
+function labelSource(label, cause) {
+  switch (cause) {
+    case "name": {
+      if (label.literal === true) return "a version written as text";
+      const implied = impliedCause(label);
+      if (implied === void 0) return "a key configured as volatile";
+      return implied === "chart-version" ? "the chart version" : "the appVersion";
+    }
+    case "chart-version":
+      return "the chart version";
+    case "app-version":
+      return "the appVersion";
+    case "image-tag":
+      return label.valuesPath === void 0 ? "the image tag" : `the image tag ${label.valuesPath}`;
+    case "values":
+      return label.valuesPath === void 0 ? "values" : `values ${label.valuesPath}`;
+    case "random":
+      return "a random or time-based function";
+  }
+}
+function labelEvidence(label, cause) {
+  return {
+    key: label.key,
+    value: label.value,
+    cause,
+    ...label.reason === void 0 ? {} : { reason: label.reason },
+    ...label.version === void 0 ? {} : { version: label.version },
+    ...label.valuesPath === void 0 ? {} : { valuesPath: label.valuesPath },
+    ...label.literal === true ? { literal: true } : {}
+  };
+}
+function podTemplateVolatileLabels(workload, versions, extraKeys) {
+  return volatileLabels(workload.podLabels, versions, extraKeys).map((label) => ({
+    ...label,
+    path: [...workload.templatePath, "metadata", "labels", label.key]
+  }));
+}
+function volatileSelectorLabels(raw, selectorPath, versions, extraKeys) {
+  if (!isRecord(raw)) return [];
+  const found = [];
+  for (const label of volatileLabels(stringMap(raw.matchLabels), versions, extraKeys)) {
+    found.push({ ...label, path: [...selectorPath, "matchLabels", label.key] });
+  }
+  const expressions = raw.matchExpressions;
+  if (Array.isArray(expressions)) {
+    expressions.forEach((expression, i) => {
+      if (!isRecord(expression) || typeof expression.key !== "string" || !Array.isArray(expression.values)) return;
+      const { key, operator } = expression;
+      if (operator !== "In" && operator !== "NotIn") return;
+      for (const value of expression.values) {
+        if (typeof value !== "string") continue;
+        const hit = volatileLabels({ [key]: value }, versions, extraKeys).find((l) => operator === "In" || l.reason !== "key");
+        if (hit) {
+          found.push({ ...hit, path: [...selectorPath, "matchExpressions", i] });
+          return;
+        }
+      }
+    });
+  }
+  return found;
+}
+
+// src/analyze/volatile-verdicts.ts
+var REPORTED = {
+  selector: ["random", "chart-version", "app-version", "image-tag", "values"],
+  "claim-template": ["random", "chart-version", "app-version", "image-tag", "values"],
+  "pod-labels": ["random", "chart-version", "app-version"]
+};
+function reportedCause(change, where) {
+  for (const cause of change.causes) {
+    if (cause === "revision") continue;
+    if (REPORTED[where].includes(cause)) return cause;
+    if (where === "pod-labels" && cause === "image-tag" && change.foreignTag === true) return cause;
+  }
+  return void 0;
+}
+function volatileVerdicts(context, object, where, nameBased, inScope = () => true) {
+  const probes = probesOf(context.probes, object);
+  if (probes === void 0) return nameBased.map((label) => ({ label, cause: "name" }));
+  const verdicts = [];
+  const provenPaths = /* @__PURE__ */ new Set();
+  const addedMaps = /* @__PURE__ */ new Set();
+  for (const change of probes.changes) {
+    if (change.section !== where || !inScope(change)) continue;
+    const cause = reportedCause(change, where);
+    if (cause === void 0) continue;
+    if (change.added) {
+      const map2 = `${formatPath(change.path)}\0${cause}\0${change.valuesPaths.join(",")}`;
+      if (addedMaps.has(map2)) continue;
+      addedMaps.add(map2);
+    }
+    const valuesPath = cause === "values" || cause === "image-tag" ? change.valuesPaths[0] : void 0;
+    const label = {
+      key: change.key ?? "",
+      value: change.before ?? change.after ?? "",
+      path: change.path,
+      ...valuesPath === void 0 ? {} : { valuesPath }
+    };
+    verdicts.push({ label, cause, change });
+    if (!change.added) provenPaths.add(formatPath(change.path));
+  }
+  for (const label of nameBased) {
+    if (provenPaths.has(formatPath(label.path))) continue;
+    const implied = impliedCause(label);
+    if (implied !== void 0 && probes.probed.has(implied)) {
+      if (where !== "pod-labels" && label.reason === "key") verdicts.push({ label: { ...label, literal: true }, cause: "name" });
+      continue;
+    }
+    verdicts.push({ label, cause: "name" });
+  }
+  return verdicts;
+}
+var EVERY_RELEASE = ["revision", "random"];
+var COVERED_BY_NAME = {
+  "chart-version": ["chart-version", "app-version", "image-tag"],
+  "app-version": ["app-version", "image-tag"]
+};
+function renamedOn(context, object, cause) {
+  const nameCauses = nameChangeCauses(context, object);
+  if (EVERY_RELEASE.some((c) => nameCauses.has(c))) return true;
+  if (cause === void 0) return false;
+  return [...nameCauses].some((named) => named === cause || COVERED_BY_NAME[named]?.includes(cause) === true);
+}
+function notPatchedOn(context, object, cause) {
+  const template = object.doc.template;
+  if (template !== void 0 && context.chartFacts?.installConditional.has(template) === true) return true;
+  return renamedOn(context, object, cause);
+}
+function nameChangeCauses(context, object) {
+  const probes = probesOf(context.probes, object);
+  if (probes !== void 0) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
+  const causes = /* @__PURE__ */ new Set();
+  const name = object.ref.name;
+  if ([...context.versions.chart].some((v) => nameCarries(name, v))) causes.add("chart-version");
+  if ([...context.versions.app].some((v) => nameCarries(name, v))) causes.add("app-version");
+  return causes;
+}
+function nameCarries(name, version) {
+  const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+  return [sanitized, sanitized.replaceAll(".", "-")].some((form) => {
+    const at = name.indexOf(form);
+    if (at === -1) return false;
+    const before = name[at - 1];
+    const after = name[at + form.length];
+    return (before === void 0 || before === "-" || before === ".") && (after === void 0 || after === "-" || after === ".");
+  });
+}
+
+// src/analyze/volatile/problems.ts
+function kindOf(verdict) {
+  if (verdict.change?.added === true && verdict.label.valuesPath !== void 0) return verdict.change.valuesPaths.length > 1 ? "valuesMaps" : "valuesMap";
+  return verdict.cause === "values" ? "onValues" : "changes";
+}
+function holder(path24) {
+  return path24.slice(0, -1);
+}
+function commonPrefix(paths) {
+  const [first = [], ...rest] = paths;
+  let length = first.length;
+  for (const path24 of rest) {
+    let i = 0;
+    while (i < length && i < path24.length && path24[i] === first[i]) i++;
+    length = i;
+  }
+  return first.slice(0, length);
+}
+function unique(items) {
+  return [...new Set(items)];
+}
+function causesOf(verdict) {
+  const probed = (verdict.change?.causes ?? []).flatMap((c) => c === "revision" ? [] : [c]);
+  return probed.length > 1 ? probed : [verdict.cause];
+}
+function valuesMapProblem(kind, verdicts) {
+  const first = verdicts[0];
+  const path24 = first.change.path;
+  const valuesPaths = unique(verdicts.flatMap((v) => v.change.valuesPaths));
+  const causes = unique(verdicts.flatMap(causesOf));
+  return {
+    kind,
+    path: path24,
+    at: path24,
+    severity: causes.every((c) => c === "values") ? "info" : "error",
+    data: kind === "valuesMap" ? { valuesPaths: andList(valuesPaths) } : { valuesPath: valuesPaths[0], count: valuesPaths.length },
+    evidence: {
+      cause: first.cause,
+      valuesPath: first.label.valuesPath,
+      ...causes.length > 1 ? { causes } : {},
+      ...valuesPaths.length > 1 ? { valuesPaths } : {}
+    }
+  };
+}
+function labelsProblem(object, kind, verdicts) {
+  const line = (v) => object.doc.locate([...object.pathPrefix, ...v.label.path]);
+  const sorted = [...verdicts].sort((a, b) => line(a) - line(b));
+  const first = sorted[0];
+  const causes = unique(sorted.flatMap(causesOf));
+  const valuesPaths = unique(sorted.flatMap((v) => v.change?.valuesPaths ?? (v.label.valuesPath === void 0 ? [] : [v.label.valuesPath])));
+  return {
+    kind,
+    path: commonPrefix(sorted.map((v) => holder(v.label.path))),
+    at: first.label.path,
+    severity: kind === "onValues" ? "info" : "error",
+    data: {
+      labels: andList(unique(sorted.map((v) => v.label.key))),
+      sources: andList(unique(sorted.map((v) => labelSource(v.label, v.cause))))
+    },
+    evidence: {
+      cause: first.cause,
+      ...causes.length > 1 ? { causes } : {},
+      labels: sorted.map((v) => labelEvidence(v.label, v.cause)),
+      ...first.label.reason === void 0 ? {} : { reason: first.label.reason },
+      ...first.label.valuesPath === void 0 ? {} : { valuesPath: first.label.valuesPath },
+      ...valuesPaths.length > 1 ? { valuesPaths } : {}
+    }
+  };
+}
+function volatileProblems(object, verdicts) {
+  const problems = [];
+  for (const kind of ["changes", "onValues"]) {
+    const ofKind = verdicts.filter((v) => kindOf(v) === kind);
+    if (ofKind.length > 0) problems.push(labelsProblem(object, kind, ofKind));
+  }
+  for (const kind of ["valuesMap", "valuesMaps"]) {
+    const maps = /* @__PURE__ */ new Map();
+    for (const verdict of verdicts.filter((v) => kindOf(v) === kind)) {
+      const map2 = formatPath(verdict.change.path);
+      maps.set(map2, [...maps.get(map2) ?? [], verdict]);
+    }
+    for (const mapVerdicts of maps.values()) problems.push(valuesMapProblem(kind, mapVerdicts));
+  }
+  return problems;
+}
+
+// src/analyze/rules/volatile-selector.ts
+var SELECTOR_FIX = "Build spec.selector.matchLabels only from a small, stable selectorLabels helper (app.kubernetes.io/name and app.kubernetes.io/instance, plus app.kubernetes.io/component when the release has several workloads), and use the same helper in the pod template. Keep helm.sh/chart, app.kubernetes.io/version and user-supplied labels in metadata.labels only.";
+var SELECTOR_IDS = {
+  changes: { workload: "changes", rollout: "rolloutChanges" },
+  onValues: { workload: "onValues", rollout: "rolloutOnValues" },
+  valuesMap: { workload: "valuesMap", rollout: "rolloutValuesMap" },
+  valuesMaps: { workload: "valuesMaps", rollout: "rolloutValuesMaps" }
+};
+function volatileSelectorFinding(workload, problem, kubeVersion) {
+  const { object } = workload;
+  const { kind, name } = object.ref;
+  const located = { object, path: problem.path, at: problem.at, severity: problem.severity, evidence: problem.evidence };
+  if (kind === "Rollout") {
+    return {
+      ...located,
+      messageId: SELECTOR_IDS[problem.kind].rollout,
+      data: problem.data,
+      remedy: {
+        text: `${SELECTOR_FIX} A Rollout's selector cannot be changed safely in place: for a release already deployed, ship the fixed selector as a new Rollout (a new name, e.g. ${name}-v2). helm upgrade then creates the new Rollout and removes the old one, so plan that one switch (scale the new Rollout up and check its pods before the old one goes); later upgrades follow the canary steps again.`
+      }
+    };
+  }
+  const adoption = kind === "StatefulSet" ? "The pods keep running and are adopted by the new StatefulSet; its PersistentVolumeClaims stay and are reused by the same pod names, so no data is lost." : kind === "Job" ? "The Job's pods are left alone; the new Job runs again." : `The pods keep running and are adopted by the new ${kind}, which then rolls them to the new template.`;
+  return {
+    ...located,
+    messageId: SELECTOR_IDS[problem.kind].workload,
+    data: { ...problem.data, failure: selectorChangeError(kind, kubeVersion) },
+    remedy: {
+      text: `${SELECTOR_FIX} For a release already deployed, the fixed selector is itself a selector change: delete the ${kind} without its pods, then upgrade. ${adoption}`,
+      commands: [
+        orphanDeleteCommand(object),
+        releaseOf(object).upgrade
+      ]
+    }
+  };
+}
+var SELECTOR_CHANGES = 'A new value changes spec.selector, which is immutable: helm upgrade fails with "{{failure}}".';
+var SELECTOR_ON_VALUES = 'Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".';
+var SELECTOR_VALUES_MAP = 'A label the probe added to {{valuesPaths}} appeared in spec.selector. Upgrades with the same values keep the selector as it is; adding or changing a label under {{valuesPaths}} changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".';
+var UNATTRIBUTED = "A probe render that set labels in {{count}} label maps of the values at once changed it, but its own label did not appear: the chart builds these labels from one of those maps (picking some keys, or hashing it), and the probe cannot tell which.";
+var ROLLOUT_BREAKS = 'From Argo Rollouts 1.9 the API server refuses the update ("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.';
+var volatileSelector = {
+  meta: {
+    id: "volatile-selector",
+    severity: "error",
+    summary: "An immutable workload selector contains a label whose value changes between releases (chart or app version, user values).",
+    messages: {
+      changes: "selector includes {{labels}}, set from {{sources}}",
+      onValues: "selector includes {{labels}}, set from {{sources}}",
+      valuesMap: "a label added to values {{valuesPaths}} appears in the selector",
+      rolloutChanges: "selector includes {{labels}}, set from {{sources}}",
+      rolloutOnValues: "selector includes {{labels}}, set from {{sources}}",
+      rolloutValuesMap: "a label added to values {{valuesPaths}} appears in the selector",
+      valuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})",
+      rolloutValuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})"
+    },
+    details: {
+      changes: SELECTOR_CHANGES,
+      onValues: SELECTOR_ON_VALUES,
+      valuesMap: SELECTOR_VALUES_MAP,
+      rolloutChanges: `A new value changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+      rolloutOnValues: `Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+      valuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".`,
+      rolloutValuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+      rolloutValuesMap: `A label the probe added to {{valuesPaths}} appeared in the Rollout's spec.selector. Upgrades with the same values keep it as it is; adding or changing a label under {{valuesPaths}} changes the selector. ${ROLLOUT_BREAKS}`
+    },
+    why: "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
+    fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
+    migration: "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
+    incident: "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              helm.sh/chart: web-1.4.2
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                helm.sh/chart: web-1.4.2
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `
+    },
+    helpUri: ruleHelpUri("volatile-selector")
+  },
+  check(context, report) {
+    for (const workload of context.workloads) {
+      if (!workload.selectorImmutable || !workload.selectorPath) continue;
+      const raw = getPath(workload.object.raw, workload.selectorPath);
+      const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
+      const verdicts = volatileVerdicts(context, workload.object, "selector", byName);
+      for (const problem of volatileProblems(workload.object, verdicts)) report(volatileSelectorFinding(workload, problem, context.settings.kubeVersion));
+    }
+  }
+};
+
+// src/analyze/rules/volatile-pod-labels.ts
+var ROLLING_KINDS = /* @__PURE__ */ new Set(["Deployment", "DaemonSet", "StatefulSet", "Rollout"]);
+function watched(workload) {
+  const { object } = workload;
+  if (object.hooks.length > 0) return false;
+  return object.ref.kind === "CronJob" || ROLLING_KINDS.has(object.ref.kind);
+}
+function reportable(workload, verdict) {
+  const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+  const images = containerImages(workload);
+  if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
+  const followsImage = cause === "app-version" || cause === "image-tag";
+  return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
+}
+function volatilePodLabelFinding(workload, problem, foreignTag) {
+  const { object } = workload;
+  const { kind } = object.ref;
+  return {
+    object,
+    path: problem.path,
+    at: problem.at,
+    messageId: kind === "CronJob" ? "cronJob" : foreignTag ? "restartsWithOtherImage" : "restarts",
+    data: { ...problem.data, kind },
+    evidence: { ...problem.evidence, ...foreignTag ? { foreignTag: true } : {} }
+  };
+}
+var volatilePodLabels = {
+  meta: {
+    id: "volatile-pod-labels",
+    severity: "warning",
+    summary: "Pod template labels that change with every chart or app version: every such release restarts the pods for nothing.",
+    messages: {
+      restarts: "pod template carries {{labels}}, set from {{sources}}",
+      restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
+      cronJob: "job template carries {{labels}}, set from {{sources}}"
+    },
+    details: {
+      restarts: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
+      restartsWithOtherImage: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
+      cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
+    },
+    why: "A change to a pod template label is a change to the pod template: every chart bump restarts every Deployment, StatefulSet and DaemonSet although nothing changed (helm/helm #9660, prometheus-community/helm-charts #7266, akuity/kargo #7191). (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.)",
+    fix: "Put only the stable selectorLabels (app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used) and labels that really belong to the pods on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
+    migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
+    incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                helm.sh/chart: web-1.4.2
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+            app.kubernetes.io/name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+      `
+    },
+    helpUri: ruleHelpUri("volatile-pod-labels")
+  },
+  check(context, report) {
+    for (const workload of context.workloads) {
+      if (!watched(workload)) continue;
+      const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
+      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
+      const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
+      for (const problem of volatileProblems(workload.object, verdicts)) {
+        if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag));
+      }
+    }
+  }
+};
+
+// src/analyze/rules/volatile-claim-template.ts
+function volatileClaimTemplateFinding(object, claimTemplate, field, problem, kubeVersion) {
+  const { name } = object.ref;
+  return {
+    object,
+    path: problem.path,
+    at: problem.at,
+    severity: problem.severity,
+    messageId: problem.kind,
+    data: { ...problem.data, claimTemplate, field, failure: statefulSetForbiddenError(kubeVersion) },
+    evidence: { ...problem.evidence, claimTemplate, field },
+    remedy: {
+      text: `Give volumeClaimTemplates only static metadata (e.g. app.kubernetes.io/name and app.kubernetes.io/instance from selectorLabels), never helm.sh/chart, app.kubernetes.io/version or values-driven labels; labels there only reach PVCs created later anyway. For a release already deployed, removing the label is itself a forbidden change: delete the StatefulSet without its pods, then upgrade. The pods keep running, and the PVCs (named ${claimTemplate}-${name}-<ordinal>) are kept and mounted again by the new StatefulSet's pods, so the data stays.`,
+      commands: [orphanDeleteCommand(object), releaseOf(object).upgrade]
+    }
+  };
+}
+var FAILS_WITH = 'helm upgrade fail with "{{failure}}" (the message names the allowed fields, not the one that changed)';
+var volatileClaimTemplate = {
+  meta: {
+    id: "volatile-claim-template",
+    severity: "error",
+    summary: "StatefulSet volumeClaimTemplates carry labels or annotations that change between releases.",
+    messages: {
+      changes: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
+      onValues: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
+      valuesMap: 'a label added to values {{valuesPaths}} appears in claim template "{{claimTemplate}}" {{field}}',
+      valuesMaps: 'claim template "{{claimTemplate}}" {{field}} change when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})'
+    },
+    details: {
+      changes: `volumeClaimTemplates cannot change after creation: a new value makes ${FAILS_WITH}.`,
+      onValues: `Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: an upgrade that changes those values makes ${FAILS_WITH}.`,
+      valuesMap: `A label the probe added to {{valuesPaths}} appeared in the claim template's {{field}} (other labels there may come from elsewhere). Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: adding or changing a label under {{valuesPaths}} makes ${FAILS_WITH}.`,
+      valuesMaps: `A probe render that set labels in {{count}} label maps of the values at once changed the claim template's {{field}}, but its own label did not appear: the chart builds them from one of those maps (picking some keys, or hashing it), and the probe cannot tell which. Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: setting or changing labels in the map they are built from makes ${FAILS_WITH}.`
+    },
+    why: "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
+    fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
+    migration: "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
+    incident: "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+                labels:
+                  app.kubernetes.io/name: db
+                  helm.sh/chart: db-1.4.2
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+                labels:
+                  app.kubernetes.io/name: db
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `
+    },
+    helpUri: ruleHelpUri("volatile-claim-template")
+  },
+  check(context, report) {
+    for (const object of context.objects) {
+      if (object.ref.kind !== "StatefulSet" || object.group !== "apps") continue;
+      const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
+      if (!Array.isArray(templates)) continue;
+      templates.forEach((template, i) => {
+        if (!isRecord(template) || !isRecord(template.metadata)) return;
+        const claimTemplate = typeof template.metadata.name === "string" ? template.metadata.name : `#${i}`;
+        for (const field of ["labels", "annotations"]) {
+          const map2 = stringMap(template.metadata[field]);
+          const byName = volatileLabels(map2, context.versions, context.settings.extraVolatileKeys).map((label) => ({
+            ...label,
+            path: ["spec", "volumeClaimTemplates", i, "metadata", field, label.key]
+          }));
+          const inTemplate = (change) => change.path[2] === i && change.path[4] === field;
+          const verdicts = volatileVerdicts(context, object, "claim-template", byName, inTemplate);
+          for (const problem of volatileProblems(object, verdicts)) report(volatileClaimTemplateFinding(object, claimTemplate, field, problem, context.settings.kubeVersion));
+        }
+      });
+    }
+  }
+};
+
+// src/analyze/volatile/jobs.ts
+function patchedJobSeverity(object) {
+  if (object.generatedName || object.hooks.length > 0) return void 0;
+  return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
+}
+var JOB_RECREATE_FIX = "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
+function jobCommands(object) {
+  return [deleteCommand(object), releaseOf(object).upgrade];
+}
+
+// src/analyze/rules/volatile-job-template.ts
+var MAX_FIELDS_NAMED = 4;
+var ROUTINE = ["chart-version", "app-version", "image-tag", "revision"];
+function labelChanges(context, workload) {
+  const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
+  return volatileVerdicts(context, workload.object, "pod-labels", byName).map(({ label, cause }) => ({
+    path: label.path,
+    cause,
+    brings: cause === "name" ? impliedCause(label) : cause,
+    label,
+    ...label.valuesPath === void 0 ? {} : { valuesPath: label.valuesPath }
+  }));
+}
+function fieldChanges(context, workload) {
+  const probes = probesOf(context.probes, workload.object);
+  if (probes === void 0) {
+    const changes2 = [];
+    for (const { image, path: path24 } of containerImages(workload)) {
+      const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
+      if (version !== void 0) changes2.push({ path: path24, cause: "name", brings: "app-version", version });
+    }
+    return changes2;
+  }
+  const changes = [];
+  for (const change of probes.changes) {
+    if (change.section !== "job-pod-spec" && change.section !== "pod-annotations") continue;
+    const cause = change.causes.find((c) => ROUTINE.includes(c));
+    if (cause === void 0) continue;
+    const valuesPath = cause === "image-tag" ? change.valuesPaths[0] : void 0;
+    changes.push({ path: change.path, cause, brings: cause, ...valuesPath === void 0 ? {} : { valuesPath } });
+  }
+  return changes;
+}
+function sourceOf(change) {
+  if (change.label !== void 0 && change.cause !== "revision") return labelSource(change.label, change.cause);
+  if (change.cause === "revision") return ".Release.Revision";
+  if (change.cause === "name") return "the appVersion";
+  return labelSource({ key: "", value: "", path: change.path, ...change.valuesPath === void 0 ? {} : { valuesPath: change.valuesPath } }, change.cause);
+}
+function fieldName(change, templatePath) {
+  if (change.label !== void 0) return `label ${change.label.key}`;
+  return formatPath(change.path.slice(templatePath.length));
+}
+function finding(workload, changes, severity) {
+  const { object } = workload;
+  const line = (c) => object.doc.locate([...object.pathPrefix, ...c.path]);
+  const sorted = [...changes].sort((a, b) => line(a) - line(b));
+  const first = sorted[0];
+  const names = sorted.map((c) => fieldName(c, workload.templatePath));
+  const named = names.length > MAX_FIELDS_NAMED ? [...names.slice(0, MAX_FIELDS_NAMED), `${names.length - MAX_FIELDS_NAMED} more`] : names;
+  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
+  const labels = sorted.flatMap((c) => c.label === void 0 || c.cause === "revision" ? [] : [labelEvidence(c.label, c.cause)]);
+  return {
+    object,
+    path: first.path,
+    severity,
+    messageId: typeof ttl === "number" ? "changesUntilRemoved" : "changes",
+    data: {
+      fields: andList(named),
+      sources: andList([...new Set(sorted.map(sourceOf))]),
+      ...typeof ttl === "number" ? { ttl } : {}
+    },
+    evidence: {
+      ...first.cause === "revision" ? { source: ".Release.Revision" } : { cause: first.cause },
+      fields: sorted.map((c) => formatPath(c.path)),
+      causes: [...new Set(sorted.map((c) => c.cause))],
+      ...labels.length === 0 ? {} : { labels },
+      ...first.valuesPath === void 0 ? {} : { valuesPath: first.valuesPath },
+      ...first.version === void 0 ? {} : { version: first.version }
+    },
+    remedy: { text: `${JOB_FIX} ${JOB_RECREATE_FIX}`, commands: jobCommands(object) }
+  };
+}
+var JOB_FIX = "Keep what changes per release out of a plain Job: version labels belong in the Job's own metadata.labels (the pod template takes the stable selectorLabels only).";
+var IMMUTABLE = `helm upgrade fail with "${JOB_TEMPLATE_IMMUTABLE_ERROR}"`;
+var volatileJobTemplate = {
+  meta: {
+    id: "volatile-job-template",
+    severity: "error",
+    summary: "A plain Job with a fixed name whose pod template (labels, image, env, args) changes with the chart version, appVersion, image tag or revision: the next upgrade fails.",
+    messages: {
+      changes: "pod template changes between releases in {{fields}}",
+      changesUntilRemoved: "pod template changes between releases in {{fields}}"
+    },
+    details: {
+      changes: `Set from {{sources}}. A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes them makes ${IMMUTABLE}.`,
+      changesUntilRemoved: `Set from {{sources}}. A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished={{ttl}}s ago), the next release that changes them makes ${IMMUTABLE}.`
+    },
+    why: "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image, a version label or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
+    fix: "Make one-off Jobs Helm hooks (helm.sh/hook with hook-delete-policy before-hook-creation), or name them per release (.Release.Revision, or the version in the name), or give them a short ttlSecondsAfterFinished.",
+    migration: "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
+    incident: "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
+    example: {
+      bad: manifest`
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          labels:
+            app.kubernetes.io/version: "2.1.0"
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+      `,
+      good: manifest`
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          labels:
+            app.kubernetes.io/version: "2.1.0"
+          annotations:
+            helm.sh/hook: post-install,post-upgrade
+            helm.sh/hook-delete-policy: before-hook-creation
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+      `
+    },
+    helpUri: ruleHelpUri("volatile-job-template")
+  },
+  check(context, report) {
+    for (const workload of context.workloads) {
+      const { object } = workload;
+      if (!isPatchedJob(object)) continue;
+      const severity = patchedJobSeverity(object);
+      if (severity === void 0) continue;
+      const changes = [...labelChanges(context, workload), ...fieldChanges(context, workload)].filter((c) => !notPatchedOn(context, object, c.brings));
+      if (changes.length > 0) report(finding(workload, changes, severity));
+    }
+  }
+};
+
+// src/analyze/rules/invalid-label.ts
+var SUBDOMAIN_NAMES = {
+  Deployment: ["apps", "extensions"],
+  ReplicaSet: ["apps", "extensions"],
+  DaemonSet: ["apps", "extensions"],
+  ReplicationController: [""],
+  Pod: [""],
+  ConfigMap: [""],
+  Secret: [""],
+  ServiceAccount: [""],
+  PersistentVolumeClaim: [""],
+  Ingress: ["networking.k8s.io", "extensions"],
+  NetworkPolicy: ["networking.k8s.io"],
+  PodDisruptionBudget: ["policy"],
+  HorizontalPodAutoscaler: ["autoscaling"],
+  Rollout: ["argoproj.io"]
+};
+var CRONJOB_NAME_MAX = 52;
+function nameErrors(object) {
+  if (object.generatedName) return [];
+  const { kind, name } = object.ref;
+  const path24 = ["metadata", "name"];
+  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path24 });
+  const is = (k, group) => kind === k && object.group === group;
+  if (is("Service", "")) return dns1035LabelProblems(name).map((d) => invalid(d));
+  if (is("StatefulSet", "apps")) return dns1123LabelProblems(name).map((d) => invalid(d));
+  if (is("CronJob", "batch")) {
+    const errors = dns1123SubdomainProblems(name).map((d) => invalid(d));
+    if (byteLength(name) > CRONJOB_NAME_MAX) errors.push(invalid(`must be no more than ${CRONJOB_NAME_MAX} characters`));
+    return errors;
+  }
+  if (is("Job", "batch")) {
+    const errors = dns1123SubdomainProblems(name).map((d) => invalid(d));
+    if (errors.length === 0 && getPath(object.raw, ["spec", "manualSelector"]) !== true) {
+      for (const detail of labelValueProblems(name)) errors.push(invalid(detail, "spec.template.labels"));
+    }
+    return errors;
+  }
+  if (SUBDOMAIN_NAMES[kind]?.includes(object.group)) return dns1123SubdomainProblems(name).map((d) => invalid(d));
+  return [];
+}
+function apiPath(path24, last) {
+  return path24.length === 0 ? `metadata.${last}` : `${formatPath(path24)}.${last}`;
+}
+function checkedFields(object, context) {
+  const fields = [];
+  const raw = object.raw;
+  const { kind } = object.ref;
+  fields.push({ subject: "name", errors: nameErrors(object) });
+  fields.push({ subject: "label", errors: validateLabelMap(getPath(raw, ["metadata", "labels"]), ["metadata", "labels"]) });
+  fields.push({ subject: "annotation", errors: validateAnnotationMap(getPath(raw, ["metadata", "annotations"]), ["metadata", "annotations"]) });
+  const workload = context.workloadFor(object);
+  const rollout = kind === "Rollout";
+  const later = rollout ? "the ReplicaSet Argo Rollouts creates from this Rollout" : workload?.generic ? `every pod the ${kind} controller creates` : void 0;
+  if (workload && workload.templatePath.length > 0) {
+    const template = workload.templatePath;
+    for (const [subject, field] of [["label", "labels"], ["annotation", "annotations"]]) {
+      const at = [...template, "metadata", field];
+      const options = { apiField: apiPath(template, field) };
+      const errors = subject === "label" ? validateLabelMap(getPath(raw, at), at, options) : validateAnnotationMap(getPath(raw, at), at, options);
+      fields.push({ subject, errors, ...later ? { later } : {} });
+    }
+  }
+  if (kind === "CronJob" && object.group === "batch") {
+    const jobLater = "every Job this CronJob creates";
+    const base = ["spec", "jobTemplate", "metadata"];
+    fields.push({ subject: "label", errors: validateLabelMap(getPath(raw, [...base, "labels"]), [...base, "labels"], { apiField: "metadata.labels" }), later: jobLater });
+    fields.push({
+      subject: "annotation",
+      errors: validateAnnotationMap(getPath(raw, [...base, "annotations"]), [...base, "annotations"], { apiField: "metadata.annotations" }),
+      later: jobLater
+    });
+  }
+  if (workload?.selectorPath && !workload.generic) {
+    const path24 = workload.selectorPath;
+    const selector = getPath(raw, path24);
+    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path24, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path24, { goStruct: `${kind}Spec` });
+    fields.push({ subject: "selector", errors, ...later ? { later } : {} });
+  }
+  if (kind === "Service" && object.group === "") {
+    const path24 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path24), path24, { goStruct: "ServiceSpec" }) });
+  }
+  if (kind === "PodDisruptionBudget" && object.group === "policy") {
+    const path24 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path24), path24, { goStruct: "PodDisruptionBudgetSpec" }) });
+  }
+  if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
+    const path24 = ["spec", "podSelector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path24), path24, { goStruct: "NetworkPolicySpec" }) });
+  }
+  return fields;
+}
+var NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
+function quotedErrors(errors) {
+  return errors.map((e) => `"${formatFieldError(e)}"`).join(" and ");
+}
+function problemFinding({ object, subject, errors, later }) {
+  const first = errors[0];
+  const path24 = first.path;
+  const where = formatPath(path24);
+  const decode = errors.some((e) => e.type === "Decode");
+  const key = first.key;
+  const rawValue = getPath(object.raw, path24);
+  const common2 = { object: refString(object.ref), errors: quotedErrors(errors), noun: NOUN[subject] };
+  const finding2 = (messageId, data, fix2) => ({
+    object,
+    path: path24,
+    messageId: later === void 0 ? messageId : "rejectedLater",
+    data: later === void 0 ? { ...common2, ...data } : { ...common2, field: key ?? where, later },
+    evidence: {
+      ...key === void 0 ? {} : { key },
+      ...rawValue === void 0 || isRecord(rawValue) ? {} : { value: rawValue },
+      errors: errors.map(formatFieldError)
+    },
+    remedy: { text: fix2 }
+  });
+  if (subject === "name") return finding2("invalidName", { name: object.ref.name, kind: object.ref.kind }, nameFix(object, errors));
+  if (first.type === "Too long") {
+    const size = isRecord(rawValue) ? annotationsSize(stringMap(rawValue)) : 0;
+    return finding2("tooLarge", { path: where, size, limit: TOTAL_ANNOTATION_SIZE_LIMIT_B }, valueFix(errors, void 0));
+  }
+  if (decode && key === void 0) {
+    const shape = Array.isArray(rawValue) ? "a list" : `a ${jsonTypeName(rawValue)}`;
+    return finding2("notAMap", { path: where, shape }, `Write ${where} as a map (one "key: value" per line), not as a list of "- key: value" items or a single string.`);
+  }
+  if (decode) {
+    const type2 = typeof rawValue === "boolean" ? "boolean" : typeof rawValue === "number" ? "number" : jsonTypeName(rawValue);
+    const shown = typeof rawValue === "boolean" || typeof rawValue === "number" ? String(rawValue) : JSON.stringify(rawValue);
+    let fix2 = typeof rawValue === "number" ? `Quote the value as the text you mean (${key}: "..."), or render it with | quote. YAML has already turned it into the number ${shown}: an unquoted 1.10 becomes 1.1, 1e3 becomes 1000.` : typeof rawValue === "boolean" ? `Quote the value (${key}: "${shown}"), or render it with | quote. Unquoted, YAML reads true/false, yes/no, on/off and y/n as booleans.` : `Give ${key} a plain string value.`;
+    const keyErrors = errors.filter((e) => e.type !== "Decode");
+    if (keyErrors.length > 0) fix2 += ` The key is invalid too. ${valueFix(keyErrors, void 0)}`;
+    return finding2("notAString", { key: key ?? where, type: type2, value: shown }, fix2);
+  }
+  if (key === void 0 || first.type !== "Invalid value" || path24[path24.length - 1] === "operator") {
+    return finding2("invalidField", { field: where, detail: first.detail }, valueFix(errors, first.value));
+  }
+  if (first.value === key) return finding2("invalidKey", { key }, valueFix(errors, first.value));
+  return finding2("invalidValue", { key, value: first.value ?? "" }, valueFix(errors, first.value));
+}
+function rootOf(problem) {
+  const { subject, errors, later } = problem;
+  if (later !== void 0 || errors.some((e) => e.type !== "Invalid value")) return void 0;
+  const value = errors[0].value;
+  if (value === void 0 || errors.some((e) => e.value !== value)) return void 0;
+  if (subject === "name") {
+    const parts = value.split(/[-.]/).filter((part) => /[^a-z0-9]/.test(part));
+    return parts.length === 0 ? void 0 : { kind: "name", root: parts.join("-") };
+  }
+  if (subject === "label" && value !== errors[0].key) {
+    const parts = value.split("-").filter((part) => /[^A-Za-z0-9_.]/.test(part));
+    return parts.length === 0 ? void 0 : { kind: "labelValue", root: parts.join("-") };
+  }
+  return void 0;
+}
+function rootFinding(kind, root, problems) {
+  const [first] = problems;
+  const error = first.errors[0];
+  const objects = problems.map((p) => ({ object: refString(p.object.ref), path: formatPath(p.errors[0].path), value: p.errors[0].value }));
+  const data = {
+    root,
+    more: problems.length - 1,
+    count: problems.length,
+    objects: andList(objects.map((o) => o.object)),
+    errors: quotedErrors(first.errors)
+  };
+  return {
+    object: first.object,
+    path: error.path,
+    ...kind === "name" ? { messageId: "invalidNames", data: { ...data, name: first.object.ref.name } } : { messageId: "invalidLabelValues", data: { ...data, key: error.key ?? "", value: error.value ?? "" } },
+    related: problems.slice(1).map((p) => p.object),
+    evidence: { root, count: problems.length, objects, errors: first.errors.map(formatFieldError) },
+    remedy: { text: kind === "name" ? nameFix(first.object, first.errors) : valueFix(first.errors, error.value) }
+  };
+}
+function nameFix(object, errors) {
+  const { kind } = object.ref;
+  const limit = kind === "CronJob" ? 52 : kind === "StatefulSet" || kind === "Service" || errors.some((e) => e.apiField === "spec.template.labels") ? 63 : 253;
+  const shape = kind === "Service" ? "lowercase letters, digits and '-', starting with a letter" : kind === "StatefulSet" ? "lowercase letters, digits and '-' (no dots)" : "lowercase letters, digits, '-' and '.'";
+  const why = kind === "CronJob" ? " (the controller appends an 11-character suffix to name its Jobs)" : kind === "Job" ? " (the API server copies the name into the job-name labels, which are limited to 63 characters)" : "";
+  return `Use a name of at most ${limit} characters made of ${shape}${why}. Names built from the release name usually go through a fullname helper: truncate there (e.g. | trunc ${limit} | trimSuffix "-") or set fullnameOverride.`;
+}
+function valueFix(errors, value) {
+  const tips = [];
+  const details = errors.map((e) => e.detail).join(" ");
+  if (errors.some((e) => e.type === "Too long")) {
+    return "Keep the sum of annotation keys and values on one object under 256 KiB: move large content (dashboards, configs, certificates) into a ConfigMap or Secret and reference it.";
+  }
+  if (errors.some((e) => e.apiField.endsWith(".operator"))) tips.push("Use one of the operators In, NotIn, Exists, DoesNotExist (Gt/Lt exist only in node selectors).");
+  if (errors.some((e) => e.type === "Required value")) tips.push("Give In/NotIn at least one value, or use Exists/DoesNotExist.");
+  if (errors.some((e) => e.type === "Forbidden")) tips.push("Drop values from Exists/DoesNotExist, or use In/NotIn.");
+  if (/must be no more than 63 characters/.test(details)) tips.push('Keep label keys (the part after the "/") and values at 63 characters or fewer, e.g. | trunc 63 | trimSuffix "-".');
+  if (value !== void 0 && value.includes("+")) tips.push(`Replace "+" (semver build metadata) with "_", as Helm's scaffold does for helm.sh/chart: | replace "+" "_".`);
+  if (value !== void 0 && /[:@]/.test(value)) tips.push("An image reference or digest is not a label value: use only the tag, with ':' and '@' removed, or put it in an annotation.");
+  if (/prefix part/.test(details)) tips.push('The prefix (before the "/") must be a lowercase DNS subdomain such as example.com.');
+  if (tips.length === 0 || /regex used for validation/.test(details)) {
+    tips.push("Label keys are [prefix/]name; names and values use only letters, digits, '-', '_' and '.', and start and end with a letter or digit (values may also be empty).");
+  }
+  return [...new Set(tips)].join(" ");
+}
+var REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
+var UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
+var invalidLabel = {
+  meta: {
+    id: "invalid-label",
+    severity: "error",
+    summary: "Label keys/values, annotations, selectors or object names that the API server rejects.",
+    messages: {
+      invalidName: 'name "{{name}}" is not valid for a {{kind}}',
+      invalidNames: 'name "{{name}}" and {{more}} more object names carry "{{root}}", invalid in a name',
+      tooLarge: "annotations at {{path}} add up to {{size}} bytes, over the {{limit}}-byte limit",
+      notAMap: "{{path}} is {{shape}}, not a map of string keys to string values",
+      notAString: "{{noun}} {{key}} has the {{type}} value {{value}}: label values must be strings",
+      invalidKey: "{{noun}} key {{key}} is invalid",
+      invalidValue: '{{noun}} {{key}} has the invalid value "{{value}}"',
+      invalidLabelValues: 'label {{key}}="{{value}}" and {{more}} more label values carry "{{root}}", invalid in a label value',
+      invalidField: "{{field}}: {{detail}}",
+      rejectedLater: "{{noun}} {{field}} is invalid in {{later}}"
+    },
+    details: {
+      invalidName: REJECTED,
+      invalidNames: 'Every object whose name carries "{{root}}" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The names usually come from the chart or release name through a fullname helper: fix it there once.',
+      tooLarge: REJECTED,
+      notAMap: UNDECODABLE,
+      notAString: UNDECODABLE,
+      invalidKey: REJECTED,
+      invalidValue: REJECTED,
+      invalidLabelValues: 'Every object whose labels carry "{{root}}" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The value usually comes from one place (the chart version, an image reference, a values key): fix it there once.',
+      invalidField: REJECTED,
+      rejectedLater: "{{object}} itself is accepted, but {{later}} is rejected with {{errors}}."
+    },
+    why: "The API server validates labels, annotations, selectors and names on every create and update: one invalid label value (a '+' from semver build metadata, a ':' from an image reference, more than 63 characters from a long release name, an unquoted true or 1.10) makes the whole helm install or upgrade fail.",
+    fix: 'Quote label values, sanitize version-derived values (replace "+" "_"), truncate names and values (trunc 63), and write labels as a map of strings.',
+    migration: "Nothing is deployed when the API server rejects the object: fix the chart and install or upgrade again. If the invalid value sits in a selector of a deployed workload, the fix is a selector change (see volatile-selector for the orphan-delete migration).",
+    incident: "apache/superset #14032: a SemVer 2 chart version with build metadata (`2021.13.1-79+44068e96a`) rendered into a label made the install fail with `metadata.labels: Invalid value: ... a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`; loft-sh/vcluster #3204 hit the same with Flux, which appends a digest after `+` to chart versions.",
+    example: {
+      bad: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          labels:
+            app.kubernetes.io/name: web
+            app.kubernetes.io/version: 2.1.0+build.7
+        data:
+          mode: production
+      `,
+      good: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          labels:
+            app.kubernetes.io/name: web
+            app.kubernetes.io/version: 2.1.0_build.7
+        data:
+          mode: production
+      `
+    },
+    helpUri: ruleHelpUri("invalid-label")
+  },
+  check(context, report) {
+    const problems = [];
+    for (const object of context.objects) {
+      for (const field of checkedFields(object, context)) {
+        const byPath = /* @__PURE__ */ new Map();
+        for (const error of field.errors) {
+          const key = formatPath(error.path);
+          const list = byPath.get(key);
+          if (list) list.push(error);
+          else byPath.set(key, [error]);
+        }
+        for (const errors of byPath.values()) problems.push({ object, subject: field.subject, errors, ...field.later ? { later: field.later } : {} });
+      }
+    }
+    const byRoot = /* @__PURE__ */ new Map();
+    const roots = /* @__PURE__ */ new Map();
+    for (const problem of problems) {
+      const found = rootOf(problem);
+      if (found === void 0) continue;
+      const { doc } = problem.object;
+      const key = [doc.release?.chart ?? doc.file, found.kind, found.root].join("\0");
+      roots.set(problem, key);
+      const list = byRoot.get(key);
+      if (list) list.push(problem);
+      else byRoot.set(key, [problem]);
+    }
+    for (const problem of problems) {
+      const key = roots.get(problem);
+      const shared = key === void 0 ? void 0 : byRoot.get(key);
+      if (shared === void 0 || shared.length === 1) report(problemFinding(problem));
+      else if (shared[0] === problem) report(rootFinding(rootOf(problem).kind, rootOf(problem).root, shared));
+    }
+  }
+};
+
+// src/analyze/duplicates.ts
+function duplicateCopies(context) {
+  return analysed(context).list;
+}
+function isLaterCopy(context, object) {
+  return analysed(context).copies.has(object);
+}
+var cache = /* @__PURE__ */ new WeakMap();
+function analysed(context) {
+  let found = cache.get(context);
+  if (found) return found;
+  found = { list: [], copies: /* @__PURE__ */ new Set() };
+  const first = /* @__PURE__ */ new Map();
+  for (const object of context.objects) {
+    if (object.hooks.length > 0 || object.generatedName || object.ref.name === "") continue;
+    const key = identityKey(object);
+    const earlier = first.get(key);
+    if (earlier === void 0) first.set(key, object);
+    else {
+      found.list.push({ copy: object, first: earlier });
+      found.copies.add(object);
+    }
+  }
+  cache.set(context, found);
+  return found;
+}
+function identityKey(object) {
+  const { release } = object.doc;
+  const source = release === void 0 ? `file\0${object.doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
+  return [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
+}
+
+// src/analyze/rules/selector-overlap/by-design.ts
+var GOSSIP_PORT = 7946;
+var GOSSIP_NAME = /gossip|memberlist/i;
+function spreadByDesign(context, service2, workloads) {
+  const spec = service2.raw.spec;
+  if (spec?.clusterIP === "None") {
+    const governed = workloads.filter((w) => w.object.ref.kind === "StatefulSet" && serviceNameOf(w) === service2.ref.name);
+    if (governed.length > 0) {
+      return { messageId: "governsStatefulSets", data: { statefulSets: andList(governed.map((w) => refString(w.object.ref))), pod: `${governed[0].object.ref.name}-0.${service2.ref.name}` } };
+    }
+    if (gossipService(service2, spec.ports)) return { messageId: "gossipPeers", data: {} };
+  }
+  const cluster = clusterOf(context, workloads);
+  return cluster === void 0 ? void 0 : { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
+}
+function gossipService(service2, ports) {
+  const list = Array.isArray(ports) ? ports : [];
+  const gossipPort = list.some((port) => {
+    const { name, port: number, targetPort } = port ?? {};
+    return number === GOSSIP_PORT || targetPort === GOSSIP_PORT || typeof name === "string" && GOSSIP_NAME.test(name) || typeof targetPort === "string" && GOSSIP_NAME.test(targetPort);
+  });
+  return gossipPort || GOSSIP_NAME.test(service2.ref.name);
+}
+function clusterOf(context, workloads) {
+  if (workloads.length < 2 || workloads.some((w) => w.object.ref.kind !== "StatefulSet" || w.runsToCompletion)) return void 0;
+  const names = new Set(workloads.map(serviceNameOf));
+  const [name] = names;
+  if (names.size !== 1 || typeof name !== "string" || name === "") return void 0;
+  const governing = context.find("Service", workloads[0].object.ref.namespace, name);
+  if (governing === void 0 || governing.raw.spec?.clusterIP !== "None") return void 0;
+  const consumer2 = context.consumers.find((c) => c.object === governing);
+  if (consumer2 === void 0 || !workloads.every((w) => matches(consumer2.selector, w.podLabels))) return void 0;
+  return governing;
+}
+function serviceNameOf(workload) {
+  return getPath(workload.object.raw, ["spec", "serviceName"]);
+}
+
+// src/analyze/rules/selector-overlap/select.ts
+var HELM_TEST_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure"]);
+function standingPods(context, workloads) {
+  return workloads.filter((w) => !isLaterCopy(context, w.object) && !w.object.hooks.some((h) => HELM_TEST_HOOKS.has(h)));
+}
+function selectPods(context, consumer2) {
+  const namespaces = consumer2.namespaces ?? context.namespaces();
+  const found = standingPods(context, namespaces.flatMap((ns) => context.podsIn(ns).select(consumer2.selector)));
+  return namespaces.length > 1 ? inputOrder(context, found) : found;
+}
+function selectServices(context, consumer2) {
+  const namespaces = consumer2.namespaces ?? context.namespaces();
+  const found = namespaces.flatMap((ns) => context.servicesIn(ns).select(consumer2.selector)).filter((service2) => !isLaterCopy(context, service2));
+  if (namespaces.length <= 1) return found;
+  const position2 = context.derived(inputPositions).objects;
+  return found.sort((a, b) => position2.get(a) - position2.get(b));
+}
+function inputOrder(context, workloads) {
+  const unique2 = [...new Set(workloads)];
+  if (unique2.length < 2) return unique2;
+  const position2 = context.derived(inputPositions).workloads;
+  return unique2.sort((a, b) => position2.get(a) - position2.get(b));
+}
+function inputPositions(context) {
+  return {
+    workloads: new Map(context.workloads.map((w, i) => [w, i])),
+    objects: new Map(context.objects.map((o, i) => [o, i]))
+  };
+}
+function workloadName(workload) {
+  const name = refString(workload.object.ref);
+  const { hooks } = workload.object;
+  return hooks.length === 0 ? name : `${name} (${hooks.join(",")} hook)`;
+}
+function workloadList(workloads) {
+  return andList(workloads.map(workloadName));
+}
+function workloadRefs(workloads) {
+  return workloads.map((w) => refString(w.object.ref));
+}
+function sharedSelections(selections) {
+  const selectedBy = /* @__PURE__ */ new Map();
+  selections.forEach((selected, i) => {
+    for (const item of selected) {
+      const list = selectedBy.get(item);
+      if (list) list.push(i);
+      else selectedBy.set(item, [i]);
+    }
+  });
+  const pairs2 = [];
+  selections.forEach((selected, i) => {
+    const partners = /* @__PURE__ */ new Map();
+    for (const item of selected) {
+      for (const j of selectedBy.get(item) ?? []) {
+        if (j <= i) continue;
+        const shared = partners.get(j);
+        if (shared) shared.push(item);
+        else partners.set(j, [item]);
+      }
+    }
+    for (const j of [...partners.keys()].sort((a, b) => a - b)) pairs2.push({ first: i, second: j, shared: partners.get(j) });
+  });
+  return pairs2;
+}
+
+// src/model/cluster.ts
+var CLUSTER_COMPONENTS_NAMESPACE = "kube-system";
+var BUILTIN_SERVICES = [{ namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }];
+var CONFIGURATION_ONLY = /* @__PURE__ */ new Map([
+  ["monitoring.coreos.com", /* @__PURE__ */ new Set(["ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig"])],
+  ["cert-manager.io", "*"],
+  ["acme.cert-manager.io", "*"],
+  ["networking.istio.io", /* @__PURE__ */ new Set(["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "EnvoyFilter", "WorkloadEntry", "WorkloadGroup"])],
+  ["security.istio.io", "*"],
+  ["external-secrets.io", /* @__PURE__ */ new Set(["ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret"])],
+  ["keda.sh", /* @__PURE__ */ new Set(["ScaledObject", "TriggerAuthentication", "ClusterTriggerAuthentication"])],
+  ["traefik.io", "*"],
+  ["traefik.containo.us", "*"]
+]);
+function mayRunPods(object) {
+  if (!isCustomGroup(object.group)) return false;
+  const known = CONFIGURATION_ONLY.get(object.group);
+  return known === void 0 || known !== "*" && !known.has(object.ref.kind);
+}
+var CONTROLLER_LABELS = /* @__PURE__ */ new Set([
+  "pod-template-hash",
+  "rollouts-pod-template-hash",
+  "controller-revision-hash",
+  "controller-uid",
+  "job-name",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index"
+]);
+function isControllerLabel(key) {
+  return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
+}
+var RELABELLING_VERBS = /* @__PURE__ */ new Set(["patch", "update", "*"]);
+function grantsPodRelabelling(object) {
+  if (object.group !== "rbac.authorization.k8s.io" || object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole") return false;
+  const rules = object.raw.rules;
+  if (!Array.isArray(rules)) return false;
+  const has = (list, wanted) => Array.isArray(list) && list.some((item) => typeof item === "string" && wanted(item));
+  return rules.some((rule) => {
+    const { apiGroups, resources, verbs } = rule ?? {};
+    return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
+  });
+}
+
+// src/analyze/rules/selector-overlap/suggest.ts
+var COMPONENT_KEY = "app.kubernetes.io/component";
+function suggestKey(context, intended, foreign) {
+  const unstable = context.derived(unstableKeyCache);
+  const usable = (w, key2) => !isControllerLabel(key2) && !unstableKeys(context, unstable, w).has(key2);
+  const others = (key2) => foreign.map((w) => ({ workload: w, value: w.podLabels[key2] }));
+  if (intended.length === 0) {
+    const [first2] = foreign;
+    if (!first2 || foreign.length < 2) return void 0;
+    const keys = Object.keys(first2.podLabels).filter(
+      (key3) => foreign.every((w) => w.podLabels[key3] !== void 0 && usable(w, key3)) && new Set(foreign.map((w) => w.podLabels[key3])).size === foreign.length
+    );
+    const key2 = keys.includes(COMPONENT_KEY) ? COMPONENT_KEY : keys[0];
+    return key2 === void 0 ? void 0 : { key: key2, intended: [], others: others(key2) };
+  }
+  const [first] = intended;
+  const candidates = Object.keys(first.podLabels).filter((key2) => intended.every((w) => w.podLabels[key2] !== void 0 && usable(w, key2)));
+  const ranked = [[], [], []];
+  for (const key2 of candidates) {
+    const values = new Set(intended.map((w) => w.podLabels[key2]));
+    const separates = foreign.every((w) => w.podLabels[key2] === void 0 || !values.has(w.podLabels[key2]));
+    if (!separates) continue;
+    if (key2 === COMPONENT_KEY) ranked[0].push(key2);
+    else if (foreign.every((w) => w.podLabels[key2] !== void 0 && usable(w, key2))) ranked[1].push(key2);
+    else ranked[2].push(key2);
+  }
+  const key = ranked.flat()[0];
+  if (key === void 0) return void 0;
+  return { key, intended: [...new Set(intended.map((w) => w.podLabels[key]))], others: others(key) };
+}
+function unstableKeyCache() {
+  return /* @__PURE__ */ new Map();
+}
+function unstableKeys(context, cache2, workload) {
+  let keys = cache2.get(workload);
+  if (!keys) {
+    keys = /* @__PURE__ */ new Set([...VOLATILE_LABEL_KEYS, ...volatileLabels(workload.podLabels, context.versions, context.settings.extraVolatileKeys).map((l) => l.key)]);
+    cache2.set(workload, keys);
+  }
+  return keys;
+}
+function overlapEvidence(selector, matched2, suggestion) {
+  return {
+    selector: describeSelector(selector),
+    // The engine's structured selector: what suppression (allowedOverlaps) matches on.
+    requirements: selector.requirements,
+    matches: matched2.map((w) => refString(w.object.ref)),
+    suggestedKey: suggestion?.key ?? null,
+    ...suggestion === void 0 ? {} : { suggestion: suggestionEvidence(suggestion) }
+  };
+}
+function suggestionEvidence(suggestion) {
+  return {
+    key: suggestion.key,
+    intended: suggestion.intended,
+    others: suggestion.others.map(({ workload, value }) => ({ object: refString(workload.object.ref), value: value ?? null }))
+  };
+}
+var REMEDY = {
+  addKey: "Add `{{requirement}}` to {{field}}: the intended pods carry it, the others carry another value or none.",
+  addKeyOfIntended: "Add `{{key}}` to {{field}} with the value of the workload it is meant for (each selected workload has its own).",
+  noKey: "No stable label tells these pods apart: add app.kubernetes.io/component with a distinct value to each workload's pod template and require it in {{field}}.",
+  jobLabels: "Or render the pod labels of {{jobs}} without this selector's labels (or with a distinct app.kubernetes.io/component)."
+};
+function keyRemedy(suggestion, field, jobs) {
+  const parts = [
+    suggestion === void 0 ? formatMessage(REMEDY.noKey, { field }, "remedy noKey") : suggestion.intended.length === 0 ? formatMessage(REMEDY.addKeyOfIntended, { key: suggestion.key, field }, "remedy addKeyOfIntended") : formatMessage(REMEDY.addKey, { requirement: requirementText(suggestion), field }, "remedy addKey")
+  ];
+  if (jobs !== void 0) parts.push(formatMessage(REMEDY.jobLabels, { jobs }, "remedy jobLabels"));
+  return { text: parts.join(" ") };
+}
+function requirementText(suggestion) {
+  return suggestion.intended.length === 1 ? `${suggestion.key}: ${suggestion.intended[0]}` : `${suggestion.key} in (${suggestion.intended.join(", ")})`;
+}
+
+// src/analyze/rules/selector-overlap/consumers.ts
+var SCALABLE_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
+var SCALE_ERRORS = {
+  Job: "jobs.batch does not implement the scale subresource",
+  CronJob: "jobs.batch does not implement the scale subresource",
+  DaemonSet: "daemonsets.apps does not implement the scale subresource"
+};
+var NO_CONTROLLER_ERROR = "found no controllers for pod";
+var REMEDY2 = {
+  integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
+  keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
+  byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector."
+};
+function checkPodConsumers(context, report) {
+  const pdbs = [];
+  for (const consumer2 of context.consumers) {
+    if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget") continue;
+    if (consumer2.kind === "Service" && consumer2.object.raw.spec?.type === "ExternalName") continue;
+    if (isLaterCopy(context, consumer2.object)) continue;
+    const matched2 = selectPods(context, consumer2);
+    if (consumer2.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer2, matched: matched2 });
+    checkConsumer(context, report, consumer2, matched2);
+  }
+  checkPdbPairs(context, report, pdbs);
+}
+function checkConsumer(context, report, consumer2, matched2) {
+  if (matched2.length === 0) return;
+  const isPdb = consumer2.kind === "PodDisruptionBudget";
+  const longRunning = matched2.filter((w) => !w.runsToCompletion);
+  const jobs = matched2.filter((w) => w.runsToCompletion);
+  const served = longRunning.length === 1 ? longRunning : longRunning.filter((w) => w.object.ref.name === consumer2.object.ref.name).slice(0, 1);
+  const target = workloadList(served.length > 0 ? served : longRunning);
+  const unscalable = isPdb && consumer2.needsScale ? matched2.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind)) : [];
+  const byDesign = isPdb ? void 0 : spreadByDesign(context, consumer2.object, longRunning);
+  const problems = [];
+  if (unscalable.length > 0) {
+    const scaleError = SCALE_ERRORS[unscalable[0].object.ref.kind] ?? NO_CONTROLLER_ERROR;
+    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError } });
+  }
+  if (longRunning.length > 0 && jobs.length > 0) {
+    const headless = byDesign !== void 0 && byDesign.messageId !== "clusterMembers";
+    const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
+    problems.push({ messageId, severity: headless ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
+  }
+  if (longRunning.length > 1) {
+    const data = { count: longRunning.length, workloads: workloadList(longRunning) };
+    if (byDesign !== void 0) problems.push({ messageId: byDesign.messageId, severity: "info", data: { ...data, ...byDesign.data } });
+    else problems.push({ messageId: isPdb ? "pdbSpreads" : "serviceSpreads", severity: "warning", data });
+  }
+  const [first] = problems;
+  if (first === void 0) return;
+  const foreign = matched2.filter((w) => !served.includes(w));
+  const onlyByDesign = problems.length === 1 && byDesign !== void 0 && first.messageId === byDesign.messageId;
+  const onlyScale = problems.length === 1 && unscalable.length > 0;
+  const suggestion = onlyScale || onlyByDesign ? void 0 : served.length > 0 ? suggestKey(context, served, foreign) : suggestKey(context, [], longRunning);
+  report({
+    object: consumer2.object,
+    path: consumer2.selectorPath,
+    severity: problems.map((p) => p.severity).reduce((a, b) => severityRank(b) < severityRank(a) ? b : a),
+    messageId: first.messageId,
+    data: first.data,
+    related: inputOrder(context, [...foreign, ...unscalable]).map((w) => w.object),
+    evidence: { ...overlapEvidence(consumer2.selector, matched2, suggestion), problems: problems.map((p) => p.messageId) },
+    remedy: consumerRemedy(consumer2, { onlyByDesign, onlyScale, unscalable: unscalable.length > 0, suggestion, jobs })
+  });
+}
+function consumerRemedy(consumer2, facts) {
+  if (facts.onlyByDesign) return { text: REMEDY2.byDesign };
+  const parts = [];
+  if (!facts.onlyScale) {
+    const field = consumer2.kind === "PodDisruptionBudget" ? "this PDB's spec.selector.matchLabels" : "this Service's spec.selector";
+    const jobs = facts.jobs.length > 0 && !selectsEverything(consumer2.selector) ? workloadList(facts.jobs) : void 0;
+    parts.push(keyRemedy(facts.suggestion, field, jobs).text);
+  }
+  if (facts.unscalable) parts.push(REMEDY2.integerMinAvailable);
+  return { text: parts.join(" ") };
+}
+function checkPdbPairs(context, report, pdbs) {
+  for (const { first: i, second: j, shared } of sharedSelections(pdbs.map((p) => p.matched))) {
+    const { pdb, matched: matched2 } = pdbs[i];
+    const other = pdbs[j];
+    const name = refString(pdb.object.ref);
+    const otherName = refString(other.pdb.object.ref);
+    const exclusive = matched2.filter((w) => !shared.includes(w));
+    const otherExclusive = other.matched.filter((w) => !shared.includes(w));
+    const narrow = exclusive.length > 0 ? { name, pods: exclusive } : otherExclusive.length > 0 ? { name: otherName, pods: otherExclusive } : void 0;
+    const suggestion = narrow === void 0 ? void 0 : suggestKey(context, narrow.pods, shared);
+    report({
+      object: pdb.object,
+      path: pdb.selectorPath,
+      severity: "error",
+      messageId: narrow === void 0 ? "sameBudgetTwice" : "sharedWithBudget",
+      data: { other: otherName, shared: workloadList(shared) },
+      related: [other.pdb.object, ...shared.map((w) => w.object)],
+      evidence: { ...overlapEvidence(pdb.selector, matched2, suggestion), otherSelector: describeSelector(other.pdb.selector), shared: workloadRefs(shared) },
+      remedy: narrow === void 0 ? { text: formatMessage(REMEDY2.keepOneBudget, { name, other: otherName }, "remedy keepOneBudget") } : keyRemedy(suggestion, `${narrow.name}'s spec.selector.matchLabels`)
+    });
+  }
+}
+
+// src/analyze/rules/selector-overlap/hpas.ts
+var ONE_AUTOSCALER = "Delete one of the two, or merge their metrics into one HorizontalPodAutoscaler.";
+function checkHpas(context, report) {
+  const resolved = [];
+  for (const hpa of context.hpas) {
+    if (!hpa.target || isLaterCopy(context, hpa.object)) continue;
+    const object = context.find(hpa.target.kind, hpa.object.ref.namespace, hpa.target.name);
+    const target = object ? context.workloadFor(object) : void 0;
+    if (!target?.selector || target.selector.matchesNothing) continue;
+    resolved.push({ hpa, target, selector: target.selector, matched: standingPods(context, context.podsIn(namespaceOf(hpa.object)).select(target.selector)) });
+  }
+  const ambiguous = /* @__PURE__ */ new Set();
+  for (const { first, second, shared } of sharedSelections(resolved.map((entry) => entry.matched))) {
+    ambiguous.add(first).add(second);
+    reportAmbiguous(context, report, resolved[first], resolved[second], shared);
+  }
+  resolved.forEach((entry, i) => {
+    if (ambiguous.has(i)) return;
+    const foreign = entry.matched.filter((w) => w !== entry.target);
+    if (foreign.length === 0) return;
+    const targetName = refString(entry.target.object.ref);
+    const suggestion = suggestKey(context, [entry.target], foreign);
+    const selectorText = describeSelector(entry.selector);
+    report({
+      object: entry.hpa.object,
+      path: entry.hpa.targetPath,
+      severity: "warning",
+      messageId: "countsForeignPods",
+      data: { target: targetName, selector: selectorText, foreign: workloadList(foreign) },
+      related: foreign.map((w) => w.object),
+      evidence: overlapEvidence(entry.selector, entry.matched, suggestion),
+      remedy: keyRemedy(suggestion, `${targetName}'s spec.selector.matchLabels`)
+    });
+  });
+}
+function reportAmbiguous(context, report, entry, other, shared) {
+  const ns = namespaceOf(entry.hpa.object);
+  const selectorText = describeSelector(entry.selector);
+  const apiError = `pods by selector ${selectorText} are controlled by multiple HPAs: [${ns}/${entry.hpa.object.ref.name} ${ns}/${other.hpa.object.ref.name}]`;
+  const sameTarget = other.target === entry.target;
+  const narrowed = sameTarget ? void 0 : shared.some((w) => w !== entry.target) ? entry.target : other.target;
+  const suggestion = narrowed === void 0 ? void 0 : suggestKey(context, [narrowed], shared.filter((w) => w !== narrowed));
+  const data = { other: refString(other.hpa.object.ref), target: refString(entry.target.object.ref), apiError };
+  const fighting = versionAtLeast(context.settings.kubeVersion, "1.26") ? "" : "Fighting";
+  report({
+    object: entry.hpa.object,
+    path: entry.hpa.targetPath,
+    severity: "error",
+    ...sameTarget ? { messageId: `sameTargetTwice${fighting}`, data } : { messageId: `targetsShareSelectedPods${fighting}`, data: { ...data, otherTarget: refString(other.target.object.ref), shared: workloadList(shared) } },
+    related: [other.hpa.object, ...inputOrder(context, sameTarget ? [entry.target] : [entry.target, other.target, ...shared]).map((w) => w.object)],
+    evidence: { ...overlapEvidence(entry.selector, entry.matched, suggestion), otherHpa: refString(other.hpa.object.ref), shared: workloadRefs(shared) },
+    remedy: narrowed === void 0 ? { text: ONE_AUTOSCALER } : keyRemedy(suggestion, `${refString(narrowed.object.ref)}'s spec.selector.matchLabels`)
+  });
+}
+
+// src/analyze/rules/selector-overlap/monitors.ts
+var REMEDY3 = {
+  ServiceMonitor: "Set spec.selector.matchLabels to the labels of the Services this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance, as set on the Service's metadata.labels).",
+  PodMonitor: "Set spec.selector.matchLabels to the labels of the pods this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance).",
+  scrapedTwice: "Keep one monitor per target: delete one of the two, or narrow their selectors so that they select different {{targets}}."
+};
+function checkMonitors(context, report) {
+  const byKind = { ServiceMonitor: [], PodMonitor: [] };
+  for (const consumer2 of context.consumers) {
+    if (consumer2.kind !== "ServiceMonitor" && consumer2.kind !== "PodMonitor") continue;
+    if (isLaterCopy(context, consumer2.object)) continue;
+    const selected = consumer2.kind === "ServiceMonitor" ? selectServices(context, consumer2) : selectPods(context, consumer2);
+    byKind[consumer2.kind].push({ monitor: consumer2, selected });
+    if (!selectsEverything(consumer2.selector)) continue;
+    const services = consumer2.kind === "ServiceMonitor";
+    report({
+      object: consumer2.object,
+      path: consumer2.selectorPath,
+      severity: "warning",
+      messageId: consumer2.namespaces === void 0 ? services ? "everyServiceAnywhere" : "everyPodAnywhere" : services ? "everyService" : "everyPod",
+      data: { selector: consumer2.selectorAbsent ? "absent" : "{}", ...consumer2.namespaces === void 0 ? {} : { namespaces: andList(consumer2.namespaces) } },
+      related: [],
+      evidence: { selector: describeSelector(consumer2.selector), requirements: consumer2.selector.requirements, matches: selected.map(selectedName), suggestedKey: null },
+      remedy: { text: REMEDY3[consumer2.kind] }
+    });
+  }
+  for (const [kind, entries] of Object.entries(byKind)) {
+    for (const { first, second, shared } of sharedSelections(entries.map((e) => e.selected))) {
+      const { monitor, selected } = entries[first];
+      const other = entries[second].monitor;
+      const otherName = refString(other.object.ref);
+      report({
+        object: monitor.object,
+        path: monitor.selectorPath,
+        severity: "warning",
+        messageId: "scrapedTwice",
+        data: { other: otherName, shared: andList(shared.map(selectedName)) },
+        related: [other.object, ...shared.map((item) => isWorkload(item) ? item.object : item)],
+        evidence: { selector: describeSelector(monitor.selector), requirements: monitor.selector.requirements, matches: selected.map(selectedName), suggestedKey: null, otherMonitor: otherName },
+        remedy: { text: formatMessage(REMEDY3.scrapedTwice, { targets: kind === "ServiceMonitor" ? "Services (by the Services' metadata.labels)" : "pods" }, "remedy scrapedTwice") }
+      });
+    }
+  }
+}
+function selectedName(item) {
+  return isWorkload(item) ? refString(item.object.ref) : refString(item.ref);
+}
+function isWorkload(item) {
+  return "podLabels" in item;
+}
+
+// src/analyze/rules/selector-overlap/workloads.ts
+function checkWorkloads(context, report) {
+  for (const workload of context.workloads) {
+    const { selector, selectorPath, object } = workload;
+    if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
+    const matched2 = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
+    const foreign = matched2.filter((w) => w !== workload);
+    if (foreign.length === 0) continue;
+    const suggestion = suggestKey(context, [workload], foreign);
+    const completing = foreign.filter((w) => w.runsToCompletion);
+    const selectorText = describeSelector(selector);
+    report({
+      object,
+      path: selectorPath,
+      severity: "warning",
+      messageId: "selectsForeignPods",
+      data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
+      related: foreign.map((w) => w.object),
+      evidence: overlapEvidence(selector, matched2, suggestion),
+      remedy: keyRemedy(suggestion, `${refString(object.ref)}'s spec.selector.matchLabels`, completing.length > 0 ? workloadList(completing) : void 0)
+    });
+  }
+}
+
+// src/analyze/rules/selector-overlap.ts
+var TWO_BUDGETS = 'The eviction API refuses every eviction of a pod covered by two PodDisruptionBudgets with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move the pods of {{shared}}.';
+var COUNTED_PODS = "The pods an HPA counts are those its target's selector matches.";
+var AMBIGUOUS = 'Since Kubernetes 1.26 both HPAs stop scaling: ScalingActive=False, reason AmbiguousSelector ("{{apiError}}").';
+var FIGHTING = "Before Kubernetes 1.26 both HPAs write the replica count and fight over it; from 1.26 both stop scaling (ScalingActive=False, reason AmbiguousSelector).";
+var ONE_AUTOSCALER2 = "Keep one autoscaler per workload (a KEDA ScaledObject creates an HPA of its own).";
+var SELECTOR_IMMUTABLE = "Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs, render those without the selector labels instead.";
+function scrapesOthers(what) {
+  return `Prometheus scrapes other applications' ${what} too (with this monitor's port and path), which adds failing targets and duplicates the targets of their own monitors.`;
+}
+var selectorOverlap = {
+  meta: {
+    id: "selector-overlap",
+    severity: "warning",
+    summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
+    messages: {
+      selectsForeignPods: "selector {{selector}} also matches the pods of {{foreign}}",
+      pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
+      serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
+      pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
+      headlessSelectsJobs: "headless Service for {{target}} also resolves to the pods of {{jobs}}",
+      serviceSpreads: "spreads traffic over {{count}} long-running workloads: {{workloads}}",
+      pdbSpreads: "one budget over {{count}} long-running workloads: {{workloads}}",
+      governsStatefulSets: "selects the pods of {{count}} workloads by design: it is the headless Service governing {{statefulSets}}",
+      gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
+      clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
+      sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
+      sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
+      sameTargetTwice: "{{other}} scales {{target}} too: both stop scaling (AmbiguousSelector)",
+      sameTargetTwiceFighting: "{{other}} scales {{target}} too: both set its replica count and fight",
+      targetsShareSelectedPods: "scales {{target}}, {{other}} scales {{otherTarget}}, and both count the pods of {{shared}}",
+      targetsShareSelectedPodsFighting: "scales {{target}}, {{other}} scales {{otherTarget}}, and both count the pods of {{shared}}",
+      countsForeignPods: "scales {{target}}, whose selector {{selector}} also matches the pods of {{foreign}}",
+      everyService: "selector is {{selector}}: every Service in namespace {{namespaces}} is scraped",
+      everyServiceAnywhere: "selector is {{selector}} with namespaceSelector.any: every Service of the cluster is scraped",
+      everyPod: "selector is {{selector}}: every pod in namespace {{namespaces}} is scraped",
+      everyPodAnywhere: "selector is {{selector}} with namespaceSelector.any: every pod of the cluster is scraped",
+      scrapedTwice: "selects {{shared}} like {{other}}: each target is scraped twice"
+    },
+    details: {
+      selectsForeignPods: "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
+      pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
+      serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",
+      pdbCoversJobs: "While they run, the pods of {{jobs}} count as healthy pods of the budget, so it allows evicting more of {{target}}'s pods than intended, and draining a node has to respect the budget for the Job pods too.",
+      headlessSelectsJobs: "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod.",
+      serviceSpreads: "Canary and blue/green setups spread one Service over several workloads on purpose; if this Service is meant for one of {{workloads}} only, narrow its selector.",
+      pdbSpreads: "Disruptions of one workload use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for one of {{workloads}} only, narrow its selector.",
+      governsStatefulSets: "It selects {{workloads}}. It is the headless Service that governs {{statefulSets}} (spec.serviceName): it exists for the pods' own DNS names ({{pod}}). A headless Service balances no traffic; its name resolves to every ready pod it selects.",
+      gossipPeers: "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
+      clusterMembers: "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
+      sharedWithBudget: TWO_BUDGETS,
+      sameBudgetTwice: TWO_BUDGETS,
+      sameTargetTwice: `${AMBIGUOUS} ${ONE_AUTOSCALER2}`,
+      sameTargetTwiceFighting: `${FIGHTING} ${ONE_AUTOSCALER2}`,
+      targetsShareSelectedPods: `${COUNTED_PODS} ${AMBIGUOUS} ${SELECTOR_IMMUTABLE}`,
+      targetsShareSelectedPodsFighting: `${COUNTED_PODS} ${FIGHTING} ${SELECTOR_IMMUTABLE}`,
+      countsForeignPods: `The HPA averages the resource usage of {{foreign}} into {{target}}'s metrics, so it scales on load that is not {{target}}'s. ${SELECTOR_IMMUTABLE}`,
+      everyService: scrapesOthers("Services"),
+      everyServiceAnywhere: scrapesOthers("Services"),
+      everyPod: scrapesOthers("pods"),
+      everyPodAnywhere: scrapesOthers("pods"),
+      scrapedTwice: "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts."
+    },
+    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason.",
+    fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
+    migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
+    incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          annotations:
+            helm.sh/hook: pre-upgrade
+        spec:
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+                  args: ["migrate"]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app.kubernetes.io/name: web
+          ports:
+            - port: 80
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: web-migrate
+          annotations:
+            helm.sh/hook: pre-upgrade
+        spec:
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: migration
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: example/web:2.1.0
+                  args: ["migrate"]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app.kubernetes.io/name: web
+            app.kubernetes.io/component: server
+          ports:
+            - port: 80
+      `
+    },
+    helpUri: ruleHelpUri("selector-overlap")
+  },
+  check(context, report) {
+    checkWorkloads(context, report);
+    checkPodConsumers(context, report);
+    checkHpas(context, report);
+    checkMonitors(context, report);
+  }
+};
+
+// src/analyze/rules/dangling-selector.ts
+var REMEDY4 = {
+  service: "Make spec.selector a subset of the intended pod template's labels (same keys, same values); render both from one selector-labels helper.",
+  serviceNamespace: "a Service only selects pods in its own namespace.",
+  pdb: "Set spec.selector.matchLabels to the selector labels of the workload this budget protects.",
+  pdbNamespace: "a PodDisruptionBudget only selects pods in its own namespace.",
+  pdbV1beta1: "Use apiVersion policy/v1 and set spec.selector.matchLabels to the selector labels of the workload this budget protects (under policy/v1, {} would cover every pod in the namespace).",
+  serviceMonitor: "A ServiceMonitor selects Services by the Service's own metadata.labels (not its spec.selector): make spec.selector.matchLabels match the labels on the intended Service, and spec.namespaceSelector its namespace.",
+  podMonitor: "Make spec.selector.matchLabels a subset of the intended pod template's labels, and spec.namespaceSelector its namespace.",
+  monitorNamespace: "set spec.namespaceSelector.matchNames to include that namespace.",
+  hpaTarget: "Point spec.scaleTargetRef at the workload's exact apiVersion, kind and name (render both from the same fullname helper).",
+  hpaSelector: "Make {{target}}'s spec.selector match its own pod template labels.",
+  closest: "Closest: {{closest}}.",
+  elsewhere: "It would match {{found}}: {{advice}}",
+  podLabels: "These are the pod labels of {{pods}}; a ServiceMonitor matches the Service's own metadata.labels, not its pods' labels.",
+  sameName: "The input has {{candidates}} with that name: check scaleTargetRef.kind."
+};
+var NO_ENDPOINTS = "The Service gets no endpoints and every connection to it fails. It is reported because the checked manifests are the whole story for this namespace: no operator, cluster component or unrendered template could supply the pods.";
+var NO_PROTECTION = "The budget protects nothing during node drains and upgrades of the nodes.";
+var NO_TARGETS = "Prometheus gets no targets from it: the application is not monitored, and nothing reports an error.";
+var danglingSelector = {
+  meta: {
+    id: "dangling-selector",
+    severity: "warning",
+    summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
+    messages: {
+      serviceNoPods: "selector {{selector}} matches no pods: the Service has no endpoints",
+      pdbNoSelector: "no spec.selector: the budget selects no pods and protects nothing",
+      pdbEmptyV1beta1: "empty selector {} under policy/v1beta1 selects no pods: the budget protects nothing",
+      pdbEmptyNoPods: "empty selector {} selects every pod in namespace {{namespace}}, which has none",
+      pdbNoPods: "selector {{selector}} matches no pods: the budget protects nothing",
+      serviceMonitorNoServices: "no Service in namespace {{namespaces}} carries {{selector}} in its metadata.labels",
+      podMonitorNoPods: "selector {{selector}} matches no pods in namespace {{namespaces}}",
+      hpaNoTarget: "no spec.scaleTargetRef kind and name: it scales nothing",
+      hpaMissingTarget: "scales {{target}}, which is not in the checked manifests",
+      hpaTargetNoPods: "scales {{target}}, whose selector {{selector}} matches no pods (not even its own template)"
+    },
+    details: {
+      serviceNoPods: NO_ENDPOINTS,
+      pdbNoSelector: "A PodDisruptionBudget without a selector selects no pods. " + NO_PROTECTION,
+      pdbEmptyV1beta1: "Under policy/v1beta1 an empty selector selects no pods (policy/v1 changed it to select every pod in the namespace). policy/v1beta1 was removed in Kubernetes 1.25; moving to policy/v1 changes what {} means.",
+      pdbEmptyNoPods: "Under policy/v1 an empty selector selects every pod in the namespace, but the checked manifests have no pods in {{namespace}}. " + NO_PROTECTION,
+      pdbNoPods: NO_PROTECTION,
+      serviceMonitorNoServices: "A ServiceMonitor selects Services by their own metadata.labels. " + NO_TARGETS,
+      podMonitorNoPods: NO_TARGETS,
+      hpaNoTarget: "The API server rejects a HorizontalPodAutoscaler without a scale target.",
+      hpaMissingTarget: "The HPA reports FailedGetScale and never scales anything.",
+      hpaTargetNoPods: "The HPA has no pods to take metrics from and cannot scale."
+    },
+    why: "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both. It is reported only where the checked manifests are the whole story: not for pods an operator may run for a custom resource in the namespace, the cluster's own components (kube-system, the API server's default/kubernetes Service), monitors of every namespace, or a chart rendered without some dependencies (--skip-missing-deps) or with workload templates these values do not render.",
+    fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
+    migration: "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
+    incident: "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
+    example: {
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app: web
+          ports:
+            - port: 80
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app.kubernetes.io/name: web
+          ports:
+            - port: 80
+      `
+    },
+    helpUri: ruleHelpUri("dangling-selector")
+  },
+  check(context, report) {
+    for (const consumer2 of context.consumers) {
+      if (consumer2.kind === "Service") checkService(context, report, consumer2);
+      else if (consumer2.kind === "PodDisruptionBudget") checkPdb(context, report, consumer2);
+      else if (consumer2.kind === "ServiceMonitor" || consumer2.kind === "PodMonitor") checkMonitor(context, report, consumer2);
+    }
+    checkHpas2(context, report);
+  }
+};
+function checkService(context, report, service2) {
+  const spec = service2.object.raw.spec;
+  if (service2.selector.matchesNothing || spec?.type === "ExternalName") return;
+  const index = context.podsIn(namespaceOf(service2.object));
+  if (index.select(templateLabelsOnly(service2.selector)).length > 0) return;
+  if (podsMayComeFromElsewhere(context, service2.object, service2.selector, [namespaceOf(service2.object)])) return;
+  const near = nearMisses(index, service2.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
+  const elsewhere = podsElsewhere(context, service2.selector, [namespaceOf(service2.object)]);
+  report({
+    object: service2.object,
+    path: service2.selectorPath,
+    messageId: "serviceNoPods",
+    data: { selector: describeSelector(service2.selector) },
+    related: near.map((n) => n.item.object),
+    evidence: { selector: describeSelector(service2.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    remedy: hinted(REMEDY4.service, near, elsewhere, REMEDY4.serviceNamespace)
+  });
+}
+function checkPdb(context, report, pdb) {
+  const namespace = namespaceOf(pdb.object);
+  const index = context.podsIn(namespace);
+  const raw = pdb.object.raw.spec;
+  const v1beta1 = pdb.object.ref.apiVersion === "policy/v1beta1";
+  if (pdb.selectorAbsent) {
+    report({ object: pdb.object, path: pdb.selectorPath, messageId: "pdbNoSelector", data: {}, evidence: { selector: null, matches: [] }, remedy: { text: REMEDY4.pdb } });
+    return;
+  }
+  if (pdb.selector.matchesNothing) {
+    if (v1beta1 && isEmptySelector(raw?.selector)) {
+      report({
+        object: pdb.object,
+        path: pdb.selectorPath,
+        messageId: "pdbEmptyV1beta1",
+        data: {},
+        evidence: { selector: "{}", apiVersion: "policy/v1beta1", matches: [] },
+        remedy: { text: REMEDY4.pdbV1beta1 }
+      });
+    }
+    return;
+  }
+  if (podsMayComeFromElsewhere(context, pdb.object, pdb.selector, [namespace])) return;
+  if (selectsEverything(pdb.selector)) {
+    if (index.select(pdb.selector).length > 0) return;
+    report({
+      object: pdb.object,
+      path: pdb.selectorPath,
+      messageId: "pdbEmptyNoPods",
+      data: { namespace },
+      evidence: { selector: describeSelector(pdb.selector), matches: [] },
+      remedy: { text: REMEDY4.pdb }
+    });
+    return;
+  }
+  if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
+  const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
+  const elsewhere = podsElsewhere(context, pdb.selector, [namespace]);
+  report({
+    object: pdb.object,
+    path: pdb.selectorPath,
+    messageId: "pdbNoPods",
+    data: { selector: describeSelector(pdb.selector) },
+    related: near.map((n) => n.item.object),
+    evidence: { selector: describeSelector(pdb.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    remedy: hinted(REMEDY4.pdb, near, elsewhere, REMEDY4.pdbNamespace)
+  });
+}
+function checkMonitor(context, report, monitor) {
+  if (monitor.selector.matchesNothing || monitor.namespaces === void 0) return;
+  const namespaces = monitor.namespaces;
+  const data = { selector: describeSelector(monitor.selector), namespaces: andList(namespaces) };
+  if (monitor.kind === "ServiceMonitor") {
+    const labelsOf2 = (o) => metadataLabels(o);
+    if (namespaces.some((ns) => context.servicesIn(ns).select(monitor.selector).length > 0)) return;
+    if (BUILTIN_SERVICES.some((service2) => namespaces.includes(service2.namespace) && matches(monitor.selector, service2.labels))) return;
+    if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
+    const near2 = namespaces.flatMap((ns) => nearMisses(context.servicesIn(ns), monitor.selector, labelsOf2, (o) => refString(o.ref))).slice(0, MAX_NEAR);
+    const podLabelsOf = namespaces.flatMap((ns) => context.podsIn(ns).select(monitor.selector)).slice(0, MAX_NEAR).map((w) => refString(w.object.ref));
+    const elsewhere2 = servicesElsewhere(context, monitor, namespaces);
+    const remedy = hinted(REMEDY4.serviceMonitor, near2, elsewhere2, REMEDY4.monitorNamespace);
+    report({
+      object: monitor.object,
+      path: monitor.selectorPath,
+      messageId: "serviceMonitorNoServices",
+      data,
+      related: near2.map((n) => n.item),
+      evidence: { selector: data.selector, namespaces, matches: [], nearMisses: near2.map(nearEvidence), elsewhere: elsewhere2, podLabelsOf },
+      remedy: podLabelsOf.length === 0 ? remedy : { text: `${formatMessage(REMEDY4.podLabels, { pods: andList(podLabelsOf) }, "remedy podLabels")} ${remedy.text}` }
+    });
+    return;
+  }
+  if (namespaces.some((ns) => context.podsIn(ns).select(templateLabelsOnly(monitor.selector)).length > 0)) return;
+  if (podsMayComeFromElsewhere(context, monitor.object, monitor.selector, namespaces)) return;
+  const near = namespaces.flatMap((ns) => nearMisses(context.podsIn(ns), monitor.selector, (w) => w.podLabels, (w) => refString(w.object.ref))).slice(0, MAX_NEAR);
+  const elsewhere = podsElsewhere(context, monitor.selector, namespaces);
+  report({
+    object: monitor.object,
+    path: monitor.selectorPath,
+    messageId: "podMonitorNoPods",
+    data,
+    related: near.map((n) => n.item.object),
+    evidence: { selector: data.selector, namespaces, matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    remedy: hinted(REMEDY4.podMonitor, near, elsewhere, REMEDY4.monitorNamespace)
+  });
+}
+function checkHpas2(context, report) {
+  for (const hpa of context.hpas) {
+    const namespace = hpa.object.ref.namespace;
+    if (!hpa.target) {
+      report({ object: hpa.object, path: hpa.targetPath, messageId: "hpaNoTarget", data: {}, evidence: { target: null }, remedy: { text: REMEDY4.hpaTarget } });
+      continue;
+    }
+    const target = `${hpa.target.kind}/${hpa.target.name}`;
+    const object = context.find(hpa.target.kind, namespace, hpa.target.name);
+    if (!object && !chartViewIncomplete(context, hpa.object)) {
+      const sameName = context.workloads.filter((w) => w.object.ref.name === hpa.target.name && w.object.ref.namespace === namespace && w.object.ref.kind !== hpa.target.kind).map((w) => refString(w.object.ref));
+      report({
+        object: hpa.object,
+        path: hpa.targetPath,
+        messageId: "hpaMissingTarget",
+        data: { target },
+        evidence: { target, sameName },
+        remedy: {
+          text: sameName.length === 0 ? REMEDY4.hpaTarget : `${formatMessage(REMEDY4.sameName, { candidates: andList(sameName) }, "remedy sameName")} ${REMEDY4.hpaTarget}`
+        }
+      });
+      continue;
+    }
+    if (!object) continue;
+    const workload = context.workloadFor(object);
+    if (!workload?.selector || workload.selector.matchesNothing) continue;
+    if (context.podsIn(namespaceOf(object)).select(workload.selector).length > 0) continue;
+    report({
+      object: hpa.object,
+      path: hpa.targetPath,
+      messageId: "hpaTargetNoPods",
+      data: { target, selector: describeSelector(workload.selector) },
+      related: [object],
+      evidence: { target, selector: describeSelector(workload.selector), matches: [] },
+      remedy: { text: formatMessage(REMEDY4.hpaSelector, { target }, "remedy hpaSelector") }
+    });
+  }
+}
+function templateLabelsOnly(selector) {
+  if (!selector.requirements.some((r) => isControllerLabel(r.key))) return selector;
+  return { ...selector, requirements: selector.requirements.filter((r) => !isControllerLabel(r.key)) };
+}
+function podsMayComeFromElsewhere(context, consumer2, selector, namespaces) {
+  if (namespaces.includes(CLUSTER_COMPONENTS_NAMESPACE)) return true;
+  const operated = namespacesWithOperatedResources(context);
+  if (namespaces.some((ns) => operated.has(ns))) return true;
+  if (selector !== void 0 && relabelledAtRunTime(context, selector, namespaces)) return true;
+  return chartViewIncomplete(context, consumer2, selector);
+}
+function relabelledAtRunTime(context, selector, namespaces) {
+  const templateKeys = podTemplateKeysIfRelabelled(context);
+  if (templateKeys === void 0) return false;
+  const rest = selector.requirements.filter((r) => templateKeys.has(r.key));
+  if (rest.length === selector.requirements.length || rest.length === 0) return false;
+  return namespaces.some((ns) => context.podsIn(ns).select({ ...selector, requirements: rest }).length > 0);
+}
+function chartViewIncomplete(context, object, selector) {
+  const chart = object.doc.release?.chart;
+  const facts = context.chartFacts;
+  if (chart === void 0 || facts === void 0) return false;
+  if (facts.missingDependencies.has(chart)) return true;
+  const unrendered = facts.unrenderedWorkloads.get(chart) ?? [];
+  return unrendered.some((workload) => selector === void 0 || couldRenderLabels(workload.text, selector));
+}
+function couldRenderLabels(text, selector) {
+  return selector.requirements.every((requirement) => {
+    if (requirement.operator !== "In") return true;
+    return requirement.values.some((value) => writtenAsWord(text, value)) || keyWithTemplatedValue(text, requirement.key);
+  });
+}
+function writtenAsWord(text, word) {
+  return new RegExp(`(^|[^A-Za-z0-9_.-])${escapeRegExp(word)}($|[^A-Za-z0-9_.-])`, "m").test(text);
+}
+function keyWithTemplatedValue(text, key) {
+  return new RegExp(`(^|[\\s"'{])${escapeRegExp(key)}["']?\\s*:\\s*[^\\n]*\\{\\{`, "m").test(text);
+}
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function podTemplateKeysIfRelabelled(context) {
+  return context.derived(relabelledKeys);
+}
+function relabelledKeys(context) {
+  return context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : void 0;
+}
+function namespacesWithOperatedResources(context) {
+  return context.derived(operatedNamespaces);
+}
+function operatedNamespaces(context) {
+  return new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === void 0).map(namespaceOf));
+}
+var MAX_NEAR = 3;
+function nearMisses(index, selector, labelsOf2, nameOf) {
+  const { requirements } = selector;
+  if (requirements.length < 2) return [];
+  const found = [];
+  const seen = /* @__PURE__ */ new Set();
+  requirements.forEach((requirement, i) => {
+    const rest = { matchesNothing: false, requirements: requirements.filter((_, j) => j !== i) };
+    const candidates = index.select(rest);
+    if (candidates.length > MAX_NEAR) return;
+    for (const item of candidates) {
+      if (seen.has(item) || found.length >= MAX_NEAR) continue;
+      seen.add(item);
+      const actual = labelsOf2(item)[requirement.key];
+      found.push({
+        item,
+        name: nameOf(item),
+        unmatched: `${describeSelector({ matchesNothing: false, requirements: [requirement] })} (${actual === void 0 ? "label absent" : `has ${requirement.key}=${actual}`})`
+      });
+    }
+  });
+  return found;
+}
+function nearEvidence(near) {
+  return { object: near.name, unmatched: near.unmatched };
+}
+function podsElsewhere(context, selector, searched) {
+  return context.namespaces().filter((ns) => !searched.includes(ns)).flatMap((ns) => context.podsIn(ns).select(selector).map((w) => `${refString(w.object.ref)} in namespace ${ns}`)).slice(0, MAX_NEAR);
+}
+function servicesElsewhere(context, monitor, searched) {
+  return context.namespaces().filter((ns) => !searched.includes(ns)).flatMap((ns) => context.servicesIn(ns).select(monitor.selector).map((o) => `${refString(o.ref)} in namespace ${ns}`)).slice(0, MAX_NEAR);
+}
+function hinted(base, near, elsewhere, namespaceAdvice) {
+  const parts = [];
+  if (near.length > 0) parts.push(formatMessage(REMEDY4.closest, { closest: near.map((n) => `${n.name} fails only ${n.unmatched}`).join("; ") }, "remedy closest"));
+  if (elsewhere.length > 0) parts.push(formatMessage(REMEDY4.elsewhere, { found: andList(elsewhere), advice: namespaceAdvice }, "remedy elsewhere"));
+  parts.push(base);
+  return { text: parts.join(" ") };
+}
+function metadataLabels(object) {
+  return stringMap(object.raw.metadata?.labels);
+}
+function isEmptySelector(raw) {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
+  const { matchLabels, matchExpressions } = raw;
+  const emptyMap = matchLabels === void 0 || matchLabels === null || typeof matchLabels === "object" && Object.keys(matchLabels).length === 0;
+  const emptyList = matchExpressions === void 0 || matchExpressions === null || Array.isArray(matchExpressions) && matchExpressions.length === 0;
+  return emptyMap && emptyList;
+}
+
+// src/analyze/rules/duplicate-object.ts
+import { isDeepStrictEqual } from "node:util";
+var DUPLICATE_OUTCOME = "Helm 3's `helm install` creates the first copy and fails on the second with \"already exists\"; where the release already has the object, each upgrade applies both copies and the later one wins, so the earlier copy's content never takes effect.";
+var duplicateObject = {
+  meta: {
+    id: "duplicate-object",
+    severity: "warning",
+    summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
+    messages: {
+      renderedTwice: "{{object}} is rendered twice by {{first}}: only one copy can exist in the cluster",
+      renderedByTwo: "{{object}} is rendered by both {{first}} and {{second}}: only one copy can exist in the cluster"
+    },
+    details: {
+      renderedTwice: DUPLICATE_OUTCOME,
+      renderedByTwo: DUPLICATE_OUTCOME
+    },
+    why: "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
+    fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
+    migration: "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
+    incident: 'helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets "secret-name" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.',
+    example: {
+      bad: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: fast
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: safe
+      `,
+      good: manifest`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: fast
+      `
+    },
+    helpUri: ruleHelpUri("duplicate-object")
+  },
+  check(context, report) {
+    for (const { copy: object, first: earlier } of duplicateCopies(context)) {
+      const [first, second] = [sourceOf2(earlier), sourceOf2(object)];
+      report({
+        object,
+        path: ["metadata", "name"],
+        messageId: first === second ? "renderedTwice" : "renderedByTwo",
+        data: { object: refString(object.ref), first, second },
+        related: [earlier],
+        evidence: { identical: isDeepStrictEqual(earlier.raw, object.raw), first, second }
+      });
+    }
+  }
+};
+function sourceOf2(object) {
+  return object.doc.template ?? object.doc.file;
+}
+
+// src/analyze/rules/nondeterministic-render.ts
+var RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
+var MAX_FIELDS_NAMED2 = 6;
+var RANDOM_CAUSE = `Random or time-based template functions (such as ${RANDOM_FUNCTIONS}) make them differ.`;
+var NO_CLUSTER = "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`)";
+var REVISION = "helm template always renders revision 1; the next release renders {{next}}.";
+var CA_BUNDLE_KINDS = /* @__PURE__ */ new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
+var UPGRADE_HOOKS = /* @__PURE__ */ new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
+function writtenByUpgrades(object) {
+  return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
+}
+function runsPerRelease(object) {
+  return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
+}
+function secretRemedy(object) {
+  const name = object.ref.name;
+  return `Generate a value once and keep it: read the Secret the release already has with \`lookup\` and reuse its value when present ({{- $old := lookup "v1" "Secret" .Release.Namespace "${name}" }} ... {{ if $old }}{{ index $old.data "<key>" }}{{ else }}{{ randAlphaNum 32 | b64enc }}{{ end }}), or let users pass the value in values (fail with \`required\` when it is missing, or point at an existing Secret). \`helm template\` and --dry-run have no cluster, so there \`lookup\` finds nothing and the value still differs: that is expected.`;
+}
+function certificateRemedy() {
+  return "Do not generate certificates at render time: let cert-manager issue the certificate (and its cainjector fill caBundle), or keep the one the release already has with `lookup` on its Secret and generate a new one only when none exists.";
+}
+function reusedByLookup(context, object, certificate) {
+  const template = object.doc.template;
+  const kinds = template === void 0 ? void 0 : context.chartFacts?.lookups.get(template);
+  if (kinds === void 0) return void 0;
+  if (kinds.has(object.ref.kind)) return object.ref.kind;
+  return certificate && kinds.has("Secret") ? "Secret" : void 0;
+}
+function reusedFinding(object, changes, named, fields, lookedUp) {
+  return {
+    object,
+    path: changes[0].path,
+    severity: "info",
+    messageId: "reusedByLookup",
+    data: { fields: named, lookedUp },
+    evidence: { cause: "random", fields: [...fields], reusedBy: `lookup ${lookedUp}` },
+    remedy: {
+      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the value in values or point the chart at an existing Secret, so that every render agrees."
+    }
+  };
+}
+function hashesReusedSecret(context, object, change) {
+  const template = object.doc.template;
+  const lines = template === void 0 ? void 0 : context.chartFacts?.hashesReusedSecret.get(template);
+  if (lines === void 0) return false;
+  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: change.key ?? String(change.path.at(-1)) });
+  return line !== void 0 && lines.has(line);
+}
+function reusedHashFinding(object, change) {
+  const key = change.key ?? String(change.path.at(-1));
+  return {
+    object,
+    path: change.path,
+    severity: "info",
+    messageId: "reusedHash",
+    data: { annotation: key },
+    evidence: { cause: "random", annotation: key, reusedBy: "lookup Secret" },
+    remedy: {
+      text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the Secret's values in values or point the chart at an existing Secret, so that every render agrees."
+    }
+  };
+}
+function randomFieldsFinding(context, object, changes) {
+  const fields = changes.map((c) => formatPath(c.path));
+  const named = andList(fields.length > MAX_FIELDS_NAMED2 ? [...fields.slice(0, MAX_FIELDS_NAMED2), `${fields.length - MAX_FIELDS_NAMED2} more`] : fields);
+  const first = changes[0];
+  const isSecret = object.ref.kind === "Secret" && object.group === "";
+  const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
+  const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
+  const lookedUp = reusedByLookup(context, object, tls || caBundle);
+  if (changes.every((change) => change.keptOnUpgrade !== void 0)) {
+    const rotated = changes.filter((change) => change.keptOnUpgrade === false);
+    if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
+    if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
+  } else if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
+  let messageId;
+  let text;
+  if (tls || caBundle) {
+    messageId = "randomCertificate";
+    text = certificateRemedy();
+  } else if (isSecret) {
+    messageId = "randomSecret";
+    text = secretRemedy(object);
+  } else {
+    messageId = "randomFields";
+    text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
+  }
+  return {
+    object,
+    path: first.path,
+    severity: "warning",
+    messageId,
+    data: { fields: named },
+    evidence: { cause: "random", fields },
+    remedy: { text }
+  };
+}
+function randomNameFinding(object, change) {
+  const perRelease = runsPerRelease(object);
+  return {
+    object,
+    path: change.path,
+    severity: perRelease ? "info" : "warning",
+    messageId: perRelease ? "randomNamePerRelease" : "randomName",
+    data: { before: change.before ?? "", after: change.after ?? "", kind: object.ref.kind },
+    evidence: { cause: "random", fields: ["metadata.name"] },
+    remedy: {
+      text: perRelease ? "To run a Job on each release with a stable name, make it a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation); or name it with .Release.Revision, which is deterministic per release." : "Name the object from the release and chart only (e.g. the fullname helper), never from a random or time-based function."
+    }
+  };
+}
+function rollIntent(context, object, change, key) {
+  if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
+  if (namedToRoll(key)) return "deliberate";
+  const template = object.doc.template;
+  const lines = template === void 0 ? void 0 : context.chartFacts?.deliberateLines?.get(template);
+  const line = lines === void 0 ? void 0 : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
+  return line !== void 0 && lines.has(line) ? "deliberate" : void 0;
+}
+function rollAnnotationFinding(context, object, change, byRevision) {
+  const key = change.key ?? String(change.path.at(-1));
+  const intent = rollIntent(context, object, change, key);
+  const messageId = byRevision ? "revisionAnnotation" : "rollAnnotation";
+  return {
+    object,
+    path: change.path,
+    severity: intent === void 0 ? "warning" : "info",
+    messageId: intent === "deliberate" ? `${messageId}Deliberate` : messageId,
+    data: { annotation: key },
+    evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
+    remedy: {
+      text: 'To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.'
+    }
+  };
+}
+function revisionFinding(context, object, change) {
+  const kubeVersion = context.settings.kubeVersion;
+  const { kind, name } = object.ref;
+  const next = change.after ?? "";
+  const evidence = { source: ".Release.Revision", field: formatPath(change.path), ...change.key === void 0 ? {} : { label: change.key } };
+  switch (change.section) {
+    case "name":
+      return {
+        object,
+        path: change.path,
+        severity: "info",
+        messageId: runsPerRelease(object) ? "revisionNamePerRelease" : "revisionName",
+        data: { name, kind, next },
+        evidence,
+        remedy: {
+          text: runsPerRelease(object) ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name." : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names."
+        }
+      };
+    case "selector":
+      return {
+        object,
+        path: change.path,
+        severity: "error",
+        messageId: "revisionSelector",
+        data: { label: change.key ?? "", next, failure: selectorChangeError(kind, kubeVersion) },
+        evidence,
+        remedy: {
+          text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
+          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade]
+        }
+      };
+    case "claim-template":
+      return {
+        object,
+        path: change.path,
+        severity: "error",
+        messageId: "revisionClaimTemplate",
+        data: { label: change.key ?? "", next, failure: statefulSetForbiddenError(kubeVersion) },
+        evidence,
+        remedy: {
+          text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
+          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade]
+        }
+      };
+    case "pod-labels": {
+      const job2 = kind === "Job" && object.hooks.length === 0;
+      return {
+        object,
+        path: change.path,
+        severity: job2 ? "error" : "warning",
+        messageId: job2 ? "revisionJobLabel" : "revisionPodLabel",
+        data: { label: change.key ?? "", next, kind },
+        evidence,
+        remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
+      };
+    }
+    case "pod-annotations":
+      return rollAnnotationFinding(context, object, change, true);
+    default:
+      return void 0;
+  }
+}
+var DELIBERATE_ROLL = "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
+var nondeterministicRender = {
+  meta: {
+    id: "nondeterministic-render",
+    severity: "warning",
+    summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
+    messages: {
+      randomFields: "changes between two renders of the same chart and values: {{fields}}",
+      randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
+      randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
+      reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
+      reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
+      randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+      randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+      rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
+      revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
+      rollAnnotationDeliberate: "pod template annotation {{annotation}} restarts the pods on every upgrade, on purpose",
+      revisionAnnotationDeliberate: "pod template annotation {{annotation}} is set from .Release.Revision to restart the pods on every upgrade, on purpose",
+      revisionName: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
+      revisionNamePerRelease: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
+      revisionSelector: "selector label {{label}} is set from .Release.Revision: every upgrade fails",
+      revisionClaimTemplate: "claim template label {{label}} is set from .Release.Revision: every upgrade fails",
+      revisionJobLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade fails while the Job exists",
+      revisionPodLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade restarts the pods"
+    },
+    details: {
+      randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
+      randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
+      randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
+      reusedByLookup: `They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. ${NO_CLUSTER} get a new value on every render.`,
+      reusedHash: `The chart generates the Secret once and reads it back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. ${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
+      randomName: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. Anything that refers to it by name, or state it holds, is lost on each upgrade.",
+      randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
+      rollAnnotation: "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
+      rollAnnotationDeliberate: DELIBERATE_ROLL,
+      revisionAnnotationDeliberate: DELIBERATE_ROLL,
+      revisionAnnotation: "A probe that raised the revision changed it, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation is for; if the restarts are not meant, this annotation is why.",
+      revisionName: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one; whatever refers to it by name, or state it holds, does not carry over.`,
+      revisionNamePerRelease: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one, so it runs again on each release.`,
+      revisionSelector: `${REVISION} Every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "{{failure}}".`,
+      revisionClaimTemplate: `${REVISION} Every helm upgrade changes spec.volumeClaimTemplates, and fails with "{{failure}}".`,
+      revisionJobLabel: `${REVISION} A Job's spec.template is immutable, so every helm upgrade fails with "${JOB_TEMPLATE_IMMUTABLE_ERROR}" while the Job exists.`,
+      revisionPodLabel: `${REVISION} Every helm upgrade restarts all pods of the {{kind}}, even when nothing else changed.`
+    },
+    why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
+    fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
+    migration: "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
+    incident: "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
+    example: {
+      // Two renders of `{{ randAlphaNum 16 | b64enc }}` in templates/secret.yaml, same chart and values.
+      bad: manifest`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+        data:
+          password: S2s3eFBxMnZOOGRSNGFMbQ==
+      `,
+      rerender: manifest`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+        data:
+          password: WXQ5d0JjNnNIMWpGM2tFeg==
+      `,
+      // The password comes from values, or from the existing Secret through lookup: the same each time.
+      good: manifest`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+        data:
+          password: ZnJvbS12YWx1ZXM=
+      `
+    },
+    helpUri: ruleHelpUri("nondeterministic-render")
+  },
+  check(context, report) {
+    for (const object of context.objects) {
+      const probes = probesOf(context.probes, object);
+      if (probes === void 0 || probes.changes.length === 0) continue;
+      const otherRandom = [];
+      for (const change of probes.changes) {
+        const primary = change.causes[0];
+        if (primary === "random") {
+          if (!writtenByUpgrades(object)) continue;
+          if (change.section === "name") report(randomNameFinding(object, change));
+          else if (change.section === "pod-annotations") report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+          else if (change.section === "other") otherRandom.push(change);
+        } else if (primary === "revision") {
+          if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
+          const finding2 = revisionFinding(context, object, change);
+          if (finding2) report(finding2);
+        }
+      }
+      if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
+    }
+  }
+};
+
+// src/analyze/rules/rollout-selector-changed.ts
+var REFUSED_DETAIL = "`helm upgrade` fails: {{apiError}}";
+var CANARY_SKIPPED_DETAIL = "the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned (its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause and analysis is skipped and traffic jumps to 100% at once.";
+var rolloutSelectorChanged = {
+  meta: {
+    id: "rollout-selector-changed",
+    severity: "error",
+    summary: "An Argo Rollout's spec.selector changes between the release and the upgrade.",
+    messages: {
+      refused: "spec.selector changes ({{changed}}): Argo Rollouts v1.9 or later refuses the update",
+      canarySkipped: "spec.selector changes ({{changed}}): the stable ReplicaSet is orphaned and the canary skipped",
+      either: "spec.selector changes ({{changed}}): refused from Argo Rollouts v1.9, canary skipped before it"
+    },
+    details: {
+      refused: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later (the configured version) and its CRD installed, ${REFUSED_DETAIL}`,
+      canarySkipped: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts before v1.9 (the configured version) ${CANARY_SKIPPED_DETAIL}`,
+      either: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later and its CRD installed, ${REFUSED_DETAIL} With an older controller or CRD ${CANARY_SKIPPED_DETAIL}`
+    },
+    why: "From Argo Rollouts v1.9 (with its CRD installed) the update is refused: `.spec.selector is immutable`. With older controllers or CRDs it is accepted, but the old stable ReplicaSet stops matching and is orphaned, and the new ReplicaSet is promoted as an initial deploy: all canary steps, pauses and analysis are skipped and traffic jumps to 100% (argoproj/argo-rollouts#4070).",
+    fix: "Keep the Rollout's selector stable (a small selector-labels helper; never user values, versions or team names). To really change it, create a new Rollout under a new name, move traffic to it, then remove the old one.",
+    migration: "Do not change a deployed Rollout's selector in place. Ship the new selector as a new Rollout (a new name), let it come up next to the old one, move traffic to it, then remove the old Rollout; later upgrades follow the canary steps again.",
+    incident: "argoproj/argo-rollouts #4070: after a change to a Rollout's spec.selector.matchLabels the controller orphaned the stable ReplicaSet and promoted the new one as an initial deploy, skipping every canary step; Argo Rollouts 1.9 made the selector immutable (PR #4084) so the update is refused instead.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+          strategy:
+            canary:
+              steps:
+                - setWeight: 20
+                - pause: {}
+      `,
+      bad: manifest`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              app.kubernetes.io/component: server
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+          strategy:
+            canary:
+              steps:
+                - setWeight: 20
+                - pause: {}
+      `,
+      good: manifest`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                app.kubernetes.io/component: server
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+          strategy:
+            canary:
+              steps:
+                - setWeight: 20
+                - pause: {}
+      `
+    },
+    helpUri: ruleHelpUri("rollout-selector-changed")
+  },
+  check(context, report) {
+    const upgrade2 = context.upgrade;
+    if (!upgrade2) return;
+    for (const { before, after } of upgrade2.plan.updated) {
+      if (after.ref.kind !== "Rollout" || after.group !== "argoproj.io") continue;
+      const oldSelector = getPath(before.raw, ["spec", "selector"]);
+      const newSelector = getPath(after.raw, ["spec", "selector"]);
+      if (sameStoredSelector(oldSelector, newSelector)) continue;
+      const { name } = after.ref;
+      const ns = after.ref.namespace ?? "default";
+      const changedKeys = changedSelectorKeys(oldSelector, newSelector);
+      const oldLabels = labelSelectorArg(oldSelector);
+      const outcome = selectorChangeOutcome(context.settings.argoRolloutsVersion);
+      const [storedBefore, storedAfter] = [storedLabelSelector(oldSelector), storedLabelSelector(newSelector)];
+      report({
+        object: after,
+        path: ["spec", "selector"],
+        messageId: MESSAGE_OF[outcome],
+        data: {
+          changed: andList(changedKeys),
+          before: show(storedBefore),
+          after: show(storedAfter),
+          ...outcome === "canary-skipped" ? {} : { apiError: `Rollout.argoproj.io ${JSON.stringify(name)} is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable` }
+        },
+        evidence: { before: storedBefore, after: storedAfter, keys: changedKeys, outcome },
+        remedy: {
+          text: `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper (e.g. app.kubernetes.io/name and app.kubernetes.io/instance). If a user value feeds the selector (a team, a labels map), keep selector labels out of user values and put such labels only on the pod template and object metadata. If the selector really must change, add a second Rollout under a new name with the new selector, move traffic to it (its own canary/stable Services), then remove the old Rollout in a later release. ` + (outcome === "either" ? `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: older CRD, the canary would be skipped). ` : "") + `The last command lists the ReplicaSets of the old selector: after an older controller accepted the change they are orphaned; delete them once the new pods serve.`,
+          commands: [
+            ...outcome === "either" ? [CRD_RULE_COMMAND] : [],
+            sh`kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
+            ...oldLabels ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} get replicasets -l ${oldLabels}`] : []
+          ]
+        }
+      });
+    }
+  }
+};
+var MESSAGE_OF = { refused: "refused", "canary-skipped": "canarySkipped", either: "either" };
+var CRD_RULE_COMMAND = "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'";
+function selectorChangeOutcome(version) {
+  if (version === void 0) return "either";
+  return versionAtLeast(version, "1.9") ? "refused" : "canary-skipped";
+}
+function show(stored) {
+  return stored === null ? "(none)" : JSON.stringify(stored);
+}
+function changedSelectorKeys(before, after) {
+  const part = (selector, name) => getPath(storedLabelSelector(selector), [name]);
+  const labels = (selector) => {
+    const m = part(selector, "matchLabels");
+    return isRecord(m) ? m : {};
+  };
+  const [b, a] = [labels(before), labels(after)];
+  const keys = [.../* @__PURE__ */ new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => b[k] !== a[k]).sort();
+  if (JSON.stringify(part(before, "matchExpressions")) !== JSON.stringify(part(after, "matchExpressions"))) keys.push("matchExpressions");
+  return keys;
+}
+function labelSelectorArg(selector) {
+  const compiled = compileLabelSelector(selector, { nil: "nothing", empty: "nothing" });
+  return compiled.matchesNothing ? void 0 : describeSelector(compiled);
+}
+
+// src/analyze/upgrade/defaults.ts
+function defaultedManifest(raw, apiVersion, kind) {
+  const out = isRecord(raw) ? clone(raw) : {};
+  delete out.status;
+  const defaulter = DEFAULTERS[`${apiVersion}/${kind}`] ?? DEFAULTERS[`${groupOf2(apiVersion)}/*/${kind}`];
+  defaulter?.(out);
+  return out;
+}
+function defaultedPodTemplate(template) {
+  const out = isRecord(template) ? clone(template) : {};
+  applyPodTemplateDefaults(out);
+  return out;
+}
+function defaultedPodSpec(spec, options = {}) {
+  const out = isRecord(spec) ? clone(spec) : {};
+  applyPodSpecDefaults(out, options.bare ?? false);
+  return out;
+}
+function defaultedClaimTemplate(claim) {
+  const out = isRecord(claim) ? clone(claim) : {};
+  delete out.apiVersion;
+  delete out.kind;
+  applyPvcSpecDefaults(ensureObj(out, "spec"));
+  const status = ensureObj(out, "status");
+  setDefault(status, "phase", "Pending", true);
+  return out;
+}
+function defaultedPvcSpec(spec) {
+  const out = isRecord(spec) ? clone(spec) : {};
+  applyPvcSpecDefaults(out);
+  return out;
+}
+var QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+var BINARY = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+var DECIMAL = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+var DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL).map(([suffix, exp]) => [exp, suffix]));
+function parseQuantity(value) {
+  let text;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return void 0;
+    text = String(value);
+    if (/e/i.test(text)) text = value.toFixed(9).replace(/\.?0+$/, "");
+  } else if (typeof value === "string") {
+    text = value.trim();
+  } else {
+    return void 0;
+  }
+  const match = QUANTITY.exec(text);
+  if (!match) return void 0;
+  const [, sign, number, suffix = ""] = match;
+  const [whole = "", fraction = ""] = number.split(".");
+  let mantissa = BigInt((whole || "0") + fraction);
+  if (sign === "-") mantissa = -mantissa;
+  let exp10 = -fraction.length;
+  let exp2 = 0;
+  let format = "DecimalSI";
+  if (suffix in BINARY) {
+    exp2 = BINARY[suffix];
+    format = "BinarySI";
+  } else if (suffix in DECIMAL) {
+    exp10 += DECIMAL[suffix];
+  } else {
+    exp10 += Number(suffix.slice(1));
+    format = "DecimalExponent";
+  }
+  return { mantissa, exp10, exp2, format };
+}
+function nanos(q) {
+  let value = q.mantissa * 2n ** BigInt(q.exp2);
+  const shift = q.exp10 + 9;
+  if (shift >= 0) return value * 10n ** BigInt(shift);
+  const divisor = 10n ** BigInt(-shift);
+  const rounded = value / divisor;
+  value = rounded * divisor === value || value < 0n ? rounded : rounded + 1n;
+  return value;
+}
+function compareQuantities(a, b) {
+  const qa = parseQuantity(a);
+  const qb = parseQuantity(b);
+  if (!qa || !qb) return void 0;
+  const na = nanos(qa);
+  const nb = nanos(qb);
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+function canonicalQuantity(value) {
+  const q = parseQuantity(value);
+  if (!q) return value;
+  const n = nanos(q);
+  if (n === 0n) return "0";
+  const negative = n < 0n;
+  const abs = negative ? -n : n;
+  const sign = negative ? "-" : "";
+  if (q.format === "BinarySI" && abs >= 1024n * 1000000000n && abs % 1000000000n === 0n) {
+    let whole = abs / 1000000000n;
+    let exp2 = 0;
+    while (exp2 < 60 && whole % 1024n === 0n) {
+      whole /= 1024n;
+      exp2 += 10;
+    }
+    const suffix = Object.entries(BINARY).find(([, e]) => e === exp2)?.[0] ?? "";
+    return `${sign}${whole}${suffix}`;
+  }
+  let mantissa = abs;
+  let exp = -9;
+  while (exp < 18 && mantissa % 1000n === 0n) {
+    mantissa /= 1000n;
+    exp += 3;
+  }
+  if (q.format === "DecimalExponent") return `${sign}${mantissa}${exp === 0 ? "" : `e${exp}`}`;
+  return `${sign}${mantissa}${DECIMAL_SUFFIX.get(exp) ?? ""}`;
+}
+var DEFAULTERS = {
+  "apps/v1/Deployment": (o) => deploymentDefaults(o),
+  "apps/v1beta2/Deployment": (o) => deploymentDefaults(o),
+  "apps/v1/ReplicaSet": (o) => replicaSetDefaults(o),
+  "apps/v1beta2/ReplicaSet": (o) => replicaSetDefaults(o),
+  "apps/v1/DaemonSet": (o) => daemonSetDefaults(o),
+  "apps/v1beta2/DaemonSet": (o) => daemonSetDefaults(o),
+  "apps/v1/StatefulSet": (o) => statefulSetDefaults(o),
+  "apps/v1beta2/StatefulSet": (o) => statefulSetDefaults(o),
+  // Legacy versions (extensions/v1beta1, apps/v1beta1) had other workload defaults; only the
+  // pod template defaults, which are the same in every version, are applied to them.
+  "extensions/*/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
+  "extensions/*/DaemonSet": (o) => podTemplateAt(o, ["spec", "template"]),
+  "extensions/*/ReplicaSet": (o) => podTemplateAt(o, ["spec", "template"]),
+  "apps/v1beta1/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
+  "apps/v1beta1/StatefulSet": (o) => podTemplateAt(o, ["spec", "template"]),
+  "batch/v1/Job": (o) => jobDefaults(o),
+  "batch/v1/CronJob": (o) => cronJobDefaults(o),
+  "batch/v1beta1/CronJob": (o) => cronJobDefaults(o),
+  "v1/Pod": (o) => applyPodSpecDefaults(ensureObj(o, "spec"), true),
+  "v1/PodTemplate": (o) => podTemplateAt(o, ["template"]),
+  "v1/ReplicationController": (o) => replicationControllerDefaults(o),
+  "v1/Service": (o) => serviceDefaults(o),
+  "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
+  "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
+  "v1/Secret": (o) => setDefault(o, "type", "Opaque", true),
+  // SetDefaults_Secret
+  "storage.k8s.io/*/StorageClass": (o) => {
+    setDefault(o, "reclaimPolicy", "Delete", true);
+    setDefault(o, "volumeBindingMode", "Immediate", true);
+  }
+};
+function deploymentDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "replicas", 1);
+  const strategy = ensureObj(spec, "strategy");
+  setDefault(strategy, "type", "RollingUpdate", true);
+  if (strategy.type === "RollingUpdate") {
+    const rolling = ensureObj(strategy, "rollingUpdate");
+    setDefault(rolling, "maxUnavailable", "25%");
+    setDefault(rolling, "maxSurge", "25%");
+  }
+  setDefault(spec, "revisionHistoryLimit", 10);
+  setDefault(spec, "progressDeadlineSeconds", 600);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function replicaSetDefaults(o) {
+  setDefault(ensureObj(o, "spec"), "replicas", 1);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function daemonSetDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  const strategy = ensureObj(spec, "updateStrategy");
+  setDefault(strategy, "type", "RollingUpdate", true);
+  if (strategy.type === "RollingUpdate") {
+    const rolling = ensureObj(strategy, "rollingUpdate");
+    setDefault(rolling, "maxUnavailable", 1);
+    setDefault(rolling, "maxSurge", 0);
+  }
+  setDefault(spec, "revisionHistoryLimit", 10);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function statefulSetDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "replicas", 1);
+  setDefault(spec, "podManagementPolicy", "OrderedReady", true);
+  const strategy = ensureObj(spec, "updateStrategy");
+  setDefault(strategy, "type", "RollingUpdate", true);
+  if (strategy.type === "RollingUpdate") setDefault(ensureObj(strategy, "rollingUpdate"), "partition", 0);
+  setDefault(spec, "revisionHistoryLimit", 10);
+  const retention = ensureObj(spec, "persistentVolumeClaimRetentionPolicy");
+  setDefault(retention, "whenDeleted", "Retain", true);
+  setDefault(retention, "whenScaled", "Retain", true);
+  if (Array.isArray(spec.volumeClaimTemplates)) {
+    spec.volumeClaimTemplates = spec.volumeClaimTemplates.map((claim) => isRecord(claim) ? defaultedClaimTemplate(claim) : claim);
+  }
+  podTemplateAt(o, ["spec", "template"]);
+}
+function jobDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  if (isUnset(spec.completions) && isUnset(spec.parallelism)) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  setDefault(spec, "parallelism", 1);
+  setDefault(spec, "backoffLimit", isUnset(spec.backoffLimitPerIndex) ? 6 : 2147483647);
+  setDefault(spec, "completionMode", "NonIndexed", true);
+  setDefault(spec, "suspend", false);
+  setDefault(spec, "manualSelector", false);
+  setDefault(spec, "podReplacementPolicy", isUnset(spec.podFailurePolicy) ? "TerminatingOrFailed" : "Failed", true);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function cronJobDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "concurrencyPolicy", "Allow", true);
+  setDefault(spec, "suspend", false);
+  setDefault(spec, "successfulJobsHistoryLimit", 3);
+  setDefault(spec, "failedJobsHistoryLimit", 1);
+  podTemplateAt(o, ["spec", "jobTemplate", "spec", "template"]);
+}
+function replicationControllerDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "replicas", 1);
+  const templateLabels = isRecord(spec.template) && isRecord(spec.template.metadata) ? spec.template.metadata.labels : void 0;
+  if (isRecord(templateLabels) && isUnsetOrEmpty(spec.selector)) spec.selector = clone(templateLabels);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function serviceDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "type", "ClusterIP", true);
+  setDefault(spec, "sessionAffinity", "None", true);
+  if (spec.sessionAffinity === "ClientIP") {
+    setDefault(ensureObj(ensureObj(spec, "sessionAffinityConfig"), "clientIP"), "timeoutSeconds", 10800);
+  }
+  if (Array.isArray(spec.ports)) {
+    for (const port of spec.ports) {
+      if (!isRecord(port)) continue;
+      setDefault(port, "protocol", "TCP", true);
+      if (isUnset(port.targetPort) || port.targetPort === 0 || port.targetPort === "") port.targetPort = port.port;
+    }
+  }
+  if (spec.type === "NodePort" || spec.type === "LoadBalancer") setDefault(spec, "externalTrafficPolicy", "Cluster", true);
+  if (spec.type !== "ExternalName") setDefault(spec, "internalTrafficPolicy", "Cluster", true);
+  if (spec.type === "LoadBalancer") setDefault(spec, "allocateLoadBalancerNodePorts", true);
+}
+function persistentVolumeDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "persistentVolumeReclaimPolicy", "Retain", true);
+  setDefault(spec, "volumeMode", "Filesystem", true);
+  canonicalQuantities(spec.capacity);
+  const hostPath = spec.hostPath;
+  if (isRecord(hostPath)) setDefault(hostPath, "type", "", false);
+}
+function applyPvcSpecDefaults(spec) {
+  setDefault(spec, "volumeMode", "Filesystem", true);
+  if (isRecord(spec.resources)) {
+    canonicalQuantities(spec.resources.requests);
+    canonicalQuantities(spec.resources.limits);
+  }
+}
+function podTemplateAt(o, path24) {
+  let current = o;
+  for (const key of path24) {
+    if (!isRecord(current)) return;
+    current = current[key];
+  }
+  if (isRecord(current)) applyPodTemplateDefaults(current);
+}
+function applyPodTemplateDefaults(template) {
+  if (isRecord(template.spec)) applyPodSpecDefaults(template.spec, false);
+}
+function applyPodSpecDefaults(spec, bare) {
+  setDefault(spec, "dnsPolicy", "ClusterFirst", true);
+  setDefault(spec, "restartPolicy", "Always", true);
+  setDefault(spec, "terminationGracePeriodSeconds", 30);
+  setDefault(spec, "schedulerName", "default-scheduler", true);
+  if (typeof spec.serviceAccount === "string" && spec.serviceAccount !== "" && isUnsetOrEmptyString(spec.serviceAccountName)) {
+    spec.serviceAccountName = spec.serviceAccount;
+  }
+  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName !== "") spec.serviceAccount = spec.serviceAccountName;
+  if (bare) setDefault(spec, "enableServiceLinks", true);
+  for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) if (isRecord(container)) applyContainerDefaults(container, bare);
+  }
+  if (Array.isArray(spec.volumes)) {
+    for (const volume of spec.volumes) if (isRecord(volume)) applyVolumeDefaults(volume);
+  }
+  canonicalQuantities(spec.overhead);
+  if (isRecord(spec.resources)) {
+    canonicalQuantities(spec.resources.requests);
+    canonicalQuantities(spec.resources.limits);
+  }
+}
+function applyContainerDefaults(container, bare) {
+  if (typeof container.image === "string") setDefault(container, "imagePullPolicy", defaultPullPolicy(container.image), true);
+  setDefault(container, "terminationMessagePath", "/dev/termination-log", true);
+  setDefault(container, "terminationMessagePolicy", "File", true);
+  if (Array.isArray(container.ports)) {
+    for (const port of container.ports) if (isRecord(port)) setDefault(port, "protocol", "TCP", true);
+  }
+  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+    const value = container[probe];
+    if (!isRecord(value)) continue;
+    setDefault(value, "timeoutSeconds", 1);
+    setDefault(value, "periodSeconds", 10);
+    setDefault(value, "successThreshold", 1);
+    setDefault(value, "failureThreshold", 3);
+    applyHandlerDefaults(value);
+  }
+  if (isRecord(container.lifecycle)) {
+    for (const hook of ["postStart", "preStop"]) if (isRecord(container.lifecycle[hook])) applyHandlerDefaults(container.lifecycle[hook]);
+  }
+  if (Array.isArray(container.env)) {
+    for (const env of container.env) if (isRecord(env) && isRecord(env.valueFrom)) applySelectorDefaults(env.valueFrom);
+  }
+  if (isRecord(container.resources)) {
+    const { resources } = container;
+    canonicalQuantities(resources.requests);
+    canonicalQuantities(resources.limits);
+    if (bare && isRecord(resources.limits)) {
+      const requests = ensureObj(resources, "requests");
+      for (const [name, limit] of Object.entries(resources.limits)) if (isUnset(requests[name])) requests[name] = limit;
+    }
+  }
+}
+function applyHandlerDefaults(handler) {
+  if (isRecord(handler.httpGet)) {
+    setDefault(handler.httpGet, "path", "/", true);
+    setDefault(handler.httpGet, "scheme", "HTTP", true);
+  }
+}
+function applySelectorDefaults(source) {
+  if (isRecord(source.fieldRef)) setDefault(source.fieldRef, "apiVersion", "v1", true);
+  if (isRecord(source.resourceFieldRef)) {
+    setDefault(source.resourceFieldRef, "divisor", "0");
+    source.resourceFieldRef.divisor = canonicalQuantity(source.resourceFieldRef.divisor);
+  }
+}
+function applyVolumeDefaults(volume) {
+  for (const source of ["secret", "configMap", "downwardAPI", "projected"]) {
+    if (isRecord(volume[source])) setDefault(volume[source], "defaultMode", 420);
+  }
+  if (isRecord(volume.downwardAPI) && Array.isArray(volume.downwardAPI.items)) {
+    for (const item of volume.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
+  }
+  if (isRecord(volume.projected) && Array.isArray(volume.projected.sources)) {
+    for (const source of volume.projected.sources) {
+      if (!isRecord(source)) continue;
+      if (isRecord(source.serviceAccountToken)) setDefault(source.serviceAccountToken, "expirationSeconds", 3600);
+      if (isRecord(source.downwardAPI) && Array.isArray(source.downwardAPI.items)) {
+        for (const item of source.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
+      }
+    }
+  }
+  if (isRecord(volume.hostPath)) setDefault(volume.hostPath, "type", "", false);
+  if (isRecord(volume.emptyDir) && !isUnset(volume.emptyDir.sizeLimit)) volume.emptyDir.sizeLimit = canonicalQuantity(volume.emptyDir.sizeLimit);
+  const claim = isRecord(volume.ephemeral) ? volume.ephemeral.volumeClaimTemplate : void 0;
+  if (isRecord(claim) && isRecord(claim.spec)) applyPvcSpecDefaults(claim.spec);
+}
+function defaultPullPolicy(image) {
+  if (image.includes("@")) return "IfNotPresent";
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const colon = lastSegment.lastIndexOf(":");
+  const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
+  return tag === "latest" ? "Always" : "IfNotPresent";
+}
+function groupOf2(apiVersion) {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+function isUnset(value) {
+  return value === void 0 || value === null;
+}
+function isUnsetOrEmptyString(value) {
+  return isUnset(value) || value === "";
+}
+function isUnsetOrEmpty(value) {
+  return isUnset(value) || isRecord(value) && Object.keys(value).length === 0;
+}
+function setDefault(o, key, value, emptyString = false) {
+  if (isUnset(o[key]) || emptyString && o[key] === "") o[key] = value;
+}
+function ensureObj(o, key) {
+  const value = o[key];
+  if (isRecord(value)) return value;
+  const created = {};
+  o[key] = created;
+  return created;
+}
+function canonicalQuantities(map2) {
+  if (!isRecord(map2)) return;
+  for (const [name, value] of Object.entries(map2)) map2[name] = canonicalQuantity(value);
+}
+function clone(value) {
+  if (Array.isArray(value)) return value.map(clone);
+  if (isRecord(value)) {
+    const out = {};
+    for (const [key, child] of Object.entries(value)) out[key] = clone(child);
+    return out;
+  }
+  return value;
+}
+
+// src/analyze/upgrade/diff.ts
+function isEmpty(value) {
+  if (value === null || value === void 0) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isRecord(value) && Object.keys(value).length === 0;
+}
+function normalize(value) {
+  if (Array.isArray(value)) return value.map(normalize);
+  if (!isRecord(value)) return value;
+  const out = {};
+  for (const [key, child] of Object.entries(value)) {
+    const normalized = normalize(child);
+    if (!isEmpty(normalized)) out[key] = normalized;
+  }
+  return out;
+}
+function diff(before, after, path24 = []) {
+  const differences = [];
+  walk(normalize(before), normalize(after), [...path24], differences);
+  return differences;
+}
+function walk(before, after, path24, out) {
+  if (isEmpty(before) && isEmpty(after)) return;
+  if (isRecord(before) && isRecord(after)) {
+    for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
+      walk(before[key], after[key], [...path24, key], out);
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path24, i], out);
+    return;
+  }
+  if (before !== after) out.push({ path: path24, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
+}
+function sameValue(before, after) {
+  return diff(before, after).length === 0;
+}
+
+// src/analyze/upgrade/plan.ts
+function helmIdentity(object) {
+  const { kind, namespace, name } = object.ref;
+  return [object.group, kind, namespace ?? "", name].join("\0");
+}
+function keepsOnDelete(object) {
+  const annotations = stringMap(object.raw.metadata?.annotations);
+  return annotations["helm.sh/resource-policy"] === "keep";
+}
+function planUpgrade(previous, next) {
+  const plan2 = { updated: [], created: [], deleted: [], kept: [], hooks: [] };
+  const released = (o) => o.hooks.length === 0;
+  const before = /* @__PURE__ */ new Map();
+  for (const object of previous) {
+    if (!released(object)) plan2.hooks.push(object);
+    else if (!object.generatedName) before.set(helmIdentity(object), object);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const object of next) {
+    if (!released(object)) {
+      plan2.hooks.push(object);
+      continue;
+    }
+    const identity2 = helmIdentity(object);
+    const old = object.generatedName ? void 0 : before.get(identity2);
+    if (old) {
+      plan2.updated.push({ before: old, after: object });
+      seen.add(identity2);
+    } else {
+      plan2.created.push(object);
+    }
+  }
+  for (const [identity2, object] of before) {
+    if (seen.has(identity2)) continue;
+    (keepsOnDelete(object) ? plan2.kept : plan2.deleted).push(object);
+  }
+  return plan2;
+}
+
+// src/analyze/upgrade/impact.ts
+var ROLLING_KINDS2 = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "Rollout"]);
+function isRollingWorkload(object) {
+  return ROLLING_KINDS2.has(object.ref.kind) && workloadOf(object) !== void 0;
+}
+function templateChangesOf(pair) {
+  if (!isRollingWorkload(pair.after) || pair.before.ref.kind !== pair.after.ref.kind) return void 0;
+  const templatePath = workloadOf(pair.after).templatePath;
+  const before = comparablePodTemplate(pair.before, templatePath);
+  const after = comparablePodTemplate(pair.after, templatePath);
+  const metaBefore = recordAt(before, "metadata");
+  const metaAfter = recordAt(after, "metadata");
+  const { labels: lb, annotations: ab, ...restBefore } = metaBefore;
+  const { labels: la, annotations: aa, ...restAfter } = metaAfter;
+  const { metadata: _mb, spec: _sb, ...outsideBefore } = isRecord(before) ? before : {};
+  const { metadata: _ma, spec: _sa, ...outsideAfter } = isRecord(after) ? after : {};
+  const other = [
+    ...diff(restBefore, restAfter, [...templatePath, "metadata"]),
+    ...specDifferences(recordAt(before, "spec"), recordAt(after, "spec"), [...templatePath, "spec"]),
+    // Fields a pod template does not have; compared anyway so nothing is silently lost.
+    ...diff(outsideBefore, outsideAfter, templatePath)
+  ];
+  return { pair, templatePath, labels: keyChanges(lb, la), annotations: keyChanges(ab, aa), other };
+}
+function hasChanges(changes) {
+  return changes.labels.length + changes.annotations.length + changes.other.length > 0;
+}
+function changedPaths(changes) {
+  const meta = [...changes.templatePath, "metadata"];
+  return [
+    ...changes.labels.map((c) => formatPath([...meta, "labels", c.key])),
+    ...changes.annotations.map((c) => formatPath([...meta, "annotations", c.key])),
+    ...changes.other.map((d) => formatPath(d.path))
+  ];
+}
+function isChecksumAnnotation(key) {
+  return key.startsWith("checksum/");
+}
+function rollReasons(changes) {
+  const reasons = /* @__PURE__ */ new Set();
+  for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
+  const specPath = [...changes.templatePath, "spec"];
+  for (const { path: path24 } of changes.other) {
+    if (!startsWith(path24, specPath)) {
+      reasons.add("pod-spec");
+      continue;
+    }
+    const [field, , containerField] = path24.slice(specPath.length).map(String);
+    const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
+    if (inContainer && containerField === void 0) reasons.add("containers");
+    else if (inContainer && containerField === "image") reasons.add("image");
+    else if (inContainer && (containerField === "env" || containerField === "envFrom")) reasons.add("env");
+    else if (inContainer && containerField === "resources") reasons.add("resources");
+    else if (inContainer && (containerField === "command" || containerField === "args")) reasons.add("command");
+    else if (inContainer && containerField !== void 0 && /Probe$/.test(containerField)) reasons.add("probes");
+    else if (inContainer && (containerField === "volumeMounts" || containerField === "volumeDevices")) reasons.add("volumes");
+    else if (field === "volumes") reasons.add("volumes");
+    else reasons.add("pod-spec");
+  }
+  if (changes.labels.length > 0) reasons.add(reasons.size === 0 ? "labels-only" : "labels");
+  return [...reasons];
+}
+function volatilityOf(plan2, extraKeys = /* @__PURE__ */ new Set()) {
+  const objects = [
+    ...plan2.updated.flatMap((p) => [p.before, p.after]),
+    ...plan2.created,
+    ...plan2.deleted,
+    ...plan2.kept,
+    ...plan2.hooks
+  ];
+  return { versions: knownVersions(objects), extraKeys };
+}
+function mergeVolatility(a, b, extraKeys) {
+  return { versions: { chart: /* @__PURE__ */ new Set([...a.chart, ...b.chart]), app: /* @__PURE__ */ new Set([...a.app, ...b.app]) }, extraKeys };
+}
+function volatileCause(change, volatility) {
+  const reasons = [];
+  for (const value of [change.after, change.before]) {
+    if (value === void 0) continue;
+    if (typeof value !== "string") return void 0;
+    const [found] = volatileLabels({ [change.key]: value }, volatility.versions, volatility.extraKeys);
+    if (!found) return void 0;
+    reasons.push(found.reason);
+  }
+  if (reasons.length === 0 || reasons.includes("key")) return reasons.length === 0 ? void 0 : "name";
+  return reasons[0] === "app-version" ? "app-version" : "chart-version";
+}
+var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+var isConfig = (o) => o.group === "" && CONFIG_KINDS.has(o.ref.kind);
+function configChangeOf(plan2, volatility) {
+  if (plan2.created.some(isConfig) || plan2.deleted.some(isConfig) || plan2.kept.some(isConfig)) return "data-changed";
+  const pairs2 = [...plan2.updated.filter((p) => isConfig(p.after)), ...hookPairs(plan2).filter((p) => isConfig(p.after))];
+  let state = "unchanged";
+  for (const { before, after } of pairs2) {
+    const { metadata: mb, ...restBefore } = before.raw;
+    const { metadata: ma, ...restAfter } = after.raw;
+    const { labels: lb, ...otherMetaBefore } = isRecord(mb) ? mb : {};
+    const { labels: la, ...otherMetaAfter } = isRecord(ma) ? ma : {};
+    const { apiVersion: _vb, ...contentBefore } = restBefore;
+    const { apiVersion: _va, ...contentAfter } = restAfter;
+    if (!sameValue(contentBefore, contentAfter) || !sameValue(otherMetaBefore, otherMetaAfter)) return "data-changed";
+    const labels = keyChanges(lb, la);
+    if (labels.length === 0) continue;
+    if (labels.some((c) => volatileCause(c, volatility) === void 0)) return "data-changed";
+    state = "volatile-only";
+  }
+  return state;
+}
+function hookPairs(plan2) {
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const hook of plan2.hooks) {
+    if (hook.generatedName) continue;
+    const key = helmIdentity(hook);
+    byIdentity.set(key, [...byIdentity.get(key) ?? [], hook]);
+  }
+  const pairs2 = [];
+  for (const [before, after] of byIdentity.values()) {
+    if (before && after) pairs2.push({ before, after });
+  }
+  return pairs2;
+}
+function needlessRoll(changes, config, volatility) {
+  if (!hasChanges(changes) || changes.other.length > 0) return void 0;
+  const { before, after } = changes.pair;
+  if (!sameValue(getPath(before.raw, ["spec", "selector"]), getPath(after.raw, ["spec", "selector"]))) return void 0;
+  const labels = [];
+  for (const change of changes.labels) {
+    const cause2 = volatileCause(change, volatility);
+    if (cause2 === void 0) return void 0;
+    labels.push({ ...change, cause: cause2 });
+  }
+  const checksums = [];
+  for (const change of changes.annotations) {
+    if (!isChecksumAnnotation(change.key) || config === "data-changed") return void 0;
+    if (typeof change.before !== "string" || typeof change.after !== "string") return void 0;
+    checksums.push(change);
+  }
+  if (checksums.length === 0 && labels.every((l) => l.after === void 0)) return void 0;
+  const cause = labels.some((l) => l.cause === "name") ? "name" : labels[0]?.cause ?? "name";
+  return { changes, labels, checksums, cause, mechanism: labels.length > 0 ? "label" : "checksum" };
+}
+function isOnDelete(object) {
+  const kind = object.ref.kind;
+  return (kind === "StatefulSet" || kind === "DaemonSet") && getPath(object.raw, ["spec", "updateStrategy", "type"]) === "OnDelete";
+}
+function impactOf(plan2, replaced, extraVolatileKeys = /* @__PURE__ */ new Set()) {
+  const volatility = volatilityOf(plan2, extraVolatileKeys);
+  const config = configChangeOf(plan2, volatility);
+  const rolled = [];
+  for (const pair of plan2.updated) {
+    const changes = templateChangesOf(pair);
+    if (!changes || !hasChanges(changes)) continue;
+    rolled.push({
+      object: pair.after.ref,
+      reasons: rollReasons(changes),
+      changes: changedPaths(changes),
+      needless: needlessRoll(changes, config, volatility) !== void 0,
+      ...isOnDelete(pair.after) ? { onDelete: true } : {}
+    });
+  }
+  return {
+    rolled,
+    created: plan2.created.map((o) => o.ref),
+    deleted: plan2.deleted.map((o) => o.ref),
+    replaced: [...replaced],
+    kept: plan2.kept.map((o) => o.ref)
+  };
+}
+function comparablePodTemplate(object, templatePath) {
+  const template = getPath(object.raw, templatePath);
+  if (object.group === "argoproj.io" || template === void 0 || template === null) return template;
+  return defaultedPodTemplate(template);
+}
+function recordAt(value, key) {
+  const child = isRecord(value) ? value[key] : void 0;
+  return isRecord(child) ? child : {};
+}
+function keyChanges(before, after) {
+  const b = isRecord(before) ? before : {};
+  const a = isRecord(after) ? after : {};
+  const changes = [];
+  for (const key of /* @__PURE__ */ new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (sameValue(b[key], a[key])) continue;
+    changes.push({ key, before: emptyToUndefined(b[key]), after: emptyToUndefined(a[key]) });
+  }
+  return changes.sort((x, y) => x.key.localeCompare(y.key));
+}
+function emptyToUndefined(value) {
+  return sameValue(value, void 0) ? void 0 : value;
+}
+var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
+function specDifferences(before, after, path24) {
+  const out = [];
+  const { rest: restBefore, lists: listsBefore } = splitContainers(before);
+  const { rest: restAfter, lists: listsAfter } = splitContainers(after);
+  out.push(...diff(restBefore, restAfter, path24));
+  for (const list of CONTAINER_LISTS) {
+    const b = listsBefore[list];
+    const a = listsAfter[list];
+    const byName = namedContainers(b) && namedContainers(a);
+    if (!byName) {
+      out.push(...diff(b, a, [...path24, list]));
+      continue;
+    }
+    const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
+    const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
+    (a ?? []).forEach((container, i) => {
+      const old = beforeByName.get(stringMap(container).name);
+      out.push(...diff(old?.c, container, [...path24, list, i]));
+    });
+    for (const [name, { c, i }] of beforeByName) {
+      if (!afterNames.has(name)) out.push({ path: [...path24, list, i], before: c, after: void 0 });
+    }
+    const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
+    const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
+    if (orderBefore.join("\0") !== orderAfter.join("\0")) {
+      out.push({ path: [...path24, list], before: orderBefore, after: orderAfter });
+    }
+  }
+  return out;
+}
+function splitContainers(spec) {
+  const rest = {};
+  const lists = {};
+  for (const [key, value] of Object.entries(spec)) {
+    if (CONTAINER_LISTS.includes(key) && (Array.isArray(value) || value === null || value === void 0)) lists[key] = value ?? void 0;
+    else rest[key] = value;
+  }
+  return { rest, lists };
+}
+function namedContainers(list) {
+  if (list === void 0) return true;
+  const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
+  return names.every((n) => n !== void 0) && new Set(names).size === names.length;
+}
+function startsWith(path24, prefix) {
+  return prefix.every((segment, i) => path24[i] === segment);
+}
+
+// src/analyze/rules/needless-rollout.ts
+var HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
+var RESTARTS = "so every pod restarts although nothing the pods run changed.";
+var REPLACED = "so every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete) although nothing the pods run changed.";
+var needlessRollout = {
+  meta: {
+    id: "needless-rollout",
+    severity: "warning",
+    summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
+    messages: {
+      labels: "pod template changes only in volatile labels {{labels}}: every pod restarts",
+      labelsOnDelete: "pod template changes only in volatile labels {{labels}}: each pod is replaced when deleted",
+      checksums: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
+      checksumsOnDelete: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
+      labelsAndChecksums: "pod template changes only in volatile labels {{labels}} and {{annotations}}: every pod restarts",
+      labelsAndChecksumsOnDelete: "pod template changes only in volatile labels {{labels}} and {{annotations}}: each pod is replaced when deleted"
+    },
+    details: {
+      labels: `Only {{changes}} changed, ${RESTARTS}`,
+      labelsOnDelete: `Only {{changes}} changed, ${REPLACED}`,
+      checksums: `Only {{annotations}} changed, ${HASHES} ${RESTARTS}`,
+      checksumsOnDelete: `Only {{annotations}} changed, ${HASHES} ${REPLACED}`,
+      labelsAndChecksums: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${RESTARTS}`,
+      labelsAndChecksumsOnDelete: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${REPLACED}`
+    },
+    why: "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. Chart and app version labels in the template therefore restart every workload on every chart bump, even when nothing the pods run changed (helm/helm#9660, akuity/kargo#7191); GitOps tools show every object as changed.",
+    fix: "Keep helm.sh/chart and app.kubernetes.io/version out of spec.template.metadata.labels (put them on the object's own metadata.labels only); for checksum annotations, hash only the data of the ConfigMap or Secret, not its labels.",
+    migration: "The upgrade that removes the volatile labels from the pod templates restarts the workloads once more; from then on chart and app version bumps leave the pods alone. No command is needed.",
+    incident: "helm/helm #9660: charts created with `helm create` label pod templates with helm.sh/chart, so each chart version bump rolls every Deployment although only the version label changed; akuity/kargo #7191 and prometheus-community/helm-charts #7266 report the same restarts, made visible by GitOps tools.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.1
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                helm.sh/chart: web-1.4.1
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `,
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                helm.sh/chart: web-1.4.2
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `,
+      goodFrom: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.1
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            helm.sh/chart: web-1.4.2
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `
+    },
+    helpUri: ruleHelpUri("needless-rollout")
+  },
+  check(context, report) {
+    const upgrade2 = context.upgrade;
+    if (!upgrade2) return;
+    const volatility = mergeVolatility(upgrade2.previous.versions, context.versions, context.settings.extraVolatileKeys);
+    const config = configChangeOf(upgrade2.plan, volatility);
+    for (const pair of upgrade2.plan.updated) {
+      const changes = templateChangesOf(pair);
+      if (!changes) continue;
+      const needless = needlessRoll(changes, config, volatility);
+      if (!needless) continue;
+      const { after } = pair;
+      const meta = [...changes.templatePath, "metadata"];
+      const what = needless.labels.length === 0 ? "checksums" : needless.checksums.length === 0 ? "labels" : "labelsAndChecksums";
+      const remedies = [
+        needless.labels.length > 0 && `Remove ${needless.labels.map((l) => l.key).join(" and ")} from spec.template.metadata.labels (keep ${needless.labels.length === 1 ? "it" : "them"} on the ${after.ref.kind}'s own metadata.labels): in a helm-create style chart, use the selectorLabels helper plus stable labels for the pod template instead of the full labels helper.`,
+        needless.checksums.length > 0 && `Hash only the data of the ConfigMap or Secret, not its labels, e.g. checksum/config: {{ (include (print $.Template.BasePath "/configmap.yaml") . | fromYaml).data | toYaml | sha256sum }}.`,
+        "Removing the labels rolls the pods once more; ship that with a change that restarts them anyway."
+      ].filter((r) => typeof r === "string");
+      report({
+        object: after,
+        path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0].key],
+        messageId: isOnDelete(after) ? `${what}OnDelete` : what,
+        data: {
+          ...needless.labels.length === 0 ? {} : { labels: andList(needless.labels.map((l) => l.key)), changes: andList(needless.labels.map(describe)) },
+          ...needless.checksums.length === 0 ? {} : { annotations: andList(needless.checksums.map((c) => c.key)) }
+        },
+        evidence: {
+          cause: needless.cause,
+          labels: needless.labels.map((l) => l.key),
+          mechanism: needless.mechanism,
+          ...needless.checksums.length > 0 ? { annotations: needless.checksums.map((c) => c.key) } : {}
+        },
+        remedy: { text: remedies.join(" ") }
+      });
+    }
+  }
+};
+function describe(change) {
+  const show3 = (v) => v === void 0 ? "(absent)" : String(v);
+  return `${change.key} (${show3(change.before)} → ${show3(change.after)})`;
+}
+
+// src/analyze/upgrade/replacements.ts
+var POD_OWNERS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"]);
+var POD_OWNER_GROUPS = /* @__PURE__ */ new Set(["", "apps", "extensions", "argoproj.io"]);
+function isPodOwner(object) {
+  return POD_OWNERS.has(object.ref.kind) && POD_OWNER_GROUPS.has(object.group);
+}
+function isService(object) {
+  return object.ref.kind === "Service" && object.group === "";
+}
+function isClaim(object) {
+  return object.ref.kind === "PersistentVolumeClaim" && object.group === "";
+}
+function pairingSelector(object) {
+  if (!isPodOwner(object) && !isService(object)) return void 0;
+  const selector = normalize(getPath(object.raw, ["spec", "selector"]));
+  if (selector === void 0 || selector === null) return void 0;
+  if (isRecord(selector) && Object.keys(selector).length === 0) return void 0;
+  return selector;
+}
+function containerSignature(object) {
+  if (!isPodOwner(object)) return void 0;
+  const containers = getPath(object.raw, ["spec", "template", "spec", "containers"]);
+  if (!Array.isArray(containers) || containers.length === 0) return void 0;
+  const parts = [];
+  for (const container of containers) {
+    const { name, image } = stringMap(container);
+    if (!name || !image) return void 0;
+    parts.push(`${name}=${imageRepository(image)}`);
+  }
+  return parts.sort().join(",");
+}
+function imageRepository(image) {
+  const withoutDigest = image.split("@")[0];
+  const lastSlash = withoutDigest.lastIndexOf("/");
+  const colon = withoutDigest.lastIndexOf(":");
+  return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+function claimSpec(object) {
+  const spec = getPath(object.raw, ["spec"]);
+  if (!isRecord(spec)) return {};
+  const { volumeName: _bound, ...rest } = spec;
+  return rest;
+}
+var sameScope = (a, b) => a.ref.namespace === b.ref.namespace;
+var sameType = (a, b) => a.ref.kind === b.ref.kind && a.group === b.group;
+function replacedPairs(plan2) {
+  const pairs2 = [];
+  const kept = new Set(plan2.kept);
+  const olds = [...plan2.deleted, ...plan2.kept].filter((o) => !o.generatedName);
+  const created = plan2.created.filter((o) => !o.generatedName);
+  const taken = /* @__PURE__ */ new Set();
+  const paired = /* @__PURE__ */ new Set();
+  const add = (before, after, why, matchedBy) => {
+    pairs2.push({ before, after, why, matchedBy, kept: kept.has(before) });
+    taken.add(after);
+    paired.add(before);
+  };
+  const free = (match) => created.filter((o) => !taken.has(o) && match(o));
+  for (const before of olds) {
+    const sameName = (o) => o.ref.name === before.ref.name && sameScope(o, before);
+    const regrouped = free((o) => sameName(o) && o.ref.kind === before.ref.kind && o.group !== before.group)[0];
+    if (regrouped) {
+      add(before, regrouped, "group-change", "name");
+      continue;
+    }
+    if (!isPodOwner(before)) continue;
+    const rekinded = free((o) => sameName(o) && isPodOwner(o) && o.ref.kind !== before.ref.kind)[0];
+    if (rekinded) add(before, rekinded, "kind-change", "name");
+  }
+  const unpaired = () => olds.filter((o) => !paired.has(o));
+  for (const before of unpaired()) {
+    const selector = pairingSelector(before);
+    if (selector === void 0) continue;
+    const match = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector))[0];
+    if (match) add(before, match, "rename", "selector");
+  }
+  for (const before of unpaired()) {
+    const signature = containerSignature(before);
+    if (signature === void 0) continue;
+    const twins = unpaired().filter((o) => sameType(o, before) && sameScope(o, before) && containerSignature(o) === signature);
+    const matches2 = free((o) => sameType(o, before) && sameScope(o, before) && containerSignature(o) === signature);
+    if (twins.length === 1 && matches2.length === 1) add(before, matches2[0], "rename", "containers");
+  }
+  for (const before of unpaired()) {
+    if (!isClaim(before)) continue;
+    const candidates = free((o) => isClaim(o) && sameScope(o, before));
+    const olderClaims = unpaired().filter((o) => isClaim(o) && sameScope(o, before));
+    const sameSpec = candidates.filter((o) => sameValue(claimSpec(o), claimSpec(before)));
+    if (sameSpec.length === 1) add(before, sameSpec[0], "rename", "claim-spec");
+    else if (candidates.length === 1 && olderClaims.length === 1) add(before, candidates[0], "rename", "claim-spec");
+  }
+  return pairs2;
+}
+function replacementsOf(pairs2) {
+  return pairs2.map((p) => ({ from: p.before.ref, to: p.after.ref, why: p.why }));
+}
+
+// src/analyze/rules/object-replaced.ts
+var REPLACES = "{{newRef}} replaces {{oldRef}} {{how}}. {{lifecycle}}.";
+var HOW = {
+  rename: "under a new name ({{matchedBy}})",
+  "kind-change": "under the same name: the kind changes",
+  "group-change": "under the same name: the API group changes from {{oldGroup}} to {{newGroup}} (Helm 3.17.1+ and 4.1.1+ treat the group as part of the identity; Helm 3.0–3.17.0 patched it in place)"
+};
+var LIFECYCLE = {
+  kept: "Helm creates {{newRef}} and leaves {{oldRef}} running, no longer managed by the release (helm.sh/resource-policy: keep)",
+  deleted: "Helm creates {{newRef}} first and deletes {{oldRef}} once every other update succeeded, without waiting for the new object to be ready"
+};
+var objectReplaced = {
+  meta: {
+    id: "object-replaced",
+    severity: "warning",
+    summary: "An object is renamed, or changes kind or API group: Helm deletes the old one and creates a new one.",
+    messages: {
+      statefulSetDataNotReused: "replaces {{oldRef}}: the new pods start on new, empty claims; the old claims stay unused",
+      statefulSetDataDeleted: "replaces {{oldRef}}: deleting it deletes its claims and their data (whenDeleted: Delete)",
+      statefulSetDataAbandoned: "replaces {{oldRef}}: the new {{newKind}} does not reuse its claims; the data stays unused",
+      statefulSetKept: "replaces {{oldRef}}, which is kept running with its data next to the new one",
+      statefulSetPodsRenamed: "replaces {{oldRef}}: the pods get new names, so peers that address {{oldName}}-<n> lose them",
+      claimDeleted: "replaces {{oldRef}}: provisioned empty, and deleting {{oldRef}} can delete its data",
+      claimKept: "replaces {{oldRef}}: provisioned empty; the data stays in the kept claim, unused",
+      serviceRenamed: "replaces {{oldRef}}: clients of {{oldName}}.{{namespace}}.svc fail once Helm deletes it",
+      serviceKept: "replaces {{oldRef}}, which is kept but no longer managed by the release",
+      podsHandover: "replaces {{oldRef}}: both pod sets run, then the old pods go at once, no rolling handover",
+      podsKept: "replaces {{oldRef}}; both keep running, and the kept one is no longer managed",
+      groupChanged: "replaces {{oldRef}}: the API group changes from {{oldGroup}} to {{newGroup}}",
+      versionChanged: "apiVersion changes from {{before}} to {{after}}: Helm v4.0.0–v4.1.0 then delete the object"
+    },
+    details: {
+      statefulSetDataNotReused: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new pods {{newName}}-<n> mount fresh, empty claims {{newClaims}} and the old data is not reused. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
+      statefulSetDataDeleted: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. DANGER: {{oldName}} has persistentVolumeClaimRetentionPolicy.whenDeleted: Delete, so when Helm deletes it the claims {{oldClaims}} are deleted too, and with them the data.`,
+      statefulSetDataAbandoned: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them, so the app starts without its data. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
+      statefulSetKept: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. The kept {{oldName}} keeps running with its data next to the new one, and both sets of pods carry the app's labels.`,
+      statefulSetPodsRenamed: `${REPLACES} The pods get new names ({{newName}}-<n> instead of {{oldName}}-<n>), so peers and clients that address {{oldName}}-<n> by name lose them.`,
+      claimDeleted: `${REPLACES} {{newName}} is provisioned as a new, empty volume and Helm deletes {{oldName}}: with the reclaim policy Delete (the default for dynamically provisioned volumes) the data is deleted with it.`,
+      claimKept: `${REPLACES} {{newName}} is provisioned as a new, empty volume; the data stays in the kept claim {{oldName}}, unused.`,
+      serviceRenamed: `${REPLACES} Clients that use the old DNS name {{oldName}}.{{namespace}}.svc (other releases, Ingresses, configuration) fail once Helm deletes it.`,
+      serviceKept: `${REPLACES} {{oldName}} stays and keeps selecting the same pods, but it is no longer managed: later chart changes do not reach it.`,
+      podsHandover: `${REPLACES} Both pod sets run at once ({{overlap}}), then {{oldName}}'s pods are removed together as soon as Helm deletes it: no rolling handover, so capacity drops if the new pods are not ready yet.`,
+      podsKept: `${REPLACES} Both {{oldRef}} and {{newRef}} keep running, with overlapping selectors if their labels match: Services, PDBs and HPAs count both pod sets until {{oldName}} is deleted by hand.`,
+      groupChanged: `${REPLACES} If both API groups serve the same stored objects (an API that moved groups), deleting the old object removes the new one as well.`,
+      versionChanged: "{{newRef}}: apiVersion changes from {{before}} to {{after}} (same API group). Helm 3.17.1+ and 4.1.1+ patch it in place, but Helm v4.0.0–v4.1.0 compare the full apiVersion: they update the object and then delete it as a leftover of the old release, because both versions are the same stored object (helm/helm#31768)."
+    },
+    why: "Helm pairs objects by API group, kind, namespace and name. Anything else is a create plus a delete: a renamed StatefulSet starts with empty volumes (and with whenDeleted: Delete its old data is deleted), a renamed claim is provisioned empty, a renamed Deployment runs both pod sets and then drops the old one without a rolling handover, and clients lose a renamed Service's DNS name.",
+    fix: "Keep names stable across chart versions (fullnameOverride / nameOverride, or a fixed name for claims). When a rename is intended, migrate first: keep the old object with helm.sh/resource-policy=keep, move data or traffic, then delete it.",
+    migration: "Prefer keeping the old name (fullnameOverride, a fixed claim name). When the rename is intended: annotate the old object with `helm.sh/resource-policy: keep` in the last release that has it (or retain its volumes first: set the StatefulSet's persistentVolumeClaimRetentionPolicy and the PersistentVolumes' reclaim policy to Retain), upgrade, move the data or traffic to the new object, then delete the old one by hand.",
+    incident: "jfrog/charts #1436: renaming the Artifactory StatefulSet in chart 12.x made `helm upgrade` create a new StatefulSet with new volumes and delete the old one; dirsigler/uptime-kuma-helm #227: switching the workload kind from Deployment to StatefulSet deleted the claim and the data with it.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: web-db
+        spec:
+          serviceName: web-db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: web-postgresql
+        spec:
+          serviceName: web-db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: web-db
+        spec:
+          serviceName: web-db
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: db
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: db
+            spec:
+              containers:
+                - name: db
+                  image: postgres:16.4
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 10Gi
+      `
+    },
+    helpUri: ruleHelpUri("object-replaced")
+  },
+  check(context, report) {
+    const upgrade2 = context.upgrade;
+    if (!upgrade2) return;
+    for (const pair of replacedPairs(upgrade2.plan)) report(describeReplacement(pair));
+    for (const { before, after } of upgrade2.plan.updated) {
+      if (before.ref.apiVersion === after.ref.apiVersion) continue;
+      report({
+        object: after,
+        path: ["apiVersion"],
+        related: [before],
+        messageId: "versionChanged",
+        data: { newRef: refString(after.ref), before: before.ref.apiVersion, after: after.ref.apiVersion },
+        evidence: { why: "version-change", before: before.ref.apiVersion, after: after.ref.apiVersion },
+        remedy: {
+          text: "Run this upgrade with Helm 3.x or Helm 4.1.1 or later; check the version before upgrading.",
+          commands: ["helm version --short"]
+        }
+      });
+    }
+  }
+};
+function describeReplacement(pair) {
+  const { before, after, why, kept } = pair;
+  const [oldRef, newRef] = [refString(before.ref), refString(after.ref)];
+  const path24 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
+  const names = { oldRef, newRef, oldName: before.ref.name, newName: after.ref.name };
+  const how = formatMessage(HOW[why], { matchedBy: matched(pair), oldGroup: groupName(before), newGroup: groupName(after) }, "object-replaced how");
+  const lifecycle = formatMessage(LIFECYCLE[kept ? "kept" : "deleted"], names, "object-replaced lifecycle");
+  const consequence = consequenceOf(pair);
+  const evidence = {
+    why,
+    matchedBy: pair.matchedBy,
+    from: `${before.ref.apiVersion} ${oldRef}`,
+    kept,
+    ...consequence.danger ? { danger: consequence.danger } : {}
+  };
+  const remedy = { text: consequence.remedy, ...consequence.commands.length > 0 ? { commands: consequence.commands } : {} };
+  return {
+    object: after,
+    path: path24,
+    related: [before],
+    severity: consequence.severity,
+    messageId: consequence.messageId,
+    data: { ...names, how, lifecycle, ...consequence.data },
+    evidence,
+    remedy
+  };
+}
+function consequenceOf(pair) {
+  const { before } = pair;
+  if (before.ref.kind === "StatefulSet" && before.group === "apps") return statefulSetConsequence(pair);
+  if (before.ref.kind === "PersistentVolumeClaim" && before.group === "") return claimConsequence(pair);
+  if (before.ref.kind === "Service" && before.group === "" && pair.why === "rename") return serviceConsequence(pair);
+  return workloadConsequence(pair);
+}
+function statefulSetConsequence(pair) {
+  const { before, after, kept } = pair;
+  const ns = before.ref.namespace ?? "default";
+  const oldName = before.ref.name;
+  const claims = claimTemplateNames(before);
+  const replicas = replicasOf(before);
+  const ordinals = Array.from({ length: replicas }, (_, i) => i);
+  const whenDeleted = getPath(before.raw, ["spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"]);
+  const deletesData = whenDeleted === "Delete" && !kept && claims.length > 0;
+  const newClaims = after.ref.kind === "StatefulSet" ? claims.map((c) => `${c}-${after.ref.name}-<n>`) : [];
+  const oldClaims = claims.map((c) => `${c}-${oldName}-<n>`).join(", ");
+  const messageId = claims.length === 0 ? "statefulSetPodsRenamed" : deletesData ? "statefulSetDataDeleted" : kept ? "statefulSetKept" : newClaims.length > 0 ? "statefulSetDataNotReused" : "statefulSetDataAbandoned";
+  const data = claims.length === 0 ? {} : {
+    oldClaims,
+    newClaims: newClaims.join(", "),
+    newKind: after.ref.kind,
+    whenDeleted: typeof whenDeleted === "string" ? whenDeleted : "Retain"
+  };
+  const commands = [];
+  if (deletesData) {
+    commands.push(sh`kubectl -n ${ns} patch statefulset ${oldName} --type merge -p '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Retain"}}}'`);
+  }
+  for (const claim of claims) {
+    commands.push(
+      sh`for i in ${new ShellText(ordinals.join(" "))}; do kubectl patch pv "$(kubectl -n ${ns} get pvc ${`${claim}-${oldName}-`}$i -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; done`
+    );
+  }
+  return {
+    severity: "error",
+    messageId,
+    data,
+    ...deletesData ? { danger: "whenDeleted: Delete deletes the old claims and their data" } : {},
+    remedy: `Keep the StatefulSet's name: set fullnameOverride (or nameOverride) so it renders as ${oldName} again. ` + (claims.length > 0 ? `If the new name is intended, protect and move the data first: ` + (deletesData ? `switch the old set's claim retention to Retain, ` : "") + `set the volumes' reclaim policy to Retain (commands below), scale ${oldName} to 0, then bind each retained volume to a claim named ${claims[0]}-${after.ref.name}-<n> (spec.volumeName set to the volume, after removing its claimRef) before the new pods start.` : `If the new name is intended, update every peer list or client that names ${oldName}-<n>.`),
+    commands
+  };
+}
+function claimConsequence(pair) {
+  const { before, kept } = pair;
+  const ns = before.ref.namespace ?? "default";
+  const oldName = before.ref.name;
+  return {
+    severity: "error",
+    messageId: kept ? "claimKept" : "claimDeleted",
+    data: {},
+    ...kept ? {} : { danger: "the old claim is deleted; with reclaimPolicy Delete its data is lost" },
+    remedy: `Keep the claim's name (fullnameOverride, or the chart's existingClaim-style value pointing at ${oldName}). ` + (kept ? `To use the old data, point the workload at ${oldName} instead of the new claim.` : `Before upgrading, keep the old claim and its volume (commands below): Helm skips deleting an object whose live annotation helm.sh/resource-policy is keep; then point the workload at ${oldName} or copy the data across.`),
+    commands: kept ? [] : [
+      sh`kubectl -n ${ns} annotate pvc ${oldName} helm.sh/resource-policy=keep`,
+      sh`kubectl patch pv "$(kubectl -n ${ns} get pvc ${oldName} -o jsonpath='{.spec.volumeName}')" -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`
+    ]
+  };
+}
+function serviceConsequence(pair) {
+  const { before, after, kept } = pair;
+  const ns = before.ref.namespace ?? "default";
+  const oldName = before.ref.name;
+  return {
+    severity: "warning",
+    messageId: kept ? "serviceKept" : "serviceRenamed",
+    data: { namespace: ns },
+    remedy: kept ? `Move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName} by hand.` : `Keep the Service's name (fullnameOverride / nameOverride), or keep both names during the move: annotate the old Service with helm.sh/resource-policy=keep before upgrading, move clients to ${after.ref.name}.${ns}.svc, then delete ${oldName}.`,
+    commands: kept ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete service ${oldName}`] : [sh`kubectl -n ${ns} annotate service ${oldName} helm.sh/resource-policy=keep`]
+  };
+}
+function workloadConsequence(pair) {
+  const { before, after, kept, why } = pair;
+  const ns = before.ref.namespace ?? "default";
+  const oldName = before.ref.name;
+  const oldKind = before.ref.kind.toLowerCase();
+  const podOwners = hasPods(before) && hasPods(after);
+  const messageId = why === "group-change" ? "groupChanged" : kept ? "podsKept" : "podsHandover";
+  const data = messageId === "podsHandover" ? { overlap: why === "kind-change" ? "two controllers with overlapping selectors" : "a surge of old and new pods" } : messageId === "groupChanged" ? { oldGroup: groupName(before), newGroup: groupName(after) } : {};
+  const commands = kept || !podOwners || why === "group-change" ? kept ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`] : [] : [
+    sh`kubectl -n ${ns} annotate ${oldKind} ${oldName} helm.sh/resource-policy=keep`,
+    releaseOf(after).upgrade,
+    sh`kubectl -n ${ns} rollout status ${after.ref.kind.toLowerCase()} ${after.ref.name}`,
+    sh`kubectl -n ${ns} delete ${oldKind} ${oldName}`
+  ];
+  return {
+    severity: "warning",
+    messageId,
+    data,
+    remedy: kept ? `Delete ${refString(before.ref)} by hand once ${refString(after.ref)} serves.` : podOwners && why !== "group-change" ? `Usually fine, but expect twice the pods for a moment. For a controlled handover keep the old object during the upgrade (annotate it with helm.sh/resource-policy=keep), wait until ${refString(after.ref)} is ready, then delete ${refString(before.ref)} (commands below). If the change is not intended, keep the name and kind stable (fullnameOverride / nameOverride).` : `If the change is not intended, keep the name, kind and apiVersion stable; otherwise check that nothing depends on the old object.`,
+    commands
+  };
+}
+function matched(pair) {
+  return {
+    name: "same name",
+    selector: "same selector",
+    containers: "same containers and images",
+    "claim-spec": "same claim spec"
+  }[pair.matchedBy];
+}
+function groupName(object) {
+  return object.group === "" ? "core" : object.group;
+}
+function hasPods(object) {
+  return ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"].includes(object.ref.kind);
+}
+function claimTemplateNames(object) {
+  const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
+  if (!Array.isArray(templates)) return [];
+  return templates.flatMap((t) => {
+    const name = isRecord(t) ? getPath(t, ["metadata", "name"]) : void 0;
+    return typeof name === "string" ? [name] : [];
+  });
+}
+function replicasOf(object) {
+  const replicas = getPath(object.raw, ["spec", "replicas"]);
+  return typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 0 ? Math.min(Math.max(replicas, 1), 100) : 1;
+}
+
+// src/k8s/update-rules.ts
+var IMMUTABLE2 = FIELD_IS_IMMUTABLE;
+var IMMUTABLE_FIELDS = [
+  // §1.2 Deployment, §1.3 ReplicaSet, §1.4 DaemonSet: spec.selector (apps/v1, apps/v1beta2).
+  ...["Deployment", "ReplicaSet", "DaemonSet"].map(
+    (kind) => ({
+      group: "apps",
+      kind,
+      path: ["spec", "selector"],
+      errorPath: "spec.selector",
+      errorType: "Invalid value",
+      detail: IMMUTABLE2,
+      section: kind === "Deployment" ? "§1.2" : kind === "ReplicaSet" ? "§1.3" : "§1.4",
+      why: `the selector of an apps/v1 ${kind} is immutable: it decides which pods (and ReplicaSets) the controller owns`
+    })
+  ),
+  // §1.6 Job: selector, completionMode, podFailurePolicy, backoffLimitPerIndex, managedBy,
+  // successPolicy are immutable; template and completions have their own logic (JOB_* below).
+  ...[
+    [["spec", "selector"], "a Job's selector is fixed at creation"],
+    [["spec", "completionMode"], "a Job's completion mode is fixed at creation"],
+    [["spec", "podFailurePolicy"], "a Job's pod failure policy is fixed at creation"],
+    [["spec", "backoffLimitPerIndex"], "a Job's per-index backoff limit is fixed at creation"],
+    [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
+    [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
+  ].map(
+    ([path24, why]) => ({
+      group: "batch",
+      kind: "Job",
+      path: path24,
+      errorPath: path24.join("."),
+      errorType: "Invalid value",
+      detail: IMMUTABLE2,
+      section: "§1.6",
+      why
+    })
+  ),
+  // §1.9 PersistentVolumeClaim and §1.10 PersistentVolume volumeMode (printed without `spec.`).
+  {
+    group: "",
+    kind: "PersistentVolumeClaim",
+    path: ["spec", "volumeMode"],
+    errorPath: "volumeMode",
+    errorType: "Invalid value",
+    detail: IMMUTABLE2,
+    section: "§1.9",
+    why: "a PersistentVolumeClaim's volumeMode is fixed at creation"
+  },
+  {
+    group: "",
+    kind: "PersistentVolume",
+    path: ["spec", "volumeMode"],
+    errorPath: "volumeMode",
+    errorType: "Invalid value",
+    detail: IMMUTABLE2,
+    section: "§1.10",
+    why: "a PersistentVolume's volumeMode is fixed at creation"
+  },
+  // §1.11 Secret type: always immutable (the path is just `type`).
+  {
+    group: "",
+    kind: "Secret",
+    path: ["type"],
+    errorPath: "type",
+    errorType: "Invalid value",
+    detail: IMMUTABLE2,
+    section: "§1.11",
+    why: "a Secret's type is fixed at creation"
+  },
+  // §1.13 RoleBinding / ClusterRoleBinding roleRef. The detail may become
+  // `field is immutable` after the 1.37 declarative-validation move (UNCONFIRMED, §1.13).
+  ...["RoleBinding", "ClusterRoleBinding"].map(
+    (kind) => ({
+      group: "rbac.authorization.k8s.io",
+      kind,
+      path: ["roleRef"],
+      errorPath: "roleRef",
+      errorType: "Invalid value",
+      detail: "cannot change roleRef",
+      section: "§1.13",
+      why: `a ${kind}'s roleRef is fixed at creation; only its subjects may change`
+    })
+  ),
+  // §1.14 StorageClass: handwritten messages through 1.35; from 1.36 possibly
+  // `field is immutable` (UNCONFIRMED), so the path and type are what matters.
+  ...[
+    ["parameters", "Forbidden", "updates to parameters are forbidden."],
+    ["provisioner", "Forbidden", "updates to provisioner are forbidden."],
+    ["reclaimPolicy", "Forbidden", "updates to reclaimPolicy are forbidden."],
+    ["volumeBindingMode", "Invalid value", IMMUTABLE2]
+  ].map(
+    ([field, errorType, detail]) => ({
+      group: "storage.k8s.io",
+      kind: "StorageClass",
+      path: [field],
+      errorPath: field,
+      errorType,
+      detail,
+      section: "§1.14",
+      why: `a StorageClass's ${field} is fixed at creation`
+    })
+  ),
+  // §1.16 IngressClass spec.controller.
+  {
+    group: "networking.k8s.io",
+    kind: "IngressClass",
+    path: ["spec", "controller"],
+    errorPath: "spec.controller",
+    errorType: "Invalid value",
+    detail: IMMUTABLE2,
+    section: "§1.16",
+    why: "an IngressClass's controller is fixed at creation"
+  }
+];
+function immutableFieldsFor(group, kind) {
+  return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
+}
+function immutableField(group, kind, path24) {
+  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path24);
+  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path24}`);
+  return entry;
+}
+var STATEFULSET_ALLOWED = [
+  { field: "replicas", allowedSince: "1.0", note: "always allowed" },
+  { field: "template", allowedSince: "1.0", note: "always allowed" },
+  { field: "updateStrategy", allowedSince: "1.0", note: "always allowed" },
+  {
+    field: "minReadySeconds",
+    allowedSince: "1.22",
+    existsSince: "1.22",
+    note: "field and allow-list entry arrived together (gate StatefulSetMinReadySeconds alpha 1.22, beta 1.23, GA 1.25)"
+  },
+  {
+    field: "persistentVolumeClaimRetentionPolicy",
+    allowedSince: "1.23",
+    existsSince: "1.23",
+    note: "field added 1.23 (gate StatefulSetAutoDeletePVC alpha 1.23, beta/on 1.27, GA 1.32)"
+  },
+  {
+    field: "ordinals",
+    allowedSince: "1.26",
+    existsSince: "1.26",
+    note: "field added 1.26 (gate StatefulSetStartOrdinal alpha 1.26, beta 1.27, GA 1.31)"
+  },
+  {
+    field: "revisionHistoryLimit",
+    // UNCONFIRMED (§1.5, §9): the first release whose allow-list includes
+    // revisionHistoryLimit is not known. 1.31.4 and 1.32-era clusters still reject the
+    // change; it is reported from clusters described as 1.35. We take 1.35: on 1.34 and
+    // older a change is reported (better a false alarm than a failed upgrade), and the
+    // message says the version is uncertain.
+    allowedSince: "1.35",
+    note: "UNCONFIRMED release: rejected on 1.31/1.32, reported accepted on 1.35"
+  }
+];
+function statefulSetMutableFields(version) {
+  return STATEFULSET_ALLOWED.filter((f) => versionAtLeast(version, f.allowedSince)).map((f) => f.field);
+}
+function statefulSetAbsentFields(version) {
+  return STATEFULSET_ALLOWED.filter((f) => f.existsSince !== void 0 && !versionAtLeast(version, f.existsSince)).map((f) => f.field);
+}
+var JOB_SUSPENDED_MUTABLE_TEMPLATE = {
+  gate: { since: "1.23" },
+  paths: [
+    ["metadata", "labels"],
+    ["metadata", "annotations"],
+    ["spec", "nodeSelector"],
+    ["spec", "tolerations"],
+    ["spec", "affinity", "nodeAffinity"],
+    ["spec", "schedulingGates"]
+  ]
+};
+var JOB_ELASTIC_INDEXED = { since: "1.27" };
+var SERVICE_KEEPS_ALLOCATED_VALUES = { since: "1.23" };
+var PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE = { since: "1.34" };
+var PV_NON_SOURCE_FIELDS = /* @__PURE__ */ new Set([
+  "capacity",
+  "accessModes",
+  "claimRef",
+  "persistentVolumeReclaimPolicy",
+  "storageClassName",
+  "mountOptions",
+  "volumeMode",
+  "nodeAffinity",
+  "volumeAttributesClassName"
+]);
+
+// src/analyze/rules/immutable-field/problem.ts
+function tableProblem(entry, before, after, version, rendered2) {
+  const value = entry.errorType === "Forbidden" ? void 0 : rendered2 ?? renderApiValue(normalize(after), version, entry.path[0] === "roleRef" ? "roleRef" : void 0);
+  return {
+    path: entry.path,
+    fieldError: fieldError(entry.errorPath, entry.errorType, entry.detail, value),
+    before,
+    after,
+    why: `${capitalize(entry.why)} (${validationSource(entry.group)}).`
+  };
+}
+function tableProblems(entries, before, after, version) {
+  return entries.flatMap((entry) => {
+    const [b, a] = [getPath(before, entry.path), getPath(after, entry.path)];
+    return sameValue(stringifyScalars(b), stringifyScalars(a)) ? [] : [tableProblem(entry, b, a, version)];
+  });
+}
+function selectorForApi(raw) {
+  return storedLabelSelector(raw);
+}
+function stringifyScalars(value) {
+  if (Array.isArray(value)) return value.map(stringifyScalars);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
+}
+function startsWith2(path24, prefix) {
+  return prefix.length <= path24.length && prefix.every((segment, i) => path24[i] === segment);
+}
+function isSubsetList(small, big) {
+  const a = Array.isArray(small) ? small : [];
+  const b = Array.isArray(big) ? big : [];
+  return a.every((item) => b.some((other) => sameValue(item, other)));
+}
+
+// src/analyze/rules/immutable-field/remedies.ts
+function workloadSelectorRemedy(pair) {
+  const { kind } = pair.after.ref;
+  const r = releaseOf(pair.after);
+  const oldSelector = selectorOf(pair.before);
+  const newSelector = selectorOf(pair.after);
+  const oldPodLabels = workloadOf(pair.before)?.podLabels ?? {};
+  const chartFix = "Keep spec.selector identical across chart versions: render it only from a small, stable selector-labels helper (app.kubernetes.io/name, app.kubernetes.io/instance, optionally app.kubernetes.io/component) and never from helm.sh/chart, app.kubernetes.io/version or user-supplied labels. If the new selector is intended, migrate the deployed release:";
+  const orphanDelete = orphanDeleteCommand(pair.after);
+  const adopted = newSelector && matches(newSelector, oldPodLabels);
+  const owned = kind === "Deployment" ? "ReplicaSets" : "pods";
+  if (adopted) {
+    return {
+      text: `${chartFix} delete the ${kind} without deleting its ${owned} (they keep serving), then upgrade. The old ${owned} match the new selector, so the new ${kind} adopts them and replaces them with a normal rollout.`,
+      commands: [orphanDelete, r.upgrade]
+    };
+  }
+  const newPodLabels = workloadOf(pair.after)?.podLabels ?? {};
+  const overlapping = oldSelector === void 0 || matches(oldSelector, newPodLabels);
+  const exclusion = overlapping && newSelector ? distinguishing(newSelector, oldPodLabels) : void 0;
+  const oldText = oldSelector ? describeSelector(oldSelector) : "<old selector>";
+  const target = kind === "Deployment" ? "rs" : "pod";
+  const cleanup = sh`kubectl delete ${target}${r.ns} -l ${`${oldText}${exclusion ? `,${exclusion}` : ""}`}`;
+  return {
+    text: `${chartFix} delete the ${kind} without deleting its ${owned}, so they keep serving, then upgrade. The old ${owned} do NOT match the new selector: they are not adopted, keep running as orphans (still behind the Service if its selector matches them) and must be deleted once the new pods are Ready` + (exclusion ? ` (the \`${exclusion}\` term keeps the new ${kind}'s ${owned} out of the deletion)` : overlapping ? "; check first that the label selector below does not also match the new pods" : "") + "." + (kind === "DaemonSet" ? " If the pods use hostPorts, new pods cannot start on a node until its old pod is deleted; delete them node by node." : ""),
+    commands: [orphanDelete, r.upgrade, cleanup]
+  };
+}
+function statefulSetRemedy(pair, problems) {
+  const { name } = pair.after.ref;
+  const r = releaseOf(pair.after);
+  const commands = [orphanDeleteCommand(pair.after), r.upgrade];
+  const notes = [];
+  const claimTemplateChanged = problems.some((p) => p.path[1] === "volumeClaimTemplates");
+  const resized = /* @__PURE__ */ new Map();
+  for (const p of problems) {
+    if (p.path[1] !== "volumeClaimTemplates" || typeof p.path[2] !== "number") continue;
+    if (formatPath(p.path.slice(3)) !== "spec.resources.requests.storage" || typeof p.after !== "string") continue;
+    const template = getPath(pair.after.raw, ["spec", "volumeClaimTemplates", p.path[2], "metadata", "name"]);
+    if (typeof template === "string") resized.set(template, p.after);
+  }
+  for (const [template, size] of resized) {
+    commands.push(sh`kubectl patch pvc ${`${template}-${name}-0`}${r.ns} -p ${JSON.stringify({ spec: { resources: { requests: { storage: size } } } })}`);
+    notes.push(`Repeat the patch of ${template}-${name}-0 for every ordinal (-1, -2, ...); the StorageClass must allow volume expansion.`);
+  }
+  if (problems.some((p) => p.path[1] === "selector")) {
+    notes.push(
+      `The selector changes, so the new StatefulSet does not adopt the running pods: after the upgrade delete them one at a time (kubectl delete pod ${name}-0${r.ns}, wait for it to come back Ready, then ${name}-1, ...); they are recreated with the same names and reattach the same PVCs.`
+    );
+  }
+  return {
+    text: (claimTemplateChanged ? "Claim templates must carry only static labels and annotations: remove helm.sh/chart, app.kubernetes.io/version and anything else that changes between releases from spec.volumeClaimTemplates[*].metadata (use a selector-labels helper). " : "Keep the StatefulSet's immutable fields (selector, serviceName, podManagementPolicy, volumeClaimTemplates) identical across chart versions. ") + "To apply the change to a deployed release without losing data: delete the StatefulSet but not its pods (--cascade=orphan), then upgrade; the pods keep running, the new StatefulSet adopts them and rolls them, and the PVCs (named <template>-<statefulset>-<ordinal>) are kept and reused. Changing a claim template does not change existing PVCs" + (resized.size > 0 ? "; resize them directly:" : ".") + (notes.length > 0 ? ` ${notes.join(" ")}` : ""),
+    commands
+  };
+}
+function jobRemedy(pair) {
+  const r = releaseOf(pair.after);
+  return {
+    text: "A plain Job cannot be patched once created. Make it a Helm hook (`helm.sh/hook: post-install,post-upgrade` with `helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`), give it a per-revision name (e.g. suffix `{{ .Release.Revision }}`), or set `ttlSecondsAfterFinished` so it is gone before the next upgrade; keep helm.sh/chart and version labels out of its pod template. For the deployed release, delete the finished Job before upgrading:",
+    commands: [deleteCommand(pair.after), r.upgrade]
+  };
+}
+function serviceRemedy(pair, problems) {
+  const r = releaseOf(pair.after);
+  if (problems.every((p) => p.fieldError === void 0)) {
+    return {
+      text: "To turn a headless Service into a normal one, the Service must be recreated: delete it, then upgrade (clients see a brief outage and a new IP). Or keep `clusterIP: None` in the chart.",
+      commands: [deleteCommand(pair.after), r.upgrade]
+    };
+  }
+  return {
+    text: "Revert the change (leave clusterIP unset, or keep the old value), or recreate the Service: delete it, then upgrade. Recreating causes a brief outage and a new cluster IP (clients that cached the old IP must reconnect).",
+    commands: [deleteCommand(pair.after), r.upgrade]
+  };
+}
+function pvcRemedy(pair) {
+  const { name } = pair.after.ref;
+  return {
+    text: `Revert the change to the claim's spec (only a storage increase is allowed). To really change it, migrate the data: create a new claim under another name with the new spec, copy the data (e.g. a Job mounting both), switch the workload to it, then delete ${name}. Deleting ${name} deletes its volume if the reclaim policy is Delete.`
+  };
+}
+function pvRemedy(pair) {
+  const { name } = pair.after.ref;
+  const r = releaseOf(pair.after);
+  return {
+    text: `Revert the change, or recreate the PersistentVolume: make sure its reclaim policy is Retain first (otherwise deleting it can delete the data), delete it, then upgrade. A bound claim must be re-bound to the new volume.`,
+    commands: [sh`kubectl patch pv ${name} -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`, sh`kubectl delete pv ${name}`, r.upgrade]
+  };
+}
+function secretRemedy2(pair, problems) {
+  const { kind, name } = pair.after.ref;
+  const r = releaseOf(pair.after);
+  const onlyType = problems.every((p) => p.path[0] === "type");
+  if (onlyType) {
+    return {
+      text: `Keep the Secret's type, or recreate it: delete it, then upgrade (pods that mount it keep the old content until they restart).`,
+      commands: [deleteCommand(pair.after), r.upgrade]
+    };
+  }
+  return {
+    text: `An immutable ${kind} cannot change: give it a new name whenever its content changes (e.g. suffix the name with a hash of the content, \`${name}-{{ .Values.x | toYaml | sha256sum | trunc 8 }}\`, and reference that name from the pods), so the upgrade creates a new ${kind} and deletes the old one. Or delete it before upgrading (pods that use it keep the old content until they restart):`,
+    commands: [deleteCommand(pair.after), r.upgrade]
+  };
+}
+function podRemedy(pair) {
+  const r = releaseOf(pair.after);
+  return {
+    text: "A bare Pod cannot be changed beyond its images and a few scheduling fields. Run it under a controller (Deployment, Job) or as a Helm hook; for the deployed release, delete the Pod before upgrading:",
+    commands: [deleteCommand(pair.after), r.upgrade]
+  };
+}
+function recreateRemedy(pair) {
+  const { kind } = pair.after.ref;
+  const r = releaseOf(pair.after);
+  const extra = kind === "RoleBinding" || kind === "ClusterRoleBinding" ? " The subjects lose the permissions between the delete and the upgrade; alternatively give the binding a new name (Helm then creates the new one and deletes the old one)." : kind === "StorageClass" ? " Existing volumes keep working; only new claims use the new settings. Alternatively create a StorageClass under a new name." : "";
+  return {
+    text: `Revert the change, or recreate the ${kind}: delete it, then upgrade.${extra}`,
+    commands: [deleteCommand(pair.after), r.upgrade]
+  };
+}
+function selectorOf(object) {
+  const raw = getPath(object.raw, ["spec", "selector"]);
+  if (!isRecord(raw)) return void 0;
+  const selector = compileLabelSelector(raw, { nil: "nothing", empty: "nothing" });
+  return selector.matchesNothing ? void 0 : selector;
+}
+function distinguishing(newSelector, oldLabels) {
+  for (const r of newSelector.requirements) {
+    if (r.operator === "In" && r.values.length === 1 && oldLabels[r.key] !== r.values[0]) return `${r.key}!=${r.values[0]}`;
+  }
+  return void 0;
+}
+
+// src/analyze/rules/immutable-field/objects.ts
+var CORE = validationSource("");
+function secretOrConfigMap(pair, version) {
+  const problems = [...secretType(pair, version), ...pair.before.raw.immutable === true ? immutableContent(pair) : []];
+  return { problems, remedy: (p) => secretRemedy2(pair, p) };
+}
+function secretType(pair, version) {
+  if (pair.after.ref.kind !== "Secret") return [];
+  const entry = immutableField("", "Secret", "type");
+  const b = getPath(defaultedManifest(pair.before.raw, "v1", "Secret"), entry.path);
+  const a = getPath(defaultedManifest(pair.after.raw, "v1", "Secret"), entry.path);
+  if (sameValue(b, a)) return [];
+  return [{ ...tableProblem(entry, b, a, version), why: `${capitalize(entry.why)}, whether or not it is marked immutable (${validationSource(entry.group)}).` }];
+}
+function immutableContent(pair) {
+  const kind = pair.after.ref.kind;
+  const problems = [];
+  if (pair.after.raw.immutable !== true) {
+    problems.push({
+      path: ["immutable"],
+      fieldError: fieldError("immutable", "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
+      before: true,
+      after: pair.after.raw.immutable ?? void 0,
+      why: `Once a ${kind} is stored with \`immutable: true\`, that flag cannot be unset (${CORE}).`
+    });
+  }
+  for (const [section2, b, a] of dataSections(pair)) {
+    for (const key of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
+      if (b.get(key) === a.get(key)) continue;
+      const inStringData = kind === "Secret" && isRecord(pair.after.raw.stringData) && Object.hasOwn(pair.after.raw.stringData, key);
+      problems.push({
+        path: [inStringData ? "stringData" : section2, key],
+        fieldError: fieldError(section2, "Forbidden", IMMUTABLE_WHEN_SET_DETAIL),
+        before: b.has(key) ? "<old content>" : void 0,
+        after: a.has(key) ? "<new content>" : void 0,
+        why: `The stored ${kind} is marked \`immutable: true\`, so its ${section2}${kind === "Secret" ? " (including changes made through stringData)" : ""} cannot change (${CORE}).`
+      });
+    }
+  }
+  return problems;
+}
+function dataSections(pair) {
+  const [before, after] = [pair.before.raw, pair.after.raw];
+  if (pair.after.ref.kind === "Secret") return [["data", secretData(before), secretData(after)]];
+  return [
+    ["data", stringEntries(before.data), stringEntries(after.data)],
+    ["binaryData", base64Entries(before.binaryData, false), base64Entries(after.binaryData, false)]
+  ];
+}
+function stringEntries(map2) {
+  const out = /* @__PURE__ */ new Map();
+  if (isRecord(map2)) {
+    for (const [k, v] of Object.entries(map2)) if (v !== null && v !== void 0) out.set(k, typeof v === "string" ? v : JSON.stringify(v));
+  }
+  return out;
+}
+function base64Entries(map2, fromText) {
+  const out = /* @__PURE__ */ new Map();
+  if (!isRecord(map2)) return out;
+  for (const [k, v] of Object.entries(map2)) {
+    if (v === null || v === void 0) continue;
+    const text = typeof v === "string" ? v : String(v);
+    out.set(k, fromText ? Buffer.from(text, "utf8").toString("base64") : Buffer.from(text.replace(/\s+/g, ""), "base64").toString("base64"));
+  }
+  return out;
+}
+function secretData(raw) {
+  const data = base64Entries(raw.data, false);
+  for (const [k, v] of base64Entries(raw.stringData, true)) data.set(k, v);
+  return data;
+}
+function podChangeAllowed(d, spec) {
+  const field = String(d.path[1]);
+  if ((field === "containers" || field === "initContainers") && d.path[3] === "image" && d.path.length === 4) return true;
+  if (field === "tolerations") return isSubsetList(spec.before.tolerations, spec.after.tolerations);
+  if (field === "schedulingGates") return isSubsetList(spec.after.schedulingGates, spec.before.schedulingGates);
+  if (field === "activeDeadlineSeconds") return typeof d.after === "number" && (d.before === void 0 || typeof d.before === "number" && d.after <= d.before);
+  if (field === "terminationGracePeriodSeconds") return typeof d.before === "number" && d.before < 0 && d.after === 1;
+  return false;
+}
+function pod(pair) {
+  const before = defaultedPodSpec(getPath(pair.before.raw, ["spec"]), { bare: true });
+  const after = defaultedPodSpec(getPath(pair.after.raw, ["spec"]), { bare: true });
+  const resized = ["containers", "initContainers"].filter((list) => listLength(before[list]) !== listLength(after[list]));
+  const problems = resized.map((list) => ({
+    path: ["spec", list],
+    fieldError: fieldError(`spec.${list}`, "Forbidden", "pod updates may not add or remove containers"),
+    before: listLength(before[list]),
+    after: listLength(after[list]),
+    why: `Containers cannot be added to or removed from a running Pod (${CORE}).`
+  }));
+  const forbidden = fieldError("spec", "Forbidden", POD_UPDATE_FORBIDDEN_DETAIL);
+  for (const d of diff(before, after, ["spec"])) {
+    if (resized.includes(d.path[1]) || podChangeAllowed(d, { before, after })) continue;
+    problems.push({
+      path: d.path,
+      fieldError: forbidden,
+      before: d.before,
+      after: d.after,
+      why: `A Pod's spec is immutable except container images, activeDeadlineSeconds (set or lowered), added tolerations and removed scheduling gates (${CORE}). Resource changes go through the resize subresource, not through helm upgrade.`
+    });
+  }
+  return { problems, remedy: () => podRemedy(pair) };
+}
+function listLength(value) {
+  return Array.isArray(value) ? value.length : 0;
+}
+function tableOnly(pair, version) {
+  const { group, ref: ref2 } = pair.after;
+  const before = defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, ref2.kind);
+  const after = defaultedManifest(pair.after.raw, ref2.apiVersion, ref2.kind);
+  const entries = immutableFieldsFor(group, ref2.kind).filter((entry) => !entry.gate || gateApplies(entry.gate, version));
+  return { problems: tableProblems(entries, before, after, version), remedy: () => recreateRemedy(pair) };
+}
+
+// src/analyze/rules/immutable-field/report.ts
+var HELM_FAILURE = '`helm upgrade` (Kubernetes {{kubeVersion}}) will fail with:\n  {{helmError}}\n(Helm 4 with server-side apply prints "server-side apply failed for object ..." before the same API error.)';
+var MESSAGES = {
+  refused: "{{field}} changes, and the API server refuses that change on update",
+  refusedUnlessSame: "{{field}} is set to {{after}}: refused unless it equals the value the cluster filled in",
+  keptByServer: "{{field}} is removed, but the API server keeps the old value {{before}}",
+  statefulSetRefused: "{{fields}} changed: outside the StatefulSet update allow-list, the update is refused"
+};
+var DETAILS = {
+  refused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+  refusedUnlessSame: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+  keptByServer: "{{change}}. {{reason}}",
+  statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`
+};
+function findingsOf(pair, problems, remedy, version) {
+  if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
+  return problems.map((problem) => problemFinding2(pair, problem, remedy, version));
+}
+function problemFinding2(pair, problem, remedy, version) {
+  const apiError = problem.fieldError === void 0 ? void 0 : apiInvalid(pair.after.ref.kind, pair.after.group, pair.after.ref.name, problem.fieldError);
+  const field = problem.label ?? formatPath(problem.path);
+  const facts = { field, change: changeText(pair, problem), reason: problem.why };
+  const [messageId, data] = apiError === void 0 ? ["keptByServer", { ...facts, before: describe2(problem.before) }] : [problem.severity === "warning" ? "refusedUnlessSame" : "refused", { ...facts, ...failure(pair, apiError, version), ...problem.severity === "warning" ? { after: describe2(problem.after) } : {} }];
+  return {
+    object: pair.after,
+    path: problem.path,
+    severity: problem.severity,
+    messageId,
+    data,
+    evidence: { before: problem.before ?? null, after: problem.after ?? null, apiError: apiError ?? null },
+    remedy
+  };
+}
+function statefulSetFinding(pair, problems, remedy, version) {
+  const { kind, name } = pair.after.ref;
+  const apiError = apiInvalid(kind, pair.after.group, name, problems[0].fieldError);
+  const fields = [...new Set(problems.map((p) => formatPath(p.path.slice(0, 2))))];
+  return {
+    object: pair.after,
+    path: commonPrefix2(problems.map((p) => p.path)),
+    messageId: "statefulSetRefused",
+    data: {
+      fields: andList(fields),
+      change: problems.map((p) => changeText(pair, p)).join("; "),
+      reason: [...new Set(problems.map((p) => p.why))].join(" "),
+      ...failure(pair, apiError, version)
+    },
+    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    remedy
+  };
+}
+function failure(pair, apiError, version) {
+  return { kubeVersion: version, helmError: helmUpgradeError(pair.after.ref.kind, pair.after.ref.name, apiError) };
+}
+function commonPrefix2(paths) {
+  const first = paths[0];
+  let length = first.length;
+  for (const path24 of paths) {
+    let i = 0;
+    while (i < length && i < path24.length && path24[i] === first[i]) i++;
+    length = i;
+  }
+  return first.slice(0, Math.max(length, 1));
+}
+function changeText(pair, problem) {
+  if (isRecord(problem.before) && isRecord(problem.after)) {
+    const leaves = diff(problem.before, problem.after).map((d) => `${formatPath(d.path)}: ${describe2(d.before)} → ${describe2(d.after)}`);
+    return `${formatPath(problem.path)} changes (${leaves.join("; ")})`;
+  }
+  if (problem.label) return `${problem.label} changes from ${describe2(problem.before)} to ${describe2(problem.after)}`;
+  return `${formatPath(problem.path)} changes from ${show2(pair.before, problem.path, problem.before)} to ${show2(pair.after, problem.path, problem.after)}`;
+}
+function show2(object, path24, effective) {
+  const raw = getPath(object.raw, path24);
+  const text = describe2(effective);
+  if ((raw === void 0 || raw === null) && effective !== void 0 && typeof effective !== "object") {
+    return `unset (the API server defaults it to ${text})`;
+  }
+  return text;
+}
+function describe2(value) {
+  if (value === void 0 || value === null) return "unset";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value !== "object") return String(value);
+  const json2 = JSON.stringify(normalize(value));
+  return json2.length > 200 ? `${json2.slice(0, 197)}...` : json2;
+}
+
+// src/analyze/rules/immutable-field/service.ts
+var CORE2 = validationSource("");
+var MAY_NOT_CHANGE = "may not change once set";
+function service(pair, version) {
+  const before = defaultedManifest(pair.before.raw, "v1", "Service");
+  const after = defaultedManifest(pair.after.raw, "v1", "Service");
+  if (getPath(before, ["spec", "type"]) === "ExternalName" || getPath(after, ["spec", "type"]) === "ExternalName") return void 0;
+  const beforeIP = primaryClusterIP(pair.before.raw);
+  const afterIP = primaryClusterIP(pair.after.raw);
+  const sides = { pair, version, before, after, beforeIP, afterIP, headless: { before: beforeIP === "None", after: afterIP === "None" } };
+  const clusterIP = sides.headless.before && sides.headless.after ? void 0 : firstProblem(CLUSTER_IP_RULES, sides);
+  const problems = [clusterIP, ...OTHER_RULES.map((rule) => rule(sides))].filter((p) => p !== void 0);
+  return { problems, remedy: (p) => serviceRemedy(pair, p) };
+}
+function firstProblem(rules, sides) {
+  for (const rule of rules) {
+    const problem = rule(sides);
+    if (problem) return problem;
+  }
+  return void 0;
+}
+function primaryIPError(sides) {
+  const list = getPath(sides.pair.after.raw, ["spec", "clusterIPs"]);
+  const value = renderApiValue(Array.isArray(list) && list.length > 0 ? list : [sides.afterIP], sides.version);
+  return fieldError("spec.clusterIPs[0]", "Invalid value", MAY_NOT_CHANGE, value);
+}
+function ipPath(raw) {
+  return getPath(raw, ["spec", "clusterIP"]) === void 0 && getPath(raw, ["spec", "clusterIPs"]) !== void 0 ? ["spec", "clusterIPs"] : ["spec", "clusterIP"];
+}
+var ipChanged = (s) => {
+  if (s.beforeIP === void 0 || s.afterIP === void 0 || s.beforeIP === s.afterIP) return void 0;
+  const headlessNote = s.headless.before || s.headless.after ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : "";
+  return {
+    path: ipPath(s.pair.after.raw),
+    fieldError: primaryIPError(s),
+    before: s.beforeIP,
+    after: s.afterIP,
+    why: `A Service's primary cluster IP cannot change once set${headlessNote} (${CORE2}).`
+  };
+};
+var madeHeadless = (s) => s.beforeIP === void 0 && s.headless.after ? {
+  path: ipPath(s.pair.after.raw),
+  fieldError: primaryIPError(s),
+  before: "<allocated IP>",
+  after: s.afterIP,
+  why: `The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (${CORE2}).`
+} : void 0;
+var ipPinned = (s) => s.beforeIP === void 0 && s.afterIP !== void 0 ? {
+  path: ipPath(s.pair.after.raw),
+  fieldError: primaryIPError(s),
+  before: "<allocated IP>",
+  after: s.afterIP,
+  severity: "warning",
+  why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${s.afterIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (${CORE2}).`
+} : void 0;
+var headlessDropped = (s) => s.headless.before && s.afterIP === void 0 ? {
+  path: ["spec"],
+  label: "spec.clusterIP",
+  before: "None",
+  after: void 0,
+  severity: "warning",
+  why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes/kubernetes #120937)."
+} : void 0;
+var ipClearedBeforeCopyBack = (s) => s.beforeIP !== void 0 && s.afterIP === void 0 && !gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, s.version) ? {
+  path: ["spec"],
+  label: "spec.clusterIP",
+  fieldError: fieldError("spec.clusterIP", "Invalid value", FIELD_IS_IMMUTABLE, '""'),
+  before: s.beforeIP,
+  after: void 0,
+  why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${s.version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (${CORE2}).`
+} : void 0;
+var CLUSTER_IP_RULES = [ipChanged, madeHeadless, ipPinned, headlessDropped, ipClearedBeforeCopyBack];
+var secondaryIPReleased = (s) => {
+  const bList = getPath(s.pair.before.raw, ["spec", "clusterIPs"]);
+  const aList = getPath(s.pair.after.raw, ["spec", "clusterIPs"]);
+  const aPolicy = getPath(s.pair.after.raw, ["spec", "ipFamilyPolicy"]);
+  if (s.headless.before || s.headless.after || !Array.isArray(bList) || !Array.isArray(aList)) return void 0;
+  if (bList.length !== 2 || aList.length !== 1 || aPolicy === "SingleStack") return void 0;
+  return {
+    path: ["spec", "clusterIPs"],
+    fieldError: fieldError("spec.ipFamilyPolicy", "Invalid value", "must be set to 'SingleStack' when releasing the secondary clusterIP", renderApiValue(aPolicy ?? "", s.version)),
+    before: bList,
+    after: aList,
+    why: `Removing the secondary cluster IP requires \`ipFamilyPolicy: SingleStack\` in the same update (${CORE2}).`
+  };
+};
+var ipFamilyChanged = (s) => {
+  const bFamily = getPath(s.pair.before.raw, ["spec", "ipFamilies", 0]);
+  const aFamily = getPath(s.pair.after.raw, ["spec", "ipFamilies", 0]);
+  if (typeof bFamily !== "string" || typeof aFamily !== "string" || bFamily === aFamily || s.headless.before || s.headless.after) return void 0;
+  return {
+    path: ["spec", "ipFamilies", 0],
+    fieldError: fieldError("spec.ipFamilies[0]", "Invalid value", MAY_NOT_CHANGE, renderApiValue(aFamily, s.version)),
+    before: bFamily,
+    after: aFamily,
+    why: `A Service's primary IP family cannot change once set (${CORE2}).`
+  };
+};
+function staysLoadBalancer(s) {
+  return getPath(s.before, ["spec", "type"]) === "LoadBalancer" && getPath(s.after, ["spec", "type"]) === "LoadBalancer";
+}
+var loadBalancerClassChanged = (s) => {
+  const bClass = getPath(s.before, ["spec", "loadBalancerClass"]);
+  const aClass = getPath(s.after, ["spec", "loadBalancerClass"]);
+  if (!staysLoadBalancer(s) || sameValue(bClass, aClass)) return void 0;
+  return {
+    path: ["spec", "loadBalancerClass"],
+    fieldError: fieldError("spec.loadBalancerClass", "Invalid value", MAY_NOT_CHANGE, renderApiValue(aClass, s.version)),
+    before: bClass,
+    after: aClass,
+    why: `A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (${CORE2}).`
+  };
+};
+var healthCheckNodePortChanged = (s) => {
+  const local = (o) => getPath(o, ["spec", "externalTrafficPolicy"]) === "Local";
+  const bPort = getPath(s.before, ["spec", "healthCheckNodePort"]);
+  const aPort = getPath(s.after, ["spec", "healthCheckNodePort"]);
+  if (!staysLoadBalancer(s) || !local(s.before) || !local(s.after) || typeof bPort !== "number" || typeof aPort !== "number" || bPort === aPort) return void 0;
+  return {
+    path: ["spec", "healthCheckNodePort"],
+    fieldError: fieldError("spec.healthCheckNodePort", "Forbidden", FIELD_IS_IMMUTABLE),
+    before: bPort,
+    after: aPort,
+    why: `healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (${CORE2}).`
+  };
+};
+var OTHER_RULES = [secondaryIPReleased, ipFamilyChanged, loadBalancerClassChanged, healthCheckNodePortChanged];
+function primaryClusterIP(raw) {
+  const list = getPath(raw, ["spec", "clusterIPs"]);
+  if (Array.isArray(list) && typeof list[0] === "string" && list[0] !== "") return list[0];
+  const single = getPath(raw, ["spec", "clusterIP"]);
+  return typeof single === "string" && single !== "" ? single : void 0;
+}
+
+// src/analyze/rules/immutable-field/storage.ts
+var CORE3 = validationSource("");
+var STORAGE_PATH = ["spec", "resources", "requests", "storage"];
+var ATTRIBUTES_CLASS_UNSET = fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden");
+function judge(rules, d, sides) {
+  for (const rule of rules) {
+    const verdict = rule(d, sides);
+    if (verdict === "allowed") return void 0;
+    if (verdict) return verdict;
+  }
+  return void 0;
+}
+var claimStorage = (d, { version }) => {
+  if (!startsWith2(d.path, STORAGE_PATH)) return void 0;
+  const order = compareQuantities(d.before, d.after);
+  if (order === -1) return "allowed";
+  if (order !== 1) return void 0;
+  return {
+    path: d.path,
+    fieldError: fieldError("spec.resources.requests.storage", "Forbidden", pvcStorageDecreaseDetail(version)),
+    before: d.before,
+    after: d.after,
+    why: `A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (${CORE3}).`
+  };
+};
+function attributesClassUnset(d, why) {
+  if (d.after !== void 0) return "allowed";
+  return { path: d.path, fieldError: ATTRIBUTES_CLASS_UNSET, before: d.before, after: d.after, why: `${why} (${CORE3}).` };
+}
+var claimAttributesClass = (d, { version }) => d.path[1] === "volumeAttributesClassName" && gateApplies(PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE, version) ? attributesClassUnset(d, "volumeAttributesClassName may change from 1.34, but not from a value back to unset") : void 0;
+var claimVolumeNameSet = (d) => d.path[1] === "volumeName" && d.before === void 0 ? "allowed" : void 0;
+var claimVolumeMode = (d, { version }) => d.path[1] === "volumeMode" ? { ...tableProblem(immutableField("", "PersistentVolumeClaim", "spec.volumeMode"), d.before, d.after, version), path: d.path } : void 0;
+var claimStorageClassSet = (d, { version }) => d.path[1] === "storageClassName" && d.before === void 0 ? {
+  path: d.path,
+  fieldError: fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version)),
+  before: d.before,
+  after: d.after,
+  severity: "warning",
+  why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (${CORE3}). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`
+} : void 0;
+var claimSpec2 = (d, { version }) => ({
+  path: d.path,
+  fieldError: fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version)),
+  before: d.before,
+  after: d.after,
+  why: `A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (${CORE3}).`
+});
+var CLAIM_RULES = [claimStorage, claimAttributesClass, claimVolumeNameSet, claimVolumeMode, claimStorageClassSet, claimSpec2];
+function pvc(pair, version) {
+  const before = defaultedPvcSpec(getPath(pair.before.raw, ["spec"]));
+  const after = defaultedPvcSpec(getPath(pair.after.raw, ["spec"]));
+  const problems = diff(before, after, ["spec"]).flatMap((d) => judge(CLAIM_RULES, d, { version }) ?? []);
+  return { problems, remedy: () => pvcRemedy(pair) };
+}
+var volumeMode = (d, { version }) => d.path[1] === "volumeMode" ? { ...tableProblem(immutableField("", "PersistentVolume", "spec.volumeMode"), d.before, d.after, version), path: d.path } : void 0;
+var volumeNodeAffinity = (d, { version, before, after }) => {
+  if (d.path[1] !== "nodeAffinity") return void 0;
+  if (getPath(before, ["spec", "nodeAffinity"]) === void 0) return "allowed";
+  const value = renderApiValue(normalize(getPath(after, ["spec", "nodeAffinity"])), version);
+  return {
+    path: d.path,
+    fieldError: fieldError("nodeAffinity", "Invalid value", "field is immutable, except for updating from beta label to GA", value),
+    before: d.before,
+    after: d.after,
+    why: `A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (${CORE3}).`
+  };
+};
+var volumeAttributesClass = (d) => d.path[1] === "volumeAttributesClassName" ? attributesClassUnset(d, "A PersistentVolume's volumeAttributesClassName may not go from a value back to unset") : void 0;
+var volumeSource = (d) => {
+  if (PV_NON_SOURCE_FIELDS.has(String(d.path[1]))) return "allowed";
+  if (d.path[1] === "csi" && d.path[2] === "controllerExpandSecretRef" && d.before === void 0 && d.path.length === 3) return "allowed";
+  return {
+    path: d.path,
+    fieldError: fieldError("spec.persistentvolumesource", "Forbidden", "spec.persistentvolumesource is immutable after creation"),
+    before: d.before,
+    after: d.after,
+    why: `A PersistentVolume's volume source cannot change after creation (${CORE3}).`
+  };
+};
+var VOLUME_RULES = [volumeMode, volumeNodeAffinity, volumeAttributesClass, volumeSource];
+function pv(pair, version) {
+  const before = defaultedManifest(pair.before.raw, "v1", "PersistentVolume");
+  const after = defaultedManifest(pair.after.raw, "v1", "PersistentVolume");
+  const problems = diff(before.spec, after.spec, ["spec"]).flatMap((d) => judge(VOLUME_RULES, d, { version, before, after }) ?? []);
+  return { problems, remedy: () => pvRemedy(pair) };
+}
+
+// src/analyze/rules/immutable-field/workloads.ts
+function workloadSelector(pair, version) {
+  if (!workloadOf(pair.after)?.selectorImmutable) return void 0;
+  const entry = immutableField("apps", pair.after.ref.kind, "spec.selector");
+  const [before, after] = [pair.before, pair.after].map((side) => getPath(side.raw, entry.path));
+  if (sameStoredSelector(before, after)) return void 0;
+  const [stored, storedAfter] = [selectorForApi(before), selectorForApi(after)];
+  const problem = tableProblem(entry, stored, storedAfter, version, renderApiValue(storedAfter, version, "labelSelector"));
+  return { problems: [problem], remedy: () => workloadSelectorRemedy(pair) };
+}
+function comparedStatefulSetSpec(object, version) {
+  const spec = defaultedManifest(object.raw, object.ref.apiVersion, object.ref.kind).spec;
+  const out = isRecord(spec) ? { ...spec } : {};
+  for (const field of [...statefulSetMutableFields(version), ...statefulSetAbsentFields(version)]) delete out[field];
+  return out;
+}
+function statefulSet(pair, version) {
+  const error = statefulSetForbiddenError(version);
+  const problems = diff(comparedStatefulSetSpec(pair.before, version), comparedStatefulSetSpec(pair.after, version), ["spec"]).map(
+    (d) => ({ path: d.path, fieldError: error, before: d.before, after: d.after, why: statefulSetWhy(d.path[1], version) })
+  );
+  return { problems, remedy: (p) => statefulSetRemedy(pair, p) };
+}
+function statefulSetWhy(field, version) {
+  if (field === "volumeClaimTemplates") {
+    return `A StatefulSet's volumeClaimTemplates are immutable, byte for byte, labels and annotations included (${validationSource("apps")}); the claims they created are not updated either.`;
+  }
+  const uncertain = field === "revisionHistoryLimit" && !versionAtLeast(version, "1.35") ? " (revisionHistoryLimit is believed to be mutable from 1.35; the exact release is unconfirmed)" : "";
+  return `Only ${statefulSetMutableFields(version).join(", ")} of a StatefulSet spec may change on Kubernetes ${version}${uncertain} (${validationSource("apps")}).`;
+}
+function job(pair, version) {
+  const before = defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, "Job");
+  const after = defaultedManifest(pair.after.raw, pair.after.ref.apiVersion, "Job");
+  const problems = [
+    ...tableProblems(immutableFieldsFor("batch", "Job"), before, after, version),
+    ...jobCompletions(before, after, version),
+    ...jobTemplate(pair, version)
+  ];
+  return { problems, remedy: () => jobRemedy(pair) };
+}
+function jobCompletions(before, after, version) {
+  const bc = getPath(before, ["spec", "completions"]);
+  const ac = getPath(after, ["spec", "completions"]);
+  if (sameValue(bc, ac)) return [];
+  const elastic = getPath(after, ["spec", "completionMode"]) === "Indexed" && gateApplies(JOB_ELASTIC_INDEXED, version);
+  if (elastic && (ac === void 0 || ac === null || ac === getPath(after, ["spec", "parallelism"]))) return [];
+  const detail = elastic ? "can only be modified in tandem with spec.parallelism" : FIELD_IS_IMMUTABLE;
+  return [
+    {
+      path: ["spec", "completions"],
+      fieldError: fieldError("spec.completions", "Invalid value", detail, renderApiValue(ac, version)),
+      before: bc,
+      after: ac,
+      why: elastic ? `An Indexed Job may change completions only together with parallelism, so that completions == parallelism (ElasticIndexedJob, ${validationSource("batch")}).` : `A Job's completions are fixed at creation (only Indexed Jobs may change them, in tandem with parallelism, from 1.27; ${validationSource("batch")}).`
+    }
+  ];
+}
+function jobTemplate(pair, version) {
+  const templatePath = ["spec", "template"];
+  const suspended = getPath(pair.before.raw, ["spec", "suspend"]) === true && gateApplies(JOB_SUSPENDED_MUTABLE_TEMPLATE.gate, version);
+  const changes = diff(
+    defaultedPodTemplate(getPath(pair.before.raw, templatePath)),
+    defaultedPodTemplate(getPath(pair.after.raw, templatePath)),
+    templatePath
+  ).filter((d) => !(suspended && JOB_SUSPENDED_MUTABLE_TEMPLATE.paths.some((p) => startsWith2(d.path.slice(2), p))));
+  return changes.map((change) => ({
+    path: change.path,
+    fieldError: fieldError("spec.template", "Invalid value", FIELD_IS_IMMUTABLE, "<the whole new pod template>"),
+    before: change.before,
+    after: change.after,
+    why: `A Job's pod template cannot change after creation, labels, annotations and image included (${validationSource("batch")}); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.`
+  }));
+}
+
+// src/analyze/rules/immutable-field.ts
+var immutableField2 = {
+  meta: {
+    id: "immutable-field",
+    severity: "error",
+    summary: "An upgrade changes a field that Kubernetes does not allow to change on an existing object.",
+    messages: MESSAGES,
+    details: DETAILS,
+    why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
+    fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
+    migration: "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
+    incident: 'zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch "zitadel-login" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.',
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `,
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+              team: payments
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                team: payments
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+                team: payments
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.1.0
+      `
+    },
+    helpUri: ruleHelpUri("immutable-field")
+  },
+  check(context, report) {
+    const upgrade2 = context.upgrade;
+    if (!upgrade2) return;
+    const version = context.settings.kubeVersion;
+    for (const pair of upgrade2.plan.updated) {
+      const checked = checkPair(pair, version);
+      if (!checked || checked.problems.length === 0) continue;
+      for (const finding2 of findingsOf(pair, checked.problems, checked.remedy(checked.problems), version)) report(finding2);
+    }
+  }
+};
+var CHECKS = new Map([
+  ...["Deployment", "ReplicaSet", "DaemonSet"].flatMap((kind) => [
+    [`apps/${kind}`, workloadSelector],
+    [`extensions/${kind}`, workloadSelector]
+  ]),
+  ["apps/StatefulSet", statefulSet],
+  ["batch/Job", job],
+  ["/Service", service],
+  ["/PersistentVolumeClaim", pvc],
+  ["/PersistentVolume", pv],
+  ["/Secret", secretOrConfigMap],
+  ["/ConfigMap", secretOrConfigMap],
+  ["/Pod", pod],
+  ["rbac.authorization.k8s.io/RoleBinding", tableOnly],
+  ["rbac.authorization.k8s.io/ClusterRoleBinding", tableOnly],
+  ["storage.k8s.io/StorageClass", tableOnly],
+  ["networking.k8s.io/IngressClass", tableOnly]
+]);
+function checkPair(pair, version) {
+  const { group, ref: ref2 } = pair.after;
+  if (pair.before.group !== group || pair.before.ref.kind !== ref2.kind) return void 0;
+  return CHECKS.get(`${group}/${ref2.kind}`)?.(pair, version);
+}
+
+// src/analyze/rules/merge-trap.ts
+var CLUSTER_IP_REFUSED = "Kubernetes {{version}} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading; 1.22 is unconfirmed), so the update is refused ({{source}}). `helm upgrade` fails with: {{helmError}}";
+var NULL_CLASS = `A null class means "use the default StorageClass": when the claim was created, the cluster's default class name was written into spec.storageClassName.`;
+var STORAGE_CLASS_REFUSED = "A PVC spec cannot change after creation ({{source}}). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, `helm upgrade` fails with: {{helmError}} (Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)";
+var mergeTrap = {
+  meta: {
+    id: "merge-trap",
+    severity: "error",
+    summary: "An upgrade that fails only because of Helm's three-way merge: a defaulted field it never removes, or a null/empty field it keeps sending.",
+    messages: {
+      recreateKeepsRollingUpdate: "strategy changes from {{from}} to Recreate, but the live rollingUpdate stays: the upgrade fails",
+      onDeleteKeepsRollingUpdate: "updateStrategy changes to OnDelete, but the live rollingUpdate stays: the upgrade fails",
+      clusterIPEmpty: 'renders `clusterIP: ""` against the allocated IP: every upgrade fails on Kubernetes {{version}}',
+      clusterIPNull: "renders `clusterIP:` with no value against the allocated IP: every upgrade fails on Kubernetes {{version}}",
+      clusterIPDropped: "drops the empty clusterIP of the previous manifest: this upgrade fails on Kubernetes {{version}}",
+      storageClassNull: "renders `storageClassName:` with no value against the default class: every upgrade fails",
+      storageClassDropped: "drops the null storageClassName of the previous manifest: this upgrade fails"
+    },
+    details: {
+      recreateKeepsRollingUpdate: "The previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) fails with: {{helmError}} (Whether Helm 4's server-side apply hits the same error is unconfirmed.)",
+      onDeleteKeepsRollingUpdate: "The previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply) fails with: {{helmError}}",
+      clusterIPEmpty: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
+      clusterIPNull: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the null against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
+      clusterIPDropped: `The live Service has the cluster IP the API server allocated; with the empty key gone from the manifest, Helm's three-way patch sends a deletion of it once. ${CLUSTER_IP_REFUSED}`,
+      storageClassNull: `${NULL_CLASS} Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\` on every upgrade, even when nothing else changed, which would clear the field. ${STORAGE_CLASS_REFUSED}`,
+      storageClassDropped: `${NULL_CLASS} The previous manifest rendered the null and the new one drops the key: Helm's three-way patch sends \`storageClassName: null\` once, which would clear the field. ${STORAGE_CLASS_REFUSED}`
+    },
+    why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
+    fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
+    migration: 'Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p \'[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]\'`, then `helm upgrade`. Each finding gives the exact commands.',
+    incident: "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
+    example: {
+      upgradeFrom: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `,
+      bad: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          strategy:
+            type: Recreate
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `,
+      good: manifest`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          strategy:
+            type: Recreate
+            rollingUpdate: null
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: web
+          template:
+            metadata:
+              labels:
+                app.kubernetes.io/name: web
+            spec:
+              containers:
+                - name: web
+                  image: example/web:2.0.0
+      `
+    },
+    helpUri: ruleHelpUri("merge-trap")
+  },
+  check(context, report) {
+    const upgrade2 = context.upgrade;
+    if (!upgrade2) return;
+    const version = context.settings.kubeVersion;
+    for (const pair of upgrade2.plan.updated) {
+      const { kind } = pair.after.ref;
+      const group = pair.after.group;
+      if (pair.before.ref.kind !== kind || pair.before.group !== group) continue;
+      if (group === "apps" && kind === "Deployment") recreateTrap(pair, report);
+      else if (group === "apps" && kind === "StatefulSet") onDeleteTrap(pair, version, report);
+      else if (group === "" && kind === "Service") emptyClusterIP(pair, version, report);
+      else if (group === "" && kind === "PersistentVolumeClaim") nullStorageClass(pair, version, report);
+    }
+  }
+};
+function recreateTrap(pair, report) {
+  const after = pair.after.raw;
+  if (getPath(after, ["spec", "strategy", "type"]) !== "Recreate") return;
+  const afterStrategy = getPath(after, ["spec", "strategy"]);
+  if (isRecord(afterStrategy) && Object.hasOwn(afterStrategy, "rollingUpdate")) return;
+  const beforeType = getPath(defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, "Deployment"), ["spec", "strategy", "type"]);
+  if (beforeType !== "RollingUpdate") return;
+  const beforeStrategy = getPath(pair.before.raw, ["spec", "strategy"]);
+  if (isRecord(beforeStrategy) && Object.hasOwn(beforeStrategy, "rollingUpdate")) return;
+  const { name } = pair.after.ref;
+  const r = releaseOf(pair.after);
+  const error = fieldError("spec.strategy.rollingUpdate", "Forbidden", "may not be specified when strategy `type` is 'Recreate'");
+  const apiError = apiInvalid("Deployment", "apps", name, error);
+  const explicit = getPath(pair.before.raw, ["spec", "strategy", "type"]) === "RollingUpdate";
+  report({
+    object: pair.after,
+    path: ["spec", "strategy", "type"],
+    messageId: "recreateKeepsRollingUpdate",
+    data: { from: explicit ? "RollingUpdate" : "unset (defaulted to RollingUpdate)", source: validationSource("apps"), helmError: helmUpgradeError("Deployment", name, apiError) },
+    evidence: { before: beforeType, after: "Recreate", rollingUpdateInPreviousManifest: false, apiError },
+    remedy: {
+      text: "Render `rollingUpdate: null` next to `type: Recreate` in the chart (e.g. `strategy: {type: Recreate, rollingUpdate: null}`), so the patch deletes the defaulted field. For an upgrade with the current chart, switch the live Deployment first; the type must change in the same patch, or the API server defaults rollingUpdate again:",
+      commands: [
+        sh`kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
+        r.upgrade
+      ]
+    }
+  });
+}
+function onDeleteTrap(pair, version, report) {
+  const after = pair.after.raw;
+  if (getPath(after, ["spec", "updateStrategy", "type"]) !== "OnDelete") return;
+  const afterStrategy = getPath(after, ["spec", "updateStrategy"]);
+  if (isRecord(afterStrategy) && Object.hasOwn(afterStrategy, "rollingUpdate")) return;
+  const beforeType = getPath(defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, "StatefulSet"), ["spec", "updateStrategy", "type"]);
+  if (beforeType !== "RollingUpdate") return;
+  const beforeStrategy = getPath(pair.before.raw, ["spec", "updateStrategy"]);
+  if (isRecord(beforeStrategy) && Object.hasOwn(beforeStrategy, "rollingUpdate")) return;
+  const { name } = pair.after.ref;
+  const r = releaseOf(pair.after);
+  const error = fieldError("spec.updateStrategy.rollingUpdate", "Invalid value", "only allowed for updateStrategy 'RollingUpdate'", renderApiValue({ partition: 0 }, version));
+  const apiError = apiInvalid("StatefulSet", "apps", name, error);
+  report({
+    object: pair.after,
+    path: ["spec", "updateStrategy", "type"],
+    messageId: "onDeleteKeepsRollingUpdate",
+    data: { source: validationSource("apps"), helmError: helmUpgradeError("StatefulSet", name, apiError) },
+    evidence: { before: beforeType, after: "OnDelete", rollingUpdateInPreviousManifest: false, apiError },
+    remedy: {
+      text: "Render `rollingUpdate: null` next to `type: OnDelete` in the chart. For an upgrade with the current chart, switch the live StatefulSet first (type and rollingUpdate in one patch):",
+      commands: [sh`kubectl patch statefulset ${name}${r.ns} --type=json -p '[{"op":"replace","path":"/spec/updateStrategy","value":{"type":"OnDelete"}}]'`, r.upgrade]
+    }
+  });
+}
+function emptyClusterIP(pair, version, report) {
+  const type2 = getPath(defaultedManifest(pair.after.raw, "v1", "Service"), ["spec", "type"]);
+  const beforeType = getPath(defaultedManifest(pair.before.raw, "v1", "Service"), ["spec", "type"]);
+  if (type2 === "ExternalName" || beforeType === "ExternalName") return;
+  if (gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) return;
+  const path24 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
+  if (!path24) return;
+  const beforeIP = getPath(pair.before.raw, ["spec", "clusterIP"]);
+  if (typeof beforeIP === "string" && beforeIP !== "") return;
+  const { name } = pair.after.ref;
+  const rendered2 = getPath(pair.after.raw, ["spec", "clusterIP"]);
+  const messageId = rendered2 === "" ? "clusterIPEmpty" : rendered2 === null ? "clusterIPNull" : "clusterIPDropped";
+  const error = fieldError("spec.clusterIP", "Invalid value", FIELD_IS_IMMUTABLE, '""');
+  const apiError = apiInvalid("Service", "", name, error);
+  report({
+    object: pair.after,
+    path: path24,
+    messageId,
+    data: { version, source: validationSource(""), helmError: helmUpgradeError("Service", name, apiError) },
+    evidence: { before: beforeIP ?? null, after: rendered2 ?? null, apiError },
+    remedy: {
+      text: "Leave clusterIP out of the manifest unless it has a value, e.g. `{{- with .Values.service.clusterIP }}clusterIP: {{ . }}{{- end }}`. For a release whose stored manifest already has the empty value, dropping the key is not enough on this cluster: Helm then sends a deletion (the same failure, once). For that upgrade render the IP the Service already has (look it up, then set it, e.g. `--set service.clusterIP=<ip>`): an equal value makes the patch a no-op. Clusters from 1.23 on refill the IP and do not fail.",
+      commands: [sh`kubectl get service ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.clusterIP}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<clusterIP value>=<ip>"}`]
+    }
+  });
+}
+function nullStorageClass(pair, version, report) {
+  const path24 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
+  if (!path24) return;
+  if (typeof getPath(pair.before.raw, ["spec", "storageClassName"]) === "string") return;
+  const { name } = pair.after.ref;
+  const inTarget = path24.length === 2;
+  const error = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
+  const apiError = apiInvalid("PersistentVolumeClaim", "", name, error);
+  report({
+    object: pair.after,
+    path: path24,
+    messageId: inTarget ? "storageClassNull" : "storageClassDropped",
+    data: { source: validationSource(""), helmError: helmUpgradeError("PersistentVolumeClaim", name, apiError) },
+    evidence: { before: inTarget ? getPath(pair.before.raw, ["spec", "storageClassName"]) ?? null : null, after: null, apiError },
+    remedy: {
+      text: 'Leave storageClassName out of the manifest when no class is configured (`{{- with .Values.persistence.storageClass }}storageClassName: {{ . }}{{- end }}`), and render `storageClassName: ""` only to disable dynamic provisioning on purpose. For a release whose stored manifest already has the null, simply dropping the key is not enough: Helm then sends a deletion (the same failure, once). For that upgrade render the class the claim already has (look it up, then set it, e.g. `--set persistence.storageClass=<class>`): an equal value makes the patch a no-op.',
+      commands: [sh`kubectl get pvc ${name}${releaseOf(pair.after).ns} -o jsonpath='{.spec.storageClassName}'`, sh`${new ShellText(releaseOf(pair.after).upgrade)} ${"--set=<storage-class value>=<class>"}`]
+    }
+  });
+}
+function emptyKeyPath(object, path24, emptyString = true) {
+  const parent = getPath(object.raw, path24.slice(0, -1));
+  const key = path24[path24.length - 1];
+  if (!isRecord(parent) || !Object.hasOwn(parent, key)) return void 0;
+  const value = parent[key];
+  return value === null || emptyString && value === "" ? path24 : void 0;
+}
+function droppedEmptyKeyPath(pair, path24, emptyString = true) {
+  if (!emptyKeyPath(pair.before, path24, emptyString)) return void 0;
+  const parent = getPath(pair.after.raw, path24.slice(0, -1));
+  const key = path24[path24.length - 1];
+  if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
+  return path24.slice(0, -1);
+}
+
+// src/analyze/rules/index.ts
+var CHECK_RULES = [
+  selectorMismatch,
+  selectorOverlap,
+  danglingSelector,
+  duplicateObject,
+  volatileSelector,
+  volatilePodLabels,
+  volatileClaimTemplate,
+  volatileJobTemplate,
+  nondeterministicRender,
+  invalidLabel
+];
+var UPGRADE_RULES = [
+  rolloutSelectorChanged,
+  needlessRollout,
+  objectReplaced,
+  immutableField2,
+  mergeTrap
+];
+
+// src/analyze/run.ts
+function runRules(context, rules) {
+  const findings = [];
+  for (const rule of rules) {
+    rule.check(context, (input) => findings.push(toFinding(rule, input, context.templateLines)));
+  }
+  return sortFindings(findings);
+}
+function toFinding(rule, input, templateLines2) {
+  const { object } = input;
+  const doc = object.doc;
+  const evidence = input.evidence ?? {};
+  const at = input.at ?? input.path;
+  const templateLine = doc.template === void 0 ? void 0 : templateLines2?.(object, at, evidence);
+  const { id, details } = rule.meta;
+  const { messageId } = input;
+  const { messages } = rule.meta;
+  const template = messages[messageId];
+  if (template === void 0) throw new Error(`rule ${id} has no message "${messageId}"`);
+  const data = input.data ?? {};
+  const detail = details?.[messageId];
+  return {
+    rule: id,
+    severity: input.severity ?? rule.meta.severity,
+    messageId,
+    data,
+    message: formatMessage(template, data, `message ${id}/${input.messageId}`),
+    ...detail === void 0 ? {} : { detail: formatMessage(detail, data, `detail ${id}/${input.messageId}`) },
+    object: object.ref,
+    path: formatPath(input.path),
+    location: {
+      file: doc.chart ?? doc.file,
+      ...doc.chart === void 0 ? {} : { rendered: true },
+      line: doc.locate([...object.pathPrefix, ...at]),
+      ...doc.template === void 0 ? {} : { template: doc.template },
+      ...templateLine === void 0 ? {} : { templateLine }
+    },
+    related: (input.related ?? []).map((r) => r.ref),
+    evidence,
+    remedy: input.remedy ?? { text: rule.meta.fix }
+  };
+}
+function sortFindings(findings) {
+  return findings.sort(
+    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)
+  );
+}
+
+// src/analyze/check.ts
+function checkDocuments(docs, options) {
+  const { objects, notes } = objectsFromDocuments(docs, { namespace: options.namespace });
+  for (const doc of docs) {
+    for (const duplicate of doc.duplicateKeys) {
+      notes.push({ file: doc.file, line: duplicate.line, message: `duplicate key "${duplicate.key}": Kubernetes keeps the last value` });
+    }
+  }
+  const context = buildContext(objects, options.settings ?? DEFAULT_SETTINGS);
+  if (options.probes) context.probes = options.probes;
+  if (options.templateLines) context.templateLines = options.templateLines;
+  if (options.chartFacts) context.chartFacts = options.chartFacts;
+  const findings = runRules(context, CHECK_RULES);
+  return { findings, summary: summarize(findings), notes, checked: objects.map((object) => object.ref) };
+}
+
+// src/config/apply.ts
+import { readFile } from "node:fs/promises";
+
+// src/analyze/suppress.ts
+var IGNORE_ANNOTATION = "chartguard.io/ignore";
+var IGNORE_REASON_ANNOTATION = "chartguard.io/ignore-reason";
+var IGNORE_COMMENT = "chartguard-ignore";
+function applySuppressions(findings, input) {
+  const config = input.config ?? {};
+  const known = new Set([...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id));
+  const notes = new NoteList();
+  const annotations = annotationIndex(input, known, notes);
+  const comments = new CommentIndex(input, known, notes);
+  const kept = [];
+  const suppressed = [];
+  for (const original of findings) {
+    const settings = config.rules?.[original.rule];
+    if (settings?.enabled === false) continue;
+    const finding2 = settings?.severity !== void 0 && settings.severity !== original.severity ? { ...original, severity: settings.severity } : original;
+    const suppression = annotations.get(objectKey2(finding2.object))?.(finding2.rule) ?? comments.suppressionFor(finding2) ?? allowedOverlap(finding2, config) ?? ignoredCause(finding2, config);
+    if (suppression) suppressed.push({ ...finding2, suppression });
+    else kept.push(finding2);
+  }
+  return { findings: kept, suppressed, notes: notes.list };
+}
+function withSuppressions(result, input, options = {}) {
+  const applied = applySuppressions(result.findings, input);
+  return {
+    ...result,
+    findings: applied.findings,
+    summary: { ...summarize(applied.findings), suppressed: applied.suppressed.length },
+    notes: [...result.notes, ...applied.notes],
+    ...options.showSuppressed ? { suppressed: applied.suppressed } : {}
+  };
+}
+function objectKey2(ref2) {
+  return `${ref2.kind}\0${ref2.namespace ?? ""}\0${ref2.name}`;
+}
+function annotationIndex(input, known, notes) {
+  const index = /* @__PURE__ */ new Map();
+  const mayHave = (doc) => doc.text === void 0 ? true : doc.text.includes(IGNORE_ANNOTATION);
+  const annotated = (docs) => {
+    const candidates = docs.filter(mayHave);
+    if (candidates.length === 0) return [];
+    return objectsFromDocuments(candidates, { namespace: input.namespace }).objects.filter((o) => ignoreAnnotation(o) !== void 0);
+  };
+  const add = (object) => {
+    const key = objectKey2(object.ref);
+    if (index.has(key)) return;
+    const value = ignoreAnnotation(object);
+    const rules = splitRules(value);
+    const annotationsPath = [...object.pathPrefix, "metadata", "annotations"];
+    const line = object.doc.locate([...annotationsPath, IGNORE_ANNOTATION]);
+    for (const rule of rules) {
+      if (!known.has(rule)) notes.add({ file: object.doc.file, line, message: `${IGNORE_ANNOTATION} on ${refString(object.ref)} names "${rule}", which is not a chartguard rule; it suppresses nothing` });
+    }
+    const reason2 = stringMap(getAnnotations(object))[IGNORE_REASON_ANNOTATION];
+    index.set(
+      key,
+      (rule) => rules.includes(rule) ? { by: "annotation", ...reason2 ? { reason: reason2 } : {}, file: object.doc.file, line } : void 0
+    );
+  };
+  for (const object of annotated(input.docs)) add(object);
+  const previous = input.previousDocs ? annotated(input.previousDocs) : [];
+  if (previous.length > 0) {
+    const current = new Set(objectsFromDocuments(input.docs, { namespace: input.namespace }).objects.map((o) => objectKey2(o.ref)));
+    for (const object of previous) if (!current.has(objectKey2(object.ref))) add(object);
+  }
+  return index;
+}
+function getAnnotations(object) {
+  const metadata = object.raw.metadata;
+  return isRecord(metadata) ? metadata.annotations : void 0;
+}
+function ignoreAnnotation(object) {
+  const annotations = getAnnotations(object);
+  if (!isRecord(annotations)) return void 0;
+  const value = annotations[IGNORE_ANNOTATION];
+  return typeof value === "string" ? value : void 0;
+}
+function splitRules(text) {
+  return text.split(/[\s,]+/).filter((id) => id !== "");
+}
+var DIRECTIVE = /(?:^|\s)#\s*chartguard-ignore:(.*)$/;
+var TEMPLATE_DIRECTIVE = /\{\{-?\s*\/\*\s*chartguard-ignore:(.*?)\*\/\s*-?\}\}/;
+function parseDirective(line) {
+  if (!line.includes(IGNORE_COMMENT)) return void 0;
+  const match = TEMPLATE_DIRECTIVE.exec(line) ?? DIRECTIVE.exec(line);
+  if (!match) return void 0;
+  const body = match[1];
+  const dash = body.indexOf("--");
+  const list = dash < 0 ? body : body.slice(0, dash);
+  const reason2 = dash < 0 ? "" : body.slice(dash + 2).trim();
+  return { rules: splitRules(list), ...reason2 ? { reason: reason2 } : {} };
+}
+var CommentIndex = class {
+  byFile = /* @__PURE__ */ new Map();
+  constructor(input, known, notes) {
+    const addBlock = (file, block) => {
+      const blocks = this.byFile.get(file);
+      if (blocks) blocks.push(block);
+      else this.byFile.set(file, [block]);
+      block.directives = block.text.includes(IGNORE_COMMENT);
+      if (!block.directives) return;
+      linesOf(block).forEach((text, i) => {
+        for (const rule of parseDirective(text)?.rules ?? []) {
+          if (!known.has(rule)) notes.add({ file, line: block.startLine + i, message: `${IGNORE_COMMENT} comment names "${rule}", which is not a chartguard rule; it suppresses nothing` });
+        }
+      });
+    };
+    for (const doc of [...input.docs, ...input.previousDocs ?? []]) {
+      if (doc.text !== void 0) addBlock(doc.file, { startLine: doc.startLine, text: doc.text });
+    }
+    for (const [file, text] of input.templates ?? []) addBlock(file, { startLine: 1, text });
+    for (const blocks of this.byFile.values()) blocks.sort((a, b) => a.startLine - b.startLine);
+  }
+  suppressionFor(finding2) {
+    const { file, line, template, templateLine } = finding2.location;
+    return this.at(file, line, finding2.rule) ?? (template !== void 0 && templateLine !== void 0 ? this.at(template, templateLine, finding2.rule) : void 0);
+  }
+  /** A directive for `rule` on `line`, or in the comment lines directly above it. */
+  at(file, line, rule) {
+    const blocks = this.byFile.get(file);
+    if (!blocks) return void 0;
+    let block;
+    for (const candidate of blocks) {
+      if (candidate.startLine > line) break;
+      block = candidate;
+    }
+    if (!block || block.directives === false) return void 0;
+    const lines = linesOf(block);
+    const last = line - block.startLine;
+    if (last >= lines.length) return void 0;
+    for (let i = last; i >= 0; i--) {
+      const text = lines[i];
+      if (i < last && !isCommentLine(text)) break;
+      const directive = parseDirective(text);
+      if (directive?.rules.includes(rule)) {
+        return { by: "comment", ...directive.reason ? { reason: directive.reason } : {}, file, line: block.startLine + i };
+      }
+    }
+    return void 0;
+  }
+};
+function linesOf(block) {
+  return block.lines ??= block.text.split("\n");
+}
+function isCommentLine(text) {
+  const trimmed = text.trim();
+  return trimmed.startsWith("#") || /^\{\{-?\s*\/\*.*\*\/\s*-?\}\}$/.test(trimmed);
+}
+var OVERLAP_RULE = "selector-overlap";
+function allowedOverlap(finding2, config) {
+  if (finding2.rule !== OVERLAP_RULE || !config.allowedOverlaps) return void 0;
+  const requirements = finding2.evidence.requirements ?? [];
+  const entries = config.allowedOverlaps;
+  const matchesObject = (ref2) => entries.find((e) => e.object !== void 0 && e.object === `${ref2.kind}/${ref2.name}` && (e.namespace === void 0 || e.namespace === ref2.namespace));
+  for (const entry of entries) {
+    if (entry.label === void 0) continue;
+    const eq = entry.label.indexOf("=");
+    const key = eq < 0 ? entry.label : entry.label.slice(0, eq);
+    const value = eq < 0 ? void 0 : entry.label.slice(eq + 1);
+    if (requiresLabel(requirements, key, value)) return fromConfig("allowed-overlap", entry.reason, config);
+  }
+  const own = matchesObject(finding2.object);
+  if (own) return fromConfig("allowed-overlap", own.reason, config);
+  if (finding2.related.length > 0) {
+    const others = finding2.related.map(matchesObject);
+    if (others.every((e) => e !== void 0)) return fromConfig("allowed-overlap", others.find((e) => e?.reason)?.reason, config);
+  }
+  return void 0;
+}
+function ignoredCause(finding2, config) {
+  const { cause, causes } = finding2.evidence;
+  if (cause === void 0) return void 0;
+  const all = Array.isArray(causes) ? causes : [cause];
+  const accepted = config.ignoreProbeCauses?.[finding2.rule];
+  if (!accepted || !all.every((c) => accepted.includes(c))) return void 0;
+  return fromConfig("probe-cause", `ignoreProbeCauses: ${finding2.rule} accepts cause ${all.join(", ")}`, config);
+}
+function fromConfig(by, reason2, config) {
+  return { by, ...reason2 ? { reason: reason2 } : {}, ...config.file ? { file: config.file } : {} };
+}
+var NoteList = class {
+  list = [];
+  seen = /* @__PURE__ */ new Set();
+  add(note) {
+    const key = `${note.file}\0${note.line}\0${note.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(note);
+  }
+};
+
+// src/config/config.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
+import path2 from "node:path";
+
+// src/load/paths.ts
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
+function isInside(root, candidate) {
+  const relative = path.relative(root, candidate);
+  return relative === "" || !relative.startsWith("..") && !path.isAbsolute(relative);
+}
+function repositoryRoot(dir) {
+  let current = path.resolve(dir);
+  for (; ; ) {
+    if (existsSync(path.join(current, ".git"))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return path.resolve(dir);
+    current = parent;
+  }
+}
+function realLocation(file) {
+  const absolute = path.resolve(file);
+  const missing = [];
+  let existing = absolute;
+  for (; ; ) {
+    try {
+      return path.join(realpathSync(existing), ...missing.reverse());
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return absolute;
+      missing.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+function isReallyInside(root, file) {
+  return isInside(realLocation(root), realLocation(file));
+}
+function linkBoundary(chartRealPath) {
+  const repository = realpathSync(repositoryRoot(chartRealPath));
+  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
+}
+
+// src/config/config.ts
+var CONFIG_FILE_NAMES = [".chartguard.yaml", ".chartguard.yml"];
+var SEVERITY_VALUES = ["error", "warning", "info"];
+var CAUSE_TABLE = { name: true, "chart-version": true, "app-version": true, "image-tag": true, values: true, random: true };
+var CAUSE_VALUES = Object.keys(CAUSE_TABLE);
+var VERSION_PATTERN = "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$";
+var RELEASE_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+var OBJECT_PATTERN = "^[A-Za-z][A-Za-z0-9]*/[^/\\s]+$";
+var ruleSettings = {
+  type: "object",
+  description: "Settings for one rule.",
+  properties: {
+    enabled: { type: "boolean", description: "false turns the rule off: its findings are not reported (and not counted as suppressed)." },
+    severity: { type: "enum", values: SEVERITY_VALUES, description: "Report every finding of this rule with this severity; --fail-on compares against it." }
+  }
+};
+var REASON = { type: "string", description: "Why the overlap is intended (shown with --show-suppressed).", examples: ["canary and stable share the Service"] };
+var CONFIG_SHAPE = {
+  type: "object",
+  description: "chartguard configuration (.chartguard.yaml), found from the working directory upwards or named with --config.",
+  properties: {
+    $schema: { type: "string", description: "The JSON Schema of this file, for editors." },
+    rules: {
+      type: "map",
+      keys: "rule",
+      description: "Per rule (by id, see `chartguard rules`): turn it off or change its severity.",
+      values: ruleSettings
+    },
+    volatileLabelKeys: {
+      type: "array",
+      description: "Label keys whose values change from release to release, besides helm.sh/chart, app.kubernetes.io/version, chart and version (e.g. a build id or git sha label).",
+      items: { type: "string", format: "label-key", description: "A label key, e.g. example.com/build-id.", examples: ["example.com/build-id"] }
+    },
+    allowedOverlaps: {
+      type: "array",
+      description: "Selector overlaps (rule selector-overlap) that are intended, e.g. a Service spanning a stable and a canary Deployment.",
+      items: {
+        type: "oneOf",
+        description: "One intended overlap: by label, or by object (exactly one of the two).",
+        variants: [
+          {
+            type: "object",
+            description: "An overlap accepted by the label the overlapping selector requires.",
+            required: ["label"],
+            properties: {
+              label: {
+                type: "string",
+                format: "label-selector",
+                description: "A label key, or key=value: an overlap is accepted when the overlapping selector requires this label (with this value).",
+                examples: ["app.kubernetes.io/part-of", "track=canary"]
+              },
+              reason: REASON
+            }
+          },
+          {
+            type: "object",
+            description: "An overlap accepted by object.",
+            required: ["object"],
+            properties: {
+              object: {
+                type: "string",
+                pattern: OBJECT_PATTERN,
+                description: "Kind/name: an overlap is accepted when it is reported on this object, or when every object it overlaps with is listed.",
+                examples: ["Service/web", "Job/web-migrate"]
+              },
+              namespace: { type: "string", description: "Only the object in this namespace.", examples: ["shop"] },
+              reason: REASON
+            }
+          }
+        ]
+      }
+    },
+    ignoreProbeCauses: {
+      type: "map",
+      keys: "rule",
+      description: "Per rule: findings whose cause (evidence.cause) is one of these are accepted, e.g. volatile-pod-labels: [image-tag].",
+      values: {
+        type: "array",
+        description: "Causes to accept for this rule.",
+        items: { type: "enum", values: CAUSE_VALUES, description: "name (recognised by its name), chart-version, app-version, image-tag, values (user values), random (differs on every render)." }
+      }
+    },
+    kubernetesVersion: {
+      type: "string",
+      pattern: VERSION_PATTERN,
+      description: 'Target Kubernetes version (e.g. "1.30"; quote it): charts are rendered for it and version-dependent rules follow it. --kube-version wins.',
+      examples: ["1.30"]
+    },
+    argoRolloutsVersion: {
+      type: "string",
+      pattern: VERSION_PATTERN,
+      description: 'Target Argo Rollouts version (e.g. "1.8"; quote it): before 1.9 a changed Rollout selector skips the canary, from 1.9 it is refused.',
+      examples: ["1.8"]
+    },
+    charts: {
+      type: "map",
+      keys: "path",
+      description: "Per chart (path relative to this file): defaults for rendering it.",
+      values: {
+        type: "object",
+        description: "Defaults for one chart.",
+        properties: {
+          valuesFiles: {
+            type: "array",
+            description: "Values files (relative to this file), applied before any -f given on the command line.",
+            items: {
+              type: "string",
+              format: "repository-path",
+              description: "A values file, inside the repository that holds this file (after symlinks).",
+              examples: ["charts/web/values-prod.yaml"]
+            }
+          },
+          release: { type: "string", pattern: RELEASE_PATTERN, maxLength: 53, description: "Release name to render with when --release is not given.", examples: ["web"] }
+        }
+      }
+    }
+  }
+};
+function knownRuleIds() {
+  return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id);
+}
+function findConfigFile(cwd = process.cwd()) {
+  let dir = path2.resolve(cwd);
+  for (; ; ) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path2.join(dir, name);
+      if (existsSync2(candidate) && statSync(candidate).isFile()) return candidate;
+    }
+    const parent = path2.dirname(dir);
+    if (parent === dir) return void 0;
+    dir = parent;
+  }
+}
+function loadConfig(options = {}) {
+  if (options.file === false) return {};
+  const file = options.file === void 0 ? findConfigFile(options.cwd) : path2.resolve(options.cwd ?? process.cwd(), options.file);
+  if (file === void 0) return {};
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code2 = error.code;
+    throw new InputError(code2 === "ENOENT" ? "config file not found" : `cannot read config file: ${error.message}`, options.file === void 0 ? file : options.file);
+  }
+  return parseConfig(text, options.file === void 0 ? file : options.file, path2.dirname(file));
+}
+function parseConfig(text, file, baseDir = path2.dirname(path2.resolve(file))) {
+  const lineCounter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text.startsWith("\uFEFF") ? text.slice(1) : text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: "1.2" });
+  const line = (offset) => offset === void 0 ? void 0 : lineCounter.linePos(offset).line;
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const message = firstError.message.split("\n")[0] ?? firstError.message;
+    throw new InputError(`YAML syntax error in config: ${message}`, file, line(firstError.pos[0]));
+  }
+  const validator = new Validator(doc, file, line, baseDir);
+  const root = doc.contents;
+  if (root === null || (0, import_yaml3.isScalar)(root) && root.value === null) return { file, baseDir };
+  const value = validator.check(root, CONFIG_SHAPE, "");
+  return { ...value, file, baseDir };
+}
+var Validator = class {
+  constructor(doc, file, lineOf, baseDir) {
+    this.doc = doc;
+    this.file = file;
+    this.lineOf = lineOf;
+    this.baseDir = baseDir;
+  }
+  doc;
+  file;
+  lineOf;
+  baseDir;
+  fail(node, message) {
+    throw new InputError(message, this.file, this.lineOf(node?.range?.[0]) ?? 1);
+  }
+  resolve(node) {
+    let current = node;
+    for (let i = 0; i < 32 && (0, import_yaml3.isAlias)(current); i++) current = current.resolve(this.doc);
+    return current ?? null;
+  }
+  keysOf(node, name) {
+    const keys = /* @__PURE__ */ new Set();
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      if (!(0, import_yaml3.isScalar)(keyNode) || keyNode.value === null || typeof keyNode.value === "object") this.fail(keyNode, `${name}: keys must be plain names`);
+      keys.add(String(keyNode.value));
+    }
+    return keys;
+  }
+  keyNode(node, key) {
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      if ((0, import_yaml3.isScalar)(keyNode) && String(keyNode.value) === key) return keyNode;
+    }
+    return node;
+  }
+  object(node, shape, where) {
+    const name = where === "" ? "the config" : where;
+    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+    const out = {};
+    const known = Object.keys(shape.properties);
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
+      if (key === void 0) this.fail(keyNode, `${name}: keys must be plain names`);
+      const child = Object.hasOwn(shape.properties, key) ? shape.properties[key] : void 0;
+      if (child === void 0) {
+        const hint = closest(key, known);
+        this.fail(keyNode, `unknown key "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; known keys: ${known.join(", ")}`);
+      }
+      setOwn(out, key, this.check(pair.value, child, joinPath(where, key)));
+    }
+    for (const key of shape.required ?? []) {
+      if (!Object.hasOwn(out, key)) this.fail(node, `${name} needs ${key}`);
+    }
+    return out;
+  }
+  check(raw, shape, where) {
+    const node = this.resolve(raw);
+    const name = where === "" ? "the config" : where;
+    switch (shape.type) {
+      case "object":
+        return this.object(node, shape, where);
+      case "oneOf": {
+        if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+        const keys = this.keysOf(node, name);
+        const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
+        const choices = shape.variants.map((variant) => variant.required[0]);
+        if (present.length !== 1) {
+          this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
+        }
+        const chosen = present[0];
+        for (const key of keys) {
+          if (Object.hasOwn(chosen.properties, key)) continue;
+          const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
+          if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
+        }
+        return this.object(node, chosen, where);
+      }
+      case "map": {
+        if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+        const out = {};
+        const rules = shape.keys === "rule" ? knownRuleIds() : [];
+        for (const pair of node.items) {
+          const keyNode = this.resolve(pair.key);
+          const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
+          if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
+          if (shape.keys === "rule" && !rules.includes(key)) {
+            const hint = closest(key, rules);
+            this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
+          }
+          setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
+        }
+        return out;
+      }
+      case "array": {
+        if (!(0, import_yaml3.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe3(node)}`);
+        return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
+      }
+      case "boolean": {
+        if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "boolean") this.fail(node, `${name} must be true or false, not ${describe3(node)}`);
+        return node.value;
+      }
+      case "enum": {
+        if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string" || !shape.values.includes(node.value)) {
+          this.fail(node, `${name} must be one of ${shape.values.join(", ")}, not ${describe3(node)}`);
+        }
+        return node.value;
+      }
+      case "string": {
+        if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string") {
+          const quoteHint = (0, import_yaml3.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
+          this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
+        }
+        const value = node.value;
+        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
+        if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
+        return value;
+      }
+    }
+  }
+};
+function stringProblem(value, shape) {
+  if (shape.maxLength !== void 0 && value.length > shape.maxLength) return `is longer than ${shape.maxLength} characters`;
+  if (shape.pattern !== void 0 && !new RegExp(shape.pattern).test(value)) {
+    if (shape.pattern === VERSION_PATTERN) return "is not a version like 1.30 or v1.30.2";
+    if (shape.pattern === RELEASE_PATTERN) return "is not a valid release name (lowercase letters, digits, - and .)";
+    if (shape.pattern === OBJECT_PATTERN) return "is not Kind/name, e.g. Service/web";
+    return `does not match ${shape.pattern}`;
+  }
+  if (shape.format === "label-key") {
+    const problems = labelKeyProblems(value);
+    if (problems.length > 0) return `is not a valid label key: ${problems[0]}`;
+  }
+  if (shape.format === "label-selector") {
+    const eq = value.indexOf("=");
+    const key = eq < 0 ? value : value.slice(0, eq);
+    const problems = labelKeyProblems(key);
+    if (problems.length > 0) return `is not a label key or key=value: ${problems[0]}`;
+    if (eq >= 0) {
+      const valueProblems = labelValueProblems(value.slice(eq + 1));
+      if (valueProblems.length > 0) return `has an invalid label value: ${valueProblems[0]}`;
+    }
+  }
+  return void 0;
+}
+function outsideRepository(file, baseDir) {
+  const repository = repositoryRoot(baseDir);
+  if (isReallyInside(repository, path2.resolve(baseDir, file))) return void 0;
+  return `is outside the repository that holds this config (${repository}); paths in a config must stay inside it, symlinks followed`;
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+function describe3(node) {
+  if (node === null) return "empty";
+  if ((0, import_yaml3.isMap)(node)) return "a mapping";
+  if ((0, import_yaml3.isSeq)(node)) return "a list";
+  if ((0, import_yaml3.isScalar)(node)) {
+    if (node.value === null) return "empty";
+    if (typeof node.value === "string") return `"${node.value}"`;
+    return String(node.value);
+  }
+  return "this value";
+}
+function joinPath(where, key) {
+  if (where === "") return key;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${where}.${key}` : `${where}["${key}"]`;
+}
+function closest(name, candidates) {
+  let best;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(best.length / 4)) ? best : void 0;
+}
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function minorVersion(version) {
+  const [major, minor] = version.replace(/^v/, "").split(".");
+  return `${major}.${minor}`;
+}
+function chartSettingsFor(config, chartPath, cwd = process.cwd()) {
+  if (!config.charts) return void 0;
+  const base = config.baseDir ?? cwd;
+  const target = path2.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
+  for (const [key, settings] of Object.entries(config.charts)) {
+    if (path2.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
+  }
+  return void 0;
+}
+function chartValuesFiles(config, settings) {
+  const base = config.baseDir ?? process.cwd();
+  return (settings.valuesFiles ?? []).map((file) => path2.resolve(base, file));
+}
+
+// src/config/apply.ts
+function settingsWithConfig(defaults, config, explicit) {
+  const fromConfig2 = {};
+  if (config?.kubernetesVersion !== void 0) fromConfig2.kubeVersion = minorVersion(config.kubernetesVersion);
+  if (config?.argoRolloutsVersion !== void 0) fromConfig2.argoRolloutsVersion = minorVersion(config.argoRolloutsVersion);
+  const volatile = /* @__PURE__ */ new Set([...defaults.extraVolatileKeys, ...config?.volatileLabelKeys ?? [], ...explicit?.extraVolatileKeys ?? []]);
+  return { ...defaults, ...fromConfig2, ...explicit, extraVolatileKeys: volatile };
+}
+function chartOptionsWithConfig(options, config, chartPath) {
+  if (!config) return options;
+  const settings = chartPath === void 0 ? void 0 : chartSettingsFor(config, chartPath);
+  const kubeVersion = options.kubeVersion ?? config.kubernetesVersion;
+  const release = options.release ?? settings?.release;
+  return {
+    ...options,
+    valuesFiles: [...settings ? chartValuesFiles(config, settings) : [], ...options.valuesFiles ?? []],
+    ...kubeVersion === void 0 ? {} : { kubeVersion },
+    ...release === void 0 ? {} : { release }
+  };
+}
+async function suppressResult(result, options) {
+  return withSuppressions(
+    result,
+    {
+      docs: options.docs,
+      namespace: options.namespace,
+      templates: await readTemplates(result.findings),
+      ...options.config === void 0 ? {} : { config: options.config },
+      ...options.previousDocs === void 0 ? {} : { previousDocs: options.previousDocs }
+    },
+    { showSuppressed: options.showSuppressed === true }
+  );
+}
+async function readTemplates(findings) {
+  const files = [...new Set(findings.flatMap((f) => f.location.template !== void 0 && f.location.templateLine !== void 0 ? [f.location.template] : []))];
+  const texts = /* @__PURE__ */ new Map();
+  await Promise.all(
+    files.map(async (file) => {
+      try {
+        texts.set(file, await readFile(file, "utf8"));
+      } catch {
+      }
+    })
+  );
+  return texts;
+}
+
+// src/load/manifests.ts
+import { createReadStream, readFileSync as readFileSync2 } from "node:fs";
+import { readFile as readFile2, stat } from "node:fs/promises";
+
+// src/load/collect-garbage.ts
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+var gc;
+function collectGarbage() {
+  if (gc === void 0) {
+    try {
+      setFlagsFromString("--expose-gc");
+      const exposed = runInNewContext("gc");
+      gc = typeof exposed === "function" ? exposed : null;
+    } catch {
+      gc = null;
+    }
+  }
+  gc?.();
 }
 
 // src/load/manifests.ts
@@ -21981,18 +22416,18 @@ function describeFsError(error) {
       return code2 ?? String(error);
   }
 }
-async function isDirectory(path21) {
+async function isDirectory(path24) {
   try {
-    return (await stat(path21)).isDirectory();
+    return (await stat(path24)).isDirectory();
   } catch (error) {
-    throw new InputError(`cannot read: ${describeFsError(error)}`, path21);
+    throw new InputError(`cannot read: ${describeFsError(error)}`, path24);
   }
 }
 var COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
 var COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
-async function loadManifestFile(path21) {
-  const file = path21 === STDIN ? "<stdin>" : path21;
-  const { docs, chars } = await withText(path21, (text) => {
+async function loadManifestFile(path24) {
+  const file = path24 === STDIN ? "<stdin>" : path24;
+  const { docs, chars } = await withText(path24, (text) => {
     if (text.length >= COLLECT_BEFORE_PARSE_CHARS) collectGarbage();
     return { docs: parseYamlStream(text, file), chars: text.length };
   });
@@ -22016,7 +22451,7 @@ import { readdir } from "node:fs/promises";
 import path5, { join } from "node:path";
 
 // src/load/chart.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
 import path3 from "node:path";
 var CHART_FILE = "Chart.yaml";
@@ -22047,20 +22482,20 @@ function readChartMeta(chartDir) {
   };
 }
 function readYamlFile(file) {
-  const lineCounter = new import_yaml4.LineCounter();
-  const document = (0, import_yaml4.parseDocument)(readFileSync3(file, "utf8"), { lineCounter });
+  const lineCounter = new import_yaml5.LineCounter();
+  const document = (0, import_yaml5.parseDocument)(readFileSync3(file, "utf8"), { lineCounter });
   const error = document.errors[0];
   if (error !== void 0) {
     const reason2 = firstLine(error.message).replace(/ at line \d+, column \d+:?$/, "");
     throw new InputError(`invalid YAML: ${reason2}`, file, error.linePos?.[0].line);
   }
-  if (document.contents !== null && !(0, import_yaml4.isMap)(document.contents)) {
+  if (document.contents !== null && !(0, import_yaml5.isMap)(document.contents)) {
     throw new InputError(`${path3.basename(file)} must be a mapping`, file, 1);
   }
   return { file, document, lineCounter };
 }
 function scalarText2(node) {
-  if (!(0, import_yaml4.isScalar)(node) || node.value === null || node.value === void 0) return void 0;
+  if (!(0, import_yaml5.isScalar)(node) || node.value === null || node.value === void 0) return void 0;
   return typeof node.value === "string" ? node.value : node.source ?? String(node.value);
 }
 function optionalString(key, value) {
@@ -22076,15 +22511,15 @@ function declaredDependencies(chartDir, chart) {
 }
 function dependencyList({ document, file, lineCounter }) {
   const lineOf = (node) => {
-    const range = node?.range;
-    return range === void 0 ? void 0 : lineCounter.linePos(range[0]).line;
+    const range2 = node?.range;
+    return range2 === void 0 ? void 0 : lineCounter.linePos(range2[0]).line;
   };
   const list = document.get("dependencies", true);
-  if (list === void 0 || (0, import_yaml4.isScalar)(list) && list.value === null) return [];
-  if (!(0, import_yaml4.isSeq)(list)) throw new InputError("dependencies must be a list", file, lineOf(list));
+  if (list === void 0 || (0, import_yaml5.isScalar)(list) && list.value === null) return [];
+  if (!(0, import_yaml5.isSeq)(list)) throw new InputError("dependencies must be a list", file, lineOf(list));
   return list.items.map((item) => {
-    const name = (0, import_yaml4.isMap)(item) ? scalarText2(item.get("name", true)) : void 0;
-    if (!(0, import_yaml4.isMap)(item) || name === void 0 || name === "") throw new InputError("every dependency needs a name", file, lineOf(item));
+    const name = (0, import_yaml5.isMap)(item) ? scalarText2(item.get("name", true)) : void 0;
+    if (!(0, import_yaml5.isMap)(item) || name === void 0 || name === "") throw new InputError("every dependency needs a name", file, lineOf(item));
     const field = (key) => optionalString(key, scalarText2(item.get(key, true)));
     return { name, ...field("version"), ...field("repository"), ...field("condition"), ...field("alias") };
   });
@@ -22329,16 +22764,16 @@ async function walk2(dir, state) {
   const sources = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path21 = join(dir, entry.name);
+    const path24 = join(dir, entry.name);
     const isDir = entry.isDirectory();
     if (!isDir && !(entry.isFile() && MANIFEST_FILE.test(entry.name))) continue;
-    if (isExcluded(state.excluded, resolvePath(path21), isDir) || ignores.ignores(resolvePath(path21), isDir)) continue;
+    if (isExcluded(state.excluded, resolvePath(path24), isDir) || ignores.ignores(resolvePath(path24), isDir)) continue;
     if (isDir) {
-      if (!isChartDir(path21)) refuseChartWithoutChartYaml(path21);
-      if (isChartDir(path21)) sources.push({ kind: "chart", path: path21 });
-      else for (const source of await walk2(path21, { ...state, ignores })) sources.push(source);
+      if (!isChartDir(path24)) refuseChartWithoutChartYaml(path24);
+      if (isChartDir(path24)) sources.push({ kind: "chart", path: path24 });
+      else for (const source of await walk2(path24, { ...state, ignores })) sources.push(source);
     } else {
-      sources.push({ kind: "manifest", path: path21 });
+      sources.push({ kind: "manifest", path: path24 });
     }
   }
   return sources;
@@ -22394,7 +22829,7 @@ async function discoverAll(inputs, options = {}) {
   return options.shard === void 0 ? sources : shardSources(sources, options.shard);
 }
 
-// src/render/chart-facts.ts
+// src/chart-facts.ts
 import { existsSync as existsSync11, readdirSync as readdirSync5, readFileSync as readFileSync6 } from "node:fs";
 import path11 from "node:path";
 
@@ -22599,12 +23034,12 @@ function errorMessage(error) {
 }
 
 // src/render/probe-copy.ts
-import { existsSync as existsSync9, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { copyFileSync as copyFileSync2, existsSync as existsSync9, linkSync, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
 import path9 from "node:path";
 
 // src/render/chart-copy.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 import { copyFileSync, existsSync as existsSync7, mkdirSync, readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync4, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path7 from "node:path";
@@ -22620,8 +23055,8 @@ function withoutMissingDependencies(chartCopyDir) {
 function dropDependencies(file, names) {
   const { document } = readYamlFile(file);
   const list = document.get("dependencies", true);
-  if (!(0, import_yaml5.isSeq)(list)) return;
-  list.items = list.items.filter((item) => !((0, import_yaml5.isMap)(item) && names.has(scalarText2(item.get("name", true)) ?? "")));
+  if (!(0, import_yaml6.isSeq)(list)) return;
+  list.items = list.items.filter((item) => !((0, import_yaml6.isMap)(item) && names.has(scalarText2(item.get("name", true)) ?? "")));
   writeFileSync(file, document.toString());
 }
 function assertInsideTempDir(dir) {
@@ -22703,8 +23138,8 @@ var MINIMUM_VERSION = { major: 3, minor: 8 };
 var INSTALL_HINT = "install Helm 3.8+ or pass --helm PATH / set HELM_BIN";
 var VERSION_TIMEOUT_MS = 3e4;
 var isWindows = process.platform === "win32";
-async function locateHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS) {
-  return checkedHelm(await findHelmBinary(explicit, env), timeoutMs);
+async function locateHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS, origin = "--helm") {
+  return checkedHelm(await findHelmBinary(explicit, env, origin), timeoutMs);
 }
 async function findHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS) {
   const binary2 = await findHelmBinary(explicit, env);
@@ -22724,8 +23159,8 @@ async function checkedHelm(binary2, timeoutMs, known) {
   }
   return { path: binary2, version: version.text, major: version.major };
 }
-async function findHelmBinary(explicit, env) {
-  if (explicit !== void 0 && explicit !== "") return resolveCommand(explicit, env, "--helm");
+async function findHelmBinary(explicit, env, origin = "--helm") {
+  if (explicit !== void 0 && explicit !== "") return resolveCommand(explicit, env, origin);
   const fromEnvironment = env["HELM_BIN"];
   if (fromEnvironment !== void 0 && fromEnvironment !== "") return resolveCommand(fromEnvironment, env, "HELM_BIN");
   const onPath = await searchPath("helm", env);
@@ -22939,7 +23374,7 @@ function templateArguments(request) {
   return [
     "template",
     ...request.namespace === "" ? [] : [`--namespace=${request.namespace}`],
-    "--include-crds",
+    ...request.includeCrds === false ? [] : ["--include-crds"],
     ...valuesArguments(request),
     ...request.kubeVersion === void 0 ? [] : [`--kube-version=${request.kubeVersion}`],
     ...repeated("api-versions", request.apiVersions),
@@ -22990,8 +23425,8 @@ function takeVersionReport(output, chartName) {
 ${VERSION_REPORT_PREFIX}`);
   if (start === -1) return { output };
   const versionStart = output.indexOf(VERSION_REPORT_PREFIX, start) + VERSION_REPORT_PREFIX.length;
-  const lineEnd = output.indexOf("\n", versionStart);
-  const end = lineEnd === -1 ? output.length : lineEnd;
+  const lineEnd2 = output.indexOf("\n", versionStart);
+  const end = lineEnd2 === -1 ? output.length : lineEnd2;
   return { output: output.slice(0, start) + output.slice(end + 1), version: output.slice(versionStart, end) };
 }
 function errorMessage2(error) {
@@ -23024,8 +23459,27 @@ async function preparedCopy(chartPath, workDir, skipMissingDeps) {
 }
 function copyOfCopy(prepared, workDir) {
   const root = path9.join(mkdtempSync2(path9.join(workDir, "probe-")), "chart");
-  copyChart(prepared, root);
+  linkTree(prepared, root);
   return root;
+}
+function linkTree(from, to) {
+  mkdirSync2(to, { recursive: true });
+  for (const entry of readdirSync3(from, { withFileTypes: true })) {
+    const source = path9.join(from, entry.name);
+    const target = path9.join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.isFile()) {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync2(source, target);
+      }
+    }
+  }
+}
+function replaceFile(file, text) {
+  unlinkSync(file);
+  writeFileSync2(file, text);
 }
 async function unpackSubcharts(chartDir, workDir) {
   const chartsDir = path9.join(chartDir, "charts");
@@ -23095,14 +23549,14 @@ function bumpVersions(nodes, which) {
     const { document } = readYamlFile(file);
     if (which.chart) document.set("version", bumpedChartVersion(node.meta.version));
     if (which.app && node.meta.appVersion !== void 0) document.set("appVersion", bumpedAppVersion(node.meta.appVersion));
-    writeFileSync2(file, document.toString({ lineWidth: 0 }));
+    replaceFile(file, document.toString({ lineWidth: 0 }));
   }
 }
 var ACTION = /\{\{[\s\S]*?\}\}/g;
-var REVISION = /(?<![\w.$])((?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)\.Release\.Revision\b/g;
+var REVISION2 = /(?<![\w.$])((?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)\.Release\.Revision\b/g;
 function withRaisedRevision(text, offset = REVISION_OFFSET) {
   if (!text.includes("Release.Revision")) return text;
-  return text.replace(ACTION, (action) => action.replace(REVISION, (_match, receiver) => `(add ${receiver}.Release.Revision ${offset})`));
+  return text.replace(ACTION, (action) => action.replace(REVISION2, (_match, receiver) => `(add ${receiver}.Release.Revision ${offset})`));
 }
 function raiseRevision(nodes, offset = REVISION_OFFSET) {
   let used = false;
@@ -23112,7 +23566,7 @@ function raiseRevision(nodes, offset = REVISION_OFFSET) {
       const raised = withRaisedRevision(text, offset);
       if (raised !== text) {
         used = true;
-        writeFileSync2(file, raised);
+        replaceFile(file, raised);
       }
     }
   }
@@ -23276,13 +23730,13 @@ function includeLine(lines, from, to) {
   for (let i = from; i < to; i++) if (INCLUDE_LIKE.test(lines[i].text)) return i;
   return void 0;
 }
-function templateLineIn(text, kind, ordinal, path21, hints) {
+function templateLineIn(text, kind, ordinal, path24, hints) {
   const lines = parseLines(text);
   const [start, end] = documentSection(lines, kind, ordinal);
   let from = start;
   let to = end;
   let found;
-  for (const segment of path21) {
+  for (const segment of path24) {
     const next = typeof segment === "number" ? listItem(lines, from, to, segment) : childKey(lines, from, to, segment);
     if (next === void 0) {
       if (found === void 0) return void 0;
@@ -23300,62 +23754,6 @@ function templateLineIn(text, kind, ordinal, path21, hints) {
     if (line !== void 0) return line + 1;
   }
   return found + 1;
-}
-var RANDOM_FUNCTIONS2 = ["randAlphaNum", "randAlpha", "randNumeric", "randAscii", "randBytes", "randInt", "uuidv4", "now", "genCA", "genPrivateKey", "genSelfSignedCert", "genSignedCert", "derivePassword"];
-function escape(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function valuesPathHints(valuesPath) {
-  const segments = valuesPath.split(".");
-  return segments.map((_, i) => new RegExp(`${escape(`.${segments.slice(i).join(".")}`)}(?![\\w-])`));
-}
-function templateHints(evidence2) {
-  const hints = [];
-  const paths = [evidence2.valuesPath, ...Array.isArray(evidence2.valuesPaths) ? evidence2.valuesPaths : []].filter((p) => typeof p === "string");
-  if (evidence2.source === ".Release.Revision") hints.push(/\.Release\.Revision\b/);
-  switch (evidence2.cause) {
-    case "chart-version":
-      hints.push(/\.Chart\.Version\b/);
-      break;
-    case "app-version":
-      hints.push(/\.Chart\.AppVersion\b/);
-      break;
-    case "values":
-    case "image-tag":
-      for (const valuesPath of new Set(paths)) hints.push(...valuesPathHints(valuesPath));
-      break;
-    case "random":
-      hints.push(new RegExp(`\\b(?:${RANDOM_FUNCTIONS2.join("|")})\\b`));
-      break;
-    case "name":
-      if (evidence2.reason === "chart-version" || evidence2.label === "helm.sh/chart" || evidence2.label === "chart") hints.push(/\.Chart\.Version\b/);
-      if (evidence2.reason === "app-version" || evidence2.label === "app.kubernetes.io/version" || evidence2.label === "version") hints.push(/\.Chart\.AppVersion\b/);
-      break;
-    default:
-      break;
-  }
-  return hints;
-}
-function templateLocator(charts) {
-  const ordinals = /* @__PURE__ */ new Map();
-  const texts = /* @__PURE__ */ new Map();
-  for (const chart of charts) {
-    const seen = /* @__PURE__ */ new Map();
-    for (const doc of chart.docs) {
-      if (doc.template === void 0) continue;
-      const kind = typeof doc.value?.kind === "string" ? doc.value.kind : "";
-      const key = `${doc.template}\0${kind}`;
-      ordinals.set(doc, seen.get(key) ?? 0);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      const text = chart.templateTexts.get(doc.template);
-      if (text !== void 0) texts.set(doc, text);
-    }
-  }
-  return (object, path21, evidence2) => {
-    const text = texts.get(object.doc);
-    if (text === void 0) return void 0;
-    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path21], templateHints(evidence2));
-  };
 }
 function chartFileResolver(chartDir) {
   const subchartDirs = /* @__PURE__ */ new Map();
@@ -23400,13 +23798,13 @@ function chartFileResolver(chartDir) {
   };
 }
 
-// src/render/chart-facts.ts
+// src/chart-facts.ts
 var MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 var DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 var INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 var LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
 var IS_INSTALL = /\.Release\.IsInstall\b/;
-var BASE_PATH_INCLUDE = /\.Template\.BasePath\s+"\/?([^"]+)"/g;
+var BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
 var DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 async function chartFacts(charts) {
   const missingDependencies2 = /* @__PURE__ */ new Map();
@@ -23414,6 +23812,7 @@ async function chartFacts(charts) {
   const lookups = /* @__PURE__ */ new Map();
   const installConditional = /* @__PURE__ */ new Set();
   const hashesReusedSecret2 = /* @__PURE__ */ new Map();
+  const deliberateLines = /* @__PURE__ */ new Map();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
     let nodes;
@@ -23437,17 +23836,30 @@ async function chartFacts(charts) {
     const reusing = (other) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
     for (const [file, [first]] of rendered2) {
       const template = first.template;
-      const parts2 = withIncludedHelpers(files.get(file) ?? "", helpers);
-      const kinds = lookupKinds(parts2);
+      const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
+      const kinds = lookupKinds(parts);
       if (kinds.size > 0) lookups.set(template, kinds);
-      if (parts2.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
+      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
       const lines = hashingLines(file, files.get(file) ?? "", reusing);
       if (lines.size > 0) hashesReusedSecret2.set(template, lines);
+      const deliberate = markedDeliberate(files.get(file) ?? "");
+      if (deliberate.size > 0) deliberateLines.set(template, deliberate);
     }
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2 };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines };
+}
+var VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
+var SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
+function markedDeliberate(text) {
+  const lines = /* @__PURE__ */ new Set();
+  const all = text.split("\n");
+  all.forEach((line, i) => {
+    const above = all[i - 1];
+    if (i > 0 && line.trim() !== "" && above !== void 0 && (VALUES_TOGGLE.test(above) || SAYS_RESTART.test(above))) lines.add(i + 1);
+  });
+  return lines;
 }
 function templateTexts(chartDir, nodes) {
   const texts = /* @__PURE__ */ new Map();
@@ -23502,12 +23914,12 @@ function definedHelpers(files) {
   return helpers;
 }
 function withIncludedHelpers(text, helpers) {
-  const parts2 = [];
+  const parts = [];
   const seen = /* @__PURE__ */ new Set();
   const pending2 = [text];
   while (pending2.length > 0) {
     const next = pending2.pop();
-    parts2.push(next);
+    parts.push(next);
     for (const match of next.matchAll(INCLUDE)) {
       const name = match[1];
       if (seen.has(name)) continue;
@@ -23516,19 +23928,20 @@ function withIncludedHelpers(text, helpers) {
       if (body !== void 0) pending2.push(body);
     }
   }
-  return parts2;
+  return parts;
 }
 function hashingLines(file, text, chosen) {
   const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
   const lines = /* @__PURE__ */ new Set();
   text.split("\n").forEach((line, i) => {
-    if ([...line.matchAll(BASE_PATH_INCLUDE)].some((match) => chosen(`${root}${match[1]}`))) lines.add(i + 1);
+    const hashed = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => [...match[1].matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
+    if (hashed.some((file2) => chosen(`${root}${file2}`))) lines.add(i + 1);
   });
   return lines;
 }
-function lookupKinds(parts2) {
+function lookupKinds(parts) {
   const kinds = /* @__PURE__ */ new Set();
-  for (const part of parts2) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
+  for (const part of parts) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
   return kinds;
 }
 function unrenderedTemplates(files, rendered2, helpers) {
@@ -23537,7 +23950,7 @@ function unrenderedTemplates(files, rendered2, helpers) {
     if (path11.basename(file).startsWith("_")) continue;
     const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1])).length;
     if (declared === 0) continue;
-    const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf(doc))).length;
+    const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf2(doc))).length;
     if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
   }
   return found.sort((a, b) => a.template < b.template ? -1 : a.template > b.template ? 1 : 0);
@@ -23553,13 +23966,10 @@ function fileInChart(chart) {
     return onDisk(source)?.replaceAll(path11.sep, "/") ?? source;
   };
 }
-function kindOf(doc) {
+function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-
-// src/render/charts.ts
-import { availableParallelism } from "node:os";
 
 // src/render/chart-input.ts
 import { rmSync as rmSync2 } from "node:fs";
@@ -23652,7 +24062,7 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   const { release, ...inputs } = settings.inputs;
   const request = { ...inputs, chart: chartDir, release: release ?? releaseNameFor(meta.name) };
   const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
-  const { docs, templateFiles: templateFiles2 } = parseRender(output, chartPath, chartDir, shownAs);
+  const { docs, templateFiles: templateFiles3 } = parseRender(output, chartPath, chartDir, shownAs);
   const rendered2 = {
     name: request.release,
     namespace: request.namespace,
@@ -23663,7 +24073,7 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   if (docs.every((doc) => doc.value === null || doc.value === void 0)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
   const templateTexts2 = /* @__PURE__ */ new Map();
   await Promise.all(
-    [...templateFiles2].map(async ([template, file]) => {
+    [...templateFiles3].map(async ([template, file]) => {
       const text = await readFile4(file, "utf8").catch(() => void 0);
       if (text !== void 0) templateTexts2.set(template, text);
     })
@@ -23672,17 +24082,17 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
 }
 function parseRender(output, chartPath, chartDir, shownAs) {
   const onDisk = chartFileResolver(chartDir);
-  const templateFiles2 = /* @__PURE__ */ new Map();
+  const templateFiles3 = /* @__PURE__ */ new Map();
   const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((doc) => {
     if (doc.template === void 0) return doc;
     const inChart = onDisk(doc.template.split("/").slice(1).join("/"));
     if (inChart === void 0) return doc;
     const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path13.relative(process.cwd(), path13.resolve(chartPath, inChart)));
-    templateFiles2.set(template, path13.join(chartDir, inChart));
+    templateFiles3.set(template, path13.join(chartDir, inChart));
     return { ...doc, template };
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
-  return { docs, templateFiles: templateFiles2 };
+  return { docs, templateFiles: templateFiles3 };
 }
 function toSlashes(file) {
   return file.split(path13.sep).join("/");
@@ -23704,10 +24114,186 @@ function releaseNameFor(chartName) {
   return name === "" ? "release" : name;
 }
 
+// src/render/charts.ts
+import { availableParallelism } from "node:os";
+var DEFAULT_HELM_TIMEOUT_MS = 6e4;
+function renderInputs(options, namespace) {
+  return {
+    namespace,
+    valuesFiles: options.valuesFiles ?? [],
+    set: options.set ?? [],
+    setString: options.setString ?? [],
+    setFile: options.setFile ?? [],
+    setJson: options.setJson ?? [],
+    apiVersions: options.apiVersions ?? [],
+    ...options.release === void 0 ? {} : { release: options.release },
+    ...options.kubeVersion === void 0 ? {} : { kubeVersion: options.kubeVersion }
+  };
+}
+async function renderCharts(sources, options, hooks = {}) {
+  const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
+  if (charts.length === 0) return { rendered: [], failed: [] };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const helm = await findHelm(options.helm, process.env, timeoutMs);
+  const settings = {
+    helm: { path: helm.path, version: "", major: 0 },
+    inputs: renderInputs(options, options.namespace),
+    timeoutMs,
+    skipMissingDeps: options.skipMissingDeps ?? false
+  };
+  await checkValueFiles(settings.inputs);
+  const jobs = options.jobs ?? availableParallelism();
+  const { renderOne, onChartDone } = hooks;
+  const checkedAlongside = renderOne ? void 0 : helm.check();
+  return withWorkDir(async (workDir) => {
+    const render = async (chartPath) => {
+      try {
+        return await (renderOne ? renderOne(chartPath, settings, workDir, jobs) : renderChart(chartPath, settings, workDir));
+      } catch (error) {
+        if (error instanceof InputError) return { chartPath, error };
+        throw error;
+      } finally {
+        onChartDone?.(chartPath);
+      }
+    };
+    const outcomes = await mapLimit(charts, jobs, render);
+    const rendered2 = outcomes.filter((o) => !("error" in o));
+    await (checkedAlongside ?? helm.check(rendered2.find((chart) => chart.helmVersion !== void 0)?.helmVersion));
+    return { rendered: rendered2, failed: outcomes.filter((o) => "error" in o) };
+  });
+}
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
 // src/render/probes.ts
-import { existsSync as existsSync12, mkdtempSync as mkdtempSync3, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync12, mkdtempSync as mkdtempSync3, readFileSync as readFileSync8, writeFileSync as writeFileSync4 } from "node:fs";
 import { readFile as readFile5 } from "node:fs/promises";
+import path15 from "node:path";
+
+// src/render/probe-lookup.ts
+import { readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
 import path14 from "node:path";
+var LOOKUP_CALL = /(?<![\w.$])lookup\s+/g;
+var HELPER = "chartguard.lookup";
+var CLUSTER_TEMPLATE_FILE = "_chartguard_cluster.tpl";
+function answerLookupsFromRender(nodes) {
+  const kinds = /* @__PURE__ */ new Set();
+  for (const node of nodes) {
+    for (const file of templateFiles(path14.join(node.dir, "templates"))) {
+      const text = readFileSync7(file, "utf8");
+      if (!text.includes("lookup")) continue;
+      const rewritten = text.replace(ACTION, (action) => /^\{\{-?\s*\/\*/.test(action) ? action : rewriteAction(action, kinds));
+      if (rewritten !== text) writeFileSync3(file, rewritten);
+    }
+  }
+  return kinds;
+}
+function rewriteAction(action, kinds) {
+  let out = "";
+  let from = 0;
+  for (const match of action.matchAll(LOOKUP_CALL)) {
+    if (match.index < from) continue;
+    const operands = [];
+    let at = match.index + match[0].length;
+    while (operands.length < 4) {
+      const end = operandEnd(action, at);
+      if (end === void 0) break;
+      operands.push(action.slice(at, end));
+      at = end;
+      while (/\s/.test(action[at] ?? "")) at++;
+    }
+    if (operands.length < 4) continue;
+    const kind = /^"([^"\\]*)"$/.exec(operands[1])?.[1];
+    kinds.add(kind ?? "*");
+    out += `${action.slice(from, match.index)}(include "${HELPER}" (list ${operands.join(" ")}) | fromJson) `;
+    from = at;
+  }
+  return out + action.slice(from);
+}
+function operandEnd(text, at) {
+  const first = text[at];
+  if (first === void 0) return void 0;
+  if (first === '"') {
+    for (let i = at + 1; i < text.length; i++) {
+      if (text[i] === "\\") i++;
+      else if (text[i] === '"') return i + 1;
+    }
+    return void 0;
+  }
+  if (first === "`") {
+    const end = text.indexOf("`", at + 1);
+    return end === -1 ? void 0 : end + 1;
+  }
+  if (first === "(") {
+    let depth = 0;
+    for (let i = at; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        const end = operandEnd(text, i);
+        if (end === void 0) return void 0;
+        i = end - 1;
+      } else if (c === "(") depth++;
+      else if (c === ")" && --depth === 0) return i + 1;
+    }
+    return void 0;
+  }
+  const word = /^[$.\w-]+/.exec(text.slice(at))?.[0];
+  return word === void 0 || word.startsWith("-}") ? void 0 : at + word.length;
+}
+function clusterTemplate(docs, namespace, kinds) {
+  const objects = {};
+  for (const doc of docs) {
+    const object = doc.value;
+    if (!isRecord(object) || typeof object.kind !== "string" || !isRecord(object.metadata)) continue;
+    if (!kinds.has("*") && !kinds.has(object.kind)) continue;
+    const name = object.metadata.name;
+    if (typeof name !== "string") continue;
+    const stored = asStored(object);
+    const own = typeof object.metadata.namespace === "string" ? object.metadata.namespace : void 0;
+    for (const ns of own === void 0 ? [namespace, ""] : [own]) objects[`${object.kind}/${ns}/${name}`] = stored;
+  }
+  const json2 = JSON.stringify(objects).replaceAll("{{", "{\\u007b");
+  return [
+    `{{- define "${HELPER}" -}}`,
+    `{{- $objects := include "chartguard.cluster" nil | fromJson -}}`,
+    `{{- $kind := index . 1 | toString -}}{{- $namespace := index . 2 | toString -}}{{- $name := index . 3 | toString -}}`,
+    `{{- if eq $name "" -}}`,
+    `{{- $items := list -}}`,
+    `{{- range $key, $object := $objects -}}`,
+    // Every namespace: each object once (one without a namespace of its own sits under the release's and under "").
+    `{{- if and (eq $object.kind $kind) (ternary (not (hasPrefix (printf "%s//" $kind) $key)) (hasPrefix (printf "%s/%s/" $kind $namespace) $key) (eq $namespace "")) -}}{{- $items = append $items $object -}}{{- end -}}`,
+    `{{- end -}}`,
+    `{{- dict "items" $items | toJson -}}`,
+    `{{- else -}}`,
+    `{{- get $objects (printf "%s/%s/%s" $kind $namespace $name) | default dict | toJson -}}`,
+    `{{- end -}}`,
+    `{{- end -}}`,
+    `{{- define "chartguard.cluster" -}}`,
+    json2,
+    `{{- end -}}`,
+    ""
+  ].join("\n");
+}
+function asStored(object) {
+  if (object.kind !== "Secret" || !isRecord(object.stringData)) return object;
+  const { stringData, ...rest } = object;
+  const data = isRecord(rest.data) ? { ...rest.data } : {};
+  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value), "utf8").toString("base64");
+  return { ...rest, data };
+}
+function writeClusterTemplate(root, text) {
+  writeFileSync3(path14.join(root, "templates", CLUSTER_TEMPLATE_FILE), text);
+}
 
 // src/render/probe-values.ts
 var LABEL_MAP_KEYS = /* @__PURE__ */ new Set(["labels", "podLabels", "commonLabels", "extraLabels", "customLabels", "additionalLabels"]);
@@ -23722,19 +24308,16 @@ function isImageKey(key) {
 function isTagKey(key) {
   return key === "imageTag" || key.endsWith("ImageTag");
 }
-function isRecord2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 function isEmpty2(value) {
-  return value === null || value === void 0 || value === "" || isRecord2(value) && Object.keys(value).length === 0;
+  return value === null || value === void 0 || value === "" || isRecord(value) && Object.keys(value).length === 0;
 }
 function findProbeTargets(values, prefix = []) {
   const targets = [];
-  const walk4 = (node, path21, parentKey, grandparentKey) => {
+  const walk4 = (node, path24, parentKey, grandparentKey) => {
     const imageMap = "repository" in node || "image" in node || isImageKey(parentKey) || grandparentKey === "images";
     for (const [key, value] of Object.entries(node)) {
-      const here = [...path21, key];
-      if (isLabelMapKey(key) && (isRecord2(value) || isEmpty2(value))) {
+      const here = [...path24, key];
+      if (isLabelMapKey(key) && (isRecord(value) || isEmpty2(value))) {
         targets.push({ kind: "labels", path: here });
         continue;
       }
@@ -23743,10 +24326,10 @@ function findProbeTargets(values, prefix = []) {
         targets.push({ kind: "tag", path: here, ...value === null || value === void 0 ? {} : { value: String(value) } });
         continue;
       }
-      if (isRecord2(value)) walk4(value, here, key, parentKey);
+      if (isRecord(value)) walk4(value, here, key, parentKey);
     }
   };
-  if (isRecord2(values)) walk4(values, prefix, prefix.at(-1), prefix.at(-2));
+  if (isRecord(values)) walk4(values, prefix, prefix.at(-1), prefix.at(-2));
   return targets;
 }
 function targetsFromSetKeys(keys) {
@@ -23762,7 +24345,7 @@ function targetsFromSetKeys(keys) {
 function setArgumentKeys(argument) {
   const keys = [];
   let segment = "";
-  let path21 = [];
+  let path24 = [];
   let inValue = false;
   let stopped = false;
   for (let i = 0; i < argument.length; i++) {
@@ -23776,24 +24359,24 @@ function setArgumentKeys(argument) {
       if (c === ",") {
         inValue = false;
         stopped = false;
-        path21 = [];
+        path24 = [];
         segment = "";
       }
       continue;
     }
     if (c === "=") {
-      if (!stopped) path21.push(segment);
-      keys.push(path21);
+      if (!stopped) path24.push(segment);
+      keys.push(path24);
       inValue = true;
       segment = "";
     } else if (c === "[") {
-      if (!stopped) path21.push(segment);
+      if (!stopped) path24.push(segment);
       stopped = true;
     } else if (c === "." && !stopped) {
-      path21.push(segment);
+      path24.push(segment);
       segment = "";
     } else if (c === ",") {
-      path21 = [];
+      path24 = [];
       segment = "";
       stopped = false;
     } else if (!stopped) {
@@ -23802,11 +24385,11 @@ function setArgumentKeys(argument) {
   }
   return keys.filter((key) => key.length > 0 && key.every((s) => s !== ""));
 }
-function valuesPathText(path21) {
-  return path21.join(".");
+function valuesPathText(path24) {
+  return path24.join(".");
 }
-function setKey(path21) {
-  return path21.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
+function setKey(path24) {
+  return path24.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
 }
 var labelMarker = (n) => `cgval${n}x`;
 var tagMarker = (n) => `cgtag${n}x`;
@@ -23816,7 +24399,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   const labelMaps = /* @__PURE__ */ new Map();
   const imageTags = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
-  const overlaps = (path21) => userSetKeys.some((key) => key.length <= path21.length && key.every((s, i) => s === path21[i]));
+  const overlaps2 = (path24) => userSetKeys.some((key) => key.length <= path24.length && key.every((s, i) => s === path24[i]));
   const ordered = [...targets].sort((a, b) => a.path.length - b.path.length);
   const taken = [];
   for (const target of ordered) {
@@ -23824,75 +24407,46 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
     const text = JSON.stringify(target.path);
     if (seen.has(text)) continue;
     seen.add(text);
-    if (taken.some((path21) => path21.length < target.path.length && path21.every((s, i) => s === target.path[i]))) continue;
+    if (taken.some((path24) => path24.length < target.path.length && path24.every((s, i) => s === target.path[i]))) continue;
     if (target.kind === "labels") {
       const marker = labelMarker(labelMaps.size);
       labelMaps.set(marker, valuesPathText(target.path));
       setIn(overrides, [...target.path, marker], marker);
-      if (overlaps(target.path)) setStrings.push(`${setKey([...target.path, marker])}=${marker}`);
+      if (overlaps2(target.path)) setStrings.push(`${setKey([...target.path, marker])}=${marker}`);
     } else {
       const marker = tagMarker(imageTags.size);
       imageTags.set(marker, valuesPathText(target.path));
       const tag = target.value === void 0 || target.value === "" ? marker : target.value.includes("+") ? `${target.value}.${marker}` : `${target.value}+${marker}`;
       setIn(overrides, target.path, tag);
-      if (overlaps(target.path)) setStrings.push(`${setKey(target.path)}=${tag}`);
+      if (overlaps2(target.path)) setStrings.push(`${setKey(target.path)}=${tag}`);
     }
     taken.push(target.path);
   }
   return { overrides, setStrings, labelMaps, imageTags };
 }
-function setIn(root, path21, value) {
+function setIn(root, path24, value) {
   let node = root;
-  path21.slice(0, -1).forEach((segment) => {
+  path24.slice(0, -1).forEach((segment) => {
     const next = node[segment];
-    if (isRecord2(next)) node = next;
+    if (isRecord(next)) node = next;
     else node = node[segment] = {};
   });
-  node[path21.at(-1)] = value;
+  node[path24.at(-1)] = value;
 }
 
 // src/render/probes.ts
-async function renderWithProbes(chartPath, settings, workDir, jobs) {
-  const started = startProbes(chartPath, settings, workDir);
-  const [base, early] = await Promise.allSettled([renderChart(chartPath, settings, workDir), started]);
-  if (base.status === "rejected") throw base.reason;
-  const chart = base.value;
-  if (early.status === "rejected") {
-    return { ...chart, notes: [...chart.notes, `probes skipped: ${reason(early.reason)}; volatile labels are recognised by name only`] };
-  }
-  const probe = early.value;
-  const notes = [...probe.notes];
-  const repeat = probe.repeat;
-  const renders = {
-    base: chart.docs,
-    namespace: chart.request.namespace || "default",
-    ...repeat === void 0 ? {} : { repeat },
-    ...probe.deterministic ? { deterministic: true } : {},
-    ...probe.combined === void 0 ? {} : { combined: probe.combined }
-  };
-  let analysis = analyzeProbes(renders);
-  if (probe.combined === void 0 || analysis.unmarked > 0) {
-    const singles = await renderSingles(probe.plan, settings, workDir, jobs, notes);
-    analysis = analyzeProbes({ ...renders, singles });
-  }
-  return {
-    ...chart,
-    notes: [...chart.notes, ...notes],
-    probes: analysis.evidence,
-    ...probe.helmVersion === void 0 ? {} : { helmVersion: probe.helmVersion }
-  };
-}
-async function startProbes(chartPath, settings, workDir) {
+async function startProbes(chartPath, settings, workDir, jobs, baseDocs) {
   const notes = [];
   const render = (request2) => helmTemplate(settings.helm, request2, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
   const isArchive = /\.tgz$/i.test(chartPath);
   const renderInPlace = !isArchive && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  const requestFor = (chart, name) => ({ ...inputs, chart, release: release ?? releaseNameFor(name) });
-  const copy = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  const requestFor = (chart, name) => ({ ...inputs, chart, release: release ?? releaseNameFor(name), includeCrds: false });
+  const prepared = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  const copy = copyOfCopy(prepared, workDir);
   const nodes = chartTree(copy);
   const request = requestFor(chartPath, nodes[0].meta.name);
-  const pristine = renderInPlace ? chartPath : copyOfCopy(copy, workDir);
+  const pristine = renderInPlace ? chartPath : prepared;
   const targets = valuesTargets(nodes, settings);
   const userSetKeys = [...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile].flatMap((argument) => setArgumentKeys(argument).map((key) => [...key]));
   const hasAppVersion = nodes.some((node) => node.meta.appVersion !== void 0);
@@ -23915,20 +24469,28 @@ async function startProbes(chartPath, settings, workDir) {
     setString: [...request.setString, ...values.setStrings]
   };
   const combinedRun = render(combinedRequest);
-  combinedRun.catch(() => void 0);
+  const parsed = baseDocs.then(parsedByText);
+  parsed.catch(() => void 0);
+  const plan2 = { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
+  const singles = combinedRun.then(
+    () => void 0,
+    () => renderSingles(plan2, settings, workDir, jobs)
+  );
   const userTexts = [...await Promise.all(inputs.valuesFiles.map((file) => readFile5(file, "utf8").catch(() => "{{ now }}"))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(copy, userTexts);
   const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(void 0);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
-  const plan2 = { chartPath, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision };
+  const byText = await parsed;
   const result = { plan: plan2, notes, deterministic: !random };
   if (repeatOutput.status === "fulfilled") {
-    if (repeatOutput.value !== void 0) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`);
+    if (repeatOutput.value !== void 0) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed: byText });
   } else notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
   if (combinedOutput.status === "fulfilled") {
     const { output, version } = takeVersionReport(combinedOutput.value, nodes[0].meta.name);
-    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`), markers };
+    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed: byText }), markers };
     if (version !== void 0) result.helmVersion = version;
+  } else {
+    result.singles = singles.then((started) => started);
   }
   return result;
 }
@@ -23942,7 +24504,7 @@ function missingDependenciesSafe(chartPath) {
 function valuesTargets(nodes, settings) {
   const targets = [];
   for (const node of nodes) {
-    const values = readValues(path14.join(node.dir, "values.yaml"));
+    const values = readValues(path15.join(node.dir, "values.yaml"));
     if (values === null || typeof values !== "object" || Array.isArray(values)) continue;
     const { global, ...own } = values;
     for (const prefix of node.valuesPrefixes) targets.push(...findProbeTargets(own, prefix));
@@ -23956,14 +24518,14 @@ function valuesTargets(nodes, settings) {
 function readValues(file) {
   if (!existsSync12(file)) return null;
   try {
-    return yaml.load(readFileSync7(file, "utf8"), { json: true });
+    return yaml.load(readFileSync8(file, "utf8"), { json: true });
   } catch {
     return null;
   }
 }
 function writeOverrides(workDir, overrides) {
-  const file = path14.join(mkdtempSync3(path14.join(workDir, "values-")), "chartguard-probe-values.yaml");
-  writeFileSync3(file, JSON.stringify(overrides));
+  const file = path15.join(mkdtempSync3(path15.join(workDir, "values-")), "chartguard-probe-values.yaml");
+  writeFileSync4(file, JSON.stringify(overrides));
   return file;
 }
 var CAUSE_NAMES = {
@@ -23973,27 +24535,26 @@ var CAUSE_NAMES = {
   values: "a label added to the values' label maps",
   revision: "a later .Release.Revision"
 };
-async function renderSingles(plan2, settings, workDir, jobs, notes) {
+async function renderSingles(plan2, settings, workDir, jobs) {
+  const notes = [];
   const causes = ["chart-version"];
   if (plan2.hasAppVersion) causes.push("app-version");
   if (plan2.targets.some((t) => t.kind === "tag")) causes.push("image-tag");
   if (plan2.targets.some((t) => t.kind === "labels")) causes.push("values");
   if (plan2.usesRevision) causes.push("revision");
-  let pristine;
-  const pristineCopy = () => pristine ??= preparedCopy(plan2.chartPath, workDir, settings.skipMissingDeps);
   const one = async (cause) => {
     try {
       let chart;
       let request = plan2.request;
       let markers = {};
       if (cause === "values" || cause === "image-tag") {
-        chart = await pristineCopy();
+        chart = plan2.prepared;
         const values = valuesPerturbation(plan2.targets, /* @__PURE__ */ new Set([cause === "values" ? "labels" : "tag"]), plan2.userSetKeys);
         const file = writeOverrides(workDir, values.overrides);
         request = { ...request, valuesFiles: [...request.valuesFiles, file], setString: [...request.setString, ...values.setStrings] };
         markers = cause === "values" ? { labelMaps: values.labelMaps } : { imageTags: values.imageTags };
       } else {
-        chart = copyOfCopy(await pristineCopy(), workDir);
+        chart = copyOfCopy(plan2.prepared, workDir);
         const nodes = chartTree(chart);
         if (cause === "revision") {
           raiseRevision(nodes);
@@ -24004,14 +24565,31 @@ async function renderSingles(plan2, settings, workDir, jobs, notes) {
         }
       }
       const output = await helmTemplate(settings.helm, { ...request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
-      return { cause, markers, docs: parseYamlStream(output, `${plan2.chartPath} (probe render: ${cause})`) };
+      return { cause, markers, docs: parseYamlStream(output, `${plan2.chartPath} (probe render: ${cause})`, { parsed: await plan2.parsed }) };
     } catch (error) {
       notes.push(`probe skipped (${CAUSE_NAMES[cause]}): the chart did not render with it: ${reason(error)}; what depends on it is not proven`);
       return void 0;
     }
   };
   const results = await mapLimit(causes, jobs, one);
-  return results.filter((single) => single !== void 0);
+  return { singles: results.filter((single) => single !== void 0), notes };
+}
+async function renderUpgrades(plan2, base, namespace, settings, workDir, notes) {
+  try {
+    const copy = await preparedCopy(plan2.chartPath, workDir, settings.skipMissingDeps);
+    const kinds = answerLookupsFromRender(chartTree(copy));
+    if (kinds.size === 0) return void 0;
+    writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
+    const render = async () => {
+      const output = await helmTemplate(settings.helm, { ...plan2.request, chart: copy }, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
+      return parseYamlStream(output, `${plan2.chartPath} (probe render: upgrade)`);
+    };
+    const [first, second] = await Promise.all([render(), render()]);
+    return [first, second];
+  } catch (error) {
+    notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);
+    return void 0;
+  }
 }
 function reason(error) {
   if (error instanceof InputError) return error.oneLine;
@@ -24091,65 +24669,114 @@ process.on("exit", () => {
   if (visible2) visible2.write(CLEAR);
 });
 
-// src/render/charts.ts
-var DEFAULT_HELM_TIMEOUT_MS = 6e4;
-function renderInputs(options, namespace) {
-  return {
-    namespace,
-    valuesFiles: options.valuesFiles ?? [],
-    set: options.set ?? [],
-    setString: options.setString ?? [],
-    setFile: options.setFile ?? [],
-    setJson: options.setJson ?? [],
-    apiVersions: options.apiVersions ?? [],
-    ...options.release === void 0 ? {} : { release: options.release },
-    ...options.kubeVersion === void 0 ? {} : { kubeVersion: options.kubeVersion }
-  };
-}
-async function renderCharts(sources, options) {
-  const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
-  if (charts.length === 0) return { rendered: [], failed: [] };
-  const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
-  const helm = await findHelm(options.helm, process.env, timeoutMs);
-  const settings = {
-    helm: { path: helm.path, version: "", major: 0 },
-    inputs: renderInputs(options, options.namespace),
-    timeoutMs,
-    skipMissingDeps: options.skipMissingDeps ?? false
-  };
-  await checkValueFiles(settings.inputs);
-  const jobs = options.jobs ?? availableParallelism();
+// src/check-render.ts
+function renderChartsForCheck(sources, options) {
   const probe = options.probe ?? true;
-  const checkedAlongside = probe ? void 0 : helm.check();
-  const progress = createProgress(charts.length, probe ? "rendering charts with probes" : "rendering charts");
-  return withWorkDir(async (workDir) => {
-    const render = async (chartPath) => {
-      try {
-        return await (probe ? renderWithProbes(chartPath, settings, workDir, jobs) : renderChart(chartPath, settings, workDir));
-      } catch (error) {
-        if (error instanceof InputError) return { chartPath, error };
-        throw error;
-      } finally {
-        progress.tick(chartPath);
-      }
-    };
-    const outcomes = await mapLimit(charts, jobs, render);
-    const rendered2 = outcomes.filter((o) => !("error" in o));
-    await (checkedAlongside ?? helm.check(rendered2.find((chart) => chart.helmVersion !== void 0)?.helmVersion));
-    return { rendered: rendered2, failed: outcomes.filter((o) => "error" in o) };
-  }).finally(() => progress.done());
+  const total = sources.filter((source) => source.kind === "chart").length;
+  if (total === 0) return renderCharts(sources, options);
+  const progress = createProgress(total, probe ? "rendering charts with probes" : "rendering charts");
+  const onChartDone = (chartPath) => progress.tick(chartPath);
+  const rendered2 = probe ? renderCharts(sources, options, { renderOne: renderWithProbes, onChartDone }) : renderCharts(sources, options, { onChartDone });
+  return rendered2.finally(() => progress.done());
 }
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
+function probeEvidenceOf(charts) {
+  return mergeProbeEvidence(charts.flatMap((chart) => chart.probes ? [chart.probes] : []));
+}
+async function renderWithProbes(chartPath, settings, workDir, jobs) {
+  const rendered2 = renderChart(chartPath, settings, workDir);
+  const baseDocs = rendered2.then((chart2) => chart2.docs);
+  baseDocs.catch(() => void 0);
+  const [base, early] = await Promise.allSettled([rendered2, startProbes(chartPath, settings, workDir, jobs, baseDocs)]);
+  if (base.status === "rejected") throw base.reason;
+  const chart = base.value;
+  if (early.status === "rejected") {
+    return { ...chart, notes: [...chart.notes, `probes skipped: ${reason(early.reason)}; volatile labels are recognised by name only`] };
+  }
+  const probe = early.value;
+  const notes = [...probe.notes];
+  const repeat = probe.repeat;
+  const renders = {
+    base: chart.docs,
+    namespace: chart.request.namespace || "default",
+    ...repeat === void 0 ? {} : { repeat },
+    ...probe.deterministic ? { deterministic: true } : {},
+    ...probe.combined === void 0 ? {} : { combined: probe.combined }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
+  let analysis = analyzeProbes(renders);
+  if (probe.combined === void 0 || analysis.unmarked > 0) {
+    const { singles, notes: singleNotes } = await (probe.singles ?? renderSingles(probe.plan, settings, workDir, jobs));
+    notes.push(...singleNotes);
+    analysis = analyzeProbes({ ...renders, singles });
+  }
+  let evidence = analysis.evidence;
+  if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
+    const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
+    if (upgrades !== void 0) evidence = withUpgradeRenders(evidence, chart.docs, upgrades, renders.namespace);
+  }
+  return {
+    ...chart,
+    notes: [...chart.notes, ...notes],
+    probes: evidence,
+    ...probe.helmVersion === void 0 ? {} : { helmVersion: probe.helmVersion }
+  };
+}
+
+// src/template-locator.ts
+var RANDOM_FUNCTIONS2 = ["randAlphaNum", "randAlpha", "randNumeric", "randAscii", "randBytes", "randInt", "uuidv4", "now", "genCA", "genPrivateKey", "genSelfSignedCert", "genSignedCert", "derivePassword"];
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function valuesPathHints(valuesPath) {
+  const segments = valuesPath.split(".");
+  return segments.map((_, i) => new RegExp(`${escape(`.${segments.slice(i).join(".")}`)}(?![\\w-])`));
+}
+function templateHints(evidence) {
+  const hints = [];
+  const paths = [evidence.valuesPath, ...Array.isArray(evidence.valuesPaths) ? evidence.valuesPaths : []].filter((p) => typeof p === "string");
+  if (evidence.source === ".Release.Revision") hints.push(/\.Release\.Revision\b/);
+  switch (evidence.cause) {
+    case "chart-version":
+      hints.push(/\.Chart\.Version\b/);
+      break;
+    case "app-version":
+      hints.push(/\.Chart\.AppVersion\b/);
+      break;
+    case "values":
+    case "image-tag":
+      for (const valuesPath of new Set(paths)) hints.push(...valuesPathHints(valuesPath));
+      break;
+    case "random":
+      hints.push(new RegExp(`\\b(?:${RANDOM_FUNCTIONS2.join("|")})\\b`));
+      break;
+    case "name":
+      if (evidence.reason === "chart-version" || evidence.label === "helm.sh/chart" || evidence.label === "chart") hints.push(/\.Chart\.Version\b/);
+      if (evidence.reason === "app-version" || evidence.label === "app.kubernetes.io/version" || evidence.label === "version") hints.push(/\.Chart\.AppVersion\b/);
+      break;
+    default:
+      break;
+  }
+  return hints;
+}
+function templateLocator(charts) {
+  const ordinals = /* @__PURE__ */ new Map();
+  const texts = /* @__PURE__ */ new Map();
+  for (const chart of charts) {
+    const seen = /* @__PURE__ */ new Map();
+    for (const doc of chart.docs) {
+      if (doc.template === void 0) continue;
+      const kind = typeof doc.value?.kind === "string" ? doc.value.kind : "";
+      const key = `${doc.template}\0${kind}`;
+      ordinals.set(doc, seen.get(key) ?? 0);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      const text = chart.templateTexts.get(doc.template);
+      if (text !== void 0) texts.set(doc, text);
+    }
+  }
+  return (object, path24, evidence) => {
+    const text = texts.get(object.doc);
+    if (text === void 0) return void 0;
+    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path24], templateHints(evidence));
+  };
 }
 
 // src/check.ts
@@ -24166,10 +24793,10 @@ async function check(options) {
     throw failed.length === 1 ? failed[0].error : new InputErrors(failures);
   }
   const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
-  const templateLines = rendered2.length > 0 ? templateLocator(rendered2) : void 0;
+  const templateLines2 = rendered2.length > 0 ? templateLocator(rendered2) : void 0;
   const outcomes = [];
   for (const installation of installations(sources, manifests, rendered2, options.sameNamespace === true)) {
-    outcomes.push(await checkInstallation(installation, { ...options, namespace, settings, templateLines }));
+    outcomes.push(await checkInstallation(installation, { ...options, namespace, settings, templateLines: templateLines2 }));
   }
   const notes = sources.length === 0 ? [nothingFound(options)] : [];
   return { ...mergeOutcomes(notes, outcomes), ...failures.length > 0 ? { failed: failures } : {} };
@@ -24185,10 +24812,10 @@ function installations(sources, manifests, charts, together) {
 }
 async function checkInstallation(installation, options) {
   const { docs, charts } = installation;
-  const { namespace, settings, templateLines } = options;
-  const probes = mergeProbeEvidence(charts.flatMap((chart) => chart.probes ? [chart.probes] : []));
+  const { namespace, settings, templateLines: templateLines2 } = options;
+  const probes = probeEvidenceOf(charts);
   const facts = charts.length > 0 ? await chartFacts(charts) : void 0;
-  const result = checkDocuments(docs, { namespace, settings, ...probes ? { probes } : {}, ...templateLines ? { templateLines } : {}, ...facts ? { chartFacts: facts } : {} });
+  const result = checkDocuments(docs, { namespace, settings, ...probes ? { probes } : {}, ...templateLines2 ? { templateLines: templateLines2 } : {}, ...facts ? { chartFacts: facts } : {} });
   const notes = charts.flatMap((chart) => chart.notes.map((message) => ({ file: chart.chartPath, message })));
   return suppressResult(
     { ...result, notes: [...notes, ...result.notes] },
@@ -24221,7 +24848,7 @@ function nothingFound(options) {
 }
 async function renderWithConfig(sources, options, namespace) {
   const { config } = options;
-  if (!config?.charts && !config?.kubernetesVersion) return renderCharts(sources, { ...options, namespace });
+  if (!config?.charts && !config?.kubernetesVersion) return renderChartsForCheck(sources, { ...options, namespace });
   const groups = /* @__PURE__ */ new Map();
   for (const source of sources) {
     if (source.kind !== "chart") continue;
@@ -24233,7 +24860,7 @@ async function renderWithConfig(sources, options, namespace) {
   }
   const all = { rendered: [], failed: [] };
   for (const group of groups.values()) {
-    const { rendered: rendered2, failed } = await renderCharts(group.sources, { ...group.options, namespace });
+    const { rendered: rendered2, failed } = await renderChartsForCheck(group.sources, { ...group.options, namespace });
     all.rendered.push(...rendered2);
     all.failed.push(...failed);
   }
@@ -24289,9 +24916,9 @@ function matchKey(finding2, objectIdentity) {
 function upgradeDocuments(fromDocs, toDocs, options) {
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const before = objectsFromDocuments(fromDocs, { namespace: options.namespace });
-  const templateLines = options.templateLines ? { templateLines: options.templateLines } : {};
-  const checked = checkDocuments(toDocs, { namespace: options.namespace, settings, ...templateLines });
-  const baseline = checkDocuments(fromDocs, { namespace: options.namespace, settings, ...templateLines });
+  const templateLines2 = options.templateLines ? { templateLines: options.templateLines } : {};
+  const checked = checkDocuments(toDocs, { namespace: options.namespace, settings, ...templateLines2 });
+  const baseline = checkDocuments(fromDocs, { namespace: options.namespace, settings, ...templateLines2 });
   const after = objectsFromDocuments(toDocs, { namespace: options.namespace });
   const plan2 = planUpgrade(before.objects, after.objects);
   const context = buildContext(after.objects, settings);
@@ -24310,12 +24937,12 @@ function upgradeDocuments(fromDocs, toDocs, options) {
 }
 
 // src/upgrade.ts
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/render/git.ts
 import { spawn as spawn2 } from "node:child_process";
 import { mkdtemp as mkdtemp3, writeFile as writeFile2 } from "node:fs/promises";
-import path15 from "node:path";
+import path16 from "node:path";
 var GIT_PREFIX = "git:";
 function git(cwd, args) {
   return new Promise((resolve, reject) => {
@@ -24340,8 +24967,8 @@ async function chartAtRevision(chartDir, ref2, workDir) {
   const archive = await git(top, ["archive", "--format=tar.gz", "--prefix=chart/", treeish]).catch((error) => {
     throw new InputError(`no chart at ${GIT_PREFIX}${ref2}: ${error.message}`, chartDir);
   });
-  const dir = await mkdtemp3(path15.join(workDir, "git-"));
-  const file = path15.join(dir, "chart.tgz");
+  const dir = await mkdtemp3(path16.join(workDir, "git-"));
+  const file = path16.join(dir, "chart.tgz");
   await writeFile2(file, archive);
   return extractChartArchive(file, dir, { followLinks: true });
 }
@@ -24363,7 +24990,7 @@ async function upgrade(upgradeOptions) {
       let shownAs;
       if (spec.startsWith(GIT_PREFIX)) {
         if (!isChartDir(other)) throw new UsageError(`${spec} reads the chart at another revision: the other side must be the chart directory, not ${other}`);
-        shownAs = `${spec}:${path16.normalize(other)}`;
+        shownAs = `${spec}:${path17.normalize(other)}`;
         chartPath = await chartAtRevision(other, spec.slice(GIT_PREFIX.length), workDir);
       } else {
         const sources = await discoverSources(spec);
@@ -24389,8 +25016,8 @@ async function upgrade(upgradeOptions) {
     const fromDocs = await side(options.from, options.to, options.fromValues, 1);
     const toDocs = await side(options.to, options.from, options.toValues, 2);
     const settings = settingsWithConfig(DEFAULT_SETTINGS, options.config, options.settings);
-    const templateLines = charts.length > 0 ? { templateLines: templateLocator(charts) } : {};
-    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings, ...templateLines });
+    const templateLines2 = charts.length > 0 ? { templateLines: templateLocator(charts) } : {};
+    const result = upgradeDocuments(fromDocs, toDocs, { namespace, settings, ...templateLines2 });
     const config = options.config ? { config: options.config } : {};
     const outcome = await suppressResult(
       { ...result, notes: [...notes, ...result.notes] },
@@ -24412,50 +25039,308 @@ function withSideValues(inputs, values) {
   };
 }
 
-// src/load/changed-files.ts
-import { statSync as statSync6 } from "node:fs";
-import path17 from "node:path";
-function inputsForChangedFiles(files, options) {
-  const inputs = /* @__PURE__ */ new Map();
-  const add = (input) => {
-    const key = path17.resolve(input);
-    if (!inputs.has(key)) inputs.set(key, input);
-  };
-  for (const file of files) {
-    const kind = fileKind2(file);
-    if (kind === "directory") {
-      add(file);
+// src/fix.ts
+import { readdirSync as readdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync5 } from "node:fs";
+import path20 from "node:path";
+
+// src/fix/helpers.ts
+var DEFINE2 = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g;
+var INCLUDE2 = /\binclude\s+"([^"]+)"/g;
+var SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels)$/i;
+function isSelectorHelper(name) {
+  return SELECTOR_HELPER.test(name);
+}
+function selectorHelpers(helperTexts) {
+  const pairs2 = /* @__PURE__ */ new Map();
+  for (const text of helperTexts) {
+    for (const [, name, body] of text.matchAll(DEFINE2)) {
+      if (name === void 0 || body === void 0 || isSelectorHelper(name)) continue;
+      const included = [...body.matchAll(INCLUDE2)].map((m) => m[1]).filter(isSelectorHelper);
+      if (included.length === 1) pairs2.set(name, included[0]);
+    }
+  }
+  return pairs2;
+}
+var BITNAMI_STANDARD = /\binclude\s+"common\.labels\.standard"\s+\(\s*dict\s+"customLabels"\s+(\S+)\s+"context"\s+(\S+)\s*\)/;
+function hasBitnamiCommon(helperTexts) {
+  let matchLabels = false;
+  let merge2 = false;
+  for (const text of helperTexts) {
+    for (const [, name, body] of text.matchAll(DEFINE2)) {
+      if (name === "common.labels.matchLabels" && body?.includes("customLabels")) matchLabels = true;
+      if (name === "common.tplvalues.merge") merge2 = true;
+    }
+  }
+  return matchLabels && merge2;
+}
+function bitnamiStableLine(line) {
+  const match = BITNAMI_STANDARD.exec(line);
+  if (!match) return void 0;
+  const [call, custom, context] = match;
+  const stable = `include "common.tplvalues.merge" ( dict "values" ( list ${custom} ( include "common.labels.matchLabels" ( dict "customLabels" ${custom} "context" ${context} ) ) ) "context" ${context} )`;
+  return line.replace(call, () => stable);
+}
+
+// src/fix/plan.ts
+import path18 from "node:path";
+var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template"]);
+var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
+var WITH_VALUES = /^\s*\{\{-?\s*with\s+\$?\.Values(?:\.[\w-]+)+\s*-?\}\}\s*$/;
+var TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+var END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
+var TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+var KEY_VALUE = /^(\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{-][^#]*?)\s*:\s+\S/;
+function templateLines(text) {
+  return text.split("\n");
+}
+function planRepairs(input) {
+  const repairs = /* @__PURE__ */ new Map();
+  const unrepaired = [];
+  for (const finding2 of input.findings) {
+    const planned = repairFor(finding2, input);
+    if ("reason" in planned) {
+      unrepaired.push({ finding: finding2, reason: planned.reason });
       continue;
     }
-    const chart = chartHolding(file);
-    if (chart !== void 0) add(chart);
-    else if (options.configFileNames.includes(path17.basename(file))) add(path17.dirname(file));
-    else if (kind === "file" && (MANIFEST_FILE.test(file) || CHART_ARCHIVE.test(file))) add(file);
+    const same = repairs.get(planned.id);
+    if (same) {
+      same.findings.push(finding2);
+      same.intended.push(...planned.intended);
+      continue;
+    }
+    const overlapping = [...repairs.values()].find((r) => overlaps(r.edit, planned.edit));
+    if (overlapping) {
+      unrepaired.push({ finding: finding2, reason: `its template lines overlap the repair at ${overlapping.id}` });
+      continue;
+    }
+    repairs.set(planned.id, planned);
   }
-  return [...inputs.values()];
+  return { repairs: [...repairs.values()], unrepaired };
 }
-function fileKind2(file) {
-  try {
-    return statSync6(file).isDirectory() ? "directory" : "file";
-  } catch {
-    return "missing";
-  }
+function overlaps(a, b) {
+  return a.file === b.file && a.line < b.line + b.count && b.line < a.line + a.count;
 }
-function chartHolding(file) {
-  let chart;
-  for (let dir = path17.dirname(file); chart === void 0; dir = path17.dirname(dir)) {
-    if (isChartDir(dir)) chart = dir;
-    else if (path17.dirname(dir) === dir) return void 0;
+function repairFor(finding2, input) {
+  if (!REPAIRABLE_RULES.has(finding2.rule)) return { reason: `fix has no repair for ${finding2.rule} (it repairs ${[...REPAIRABLE_RULES].join(", ")})` };
+  const { template, templateLine } = finding2.location;
+  if (template === void 0 || templateLine === void 0) return { reason: "the template line that produced the field was not found" };
+  const file = path18.relative(input.chartDir, path18.resolve(input.cwd, template)).split(path18.sep).join("/");
+  const text = input.files.get(file);
+  if (text === void 0 || file.startsWith("../")) return { reason: `the template ${template} is not a file of the chart directory` };
+  const lines = templateLines(text);
+  const line = lines[templateLine - 1];
+  if (line === void 0) return { reason: `${template} has no line ${templateLine}` };
+  const labels = labelsOf(finding2);
+  const map2 = mapPath(finding2);
+  const intended = labels.length === 0 ? [{ object: finding2.object, path: map2 }] : labels.map((label2) => ({ object: finding2.object, path: map2, label: label2 }));
+  const at = (count, replacement) => ({ file, line: templateLine, count, replacement });
+  const id = `${file}:${templateLine}`;
+  const bitnami = input.bitnamiCommon === true && finding2.evidence.cause !== "values" ? bitnamiStableLine(line) : void 0;
+  if (bitnami !== void 0) {
+    const description = 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"';
+    return { id, kind: "selector-labels-helper", description, edit: at(1, [bitnami]), findings: [finding2], intended };
   }
-  while (path17.basename(path17.dirname(chart)) === "charts" && isChartDir(path17.dirname(path17.dirname(chart)))) {
-    chart = path17.dirname(path17.dirname(chart));
+  const included = [...new Set([...line.matchAll(INCLUDE3)].map((m) => m[1]))];
+  const labelHelpers = included.filter((name) => input.selectorHelpers.has(name));
+  if (labelHelpers.length === 1) {
+    const helper = labelHelpers[0];
+    const stable = input.selectorHelpers.get(helper);
+    const replaced = line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp2(helper)}"`, "g"), `$1"${stable}"`);
+    return { id, kind: "selector-labels-helper", description: `include "${stable}" instead of "${helper}"`, edit: at(1, [replaced]), findings: [finding2], intended };
   }
-  return chart;
+  if (finding2.rule === "volatile-selector" && finding2.evidence.cause === "values") {
+    const count = WITH_VALUES.test(line) && TOYAML_DOT.test(lines[templateLine] ?? "") && END.test(lines[templateLine + 1] ?? "") ? 3 : TOYAML_VALUES.test(line) ? 1 : 0;
+    if (count > 0) {
+      const what = typeof finding2.evidence.valuesPath === "string" ? finding2.evidence.valuesPath : "the values map";
+      const caveat = `a release installed with ${what} set has those labels in its selector: before upgrading it, delete the ${finding2.object.kind} with --cascade=orphan (the pods keep running and are adopted)`;
+      return { id, kind: "values-out-of-selector", description: `take ${what} out of the selector (the pod template keeps it)`, edit: at(count, []), findings: [finding2], intended, caveat };
+    }
+  }
+  const literal = literalLabel(lines, templateLine - 1);
+  const label = labels.length === 1 ? labels[0] : void 0;
+  if (label !== void 0 && literal?.key === label) {
+    if (!literal.hasSibling) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
+    return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding2], intended };
+  }
+  return { reason: noRepairReason(finding2, lines, templateLine, template) };
+}
+function noRepairReason(finding2, lines, templateLine, template) {
+  if (finding2.rule === "volatile-claim-template" && finding2.evidence.cause === "values") {
+    return `the claim template takes labels from values${typeof finding2.evidence.valuesPath === "string" ? ` (${finding2.evidence.valuesPath})` : ""}: removing them would drop a setting users rely on, so fix leaves it to the maintainer`;
+  }
+  let at = templateLine - 1;
+  if (/^\s*[^\s{#][^{#]*:\s*$/.test(lines[at])) {
+    const indent = lines[at].length - lines[at].trimStart().length;
+    for (let i = at + 1; i < lines.length && (lines[i].trim() === "" || lines[i].length - lines[i].trimStart().length > indent); i++) {
+      if (lines[i].includes("{{")) {
+        at = i;
+        break;
+      }
+    }
+  }
+  const line = lines[at];
+  const included = [...line.matchAll(INCLUDE3)].map((m) => m[1]);
+  const selector = included.find(isSelectorHelper);
+  if (selector !== void 0) return `the volatile labels come from inside the selector-labels helper "${selector}" (${template}:${at + 1}), which takes in values or versions: fix does not edit helpers`;
+  const unpaired = included.find((name) => /labels$/i.test(name));
+  if (unpaired !== void 0) return `the helper "${unpaired}" on ${template}:${at + 1} includes no selector-labels helper to use instead`;
+  return `${template}:${at + 1} builds the field in a way fix does not rewrite: ${line.trim()}`;
+}
+function literalLabel(lines, index) {
+  const match = KEY_VALUE.exec(lines[index]);
+  if (!match) return void 0;
+  const indent = match[1].length;
+  const indentOf2 = (line) => line.length - line.trimStart().length;
+  const isBlank = (line) => line.trim() === "" || line.trim().startsWith("#");
+  const neighbour = (step) => {
+    for (let i = index + step; i >= 0 && i < lines.length; i += step) if (!isBlank(lines[i])) return lines[i];
+    return void 0;
+  };
+  const next = neighbour(1);
+  if (next !== void 0 && indentOf2(next) > indent) return void 0;
+  const hasSibling = [neighbour(-1), next].some((line) => line !== void 0 && indentOf2(line) === indent && !/^\s*-\s/.test(line));
+  const quoted = match[2];
+  const key = quoted.startsWith('"') ? quoted.slice(1, -1).replace(/\\(.)/g, "$1") : quoted.startsWith("'") ? quoted.slice(1, -1).replace(/''/g, "'") : quoted;
+  return { key, hasSibling };
+}
+function labelsOf(finding2) {
+  const labels = finding2.evidence.labels;
+  if (!Array.isArray(labels)) return [];
+  return labels.flatMap((label) => typeof label === "object" && label !== null && typeof label.key === "string" ? [label.key] : []);
+}
+function mapPath(finding2) {
+  const expressions = finding2.path.indexOf(".matchExpressions[");
+  return expressions >= 0 ? finding2.path.slice(0, expressions) : finding2.path;
+}
+function escapeRegExp2(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// src/fix/patch.ts
+var CONTEXT = 3;
+function applyEdits(text, edits) {
+  const lines = templateLines(text);
+  for (const edit of [...edits].sort((a, b) => b.line - a.line)) lines.splice(edit.line - 1, edit.count, ...edit.replacement);
+  return lines.join("\n");
+}
+function unifiedDiff(shownPath, text, edits) {
+  const lines = templateLines(text);
+  const lineCount = lines.at(-1) === "" ? lines.length - 1 : lines.length;
+  const sorted = [...edits].sort((a, b) => a.line - b.line);
+  const hunks = [];
+  for (const edit of sorted) {
+    const last = hunks.at(-1)?.at(-1);
+    if (last && edit.line - (last.line + last.count) <= 2 * CONTEXT) hunks.at(-1).push(edit);
+    else hunks.push([edit]);
+  }
+  const out = [`--- a/${shownPath}`, `+++ b/${shownPath}`];
+  let shift = 0;
+  for (const hunk of hunks) {
+    const first = hunk[0];
+    const lastEdit = hunk.at(-1);
+    const start = Math.max(1, first.line - CONTEXT);
+    const end = Math.min(lineCount, lastEdit.line + lastEdit.count - 1 + CONTEXT);
+    const body = [];
+    let oldCount = 0;
+    let newCount = 0;
+    let line = start;
+    for (const edit of hunk) {
+      for (; line < edit.line; line++, oldCount++, newCount++) body.push(` ${lines[line - 1]}`);
+      for (let i = 0; i < edit.count; i++, line++, oldCount++) body.push(`-${lines[line - 1]}`);
+      for (const added of edit.replacement) {
+        body.push(`+${added}`);
+        newCount++;
+      }
+    }
+    for (; line <= end; line++, oldCount++, newCount++) body.push(` ${lines[line - 1]}`);
+    const newStart = newCount === 0 ? start + shift - 1 : start + shift;
+    out.push(`@@ -${range(oldCount === 0 ? start - 1 : start, oldCount)} +${range(newStart, newCount)} @@`, ...body);
+    shift += newCount - oldCount;
+  }
+  return `${out.join("\n")}
+`;
+}
+function range(start, count) {
+  return count === 1 ? `${start}` : `${start},${count}`;
+}
+
+// src/fix/proof.ts
+var LABEL_HOMES = [["metadata", "labels"], ["spec", "template", "metadata", "labels"], ["spec", "jobTemplate", "spec", "template", "metadata", "labels"]];
+function findingKey(finding2) {
+  const { apiVersion, kind, namespace, name } = finding2.object;
+  return JSON.stringify([finding2.rule, apiVersion, kind, namespace ?? "", name, finding2.path]);
+}
+function objectKey3(ref2) {
+  return JSON.stringify([ref2.apiVersion, ref2.kind, ref2.namespace ?? "", ref2.name]);
+}
+function proofResult(input) {
+  const afterKeys = new Set(input.after.map(findingKey));
+  const beforeKeys = new Set(input.before.map(findingKey));
+  const remaining = input.repaired.filter((f) => afterKeys.has(findingKey(f)));
+  const added = input.after.filter((f) => !beforeKeys.has(findingKey(f)));
+  const unstable = new Set(input.unstable.map(changeKey));
+  const changes = input.changes.filter((change) => !unstable.has(changeKey(change)));
+  const unintended = changes.filter((change) => !input.intended.some((field) => isUnder(change, field)));
+  const proven = remaining.length === 0 && added.length === 0 && unintended.length === 0 && input.renders.every((r) => r.error === void 0);
+  return { proven, remaining, added, changes, unstable: input.unstable, unintended, renders: input.renders };
+}
+function changeKey(change) {
+  return `${objectKey3(change.object)}${change.path}`;
+}
+function isUnder(change, field) {
+  if (objectKey3(change.object) !== objectKey3(field.object) || field.path === "" || !within(change.path, field.path)) return false;
+  const removed = change.removedLabel;
+  return removed !== void 0 && (removed.key === field.label || removed.keptElsewhere);
+}
+function within(path24, prefix) {
+  const rest = path24.slice(prefix.length);
+  return path24.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
+}
+function meetsIntended(object, path24, intended) {
+  return intended.some((field) => objectKey3(field.object) === objectKey3(object) && (within(path24, field.path) || within(field.path, path24)));
+}
+function fieldChanges2(before, after, namespace) {
+  const objects = (docs) => new Map(objectsFromDocuments(docs, { namespace }).objects.map((o) => [objectKey3(o.ref), o]));
+  const was = objects(before);
+  const now = objects(after);
+  const changes = [];
+  for (const [key, object] of was) {
+    const other = now.get(key);
+    if (!other) changes.push({ object: object.ref, path: "", before: object.raw });
+    else {
+      diffValues(object.raw, other.raw, [], (path24, b, a) => {
+        const change = { object: object.ref, path: formatPath(path24), ...defined("before", b), ...defined("after", a) };
+        const key2 = path24.at(-1);
+        if (a === void 0 && typeof key2 === "string" && (path24.at(-2) === "labels" || path24.at(-2) === "matchLabels")) {
+          change.removedLabel = { key: key2, keptElsewhere: LABEL_HOMES.some((home) => getPath(other.raw, [...home, key2]) === b) };
+        }
+        changes.push(change);
+      });
+    }
+  }
+  for (const [key, object] of now) if (!was.has(key)) changes.push({ object: object.ref, path: "", after: object.raw });
+  return changes;
+}
+function defined(key, value) {
+  return value === void 0 ? {} : { [key]: value };
+}
+function diffValues(a, b, path24, report) {
+  if (isRecord(a) && isRecord(b)) {
+    for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
+      diffValues(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path24, key], report);
+    }
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path24, i], report);
+    return;
+  }
+  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path24, a, b);
 }
 
 // src/report/common.ts
-import { statSync as statSync7 } from "node:fs";
-import path18 from "node:path";
+import { statSync as statSync6 } from "node:fs";
+import path19 from "node:path";
 var BASELINE_TITLES = {
   introduced: "Introduced or changed by this upgrade",
   present: "Already present before this upgrade",
@@ -24496,7 +25381,7 @@ function suppressionText(suppression) {
 function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)) {
   const stat4 = (file) => {
     try {
-      return statSync7(path18.resolve(cwd, file));
+      return statSync6(path19.resolve(cwd, file));
     } catch {
       return void 0;
     }
@@ -24511,19 +25396,19 @@ function sourcePosition(location, files) {
   if (templateIsFile) return position(template, void 0, "template", files);
   if (rendered2) {
     const chart = file;
-    if (files.isDirectory(chart) && files.isFile(path18.join(chart, "Chart.yaml"))) return position(path18.join(chart, "Chart.yaml"), void 0, "chart", files);
+    if (files.isDirectory(chart) && files.isFile(path19.join(chart, "Chart.yaml"))) return position(path19.join(chart, "Chart.yaml"), void 0, "chart", files);
     if (files.isFile(chart)) return position(chart, void 0, "chart", files);
   }
   return void 0;
 }
-function failurePosition(failure, files) {
-  const at = failure.file === void 0 ? void 0 : sourcePosition({ file: failure.file, line: failure.line ?? 1 }, files);
-  return at ?? sourcePosition({ file: failure.input, rendered: true, line: 1 }, files);
+function failurePosition(failure2, files) {
+  const at = failure2.file === void 0 ? void 0 : sourcePosition({ file: failure2.file, line: failure2.line ?? 1 }, files);
+  return at ?? sourcePosition({ file: failure2.input, rendered: true, line: 1 }, files);
 }
 function position(file, line, kind, files) {
-  const absolute = path18.resolve(files.cwd, file);
-  const relative = path18.relative(files.root, absolute);
-  const inRepo = relative !== "" && !relative.startsWith("..") && !path18.isAbsolute(relative);
+  const absolute = path19.resolve(files.cwd, file);
+  const relative = path19.relative(files.root, absolute);
+  const inRepo = relative !== "" && !relative.startsWith("..") && !path19.isAbsolute(relative);
   return {
     path: toSlashes2(inRepo ? relative : absolute),
     inRepo,
@@ -24532,7 +25417,7 @@ function position(file, line, kind, files) {
   };
 }
 function toSlashes2(file) {
-  return file.split(path18.sep).join("/");
+  return file.split(path19.sep).join("/");
 }
 function noteText(note) {
   return `note: ${note.file}${note.line === void 0 ? "" : `:${note.line}`}: ${note.message}`;
@@ -24549,58 +25434,6 @@ function renderedFileText(location) {
   return location.rendered ? `${location.file} (rendered)` : location.file;
 }
 var refKey = (o) => `${o.apiVersion}\0${o.kind}\0${o.namespace ?? ""}\0${o.name}`;
-
-// src/report/github.ts
-var COMMAND = { error: "error", warning: "warning", info: "notice" };
-function escapeData(text) {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(text) {
-  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-function workflowCommand(command, properties, message) {
-  const props = Object.entries(properties).filter((entry) => entry[1] !== void 0).map(([key, value]) => `${key}=${escapeProperty(visible(String(value)))}`).join(",");
-  return `::${command}${props ? ` ${props}` : ""}::${escapeData(visibleLines(message))}`;
-}
-function formatGithub(result, options = {}) {
-  const files = options.files ?? repoFiles();
-  const lines = [];
-  for (const failure of result.failed ?? []) {
-    const position2 = failurePosition(failure, files);
-    lines.push(workflowCommand("error", { file: position2?.path, line: position2?.line, title: "chartguard: chart not checked" }, failureLine(failure)));
-  }
-  for (const note of result.notes) {
-    const position2 = sourcePosition({ file: note.file, line: note.line ?? 1 }, files);
-    lines.push(workflowCommand("notice", { file: position2?.path, line: position2 && note.line !== void 0 ? note.line : void 0, title: "chartguard note" }, note.message));
-  }
-  for (const finding2 of result.findings) {
-    const position2 = sourcePosition(finding2.location, files);
-    lines.push(
-      workflowCommand(
-        COMMAND[finding2.severity],
-        { file: position2?.path, line: position2?.line, title: `${finding2.rule}: ${objectLabel(finding2.object)}` },
-        annotationText(finding2, position2?.line === void 0)
-      )
-    );
-  }
-  const count = (severity) => result.findings.filter((f) => f.severity === severity).length;
-  const [errors, warnings, infos] = [count("error"), count("warning"), count("info")];
-  const incomplete = incompleteText(result);
-  lines.push(
-    errors + warnings + infos === 0 && incomplete === void 0 ? `chartguard: no label or selector problems found${suppressedSuffix(result)}.` : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info${suppressedSuffix(result)}${incomplete === void 0 ? "" : ` (${incomplete})`}.`
-  );
-  return `${lines.join("\n")}
-`;
-}
-function annotationText(finding2, lineUnknown) {
-  const parts2 = [finding2.message, `Field: ${finding2.path}`];
-  if (lineUnknown) parts2.push(`Seen at: ${finding2.location.template ?? finding2.location.file} (rendered line ${finding2.location.line})`);
-  if (finding2.remedy.text) parts2.push(`Fix: ${finding2.remedy.text}`);
-  const commands = finding2.remedy.commands ?? [];
-  if (commands.length > 0) parts2.push(`Run first:
-${commands.map((c) => `  ${c}`).join("\n")}`);
-  return parts2.join("\n");
-}
 
 // src/report/runbook.ts
 var RUNBOOK_STAGES = [
@@ -24656,7 +25489,7 @@ function mergedUpgrades(upgrades) {
     if (!group.objects.some((o) => refKey(o) === refKey(object))) group.objects.push(object);
   }
   return [...groups.values()].map(({ words, objects }) => {
-    const shared = commonPrefix(words);
+    const shared = commonPrefix3(words);
     const added = [...new Set(words.flatMap((w) => w.slice(shared.length)))];
     return { stage: "upgrade", command: [...shared, ...added].join(" "), objects };
   });
@@ -24679,7 +25512,7 @@ var StepList = class {
     }
   }
 };
-function commonPrefix(lists) {
+function commonPrefix3(lists) {
   const [first = [], ...rest] = lists;
   let length = first.length;
   for (const list of rest) {
@@ -24699,6 +25532,189 @@ function kubectlVerb(command) {
   return void 0;
 }
 
+// src/fix.ts
+async function fix(fixOptions) {
+  const chart = fixOptions.chart;
+  if (!isChartDir(chart)) throw new UsageError(`${chart} is not a chart directory (a folder with Chart.yaml): fix edits the chart's own files`);
+  const { charts: _perChart, ...config } = fixOptions.config ?? {};
+  const options = { ...chartOptionsWithConfig(fixOptions, fixOptions.config, chart), ...fixOptions.config ? { config } : {} };
+  const namespace = options.namespace ?? "default";
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const helm = await locateHelm(options.helm, process.env, timeoutMs);
+  const proofHelms = [];
+  for (const binary2 of options.proofHelms ?? []) proofHelms.push(await locateHelm(binary2, process.env, timeoutMs, "--proof-helm"));
+  const checkOptions = { ...options, inputs: [chart], namespace };
+  const original = await check(checkOptions);
+  if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
+  const chartDir = path20.resolve(chart);
+  const files = templateFiles2(chartDir);
+  const helperTexts = [...files].filter(([file]) => file.endsWith(".tpl")).map(([, text]) => text);
+  const plan2 = planRepairs({
+    findings: original.findings,
+    chartDir,
+    cwd: process.cwd(),
+    files,
+    selectorHelpers: selectorHelpers(helperTexts),
+    bitnamiCommon: hasBitnamiCommon(helperTexts)
+  });
+  const outcome = { chart, repairs: [], patch: "", unrepaired: plan2.unrepaired, runbook: [], written: [] };
+  if (plan2.repairs.length === 0) return outcome;
+  return withWorkDir(async (workDir) => {
+    const settings = (with_) => ({ helm: with_, inputs: renderInputs(options, namespace), timeoutMs, skipMissingDeps: options.skipMissingDeps ?? false });
+    const originalDocs = (await renderChart(chart, settings(helm), workDir)).docs;
+    const unstable = fieldChanges2(originalDocs, (await renderChart(chart, settings(helm), workDir)).docs, namespace);
+    let copies = 0;
+    const repairedCopy = (repairs) => {
+      const copy = path20.join(workDir, `repaired-${++copies}`, path20.basename(chartDir));
+      copyChart(chartDir, copy);
+      for (const [file, text] of editedFiles(files, repairs)) writeFileSync5(path20.join(copy, file), text);
+      return copy;
+    };
+    const prove = async (repairs) => {
+      const copy = repairedCopy(repairs);
+      const renders = [];
+      let after = [];
+      let changes = [];
+      try {
+        const repaired = await check({ ...checkOptions, inputs: [copy] });
+        if (repaired.failed && repaired.failed.length > 0) throw new InputErrors(repaired.failed);
+        after = repaired.findings;
+        changes = fieldChanges2(originalDocs, (await renderChart(copy, settings(helm), workDir)).docs, namespace);
+        renders.push({ helm: helm.version });
+      } catch (error) {
+        renders.push({ helm: helm.version, error: errorLine(error) });
+      }
+      for (const other of proofHelms) {
+        try {
+          await renderChart(copy, settings(other), workDir);
+          renders.push({ helm: other.version });
+        } catch (error) {
+          renders.push({ helm: other.version, error: errorLine(error) });
+        }
+      }
+      return proofResult({
+        repaired: repairs.flatMap((r) => r.findings),
+        before: original.findings,
+        after,
+        changes,
+        unstable,
+        intended: repairs.flatMap((r) => r.intended),
+        renders
+      });
+    };
+    const failures = /* @__PURE__ */ new Map();
+    let proven = [...plan2.repairs];
+    let proof = await prove(proven);
+    while (!proof.proven && proven.length > 0) {
+      for (const repair of proven) {
+        const alone = proven.length === 1 ? proof : await prove([repair]);
+        if (!alone.proven) failures.set(repair, failureReasons(alone));
+      }
+      const survivors = proven.filter((r) => !failures.has(r));
+      if (survivors.length === proven.length) failures.set(proven.at(-1), failureReasons(proof).map((r) => `together with the other repairs: ${r}`));
+      proven = proven.filter((r) => !failures.has(r));
+      if (proven.length > 0) proof = await prove(proven);
+    }
+    let migrations = [];
+    let rolled = [];
+    if (proven.length > 0) {
+      const copy = repairedCopy(proven);
+      const predicted = await upgrade({ ...options, from: chart, to: copy, namespace });
+      const copyWord = shellWord(copy);
+      outcome.runbook = upgradeRunbook(predicted.findings, predicted.impact).map((step) => ({ ...step, command: step.command.split(copyWord).join(shellWord(chart)) }));
+      migrations = predicted.findings.filter(inRunbook);
+      rolled = predicted.impact.rolled;
+      outcome.proof = proof;
+      outcome.patch = [...editedFiles(files, proven).keys()].map((file) => unifiedDiff(path20.join(chart, file).split(path20.sep).join("/"), files.get(file), proven.flatMap((r) => r.edit.file === file ? [r.edit] : []))).join("");
+    }
+    outcome.repairs = plan2.repairs.map((repair) => {
+      const failure2 = failures.get(repair);
+      if (failure2) return { ...repair, proven: false, failure: failure2 };
+      const migration = migrations.some((f) => meetsIntended(f.object, f.path, repair.intended)) ? "runbook" : "none";
+      const restarts = rolled.some((r) => r.changes.some((change) => meetsIntended(r.object, change, repair.intended)));
+      return { ...repair, proven: true, migration, restarts };
+    });
+    if (options.write === true) {
+      for (const [file, text] of editedFiles(files, proven)) {
+        writeFileSync5(path20.join(chartDir, file), text);
+        outcome.written.push(file);
+      }
+    }
+    return outcome;
+  });
+}
+function editedFiles(files, repairs) {
+  const edited = /* @__PURE__ */ new Map();
+  for (const file of [...new Set(repairs.map((r) => r.edit.file))].sort()) {
+    edited.set(file, applyEdits(files.get(file), repairs.flatMap((r) => r.edit.file === file ? [r.edit] : [])));
+  }
+  return edited;
+}
+function failureReasons(proof) {
+  const where = (f) => `${f.object.kind}/${f.object.name}${f.path === "" ? "" : ` ${f.path}`}`;
+  return [
+    ...proof.remaining.map((f) => `(a) still reported: ${f.rule} at ${where(f)}`),
+    ...proof.added.map((f) => `(b) new finding: ${f.rule} at ${where(f)}`),
+    ...proof.unintended.map((c) => `(c) changes a field it was not meant to: ${where(c)}`),
+    ...proof.renders.flatMap((r) => r.error === void 0 ? [] : [`(d) does not render under Helm ${r.helm}: ${r.error}`])
+  ];
+}
+function errorLine(error) {
+  if (error instanceof InputError) return error.oneLine;
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+function templateFiles2(chartDir) {
+  const files = /* @__PURE__ */ new Map();
+  for (const entry of readdirSync7(chartDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path20.relative(chartDir, path20.join(entry.parentPath, entry.name)).split(path20.sep).join("/");
+    if (!file.split("/").includes("templates")) continue;
+    files.set(file, readFileSync9(path20.join(chartDir, file), "utf8"));
+  }
+  return files;
+}
+
+// src/load/changed-files.ts
+import { statSync as statSync7 } from "node:fs";
+import path21 from "node:path";
+function inputsForChangedFiles(files, options) {
+  const inputs = /* @__PURE__ */ new Map();
+  const add = (input) => {
+    const key = path21.resolve(input);
+    if (!inputs.has(key)) inputs.set(key, input);
+  };
+  for (const file of files) {
+    const kind = fileKind2(file);
+    if (kind === "directory") {
+      add(file);
+      continue;
+    }
+    const chart = chartHolding(file);
+    if (chart !== void 0) add(chart);
+    else if (options.configFileNames.includes(path21.basename(file))) add(path21.dirname(file));
+    else if (kind === "file" && (MANIFEST_FILE.test(file) || CHART_ARCHIVE.test(file))) add(file);
+  }
+  return [...inputs.values()];
+}
+function fileKind2(file) {
+  try {
+    return statSync7(file).isDirectory() ? "directory" : "file";
+  } catch {
+    return "missing";
+  }
+}
+function chartHolding(file) {
+  let chart;
+  for (let dir = path21.dirname(file); chart === void 0; dir = path21.dirname(dir)) {
+    if (isChartDir(dir)) chart = dir;
+    else if (path21.dirname(dir) === dir) return void 0;
+  }
+  while (path21.basename(path21.dirname(chart)) === "charts" && isChartDir(path21.dirname(path21.dirname(chart)))) {
+    chart = path21.dirname(path21.dirname(chart));
+  }
+  return chart;
+}
+
 // src/report/json.ts
 var JSON_OUTPUT_VERSION = 1;
 function formatJson(result) {
@@ -24706,6 +25722,139 @@ function formatJson(result) {
   const steps = "impact" in result ? upgradeRunbook(result.findings, result.impact) : [];
   return `${JSON.stringify({ version: JSON_OUTPUT_VERSION, ...shown, ...steps.length > 0 ? { plan: { steps } } : {} }, null, 2)}
 `;
+}
+
+// src/report/fix.ts
+function formatFixJson(outcome) {
+  const finding2 = (f) => ({ rule: f.rule, severity: f.severity, object: f.object, path: f.path, message: f.message });
+  const shown = {
+    version: JSON_OUTPUT_VERSION,
+    chart: outcome.chart,
+    patch: outcome.patch,
+    repairs: outcome.repairs.map(({ findings, edit, ...repair }) => ({ ...repair, file: edit.file, line: edit.line, findings: findings.map(finding2) })),
+    ...outcome.proof ? { proof: { ...outcome.proof, remaining: outcome.proof.remaining.map(finding2), added: outcome.proof.added.map(finding2) } } : {},
+    unrepaired: outcome.unrepaired.map((u) => ({ ...finding2(u.finding), reason: u.reason })),
+    runbook: outcome.runbook,
+    written: outcome.written
+  };
+  return `${JSON.stringify(shown, null, 2)}
+`;
+}
+var objectText = (o) => visible(`${o.kind}/${o.name}`);
+function changeText2(change) {
+  const value = (v) => v === void 0 ? "(absent)" : visible(JSON.stringify(v));
+  if (change.path === "") return `${objectText(change.object)}: ${change.before === void 0 ? "added" : "removed"}`;
+  return `${objectText(change.object)} ${visible(change.path)}: ${value(change.before)} -> ${value(change.after)}`;
+}
+function formatFixText(outcome) {
+  const lines = [];
+  const proven = outcome.repairs.filter((r) => r.proven);
+  const failed = outcome.repairs.filter((r) => !r.proven);
+  lines.push(`chartguard fix ${visible(outcome.chart)}: ${proven.length} repair${proven.length === 1 ? "" : "s"} proven, ${failed.length} failed its proof, ${outcome.unrepaired.length} finding${outcome.unrepaired.length === 1 ? "" : "s"} left unrepaired`);
+  if (outcome.patch !== "") lines.push("", visibleLines(outcome.patch).trimEnd());
+  if (outcome.proof) {
+    const { proof } = outcome;
+    const repaired = proven.reduce((n, r) => n + r.findings.length, 0);
+    lines.push("", "Proof (the repaired chart against the chart as it is, same values and probe renders):");
+    lines.push(`  (a) the ${repaired} finding${repaired === 1 ? "" : "s"} repaired ${repaired === 1 ? "is" : "are"} gone`);
+    lines.push("  (b) no new finding");
+    lines.push(`  (c) rendered fields that changed, all labels taken out of the repaired maps (${proof.changes.length}):`);
+    for (const change of proof.changes) lines.push(`      ${changeText2(change)}`);
+    if (proof.unstable.length > 0) {
+      const fields = proof.unstable.map((c) => `${objectText(c.object)} ${visible(c.path)}`);
+      const more = fields.length > 3 ? ` and ${fields.length - 3} more` : "";
+      lines.push(`      not compared, since they differ between two renders of the chart as it is: ${fields.slice(0, 3).join(", ")}${more}`);
+    }
+    lines.push(`  (d) renders under Helm ${proof.renders.map((r) => visible(r.helm)).join(", ")}`);
+  }
+  if (proven.length > 0) {
+    lines.push("", "Repairs:");
+    for (const repair of proven) {
+      const fixes = repair.findings.map((f) => `${f.rule} ${objectText(f.object)} ${visible(f.path)}`).join("; ");
+      const restart = repair.restarts === true ? "; the upgrade restarts the pods once" : "";
+      const shipping = repair.migration === "runbook" ? `needs the migration below for an installed release${restart}` : `safe in a patch release (a plain helm upgrade takes it${restart})`;
+      lines.push(`  ${visible(repair.id)}: ${visible(repair.description)}`, `      fixes ${fixes}`, `      ${shipping}`);
+      if (repair.caveat) lines.push(`      but ${visible(repair.caveat)}`);
+    }
+  }
+  if (failed.length > 0) {
+    lines.push("", "Repairs dropped (their proof failed; nothing of them is written):");
+    for (const repair of failed) {
+      lines.push(`  ${visible(repair.id)}: ${visible(repair.description)}`);
+      for (const reason2 of repair.failure ?? []) lines.push(`      ${visible(reason2)}`);
+    }
+  }
+  if (outcome.runbook.length > 0) {
+    lines.push("", "Migration for a release installed from the chart as it is (run in this order; each kubectl delete waits until the object is gone):");
+    for (const stage of RUNBOOK_STAGES) {
+      const steps = outcome.runbook.filter((step) => step.stage === stage.id);
+      if (steps.length === 0) continue;
+      lines.push(`  ${stage.title}:`);
+      for (const step of steps) lines.push(`    ${visible(step.command)}`);
+    }
+  } else if (proven.length > 0) {
+    lines.push("", "Migration: none; a plain helm upgrade takes the repaired chart.");
+  }
+  if (outcome.unrepaired.length > 0) {
+    lines.push("", "Not repaired:");
+    for (const { finding: finding2, reason: reason2 } of outcome.unrepaired) lines.push(`  ${finding2.rule} ${objectText(finding2.object)} ${visible(finding2.path)}: ${visible(reason2)}`);
+  }
+  if (outcome.written.length > 0) lines.push("", `Written: ${outcome.written.map(visible).join(", ")}`);
+  else if (outcome.patch !== "") lines.push("", "Nothing written: run with --write to apply the proven repairs.");
+  return `${lines.join("\n")}
+`;
+}
+
+// src/report/github.ts
+var COMMAND = { error: "error", warning: "warning", info: "notice" };
+function escapeData(text) {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(text) {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function workflowCommand(command, properties, message) {
+  const props = Object.entries(properties).filter((entry) => entry[1] !== void 0).map(([key, value]) => `${key}=${escapeProperty(visible(String(value)))}`).join(",");
+  return `::${command}${props ? ` ${props}` : ""}::${escapeData(visibleLines(message))}`;
+}
+function formatGithub(result, options = {}) {
+  const files = options.files ?? repoFiles();
+  const lines = [];
+  for (const failure2 of result.failed ?? []) {
+    const position2 = failurePosition(failure2, files);
+    lines.push(workflowCommand("error", { file: position2?.path, line: position2?.line, title: "chartguard: chart not checked" }, failureLine(failure2)));
+  }
+  for (const note of result.notes) {
+    const position2 = sourcePosition({ file: note.file, line: note.line ?? 1 }, files);
+    lines.push(workflowCommand("notice", { file: position2?.path, line: position2 && note.line !== void 0 ? note.line : void 0, title: "chartguard note" }, note.message));
+  }
+  for (const finding2 of result.findings) {
+    const position2 = sourcePosition(finding2.location, files);
+    lines.push(
+      workflowCommand(
+        COMMAND[finding2.severity],
+        { file: position2?.path, line: position2?.line, title: `${finding2.rule}: ${objectLabel(finding2.object)}` },
+        annotationText(finding2, position2?.line === void 0)
+      )
+    );
+  }
+  const count = (severity) => result.findings.filter((f) => f.severity === severity).length;
+  const [errors, warnings, infos] = [count("error"), count("warning"), count("info")];
+  const incomplete = incompleteText(result);
+  lines.push(
+    errors + warnings + infos === 0 && incomplete === void 0 ? `chartguard: no label or selector problems found${suppressedSuffix(result)}.` : `chartguard: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} info${suppressedSuffix(result)}${incomplete === void 0 ? "" : ` (${incomplete})`}.`
+  );
+  return `${lines.join("\n")}
+`;
+}
+function annotationText(finding2, lineUnknown) {
+  const parts = [finding2.message, ...finding2.detail === void 0 ? [] : [finding2.detail], `Field: ${finding2.path}`];
+  if (lineUnknown) parts.push(`Seen at: ${finding2.location.template ?? finding2.location.file} (rendered line ${finding2.location.line})`);
+  if (finding2.remedy.text) parts.push(`Fix: ${finding2.remedy.text}`);
+  const commands = finding2.remedy.commands ?? [];
+  if (commands.length > 0) parts.push(`Run first:
+${commands.map((c) => `  ${c}`).join("\n")}`);
+  return parts.join("\n");
 }
 
 // src/report/junit.ts
@@ -24752,10 +25901,10 @@ function formatJunit(result, options) {
   if (failed.length > 0) {
     tests += failed.length;
     suites.push(`  <testsuite name="render" tests="${failed.length}" failures="0" errors="${failed.length}" skipped="0" time="0">`);
-    for (const failure of failed) {
+    for (const failure2 of failed) {
       suites.push(
-        `    <testcase classname="chartguard.render" name="${attr(failure.input)}" time="0">`,
-        `      <error message="${attr(firstLine3(failure.message))}" type="not-checked">${escapeXml(`Not checked: ${failureLine(failure)}`)}</error>`,
+        `    <testcase classname="chartguard.render" name="${attr(failure2.input)}" time="0">`,
+        `      <error message="${attr(firstLine3(failure2.message))}" type="not-checked">${escapeXml(`Not checked: ${failureLine(failure2)}`)}</error>`,
         "    </testcase>"
       );
     }
@@ -24788,6 +25937,7 @@ function testcase(rule, c, outcome) {
 }
 function findingText(f) {
   const lines = [`${f.severity}: ${f.rule} ${objectLabel(f.object)} ${f.path}`, `at ${whereText(f.location)}`, "", f.message];
+  if (f.detail !== void 0) lines.push("", f.detail);
   if (f.remedy.text) lines.push("", `Fix: ${f.remedy.text}`);
   for (const command of f.remedy.commands ?? []) lines.push(`  $ ${command}`);
   return lines.join("\n");
@@ -24824,7 +25974,7 @@ var ALREADY_PRESENT = "already present before this upgrade";
 var REPLACED_WHY = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" };
 function upgradeOutline(findings, impact) {
   const failing = findings.filter((f) => f.severity === "error");
-  const refused2 = new Set(failing.map((f) => refKey(f.object)));
+  const refused = new Set(failing.map((f) => refKey(f.object)));
   const replacedFrom = new Set(impact.replaced.map((r) => refKey(r.from)));
   const replacedTo = new Set(impact.replaced.map((r) => refKey(r.to)));
   return {
@@ -24832,7 +25982,7 @@ function upgradeOutline(findings, impact) {
     rolls: impact.rolled.map((rolled) => ({
       rolled,
       reasons: rolled.reasons.map((reason2) => REASON_TEXT[reason2] ?? reason2).join(", "),
-      refused: refused2.has(refKey(rolled.object))
+      refused: refused.has(refKey(rolled.object))
     })),
     needlessRolls: impact.rolled.filter((r) => r.needless).length,
     created: impact.created.filter((o) => !replacedTo.has(refKey(o))),
@@ -24982,9 +26132,9 @@ function plan(findings, impact) {
   }
   return out;
 }
-function rolledLine({ rolled: r, reasons, refused: refused2 }) {
+function rolledLine({ rolled: r, reasons, refused }) {
   const notes = [
-    refused2 ? "only once the refused update is fixed" : "",
+    refused ? "only once the refused update is fixed" : "",
     r.needless ? "**needless**: only chart/app version metadata changed" : "",
     r.onDelete ? "OnDelete: applies as pods are deleted" : ""
   ].filter(Boolean);
@@ -25000,6 +26150,7 @@ function detailBlock(f, options) {
     escapeMarkdown(f.message),
     ""
   );
+  if (f.detail !== void 0) out.push(escapeMarkdown(f.detail), "");
   if (f.remedy.text) out.push(`**Fix:** ${escapeMarkdown(f.remedy.text)}`, "");
   const commands = f.remedy.commands ?? [];
   if (commands.length > 0) out.push(...fenced(commands, "sh"), "");
@@ -25031,6 +26182,32 @@ var import_picocolors2 = __toESM(require_picocolors(), 1);
 
 // src/report/text.ts
 var import_picocolors = __toESM(require_picocolors(), 1);
+
+// src/report/wrap.ts
+function wrap(text, width, indent) {
+  const out = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const word of paragraph.split(/ +/)) {
+      if (line && indent.length + line.length + 1 + word.length > width) {
+        out.push(indent + line);
+        line = word;
+      } else {
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    out.push(indent + line);
+  }
+  return out;
+}
+function labelled(label, text, width, labelWidth = label.length) {
+  const lines = wrap(text, width, " ".repeat(labelWidth));
+  lines[0] = label + lines[0].slice(labelWidth);
+  return lines;
+}
+
+// src/report/text.ts
+var DEFAULT_WIDTH = 100;
 var LINES_PER_PIECE = 4096;
 function formatText(report, options) {
   let out = "";
@@ -25040,18 +26217,16 @@ function formatText(report, options) {
 function* formatTextChunks(report, options) {
   const c = import_picocolors.default.createColors(options.color);
   const paint = { error: c.red, warning: c.yellow, info: c.blue };
+  const width = options.width ?? DEFAULT_WIDTH;
   const piece = (lines2) => lines2.map((line) => `${line}
 `).join("");
   const failed = report.failed ?? [];
   if (failed.length > 0) {
     yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${visible(failureLine(f))}`), ""]);
   }
-  const notes = [];
-  for (const note of report.notes) {
-    notes.push(c.dim(visible(noteText(note))));
-  }
-  if (report.notes.length > 0) notes.push("");
-  if (notes.length > 0) yield piece(notes);
+  const namespaces = new Set([...report.findings, ...report.suppressed ?? [], ...report.absent ?? []].map((f) => f.object.namespace ?? ""));
+  const label = (object) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`);
+  const fired = /* @__PURE__ */ new Set();
   const groups = baselineGroups(report);
   const sections = groups ? [
     [BASELINE_TITLES.introduced, groups.introduced],
@@ -25059,23 +26234,22 @@ function* formatTextChunks(report, options) {
   ] : [[void 0, report.findings]];
   for (const [title, findings] of sections) {
     if (title !== void 0) yield piece([c.bold(`${title} (${findings.length}):`), ...findings.length === 0 ? ["  nothing"] : [], ""]);
-    const byFile = /* @__PURE__ */ new Map();
-    for (const finding2 of findings) {
-      const key = finding2.location.template ?? finding2.location.file;
-      const group = byFile.get(key);
-      if (group) group.push(finding2);
-      else byFile.set(key, [finding2]);
-    }
-    for (const [file, inFile] of byFile) {
+    for (const [file, inFile] of byFile(findings)) {
+      const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: label(f.object) }));
+      const columns = {
+        where: Math.max(...rows.map((r) => r.where.length)),
+        severity: Math.max(...rows.map((r) => r.finding.severity.length)),
+        rule: Math.max(...rows.map((r) => r.finding.rule.length)),
+        object: Math.max(...rows.map((r) => r.object.length))
+      };
       const lines2 = [c.underline(visible(file))];
-      for (const f of inFile) {
-        const { template, templateLine, line } = f.location;
-        const where = !template ? `${line}`.padStart(4) : templateLine !== void 0 ? `${templateLine}`.padStart(4) : c.dim(`${visible(renderedFileText(f.location))}:${line}`);
+      for (const { finding: f, where, object } of rows) {
+        fired.add(f.rule);
         const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
-        lines2.push(`${where}  ${paint[f.severity](f.severity.padEnd(7))} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}${changed}`);
-        lines2.push(`        ${indented(f.message)}`);
-        lines2.push(`        ${c.green("fix:")} ${indented(f.remedy.text)}`);
-        for (const command of f.remedy.commands ?? []) lines2.push(`          ${c.cyan("$")} ${visible(command)}`);
+        const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
+        const severity = paint[f.severity](f.severity.padEnd(columns.severity));
+        lines2.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
+        if (options.verbose) lines2.push(...verboseLines(f, options.rules.get(f.rule), width, c));
         if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
       }
       lines2.push("");
@@ -25086,8 +26260,8 @@ function* formatTextChunks(report, options) {
   if (suppressed.length > 0) {
     const lines2 = [c.bold(`Suppressed (${suppressed.length}):`)];
     for (const f of suppressed) {
-      lines2.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
-      lines2.push(`        suppressed by ${visible(suppressionText(f.suppression))}`);
+      lines2.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
+      lines2.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
       if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
     }
     lines2.push("");
@@ -25095,40 +26269,65 @@ function* formatTextChunks(report, options) {
   }
   if (groups && groups.absent.length > 0) {
     const lines2 = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
-    for (const f of groups.absent) lines2.push(`  ${visible(whereText(f.location))}  ${f.severity} ${c.bold(f.rule)}  ${visible(objectLabel(f.object))} ${c.dim(visible(f.path))}`);
+    for (const f of groups.absent) lines2.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
     lines2.push("");
     yield piece(lines2);
   }
   const lines = [];
-  const fired = [...new Set(report.findings.map((f) => f.rule))];
-  if (fired.length > 0) {
-    lines.push(c.bold("Why these matter:"));
-    for (const id of fired) {
-      const meta = options.rules.get(id);
-      if (meta) lines.push(`  ${c.bold(id)}: ${meta.why}`);
-    }
-    lines.push("");
+  for (const id of fired) {
+    const meta = options.rules.get(id);
+    if (!meta) continue;
+    lines.push(c.bold(id), ...labelled(`  ${c.dim("why:")} `, meta.why, width, 7), ...labelled(`  ${c.green("fix:")} `, meta.fix, width, 7));
   }
+  if (lines.length > 0) lines.push("");
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
   const incomplete = incompleteText(report);
   const counts = total === 0 && incomplete === void 0 ? c.green("No label or selector problems found") : `${paint.error(plural2(error, "error"))}, ${paint.warning(plural2(warning, "warning"))}, ${paint.info(`${info} info`)}`;
   lines.push(`${counts}${suppressedSuffix(report)}${incomplete === void 0 ? total === 0 ? "." : "" : ` (${c.red(incomplete)}).`}`);
   if (groups) lines.push(`${baselineCounts(groups)}.`);
+  for (const note of report.notes) lines.push(c.dim(visible(noteText(note))));
+  if (fired.size > 0) {
+    lines.push(c.dim(options.verbose ? HINT_VERBOSE : HINT));
+  }
   yield piece(lines);
 }
-function indented(text) {
-  return visibleLines(text).replace(/\n/g, "\n        ");
+function byFile(findings) {
+  const files = /* @__PURE__ */ new Map();
+  for (const finding2 of findings) {
+    const key = finding2.location.template ?? finding2.location.file;
+    const group = files.get(key);
+    if (group) group.push(finding2);
+    else files.set(key, [finding2]);
+  }
+  const line = (f) => f.location.templateLine ?? f.location.line;
+  for (const group of files.values()) group.sort((a, b) => line(a) - line(b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  return [...files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
 }
+function lineText(f) {
+  const { template, templateLine, line } = f.location;
+  if (template === void 0) return `${line}`;
+  return templateLine !== void 0 ? `${templateLine}` : visible(`${renderedFileText(f.location)}:${line}`);
+}
+var VERBOSE_INDENT = "      ";
+function verboseLines(f, rule, width, c) {
+  const lines = [`${VERBOSE_INDENT}${c.dim(`field ${visible(f.path)}`)}`];
+  if (f.detail !== void 0) lines.push(...wrap(visibleLines(f.detail), width, VERBOSE_INDENT));
+  if (f.remedy.text !== rule?.fix) lines.push(...labelled(`${VERBOSE_INDENT}${c.green("fix:")} `, visibleLines(f.remedy.text), width, VERBOSE_INDENT.length + 5));
+  for (const command of f.remedy.commands ?? []) lines.push(`${VERBOSE_INDENT}  ${c.cyan("$")} ${visible(command)}`);
+  return lines;
+}
+var HINT = "Run with --verbose for details; `chartguard rules RULE-ID` explains a rule.";
+var HINT_VERBOSE = "`chartguard rules RULE-ID` explains a rule.";
 function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 // src/report/plan.ts
 var ref = (o) => visible(objectLabel(o));
-function rolledLine2({ rolled: r, reasons, refused: refused2 }, c) {
+function rolledLine2({ rolled: r, reasons, refused }, c) {
   const notes = [
-    refused2 ? c.red("only once the refused update is fixed") : "",
+    refused ? c.red("only once the refused update is fixed") : "",
     r.needless ? c.yellow("needless: only chart/app version metadata changed") : "",
     r.onDelete ? c.dim("OnDelete: applies as pods are deleted") : ""
   ].filter(Boolean);
@@ -25219,7 +26418,18 @@ function formatRuleText(rule, options = {}) {
   lines.push(`${c.bold(rule.id)}  ${c.dim(`${rule.severity}; runs in ${commandsOf(rule).join(" and ")}`)}`);
   lines.push(...wrap(rule.summary, width, ""));
   section2("Why it matters", rule.why);
+  section2("Fix", rule.fix);
+  section2("Migrating a release that is already deployed", rule.migration);
   section2("The incident behind it", rule.incident);
+  const messages = Object.entries(rule.messages);
+  if (messages.length > 0) {
+    lines.push("", c.bold("Messages"));
+    for (const [id, template] of messages) {
+      lines.push(`  ${c.cyan(id)}`, ...labelled("    message: ", template, width));
+      const detail = rule.details?.[id];
+      if (detail !== void 0) lines.push(...labelled("    details: ", detail, width));
+    }
+  }
   const { example } = rule;
   if (example.bad) {
     if (example.upgradeFrom !== void 0) {
@@ -25232,15 +26442,16 @@ function formatRuleText(rule, options = {}) {
     const own = (options.badFindings ?? []).filter((f) => f.rule === rule.id);
     if (own.length > 0) {
       lines.push("", c.bold("What chartguard says about it"));
-      for (const finding2 of own) lines.push(`  ${finding2.severity} at ${finding2.path}:`, ...wrap(finding2.message, width, "    "));
+      for (const finding2 of own) {
+        lines.push(`  ${finding2.severity} at ${finding2.path}:`, ...wrap(finding2.message, width, "    "));
+        if (finding2.detail !== void 0) lines.push(...labelled("    details: ", finding2.detail, width));
+      }
     }
   }
   if (example.good) {
     if (example.goodFrom !== void 0) lines.push("", c.bold("Good: the fixed chart's release as it is"), ...yamlBlock(example.goodFrom));
     lines.push("", c.bold(example.upgradeFrom !== void 0 ? "Good: upgraded to this instead, nothing is reported" : "Good: nothing is reported"), ...yamlBlock(example.good));
   }
-  section2("Fix", rule.fix);
-  section2("Migrating a release that is already deployed", rule.migration);
   if (rule.helpUri) lines.push("", `${c.dim("More:")} ${rule.helpUri}`);
   return `${lines.join("\n")}
 `;
@@ -25251,27 +26462,11 @@ function ruleText(rule) {
 function yamlBlock(yaml2) {
   return yaml2.replace(/\n+$/, "").split("\n").map((line) => line ? `    ${line}` : "");
 }
-function wrap(text, width, indent) {
-  const out = [];
-  for (const paragraph of text.split("\n")) {
-    let line = "";
-    for (const word of paragraph.split(/ +/)) {
-      if (line && indent.length + line.length + 1 + word.length > width) {
-        out.push(indent + line);
-        line = word;
-      } else {
-        line = line ? `${line} ${word}` : word;
-      }
-    }
-    out.push(indent + line);
-  }
-  return out;
-}
 function ruleMarkdown(rule, options = {}) {
   const hashes = "#".repeat(options.headingLevel ?? 3);
-  const parts2 = [`${hashes} ${rule.id}`, `**${rule.severity}** · runs in ${commandsOf(rule).map((c) => `\`${c}\``).join(", ")}`, rule.summary];
-  if (rule.why) parts2.push(`**Why it matters.** ${linkIssues(rule.why)}`);
-  if (rule.incident) parts2.push(`**The incident behind it.** ${linkIssues(rule.incident)}`);
+  const parts = [`${hashes} ${rule.id}`, `**${rule.severity}** · runs in ${commandsOf(rule).map((c) => `\`${c}\``).join(", ")}`, rule.summary];
+  if (rule.why) parts.push(`**Why it matters.** ${linkIssues(rule.why)}`);
+  if (rule.incident) parts.push(`**The incident behind it.** ${linkIssues(rule.incident)}`);
   const examples = [];
   const { example } = rule;
   if (example.bad) {
@@ -25288,12 +26483,12 @@ function ruleMarkdown(rule, options = {}) {
     else examples.push("**Good** (nothing is reported):", fence(example.good));
   }
   if (examples.length > 0) {
-    if (options.collapseExamples) parts2.push("<details><summary>Bad and good example</summary>", ...examples, "</details>");
-    else parts2.push(...examples);
+    if (options.collapseExamples) parts.push("<details><summary>Bad and good example</summary>", ...examples, "</details>");
+    else parts.push(...examples);
   }
-  if (rule.fix) parts2.push(`**Fix.** ${linkIssues(rule.fix)}`);
-  if (rule.migration) parts2.push(`**Migrating a deployed release.** ${linkIssues(rule.migration)}`);
-  return `${parts2.join("\n\n")}
+  if (rule.fix) parts.push(`**Fix.** ${linkIssues(rule.fix)}`);
+  if (rule.migration) parts.push(`**Migrating a deployed release.** ${linkIssues(rule.migration)}`);
+  return `${parts.join("\n\n")}
 `;
 }
 function linkIssues(text) {
@@ -25307,7 +26502,7 @@ ${yaml2.replace(/\n+$/, "")}
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
-import path19 from "node:path";
+import path22 from "node:path";
 
 // src/version.ts
 var VERSION = "0.1.0";
@@ -25341,11 +26536,11 @@ function sarifLog(result, options) {
     seen.set(base, occurrence);
     return occurrence === 1 ? base : `${base}:${occurrence}`;
   };
-  const results = reported.map((finding2) => sarifResult(finding2, index.get(finding2.rule), print(finding2), files));
+  const results = reported.map((finding2) => sarifResult(finding2, rules[index.get(finding2.rule)], index.get(finding2.rule), print(finding2), files));
   for (const finding2 of result.absent ?? []) {
     const ruleIndex = index.get(finding2.rule) ?? rules.push(unknownRule(finding2.rule, finding2.severity)) - 1;
     index.set(finding2.rule, ruleIndex);
-    results.push({ ...sarifResult({ ...finding2, baselineState: "absent" }, ruleIndex, print(finding2), files), kind: "pass", level: "none" });
+    results.push({ ...sarifResult({ ...finding2, baselineState: "absent" }, rules[ruleIndex], ruleIndex, print(finding2), files), kind: "pass", level: "none" });
   }
   return {
     $schema: SARIF_SCHEMA,
@@ -25372,11 +26567,11 @@ function sarifLog(result, options) {
 function failedInvocation(failed, files) {
   return {
     executionSuccessful: false,
-    toolExecutionNotifications: failed.map((failure) => {
-      const position2 = failurePosition(failure, files);
+    toolExecutionNotifications: failed.map((failure2) => {
+      const position2 = failurePosition(failure2, files);
       return {
         level: "error",
-        message: { text: `Not checked: ${failureLine(failure)}` },
+        message: { text: `Not checked: ${failureLine(failure2)}` },
         ...position2 ? { locations: [{ physicalLocation: physicalLocation(position2) }] } : {}
       };
     })
@@ -25395,6 +26590,7 @@ function ruleDescriptor(rule) {
     shortDescription: { text: sentence(rule.summary) },
     fullDescription: { text: sentence(rule.why) },
     help: { text: ruleText(rule), markdown: ruleMarkdown(rule, { headingLevel: 2 }) },
+    ...Object.keys(rule.messages).length > 0 ? { messageStrings: messageStrings(rule.messages) } : {},
     ...rule.helpUri ? { helpUri: rule.helpUri } : {},
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
@@ -25404,7 +26600,7 @@ function ruleDescriptor(rule) {
     }
   };
 }
-function sarifResult(finding2, ruleIndex, print, files) {
+function sarifResult(finding2, rule, ruleIndex, print, files) {
   const { object, suppression } = finding2;
   const qualified = [object.namespace, object.kind, object.name].filter((part) => part !== void 0 && part !== "").join("/");
   const position2 = sourcePosition(finding2.location, files);
@@ -25414,7 +26610,7 @@ function sarifResult(finding2, ruleIndex, print, files) {
     ruleId: finding2.rule,
     ruleIndex,
     level: LEVEL[finding2.severity],
-    message: { text: messageText(finding2, position2?.kind === "template" && position2.line === void 0) },
+    message: { text: messageText(finding2, position2?.kind === "template" && position2.line === void 0), ...messageReference(finding2, rule) },
     locations: [{ ...physical ? { physicalLocation: physical } : {}, logicalLocations: [logical] }],
     partialFingerprints: { [FINGERPRINT_KEY]: print },
     ...finding2.baselineState ? { baselineState: finding2.baselineState } : {},
@@ -25433,20 +26629,34 @@ function sarifResult(finding2, ruleIndex, print, files) {
   };
 }
 function messageText(finding2, templateWithoutLine) {
-  const parts2 = [sentence(finding2.message)];
-  if (finding2.baselineState === "absent") parts2.unshift(`${BASELINE_TITLES.absent}: the release as it is has this problem, the upgraded one does not.`);
-  parts2.push(`Object: ${finding2.object.kind} ${finding2.object.namespace ? `${finding2.object.namespace}/` : ""}${finding2.object.name}, field ${finding2.path}.`);
-  if (templateWithoutLine) parts2.push(`Rendered at ${renderedFileText(finding2.location)}, line ${finding2.location.line}.`);
-  if (finding2.remedy.text) parts2.push(`Fix: ${sentence(finding2.remedy.text)}`);
+  const parts = [sentence(finding2.message), ...finding2.detail === void 0 ? [] : [sentence(finding2.detail)]];
+  if (finding2.baselineState === "absent") parts.unshift(`${BASELINE_TITLES.absent}: the release as it is has this problem, the upgraded one does not.`);
+  parts.push(`Object: ${finding2.object.kind} ${finding2.object.namespace ? `${finding2.object.namespace}/` : ""}${finding2.object.name}, field ${finding2.path}.`);
+  if (templateWithoutLine) parts.push(`Rendered at ${renderedFileText(finding2.location)}, line ${finding2.location.line}.`);
+  if (finding2.remedy.text) parts.push(`Fix: ${sentence(finding2.remedy.text)}`);
   const commands = finding2.remedy.commands ?? [];
-  if (commands.length > 0) parts2.push(`Run first:
+  if (commands.length > 0) parts.push(`Run first:
 ${commands.map((c) => `  ${c}`).join("\n")}`);
-  if (finding2.suppression) parts2.push(`Suppressed by ${sentence(suppressionText(finding2.suppression))}`);
-  return parts2.join("\n\n");
+  if (finding2.suppression) parts.push(`Suppressed by ${sentence(suppressionText(finding2.suppression))}`);
+  return parts.join("\n\n");
+}
+function messageStrings(messages) {
+  return Object.fromEntries(
+    Object.entries(messages).map(([id, template]) => {
+      const names = placeholders(template);
+      const text = template.split(PLACEHOLDER).map((part, i) => i % 2 === 1 ? `{${names.indexOf(part)}}` : part.replace(/\{/g, "{{").replace(/\}/g, "}}")).join("");
+      return [id, { text: sentence(text) }];
+    })
+  );
+}
+function messageReference(finding2, rule) {
+  const template = rule.messages?.[finding2.messageId];
+  if (template === void 0) return {};
+  return { id: finding2.messageId, arguments: placeholders(template).map((name) => String(finding2.data[name] ?? "")) };
 }
 function fingerprint(finding2, files) {
   const { object } = finding2;
-  const source = path19.relative(files.root, path19.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path19.sep).join("/");
+  const source = path22.relative(files.root, path22.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path22.sep).join("/");
   const identity2 = [finding2.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding2.path, source].join("\0");
   return createHash("sha256").update(identity2).digest("hex").slice(0, 32);
 }
@@ -25466,31 +26676,31 @@ function tagsOf(id) {
   return ["upgrade"];
 }
 function unknownRule(id, severity) {
-  return { id, severity, summary: id, why: id, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
+  return { id, severity, summary: id, why: id, messages: {}, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
 }
 
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
-import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync4 } from "node:fs";
-import path20 from "node:path";
+import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync6 } from "node:fs";
+import path23 from "node:path";
 function writeOutputFile(file, text) {
-  const target = path20.resolve(file);
-  const dir = path20.dirname(target);
+  const target = path23.resolve(file);
+  const dir = path23.dirname(target);
   let dirStat;
   try {
     dirStat = statSync8(dir);
   } catch {
-    throw new InputError(`cannot write the report: the folder ${path20.dirname(file) || "."} does not exist`, file);
+    throw new InputError(`cannot write the report: the folder ${path23.dirname(file) || "."} does not exist`, file);
   }
-  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path20.dirname(file)} is not a folder`, file);
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path23.dirname(file)} is not a folder`, file);
   try {
     if (statSync8(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
-  const temporary = path20.join(dir, `.${path20.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = path23.join(dir, `.${path23.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    writeFileSync4(temporary, text, { flag: "wx" });
+    writeFileSync6(temporary, text, { flag: "wx" });
     renameSync(temporary, target);
   } catch (error) {
     rmSync3(temporary, { force: true });
@@ -25515,6 +26725,13 @@ function handleSignals() {
       process.exit(code2);
     });
   }
+}
+function handleClosedStdout() {
+  process.stdout.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    undoAll();
+    process.exit(process.exitCode ?? 0);
+  });
 }
 
 // src/cli/options.ts
@@ -25556,7 +26773,7 @@ function positiveInteger(value) {
 function withOutputFlags(command) {
   return command.addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text")).option("--output-file <path>", "write the report to this file (atomically: the file is complete or untouched) instead of stdout").addOption(
     new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists").choices([...SEVERITIES, "none"]).default("error")
-  ).option("--no-color", "never colour the text report").option("-q, --quiet", "show only errors in the text report");
+  ).option("--no-color", "never colour the text report").option("-q, --quiet", "show only errors in the text report").option("-v, --verbose", "text report: under each finding its full explanation, its own fix and the commands to migrate a deployed release");
 }
 function withRenderFlags(command) {
   return command.option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default").option("-f, --values <file>", "values file for every chart (repeatable)", collect, []).option("--set <key=value>", "set a value on the command line (repeatable)", collect, []).option("--set-string <key=value>", "set a STRING value (repeatable)", collect, []).option("--set-file <key=path>", "set a value from a file (repeatable)", collect, []).option("--set-json <key=json>", "set a JSON value (repeatable)", collect, []).option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName).option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument).option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, []).option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)").option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60).option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)").option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism2());
@@ -25602,7 +26819,10 @@ function withArgoRolloutsFlag(command) {
   );
 }
 function withConfigFlags(command) {
-  return command.option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)").option("--no-config", "use no configuration file").option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
+  return withConfigFileFlags(command).option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
+}
+function withConfigFileFlags(command) {
+  return command.option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)").option("--no-config", "use no configuration file");
 }
 function configOptions(flags) {
   return {
@@ -25623,13 +26843,17 @@ function useColor(flags) {
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== "0") return true;
   return process.stdout.isTTY === true;
 }
+function textWidth(flags) {
+  const columns = flags.outputFile ? void 0 : process.stdout.columns;
+  return columns !== void 0 && columns > 0 ? Math.min(columns, DEFAULT_WIDTH) : DEFAULT_WIDTH;
+}
 function emit(result, flags, config) {
   const metas = [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
   const rules = new Map(metas.map((meta) => [meta.id, meta]));
   const isUpgrade = "impact" in result;
   const isError = (f) => f.severity === "error";
   const shown = (r) => flags.quiet ? { ...r, findings: r.findings.filter(isError), ...r.suppressed ? { suppressed: r.suppressed.filter(isError) } : {} } : r;
-  const textOptions = { color: useColor(flags), rules };
+  const textOptions = { color: useColor(flags), rules, verbose: flags.verbose === true, width: textWidth(flags) };
   const streamed = flags.output === "text" && !flags.outputFile && !isUpgrade ? formatTextChunks(shown(result), textOptions) : void 0;
   const text = streamed ? "" : (() => {
     switch (flags.output) {
@@ -25664,7 +26888,7 @@ function emit(result, flags, config) {
     }
   }
   if ("failed" in result && result.failed && result.failed.length > 0) {
-    for (const failure of result.failed) process.stderr.write(`chartguard: ${failureLine(failure)}
+    for (const failure2 of result.failed) process.stderr.write(`chartguard: ${failureLine(failure2)}
 `);
     return EXIT_USAGE;
   }
@@ -25691,6 +26915,10 @@ function explainRules(id, flags) {
   else process.stdout.write(formatRuleText(rule, { color, badFindings: runExample(rule, "bad") }));
 }
 var collect2 = (value, previous) => [...previous, value];
+var FIX_OUTPUT_FORMATS = ["text", "json", "patch"];
+function fixExitCode(outcome) {
+  return outcome.unrepaired.length > 0 || outcome.repairs.some((r) => !r.proven) ? EXIT_FINDINGS : EXIT_OK;
+}
 function buildProgram(setExitCode) {
   const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
   withDiscoveryFlags(withConfigFlags(withOutputFlags(
@@ -25742,6 +26970,21 @@ function buildProgram(setExitCode) {
     });
     setExitCode(emit(result, flags, configured.config));
   });
+  withConfigFileFlags(withRenderFlags(
+    program2.command("fix").description("repair volatile labels in a chart's templates, prove each repair on a copy, and give the migration for installed releases").argument("<chart>", "the chart directory to repair").addOption(new Option("-o, --output <format>", "output format: the report, JSON for tools, or the proven patch alone").choices(FIX_OUTPUT_FORMATS).default("text")).option("--write", "write the proven repairs into the chart's files (default: only print them)").option("--proof-helm <path>", "another helm binary the repaired chart must render under, e.g. Helm 4 next to Helm 3 (repeatable)", collect2, [])
+  )).action(async (chart, flags) => {
+    const outcome = await fix({
+      chart,
+      namespace: flags.namespace,
+      ...chartOptions(flags),
+      settings: analysisSettings(flags),
+      config: configOptions(flags).config,
+      proofHelms: flags.proofHelm,
+      write: flags.write === true
+    });
+    process.stdout.write(flags.output === "json" ? formatFixJson(outcome) : flags.output === "patch" ? outcome.patch : formatFixText(outcome));
+    setExitCode(fixExitCode(outcome));
+  });
   program2.command("rules").description("list the rules, or explain one: what it finds, why (the real incident), a bad and a good example, the fix").argument("[rule-id]", "the rule to explain").addOption(new Option("-o, --output <format>", "output format").choices(["text", "markdown", "json"]).default("text")).option("--no-color", "never colour the output").action((id, flags) => {
     explainRules(id, flags);
     setExitCode(EXIT_OK);
@@ -25772,6 +27015,7 @@ async function main(argv) {
   }
 }
 handleSignals();
+handleClosedStdout();
 process.exitCode = await main(process.argv.slice(2)).catch((error) => {
   const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
   process.stderr.write(`chartguard: internal error (a bug in chartguard; --debug shows where): ${message}

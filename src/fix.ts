@@ -18,15 +18,17 @@ import { chartOptionsWithConfig } from "./config/apply.ts";
 import { InputError, InputErrors, UsageError } from "./errors.ts";
 import { hasBitnamiCommon, selectorHelpers } from "./fix/helpers.ts";
 import { applyEdits, unifiedDiff } from "./fix/patch.ts";
-import { planRepairs, type Repair, type Unrepaired } from "./fix/plan.ts";
-import { fieldChanges, meetsIntended, proofResult, type HelmRender, type ProofResult } from "./fix/proof.ts";
+import type { FixOutcome, RepairOutcome } from "./fix/outcome.ts";
+import type { ProofResult } from "./fix/proof.ts";
+import { planRepairs, type Repair } from "./fix/plan.ts";
+import { fieldChanges, meetsIntended, proofResult, type HelmRender } from "./fix/proof.ts";
 import { isChartDir } from "./load/chart.ts";
 import type { ObjectRef } from "./model/object.ts";
 import { copyChart } from "./render/chart-copy.ts";
 import { renderChart, withWorkDir, type ChartRenderSettings } from "./render/chart-input.ts";
 import { DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "./render/charts.ts";
 import { locateHelm, type Helm } from "./render/helm.ts";
-import { inRunbook, upgradeRunbook, type RunbookStep } from "./report/runbook.ts";
+import { inRunbook, upgradeRunbook } from "./report/runbook.ts";
 import type { RolledWorkload } from "./analyze/upgrade/impact.ts";
 import { upgrade } from "./upgrade.ts";
 
@@ -39,34 +41,7 @@ export interface FixOptions extends Omit<CheckOptions, "inputs" | "sameNamespace
   write?: boolean;
 }
 
-export interface RepairOutcome extends Repair {
-  proven: boolean;
-  /** Why the repair was dropped, when it was. */
-  failure?: string[];
-  /**
-   * For a proven repair: whether an installed release needs the migration (the runbook's
-   * commands) to take it, or a plain `helm upgrade` does (safe in a patch release).
-   */
-  migration?: "runbook" | "none";
-  /** For a proven repair: the upgrade that ships it rolls the workload's pods (once). */
-  restarts?: boolean;
-}
-
-export interface FixOutcome {
-  /** The chart as the user named it. */
-  chart: string;
-  repairs: RepairOutcome[];
-  /** The proven repairs as a unified diff (empty when there are none). */
-  patch: string;
-  /** The proof of the proven repairs together; absent when there is nothing to prove. */
-  proof?: ProofResult;
-  /** Findings left as they are, with the reason. */
-  unrepaired: Unrepaired[];
-  /** From the chart as it is to the repaired one: what an installed release runs. */
-  runbook: RunbookStep[];
-  /** Files written (`write`), relative to the chart directory. */
-  written: string[];
-}
+export type { FixOutcome, RepairOutcome };
 
 export async function fix(fixOptions: FixOptions): Promise<FixOutcome> {
   const chart = fixOptions.chart;

@@ -21,7 +21,7 @@ export interface RuleMeta {
    * `{{name}}` placeholders filled from the finding's `data` (messages.ts). The text output
    * prints it on the finding's line; tests assert the id and the data, not the wording.
    */
-  messages?: Readonly<Record<string, string>>; // TRANSITION: required once every rule declares its messages
+  messages: Readonly<Record<string, string>>;
   /**
    * The full explanation of a finding, by the same message ids and data: why it matters for
    * this object and what happens on upgrade. Printed with `--verbose` and in JSON/SARIF.
@@ -78,9 +78,7 @@ export interface FindingInput {
    */
   at?: FieldPath;
   /** A key of the rule's `meta.messages` (and of `meta.details` where it has one). */
-  messageId?: string; // TRANSITION: required once every rule declares its messages
-  /** TRANSITION: the old free-text message; removed once every rule uses messageId. */
-  message?: string;
+  messageId: string;
   /** Fills the message's placeholders; kept in the finding for tools and tests. */
   data?: MessageData;
   severity?: Severity;

@@ -20,11 +20,11 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
   const at = input.at ?? input.path;
   const templateLine = doc.template === undefined ? undefined : templateLines?.(object, at, evidence);
   const { id, details } = rule.meta;
-  const messageId = input.messageId ?? "legacy"; // TRANSITION
-  const messages = rule.meta.messages ?? { legacy: "{{message}}" }; // TRANSITION
+  const { messageId } = input;
+  const { messages } = rule.meta;
   const template = messages[messageId];
   if (template === undefined) throw new Error(`rule ${id} has no message "${messageId}"`);
-  const data = input.messageId === undefined ? { message: input.message ?? "" } : (input.data ?? {}); // TRANSITION
+  const data = input.data ?? {};
   const detail = details?.[messageId];
   return {
     rule: id,

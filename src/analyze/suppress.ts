@@ -307,12 +307,14 @@ function allowedOverlap(finding: Finding, config: SuppressionConfig): Suppressio
   return undefined;
 }
 
+/** A finding that names several labels (evidence.causes) is accepted only when every one of its causes is. */
 function ignoredCause(finding: Finding, config: SuppressionConfig): Suppression | undefined {
-  const cause = finding.evidence.cause;
+  const { cause, causes } = finding.evidence;
   if (cause === undefined) return undefined;
-  const causes = config.ignoreProbeCauses?.[finding.rule];
-  if (!causes?.includes(cause)) return undefined;
-  return fromConfig("probe-cause", `ignoreProbeCauses: ${finding.rule} accepts cause ${cause}`, config);
+  const all: unknown[] = Array.isArray(causes) ? causes : [cause];
+  const accepted = config.ignoreProbeCauses?.[finding.rule];
+  if (!accepted || !all.every((c) => accepted.includes(c as Cause))) return undefined;
+  return fromConfig("probe-cause", `ignoreProbeCauses: ${finding.rule} accepts cause ${all.join(", ")}`, config);
 }
 
 function fromConfig(by: SuppressionKind, reason: string | undefined, config: SuppressionConfig): Suppression {

@@ -9,8 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { YamlDocument } from "../load/yaml.ts";
-import { isRecord } from "../model/object.ts";
+import { isRecord, type YamlDocument } from "../load/yaml.ts";
 import { ACTION, templateFiles, type ChartNode } from "./probe-copy.ts";
 
 const LOOKUP_CALL = /(?<![\w.$])lookup\s+/g;

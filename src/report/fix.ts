@@ -3,7 +3,7 @@
  * alone. Text for people (chart-derived text made visible), JSON for tools, or the patch
  * alone (`-o patch`, for `git apply`).
  */
-import type { FixOutcome, RepairOutcome } from "../fix.ts";
+import type { FixOutcome, RepairOutcome } from "../fix/outcome.ts";
 import type { FieldChange } from "../fix/proof.ts";
 import type { ObjectRef } from "../model/object.ts";
 import { JSON_OUTPUT_VERSION } from "./json.ts";

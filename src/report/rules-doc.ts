@@ -85,7 +85,7 @@ export function formatRuleText(rule: RuleMeta, options: RuleTextOptions = {}): s
   section("Fix", rule.fix);
   section("Migrating a release that is already deployed", rule.migration);
   section("The incident behind it", rule.incident);
-  const messages = Object.entries(rule.messages ?? {});
+  const messages = Object.entries(rule.messages);
   if (messages.length > 0) {
     // The message is a finding's line; the details are what --verbose, JSON and SARIF add to it.
     lines.push("", c.bold("Messages"));

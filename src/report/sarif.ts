@@ -124,7 +124,7 @@ function ruleDescriptor(rule: RuleMeta): Record<string, unknown> {
     shortDescription: { text: sentence(rule.summary) },
     fullDescription: { text: sentence(rule.why) },
     help: { text: ruleText(rule), markdown: ruleMarkdown(rule, { headingLevel: 2 }) },
-    ...(rule.messages ? { messageStrings: messageStrings(rule.messages) } : {}),
+    ...(Object.keys(rule.messages).length > 0 ? { messageStrings: messageStrings(rule.messages) } : {}),
     ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
@@ -181,7 +181,7 @@ function messageText(finding: ReportedFinding, templateWithoutLine: boolean): st
 }
 
 /**
- * The rule's messages as SARIF message strings (§3.49.11): `{{name}}` placeholders become
+ * The rule's messages as SARIF message strings (SARIF 2.1.0, section 3.49.11): `{{name}}` placeholders become
  * positional `{0}`, `{1}` in order of first use, and literal braces are doubled, as SARIF
  * format strings require.
  */
@@ -199,7 +199,7 @@ function messageStrings(messages: Readonly<Record<string, string>>): Record<stri
   );
 }
 
-/** `id` and `arguments` of a result's message (§3.11.10, §3.11.11), for a message its rule declares. */
+/** `id` and `arguments` of a result's message (SARIF 2.1.0, sections 3.11.10 and 3.11.11), for a message its rule declares. */
 function messageReference(finding: Finding, rule: RuleMeta): Record<string, unknown> {
   const template = rule.messages?.[finding.messageId];
   if (template === undefined) return {};
@@ -246,6 +246,6 @@ function tagsOf(id: string): string[] {
 }
 
 function unknownRule(id: string, severity: Severity): RuleMeta {
-  return { id, severity, summary: id, why: id, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
+  return { id, severity, summary: id, why: id, messages: {}, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
 }
 

@@ -212,6 +212,15 @@ test("ignoreProbeCauses accepts findings of a rule by evidence.cause", () => {
   assert.deepEqual(applied.suppressed.map((f) => [f.rule, f.suppression.by, f.suppression.file]), [["volatile-pod-labels", "probe-cause", "/repo/.chartguard.yaml"]]);
 });
 
+test("ignoreProbeCauses accepts a finding naming several labels only when it accepts every cause", () => {
+  const docs = parseYamlStream(VOLATILE, "m.yaml");
+  const [podLabels] = checkDocuments(docs, { namespace: "default" }).findings.filter((f) => f.rule === "volatile-pod-labels");
+  const merged: Finding = { ...podLabels!, evidence: { ...podLabels!.evidence, cause: "chart-version", causes: ["chart-version", "app-version"] } };
+  const accepting = (causes: string) => applySuppressions([merged], { docs, namespace: "default", config: config(`ignoreProbeCauses:\n  volatile-pod-labels: [${causes}]\n`) });
+  assert.deepEqual(accepting("chart-version").findings.map(show), ["volatile-pod-labels Deployment/web spec.template.metadata.labels"]);
+  assert.deepEqual(accepting("chart-version, app-version").suppressed.map((f) => f.suppression.reason), ["ignoreProbeCauses: volatile-pod-labels accepts cause chart-version, app-version"]);
+});
+
 /** Two Deployments behind one Service (a canary), and a Job sharing the Deployment's labels. */
 const OVERLAP = yaml`
   apiVersion: apps/v1

@@ -15,7 +15,7 @@ import { upgradeDocuments, type UpgradeResult } from "../../src/analyze/upgrade/
 import { planUpgrade, type UpgradePlan } from "../../src/analyze/upgrade/plan.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
 import { objectsFromDocuments, type KubeObject } from "../../src/model/object.ts";
-import { assertFindings, type ExpectedFinding } from "./rule-cases.ts";
+import { assertFindings, everyMessageProduced, type ExpectedFinding } from "./rule-cases.ts";
 
 export { yaml } from "./rule-cases.ts";
 
@@ -97,10 +97,5 @@ export function upgradeCases(rule: Rule, cases: readonly UpgradeCase[], options:
       });
     });
   }
-  const declared = Object.keys(rule.meta.messages ?? {});
-  if (declared.length === 0) return; // TRANSITION: every rule declares messages once converted
-  test(`${rule.meta.id}: every message id is produced by a case`, () => {
-    const missing = declared.filter((id) => !produced.has(id) && options.producedElsewhere?.[id] === undefined);
-    assert.deepEqual(missing, [], "message ids no case produces");
-  });
+  everyMessageProduced(rule, produced, options.producedElsewhere);
 }

@@ -346,5 +346,5 @@ upgradeCases(needlessRollout, CASES);
 
 test("needless-rollout: every message id is expected by a case", () => {
   const expected = new Set(CASES.flatMap((c) => c.expect.map((e) => e.messageId)));
-  assert.deepEqual(Object.keys(needlessRollout.meta.messages ?? {}).filter((id) => !expected.has(id)), []);
+  assert.deepEqual(Object.keys(needlessRollout.meta.messages).filter((id) => !expected.has(id)), []);
 });

@@ -139,9 +139,24 @@ const CASES: ProbeCase[] = [
         object: "Deployment/web",
         path: "spec.template.metadata.annotations.rollme",
         line: 12,
-        messageId: "rollAnnotation",
+        messageId: "rollAnnotationDeliberate",
         data: { annotation: "rollme" },
         evidence: { cause: "random", annotation: "rollme", value: "x1" },
+      },
+    ],
+  },
+  {
+    name: "a random pod annotation whose name does not say it rolls the pods: a warning",
+    base: deployment("abc", "x1").replace("rollme", "build-id"),
+    repeat: deployment("def", "x2").replace("rollme", "build-id"),
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/web",
+        path: "spec.template.metadata.annotations.build-id",
+        line: 12,
+        messageId: "rollAnnotation",
+        data: { annotation: "build-id" },
       },
     ],
   },
@@ -205,9 +220,27 @@ const CASES: ProbeCase[] = [
         object: "Deployment/web",
         path: "spec.template.metadata.annotations.rollme",
         line: 12,
-        messageId: "revisionAnnotation",
+        messageId: "revisionAnnotationDeliberate",
         data: { annotation: "rollme" },
         evidence: { source: ".Release.Revision", annotation: "rollme" },
+      },
+    ],
+  },
+  {
+    name: ".Release.Revision in a pod annotation whose name does not say it rolls the pods: a warning",
+    base: deployment("1", "1").replace("rollme", "build-id"),
+    repeat: deployment("1", "1").replace("rollme", "build-id"),
+    combined: { manifest: deployment("987651", "987651").replace("rollme", "build-id"), markers: MARKERS },
+    expect: [
+      { severity: "error", object: "Deployment/web", path: "spec.selector.matchLabels.id", line: 7, messageId: "revisionSelector" },
+      { severity: "warning", object: "Deployment/web", path: "spec.template.metadata.labels.id", line: 10, messageId: "revisionPodLabel" },
+      {
+        severity: "warning",
+        object: "Deployment/web",
+        path: "spec.template.metadata.annotations.build-id",
+        line: 12,
+        messageId: "revisionAnnotation",
+        data: { annotation: "build-id" },
       },
     ],
   },
@@ -341,7 +374,7 @@ const CASES: ProbeCase[] = [
         data: {
           label: "revision",
           next: "2",
-          failure: "spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden",
+          failure: "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
         },
       },
     ],
@@ -366,7 +399,7 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
 
 test("nondeterministic-render: every message id is expected by a case", () => {
   const expected = new Set(CASES.flatMap((c) => c.expect.map((e) => e.messageId)));
-  const missing = Object.keys(nondeterministicRender.meta.messages ?? {}).filter((id) => !expected.has(id) && PRODUCED_ELSEWHERE[id] === undefined);
+  const missing = Object.keys(nondeterministicRender.meta.messages).filter((id) => !expected.has(id) && PRODUCED_ELSEWHERE[id] === undefined);
   assert.deepEqual(missing, []);
 });
 
