@@ -116,7 +116,10 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
   for (const id of fired) {
     const meta = options.rules.get(id);
     if (!meta) continue;
-    lines.push(c.bold(id), ...labelled(`  ${c.dim("why:")} `, meta.why, width, 7), ...labelled(`  ${c.green("fix:")} `, meta.fix, width, 7));
+    // By default the first sentence of each (the headline); --verbose and `chartguard rules` give all of it.
+    const [why, fix] = options.verbose ? [meta.why, meta.fix] : [firstSentence(meta.why), firstSentence(meta.fix)];
+    const [head, ...rest] = wrap(`${id}: ${why}`, width, "  ");
+    lines.push(c.bold(id) + head!.slice(2 + id.length), ...rest, ...labelled(`  ${c.green("fix:")} `, fix, width, 7));
   }
   if (lines.length > 0) lines.push("");
   const { error, warning, info } = report.summary;
@@ -179,4 +182,10 @@ export const HINT_VERBOSE = "`chartguard rules RULE-ID` explains a rule.";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The text up to its first sentence end (a period, `!` or `?` before a space and a capital, a backquote or a parenthesis). */
+export function firstSentence(text: string): string {
+  const end = /[.!?](?=\s+[A-Z`(])/.exec(text);
+  return end === null ? text : text.slice(0, end.index + 1);
 }

@@ -3,7 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runCli } from "../helpers/cli.ts";
+import { spawn } from "node:child_process";
+import { ruleById } from "../../src/analyze/rules/index.ts";
+import { HINT, HINT_VERBOSE } from "../../src/report/text.ts";
+import { CLI_MAIN, PROJECT_ROOT, runCli } from "../helpers/cli.ts";
 
 const mismatched = `apiVersion: apps/v1
 kind: Deployment
@@ -42,15 +45,46 @@ test("check reads stdin with -, applies -n, and --fail-on none exits 0", () => {
   assert.equal(report.findings[0].location.file, "<stdin>");
 });
 
-test("the text report groups by file and says how to fix", () => {
+test("the text report: one short line per finding under its file, the rule's why and fix once, the counts, a hint; --verbose adds the details", () => {
   const file = tempFile("bad.yaml", mismatched);
   const run = runCli(["check", file]);
   assert.equal(run.status, 1);
-  assert.match(run.stdout, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
-  assert.match(run.stdout, /^ {3}6 {2}error {3}selector-mismatch {2}Deployment default\/web spec\.template\.metadata\.labels$/m);
-  assert.match(run.stdout, /fix: /);
-  assert.match(run.stdout, /1 error, 0 warnings, 0 info/);
+  const lines = run.stdout.split("\n");
+  assert.equal(lines[0], file);
+  assert.match(lines[1]!, /^ {2}6 {2}error {2}selector-mismatch {2}Deployment\/web {2}\S/);
+  const { why, fix } = ruleById("selector-mismatch")!.meta;
+  assert.equal(lines[2], "");
+  assert.ok(lines[3]!.startsWith(`selector-mismatch: ${why.split(" ").slice(0, 3).join(" ")} `), run.stdout);
+  assert.ok(lines.some((l) => l.startsWith(`  fix: ${fix.split(" ").slice(0, 3).join(" ")} `)), run.stdout);
+  assert.deepEqual(lines.slice(-3), ["1 error, 0 warnings, 0 info", HINT, ""]);
+  assert.ok(lines.every((line) => line.length <= 100 || line === lines[1]), "explanations wrapped at 100 columns when not a terminal");
   assert.doesNotMatch(run.stdout, /\u001b\[/, "no colour when not a terminal");
+
+  const verbose = runCli(["check", "--verbose", file]).stdout.split("\n");
+  assert.equal(verbose[1], lines[1]);
+  assert.equal(verbose[2], "      field spec.template.metadata.labels");
+  assert.equal(verbose.at(-2), HINT_VERBOSE);
+  assert.deepEqual(runCli(["check", "-v", file]).stdout.split("\n"), verbose);
+});
+
+test("the text report is coloured with FORCE_COLOR, never with NO_COLOR or --no-color", () => {
+  const file = tempFile("bad.yaml", mismatched);
+  assert.match(runCli(["check", file], { env: { NO_COLOR: "", FORCE_COLOR: "1" } }).stdout, /\u001b\[31merror\u001b\[39m/);
+  assert.doesNotMatch(runCli(["check", file], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } }).stdout, /\u001b\[/);
+  assert.doesNotMatch(runCli(["check", "--no-color", file], { env: { NO_COLOR: "", FORCE_COLOR: "1" } }).stdout, /\u001b\[/);
+});
+
+test("a reader that stops early (| head) ends the run quietly: no stack trace", async () => {
+  // Enough findings to fill the pipe, so that writing goes on after the reader is gone.
+  const many = Array.from({ length: 400 }, (_, i) => mismatched.replace("name: web", `name: web-${i}`)).join("---\n");
+  const file = tempFile("many.yaml", many);
+  const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, "check", "--verbose", file], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  child.stdout.once("data", () => child.stdout.destroy());
+  const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  assert.equal(stderr, "");
+  assert.ok(status === 0 || status === 1, `exit ${status}`);
 });
 
 test("a clean input exits 0", () => {

@@ -7,8 +7,8 @@ import { after, test } from "node:test";
 import { ruleById } from "../../src/analyze/rules/index.ts";
 import { check } from "../../src/check.ts";
 import { parseConfig } from "../../src/config/config.ts";
-import { DEFAULT_WIDTH, HINT } from "../../src/report/text.ts";
-import { labelled } from "../../src/report/wrap.ts";
+import { DEFAULT_WIDTH, firstSentence, HINT } from "../../src/report/text.ts";
+import { labelled, wrap } from "../../src/report/wrap.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { chartguard } from "../integrations/run.ts";
 import { validateSarif } from "../report/helpers.ts";
@@ -68,7 +68,8 @@ test("every output format counts the suppressed findings, and lists them with --
   const selector = "spec.selector.matchLabels";
 
   const { why, fix } = ruleById("volatile-pod-labels")!.meta;
-  const closing = `volatile-pod-labels\n${[...labelled("  why: ", why, DEFAULT_WIDTH), ...labelled("  fix: ", fix, DEFAULT_WIDTH)].join("\n")}\n\n0 errors, 1 warning, 0 info, 1 suppressed\n${HINT}\n`;
+  const [head, ...rest] = wrap(`volatile-pod-labels: ${firstSentence(why)}`, DEFAULT_WIDTH, "  ");
+  const closing = `${[head!.slice(2), ...rest, ...labelled("  fix: ", firstSentence(fix), DEFAULT_WIDTH)].join("\n")}\n\n0 errors, 1 warning, 0 info, 1 suppressed\n${HINT}\n`;
   const text = report("text", "--show-suppressed");
   const suppressedMessage = JSON.parse(report("json", "--show-suppressed")).suppressed[0].message;
   assert.equal(
@@ -76,7 +77,7 @@ test("every output format counts the suppressed findings, and lists them with --
     `Suppressed (1):\n  web.yaml:10  error  volatile-selector  Deployment/web  ${suppressedMessage}\n      suppressed by a chartguard-ignore comment (web.yaml:9): fixed in 2.0\n\n${closing}`,
   );
   const counted = report("text");
-  assert.equal(counted.slice(counted.indexOf("volatile-pod-labels\n")), closing);
+  assert.equal(counted.slice(counted.indexOf("volatile-pod-labels: ")), closing);
 
   const markdown = report("markdown", "--show-suppressed");
   assert.ok(markdown.startsWith("<!-- chartguard -->\n## ⚠️ chartguard check: 0 errors, 1 warning, 0 info, 1 suppressed\n"), markdown);

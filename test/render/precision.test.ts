@@ -42,7 +42,7 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 72 lookup-secret/templates/webhook.yaml",
   ],
   // Chart version = the operator's image tag (v2.4.0, through appVersion): a chart bump is an image bump. The cache runs redis.
-  lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels.helm.sh/chart 34 lockstep/templates/deployments.yaml"],
+  lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels 34 lockstep/templates/deployments.yaml"],
   // Per key: the config Secret and its checksum are kept on upgrade (info); a token with no lookup, a lookup of
   // another key, and a lookup the values switch off make new values on every upgrade (warnings), and the hub
   // Secret's checksum then rolls the pods.
@@ -106,12 +106,12 @@ for (const helm of helmBinaries()) {
       const { findings: found } = await findings(helm.path, "lookup-keys", { release: "lookup-keys" });
       const hub = found.find((f) => f.object.name === "lookup-keys-hub" && f.object.kind === "Secret")!;
       assert.deepEqual(hub.evidence.fields, ["data.proxy-token"]);
-      assert.match(hub.message, /^Secret\/lookup-keys-hub: data\.proxy-token differs between two renders/);
+      assert.deepEqual([hub.messageId, hub.data], ["randomSecret", { fields: "data.proxy-token" }]);
       const config = found.find((f) => f.object.name === "lookup-keys-config")!;
       assert.deepEqual(config.evidence.fields, ["data.session-key", "stringData.config.yaml"]);
       const annotation = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!;
       assert.equal(annotation("checksum/hub-secret").evidence.reusedBy, undefined);
-      assert.match(annotation("checksum/hub-secret").message, /so every helm upgrade restarts the pods/);
+      assert.deepEqual([annotation("checksum/hub-secret").messageId, annotation("checksum/hub-secret").data], ["rollAnnotation", { annotation: "checksum/hub-secret" }]);
       assert.equal(annotation("checksum/config").evidence.reusedBy, "lookup Secret");
     });
 
@@ -126,9 +126,11 @@ for (const helm of helmBinaries()) {
 
     test("roll-intent: a deliberate roll says the chart means it; one with no sign of intent says it may not be meant", async () => {
       const { findings: found } = await findings(helm.path, "roll-intent", { release: "roll-intent" });
-      const message = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!.message;
-      assert.match(message("releaseRevision"), /The chart means it \(the annotation's name, a values flag or a comment says so\)/);
-      assert.match(message("session-seed"), /if the restarts are not meant, this annotation is why\.$/);
+      const messageId = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!.messageId;
+      assert.deepEqual(
+        ["releaseRevision", "rollme", "upgraded-at", "build-id", "session-seed"].map(messageId),
+        ["revisionAnnotationDeliberate", "rollAnnotationDeliberate", "rollAnnotationDeliberate", "rollAnnotationDeliberate", "rollAnnotation"],
+      );
     });
 
     test("lookup-secret: a checksum of the reused Secret stays on upgrade; a checksum of a token made on every render rolls the pods", async () => {

@@ -3,11 +3,11 @@ import { test } from "node:test";
 import type { RuleMeta } from "../../src/analyze/rule.ts";
 import { formatPlan } from "../../src/report/plan.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { formatText, formatTextChunks, HINT, HINT_VERBOSE } from "../../src/report/text.ts";
+import { firstSentence, formatText, formatTextChunks, HINT, HINT_VERBOSE } from "../../src/report/text.ts";
 import { chartResult, shortFinding, suppressedResult } from "./helpers.ts";
 
-// Short "why" and "fix" texts, so that whole reports can be compared; one long enough to wrap.
-const WRAPPED_WHY = "spec.selector cannot change after creation: with a volatile label in it, the next release is refused.";
+// Short "why" and "fix" texts, so that whole reports can be compared; one long enough to wrap, of two sentences (only the first is printed without --verbose).
+const WRAPPED_WHY = "spec.selector cannot change after creation: with a volatile label in it, the next release is refused. Argo Rollouts skip the canary instead.";
 const rules = new Map<string, RuleMeta>(
   ruleCatalog().map((rule) => [rule.id, { ...rule, why: rule.id === "volatile-selector" ? WRAPPED_WHY : `why ${rule.id}`, fix: `fix ${rule.id}` }]),
 );
@@ -25,15 +25,13 @@ web.yaml
 
 `;
 
-const CHART_RULES = `volatile-selector
-  why: spec.selector cannot change after creation: with a
-       volatile label in it, the next release is refused.
+const CHART_RULES = `volatile-selector: spec.selector cannot change after
+  creation: with a volatile label in it, the next release is
+  refused.
   fix: fix volatile-selector
-volatile-pod-labels
-  why: why volatile-pod-labels
+volatile-pod-labels: why volatile-pod-labels
   fix: fix volatile-pod-labels
-selector-overlap
-  why: why selector-overlap
+selector-overlap: why selector-overlap
   fix: fix selector-overlap
 
 2 errors, 2 warnings, 0 info
@@ -67,14 +65,16 @@ web.yaml
       field spec.template.metadata.labels
 
 `;
-  assert.equal(formatText(chartResult(), { ...options, verbose: true }), `${verbose}${CHART_RULES}${HINT_VERBOSE}\n`);
+  // --verbose gives each rule's why and fix in full.
+  const rulesInFull = CHART_RULES.replace("next release is\n  refused.\n", "next release is\n  refused. Argo Rollouts skip the canary instead.\n");
+  assert.equal(formatText(chartResult(), { ...options, verbose: true }), `${verbose}${rulesInFull}${HINT_VERBOSE}\n`);
 });
 
 test("text: colour only when asked, on the severity, the rule, the file and the headings; the same text underneath", () => {
   const coloured = formatText(chartResult(), { ...options, color: true });
   assert.ok(coloured.includes("\u001b[4mcharts/web/templates/deployment.yaml\u001b[24m\n"), coloured);
   assert.ok(coloured.includes("   9  \u001b[31merror  \u001b[39m  \u001b[2mvolatile-selector  \u001b[22m  Deployment/web  selector carries"), coloured);
-  assert.ok(coloured.includes("\u001b[1mselector-overlap\u001b[22m\n"), coloured);
+  assert.ok(coloured.includes("\u001b[1mselector-overlap\u001b[22m: why selector-overlap\n"), coloured);
   assert.equal(coloured.replace(/\u001b\[\d+m/g, ""), formatText(chartResult(), options));
   assert.doesNotMatch(formatText(chartResult(), options), /\u001b/);
 });
@@ -124,8 +124,7 @@ const SUPPRESSED = `Suppressed (4):
 
 `;
 
-const CLOSING = `volatile-pod-labels
-  why: why volatile-pod-labels
+const CLOSING = `volatile-pod-labels: why volatile-pod-labels
   fix: fix volatile-pod-labels
 
 0 errors, 1 warning, 0 info, 4 suppressed
@@ -154,4 +153,10 @@ test("text: the upgrade plan ends with the same report, suppressed findings incl
   const impact = { rolled: [], created: [], deleted: [], replaced: [], kept: [] };
   const plan = formatPlan({ ...suppressedResult(), impact }, options);
   assert.equal(plan, `Upgrade plan\n\nNothing will be refused.\n\nWill restart (0):\n  nothing\n\nFindings\n${FINDINGS}${SUPPRESSED}${CLOSING}`);
+});
+
+test("text: a rule's first sentence ends at a period before a capital, a backquote or a parenthesis, not inside e.g. or a version", () => {
+  assert.equal(firstSentence("Keep it static. For a deployed release, delete it."), "Keep it static.");
+  assert.equal(firstSentence("Use e.g. app.kubernetes.io/name (v1.2.3) only. `kubectl` then adopts."), "Use e.g. app.kubernetes.io/name (v1.2.3) only.");
+  assert.equal(firstSentence("No sentence end here"), "No sentence end here");
 });
