@@ -20,7 +20,7 @@ import { hasBitnamiCommon, selectorHelpers } from "./fix/helpers.ts";
 import { applyEdits, unifiedDiff } from "./fix/patch.ts";
 import type { FixOutcome, RepairOutcome } from "./fix/outcome.ts";
 import type { ProofResult } from "./fix/proof.ts";
-import { planRepairs, type Repair } from "./fix/plan.ts";
+import { editsOf, planRepairs, type Repair } from "./fix/plan.ts";
 import { fieldChanges, meetsIntended, proofResult, type HelmRender } from "./fix/proof.ts";
 import { isChartDir } from "./load/chart.ts";
 import type { ObjectRef } from "./model/object.ts";
@@ -145,7 +145,7 @@ export async function fix(fixOptions: FixOptions): Promise<FixOutcome> {
       rolled = predicted.impact.rolled;
       outcome.proof = proof;
       outcome.patch = [...editedFiles(files, proven).keys()]
-        .map((file) => unifiedDiff(path.join(chart, file).split(path.sep).join("/"), files.get(file)!, proven.flatMap((r) => (r.edit.file === file ? [r.edit] : []))))
+        .map((file) => unifiedDiff(path.join(chart, file).split(path.sep).join("/"), files.get(file)!, proven.flatMap((r) => editsOf(r).filter((edit) => edit.file === file))))
         .join("");
     }
     outcome.repairs = plan.repairs.map((repair) => {
@@ -169,8 +169,8 @@ export async function fix(fixOptions: FixOptions): Promise<FixOutcome> {
 /** The text of every file the repairs edit, with the edits made. */
 function editedFiles(files: ReadonlyMap<string, string>, repairs: readonly Repair[]): Map<string, string> {
   const edited = new Map<string, string>();
-  for (const file of [...new Set(repairs.map((r) => r.edit.file))].sort()) {
-    edited.set(file, applyEdits(files.get(file)!, repairs.flatMap((r) => (r.edit.file === file ? [r.edit] : []))));
+  for (const file of [...new Set(repairs.flatMap((r) => editsOf(r).map((edit) => edit.file)))].sort()) {
+    edited.set(file, applyEdits(files.get(file)!, repairs.flatMap((r) => editsOf(r).filter((edit) => edit.file === file))));
   }
   return edited;
 }

@@ -13,15 +13,20 @@
  * - a volatile label written as its own `key: value` line of the map is removed, when the
  *   map keeps another entry (a map left empty would change its meaning: an empty selector).
  *
+ * A plain Job's volatile-job-template finding is repaired the same way when only labels of
+ * its pod template change: with its image or another field changing too, the template stays
+ * immutable and changing, so a label repair would not stop the failed upgrade.
+ *
  * Everything else is left to the maintainer and said so, with the reason.
  */
 import path from "node:path";
 import type { Finding } from "../analyze/finding.ts";
+import { andList } from "../analyze/messages.ts";
 import type { ObjectRef } from "../model/object.ts";
 import { bitnamiStableLine, isSelectorHelper } from "./helpers.ts";
 
 /** The rules whose findings `fix` can repair. */
-export const REPAIRABLE_RULES: ReadonlySet<string> = new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template"]);
+export const REPAIRABLE_RULES: ReadonlySet<string> = new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
 
 /** Lines `line` .. `line + count - 1` (1-based) of `file` become `replacement`. */
 export interface LineEdit {
@@ -51,6 +56,8 @@ export interface Repair {
   /** One sentence: what the edit does. */
   description: string;
   edit: LineEdit;
+  /** More lines the same repair edits: those writing the finding's other labels in the same map. */
+  alsoEdits?: LineEdit[];
   /** The findings the edit removes, in the order they were reported. */
   findings: Finding[];
   intended: IntendedField[];
@@ -110,7 +117,7 @@ export function planRepairs(input: PlanInput): RepairPlan {
       same.intended.push(...planned.intended);
       continue;
     }
-    const overlapping = [...repairs.values()].find((r) => overlaps(r.edit, planned.edit));
+    const overlapping = [...repairs.values()].find((r) => overlaps(r, planned));
     if (overlapping) {
       unrepaired.push({ finding, reason: `its template lines overlap the repair at ${overlapping.id}` });
       continue;
@@ -120,11 +127,24 @@ export function planRepairs(input: PlanInput): RepairPlan {
   return { repairs: [...repairs.values()], unrepaired };
 }
 
-function overlaps(a: LineEdit, b: LineEdit): boolean {
-  return a.file === b.file && a.line < b.line + b.count && b.line < a.line + a.count;
+/** Every line edit of a repair. */
+export function editsOf(repair: Repair): LineEdit[] {
+  return [repair.edit, ...(repair.alsoEdits ?? [])];
+}
+
+function overlaps(a: Repair, b: Repair): boolean {
+  return editsOf(a).some((x) => editsOf(b).some((y) => x.file === y.file && x.line < y.line + y.count && y.line < x.line + x.count));
 }
 
 function repairFor(finding: Finding, input: PlanInput): Repair | { reason: string } {
+  const primary = lineRepairFor(finding, input);
+  const labels = labelsOf(finding);
+  if ("reason" in primary || labels.length < 2 || primary.kind === "values-out-of-selector") return primary;
+  return withOtherLabels(primary, finding, labels, input);
+}
+
+/** The repair of the finding's own template line (for a merged finding, the line of its first label). */
+function lineRepairFor(finding: Finding, input: PlanInput): Repair | { reason: string } {
   if (!REPAIRABLE_RULES.has(finding.rule)) return { reason: `fix has no repair for ${finding.rule} (it repairs ${[...REPAIRABLE_RULES].join(", ")})` };
   const { template, templateLine } = finding.location;
   if (template === undefined || templateLine === undefined) return { reason: "the template line that produced the field was not found" };
@@ -135,7 +155,8 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
   const line = lines[templateLine - 1];
   if (line === undefined) return { reason: `${template} has no line ${templateLine}` };
   const labels = labelsOf(finding);
-  const map = mapPath(finding);
+  const map = mapPath(finding, labels);
+  if (typeof map !== "string") return { reason: map.reason };
   const intended: IntendedField[] = labels.length === 0 ? [{ object: finding.object, path: map }] : labels.map((label) => ({ object: finding.object, path: map, label }));
   const at = (count: number, replacement: string[]) => ({ file, line: templateLine, count, replacement });
   const id = `${file}:${templateLine}`;
@@ -163,12 +184,86 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
     }
   }
   const literal = literalLabel(lines, templateLine - 1);
-  const label = labels.length === 1 ? labels[0] : undefined;
-  if (label !== undefined && literal?.key === label) {
-    if (!literal.hasSibling) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
+  const label = literal !== undefined && labels.includes(literal.key) ? literal.key : undefined;
+  if (label !== undefined && literal !== undefined) {
+    // Whether a merged finding's map keeps an entry is told once its other labels are placed (withOtherLabels).
+    if (!literal.hasSibling && labels.length === 1) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
     return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding], intended };
   }
   return { reason: noRepairReason(finding, lines, templateLine, template) };
+}
+
+/**
+ * A merged finding lists every volatile label of its map, and its line is the first one's:
+ * the others are written on their own `key: value` lines of the same map (removed with it),
+ * or come from the map's one labels-helper include (made the selector-labels one). When a
+ * label has neither, or the map would be left empty, the reason.
+ */
+function withOtherLabels(primary: Repair, finding: Finding, labels: readonly string[], input: PlanInput): Repair | { reason: string } {
+  const { file } = primary.edit;
+  const lines = templateLines(input.files.get(file)!);
+  const template = finding.location.template!;
+  const block = mapBlock(lines, primary.edit.line - 1);
+  const edited = new Set([primary.edit.line - 1]);
+  const literalKey = primary.kind === "literal-label-removed" ? literalLabel(lines, primary.edit.line - 1)?.key : undefined;
+  const alsoEdits: LineEdit[] = [];
+  const removed: string[] = literalKey === undefined ? [] : [literalKey];
+  let helperCovers = primary.kind === "selector-labels-helper";
+  let description = primary.description;
+  let kind = primary.kind;
+  for (const key of labels) {
+    if (key === literalKey) continue;
+    const at = block.find((i) => !edited.has(i) && literalLabel(lines, i)?.key === key);
+    if (at === undefined) continue;
+    edited.add(at);
+    removed.push(key);
+    alsoEdits.push({ file, line: at + 1, count: 1, replacement: [] });
+  }
+  if (!helperCovers && removed.length < labels.length) {
+    // The labels not written literally come from an include on another line of the map.
+    const helperLine = block.find((i) => !edited.has(i) && [...lines[i]!.matchAll(INCLUDE)].filter((m) => input.selectorHelpers.has(m[1]!)).length === 1);
+    if (helperLine === undefined) return { reason: noRepairReason(finding, lines, primary.edit.line, template) };
+    const helper = lineRepairFor({ ...finding, location: { ...finding.location, templateLine: helperLine + 1 } }, input);
+    if ("reason" in helper || helper.kind !== "selector-labels-helper") return { reason: noRepairReason(finding, lines, primary.edit.line, template) };
+    edited.add(helperLine);
+    alsoEdits.push(helper.edit);
+    description = `${helper.description}, and remove the line${removed.length === 1 ? "" : "s"} that write${removed.length === 1 ? "s" : ""} ${andWords(removed)}`;
+    helperCovers = true;
+    kind = helper.kind;
+  } else if (removed.length > (literalKey === undefined ? 0 : 1)) {
+    const others = removed.filter((key) => key !== literalKey);
+    description = literalKey === undefined ? `${description}, and remove the line${others.length === 1 ? "" : "s"} that write${others.length === 1 ? "s" : ""} ${andWords(others)}` : `remove the lines that write ${andWords(removed)}`;
+  }
+  if (!helperCovers && !block.some((i) => !edited.has(i) && (literalLabel(lines, i) !== undefined || /\b(?:include|toYaml|tpl)\b/.test(lines[i]!)))) {
+    return { reason: `${template}:${primary.edit.line} writes ${andWords(removed)} as the only entries of its map: removing them would leave the map empty` };
+  }
+  const all = [primary.edit, ...alsoEdits].sort((a, b) => a.line - b.line);
+  const [first, ...rest] = all as [LineEdit, ...LineEdit[]];
+  return { ...primary, id: `${file}:${first.line}`, kind, description, edit: first, ...(rest.length > 0 ? { alsoEdits: rest } : {}) };
+}
+
+function andWords(keys: readonly string[]): string {
+  return andList(keys.map((k) => `the label ${k}`));
+}
+
+/**
+ * The lines of the label map around line `index`: up to its `labels:`/`matchLabels:` key,
+ * and on while lines are entries (`key: value`), template actions or blank; a line that is
+ * none of those ends it. Empty when no key line is found above.
+ */
+function mapBlock(lines: readonly string[], index: number): number[] {
+  const isEntry = (line: string) => line.trim() === "" || line.trim().startsWith("#") || line.trimStart().startsWith("{{") || KEY_VALUE.test(line);
+  const indentOf = (line: string) => line.length - line.trimStart().length;
+  let key = index - 1;
+  while (key >= 0 && !/^\s*[^\s{#][^{#]*:\s*$/.test(lines[key]!)) {
+    if (!isEntry(lines[key]!)) return [];
+    key--;
+  }
+  if (key < 0) return [];
+  const keyIndent = indentOf(lines[key]!);
+  const block: number[] = [];
+  for (let i = key + 1; i < lines.length && isEntry(lines[i]!) && (lines[i]!.trimStart().startsWith("{{") || lines[i]!.trim() === "" || indentOf(lines[i]!) > keyIndent); i++) block.push(i);
+  return block;
 }
 
 /** Why a finding's template line has no repair, as precisely as the line says. */
@@ -228,9 +323,26 @@ function labelsOf(finding: Finding): string[] {
 
 /**
  * The label map a finding is about (`spec.template.metadata.labels`, `spec.selector`):
- * the repair may change anything in it, and nothing else.
+ * the repair may change anything in it, and nothing else. A volatile-job-template finding
+ * names each field of the Job's template that changes: taking labels out makes that
+ * template stable only when every one of them is a label of one map; otherwise the reason.
  */
-function mapPath(finding: Finding): string {
+function mapPath(finding: Finding, labels: readonly string[]): string | { reason: string } {
+  if (finding.rule === "volatile-job-template") {
+    const fields = Array.isArray(finding.evidence.fields) ? finding.evidence.fields.filter((f): f is string => typeof f === "string") : [finding.path];
+    const maps = new Set<string>();
+    const others: string[] = [];
+    for (const field of fields) {
+      const key = labels.find((label) => field.endsWith(`.labels.${label}`));
+      if (key === undefined) others.push(field);
+      else maps.add(field.slice(0, -key.length - 1));
+    }
+    if (others.length > 0) {
+      return { reason: `the Job's template also changes in ${others.join(", ")}, which no label repair stops: make the Job a Helm hook or name it per release` };
+    }
+    if (maps.size !== 1) return { reason: "the Job's changing labels are not in one label map" };
+    return [...maps][0]!;
+  }
   const expressions = finding.path.indexOf(".matchExpressions[");
   return expressions >= 0 ? finding.path.slice(0, expressions) : finding.path;
 }

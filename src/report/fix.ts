@@ -16,7 +16,7 @@ export function formatFixJson(outcome: FixOutcome): string {
     version: JSON_OUTPUT_VERSION,
     chart: outcome.chart,
     patch: outcome.patch,
-    repairs: outcome.repairs.map(({ findings, edit, ...repair }) => ({ ...repair, file: edit.file, line: edit.line, findings: findings.map(finding) })),
+    repairs: outcome.repairs.map(({ findings, edit, alsoEdits: _alsoEdits, ...repair }) => ({ ...repair, file: edit.file, line: edit.line, findings: findings.map(finding) })),
     ...(outcome.proof ? { proof: { ...outcome.proof, remaining: outcome.proof.remaining.map(finding), added: outcome.proof.added.map(finding) } } : {}),
     unrepaired: outcome.unrepaired.map((u) => ({ ...finding(u.finding), reason: u.reason })),
     runbook: outcome.runbook,

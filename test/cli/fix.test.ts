@@ -76,10 +76,7 @@ for (const { name, main, other } of pairs) {
     );
     assert.deepEqual(
       json.repairs.map((r) => [r.id, r.kind, r.proven, r.migration, r.restarts, r.findings.map((f) => `${f.rule} ${f.path}`)]),
-      [["templates/deployment.yaml:14", "selector-labels-helper", true, "none", true, [
-        "volatile-pod-labels spec.template.metadata.labels.helm.sh/chart",
-        "volatile-pod-labels spec.template.metadata.labels.app.kubernetes.io/version",
-      ]]],
+      [["templates/deployment.yaml:14", "selector-labels-helper", true, "none", true, ["volatile-pod-labels spec.template.metadata.labels"]]],
     );
     assert.deepEqual(
       json.proof!.changes.map((c) => `${c.object.kind}/${c.object.name} ${c.path} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`),
@@ -191,6 +188,44 @@ for (const { name, main, other } of pairs) {
     assert.deepEqual(json.runbook, []);
   });
 
+  test(`a plain Job whose pod template changes only in its labels (one finding, from the helper and a literal line): one repair of both lines, with the Job deleted before the upgrade (${name})`, () => {
+    const { status, json } = fixJson(`${FIXTURES}/job-labels`, main.path, other.path);
+    assert.equal(status, 0);
+    assert.equal(
+      json.patch,
+      `--- a/${FIXTURES}/job-labels/templates/job.yaml
++++ b/${FIXTURES}/job-labels/templates/job.yaml
+@@ -8,8 +8,7 @@
+   template:
+     metadata:
+       labels:
+-        {{- include "setup.labels" . | nindent 8 }}
++        {{- include "setup.selectorLabels" . | nindent 8 }}
+-        build: {{ .Chart.Version | quote }}
+         role: setup
+     spec:
+       restartPolicy: Never
+`,
+    );
+    assert.deepEqual(
+      json.repairs.map((r) => [r.id, r.kind, r.proven, r.migration, r.findings.map((f) => `${f.rule} ${f.path}`)]),
+      [["templates/job.yaml:11", "selector-labels-helper", true, "runbook", ["volatile-job-template spec.template.metadata.labels.helm.sh/chart"]]],
+    );
+    assert.deepEqual(
+      json.proof!.changes.map((c) => `${c.object.kind}/${c.object.name} ${c.path} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`),
+      [
+        'Job/setup-setup spec.template.metadata.labels.helm.sh/chart "setup-0.5.0" -> undefined',
+        'Job/setup-setup spec.template.metadata.labels.app.kubernetes.io/version "2.4.0" -> undefined',
+        'Job/setup-setup spec.template.metadata.labels.build "0.5.0" -> undefined',
+      ],
+    );
+    assert.deepEqual(json.runbook.map((s) => [s.stage, s.command]), [
+      ["before", "kubectl delete job setup-setup -n default"],
+      ["upgrade", `helm upgrade setup ${FIXTURES}/job-labels -n default`],
+    ]);
+    assert.deepEqual([json.proof!.renders, json.unrepaired], [versions.map((helm) => ({ helm })), []]);
+  });
+
   test(`a repair that fails its proof is dropped with the reason and not written; the proven one is (${name})`, () => {
     const scratch = scratchChart("proof-fails");
     try {
@@ -228,7 +263,7 @@ for (const { name, main, other } of pairs) {
         ],
       );
       assert.deepEqual(json.unrepaired.map((u) => [u.rule, u.path, u.reason]), [
-        ["volatile-pod-labels", "spec.template.metadata.labels.version", "proof-fails/templates/job.yaml:9 writes the label version as the only entry of its map: removing it would leave the map empty"],
+        ["volatile-job-template", "spec.template.metadata.labels.version", "proof-fails/templates/job.yaml:9 writes the label version as the only entry of its map: removing it would leave the map empty"],
       ]);
       assert.deepEqual(json.written, ["templates/worker.yaml"]);
       assert.equal(readFileSync(join(scratch.cwd, "proof-fails/templates/deployment.yaml"), "utf8"), before);
@@ -272,6 +307,13 @@ test("the config's settings for the chart (its release name here) apply to the r
   } finally {
     scratch.remove();
   }
+});
+
+test("a chart released in lockstep with its image (chart version = image tag): the pod template's chart label is no finding, so only the selector is repaired", () => {
+  const { status, json } = fixJson(`${FIXTURES}/selector`, helm4!.path, helm3!.path, ["--set", "image=ghcr.io/example/checker:v0.3.2"]);
+  assert.equal(status, 0);
+  assert.deepEqual(json.repairs.map((r) => [r.id, r.proven, r.findings.map((f) => `${f.rule} ${f.path}`)]), [["templates/deployment.yaml:10", true, ["volatile-selector spec.selector.matchLabels"]]]);
+  assert.doesNotMatch(json.patch, /indent 8/);
 });
 
 test("-o patch prints the proven patch alone", () => {

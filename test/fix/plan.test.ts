@@ -91,7 +91,7 @@ test("planRepairs: a values map merged into a selector is taken out (with block,
   ]);
   assert.deepEqual(unrepaired.map((u) => u.reason), [
     'the helper "other.labels" on charts/web/templates/deployment.yaml:16 includes no selector-labels helper to use instead',
-    "fix has no repair for selector-overlap (it repairs volatile-pod-labels, volatile-selector, volatile-claim-template)",
+    "fix has no repair for selector-overlap (it repairs volatile-pod-labels, volatile-selector, volatile-claim-template, volatile-job-template)",
   ]);
 });
 
@@ -188,4 +188,63 @@ test("planRepairs: a Bitnami-style standard-labels include keeps its custom labe
   assert.deepEqual(planned.repairs.map((r) => r.edit.replacement), [[
     '      labels: {{- include "common.tplvalues.merge" ( dict "values" ( list $podLabels ( include "common.labels.matchLabels" ( dict "customLabels" $podLabels "context" $ ) ) ) "context" $ ) | nindent 8 }}',
   ]]);
+});
+
+test("planRepairs: a Job's volatile-job-template finding is repaired in its label map when only labels change; with its image changing too, left with the reason", () => {
+  const job = { apiVersion: "batch/v1", kind: "Job", namespace: "default", name: "web-setup" };
+  const labels = [{ key: "helm.sh/chart" }, { key: "app.kubernetes.io/version" }];
+  const fields = ["spec.template.metadata.labels.helm.sh/chart", "spec.template.metadata.labels.app.kubernetes.io/version"];
+  const labelsOnly = { ...finding("volatile-job-template", fields[0]!, 14, { labels, fields }), object: job };
+  const planned = plan([labelsOnly]);
+  assert.deepEqual(planned.unrepaired, []);
+  assert.deepEqual(planned.repairs.map((r) => [r.kind, r.edit.replacement, r.intended.map((i) => [i.object.kind, i.path, i.label])]), [[
+    "selector-labels-helper",
+    ['        {{- include "web.selectorLabels" . | nindent 8 }}'],
+    [["Job", "spec.template.metadata.labels", "helm.sh/chart"], ["Job", "spec.template.metadata.labels", "app.kubernetes.io/version"]],
+  ]]);
+  const withImage = { ...finding("volatile-job-template", fields[0]!, 14, { labels, fields: [...fields, "spec.template.spec.containers[0].image"] }), object: job };
+  assert.deepEqual(plan([withImage]).unrepaired.map((u) => u.reason), [
+    "the Job's template also changes in spec.template.spec.containers[0].image, which no label repair stops: make the Job a Helm hook or name it per release",
+  ]);
+});
+
+test("planRepairs: a merged finding whose labels sit on several lines of its map is one repair editing each of them, or left when the map would be empty", () => {
+  const text = [
+    "kind: Deployment",
+    "spec:",
+    "  template:",
+    "    metadata:",
+    "      labels:",
+    '        {{- include "web.labels" . | nindent 8 }}',
+    "        build: {{ .Chart.Version }}",
+    "        app: web",
+    "    spec: {}",
+    "---",
+    "kind: Deployment",
+    "spec:",
+    "  template:",
+    "    metadata:",
+    "      labels:",
+    "        build: {{ .Chart.Version }}",
+    "        version: {{ .Chart.AppVersion }}",
+    "    spec: {}",
+    "",
+  ].join("\n");
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const planFor = (findings: Finding[]) => planRepairs({ findings, chartDir: CHART, cwd: "/", files, selectorHelpers: selectorHelpers([HELPERS]) });
+  const labels = [{ key: "build" }, { key: "helm.sh/chart" }, { key: "version" }];
+  // The line of the first label is the literal one: the include on the line before it is made the selector-labels one too.
+  const mixed = finding("volatile-pod-labels", "spec.template.metadata.labels", 7, { labels: labels.slice(0, 2) });
+  const planned = planFor([mixed]);
+  assert.deepEqual(planned.unrepaired, []);
+  assert.deepEqual(planned.repairs.map((r) => [r.id, r.kind, r.description, [r.edit, ...(r.alsoEdits ?? [])].map((e) => [e.line, e.count, e.replacement])]), [[
+    "templates/deployment.yaml:6",
+    "selector-labels-helper",
+    'include "web.selectorLabels" instead of "web.labels", and remove the line that writes the label build',
+    [[6, 1, ['        {{- include "web.selectorLabels" . | nindent 8 }}']], [7, 1, []]],
+  ]]);
+  const onlyEntries = finding("volatile-pod-labels", "spec.template.metadata.labels", 16, { labels: [labels[0]!, labels[2]!] });
+  assert.deepEqual(planFor([onlyEntries]).unrepaired.map((u) => u.reason), [
+    "charts/web/templates/deployment.yaml:16 writes the label build and the label version as the only entries of its map: removing them would leave the map empty",
+  ]);
 });
