@@ -16948,8 +16948,8 @@ var volatilePodLabels = {
       restartsWithOtherImage: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
       cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
     },
-    why: "A change to a pod template label is a change to the pod template: every chart bump restarts every Deployment, StatefulSet and DaemonSet although nothing changed (helm/helm #9660, prometheus-community/helm-charts #7266, akuity/kargo #7191). (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.)",
-    fix: "Put only the stable selectorLabels (app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used) and labels that really belong to the pods on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
+    why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.)",
+    fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
     migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
     incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
     example: {
@@ -18130,7 +18130,7 @@ var selectorOverlap = {
       everyPodAnywhere: scrapesOthers("pods"),
       scrapedTwice: "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts."
     },
-    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector (including migration Jobs and hook pods), a pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason.",
+    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason.",
     fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
     migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
     incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
@@ -25083,7 +25083,7 @@ function bitnamiStableLine(line) {
 
 // src/fix/plan.ts
 import path18 from "node:path";
-var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template"]);
+var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
 var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
 var WITH_VALUES = /^\s*\{\{-?\s*with\s+\$?\.Values(?:\.[\w-]+)+\s*-?\}\}\s*$/;
 var TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
@@ -25108,7 +25108,7 @@ function planRepairs(input) {
       same.intended.push(...planned.intended);
       continue;
     }
-    const overlapping = [...repairs.values()].find((r) => overlaps(r.edit, planned.edit));
+    const overlapping = [...repairs.values()].find((r) => overlaps(r, planned));
     if (overlapping) {
       unrepaired.push({ finding: finding2, reason: `its template lines overlap the repair at ${overlapping.id}` });
       continue;
@@ -25117,10 +25117,19 @@ function planRepairs(input) {
   }
   return { repairs: [...repairs.values()], unrepaired };
 }
+function editsOf(repair) {
+  return [repair.edit, ...repair.alsoEdits ?? []];
+}
 function overlaps(a, b) {
-  return a.file === b.file && a.line < b.line + b.count && b.line < a.line + a.count;
+  return editsOf(a).some((x) => editsOf(b).some((y) => x.file === y.file && x.line < y.line + y.count && y.line < x.line + x.count));
 }
 function repairFor(finding2, input) {
+  const primary = lineRepairFor(finding2, input);
+  const labels = labelsOf(finding2);
+  if ("reason" in primary || labels.length < 2 || primary.kind === "values-out-of-selector") return primary;
+  return withOtherLabels(primary, finding2, labels, input);
+}
+function lineRepairFor(finding2, input) {
   if (!REPAIRABLE_RULES.has(finding2.rule)) return { reason: `fix has no repair for ${finding2.rule} (it repairs ${[...REPAIRABLE_RULES].join(", ")})` };
   const { template, templateLine } = finding2.location;
   if (template === void 0 || templateLine === void 0) return { reason: "the template line that produced the field was not found" };
@@ -25131,7 +25140,8 @@ function repairFor(finding2, input) {
   const line = lines[templateLine - 1];
   if (line === void 0) return { reason: `${template} has no line ${templateLine}` };
   const labels = labelsOf(finding2);
-  const map2 = mapPath(finding2);
+  const map2 = mapPath(finding2, labels);
+  if (typeof map2 !== "string") return { reason: map2.reason };
   const intended = labels.length === 0 ? [{ object: finding2.object, path: map2 }] : labels.map((label2) => ({ object: finding2.object, path: map2, label: label2 }));
   const at = (count, replacement) => ({ file, line: templateLine, count, replacement });
   const id = `${file}:${templateLine}`;
@@ -25157,12 +25167,70 @@ function repairFor(finding2, input) {
     }
   }
   const literal = literalLabel(lines, templateLine - 1);
-  const label = labels.length === 1 ? labels[0] : void 0;
-  if (label !== void 0 && literal?.key === label) {
-    if (!literal.hasSibling) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
+  const label = literal !== void 0 && labels.includes(literal.key) ? literal.key : void 0;
+  if (label !== void 0 && literal !== void 0) {
+    if (!literal.hasSibling && labels.length === 1) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
     return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding2], intended };
   }
   return { reason: noRepairReason(finding2, lines, templateLine, template) };
+}
+function withOtherLabels(primary, finding2, labels, input) {
+  const { file } = primary.edit;
+  const lines = templateLines(input.files.get(file));
+  const template = finding2.location.template;
+  const block = mapBlock(lines, primary.edit.line - 1);
+  const edited = /* @__PURE__ */ new Set([primary.edit.line - 1]);
+  const literalKey = primary.kind === "literal-label-removed" ? literalLabel(lines, primary.edit.line - 1)?.key : void 0;
+  const alsoEdits = [];
+  const removed = literalKey === void 0 ? [] : [literalKey];
+  let helperCovers = primary.kind === "selector-labels-helper";
+  let description = primary.description;
+  let kind = primary.kind;
+  for (const key of labels) {
+    if (key === literalKey) continue;
+    const at = block.find((i) => !edited.has(i) && literalLabel(lines, i)?.key === key);
+    if (at === void 0) continue;
+    edited.add(at);
+    removed.push(key);
+    alsoEdits.push({ file, line: at + 1, count: 1, replacement: [] });
+  }
+  if (!helperCovers && removed.length < labels.length) {
+    const helperLine = block.find((i) => !edited.has(i) && [...lines[i].matchAll(INCLUDE3)].filter((m) => input.selectorHelpers.has(m[1])).length === 1);
+    if (helperLine === void 0) return { reason: noRepairReason(finding2, lines, primary.edit.line, template) };
+    const helper = lineRepairFor({ ...finding2, location: { ...finding2.location, templateLine: helperLine + 1 } }, input);
+    if ("reason" in helper || helper.kind !== "selector-labels-helper") return { reason: noRepairReason(finding2, lines, primary.edit.line, template) };
+    edited.add(helperLine);
+    alsoEdits.push(helper.edit);
+    description = `${helper.description}, and remove the line${removed.length === 1 ? "" : "s"} that write${removed.length === 1 ? "s" : ""} ${andWords(removed)}`;
+    helperCovers = true;
+    kind = helper.kind;
+  } else if (removed.length > (literalKey === void 0 ? 0 : 1)) {
+    const others = removed.filter((key) => key !== literalKey);
+    description = literalKey === void 0 ? `${description}, and remove the line${others.length === 1 ? "" : "s"} that write${others.length === 1 ? "s" : ""} ${andWords(others)}` : `remove the lines that write ${andWords(removed)}`;
+  }
+  if (!helperCovers && !block.some((i) => !edited.has(i) && (literalLabel(lines, i) !== void 0 || /\b(?:include|toYaml|tpl)\b/.test(lines[i])))) {
+    return { reason: `${template}:${primary.edit.line} writes ${andWords(removed)} as the only entries of its map: removing them would leave the map empty` };
+  }
+  const all = [primary.edit, ...alsoEdits].sort((a, b) => a.line - b.line);
+  const [first, ...rest] = all;
+  return { ...primary, id: `${file}:${first.line}`, kind, description, edit: first, ...rest.length > 0 ? { alsoEdits: rest } : {} };
+}
+function andWords(keys) {
+  return andList(keys.map((k) => `the label ${k}`));
+}
+function mapBlock(lines, index) {
+  const isEntry = (line) => line.trim() === "" || line.trim().startsWith("#") || line.trimStart().startsWith("{{") || KEY_VALUE.test(line);
+  const indentOf2 = (line) => line.length - line.trimStart().length;
+  let key = index - 1;
+  while (key >= 0 && !/^\s*[^\s{#][^{#]*:\s*$/.test(lines[key])) {
+    if (!isEntry(lines[key])) return [];
+    key--;
+  }
+  if (key < 0) return [];
+  const keyIndent = indentOf2(lines[key]);
+  const block = [];
+  for (let i = key + 1; i < lines.length && isEntry(lines[i]) && (lines[i].trimStart().startsWith("{{") || lines[i].trim() === "" || indentOf2(lines[i]) > keyIndent); i++) block.push(i);
+  return block;
 }
 function noRepairReason(finding2, lines, templateLine, template) {
   if (finding2.rule === "volatile-claim-template" && finding2.evidence.cause === "values") {
@@ -25208,7 +25276,22 @@ function labelsOf(finding2) {
   if (!Array.isArray(labels)) return [];
   return labels.flatMap((label) => typeof label === "object" && label !== null && typeof label.key === "string" ? [label.key] : []);
 }
-function mapPath(finding2) {
+function mapPath(finding2, labels) {
+  if (finding2.rule === "volatile-job-template") {
+    const fields = Array.isArray(finding2.evidence.fields) ? finding2.evidence.fields.filter((f) => typeof f === "string") : [finding2.path];
+    const maps = /* @__PURE__ */ new Set();
+    const others = [];
+    for (const field of fields) {
+      const key = labels.find((label) => field.endsWith(`.labels.${label}`));
+      if (key === void 0) others.push(field);
+      else maps.add(field.slice(0, -key.length - 1));
+    }
+    if (others.length > 0) {
+      return { reason: `the Job's template also changes in ${others.join(", ")}, which no label repair stops: make the Job a Helm hook or name it per release` };
+    }
+    if (maps.size !== 1) return { reason: "the Job's changing labels are not in one label map" };
+    return [...maps][0];
+  }
   const expressions = finding2.path.indexOf(".matchExpressions[");
   return expressions >= 0 ? finding2.path.slice(0, expressions) : finding2.path;
 }
@@ -25625,7 +25708,7 @@ async function fix(fixOptions) {
       migrations = predicted.findings.filter(inRunbook);
       rolled = predicted.impact.rolled;
       outcome.proof = proof;
-      outcome.patch = [...editedFiles(files, proven).keys()].map((file) => unifiedDiff(path20.join(chart, file).split(path20.sep).join("/"), files.get(file), proven.flatMap((r) => r.edit.file === file ? [r.edit] : []))).join("");
+      outcome.patch = [...editedFiles(files, proven).keys()].map((file) => unifiedDiff(path20.join(chart, file).split(path20.sep).join("/"), files.get(file), proven.flatMap((r) => editsOf(r).filter((edit) => edit.file === file)))).join("");
     }
     outcome.repairs = plan2.repairs.map((repair) => {
       const failure2 = failures.get(repair);
@@ -25645,8 +25728,8 @@ async function fix(fixOptions) {
 }
 function editedFiles(files, repairs) {
   const edited = /* @__PURE__ */ new Map();
-  for (const file of [...new Set(repairs.map((r) => r.edit.file))].sort()) {
-    edited.set(file, applyEdits(files.get(file), repairs.flatMap((r) => r.edit.file === file ? [r.edit] : [])));
+  for (const file of [...new Set(repairs.flatMap((r) => editsOf(r).map((edit) => edit.file)))].sort()) {
+    edited.set(file, applyEdits(files.get(file), repairs.flatMap((r) => editsOf(r).filter((edit) => edit.file === file))));
   }
   return edited;
 }
@@ -25731,7 +25814,7 @@ function formatFixJson(outcome) {
     version: JSON_OUTPUT_VERSION,
     chart: outcome.chart,
     patch: outcome.patch,
-    repairs: outcome.repairs.map(({ findings, edit, ...repair }) => ({ ...repair, file: edit.file, line: edit.line, findings: findings.map(finding2) })),
+    repairs: outcome.repairs.map(({ findings, edit, alsoEdits: _alsoEdits, ...repair }) => ({ ...repair, file: edit.file, line: edit.line, findings: findings.map(finding2) })),
     ...outcome.proof ? { proof: { ...outcome.proof, remaining: outcome.proof.remaining.map(finding2), added: outcome.proof.added.map(finding2) } } : {},
     unrepaired: outcome.unrepaired.map((u) => ({ ...finding2(u.finding), reason: u.reason })),
     runbook: outcome.runbook,
@@ -26277,7 +26360,9 @@ function* formatTextChunks(report, options) {
   for (const id of fired) {
     const meta = options.rules.get(id);
     if (!meta) continue;
-    lines.push(c.bold(id), ...labelled(`  ${c.dim("why:")} `, meta.why, width, 7), ...labelled(`  ${c.green("fix:")} `, meta.fix, width, 7));
+    const [why, fix2] = options.verbose ? [meta.why, meta.fix] : [firstSentence(meta.why), firstSentence(meta.fix)];
+    const [head, ...rest] = wrap(`${id}: ${why}`, width, "  ");
+    lines.push(c.bold(id) + head.slice(2 + id.length), ...rest, ...labelled(`  ${c.green("fix:")} `, fix2, width, 7));
   }
   if (lines.length > 0) lines.push("");
   const { error, warning, info } = report.summary;
@@ -26321,6 +26406,10 @@ var HINT = "Run with --verbose for details; `chartguard rules RULE-ID` explains 
 var HINT_VERBOSE = "`chartguard rules RULE-ID` explains a rule.";
 function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function firstSentence(text) {
+  const end = /[.!?](?=\s+[A-Z`(])/.exec(text);
+  return end === null ? text : text.slice(0, end.index + 1);
 }
 
 // src/report/plan.ts
