@@ -209,3 +209,35 @@ export function containerImages(workload: Workload): { image: string; path: Fiel
   }
   return images;
 }
+
+/** The names of the container ports the workload's pods declare (containers and sidecar init containers). */
+function namedPorts(workload: Workload): Set<string> {
+  const spec = getPath(workload.object.raw, [...workload.templatePath, "spec"]);
+  const names = new Set<string>();
+  if (!isRecord(spec)) return names;
+  const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers.filter((c) => isRecord(c) && c.restartPolicy === "Always") : [])];
+  for (const container of containers) {
+    if (!isRecord(container) || !Array.isArray(container.ports)) continue;
+    for (const port of container.ports) if (isRecord(port) && typeof port.name === "string") names.add(port.name);
+  }
+  return names;
+}
+
+/**
+ * Whether a Service's endpoints take in the workload's pods. The endpoint controllers resolve
+ * each Service port on each selected pod (FindPort in kubernetes/pkg/api/v1/pod/util.go): a
+ * numeric targetPort (or none: the port itself) reaches any pod, a named one only a pod whose
+ * containers declare a port of that name; a pod with no resolvable port gets no traffic. A
+ * Service without ports (headless, DNS only) lists every selected pod.
+ */
+export function reachedByService(service: KubeObject, workload: Workload): boolean {
+  const ports = getPath(service.raw, ["spec", "ports"]);
+  if (!Array.isArray(ports) || ports.length === 0) return true;
+  let declared: Set<string> | undefined;
+  return ports.some((port) => {
+    const target = isRecord(port) ? port.targetPort : undefined;
+    if (typeof target !== "string" || /^\d+$/.test(target)) return true;
+    declared ??= namedPorts(workload);
+    return declared.has(target);
+  });
+}

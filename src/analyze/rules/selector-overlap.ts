@@ -33,6 +33,7 @@ export const selectorOverlap: Rule = {
     summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
     messages: {
       selectsForeignPods: "selector {{selector}} also matches the pods of {{foreign}}",
+      selectsJobPods: "selector {{selector}} also matches the pods of {{foreign}}, which their Jobs own",
       pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
       serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
       pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
@@ -56,6 +57,8 @@ export const selectorOverlap: Rule = {
       scrapedTwice: "selects {{shared}} like {{other}}: each target is scraped twice",
     },
     details: {
+      selectsJobPods:
+        "The {{kind}} controller only adopts pods that no controller owns, and these pods belong to their Job while they exist, so the {{kind}} leaves them alone. It matters where a Service, PDB, HPA or monitor reuses this selector: those findings are reported on them.",
       selectsForeignPods:
         "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
       pdbNeedsScale:

@@ -69,6 +69,53 @@ const HPAS_OVER_SHARED_PODS = docs(
 
 ruleCases(selectorOverlap, [
   {
+    name: "a Service whose named targetPort the Job's pods do not declare sends them no traffic; one they declare does, and a headless Service names them all",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: web}
+        ports: [{port: 80, targetPort: http}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web-metrics}
+      spec:
+        selector: {app: web}
+        ports: [{port: 9090, targetPort: metrics}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web-peers}
+      spec:
+        clusterIP: None
+        selector: {app: web}
+        ports: [{port: 80, targetPort: http}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector: {matchLabels: {app: web, component: server}}
+        template:
+          metadata: {labels: {app: web, component: server}}
+          spec: {containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]}]}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: web-migrate}
+      spec:
+        template:
+          metadata: {labels: {app: web}}
+          spec: {restartPolicy: Never, containers: [{name: migrate, image: web, ports: [{name: metrics, containerPort: 9090}]}]}
+    `,
+    expect: [
+      { severity: "error", object: "Service/web-metrics", path: "spec.selector", line: 12, messageId: "serviceSelectsJobs", data: { target: "Deployment/web", jobs: "Job/web-migrate" }, related: ["Job/web-migrate"] },
+      { severity: "error", object: "Service/web-peers", path: "spec.selector", line: 20, messageId: "serviceSelectsJobs", related: ["Job/web-migrate"] },
+    ],
+  },
+  {
     name: "distinct component labels: every selector takes in only its own pods",
     manifest: docs(
       deployment("api", "{app: shop, app.kubernetes.io/component: api}", "{app: shop, app.kubernetes.io/component: api}"),
@@ -160,11 +207,11 @@ ruleCases(selectorOverlap, [
         },
       },
       {
-        severity: "warning",
+        severity: "info",
         object: "Deployment/fleet",
         path: "spec.selector",
         line: 20,
-        messageId: "selectsForeignPods",
+        messageId: "selectsJobPods",
         data: { object: "Deployment/fleet", kind: "Deployment", selector: "app=fleet,chart=fleet,heritage=Helm,release=fleet", foreign: "Job/fleet-migration (pre-install,pre-upgrade hook)" },
         related: ["Job/fleet-migration"],
         evidence: { matches: ["Deployment/fleet", "Job/fleet-migration"], suggestedKey: null },
@@ -289,11 +336,11 @@ ruleCases(selectorOverlap, [
     ),
     expect: [
       {
-        severity: "warning",
+        severity: "info",
         object: "Deployment/app",
         path: "spec.selector",
         line: 5,
-        messageId: "selectsForeignPods",
+        messageId: "selectsJobPods",
         data: { object: "Deployment/app", kind: "Deployment", selector: "app.kubernetes.io/name=app", foreign: "CronJob/app-cleanup" },
         related: ["CronJob/app-cleanup"],
         evidence: { suggestedKey: "app.kubernetes.io/component" },
@@ -360,7 +407,7 @@ ruleCases(selectorOverlap, [
         podSelector: {matchLabels: {app: web}}
     `,
     ),
-    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] }],
+    expect: [{ severity: "info", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsJobPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] }],
   },
   {
     name: "PDB with maxUnavailable over DaemonSet pods: SyncFailed",
@@ -538,7 +585,7 @@ ruleCases(selectorOverlap, [
       `,
     ),
     expect: [
-      { severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] },
+      { severity: "info", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsJobPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] },
       {
         severity: "error",
         object: "Service/web",
@@ -574,7 +621,7 @@ ruleCases(selectorOverlap, [
             - {key: phase, operator: NotIn, values: [migration]}
     `,
     ),
-    expect: [{ severity: "warning", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] }],
+    expect: [{ severity: "info", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsJobPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] }],
   },
   {
     name: "one pod template covered by two PDBs (NotIn matching an absent key counts)",
@@ -773,7 +820,7 @@ ruleCases(selectorOverlap, [
         maxReplicas: 5
     `,
     expect: [
-      { severity: "warning", object: "Rollout/web", path: "spec.selector", line: 5, messageId: "selectsForeignPods", data: { object: "Rollout/web", kind: "Rollout", selector: "app=web", foreign: "Job/web-seed" }, related: ["Job/web-seed"] },
+      { severity: "info", object: "Rollout/web", path: "spec.selector", line: 5, messageId: "selectsJobPods", data: { object: "Rollout/web", kind: "Rollout", selector: "app=web", foreign: "Job/web-seed" }, related: ["Job/web-seed"] },
       {
         severity: "warning",
         object: "HorizontalPodAutoscaler/web",
@@ -991,7 +1038,7 @@ ruleCases(selectorOverlap, [
         selector: {app: db}
     `,
     expect: [
-      { severity: "warning", object: "StatefulSet/db", path: "spec.selector", line: 6, messageId: "selectsForeignPods", data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-bootstrap" }, related: ["Job/db-bootstrap"] },
+      { severity: "info", object: "StatefulSet/db", path: "spec.selector", line: 6, messageId: "selectsJobPods", data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-bootstrap" }, related: ["Job/db-bootstrap"] },
       {
         severity: "warning",
         object: "Service/db-headless",

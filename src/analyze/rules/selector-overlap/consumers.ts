@@ -1,8 +1,8 @@
 /** Services and PDBs over pods they were not written for (NetworkPolicy: a union by design, not reported). */
 import type { PdbView, SelectorConsumer } from "../../../model/consumers.ts";
-import { refString } from "../../../model/object.ts";
+import { getPath, refString } from "../../../model/object.ts";
 import { describeSelector, selectsEverything } from "../../../model/selector.ts";
-import type { Workload } from "../../../model/workloads.ts";
+import { reachedByService, type Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import { severityRank, type Remedy, type Severity } from "../../finding.ts";
@@ -42,11 +42,21 @@ export function checkPodConsumers(context: AnalysisContext, report: ReportFindin
     if (consumer.kind !== "Service" && consumer.kind !== "PodDisruptionBudget") continue;
     if (consumer.kind === "Service" && (consumer.object.raw.spec as { type?: unknown } | undefined)?.type === "ExternalName") continue;
     if (isLaterCopy(context, consumer.object)) continue;
-    const matched = selectPods(context, consumer);
+    const matched = trafficTargets(consumer, selectPods(context, consumer));
     if (consumer.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer as PdbView, matched });
     checkConsumer(context, report, consumer, matched);
   }
   checkPdbPairs(context, report, pdbs);
+}
+
+/**
+ * The pods a load-balanced Service sends traffic to: those with a port for one of its ports
+ * (a Job without the named port its targetPort asks for gets none). A headless Service's DNS
+ * names every selected pod whatever its ports, so it keeps them all, as a PDB does.
+ */
+function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Workload[] {
+  if (consumer.kind !== "Service" || getPath(consumer.object.raw, ["spec", "clusterIP"]) === "None") return matched;
+  return matched.filter((workload) => reachedByService(consumer.object, workload));
 }
 
 /**

@@ -17,11 +17,13 @@ export function checkWorkloads(context: AnalysisContext, report: ReportFinding):
     const suggestion = suggestKey(context, [workload], foreign);
     const completing = foreign.filter((w) => w.runsToCompletion);
     const selectorText = describeSelector(selector);
+    // Job pods have an owner for as long as they exist: the workload's controller never adopts them.
+    const onlyJobPods = completing.length === foreign.length;
     report({
       object,
       path: selectorPath,
-      severity: "warning",
-      messageId: "selectsForeignPods",
+      severity: onlyJobPods ? "info" : "warning",
+      messageId: onlyJobPods ? "selectsJobPods" : "selectsForeignPods",
       data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
       related: foreign.map((w) => w.object),
       evidence: overlapEvidence(selector, matched, suggestion),
