@@ -15494,6 +15494,28 @@ function containerImages(workload) {
   }
   return images;
 }
+function namedPorts(workload) {
+  const spec = getPath(workload.object.raw, [...workload.templatePath, "spec"]);
+  const names = /* @__PURE__ */ new Set();
+  if (!isRecord(spec)) return names;
+  const containers = [...Array.isArray(spec.containers) ? spec.containers : [], ...Array.isArray(spec.initContainers) ? spec.initContainers.filter((c) => isRecord(c) && c.restartPolicy === "Always") : []];
+  for (const container of containers) {
+    if (!isRecord(container) || !Array.isArray(container.ports)) continue;
+    for (const port of container.ports) if (isRecord(port) && typeof port.name === "string") names.add(port.name);
+  }
+  return names;
+}
+function reachedByService(service2, workload) {
+  const ports = getPath(service2.raw, ["spec", "ports"]);
+  if (!Array.isArray(ports) || ports.length === 0) return true;
+  let declared;
+  return ports.some((port) => {
+    const target = isRecord(port) ? port.targetPort : void 0;
+    if (typeof target !== "string" || /^\d+$/.test(target)) return true;
+    declared ??= namedPorts(workload);
+    return declared.has(target);
+  });
+}
 
 // src/analyze/context.ts
 var DEFAULT_SETTINGS = {
@@ -17856,11 +17878,15 @@ function checkPodConsumers(context, report) {
     if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget") continue;
     if (consumer2.kind === "Service" && consumer2.object.raw.spec?.type === "ExternalName") continue;
     if (isLaterCopy(context, consumer2.object)) continue;
-    const matched2 = selectPods(context, consumer2);
+    const matched2 = trafficTargets(consumer2, selectPods(context, consumer2));
     if (consumer2.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer2, matched: matched2 });
     checkConsumer(context, report, consumer2, matched2);
   }
   checkPdbPairs(context, report, pdbs);
+}
+function trafficTargets(consumer2, matched2) {
+  if (consumer2.kind !== "Service" || getPath(consumer2.object.raw, ["spec", "clusterIP"]) === "None") return matched2;
+  return matched2.filter((workload) => reachedByService(consumer2.object, workload));
 }
 function checkConsumer(context, report, consumer2, matched2) {
   if (matched2.length === 0) return;
@@ -18054,11 +18080,12 @@ function checkWorkloads(context, report) {
     const suggestion = suggestKey(context, [workload], foreign);
     const completing = foreign.filter((w) => w.runsToCompletion);
     const selectorText = describeSelector(selector);
+    const onlyJobPods = completing.length === foreign.length;
     report({
       object,
       path: selectorPath,
-      severity: "warning",
-      messageId: "selectsForeignPods",
+      severity: onlyJobPods ? "info" : "warning",
+      messageId: onlyJobPods ? "selectsJobPods" : "selectsForeignPods",
       data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
       related: foreign.map((w) => w.object),
       evidence: overlapEvidence(selector, matched2, suggestion),
@@ -18084,6 +18111,7 @@ var selectorOverlap = {
     summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
     messages: {
       selectsForeignPods: "selector {{selector}} also matches the pods of {{foreign}}",
+      selectsJobPods: "selector {{selector}} also matches the pods of {{foreign}}, which their Jobs own",
       pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
       serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
       pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
@@ -18107,6 +18135,7 @@ var selectorOverlap = {
       scrapedTwice: "selects {{shared}} like {{other}}: each target is scraped twice"
     },
     details: {
+      selectsJobPods: "The {{kind}} controller only adopts pods that no controller owns, and these pods belong to their Job while they exist, so the {{kind}} leaves them alone. It matters where a Service, PDB, HPA or monitor reuses this selector: those findings are reported on them.",
       selectsForeignPods: "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
       pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
       serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",

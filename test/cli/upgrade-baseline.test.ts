@@ -27,7 +27,7 @@ const brief = (f: JsonFinding) => `${f.baselineState ?? "-"} ${f.rule} ${f.sever
 /** The overlap, as the Service and the Deployment of this chart report it. */
 const overlap = (state: string) => [
   `${state} selector-overlap error Service/web spec.selector ${CHART} (rendered):8`,
-  `${state} selector-overlap warning Deployment/web spec.selector ${CHART} (rendered):20`,
+  `${state} selector-overlap info Deployment/web spec.selector ${CHART} (rendered):20`,
 ];
 
 for (const helm of helmBinaries()) {
@@ -58,7 +58,7 @@ for (const helm of helmBinaries()) {
       const sarif = JSON.parse(upgrade(...scale, "-o", "sarif").stdout);
       assert.deepEqual(
         sarif.runs[0].results.map((r: { ruleId: string; baselineState: string; level: string }) => [r.ruleId, r.level, r.baselineState]),
-        [["selector-overlap", "error", "unchanged"], ["selector-overlap", "warning", "unchanged"]],
+        [["selector-overlap", "error", "unchanged"], ["selector-overlap", "note", "unchanged"]],
       );
     });
 
@@ -72,7 +72,7 @@ for (const helm of helmBinaries()) {
       assert.deepEqual(report.absent.map(brief), overlap("-"));
 
       const text = upgrade(...fix).stdout;
-      assert.match(text, /\nNo longer found after this upgrade \(2\):\n {2}test\/fixtures\/charts\/upgrade-baseline\/templates\/all\.yaml:24 {2}error {2}selector-overlap {2}Service\/web {2}\S.*\n {2}test\/fixtures\/charts\/upgrade-baseline\/templates\/all\.yaml:7 {2}warning {2}selector-overlap {2}Deployment\/web {2}\S.*\n\n/);
+      assert.match(text, /\nNo longer found after this upgrade \(2\):\n {2}test\/fixtures\/charts\/upgrade-baseline\/templates\/all\.yaml:24 {2}error {2}selector-overlap {2}Service\/web {2}\S.*\n {2}test\/fixtures\/charts\/upgrade-baseline\/templates\/all\.yaml:7 {2}info {2}selector-overlap {2}Deployment\/web {2}\S.*\n\n/);
 
       const sarif = JSON.parse(upgrade(...fix, "-o", "sarif").stdout);
       assert.deepEqual(

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import type { Finding } from "../../src/analyze/finding.ts";
+import { summarize, type Finding } from "../../src/analyze/finding.ts";
 import { repoFiles } from "../../src/report/common.ts";
 import { escapeData, escapeProperty, formatGithub, workflowCommand } from "../../src/report/github.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
@@ -49,7 +49,8 @@ test("github: one annotation per finding, on the real file and line, then a summ
     assert.ok(message.startsWith(finding.message));
     assert.ok(message.includes(`Fix: ${finding.remedy.text}`));
   });
-  assert.match(lines.at(-1)!, /^chartguard: \d+ errors?, \d+ warnings?, 0 info\.$/);
+  const { error, warning, info } = summarize(result.findings);
+  assert.match(lines.at(-1)!, new RegExp(`^chartguard: ${error} errors?, ${warning} warnings?, ${info} info\\.$`));
 });
 
 test("github: suppressed findings get no annotation, only their count in the summary line", () => {

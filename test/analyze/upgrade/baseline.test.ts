@@ -81,7 +81,7 @@ const before = release(deployment("web"), job(), service("web"));
 test("baseline: a problem both versions have, unchanged, is `unchanged` and not counted by default", () => {
   const { findings, absent, result } = compare(before, release(deployment("web", "web:2"), job(), service("web")));
   assert.deepEqual(findings, [
-    "unchanged selector-overlap warning Deployment/web spec.selector",
+    "unchanged selector-overlap info Deployment/web spec.selector",
     "unchanged selector-overlap error Service/web spec.selector",
   ]);
   assert.deepEqual(absent, []);
@@ -103,7 +103,7 @@ test("baseline: the message never counts: a label value that changes with every 
 test("baseline: a changed severity is `updated` and counted (a headless gossip Service, by design over the Job's pods, becomes a balancing Service)", () => {
   const { findings, absent, result } = compare(release(deployment("web"), job(), gossipService("web")), release(deployment("web", "web:2"), job(), service("web")));
   assert.deepEqual(findings, [
-    "unchanged selector-overlap warning Deployment/web spec.selector",
+    "unchanged selector-overlap info Deployment/web spec.selector",
     "new immutable-field warning Service/web spec",
     "updated selector-overlap error Service/web spec.selector",
   ]);
@@ -115,7 +115,7 @@ test("baseline: a renamed object is the object it replaces: its old problem stay
   const { findings, absent } = compare(before, release(deployment("web-app", "web:2"), job(), service("web-svc")));
   assert.deepEqual(findings, [
     "new object-replaced warning Deployment/web-app metadata.name",
-    "unchanged selector-overlap warning Deployment/web-app spec.selector",
+    "unchanged selector-overlap info Deployment/web-app spec.selector",
     "new object-replaced warning Service/web-svc metadata.name",
     "unchanged selector-overlap error Service/web-svc spec.selector",
   ]);
@@ -127,7 +127,7 @@ test("baseline: a problem the upgrade fixes is `absent`, located in the release 
   // Changing a plain Job's pod labels is refused: that is new.
   assert.deepEqual(findings, ["new immutable-field error Job/web-check spec.template.metadata.labels.app"]);
   assert.deepEqual(absent, [
-    "absent selector-overlap warning Deployment/web spec.selector",
+    "absent selector-overlap info Deployment/web spec.selector",
     "absent selector-overlap error Service/web spec.selector",
   ]);
   assert.deepEqual(result.absent.map((f) => [f.location.file, f.location.line]), [["from.yaml", 5], ["from.yaml", 28]]);
@@ -135,7 +135,7 @@ test("baseline: a problem the upgrade fixes is `absent`, located in the release 
 
 test("baseline: a problem only the target has is `new`", () => {
   const { findings, absent } = compare(release(deployment("web"), service("web")), release(deployment("web", "web:2"), job(), service("web")));
-  assert.deepEqual(findings, ["new selector-overlap warning Deployment/web spec.selector", "new selector-overlap error Service/web spec.selector"]);
+  assert.deepEqual(findings, ["new selector-overlap info Deployment/web spec.selector", "new selector-overlap error Service/web spec.selector"]);
   assert.deepEqual(absent, []);
 });
 
