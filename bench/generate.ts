@@ -454,7 +454,7 @@ class DumpBuilder {
         internalTrafficPolicy: "Cluster",
         ipFamilies: ["IPv4"],
         ipFamilyPolicy: "SingleStack",
-        ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http" }],
+        ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: 8080 }],
         selector,
         sessionAffinity: "None",
         type: "ClusterIP",
@@ -784,7 +784,7 @@ spec:
   type: ClusterIP
   ports:
     - port: {{ .Values.service.port }}
-      targetPort: http
+      targetPort: 8080
       protocol: TCP
       name: http
   selector:
