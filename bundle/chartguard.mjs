@@ -21650,9 +21650,8 @@ function toFinding(rule, input, templateLines2) {
   const evidence = input.evidence ?? {};
   const at = input.at ?? input.path;
   const templateLine = doc.template === void 0 ? void 0 : templateLines2?.(object, at, evidence);
-  const { id, details } = rule.meta;
+  const { id, messages, details } = rule.meta;
   const { messageId } = input;
-  const { messages } = rule.meta;
   const template = messages[messageId];
   if (template === void 0) throw new Error(`rule ${id} has no message "${messageId}"`);
   const data = input.data ?? {};
@@ -21662,8 +21661,8 @@ function toFinding(rule, input, templateLines2) {
     severity: input.severity ?? rule.meta.severity,
     messageId,
     data,
-    message: formatMessage(template, data, `message ${id}/${input.messageId}`),
-    ...detail === void 0 ? {} : { detail: formatMessage(detail, data, `detail ${id}/${input.messageId}`) },
+    message: formatMessage(template, data, `message ${id}/${messageId}`),
+    ...detail === void 0 ? {} : { detail: formatMessage(detail, data, `detail ${id}/${messageId}`) },
     object: object.ref,
     path: formatPath(input.path),
     location: {

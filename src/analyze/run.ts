@@ -19,9 +19,8 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
   const evidence = input.evidence ?? {};
   const at = input.at ?? input.path;
   const templateLine = doc.template === undefined ? undefined : templateLines?.(object, at, evidence);
-  const { id, details } = rule.meta;
+  const { id, messages, details } = rule.meta;
   const { messageId } = input;
-  const { messages } = rule.meta;
   const template = messages[messageId];
   if (template === undefined) throw new Error(`rule ${id} has no message "${messageId}"`);
   const data = input.data ?? {};
@@ -31,8 +30,8 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
     severity: input.severity ?? rule.meta.severity,
     messageId,
     data,
-    message: formatMessage(template, data, `message ${id}/${input.messageId}`),
-    ...(detail === undefined ? {} : { detail: formatMessage(detail, data, `detail ${id}/${input.messageId}`) }),
+    message: formatMessage(template, data, `message ${id}/${messageId}`),
+    ...(detail === undefined ? {} : { detail: formatMessage(detail, data, `detail ${id}/${messageId}`) }),
     object: object.ref,
     path: formatPath(input.path),
     location: {
