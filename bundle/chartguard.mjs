@@ -1205,7 +1205,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path24 = __require("node:path");
+    var path25 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2218,9 +2218,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path24.resolve(baseDir, baseName);
+          const localBin = path25.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path24.extname(baseName))) return void 0;
+          if (sourceExt.includes(path25.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2238,17 +2238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path24.resolve(
-            path24.dirname(resolvedScriptPath),
+          executableDir = path25.resolve(
+            path25.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path24.basename(
+            const legacyName = path25.basename(
               this._scriptPath,
-              path24.extname(this._scriptPath)
+              path25.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2259,7 +2259,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path24.extname(executableFile));
+        launchWithNode = sourceExt.includes(path25.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3174,7 +3174,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path24.basename(filename, path24.extname(filename));
+        this._name = path25.basename(filename, path25.extname(filename));
         return this;
       }
       /**
@@ -3188,9 +3188,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path25) {
-        if (path25 === void 0) return this._executableDir;
-        this._executableDir = path25;
+      executableDir(path26) {
+        if (path26 === void 0) return this._executableDir;
+        this._executableDir = path26;
         return this;
       }
       /**
@@ -3545,17 +3545,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path24) {
-      const ctrl = callVisitor(key, node, visitor, path24);
+    function visit_(key, node, visitor, path25) {
+      const ctrl = callVisitor(key, node, visitor, path25);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visit_(key, ctrl, visitor, path24);
+        replaceNode(key, path25, ctrl);
+        return visit_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path24 = Object.freeze(path24.concat(node));
+          path25 = Object.freeze(path25.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path24);
+            const ci = visit_(i, node.items[i], visitor, path25);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3566,13 +3566,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path24 = Object.freeze(path24.concat(node));
-          const ck = visit_("key", node.key, visitor, path24);
+          path25 = Object.freeze(path25.concat(node));
+          const ck = visit_("key", node.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path24);
+          const cv = visit_("value", node.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3593,17 +3593,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path24) {
-      const ctrl = await callVisitor(key, node, visitor, path24);
+    async function visitAsync_(key, node, visitor, path25) {
+      const ctrl = await callVisitor(key, node, visitor, path25);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visitAsync_(key, ctrl, visitor, path24);
+        replaceNode(key, path25, ctrl);
+        return visitAsync_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path24 = Object.freeze(path24.concat(node));
+          path25 = Object.freeze(path25.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path24);
+            const ci = await visitAsync_(i, node.items[i], visitor, path25);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3614,13 +3614,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path24 = Object.freeze(path24.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path24);
+          path25 = Object.freeze(path25.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path24);
+          const cv = await visitAsync_("value", node.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3647,23 +3647,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path24) {
+    function callVisitor(key, node, visitor, path25) {
       if (typeof visitor === "function")
-        return visitor(key, node, path24);
+        return visitor(key, node, path25);
       if (identity2.isMap(node))
-        return visitor.Map?.(key, node, path24);
+        return visitor.Map?.(key, node, path25);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key, node, path24);
+        return visitor.Seq?.(key, node, path25);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key, node, path24);
+        return visitor.Pair?.(key, node, path25);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key, node, path24);
+        return visitor.Scalar?.(key, node, path25);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key, node, path24);
+        return visitor.Alias?.(key, node, path25);
       return void 0;
     }
-    function replaceNode(key, path24, node) {
-      const parent = path24[path24.length - 1];
+    function replaceNode(key, path25, node) {
+      const parent = path25[path25.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity2.isPair(parent)) {
@@ -4275,10 +4275,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path24, value) {
+    function collectionFromPath(schema2, path25, value) {
       let v = value;
-      for (let i = path24.length - 1; i >= 0; --i) {
-        const k = path24[i];
+      for (let i = path25.length - 1; i >= 0; --i) {
+        const k = path25[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4297,7 +4297,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path24) => path24 == null || typeof path24 === "object" && !!path24[Symbol.iterator]().next().done;
+    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -4327,11 +4327,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path24, value) {
-        if (isEmptyPath(path24))
+      addIn(path25, value) {
+        if (isEmptyPath(path25))
           this.add(value);
         else {
-          const [key, ...rest] = path24;
+          const [key, ...rest] = path25;
           const node = this.get(key, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -4345,8 +4345,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        const [key, ...rest] = path24;
+      deleteIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -4360,8 +4360,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        const [key, ...rest] = path24;
+      getIn(path25, keepScalar) {
+        const [key, ...rest] = path25;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -4379,8 +4379,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path24) {
-        const [key, ...rest] = path24;
+      hasIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -4390,8 +4390,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        const [key, ...rest] = path24;
+      setIn(path25, value) {
+        const [key, ...rest] = path25;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6906,9 +6906,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path24, value) {
+      addIn(path25, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path24, value);
+          this.contents.addIn(path25, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6983,14 +6983,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        if (Collection.isEmptyPath(path24)) {
+      deleteIn(path25) {
+        if (Collection.isEmptyPath(path25)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path24) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7005,10 +7005,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        if (Collection.isEmptyPath(path24))
+      getIn(path25, keepScalar) {
+        if (Collection.isEmptyPath(path25))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path24, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7019,10 +7019,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path24) {
-        if (Collection.isEmptyPath(path24))
+      hasIn(path25) {
+        if (Collection.isEmptyPath(path25))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path24) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7039,13 +7039,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        if (Collection.isEmptyPath(path24)) {
+      setIn(path25, value) {
+        if (Collection.isEmptyPath(path25)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path24), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path25), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path24, value);
+          this.contents.setIn(path25, value);
         }
       }
       /**
@@ -9006,9 +9006,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path24) => {
+    visit.itemAtPath = (cst, path25) => {
       let item = cst;
-      for (const [field, index] of path24) {
+      for (const [field, index] of path25) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9017,23 +9017,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path24) => {
-      const parent = visit.itemAtPath(cst, path24.slice(0, -1));
-      const field = path24[path24.length - 1][0];
+    visit.parentCollection = (cst, path25) => {
+      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
+      const field = path25[path25.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path24, item, visitor) {
-      let ctrl = visitor(item, path24);
+    function _visit(path25, item, visitor) {
+      let ctrl = visitor(item, path25);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path24.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path25.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9044,10 +9044,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path24);
+            ctrl = ctrl(item, path25);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path24) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
     }
     exports.visit = visit;
   }
@@ -14131,21 +14131,21 @@ var BlockLocator = class {
   lineStarts;
   indexes = /* @__PURE__ */ new Map();
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
-  locate(path24) {
-    return this.walk(path24).line;
+  locate(path25) {
+    return this.walk(path25).line;
   }
   /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
-  locateExact(path24) {
-    const found = this.walk(path24);
+  locateExact(path25) {
+    const found = this.walk(path25);
     return found.complete ? found.line : void 0;
   }
-  walk(path24) {
+  walk(path25) {
     const root = this.rootRegion();
     if (root === void 0) return { line: this.startLine, complete: false };
     let region = root;
     let line = root.line;
     let found = 0;
-    for (const segment of path24) {
+    for (const segment of path25) {
       if (region === void 0) break;
       const entry = this.entry(region, segment);
       if (entry === void 0) break;
@@ -14153,7 +14153,7 @@ var BlockLocator = class {
       region = entry.child;
       found++;
     }
-    return { line: this.startLine + line, complete: found === path24.length };
+    return { line: this.startLine + line, complete: found === path25.length };
   }
   lineText(line) {
     const start = this.lineStarts[line];
@@ -14617,7 +14617,7 @@ function sameDocumentAgain(same, chunk, index, file) {
     ...template === void 0 ? {} : { template },
     value: same.value,
     duplicateKeys: same.duplicateKeys.map((duplicate) => ({ ...duplicate, line: duplicate.line + shift })),
-    locate: (path24) => same.locate(path24) + shift,
+    locate: (path25) => same.locate(path25) + shift,
     text: chunk.text
   };
 }
@@ -14633,14 +14633,14 @@ function parseDocument(chunk, index, file, options) {
   };
   let blocks;
   const blockLocator = () => blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines);
-  const yamlLocate = (path24) => {
+  const yamlLocate = (path25) => {
     try {
-      return positioned().locate(path24);
+      return positioned().locate(path25);
     } catch {
-      return blockLocator().locate(path24);
+      return blockLocator().locate(path25);
     }
   };
-  const locate = large ? (path24) => blockLocator().locate(path24) : options.locateWithYaml === true ? yamlLocate : (path24) => blockLocator().locateExact(path24.slice(0, presentLength(value, path24))) ?? yamlLocate(path24);
+  const locate = large ? (path25) => blockLocator().locate(path25) : options.locateWithYaml === true ? yamlLocate : (path25) => blockLocator().locateExact(path25.slice(0, presentLength(value, path25))) ?? yamlLocate(path25);
   let value;
   let duplicateKeys = [];
   const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
@@ -14684,10 +14684,10 @@ function parseDocument(chunk, index, file, options) {
     text: chunk.text
   };
 }
-function presentLength(value, path24) {
+function presentLength(value, path25) {
   let node = value;
   let found = 0;
-  for (const segment of path24) {
+  for (const segment of path25) {
     if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isRecord(node) || !Object.hasOwn(node, segment)) break;
     node = node[segment];
     found++;
@@ -14756,30 +14756,30 @@ function fastLoadFailure(error, chunk, file) {
 function checkAliases(root, file, locate) {
   const sizes = /* @__PURE__ */ new Map();
   const onPath = /* @__PURE__ */ new Set();
-  const path24 = [];
+  const path25 = [];
   let expanded = 0;
   const visit = (node) => {
     if (node === null || typeof node !== "object") return 1;
     const known = sizes.get(node);
     if (known !== void 0) {
       expanded += known;
-      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path24));
+      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path25));
       return known;
     }
-    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path24));
+    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path25));
     onPath.add(node);
     let size = 1;
     if (Array.isArray(node)) {
       node.forEach((item, i) => {
-        path24.push(i);
+        path25.push(i);
         size += visit(item);
-        path24.pop();
+        path25.pop();
       });
     } else {
       for (const [key, item] of Object.entries(node)) {
-        path24.push(key);
+        path25.push(key);
         size += visit(item);
-        path24.pop();
+        path25.pop();
       }
     }
     onPath.delete(node);
@@ -14888,10 +14888,10 @@ function composePositioned(chunk, file) {
     };
     return { value: toValue(root, 0), duplicateKeys };
   };
-  const locate = (path24) => {
+  const locate = (path25) => {
     let node = root;
     let line = nodeLine(root) ?? chunk.startLine;
-    for (const segment of path24) {
+    for (const segment of path25) {
       if ((0, import_yaml.isAlias)(node)) node = anchors.get(node.source);
       if ((0, import_yaml.isMap)(node) && typeof segment === "string") {
         const pair = [...node.items].reverse().find((p) => (0, import_yaml.isPair)(p) && scalarKey(p.key) === segment);
@@ -14952,9 +14952,9 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
 function namespaceOf(object) {
   return object.ref.namespace ?? "";
 }
-function getPath(value, path24) {
+function getPath(value, path25) {
   let current = value;
-  for (const segment of path24) {
+  for (const segment of path25) {
     if (typeof segment === "number") {
       if (!Array.isArray(current)) return void 0;
       current = current[segment];
@@ -14965,9 +14965,9 @@ function getPath(value, path24) {
   }
   return current;
 }
-function formatPath(path24) {
+function formatPath(path25) {
   let out = "";
-  for (const segment of path24) {
+  for (const segment of path25) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? segment : `.${segment}`;
   }
@@ -15437,8 +15437,8 @@ function workloadOf(object) {
 function ownSelector(object, shape, podLabels) {
   if (object.ref.kind === "Job") {
     if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return void 0;
-    const path24 = ["spec", "selector"];
-    return { path: path24, selector: compileLabelSelector(getPath(object.raw, path24), REQUIRED) };
+    const path25 = ["spec", "selector"];
+    return { path: path25, selector: compileLabelSelector(getPath(object.raw, path25), REQUIRED) };
   }
   if (!shape.selectorPath) return void 0;
   const raw = getPath(object.raw, shape.selectorPath);
@@ -15780,11 +15780,11 @@ function decodeError(value, goStruct, field, goType, apiField, at = field, key) 
     ...key === void 0 ? {} : { key }
   };
 }
-function validateLabelMap(raw, path24, options = {}) {
+function validateLabelMap(raw, path25, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path24);
+  const field = () => options.apiField ?? formatPath(path25);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path24, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path25, "map[string]string", field())];
   const errors = [];
   for (const key in raw) {
     const value = raw[key];
@@ -15794,39 +15794,39 @@ function validateLabelMap(raw, path24, options = {}) {
     const valueProblems = decodes ? labelValueProblems(text) : [];
     if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
     const apiField = field();
-    const at = [...path24, key];
-    if (!decodes) errors.push(decodeError(value, goStruct, path24, "string", apiField, at, key));
+    const at = [...path25, key];
+    if (!decodes) errors.push(decodeError(value, goStruct, path25, "string", apiField, at, key));
     for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
     for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
   }
   return errors;
 }
-function validateAnnotationMap(raw, path24, options = {}) {
+function validateAnnotationMap(raw, path25, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path24);
+  const field = () => options.apiField ?? formatPath(path25);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path24, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path25, "map[string]string", field())];
   const errors = [];
   let bytes2 = 0;
   for (const key in raw) {
     const value = raw[key];
     const decodes = value === null || typeof value === "string";
-    if (!decodes) errors.push(decodeError(value, goStruct, path24, "string", field(), [...path24, key], key));
-    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path24, key], key });
+    if (!decodes) errors.push(decodeError(value, goStruct, path25, "string", field(), [...path25, key], key));
+    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path25, key], key });
     if (decodes) bytes2 += byteLength(key) + byteLength(value ?? "");
   }
   const tooLong = sizeProblem(bytes2);
-  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path24 });
+  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path25 });
   return errors;
 }
-function validateLabelSelector(raw, path24, options = {}) {
-  const apiField = options.apiField ?? formatPath(path24);
+function validateLabelSelector(raw, path25, options = {}) {
+  const apiField = options.apiField ?? formatPath(path25);
   if (raw === null || raw === void 0) return [];
-  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path24, "v1.LabelSelector", apiField)];
-  const errors = validateLabelMap(raw.matchLabels, [...path24, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
+  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path25, "v1.LabelSelector", apiField)];
+  const errors = validateLabelMap(raw.matchLabels, [...path25, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
   const expressions = raw.matchExpressions;
   if (expressions === null || expressions === void 0) return errors;
-  const expressionsPath = [...path24, "matchExpressions"];
+  const expressionsPath = [...path25, "matchExpressions"];
   if (!Array.isArray(expressions)) {
     errors.push(decodeError(expressions, "LabelSelector", expressionsPath, "[]v1.LabelSelectorRequirement", `${apiField}.matchExpressions`));
     return errors;
@@ -15913,12 +15913,6 @@ var PROJECT_URL = "https://github.com/chartguard/chartguard";
 function ruleHelpUri(id) {
   return `${PROJECT_URL}#${id}`;
 }
-function manifest(strings, ...values) {
-  const text = String.raw({ raw: strings }, ...values).replace(/^\n/, "").replace(/\n[ \t]*$/, "\n");
-  const lines = text.split("\n");
-  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)[0].length));
-  return lines.map((l) => l.slice(indent)).join("\n");
-}
 
 // src/analyze/rules/selector-mismatch.ts
 var selectorMismatch = {
@@ -15942,47 +15936,6 @@ var selectorMismatch = {
     fix: "Build spec.selector.matchLabels and the pod template labels from the same small selector-labels helper, and never remove a selector label from the template.",
     migration: "Nothing to migrate when the API server refused the object: fix the chart and install or upgrade again. If the template lost a label that a deployed selector still uses, put the label back: the selector is immutable, so changing it means deleting the workload without its pods (`kubectl delete deployment <name> --cascade=orphan`) before `helm upgrade`.",
     incident: 'helm/helm #2494: a `chart: {{ .Chart.Name }}-{{ .Chart.Version }}` label added to a Deployment\'s pod template made the next upgrade fail with "`selector` does not match template `labels`"; helm/charts #1726 (kube-state-metrics) broke every upgrade the same way.',
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `
-    },
     helpUri: ruleHelpUri("selector-mismatch")
   },
   check(context, report) {
@@ -16428,7 +16381,7 @@ function mergeChange(changes, object, change) {
 }
 function identityLeaves(object, other) {
   const leaves = [];
-  const compare = (path24) => leaves.push(...diffLeaves(getPath(object.raw, path24), getPath(other.raw, path24), path24));
+  const compare = (path25) => leaves.push(...diffLeaves(getPath(object.raw, path25), getPath(other.raw, path25), path25));
   compare(["metadata", "name"]);
   const workload = workloadOf(object);
   if (workload) {
@@ -16454,21 +16407,21 @@ function arrayLength(value) {
 function isPatchedJob(object) {
   return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
 }
-function section(object, path24, options = {}) {
-  const starts = (prefix) => prefix.length <= path24.length && prefix.every((segment, i) => path24[i] === segment);
-  if (path24.length === 2 && path24[0] === "metadata" && path24[1] === "name") return "name";
+function section(object, path25, options = {}) {
+  const starts = (prefix) => prefix.length <= path25.length && prefix.every((segment, i) => path25[i] === segment);
+  if (path25.length === 2 && path25[0] === "metadata" && path25[1] === "name") return "name";
   const workload = workloadOf(object);
   if (workload) {
     if (workload.selectorPath && workload.selectorImmutable && starts(workload.selectorPath)) return "selector";
     if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
-      if (starts([...workload.templatePath, "metadata", "labels"]) && path24.length === workload.templatePath.length + 3) return "pod-labels";
-      if (starts([...workload.templatePath, "metadata", "annotations"]) && path24.length === workload.templatePath.length + 3) return "pod-annotations";
+      if (starts([...workload.templatePath, "metadata", "labels"]) && path25.length === workload.templatePath.length + 3) return "pod-labels";
+      if (starts([...workload.templatePath, "metadata", "annotations"]) && path25.length === workload.templatePath.length + 3) return "pod-annotations";
     }
     if (options.jobPodSpec !== false && isPatchedJob(object) && starts([...workload.templatePath, "spec"])) return "job-pod-spec";
   }
-  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path24[0] === "spec" && path24[1] === "volumeClaimTemplates") {
-    const field = path24[4];
-    if (typeof path24[2] === "number" && path24[3] === "metadata" && (field === "labels" || field === "annotations") && path24.length === 6) {
+  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path25[0] === "spec" && path25[1] === "volumeClaimTemplates") {
+    const field = path25[4];
+    if (typeof path25[2] === "number" && path25[3] === "metadata" && (field === "labels" || field === "annotations") && path25.length === 6) {
       return "claim-template";
     }
   }
@@ -16476,21 +16429,21 @@ function section(object, path24, options = {}) {
 }
 function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
   const where = section(object, leaf.path, options);
-  let path24 = leaf.path;
+  let path25 = leaf.path;
   let key;
   const added = leaf.before === void 0;
-  const expressions = path24.indexOf("matchExpressions");
-  if (where === "selector" && expressions !== -1 && typeof path24[expressions + 1] === "number") {
-    path24 = path24.slice(0, expressions + 2);
-    const expression = getPath(object.raw, path24);
+  const expressions = path25.indexOf("matchExpressions");
+  if (where === "selector" && expressions !== -1 && typeof path25[expressions + 1] === "number") {
+    path25 = path25.slice(0, expressions + 2);
+    const expression = getPath(object.raw, path25);
     key = isRecord(expression) && typeof expression.key === "string" ? expression.key : void 0;
-  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path24.length > 0) {
-    key = String(path24.at(-1));
-    if (added) path24 = path24.slice(0, -1);
+  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path25.length > 0) {
+    key = String(path25.at(-1));
+    if (added) path25 = path25.slice(0, -1);
   }
   return {
     section: where,
-    path: path24,
+    path: path25,
     ...key === void 0 ? {} : { key },
     ...leaf.before === void 0 ? {} : { before: leafText(leaf.before) },
     ...leaf.after === void 0 ? {} : { after: leafText(leaf.after) },
@@ -16499,24 +16452,24 @@ function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
     valuesPaths: [...new Set(valuesPaths)]
   };
 }
-function diffLeaves(a, b, path24) {
+function diffLeaves(a, b, path25) {
   if (a === b) return [];
-  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path24);
-  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path24);
+  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path25);
+  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path25);
   if (Array.isArray(a) && Array.isArray(b)) {
     const out = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path24, i]));
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path25, i]));
     return out;
   }
   if (isRecord(a) && isRecord(b)) {
     const out = [];
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path24, key]));
+      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path25, key]));
     }
     return out;
   }
   if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return [];
-  return [{ path: path24, before: a, after: b }];
+  return [{ path: path25, before: a, after: b }];
 }
 function pairObjects(base, other) {
   const pairs2 = /* @__PURE__ */ new Map();
@@ -16719,15 +16672,15 @@ function kindOf(verdict) {
   if (verdict.change?.added === true && verdict.label.valuesPath !== void 0) return verdict.change.valuesPaths.length > 1 ? "valuesMaps" : "valuesMap";
   return verdict.cause === "values" ? "onValues" : "changes";
 }
-function holder(path24) {
-  return path24.slice(0, -1);
+function holder(path25) {
+  return path25.slice(0, -1);
 }
 function commonPrefix(paths) {
   const [first = [], ...rest] = paths;
   let length = first.length;
-  for (const path24 of rest) {
+  for (const path25 of rest) {
     let i = 0;
-    while (i < length && i < path24.length && path24[i] === first[i]) i++;
+    while (i < length && i < path25.length && path25[i] === first[i]) i++;
     length = i;
   }
   return first.slice(0, length);
@@ -16741,13 +16694,13 @@ function causesOf(verdict) {
 }
 function valuesMapProblem(kind, verdicts) {
   const first = verdicts[0];
-  const path24 = first.change.path;
+  const path25 = first.change.path;
   const valuesPaths = unique(verdicts.flatMap((v) => v.change.valuesPaths));
   const causes = unique(verdicts.flatMap(causesOf));
   return {
     kind,
-    path: path24,
-    at: path24,
+    path: path25,
+    at: path25,
     severity: causes.every((c) => c === "values") ? "info" : "error",
     data: kind === "valuesMap" ? { valuesPaths: andList(valuesPaths) } : { valuesPath: valuesPaths[0], count: valuesPaths.length },
     evidence: {
@@ -16870,52 +16823,6 @@ var volatileSelector = {
     fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
     migration: "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
     incident: "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              helm.sh/chart: web-1.4.2
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                helm.sh/chart: web-1.4.2
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `
-    },
     helpUri: ruleHelpUri("volatile-selector")
   },
   check(context, report) {
@@ -16974,51 +16881,6 @@ var volatilePodLabels = {
     fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
     migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
     incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                helm.sh/chart: web-1.4.2
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `
-    },
     helpUri: ruleHelpUri("volatile-pod-labels")
   },
   check(context, report) {
@@ -17073,67 +16935,6 @@ var volatileClaimTemplate = {
     fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
     migration: "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
     incident: "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: db
-        spec:
-          serviceName: db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-                labels:
-                  app.kubernetes.io/name: db
-                  helm.sh/chart: db-1.4.2
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: db
-        spec:
-          serviceName: db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-                labels:
-                  app.kubernetes.io/name: db
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `
-    },
     helpUri: ruleHelpUri("volatile-claim-template")
   },
   check(context, report) {
@@ -17186,9 +16987,9 @@ function fieldChanges(context, workload) {
   const probes = probesOf(context.probes, workload.object);
   if (probes === void 0) {
     const changes2 = [];
-    for (const { image, path: path24 } of containerImages(workload)) {
+    for (const { image, path: path25 } of containerImages(workload)) {
       const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
-      if (version !== void 0) changes2.push({ path: path24, cause: "name", brings: "app-version", version });
+      if (version !== void 0) changes2.push({ path: path25, cause: "name", brings: "app-version", version });
     }
     return changes2;
   }
@@ -17261,41 +17062,6 @@ var volatileJobTemplate = {
     fix: "Make one-off Jobs Helm hooks (helm.sh/hook with hook-delete-policy before-hook-creation), or name them per release (.Release.Revision, or the version in the name), or give them a short ttlSecondsAfterFinished.",
     migration: "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
     incident: "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
-    example: {
-      bad: manifest`
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          labels:
-            app.kubernetes.io/version: "2.1.0"
-        spec:
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          labels:
-            app.kubernetes.io/version: "2.1.0"
-          annotations:
-            helm.sh/hook: post-install,post-upgrade
-            helm.sh/hook-delete-policy: before-hook-creation
-        spec:
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-      `
-    },
     helpUri: ruleHelpUri("volatile-job-template")
   },
   check(context, report) {
@@ -17331,8 +17097,8 @@ var CRONJOB_NAME_MAX = 52;
 function nameErrors(object) {
   if (object.generatedName) return [];
   const { kind, name } = object.ref;
-  const path24 = ["metadata", "name"];
-  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path24 });
+  const path25 = ["metadata", "name"];
+  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path25 });
   const is = (k, group) => kind === k && object.group === group;
   if (is("Service", "")) return dns1035LabelProblems(name).map((d) => invalid(d));
   if (is("StatefulSet", "apps")) return dns1123LabelProblems(name).map((d) => invalid(d));
@@ -17351,8 +17117,8 @@ function nameErrors(object) {
   if (SUBDOMAIN_NAMES[kind]?.includes(object.group)) return dns1123SubdomainProblems(name).map((d) => invalid(d));
   return [];
 }
-function apiPath(path24, last) {
-  return path24.length === 0 ? `metadata.${last}` : `${formatPath(path24)}.${last}`;
+function apiPath(path25, last) {
+  return path25.length === 0 ? `metadata.${last}` : `${formatPath(path25)}.${last}`;
 }
 function checkedFields(object, context) {
   const fields = [];
@@ -17384,22 +17150,22 @@ function checkedFields(object, context) {
     });
   }
   if (workload?.selectorPath && !workload.generic) {
-    const path24 = workload.selectorPath;
-    const selector = getPath(raw, path24);
-    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path24, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path24, { goStruct: `${kind}Spec` });
+    const path25 = workload.selectorPath;
+    const selector = getPath(raw, path25);
+    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path25, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path25, { goStruct: `${kind}Spec` });
     fields.push({ subject: "selector", errors, ...later ? { later } : {} });
   }
   if (kind === "Service" && object.group === "") {
-    const path24 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path24), path24, { goStruct: "ServiceSpec" }) });
+    const path25 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path25), path25, { goStruct: "ServiceSpec" }) });
   }
   if (kind === "PodDisruptionBudget" && object.group === "policy") {
-    const path24 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path24), path24, { goStruct: "PodDisruptionBudgetSpec" }) });
+    const path25 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path25), path25, { goStruct: "PodDisruptionBudgetSpec" }) });
   }
   if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
-    const path24 = ["spec", "podSelector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path24), path24, { goStruct: "NetworkPolicySpec" }) });
+    const path25 = ["spec", "podSelector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path25), path25, { goStruct: "NetworkPolicySpec" }) });
   }
   return fields;
 }
@@ -17409,15 +17175,15 @@ function quotedErrors(errors) {
 }
 function problemFinding({ object, subject, errors, later }) {
   const first = errors[0];
-  const path24 = first.path;
-  const where = formatPath(path24);
+  const path25 = first.path;
+  const where = formatPath(path25);
   const decode = errors.some((e) => e.type === "Decode");
   const key = first.key;
-  const rawValue = getPath(object.raw, path24);
+  const rawValue = getPath(object.raw, path25);
   const common2 = { object: refString(object.ref), errors: quotedErrors(errors), noun: NOUN[subject] };
   const finding2 = (messageId, data, fix2) => ({
     object,
-    path: path24,
+    path: path25,
     messageId: later === void 0 ? messageId : "rejectedLater",
     data: later === void 0 ? { ...common2, ...data } : { ...common2, field: key ?? where, later },
     evidence: {
@@ -17444,7 +17210,7 @@ function problemFinding({ object, subject, errors, later }) {
     if (keyErrors.length > 0) fix2 += ` The key is invalid too. ${valueFix(keyErrors, void 0)}`;
     return finding2("notAString", { key: key ?? where, type: type2, value: shown }, fix2);
   }
-  if (key === void 0 || first.type !== "Invalid value" || path24[path24.length - 1] === "operator") {
+  if (key === void 0 || first.type !== "Invalid value" || path25[path25.length - 1] === "operator") {
     return finding2("invalidField", { field: where, detail: first.detail }, valueFix(errors, first.value));
   }
   if (first.value === key) return finding2("invalidKey", { key }, valueFix(errors, first.value));
@@ -17545,30 +17311,6 @@ var invalidLabel = {
     fix: 'Quote label values, sanitize version-derived values (replace "+" "_"), truncate names and values (trunc 63), and write labels as a map of strings.',
     migration: "Nothing is deployed when the API server rejects the object: fix the chart and install or upgrade again. If the invalid value sits in a selector of a deployed workload, the fix is a selector change (see volatile-selector for the orphan-delete migration).",
     incident: "apache/superset #14032: a SemVer 2 chart version with build metadata (`2021.13.1-79+44068e96a`) rendered into a label made the install fail with `metadata.labels: Invalid value: ... a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`; loft-sh/vcluster #3204 hit the same with Flux, which appends a digest after `+` to chart versions.",
-    example: {
-      bad: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          labels:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/version: 2.1.0+build.7
-        data:
-          mode: production
-      `,
-      good: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          labels:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/version: 2.1.0_build.7
-        data:
-          mode: production
-      `
-    },
     helpUri: ruleHelpUri("invalid-label")
   },
   check(context, report) {
@@ -18163,104 +17905,6 @@ var selectorOverlap = {
     fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
     migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
     incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-        ---
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          annotations:
-            helm.sh/hook: pre-upgrade
-        spec:
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-                  args: ["migrate"]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-          ports:
-            - port: 80
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-        ---
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          annotations:
-            helm.sh/hook: pre-upgrade
-        spec:
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: migration
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-                  args: ["migrate"]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/component: server
-          ports:
-            - port: 80
-      `
-    },
     helpUri: ruleHelpUri("selector-overlap")
   },
   check(context, report) {
@@ -18324,64 +17968,6 @@ var danglingSelector = {
     fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
     migration: "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
     incident: "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app: web
-          ports:
-            - port: 80
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-          ports:
-            - port: 80
-      `
-    },
     helpUri: ruleHelpUri("dangling-selector")
   },
   check(context, report) {
@@ -18658,31 +18244,6 @@ var duplicateObject = {
     fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
     migration: "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
     incident: 'helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets "secret-name" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.',
-    example: {
-      bad: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: fast
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: safe
-      `,
-      good: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: fast
-      `
-    },
     helpUri: ruleHelpUri("duplicate-object")
   },
   check(context, report) {
@@ -18948,34 +18509,6 @@ var nondeterministicRender = {
     fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
     migration: "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
     incident: "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
-    example: {
-      // Two renders of `{{ randAlphaNum 16 | b64enc }}` in templates/secret.yaml, same chart and values.
-      bad: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: S2s3eFBxMnZOOGRSNGFMbQ==
-      `,
-      rerender: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: WXQ5d0JjNnNIMWpGM2tFeg==
-      `,
-      // The password comes from values, or from the existing Secret through lookup: the same each time.
-      good: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: ZnJvbS12YWx1ZXM=
-      `
-    },
     helpUri: ruleHelpUri("nondeterministic-render")
   },
   check(context, report) {
@@ -19023,80 +18556,6 @@ var rolloutSelectorChanged = {
     fix: "Keep the Rollout's selector stable (a small selector-labels helper; never user values, versions or team names). To really change it, create a new Rollout under a new name, move traffic to it, then remove the old one.",
     migration: "Do not change a deployed Rollout's selector in place. Ship the new selector as a new Rollout (a new name), let it come up next to the old one, move traffic to it, then remove the old Rollout; later upgrades follow the canary steps again.",
     incident: "argoproj/argo-rollouts #4070: after a change to a Rollout's spec.selector.matchLabels the controller orphaned the stable ReplicaSet and promoted the new one as an initial deploy, skipping every canary step; Argo Rollouts 1.9 made the selector immutable (PR #4084) so the update is refused instead.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `,
-      bad: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `,
-      good: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `
-    },
     helpUri: ruleHelpUri("rollout-selector-changed")
   },
   check(context, report) {
@@ -19412,9 +18871,9 @@ function applyPvcSpecDefaults(spec) {
     canonicalQuantities(spec.resources.limits);
   }
 }
-function podTemplateAt(o, path24) {
+function podTemplateAt(o, path25) {
   let current = o;
-  for (const key of path24) {
+  for (const key of path25) {
     if (!isRecord(current)) return;
     current = current[key];
   }
@@ -19573,24 +19032,24 @@ function normalize(value) {
   }
   return out;
 }
-function diff(before, after, path24 = []) {
+function diff(before, after, path25 = []) {
   const differences = [];
-  walk(normalize(before), normalize(after), [...path24], differences);
+  walk(normalize(before), normalize(after), [...path25], differences);
   return differences;
 }
-function walk(before, after, path24, out) {
+function walk(before, after, path25, out) {
   if (isEmpty(before) && isEmpty(after)) return;
   if (isRecord(before) && isRecord(after)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk(before[key], after[key], [...path24, key], out);
+      walk(before[key], after[key], [...path25, key], out);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path24, i], out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path25, i], out);
     return;
   }
-  if (before !== after) out.push({ path: path24, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
+  if (before !== after) out.push({ path: path25, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
 }
 function sameValue(before, after) {
   return diff(before, after).length === 0;
@@ -19677,12 +19136,12 @@ function rollReasons(changes) {
   const reasons = /* @__PURE__ */ new Set();
   for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
   const specPath = [...changes.templatePath, "spec"];
-  for (const { path: path24 } of changes.other) {
-    if (!startsWith(path24, specPath)) {
+  for (const { path: path25 } of changes.other) {
+    if (!startsWith(path25, specPath)) {
       reasons.add("pod-spec");
       continue;
     }
-    const [field, , containerField] = path24.slice(specPath.length).map(String);
+    const [field, , containerField] = path25.slice(specPath.length).map(String);
     const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
     if (inContainer && containerField === void 0) reasons.add("containers");
     else if (inContainer && containerField === "image") reasons.add("image");
@@ -19826,32 +19285,32 @@ function emptyToUndefined(value) {
   return sameValue(value, void 0) ? void 0 : value;
 }
 var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
-function specDifferences(before, after, path24) {
+function specDifferences(before, after, path25) {
   const out = [];
   const { rest: restBefore, lists: listsBefore } = splitContainers(before);
   const { rest: restAfter, lists: listsAfter } = splitContainers(after);
-  out.push(...diff(restBefore, restAfter, path24));
+  out.push(...diff(restBefore, restAfter, path25));
   for (const list of CONTAINER_LISTS) {
     const b = listsBefore[list];
     const a = listsAfter[list];
     const byName = namedContainers(b) && namedContainers(a);
     if (!byName) {
-      out.push(...diff(b, a, [...path24, list]));
+      out.push(...diff(b, a, [...path25, list]));
       continue;
     }
     const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
     const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
     (a ?? []).forEach((container, i) => {
       const old = beforeByName.get(stringMap(container).name);
-      out.push(...diff(old?.c, container, [...path24, list, i]));
+      out.push(...diff(old?.c, container, [...path25, list, i]));
     });
     for (const [name, { c, i }] of beforeByName) {
-      if (!afterNames.has(name)) out.push({ path: [...path24, list, i], before: c, after: void 0 });
+      if (!afterNames.has(name)) out.push({ path: [...path25, list, i], before: c, after: void 0 });
     }
     const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
     const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
     if (orderBefore.join("\0") !== orderAfter.join("\0")) {
-      out.push({ path: [...path24, list], before: orderBefore, after: orderAfter });
+      out.push({ path: [...path25, list], before: orderBefore, after: orderAfter });
     }
   }
   return out;
@@ -19870,8 +19329,8 @@ function namedContainers(list) {
   const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
   return names.every((n) => n !== void 0) && new Set(names).size === names.length;
 }
-function startsWith(path24, prefix) {
-  return prefix.every((segment, i) => path24[i] === segment);
+function startsWith(path25, prefix) {
+  return prefix.every((segment, i) => path25[i] === segment);
 }
 
 // src/analyze/rules/needless-rollout.ts
@@ -19903,90 +19362,6 @@ var needlessRollout = {
     fix: "Keep helm.sh/chart and app.kubernetes.io/version out of spec.template.metadata.labels (put them on the object's own metadata.labels only); for checksum annotations, hash only the data of the ConfigMap or Secret, not its labels.",
     migration: "The upgrade that removes the volatile labels from the pod templates restarts the workloads once more; from then on chart and app version bumps leave the pods alone. No command is needed.",
     incident: "helm/helm #9660: charts created with `helm create` label pod templates with helm.sh/chart, so each chart version bump rolls every Deployment although only the version label changed; akuity/kargo #7191 and prometheus-community/helm-charts #7266 report the same restarts, made visible by GitOps tools.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.1
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                helm.sh/chart: web-1.4.1
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                helm.sh/chart: web-1.4.2
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      goodFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.1
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `
-    },
     helpUri: ruleHelpUri("needless-rollout")
   },
   check(context, report) {
@@ -20178,89 +19553,6 @@ var objectReplaced = {
     fix: "Keep names stable across chart versions (fullnameOverride / nameOverride, or a fixed name for claims). When a rename is intended, migrate first: keep the old object with helm.sh/resource-policy=keep, move data or traffic, then delete it.",
     migration: "Prefer keeping the old name (fullnameOverride, a fixed claim name). When the rename is intended: annotate the old object with `helm.sh/resource-policy: keep` in the last release that has it (or retain its volumes first: set the StatefulSet's persistentVolumeClaimRetentionPolicy and the PersistentVolumes' reclaim policy to Retain), upgrade, move the data or traffic to the new object, then delete the old one by hand.",
     incident: "jfrog/charts #1436: renaming the Artifactory StatefulSet in chart 12.x made `helm upgrade` create a new StatefulSet with new volumes and delete the old one; dirsigler/uptime-kuma-helm #227: switching the workload kind from Deployment to StatefulSet deleted the claim and the data with it.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-db
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-postgresql
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-db
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16.4
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `
-    },
     helpUri: ruleHelpUri("object-replaced")
   },
   check(context, report) {
@@ -20287,7 +19579,7 @@ var objectReplaced = {
 function describeReplacement(pair) {
   const { before, after, why, kept } = pair;
   const [oldRef, newRef] = [refString(before.ref), refString(after.ref)];
-  const path24 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
+  const path25 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
   const names = { oldRef, newRef, oldName: before.ref.name, newName: after.ref.name };
   const how = formatMessage(HOW[why], { matchedBy: matched(pair), oldGroup: groupName(before), newGroup: groupName(after) }, "object-replaced how");
   const lifecycle = formatMessage(LIFECYCLE[kept ? "kept" : "deleted"], names, "object-replaced lifecycle");
@@ -20302,7 +19594,7 @@ function describeReplacement(pair) {
   const remedy = { text: consequence.remedy, ...consequence.commands.length > 0 ? { commands: consequence.commands } : {} };
   return {
     object: after,
-    path: path24,
+    path: path25,
     related: [before],
     severity: consequence.severity,
     messageId: consequence.messageId,
@@ -20457,11 +19749,11 @@ var IMMUTABLE_FIELDS = [
     [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
     [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
   ].map(
-    ([path24, why]) => ({
+    ([path25, why]) => ({
       group: "batch",
       kind: "Job",
-      path: path24,
-      errorPath: path24.join("."),
+      path: path25,
+      errorPath: path25.join("."),
       errorType: "Invalid value",
       detail: IMMUTABLE2,
       section: "§1.6",
@@ -20548,9 +19840,9 @@ var IMMUTABLE_FIELDS = [
 function immutableFieldsFor(group, kind) {
   return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
 }
-function immutableField(group, kind, path24) {
-  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path24);
-  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path24}`);
+function immutableField(group, kind, path25) {
+  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path25);
+  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path25}`);
   return entry;
 }
 var STATEFULSET_ALLOWED = [
@@ -20643,8 +19935,8 @@ function stringifyScalars(value) {
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
   return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
 }
-function startsWith2(path24, prefix) {
-  return prefix.length <= path24.length && prefix.every((segment, i) => path24[i] === segment);
+function startsWith2(path25, prefix) {
+  return prefix.length <= path25.length && prefix.every((segment, i) => path25[i] === segment);
 }
 function isSubsetList(small, big) {
   const a = Array.isArray(small) ? small : [];
@@ -20957,9 +20249,9 @@ function failure(pair, apiError, version) {
 function commonPrefix2(paths) {
   const first = paths[0];
   let length = first.length;
-  for (const path24 of paths) {
+  for (const path25 of paths) {
     let i = 0;
-    while (i < length && i < path24.length && path24[i] === first[i]) i++;
+    while (i < length && i < path25.length && path25[i] === first[i]) i++;
     length = i;
   }
   return first.slice(0, Math.max(length, 1));
@@ -20972,8 +20264,8 @@ function changeText(pair, problem) {
   if (problem.label) return `${problem.label} changes from ${describe2(problem.before)} to ${describe2(problem.after)}`;
   return `${formatPath(problem.path)} changes from ${show2(pair.before, problem.path, problem.before)} to ${show2(pair.after, problem.path, problem.after)}`;
 }
-function show2(object, path24, effective) {
-  const raw = getPath(object.raw, path24);
+function show2(object, path25, effective) {
+  const raw = getPath(object.raw, path25);
   const text = describe2(effective);
   if ((raw === void 0 || raw === null) && effective !== void 0 && typeof effective !== "object") {
     return `unset (the API server defaults it to ${text})`;
@@ -21295,65 +20587,6 @@ var immutableField2 = {
     fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
     migration: "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
     incident: 'zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch "zitadel-login" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.',
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              team: payments
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                team: payments
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                team: payments
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `
-    },
     helpUri: ruleHelpUri("immutable-field")
   },
   check(context, report) {
@@ -21422,67 +20655,6 @@ var mergeTrap = {
     fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
     migration: 'Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p \'[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]\'`, then `helm upgrade`. Each finding gives the exact commands.',
     incident: "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          strategy:
-            type: Recreate
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          strategy:
-            type: Recreate
-            rollingUpdate: null
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `
-    },
     helpUri: ruleHelpUri("merge-trap")
   },
   check(context, report) {
@@ -21559,8 +20731,8 @@ function emptyClusterIP(pair, version, report) {
   const beforeType = getPath(defaultedManifest(pair.before.raw, "v1", "Service"), ["spec", "type"]);
   if (type2 === "ExternalName" || beforeType === "ExternalName") return;
   if (gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) return;
-  const path24 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
-  if (!path24) return;
+  const path25 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
+  if (!path25) return;
   const beforeIP = getPath(pair.before.raw, ["spec", "clusterIP"]);
   if (typeof beforeIP === "string" && beforeIP !== "") return;
   const { name } = pair.after.ref;
@@ -21570,7 +20742,7 @@ function emptyClusterIP(pair, version, report) {
   const apiError = apiInvalid("Service", "", name, error);
   report({
     object: pair.after,
-    path: path24,
+    path: path25,
     messageId,
     data: { version, source: validationSource(""), helmError: helmUpgradeError("Service", name, apiError) },
     evidence: { before: beforeIP ?? null, after: rendered2 ?? null, apiError },
@@ -21581,16 +20753,16 @@ function emptyClusterIP(pair, version, report) {
   });
 }
 function nullStorageClass(pair, version, report) {
-  const path24 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
-  if (!path24) return;
+  const path25 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
+  if (!path25) return;
   if (typeof getPath(pair.before.raw, ["spec", "storageClassName"]) === "string") return;
   const { name } = pair.after.ref;
-  const inTarget = path24.length === 2;
+  const inTarget = path25.length === 2;
   const error = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
   const apiError = apiInvalid("PersistentVolumeClaim", "", name, error);
   report({
     object: pair.after,
-    path: path24,
+    path: path25,
     messageId: inTarget ? "storageClassNull" : "storageClassDropped",
     data: { source: validationSource(""), helmError: helmUpgradeError("PersistentVolumeClaim", name, apiError) },
     evidence: { before: inTarget ? getPath(pair.before.raw, ["spec", "storageClassName"]) ?? null : null, after: null, apiError },
@@ -21600,19 +20772,19 @@ function nullStorageClass(pair, version, report) {
     }
   });
 }
-function emptyKeyPath(object, path24, emptyString = true) {
-  const parent = getPath(object.raw, path24.slice(0, -1));
-  const key = path24[path24.length - 1];
+function emptyKeyPath(object, path25, emptyString = true) {
+  const parent = getPath(object.raw, path25.slice(0, -1));
+  const key = path25[path25.length - 1];
   if (!isRecord(parent) || !Object.hasOwn(parent, key)) return void 0;
   const value = parent[key];
-  return value === null || emptyString && value === "" ? path24 : void 0;
+  return value === null || emptyString && value === "" ? path25 : void 0;
 }
-function droppedEmptyKeyPath(pair, path24, emptyString = true) {
-  if (!emptyKeyPath(pair.before, path24, emptyString)) return void 0;
-  const parent = getPath(pair.after.raw, path24.slice(0, -1));
-  const key = path24[path24.length - 1];
+function droppedEmptyKeyPath(pair, path25, emptyString = true) {
+  if (!emptyKeyPath(pair.before, path25, emptyString)) return void 0;
+  const parent = getPath(pair.after.raw, path25.slice(0, -1));
+  const key = path25[path25.length - 1];
   if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
-  return path24.slice(0, -1);
+  return path25.slice(0, -1);
 }
 
 // src/analyze/rules/index.ts
@@ -21635,6 +20807,9 @@ var UPGRADE_RULES = [
   immutableField2,
   mergeTrap
 ];
+function ruleById(id) {
+  return [...CHECK_RULES, ...UPGRADE_RULES].find((rule) => rule.meta.id === id);
+}
 
 // src/analyze/run.ts
 function runRules(context, rules) {
@@ -22444,18 +21619,18 @@ function describeFsError(error) {
       return code2 ?? String(error);
   }
 }
-async function isDirectory(path24) {
+async function isDirectory(path25) {
   try {
-    return (await stat(path24)).isDirectory();
+    return (await stat(path25)).isDirectory();
   } catch (error) {
-    throw new InputError(`cannot read: ${describeFsError(error)}`, path24);
+    throw new InputError(`cannot read: ${describeFsError(error)}`, path25);
   }
 }
 var COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
 var COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
-async function loadManifestFile(path24) {
-  const file = path24 === STDIN ? "<stdin>" : path24;
-  const { docs, chars } = await withText(path24, (text) => {
+async function loadManifestFile(path25) {
+  const file = path25 === STDIN ? "<stdin>" : path25;
+  const { docs, chars } = await withText(path25, (text) => {
     if (text.length >= COLLECT_BEFORE_PARSE_CHARS) collectGarbage();
     return { docs: parseYamlStream(text, file), chars: text.length };
   });
@@ -22792,16 +21967,16 @@ async function walk2(dir, state) {
   const sources = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path24 = join(dir, entry.name);
+    const path25 = join(dir, entry.name);
     const isDir = entry.isDirectory();
     if (!isDir && !(entry.isFile() && MANIFEST_FILE.test(entry.name))) continue;
-    if (isExcluded(state.excluded, resolvePath(path24), isDir) || ignores.ignores(resolvePath(path24), isDir)) continue;
+    if (isExcluded(state.excluded, resolvePath(path25), isDir) || ignores.ignores(resolvePath(path25), isDir)) continue;
     if (isDir) {
-      if (!isChartDir(path24)) refuseChartWithoutChartYaml(path24);
-      if (isChartDir(path24)) sources.push({ kind: "chart", path: path24 });
-      else for (const source of await walk2(path24, { ...state, ignores })) sources.push(source);
+      if (!isChartDir(path25)) refuseChartWithoutChartYaml(path25);
+      if (isChartDir(path25)) sources.push({ kind: "chart", path: path25 });
+      else for (const source of await walk2(path25, { ...state, ignores })) sources.push(source);
     } else {
-      sources.push({ kind: "manifest", path: path24 });
+      sources.push({ kind: "manifest", path: path25 });
     }
   }
   return sources;
@@ -23758,13 +22933,13 @@ function includeLine(lines, from, to) {
   for (let i = from; i < to; i++) if (INCLUDE_LIKE.test(lines[i].text)) return i;
   return void 0;
 }
-function templateLineIn(text, kind, ordinal, path24, hints) {
+function templateLineIn(text, kind, ordinal, path25, hints) {
   const lines = parseLines(text);
   const [start, end] = documentSection(lines, kind, ordinal);
   let from = start;
   let to = end;
   let found;
-  for (const segment of path24) {
+  for (const segment of path25) {
     const next = typeof segment === "number" ? listItem(lines, from, to, segment) : childKey(lines, from, to, segment);
     if (next === void 0) {
       if (found === void 0) return void 0;
@@ -24341,10 +23516,10 @@ function isEmpty2(value) {
 }
 function findProbeTargets(values, prefix = []) {
   const targets = [];
-  const walk4 = (node, path24, parentKey, grandparentKey) => {
+  const walk4 = (node, path25, parentKey, grandparentKey) => {
     const imageMap = "repository" in node || "image" in node || isImageKey(parentKey) || grandparentKey === "images";
     for (const [key, value] of Object.entries(node)) {
-      const here = [...path24, key];
+      const here = [...path25, key];
       if (isLabelMapKey(key) && (isRecord(value) || isEmpty2(value))) {
         targets.push({ kind: "labels", path: here });
         continue;
@@ -24373,7 +23548,7 @@ function targetsFromSetKeys(keys) {
 function setArgumentKeys(argument) {
   const keys = [];
   let segment = "";
-  let path24 = [];
+  let path25 = [];
   let inValue = false;
   let stopped = false;
   for (let i = 0; i < argument.length; i++) {
@@ -24387,24 +23562,24 @@ function setArgumentKeys(argument) {
       if (c === ",") {
         inValue = false;
         stopped = false;
-        path24 = [];
+        path25 = [];
         segment = "";
       }
       continue;
     }
     if (c === "=") {
-      if (!stopped) path24.push(segment);
-      keys.push(path24);
+      if (!stopped) path25.push(segment);
+      keys.push(path25);
       inValue = true;
       segment = "";
     } else if (c === "[") {
-      if (!stopped) path24.push(segment);
+      if (!stopped) path25.push(segment);
       stopped = true;
     } else if (c === "." && !stopped) {
-      path24.push(segment);
+      path25.push(segment);
       segment = "";
     } else if (c === ",") {
-      path24 = [];
+      path25 = [];
       segment = "";
       stopped = false;
     } else if (!stopped) {
@@ -24413,11 +23588,11 @@ function setArgumentKeys(argument) {
   }
   return keys.filter((key) => key.length > 0 && key.every((s) => s !== ""));
 }
-function valuesPathText(path24) {
-  return path24.join(".");
+function valuesPathText(path25) {
+  return path25.join(".");
 }
-function setKey(path24) {
-  return path24.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
+function setKey(path25) {
+  return path25.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
 }
 var labelMarker = (n) => `cgval${n}x`;
 var tagMarker = (n) => `cgtag${n}x`;
@@ -24427,7 +23602,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   const labelMaps = /* @__PURE__ */ new Map();
   const imageTags = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
-  const overlaps2 = (path24) => userSetKeys.some((key) => key.length <= path24.length && key.every((s, i) => s === path24[i]));
+  const overlaps2 = (path25) => userSetKeys.some((key) => key.length <= path25.length && key.every((s, i) => s === path25[i]));
   const ordered = [...targets].sort((a, b) => a.path.length - b.path.length);
   const taken = [];
   for (const target of ordered) {
@@ -24435,7 +23610,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
     const text = JSON.stringify(target.path);
     if (seen.has(text)) continue;
     seen.add(text);
-    if (taken.some((path24) => path24.length < target.path.length && path24.every((s, i) => s === target.path[i]))) continue;
+    if (taken.some((path25) => path25.length < target.path.length && path25.every((s, i) => s === target.path[i]))) continue;
     if (target.kind === "labels") {
       const marker = labelMarker(labelMaps.size);
       labelMaps.set(marker, valuesPathText(target.path));
@@ -24452,14 +23627,14 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   }
   return { overrides, setStrings, labelMaps, imageTags };
 }
-function setIn(root, path24, value) {
+function setIn(root, path25, value) {
   let node = root;
-  path24.slice(0, -1).forEach((segment) => {
+  path25.slice(0, -1).forEach((segment) => {
     const next = node[segment];
     if (isRecord(next)) node = next;
     else node = node[segment] = {};
   });
-  node[path24.at(-1)] = value;
+  node[path25.at(-1)] = value;
 }
 
 // src/render/probes.ts
@@ -24800,10 +23975,10 @@ function templateLocator(charts) {
       if (text !== void 0) texts.set(doc, text);
     }
   }
-  return (object, path24, evidence) => {
+  return (object, path25, evidence) => {
     const text = texts.get(object.doc);
     if (text === void 0) return void 0;
-    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path24], templateHints(evidence));
+    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path25], templateHints(evidence));
   };
 }
 
@@ -25403,12 +24578,12 @@ function isUnder(change, field) {
   const removed = change.removedLabel;
   return removed !== void 0 && (removed.key === field.label || removed.keptElsewhere);
 }
-function within(path24, prefix) {
-  const rest = path24.slice(prefix.length);
-  return path24.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
+function within(path25, prefix) {
+  const rest = path25.slice(prefix.length);
+  return path25.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
 }
-function meetsIntended(object, path24, intended) {
-  return intended.some((field) => objectKey3(field.object) === objectKey3(object) && (within(path24, field.path) || within(field.path, path24)));
+function meetsIntended(object, path25, intended) {
+  return intended.some((field) => objectKey3(field.object) === objectKey3(object) && (within(path25, field.path) || within(field.path, path25)));
 }
 function fieldChanges2(before, after, namespace) {
   const objects = (docs) => new Map(objectsFromDocuments(docs, { namespace }).objects.map((o) => [objectKey3(o.ref), o]));
@@ -25419,10 +24594,10 @@ function fieldChanges2(before, after, namespace) {
     const other = now.get(key);
     if (!other) changes.push({ object: object.ref, path: "", before: object.raw });
     else {
-      diffValues(object.raw, other.raw, [], (path24, b, a) => {
-        const change = { object: object.ref, path: formatPath(path24), ...defined("before", b), ...defined("after", a) };
-        const key2 = path24.at(-1);
-        if (a === void 0 && typeof key2 === "string" && (path24.at(-2) === "labels" || path24.at(-2) === "matchLabels")) {
+      diffValues(object.raw, other.raw, [], (path25, b, a) => {
+        const change = { object: object.ref, path: formatPath(path25), ...defined("before", b), ...defined("after", a) };
+        const key2 = path25.at(-1);
+        if (a === void 0 && typeof key2 === "string" && (path25.at(-2) === "labels" || path25.at(-2) === "matchLabels")) {
           change.removedLabel = { key: key2, keptElsewhere: LABEL_HOMES.some((home) => getPath(other.raw, [...home, key2]) === b) };
         }
         changes.push(change);
@@ -25435,18 +24610,18 @@ function fieldChanges2(before, after, namespace) {
 function defined(key, value) {
   return value === void 0 ? {} : { [key]: value };
 }
-function diffValues(a, b, path24, report) {
+function diffValues(a, b, path25, report) {
   if (isRecord(a) && isRecord(b)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      diffValues(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path24, key], report);
+      diffValues(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path25, key], report);
     }
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path24, i], report);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path25, i], report);
     return;
   }
-  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path24, a, b);
+  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path25, a, b);
 }
 
 // src/report/common.ts
@@ -26494,14 +25669,67 @@ function formatPlan(result, options) {
 
 // src/report/rules-doc.ts
 var import_picocolors3 = __toESM(require_picocolors(), 1);
+
+// src/load/rule-examples.ts
+import { existsSync as existsSync13, readFileSync as readFileSync10 } from "node:fs";
+import path22 from "node:path";
+import { fileURLToPath } from "node:url";
+var EXAMPLE_FILES = {
+  bad: "bad.yaml",
+  good: "good.yaml",
+  upgradeFrom: "from.yaml",
+  goodFrom: "good-from.yaml",
+  rerender: "rerender.yaml"
+};
+function packageRoot(from = path22.dirname(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = path22.dirname(dir)) {
+    if (isChartguardPackage(path22.join(dir, "package.json"))) return dir;
+    if (path22.dirname(dir) === dir) return void 0;
+  }
+}
+function isChartguardPackage(file) {
+  if (!existsSync13(file)) return false;
+  try {
+    return JSON.parse(readFileSync10(file, "utf8")).name === "chartguard";
+  } catch {
+    return false;
+  }
+}
+function ruleExampleDir(id, root = packageRoot()) {
+  return root === void 0 ? void 0 : path22.join(root, "docs", "rules", id);
+}
+function readRuleExample(id, root = packageRoot()) {
+  const dir = ruleExampleDir(id, root);
+  if (dir === void 0) return { missing: `not found: they live in docs/rules/${id}/ of chartguard's folder, and no folder above ${path22.dirname(fileURLToPath(import.meta.url))} holds chartguard's package.json` };
+  const read = (key) => {
+    const file = path22.join(dir, EXAMPLE_FILES[key]);
+    return existsSync13(file) ? readFileSync10(file, "utf8") : void 0;
+  };
+  const bad = read("bad");
+  const good = read("good");
+  if (bad === void 0 || good === void 0) return { missing: `not found: they were expected in ${dir}${path22.sep} (bad.yaml and good.yaml), which this install of chartguard lacks` };
+  const example = { bad, good };
+  for (const key of ["upgradeFrom", "goodFrom", "rerender"]) {
+    const text = read(key);
+    if (text !== void 0) example[key] = text;
+  }
+  return example;
+}
+function isMissing(example) {
+  return "missing" in example;
+}
+
+// src/report/rules-doc.ts
 function ruleCatalog() {
   return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
 }
 function commandsOf(rule) {
-  return rule.example.upgradeFrom === void 0 ? ["check", "upgrade"] : ["upgrade"];
+  return UPGRADE_RULES.some((r) => r.meta.id === rule.id) ? ["upgrade"] : ["check", "upgrade"];
 }
-function runExample(rule, which, namespace = "default") {
-  const { example } = rule;
+function examplesOf(rule) {
+  return ruleById(rule.id) === void 0 ? void 0 : readRuleExample(rule.id);
+}
+function runExample(rule, example, which, namespace = "default") {
   const to = which === "bad" ? example.bad : example.good;
   const from = which === "good" ? example.goodFrom ?? example.upgradeFrom : example.upgradeFrom;
   if (from === void 0) {
@@ -26547,8 +25775,9 @@ function formatRuleText(rule, options = {}) {
       if (detail !== void 0) lines.push(...labelled("    details: ", detail, width));
     }
   }
-  const { example } = rule;
-  if (example.bad) {
+  const { example } = options;
+  if (example !== void 0 && isMissing(example)) lines.push("", c.dim(`Examples ${example.missing}.`));
+  else if (example !== void 0) {
     if (example.upgradeFrom !== void 0) {
       lines.push("", c.bold("Example: the release as it is"), ...yamlBlock(example.upgradeFrom));
       lines.push("", c.bold(`Bad: upgraded to this, chartguard reports ${rule.id}`), ...yamlBlock(example.bad));
@@ -26564,8 +25793,6 @@ function formatRuleText(rule, options = {}) {
         if (finding2.detail !== void 0) lines.push(...labelled("    details: ", finding2.detail, width));
       }
     }
-  }
-  if (example.good) {
     if (example.goodFrom !== void 0) lines.push("", c.bold("Good: the fixed chart's release as it is"), ...yamlBlock(example.goodFrom));
     lines.push("", c.bold(example.upgradeFrom !== void 0 ? "Good: upgraded to this instead, nothing is reported" : "Good: nothing is reported"), ...yamlBlock(example.good));
   }
@@ -26573,8 +25800,8 @@ function formatRuleText(rule, options = {}) {
   return `${lines.join("\n")}
 `;
 }
-function ruleText(rule) {
-  return formatRuleText(rule, { color: false });
+function ruleText(rule, example) {
+  return formatRuleText(rule, { color: false, example });
 }
 function yamlBlock(yaml2) {
   return yaml2.replace(/\n+$/, "").split("\n").map((line) => line ? `    ${line}` : "");
@@ -26585,16 +25812,15 @@ function ruleMarkdown(rule, options = {}) {
   if (rule.why) parts.push(`**Why it matters.** ${linkIssues(rule.why)}`);
   if (rule.incident) parts.push(`**The incident behind it.** ${linkIssues(rule.incident)}`);
   const examples = [];
-  const { example } = rule;
-  if (example.bad) {
+  const { example } = options;
+  if (example !== void 0 && isMissing(example)) parts.push(`*Examples ${example.missing}.*`);
+  else if (example !== void 0) {
     if (example.upgradeFrom !== void 0) {
       examples.push("**Bad** — the release as it is:", fence(example.upgradeFrom), `upgraded to this (chartguard reports \`${rule.id}\`):`, fence(example.bad));
     } else {
       examples.push(`**Bad** (chartguard reports \`${rule.id}\`):`, fence(example.bad));
     }
     if (example.rerender !== void 0) examples.push("rendered again from the same chart and values:", fence(example.rerender));
-  }
-  if (example.good) {
     if (example.goodFrom !== void 0) examples.push("**Good** — the fixed chart's release as it is:", fence(example.goodFrom), "upgraded to this (nothing is reported):", fence(example.good));
     else if (example.upgradeFrom !== void 0) examples.push("**Good** — upgraded to this instead (nothing is reported):", fence(example.good));
     else examples.push("**Good** (nothing is reported):", fence(example.good));
@@ -26619,7 +25845,7 @@ ${yaml2.replace(/\n+$/, "")}
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
-import path22 from "node:path";
+import path23 from "node:path";
 
 // src/version.ts
 var VERSION = "0.1.0";
@@ -26701,12 +25927,13 @@ function physicalLocation(position2) {
   };
 }
 function ruleDescriptor(rule) {
+  const example = examplesOf(rule);
   return {
     id: rule.id,
     name: pascalCase(rule.id),
     shortDescription: { text: sentence(rule.summary) },
     fullDescription: { text: sentence(rule.why) },
-    help: { text: ruleText(rule), markdown: ruleMarkdown(rule, { headingLevel: 2 }) },
+    help: { text: ruleText(rule, example), markdown: ruleMarkdown(rule, { headingLevel: 2, example }) },
     ...Object.keys(rule.messages).length > 0 ? { messageStrings: messageStrings(rule.messages) } : {},
     ...rule.helpUri ? { helpUri: rule.helpUri } : {},
     defaultConfiguration: { level: LEVEL[rule.severity] },
@@ -26773,7 +26000,7 @@ function messageReference(finding2, rule) {
 }
 function fingerprint(finding2, files) {
   const { object } = finding2;
-  const source = path22.relative(files.root, path22.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path22.sep).join("/");
+  const source = path23.relative(files.root, path23.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path23.sep).join("/");
   const identity2 = [finding2.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding2.path, source].join("\0");
   return createHash("sha256").update(identity2).digest("hex").slice(0, 32);
 }
@@ -26793,29 +26020,29 @@ function tagsOf(id) {
   return ["upgrade"];
 }
 function unknownRule(id, severity) {
-  return { id, severity, summary: id, why: id, messages: {}, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
+  return { id, severity, summary: id, why: id, messages: {}, fix: "", migration: "", incident: "", helpUri: "" };
 }
 
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync6 } from "node:fs";
-import path23 from "node:path";
+import path24 from "node:path";
 function writeOutputFile(file, text) {
-  const target = path23.resolve(file);
-  const dir = path23.dirname(target);
+  const target = path24.resolve(file);
+  const dir = path24.dirname(target);
   let dirStat;
   try {
     dirStat = statSync8(dir);
   } catch {
-    throw new InputError(`cannot write the report: the folder ${path23.dirname(file) || "."} does not exist`, file);
+    throw new InputError(`cannot write the report: the folder ${path24.dirname(file) || "."} does not exist`, file);
   }
-  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path23.dirname(file)} is not a folder`, file);
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path24.dirname(file)} is not a folder`, file);
   try {
     if (statSync8(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
-  const temporary = path23.join(dir, `.${path23.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = path24.join(dir, `.${path24.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync6(temporary, text, { flag: "wx" });
     renameSync(temporary, target);
@@ -27026,10 +26253,17 @@ function explainRules(id, flags) {
   }
   const rule = catalog.find((r) => r.id === id);
   if (!rule) throw new UsageError(`unknown rule "${id}"; \`chartguard rules\` lists them: ${catalog.map((r) => r.id).join(", ")}`);
-  if (flags.output === "json") process.stdout.write(`${JSON.stringify(rule, null, 2)}
+  const example = examplesOf(rule);
+  if (flags.output === "json") {
+    if (example !== void 0 && isMissing(example)) process.stderr.write(`chartguard: examples of ${rule.id} ${example.missing}
 `);
-  else if (flags.output === "markdown") process.stdout.write(ruleMarkdown(rule, { headingLevel: 2 }));
-  else process.stdout.write(formatRuleText(rule, { color, badFindings: runExample(rule, "bad") }));
+    process.stdout.write(`${JSON.stringify({ ...rule, ...example === void 0 || isMissing(example) ? {} : { example } }, null, 2)}
+`);
+  } else if (flags.output === "markdown") process.stdout.write(ruleMarkdown(rule, { headingLevel: 2, example }));
+  else {
+    const badFindings = example === void 0 || isMissing(example) ? [] : runExample(rule, example, "bad");
+    process.stdout.write(formatRuleText(rule, { color, example, badFindings }));
+  }
 }
 var collect2 = (value, previous) => [...previous, value];
 var FIX_OUTPUT_FORMATS = ["text", "json", "patch"];

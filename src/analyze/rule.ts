@@ -1,7 +1,8 @@
 /**
  * A rule is `meta` plus `check(context, report)`. Rules read the context and report;
  * they never mutate shared objects. Adding a rule: one file in rules/, one line in
- * rules/index.ts, one table of cases in test/analyze/rules/.
+ * rules/index.ts, one table of cases in test/analyze/rules/, and its bad and good examples
+ * in docs/rules/<id>/ (load/rule-examples.ts).
  */
 import type { FieldPath } from "../load/yaml.ts";
 import type { KubeObject } from "../model/object.ts";
@@ -35,29 +36,8 @@ export interface RuleMeta {
   migration: string;
   /** The real, public incident behind the rule: what happened, where (repository and issue). */
   incident: string;
-  /** Manifests that show the mistake and its fix; the tests run both through the real core. */
-  example: RuleExample;
   /** Where the rule is documented (the README's rule reference). */
   helpUri: string;
-}
-
-/**
- * A documentation example, as YAML manifests. For a check rule, `bad` must produce the
- * rule's finding and `good` must not. For an upgrade rule, the release as it is
- * (`upgradeFrom`) is upgraded to `bad` (the finding) and to `good` (no finding); when the
- * fixed chart also starts from a different release, `goodFrom` is that release.
- */
-export interface RuleExample {
-  bad: string;
-  good: string;
-  upgradeFrom?: string;
-  goodFrom?: string;
-  /**
-   * For rules that need probe renders: `bad` rendered again from the same chart and
-   * inputs. The example runs with the probe evidence of the two renders (`good` is
-   * re-rendered identically).
-   */
-  rerender?: string;
 }
 
 /** The project's home page; SARIF's informationUri and the base of every rule's helpUri. */
@@ -93,12 +73,4 @@ export type ReportFinding = (finding: FindingInput) => void;
 export interface Rule {
   meta: RuleMeta;
   check(context: AnalysisContext, report: ReportFinding): void;
-}
-
-/** A YAML example written inline, indented with the code: strips the common indentation and the first newline. */
-export function manifest(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const text = String.raw({ raw: strings }, ...values).replace(/^\n/, "").replace(/\n[ \t]*$/, "\n");
-  const lines = text.split("\n");
-  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent)).join("\n");
 }

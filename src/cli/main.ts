@@ -18,7 +18,8 @@ import { formatJunit } from "../report/junit.ts";
 import { formatMarkdown } from "../report/markdown.ts";
 import { formatPlan } from "../report/plan.ts";
 import { configureProgress } from "../report/progress.ts";
-import { formatRuleList, formatRuleText, ruleCatalog, ruleMarkdown, runExample } from "../report/rules-doc.ts";
+import { examplesOf, formatRuleList, formatRuleText, ruleCatalog, ruleMarkdown, runExample } from "../report/rules-doc.ts";
+import { isMissing } from "../load/rule-examples.ts";
 import { formatSarif } from "../report/sarif.ts";
 import { DEFAULT_WIDTH, formatText, formatTextChunks } from "../report/text.ts";
 import { visible, visibleLines } from "../report/visible.ts";
@@ -138,9 +139,16 @@ function explainRules(id: string | undefined, flags: RulesFlags): void {
   }
   const rule = catalog.find((r) => r.id === id);
   if (!rule) throw new UsageError(`unknown rule "${id}"; \`chartguard rules\` lists them: ${catalog.map((r) => r.id).join(", ")}`);
-  if (flags.output === "json") process.stdout.write(`${JSON.stringify(rule, null, 2)}\n`);
-  else if (flags.output === "markdown") process.stdout.write(ruleMarkdown(rule, { headingLevel: 2 }));
-  else process.stdout.write(formatRuleText(rule, { color, badFindings: runExample(rule, "bad") }));
+  const example = examplesOf(rule);
+  if (flags.output === "json") {
+    // Where the examples are missing, JSON keeps its shape and the line goes to stderr.
+    if (example !== undefined && isMissing(example)) process.stderr.write(`chartguard: examples of ${rule.id} ${example.missing}\n`);
+    process.stdout.write(`${JSON.stringify({ ...rule, ...(example === undefined || isMissing(example) ? {} : { example }) }, null, 2)}\n`);
+  } else if (flags.output === "markdown") process.stdout.write(ruleMarkdown(rule, { headingLevel: 2, example }));
+  else {
+    const badFindings = example === undefined || isMissing(example) ? [] : runExample(rule, example, "bad");
+    process.stdout.write(formatRuleText(rule, { color, example, badFindings }));
+  }
 }
 
 interface UpgradeFlags extends OutputFlags, RenderFlags, ConfigFlags {

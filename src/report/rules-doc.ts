@@ -1,16 +1,18 @@
 /**
- * The rule documentation, generated from each rule's `meta`: `chartguard rules`
- * (a list), `chartguard rules ID` (one rule explained), the README's rule reference and
- * SARIF's rule help all come from here, so they cannot drift apart. The examples are
- * run through the real core (`runExample`), by the tests and by `chartguard rules ID`.
+ * The rule documentation, generated from each rule's `meta` and its examples in
+ * docs/rules/<id>/: `chartguard rules` (a list), `chartguard rules ID` (one rule
+ * explained), the README's rule reference and SARIF's rule help all come from here, so
+ * they cannot drift apart. The examples are run through the real core (`runExample`), by
+ * the tests and by `chartguard rules ID`.
  */
 import pc from "picocolors";
 import { checkDocuments } from "../analyze/check.ts";
 import type { Finding } from "../analyze/finding.ts";
 import { analyzeProbes } from "../analyze/probes.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
-import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
+import { CHECK_RULES, UPGRADE_RULES, ruleById } from "../analyze/rules/index.ts";
 import { upgradeDocuments } from "../analyze/upgrade/index.ts";
+import { isMissing, readRuleExample, type MissingExample, type RuleExample } from "../load/rule-examples.ts";
 import { parseYamlStream } from "../load/yaml.ts";
 import { labelled, wrap } from "./wrap.ts";
 
@@ -22,14 +24,21 @@ export function ruleCatalog(): RuleMeta[] {
   return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta);
 }
 
-/** Check rules also run on the new release during `upgrade`; upgrade rules (they have a `from`) only there. */
+/** Check rules also run on the new release during `upgrade`; upgrade rules only there. */
 export function commandsOf(rule: RuleMeta): string[] {
-  return rule.example.upgradeFrom === undefined ? ["check", "upgrade"] : ["upgrade"];
+  return UPGRADE_RULES.some((r) => r.meta.id === rule.id) ? ["upgrade"] : ["check", "upgrade"];
+}
+
+/**
+ * A rule's examples as docs/rules/<id>/ holds them (or the line saying where they were
+ * expected); undefined for a rule that is not chartguard's (a caller's own), which has none.
+ */
+export function examplesOf(rule: RuleMeta): RuleExample | MissingExample | undefined {
+  return ruleById(rule.id) === undefined ? undefined : readRuleExample(rule.id);
 }
 
 /** The findings an example produces through the real core: `bad` must include the rule's, `good` must not. */
-export function runExample(rule: RuleMeta, which: "bad" | "good", namespace = "default"): Finding[] {
-  const { example } = rule;
+export function runExample(rule: RuleMeta, example: RuleExample, which: "bad" | "good", namespace = "default"): Finding[] {
   const to = which === "bad" ? example.bad : example.good;
   const from = which === "good" ? (example.goodFrom ?? example.upgradeFrom) : example.upgradeFrom;
   if (from === undefined) {
@@ -48,6 +57,8 @@ export function runExample(rule: RuleMeta, which: "bad" | "good", namespace = "d
 
 export interface RuleTextOptions {
   color?: boolean;
+  /** The rule's examples (`examplesOf`); none shown without them. */
+  example?: RuleExample | MissingExample;
   /** Wrap prose at this many columns (default 88). */
   width?: number;
   /** What chartguard reports on the bad example, shown after it (the CLI passes `runExample(rule, "bad")`). */
@@ -95,8 +106,9 @@ export function formatRuleText(rule: RuleMeta, options: RuleTextOptions = {}): s
       if (detail !== undefined) lines.push(...labelled("    details: ", detail, width));
     }
   }
-  const { example } = rule;
-  if (example.bad) {
+  const { example } = options;
+  if (example !== undefined && isMissing(example)) lines.push("", c.dim(`Examples ${example.missing}.`));
+  else if (example !== undefined) {
     if (example.upgradeFrom !== undefined) {
       lines.push("", c.bold("Example: the release as it is"), ...yamlBlock(example.upgradeFrom));
       lines.push("", c.bold(`Bad: upgraded to this, chartguard reports ${rule.id}`), ...yamlBlock(example.bad));
@@ -112,8 +124,6 @@ export function formatRuleText(rule: RuleMeta, options: RuleTextOptions = {}): s
         if (finding.detail !== undefined) lines.push(...labelled("    details: ", finding.detail, width));
       }
     }
-  }
-  if (example.good) {
     if (example.goodFrom !== undefined) lines.push("", c.bold("Good: the fixed chart's release as it is"), ...yamlBlock(example.goodFrom));
     lines.push("", c.bold(example.upgradeFrom !== undefined ? "Good: upgraded to this instead, nothing is reported" : "Good: nothing is reported"), ...yamlBlock(example.good));
   }
@@ -122,8 +132,8 @@ export function formatRuleText(rule: RuleMeta, options: RuleTextOptions = {}): s
 }
 
 /** The plain-text help for one rule (SARIF `help.text`): the explanation without colour. */
-export function ruleText(rule: RuleMeta): string {
-  return formatRuleText(rule, { color: false });
+export function ruleText(rule: RuleMeta, example?: RuleExample | MissingExample): string {
+  return formatRuleText(rule, { color: false, example });
 }
 
 function yamlBlock(yaml: string): string[] {
@@ -137,6 +147,8 @@ export interface RuleMarkdownOptions {
   headingLevel?: number;
   /** Put the examples in a collapsed `<details>` block (the README: long, and read by scrolling). */
   collapseExamples?: boolean;
+  /** The rule's examples (`examplesOf`); none shown without them. */
+  example?: RuleExample | MissingExample;
 }
 
 export function ruleMarkdown(rule: RuleMeta, options: RuleMarkdownOptions = {}): string {
@@ -145,16 +157,15 @@ export function ruleMarkdown(rule: RuleMeta, options: RuleMarkdownOptions = {}):
   if (rule.why) parts.push(`**Why it matters.** ${linkIssues(rule.why)}`);
   if (rule.incident) parts.push(`**The incident behind it.** ${linkIssues(rule.incident)}`);
   const examples: string[] = [];
-  const { example } = rule;
-  if (example.bad) {
+  const { example } = options;
+  if (example !== undefined && isMissing(example)) parts.push(`*Examples ${example.missing}.*`);
+  else if (example !== undefined) {
     if (example.upgradeFrom !== undefined) {
       examples.push("**Bad** — the release as it is:", fence(example.upgradeFrom), `upgraded to this (chartguard reports \`${rule.id}\`):`, fence(example.bad));
     } else {
       examples.push(`**Bad** (chartguard reports \`${rule.id}\`):`, fence(example.bad));
     }
     if (example.rerender !== undefined) examples.push("rendered again from the same chart and values:", fence(example.rerender));
-  }
-  if (example.good) {
     if (example.goodFrom !== undefined) examples.push("**Good** — the fixed chart's release as it is:", fence(example.goodFrom), "upgraded to this (nothing is reported):", fence(example.good));
     else if (example.upgradeFrom !== undefined) examples.push("**Good** — upgraded to this instead (nothing is reported):", fence(example.good));
     else examples.push("**Good** (nothing is reported):", fence(example.good));
@@ -177,17 +188,17 @@ function fence(yaml: string): string {
   return `\`\`\`yaml\n${yaml.replace(/\n+$/, "")}\n\`\`\``;
 }
 
-/** The README's rule reference (under the README's own `## Rules` heading): an index table, then every rule in full. */
-export function rulesReference(rules: readonly RuleMeta[]): string {
+/** The README's rule reference (under the README's own `## Rules` heading): an index table, then every rule in full with its examples. */
+export function rulesReference(rules: readonly RuleMeta[], exampleOf: (rule: RuleMeta) => RuleExample | MissingExample | undefined): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const lines = [
-    "Generated from the rules' own metadata by `npm run docs:rules` (the tests fail when this section is stale). `chartguard rules RULE-ID` prints the same explanation.",
+    "Generated from the rules' own metadata and their examples in `docs/rules/<id>/` by `npm run docs:rules` (the tests fail when this section is stale). `chartguard rules RULE-ID` prints the same explanation.",
     "",
     "| Rule | Severity | Runs in | What it finds |",
     "| --- | --- | --- | --- |",
     ...rules.map((r) => `| [\`${r.id}\`](#${r.id}) | ${r.severity} | ${commandsOf(r).join(", ")} | ${cell(r.summary)} |`),
     "",
-    ...rules.map((r) => ruleMarkdown(r, { headingLevel: 3, collapseExamples: true })),
+    ...rules.map((r) => ruleMarkdown(r, { headingLevel: 3, collapseExamples: true, example: exampleOf(r) })),
   ];
   return lines.join("\n").replace(/\n+$/, "\n");
 }

@@ -16,7 +16,7 @@ import { PLACEHOLDER, placeholders } from "../analyze/messages.ts";
 import { groupOf } from "../model/object.ts";
 import { failureLine, type InputFailure } from "../errors.ts";
 import { BASELINE_TITLES, failurePosition, renderedFileText, repoFiles, sourcePosition, suppressionText, whereText, type ReportedFinding, type RepoFiles, type ReportResult, type SourcePosition } from "./common.ts";
-import { ruleMarkdown, ruleText } from "./rules-doc.ts";
+import { examplesOf, ruleMarkdown, ruleText } from "./rules-doc.ts";
 import { VERSION } from "../version.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -118,12 +118,13 @@ function physicalLocation(position: SourcePosition): Record<string, unknown> {
 }
 
 function ruleDescriptor(rule: RuleMeta): Record<string, unknown> {
+  const example = examplesOf(rule);
   return {
     id: rule.id,
     name: pascalCase(rule.id),
     shortDescription: { text: sentence(rule.summary) },
     fullDescription: { text: sentence(rule.why) },
-    help: { text: ruleText(rule), markdown: ruleMarkdown(rule, { headingLevel: 2 }) },
+    help: { text: ruleText(rule, example), markdown: ruleMarkdown(rule, { headingLevel: 2, example }) },
     ...(Object.keys(rule.messages).length > 0 ? { messageStrings: messageStrings(rule.messages) } : {}),
     ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
     defaultConfiguration: { level: LEVEL[rule.severity] },
@@ -246,6 +247,6 @@ function tagsOf(id: string): string[] {
 }
 
 function unknownRule(id: string, severity: Severity): RuleMeta {
-  return { id, severity, summary: id, why: id, messages: {}, fix: "", migration: "", incident: "", example: { bad: "", good: "" }, helpUri: "" };
+  return { id, severity, summary: id, why: id, messages: {}, fix: "", migration: "", incident: "", helpUri: "" };
 }
 

@@ -1,7 +1,8 @@
 /**
  * bundle/chartguard.mjs, the committed single-file CLI that the GitHub Action and the Helm
  * plugin run from a plain checkout: it is exactly what scripts/bundle.mjs builds from
- * today's src/ (so it cannot drift), and it runs with nothing but node and helm.
+ * today's src/ (so it cannot drift), it runs with nothing but node and helm, and it finds
+ * the rules' examples in docs/rules/ of the checkout it is in.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -56,4 +57,18 @@ test("the bundle runs alone: a copy outside the project, only node and helm on P
   assert.equal(checked.status, 1, checked.stderr);
   const rules = new Set(JSON.parse(checked.stdout).findings.map((f: { rule: string }) => f.rule));
   assert.ok(rules.has("volatile-selector"), [...rules].join(", "));
+
+  // Alone, it has no docs/rules/ beside it: the rule's page says so in one line and explains the rest.
+  const explained = run(path.join(bin, "node"), [copy, "rules", "duplicate-object"], { cwd: tmp, env });
+  assert.deepEqual([explained.status, explained.stderr], [0, ""]);
+  assert.ok(explained.stdout.includes("\nWhy it matters\n"), explained.stdout);
+  assert.ok(explained.stdout.includes(`\n\nExamples not found: they live in docs/rules/duplicate-object/ of chartguard's folder, and no folder above ${tmp} holds chartguard's package.json.\n\nMore: `), explained.stdout);
+});
+
+test("the bundle in a checkout shows the examples of docs/rules/", () => {
+  const explained = run(process.execPath, [BUNDLE_PATH, "rules", "merge-trap"], { cwd: tmp });
+  assert.deepEqual([explained.status, explained.stderr], [0, ""]);
+  const from = readFileSync(path.join(PROJECT_ROOT, "docs", "rules", "merge-trap", "from.yaml"), "utf8");
+  assert.ok(explained.stdout.includes(`\nExample: the release as it is\n${from.trimEnd().replace(/^/gm, "    ")}\n`), explained.stdout);
+  assert.match(explained.stdout, /\nWhat chartguard says about it\n {2}error at /);
 });

@@ -5,7 +5,7 @@
  * `chartguard` bin, and install the Helm plugin the package carries.
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -60,10 +60,13 @@ before(() => {
   assert.equal(install.status, 0, install.stderr);
 });
 
-test("the tarball holds the build, the declarations, the config schema and the Helm plugin, and no sources or tests", () => {
+test("the tarball holds the build, the declarations, the config schema, the rules' examples and the Helm plugin, and no sources or tests", () => {
   for (const file of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "src/config/schema.json", "plugin.yaml", "scripts/helm-plugin.sh"]) {
     assert.ok(packedFiles.includes(file), `${file} is packed`);
   }
+  const examples = readdirSync(path.join(PROJECT_ROOT, "docs", "rules")).flatMap((id) => readdirSync(path.join(PROJECT_ROOT, "docs", "rules", id)).map((file) => `docs/rules/${id}/${file}`));
+  assert.ok(examples.length >= 30);
+  assert.deepEqual(examples.filter((file) => !packedFiles.includes(file)), [], "every rule's examples are packed");
   assert.deepEqual(packedFiles.filter((f) => f.startsWith("test/") || (f.startsWith("src/") && f.endsWith(".ts")) || f.includes(".cache/")), []);
   assert.ok(Object.values(pkg.bin).every((bin) => packedFiles.includes(bin)), "every bin is packed");
   // A source map would point at src/*.ts, which is not shipped.
@@ -221,6 +224,12 @@ test("the installed bin runs check and rules", () => {
   const rules = run(bin, ["rules"], { cwd: CONSUMER });
   assert.equal(rules.status, 0, rules.stderr);
   assert.match(rules.stdout, /selector-overlap/);
+  // The examples come from the package's docs/rules/ (dist/ finds the package root above it).
+  const explained = run(bin, ["rules", "merge-trap"], { cwd: CONSUMER });
+  assert.deepEqual([explained.status, explained.stderr], [0, ""]);
+  const from = readFileSync(path.join(PROJECT_ROOT, "docs", "rules", "merge-trap", "from.yaml"), "utf8");
+  assert.ok(explained.stdout.includes(`\nExample: the release as it is\n${from.trimEnd().replace(/^/gm, "    ")}\n`), explained.stdout);
+  assert.match(explained.stdout, /\nWhat chartguard says about it\n {2}error at /);
 });
 
 test("the Helm plugin installs from the installed package and runs its bundled chartguard", () => {

@@ -5,8 +5,7 @@ import { test } from "node:test";
 import { summarize, type Finding } from "../../src/analyze/finding.ts";
 import { repoFiles } from "../../src/report/common.ts";
 import { escapeData, escapeProperty, formatGithub, workflowCommand } from "../../src/report/github.ts";
-import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { chartResult, checkExamplesResult, runCliIn, suppressedResult, tempRepo } from "./helpers.ts";
+import { chartResult, checkExamplesResult, ruleExample, runCliIn, suppressedResult, tempRepo } from "./helpers.ts";
 
 /** What the Actions runner does with a command line: split properties, decode the escapes. */
 function parseCommand(line: string): { command: string; properties: Record<string, string>; message: string } {
@@ -91,7 +90,7 @@ test("github: a finding without a real file is annotated without file=; a templa
 
 test("github: the CLI prints annotations and appends the markdown report to GITHUB_STEP_SUMMARY", () => {
   const dir = tempRepo();
-  const example = ruleCatalog().find((r) => r.id === "immutable-field")!.example;
+  const example = ruleExample("immutable-field");
   writeFileSync(path.join(dir, "from.yaml"), example.upgradeFrom!);
   writeFileSync(path.join(dir, "to.yaml"), example.bad);
   const summary = path.join(dir, "summary.md");

@@ -14,10 +14,11 @@ import type { RuleMeta } from "../../src/analyze/rule.ts";
 import type { SuppressedFinding, Suppression } from "../../src/analyze/suppress.ts";
 import { upgradeDocuments } from "../../src/analyze/upgrade/index.ts";
 import type { Impact } from "../../src/analyze/upgrade/impact.ts";
+import { isMissing, readRuleExample, type RuleExample } from "../../src/load/rule-examples.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
 import type { InputFailure } from "../../src/errors.ts";
 import type { ModelNote, ObjectRef } from "../../src/model/object.ts";
-import { ruleCatalog } from "../../src/report/rules-doc.ts";
+import { CHECK_RULES, UPGRADE_RULES } from "../../src/analyze/rules/index.ts";
 
 export interface TestResult {
   findings: Finding[];
@@ -30,8 +31,15 @@ export interface TestResult {
   absent?: Finding[];
 }
 
-export const checkRules = (): RuleMeta[] => ruleCatalog().filter((r) => r.example.upgradeFrom === undefined);
-export const upgradeRules = (): RuleMeta[] => ruleCatalog().filter((r) => r.example.upgradeFrom !== undefined);
+export const checkRules = (): RuleMeta[] => CHECK_RULES.map((r) => r.meta);
+export const upgradeRules = (): RuleMeta[] => UPGRADE_RULES.map((r) => r.meta);
+
+/** A rule's examples from docs/rules/<id>/; a test that needs them fails when they are missing. */
+export function ruleExample(id: string): RuleExample {
+  const example = readRuleExample(id);
+  if (isMissing(example)) throw new Error(`examples of ${id} ${example.missing}`);
+  return example;
+}
 
 /** A temporary folder with a `.git` marker: the repository root that reports make paths relative to. */
 export function tempRepo(): string {
@@ -46,11 +54,12 @@ export function checkExamplesResult(root?: string, dir = "manifests"): TestResul
   const notes: ModelNote[] = [];
   for (const rule of checkRules()) {
     const file = `${dir}/${rule.id}.yaml`;
+    const { bad } = ruleExample(rule.id);
     if (root) {
       mkdirSync(path.join(root, dir), { recursive: true });
-      writeFileSync(path.join(root, file), rule.example.bad);
+      writeFileSync(path.join(root, file), bad);
     }
-    const result = checkDocuments(parseYamlStream(rule.example.bad, root ? path.join(root, file) : file), { namespace: "default" });
+    const result = checkDocuments(parseYamlStream(bad, root ? path.join(root, file) : file), { namespace: "default" });
     findings.push(...result.findings);
     notes.push(...result.notes);
   }
@@ -65,13 +74,14 @@ export function upgradeExamplesResult(root?: string, dir = "release"): TestResul
   for (const rule of upgradeRules()) {
     const from = `${dir}/${rule.id}.from.yaml`;
     const to = `${dir}/${rule.id}.yaml`;
+    const { upgradeFrom, bad } = ruleExample(rule.id);
     if (root) {
       mkdirSync(path.join(root, dir), { recursive: true });
-      writeFileSync(path.join(root, from), rule.example.upgradeFrom!);
-      writeFileSync(path.join(root, to), rule.example.bad);
+      writeFileSync(path.join(root, from), upgradeFrom!);
+      writeFileSync(path.join(root, to), bad);
     }
     const at = (file: string) => (root ? path.join(root, file) : file);
-    const result = upgradeDocuments(parseYamlStream(rule.example.upgradeFrom!, at(from)), parseYamlStream(rule.example.bad, at(to)), { namespace: "default" });
+    const result = upgradeDocuments(parseYamlStream(upgradeFrom!, at(from)), parseYamlStream(bad, at(to)), { namespace: "default" });
     findings.push(...result.findings);
     notes.push(...result.notes);
     for (const key of Object.keys(impact) as (keyof Impact)[]) (impact[key] as unknown[]).push(...result.impact[key]);

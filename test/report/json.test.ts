@@ -11,8 +11,7 @@ import { after, test } from "node:test";
 import { helmBinaries } from "../helpers/helm.ts";
 import { PROJECT_ROOT } from "../helpers/cli.ts";
 import { validate } from "../helpers/json-schema.ts";
-import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { runCliIn } from "./helpers.ts";
+import { checkRules, ruleExample, runCliIn } from "./helpers.ts";
 
 const packageJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { exports: Record<string, string>; files: string[] };
 const schemaFile = path.join(PROJECT_ROOT, packageJson.exports["./output-schema.json"]!);
@@ -41,15 +40,13 @@ test("json: check of a chart, with errors, notes and suppressed findings, valida
 });
 
 test("json: check of manifests (with an invalid label) and upgrade with a runbook validate", () => {
-  const catalog = ruleCatalog();
-  const example = (id: string) => catalog.find((r) => r.id === id)!.example;
-  writeFileSync(path.join(dir, "bad.yaml"), catalog.filter((r) => r.example.upgradeFrom === undefined).map((r) => r.example.bad).join("---\n"));
+  writeFileSync(path.join(dir, "bad.yaml"), checkRules().map((r) => ruleExample(r.id).bad).join("---\n"));
   const check = jsonOf(["check", "bad.yaml"]);
   assert.ok((check.findings as unknown[]).length > 5);
   assert.deepEqual(validate(schema, check), []);
 
-  writeFileSync(path.join(dir, "from.yaml"), [example("immutable-field").upgradeFrom, example("object-replaced").upgradeFrom].join("---\n"));
-  writeFileSync(path.join(dir, "to.yaml"), [example("immutable-field").bad, example("object-replaced").bad].join("---\n"));
+  writeFileSync(path.join(dir, "from.yaml"), [ruleExample("immutable-field").upgradeFrom, ruleExample("object-replaced").upgradeFrom].join("---\n"));
+  writeFileSync(path.join(dir, "to.yaml"), [ruleExample("immutable-field").bad, ruleExample("object-replaced").bad].join("---\n"));
   const upgrade = jsonOf(["upgrade", "--from", "from.yaml", "--to", "to.yaml"]);
   const steps = (upgrade.plan as { steps: { stage: string; command: string }[] }).steps;
   assert.deepEqual(steps.filter((s) => s.stage === "upgrade").length, 1);

@@ -12,7 +12,7 @@ import { after, test, type TestContext } from "node:test";
 import { formatJunit } from "../../src/report/junit.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
 import { run } from "../integrations/run.ts";
-import { checkExamplesResult, checkRules, parseXml, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
+import { checkExamplesResult, checkRules, parseXml, ruleExample, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
 
 const SCHEMA = path.join(import.meta.dirname, "..", "fixtures", "junit", "junit-jenkins.xsd");
 const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-junit-xsd-"));
@@ -75,8 +75,7 @@ test("junit: findings below --fail-on pass their case with the finding in system
 
 test("junit from the CLI agrees with the exit code: warnings only, --fail-on error passes, --fail-on warning fails", () => {
   const dir = tempRepo();
-  const rule = ruleCatalog().find((r) => r.id === "volatile-pod-labels")!;
-  writeFileSync(path.join(dir, "web.yaml"), rule.example.bad);
+  writeFileSync(path.join(dir, "web.yaml"), ruleExample("volatile-pod-labels").bad);
   const lenient = runCliIn(dir, ["check", "web.yaml", "-o", "junit", "--fail-on", "error", "--output-file", "lenient.xml"]);
   assert.equal(lenient.status, 0, lenient.stderr);
   const lenientRoot = parseXml(readFileSync(path.join(dir, "lenient.xml"), "utf8"));

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { escapeXml, formatJunit } from "../../src/report/junit.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { chartResult, checkExamplesResult, checkRules, parseXml, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
+import { chartResult, checkExamplesResult, checkRules, parseXml, ruleExample, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult, type XmlElement } from "./helpers.ts";
 
 const all = (e: XmlElement, name: string): XmlElement[] => [...(e.name === name ? [e] : []), ...e.children.flatMap((c) => all(c, name))];
 
@@ -145,8 +145,7 @@ test("junit: an upgrade report covers check and upgrade rules", () => {
 
 test("junit: the CLI writes -o junit for check and upgrade", () => {
   const dir = tempRepo();
-  const rules = ruleCatalog();
-  writeFileSync(path.join(dir, "bad.yaml"), rules.find((r) => r.id === "selector-overlap")!.example.bad);
+  writeFileSync(path.join(dir, "bad.yaml"), ruleExample("selector-overlap").bad);
   const run = runCliIn(dir, ["check", "bad.yaml", "-o", "junit", "--fail-on", "info", "--output-file", "report.xml"]);
   assert.equal(run.status, 1, run.stderr);
   assert.equal(run.stdout, "");
@@ -158,7 +157,7 @@ test("junit: the CLI writes -o junit for check and upgrade", () => {
     assert.deepEqual(suite.children.map((c) => c.attributes.name), ["Deployment default/web", "Job default/web-migrate", "Service default/web"], suite.attributes.name);
   }
 
-  const example = rules.find((r) => r.id === "object-replaced")!.example;
+  const example = ruleExample("object-replaced");
   writeFileSync(path.join(dir, "from.yaml"), example.upgradeFrom!);
   writeFileSync(path.join(dir, "to.yaml"), example.bad);
   const up = runCliIn(dir, ["upgrade", "--from", "from.yaml", "--to", "to.yaml", "-o", "junit", "--fail-on", "none"]);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { COMMENT_MARKER, escapeMarkdown, formatMarkdown, GITHUB_COMMENT_LIMIT } from "../../src/report/markdown.ts";
 import { ruleCatalog } from "../../src/report/rules-doc.ts";
-import { chartResult, checkExamplesResult, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult } from "./helpers.ts";
+import { chartResult, checkExamplesResult, ruleExample, runCliIn, suppressedResult, tempRepo, upgradeExamplesResult } from "./helpers.ts";
 
 const rules = new Map(ruleCatalog().map((r) => [r.id, r]));
 
@@ -149,7 +149,7 @@ test("markdown: an upgrade comment carries the plan: what fails, what restarts, 
 
 test("markdown: the CLI writes -o markdown for check and upgrade", () => {
   const dir = tempRepo();
-  const example = ruleCatalog().find((r) => r.id === "needless-rollout")!.example;
+  const example = ruleExample("needless-rollout");
   writeFileSync(path.join(dir, "from.yaml"), example.upgradeFrom!);
   writeFileSync(path.join(dir, "to.yaml"), example.bad);
   const up = runCliIn(dir, ["upgrade", "--from", "from.yaml", "--to", "to.yaml", "-o", "markdown"]);

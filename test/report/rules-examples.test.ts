@@ -1,31 +1,48 @@
 /**
- * The rules' documentation is executable: every rule's bad example must produce that
- * rule's finding through the real core (checkDocuments / upgradeDocuments), and its good
+ * The rules' documentation is executable: every rule in the index has its examples in
+ * docs/rules/<id>/, its bad example must produce that rule's finding (with a message id
+ * of its meta) through the real core (checkDocuments / upgradeDocuments), and its good
  * example must produce no finding at all. The README's rule reference must be what
  * `npm run docs:rules` generates, and `chartguard rules` must explain every rule.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CHECK_RULES, UPGRADE_RULES } from "../../src/analyze/rules/index.ts";
-import { RULES_END, RULES_START, ruleCatalog, rulesReference, runExample, withRulesReference } from "../../src/report/rules-doc.ts";
-import { runCli } from "../helpers/cli.ts";
+import { EXAMPLE_FILES, isMissing, packageRoot, readRuleExample } from "../../src/load/rule-examples.ts";
+import { RULES_END, RULES_START, examplesOf, formatRuleText, ruleCatalog, ruleMarkdown, rulesReference, runExample, withRulesReference } from "../../src/report/rules-doc.ts";
+import { PROJECT_ROOT, runCli } from "../helpers/cli.ts";
+import { ruleExample } from "./helpers.ts";
 
 const README = fileURLToPath(new URL("../../README.md", import.meta.url));
 const RULES_DIR = fileURLToPath(new URL("../../src/analyze/rules/", import.meta.url));
+const ROOT = path.resolve(PROJECT_ROOT);
+const EXAMPLES_DIR = path.join(ROOT, "docs", "rules");
 
 for (const rule of ruleCatalog()) {
-  test(`rules-examples: ${rule.id}: the bad example produces the finding`, () => {
-    const findings = runExample(rule, "bad");
-    assert.ok(
-      findings.some((f) => f.rule === rule.id),
-      `the bad example of ${rule.id} should produce a ${rule.id} finding; it produced: ${JSON.stringify(findings.map((f) => `${f.rule} ${f.path}`))}`,
-    );
+  const isUpgradeRule = UPGRADE_RULES.some((r) => r.meta.id === rule.id);
+
+  test(`rules-examples: ${rule.id}: docs/rules/${rule.id}/ holds its examples, and only example files`, () => {
+    const dir = path.join(EXAMPLES_DIR, rule.id);
+    assert.ok(existsSync(dir), `docs/rules/${rule.id}/ is missing: every rule in the index needs bad.yaml and good.yaml there`);
+    const files = readdirSync(dir).sort();
+    const allowed = Object.values(EXAMPLE_FILES);
+    assert.deepEqual(files.filter((f) => !allowed.includes(f)), [], `docs/rules/${rule.id}/ may hold only ${allowed.join(", ")}`);
+    assert.ok(files.includes("bad.yaml") && files.includes("good.yaml"), `docs/rules/${rule.id}/: bad.yaml and good.yaml`);
+    assert.equal(files.includes("from.yaml"), isUpgradeRule, `${rule.id}: upgrade rules (only) have from.yaml, the release as it is`);
+  });
+
+  test(`rules-examples: ${rule.id}: the bad example produces the finding, with a message id of the rule`, () => {
+    const own = runExample(rule, ruleExample(rule.id), "bad").filter((f) => f.rule === rule.id);
+    assert.ok(own.length > 0, `the bad example of ${rule.id} should produce a ${rule.id} finding`);
+    assert.deepEqual(own.map((f) => f.messageId).filter((id) => !Object.hasOwn(rule.messages, id)), [], `${rule.id}: message ids not in meta.messages`);
   });
 
   test(`rules-examples: ${rule.id}: the good example produces no finding`, () => {
-    const findings = runExample(rule, "good");
+    const findings = runExample(rule, ruleExample(rule.id), "good");
     assert.deepEqual(findings.map((f) => `${f.rule}: ${f.object.kind}/${f.object.name} ${f.path}: ${f.message}`), []);
   });
 
@@ -36,8 +53,6 @@ for (const rule of ruleCatalog()) {
     // The incident names a public issue or pull request (owner/repo #123).
     assert.match(rule.incident, /[\w.-]+\/[\w.-]+ ?#\d+/, `${rule.id}: the incident should cite owner/repo #number`);
     assert.equal(rule.helpUri.endsWith(`#${rule.id}`), true);
-    const isUpgradeRule = UPGRADE_RULES.some((r) => r.meta.id === rule.id);
-    assert.equal(rule.example.upgradeFrom !== undefined, isUpgradeRule, `${rule.id}: upgrade rules (only) have a from side`);
   });
 }
 
@@ -47,11 +62,38 @@ test("rules-examples: every rule file in src/analyze/rules is in the index, so i
   for (const file of files) assert.ok(ids.includes(file), `${file}.ts is not listed in rules/index.ts`);
 });
 
+test("rules-examples: every folder in docs/rules is a rule of the index (no examples of a rule that is gone)", () => {
+  const ids = ruleCatalog().map((r) => r.id);
+  assert.deepEqual(readdirSync(EXAMPLES_DIR).filter((dir) => !ids.includes(dir)), []);
+});
+
+test("rules-examples: the examples are found from the package root, and a folder without them says where they were expected", () => {
+  assert.equal(packageRoot(), ROOT);
+  assert.equal(packageRoot(path.join(ROOT, "bundle")), ROOT);
+  assert.equal(packageRoot(tmpdir()), undefined);
+  const rule = ruleCatalog().find((r) => r.id === "duplicate-object")!;
+  assert.deepEqual(examplesOf(rule), ruleExample("duplicate-object"));
+  assert.equal(examplesOf({ ...rule, id: "a-caller-s-own-rule" }), undefined, "a rule that is not chartguard's has no examples, and none missing");
+  const bare = mkdtempSync(path.join(tmpdir(), "chartguard-no-examples-"));
+  try {
+    const missing = readRuleExample("duplicate-object", bare);
+    assert.deepEqual(missing, { missing: `not found: they were expected in ${path.join(bare, "docs", "rules", "duplicate-object")}/ (bad.yaml and good.yaml), which this install of chartguard lacks` });
+    assert.ok(isMissing(missing));
+    // The page still explains the rule, and says in one line where the examples were expected.
+    const page = formatRuleText(rule, { example: missing });
+    assert.ok(page.includes(`\n\nExamples not found: they were expected in ${path.join(bare, "docs", "rules", "duplicate-object")}/ (bad.yaml and good.yaml), which this install of chartguard lacks.\n\nMore: `), page);
+    assert.ok(page.includes("\nWhy it matters\n") && !page.includes("Bad: chartguard reports"));
+    assert.match(ruleMarkdown(rule, { example: missing }), /\n\n\*Examples not found: they were expected in .*duplicate-object\/ \(bad\.yaml and good\.yaml\), which this install of chartguard lacks\.\*\n/);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
+});
+
 test("rules-examples: the README's rule reference is up to date (npm run docs:rules)", () => {
   assert.ok(existsSync(README));
   const readme = readFileSync(README, "utf8");
   assert.ok(readme.includes(RULES_START) && readme.includes(RULES_END), "README.md needs the rules markers");
-  const expected = withRulesReference(readme, rulesReference(ruleCatalog()));
+  const expected = withRulesReference(readme, rulesReference(ruleCatalog(), (rule) => ruleExample(rule.id)));
   assert.ok(expected === readme, "README.md's rule reference is stale: run `npm run docs:rules`");
 });
 

@@ -14,6 +14,7 @@ import { helmBinaries } from "../helpers/helm.ts";
 import {
   checkExamplesResult,
   readJson,
+  ruleExample,
   runCliIn,
   suppressedResult,
   tempRepo,
@@ -177,7 +178,7 @@ test("sarif: the driver describes chartguard and every rule in full", () => {
     assert.equal(rule.shortDescription.text.replace(/\.$/, ""), meta.summary.replace(/\.$/, ""));
     assert.ok(rule.fullDescription.text.length > 40, rule.id);
     assert.ok(rule.help.text.includes(meta.incident.slice(0, 30)), `${rule.id}: help.text names the incident`);
-    assert.ok(rule.help.markdown.includes("```yaml"), `${rule.id}: help.markdown shows the examples`);
+    assert.ok(rule.help.markdown.includes(`\`\`\`yaml\n${ruleExample(rule.id).bad.trimEnd()}\n\`\`\``), `${rule.id}: help.markdown shows the bad example from docs/rules/`);
     assert.equal(rule.helpUri, meta.helpUri);
     assert.equal(rule.defaultConfiguration.level, { error: "error", warning: "warning", info: "note" }[meta.severity]);
     assert.ok(rule.properties.tags.includes("kubernetes"));
@@ -254,7 +255,7 @@ test("sarif: paths are relative to the repository root, also when run from a sub
 });
 
 test("sarif: fingerprints ignore line numbers and stay unique within a run", () => {
-  const manifest = rules.find((r) => r.id === "volatile-selector")!.example.bad;
+  const manifest = ruleExample("volatile-selector").bad;
   const findingsAt = (text: string) => checkDocuments(parseYamlStream(text, "m.yaml"), { namespace: "default" }).findings;
   const prints = (findings: Finding[]): string[] =>
     JSON.parse(formatSarif({ findings, notes: [] }, { rules, files: repoFiles(root, root) })).runs[0].results.map((r: Json) => r.partialFingerprints[FINGERPRINT_KEY]);
@@ -306,7 +307,7 @@ test("sarif: an upgrade log describes upgrade findings with their migration comm
 
 test("sarif: the CLI writes -o sarif for check and upgrade, and --output-file atomically", () => {
   const dir = tempRepo();
-  const bad = rules.find((r) => r.id === "volatile-selector")!.example.bad;
+  const bad = ruleExample("volatile-selector").bad;
   writeFileSync(path.join(dir, "bad.yaml"), bad);
   const run = runCliIn(dir, ["check", "bad.yaml", "-o", "sarif"]);
   assert.equal(run.status, 1, run.stderr);
@@ -314,7 +315,7 @@ test("sarif: the CLI writes -o sarif for check and upgrade, and --output-file at
   assert.equal(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, "bad.yaml");
   assert.equal(run.stderr, "");
 
-  const merge = rules.find((r) => r.id === "merge-trap")!.example;
+  const merge = ruleExample("merge-trap");
   writeFileSync(path.join(dir, "from.yaml"), merge.upgradeFrom!);
   writeFileSync(path.join(dir, "to.yaml"), merge.bad);
   const up = runCliIn(dir, ["upgrade", "--from", "from.yaml", "--to", "to.yaml", "-o", "sarif", "--output-file", "out/up.sarif"]);

@@ -5,7 +5,7 @@ import { describeSelector, matches, selectsEverything, type Labels, type LabelIn
 import type { AnalysisContext } from "../context.ts";
 import type { Remedy } from "../finding.ts";
 import { andList, formatMessage } from "../messages.ts";
-import { type ReportFinding, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type ReportFinding, type Rule, ruleHelpUri } from "../rule.ts";
 
 /**
  * Selectors that select nothing in the checked manifests (k8s-rules.md §2.3, §4): a
@@ -79,64 +79,6 @@ export const danglingSelector: Rule = {
       "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
     incident:
       "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app: web
-          ports:
-            - port: 80
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-          ports:
-            - port: 80
-      `,
-    },
     helpUri: ruleHelpUri("dangling-selector"),
   },
   check(context, report) {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { refString, type KubeObject } from "../../model/object.ts";
 import { duplicateCopies } from "../duplicates.ts";
-import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type Rule, ruleHelpUri } from "../rule.ts";
 
 /**
  * The same object (API group, kind, namespace and name) rendered twice by one source: one
@@ -34,31 +34,6 @@ export const duplicateObject: Rule = {
       "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
     incident:
       "helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets \"secret-name\" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.",
-    example: {
-      bad: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: fast
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: safe
-      `,
-      good: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          mode: fast
-      `,
-    },
     helpUri: ruleHelpUri("duplicate-object"),
   },
   check(context, report) {

@@ -9,7 +9,7 @@
  * Only updated (non-hook) pairs are checked: hooks are deleted and created again, renamed
  * objects are a create plus a delete (plan.ts, §3.3).
  */
-import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type Rule, ruleHelpUri } from "../rule.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 import { pod, secretOrConfigMap, tableOnly } from "./immutable-field/objects.ts";
 import type { Checked, KindCheck } from "./immutable-field/problem.ts";
@@ -31,65 +31,6 @@ export const immutableField: Rule = {
       "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
     incident:
       "zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch \"zitadel-login\" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              team: payments
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                team: payments
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                team: payments
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-    },
     helpUri: ruleHelpUri("immutable-field"),
   },
   check(context, report) {

@@ -17,7 +17,7 @@ import {
 import { formatPath, getPath, isRecord, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import type { AnalysisContext } from "../context.ts";
 import { andList } from "../messages.ts";
-import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 
 /** What kind of field a group of errors is about, for the wording of the finding. */
 type Subject = "label" | "annotation" | "selector" | "name";
@@ -342,30 +342,6 @@ export const invalidLabel: Rule = {
       "Nothing is deployed when the API server rejects the object: fix the chart and install or upgrade again. If the invalid value sits in a selector of a deployed workload, the fix is a selector change (see volatile-selector for the orphan-delete migration).",
     incident:
       "apache/superset #14032: a SemVer 2 chart version with build metadata (`2021.13.1-79+44068e96a`) rendered into a label made the install fail with `metadata.labels: Invalid value: ... a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`; loft-sh/vcluster #3204 hit the same with Flux, which appends a digest after `+` to chart versions.",
-    example: {
-      bad: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          labels:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/version: 2.1.0+build.7
-        data:
-          mode: production
-      `,
-      good: manifest`
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: web-config
-          labels:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/version: 2.1.0_build.7
-        data:
-          mode: production
-      `,
-    },
     helpUri: ruleHelpUri("invalid-label"),
   },
   check(context, report) {

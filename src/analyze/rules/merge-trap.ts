@@ -1,7 +1,7 @@
 /**
  * `merge-trap`: updates that fail only because of how Helm applies them. Helm 3 (and
  * Helm 4 on releases installed by Helm 3, which keep client-side apply) sends a
- * three-way strategic merge patch: original = the previous release manifest, modified =
+ * three-way strategic merge patch: original = the previous release modified =
  * the new manifest, current = the live object (k8s-rules.md §3.1). Two consequences:
  *
  * 1. A field that was never in a manifest but was set by the API server (a default, an
@@ -36,7 +36,7 @@
  */
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, type KubeObject } from "../../model/object.ts";
-import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { defaultedManifest } from "../upgrade/defaults.ts";
 import { apiInvalid, FIELD_IS_IMMUTABLE, fieldError, helmUpgradeError, pvcSpecForbiddenDetail, renderApiValue, validationSource } from "../../k8s/api-errors.ts";
 import { SERVICE_KEEPS_ALLOCATED_VALUES } from "../../k8s/update-rules.ts";
@@ -82,67 +82,6 @@ export const mergeTrap: Rule = {
       "Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p '[{\"op\":\"remove\",\"path\":\"/spec/strategy/rollingUpdate\"},{\"op\":\"replace\",\"path\":\"/spec/strategy/type\",\"value\":\"Recreate\"}]'`, then `helm upgrade`. Each finding gives the exact commands.",
     incident:
       "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          strategy:
-            type: Recreate
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          strategy:
-            type: Recreate
-            rollingUpdate: null
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-      `,
-    },
     helpUri: ruleHelpUri("merge-trap"),
   },
   check(context, report) {

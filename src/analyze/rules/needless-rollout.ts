@@ -1,5 +1,5 @@
 import { andList } from "../messages.ts";
-import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type Rule, ruleHelpUri } from "../rule.ts";
 import {
   configChangeOf,
   isOnDelete,
@@ -53,90 +53,6 @@ export const needlessRollout: Rule = {
       "The upgrade that removes the volatile labels from the pod templates restarts the workloads once more; from then on chart and app version bumps leave the pods alone. No command is needed.",
     incident:
       "helm/helm #9660: charts created with `helm create` label pod templates with helm.sh/chart, so each chart version bump rolls every Deployment although only the version label changed; akuity/kargo #7191 and prometheus-community/helm-charts #7266 report the same restarts, made visible by GitOps tools.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.1
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                helm.sh/chart: web-1.4.1
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                helm.sh/chart: web-1.4.2
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      goodFrom: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.1
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-      `,
-    },
     helpUri: ruleHelpUri("needless-rollout"),
   },
   check(context, report) {

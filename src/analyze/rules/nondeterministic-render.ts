@@ -8,7 +8,7 @@ import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
 import { JOB_TEMPLATE_IMMUTABLE_ERROR, selectorChangeError, statefulSetForbiddenError } from "../../k8s/api-errors.ts";
 import { notPatchedOn } from "../volatile-verdicts.ts";
-import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 
 /** Template functions that make a render differ from the last one with the same inputs. */
 const RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
@@ -328,34 +328,6 @@ export const nondeterministicRender: Rule = {
       "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
     incident:
       "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
-    example: {
-      // Two renders of `{{ randAlphaNum 16 | b64enc }}` in templates/secret.yaml, same chart and values.
-      bad: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: S2s3eFBxMnZOOGRSNGFMbQ==
-      `,
-      rerender: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: WXQ5d0JjNnNIMWpGM2tFeg==
-      `,
-      // The password comes from values, or from the existing Secret through lookup: the same each time.
-      good: manifest`
-        apiVersion: v1
-        kind: Secret
-        metadata:
-          name: db
-        data:
-          password: ZnJvbS12YWx1ZXM=
-      `,
-    },
     helpUri: ruleHelpUri("nondeterministic-render"),
   },
   check(context, report) {

@@ -3,7 +3,7 @@ import type { Severity } from "../finding.ts";
 import { formatMessage, type MessageData } from "../messages.ts";
 import { releaseOf } from "../release.ts";
 import { sh, ShellText } from "../shell.ts";
-import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { replacedPairs, type ReplacedPair } from "../upgrade/replacements.ts";
 
 /**
@@ -77,89 +77,6 @@ export const objectReplaced: Rule = {
       "Prefer keeping the old name (fullnameOverride, a fixed claim name). When the rename is intended: annotate the old object with `helm.sh/resource-policy: keep` in the last release that has it (or retain its volumes first: set the StatefulSet's persistentVolumeClaimRetentionPolicy and the PersistentVolumes' reclaim policy to Retain), upgrade, move the data or traffic to the new object, then delete the old one by hand.",
     incident:
       "jfrog/charts #1436: renaming the Artifactory StatefulSet in chart 12.x made `helm upgrade` create a new StatefulSet with new volumes and delete the old one; dirsigler/uptime-kuma-helm #227: switching the workload kind from Deployment to StatefulSet deleted the claim and the data with it.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-db
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-postgresql
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: web-db
-        spec:
-          serviceName: web-db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16.4
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-    },
     helpUri: ruleHelpUri("object-replaced"),
   },
   check(context, report) {

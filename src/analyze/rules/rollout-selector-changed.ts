@@ -3,7 +3,7 @@ import { compileLabelSelector, describeSelector, sameStoredSelector, storedLabel
 import { versionAtLeast } from "../../k8s/versions.ts";
 import { andList } from "../messages.ts";
 import { releaseOf } from "../release.ts";
-import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type Rule, ruleHelpUri } from "../rule.ts";
 import { sh } from "../shell.ts";
 
 /**
@@ -46,80 +46,6 @@ export const rolloutSelectorChanged: Rule = {
       "Do not change a deployed Rollout's selector in place. Ship the new selector as a new Rollout (a new name), let it come up next to the old one, move traffic to it, then remove the old Rollout; later upgrades follow the canary steps again.",
     incident:
       "argoproj/argo-rollouts #4070: after a change to a Rollout's spec.selector.matchLabels the controller orphaned the stable ReplicaSet and promoted the new one as an initial deploy, skipping every canary step; Argo Rollouts 1.9 made the selector immutable (PR #4084) so the update is refused instead.",
-    example: {
-      upgradeFrom: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.0.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `,
-      bad: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `,
-      good: manifest`
-        apiVersion: argoproj.io/v1alpha1
-        kind: Rollout
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-          strategy:
-            canary:
-              steps:
-                - setWeight: 20
-                - pause: {}
-      `,
-    },
     helpUri: ruleHelpUri("rollout-selector-changed"),
   },
   check(context, report) {

@@ -3,7 +3,7 @@ import { getPath, refString } from "../../model/object.ts";
 import { validateLabelMap, validateLabelSelector } from "../../model/label-syntax.ts";
 import type { FieldPath } from "../../load/yaml.ts";
 import { andList } from "../messages.ts";
-import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type Rule, ruleHelpUri } from "../rule.ts";
 
 /**
  * The API server requires a workload's selector to match its own pod template and
@@ -35,47 +35,6 @@ export const selectorMismatch: Rule = {
       "Nothing to migrate when the API server refused the object: fix the chart and install or upgrade again. If the template lost a label that a deployed selector still uses, put the label back: the selector is immutable, so changing it means deleting the workload without its pods (`kubectl delete deployment <name> --cascade=orphan`) before `helm upgrade`.",
     incident:
       "helm/helm #2494: a `chart: {{ .Chart.Name }}-{{ .Chart.Version }}` label added to a Deployment's pod template made the next upgrade fail with \"`selector` does not match template `labels`\"; helm/charts #1726 (kube-state-metrics) broke every upgrade the same way.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-    },
     helpUri: ruleHelpUri("selector-mismatch"),
   },
   check(context, report) {

@@ -1,4 +1,4 @@
-import { type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type Rule, ruleHelpUri } from "../rule.ts";
 import { checkPodConsumers } from "./selector-overlap/consumers.ts";
 import { checkHpas } from "./selector-overlap/hpas.ts";
 import { checkMonitors } from "./selector-overlap/monitors.ts";
@@ -101,104 +101,6 @@ export const selectorOverlap: Rule = {
       "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
     incident:
       "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-        ---
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          annotations:
-            helm.sh/hook: pre-upgrade
-        spec:
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-                  args: ["migrate"]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-          ports:
-            - port: 80
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-              app.kubernetes.io/component: server
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: server
-            spec:
-              containers:
-                - name: web
-                  image: example/web:2.1.0
-        ---
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          annotations:
-            helm.sh/hook: pre-upgrade
-        spec:
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-                app.kubernetes.io/component: migration
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-                  args: ["migrate"]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: web
-        spec:
-          selector:
-            app.kubernetes.io/name: web
-            app.kubernetes.io/component: server
-          ports:
-            - port: 80
-      `,
-    },
     helpUri: ruleHelpUri("selector-overlap"),
   },
   check(context, report) {

@@ -3,7 +3,7 @@ import { volatileLabels } from "../../model/volatile.ts";
 import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
 import { statefulSetForbiddenError } from "../../k8s/api-errors.ts";
-import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import type { FieldChange } from "../probes.ts";
 import { volatileVerdicts } from "../volatile-verdicts.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
@@ -68,67 +68,6 @@ export const volatileClaimTemplate: Rule = {
       "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
     incident:
       "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: db
-        spec:
-          serviceName: db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-                labels:
-                  app.kubernetes.io/name: db
-                  helm.sh/chart: db-1.4.2
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: db
-        spec:
-          serviceName: db
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: db
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: db
-            spec:
-              containers:
-                - name: db
-                  image: postgres:16
-          volumeClaimTemplates:
-            - metadata:
-                name: data
-                labels:
-                  app.kubernetes.io/name: db
-              spec:
-                accessModes: ["ReadWriteOnce"]
-                resources:
-                  requests:
-                    storage: 10Gi
-      `,
-    },
     helpUri: ruleHelpUri("volatile-claim-template"),
   },
   check(context, report) {

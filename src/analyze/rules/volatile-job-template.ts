@@ -4,7 +4,7 @@ import { taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { isPatchedJob, probesOf, type ProbeCause } from "../probes.ts";
-import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { JOB_TEMPLATE_IMMUTABLE_ERROR } from "../../k8s/api-errors.ts";
 import { andList } from "../messages.ts";
 import { notPatchedOn, volatileVerdicts } from "../volatile-verdicts.ts";
@@ -151,41 +151,6 @@ export const volatileJobTemplate: Rule = {
       "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
     incident:
       "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
-    example: {
-      bad: manifest`
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          labels:
-            app.kubernetes.io/version: "2.1.0"
-        spec:
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-      `,
-      good: manifest`
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: web-migrate
-          labels:
-            app.kubernetes.io/version: "2.1.0"
-          annotations:
-            helm.sh/hook: post-install,post-upgrade
-            helm.sh/hook-delete-policy: before-hook-creation
-        spec:
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: migrate
-                  image: example/web:2.1.0
-      `,
-    },
     helpUri: ruleHelpUri("volatile-job-template"),
   },
   check(context, report) {

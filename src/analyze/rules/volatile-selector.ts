@@ -3,7 +3,7 @@ import type { Workload } from "../../model/workloads.ts";
 import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
 import { selectorChangeError } from "../../k8s/api-errors.ts";
-import { type FindingInput, type Rule, manifest, ruleHelpUri } from "../rule.ts";
+import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts } from "../volatile-verdicts.ts";
 import { volatileSelectorLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
@@ -106,52 +106,6 @@ export const volatileSelector: Rule = {
       "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
     incident:
       "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
-    example: {
-      bad: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              helm.sh/chart: web-1.4.2
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                helm.sh/chart: web-1.4.2
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-      good: manifest`
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels:
-            helm.sh/chart: web-1.4.2
-            app.kubernetes.io/name: web
-        spec:
-          selector:
-            matchLabels:
-              app.kubernetes.io/name: web
-          template:
-            metadata:
-              labels:
-                app.kubernetes.io/name: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-      `,
-    },
     helpUri: ruleHelpUri("volatile-selector"),
   },
   check(context, report) {
