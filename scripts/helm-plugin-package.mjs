@@ -1,6 +1,7 @@
 // Packages the Helm plugin for installing from a file or a release URL, one archive per
-// plugin format, each holding plugin.yaml, scripts/helm-plugin.sh and the single-file
-// bundle/chartguard.mjs (so that node and helm are all it needs):
+// plugin format, each holding plugin.yaml, scripts/helm-plugin.sh, the single-file
+// bundle/chartguard.mjs (so that node and helm are all it needs), and the rules' examples
+// (docs/rules/, found beside chartguard's package.json):
 //
 //   chartguard-VERSION.tgz        Helm 4: plugin.yaml in Helm 4's format (apiVersion v1), in
 //                                 a top folder named after the plugin, as `helm plugin
@@ -24,8 +25,11 @@ import { isRunDirectly } from "./run-directly.mjs";
 
 const SCRIPT_PATH = fileURLToPath(import.meta.url);
 const PROJECT_ROOT = resolve(dirname(SCRIPT_PATH), "..");
-/** What an installed plugin needs besides plugin.yaml. */
-const PLUGIN_FILES = ["scripts/helm-plugin.sh", "bundle/chartguard.mjs"];
+/**
+ * What an installed plugin needs besides plugin.yaml: the rules' examples (docs/rules/)
+ * are found in the folder holding chartguard's package.json (src/load/rule-examples.ts).
+ */
+const PLUGIN_FILES = ["scripts/helm-plugin.sh", "bundle/chartguard.mjs", "package.json", "docs/rules"];
 
 /** plugin.yaml (legacy, as Helm 3 reads it) in Helm 4's format: the same command and texts. */
 export function pluginYamlV1(legacyText) {
@@ -59,7 +63,7 @@ export function packageHelmPlugin(destination) {
       const dir = join(stage, String(index), root);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "plugin.yaml"), pluginYaml);
-      for (const file of PLUGIN_FILES) cpSync(join(PROJECT_ROOT, file), join(dir, file));
+      for (const file of PLUGIN_FILES) cpSync(join(PROJECT_ROOT, file), join(dir, file), { recursive: true });
       const output = resolve(destination, archive);
       // Owner, order and times fixed: the same archive from the same files.
       execFileSync("tar", ["-C", join(stage, String(index)), "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "--use-compress-program=gzip -n", "-cf", output, ...topEntries(root)]);

@@ -13,7 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -29,7 +29,14 @@ const { packageHelmPlugin, pluginYamlV1 } = (await import(new URL("../../scripts
 
 const tmp = mkdtempSync(path.join(tmpdir(), "chartguard-helm-install-"));
 const VERSION = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
-const PLUGIN_FILES = ["plugin.yaml", "scripts/helm-plugin.sh", "bundle/chartguard.mjs"];
+/** What a plugin install holds: the script, the bundle, and the rules' examples beside chartguard's package.json. */
+const PLUGIN_FILES = [
+  "plugin.yaml",
+  "scripts/helm-plugin.sh",
+  "bundle/chartguard.mjs",
+  "package.json",
+  ...readdirSync(path.join(PROJECT_ROOT, "docs", "rules")).flatMap((id) => readdirSync(path.join(PROJECT_ROOT, "docs", "rules", id)).map((file) => `docs/rules/${id}/${file}`)),
+];
 
 let helm4Archive = "";
 let helm3Archive = "";
@@ -137,6 +144,12 @@ for (const real of helmBinaries()) {
       assert.equal(checked.status, 1, checked.stderr);
       const findings = JSON.parse(checked.stdout).findings as { rule: string; severity: string; object: { kind: string } }[];
       assert.ok(findings.some((f) => f.rule === "volatile-claim-template" && f.severity === "error"), JSON.stringify(findings.map((f) => f.rule)));
+
+      // The rule's page shows its examples, read from the plugin's docs/rules/.
+      const explained = helm("chartguard", "rules", "merge-trap");
+      assert.deepEqual([explained.status, explained.stderr], [0, ""]);
+      assert.match(explained.stdout, /\nExample: the release as it is\n {4}apiVersion: apps\/v1\n/);
+      assert.doesNotMatch(explained.stdout, /Examples not found/);
     });
   }
 }
