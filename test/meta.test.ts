@@ -2,7 +2,8 @@
  * Meta-tests over the source tree, as kube-linter's check-bats-tests.sh and
  * typescript-eslint's docs tests do: every rule has its test table, and every section of
  * docs/k8s-rules.md that a comment in src/ cites exists. (That every message id is
- * produced by a case is checked by ruleCases and upgradeCases, per rule.)
+ * produced by a case is checked by ruleCases and upgradeCases, per rule; that every rule
+ * has its examples in docs/rules/<id>/ and they run, by test/report/rules-examples.test.ts.)
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";

@@ -61,7 +61,7 @@ export interface RuleTextOptions {
   example?: RuleExample | MissingExample;
   /** Wrap prose at this many columns (default 88). */
   width?: number;
-  /** What chartguard reports on the bad example, shown after it (the CLI passes `runExample(rule, "bad")`). */
+  /** What chartguard reports on the bad example, shown after it (the CLI passes `runExample(rule, example, "bad")`). */
   badFindings?: readonly Finding[];
 }
 
