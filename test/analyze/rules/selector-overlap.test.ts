@@ -1014,7 +1014,44 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
-    name: "a headless Service governing a StatefulSet that also matches a Job's pods: a warning (its DNS name resolves to them), not the traffic error",
+    name: "a headless Service governing a StatefulSet that also matches the pods of an upgrade hook Job: a warning (its DNS name resolves to them on every upgrade), not the traffic error",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        serviceName: db-headless
+        selector: {matchLabels: {app: db}}
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: db-migrate, annotations: {helm.sh/hook: "post-install,post-upgrade"}}
+      spec:
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-headless}
+      spec:
+        clusterIP: None
+        selector: {app: db}
+    `,
+    expect: [
+      { severity: "info", object: "StatefulSet/db", path: "spec.selector", line: 6, messageId: "selectsJobPods", data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-migrate (post-install,post-upgrade hook)" }, related: ["Job/db-migrate"] },
+      {
+        severity: "warning",
+        object: "Service/db-headless",
+        path: "spec.selector",
+        line: 20,
+        messageId: "headlessSelectsJobs",
+        data: { target: "StatefulSet/db", jobs: "Job/db-migrate (post-install,post-upgrade hook)" },
+        related: ["Job/db-migrate"],
+      },
+    ],
+  },
+  {
+    name: "a headless Service governing a StatefulSet over the pods of Jobs that run once, at install (no hook; an install hook): not reported for the Service",
     manifest: yaml`
       apiVersion: apps/v1
       kind: StatefulSet
@@ -1030,6 +1067,49 @@ ruleCases(selectorOverlap, [
       spec:
         template: {metadata: {labels: {app: db}}}
       ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: db-init, annotations: {helm.sh/hook: pre-install}}
+      spec:
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db-headless}
+      spec:
+        clusterIP: None
+        selector: {app: db}
+    `,
+    expect: [
+      {
+        severity: "info",
+        object: "StatefulSet/db",
+        path: "spec.selector",
+        line: 6,
+        messageId: "selectsJobPods",
+        data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-bootstrap and Job/db-init (pre-install hook)" },
+        related: ["Job/db-bootstrap", "Job/db-init"],
+      },
+    ],
+  },
+  {
+    name: "a Job with no hook that deletes itself when done (ttlSecondsAfterFinished) runs again on every upgrade, which creates it anew: the headless Service warns",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        serviceName: db-headless
+        selector: {matchLabels: {app: db}}
+        template: {metadata: {labels: {app: db}}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: db-bootstrap}
+      spec:
+        ttlSecondsAfterFinished: 300
+        template: {metadata: {labels: {app: db}}}
+      ---
       apiVersion: v1
       kind: Service
       metadata: {name: db-headless}
@@ -1043,7 +1123,7 @@ ruleCases(selectorOverlap, [
         severity: "warning",
         object: "Service/db-headless",
         path: "spec.selector",
-        line: 20,
+        line: 21,
         messageId: "headlessSelectsJobs",
         data: { target: "StatefulSet/db", jobs: "Job/db-bootstrap" },
         related: ["Job/db-bootstrap"],
