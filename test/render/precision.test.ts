@@ -93,6 +93,17 @@ for (const helm of helmBinaries()) {
       });
     }
 
+    test("clock-and-hash: the Secret's warning names the mtime from `now`, not the bcrypt hash of the kept password; a hash alone is info", async () => {
+      const { findings: found } = await findings(helm.path, "clock-and-hash", { release: "clock-and-hash" });
+      assert.deepEqual(
+        found.map((f) => [f.messageId, f.data]),
+        [
+          ["randomSecret", { fields: "data.admin.passwordMtime" }],
+          ["rehashed", { fields: "stringData.auth" }],
+        ],
+      );
+    });
+
     test("install-only-job: the headless Service's finding names the Job renamed on every release, not the one that runs once at install", async () => {
       const { findings: found } = await findings(helm.path, "install-only-job", { release: "install-only-job" });
       const overlap = found.find((f) => f.rule === "selector-overlap")!;
