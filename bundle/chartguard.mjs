@@ -16647,6 +16647,12 @@ function notPatchedOn(context, object, cause) {
   if (template !== void 0 && context.chartFacts?.installConditional.has(template) === true) return true;
   return renamedOn(context, object, cause);
 }
+var INSTALL_HOOKS = /* @__PURE__ */ new Set(["pre-install", "post-install"]);
+function runsOnlyAtInstall(context, object) {
+  if (object.ref.kind !== "Job" || object.hooks.some((hook) => !INSTALL_HOOKS.has(hook))) return false;
+  if (getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) !== void 0) return false;
+  return nameChangeCauses(context, object).size === 0;
+}
 function nameChangeCauses(context, object) {
   const probes = probesOf(context.probes, object);
   if (probes !== void 0) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
@@ -17630,22 +17636,23 @@ function trafficTargets(consumer2, matched2) {
   if (consumer2.kind !== "Service" || getPath(consumer2.object.raw, ["spec", "clusterIP"]) === "None") return matched2;
   return matched2.filter((workload) => reachedByService(consumer2.object, workload));
 }
-function checkConsumer(context, report, consumer2, matched2) {
-  if (matched2.length === 0) return;
+function checkConsumer(context, report, consumer2, selected) {
+  if (selected.length === 0) return;
   const isPdb = consumer2.kind === "PodDisruptionBudget";
-  const longRunning = matched2.filter((w) => !w.runsToCompletion);
+  const longRunning = selected.filter((w) => !w.runsToCompletion);
+  const byDesign = isPdb ? void 0 : spreadByDesign(context, consumer2.object, longRunning);
+  const headless = byDesign !== void 0 && byDesign.messageId !== "clusterMembers";
+  const matched2 = headless ? selected.filter((w) => !runsOnlyAtInstall(context, w.object)) : selected;
   const jobs = matched2.filter((w) => w.runsToCompletion);
   const served = longRunning.length === 1 ? longRunning : longRunning.filter((w) => w.object.ref.name === consumer2.object.ref.name).slice(0, 1);
   const target = workloadList(served.length > 0 ? served : longRunning);
   const unscalable = isPdb && consumer2.needsScale ? matched2.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind)) : [];
-  const byDesign = isPdb ? void 0 : spreadByDesign(context, consumer2.object, longRunning);
   const problems = [];
   if (unscalable.length > 0) {
     const scaleError = SCALE_ERRORS[unscalable[0].object.ref.kind] ?? NO_CONTROLLER_ERROR;
     problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
-    const headless = byDesign !== void 0 && byDesign.messageId !== "clusterMembers";
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
     problems.push({ messageId, severity: headless ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
   }
@@ -17882,7 +17889,7 @@ var selectorOverlap = {
       pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
       serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",
       pdbCoversJobs: "While they run, the pods of {{jobs}} count as healthy pods of the budget, so it allows evicting more of {{target}}'s pods than intended, and draining a node has to respect the budget for the Job pods too.",
-      headlessSelectsJobs: "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod.",
+      headlessSelectsJobs: "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod. These Jobs run again while the application serves (upgrade or test hooks, CronJobs, Jobs renamed or recreated on each release). A Job that runs once, at install (an install hook, or a Job with no hook that no release renames and that does not delete itself), is not reported: its pods are gone from the name before anything relies on it, and a name that exists for the pods' own DNS names or for peer discovery carries no client traffic meanwhile.",
       serviceSpreads: "Canary and blue/green setups spread one Service over several workloads on purpose; if this Service is meant for one of {{workloads}} only, narrow its selector.",
       pdbSpreads: "Disruptions of one workload use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for one of {{workloads}} only, narrow its selector.",
       governsStatefulSets: "It selects {{workloads}}. It is the headless Service that governs {{statefulSets}} (spec.serviceName): it exists for the pods' own DNS names ({{pod}}). A headless Service balances no traffic; its name resolves to every ready pod it selects.",
@@ -18326,7 +18333,26 @@ function reusedHashFinding(object, change) {
     }
   };
 }
-function randomFieldsFinding(context, object, changes) {
+var BCRYPT = /^(?:[^:\s]*:)?\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/;
+function saltedHash(change) {
+  const plain = (value) => value === void 0 ? "" : BCRYPT.test(value) ? value : Buffer.from(value, "base64").toString("latin1");
+  return BCRYPT.test(plain(change.before)) && BCRYPT.test(plain(change.after));
+}
+function rehashedFinding(object, changes) {
+  const fields = changes.map((c) => formatPath(c.path));
+  return {
+    object,
+    path: changes[0].path,
+    severity: "info",
+    messageId: "rehashed",
+    data: { fields: andList(fields) },
+    evidence: { cause: "random", fields, saltedHash: "bcrypt" },
+    remedy: { text: "Nothing to change for the password itself. To keep the object stable across upgrades (GitOps drift, checksum annotations), let users pass the hash in values, or reuse the existing hash with `lookup` when the password is unchanged." }
+  };
+}
+function randomFieldsFinding(context, object, allChanges) {
+  const changes = allChanges.filter((change) => !saltedHash(change));
+  if (changes.length === 0) return rehashedFinding(object, allChanges);
   const fields = changes.map((c) => formatPath(c.path));
   const named = andList(fields.length > MAX_FIELDS_NAMED2 ? [...fields.slice(0, MAX_FIELDS_NAMED2), `${fields.length - MAX_FIELDS_NAMED2} more`] : fields);
   const first = changes[0];
@@ -18473,6 +18499,7 @@ var nondeterministicRender = {
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
+      rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
       randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
@@ -18491,6 +18518,7 @@ var nondeterministicRender = {
       randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
       randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
       reusedByLookup: `They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. ${NO_CLUSTER} get a new value on every render.`,
+      rehashed: "bcrypt (htpasswd, bcrypt) salts each hash at random, so every render, and every helm upgrade, writes a new hash; it verifies the same password, so logins keep working. The object still changes on each upgrade: GitOps tools show drift, and a checksum annotation over it restarts the pods.",
       reusedHash: `The chart generates the Secret once and reads it back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. ${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
       randomName: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. Anything that refers to it by name, or state it holds, is lost on each upgrade.",
       randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
@@ -22762,14 +22790,27 @@ function withRaisedRevision(text, offset = REVISION_OFFSET) {
   return text.replace(ACTION, (action) => action.replace(REVISION2, (_match, receiver) => `(add ${receiver}.Release.Revision ${offset})`));
 }
 function raiseRevision(nodes, offset = REVISION_OFFSET) {
+  return rewriteTemplates(nodes, (text) => withRaisedRevision(text, offset));
+}
+var LATER_NOW = '(dateModify "+25h1m1s" now)';
+var NOW_OR_STRING = /("(?:[^"\\]|\\.)*"|`[^`]*`)|(?<![\w.$])now\b(?![\w-])/g;
+function withLaterClock(text) {
+  if (!text.includes("now")) return text;
+  return text.replace(ACTION, (action) => action.replace(NOW_OR_STRING, (_now, literal) => literal ?? LATER_NOW));
+}
+function laterClockCopy(prepared, workDir) {
+  const copy = copyOfCopy(prepared, workDir);
+  return rewriteTemplates(chartTree(copy), withLaterClock) ? copy : void 0;
+}
+function rewriteTemplates(nodes, transform) {
   let used = false;
   for (const node of nodes) {
     for (const file of templateFiles(path9.join(node.dir, "templates"))) {
       const text = readFileSync5(file, "utf8");
-      const raised = withRaisedRevision(text, offset);
-      if (raised !== text) {
+      const rewritten = transform(text);
+      if (rewritten !== text) {
         used = true;
-        replaceFile(file, raised);
+        replaceFile(file, rewritten);
       }
     }
   }
@@ -23681,7 +23722,7 @@ async function startProbes(chartPath, settings, workDir, jobs, baseDocs) {
   );
   const userTexts = [...await Promise.all(inputs.valuesFiles.map((file) => readFile5(file, "utf8").catch(() => "{{ now }}"))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(copy, userTexts);
-  const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(void 0);
+  const repeatRun = random ? render({ ...request, chart: laterClockCopy(prepared, workDir) ?? pristine }) : Promise.resolve(void 0);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
   const byText = await parsed;
   const result = { plan: plan2, notes, deterministic: !random };
@@ -23783,11 +23824,11 @@ async function renderUpgrades(plan2, base, namespace, settings, workDir, notes) 
     const kinds = answerLookupsFromRender(chartTree(copy));
     if (kinds.size === 0) return void 0;
     writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
-    const render = async () => {
-      const output = await helmTemplate(settings.helm, { ...plan2.request, chart: copy }, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
+    const render = async (chart) => {
+      const output = await helmTemplate(settings.helm, { ...plan2.request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
       return parseYamlStream(output, `${plan2.chartPath} (probe render: upgrade)`);
     };
-    const [first, second] = await Promise.all([render(), render()]);
+    const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
     return [first, second];
   } catch (error) {
     notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);

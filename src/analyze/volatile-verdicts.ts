@@ -4,7 +4,7 @@
  * version) only where no probe covered the cause the name suggests. A label found both
  * ways is reported once, with the probe's cause.
  */
-import { formatPath, type KubeObject } from "../model/object.ts";
+import { formatPath, getPath, type KubeObject } from "../model/object.ts";
 import type { AnalysisContext } from "./context.ts";
 import type { Cause } from "./finding.ts";
 import { probesOf, type FieldChange, type ProbeCause, type ProbeSection } from "./probes.ts";
@@ -123,6 +123,21 @@ export function notPatchedOn(context: AnalysisContext, object: KubeObject, cause
   const template = object.doc.template;
   if (template !== undefined && context.chartFacts?.installConditional.has(template) === true) return true;
   return renamedOn(context, object, cause);
+}
+
+/** Hooks Helm runs on `helm install` only. */
+const INSTALL_HOOKS: ReadonlySet<string> = new Set(["pre-install", "post-install"]);
+
+/**
+ * Whether a Job's pods run once, on `helm install`, and never again: an install hook, or a
+ * Job with no hook whose name no release changes (an upgrade that renders it unchanged
+ * leaves it alone). Not one that deletes itself when done (spec.ttlSecondsAfterFinished):
+ * the next `helm upgrade` finds it missing and creates it again.
+ */
+export function runsOnlyAtInstall(context: AnalysisContext, object: KubeObject): boolean {
+  if (object.ref.kind !== "Job" || object.hooks.some((hook) => !INSTALL_HOOKS.has(hook))) return false;
+  if (getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) !== undefined) return false;
+  return nameChangeCauses(context, object).size === 0;
 }
 
 function nameChangeCauses(context: AnalysisContext, object: KubeObject): Set<ProbeCause> {

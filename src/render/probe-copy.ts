@@ -190,14 +190,44 @@ export function withRaisedRevision(text: string, offset = REVISION_OFFSET): stri
 
 /** Raises `.Release.Revision` in every template of every chart in the tree; true when any template used it. */
 export function raiseRevision(nodes: readonly ChartNode[], offset = REVISION_OFFSET): boolean {
+  return rewriteTemplates(nodes, (text) => withRaisedRevision(text, offset));
+}
+
+/**
+ * What `now` returns at the next upgrade: a day and a bit later, so that a timestamp differs
+ * between two renders at any precision down to the day. Two renders run within the same
+ * second, so a field from `now` formatted to the second (a password's mtime, a
+ * `date "2006-01-02"` label) would otherwise look stable although every upgrade changes it.
+ */
+const LATER_NOW = '(dateModify "+25h1m1s" now)';
+// The `now` function, not a field (.now), a variable ($now), a longer name, or text in a string literal.
+const NOW_OR_STRING = /("(?:[^"\\]|\\.)*"|`[^`]*`)|(?<![\w.$])now\b(?![\w-])/g;
+
+/** A template's text with every `now` call in an action moved to LATER_NOW. */
+export function withLaterClock(text: string): string {
+  if (!text.includes("now")) return text;
+  return text.replace(ACTION, (action) => action.replace(NOW_OR_STRING, (_now, literal: string | undefined) => literal ?? LATER_NOW));
+}
+
+/**
+ * A linked copy of a prepared chart whose templates call `now` a day later (the render of a
+ * later upgrade), or undefined when no template calls `now`.
+ */
+export function laterClockCopy(prepared: string, workDir: string): string | undefined {
+  const copy = copyOfCopy(prepared, workDir);
+  return rewriteTemplates(chartTree(copy), withLaterClock) ? copy : undefined;
+}
+
+/** Rewrites every template of every chart in the tree (a copy's); true when any changed. */
+function rewriteTemplates(nodes: readonly ChartNode[], transform: (text: string) => string): boolean {
   let used = false;
   for (const node of nodes) {
     for (const file of templateFiles(path.join(node.dir, "templates"))) {
       const text = readFileSync(file, "utf8");
-      const raised = withRaisedRevision(text, offset);
-      if (raised !== text) {
+      const rewritten = transform(text);
+      if (rewritten !== text) {
         used = true;
-        replaceFile(file, raised);
+        replaceFile(file, rewritten);
       }
     }
   }

@@ -30,6 +30,7 @@ import {
   CHART_VERSION_MARKER,
   chartTree,
   copyOfCopy,
+  laterClockCopy,
   mayRenderAtRandom,
   preparedCopy,
   raiseRevision,
@@ -166,7 +167,8 @@ export async function startProbes(
   // perturbations add no random function, so the perturbed copy scans like the chart.)
   const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(copy, userTexts);
-  const repeatRun = random ? render({ ...request, chart: pristine }) : Promise.resolve(undefined);
+  // The repeat renders as a later upgrade would: with `now` a day on (probe-copy.ts LATER_NOW).
+  const repeatRun = random ? render({ ...request, chart: laterClockCopy(prepared, workDir) ?? pristine }) : Promise.resolve(undefined);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
   const byText = await parsed;
   const result: EarlyProbes = { plan, notes, deterministic: !random };
@@ -291,11 +293,12 @@ export async function renderUpgrades(
     const kinds = answerLookupsFromRender(chartTree(copy));
     if (kinds.size === 0) return undefined;
     writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
-    const render = async () => {
-      const output = await helmTemplate(settings.helm, { ...plan.request, chart: copy }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
+    const render = async (chart: string) => {
+      const output = await helmTemplate(settings.helm, { ...plan.request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
       return parseYamlStream(output, `${plan.chartPath} (probe render: upgrade)`);
     };
-    const [first, second] = await Promise.all([render(), render()]);
+    // The second upgrade comes a day later: a value from `now` is not kept, however it is formatted.
+    const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
     return [first, second];
   } catch (error) {
     notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);

@@ -71,6 +71,16 @@ const EXPECTED: Record<string, string[]> = {
     "selector-overlap info Service/headless-headless spec.selector 10 headless/templates/services.yaml",
     "selector-overlap warning Service/headless-http spec.selector 22 headless/templates/services.yaml",
   ],
+  // The mtime from `now` changes on every upgrade (a later render's clock); the bcrypt hashes are salted anew, of the same password.
+  "clock-and-hash": [
+    "nondeterministic-render warning Secret/clock-and-hash-admin data.admin.passwordMtime 10 clock-and-hash/templates/admin-secret.yaml",
+    "nondeterministic-render info Secret/clock-and-hash-basic-auth stringData.auth 19 clock-and-hash/templates/basic-auth.yaml",
+  ],
+  // The bootstrap Job runs once, at install: not reported; the Job named after the revision runs on every release.
+  "install-only-job": [
+    "selector-overlap warning Service/install-only-job-headless spec.selector 10 install-only-job/templates/statefulset.yaml",
+    "nondeterministic-render info Job/install-only-job-reindex-1 metadata.name 63 install-only-job/templates/jobs.yaml",
+  ],
 };
 
 for (const helm of helmBinaries()) {
@@ -82,6 +92,25 @@ for (const helm of helmBinaries()) {
         assert.deepEqual(notes, []);
       });
     }
+
+    test("clock-and-hash: the Secret's warning names the mtime from `now`, not the bcrypt hash of the kept password; a hash alone is info", async () => {
+      const { findings: found } = await findings(helm.path, "clock-and-hash", { release: "clock-and-hash" });
+      assert.deepEqual(
+        found.map((f) => [f.messageId, f.data]),
+        [
+          ["randomSecret", { fields: "data.admin.passwordMtime" }],
+          ["rehashed", { fields: "stringData.auth" }],
+        ],
+      );
+    });
+
+    test("install-only-job: the headless Service's finding names the Job renamed on every release, not the one that runs once at install", async () => {
+      const { findings: found } = await findings(helm.path, "install-only-job", { release: "install-only-job" });
+      const overlap = found.find((f) => f.rule === "selector-overlap")!;
+      assert.equal(overlap.messageId, "headlessSelectsJobs");
+      assert.deepEqual(overlap.data, { target: "StatefulSet/install-only-job-coordinator", jobs: "Job/install-only-job-reindex-1" });
+      assert.deepEqual(overlap.related.map((r) => `${r.kind}/${r.name}`), ["Job/install-only-job-reindex-1"]);
+    });
 
     test("disabled-component: once the component is enabled its pods are rendered and its Service matches them", async () => {
       const enabled = await findings(helm.path, "disabled-component", { release: "logs", set: ["querier.enabled=true"] });

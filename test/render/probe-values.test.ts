@@ -13,6 +13,7 @@ import {
   mayRenderAtRandom,
   preparedCopy,
   raiseRevision,
+  withLaterClock,
   withRaisedRevision,
 } from "../../src/render/probe-copy.ts";
 import { findProbeTargets, isLabelMapKey, setArgumentKeys, setKey, targetsFromSetKeys, valuesPerturbation } from "../../src/render/probe-values.ts";
@@ -126,6 +127,24 @@ describe("chart copy perturbations", () => {
         "{{- with .ctx }}{{ (add .Release.Revision 987650) }}{{ end }} {{ (add $root.Release.Revision 987650) }} {{ (add .ctx.Release.Revision 987650) }}",
         "# .Release.Revision in a comment stays",
         "{{ if gt (add .Release.Revision 987650) 1 }}upgrade{{ end }}",
+      ].join("\n"),
+    );
+  });
+
+  test("`now` moved a day later in actions, as a later upgrade renders it; strings, fields, variables and text outside actions untouched", () => {
+    const text = [
+      'mtime: {{ dateInZone "2006-01-02T15:04:05Z" (now) "UTC" }}',
+      "day: {{ now | date \"2006-01-02\" }} {{ now | unixEpoch }}",
+      'keep: {{ printf "not now" }} {{ .Values.now }} {{ $now }} {{ nowhere }}',
+      "# now, outside an action",
+    ].join("\n");
+    assert.equal(
+      withLaterClock(text),
+      [
+        'mtime: {{ dateInZone "2006-01-02T15:04:05Z" ((dateModify "+25h1m1s" now)) "UTC" }}',
+        'day: {{ (dateModify "+25h1m1s" now) | date "2006-01-02" }} {{ (dateModify "+25h1m1s" now) | unixEpoch }}',
+        'keep: {{ printf "not now" }} {{ .Values.now }} {{ $now }} {{ nowhere }}',
+        "# now, outside an action",
       ].join("\n"),
     );
   });

@@ -109,8 +109,33 @@ function reusedHashFinding(object: KubeObject, change: FieldChange): FindingInpu
   };
 }
 
+// A bcrypt hash (htpasswd, bcrypt), alone or as htpasswd's `user:hash`: `$2a$10$` + 53 characters.
+const BCRYPT = /^(?:[^:\s]*:)?\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+/** Both values are bcrypt hashes (as written, or base64 in a Secret's data): a new salt each render, the same secret hashed. */
+function saltedHash(change: FieldChange): boolean {
+  const plain = (value: string | undefined) => (value === undefined ? "" : BCRYPT.test(value) ? value : Buffer.from(value, "base64").toString("latin1"));
+  return BCRYPT.test(plain(change.before)) && BCRYPT.test(plain(change.after));
+}
+
+function rehashedFinding(object: KubeObject, changes: readonly FieldChange[]): FindingInput {
+  const fields = changes.map((c) => formatPath(c.path));
+  return {
+    object,
+    path: changes[0]!.path,
+    severity: "info",
+    messageId: "rehashed",
+    data: { fields: andList(fields) },
+    evidence: { cause: "random", fields, saltedHash: "bcrypt" },
+    remedy: { text: "Nothing to change for the password itself. To keep the object stable across upgrades (GitOps drift, checksum annotations), let users pass the hash in values, or reuse the existing hash with `lookup` when the password is unchanged." },
+  };
+}
+
 /** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
-function randomFieldsFinding(context: AnalysisContext, object: KubeObject, changes: readonly FieldChange[]): FindingInput {
+function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allChanges: readonly FieldChange[]): FindingInput {
+  // A salted hash differs per render although what it hashes is kept: reported alone, as info, only when nothing else changes.
+  const changes = allChanges.filter((change) => !saltedHash(change));
+  if (changes.length === 0) return rehashedFinding(object, allChanges);
   const fields = changes.map((c) => formatPath(c.path));
   const named = andList(fields.length > MAX_FIELDS_NAMED ? [...fields.slice(0, MAX_FIELDS_NAMED), `${fields.length - MAX_FIELDS_NAMED} more`] : fields);
   const first = changes[0]!;
@@ -281,6 +306,7 @@ export const nondeterministicRender: Rule = {
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
+      rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
       randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
@@ -303,6 +329,8 @@ export const nondeterministicRender: Rule = {
       reusedByLookup:
         "They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with `lookup`: on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
         `${NO_CLUSTER} get a new value on every render.`,
+      rehashed:
+        "bcrypt (htpasswd, bcrypt) salts each hash at random, so every render, and every helm upgrade, writes a new hash; it verifies the same password, so logins keep working. The object still changes on each upgrade: GitOps tools show drift, and a checksum annotation over it restarts the pods.",
       reusedHash:
         "The chart generates the Secret once and reads it back with `lookup`: on `helm upgrade` the Secret keeps its value, so the hash stays the same and the pods do not restart. " +
         `${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,

@@ -68,7 +68,7 @@ export const selectorOverlap: Rule = {
       pdbCoversJobs:
         "While they run, the pods of {{jobs}} count as healthy pods of the budget, so it allows evicting more of {{target}}'s pods than intended, and draining a node has to respect the budget for the Job pods too.",
       headlessSelectsJobs:
-        "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod.",
+        "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod. These Jobs run again while the application serves (upgrade or test hooks, CronJobs, Jobs renamed or recreated on each release). A Job that runs once, at install (an install hook, or a Job with no hook that no release renames and that does not delete itself), is not reported: its pods are gone from the name before anything relies on it, and a name that exists for the pods' own DNS names or for peer discovery carries no client traffic meanwhile.",
       serviceSpreads:
         "Canary and blue/green setups spread one Service over several workloads on purpose; if this Service is meant for one of {{workloads}} only, narrow its selector.",
       pdbSpreads:

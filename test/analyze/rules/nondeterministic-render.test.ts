@@ -106,7 +106,51 @@ const claimRevision = (revision: string) => yaml`
             revision: "${revision}"
 `;
 
+/** An admin Secret as a bcrypt hash of a kept password (base64, as in data) and a basic-auth line (`user:hash`, as htpasswd writes it). */
+const hashed = (hash: string, auth: string, mtime: string) => yaml`
+  apiVersion: v1
+  kind: Secret
+  metadata: {name: admin}
+  data:
+    admin.password: ${hash}
+    admin.passwordMtime: ${mtime}
+  stringData:
+    auth: "${auth}"
+`;
+
 const CASES: ProbeCase[] = [
+  {
+    name: "bcrypt hashes salted anew on every render, of the same value: info, when nothing else in the object changes",
+    base: hashed("JDJhJDEwJGFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh", "metrics:$2a$10$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "MjAyNi0xMi0wMlQxMzowMDowMFo="),
+    repeat: hashed("JDJhJDEwJGJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi", "metrics:$2a$10$bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "MjAyNi0xMi0wMlQxMzowMDowMFo="),
+    expect: [
+      {
+        severity: "info",
+        object: "Secret/admin",
+        path: "data.admin.password",
+        line: 5,
+        messageId: "rehashed",
+        data: { fields: "data.admin.password and stringData.auth" },
+        evidence: { cause: "random", fields: ["data.admin.password", "stringData.auth"], saltedHash: "bcrypt" },
+      },
+    ],
+  },
+  {
+    name: "a bcrypt hash next to a timestamp that changes (a later render's `now`): the warning names the timestamp only",
+    base: hashed("JDJhJDEwJGFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh", "metrics:$2a$10$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "MjAyNi0xMi0wMlQxMzowMDowMFo="),
+    repeat: hashed("JDJhJDEwJGJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi", "metrics:$2a$10$bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "MjAyNi0xMi0wM1QxNDowMTowMVo="),
+    expect: [
+      {
+        severity: "warning",
+        object: "Secret/admin",
+        path: "data.admin.passwordMtime",
+        line: 6,
+        messageId: "randomSecret",
+        data: { fields: "data.admin.passwordMtime" },
+        evidence: { cause: "random", fields: ["data.admin.passwordMtime"] },
+      },
+    ],
+  },
   {
     name: "a random password in a Secret: lookup or values",
     base: secret("cGFzczE="),

@@ -41,6 +41,40 @@ function service(name: string, clusterIP: string): string {
   `;
 }
 
+/** A Job over the pods of the `db` StatefulSet, with these annotations and an extra spec line. */
+function dbJob(name: string, annotations: string, specLine = "completions: 1"): string {
+  return yaml`
+    apiVersion: batch/v1
+    kind: Job
+    metadata: {name: ${name}, annotations: ${annotations}}
+    spec:
+      ${specLine}
+      template: {metadata: {labels: {app: db}}}
+  `;
+}
+
+/** The `db` StatefulSet, these documents, and the headless Service governing it (whose selector takes in every `app: db` pod). */
+function governedDb(...between: string[]): string {
+  const statefulSet = yaml`
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db}
+    spec:
+      serviceName: db-headless
+      selector: {matchLabels: {app: db}}
+      template: {metadata: {labels: {app: db}}}
+  `;
+  const headless = yaml`
+    apiVersion: v1
+    kind: Service
+    metadata: {name: db-headless}
+    spec:
+      clusterIP: None
+      selector: {app: db}
+  `;
+  return docs(statefulSet, ...between, headless);
+}
+
 /** Documents joined into one stream. */
 function docs(...parts: string[]): string {
   return parts.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join("---\n");
@@ -1014,40 +1048,34 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
-    name: "a headless Service governing a StatefulSet that also matches a Job's pods: a warning (its DNS name resolves to them), not the traffic error",
-    manifest: yaml`
-      apiVersion: apps/v1
-      kind: StatefulSet
-      metadata: {name: db}
-      spec:
-        serviceName: db-headless
-        selector: {matchLabels: {app: db}}
-        template: {metadata: {labels: {app: db}}}
-      ---
-      apiVersion: batch/v1
-      kind: Job
-      metadata: {name: db-bootstrap}
-      spec:
-        template: {metadata: {labels: {app: db}}}
-      ---
-      apiVersion: v1
-      kind: Service
-      metadata: {name: db-headless}
-      spec:
-        clusterIP: None
-        selector: {app: db}
-    `,
+    name: "a headless Service governing a StatefulSet that also matches the pods of an upgrade hook Job: a warning (its DNS name resolves to them on every upgrade), not the traffic error",
+    manifest: governedDb(dbJob("db-migrate", '{helm.sh/hook: "post-install,post-upgrade"}')),
+    expect: [
+      { severity: "info", object: "StatefulSet/db", path: "spec.selector", line: 6, messageId: "selectsJobPods", data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-migrate (post-install,post-upgrade hook)" }, related: ["Job/db-migrate"] },
+      { severity: "warning", object: "Service/db-headless", path: "spec.selector", line: 21, messageId: "headlessSelectsJobs", data: { target: "StatefulSet/db", jobs: "Job/db-migrate (post-install,post-upgrade hook)" }, related: ["Job/db-migrate"] },
+    ],
+  },
+  {
+    name: "a headless Service governing a StatefulSet over the pods of Jobs that run once, at install (no hook; an install hook): not reported for the Service",
+    manifest: governedDb(dbJob("db-bootstrap", "{}"), dbJob("db-init", "{helm.sh/hook: pre-install}")),
+    expect: [
+      {
+        severity: "info",
+        object: "StatefulSet/db",
+        path: "spec.selector",
+        line: 6,
+        messageId: "selectsJobPods",
+        data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-bootstrap and Job/db-init (pre-install hook)" },
+        related: ["Job/db-bootstrap", "Job/db-init"],
+      },
+    ],
+  },
+  {
+    name: "a Job with no hook that deletes itself when done (ttlSecondsAfterFinished) runs again on every upgrade, which creates it anew: the headless Service warns",
+    manifest: governedDb(dbJob("db-bootstrap", "{}", "ttlSecondsAfterFinished: 300")),
     expect: [
       { severity: "info", object: "StatefulSet/db", path: "spec.selector", line: 6, messageId: "selectsJobPods", data: { object: "StatefulSet/db", kind: "StatefulSet", selector: "app=db", foreign: "Job/db-bootstrap" }, related: ["Job/db-bootstrap"] },
-      {
-        severity: "warning",
-        object: "Service/db-headless",
-        path: "spec.selector",
-        line: 20,
-        messageId: "headlessSelectsJobs",
-        data: { target: "StatefulSet/db", jobs: "Job/db-bootstrap" },
-        related: ["Job/db-bootstrap"],
-      },
+      { severity: "warning", object: "Service/db-headless", path: "spec.selector", line: 21, messageId: "headlessSelectsJobs", data: { target: "StatefulSet/db", jobs: "Job/db-bootstrap" }, related: ["Job/db-bootstrap"] },
     ],
   },
   {

@@ -8,6 +8,7 @@ import { isLaterCopy } from "../../duplicates.ts";
 import { severityRank, type Remedy, type Severity } from "../../finding.ts";
 import { formatMessage, type MessageData } from "../../messages.ts";
 import type { ReportFinding } from "../../rule.ts";
+import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
 import { spreadByDesign } from "./by-design.ts";
 import { inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
@@ -63,16 +64,21 @@ function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Worklo
  * One finding per consumer: its message is the first problem found (the most severe
  * first), its severity the highest, and `evidence.problems` keeps every problem's id.
  */
-function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer: SelectorConsumer, matched: readonly Workload[]): void {
-  if (matched.length === 0) return;
+function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer: SelectorConsumer, selected: readonly Workload[]): void {
+  if (selected.length === 0) return;
   const isPdb = consumer.kind === "PodDisruptionBudget";
-  const longRunning = matched.filter((w) => !w.runsToCompletion);
+  const longRunning = selected.filter((w) => !w.runsToCompletion);
+  const byDesign = isPdb ? undefined : spreadByDesign(context, consumer.object, longRunning);
+  // A headless Service balances nothing: only clients that connect by its name can reach the Job pods.
+  const headless = byDesign !== undefined && byDesign.messageId !== "clusterMembers";
+  // Its name resolves to a Job's pods only while they run; a Job that runs once, at install,
+  // is done before anything relies on a name that exists for pod DNS names or peer discovery.
+  const matched = headless ? selected.filter((w) => !runsOnlyAtInstall(context, w.object)) : selected;
   const jobs = matched.filter((w) => w.runsToCompletion);
   // Which workload this consumer is for: the only long-running one, or the one named like it.
   const served = longRunning.length === 1 ? longRunning : longRunning.filter((w) => w.object.ref.name === consumer.object.ref.name).slice(0, 1);
   const target = workloadList(served.length > 0 ? served : longRunning);
   const unscalable = isPdb && (consumer as PdbView).needsScale ? matched.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind)) : [];
-  const byDesign = isPdb ? undefined : spreadByDesign(context, consumer.object, longRunning);
 
   const problems: Problem[] = [];
   if (unscalable.length > 0) {
@@ -80,8 +86,6 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
     problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
-    // A headless Service balances nothing: only clients that connect by its name can reach the Job pods.
-    const headless = byDesign !== undefined && byDesign.messageId !== "clusterMembers";
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
     problems.push({ messageId, severity: headless ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
   }
