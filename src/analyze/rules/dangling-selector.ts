@@ -1,4 +1,5 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
+import type { Workload } from "../../model/workloads.ts";
 import { namespaceOf, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
 import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
@@ -272,8 +273,8 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     const target = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
     if (!object && !chartViewIncomplete(context, hpa.object)) {
-      const sameName = context.workloads
-        .filter((w) => w.object.ref.name === hpa.target!.name && w.object.ref.namespace === namespace && w.object.ref.kind !== hpa.target!.kind)
+      const sameName = (context.derived(workloadsByName).get(`${namespace ?? ""}/${hpa.target.name}`) ?? [])
+        .filter((w) => w.object.ref.kind !== hpa.target!.kind)
         .map((w) => refString(w.object.ref));
       report({
         object: hpa.object,
@@ -302,6 +303,18 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
       remedy: { text: formatMessage(REMEDY.hpaSelector, { target }, "remedy hpaSelector") },
     });
   }
+}
+
+/** Workloads by `namespace/name`, once per context: an HPA whose target is missing looks for its namesakes. */
+function workloadsByName(context: AnalysisContext): Map<string, Workload[]> {
+  const byName = new Map<string, Workload[]>();
+  for (const workload of context.workloads) {
+    const key = `${namespaceOf(workload.object)}/${workload.object.ref.name}`;
+    const list = byName.get(key);
+    if (list) list.push(workload);
+    else byName.set(key, [workload]);
+  }
+  return byName;
 }
 
 // ---------------------------------------------------------------------------
@@ -423,7 +436,8 @@ function nearMisses<T>(index: LabelIndex<T>, selector: Selector, labelsOf: (item
   const seen = new Set<T>();
   requirements.forEach((requirement, i) => {
     const rest = { matchesNothing: false, requirements: requirements.filter((_, j) => j !== i) };
-    const candidates = index.select(rest);
+    // One more than shown is enough to tell "too many to say anything" without listing them all.
+    const candidates = index.selectFirst(rest, MAX_NEAR + 1);
     if (candidates.length > MAX_NEAR) return;
     for (const item of candidates) {
       if (seen.has(item) || found.length >= MAX_NEAR) continue;
@@ -443,21 +457,23 @@ function nearEvidence(near: NearMiss<unknown>): { object: string; unmatched: str
   return { object: near.name, unmatched: near.unmatched };
 }
 
-/** Pods outside the namespaces looked in that the selector would match, as `Kind/name in namespace ns`. */
+/**
+ * Pods outside the namespaces looked in that the selector would match, as `Kind/name in
+ * namespace ns`: the first few in input order, from one index of every namespace, so a
+ * finding costs the same however many namespaces the input has.
+ */
 function podsElsewhere(context: AnalysisContext, selector: Selector, searched: readonly string[]): string[] {
   return context
-    .namespaces()
-    .filter((ns) => !searched.includes(ns))
-    .flatMap((ns) => context.podsIn(ns).select(selector).map((w) => `${refString(w.object.ref)} in namespace ${ns}`))
-    .slice(0, MAX_NEAR);
+    .podsAnywhere()
+    .selectFirst(selector, MAX_NEAR, (w) => !searched.includes(namespaceOf(w.object)))
+    .map((w) => `${refString(w.object.ref)} in namespace ${namespaceOf(w.object)}`);
 }
 
 function servicesElsewhere(context: AnalysisContext, monitor: SelectorConsumer, searched: readonly string[]): string[] {
   return context
-    .namespaces()
-    .filter((ns) => !searched.includes(ns))
-    .flatMap((ns) => context.servicesIn(ns).select(monitor.selector).map((o) => `${refString(o.ref)} in namespace ${ns}`))
-    .slice(0, MAX_NEAR);
+    .servicesAnywhere()
+    .selectFirst(monitor.selector, MAX_NEAR, (service) => !searched.includes(namespaceOf(service)))
+    .map((service) => `${refString(service.ref)} in namespace ${namespaceOf(service)}`);
 }
 
 /** The remedy with what this finding's near misses and matches in other namespaces say. */
