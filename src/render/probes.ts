@@ -204,7 +204,19 @@ function valuesTargets(nodes: readonly ChartNode[], settings: ChartRenderSetting
   for (const file of settings.inputs.valuesFiles) targets.push(...findProbeTargets(readValues(file), []));
   const setKeys = [...settings.inputs.set, ...settings.inputs.setString, ...settings.inputs.setJson].flatMap(setArgumentKeys);
   targets.push(...targetsFromSetKeys(setKeys));
-  return targets;
+  return targets.map((target) => (target.kind === "tag" ? withAppVersion(target, nodes) : target));
+}
+
+/** A tag with the appVersion of the chart whose values hold it: the deepest chart whose values path leads to it. */
+function withAppVersion(target: ProbeTarget, nodes: readonly ChartNode[]): ProbeTarget {
+  let owner: { depth: number; appVersion: string | undefined } = { depth: -1, appVersion: undefined };
+  for (const node of nodes) {
+    for (const prefix of node.valuesPrefixes) {
+      const leads = prefix.length > owner.depth && prefix.length < target.path.length && prefix.every((segment, i) => segment === target.path[i]);
+      if (leads) owner = { depth: prefix.length, appVersion: node.meta.appVersion };
+    }
+  }
+  return owner.appVersion === undefined ? target : { ...target, appVersion: owner.appVersion };
 }
 
 function readValues(file: string): unknown {
