@@ -90,10 +90,6 @@ export interface AnalysisContext {
   /** Services of a namespace, indexed by their own metadata labels (what ServiceMonitors select). */
   servicesIn(namespace: string): LabelIndex<KubeObject>;
   namespaces(): readonly string[];
-  /** Workloads of every namespace, indexed by pod template labels, in input order (one index, not one lookup per namespace). */
-  podsAnywhere(): LabelIndex<Workload>;
-  /** Services of every namespace, indexed by their metadata labels, in input order. */
-  servicesAnywhere(): LabelIndex<KubeObject>;
   workloadFor(object: KubeObject): Workload | undefined;
   /** An object by kind, namespace and name (first match). */
   find(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
@@ -125,9 +121,6 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     }
     return servicesByNamespace;
   };
-  // Asked for by findings that look in other namespaces: built on the first one.
-  let allPods: LabelIndex<Workload> | undefined;
-  let allServices: LabelIndex<KubeObject> | undefined;
   let namespaceList: string[] | undefined;
   const derivedValues = new Map<(context: AnalysisContext) => unknown, unknown>();
   const context: AnalysisContext = {
@@ -141,8 +134,6 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     servicesIn: (namespace) => serviceIndexes().get(namespace) ?? empty(serviceLabels),
     // Computed once: rules ask for every finding (dangling-selector's "pods elsewhere"), and objects never change.
     namespaces: () => (namespaceList ??= [...new Set([...pods.keys(), ...services.map((service) => service.ref.namespace ?? "")])]),
-    podsAnywhere: () => (allPods ??= indexOf(workloads, (w: Workload) => w.podLabels)),
-    servicesAnywhere: () => (allServices ??= indexOf(services, serviceLabels)),
     workloadFor: (object) => workloadByObject.get(object),
     find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name),
     derived<T>(derive: (context: AnalysisContext) => T): T {
@@ -200,11 +191,5 @@ function indexIn<T>(
 ): LabelIndex<T> {
   let index = indexes.get(namespace);
   if (!index) indexes.set(namespace, (index = new LabelIndex(labelsOf)));
-  return index;
-}
-
-function indexOf<T>(items: readonly T[], labelsOf: (item: T) => Readonly<Record<string, string>>): LabelIndex<T> {
-  const index = new LabelIndex(labelsOf);
-  for (const item of items) index.add(item);
   return index;
 }

@@ -457,23 +457,79 @@ function nearEvidence(near: NearMiss<unknown>): { object: string; unmatched: str
   return { object: near.name, unmatched: near.unmatched };
 }
 
-/**
- * Pods outside the namespaces looked in that the selector would match, as `Kind/name in
- * namespace ns`: the first few in input order, from one index of every namespace, so a
- * finding costs the same however many namespaces the input has.
- */
+/** Pods outside the namespaces looked in that the selector would match, as `Kind/name in namespace ns` (the first few). */
 function podsElsewhere(context: AnalysisContext, selector: Selector, searched: readonly string[]): string[] {
-  return context
-    .podsAnywhere()
-    .selectFirst(selector, MAX_NEAR, (w) => !searched.includes(namespaceOf(w.object)))
-    .map((w) => `${refString(w.object.ref)} in namespace ${namespaceOf(w.object)}`);
+  return firstElsewhere(context.derived(podNamespaces), selector, searched, (ns) => context.podsIn(ns), (w) => refString(w.object.ref));
 }
 
 function servicesElsewhere(context: AnalysisContext, monitor: SelectorConsumer, searched: readonly string[]): string[] {
-  return context
-    .servicesAnywhere()
-    .selectFirst(monitor.selector, MAX_NEAR, (service) => !searched.includes(namespaceOf(service)))
-    .map((service) => `${refString(service.ref)} in namespace ${namespaceOf(service)}`);
+  return firstElsewhere(context.derived(serviceNamespaces), monitor.selector, searched, (ns) => context.servicesIn(ns), (o) => refString(o.ref));
+}
+
+/**
+ * The first matches in the namespaces that hold the selector's rarest label (its key for
+ * `Exists`), the ones searched left out: a finding costs the namespaces that could answer,
+ * not every namespace of the input, nor every item of its own.
+ */
+function firstElsewhere<T>(
+  namespaces: NamespacesByLabel,
+  selector: Selector,
+  searched: readonly string[],
+  indexIn: (namespace: string) => LabelIndex<T>,
+  nameOf: (item: T) => string,
+): string[] {
+  const found: string[] = [];
+  for (const namespace of namespaces.candidates(selector)) {
+    if (found.length >= MAX_NEAR) break;
+    if (searched.includes(namespace)) continue;
+    for (const item of indexIn(namespace).selectFirst(selector, MAX_NEAR - found.length)) found.push(`${nameOf(item)} in namespace ${namespace}`);
+  }
+  return found;
+}
+
+/** Which namespaces hold items with each label (`key=value`) and each label key, in input order. */
+class NamespacesByLabel {
+  private readonly all = new Set<string>();
+  private readonly byPair = new Map<string, Set<string>>();
+  private readonly byKey = new Map<string, Set<string>>();
+
+  constructor(items: readonly { namespace: string; labels: Labels }[]) {
+    for (const { namespace, labels } of items) {
+      this.all.add(namespace);
+      for (const key in labels) {
+        addTo(this.byPair, `${key}=${labels[key]}`, namespace);
+        addTo(this.byKey, key, namespace);
+      }
+    }
+  }
+
+  /** The fewest namespaces any one requirement narrows the search to (every namespace when none does). */
+  candidates(selector: Selector): ReadonlySet<string> {
+    let best: ReadonlySet<string> = this.all;
+    for (const r of selector.requirements) {
+      const narrowed =
+        r.operator === "In" && r.values.length === 1 ? (this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE) : r.operator === "Exists" ? (this.byKey.get(r.key) ?? NONE) : undefined;
+      if (narrowed !== undefined && narrowed.size < best.size) best = narrowed;
+    }
+    return best;
+  }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+function addTo(sets: Map<string, Set<string>>, key: string, namespace: string): void {
+  const set = sets.get(key);
+  if (set === undefined) sets.set(key, new Set([namespace]));
+  else set.add(namespace);
+}
+
+function podNamespaces(context: AnalysisContext): NamespacesByLabel {
+  return new NamespacesByLabel(context.workloads.map((w) => ({ namespace: namespaceOf(w.object), labels: w.podLabels })));
+}
+
+function serviceNamespaces(context: AnalysisContext): NamespacesByLabel {
+  const services = context.objects.filter((o) => o.ref.kind === "Service" && o.group === "");
+  return new NamespacesByLabel(services.map((service) => ({ namespace: namespaceOf(service), labels: metadataLabels(service) })));
 }
 
 /** The remedy with what this finding's near misses and matches in other namespaces say. */
