@@ -15570,8 +15570,6 @@ function buildContext(objects, settings = DEFAULT_SETTINGS) {
     }
     return servicesByNamespace;
   };
-  let allPods;
-  let allServices;
   let namespaceList;
   const derivedValues = /* @__PURE__ */ new Map();
   const context = {
@@ -15585,8 +15583,6 @@ function buildContext(objects, settings = DEFAULT_SETTINGS) {
     servicesIn: (namespace) => serviceIndexes().get(namespace) ?? empty(serviceLabels),
     // Computed once: rules ask for every finding (dangling-selector's "pods elsewhere"), and objects never change.
     namespaces: () => namespaceList ??= [.../* @__PURE__ */ new Set([...pods.keys(), ...services.map((service2) => service2.ref.namespace ?? "")])],
-    podsAnywhere: () => allPods ??= indexOf(workloads, (w) => w.podLabels),
-    servicesAnywhere: () => allServices ??= indexOf(services, serviceLabels),
     workloadFor: (object) => workloadByObject.get(object),
     find: (kind, namespace, name) => byIdentity.get(namespace ?? "")?.get(kind)?.get(name),
     derived(derive) {
@@ -15634,11 +15630,6 @@ function serviceLabels(service2) {
 function indexIn(indexes, namespace, labelsOf2) {
   let index = indexes.get(namespace);
   if (!index) indexes.set(namespace, index = new LabelIndex(labelsOf2));
-  return index;
-}
-function indexOf(items, labelsOf2) {
-  const index = new LabelIndex(labelsOf2);
-  for (const item of items) index.add(item);
   return index;
 }
 
@@ -18675,10 +18666,55 @@ function nearEvidence(near) {
   return { object: near.name, unmatched: near.unmatched };
 }
 function podsElsewhere(context, selector, searched) {
-  return context.podsAnywhere().selectFirst(selector, MAX_NEAR, (w) => !searched.includes(namespaceOf(w.object))).map((w) => `${refString(w.object.ref)} in namespace ${namespaceOf(w.object)}`);
+  return firstElsewhere(context.derived(podNamespaces), selector, searched, (ns) => context.podsIn(ns), (w) => refString(w.object.ref));
 }
 function servicesElsewhere(context, monitor, searched) {
-  return context.servicesAnywhere().selectFirst(monitor.selector, MAX_NEAR, (service2) => !searched.includes(namespaceOf(service2))).map((service2) => `${refString(service2.ref)} in namespace ${namespaceOf(service2)}`);
+  return firstElsewhere(context.derived(serviceNamespaces), monitor.selector, searched, (ns) => context.servicesIn(ns), (o) => refString(o.ref));
+}
+function firstElsewhere(namespaces, selector, searched, indexIn2, nameOf) {
+  const found = [];
+  for (const namespace of namespaces.candidates(selector)) {
+    if (found.length >= MAX_NEAR) break;
+    if (searched.includes(namespace)) continue;
+    for (const item of indexIn2(namespace).selectFirst(selector, MAX_NEAR - found.length)) found.push(`${nameOf(item)} in namespace ${namespace}`);
+  }
+  return found;
+}
+var NamespacesByLabel = class {
+  all = /* @__PURE__ */ new Set();
+  byPair = /* @__PURE__ */ new Map();
+  byKey = /* @__PURE__ */ new Map();
+  constructor(items) {
+    for (const { namespace, labels } of items) {
+      this.all.add(namespace);
+      for (const key in labels) {
+        addTo(this.byPair, `${key}=${labels[key]}`, namespace);
+        addTo(this.byKey, key, namespace);
+      }
+    }
+  }
+  /** The fewest namespaces any one requirement narrows the search to (every namespace when none does). */
+  candidates(selector) {
+    let best = this.all;
+    for (const r of selector.requirements) {
+      const narrowed = r.operator === "In" && r.values.length === 1 ? this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE : r.operator === "Exists" ? this.byKey.get(r.key) ?? NONE : void 0;
+      if (narrowed !== void 0 && narrowed.size < best.size) best = narrowed;
+    }
+    return best;
+  }
+};
+var NONE = /* @__PURE__ */ new Set();
+function addTo(sets, key, namespace) {
+  const set2 = sets.get(key);
+  if (set2 === void 0) sets.set(key, /* @__PURE__ */ new Set([namespace]));
+  else set2.add(namespace);
+}
+function podNamespaces(context) {
+  return new NamespacesByLabel(context.workloads.map((w) => ({ namespace: namespaceOf(w.object), labels: w.podLabels })));
+}
+function serviceNamespaces(context) {
+  const services = context.objects.filter((o) => o.ref.kind === "Service" && o.group === "");
+  return new NamespacesByLabel(services.map((service2) => ({ namespace: namespaceOf(service2), labels: metadataLabels(service2) })));
 }
 function hinted(base, near, elsewhere, namespaceAdvice) {
   const parts = [];
@@ -22551,8 +22587,26 @@ function isChartDir(dir) {
     return false;
   }
 }
+var metaCache = /* @__PURE__ */ new Map();
+var MAX_CACHED_CHARTS = 1e3;
+function textOrAbsent(file) {
+  try {
+    return readFileSync3(file, "utf8");
+  } catch {
+    return "\0absent";
+  }
+}
 function readChartMeta(chartDir) {
   const file = path3.join(chartDir, CHART_FILE);
+  const texts = `${textOrAbsent(file)}\0${textOrAbsent(path3.join(chartDir, REQUIREMENTS_FILE))}`;
+  const known = metaCache.get(file);
+  if (known?.texts === texts) return structuredClone(known.meta);
+  const meta = readChartMetaNow(chartDir, file);
+  if (metaCache.size >= MAX_CACHED_CHARTS) metaCache.clear();
+  metaCache.set(file, { texts, meta: structuredClone(meta) });
+  return meta;
+}
+function readChartMetaNow(chartDir, file) {
   if (!existsSync3(file)) throw new InputError(`not a chart: ${chartDir} has no ${CHART_FILE}`, chartDir);
   const chart = readYamlFile(file);
   const field = (key) => scalarText2(chart.document.get(key, true));
