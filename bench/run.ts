@@ -6,7 +6,10 @@
  *   npm run bench -- --quick         small sizes, to check the harness (about 1 minute)
  *   npm run bench -- --only a,d      some cases: a b c d e f (and `probes`, the probe benchmark; `chart`)
  *   npm run bench -- --chart DIR     also a real chart (repeatable): `check` with and without probes
- *                                    against one `helm template` of the same chart in the same run
+ *                                    against one `helm template` of the same chart in the same run;
+ *                                    dependencies its charts/ lacks are taken offline from folders of
+ *                                    the same name next to it (bench/real-chart.ts), e.g.
+ *                                    --chart ../helm-charts/charts/kube-prometheus-stack
  *   npm run bench -- --runs 3        best of 3 runs per measurement (default 2)
  *   npm run bench -- --no-yaml-ref   skip the `yaml` package reference parses (slow, ~9 GB at 100k)
  *
@@ -35,6 +38,7 @@ import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeCharts, writeDump, type DumpShape, type DumpSpec } from "./generate.ts";
+import { assembleChart, assembledChartDir } from "./real-chart.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WORK = join(ROOT, ".cache", "bench");
@@ -399,7 +403,9 @@ async function main(): Promise<void> {
   if (wanted("chart")) {
     if (options.charts.length === 0) notes.push("chart: no real chart given (--chart DIR), so no real chart was measured");
     const helm = options.charts.length > 0 ? helmBinary() : "";
-    for (const chart of options.charts) {
+    for (const source of options.charts) {
+      const { dir: chart, vendored, dropped } = assembleChart(source, assembledChartDir(INPUTS, source));
+      notes.push(`chart ${source}: copied with ${vendored.length === 0 ? "no dependency" : vendored.join(", ")} vendored from its sibling folders${dropped.length === 0 ? "" : `; ${dropped.join(", ")} not found offline, left out of Chart.yaml`}`);
       rows.push(await realChartCase(chart, options, helm, false, 1.2));
       rows.push(await realChartCase(chart, options, helm, true, 2));
     }

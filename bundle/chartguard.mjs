@@ -14623,6 +14623,24 @@ function sameDocumentAgain(same, chunk, index, file) {
 }
 function parseDocument(chunk, index, file, options) {
   const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
+  let value;
+  const { locate, positioned } = documentLocator(chunk, file, options, large, () => value);
+  const { value: parsed, duplicateKeys, aliasesUnchecked } = documentValue(chunk, file, options, large, positioned);
+  value = parsed;
+  if (aliasesUnchecked) checkAliases(value, file, locate);
+  const template = sourceTemplate(chunk.text);
+  return {
+    file,
+    index,
+    startLine: chunk.startLine,
+    ...template === void 0 ? {} : { template },
+    value,
+    duplicateKeys,
+    locate,
+    text: chunk.text
+  };
+}
+function documentLocator(chunk, file, options, large, valueOf) {
   let positions;
   const positioned = () => {
     if (positions === void 0) {
@@ -14640,49 +14658,32 @@ function parseDocument(chunk, index, file, options) {
       return blockLocator().locate(path25);
     }
   };
-  const locate = large ? (path25) => blockLocator().locate(path25) : options.locateWithYaml === true ? yamlLocate : (path25) => blockLocator().locateExact(path25.slice(0, presentLength(value, path25))) ?? yamlLocate(path25);
-  let value;
-  let duplicateKeys = [];
+  const locate = large ? (path25) => blockLocator().locate(path25) : options.locateWithYaml === true ? yamlLocate : (path25) => blockLocator().locateExact(path25.slice(0, presentLength(valueOf(), path25))) ?? yamlLocate(path25);
+  return { locate, positioned };
+}
+function documentValue(chunk, file, options, large, positioned) {
   const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
   const schemaless = options.crdSchemas === true || options.positionedOnly === true ? void 0 : withoutCrdSchemas(chunk.text);
   const skimmed = schemaless === void 0 || hasAnchor(schemaless) ? void 0 : loadSkimmed(schemaless, file);
-  if (skimmed !== void 0) {
-    value = skimmed.value;
-  } else if (large || aliasCount < ALIAS_HEAVY && options.positionedOnly !== true) {
+  if (skimmed !== void 0) return { value: skimmed.value, duplicateKeys: [] };
+  if (!large && (aliasCount >= ALIAS_HEAVY || options.positionedOnly === true)) return positioned().build();
+  return { ...loadWithFallbacks(chunk, file, large, positioned), aliasesUnchecked: aliasCount > 0 };
+}
+function loadWithFallbacks(chunk, file, large, positioned) {
+  try {
+    return { value: loadFast(chunk, file, false), duplicateKeys: [] };
+  } catch (error) {
+    const failure2 = fastLoadFailure(error, chunk, file);
+    if (failure2.deep) throw failure2.deep;
+    if (!large) return positioned().build();
+    if (!failure2.duplicateKey) throw failure2.syntax;
     try {
-      value = loadFast(chunk, file, false);
-    } catch (error) {
-      const failure2 = fastLoadFailure(error, chunk, file);
-      if (failure2.deep) throw failure2.deep;
-      if (!large) {
-        ({ value, duplicateKeys } = positioned().build());
-      } else if (failure2.duplicateKey) {
-        try {
-          value = loadFast(chunk, file, true);
-        } catch (retryError) {
-          const retry = fastLoadFailure(retryError, chunk, file);
-          throw retry.deep ?? retry.syntax;
-        }
-        duplicateKeys = [failure2.duplicateKey];
-      } else {
-        throw failure2.syntax;
-      }
+      return { value: loadFast(chunk, file, true), duplicateKeys: [failure2.duplicateKey] };
+    } catch (retryError) {
+      const retry = fastLoadFailure(retryError, chunk, file);
+      throw retry.deep ?? retry.syntax;
     }
-    if (aliasCount > 0) checkAliases(value, file, locate);
-  } else {
-    ({ value, duplicateKeys } = positioned().build());
   }
-  const template = sourceTemplate(chunk.text);
-  return {
-    file,
-    index,
-    startLine: chunk.startLine,
-    ...template === void 0 ? {} : { template },
-    value,
-    duplicateKeys,
-    locate,
-    text: chunk.text
-  };
 }
 function presentLength(value, path25) {
   let node = value;
@@ -14795,102 +14796,125 @@ function tooDeep(file, line) {
   return new InputError(`YAML nesting deeper than ${MAX_DEPTH} levels`, file, line);
 }
 function composePositioned(chunk, file) {
-  const lineCounter = new import_yaml.LineCounter();
-  let doc;
-  try {
-    const composer = new import_yaml.Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, strict: false });
-    const docs = [...composer.compose(new import_yaml.Parser(lineCounter.addNewLine).parse(chunk.text), true)];
-    doc = docs.find((d) => d.contents !== null) ?? docs[0];
-  } catch (error) {
-    if (error instanceof RangeError) throw tooDeep(file, chunk.startLine);
-    throw error;
-  }
+  const { doc, lineCounter } = composeWithYaml(chunk, file);
   const lineOf = (offset) => chunk.startLine + lineCounter.linePos(offset).line - 1;
-  let failure2;
-  const firstError = doc?.errors[0];
-  if (firstError) {
-    const message = firstError.message.split("\n")[0] ?? firstError.message;
-    failure2 = doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION") ? tooDeep(file, lineOf(firstError.pos[0])) : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), void 0, lineCounter.linePos(firstError.pos[0]).col);
-  }
+  const failure2 = syntaxFailure(doc, lineCounter, lineOf, file);
   const root = doc?.contents ?? null;
   const anchors = /* @__PURE__ */ new Map();
   const nodeLine = (node) => node?.range ? lineOf(node.range[0]) : void 0;
   const build = () => {
     if (failure2) throw failure2;
-    const duplicateKeys = [];
-    const values = /* @__PURE__ */ new Map();
-    const building = /* @__PURE__ */ new Set();
-    let expanded = 0;
-    const toValue = (node, depth) => {
-      if (depth > MAX_DEPTH) throw tooDeep(file, chunk.startLine);
-      if (node === null || node === void 0) return null;
-      if ((0, import_yaml.isAlias)(node)) {
-        const target = anchors.get(node.source);
-        if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, file, nodeLine(node));
-        if (building.has(target)) {
-          throw new InputError(`YAML alias *${node.source} refers to a node that contains it (a recursive alias)`, file, nodeLine(node));
-        }
-        expanded += expandedSize(target);
-        if (expanded > MAX_EXPANDED_NODES) {
-          throw new InputError('YAML aliases expand to too many nodes (a "billion laughs" document?)', file, nodeLine(node));
-        }
-        return values.get(target) ?? toValue(target, depth + 1);
-      }
-      const n = node;
-      if (n.anchor) anchors.set(n.anchor, n);
-      let value;
-      if ((0, import_yaml.isScalar)(n)) value = scalarValue(n);
-      else if ((0, import_yaml.isSeq)(n) || (0, import_yaml.isMap)(n)) {
-        building.add(n);
-        value = (0, import_yaml.isSeq)(n) ? n.items.map((item) => toValue(item, depth + 1)) : mapValue(n, depth);
-        building.delete(n);
-      } else value = null;
-      values.set(n, value);
-      return value;
-    };
-    const mapValue = (n, depth) => {
-      const out = {};
-      const merges = [];
-      for (const pair of n.items) {
-        if (!(0, import_yaml.isPair)(pair)) continue;
-        const key = pair.key;
-        if ((0, import_yaml.isScalar)(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
-          merges.push(toValue(pair.value, depth + 1));
-          continue;
-        }
-        const name = keyString(toValue(key, depth + 1));
-        if (Object.hasOwn(out, name)) duplicateKeys.push({ key: name, line: nodeLine(key) ?? chunk.startLine });
-        Object.defineProperty(out, name, { value: toValue(pair.value, depth + 1), enumerable: true, writable: true, configurable: true });
-      }
-      for (const merged of merges.flat()) {
-        if (merged === null || typeof merged !== "object") continue;
-        for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
-      }
-      return out;
-    };
-    const sizes = /* @__PURE__ */ new Map();
-    const expandedSize = (node) => {
-      const known = sizes.get(node);
-      if (known !== void 0) return known;
-      sizes.set(node, 1);
-      let size = 1;
-      if ((0, import_yaml.isSeq)(node) || (0, import_yaml.isMap)(node)) {
-        for (const item of node.items) {
-          const parts = (0, import_yaml.isPair)(item) ? [item.key, item.value] : [item];
-          for (const part of parts) {
-            if ((0, import_yaml.isAlias)(part)) size += expandedSize(anchors.get(part.source) ?? part);
-            else if (part && typeof part === "object") size += expandedSize(part);
-          }
-        }
-      }
-      sizes.set(node, size);
-      return size;
-    };
-    return { value: toValue(root, 0), duplicateKeys };
+    return new ValueBuilder(anchors, file, chunk.startLine, nodeLine).build(root);
   };
-  const locate = (path25) => {
+  return { build, locate: nodeLocator(root, anchors, chunk.startLine, nodeLine) };
+}
+function composeWithYaml(chunk, file) {
+  const lineCounter = new import_yaml.LineCounter();
+  try {
+    const composer = new import_yaml.Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, strict: false });
+    const docs = [...composer.compose(new import_yaml.Parser(lineCounter.addNewLine).parse(chunk.text), true)];
+    return { doc: docs.find((d) => d.contents !== null) ?? docs[0], lineCounter };
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(file, chunk.startLine);
+    throw error;
+  }
+}
+function syntaxFailure(doc, lineCounter, lineOf, file) {
+  const firstError = doc?.errors[0];
+  if (!firstError) return void 0;
+  const message = firstError.message.split("\n")[0] ?? firstError.message;
+  return doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION") ? tooDeep(file, lineOf(firstError.pos[0])) : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), void 0, lineCounter.linePos(firstError.pos[0]).col);
+}
+var ValueBuilder = class {
+  constructor(anchors, file, startLine, nodeLine) {
+    this.anchors = anchors;
+    this.file = file;
+    this.startLine = startLine;
+    this.nodeLine = nodeLine;
+  }
+  anchors;
+  file;
+  startLine;
+  nodeLine;
+  duplicateKeys = [];
+  values = /* @__PURE__ */ new Map();
+  building = /* @__PURE__ */ new Set();
+  sizes = /* @__PURE__ */ new Map();
+  expanded = 0;
+  build(root) {
+    return { value: this.toValue(root, 0), duplicateKeys: this.duplicateKeys };
+  }
+  toValue(node, depth) {
+    if (depth > MAX_DEPTH) throw tooDeep(this.file, this.startLine);
+    if (node === null || node === void 0) return null;
+    if ((0, import_yaml.isAlias)(node)) return this.aliasValue(node, depth);
+    const n = node;
+    if (n.anchor) this.anchors.set(n.anchor, n);
+    let value;
+    if ((0, import_yaml.isScalar)(n)) value = scalarValue(n);
+    else if ((0, import_yaml.isSeq)(n) || (0, import_yaml.isMap)(n)) {
+      this.building.add(n);
+      value = (0, import_yaml.isSeq)(n) ? n.items.map((item) => this.toValue(item, depth + 1)) : this.mapValue(n, depth);
+      this.building.delete(n);
+    } else value = null;
+    this.values.set(n, value);
+    return value;
+  }
+  aliasValue(node, depth) {
+    const target = this.anchors.get(node.source);
+    if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, this.file, this.nodeLine(node));
+    if (this.building.has(target)) {
+      throw new InputError(`YAML alias *${node.source} refers to a node that contains it (a recursive alias)`, this.file, this.nodeLine(node));
+    }
+    this.expanded += this.expandedSize(target);
+    if (this.expanded > MAX_EXPANDED_NODES) {
+      throw new InputError('YAML aliases expand to too many nodes (a "billion laughs" document?)', this.file, this.nodeLine(node));
+    }
+    return this.values.get(target) ?? this.toValue(target, depth + 1);
+  }
+  mapValue(n, depth) {
+    const out = {};
+    const merges = [];
+    for (const pair of n.items) {
+      if (!(0, import_yaml.isPair)(pair)) continue;
+      const key = pair.key;
+      if ((0, import_yaml.isScalar)(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
+        merges.push(this.toValue(pair.value, depth + 1));
+        continue;
+      }
+      const name = keyString(this.toValue(key, depth + 1));
+      if (Object.hasOwn(out, name)) this.duplicateKeys.push({ key: name, line: this.nodeLine(key) ?? this.startLine });
+      Object.defineProperty(out, name, { value: this.toValue(pair.value, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
+    for (const merged of merges.flat()) {
+      if (merged === null || typeof merged !== "object") continue;
+      for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
+    }
+    return out;
+  }
+  /** How many nodes the node stands for, aliases expanded (each node measured once). */
+  expandedSize(node) {
+    const known = this.sizes.get(node);
+    if (known !== void 0) return known;
+    this.sizes.set(node, 1);
+    let size = 1;
+    if ((0, import_yaml.isSeq)(node) || (0, import_yaml.isMap)(node)) {
+      for (const item of node.items) {
+        const parts = (0, import_yaml.isPair)(item) ? [item.key, item.value] : [item];
+        for (const part of parts) {
+          if ((0, import_yaml.isAlias)(part)) size += this.expandedSize(this.anchors.get(part.source) ?? part);
+          else if (part && typeof part === "object") size += this.expandedSize(part);
+        }
+      }
+    }
+    this.sizes.set(node, size);
+    return size;
+  }
+};
+function nodeLocator(root, anchors, startLine, nodeLine) {
+  return (path25) => {
     let node = root;
-    let line = nodeLine(root) ?? chunk.startLine;
+    let line = nodeLine(root) ?? startLine;
     for (const segment of path25) {
       if ((0, import_yaml.isAlias)(node)) node = anchors.get(node.source);
       if ((0, import_yaml.isMap)(node) && typeof segment === "string") {
@@ -14909,7 +14933,6 @@ function composePositioned(chunk, file) {
     }
     return line;
   };
-  return { build, locate };
 }
 function scalarKey(key) {
   return (0, import_yaml.isScalar)(key) ? keyString(scalarValue(key)) : void 0;
@@ -15182,6 +15205,20 @@ var LabelIndex = class {
   select(selector) {
     if (selector.matchesNothing) return [];
     return this.candidates(selector).filter((item) => matches(selector, this.labelsOf(item)));
+  }
+  /**
+   * The first `limit` items, in the order added, that the selector matches and `accept` takes:
+   * a caller that shows a few examples (or asks "more than n?") stops there, so its cost does
+   * not grow with how many items match.
+   */
+  selectFirst(selector, limit, accept = () => true) {
+    const found = [];
+    if (selector.matchesNothing) return found;
+    for (const item of this.candidates(selector)) {
+      if (found.length >= limit) break;
+      if (accept(item) && matches(selector, this.labelsOf(item))) found.push(item);
+    }
+    return found;
   }
   /** The smallest posting list any one requirement narrows the search to. */
   candidates(selector) {
@@ -15523,30 +15560,7 @@ var DEFAULT_SETTINGS = {
   extraVolatileKeys: /* @__PURE__ */ new Set()
 };
 function buildContext(objects, settings = DEFAULT_SETTINGS) {
-  const workloads = [];
-  const workloadByObject = /* @__PURE__ */ new Map();
-  const consumers = [];
-  const hpas = [];
-  const pods = /* @__PURE__ */ new Map();
-  const services = [];
-  const byIdentity = /* @__PURE__ */ new Map();
-  for (const object of objects) {
-    const { kind, name } = object.ref;
-    const namespace = object.ref.namespace ?? "";
-    const byName = innerMap(innerMap(byIdentity, namespace), kind);
-    if (!byName.has(name)) byName.set(name, object);
-    const workload = workloadOf(object);
-    if (workload) {
-      workloads.push(workload);
-      workloadByObject.set(object, workload);
-      indexIn(pods, namespace, (w) => w.podLabels).add(workload);
-    }
-    const consumer2 = consumerOf(object);
-    if (consumer2) consumers.push(consumer2);
-    if (object.ref.kind === "Service" && object.group === "") services.push(object);
-    const hpa = hpaOf(object);
-    if (hpa) hpas.push(hpa);
-  }
+  const { workloads, workloadByObject, consumers, hpas, pods, services, byIdentity } = indexObjects(objects);
   const empty = (labelsOf2) => new LabelIndex(labelsOf2);
   let servicesByNamespace;
   const serviceIndexes = () => {
@@ -15577,6 +15591,33 @@ function buildContext(objects, settings = DEFAULT_SETTINGS) {
     }
   };
   return context;
+}
+function indexObjects(objects) {
+  const workloads = [];
+  const workloadByObject = /* @__PURE__ */ new Map();
+  const consumers = [];
+  const hpas = [];
+  const pods = /* @__PURE__ */ new Map();
+  const services = [];
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    const { kind, name } = object.ref;
+    const namespace = object.ref.namespace ?? "";
+    const byName = innerMap(innerMap(byIdentity, namespace), kind);
+    if (!byName.has(name)) byName.set(name, object);
+    const workload = workloadOf(object);
+    if (workload) {
+      workloads.push(workload);
+      workloadByObject.set(object, workload);
+      indexIn(pods, namespace, (w) => w.podLabels).add(workload);
+    }
+    const consumer2 = consumerOf(object);
+    if (consumer2) consumers.push(consumer2);
+    if (object.ref.kind === "Service" && object.group === "") services.push(object);
+    const hpa = hpaOf(object);
+    if (hpa) hpas.push(hpa);
+  }
+  return { workloads, workloadByObject, consumers, hpas, pods, services, byIdentity };
 }
 function innerMap(outer, key) {
   let inner = outer.get(key);
@@ -18100,7 +18141,7 @@ function checkHpas2(context, report) {
     const target = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
     if (!object && !chartViewIncomplete(context, hpa.object)) {
-      const sameName = context.workloads.filter((w) => w.object.ref.name === hpa.target.name && w.object.ref.namespace === namespace && w.object.ref.kind !== hpa.target.kind).map((w) => refString(w.object.ref));
+      const sameName = (context.derived(workloadsByName).get(`${namespace ?? ""}/${hpa.target.name}`) ?? []).filter((w) => w.object.ref.kind !== hpa.target.kind).map((w) => refString(w.object.ref));
       report({
         object: hpa.object,
         path: hpa.targetPath,
@@ -18127,6 +18168,16 @@ function checkHpas2(context, report) {
       remedy: { text: formatMessage(REMEDY4.hpaSelector, { target }, "remedy hpaSelector") }
     });
   }
+}
+function workloadsByName(context) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const workload of context.workloads) {
+    const key = `${namespaceOf(workload.object)}/${workload.object.ref.name}`;
+    const list = byName.get(key);
+    if (list) list.push(workload);
+    else byName.set(key, [workload]);
+  }
+  return byName;
 }
 function templateLabelsOnly(selector) {
   if (!selector.requirements.some((r) => isControllerLabel(r.key))) return selector;
@@ -18189,7 +18240,7 @@ function nearMisses(index, selector, labelsOf2, nameOf) {
   const seen = /* @__PURE__ */ new Set();
   requirements.forEach((requirement, i) => {
     const rest = { matchesNothing: false, requirements: requirements.filter((_, j) => j !== i) };
-    const candidates = index.select(rest);
+    const candidates = index.selectFirst(rest, MAX_NEAR + 1);
     if (candidates.length > MAX_NEAR) return;
     for (const item of candidates) {
       if (seen.has(item) || found.length >= MAX_NEAR) continue;
@@ -18208,10 +18259,55 @@ function nearEvidence(near) {
   return { object: near.name, unmatched: near.unmatched };
 }
 function podsElsewhere(context, selector, searched) {
-  return context.namespaces().filter((ns) => !searched.includes(ns)).flatMap((ns) => context.podsIn(ns).select(selector).map((w) => `${refString(w.object.ref)} in namespace ${ns}`)).slice(0, MAX_NEAR);
+  return firstElsewhere(context.derived(podNamespaces), selector, searched, (ns) => context.podsIn(ns), (w) => refString(w.object.ref));
 }
 function servicesElsewhere(context, monitor, searched) {
-  return context.namespaces().filter((ns) => !searched.includes(ns)).flatMap((ns) => context.servicesIn(ns).select(monitor.selector).map((o) => `${refString(o.ref)} in namespace ${ns}`)).slice(0, MAX_NEAR);
+  return firstElsewhere(context.derived(serviceNamespaces), monitor.selector, searched, (ns) => context.servicesIn(ns), (o) => refString(o.ref));
+}
+function firstElsewhere(namespaces, selector, searched, indexIn2, nameOf) {
+  const found = [];
+  for (const namespace of namespaces.candidates(selector)) {
+    if (found.length >= MAX_NEAR) break;
+    if (searched.includes(namespace)) continue;
+    for (const item of indexIn2(namespace).selectFirst(selector, MAX_NEAR - found.length)) found.push(`${nameOf(item)} in namespace ${namespace}`);
+  }
+  return found;
+}
+var NamespacesByLabel = class {
+  all = /* @__PURE__ */ new Set();
+  byPair = /* @__PURE__ */ new Map();
+  byKey = /* @__PURE__ */ new Map();
+  constructor(items) {
+    for (const { namespace, labels } of items) {
+      this.all.add(namespace);
+      for (const key in labels) {
+        addTo(this.byPair, `${key}=${labels[key]}`, namespace);
+        addTo(this.byKey, key, namespace);
+      }
+    }
+  }
+  /** The fewest namespaces any one requirement narrows the search to (every namespace when none does). */
+  candidates(selector) {
+    let best = this.all;
+    for (const r of selector.requirements) {
+      const narrowed = r.operator === "In" && r.values.length === 1 ? this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE : r.operator === "Exists" ? this.byKey.get(r.key) ?? NONE : void 0;
+      if (narrowed !== void 0 && narrowed.size < best.size) best = narrowed;
+    }
+    return best;
+  }
+};
+var NONE = /* @__PURE__ */ new Set();
+function addTo(sets, key, namespace) {
+  const set2 = sets.get(key);
+  if (set2 === void 0) sets.set(key, /* @__PURE__ */ new Set([namespace]));
+  else set2.add(namespace);
+}
+function podNamespaces(context) {
+  return new NamespacesByLabel(context.workloads.map((w) => ({ namespace: namespaceOf(w.object), labels: w.podLabels })));
+}
+function serviceNamespaces(context) {
+  const services = context.objects.filter((o) => o.ref.kind === "Service" && o.group === "");
+  return new NamespacesByLabel(services.map((service2) => ({ namespace: namespaceOf(service2), labels: metadataLabels(service2) })));
 }
 function hinted(base, near, elsewhere, namespaceAdvice) {
   const parts = [];
@@ -21694,8 +21790,26 @@ function isChartDir(dir) {
     return false;
   }
 }
+var metaCache = /* @__PURE__ */ new Map();
+var MAX_CACHED_CHARTS = 1e3;
+function textOrAbsent(file) {
+  try {
+    return readFileSync3(file, "utf8");
+  } catch {
+    return "\0absent";
+  }
+}
 function readChartMeta(chartDir) {
   const file = path3.join(chartDir, CHART_FILE);
+  const texts = `${textOrAbsent(file)}\0${textOrAbsent(path3.join(chartDir, REQUIREMENTS_FILE))}`;
+  const known = metaCache.get(file);
+  if (known?.texts === texts) return structuredClone(known.meta);
+  const meta = readChartMetaNow(chartDir, file);
+  if (metaCache.size >= MAX_CACHED_CHARTS) metaCache.clear();
+  metaCache.set(file, { texts, meta: structuredClone(meta) });
+  return meta;
+}
+function readChartMetaNow(chartDir, file) {
   if (!existsSync3(file)) throw new InputError(`not a chart: ${chartDir} has no ${CHART_FILE}`, chartDir);
   const chart = readYamlFile(file);
   const field = (key) => scalarText2(chart.document.get(key, true));
@@ -22265,13 +22379,13 @@ function errorMessage(error) {
 }
 
 // src/render/probe-copy.ts
-import { copyFileSync as copyFileSync2, existsSync as existsSync9, linkSync, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync9, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
 import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
 import path9 from "node:path";
 
 // src/render/chart-copy.ts
 var import_yaml6 = __toESM(require_dist(), 1);
-import { copyFileSync, existsSync as existsSync7, mkdirSync, readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync4, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync as existsSync7, linkSync, mkdirSync, readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync4, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path7 from "node:path";
 function withoutMissingDependencies(chartCopyDir) {
@@ -22288,7 +22402,11 @@ function dropDependencies(file, names) {
   const list = document.get("dependencies", true);
   if (!(0, import_yaml6.isSeq)(list)) return;
   list.items = list.items.filter((item) => !((0, import_yaml6.isMap)(item) && names.has(scalarText2(item.get("name", true)) ?? "")));
-  writeFileSync(file, document.toString());
+  replaceFile(file, document.toString());
+}
+function replaceFile(file, text) {
+  unlinkSync(file);
+  writeFileSync(file, text);
 }
 function assertInsideTempDir(dir) {
   const temp = realpathSync2(tmpdir());
@@ -22298,14 +22416,21 @@ function assertInsideTempDir(dir) {
     throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on chartguard's own copies under ${temp}`);
   }
 }
-function copyChart(source, destination) {
+function copyChart(source, destination, { link = false } = {}) {
   let root;
   try {
     root = realpathSync2(source);
   } catch {
     throw new InputError(`chart directory not found: ${source}`, source);
   }
-  copyTree(root, destination, { root, boundary: linkBoundary(root), shownRoot: source }, /* @__PURE__ */ new Set([root]));
+  copyTree(root, destination, { root, boundary: linkBoundary(root), shownRoot: source, place: link ? linkFile : copyFileSync }, /* @__PURE__ */ new Set([root]));
+}
+function linkFile(from, to) {
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
 }
 function copyTree(dir, destination, context, ancestors) {
   mkdirSync(destination, { recursive: true });
@@ -22314,7 +22439,7 @@ function copyTree(dir, destination, context, ancestors) {
     const to = path7.join(destination, entry.name);
     if (entry.isSymbolicLink()) copyLinkTarget(from, to, context, ancestors);
     else if (entry.isDirectory()) copyTree(from, to, context, /* @__PURE__ */ new Set([...ancestors, from]));
-    else if (entry.isFile()) copyFileSync(from, to);
+    else if (entry.isFile()) context.place(from, to);
   }
 }
 function copyLinkTarget(link, to, context, ancestors) {
@@ -22333,7 +22458,7 @@ function copyLinkTarget(link, to, context, ancestors) {
     if (ancestors.has(target)) throw new InputError(`symlink ${shown} makes a loop (to ${target})`, shown);
     copyTree(target, to, context, /* @__PURE__ */ new Set([...ancestors, target]));
   } else if (info.isFile()) {
-    copyFileSync(target, to);
+    context.place(target, to);
   }
 }
 
@@ -22682,7 +22807,7 @@ async function preparedCopy(chartPath, workDir, skipMissingDeps) {
     root = await extractChartArchive(chartPath, folder);
   } else {
     root = path9.join(folder, "chart");
-    copyChart(chartPath, root);
+    copyChart(chartPath, root, { link: true });
   }
   if (skipMissingDeps && missingDependencies(root).length > 0) withoutMissingDependencies(root);
   await unpackSubcharts(root, workDir);
@@ -22699,18 +22824,8 @@ function linkTree(from, to) {
     const source = path9.join(from, entry.name);
     const target = path9.join(to, entry.name);
     if (entry.isDirectory()) linkTree(source, target);
-    else if (entry.isFile()) {
-      try {
-        linkSync(source, target);
-      } catch {
-        copyFileSync2(source, target);
-      }
-    }
+    else if (entry.isFile()) linkFile(source, target);
   }
-}
-function replaceFile(file, text) {
-  unlinkSync(file);
-  writeFileSync2(file, text);
 }
 async function unpackSubcharts(chartDir, workDir) {
   const chartsDir = path9.join(chartDir, "charts");
@@ -23437,7 +23552,7 @@ function answerLookupsFromRender(nodes) {
       const text = readFileSync7(file, "utf8");
       if (!text.includes("lookup")) continue;
       const rewritten = text.replace(ACTION, (action) => /^\{\{-?\s*\/\*/.test(action) ? action : rewriteAction(action, kinds));
-      if (rewritten !== text) writeFileSync3(file, rewritten);
+      if (rewritten !== text) replaceFile(file, rewritten);
     }
   }
   return kinds;
@@ -23536,7 +23651,7 @@ function asStored(object) {
   return { ...rest, data };
 }
 function writeClusterTemplate(root, text) {
-  writeFileSync3(path14.join(root, "templates", CLUSTER_TEMPLATE_FILE), text);
+  writeFileSync3(path14.join(root, "templates", CLUSTER_TEMPLATE_FILE), text, { flag: "wx" });
 }
 
 // src/render/probe-values.ts
@@ -23660,13 +23775,21 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
     } else {
       const marker = tagMarker(imageTags.size);
       imageTags.set(marker, valuesPathText(target.path));
-      const tag = target.value === void 0 || target.value === "" ? marker : target.value.includes("+") ? `${target.value}.${marker}` : `${target.value}+${marker}`;
+      const tag = markedTag(target, marker);
       setIn(overrides, target.path, tag);
       if (overlaps2(target.path)) setStrings.push(`${setKey(target.path)}=${tag}`);
     }
     taken.push(target.path);
   }
   return { overrides, setStrings, labelMaps, imageTags };
+}
+var VERSION = /^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
+function markedTag(target, marker) {
+  if (target.value !== void 0 && target.value !== "") {
+    return target.value.includes("+") ? `${target.value}.${marker}` : `${target.value}+${marker}`;
+  }
+  const version = target.appVersion !== void 0 && VERSION.test(target.appVersion) ? target.appVersion : "0.0.0";
+  return `${version}+${marker}`;
 }
 function setIn(root, path25, value) {
   let node = root;
@@ -23680,17 +23803,42 @@ function setIn(root, path25, value) {
 
 // src/render/probes.ts
 async function startProbes(chartPath, settings, workDir, jobs, baseDocs) {
-  const notes = [];
-  const render = (request2) => helmTemplate(settings.helm, request2, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
-  const isArchive = /\.tgz$/i.test(chartPath);
-  const renderInPlace = !isArchive && missingDependenciesSafe(chartPath) === 0;
+  const render = (request) => helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
+  const { inputs } = settings;
+  const combined = await combinedPerturbation(chartPath, settings, workDir);
+  const combinedRun = render(combined.request);
+  const parsed = baseDocs.then(parsedByText);
+  parsed.catch(() => void 0);
+  const plan2 = { ...combined.plan, parsed };
+  const singles = combinedRun.then(
+    () => void 0,
+    () => renderSingles(plan2, settings, workDir, jobs)
+  );
+  const userTexts = [...await Promise.all(inputs.valuesFiles.map((file) => readFile5(file, "utf8").catch(() => "{{ now }}"))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
+  const random = mayRenderAtRandom(combined.request.chart, userTexts);
+  const repeatRun = random ? render({ ...plan2.request, chart: laterClockCopy(plan2.prepared, workDir) ?? combined.pristine }) : Promise.resolve(void 0);
+  const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
+  const byText = await parsed;
+  const result = { plan: plan2, notes: [], deterministic: !random };
+  if (repeatOutput.status === "fulfilled") {
+    if (repeatOutput.value !== void 0) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed: byText });
+  } else result.notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
+  if (combinedOutput.status === "fulfilled") {
+    const { output, version } = takeVersionReport(combinedOutput.value, plan2.nodes[0].meta.name);
+    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed: byText }), markers: combined.markers };
+    if (version !== void 0) result.helmVersion = version;
+  } else {
+    result.singles = singles.then((started) => started);
+  }
+  return result;
+}
+async function combinedPerturbation(chartPath, settings, workDir) {
+  const renderInPlace = !/\.tgz$/i.test(chartPath) && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  const requestFor = (chart, name) => ({ ...inputs, chart, release: release ?? releaseNameFor(name), includeCrds: false });
   const prepared = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
   const copy = copyOfCopy(prepared, workDir);
   const nodes = chartTree(copy);
-  const request = requestFor(chartPath, nodes[0].meta.name);
-  const pristine = renderInPlace ? chartPath : prepared;
+  const request = { ...inputs, chart: chartPath, release: release ?? releaseNameFor(nodes[0].meta.name), includeCrds: false };
   const targets = valuesTargets(nodes, settings);
   const userSetKeys = [...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile].flatMap((argument) => setArgumentKeys(argument).map((key) => [...key]));
   const hasAppVersion = nodes.some((node) => node.meta.appVersion !== void 0);
@@ -23706,37 +23854,12 @@ async function startProbes(chartPath, settings, workDir, jobs, baseDocs) {
     ...values.imageTags.size > 0 ? { imageTags: values.imageTags } : {},
     ...values.labelMaps.size > 0 ? { labelMaps: values.labelMaps } : {}
   };
-  const combinedRequest = {
-    ...request,
-    chart: copy,
-    valuesFiles: [...request.valuesFiles, overridesFile],
-    setString: [...request.setString, ...values.setStrings]
+  return {
+    request: { ...request, chart: copy, valuesFiles: [...request.valuesFiles, overridesFile], setString: [...request.setString, ...values.setStrings] },
+    markers,
+    plan: { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision },
+    pristine: renderInPlace ? chartPath : prepared
   };
-  const combinedRun = render(combinedRequest);
-  const parsed = baseDocs.then(parsedByText);
-  parsed.catch(() => void 0);
-  const plan2 = { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
-  const singles = combinedRun.then(
-    () => void 0,
-    () => renderSingles(plan2, settings, workDir, jobs)
-  );
-  const userTexts = [...await Promise.all(inputs.valuesFiles.map((file) => readFile5(file, "utf8").catch(() => "{{ now }}"))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
-  const random = mayRenderAtRandom(copy, userTexts);
-  const repeatRun = random ? render({ ...request, chart: laterClockCopy(prepared, workDir) ?? pristine }) : Promise.resolve(void 0);
-  const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
-  const byText = await parsed;
-  const result = { plan: plan2, notes, deterministic: !random };
-  if (repeatOutput.status === "fulfilled") {
-    if (repeatOutput.value !== void 0) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed: byText });
-  } else notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
-  if (combinedOutput.status === "fulfilled") {
-    const { output, version } = takeVersionReport(combinedOutput.value, nodes[0].meta.name);
-    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed: byText }), markers };
-    if (version !== void 0) result.helmVersion = version;
-  } else {
-    result.singles = singles.then((started) => started);
-  }
-  return result;
 }
 function missingDependenciesSafe(chartPath) {
   try {
@@ -23757,7 +23880,17 @@ function valuesTargets(nodes, settings) {
   for (const file of settings.inputs.valuesFiles) targets.push(...findProbeTargets(readValues(file), []));
   const setKeys = [...settings.inputs.set, ...settings.inputs.setString, ...settings.inputs.setJson].flatMap(setArgumentKeys);
   targets.push(...targetsFromSetKeys(setKeys));
-  return targets;
+  return targets.map((target) => target.kind === "tag" ? withAppVersion(target, nodes) : target);
+}
+function withAppVersion(target, nodes) {
+  let owner = { depth: -1, appVersion: void 0 };
+  for (const node of nodes) {
+    for (const prefix of node.valuesPrefixes) {
+      const leads = prefix.length > owner.depth && prefix.length < target.path.length && prefix.every((segment, i) => segment === target.path[i]);
+      if (leads) owner = { depth: prefix.length, appVersion: node.meta.appVersion };
+    }
+  }
+  return owner.appVersion === void 0 ? target : { ...target, appVersion: owner.appVersion };
 }
 function readValues(file) {
   if (!existsSync12(file)) return null;
@@ -25889,7 +26022,7 @@ import { createHash } from "node:crypto";
 import path23 from "node:path";
 
 // src/version.ts
-var VERSION = "0.1.0";
+var VERSION2 = "0.1.0";
 
 // src/report/sarif.ts
 var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -25935,7 +26068,7 @@ function sarifLog(result, options) {
           driver: {
             name: "chartguard",
             informationUri: PROJECT_URL,
-            version: options.version ?? VERSION,
+            version: options.version ?? VERSION2,
             rules: rules.map(ruleDescriptor)
           }
         },
@@ -26312,7 +26445,7 @@ function fixExitCode(outcome) {
   return outcome.unrepaired.length > 0 || outcome.repairs.some((r) => !r.proven) ? EXIT_FINDINGS : EXIT_OK;
 }
 function buildProgram(setExitCode) {
-  const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
+  const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION2, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
   withDiscoveryFlags(withConfigFlags(withOutputFlags(
     withRenderFlags(
       program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(

@@ -110,33 +110,7 @@ export interface AnalysisContext {
 }
 
 export function buildContext(objects: readonly KubeObject[], settings: AnalysisSettings = DEFAULT_SETTINGS): AnalysisContext {
-  const workloads: Workload[] = [];
-  const workloadByObject = new Map<KubeObject, Workload>();
-  const consumers: (SelectorConsumer | PdbView)[] = [];
-  const hpas: HpaView[] = [];
-  const pods = new Map<string, LabelIndex<Workload>>();
-  const services: KubeObject[] = [];
-  // Namespace, then kind, then name: keyed by the strings the objects already hold, not by a new one per object.
-  const byIdentity = new Map<string, Map<string, Map<string, KubeObject>>>();
-
-  for (const object of objects) {
-    const { kind, name } = object.ref;
-    const namespace = object.ref.namespace ?? "";
-    const byName = innerMap(innerMap(byIdentity, namespace), kind);
-    if (!byName.has(name)) byName.set(name, object);
-    const workload = workloadOf(object);
-    if (workload) {
-      workloads.push(workload);
-      workloadByObject.set(object, workload);
-      indexIn(pods, namespace, (w: Workload) => w.podLabels).add(workload);
-    }
-    const consumer = consumerOf(object);
-    if (consumer) consumers.push(consumer);
-    if (object.ref.kind === "Service" && object.group === "") services.push(object);
-    const hpa = hpaOf(object);
-    if (hpa) hpas.push(hpa);
-  }
-
+  const { workloads, workloadByObject, consumers, hpas, pods, services, byIdentity } = indexObjects(objects);
   const empty = <T>(labelsOf: (item: T) => Readonly<Record<string, string>>) => new LabelIndex<T>(labelsOf);
   // Only ServiceMonitors select Services by their labels: indexed when one asks, not for every dump.
   let servicesByNamespace: Map<string, LabelIndex<KubeObject>> | undefined;
@@ -168,6 +142,36 @@ export function buildContext(objects: readonly KubeObject[], settings: AnalysisS
     },
   };
   return context;
+}
+
+/** One pass over the objects: what each is to the rules, and the per-namespace pod indexes. */
+function indexObjects(objects: readonly KubeObject[]) {
+  const workloads: Workload[] = [];
+  const workloadByObject = new Map<KubeObject, Workload>();
+  const consumers: (SelectorConsumer | PdbView)[] = [];
+  const hpas: HpaView[] = [];
+  const pods = new Map<string, LabelIndex<Workload>>();
+  const services: KubeObject[] = [];
+  // Namespace, then kind, then name: keyed by the strings the objects already hold, not by a new one per object.
+  const byIdentity = new Map<string, Map<string, Map<string, KubeObject>>>();
+  for (const object of objects) {
+    const { kind, name } = object.ref;
+    const namespace = object.ref.namespace ?? "";
+    const byName = innerMap(innerMap(byIdentity, namespace), kind);
+    if (!byName.has(name)) byName.set(name, object);
+    const workload = workloadOf(object);
+    if (workload) {
+      workloads.push(workload);
+      workloadByObject.set(object, workload);
+      indexIn(pods, namespace, (w: Workload) => w.podLabels).add(workload);
+    }
+    const consumer = consumerOf(object);
+    if (consumer) consumers.push(consumer);
+    if (object.ref.kind === "Service" && object.group === "") services.push(object);
+    const hpa = hpaOf(object);
+    if (hpa) hpas.push(hpa);
+  }
+  return { workloads, workloadByObject, consumers, hpas, pods, services, byIdentity };
 }
 
 function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {

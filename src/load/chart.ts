@@ -36,8 +36,36 @@ export function isChartDir(dir: string): boolean {
   }
 }
 
+/**
+ * Chart.yaml files read, by path and text (and requirements.yaml's): a render asks for the
+ * same chart's metadata several times (dependencies, facts, probes), and the `yaml` package
+ * parses even a small file slowly. Reading the text again is cheap, and unlike file times it
+ * cannot miss a change.
+ */
+const metaCache = new Map<string, { texts: string; meta: ChartMeta }>();
+const MAX_CACHED_CHARTS = 1000;
+
+function textOrAbsent(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "\0absent";
+  }
+}
+
 export function readChartMeta(chartDir: string): ChartMeta {
   const file = path.join(chartDir, CHART_FILE);
+  const texts = `${textOrAbsent(file)}\0${textOrAbsent(path.join(chartDir, REQUIREMENTS_FILE))}`;
+  const known = metaCache.get(file);
+  if (known?.texts === texts) return structuredClone(known.meta);
+  const meta = readChartMetaNow(chartDir, file);
+  // Every probe copy has its own paths: a long-lived process (the library) must not keep them all.
+  if (metaCache.size >= MAX_CACHED_CHARTS) metaCache.clear();
+  metaCache.set(file, { texts, meta: structuredClone(meta) });
+  return meta;
+}
+
+function readChartMetaNow(chartDir: string, file: string): ChartMeta {
   if (!existsSync(file)) throw new InputError(`not a chart: ${chartDir} has no ${CHART_FILE}`, chartDir);
   const chart = readYamlFile(file);
   const field = (key: string) => scalarText(chart.document.get(key, true));

@@ -275,6 +275,30 @@ function sameDocumentAgain(same: YamlDocument, chunk: DocumentText, index: numbe
 
 function parseDocument(chunk: DocumentText, index: number, file: string, options: ParseOptions): YamlDocument {
   const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
+  let value: unknown;
+  const { locate, positioned } = documentLocator(chunk, file, options, large, () => value);
+  const { value: parsed, duplicateKeys, aliasesUnchecked } = documentValue(chunk, file, options, large, positioned);
+  value = parsed;
+  // js-yaml gives an alias the anchor's own object: bound the expansion and refuse cycles (at the alias's line, so after `value` is set).
+  if (aliasesUnchecked) checkAliases(value, file, locate);
+  const template = sourceTemplate(chunk.text);
+  return {
+    file,
+    index,
+    startLine: chunk.startLine,
+    ...(template === undefined ? {} : { template }),
+    value,
+    duplicateKeys,
+    locate,
+    text: chunk.text,
+  };
+}
+
+/**
+ * How a document finds the line of a field (`valueOf` gives its value once parsed), and its
+ * `yaml` node tree, composed on first use and dropped when memory runs short.
+ */
+function documentLocator(chunk: DocumentText, file: string, options: ParseOptions, large: boolean, valueOf: () => unknown) {
   let positions: PositionedDocument | undefined;
   const positioned = () => {
     if (positions === undefined) {
@@ -302,55 +326,46 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
     ? (path: FieldPath) => blockLocator().locate(path)
     : options.locateWithYaml === true
       ? yamlLocate
-      : (path: FieldPath) => blockLocator().locateExact(path.slice(0, presentLength(value, path))) ?? yamlLocate(path);
-  let value: unknown;
-  let duplicateKeys: DuplicateKey[] = [];
+      : (path: FieldPath) => blockLocator().locateExact(path.slice(0, presentLength(valueOf(), path))) ?? yamlLocate(path);
+  return { locate, positioned };
+}
+
+/** The document's value: js-yaml where it can (CRD schemas cut), `yaml` for what js-yaml refuses or alias-heavy text. */
+function documentValue(
+  chunk: DocumentText,
+  file: string,
+  options: ParseOptions,
+  large: boolean,
+  positioned: () => PositionedDocument,
+): { value: unknown; duplicateKeys: DuplicateKey[]; aliasesUnchecked?: boolean } {
   // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
   const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
   // No anchor in what is left: aliases are bounded on the full path only. An alias to an
   // anchor in the cut schemas makes js-yaml refuse the cut text, which is then read in full.
   const schemaless = options.crdSchemas === true || options.positionedOnly === true ? undefined : withoutCrdSchemas(chunk.text);
   const skimmed = schemaless === undefined || hasAnchor(schemaless) ? undefined : loadSkimmed(schemaless, file);
-  if (skimmed !== undefined) {
-    value = skimmed.value;
-  } else if (large || (aliasCount < ALIAS_HEAVY && options.positionedOnly !== true)) {
+  if (skimmed !== undefined) return { value: skimmed.value, duplicateKeys: [] };
+  if (!large && (aliasCount >= ALIAS_HEAVY || options.positionedOnly === true)) return positioned().build();
+  return { ...loadWithFallbacks(chunk, file, large, positioned), aliasesUnchecked: aliasCount > 0 };
+}
+
+/** js-yaml's value; where it refuses the text, `yaml`'s (duplicate keys kept, last wins; errors with their position). */
+function loadWithFallbacks(chunk: DocumentText, file: string, large: boolean, positioned: () => PositionedDocument): { value: unknown; duplicateKeys: DuplicateKey[] } {
+  try {
+    return { value: loadFast(chunk, file, false), duplicateKeys: [] };
+  } catch (error) {
+    const failure = fastLoadFailure(error, chunk, file);
+    if (failure.deep) throw failure.deep;
+    if (!large) return positioned().build();
+    if (!failure.duplicateKey) throw failure.syntax;
+    // Too large for `yaml`: keep the last of duplicate keys (as Kubernetes does) and note the first.
     try {
-      value = loadFast(chunk, file, false);
-    } catch (error) {
-      const failure = fastLoadFailure(error, chunk, file);
-      if (failure.deep) throw failure.deep;
-      if (!large) {
-        // `yaml` reports duplicate keys (kept, last wins) and syntax errors with their position.
-        ({ value, duplicateKeys } = positioned().build());
-      } else if (failure.duplicateKey) {
-        // Too large for `yaml`: keep the last of duplicate keys (as Kubernetes does) and note the first.
-        try {
-          value = loadFast(chunk, file, true);
-        } catch (retryError) {
-          const retry = fastLoadFailure(retryError, chunk, file);
-          throw retry.deep ?? retry.syntax;
-        }
-        duplicateKeys = [failure.duplicateKey];
-      } else {
-        throw failure.syntax;
-      }
+      return { value: loadFast(chunk, file, true), duplicateKeys: [failure.duplicateKey] };
+    } catch (retryError) {
+      const retry = fastLoadFailure(retryError, chunk, file);
+      throw retry.deep ?? retry.syntax;
     }
-    // js-yaml gives an alias the anchor's own object: bound the expansion and refuse cycles.
-    if (aliasCount > 0) checkAliases(value, file, locate);
-  } else {
-    ({ value, duplicateKeys } = positioned().build());
   }
-  const template = sourceTemplate(chunk.text);
-  return {
-    file,
-    index,
-    startLine: chunk.startLine,
-    ...(template === undefined ? {} : { template }),
-    value,
-    duplicateKeys,
-    locate,
-    text: chunk.text,
-  };
 }
 
 /** How many of the path's first segments name something in `value` (a key of a mapping, an index of a sequence). */
@@ -507,109 +522,141 @@ interface PositionedDocument {
 
 /** Parses one document with `yaml`, keeping nodes and line positions. */
 function composePositioned(chunk: DocumentText, file: string): PositionedDocument {
+  const { doc, lineCounter } = composeWithYaml(chunk, file);
+  const lineOf = (offset: number) => chunk.startLine + lineCounter.linePos(offset).line - 1;
+  // Thrown by build(): locate() still answers for a document that js-yaml accepted and `yaml` did not.
+  const failure = syntaxFailure(doc, lineCounter, lineOf, file);
+  const root = (doc?.contents ?? null) as Node | null;
+  // Filled while building, read by locate (an alias is followed to its anchor).
+  const anchors = new Map<string, Node>();
+  const nodeLine = (node: Node | null | undefined): number | undefined => (node?.range ? lineOf(node.range[0]) : undefined);
+  const build = () => {
+    if (failure) throw failure;
+    return new ValueBuilder(anchors, file, chunk.startLine, nodeLine).build(root);
+  };
+  return { build, locate: nodeLocator(root, anchors, chunk.startLine, nodeLine) };
+}
+
+function composeWithYaml(chunk: DocumentText, file: string): { doc: Document.Parsed | undefined; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
-  let doc: Document.Parsed | undefined;
   try {
     const composer = new Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, strict: false });
     const docs = [...composer.compose(new Parser(lineCounter.addNewLine).parse(chunk.text), true)];
-    doc = docs.find((d) => d.contents !== null) ?? docs[0];
+    return { doc: docs.find((d) => d.contents !== null) ?? docs[0], lineCounter };
   } catch (error) {
     if (error instanceof RangeError) throw tooDeep(file, chunk.startLine);
     throw error;
   }
-  const lineOf = (offset: number) => chunk.startLine + lineCounter.linePos(offset).line - 1;
-  // Thrown by build(): locate() still answers for a document that js-yaml accepted and `yaml` did not.
-  let failure: InputError | undefined;
+}
+
+/** The document's first error as chartguard reports it, at its line and column. */
+function syntaxFailure(doc: Document.Parsed | undefined, lineCounter: LineCounter, lineOf: (offset: number) => number, file: string): InputError | undefined {
   const firstError = doc?.errors[0];
-  if (firstError) {
-    const message = firstError.message.split("\n")[0] ?? firstError.message;
-    failure = doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION")
-      ? tooDeep(file, lineOf(firstError.pos[0])) // `yaml` turns a stack overflow in its composer into an error
-      : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), undefined, lineCounter.linePos(firstError.pos[0]).col);
+  if (!firstError) return undefined;
+  const message = firstError.message.split("\n")[0] ?? firstError.message;
+  return doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION")
+    ? tooDeep(file, lineOf(firstError.pos[0])) // `yaml` turns a stack overflow in its composer into an error
+    : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), undefined, lineCounter.linePos(firstError.pos[0]).col);
+}
+
+/**
+ * A `yaml` node tree made a value as Kubernetes reads it: merge keys applied, duplicate keys
+ * kept (last wins) and noted, aliases followed with their expansion bounded and cycles refused.
+ */
+class ValueBuilder {
+  private readonly duplicateKeys: DuplicateKey[] = [];
+  private readonly values = new Map<Node, unknown>();
+  private readonly building = new Set<Node>();
+  private readonly sizes = new Map<Node, number>();
+  private expanded = 0;
+
+  constructor(
+    private readonly anchors: Map<string, Node>,
+    private readonly file: string,
+    private readonly startLine: number,
+    private readonly nodeLine: (node: Node | null | undefined) => number | undefined,
+  ) {}
+
+  build(root: Node | null): { value: unknown; duplicateKeys: DuplicateKey[] } {
+    return { value: this.toValue(root, 0), duplicateKeys: this.duplicateKeys };
   }
-  const root = (doc?.contents ?? null) as Node | null;
-  const anchors = new Map<string, Node>();
 
-  const nodeLine = (node: Node | null | undefined): number | undefined =>
-    node?.range ? lineOf(node.range[0]) : undefined;
+  private toValue(node: unknown, depth: number): unknown {
+    if (depth > MAX_DEPTH) throw tooDeep(this.file, this.startLine);
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return this.aliasValue(node, depth);
+    const n = node as Node;
+    if (n.anchor) this.anchors.set(n.anchor, n);
+    let value: unknown;
+    if (isScalar(n)) value = scalarValue(n);
+    else if (isSeq(n) || isMap(n)) {
+      this.building.add(n);
+      value = isSeq(n) ? n.items.map((item) => this.toValue(item, depth + 1)) : this.mapValue(n, depth);
+      this.building.delete(n);
+    } else value = null;
+    this.values.set(n, value);
+    return value;
+  }
 
-  const build = () => {
-    if (failure) throw failure;
-    const duplicateKeys: DuplicateKey[] = [];
-    const values = new Map<Node, unknown>();
-    const building = new Set<Node>();
-    let expanded = 0;
-    const toValue = (node: unknown, depth: number): unknown => {
-      if (depth > MAX_DEPTH) throw tooDeep(file, chunk.startLine);
-      if (node === null || node === undefined) return null;
-      if (isAlias(node)) {
-        const target = anchors.get(node.source);
-        if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, file, nodeLine(node));
-        if (building.has(target)) {
-          throw new InputError(`YAML alias *${node.source} refers to a node that contains it (a recursive alias)`, file, nodeLine(node));
-        }
-        expanded += expandedSize(target);
-        if (expanded > MAX_EXPANDED_NODES) {
-          throw new InputError("YAML aliases expand to too many nodes (a \"billion laughs\" document?)", file, nodeLine(node));
-        }
-        return values.get(target) ?? toValue(target, depth + 1);
-      }
-      const n = node as Node;
-      if (n.anchor) anchors.set(n.anchor, n);
-      let value: unknown;
-      if (isScalar(n)) value = scalarValue(n);
-      else if (isSeq(n) || isMap(n)) {
-        building.add(n);
-        value = isSeq(n) ? n.items.map((item) => toValue(item, depth + 1)) : mapValue(n, depth);
-        building.delete(n);
-      } else value = null;
-      values.set(n, value);
-      return value;
-    };
-    const mapValue = (n: { items: unknown[] }, depth: number) => {
-      const out: Record<string, unknown> = {};
-      const merges: unknown[] = [];
-      for (const pair of n.items) {
-        if (!isPair(pair)) continue;
-        const key = pair.key as Node | null;
-        if (isScalar(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
-          merges.push(toValue(pair.value, depth + 1));
-          continue;
-        }
-        const name = keyString(toValue(key, depth + 1));
-        if (Object.hasOwn(out, name)) duplicateKeys.push({ key: name, line: nodeLine(key) ?? chunk.startLine });
-        Object.defineProperty(out, name, { value: toValue(pair.value, depth + 1), enumerable: true, writable: true, configurable: true });
-      }
-      for (const merged of merges.flat()) {
-        if (merged === null || typeof merged !== "object") continue;
-        for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
-      }
-      return out;
-    };
-    const sizes = new Map<Node, number>();
-    const expandedSize = (node: Node): number => {
-      const known = sizes.get(node);
-      if (known !== undefined) return known;
-      sizes.set(node, 1); // guards against cycles while measuring
-      let size = 1;
-      if (isSeq(node) || isMap(node)) {
-        for (const item of node.items as unknown[]) {
-          const parts = isPair(item) ? [item.key, item.value] : [item];
-          for (const part of parts) {
-            if (isAlias(part)) size += expandedSize(anchors.get(part.source) ?? (part as Node));
-            else if (part && typeof part === "object") size += expandedSize(part as Node);
-          }
-        }
-      }
-      sizes.set(node, size);
-      return size;
-    };
-    return { value: toValue(root, 0), duplicateKeys };
-  };
+  private aliasValue(node: Node & { source: string }, depth: number): unknown {
+    const target = this.anchors.get(node.source);
+    if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, this.file, this.nodeLine(node));
+    if (this.building.has(target)) {
+      throw new InputError(`YAML alias *${node.source} refers to a node that contains it (a recursive alias)`, this.file, this.nodeLine(node));
+    }
+    this.expanded += this.expandedSize(target);
+    if (this.expanded > MAX_EXPANDED_NODES) {
+      throw new InputError("YAML aliases expand to too many nodes (a \"billion laughs\" document?)", this.file, this.nodeLine(node));
+    }
+    return this.values.get(target) ?? this.toValue(target, depth + 1);
+  }
 
-  const locate = (path: FieldPath): number => {
+  private mapValue(n: { items: unknown[] }, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const merges: unknown[] = [];
+    for (const pair of n.items) {
+      if (!isPair(pair)) continue;
+      const key = pair.key as Node | null;
+      if (isScalar(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
+        merges.push(this.toValue(pair.value, depth + 1));
+        continue;
+      }
+      const name = keyString(this.toValue(key, depth + 1));
+      if (Object.hasOwn(out, name)) this.duplicateKeys.push({ key: name, line: this.nodeLine(key) ?? this.startLine });
+      Object.defineProperty(out, name, { value: this.toValue(pair.value, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
+    for (const merged of merges.flat()) {
+      if (merged === null || typeof merged !== "object") continue;
+      for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
+    }
+    return out;
+  }
+
+  /** How many nodes the node stands for, aliases expanded (each node measured once). */
+  private expandedSize(node: Node): number {
+    const known = this.sizes.get(node);
+    if (known !== undefined) return known;
+    this.sizes.set(node, 1); // guards against cycles while measuring
+    let size = 1;
+    if (isSeq(node) || isMap(node)) {
+      for (const item of node.items as unknown[]) {
+        const parts = isPair(item) ? [item.key, item.value] : [item];
+        for (const part of parts) {
+          if (isAlias(part)) size += this.expandedSize(this.anchors.get(part.source) ?? (part as Node));
+          else if (part && typeof part === "object") size += this.expandedSize(part as Node);
+        }
+      }
+    }
+    this.sizes.set(node, size);
+    return size;
+  }
+}
+
+/** The line of the field at a path in the node tree (or of its nearest present ancestor). */
+function nodeLocator(root: Node | null, anchors: ReadonlyMap<string, Node>, startLine: number, nodeLine: (node: Node | null | undefined) => number | undefined) {
+  return (path: FieldPath): number => {
     let node: unknown = root;
-    let line = nodeLine(root as Node | null) ?? chunk.startLine;
+    let line = nodeLine(root) ?? startLine;
     for (const segment of path) {
       if (isAlias(node)) node = anchors.get(node.source);
       if (isMap(node) && typeof segment === "string") {
@@ -628,8 +675,6 @@ function composePositioned(chunk: DocumentText, file: string): PositionedDocumen
     }
     return line;
   };
-
-  return { build, locate };
 }
 
 function scalarKey(key: unknown): string | undefined {

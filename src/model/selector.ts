@@ -200,6 +200,21 @@ export class LabelIndex<T> {
     return this.candidates(selector).filter((item) => matches(selector, this.labelsOf(item)));
   }
 
+  /**
+   * The first `limit` items, in the order added, that the selector matches and `accept` takes:
+   * a caller that shows a few examples (or asks "more than n?") stops there, so its cost does
+   * not grow with how many items match.
+   */
+  selectFirst(selector: Selector, limit: number, accept: (item: T) => boolean = () => true): T[] {
+    const found: T[] = [];
+    if (selector.matchesNothing) return found;
+    for (const item of this.candidates(selector)) {
+      if (found.length >= limit) break;
+      if (accept(item) && matches(selector, this.labelsOf(item))) found.push(item);
+    }
+    return found;
+  }
+
   /** The smallest posting list any one requirement narrows the search to. */
   private candidates(selector: Selector): readonly T[] {
     let best: readonly T[] = this.all;

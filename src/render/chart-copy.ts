@@ -2,7 +2,7 @@
  * The temporary chart copies that probes perturb, made without ever following a path out
  * of the chart, and the --skip-missing-deps rewrite (only ever of such a copy).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, realpathSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isMap, isSeq } from "yaml";
@@ -30,7 +30,16 @@ function dropDependencies(file: string, names: ReadonlySet<string>): void {
   const list = document.get("dependencies", true);
   if (!isSeq(list)) return;
   list.items = list.items.filter((item) => !(isMap(item) && names.has(scalarText(item.get("name", true)) ?? "")));
-  writeFileSync(file, document.toString());
+  replaceFile(file, document.toString());
+}
+
+/**
+ * A file of a copy given new text: a new file in its place, never a write into the old one,
+ * which may be a hard link to the user's chart (copyChart's `link`) or to another copy.
+ */
+export function replaceFile(file: string, text: string): void {
+  unlinkSync(file);
+  writeFileSync(file, text);
 }
 
 /** chartguard's own temporary folders (withWorkDir, tests) are named `chartguard-*` under the temp dir. */
@@ -54,6 +63,8 @@ interface CopyContext {
   boundary: { dir: string; name: string };
   /** The path the user gave, for naming files in errors. */
   shownRoot: string;
+  /** Puts one file of the chart in the copy. */
+  place: (from: string, to: string) => void;
 }
 
 /**
@@ -62,18 +73,32 @@ interface CopyContext {
  * chart (a file shared with a sibling chart); a link leading out of the repository is
  * refused, since rendering it would read files that are not the chart's to read.
  *
+ * With `link`, files are hard links to the chart's (copies where the file system has none):
+ * a chart with megabytes of CRDs and dashboards costs a folder walk, not its size. Whoever
+ * changes a file of such a copy must replace it (replaceFile), never write into it, or the
+ * user's chart would change with it.
+ *
  * Synchronous: a chart is a few small files, and the copy stands between the user and a
  * probe render. Asynchronous calls each go through the thread pool and back, and with
  * helm already rendering on the other cores those round trips cost more than the copying.
  */
-export function copyChart(source: string, destination: string): void {
+export function copyChart(source: string, destination: string, { link = false } = {}): void {
   let root: string;
   try {
     root = realpathSync(source);
   } catch {
     throw new InputError(`chart directory not found: ${source}`, source);
   }
-  copyTree(root, destination, { root, boundary: linkBoundary(root), shownRoot: source }, new Set([root]));
+  copyTree(root, destination, { root, boundary: linkBoundary(root), shownRoot: source, place: link ? linkFile : copyFileSync }, new Set([root]));
+}
+
+/** A hard link to the file, or a copy of it where the file system has no hard links (or another device holds the copy). */
+export function linkFile(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
 }
 
 /** `ancestors` holds the real paths being copied above this one, to catch symlink loops. */
@@ -84,7 +109,7 @@ function copyTree(dir: string, destination: string, context: CopyContext, ancest
     const to = path.join(destination, entry.name);
     if (entry.isSymbolicLink()) copyLinkTarget(from, to, context, ancestors);
     else if (entry.isDirectory()) copyTree(from, to, context, new Set([...ancestors, from]));
-    else if (entry.isFile()) copyFileSync(from, to);
+    else if (entry.isFile()) context.place(from, to);
     // Sockets, FIFOs and devices are not chart content (and reading a FIFO would block).
   }
 }
@@ -105,6 +130,6 @@ function copyLinkTarget(link: string, to: string, context: CopyContext, ancestor
     if (ancestors.has(target)) throw new InputError(`symlink ${shown} makes a loop (to ${target})`, shown);
     copyTree(target, to, context, new Set([...ancestors, target]));
   } else if (info.isFile()) {
-    copyFileSync(target, to);
+    context.place(target, to);
   }
 }

@@ -8,12 +8,12 @@
  * Copying, perturbing and scanning are synchronous, for the reason copyChart gives: they
  * stand between the user and the probe renders (or, for the scan, share the machine with them).
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { extractChartArchive } from "../load/chart-archive.ts";
 import { CHART_FILE, isChartDir, missingDependencies, readChartMeta, readYamlFile, type ChartMeta } from "../load/chart.ts";
-import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
+import { copyChart, linkFile, replaceFile, withoutMissingDependencies } from "./chart-copy.ts";
 import { VERSION_REPORT_FILE, VERSION_REPORT_TEMPLATE } from "./helm.ts";
 
 /** Text the probes add, and what they turn `.Release.Revision` (1 in `helm template`) into. */
@@ -41,7 +41,8 @@ export async function preparedCopy(chartPath: string, workDir: string, skipMissi
     root = await extractChartArchive(chartPath, folder);
   } else {
     root = path.join(folder, "chart");
-    copyChart(chartPath, root);
+    // Linked, not copied: every perturbation below replaces the files it changes.
+    copyChart(chartPath, root, { link: true });
   }
   if (skipMissingDeps && missingDependencies(root).length > 0) withoutMissingDependencies(root);
   await unpackSubcharts(root, workDir);
@@ -66,20 +67,8 @@ function linkTree(from: string, to: string): void {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) linkTree(source, target);
-    else if (entry.isFile()) {
-      try {
-        linkSync(source, target);
-      } catch {
-        copyFileSync(source, target); // a file system without hard links
-      }
-    }
+    else if (entry.isFile()) linkFile(source, target);
   }
-}
-
-/** A file of a copy given new text: a new file in its place, since its old one may be shared with other copies (copyOfCopy). */
-function replaceFile(file: string, text: string): void {
-  unlinkSync(file);
-  writeFileSync(file, text);
 }
 
 /** `charts/x-1.0.0.tgz` becomes `charts/x-1.0.0/`, recursively: Helm loads both forms alike. */

@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isRecord, type YamlDocument } from "../load/yaml.ts";
+import { replaceFile } from "./chart-copy.ts";
 import { ACTION, templateFiles, type ChartNode } from "./probe-copy.ts";
 
 const LOOKUP_CALL = /(?<![\w.$])lookup\s+/g;
@@ -28,7 +29,7 @@ export function answerLookupsFromRender(nodes: readonly ChartNode[]): Set<string
       const text = readFileSync(file, "utf8");
       if (!text.includes("lookup")) continue;
       const rewritten = text.replace(ACTION, (action) => (/^\{\{-?\s*\/\*/.test(action) ? action : rewriteAction(action, kinds)));
-      if (rewritten !== text) writeFileSync(file, rewritten);
+      if (rewritten !== text) replaceFile(file, rewritten);
     }
   }
   return kinds;
@@ -140,5 +141,6 @@ function asStored(object: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function writeClusterTemplate(root: string, text: string): void {
-  writeFileSync(path.join(root, "templates", CLUSTER_TEMPLATE_FILE), text);
+  // A new file ("wx"): the copy's files may be hard links to the user's chart.
+  writeFileSync(path.join(root, "templates", CLUSTER_TEMPLATE_FILE), text, { flag: "wx" });
 }

@@ -9,7 +9,11 @@
  * - An image tag: a key `tag` in a map that also has `repository` or `image`, or whose
  *   parent key names an image (`image`, `*Image`, a child of `images`); or a key `imageTag`
  *   / `*ImageTag`. The probe sets it to the tag with `cgtag<n>x` as SemVer build metadata
- *   (`1.2.3+cgtag0x`), so that version comparisons on the tag keep their results.
+ *   (`1.2.3+cgtag0x`), so that version comparisons on the tag keep their results. An empty
+ *   tag is most often defaulted to the chart's appVersion, so it becomes that version with the
+ *   marker (`0.0.0+cgtag0x` without one): a template that parses or compares the tag as a
+ *   version (`semverCompare ">=1.4.0-0" (coalesce .Values.image.tag .Chart.AppVersion)`)
+ *   still renders, and the same branch.
  *
  * Everything here is pure: the render layer reads the values files and passes them in.
  */
@@ -22,6 +26,8 @@ export interface ProbeTarget {
   path: ValuesPath;
   /** For a tag: its value where the values name one. */
   value?: string;
+  /** For a tag: the appVersion of the chart whose values hold it, what an empty tag usually stands for. */
+  appVersion?: string;
 }
 
 const LABEL_MAP_KEYS = new Set(["labels", "podLabels", "commonLabels", "extraLabels", "customLabels", "additionalLabels"]);
@@ -185,13 +191,25 @@ export function valuesPerturbation(
     } else {
       const marker = tagMarker(imageTags.size);
       imageTags.set(marker, valuesPathText(target.path));
-      const tag = target.value === undefined || target.value === "" ? marker : target.value.includes("+") ? `${target.value}.${marker}` : `${target.value}+${marker}`;
+      const tag = markedTag(target, marker);
       setIn(overrides, target.path, tag);
       if (overlaps(target.path)) setStrings.push(`${setKey(target.path)}=${tag}`);
     }
     taken.push(target.path);
   }
   return { overrides, setStrings, labelMaps, imageTags };
+}
+
+/** A version-shaped appVersion: `1`, `1.2`, `v1.2.3`, `1.2.3-rc.1` (what Helm's semver functions parse). */
+const VERSION = /^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
+
+/** The tag with the marker as build metadata; an empty one as the version it usually defaults to. */
+function markedTag(target: ProbeTarget, marker: string): string {
+  if (target.value !== undefined && target.value !== "") {
+    return target.value.includes("+") ? `${target.value}.${marker}` : `${target.value}+${marker}`;
+  }
+  const version = target.appVersion !== undefined && VERSION.test(target.appVersion) ? target.appVersion : "0.0.0";
+  return `${version}+${marker}`;
 }
 
 function setIn(root: Record<string, unknown>, path: ValuesPath, value: unknown): void {

@@ -114,27 +114,60 @@ export async function startProbes(
   jobs: number,
   baseDocs: Promise<readonly YamlDocument[]>,
 ): Promise<EarlyProbes> {
-  const notes: string[] = [];
   const render = (request: RenderRequest) => helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
-  const isArchive = /\.tgz$/i.test(chartPath);
-  // A chart directory with all its dependencies renders again as it is; anything else from a copy.
-  const renderInPlace = !isArchive && missingDependenciesSafe(chartPath) === 0;
-  const { release, ...inputs } = settings.inputs;
-  // Without the crds/ folders: they are never templated, so they cannot differ from the base render's.
-  const requestFor = (chart: string, name: string): RenderRequest => ({ ...inputs, chart, release: release ?? releaseNameFor(name), includeCrds: false });
+  const { inputs } = settings;
+  const combined = await combinedPerturbation(chartPath, settings, workDir);
+  const combinedRun = render(combined.request);
+  const parsed = baseDocs.then(parsedByText);
+  parsed.catch(() => undefined); // the base render's failure is the caller's to report
+  const plan: ProbePlan = { ...combined.plan, parsed };
+  // Without the combined render every perturbation is rendered on its own: from the moment it
+  // fails, not after the repeat.
+  const singles = combinedRun.then(
+    () => undefined,
+    () => renderSingles(plan, settings, workDir, jobs),
+  );
+  // A second render only where something could make it differ: it costs a helm run. (The
+  // perturbations add no random function, so the perturbed copy scans like the chart.)
+  const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
+  const random = mayRenderAtRandom(combined.request.chart, userTexts);
+  // The repeat renders as a later upgrade would: with `now` a day on (probe-copy.ts LATER_NOW).
+  const repeatRun = random ? render({ ...plan.request, chart: laterClockCopy(plan.prepared, workDir) ?? combined.pristine }) : Promise.resolve(undefined);
+  const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
+  const byText = await parsed;
+  const result: EarlyProbes = { plan, notes: [], deterministic: !random };
+  if (repeatOutput.status === "fulfilled") {
+    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed: byText });
+  } else result.notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
+  if (combinedOutput.status === "fulfilled") {
+    const { output, version } = takeVersionReport(combinedOutput.value, plan.nodes[0]!.meta.name);
+    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed: byText }), markers: combined.markers };
+    if (version !== undefined) result.helmVersion = version;
+  } else {
+    result.singles = singles.then((started) => started!);
+  }
+  return result;
+}
 
+/**
+ * The chart prepared for probing, and every perturbation at once in a linked copy of it: the
+ * request of the combined render, its markers, the plan the single-cause renders start from,
+ * and the chart a repeat render renders (the chart itself when it renders as it is).
+ */
+async function combinedPerturbation(chartPath: string, settings: ChartRenderSettings, workDir: string) {
+  // A chart directory with all its dependencies renders again as it is; anything else from a copy.
+  const renderInPlace = !/\.tgz$/i.test(chartPath) && missingDependenciesSafe(chartPath) === 0;
+  const { release, ...inputs } = settings.inputs;
   // The prepared copy stays as the chart is: the repeat (when it cannot render in place) and
   // the single-cause renders start from it. The combined perturbation goes into a linked copy.
   const prepared = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
   const copy = copyOfCopy(prepared, workDir);
   const nodes = chartTree(copy);
-  const request = requestFor(chartPath, nodes[0]!.meta.name);
-  const pristine = renderInPlace ? chartPath : prepared;
-
+  // Without the crds/ folders: they are never templated, so they cannot differ from the base render's.
+  const request: RenderRequest = { ...inputs, chart: chartPath, release: release ?? releaseNameFor(nodes[0]!.meta.name), includeCrds: false };
   const targets = valuesTargets(nodes, settings);
   const userSetKeys = [...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile].flatMap((argument) => setArgumentKeys(argument).map((key) => [...key]));
   const hasAppVersion = nodes.some((node) => node.meta.appVersion !== undefined);
-  // The combined perturbation, in place in its copy (the fallback makes fresh copies).
   bumpVersions(nodes, { chart: true, app: true });
   const usesRevision = raiseRevision(nodes);
   addVersionReport(copy);
@@ -147,42 +180,12 @@ export async function startProbes(
     ...(values.imageTags.size > 0 ? { imageTags: values.imageTags } : {}),
     ...(values.labelMaps.size > 0 ? { labelMaps: values.labelMaps } : {}),
   };
-  const combinedRequest: RenderRequest = {
-    ...request,
-    chart: copy,
-    valuesFiles: [...request.valuesFiles, overridesFile],
-    setString: [...request.setString, ...values.setStrings],
+  return {
+    request: { ...request, chart: copy, valuesFiles: [...request.valuesFiles, overridesFile], setString: [...request.setString, ...values.setStrings] },
+    markers,
+    plan: { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision },
+    pristine: renderInPlace ? chartPath : prepared,
   };
-  const combinedRun = render(combinedRequest);
-  const parsed = baseDocs.then(parsedByText);
-  parsed.catch(() => undefined); // the base render's failure is the caller's to report
-  const plan: ProbePlan = { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision, parsed };
-  // Without the combined render every perturbation is rendered on its own: from the moment it
-  // fails, not after the repeat.
-  const singles = combinedRun.then(
-    () => undefined,
-    () => renderSingles(plan, settings, workDir, jobs),
-  );
-  // A second render only where something could make it differ: it costs a helm run. (The
-  // perturbations add no random function, so the perturbed copy scans like the chart.)
-  const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
-  const random = mayRenderAtRandom(copy, userTexts);
-  // The repeat renders as a later upgrade would: with `now` a day on (probe-copy.ts LATER_NOW).
-  const repeatRun = random ? render({ ...request, chart: laterClockCopy(prepared, workDir) ?? pristine }) : Promise.resolve(undefined);
-  const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
-  const byText = await parsed;
-  const result: EarlyProbes = { plan, notes, deterministic: !random };
-  if (repeatOutput.status === "fulfilled") {
-    if (repeatOutput.value !== undefined) result.repeat = parseYamlStream(repeatOutput.value, `${chartPath} (repeat render)`, { parsed: byText });
-  } else notes.push(`probe skipped (a second render with the same inputs, which shows random values): ${reason(repeatOutput.reason)}`);
-  if (combinedOutput.status === "fulfilled") {
-    const { output, version } = takeVersionReport(combinedOutput.value, nodes[0]!.meta.name);
-    result.combined = { docs: parseYamlStream(output, `${chartPath} (probe render)`, { parsed: byText }), markers };
-    if (version !== undefined) result.helmVersion = version;
-  } else {
-    result.singles = singles.then((started) => started!);
-  }
-  return result;
 }
 
 function missingDependenciesSafe(chartPath: string): number {
@@ -206,7 +209,19 @@ function valuesTargets(nodes: readonly ChartNode[], settings: ChartRenderSetting
   for (const file of settings.inputs.valuesFiles) targets.push(...findProbeTargets(readValues(file), []));
   const setKeys = [...settings.inputs.set, ...settings.inputs.setString, ...settings.inputs.setJson].flatMap(setArgumentKeys);
   targets.push(...targetsFromSetKeys(setKeys));
-  return targets;
+  return targets.map((target) => (target.kind === "tag" ? withAppVersion(target, nodes) : target));
+}
+
+/** A tag with the appVersion of the chart whose values hold it: the deepest chart whose values path leads to it. */
+function withAppVersion(target: ProbeTarget, nodes: readonly ChartNode[]): ProbeTarget {
+  let owner: { depth: number; appVersion: string | undefined } = { depth: -1, appVersion: undefined };
+  for (const node of nodes) {
+    for (const prefix of node.valuesPrefixes) {
+      const leads = prefix.length > owner.depth && prefix.length < target.path.length && prefix.every((segment, i) => segment === target.path[i]);
+      if (leads) owner = { depth: prefix.length, appVersion: node.meta.appVersion };
+    }
+  }
+  return owner.appVersion === undefined ? target : { ...target, appVersion: owner.appVersion };
 }
 
 function readValues(file: string): unknown {

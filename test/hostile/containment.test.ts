@@ -214,7 +214,9 @@ function writesOutside(trace: string, allowed: readonly string[], outputFile: st
     const paths: string[] = [];
     const argument = /(?:(?:AT_FDCWD|\d+)<([^>]*)>,\s*)?"((?:[^"\\]|\\.)*)"/g;
     for (const match of rest.matchAll(argument)) paths.push(resolve(match[1] ?? "/", match[2]!));
-    const targets = name.startsWith("symlink") ? paths.slice(1) : paths;
+    // symlink(target, path) and link(existing, new) create only their last path: a probe copy's
+    // hard links leave the chart's files as they are (their text and names), and are removed with the copy.
+    const targets = name.startsWith("symlink") || name.startsWith("link") ? paths.slice(-1) : paths;
     for (const path of targets) {
       if (path === outputFile || outputTemp.test(path)) continue;
       if (allowed.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`))) continue;

@@ -73,6 +73,20 @@ test("LabelIndex.select returns exactly the items a scan would", () => {
   );
 });
 
+test("LabelIndex.selectFirst returns the first matches a scan would, up to the limit, among the items accepted", () => {
+  fc.assert(
+    fc.property(fc.array(labelSet, { maxLength: 30 }), rawSelector, fc.nat(5), (items, raw, limit) => {
+      const index = new LabelIndex<Labels>((l) => l);
+      for (const item of items) index.add(item);
+      const selector = compile(raw);
+      const accept = (l: Labels) => Object.keys(l).length % 2 === 0;
+      const scan = items.filter((l) => accept(l) && matches(selector, l)).slice(0, limit);
+      return JSON.stringify(index.selectFirst(selector, limit, accept)) === JSON.stringify(scan);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
 test("nil and empty selectors mean what each consumer says", () => {
   const pdbV1 = { nil: "nothing", empty: "everything" } as const;
   const pdbV1beta1 = { nil: "nothing", empty: "nothing" } as const;

@@ -30,6 +30,19 @@ function assertInputError(work: () => unknown, expected: { message: RegExp | str
 }
 
 describe("isChartDir / readChartMeta", () => {
+  test("a Chart.yaml (or requirements.yaml) that changes is read again; what a caller changes in the result stays its own", async () => {
+    const dir = join(await tempDir("meta-cache"), "chart");
+    await mkdir(dir);
+    await writeFile(join(dir, "Chart.yaml"), "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+    const first = readChartMeta(dir);
+    first.dependencies.push({ name: "mutated" });
+    assert.deepEqual(readChartMeta(dir), { apiVersion: "v2", name: "web", version: "1.0.0", dependencies: [] });
+    await writeFile(join(dir, "Chart.yaml"), "apiVersion: v2\nname: web\nversion: 1.0.1\n");
+    assert.equal(readChartMeta(dir).version, "1.0.1");
+    await writeFile(join(dir, "requirements.yaml"), "dependencies:\n  - name: db\n");
+    assert.deepEqual(readChartMeta(dir).dependencies, [{ name: "db" }]);
+  });
+
   test("reads the basic chart", () => {
     assert.equal(isChartDir(fixtureChart("basic")), true);
     assert.equal(isChartDir(fixtureChart("basic/templates")), false);

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import { InputError } from "../../src/errors.ts";
 import { copyChart } from "../../src/render/chart-copy.ts";
+import { addVersionReport, bumpVersions, chartTree, copyOfCopy, preparedCopy, raiseRevision } from "../../src/render/probe-copy.ts";
+import { answerLookupsFromRender } from "../../src/render/probe-lookup.ts";
 import { fixtureChart, tempDir } from "./support.ts";
 
 /** Every file under dir (relative path → content), with symlinks shown as such. */
@@ -87,5 +89,29 @@ describe("copyChart", () => {
   test("names a missing chart directory", async () => {
     const missing = join(await tempDir("copy"), "nope");
     assert.throws(() => copyChart(missing, join(missing, "..", "dest")), { name: "InputError", message: `chart directory not found: ${missing}` });
+  });
+});
+
+describe("linked probe copies", () => {
+  test("files are hard links to the chart's, and perturbing the copy (versions, revision, lookups, dropped dependencies) leaves the chart as it was", async () => {
+    const { chart } = await chartBesideASecret();
+    await writeFile(join(chart, "Chart.yaml"), "apiVersion: v2\nname: chart\nversion: 0.1.0\nappVersion: 1.0.0\ndependencies:\n  - name: gone\n    version: 1.0.0\n");
+    const template = "kind: ConfigMap\nmetadata:\n  name: r{{ .Release.Revision }}\ndata:\n  old: {{ (lookup \"v1\" \"Secret\" \"ns\" \"s\").data | toJson | quote }}\n";
+    await writeFile(join(chart, "templates", "cm.yaml"), template);
+    const before = await snapshot(chart);
+    const workDir = await tempDir("linked");
+    const prepared = await preparedCopy(chart, workDir, true);
+    assert.equal((await stat(join(prepared, "values.yaml"))).ino, (await stat(join(chart, "values.yaml"))).ino, "linked, not copied");
+    const copy = copyOfCopy(prepared, workDir);
+    for (const root of [prepared, copy]) {
+      const nodes = chartTree(root);
+      bumpVersions(nodes, { chart: true, app: true });
+      assert.equal(raiseRevision(nodes), true);
+      assert.deepEqual([...answerLookupsFromRender(nodes)], ["Secret"]);
+      addVersionReport(root);
+    }
+    assert.doesNotMatch(await readFile(join(prepared, "Chart.yaml"), "utf8"), /gone/, "the missing dependency is dropped from the copy");
+    assert.match(await readFile(join(copy, "templates", "cm.yaml"), "utf8"), /987650/);
+    assert.deepEqual(await snapshot(chart), before);
   });
 });

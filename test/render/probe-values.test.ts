@@ -90,11 +90,19 @@ describe("label maps and image tags in values", () => {
     assert.deepEqual([...perturbation.imageTags], [["cgtag0x", "image.tag"]]);
     assert.deepEqual(perturbation.setStrings, []);
     assert.deepEqual(valuesPerturbation(targets, new Set(["tag"])).overrides, { image: { tag: "1+cgtag0x" } });
-    // The tag keeps its version as SemVer build metadata; an empty tag becomes the marker.
+    // The tag keeps its version as SemVer build metadata; an empty tag becomes a version with the marker.
     assert.deepEqual(valuesPerturbation(findProbeTargets({ image: { repository: "r", tag: "" }, b: { image: { tag: "2+x" } } }), new Set(["tag"])).overrides, {
-      image: { tag: "cgtag0x" },
+      image: { tag: "0.0.0+cgtag0x" },
       b: { image: { tag: "2+x.cgtag1x" } },
     });
+  });
+
+  test("an empty tag becomes its chart's appVersion with the marker, when that is a version (templates compare it)", () => {
+    const tags = (appVersion: string) =>
+      valuesPerturbation(findProbeTargets({ image: { repository: "r", tag: "" } }).map((target) => ({ ...target, appVersion })), new Set(["tag"])).overrides;
+    assert.deepEqual(tags("v1.9.1"), { image: { tag: "v1.9.1+cgtag0x" } });
+    assert.deepEqual(tags("2.0.0-rc.1"), { image: { tag: "2.0.0-rc.1+cgtag0x" } });
+    assert.deepEqual(tags("latest"), { image: { tag: "0.0.0+cgtag0x" } });
   });
 
   test("where the user's --set replaces a target, the marker is given with --set-string too (it comes later)", () => {

@@ -1,4 +1,5 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
+import type { Workload } from "../../model/workloads.ts";
 import { namespaceOf, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
 import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
@@ -214,8 +215,8 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     const target = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
     if (!object && !chartViewIncomplete(context, hpa.object)) {
-      const sameName = context.workloads
-        .filter((w) => w.object.ref.name === hpa.target!.name && w.object.ref.namespace === namespace && w.object.ref.kind !== hpa.target!.kind)
+      const sameName = (context.derived(workloadsByName).get(`${namespace ?? ""}/${hpa.target.name}`) ?? [])
+        .filter((w) => w.object.ref.kind !== hpa.target!.kind)
         .map((w) => refString(w.object.ref));
       report({
         object: hpa.object,
@@ -244,6 +245,18 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
       remedy: { text: formatMessage(REMEDY.hpaSelector, { target }, "remedy hpaSelector") },
     });
   }
+}
+
+/** Workloads by `namespace/name`, once per context: an HPA whose target is missing looks for its namesakes. */
+function workloadsByName(context: AnalysisContext): Map<string, Workload[]> {
+  const byName = new Map<string, Workload[]>();
+  for (const workload of context.workloads) {
+    const key = `${namespaceOf(workload.object)}/${workload.object.ref.name}`;
+    const list = byName.get(key);
+    if (list) list.push(workload);
+    else byName.set(key, [workload]);
+  }
+  return byName;
 }
 
 // ---------------------------------------------------------------------------
@@ -365,7 +378,8 @@ function nearMisses<T>(index: LabelIndex<T>, selector: Selector, labelsOf: (item
   const seen = new Set<T>();
   requirements.forEach((requirement, i) => {
     const rest = { matchesNothing: false, requirements: requirements.filter((_, j) => j !== i) };
-    const candidates = index.select(rest);
+    // One more than shown is enough to tell "too many to say anything" without listing them all.
+    const candidates = index.selectFirst(rest, MAX_NEAR + 1);
     if (candidates.length > MAX_NEAR) return;
     for (const item of candidates) {
       if (seen.has(item) || found.length >= MAX_NEAR) continue;
@@ -385,21 +399,79 @@ function nearEvidence(near: NearMiss<unknown>): { object: string; unmatched: str
   return { object: near.name, unmatched: near.unmatched };
 }
 
-/** Pods outside the namespaces looked in that the selector would match, as `Kind/name in namespace ns`. */
+/** Pods outside the namespaces looked in that the selector would match, as `Kind/name in namespace ns` (the first few). */
 function podsElsewhere(context: AnalysisContext, selector: Selector, searched: readonly string[]): string[] {
-  return context
-    .namespaces()
-    .filter((ns) => !searched.includes(ns))
-    .flatMap((ns) => context.podsIn(ns).select(selector).map((w) => `${refString(w.object.ref)} in namespace ${ns}`))
-    .slice(0, MAX_NEAR);
+  return firstElsewhere(context.derived(podNamespaces), selector, searched, (ns) => context.podsIn(ns), (w) => refString(w.object.ref));
 }
 
 function servicesElsewhere(context: AnalysisContext, monitor: SelectorConsumer, searched: readonly string[]): string[] {
-  return context
-    .namespaces()
-    .filter((ns) => !searched.includes(ns))
-    .flatMap((ns) => context.servicesIn(ns).select(monitor.selector).map((o) => `${refString(o.ref)} in namespace ${ns}`))
-    .slice(0, MAX_NEAR);
+  return firstElsewhere(context.derived(serviceNamespaces), monitor.selector, searched, (ns) => context.servicesIn(ns), (o) => refString(o.ref));
+}
+
+/**
+ * The first matches in the namespaces that hold the selector's rarest label (its key for
+ * `Exists`), the ones searched left out: a finding costs the namespaces that could answer,
+ * not every namespace of the input, nor every item of its own.
+ */
+function firstElsewhere<T>(
+  namespaces: NamespacesByLabel,
+  selector: Selector,
+  searched: readonly string[],
+  indexIn: (namespace: string) => LabelIndex<T>,
+  nameOf: (item: T) => string,
+): string[] {
+  const found: string[] = [];
+  for (const namespace of namespaces.candidates(selector)) {
+    if (found.length >= MAX_NEAR) break;
+    if (searched.includes(namespace)) continue;
+    for (const item of indexIn(namespace).selectFirst(selector, MAX_NEAR - found.length)) found.push(`${nameOf(item)} in namespace ${namespace}`);
+  }
+  return found;
+}
+
+/** Which namespaces hold items with each label (`key=value`) and each label key, in input order. */
+class NamespacesByLabel {
+  private readonly all = new Set<string>();
+  private readonly byPair = new Map<string, Set<string>>();
+  private readonly byKey = new Map<string, Set<string>>();
+
+  constructor(items: readonly { namespace: string; labels: Labels }[]) {
+    for (const { namespace, labels } of items) {
+      this.all.add(namespace);
+      for (const key in labels) {
+        addTo(this.byPair, `${key}=${labels[key]}`, namespace);
+        addTo(this.byKey, key, namespace);
+      }
+    }
+  }
+
+  /** The fewest namespaces any one requirement narrows the search to (every namespace when none does). */
+  candidates(selector: Selector): ReadonlySet<string> {
+    let best: ReadonlySet<string> = this.all;
+    for (const r of selector.requirements) {
+      const narrowed =
+        r.operator === "In" && r.values.length === 1 ? (this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE) : r.operator === "Exists" ? (this.byKey.get(r.key) ?? NONE) : undefined;
+      if (narrowed !== undefined && narrowed.size < best.size) best = narrowed;
+    }
+    return best;
+  }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+function addTo(sets: Map<string, Set<string>>, key: string, namespace: string): void {
+  const set = sets.get(key);
+  if (set === undefined) sets.set(key, new Set([namespace]));
+  else set.add(namespace);
+}
+
+function podNamespaces(context: AnalysisContext): NamespacesByLabel {
+  return new NamespacesByLabel(context.workloads.map((w) => ({ namespace: namespaceOf(w.object), labels: w.podLabels })));
+}
+
+function serviceNamespaces(context: AnalysisContext): NamespacesByLabel {
+  const services = context.objects.filter((o) => o.ref.kind === "Service" && o.group === "");
+  return new NamespacesByLabel(services.map((service) => ({ namespace: namespaceOf(service), labels: metadataLabels(service) })));
 }
 
 /** The remedy with what this finding's near misses and matches in other namespaces say. */

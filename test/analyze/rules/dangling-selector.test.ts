@@ -160,6 +160,36 @@ ruleCases(danglingSelector, [
     expect: [{ severity: "warning", object: "Service/web", path: "spec.selector", line: 17, messageId: "serviceNoPods", data: { selector: "app.kubernetes.io/name=web" }, evidence: { elsewhere: ["Deployment/web in namespace default"] } }],
   },
   {
+    name: "pods elsewhere: the first three, in input order, from every other namespace (not the Service's own)",
+    manifest: ["a", "b", "c", "d"].map((ns) => yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: api-${ns}, namespace: ${ns}}
+      spec:
+        selector: {matchLabels: {app: api}}
+        template:
+          metadata: {labels: {app: api}}
+    `).join("---\n") + yaml`
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: api, namespace: z}
+      spec:
+        selector: {app: api}
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "Service/api",
+        path: "spec.selector",
+        line: 37,
+        messageId: "serviceNoPods",
+        data: { selector: "app=api" },
+        evidence: { elsewhere: ["Deployment/api-a in namespace a", "Deployment/api-b in namespace b", "Deployment/api-c in namespace c"] },
+      },
+    ],
+  },
+  {
     name: "PDB: nil selector selects nothing",
     manifest: withWeb(yaml`
       apiVersion: policy/v1

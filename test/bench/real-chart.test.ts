@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { assembleChart } from "../../bench/real-chart.ts";
+
+const root = mkdtempSync(join(tmpdir(), "chartguard-real-chart-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function chart(dir: string, text: string): void {
+  mkdirSync(join(dir, "templates"), { recursive: true });
+  writeFileSync(join(dir, "Chart.yaml"), text);
+}
+
+test("a real chart is built offline: dependencies from sibling folders, the ones found nowhere dropped from Chart.yaml", () => {
+  const repo = join(root, "charts");
+  chart(join(repo, "stack"), "apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n  - name: crds\n    version: 0.0.0\n  - name: exporter\n    version: 4.0.0\n    repository: https://example.invalid\n  - name: dashboards\n    version: 12.0.0\n    repository: https://example.invalid\n");
+  chart(join(repo, "stack", "charts", "crds"), "apiVersion: v2\nname: crds\nversion: 0.0.0\n");
+  chart(join(repo, "exporter"), "apiVersion: v2\nname: exporter\nversion: 4.0.0\n");
+  writeFileSync(join(repo, "stack", "Chart.lock"), "dependencies: []\n");
+  const built = assembleChart(join(repo, "stack"), join(root, "out", "chart-stack"));
+  assert.deepEqual(built, { dir: join(root, "out", "chart-stack"), vendored: ["exporter"], dropped: ["dashboards"] });
+  assert.equal(readFileSync(join(built.dir, "charts", "exporter", "Chart.yaml"), "utf8"), "apiVersion: v2\nname: exporter\nversion: 4.0.0\n");
+  const chartFile = readFileSync(join(built.dir, "Chart.yaml"), "utf8");
+  assert.match(chartFile, /name: exporter/);
+  assert.doesNotMatch(chartFile, /dashboards/);
+  assert.equal(existsSync(join(built.dir, "Chart.lock")), false);
+  assert.match(readFileSync(join(repo, "stack", "Chart.yaml"), "utf8"), /dashboards/, "the source is left as it was");
+});
