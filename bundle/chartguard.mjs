@@ -25131,12 +25131,19 @@ function isSelectorHelper(name) {
 }
 function selectorHelpers(helperTexts) {
   const pairs2 = /* @__PURE__ */ new Map();
+  const defined2 = /* @__PURE__ */ new Set();
   for (const text of helperTexts) {
     for (const [, name, body] of text.matchAll(DEFINE2)) {
-      if (name === void 0 || body === void 0 || isSelectorHelper(name)) continue;
+      if (name === void 0 || body === void 0) continue;
+      defined2.add(name);
+      if (isSelectorHelper(name)) continue;
       const included = [...body.matchAll(INCLUDE2)].map((m) => m[1]).filter(isSelectorHelper);
       if (included.length === 1) pairs2.set(name, included[0]);
     }
+  }
+  for (const name of defined2) {
+    const twin = `${/^(.+)\.labels$/.exec(name)?.[1]}.selectorLabels`;
+    if (!pairs2.has(name) && name.endsWith(".labels") && defined2.has(twin)) pairs2.set(name, twin);
   }
   return pairs2;
 }
@@ -25784,6 +25791,7 @@ async function proofSession(run, chart) {
   const prove = async (repairs) => {
     const copy = repairedCopy(repairs);
     const checked = await checkRepaired(run, copy, (docs) => fieldChanges2(originalDocs, docs, run.namespace), render);
+    const drift = fieldChanges2(originalDocs, await render(run.options.chart, run.helm), run.namespace);
     const renders = [checked.render];
     for (const other of run.proofHelms) renders.push(await renderedUnder(other, () => render(copy, other)));
     return proofResult({
@@ -25791,7 +25799,7 @@ async function proofSession(run, chart) {
       before: chart.findings,
       after: checked.after,
       changes: checked.changes,
-      unstable,
+      unstable: uniqueChanges([...unstable, ...drift]),
       intended: repairs.flatMap((r) => r.intended),
       renders
     });
@@ -25808,6 +25816,9 @@ async function checkRepaired(run, copy, changesFrom, render) {
     changes = changesFrom(await render(copy, run.helm));
   });
   return { after, changes, render: rendered2 };
+}
+function uniqueChanges(changes) {
+  return [...new Map(changes.map((change) => [JSON.stringify([change.object, change.path]), change])).values()];
 }
 async function renderedUnder(helm, render) {
   try {

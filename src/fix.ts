@@ -116,7 +116,7 @@ async function proofSession(
   const settings = (helm: Helm): ChartRenderSettings => ({ helm, inputs: renderInputs(run.options, run.namespace), timeoutMs: run.timeoutMs, skipMissingDeps: run.options.skipMissingDeps ?? false });
   const render = async (dir: string, helm: Helm) => (await renderChart(dir, settings(helm), workDir)).docs;
   const originalDocs = await render(run.options.chart, run.helm);
-  // What differs between two renders of the chart as it is, no repair did.
+  // What differs between two renders of the chart as it is (generated secrets, timestamps), no repair did.
   const unstable = fieldChanges(originalDocs, await render(run.options.chart, run.helm), run.namespace);
   let copies = 0;
   const repairedCopy = (repairs: readonly Repair[]): string => {
@@ -128,6 +128,8 @@ async function proofSession(
   const prove = async (repairs: readonly Repair[]): Promise<ProofResult> => {
     const copy = repairedCopy(repairs);
     const checked = await checkRepaired(run, copy, (docs) => fieldChanges(originalDocs, docs, run.namespace), render);
+    // Rendered after the repaired copy: a field that reads the clock (`now`) differs here whenever it differs there.
+    const drift = fieldChanges(originalDocs, await render(run.options.chart, run.helm), run.namespace);
     const renders = [checked.render];
     for (const other of run.proofHelms) renders.push(await renderedUnder(other, () => render(copy, other)));
     return proofResult({
@@ -135,7 +137,7 @@ async function proofSession(
       before: chart.findings,
       after: checked.after,
       changes: checked.changes,
-      unstable,
+      unstable: uniqueChanges([...unstable, ...drift]),
       intended: repairs.flatMap((r) => r.intended),
       renders,
     });
@@ -159,6 +161,11 @@ async function checkRepaired(
     changes = changesFrom(await render(copy, run.helm));
   });
   return { after, changes, render: rendered };
+}
+
+/** Each changed field once. */
+function uniqueChanges(changes: readonly FieldChange[]): FieldChange[] {
+  return [...new Map(changes.map((change) => [JSON.stringify([change.object, change.path]), change])).values()];
 }
 
 /** Whether the chart renders under a Helm: (d) of the proof. */

@@ -26,16 +26,26 @@ export function isSelectorHelper(name: string): boolean {
  * mapped to the selector-labels helper's. A body is read up to its first `end`, which may
  * close an inner `if` or `with`: the include of the selector labels comes before those in
  * the `helm create` layout, and a helper cut short is only a repair missed, never a wrong one.
+ * A labels helper `<prefix>.labels` that includes none is paired with `<prefix>.selectorLabels`
+ * when the chart defines it.
  */
 export function selectorHelpers(helperTexts: Iterable<string>): Map<string, string> {
   const pairs = new Map<string, string>();
+  const defined = new Set<string>();
   for (const text of helperTexts) {
     for (const [, name, body] of text.matchAll(DEFINE)) {
-      if (name === undefined || body === undefined || isSelectorHelper(name)) continue;
+      if (name === undefined || body === undefined) continue;
+      defined.add(name);
+      if (isSelectorHelper(name)) continue;
       const included = [...body.matchAll(INCLUDE)].map((m) => m[1]!).filter(isSelectorHelper);
       // Two selector helpers in one labels helper: which one the field needs is not known.
       if (included.length === 1) pairs.set(name, included[0]!);
     }
+  }
+  // A labels helper that includes none, next to a selector-labels helper of its own name (the one the chart's selectors use).
+  for (const name of defined) {
+    const twin = `${/^(.+)\.labels$/.exec(name)?.[1]}.selectorLabels`;
+    if (!pairs.has(name) && name.endsWith(".labels") && defined.has(twin)) pairs.set(name, twin);
   }
   return pairs;
 }
@@ -139,6 +149,7 @@ export function selectorHelpersToAdd(helperFiles: ReadonlyMap<string, string>, p
   for (const { file, lines, block } of blocks) {
     const prefix = /^(.+)\.labels$/.exec(block.name)?.[1];
     const name = `${prefix}.selectorLabels`;
+    // A chart that defines `<prefix>.selectorLabels` already has the helper: selectorHelpers pairs it.
     if (prefix === undefined || paired.has(block.name) || defined.has(name) || !END_LINE.test(lines[block.end]!)) continue;
     const chosen = [NAME_KEYS, INSTANCE_KEYS].map((keys) => stableLine(lines, block.topLevel, keys));
     if (chosen.some((line) => line === undefined)) continue;

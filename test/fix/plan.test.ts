@@ -66,6 +66,12 @@ test("selectorHelpers: each labels helper with the one selector-labels helper it
   assert.deepEqual([...selectorHelpers([two])], []);
 });
 
+test("selectorHelpers: a labels helper that includes none is paired with the selector-labels helper of its own name, when the chart defines one", () => {
+  const twins = '{{- define "app.cas.labels" -}}\n{{- include "common.labels.standard" . }}\napp.kubernetes.io/component: cas\n{{- end }}\n{{- define "app.cas.selectorLabels" -}}\n{{- include "common.labels.matchLabels" . }}\napp.kubernetes.io/component: cas\n{{- end }}\n';
+  const alone = '{{- define "app.web.labels" -}}\nhelm.sh/chart: x\n{{- end }}\n';
+  assert.deepEqual([...selectorHelpers([twins, alone])], [["app.cas.labels", "app.cas.selectorLabels"]]);
+});
+
 test("planRepairs: the labels-helper include becomes the selector-labels one, both findings on one line make one repair", () => {
   const chart = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "helm.sh/chart" }] });
   const version = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "app.kubernetes.io/version" }] });
