@@ -6,10 +6,14 @@
  * - an `include` of the full labels helper (`<name>.labels`, which carries helm.sh/chart
  *   and app.kubernetes.io/version) becomes an include of the selector-labels helper it
  *   includes itself (`<name>.selectorLabels`): same arguments, same `nindent`, so the
- *   indentation stays right and the pod-label values merged after it stay;
+ *   indentation stays right and the pod-label values merged after it stay; when the labels
+ *   helper includes none, the one fix/helpers.ts adds next to it (one edit of the helpers
+ *   file, shared by every repair that includes it);
  * - a values map merged into a selector with `toYaml` (`{{- with .Values.x }}` /
  *   `{{- toYaml . | nindent n }}` / `{{- end }}`, or one `toYaml .Values.x` line) is taken
- *   out of the selector; the pod template keeps the labels;
+ *   out of the selector; the pod template keeps the labels. In a claim template the same,
+ *   and an `if`/`with` block that holds only its `labels:` key goes whole: claims get
+ *   static labels only;
  * - a volatile label written as its own `key: value` line of the map is removed, when the
  *   map keeps another entry (a map left empty would change its meaning: an empty selector).
  *
