@@ -25223,6 +25223,7 @@ var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
 var WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
 var TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 var GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
+var BARE_LABELS = /^\s*labels:\s*$/;
 var LABELS_KEY_LINE = /^\s*labels:\s*\{\{.*\}\}\s*$/;
 var END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
 var TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
@@ -25313,24 +25314,54 @@ function helperRepair(site, input) {
 function valuesRepair(site) {
   const { finding: finding2, lines } = site;
   if (finding2.evidence.cause !== "values" || finding2.rule !== "volatile-selector" && finding2.rule !== "volatile-claim-template") return void 0;
-  const block = valuesBlock(lines, site.templateLine - 1, finding2.rule === "volatile-claim-template");
+  const claim = finding2.rule === "volatile-claim-template";
+  const block = valuesBlock(lines, site.templateLine - 1, claim);
   if (block === void 0) return void 0;
-  const what = typeof finding2.evidence.valuesPath === "string" ? finding2.evidence.valuesPath : "the values map";
+  const others = siblingValuesBlocks(lines, block, claim);
+  const first = typeof finding2.evidence.valuesPath === "string" ? finding2.evidence.valuesPath : valuesName(lines[block.start]);
+  const what = andList([first, ...others.map((other) => valuesName(lines[other.start]))]);
   const kind = finding2.object.kind;
-  if (finding2.rule === "volatile-selector") {
+  const alsoEdits = others.map((other) => ({ file: site.file, line: other.start + 1, count: other.count, replacement: [] }));
+  const made = (repair, caveat2) => ({ ...repair, ...alsoEdits.length > 0 ? { alsoEdits } : {}, caveat: caveat2 });
+  if (!claim) {
     const caveat2 = `a release installed with ${what} set has those labels in its selector: before upgrading it, delete the ${kind} with --cascade=orphan (the pods keep running and are adopted)`;
-    return { ...repairAt(site, "values-out-of-selector", `take ${what} out of the selector (the pod template keeps it)`, block.count, [], block.start + 1), caveat: caveat2 };
+    return made(repairAt(site, "values-out-of-selector", `take ${what} out of the selector (the pod template keeps it)`, block.count, [], block.start + 1), caveat2);
   }
   const caveat = `a release installed with ${what} set has those labels in its claim template: before upgrading it, delete the ${kind} with --cascade=orphan (its pods and volume claims stay); claims made after that no longer carry them`;
-  return { ...repairAt(site, "values-out-of-claim-template", `take ${what} out of the claim template (its labels become the chart's static ones)`, block.count, [], block.start + 1), caveat };
+  return made(repairAt(site, "values-out-of-claim-template", `take ${what} out of the claim template (its labels become the chart's static ones)`, block.count, [], block.start + 1), caveat);
 }
 function valuesBlock(lines, index, keyed) {
-  const guard = (line) => WITH_VALUES.test(line) || keyed && GUARD.test(line);
-  const body = (line) => line !== void 0 && (TOYAML_DOT.test(line) || keyed && LABELS_KEY_LINE.test(line));
-  const withBlock = (start) => guard(lines[start] ?? "") && body(lines[start + 1]) && END.test(lines[start + 2] ?? "");
-  if (withBlock(index)) return { start: index, count: 3 };
-  if (index > 0 && withBlock(index - 1)) return { start: index - 1, count: 3 };
-  return TOYAML_VALUES.test(lines[index]) ? { start: index, count: 1 } : void 0;
+  for (const start of [index, index - 1, index - 2]) {
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== void 0 && start + count > index) return { start, count };
+  }
+  return void 0;
+}
+function valuesBlockAt(lines, start, keyed) {
+  const line = (at) => lines[at] ?? "";
+  if (start < 0) return void 0;
+  if (TOYAML_VALUES.test(line(start))) return 1;
+  const bodies = [{ guard: WITH_VALUES, body: [TOYAML_DOT] }];
+  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] });
+  const found = bodies.find(({ guard, body }) => guard.test(line(start)) && body.every((re, i) => re.test(line(start + 1 + i))) && END.test(line(start + 1 + body.length)));
+  return found === void 0 ? void 0 : found.body.length + 2;
+}
+function siblingValuesBlocks(lines, block, keyed) {
+  const indentOf2 = (b) => /\bn?indent\s+(\d+)/.exec(lines.slice(b.start, b.start + b.count).join("\n"))?.[1];
+  const indent = indentOf2(block);
+  if (indent === void 0 || lines.slice(block.start, block.start + block.count).some((l) => BARE_LABELS.test(l) || LABELS_KEY_LINE.test(l))) return [];
+  const siblings = [];
+  for (const start of mapBlock(lines, block.start)) {
+    const last = siblings.at(-1);
+    if (start >= block.start && start < block.start + block.count || last !== void 0 && start < last.start + last.count) continue;
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== void 0 && indentOf2({ start, count }) === indent) siblings.push({ start, count });
+  }
+  return siblings;
+}
+function valuesName(line) {
+  const expression = /(?:with|toYaml)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
+  return expression.replace(/^\$?\.?(?:Values\.)?/, "") || "the values map";
 }
 function literalRepair(site) {
   const literal = literalLabel(site.lines, site.templateLine - 1);

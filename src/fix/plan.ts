@@ -96,6 +96,8 @@ const WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
 const TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 /** `{{- if cond }}` or `{{- with x }}` alone on its line. */
 const GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
+/** A `labels:` key alone on its line, its value on the lines below. */
+const BARE_LABELS = /^\s*labels:\s*$/;
 /** A `labels:` key with its whole value on the same line (`labels: {{- include ... | nindent 10 }}`). */
 const LABELS_KEY_LINE = /^\s*labels:\s*\{\{.*\}\}\s*$/;
 const END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
@@ -229,36 +231,81 @@ function helperRepair(site: Site, input: PlanInput): Repair | undefined {
 
 /**
  * A values map merged into a selector or a claim template's labels is taken out: the
- * `with` block that writes it, or its one `toYaml` line. A claim template's `labels:` key
- * written inside the `with` goes with it (a selector keeps its key: an empty one selects all).
+ * `with` block that writes it, or its one `toYaml` line, and so are the other values maps
+ * merged into the same map at the same indentation (the field is stable only once all are
+ * out). A claim template's `labels:` key written inside the block goes with it (a selector
+ * keeps its key: an empty one selects all).
  */
 function valuesRepair(site: Site): Repair | undefined {
   const { finding, lines } = site;
   if (finding.evidence.cause !== "values" || (finding.rule !== "volatile-selector" && finding.rule !== "volatile-claim-template")) return undefined;
-  const block = valuesBlock(lines, site.templateLine - 1, finding.rule === "volatile-claim-template");
+  const claim = finding.rule === "volatile-claim-template";
+  const block = valuesBlock(lines, site.templateLine - 1, claim);
   if (block === undefined) return undefined;
-  const what = typeof finding.evidence.valuesPath === "string" ? finding.evidence.valuesPath : "the values map";
+  const others = siblingValuesBlocks(lines, block, claim);
+  const first = typeof finding.evidence.valuesPath === "string" ? finding.evidence.valuesPath : valuesName(lines[block.start]!);
+  const what = andList([first, ...others.map((other) => valuesName(lines[other.start]!))]);
   const kind = finding.object.kind;
-  if (finding.rule === "volatile-selector") {
+  const alsoEdits = others.map((other) => ({ file: site.file, line: other.start + 1, count: other.count, replacement: [] }));
+  const made = (repair: Repair, caveat: string): Repair => ({ ...repair, ...(alsoEdits.length > 0 ? { alsoEdits } : {}), caveat });
+  if (!claim) {
     const caveat = `a release installed with ${what} set has those labels in its selector: before upgrading it, delete the ${kind} with --cascade=orphan (the pods keep running and are adopted)`;
-    return { ...repairAt(site, "values-out-of-selector", `take ${what} out of the selector (the pod template keeps it)`, block.count, [], block.start + 1), caveat };
+    return made(repairAt(site, "values-out-of-selector", `take ${what} out of the selector (the pod template keeps it)`, block.count, [], block.start + 1), caveat);
   }
   const caveat = `a release installed with ${what} set has those labels in its claim template: before upgrading it, delete the ${kind} with --cascade=orphan (its pods and volume claims stay); claims made after that no longer carry them`;
-  return { ...repairAt(site, "values-out-of-claim-template", `take ${what} out of the claim template (its labels become the chart's static ones)`, block.count, [], block.start + 1), caveat };
+  return made(repairAt(site, "values-out-of-claim-template", `take ${what} out of the claim template (its labels become the chart's static ones)`, block.count, [], block.start + 1), caveat);
+}
+
+/** Lines `start` .. `start + count - 1` (0-based) write one values map. */
+interface ValuesBlock {
+  start: number;
+  count: number;
+}
+
+/** The values block that writes line `index` (0-based): it starts there or up to two lines above. */
+function valuesBlock(lines: readonly string[], index: number, keyed: boolean): ValuesBlock | undefined {
+  for (const start of [index, index - 1, index - 2]) {
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== undefined && start + count > index) return { start, count };
+  }
+  return undefined;
 }
 
 /**
- * The lines that merge a values map at line `index` (0-based): a `with` block around a
- * `toYaml .`, or one `toYaml` of the map. For a claim template (`keyed`), also an `if` or
- * `with` block holding only its one-line `labels:` key, as the values decide whether it is written.
+ * The lines of the values block starting at line `start`: one `toYaml .Values.x` line, or
+ * a `with` block around a `toYaml .`. For a claim template (`keyed`), also a `with` block
+ * holding its `labels:` key and the `toYaml .`, or an `if`/`with` block holding only a
+ * one-line `labels:` key (the values decide whether the key is written).
  */
-function valuesBlock(lines: readonly string[], index: number, keyed: boolean): { start: number; count: number } | undefined {
-  const guard = (line: string) => WITH_VALUES.test(line) || (keyed && GUARD.test(line));
-  const body = (line: string | undefined) => line !== undefined && (TOYAML_DOT.test(line) || (keyed && LABELS_KEY_LINE.test(line)));
-  const withBlock = (start: number) => guard(lines[start] ?? "") && body(lines[start + 1]) && END.test(lines[start + 2] ?? "");
-  if (withBlock(index)) return { start: index, count: 3 };
-  if (index > 0 && withBlock(index - 1)) return { start: index - 1, count: 3 };
-  return TOYAML_VALUES.test(lines[index]!) ? { start: index, count: 1 } : undefined;
+function valuesBlockAt(lines: readonly string[], start: number, keyed: boolean): number | undefined {
+  const line = (at: number) => lines[at] ?? "";
+  if (start < 0) return undefined;
+  if (TOYAML_VALUES.test(line(start))) return 1;
+  const bodies: { guard: RegExp; body: RegExp[] }[] = [{ guard: WITH_VALUES, body: [TOYAML_DOT] }];
+  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] });
+  const found = bodies.find(({ guard, body }) => guard.test(line(start)) && body.every((re, i) => re.test(line(start + 1 + i))) && END.test(line(start + 1 + body.length)));
+  return found === undefined ? undefined : found.body.length + 2;
+}
+
+/** The other values blocks merged into the same label map as `block`, at the same indentation. */
+function siblingValuesBlocks(lines: readonly string[], block: ValuesBlock, keyed: boolean): ValuesBlock[] {
+  const indentOf = (b: ValuesBlock) => /\bn?indent\s+(\d+)/.exec(lines.slice(b.start, b.start + b.count).join("\n"))?.[1];
+  const indent = indentOf(block);
+  if (indent === undefined || lines.slice(block.start, block.start + block.count).some((l) => BARE_LABELS.test(l) || LABELS_KEY_LINE.test(l))) return [];
+  const siblings: ValuesBlock[] = [];
+  for (const start of mapBlock(lines, block.start)) {
+    const last = siblings.at(-1);
+    if ((start >= block.start && start < block.start + block.count) || (last !== undefined && start < last.start + last.count)) continue;
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== undefined && indentOf({ start, count }) === indent) siblings.push({ start, count });
+  }
+  return siblings;
+}
+
+/** How a values block names its map: `persistence.labels` for `{{- with $.Values.persistence.labels }}`. */
+function valuesName(line: string): string {
+  const expression = /(?:with|toYaml)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
+  return expression.replace(/^\$?\.?(?:Values\.)?/, "") || "the values map";
 }
 
 /** The label's own `key: value` line is removed, when its map keeps another entry. */

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { defineBlocks, selectorHelpers, selectorHelpersToAdd } from "../../src/fix/helpers.ts";
 import { applyEdits, unifiedDiff, type LineEdit } from "../../src/fix/patch.ts";
-import { editsIn, planRepairs } from "../../src/fix/plan.ts";
+import { editsIn, editsOf, planRepairs } from "../../src/fix/plan.ts";
 import { fieldChanges, proofResult } from "../../src/fix/proof.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
 
@@ -397,4 +397,46 @@ test("planRepairs: a claim template's labels from values are taken out, the with
     ],
   ]);
   assert.deepEqual(planned.unrepaired.map((u) => u.reason), ["charts/web/templates/deployment.yaml:16 builds the field in a way fix does not rewrite: matchLabels: {{ toYaml . | nindent 6 }}"]);
+});
+
+test("planRepairs: every values map merged into a claim template's labels at the same indentation goes, and a with block holding a bare labels key goes whole", () => {
+  const text = [
+    "kind: StatefulSet",
+    "spec:",
+    "  volumeClaimTemplates:",
+    "    - metadata:",
+    "        name: datadir",
+    "        labels:",
+    "          app.kubernetes.io/name: {{ template \"db.name\" $ }}",
+    "        {{- with $.Values.storage.persistentVolume.labels }}",
+    "          {{- toYaml . | nindent 10 }}",
+    "        {{- end }}",
+    "        {{- with $.Values.labels }}",
+    "          {{- toYaml . | nindent 10 }}",
+    "        {{- end }}",
+    "      {{- with $.Values.storage.persistentVolume.annotations }}",
+    "        annotations: {{- toYaml . | nindent 10 }}",
+    "      {{- end }}",
+    "    - metadata:",
+    "        name: storage",
+    "        {{- with .Values.persistence.labels }}",
+    "        labels:",
+    "          {{ toYaml . | nindent 14 }}",
+    "        {{- end }}",
+    "",
+  ].join("\n");
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const statefulSet = { ...deployment, kind: "StatefulSet" };
+  const merged = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[0].metadata.labels", 8, { cause: "values", valuesPath: "storage.persistentVolume.labels" }), object: statefulSet };
+  const bare = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[1].metadata.labels", 21, { cause: "values", valuesPath: "persistence.labels" }), object: statefulSet };
+  const planned = planRepairs({ findings: [merged, bare], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  assert.deepEqual(planned.unrepaired, []);
+  assert.deepEqual(planned.repairs.map((r) => [r.id, r.description, editsOf(r).map((e) => [e.line, e.count, e.replacement])]), [
+    [
+      "templates/deployment.yaml:8",
+      "take storage.persistentVolume.labels and labels out of the claim template (its labels become the chart's static ones)",
+      [[8, 3, []], [11, 3, []]],
+    ],
+    ["templates/deployment.yaml:19", "take persistence.labels out of the claim template (its labels become the chart's static ones)", [[19, 4, []]]],
+  ]);
 });
