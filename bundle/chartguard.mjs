@@ -25125,7 +25125,7 @@ function range(start, count) {
 // src/fix/helpers.ts
 var DEFINE2 = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g;
 var INCLUDE2 = /\binclude\s+"([^"]+)"/g;
-var SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels)$/i;
+var SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels|selector\.labels|(?:^|\.)labels\.selector)$/i;
 function isSelectorHelper(name) {
   return SELECTOR_HELPER.test(name);
 }
@@ -25142,8 +25142,9 @@ function selectorHelpers(helperTexts) {
     }
   }
   for (const name of defined2) {
-    const twin = `${/^(.+)\.labels$/.exec(name)?.[1]}.selectorLabels`;
-    if (!pairs2.has(name) && name.endsWith(".labels") && defined2.has(twin)) pairs2.set(name, twin);
+    const prefix = /^(.+)\.labels$/.exec(name)?.[1];
+    const twins = [`${prefix}.selectorLabels`, `${prefix}.selector.labels`].filter((twin) => defined2.has(twin));
+    if (prefix !== void 0 && !pairs2.has(name) && !isSelectorHelper(name) && twins.length === 1) pairs2.set(name, twins[0]);
   }
   return pairs2;
 }
@@ -25197,7 +25198,7 @@ function selectorHelpersToAdd(helperFiles, paired) {
   for (const { file, lines, block } of blocks) {
     const prefix = /^(.+)\.labels$/.exec(block.name)?.[1];
     const name = `${prefix}.selectorLabels`;
-    if (prefix === void 0 || paired.has(block.name) || defined2.has(name) || !END_LINE.test(lines[block.end])) continue;
+    if (prefix === void 0 || isSelectorHelper(block.name) || paired.has(block.name) || defined2.has(name) || !END_LINE.test(lines[block.end])) continue;
     const chosen = [NAME_KEYS, INSTANCE_KEYS].map((keys) => stableLine(lines, block.topLevel, keys));
     if (chosen.some((line) => line === void 0)) continue;
     const copied = chosen.map((line) => line.text);

@@ -13,8 +13,8 @@ import { templateLines, type LineEdit } from "./patch.ts";
 /** `{{- define "webapp.labels" -}}` ... `{{- end }}`, the body between them. */
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g;
 const INCLUDE = /\binclude\s+"([^"]+)"/g;
-/** The helm create name of the stable helper, and the one some charts use instead. */
-const SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels)$/i;
+/** The helm create name of the stable helper, and the ones some charts use instead (`x.selector.labels`, `labels.selector`). */
+const SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels|selector\.labels|(?:^|\.)labels\.selector)$/i;
 
 /** Whether a helper's name says it holds the selector labels. */
 export function isSelectorHelper(name: string): boolean {
@@ -27,7 +27,7 @@ export function isSelectorHelper(name: string): boolean {
  * close an inner `if` or `with`: the include of the selector labels comes before those in
  * the `helm create` layout, and a helper cut short is only a repair missed, never a wrong one.
  * A labels helper `<prefix>.labels` that includes none is paired with `<prefix>.selectorLabels`
- * when the chart defines it.
+ * (or `<prefix>.selector.labels`) when the chart defines it.
  */
 export function selectorHelpers(helperTexts: Iterable<string>): Map<string, string> {
   const pairs = new Map<string, string>();
@@ -44,8 +44,9 @@ export function selectorHelpers(helperTexts: Iterable<string>): Map<string, stri
   }
   // A labels helper that includes none, next to a selector-labels helper of its own name (the one the chart's selectors use).
   for (const name of defined) {
-    const twin = `${/^(.+)\.labels$/.exec(name)?.[1]}.selectorLabels`;
-    if (!pairs.has(name) && name.endsWith(".labels") && defined.has(twin)) pairs.set(name, twin);
+    const prefix = /^(.+)\.labels$/.exec(name)?.[1];
+    const twins = [`${prefix}.selectorLabels`, `${prefix}.selector.labels`].filter((twin) => defined.has(twin));
+    if (prefix !== undefined && !pairs.has(name) && !isSelectorHelper(name) && twins.length === 1) pairs.set(name, twins[0]!);
   }
   return pairs;
 }
@@ -150,7 +151,7 @@ export function selectorHelpersToAdd(helperFiles: ReadonlyMap<string, string>, p
     const prefix = /^(.+)\.labels$/.exec(block.name)?.[1];
     const name = `${prefix}.selectorLabels`;
     // A chart that defines `<prefix>.selectorLabels` already has the helper: selectorHelpers pairs it.
-    if (prefix === undefined || paired.has(block.name) || defined.has(name) || !END_LINE.test(lines[block.end]!)) continue;
+    if (prefix === undefined || isSelectorHelper(block.name) || paired.has(block.name) || defined.has(name) || !END_LINE.test(lines[block.end]!)) continue;
     const chosen = [NAME_KEYS, INSTANCE_KEYS].map((keys) => stableLine(lines, block.topLevel, keys));
     if (chosen.some((line) => line === undefined)) continue;
     const copied = chosen.map((line) => line!.text);

@@ -66,10 +66,16 @@ test("selectorHelpers: each labels helper with the one selector-labels helper it
   assert.deepEqual([...selectorHelpers([two])], []);
 });
 
-test("selectorHelpers: a labels helper that includes none is paired with the selector-labels helper of its own name, when the chart defines one", () => {
+test("selectorHelpers: a labels helper that includes none is paired with the selector-labels helper of its own name (selectorLabels or selector.labels), when the chart defines one; labels.selector is a selector-labels helper too", () => {
   const twins = '{{- define "app.cas.labels" -}}\n{{- include "common.labels.standard" . }}\napp.kubernetes.io/component: cas\n{{- end }}\n{{- define "app.cas.selectorLabels" -}}\n{{- include "common.labels.matchLabels" . }}\napp.kubernetes.io/component: cas\n{{- end }}\n';
   const alone = '{{- define "app.web.labels" -}}\nhelm.sh/chart: x\n{{- end }}\n';
-  assert.deepEqual([...selectorHelpers([twins, alone])], [["app.cas.labels", "app.cas.selectorLabels"]]);
+  const dotted = '{{- define "mock.labels" -}}\nhelm.sh/chart: x\n{{- end }}\n{{- define "mock.selector.labels" -}}\napp: mock\n{{- end }}\n';
+  const included = '{{- define "labels.common" -}}\n{{- include "labels.selector" . -}}\nchart: x\n{{- end }}\n{{- define "labels.selector" -}}\napp: x\n{{- end }}\n';
+  assert.deepEqual([...selectorHelpers([twins, alone, dotted, included])], [
+    ["labels.common", "labels.selector"],
+    ["app.cas.labels", "app.cas.selectorLabels"],
+    ["mock.labels", "mock.selector.labels"],
+  ]);
 });
 
 test("planRepairs: the labels-helper include becomes the selector-labels one, both findings on one line make one repair", () => {
