@@ -25224,6 +25224,7 @@ var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
 var WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
 var TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 var GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
+var VALUES_RENDER = /^\s*\{\{-?[^{}]*\$?\.Values(?:\.[\w-]+)+[^{}]*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 var BARE_LABELS = /^\s*labels:\s*$/;
 var LABELS_KEY_LINE = /^\s*labels:\s*\{\{.*\}\}\s*$/;
 var END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
@@ -25343,7 +25344,7 @@ function valuesBlockAt(lines, start, keyed) {
   if (start < 0) return void 0;
   if (TOYAML_VALUES.test(line(start))) return 1;
   const bodies = [{ guard: WITH_VALUES, body: [TOYAML_DOT] }];
-  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] });
+  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] }, { guard: GUARD, body: [VALUES_RENDER] });
   const found = bodies.find(({ guard, body }) => guard.test(line(start)) && body.every((re, i) => re.test(line(start + 1 + i))) && END.test(line(start + 1 + body.length)));
   return found === void 0 ? void 0 : found.body.length + 2;
 }
@@ -25361,7 +25362,7 @@ function siblingValuesBlocks(lines, block, keyed) {
   return siblings;
 }
 function valuesName(line) {
-  const expression = /(?:with|toYaml)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
+  const expression = /(?:with|toYaml|if)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
   return expression.replace(/^\$?\.?(?:Values\.)?/, "") || "the values map";
 }
 function literalRepair(site) {

@@ -96,6 +96,8 @@ const WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
 const TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 /** `{{- if cond }}` or `{{- with x }}` alone on its line. */
 const GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
+/** One action that renders a values map at an indentation: `{{- include "common.tplvalues.render" (dict "value" .Values.x ...) | nindent 10 }}`. */
+const VALUES_RENDER = /^\s*\{\{-?[^{}]*\$?\.Values(?:\.[\w-]+)+[^{}]*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 /** A `labels:` key alone on its line, its value on the lines below. */
 const BARE_LABELS = /^\s*labels:\s*$/;
 /** A `labels:` key with its whole value on the same line (`labels: {{- include ... | nindent 10 }}`). */
@@ -274,15 +276,16 @@ function valuesBlock(lines: readonly string[], index: number, keyed: boolean): V
 /**
  * The lines of the values block starting at line `start`: one `toYaml .Values.x` line, or
  * a `with` block around a `toYaml .`. For a claim template (`keyed`), also a `with` block
- * holding its `labels:` key and the `toYaml .`, or an `if`/`with` block holding only a
- * one-line `labels:` key (the values decide whether the key is written).
+ * holding its `labels:` key and the `toYaml .`, an `if`/`with` block holding only a
+ * one-line `labels:` key (the values decide whether the key is written), or one holding
+ * only a render of a values map (Bitnami's `common.tplvalues.render`).
  */
 function valuesBlockAt(lines: readonly string[], start: number, keyed: boolean): number | undefined {
   const line = (at: number) => lines[at] ?? "";
   if (start < 0) return undefined;
   if (TOYAML_VALUES.test(line(start))) return 1;
   const bodies: { guard: RegExp; body: RegExp[] }[] = [{ guard: WITH_VALUES, body: [TOYAML_DOT] }];
-  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] });
+  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] }, { guard: GUARD, body: [VALUES_RENDER] });
   const found = bodies.find(({ guard, body }) => guard.test(line(start)) && body.every((re, i) => re.test(line(start + 1 + i))) && END.test(line(start + 1 + body.length)));
   return found === undefined ? undefined : found.body.length + 2;
 }
@@ -304,7 +307,7 @@ function siblingValuesBlocks(lines: readonly string[], block: ValuesBlock, keyed
 
 /** How a values block names its map: `persistence.labels` for `{{- with $.Values.persistence.labels }}`. */
 function valuesName(line: string): string {
-  const expression = /(?:with|toYaml)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
+  const expression = /(?:with|toYaml|if)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
   return expression.replace(/^\$?\.?(?:Values\.)?/, "") || "the values map";
 }
 

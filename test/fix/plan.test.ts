@@ -405,7 +405,7 @@ test("planRepairs: a claim template's labels from values are taken out, the with
   assert.deepEqual(planned.unrepaired.map((u) => u.reason), ["charts/web/templates/deployment.yaml:16 builds the field in a way fix does not rewrite: matchLabels: {{ toYaml . | nindent 6 }}"]);
 });
 
-test("planRepairs: every values map merged into a claim template's labels at the same indentation goes, and a with block holding a bare labels key goes whole", () => {
+test("planRepairs: every values map merged into a claim template's labels at the same indentation goes, a with block holding a bare labels key goes whole, and an if block rendering a values map goes", () => {
   const text = [
     "kind: StatefulSet",
     "spec:",
@@ -429,13 +429,20 @@ test("planRepairs: every values map merged into a claim template's labels at the
     "        labels:",
     "          {{ toYaml . | nindent 14 }}",
     "        {{- end }}",
+    "    - metadata:",
+    "        name: redis-data",
+    '        labels: {{- include "common.labels.matchLabels" ( dict "customLabels" .Values.commonLabels "context" $ ) | nindent 10 }}',
+    "        {{- if .Values.persistence.labels }}",
+    '        {{- include "common.tplvalues.render" (dict "value" .Values.persistence.labels "context" $) | nindent 10 }}',
+    "        {{- end }}",
     "",
   ].join("\n");
   const files = new Map([["templates/deployment.yaml", text]]);
   const statefulSet = { ...deployment, kind: "StatefulSet" };
+  const rendered = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[2].metadata.labels", 26, { cause: "values" }), object: statefulSet };
   const merged = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[0].metadata.labels", 8, { cause: "values", valuesPath: "storage.persistentVolume.labels" }), object: statefulSet };
   const bare = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[1].metadata.labels", 21, { cause: "values", valuesPath: "persistence.labels" }), object: statefulSet };
-  const planned = planRepairs({ findings: [merged, bare], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  const planned = planRepairs({ findings: [merged, bare, rendered], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
   assert.deepEqual(planned.unrepaired, []);
   assert.deepEqual(planned.repairs.map((r) => [r.id, r.description, editsOf(r).map((e) => [e.line, e.count, e.replacement])]), [
     [
@@ -444,5 +451,6 @@ test("planRepairs: every values map merged into a claim template's labels at the
       [[8, 3, []], [11, 3, []]],
     ],
     ["templates/deployment.yaml:19", "take persistence.labels out of the claim template (its labels become the chart's static ones)", [[19, 4, []]]],
+    ["templates/deployment.yaml:26", "take persistence.labels out of the claim template (its labels become the chart's static ones)", [[26, 3, []]]],
   ]);
 });
