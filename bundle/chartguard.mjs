@@ -24420,263 +24420,10 @@ function withSideValues(inputs, values) {
 import { readdirSync as readdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync5 } from "node:fs";
 import path20 from "node:path";
 
-// src/fix/helpers.ts
-var DEFINE2 = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g;
-var INCLUDE2 = /\binclude\s+"([^"]+)"/g;
-var SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels)$/i;
-function isSelectorHelper(name) {
-  return SELECTOR_HELPER.test(name);
-}
-function selectorHelpers(helperTexts) {
-  const pairs2 = /* @__PURE__ */ new Map();
-  for (const text of helperTexts) {
-    for (const [, name, body] of text.matchAll(DEFINE2)) {
-      if (name === void 0 || body === void 0 || isSelectorHelper(name)) continue;
-      const included = [...body.matchAll(INCLUDE2)].map((m) => m[1]).filter(isSelectorHelper);
-      if (included.length === 1) pairs2.set(name, included[0]);
-    }
-  }
-  return pairs2;
-}
-var BITNAMI_STANDARD = /\binclude\s+"common\.labels\.standard"\s+\(\s*dict\s+"customLabels"\s+(\S+)\s+"context"\s+(\S+)\s*\)/;
-function hasBitnamiCommon(helperTexts) {
-  let matchLabels = false;
-  let merge2 = false;
-  for (const text of helperTexts) {
-    for (const [, name, body] of text.matchAll(DEFINE2)) {
-      if (name === "common.labels.matchLabels" && body?.includes("customLabels")) matchLabels = true;
-      if (name === "common.tplvalues.merge") merge2 = true;
-    }
-  }
-  return matchLabels && merge2;
-}
-function bitnamiStableLine(line) {
-  const match = BITNAMI_STANDARD.exec(line);
-  if (!match) return void 0;
-  const [call, custom, context] = match;
-  const stable = `include "common.tplvalues.merge" ( dict "values" ( list ${custom} ( include "common.labels.matchLabels" ( dict "customLabels" ${custom} "context" ${context} ) ) ) "context" ${context} )`;
-  return line.replace(call, () => stable);
-}
-
-// src/fix/plan.ts
-import path18 from "node:path";
-var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
-var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
-var WITH_VALUES = /^\s*\{\{-?\s*with\s+\$?\.Values(?:\.[\w-]+)+\s*-?\}\}\s*$/;
-var TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
-var END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
-var TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
-var KEY_VALUE = /^(\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{-][^#]*?)\s*:\s+\S/;
+// src/fix/patch.ts
 function templateLines(text) {
   return text.split("\n");
 }
-function planRepairs(input) {
-  const repairs = /* @__PURE__ */ new Map();
-  const unrepaired = [];
-  for (const finding2 of input.findings) {
-    const planned = repairFor(finding2, input);
-    if ("reason" in planned) {
-      unrepaired.push({ finding: finding2, reason: planned.reason });
-      continue;
-    }
-    const same = repairs.get(planned.id);
-    if (same) {
-      same.findings.push(finding2);
-      same.intended.push(...planned.intended);
-      continue;
-    }
-    const overlapping = [...repairs.values()].find((r) => overlaps(r, planned));
-    if (overlapping) {
-      unrepaired.push({ finding: finding2, reason: `its template lines overlap the repair at ${overlapping.id}` });
-      continue;
-    }
-    repairs.set(planned.id, planned);
-  }
-  return { repairs: [...repairs.values()], unrepaired };
-}
-function editsOf(repair) {
-  return [repair.edit, ...repair.alsoEdits ?? []];
-}
-function overlaps(a, b) {
-  return editsOf(a).some((x) => editsOf(b).some((y) => x.file === y.file && x.line < y.line + y.count && y.line < x.line + x.count));
-}
-function repairFor(finding2, input) {
-  const primary = lineRepairFor(finding2, input);
-  const labels = labelsOf(finding2);
-  if ("reason" in primary || labels.length < 2 || primary.kind === "values-out-of-selector") return primary;
-  return withOtherLabels(primary, finding2, labels, input);
-}
-function lineRepairFor(finding2, input) {
-  if (!REPAIRABLE_RULES.has(finding2.rule)) return { reason: `fix has no repair for ${finding2.rule} (it repairs ${[...REPAIRABLE_RULES].join(", ")})` };
-  const { template, templateLine } = finding2.location;
-  if (template === void 0 || templateLine === void 0) return { reason: "the template line that produced the field was not found" };
-  const file = path18.relative(input.chartDir, path18.resolve(input.cwd, template)).split(path18.sep).join("/");
-  const text = input.files.get(file);
-  if (text === void 0 || file.startsWith("../")) return { reason: `the template ${template} is not a file of the chart directory` };
-  const lines = templateLines(text);
-  const line = lines[templateLine - 1];
-  if (line === void 0) return { reason: `${template} has no line ${templateLine}` };
-  const labels = labelsOf(finding2);
-  const map2 = mapPath(finding2, labels);
-  if (typeof map2 !== "string") return { reason: map2.reason };
-  const intended = labels.length === 0 ? [{ object: finding2.object, path: map2 }] : labels.map((label2) => ({ object: finding2.object, path: map2, label: label2 }));
-  const at = (count, replacement) => ({ file, line: templateLine, count, replacement });
-  const id = `${file}:${templateLine}`;
-  const bitnami = input.bitnamiCommon === true && finding2.evidence.cause !== "values" ? bitnamiStableLine(line) : void 0;
-  if (bitnami !== void 0) {
-    const description = 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"';
-    return { id, kind: "selector-labels-helper", description, edit: at(1, [bitnami]), findings: [finding2], intended };
-  }
-  const included = [...new Set([...line.matchAll(INCLUDE3)].map((m) => m[1]))];
-  const labelHelpers = included.filter((name) => input.selectorHelpers.has(name));
-  if (labelHelpers.length === 1) {
-    const helper = labelHelpers[0];
-    const stable = input.selectorHelpers.get(helper);
-    const replaced = line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp2(helper)}"`, "g"), `$1"${stable}"`);
-    return { id, kind: "selector-labels-helper", description: `include "${stable}" instead of "${helper}"`, edit: at(1, [replaced]), findings: [finding2], intended };
-  }
-  if (finding2.rule === "volatile-selector" && finding2.evidence.cause === "values") {
-    const count = WITH_VALUES.test(line) && TOYAML_DOT.test(lines[templateLine] ?? "") && END.test(lines[templateLine + 1] ?? "") ? 3 : TOYAML_VALUES.test(line) ? 1 : 0;
-    if (count > 0) {
-      const what = typeof finding2.evidence.valuesPath === "string" ? finding2.evidence.valuesPath : "the values map";
-      const caveat = `a release installed with ${what} set has those labels in its selector: before upgrading it, delete the ${finding2.object.kind} with --cascade=orphan (the pods keep running and are adopted)`;
-      return { id, kind: "values-out-of-selector", description: `take ${what} out of the selector (the pod template keeps it)`, edit: at(count, []), findings: [finding2], intended, caveat };
-    }
-  }
-  const literal = literalLabel(lines, templateLine - 1);
-  const label = literal !== void 0 && labels.includes(literal.key) ? literal.key : void 0;
-  if (label !== void 0 && literal !== void 0) {
-    if (!literal.hasSibling && labels.length === 1) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
-    return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding2], intended };
-  }
-  return { reason: noRepairReason(finding2, lines, templateLine, template) };
-}
-function withOtherLabels(primary, finding2, labels, input) {
-  const { file } = primary.edit;
-  const lines = templateLines(input.files.get(file));
-  const template = finding2.location.template;
-  const block = mapBlock(lines, primary.edit.line - 1);
-  const edited = /* @__PURE__ */ new Set([primary.edit.line - 1]);
-  const literalKey = primary.kind === "literal-label-removed" ? literalLabel(lines, primary.edit.line - 1)?.key : void 0;
-  const alsoEdits = [];
-  const removed = literalKey === void 0 ? [] : [literalKey];
-  let helperCovers = primary.kind === "selector-labels-helper";
-  let description = primary.description;
-  let kind = primary.kind;
-  for (const key of labels) {
-    if (key === literalKey) continue;
-    const at = block.find((i) => !edited.has(i) && literalLabel(lines, i)?.key === key);
-    if (at === void 0) continue;
-    edited.add(at);
-    removed.push(key);
-    alsoEdits.push({ file, line: at + 1, count: 1, replacement: [] });
-  }
-  if (!helperCovers && removed.length < labels.length) {
-    const helperLine = block.find((i) => !edited.has(i) && [...lines[i].matchAll(INCLUDE3)].filter((m) => input.selectorHelpers.has(m[1])).length === 1);
-    if (helperLine === void 0) return { reason: noRepairReason(finding2, lines, primary.edit.line, template) };
-    const helper = lineRepairFor({ ...finding2, location: { ...finding2.location, templateLine: helperLine + 1 } }, input);
-    if ("reason" in helper || helper.kind !== "selector-labels-helper") return { reason: noRepairReason(finding2, lines, primary.edit.line, template) };
-    edited.add(helperLine);
-    alsoEdits.push(helper.edit);
-    description = `${helper.description}, and remove the line${removed.length === 1 ? "" : "s"} that write${removed.length === 1 ? "s" : ""} ${andWords(removed)}`;
-    helperCovers = true;
-    kind = helper.kind;
-  } else if (removed.length > (literalKey === void 0 ? 0 : 1)) {
-    const others = removed.filter((key) => key !== literalKey);
-    description = literalKey === void 0 ? `${description}, and remove the line${others.length === 1 ? "" : "s"} that write${others.length === 1 ? "s" : ""} ${andWords(others)}` : `remove the lines that write ${andWords(removed)}`;
-  }
-  if (!helperCovers && !block.some((i) => !edited.has(i) && (literalLabel(lines, i) !== void 0 || /\b(?:include|toYaml|tpl)\b/.test(lines[i])))) {
-    return { reason: `${template}:${primary.edit.line} writes ${andWords(removed)} as the only entries of its map: removing them would leave the map empty` };
-  }
-  const all = [primary.edit, ...alsoEdits].sort((a, b) => a.line - b.line);
-  const [first, ...rest] = all;
-  return { ...primary, id: `${file}:${first.line}`, kind, description, edit: first, ...rest.length > 0 ? { alsoEdits: rest } : {} };
-}
-function andWords(keys) {
-  return andList(keys.map((k) => `the label ${k}`));
-}
-function mapBlock(lines, index) {
-  const isEntry = (line) => line.trim() === "" || line.trim().startsWith("#") || line.trimStart().startsWith("{{") || KEY_VALUE.test(line);
-  const indentOf2 = (line) => line.length - line.trimStart().length;
-  let key = index - 1;
-  while (key >= 0 && !/^\s*[^\s{#][^{#]*:\s*$/.test(lines[key])) {
-    if (!isEntry(lines[key])) return [];
-    key--;
-  }
-  if (key < 0) return [];
-  const keyIndent = indentOf2(lines[key]);
-  const block = [];
-  for (let i = key + 1; i < lines.length && isEntry(lines[i]) && (lines[i].trimStart().startsWith("{{") || lines[i].trim() === "" || indentOf2(lines[i]) > keyIndent); i++) block.push(i);
-  return block;
-}
-function noRepairReason(finding2, lines, templateLine, template) {
-  if (finding2.rule === "volatile-claim-template" && finding2.evidence.cause === "values") {
-    return `the claim template takes labels from values${typeof finding2.evidence.valuesPath === "string" ? ` (${finding2.evidence.valuesPath})` : ""}: removing them would drop a setting users rely on, so fix leaves it to the maintainer`;
-  }
-  let at = templateLine - 1;
-  if (/^\s*[^\s{#][^{#]*:\s*$/.test(lines[at])) {
-    const indent = lines[at].length - lines[at].trimStart().length;
-    for (let i = at + 1; i < lines.length && (lines[i].trim() === "" || lines[i].length - lines[i].trimStart().length > indent); i++) {
-      if (lines[i].includes("{{")) {
-        at = i;
-        break;
-      }
-    }
-  }
-  const line = lines[at];
-  const included = [...line.matchAll(INCLUDE3)].map((m) => m[1]);
-  const selector = included.find(isSelectorHelper);
-  if (selector !== void 0) return `the volatile labels come from inside the selector-labels helper "${selector}" (${template}:${at + 1}), which takes in values or versions: fix does not edit helpers`;
-  const unpaired = included.find((name) => /labels$/i.test(name));
-  if (unpaired !== void 0) return `the helper "${unpaired}" on ${template}:${at + 1} includes no selector-labels helper to use instead`;
-  return `${template}:${at + 1} builds the field in a way fix does not rewrite: ${line.trim()}`;
-}
-function literalLabel(lines, index) {
-  const match = KEY_VALUE.exec(lines[index]);
-  if (!match) return void 0;
-  const indent = match[1].length;
-  const indentOf2 = (line) => line.length - line.trimStart().length;
-  const isBlank = (line) => line.trim() === "" || line.trim().startsWith("#");
-  const neighbour = (step) => {
-    for (let i = index + step; i >= 0 && i < lines.length; i += step) if (!isBlank(lines[i])) return lines[i];
-    return void 0;
-  };
-  const next = neighbour(1);
-  if (next !== void 0 && indentOf2(next) > indent) return void 0;
-  const hasSibling = [neighbour(-1), next].some((line) => line !== void 0 && indentOf2(line) === indent && !/^\s*-\s/.test(line));
-  const quoted = match[2];
-  const key = quoted.startsWith('"') ? quoted.slice(1, -1).replace(/\\(.)/g, "$1") : quoted.startsWith("'") ? quoted.slice(1, -1).replace(/''/g, "'") : quoted;
-  return { key, hasSibling };
-}
-function labelsOf(finding2) {
-  const labels = finding2.evidence.labels;
-  if (!Array.isArray(labels)) return [];
-  return labels.flatMap((label) => typeof label === "object" && label !== null && typeof label.key === "string" ? [label.key] : []);
-}
-function mapPath(finding2, labels) {
-  if (finding2.rule === "volatile-job-template") {
-    const fields = Array.isArray(finding2.evidence.fields) ? finding2.evidence.fields.filter((f) => typeof f === "string") : [finding2.path];
-    const maps = /* @__PURE__ */ new Set();
-    const others = [];
-    for (const field of fields) {
-      const key = labels.find((label) => field.endsWith(`.labels.${label}`));
-      if (key === void 0) others.push(field);
-      else maps.add(field.slice(0, -key.length - 1));
-    }
-    if (others.length > 0) {
-      return { reason: `the Job's template also changes in ${others.join(", ")}, which no label repair stops: make the Job a Helm hook or name it per release` };
-    }
-    if (maps.size !== 1) return { reason: "the Job's changing labels are not in one label map" };
-    return [...maps][0];
-  }
-  const expressions = finding2.path.indexOf(".matchExpressions[");
-  return expressions >= 0 ? finding2.path.slice(0, expressions) : finding2.path;
-}
-function escapeRegExp2(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-// src/fix/patch.ts
 var CONTEXT = 3;
 function applyEdits(text, edits) {
   const lines = templateLines(text);
@@ -24722,6 +24469,381 @@ function unifiedDiff(shownPath, text, edits) {
 }
 function range(start, count) {
   return count === 1 ? `${start}` : `${start},${count}`;
+}
+
+// src/fix/helpers.ts
+var DEFINE2 = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g;
+var INCLUDE2 = /\binclude\s+"([^"]+)"/g;
+var SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels|selector\.labels|(?:^|\.)labels\.selector)$/i;
+function isSelectorHelper(name) {
+  return SELECTOR_HELPER.test(name);
+}
+function selectorHelpers(helperTexts) {
+  const pairs2 = /* @__PURE__ */ new Map();
+  const defined2 = /* @__PURE__ */ new Set();
+  for (const text of helperTexts) {
+    for (const [, name, body] of text.matchAll(DEFINE2)) {
+      if (name === void 0 || body === void 0) continue;
+      defined2.add(name);
+      if (isSelectorHelper(name)) continue;
+      const included = [...body.matchAll(INCLUDE2)].map((m) => m[1]).filter(isSelectorHelper);
+      if (included.length === 1) pairs2.set(name, included[0]);
+    }
+  }
+  for (const name of defined2) {
+    const prefix = /^(.+)\.labels$/.exec(name)?.[1];
+    const twins = [`${prefix}.selectorLabels`, `${prefix}.selector.labels`].filter((twin) => defined2.has(twin));
+    if (prefix !== void 0 && !pairs2.has(name) && !isSelectorHelper(name) && twins.length === 1) pairs2.set(name, twins[0]);
+  }
+  return pairs2;
+}
+var BITNAMI_STANDARD = /\binclude\s+"common\.labels\.standard"\s+\(\s*dict\s+"customLabels"\s+(\S+)\s+"context"\s+(\S+)\s*\)/;
+function hasBitnamiCommon(helperTexts) {
+  let matchLabels = false;
+  let merge2 = false;
+  for (const text of helperTexts) {
+    for (const [, name, body] of text.matchAll(DEFINE2)) {
+      if (name === "common.labels.matchLabels" && body?.includes("customLabels")) matchLabels = true;
+      if (name === "common.tplvalues.merge") merge2 = true;
+    }
+  }
+  return matchLabels && merge2;
+}
+function bitnamiStableLine(line) {
+  const match = BITNAMI_STANDARD.exec(line);
+  if (!match) return void 0;
+  const [call, custom, context] = match;
+  const stable = `include "common.tplvalues.merge" ( dict "values" ( list ${custom} ( include "common.labels.matchLabels" ( dict "customLabels" ${custom} "context" ${context} ) ) ) "context" ${context} )`;
+  return line.replace(call, () => stable);
+}
+var NAME_KEYS = ["app.kubernetes.io/name", "app"];
+var INSTANCE_KEYS = ["app.kubernetes.io/instance", "release"];
+var UNSTABLE_VALUE = /\.Chart\.(?:Version|AppVersion)\b|\binclude\s+"[^"]*\.chart"|\$[A-Za-z_]/;
+var CONTROL2 = /\{\{-?\s*(define|if|with|range|block|end)\b(?:\s+"([^"]+)")?/g;
+var END_LINE = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
+var LABEL_LINE = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[\w./-]+)\s*:\s+\S/;
+function defineBlocks(text) {
+  const lines = templateLines(text);
+  const blocks = [];
+  const open = [];
+  lines.forEach((line, index) => {
+    const current = open.length === 1 ? open[0] : void 0;
+    let control = false;
+    for (const [, keyword, name] of line.matchAll(CONTROL2)) {
+      control = true;
+      if (keyword === "end") {
+        const closed = open.pop();
+        if (closed !== void 0 && open.length === 0) blocks.push({ ...closed, end: index });
+      } else open.push(keyword === "define" && open.length === 0 ? { name: name ?? "", start: index, topLevel: [] } : void 0);
+    }
+    if (current !== void 0 && !control && open.length === 1) current.topLevel.push(index);
+  });
+  return blocks;
+}
+function selectorHelpersToAdd(helperFiles, paired) {
+  const blocks = [...helperFiles].flatMap(([file, text]) => defineBlocks(text).map((block) => ({ file, lines: templateLines(text), block })));
+  const defined2 = new Set(blocks.map(({ block }) => block.name));
+  const added = /* @__PURE__ */ new Map();
+  for (const { file, lines, block } of blocks) {
+    const prefix = /^(.+)\.labels$/.exec(block.name)?.[1];
+    const name = `${prefix}.selectorLabels`;
+    if (prefix === void 0 || isSelectorHelper(block.name) || paired.has(block.name) || defined2.has(name) || !END_LINE.test(lines[block.end])) continue;
+    const chosen = [NAME_KEYS, INSTANCE_KEYS].map((keys) => stableLine(lines, block.topLevel, keys));
+    if (chosen.some((line) => line === void 0)) continue;
+    const copied = chosen.map((line) => line.text);
+    const replacement = ["", "{{/*", `Selector labels: the labels of "${block.name}" that stay the same across releases`, "*/}}", `{{- define "${name}" -}}`, ...copied, "{{- end }}"];
+    added.set(block.name, { name, keys: chosen.map((line) => line.key), edit: { file, line: block.end + 2, count: 0, replacement } });
+  }
+  return added;
+}
+function stableLine(lines, topLevel, keys) {
+  const found = topLevel.flatMap((index) => {
+    const key = LABEL_LINE.exec(lines[index])?.[1]?.replace(/^["']|["']$/g, "");
+    return key !== void 0 && keys.includes(key) ? [{ key, text: lines[index].trim() }] : [];
+  });
+  if (found.length !== 1 || UNSTABLE_VALUE.test(found[0].text)) return void 0;
+  return found[0];
+}
+
+// src/fix/plan.ts
+import path18 from "node:path";
+var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
+var HELPER_KINDS = /* @__PURE__ */ new Set(["selector-labels-helper", "selector-labels-helper-added"]);
+var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
+var WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
+var TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+var GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
+var VALUES_RENDER = /^\s*\{\{-?[^{}]*\$?\.Values(?:\.[\w-]+)+[^{}]*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+var BARE_LABELS = /^\s*labels:\s*$/;
+var LABELS_KEY_LINE = /^\s*labels:\s*\{\{.*\}\}\s*$/;
+var END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
+var TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+var KEY_VALUE = /^(\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{-][^#]*?)\s*:\s+\S/;
+function planRepairs(input) {
+  const repairs = /* @__PURE__ */ new Map();
+  const unrepaired = [];
+  for (const finding2 of input.findings) {
+    const planned = repairFor(finding2, input);
+    if ("reason" in planned) {
+      unrepaired.push({ finding: finding2, reason: planned.reason });
+      continue;
+    }
+    const same = repairs.get(planned.id);
+    if (same) {
+      same.findings.push(finding2);
+      same.intended.push(...planned.intended);
+      continue;
+    }
+    const overlapping = [...repairs.values()].find((r) => overlaps(r, planned));
+    if (overlapping) {
+      unrepaired.push({ finding: finding2, reason: `its template lines overlap the repair at ${overlapping.id}` });
+      continue;
+    }
+    repairs.set(planned.id, planned);
+  }
+  return { repairs: [...repairs.values()], unrepaired };
+}
+function editsOf(repair) {
+  return [repair.edit, ...repair.alsoEdits ?? []];
+}
+function editsIn(repairs, file) {
+  const edits = /* @__PURE__ */ new Map();
+  for (const edit of repairs.flatMap(editsOf)) if (edit.file === file) edits.set(JSON.stringify(edit), edit);
+  return [...edits.values()];
+}
+function overlaps(a, b) {
+  const crosses = (x, y) => x.file === y.file && x.line < y.line + y.count && y.line < x.line + x.count && JSON.stringify(x) !== JSON.stringify(y);
+  return editsOf(a).some((x) => editsOf(b).some((y) => crosses(x, y)));
+}
+function repairFor(finding2, input) {
+  const primary = lineRepairFor(finding2, input);
+  const labels = labelsOf(finding2);
+  if ("reason" in primary || labels.length < 2 || primary.kind === "values-out-of-selector") return primary;
+  return withOtherLabels(primary, finding2, labels, input);
+}
+function lineRepairFor(finding2, input) {
+  if (!REPAIRABLE_RULES.has(finding2.rule)) return { reason: `fix has no repair for ${finding2.rule} (it repairs ${[...REPAIRABLE_RULES].join(", ")})` };
+  const site = siteOf(finding2, input);
+  if ("reason" in site) return site;
+  return bitnamiRepair(site, input) ?? helperRepair(site, input) ?? valuesRepair(site) ?? literalRepair(site) ?? { reason: noRepairReason(site.lines, site.templateLine, site.template) };
+}
+function siteOf(finding2, input) {
+  const { template, templateLine } = finding2.location;
+  if (template === void 0 || templateLine === void 0) return { reason: "the template line that produced the field was not found" };
+  const file = path18.relative(input.chartDir, path18.resolve(input.cwd, template)).split(path18.sep).join("/");
+  const text = input.files.get(file);
+  if (text === void 0 || file.startsWith("../")) return { reason: `the template ${template} is not a file of the chart directory` };
+  const lines = templateLines(text);
+  if (lines[templateLine - 1] === void 0) return { reason: `${template} has no line ${templateLine}` };
+  const at = actionLine(lines, templateLine - 1) + 1;
+  const labels = labelsOf(finding2);
+  const map2 = mapPath(finding2, labels);
+  if (typeof map2 !== "string") return { reason: map2.reason };
+  const intended = labels.length === 0 ? [{ object: finding2.object, path: map2 }] : labels.map((label) => ({ object: finding2.object, path: map2, label }));
+  return { finding: finding2, template, file, lines, templateLine: at, line: lines[at - 1], labels, intended };
+}
+function repairAt(site, kind, description, count, replacement, first = site.templateLine) {
+  return { id: `${site.file}:${first}`, kind, description, edit: { file: site.file, line: first, count, replacement }, findings: [site.finding], intended: site.intended };
+}
+function bitnamiRepair(site, input) {
+  const stable = input.bitnamiCommon === true && site.finding.evidence.cause !== "values" ? bitnamiStableLine(site.line) : void 0;
+  if (stable === void 0) return void 0;
+  return repairAt(site, "selector-labels-helper", 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"', 1, [stable]);
+}
+function helperRepair(site, input) {
+  const included = [...new Set([...site.line.matchAll(INCLUDE3)].map((m) => m[1]))];
+  const labelHelpers = included.filter((name) => input.selectorHelpers.has(name) || input.helpersToAdd?.has(name) === true);
+  if (labelHelpers.length !== 1) return void 0;
+  const helper = labelHelpers[0];
+  const added = input.selectorHelpers.has(helper) ? void 0 : input.helpersToAdd.get(helper);
+  const stable = added?.name ?? input.selectorHelpers.get(helper);
+  const replaced = site.line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp2(helper)}"`, "g"), `$1"${stable}"`);
+  if (added === void 0) return repairAt(site, "selector-labels-helper", `include "${stable}" instead of "${helper}"`, 1, [replaced]);
+  const description = `include "${stable}" instead of "${helper}", a helper added to ${added.edit.file} with the ${andList(added.keys)} lines of "${helper}"`;
+  return { ...repairAt(site, "selector-labels-helper-added", description, 1, [replaced]), alsoEdits: [added.edit] };
+}
+function valuesRepair(site) {
+  const { finding: finding2, lines } = site;
+  if (finding2.evidence.cause !== "values" || finding2.rule !== "volatile-selector" && finding2.rule !== "volatile-claim-template") return void 0;
+  const claim = finding2.rule === "volatile-claim-template";
+  const block = valuesBlock(lines, site.templateLine - 1, claim);
+  if (block === void 0) return void 0;
+  const others = siblingValuesBlocks(lines, block, claim);
+  const first = typeof finding2.evidence.valuesPath === "string" ? finding2.evidence.valuesPath : valuesName(lines[block.start]);
+  const what = andList([first, ...others.map((other) => valuesName(lines[other.start]))]);
+  const kind = finding2.object.kind;
+  const alsoEdits = others.map((other) => ({ file: site.file, line: other.start + 1, count: other.count, replacement: [] }));
+  const made = (repair, caveat2) => ({ ...repair, ...alsoEdits.length > 0 ? { alsoEdits } : {}, caveat: caveat2 });
+  if (!claim) {
+    const caveat2 = `a release installed with ${what} set has those labels in its selector: before upgrading it, delete the ${kind} with --cascade=orphan (the pods keep running and are adopted)`;
+    return made(repairAt(site, "values-out-of-selector", `take ${what} out of the selector (the pod template keeps it)`, block.count, [], block.start + 1), caveat2);
+  }
+  const caveat = `a release installed with ${what} set has those labels in its claim template: before upgrading it, delete the ${kind} with --cascade=orphan (its pods and volume claims stay); claims made after that no longer carry them`;
+  return made(repairAt(site, "values-out-of-claim-template", `take ${what} out of the claim template (its labels become the chart's static ones)`, block.count, [], block.start + 1), caveat);
+}
+function valuesBlock(lines, index, keyed) {
+  for (const start of [index, index - 1, index - 2]) {
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== void 0 && start + count > index) return { start, count };
+  }
+  return void 0;
+}
+function valuesBlockAt(lines, start, keyed) {
+  const line = (at) => lines[at] ?? "";
+  if (start < 0) return void 0;
+  if (TOYAML_VALUES.test(line(start))) return 1;
+  const bodies = [{ guard: WITH_VALUES, body: [TOYAML_DOT] }];
+  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] }, { guard: GUARD, body: [VALUES_RENDER] });
+  const found = bodies.find(({ guard, body }) => guard.test(line(start)) && body.every((re, i) => re.test(line(start + 1 + i))) && END.test(line(start + 1 + body.length)));
+  return found === void 0 ? void 0 : found.body.length + 2;
+}
+function siblingValuesBlocks(lines, block, keyed) {
+  const indentOf2 = (b) => /\bn?indent\s+(\d+)/.exec(lines.slice(b.start, b.start + b.count).join("\n"))?.[1];
+  const indent = indentOf2(block);
+  if (indent === void 0 || lines.slice(block.start, block.start + block.count).some((l) => BARE_LABELS.test(l) || LABELS_KEY_LINE.test(l))) return [];
+  const siblings = [];
+  for (const start of mapBlock(lines, block.start)) {
+    const last = siblings.at(-1);
+    if (start >= block.start && start < block.start + block.count || last !== void 0 && start < last.start + last.count) continue;
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== void 0 && indentOf2({ start, count }) === indent) siblings.push({ start, count });
+  }
+  return siblings;
+}
+function valuesName(line) {
+  const expression = /(?:with|toYaml|if)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
+  return expression.replace(/^\$?\.?(?:Values\.)?/, "") || "the values map";
+}
+function literalRepair(site) {
+  const literal = literalLabel(site.lines, site.templateLine - 1);
+  if (literal === void 0 || !site.labels.includes(literal.key)) return void 0;
+  if (!literal.hasSibling && site.labels.length === 1) {
+    return { reason: `${site.template}:${site.templateLine} writes the label ${literal.key} as the only entry of its map: removing it would leave the map empty` };
+  }
+  return repairAt(site, "literal-label-removed", `remove the line that writes the label ${literal.key}`, 1, []);
+}
+function withOtherLabels(primary, finding2, labels, input) {
+  const { file } = primary.edit;
+  const lines = templateLines(input.files.get(file));
+  const template = finding2.location.template;
+  const block = mapBlock(lines, primary.edit.line - 1);
+  const edited = /* @__PURE__ */ new Set([primary.edit.line - 1]);
+  const literalKey = primary.kind === "literal-label-removed" ? literalLabel(lines, primary.edit.line - 1)?.key : void 0;
+  const alsoEdits = [];
+  const removed = literalKey === void 0 ? [] : [literalKey];
+  let helperCovers = HELPER_KINDS.has(primary.kind);
+  let description = primary.description;
+  let kind = primary.kind;
+  for (const key of labels) {
+    if (key === literalKey) continue;
+    const at = block.find((i) => !edited.has(i) && literalLabel(lines, i)?.key === key);
+    if (at === void 0) continue;
+    edited.add(at);
+    removed.push(key);
+    alsoEdits.push({ file, line: at + 1, count: 1, replacement: [] });
+  }
+  if (!helperCovers && removed.length < labels.length) {
+    const isLabelHelper = (name) => input.selectorHelpers.has(name) || input.helpersToAdd?.has(name) === true;
+    const helperLine = block.find((i) => !edited.has(i) && [...lines[i].matchAll(INCLUDE3)].filter((m) => isLabelHelper(m[1])).length === 1);
+    if (helperLine === void 0) return { reason: noRepairReason(lines, primary.edit.line, template) };
+    const helper = lineRepairFor({ ...finding2, location: { ...finding2.location, templateLine: helperLine + 1 } }, input);
+    if ("reason" in helper || !HELPER_KINDS.has(helper.kind)) return { reason: noRepairReason(lines, primary.edit.line, template) };
+    edited.add(helperLine);
+    alsoEdits.push(...editsOf(helper));
+    description = `${helper.description}, and remove the line${removed.length === 1 ? "" : "s"} that write${removed.length === 1 ? "s" : ""} ${andWords(removed)}`;
+    helperCovers = true;
+    kind = helper.kind;
+  } else if (removed.length > (literalKey === void 0 ? 0 : 1)) {
+    const others = removed.filter((key) => key !== literalKey);
+    description = literalKey === void 0 ? `${description}, and remove the line${others.length === 1 ? "" : "s"} that write${others.length === 1 ? "s" : ""} ${andWords(others)}` : `remove the lines that write ${andWords(removed)}`;
+  }
+  if (!helperCovers && !block.some((i) => !edited.has(i) && (literalLabel(lines, i) !== void 0 || /\b(?:include|toYaml|tpl)\b/.test(lines[i])))) {
+    return { reason: `${template}:${primary.edit.line} writes ${andWords(removed)} as the only entries of its map: removing them would leave the map empty` };
+  }
+  const all = [...editsOf(primary), ...alsoEdits];
+  const [first, ...rest] = [...all.filter((e) => e.file === file).sort((a, b) => a.line - b.line), ...all.filter((e) => e.file !== file)];
+  return { ...primary, id: `${file}:${first.line}`, kind, description, edit: first, ...rest.length > 0 ? { alsoEdits: rest } : {} };
+}
+function andWords(keys) {
+  return andList(keys.map((k) => `the label ${k}`));
+}
+function mapBlock(lines, index) {
+  const isEntry = (line) => line.trim() === "" || line.trim().startsWith("#") || line.trimStart().startsWith("{{") || KEY_VALUE.test(line);
+  const indentOf2 = (line) => line.length - line.trimStart().length;
+  let key = index - 1;
+  while (key >= 0 && !/^\s*[^\s{#][^{#]*:\s*$/.test(lines[key])) {
+    if (!isEntry(lines[key])) return [];
+    key--;
+  }
+  if (key < 0) return [];
+  const keyIndent = indentOf2(lines[key]);
+  const block = [];
+  for (let i = key + 1; i < lines.length && isEntry(lines[i]) && (lines[i].trimStart().startsWith("{{") || lines[i].trim() === "" || indentOf2(lines[i]) > keyIndent); i++) block.push(i);
+  return block;
+}
+function actionLine(lines, index) {
+  if (!/^\s*[^\s{#][^{#]*:\s*$/.test(lines[index])) return index;
+  const indent = lines[index].length - lines[index].trimStart().length;
+  for (let i = index + 1; i < lines.length && (lines[i].trim() === "" || lines[i].length - lines[i].trimStart().length > indent); i++) {
+    if (lines[i].includes("{{")) return i;
+  }
+  return index;
+}
+function noRepairReason(lines, templateLine, template) {
+  const at = actionLine(lines, templateLine - 1);
+  const line = lines[at];
+  const included = [...line.matchAll(INCLUDE3)].map((m) => m[1]);
+  const selector = included.find(isSelectorHelper);
+  if (selector !== void 0) return `the volatile labels come from inside the selector-labels helper "${selector}" (${template}:${at + 1}), which takes in values or versions: fix does not edit helpers`;
+  const unpaired = included.find((name) => /labels$/i.test(name));
+  if (unpaired !== void 0) {
+    return `the helper "${unpaired}" on ${template}:${at + 1} includes no selector-labels helper, and has no single name and instance label lines of stable values to build one from`;
+  }
+  return `${template}:${at + 1} builds the field in a way fix does not rewrite: ${line.trim()}`;
+}
+function literalLabel(lines, index) {
+  const match = KEY_VALUE.exec(lines[index]);
+  if (!match) return void 0;
+  const indent = match[1].length;
+  const indentOf2 = (line) => line.length - line.trimStart().length;
+  const isBlank = (line) => line.trim() === "" || line.trim().startsWith("#");
+  const neighbour = (step) => {
+    for (let i = index + step; i >= 0 && i < lines.length; i += step) if (!isBlank(lines[i])) return lines[i];
+    return void 0;
+  };
+  const next = neighbour(1);
+  if (next !== void 0 && indentOf2(next) > indent) return void 0;
+  const hasSibling = [neighbour(-1), next].some((line) => line !== void 0 && indentOf2(line) === indent && !/^\s*-\s/.test(line));
+  const quoted = match[2];
+  const key = quoted.startsWith('"') ? quoted.slice(1, -1).replace(/\\(.)/g, "$1") : quoted.startsWith("'") ? quoted.slice(1, -1).replace(/''/g, "'") : quoted;
+  return { key, hasSibling };
+}
+function labelsOf(finding2) {
+  const labels = finding2.evidence.labels;
+  if (!Array.isArray(labels)) return [];
+  return labels.flatMap((label) => typeof label === "object" && label !== null && typeof label.key === "string" ? [label.key] : []);
+}
+function mapPath(finding2, labels) {
+  if (finding2.rule === "volatile-job-template") {
+    const fields = Array.isArray(finding2.evidence.fields) ? finding2.evidence.fields.filter((f) => typeof f === "string") : [finding2.path];
+    const maps = /* @__PURE__ */ new Set();
+    const others = [];
+    for (const field of fields) {
+      const key = labels.find((label) => field.endsWith(`.labels.${label}`));
+      if (key === void 0) others.push(field);
+      else maps.add(field.slice(0, -key.length - 1));
+    }
+    if (others.length > 0) {
+      return { reason: `the Job's template also changes in ${others.join(", ")}, which no label repair stops: make the Job a Helm hook or name it per release` };
+    }
+    if (maps.size !== 1) return { reason: "the Job's changing labels are not in one label map" };
+    return [...maps][0];
+  }
+  const expressions = finding2.path.indexOf(".matchExpressions[");
+  return expressions >= 0 ? finding2.path.slice(0, expressions) : finding2.path;
+}
+function escapeRegExp2(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 // src/fix/proof.ts
@@ -24996,6 +25118,30 @@ function kubectlVerb(command) {
 async function fix(fixOptions) {
   const chart = fixOptions.chart;
   if (!isChartDir(chart)) throw new UsageError(`${chart} is not a chart directory (a folder with Chart.yaml): fix edits the chart's own files`);
+  const run = await fixRun(fixOptions);
+  const original = await check(run.checkOptions);
+  if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
+  const chartDir = path20.resolve(chart);
+  const files = templateFiles2(chartDir);
+  const plan2 = planRepairs({ findings: original.findings, chartDir, cwd: process.cwd(), files, ...chartHelpers(files) });
+  const outcome = { chart, repairs: [], patch: "", unrepaired: plan2.unrepaired, runbook: [], written: [] };
+  if (plan2.repairs.length === 0) return outcome;
+  return withWorkDir(async (workDir) => {
+    const session = await proofSession(run, { chartDir, files, workDir, findings: original.findings });
+    const { proven, proof, failures } = await proveRepairs(session, plan2.repairs);
+    const migration = proven.length > 0 ? await predictMigration(run, session.repairedCopy(proven)) : { runbook: [], migrations: [], rolled: [] };
+    if (proven.length > 0) {
+      outcome.runbook = migration.runbook;
+      outcome.proof = proof;
+      outcome.patch = patchOf(chart, files, proven);
+    }
+    outcome.repairs = plan2.repairs.map((repair) => repairOutcome(repair, failures.get(repair), migration));
+    if (run.options.write === true) outcome.written = writeRepairs(chartDir, files, proven);
+    return outcome;
+  });
+}
+async function fixRun(fixOptions) {
+  const chart = fixOptions.chart;
   const { charts: _perChart, ...config } = fixOptions.config ?? {};
   const options = { ...chartOptionsWithConfig(fixOptions, fixOptions.config, chart), ...fixOptions.config ? { config } : {} };
   const namespace = options.namespace ?? "default";
@@ -25003,111 +25149,116 @@ async function fix(fixOptions) {
   const helm = await locateHelm(options.helm, process.env, timeoutMs);
   const proofHelms = [];
   for (const binary2 of options.proofHelms ?? []) proofHelms.push(await locateHelm(binary2, process.env, timeoutMs, "--proof-helm"));
-  const checkOptions = { ...options, inputs: [chart], namespace };
-  const original = await check(checkOptions);
-  if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
-  const chartDir = path20.resolve(chart);
-  const files = templateFiles2(chartDir);
-  const helperTexts = [...files].filter(([file]) => file.endsWith(".tpl")).map(([, text]) => text);
-  const plan2 = planRepairs({
-    findings: original.findings,
-    chartDir,
-    cwd: process.cwd(),
-    files,
-    selectorHelpers: selectorHelpers(helperTexts),
-    bitnamiCommon: hasBitnamiCommon(helperTexts)
-  });
-  const outcome = { chart, repairs: [], patch: "", unrepaired: plan2.unrepaired, runbook: [], written: [] };
-  if (plan2.repairs.length === 0) return outcome;
-  return withWorkDir(async (workDir) => {
-    const settings = (with_) => ({ helm: with_, inputs: renderInputs(options, namespace), timeoutMs, skipMissingDeps: options.skipMissingDeps ?? false });
-    const originalDocs = (await renderChart(chart, settings(helm), workDir)).docs;
-    const unstable = fieldChanges2(originalDocs, (await renderChart(chart, settings(helm), workDir)).docs, namespace);
-    let copies = 0;
-    const repairedCopy = (repairs) => {
-      const copy = path20.join(workDir, `repaired-${++copies}`, path20.basename(chartDir));
-      copyChart(chartDir, copy);
-      for (const [file, text] of editedFiles(files, repairs)) writeFileSync5(path20.join(copy, file), text);
-      return copy;
-    };
-    const prove = async (repairs) => {
-      const copy = repairedCopy(repairs);
-      const renders = [];
-      let after = [];
-      let changes = [];
-      try {
-        const repaired = await check({ ...checkOptions, inputs: [copy] });
-        if (repaired.failed && repaired.failed.length > 0) throw new InputErrors(repaired.failed);
-        after = repaired.findings;
-        changes = fieldChanges2(originalDocs, (await renderChart(copy, settings(helm), workDir)).docs, namespace);
-        renders.push({ helm: helm.version });
-      } catch (error) {
-        renders.push({ helm: helm.version, error: errorLine(error) });
-      }
-      for (const other of proofHelms) {
-        try {
-          await renderChart(copy, settings(other), workDir);
-          renders.push({ helm: other.version });
-        } catch (error) {
-          renders.push({ helm: other.version, error: errorLine(error) });
-        }
-      }
-      return proofResult({
-        repaired: repairs.flatMap((r) => r.findings),
-        before: original.findings,
-        after,
-        changes,
-        unstable,
-        intended: repairs.flatMap((r) => r.intended),
-        renders
-      });
-    };
-    const failures = /* @__PURE__ */ new Map();
-    let proven = [...plan2.repairs];
-    let proof = await prove(proven);
-    while (!proof.proven && proven.length > 0) {
-      for (const repair of proven) {
-        const alone = proven.length === 1 ? proof : await prove([repair]);
-        if (!alone.proven) failures.set(repair, failureReasons(alone));
-      }
-      const survivors = proven.filter((r) => !failures.has(r));
-      if (survivors.length === proven.length) failures.set(proven.at(-1), failureReasons(proof).map((r) => `together with the other repairs: ${r}`));
-      proven = proven.filter((r) => !failures.has(r));
-      if (proven.length > 0) proof = await prove(proven);
-    }
-    let migrations = [];
-    let rolled = [];
-    if (proven.length > 0) {
-      const copy = repairedCopy(proven);
-      const predicted = await upgrade({ ...options, from: chart, to: copy, namespace });
-      const copyWord = shellWord(copy);
-      outcome.runbook = upgradeRunbook(predicted.findings, predicted.impact).map((step) => ({ ...step, command: step.command.split(copyWord).join(shellWord(chart)) }));
-      migrations = predicted.findings.filter(inRunbook);
-      rolled = predicted.impact.rolled;
-      outcome.proof = proof;
-      outcome.patch = [...editedFiles(files, proven).keys()].map((file) => unifiedDiff(path20.join(chart, file).split(path20.sep).join("/"), files.get(file), proven.flatMap((r) => editsOf(r).filter((edit) => edit.file === file)))).join("");
-    }
-    outcome.repairs = plan2.repairs.map((repair) => {
-      const failure2 = failures.get(repair);
-      if (failure2) return { ...repair, proven: false, failure: failure2 };
-      const migration = migrations.some((f) => meetsIntended(f.object, f.path, repair.intended)) ? "runbook" : "none";
-      const restarts = rolled.some((r) => r.changes.some((change) => meetsIntended(r.object, change, repair.intended)));
-      return { ...repair, proven: true, migration, restarts };
+  return { options, namespace, timeoutMs, helm, proofHelms, checkOptions: { ...options, inputs: [chart], namespace } };
+}
+function chartHelpers(files) {
+  const helperFiles = new Map([...files].filter(([file]) => file.endsWith(".tpl")));
+  const helperTexts = [...helperFiles.values()];
+  const paired = selectorHelpers(helperTexts);
+  return { selectorHelpers: paired, bitnamiCommon: hasBitnamiCommon(helperTexts), helpersToAdd: selectorHelpersToAdd(helperFiles, paired) };
+}
+async function proofSession(run, chart) {
+  const { chartDir, files, workDir } = chart;
+  const settings = (helm) => ({ helm, inputs: renderInputs(run.options, run.namespace), timeoutMs: run.timeoutMs, skipMissingDeps: run.options.skipMissingDeps ?? false });
+  const render = async (dir, helm) => (await renderChart(dir, settings(helm), workDir)).docs;
+  const originalDocs = await render(run.options.chart, run.helm);
+  const unstable = fieldChanges2(originalDocs, await render(run.options.chart, run.helm), run.namespace);
+  let copies = 0;
+  const repairedCopy = (repairs) => {
+    const copy = path20.join(workDir, `repaired-${++copies}`, path20.basename(chartDir));
+    copyChart(chartDir, copy);
+    for (const [file, text] of editedFiles(files, repairs)) writeFileSync5(path20.join(copy, file), text);
+    return copy;
+  };
+  const prove = async (repairs) => {
+    const copy = repairedCopy(repairs);
+    const checked = await checkRepaired(run, copy, (docs) => fieldChanges2(originalDocs, docs, run.namespace), render);
+    const drift = fieldChanges2(originalDocs, await render(run.options.chart, run.helm), run.namespace);
+    const renders = [checked.render];
+    for (const other of run.proofHelms) renders.push(await renderedUnder(other, () => render(copy, other)));
+    return proofResult({
+      repaired: repairs.flatMap((r) => r.findings),
+      before: chart.findings,
+      after: checked.after,
+      changes: checked.changes,
+      unstable: uniqueChanges([...unstable, ...drift]),
+      intended: repairs.flatMap((r) => r.intended),
+      renders
     });
-    if (options.write === true) {
-      for (const [file, text] of editedFiles(files, proven)) {
-        writeFileSync5(path20.join(chartDir, file), text);
-        outcome.written.push(file);
-      }
-    }
-    return outcome;
+  };
+  return { repairedCopy, prove };
+}
+async function checkRepaired(run, copy, changesFrom, render) {
+  let after = [];
+  let changes = [];
+  const rendered2 = await renderedUnder(run.helm, async () => {
+    const repaired = await check({ ...run.checkOptions, inputs: [copy] });
+    if (repaired.failed && repaired.failed.length > 0) throw new InputErrors(repaired.failed);
+    after = repaired.findings;
+    changes = changesFrom(await render(copy, run.helm));
   });
+  return { after, changes, render: rendered2 };
+}
+function uniqueChanges(changes) {
+  return [...new Map(changes.map((change) => [JSON.stringify([change.object, change.path]), change])).values()];
+}
+async function renderedUnder(helm, render) {
+  try {
+    await render();
+    return { helm: helm.version };
+  } catch (error) {
+    return { helm: helm.version, error: errorLine(error) };
+  }
+}
+async function proveRepairs(session, repairs) {
+  const failures = /* @__PURE__ */ new Map();
+  let proven = [...repairs];
+  let proof = await session.prove(proven);
+  while (!proof.proven && proven.length > 0) {
+    for (const repair of proven) {
+      const alone = proven.length === 1 ? proof : await session.prove([repair]);
+      if (!alone.proven) failures.set(repair, failureReasons(alone));
+    }
+    const survivors = proven.filter((r) => !failures.has(r));
+    if (survivors.length === proven.length) failures.set(proven.at(-1), failureReasons(proof).map((r) => `together with the other repairs: ${r}`));
+    proven = proven.filter((r) => !failures.has(r));
+    if (proven.length > 0) proof = await session.prove(proven);
+  }
+  return { proven, proof, failures };
+}
+async function predictMigration(run, copy) {
+  const chart = run.options.chart;
+  const predicted = await upgrade({ ...run.options, from: chart, to: copy, namespace: run.namespace });
+  const copyWord = shellWord(copy);
+  const runbook = upgradeRunbook(predicted.findings, predicted.impact).map((step) => ({ ...step, command: step.command.split(copyWord).join(shellWord(chart)) }));
+  return { runbook, migrations: predicted.findings.filter(inRunbook), rolled: predicted.impact.rolled };
+}
+function repairOutcome(repair, failure2, { migrations, rolled }) {
+  if (failure2) return { ...repair, proven: false, failure: failure2 };
+  const migration = migrations.some((f) => refusedFields(f).some((field) => meetsIntended(f.object, field, repair.intended))) ? "runbook" : "none";
+  const restarts = rolled.some((r) => r.changes.some((change) => meetsIntended(r.object, change, repair.intended)));
+  return { ...repair, proven: true, migration, restarts };
+}
+function refusedFields(finding2) {
+  const changes = finding2.evidence.changes;
+  if (!Array.isArray(changes)) return [finding2.path];
+  const paths = changes.flatMap((change) => isRecord(change) && typeof change.path === "string" ? [change.path] : []);
+  return paths.length > 0 ? paths : [finding2.path];
+}
+function patchOf(chart, files, repairs) {
+  return [...editedFiles(files, repairs).keys()].map((file) => unifiedDiff(path20.join(chart, file).split(path20.sep).join("/"), files.get(file), editsIn(repairs, file))).join("");
+}
+function writeRepairs(chartDir, files, repairs) {
+  const written = [];
+  for (const [file, text] of editedFiles(files, repairs)) {
+    writeFileSync5(path20.join(chartDir, file), text);
+    written.push(file);
+  }
+  return written;
 }
 function editedFiles(files, repairs) {
   const edited = /* @__PURE__ */ new Map();
-  for (const file of [...new Set(repairs.flatMap((r) => editsOf(r).map((edit) => edit.file)))].sort()) {
-    edited.set(file, applyEdits(files.get(file), repairs.flatMap((r) => editsOf(r).filter((edit) => edit.file === file))));
-  }
+  for (const file of [...new Set(repairs.flatMap((r) => editsOf(r).map((edit) => edit.file)))].sort()) edited.set(file, applyEdits(files.get(file), editsIn(repairs, file)));
   return edited;
 }
 function failureReasons(proof) {
@@ -25207,54 +25358,19 @@ function changeText2(change) {
   return `${objectText(change.object)} ${visible(change.path)}: ${value(change.before)} -> ${value(change.after)}`;
 }
 function formatFixText(outcome) {
-  const lines = [];
   const proven = outcome.repairs.filter((r) => r.proven);
   const failed = outcome.repairs.filter((r) => !r.proven);
-  lines.push(`chartguard fix ${visible(outcome.chart)}: ${proven.length} repair${proven.length === 1 ? "" : "s"} proven, ${failed.length} failed its proof, ${outcome.unrepaired.length} finding${outcome.unrepaired.length === 1 ? "" : "s"} left unrepaired`);
+  const plural3 = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const lines = [`chartguard fix ${visible(outcome.chart)}: ${plural3(proven.length, "repair")} proven, ${failed.length} failed its proof, ${plural3(outcome.unrepaired.length, "finding")} left unrepaired`];
   if (outcome.patch !== "") lines.push("", visibleLines(outcome.patch).trimEnd());
-  if (outcome.proof) {
-    const { proof } = outcome;
-    const repaired = proven.reduce((n, r) => n + r.findings.length, 0);
-    lines.push("", "Proof (the repaired chart against the chart as it is, same values and probe renders):");
-    lines.push(`  (a) the ${repaired} finding${repaired === 1 ? "" : "s"} repaired ${repaired === 1 ? "is" : "are"} gone`);
-    lines.push("  (b) no new finding");
-    lines.push(`  (c) rendered fields that changed, all labels taken out of the repaired maps (${proof.changes.length}):`);
-    for (const change of proof.changes) lines.push(`      ${changeText2(change)}`);
-    if (proof.unstable.length > 0) {
-      const fields = proof.unstable.map((c) => `${objectText(c.object)} ${visible(c.path)}`);
-      const more = fields.length > 3 ? ` and ${fields.length - 3} more` : "";
-      lines.push(`      not compared, since they differ between two renders of the chart as it is: ${fields.slice(0, 3).join(", ")}${more}`);
-    }
-    lines.push(`  (d) renders under Helm ${proof.renders.map((r) => visible(r.helm)).join(", ")}`);
-  }
-  if (proven.length > 0) {
-    lines.push("", "Repairs:");
-    for (const repair of proven) {
-      const fixes = repair.findings.map((f) => `${f.rule} ${objectText(f.object)} ${visible(f.path)}`).join("; ");
-      const restart = repair.restarts === true ? "; the upgrade restarts the pods once" : "";
-      const shipping = repair.migration === "runbook" ? `needs the migration below for an installed release${restart}` : `safe in a patch release (a plain helm upgrade takes it${restart})`;
-      lines.push(`  ${visible(repair.id)}: ${visible(repair.description)}`, `      fixes ${fixes}`, `      ${shipping}`);
-      if (repair.caveat) lines.push(`      but ${visible(repair.caveat)}`);
-    }
-  }
+  if (outcome.proof) lines.push("", ...proofLines(outcome.proof, proven));
+  if (proven.length > 0) lines.push("", "Repairs:", ...proven.flatMap(repairLines));
   if (failed.length > 0) {
     lines.push("", "Repairs dropped (their proof failed; nothing of them is written):");
-    for (const repair of failed) {
-      lines.push(`  ${visible(repair.id)}: ${visible(repair.description)}`);
-      for (const reason2 of repair.failure ?? []) lines.push(`      ${visible(reason2)}`);
-    }
+    for (const repair of failed) lines.push(`  ${visible(repair.id)}: ${visible(repair.description)}`, ...(repair.failure ?? []).map((reason2) => `      ${visible(reason2)}`));
   }
-  if (outcome.runbook.length > 0) {
-    lines.push("", "Migration for a release installed from the chart as it is (run in this order; each kubectl delete waits until the object is gone):");
-    for (const stage of RUNBOOK_STAGES) {
-      const steps = outcome.runbook.filter((step) => step.stage === stage.id);
-      if (steps.length === 0) continue;
-      lines.push(`  ${stage.title}:`);
-      for (const step of steps) lines.push(`    ${visible(step.command)}`);
-    }
-  } else if (proven.length > 0) {
-    lines.push("", "Migration: none; a plain helm upgrade takes the repaired chart.");
-  }
+  if (outcome.runbook.length > 0) lines.push("", ...runbookLines(outcome.runbook));
+  else if (proven.length > 0) lines.push("", "Migration: none; a plain helm upgrade takes the repaired chart.");
   if (outcome.unrepaired.length > 0) {
     lines.push("", "Not repaired:");
     for (const { finding: finding2, reason: reason2 } of outcome.unrepaired) lines.push(`  ${finding2.rule} ${objectText(finding2.object)} ${visible(finding2.path)}: ${visible(reason2)}`);
@@ -25263,6 +25379,37 @@ function formatFixText(outcome) {
   else if (outcome.patch !== "") lines.push("", "Nothing written: run with --write to apply the proven repairs.");
   return `${lines.join("\n")}
 `;
+}
+function proofLines(proof, proven) {
+  const repaired = proven.reduce((n, r) => n + r.findings.length, 0);
+  const lines = [
+    "Proof (the repaired chart against the chart as it is, same values and probe renders):",
+    `  (a) the ${repaired} finding${repaired === 1 ? "" : "s"} repaired ${repaired === 1 ? "is" : "are"} gone`,
+    "  (b) no new finding",
+    `  (c) rendered fields that changed, all labels taken out of the repaired maps (${proof.changes.length}):`,
+    ...proof.changes.map((change) => `      ${changeText2(change)}`)
+  ];
+  if (proof.unstable.length > 0) {
+    const fields = proof.unstable.map((c) => `${objectText(c.object)} ${visible(c.path)}`);
+    const more = fields.length > 3 ? ` and ${fields.length - 3} more` : "";
+    lines.push(`      not compared, since they differ between two renders of the chart as it is: ${fields.slice(0, 3).join(", ")}${more}`);
+  }
+  lines.push(`  (d) renders under Helm ${proof.renders.map((r) => visible(r.helm)).join(", ")}`);
+  return lines;
+}
+function repairLines(repair) {
+  const fixes = repair.findings.map((f) => `${f.rule} ${objectText(f.object)} ${visible(f.path)}`).join("; ");
+  const restart = repair.restarts === true ? "; the upgrade restarts the pods once" : "";
+  const shipping = repair.migration === "runbook" ? `needs the migration below for an installed release${restart}` : `safe in a patch release (a plain helm upgrade takes it${restart})`;
+  return [`  ${visible(repair.id)}: ${visible(repair.description)}`, `      fixes ${fixes}`, `      ${shipping}`, ...repair.caveat ? [`      but ${visible(repair.caveat)}`] : []];
+}
+function runbookLines(runbook) {
+  const lines = ["Migration for a release installed from the chart as it is (run in this order; each kubectl delete waits until the object is gone):"];
+  for (const stage of RUNBOOK_STAGES) {
+    const steps = runbook.filter((step) => step.stage === stage.id);
+    if (steps.length > 0) lines.push(`  ${stage.title}:`, ...steps.map((step) => `    ${visible(step.command)}`));
+  }
+  return lines;
 }
 
 // src/report/github.ts

@@ -16,19 +16,19 @@ import type { Finding } from "./analyze/finding.ts";
 import { shellWord } from "./analyze/shell.ts";
 import { chartOptionsWithConfig } from "./config/apply.ts";
 import { InputError, InputErrors, UsageError } from "./errors.ts";
-import { hasBitnamiCommon, selectorHelpers } from "./fix/helpers.ts";
+import { hasBitnamiCommon, selectorHelpers, selectorHelpersToAdd } from "./fix/helpers.ts";
 import { applyEdits, unifiedDiff } from "./fix/patch.ts";
 import type { FixOutcome, RepairOutcome } from "./fix/outcome.ts";
-import type { ProofResult } from "./fix/proof.ts";
-import { editsOf, planRepairs, type Repair } from "./fix/plan.ts";
-import { fieldChanges, meetsIntended, proofResult, type HelmRender } from "./fix/proof.ts";
+import { editsIn, editsOf, planRepairs, type PlanInput, type Repair } from "./fix/plan.ts";
+import { fieldChanges, meetsIntended, proofResult, type FieldChange, type HelmRender, type ProofResult } from "./fix/proof.ts";
 import { isChartDir } from "./load/chart.ts";
-import type { ObjectRef } from "./model/object.ts";
+import { isRecord, type ObjectRef } from "./model/object.ts";
 import { copyChart } from "./render/chart-copy.ts";
 import { renderChart, withWorkDir, type ChartRenderSettings } from "./render/chart-input.ts";
 import { DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "./render/charts.ts";
 import { locateHelm, type Helm } from "./render/helm.ts";
-import { inRunbook, upgradeRunbook } from "./report/runbook.ts";
+import { inRunbook, upgradeRunbook, type RunbookStep } from "./report/runbook.ts";
+import type { YamlDocument } from "./load/yaml.ts";
 import type { RolledWorkload } from "./analyze/upgrade/impact.ts";
 import { upgrade } from "./upgrade.ts";
 
@@ -46,6 +46,42 @@ export type { FixOutcome, RepairOutcome };
 export async function fix(fixOptions: FixOptions): Promise<FixOutcome> {
   const chart = fixOptions.chart;
   if (!isChartDir(chart)) throw new UsageError(`${chart} is not a chart directory (a folder with Chart.yaml): fix edits the chart's own files`);
+  const run = await fixRun(fixOptions);
+  const original = await check(run.checkOptions);
+  if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
+  const chartDir = path.resolve(chart);
+  const files = templateFiles(chartDir);
+  const plan = planRepairs({ findings: original.findings, chartDir, cwd: process.cwd(), files, ...chartHelpers(files) });
+  const outcome: FixOutcome = { chart, repairs: [], patch: "", unrepaired: plan.unrepaired, runbook: [], written: [] };
+  if (plan.repairs.length === 0) return outcome;
+  return withWorkDir(async (workDir) => {
+    const session = await proofSession(run, { chartDir, files, workDir, findings: original.findings });
+    const { proven, proof, failures } = await proveRepairs(session, plan.repairs);
+    const migration = proven.length > 0 ? await predictMigration(run, session.repairedCopy(proven)) : { runbook: [], migrations: [], rolled: [] };
+    if (proven.length > 0) {
+      outcome.runbook = migration.runbook;
+      outcome.proof = proof;
+      outcome.patch = patchOf(chart, files, proven);
+    }
+    outcome.repairs = plan.repairs.map((repair) => repairOutcome(repair, failures.get(repair), migration));
+    if (run.options.write === true) outcome.written = writeRepairs(chartDir, files, proven);
+    return outcome;
+  });
+}
+
+/** The settings of one fix run, resolved once: the repaired copies are checked, rendered and upgraded with them too. */
+interface FixRun {
+  options: FixOptions;
+  namespace: string;
+  timeoutMs: number;
+  helm: Helm;
+  /** Helm binaries the repaired chart must render under besides `helm`. */
+  proofHelms: Helm[];
+  checkOptions: CheckOptions;
+}
+
+async function fixRun(fixOptions: FixOptions): Promise<FixRun> {
+  const chart = fixOptions.chart;
   // The config's values for this chart, resolved once: the repaired copy lives elsewhere, and is rendered with them too.
   const { charts: _perChart, ...config } = fixOptions.config ?? {};
   const options: FixOptions = { ...chartOptionsWithConfig(fixOptions, fixOptions.config, chart), ...(fixOptions.config ? { config } : {}) };
@@ -54,124 +90,173 @@ export async function fix(fixOptions: FixOptions): Promise<FixOutcome> {
   const helm = await locateHelm(options.helm, process.env, timeoutMs);
   const proofHelms: Helm[] = [];
   for (const binary of options.proofHelms ?? []) proofHelms.push(await locateHelm(binary, process.env, timeoutMs, "--proof-helm"));
-  const checkOptions: CheckOptions = { ...options, inputs: [chart], namespace };
-  const original = await check(checkOptions);
-  if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
-  const chartDir = path.resolve(chart);
-  const files = templateFiles(chartDir);
-  const helperTexts = [...files].filter(([file]) => file.endsWith(".tpl")).map(([, text]) => text);
-  const plan = planRepairs({
-    findings: original.findings,
-    chartDir,
-    cwd: process.cwd(),
-    files,
-    selectorHelpers: selectorHelpers(helperTexts),
-    bitnamiCommon: hasBitnamiCommon(helperTexts),
-  });
-  const outcome: FixOutcome = { chart, repairs: [], patch: "", unrepaired: plan.unrepaired, runbook: [], written: [] };
-  if (plan.repairs.length === 0) return outcome;
+  return { options, namespace, timeoutMs, helm, proofHelms, checkOptions: { ...options, inputs: [chart], namespace } };
+}
 
-  return withWorkDir(async (workDir) => {
-    const settings = (with_: Helm): ChartRenderSettings => ({ helm: with_, inputs: renderInputs(options, namespace), timeoutMs, skipMissingDeps: options.skipMissingDeps ?? false });
-    const originalDocs = (await renderChart(chart, settings(helm), workDir)).docs;
-    // What differs between two renders of the chart as it is, no repair did.
-    const unstable = fieldChanges(originalDocs, (await renderChart(chart, settings(helm), workDir)).docs, namespace);
-    let copies = 0;
+/** What the planner needs to know of the chart's helpers (fix/helpers.ts). */
+function chartHelpers(files: ReadonlyMap<string, string>): Pick<PlanInput, "selectorHelpers" | "bitnamiCommon" | "helpersToAdd"> {
+  const helperFiles = new Map([...files].filter(([file]) => file.endsWith(".tpl")));
+  const helperTexts = [...helperFiles.values()];
+  const paired = selectorHelpers(helperTexts);
+  return { selectorHelpers: paired, bitnamiCommon: hasBitnamiCommon(helperTexts), helpersToAdd: selectorHelpersToAdd(helperFiles, paired) };
+}
 
-    /** A copy of the chart with the repairs made, for the proof and the upgrade prediction. */
-    const repairedCopy = (repairs: readonly Repair[]): string => {
-      const copy = path.join(workDir, `repaired-${++copies}`, path.basename(chartDir));
-      copyChart(chartDir, copy);
-      for (const [file, text] of editedFiles(files, repairs)) writeFileSync(path.join(copy, file), text);
-      return copy;
-    };
-    const prove = async (repairs: readonly Repair[]): Promise<ProofResult> => {
-      const copy = repairedCopy(repairs);
-      const renders: HelmRender[] = [];
-      let after: Finding[] = [];
-      let changes: ProofResult["changes"] = [];
-      try {
-        const repaired = await check({ ...checkOptions, inputs: [copy] });
-        if (repaired.failed && repaired.failed.length > 0) throw new InputErrors(repaired.failed);
-        after = repaired.findings;
-        changes = fieldChanges(originalDocs, (await renderChart(copy, settings(helm), workDir)).docs, namespace);
-        renders.push({ helm: helm.version });
-      } catch (error) {
-        renders.push({ helm: helm.version, error: errorLine(error) });
-      }
-      for (const other of proofHelms) {
-        try {
-          await renderChart(copy, settings(other), workDir);
-          renders.push({ helm: other.version });
-        } catch (error) {
-          renders.push({ helm: other.version, error: errorLine(error) });
-        }
-      }
-      return proofResult({
-        repaired: repairs.flatMap((r) => r.findings),
-        before: original.findings,
-        after,
-        changes,
-        unstable,
-        intended: repairs.flatMap((r) => r.intended),
-        renders,
-      });
-    };
+/** The proof's fixed side: the chart as it is, rendered, and the way to make and prove a repaired copy. */
+interface ProofSession {
+  /** A copy of the chart with the repairs made, for the proof and the upgrade prediction. */
+  repairedCopy(repairs: readonly Repair[]): string;
+  prove(repairs: readonly Repair[]): Promise<ProofResult>;
+}
 
-    const failures = new Map<Repair, string[]>();
-    let proven = [...plan.repairs];
-    let proof = await prove(proven);
-    while (!proof.proven && proven.length > 0) {
-      for (const repair of proven) {
-        const alone = proven.length === 1 ? proof : await prove([repair]);
-        if (!alone.proven) failures.set(repair, failureReasons(alone));
-      }
-      const survivors = proven.filter((r) => !failures.has(r));
-      // Each proven alone but not together: the last one is dropped, and the rest tried again.
-      if (survivors.length === proven.length) failures.set(proven.at(-1)!, failureReasons(proof).map((r) => `together with the other repairs: ${r}`));
-      proven = proven.filter((r) => !failures.has(r));
-      if (proven.length > 0) proof = await prove(proven);
-    }
-
-    let migrations: Finding[] = [];
-    let rolled: RolledWorkload[] = [];
-    if (proven.length > 0) {
-      const copy = repairedCopy(proven);
-      const predicted = await upgrade({ ...options, from: chart, to: copy, namespace });
-      // The repaired chart is the chart itself once written: the upgrade names it as the user did.
-      const copyWord = shellWord(copy);
-      outcome.runbook = upgradeRunbook(predicted.findings, predicted.impact).map((step) => ({ ...step, command: step.command.split(copyWord).join(shellWord(chart)) }));
-      migrations = predicted.findings.filter(inRunbook);
-      rolled = predicted.impact.rolled;
-      outcome.proof = proof;
-      outcome.patch = [...editedFiles(files, proven).keys()]
-        .map((file) => unifiedDiff(path.join(chart, file).split(path.sep).join("/"), files.get(file)!, proven.flatMap((r) => editsOf(r).filter((edit) => edit.file === file))))
-        .join("");
-    }
-    outcome.repairs = plan.repairs.map((repair) => {
-      const failure = failures.get(repair);
-      if (failure) return { ...repair, proven: false, failure };
-      // Which upgrade finding (a refused field change) and which restart come from this repair: those at its fields.
-      const migration = migrations.some((f) => meetsIntended(f.object, f.path, repair.intended)) ? "runbook" : "none";
-      const restarts = rolled.some((r) => r.changes.some((change) => meetsIntended(r.object, change, repair.intended)));
-      return { ...repair, proven: true, migration, restarts };
+async function proofSession(
+  run: FixRun,
+  chart: { chartDir: string; files: ReadonlyMap<string, string>; workDir: string; findings: readonly Finding[] },
+): Promise<ProofSession> {
+  const { chartDir, files, workDir } = chart;
+  const settings = (helm: Helm): ChartRenderSettings => ({ helm, inputs: renderInputs(run.options, run.namespace), timeoutMs: run.timeoutMs, skipMissingDeps: run.options.skipMissingDeps ?? false });
+  const render = async (dir: string, helm: Helm) => (await renderChart(dir, settings(helm), workDir)).docs;
+  const originalDocs = await render(run.options.chart, run.helm);
+  // What differs between two renders of the chart as it is (generated secrets, timestamps), no repair did.
+  const unstable = fieldChanges(originalDocs, await render(run.options.chart, run.helm), run.namespace);
+  let copies = 0;
+  const repairedCopy = (repairs: readonly Repair[]): string => {
+    const copy = path.join(workDir, `repaired-${++copies}`, path.basename(chartDir));
+    copyChart(chartDir, copy);
+    for (const [file, text] of editedFiles(files, repairs)) writeFileSync(path.join(copy, file), text);
+    return copy;
+  };
+  const prove = async (repairs: readonly Repair[]): Promise<ProofResult> => {
+    const copy = repairedCopy(repairs);
+    const checked = await checkRepaired(run, copy, (docs) => fieldChanges(originalDocs, docs, run.namespace), render);
+    // Rendered after the repaired copy: a field that reads the clock (`now`) differs here whenever it differs there.
+    const drift = fieldChanges(originalDocs, await render(run.options.chart, run.helm), run.namespace);
+    const renders = [checked.render];
+    for (const other of run.proofHelms) renders.push(await renderedUnder(other, () => render(copy, other)));
+    return proofResult({
+      repaired: repairs.flatMap((r) => r.findings),
+      before: chart.findings,
+      after: checked.after,
+      changes: checked.changes,
+      unstable: uniqueChanges([...unstable, ...drift]),
+      intended: repairs.flatMap((r) => r.intended),
+      renders,
     });
-    if (options.write === true) {
-      for (const [file, text] of editedFiles(files, proven)) {
-        writeFileSync(path.join(chartDir, file), text);
-        outcome.written.push(file);
-      }
-    }
-    return outcome;
+  };
+  return { repairedCopy, prove };
+}
+
+/** The repaired copy checked as the chart was, and its fields compared with the original render: (a), (b) and (c) of the proof. */
+async function checkRepaired(
+  run: FixRun,
+  copy: string,
+  changesFrom: (docs: YamlDocument[]) => FieldChange[],
+  render: (dir: string, helm: Helm) => Promise<YamlDocument[]>,
+): Promise<{ after: Finding[]; changes: FieldChange[]; render: HelmRender }> {
+  let after: Finding[] = [];
+  let changes: FieldChange[] = [];
+  const rendered = await renderedUnder(run.helm, async () => {
+    const repaired = await check({ ...run.checkOptions, inputs: [copy] });
+    if (repaired.failed && repaired.failed.length > 0) throw new InputErrors(repaired.failed);
+    after = repaired.findings;
+    changes = changesFrom(await render(copy, run.helm));
   });
+  return { after, changes, render: rendered };
+}
+
+/** Each changed field once. */
+function uniqueChanges(changes: readonly FieldChange[]): FieldChange[] {
+  return [...new Map(changes.map((change) => [JSON.stringify([change.object, change.path]), change])).values()];
+}
+
+/** Whether the chart renders under a Helm: (d) of the proof. */
+async function renderedUnder(helm: Helm, render: () => Promise<unknown>): Promise<HelmRender> {
+  try {
+    await render();
+    return { helm: helm.version };
+  } catch (error) {
+    return { helm: helm.version, error: errorLine(error) };
+  }
+}
+
+/**
+ * The repairs proven together. When the proof of all fails, each is proven alone and those
+ * that fail are dropped with their reasons; the rest is proven together again.
+ */
+async function proveRepairs(session: ProofSession, repairs: readonly Repair[]): Promise<{ proven: Repair[]; proof: ProofResult; failures: Map<Repair, string[]> }> {
+  const failures = new Map<Repair, string[]>();
+  let proven = [...repairs];
+  let proof = await session.prove(proven);
+  while (!proof.proven && proven.length > 0) {
+    for (const repair of proven) {
+      const alone = proven.length === 1 ? proof : await session.prove([repair]);
+      if (!alone.proven) failures.set(repair, failureReasons(alone));
+    }
+    const survivors = proven.filter((r) => !failures.has(r));
+    // Each proven alone but not together: the last one is dropped, and the rest tried again.
+    if (survivors.length === proven.length) failures.set(proven.at(-1)!, failureReasons(proof).map((r) => `together with the other repairs: ${r}`));
+    proven = proven.filter((r) => !failures.has(r));
+    if (proven.length > 0) proof = await session.prove(proven);
+  }
+  return { proven, proof, failures };
+}
+
+/** From the chart as it is to the repaired copy: the runbook, the refused field changes and the restarts. */
+interface Migration {
+  runbook: RunbookStep[];
+  migrations: Finding[];
+  rolled: RolledWorkload[];
+}
+
+async function predictMigration(run: FixRun, copy: string): Promise<Migration> {
+  const chart = run.options.chart;
+  const predicted = await upgrade({ ...run.options, from: chart, to: copy, namespace: run.namespace });
+  // The repaired chart is the chart itself once written: the upgrade names it as the user did.
+  const copyWord = shellWord(copy);
+  const runbook = upgradeRunbook(predicted.findings, predicted.impact).map((step) => ({ ...step, command: step.command.split(copyWord).join(shellWord(chart)) }));
+  return { runbook, migrations: predicted.findings.filter(inRunbook), rolled: predicted.impact.rolled };
+}
+
+function repairOutcome(repair: Repair, failure: string[] | undefined, { migrations, rolled }: Migration): RepairOutcome {
+  if (failure) return { ...repair, proven: false, failure };
+  // Which upgrade finding (a refused field change) and which restart come from this repair: those at its fields.
+  const migration = migrations.some((f) => refusedFields(f).some((field) => meetsIntended(f.object, field, repair.intended))) ? "runbook" : "none";
+  const restarts = rolled.some((r) => r.changes.some((change) => meetsIntended(r.object, change, repair.intended)));
+  return { ...repair, proven: true, migration, restarts };
+}
+
+/**
+ * The fields whose change an upgrade finding says is refused: each change it lists, or its
+ * own path. A StatefulSet's refusal is at `spec` and lists the selector and claim template
+ * changes; its pod template, which may change, is not one of them.
+ */
+function refusedFields(finding: Finding): string[] {
+  const changes = finding.evidence.changes;
+  if (!Array.isArray(changes)) return [finding.path];
+  const paths = changes.flatMap((change: unknown) => (isRecord(change) && typeof change.path === "string" ? [change.path] : []));
+  return paths.length > 0 ? paths : [finding.path];
+}
+
+/** The proven repairs as a unified diff, the files named as the user named the chart. */
+function patchOf(chart: string, files: ReadonlyMap<string, string>, repairs: readonly Repair[]): string {
+  return [...editedFiles(files, repairs).keys()]
+    .map((file) => unifiedDiff(path.join(chart, file).split(path.sep).join("/"), files.get(file)!, editsIn(repairs, file)))
+    .join("");
+}
+
+/** Writes the proven repairs into the chart; the files written. */
+function writeRepairs(chartDir: string, files: ReadonlyMap<string, string>, repairs: readonly Repair[]): string[] {
+  const written: string[] = [];
+  for (const [file, text] of editedFiles(files, repairs)) {
+    writeFileSync(path.join(chartDir, file), text);
+    written.push(file);
+  }
+  return written;
 }
 
 /** The text of every file the repairs edit, with the edits made. */
 function editedFiles(files: ReadonlyMap<string, string>, repairs: readonly Repair[]): Map<string, string> {
   const edited = new Map<string, string>();
-  for (const file of [...new Set(repairs.flatMap((r) => editsOf(r).map((edit) => edit.file)))].sort()) {
-    edited.set(file, applyEdits(files.get(file)!, repairs.flatMap((r) => editsOf(r).filter((edit) => edit.file === file))));
-  }
+  for (const file of [...new Set(repairs.flatMap((r) => editsOf(r).map((edit) => edit.file)))].sort()) edited.set(file, applyEdits(files.get(file)!, editsIn(repairs, file)));
   return edited;
 }
 

@@ -2,7 +2,20 @@
  * Line edits applied to template text, and shown as a unified diff (`git apply` /
  * `patch -p1` read it from the directory the chart path is relative to). Pure.
  */
-import { templateLines, type LineEdit } from "./plan.ts";
+
+/** Lines `line` .. `line + count - 1` (1-based) of `file` become `replacement`. */
+export interface LineEdit {
+  /** Relative to the chart directory, with `/`. */
+  file: string;
+  line: number;
+  count: number;
+  replacement: string[];
+}
+
+/** Lines of a template without their line ends (a `\r` of a CRLF file stays on its line). */
+export function templateLines(text: string): string[] {
+  return text.split("\n");
+}
 
 /** Lines of context around each change, as `diff -u` gives. */
 const CONTEXT = 3;

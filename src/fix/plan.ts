@@ -6,10 +6,14 @@
  * - an `include` of the full labels helper (`<name>.labels`, which carries helm.sh/chart
  *   and app.kubernetes.io/version) becomes an include of the selector-labels helper it
  *   includes itself (`<name>.selectorLabels`): same arguments, same `nindent`, so the
- *   indentation stays right and the pod-label values merged after it stay;
+ *   indentation stays right and the pod-label values merged after it stay; when the labels
+ *   helper includes none, the one fix/helpers.ts adds next to it (one edit of the helpers
+ *   file, shared by every repair that includes it);
  * - a values map merged into a selector with `toYaml` (`{{- with .Values.x }}` /
  *   `{{- toYaml . | nindent n }}` / `{{- end }}`, or one `toYaml .Values.x` line) is taken
- *   out of the selector; the pod template keeps the labels;
+ *   out of the selector; the pod template keeps the labels. In a claim template the same,
+ *   and an `if`/`with` block that holds only its `labels:` key goes whole: claims get
+ *   static labels only;
  * - a volatile label written as its own `key: value` line of the map is removed, when the
  *   map keeps another entry (a map left empty would change its meaning: an empty selector).
  *
@@ -23,21 +27,16 @@ import path from "node:path";
 import type { Finding } from "../analyze/finding.ts";
 import { andList } from "../analyze/messages.ts";
 import type { ObjectRef } from "../model/object.ts";
-import { bitnamiStableLine, isSelectorHelper } from "./helpers.ts";
+import { bitnamiStableLine, isSelectorHelper, type AddedSelectorHelper } from "./helpers.ts";
+import { templateLines, type LineEdit } from "./patch.ts";
 
 /** The rules whose findings `fix` can repair. */
 export const REPAIRABLE_RULES: ReadonlySet<string> = new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
 
-/** Lines `line` .. `line + count - 1` (1-based) of `file` become `replacement`. */
-export interface LineEdit {
-  /** Relative to the chart directory, with `/`. */
-  file: string;
-  line: number;
-  count: number;
-  replacement: string[];
-}
+export type RepairKind = "selector-labels-helper" | "selector-labels-helper-added" | "values-out-of-selector" | "values-out-of-claim-template" | "literal-label-removed";
 
-export type RepairKind = "selector-labels-helper" | "values-out-of-selector" | "literal-label-removed";
+/** The repairs that make a label map the output of a selector-labels helper: they stand for every label the map's include wrote. */
+const HELPER_KINDS: ReadonlySet<RepairKind> = new Set(["selector-labels-helper", "selector-labels-helper-added"]);
 
 /**
  * A field a repair means to change: the label map at `path` of `object`, from which it
@@ -85,22 +84,28 @@ export interface PlanInput {
   files: ReadonlyMap<string, string>;
   /** Labels helper → the selector-labels helper it includes (fix/helpers.ts). */
   selectorHelpers: ReadonlyMap<string, string>;
+  /** Labels helper that includes none → the selector-labels helper a repair adds (fix/helpers.ts). */
+  helpersToAdd?: ReadonlyMap<string, AddedSelectorHelper>;
   /** The chart has Bitnami's common label helpers (fix/helpers.ts, hasBitnamiCommon). */
   bitnamiCommon?: boolean;
 }
 
 const INCLUDE = /\binclude\s+"([^"]+)"/g;
-const WITH_VALUES = /^\s*\{\{-?\s*with\s+\$?\.Values(?:\.[\w-]+)+\s*-?\}\}\s*$/;
+/** `{{- with .Values.x }}`, or of a variable holding part of the values (`$pvc.extraLabels`). */
+const WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
 const TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+/** `{{- if cond }}` or `{{- with x }}` alone on its line. */
+const GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
+/** One action that renders a values map at an indentation: `{{- include "common.tplvalues.render" (dict "value" .Values.x ...) | nindent 10 }}`. */
+const VALUES_RENDER = /^\s*\{\{-?[^{}]*\$?\.Values(?:\.[\w-]+)+[^{}]*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+/** A `labels:` key alone on its line, its value on the lines below. */
+const BARE_LABELS = /^\s*labels:\s*$/;
+/** A `labels:` key with its whole value on the same line (`labels: {{- include ... | nindent 10 }}`). */
+const LABELS_KEY_LINE = /^\s*labels:\s*\{\{.*\}\}\s*$/;
 const END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
 const TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
 /** `  key: value` on one line: the indentation, the key (quoted or not), and a value after it. */
 const KEY_VALUE = /^(\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{-][^#]*?)\s*:\s+\S/;
-
-/** Lines of a template without their line ends (a `\r` of a CRLF file stays on its line). */
-export function templateLines(text: string): string[] {
-  return text.split("\n");
-}
 
 export function planRepairs(input: PlanInput): RepairPlan {
   const repairs = new Map<string, Repair>();
@@ -132,8 +137,17 @@ export function editsOf(repair: Repair): LineEdit[] {
   return [repair.edit, ...(repair.alsoEdits ?? [])];
 }
 
+/** The edits of `file` the repairs make, each once: a selector-labels helper added is one edit shared by the repairs that use it. */
+export function editsIn(repairs: readonly Repair[], file: string): LineEdit[] {
+  const edits = new Map<string, LineEdit>();
+  for (const edit of repairs.flatMap(editsOf)) if (edit.file === file) edits.set(JSON.stringify(edit), edit);
+  return [...edits.values()];
+}
+
+/** Whether two repairs edit the same lines (the same helper added by both is one edit, no overlap). */
 function overlaps(a: Repair, b: Repair): boolean {
-  return editsOf(a).some((x) => editsOf(b).some((y) => x.file === y.file && x.line < y.line + y.count && y.line < x.line + x.count));
+  const crosses = (x: LineEdit, y: LineEdit) => x.file === y.file && x.line < y.line + y.count && y.line < x.line + x.count && JSON.stringify(x) !== JSON.stringify(y);
+  return editsOf(a).some((x) => editsOf(b).some((y) => crosses(x, y)));
 }
 
 function repairFor(finding: Finding, input: PlanInput): Repair | { reason: string } {
@@ -143,54 +157,169 @@ function repairFor(finding: Finding, input: PlanInput): Repair | { reason: strin
   return withOtherLabels(primary, finding, labels, input);
 }
 
+/** A finding's template line, read: what every way of repairing it starts from. */
+interface Site {
+  finding: Finding;
+  /** As the finding names it, and relative to the chart directory (with `/`). */
+  template: string;
+  file: string;
+  lines: string[];
+  /** 1-based. */
+  templateLine: number;
+  line: string;
+  labels: string[];
+  intended: IntendedField[];
+}
+
 /** The repair of the finding's own template line (for a merged finding, the line of its first label). */
 function lineRepairFor(finding: Finding, input: PlanInput): Repair | { reason: string } {
   if (!REPAIRABLE_RULES.has(finding.rule)) return { reason: `fix has no repair for ${finding.rule} (it repairs ${[...REPAIRABLE_RULES].join(", ")})` };
+  const site = siteOf(finding, input);
+  if ("reason" in site) return site;
+  return (
+    bitnamiRepair(site, input) ??
+    helperRepair(site, input) ??
+    valuesRepair(site) ??
+    literalRepair(site) ?? { reason: noRepairReason(site.lines, site.templateLine, site.template) }
+  );
+}
+
+function siteOf(finding: Finding, input: PlanInput): Site | { reason: string } {
   const { template, templateLine } = finding.location;
   if (template === undefined || templateLine === undefined) return { reason: "the template line that produced the field was not found" };
   const file = path.relative(input.chartDir, path.resolve(input.cwd, template)).split(path.sep).join("/");
   const text = input.files.get(file);
   if (text === undefined || file.startsWith("../")) return { reason: `the template ${template} is not a file of the chart directory` };
   const lines = templateLines(text);
-  const line = lines[templateLine - 1];
-  if (line === undefined) return { reason: `${template} has no line ${templateLine}` };
+  if (lines[templateLine - 1] === undefined) return { reason: `${template} has no line ${templateLine}` };
+  // The repair edits the line that writes the entries, under a bare map key the finding may name.
+  const at = actionLine(lines, templateLine - 1) + 1;
   const labels = labelsOf(finding);
   const map = mapPath(finding, labels);
   if (typeof map !== "string") return { reason: map.reason };
   const intended: IntendedField[] = labels.length === 0 ? [{ object: finding.object, path: map }] : labels.map((label) => ({ object: finding.object, path: map, label }));
-  const at = (count: number, replacement: string[]) => ({ file, line: templateLine, count, replacement });
-  const id = `${file}:${templateLine}`;
+  return { finding, template, file, lines, templateLine: at, line: lines[at - 1]!, labels, intended };
+}
 
-  const bitnami = input.bitnamiCommon === true && finding.evidence.cause !== "values" ? bitnamiStableLine(line) : undefined;
-  if (bitnami !== undefined) {
-    const description = 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"';
-    return { id, kind: "selector-labels-helper", description, edit: at(1, [bitnami]), findings: [finding], intended };
+/** A repair of `count` lines from the finding's line (or from `first`) of its template. */
+function repairAt(site: Site, kind: RepairKind, description: string, count: number, replacement: string[], first = site.templateLine): Repair {
+  return { id: `${site.file}:${first}`, kind, description, edit: { file: site.file, line: first, count, replacement }, findings: [site.finding], intended: site.intended };
+}
+
+/** Bitnami's `common.labels.standard` becomes `common.labels.matchLabels` with the custom labels merged back. */
+function bitnamiRepair(site: Site, input: PlanInput): Repair | undefined {
+  const stable = input.bitnamiCommon === true && site.finding.evidence.cause !== "values" ? bitnamiStableLine(site.line) : undefined;
+  if (stable === undefined) return undefined;
+  return repairAt(site, "selector-labels-helper", 'include "common.labels.matchLabels" with the custom labels merged in, instead of "common.labels.standard"', 1, [stable]);
+}
+
+/**
+ * The line's one include of a labels helper becomes an include of its selector-labels
+ * helper: the one it includes, or one added next to it (fix/helpers.ts). Same arguments,
+ * same `nindent`.
+ */
+function helperRepair(site: Site, input: PlanInput): Repair | undefined {
+  const included = [...new Set([...site.line.matchAll(INCLUDE)].map((m) => m[1]!))];
+  const labelHelpers = included.filter((name) => input.selectorHelpers.has(name) || input.helpersToAdd?.has(name) === true);
+  if (labelHelpers.length !== 1) return undefined;
+  const helper = labelHelpers[0]!;
+  const added = input.selectorHelpers.has(helper) ? undefined : input.helpersToAdd!.get(helper)!;
+  const stable = added?.name ?? input.selectorHelpers.get(helper)!;
+  const replaced = site.line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp(helper)}"`, "g"), `$1"${stable}"`);
+  if (added === undefined) return repairAt(site, "selector-labels-helper", `include "${stable}" instead of "${helper}"`, 1, [replaced]);
+  const description = `include "${stable}" instead of "${helper}", a helper added to ${added.edit.file} with the ${andList(added.keys)} lines of "${helper}"`;
+  return { ...repairAt(site, "selector-labels-helper-added", description, 1, [replaced]), alsoEdits: [added.edit] };
+}
+
+/**
+ * A values map merged into a selector or a claim template's labels is taken out: the
+ * `with` block that writes it, or its one `toYaml` line, and so are the other values maps
+ * merged into the same map at the same indentation (the field is stable only once all are
+ * out). A claim template's `labels:` key written inside the block goes with it (a selector
+ * keeps its key: an empty one selects all).
+ */
+function valuesRepair(site: Site): Repair | undefined {
+  const { finding, lines } = site;
+  if (finding.evidence.cause !== "values" || (finding.rule !== "volatile-selector" && finding.rule !== "volatile-claim-template")) return undefined;
+  const claim = finding.rule === "volatile-claim-template";
+  const block = valuesBlock(lines, site.templateLine - 1, claim);
+  if (block === undefined) return undefined;
+  const others = siblingValuesBlocks(lines, block, claim);
+  const first = typeof finding.evidence.valuesPath === "string" ? finding.evidence.valuesPath : valuesName(lines[block.start]!);
+  const what = andList([first, ...others.map((other) => valuesName(lines[other.start]!))]);
+  const kind = finding.object.kind;
+  const alsoEdits = others.map((other) => ({ file: site.file, line: other.start + 1, count: other.count, replacement: [] }));
+  const made = (repair: Repair, caveat: string): Repair => ({ ...repair, ...(alsoEdits.length > 0 ? { alsoEdits } : {}), caveat });
+  if (!claim) {
+    const caveat = `a release installed with ${what} set has those labels in its selector: before upgrading it, delete the ${kind} with --cascade=orphan (the pods keep running and are adopted)`;
+    return made(repairAt(site, "values-out-of-selector", `take ${what} out of the selector (the pod template keeps it)`, block.count, [], block.start + 1), caveat);
   }
-  const included = [...new Set([...line.matchAll(INCLUDE)].map((m) => m[1]!))];
-  const labelHelpers = included.filter((name) => input.selectorHelpers.has(name));
-  if (labelHelpers.length === 1) {
-    const helper = labelHelpers[0]!;
-    const stable = input.selectorHelpers.get(helper)!;
-    const replaced = line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp(helper)}"`, "g"), `$1"${stable}"`);
-    return { id, kind: "selector-labels-helper", description: `include "${stable}" instead of "${helper}"`, edit: at(1, [replaced]), findings: [finding], intended };
+  const caveat = `a release installed with ${what} set has those labels in its claim template: before upgrading it, delete the ${kind} with --cascade=orphan (its pods and volume claims stay); claims made after that no longer carry them`;
+  return made(repairAt(site, "values-out-of-claim-template", `take ${what} out of the claim template (its labels become the chart's static ones)`, block.count, [], block.start + 1), caveat);
+}
+
+/** Lines `start` .. `start + count - 1` (0-based) write one values map. */
+interface ValuesBlock {
+  start: number;
+  count: number;
+}
+
+/** The values block that writes line `index` (0-based): it starts there or up to two lines above. */
+function valuesBlock(lines: readonly string[], index: number, keyed: boolean): ValuesBlock | undefined {
+  for (const start of [index, index - 1, index - 2]) {
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== undefined && start + count > index) return { start, count };
   }
-  if (finding.rule === "volatile-selector" && finding.evidence.cause === "values") {
-    const count = WITH_VALUES.test(line) && TOYAML_DOT.test(lines[templateLine] ?? "") && END.test(lines[templateLine + 1] ?? "") ? 3 : TOYAML_VALUES.test(line) ? 1 : 0;
-    if (count > 0) {
-      const what = typeof finding.evidence.valuesPath === "string" ? finding.evidence.valuesPath : "the values map";
-      const caveat =
-        `a release installed with ${what} set has those labels in its selector: before upgrading it, delete the ${finding.object.kind} with --cascade=orphan (the pods keep running and are adopted)`;
-      return { id, kind: "values-out-of-selector", description: `take ${what} out of the selector (the pod template keeps it)`, edit: at(count, []), findings: [finding], intended, caveat };
-    }
+  return undefined;
+}
+
+/**
+ * The lines of the values block starting at line `start`: one `toYaml .Values.x` line, or
+ * a `with` block around a `toYaml .`. For a claim template (`keyed`), also a `with` block
+ * holding its `labels:` key and the `toYaml .`, an `if`/`with` block holding only a
+ * one-line `labels:` key (the values decide whether the key is written), or one holding
+ * only a render of a values map (Bitnami's `common.tplvalues.render`).
+ */
+function valuesBlockAt(lines: readonly string[], start: number, keyed: boolean): number | undefined {
+  const line = (at: number) => lines[at] ?? "";
+  if (start < 0) return undefined;
+  if (TOYAML_VALUES.test(line(start))) return 1;
+  const bodies: { guard: RegExp; body: RegExp[] }[] = [{ guard: WITH_VALUES, body: [TOYAML_DOT] }];
+  if (keyed) bodies.push({ guard: WITH_VALUES, body: [BARE_LABELS, TOYAML_DOT] }, { guard: GUARD, body: [LABELS_KEY_LINE] }, { guard: GUARD, body: [VALUES_RENDER] });
+  const found = bodies.find(({ guard, body }) => guard.test(line(start)) && body.every((re, i) => re.test(line(start + 1 + i))) && END.test(line(start + 1 + body.length)));
+  return found === undefined ? undefined : found.body.length + 2;
+}
+
+/** The other values blocks merged into the same label map as `block`, at the same indentation. */
+function siblingValuesBlocks(lines: readonly string[], block: ValuesBlock, keyed: boolean): ValuesBlock[] {
+  const indentOf = (b: ValuesBlock) => /\bn?indent\s+(\d+)/.exec(lines.slice(b.start, b.start + b.count).join("\n"))?.[1];
+  const indent = indentOf(block);
+  if (indent === undefined || lines.slice(block.start, block.start + block.count).some((l) => BARE_LABELS.test(l) || LABELS_KEY_LINE.test(l))) return [];
+  const siblings: ValuesBlock[] = [];
+  for (const start of mapBlock(lines, block.start)) {
+    const last = siblings.at(-1);
+    if ((start >= block.start && start < block.start + block.count) || (last !== undefined && start < last.start + last.count)) continue;
+    const count = valuesBlockAt(lines, start, keyed);
+    if (count !== undefined && indentOf({ start, count }) === indent) siblings.push({ start, count });
   }
-  const literal = literalLabel(lines, templateLine - 1);
-  const label = literal !== undefined && labels.includes(literal.key) ? literal.key : undefined;
-  if (label !== undefined && literal !== undefined) {
-    // Whether a merged finding's map keeps an entry is told once its other labels are placed (withOtherLabels).
-    if (!literal.hasSibling && labels.length === 1) return { reason: `${template}:${templateLine} writes the label ${label} as the only entry of its map: removing it would leave the map empty` };
-    return { id, kind: "literal-label-removed", description: `remove the line that writes the label ${label}`, edit: at(1, []), findings: [finding], intended };
+  return siblings;
+}
+
+/** How a values block names its map: `persistence.labels` for `{{- with $.Values.persistence.labels }}`. */
+function valuesName(line: string): string {
+  const expression = /(?:with|toYaml|if)\s+(\$?[\w.-]*)/.exec(line)?.[1] ?? "";
+  return expression.replace(/^\$?\.?(?:Values\.)?/, "") || "the values map";
+}
+
+/** The label's own `key: value` line is removed, when its map keeps another entry. */
+function literalRepair(site: Site): Repair | { reason: string } | undefined {
+  const literal = literalLabel(site.lines, site.templateLine - 1);
+  if (literal === undefined || !site.labels.includes(literal.key)) return undefined;
+  // Whether a merged finding's map keeps an entry is told once its other labels are placed (withOtherLabels).
+  if (!literal.hasSibling && site.labels.length === 1) {
+    return { reason: `${site.template}:${site.templateLine} writes the label ${literal.key} as the only entry of its map: removing it would leave the map empty` };
   }
-  return { reason: noRepairReason(finding, lines, templateLine, template) };
+  return repairAt(site, "literal-label-removed", `remove the line that writes the label ${literal.key}`, 1, []);
 }
 
 /**
@@ -208,7 +337,7 @@ function withOtherLabels(primary: Repair, finding: Finding, labels: readonly str
   const literalKey = primary.kind === "literal-label-removed" ? literalLabel(lines, primary.edit.line - 1)?.key : undefined;
   const alsoEdits: LineEdit[] = [];
   const removed: string[] = literalKey === undefined ? [] : [literalKey];
-  let helperCovers = primary.kind === "selector-labels-helper";
+  let helperCovers = HELPER_KINDS.has(primary.kind);
   let description = primary.description;
   let kind = primary.kind;
   for (const key of labels) {
@@ -221,12 +350,13 @@ function withOtherLabels(primary: Repair, finding: Finding, labels: readonly str
   }
   if (!helperCovers && removed.length < labels.length) {
     // The labels not written literally come from an include on another line of the map.
-    const helperLine = block.find((i) => !edited.has(i) && [...lines[i]!.matchAll(INCLUDE)].filter((m) => input.selectorHelpers.has(m[1]!)).length === 1);
-    if (helperLine === undefined) return { reason: noRepairReason(finding, lines, primary.edit.line, template) };
+    const isLabelHelper = (name: string) => input.selectorHelpers.has(name) || input.helpersToAdd?.has(name) === true;
+    const helperLine = block.find((i) => !edited.has(i) && [...lines[i]!.matchAll(INCLUDE)].filter((m) => isLabelHelper(m[1]!)).length === 1);
+    if (helperLine === undefined) return { reason: noRepairReason(lines, primary.edit.line, template) };
     const helper = lineRepairFor({ ...finding, location: { ...finding.location, templateLine: helperLine + 1 } }, input);
-    if ("reason" in helper || helper.kind !== "selector-labels-helper") return { reason: noRepairReason(finding, lines, primary.edit.line, template) };
+    if ("reason" in helper || !HELPER_KINDS.has(helper.kind)) return { reason: noRepairReason(lines, primary.edit.line, template) };
     edited.add(helperLine);
-    alsoEdits.push(helper.edit);
+    alsoEdits.push(...editsOf(helper));
     description = `${helper.description}, and remove the line${removed.length === 1 ? "" : "s"} that write${removed.length === 1 ? "s" : ""} ${andWords(removed)}`;
     helperCovers = true;
     kind = helper.kind;
@@ -237,8 +367,9 @@ function withOtherLabels(primary: Repair, finding: Finding, labels: readonly str
   if (!helperCovers && !block.some((i) => !edited.has(i) && (literalLabel(lines, i) !== undefined || /\b(?:include|toYaml|tpl)\b/.test(lines[i]!)))) {
     return { reason: `${template}:${primary.edit.line} writes ${andWords(removed)} as the only entries of its map: removing them would leave the map empty` };
   }
-  const all = [primary.edit, ...alsoEdits].sort((a, b) => a.line - b.line);
-  const [first, ...rest] = all as [LineEdit, ...LineEdit[]];
+  // The edits of the finding's template in line order, the first naming the repair; a helper added elsewhere after them.
+  const all = [...editsOf(primary), ...alsoEdits];
+  const [first, ...rest] = [...all.filter((e) => e.file === file).sort((a, b) => a.line - b.line), ...all.filter((e) => e.file !== file)] as [LineEdit, ...LineEdit[]];
   return { ...primary, id: `${file}:${first.line}`, kind, description, edit: first, ...(rest.length > 0 ? { alsoEdits: rest } : {}) };
 }
 
@@ -266,28 +397,27 @@ function mapBlock(lines: readonly string[], index: number): number[] {
   return block;
 }
 
+/** A bare `matchLabels:` or `labels:` line at `index` (0-based): its entries come from the first action in its block. Otherwise `index`. */
+function actionLine(lines: readonly string[], index: number): number {
+  if (!/^\s*[^\s{#][^{#]*:\s*$/.test(lines[index]!)) return index;
+  const indent = lines[index]!.length - lines[index]!.trimStart().length;
+  for (let i = index + 1; i < lines.length && (lines[i]!.trim() === "" || lines[i]!.length - lines[i]!.trimStart().length > indent); i++) {
+    if (lines[i]!.includes("{{")) return i;
+  }
+  return index;
+}
+
 /** Why a finding's template line has no repair, as precisely as the line says. */
-function noRepairReason(finding: Finding, lines: readonly string[], templateLine: number, template: string): string {
-  if (finding.rule === "volatile-claim-template" && finding.evidence.cause === "values") {
-    return `the claim template takes labels from values${typeof finding.evidence.valuesPath === "string" ? ` (${finding.evidence.valuesPath})` : ""}: removing them would drop a setting users rely on, so fix leaves it to the maintainer`;
-  }
-  // A bare `matchLabels:` or `labels:` line: the entries come from the first action in its block.
-  let at = templateLine - 1;
-  if (/^\s*[^\s{#][^{#]*:\s*$/.test(lines[at]!)) {
-    const indent = lines[at]!.length - lines[at]!.trimStart().length;
-    for (let i = at + 1; i < lines.length && (lines[i]!.trim() === "" || lines[i]!.length - lines[i]!.trimStart().length > indent); i++) {
-      if (lines[i]!.includes("{{")) {
-        at = i;
-        break;
-      }
-    }
-  }
+function noRepairReason(lines: readonly string[], templateLine: number, template: string): string {
+  const at = actionLine(lines, templateLine - 1);
   const line = lines[at]!;
   const included = [...line.matchAll(INCLUDE)].map((m) => m[1]!);
   const selector = included.find(isSelectorHelper);
   if (selector !== undefined) return `the volatile labels come from inside the selector-labels helper "${selector}" (${template}:${at + 1}), which takes in values or versions: fix does not edit helpers`;
   const unpaired = included.find((name) => /labels$/i.test(name));
-  if (unpaired !== undefined) return `the helper "${unpaired}" on ${template}:${at + 1} includes no selector-labels helper to use instead`;
+  if (unpaired !== undefined) {
+    return `the helper "${unpaired}" on ${template}:${at + 1} includes no selector-labels helper, and has no single name and instance label lines of stable values to build one from`;
+  }
   return `${template}:${at + 1} builds the field in a way fix does not rewrite: ${line.trim()}`;
 }
 

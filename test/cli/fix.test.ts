@@ -27,7 +27,7 @@ function chartguard(args: readonly string[], cwd = ROOT) {
 interface FixJson {
   chart: string;
   patch: string;
-  repairs: { id: string; kind: string; proven: boolean; migration?: string; restarts?: boolean; failure?: string[]; findings: { rule: string; path: string }[] }[];
+  repairs: { id: string; kind: string; proven: boolean; migration?: string; restarts?: boolean; failure?: string[]; caveat?: string; findings: { rule: string; path: string }[] }[];
   proof?: { proven: boolean; remaining: unknown[]; added: unknown[]; changes: { object: { kind: string; name: string }; path: string; before?: unknown; after?: unknown }[]; unintended: unknown[]; renders: { helm: string; error?: string }[] };
   unrepaired: { rule: string; path: string; reason: string }[];
   runbook: { stage: string; command: string }[];
@@ -159,6 +159,160 @@ for (const { name, main, other } of pairs) {
       ["after", "kubectl -n default rollout status statefulset store"],
     ]);
     assert.deepEqual(json.repairs.map((r) => r.migration), ["runbook"]);
+  });
+
+  test(`no selector-labels helper: one is added to _helpers.tpl from the labels helper's name and instance lines, and the selector and pod template include it, with the orphan-delete runbook (${name})`, () => {
+    const { status, json } = fixJson(`${FIXTURES}/no-selector-helper`, main.path, other.path);
+    assert.equal(status, 0);
+    assert.equal(
+      json.patch,
+      `--- a/${FIXTURES}/no-selector-helper/templates/_helpers.tpl
++++ b/${FIXTURES}/no-selector-helper/templates/_helpers.tpl
+@@ -17,3 +17,11 @@
+ {{- end }}
+ app.kubernetes.io/managed-by: {{ .Release.Service }}
+ {{- end }}
++
++{{/*
++Selector labels: the labels of "relay.labels" that stay the same across releases
++*/}}
++{{- define "relay.selectorLabels" -}}
++app.kubernetes.io/name: {{ include "relay.name" . }}
++app.kubernetes.io/instance: {{ .Release.Name }}
++{{- end }}
+--- a/${FIXTURES}/no-selector-helper/templates/deployment.yaml
++++ b/${FIXTURES}/no-selector-helper/templates/deployment.yaml
+@@ -7,11 +7,11 @@
+ spec:
+   selector:
+     matchLabels:
+-      {{- include "relay.labels" . | nindent 6 }}
++      {{- include "relay.selectorLabels" . | nindent 6 }}
+   template:
+     metadata:
+       labels:
+-        {{- include "relay.labels" . | nindent 8 }}
++        {{- include "relay.selectorLabels" . | nindent 8 }}
+     spec:
+       containers:
+         - name: relay
+`,
+    );
+    assert.deepEqual(
+      json.repairs.map((r) => [r.id, r.kind, r.proven, r.migration, r.restarts, r.findings.map((f) => `${f.rule} ${f.path}`)]),
+      [
+        ["templates/deployment.yaml:10", "selector-labels-helper-added", true, "runbook", false, ["volatile-selector spec.selector.matchLabels"]],
+        ["templates/deployment.yaml:14", "selector-labels-helper-added", true, "none", true, ["volatile-pod-labels spec.template.metadata.labels"]],
+      ],
+    );
+    // The selector keeps name and instance, which the pod template keeps too: the orphaned pods are adopted.
+    assert.deepEqual(
+      json.proof!.changes.map((c) => `${c.object.kind}/${c.object.name} ${c.path} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`),
+      [
+        'Deployment/relay spec.selector.matchLabels.helm.sh/chart "relay-1.4.0" -> undefined',
+        'Deployment/relay spec.selector.matchLabels.app.kubernetes.io/version "3.2.1" -> undefined',
+        'Deployment/relay spec.selector.matchLabels.app.kubernetes.io/managed-by "Helm" -> undefined',
+        'Deployment/relay spec.template.metadata.labels.helm.sh/chart "relay-1.4.0" -> undefined',
+        'Deployment/relay spec.template.metadata.labels.app.kubernetes.io/version "3.2.1" -> undefined',
+        'Deployment/relay spec.template.metadata.labels.app.kubernetes.io/managed-by "Helm" -> undefined',
+      ],
+    );
+    assert.deepEqual(json.runbook.map((s) => [s.stage, s.command]), [
+      ["before", "kubectl delete deployment relay -n default --cascade=orphan"],
+      ["upgrade", `helm upgrade relay ${FIXTURES}/no-selector-helper -n default`],
+      ["after", "kubectl -n default rollout status deployment relay"],
+    ]);
+    assert.deepEqual([json.proof!.renders, json.proof!.unintended, json.unrepaired], [versions.map((helm) => ({ helm })), [], []]);
+  });
+
+  test(`older app/release labels helper with no selector helper, claim templates from the helper and from values: the helper added once, the values block taken out, the StatefulSet runbook for the selector and claim template only (${name})`, () => {
+    const { status, json } = fixJson(`${FIXTURES}/claim-no-helper`, main.path, other.path);
+    assert.equal(status, 0);
+    assert.equal(
+      json.patch,
+      `--- a/${FIXTURES}/claim-no-helper/templates/_helpers.tpl
++++ b/${FIXTURES}/claim-no-helper/templates/_helpers.tpl
+@@ -8,3 +8,11 @@
+ release: {{ .Release.Name }}
+ heritage: {{ .Release.Service }}
+ {{- end -}}
++
++{{/*
++Selector labels: the labels of "vault.labels" that stay the same across releases
++*/}}
++{{- define "vault.selectorLabels" -}}
++app: {{ template "vault.name" . }}
++release: {{ .Release.Name }}
++{{- end }}
+--- a/${FIXTURES}/claim-no-helper/templates/statefulset.yaml
++++ b/${FIXTURES}/claim-no-helper/templates/statefulset.yaml
+@@ -8,11 +8,11 @@
+   serviceName: {{ .Release.Name }}
+   selector:
+     matchLabels:
+-{{ include "vault.labels" . | indent 6 }}
++{{ include "vault.selectorLabels" . | indent 6 }}
+   template:
+     metadata:
+       labels:
+-{{ include "vault.labels" . | indent 8 }}
++{{ include "vault.selectorLabels" . | indent 8 }}
+     spec:
+       containers:
+         - name: vault
+@@ -21,7 +21,7 @@
+     - metadata:
+         name: data
+         labels:
+-{{ include "vault.labels" . | indent 10 }}
++{{ include "vault.selectorLabels" . | indent 10 }}
+       spec:
+         accessModes: ["ReadWriteOnce"]
+         resources:
+@@ -29,9 +29,6 @@
+             storage: {{ .Values.persistence.size }}
+     - metadata:
+         name: audit
+-        {{- with .Values.persistence.labels }}
+-        labels: {{ toYaml . | nindent 10 }}
+-        {{- end }}
+       spec:
+         accessModes: ["ReadWriteOnce"]
+         resources:
+`,
+    );
+    assert.deepEqual(
+      json.repairs.map((r) => [r.id, r.kind, r.proven, r.migration, r.restarts, r.findings.map((f) => `${f.rule} ${f.path}`)]),
+      [
+        ["templates/statefulset.yaml:11", "selector-labels-helper-added", true, "runbook", false, ["volatile-selector spec.selector.matchLabels"]],
+        ["templates/statefulset.yaml:15", "selector-labels-helper-added", true, "none", true, ["volatile-pod-labels spec.template.metadata.labels"]],
+        ["templates/statefulset.yaml:24", "selector-labels-helper-added", true, "runbook", false, ["volatile-claim-template spec.volumeClaimTemplates[0].metadata.labels"]],
+        ["templates/statefulset.yaml:32", "values-out-of-claim-template", true, "none", false, ["volatile-claim-template spec.volumeClaimTemplates[1].metadata.labels"]],
+      ],
+    );
+    assert.deepEqual(json.repairs.map((r) => r.caveat), [
+      undefined,
+      undefined,
+      undefined,
+      "a release installed with persistence.labels set has those labels in its claim template: before upgrading it, delete the StatefulSet with --cascade=orphan (its pods and volume claims stay); claims made after that no longer carry them",
+    ]);
+    assert.deepEqual(
+      json.proof!.changes.map((c) => c.path),
+      [
+        "spec.selector.matchLabels.chart",
+        "spec.selector.matchLabels.heritage",
+        "spec.template.metadata.labels.chart",
+        "spec.template.metadata.labels.heritage",
+        "spec.volumeClaimTemplates[0].metadata.labels.chart",
+        "spec.volumeClaimTemplates[0].metadata.labels.heritage",
+      ],
+    );
+    assert.deepEqual(json.runbook.map((s) => [s.stage, s.command]), [
+      ["before", "kubectl delete statefulset vault -n default --cascade=orphan"],
+      ["upgrade", `helm upgrade vault ${FIXTURES}/claim-no-helper -n default`],
+      ["after", "kubectl -n default rollout status statefulset vault"],
+    ]);
+    assert.deepEqual([json.proof!.renders, json.unrepaired], [versions.map((helm) => ({ helm })), []]);
   });
 
   test(`Bitnami-style common.labels.standard in a pod template: matchLabels with the pod labels merged back, which the proof shows are kept (${name})`, () => {

@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
-import { selectorHelpers } from "../../src/fix/helpers.ts";
-import { applyEdits, unifiedDiff } from "../../src/fix/patch.ts";
-import { planRepairs, type LineEdit } from "../../src/fix/plan.ts";
+import { defineBlocks, selectorHelpers, selectorHelpersToAdd } from "../../src/fix/helpers.ts";
+import { applyEdits, unifiedDiff, type LineEdit } from "../../src/fix/patch.ts";
+import { editsIn, editsOf, planRepairs } from "../../src/fix/plan.ts";
 import { fieldChanges, proofResult } from "../../src/fix/proof.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
 
@@ -66,6 +66,18 @@ test("selectorHelpers: each labels helper with the one selector-labels helper it
   assert.deepEqual([...selectorHelpers([two])], []);
 });
 
+test("selectorHelpers: a labels helper that includes none is paired with the selector-labels helper of its own name (selectorLabels or selector.labels), when the chart defines one; labels.selector is a selector-labels helper too", () => {
+  const twins = '{{- define "app.cas.labels" -}}\n{{- include "common.labels.standard" . }}\napp.kubernetes.io/component: cas\n{{- end }}\n{{- define "app.cas.selectorLabels" -}}\n{{- include "common.labels.matchLabels" . }}\napp.kubernetes.io/component: cas\n{{- end }}\n';
+  const alone = '{{- define "app.web.labels" -}}\nhelm.sh/chart: x\n{{- end }}\n';
+  const dotted = '{{- define "mock.labels" -}}\nhelm.sh/chart: x\n{{- end }}\n{{- define "mock.selector.labels" -}}\napp: mock\n{{- end }}\n';
+  const included = '{{- define "labels.common" -}}\n{{- include "labels.selector" . -}}\nchart: x\n{{- end }}\n{{- define "labels.selector" -}}\napp: x\n{{- end }}\n';
+  assert.deepEqual([...selectorHelpers([twins, alone, dotted, included])], [
+    ["labels.common", "labels.selector"],
+    ["app.cas.labels", "app.cas.selectorLabels"],
+    ["mock.labels", "mock.selector.labels"],
+  ]);
+});
+
 test("planRepairs: the labels-helper include becomes the selector-labels one, both findings on one line make one repair", () => {
   const chart = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "helm.sh/chart" }] });
   const version = finding("volatile-pod-labels", "spec.template.metadata.labels", 14, { labels: [{ key: "app.kubernetes.io/version" }] });
@@ -90,7 +102,7 @@ test("planRepairs: a values map merged into a selector is taken out (with block,
     ["literal-label-removed", 15, 1, []],
   ]);
   assert.deepEqual(unrepaired.map((u) => u.reason), [
-    'the helper "other.labels" on charts/web/templates/deployment.yaml:16 includes no selector-labels helper to use instead',
+    'the helper "other.labels" on charts/web/templates/deployment.yaml:16 includes no selector-labels helper, and has no single name and instance label lines of stable values to build one from',
     "fix has no repair for selector-overlap (it repairs volatile-pod-labels, volatile-selector, volatile-claim-template, volatile-job-template)",
   ]);
 });
@@ -150,7 +162,7 @@ test("proofResult: a change outside the intended label map, a finding left and a
   assert.deepEqual([left.proven, left.remaining, left.added], [false, [repaired], [newOne]]);
 });
 
-test("planRepairs: labels from inside the selector-labels helper, and values in a claim template, are left with their reason", () => {
+test("planRepairs: labels from inside the selector-labels helper, in a selector or a claim template, are left with their reason", () => {
   const text = "kind: StatefulSet\nspec:\n  selector:\n    matchLabels:\n      {{- include \"web.selectorLabels\" . | nindent 6 }}\n";
   const files = new Map([["templates/deployment.yaml", text]]);
   const fromHelper = finding("volatile-selector", "spec.selector.matchLabels", 4, { cause: "values", valuesPath: "commonLabels" });
@@ -158,7 +170,7 @@ test("planRepairs: labels from inside the selector-labels helper, and values in 
   const planned = planRepairs({ findings: [fromHelper, claim], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
   assert.deepEqual(planned.unrepaired.map((u) => u.reason), [
     'the volatile labels come from inside the selector-labels helper "web.selectorLabels" (charts/web/templates/deployment.yaml:5), which takes in values or versions: fix does not edit helpers',
-    "the claim template takes labels from values (persistence.labels): removing them would drop a setting users rely on, so fix leaves it to the maintainer",
+    'the volatile labels come from inside the selector-labels helper "web.selectorLabels" (charts/web/templates/deployment.yaml:5), which takes in values or versions: fix does not edit helpers',
   ]);
 });
 
@@ -246,5 +258,199 @@ test("planRepairs: a merged finding whose labels sit on several lines of its map
   const onlyEntries = finding("volatile-pod-labels", "spec.template.metadata.labels", 16, { labels: [labels[0]!, labels[2]!] });
   assert.deepEqual(planFor([onlyEntries]).unrepaired.map((u) => u.reason), [
     "charts/web/templates/deployment.yaml:16 writes the label build and the label version as the only entries of its map: removing them would leave the map empty",
+  ]);
+});
+
+/** A labels helper with no selector-labels helper, as older `helm create` layouts and hand-written charts have it. */
+const UNPAIRED = `{{- define "relay.name" -}}
+{{- default .Chart.Name .Values.nameOverride }}
+{{- end }}
+
+{{/*
+Common labels
+*/}}
+{{- define "relay.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+app.kubernetes.io/name: {{ include "relay.name" . }}
+{{- if .Values.instanceLabel }}
+app.kubernetes.io/instance: {{ .Values.instanceLabel }}
+{{- end }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+`;
+
+test("defineBlocks: a define ends at its own end, not at the end of an if inside it; top-level lines are those outside the if", () => {
+  assert.deepEqual(defineBlocks(UNPAIRED).map((b) => [b.name, b.start, b.end, b.topLevel]), [
+    ["relay.name", 0, 2, [1]],
+    ["relay.labels", 7, 15, [8, 9, 13, 14]],
+  ]);
+});
+
+test("selectorHelpersToAdd: the labels helper's own top-level name and instance lines, after its end; none for a paired, already defined or unstable helper", () => {
+  const added = selectorHelpersToAdd(new Map([["templates/_helpers.tpl", UNPAIRED]]), new Map());
+  assert.deepEqual([...added], [[
+    "relay.labels",
+    {
+      name: "relay.selectorLabels",
+      keys: ["app.kubernetes.io/name", "app.kubernetes.io/instance"],
+      edit: {
+        file: "templates/_helpers.tpl",
+        line: 17,
+        count: 0,
+        replacement: [
+          "",
+          "{{/*",
+          'Selector labels: the labels of "relay.labels" that stay the same across releases',
+          "*/}}",
+          '{{- define "relay.selectorLabels" -}}',
+          'app.kubernetes.io/name: {{ include "relay.name" . }}',
+          "app.kubernetes.io/instance: {{ .Release.Name }}",
+          "{{- end }}",
+        ],
+      },
+    },
+  ]]);
+  const oldStyle = '{{- define "vault.labels" -}}\napp: {{ template "vault.name" . }}\nchart: {{ .Chart.Name }}-{{ .Chart.Version }}\nrelease: {{ .Release.Name }}\n{{- end }}\n';
+  assert.deepEqual([...selectorHelpersToAdd(new Map([["templates/_helpers.tpl", oldStyle]]), new Map())].map(([helper, add]) => [helper, add.keys, add.edit.replacement.slice(5)]), [
+    ["vault.labels", ["app", "release"], ['app: {{ template "vault.name" . }}', "release: {{ .Release.Name }}", "{{- end }}"]],
+  ]);
+  const none = (text: string, paired = new Map<string, string>()) => [...selectorHelpersToAdd(new Map([["templates/_helpers.tpl", text]]), paired).keys()];
+  assert.deepEqual(none(UNPAIRED, new Map([["relay.labels", "relay.matchLabels"]])), []);
+  assert.deepEqual(none(`${UNPAIRED}{{- define "relay.selectorLabels" -}}\napp: x\n{{- end }}\n`), []);
+  assert.deepEqual(none(UNPAIRED.replace("{{ .Release.Name }}", "{{ .Release.Name }}-{{ .Chart.Version }}")), []);
+  assert.deepEqual(none(UNPAIRED.replace("helm.sh/chart:", "app: relay\nhelm.sh/chart:")), []);
+});
+
+test("planRepairs: with no selector-labels helper, the include becomes one added to the helpers file, one edit the selector and pod template repairs share", () => {
+  const text = 'kind: Deployment\nspec:\n  selector:\n    matchLabels:\n      {{- include "relay.labels" . | nindent 6 }}\n  template:\n    metadata:\n      labels:\n        {{- include "relay.labels" . | nindent 8 }}\n';
+  const files = new Map([["templates/deployment.yaml", text], ["templates/_helpers.tpl", UNPAIRED]]);
+  const selector = finding("volatile-selector", "spec.selector.matchLabels", 4, { labels: [{ key: "helm.sh/chart" }] });
+  const pods = finding("volatile-pod-labels", "spec.template.metadata.labels", 9, { labels: [{ key: "helm.sh/chart" }] });
+  const helpersToAdd = selectorHelpersToAdd(new Map([["templates/_helpers.tpl", UNPAIRED]]), new Map());
+  const planned = planRepairs({ findings: [selector, pods], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map(), helpersToAdd });
+  assert.deepEqual(planned.unrepaired, []);
+  const added = helpersToAdd.get("relay.labels")!.edit;
+  assert.deepEqual(planned.repairs.map((r) => [r.id, r.kind, r.description, r.edit.replacement, r.alsoEdits]), [
+    [
+      "templates/deployment.yaml:5",
+      "selector-labels-helper-added",
+      'include "relay.selectorLabels" instead of "relay.labels", a helper added to templates/_helpers.tpl with the app.kubernetes.io/name and app.kubernetes.io/instance lines of "relay.labels"',
+      ['      {{- include "relay.selectorLabels" . | nindent 6 }}'],
+      [added],
+    ],
+    [
+      "templates/deployment.yaml:9",
+      "selector-labels-helper-added",
+      'include "relay.selectorLabels" instead of "relay.labels", a helper added to templates/_helpers.tpl with the app.kubernetes.io/name and app.kubernetes.io/instance lines of "relay.labels"',
+      ['        {{- include "relay.selectorLabels" . | nindent 8 }}'],
+      [added],
+    ],
+  ]);
+  assert.deepEqual(editsIn(planned.repairs, "templates/_helpers.tpl"), [added]);
+  assert.equal(editsIn(planned.repairs, "templates/deployment.yaml").length, 2);
+});
+
+test("planRepairs: a claim template's labels from values are taken out, the with block or the if block holding its labels key; a selector keeps its key", () => {
+  const text = [
+    "kind: StatefulSet",
+    "spec:",
+    "  volumeClaimTemplates:",
+    "    - metadata:",
+    "        name: data",
+    "        {{- with $pvc.extraLabels }}",
+    "        labels: {{ toYaml . | nindent 10 }}",
+    "        {{- end }}",
+    "    - metadata:",
+    "        name: logs",
+    "        {{- if .Values.commonLabels }}",
+    '        labels: {{- include "common.labels.matchLabels" ( dict "customLabels" .Values.commonLabels "context" $ ) | nindent 10 }}',
+    "        {{- end }}",
+    "  selector:",
+    "    {{- with .Values.extraLabels }}",
+    "    matchLabels: {{ toYaml . | nindent 6 }}",
+    "    {{- end }}",
+    "",
+  ].join("\n");
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const statefulSet = { ...deployment, kind: "StatefulSet" };
+  const claim = (index: number, line: number, valuesPath: string) => ({
+    ...finding("volatile-claim-template", `spec.volumeClaimTemplates[${index}].metadata.labels`, line, { cause: "values", valuesPath }),
+    object: statefulSet,
+  });
+  const data = claim(0, 7, "persistence.extraLabels");
+  const logs = claim(1, 12, "commonLabels");
+  const selector = finding("volatile-selector", "spec.selector.matchLabels", 16, { cause: "values", valuesPath: "extraLabels" });
+  const planned = planRepairs({ findings: [data, logs, selector], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  assert.deepEqual(planned.repairs.map((r) => [r.id, r.kind, r.description, r.edit.line, r.edit.count, r.edit.replacement, r.caveat]), [
+    [
+      "templates/deployment.yaml:6",
+      "values-out-of-claim-template",
+      "take persistence.extraLabels out of the claim template (its labels become the chart's static ones)",
+      6,
+      3,
+      [],
+      "a release installed with persistence.extraLabels set has those labels in its claim template: before upgrading it, delete the StatefulSet with --cascade=orphan (its pods and volume claims stay); claims made after that no longer carry them",
+    ],
+    [
+      "templates/deployment.yaml:11",
+      "values-out-of-claim-template",
+      "take commonLabels out of the claim template (its labels become the chart's static ones)",
+      11,
+      3,
+      [],
+      "a release installed with commonLabels set has those labels in its claim template: before upgrading it, delete the StatefulSet with --cascade=orphan (its pods and volume claims stay); claims made after that no longer carry them",
+    ],
+  ]);
+  assert.deepEqual(planned.unrepaired.map((u) => u.reason), ["charts/web/templates/deployment.yaml:16 builds the field in a way fix does not rewrite: matchLabels: {{ toYaml . | nindent 6 }}"]);
+});
+
+test("planRepairs: every values map merged into a claim template's labels at the same indentation goes, a with block holding a bare labels key goes whole, and an if block rendering a values map goes", () => {
+  const text = [
+    "kind: StatefulSet",
+    "spec:",
+    "  volumeClaimTemplates:",
+    "    - metadata:",
+    "        name: datadir",
+    "        labels:",
+    "          app.kubernetes.io/name: {{ template \"db.name\" $ }}",
+    "        {{- with $.Values.storage.persistentVolume.labels }}",
+    "          {{- toYaml . | nindent 10 }}",
+    "        {{- end }}",
+    "        {{- with $.Values.labels }}",
+    "          {{- toYaml . | nindent 10 }}",
+    "        {{- end }}",
+    "      {{- with $.Values.storage.persistentVolume.annotations }}",
+    "        annotations: {{- toYaml . | nindent 10 }}",
+    "      {{- end }}",
+    "    - metadata:",
+    "        name: storage",
+    "        {{- with .Values.persistence.labels }}",
+    "        labels:",
+    "          {{ toYaml . | nindent 14 }}",
+    "        {{- end }}",
+    "    - metadata:",
+    "        name: redis-data",
+    '        labels: {{- include "common.labels.matchLabels" ( dict "customLabels" .Values.commonLabels "context" $ ) | nindent 10 }}',
+    "        {{- if .Values.persistence.labels }}",
+    '        {{- include "common.tplvalues.render" (dict "value" .Values.persistence.labels "context" $) | nindent 10 }}',
+    "        {{- end }}",
+    "",
+  ].join("\n");
+  const files = new Map([["templates/deployment.yaml", text]]);
+  const statefulSet = { ...deployment, kind: "StatefulSet" };
+  const rendered = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[2].metadata.labels", 26, { cause: "values" }), object: statefulSet };
+  const merged = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[0].metadata.labels", 8, { cause: "values", valuesPath: "storage.persistentVolume.labels" }), object: statefulSet };
+  const bare = { ...finding("volatile-claim-template", "spec.volumeClaimTemplates[1].metadata.labels", 21, { cause: "values", valuesPath: "persistence.labels" }), object: statefulSet };
+  const planned = planRepairs({ findings: [merged, bare, rendered], chartDir: CHART, cwd: "/", files, selectorHelpers: new Map() });
+  assert.deepEqual(planned.unrepaired, []);
+  assert.deepEqual(planned.repairs.map((r) => [r.id, r.description, editsOf(r).map((e) => [e.line, e.count, e.replacement])]), [
+    [
+      "templates/deployment.yaml:8",
+      "take storage.persistentVolume.labels and labels out of the claim template (its labels become the chart's static ones)",
+      [[8, 3, []], [11, 3, []]],
+    ],
+    ["templates/deployment.yaml:19", "take persistence.labels out of the claim template (its labels become the chart's static ones)", [[19, 4, []]]],
+    ["templates/deployment.yaml:26", "take persistence.labels out of the claim template (its labels become the chart's static ones)", [[26, 3, []]]],
   ]);
 });
