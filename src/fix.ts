@@ -236,11 +236,20 @@ function refusedFields(finding: Finding): string[] {
   return paths.length > 0 ? paths : [finding.path];
 }
 
-/** The proven repairs as a unified diff, the files named as the user named the chart. */
+/** The proven repairs as a unified diff, each file named as `patchPath` shows it. */
 function patchOf(chart: string, files: ReadonlyMap<string, string>, repairs: readonly Repair[]): string {
-  return [...editedFiles(files, repairs).keys()]
-    .map((file) => unifiedDiff(path.join(chart, file).split(path.sep).join("/"), files.get(file)!, editsIn(repairs, file)))
-    .join("");
+  return [...editedFiles(files, repairs).keys()].map((file) => unifiedDiff(patchPath(chart, file), files.get(file)!, editsIn(repairs, file))).join("");
+}
+
+/**
+ * A chart file as a patch names it: relative to the working directory when the chart is in
+ * it, else from the chart's own folder, so that `git apply` (or `patch -p1`) runs from the
+ * working directory or from the folder holding the chart — never an absolute `a//tmp/...`.
+ */
+function patchPath(chart: string, file: string): string {
+  const fromHere = path.relative(process.cwd(), path.resolve(chart, file));
+  const shown = fromHere.startsWith("..") || path.isAbsolute(fromHere) ? path.join(path.basename(path.resolve(chart)), file) : fromHere;
+  return shown.split(path.sep).join("/");
 }
 
 /** Writes the proven repairs into the chart; the files written. */

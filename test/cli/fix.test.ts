@@ -477,6 +477,17 @@ test("-o patch prints the proven patch alone", () => {
   assert.equal(run.stdout.split("\n").filter((line) => /^[-+][^-+]/.test(line)).length, 2);
 });
 
+test("-o patch names a chart outside the working directory from the chart's own folder, never by an absolute path", () => {
+  const scratch = scratchChart("claim-template");
+  try {
+    const run = chartguard([join(scratch.cwd, scratch.chart), "--helm", helm3!.path, "-o", "patch"]);
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /^--- a\/claim-template\/templates\/statefulset\.yaml\n\+\+\+ b\/claim-template\/templates\/statefulset\.yaml\n/);
+  } finally {
+    scratch.remove();
+  }
+});
+
 test("bad input: one line, exit 2", () => {
   const notChart = chartguard(["src", "--helm", helm3!.path]);
   assert.deepEqual([notChart.status, notChart.stdout, notChart.stderr], [2, "", "chartguard: src is not a chart directory (a folder with Chart.yaml): fix edits the chart's own files\n"]);
