@@ -15522,31 +15522,29 @@ var DEFAULT_SETTINGS = {
   kubeVersion: "1.34",
   extraVolatileKeys: /* @__PURE__ */ new Set()
 };
-function buildContext(objects, settings = DEFAULT_SETTINGS) {
-  const workloads = [];
-  const workloadByObject = /* @__PURE__ */ new Map();
-  const consumers = [];
-  const hpas = [];
-  const pods = /* @__PURE__ */ new Map();
-  const services = [];
-  const byIdentity = /* @__PURE__ */ new Map();
+function indexObjects(objects) {
+  const indexes = { workloads: [], workloadByObject: /* @__PURE__ */ new Map(), consumers: [], hpas: [], pods: /* @__PURE__ */ new Map(), services: [], byIdentity: /* @__PURE__ */ new Map() };
   for (const object of objects) {
     const { kind, name } = object.ref;
     const namespace = object.ref.namespace ?? "";
-    const byName = innerMap(innerMap(byIdentity, namespace), kind);
+    const byName = innerMap(innerMap(indexes.byIdentity, namespace), kind);
     if (!byName.has(name)) byName.set(name, object);
     const workload = workloadOf(object);
     if (workload) {
-      workloads.push(workload);
-      workloadByObject.set(object, workload);
-      indexIn(pods, namespace, (w) => w.podLabels).add(workload);
+      indexes.workloads.push(workload);
+      indexes.workloadByObject.set(object, workload);
+      indexIn(indexes.pods, namespace, (w) => w.podLabels).add(workload);
     }
     const consumer2 = consumerOf(object);
-    if (consumer2) consumers.push(consumer2);
-    if (object.ref.kind === "Service" && object.group === "") services.push(object);
+    if (consumer2) indexes.consumers.push(consumer2);
+    if (object.ref.kind === "Service" && object.group === "") indexes.services.push(object);
     const hpa = hpaOf(object);
-    if (hpa) hpas.push(hpa);
+    if (hpa) indexes.hpas.push(hpa);
   }
+  return indexes;
+}
+function buildContext(objects, settings = DEFAULT_SETTINGS) {
+  const { workloads, workloadByObject, consumers, hpas, pods, services, byIdentity } = indexObjects(objects);
   const empty = (labelsOf2) => new LabelIndex(labelsOf2);
   let servicesByNamespace;
   const serviceIndexes = () => {
@@ -15839,51 +15837,57 @@ function validateLabelSelector(raw, path24, options = {}) {
       errors.push(decodeError(expression, "LabelSelector", expressionsPath, "v1.LabelSelectorRequirement", field, at));
       return;
     }
-    const { key, operator, values } = expression;
-    let decodes = true;
-    for (const [name, value] of [["key", key], ["operator", operator]]) {
-      if (value !== null && value !== void 0 && typeof value !== "string") {
-        errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
-        decodes = false;
-      }
+    const undecodable2 = requirementDecodeErrors(expression, at, field);
+    errors.push(...undecodable2.length > 0 ? undecodable2 : requirementErrors(expression, at, field));
+  });
+  return errors;
+}
+function requirementDecodeErrors(expression, at, field) {
+  const errors = [];
+  for (const name of ["key", "operator"]) {
+    const value = expression[name];
+    if (value !== null && value !== void 0 && typeof value !== "string") {
+      errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
     }
-    if (values !== null && values !== void 0) {
-      if (!Array.isArray(values)) {
-        errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
-        decodes = false;
-      } else {
-        values.forEach((value, j) => {
-          if (value !== null && typeof value !== "string") {
-            errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
-            decodes = false;
-          }
-        });
-      }
+  }
+  const { values } = expression;
+  if (values === null || values === void 0) return errors;
+  if (!Array.isArray(values)) {
+    errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
+    return errors;
+  }
+  values.forEach((value, j) => {
+    if (value !== null && typeof value !== "string") {
+      errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
     }
-    if (!decodes) return;
-    const keyText = typeof key === "string" ? key : "";
-    const operatorText = typeof operator === "string" ? operator : "";
-    const list = Array.isArray(values) ? values.map((v) => typeof v === "string" ? v : "") : [];
-    const withKey = keyText === "" ? {} : { key: keyText };
-    if (operatorText === "In" || operatorText === "NotIn") {
-      if (list.length === 0) {
-        errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
-      }
-    } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
-      if (list.length > 0) {
-        errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
-      }
-    } else {
-      errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
+  });
+  return errors;
+}
+function requirementErrors(expression, at, field) {
+  const { key, operator, values } = expression;
+  const errors = [];
+  const keyText = typeof key === "string" ? key : "";
+  const operatorText = typeof operator === "string" ? operator : "";
+  const list = Array.isArray(values) ? values.map((v) => typeof v === "string" ? v : "") : [];
+  const withKey = keyText === "" ? {} : { key: keyText };
+  if (operatorText === "In" || operatorText === "NotIn") {
+    if (list.length === 0) {
+      errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
     }
-    for (const detail of labelKeyProblems(keyText)) {
-      errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
+  } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
+    if (list.length > 0) {
+      errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
     }
-    list.forEach((value, j) => {
-      for (const detail of labelValueProblems(value)) {
-        errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
-      }
-    });
+  } else {
+    errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
+  }
+  for (const detail of labelKeyProblems(keyText)) {
+    errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
+  }
+  list.forEach((value, j) => {
+    for (const detail of labelValueProblems(value)) {
+      errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
+    }
   });
   return errors;
 }
@@ -16229,82 +16233,77 @@ function mergeProbeEvidence(parts) {
   return { probed, changes };
 }
 function analyzeProbes(renders) {
-  const options = { namespace: renders.namespace };
-  const base = objectsFromDocuments(renders.base, options).objects;
+  const parse = (docs) => objectsFromDocuments(docs, { namespace: renders.namespace }).objects;
+  const base = parse(renders.base);
   const file = renders.base[0]?.file;
-  const changes = /* @__PURE__ */ new Map();
-  const probed = /* @__PURE__ */ new Set();
-  let unmarked = 0;
-  if (renders.deterministic === true) probed.add("random");
-  const repeatDiffs = /* @__PURE__ */ new Map();
-  if (renders.repeat) {
-    probed.add("random");
-    const pairs2 = pairObjects(base, objectsFromDocuments(renders.repeat, options).objects);
-    for (const [object, other] of pairs2) {
-      const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
-      repeatDiffs.set(object, leaves);
-      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
-    }
-  }
+  const found = { changes: /* @__PURE__ */ new Map(), probed: /* @__PURE__ */ new Set(), unmarked: 0 };
+  if (renders.deterministic === true) found.probed.add("random");
+  const repeatDiffs = renders.repeat ? compareRepeat(base, parse(renders.repeat), found) : /* @__PURE__ */ new Map();
   const singles = (renders.singles ?? []).map((single) => {
-    const pairs2 = pairObjects(base, objectsFromDocuments(single.docs, options).objects);
+    const pairs2 = pairObjects(base, parse(single.docs));
     const diffs = new Map(
       [...pairs2].map(([object, other]) => [object, new Map(identityLeaves(object, other).map((leaf) => [formatPath(leaf.path), leaf]))])
     );
     return { single, pairs: pairs2, diffs };
   });
-  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) probed.add(cause);
-  if (renders.combined) {
-    const { markers } = renders.combined;
-    for (const cause of markedCauses(markers)) probed.add(cause);
-    const pairs2 = pairObjects(base, objectsFromDocuments(renders.combined.docs, options).objects);
-    for (const [object, other] of pairs2) {
-      const random = repeatDiffs.get(object);
-      for (const leaf of identityLeaves(object, other)) {
-        const key = formatPath(leaf.path);
-        if (random?.has(key)) continue;
-        const found = markersIn(leaf, markers);
-        if (found.causes.length === 0) {
-          const where = section(object, leaf.path);
-          if (where === "pod-annotations" || where === "job-pod-spec") continue;
-          const explained = explainBySingles(object, key, singles);
-          if (explained === void 0) {
-            unmarked++;
-            continue;
-          }
-          addChange(changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
-          continue;
-        }
-        const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
-        if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
-        if (change.causes.includes("image-tag") && change.section === "pod-labels") {
-          change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
-        }
-        addChange(changes, object, change);
+  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) found.probed.add(cause);
+  if (renders.combined) compareCombined(base, parse(renders.combined.docs), renders.combined.markers, repeatDiffs, singles, found);
+  else for (const single of singles) compareSingle(single, repeatDiffs, found);
+  return {
+    evidence: { probed: file === void 0 ? /* @__PURE__ */ new Map() : /* @__PURE__ */ new Map([[file, found.probed]]), changes: found.changes },
+    unmarked: found.unmarked
+  };
+}
+function compareRepeat(base, repeat, found) {
+  found.probed.add("random");
+  const repeatDiffs = /* @__PURE__ */ new Map();
+  for (const [object, other] of pairObjects(base, repeat)) {
+    const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
+    repeatDiffs.set(object, leaves);
+    for (const leaf of leaves.values()) addChange(found.changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
+  }
+  return repeatDiffs;
+}
+function compareCombined(base, combined, markers, repeatDiffs, singles, found) {
+  for (const cause of markedCauses(markers)) found.probed.add(cause);
+  for (const [object, other] of pairObjects(base, combined)) {
+    const random = repeatDiffs.get(object);
+    for (const leaf of identityLeaves(object, other)) {
+      const key = formatPath(leaf.path);
+      if (random?.has(key)) continue;
+      const marked = markersIn(leaf, markers);
+      if (marked.causes.length === 0) {
+        const where = section(object, leaf.path);
+        if (where === "pod-annotations" || where === "job-pod-spec") continue;
+        const explained = explainBySingles(object, key, singles);
+        if (explained === void 0) found.unmarked++;
+        else addChange(found.changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
+        continue;
       }
-    }
-  } else {
-    for (const { single, pairs: pairs2, diffs } of singles) {
-      for (const [object, leaves] of diffs) {
-        const random = repeatDiffs.get(object);
-        for (const [key, leaf] of leaves) {
-          if (random?.has(key)) continue;
-          const found = markersIn(leaf, single.markers);
-          const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], found.valuesPaths.length > 0 ? found.valuesPaths : allPaths(single)), single.markers);
-          if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
-          if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
-            const other = pairs2.get(object);
-            change.foreignTag = other !== void 0 && !usesTag(object, other, found.tagMarkers, change.before);
-          }
-          mergeChange(changes, object, change);
-        }
+      const change = atRevisionTwo(fieldChange(object, leaf, marked.causes, marked.valuesPaths), markers);
+      if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
+      if (change.causes.includes("image-tag") && change.section === "pod-labels") {
+        change.foreignTag = !usesTag(object, other, marked.tagMarkers, change.before);
       }
+      addChange(found.changes, object, change);
     }
   }
-  return {
-    evidence: { probed: file === void 0 ? /* @__PURE__ */ new Map() : /* @__PURE__ */ new Map([[file, probed]]), changes },
-    unmarked
-  };
+}
+function compareSingle({ single, pairs: pairs2, diffs }, repeatDiffs, found) {
+  for (const [object, leaves] of diffs) {
+    const random = repeatDiffs.get(object);
+    for (const [key, leaf] of leaves) {
+      if (random?.has(key)) continue;
+      const marked = markersIn(leaf, single.markers);
+      const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], marked.valuesPaths.length > 0 ? marked.valuesPaths : allPaths(single)), single.markers);
+      if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
+      if (single.cause === "image-tag" && change.section === "pod-labels" && marked.tagMarkers.length > 0) {
+        const other = pairs2.get(object);
+        change.foreignTag = other !== void 0 && !usesTag(object, other, marked.tagMarkers, change.before);
+      }
+      mergeChange(found.changes, object, change);
+    }
+  }
 }
 function withUpgradeRenders(evidence, base, upgrades, namespace) {
   const options = { namespace };
@@ -18840,65 +18839,68 @@ function rollAnnotationFinding(context, object, change, byRevision) {
 }
 function revisionFinding(context, object, change) {
   const kubeVersion = context.settings.kubeVersion;
-  const { kind, name } = object.ref;
-  const next = change.after ?? "";
   const evidence = { source: ".Release.Revision", field: formatPath(change.path), ...change.key === void 0 ? {} : { label: change.key } };
   switch (change.section) {
     case "name":
-      return {
-        object,
-        path: change.path,
-        severity: "info",
-        messageId: runsPerRelease(object) ? "revisionNamePerRelease" : "revisionName",
-        data: { name, kind, next },
-        evidence,
-        remedy: {
-          text: runsPerRelease(object) ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name." : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names."
-        }
-      };
+      return revisionNameFinding(object, change, evidence);
     case "selector":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
+      return revisionRefusedFinding(object, change, evidence, {
         messageId: "revisionSelector",
-        data: { label: change.key ?? "", next, failure: selectorChangeError(kind, kubeVersion) },
-        evidence,
-        remedy: {
-          text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade]
-        }
-      };
+        failure: selectorChangeError(object.ref.kind, kubeVersion),
+        text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade."
+      });
     case "claim-template":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
+      return revisionRefusedFinding(object, change, evidence, {
         messageId: "revisionClaimTemplate",
-        data: { label: change.key ?? "", next, failure: statefulSetForbiddenError(kubeVersion) },
-        evidence,
-        remedy: {
-          text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade]
-        }
-      };
-    case "pod-labels": {
-      const job2 = kind === "Job" && object.hooks.length === 0;
-      return {
-        object,
-        path: change.path,
-        severity: job2 ? "error" : "warning",
-        messageId: job2 ? "revisionJobLabel" : "revisionPodLabel",
-        data: { label: change.key ?? "", next, kind },
-        evidence,
-        remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
-      };
-    }
+        failure: statefulSetForbiddenError(kubeVersion),
+        text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused."
+      });
+    case "pod-labels":
+      return revisionPodLabelFinding(object, change, evidence);
     case "pod-annotations":
       return rollAnnotationFinding(context, object, change, true);
     default:
       return void 0;
   }
+}
+function revisionNameFinding(object, change, evidence) {
+  const { kind, name } = object.ref;
+  const perRelease = runsPerRelease(object);
+  return {
+    object,
+    path: change.path,
+    severity: "info",
+    messageId: perRelease ? "revisionNamePerRelease" : "revisionName",
+    data: { name, kind, next: change.after ?? "" },
+    evidence,
+    remedy: {
+      text: perRelease ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name." : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names."
+    }
+  };
+}
+function revisionRefusedFinding(object, change, evidence, refusal) {
+  return {
+    object,
+    path: change.path,
+    severity: "error",
+    messageId: refusal.messageId,
+    data: { label: change.key ?? "", next: change.after ?? "", failure: refusal.failure },
+    evidence,
+    remedy: { text: refusal.text, commands: [orphanDeleteCommand(object), releaseOf(object).upgrade] }
+  };
+}
+function revisionPodLabelFinding(object, change, evidence) {
+  const { kind } = object.ref;
+  const job2 = kind === "Job" && object.hooks.length === 0;
+  return {
+    object,
+    path: change.path,
+    severity: job2 ? "error" : "warning",
+    messageId: job2 ? "revisionJobLabel" : "revisionPodLabel",
+    data: { label: change.key ?? "", next: change.after ?? "", kind },
+    evidence,
+    remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
+  };
 }
 var DELIBERATE_ROLL = "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
 var nondeterministicRender = {
@@ -22134,7 +22136,7 @@ var Validator = class {
     return node;
   }
   object(node, shape, where) {
-    const name = where === "" ? "the config" : where;
+    const name = placeName(where);
     if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
     const out = {};
     const known = Object.keys(shape.properties);
@@ -22156,42 +22158,14 @@ var Validator = class {
   }
   check(raw, shape, where) {
     const node = this.resolve(raw);
-    const name = where === "" ? "the config" : where;
+    const name = placeName(where);
     switch (shape.type) {
       case "object":
         return this.object(node, shape, where);
-      case "oneOf": {
-        if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
-        const keys = this.keysOf(node, name);
-        const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
-        const choices = shape.variants.map((variant) => variant.required[0]);
-        if (present.length !== 1) {
-          this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
-        }
-        const chosen = present[0];
-        for (const key of keys) {
-          if (Object.hasOwn(chosen.properties, key)) continue;
-          const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
-          if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
-        }
-        return this.object(node, chosen, where);
-      }
-      case "map": {
-        if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
-        const out = {};
-        const rules = shape.keys === "rule" ? knownRuleIds() : [];
-        for (const pair of node.items) {
-          const keyNode = this.resolve(pair.key);
-          const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
-          if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
-          if (shape.keys === "rule" && !rules.includes(key)) {
-            const hint = closest(key, rules);
-            this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
-          }
-          setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
-        }
-        return out;
-      }
+      case "oneOf":
+        return this.oneOf(node, shape, where);
+      case "map":
+        return this.map(node, shape, where);
       case "array": {
         if (!(0, import_yaml3.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe3(node)}`);
         return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
@@ -22206,19 +22180,60 @@ var Validator = class {
         }
         return node.value;
       }
-      case "string": {
-        if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string") {
-          const quoteHint = (0, import_yaml3.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
-          this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
-        }
-        const value = node.value;
-        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
-        if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
-        return value;
-      }
+      case "string":
+        return this.string(node, shape, name);
     }
   }
+  /** A mapping that holds exactly one variant's required key, and no key of another variant. */
+  oneOf(node, shape, where) {
+    const name = placeName(where);
+    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+    const keys = this.keysOf(node, name);
+    const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
+    const choices = shape.variants.map((variant) => variant.required[0]);
+    if (present.length !== 1) {
+      this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
+    }
+    const chosen = present[0];
+    for (const key of keys) {
+      if (Object.hasOwn(chosen.properties, key)) continue;
+      const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
+      if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
+    }
+    return this.object(node, chosen, where);
+  }
+  /** A mapping from rule ids (which must exist) or chart paths to values of one shape. */
+  map(node, shape, where) {
+    const name = placeName(where);
+    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+    const out = {};
+    const rules = shape.keys === "rule" ? knownRuleIds() : [];
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
+      if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
+      if (shape.keys === "rule" && !rules.includes(key)) {
+        const hint = closest(key, rules);
+        this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
+      }
+      setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
+    }
+    return out;
+  }
+  string(node, shape, name) {
+    if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string") {
+      const quoteHint = (0, import_yaml3.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
+      this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
+    }
+    const value = node.value;
+    const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
+    if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
+    return value;
+  }
 };
+function placeName(where) {
+  return where === "" ? "the config" : where;
+}
 function stringProblem(value, shape) {
   if (shape.maxLength !== void 0 && value.length > shape.maxLength) return `is longer than ${shape.maxLength} characters`;
   if (shape.pattern !== void 0 && !new RegExp(shape.pattern).test(value)) {
@@ -26325,18 +26340,26 @@ function formatText(report, options) {
   for (const chunk of formatTextChunks(report, options)) out += chunk;
   return out;
 }
-function* formatTextChunks(report, options) {
+function styleFor(report, options) {
   const c = import_picocolors.default.createColors(options.color);
-  const paint = { error: c.red, warning: c.yellow, info: c.blue };
-  const width = options.width ?? DEFAULT_WIDTH;
-  const piece = (lines2) => lines2.map((line) => `${line}
+  const namespaces = new Set([...report.findings, ...report.suppressed ?? [], ...report.absent ?? []].map((f) => f.object.namespace ?? ""));
+  return {
+    c,
+    paint: { error: c.red, warning: c.yellow, info: c.blue },
+    width: options.width ?? DEFAULT_WIDTH,
+    label: (object) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`),
+    options
+  };
+}
+var piece = (lines) => lines.map((line) => `${line}
 `).join("");
+function* formatTextChunks(report, options) {
+  const style = styleFor(report, options);
+  const { c } = style;
   const failed = report.failed ?? [];
   if (failed.length > 0) {
     yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${visible(failureLine(f))}`), ""]);
   }
-  const namespaces = new Set([...report.findings, ...report.suppressed ?? [], ...report.absent ?? []].map((f) => f.object.namespace ?? ""));
-  const label = (object) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`);
   const fired = /* @__PURE__ */ new Set();
   const groups = baselineGroups(report);
   const sections = groups ? [
@@ -26345,45 +26368,52 @@ function* formatTextChunks(report, options) {
   ] : [[void 0, report.findings]];
   for (const [title, findings] of sections) {
     if (title !== void 0) yield piece([c.bold(`${title} (${findings.length}):`), ...findings.length === 0 ? ["  nothing"] : [], ""]);
-    for (const [file, inFile] of byFile(findings)) {
-      const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: label(f.object) }));
-      const columns = {
-        where: Math.max(...rows.map((r) => r.where.length)),
-        severity: Math.max(...rows.map((r) => r.finding.severity.length)),
-        rule: Math.max(...rows.map((r) => r.finding.rule.length)),
-        object: Math.max(...rows.map((r) => r.object.length))
-      };
-      const lines2 = [c.underline(visible(file))];
-      for (const { finding: f, where, object } of rows) {
-        fired.add(f.rule);
-        const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
-        const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
-        const severity = paint[f.severity](f.severity.padEnd(columns.severity));
-        lines2.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
-        if (options.verbose) lines2.push(...verboseLines(f, options.rules.get(f.rule), width, c));
-        if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
-      }
-      lines2.push("");
-      yield piece(lines2);
-    }
+    for (const [file, inFile] of byFile(findings)) yield* filePieces(file, inFile, style, fired);
   }
-  const suppressed = report.suppressed ?? [];
-  if (suppressed.length > 0) {
-    const lines2 = [c.bold(`Suppressed (${suppressed.length}):`)];
-    for (const f of suppressed) {
-      lines2.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
-      lines2.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
-      if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
-    }
-    lines2.push("");
-    yield piece(lines2);
-  }
+  yield* suppressedPieces(report.suppressed ?? [], style);
   if (groups && groups.absent.length > 0) {
-    const lines2 = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
-    for (const f of groups.absent) lines2.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
-    lines2.push("");
-    yield piece(lines2);
+    yield piece([c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`), ...groups.absent.map((f) => plainFindingLine(f, style)), ""]);
   }
+  yield piece([...ruleExplanations(fired, style), ...closingLines(report, groups, fired, style)]);
+}
+function* filePieces(file, inFile, style, fired) {
+  const { c, paint, options } = style;
+  const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: style.label(f.object) }));
+  const columns = {
+    where: Math.max(...rows.map((r) => r.where.length)),
+    severity: Math.max(...rows.map((r) => r.finding.severity.length)),
+    rule: Math.max(...rows.map((r) => r.finding.rule.length)),
+    object: Math.max(...rows.map((r) => r.object.length))
+  };
+  const lines = [c.underline(visible(file))];
+  for (const { finding: f, where, object } of rows) {
+    fired.add(f.rule);
+    const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
+    const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
+    const severity = paint[f.severity](f.severity.padEnd(columns.severity));
+    lines.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
+    if (options.verbose) lines.push(...verboseLines(f, options.rules.get(f.rule), style.width, c));
+    if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+  }
+  lines.push("");
+  yield piece(lines);
+}
+function plainFindingLine(f, style) {
+  return `  ${visible(whereText(f.location))}  ${f.severity}  ${style.c.dim(f.rule)}  ${style.label(f.object)}  ${visible(f.message)}`;
+}
+function* suppressedPieces(suppressed, style) {
+  if (suppressed.length === 0) return;
+  const lines = [style.c.bold(`Suppressed (${suppressed.length}):`)];
+  for (const f of suppressed) {
+    lines.push(plainFindingLine(f, style));
+    lines.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
+    if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+  }
+  lines.push("");
+  yield piece(lines);
+}
+function ruleExplanations(fired, style) {
+  const { c, options, width } = style;
   const lines = [];
   for (const id of fired) {
     const meta = options.rules.get(id);
@@ -26393,17 +26423,19 @@ function* formatTextChunks(report, options) {
     lines.push(c.bold(id) + head.slice(2 + id.length), ...rest, ...labelled(`  ${c.green("fix:")} `, fix2, width, 7));
   }
   if (lines.length > 0) lines.push("");
+  return lines;
+}
+function closingLines(report, groups, fired, style) {
+  const { c, paint } = style;
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
   const incomplete = incompleteText(report);
   const counts = total === 0 && incomplete === void 0 ? c.green("No label or selector problems found") : `${paint.error(plural2(error, "error"))}, ${paint.warning(plural2(warning, "warning"))}, ${paint.info(`${info} info`)}`;
-  lines.push(`${counts}${suppressedSuffix(report)}${incomplete === void 0 ? total === 0 ? "." : "" : ` (${c.red(incomplete)}).`}`);
+  const lines = [`${counts}${suppressedSuffix(report)}${incomplete === void 0 ? total === 0 ? "." : "" : ` (${c.red(incomplete)}).`}`];
   if (groups) lines.push(`${baselineCounts(groups)}.`);
   for (const note of report.notes) lines.push(c.dim(visible(noteText(note))));
-  if (fired.size > 0) {
-    lines.push(c.dim(options.verbose ? HINT_VERBOSE : HINT));
-  }
-  yield piece(lines);
+  if (fired.size > 0) lines.push(c.dim(style.options.verbose ? HINT_VERBOSE : HINT));
+  return lines;
 }
 function byFile(findings) {
   const files = /* @__PURE__ */ new Map();
@@ -27036,8 +27068,7 @@ var FIX_OUTPUT_FORMATS = ["text", "json", "patch"];
 function fixExitCode(outcome) {
   return outcome.unrepaired.length > 0 || outcome.repairs.some((r) => !r.proven) ? EXIT_FINDINGS : EXIT_OK;
 }
-function buildProgram(setExitCode) {
-  const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
+function addCheckCommand(program2, setExitCode) {
   withDiscoveryFlags(withConfigFlags(withOutputFlags(
     withRenderFlags(
       program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(
@@ -27066,6 +27097,8 @@ function buildProgram(setExitCode) {
     });
     setExitCode(emit(result, flags, configured.config));
   });
+}
+function addUpgradeCommand(program2, setExitCode) {
   withConfigFlags(withOutputFlags(
     withArgoRolloutsFlag(withRenderFlags(
       program2.command("upgrade").description("predict what `helm upgrade` will do: refused updates, restarts, replacements").requiredOption("--from <source>", "the release as it is: a chart, .tgz, git:REF, or manifests (e.g. helm get manifest), or -").requiredOption("--to <source>", "the release as it will be: a chart, .tgz, git:REF, or manifests, or -").option("--from-values <file>", "values file for the --from side only (repeatable)", collect2, []).option("--to-values <file>", "values file for the --to side only (repeatable)", collect2, []).option("--from-set <key=value>", "--set for the --from side only (repeatable)", collect2, []).option("--to-set <key=value>", "--set for the --to side only (repeatable)", collect2, []).option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect2, []).option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect2, []).option(
@@ -27087,6 +27120,8 @@ function buildProgram(setExitCode) {
     });
     setExitCode(emit(result, flags, configured.config));
   });
+}
+function addFixCommand(program2, setExitCode) {
   withConfigFileFlags(withRenderFlags(
     program2.command("fix").description("repair volatile labels in a chart's templates, prove each repair on a copy, and give the migration for installed releases").argument("<chart>", "the chart directory to repair").addOption(new Option("-o, --output <format>", "output format: the report, JSON for tools, or the proven patch alone").choices(FIX_OUTPUT_FORMATS).default("text")).option("--write", "write the proven repairs into the chart's files (default: only print them)").option("--proof-helm <path>", "another helm binary the repaired chart must render under, e.g. Helm 4 next to Helm 3 (repeatable)", collect2, [])
   )).action(async (chart, flags) => {
@@ -27102,10 +27137,19 @@ function buildProgram(setExitCode) {
     process.stdout.write(flags.output === "json" ? formatFixJson(outcome) : flags.output === "patch" ? outcome.patch : formatFixText(outcome));
     setExitCode(fixExitCode(outcome));
   });
+}
+function addRulesCommand(program2, setExitCode) {
   program2.command("rules").description("list the rules, or explain one: what it finds, why (the real incident), a bad and a good example, the fix").argument("[rule-id]", "the rule to explain").addOption(new Option("-o, --output <format>", "output format").choices(["text", "markdown", "json"]).default("text")).option("--no-color", "never colour the output").action((id, flags) => {
     explainRules(id, flags);
     setExitCode(EXIT_OK);
   });
+}
+function buildProgram(setExitCode) {
+  const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
+  addCheckCommand(program2, setExitCode);
+  addUpgradeCommand(program2, setExitCode);
+  addFixCommand(program2, setExitCode);
+  addRulesCommand(program2, setExitCode);
   return program2;
 }
 async function main(argv) {

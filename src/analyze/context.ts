@@ -109,34 +109,42 @@ export interface AnalysisContext {
   chartFacts?: ChartFacts;
 }
 
-export function buildContext(objects: readonly KubeObject[], settings: AnalysisSettings = DEFAULT_SETTINGS): AnalysisContext {
-  const workloads: Workload[] = [];
-  const workloadByObject = new Map<KubeObject, Workload>();
-  const consumers: (SelectorConsumer | PdbView)[] = [];
-  const hpas: HpaView[] = [];
-  const pods = new Map<string, LabelIndex<Workload>>();
-  const services: KubeObject[] = [];
+/** The objects sorted once into what the rules look up: workloads, consumers, pods and Services by namespace, objects by identity. */
+interface ObjectIndexes {
+  workloads: Workload[];
+  workloadByObject: Map<KubeObject, Workload>;
+  consumers: (SelectorConsumer | PdbView)[];
+  hpas: HpaView[];
+  pods: Map<string, LabelIndex<Workload>>;
+  services: KubeObject[];
   // Namespace, then kind, then name: keyed by the strings the objects already hold, not by a new one per object.
-  const byIdentity = new Map<string, Map<string, Map<string, KubeObject>>>();
+  byIdentity: Map<string, Map<string, Map<string, KubeObject>>>;
+}
 
+function indexObjects(objects: readonly KubeObject[]): ObjectIndexes {
+  const indexes: ObjectIndexes = { workloads: [], workloadByObject: new Map(), consumers: [], hpas: [], pods: new Map(), services: [], byIdentity: new Map() };
   for (const object of objects) {
     const { kind, name } = object.ref;
     const namespace = object.ref.namespace ?? "";
-    const byName = innerMap(innerMap(byIdentity, namespace), kind);
+    const byName = innerMap(innerMap(indexes.byIdentity, namespace), kind);
     if (!byName.has(name)) byName.set(name, object);
     const workload = workloadOf(object);
     if (workload) {
-      workloads.push(workload);
-      workloadByObject.set(object, workload);
-      indexIn(pods, namespace, (w: Workload) => w.podLabels).add(workload);
+      indexes.workloads.push(workload);
+      indexes.workloadByObject.set(object, workload);
+      indexIn(indexes.pods, namespace, (w: Workload) => w.podLabels).add(workload);
     }
     const consumer = consumerOf(object);
-    if (consumer) consumers.push(consumer);
-    if (object.ref.kind === "Service" && object.group === "") services.push(object);
+    if (consumer) indexes.consumers.push(consumer);
+    if (object.ref.kind === "Service" && object.group === "") indexes.services.push(object);
     const hpa = hpaOf(object);
-    if (hpa) hpas.push(hpa);
+    if (hpa) indexes.hpas.push(hpa);
   }
+  return indexes;
+}
 
+export function buildContext(objects: readonly KubeObject[], settings: AnalysisSettings = DEFAULT_SETTINGS): AnalysisContext {
+  const { workloads, workloadByObject, consumers, hpas, pods, services, byIdentity } = indexObjects(objects);
   const empty = <T>(labelsOf: (item: T) => Readonly<Record<string, string>>) => new LabelIndex<T>(labelsOf);
   // Only ServiceMonitors select Services by their labels: indexed when one asks, not for every dump.
   let servicesByNamespace: Map<string, LabelIndex<KubeObject>> | undefined;
