@@ -1205,7 +1205,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path25 = __require("node:path");
+    var path26 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2218,9 +2218,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path25.resolve(baseDir, baseName);
+          const localBin = path26.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path25.extname(baseName))) return void 0;
+          if (sourceExt.includes(path26.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2238,17 +2238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path25.resolve(
-            path25.dirname(resolvedScriptPath),
+          executableDir = path26.resolve(
+            path26.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path25.basename(
+            const legacyName = path26.basename(
               this._scriptPath,
-              path25.extname(this._scriptPath)
+              path26.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2259,7 +2259,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path25.extname(executableFile));
+        launchWithNode = sourceExt.includes(path26.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3174,7 +3174,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path25.basename(filename, path25.extname(filename));
+        this._name = path26.basename(filename, path26.extname(filename));
         return this;
       }
       /**
@@ -3188,9 +3188,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path26) {
-        if (path26 === void 0) return this._executableDir;
-        this._executableDir = path26;
+      executableDir(path27) {
+        if (path27 === void 0) return this._executableDir;
+        this._executableDir = path27;
         return this;
       }
       /**
@@ -3545,17 +3545,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path25) {
-      const ctrl = callVisitor(key, node, visitor, path25);
+    function visit_(key, node, visitor, path26) {
+      const ctrl = callVisitor(key, node, visitor, path26);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visit_(key, ctrl, visitor, path25);
+        replaceNode(key, path26, ctrl);
+        return visit_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path25 = Object.freeze(path25.concat(node));
+          path26 = Object.freeze(path26.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path25);
+            const ci = visit_(i, node.items[i], visitor, path26);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3566,13 +3566,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path25 = Object.freeze(path25.concat(node));
-          const ck = visit_("key", node.key, visitor, path25);
+          path26 = Object.freeze(path26.concat(node));
+          const ck = visit_("key", node.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path25);
+          const cv = visit_("value", node.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3593,17 +3593,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path25) {
-      const ctrl = await callVisitor(key, node, visitor, path25);
+    async function visitAsync_(key, node, visitor, path26) {
+      const ctrl = await callVisitor(key, node, visitor, path26);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visitAsync_(key, ctrl, visitor, path25);
+        replaceNode(key, path26, ctrl);
+        return visitAsync_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path25 = Object.freeze(path25.concat(node));
+          path26 = Object.freeze(path26.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path25);
+            const ci = await visitAsync_(i, node.items[i], visitor, path26);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3614,13 +3614,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path25 = Object.freeze(path25.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path25);
+          path26 = Object.freeze(path26.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path25);
+          const cv = await visitAsync_("value", node.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3647,23 +3647,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path25) {
+    function callVisitor(key, node, visitor, path26) {
       if (typeof visitor === "function")
-        return visitor(key, node, path25);
+        return visitor(key, node, path26);
       if (identity2.isMap(node))
-        return visitor.Map?.(key, node, path25);
+        return visitor.Map?.(key, node, path26);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key, node, path25);
+        return visitor.Seq?.(key, node, path26);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key, node, path25);
+        return visitor.Pair?.(key, node, path26);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key, node, path25);
+        return visitor.Scalar?.(key, node, path26);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key, node, path25);
+        return visitor.Alias?.(key, node, path26);
       return void 0;
     }
-    function replaceNode(key, path25, node) {
-      const parent = path25[path25.length - 1];
+    function replaceNode(key, path26, node) {
+      const parent = path26[path26.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity2.isPair(parent)) {
@@ -4275,10 +4275,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path25, value) {
+    function collectionFromPath(schema2, path26, value) {
       let v = value;
-      for (let i = path25.length - 1; i >= 0; --i) {
-        const k = path25[i];
+      for (let i = path26.length - 1; i >= 0; --i) {
+        const k = path26[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4297,7 +4297,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
+    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -4327,11 +4327,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path25, value) {
-        if (isEmptyPath(path25))
+      addIn(path26, value) {
+        if (isEmptyPath(path26))
           this.add(value);
         else {
-          const [key, ...rest] = path25;
+          const [key, ...rest] = path26;
           const node = this.get(key, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -4345,8 +4345,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        const [key, ...rest] = path25;
+      deleteIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -4360,8 +4360,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        const [key, ...rest] = path25;
+      getIn(path26, keepScalar) {
+        const [key, ...rest] = path26;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -4379,8 +4379,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path25) {
-        const [key, ...rest] = path25;
+      hasIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -4390,8 +4390,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        const [key, ...rest] = path25;
+      setIn(path26, value) {
+        const [key, ...rest] = path26;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6906,9 +6906,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path25, value) {
+      addIn(path26, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path25, value);
+          this.contents.addIn(path26, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6983,14 +6983,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        if (Collection.isEmptyPath(path25)) {
+      deleteIn(path26) {
+        if (Collection.isEmptyPath(path26)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7005,10 +7005,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        if (Collection.isEmptyPath(path25))
+      getIn(path26, keepScalar) {
+        if (Collection.isEmptyPath(path26))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7019,10 +7019,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path25) {
-        if (Collection.isEmptyPath(path25))
+      hasIn(path26) {
+        if (Collection.isEmptyPath(path26))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7039,13 +7039,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        if (Collection.isEmptyPath(path25)) {
+      setIn(path26, value) {
+        if (Collection.isEmptyPath(path26)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path25), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path26), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path25, value);
+          this.contents.setIn(path26, value);
         }
       }
       /**
@@ -9006,9 +9006,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path25) => {
+    visit.itemAtPath = (cst, path26) => {
       let item = cst;
-      for (const [field, index] of path25) {
+      for (const [field, index] of path26) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9017,23 +9017,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path25) => {
-      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
-      const field = path25[path25.length - 1][0];
+    visit.parentCollection = (cst, path26) => {
+      const parent = visit.itemAtPath(cst, path26.slice(0, -1));
+      const field = path26[path26.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path25, item, visitor) {
-      let ctrl = visitor(item, path25);
+    function _visit(path26, item, visitor) {
+      let ctrl = visitor(item, path26);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path25.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path26.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9044,10 +9044,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path25);
+            ctrl = ctrl(item, path26);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
     }
     exports.visit = visit;
   }
@@ -14131,21 +14131,21 @@ var BlockLocator = class {
   lineStarts;
   indexes = /* @__PURE__ */ new Map();
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
-  locate(path25) {
-    return this.walk(path25).line;
+  locate(path26) {
+    return this.walk(path26).line;
   }
   /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
-  locateExact(path25) {
-    const found = this.walk(path25);
+  locateExact(path26) {
+    const found = this.walk(path26);
     return found.complete ? found.line : void 0;
   }
-  walk(path25) {
+  walk(path26) {
     const root = this.rootRegion();
     if (root === void 0) return { line: this.startLine, complete: false };
     let region = root;
     let line = root.line;
     let found = 0;
-    for (const segment of path25) {
+    for (const segment of path26) {
       if (region === void 0) break;
       const entry = this.entry(region, segment);
       if (entry === void 0) break;
@@ -14153,7 +14153,7 @@ var BlockLocator = class {
       region = entry.child;
       found++;
     }
-    return { line: this.startLine + line, complete: found === path25.length };
+    return { line: this.startLine + line, complete: found === path26.length };
   }
   lineText(line) {
     const start = this.lineStarts[line];
@@ -14617,7 +14617,7 @@ function sameDocumentAgain(same, chunk, index, file) {
     ...template === void 0 ? {} : { template },
     value: same.value,
     duplicateKeys: same.duplicateKeys.map((duplicate) => ({ ...duplicate, line: duplicate.line + shift })),
-    locate: (path25) => same.locate(path25) + shift,
+    locate: (path26) => same.locate(path26) + shift,
     text: chunk.text
   };
 }
@@ -14651,14 +14651,14 @@ function documentLocator(chunk, file, options, large, valueOf) {
   };
   let blocks;
   const blockLocator = () => blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines);
-  const yamlLocate = (path25) => {
+  const yamlLocate = (path26) => {
     try {
-      return positioned().locate(path25);
+      return positioned().locate(path26);
     } catch {
-      return blockLocator().locate(path25);
+      return blockLocator().locate(path26);
     }
   };
-  const locate = large ? (path25) => blockLocator().locate(path25) : options.locateWithYaml === true ? yamlLocate : (path25) => blockLocator().locateExact(path25.slice(0, presentLength(valueOf(), path25))) ?? yamlLocate(path25);
+  const locate = large ? (path26) => blockLocator().locate(path26) : options.locateWithYaml === true ? yamlLocate : (path26) => blockLocator().locateExact(path26.slice(0, presentLength(valueOf(), path26))) ?? yamlLocate(path26);
   return { locate, positioned };
 }
 function documentValue(chunk, file, options, large, positioned) {
@@ -14685,10 +14685,10 @@ function loadWithFallbacks(chunk, file, large, positioned) {
     }
   }
 }
-function presentLength(value, path25) {
+function presentLength(value, path26) {
   let node = value;
   let found = 0;
-  for (const segment of path25) {
+  for (const segment of path26) {
     if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isRecord(node) || !Object.hasOwn(node, segment)) break;
     node = node[segment];
     found++;
@@ -14757,30 +14757,30 @@ function fastLoadFailure(error, chunk, file) {
 function checkAliases(root, file, locate) {
   const sizes = /* @__PURE__ */ new Map();
   const onPath = /* @__PURE__ */ new Set();
-  const path25 = [];
+  const path26 = [];
   let expanded = 0;
   const visit = (node) => {
     if (node === null || typeof node !== "object") return 1;
     const known = sizes.get(node);
     if (known !== void 0) {
       expanded += known;
-      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path25));
+      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path26));
       return known;
     }
-    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path25));
+    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path26));
     onPath.add(node);
     let size = 1;
     if (Array.isArray(node)) {
       node.forEach((item, i) => {
-        path25.push(i);
+        path26.push(i);
         size += visit(item);
-        path25.pop();
+        path26.pop();
       });
     } else {
       for (const [key, item] of Object.entries(node)) {
-        path25.push(key);
+        path26.push(key);
         size += visit(item);
-        path25.pop();
+        path26.pop();
       }
     }
     onPath.delete(node);
@@ -14912,10 +14912,10 @@ var ValueBuilder = class {
   }
 };
 function nodeLocator(root, anchors, startLine, nodeLine) {
-  return (path25) => {
+  return (path26) => {
     let node = root;
     let line = nodeLine(root) ?? startLine;
-    for (const segment of path25) {
+    for (const segment of path26) {
       if ((0, import_yaml.isAlias)(node)) node = anchors.get(node.source);
       if ((0, import_yaml.isMap)(node) && typeof segment === "string") {
         const pair = [...node.items].reverse().find((p) => (0, import_yaml.isPair)(p) && scalarKey(p.key) === segment);
@@ -14975,9 +14975,9 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
 function namespaceOf(object) {
   return object.ref.namespace ?? "";
 }
-function getPath(value, path25) {
+function getPath(value, path26) {
   let current = value;
-  for (const segment of path25) {
+  for (const segment of path26) {
     if (typeof segment === "number") {
       if (!Array.isArray(current)) return void 0;
       current = current[segment];
@@ -14988,9 +14988,9 @@ function getPath(value, path25) {
   }
   return current;
 }
-function formatPath(path25) {
+function formatPath(path26) {
   let out = "";
-  for (const segment of path25) {
+  for (const segment of path26) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? segment : `.${segment}`;
   }
@@ -15392,13 +15392,118 @@ function namedToRoll(key) {
   return /roll|restart|redeploy|revision|timestamp/i.test(key.slice(key.lastIndexOf("/") + 1));
 }
 
+// src/k8s/controllers.ts
+var DOCS = "https://kubernetes.io/docs/concepts/workloads/controllers";
+var JOBS_HAVE_NO_SCALE = { error: "jobs.batch does not implement the scale subresource" };
+var NO_CONTROLLER_ERROR = "found no controllers for pod";
+var POD_CONTROLLERS = {
+  Deployment: {
+    groups: ["apps", "extensions"],
+    keepsPodsBySelector: true,
+    rollsOnTemplateChange: true,
+    scale: true,
+    rolloutStatus: true,
+    section: "§1.2, §4",
+    source: `${DOCS}/deployment/`
+  },
+  ReplicaSet: {
+    groups: ["apps", "extensions"],
+    keepsPodsBySelector: true,
+    // Keeps the pods it has: a template change reaches only pods it creates later.
+    rollsOnTemplateChange: false,
+    scale: true,
+    rolloutStatus: false,
+    section: "§1.3, §4",
+    source: `${DOCS}/replicaset/`
+  },
+  DaemonSet: {
+    groups: ["apps", "extensions"],
+    keepsPodsBySelector: true,
+    rollsOnTemplateChange: true,
+    scale: { error: "daemonsets.apps does not implement the scale subresource" },
+    rolloutStatus: true,
+    section: "§1.4, §4",
+    source: `${DOCS}/daemonset/`
+  },
+  StatefulSet: {
+    groups: ["apps"],
+    keepsPodsBySelector: true,
+    rollsOnTemplateChange: true,
+    scale: true,
+    rolloutStatus: true,
+    section: "§1.5, §4",
+    source: `${DOCS}/statefulset/`
+  },
+  ReplicationController: {
+    groups: [""],
+    keepsPodsBySelector: true,
+    rollsOnTemplateChange: false,
+    scale: true,
+    rolloutStatus: false,
+    section: "§4",
+    source: `${DOCS}/replicationcontroller/`
+  },
+  Rollout: {
+    groups: ["argoproj.io"],
+    keepsPodsBySelector: true,
+    rollsOnTemplateChange: true,
+    scale: true,
+    rolloutStatus: false,
+    section: "§1.17, §5",
+    source: "https://argoproj.github.io/argo-rollouts/features/specification/"
+  },
+  Job: {
+    groups: ["batch"],
+    // Its selector is generated per Job (controller-uid); its pods run to completion.
+    keepsPodsBySelector: false,
+    // The template of a Job is immutable (§1.6).
+    rollsOnTemplateChange: false,
+    scale: JOBS_HAVE_NO_SCALE,
+    rolloutStatus: false,
+    section: "§1.6, §4",
+    source: `${DOCS}/job/`
+  },
+  CronJob: {
+    groups: ["batch"],
+    keepsPodsBySelector: false,
+    // A template change reaches only the Jobs it creates later.
+    rollsOnTemplateChange: false,
+    // Its pods belong to the Jobs it creates.
+    scale: JOBS_HAVE_NO_SCALE,
+    rolloutStatus: false,
+    section: "§1.7, §4",
+    source: `${DOCS}/cron-jobs/`
+  }
+};
+function podController(group, kind) {
+  const controller = Object.hasOwn(POD_CONTROLLERS, kind) ? POD_CONTROLLERS[kind] : void 0;
+  return controller?.groups.includes(group) ? controller : void 0;
+}
+function keepsPodsBySelector(group, kind) {
+  return podController(group, kind)?.keepsPodsBySelector === true;
+}
+function rollsOnTemplateChange(group, kind) {
+  return podController(group, kind)?.rollsOnTemplateChange === true;
+}
+function scaleError(group, kind) {
+  const scale = podController(group, kind)?.scale;
+  if (scale === void 0) return NO_CONTROLLER_ERROR;
+  return scale === true ? void 0 : scale.error;
+}
+function followsRolloutStatus(group, kind) {
+  return group === "apps" && podController(group, kind)?.rolloutStatus === true;
+}
+
 // src/model/workloads.ts
 var REQUIRED = { nil: "nothing", empty: "nothing" };
 var MUTABLE_SELECTOR_VERSIONS = /* @__PURE__ */ new Set(["extensions/v1beta1", "apps/v1beta1"]);
 var immutableUnlessLegacy = (o) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
-function selectorController(groups, immutableSelector) {
+function groupsOf(kind) {
+  return POD_CONTROLLERS[kind].groups;
+}
+function selectorController(kind, immutableSelector) {
   return {
-    groups,
+    groups: groupsOf(kind),
     templatePath: ["spec", "template"],
     selectorPath: ["spec", "selector"],
     selectorKind: "labelSelector",
@@ -15409,13 +15514,13 @@ function selectorController(groups, immutableSelector) {
   };
 }
 var SHAPES = {
-  Deployment: selectorController(["apps", "extensions"], immutableUnlessLegacy),
-  ReplicaSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  DaemonSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  StatefulSet: selectorController(["apps"], () => true),
-  Rollout: selectorController(["argoproj.io"], () => true),
+  Deployment: selectorController("Deployment", immutableUnlessLegacy),
+  ReplicaSet: selectorController("ReplicaSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  DaemonSet: selectorController("DaemonSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  StatefulSet: selectorController("StatefulSet", () => true),
+  Rollout: selectorController("Rollout", () => true),
   ReplicationController: {
-    groups: [""],
+    groups: groupsOf("ReplicationController"),
     templatePath: ["spec", "template"],
     selectorPath: ["spec", "selector"],
     selectorKind: "map",
@@ -15424,14 +15529,14 @@ var SHAPES = {
     runsToCompletion: false
   },
   Job: {
-    groups: ["batch"],
+    groups: groupsOf("Job"),
     templatePath: ["spec", "template"],
     selectorRequired: false,
     immutableSelector: (o) => getPath(o.raw, ["spec", "manualSelector"]) === true,
     runsToCompletion: true
   },
   CronJob: {
-    groups: ["batch"],
+    groups: groupsOf("CronJob"),
     templatePath: ["spec", "jobTemplate", "spec", "template"],
     selectorRequired: false,
     immutableSelector: () => false,
@@ -15474,8 +15579,8 @@ function workloadOf(object) {
 function ownSelector(object, shape, podLabels) {
   if (object.ref.kind === "Job") {
     if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return void 0;
-    const path25 = ["spec", "selector"];
-    return { path: path25, selector: compileLabelSelector(getPath(object.raw, path25), REQUIRED) };
+    const path26 = ["spec", "selector"];
+    return { path: path26, selector: compileLabelSelector(getPath(object.raw, path26), REQUIRED) };
   }
   if (!shape.selectorPath) return void 0;
   const raw = getPath(object.raw, shape.selectorPath);
@@ -15821,11 +15926,11 @@ function decodeError(value, goStruct, field, goType, apiField, at = field, key) 
     ...key === void 0 ? {} : { key }
   };
 }
-function validateLabelMap(raw, path25, options = {}) {
+function validateLabelMap(raw, path26, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path25);
+  const field = () => options.apiField ?? formatPath(path26);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path25, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path26, "map[string]string", field())];
   const errors = [];
   for (const key in raw) {
     const value = raw[key];
@@ -15835,39 +15940,39 @@ function validateLabelMap(raw, path25, options = {}) {
     const valueProblems = decodes ? labelValueProblems(text) : [];
     if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
     const apiField = field();
-    const at = [...path25, key];
-    if (!decodes) errors.push(decodeError(value, goStruct, path25, "string", apiField, at, key));
+    const at = [...path26, key];
+    if (!decodes) errors.push(decodeError(value, goStruct, path26, "string", apiField, at, key));
     for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
     for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
   }
   return errors;
 }
-function validateAnnotationMap(raw, path25, options = {}) {
+function validateAnnotationMap(raw, path26, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path25);
+  const field = () => options.apiField ?? formatPath(path26);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path25, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path26, "map[string]string", field())];
   const errors = [];
   let bytes2 = 0;
   for (const key in raw) {
     const value = raw[key];
     const decodes = value === null || typeof value === "string";
-    if (!decodes) errors.push(decodeError(value, goStruct, path25, "string", field(), [...path25, key], key));
-    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path25, key], key });
+    if (!decodes) errors.push(decodeError(value, goStruct, path26, "string", field(), [...path26, key], key));
+    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path26, key], key });
     if (decodes) bytes2 += byteLength(key) + byteLength(value ?? "");
   }
   const tooLong = sizeProblem(bytes2);
-  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path25 });
+  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path26 });
   return errors;
 }
-function validateLabelSelector(raw, path25, options = {}) {
-  const apiField = options.apiField ?? formatPath(path25);
+function validateLabelSelector(raw, path26, options = {}) {
+  const apiField = options.apiField ?? formatPath(path26);
   if (raw === null || raw === void 0) return [];
-  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path25, "v1.LabelSelector", apiField)];
-  const errors = validateLabelMap(raw.matchLabels, [...path25, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
+  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path26, "v1.LabelSelector", apiField)];
+  const errors = validateLabelMap(raw.matchLabels, [...path26, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
   const expressions = raw.matchExpressions;
   if (expressions === null || expressions === void 0) return errors;
-  const expressionsPath = [...path25, "matchExpressions"];
+  const expressionsPath = [...path26, "matchExpressions"];
   if (!Array.isArray(expressions)) {
     errors.push(decodeError(expressions, "LabelSelector", expressionsPath, "[]v1.LabelSelectorRequirement", `${apiField}.matchExpressions`));
     return errors;
@@ -15880,51 +15985,57 @@ function validateLabelSelector(raw, path25, options = {}) {
       errors.push(decodeError(expression, "LabelSelector", expressionsPath, "v1.LabelSelectorRequirement", field, at));
       return;
     }
-    const { key, operator, values } = expression;
-    let decodes = true;
-    for (const [name, value] of [["key", key], ["operator", operator]]) {
-      if (value !== null && value !== void 0 && typeof value !== "string") {
-        errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
-        decodes = false;
-      }
+    const undecodable2 = requirementDecodeErrors(expression, at, field);
+    errors.push(...undecodable2.length > 0 ? undecodable2 : requirementErrors(expression, at, field));
+  });
+  return errors;
+}
+function requirementDecodeErrors(expression, at, field) {
+  const errors = [];
+  for (const name of ["key", "operator"]) {
+    const value = expression[name];
+    if (value !== null && value !== void 0 && typeof value !== "string") {
+      errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
     }
-    if (values !== null && values !== void 0) {
-      if (!Array.isArray(values)) {
-        errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
-        decodes = false;
-      } else {
-        values.forEach((value, j) => {
-          if (value !== null && typeof value !== "string") {
-            errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
-            decodes = false;
-          }
-        });
-      }
+  }
+  const { values } = expression;
+  if (values === null || values === void 0) return errors;
+  if (!Array.isArray(values)) {
+    errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
+    return errors;
+  }
+  values.forEach((value, j) => {
+    if (value !== null && typeof value !== "string") {
+      errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
     }
-    if (!decodes) return;
-    const keyText = typeof key === "string" ? key : "";
-    const operatorText = typeof operator === "string" ? operator : "";
-    const list = Array.isArray(values) ? values.map((v) => typeof v === "string" ? v : "") : [];
-    const withKey = keyText === "" ? {} : { key: keyText };
-    if (operatorText === "In" || operatorText === "NotIn") {
-      if (list.length === 0) {
-        errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
-      }
-    } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
-      if (list.length > 0) {
-        errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
-      }
-    } else {
-      errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
+  });
+  return errors;
+}
+function requirementErrors(expression, at, field) {
+  const { key, operator, values } = expression;
+  const errors = [];
+  const keyText = typeof key === "string" ? key : "";
+  const operatorText = typeof operator === "string" ? operator : "";
+  const list = Array.isArray(values) ? values.map((v) => typeof v === "string" ? v : "") : [];
+  const withKey = keyText === "" ? {} : { key: keyText };
+  if (operatorText === "In" || operatorText === "NotIn") {
+    if (list.length === 0) {
+      errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
     }
-    for (const detail of labelKeyProblems(keyText)) {
-      errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
+  } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
+    if (list.length > 0) {
+      errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
     }
-    list.forEach((value, j) => {
-      for (const detail of labelValueProblems(value)) {
-        errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
-      }
-    });
+  } else {
+    errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
+  }
+  for (const detail of labelKeyProblems(keyText)) {
+    errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
+  }
+  list.forEach((value, j) => {
+    for (const detail of labelValueProblems(value)) {
+      errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
+    }
   });
   return errors;
 }
@@ -16223,82 +16334,77 @@ function mergeProbeEvidence(parts) {
   return { probed, changes };
 }
 function analyzeProbes(renders) {
-  const options = { namespace: renders.namespace };
-  const base = objectsFromDocuments(renders.base, options).objects;
+  const parse = (docs) => objectsFromDocuments(docs, { namespace: renders.namespace }).objects;
+  const base = parse(renders.base);
   const file = renders.base[0]?.file;
-  const changes = /* @__PURE__ */ new Map();
-  const probed = /* @__PURE__ */ new Set();
-  let unmarked = 0;
-  if (renders.deterministic === true) probed.add("random");
-  const repeatDiffs = /* @__PURE__ */ new Map();
-  if (renders.repeat) {
-    probed.add("random");
-    const pairs2 = pairObjects(base, objectsFromDocuments(renders.repeat, options).objects);
-    for (const [object, other] of pairs2) {
-      const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
-      repeatDiffs.set(object, leaves);
-      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
-    }
-  }
+  const found = { changes: /* @__PURE__ */ new Map(), probed: /* @__PURE__ */ new Set(), unmarked: 0 };
+  if (renders.deterministic === true) found.probed.add("random");
+  const repeatDiffs = renders.repeat ? compareRepeat(base, parse(renders.repeat), found) : /* @__PURE__ */ new Map();
   const singles = (renders.singles ?? []).map((single) => {
-    const pairs2 = pairObjects(base, objectsFromDocuments(single.docs, options).objects);
+    const pairs2 = pairObjects(base, parse(single.docs));
     const diffs = new Map(
       [...pairs2].map(([object, other]) => [object, new Map(identityLeaves(object, other).map((leaf) => [formatPath(leaf.path), leaf]))])
     );
     return { single, pairs: pairs2, diffs };
   });
-  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) probed.add(cause);
-  if (renders.combined) {
-    const { markers } = renders.combined;
-    for (const cause of markedCauses(markers)) probed.add(cause);
-    const pairs2 = pairObjects(base, objectsFromDocuments(renders.combined.docs, options).objects);
-    for (const [object, other] of pairs2) {
-      const random = repeatDiffs.get(object);
-      for (const leaf of identityLeaves(object, other)) {
-        const key = formatPath(leaf.path);
-        if (random?.has(key)) continue;
-        const found = markersIn(leaf, markers);
-        if (found.causes.length === 0) {
-          const where = section(object, leaf.path);
-          if (where === "pod-annotations" || where === "job-pod-spec") continue;
-          const explained = explainBySingles(object, key, singles);
-          if (explained === void 0) {
-            unmarked++;
-            continue;
-          }
-          addChange(changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
-          continue;
-        }
-        const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
-        if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
-        if (change.causes.includes("image-tag") && change.section === "pod-labels") {
-          change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
-        }
-        addChange(changes, object, change);
+  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) found.probed.add(cause);
+  if (renders.combined) compareCombined(base, parse(renders.combined.docs), renders.combined.markers, repeatDiffs, singles, found);
+  else for (const single of singles) compareSingle(single, repeatDiffs, found);
+  return {
+    evidence: { probed: file === void 0 ? /* @__PURE__ */ new Map() : /* @__PURE__ */ new Map([[file, found.probed]]), changes: found.changes },
+    unmarked: found.unmarked
+  };
+}
+function compareRepeat(base, repeat, found) {
+  found.probed.add("random");
+  const repeatDiffs = /* @__PURE__ */ new Map();
+  for (const [object, other] of pairObjects(base, repeat)) {
+    const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
+    repeatDiffs.set(object, leaves);
+    for (const leaf of leaves.values()) addChange(found.changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
+  }
+  return repeatDiffs;
+}
+function compareCombined(base, combined, markers, repeatDiffs, singles, found) {
+  for (const cause of markedCauses(markers)) found.probed.add(cause);
+  for (const [object, other] of pairObjects(base, combined)) {
+    const random = repeatDiffs.get(object);
+    for (const leaf of identityLeaves(object, other)) {
+      const key = formatPath(leaf.path);
+      if (random?.has(key)) continue;
+      const marked = markersIn(leaf, markers);
+      if (marked.causes.length === 0) {
+        const where = section(object, leaf.path);
+        if (where === "pod-annotations" || where === "job-pod-spec") continue;
+        const explained = explainBySingles(object, key, singles);
+        if (explained === void 0) found.unmarked++;
+        else addChange(found.changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
+        continue;
       }
-    }
-  } else {
-    for (const { single, pairs: pairs2, diffs } of singles) {
-      for (const [object, leaves] of diffs) {
-        const random = repeatDiffs.get(object);
-        for (const [key, leaf] of leaves) {
-          if (random?.has(key)) continue;
-          const found = markersIn(leaf, single.markers);
-          const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], found.valuesPaths.length > 0 ? found.valuesPaths : allPaths(single)), single.markers);
-          if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
-          if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
-            const other = pairs2.get(object);
-            change.foreignTag = other !== void 0 && !usesTag(object, other, found.tagMarkers, change.before);
-          }
-          mergeChange(changes, object, change);
-        }
+      const change = atRevisionTwo(fieldChange(object, leaf, marked.causes, marked.valuesPaths), markers);
+      if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
+      if (change.causes.includes("image-tag") && change.section === "pod-labels") {
+        change.foreignTag = !usesTag(object, other, marked.tagMarkers, change.before);
       }
+      addChange(found.changes, object, change);
     }
   }
-  return {
-    evidence: { probed: file === void 0 ? /* @__PURE__ */ new Map() : /* @__PURE__ */ new Map([[file, probed]]), changes },
-    unmarked
-  };
+}
+function compareSingle({ single, pairs: pairs2, diffs }, repeatDiffs, found) {
+  for (const [object, leaves] of diffs) {
+    const random = repeatDiffs.get(object);
+    for (const [key, leaf] of leaves) {
+      if (random?.has(key)) continue;
+      const marked = markersIn(leaf, single.markers);
+      const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], marked.valuesPaths.length > 0 ? marked.valuesPaths : allPaths(single)), single.markers);
+      if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
+      if (single.cause === "image-tag" && change.section === "pod-labels" && marked.tagMarkers.length > 0) {
+        const other = pairs2.get(object);
+        change.foreignTag = other !== void 0 && !usesTag(object, other, marked.tagMarkers, change.before);
+      }
+      mergeChange(found.changes, object, change);
+    }
+  }
 }
 function withUpgradeRenders(evidence, base, upgrades, namespace) {
   const options = { namespace };
@@ -16422,7 +16528,7 @@ function mergeChange(changes, object, change) {
 }
 function identityLeaves(object, other) {
   const leaves = [];
-  const compare = (path25) => leaves.push(...diffLeaves(getPath(object.raw, path25), getPath(other.raw, path25), path25));
+  const compare = (path26) => leaves.push(...diffLeaves(getPath(object.raw, path26), getPath(other.raw, path26), path26));
   compare(["metadata", "name"]);
   const workload = workloadOf(object);
   if (workload) {
@@ -16448,21 +16554,21 @@ function arrayLength(value) {
 function isPatchedJob(object) {
   return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
 }
-function section(object, path25, options = {}) {
-  const starts = (prefix) => prefix.length <= path25.length && prefix.every((segment, i) => path25[i] === segment);
-  if (path25.length === 2 && path25[0] === "metadata" && path25[1] === "name") return "name";
+function section(object, path26, options = {}) {
+  const starts = (prefix) => prefix.length <= path26.length && prefix.every((segment, i) => path26[i] === segment);
+  if (path26.length === 2 && path26[0] === "metadata" && path26[1] === "name") return "name";
   const workload = workloadOf(object);
   if (workload) {
     if (workload.selectorPath && workload.selectorImmutable && starts(workload.selectorPath)) return "selector";
     if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
-      if (starts([...workload.templatePath, "metadata", "labels"]) && path25.length === workload.templatePath.length + 3) return "pod-labels";
-      if (starts([...workload.templatePath, "metadata", "annotations"]) && path25.length === workload.templatePath.length + 3) return "pod-annotations";
+      if (starts([...workload.templatePath, "metadata", "labels"]) && path26.length === workload.templatePath.length + 3) return "pod-labels";
+      if (starts([...workload.templatePath, "metadata", "annotations"]) && path26.length === workload.templatePath.length + 3) return "pod-annotations";
     }
     if (options.jobPodSpec !== false && isPatchedJob(object) && starts([...workload.templatePath, "spec"])) return "job-pod-spec";
   }
-  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path25[0] === "spec" && path25[1] === "volumeClaimTemplates") {
-    const field = path25[4];
-    if (typeof path25[2] === "number" && path25[3] === "metadata" && (field === "labels" || field === "annotations") && path25.length === 6) {
+  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path26[0] === "spec" && path26[1] === "volumeClaimTemplates") {
+    const field = path26[4];
+    if (typeof path26[2] === "number" && path26[3] === "metadata" && (field === "labels" || field === "annotations") && path26.length === 6) {
       return "claim-template";
     }
   }
@@ -16470,21 +16576,21 @@ function section(object, path25, options = {}) {
 }
 function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
   const where = section(object, leaf.path, options);
-  let path25 = leaf.path;
+  let path26 = leaf.path;
   let key;
   const added = leaf.before === void 0;
-  const expressions = path25.indexOf("matchExpressions");
-  if (where === "selector" && expressions !== -1 && typeof path25[expressions + 1] === "number") {
-    path25 = path25.slice(0, expressions + 2);
-    const expression = getPath(object.raw, path25);
+  const expressions = path26.indexOf("matchExpressions");
+  if (where === "selector" && expressions !== -1 && typeof path26[expressions + 1] === "number") {
+    path26 = path26.slice(0, expressions + 2);
+    const expression = getPath(object.raw, path26);
     key = isRecord(expression) && typeof expression.key === "string" ? expression.key : void 0;
-  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path25.length > 0) {
-    key = String(path25.at(-1));
-    if (added) path25 = path25.slice(0, -1);
+  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path26.length > 0) {
+    key = String(path26.at(-1));
+    if (added) path26 = path26.slice(0, -1);
   }
   return {
     section: where,
-    path: path25,
+    path: path26,
     ...key === void 0 ? {} : { key },
     ...leaf.before === void 0 ? {} : { before: leafText(leaf.before) },
     ...leaf.after === void 0 ? {} : { after: leafText(leaf.after) },
@@ -16493,24 +16599,24 @@ function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
     valuesPaths: [...new Set(valuesPaths)]
   };
 }
-function diffLeaves(a, b, path25) {
+function diffLeaves(a, b, path26) {
   if (a === b) return [];
-  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path25);
-  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path25);
+  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path26);
+  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path26);
   if (Array.isArray(a) && Array.isArray(b)) {
     const out = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path25, i]));
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path26, i]));
     return out;
   }
   if (isRecord(a) && isRecord(b)) {
     const out = [];
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path25, key]));
+      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path26, key]));
     }
     return out;
   }
   if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return [];
-  return [{ path: path25, before: a, after: b }];
+  return [{ path: path26, before: a, after: b }];
 }
 function pairObjects(base, other) {
   const pairs2 = /* @__PURE__ */ new Map();
@@ -16719,15 +16825,15 @@ function kindOf(verdict) {
   if (verdict.change?.added === true && verdict.label.valuesPath !== void 0) return verdict.change.valuesPaths.length > 1 ? "valuesMaps" : "valuesMap";
   return verdict.cause === "values" ? "onValues" : "changes";
 }
-function holder(path25) {
-  return path25.slice(0, -1);
+function holder(path26) {
+  return path26.slice(0, -1);
 }
 function commonPrefix(paths) {
   const [first = [], ...rest] = paths;
   let length = first.length;
-  for (const path25 of rest) {
+  for (const path26 of rest) {
     let i = 0;
-    while (i < length && i < path25.length && path25[i] === first[i]) i++;
+    while (i < length && i < path26.length && path26[i] === first[i]) i++;
     length = i;
   }
   return first.slice(0, length);
@@ -16741,13 +16847,13 @@ function causesOf(verdict) {
 }
 function valuesMapProblem(kind, verdicts) {
   const first = verdicts[0];
-  const path25 = first.change.path;
+  const path26 = first.change.path;
   const valuesPaths = unique(verdicts.flatMap((v) => v.change.valuesPaths));
   const causes = unique(verdicts.flatMap(causesOf));
   return {
     kind,
-    path: path25,
-    at: path25,
+    path: path26,
+    at: path26,
     severity: causes.every((c) => c === "values") ? "info" : "error",
     data: kind === "valuesMap" ? { valuesPaths: andList(valuesPaths) } : { valuesPath: valuesPaths[0], count: valuesPaths.length },
     evidence: {
@@ -16884,11 +16990,10 @@ var volatileSelector = {
 };
 
 // src/analyze/rules/volatile-pod-labels.ts
-var ROLLING_KINDS = /* @__PURE__ */ new Set(["Deployment", "DaemonSet", "StatefulSet", "Rollout"]);
 function watched(workload) {
   const { object } = workload;
   if (object.hooks.length > 0) return false;
-  return object.ref.kind === "CronJob" || ROLLING_KINDS.has(object.ref.kind);
+  return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
 function reportable(workload, verdict) {
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
@@ -17034,9 +17139,9 @@ function fieldChanges(context, workload) {
   const probes = probesOf(context.probes, workload.object);
   if (probes === void 0) {
     const changes2 = [];
-    for (const { image, path: path25 } of containerImages(workload)) {
+    for (const { image, path: path26 } of containerImages(workload)) {
       const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
-      if (version !== void 0) changes2.push({ path: path25, cause: "name", brings: "app-version", version });
+      if (version !== void 0) changes2.push({ path: path26, cause: "name", brings: "app-version", version });
     }
     return changes2;
   }
@@ -17144,8 +17249,8 @@ var CRONJOB_NAME_MAX = 52;
 function nameErrors(object) {
   if (object.generatedName) return [];
   const { kind, name } = object.ref;
-  const path25 = ["metadata", "name"];
-  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path25 });
+  const path26 = ["metadata", "name"];
+  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path26 });
   const is = (k, group) => kind === k && object.group === group;
   if (is("Service", "")) return dns1035LabelProblems(name).map((d) => invalid(d));
   if (is("StatefulSet", "apps")) return dns1123LabelProblems(name).map((d) => invalid(d));
@@ -17164,8 +17269,8 @@ function nameErrors(object) {
   if (SUBDOMAIN_NAMES[kind]?.includes(object.group)) return dns1123SubdomainProblems(name).map((d) => invalid(d));
   return [];
 }
-function apiPath(path25, last) {
-  return path25.length === 0 ? `metadata.${last}` : `${formatPath(path25)}.${last}`;
+function apiPath(path26, last) {
+  return path26.length === 0 ? `metadata.${last}` : `${formatPath(path26)}.${last}`;
 }
 function checkedFields(object, context) {
   const fields = [];
@@ -17197,22 +17302,22 @@ function checkedFields(object, context) {
     });
   }
   if (workload?.selectorPath && !workload.generic) {
-    const path25 = workload.selectorPath;
-    const selector = getPath(raw, path25);
-    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path25, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path25, { goStruct: `${kind}Spec` });
+    const path26 = workload.selectorPath;
+    const selector = getPath(raw, path26);
+    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path26, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path26, { goStruct: `${kind}Spec` });
     fields.push({ subject: "selector", errors, ...later ? { later } : {} });
   }
   if (kind === "Service" && object.group === "") {
-    const path25 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path25), path25, { goStruct: "ServiceSpec" }) });
+    const path26 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path26), path26, { goStruct: "ServiceSpec" }) });
   }
   if (kind === "PodDisruptionBudget" && object.group === "policy") {
-    const path25 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path25), path25, { goStruct: "PodDisruptionBudgetSpec" }) });
+    const path26 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path26), path26, { goStruct: "PodDisruptionBudgetSpec" }) });
   }
   if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
-    const path25 = ["spec", "podSelector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path25), path25, { goStruct: "NetworkPolicySpec" }) });
+    const path26 = ["spec", "podSelector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path26), path26, { goStruct: "NetworkPolicySpec" }) });
   }
   return fields;
 }
@@ -17222,15 +17327,15 @@ function quotedErrors(errors) {
 }
 function problemFinding({ object, subject, errors, later }) {
   const first = errors[0];
-  const path25 = first.path;
-  const where = formatPath(path25);
+  const path26 = first.path;
+  const where = formatPath(path26);
   const decode = errors.some((e) => e.type === "Decode");
   const key = first.key;
-  const rawValue = getPath(object.raw, path25);
+  const rawValue = getPath(object.raw, path26);
   const common2 = { object: refString(object.ref), errors: quotedErrors(errors), noun: NOUN[subject] };
   const finding2 = (messageId, data, fix2) => ({
     object,
-    path: path25,
+    path: path26,
     messageId: later === void 0 ? messageId : "rejectedLater",
     data: later === void 0 ? { ...common2, ...data } : { ...common2, field: key ?? where, later },
     evidence: {
@@ -17257,7 +17362,7 @@ function problemFinding({ object, subject, errors, later }) {
     if (keyErrors.length > 0) fix2 += ` The key is invalid too. ${valueFix(keyErrors, void 0)}`;
     return finding2("notAString", { key: key ?? where, type: type2, value: shown }, fix2);
   }
-  if (key === void 0 || first.type !== "Invalid value" || path25[path25.length - 1] === "operator") {
+  if (key === void 0 || first.type !== "Invalid value" || path26[path26.length - 1] === "operator") {
     return finding2("invalidField", { field: where, detail: first.detail }, valueFix(errors, first.value));
   }
   if (first.value === key) return finding2("invalidKey", { key }, valueFix(errors, first.value));
@@ -17649,13 +17754,6 @@ function requirementText(suggestion) {
 }
 
 // src/analyze/rules/selector-overlap/consumers.ts
-var SCALABLE_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
-var SCALE_ERRORS = {
-  Job: "jobs.batch does not implement the scale subresource",
-  CronJob: "jobs.batch does not implement the scale subresource",
-  DaemonSet: "daemonsets.apps does not implement the scale subresource"
-};
-var NO_CONTROLLER_ERROR = "found no controllers for pod";
 var REMEDY2 = {
   integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
   keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
@@ -17687,11 +17785,11 @@ function checkConsumer(context, report, consumer2, selected) {
   const jobs = matched2.filter((w) => w.runsToCompletion);
   const served = longRunning.length === 1 ? longRunning : longRunning.filter((w) => w.object.ref.name === consumer2.object.ref.name).slice(0, 1);
   const target = workloadList(served.length > 0 ? served : longRunning);
-  const unscalable = isPdb && consumer2.needsScale ? matched2.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind)) : [];
+  const unscalable = isPdb && consumer2.needsScale ? matched2.filter((w) => scaleError(w.object.group, w.object.ref.kind) !== void 0) : [];
   const problems = [];
   if (unscalable.length > 0) {
-    const scaleError = SCALE_ERRORS[unscalable[0].object.ref.kind] ?? NO_CONTROLLER_ERROR;
-    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError } });
+    const { group, ref: ref2 } = unscalable[0].object;
+    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref2.kind) } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
@@ -18523,65 +18621,68 @@ function rollAnnotationFinding(context, object, change, byRevision) {
 }
 function revisionFinding(context, object, change) {
   const kubeVersion = context.settings.kubeVersion;
-  const { kind, name } = object.ref;
-  const next = change.after ?? "";
   const evidence = { source: ".Release.Revision", field: formatPath(change.path), ...change.key === void 0 ? {} : { label: change.key } };
   switch (change.section) {
     case "name":
-      return {
-        object,
-        path: change.path,
-        severity: "info",
-        messageId: runsPerRelease(object) ? "revisionNamePerRelease" : "revisionName",
-        data: { name, kind, next },
-        evidence,
-        remedy: {
-          text: runsPerRelease(object) ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name." : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names."
-        }
-      };
+      return revisionNameFinding(object, change, evidence);
     case "selector":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
+      return revisionRefusedFinding(object, change, evidence, {
         messageId: "revisionSelector",
-        data: { label: change.key ?? "", next, failure: selectorChangeError(kind, kubeVersion) },
-        evidence,
-        remedy: {
-          text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade]
-        }
-      };
+        failure: selectorChangeError(object.ref.kind, kubeVersion),
+        text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade."
+      });
     case "claim-template":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
+      return revisionRefusedFinding(object, change, evidence, {
         messageId: "revisionClaimTemplate",
-        data: { label: change.key ?? "", next, failure: statefulSetForbiddenError(kubeVersion) },
-        evidence,
-        remedy: {
-          text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade]
-        }
-      };
-    case "pod-labels": {
-      const job2 = kind === "Job" && object.hooks.length === 0;
-      return {
-        object,
-        path: change.path,
-        severity: job2 ? "error" : "warning",
-        messageId: job2 ? "revisionJobLabel" : "revisionPodLabel",
-        data: { label: change.key ?? "", next, kind },
-        evidence,
-        remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
-      };
-    }
+        failure: statefulSetForbiddenError(kubeVersion),
+        text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused."
+      });
+    case "pod-labels":
+      return revisionPodLabelFinding(object, change, evidence);
     case "pod-annotations":
       return rollAnnotationFinding(context, object, change, true);
     default:
       return void 0;
   }
+}
+function revisionNameFinding(object, change, evidence) {
+  const { kind, name } = object.ref;
+  const perRelease = runsPerRelease(object);
+  return {
+    object,
+    path: change.path,
+    severity: "info",
+    messageId: perRelease ? "revisionNamePerRelease" : "revisionName",
+    data: { name, kind, next: change.after ?? "" },
+    evidence,
+    remedy: {
+      text: perRelease ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name." : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names."
+    }
+  };
+}
+function revisionRefusedFinding(object, change, evidence, refusal) {
+  return {
+    object,
+    path: change.path,
+    severity: "error",
+    messageId: refusal.messageId,
+    data: { label: change.key ?? "", next: change.after ?? "", failure: refusal.failure },
+    evidence,
+    remedy: { text: refusal.text, commands: [orphanDeleteCommand(object), releaseOf(object).upgrade] }
+  };
+}
+function revisionPodLabelFinding(object, change, evidence) {
+  const { kind } = object.ref;
+  const job2 = kind === "Job" && object.hooks.length === 0;
+  return {
+    object,
+    path: change.path,
+    severity: job2 ? "error" : "warning",
+    messageId: job2 ? "revisionJobLabel" : "revisionPodLabel",
+    data: { label: change.key ?? "", next: change.after ?? "", kind },
+    evidence,
+    remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
+  };
 }
 var DELIBERATE_ROLL = "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
 var nondeterministicRender = {
@@ -18744,11 +18845,11 @@ function labelSelectorArg(selector) {
   return compiled.matchesNothing ? void 0 : describeSelector(compiled);
 }
 
-// src/analyze/upgrade/defaults.ts
+// src/k8s/defaults.ts
 function defaultedManifest(raw, apiVersion, kind) {
   const out = isRecord(raw) ? clone(raw) : {};
   delete out.status;
-  const defaulter = DEFAULTERS[`${apiVersion}/${kind}`] ?? DEFAULTERS[`${groupOf2(apiVersion)}/*/${kind}`];
+  const defaulter = DEFAULTERS[`${apiVersion}/${kind}`] ?? DEFAULTERS[`${groupOf(apiVersion)}/*/${kind}`];
   defaulter?.(out);
   return out;
 }
@@ -18881,7 +18982,7 @@ var DEFAULTERS = {
   "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
   "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
   "v1/Secret": (o) => setDefault(o, "type", "Opaque", true),
-  // SetDefaults_Secret
+  // SetDefaults_Secret, §1.19
   "storage.k8s.io/*/StorageClass": (o) => {
     setDefault(o, "reclaimPolicy", "Delete", true);
     setDefault(o, "volumeBindingMode", "Immediate", true);
@@ -18995,9 +19096,9 @@ function applyPvcSpecDefaults(spec) {
     canonicalQuantities(spec.resources.limits);
   }
 }
-function podTemplateAt(o, path25) {
+function podTemplateAt(o, path26) {
   let current = o;
-  for (const key of path25) {
+  for (const key of path26) {
     if (!isRecord(current)) return;
     current = current[key];
   }
@@ -19103,10 +19204,6 @@ function defaultPullPolicy(image) {
   const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
   return tag === "latest" ? "Always" : "IfNotPresent";
 }
-function groupOf2(apiVersion) {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
 function isUnset(value) {
   return value === void 0 || value === null;
 }
@@ -19156,24 +19253,24 @@ function normalize(value) {
   }
   return out;
 }
-function diff(before, after, path25 = []) {
+function diff(before, after, path26 = []) {
   const differences = [];
-  walk(normalize(before), normalize(after), [...path25], differences);
+  walk(normalize(before), normalize(after), [...path26], differences);
   return differences;
 }
-function walk(before, after, path25, out) {
+function walk(before, after, path26, out) {
   if (isEmpty(before) && isEmpty(after)) return;
   if (isRecord(before) && isRecord(after)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk(before[key], after[key], [...path25, key], out);
+      walk(before[key], after[key], [...path26, key], out);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path25, i], out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path26, i], out);
     return;
   }
-  if (before !== after) out.push({ path: path25, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
+  if (before !== after) out.push({ path: path26, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
 }
 function sameValue(before, after) {
   return diff(before, after).length === 0;
@@ -19219,9 +19316,8 @@ function planUpgrade(previous, next) {
 }
 
 // src/analyze/upgrade/impact.ts
-var ROLLING_KINDS2 = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "Rollout"]);
 function isRollingWorkload(object) {
-  return ROLLING_KINDS2.has(object.ref.kind) && workloadOf(object) !== void 0;
+  return rollsOnTemplateChange(object.group, object.ref.kind) && workloadOf(object) !== void 0;
 }
 function templateChangesOf(pair) {
   if (!isRollingWorkload(pair.after) || pair.before.ref.kind !== pair.after.ref.kind) return void 0;
@@ -19260,12 +19356,12 @@ function rollReasons(changes) {
   const reasons = /* @__PURE__ */ new Set();
   for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
   const specPath = [...changes.templatePath, "spec"];
-  for (const { path: path25 } of changes.other) {
-    if (!startsWith(path25, specPath)) {
+  for (const { path: path26 } of changes.other) {
+    if (!startsWith(path26, specPath)) {
       reasons.add("pod-spec");
       continue;
     }
-    const [field, , containerField] = path25.slice(specPath.length).map(String);
+    const [field, , containerField] = path26.slice(specPath.length).map(String);
     const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
     if (inContainer && containerField === void 0) reasons.add("containers");
     else if (inContainer && containerField === "image") reasons.add("image");
@@ -19409,32 +19505,32 @@ function emptyToUndefined(value) {
   return sameValue(value, void 0) ? void 0 : value;
 }
 var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
-function specDifferences(before, after, path25) {
+function specDifferences(before, after, path26) {
   const out = [];
   const { rest: restBefore, lists: listsBefore } = splitContainers(before);
   const { rest: restAfter, lists: listsAfter } = splitContainers(after);
-  out.push(...diff(restBefore, restAfter, path25));
+  out.push(...diff(restBefore, restAfter, path26));
   for (const list of CONTAINER_LISTS) {
     const b = listsBefore[list];
     const a = listsAfter[list];
     const byName = namedContainers(b) && namedContainers(a);
     if (!byName) {
-      out.push(...diff(b, a, [...path25, list]));
+      out.push(...diff(b, a, [...path26, list]));
       continue;
     }
     const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
     const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
     (a ?? []).forEach((container, i) => {
       const old = beforeByName.get(stringMap(container).name);
-      out.push(...diff(old?.c, container, [...path25, list, i]));
+      out.push(...diff(old?.c, container, [...path26, list, i]));
     });
     for (const [name, { c, i }] of beforeByName) {
-      if (!afterNames.has(name)) out.push({ path: [...path25, list, i], before: c, after: void 0 });
+      if (!afterNames.has(name)) out.push({ path: [...path26, list, i], before: c, after: void 0 });
     }
     const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
     const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
     if (orderBefore.join("\0") !== orderAfter.join("\0")) {
-      out.push({ path: [...path25, list], before: orderBefore, after: orderAfter });
+      out.push({ path: [...path26, list], before: orderBefore, after: orderAfter });
     }
   }
   return out;
@@ -19453,8 +19549,8 @@ function namedContainers(list) {
   const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
   return names.every((n) => n !== void 0) && new Set(names).size === names.length;
 }
-function startsWith(path25, prefix) {
-  return prefix.every((segment, i) => path25[i] === segment);
+function startsWith(path26, prefix) {
+  return prefix.every((segment, i) => path26[i] === segment);
 }
 
 // src/analyze/rules/needless-rollout.ts
@@ -19531,10 +19627,8 @@ function describe(change) {
 }
 
 // src/analyze/upgrade/replacements.ts
-var POD_OWNERS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"]);
-var POD_OWNER_GROUPS = /* @__PURE__ */ new Set(["", "apps", "extensions", "argoproj.io"]);
 function isPodOwner(object) {
-  return POD_OWNERS.has(object.ref.kind) && POD_OWNER_GROUPS.has(object.group);
+  return keepsPodsBySelector(object.group, object.ref.kind);
 }
 function isService(object) {
   return object.ref.kind === "Service" && object.group === "";
@@ -19703,7 +19797,7 @@ var objectReplaced = {
 function describeReplacement(pair) {
   const { before, after, why, kept } = pair;
   const [oldRef, newRef] = [refString(before.ref), refString(after.ref)];
-  const path25 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
+  const path26 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
   const names = { oldRef, newRef, oldName: before.ref.name, newName: after.ref.name };
   const how = formatMessage(HOW[why], { matchedBy: matched(pair), oldGroup: groupName(before), newGroup: groupName(after) }, "object-replaced how");
   const lifecycle = formatMessage(LIFECYCLE[kept ? "kept" : "deleted"], names, "object-replaced lifecycle");
@@ -19718,7 +19812,7 @@ function describeReplacement(pair) {
   const remedy = { text: consequence.remedy, ...consequence.commands.length > 0 ? { commands: consequence.commands } : {} };
   return {
     object: after,
-    path: path25,
+    path: path26,
     related: [before],
     severity: consequence.severity,
     messageId: consequence.messageId,
@@ -19832,7 +19926,7 @@ function groupName(object) {
   return object.group === "" ? "core" : object.group;
 }
 function hasPods(object) {
-  return ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"].includes(object.ref.kind);
+  return keepsPodsBySelector(object.group, object.ref.kind);
 }
 function claimTemplateNames(object) {
   const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
@@ -19849,9 +19943,10 @@ function replicasOf(object) {
 
 // src/k8s/update-rules.ts
 var IMMUTABLE2 = FIELD_IS_IMMUTABLE;
+var SELECTOR_FIXED_CONTROLLERS = ["Deployment", "ReplicaSet", "DaemonSet"];
 var IMMUTABLE_FIELDS = [
   // §1.2 Deployment, §1.3 ReplicaSet, §1.4 DaemonSet: spec.selector (apps/v1, apps/v1beta2).
-  ...["Deployment", "ReplicaSet", "DaemonSet"].map(
+  ...SELECTOR_FIXED_CONTROLLERS.map(
     (kind) => ({
       group: "apps",
       kind,
@@ -19873,11 +19968,11 @@ var IMMUTABLE_FIELDS = [
     [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
     [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
   ].map(
-    ([path25, why]) => ({
+    ([path26, why]) => ({
       group: "batch",
       kind: "Job",
-      path: path25,
-      errorPath: path25.join("."),
+      path: path26,
+      errorPath: path26.join("."),
       errorType: "Invalid value",
       detail: IMMUTABLE2,
       section: "§1.6",
@@ -19964,9 +20059,9 @@ var IMMUTABLE_FIELDS = [
 function immutableFieldsFor(group, kind) {
   return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
 }
-function immutableField(group, kind, path25) {
-  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path25);
-  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path25}`);
+function immutableField(group, kind, path26) {
+  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path26);
+  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path26}`);
   return entry;
 }
 var STATEFULSET_ALLOWED = [
@@ -20059,8 +20154,8 @@ function stringifyScalars(value) {
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
   return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
 }
-function startsWith2(path25, prefix) {
-  return prefix.length <= path25.length && prefix.every((segment, i) => path25[i] === segment);
+function startsWith2(path26, prefix) {
+  return prefix.length <= path26.length && prefix.every((segment, i) => path26[i] === segment);
 }
 function isSubsetList(small, big) {
   const a = Array.isArray(small) ? small : [];
@@ -20373,9 +20468,9 @@ function failure(pair, apiError, version) {
 function commonPrefix2(paths) {
   const first = paths[0];
   let length = first.length;
-  for (const path25 of paths) {
+  for (const path26 of paths) {
     let i = 0;
-    while (i < length && i < path25.length && path25[i] === first[i]) i++;
+    while (i < length && i < path26.length && path26[i] === first[i]) i++;
     length = i;
   }
   return first.slice(0, Math.max(length, 1));
@@ -20388,8 +20483,8 @@ function changeText(pair, problem) {
   if (problem.label) return `${problem.label} changes from ${describe2(problem.before)} to ${describe2(problem.after)}`;
   return `${formatPath(problem.path)} changes from ${show2(pair.before, problem.path, problem.before)} to ${show2(pair.after, problem.path, problem.after)}`;
 }
-function show2(object, path25, effective) {
-  const raw = getPath(object.raw, path25);
+function show2(object, path26, effective) {
+  const raw = getPath(object.raw, path26);
   const text = describe2(effective);
   if ((raw === void 0 || raw === null) && effective !== void 0 && typeof effective !== "object") {
     return `unset (the API server defaults it to ${text})`;
@@ -20725,10 +20820,8 @@ var immutableField2 = {
   }
 };
 var CHECKS = new Map([
-  ...["Deployment", "ReplicaSet", "DaemonSet"].flatMap((kind) => [
-    [`apps/${kind}`, workloadSelector],
-    [`extensions/${kind}`, workloadSelector]
-  ]),
+  // In every group that serves them: legacy versions are checked too, and found mutable (Workload.selectorImmutable).
+  ...SELECTOR_FIXED_CONTROLLERS.flatMap((kind) => POD_CONTROLLERS[kind].groups.map((group) => [`${group}/${kind}`, workloadSelector])),
   ["apps/StatefulSet", statefulSet],
   ["batch/Job", job],
   ["/Service", service],
@@ -20855,8 +20948,8 @@ function emptyClusterIP(pair, version, report) {
   const beforeType = getPath(defaultedManifest(pair.before.raw, "v1", "Service"), ["spec", "type"]);
   if (type2 === "ExternalName" || beforeType === "ExternalName") return;
   if (gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) return;
-  const path25 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
-  if (!path25) return;
+  const path26 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
+  if (!path26) return;
   const beforeIP = getPath(pair.before.raw, ["spec", "clusterIP"]);
   if (typeof beforeIP === "string" && beforeIP !== "") return;
   const { name } = pair.after.ref;
@@ -20866,7 +20959,7 @@ function emptyClusterIP(pair, version, report) {
   const apiError = apiInvalid("Service", "", name, error);
   report({
     object: pair.after,
-    path: path25,
+    path: path26,
     messageId,
     data: { version, source: validationSource(""), helmError: helmUpgradeError("Service", name, apiError) },
     evidence: { before: beforeIP ?? null, after: rendered2 ?? null, apiError },
@@ -20877,16 +20970,16 @@ function emptyClusterIP(pair, version, report) {
   });
 }
 function nullStorageClass(pair, version, report) {
-  const path25 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
-  if (!path25) return;
+  const path26 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
+  if (!path26) return;
   if (typeof getPath(pair.before.raw, ["spec", "storageClassName"]) === "string") return;
   const { name } = pair.after.ref;
-  const inTarget = path25.length === 2;
+  const inTarget = path26.length === 2;
   const error = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
   const apiError = apiInvalid("PersistentVolumeClaim", "", name, error);
   report({
     object: pair.after,
-    path: path25,
+    path: path26,
     messageId: inTarget ? "storageClassNull" : "storageClassDropped",
     data: { source: validationSource(""), helmError: helmUpgradeError("PersistentVolumeClaim", name, apiError) },
     evidence: { before: inTarget ? getPath(pair.before.raw, ["spec", "storageClassName"]) ?? null : null, after: null, apiError },
@@ -20896,19 +20989,19 @@ function nullStorageClass(pair, version, report) {
     }
   });
 }
-function emptyKeyPath(object, path25, emptyString = true) {
-  const parent = getPath(object.raw, path25.slice(0, -1));
-  const key = path25[path25.length - 1];
+function emptyKeyPath(object, path26, emptyString = true) {
+  const parent = getPath(object.raw, path26.slice(0, -1));
+  const key = path26[path26.length - 1];
   if (!isRecord(parent) || !Object.hasOwn(parent, key)) return void 0;
   const value = parent[key];
-  return value === null || emptyString && value === "" ? path25 : void 0;
+  return value === null || emptyString && value === "" ? path26 : void 0;
 }
-function droppedEmptyKeyPath(pair, path25, emptyString = true) {
-  if (!emptyKeyPath(pair.before, path25, emptyString)) return void 0;
-  const parent = getPath(pair.after.raw, path25.slice(0, -1));
-  const key = path25[path25.length - 1];
+function droppedEmptyKeyPath(pair, path26, emptyString = true) {
+  if (!emptyKeyPath(pair.before, path26, emptyString)) return void 0;
+  const parent = getPath(pair.after.raw, path26.slice(0, -1));
+  const key = path26[path26.length - 1];
   if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
-  return path25.slice(0, -1);
+  return path26.slice(0, -1);
 }
 
 // src/analyze/rules/index.ts
@@ -21433,7 +21526,7 @@ var Validator = class {
     return node;
   }
   object(node, shape, where) {
-    const name = where === "" ? "the config" : where;
+    const name = placeName(where);
     if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
     const out = {};
     const known = Object.keys(shape.properties);
@@ -21455,42 +21548,14 @@ var Validator = class {
   }
   check(raw, shape, where) {
     const node = this.resolve(raw);
-    const name = where === "" ? "the config" : where;
+    const name = placeName(where);
     switch (shape.type) {
       case "object":
         return this.object(node, shape, where);
-      case "oneOf": {
-        if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
-        const keys = this.keysOf(node, name);
-        const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
-        const choices = shape.variants.map((variant) => variant.required[0]);
-        if (present.length !== 1) {
-          this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
-        }
-        const chosen = present[0];
-        for (const key of keys) {
-          if (Object.hasOwn(chosen.properties, key)) continue;
-          const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
-          if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
-        }
-        return this.object(node, chosen, where);
-      }
-      case "map": {
-        if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
-        const out = {};
-        const rules = shape.keys === "rule" ? knownRuleIds() : [];
-        for (const pair of node.items) {
-          const keyNode = this.resolve(pair.key);
-          const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
-          if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
-          if (shape.keys === "rule" && !rules.includes(key)) {
-            const hint = closest(key, rules);
-            this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
-          }
-          setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
-        }
-        return out;
-      }
+      case "oneOf":
+        return this.oneOf(node, shape, where);
+      case "map":
+        return this.map(node, shape, where);
       case "array": {
         if (!(0, import_yaml3.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe3(node)}`);
         return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
@@ -21505,19 +21570,60 @@ var Validator = class {
         }
         return node.value;
       }
-      case "string": {
-        if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string") {
-          const quoteHint = (0, import_yaml3.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
-          this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
-        }
-        const value = node.value;
-        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
-        if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
-        return value;
-      }
+      case "string":
+        return this.string(node, shape, name);
     }
   }
+  /** A mapping that holds exactly one variant's required key, and no key of another variant. */
+  oneOf(node, shape, where) {
+    const name = placeName(where);
+    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+    const keys = this.keysOf(node, name);
+    const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
+    const choices = shape.variants.map((variant) => variant.required[0]);
+    if (present.length !== 1) {
+      this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
+    }
+    const chosen = present[0];
+    for (const key of keys) {
+      if (Object.hasOwn(chosen.properties, key)) continue;
+      const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
+      if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
+    }
+    return this.object(node, chosen, where);
+  }
+  /** A mapping from rule ids (which must exist) or chart paths to values of one shape. */
+  map(node, shape, where) {
+    const name = placeName(where);
+    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+    const out = {};
+    const rules = shape.keys === "rule" ? knownRuleIds() : [];
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
+      if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
+      if (shape.keys === "rule" && !rules.includes(key)) {
+        const hint = closest(key, rules);
+        this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
+      }
+      setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
+    }
+    return out;
+  }
+  string(node, shape, name) {
+    if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string") {
+      const quoteHint = (0, import_yaml3.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
+      this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
+    }
+    const value = node.value;
+    const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
+    if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
+    return value;
+  }
 };
+function placeName(where) {
+  return where === "" ? "the config" : where;
+}
 function stringProblem(value, shape) {
   if (shape.maxLength !== void 0 && value.length > shape.maxLength) return `is longer than ${shape.maxLength} characters`;
   if (shape.pattern !== void 0 && !new RegExp(shape.pattern).test(value)) {
@@ -21743,18 +21849,18 @@ function describeFsError(error) {
       return code2 ?? String(error);
   }
 }
-async function isDirectory(path25) {
+async function isDirectory(path26) {
   try {
-    return (await stat(path25)).isDirectory();
+    return (await stat(path26)).isDirectory();
   } catch (error) {
-    throw new InputError(`cannot read: ${describeFsError(error)}`, path25);
+    throw new InputError(`cannot read: ${describeFsError(error)}`, path26);
   }
 }
 var COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
 var COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
-async function loadManifestFile(path25) {
-  const file = path25 === STDIN ? "<stdin>" : path25;
-  const { docs, chars } = await withText(path25, (text) => {
+async function loadManifestFile(path26) {
+  const file = path26 === STDIN ? "<stdin>" : path26;
+  const { docs, chars } = await withText(path26, (text) => {
     if (text.length >= COLLECT_BEFORE_PARSE_CHARS) collectGarbage();
     return { docs: parseYamlStream(text, file), chars: text.length };
   });
@@ -22109,16 +22215,16 @@ async function walk2(dir, state) {
   const sources = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path25 = join(dir, entry.name);
+    const path26 = join(dir, entry.name);
     const isDir = entry.isDirectory();
     if (!isDir && !(entry.isFile() && MANIFEST_FILE.test(entry.name))) continue;
-    if (isExcluded(state.excluded, resolvePath(path25), isDir) || ignores.ignores(resolvePath(path25), isDir)) continue;
+    if (isExcluded(state.excluded, resolvePath(path26), isDir) || ignores.ignores(resolvePath(path26), isDir)) continue;
     if (isDir) {
-      if (!isChartDir(path25)) refuseChartWithoutChartYaml(path25);
-      if (isChartDir(path25)) sources.push({ kind: "chart", path: path25 });
-      else for (const source of await walk2(path25, { ...state, ignores })) sources.push(source);
+      if (!isChartDir(path26)) refuseChartWithoutChartYaml(path26);
+      if (isChartDir(path26)) sources.push({ kind: "chart", path: path26 });
+      else for (const source of await walk2(path26, { ...state, ignores })) sources.push(source);
     } else {
-      sources.push({ kind: "manifest", path: path25 });
+      sources.push({ kind: "manifest", path: path26 });
     }
   }
   return sources;
@@ -22175,13 +22281,152 @@ async function discoverAll(inputs, options = {}) {
 }
 
 // src/chart-facts.ts
-import { existsSync as existsSync11, readdirSync as readdirSync5, readFileSync as readFileSync6 } from "node:fs";
-import path11 from "node:path";
+import path6 from "node:path";
+var DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
+var INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
+var LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
+var IS_INSTALL = /\.Release\.IsInstall\b/;
+var BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
+var DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+function chartFacts(charts) {
+  const missingDependencies2 = /* @__PURE__ */ new Map();
+  const unrenderedWorkloads = /* @__PURE__ */ new Map();
+  const lookups = /* @__PURE__ */ new Map();
+  const installConditional = /* @__PURE__ */ new Set();
+  const hashesReusedSecret2 = /* @__PURE__ */ new Map();
+  const deliberateLines = /* @__PURE__ */ new Map();
+  for (const chart of charts) {
+    if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
+    const files = chart.templates;
+    if (files.size === 0) continue;
+    const helpers = definedHelpers(files);
+    const rendered2 = /* @__PURE__ */ new Map();
+    for (const doc of chart.docs) {
+      const file = doc.template === void 0 ? void 0 : fileInChart(chart, doc.template);
+      if (file === void 0) continue;
+      const list = rendered2.get(file);
+      if (list) list.push(doc);
+      else rendered2.set(file, [doc]);
+    }
+    const reusing = (other) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+    for (const [file, [first]] of rendered2) {
+      const template = first.template;
+      const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
+      const kinds = lookupKinds(parts);
+      if (kinds.size > 0) lookups.set(template, kinds);
+      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
+      const lines = hashingLines(file, files.get(file) ?? "", reusing);
+      if (lines.size > 0) hashesReusedSecret2.set(template, lines);
+      const deliberate = markedDeliberate(files.get(file) ?? "");
+      if (deliberate.size > 0) deliberateLines.set(template, deliberate);
+    }
+    const unrendered = unrenderedTemplates(files, rendered2, helpers);
+    if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
+  }
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines };
+}
+var VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
+var SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
+function markedDeliberate(text) {
+  const lines = /* @__PURE__ */ new Set();
+  const all = text.split("\n");
+  all.forEach((line, i) => {
+    const above = all[i - 1];
+    if (i > 0 && line.trim() !== "" && above !== void 0 && (VALUES_TOGGLE.test(above) || SAYS_RESTART.test(above))) lines.add(i + 1);
+  });
+  return lines;
+}
+function definedHelpers(files) {
+  const helpers = /* @__PURE__ */ new Map();
+  for (const text of files.values()) {
+    const starts = [...text.matchAll(DEFINE)];
+    starts.forEach((match, i) => {
+      const end = starts[i + 1]?.index ?? text.length;
+      if (!helpers.has(match[1])) helpers.set(match[1], text.slice(match.index, end));
+    });
+  }
+  return helpers;
+}
+function withIncludedHelpers(text, helpers) {
+  const parts = [];
+  const seen = /* @__PURE__ */ new Set();
+  const pending2 = [text];
+  while (pending2.length > 0) {
+    const next = pending2.pop();
+    parts.push(next);
+    for (const match of next.matchAll(INCLUDE)) {
+      const name = match[1];
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const body = helpers.get(name);
+      if (body !== void 0) pending2.push(body);
+    }
+  }
+  return parts;
+}
+function hashingLines(file, text, chosen) {
+  const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
+  const lines = /* @__PURE__ */ new Set();
+  text.split("\n").forEach((line, i) => {
+    const hashed = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => [...match[1].matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
+    if (hashed.some((file2) => chosen(`${root}${file2}`))) lines.add(i + 1);
+  });
+  return lines;
+}
+function lookupKinds(parts) {
+  const kinds = /* @__PURE__ */ new Set();
+  for (const part of parts) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
+  return kinds;
+}
+function unrenderedTemplates(files, rendered2, helpers) {
+  const found = [];
+  for (const [file, text] of files) {
+    if (path6.basename(file).startsWith("_")) continue;
+    const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1])).length;
+    if (declared === 0) continue;
+    const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf2(doc))).length;
+    if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
+  }
+  return found.sort((a, b) => a.template < b.template ? -1 : a.template > b.template ? 1 : 0);
+}
+function fileInChart(chart, template) {
+  return chart.templateFiles.get(template) ?? template.split("/").slice(1).join("/");
+}
+function kindOf2(doc) {
+  const kind = doc.value?.kind;
+  return typeof kind === "string" ? kind : "";
+}
+
+// src/render/chart-input.ts
+import { rmSync as rmSync2 } from "node:fs";
+import { mkdtemp as mkdtemp2 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import path14 from "node:path";
+
+// src/interrupt.ts
+var pending = /* @__PURE__ */ new Set();
+function onInterrupt(undo) {
+  const entry = () => undo();
+  pending.add(entry);
+  return () => {
+    pending.delete(entry);
+  };
+}
+function undoAll() {
+  const steps = [...pending].reverse();
+  pending.clear();
+  for (const step of steps) {
+    try {
+      step();
+    } catch {
+    }
+  }
+}
 
 // src/load/chart-archive.ts
 import { cpSync, existsSync as existsSync6 } from "node:fs";
 import { mkdir, readFile as readFile3, writeFile } from "node:fs/promises";
-import path6 from "node:path";
+import path7 from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 var MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
@@ -22198,7 +22443,7 @@ async function extractChartArchive(tgzPath, destDir, options = {}) {
   const rootName = singleTopLevelDirectory(entries, tgzPath);
   await writeEntries(entries, destDir, tgzPath);
   if (options.followLinks === true) followLinks(entries, destDir);
-  const chartRoot = path6.join(destDir, rootName);
+  const chartRoot = path7.join(destDir, rootName);
   if (!isChartDir(chartRoot)) throw new InputError(`the archive's ${rootName}/ has no ${CHART_FILE}`, tgzPath);
   return chartRoot;
 }
@@ -22206,7 +22451,7 @@ async function chartArchiveFiles(tgzPath) {
   const tar = await gunzipAsync(await readFile3(tgzPath), { maxOutputLength: MAX_ARCHIVE_BYTES });
   const files = /* @__PURE__ */ new Map();
   for (const entry of readTarEntries(tar, tgzPath)) {
-    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path6.isAbsolute(entry.name)) files.set(entry.name, entry.data);
+    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path7.isAbsolute(entry.name)) files.set(entry.name, entry.data);
   }
   return files;
 }
@@ -22346,12 +22591,12 @@ async function writeEntries(entries, destDir, archive) {
   await mkdir(destDir, { recursive: true });
   for (const entry of entries) {
     if (entry.type !== "file" && entry.type !== "directory") continue;
-    const target = path6.join(destDir, ...pathSegments(entry.name));
+    const target = path7.join(destDir, ...pathSegments(entry.name));
     try {
       if (entry.type === "directory") {
         await mkdir(target, { recursive: true });
       } else {
-        await mkdir(path6.dirname(target), { recursive: true });
+        await mkdir(path7.dirname(target), { recursive: true });
         await writeFile(target, entry.data);
       }
     } catch (error) {
@@ -22365,9 +22610,9 @@ function followLinks(entries, destDir) {
     const waiting = pending2.filter((entry) => {
       const segments = pathSegments(entry.name);
       const base = entry.type === "symlink" ? segments.slice(0, -1) : [];
-      const target = path6.join(destDir, ...base, ...pathSegments(entry.linkName));
+      const target = path7.join(destDir, ...base, ...pathSegments(entry.linkName));
       if (!existsSync6(target)) return true;
-      cpSync(target, path6.join(destDir, ...segments), { recursive: true });
+      cpSync(target, path7.join(destDir, ...segments), { recursive: true });
       return false;
     });
     if (waiting.length === pending2.length) return;
@@ -22378,21 +22623,16 @@ function errorMessage(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
-// src/render/probe-copy.ts
-import { existsSync as existsSync9, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
-import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
-import path9 from "node:path";
-
 // src/render/chart-copy.ts
 var import_yaml6 = __toESM(require_dist(), 1);
 import { copyFileSync, existsSync as existsSync7, linkSync, mkdirSync, readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync4, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 function withoutMissingDependencies(chartCopyDir) {
   assertInsideTempDir(chartCopyDir);
   const missing = new Set(missingDependencies(chartCopyDir).map((dependency) => dependency.name));
   if (missing.size === 0) return [];
-  for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path7.join(chartCopyDir, name))) {
+  for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path8.join(chartCopyDir, name))) {
     if (existsSync7(file)) dropDependencies(file, missing);
   }
   return [...missing];
@@ -22410,8 +22650,8 @@ function replaceFile(file, text) {
 }
 function assertInsideTempDir(dir) {
   const temp = realpathSync2(tmpdir());
-  const relative = path7.relative(temp, realpathSync2(dir));
-  const [top] = relative.split(path7.sep);
+  const relative = path8.relative(temp, realpathSync2(dir));
+  const [top] = relative.split(path8.sep);
   if (!isInside(temp, realpathSync2(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
     throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on chartguard's own copies under ${temp}`);
   }
@@ -22435,15 +22675,15 @@ function linkFile(from, to) {
 function copyTree(dir, destination, context, ancestors) {
   mkdirSync(destination, { recursive: true });
   for (const entry of readdirSync2(dir, { withFileTypes: true })) {
-    const from = path7.join(dir, entry.name);
-    const to = path7.join(destination, entry.name);
+    const from = path8.join(dir, entry.name);
+    const to = path8.join(destination, entry.name);
     if (entry.isSymbolicLink()) copyLinkTarget(from, to, context, ancestors);
     else if (entry.isDirectory()) copyTree(from, to, context, /* @__PURE__ */ new Set([...ancestors, from]));
     else if (entry.isFile()) context.place(from, to);
   }
 }
 function copyLinkTarget(link, to, context, ancestors) {
-  const shown = path7.join(context.shownRoot, path7.relative(context.root, link));
+  const shown = path8.join(context.shownRoot, path8.relative(context.root, link));
   let target;
   try {
     target = realpathSync2(link);
@@ -22462,34 +22702,22 @@ function copyLinkTarget(link, to, context, ancestors) {
   }
 }
 
+// src/render/chart-templates.ts
+import { existsSync as existsSync10, readdirSync as readdirSync4, readFileSync as readFileSync6 } from "node:fs";
+import { readFile as readFile4 } from "node:fs/promises";
+import path11 from "node:path";
+
+// src/render/probe-copy.ts
+import { existsSync as existsSync9, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
+import path10 from "node:path";
+
 // src/render/helm.ts
 import { spawn } from "node:child_process";
 import { constants as fsConstants, existsSync as existsSync8, mkdtempSync, rmdirSync, rmSync } from "node:fs";
 import { access, stat as stat2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import path8 from "node:path";
-
-// src/interrupt.ts
-var pending = /* @__PURE__ */ new Set();
-function onInterrupt(undo) {
-  const entry = () => undo();
-  pending.add(entry);
-  return () => {
-    pending.delete(entry);
-  };
-}
-function undoAll() {
-  const steps = [...pending].reverse();
-  pending.clear();
-  for (const step of steps) {
-    try {
-      step();
-    } catch {
-    }
-  }
-}
-
-// src/render/helm.ts
+import path9 from "node:path";
 var MINIMUM_VERSION = { major: 3, minor: 8 };
 var INSTALL_HINT = "install Helm 3.8+ or pass --helm PATH / set HELM_BIN";
 var VERSION_TIMEOUT_MS = 3e4;
@@ -22525,16 +22753,16 @@ async function findHelmBinary(explicit, env, origin = "--helm") {
 }
 async function resolveCommand(command, env, origin) {
   const looksLikePath = command.includes("/") || isWindows && command.includes("\\");
-  const found = looksLikePath ? await isExecutableFile(command) ? path8.resolve(command) : void 0 : await searchPath(command, env);
+  const found = looksLikePath ? await isExecutableFile(command) ? path9.resolve(command) : void 0 : await searchPath(command, env);
   if (found === void 0) throw new InputError(`helm not found: ${command} (from ${origin}) is not an executable file; ${INSTALL_HINT}`);
   return found;
 }
 async function searchPath(name, env) {
-  const directories = (env["PATH"] ?? "").split(path8.delimiter).filter((dir) => dir !== "");
+  const directories = (env["PATH"] ?? "").split(path9.delimiter).filter((dir) => dir !== "");
   const extensions = isWindows ? ["", ...(env["PATHEXT"] ?? ".EXE").split(";")] : [""];
   for (const directory of directories) {
     for (const extension of extensions) {
-      const candidate = path8.resolve(directory, name + extension);
+      const candidate = path9.resolve(directory, name + extension);
       if (await isExecutableFile(candidate)) return candidate;
     }
   }
@@ -22567,7 +22795,7 @@ function isOlderThanMinimum(version) {
   return version.minor < MINIMUM_VERSION.minor;
 }
 async function withIsolatedHelmEnvironment(work) {
-  const home = mkdtempSync(path8.join(tmpdir2(), "chartguard-helm-"));
+  const home = mkdtempSync(path9.join(tmpdir2(), "chartguard-helm-"));
   const remove = () => {
     try {
       rmdirSync(home);
@@ -22586,7 +22814,7 @@ async function withIsolatedHelmEnvironment(work) {
 var PASSED_TO_HELM = /^(PATH|TMPDIR|TEMP|TMP|TZ|LANG|LANGUAGE|LC_[A-Z_]+|SYSTEMROOT|SystemRoot|WINDIR|windir|PATHEXT|COMSPEC|ComSpec)$/;
 function isolatedEnvironment(home) {
   const inherited = Object.entries(process.env).filter(([name]) => PASSED_TO_HELM.test(name));
-  const inHome = (...segments) => path8.join(home, ...segments);
+  const inHome = (...segments) => path9.join(home, ...segments);
   return {
     ...Object.fromEntries(inherited),
     // HOME and XDG_* too: they are where Helm (and Go) look for anything HELM_* does not cover.
@@ -22769,7 +22997,7 @@ function templateLocation(message) {
 }
 function templateFile(template, chartDir, reportAs) {
   const withinChart = template.split("/").slice(1).join("/");
-  return existsSync8(path8.join(chartDir, withinChart)) ? path8.join(reportAs, withinChart) : template;
+  return existsSync8(path9.join(chartDir, withinChart)) ? path9.join(reportAs, withinChart) : template;
 }
 var VERSION_REPORT_FILE = "chartguard-helm-version.yaml";
 var VERSION_REPORT_PREFIX = "# chartguard-helm-version: ";
@@ -22801,12 +23029,12 @@ var APP_VERSION_MARKER = "cgapp";
 var REVISION_OFFSET = 987650;
 var REVISION_MARKER = String(REVISION_OFFSET + 1);
 async function preparedCopy(chartPath, workDir, skipMissingDeps) {
-  const folder = mkdtempSync2(path9.join(workDir, "probe-"));
+  const folder = mkdtempSync2(path10.join(workDir, "probe-"));
   let root;
   if (/\.tgz$/i.test(chartPath)) {
     root = await extractChartArchive(chartPath, folder);
   } else {
-    root = path9.join(folder, "chart");
+    root = path10.join(folder, "chart");
     copyChart(chartPath, root, { link: true });
   }
   if (skipMissingDeps && missingDependencies(root).length > 0) withoutMissingDependencies(root);
@@ -22814,28 +23042,28 @@ async function preparedCopy(chartPath, workDir, skipMissingDeps) {
   return root;
 }
 function copyOfCopy(prepared, workDir) {
-  const root = path9.join(mkdtempSync2(path9.join(workDir, "probe-")), "chart");
+  const root = path10.join(mkdtempSync2(path10.join(workDir, "probe-")), "chart");
   linkTree(prepared, root);
   return root;
 }
 function linkTree(from, to) {
   mkdirSync2(to, { recursive: true });
   for (const entry of readdirSync3(from, { withFileTypes: true })) {
-    const source = path9.join(from, entry.name);
-    const target = path9.join(to, entry.name);
+    const source = path10.join(from, entry.name);
+    const target = path10.join(to, entry.name);
     if (entry.isDirectory()) linkTree(source, target);
     else if (entry.isFile()) linkFile(source, target);
   }
 }
 async function unpackSubcharts(chartDir, workDir) {
-  const chartsDir = path9.join(chartDir, "charts");
+  const chartsDir = path10.join(chartDir, "charts");
   if (!existsSync9(chartsDir)) return;
   for (const entry of await readdir2(chartsDir, { withFileTypes: true })) {
-    const entryPath = path9.join(chartsDir, entry.name);
+    const entryPath = path10.join(chartsDir, entry.name);
     if (entry.isFile() && /\.tgz$/i.test(entry.name)) {
-      const unpacked = await extractChartArchive(entryPath, await mkdtemp(path9.join(workDir, "sub-")));
-      let target = path9.join(chartsDir, entry.name.replace(/\.tgz$/i, ""));
-      for (let n = 1; existsSync9(target); n++) target = path9.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
+      const unpacked = await extractChartArchive(entryPath, await mkdtemp(path10.join(workDir, "sub-")));
+      let target = path10.join(chartsDir, entry.name.replace(/\.tgz$/i, ""));
+      for (let n = 1; existsSync9(target); n++) target = path10.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
       await rename(unpacked, target);
       await rm(entryPath);
       await unpackSubcharts(target, workDir);
@@ -22849,7 +23077,7 @@ function chartTree(root) {
   const visit = (dir, prefixes) => {
     const meta = readChartMeta(dir);
     nodes.push({ dir, meta, valuesPrefixes: prefixes });
-    const chartsDir = path9.join(dir, "charts");
+    const chartsDir = path10.join(dir, "charts");
     if (!existsSync9(chartsDir)) return;
     for (const subDir of listChartDirs(chartsDir)) {
       let subMeta;
@@ -22877,7 +23105,7 @@ function listChartDirs(chartsDir) {
   }
 }
 function readdirSyncSorted(dir) {
-  return readdirSync3(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path9.join(dir, entry.name)).sort();
+  return readdirSync3(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path10.join(dir, entry.name)).sort();
 }
 function bumpedChartVersion(version) {
   return withBuildMetadata(version, CHART_VERSION_MARKER);
@@ -22891,7 +23119,7 @@ function withBuildMetadata(version, marker) {
 }
 function bumpVersions(nodes, which) {
   for (const node of nodes) {
-    const file = path9.join(node.dir, CHART_FILE);
+    const file = path10.join(node.dir, CHART_FILE);
     const { document } = readYamlFile(file);
     if (which.chart) document.set("version", bumpedChartVersion(node.meta.version));
     if (which.app && node.meta.appVersion !== void 0) document.set("appVersion", bumpedAppVersion(node.meta.appVersion));
@@ -22920,7 +23148,7 @@ function laterClockCopy(prepared, workDir) {
 function rewriteTemplates(nodes, transform) {
   let used = false;
   for (const node of nodes) {
-    for (const file of templateFiles(path9.join(node.dir, "templates"))) {
+    for (const file of templateFiles(path10.join(node.dir, "templates"))) {
       const text = readFileSync5(file, "utf8");
       const rewritten = transform(text);
       if (rewritten !== text) {
@@ -22932,10 +23160,10 @@ function rewriteTemplates(nodes, transform) {
   return used;
 }
 function addVersionReport(root) {
-  const templates = path9.join(root, "templates");
+  const templates = path10.join(root, "templates");
   mkdirSync2(templates, { recursive: true });
   try {
-    writeFileSync2(path9.join(templates, VERSION_REPORT_FILE), VERSION_REPORT_TEMPLATE, { flag: "wx" });
+    writeFileSync2(path10.join(templates, VERSION_REPORT_FILE), VERSION_REPORT_TEMPLATE, { flag: "wx" });
   } catch {
   }
 }
@@ -22948,7 +23176,7 @@ function templateFiles(dir) {
   }
   const files = [];
   for (const entry of entries) {
-    const entryPath = path9.join(dir, entry.name);
+    const entryPath = path10.join(dir, entry.name);
     if (entry.isDirectory()) files.push(...templateFiles(entryPath));
     else if (entry.isFile()) files.push(entryPath);
   }
@@ -22971,7 +23199,7 @@ function mayRenderAtRandom(root, userTexts) {
       return true;
     }
     for (const entry of entries) {
-      const entryPath = path9.join(dir, entry.name);
+      const entryPath = path10.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (visit(entryPath)) return true;
       } else if (entry.isFile()) {
@@ -22986,9 +23214,54 @@ function mayRenderAtRandom(root, userTexts) {
   return visit(root);
 }
 
+// src/render/chart-templates.ts
+var MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+async function readChartTemplates(chartDir, only) {
+  if (only !== void 0) {
+    const read = async (file) => [file, templateText(await readFile4(path11.join(chartDir, file)).catch(() => void 0))];
+    const texts2 = await Promise.all([...only].map(read));
+    return new Map(texts2.filter((entry) => entry[1] !== void 0));
+  }
+  let nodes;
+  try {
+    nodes = chartTree(chartDir);
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+  const texts = /* @__PURE__ */ new Map();
+  for (const node of nodes) {
+    for (const file of templateFiles(path11.join(node.dir, "templates"))) {
+      const text = templateText(readFileSync6(file));
+      if (text !== void 0) texts.set(path11.relative(chartDir, file).replaceAll(path11.sep, "/"), text);
+    }
+  }
+  for (const [file, text] of await packagedTemplateTexts(chartDir, nodes)) texts.set(file, text);
+  return texts;
+}
+async function packagedTemplateTexts(chartDir, nodes) {
+  const texts = /* @__PURE__ */ new Map();
+  for (const node of nodes) {
+    const charts = path11.join(node.dir, "charts");
+    if (!existsSync10(charts)) continue;
+    const parent = path11.relative(chartDir, node.dir).replaceAll(path11.sep, "/");
+    for (const name of readdirSync4(charts).filter((entry) => /\.tgz$/i.test(entry))) {
+      const files = await chartArchiveFiles(path11.join(charts, name)).catch(() => /* @__PURE__ */ new Map());
+      for (const [inArchive, data] of files) {
+        if (!/(^|\/)templates\//.test(inArchive)) continue;
+        const text = templateText(data);
+        if (text !== void 0) texts.set([parent, "charts", inArchive].filter((part) => part !== "").join("/"), text);
+      }
+    }
+  }
+  return texts;
+}
+function templateText(data) {
+  return data !== void 0 && data.length <= MAX_TEMPLATE_BYTES && !data.includes(0) ? data.toString("utf8") : void 0;
+}
+
 // src/render/template-lines.ts
-import { existsSync as existsSync10, readdirSync as readdirSync4 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync11, readdirSync as readdirSync5 } from "node:fs";
+import path12 from "node:path";
 var KEY_LINE = /^(\s*)((?:-\s+)*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)/;
 var DASH_LINE = /^(\s*)-(?:\s|$)/;
 var ACTION_ONLY = /^\s*(?:\{\{[\s\S]*?\}\}\s*)+$/;
@@ -23089,13 +23362,13 @@ function includeLine(lines, from, to) {
   for (let i = from; i < to; i++) if (INCLUDE_LIKE.test(lines[i].text)) return i;
   return void 0;
 }
-function templateLineIn(text, kind, ordinal, path25, hints) {
+function templateLineIn(text, kind, ordinal, path26, hints) {
   const lines = parseLines(text);
   const [start, end] = documentSection(lines, kind, ordinal);
   let from = start;
   let to = end;
   let found;
-  for (const segment of path25) {
+  for (const segment of path26) {
     const next = typeof segment === "number" ? listItem(lines, from, to, segment) : childKey(lines, from, to, segment);
     if (next === void 0) {
       if (found === void 0) return void 0;
@@ -23119,21 +23392,21 @@ function chartFileResolver(chartDir) {
   const subchartDir = (dir, named) => {
     const key = `${dir}\0${named}`;
     if (subchartDirs.has(key)) return subchartDirs.get(key);
-    let found = isChartDir(path10.join(dir, "charts", named)) ? path10.join("charts", named) : void 0;
+    let found = isChartDir(path12.join(dir, "charts", named)) ? path12.join("charts", named) : void 0;
     if (found === void 0) {
       try {
         const dependency = readChartMeta(dir).dependencies.find((d) => d.alias === named || d.name === named);
         const wanted = dependency?.name ?? named;
-        const entries = readdirSync4(path10.join(dir, "charts"), { withFileTypes: true }).filter((e) => e.isDirectory());
+        const entries = readdirSync5(path12.join(dir, "charts"), { withFileTypes: true }).filter((e) => e.isDirectory());
         const match = entries.find((entry) => {
-          const candidate = path10.join(dir, "charts", entry.name);
+          const candidate = path12.join(dir, "charts", entry.name);
           try {
             return isChartDir(candidate) && readChartMeta(candidate).name === wanted;
           } catch {
             return false;
           }
         });
-        if (match) found = path10.join("charts", match.name);
+        if (match) found = path12.join("charts", match.name);
       } catch {
         found = void 0;
       }
@@ -23142,204 +23415,25 @@ function chartFileResolver(chartDir) {
     return found;
   };
   return (inChart) => {
-    if (existsSync10(path10.join(chartDir, inChart))) return inChart;
+    if (existsSync11(path12.join(chartDir, inChart))) return inChart;
     const segments = inChart.split("/");
     let relative = "";
     let i = 0;
     while (segments[i] === "charts" && segments[i + 1] !== void 0 && segments[i + 2] !== void 0) {
-      const sub = subchartDir(path10.join(chartDir, relative), segments[i + 1]);
+      const sub = subchartDir(path12.join(chartDir, relative), segments[i + 1]);
       if (sub === void 0) return void 0;
-      relative = path10.join(relative, sub);
+      relative = path12.join(relative, sub);
       i += 2;
     }
-    const resolved = path10.join(relative, ...segments.slice(i));
-    return resolved !== inChart && existsSync10(path10.join(chartDir, resolved)) ? resolved : void 0;
+    const resolved = path12.join(relative, ...segments.slice(i));
+    return resolved !== inChart && existsSync11(path12.join(chartDir, resolved)) ? resolved : void 0;
   };
 }
-
-// src/chart-facts.ts
-var MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
-var DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
-var INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
-var LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
-var IS_INSTALL = /\.Release\.IsInstall\b/;
-var BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
-var DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
-async function chartFacts(charts) {
-  const missingDependencies2 = /* @__PURE__ */ new Map();
-  const unrenderedWorkloads = /* @__PURE__ */ new Map();
-  const lookups = /* @__PURE__ */ new Map();
-  const installConditional = /* @__PURE__ */ new Set();
-  const hashesReusedSecret2 = /* @__PURE__ */ new Map();
-  const deliberateLines = /* @__PURE__ */ new Map();
-  for (const chart of charts) {
-    if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
-    let nodes;
-    try {
-      nodes = chartTree(chart.chartDir);
-    } catch {
-      continue;
-    }
-    const files = templateTexts(chart.chartDir, nodes);
-    for (const [file, text] of await packagedTemplateTexts(chart.chartDir, nodes)) files.set(file, text);
-    const helpers = definedHelpers(files);
-    const inChart = fileInChart(chart);
-    const rendered2 = /* @__PURE__ */ new Map();
-    for (const doc of chart.docs) {
-      const file = doc.template === void 0 ? void 0 : inChart(doc.template);
-      if (file === void 0) continue;
-      const list = rendered2.get(file);
-      if (list) list.push(doc);
-      else rendered2.set(file, [doc]);
-    }
-    const reusing = (other) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
-    for (const [file, [first]] of rendered2) {
-      const template = first.template;
-      const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
-      const kinds = lookupKinds(parts);
-      if (kinds.size > 0) lookups.set(template, kinds);
-      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
-      const lines = hashingLines(file, files.get(file) ?? "", reusing);
-      if (lines.size > 0) hashesReusedSecret2.set(template, lines);
-      const deliberate = markedDeliberate(files.get(file) ?? "");
-      if (deliberate.size > 0) deliberateLines.set(template, deliberate);
-    }
-    const unrendered = unrenderedTemplates(files, rendered2, helpers);
-    if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
-  }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines };
-}
-var VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
-var SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
-function markedDeliberate(text) {
-  const lines = /* @__PURE__ */ new Set();
-  const all = text.split("\n");
-  all.forEach((line, i) => {
-    const above = all[i - 1];
-    if (i > 0 && line.trim() !== "" && above !== void 0 && (VALUES_TOGGLE.test(above) || SAYS_RESTART.test(above))) lines.add(i + 1);
-  });
-  return lines;
-}
-function templateTexts(chartDir, nodes) {
-  const texts = /* @__PURE__ */ new Map();
-  const visit = (dir) => {
-    let entries;
-    try {
-      entries = readdirSync5(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const file = path11.join(dir, entry.name);
-      if (entry.isDirectory()) visit(file);
-      else if (entry.isFile()) {
-        const text = templateText(readFileSync6(file));
-        if (text !== void 0) texts.set(path11.relative(chartDir, file).replaceAll(path11.sep, "/"), text);
-      }
-    }
-  };
-  for (const node of nodes) visit(path11.join(node.dir, "templates"));
-  return texts;
-}
-async function packagedTemplateTexts(chartDir, nodes) {
-  const texts = /* @__PURE__ */ new Map();
-  for (const node of nodes) {
-    const charts = path11.join(node.dir, "charts");
-    if (!existsSync11(charts)) continue;
-    const parent = path11.relative(chartDir, node.dir).replaceAll(path11.sep, "/");
-    for (const name of readdirSync5(charts).filter((entry) => /\.tgz$/i.test(entry))) {
-      const files = await chartArchiveFiles(path11.join(charts, name)).catch(() => /* @__PURE__ */ new Map());
-      for (const [inArchive, data] of files) {
-        if (!/(^|\/)templates\//.test(inArchive)) continue;
-        const text = templateText(data);
-        if (text !== void 0) texts.set([parent, "charts", inArchive].filter((part) => part !== "").join("/"), text);
-      }
-    }
-  }
-  return texts;
-}
-function templateText(data) {
-  return data.length <= MAX_TEMPLATE_BYTES && !data.includes(0) ? data.toString("utf8") : void 0;
-}
-function definedHelpers(files) {
-  const helpers = /* @__PURE__ */ new Map();
-  for (const text of files.values()) {
-    const starts = [...text.matchAll(DEFINE)];
-    starts.forEach((match, i) => {
-      const end = starts[i + 1]?.index ?? text.length;
-      if (!helpers.has(match[1])) helpers.set(match[1], text.slice(match.index, end));
-    });
-  }
-  return helpers;
-}
-function withIncludedHelpers(text, helpers) {
-  const parts = [];
-  const seen = /* @__PURE__ */ new Set();
-  const pending2 = [text];
-  while (pending2.length > 0) {
-    const next = pending2.pop();
-    parts.push(next);
-    for (const match of next.matchAll(INCLUDE)) {
-      const name = match[1];
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const body = helpers.get(name);
-      if (body !== void 0) pending2.push(body);
-    }
-  }
-  return parts;
-}
-function hashingLines(file, text, chosen) {
-  const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
-  const lines = /* @__PURE__ */ new Set();
-  text.split("\n").forEach((line, i) => {
-    const hashed = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => [...match[1].matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
-    if (hashed.some((file2) => chosen(`${root}${file2}`))) lines.add(i + 1);
-  });
-  return lines;
-}
-function lookupKinds(parts) {
-  const kinds = /* @__PURE__ */ new Set();
-  for (const part of parts) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
-  return kinds;
-}
-function unrenderedTemplates(files, rendered2, helpers) {
-  const found = [];
-  for (const [file, text] of files) {
-    if (path11.basename(file).startsWith("_")) continue;
-    const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1])).length;
-    if (declared === 0) continue;
-    const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf2(doc))).length;
-    if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
-  }
-  return found.sort((a, b) => a.template < b.template ? -1 : a.template > b.template ? 1 : 0);
-}
-function fileInChart(chart) {
-  const onDisk = chartFileResolver(chart.chartDir);
-  const root = path11.resolve(chart.chartPath);
-  return (template) => {
-    if (template.startsWith(`${chart.chartPath}/`)) return template.slice(chart.chartPath.length + 1);
-    const inside = path11.relative(root, path11.resolve(template));
-    if (inside !== "" && !inside.startsWith("..") && !path11.isAbsolute(inside)) return inside.replaceAll(path11.sep, "/");
-    const source = template.split("/").slice(1).join("/");
-    return onDisk(source)?.replaceAll(path11.sep, "/") ?? source;
-  };
-}
-function kindOf2(doc) {
-  const kind = doc.value?.kind;
-  return typeof kind === "string" ? kind : "";
-}
-
-// src/render/chart-input.ts
-import { rmSync as rmSync2 } from "node:fs";
-import { mkdtemp as mkdtemp2, readFile as readFile4 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import path13 from "node:path";
 
 // src/render/preflight.ts
 import { readdirSync as readdirSync6, realpathSync as realpathSync3, statSync as statSync5 } from "node:fs";
 import { stat as stat3 } from "node:fs/promises";
-import path12 from "node:path";
+import path13 from "node:path";
 function checkChartLinks(chartDir, shownRoot = chartDir) {
   let root;
   try {
@@ -23357,13 +23451,13 @@ function walk3(dir, root, boundary, shownRoot, ancestors) {
     entries = [];
   }
   for (const entry of entries) {
-    const from = path12.join(dir, entry.name);
+    const from = path13.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name !== ".git") walk3(from, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from]));
       continue;
     }
     if (!entry.isSymbolicLink()) continue;
-    const shown = path12.join(shownRoot, path12.relative(root, from));
+    const shown = path13.join(shownRoot, path13.relative(root, from));
     let target;
     try {
       target = realpathSync3(from);
@@ -23399,14 +23493,14 @@ async function checkValueFiles(inputs) {
 // src/render/chart-input.ts
 async function renderChart(chartPath, settings, workDir, shownAs) {
   await checkValueFiles(settings.inputs);
-  let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp2(path13.join(workDir, "archive-"))) : chartPath;
+  let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp2(path14.join(workDir, "archive-"))) : chartPath;
   checkChartLinks(chartDir, shownAs ?? chartPath);
   const notes = [];
   let dropped = [];
   const missing = missingDependencies(chartDir);
   if (missing.length > 0) {
     if (!settings.skipMissingDeps) throw missingDependenciesError(chartPath, missing);
-    const copy = path13.join(await mkdtemp2(path13.join(workDir, "partial-")), "chart");
+    const copy = path14.join(await mkdtemp2(path14.join(workDir, "partial-")), "chart");
     copyChart(chartDir, copy);
     dropped = withoutMissingDependencies(copy);
     chartDir = copy;
@@ -23430,14 +23524,8 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   };
   for (const doc of docs) doc.release = rendered2;
   if (docs.every((doc) => doc.value === null || doc.value === void 0)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  const templateTexts2 = /* @__PURE__ */ new Map();
-  await Promise.all(
-    [...templateFiles3].map(async ([template, file]) => {
-      const text = await readFile4(file, "utf8").catch(() => void 0);
-      if (text !== void 0) templateTexts2.set(template, text);
-    })
-  );
-  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templateTexts: templateTexts2, missingDependencies: dropped };
+  const templates = await readChartTemplates(chartDir, settings.templates === "all" ? void 0 : new Set(templateFiles3.values()));
+  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles: templateFiles3, missingDependencies: dropped };
 }
 function parseRender(output, chartPath, chartDir, shownAs) {
   const onDisk = chartFileResolver(chartDir);
@@ -23446,18 +23534,18 @@ function parseRender(output, chartPath, chartDir, shownAs) {
     if (doc.template === void 0) return doc;
     const inChart = onDisk(doc.template.split("/").slice(1).join("/"));
     if (inChart === void 0) return doc;
-    const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path13.relative(process.cwd(), path13.resolve(chartPath, inChart)));
-    templateFiles3.set(template, path13.join(chartDir, inChart));
+    const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path14.relative(process.cwd(), path14.resolve(chartPath, inChart)));
+    templateFiles3.set(template, toSlashes(inChart));
     return { ...doc, template };
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles: templateFiles3 };
 }
 function toSlashes(file) {
-  return file.split(path13.sep).join("/");
+  return file.split(path14.sep).join("/");
 }
 async function withWorkDir(use) {
-  const dir = await mkdtemp2(path13.join(tmpdir3(), "chartguard-"));
+  const dir = await mkdtemp2(path14.join(tmpdir3(), "chartguard-"));
   const remove = () => rmSync2(dir, { recursive: true, force: true });
   const release = onInterrupt(remove);
   try {
@@ -23498,7 +23586,9 @@ async function renderCharts(sources, options, hooks = {}) {
     helm: { path: helm.path, version: "", major: 0 },
     inputs: renderInputs(options, options.namespace),
     timeoutMs,
-    skipMissingDeps: options.skipMissingDeps ?? false
+    skipMissingDeps: options.skipMissingDeps ?? false,
+    // Its one user, `check`, derives chart facts from every template.
+    templates: "all"
   };
   await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism();
@@ -23537,18 +23627,18 @@ async function mapLimit(items, limit, fn) {
 // src/render/probes.ts
 import { existsSync as existsSync12, mkdtempSync as mkdtempSync3, readFileSync as readFileSync8, writeFileSync as writeFileSync4 } from "node:fs";
 import { readFile as readFile5 } from "node:fs/promises";
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/render/probe-lookup.ts
 import { readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
-import path14 from "node:path";
+import path15 from "node:path";
 var LOOKUP_CALL = /(?<![\w.$])lookup\s+/g;
 var HELPER = "chartguard.lookup";
 var CLUSTER_TEMPLATE_FILE = "_chartguard_cluster.tpl";
 function answerLookupsFromRender(nodes) {
   const kinds = /* @__PURE__ */ new Set();
   for (const node of nodes) {
-    for (const file of templateFiles(path14.join(node.dir, "templates"))) {
+    for (const file of templateFiles(path15.join(node.dir, "templates"))) {
       const text = readFileSync7(file, "utf8");
       if (!text.includes("lookup")) continue;
       const rewritten = text.replace(ACTION, (action) => /^\{\{-?\s*\/\*/.test(action) ? action : rewriteAction(action, kinds));
@@ -23651,7 +23741,7 @@ function asStored(object) {
   return { ...rest, data };
 }
 function writeClusterTemplate(root, text) {
-  writeFileSync3(path14.join(root, "templates", CLUSTER_TEMPLATE_FILE), text, { flag: "wx" });
+  writeFileSync3(path15.join(root, "templates", CLUSTER_TEMPLATE_FILE), text, { flag: "wx" });
 }
 
 // src/render/probe-values.ts
@@ -23672,10 +23762,10 @@ function isEmpty2(value) {
 }
 function findProbeTargets(values, prefix = []) {
   const targets = [];
-  const walk4 = (node, path25, parentKey, grandparentKey) => {
+  const walk4 = (node, path26, parentKey, grandparentKey) => {
     const imageMap = "repository" in node || "image" in node || isImageKey(parentKey) || grandparentKey === "images";
     for (const [key, value] of Object.entries(node)) {
-      const here = [...path25, key];
+      const here = [...path26, key];
       if (isLabelMapKey(key) && (isRecord(value) || isEmpty2(value))) {
         targets.push({ kind: "labels", path: here });
         continue;
@@ -23704,7 +23794,7 @@ function targetsFromSetKeys(keys) {
 function setArgumentKeys(argument) {
   const keys = [];
   let segment = "";
-  let path25 = [];
+  let path26 = [];
   let inValue = false;
   let stopped = false;
   for (let i = 0; i < argument.length; i++) {
@@ -23718,24 +23808,24 @@ function setArgumentKeys(argument) {
       if (c === ",") {
         inValue = false;
         stopped = false;
-        path25 = [];
+        path26 = [];
         segment = "";
       }
       continue;
     }
     if (c === "=") {
-      if (!stopped) path25.push(segment);
-      keys.push(path25);
+      if (!stopped) path26.push(segment);
+      keys.push(path26);
       inValue = true;
       segment = "";
     } else if (c === "[") {
-      if (!stopped) path25.push(segment);
+      if (!stopped) path26.push(segment);
       stopped = true;
     } else if (c === "." && !stopped) {
-      path25.push(segment);
+      path26.push(segment);
       segment = "";
     } else if (c === ",") {
-      path25 = [];
+      path26 = [];
       segment = "";
       stopped = false;
     } else if (!stopped) {
@@ -23744,11 +23834,11 @@ function setArgumentKeys(argument) {
   }
   return keys.filter((key) => key.length > 0 && key.every((s) => s !== ""));
 }
-function valuesPathText(path25) {
-  return path25.join(".");
+function valuesPathText(path26) {
+  return path26.join(".");
 }
-function setKey(path25) {
-  return path25.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
+function setKey(path26) {
+  return path26.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
 }
 var labelMarker = (n) => `cgval${n}x`;
 var tagMarker = (n) => `cgtag${n}x`;
@@ -23758,7 +23848,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   const labelMaps = /* @__PURE__ */ new Map();
   const imageTags = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
-  const overlaps2 = (path25) => userSetKeys.some((key) => key.length <= path25.length && key.every((s, i) => s === path25[i]));
+  const overlaps2 = (path26) => userSetKeys.some((key) => key.length <= path26.length && key.every((s, i) => s === path26[i]));
   const ordered = [...targets].sort((a, b) => a.path.length - b.path.length);
   const taken = [];
   for (const target of ordered) {
@@ -23766,7 +23856,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
     const text = JSON.stringify(target.path);
     if (seen.has(text)) continue;
     seen.add(text);
-    if (taken.some((path25) => path25.length < target.path.length && path25.every((s, i) => s === target.path[i]))) continue;
+    if (taken.some((path26) => path26.length < target.path.length && path26.every((s, i) => s === target.path[i]))) continue;
     if (target.kind === "labels") {
       const marker = labelMarker(labelMaps.size);
       labelMaps.set(marker, valuesPathText(target.path));
@@ -23791,14 +23881,14 @@ function markedTag(target, marker) {
   const version = target.appVersion !== void 0 && VERSION.test(target.appVersion) ? target.appVersion : "0.0.0";
   return `${version}+${marker}`;
 }
-function setIn(root, path25, value) {
+function setIn(root, path26, value) {
   let node = root;
-  path25.slice(0, -1).forEach((segment) => {
+  path26.slice(0, -1).forEach((segment) => {
     const next = node[segment];
     if (isRecord(next)) node = next;
     else node = node[segment] = {};
   });
-  node[path25.at(-1)] = value;
+  node[path26.at(-1)] = value;
 }
 
 // src/render/probes.ts
@@ -23871,7 +23961,7 @@ function missingDependenciesSafe(chartPath) {
 function valuesTargets(nodes, settings) {
   const targets = [];
   for (const node of nodes) {
-    const values = readValues(path15.join(node.dir, "values.yaml"));
+    const values = readValues(path16.join(node.dir, "values.yaml"));
     if (values === null || typeof values !== "object" || Array.isArray(values)) continue;
     const { global, ...own } = values;
     for (const prefix of node.valuesPrefixes) targets.push(...findProbeTargets(own, prefix));
@@ -23901,7 +23991,7 @@ function readValues(file) {
   }
 }
 function writeOverrides(workDir, overrides) {
-  const file = path15.join(mkdtempSync3(path15.join(workDir, "values-")), "chartguard-probe-values.yaml");
+  const file = path16.join(mkdtempSync3(path16.join(workDir, "values-")), "chartguard-probe-values.yaml");
   writeFileSync4(file, JSON.stringify(overrides));
   return file;
 }
@@ -24145,14 +24235,15 @@ function templateLocator(charts) {
       const key = `${doc.template}\0${kind}`;
       ordinals.set(doc, seen.get(key) ?? 0);
       seen.set(key, (seen.get(key) ?? 0) + 1);
-      const text = chart.templateTexts.get(doc.template);
+      const file = chart.templateFiles.get(doc.template);
+      const text = file === void 0 ? void 0 : chart.templates.get(file);
       if (text !== void 0) texts.set(doc, text);
     }
   }
-  return (object, path25, evidence) => {
+  return (object, path26, evidence) => {
     const text = texts.get(object.doc);
     if (text === void 0) return void 0;
-    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path25], templateHints(evidence));
+    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path26], templateHints(evidence));
   };
 }
 
@@ -24191,7 +24282,7 @@ async function checkInstallation(installation, options) {
   const { docs, charts } = installation;
   const { namespace, settings, templateLines: templateLines2 } = options;
   const probes = probeEvidenceOf(charts);
-  const facts = charts.length > 0 ? await chartFacts(charts) : void 0;
+  const facts = charts.length > 0 ? chartFacts(charts) : void 0;
   const result = checkDocuments(docs, { namespace, settings, ...probes ? { probes } : {}, ...templateLines2 ? { templateLines: templateLines2 } : {}, ...facts ? { chartFacts: facts } : {} });
   const notes = charts.flatMap((chart) => chart.notes.map((message) => ({ file: chart.chartPath, message })));
   return suppressResult(
@@ -24314,12 +24405,12 @@ function upgradeDocuments(fromDocs, toDocs, options) {
 }
 
 // src/upgrade.ts
-import path17 from "node:path";
+import path18 from "node:path";
 
 // src/render/git.ts
 import { spawn as spawn2 } from "node:child_process";
 import { mkdtemp as mkdtemp3, writeFile as writeFile2 } from "node:fs/promises";
-import path16 from "node:path";
+import path17 from "node:path";
 var GIT_PREFIX = "git:";
 function git(cwd, args) {
   return new Promise((resolve, reject) => {
@@ -24344,8 +24435,8 @@ async function chartAtRevision(chartDir, ref2, workDir) {
   const archive = await git(top, ["archive", "--format=tar.gz", "--prefix=chart/", treeish]).catch((error) => {
     throw new InputError(`no chart at ${GIT_PREFIX}${ref2}: ${error.message}`, chartDir);
   });
-  const dir = await mkdtemp3(path16.join(workDir, "git-"));
-  const file = path16.join(dir, "chart.tgz");
+  const dir = await mkdtemp3(path17.join(workDir, "git-"));
+  const file = path17.join(dir, "chart.tgz");
   await writeFile2(file, archive);
   return extractChartArchive(file, dir, { followLinks: true });
 }
@@ -24367,7 +24458,7 @@ async function upgrade(upgradeOptions) {
       let shownAs;
       if (spec.startsWith(GIT_PREFIX)) {
         if (!isChartDir(other)) throw new UsageError(`${spec} reads the chart at another revision: the other side must be the chart directory, not ${other}`);
-        shownAs = `${spec}:${path17.normalize(other)}`;
+        shownAs = `${spec}:${path18.normalize(other)}`;
         chartPath = await chartAtRevision(other, spec.slice(GIT_PREFIX.length), workDir);
       } else {
         const sources = await discoverSources(spec);
@@ -24418,7 +24509,7 @@ function withSideValues(inputs, values) {
 
 // src/fix.ts
 import { readdirSync as readdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync5 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/fix/patch.ts
 function templateLines(text) {
@@ -24566,7 +24657,7 @@ function stableLine(lines, topLevel, keys) {
 }
 
 // src/fix/plan.ts
-import path18 from "node:path";
+import path19 from "node:path";
 var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
 var HELPER_KINDS = /* @__PURE__ */ new Set(["selector-labels-helper", "selector-labels-helper-added"]);
 var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
@@ -24630,7 +24721,7 @@ function lineRepairFor(finding2, input) {
 function siteOf(finding2, input) {
   const { template, templateLine } = finding2.location;
   if (template === void 0 || templateLine === void 0) return { reason: "the template line that produced the field was not found" };
-  const file = path18.relative(input.chartDir, path18.resolve(input.cwd, template)).split(path18.sep).join("/");
+  const file = path19.relative(input.chartDir, path19.resolve(input.cwd, template)).split(path19.sep).join("/");
   const text = input.files.get(file);
   if (text === void 0 || file.startsWith("../")) return { reason: `the template ${template} is not a file of the chart directory` };
   const lines = templateLines(text);
@@ -24874,12 +24965,12 @@ function isUnder(change, field) {
   const removed = change.removedLabel;
   return removed !== void 0 && (removed.key === field.label || removed.keptElsewhere);
 }
-function within(path25, prefix) {
-  const rest = path25.slice(prefix.length);
-  return path25.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
+function within(path26, prefix) {
+  const rest = path26.slice(prefix.length);
+  return path26.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
 }
-function meetsIntended(object, path25, intended) {
-  return intended.some((field) => objectKey3(field.object) === objectKey3(object) && (within(path25, field.path) || within(field.path, path25)));
+function meetsIntended(object, path26, intended) {
+  return intended.some((field) => objectKey3(field.object) === objectKey3(object) && (within(path26, field.path) || within(field.path, path26)));
 }
 function fieldChanges2(before, after, namespace) {
   const objects = (docs) => new Map(objectsFromDocuments(docs, { namespace }).objects.map((o) => [objectKey3(o.ref), o]));
@@ -24890,10 +24981,10 @@ function fieldChanges2(before, after, namespace) {
     const other = now.get(key);
     if (!other) changes.push({ object: object.ref, path: "", before: object.raw });
     else {
-      diffValues(object.raw, other.raw, [], (path25, b, a) => {
-        const change = { object: object.ref, path: formatPath(path25), ...defined("before", b), ...defined("after", a) };
-        const key2 = path25.at(-1);
-        if (a === void 0 && typeof key2 === "string" && (path25.at(-2) === "labels" || path25.at(-2) === "matchLabels")) {
+      diffValues(object.raw, other.raw, [], (path26, b, a) => {
+        const change = { object: object.ref, path: formatPath(path26), ...defined("before", b), ...defined("after", a) };
+        const key2 = path26.at(-1);
+        if (a === void 0 && typeof key2 === "string" && (path26.at(-2) === "labels" || path26.at(-2) === "matchLabels")) {
           change.removedLabel = { key: key2, keptElsewhere: LABEL_HOMES.some((home) => getPath(other.raw, [...home, key2]) === b) };
         }
         changes.push(change);
@@ -24906,23 +24997,23 @@ function fieldChanges2(before, after, namespace) {
 function defined(key, value) {
   return value === void 0 ? {} : { [key]: value };
 }
-function diffValues(a, b, path25, report) {
+function diffValues(a, b, path26, report) {
   if (isRecord(a) && isRecord(b)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      diffValues(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path25, key], report);
+      diffValues(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path26, key], report);
     }
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path25, i], report);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path26, i], report);
     return;
   }
-  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path25, a, b);
+  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path26, a, b);
 }
 
 // src/report/common.ts
 import { statSync as statSync6 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 var BASELINE_TITLES = {
   introduced: "Introduced or changed by this upgrade",
   present: "Already present before this upgrade",
@@ -24963,7 +25054,7 @@ function suppressionText(suppression) {
 function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)) {
   const stat4 = (file) => {
     try {
-      return statSync6(path19.resolve(cwd, file));
+      return statSync6(path20.resolve(cwd, file));
     } catch {
       return void 0;
     }
@@ -24978,7 +25069,7 @@ function sourcePosition(location, files) {
   if (templateIsFile) return position(template, void 0, "template", files);
   if (rendered2) {
     const chart = file;
-    if (files.isDirectory(chart) && files.isFile(path19.join(chart, "Chart.yaml"))) return position(path19.join(chart, "Chart.yaml"), void 0, "chart", files);
+    if (files.isDirectory(chart) && files.isFile(path20.join(chart, "Chart.yaml"))) return position(path20.join(chart, "Chart.yaml"), void 0, "chart", files);
     if (files.isFile(chart)) return position(chart, void 0, "chart", files);
   }
   return void 0;
@@ -24988,9 +25079,9 @@ function failurePosition(failure2, files) {
   return at ?? sourcePosition({ file: failure2.input, rendered: true, line: 1 }, files);
 }
 function position(file, line, kind, files) {
-  const absolute = path19.resolve(files.cwd, file);
-  const relative = path19.relative(files.root, absolute);
-  const inRepo = relative !== "" && !relative.startsWith("..") && !path19.isAbsolute(relative);
+  const absolute = path20.resolve(files.cwd, file);
+  const relative = path20.relative(files.root, absolute);
+  const inRepo = relative !== "" && !relative.startsWith("..") && !path20.isAbsolute(relative);
   return {
     path: toSlashes2(inRepo ? relative : absolute),
     inRepo,
@@ -24999,7 +25090,7 @@ function position(file, line, kind, files) {
   };
 }
 function toSlashes2(file) {
-  return file.split(path19.sep).join("/");
+  return file.split(path20.sep).join("/");
 }
 function noteText(note) {
   return `note: ${note.file}${note.line === void 0 ? "" : `:${note.line}`}: ${note.message}`;
@@ -25032,7 +25123,6 @@ function withoutCommands(finding2) {
   const { commands: _commands, ...remedy } = finding2.remedy;
   return { ...finding2, remedy };
 }
-var ROLLOUT_STATUS_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 function upgradeRunbook(findings, impact) {
   const before = new StepList("before");
   const upgrades = [];
@@ -25051,7 +25141,7 @@ function upgradeRunbook(findings, impact) {
   const checks = new StepList("after");
   const rolledOrMigrated = [...impact.rolled.map((r) => r.object), ...findings.filter(inRunbook).map((f) => f.object)];
   for (const object of rolledOrMigrated) {
-    if (!ROLLOUT_STATUS_KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/")) continue;
+    if (!followsRolloutStatus(groupOf(object.apiVersion), object.kind)) continue;
     checks.add(sh`kubectl -n ${object.namespace ?? "default"} rollout status ${object.kind.toLowerCase()} ${object.name}`, object);
   }
   for (const step of followUps.steps) for (const object of step.objects) checks.add(step.command, object);
@@ -25121,7 +25211,7 @@ async function fix(fixOptions) {
   const run = await fixRun(fixOptions);
   const original = await check(run.checkOptions);
   if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
-  const chartDir = path20.resolve(chart);
+  const chartDir = path21.resolve(chart);
   const files = templateFiles2(chartDir);
   const plan2 = planRepairs({ findings: original.findings, chartDir, cwd: process.cwd(), files, ...chartHelpers(files) });
   const outcome = { chart, repairs: [], patch: "", unrepaired: plan2.unrepaired, runbook: [], written: [] };
@@ -25165,9 +25255,9 @@ async function proofSession(run, chart) {
   const unstable = fieldChanges2(originalDocs, await render(run.options.chart, run.helm), run.namespace);
   let copies = 0;
   const repairedCopy = (repairs) => {
-    const copy = path20.join(workDir, `repaired-${++copies}`, path20.basename(chartDir));
+    const copy = path21.join(workDir, `repaired-${++copies}`, path21.basename(chartDir));
     copyChart(chartDir, copy);
-    for (const [file, text] of editedFiles(files, repairs)) writeFileSync5(path20.join(copy, file), text);
+    for (const [file, text] of editedFiles(files, repairs)) writeFileSync5(path21.join(copy, file), text);
     return copy;
   };
   const prove = async (repairs) => {
@@ -25246,12 +25336,17 @@ function refusedFields(finding2) {
   return paths.length > 0 ? paths : [finding2.path];
 }
 function patchOf(chart, files, repairs) {
-  return [...editedFiles(files, repairs).keys()].map((file) => unifiedDiff(path20.join(chart, file).split(path20.sep).join("/"), files.get(file), editsIn(repairs, file))).join("");
+  return [...editedFiles(files, repairs).keys()].map((file) => unifiedDiff(patchPath(chart, file), files.get(file), editsIn(repairs, file))).join("");
+}
+function patchPath(chart, file) {
+  const fromHere = path21.relative(process.cwd(), path21.resolve(chart, file));
+  const shown = fromHere.startsWith("..") || path21.isAbsolute(fromHere) ? path21.join(path21.basename(path21.resolve(chart)), file) : fromHere;
+  return shown.split(path21.sep).join("/");
 }
 function writeRepairs(chartDir, files, repairs) {
   const written = [];
   for (const [file, text] of editedFiles(files, repairs)) {
-    writeFileSync5(path20.join(chartDir, file), text);
+    writeFileSync5(path21.join(chartDir, file), text);
     written.push(file);
   }
   return written;
@@ -25278,20 +25373,20 @@ function templateFiles2(chartDir) {
   const files = /* @__PURE__ */ new Map();
   for (const entry of readdirSync7(chartDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
-    const file = path20.relative(chartDir, path20.join(entry.parentPath, entry.name)).split(path20.sep).join("/");
+    const file = path21.relative(chartDir, path21.join(entry.parentPath, entry.name)).split(path21.sep).join("/");
     if (!file.split("/").includes("templates")) continue;
-    files.set(file, readFileSync9(path20.join(chartDir, file), "utf8"));
+    files.set(file, readFileSync9(path21.join(chartDir, file), "utf8"));
   }
   return files;
 }
 
 // src/load/changed-files.ts
 import { statSync as statSync7 } from "node:fs";
-import path21 from "node:path";
+import path22 from "node:path";
 function inputsForChangedFiles(files, options) {
   const inputs = /* @__PURE__ */ new Map();
   const add = (input) => {
-    const key = path21.resolve(input);
+    const key = path22.resolve(input);
     if (!inputs.has(key)) inputs.set(key, input);
   };
   for (const file of files) {
@@ -25302,7 +25397,7 @@ function inputsForChangedFiles(files, options) {
     }
     const chart = chartHolding(file);
     if (chart !== void 0) add(chart);
-    else if (options.configFileNames.includes(path21.basename(file))) add(path21.dirname(file));
+    else if (options.configFileNames.includes(path22.basename(file))) add(path22.dirname(file));
     else if (kind === "file" && (MANIFEST_FILE.test(file) || CHART_ARCHIVE.test(file))) add(file);
   }
   return [...inputs.values()];
@@ -25316,12 +25411,12 @@ function fileKind2(file) {
 }
 function chartHolding(file) {
   let chart;
-  for (let dir = path21.dirname(file); chart === void 0; dir = path21.dirname(dir)) {
+  for (let dir = path22.dirname(file); chart === void 0; dir = path22.dirname(dir)) {
     if (isChartDir(dir)) chart = dir;
-    else if (path21.dirname(dir) === dir) return void 0;
+    else if (path22.dirname(dir) === dir) return void 0;
   }
-  while (path21.basename(path21.dirname(chart)) === "charts" && isChartDir(path21.dirname(path21.dirname(chart)))) {
-    chart = path21.dirname(path21.dirname(chart));
+  while (path22.basename(path22.dirname(chart)) === "charts" && isChartDir(path22.dirname(path22.dirname(chart)))) {
+    chart = path22.dirname(path22.dirname(chart));
   }
   return chart;
 }
@@ -25821,18 +25916,26 @@ function formatText(report, options) {
   for (const chunk of formatTextChunks(report, options)) out += chunk;
   return out;
 }
-function* formatTextChunks(report, options) {
+function styleFor(report, options) {
   const c = import_picocolors.default.createColors(options.color);
-  const paint = { error: c.red, warning: c.yellow, info: c.blue };
-  const width = options.width ?? DEFAULT_WIDTH;
-  const piece = (lines2) => lines2.map((line) => `${line}
+  const namespaces = new Set([...report.findings, ...report.suppressed ?? [], ...report.absent ?? []].map((f) => f.object.namespace ?? ""));
+  return {
+    c,
+    paint: { error: c.red, warning: c.yellow, info: c.blue },
+    width: options.width ?? DEFAULT_WIDTH,
+    label: (object) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`),
+    options
+  };
+}
+var piece = (lines) => lines.map((line) => `${line}
 `).join("");
+function* formatTextChunks(report, options) {
+  const style = styleFor(report, options);
+  const { c } = style;
   const failed = report.failed ?? [];
   if (failed.length > 0) {
     yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${visible(failureLine(f))}`), ""]);
   }
-  const namespaces = new Set([...report.findings, ...report.suppressed ?? [], ...report.absent ?? []].map((f) => f.object.namespace ?? ""));
-  const label = (object) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`);
   const fired = /* @__PURE__ */ new Set();
   const groups = baselineGroups(report);
   const sections = groups ? [
@@ -25841,45 +25944,52 @@ function* formatTextChunks(report, options) {
   ] : [[void 0, report.findings]];
   for (const [title, findings] of sections) {
     if (title !== void 0) yield piece([c.bold(`${title} (${findings.length}):`), ...findings.length === 0 ? ["  nothing"] : [], ""]);
-    for (const [file, inFile] of byFile(findings)) {
-      const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: label(f.object) }));
-      const columns = {
-        where: Math.max(...rows.map((r) => r.where.length)),
-        severity: Math.max(...rows.map((r) => r.finding.severity.length)),
-        rule: Math.max(...rows.map((r) => r.finding.rule.length)),
-        object: Math.max(...rows.map((r) => r.object.length))
-      };
-      const lines2 = [c.underline(visible(file))];
-      for (const { finding: f, where, object } of rows) {
-        fired.add(f.rule);
-        const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
-        const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
-        const severity = paint[f.severity](f.severity.padEnd(columns.severity));
-        lines2.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
-        if (options.verbose) lines2.push(...verboseLines(f, options.rules.get(f.rule), width, c));
-        if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
-      }
-      lines2.push("");
-      yield piece(lines2);
-    }
+    for (const [file, inFile] of byFile(findings)) yield* filePieces(file, inFile, style, fired);
   }
-  const suppressed = report.suppressed ?? [];
-  if (suppressed.length > 0) {
-    const lines2 = [c.bold(`Suppressed (${suppressed.length}):`)];
-    for (const f of suppressed) {
-      lines2.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
-      lines2.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
-      if (lines2.length >= LINES_PER_PIECE) yield piece(lines2.splice(0));
-    }
-    lines2.push("");
-    yield piece(lines2);
-  }
+  yield* suppressedPieces(report.suppressed ?? [], style);
   if (groups && groups.absent.length > 0) {
-    const lines2 = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
-    for (const f of groups.absent) lines2.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
-    lines2.push("");
-    yield piece(lines2);
+    yield piece([c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`), ...groups.absent.map((f) => plainFindingLine(f, style)), ""]);
   }
+  yield piece([...ruleExplanations(fired, style), ...closingLines(report, groups, fired, style)]);
+}
+function* filePieces(file, inFile, style, fired) {
+  const { c, paint, options } = style;
+  const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: style.label(f.object) }));
+  const columns = {
+    where: Math.max(...rows.map((r) => r.where.length)),
+    severity: Math.max(...rows.map((r) => r.finding.severity.length)),
+    rule: Math.max(...rows.map((r) => r.finding.rule.length)),
+    object: Math.max(...rows.map((r) => r.object.length))
+  };
+  const lines = [c.underline(visible(file))];
+  for (const { finding: f, where, object } of rows) {
+    fired.add(f.rule);
+    const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
+    const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
+    const severity = paint[f.severity](f.severity.padEnd(columns.severity));
+    lines.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
+    if (options.verbose) lines.push(...verboseLines(f, options.rules.get(f.rule), style.width, c));
+    if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+  }
+  lines.push("");
+  yield piece(lines);
+}
+function plainFindingLine(f, style) {
+  return `  ${visible(whereText(f.location))}  ${f.severity}  ${style.c.dim(f.rule)}  ${style.label(f.object)}  ${visible(f.message)}`;
+}
+function* suppressedPieces(suppressed, style) {
+  if (suppressed.length === 0) return;
+  const lines = [style.c.bold(`Suppressed (${suppressed.length}):`)];
+  for (const f of suppressed) {
+    lines.push(plainFindingLine(f, style));
+    lines.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
+    if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+  }
+  lines.push("");
+  yield piece(lines);
+}
+function ruleExplanations(fired, style) {
+  const { c, options, width } = style;
   const lines = [];
   for (const id of fired) {
     const meta = options.rules.get(id);
@@ -25889,17 +25999,19 @@ function* formatTextChunks(report, options) {
     lines.push(c.bold(id) + head.slice(2 + id.length), ...rest, ...labelled(`  ${c.green("fix:")} `, fix2, width, 7));
   }
   if (lines.length > 0) lines.push("");
+  return lines;
+}
+function closingLines(report, groups, fired, style) {
+  const { c, paint } = style;
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
   const incomplete = incompleteText(report);
   const counts = total === 0 && incomplete === void 0 ? c.green("No label or selector problems found") : `${paint.error(plural2(error, "error"))}, ${paint.warning(plural2(warning, "warning"))}, ${paint.info(`${info} info`)}`;
-  lines.push(`${counts}${suppressedSuffix(report)}${incomplete === void 0 ? total === 0 ? "." : "" : ` (${c.red(incomplete)}).`}`);
+  const lines = [`${counts}${suppressedSuffix(report)}${incomplete === void 0 ? total === 0 ? "." : "" : ` (${c.red(incomplete)}).`}`];
   if (groups) lines.push(`${baselineCounts(groups)}.`);
   for (const note of report.notes) lines.push(c.dim(visible(noteText(note))));
-  if (fired.size > 0) {
-    lines.push(c.dim(options.verbose ? HINT_VERBOSE : HINT));
-  }
-  yield piece(lines);
+  if (fired.size > 0) lines.push(c.dim(style.options.verbose ? HINT_VERBOSE : HINT));
+  return lines;
 }
 function byFile(findings) {
   const files = /* @__PURE__ */ new Map();
@@ -25993,7 +26105,7 @@ var import_picocolors3 = __toESM(require_picocolors(), 1);
 
 // src/load/rule-examples.ts
 import { existsSync as existsSync13, readFileSync as readFileSync10 } from "node:fs";
-import path22 from "node:path";
+import path23 from "node:path";
 import { fileURLToPath } from "node:url";
 var EXAMPLE_FILES = {
   bad: "bad.yaml",
@@ -26002,10 +26114,10 @@ var EXAMPLE_FILES = {
   goodFrom: "good-from.yaml",
   rerender: "rerender.yaml"
 };
-function packageRoot(from = path22.dirname(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = path22.dirname(dir)) {
-    if (isChartguardPackage(path22.join(dir, "package.json"))) return dir;
-    if (path22.dirname(dir) === dir) return void 0;
+function packageRoot(from = path23.dirname(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = path23.dirname(dir)) {
+    if (isChartguardPackage(path23.join(dir, "package.json"))) return dir;
+    if (path23.dirname(dir) === dir) return void 0;
   }
 }
 function isChartguardPackage(file) {
@@ -26017,18 +26129,18 @@ function isChartguardPackage(file) {
   }
 }
 function ruleExampleDir(id, root = packageRoot()) {
-  return root === void 0 ? void 0 : path22.join(root, "docs", "rules", id);
+  return root === void 0 ? void 0 : path23.join(root, "docs", "rules", id);
 }
 function readRuleExample(id, root = packageRoot()) {
   const dir = ruleExampleDir(id, root);
-  if (dir === void 0) return { missing: `not found: they live in docs/rules/${id}/ of chartguard's folder, and no folder above ${path22.dirname(fileURLToPath(import.meta.url))} holds chartguard's package.json` };
+  if (dir === void 0) return { missing: `not found: they live in docs/rules/${id}/ of chartguard's folder, and no folder above ${path23.dirname(fileURLToPath(import.meta.url))} holds chartguard's package.json` };
   const read = (key) => {
-    const file = path22.join(dir, EXAMPLE_FILES[key]);
+    const file = path23.join(dir, EXAMPLE_FILES[key]);
     return existsSync13(file) ? readFileSync10(file, "utf8") : void 0;
   };
   const bad = read("bad");
   const good = read("good");
-  if (bad === void 0 || good === void 0) return { missing: `not found: they were expected in ${dir}${path22.sep} (bad.yaml and good.yaml), which this install of chartguard lacks` };
+  if (bad === void 0 || good === void 0) return { missing: `not found: they were expected in ${dir}${path23.sep} (bad.yaml and good.yaml), which this install of chartguard lacks` };
   const example = { bad, good };
   for (const key of ["upgradeFrom", "goodFrom", "rerender"]) {
     const text = read(key);
@@ -26166,7 +26278,7 @@ ${yaml2.replace(/\n+$/, "")}
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
-import path23 from "node:path";
+import path24 from "node:path";
 
 // src/version.ts
 var VERSION2 = "0.1.0";
@@ -26321,7 +26433,7 @@ function messageReference(finding2, rule) {
 }
 function fingerprint(finding2, files) {
   const { object } = finding2;
-  const source = path23.relative(files.root, path23.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path23.sep).join("/");
+  const source = path24.relative(files.root, path24.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path24.sep).join("/");
   const identity2 = [finding2.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding2.path, source].join("\0");
   return createHash("sha256").update(identity2).digest("hex").slice(0, 32);
 }
@@ -26347,23 +26459,23 @@ function unknownRule(id, severity) {
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync6 } from "node:fs";
-import path24 from "node:path";
+import path25 from "node:path";
 function writeOutputFile(file, text) {
-  const target = path24.resolve(file);
-  const dir = path24.dirname(target);
+  const target = path25.resolve(file);
+  const dir = path25.dirname(target);
   let dirStat;
   try {
     dirStat = statSync8(dir);
   } catch {
-    throw new InputError(`cannot write the report: the folder ${path24.dirname(file) || "."} does not exist`, file);
+    throw new InputError(`cannot write the report: the folder ${path25.dirname(file) || "."} does not exist`, file);
   }
-  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path24.dirname(file)} is not a folder`, file);
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path25.dirname(file)} is not a folder`, file);
   try {
     if (statSync8(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
-  const temporary = path24.join(dir, `.${path24.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = path25.join(dir, `.${path25.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync6(temporary, text, { flag: "wx" });
     renameSync(temporary, target);
@@ -26591,8 +26703,7 @@ var FIX_OUTPUT_FORMATS = ["text", "json", "patch"];
 function fixExitCode(outcome) {
   return outcome.unrepaired.length > 0 || outcome.repairs.some((r) => !r.proven) ? EXIT_FINDINGS : EXIT_OK;
 }
-function buildProgram(setExitCode) {
-  const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION2, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
+function addCheckCommand(program2, setExitCode) {
   withDiscoveryFlags(withConfigFlags(withOutputFlags(
     withRenderFlags(
       program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(
@@ -26621,6 +26732,8 @@ function buildProgram(setExitCode) {
     });
     setExitCode(emit(result, flags, configured.config));
   });
+}
+function addUpgradeCommand(program2, setExitCode) {
   withConfigFlags(withOutputFlags(
     withArgoRolloutsFlag(withRenderFlags(
       program2.command("upgrade").description("predict what `helm upgrade` will do: refused updates, restarts, replacements").requiredOption("--from <source>", "the release as it is: a chart, .tgz, git:REF, or manifests (e.g. helm get manifest), or -").requiredOption("--to <source>", "the release as it will be: a chart, .tgz, git:REF, or manifests, or -").option("--from-values <file>", "values file for the --from side only (repeatable)", collect2, []).option("--to-values <file>", "values file for the --to side only (repeatable)", collect2, []).option("--from-set <key=value>", "--set for the --from side only (repeatable)", collect2, []).option("--to-set <key=value>", "--set for the --to side only (repeatable)", collect2, []).option("--from-set-string <key=value>", "--set-string for the --from side only (repeatable)", collect2, []).option("--to-set-string <key=value>", "--set-string for the --to side only (repeatable)", collect2, []).option(
@@ -26642,6 +26755,8 @@ function buildProgram(setExitCode) {
     });
     setExitCode(emit(result, flags, configured.config));
   });
+}
+function addFixCommand(program2, setExitCode) {
   withConfigFileFlags(withRenderFlags(
     program2.command("fix").description("repair volatile labels in a chart's templates, prove each repair on a copy, and give the migration for installed releases").argument("<chart>", "the chart directory to repair").addOption(new Option("-o, --output <format>", "output format: the report, JSON for tools, or the proven patch alone").choices(FIX_OUTPUT_FORMATS).default("text")).option("--write", "write the proven repairs into the chart's files (default: only print them)").option("--proof-helm <path>", "another helm binary the repaired chart must render under, e.g. Helm 4 next to Helm 3 (repeatable)", collect2, [])
   )).action(async (chart, flags) => {
@@ -26657,10 +26772,19 @@ function buildProgram(setExitCode) {
     process.stdout.write(flags.output === "json" ? formatFixJson(outcome) : flags.output === "patch" ? outcome.patch : formatFixText(outcome));
     setExitCode(fixExitCode(outcome));
   });
+}
+function addRulesCommand(program2, setExitCode) {
   program2.command("rules").description("list the rules, or explain one: what it finds, why (the real incident), a bad and a good example, the fix").argument("[rule-id]", "the rule to explain").addOption(new Option("-o, --output <format>", "output format").choices(["text", "markdown", "json"]).default("text")).option("--no-color", "never colour the output").action((id, flags) => {
     explainRules(id, flags);
     setExitCode(EXIT_OK);
   });
+}
+function buildProgram(setExitCode) {
+  const program2 = new Command("chartguard").description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.").version(VERSION2, "-V, --version", "print chartguard's version").exitOverride().configureOutput({ outputError: () => void 0 }).showHelpAfterError(false).option("--debug", "print details (Helm's full output, stack traces) on errors").hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
+  addCheckCommand(program2, setExitCode);
+  addUpgradeCommand(program2, setExitCode);
+  addFixCommand(program2, setExitCode);
+  addRulesCommand(program2, setExitCode);
   return program2;
 }
 async function main(argv) {

@@ -10,20 +10,16 @@
  * the template or in any helper it includes (`include`/`template` by literal name, through
  * every chart of the tree, as Helm shares helpers).
  *
- * It belongs to the orchestration layer, not to render/: it reads what the render left on
- * disk and answers in the analysis' terms (workload kinds from model/, `ChartFacts`).
+ * It belongs to the orchestration layer, not to render/: it reads the template texts the
+ * render read (render/chart-templates.ts, while the chart's folder existed) and answers in
+ * the analysis' terms (workload kinds from model/, `ChartFacts`).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ChartFacts, UnrenderedWorkload } from "./analyze/context.ts";
-import { chartArchiveFiles } from "./load/chart-archive.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import { WORKLOAD_KINDS } from "./model/workloads.ts";
 import type { RenderedChart } from "./render/chart-input.ts";
-import { chartTree, type ChartNode } from "./render/probe-copy.ts";
-import { chartFileResolver } from "./render/template-lines.ts";
 
-const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
@@ -32,7 +28,7 @@ const IS_INSTALL = /\.Release\.IsInstall\b/;
 const BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
 const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
 
-export async function chartFacts(charts: readonly RenderedChart[]): Promise<ChartFacts> {
+export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const missingDependencies = new Map<string, readonly string[]>();
   const unrenderedWorkloads = new Map<string, readonly UnrenderedWorkload[]>();
   const lookups = new Map<string, ReadonlySet<string>>();
@@ -41,19 +37,12 @@ export async function chartFacts(charts: readonly RenderedChart[]): Promise<Char
   const deliberateLines = new Map<string, ReadonlySet<number>>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
-    let nodes: ChartNode[];
-    try {
-      nodes = chartTree(chart.chartDir);
-    } catch {
-      continue; // a Chart.yaml Helm rendered but we cannot read: no facts, rules keep their default
-    }
-    const files = templateTexts(chart.chartDir, nodes);
-    for (const [file, text] of await packagedTemplateTexts(chart.chartDir, nodes)) files.set(file, text);
+    const files = chart.templates;
+    if (files.size === 0) continue; // a chart tree that could not be read: no facts, rules keep their default
     const helpers = definedHelpers(files);
-    const inChart = fileInChart(chart);
     const rendered = new Map<string, YamlDocument[]>();
     for (const doc of chart.docs) {
-      const file = doc.template === undefined ? undefined : inChart(doc.template);
+      const file = doc.template === undefined ? undefined : fileInChart(chart, doc.template);
       if (file === undefined) continue;
       const list = rendered.get(file);
       if (list) list.push(doc);
@@ -90,56 +79,6 @@ function markedDeliberate(text: string): Set<number> {
     if (i > 0 && line.trim() !== "" && above !== undefined && (VALUES_TOGGLE.test(above) || SAYS_RESTART.test(above))) lines.add(i + 1);
   });
   return lines;
-}
-
-/** Every file under templates/ of every chart in the tree (directories only), relative to the chart. */
-function templateTexts(chartDir: string, nodes: readonly ChartNode[]): Map<string, string> {
-  const texts = new Map<string, string>();
-  const visit = (dir: string) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(file);
-      else if (entry.isFile()) {
-        const text = templateText(readFileSync(file));
-        if (text !== undefined) texts.set(path.relative(chartDir, file).replaceAll(path.sep, "/"), text);
-      }
-    }
-  };
-  for (const node of nodes) visit(path.join(node.dir, "templates"));
-  return texts;
-}
-
-/**
- * The templates of packaged subcharts (`charts/x.tgz`), read from the archive, under the
- * path Helm's `# Source:` gives them (`charts/<chart>/templates/...`, nested the same way):
- * bitnami's `common` library, for one, is usually packaged.
- */
-async function packagedTemplateTexts(chartDir: string, nodes: readonly ChartNode[]): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  for (const node of nodes) {
-    const charts = path.join(node.dir, "charts");
-    if (!existsSync(charts)) continue;
-    const parent = path.relative(chartDir, node.dir).replaceAll(path.sep, "/");
-    for (const name of readdirSync(charts).filter((entry) => /\.tgz$/i.test(entry))) {
-      const files = await chartArchiveFiles(path.join(charts, name)).catch(() => new Map<string, Buffer>());
-      for (const [inArchive, data] of files) {
-        if (!/(^|\/)templates\//.test(inArchive)) continue;
-        const text = templateText(data);
-        if (text !== undefined) texts.set([parent, "charts", inArchive].filter((part) => part !== "").join("/"), text);
-      }
-    }
-  }
-  return texts;
-}
-
-function templateText(data: Buffer): string | undefined {
-  return data.length <= MAX_TEMPLATE_BYTES && !data.includes(0) ? data.toString("utf8") : undefined;
 }
 
 /** Helper name → its body: from its `define` to the next one (defines are top-level, one after another). */
@@ -212,19 +151,13 @@ function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: Reado
   return found.sort((a, b) => (a.template < b.template ? -1 : a.template > b.template ? 1 : 0));
 }
 
-/** The chart-relative file a document's `template` names (on disk for a directory chart; Helm's source for an archive). */
-function fileInChart(chart: RenderedChart): (template: string) => string | undefined {
-  const onDisk = chartFileResolver(chart.chartDir);
-  const root = path.resolve(chart.chartPath);
-  return (template) => {
-    // Templates are named as the user finds them: inside an archive or revision after its name, else relative to the working directory.
-    if (template.startsWith(`${chart.chartPath}/`)) return template.slice(chart.chartPath.length + 1);
-    const inside = path.relative(root, path.resolve(template));
-    if (inside !== "" && !inside.startsWith("..") && !path.isAbsolute(inside)) return inside.replaceAll(path.sep, "/");
-    // Helm's source (an archive, or a packaged subchart): the file on disk if any, else Helm's own path.
-    const source = template.split("/").slice(1).join("/");
-    return onDisk(source)?.replaceAll(path.sep, "/") ?? source;
-  };
+/**
+ * The chart-relative file a document's `template` names: the chart's file the render mapped
+ * it to, else (a packaged subchart's template, not a file of its own) Helm's source path
+ * without the chart's name, as render/chart-templates.ts files those.
+ */
+function fileInChart(chart: RenderedChart, template: string): string {
+  return chart.templateFiles.get(template) ?? template.split("/").slice(1).join("/");
 }
 
 function kindOf(doc: YamlDocument): string {

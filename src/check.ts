@@ -98,7 +98,7 @@ async function checkInstallation(
   const { docs, charts } = installation;
   const { namespace, settings, templateLines } = options;
   const probes = probeEvidenceOf(charts);
-  const facts = charts.length > 0 ? await chartFacts(charts) : undefined;
+  const facts = charts.length > 0 ? chartFacts(charts) : undefined;
   const result = checkDocuments(docs, { namespace, settings, ...(probes ? { probes } : {}), ...(templateLines ? { templateLines } : {}), ...(facts ? { chartFacts: facts } : {}) });
   const notes = charts.flatMap((chart) => chart.notes.map((message) => ({ file: chart.chartPath, message })));
   return suppressResult(

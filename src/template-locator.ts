@@ -64,7 +64,8 @@ export function templateLocator(charts: readonly RenderedChart[]): TemplateLocat
       const key = `${doc.template}\u0000${kind}`;
       ordinals.set(doc, seen.get(key) ?? 0);
       seen.set(key, (seen.get(key) ?? 0) + 1);
-      const text = chart.templateTexts.get(doc.template);
+      const file = chart.templateFiles.get(doc.template);
+      const text = file === undefined ? undefined : chart.templates.get(file);
       if (text !== undefined) texts.set(doc, text);
     }
   }

@@ -136,96 +136,120 @@ interface Leaf {
   after: unknown;
 }
 
+/** Each object's changed fields in a render, by path. */
+type LeavesByObject = Map<KubeObject, Map<string, Leaf>>;
+
+/** A single-cause render paired with the base: its objects and their changed identity fields. */
+interface SingleDiff {
+  single: SingleCauseRender;
+  pairs: Map<KubeObject, KubeObject>;
+  diffs: LeavesByObject;
+}
+
+/** What the comparisons fill in: the changes per object, the causes covered, the unexplained count. */
+interface ProbeFindings {
+  changes: Map<string, FieldChange[]>;
+  probed: Set<ProbeCause>;
+  unmarked: number;
+}
+
 /**
  * Compares the probe renders with the base render and attributes every difference.
  * `unmarked` counts differences in identity fields of the combined render that carry no
  * marker and no single-cause render explains: the render layer then makes those renders.
  */
 export function analyzeProbes(renders: ProbeRenders): ProbeAnalysis {
-  const options = { namespace: renders.namespace };
-  const base = objectsFromDocuments(renders.base, options).objects;
+  const parse = (docs: readonly YamlDocument[]) => objectsFromDocuments(docs, { namespace: renders.namespace }).objects;
+  const base = parse(renders.base);
   const file = renders.base[0]?.file;
-  const changes = new Map<string, FieldChange[]>();
-  const probed = new Set<ProbeCause>();
-  let unmarked = 0;
+  const found: ProbeFindings = { changes: new Map(), probed: new Set(), unmarked: 0 };
 
-  if (renders.deterministic === true) probed.add("random");
-  const repeatDiffs = new Map<KubeObject, Map<string, Leaf>>();
-  if (renders.repeat) {
-    probed.add("random");
-    const pairs = pairObjects(base, objectsFromDocuments(renders.repeat, options).objects);
-    for (const [object, other] of pairs) {
-      const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
-      repeatDiffs.set(object, leaves);
-      // A Job's pod spec counts as any other field here: nondeterministic-render reports random fields.
-      for (const leaf of leaves.values()) addChange(changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
-    }
-  }
-
-  const singles = (renders.singles ?? []).map((single) => {
-    const pairs = pairObjects(base, objectsFromDocuments(single.docs, options).objects);
+  if (renders.deterministic === true) found.probed.add("random");
+  const repeatDiffs: LeavesByObject = renders.repeat ? compareRepeat(base, parse(renders.repeat), found) : new Map();
+  const singles = (renders.singles ?? []).map((single): SingleDiff => {
+    const pairs = pairObjects(base, parse(single.docs));
     const diffs = new Map(
       [...pairs].map(([object, other]) => [object, new Map(identityLeaves(object, other).map((leaf) => [formatPath(leaf.path), leaf]))]),
     );
     return { single, pairs, diffs };
   });
-  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) probed.add(cause);
+  for (const { single } of singles) for (const cause of [single.cause, ...markedCauses(single.markers)]) found.probed.add(cause);
 
-  if (renders.combined) {
-    const { markers } = renders.combined;
-    for (const cause of markedCauses(markers)) probed.add(cause);
-    const pairs = pairObjects(base, objectsFromDocuments(renders.combined.docs, options).objects);
-    for (const [object, other] of pairs) {
-      const random = repeatDiffs.get(object);
-      for (const leaf of identityLeaves(object, other)) {
-        const key = formatPath(leaf.path);
-        if (random?.has(key)) continue; // already filed as random
-        const found = markersIn(leaf, markers);
-        if (found.causes.length === 0) {
-          // Pod annotations are compared for the revision only; a hashed one (checksum/config) is expected.
-          // A Job's pod spec only for what a marker shows: a hash there is not worth the single renders.
-          const where = section(object, leaf.path);
-          if (where === "pod-annotations" || where === "job-pod-spec") continue;
-          const explained = explainBySingles(object, key, singles);
-          if (explained === undefined) {
-            unmarked++;
-            continue;
-          }
-          addChange(changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
-          continue;
-        }
-        const change = atRevisionTwo(fieldChange(object, leaf, found.causes, found.valuesPaths), markers);
-        if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
-        if (change.causes.includes("image-tag") && change.section === "pod-labels") {
-          change.foreignTag = !usesTag(object, other, found.tagMarkers, change.before);
-        }
-        addChange(changes, object, change);
-      }
-    }
-  } else {
-    // No combined render: every single render is attributed by its own cause.
-    for (const { single, pairs, diffs } of singles) {
-      for (const [object, leaves] of diffs) {
-        const random = repeatDiffs.get(object);
-        for (const [key, leaf] of leaves) {
-          if (random?.has(key)) continue;
-          const found = markersIn(leaf, single.markers);
-          const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], found.valuesPaths.length > 0 ? found.valuesPaths : allPaths(single)), single.markers);
-          if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
-          if (single.cause === "image-tag" && change.section === "pod-labels" && found.tagMarkers.length > 0) {
-            const other = pairs.get(object);
-            change.foreignTag = other !== undefined && !usesTag(object, other, found.tagMarkers, change.before);
-          }
-          mergeChange(changes, object, change);
-        }
-      }
-    }
-  }
+  if (renders.combined) compareCombined(base, parse(renders.combined.docs), renders.combined.markers, repeatDiffs, singles, found);
+  // No combined render: every single render is attributed by its own cause.
+  else for (const single of singles) compareSingle(single, repeatDiffs, found);
 
   return {
-    evidence: { probed: file === undefined ? new Map() : new Map([[file, probed]]), changes },
-    unmarked,
+    evidence: { probed: file === undefined ? new Map() : new Map([[file, found.probed]]), changes: found.changes },
+    unmarked: found.unmarked,
   };
+}
+
+/** Base against repeat: every field that differs is random. Returns the differing fields, which no other cause may claim. */
+function compareRepeat(base: readonly KubeObject[], repeat: readonly KubeObject[], found: ProbeFindings): LeavesByObject {
+  found.probed.add("random");
+  const repeatDiffs: LeavesByObject = new Map();
+  for (const [object, other] of pairObjects(base, repeat)) {
+    const leaves = new Map(diffLeaves(object.raw, other.raw, []).map((leaf) => [formatPath(leaf.path), leaf]));
+    repeatDiffs.set(object, leaves);
+    // A Job's pod spec counts as any other field here: nondeterministic-render reports random fields.
+    for (const leaf of leaves.values()) addChange(found.changes, object, fieldChange(object, leaf, ["random"], [], { jobPodSpec: false }));
+  }
+  return repeatDiffs;
+}
+
+/** Base against the render with every perturbation: each difference by the markers it carries, else by the single renders. */
+function compareCombined(
+  base: readonly KubeObject[],
+  combined: readonly KubeObject[],
+  markers: ProbeMarkers,
+  repeatDiffs: LeavesByObject,
+  singles: readonly SingleDiff[],
+  found: ProbeFindings,
+): void {
+  for (const cause of markedCauses(markers)) found.probed.add(cause);
+  for (const [object, other] of pairObjects(base, combined)) {
+    const random = repeatDiffs.get(object);
+    for (const leaf of identityLeaves(object, other)) {
+      const key = formatPath(leaf.path);
+      if (random?.has(key)) continue; // already filed as random
+      const marked = markersIn(leaf, markers);
+      if (marked.causes.length === 0) {
+        // Pod annotations are compared for the revision only; a hashed one (checksum/config) is expected.
+        // A Job's pod spec only for what a marker shows: a hash there is not worth the single renders.
+        const where = section(object, leaf.path);
+        if (where === "pod-annotations" || where === "job-pod-spec") continue;
+        const explained = explainBySingles(object, key, singles);
+        if (explained === undefined) found.unmarked++;
+        else addChange(found.changes, object, fieldChange(object, leaf, explained.causes, explained.valuesPaths));
+        continue;
+      }
+      const change = atRevisionTwo(fieldChange(object, leaf, marked.causes, marked.valuesPaths), markers);
+      if (change.section === "pod-annotations" && !change.causes.includes("revision") && !isPatchedJob(object)) continue;
+      if (change.causes.includes("image-tag") && change.section === "pod-labels") {
+        change.foreignTag = !usesTag(object, other, marked.tagMarkers, change.before);
+      }
+      addChange(found.changes, object, change);
+    }
+  }
+}
+
+/** One single-cause render, attributed to its own cause (when there is no combined render). */
+function compareSingle({ single, pairs, diffs }: SingleDiff, repeatDiffs: LeavesByObject, found: ProbeFindings): void {
+  for (const [object, leaves] of diffs) {
+    const random = repeatDiffs.get(object);
+    for (const [key, leaf] of leaves) {
+      if (random?.has(key)) continue;
+      const marked = markersIn(leaf, single.markers);
+      const change = atRevisionTwo(fieldChange(object, leaf, [single.cause], marked.valuesPaths.length > 0 ? marked.valuesPaths : allPaths(single)), single.markers);
+      if (change.section === "pod-annotations" && single.cause !== "revision" && !isPatchedJob(object)) continue;
+      if (single.cause === "image-tag" && change.section === "pod-labels" && marked.tagMarkers.length > 0) {
+        const other = pairs.get(object);
+        change.foreignTag = other !== undefined && !usesTag(object, other, marked.tagMarkers, change.before);
+      }
+      mergeChange(found.changes, object, change);
+    }
+  }
 }
 
 /**
@@ -290,7 +314,7 @@ function allPaths(single: SingleCauseRender): string[] {
 function explainBySingles(
   object: KubeObject,
   key: string,
-  singles: readonly { single: SingleCauseRender; diffs: ReadonlyMap<KubeObject, ReadonlyMap<string, Leaf>> }[],
+  singles: readonly SingleDiff[],
 ): { causes: ProbeCause[]; valuesPaths: string[] } | undefined {
   const causes: ProbeCause[] = [];
   const valuesPaths: string[] = [];

@@ -179,17 +179,10 @@ function fixExitCode(outcome: FixOutcome): number {
   return outcome.unrepaired.length > 0 || outcome.repairs.some((r) => !r.proven) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
-  const program = new Command("chartguard")
-    .description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.")
-    .version(VERSION, "-V, --version", "print chartguard's version")
-    .exitOverride()
-    .configureOutput({ outputError: () => undefined })
-    .showHelpAfterError(false)
-    .option("--debug", "print details (Helm's full output, stack traces) on errors")
-    // Progress on stderr only for the text report (and only on a terminal): never mixed into machine-readable output.
-    .hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
+type SetExitCode = (code: number) => void;
+type CheckFlags = OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; sameNamespace?: boolean; changedFiles?: boolean };
 
+function addCheckCommand(program: Command, setExitCode: SetExitCode): void {
   withDiscoveryFlags(withConfigFlags(withOutputFlags(
     withRenderFlags(
       program
@@ -203,7 +196,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         )
         .option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them"),
     ),
-  ))).action(async (paths: string[], flags: OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; sameNamespace?: boolean; changedFiles?: boolean }) => {
+  ))).action(async (paths: string[], flags: CheckFlags) => {
     const inputs = flags.changedFiles ? inputsForChangedFiles(paths, { configFileNames: CONFIG_FILE_NAMES }) : paths;
     if (inputs.length === 0) {
       process.stderr.write(`chartguard: none of the ${paths.length} changed files is in a chart or a manifest; nothing to check\n`);
@@ -223,7 +216,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
     setExitCode(emit(result, flags, configured.config));
   });
+}
 
+function addUpgradeCommand(program: Command, setExitCode: SetExitCode): void {
   withConfigFlags(withOutputFlags(
     withArgoRolloutsFlag(withRenderFlags(
       program
@@ -256,7 +251,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
     setExitCode(emit(result, flags, configured.config));
   });
+}
 
+function addFixCommand(program: Command, setExitCode: SetExitCode): void {
   withConfigFileFlags(withRenderFlags(
     program
       .command("fix")
@@ -278,7 +275,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     process.stdout.write(flags.output === "json" ? formatFixJson(outcome) : flags.output === "patch" ? outcome.patch : formatFixText(outcome));
     setExitCode(fixExitCode(outcome));
   });
+}
 
+function addRulesCommand(program: Command, setExitCode: SetExitCode): void {
   program
     .command("rules")
     .description("list the rules, or explain one: what it finds, why (the real incident), a bad and a good example, the fix")
@@ -289,7 +288,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       explainRules(id, flags);
       setExitCode(EXIT_OK);
     });
+}
 
+export function buildProgram(setExitCode: SetExitCode): Command {
+  const program = new Command("chartguard")
+    .description("Catch Kubernetes label and selector mistakes in Helm charts and rendered manifests.")
+    .version(VERSION, "-V, --version", "print chartguard's version")
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showHelpAfterError(false)
+    .option("--debug", "print details (Helm's full output, stack traces) on errors")
+    // Progress on stderr only for the text report (and only on a terminal): never mixed into machine-readable output.
+    .hook("preAction", (_program, command) => configureProgress({ format: String(command.opts().output ?? "text") }));
+
+  addCheckCommand(program, setExitCode);
+  addUpgradeCommand(program, setExitCode);
+  addFixCommand(program, setExitCode);
+  addRulesCommand(program, setExitCode);
   return program;
 }
 

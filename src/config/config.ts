@@ -291,7 +291,7 @@ class Validator {
   }
 
   private object(node: Node | null, shape: ObjectShape, where: string): Record<string, unknown> {
-    const name = where === "" ? "the config" : where;
+    const name = placeName(where);
     if (!isMap(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe(node)}`);
     const out: Record<string, unknown> = {};
     const known = Object.keys(shape.properties);
@@ -314,42 +314,14 @@ class Validator {
 
   check(raw: unknown, shape: Shape, where: string): unknown {
     const node = this.resolve(raw);
-    const name = where === "" ? "the config" : where;
+    const name = placeName(where);
     switch (shape.type) {
       case "object":
         return this.object(node, shape, where);
-      case "oneOf": {
-        if (!isMap(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe(node)}`);
-        const keys = this.keysOf(node, name);
-        const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
-        const choices = shape.variants.map((variant) => variant.required[0]);
-        if (present.length !== 1) {
-          this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
-        }
-        const chosen = present[0]!;
-        for (const key of keys) {
-          if (Object.hasOwn(chosen.properties, key)) continue;
-          const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
-          if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
-        }
-        return this.object(node, chosen, where);
-      }
-      case "map": {
-        if (!isMap(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe(node)}`);
-        const out: Record<string, unknown> = {};
-        const rules = shape.keys === "rule" ? knownRuleIds() : [];
-        for (const pair of node.items) {
-          const keyNode = this.resolve(pair.key);
-          const key = isScalar(keyNode) && keyNode.value !== null ? String(keyNode.value) : undefined;
-          if (key === undefined || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
-          if (shape.keys === "rule" && !rules.includes(key)) {
-            const hint = closest(key, rules);
-            this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
-          }
-          setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
-        }
-        return out;
-      }
+      case "oneOf":
+        return this.oneOf(node, shape, where);
+      case "map":
+        return this.map(node, shape, where);
       case "array": {
         if (!isSeq(node)) this.fail(node, `${name} must be a list, not ${describe(node)}`);
         return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
@@ -364,20 +336,66 @@ class Validator {
         }
         return node.value;
       }
-      case "string": {
-        if (!isScalar(node) || typeof node.value !== "string") {
-          const quoteHint = isScalar(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN
-            ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})`
-            : "";
-          this.fail(node, `${name} must be a string, not ${describe(node)}${quoteHint}`);
-        }
-        const value = node.value;
-        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : undefined);
-        if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
-        return value;
-      }
+      case "string":
+        return this.string(node, shape, name);
     }
   }
+
+  /** A mapping that holds exactly one variant's required key, and no key of another variant. */
+  private oneOf(node: Node | null, shape: Shape & { type: "oneOf" }, where: string): Record<string, unknown> {
+    const name = placeName(where);
+    if (!isMap(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe(node)}`);
+    const keys = this.keysOf(node, name);
+    const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
+    const choices = shape.variants.map((variant) => variant.required[0]);
+    if (present.length !== 1) {
+      this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
+    }
+    const chosen = present[0]!;
+    for (const key of keys) {
+      if (Object.hasOwn(chosen.properties, key)) continue;
+      const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
+      if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
+    }
+    return this.object(node, chosen, where);
+  }
+
+  /** A mapping from rule ids (which must exist) or chart paths to values of one shape. */
+  private map(node: Node | null, shape: Shape & { type: "map" }, where: string): Record<string, unknown> {
+    const name = placeName(where);
+    if (!isMap(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe(node)}`);
+    const out: Record<string, unknown> = {};
+    const rules = shape.keys === "rule" ? knownRuleIds() : [];
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      const key = isScalar(keyNode) && keyNode.value !== null ? String(keyNode.value) : undefined;
+      if (key === undefined || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
+      if (shape.keys === "rule" && !rules.includes(key)) {
+        const hint = closest(key, rules);
+        this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
+      }
+      setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
+    }
+    return out;
+  }
+
+  private string(node: Node | null, shape: Shape & { type: "string" }, name: string): string {
+    if (!isScalar(node) || typeof node.value !== "string") {
+      const quoteHint = isScalar(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN
+        ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})`
+        : "";
+      this.fail(node, `${name} must be a string, not ${describe(node)}${quoteHint}`);
+    }
+    const value = node.value;
+    const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : undefined);
+    if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
+    return value;
+  }
+}
+
+/** How messages name a place in the config: its dotted path, or the config itself at the top. */
+function placeName(where: string): string {
+  return where === "" ? "the config" : where;
 }
 
 function stringProblem(value: string, shape: Shape & { type: "string" }): string | undefined {

@@ -36,6 +36,9 @@ export interface ImmutableField {
 
 const IMMUTABLE = FIELD_IS_IMMUTABLE;
 
+/** The controllers whose label selector the apps/v1 API server keeps fixed after creation (§1.2–1.4). */
+export const SELECTOR_FIXED_CONTROLLERS = ["Deployment", "ReplicaSet", "DaemonSet"] as const;
+
 /**
  * Fields compared as a whole (after defaults) on updated objects. Selectors of
  * Deployment/ReplicaSet/DaemonSet are here too; whether the object's apiVersion makes
@@ -43,7 +46,7 @@ const IMMUTABLE = FIELD_IS_IMMUTABLE;
  */
 export const IMMUTABLE_FIELDS: readonly ImmutableField[] = [
   // §1.2 Deployment, §1.3 ReplicaSet, §1.4 DaemonSet: spec.selector (apps/v1, apps/v1beta2).
-  ...(["Deployment", "ReplicaSet", "DaemonSet"] as const).map(
+  ...SELECTOR_FIXED_CONTROLLERS.map(
     (kind): ImmutableField => ({
       group: "apps",
       kind,

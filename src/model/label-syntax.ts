@@ -374,51 +374,61 @@ export function validateLabelSelector(raw: unknown, path: FieldPath, options: Fi
       errors.push(decodeError(expression, "LabelSelector", expressionsPath, "v1.LabelSelectorRequirement", field, at));
       return;
     }
-    const { key, operator, values } = expression;
-    let decodes = true;
-    for (const [name, value] of [["key", key], ["operator", operator]] as const) {
-      if (value !== null && value !== undefined && typeof value !== "string") {
-        errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
-        decodes = false;
-      }
+    const undecodable = requirementDecodeErrors(expression, at, field);
+    errors.push(...(undecodable.length > 0 ? undecodable : requirementErrors(expression, at, field)));
+  });
+  return errors;
+}
+
+/** The fields of one LabelSelectorRequirement that JSON decoding rejects (a key, operator or value that is no string). */
+function requirementDecodeErrors(expression: Record<string, unknown>, at: FieldPath, field: string): LabelFieldError[] {
+  const errors: LabelFieldError[] = [];
+  for (const name of ["key", "operator"] as const) {
+    const value = expression[name];
+    if (value !== null && value !== undefined && typeof value !== "string") {
+      errors.push(decodeError(value, "LabelSelectorRequirement", [...at, name], "string", `${field}.${name}`));
     }
-    if (values !== null && values !== undefined) {
-      if (!Array.isArray(values)) {
-        errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
-        decodes = false;
-      } else {
-        values.forEach((value, j) => {
-          if (value !== null && typeof value !== "string") {
-            errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
-            decodes = false;
-          }
-        });
-      }
+  }
+  const { values } = expression;
+  if (values === null || values === undefined) return errors;
+  if (!Array.isArray(values)) {
+    errors.push(decodeError(values, "LabelSelectorRequirement", [...at, "values"], "[]string", `${field}.values`));
+    return errors;
+  }
+  values.forEach((value, j) => {
+    if (value !== null && typeof value !== "string") {
+      errors.push(decodeError(value, "LabelSelectorRequirement", [...at, "values"], "string", `${field}.values[${j}]`, [...at, "values", j]));
     }
-    if (!decodes) return;
-    const keyText = typeof key === "string" ? key : "";
-    const operatorText = typeof operator === "string" ? operator : "";
-    const list = Array.isArray(values) ? values.map((v) => (typeof v === "string" ? v : "")) : [];
-    const withKey = keyText === "" ? {} : { key: keyText };
-    if (operatorText === "In" || operatorText === "NotIn") {
-      if (list.length === 0) {
-        errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
-      }
-    } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
-      if (list.length > 0) {
-        errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
-      }
-    } else {
-      errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
+  });
+  return errors;
+}
+
+/** A decoded LabelSelectorRequirement (`ValidateLabelSelectorRequirement`): the operator against its values, the key, each value. */
+function requirementErrors(expression: Record<string, unknown>, at: FieldPath, field: string): LabelFieldError[] {
+  const { key, operator, values } = expression;
+  const errors: LabelFieldError[] = [];
+  const keyText = typeof key === "string" ? key : "";
+  const operatorText = typeof operator === "string" ? operator : "";
+  const list = Array.isArray(values) ? values.map((v) => (typeof v === "string" ? v : "")) : [];
+  const withKey = keyText === "" ? {} : { key: keyText };
+  if (operatorText === "In" || operatorText === "NotIn") {
+    if (list.length === 0) {
+      errors.push({ apiField: `${field}.values`, type: "Required value", detail: "must be specified when `operator` is 'In' or 'NotIn'", path: at, ...withKey });
     }
-    for (const detail of labelKeyProblems(keyText)) {
-      errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
+  } else if (operatorText === "Exists" || operatorText === "DoesNotExist") {
+    if (list.length > 0) {
+      errors.push({ apiField: `${field}.values`, type: "Forbidden", detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", path: [...at, "values"], ...withKey });
     }
-    list.forEach((value, j) => {
-      for (const detail of labelValueProblems(value)) {
-        errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
-      }
-    });
+  } else {
+    errors.push({ apiField: `${field}.operator`, type: "Invalid value", value: operatorText, detail: "not a valid selector operator", path: [...at, "operator"], ...withKey });
+  }
+  for (const detail of labelKeyProblems(keyText)) {
+    errors.push({ apiField: `${field}.key`, type: "Invalid value", value: keyText, detail, path: [...at, "key"], ...withKey });
+  }
+  list.forEach((value, j) => {
+    for (const detail of labelValueProblems(value)) {
+      errors.push({ apiField: `${field}.values[${j}]`, type: "Invalid value", value, detail, path: [...at, "values", j], ...withKey });
+    }
   });
   return errors;
 }

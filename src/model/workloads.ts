@@ -2,6 +2,7 @@
  * Pod-owning workloads: where each kind keeps its pod template and selector, and what
  * the API server makes of that selector (k8s-rules.md §1.2–1.7, §1.17, §2.3).
  */
+import { POD_CONTROLLERS } from "../k8s/controllers.ts";
 import type { FieldPath } from "../load/yaml.ts";
 import { getPath, isRecord, stringMap, type KubeObject } from "./object.ts";
 import { compileLabelSelector, selectorFromMap, type Labels, type Selector, type SelectorSemantics } from "./selector.ts";
@@ -46,10 +47,15 @@ const REQUIRED: SelectorSemantics = { nil: "nothing", empty: "nothing" };
 const MUTABLE_SELECTOR_VERSIONS = new Set(["extensions/v1beta1", "apps/v1beta1"]);
 const immutableUnlessLegacy = (o: KubeObject) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
 
+/** The API groups that serve a controller kind (src/k8s/controllers.ts). */
+function groupsOf(kind: string): readonly string[] {
+  return POD_CONTROLLERS[kind]!.groups;
+}
+
 /** The controllers with a required, label-selector `spec.selector` over `spec.template`. */
-function selectorController(groups: readonly string[], immutableSelector: WorkloadShape["immutableSelector"]): WorkloadShape {
+function selectorController(kind: string, immutableSelector: WorkloadShape["immutableSelector"]): WorkloadShape {
   return {
-    groups,
+    groups: groupsOf(kind),
     templatePath: ["spec", "template"],
     selectorPath: ["spec", "selector"],
     selectorKind: "labelSelector",
@@ -61,13 +67,13 @@ function selectorController(groups: readonly string[], immutableSelector: Worklo
 }
 
 const SHAPES: Record<string, WorkloadShape> = {
-  Deployment: selectorController(["apps", "extensions"], immutableUnlessLegacy),
-  ReplicaSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  DaemonSet: selectorController(["apps", "extensions"], (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  StatefulSet: selectorController(["apps"], () => true),
-  Rollout: selectorController(["argoproj.io"], () => true),
+  Deployment: selectorController("Deployment", immutableUnlessLegacy),
+  ReplicaSet: selectorController("ReplicaSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  DaemonSet: selectorController("DaemonSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+  StatefulSet: selectorController("StatefulSet", () => true),
+  Rollout: selectorController("Rollout", () => true),
   ReplicationController: {
-    groups: [""],
+    groups: groupsOf("ReplicationController"),
     templatePath: ["spec", "template"],
     selectorPath: ["spec", "selector"],
     selectorKind: "map",
@@ -76,14 +82,14 @@ const SHAPES: Record<string, WorkloadShape> = {
     runsToCompletion: false,
   },
   Job: {
-    groups: ["batch"],
+    groups: groupsOf("Job"),
     templatePath: ["spec", "template"],
     selectorRequired: false,
     immutableSelector: (o) => getPath(o.raw, ["spec", "manualSelector"]) === true,
     runsToCompletion: true,
   },
   CronJob: {
-    groups: ["batch"],
+    groups: groupsOf("CronJob"),
     templatePath: ["spec", "jobTemplate", "spec", "template"],
     selectorRequired: false,
     immutableSelector: () => false,

@@ -4,7 +4,7 @@
  * document's `template` at the chart file on disk so findings land in the chart.
  */
 import { rmSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onInterrupt } from "../interrupt.ts";
@@ -12,6 +12,7 @@ import { extractChartArchive } from "../load/chart-archive.ts";
 import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
 import { parseYamlStream, type HelmRelease, type YamlDocument } from "../load/yaml.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
+import { readChartTemplates } from "./chart-templates.ts";
 import { chartTree, preparedCopy, raiseRevision } from "./probe-copy.ts";
 import { chartFileResolver } from "./template-lines.ts";
 import { helmTemplate, valuesArguments, type Helm, type RenderRequest } from "./helm.ts";
@@ -34,6 +35,12 @@ export interface ChartRenderSettings {
    * objects, as they are in a real upgrade, not updates of the previous revision's.
    */
   revision?: number;
+  /**
+   * Which templates to read while the chart's folder exists: those the documents name (the
+   * template locator needs no more; the default), or every template of the tree, for the
+   * chart facts `check` derives (src/chart-facts.ts).
+   */
+  templates?: "rendered" | "all";
 }
 
 export interface RenderedChart {
@@ -48,8 +55,10 @@ export interface RenderedChart {
   notes: string[];
   /** Dependencies left out of the render (--skip-missing-deps). */
   missingDependencies: string[];
-  /** The text of each chart template documents name (`doc.template`), read while a packaged or git chart's folder still exists. */
-  templateTexts: ReadonlyMap<string, string>;
+  /** Every template of the chart tree by its path in the chart, read while a packaged or git chart's folder still exists (chart-templates.ts). */
+  templates: ReadonlyMap<string, string>;
+  /** The path in the chart of each template documents name (`doc.template`) that is a file of the chart. */
+  templateFiles: ReadonlyMap<string, string>;
   /** Helm's version as a probe render reported it (helm.ts, takeVersionReport), to be checked without a `helm version` run. */
   helmVersion?: string;
 }
@@ -93,14 +102,8 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   };
   for (const doc of docs) doc.release = rendered;
   if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  const templateTexts = new Map<string, string>();
-  await Promise.all(
-    [...templateFiles].map(async ([template, file]) => {
-      const text = await readFile(file, "utf8").catch(() => undefined);
-      if (text !== undefined) templateTexts.set(template, text);
-    }),
-  );
-  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templateTexts, missingDependencies: dropped };
+  const templates = await readChartTemplates(chartDir, settings.templates === "all" ? undefined : new Set(templateFiles.values()));
+  return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles, missingDependencies: dropped };
 }
 
 /**
@@ -109,9 +112,8 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
  * directory however the chart was named (`.`, `./web`, `../web`, an absolute path); for a
  * packaged chart, the path inside the archive after the archive (`web-1.2.0.tgz/templates/x.yaml`,
  * never a file of the work tree); for a chart read from git, the path after the revision
- * (`git:main:charts/web/templates/x.yaml`). `templateFiles` says where
- * each template's text is on disk (the archive's and the revision's in their temporary
- * folders), so that lines are found for every kind of chart.
+ * (`git:main:charts/web/templates/x.yaml`). `templateFiles` says which file of the chart
+ * (relative to `chartDir`) each such template is, so that lines are found for every kind of chart.
  */
 export function parseRender(
   output: string,
@@ -129,7 +131,7 @@ export function parseRender(
     // Relative to the working directory however the chart was named; a packaged chart's path continues inside the archive.
     const template =
       shownAs !== undefined ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path.relative(process.cwd(), path.resolve(chartPath, inChart)));
-    templateFiles.set(template, path.join(chartDir, inChart));
+    templateFiles.set(template, toSlashes(inChart));
     return { ...doc, template };
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;

@@ -87,6 +87,8 @@ export async function renderCharts<Chart extends RenderedChart = RenderedChart>(
     inputs: renderInputs(options, options.namespace),
     timeoutMs,
     skipMissingDeps: options.skipMissingDeps ?? false,
+    // Its one user, `check`, derives chart facts from every template.
+    templates: "all" as const,
   };
   await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism();

@@ -15,7 +15,8 @@ import { isHelmUpgrade } from "../analyze/release.ts";
 import { UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { sh, shellWords } from "../analyze/shell.ts";
 import type { Impact } from "../analyze/upgrade/impact.ts";
-import type { ObjectRef } from "../model/object.ts";
+import { followsRolloutStatus } from "../k8s/controllers.ts";
+import { groupOf, type ObjectRef } from "../model/object.ts";
 import { refKey } from "./common.ts";
 
 export type RunbookStage = "before" | "upgrade" | "after";
@@ -53,9 +54,6 @@ export function withoutCommands<F extends Finding>(finding: F): F {
   return { ...finding, remedy };
 }
 
-/** `kubectl rollout status` follows these kinds (apps/v1). */
-const ROLLOUT_STATUS_KINDS: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
-
 /** The runbook of an upgrade's findings; empty when no upgrade finding asks to run anything. */
 export function upgradeRunbook(findings: readonly Finding[], impact: Impact): RunbookStep[] {
   const before = new StepList("before");
@@ -76,7 +74,7 @@ export function upgradeRunbook(findings: readonly Finding[], impact: Impact): Ru
   const checks = new StepList("after");
   const rolledOrMigrated = [...impact.rolled.map((r) => r.object), ...findings.filter(inRunbook).map((f) => f.object)];
   for (const object of rolledOrMigrated) {
-    if (!ROLLOUT_STATUS_KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/")) continue;
+    if (!followsRolloutStatus(groupOf(object.apiVersion), object.kind)) continue;
     checks.add(sh`kubectl -n ${object.namespace ?? "default"} rollout status ${object.kind.toLowerCase()} ${object.name}`, object);
   }
   for (const step of followUps.steps) for (const object of step.objects) checks.add(step.command, object);

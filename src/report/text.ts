@@ -8,6 +8,7 @@
 import pc from "picocolors";
 import type { Finding, Severity, Summary } from "../analyze/finding.ts";
 import type { RuleMeta } from "../analyze/rule.ts";
+import type { SuppressedFinding } from "../analyze/suppress.ts";
 import { failureLine } from "../errors.ts";
 import type { ObjectRef } from "../model/object.ts";
 import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, renderedFileText, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
@@ -39,27 +40,44 @@ export function formatText(report: TextReport, options: TextOptions): string {
   return out;
 }
 
+/** What every part of the report draws with: colours, the wrap width, how objects are named. */
+interface Style {
+  c: ReturnType<typeof pc.createColors>;
+  paint: Record<Severity, (s: string) => string>;
+  width: number;
+  label: (object: ObjectRef) => string;
+  options: TextOptions;
+}
+
+function styleFor(report: TextReport, options: TextOptions): Style {
+  const c = pc.createColors(options.color);
+  // One namespace throughout (one release, the usual case): objects go by kind and name alone.
+  const namespaces = new Set([...report.findings, ...(report.suppressed ?? []), ...(report.absent ?? [])].map((f) => f.object.namespace ?? ""));
+  return {
+    c,
+    paint: { error: c.red, warning: c.yellow, info: c.blue },
+    width: options.width ?? DEFAULT_WIDTH,
+    label: (object) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`),
+    options,
+  };
+}
+
+const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
+
 /**
  * The same report in pieces: the charts not checked, then one piece per file, then the
  * suppressed findings when listed, then the rules and the counts. Written out piece by
  * piece, a report of many thousand findings is never held whole.
  */
 export function* formatTextChunks(report: TextReport, options: TextOptions): Generator<string> {
-  const c = pc.createColors(options.color);
-  const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.blue };
-  const width = options.width ?? DEFAULT_WIDTH;
-  const piece = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
+  const style = styleFor(report, options);
+  const { c } = style;
   const failed = report.failed ?? [];
   if (failed.length > 0) {
     yield piece([c.red(c.bold(`Not checked (${failed.length}), could not be rendered:`)), ...failed.map((f) => `  ${visible(failureLine(f))}`), ""]);
   }
-
-  // One namespace throughout (one release, the usual case): objects go by kind and name alone.
-  const namespaces = new Set([...report.findings, ...(report.suppressed ?? []), ...(report.absent ?? [])].map((f) => f.object.namespace ?? ""));
-  const label = (object: ObjectRef) => visible(namespaces.size > 1 ? objectLabel(object) : `${object.kind}/${object.name}`);
   // The rules in the order their first finding is printed: their why and fix close the report.
   const fired = new Set<string>();
-
   // An upgrade's findings in two parts: what it introduces or changes, and what was already there.
   const groups = baselineGroups(report);
   const sections: [string | undefined, readonly Finding[]][] = groups
@@ -70,58 +88,75 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
     : [[undefined, report.findings]];
   for (const [title, findings] of sections) {
     if (title !== undefined) yield piece([c.bold(`${title} (${findings.length}):`), ...(findings.length === 0 ? ["  nothing"] : []), ""]);
-    for (const [file, inFile] of byFile(findings)) {
-      const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: label(f.object) }));
-      const columns = {
-        where: Math.max(...rows.map((r) => r.where.length)),
-        severity: Math.max(...rows.map((r) => r.finding.severity.length)),
-        rule: Math.max(...rows.map((r) => r.finding.rule.length)),
-        object: Math.max(...rows.map((r) => r.object.length)),
-      };
-      const lines: string[] = [c.underline(visible(file))];
-      for (const { finding: f, where, object } of rows) {
-        fired.add(f.rule);
-        const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
-        const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
-        const severity = paint[f.severity](f.severity.padEnd(columns.severity));
-        lines.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
-        if (options.verbose) lines.push(...verboseLines(f, options.rules.get(f.rule), width, c));
-        if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
-      }
-      lines.push("");
-      yield piece(lines);
-    }
+    for (const [file, inFile] of byFile(findings)) yield* filePieces(file, inFile, style, fired);
   }
-
-  const suppressed = report.suppressed ?? [];
-  if (suppressed.length > 0) {
-    const lines: string[] = [c.bold(`Suppressed (${suppressed.length}):`)];
-    for (const f of suppressed) {
-      lines.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
-      lines.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
-      if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
-    }
-    lines.push("");
-    yield piece(lines);
-  }
-
+  yield* suppressedPieces(report.suppressed ?? [], style);
   if (groups && groups.absent.length > 0) {
-    const lines: string[] = [c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`)];
-    for (const f of groups.absent) lines.push(`  ${visible(whereText(f.location))}  ${f.severity}  ${c.dim(f.rule)}  ${label(f.object)}  ${visible(f.message)}`);
-    lines.push("");
-    yield piece(lines);
+    yield piece([c.bold(`${BASELINE_TITLES.absent} (${groups.absent.length}):`), ...groups.absent.map((f) => plainFindingLine(f, style)), ""]);
   }
+  yield piece([...ruleExplanations(fired, style), ...closingLines(report, groups, fired, style)]);
+}
 
+/** One file's findings, a line each with its columns aligned, each rule they name added to `fired`. */
+function* filePieces(file: string, inFile: readonly Finding[], style: Style, fired: Set<string>): Generator<string> {
+  const { c, paint, options } = style;
+  const rows = inFile.map((f) => ({ finding: f, where: lineText(f), object: style.label(f.object) }));
+  const columns = {
+    where: Math.max(...rows.map((r) => r.where.length)),
+    severity: Math.max(...rows.map((r) => r.finding.severity.length)),
+    rule: Math.max(...rows.map((r) => r.finding.rule.length)),
+    object: Math.max(...rows.map((r) => r.object.length)),
+  };
+  const lines: string[] = [c.underline(visible(file))];
+  for (const { finding: f, where, object } of rows) {
+    fired.add(f.rule);
+    const changed = f.baselineState === "updated" ? ` ${c.yellow("(changed by this upgrade)")}` : "";
+    const at = /^\d+$/.test(where) ? where.padStart(columns.where) : c.dim(where.padEnd(columns.where));
+    const severity = paint[f.severity](f.severity.padEnd(columns.severity));
+    lines.push(`  ${at}  ${severity}  ${c.dim(f.rule.padEnd(columns.rule))}  ${object.padEnd(columns.object)}  ${visible(f.message)}${changed}`);
+    if (options.verbose) lines.push(...verboseLines(f, options.rules.get(f.rule), style.width, c));
+    if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+  }
+  lines.push("");
+  yield piece(lines);
+}
+
+/** A finding listed apart from the files (suppressed, or gone with the upgrade): where, severity, rule, object, message. */
+function plainFindingLine(f: Finding, style: Style): string {
+  return `  ${visible(whereText(f.location))}  ${f.severity}  ${style.c.dim(f.rule)}  ${style.label(f.object)}  ${visible(f.message)}`;
+}
+
+function* suppressedPieces(suppressed: readonly SuppressedFinding[], style: Style): Generator<string> {
+  if (suppressed.length === 0) return;
+  const lines: string[] = [style.c.bold(`Suppressed (${suppressed.length}):`)];
+  for (const f of suppressed) {
+    lines.push(plainFindingLine(f, style));
+    lines.push(`      suppressed by ${visible(suppressionText(f.suppression))}`);
+    if (lines.length >= LINES_PER_PIECE) yield piece(lines.splice(0));
+  }
+  lines.push("");
+  yield piece(lines);
+}
+
+/** Once per rule that fired: why it matters and its fix (by default the first sentence of each, the headline). */
+function ruleExplanations(fired: ReadonlySet<string>, style: Style): string[] {
+  const { c, options, width } = style;
   const lines: string[] = [];
   for (const id of fired) {
     const meta = options.rules.get(id);
     if (!meta) continue;
-    // By default the first sentence of each (the headline); --verbose and `chartguard rules` give all of it.
+    // --verbose and `chartguard rules` give all of it.
     const [why, fix] = options.verbose ? [meta.why, meta.fix] : [firstSentence(meta.why), firstSentence(meta.fix)];
     const [head, ...rest] = wrap(`${id}: ${why}`, width, "  ");
     lines.push(c.bold(id) + head!.slice(2 + id.length), ...rest, ...labelled(`  ${c.green("fix:")} `, fix, width, 7));
   }
   if (lines.length > 0) lines.push("");
+  return lines;
+}
+
+/** The counts, the upgrade's split of them, the notes, and where to read more. */
+function closingLines(report: TextReport, groups: ReturnType<typeof baselineGroups>, fired: ReadonlySet<string>, style: Style): string[] {
+  const { c, paint } = style;
   const { error, warning, info } = report.summary;
   const total = error + warning + info;
   const incomplete = incompleteText(report);
@@ -129,13 +164,11 @@ export function* formatTextChunks(report: TextReport, options: TextOptions): Gen
     total === 0 && incomplete === undefined
       ? c.green("No label or selector problems found")
       : `${paint.error(plural(error, "error"))}, ${paint.warning(plural(warning, "warning"))}, ${paint.info(`${info} info`)}`;
-  lines.push(`${counts}${suppressedSuffix(report)}${incomplete === undefined ? (total === 0 ? "." : "") : ` (${c.red(incomplete)}).`}`);
+  const lines = [`${counts}${suppressedSuffix(report)}${incomplete === undefined ? (total === 0 ? "." : "") : ` (${c.red(incomplete)}).`}`];
   if (groups) lines.push(`${baselineCounts(groups)}.`);
   for (const note of report.notes) lines.push(c.dim(visible(noteText(note))));
-  if (fired.size > 0) {
-    lines.push(c.dim(options.verbose ? HINT_VERBOSE : HINT));
-  }
-  yield piece(lines);
+  if (fired.size > 0) lines.push(c.dim(style.options.verbose ? HINT_VERBOSE : HINT));
+  return lines;
 }
 
 /**

@@ -4,7 +4,9 @@
  * must (or must not) be reported, with its exact findings.
  */
 import assert from "node:assert/strict";
-import { relative } from "node:path";
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import type { Finding } from "../../src/analyze/finding.ts";
 import { check, type CheckOptions } from "../../src/check.ts";
@@ -117,6 +119,15 @@ for (const helm of helmBinaries()) {
       assert.deepEqual(enabled.rows, []);
     });
 
+    test("disabled-component packaged: the templates of a .tgz are read while its unpacked folder exists, so its chart facts keep it as quiet as the folder", async () => {
+      const dir = await tempDir("packaged");
+      execFileSync(helm.path, ["package", fixtureChart("precision/disabled-component"), "--destination", dir], { stdio: "ignore" });
+      const archive = readdirSync(dir).find((name) => name.endsWith(".tgz"))!;
+      const result = await check({ inputs: [join(dir, archive)], helm: helm.path, release: "disabled-component" });
+      assert.deepEqual(result.findings.map((f) => `${f.rule} ${f.object.kind}/${f.object.name}`), []);
+      assert.deepEqual(result.notes, []);
+    });
+
     test("missing-dep: rendered without its dependency (--skip-missing-deps), the view is partial: a note, no dangling selector", async () => {
       const { rows, notes } = await findings(helm.path, "missing-dep", { release: "app", skipMissingDeps: true });
       assert.deepEqual(rows, []);
@@ -146,9 +157,9 @@ for (const helm of helmBinaries()) {
 
     test("lookup-keys: chart facts see a checksum of a template named in parts (\"/hub\" \"/config.yaml\") and the lookup in the helper it includes", async () => {
       const { chart: _chart, release: _release, ...inputs } = renderRequest(fixtureChart("precision/lookup-keys"));
-      const settings = { helm: { path: helm.path, version: helm.version, major: helm.major }, inputs, timeoutMs: 60_000, skipMissingDeps: false };
+      const settings = { helm: { path: helm.path, version: helm.version, major: helm.major }, inputs, timeoutMs: 60_000, skipMissingDeps: false, templates: "all" as const };
       const rendered = await renderChart(fixtureChart("precision/lookup-keys"), settings, await tempDir("facts"));
-      const facts = await chartFacts([rendered]);
+      const facts = chartFacts([rendered]);
       const deployment = rendered.docs.find((doc) => doc.template?.endsWith("hub/deployment.yaml"))!.template!;
       assert.deepEqual([...facts.hashesReusedSecret.get(deployment)!], [14, 15]);
     });

@@ -3,12 +3,14 @@
  * API server refuses to change (docs/k8s-rules.md §1, checklist §8 items 1–10). What is
  * immutable, per kind and version, is data in src/k8s/ (update-rules.ts, api-errors.ts);
  * the checks per kind are in immutable-field/, each a few small predicates over the two
- * sides. Objects are compared after API-server defaulting (src/analyze/upgrade/defaults.ts),
+ * sides. Objects are compared after API-server defaulting (src/k8s/defaults.ts),
  * so writing out a default is no change.
  *
  * Only updated (non-hook) pairs are checked: hooks are deleted and created again, renamed
  * objects are a create plus a delete (plan.ts, §3.3).
  */
+import { POD_CONTROLLERS } from "../../k8s/controllers.ts";
+import { SELECTOR_FIXED_CONTROLLERS } from "../../k8s/update-rules.ts";
 import { type Rule, ruleHelpUri } from "../rule.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";
 import { pod, secretOrConfigMap, tableOnly } from "./immutable-field/objects.ts";
@@ -47,10 +49,8 @@ export const immutableField: Rule = {
 
 /** The check of each kind, by API group and kind (`group/kind`; the core group is ""). */
 const CHECKS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
-  ...["Deployment", "ReplicaSet", "DaemonSet"].flatMap((kind) => [
-    [`apps/${kind}`, workloadSelector],
-    [`extensions/${kind}`, workloadSelector],
-  ] as [string, KindCheck][]),
+  // In every group that serves them: legacy versions are checked too, and found mutable (Workload.selectorImmutable).
+  ...SELECTOR_FIXED_CONTROLLERS.flatMap((kind) => POD_CONTROLLERS[kind]!.groups.map((group): [string, KindCheck] => [`${group}/${kind}`, workloadSelector])),
   ["apps/StatefulSet", statefulSet],
   ["batch/Job", job],
   ["/Service", service],

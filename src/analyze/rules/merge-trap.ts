@@ -37,8 +37,8 @@
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, type KubeObject } from "../../model/object.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
-import { defaultedManifest } from "../upgrade/defaults.ts";
 import { apiInvalid, FIELD_IS_IMMUTABLE, fieldError, helmUpgradeError, pvcSpecForbiddenDetail, renderApiValue, validationSource } from "../../k8s/api-errors.ts";
+import { defaultedManifest } from "../../k8s/defaults.ts";
 import { SERVICE_KEEPS_ALLOCATED_VALUES } from "../../k8s/update-rules.ts";
 import { gateApplies } from "../../k8s/versions.ts";
 import type { UpdatePair } from "../upgrade/plan.ts";

@@ -221,69 +221,83 @@ function rollAnnotationFinding(context: AnalysisContext, object: KubeObject, cha
   };
 }
 
+/** A field set from `.Release.Revision`: what it does on every release depends on where it sits. */
 function revisionFinding(context: AnalysisContext, object: KubeObject, change: FieldChange): FindingInput | undefined {
   const kubeVersion = context.settings.kubeVersion;
-  const { kind, name } = object.ref;
-  const next = change.after ?? "";
   const evidence: Evidence = { source: ".Release.Revision", field: formatPath(change.path), ...(change.key === undefined ? {} : { label: change.key }) };
   switch (change.section) {
     case "name":
-      return {
-        object,
-        path: change.path,
-        severity: "info",
-        messageId: runsPerRelease(object) ? "revisionNamePerRelease" : "revisionName",
-        data: { name, kind, next },
-        evidence,
-        remedy: {
-          text: runsPerRelease(object)
-            ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name."
-            : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names.",
-        },
-      };
+      return revisionNameFinding(object, change, evidence);
     case "selector":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
+      return revisionRefusedFinding(object, change, evidence, {
         messageId: "revisionSelector",
-        data: { label: change.key ?? "", next, failure: selectorChangeError(kind, kubeVersion) },
-        evidence,
-        remedy: {
-          text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
-          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade],
-        },
-      };
+        failure: selectorChangeError(object.ref.kind, kubeVersion),
+        text: "Build the selector from a stable selectorLabels helper (app.kubernetes.io/name, app.kubernetes.io/instance). For a release already deployed, delete the workload without its pods, then upgrade.",
+      });
     case "claim-template":
-      return {
-        object,
-        path: change.path,
-        severity: "error",
+      return revisionRefusedFinding(object, change, evidence, {
         messageId: "revisionClaimTemplate",
-        data: { label: change.key ?? "", next, failure: statefulSetForbiddenError(kubeVersion) },
-        evidence,
-        remedy: {
-          text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
-          commands: [orphanDeleteCommand(object), releaseOf(object).upgrade],
-        },
-      };
-    case "pod-labels": {
-      const job = kind === "Job" && object.hooks.length === 0;
-      return {
-        object,
-        path: change.path,
-        severity: job ? "error" : "warning",
-        messageId: job ? "revisionJobLabel" : "revisionPodLabel",
-        data: { label: change.key ?? "", next, kind },
-        evidence,
-        remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." },
-      };
-    }
+        failure: statefulSetForbiddenError(kubeVersion),
+        text: "Keep claim template metadata static. For a release already deployed, delete the StatefulSet without its pods, then upgrade; the PersistentVolumeClaims are kept and reused.",
+      });
+    case "pod-labels":
+      return revisionPodLabelFinding(object, change, evidence);
     case "pod-annotations":
       return rollAnnotationFinding(context, object, change, true);
     default:
       return undefined;
   }
+}
+
+function revisionNameFinding(object: KubeObject, change: FieldChange, evidence: Evidence): FindingInput {
+  const { kind, name } = object.ref;
+  const perRelease = runsPerRelease(object);
+  return {
+    object,
+    path: change.path,
+    severity: "info",
+    messageId: perRelease ? "revisionNamePerRelease" : "revisionName",
+    data: { name, kind, next: change.after ?? "" },
+    evidence,
+    remedy: {
+      text: perRelease
+        ? "Nothing to do if the Job is meant to run on each release. A Helm hook (helm.sh/hook: pre-upgrade or post-upgrade, helm.sh/hook-delete-policy: before-hook-creation) does the same with a stable name."
+        : "Name long-lived objects from the release and chart only (the fullname helper); keep .Release.Revision out of names.",
+    },
+  };
+}
+
+/** An immutable field (a selector, claim template metadata) set from the revision: the API server refuses the second upgrade. */
+function revisionRefusedFinding(
+  object: KubeObject,
+  change: FieldChange,
+  evidence: Evidence,
+  refusal: { messageId: string; failure: string; text: string },
+): FindingInput {
+  return {
+    object,
+    path: change.path,
+    severity: "error",
+    messageId: refusal.messageId,
+    data: { label: change.key ?? "", next: change.after ?? "", failure: refusal.failure },
+    evidence,
+    remedy: { text: refusal.text, commands: [orphanDeleteCommand(object), releaseOf(object).upgrade] },
+  };
+}
+
+/** A pod template label set from the revision: a Job Helm patches in place refuses it, other workloads restart. */
+function revisionPodLabelFinding(object: KubeObject, change: FieldChange, evidence: Evidence): FindingInput {
+  const { kind } = object.ref;
+  const job = kind === "Job" && object.hooks.length === 0;
+  return {
+    object,
+    path: change.path,
+    severity: job ? "error" : "warning",
+    messageId: job ? "revisionJobLabel" : "revisionPodLabel",
+    data: { label: change.key ?? "", next: change.after ?? "", kind },
+    evidence,
+    remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." },
+  };
 }
 
 /**

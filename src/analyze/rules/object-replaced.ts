@@ -1,3 +1,4 @@
+import { keepsPodsBySelector } from "../../k8s/controllers.ts";
 import { getPath, isRecord, refString, type KubeObject } from "../../model/object.ts";
 import type { Severity } from "../finding.ts";
 import { formatMessage, type MessageData } from "../messages.ts";
@@ -292,7 +293,7 @@ function groupName(object: KubeObject): string {
 }
 
 function hasPods(object: KubeObject): boolean {
-  return ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"].includes(object.ref.kind);
+  return keepsPodsBySelector(object.group, object.ref.kind);
 }
 
 function claimTemplateNames(object: KubeObject): string[] {

@@ -1,3 +1,4 @@
+import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
 import { chartVersionIsImageTag, taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
@@ -6,21 +7,16 @@ import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 
 /**
- * Kinds whose controller rolls its pods when the pod template changes. A bare Pod's labels
- * are mutable, and a ReplicaSet or ReplicationController does not replace running pods,
- * so those are left out; CronJobs are handled on their own terms.
- */
-const ROLLING_KINDS = new Set(["Deployment", "DaemonSet", "StatefulSet", "Rollout"]);
-
-/**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
  * recreated, never patched; a plain Job's template is immutable, so a label that changes
  * there fails the upgrade: volatile-job-template reports it with the rest of that template.
+ * A bare Pod's labels are mutable, and a ReplicaSet or ReplicationController does not replace
+ * running pods, so only controllers that roll their pods are watched; CronJobs on their own terms.
  */
 function watched(workload: Workload): boolean {
   const { object } = workload;
   if (object.hooks.length > 0) return false;
-  return object.ref.kind === "CronJob" || ROLLING_KINDS.has(object.ref.kind);
+  return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
 
 /**

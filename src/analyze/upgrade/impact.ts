@@ -9,12 +9,13 @@
  * Templates are compared as the API server stores them (after defaulting, with absent =
  * null = {} = []), so a chart that merely spells out a default does not count as a change.
  */
+import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
+import { defaultedPodTemplate } from "../../k8s/defaults.ts";
 import type { FieldPath } from "../../load/yaml.ts";
 import { formatPath, getPath, isRecord, stringMap, type KubeObject, type ObjectRef } from "../../model/object.ts";
 import { knownVersions, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
 import { workloadOf } from "../../model/workloads.ts";
 import type { Cause } from "../finding.ts";
-import { defaultedPodTemplate } from "./defaults.ts";
 import { diff, sameValue, type Difference } from "./diff.ts";
 import { helmIdentity, type UpdatePair, type UpgradePlan } from "./plan.ts";
 
@@ -66,10 +67,6 @@ export interface Impact {
   kept: ObjectRef[];
 }
 
-// Kinds whose controllers replace running pods when the pod template changes. A CronJob
-// template change affects only future Jobs; a Job's template is immutable (immutable-field).
-export const ROLLING_KINDS: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "DaemonSet", "Rollout"]);
-
 /** What makes a label "volatile": the built-in keys, configured extra keys, and the versions both releases declare. */
 export interface Volatility {
   versions: KnownVersions;
@@ -98,7 +95,7 @@ export interface TemplateChanges {
 }
 
 export function isRollingWorkload(object: KubeObject): boolean {
-  return ROLLING_KINDS.has(object.ref.kind) && workloadOf(object) !== undefined;
+  return rollsOnTemplateChange(object.group, object.ref.kind) && workloadOf(object) !== undefined;
 }
 
 /** The pod template differences of an updated pair, or undefined when the kind does not roll pods. */
@@ -322,7 +319,7 @@ export function impactOf(plan: UpgradePlan, replaced: readonly Replacement[], ex
 
 /**
  * The pod template of an object as the API server stores it: pod-spec defaults applied
- * (defaults.ts), so a template that only spells out a default (`imagePullPolicy` matching
+ * (src/k8s/defaults.ts), so a template that only spells out a default (`imagePullPolicy` matching
  * the default, `protocol: TCP`, `terminationMessagePath`) is not a change. Argo Rollouts
  * are custom resources: the API server does not default their embedded template and the
  * controller hashes it as written, so theirs is compared as written.

@@ -15,6 +15,7 @@
  * names (`x-migrate-3` → `x-migrate-4`) are a normal create plus delete, and a Job has no
  * selector in the manifest to pair on.
  */
+import { keepsPodsBySelector } from "../../k8s/controllers.ts";
 import { getPath, isRecord, stringMap, type KubeObject } from "../../model/object.ts";
 import { normalize, sameValue } from "./diff.ts";
 import type { Replacement, ReplacementWhy } from "./impact.ts";
@@ -33,11 +34,8 @@ export interface ReplacedPair {
 }
 
 /** Kinds that own pods through a selector: a kind change between them moves the same app. */
-const POD_OWNERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "ReplicationController"]);
-const POD_OWNER_GROUPS = new Set(["", "apps", "extensions", "argoproj.io"]);
-
 function isPodOwner(object: KubeObject): boolean {
-  return POD_OWNERS.has(object.ref.kind) && POD_OWNER_GROUPS.has(object.group);
+  return keepsPodsBySelector(object.group, object.ref.kind);
 }
 
 function isService(object: KubeObject): boolean {

@@ -6,10 +6,10 @@
  */
 import { getPath, isRecord } from "../../../model/object.ts";
 import { fieldError, IMMUTABLE_WHEN_SET_DETAIL, POD_UPDATE_FORBIDDEN_DETAIL, validationSource } from "../../../k8s/api-errors.ts";
+import { defaultedManifest, defaultedPodSpec } from "../../../k8s/defaults.ts";
 import { immutableField, immutableFieldsFor } from "../../../k8s/update-rules.ts";
 import { gateApplies } from "../../../k8s/versions.ts";
 import { capitalize } from "../../messages.ts";
-import { defaultedManifest, defaultedPodSpec } from "../../upgrade/defaults.ts";
 import { diff, sameValue } from "../../upgrade/diff.ts";
 import type { UpdatePair } from "../../upgrade/plan.ts";
 import { type Checked, isSubsetList, type Problem, tableProblem, tableProblems } from "./problem.ts";

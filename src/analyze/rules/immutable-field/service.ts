@@ -8,9 +8,9 @@
 import type { FieldPath } from "../../../load/yaml.ts";
 import { getPath } from "../../../model/object.ts";
 import { FIELD_IS_IMMUTABLE, fieldError, renderApiValue, validationSource } from "../../../k8s/api-errors.ts";
+import { defaultedManifest } from "../../../k8s/defaults.ts";
 import { SERVICE_KEEPS_ALLOCATED_VALUES } from "../../../k8s/update-rules.ts";
 import { gateApplies } from "../../../k8s/versions.ts";
-import { defaultedManifest } from "../../upgrade/defaults.ts";
 import { sameValue } from "../../upgrade/diff.ts";
 import type { UpdatePair } from "../../upgrade/plan.ts";
 import type { Checked, Problem } from "./problem.ts";

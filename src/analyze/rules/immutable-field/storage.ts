@@ -6,9 +6,9 @@
  */
 import { getPath } from "../../../model/object.ts";
 import { fieldError, pvcSpecForbiddenDetail, pvcStorageDecreaseDetail, renderApiValue, validationSource } from "../../../k8s/api-errors.ts";
+import { compareQuantities, defaultedManifest, defaultedPvcSpec } from "../../../k8s/defaults.ts";
 import { immutableField, PV_NON_SOURCE_FIELDS, PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE } from "../../../k8s/update-rules.ts";
 import { gateApplies } from "../../../k8s/versions.ts";
-import { compareQuantities, defaultedManifest, defaultedPvcSpec } from "../../upgrade/defaults.ts";
 import { diff, normalize, type Difference } from "../../upgrade/diff.ts";
 import type { UpdatePair } from "../../upgrade/plan.ts";
 import { type Checked, type Problem, startsWith, tableProblem } from "./problem.ts";

@@ -6,6 +6,7 @@ import { getPath, isRecord, type KubeObject } from "../../../model/object.ts";
 import { sameStoredSelector } from "../../../model/selector.ts";
 import { workloadOf } from "../../../model/workloads.ts";
 import { FIELD_IS_IMMUTABLE, fieldError, renderApiValue, statefulSetForbiddenError, validationSource } from "../../../k8s/api-errors.ts";
+import { defaultedManifest, defaultedPodTemplate } from "../../../k8s/defaults.ts";
 import {
   immutableField,
   immutableFieldsFor,
@@ -15,7 +16,6 @@ import {
   statefulSetMutableFields,
 } from "../../../k8s/update-rules.ts";
 import { gateApplies, versionAtLeast } from "../../../k8s/versions.ts";
-import { defaultedManifest, defaultedPodTemplate } from "../../upgrade/defaults.ts";
 import { diff, sameValue } from "../../upgrade/diff.ts";
 import type { UpdatePair } from "../../upgrade/plan.ts";
 import { type Checked, type Problem, selectorForApi, startsWith, tableProblem, tableProblems } from "./problem.ts";

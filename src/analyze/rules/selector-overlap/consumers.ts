@@ -1,4 +1,5 @@
 /** Services and PDBs over pods they were not written for (NetworkPolicy: a union by design, not reported). */
+import { scaleError } from "../../../k8s/controllers.ts";
 import type { PdbView, SelectorConsumer } from "../../../model/consumers.ts";
 import { getPath, refString } from "../../../model/object.ts";
 import { describeSelector, selectsEverything } from "../../../model/selector.ts";
@@ -12,17 +13,6 @@ import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
 import { spreadByDesign } from "./by-design.ts";
 import { inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
-
-/** Kinds whose controller implements /scale, which a PDB with maxUnavailable or a percentage needs. */
-const SCALABLE_KINDS = new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"]);
-
-/** What the PDB controller says when the pods' controller has no /scale (k8s.io/kubernetes pkg/controller/disruption). */
-const SCALE_ERRORS: Readonly<Record<string, string>> = {
-  Job: "jobs.batch does not implement the scale subresource",
-  CronJob: "jobs.batch does not implement the scale subresource",
-  DaemonSet: "daemonsets.apps does not implement the scale subresource",
-};
-const NO_CONTROLLER_ERROR = "found no controllers for pod";
 
 const REMEDY = {
   integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
@@ -78,12 +68,12 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
   // Which workload this consumer is for: the only long-running one, or the one named like it.
   const served = longRunning.length === 1 ? longRunning : longRunning.filter((w) => w.object.ref.name === consumer.object.ref.name).slice(0, 1);
   const target = workloadList(served.length > 0 ? served : longRunning);
-  const unscalable = isPdb && (consumer as PdbView).needsScale ? matched.filter((w) => !SCALABLE_KINDS.has(w.object.ref.kind)) : [];
+  const unscalable = isPdb && (consumer as PdbView).needsScale ? matched.filter((w) => scaleError(w.object.group, w.object.ref.kind) !== undefined) : [];
 
   const problems: Problem[] = [];
   if (unscalable.length > 0) {
-    const scaleError = SCALE_ERRORS[unscalable[0]!.object.ref.kind] ?? NO_CONTROLLER_ERROR;
-    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError } });
+    const { group, ref } = unscalable[0]!.object;
+    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref.kind)! } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";

@@ -10,11 +10,11 @@ import {
   defaultPullPolicy,
   parseQuantity,
   withDefaults,
-} from "../../../src/analyze/upgrade/defaults.ts";
-import { sameValue } from "../../../src/analyze/upgrade/diff.ts";
-import { parseYamlStream } from "../../../src/load/yaml.ts";
-import { objectsFromDocuments, type KubeObject } from "../../../src/model/object.ts";
-import { yaml } from "../../helpers/rule-cases.ts";
+} from "../../src/k8s/defaults.ts";
+import { sameValue } from "../../src/analyze/upgrade/diff.ts";
+import { parseYamlStream } from "../../src/load/yaml.ts";
+import { objectsFromDocuments, type KubeObject } from "../../src/model/object.ts";
+import { yaml } from "../helpers/rule-cases.ts";
 
 function object(manifest: string): KubeObject {
   return objectsFromDocuments(parseYamlStream(manifest, "x.yaml"), { namespace: "default" }).objects[0]!;

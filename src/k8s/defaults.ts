@@ -1,13 +1,14 @@
 /**
  * API-server defaulting, so that two manifests are compared the way the API server
  * compares the stored object with the update: a field the chart leaves out is compared
- * as its default (k8s-rules.md §1.5 analyzer notes: "Defaulting happens before
+ * as its default (docs/k8s-rules.md §1.5 analyzer notes: "Defaulting happens before
  * validation"), and writing the default out explicitly is not a change.
  *
- * Sources. The defaults named in k8s-rules.md are marked "(doc §x)". The others come from
- * the Kubernetes defaulting functions `SetDefaults_*` in `pkg/apis/{core,apps,batch,
- * storage,rbac}/v1/defaults.go` (read from memory of the upstream code, not re-read for
- * this table); each entry names the function it comes from.
+ * Sources: docs/k8s-rules.md §1.19 lists every default here with its public source, the
+ * Kubernetes defaulting function `SetDefaults_*` in kubernetes/kubernetes
+ * `pkg/apis/{apps,batch,core,storage}/v1/defaults.go`
+ * (https://github.com/kubernetes/kubernetes/tree/master/pkg/apis); each entry names its
+ * function and section. Quantities: apimachinery `pkg/api/resource/quantity.go`, §1.19.
  *
  * What is deliberately NOT defaulted here:
  * - values the API server *allocates* (Service clusterIP/clusterIPs/ipFamilies/nodePorts,
@@ -19,7 +20,7 @@
  *
  * Everything here is pure: the input is never modified, a defaulted deep copy is returned.
  */
-import { isRecord, type KubeObject } from "../../model/object.ts";
+import { groupOf, isRecord, type KubeObject } from "../model/object.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -86,7 +87,7 @@ export function defaultedPvcSpec(spec: unknown): Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Quantities (resource.Quantity): "1024Mi" and "1Gi" are the same stored value
+// Quantities (resource.Quantity, §1.19): "1024Mi" and "1Gi" are the same stored value
 // ---------------------------------------------------------------------------------------
 
 export interface Quantity {
@@ -193,7 +194,7 @@ export function canonicalQuantity(value: unknown): unknown {
 // Defaulting tables
 // ---------------------------------------------------------------------------------------
 
-/** `apiVersion/kind` (or `group/ * /kind` for every version of a group) → defaulter. */
+/** `apiVersion/kind` (or `group/ * /kind` for every version of a group) → defaulter (§1.19). */
 const DEFAULTERS: Record<string, (object: Obj) => void> = {
   "apps/v1/Deployment": (o) => deploymentDefaults(o),
   "apps/v1beta2/Deployment": (o) => deploymentDefaults(o),
@@ -219,15 +220,15 @@ const DEFAULTERS: Record<string, (object: Obj) => void> = {
   "v1/Service": (o) => serviceDefaults(o),
   "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
   "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
-  "v1/Secret": (o) => setDefault(o, "type", "Opaque", true), // SetDefaults_Secret
+  "v1/Secret": (o) => setDefault(o, "type", "Opaque", true), // SetDefaults_Secret, §1.19
   "storage.k8s.io/*/StorageClass": (o) => {
-    // SetDefaults_StorageClass
+    // SetDefaults_StorageClass, §1.19
     setDefault(o, "reclaimPolicy", "Delete", true);
     setDefault(o, "volumeBindingMode", "Immediate", true);
   },
 };
 
-/** SetDefaults_Deployment (apps/v1); rollingUpdate 25%/25% is doc §1.2. */
+/** SetDefaults_Deployment (apps/v1), §1.19; rollingUpdate 25%/25% is also §1.2. */
 function deploymentDefaults(o: Obj): void {
   const spec = ensureObj(o, "spec");
   setDefault(spec, "replicas", 1);
@@ -243,13 +244,13 @@ function deploymentDefaults(o: Obj): void {
   podTemplateAt(o, ["spec", "template"]);
 }
 
-/** SetDefaults_ReplicaSet (apps/v1). */
+/** SetDefaults_ReplicaSet (apps/v1), §1.19. */
 function replicaSetDefaults(o: Obj): void {
   setDefault(ensureObj(o, "spec"), "replicas", 1);
   podTemplateAt(o, ["spec", "template"]);
 }
 
-/** SetDefaults_DaemonSet (apps/v1): RollingUpdate, maxUnavailable 1, maxSurge 0, history 10. */
+/** SetDefaults_DaemonSet (apps/v1), §1.19: RollingUpdate, maxUnavailable 1, maxSurge 0, history 10. */
 function daemonSetDefaults(o: Obj): void {
   const spec = ensureObj(o, "spec");
   const strategy = ensureObj(spec, "updateStrategy");
@@ -264,7 +265,7 @@ function daemonSetDefaults(o: Obj): void {
 }
 
 /**
- * SetDefaults_StatefulSet (apps/v1). Doc §1.5 analyzer notes: podManagementPolicy
+ * SetDefaults_StatefulSet (apps/v1), §1.19. §1.5 analyzer notes: podManagementPolicy
  * OrderedReady, revisionHistoryLimit 10, updateStrategy RollingUpdate / partition 0,
  * claim template defaults. persistentVolumeClaimRetentionPolicy Retain/Retain is the
  * default once the StatefulSetAutoDeletePVC gate is on (beta/on 1.27, doc §1.5).
@@ -287,7 +288,7 @@ function statefulSetDefaults(o: Obj): void {
 }
 
 /**
- * SetDefaults_Job (batch/v1): completions and parallelism 1 when both are unset,
+ * SetDefaults_Job (batch/v1), §1.19: completions and parallelism 1 when both are unset,
  * parallelism 1, backoffLimit 6 (MaxInt32 with backoffLimitPerIndex), completionMode
  * NonIndexed, suspend false, manualSelector false; podReplacementPolicy
  * TerminatingOrFailed (Failed with a podFailurePolicy; gate JobPodReplacementPolicy,
@@ -308,7 +309,7 @@ function jobDefaults(o: Obj): void {
   podTemplateAt(o, ["spec", "template"]);
 }
 
-/** SetDefaults_CronJob: Allow, not suspended, history 3 / 1; the job template gets pod defaults only. */
+/** SetDefaults_CronJob (batch/v1), §1.19: Allow, not suspended, history 3 / 1; the job template gets pod defaults only. */
 function cronJobDefaults(o: Obj): void {
   const spec = ensureObj(o, "spec");
   setDefault(spec, "concurrencyPolicy", "Allow", true);
@@ -318,7 +319,7 @@ function cronJobDefaults(o: Obj): void {
   podTemplateAt(o, ["spec", "jobTemplate", "spec", "template"]);
 }
 
-/** SetDefaults_ReplicationController: replicas 1; selector and labels from the template labels. */
+/** SetDefaults_ReplicationController (v1), §1.19: replicas 1; selector and labels from the template labels. */
 function replicationControllerDefaults(o: Obj): void {
   const spec = ensureObj(o, "spec");
   setDefault(spec, "replicas", 1);
@@ -328,7 +329,7 @@ function replicationControllerDefaults(o: Obj): void {
 }
 
 /**
- * SetDefaults_Service: type ClusterIP, sessionAffinity None (ClientIP timeout 10800),
+ * SetDefaults_Service (v1), §1.19: type ClusterIP, sessionAffinity None (ClientIP timeout 10800),
  * port protocol TCP, targetPort = port, externalTrafficPolicy Cluster for NodePort and
  * LoadBalancer, internalTrafficPolicy Cluster unless ExternalName,
  * allocateLoadBalancerNodePorts true for LoadBalancer. Allocated values (clusterIP,
@@ -353,7 +354,7 @@ function serviceDefaults(o: Obj): void {
   if (spec.type === "LoadBalancer") setDefault(spec, "allocateLoadBalancerNodePorts", true);
 }
 
-/** SetDefaults_PersistentVolume: reclaim policy Retain, volumeMode Filesystem. */
+/** SetDefaults_PersistentVolume (v1), §1.19: reclaim policy Retain, volumeMode Filesystem. */
 function persistentVolumeDefaults(o: Obj): void {
   const spec = ensureObj(o, "spec");
   setDefault(spec, "persistentVolumeReclaimPolicy", "Retain", true);
@@ -363,7 +364,7 @@ function persistentVolumeDefaults(o: Obj): void {
   if (isRecord(hostPath)) setDefault(hostPath, "type", "", false);
 }
 
-/** SetDefaults_PersistentVolumeClaimSpec: volumeMode Filesystem; quantities canonical. */
+/** SetDefaults_PersistentVolumeClaimSpec (v1), §1.19: volumeMode Filesystem; quantities canonical. */
 function applyPvcSpecDefaults(spec: Obj): void {
   setDefault(spec, "volumeMode", "Filesystem", true);
   if (isRecord(spec.resources)) {
@@ -386,7 +387,7 @@ function applyPodTemplateDefaults(template: Obj): void {
 }
 
 /**
- * SetDefaults_PodSpec: dnsPolicy ClusterFirst, restartPolicy Always,
+ * SetDefaults_PodSpec (v1), §1.19: dnsPolicy ClusterFirst, restartPolicy Always,
  * terminationGracePeriodSeconds 30, schedulerName default-scheduler; the deprecated
  * `serviceAccount` mirrors `serviceAccountName` (v1 conversion). SetDefaults_Pod (bare
  * pods only): enableServiceLinks true, requests default to limits.
@@ -415,7 +416,7 @@ function applyPodSpecDefaults(spec: Obj, bare: boolean): void {
 }
 
 /**
- * SetDefaults_Container: imagePullPolicy (Always for `:latest` or an untagged image
+ * SetDefaults_Container (v1), §1.19: imagePullPolicy (Always for `:latest` or an untagged image
  * without digest, else IfNotPresent), terminationMessagePath /dev/termination-log,
  * terminationMessagePolicy File; ports TCP; probe and handler defaults;
  * fieldRef apiVersion v1.
@@ -453,7 +454,7 @@ function applyContainerDefaults(container: Obj, bare: boolean): void {
   }
 }
 
-/** SetDefaults_HTTPGetAction: path "/", scheme HTTP. */
+/** SetDefaults_HTTPGetAction (v1), §1.19: path "/", scheme HTTP. */
 function applyHandlerDefaults(handler: Obj): void {
   if (isRecord(handler.httpGet)) {
     setDefault(handler.httpGet, "path", "/", true);
@@ -461,7 +462,7 @@ function applyHandlerDefaults(handler: Obj): void {
   }
 }
 
-/** SetDefaults_ObjectFieldSelector: apiVersion v1; a resourceFieldRef divisor reads back as "0" when unset. */
+/** SetDefaults_ObjectFieldSelector (v1), §1.19: apiVersion v1; a resourceFieldRef divisor reads back as "0" when unset. */
 function applySelectorDefaults(source: Obj): void {
   if (isRecord(source.fieldRef)) setDefault(source.fieldRef, "apiVersion", "v1", true);
   if (isRecord(source.resourceFieldRef)) {
@@ -471,7 +472,7 @@ function applySelectorDefaults(source: Obj): void {
 }
 
 /**
- * SetDefaults_{Secret,ConfigMap,DownwardAPI,Projected}VolumeSource: defaultMode 0644
+ * SetDefaults_{Secret,ConfigMap,DownwardAPI,Projected}VolumeSource (v1), §1.19: defaultMode 0644
  * (420); projected serviceAccountToken expirationSeconds 3600; hostPath type "";
  * emptyDir sizeLimit canonical; ephemeral claim templates get PVC defaults.
  */
@@ -497,7 +498,7 @@ function applyVolumeDefaults(volume: Obj): void {
   if (isRecord(claim) && isRecord(claim.spec)) applyPvcSpecDefaults(claim.spec);
 }
 
-/** SetDefaults_Container's image pull policy (parsers.ParseImageName: no tag and no digest means `latest`). */
+/** SetDefaults_Container's image pull policy (§1.19) (parsers.ParseImageName: no tag and no digest means `latest`). */
 export function defaultPullPolicy(image: string): "Always" | "IfNotPresent" {
   if (image.includes("@")) return "IfNotPresent";
   const lastSegment = image.slice(image.lastIndexOf("/") + 1);
@@ -509,11 +510,6 @@ export function defaultPullPolicy(image: string): "Always" | "IfNotPresent" {
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
 
 function isUnset(value: unknown): boolean {
   return value === undefined || value === null;
