@@ -27,13 +27,17 @@ function deployment(name: string, image = "web:1", podLabels = "app: web"): stri
   `;
 }
 
-/** A Job whose pods carry `app: web`, so the Service below also sends them traffic. */
-function job(labels = "app: web"): string {
+/**
+ * A Job whose pods carry `app: web`, so the Service below also sends them traffic. A plain
+ * Job runs once, at install; `hook` makes it run on upgrades too (a headless Service by
+ * design then still reaches its pods).
+ */
+function job(labels = "app: web", hook?: string): string {
+  const annotations = hook === undefined ? "" : `, annotations: {"helm.sh/hook": ${hook}}`;
   return yaml`
     apiVersion: batch/v1
     kind: Job
-    metadata:
-      name: web-check
+    metadata: {name: web-check${annotations}}
     spec:
       template:
         metadata:
@@ -101,7 +105,7 @@ test("baseline: the message never counts: a label value that changes with every 
 });
 
 test("baseline: a changed severity is `updated` and counted (a headless gossip Service, by design over the Job's pods, becomes a balancing Service)", () => {
-  const { findings, absent, result } = compare(release(deployment("web"), job(), gossipService("web")), release(deployment("web", "web:2"), job(), service("web")));
+  const { findings, absent, result } = compare(release(deployment("web"), job("app: web", "post-upgrade"), gossipService("web")), release(deployment("web", "web:2"), job("app: web", "post-upgrade"), service("web")));
   assert.deepEqual(findings, [
     "unchanged selector-overlap info Deployment/web spec.selector",
     "new immutable-field warning Service/web spec",
@@ -130,7 +134,7 @@ test("baseline: a problem the upgrade fixes is `absent`, located in the release 
     "absent selector-overlap info Deployment/web spec.selector",
     "absent selector-overlap error Service/web spec.selector",
   ]);
-  assert.deepEqual(result.absent.map((f) => [f.location.file, f.location.line]), [["from.yaml", 5], ["from.yaml", 28]]);
+  assert.deepEqual(result.absent.map((f) => [f.location.file, f.location.line]), [["from.yaml", 5], ["from.yaml", 27]]);
 });
 
 test("baseline: a problem only the target has is `new`", () => {
