@@ -19,6 +19,11 @@ export interface PodController {
   scale: true | { error: string };
   /** `kubectl rollout status` follows it (apps/v1 kinds only). */
   rolloutStatus: boolean;
+  /**
+   * Claims only pods named after it (`<name>-<ordinal>`), orphans included, whatever else its
+   * selector matches: another controller's pods are never adopted (§4).
+   */
+  claimsPodsByName?: true;
   section: string;
   source: string;
 }
@@ -64,7 +69,9 @@ export const POD_CONTROLLERS: Readonly<Record<string, PodController>> = {
     rollsOnTemplateChange: true,
     scale: true,
     rolloutStatus: true,
+    claimsPodsByName: true,
     section: "§1.5, §4",
+    // The adoption filter: kubernetes/kubernetes pkg/controller/statefulset/stateful_set.go getPodsForStatefulSet.
     source: `${DOCS}/statefulset/`,
   },
   ReplicationController: {
@@ -134,6 +141,11 @@ export function scaleError(group: string, kind: string): string | undefined {
   const scale = podController(group, kind)?.scale;
   if (scale === undefined) return NO_CONTROLLER_ERROR;
   return scale === true ? undefined : scale.error;
+}
+
+/** StatefulSet: its controller adopts no pod that is not named after it, whatever its selector matches (§4). */
+export function claimsPodsByName(group: string, kind: string): boolean {
+  return podController(group, kind)?.claimsPodsByName === true;
 }
 
 /** `kubectl rollout status` follows Deployments, DaemonSets and StatefulSets of apps/v1 (§4). */

@@ -1,4 +1,5 @@
 /** Workload selectors that take in another workload's pods. */
+import { claimsPodsByName } from "../../../k8s/controllers.ts";
 import { namespaceOf, refString } from "../../../model/object.ts";
 import { describeSelector } from "../../../model/selector.ts";
 import type { AnalysisContext } from "../../context.ts";
@@ -7,10 +8,16 @@ import type { ReportFinding } from "../../rule.ts";
 import { standingPods, workloadList } from "./select.ts";
 import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
 
+/**
+ * A StatefulSet's controller claims only pods named after it, so its selector taking in other
+ * pods moves none of them; a Service, PDB, HPA or monitor reusing that selector is reported
+ * on its own.
+ */
 export function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
     if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
+    if (claimsPodsByName(object.group, object.ref.kind)) continue;
     const matched = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
     const foreign = matched.filter((w) => w !== workload);
     if (foreign.length === 0) continue;
