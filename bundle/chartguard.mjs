@@ -15431,7 +15431,9 @@ var POD_CONTROLLERS = {
     rollsOnTemplateChange: true,
     scale: true,
     rolloutStatus: true,
+    claimsPodsByName: true,
     section: "§1.5, §4",
+    // The adoption filter: kubernetes/kubernetes pkg/controller/statefulset/stateful_set.go getPodsForStatefulSet.
     source: `${DOCS}/statefulset/`
   },
   ReplicationController: {
@@ -15489,6 +15491,9 @@ function scaleError(group, kind) {
   const scale = podController(group, kind)?.scale;
   if (scale === void 0) return NO_CONTROLLER_ERROR;
   return scale === true ? void 0 : scale.error;
+}
+function claimsPodsByName(group, kind) {
+  return podController(group, kind)?.claimsPodsByName === true;
 }
 function followsRolloutStatus(group, kind) {
   return group === "apps" && podController(group, kind)?.rolloutStatus === true;
@@ -16989,6 +16994,21 @@ var volatileSelector = {
   }
 };
 
+// src/analyze/volatile/rolls.ts
+function rollIntent(context, object, change, key) {
+  if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
+  if (namedToRoll(key)) return "deliberate";
+  const template = object.doc.template;
+  const lines = template === void 0 ? void 0 : context.chartFacts?.deliberateLines?.get(template);
+  const line = lines === void 0 ? void 0 : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
+  return line !== void 0 && lines.has(line) ? "deliberate" : void 0;
+}
+function rollsOnPurposeEveryRelease(context, object) {
+  return (probesOf(context.probes, object)?.changes ?? []).some(
+    (change) => change.section === "pod-annotations" && (change.causes[0] === "revision" || change.causes[0] === "random") && change.keptOnUpgrade !== true && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "deliberate"
+  );
+}
+
 // src/analyze/rules/volatile-pod-labels.ts
 function watched(workload) {
   const { object } = workload;
@@ -17037,7 +17057,7 @@ var volatilePodLabels = {
   },
   check(context, report) {
     for (const workload of context.workloads) {
-      if (!watched(workload)) continue;
+      if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
@@ -17962,6 +17982,7 @@ function checkWorkloads(context, report) {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
     if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
+    if (claimsPodsByName(object.group, object.ref.kind)) continue;
     const matched2 = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
     const foreign = matched2.filter((w) => w !== workload);
     if (foreign.length === 0) continue;
@@ -18594,14 +18615,6 @@ function randomNameFinding(object, change) {
       text: perRelease ? "To run a Job on each release with a stable name, make it a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation); or name it with .Release.Revision, which is deterministic per release." : "Name the object from the release and chart only (e.g. the fullname helper), never from a random or time-based function."
     }
   };
-}
-function rollIntent(context, object, change, key) {
-  if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
-  if (namedToRoll(key)) return "deliberate";
-  const template = object.doc.template;
-  const lines = template === void 0 ? void 0 : context.chartFacts?.deliberateLines?.get(template);
-  const line = lines === void 0 ? void 0 : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
-  return line !== void 0 && lines.has(line) ? "deliberate" : void 0;
 }
 function rollAnnotationFinding(context, object, change, byRevision) {
   const key = change.key ?? String(change.path.at(-1));

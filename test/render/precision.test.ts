@@ -65,6 +65,11 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.build-id 40 roll-intent/templates/workloads.yaml",
     "nondeterministic-render warning Deployment/roll-intent-web spec.template.metadata.annotations.session-seed 41 roll-intent/templates/workloads.yaml",
   ],
+  // The exporter's pods restart on every release on purpose (releaseRevision): its chart label adds no restart; the api's does.
+  "deliberate-roll": [
+    "nondeterministic-render info DaemonSet/deliberate-roll-exporter spec.template.metadata.annotations.releaseRevision 17 deliberate-roll/templates/workloads.yaml",
+    "volatile-pod-labels warning Deployment/deliberate-roll-api spec.template.metadata.labels 36 deliberate-roll/templates/workloads.yaml",
+  ],
   duplicate: [
     "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
     "duplicate-object warning Deployment/duplicate-api metadata.name 51 duplicate/templates/app-b.yaml",

@@ -3,11 +3,11 @@ import { andList } from "../messages.ts";
 import type { Evidence } from "../finding.ts";
 import { probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
-import { namedToRoll } from "../../model/volatile.ts";
 import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
 import { JOB_TEMPLATE_IMMUTABLE_ERROR, selectorChangeError, statefulSetForbiddenError } from "../../k8s/api-errors.ts";
 import { notPatchedOn } from "../volatile-verdicts.ts";
+import { rollIntent } from "../volatile/rolls.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 
 /** Template functions that make a render differ from the last one with the same inputs. */
@@ -187,21 +187,6 @@ function randomNameFinding(object: KubeObject, change: FieldChange): FindingInpu
         : "Name the object from the release and chart only (e.g. the fullname helper), never from a random or time-based function.",
     },
   };
-}
-
-/**
- * How a pod annotation that changes on every release came to be: a hash (checksum/…) of
- * something random, which the random object's own finding reports; a roll the chart means
- * (its name says so, a values flag switches it, a comment says it restarts the pods); or
- * nothing that says the restarts are meant.
- */
-function rollIntent(context: AnalysisContext, object: KubeObject, change: FieldChange, key: string): "hash" | "deliberate" | undefined {
-  if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
-  if (namedToRoll(key)) return "deliberate";
-  const template = object.doc.template;
-  const lines = template === undefined ? undefined : context.chartFacts?.deliberateLines?.get(template);
-  const line = lines === undefined ? undefined : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
-  return line !== undefined && lines!.has(line) ? "deliberate" : undefined;
 }
 
 function rollAnnotationFinding(context: AnalysisContext, object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {

@@ -5,6 +5,7 @@ import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
 import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
+import { rollsOnPurposeEveryRelease } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -81,7 +82,8 @@ export const volatilePodLabels: Rule = {
   },
   check(context, report) {
     for (const workload of context.workloads) {
-      if (!watched(workload)) continue;
+      // A chart that restarts the pods on every release on purpose: the labels add no restart of their own.
+      if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
       // A tag of another workload's image: this workload restarts with that image's releases too.
