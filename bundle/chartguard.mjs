@@ -16433,6 +16433,12 @@ function withUpgradeRenders(evidence, base, upgrades, namespace) {
   }
   return { ...evidence, changes };
 }
+function withUpgradeRefusal(evidence, refusal) {
+  const changes = new Map(
+    [...evidence.changes].map(([key, list]) => [key, list.map((change) => change.causes[0] === "random" ? { ...change, upgradeRefusal: refusal } : change)])
+  );
+  return { ...evidence, changes };
+}
 function atRevisionTwo(change, markers) {
   if (markers.revision === void 0 || change.after === void 0 || !change.causes.includes("revision")) return change;
   return { ...change, after: change.after.replaceAll(markers.revision, "2") };
@@ -18565,6 +18571,19 @@ function rehashedFinding(object, changes) {
     remedy: { text: "Nothing to change for the password itself. To keep the object stable across upgrades (GitOps drift, checksum annotations), let users pass the hash in values, or reuse the existing hash with `lookup` when the password is unchanged." }
   };
 }
+function refusedUpgradeFinding(object, first, named, fields, refusal) {
+  return {
+    object,
+    path: first.path,
+    severity: "info",
+    messageId: "refusedOnUpgrade",
+    data: { fields: named, refusal },
+    evidence: { cause: "random", fields: [...fields], upgradeRefusal: refusal },
+    remedy: {
+      text: "Nothing to change if the values the chart asks for set these fields. A field they do not set is generated anew by the upgrade that passes them: reuse it with `lookup` of the existing object, or take it from values."
+    }
+  };
+}
 function randomFieldsFinding(context, object, allChanges) {
   const changes = allChanges.filter((change) => !saltedHash(change));
   if (changes.length === 0) return rehashedFinding(object, allChanges);
@@ -18580,6 +18599,8 @@ function randomFieldsFinding(context, object, allChanges) {
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
     if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
   } else if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
+  const refusal = tls || caBundle ? void 0 : first.upgradeRefusal;
+  if (refusal !== void 0) return refusedUpgradeFinding(object, first, named, fields, refusal);
   let messageId;
   let text;
   if (tls || caBundle) {
@@ -18708,6 +18729,7 @@ var nondeterministicRender = {
       randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
+      refusedOnUpgrade: 'generated at render time; the chart refuses helm upgrade until the current values are passed ("{{refusal}}"): {{fields}}',
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
       rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
       randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
@@ -18727,6 +18749,7 @@ var nondeterministicRender = {
       randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
       randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
       randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
+      refusedOnUpgrade: 'They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose ("{{refusal}}"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. A field none of those values sets is still generated anew by that upgrade.',
       reusedByLookup: `They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. ${NO_CLUSTER} get a new value on every render.`,
       rehashed: "bcrypt (htpasswd, bcrypt) salts each hash at random, so every render, and every helm upgrade, writes a new hash; it verifies the same password, so logins keep working. The object still changes on each upgrade: GitOps tools show drift, and a checksum annotation over it restarts the pods.",
       reusedHash: `The chart generates the Secret once and reads it back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. ${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
@@ -22972,6 +22995,7 @@ function templateArguments(request) {
     "template",
     ...request.namespace === "" ? [] : [`--namespace=${request.namespace}`],
     ...request.includeCrds === false ? [] : ["--include-crds"],
+    ...request.isUpgrade === true ? ["--is-upgrade"] : [],
     ...valuesArguments(request),
     ...request.kubeVersion === void 0 ? [] : [`--kube-version=${request.kubeVersion}`],
     ...repeated("api-versions", request.apiVersions),
@@ -22985,6 +23009,14 @@ function helmTemplateFailure(stderr, code2, chartDir, reportAs) {
   const location = templateLocation(message);
   if (location === void 0) return new InputError(message, reportAs, void 0, stderr);
   return new InputError(message, templateFile(location.template, chartDir, reportAs), location.line, stderr);
+}
+var MAX_REFUSAL_LENGTH = 160;
+function chartRefusal(error) {
+  if (!(error instanceof InputError)) return void 0;
+  const refusal = /\bexecution error at \([^)]*\):\s*(.+)$/.exec(error.message)?.[1]?.trim();
+  if (refusal === void 0 || refusal === "") return void 0;
+  const sentence2 = /^.*?[.!](?=\s|$)/.exec(refusal)?.[0] ?? refusal;
+  return sentence2.length > MAX_REFUSAL_LENGTH ? `${sentence2.slice(0, MAX_REFUSAL_LENGTH - 1)}…` : sentence2;
 }
 function helmErrorText(stderr) {
   const lines = stderr.split(/\r?\n/);
@@ -24061,12 +24093,15 @@ async function renderUpgrades(plan2, base, namespace, settings, workDir, notes) 
     if (kinds.size === 0) return void 0;
     writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
     const render = async (chart) => {
-      const output = await helmTemplate(settings.helm, { ...plan2.request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
+      const request = { ...plan2.request, chart, isUpgrade: true };
+      const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
       return parseYamlStream(output, `${plan2.chartPath} (probe render: upgrade)`);
     };
     const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
-    return [first, second];
+    return { renders: [first, second] };
   } catch (error) {
+    const refusal = chartRefusal(error);
+    if (refusal !== void 0) return { refusal };
     notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);
     return void 0;
   }
@@ -24191,7 +24226,9 @@ async function renderWithProbes(chartPath, settings, workDir, jobs) {
   let evidence = analysis.evidence;
   if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
     const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
-    if (upgrades !== void 0) evidence = withUpgradeRenders(evidence, chart.docs, upgrades, renders.namespace);
+    if (upgrades !== void 0) {
+      evidence = "refusal" in upgrades ? withUpgradeRefusal(evidence, upgrades.refusal) : withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace);
+    }
   }
   return {
     ...chart,

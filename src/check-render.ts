@@ -7,7 +7,7 @@
  * by one and compared again. That loop lives here, in the orchestration layer, so that
  * render/ only renders and analyze/ only analyses.
  */
-import { mergeProbeEvidence, analyzeProbes, withUpgradeRenders, type ProbeEvidence } from "./analyze/probes.ts";
+import { mergeProbeEvidence, analyzeProbes, withUpgradeRefusal, withUpgradeRenders, type ProbeEvidence } from "./analyze/probes.ts";
 import type { Source } from "./load/sources.ts";
 import { renderChart, type ChartRenderSettings, type RenderedChart } from "./render/chart-input.ts";
 import { renderCharts, type ChartOptions, type ChartRenders } from "./render/charts.ts";
@@ -65,7 +65,9 @@ export async function renderWithProbes(chartPath: string, settings: ChartRenderS
   // Generated values: render the upgrade twice with lookup answered from the install, to tell what helm upgrade keeps.
   if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
     const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
-    if (upgrades !== undefined) evidence = withUpgradeRenders(evidence, chart.docs, upgrades, renders.namespace);
+    if (upgrades !== undefined) {
+      evidence = "refusal" in upgrades ? withUpgradeRefusal(evidence, upgrades.refusal) : withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace);
+    }
   }
   return {
     ...chart,

@@ -83,6 +83,12 @@ export interface FieldChange {
    * of the installed release keeps the value (the chart reads it back), see withUpgradeRenders.
    */
   keptOnUpgrade?: boolean;
+  /**
+   * For `random`, where the upgrade probe ran: the chart's own message when it refuses `helm
+   * upgrade` with these values (a `fail` under .Release.IsUpgrade asking for the current
+   * passwords): the upgrade runs only once the user passes them.
+   */
+  upgradeRefusal?: string;
 }
 
 export interface ProbeEvidence {
@@ -285,6 +291,14 @@ export function withUpgradeRenders(
       }),
     );
   }
+  return { ...evidence, changes };
+}
+
+/** Marks every random change with the chart's refusal of an upgrade with the same values (see FieldChange.upgradeRefusal). */
+export function withUpgradeRefusal(evidence: ProbeEvidence, refusal: string): ProbeEvidence {
+  const changes = new Map(
+    [...evidence.changes].map(([key, list]) => [key, list.map((change) => (change.causes[0] === "random" ? { ...change, upgradeRefusal: refusal } : change))]),
+  );
   return { ...evidence, changes };
 }
 

@@ -362,6 +362,8 @@ export interface RenderRequest {
   apiVersions: string[];
   /** `--include-crds` unless false: a probe render leaves out what a chart's crds/ folders hold (never templated, so the same in every render). */
   includeCrds?: boolean;
+  /** `--is-upgrade`: render as `helm upgrade` does (.Release.IsUpgrade true, .Release.IsInstall false). */
+  isUpgrade?: boolean;
 }
 
 export interface RenderOptions {
@@ -420,6 +422,7 @@ function templateArguments(request: RenderRequest): string[] {
     "template",
     ...(request.namespace === "" ? [] : [`--namespace=${request.namespace}`]),
     ...(request.includeCrds === false ? [] : ["--include-crds"]),
+    ...(request.isUpgrade === true ? ["--is-upgrade"] : []),
     ...valuesArguments(request),
     ...(request.kubeVersion === undefined ? [] : [`--kube-version=${request.kubeVersion}`]),
     ...repeated("api-versions", request.apiVersions),
@@ -434,6 +437,22 @@ function helmTemplateFailure(stderr: string, code: number | null, chartDir: stri
   const location = templateLocation(message);
   if (location === undefined) return new InputError(message, reportAs, undefined, stderr);
   return new InputError(message, templateFile(location.template, chartDir, reportAs), location.line, stderr);
+}
+
+/** How long a chart's own error message may be where a finding quotes it. */
+const MAX_REFUSAL_LENGTH = 160;
+
+/**
+ * The chart's own message when a render failed on its `fail` or `required` (Helm: `execution
+ * error at (<template>:<line>:<col>): <message>`): its first sentence, shortened. Undefined for
+ * any other failure (a template bug, helm itself).
+ */
+export function chartRefusal(error: unknown): string | undefined {
+  if (!(error instanceof InputError)) return undefined;
+  const refusal = /\bexecution error at \([^)]*\):\s*(.+)$/.exec(error.message)?.[1]?.trim();
+  if (refusal === undefined || refusal === "") return undefined;
+  const sentence = /^.*?[.!](?=\s|$)/.exec(refusal)?.[0] ?? refusal;
+  return sentence.length > MAX_REFUSAL_LENGTH ? `${sentence.slice(0, MAX_REFUSAL_LENGTH - 1)}…` : sentence;
 }
 
 /**

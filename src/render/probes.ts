@@ -22,7 +22,7 @@ import { missingDependencies } from "../load/chart.ts";
 import { parsedByText, parseYamlStream, type YamlDocument } from "../load/yaml.ts";
 import { releaseNameFor, type ChartRenderSettings } from "./chart-input.ts";
 import { mapLimit } from "./charts.ts";
-import { helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
+import { chartRefusal, helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
 import {
   addVersionReport,
   APP_VERSION_MARKER,
@@ -292,8 +292,9 @@ export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettin
 /**
  * What `helm upgrade` renders after an install of the base render, twice, to tell what it
  * keeps from what it generates anew (render/probe-lookup.ts, analyze/probes.ts
- * withUpgradeRenders); undefined when no template calls `lookup` (the repeat already says it
- * all) or the render fails.
+ * withUpgradeRenders); or the chart's own message when it refuses that upgrade (its `fail` or
+ * `required` under .Release.IsUpgrade: "pass the current passwords"); undefined when no
+ * template calls `lookup` (the repeat already says it all) or the render fails otherwise.
  */
 export async function renderUpgrades(
   plan: ProbePlan,
@@ -302,20 +303,23 @@ export async function renderUpgrades(
   settings: ChartRenderSettings,
   workDir: string,
   notes: string[],
-): Promise<[YamlDocument[], YamlDocument[]] | undefined> {
+): Promise<{ renders: [YamlDocument[], YamlDocument[]] } | { refusal: string } | undefined> {
   try {
     const copy = await preparedCopy(plan.chartPath, workDir, settings.skipMissingDeps);
     const kinds = answerLookupsFromRender(chartTree(copy));
     if (kinds.size === 0) return undefined;
     writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
     const render = async (chart: string) => {
-      const output = await helmTemplate(settings.helm, { ...plan.request, chart }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
+      const request = { ...plan.request, chart, isUpgrade: true };
+      const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
       return parseYamlStream(output, `${plan.chartPath} (probe render: upgrade)`);
     };
     // The second upgrade comes a day later: a value from `now` is not kept, however it is formatted.
     const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
-    return [first, second];
+    return { renders: [first, second] };
   } catch (error) {
+    const refusal = chartRefusal(error);
+    if (refusal !== undefined) return { refusal };
     notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);
     return undefined;
   }

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import { buildContext, DEFAULT_SETTINGS, type ChartFacts } from "../../src/analyze/context.ts";
 import type { Finding } from "../../src/analyze/finding.ts";
-import { analyzeProbes, type ProbeMarkers, type ProbeRenders, type SingleCauseRender } from "../../src/analyze/probes.ts";
+import { analyzeProbes, withUpgradeRefusal, type ProbeMarkers, type ProbeRenders, type SingleCauseRender } from "../../src/analyze/probes.ts";
 import type { Rule } from "../../src/analyze/rule.ts";
 import { runRules } from "../../src/analyze/run.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
@@ -30,6 +30,8 @@ export interface ProbeCase {
   singles?: { cause: SingleCauseRender["cause"]; manifest: string; markers?: ProbeMarkers }[];
   /** What the chart's files say (src/chart-facts.ts), for cases whose templates matter. */
   chartFacts?: ChartFacts;
+  /** The chart's own message refusing `helm upgrade` with the same values (the upgrade probe, render/probes.ts renderUpgrades). */
+  upgradeRefusal?: string;
   expect: ExpectedFinding[];
 }
 
@@ -51,7 +53,7 @@ export function probedFindings(rule: Rule, c: Omit<ProbeCase, "name" | "expect">
   const renders = probeRenders(c);
   const { evidence } = analyzeProbes(renders);
   const context = buildContext(objectsFromDocuments(renders.base, { namespace: "default" }).objects, DEFAULT_SETTINGS);
-  context.probes = evidence;
+  context.probes = c.upgradeRefusal === undefined ? evidence : withUpgradeRefusal(evidence, c.upgradeRefusal);
   if (c.chartFacts) context.chartFacts = c.chartFacts;
   return runRules(context, [rule]);
 }

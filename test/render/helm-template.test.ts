@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { InputError } from "../../src/errors.ts";
-import { helmTemplate, type Helm } from "../../src/render/helm.ts";
+import { chartRefusal, helmTemplate, type Helm } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fakeHelm, fixtureChart, renderRequest, tempDir } from "./support.ts";
 
@@ -295,3 +295,15 @@ async function processEnds(pid: number): Promise<boolean> {
   }
   return false;
 }
+
+test("chartRefusal: the first sentence of a chart's own fail or required, shortened; nothing for any other failure", () => {
+  const failed = (message: string) => new InputError(message, "chart/templates/NOTES.txt", 2);
+  assert.equal(
+    chartRefusal(failed("execution error at (db/templates/NOTES.txt:2:4): PASSWORDS ERROR: You must provide your current password. Pass it with --set password=$P")),
+    "PASSWORDS ERROR: You must provide your current password.",
+  );
+  assert.equal(chartRefusal(failed("execution error at (db/templates/secret.yaml:7:20): a password is required")), "a password is required");
+  assert.equal(chartRefusal(failed(`execution error at (db/templates/a.yaml:1:1): ${"x".repeat(300)}`))?.length, 160);
+  assert.equal(chartRefusal(failed('template: db/templates/a.yaml:3:9: executing "db/templates/a.yaml" at <.Values.x.y>: nil pointer evaluating interface {}.y')), undefined);
+  assert.equal(chartRefusal(new Error("execution error at (x): y")), undefined);
+});

@@ -70,6 +70,12 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info DaemonSet/deliberate-roll-exporter spec.template.metadata.annotations.releaseRevision 17 deliberate-roll/templates/workloads.yaml",
     "volatile-pod-labels warning Deployment/deliberate-roll-api spec.template.metadata.labels 36 deliberate-roll/templates/workloads.yaml",
   ],
+  // No lookup for the password, but the chart refuses helm upgrade until it is passed (its NOTES.txt fails under
+  // .Release.IsUpgrade): info quoting the chart. The token is read back with lookup.
+  "refused-upgrade": [
+    "nondeterministic-render info Secret/refused-upgrade-auth data.password 9 refused-upgrade/templates/secret.yaml",
+    "nondeterministic-render info Secret/refused-upgrade-token data.token 18 refused-upgrade/templates/token.yaml",
+  ],
   duplicate: [
     "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
     "duplicate-object warning Deployment/duplicate-api metadata.name 51 duplicate/templates/app-b.yaml",
@@ -107,6 +113,17 @@ for (const helm of helmBinaries()) {
         [
           ["randomSecret", { fields: "data.admin.passwordMtime" }],
           ["rehashed", { fields: "stringData.auth" }],
+        ],
+      );
+    });
+
+    test("refused-upgrade: the upgrade probe renders with --is-upgrade; the chart's refusal is quoted on the password it generates, not on the token it reads back", async () => {
+      const { findings: found } = await findings(helm.path, "refused-upgrade", { release: "refused-upgrade" });
+      assert.deepEqual(
+        found.map((f) => [f.messageId, f.data]),
+        [
+          ["refusedOnUpgrade", { fields: "data.password", refusal: "PASSWORDS ERROR: You must provide your current password when upgrading the release." }],
+          ["reusedByLookup", { fields: "data.token", lookedUp: "Secret" }],
         ],
       );
     });

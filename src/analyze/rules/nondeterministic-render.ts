@@ -131,6 +131,21 @@ function rehashedFinding(object: KubeObject, changes: readonly FieldChange[]): F
   };
 }
 
+/** Generated fields of a chart that refuses `helm upgrade` with the same values: the user passes the current ones first. */
+function refusedUpgradeFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[], refusal: string): FindingInput {
+  return {
+    object,
+    path: first.path,
+    severity: "info",
+    messageId: "refusedOnUpgrade",
+    data: { fields: named, refusal },
+    evidence: { cause: "random", fields: [...fields], upgradeRefusal: refusal },
+    remedy: {
+      text: "Nothing to change if the values the chart asks for set these fields. A field they do not set is generated anew by the upgrade that passes them: reuse it with `lookup` of the existing object, or take it from values.",
+    },
+  };
+}
+
 /** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
 function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allChanges: readonly FieldChange[]): FindingInput {
   // A salted hash differs per render although what it hashes is kept: reported alone, as info, only when nothing else changes.
@@ -149,6 +164,9 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
     if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
   } else if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
+  // What a chart asks for before it upgrades is values (passwords): a certificate it generates is not one of them.
+  const refusal = tls || caBundle ? undefined : first.upgradeRefusal;
+  if (refusal !== undefined) return refusedUpgradeFinding(object, first, named, fields, refusal);
   let messageId: string;
   let text: string;
   if (tls || caBundle) {
@@ -304,6 +322,7 @@ export const nondeterministicRender: Rule = {
       randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
+      refusedOnUpgrade: "generated at render time; the chart refuses helm upgrade until the current values are passed (\"{{refusal}}\"): {{fields}}",
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
       rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
       randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
@@ -325,6 +344,9 @@ export const nondeterministicRender: Rule = {
         `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
       randomCertificate:
         `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
+      refusedOnUpgrade:
+        "They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose (\"{{refusal}}\"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. " +
+        "A field none of those values sets is still generated anew by that upgrade.",
       reusedByLookup:
         "They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with `lookup`: on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
         `${NO_CLUSTER} get a new value on every render.`,

@@ -358,6 +358,39 @@ const CASES: ProbeCase[] = [
     ],
   },
   {
+    name: "a random password in a chart that refuses helm upgrade until the current passwords are passed: info, quoting the chart",
+    base: fromTemplate("secret.yaml", secret("cGFzczE=")),
+    repeat: fromTemplate("secret.yaml", secret("cGFzczI=")),
+    upgradeRefusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release.",
+    expect: [
+      {
+        severity: "info",
+        object: "Secret/db",
+        path: "data.password",
+        line: 8,
+        messageId: "refusedOnUpgrade",
+        data: { fields: "data.password", refusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release." },
+        evidence: { upgradeRefusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release." },
+      },
+    ],
+  },
+  {
+    name: "genCA in a webhook of a chart that refuses helm upgrade without its passwords: still a warning (a certificate is not a value the user passes)",
+    base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
+    repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
+    upgradeRefusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release.",
+    expect: [
+      {
+        severity: "warning",
+        object: "MutatingWebhookConfiguration/hooks",
+        path: "webhooks[0].clientConfig.caBundle",
+        line: 9,
+        messageId: "randomCertificate",
+        data: { fields: "webhooks[0].clientConfig.caBundle" },
+      },
+    ],
+  },
+  {
     name: "genCA in a webhook whose template reuses the certificate Secret through lookup: info",
     base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
     repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
