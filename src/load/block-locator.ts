@@ -35,11 +35,18 @@ const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][
 const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
 /** Regions of at least this many lines keep their index (a List's items, a namespace's dump). */
 const INDEXED_REGION_LINES = 2048;
+/**
+ * How many recent walks are remembered: a rule that orders a finding's fields by line and the
+ * finding's own location ask for the same path one after the other, and an object's
+ * findings come together; a few suffice, and memory stays constant.
+ */
+const RECENT_WALKS = 64;
 
 export class BlockLocator {
   /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
   private readonly lineStarts: Uint32Array;
   private readonly indexes = new Map<string, RegionIndex>();
+  private readonly recentWalks = new Map<string, { line: number; complete: boolean }>();
 
   constructor(
     private readonly text: string,
@@ -66,6 +73,16 @@ export class BlockLocator {
   }
 
   private walk(path: FieldPath): { line: number; complete: boolean } {
+    const key = JSON.stringify(path); // tells a key "0" from the index 0
+    const recent = this.recentWalks.get(key);
+    if (recent !== undefined) return recent;
+    const found = this.walkUncached(path);
+    if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
+    this.recentWalks.set(key, found);
+    return found;
+  }
+
+  private walkUncached(path: FieldPath): { line: number; complete: boolean } {
     const root = this.rootRegion();
     if (root === undefined) return { line: this.startLine, complete: false };
     let region: Region | undefined = root;
