@@ -29,7 +29,11 @@ interface Entry {
   child?: Region;
 }
 
-type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; itemLines: number[] } | { kind: "other" };
+/**
+ * A large sequence keeps each item's entry once measured (`items`, by index): every finding
+ * of a List's object walks into its item, and measuring the item reads all of its lines.
+ */
+type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; itemLines: number[]; items: Entry[] } | { kind: "other" };
 
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
 const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
@@ -188,12 +192,12 @@ export class BlockLocator {
       this.indexes.set(id, index);
     }
     if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : undefined;
-    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return this.itemAt(index.itemLines[segment]!, region);
+    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return (index.items[segment] ??= this.itemAt(index.itemLines[segment]!, region));
     return undefined;
   }
 
   private index(region: Region): RegionIndex {
-    if (isItemAt(this.text, this.lineStarts[region.line]! + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity) };
+    if (isItemAt(this.text, this.lineStarts[region.line]! + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity), items: [] };
     const entries = this.keys(region);
     return entries === undefined ? { kind: "other" } : { kind: "map", entries };
   }
