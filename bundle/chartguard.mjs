@@ -14247,11 +14247,11 @@ var BlockLocator = class {
       this.indexes.set(id, index);
     }
     if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : void 0;
-    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return this.itemAt(index.itemLines[segment], region);
+    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items[segment] ??= this.itemAt(index.itemLines[segment], region);
     return void 0;
   }
   index(region) {
-    if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity) };
+    if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity), items: [] };
     const entries = this.keys(region);
     return entries === void 0 ? { kind: "other" } : { kind: "map", entries };
   }
