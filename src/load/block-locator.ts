@@ -29,11 +29,40 @@ interface Entry {
   child?: Region;
 }
 
+type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; itemLines: number[]; items: ItemEntries } | { kind: "other" };
+
 /**
- * A large sequence keeps each item's entry once measured (`items`, by index): every finding
- * of a List's object walks into its item, and measuring the item reads all of its lines.
+ * A large sequence's items once measured: every finding of a List's object walks into its
+ * item, and measuring the item reads all of its lines. Kept in typed arrays (16 bytes an
+ * item, however many are measured), not as objects: a dump with a finding on most objects
+ * would otherwise keep one more object per object.
  */
-type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; itemLines: number[]; items: Entry[] } | { kind: "other" };
+class ItemEntries {
+  private readonly lines: Int32Array;
+  private readonly childLines: Int32Array;
+  private readonly columns: Int32Array;
+  /** -1: the item has no block of its own. */
+  private readonly ends: Int32Array;
+
+  constructor(count: number) {
+    this.lines = new Int32Array(count).fill(-1); // -1: not measured yet
+    this.childLines = new Int32Array(count);
+    this.columns = new Int32Array(count);
+    this.ends = new Int32Array(count);
+  }
+
+  get(item: number, measure: () => Entry): Entry {
+    if (this.lines[item] === -1) {
+      const { line, child } = measure();
+      this.lines[item] = line;
+      this.ends[item] = child === undefined ? -1 : child.end;
+      if (child !== undefined) [this.childLines[item], this.columns[item]] = [child.line, child.column];
+    }
+    const line = this.lines[item]!;
+    const end = this.ends[item]!;
+    return end === -1 ? { line } : { line, child: { line: this.childLines[item]!, column: this.columns[item]!, end } };
+  }
+}
 
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
 const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
@@ -192,12 +221,15 @@ export class BlockLocator {
       this.indexes.set(id, index);
     }
     if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : undefined;
-    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return (index.items[segment] ??= this.itemAt(index.itemLines[segment]!, region));
+    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items.get(segment, () => this.itemAt(index.itemLines[segment]!, region));
     return undefined;
   }
 
   private index(region: Region): RegionIndex {
-    if (isItemAt(this.text, this.lineStarts[region.line]! + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity), items: [] };
+    if (isItemAt(this.text, this.lineStarts[region.line]! + region.column)) {
+      const itemLines = this.itemLines(region, Infinity);
+      return { kind: "seq", itemLines, items: new ItemEntries(itemLines.length) };
+    }
     const entries = this.keys(region);
     return entries === undefined ? { kind: "other" } : { kind: "map", entries };
   }
