@@ -14111,6 +14111,30 @@ function keyString(key) {
 }
 
 // src/load/block-locator.ts
+var ItemEntries = class {
+  lines;
+  childLines;
+  columns;
+  /** -1: the item has no block of its own. */
+  ends;
+  constructor(count) {
+    this.lines = new Int32Array(count).fill(-1);
+    this.childLines = new Int32Array(count);
+    this.columns = new Int32Array(count);
+    this.ends = new Int32Array(count);
+  }
+  get(item, measure) {
+    if (this.lines[item] === -1) {
+      const { line: line2, child } = measure();
+      this.lines[item] = line2;
+      this.ends[item] = child === void 0 ? -1 : child.end;
+      if (child !== void 0) [this.childLines[item], this.columns[item]] = [child.line, child.column];
+    }
+    const line = this.lines[item];
+    const end = this.ends[item];
+    return end === -1 ? { line } : { line, child: { line: this.childLines[item], column: this.columns[item], end } };
+  }
+};
 var KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
 var NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
 var INDEXED_REGION_LINES = 2048;
@@ -14247,11 +14271,14 @@ var BlockLocator = class {
       this.indexes.set(id, index);
     }
     if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : void 0;
-    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items[segment] ??= this.itemAt(index.itemLines[segment], region);
+    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items.get(segment, () => this.itemAt(index.itemLines[segment], region));
     return void 0;
   }
   index(region) {
-    if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity), items: [] };
+    if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) {
+      const itemLines = this.itemLines(region, Infinity);
+      return { kind: "seq", itemLines, items: new ItemEntries(itemLines.length) };
+    }
     const entries = this.keys(region);
     return entries === void 0 ? { kind: "other" } : { kind: "map", entries };
   }
