@@ -14111,9 +14111,34 @@ function keyString(key) {
 }
 
 // src/load/block-locator.ts
+var ItemEntries = class {
+  lines;
+  childLines;
+  columns;
+  /** -1: the item has no block of its own. */
+  ends;
+  constructor(count) {
+    this.lines = new Int32Array(count).fill(-1);
+    this.childLines = new Int32Array(count);
+    this.columns = new Int32Array(count);
+    this.ends = new Int32Array(count);
+  }
+  get(item, measure) {
+    if (this.lines[item] === -1) {
+      const { line: line2, child } = measure();
+      this.lines[item] = line2;
+      this.ends[item] = child === void 0 ? -1 : child.end;
+      if (child !== void 0) [this.childLines[item], this.columns[item]] = [child.line, child.column];
+    }
+    const line = this.lines[item];
+    const end = this.ends[item];
+    return end === -1 ? { line } : { line, child: { line: this.childLines[item], column: this.columns[item], end } };
+  }
+};
 var KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
 var NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
 var INDEXED_REGION_LINES = 2048;
+var RECENT_WALKS = 64;
 var BlockLocator = class {
   constructor(text, startLine, lines) {
     this.text = text;
@@ -14130,6 +14155,7 @@ var BlockLocator = class {
   /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
   lineStarts;
   indexes = /* @__PURE__ */ new Map();
+  recentWalks = /* @__PURE__ */ new Map();
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
   locate(path26) {
     return this.walk(path26).line;
@@ -14140,6 +14166,15 @@ var BlockLocator = class {
     return found.complete ? found.line : void 0;
   }
   walk(path26) {
+    const key = JSON.stringify(path26);
+    const recent = this.recentWalks.get(key);
+    if (recent !== void 0) return recent;
+    const found = this.walkUncached(path26);
+    if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
+    this.recentWalks.set(key, found);
+    return found;
+  }
+  walkUncached(path26) {
     const root = this.rootRegion();
     if (root === void 0) return { line: this.startLine, complete: false };
     let region = root;
@@ -14236,11 +14271,14 @@ var BlockLocator = class {
       this.indexes.set(id, index);
     }
     if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : void 0;
-    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return this.itemAt(index.itemLines[segment], region);
+    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items.get(segment, () => this.itemAt(index.itemLines[segment], region));
     return void 0;
   }
   index(region) {
-    if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity) };
+    if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) {
+      const itemLines = this.itemLines(region, Infinity);
+      return { kind: "seq", itemLines, items: new ItemEntries(itemLines.length) };
+    }
     const entries = this.keys(region);
     return entries === void 0 ? { kind: "other" } : { kind: "map", entries };
   }
@@ -16118,14 +16156,16 @@ var selectorMismatch = {
       }
       if (matches(selector, workload.podLabels)) continue;
       const missing = selector.requirements.filter((r) => !matches({ matchesNothing: false, requirements: [r] }, workload.podLabels)).map((r) => describeSelector({ matchesNothing: false, requirements: [r] }));
+      const described = describeSelector(selector);
+      const unmatched = andList(missing);
       report({
         object,
         path: [...workload.templatePath, "metadata", "labels"],
         messageId: workload.generic ? "customTemplateMismatch" : "templateMismatch",
-        data: { object: refString(object.ref), kind: object.ref.kind, selector: describeSelector(selector), unmatched: andList(missing) },
-        evidence: { selector: describeSelector(selector), unmatched: missing, templateLabels: workload.podLabels },
+        data: { object: refString(object.ref), kind: object.ref.kind, selector: described, unmatched },
+        evidence: { selector: described, unmatched: missing, templateLabels: workload.podLabels },
         remedy: {
-          text: `Put ${andList(missing)} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`
+          text: `Put ${unmatched} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`
         }
       });
     }
@@ -16816,19 +16856,24 @@ function nameChangeCauses(context, object) {
   if (probes !== void 0) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
   const causes = /* @__PURE__ */ new Set();
   const name = object.ref.name;
-  if ([...context.versions.chart].some((v) => nameCarries(name, v))) causes.add("chart-version");
-  if ([...context.versions.app].some((v) => nameCarries(name, v))) causes.add("app-version");
+  const forms = context.derived(versionNameForms);
+  if (forms.chart.some((form) => nameCarries(name, form))) causes.add("chart-version");
+  if (forms.app.some((form) => nameCarries(name, form))) causes.add("app-version");
   return causes;
 }
-function nameCarries(name, version) {
-  const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  return [sanitized, sanitized.replaceAll(".", "-")].some((form) => {
-    const at = name.indexOf(form);
-    if (at === -1) return false;
-    const before = name[at - 1];
-    const after = name[at + form.length];
-    return (before === void 0 || before === "-" || before === ".") && (after === void 0 || after === "-" || after === ".");
+function versionNameForms(context) {
+  const forms = (versions) => [...versions].flatMap((version) => {
+    const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+    return [sanitized, sanitized.replaceAll(".", "-")];
   });
+  return { chart: forms(context.versions.chart), app: forms(context.versions.app) };
+}
+function nameCarries(name, form) {
+  const at = name.indexOf(form);
+  if (at === -1) return false;
+  const before = name[at - 1];
+  const after = name[at + form.length];
+  return (before === void 0 || before === "-" || before === ".") && (after === void 0 || after === "-" || after === ".");
 }
 
 // src/analyze/volatile/problems.ts
@@ -17193,8 +17238,8 @@ function fieldName(change, templatePath) {
 }
 function finding(workload, changes, severity) {
   const { object } = workload;
-  const line = (c) => object.doc.locate([...object.pathPrefix, ...c.path]);
-  const sorted = [...changes].sort((a, b) => line(a) - line(b));
+  const lines = new Map(changes.map((c) => [c, object.doc.locate([...object.pathPrefix, ...c.path])]));
+  const sorted = [...changes].sort((a, b) => lines.get(a) - lines.get(b));
   const first = sorted[0];
   const names = sorted.map((c) => fieldName(c, workload.templatePath));
   const named = names.length > MAX_FIELDS_NAMED ? [...names.slice(0, MAX_FIELDS_NAMED), `${names.length - MAX_FIELDS_NAMED} more`] : names;
@@ -17218,10 +17263,11 @@ function finding(workload, changes, severity) {
       ...first.valuesPath === void 0 ? {} : { valuesPath: first.valuesPath },
       ...first.version === void 0 ? {} : { version: first.version }
     },
-    remedy: { text: `${JOB_FIX} ${JOB_RECREATE_FIX}`, commands: jobCommands(object) }
+    remedy: { text: JOB_REMEDY, commands: jobCommands(object) }
   };
 }
 var JOB_FIX = "Keep what changes per release out of a plain Job: version labels belong in the Job's own metadata.labels (the pod template takes the stable selectorLabels only).";
+var JOB_REMEDY = `${JOB_FIX} ${JOB_RECREATE_FIX}`;
 var IMMUTABLE = `helm upgrade fail with "${JOB_TEMPLATE_IMMUTABLE_ERROR}"`;
 var volatileJobTemplate = {
   meta: {
@@ -18160,13 +18206,14 @@ function checkService(context, report, service2) {
   if (podsMayComeFromElsewhere(context, service2.object, service2.selector, [namespaceOf(service2.object)])) return;
   const near = nearMisses(index, service2.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const elsewhere = podsElsewhere(context, service2.selector, [namespaceOf(service2.object)]);
+  const selector = describeSelector(service2.selector);
   report({
     object: service2.object,
     path: service2.selectorPath,
     messageId: "serviceNoPods",
-    data: { selector: describeSelector(service2.selector) },
+    data: { selector },
     related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(service2.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    evidence: { selector, matches: [], nearMisses: near.map(nearEvidence), elsewhere },
     remedy: hinted(REMEDY4.service, near, elsewhere, REMEDY4.serviceNamespace)
   });
 }
@@ -18208,13 +18255,14 @@ function checkPdb(context, report, pdb) {
   if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const elsewhere = podsElsewhere(context, pdb.selector, [namespace]);
+  const selector = describeSelector(pdb.selector);
   report({
     object: pdb.object,
     path: pdb.selectorPath,
     messageId: "pdbNoPods",
-    data: { selector: describeSelector(pdb.selector) },
+    data: { selector },
     related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(pdb.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    evidence: { selector, matches: [], nearMisses: near.map(nearEvidence), elsewhere },
     remedy: hinted(REMEDY4.pdb, near, elsewhere, REMEDY4.pdbNamespace)
   });
 }

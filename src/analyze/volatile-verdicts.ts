@@ -145,19 +145,30 @@ function nameChangeCauses(context: AnalysisContext, object: KubeObject): Set<Pro
   if (probes !== undefined) return new Set(probes.changes.filter((c) => c.section === "name").flatMap((c) => c.causes));
   const causes = new Set<ProbeCause>();
   const name = object.ref.name;
-  if ([...context.versions.chart].some((v) => nameCarries(name, v))) causes.add("chart-version");
-  if ([...context.versions.app].some((v) => nameCarries(name, v))) causes.add("app-version");
+  const forms = context.derived(versionNameForms);
+  if (forms.chart.some((form) => nameCarries(name, form))) causes.add("chart-version");
+  if (forms.app.some((form) => nameCarries(name, form))) causes.add("app-version");
   return causes;
 }
 
-/** `migrate-1.4.2` or `migrate-1-4-2-x`: the version as a whole part of the name. */
-function nameCarries(name: string, version: string): boolean {
-  const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  return [sanitized, sanitized.replaceAll(".", "-")].some((form) => {
-    const at = name.indexOf(form);
-    if (at === -1) return false;
-    const before = name[at - 1];
-    const after = name[at + form.length];
-    return (before === undefined || before === "-" || before === ".") && (after === undefined || after === "-" || after === ".");
-  });
+/**
+ * How each known version can appear in a name: lowercased, other characters as `-`, and with
+ * its dots as `-` too. Worked out once per context, not once per object.
+ */
+function versionNameForms(context: AnalysisContext): { chart: string[]; app: string[] } {
+  const forms = (versions: ReadonlySet<string>) =>
+    [...versions].flatMap((version) => {
+      const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+      return [sanitized, sanitized.replaceAll(".", "-")];
+    });
+  return { chart: forms(context.versions.chart), app: forms(context.versions.app) };
+}
+
+/** `migrate-1.4.2` or `migrate-1-4-2-x`: a version's name form as a whole part of the name. */
+function nameCarries(name: string, form: string): boolean {
+  const at = name.indexOf(form);
+  if (at === -1) return false;
+  const before = name[at - 1];
+  const after = name[at + form.length];
+  return (before === undefined || before === "-" || before === ".") && (after === undefined || after === "-" || after === ".");
 }

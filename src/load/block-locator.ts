@@ -29,17 +29,57 @@ interface Entry {
   child?: Region;
 }
 
-type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; itemLines: number[] } | { kind: "other" };
+type RegionIndex = { kind: "map"; entries: Map<string, Entry> } | { kind: "seq"; itemLines: number[]; items: ItemEntries } | { kind: "other" };
+
+/**
+ * A large sequence's items once measured: every finding of a List's object walks into its
+ * item, and measuring the item reads all of its lines. Kept in typed arrays (16 bytes an
+ * item, however many are measured), not as objects: a dump with a finding on most objects
+ * would otherwise keep one more object per object.
+ */
+class ItemEntries {
+  private readonly lines: Int32Array;
+  private readonly childLines: Int32Array;
+  private readonly columns: Int32Array;
+  /** -1: the item has no block of its own. */
+  private readonly ends: Int32Array;
+
+  constructor(count: number) {
+    this.lines = new Int32Array(count).fill(-1); // -1: not measured yet
+    this.childLines = new Int32Array(count);
+    this.columns = new Int32Array(count);
+    this.ends = new Int32Array(count);
+  }
+
+  get(item: number, measure: () => Entry): Entry {
+    if (this.lines[item] === -1) {
+      const { line, child } = measure();
+      this.lines[item] = line;
+      this.ends[item] = child === undefined ? -1 : child.end;
+      if (child !== undefined) [this.childLines[item], this.columns[item]] = [child.line, child.column];
+    }
+    const line = this.lines[item]!;
+    const end = this.ends[item]!;
+    return end === -1 ? { line } : { line, child: { line: this.childLines[item]!, column: this.columns[item]!, end } };
+  }
+}
 
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
 const NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
 /** Regions of at least this many lines keep their index (a List's items, a namespace's dump). */
 const INDEXED_REGION_LINES = 2048;
+/**
+ * How many recent walks are remembered: a rule that orders a finding's fields by line and the
+ * finding's own location ask for the same path one after the other, and an object's
+ * findings come together; a few suffice, and memory stays constant.
+ */
+const RECENT_WALKS = 64;
 
 export class BlockLocator {
   /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
   private readonly lineStarts: Uint32Array;
   private readonly indexes = new Map<string, RegionIndex>();
+  private readonly recentWalks = new Map<string, { line: number; complete: boolean }>();
 
   constructor(
     private readonly text: string,
@@ -66,6 +106,16 @@ export class BlockLocator {
   }
 
   private walk(path: FieldPath): { line: number; complete: boolean } {
+    const key = JSON.stringify(path); // tells a key "0" from the index 0
+    const recent = this.recentWalks.get(key);
+    if (recent !== undefined) return recent;
+    const found = this.walkUncached(path);
+    if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
+    this.recentWalks.set(key, found);
+    return found;
+  }
+
+  private walkUncached(path: FieldPath): { line: number; complete: boolean } {
     const root = this.rootRegion();
     if (root === undefined) return { line: this.startLine, complete: false };
     let region: Region | undefined = root;
@@ -171,12 +221,15 @@ export class BlockLocator {
       this.indexes.set(id, index);
     }
     if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : undefined;
-    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return this.itemAt(index.itemLines[segment]!, region);
+    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items.get(segment, () => this.itemAt(index.itemLines[segment]!, region));
     return undefined;
   }
 
   private index(region: Region): RegionIndex {
-    if (isItemAt(this.text, this.lineStarts[region.line]! + region.column)) return { kind: "seq", itemLines: this.itemLines(region, Infinity) };
+    if (isItemAt(this.text, this.lineStarts[region.line]! + region.column)) {
+      const itemLines = this.itemLines(region, Infinity);
+      return { kind: "seq", itemLines, items: new ItemEntries(itemLines.length) };
+    }
     const entries = this.keys(region);
     return entries === undefined ? { kind: "other" } : { kind: "map", entries };
   }

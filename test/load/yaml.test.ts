@@ -144,6 +144,29 @@ test("an absent field a finding points at is located at its nearest present ance
   }
 });
 
+test("a List too long to read again per field: the same and other paths of an item, asked again in any order, keep `yaml`'s lines", () => {
+  // 400 items of 8 lines: past the length from which BlockLocator keeps a region's index
+  // and the entries of its items, and remembers its recent walks.
+  const item = (i: number) =>
+    [`- apiVersion: v1`, `  kind: Service`, `  metadata:`, `    name: s${i}`, `    "0": quoted`, `  spec:`, `    selector:`, `      app: a${i}`];
+  const text = ["apiVersion: v1", "kind: List", "items:", ...Array.from({ length: 400 }, (_, i) => item(i)).flat()].join("\n");
+  const reference = parseYamlStream(text, "list.yaml", { locateWithYaml: true })[0]!;
+  const large = parseYamlStream(text, "list.yaml", { largeDocumentChars: 0 })[0]!;
+  const paths = (i: number) => [
+    ["items", i, "spec", "selector", "app"],
+    ["items", i, "metadata", "name"],
+    ["items", i, "spec", "selector", "tier"],
+    ["items", i, "metadata", "0"],
+    ["items", i, "metadata", 0],
+    ["items", i, "spec", "selector", "app"],
+  ];
+  for (const i of [399, 0, 200, 0, 399, 7]) {
+    for (const path of paths(i)) assert.equal(large.locate(path), reference.locate(path), JSON.stringify(path));
+  }
+  assert.equal(large.locate(["items", 7, "metadata", "0"]), 4 + 7 * 8 + 4); // the quoted key "0", not the index 0
+  assert.equal(large.locate(["items", 7, "metadata", 0]), 4 + 7 * 8 + 2); // no index 0 in a mapping: its parent
+});
+
 describe("CustomResourceDefinitions: the schemas no rule reads are not parsed", () => {
   const crd = (schema: string, after = "  scope: Namespaced") =>
     [

@@ -101,13 +101,15 @@ function checkService(context: AnalysisContext, report: ReportFinding, service: 
   if (podsMayComeFromElsewhere(context, service.object, service.selector, [namespaceOf(service.object)])) return;
   const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const elsewhere = podsElsewhere(context, service.selector, [namespaceOf(service.object)]);
+  // One string for the message data and the evidence: a finding-heavy input keeps many.
+  const selector = describeSelector(service.selector);
   report({
     object: service.object,
     path: service.selectorPath,
     messageId: "serviceNoPods",
-    data: { selector: describeSelector(service.selector) },
+    data: { selector },
     related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(service.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    evidence: { selector, matches: [], nearMisses: near.map(nearEvidence), elsewhere },
     remedy: hinted(REMEDY.service, near, elsewhere, REMEDY.serviceNamespace),
   });
 }
@@ -151,13 +153,14 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
   if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
   const elsewhere = podsElsewhere(context, pdb.selector, [namespace]);
+  const selector = describeSelector(pdb.selector);
   report({
     object: pdb.object,
     path: pdb.selectorPath,
     messageId: "pdbNoPods",
-    data: { selector: describeSelector(pdb.selector) },
+    data: { selector },
     related: near.map((n) => n.item.object),
-    evidence: { selector: describeSelector(pdb.selector), matches: [], nearMisses: near.map(nearEvidence), elsewhere },
+    evidence: { selector, matches: [], nearMisses: near.map(nearEvidence), elsewhere },
     remedy: hinted(REMEDY.pdb, near, elsewhere, REMEDY.pdbNamespace),
   });
 }

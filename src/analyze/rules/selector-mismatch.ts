@@ -63,14 +63,17 @@ export const selectorMismatch: Rule = {
       const missing = selector.requirements
         .filter((r) => !matches({ matchesNothing: false, requirements: [r] }, workload.podLabels))
         .map((r) => describeSelector({ matchesNothing: false, requirements: [r] }));
+      // Each string once, shared by the message data, the evidence and the remedy: a finding-heavy input keeps many.
+      const described = describeSelector(selector);
+      const unmatched = andList(missing);
       report({
         object,
         path: [...workload.templatePath, "metadata", "labels"],
         messageId: workload.generic ? "customTemplateMismatch" : "templateMismatch",
-        data: { object: refString(object.ref), kind: object.ref.kind, selector: describeSelector(selector), unmatched: andList(missing) },
-        evidence: { selector: describeSelector(selector), unmatched: missing, templateLabels: workload.podLabels },
+        data: { object: refString(object.ref), kind: object.ref.kind, selector: described, unmatched },
+        evidence: { selector: described, unmatched: missing, templateLabels: workload.podLabels },
         remedy: {
-          text: `Put ${andList(missing)} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`,
+          text: `Put ${unmatched} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`,
         },
       });
     }

@@ -87,8 +87,9 @@ function fieldName(change: TemplateChange, templatePath: FieldPath): string {
 
 function finding(workload: Workload, changes: readonly TemplateChange[], severity: "error" | "warning"): FindingInput {
   const { object } = workload;
-  const line = (c: TemplateChange) => object.doc.locate([...object.pathPrefix, ...c.path]);
-  const sorted = [...changes].sort((a, b) => line(a) - line(b));
+  // Each field located once, not once per comparison: a locate walks the document's text.
+  const lines = new Map(changes.map((c) => [c, object.doc.locate([...object.pathPrefix, ...c.path])]));
+  const sorted = [...changes].sort((a, b) => lines.get(a)! - lines.get(b)!);
   const first = sorted[0]!;
   const names = sorted.map((c) => fieldName(c, workload.templatePath));
   const named = names.length > MAX_FIELDS_NAMED ? [...names.slice(0, MAX_FIELDS_NAMED), `${names.length - MAX_FIELDS_NAMED} more`] : names;
@@ -112,12 +113,15 @@ function finding(workload: Workload, changes: readonly TemplateChange[], severit
       ...(first.valuesPath === undefined ? {} : { valuesPath: first.valuesPath }),
       ...(first.version === undefined ? {} : { version: first.version }),
     },
-    remedy: { text: `${JOB_FIX} ${JOB_RECREATE_FIX}`, commands: jobCommands(object) },
+    remedy: { text: JOB_REMEDY, commands: jobCommands(object) },
   };
 }
 
 const JOB_FIX =
   "Keep what changes per release out of a plain Job: version labels belong in the Job's own metadata.labels (the pod template takes the stable selectorLabels only).";
+
+/** Built once: every finding of the rule shares the text. */
+const JOB_REMEDY = `${JOB_FIX} ${JOB_RECREATE_FIX}`;
 
 const IMMUTABLE = `helm upgrade fail with "${JOB_TEMPLATE_IMMUTABLE_ERROR}"`;
 
