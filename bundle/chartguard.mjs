@@ -24140,19 +24140,26 @@ async function renderUpgrades(plan2, base, namespace, settings, workDir, notes) 
     const kinds = answerLookupsFromRender(chartTree(copy));
     if (kinds.size === 0) return void 0;
     writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
-    const render = async (chart) => {
-      const request = { ...plan2.request, chart, isUpgrade: true };
-      const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
-      return parseYamlStream(output, `${plan2.chartPath} (probe render: upgrade)`);
-    };
-    const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
-    return { renders: [first, second] };
+    const twice = (isUpgrade) => renderUpgradeTwice(plan2, settings, workDir, copy, isUpgrade);
+    try {
+      return { renders: await twice(true) };
+    } catch (error) {
+      const refusal = chartRefusal(error);
+      if (refusal === void 0) throw error;
+      return { refusal, ...await twice(false).then((renders) => ({ renders }), () => ({})) };
+    }
   } catch (error) {
-    const refusal = chartRefusal(error);
-    if (refusal !== void 0) return { refusal };
     notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);
     return void 0;
   }
+}
+async function renderUpgradeTwice(plan2, settings, workDir, copy, isUpgrade) {
+  const render = async (chart) => {
+    const output = await helmTemplate(settings.helm, { ...plan2.request, chart, isUpgrade }, { timeoutMs: settings.timeoutMs, reportAs: plan2.chartPath });
+    return parseYamlStream(output, `${plan2.chartPath} (probe render: upgrade)`);
+  };
+  const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
+  return [first, second];
 }
 function reason(error) {
   if (error instanceof InputError) return error.oneLine;
@@ -24274,9 +24281,8 @@ async function renderWithProbes(chartPath, settings, workDir, jobs) {
   let evidence = analysis.evidence;
   if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
     const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
-    if (upgrades !== void 0) {
-      evidence = "refusal" in upgrades ? withUpgradeRefusal(evidence, upgrades.refusal) : withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace);
-    }
+    if (upgrades?.renders !== void 0) evidence = withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace);
+    if (upgrades?.refusal !== void 0) evidence = withUpgradeRefusal(evidence, upgrades.refusal);
   }
   return {
     ...chart,

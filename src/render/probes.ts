@@ -292,9 +292,10 @@ export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettin
 /**
  * What `helm upgrade` renders after an install of the base render, twice, to tell what it
  * keeps from what it generates anew (render/probe-lookup.ts, analyze/probes.ts
- * withUpgradeRenders); or the chart's own message when it refuses that upgrade (its `fail` or
- * `required` under .Release.IsUpgrade: "pass the current passwords"); undefined when no
- * template calls `lookup` (the repeat already says it all) or the render fails otherwise.
+ * withUpgradeRenders). A chart that refuses that upgrade with its own `fail` or `required`
+ * under .Release.IsUpgrade ("pass the current passwords") gives its message as `refusal`, and
+ * the two renders come from rendering as an install would, as far as they go. Undefined when
+ * no template calls `lookup` (the repeat already says it all) or the chart does not render.
  */
 export async function renderUpgrades(
   plan: ProbePlan,
@@ -303,27 +304,39 @@ export async function renderUpgrades(
   settings: ChartRenderSettings,
   workDir: string,
   notes: string[],
-): Promise<{ renders: [YamlDocument[], YamlDocument[]] } | { refusal: string } | undefined> {
+): Promise<{ renders?: UpgradeRenders; refusal?: string } | undefined> {
   try {
     const copy = await preparedCopy(plan.chartPath, workDir, settings.skipMissingDeps);
     const kinds = answerLookupsFromRender(chartTree(copy));
     if (kinds.size === 0) return undefined;
     writeClusterTemplate(copy, clusterTemplate(base, namespace, kinds));
-    const render = async (chart: string) => {
-      const request = { ...plan.request, chart, isUpgrade: true };
-      const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
-      return parseYamlStream(output, `${plan.chartPath} (probe render: upgrade)`);
-    };
-    // The second upgrade comes a day later: a value from `now` is not kept, however it is formatted.
-    const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
-    return { renders: [first, second] };
+    const twice = (isUpgrade: boolean) => renderUpgradeTwice(plan, settings, workDir, copy, isUpgrade);
+    try {
+      return { renders: await twice(true) };
+    } catch (error) {
+      const refusal = chartRefusal(error);
+      if (refusal === undefined) throw error;
+      // Rendered as an install would, the fields still tell what the upgrade keeps; without them, the refusal still stands.
+      return { refusal, ...(await twice(false).then((renders) => ({ renders }), () => ({}))) };
+    }
   } catch (error) {
-    const refusal = chartRefusal(error);
-    if (refusal !== undefined) return { refusal };
     notes.push(`probe skipped (an upgrade render with lookup answered from the install): the chart did not render with it: ${reason(error)}; values read back with lookup are judged from the templates`);
     return undefined;
   }
 }
+
+type UpgradeRenders = [YamlDocument[], YamlDocument[]];
+
+/** The upgrade rendered twice from the copy whose lookups answer from the install; the second a day later, so a value from `now` is not kept, however it is formatted. */
+async function renderUpgradeTwice(plan: ProbePlan, settings: ChartRenderSettings, workDir: string, copy: string, isUpgrade: boolean): Promise<UpgradeRenders> {
+  const render = async (chart: string) => {
+    const output = await helmTemplate(settings.helm, { ...plan.request, chart, isUpgrade }, { timeoutMs: settings.timeoutMs, reportAs: plan.chartPath });
+    return parseYamlStream(output, `${plan.chartPath} (probe render: upgrade)`);
+  };
+  const [first, second] = await Promise.all([render(copy), render(laterClockCopy(copy, workDir) ?? copy)]);
+  return [first, second];
+}
+
 export function reason(error: unknown): string {
   if (error instanceof InputError) return error.oneLine;
   return error instanceof Error ? error.message : String(error);
