@@ -71,10 +71,10 @@ const EXPECTED: Record<string, string[]> = {
     "volatile-pod-labels warning Deployment/deliberate-roll-api spec.template.metadata.labels 36 deliberate-roll/templates/workloads.yaml",
   ],
   // No lookup for the password, but the chart refuses helm upgrade until it is passed (its NOTES.txt fails under
-  // .Release.IsUpgrade): info quoting the chart. The token is read back with lookup.
+  // .Release.IsUpgrade): info quoting the chart. The token is read back with lookup, its session key is not.
   "refused-upgrade": [
     "nondeterministic-render info Secret/refused-upgrade-auth data.password 9 refused-upgrade/templates/secret.yaml",
-    "nondeterministic-render info Secret/refused-upgrade-token data.token 18 refused-upgrade/templates/token.yaml",
+    "nondeterministic-render info Secret/refused-upgrade-token data.session 19 refused-upgrade/templates/token.yaml",
   ],
   duplicate: [
     "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
@@ -117,13 +117,14 @@ for (const helm of helmBinaries()) {
       );
     });
 
-    test("refused-upgrade: the upgrade probe renders with --is-upgrade; the chart's refusal is quoted on the password it generates, not on the token it reads back", async () => {
+    test("refused-upgrade: the upgrade probe renders with --is-upgrade; the chart's refusal is quoted on what the upgrade does not keep (the password, the session key), not on the token it reads back", async () => {
       const { findings: found } = await findings(helm.path, "refused-upgrade", { release: "refused-upgrade" });
+      const refusal = "PASSWORDS ERROR: You must provide your current password when upgrading the release.";
       assert.deepEqual(
         found.map((f) => [f.messageId, f.data]),
         [
-          ["refusedOnUpgrade", { fields: "data.password", refusal: "PASSWORDS ERROR: You must provide your current password when upgrading the release." }],
-          ["reusedByLookup", { fields: "data.token", lookedUp: "Secret" }],
+          ["refusedOnUpgrade", { fields: "data.password", refusal }],
+          ["refusedOnUpgrade", { fields: "data.session", refusal }],
         ],
       );
     });
