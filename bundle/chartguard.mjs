@@ -1205,7 +1205,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path26 = __require("node:path");
+    var path27 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2218,9 +2218,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path26.resolve(baseDir, baseName);
+          const localBin = path27.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path26.extname(baseName))) return void 0;
+          if (sourceExt.includes(path27.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2238,17 +2238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path26.resolve(
-            path26.dirname(resolvedScriptPath),
+          executableDir = path27.resolve(
+            path27.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path26.basename(
+            const legacyName = path27.basename(
               this._scriptPath,
-              path26.extname(this._scriptPath)
+              path27.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2259,7 +2259,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path26.extname(executableFile));
+        launchWithNode = sourceExt.includes(path27.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3174,7 +3174,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path26.basename(filename, path26.extname(filename));
+        this._name = path27.basename(filename, path27.extname(filename));
         return this;
       }
       /**
@@ -3188,9 +3188,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path27) {
-        if (path27 === void 0) return this._executableDir;
-        this._executableDir = path27;
+      executableDir(path28) {
+        if (path28 === void 0) return this._executableDir;
+        this._executableDir = path28;
         return this;
       }
       /**
@@ -3545,17 +3545,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path26) {
-      const ctrl = callVisitor(key, node, visitor, path26);
+    function visit_(key, node, visitor, path27) {
+      const ctrl = callVisitor(key, node, visitor, path27);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visit_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visit_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path26 = Object.freeze(path26.concat(node));
+          path27 = Object.freeze(path27.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path26);
+            const ci = visit_(i, node.items[i], visitor, path27);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3566,13 +3566,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path26 = Object.freeze(path26.concat(node));
-          const ck = visit_("key", node.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node));
+          const ck = visit_("key", node.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path26);
+          const cv = visit_("value", node.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3593,17 +3593,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path26) {
-      const ctrl = await callVisitor(key, node, visitor, path26);
+    async function visitAsync_(key, node, visitor, path27) {
+      const ctrl = await callVisitor(key, node, visitor, path27);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visitAsync_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visitAsync_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path26 = Object.freeze(path26.concat(node));
+          path27 = Object.freeze(path27.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path26);
+            const ci = await visitAsync_(i, node.items[i], visitor, path27);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -3614,13 +3614,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path26 = Object.freeze(path26.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path26);
+          const cv = await visitAsync_("value", node.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3647,23 +3647,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path26) {
+    function callVisitor(key, node, visitor, path27) {
       if (typeof visitor === "function")
-        return visitor(key, node, path26);
+        return visitor(key, node, path27);
       if (identity2.isMap(node))
-        return visitor.Map?.(key, node, path26);
+        return visitor.Map?.(key, node, path27);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key, node, path26);
+        return visitor.Seq?.(key, node, path27);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key, node, path26);
+        return visitor.Pair?.(key, node, path27);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key, node, path26);
+        return visitor.Scalar?.(key, node, path27);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key, node, path26);
+        return visitor.Alias?.(key, node, path27);
       return void 0;
     }
-    function replaceNode(key, path26, node) {
-      const parent = path26[path26.length - 1];
+    function replaceNode(key, path27, node) {
+      const parent = path27[path27.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity2.isPair(parent)) {
@@ -4275,10 +4275,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path26, value) {
+    function collectionFromPath(schema2, path27, value) {
       let v = value;
-      for (let i = path26.length - 1; i >= 0; --i) {
-        const k = path26[i];
+      for (let i = path27.length - 1; i >= 0; --i) {
+        const k = path27[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -4297,7 +4297,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
+    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -4327,11 +4327,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path26, value) {
-        if (isEmptyPath(path26))
+      addIn(path27, value) {
+        if (isEmptyPath(path27))
           this.add(value);
         else {
-          const [key, ...rest] = path26;
+          const [key, ...rest] = path27;
           const node = this.get(key, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -4345,8 +4345,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        const [key, ...rest] = path26;
+      deleteIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -4360,8 +4360,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        const [key, ...rest] = path26;
+      getIn(path27, keepScalar) {
+        const [key, ...rest] = path27;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -4379,8 +4379,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path26) {
-        const [key, ...rest] = path26;
+      hasIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -4390,8 +4390,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        const [key, ...rest] = path26;
+      setIn(path27, value) {
+        const [key, ...rest] = path27;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6906,9 +6906,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path26, value) {
+      addIn(path27, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path26, value);
+          this.contents.addIn(path27, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6983,14 +6983,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        if (Collection.isEmptyPath(path26)) {
+      deleteIn(path27) {
+        if (Collection.isEmptyPath(path27)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7005,10 +7005,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        if (Collection.isEmptyPath(path26))
+      getIn(path27, keepScalar) {
+        if (Collection.isEmptyPath(path27))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7019,10 +7019,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path26) {
-        if (Collection.isEmptyPath(path26))
+      hasIn(path27) {
+        if (Collection.isEmptyPath(path27))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7039,13 +7039,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        if (Collection.isEmptyPath(path26)) {
+      setIn(path27, value) {
+        if (Collection.isEmptyPath(path27)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path26), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path27), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path26, value);
+          this.contents.setIn(path27, value);
         }
       }
       /**
@@ -9006,9 +9006,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path26) => {
+    visit.itemAtPath = (cst, path27) => {
       let item = cst;
-      for (const [field, index] of path26) {
+      for (const [field, index] of path27) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9017,23 +9017,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path26) => {
-      const parent = visit.itemAtPath(cst, path26.slice(0, -1));
-      const field = path26[path26.length - 1][0];
+    visit.parentCollection = (cst, path27) => {
+      const parent = visit.itemAtPath(cst, path27.slice(0, -1));
+      const field = path27[path27.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path26, item, visitor) {
-      let ctrl = visitor(item, path26);
+    function _visit(path27, item, visitor) {
+      let ctrl = visitor(item, path27);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path26.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path27.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -9044,10 +9044,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path26);
+            ctrl = ctrl(item, path27);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
     }
     exports.visit = visit;
   }
@@ -14157,30 +14157,30 @@ var BlockLocator = class {
   indexes = /* @__PURE__ */ new Map();
   recentWalks = /* @__PURE__ */ new Map();
   /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
-  locate(path26) {
-    return this.walk(path26).line;
+  locate(path27) {
+    return this.walk(path27).line;
   }
   /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
-  locateExact(path26) {
-    const found = this.walk(path26);
+  locateExact(path27) {
+    const found = this.walk(path27);
     return found.complete ? found.line : void 0;
   }
-  walk(path26) {
-    const key = JSON.stringify(path26);
+  walk(path27) {
+    const key = JSON.stringify(path27);
     const recent = this.recentWalks.get(key);
     if (recent !== void 0) return recent;
-    const found = this.walkUncached(path26);
+    const found = this.walkUncached(path27);
     if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
     this.recentWalks.set(key, found);
     return found;
   }
-  walkUncached(path26) {
+  walkUncached(path27) {
     const root = this.rootRegion();
     if (root === void 0) return { line: this.startLine, complete: false };
     let region = root;
     let line = root.line;
     let found = 0;
-    for (const segment of path26) {
+    for (const segment of path27) {
       if (region === void 0) break;
       const entry = this.entry(region, segment);
       if (entry === void 0) break;
@@ -14188,7 +14188,7 @@ var BlockLocator = class {
       region = entry.child;
       found++;
     }
-    return { line: this.startLine + line, complete: found === path26.length };
+    return { line: this.startLine + line, complete: found === path27.length };
   }
   lineText(line) {
     const start = this.lineStarts[line];
@@ -14655,7 +14655,7 @@ function sameDocumentAgain(same, chunk, index, file) {
     ...template === void 0 ? {} : { template },
     value: same.value,
     duplicateKeys: same.duplicateKeys.map((duplicate) => ({ ...duplicate, line: duplicate.line + shift })),
-    locate: (path26) => same.locate(path26) + shift,
+    locate: (path27) => same.locate(path27) + shift,
     text: chunk.text
   };
 }
@@ -14689,14 +14689,14 @@ function documentLocator(chunk, file, options, large, valueOf) {
   };
   let blocks;
   const blockLocator = () => blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines);
-  const yamlLocate = (path26) => {
+  const yamlLocate = (path27) => {
     try {
-      return positioned().locate(path26);
+      return positioned().locate(path27);
     } catch {
-      return blockLocator().locate(path26);
+      return blockLocator().locate(path27);
     }
   };
-  const locate = large ? (path26) => blockLocator().locate(path26) : options.locateWithYaml === true ? yamlLocate : (path26) => blockLocator().locateExact(path26.slice(0, presentLength(valueOf(), path26))) ?? yamlLocate(path26);
+  const locate = large ? (path27) => blockLocator().locate(path27) : options.locateWithYaml === true ? yamlLocate : (path27) => blockLocator().locateExact(path27.slice(0, presentLength(valueOf(), path27))) ?? yamlLocate(path27);
   return { locate, positioned };
 }
 function documentValue(chunk, file, options, large, positioned) {
@@ -14723,10 +14723,10 @@ function loadWithFallbacks(chunk, file, large, positioned) {
     }
   }
 }
-function presentLength(value, path26) {
+function presentLength(value, path27) {
   let node = value;
   let found = 0;
-  for (const segment of path26) {
+  for (const segment of path27) {
     if (typeof segment === "number" ? !(Array.isArray(node) && segment < node.length) : !isRecord(node) || !Object.hasOwn(node, segment)) break;
     node = node[segment];
     found++;
@@ -14795,30 +14795,30 @@ function fastLoadFailure(error, chunk, file) {
 function checkAliases(root, file, locate) {
   const sizes = /* @__PURE__ */ new Map();
   const onPath = /* @__PURE__ */ new Set();
-  const path26 = [];
+  const path27 = [];
   let expanded = 0;
   const visit = (node) => {
     if (node === null || typeof node !== "object") return 1;
     const known = sizes.get(node);
     if (known !== void 0) {
       expanded += known;
-      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path26));
+      if (expanded > MAX_EXPANDED_NODES) throw aliasBomb(file, locate(path27));
       return known;
     }
-    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path26));
+    if (onPath.has(node)) throw new InputError("YAML alias refers to a node that contains it (a recursive alias)", file, locate(path27));
     onPath.add(node);
     let size = 1;
     if (Array.isArray(node)) {
       node.forEach((item, i) => {
-        path26.push(i);
+        path27.push(i);
         size += visit(item);
-        path26.pop();
+        path27.pop();
       });
     } else {
       for (const [key, item] of Object.entries(node)) {
-        path26.push(key);
+        path27.push(key);
         size += visit(item);
-        path26.pop();
+        path27.pop();
       }
     }
     onPath.delete(node);
@@ -14950,10 +14950,10 @@ var ValueBuilder = class {
   }
 };
 function nodeLocator(root, anchors, startLine, nodeLine) {
-  return (path26) => {
+  return (path27) => {
     let node = root;
     let line = nodeLine(root) ?? startLine;
-    for (const segment of path26) {
+    for (const segment of path27) {
       if ((0, import_yaml.isAlias)(node)) node = anchors.get(node.source);
       if ((0, import_yaml.isMap)(node) && typeof segment === "string") {
         const pair = [...node.items].reverse().find((p) => (0, import_yaml.isPair)(p) && scalarKey(p.key) === segment);
@@ -15013,9 +15013,9 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
 function namespaceOf(object) {
   return object.ref.namespace ?? "";
 }
-function getPath(value, path26) {
+function getPath(value, path27) {
   let current = value;
-  for (const segment of path26) {
+  for (const segment of path27) {
     if (typeof segment === "number") {
       if (!Array.isArray(current)) return void 0;
       current = current[segment];
@@ -15026,9 +15026,9 @@ function getPath(value, path26) {
   }
   return current;
 }
-function formatPath(path26) {
+function formatPath(path27) {
   let out = "";
-  for (const segment of path26) {
+  for (const segment of path27) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out === "" ? segment : `.${segment}`;
   }
@@ -15622,8 +15622,8 @@ function workloadOf(object) {
 function ownSelector(object, shape, podLabels) {
   if (object.ref.kind === "Job") {
     if (getPath(object.raw, ["spec", "manualSelector"]) !== true) return void 0;
-    const path26 = ["spec", "selector"];
-    return { path: path26, selector: compileLabelSelector(getPath(object.raw, path26), REQUIRED) };
+    const path27 = ["spec", "selector"];
+    return { path: path27, selector: compileLabelSelector(getPath(object.raw, path27), REQUIRED) };
   }
   if (!shape.selectorPath) return void 0;
   const raw = getPath(object.raw, shape.selectorPath);
@@ -15969,11 +15969,11 @@ function decodeError(value, goStruct, field, goType, apiField, at = field, key) 
     ...key === void 0 ? {} : { key }
   };
 }
-function validateLabelMap(raw, path26, options = {}) {
+function validateLabelMap(raw, path27, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path26);
+  const field = () => options.apiField ?? formatPath(path27);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path26, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path27, "map[string]string", field())];
   const errors = [];
   for (const key in raw) {
     const value = raw[key];
@@ -15983,39 +15983,39 @@ function validateLabelMap(raw, path26, options = {}) {
     const valueProblems = decodes ? labelValueProblems(text) : [];
     if (decodes && keyProblems.length === 0 && valueProblems.length === 0) continue;
     const apiField = field();
-    const at = [...path26, key];
-    if (!decodes) errors.push(decodeError(value, goStruct, path26, "string", apiField, at, key));
+    const at = [...path27, key];
+    if (!decodes) errors.push(decodeError(value, goStruct, path27, "string", apiField, at, key));
     for (const detail of keyProblems) errors.push({ apiField, type: "Invalid value", value: key, detail, path: at, key });
     for (const detail of valueProblems) errors.push({ apiField, type: "Invalid value", value: text, detail, path: at, key });
   }
   return errors;
 }
-function validateAnnotationMap(raw, path26, options = {}) {
+function validateAnnotationMap(raw, path27, options = {}) {
   if (raw === null || raw === void 0) return [];
-  const field = () => options.apiField ?? formatPath(path26);
+  const field = () => options.apiField ?? formatPath(path27);
   const goStruct = options.goStruct ?? "ObjectMeta";
-  if (!isRecord(raw)) return [decodeError(raw, goStruct, path26, "map[string]string", field())];
+  if (!isRecord(raw)) return [decodeError(raw, goStruct, path27, "map[string]string", field())];
   const errors = [];
   let bytes2 = 0;
   for (const key in raw) {
     const value = raw[key];
     const decodes = value === null || typeof value === "string";
-    if (!decodes) errors.push(decodeError(value, goStruct, path26, "string", field(), [...path26, key], key));
-    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path26, key], key });
+    if (!decodes) errors.push(decodeError(value, goStruct, path27, "string", field(), [...path27, key], key));
+    for (const detail of annotationKeyProblems(key)) errors.push({ apiField: field(), type: "Invalid value", value: key, detail, path: [...path27, key], key });
     if (decodes) bytes2 += byteLength(key) + byteLength(value ?? "");
   }
   const tooLong = sizeProblem(bytes2);
-  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path26 });
+  if (tooLong) errors.push({ apiField: field(), type: "Too long", detail: tooLong, path: path27 });
   return errors;
 }
-function validateLabelSelector(raw, path26, options = {}) {
-  const apiField = options.apiField ?? formatPath(path26);
+function validateLabelSelector(raw, path27, options = {}) {
+  const apiField = options.apiField ?? formatPath(path27);
   if (raw === null || raw === void 0) return [];
-  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path26, "v1.LabelSelector", apiField)];
-  const errors = validateLabelMap(raw.matchLabels, [...path26, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
+  if (!isRecord(raw)) return [decodeError(raw, options.goStruct ?? "LabelSelector", path27, "v1.LabelSelector", apiField)];
+  const errors = validateLabelMap(raw.matchLabels, [...path27, "matchLabels"], { apiField: `${apiField}.matchLabels`, goStruct: "LabelSelector" });
   const expressions = raw.matchExpressions;
   if (expressions === null || expressions === void 0) return errors;
-  const expressionsPath = [...path26, "matchExpressions"];
+  const expressionsPath = [...path27, "matchExpressions"];
   if (!Array.isArray(expressions)) {
     errors.push(decodeError(expressions, "LabelSelector", expressionsPath, "[]v1.LabelSelectorRequirement", `${apiField}.matchExpressions`));
     return errors;
@@ -16579,7 +16579,7 @@ function mergeChange(changes, object, change) {
 }
 function identityLeaves(object, other) {
   const leaves = [];
-  const compare = (path26) => leaves.push(...diffLeaves(getPath(object.raw, path26), getPath(other.raw, path26), path26));
+  const compare = (path27) => leaves.push(...diffLeaves(getPath(object.raw, path27), getPath(other.raw, path27), path27));
   compare(["metadata", "name"]);
   const workload = workloadOf(object);
   if (workload) {
@@ -16605,21 +16605,21 @@ function arrayLength(value) {
 function isPatchedJob(object) {
   return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
 }
-function section(object, path26, options = {}) {
-  const starts = (prefix) => prefix.length <= path26.length && prefix.every((segment, i) => path26[i] === segment);
-  if (path26.length === 2 && path26[0] === "metadata" && path26[1] === "name") return "name";
+function section(object, path27, options = {}) {
+  const starts = (prefix) => prefix.length <= path27.length && prefix.every((segment, i) => path27[i] === segment);
+  if (path27.length === 2 && path27[0] === "metadata" && path27[1] === "name") return "name";
   const workload = workloadOf(object);
   if (workload) {
     if (workload.selectorPath && workload.selectorImmutable && starts(workload.selectorPath)) return "selector";
     if (workload.templatePath.length > 0 || object.ref.kind === "Pod") {
-      if (starts([...workload.templatePath, "metadata", "labels"]) && path26.length === workload.templatePath.length + 3) return "pod-labels";
-      if (starts([...workload.templatePath, "metadata", "annotations"]) && path26.length === workload.templatePath.length + 3) return "pod-annotations";
+      if (starts([...workload.templatePath, "metadata", "labels"]) && path27.length === workload.templatePath.length + 3) return "pod-labels";
+      if (starts([...workload.templatePath, "metadata", "annotations"]) && path27.length === workload.templatePath.length + 3) return "pod-annotations";
     }
     if (options.jobPodSpec !== false && isPatchedJob(object) && starts([...workload.templatePath, "spec"])) return "job-pod-spec";
   }
-  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path26[0] === "spec" && path26[1] === "volumeClaimTemplates") {
-    const field = path26[4];
-    if (typeof path26[2] === "number" && path26[3] === "metadata" && (field === "labels" || field === "annotations") && path26.length === 6) {
+  if (object.ref.kind === "StatefulSet" && object.group === "apps" && path27[0] === "spec" && path27[1] === "volumeClaimTemplates") {
+    const field = path27[4];
+    if (typeof path27[2] === "number" && path27[3] === "metadata" && (field === "labels" || field === "annotations") && path27.length === 6) {
       return "claim-template";
     }
   }
@@ -16627,21 +16627,21 @@ function section(object, path26, options = {}) {
 }
 function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
   const where = section(object, leaf.path, options);
-  let path26 = leaf.path;
+  let path27 = leaf.path;
   let key;
   const added = leaf.before === void 0;
-  const expressions = path26.indexOf("matchExpressions");
-  if (where === "selector" && expressions !== -1 && typeof path26[expressions + 1] === "number") {
-    path26 = path26.slice(0, expressions + 2);
-    const expression = getPath(object.raw, path26);
+  const expressions = path27.indexOf("matchExpressions");
+  if (where === "selector" && expressions !== -1 && typeof path27[expressions + 1] === "number") {
+    path27 = path27.slice(0, expressions + 2);
+    const expression = getPath(object.raw, path27);
     key = isRecord(expression) && typeof expression.key === "string" ? expression.key : void 0;
-  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path26.length > 0) {
-    key = String(path26.at(-1));
-    if (added) path26 = path26.slice(0, -1);
+  } else if (where !== "name" && where !== "other" && where !== "job-pod-spec" && path27.length > 0) {
+    key = String(path27.at(-1));
+    if (added) path27 = path27.slice(0, -1);
   }
   return {
     section: where,
-    path: path26,
+    path: path27,
     ...key === void 0 ? {} : { key },
     ...leaf.before === void 0 ? {} : { before: leafText(leaf.before) },
     ...leaf.after === void 0 ? {} : { after: leafText(leaf.after) },
@@ -16650,24 +16650,24 @@ function fieldChange(object, leaf, causes, valuesPaths, options = {}) {
     valuesPaths: [...new Set(valuesPaths)]
   };
 }
-function diffLeaves(a, b, path26) {
+function diffLeaves(a, b, path27) {
   if (a === b) return [];
-  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path26);
-  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path26);
+  if (a === void 0 && (isRecord(b) || Array.isArray(b))) return diffLeaves(Array.isArray(b) ? [] : {}, b, path27);
+  if (b === void 0 && (isRecord(a) || Array.isArray(a))) return diffLeaves(a, Array.isArray(a) ? [] : {}, path27);
   if (Array.isArray(a) && Array.isArray(b)) {
     const out = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path26, i]));
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diffLeaves(a[i], b[i], [...path27, i]));
     return out;
   }
   if (isRecord(a) && isRecord(b)) {
     const out = [];
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path26, key]));
+      out.push(...diffLeaves(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path27, key]));
     }
     return out;
   }
   if (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)) return [];
-  return [{ path: path26, before: a, after: b }];
+  return [{ path: path27, before: a, after: b }];
 }
 function pairObjects(base, other) {
   const pairs2 = /* @__PURE__ */ new Map();
@@ -16881,15 +16881,15 @@ function kindOf(verdict) {
   if (verdict.change?.added === true && verdict.label.valuesPath !== void 0) return verdict.change.valuesPaths.length > 1 ? "valuesMaps" : "valuesMap";
   return verdict.cause === "values" ? "onValues" : "changes";
 }
-function holder(path26) {
-  return path26.slice(0, -1);
+function holder(path27) {
+  return path27.slice(0, -1);
 }
 function commonPrefix(paths) {
   const [first = [], ...rest] = paths;
   let length = first.length;
-  for (const path26 of rest) {
+  for (const path27 of rest) {
     let i = 0;
-    while (i < length && i < path26.length && path26[i] === first[i]) i++;
+    while (i < length && i < path27.length && path27[i] === first[i]) i++;
     length = i;
   }
   return first.slice(0, length);
@@ -16903,13 +16903,13 @@ function causesOf(verdict) {
 }
 function valuesMapProblem(kind, verdicts) {
   const first = verdicts[0];
-  const path26 = first.change.path;
+  const path27 = first.change.path;
   const valuesPaths = unique(verdicts.flatMap((v) => v.change.valuesPaths));
   const causes = unique(verdicts.flatMap(causesOf));
   return {
     kind,
-    path: path26,
-    at: path26,
+    path: path27,
+    at: path27,
     severity: causes.every((c) => c === "values") ? "info" : "error",
     data: kind === "valuesMap" ? { valuesPaths: andList(valuesPaths) } : { valuesPath: valuesPaths[0], count: valuesPaths.length },
     evidence: {
@@ -17210,9 +17210,9 @@ function fieldChanges(context, workload) {
   const probes = probesOf(context.probes, workload.object);
   if (probes === void 0) {
     const changes2 = [];
-    for (const { image, path: path26 } of containerImages(workload)) {
+    for (const { image, path: path27 } of containerImages(workload)) {
       const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
-      if (version !== void 0) changes2.push({ path: path26, cause: "name", brings: "app-version", version });
+      if (version !== void 0) changes2.push({ path: path27, cause: "name", brings: "app-version", version });
     }
     return changes2;
   }
@@ -17321,8 +17321,8 @@ var CRONJOB_NAME_MAX = 52;
 function nameErrors(object) {
   if (object.generatedName) return [];
   const { kind, name } = object.ref;
-  const path26 = ["metadata", "name"];
-  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path26 });
+  const path27 = ["metadata", "name"];
+  const invalid = (detail, apiField = "metadata.name") => ({ apiField, type: "Invalid value", value: name, detail, path: path27 });
   const is = (k, group) => kind === k && object.group === group;
   if (is("Service", "")) return dns1035LabelProblems(name).map((d) => invalid(d));
   if (is("StatefulSet", "apps")) return dns1123LabelProblems(name).map((d) => invalid(d));
@@ -17341,8 +17341,8 @@ function nameErrors(object) {
   if (SUBDOMAIN_NAMES[kind]?.includes(object.group)) return dns1123SubdomainProblems(name).map((d) => invalid(d));
   return [];
 }
-function apiPath(path26, last) {
-  return path26.length === 0 ? `metadata.${last}` : `${formatPath(path26)}.${last}`;
+function apiPath(path27, last) {
+  return path27.length === 0 ? `metadata.${last}` : `${formatPath(path27)}.${last}`;
 }
 function checkedFields(object, context) {
   const fields = [];
@@ -17374,22 +17374,22 @@ function checkedFields(object, context) {
     });
   }
   if (workload?.selectorPath && !workload.generic) {
-    const path26 = workload.selectorPath;
-    const selector = getPath(raw, path26);
-    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path26, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path26, { goStruct: `${kind}Spec` });
+    const path27 = workload.selectorPath;
+    const selector = getPath(raw, path27);
+    const errors = kind === "ReplicationController" ? validateLabelMap(selector, path27, { goStruct: "ReplicationControllerSpec" }) : validateLabelSelector(selector, path27, { goStruct: `${kind}Spec` });
     fields.push({ subject: "selector", errors, ...later ? { later } : {} });
   }
   if (kind === "Service" && object.group === "") {
-    const path26 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path26), path26, { goStruct: "ServiceSpec" }) });
+    const path27 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelMap(getPath(raw, path27), path27, { goStruct: "ServiceSpec" }) });
   }
   if (kind === "PodDisruptionBudget" && object.group === "policy") {
-    const path26 = ["spec", "selector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path26), path26, { goStruct: "PodDisruptionBudgetSpec" }) });
+    const path27 = ["spec", "selector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path27), path27, { goStruct: "PodDisruptionBudgetSpec" }) });
   }
   if (kind === "NetworkPolicy" && object.group === "networking.k8s.io") {
-    const path26 = ["spec", "podSelector"];
-    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path26), path26, { goStruct: "NetworkPolicySpec" }) });
+    const path27 = ["spec", "podSelector"];
+    fields.push({ subject: "selector", errors: validateLabelSelector(getPath(raw, path27), path27, { goStruct: "NetworkPolicySpec" }) });
   }
   return fields;
 }
@@ -17399,15 +17399,15 @@ function quotedErrors(errors) {
 }
 function problemFinding({ object, subject, errors, later }) {
   const first = errors[0];
-  const path26 = first.path;
-  const where = formatPath(path26);
+  const path27 = first.path;
+  const where = formatPath(path27);
   const decode = errors.some((e) => e.type === "Decode");
   const key = first.key;
-  const rawValue = getPath(object.raw, path26);
+  const rawValue = getPath(object.raw, path27);
   const common2 = { object: refString(object.ref), errors: quotedErrors(errors), noun: NOUN[subject] };
   const finding2 = (messageId, data, fix2) => ({
     object,
-    path: path26,
+    path: path27,
     messageId: later === void 0 ? messageId : "rejectedLater",
     data: later === void 0 ? { ...common2, ...data } : { ...common2, field: key ?? where, later },
     evidence: {
@@ -17434,7 +17434,7 @@ function problemFinding({ object, subject, errors, later }) {
     if (keyErrors.length > 0) fix2 += ` The key is invalid too. ${valueFix(keyErrors, void 0)}`;
     return finding2("notAString", { key: key ?? where, type: type2, value: shown }, fix2);
   }
-  if (key === void 0 || first.type !== "Invalid value" || path26[path26.length - 1] === "operator") {
+  if (key === void 0 || first.type !== "Invalid value" || path27[path27.length - 1] === "operator") {
     return finding2("invalidField", { field: where, detail: first.detail }, valueFix(errors, first.value));
   }
   if (first.value === key) return finding2("invalidKey", { key }, valueFix(errors, first.value));
@@ -17707,6 +17707,25 @@ function sharedSelections(selections) {
   return pairs2;
 }
 
+// src/analyze/rules/selector-overlap/job-pods.ts
+var DROP_ORDER = ["app.kubernetes.io/component", "app.kubernetes.io/name"];
+var INSTANCE_KEY = "app.kubernetes.io/instance";
+function jobPodLabelsEvidence(context, selector, jobs) {
+  const key = droppableKey(selector, jobs);
+  if (key === void 0 || jobs.length === 0) return {};
+  const sources = jobs.map((job2) => {
+    const path27 = [...job2.templatePath, "metadata", "labels"];
+    const templateLine = context.templateLines?.(job2.object, path27, {});
+    return { object: refString(job2.object.ref), path: formatPath(path27), template: job2.object.doc.template ?? null, templateLine: templateLine ?? null };
+  });
+  return { jobPodLabels: { key, sources } };
+}
+function droppableKey(selector, jobs) {
+  const keys = selector.requirements.filter((r) => r.operator === "In" && r.values.length === 1).filter((r) => jobs.every((job2) => job2.podLabels[r.key] === r.values[0])).map((r) => r.key);
+  const rank = (key) => DROP_ORDER.includes(key) ? DROP_ORDER.indexOf(key) : key === INSTANCE_KEY ? DROP_ORDER.length + 1 : DROP_ORDER.length;
+  return [...keys].sort((a, b) => rank(a) - rank(b))[0];
+}
+
 // src/model/cluster.ts
 var CLUSTER_COMPONENTS_NAMESPACE = "kube-system";
 var BUILTIN_SERVICES = [{ namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }];
@@ -17877,6 +17896,7 @@ function checkConsumer(context, report, consumer2, selected) {
   const foreign = matched2.filter((w) => !served.includes(w));
   const onlyByDesign = problems.length === 1 && byDesign !== void 0 && first.messageId === byDesign.messageId;
   const onlyScale = problems.length === 1 && unscalable.length > 0;
+  const onlyJobs = foreign.length > 0 && foreign.every((w) => w.runsToCompletion) && unscalable.length === 0;
   const suggestion = onlyScale || onlyByDesign ? void 0 : served.length > 0 ? suggestKey(context, served, foreign) : suggestKey(context, [], longRunning);
   report({
     object: consumer2.object,
@@ -17885,7 +17905,7 @@ function checkConsumer(context, report, consumer2, selected) {
     messageId: first.messageId,
     data: first.data,
     related: inputOrder(context, [...foreign, ...unscalable]).map((w) => w.object),
-    evidence: { ...overlapEvidence(consumer2.selector, matched2, suggestion), problems: problems.map((p) => p.messageId) },
+    evidence: { ...overlapEvidence(consumer2.selector, matched2, suggestion), problems: problems.map((p) => p.messageId), ...onlyJobs ? jobPodLabelsEvidence(context, consumer2.selector, jobs) : {} },
     remedy: consumerRemedy(consumer2, { onlyByDesign, onlyScale, unscalable: unscalable.length > 0, suggestion, jobs })
   });
 }
@@ -18049,7 +18069,7 @@ function checkWorkloads(context, report) {
       messageId: onlyJobPods ? "selectsJobPods" : "selectsForeignPods",
       data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
       related: foreign.map((w) => w.object),
-      evidence: overlapEvidence(selector, matched2, suggestion),
+      evidence: { ...overlapEvidence(selector, matched2, suggestion), ...onlyJobPods ? jobPodLabelsEvidence(context, selector, completing) : {} },
       remedy: keyRemedy(suggestion, `${refString(object.ref)}'s spec.selector.matchLabels`, completing.length > 0 ? workloadList(completing) : void 0)
     });
   }
@@ -19180,9 +19200,9 @@ function applyPvcSpecDefaults(spec) {
     canonicalQuantities(spec.resources.limits);
   }
 }
-function podTemplateAt(o, path26) {
+function podTemplateAt(o, path27) {
   let current = o;
-  for (const key of path26) {
+  for (const key of path27) {
     if (!isRecord(current)) return;
     current = current[key];
   }
@@ -19337,24 +19357,24 @@ function normalize(value) {
   }
   return out;
 }
-function diff(before, after, path26 = []) {
+function diff(before, after, path27 = []) {
   const differences = [];
-  walk(normalize(before), normalize(after), [...path26], differences);
+  walk(normalize(before), normalize(after), [...path27], differences);
   return differences;
 }
-function walk(before, after, path26, out) {
+function walk(before, after, path27, out) {
   if (isEmpty(before) && isEmpty(after)) return;
   if (isRecord(before) && isRecord(after)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk(before[key], after[key], [...path26, key], out);
+      walk(before[key], after[key], [...path27, key], out);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path26, i], out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path27, i], out);
     return;
   }
-  if (before !== after) out.push({ path: path26, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
+  if (before !== after) out.push({ path: path27, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
 }
 function sameValue(before, after) {
   return diff(before, after).length === 0;
@@ -19440,12 +19460,12 @@ function rollReasons(changes) {
   const reasons = /* @__PURE__ */ new Set();
   for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
   const specPath = [...changes.templatePath, "spec"];
-  for (const { path: path26 } of changes.other) {
-    if (!startsWith(path26, specPath)) {
+  for (const { path: path27 } of changes.other) {
+    if (!startsWith(path27, specPath)) {
       reasons.add("pod-spec");
       continue;
     }
-    const [field, , containerField] = path26.slice(specPath.length).map(String);
+    const [field, , containerField] = path27.slice(specPath.length).map(String);
     const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
     if (inContainer && containerField === void 0) reasons.add("containers");
     else if (inContainer && containerField === "image") reasons.add("image");
@@ -19589,32 +19609,32 @@ function emptyToUndefined(value) {
   return sameValue(value, void 0) ? void 0 : value;
 }
 var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
-function specDifferences(before, after, path26) {
+function specDifferences(before, after, path27) {
   const out = [];
   const { rest: restBefore, lists: listsBefore } = splitContainers(before);
   const { rest: restAfter, lists: listsAfter } = splitContainers(after);
-  out.push(...diff(restBefore, restAfter, path26));
+  out.push(...diff(restBefore, restAfter, path27));
   for (const list of CONTAINER_LISTS) {
     const b = listsBefore[list];
     const a = listsAfter[list];
     const byName = namedContainers(b) && namedContainers(a);
     if (!byName) {
-      out.push(...diff(b, a, [...path26, list]));
+      out.push(...diff(b, a, [...path27, list]));
       continue;
     }
     const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
     const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
     (a ?? []).forEach((container, i) => {
       const old = beforeByName.get(stringMap(container).name);
-      out.push(...diff(old?.c, container, [...path26, list, i]));
+      out.push(...diff(old?.c, container, [...path27, list, i]));
     });
     for (const [name, { c, i }] of beforeByName) {
-      if (!afterNames.has(name)) out.push({ path: [...path26, list, i], before: c, after: void 0 });
+      if (!afterNames.has(name)) out.push({ path: [...path27, list, i], before: c, after: void 0 });
     }
     const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
     const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
     if (orderBefore.join("\0") !== orderAfter.join("\0")) {
-      out.push({ path: [...path26, list], before: orderBefore, after: orderAfter });
+      out.push({ path: [...path27, list], before: orderBefore, after: orderAfter });
     }
   }
   return out;
@@ -19633,8 +19653,8 @@ function namedContainers(list) {
   const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
   return names.every((n) => n !== void 0) && new Set(names).size === names.length;
 }
-function startsWith(path26, prefix) {
-  return prefix.every((segment, i) => path26[i] === segment);
+function startsWith(path27, prefix) {
+  return prefix.every((segment, i) => path27[i] === segment);
 }
 
 // src/analyze/rules/needless-rollout.ts
@@ -19881,7 +19901,7 @@ var objectReplaced = {
 function describeReplacement(pair) {
   const { before, after, why, kept } = pair;
   const [oldRef, newRef] = [refString(before.ref), refString(after.ref)];
-  const path26 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
+  const path27 = why === "rename" ? ["metadata", "name"] : why === "kind-change" ? ["kind"] : ["apiVersion"];
   const names = { oldRef, newRef, oldName: before.ref.name, newName: after.ref.name };
   const how = formatMessage(HOW[why], { matchedBy: matched(pair), oldGroup: groupName(before), newGroup: groupName(after) }, "object-replaced how");
   const lifecycle = formatMessage(LIFECYCLE[kept ? "kept" : "deleted"], names, "object-replaced lifecycle");
@@ -19896,7 +19916,7 @@ function describeReplacement(pair) {
   const remedy = { text: consequence.remedy, ...consequence.commands.length > 0 ? { commands: consequence.commands } : {} };
   return {
     object: after,
-    path: path26,
+    path: path27,
     related: [before],
     severity: consequence.severity,
     messageId: consequence.messageId,
@@ -20052,11 +20072,11 @@ var IMMUTABLE_FIELDS = [
     [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
     [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
   ].map(
-    ([path26, why]) => ({
+    ([path27, why]) => ({
       group: "batch",
       kind: "Job",
-      path: path26,
-      errorPath: path26.join("."),
+      path: path27,
+      errorPath: path27.join("."),
       errorType: "Invalid value",
       detail: IMMUTABLE2,
       section: "§1.6",
@@ -20143,9 +20163,9 @@ var IMMUTABLE_FIELDS = [
 function immutableFieldsFor(group, kind) {
   return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
 }
-function immutableField(group, kind, path26) {
-  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path26);
-  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path26}`);
+function immutableField(group, kind, path27) {
+  const entry = IMMUTABLE_FIELDS.find((f) => f.group === group && f.kind === kind && f.path.join(".") === path27);
+  if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path27}`);
   return entry;
 }
 var STATEFULSET_ALLOWED = [
@@ -20238,8 +20258,8 @@ function stringifyScalars(value) {
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
   return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
 }
-function startsWith2(path26, prefix) {
-  return prefix.length <= path26.length && prefix.every((segment, i) => path26[i] === segment);
+function startsWith2(path27, prefix) {
+  return prefix.length <= path27.length && prefix.every((segment, i) => path27[i] === segment);
 }
 function isSubsetList(small, big) {
   const a = Array.isArray(small) ? small : [];
@@ -20552,9 +20572,9 @@ function failure(pair, apiError, version) {
 function commonPrefix2(paths) {
   const first = paths[0];
   let length = first.length;
-  for (const path26 of paths) {
+  for (const path27 of paths) {
     let i = 0;
-    while (i < length && i < path26.length && path26[i] === first[i]) i++;
+    while (i < length && i < path27.length && path27[i] === first[i]) i++;
     length = i;
   }
   return first.slice(0, Math.max(length, 1));
@@ -20567,8 +20587,8 @@ function changeText(pair, problem) {
   if (problem.label) return `${problem.label} changes from ${describe2(problem.before)} to ${describe2(problem.after)}`;
   return `${formatPath(problem.path)} changes from ${show2(pair.before, problem.path, problem.before)} to ${show2(pair.after, problem.path, problem.after)}`;
 }
-function show2(object, path26, effective) {
-  const raw = getPath(object.raw, path26);
+function show2(object, path27, effective) {
+  const raw = getPath(object.raw, path27);
   const text = describe2(effective);
   if ((raw === void 0 || raw === null) && effective !== void 0 && typeof effective !== "object") {
     return `unset (the API server defaults it to ${text})`;
@@ -21032,8 +21052,8 @@ function emptyClusterIP(pair, version, report) {
   const beforeType = getPath(defaultedManifest(pair.before.raw, "v1", "Service"), ["spec", "type"]);
   if (type2 === "ExternalName" || beforeType === "ExternalName") return;
   if (gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, version)) return;
-  const path26 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
-  if (!path26) return;
+  const path27 = emptyKeyPath(pair.after, ["spec", "clusterIP"]) ?? droppedEmptyKeyPath(pair, ["spec", "clusterIP"]);
+  if (!path27) return;
   const beforeIP = getPath(pair.before.raw, ["spec", "clusterIP"]);
   if (typeof beforeIP === "string" && beforeIP !== "") return;
   const { name } = pair.after.ref;
@@ -21043,7 +21063,7 @@ function emptyClusterIP(pair, version, report) {
   const apiError = apiInvalid("Service", "", name, error);
   report({
     object: pair.after,
-    path: path26,
+    path: path27,
     messageId,
     data: { version, source: validationSource(""), helmError: helmUpgradeError("Service", name, apiError) },
     evidence: { before: beforeIP ?? null, after: rendered2 ?? null, apiError },
@@ -21054,16 +21074,16 @@ function emptyClusterIP(pair, version, report) {
   });
 }
 function nullStorageClass(pair, version, report) {
-  const path26 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
-  if (!path26) return;
+  const path27 = emptyKeyPath(pair.after, ["spec", "storageClassName"], false) ?? droppedEmptyKeyPath(pair, ["spec", "storageClassName"], false);
+  if (!path27) return;
   if (typeof getPath(pair.before.raw, ["spec", "storageClassName"]) === "string") return;
   const { name } = pair.after.ref;
-  const inTarget = path26.length === 2;
+  const inTarget = path27.length === 2;
   const error = fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version));
   const apiError = apiInvalid("PersistentVolumeClaim", "", name, error);
   report({
     object: pair.after,
-    path: path26,
+    path: path27,
     messageId: inTarget ? "storageClassNull" : "storageClassDropped",
     data: { source: validationSource(""), helmError: helmUpgradeError("PersistentVolumeClaim", name, apiError) },
     evidence: { before: inTarget ? getPath(pair.before.raw, ["spec", "storageClassName"]) ?? null : null, after: null, apiError },
@@ -21073,19 +21093,19 @@ function nullStorageClass(pair, version, report) {
     }
   });
 }
-function emptyKeyPath(object, path26, emptyString = true) {
-  const parent = getPath(object.raw, path26.slice(0, -1));
-  const key = path26[path26.length - 1];
+function emptyKeyPath(object, path27, emptyString = true) {
+  const parent = getPath(object.raw, path27.slice(0, -1));
+  const key = path27[path27.length - 1];
   if (!isRecord(parent) || !Object.hasOwn(parent, key)) return void 0;
   const value = parent[key];
-  return value === null || emptyString && value === "" ? path26 : void 0;
+  return value === null || emptyString && value === "" ? path27 : void 0;
 }
-function droppedEmptyKeyPath(pair, path26, emptyString = true) {
-  if (!emptyKeyPath(pair.before, path26, emptyString)) return void 0;
-  const parent = getPath(pair.after.raw, path26.slice(0, -1));
-  const key = path26[path26.length - 1];
+function droppedEmptyKeyPath(pair, path27, emptyString = true) {
+  if (!emptyKeyPath(pair.before, path27, emptyString)) return void 0;
+  const parent = getPath(pair.after.raw, path27.slice(0, -1));
+  const key = path27[path27.length - 1];
   if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
-  return path26.slice(0, -1);
+  return path27.slice(0, -1);
 }
 
 // src/analyze/rules/index.ts
@@ -21933,18 +21953,18 @@ function describeFsError(error) {
       return code2 ?? String(error);
   }
 }
-async function isDirectory(path26) {
+async function isDirectory(path27) {
   try {
-    return (await stat(path26)).isDirectory();
+    return (await stat(path27)).isDirectory();
   } catch (error) {
-    throw new InputError(`cannot read: ${describeFsError(error)}`, path26);
+    throw new InputError(`cannot read: ${describeFsError(error)}`, path27);
   }
 }
 var COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
 var COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
-async function loadManifestFile(path26) {
-  const file = path26 === STDIN ? "<stdin>" : path26;
-  const { docs, chars } = await withText(path26, (text) => {
+async function loadManifestFile(path27) {
+  const file = path27 === STDIN ? "<stdin>" : path27;
+  const { docs, chars } = await withText(path27, (text) => {
     if (text.length >= COLLECT_BEFORE_PARSE_CHARS) collectGarbage();
     return { docs: parseYamlStream(text, file), chars: text.length };
   });
@@ -22299,16 +22319,16 @@ async function walk2(dir, state) {
   const sources = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path26 = join(dir, entry.name);
+    const path27 = join(dir, entry.name);
     const isDir = entry.isDirectory();
     if (!isDir && !(entry.isFile() && MANIFEST_FILE.test(entry.name))) continue;
-    if (isExcluded(state.excluded, resolvePath(path26), isDir) || ignores.ignores(resolvePath(path26), isDir)) continue;
+    if (isExcluded(state.excluded, resolvePath(path27), isDir) || ignores.ignores(resolvePath(path27), isDir)) continue;
     if (isDir) {
-      if (!isChartDir(path26)) refuseChartWithoutChartYaml(path26);
-      if (isChartDir(path26)) sources.push({ kind: "chart", path: path26 });
-      else for (const source of await walk2(path26, { ...state, ignores })) sources.push(source);
+      if (!isChartDir(path27)) refuseChartWithoutChartYaml(path27);
+      if (isChartDir(path27)) sources.push({ kind: "chart", path: path27 });
+      else for (const source of await walk2(path27, { ...state, ignores })) sources.push(source);
     } else {
-      sources.push({ kind: "manifest", path: path26 });
+      sources.push({ kind: "manifest", path: path27 });
     }
   }
   return sources;
@@ -23455,13 +23475,13 @@ function includeLine(lines, from, to) {
   for (let i = from; i < to; i++) if (INCLUDE_LIKE.test(lines[i].text)) return i;
   return void 0;
 }
-function templateLineIn(text, kind, ordinal, path26, hints) {
+function templateLineIn(text, kind, ordinal, path27, hints) {
   const lines = parseLines(text);
   const [start, end] = documentSection(lines, kind, ordinal);
   let from = start;
   let to = end;
   let found;
-  for (const segment of path26) {
+  for (const segment of path27) {
     const next = typeof segment === "number" ? listItem(lines, from, to, segment) : childKey(lines, from, to, segment);
     if (next === void 0) {
       if (found === void 0) return void 0;
@@ -23855,10 +23875,10 @@ function isEmpty2(value) {
 }
 function findProbeTargets(values, prefix = []) {
   const targets = [];
-  const walk4 = (node, path26, parentKey, grandparentKey) => {
+  const walk4 = (node, path27, parentKey, grandparentKey) => {
     const imageMap = "repository" in node || "image" in node || isImageKey(parentKey) || grandparentKey === "images";
     for (const [key, value] of Object.entries(node)) {
-      const here = [...path26, key];
+      const here = [...path27, key];
       if (isLabelMapKey(key) && (isRecord(value) || isEmpty2(value))) {
         targets.push({ kind: "labels", path: here });
         continue;
@@ -23887,7 +23907,7 @@ function targetsFromSetKeys(keys) {
 function setArgumentKeys(argument) {
   const keys = [];
   let segment = "";
-  let path26 = [];
+  let path27 = [];
   let inValue = false;
   let stopped = false;
   for (let i = 0; i < argument.length; i++) {
@@ -23901,24 +23921,24 @@ function setArgumentKeys(argument) {
       if (c === ",") {
         inValue = false;
         stopped = false;
-        path26 = [];
+        path27 = [];
         segment = "";
       }
       continue;
     }
     if (c === "=") {
-      if (!stopped) path26.push(segment);
-      keys.push(path26);
+      if (!stopped) path27.push(segment);
+      keys.push(path27);
       inValue = true;
       segment = "";
     } else if (c === "[") {
-      if (!stopped) path26.push(segment);
+      if (!stopped) path27.push(segment);
       stopped = true;
     } else if (c === "." && !stopped) {
-      path26.push(segment);
+      path27.push(segment);
       segment = "";
     } else if (c === ",") {
-      path26 = [];
+      path27 = [];
       segment = "";
       stopped = false;
     } else if (!stopped) {
@@ -23927,11 +23947,11 @@ function setArgumentKeys(argument) {
   }
   return keys.filter((key) => key.length > 0 && key.every((s) => s !== ""));
 }
-function valuesPathText(path26) {
-  return path26.join(".");
+function valuesPathText(path27) {
+  return path27.join(".");
 }
-function setKey(path26) {
-  return path26.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
+function setKey(path27) {
+  return path27.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
 }
 var labelMarker = (n) => `cgval${n}x`;
 var tagMarker = (n) => `cgtag${n}x`;
@@ -23941,7 +23961,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   const labelMaps = /* @__PURE__ */ new Map();
   const imageTags = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
-  const overlaps2 = (path26) => userSetKeys.some((key) => key.length <= path26.length && key.every((s, i) => s === path26[i]));
+  const overlaps2 = (path27) => userSetKeys.some((key) => key.length <= path27.length && key.every((s, i) => s === path27[i]));
   const ordered = [...targets].sort((a, b) => a.path.length - b.path.length);
   const taken = [];
   for (const target of ordered) {
@@ -23949,7 +23969,7 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
     const text = JSON.stringify(target.path);
     if (seen.has(text)) continue;
     seen.add(text);
-    if (taken.some((path26) => path26.length < target.path.length && path26.every((s, i) => s === target.path[i]))) continue;
+    if (taken.some((path27) => path27.length < target.path.length && path27.every((s, i) => s === target.path[i]))) continue;
     if (target.kind === "labels") {
       const marker = labelMarker(labelMaps.size);
       labelMaps.set(marker, valuesPathText(target.path));
@@ -23974,14 +23994,14 @@ function markedTag(target, marker) {
   const version = target.appVersion !== void 0 && VERSION.test(target.appVersion) ? target.appVersion : "0.0.0";
   return `${version}+${marker}`;
 }
-function setIn(root, path26, value) {
+function setIn(root, path27, value) {
   let node = root;
-  path26.slice(0, -1).forEach((segment) => {
+  path27.slice(0, -1).forEach((segment) => {
     const next = node[segment];
     if (isRecord(next)) node = next;
     else node = node[segment] = {};
   });
-  node[path26.at(-1)] = value;
+  node[path27.at(-1)] = value;
 }
 
 // src/render/probes.ts
@@ -24344,10 +24364,10 @@ function templateLocator(charts) {
       if (text !== void 0) texts.set(doc, text);
     }
   }
-  return (object, path26, evidence) => {
+  return (object, path27, evidence) => {
     const text = texts.get(object.doc);
     if (text === void 0) return void 0;
-    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path26], templateHints(evidence));
+    return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path27], templateHints(evidence));
   };
 }
 
@@ -24613,7 +24633,7 @@ function withSideValues(inputs, values) {
 
 // src/fix.ts
 import { readdirSync as readdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync5 } from "node:fs";
-import path21 from "node:path";
+import path22 from "node:path";
 
 // src/fix/patch.ts
 function templateLines(text) {
@@ -24761,8 +24781,55 @@ function stableLine(lines, topLevel, keys) {
 }
 
 // src/fix/plan.ts
+import path20 from "node:path";
+
+// src/fix/overlap.ts
 import path19 from "node:path";
-var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
+var INCLUDE_ACTION = /^(\s*(?:labels:\s*)?\{\{-?\s*)(include\s+"([^"]+)"\s[^|{}]*?)\s*\|\s*(n?indent\s+\d+\s*-?\}\}\s*)$/;
+function overlapRepair(finding2, input, isLabelHelper) {
+  const evidence = finding2.evidence.jobPodLabels;
+  if (evidence === void 0) return { reason: "the selector takes in the pods of other long-running workloads too, or no label of the selector tells the Job pods apart: fix repairs an overlap only with the chart's own Job and CronJob pods, by their labels" };
+  const edits = [];
+  const intended = [];
+  for (const source of evidence.sources) {
+    const edit2 = dropKeyEdit(source, evidence.key, input, isLabelHelper);
+    if ("reason" in edit2) return edit2;
+    const object = finding2.related.find((ref2) => refString(ref2) === source.object);
+    if (object === void 0) return { reason: `${source.object} is not among the finding's related objects` };
+    edits.push(edit2);
+    intended.push({ object, path: source.path, label: evidence.key });
+  }
+  const [edit, ...alsoEdits] = edits;
+  const jobs = evidence.sources.map((s) => s.object).join(", ");
+  return {
+    id: `${edit.file}:${edit.line}`,
+    kind: "job-pods-out-of-selector",
+    description: `render the pod labels of ${jobs} without ${evidence.key}, so that the selector no longer takes in their pods (no selector changes)`,
+    edit,
+    ...alsoEdits.length > 0 ? { alsoEdits } : {},
+    findings: [finding2],
+    intended
+  };
+}
+function dropKeyEdit(source, key, input, isLabelHelper) {
+  if (source.template === null || source.templateLine === null) return { reason: `the template line of ${source.object}'s pod labels was not found` };
+  const file = path19.relative(input.chartDir, path19.resolve(input.cwd, source.template)).split(path19.sep).join("/");
+  const text = input.files.get(file);
+  if (text === void 0 || file.startsWith("../")) return { reason: `the template ${source.template} is not a file of the chart directory` };
+  const lines = templateLines(text);
+  const first = source.templateLine - 1;
+  const indent = (line) => line.length - line.trimStart().length;
+  for (let i = first; i < lines.length && (i === first || lines[i].trimStart().startsWith("{{") || indent(lines[i]) > indent(lines[first])); i++) {
+    const match = INCLUDE_ACTION.exec(lines[i]);
+    if (match === null || !isLabelHelper(match[3])) continue;
+    const replaced = `${match[1]}omit (${match[2]} | fromYaml) "${key}" | toYaml | ${match[4]}`;
+    return { file, line: i + 1, count: 1, replacement: [replaced] };
+  }
+  return { reason: `${source.template}:${source.templateLine} writes ${source.object}'s pod labels without one include of a labels helper that fix can filter` };
+}
+
+// src/fix/plan.ts
+var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template", "selector-overlap"]);
 var HELPER_KINDS = /* @__PURE__ */ new Set(["selector-labels-helper", "selector-labels-helper-added"]);
 var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
 var WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
@@ -24811,6 +24878,7 @@ function overlaps(a, b) {
   return editsOf(a).some((x) => editsOf(b).some((y) => crosses(x, y)));
 }
 function repairFor(finding2, input) {
+  if (finding2.rule === "selector-overlap") return overlapRepair(finding2, input, (name) => isLabelsHelper(name, input));
   const primary = lineRepairFor(finding2, input);
   const labels = labelsOf(finding2);
   if ("reason" in primary || labels.length < 2 || primary.kind === "values-out-of-selector") return primary;
@@ -24825,7 +24893,7 @@ function lineRepairFor(finding2, input) {
 function siteOf(finding2, input) {
   const { template, templateLine } = finding2.location;
   if (template === void 0 || templateLine === void 0) return { reason: "the template line that produced the field was not found" };
-  const file = path19.relative(input.chartDir, path19.resolve(input.cwd, template)).split(path19.sep).join("/");
+  const file = path20.relative(input.chartDir, path20.resolve(input.cwd, template)).split(path20.sep).join("/");
   const text = input.files.get(file);
   if (text === void 0 || file.startsWith("../")) return { reason: `the template ${template} is not a file of the chart directory` };
   const lines = templateLines(text);
@@ -24959,6 +25027,10 @@ function withOtherLabels(primary, finding2, labels, input) {
   const [first, ...rest] = [...all.filter((e) => e.file === file).sort((a, b) => a.line - b.line), ...all.filter((e) => e.file !== file)];
   return { ...primary, id: `${file}:${first.line}`, kind, description, edit: first, ...rest.length > 0 ? { alsoEdits: rest } : {} };
 }
+function isLabelsHelper(name, input) {
+  if (input.selectorHelpers.has(name) || input.helpersToAdd?.has(name) === true || isSelectorHelper(name)) return true;
+  return input.bitnamiCommon === true && name.startsWith("common.labels.");
+}
 function andWords(keys) {
   return andList(keys.map((k) => `the label ${k}`));
 }
@@ -25069,12 +25141,12 @@ function isUnder(change, field) {
   const removed = change.removedLabel;
   return removed !== void 0 && (removed.key === field.label || removed.keptElsewhere);
 }
-function within(path26, prefix) {
-  const rest = path26.slice(prefix.length);
-  return path26.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
+function within(path27, prefix) {
+  const rest = path27.slice(prefix.length);
+  return path27.startsWith(prefix) && (rest === "" || rest.startsWith(".") || rest.startsWith("["));
 }
-function meetsIntended(object, path26, intended) {
-  return intended.some((field) => objectKey3(field.object) === objectKey3(object) && (within(path26, field.path) || within(field.path, path26)));
+function meetsIntended(object, path27, intended) {
+  return intended.some((field) => objectKey3(field.object) === objectKey3(object) && (within(path27, field.path) || within(field.path, path27)));
 }
 function fieldChanges2(before, after, namespace) {
   const objects = (docs) => new Map(objectsFromDocuments(docs, { namespace }).objects.map((o) => [objectKey3(o.ref), o]));
@@ -25085,10 +25157,10 @@ function fieldChanges2(before, after, namespace) {
     const other = now.get(key);
     if (!other) changes.push({ object: object.ref, path: "", before: object.raw });
     else {
-      diffValues(object.raw, other.raw, [], (path26, b, a) => {
-        const change = { object: object.ref, path: formatPath(path26), ...defined("before", b), ...defined("after", a) };
-        const key2 = path26.at(-1);
-        if (a === void 0 && typeof key2 === "string" && (path26.at(-2) === "labels" || path26.at(-2) === "matchLabels")) {
+      diffValues(object.raw, other.raw, [], (path27, b, a) => {
+        const change = { object: object.ref, path: formatPath(path27), ...defined("before", b), ...defined("after", a) };
+        const key2 = path27.at(-1);
+        if (a === void 0 && typeof key2 === "string" && (path27.at(-2) === "labels" || path27.at(-2) === "matchLabels")) {
           change.removedLabel = { key: key2, keptElsewhere: LABEL_HOMES.some((home) => getPath(other.raw, [...home, key2]) === b) };
         }
         changes.push(change);
@@ -25101,23 +25173,23 @@ function fieldChanges2(before, after, namespace) {
 function defined(key, value) {
   return value === void 0 ? {} : { [key]: value };
 }
-function diffValues(a, b, path26, report) {
+function diffValues(a, b, path27, report) {
   if (isRecord(a) && isRecord(b)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)])) {
-      diffValues(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path26, key], report);
+      diffValues(Object.hasOwn(a, key) ? a[key] : void 0, Object.hasOwn(b, key) ? b[key] : void 0, [...path27, key], report);
     }
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path26, i], report);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...path27, i], report);
     return;
   }
-  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path26, a, b);
+  if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path27, a, b);
 }
 
 // src/report/common.ts
 import { statSync as statSync6 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 var BASELINE_TITLES = {
   introduced: "Introduced or changed by this upgrade",
   present: "Already present before this upgrade",
@@ -25158,7 +25230,7 @@ function suppressionText(suppression) {
 function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)) {
   const stat4 = (file) => {
     try {
-      return statSync6(path20.resolve(cwd, file));
+      return statSync6(path21.resolve(cwd, file));
     } catch {
       return void 0;
     }
@@ -25173,7 +25245,7 @@ function sourcePosition(location, files) {
   if (templateIsFile) return position(template, void 0, "template", files);
   if (rendered2) {
     const chart = file;
-    if (files.isDirectory(chart) && files.isFile(path20.join(chart, "Chart.yaml"))) return position(path20.join(chart, "Chart.yaml"), void 0, "chart", files);
+    if (files.isDirectory(chart) && files.isFile(path21.join(chart, "Chart.yaml"))) return position(path21.join(chart, "Chart.yaml"), void 0, "chart", files);
     if (files.isFile(chart)) return position(chart, void 0, "chart", files);
   }
   return void 0;
@@ -25183,9 +25255,9 @@ function failurePosition(failure2, files) {
   return at ?? sourcePosition({ file: failure2.input, rendered: true, line: 1 }, files);
 }
 function position(file, line, kind, files) {
-  const absolute = path20.resolve(files.cwd, file);
-  const relative = path20.relative(files.root, absolute);
-  const inRepo = relative !== "" && !relative.startsWith("..") && !path20.isAbsolute(relative);
+  const absolute = path21.resolve(files.cwd, file);
+  const relative = path21.relative(files.root, absolute);
+  const inRepo = relative !== "" && !relative.startsWith("..") && !path21.isAbsolute(relative);
   return {
     path: toSlashes2(inRepo ? relative : absolute),
     inRepo,
@@ -25194,7 +25266,7 @@ function position(file, line, kind, files) {
   };
 }
 function toSlashes2(file) {
-  return file.split(path20.sep).join("/");
+  return file.split(path21.sep).join("/");
 }
 function noteText(note) {
   return `note: ${note.file}${note.line === void 0 ? "" : `:${note.line}`}: ${note.message}`;
@@ -25315,7 +25387,7 @@ async function fix(fixOptions) {
   const run = await fixRun(fixOptions);
   const original = await check(run.checkOptions);
   if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
-  const chartDir = path21.resolve(chart);
+  const chartDir = path22.resolve(chart);
   const files = templateFiles2(chartDir);
   const plan2 = planRepairs({ findings: original.findings, chartDir, cwd: process.cwd(), files, ...chartHelpers(files) });
   const outcome = { chart, repairs: [], patch: "", unrepaired: plan2.unrepaired, runbook: [], written: [] };
@@ -25359,9 +25431,9 @@ async function proofSession(run, chart) {
   const unstable = fieldChanges2(originalDocs, await render(run.options.chart, run.helm), run.namespace);
   let copies = 0;
   const repairedCopy = (repairs) => {
-    const copy = path21.join(workDir, `repaired-${++copies}`, path21.basename(chartDir));
+    const copy = path22.join(workDir, `repaired-${++copies}`, path22.basename(chartDir));
     copyChart(chartDir, copy);
-    for (const [file, text] of editedFiles(files, repairs)) writeFileSync5(path21.join(copy, file), text);
+    for (const [file, text] of editedFiles(files, repairs)) writeFileSync5(path22.join(copy, file), text);
     return copy;
   };
   const prove = async (repairs) => {
@@ -25443,14 +25515,14 @@ function patchOf(chart, files, repairs) {
   return [...editedFiles(files, repairs).keys()].map((file) => unifiedDiff(patchPath(chart, file), files.get(file), editsIn(repairs, file))).join("");
 }
 function patchPath(chart, file) {
-  const fromHere = path21.relative(process.cwd(), path21.resolve(chart, file));
-  const shown = fromHere.startsWith("..") || path21.isAbsolute(fromHere) ? path21.join(path21.basename(path21.resolve(chart)), file) : fromHere;
-  return shown.split(path21.sep).join("/");
+  const fromHere = path22.relative(process.cwd(), path22.resolve(chart, file));
+  const shown = fromHere.startsWith("..") || path22.isAbsolute(fromHere) ? path22.join(path22.basename(path22.resolve(chart)), file) : fromHere;
+  return shown.split(path22.sep).join("/");
 }
 function writeRepairs(chartDir, files, repairs) {
   const written = [];
   for (const [file, text] of editedFiles(files, repairs)) {
-    writeFileSync5(path21.join(chartDir, file), text);
+    writeFileSync5(path22.join(chartDir, file), text);
     written.push(file);
   }
   return written;
@@ -25477,20 +25549,20 @@ function templateFiles2(chartDir) {
   const files = /* @__PURE__ */ new Map();
   for (const entry of readdirSync7(chartDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
-    const file = path21.relative(chartDir, path21.join(entry.parentPath, entry.name)).split(path21.sep).join("/");
+    const file = path22.relative(chartDir, path22.join(entry.parentPath, entry.name)).split(path22.sep).join("/");
     if (!file.split("/").includes("templates")) continue;
-    files.set(file, readFileSync9(path21.join(chartDir, file), "utf8"));
+    files.set(file, readFileSync9(path22.join(chartDir, file), "utf8"));
   }
   return files;
 }
 
 // src/load/changed-files.ts
 import { statSync as statSync7 } from "node:fs";
-import path22 from "node:path";
+import path23 from "node:path";
 function inputsForChangedFiles(files, options) {
   const inputs = /* @__PURE__ */ new Map();
   const add = (input) => {
-    const key = path22.resolve(input);
+    const key = path23.resolve(input);
     if (!inputs.has(key)) inputs.set(key, input);
   };
   for (const file of files) {
@@ -25501,7 +25573,7 @@ function inputsForChangedFiles(files, options) {
     }
     const chart = chartHolding(file);
     if (chart !== void 0) add(chart);
-    else if (options.configFileNames.includes(path22.basename(file))) add(path22.dirname(file));
+    else if (options.configFileNames.includes(path23.basename(file))) add(path23.dirname(file));
     else if (kind === "file" && (MANIFEST_FILE.test(file) || CHART_ARCHIVE.test(file))) add(file);
   }
   return [...inputs.values()];
@@ -25515,12 +25587,12 @@ function fileKind2(file) {
 }
 function chartHolding(file) {
   let chart;
-  for (let dir = path22.dirname(file); chart === void 0; dir = path22.dirname(dir)) {
+  for (let dir = path23.dirname(file); chart === void 0; dir = path23.dirname(dir)) {
     if (isChartDir(dir)) chart = dir;
-    else if (path22.dirname(dir) === dir) return void 0;
+    else if (path23.dirname(dir) === dir) return void 0;
   }
-  while (path22.basename(path22.dirname(chart)) === "charts" && isChartDir(path22.dirname(path22.dirname(chart)))) {
-    chart = path22.dirname(path22.dirname(chart));
+  while (path23.basename(path23.dirname(chart)) === "charts" && isChartDir(path23.dirname(path23.dirname(chart)))) {
+    chart = path23.dirname(path23.dirname(chart));
   }
   return chart;
 }
@@ -26209,7 +26281,7 @@ var import_picocolors3 = __toESM(require_picocolors(), 1);
 
 // src/load/rule-examples.ts
 import { existsSync as existsSync13, readFileSync as readFileSync10 } from "node:fs";
-import path23 from "node:path";
+import path24 from "node:path";
 import { fileURLToPath } from "node:url";
 var EXAMPLE_FILES = {
   bad: "bad.yaml",
@@ -26218,10 +26290,10 @@ var EXAMPLE_FILES = {
   goodFrom: "good-from.yaml",
   rerender: "rerender.yaml"
 };
-function packageRoot(from = path23.dirname(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = path23.dirname(dir)) {
-    if (isChartguardPackage(path23.join(dir, "package.json"))) return dir;
-    if (path23.dirname(dir) === dir) return void 0;
+function packageRoot(from = path24.dirname(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = path24.dirname(dir)) {
+    if (isChartguardPackage(path24.join(dir, "package.json"))) return dir;
+    if (path24.dirname(dir) === dir) return void 0;
   }
 }
 function isChartguardPackage(file) {
@@ -26233,18 +26305,18 @@ function isChartguardPackage(file) {
   }
 }
 function ruleExampleDir(id, root = packageRoot()) {
-  return root === void 0 ? void 0 : path23.join(root, "docs", "rules", id);
+  return root === void 0 ? void 0 : path24.join(root, "docs", "rules", id);
 }
 function readRuleExample(id, root = packageRoot()) {
   const dir = ruleExampleDir(id, root);
-  if (dir === void 0) return { missing: `not found: they live in docs/rules/${id}/ of chartguard's folder, and no folder above ${path23.dirname(fileURLToPath(import.meta.url))} holds chartguard's package.json` };
+  if (dir === void 0) return { missing: `not found: they live in docs/rules/${id}/ of chartguard's folder, and no folder above ${path24.dirname(fileURLToPath(import.meta.url))} holds chartguard's package.json` };
   const read = (key) => {
-    const file = path23.join(dir, EXAMPLE_FILES[key]);
+    const file = path24.join(dir, EXAMPLE_FILES[key]);
     return existsSync13(file) ? readFileSync10(file, "utf8") : void 0;
   };
   const bad = read("bad");
   const good = read("good");
-  if (bad === void 0 || good === void 0) return { missing: `not found: they were expected in ${dir}${path23.sep} (bad.yaml and good.yaml), which this install of chartguard lacks` };
+  if (bad === void 0 || good === void 0) return { missing: `not found: they were expected in ${dir}${path24.sep} (bad.yaml and good.yaml), which this install of chartguard lacks` };
   const example = { bad, good };
   for (const key of ["upgradeFrom", "goodFrom", "rerender"]) {
     const text = read(key);
@@ -26382,7 +26454,7 @@ ${yaml2.replace(/\n+$/, "")}
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/version.ts
 var VERSION2 = "0.1.0";
@@ -26537,7 +26609,7 @@ function messageReference(finding2, rule) {
 }
 function fingerprint(finding2, files) {
   const { object } = finding2;
-  const source = path24.relative(files.root, path24.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path24.sep).join("/");
+  const source = path25.relative(files.root, path25.resolve(files.cwd, finding2.location.template ?? finding2.location.file)).split(path25.sep).join("/");
   const identity2 = [finding2.rule, groupOf(object.apiVersion), object.kind, object.namespace ?? "", object.name, finding2.path, source].join("\0");
   return createHash("sha256").update(identity2).digest("hex").slice(0, 32);
 }
@@ -26563,23 +26635,23 @@ function unknownRule(id, severity) {
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync6 } from "node:fs";
-import path25 from "node:path";
+import path26 from "node:path";
 function writeOutputFile(file, text) {
-  const target = path25.resolve(file);
-  const dir = path25.dirname(target);
+  const target = path26.resolve(file);
+  const dir = path26.dirname(target);
   let dirStat;
   try {
     dirStat = statSync8(dir);
   } catch {
-    throw new InputError(`cannot write the report: the folder ${path25.dirname(file) || "."} does not exist`, file);
+    throw new InputError(`cannot write the report: the folder ${path26.dirname(file) || "."} does not exist`, file);
   }
-  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path25.dirname(file)} is not a folder`, file);
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path26.dirname(file)} is not a folder`, file);
   try {
     if (statSync8(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
-  const temporary = path25.join(dir, `.${path25.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = path26.join(dir, `.${path26.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync6(temporary, text, { flag: "wx" });
     renameSync(temporary, target);

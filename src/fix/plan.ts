@@ -21,48 +21,26 @@
  * its pod template change: with its image or another field changing too, the template stays
  * immutable and changing, so a label repair would not stop the failed upgrade.
  *
+ * A selector-overlap finding whose foreign pods are all the chart's own Jobs' is repaired
+ * on the Jobs' pod labels, no selector changing (fix/overlap.ts).
+ *
  * Everything else is left to the maintainer and said so, with the reason.
  */
 import path from "node:path";
 import type { Finding } from "../analyze/finding.ts";
 import { andList } from "../analyze/messages.ts";
-import type { ObjectRef } from "../model/object.ts";
-import { bitnamiStableLine, isSelectorHelper, type AddedSelectorHelper } from "./helpers.ts";
+import { bitnamiStableLine, isSelectorHelper } from "./helpers.ts";
+import { overlapRepair } from "./overlap.ts";
+import type { IntendedField, PlanInput, Repair, RepairKind } from "./repair.ts";
+
+export type { IntendedField, PlanInput, Repair, RepairKind };
 import { templateLines, type LineEdit } from "./patch.ts";
 
 /** The rules whose findings `fix` can repair. */
-export const REPAIRABLE_RULES: ReadonlySet<string> = new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template"]);
-
-export type RepairKind = "selector-labels-helper" | "selector-labels-helper-added" | "values-out-of-selector" | "values-out-of-claim-template" | "literal-label-removed";
+export const REPAIRABLE_RULES: ReadonlySet<string> = new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template", "selector-overlap"]);
 
 /** The repairs that make a label map the output of a selector-labels helper: they stand for every label the map's include wrote. */
 const HELPER_KINDS: ReadonlySet<RepairKind> = new Set(["selector-labels-helper", "selector-labels-helper-added"]);
-
-/**
- * A field a repair means to change: the label map at `path` of `object`, from which it
- * takes out `label` (the finding's) and any label the object keeps elsewhere (fix/proof.ts).
- */
-export interface IntendedField {
-  object: ObjectRef;
-  path: string;
-  label?: string;
-}
-
-export interface Repair {
-  /** `templates/deployment.yaml:18`: the file and first line the repair edits. */
-  id: string;
-  kind: RepairKind;
-  /** One sentence: what the edit does. */
-  description: string;
-  edit: LineEdit;
-  /** More lines the same repair edits: those writing the finding's other labels in the same map. */
-  alsoEdits?: LineEdit[];
-  /** The findings the edit removes, in the order they were reported. */
-  findings: Finding[];
-  intended: IntendedField[];
-  /** What the proof with the given values cannot show: who the repair still affects. */
-  caveat?: string;
-}
 
 export interface Unrepaired {
   finding: Finding;
@@ -72,22 +50,6 @@ export interface Unrepaired {
 export interface RepairPlan {
   repairs: Repair[];
   unrepaired: Unrepaired[];
-}
-
-export interface PlanInput {
-  findings: readonly Finding[];
-  /** The chart directory, absolute. */
-  chartDir: string;
-  /** The directory `location.template` paths are relative to. */
-  cwd: string;
-  /** Template files by their path relative to the chart directory (with `/`). */
-  files: ReadonlyMap<string, string>;
-  /** Labels helper → the selector-labels helper it includes (fix/helpers.ts). */
-  selectorHelpers: ReadonlyMap<string, string>;
-  /** Labels helper that includes none → the selector-labels helper a repair adds (fix/helpers.ts). */
-  helpersToAdd?: ReadonlyMap<string, AddedSelectorHelper>;
-  /** The chart has Bitnami's common label helpers (fix/helpers.ts, hasBitnamiCommon). */
-  bitnamiCommon?: boolean;
 }
 
 const INCLUDE = /\binclude\s+"([^"]+)"/g;
@@ -151,6 +113,7 @@ function overlaps(a: Repair, b: Repair): boolean {
 }
 
 function repairFor(finding: Finding, input: PlanInput): Repair | { reason: string } {
+  if (finding.rule === "selector-overlap") return overlapRepair(finding, input, (name) => isLabelsHelper(name, input));
   const primary = lineRepairFor(finding, input);
   const labels = labelsOf(finding);
   if ("reason" in primary || labels.length < 2 || primary.kind === "values-out-of-selector") return primary;
@@ -371,6 +334,12 @@ function withOtherLabels(primary: Repair, finding: Finding, labels: readonly str
   const all = [...editsOf(primary), ...alsoEdits];
   const [first, ...rest] = [...all.filter((e) => e.file === file).sort((a, b) => a.line - b.line), ...all.filter((e) => e.file !== file)] as [LineEdit, ...LineEdit[]];
   return { ...primary, id: `${file}:${first.line}`, kind, description, edit: first, ...(rest.length > 0 ? { alsoEdits: rest } : {}) };
+}
+
+/** A helper whose output is a label map: a labels helper fix pairs, a selector-labels helper, or Bitnami's common ones. */
+function isLabelsHelper(name: string, input: PlanInput): boolean {
+  if (input.selectorHelpers.has(name) || input.helpersToAdd?.has(name) === true || isSelectorHelper(name)) return true;
+  return input.bitnamiCommon === true && name.startsWith("common.labels.");
 }
 
 function andWords(keys: readonly string[]): string {

@@ -27,7 +27,7 @@ function chartguard(args: readonly string[], cwd = ROOT) {
 interface FixJson {
   chart: string;
   patch: string;
-  repairs: { id: string; kind: string; proven: boolean; migration?: string; restarts?: boolean; failure?: string[]; caveat?: string; findings: { rule: string; path: string }[] }[];
+  repairs: { id: string; kind: string; proven: boolean; migration?: string; restarts?: boolean; failure?: string[]; caveat?: string; findings: { rule: string; path: string; object: { kind: string; name: string } }[] }[];
   proof?: { proven: boolean; remaining: unknown[]; added: unknown[]; changes: { object: { kind: string; name: string }; path: string; before?: unknown; after?: unknown }[]; unintended: unknown[]; renders: { helm: string; error?: string }[] };
   unrepaired: { rule: string; path: string; reason: string }[];
   runbook: { stage: string; command: string }[];
@@ -376,6 +376,39 @@ for (const { name, main, other } of pairs) {
     assert.deepEqual(json.runbook.map((s) => [s.stage, s.command]), [
       ["before", "kubectl delete job setup-setup -n default"],
       ["upgrade", `helm upgrade setup ${FIXTURES}/job-labels -n default`],
+    ]);
+    assert.deepEqual([json.proof!.renders, json.unrepaired], [versions.map((helm) => ({ helm })), []]);
+  });
+
+  test(`Job and CronJob pods a workload's and a PDB's selector take in: their pod labels drop the selector's name label, no selector changes; the plain Job is deleted before the upgrade (${name})`, () => {
+    const { status, json } = fixJson(`${FIXTURES}/job-overlap`, main.path, other.path);
+    assert.equal(status, 0);
+    const hunk = (file: string, at: string, before: string[], include: string, after: string[]) =>
+      [`--- a/${FIXTURES}/job-overlap/templates/${file}`, `+++ b/${FIXTURES}/job-overlap/templates/${file}`, at, ...before, `-${include.replace("INCLUDE", 'include "api.selectorLabels" .')}`, `+${include.replace("INCLUDE", 'omit (include "api.selectorLabels" . | fromYaml) "app.kubernetes.io/name" | toYaml')}`, ...after].join("\n");
+    assert.equal(
+      json.patch,
+      [
+        hunk("cleanup-cronjob.yaml", "@@ -8,7 +8,7 @@", ["     spec:", "       template:", "         metadata:"], "          labels: {{- INCLUDE | nindent 12 }}", ["         spec:", "           restartPolicy: Never", "           containers:"]),
+        hunk("migrate-job.yaml", "@@ -9,7 +9,7 @@", ["   template:", "     metadata:", "       labels:"], "        {{- INCLUDE | nindent 8 }}", ["         app.kubernetes.io/component: migrate", "     spec:", "       restartPolicy: Never"]),
+        hunk("seed-job.yaml", "@@ -6,7 +6,7 @@", ["   template:", "     metadata:", "       labels:"], "        {{- INCLUDE | nindent 8 }}", ["     spec:", "       restartPolicy: Never", "       containers:"]),
+      ].join("\n") + "\n",
+    );
+    assert.deepEqual(
+      json.repairs.map((r) => [r.id, r.kind, r.proven, r.migration, r.findings.map((f) => `${f.rule} ${f.object.kind}/${f.object.name} ${f.path}`)]),
+      [["templates/seed-job.yaml:9", "job-pods-out-of-selector", true, "runbook", ["selector-overlap PodDisruptionBudget/api-api spec.selector", "selector-overlap Deployment/api-api spec.selector"]]],
+    );
+    assert.deepEqual(
+      json.proof!.changes.map((c) => `${c.object.kind}/${c.object.name} ${c.path} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`),
+      [
+        'Job/api-seed spec.template.metadata.labels.app.kubernetes.io/name "api" -> undefined',
+        'CronJob/api-cleanup spec.jobTemplate.spec.template.metadata.labels.app.kubernetes.io/name "api" -> undefined',
+        'Job/api-migrate spec.template.metadata.labels.app.kubernetes.io/name "api" -> undefined',
+      ],
+    );
+    // The hook Job and the CronJob may change freely; the plain Job's template is immutable.
+    assert.deepEqual(json.runbook.map((s) => [s.stage, s.command]), [
+      ["before", "kubectl delete job api-seed -n default"],
+      ["upgrade", `helm upgrade api ${FIXTURES}/job-overlap -n default`],
     ]);
     assert.deepEqual([json.proof!.renders, json.unrepaired], [versions.map((helm) => ({ helm })), []]);
   });

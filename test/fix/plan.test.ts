@@ -94,8 +94,8 @@ test("planRepairs: a values map merged into a selector is taken out (with block,
   const oneLine = finding("volatile-selector", "spec.selector.matchLabels", 10, { cause: "values", valuesPath: "more.labels" });
   const literal = finding("volatile-pod-labels", "spec.template.metadata.labels", 15, { labels: [{ key: "version" }] });
   const unpaired = finding("volatile-pod-labels", "spec.template.metadata.labels", 16, { labels: [{ key: "x" }] });
-  const overlap = finding("selector-overlap", "spec.selector", 4);
-  const { repairs, unrepaired } = plan([withBlock, oneLine, literal, unpaired, overlap]);
+  const dangling = finding("dangling-selector", "spec.selector", 4);
+  const { repairs, unrepaired } = plan([withBlock, oneLine, literal, unpaired, dangling]);
   assert.deepEqual(repairs.map((r) => [r.kind, r.edit.line, r.edit.count, r.edit.replacement]), [
     ["values-out-of-selector", 7, 3, []],
     ["values-out-of-selector", 10, 1, []],
@@ -103,7 +103,33 @@ test("planRepairs: a values map merged into a selector is taken out (with block,
   ]);
   assert.deepEqual(unrepaired.map((u) => u.reason), [
     'the helper "other.labels" on charts/web/templates/deployment.yaml:16 includes no selector-labels helper, and has no single name and instance label lines of stable values to build one from',
-    "fix has no repair for selector-overlap (it repairs volatile-pod-labels, volatile-selector, volatile-claim-template, volatile-job-template)",
+    "fix has no repair for dangling-selector (it repairs volatile-pod-labels, volatile-selector, volatile-claim-template, volatile-job-template, selector-overlap)",
+  ]);
+});
+
+const JOB = `apiVersion: batch/v1
+kind: Job
+spec:
+  template:
+    metadata:
+      labels:
+        role: migrate
+        {{- include "web.labels" . | nindent 8 }}
+`;
+
+test("planRepairs: a selector-overlap with Job pods only: the Job's labels-helper include drops the selector key the rule names; without that evidence, the reason", () => {
+  const job = { apiVersion: "batch/v1", kind: "Job", namespace: "default", name: "web-migrate" };
+  const sources = [{ object: "Job/web-migrate", path: "spec.template.metadata.labels", template: "charts/web/templates/job.yaml", templateLine: 6 }];
+  const overlap = { ...finding("selector-overlap", "spec.selector", 4, { jobPodLabels: { key: "app.kubernetes.io/name", sources } }), related: [job] };
+  const foreign = finding("selector-overlap", "spec.selector", 4);
+  const files = new Map([["templates/job.yaml", JOB], ["templates/_helpers.tpl", HELPERS]]);
+  const { repairs, unrepaired } = planRepairs({ findings: [overlap, foreign], chartDir: CHART, cwd: "/", files, selectorHelpers: selectorHelpers([HELPERS]) });
+  assert.deepEqual(
+    repairs.map((r) => [r.id, r.kind, r.edit, r.intended]),
+    [["templates/job.yaml:8", "job-pods-out-of-selector", { file: "templates/job.yaml", line: 8, count: 1, replacement: ['        {{- omit (include "web.labels" . | fromYaml) "app.kubernetes.io/name" | toYaml | nindent 8 }}'] }, [{ object: job, path: "spec.template.metadata.labels", label: "app.kubernetes.io/name" }]]],
+  );
+  assert.deepEqual(unrepaired.map((u) => u.reason), [
+    "the selector takes in the pods of other long-running workloads too, or no label of the selector tells the Job pods apart: fix repairs an overlap only with the chart's own Job and CronJob pods, by their labels",
   ]);
 });
 

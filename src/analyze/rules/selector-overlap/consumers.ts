@@ -12,6 +12,7 @@ import type { ReportFinding } from "../../rule.ts";
 import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
 import { spreadByDesign } from "./by-design.ts";
 import { inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
+import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
 
 const REMEDY = {
@@ -90,6 +91,8 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
   const foreign = matched.filter((w) => !served.includes(w));
   const onlyByDesign = problems.length === 1 && byDesign !== undefined && first.messageId === byDesign.messageId;
   const onlyScale = problems.length === 1 && unscalable.length > 0;
+  // Job pods are the only foreign ones: fix can take them out of the selector (fix/overlap.ts).
+  const onlyJobs = foreign.length > 0 && foreign.every((w) => w.runsToCompletion) && unscalable.length === 0;
   const suggestion: KeySuggestion | undefined =
     onlyScale || onlyByDesign ? undefined : served.length > 0 ? suggestKey(context, served, foreign) : suggestKey(context, [], longRunning);
   report({
@@ -99,7 +102,7 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
     messageId: first.messageId,
     data: first.data,
     related: inputOrder(context, [...foreign, ...unscalable]).map((w) => w.object),
-    evidence: { ...overlapEvidence(consumer.selector, matched, suggestion), problems: problems.map((p) => p.messageId) },
+    evidence: { ...overlapEvidence(consumer.selector, matched, suggestion), problems: problems.map((p) => p.messageId), ...(onlyJobs ? jobPodLabelsEvidence(context, consumer.selector, jobs) : {}) },
     remedy: consumerRemedy(consumer, { onlyByDesign, onlyScale, unscalable: unscalable.length > 0, suggestion, jobs }),
   });
 }

@@ -6,6 +6,7 @@ import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import type { ReportFinding } from "../../rule.ts";
 import { standingPods, workloadList } from "./select.ts";
+import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
 
 /**
@@ -33,7 +34,7 @@ export function checkWorkloads(context: AnalysisContext, report: ReportFinding):
       messageId: onlyJobPods ? "selectsJobPods" : "selectsForeignPods",
       data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
       related: foreign.map((w) => w.object),
-      evidence: overlapEvidence(selector, matched, suggestion),
+      evidence: { ...overlapEvidence(selector, matched, suggestion), ...(onlyJobPods ? jobPodLabelsEvidence(context, selector, completing) : {}) },
       remedy: keyRemedy(suggestion, `${refString(object.ref)}'s spec.selector.matchLabels`, completing.length > 0 ? workloadList(completing) : undefined),
     });
   }
