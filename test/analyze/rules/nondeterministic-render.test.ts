@@ -13,6 +13,8 @@ const lookingUp = (template: string, ...kinds: string[]): ChartFacts => ({
   installConditional: new Set(),
   hashesReusedSecret: new Map(),
 });
+/** What Bitnami charts fail `helm upgrade` with until the current passwords are passed. */
+const PASSWORDS_ERROR = "PASSWORDS ERROR: You must provide your current passwords when upgrading the release.";
 const fromTemplate = (file: string, manifest: string) => `# Source: chart/templates/${file}\n${manifest}`;
 
 const secret = (password: string, type = "Opaque") => yaml`
@@ -361,7 +363,7 @@ const CASES: ProbeCase[] = [
     name: "a random password in a chart that refuses helm upgrade until the current passwords are passed: info, quoting the chart",
     base: fromTemplate("secret.yaml", secret("cGFzczE=")),
     repeat: fromTemplate("secret.yaml", secret("cGFzczI=")),
-    upgradeRefusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release.",
+    upgradeRefusal: PASSWORDS_ERROR,
     expect: [
       {
         severity: "info",
@@ -369,8 +371,8 @@ const CASES: ProbeCase[] = [
         path: "data.password",
         line: 8,
         messageId: "refusedOnUpgrade",
-        data: { fields: "data.password", refusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release." },
-        evidence: { upgradeRefusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release." },
+        data: { fields: "data.password", refusal: PASSWORDS_ERROR },
+        evidence: { upgradeRefusal: PASSWORDS_ERROR },
       },
     ],
   },
@@ -378,7 +380,7 @@ const CASES: ProbeCase[] = [
     name: "genCA in a webhook of a chart that refuses helm upgrade without its passwords: still a warning (a certificate is not a value the user passes)",
     base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
     repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
-    upgradeRefusal: "PASSWORDS ERROR: You must provide your current passwords when upgrading the release.",
+    upgradeRefusal: PASSWORDS_ERROR,
     expect: [
       {
         severity: "warning",
