@@ -18054,19 +18054,20 @@ function checkWorkloads(context, report) {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
     if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
-    if (claimsPodsByName(object.group, object.ref.kind)) continue;
     const matched2 = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
     const foreign = matched2.filter((w) => w !== workload);
     if (foreign.length === 0) continue;
     const suggestion = suggestKey(context, [workload], foreign);
+    const byName = claimsPodsByName(object.group, object.ref.kind);
+    if (byName && suggestion === void 0) continue;
     const completing = foreign.filter((w) => w.runsToCompletion);
     const selectorText = describeSelector(selector);
     const onlyJobPods = completing.length === foreign.length;
     report({
       object,
       path: selectorPath,
-      severity: onlyJobPods ? "info" : "warning",
-      messageId: onlyJobPods ? "selectsJobPods" : "selectsForeignPods",
+      severity: onlyJobPods || byName ? "info" : "warning",
+      messageId: onlyJobPods ? "selectsJobPods" : byName ? "widerThanItsPods" : "selectsForeignPods",
       data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
       related: foreign.map((w) => w.object),
       evidence: { ...overlapEvidence(selector, matched2, suggestion), ...onlyJobPods ? jobPodLabelsEvidence(context, selector, completing) : {} },
@@ -18093,6 +18094,7 @@ var selectorOverlap = {
     messages: {
       selectsForeignPods: "selector {{selector}} also matches the pods of {{foreign}}",
       selectsJobPods: "selector {{selector}} also matches the pods of {{foreign}}, which their Jobs own",
+      widerThanItsPods: "selector {{selector}} also matches the pods of {{foreign}}, though a label of its own pods tells them apart",
       pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
       serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
       pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
@@ -18117,6 +18119,7 @@ var selectorOverlap = {
     },
     details: {
       selectsJobPods: "The {{kind}} controller only adopts pods that no controller owns, and these pods belong to their Job while they exist, so the {{kind}} leaves them alone. It matters where a Service, PDB, HPA or monitor reuses this selector: those findings are reported on them.",
+      widerThanItsPods: "The StatefulSet controller claims only pods named after the StatefulSet, so no pod moves between them. The selector is still wider than its own pods: every Service, PDB, HPA or monitor that reuses it takes in the pods of {{foreign}} too.",
       selectsForeignPods: "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
       pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
       serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",
@@ -18140,7 +18143,7 @@ var selectorOverlap = {
       everyPodAnywhere: scrapesOthers("pods"),
       scrapedTwice: "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts."
     },
-    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector is not reported: its controller claims only pods named after it.",
+    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
     fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
     migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
     incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",

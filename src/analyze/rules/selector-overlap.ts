@@ -34,6 +34,7 @@ export const selectorOverlap: Rule = {
     messages: {
       selectsForeignPods: "selector {{selector}} also matches the pods of {{foreign}}",
       selectsJobPods: "selector {{selector}} also matches the pods of {{foreign}}, which their Jobs own",
+      widerThanItsPods: "selector {{selector}} also matches the pods of {{foreign}}, though a label of its own pods tells them apart",
       pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
       serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
       pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
@@ -59,6 +60,8 @@ export const selectorOverlap: Rule = {
     details: {
       selectsJobPods:
         "The {{kind}} controller only adopts pods that no controller owns, and these pods belong to their Job while they exist, so the {{kind}} leaves them alone. It matters where a Service, PDB, HPA or monitor reuses this selector: those findings are reported on them.",
+      widerThanItsPods:
+        "The StatefulSet controller claims only pods named after the StatefulSet, so no pod moves between them. The selector is still wider than its own pods: every Service, PDB, HPA or monitor that reuses it takes in the pods of {{foreign}} too.",
       selectsForeignPods:
         "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
       pdbNeedsScale:
@@ -94,7 +97,7 @@ export const selectorOverlap: Rule = {
         "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts.",
     },
     why:
-      "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector is not reported: its controller claims only pods named after it.",
+      "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
     fix:
       "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
     migration:

@@ -1067,7 +1067,7 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
-    name: "a StatefulSet whose selector also takes in another StatefulSet's pods: not reported (its controller claims only pods named after it); a Deployment's selector over them still warns",
+    name: "StatefulSets whose pods no label tells apart (a master that is also a coordinator): one set by design, not reported (each controller claims only pods named after it)",
     manifest: docs(
       yaml`
         apiVersion: apps/v1
@@ -1075,27 +1075,50 @@ ruleCases(selectorOverlap, [
         metadata: {name: coordinator}
         spec:
           selector: {matchLabels: {app: dremio}}
-          template: {metadata: {labels: {app: dremio, role: coordinator}}}
+          template: {metadata: {labels: {app: dremio}}}
       `,
       yaml`
         apiVersion: apps/v1
         kind: StatefulSet
         metadata: {name: master}
         spec:
-          selector: {matchLabels: {app: dremio, role: master}}
-          template: {metadata: {labels: {app: dremio, role: master}}}
+          selector: {matchLabels: {app: dremio}}
+          template: {metadata: {labels: {app: dremio}}}
       `,
-      deployment("gateway", "{app: dremio}", "{app: dremio, role: gateway}"),
+    ),
+    expect: [],
+  },
+  {
+    name: "a StatefulSet selector wider than its pods (a label they carry tells the others apart): info; a Deployment's selector over the same pods warns",
+    manifest: docs(
+      yaml`
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: mysql}
+        spec:
+          selector: {matchLabels: {app: lake}}
+          template: {metadata: {labels: {app: lake, component: mysql}}}
+      `,
+      deployment("ui", "{app: lake}", "{app: lake, component: ui}"),
     ),
     expect: [
       {
-        severity: "warning",
-        object: "Deployment/gateway",
+        severity: "info",
+        object: "StatefulSet/mysql",
         path: "spec.selector",
-        line: 19,
+        line: 5,
+        messageId: "widerThanItsPods",
+        data: { object: "StatefulSet/mysql", kind: "StatefulSet", selector: "app=lake", foreign: "Deployment/ui" },
+        related: ["Deployment/ui"],
+      },
+      {
+        severity: "warning",
+        object: "Deployment/ui",
+        path: "spec.selector",
+        line: 12,
         messageId: "selectsForeignPods",
-        data: { object: "Deployment/gateway", kind: "Deployment", selector: "app=dremio", foreign: "StatefulSet/coordinator and StatefulSet/master" },
-        related: ["StatefulSet/coordinator", "StatefulSet/master"],
+        data: { object: "Deployment/ui", kind: "Deployment", selector: "app=lake", foreign: "StatefulSet/mysql" },
+        related: ["StatefulSet/mysql"],
       },
     ],
   },

@@ -11,18 +11,20 @@ import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
 
 /**
  * A StatefulSet's controller claims only pods named after it, so its selector taking in other
- * pods moves none of them; a Service, PDB, HPA or monitor reusing that selector is reported
- * on its own.
+ * pods moves none of them: reported (info) only where a label its own pods carry would have
+ * told them apart, a selector left wider than its pods, which any Service, PDB, HPA or monitor
+ * reusing it inherits. Pods no label tells apart are one set by design.
  */
 export function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
     if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
-    if (claimsPodsByName(object.group, object.ref.kind)) continue;
     const matched = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
     const foreign = matched.filter((w) => w !== workload);
     if (foreign.length === 0) continue;
     const suggestion = suggestKey(context, [workload], foreign);
+    const byName = claimsPodsByName(object.group, object.ref.kind);
+    if (byName && suggestion === undefined) continue;
     const completing = foreign.filter((w) => w.runsToCompletion);
     const selectorText = describeSelector(selector);
     // Job pods have an owner for as long as they exist: the workload's controller never adopts them.
@@ -30,8 +32,8 @@ export function checkWorkloads(context: AnalysisContext, report: ReportFinding):
     report({
       object,
       path: selectorPath,
-      severity: onlyJobPods ? "info" : "warning",
-      messageId: onlyJobPods ? "selectsJobPods" : "selectsForeignPods",
+      severity: onlyJobPods || byName ? "info" : "warning",
+      messageId: onlyJobPods ? "selectsJobPods" : byName ? "widerThanItsPods" : "selectsForeignPods",
       data: { object: refString(object.ref), kind: object.ref.kind, selector: selectorText, foreign: workloadList(foreign) },
       related: foreign.map((w) => w.object),
       evidence: { ...overlapEvidence(selector, matched, suggestion), ...(onlyJobPods ? jobPodLabelsEvidence(context, selector, completing) : {}) },
