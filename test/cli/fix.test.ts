@@ -380,7 +380,7 @@ for (const { name, main, other } of pairs) {
     assert.deepEqual([json.proof!.renders, json.unrepaired], [versions.map((helm) => ({ helm })), []]);
   });
 
-  test(`Job and CronJob pods a workload's and a PDB's selector take in: their pod labels drop the selector's name label, no selector changes; the plain Job is deleted before the upgrade (${name})`, () => {
+  test(`Job and CronJob pods a workload's, a PDB's and a Service's selector take in: their pod labels drop the selector's name label, no selector changes; the plain Job is deleted before the upgrade (${name})`, () => {
     const { status, json } = fixJson(`${FIXTURES}/job-overlap`, main.path, other.path);
     assert.equal(status, 0);
     const hunk = (file: string, at: string, before: string[], include: string, after: string[]) =>
@@ -395,7 +395,15 @@ for (const { name, main, other } of pairs) {
     );
     assert.deepEqual(
       json.repairs.map((r) => [r.id, r.kind, r.proven, r.migration, r.findings.map((f) => `${f.rule} ${f.object.kind}/${f.object.name} ${f.path}`)]),
-      [["templates/seed-job.yaml:9", "job-pods-out-of-selector", true, "runbook", ["selector-overlap PodDisruptionBudget/api-api spec.selector", "selector-overlap Deployment/api-api spec.selector"]]],
+      [
+        [
+          "templates/seed-job.yaml:9",
+          "job-pods-out-of-selector",
+          true,
+          "runbook",
+          ["selector-overlap PodDisruptionBudget/api-api spec.selector", "selector-overlap Service/api-api spec.selector", "selector-overlap Deployment/api-api spec.selector"],
+        ],
+      ],
     );
     assert.deepEqual(
       json.proof!.changes.map((c) => `${c.object.kind}/${c.object.name} ${c.path} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`),
