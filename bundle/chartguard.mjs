@@ -15640,7 +15640,7 @@ function genericWorkload(object) {
   if (!isRecord(template)) return void 0;
   const metadata = isRecord(template.metadata) ? template.metadata : void 0;
   const podSpec = isRecord(template.spec) ? template.spec : void 0;
-  if (!isRecord(metadata?.labels) && !Array.isArray(podSpec?.containers)) return void 0;
+  if (!Array.isArray(podSpec?.containers)) return void 0;
   const podLabels = stringMap(metadata?.labels);
   const workload = {
     object,
