@@ -26222,7 +26222,7 @@ function byFile(findings) {
 function lineText(f) {
   const { template, templateLine, line } = f.location;
   if (template === void 0) return `${line}`;
-  return templateLine !== void 0 ? `${templateLine}` : visible(`${renderedFileText(f.location)}:${line}`);
+  return templateLine !== void 0 ? `${templateLine}` : `rendered:${line}`;
 }
 var VERBOSE_INDENT = "      ";
 function verboseLines(f, rule, width, c) {

@@ -11,7 +11,7 @@ import type { RuleMeta } from "../analyze/rule.ts";
 import type { SuppressedFinding } from "../analyze/suppress.ts";
 import { failureLine } from "../errors.ts";
 import type { ObjectRef } from "../model/object.ts";
-import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, renderedFileText, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
+import { BASELINE_TITLES, baselineCounts, baselineGroups, incompleteText, noteText, objectLabel, suppressedSuffix, suppressionText, whereText, type ReportResult } from "./common.ts";
 import { visible, visibleLines } from "./visible.ts";
 import { labelled, wrap } from "./wrap.ts";
 
@@ -190,12 +190,13 @@ function byFile(findings: readonly Finding[]): [string, Finding[]][] {
 
 /**
  * A finding's line under its file heading: the template's line where known; else, under a
- * template heading, the line in Helm's output, named as such (`charts/web (rendered):14`).
+ * template heading, the line in Helm's output, named as such (`rendered:14`): the heading
+ * names the chart already, and a long chart path would widen every line of the file.
  */
 function lineText(f: Finding): string {
   const { template, templateLine, line } = f.location;
   if (template === undefined) return `${line}`;
-  return templateLine !== undefined ? `${templateLine}` : visible(`${renderedFileText(f.location)}:${line}`);
+  return templateLine !== undefined ? `${templateLine}` : `rendered:${line}`;
 }
 
 const VERBOSE_INDENT = "      ";

@@ -18,7 +18,7 @@ const CHART_FINDINGS = `charts/web/templates/deployment.yaml
   18  warning  volatile-pod-labels  Deployment/web  pod template carries helm.sh/chart and app.kubernetes.io/version (change with every chart version)
 
 charts/web/templates/service.yaml
-  charts/web (rendered):8  error  selector-overlap  Service/web  selects the pods of Deployment/web and Job/web-migrate
+  rendered:8  error  selector-overlap  Service/web  selects the pods of Deployment/web and Job/web-migrate
 
 web.yaml
   12  warning  selector-overlap  Job/web-migrate  pods also match the selector of Deployment/web
@@ -57,7 +57,7 @@ test("text --verbose: under each finding its field, its full explanation, its ow
       field spec.template.metadata.labels
 
 charts/web/templates/service.yaml
-  charts/web (rendered):8  error  selector-overlap  Service/web  selects the pods of Deployment/web and Job/web-migrate
+  rendered:8  error  selector-overlap  Service/web  selects the pods of Deployment/web and Job/web-migrate
       field spec.selector
 
 web.yaml
