@@ -1,4 +1,5 @@
 import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
+import { getPath, stringEntry } from "../../model/object.ts";
 import { chartVersionIsImageTag, taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
@@ -27,6 +28,8 @@ function watched(workload: Workload): boolean {
  * in lockstep with the image (chart version = image tag); otherwise it restarts them for nothing.
  */
 function reportable(workload: Workload, verdict: Verdict): boolean {
+  // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
+  if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
   const images = containerImages(workload);
   if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));

@@ -223,6 +223,24 @@ ruleCases(volatilePodLabels, [
     ],
   },
   {
+    name: "CronJob whose own labels carry the same version: the job template's label adds no change of its own",
+    manifest: yaml`
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata:
+        name: gc
+        labels: {helm.sh/chart: web-0.1.0}
+      spec:
+        schedule: "0 * * * *"
+        jobTemplate:
+          spec:
+            template:
+              metadata:
+                labels: {helm.sh/chart: web-0.1.0}
+    `,
+    expect: [],
+  },
+  {
     name: "DaemonSet and Rollout roll their pods; the Helm 2 chart label counts when it has a version",
     manifest: yaml`
       apiVersion: apps/v1
