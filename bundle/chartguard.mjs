@@ -17067,6 +17067,7 @@ function watched(workload) {
   return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
 function reportable(workload, verdict) {
+  if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
   const images = containerImages(workload);
   if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
@@ -18616,6 +18617,10 @@ function reusedFinding(object, changes, named, fields, lookedUp) {
     }
   };
 }
+function restartsNothing(context, object, change) {
+  if (object.hooks.length > 0) return true;
+  return change.upgradeRefusal !== void 0 && change.keptOnUpgrade === void 0 && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
+}
 function hashesReusedSecret(context, object, change) {
   const template = object.doc.template;
   const lines = template === void 0 ? void 0 : context.chartFacts?.hashesReusedSecret.get(template);
@@ -18657,6 +18662,19 @@ function rehashedFinding(object, changes) {
     remedy: { text: "Nothing to change for the password itself. To keep the object stable across upgrades (GitOps drift, checksum annotations), let users pass the hash in values, or reuse the existing hash with `lookup` when the password is unchanged." }
   };
 }
+function notKeptFinding(object, first, named, fields, lookedUp, certificate) {
+  return {
+    object,
+    path: first.path,
+    severity: "warning",
+    messageId: "notKeptByLookup",
+    data: { fields: named, lookedUp, what: certificate ? "certificate or CA" : "value" },
+    evidence: { cause: "random", fields: [...fields], lookup: lookedUp, keptOnUpgrade: false },
+    remedy: {
+      text: "Where the values ask for new ones on every upgrade on purpose (a recreate or regenerate switch), nothing to change, or turn the switch off to keep them. Otherwise read back the object and key the chart writes, and generate only when the lookup finds nothing."
+    }
+  };
+}
 function refusedUpgradeFinding(object, first, named, fields, refusal) {
   return {
     object,
@@ -18687,6 +18705,7 @@ function randomFieldsFinding(context, object, allChanges) {
   } else if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
   const refusal = tls || caBundle ? void 0 : first.upgradeRefusal;
   if (refusal !== void 0) return refusedUpgradeFinding(object, first, named, fields, refusal);
+  if (lookedUp !== void 0 && changes.every((change) => change.keptOnUpgrade === false)) return notKeptFinding(object, first, named, fields, lookedUp, tls || caBundle);
   let messageId;
   let text;
   if (tls || caBundle) {
@@ -18815,6 +18834,7 @@ var nondeterministicRender = {
       randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
+      notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
       refusedOnUpgrade: 'generated at render time; the chart refuses helm upgrade until the current values are passed ("{{refusal}}"): {{fields}}',
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
       rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
@@ -18836,6 +18856,7 @@ var nondeterministicRender = {
       randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
       randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
       refusedOnUpgrade: 'They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose ("{{refusal}}"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. A field none of those values sets is still generated anew by that upgrade.',
+      notKeptByLookup: "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the values switch the reuse off (a recreate or regenerate setting), the lookup reads another object or key than the one written, or these fields are generated next to others that are kept. Every helm upgrade then replaces them: clients that trusted an old certificate fail until they pick up the new one, and an application set up with an old password or key loses it.",
       reusedByLookup: `They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. ${NO_CLUSTER} get a new value on every render.`,
       rehashed: "bcrypt (htpasswd, bcrypt) salts each hash at random, so every render, and every helm upgrade, writes a new hash; it verifies the same password, so logins keep working. The object still changes on each upgrade: GitOps tools show drift, and a checksum annotation over it restarts the pods.",
       reusedHash: `The chart generates the Secret once and reads it back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. ${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
@@ -18868,8 +18889,10 @@ var nondeterministicRender = {
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
-          else if (change.section === "other") otherRandom.push(change);
+          else if (change.section === "pod-annotations") {
+            if (restartsNothing(context, object, change)) continue;
+            report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+          } else if (change.section === "other") otherRandom.push(change);
         } else if (primary === "revision") {
           if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
           const finding2 = revisionFinding(context, object, change);

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import { buildContext, DEFAULT_SETTINGS, type ChartFacts } from "../../src/analyze/context.ts";
 import type { Finding } from "../../src/analyze/finding.ts";
-import { analyzeProbes, withUpgradeRefusal, type ProbeMarkers, type ProbeRenders, type SingleCauseRender } from "../../src/analyze/probes.ts";
+import { analyzeProbes, withUpgradeRefusal, withUpgradeRenders, type ProbeMarkers, type ProbeRenders, type SingleCauseRender } from "../../src/analyze/probes.ts";
 import type { Rule } from "../../src/analyze/rule.ts";
 import { runRules } from "../../src/analyze/run.ts";
 import { parseYamlStream } from "../../src/load/yaml.ts";
@@ -32,6 +32,8 @@ export interface ProbeCase {
   chartFacts?: ChartFacts;
   /** The chart's own message refusing `helm upgrade` with the same values (the upgrade probe, render/probes.ts renderUpgrades). */
   upgradeRefusal?: string;
+  /** The upgrade probe's two renders, `lookup` answered from the base render (analyze/probes.ts withUpgradeRenders). */
+  upgrades?: [string, string];
   expect: ExpectedFinding[];
 }
 
@@ -53,7 +55,8 @@ export function probedFindings(rule: Rule, c: Omit<ProbeCase, "name" | "expect">
   const renders = probeRenders(c);
   const { evidence } = analyzeProbes(renders);
   const context = buildContext(objectsFromDocuments(renders.base, { namespace: "default" }).objects, DEFAULT_SETTINGS);
-  context.probes = c.upgradeRefusal === undefined ? evidence : withUpgradeRefusal(evidence, c.upgradeRefusal);
+  const upgraded = c.upgrades === undefined ? evidence : withUpgradeRenders(evidence, renders.base, [parseYamlStream(c.upgrades[0], "upgrade"), parseYamlStream(c.upgrades[1], "upgrade")], "default");
+  context.probes = c.upgradeRefusal === undefined ? upgraded : withUpgradeRefusal(upgraded, c.upgradeRefusal);
   if (c.chartFacts) context.chartFacts = c.chartFacts;
   return runRules(context, [rule]);
 }

@@ -112,7 +112,7 @@ for (const helm of helmBinaries()) {
       assert.deepEqual(
         found.map((f) => [f.messageId, f.data]),
         [
-          ["randomSecret", { fields: "data.admin.passwordMtime" }],
+          ["notKeptByLookup", { fields: "data.admin.passwordMtime", lookedUp: "Secret", what: "value" }],
           ["rehashed", { fields: "stringData.auth" }],
           ["rehashed", { fields: "data.web-config.yaml" }],
         ],
@@ -171,7 +171,7 @@ for (const helm of helmBinaries()) {
       const { findings: found } = await findings(helm.path, "lookup-keys", { release: "lookup-keys" });
       const hub = found.find((f) => f.object.name === "lookup-keys-hub" && f.object.kind === "Secret")!;
       assert.deepEqual(hub.evidence.fields, ["data.proxy-token"]);
-      assert.deepEqual([hub.messageId, hub.data], ["randomSecret", { fields: "data.proxy-token" }]);
+      assert.deepEqual([hub.messageId, hub.data], ["notKeptByLookup", { fields: "data.proxy-token", lookedUp: "Secret", what: "value" }]);
       const config = found.find((f) => f.object.name === "lookup-keys-config")!;
       assert.deepEqual(config.evidence.fields, ["data.session-key", "stringData.config.yaml"]);
       const annotation = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!;

@@ -85,6 +85,16 @@ function reusedFinding(object: KubeObject, changes: readonly FieldChange[], name
   };
 }
 
+/**
+ * A random pod annotation that restarts no pods of its own: on a hook, which Helm creates
+ * anew on each release anyway; or a hash of fields the chart refuses to upgrade without
+ * (the hashed object's finding quotes the refusal; once the values are passed they stay).
+ */
+function restartsNothing(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
+  if (object.hooks.length > 0) return true;
+  return change.upgradeRefusal !== undefined && change.keptOnUpgrade === undefined && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
+}
+
 /** The annotation's template line hashes a chart template that reads its Secret back with `lookup` (a checksum annotation). */
 function hashesReusedSecret(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
   const template = object.doc.template;
@@ -137,6 +147,24 @@ function rehashedFinding(object: KubeObject, changes: readonly FieldChange[]): F
   };
 }
 
+/**
+ * Fields the upgrade probe proves new on every upgrade in a template that does read the
+ * object back with `lookup`: the chart means to keep something, so say what it does not keep.
+ */
+function notKeptFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[], lookedUp: string, certificate: boolean): FindingInput {
+  return {
+    object,
+    path: first.path,
+    severity: "warning",
+    messageId: "notKeptByLookup",
+    data: { fields: named, lookedUp, what: certificate ? "certificate or CA" : "value" },
+    evidence: { cause: "random", fields: [...fields], lookup: lookedUp, keptOnUpgrade: false },
+    remedy: {
+      text: "Where the values ask for new ones on every upgrade on purpose (a recreate or regenerate switch), nothing to change, or turn the switch off to keep them. Otherwise read back the object and key the chart writes, and generate only when the lookup finds nothing.",
+    },
+  };
+}
+
 /** Generated fields of a chart that refuses `helm upgrade` with the same values: the user passes the current ones first. */
 function refusedUpgradeFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[], refusal: string): FindingInput {
   return {
@@ -173,6 +201,7 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   // What a chart asks for before it upgrades is values (passwords): a certificate it generates is not one of them.
   const refusal = tls || caBundle ? undefined : first.upgradeRefusal;
   if (refusal !== undefined) return refusedUpgradeFinding(object, first, named, fields, refusal);
+  if (lookedUp !== undefined && changes.every((change) => change.keptOnUpgrade === false)) return notKeptFinding(object, first, named, fields, lookedUp, tls || caBundle);
   let messageId: string;
   let text: string;
   if (tls || caBundle) {
@@ -328,6 +357,7 @@ export const nondeterministicRender: Rule = {
       randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
+      notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
       refusedOnUpgrade: "generated at render time; the chart refuses helm upgrade until the current values are passed (\"{{refusal}}\"): {{fields}}",
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
       rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
@@ -353,6 +383,8 @@ export const nondeterministicRender: Rule = {
       refusedOnUpgrade:
         "They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose (\"{{refusal}}\"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. " +
         "A field none of those values sets is still generated anew by that upgrade.",
+      notKeptByLookup:
+        "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the values switch the reuse off (a recreate or regenerate setting), the lookup reads another object or key than the one written, or these fields are generated next to others that are kept. Every helm upgrade then replaces them: clients that trusted an old certificate fail until they pick up the new one, and an application set up with an old password or key loses it.",
       reusedByLookup:
         "They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with `lookup`: on install the value is generated once; on `helm upgrade` the chart finds the release's object and keeps its value. " +
         `${NO_CLUSTER} get a new value on every render.`,
@@ -395,7 +427,10 @@ export const nondeterministicRender: Rule = {
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
           if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+          else if (change.section === "pod-annotations") {
+            if (restartsNothing(context, object, change)) continue;
+            report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+          }
           else if (change.section === "other") otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {

@@ -81,6 +81,22 @@ const job = (name: string) => yaml`
         containers: [{name: m, image: "m:1"}]
 `;
 
+/** A pre-upgrade hook Job whose pod template carries a checksum. */
+const hookJob = (checksum: string) => yaml`
+  apiVersion: batch/v1
+  kind: Job
+  metadata:
+    name: migrate
+    annotations: {helm.sh/hook: pre-upgrade}
+  spec:
+    template:
+      metadata:
+        annotations: {checksum/secret: "${checksum}"}
+      spec:
+        restartPolicy: Never
+        containers: [{name: m, image: "m:1"}]
+`;
+
 const randomConfig = (seed: string) => yaml`
   apiVersion: v1
   kind: ConfigMap
@@ -449,6 +465,54 @@ const CASES: ProbeCase[] = [
         evidence: { reusedBy: "lookup Secret" },
       },
     ],
+  },
+  {
+    name: "genCA in a webhook whose template looks up the Secret, but the upgrade renders (lookup answered) still differ: a warning that says the lookup does not keep it",
+    base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
+    repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
+    upgrades: [fromTemplate("webhook.yaml", webhook("Q0Ez")), fromTemplate("webhook.yaml", webhook("Q0E0"))],
+    chartFacts: lookingUp("chart/templates/webhook.yaml", "Secret"),
+    expect: [
+      {
+        severity: "warning",
+        object: "MutatingWebhookConfiguration/hooks",
+        path: "webhooks[0].clientConfig.caBundle",
+        line: 9,
+        messageId: "notKeptByLookup",
+        data: { fields: "webhooks[0].clientConfig.caBundle", lookedUp: "Secret", what: "certificate or CA" },
+        evidence: { lookup: "Secret", keptOnUpgrade: false },
+      },
+    ],
+  },
+  {
+    name: "genCA in a webhook whose template looks up the Secret, and the upgrade renders agree: info",
+    base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
+    repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
+    upgrades: [fromTemplate("webhook.yaml", webhook("Q0Ex")), fromTemplate("webhook.yaml", webhook("Q0Ex"))],
+    chartFacts: lookingUp("chart/templates/webhook.yaml", "Secret"),
+    expect: [
+      {
+        severity: "info",
+        object: "MutatingWebhookConfiguration/hooks",
+        path: "webhooks[0].clientConfig.caBundle",
+        line: 9,
+        messageId: "reusedByLookup",
+        data: { fields: "webhooks[0].clientConfig.caBundle", lookedUp: "Secret" },
+      },
+    ],
+  },
+  {
+    name: "a checksum of a random Secret in a chart that refuses helm upgrade until the current passwords are passed: no restart once they are (the Secret's own finding quotes the refusal)",
+    base: deployment("1", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").replace("rollme", "checksum/secret"),
+    repeat: deployment("1", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").replace("rollme", "checksum/secret"),
+    upgradeRefusal: PASSWORDS_ERROR,
+    expect: [],
+  },
+  {
+    name: "a random pod annotation on a hook Job, which Helm creates anew on each release anyway: nothing restarts",
+    base: hookJob("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+    repeat: hookJob("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+    expect: [],
   },
   {
     name: "a random name and container name in a helm test pod, a random password in a pre-install hook: made once per run, nothing to report",
