@@ -18036,7 +18036,9 @@ function checkMonitors(context, report) {
     });
   }
   for (const [kind, entries] of Object.entries(byKind)) {
+    const scrapes = entries.map((e) => scrapeKeys(e.monitor));
     for (const { first, second, shared } of sharedSelections(entries.map((e) => e.selected))) {
+      if (![...scrapes[first]].some((key) => scrapes[second].has(key))) continue;
       const { monitor, selected } = entries[first];
       const other = entries[second].monitor;
       const otherName = refString(other.object.ref);
@@ -18052,6 +18054,14 @@ function checkMonitors(context, report) {
       });
     }
   }
+}
+function scrapeKeys(monitor) {
+  const endpoints = getPath(monitor.object.raw, ["spec", monitor.kind === "ServiceMonitor" ? "endpoints" : "podMetricsEndpoints"]);
+  if (!Array.isArray(endpoints)) return /* @__PURE__ */ new Set();
+  return new Set(endpoints.filter(isRecord).map((e) => JSON.stringify([e.port ?? null, e.targetPort ?? e.portNumber ?? null, e.path ?? "/metrics", sortedEntries(e.params)])));
+}
+function sortedEntries(value) {
+  return isRecord(value) ? Object.entries(value).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0) : [];
 }
 function selectedName(item) {
   return isWorkload(item) ? refString(item.object.ref) : refString(item.ref);

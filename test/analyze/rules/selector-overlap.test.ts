@@ -1001,6 +1001,78 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
+    name: "two ServiceMonitors over one Service that probe different targets (blackbox-exporter's params.target), or scrape another path: nothing is scraped twice",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: blackbox, labels: {app: blackbox}}
+      spec:
+        selector: {app: blackbox}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: probe-example}
+      spec:
+        selector:
+          matchLabels: {app: blackbox}
+        endpoints: [{port: http, path: /probe, params: {module: [http_2xx], target: [example.com]}}]
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: probe-other}
+      spec:
+        selector:
+          matchLabels: {app: blackbox}
+        endpoints: [{port: http, path: /probe, params: {target: [other.example.com], module: [http_2xx]}}]
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: self}
+      spec:
+        selector:
+          matchLabels: {app: blackbox}
+        endpoints: [{port: http}]
+    `,
+    expect: [],
+  },
+  {
+    name: "two ServiceMonitors over one Service with the same endpoint, params written in another order: scraped twice",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata: {name: blackbox, labels: {app: blackbox}}
+      spec:
+        selector: {app: blackbox}
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: probe-example}
+      spec:
+        selector:
+          matchLabels: {app: blackbox}
+        endpoints: [{port: http, path: /probe, params: {module: [http_2xx], target: [example.com]}}]
+      ---
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: probe-again}
+      spec:
+        selector:
+          matchLabels: {app: blackbox}
+        endpoints: [{port: http, path: /probe, params: {target: [example.com], module: [http_2xx]}}]
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "ServiceMonitor/probe-example",
+        path: "spec.selector",
+        line: 11,
+        messageId: "scrapedTwice",
+        data: { other: "ServiceMonitor/probe-again", shared: "Service/blackbox" },
+        related: ["ServiceMonitor/probe-again", "Service/blackbox"],
+      },
+    ],
+  },
+  {
     name: "ServiceMonitor namespaceSelector.any and an empty selector; PodMonitor with an empty selector",
     manifest: yaml`
       apiVersion: v1

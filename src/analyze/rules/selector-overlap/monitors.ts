@@ -1,6 +1,6 @@
 /** ServiceMonitors and PodMonitors: an empty selector, and two monitors over the same targets. */
 import type { SelectorConsumer } from "../../../model/consumers.ts";
-import { refString, type KubeObject } from "../../../model/object.ts";
+import { getPath, isRecord, refString, type KubeObject } from "../../../model/object.ts";
 import { describeSelector, selectsEverything } from "../../../model/selector.ts";
 import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
@@ -38,7 +38,9 @@ export function checkMonitors(context: AnalysisContext, report: ReportFinding): 
     });
   }
   for (const [kind, entries] of Object.entries(byKind)) {
+    const scrapes = entries.map((e) => scrapeKeys(e.monitor));
     for (const { first, second, shared } of sharedSelections(entries.map((e) => e.selected))) {
+      if (![...scrapes[first]!].some((key) => scrapes[second]!.has(key))) continue;
       const { monitor, selected } = entries[first]!;
       const other = entries[second]!.monitor;
       const otherName = refString(other.object.ref);
@@ -54,6 +56,21 @@ export function checkMonitors(context: AnalysisContext, report: ReportFinding): 
       });
     }
   }
+}
+
+/**
+ * What each endpoint of a monitor scrapes on a target: its port, path and query parameters.
+ * Two monitors over the same targets scrape them twice only where these meet; ones that
+ * differ in params probe different things (blackbox-exporter's params.target).
+ */
+function scrapeKeys(monitor: SelectorConsumer): Set<string> {
+  const endpoints = getPath(monitor.object.raw, ["spec", monitor.kind === "ServiceMonitor" ? "endpoints" : "podMetricsEndpoints"]);
+  if (!Array.isArray(endpoints)) return new Set();
+  return new Set(endpoints.filter(isRecord).map((e) => JSON.stringify([e.port ?? null, e.targetPort ?? e.portNumber ?? null, e.path ?? "/metrics", sortedEntries(e.params)])));
+}
+
+function sortedEntries(value: unknown): [string, unknown][] {
+  return isRecord(value) ? Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
 }
 
 function selectedName(item: Selected): string {
