@@ -189,8 +189,10 @@ export function raiseRevision(nodes: readonly ChartNode[], offset = REVISION_OFF
  * `date "2006-01-02"` label) would otherwise look stable although every upgrade changes it.
  */
 const LATER_NOW = '(dateModify "+25h1m1s" now)';
+/** A string literal of a template action, interpreted or raw. */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|`[^`]*`/g;
 // The `now` function, not a field (.now), a variable ($now), a longer name, or text in a string literal.
-const NOW_OR_STRING = /("(?:[^"\\]|\\.)*"|`[^`]*`)|(?<![\w.$])now\b(?![\w-])/g;
+const NOW_OR_STRING = new RegExp(`(${STRING_LITERAL.source})|(?<![\\w.$])now\\b(?![\\w-])`, "g");
 
 /** A template's text with every `now` call in an action moved to LATER_NOW. */
 export function withLaterClock(text: string): string {
@@ -262,10 +264,17 @@ export function templateFiles(dir: string): string[] {
 const NONDETERMINISTIC = /\b(?:rand(?:AlphaNum|Alpha|Numeric|Ascii|Bytes|Int)|uuidv4|now|unixEpoch|dateInZone|genCA(?:WithKey)?|genPrivateKey|genSelfSignedCert(?:WithKey)?|genSignedCert(?:WithKey)?|htpasswd|bcrypt|encryptAES|shuffle|getHostByName)\b/;
 const MAX_SCANNED_FILE = 4 * 1024 * 1024;
 
-/** True when a template action in `text` may render differently each time. */
+/**
+ * True when a template action in `text` may render differently each time. A function's name
+ * in a string literal calls nothing (Grafana dashboards carry `"from":"now-6h"` in raw
+ * strings, and would cost every such chart a repeat render), unless the literal holds an
+ * action of its own, which `tpl` could run.
+ */
 export function hasNondeterministicAction(text: string): boolean {
   if (!text.includes("{{")) return false;
-  for (const action of text.match(ACTION) ?? []) if (NONDETERMINISTIC.test(action)) return true;
+  for (const action of text.match(ACTION) ?? []) {
+    if (NONDETERMINISTIC.test(action.replace(STRING_LITERAL, (literal) => (literal.includes("{{") ? literal : '""')))) return true;
+  }
   return false;
 }
 
