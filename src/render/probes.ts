@@ -20,7 +20,8 @@ import jsyaml from "js-yaml";
 import { InputError } from "../errors.ts";
 import { missingDependencies } from "../load/chart.ts";
 import { parsedByText, parseYamlStream, type YamlDocument } from "../load/yaml.ts";
-import { releaseNameFor, type ChartRenderSettings } from "./chart-input.ts";
+import type { ChartRenderSettings } from "./chart-input.ts";
+import { releaseNameFor } from "./request.ts";
 import { mapLimit } from "./charts.ts";
 import { chartRefusal, helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
 import {
