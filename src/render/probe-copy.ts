@@ -8,7 +8,7 @@
  * Copying, perturbing and scanning are synchronous, for the reason copyChart gives: they
  * stand between the user and the probe renders (or, for the scan, share the machine with them).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { extractChartArchive } from "../load/chart-archive.ts";
@@ -59,6 +59,19 @@ export function copyOfCopy(prepared: string, workDir: string): string {
   const root = path.join(mkdtempSync(path.join(workDir, "probe-")), "chart");
   linkTree(prepared, root);
   return root;
+}
+
+/**
+ * Removes a copy made by copyOfCopy once its render is done, rather than with the run's work
+ * folder at the end: a probe render usually ends while the base render still runs, and the
+ * main thread is idle then, whereas the end of the run waits for every file removed.
+ */
+export function removeCopyOfCopy(root: string): void {
+  try {
+    rmSync(path.dirname(root), { recursive: true, force: true });
+  } catch {
+    // What is left goes with the work folder.
+  }
 }
 
 function linkTree(from: string, to: string): void {

@@ -35,6 +35,7 @@ import {
   mayRenderAtRandom,
   preparedCopy,
   raiseRevision,
+  removeCopyOfCopy,
   REVISION_MARKER,
   type ChartNode,
 } from "./probe-copy.ts";
@@ -119,6 +120,7 @@ export async function startProbes(
   const { inputs } = settings;
   const combined = await combinedPerturbation(chartPath, settings, workDir);
   const combinedRun = render(combined.request);
+  removeWhenRendered(combinedRun, combined.request.chart);
   const parsed = baseDocs.then(parsedByText);
   parsed.catch(() => undefined); // the base render's failure is the caller's to report
   const plan: ProbePlan = { ...combined.plan, parsed };
@@ -133,7 +135,9 @@ export async function startProbes(
   const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(combined.request.chart, userTexts);
   // The repeat renders as a later upgrade would: with `now` a day on (probe-copy.ts LATER_NOW).
-  const repeatRun = random ? render({ ...plan.request, chart: laterClockCopy(plan.prepared, workDir) ?? combined.pristine }) : Promise.resolve(undefined);
+  const later = random ? laterClockCopy(plan.prepared, workDir) : undefined;
+  const repeatRun = random ? render({ ...plan.request, chart: later ?? combined.pristine }) : Promise.resolve(undefined);
+  if (later !== undefined) removeWhenRendered(repeatRun, later);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
   const byText = await parsed;
   const result: EarlyProbes = { plan, notes: [], deterministic: !random };
@@ -187,6 +191,12 @@ async function combinedPerturbation(chartPath: string, settings: ChartRenderSett
     plan: { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision },
     pristine: renderInPlace ? chartPath : prepared,
   };
+}
+
+/** Removes a copy once its render settled, either way (its outcome is read from `run` itself). */
+function removeWhenRendered(run: Promise<unknown>, copy: string): void {
+  const remove = () => removeCopyOfCopy(copy);
+  run.then(remove, remove);
 }
 
 function missingDependenciesSafe(chartPath: string): number {
