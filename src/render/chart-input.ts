@@ -85,7 +85,11 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
     if (raiseRevision(chartTree(copy), revision - 1)) chartDir = copy;
   }
   const { meta, request } = chartRequest(chartDir, settings.inputs);
-  const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
+  const rendering = helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
+  // Every template is read while helm renders, when the main thread has nothing else to do.
+  const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : undefined;
+  allTemplates?.catch(() => undefined); // helm's error, if any, is the one to report
+  const output = await rendering;
   const { docs, templateFiles } = parseRender(output, chartPath, chartDir, shownAs);
   const rendered: HelmRelease = {
     name: request.release,
@@ -95,7 +99,7 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   };
   for (const doc of docs) doc.release = rendered;
   if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  const templates = await readChartTemplates(chartDir, settings.templates === "all" ? undefined : new Set(templateFiles.values()));
+  const templates = await (allTemplates ?? readChartTemplates(chartDir, new Set(templateFiles.values())));
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles, missingDependencies: dropped };
 }
 
