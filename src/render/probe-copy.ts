@@ -62,11 +62,11 @@ export function copyOfCopy(prepared: string, workDir: string): string {
 }
 
 /**
- * Removes a copy made by copyOfCopy once its render is done, rather than with the run's work
- * folder at the end: a probe render usually ends while the base render still runs, and the
- * main thread is idle then, whereas the end of the run waits for every file removed.
+ * Removes a copy (preparedCopy, copyOfCopy) once its render is done, rather than with the
+ * run's work folder at the end: a probe render usually ends while the base render still
+ * runs, and the main thread is idle then, whereas the end of the run waits for every file removed.
  */
-export function removeCopyOfCopy(root: string): void {
+export function removeCopy(root: string): void {
   try {
     rmSync(path.dirname(root), { recursive: true, force: true });
   } catch {
