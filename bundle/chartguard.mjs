@@ -18,12 +18,24 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
 var __commonJS = (cb, mod) => function __require2() {
   try {
     return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
   } catch (e) {
     throw mod = 0, e;
   }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -41,6 +53,441 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
   mod
 ));
+
+// src/errors.ts
+function inputFailure(input, error) {
+  return { input, ...error.file === void 0 ? {} : { file: error.file }, ...error.line === void 0 ? {} : { line: error.line }, message: error.message };
+}
+function failureLine(failure2) {
+  const line = locatedLine(failure2);
+  return failure2.file !== void 0 && failure2.file.startsWith(failure2.input) ? line : `${failure2.input}: ${line}`;
+}
+function locatedLine(at) {
+  const line = at.line === void 0 ? "" : at.column === void 0 ? `:${at.line}` : `:${at.line}:${at.column}`;
+  const where = at.file === void 0 ? "" : `${at.file}${line}: `;
+  return `${where}${at.message}`;
+}
+var InputError, UsageError, InputErrors;
+var init_errors = __esm({
+  "src/errors.ts"() {
+    "use strict";
+    InputError = class extends Error {
+      constructor(message, file, line, detail, column) {
+        super(message);
+        this.file = file;
+        this.line = line;
+        this.detail = detail;
+        this.column = column;
+        this.name = "InputError";
+      }
+      file;
+      line;
+      detail;
+      column;
+      /** `file:line[:column]: message`, the one line printed on stderr. */
+      get oneLine() {
+        return locatedLine(this);
+      }
+      /** The lines printed on stderr: one, or one per input for InputErrors. */
+      get lines() {
+        return [this.oneLine];
+      }
+    };
+    UsageError = class extends InputError {
+      constructor(message) {
+        super(message);
+        this.name = "UsageError";
+      }
+    };
+    InputErrors = class extends InputError {
+      constructor(failures) {
+        const first = failures[0];
+        super(first.message, first.file, first.line);
+        this.failures = failures;
+        this.name = "InputErrors";
+      }
+      failures;
+      get lines() {
+        return this.failures.map(failureLine);
+      }
+    };
+  }
+});
+
+// src/interrupt.ts
+function onInterrupt(undo) {
+  const entry = () => undo();
+  pending.add(entry);
+  return () => {
+    pending.delete(entry);
+  };
+}
+function undoAll() {
+  const steps = [...pending].reverse();
+  pending.clear();
+  for (const step of steps) {
+    try {
+      step();
+    } catch {
+    }
+  }
+}
+var pending;
+var init_interrupt = __esm({
+  "src/interrupt.ts"() {
+    "use strict";
+    pending = /* @__PURE__ */ new Set();
+  }
+});
+
+// src/render/helm.ts
+import { spawn } from "node:child_process";
+import { constants as fsConstants, existsSync, mkdtempSync, rmdirSync, rmSync } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+async function locateHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS, origin = "--helm") {
+  return checkedHelm(await findHelmBinary(explicit, env, origin), timeoutMs);
+}
+async function findHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS) {
+  const binary2 = await findHelmBinary(explicit, env);
+  const check2 = (reported) => {
+    const checked = checkedHelm(binary2, timeoutMs, reported === void 0 ? void 0 : parseVersion(reported));
+    checked.catch(() => void 0);
+    return checked;
+  };
+  return { path: binary2, check: check2 };
+}
+async function checkedHelm(binary2, timeoutMs, known) {
+  const version = known ?? await readHelmVersion(binary2, timeoutMs);
+  if (isOlderThanMinimum(version)) {
+    throw new InputError(
+      `helm at ${binary2} is ${version.text}, but chartguard needs Helm ${MINIMUM_VERSION.major}.${MINIMUM_VERSION.minor} or newer: ${INSTALL_HINT}`
+    );
+  }
+  return { path: binary2, version: version.text, major: version.major };
+}
+async function findHelmBinary(explicit, env, origin = "--helm") {
+  if (explicit !== void 0 && explicit !== "") return resolveCommand(explicit, env, origin);
+  const fromEnvironment = env["HELM_BIN"];
+  if (fromEnvironment !== void 0 && fromEnvironment !== "") return resolveCommand(fromEnvironment, env, "HELM_BIN");
+  const onPath = await searchPath("helm", env);
+  if (onPath === void 0) throw new InputError(`helm not found: ${INSTALL_HINT}`);
+  return onPath;
+}
+async function resolveCommand(command, env, origin) {
+  const looksLikePath = command.includes("/") || isWindows && command.includes("\\");
+  const found = looksLikePath ? await isExecutableFile(command) ? path.resolve(command) : void 0 : await searchPath(command, env);
+  if (found === void 0) throw new InputError(`helm not found: ${command} (from ${origin}) is not an executable file; ${INSTALL_HINT}`);
+  return found;
+}
+async function searchPath(name, env) {
+  const directories = (env["PATH"] ?? "").split(path.delimiter).filter((dir) => dir !== "");
+  const extensions = isWindows ? ["", ...(env["PATHEXT"] ?? ".EXE").split(";")] : [""];
+  for (const directory of directories) {
+    for (const extension of extensions) {
+      const candidate = path.resolve(directory, name + extension);
+      if (await isExecutableFile(candidate)) return candidate;
+    }
+  }
+  return void 0;
+}
+async function isExecutableFile(file) {
+  try {
+    if (!(await stat(file)).isFile()) return false;
+    await access(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function readHelmVersion(binary2, timeoutMs) {
+  const run2 = await withIsolatedHelmEnvironment((env) => runProcess(binary2, ["version", "--short"], env, { timeoutMs })).catch((error) => {
+    throw new InputError(`could not run helm at ${binary2}: ${errorMessage(error)}; ${INSTALL_HINT}`);
+  });
+  const version = parseVersion(run2.stdout.toString("utf8"));
+  if (version !== void 0) return version;
+  const reason2 = run2.timedOut ? `timed out after ${seconds(timeoutMs)} s (--helm-timeout)` : firstLine(run2.stderr.toString("utf8")) || `exit code ${run2.code}`;
+  throw new InputError(`could not read the version of helm at ${binary2} (${reason2}); ${INSTALL_HINT}`);
+}
+function parseVersion(text) {
+  const match = /\bv?(\d+)\.(\d+)\.\d+\S*/.exec(text);
+  return match === null ? void 0 : { text: match[0], major: Number(match[1]), minor: Number(match[2]) };
+}
+function isOlderThanMinimum(version) {
+  if (version.major !== MINIMUM_VERSION.major) return version.major < MINIMUM_VERSION.major;
+  return version.minor < MINIMUM_VERSION.minor;
+}
+async function withIsolatedHelmEnvironment(work) {
+  const home = mkdtempSync(path.join(tmpdir(), "chartguard-helm-"));
+  const remove = () => {
+    try {
+      rmdirSync(home);
+    } catch {
+      rmSync(home, { recursive: true, force: true });
+    }
+  };
+  const release = onInterrupt(remove);
+  try {
+    return await work(isolatedEnvironment(home));
+  } finally {
+    remove();
+    release();
+  }
+}
+function isolatedEnvironment(home) {
+  const inherited = Object.entries(process.env).filter(([name]) => PASSED_TO_HELM.test(name));
+  const inHome = (...segments) => path.join(home, ...segments);
+  return {
+    ...Object.fromEntries(inherited),
+    // HOME and XDG_* too: they are where Helm (and Go) look for anything HELM_* does not cover.
+    HOME: home,
+    XDG_CONFIG_HOME: inHome("xdg-config"),
+    XDG_CACHE_HOME: inHome("xdg-cache"),
+    XDG_DATA_HOME: inHome("xdg-data"),
+    HELM_CONFIG_HOME: inHome("config"),
+    HELM_CACHE_HOME: inHome("cache"),
+    HELM_DATA_HOME: inHome("data"),
+    HELM_PLUGINS: inHome("plugins"),
+    HELM_REPOSITORY_CONFIG: inHome("config", "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: inHome("cache", "repository"),
+    HELM_REGISTRY_CONFIG: inHome("config", "registry", "config.json"),
+    // Helm would read ~/.kube/config for `lookup` and capabilities; a missing file means "no cluster".
+    KUBECONFIG: inHome("no-kubeconfig")
+  };
+}
+function runProcess(binary2, args, env, options) {
+  const { signal } = options;
+  if (signal?.aborted === true) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary2, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: !isWindows, windowsHide: true });
+    const releaseOnInterrupt = onInterrupt(() => killProcessGroup(child));
+    let overflowed = false;
+    const stdout = collectHead(child.stdout, MAX_RENDER_BYTES, () => {
+      overflowed = true;
+      stop();
+    });
+    const stderr = collectTail(child.stderr, STDERR_TAIL_BYTES);
+    let stopped = false;
+    const releasePipes = () => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    };
+    const stop = () => {
+      stopped = true;
+      killProcessGroup(child);
+      if (child.exitCode !== null || child.signalCode !== null) releasePipes();
+    };
+    let timedOut = false;
+    const timer = Number.isFinite(options.timeoutMs) ? setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, Math.min(options.timeoutMs, MAX_TIMER_MS)) : void 0;
+    signal?.addEventListener("abort", stop, { once: true });
+    let settled = false;
+    const finish = (outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      releaseOnInterrupt();
+      signal?.removeEventListener("abort", stop);
+      outcome();
+    };
+    child.once("error", (error) => finish(() => reject(error)));
+    child.once("exit", () => {
+      if (stopped) releasePipes();
+    });
+    child.once(
+      "close",
+      (code2, exitSignal) => finish(() => {
+        if (signal?.aborted === true) reject(signal.reason);
+        else resolve({ code: code2, signal: exitSignal, stdout: stdout(), stderr: stderr(), timedOut, overflowed });
+      })
+    );
+  });
+}
+function collectHead(stream, limit, onOverflow) {
+  const chunks = [];
+  let size = 0;
+  let over = false;
+  stream?.on("data", (chunk) => {
+    if (over) return;
+    if (size + chunk.length > limit) {
+      over = true;
+      onOverflow();
+      return;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  });
+  return () => Buffer.concat(chunks);
+}
+function collectTail(stream, limit) {
+  const chunks = [];
+  let size = 0;
+  stream?.on("data", (chunk) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    while (chunks.length > 1 && size - chunks[0].length >= limit) size -= chunks.shift().length;
+  });
+  return () => {
+    const kept = Buffer.concat(chunks);
+    return kept.length > limit ? kept.subarray(kept.length - limit) : kept;
+  };
+}
+function killProcessGroup(child) {
+  if (child.pid === void 0) return;
+  try {
+    if (isWindows) child.kill("SIGKILL");
+    else process.kill(-child.pid, "SIGKILL");
+  } catch {
+  }
+}
+async function helmTemplate(helm, request, options) {
+  const reportAs = options.reportAs ?? request.chart;
+  const args = templateArguments(request);
+  const early = options.signal === void 0 ? takeEarlyRender(helm.path, args, options.timeoutMs) : void 0;
+  const run2 = await (early ?? withIsolatedHelmEnvironment((env) => runProcess(helm.path, args, env, options))).catch(
+    (error) => {
+      if (options.signal?.aborted === true) throw error;
+      throw new InputError(`could not run helm at ${helm.path}: ${errorMessage(error)}`, reportAs);
+    }
+  );
+  const stderr = run2.stderr.toString("utf8");
+  if (run2.overflowed) {
+    throw new InputError(`helm template printed more than ${MAX_RENDER_BYTES / 1024 / 1024} MiB, the most chartguard reads from one render`, reportAs, void 0, stderr);
+  }
+  if (run2.timedOut) {
+    throw new InputError(`helm template timed out after ${seconds(options.timeoutMs)} s (--helm-timeout)`, reportAs, void 0, stderr);
+  }
+  if (run2.signal !== null) {
+    throw new InputError(`helm (${helm.path}) was killed by ${run2.signal} while rendering the chart`, reportAs, void 0, stderr);
+  }
+  if (run2.code !== 0) throw helmTemplateFailure(stderr, run2.code, request.chart, reportAs);
+  return run2.stdout.toString("utf8");
+}
+function startEarlyRender(binary2, request, timeoutMs) {
+  const args = templateArguments(request);
+  const stop = new AbortController();
+  const run2 = withIsolatedHelmEnvironment((env) => runProcess(binary2, args, env, { timeoutMs, signal: stop.signal }));
+  run2.catch(() => void 0);
+  earlyRenders.set(earlyRenderKey(binary2, args, timeoutMs), { run: run2, stop });
+}
+function takeEarlyRender(binary2, args, timeoutMs) {
+  const key = earlyRenderKey(binary2, args, timeoutMs);
+  const early = earlyRenders.get(key);
+  earlyRenders.delete(key);
+  return early?.run;
+}
+function discardEarlyRenders() {
+  for (const { stop } of earlyRenders.values()) stop.abort();
+  earlyRenders.clear();
+}
+function valuesArguments(request) {
+  return [
+    ...repeated("values", request.valuesFiles),
+    ...repeated("set", request.set),
+    ...repeated("set-string", request.setString),
+    ...repeated("set-file", request.setFile),
+    ...repeated("set-json", request.setJson)
+  ];
+}
+function templateArguments(request) {
+  return [
+    "template",
+    ...request.namespace === "" ? [] : [`--namespace=${request.namespace}`],
+    ...request.includeCrds === false ? [] : ["--include-crds"],
+    ...request.isUpgrade === true ? ["--is-upgrade"] : [],
+    ...valuesArguments(request),
+    ...request.kubeVersion === void 0 ? [] : [`--kube-version=${request.kubeVersion}`],
+    ...repeated("api-versions", request.apiVersions),
+    "--",
+    request.release,
+    request.chart
+  ];
+}
+function helmTemplateFailure(stderr, code2, chartDir, reportAs) {
+  const message = helmErrorText(stderr) ?? (firstLine(stderr) || `helm template failed with exit code ${code2}`);
+  const location = templateLocation(message);
+  if (location === void 0) return new InputError(message, reportAs, void 0, stderr);
+  return new InputError(message, templateFile(location.template, chartDir, reportAs), location.line, stderr);
+}
+function chartRefusal(error) {
+  if (!(error instanceof InputError)) return void 0;
+  const refusal = /\bexecution error at \([^)]*\):\s*(.+)$/.exec(error.message)?.[1]?.trim();
+  if (refusal === void 0 || refusal === "") return void 0;
+  const sentence2 = /^.*?[.!](?=\s|$)/.exec(refusal)?.[0] ?? refusal;
+  return sentence2.length > MAX_REFUSAL_LENGTH ? `${sentence2.slice(0, MAX_REFUSAL_LENGTH - 1)}…` : sentence2;
+}
+function helmErrorText(stderr) {
+  const lines = stderr.split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith("Error: "));
+  if (start === -1) return void 0;
+  const block = [lines[start].slice("Error: ".length)];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === "" || line.startsWith("Use --debug flag")) break;
+    block.push(line);
+  }
+  return block.map((line) => line.trim()).join(" ");
+}
+function templateLocation(message) {
+  const yamlError = /\bYAML parse error on ([^\s:]+):(?:.*?\byaml: line (\d+))?/.exec(message);
+  if (yamlError !== null) {
+    const line = yamlError[2] === void 0 ? {} : { line: Number(yamlError[2]) };
+    return { template: yamlError[1], ...line };
+  }
+  const locations = [...message.matchAll(/(?:^|\s|\()([^\s():"<>]+\/[^\s():"<>]+):(\d+)(?::\d+)?/g)];
+  const innermost = locations.at(-1);
+  if (innermost === void 0) return void 0;
+  return { template: innermost[1], line: Number(innermost[2]) };
+}
+function templateFile(template, chartDir, reportAs) {
+  const withinChart = template.split("/").slice(1).join("/");
+  return existsSync(path.join(chartDir, withinChart)) ? path.join(reportAs, withinChart) : template;
+}
+function takeVersionReport(output, chartName) {
+  const start = output.indexOf(`---
+# Source: ${chartName}/templates/${VERSION_REPORT_FILE}
+${VERSION_REPORT_PREFIX}`);
+  if (start === -1) return { output };
+  const versionStart = output.indexOf(VERSION_REPORT_PREFIX, start) + VERSION_REPORT_PREFIX.length;
+  const lineEnd2 = output.indexOf("\n", versionStart);
+  const end = lineEnd2 === -1 ? output.length : lineEnd2;
+  return { output: output.slice(0, start) + output.slice(end + 1), version: output.slice(versionStart, end) };
+}
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+function firstLine(text) {
+  return text.trim().split(/\r?\n/)[0] ?? "";
+}
+function seconds(milliseconds) {
+  return String(Number((milliseconds / 1e3).toFixed(3)));
+}
+var MINIMUM_VERSION, INSTALL_HINT, VERSION_TIMEOUT_MS, isWindows, PASSED_TO_HELM, MAX_RENDER_BYTES, STDERR_TAIL_BYTES, MAX_TIMER_MS, earlyRenders, earlyRenderKey, repeated, MAX_REFUSAL_LENGTH, VERSION_REPORT_FILE, VERSION_REPORT_PREFIX, VERSION_REPORT_TEMPLATE;
+var init_helm = __esm({
+  "src/render/helm.ts"() {
+    "use strict";
+    init_errors();
+    init_interrupt();
+    MINIMUM_VERSION = { major: 3, minor: 8 };
+    INSTALL_HINT = "install Helm 3.8+ or pass --helm PATH / set HELM_BIN";
+    VERSION_TIMEOUT_MS = 3e4;
+    isWindows = process.platform === "win32";
+    PASSED_TO_HELM = /^(PATH|TMPDIR|TEMP|TMP|TZ|LANG|LANGUAGE|LC_[A-Z_]+|SYSTEMROOT|SystemRoot|WINDIR|windir|PATHEXT|COMSPEC|ComSpec)$/;
+    MAX_RENDER_BYTES = 256 * 1024 * 1024;
+    STDERR_TAIL_BYTES = 64 * 1024;
+    MAX_TIMER_MS = 2 ** 31 - 1;
+    earlyRenders = /* @__PURE__ */ new Map();
+    earlyRenderKey = (binary2, args, timeoutMs) => JSON.stringify([binary2, args, timeoutMs]);
+    repeated = (flag, values) => values.map((value) => `--${flag}=${value}`);
+    MAX_REFUSAL_LENGTH = 160;
+    VERSION_REPORT_FILE = "chartguard-helm-version.yaml";
+    VERSION_REPORT_PREFIX = "# chartguard-helm-version: ";
+    VERSION_REPORT_TEMPLATE = `${VERSION_REPORT_PREFIX}{{ with .Capabilities.HelmVersion }}{{ .Version }}{{ if ge (len .GitCommit) 7 }}+g{{ trunc 7 .GitCommit }}{{ end }}{{ end }}
+`;
+  }
+});
 
 // node_modules/commander/lib/error.js
 var require_error = __commonJS({
@@ -2048,12 +2495,12 @@ Expecting one of '${allowedValues.join("', '")}'`);
        *
        * @private
        */
-      _prepareUserArgs(argv, parseOptions) {
-        if (argv !== void 0 && !Array.isArray(argv)) {
+      _prepareUserArgs(argv2, parseOptions) {
+        if (argv2 !== void 0 && !Array.isArray(argv2)) {
           throw new Error("first parameter to parse must be array or undefined");
         }
         parseOptions = parseOptions || {};
-        if (argv === void 0 && parseOptions.from === void 0) {
+        if (argv2 === void 0 && parseOptions.from === void 0) {
           if (process2.versions?.electron) {
             parseOptions.from = "electron";
           }
@@ -2062,30 +2509,30 @@ Expecting one of '${allowedValues.join("', '")}'`);
             parseOptions.from = "eval";
           }
         }
-        if (argv === void 0) {
-          argv = process2.argv;
+        if (argv2 === void 0) {
+          argv2 = process2.argv;
         }
-        this.rawArgs = argv.slice();
+        this.rawArgs = argv2.slice();
         let userArgs;
         switch (parseOptions.from) {
           case void 0:
           case "node":
-            this._scriptPath = argv[1];
-            userArgs = argv.slice(2);
+            this._scriptPath = argv2[1];
+            userArgs = argv2.slice(2);
             break;
           case "electron":
             if (process2.defaultApp) {
-              this._scriptPath = argv[1];
-              userArgs = argv.slice(2);
+              this._scriptPath = argv2[1];
+              userArgs = argv2.slice(2);
             } else {
-              userArgs = argv.slice(1);
+              userArgs = argv2.slice(1);
             }
             break;
           case "user":
-            userArgs = argv.slice(0);
+            userArgs = argv2.slice(0);
             break;
           case "eval":
-            userArgs = argv.slice(1);
+            userArgs = argv2.slice(1);
             break;
           default:
             throw new Error(
@@ -2119,9 +2566,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [parseOptions.from] - where the args are from: 'node', 'user', 'electron'
        * @return {Command} `this` command for chaining
        */
-      parse(argv, parseOptions) {
+      parse(argv2, parseOptions) {
         this._prepareForParse();
-        const userArgs = this._prepareUserArgs(argv, parseOptions);
+        const userArgs = this._prepareUserArgs(argv2, parseOptions);
         this._parseCommand([], userArgs);
         return this;
       }
@@ -2145,9 +2592,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} parseOptions.from - where the args are from: 'node', 'user', 'electron'
        * @return {Promise}
        */
-      async parseAsync(argv, parseOptions) {
+      async parseAsync(argv2, parseOptions) {
         this._prepareForParse();
-        const userArgs = this._prepareUserArgs(argv, parseOptions);
+        const userArgs = this._prepareUserArgs(argv2, parseOptions);
         await this._parseCommand([], userArgs);
         return this;
       }
@@ -3465,6 +3912,30 @@ var require_commander = __commonJS({
     exports.CommanderError = CommanderError2;
     exports.InvalidArgumentError = InvalidArgumentError2;
     exports.InvalidOptionArgumentError = InvalidArgumentError2;
+  }
+});
+
+// node_modules/commander/esm.mjs
+var import_index, program, createCommand, createArgument, createOption, CommanderError, InvalidArgumentError, InvalidOptionArgumentError, Command, Argument, Option, Help;
+var init_esm = __esm({
+  "node_modules/commander/esm.mjs"() {
+    import_index = __toESM(require_commander(), 1);
+    ({
+      program,
+      createCommand,
+      createArgument,
+      createOption,
+      CommanderError,
+      InvalidArgumentError,
+      InvalidOptionArgumentError,
+      Command: (
+        // deprecated old name
+        Command
+      ),
+      Argument,
+      Option,
+      Help
+    } = import_index.default);
   }
 });
 
@@ -5765,7 +6236,7 @@ var require_string = __commonJS({
 });
 
 // node_modules/yaml/dist/schema/common/null.js
-var require_null2 = __commonJS({
+var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
@@ -5929,7 +6400,7 @@ var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
-    var _null2 = require_null2();
+    var _null2 = require_null();
     var seq2 = require_seq();
     var string = require_string();
     var bool2 = require_bool();
@@ -6583,7 +7054,7 @@ var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
-    var _null2 = require_null2();
+    var _null2 = require_null();
     var seq2 = require_seq();
     var string = require_string();
     var binary2 = require_binary();
@@ -6627,7 +7098,7 @@ var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
-    var _null2 = require_null2();
+    var _null2 = require_null();
     var seq2 = require_seq();
     var string = require_string();
     var bool2 = require_bool();
@@ -10798,106 +11269,475 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picocolors/picocolors.js
-var require_picocolors = __commonJS({
-  "node_modules/picocolors/picocolors.js"(exports, module) {
-    var p = process || {};
-    var argv = p.argv || [];
-    var env = p.env || {};
-    var isColorSupported = !(!!env.NO_COLOR || argv.includes("--no-color")) && (!!env.FORCE_COLOR || argv.includes("--color") || p.platform === "win32" || (p.stdout || {}).isTTY && env.TERM !== "dumb" || !!env.CI);
-    var formatter = (open, close, replace = open) => (input) => {
-      let string = "" + input, index = string.indexOf(close, open.length);
-      return ~index ? open + replaceClose(string, close, replace, index) + close : open + string + close;
-    };
-    var replaceClose = (string, close, replace, index) => {
-      let result = "", cursor = 0;
-      do {
-        result += string.substring(cursor, index) + replace;
-        cursor = index + close.length;
-        index = string.indexOf(close, cursor);
-      } while (~index);
-      return result + string.substring(cursor);
-    };
-    var createColors = (enabled = isColorSupported) => {
-      let f = enabled ? formatter : () => String;
-      return {
-        isColorSupported: enabled,
-        reset: f("\x1B[0m", "\x1B[0m"),
-        bold: f("\x1B[1m", "\x1B[22m", "\x1B[22m\x1B[1m"),
-        dim: f("\x1B[2m", "\x1B[22m", "\x1B[22m\x1B[2m"),
-        italic: f("\x1B[3m", "\x1B[23m"),
-        underline: f("\x1B[4m", "\x1B[24m"),
-        inverse: f("\x1B[7m", "\x1B[27m"),
-        hidden: f("\x1B[8m", "\x1B[28m"),
-        strikethrough: f("\x1B[9m", "\x1B[29m"),
-        black: f("\x1B[30m", "\x1B[39m"),
-        red: f("\x1B[31m", "\x1B[39m"),
-        green: f("\x1B[32m", "\x1B[39m"),
-        yellow: f("\x1B[33m", "\x1B[39m"),
-        blue: f("\x1B[34m", "\x1B[39m"),
-        magenta: f("\x1B[35m", "\x1B[39m"),
-        cyan: f("\x1B[36m", "\x1B[39m"),
-        white: f("\x1B[37m", "\x1B[39m"),
-        gray: f("\x1B[90m", "\x1B[39m"),
-        bgBlack: f("\x1B[40m", "\x1B[49m"),
-        bgRed: f("\x1B[41m", "\x1B[49m"),
-        bgGreen: f("\x1B[42m", "\x1B[49m"),
-        bgYellow: f("\x1B[43m", "\x1B[49m"),
-        bgBlue: f("\x1B[44m", "\x1B[49m"),
-        bgMagenta: f("\x1B[45m", "\x1B[49m"),
-        bgCyan: f("\x1B[46m", "\x1B[49m"),
-        bgWhite: f("\x1B[47m", "\x1B[49m"),
-        blackBright: f("\x1B[90m", "\x1B[39m"),
-        redBright: f("\x1B[91m", "\x1B[39m"),
-        greenBright: f("\x1B[92m", "\x1B[39m"),
-        yellowBright: f("\x1B[93m", "\x1B[39m"),
-        blueBright: f("\x1B[94m", "\x1B[39m"),
-        magentaBright: f("\x1B[95m", "\x1B[39m"),
-        cyanBright: f("\x1B[96m", "\x1B[39m"),
-        whiteBright: f("\x1B[97m", "\x1B[39m"),
-        bgBlackBright: f("\x1B[100m", "\x1B[49m"),
-        bgRedBright: f("\x1B[101m", "\x1B[49m"),
-        bgGreenBright: f("\x1B[102m", "\x1B[49m"),
-        bgYellowBright: f("\x1B[103m", "\x1B[49m"),
-        bgBlueBright: f("\x1B[104m", "\x1B[49m"),
-        bgMagentaBright: f("\x1B[105m", "\x1B[49m"),
-        bgCyanBright: f("\x1B[106m", "\x1B[49m"),
-        bgWhiteBright: f("\x1B[107m", "\x1B[49m")
-      };
-    };
-    module.exports = createColors();
-    module.exports.createColors = createColors;
+// src/load/chart.ts
+import { existsSync as existsSync2, readdirSync, readFileSync, statSync } from "node:fs";
+import path2 from "node:path";
+function isChartDir(dir) {
+  try {
+    return statSync(path2.join(dir, CHART_FILE)).isFile();
+  } catch {
+    return false;
+  }
+}
+function textOrAbsent(file) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "\0absent";
+  }
+}
+function readChartMeta(chartDir) {
+  const file = path2.join(chartDir, CHART_FILE);
+  const texts = `${textOrAbsent(file)}\0${textOrAbsent(path2.join(chartDir, REQUIREMENTS_FILE))}`;
+  const known = metaCache.get(file);
+  if (known?.texts === texts) return structuredClone(known.meta);
+  const meta = readChartMetaNow(chartDir, file);
+  if (metaCache.size >= MAX_CACHED_CHARTS) metaCache.clear();
+  metaCache.set(file, { texts, meta: structuredClone(meta) });
+  return meta;
+}
+function readChartMetaNow(chartDir, file) {
+  if (!existsSync2(file)) throw new InputError(`not a chart: ${chartDir} has no ${CHART_FILE}`, chartDir);
+  const chart = readYamlFile(file);
+  const field = (key) => scalarText(chart.document.get(key, true));
+  const name = field("name");
+  const version = field("version");
+  if (name === void 0 || name === "") throw new InputError(`${CHART_FILE} has no name`, file);
+  if (version === void 0 || version === "") throw new InputError(`${CHART_FILE} has no version`, file);
+  return {
+    ...optionalString("apiVersion", field("apiVersion")),
+    name,
+    version,
+    ...optionalString("appVersion", field("appVersion")),
+    ...optionalString("type", field("type")),
+    dependencies: declaredDependencies(chartDir, chart)
+  };
+}
+function readYamlFile(file) {
+  const lineCounter = new import_yaml.LineCounter();
+  const document = (0, import_yaml.parseDocument)(readFileSync(file, "utf8"), { lineCounter });
+  const error = document.errors[0];
+  if (error !== void 0) {
+    const reason2 = firstLine2(error.message).replace(/ at line \d+, column \d+:?$/, "");
+    throw new InputError(`invalid YAML: ${reason2}`, file, error.linePos?.[0].line);
+  }
+  if (document.contents !== null && !(0, import_yaml.isMap)(document.contents)) {
+    throw new InputError(`${path2.basename(file)} must be a mapping`, file, 1);
+  }
+  return { file, document, lineCounter };
+}
+function scalarText(node) {
+  if (!(0, import_yaml.isScalar)(node) || node.value === null || node.value === void 0) return void 0;
+  return typeof node.value === "string" ? node.value : node.source ?? String(node.value);
+}
+function optionalString(key, value) {
+  return value === void 0 ? {} : { [key]: value };
+}
+function declaredDependencies(chartDir, chart) {
+  const requirementsFile = path2.join(chartDir, REQUIREMENTS_FILE);
+  if (existsSync2(requirementsFile)) {
+    const requirements = readYamlFile(requirementsFile);
+    if (requirements.document.has("dependencies")) return dependencyList(requirements);
+  }
+  return dependencyList(chart);
+}
+function dependencyList({ document, file, lineCounter }) {
+  const lineOf = (node) => {
+    const range2 = node?.range;
+    return range2 === void 0 ? void 0 : lineCounter.linePos(range2[0]).line;
+  };
+  const list = document.get("dependencies", true);
+  if (list === void 0 || (0, import_yaml.isScalar)(list) && list.value === null) return [];
+  if (!(0, import_yaml.isSeq)(list)) throw new InputError("dependencies must be a list", file, lineOf(list));
+  return list.items.map((item) => {
+    const name = (0, import_yaml.isMap)(item) ? scalarText(item.get("name", true)) : void 0;
+    if (!(0, import_yaml.isMap)(item) || name === void 0 || name === "") throw new InputError("every dependency needs a name", file, lineOf(item));
+    const field = (key) => optionalString(key, scalarText(item.get(key, true)));
+    return { name, ...field("version"), ...field("repository"), ...field("condition"), ...field("alias") };
+  });
+}
+function chartDependencies(chartDir) {
+  const vendored = vendoredCharts(path2.join(chartDir, "charts"));
+  return readChartMeta(chartDir).dependencies.map((dependency) => ({ ...dependency, present: vendored(dependency.name) }));
+}
+function missingDependencies(chartDir) {
+  return chartDependencies(chartDir).filter((dependency) => !dependency.present);
+}
+function missingDependenciesMessage(chart, missing) {
+  const names = [...new Set(missing.map((dependency) => dependency.name))].join(", ");
+  return `chart ${chart} declares dependencies missing from charts/: ${names} (run \`helm dependency build\`, or pass --skip-missing-deps to render without them)`;
+}
+function missingDependenciesError(chart, missing) {
+  return new InputError(missingDependenciesMessage(chart, missing), path2.join(chart, CHART_FILE));
+}
+function vendoredCharts(chartsDir) {
+  const entries = listDirectory(chartsDir);
+  const subchartNames = /* @__PURE__ */ new Set();
+  const archives = [];
+  for (const entry of entries) {
+    const entryPath = path2.join(chartsDir, entry.name);
+    if (entry.name.endsWith(".tgz")) archives.push(entry.name);
+    else if (isChartDir(entryPath)) subchartNames.add(subchartName(entryPath, entry.name));
+  }
+  const archiveOf = (name) => archives.some((file) => file.startsWith(`${name}-`) && /^v?\d/.test(file.slice(name.length + 1)));
+  return (name) => subchartNames.has(name) || archiveOf(name);
+}
+function listDirectory(dir) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+function subchartName(dir, fallback) {
+  try {
+    return readChartMeta(dir).name;
+  } catch {
+    return fallback;
+  }
+}
+function firstLine2(text) {
+  return text.trim().split(/\r?\n/)[0] ?? "";
+}
+var import_yaml, CHART_FILE, REQUIREMENTS_FILE, metaCache, MAX_CACHED_CHARTS;
+var init_chart = __esm({
+  "src/load/chart.ts"() {
+    "use strict";
+    import_yaml = __toESM(require_dist(), 1);
+    init_errors();
+    CHART_FILE = "Chart.yaml";
+    REQUIREMENTS_FILE = "requirements.yaml";
+    metaCache = /* @__PURE__ */ new Map();
+    MAX_CACHED_CHARTS = 1e3;
   }
 });
 
-// src/cli/main.ts
-import { appendFileSync } from "node:fs";
+// src/load/paths.ts
+import { existsSync as existsSync3, realpathSync } from "node:fs";
+import path3 from "node:path";
+function isInside(root, candidate) {
+  const relative = path3.relative(root, candidate);
+  return relative === "" || !relative.startsWith("..") && !path3.isAbsolute(relative);
+}
+function repositoryRoot(dir) {
+  let current = path3.resolve(dir);
+  for (; ; ) {
+    if (existsSync3(path3.join(current, ".git"))) return current;
+    const parent = path3.dirname(current);
+    if (parent === current) return path3.resolve(dir);
+    current = parent;
+  }
+}
+function realLocation(file) {
+  const absolute = path3.resolve(file);
+  const missing = [];
+  let existing = absolute;
+  for (; ; ) {
+    try {
+      return path3.join(realpathSync(existing), ...missing.reverse());
+    } catch {
+      const parent = path3.dirname(existing);
+      if (parent === existing) return absolute;
+      missing.push(path3.basename(existing));
+      existing = parent;
+    }
+  }
+}
+function isReallyInside(root, file) {
+  return isInside(realLocation(root), realLocation(file));
+}
+function linkBoundary(chartRealPath) {
+  const repository = realpathSync(repositoryRoot(chartRealPath));
+  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
+}
+var init_paths = __esm({
+  "src/load/paths.ts"() {
+    "use strict";
+  }
+});
 
-// node_modules/commander/esm.mjs
-var import_index = __toESM(require_commander(), 1);
-var {
-  program,
-  createCommand,
-  createArgument,
-  createOption,
-  CommanderError,
-  InvalidArgumentError,
-  InvalidOptionArgumentError,
-  // deprecated old name
-  Command,
-  Argument,
-  Option,
-  Help
-} = import_index.default;
+// src/render/preflight.ts
+import { readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
+import { stat as stat2 } from "node:fs/promises";
+import path4 from "node:path";
+function checkChartLinks(chartDir, shownRoot = chartDir) {
+  let root;
+  try {
+    root = realpathSync2(chartDir);
+  } catch {
+    throw new InputError("chart directory not found", shownRoot);
+  }
+  walk(root, root, linkBoundary(root), shownRoot, /* @__PURE__ */ new Set([root]));
+}
+function walk(dir, root, boundary, shownRoot, ancestors) {
+  let entries;
+  try {
+    entries = readdirSync2(dir, { withFileTypes: true });
+  } catch {
+    entries = [];
+  }
+  for (const entry of entries) {
+    const from = path4.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== ".git") walk(from, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from]));
+      continue;
+    }
+    if (!entry.isSymbolicLink()) continue;
+    const shown = path4.join(shownRoot, path4.relative(root, from));
+    let target;
+    try {
+      target = realpathSync2(from);
+    } catch {
+      throw new InputError("symlink is broken", shown);
+    }
+    if (!isInside(boundary.dir, target)) {
+      throw new InputError(`symlink points outside ${boundary.name} (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
+    }
+    const info = statSync2(target);
+    if (info.isDirectory()) {
+      if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
+      walk(target, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, target]));
+    }
+  }
+}
+async function checkValueFiles(inputs) {
+  const files = [
+    ...inputs.valuesFiles.map((file) => ({ file, flag: "-f/--values" })),
+    ...inputs.setFile.map((entry) => ({ file: entry.slice(entry.indexOf("=") + 1), flag: "--set-file" }))
+  ];
+  for (const { file, flag } of files) {
+    if (URL_SCHEME.test(file)) {
+      throw new InputError(`${flag} names a URL; chartguard never reaches the network: download the file and pass its local path`, file);
+    }
+    const info = await stat2(file).catch(() => void 0);
+    if (info === void 0) throw new InputError(`${flag}: no such file`, file);
+    if (!info.isFile()) throw new InputError(`${flag}: not a file`, file);
+  }
+}
+var URL_SCHEME;
+var init_preflight = __esm({
+  "src/render/preflight.ts"() {
+    "use strict";
+    init_errors();
+    init_paths();
+    URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+  }
+});
+
+// src/render/request.ts
+function renderInputs(options, namespace) {
+  return {
+    namespace,
+    valuesFiles: options.valuesFiles ?? [],
+    set: options.set ?? [],
+    setString: options.setString ?? [],
+    setFile: options.setFile ?? [],
+    setJson: options.setJson ?? [],
+    apiVersions: options.apiVersions ?? [],
+    ...options.release === void 0 ? {} : { release: options.release },
+    ...options.kubeVersion === void 0 ? {} : { kubeVersion: options.kubeVersion }
+  };
+}
+function releaseNameFor(chartName) {
+  const name = chartName.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, MAX_RELEASE_NAME).replace(/^-+|-+$/g, "");
+  return name === "" ? "release" : name;
+}
+function chartRequest(chartDir, settings) {
+  const meta = readChartMeta(chartDir);
+  const { release, ...inputs } = settings;
+  return { meta, request: { ...inputs, chart: chartDir, release: release ?? releaseNameFor(meta.name) } };
+}
+var DEFAULT_HELM_TIMEOUT_MS, MAX_RELEASE_NAME, RELEASE_PATTERN;
+var init_request = __esm({
+  "src/render/request.ts"() {
+    "use strict";
+    init_chart();
+    DEFAULT_HELM_TIMEOUT_MS = 6e4;
+    MAX_RELEASE_NAME = 53;
+    RELEASE_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  }
+});
+
+// src/analyze/finding.ts
+function severityRank(severity) {
+  return SEVERITIES.indexOf(severity);
+}
+function summarize(findings) {
+  const summary = { error: 0, warning: 0, info: 0 };
+  for (const finding2 of findings) summary[finding2.severity]++;
+  return summary;
+}
+var SEVERITIES;
+var init_finding = __esm({
+  "src/analyze/finding.ts"() {
+    "use strict";
+    SEVERITIES = ["error", "warning", "info"];
+  }
+});
+
+// src/k8s/versions.ts
+function majorMinor(version) {
+  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!match) throw new Error(`not a version: ${JSON.stringify(version)} (expected major.minor, e.g. 1.30)`);
+  return [Number(match[1]), Number(match[2])];
+}
+function versionAtLeast(version, min) {
+  const [a, b] = majorMinor(version);
+  const [c, d] = majorMinor(min);
+  return a > c || a === c && b >= d;
+}
+function gateApplies(gate, version) {
+  if (gate.since !== void 0 && !versionAtLeast(version, gate.since)) return false;
+  if (gate.until !== void 0 && versionAtLeast(version, gate.until)) return false;
+  return true;
+}
+function minorVersion(version) {
+  const [major, minor] = version.replace(/^v/, "").split(".");
+  return `${major}.${minor}`;
+}
+var init_versions = __esm({
+  "src/k8s/versions.ts"() {
+    "use strict";
+  }
+});
+
+// src/load/shard.ts
+function shardSources(sources, shard) {
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 1 || shard.index > shard.count) {
+    throw new InputError(`--shard ${shard.index}/${shard.count}: must be i/n with 1 <= i <= n`);
+  }
+  const sorted = [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return sorted.filter((_, i) => i % shard.count === shard.index - 1);
+}
+function parseShard(text) {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return void 0;
+  const shard = { index: Number(match[1]), count: Number(match[2]) };
+  return shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count ? shard : void 0;
+}
+var init_shard = __esm({
+  "src/load/shard.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/cli/options.ts
+import { availableParallelism } from "node:os";
+function namespaceName(value) {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
+    throw new InvalidArgumentError("must be a valid namespace name (lowercase DNS label)");
+  }
+  return value;
+}
+function releaseName(value) {
+  if (value.length > MAX_RELEASE_NAME || !new RegExp(RELEASE_PATTERN).test(value)) {
+    throw new InvalidArgumentError("must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app)");
+  }
+  return value;
+}
+function versionArgument(value) {
+  if (!/^v?\d+\.\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError("must look like 1.30 or v1.30.2");
+  return value;
+}
+function positiveNumber(value) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+function helmTimeout(value) {
+  const n = positiveNumber(value);
+  if (n > MAX_HELM_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_HELM_TIMEOUT_SECONDS} seconds (one day)`);
+  return n;
+}
+function positiveInteger(value) {
+  const n = positiveNumber(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError("must be a whole number");
+  return n;
+}
+function withOutputFlags(command) {
+  return command.addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text")).option("--output-file <path>", "write the report to this file (atomically: the file is complete or untouched) instead of stdout").addOption(
+    new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists").choices([...SEVERITIES, "none"]).default("error")
+  ).option("--no-color", "never colour the text report").option("-q, --quiet", "show only errors in the text report").option("-v, --verbose", "text report: under each finding its full explanation, its own fix and the commands to migrate a deployed release");
+}
+function withRenderFlags(command) {
+  return command.option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default").option("-f, --values <file>", "values file for every chart (repeatable)", collect, []).option("--set <key=value>", "set a value on the command line (repeatable)", collect, []).option("--set-string <key=value>", "set a STRING value (repeatable)", collect, []).option("--set-file <key=path>", "set a value from a file (repeatable)", collect, []).option("--set-json <key=json>", "set a JSON value (repeatable)", collect, []).option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName).option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument).option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, []).option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)").option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60).option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)").option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism());
+}
+function shardArgument(value) {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError("must be i/n with 1 <= i <= n, e.g. 2/4");
+  return shard;
+}
+function withDiscoveryFlags(command) {
+  return command.option("--exclude <glob>", "leave out files and charts matching this gitignore-style glob (repeatable; .gitignore files are honoured too)", collect, []).option("--shard <i/n>", "check only the i-th of n parts of the charts and files found (deterministic: sorted by path, dealt round-robin), for a CI matrix", shardArgument);
+}
+function discoveryOptions(flags) {
+  return { exclude: flags.exclude, ...flags.shard === void 0 ? {} : { shard: flags.shard } };
+}
+function chartOptions(flags) {
+  return {
+    valuesFiles: flags.values,
+    set: flags.set,
+    setString: flags.setString,
+    setFile: flags.setFile,
+    setJson: flags.setJson,
+    apiVersions: flags.apiVersions,
+    timeoutMs: flags.helmTimeout * 1e3,
+    skipMissingDeps: flags.skipMissingDeps === true,
+    jobs: flags.jobs,
+    ...flags.release === void 0 ? {} : { release: flags.release },
+    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: flags.kubeVersion },
+    ...flags.helm === void 0 ? {} : { helm: flags.helm }
+  };
+}
+function analysisSettings(flags) {
+  return {
+    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: minorVersion(flags.kubeVersion) },
+    ...flags.argoRolloutsVersion === void 0 ? {} : { argoRolloutsVersion: minorVersion(flags.argoRolloutsVersion) }
+  };
+}
+function withArgoRolloutsFlag(command) {
+  return command.option(
+    "--argo-rollouts-version <version>",
+    "Argo Rollouts version in the cluster (e.g. 1.8): from 1.9 a changed Rollout selector is refused, before it skips the canary",
+    versionArgument
+  );
+}
+function withConfigFlags(command) {
+  return withConfigFileFlags(command).option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
+}
+function withConfigFileFlags(command) {
+  return command.option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)").option("--no-config", "use no configuration file");
+}
+function withCheckCommand(program2) {
+  return withDiscoveryFlags(withConfigFlags(withOutputFlags(
+    withRenderFlags(
+      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(
+        "--same-namespace",
+        "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)"
+      ).option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them")
+    )
+  )));
+}
+var OUTPUT_FORMATS, collect, MAX_HELM_TIMEOUT_SECONDS;
+var init_options = __esm({
+  "src/cli/options.ts"() {
+    "use strict";
+    init_esm();
+    init_finding();
+    init_versions();
+    init_shard();
+    init_request();
+    OUTPUT_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"];
+    collect = (value, previous) => [...previous, value];
+    MAX_HELM_TIMEOUT_SECONDS = 86400;
+  }
+});
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
-var jsYaml = {};
-var loader = {};
-var common = {};
-var hasRequiredCommon;
 function requireCommon() {
   if (hasRequiredCommon) return common;
   hasRequiredCommon = 1;
@@ -10940,8 +11780,6 @@ function requireCommon() {
   common.extend = extend;
   return common;
 }
-var exception;
-var hasRequiredException;
 function requireException() {
   if (hasRequiredException) return exception;
   hasRequiredException = 1;
@@ -10978,8 +11816,6 @@ function requireException() {
   exception = YAMLException2;
   return exception;
 }
-var snippet;
-var hasRequiredSnippet;
 function requireSnippet() {
   if (hasRequiredSnippet) return snippet;
   hasRequiredSnippet = 1;
@@ -11058,8 +11894,6 @@ function requireSnippet() {
   snippet = makeSnippet;
   return snippet;
 }
-var type;
-var hasRequiredType;
 function requireType() {
   if (hasRequiredType) return type;
   hasRequiredType = 1;
@@ -11122,8 +11956,6 @@ function requireType() {
   type = Type2;
   return type;
 }
-var schema;
-var hasRequiredSchema;
 function requireSchema() {
   if (hasRequiredSchema) return schema;
   hasRequiredSchema = 1;
@@ -11211,8 +12043,6 @@ function requireSchema() {
   schema = Schema2;
   return schema;
 }
-var str;
-var hasRequiredStr;
 function requireStr() {
   if (hasRequiredStr) return str;
   hasRequiredStr = 1;
@@ -11225,8 +12055,6 @@ function requireStr() {
   });
   return str;
 }
-var seq;
-var hasRequiredSeq;
 function requireSeq() {
   if (hasRequiredSeq) return seq;
   hasRequiredSeq = 1;
@@ -11239,8 +12067,6 @@ function requireSeq() {
   });
   return seq;
 }
-var map;
-var hasRequiredMap;
 function requireMap() {
   if (hasRequiredMap) return map;
   hasRequiredMap = 1;
@@ -11253,8 +12079,6 @@ function requireMap() {
   });
   return map;
 }
-var failsafe;
-var hasRequiredFailsafe;
 function requireFailsafe() {
   if (hasRequiredFailsafe) return failsafe;
   hasRequiredFailsafe = 1;
@@ -11268,9 +12092,7 @@ function requireFailsafe() {
   });
   return failsafe;
 }
-var _null;
-var hasRequired_null;
-function require_null() {
+function require_null2() {
   if (hasRequired_null) return _null;
   hasRequired_null = 1;
   const Type2 = requireType();
@@ -11311,8 +12133,6 @@ function require_null() {
   });
   return _null;
 }
-var bool;
-var hasRequiredBool;
 function requireBool() {
   if (hasRequiredBool) return bool;
   hasRequiredBool = 1;
@@ -11348,8 +12168,6 @@ function requireBool() {
   });
   return bool;
 }
-var int;
-var hasRequiredInt;
 function requireInt() {
   if (hasRequiredInt) return int;
   hasRequiredInt = 1;
@@ -11464,8 +12282,6 @@ function requireInt() {
   });
   return int;
 }
-var float;
-var hasRequiredFloat;
 function requireFloat() {
   if (hasRequiredFloat) return float;
   hasRequiredFloat = 1;
@@ -11549,14 +12365,12 @@ function requireFloat() {
   });
   return float;
 }
-var json;
-var hasRequiredJson;
 function requireJson() {
   if (hasRequiredJson) return json;
   hasRequiredJson = 1;
   json = requireFailsafe().extend({
     implicit: [
-      require_null(),
+      require_null2(),
       requireBool(),
       requireInt(),
       requireFloat()
@@ -11564,16 +12378,12 @@ function requireJson() {
   });
   return json;
 }
-var core;
-var hasRequiredCore;
 function requireCore() {
   if (hasRequiredCore) return core;
   hasRequiredCore = 1;
   core = requireJson();
   return core;
 }
-var timestamp;
-var hasRequiredTimestamp;
 function requireTimestamp() {
   if (hasRequiredTimestamp) return timestamp;
   hasRequiredTimestamp = 1;
@@ -11634,8 +12444,6 @@ function requireTimestamp() {
   });
   return timestamp;
 }
-var merge;
-var hasRequiredMerge;
 function requireMerge() {
   if (hasRequiredMerge) return merge;
   hasRequiredMerge = 1;
@@ -11649,8 +12457,6 @@ function requireMerge() {
   });
   return merge;
 }
-var binary;
-var hasRequiredBinary;
 function requireBinary() {
   if (hasRequiredBinary) return binary;
   hasRequiredBinary = 1;
@@ -11741,8 +12547,6 @@ function requireBinary() {
   });
   return binary;
 }
-var omap;
-var hasRequiredOmap;
 function requireOmap() {
   if (hasRequiredOmap) return omap;
   hasRequiredOmap = 1;
@@ -11780,8 +12584,6 @@ function requireOmap() {
   });
   return omap;
 }
-var pairs;
-var hasRequiredPairs;
 function requirePairs() {
   if (hasRequiredPairs) return pairs;
   hasRequiredPairs = 1;
@@ -11818,8 +12620,6 @@ function requirePairs() {
   });
   return pairs;
 }
-var set;
-var hasRequiredSet;
 function requireSet() {
   if (hasRequiredSet) return set;
   hasRequiredSet = 1;
@@ -11845,8 +12645,6 @@ function requireSet() {
   });
   return set;
 }
-var _default;
-var hasRequired_default;
 function require_default() {
   if (hasRequired_default) return _default;
   hasRequired_default = 1;
@@ -11864,7 +12662,6 @@ function require_default() {
   });
   return _default;
 }
-var hasRequiredLoader;
 function requireLoader() {
   if (hasRequiredLoader) return loader;
   hasRequiredLoader = 1;
@@ -13243,8 +14040,6 @@ function requireLoader() {
   loader.load = load2;
   return loader;
 }
-var dumper = {};
-var hasRequiredDumper;
 function requireDumper() {
   if (hasRequiredDumper) return dumper;
   hasRequiredDumper = 1;
@@ -13896,7 +14691,6 @@ function requireDumper() {
   dumper.dump = dump2;
   return dumper;
 }
-var hasRequiredJsYaml;
 function requireJsYaml() {
   if (hasRequiredJsYaml) return jsYaml;
   hasRequiredJsYaml = 1;
@@ -13921,7 +14715,7 @@ function requireJsYaml() {
     binary: requireBinary(),
     float: requireFloat(),
     map: requireMap(),
-    null: require_null(),
+    null: require_null2(),
     pairs: requirePairs(),
     set: requireSet(),
     timestamp: requireTimestamp(),
@@ -13937,86 +14731,35 @@ function requireJsYaml() {
   jsYaml.safeDump = renamed("safeDump", "dump");
   return jsYaml;
 }
-var jsYamlExports = requireJsYaml();
-var yaml = /* @__PURE__ */ getDefaultExportFromCjs(jsYamlExports);
-var {
-  Type,
-  Schema,
-  FAILSAFE_SCHEMA,
-  JSON_SCHEMA,
-  CORE_SCHEMA,
-  DEFAULT_SCHEMA,
-  load,
-  loadAll,
-  dump,
-  YAMLException,
-  types,
-  safeLoad,
-  safeLoadAll,
-  safeDump
-} = yaml;
-
-// src/load/yaml.ts
-var import_yaml = __toESM(require_dist(), 1);
-
-// src/errors.ts
-var InputError = class extends Error {
-  constructor(message, file, line, detail, column) {
-    super(message);
-    this.file = file;
-    this.line = line;
-    this.detail = detail;
-    this.column = column;
-    this.name = "InputError";
+var jsYaml, loader, common, hasRequiredCommon, exception, hasRequiredException, snippet, hasRequiredSnippet, type, hasRequiredType, schema, hasRequiredSchema, str, hasRequiredStr, seq, hasRequiredSeq, map, hasRequiredMap, failsafe, hasRequiredFailsafe, _null, hasRequired_null, bool, hasRequiredBool, int, hasRequiredInt, float, hasRequiredFloat, json, hasRequiredJson, core, hasRequiredCore, timestamp, hasRequiredTimestamp, merge, hasRequiredMerge, binary, hasRequiredBinary, omap, hasRequiredOmap, pairs, hasRequiredPairs, set, hasRequiredSet, _default, hasRequired_default, hasRequiredLoader, dumper, hasRequiredDumper, hasRequiredJsYaml, jsYamlExports, yaml, Type, Schema, FAILSAFE_SCHEMA, JSON_SCHEMA, CORE_SCHEMA, DEFAULT_SCHEMA, load, loadAll, dump, YAMLException, types, safeLoad, safeLoadAll, safeDump;
+var init_js_yaml = __esm({
+  "node_modules/js-yaml/dist/js-yaml.mjs"() {
+    jsYaml = {};
+    loader = {};
+    common = {};
+    dumper = {};
+    jsYamlExports = requireJsYaml();
+    yaml = /* @__PURE__ */ getDefaultExportFromCjs(jsYamlExports);
+    ({
+      Type,
+      Schema,
+      FAILSAFE_SCHEMA,
+      JSON_SCHEMA,
+      CORE_SCHEMA,
+      DEFAULT_SCHEMA,
+      load,
+      loadAll,
+      dump,
+      YAMLException,
+      types,
+      safeLoad,
+      safeLoadAll,
+      safeDump
+    } = yaml);
   }
-  file;
-  line;
-  detail;
-  column;
-  /** `file:line[:column]: message`, the one line printed on stderr. */
-  get oneLine() {
-    return locatedLine(this);
-  }
-  /** The lines printed on stderr: one, or one per input for InputErrors. */
-  get lines() {
-    return [this.oneLine];
-  }
-};
-var UsageError = class extends InputError {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
-  }
-};
-function inputFailure(input, error) {
-  return { input, ...error.file === void 0 ? {} : { file: error.file }, ...error.line === void 0 ? {} : { line: error.line }, message: error.message };
-}
-function failureLine(failure2) {
-  const line = locatedLine(failure2);
-  return failure2.file !== void 0 && failure2.file.startsWith(failure2.input) ? line : `${failure2.input}: ${line}`;
-}
-var InputErrors = class extends InputError {
-  constructor(failures) {
-    const first = failures[0];
-    super(first.message, first.file, first.line);
-    this.failures = failures;
-    this.name = "InputErrors";
-  }
-  failures;
-  get lines() {
-    return this.failures.map(failureLine);
-  }
-};
-function locatedLine(at) {
-  const line = at.line === void 0 ? "" : at.column === void 0 ? `:${at.line}` : `:${at.line}:${at.column}`;
-  const where = at.file === void 0 ? "" : `${at.file}${line}: `;
-  return `${where}${at.message}`;
-}
+});
 
 // src/load/k8s-scalars.ts
-var GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
-var GO_DECIMAL_FLOAT = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
-var NUMBER_HINT = /^[-+.0-9]/;
 function isNullScalar(text) {
   return text === "" || text === "~" || text === "null" || text === "Null" || text === "NULL";
 }
@@ -14109,285 +14852,17 @@ function keyString(key) {
   if (key === null) return "null";
   return String(key);
 }
+var GO_INT, GO_DECIMAL_FLOAT, NUMBER_HINT;
+var init_k8s_scalars = __esm({
+  "src/load/k8s-scalars.ts"() {
+    "use strict";
+    GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
+    GO_DECIMAL_FLOAT = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+    NUMBER_HINT = /^[-+.0-9]/;
+  }
+});
 
 // src/load/block-locator.ts
-var ItemEntries = class {
-  lines;
-  childLines;
-  columns;
-  /** -1: the item has no block of its own. */
-  ends;
-  constructor(count) {
-    this.lines = new Int32Array(count).fill(-1);
-    this.childLines = new Int32Array(count);
-    this.columns = new Int32Array(count);
-    this.ends = new Int32Array(count);
-  }
-  get(item, measure) {
-    if (this.lines[item] === -1) {
-      const { line: line2, child } = measure();
-      this.lines[item] = line2;
-      this.ends[item] = child === void 0 ? -1 : child.end;
-      if (child !== void 0) [this.childLines[item], this.columns[item]] = [child.line, child.column];
-    }
-    const line = this.lines[item];
-    const end = this.ends[item];
-    return end === -1 ? { line } : { line, child: { line: this.childLines[item], column: this.columns[item], end } };
-  }
-};
-var KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
-var NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
-var INDEXED_REGION_LINES = 2048;
-var RECENT_WALKS = 64;
-var BlockLocator = class {
-  constructor(text, startLine, lines) {
-    this.text = text;
-    this.startLine = startLine;
-    this.lines = lines;
-    const starts = new Uint32Array(lines);
-    let line = 1;
-    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) starts[line++] = at + 1;
-    this.lineStarts = starts;
-  }
-  text;
-  startLine;
-  lines;
-  /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
-  lineStarts;
-  indexes = /* @__PURE__ */ new Map();
-  recentWalks = /* @__PURE__ */ new Map();
-  /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
-  locate(path27) {
-    return this.walk(path27).line;
-  }
-  /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
-  locateExact(path27) {
-    const found = this.walk(path27);
-    return found.complete ? found.line : void 0;
-  }
-  walk(path27) {
-    const key = JSON.stringify(path27);
-    const recent = this.recentWalks.get(key);
-    if (recent !== void 0) return recent;
-    const found = this.walkUncached(path27);
-    if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
-    this.recentWalks.set(key, found);
-    return found;
-  }
-  walkUncached(path27) {
-    const root = this.rootRegion();
-    if (root === void 0) return { line: this.startLine, complete: false };
-    let region = root;
-    let line = root.line;
-    let found = 0;
-    for (const segment of path27) {
-      if (region === void 0) break;
-      const entry = this.entry(region, segment);
-      if (entry === void 0) break;
-      line = entry.line;
-      region = entry.child;
-      found++;
-    }
-    return { line: this.startLine + line, complete: found === path27.length };
-  }
-  lineText(line) {
-    const start = this.lineStarts[line];
-    const newline = this.text.indexOf("\n", start);
-    const text = this.text.slice(start, newline === -1 ? this.text.length : newline);
-    return text.endsWith("\r") ? text.slice(0, -1) : text;
-  }
-  /** Indentation of a line that holds content, or undefined for blank and comment-only lines. */
-  indentOf(line) {
-    const start = this.lineStarts[line];
-    let at = start;
-    while (this.text.charCodeAt(at) === 32) at++;
-    const c = this.text.charCodeAt(at);
-    if (c > 32 && c < 127) return c === 35 ? void 0 : at - start;
-    const text = this.lineText(line);
-    const indent = text.length - text.trimStart().length;
-    const rest = text.slice(indent);
-    if (rest === "" || rest.startsWith("#")) return void 0;
-    return text.slice(0, indent).includes("	") ? void 0 : indent;
-  }
-  rootRegion() {
-    for (let line = 0; line < this.lines; line++) {
-      const text = this.lineText(line);
-      if (text.startsWith("---")) {
-        if (text.slice(3).trim() !== "" && !text.slice(3).trim().startsWith("#")) return void 0;
-        continue;
-      }
-      if (text.startsWith("%")) continue;
-      const indent = this.indentOf(line);
-      if (indent === void 0) continue;
-      return { line, column: indent, end: this.lines };
-    }
-    return void 0;
-  }
-  /** The lines after `from` that belong to a block nested deeper than `column` (or its `-` items at `column`). */
-  blockAfter(from, column, end) {
-    let first;
-    let firstIndent = 0;
-    for (let line = from + 1; line < end; line++) {
-      const indent = this.indentOf(line);
-      if (indent === void 0) continue;
-      const isItem = isItemAt(this.text, this.lineStarts[line] + indent);
-      if (indent > column || indent === column && isItem) {
-        first = line;
-        firstIndent = indent;
-      }
-      break;
-    }
-    if (first === void 0) return void 0;
-    const sequenceAtColumn = firstIndent === column;
-    let last = this.nextShallowLine(first + 1, end, column);
-    for (; last < end; last = this.nextShallowLine(last + 1, end, column)) {
-      const indent = this.indentOf(last);
-      if (indent === void 0) continue;
-      if (indent > column) continue;
-      if (sequenceAtColumn && indent === column && isItemAt(this.text, this.lineStarts[last] + indent)) continue;
-      break;
-    }
-    return { line: first, column: firstIndent, end: last };
-  }
-  /**
-   * The first line from `from` on (before `end`, else `end`) that starts with at most `column`
-   * spaces. Every other line is indented deeper than `column` or holds no content, so loops
-   * looking for the end of a block check only these; this test reads a character or two of
-   * each line, where indentOf reads all of its indentation.
-   */
-  nextShallowLine(from, end, column) {
-    for (let line = from; line < end; line++) {
-      const start = this.lineStarts[line];
-      for (let at = start + column; at >= start; at--) if (this.text.charCodeAt(at) !== 32) return line;
-    }
-    return end;
-  }
-  entry(region, segment) {
-    if (region.end - region.line < INDEXED_REGION_LINES) return this.find(region, segment);
-    const id = `${region.line}:${region.column}`;
-    let index = this.indexes.get(id);
-    if (index === void 0) {
-      index = this.index(region);
-      this.indexes.set(id, index);
-    }
-    if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : void 0;
-    if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items.get(segment, () => this.itemAt(index.itemLines[segment], region));
-    return void 0;
-  }
-  index(region) {
-    if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) {
-      const itemLines = this.itemLines(region, Infinity);
-      return { kind: "seq", itemLines, items: new ItemEntries(itemLines.length) };
-    }
-    const entries = this.keys(region);
-    return entries === void 0 ? { kind: "other" } : { kind: "map", entries };
-  }
-  /**
-   * One key or item of a region, as `index` would find it, without reading the others: only
-   * the lines at the region's column are looked at, and only the found entry's block is
-   * measured. Keys that are not plain names (quoted, odd characters) leave it to `keys`.
-   */
-  find(region, segment) {
-    const { text } = this;
-    const { column, end } = region;
-    if (isItemAt(text, this.lineStarts[region.line] + column)) {
-      if (typeof segment !== "number") return void 0;
-      const lines = this.itemLines(region, segment + 1);
-      return segment < lines.length ? this.itemAt(lines[segment], region) : void 0;
-    }
-    if (typeof segment !== "string") return void 0;
-    let found;
-    for (let line = region.line; line < end; line = this.nextShallowLine(line + 1, end, column)) {
-      if (line !== region.line && this.indentOf(line) !== column) continue;
-      const lineStart = this.lineStarts[line];
-      const at = lineStart + column;
-      if (isItemAt(text, at)) continue;
-      const colon = plainKeyEnd(text, at);
-      if (colon === void 0) return this.keys(region)?.get(segment);
-      if (!plainKeyIs(text, at, colon, segment)) continue;
-      const entry = { line };
-      let valueAt = colon + 1;
-      while (text.charCodeAt(valueAt) === 32 || text.charCodeAt(valueAt) === 9) valueAt++;
-      const rest = this.lineText(line).slice(valueAt - lineStart);
-      const child = onlyNodeProperties(rest) ? this.blockAfter(line, column, end) : void 0;
-      found = entry;
-      if (child === void 0) continue;
-      entry.child = child;
-      line = child.end - 1;
-    }
-    return found;
-  }
-  /** The first lines of a sequence region's `-` items, the first `limit` of them. */
-  itemLines(region, limit) {
-    const lines = [];
-    const { column, end } = region;
-    for (let line = region.line; line < end && lines.length < limit; line = this.nextShallowLine(line + 1, end, column)) {
-      if (line !== region.line && this.indentOf(line) !== column) continue;
-      if (!isItemAt(this.text, this.lineStarts[line] + column)) break;
-      lines.push(line);
-    }
-    return lines;
-  }
-  itemAt(line, region) {
-    return this.item(line, region.column, this.lineText(line).slice(region.column), region.end);
-  }
-  /** A mapping region's keys (lines at exactly its column), or undefined when its first line is not a key. */
-  keys(region) {
-    const firstText = this.lineText(region.line).slice(region.column);
-    if (!KEY.test(firstText)) return void 0;
-    const keys = /* @__PURE__ */ new Map();
-    for (let line = region.line; line < region.end; line++) {
-      const indent = line === region.line ? region.column : this.indentOf(line);
-      if (indent !== region.column) continue;
-      const text = this.lineText(line).slice(indent);
-      if (isItemAt(this.text, this.lineStarts[line] + indent)) continue;
-      let name;
-      let rest;
-      const simple = simpleKey(text);
-      if (simple !== void 0) {
-        name = simple.name;
-        rest = text.slice(simple.end);
-      } else {
-        const match = KEY.exec(text);
-        if (match === null) {
-          if (text.startsWith("#")) continue;
-          break;
-        }
-        name = keyName(match);
-        rest = text.slice(match[0].length);
-      }
-      const entry = { line };
-      keys.set(name, entry);
-      if (onlyNodeProperties(rest)) {
-        const child = this.blockAfter(line, indent, region.end);
-        if (child !== void 0) {
-          entry.child = child;
-          line = child.end - 1;
-        }
-      }
-    }
-    return keys;
-  }
-  /** A `-` item: its value starts after `- ` on the same line (a compact mapping), or on the next lines. */
-  item(line, indent, text, end) {
-    const after = text.slice(1);
-    const spaces = after.length - after.trimStart().length;
-    const content = after.trimStart();
-    if (content === "" || NODE_PROPERTIES.test(content)) {
-      const child = this.blockAfter(line, indent, end);
-      return child === void 0 ? { line } : { line: child.line, child };
-    }
-    if (!KEY.test(content)) return { line };
-    const column = indent + 1 + spaces;
-    let last = this.nextShallowLine(line + 1, end, column - 1);
-    for (; last < end; last = this.nextShallowLine(last + 1, end, column - 1)) {
-      const lineIndent = this.indentOf(last);
-      if (lineIndent === void 0) continue;
-      if (lineIndent < column) break;
-    }
-    return { line, child: { line, column, end: last } };
-  }
-};
 function isItemAt(text, at) {
   if (text.charCodeAt(at) !== 45) return false;
   const next = text.charCodeAt(at + 1);
@@ -14425,7 +14900,6 @@ function simpleKey(text) {
   const key = text.slice(0, colon);
   return { name: isLiteralKey(text, 0, colon) ? key : keyString(resolvePlainScalar(key)), end };
 }
-var MAYBE_WORD = /* @__PURE__ */ new Set(["n", "N", "y", "Y", "t", "T", "f", "F", "o", "O"]);
 function onlyNodeProperties(rest) {
   if (rest === "") return true;
   const c = rest.charCodeAt(0);
@@ -14443,13 +14917,293 @@ function keyName(match) {
   if (match[2] !== void 0) return match[2].replaceAll("''", "'");
   return keyString(resolvePlainScalar(match[3].trimEnd()));
 }
+var ItemEntries, KEY, NODE_PROPERTIES, INDEXED_REGION_LINES, RECENT_WALKS, BlockLocator, MAYBE_WORD;
+var init_block_locator = __esm({
+  "src/load/block-locator.ts"() {
+    "use strict";
+    init_k8s_scalars();
+    ItemEntries = class {
+      lines;
+      childLines;
+      columns;
+      /** -1: the item has no block of its own. */
+      ends;
+      constructor(count) {
+        this.lines = new Int32Array(count).fill(-1);
+        this.childLines = new Int32Array(count);
+        this.columns = new Int32Array(count);
+        this.ends = new Int32Array(count);
+      }
+      get(item, measure) {
+        if (this.lines[item] === -1) {
+          const { line: line2, child } = measure();
+          this.lines[item] = line2;
+          this.ends[item] = child === void 0 ? -1 : child.end;
+          if (child !== void 0) [this.childLines[item], this.columns[item]] = [child.line, child.column];
+        }
+        const line = this.lines[item];
+        const end = this.ends[item];
+        return end === -1 ? { line } : { line, child: { line: this.childLines[item], column: this.columns[item], end } };
+      }
+    };
+    KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
+    NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
+    INDEXED_REGION_LINES = 2048;
+    RECENT_WALKS = 64;
+    BlockLocator = class {
+      constructor(text, startLine, lines) {
+        this.text = text;
+        this.startLine = startLine;
+        this.lines = lines;
+        const starts = new Uint32Array(lines);
+        let line = 1;
+        for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) starts[line++] = at + 1;
+        this.lineStarts = starts;
+      }
+      text;
+      startLine;
+      lines;
+      /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
+      lineStarts;
+      indexes = /* @__PURE__ */ new Map();
+      recentWalks = /* @__PURE__ */ new Map();
+      /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
+      locate(path27) {
+        return this.walk(path27).line;
+      }
+      /** 1-based file line of the field at `path` when every step of it was found, else undefined. */
+      locateExact(path27) {
+        const found = this.walk(path27);
+        return found.complete ? found.line : void 0;
+      }
+      walk(path27) {
+        const key = JSON.stringify(path27);
+        const recent = this.recentWalks.get(key);
+        if (recent !== void 0) return recent;
+        const found = this.walkUncached(path27);
+        if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
+        this.recentWalks.set(key, found);
+        return found;
+      }
+      walkUncached(path27) {
+        const root = this.rootRegion();
+        if (root === void 0) return { line: this.startLine, complete: false };
+        let region = root;
+        let line = root.line;
+        let found = 0;
+        for (const segment of path27) {
+          if (region === void 0) break;
+          const entry = this.entry(region, segment);
+          if (entry === void 0) break;
+          line = entry.line;
+          region = entry.child;
+          found++;
+        }
+        return { line: this.startLine + line, complete: found === path27.length };
+      }
+      lineText(line) {
+        const start = this.lineStarts[line];
+        const newline = this.text.indexOf("\n", start);
+        const text = this.text.slice(start, newline === -1 ? this.text.length : newline);
+        return text.endsWith("\r") ? text.slice(0, -1) : text;
+      }
+      /** Indentation of a line that holds content, or undefined for blank and comment-only lines. */
+      indentOf(line) {
+        const start = this.lineStarts[line];
+        let at = start;
+        while (this.text.charCodeAt(at) === 32) at++;
+        const c = this.text.charCodeAt(at);
+        if (c > 32 && c < 127) return c === 35 ? void 0 : at - start;
+        const text = this.lineText(line);
+        const indent = text.length - text.trimStart().length;
+        const rest = text.slice(indent);
+        if (rest === "" || rest.startsWith("#")) return void 0;
+        return text.slice(0, indent).includes("	") ? void 0 : indent;
+      }
+      rootRegion() {
+        for (let line = 0; line < this.lines; line++) {
+          const text = this.lineText(line);
+          if (text.startsWith("---")) {
+            if (text.slice(3).trim() !== "" && !text.slice(3).trim().startsWith("#")) return void 0;
+            continue;
+          }
+          if (text.startsWith("%")) continue;
+          const indent = this.indentOf(line);
+          if (indent === void 0) continue;
+          return { line, column: indent, end: this.lines };
+        }
+        return void 0;
+      }
+      /** The lines after `from` that belong to a block nested deeper than `column` (or its `-` items at `column`). */
+      blockAfter(from, column, end) {
+        let first;
+        let firstIndent = 0;
+        for (let line = from + 1; line < end; line++) {
+          const indent = this.indentOf(line);
+          if (indent === void 0) continue;
+          const isItem = isItemAt(this.text, this.lineStarts[line] + indent);
+          if (indent > column || indent === column && isItem) {
+            first = line;
+            firstIndent = indent;
+          }
+          break;
+        }
+        if (first === void 0) return void 0;
+        const sequenceAtColumn = firstIndent === column;
+        let last = this.nextShallowLine(first + 1, end, column);
+        for (; last < end; last = this.nextShallowLine(last + 1, end, column)) {
+          const indent = this.indentOf(last);
+          if (indent === void 0) continue;
+          if (indent > column) continue;
+          if (sequenceAtColumn && indent === column && isItemAt(this.text, this.lineStarts[last] + indent)) continue;
+          break;
+        }
+        return { line: first, column: firstIndent, end: last };
+      }
+      /**
+       * The first line from `from` on (before `end`, else `end`) that starts with at most `column`
+       * spaces. Every other line is indented deeper than `column` or holds no content, so loops
+       * looking for the end of a block check only these; this test reads a character or two of
+       * each line, where indentOf reads all of its indentation.
+       */
+      nextShallowLine(from, end, column) {
+        for (let line = from; line < end; line++) {
+          const start = this.lineStarts[line];
+          for (let at = start + column; at >= start; at--) if (this.text.charCodeAt(at) !== 32) return line;
+        }
+        return end;
+      }
+      entry(region, segment) {
+        if (region.end - region.line < INDEXED_REGION_LINES) return this.find(region, segment);
+        const id = `${region.line}:${region.column}`;
+        let index = this.indexes.get(id);
+        if (index === void 0) {
+          index = this.index(region);
+          this.indexes.set(id, index);
+        }
+        if (index.kind === "map") return typeof segment === "string" ? index.entries.get(segment) : void 0;
+        if (index.kind === "seq" && typeof segment === "number" && segment < index.itemLines.length) return index.items.get(segment, () => this.itemAt(index.itemLines[segment], region));
+        return void 0;
+      }
+      index(region) {
+        if (isItemAt(this.text, this.lineStarts[region.line] + region.column)) {
+          const itemLines = this.itemLines(region, Infinity);
+          return { kind: "seq", itemLines, items: new ItemEntries(itemLines.length) };
+        }
+        const entries = this.keys(region);
+        return entries === void 0 ? { kind: "other" } : { kind: "map", entries };
+      }
+      /**
+       * One key or item of a region, as `index` would find it, without reading the others: only
+       * the lines at the region's column are looked at, and only the found entry's block is
+       * measured. Keys that are not plain names (quoted, odd characters) leave it to `keys`.
+       */
+      find(region, segment) {
+        const { text } = this;
+        const { column, end } = region;
+        if (isItemAt(text, this.lineStarts[region.line] + column)) {
+          if (typeof segment !== "number") return void 0;
+          const lines = this.itemLines(region, segment + 1);
+          return segment < lines.length ? this.itemAt(lines[segment], region) : void 0;
+        }
+        if (typeof segment !== "string") return void 0;
+        let found;
+        for (let line = region.line; line < end; line = this.nextShallowLine(line + 1, end, column)) {
+          if (line !== region.line && this.indentOf(line) !== column) continue;
+          const lineStart = this.lineStarts[line];
+          const at = lineStart + column;
+          if (isItemAt(text, at)) continue;
+          const colon = plainKeyEnd(text, at);
+          if (colon === void 0) return this.keys(region)?.get(segment);
+          if (!plainKeyIs(text, at, colon, segment)) continue;
+          const entry = { line };
+          let valueAt = colon + 1;
+          while (text.charCodeAt(valueAt) === 32 || text.charCodeAt(valueAt) === 9) valueAt++;
+          const rest = this.lineText(line).slice(valueAt - lineStart);
+          const child = onlyNodeProperties(rest) ? this.blockAfter(line, column, end) : void 0;
+          found = entry;
+          if (child === void 0) continue;
+          entry.child = child;
+          line = child.end - 1;
+        }
+        return found;
+      }
+      /** The first lines of a sequence region's `-` items, the first `limit` of them. */
+      itemLines(region, limit) {
+        const lines = [];
+        const { column, end } = region;
+        for (let line = region.line; line < end && lines.length < limit; line = this.nextShallowLine(line + 1, end, column)) {
+          if (line !== region.line && this.indentOf(line) !== column) continue;
+          if (!isItemAt(this.text, this.lineStarts[line] + column)) break;
+          lines.push(line);
+        }
+        return lines;
+      }
+      itemAt(line, region) {
+        return this.item(line, region.column, this.lineText(line).slice(region.column), region.end);
+      }
+      /** A mapping region's keys (lines at exactly its column), or undefined when its first line is not a key. */
+      keys(region) {
+        const firstText = this.lineText(region.line).slice(region.column);
+        if (!KEY.test(firstText)) return void 0;
+        const keys = /* @__PURE__ */ new Map();
+        for (let line = region.line; line < region.end; line++) {
+          const indent = line === region.line ? region.column : this.indentOf(line);
+          if (indent !== region.column) continue;
+          const text = this.lineText(line).slice(indent);
+          if (isItemAt(this.text, this.lineStarts[line] + indent)) continue;
+          let name;
+          let rest;
+          const simple = simpleKey(text);
+          if (simple !== void 0) {
+            name = simple.name;
+            rest = text.slice(simple.end);
+          } else {
+            const match = KEY.exec(text);
+            if (match === null) {
+              if (text.startsWith("#")) continue;
+              break;
+            }
+            name = keyName(match);
+            rest = text.slice(match[0].length);
+          }
+          const entry = { line };
+          keys.set(name, entry);
+          if (onlyNodeProperties(rest)) {
+            const child = this.blockAfter(line, indent, region.end);
+            if (child !== void 0) {
+              entry.child = child;
+              line = child.end - 1;
+            }
+          }
+        }
+        return keys;
+      }
+      /** A `-` item: its value starts after `- ` on the same line (a compact mapping), or on the next lines. */
+      item(line, indent, text, end) {
+        const after = text.slice(1);
+        const spaces = after.length - after.trimStart().length;
+        const content = after.trimStart();
+        if (content === "" || NODE_PROPERTIES.test(content)) {
+          const child = this.blockAfter(line, indent, end);
+          return child === void 0 ? { line } : { line: child.line, child };
+        }
+        if (!KEY.test(content)) return { line };
+        const column = indent + 1 + spaces;
+        let last = this.nextShallowLine(line + 1, end, column - 1);
+        for (; last < end; last = this.nextShallowLine(last + 1, end, column - 1)) {
+          const lineIndent = this.indentOf(last);
+          if (lineIndent === void 0) continue;
+          if (lineIndent < column) break;
+        }
+        return { line, child: { line, column, end: last } };
+      }
+    };
+    MAYBE_WORD = /* @__PURE__ */ new Set(["n", "N", "y", "Y", "t", "T", "f", "F", "o", "O"]);
+  }
+});
 
 // src/load/crd-schemas.ts
-var CRD_KIND = /^kind:[ \t]+["']?CustomResourceDefinition["']?[ \t]*(?:#.*)?$/;
-var CRD_API_VERSION = /^apiVersion:[ \t]+["']?apiextensions\.k8s\.io\/[^\s"']+["']?[ \t]*(?:#.*)?$/;
-var SPEC = /^spec:[ \t]*(?:#.*)?$/;
-var VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
-var SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
 function withoutCrdSchemas(text) {
   if (!text.includes("CustomResourceDefinition") || text.includes("	")) return void 0;
   let kind = false;
@@ -14507,21 +15261,22 @@ function contentIndent(text, at) {
   if (i >= text.length || c === 10 || c === 35 || c === 13 && (i + 1 === text.length || text.charCodeAt(i + 1) === 10)) return void 0;
   return i - at;
 }
+var CRD_KIND, CRD_API_VERSION, SPEC, VERSIONS, SPEC_KEY_AFTER;
+var init_crd_schemas = __esm({
+  "src/load/crd-schemas.ts"() {
+    "use strict";
+    CRD_KIND = /^kind:[ \t]+["']?CustomResourceDefinition["']?[ \t]*(?:#.*)?$/;
+    CRD_API_VERSION = /^apiVersion:[ \t]+["']?apiextensions\.k8s\.io\/[^\s"']+["']?[ \t]*(?:#.*)?$/;
+    SPEC = /^spec:[ \t]*(?:#.*)?$/;
+    VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
+    SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
+  }
+});
 
 // src/load/yaml.ts
-var MAX_DEPTH = 1e3;
-var MAX_EXPANDED_NODES = 1e6;
-var LARGE_DOCUMENT_CHARS = 8 * 1024 * 1024;
-var ALIAS_HEAVY = 64;
-var ALIAS_TOKEN = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/g;
-var ANCHOR_TOKEN = /(?:^|[\s[{,:-])&[^\s,[\]{}]+/;
 function hasAnchor(text) {
   return text.includes("&") && ANCHOR_TOKEN.test(text);
 }
-var mayBeNumber = (data) => {
-  const c = data.charCodeAt(0);
-  return (c >= 48 && c <= 57 || c === 45 || c === 43 || c === 46) && numberCharacters(data);
-};
 function numberCharacters(data) {
   let previous = 0;
   for (let i = 0; i < data.length; i++) {
@@ -14540,52 +15295,6 @@ function isHexOrBasePrefix(c) {
   const lower = c | 32;
   return lower >= 97 && lower <= 102 || lower === 120 || lower === 111;
 }
-var resolvedText;
-var resolvedNumber;
-var resolveNumber = (data, parse) => {
-  if (data === null || !mayBeNumber(data)) return false;
-  const value = parse(data);
-  if (value === void 0) return false;
-  resolvedText = data;
-  resolvedNumber = value;
-  return true;
-};
-var constructNumber = (data, parse) => data === resolvedText ? resolvedNumber : parse(data);
-var K8S_JSYAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    new yaml.Type("tag:yaml.org,2002:null", {
-      kind: "scalar",
-      resolve: (data) => data === null || data.length <= 4 && isNullScalar(data),
-      construct: () => null
-    }),
-    new yaml.Type("tag:yaml.org,2002:bool", {
-      kind: "scalar",
-      resolve: (data) => data !== null && data.length <= 5 && boolScalar(data) !== void 0,
-      construct: (data) => boolScalar(data)
-    }),
-    new yaml.Type("tag:yaml.org,2002:int", {
-      kind: "scalar",
-      resolve: (data) => resolveNumber(data, intScalar),
-      construct: (data) => constructNumber(data, intScalar)
-    }),
-    new yaml.Type("tag:yaml.org,2002:float", {
-      kind: "scalar",
-      resolve: (data) => resolveNumber(data, floatScalar),
-      construct: (data) => constructNumber(data, floatScalar)
-    }),
-    new yaml.Type("tag:yaml.org,2002:merge", {
-      kind: "scalar",
-      resolve: (data) => data === "<<" || data === null
-    })
-  ],
-  explicit: [
-    new yaml.Type("tag:yaml.org,2002:binary", {
-      kind: "scalar",
-      construct: (data) => resolveTaggedScalar("tag:yaml.org,2002:binary", data)
-    })
-  ]
-});
-var SOURCE_COMMENT = /^# Source: (.+?)\s*$/;
 function splitDocuments(text) {
   const docs = [];
   let startLine = 0;
@@ -14634,7 +15343,7 @@ function parseYamlStream(input, file, options = {}) {
   const { parsed } = options;
   return splitDocuments(text).map((chunk, index) => {
     const same = parsed?.get(withoutFinalNewline(chunk.text));
-    return same === void 0 ? parseDocument(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
+    return same === void 0 ? parseDocument2(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
   });
 }
 function parsedByText(docs) {
@@ -14659,7 +15368,7 @@ function sameDocumentAgain(same, chunk, index, file) {
     text: chunk.text
   };
 }
-function parseDocument(chunk, index, file, options) {
+function parseDocument2(chunk, index, file, options) {
   const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
   let value;
   const { locate, positioned } = documentLocator(chunk, file, options, large, () => value);
@@ -14736,9 +15445,6 @@ function presentLength(value, path27) {
 function isRecord(node) {
   return node !== null && typeof node === "object" && !Array.isArray(node);
 }
-var RETAINED_POSITION_CHARS = 16 * 1024 * 1024;
-var retained = /* @__PURE__ */ new Map();
-var retainedChars = 0;
 function retainPositions(drop, chars) {
   retained.set(drop, chars);
   retainedChars += chars;
@@ -14847,10 +15553,10 @@ function composePositioned(chunk, file) {
   return { build, locate: nodeLocator(root, anchors, chunk.startLine, nodeLine) };
 }
 function composeWithYaml(chunk, file) {
-  const lineCounter = new import_yaml.LineCounter();
+  const lineCounter = new import_yaml2.LineCounter();
   try {
-    const composer = new import_yaml.Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, strict: false });
-    const docs = [...composer.compose(new import_yaml.Parser(lineCounter.addNewLine).parse(chunk.text), true)];
+    const composer = new import_yaml2.Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, strict: false });
+    const docs = [...composer.compose(new import_yaml2.Parser(lineCounter.addNewLine).parse(chunk.text), true)];
     return { doc: docs.find((d) => d.contents !== null) ?? docs[0], lineCounter };
   } catch (error) {
     if (error instanceof RangeError) throw tooDeep(file, chunk.startLine);
@@ -14863,104 +15569,18 @@ function syntaxFailure(doc, lineCounter, lineOf, file) {
   const message = firstError.message.split("\n")[0] ?? firstError.message;
   return doc?.errors.some((e) => e.code === "RESOURCE_EXHAUSTION") ? tooDeep(file, lineOf(firstError.pos[0])) : new InputError(`YAML syntax error: ${message}`, file, lineOf(firstError.pos[0]), void 0, lineCounter.linePos(firstError.pos[0]).col);
 }
-var ValueBuilder = class {
-  constructor(anchors, file, startLine, nodeLine) {
-    this.anchors = anchors;
-    this.file = file;
-    this.startLine = startLine;
-    this.nodeLine = nodeLine;
-  }
-  anchors;
-  file;
-  startLine;
-  nodeLine;
-  duplicateKeys = [];
-  values = /* @__PURE__ */ new Map();
-  building = /* @__PURE__ */ new Set();
-  sizes = /* @__PURE__ */ new Map();
-  expanded = 0;
-  build(root) {
-    return { value: this.toValue(root, 0), duplicateKeys: this.duplicateKeys };
-  }
-  toValue(node, depth) {
-    if (depth > MAX_DEPTH) throw tooDeep(this.file, this.startLine);
-    if (node === null || node === void 0) return null;
-    if ((0, import_yaml.isAlias)(node)) return this.aliasValue(node, depth);
-    const n = node;
-    if (n.anchor) this.anchors.set(n.anchor, n);
-    let value;
-    if ((0, import_yaml.isScalar)(n)) value = scalarValue(n);
-    else if ((0, import_yaml.isSeq)(n) || (0, import_yaml.isMap)(n)) {
-      this.building.add(n);
-      value = (0, import_yaml.isSeq)(n) ? n.items.map((item) => this.toValue(item, depth + 1)) : this.mapValue(n, depth);
-      this.building.delete(n);
-    } else value = null;
-    this.values.set(n, value);
-    return value;
-  }
-  aliasValue(node, depth) {
-    const target = this.anchors.get(node.source);
-    if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, this.file, this.nodeLine(node));
-    if (this.building.has(target)) {
-      throw new InputError(`YAML alias *${node.source} refers to a node that contains it (a recursive alias)`, this.file, this.nodeLine(node));
-    }
-    this.expanded += this.expandedSize(target);
-    if (this.expanded > MAX_EXPANDED_NODES) {
-      throw new InputError('YAML aliases expand to too many nodes (a "billion laughs" document?)', this.file, this.nodeLine(node));
-    }
-    return this.values.get(target) ?? this.toValue(target, depth + 1);
-  }
-  mapValue(n, depth) {
-    const out = {};
-    const merges = [];
-    for (const pair of n.items) {
-      if (!(0, import_yaml.isPair)(pair)) continue;
-      const key = pair.key;
-      if ((0, import_yaml.isScalar)(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
-        merges.push(this.toValue(pair.value, depth + 1));
-        continue;
-      }
-      const name = keyString(this.toValue(key, depth + 1));
-      if (Object.hasOwn(out, name)) this.duplicateKeys.push({ key: name, line: this.nodeLine(key) ?? this.startLine });
-      Object.defineProperty(out, name, { value: this.toValue(pair.value, depth + 1), enumerable: true, writable: true, configurable: true });
-    }
-    for (const merged of merges.flat()) {
-      if (merged === null || typeof merged !== "object") continue;
-      for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
-    }
-    return out;
-  }
-  /** How many nodes the node stands for, aliases expanded (each node measured once). */
-  expandedSize(node) {
-    const known = this.sizes.get(node);
-    if (known !== void 0) return known;
-    this.sizes.set(node, 1);
-    let size = 1;
-    if ((0, import_yaml.isSeq)(node) || (0, import_yaml.isMap)(node)) {
-      for (const item of node.items) {
-        const parts = (0, import_yaml.isPair)(item) ? [item.key, item.value] : [item];
-        for (const part of parts) {
-          if ((0, import_yaml.isAlias)(part)) size += this.expandedSize(this.anchors.get(part.source) ?? part);
-          else if (part && typeof part === "object") size += this.expandedSize(part);
-        }
-      }
-    }
-    this.sizes.set(node, size);
-    return size;
-  }
-};
 function nodeLocator(root, anchors, startLine, nodeLine) {
   return (path27) => {
     let node = root;
     let line = nodeLine(root) ?? startLine;
     for (const segment of path27) {
-      if ((0, import_yaml.isAlias)(node)) node = anchors.get(node.source);
-      if ((0, import_yaml.isMap)(node) && typeof segment === "string") {
-        const pair = [...node.items].reverse().find((p) => (0, import_yaml.isPair)(p) && scalarKey(p.key) === segment);
-        if (!pair || !(0, import_yaml.isPair)(pair)) return line;
+      if ((0, import_yaml2.isAlias)(node)) node = anchors.get(node.source);
+      if ((0, import_yaml2.isMap)(node) && typeof segment === "string") {
+        const pair = [...node.items].reverse().find((p) => (0, import_yaml2.isPair)(p) && scalarKey(p.key) === segment);
+        if (!pair || !(0, import_yaml2.isPair)(pair)) return line;
         line = nodeLine(pair.key) ?? line;
         node = pair.value;
-      } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
+      } else if ((0, import_yaml2.isSeq)(node) && typeof segment === "number") {
         const item = node.items[segment];
         if (item === void 0) return line;
         line = nodeLine(item) ?? line;
@@ -14973,7 +15593,7 @@ function nodeLocator(root, anchors, startLine, nodeLine) {
   };
 }
 function scalarKey(key) {
-  return (0, import_yaml.isScalar)(key) ? keyString(scalarValue(key)) : void 0;
+  return (0, import_yaml2.isScalar)(key) ? keyString(scalarValue(key)) : void 0;
 }
 function scalarValue(node) {
   const text = typeof node.source === "string" ? node.source : String(node.value ?? "");
@@ -14981,35 +15601,163 @@ function scalarValue(node) {
   if (node.type === "PLAIN") return resolvePlainScalar(text);
   return node.value;
 }
+var import_yaml2, MAX_DEPTH, MAX_EXPANDED_NODES, LARGE_DOCUMENT_CHARS, ALIAS_HEAVY, ALIAS_TOKEN, ANCHOR_TOKEN, mayBeNumber, resolvedText, resolvedNumber, resolveNumber, constructNumber, K8S_JSYAML_SCHEMA, SOURCE_COMMENT, RETAINED_POSITION_CHARS, retained, retainedChars, ValueBuilder;
+var init_yaml = __esm({
+  "src/load/yaml.ts"() {
+    "use strict";
+    init_js_yaml();
+    import_yaml2 = __toESM(require_dist(), 1);
+    init_errors();
+    init_k8s_scalars();
+    init_block_locator();
+    init_crd_schemas();
+    MAX_DEPTH = 1e3;
+    MAX_EXPANDED_NODES = 1e6;
+    LARGE_DOCUMENT_CHARS = 8 * 1024 * 1024;
+    ALIAS_HEAVY = 64;
+    ALIAS_TOKEN = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/g;
+    ANCHOR_TOKEN = /(?:^|[\s[{,:-])&[^\s,[\]{}]+/;
+    mayBeNumber = (data) => {
+      const c = data.charCodeAt(0);
+      return (c >= 48 && c <= 57 || c === 45 || c === 43 || c === 46) && numberCharacters(data);
+    };
+    resolveNumber = (data, parse) => {
+      if (data === null || !mayBeNumber(data)) return false;
+      const value = parse(data);
+      if (value === void 0) return false;
+      resolvedText = data;
+      resolvedNumber = value;
+      return true;
+    };
+    constructNumber = (data, parse) => data === resolvedText ? resolvedNumber : parse(data);
+    K8S_JSYAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+      implicit: [
+        new yaml.Type("tag:yaml.org,2002:null", {
+          kind: "scalar",
+          resolve: (data) => data === null || data.length <= 4 && isNullScalar(data),
+          construct: () => null
+        }),
+        new yaml.Type("tag:yaml.org,2002:bool", {
+          kind: "scalar",
+          resolve: (data) => data !== null && data.length <= 5 && boolScalar(data) !== void 0,
+          construct: (data) => boolScalar(data)
+        }),
+        new yaml.Type("tag:yaml.org,2002:int", {
+          kind: "scalar",
+          resolve: (data) => resolveNumber(data, intScalar),
+          construct: (data) => constructNumber(data, intScalar)
+        }),
+        new yaml.Type("tag:yaml.org,2002:float", {
+          kind: "scalar",
+          resolve: (data) => resolveNumber(data, floatScalar),
+          construct: (data) => constructNumber(data, floatScalar)
+        }),
+        new yaml.Type("tag:yaml.org,2002:merge", {
+          kind: "scalar",
+          resolve: (data) => data === "<<" || data === null
+        })
+      ],
+      explicit: [
+        new yaml.Type("tag:yaml.org,2002:binary", {
+          kind: "scalar",
+          construct: (data) => resolveTaggedScalar("tag:yaml.org,2002:binary", data)
+        })
+      ]
+    });
+    SOURCE_COMMENT = /^# Source: (.+?)\s*$/;
+    RETAINED_POSITION_CHARS = 16 * 1024 * 1024;
+    retained = /* @__PURE__ */ new Map();
+    retainedChars = 0;
+    ValueBuilder = class {
+      constructor(anchors, file, startLine, nodeLine) {
+        this.anchors = anchors;
+        this.file = file;
+        this.startLine = startLine;
+        this.nodeLine = nodeLine;
+      }
+      anchors;
+      file;
+      startLine;
+      nodeLine;
+      duplicateKeys = [];
+      values = /* @__PURE__ */ new Map();
+      building = /* @__PURE__ */ new Set();
+      sizes = /* @__PURE__ */ new Map();
+      expanded = 0;
+      build(root) {
+        return { value: this.toValue(root, 0), duplicateKeys: this.duplicateKeys };
+      }
+      toValue(node, depth) {
+        if (depth > MAX_DEPTH) throw tooDeep(this.file, this.startLine);
+        if (node === null || node === void 0) return null;
+        if ((0, import_yaml2.isAlias)(node)) return this.aliasValue(node, depth);
+        const n = node;
+        if (n.anchor) this.anchors.set(n.anchor, n);
+        let value;
+        if ((0, import_yaml2.isScalar)(n)) value = scalarValue(n);
+        else if ((0, import_yaml2.isSeq)(n) || (0, import_yaml2.isMap)(n)) {
+          this.building.add(n);
+          value = (0, import_yaml2.isSeq)(n) ? n.items.map((item) => this.toValue(item, depth + 1)) : this.mapValue(n, depth);
+          this.building.delete(n);
+        } else value = null;
+        this.values.set(n, value);
+        return value;
+      }
+      aliasValue(node, depth) {
+        const target = this.anchors.get(node.source);
+        if (!target) throw new InputError(`YAML alias *${node.source} has no anchor`, this.file, this.nodeLine(node));
+        if (this.building.has(target)) {
+          throw new InputError(`YAML alias *${node.source} refers to a node that contains it (a recursive alias)`, this.file, this.nodeLine(node));
+        }
+        this.expanded += this.expandedSize(target);
+        if (this.expanded > MAX_EXPANDED_NODES) {
+          throw new InputError('YAML aliases expand to too many nodes (a "billion laughs" document?)', this.file, this.nodeLine(node));
+        }
+        return this.values.get(target) ?? this.toValue(target, depth + 1);
+      }
+      mapValue(n, depth) {
+        const out = {};
+        const merges = [];
+        for (const pair of n.items) {
+          if (!(0, import_yaml2.isPair)(pair)) continue;
+          const key = pair.key;
+          if ((0, import_yaml2.isScalar)(key) && key.type === "PLAIN" && key.source === "<<" && !key.tag) {
+            merges.push(this.toValue(pair.value, depth + 1));
+            continue;
+          }
+          const name = keyString(this.toValue(key, depth + 1));
+          if (Object.hasOwn(out, name)) this.duplicateKeys.push({ key: name, line: this.nodeLine(key) ?? this.startLine });
+          Object.defineProperty(out, name, { value: this.toValue(pair.value, depth + 1), enumerable: true, writable: true, configurable: true });
+        }
+        for (const merged of merges.flat()) {
+          if (merged === null || typeof merged !== "object") continue;
+          for (const [k, v] of Object.entries(merged)) if (!Object.hasOwn(out, k)) out[k] = v;
+        }
+        return out;
+      }
+      /** How many nodes the node stands for, aliases expanded (each node measured once). */
+      expandedSize(node) {
+        const known = this.sizes.get(node);
+        if (known !== void 0) return known;
+        this.sizes.set(node, 1);
+        let size = 1;
+        if ((0, import_yaml2.isSeq)(node) || (0, import_yaml2.isMap)(node)) {
+          for (const item of node.items) {
+            const parts = (0, import_yaml2.isPair)(item) ? [item.key, item.value] : [item];
+            for (const part of parts) {
+              if ((0, import_yaml2.isAlias)(part)) size += this.expandedSize(this.anchors.get(part.source) ?? part);
+              else if (part && typeof part === "object") size += this.expandedSize(part);
+            }
+          }
+        }
+        this.sizes.set(node, size);
+        return size;
+      }
+    };
+  }
+});
 
 // src/model/object.ts
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
-  "APIService",
-  "CertificateSigningRequest",
-  "ClusterIssuer",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "ComponentStatus",
-  "CSIDriver",
-  "CSINode",
-  "CustomResourceDefinition",
-  "FlowSchema",
-  "IngressClass",
-  "MutatingWebhookConfiguration",
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "PriorityClass",
-  "PriorityLevelConfiguration",
-  "RuntimeClass",
-  "StorageClass",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "ValidatingWebhookConfiguration",
-  "VolumeAttachment",
-  "VolumeAttributesClass",
-  "ClusterServiceVersion"
-]);
 function namespaceOf(object) {
   return object.ref.namespace ?? "";
 }
@@ -15061,13 +15809,11 @@ function stringMap(value) {
   }
   return out;
 }
-var NO_ENTRIES = Object.freeze({});
 function stringEntry(value, key) {
   if (!isRecord(value) || !Object.hasOwn(value, key)) return void 0;
   const entry = value[key];
   return typeof entry === "string" ? entry : entry === null ? "" : void 0;
 }
-var NO_HOOKS = Object.freeze([]);
 function objectsFromDocuments(docs, options) {
   const objects = [];
   const notes = [];
@@ -15115,11 +15861,44 @@ function objectsFromDocuments(docs, options) {
   for (const doc of docs) add(doc, doc.value, []);
   return { objects, notes };
 }
+var CLUSTER_SCOPED, NO_ENTRIES, NO_HOOKS;
+var init_object = __esm({
+  "src/model/object.ts"() {
+    "use strict";
+    init_yaml();
+    CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+      "APIService",
+      "CertificateSigningRequest",
+      "ClusterIssuer",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ComponentStatus",
+      "CSIDriver",
+      "CSINode",
+      "CustomResourceDefinition",
+      "FlowSchema",
+      "IngressClass",
+      "MutatingWebhookConfiguration",
+      "Namespace",
+      "Node",
+      "PersistentVolume",
+      "PriorityClass",
+      "PriorityLevelConfiguration",
+      "RuntimeClass",
+      "StorageClass",
+      "ValidatingAdmissionPolicy",
+      "ValidatingAdmissionPolicyBinding",
+      "ValidatingWebhookConfiguration",
+      "VolumeAttachment",
+      "VolumeAttributesClass",
+      "ClusterServiceVersion"
+    ]);
+    NO_ENTRIES = Object.freeze({});
+    NO_HOOKS = Object.freeze([]);
+  }
+});
 
 // src/model/selector.ts
-var NOTHING = { matchesNothing: true, requirements: [] };
-var EVERYTHING = { matchesNothing: false, requirements: [] };
-var OPERATORS = /* @__PURE__ */ new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
 function meaning(m) {
   return m === "nothing" ? NOTHING : EVERYTHING;
 }
@@ -15130,7 +15909,7 @@ function selectorFromMap(map2, semantics) {
   return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
 }
 function matchLabelRequirements(map2) {
-  return Object.keys(map2).map((key) => ({ key, operator: "In", values: [scalarText(map2[key])] }));
+  return Object.keys(map2).map((key) => ({ key, operator: "In", values: [scalarText2(map2[key])] }));
 }
 function compileLabelSelector(raw, semantics) {
   if (raw === null || raw === void 0) return meaning(semantics.nil);
@@ -15143,7 +15922,7 @@ function compileLabelSelector(raw, semantics) {
       if (!isRecord(expression) || typeof expression.key !== "string") return NOTHING;
       const operator = expression.operator;
       if (typeof operator !== "string" || !OPERATORS.has(operator)) return NOTHING;
-      const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
+      const values = Array.isArray(expression.values) ? expression.values.map(scalarText2) : [];
       requirements.push({ key: expression.key, operator, values });
     }
   } else if (matchExpressions !== null && matchExpressions !== void 0) {
@@ -15151,7 +15930,7 @@ function compileLabelSelector(raw, semantics) {
   }
   return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
 }
-function scalarText(value) {
+function scalarText2(value) {
   if (value === null || value === void 0) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -15160,12 +15939,12 @@ function storedLabelSelector(raw) {
   const stored = {};
   if (isRecord(raw.matchLabels) && Object.keys(raw.matchLabels).length > 0) {
     const labels = raw.matchLabels;
-    stored.matchLabels = Object.fromEntries(Object.keys(labels).sort().map((key) => [key, scalarText(labels[key])]));
+    stored.matchLabels = Object.fromEntries(Object.keys(labels).sort().map((key) => [key, scalarText2(labels[key])]));
   }
   if (Array.isArray(raw.matchExpressions) && raw.matchExpressions.length > 0) {
     stored.matchExpressions = raw.matchExpressions.map((expression) => {
       if (!isRecord(expression)) return expression;
-      const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
+      const values = Array.isArray(expression.values) ? expression.values.map(scalarText2) : [];
       return { key: expression.key, operator: expression.operator, ...values.length > 0 ? { values } : {} };
     });
   }
@@ -15215,71 +15994,77 @@ function describeSelector(selector) {
     }
   }).join(",");
 }
-var LabelIndex = class {
-  constructor(labelsOf2) {
-    this.labelsOf = labelsOf2;
-  }
-  labelsOf;
-  byKeyValue = /* @__PURE__ */ new Map();
-  byKey = /* @__PURE__ */ new Map();
-  all = [];
-  position = /* @__PURE__ */ new Map();
-  add(item) {
-    this.position.set(item, this.all.length);
-    this.all.push(item);
-    const labels = this.labelsOf(item);
-    for (const key in labels) {
-      const value = labels[key];
-      let values = this.byKeyValue.get(key);
-      if (!values) this.byKeyValue.set(key, values = /* @__PURE__ */ new Map());
-      const bucket = values.get(value);
-      if (bucket) bucket.push(item);
-      else values.set(value, [item]);
-      const keyed = this.byKey.get(key);
-      if (keyed) keyed.push(item);
-      else this.byKey.set(key, [item]);
-    }
-  }
-  select(selector) {
-    if (selector.matchesNothing) return [];
-    return this.candidates(selector).filter((item) => matches(selector, this.labelsOf(item)));
-  }
-  /**
-   * The first `limit` items, in the order added, that the selector matches and `accept` takes:
-   * a caller that shows a few examples (or asks "more than n?") stops there, so its cost does
-   * not grow with how many items match.
-   */
-  selectFirst(selector, limit, accept = () => true) {
-    const found = [];
-    if (selector.matchesNothing) return found;
-    for (const item of this.candidates(selector)) {
-      if (found.length >= limit) break;
-      if (accept(item) && matches(selector, this.labelsOf(item))) found.push(item);
-    }
-    return found;
-  }
-  /** The smallest posting list any one requirement narrows the search to. */
-  candidates(selector) {
-    let best = this.all;
-    for (const r of selector.requirements) {
-      let list;
-      if (r.operator === "In") {
-        const values = this.byKeyValue.get(r.key);
-        list = r.values.length === 1 ? values?.get(r.values[0]) ?? [] : [...new Set(r.values)].flatMap((v) => values?.get(v) ?? []).sort((a, b) => this.position.get(a) - this.position.get(b));
-      } else if (r.operator === "Exists") {
-        list = this.byKey.get(r.key) ?? [];
+var NOTHING, EVERYTHING, OPERATORS, LabelIndex;
+var init_selector = __esm({
+  "src/model/selector.ts"() {
+    "use strict";
+    init_object();
+    NOTHING = { matchesNothing: true, requirements: [] };
+    EVERYTHING = { matchesNothing: false, requirements: [] };
+    OPERATORS = /* @__PURE__ */ new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
+    LabelIndex = class {
+      constructor(labelsOf2) {
+        this.labelsOf = labelsOf2;
       }
-      if (list && list.length < best.length) best = list;
-    }
-    return best;
+      labelsOf;
+      byKeyValue = /* @__PURE__ */ new Map();
+      byKey = /* @__PURE__ */ new Map();
+      all = [];
+      position = /* @__PURE__ */ new Map();
+      add(item) {
+        this.position.set(item, this.all.length);
+        this.all.push(item);
+        const labels = this.labelsOf(item);
+        for (const key in labels) {
+          const value = labels[key];
+          let values = this.byKeyValue.get(key);
+          if (!values) this.byKeyValue.set(key, values = /* @__PURE__ */ new Map());
+          const bucket = values.get(value);
+          if (bucket) bucket.push(item);
+          else values.set(value, [item]);
+          const keyed = this.byKey.get(key);
+          if (keyed) keyed.push(item);
+          else this.byKey.set(key, [item]);
+        }
+      }
+      select(selector) {
+        if (selector.matchesNothing) return [];
+        return this.candidates(selector).filter((item) => matches(selector, this.labelsOf(item)));
+      }
+      /**
+       * The first `limit` items, in the order added, that the selector matches and `accept` takes:
+       * a caller that shows a few examples (or asks "more than n?") stops there, so its cost does
+       * not grow with how many items match.
+       */
+      selectFirst(selector, limit, accept = () => true) {
+        const found = [];
+        if (selector.matchesNothing) return found;
+        for (const item of this.candidates(selector)) {
+          if (found.length >= limit) break;
+          if (accept(item) && matches(selector, this.labelsOf(item))) found.push(item);
+        }
+        return found;
+      }
+      /** The smallest posting list any one requirement narrows the search to. */
+      candidates(selector) {
+        let best = this.all;
+        for (const r of selector.requirements) {
+          let list;
+          if (r.operator === "In") {
+            const values = this.byKeyValue.get(r.key);
+            list = r.values.length === 1 ? values?.get(r.values[0]) ?? [] : [...new Set(r.values)].flatMap((v) => values?.get(v) ?? []).sort((a, b) => this.position.get(a) - this.position.get(b));
+          } else if (r.operator === "Exists") {
+            list = this.byKey.get(r.key) ?? [];
+          }
+          if (list && list.length < best.length) best = list;
+        }
+        return best;
+      }
+    };
   }
-};
+});
 
 // src/model/consumers.ts
-var SERVICE_SELECTOR = { nil: "nothing", empty: "nothing" };
-var PDB_V1 = { nil: "nothing", empty: "everything" };
-var PDB_V1BETA1 = { nil: "nothing", empty: "nothing" };
-var EMPTY_IS_ALL = { nil: "everything", empty: "everything" };
 function consumerOf(object) {
   const { kind, namespace } = object.ref;
   const group = object.group;
@@ -15304,7 +16089,6 @@ function consumerOf(object) {
   }
   return void 0;
 }
-var SPEC_SELECTOR = ["spec", "selector"];
 function ownNamespace(namespace) {
   return namespace === void 0 ? void 0 : [namespace];
 }
@@ -15332,18 +16116,21 @@ function hpaOf(object) {
   const target = fields.kind && fields.name ? { kind: fields.kind, name: fields.name, ...fields.apiVersion ? { apiVersion: fields.apiVersion } : {} } : void 0;
   return { object, targetPath, ...target ? { target } : {} };
 }
+var SERVICE_SELECTOR, PDB_V1, PDB_V1BETA1, EMPTY_IS_ALL, SPEC_SELECTOR;
+var init_consumers = __esm({
+  "src/model/consumers.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    SERVICE_SELECTOR = { nil: "nothing", empty: "nothing" };
+    PDB_V1 = { nil: "nothing", empty: "everything" };
+    PDB_V1BETA1 = { nil: "nothing", empty: "nothing" };
+    EMPTY_IS_ALL = { nil: "everything", empty: "everything" };
+    SPEC_SELECTOR = ["spec", "selector"];
+  }
+});
 
 // src/model/volatile.ts
-var VOLATILE_LABEL_KEYS = /* @__PURE__ */ new Set([
-  "helm.sh/chart",
-  "app.kubernetes.io/version",
-  "chart",
-  "version"
-]);
-var CHART_LABEL_KEYS = ["helm.sh/chart", "chart"];
-var APP_VERSION_KEYS = ["app.kubernetes.io/version", "version"];
-var CHART_LABEL = /^.+?-(v?\d+(?:\.\d+)*(?:[-_.+].*)?)$/;
-var LOOKS_LIKE_VERSION = /\d.*\.|\.\d|^v?\d{2,}/;
 function knownVersions(objects) {
   const chart = /* @__PURE__ */ new Set();
   const app = /* @__PURE__ */ new Set();
@@ -15395,7 +16182,6 @@ function containedVersion(value, versions) {
   }
   return best === Infinity ? void 0 : index.ordered[best];
 }
-var versionIndexes = /* @__PURE__ */ new WeakMap();
 function versionIndex(versions) {
   let index = versionIndexes.get(versions);
   if (index === void 0 || index.ordered.length !== versions.size) {
@@ -15429,92 +16215,26 @@ function imageTag(image) {
 function namedToRoll(key) {
   return /roll|restart|redeploy|revision|timestamp/i.test(key.slice(key.lastIndexOf("/") + 1));
 }
+var VOLATILE_LABEL_KEYS, CHART_LABEL_KEYS, APP_VERSION_KEYS, CHART_LABEL, LOOKS_LIKE_VERSION, versionIndexes;
+var init_volatile = __esm({
+  "src/model/volatile.ts"() {
+    "use strict";
+    init_object();
+    VOLATILE_LABEL_KEYS = /* @__PURE__ */ new Set([
+      "helm.sh/chart",
+      "app.kubernetes.io/version",
+      "chart",
+      "version"
+    ]);
+    CHART_LABEL_KEYS = ["helm.sh/chart", "chart"];
+    APP_VERSION_KEYS = ["app.kubernetes.io/version", "version"];
+    CHART_LABEL = /^.+?-(v?\d+(?:\.\d+)*(?:[-_.+].*)?)$/;
+    LOOKS_LIKE_VERSION = /\d.*\.|\.\d|^v?\d{2,}/;
+    versionIndexes = /* @__PURE__ */ new WeakMap();
+  }
+});
 
 // src/k8s/controllers.ts
-var DOCS = "https://kubernetes.io/docs/concepts/workloads/controllers";
-var JOBS_HAVE_NO_SCALE = { error: "jobs.batch does not implement the scale subresource" };
-var NO_CONTROLLER_ERROR = "found no controllers for pod";
-var POD_CONTROLLERS = {
-  Deployment: {
-    groups: ["apps", "extensions"],
-    keepsPodsBySelector: true,
-    rollsOnTemplateChange: true,
-    scale: true,
-    rolloutStatus: true,
-    section: "§1.2, §4",
-    source: `${DOCS}/deployment/`
-  },
-  ReplicaSet: {
-    groups: ["apps", "extensions"],
-    keepsPodsBySelector: true,
-    // Keeps the pods it has: a template change reaches only pods it creates later.
-    rollsOnTemplateChange: false,
-    scale: true,
-    rolloutStatus: false,
-    section: "§1.3, §4",
-    source: `${DOCS}/replicaset/`
-  },
-  DaemonSet: {
-    groups: ["apps", "extensions"],
-    keepsPodsBySelector: true,
-    rollsOnTemplateChange: true,
-    scale: { error: "daemonsets.apps does not implement the scale subresource" },
-    rolloutStatus: true,
-    section: "§1.4, §4",
-    source: `${DOCS}/daemonset/`
-  },
-  StatefulSet: {
-    groups: ["apps"],
-    keepsPodsBySelector: true,
-    rollsOnTemplateChange: true,
-    scale: true,
-    rolloutStatus: true,
-    claimsPodsByName: true,
-    section: "§1.5, §4",
-    // The adoption filter: kubernetes/kubernetes pkg/controller/statefulset/stateful_set.go getPodsForStatefulSet.
-    source: `${DOCS}/statefulset/`
-  },
-  ReplicationController: {
-    groups: [""],
-    keepsPodsBySelector: true,
-    rollsOnTemplateChange: false,
-    scale: true,
-    rolloutStatus: false,
-    section: "§4",
-    source: `${DOCS}/replicationcontroller/`
-  },
-  Rollout: {
-    groups: ["argoproj.io"],
-    keepsPodsBySelector: true,
-    rollsOnTemplateChange: true,
-    scale: true,
-    rolloutStatus: false,
-    section: "§1.17, §5",
-    source: "https://argoproj.github.io/argo-rollouts/features/specification/"
-  },
-  Job: {
-    groups: ["batch"],
-    // Its selector is generated per Job (controller-uid); its pods run to completion.
-    keepsPodsBySelector: false,
-    // The template of a Job is immutable (§1.6).
-    rollsOnTemplateChange: false,
-    scale: JOBS_HAVE_NO_SCALE,
-    rolloutStatus: false,
-    section: "§1.6, §4",
-    source: `${DOCS}/job/`
-  },
-  CronJob: {
-    groups: ["batch"],
-    keepsPodsBySelector: false,
-    // A template change reaches only the Jobs it creates later.
-    rollsOnTemplateChange: false,
-    // Its pods belong to the Jobs it creates.
-    scale: JOBS_HAVE_NO_SCALE,
-    rolloutStatus: false,
-    section: "§1.7, §4",
-    source: `${DOCS}/cron-jobs/`
-  }
-};
 function podController(group, kind) {
   const controller = Object.hasOwn(POD_CONTROLLERS, kind) ? POD_CONTROLLERS[kind] : void 0;
   return controller?.groups.includes(group) ? controller : void 0;
@@ -15536,11 +16256,98 @@ function claimsPodsByName(group, kind) {
 function followsRolloutStatus(group, kind) {
   return group === "apps" && podController(group, kind)?.rolloutStatus === true;
 }
+var DOCS, JOBS_HAVE_NO_SCALE, NO_CONTROLLER_ERROR, POD_CONTROLLERS;
+var init_controllers = __esm({
+  "src/k8s/controllers.ts"() {
+    "use strict";
+    DOCS = "https://kubernetes.io/docs/concepts/workloads/controllers";
+    JOBS_HAVE_NO_SCALE = { error: "jobs.batch does not implement the scale subresource" };
+    NO_CONTROLLER_ERROR = "found no controllers for pod";
+    POD_CONTROLLERS = {
+      Deployment: {
+        groups: ["apps", "extensions"],
+        keepsPodsBySelector: true,
+        rollsOnTemplateChange: true,
+        scale: true,
+        rolloutStatus: true,
+        section: "§1.2, §4",
+        source: `${DOCS}/deployment/`
+      },
+      ReplicaSet: {
+        groups: ["apps", "extensions"],
+        keepsPodsBySelector: true,
+        // Keeps the pods it has: a template change reaches only pods it creates later.
+        rollsOnTemplateChange: false,
+        scale: true,
+        rolloutStatus: false,
+        section: "§1.3, §4",
+        source: `${DOCS}/replicaset/`
+      },
+      DaemonSet: {
+        groups: ["apps", "extensions"],
+        keepsPodsBySelector: true,
+        rollsOnTemplateChange: true,
+        scale: { error: "daemonsets.apps does not implement the scale subresource" },
+        rolloutStatus: true,
+        section: "§1.4, §4",
+        source: `${DOCS}/daemonset/`
+      },
+      StatefulSet: {
+        groups: ["apps"],
+        keepsPodsBySelector: true,
+        rollsOnTemplateChange: true,
+        scale: true,
+        rolloutStatus: true,
+        claimsPodsByName: true,
+        section: "§1.5, §4",
+        // The adoption filter: kubernetes/kubernetes pkg/controller/statefulset/stateful_set.go getPodsForStatefulSet.
+        source: `${DOCS}/statefulset/`
+      },
+      ReplicationController: {
+        groups: [""],
+        keepsPodsBySelector: true,
+        rollsOnTemplateChange: false,
+        scale: true,
+        rolloutStatus: false,
+        section: "§4",
+        source: `${DOCS}/replicationcontroller/`
+      },
+      Rollout: {
+        groups: ["argoproj.io"],
+        keepsPodsBySelector: true,
+        rollsOnTemplateChange: true,
+        scale: true,
+        rolloutStatus: false,
+        section: "§1.17, §5",
+        source: "https://argoproj.github.io/argo-rollouts/features/specification/"
+      },
+      Job: {
+        groups: ["batch"],
+        // Its selector is generated per Job (controller-uid); its pods run to completion.
+        keepsPodsBySelector: false,
+        // The template of a Job is immutable (§1.6).
+        rollsOnTemplateChange: false,
+        scale: JOBS_HAVE_NO_SCALE,
+        rolloutStatus: false,
+        section: "§1.6, §4",
+        source: `${DOCS}/job/`
+      },
+      CronJob: {
+        groups: ["batch"],
+        keepsPodsBySelector: false,
+        // A template change reaches only the Jobs it creates later.
+        rollsOnTemplateChange: false,
+        // Its pods belong to the Jobs it creates.
+        scale: JOBS_HAVE_NO_SCALE,
+        rolloutStatus: false,
+        section: "§1.7, §4",
+        source: `${DOCS}/cron-jobs/`
+      }
+    };
+  }
+});
 
 // src/model/workloads.ts
-var REQUIRED = { nil: "nothing", empty: "nothing" };
-var MUTABLE_SELECTOR_VERSIONS = /* @__PURE__ */ new Set(["extensions/v1beta1", "apps/v1beta1"]);
-var immutableUnlessLegacy = (o) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
 function groupsOf(kind) {
   return POD_CONTROLLERS[kind].groups;
 }
@@ -15556,44 +16363,6 @@ function selectorController(kind, immutableSelector) {
     runsToCompletion: false
   };
 }
-var SHAPES = {
-  Deployment: selectorController("Deployment", immutableUnlessLegacy),
-  ReplicaSet: selectorController("ReplicaSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  DaemonSet: selectorController("DaemonSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
-  StatefulSet: selectorController("StatefulSet", () => true),
-  Rollout: selectorController("Rollout", () => true),
-  ReplicationController: {
-    groups: groupsOf("ReplicationController"),
-    templatePath: ["spec", "template"],
-    selectorPath: ["spec", "selector"],
-    selectorKind: "map",
-    selectorRequired: false,
-    immutableSelector: () => false,
-    runsToCompletion: false
-  },
-  Job: {
-    groups: groupsOf("Job"),
-    templatePath: ["spec", "template"],
-    selectorRequired: false,
-    immutableSelector: (o) => getPath(o.raw, ["spec", "manualSelector"]) === true,
-    runsToCompletion: true
-  },
-  CronJob: {
-    groups: groupsOf("CronJob"),
-    templatePath: ["spec", "jobTemplate", "spec", "template"],
-    selectorRequired: false,
-    immutableSelector: () => false,
-    runsToCompletion: true
-  },
-  Pod: {
-    groups: [""],
-    templatePath: [],
-    selectorRequired: false,
-    immutableSelector: () => false,
-    runsToCompletion: false
-  }
-};
-var WORKLOAD_KINDS = new Set(Object.keys(SHAPES));
 function workloadOf(object) {
   const shape = SHAPES[object.ref.kind];
   if (!shape || !shape.groups.includes(object.group)) return genericWorkload(object);
@@ -15701,12 +16470,58 @@ function reachedByService(service2, workload) {
     return declared.has(target);
   });
 }
+var REQUIRED, MUTABLE_SELECTOR_VERSIONS, immutableUnlessLegacy, SHAPES, WORKLOAD_KINDS;
+var init_workloads = __esm({
+  "src/model/workloads.ts"() {
+    "use strict";
+    init_controllers();
+    init_object();
+    init_selector();
+    REQUIRED = { nil: "nothing", empty: "nothing" };
+    MUTABLE_SELECTOR_VERSIONS = /* @__PURE__ */ new Set(["extensions/v1beta1", "apps/v1beta1"]);
+    immutableUnlessLegacy = (o) => !MUTABLE_SELECTOR_VERSIONS.has(o.ref.apiVersion);
+    SHAPES = {
+      Deployment: selectorController("Deployment", immutableUnlessLegacy),
+      ReplicaSet: selectorController("ReplicaSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+      DaemonSet: selectorController("DaemonSet", (o) => o.ref.apiVersion !== "extensions/v1beta1"),
+      StatefulSet: selectorController("StatefulSet", () => true),
+      Rollout: selectorController("Rollout", () => true),
+      ReplicationController: {
+        groups: groupsOf("ReplicationController"),
+        templatePath: ["spec", "template"],
+        selectorPath: ["spec", "selector"],
+        selectorKind: "map",
+        selectorRequired: false,
+        immutableSelector: () => false,
+        runsToCompletion: false
+      },
+      Job: {
+        groups: groupsOf("Job"),
+        templatePath: ["spec", "template"],
+        selectorRequired: false,
+        immutableSelector: (o) => getPath(o.raw, ["spec", "manualSelector"]) === true,
+        runsToCompletion: true
+      },
+      CronJob: {
+        groups: groupsOf("CronJob"),
+        templatePath: ["spec", "jobTemplate", "spec", "template"],
+        selectorRequired: false,
+        immutableSelector: () => false,
+        runsToCompletion: true
+      },
+      Pod: {
+        groups: [""],
+        templatePath: [],
+        selectorRequired: false,
+        immutableSelector: () => false,
+        runsToCompletion: false
+      }
+    };
+    WORKLOAD_KINDS = new Set(Object.keys(SHAPES));
+  }
+});
 
 // src/analyze/context.ts
-var DEFAULT_SETTINGS = {
-  kubeVersion: "1.34",
-  extraVolatileKeys: /* @__PURE__ */ new Set()
-};
 function buildContext(objects, settings = DEFAULT_SETTINGS) {
   const { workloads, workloadByObject, consumers, hpas, pods, services, byIdentity } = indexObjects(objects);
   const empty = (labelsOf2) => new LabelIndex(labelsOf2);
@@ -15780,40 +16595,23 @@ function indexIn(indexes, namespace, labelsOf2) {
   if (!index) indexes.set(namespace, index = new LabelIndex(labelsOf2));
   return index;
 }
-
-// src/analyze/finding.ts
-var SEVERITIES = ["error", "warning", "info"];
-function severityRank(severity) {
-  return SEVERITIES.indexOf(severity);
-}
-function summarize(findings) {
-  const summary = { error: 0, warning: 0, info: 0 };
-  for (const finding2 of findings) summary[finding2.severity]++;
-  return summary;
-}
+var DEFAULT_SETTINGS;
+var init_context = __esm({
+  "src/analyze/context.ts"() {
+    "use strict";
+    init_consumers();
+    init_object();
+    init_selector();
+    init_volatile();
+    init_workloads();
+    DEFAULT_SETTINGS = {
+      kubeVersion: "1.34",
+      extraVolatileKeys: /* @__PURE__ */ new Set()
+    };
+  }
+});
 
 // src/model/label-syntax.ts
-var QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-var LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
-var DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-var DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-var DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
-var QUALIFIED_NAME_MAX_LENGTH = 63;
-var LABEL_VALUE_MAX_LENGTH = 63;
-var DNS1123_LABEL_MAX_LENGTH = 63;
-var DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
-var DNS1035_LABEL_MAX_LENGTH = 63;
-var TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
-var QUALIFIED_NAME_ERR_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-var LABEL_VALUE_ERR_MSG = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-var DNS1123_LABEL_ERR_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
-var DNS1123_SUBDOMAIN_ERR_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-var DNS1035_LABEL_ERR_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
-var QUALIFIED_NAME_RE = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
-var LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-var DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL_FMT}$`);
-var DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
-var DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 function byteLength(value) {
   if (value.length <= 256) {
     let ascii = true;
@@ -15907,19 +16705,6 @@ function isPlainLabelValue(value) {
 function isAlphanumeric(c) {
   return c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122;
 }
-var KnownValid = class {
-  strings = /* @__PURE__ */ new Set();
-  has(value) {
-    return this.strings.has(value);
-  }
-  add(value) {
-    if (this.strings.size >= 65536) this.strings.clear();
-    this.strings.add(value);
-  }
-};
-var NO_PROBLEMS = Object.freeze([]);
-var validLabelKeys = new KnownValid();
-var validAnnotationKeys = new KnownValid();
 function goToLower(value) {
   let out = "";
   for (const char of value) {
@@ -16082,9 +16867,49 @@ function requirementErrors(expression, at, field) {
   });
   return errors;
 }
+var QUALIFIED_NAME_FMT, LABEL_VALUE_FMT, DNS1123_LABEL_FMT, DNS1123_SUBDOMAIN_FMT, DNS1035_LABEL_FMT, QUALIFIED_NAME_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH, DNS1123_LABEL_MAX_LENGTH, DNS1123_SUBDOMAIN_MAX_LENGTH, DNS1035_LABEL_MAX_LENGTH, TOTAL_ANNOTATION_SIZE_LIMIT_B, QUALIFIED_NAME_ERR_MSG, LABEL_VALUE_ERR_MSG, DNS1123_LABEL_ERR_MSG, DNS1123_SUBDOMAIN_ERR_MSG, DNS1035_LABEL_ERR_MSG, QUALIFIED_NAME_RE, LABEL_VALUE_RE, DNS1123_LABEL_RE, DNS1123_SUBDOMAIN_RE, DNS1035_LABEL_RE, KnownValid, NO_PROBLEMS, validLabelKeys, validAnnotationKeys;
+var init_label_syntax = __esm({
+  "src/model/label-syntax.ts"() {
+    "use strict";
+    init_object();
+    QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+    LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
+    DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+    DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
+    QUALIFIED_NAME_MAX_LENGTH = 63;
+    LABEL_VALUE_MAX_LENGTH = 63;
+    DNS1123_LABEL_MAX_LENGTH = 63;
+    DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+    DNS1035_LABEL_MAX_LENGTH = 63;
+    TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
+    QUALIFIED_NAME_ERR_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+    LABEL_VALUE_ERR_MSG = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+    DNS1123_LABEL_ERR_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+    DNS1123_SUBDOMAIN_ERR_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+    DNS1035_LABEL_ERR_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+    QUALIFIED_NAME_RE = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
+    LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
+    DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL_FMT}$`);
+    DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+    DNS1035_LABEL_RE = new RegExp(`^${DNS1035_LABEL_FMT}$`);
+    KnownValid = class {
+      strings = /* @__PURE__ */ new Set();
+      has(value) {
+        return this.strings.has(value);
+      }
+      add(value) {
+        if (this.strings.size >= 65536) this.strings.clear();
+        this.strings.add(value);
+      }
+    };
+    NO_PROBLEMS = Object.freeze([]);
+    validLabelKeys = new KnownValid();
+    validAnnotationKeys = new KnownValid();
+  }
+});
 
 // src/analyze/messages.ts
-var PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
 function placeholders(template) {
   return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]))];
 }
@@ -16102,90 +16927,105 @@ function andList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
+var PLACEHOLDER;
+var init_messages = __esm({
+  "src/analyze/messages.ts"() {
+    "use strict";
+    PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+  }
+});
 
 // src/analyze/rule.ts
-var PROJECT_URL = "https://github.com/chartguard/chartguard";
 function ruleHelpUri(id) {
   return `${PROJECT_URL}#${id}`;
 }
+var PROJECT_URL;
+var init_rule = __esm({
+  "src/analyze/rule.ts"() {
+    "use strict";
+    PROJECT_URL = "https://github.com/chartguard/chartguard";
+  }
+});
 
 // src/analyze/rules/selector-mismatch.ts
-var selectorMismatch = {
-  meta: {
-    id: "selector-mismatch",
-    severity: "error",
-    summary: "A workload's selector does not match its own pod template labels, or is empty where the API rejects it.",
-    messages: {
-      noSelector: "no spec.selector, which a {{kind}} requires",
-      emptySelector: "spec.selector is empty or malformed",
-      templateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})",
-      customTemplateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})"
-    },
-    details: {
-      noSelector: 'The API server answers "spec.selector: Required value": {{object}} is refused, so helm install/upgrade fails.',
-      emptySelector: 'The API server answers "empty selector is invalid for {{resource}}" or "invalid label selector": {{object}} is refused, so helm install/upgrade fails.',
-      templateMismatch: 'The API server answers "`selector` does not match template `labels`": {{object}} is refused, so helm install/upgrade fails. The selector is immutable: removing a template label it uses breaks every later upgrade the same way.',
-      customTemplateMismatch: "The {{kind}} controller cannot own the pods it creates (most controllers refuse such a spec)."
-    },
-    why: "The API server refuses the object: `selector` does not match template `labels`, or `empty selector is invalid`. Because the selector is immutable, removing a template label that the selector uses also breaks every later upgrade.",
-    fix: "Build spec.selector.matchLabels and the pod template labels from the same small selector-labels helper, and never remove a selector label from the template.",
-    migration: "Nothing to migrate when the API server refused the object: fix the chart and install or upgrade again. If the template lost a label that a deployed selector still uses, put the label back: the selector is immutable, so changing it means deleting the workload without its pods (`kubectl delete deployment <name> --cascade=orphan`) before `helm upgrade`.",
-    incident: 'helm/helm #2494: a `chart: {{ .Chart.Name }}-{{ .Chart.Version }}` label added to a Deployment\'s pod template made the next upgrade fail with "`selector` does not match template `labels`"; helm/charts #1726 (kube-state-metrics) broke every upgrade the same way.',
-    helpUri: ruleHelpUri("selector-mismatch")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      const { selector, selectorPath, object } = workload;
-      if (!selector || !selectorPath || !(workload.selectorRequired || workload.generic)) continue;
-      const raw = getPath(object.raw, selectorPath);
-      if (undecodable(raw, [...workload.templatePath, "metadata", "labels"], workload.object.raw, selectorPath)) continue;
-      if (workload.generic && (selector.matchesNothing || selector.requirements.length === 0)) continue;
-      if (selector.matchesNothing || selector.requirements.length === 0) {
-        const absent = raw === void 0 || raw === null;
-        report({
-          object,
-          path: selectorPath,
-          messageId: absent ? "noSelector" : "emptySelector",
-          data: { object: refString(object.ref), kind: object.ref.kind, resource: object.ref.kind.toLowerCase() },
-          evidence: { selector: raw ?? null },
-          remedy: {
-            text: "Set spec.selector.matchLabels to the stable labels that identify this workload's pods (e.g. app.kubernetes.io/name and app.kubernetes.io/instance) and put the same labels on spec.template.metadata.labels."
-          }
-        });
-        continue;
-      }
-      if (matches(selector, workload.podLabels)) continue;
-      const missing = selector.requirements.filter((r) => !matches({ matchesNothing: false, requirements: [r] }, workload.podLabels)).map((r) => describeSelector({ matchesNothing: false, requirements: [r] }));
-      const described = describeSelector(selector);
-      const unmatched = andList(missing);
-      report({
-        object,
-        path: [...workload.templatePath, "metadata", "labels"],
-        messageId: workload.generic ? "customTemplateMismatch" : "templateMismatch",
-        data: { object: refString(object.ref), kind: object.ref.kind, selector: described, unmatched },
-        evidence: { selector: described, unmatched: missing, templateLabels: workload.podLabels },
-        remedy: {
-          text: `Put ${unmatched} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`
-        }
-      });
-    }
-  }
-};
 function undecodable(selector, labelsPath, raw, selectorPath) {
   const errors = [...validateLabelSelector(selector, selectorPath), ...validateLabelMap(getPath(raw, labelsPath), labelsPath)];
   return errors.some((error) => error.type === "Decode");
 }
+var selectorMismatch;
+var init_selector_mismatch = __esm({
+  "src/analyze/rules/selector-mismatch.ts"() {
+    "use strict";
+    init_selector();
+    init_object();
+    init_label_syntax();
+    init_messages();
+    init_rule();
+    selectorMismatch = {
+      meta: {
+        id: "selector-mismatch",
+        severity: "error",
+        summary: "A workload's selector does not match its own pod template labels, or is empty where the API rejects it.",
+        messages: {
+          noSelector: "no spec.selector, which a {{kind}} requires",
+          emptySelector: "spec.selector is empty or malformed",
+          templateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})",
+          customTemplateMismatch: "selector {{selector}} does not match the pod template labels (unmatched: {{unmatched}})"
+        },
+        details: {
+          noSelector: 'The API server answers "spec.selector: Required value": {{object}} is refused, so helm install/upgrade fails.',
+          emptySelector: 'The API server answers "empty selector is invalid for {{resource}}" or "invalid label selector": {{object}} is refused, so helm install/upgrade fails.',
+          templateMismatch: 'The API server answers "`selector` does not match template `labels`": {{object}} is refused, so helm install/upgrade fails. The selector is immutable: removing a template label it uses breaks every later upgrade the same way.',
+          customTemplateMismatch: "The {{kind}} controller cannot own the pods it creates (most controllers refuse such a spec)."
+        },
+        why: "The API server refuses the object: `selector` does not match template `labels`, or `empty selector is invalid`. Because the selector is immutable, removing a template label that the selector uses also breaks every later upgrade.",
+        fix: "Build spec.selector.matchLabels and the pod template labels from the same small selector-labels helper, and never remove a selector label from the template.",
+        migration: "Nothing to migrate when the API server refused the object: fix the chart and install or upgrade again. If the template lost a label that a deployed selector still uses, put the label back: the selector is immutable, so changing it means deleting the workload without its pods (`kubectl delete deployment <name> --cascade=orphan`) before `helm upgrade`.",
+        incident: 'helm/helm #2494: a `chart: {{ .Chart.Name }}-{{ .Chart.Version }}` label added to a Deployment\'s pod template made the next upgrade fail with "`selector` does not match template `labels`"; helm/charts #1726 (kube-state-metrics) broke every upgrade the same way.',
+        helpUri: ruleHelpUri("selector-mismatch")
+      },
+      check(context, report) {
+        for (const workload of context.workloads) {
+          const { selector, selectorPath, object } = workload;
+          if (!selector || !selectorPath || !(workload.selectorRequired || workload.generic)) continue;
+          const raw = getPath(object.raw, selectorPath);
+          if (undecodable(raw, [...workload.templatePath, "metadata", "labels"], workload.object.raw, selectorPath)) continue;
+          if (workload.generic && (selector.matchesNothing || selector.requirements.length === 0)) continue;
+          if (selector.matchesNothing || selector.requirements.length === 0) {
+            const absent = raw === void 0 || raw === null;
+            report({
+              object,
+              path: selectorPath,
+              messageId: absent ? "noSelector" : "emptySelector",
+              data: { object: refString(object.ref), kind: object.ref.kind, resource: object.ref.kind.toLowerCase() },
+              evidence: { selector: raw ?? null },
+              remedy: {
+                text: "Set spec.selector.matchLabels to the stable labels that identify this workload's pods (e.g. app.kubernetes.io/name and app.kubernetes.io/instance) and put the same labels on spec.template.metadata.labels."
+              }
+            });
+            continue;
+          }
+          if (matches(selector, workload.podLabels)) continue;
+          const missing = selector.requirements.filter((r) => !matches({ matchesNothing: false, requirements: [r] }, workload.podLabels)).map((r) => describeSelector({ matchesNothing: false, requirements: [r] }));
+          const described = describeSelector(selector);
+          const unmatched = andList(missing);
+          report({
+            object,
+            path: [...workload.templatePath, "metadata", "labels"],
+            messageId: workload.generic ? "customTemplateMismatch" : "templateMismatch",
+            data: { object: refString(object.ref), kind: object.ref.kind, selector: described, unmatched },
+            evidence: { selector: described, unmatched: missing, templateLabels: workload.podLabels },
+            remedy: {
+              text: `Put ${unmatched} on spec.template.metadata.labels (ideally the selector and the template labels both rendered from one selector-labels helper).`
+            }
+          });
+        }
+      }
+    };
+  }
+});
 
 // src/analyze/shell.ts
-var ShellText = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  toString() {
-    return this.text;
-  }
-};
 function shellWord(word) {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
@@ -16216,9 +17056,23 @@ function shellWords(line) {
   if (word !== "") words.push(word);
   return words;
 }
+var ShellText;
+var init_shell = __esm({
+  "src/analyze/shell.ts"() {
+    "use strict";
+    ShellText = class {
+      constructor(text) {
+        this.text = text;
+      }
+      text;
+      toString() {
+        return this.text;
+      }
+    };
+  }
+});
 
 // src/analyze/release.ts
-var HELM_UPGRADE = "helm upgrade ";
 function isHelmUpgrade(command) {
   return command.startsWith(HELM_UPGRADE);
 }
@@ -16239,6 +17093,15 @@ function releaseOf(object) {
     ])}`
   };
 }
+var HELM_UPGRADE;
+var init_release = __esm({
+  "src/analyze/release.ts"() {
+    "use strict";
+    init_object();
+    init_shell();
+    HELM_UPGRADE = "helm upgrade ";
+  }
+});
 
 // src/analyze/migration.ts
 function orphanDeleteCommand(object) {
@@ -16248,26 +17111,15 @@ function deleteCommand(object) {
   const { kind, name } = object.ref;
   return sh`kubectl delete ${kind.toLowerCase()} ${name}${releaseOf(object).ns}`;
 }
-
-// src/k8s/versions.ts
-function majorMinor(version) {
-  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
-  if (!match) throw new Error(`not a version: ${JSON.stringify(version)} (expected major.minor, e.g. 1.30)`);
-  return [Number(match[1]), Number(match[2])];
-}
-function versionAtLeast(version, min) {
-  const [a, b] = majorMinor(version);
-  const [c, d] = majorMinor(min);
-  return a > c || a === c && b >= d;
-}
-function gateApplies(gate, version) {
-  if (gate.since !== void 0 && !versionAtLeast(version, gate.since)) return false;
-  if (gate.until !== void 0 && versionAtLeast(version, gate.until)) return false;
-  return true;
-}
+var init_migration = __esm({
+  "src/analyze/migration.ts"() {
+    "use strict";
+    init_release();
+    init_shell();
+  }
+});
 
 // src/k8s/api-errors.ts
-var FIELD_IS_IMMUTABLE = "field is immutable";
 function validationSource(group) {
   return `kubernetes/kubernetes pkg/apis/${apiPackage(group)}/validation`;
 }
@@ -16296,15 +17148,12 @@ function statefulSetForbiddenError(version) {
 function selectorChangeError(kind, version) {
   return kind === "StatefulSet" ? statefulSetForbiddenError(version) : fieldError("spec.selector", "Invalid value", FIELD_IS_IMMUTABLE, "...");
 }
-var JOB_TEMPLATE_IMMUTABLE_ERROR = fieldError("spec.template", "Invalid value", FIELD_IS_IMMUTABLE, "...");
 function pvcSpecForbiddenDetail(version) {
   return versionAtLeast(version, "1.29") ? "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims" : "spec is immutable after creation except resources.requests for bound claims";
 }
 function pvcStorageDecreaseDetail(version) {
   return versionAtLeast(version, "1.32") ? "field can not be less than status.capacity" : "field can not be less than previous value";
 }
-var POD_UPDATE_FORBIDDEN_DETAIL = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
-var IMMUTABLE_WHEN_SET_DETAIL = "field is immutable when `immutable` is set";
 function qualifiedKind(kind, group) {
   return group === "" ? kind : `${kind}.${group}`;
 }
@@ -16357,9 +17206,19 @@ function apiInvalid(kind, group, name, error) {
 function helmUpgradeError(kind, name, apiError) {
   return `Error: UPGRADE FAILED: cannot patch ${JSON.stringify(name)} with kind ${kind}: ${apiError}`;
 }
+var FIELD_IS_IMMUTABLE, JOB_TEMPLATE_IMMUTABLE_ERROR, POD_UPDATE_FORBIDDEN_DETAIL, IMMUTABLE_WHEN_SET_DETAIL;
+var init_api_errors = __esm({
+  "src/k8s/api-errors.ts"() {
+    "use strict";
+    init_versions();
+    FIELD_IS_IMMUTABLE = "field is immutable";
+    JOB_TEMPLATE_IMMUTABLE_ERROR = fieldError("spec.template", "Invalid value", FIELD_IS_IMMUTABLE, "...");
+    POD_UPDATE_FORBIDDEN_DETAIL = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+    IMMUTABLE_WHEN_SET_DETAIL = "field is immutable when `immutable` is set";
+  }
+});
 
 // src/analyze/probes.ts
-var PROBE_CAUSE_ORDER = ["random", "chart-version", "app-version", "image-tag", "values", "revision"];
 function objectKey(object) {
   return `${object.doc.file}\0${object.doc.index}\0${formatPath(object.pathPrefix)}`;
 }
@@ -16706,10 +17565,17 @@ function templateInChart(template) {
   const at = parts.lastIndexOf("templates");
   return at === -1 ? template : parts.slice(at).join("/");
 }
+var PROBE_CAUSE_ORDER;
+var init_probes = __esm({
+  "src/analyze/probes.ts"() {
+    "use strict";
+    init_object();
+    init_workloads();
+    PROBE_CAUSE_ORDER = ["random", "chart-version", "app-version", "image-tag", "values", "revision"];
+  }
+});
 
 // src/analyze/volatile/labels.ts
-var CHART_KEYS = /* @__PURE__ */ new Set(["helm.sh/chart", "chart"]);
-var APP_KEYS = /* @__PURE__ */ new Set(["app.kubernetes.io/version", "version"]);
 function impliedCause(label) {
   if (label.reason === "chart-version") return "chart-version";
   if (label.reason === "app-version") return "app-version";
@@ -16778,13 +17644,18 @@ function volatileSelectorLabels(raw, selectorPath, versions, extraKeys) {
   }
   return found;
 }
+var CHART_KEYS, APP_KEYS;
+var init_labels = __esm({
+  "src/analyze/volatile/labels.ts"() {
+    "use strict";
+    init_object();
+    init_volatile();
+    CHART_KEYS = /* @__PURE__ */ new Set(["helm.sh/chart", "chart"]);
+    APP_KEYS = /* @__PURE__ */ new Set(["app.kubernetes.io/version", "version"]);
+  }
+});
 
 // src/analyze/volatile-verdicts.ts
-var REPORTED = {
-  selector: ["random", "chart-version", "app-version", "image-tag", "values"],
-  "claim-template": ["random", "chart-version", "app-version", "image-tag", "values"],
-  "pod-labels": ["random", "chart-version", "app-version"]
-};
 function reportedCause(change, where) {
   for (const cause of change.causes) {
     if (cause === "revision") continue;
@@ -16829,11 +17700,6 @@ function volatileVerdicts(context, object, where, nameBased, inScope = () => tru
   }
   return verdicts;
 }
-var EVERY_RELEASE = ["revision", "random"];
-var COVERED_BY_NAME = {
-  "chart-version": ["chart-version", "app-version", "image-tag"],
-  "app-version": ["app-version", "image-tag"]
-};
 function renamedOn(context, object, cause) {
   const nameCauses = nameChangeCauses(context, object);
   if (EVERY_RELEASE.some((c) => nameCauses.has(c))) return true;
@@ -16845,7 +17711,6 @@ function notPatchedOn(context, object, cause) {
   if (template !== void 0 && context.chartFacts?.installConditional.has(template) === true) return true;
   return renamedOn(context, object, cause);
 }
-var INSTALL_HOOKS = /* @__PURE__ */ new Set(["pre-install", "post-install"]);
 function runsOnlyAtInstall(context, object) {
   if (object.ref.kind !== "Job" || object.hooks.some((hook) => !INSTALL_HOOKS.has(hook))) return false;
   if (getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) !== void 0) return false;
@@ -16875,6 +17740,26 @@ function nameCarries(name, form) {
   const after = name[at + form.length];
   return (before === void 0 || before === "-" || before === ".") && (after === void 0 || after === "-" || after === ".");
 }
+var REPORTED, EVERY_RELEASE, COVERED_BY_NAME, INSTALL_HOOKS;
+var init_volatile_verdicts = __esm({
+  "src/analyze/volatile-verdicts.ts"() {
+    "use strict";
+    init_object();
+    init_probes();
+    init_labels();
+    REPORTED = {
+      selector: ["random", "chart-version", "app-version", "image-tag", "values"],
+      "claim-template": ["random", "chart-version", "app-version", "image-tag", "values"],
+      "pod-labels": ["random", "chart-version", "app-version"]
+    };
+    EVERY_RELEASE = ["revision", "random"];
+    COVERED_BY_NAME = {
+      "chart-version": ["chart-version", "app-version", "image-tag"],
+      "app-version": ["app-version", "image-tag"]
+    };
+    INSTALL_HOOKS = /* @__PURE__ */ new Set(["pre-install", "post-install"]);
+  }
+});
 
 // src/analyze/volatile/problems.ts
 function kindOf(verdict) {
@@ -16961,15 +17846,16 @@ function volatileProblems(object, verdicts) {
   }
   return problems;
 }
+var init_problems = __esm({
+  "src/analyze/volatile/problems.ts"() {
+    "use strict";
+    init_object();
+    init_messages();
+    init_labels();
+  }
+});
 
 // src/analyze/rules/volatile-selector.ts
-var SELECTOR_FIX = "Build spec.selector.matchLabels only from a small, stable selectorLabels helper (app.kubernetes.io/name and app.kubernetes.io/instance, plus app.kubernetes.io/component when the release has several workloads), and use the same helper in the pod template. Keep helm.sh/chart, app.kubernetes.io/version and user-supplied labels in metadata.labels only.";
-var SELECTOR_IDS = {
-  changes: { workload: "changes", rollout: "rolloutChanges" },
-  onValues: { workload: "onValues", rollout: "rolloutOnValues" },
-  valuesMap: { workload: "valuesMap", rollout: "rolloutValuesMap" },
-  valuesMaps: { workload: "valuesMaps", rollout: "rolloutValuesMaps" }
-};
 function volatileSelectorFinding(workload, problem, kubeVersion) {
   const { object } = workload;
   const { kind, name } = object.ref;
@@ -16998,52 +17884,73 @@ function volatileSelectorFinding(workload, problem, kubeVersion) {
     }
   };
 }
-var SELECTOR_CHANGES = 'A new value changes spec.selector, which is immutable: helm upgrade fails with "{{failure}}".';
-var SELECTOR_ON_VALUES = 'Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".';
-var SELECTOR_VALUES_MAP = 'A label the probe added to {{valuesPaths}} appeared in spec.selector. Upgrades with the same values keep the selector as it is; adding or changing a label under {{valuesPaths}} changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".';
-var UNATTRIBUTED = "A probe render that set labels in {{count}} label maps of the values at once changed it, but its own label did not appear: the chart builds these labels from one of those maps (picking some keys, or hashing it), and the probe cannot tell which.";
-var ROLLOUT_BREAKS = 'From Argo Rollouts 1.9 the API server refuses the update ("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.';
-var volatileSelector = {
-  meta: {
-    id: "volatile-selector",
-    severity: "error",
-    summary: "An immutable workload selector contains a label whose value changes between releases (chart or app version, user values).",
-    messages: {
-      changes: "selector includes {{labels}}, set from {{sources}}",
-      onValues: "selector includes {{labels}}, set from {{sources}}",
-      valuesMap: "a label added to values {{valuesPaths}} appears in the selector",
-      rolloutChanges: "selector includes {{labels}}, set from {{sources}}",
-      rolloutOnValues: "selector includes {{labels}}, set from {{sources}}",
-      rolloutValuesMap: "a label added to values {{valuesPaths}} appears in the selector",
-      valuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})",
-      rolloutValuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})"
-    },
-    details: {
-      changes: SELECTOR_CHANGES,
-      onValues: SELECTOR_ON_VALUES,
-      valuesMap: SELECTOR_VALUES_MAP,
-      rolloutChanges: `A new value changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
-      rolloutOnValues: `Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
-      valuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".`,
-      rolloutValuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
-      rolloutValuesMap: `A label the probe added to {{valuesPaths}} appeared in the Rollout's spec.selector. Upgrades with the same values keep it as it is; adding or changing a label under {{valuesPaths}} changes the selector. ${ROLLOUT_BREAKS}`
-    },
-    why: "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
-    fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
-    migration: "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
-    incident: "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
-    helpUri: ruleHelpUri("volatile-selector")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      if (!workload.selectorImmutable || !workload.selectorPath) continue;
-      const raw = getPath(workload.object.raw, workload.selectorPath);
-      const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
-      const verdicts = volatileVerdicts(context, workload.object, "selector", byName);
-      for (const problem of volatileProblems(workload.object, verdicts)) report(volatileSelectorFinding(workload, problem, context.settings.kubeVersion));
-    }
+var SELECTOR_FIX, SELECTOR_IDS, SELECTOR_CHANGES, SELECTOR_ON_VALUES, SELECTOR_VALUES_MAP, UNATTRIBUTED, ROLLOUT_BREAKS, volatileSelector;
+var init_volatile_selector = __esm({
+  "src/analyze/rules/volatile-selector.ts"() {
+    "use strict";
+    init_object();
+    init_release();
+    init_migration();
+    init_api_errors();
+    init_rule();
+    init_volatile_verdicts();
+    init_labels();
+    init_problems();
+    SELECTOR_FIX = "Build spec.selector.matchLabels only from a small, stable selectorLabels helper (app.kubernetes.io/name and app.kubernetes.io/instance, plus app.kubernetes.io/component when the release has several workloads), and use the same helper in the pod template. Keep helm.sh/chart, app.kubernetes.io/version and user-supplied labels in metadata.labels only.";
+    SELECTOR_IDS = {
+      changes: { workload: "changes", rollout: "rolloutChanges" },
+      onValues: { workload: "onValues", rollout: "rolloutOnValues" },
+      valuesMap: { workload: "valuesMap", rollout: "rolloutValuesMap" },
+      valuesMaps: { workload: "valuesMaps", rollout: "rolloutValuesMaps" }
+    };
+    SELECTOR_CHANGES = 'A new value changes spec.selector, which is immutable: helm upgrade fails with "{{failure}}".';
+    SELECTOR_ON_VALUES = 'Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".';
+    SELECTOR_VALUES_MAP = 'A label the probe added to {{valuesPaths}} appeared in spec.selector. Upgrades with the same values keep the selector as it is; adding or changing a label under {{valuesPaths}} changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".';
+    UNATTRIBUTED = "A probe render that set labels in {{count}} label maps of the values at once changed it, but its own label did not appear: the chart builds these labels from one of those maps (picking some keys, or hashing it), and the probe cannot tell which.";
+    ROLLOUT_BREAKS = 'From Argo Rollouts 1.9 the API server refuses the update ("spec.selector: Invalid value: ...: .spec.selector is immutable"); before 1.9 it is accepted, but the controller orphans the running ReplicaSet and skips every canary step, sending all traffic to the new version at once.';
+    volatileSelector = {
+      meta: {
+        id: "volatile-selector",
+        severity: "error",
+        summary: "An immutable workload selector contains a label whose value changes between releases (chart or app version, user values).",
+        messages: {
+          changes: "selector includes {{labels}}, set from {{sources}}",
+          onValues: "selector includes {{labels}}, set from {{sources}}",
+          valuesMap: "a label added to values {{valuesPaths}} appears in the selector",
+          rolloutChanges: "selector includes {{labels}}, set from {{sources}}",
+          rolloutOnValues: "selector includes {{labels}}, set from {{sources}}",
+          rolloutValuesMap: "a label added to values {{valuesPaths}} appears in the selector",
+          valuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})",
+          rolloutValuesMaps: "selector changes when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})"
+        },
+        details: {
+          changes: SELECTOR_CHANGES,
+          onValues: SELECTOR_ON_VALUES,
+          valuesMap: SELECTOR_VALUES_MAP,
+          rolloutChanges: `A new value changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+          rolloutOnValues: `Upgrades with the same values keep the selector as it is; an upgrade that changes those values changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+          valuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes spec.selector, which is immutable: helm upgrade then fails with "{{failure}}".`,
+          rolloutValuesMaps: `${UNATTRIBUTED} Upgrades with the same values keep the selector as it is; setting or changing labels in the map it reads changes the Rollout's spec.selector. ${ROLLOUT_BREAKS}`,
+          rolloutValuesMap: `A label the probe added to {{valuesPaths}} appeared in the Rollout's spec.selector. Upgrades with the same values keep it as it is; adding or changing a label under {{valuesPaths}} changes the selector. ${ROLLOUT_BREAKS}`
+        },
+        why: "spec.selector cannot change after creation. With helm.sh/chart, app.kubernetes.io/version or another volatile label in it, the next release changes the selector and helm upgrade fails with `spec.selector: Invalid value: ...: field is immutable` (StatefulSet: `spec: Forbidden: updates to statefulset spec ...`). Argo Rollouts before 1.9 accept the change but skip all canary steps (jetstack/version-checker #140, argoproj/argo-rollouts #4070).",
+        fix: "Select on a stable selectorLabels helper only (app.kubernetes.io/name + app.kubernetes.io/instance [+ component]). For a deployed release: `kubectl delete <kind> <name> --cascade=orphan`, then `helm upgrade`.",
+        migration: "The fixed selector is itself a selector change. For each affected workload run `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade`: the pods keep running and the new object adopts them (a StatefulSet keeps its PersistentVolumeClaims). An Argo Rollout must instead be shipped under a new name.",
+        incident: "jetstack/version-checker #140: from chart v0.3.1 to v0.3.2 `helm upgrade` failed with `spec.selector: Invalid value: ...: field is immutable`, because the selector had been switched to the full labels helper with helm.sh/chart and app.kubernetes.io/version in it; zitadel/zitadel-charts #389 is the same failure from 9.1.0 to 9.1.1.",
+        helpUri: ruleHelpUri("volatile-selector")
+      },
+      check(context, report) {
+        for (const workload of context.workloads) {
+          if (!workload.selectorImmutable || !workload.selectorPath) continue;
+          const raw = getPath(workload.object.raw, workload.selectorPath);
+          const byName = volatileSelectorLabels(raw, workload.selectorPath, context.versions, context.settings.extraVolatileKeys);
+          const verdicts = volatileVerdicts(context, workload.object, "selector", byName);
+          for (const problem of volatileProblems(workload.object, verdicts)) report(volatileSelectorFinding(workload, problem, context.settings.kubeVersion));
+        }
+      }
+    };
   }
-};
+});
 
 // src/analyze/volatile/rolls.ts
 function rollIntent(context, object, change, key) {
@@ -17059,6 +17966,13 @@ function rollsOnPurposeEveryRelease(context, object) {
     (change) => change.section === "pod-annotations" && (change.causes[0] === "revision" || change.causes[0] === "random") && change.keptOnUpgrade !== true && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "deliberate"
   );
 }
+var init_rolls = __esm({
+  "src/analyze/volatile/rolls.ts"() {
+    "use strict";
+    init_volatile();
+    init_probes();
+  }
+});
 
 // src/analyze/rules/volatile-pod-labels.ts
 function watched(workload) {
@@ -17086,39 +18000,54 @@ function volatilePodLabelFinding(workload, problem, foreignTag) {
     evidence: { ...problem.evidence, ...foreignTag ? { foreignTag: true } : {} }
   };
 }
-var volatilePodLabels = {
-  meta: {
-    id: "volatile-pod-labels",
-    severity: "warning",
-    summary: "Pod template labels that change with every chart or app version: every such release restarts the pods for nothing.",
-    messages: {
-      restarts: "pod template carries {{labels}}, set from {{sources}}",
-      restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
-      cronJob: "job template carries {{labels}}, set from {{sources}}"
-    },
-    details: {
-      restarts: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
-      restartsWithOtherImage: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
-      cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
-    },
-    why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
-    fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
-    migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
-    incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
-    helpUri: ruleHelpUri("volatile-pod-labels")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
-      const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
-      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
-      const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
-      for (const problem of volatileProblems(workload.object, verdicts)) {
-        if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag));
+var volatilePodLabels;
+var init_volatile_pod_labels = __esm({
+  "src/analyze/rules/volatile-pod-labels.ts"() {
+    "use strict";
+    init_controllers();
+    init_object();
+    init_volatile();
+    init_workloads();
+    init_rule();
+    init_volatile_verdicts();
+    init_labels();
+    init_problems();
+    init_rolls();
+    volatilePodLabels = {
+      meta: {
+        id: "volatile-pod-labels",
+        severity: "warning",
+        summary: "Pod template labels that change with every chart or app version: every such release restarts the pods for nothing.",
+        messages: {
+          restarts: "pod template carries {{labels}}, set from {{sources}}",
+          restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
+          cronJob: "job template carries {{labels}}, set from {{sources}}"
+        },
+        details: {
+          restarts: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
+          restartsWithOtherImage: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
+          cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
+        },
+        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
+        fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
+        migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
+        incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
+        helpUri: ruleHelpUri("volatile-pod-labels")
+      },
+      check(context, report) {
+        for (const workload of context.workloads) {
+          if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
+          const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
+          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
+          const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
+          for (const problem of volatileProblems(workload.object, verdicts)) {
+            if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag));
+          }
+        }
       }
-    }
+    };
   }
-};
+});
 
 // src/analyze/rules/volatile-claim-template.ts
 function volatileClaimTemplateFinding(object, claimTemplate, field, problem, kubeVersion) {
@@ -17137,66 +18066,87 @@ function volatileClaimTemplateFinding(object, claimTemplate, field, problem, kub
     }
   };
 }
-var FAILS_WITH = 'helm upgrade fail with "{{failure}}" (the message names the allowed fields, not the one that changed)';
-var volatileClaimTemplate = {
-  meta: {
-    id: "volatile-claim-template",
-    severity: "error",
-    summary: "StatefulSet volumeClaimTemplates carry labels or annotations that change between releases.",
-    messages: {
-      changes: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
-      onValues: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
-      valuesMap: 'a label added to values {{valuesPaths}} appears in claim template "{{claimTemplate}}" {{field}}',
-      valuesMaps: 'claim template "{{claimTemplate}}" {{field}} change when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})'
-    },
-    details: {
-      changes: `volumeClaimTemplates cannot change after creation: a new value makes ${FAILS_WITH}.`,
-      onValues: `Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: an upgrade that changes those values makes ${FAILS_WITH}.`,
-      valuesMap: `A label the probe added to {{valuesPaths}} appeared in the claim template's {{field}} (other labels there may come from elsewhere). Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: adding or changing a label under {{valuesPaths}} makes ${FAILS_WITH}.`,
-      valuesMaps: `A probe render that set labels in {{count}} label maps of the values at once changed the claim template's {{field}}, but its own label did not appear: the chart builds them from one of those maps (picking some keys, or hashing it), and the probe cannot tell which. Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: setting or changing labels in the map they are built from makes ${FAILS_WITH}.`
-    },
-    why: "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
-    fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
-    migration: "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
-    incident: "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
-    helpUri: ruleHelpUri("volatile-claim-template")
-  },
-  check(context, report) {
-    for (const object of context.objects) {
-      if (object.ref.kind !== "StatefulSet" || object.group !== "apps") continue;
-      const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
-      if (!Array.isArray(templates)) continue;
-      templates.forEach((template, i) => {
-        if (!isRecord(template) || !isRecord(template.metadata)) return;
-        const claimTemplate = typeof template.metadata.name === "string" ? template.metadata.name : `#${i}`;
-        for (const field of ["labels", "annotations"]) {
-          const map2 = stringMap(template.metadata[field]);
-          const byName = volatileLabels(map2, context.versions, context.settings.extraVolatileKeys).map((label) => ({
-            ...label,
-            path: ["spec", "volumeClaimTemplates", i, "metadata", field, label.key]
-          }));
-          const inTemplate = (change) => change.path[2] === i && change.path[4] === field;
-          const verdicts = volatileVerdicts(context, object, "claim-template", byName, inTemplate);
-          for (const problem of volatileProblems(object, verdicts)) report(volatileClaimTemplateFinding(object, claimTemplate, field, problem, context.settings.kubeVersion));
+var FAILS_WITH, volatileClaimTemplate;
+var init_volatile_claim_template = __esm({
+  "src/analyze/rules/volatile-claim-template.ts"() {
+    "use strict";
+    init_object();
+    init_volatile();
+    init_release();
+    init_migration();
+    init_api_errors();
+    init_rule();
+    init_volatile_verdicts();
+    init_problems();
+    FAILS_WITH = 'helm upgrade fail with "{{failure}}" (the message names the allowed fields, not the one that changed)';
+    volatileClaimTemplate = {
+      meta: {
+        id: "volatile-claim-template",
+        severity: "error",
+        summary: "StatefulSet volumeClaimTemplates carry labels or annotations that change between releases.",
+        messages: {
+          changes: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
+          onValues: 'claim template "{{claimTemplate}}" {{field}} include {{labels}}, set from {{sources}}',
+          valuesMap: 'a label added to values {{valuesPaths}} appears in claim template "{{claimTemplate}}" {{field}}',
+          valuesMaps: 'claim template "{{claimTemplate}}" {{field}} change when label maps in values are set (one of {{count}}, e.g. {{valuesPath}})'
+        },
+        details: {
+          changes: `volumeClaimTemplates cannot change after creation: a new value makes ${FAILS_WITH}.`,
+          onValues: `Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: an upgrade that changes those values makes ${FAILS_WITH}.`,
+          valuesMap: `A label the probe added to {{valuesPaths}} appeared in the claim template's {{field}} (other labels there may come from elsewhere). Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: adding or changing a label under {{valuesPaths}} makes ${FAILS_WITH}.`,
+          valuesMaps: `A probe render that set labels in {{count}} label maps of the values at once changed the claim template's {{field}}, but its own label did not appear: the chart builds them from one of those maps (picking some keys, or hashing it), and the probe cannot tell which. Upgrades with the same values keep them as they are. volumeClaimTemplates cannot change after creation: setting or changing labels in the map they are built from makes ${FAILS_WITH}.`
+        },
+        why: "Any change to spec.volumeClaimTemplates, including its labels, is rejected with `spec: Forbidden: updates to statefulset spec for fields other than ... are forbidden`. With helm.sh/chart or app.kubernetes.io/version there, every chart bump fails (prometheus-community/helm-charts #5279).",
+        fix: "Keep claim-template metadata static. For a deployed release: `kubectl delete statefulset <name> --cascade=orphan`, then `helm upgrade`; the PVCs are kept and re-adopted.",
+        migration: "Delete the StatefulSet without its pods and claims, then upgrade: `kubectl delete statefulset <name> -n <namespace> --cascade=orphan`, then `helm upgrade`. The new StatefulSet adopts the running pods and reuses the existing PersistentVolumeClaims by name, so no data is lost (the labels on the existing claims stay as they were).",
+        incident: "prometheus-community/helm-charts #5279: chart labels in a StatefulSet's volumeClaimTemplates made upgrades fail with `spec: Forbidden: updates to statefulset spec for fields other than ...`; helm/charts #7803 collects the same failure across the old stable charts.",
+        helpUri: ruleHelpUri("volatile-claim-template")
+      },
+      check(context, report) {
+        for (const object of context.objects) {
+          if (object.ref.kind !== "StatefulSet" || object.group !== "apps") continue;
+          const templates = getPath(object.raw, ["spec", "volumeClaimTemplates"]);
+          if (!Array.isArray(templates)) continue;
+          templates.forEach((template, i) => {
+            if (!isRecord(template) || !isRecord(template.metadata)) return;
+            const claimTemplate = typeof template.metadata.name === "string" ? template.metadata.name : `#${i}`;
+            for (const field of ["labels", "annotations"]) {
+              const map2 = stringMap(template.metadata[field]);
+              const byName = volatileLabels(map2, context.versions, context.settings.extraVolatileKeys).map((label) => ({
+                ...label,
+                path: ["spec", "volumeClaimTemplates", i, "metadata", field, label.key]
+              }));
+              const inTemplate = (change) => change.path[2] === i && change.path[4] === field;
+              const verdicts = volatileVerdicts(context, object, "claim-template", byName, inTemplate);
+              for (const problem of volatileProblems(object, verdicts)) report(volatileClaimTemplateFinding(object, claimTemplate, field, problem, context.settings.kubeVersion));
+            }
+          });
         }
-      });
-    }
+      }
+    };
   }
-};
+});
 
 // src/analyze/volatile/jobs.ts
 function patchedJobSeverity(object) {
   if (object.generatedName || object.hooks.length > 0) return void 0;
   return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
 }
-var JOB_RECREATE_FIX = "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
 function jobCommands(object) {
   return [deleteCommand(object), releaseOf(object).upgrade];
 }
+var JOB_RECREATE_FIX;
+var init_jobs = __esm({
+  "src/analyze/volatile/jobs.ts"() {
+    "use strict";
+    init_object();
+    init_release();
+    init_migration();
+    JOB_RECREATE_FIX = "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
+  }
+});
 
 // src/analyze/rules/volatile-job-template.ts
-var MAX_FIELDS_NAMED = 4;
-var ROUTINE = ["chart-version", "app-version", "image-tag", "revision"];
 function labelChanges(context, workload) {
   const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
   return volatileVerdicts(context, workload.object, "pod-labels", byName).map(({ label, cause }) => ({
@@ -17267,58 +18217,59 @@ function finding(workload, changes, severity) {
     remedy: { text: JOB_REMEDY, commands: jobCommands(object) }
   };
 }
-var JOB_FIX = "Keep what changes per release out of a plain Job: version labels belong in the Job's own metadata.labels (the pod template takes the stable selectorLabels only).";
-var JOB_REMEDY = `${JOB_FIX} ${JOB_RECREATE_FIX}`;
-var IMMUTABLE = `helm upgrade fail with "${JOB_TEMPLATE_IMMUTABLE_ERROR}"`;
-var volatileJobTemplate = {
-  meta: {
-    id: "volatile-job-template",
-    severity: "error",
-    summary: "A plain Job with a fixed name whose pod template (labels, image, env, args) changes with the chart version, appVersion, image tag or revision: the next upgrade fails.",
-    messages: {
-      changes: "pod template changes between releases in {{fields}}",
-      changesUntilRemoved: "pod template changes between releases in {{fields}}"
-    },
-    details: {
-      changes: `Set from {{sources}}. A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes them makes ${IMMUTABLE}.`,
-      changesUntilRemoved: `Set from {{sources}}. A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished={{ttl}}s ago), the next release that changes them makes ${IMMUTABLE}.`
-    },
-    why: "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image, a version label or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
-    fix: "Make one-off Jobs Helm hooks (helm.sh/hook with hook-delete-policy before-hook-creation), or name them per release (.Release.Revision, or the version in the name), or give them a short ttlSecondsAfterFinished.",
-    migration: "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
-    incident: "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
-    helpUri: ruleHelpUri("volatile-job-template")
-  },
-  check(context, report) {
-    for (const workload of context.workloads) {
-      const { object } = workload;
-      if (!isPatchedJob(object)) continue;
-      const severity = patchedJobSeverity(object);
-      if (severity === void 0) continue;
-      const changes = [...labelChanges(context, workload), ...fieldChanges(context, workload)].filter((c) => !notPatchedOn(context, object, c.brings));
-      if (changes.length > 0) report(finding(workload, changes, severity));
-    }
+var MAX_FIELDS_NAMED, ROUTINE, JOB_FIX, JOB_REMEDY, IMMUTABLE, volatileJobTemplate;
+var init_volatile_job_template = __esm({
+  "src/analyze/rules/volatile-job-template.ts"() {
+    "use strict";
+    init_object();
+    init_volatile();
+    init_workloads();
+    init_probes();
+    init_rule();
+    init_api_errors();
+    init_messages();
+    init_volatile_verdicts();
+    init_jobs();
+    init_labels();
+    MAX_FIELDS_NAMED = 4;
+    ROUTINE = ["chart-version", "app-version", "image-tag", "revision"];
+    JOB_FIX = "Keep what changes per release out of a plain Job: version labels belong in the Job's own metadata.labels (the pod template takes the stable selectorLabels only).";
+    JOB_REMEDY = `${JOB_FIX} ${JOB_RECREATE_FIX}`;
+    IMMUTABLE = `helm upgrade fail with "${JOB_TEMPLATE_IMMUTABLE_ERROR}"`;
+    volatileJobTemplate = {
+      meta: {
+        id: "volatile-job-template",
+        severity: "error",
+        summary: "A plain Job with a fixed name whose pod template (labels, image, env, args) changes with the chart version, appVersion, image tag or revision: the next upgrade fails.",
+        messages: {
+          changes: "pod template changes between releases in {{fields}}",
+          changesUntilRemoved: "pod template changes between releases in {{fields}}"
+        },
+        details: {
+          changes: `Set from {{sources}}. A Job's spec.template is immutable and this Job is not a Helm hook, so it stays in the cluster: the next release that changes them makes ${IMMUTABLE}.`,
+          changesUntilRemoved: `Set from {{sources}}. A Job's spec.template is immutable: if the Job still exists at the next upgrade (it runs, or finished less than ttlSecondsAfterFinished={{ttl}}s ago), the next release that changes them makes ${IMMUTABLE}.`
+        },
+        why: "A Job's spec.template cannot change after creation. Helm patches a Job that is not a hook and keeps its name, so the next release that changes its image, a version label or any other template field fails with `spec.template: Invalid value: ...: field is immutable` (newrelic/helm-charts #248).",
+        fix: "Make one-off Jobs Helm hooks (helm.sh/hook with hook-delete-policy before-hook-creation), or name them per release (.Release.Revision, or the version in the name), or give them a short ttlSecondsAfterFinished.",
+        migration: "Delete the finished Job before the upgrade that ships the fix (`kubectl delete job <name> -n <namespace>`); the upgrade creates it again, so it runs once more. Later upgrades recreate it as a hook or under its new name.",
+        incident: "newrelic/helm-charts #248: the nri-metadata-injection chart's plain (non-hook) Job carried the image tag and the chart version labels in its pod template, so upgrading from 1.3.0 to 1.3.1 failed with `spec.template: Invalid value: ...: field is immutable` until the Job was deleted by hand.",
+        helpUri: ruleHelpUri("volatile-job-template")
+      },
+      check(context, report) {
+        for (const workload of context.workloads) {
+          const { object } = workload;
+          if (!isPatchedJob(object)) continue;
+          const severity = patchedJobSeverity(object);
+          if (severity === void 0) continue;
+          const changes = [...labelChanges(context, workload), ...fieldChanges(context, workload)].filter((c) => !notPatchedOn(context, object, c.brings));
+          if (changes.length > 0) report(finding(workload, changes, severity));
+        }
+      }
+    };
   }
-};
+});
 
 // src/analyze/rules/invalid-label.ts
-var SUBDOMAIN_NAMES = {
-  Deployment: ["apps", "extensions"],
-  ReplicaSet: ["apps", "extensions"],
-  DaemonSet: ["apps", "extensions"],
-  ReplicationController: [""],
-  Pod: [""],
-  ConfigMap: [""],
-  Secret: [""],
-  ServiceAccount: [""],
-  PersistentVolumeClaim: [""],
-  Ingress: ["networking.k8s.io", "extensions"],
-  NetworkPolicy: ["networking.k8s.io"],
-  PodDisruptionBudget: ["policy"],
-  HorizontalPodAutoscaler: ["autoscaling"],
-  Rollout: ["argoproj.io"]
-};
-var CRONJOB_NAME_MAX = 52;
 function nameErrors(object) {
   if (object.generatedName) return [];
   const { kind, name } = object.ref;
@@ -17394,7 +18345,6 @@ function checkedFields(object, context) {
   }
   return fields;
 }
-var NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
 function quotedErrors(errors) {
   return errors.map((e) => `"${formatFieldError(e)}"`).join(" and ");
 }
@@ -17501,77 +18451,105 @@ function valueFix(errors, value) {
   }
   return [...new Set(tips)].join(" ");
 }
-var REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
-var UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
-var invalidLabel = {
-  meta: {
-    id: "invalid-label",
-    severity: "error",
-    summary: "Label keys/values, annotations, selectors or object names that the API server rejects.",
-    messages: {
-      invalidName: 'name "{{name}}" is not valid for a {{kind}}',
-      invalidNames: 'name "{{name}}" and {{more}} more object names carry "{{root}}", invalid in a name',
-      tooLarge: "annotations at {{path}} add up to {{size}} bytes, over the {{limit}}-byte limit",
-      notAMap: "{{path}} is {{shape}}, not a map of string keys to string values",
-      notAString: "{{noun}} {{key}} has the {{type}} value {{value}}: label values must be strings",
-      invalidKey: "{{noun}} key {{key}} is invalid",
-      invalidValue: '{{noun}} {{key}} has the invalid value "{{value}}"',
-      invalidLabelValues: 'label {{key}}="{{value}}" and {{more}} more label values carry "{{root}}", invalid in a label value',
-      invalidField: "{{field}}: {{detail}}",
-      rejectedLater: "{{noun}} {{field}} is invalid in {{later}}"
-    },
-    details: {
-      invalidName: REJECTED,
-      invalidNames: 'Every object whose name carries "{{root}}" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The names usually come from the chart or release name through a fullname helper: fix it there once.',
-      tooLarge: REJECTED,
-      notAMap: UNDECODABLE,
-      notAString: UNDECODABLE,
-      invalidKey: REJECTED,
-      invalidValue: REJECTED,
-      invalidLabelValues: 'Every object whose labels carry "{{root}}" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The value usually comes from one place (the chart version, an image reference, a values key): fix it there once.',
-      invalidField: REJECTED,
-      rejectedLater: "{{object}} itself is accepted, but {{later}} is rejected with {{errors}}."
-    },
-    why: "The API server validates labels, annotations, selectors and names on every create and update: one invalid label value (a '+' from semver build metadata, a ':' from an image reference, more than 63 characters from a long release name, an unquoted true or 1.10) makes the whole helm install or upgrade fail.",
-    fix: 'Quote label values, sanitize version-derived values (replace "+" "_"), truncate names and values (trunc 63), and write labels as a map of strings.',
-    migration: "Nothing is deployed when the API server rejects the object: fix the chart and install or upgrade again. If the invalid value sits in a selector of a deployed workload, the fix is a selector change (see volatile-selector for the orphan-delete migration).",
-    incident: "apache/superset #14032: a SemVer 2 chart version with build metadata (`2021.13.1-79+44068e96a`) rendered into a label made the install fail with `metadata.labels: Invalid value: ... a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`; loft-sh/vcluster #3204 hit the same with Flux, which appends a digest after `+` to chart versions.",
-    helpUri: ruleHelpUri("invalid-label")
-  },
-  check(context, report) {
-    const problems = [];
-    for (const object of context.objects) {
-      for (const field of checkedFields(object, context)) {
-        const byPath = /* @__PURE__ */ new Map();
-        for (const error of field.errors) {
-          const key = formatPath(error.path);
-          const list = byPath.get(key);
-          if (list) list.push(error);
-          else byPath.set(key, [error]);
+var SUBDOMAIN_NAMES, CRONJOB_NAME_MAX, NOUN, REJECTED, UNDECODABLE, invalidLabel;
+var init_invalid_label = __esm({
+  "src/analyze/rules/invalid-label.ts"() {
+    "use strict";
+    init_label_syntax();
+    init_object();
+    init_messages();
+    init_rule();
+    SUBDOMAIN_NAMES = {
+      Deployment: ["apps", "extensions"],
+      ReplicaSet: ["apps", "extensions"],
+      DaemonSet: ["apps", "extensions"],
+      ReplicationController: [""],
+      Pod: [""],
+      ConfigMap: [""],
+      Secret: [""],
+      ServiceAccount: [""],
+      PersistentVolumeClaim: [""],
+      Ingress: ["networking.k8s.io", "extensions"],
+      NetworkPolicy: ["networking.k8s.io"],
+      PodDisruptionBudget: ["policy"],
+      HorizontalPodAutoscaler: ["autoscaling"],
+      Rollout: ["argoproj.io"]
+    };
+    CRONJOB_NAME_MAX = 52;
+    NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
+    REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
+    UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
+    invalidLabel = {
+      meta: {
+        id: "invalid-label",
+        severity: "error",
+        summary: "Label keys/values, annotations, selectors or object names that the API server rejects.",
+        messages: {
+          invalidName: 'name "{{name}}" is not valid for a {{kind}}',
+          invalidNames: 'name "{{name}}" and {{more}} more object names carry "{{root}}", invalid in a name',
+          tooLarge: "annotations at {{path}} add up to {{size}} bytes, over the {{limit}}-byte limit",
+          notAMap: "{{path}} is {{shape}}, not a map of string keys to string values",
+          notAString: "{{noun}} {{key}} has the {{type}} value {{value}}: label values must be strings",
+          invalidKey: "{{noun}} key {{key}} is invalid",
+          invalidValue: '{{noun}} {{key}} has the invalid value "{{value}}"',
+          invalidLabelValues: 'label {{key}}="{{value}}" and {{more}} more label values carry "{{root}}", invalid in a label value',
+          invalidField: "{{field}}: {{detail}}",
+          rejectedLater: "{{noun}} {{field}} is invalid in {{later}}"
+        },
+        details: {
+          invalidName: REJECTED,
+          invalidNames: 'Every object whose name carries "{{root}}" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The names usually come from the chart or release name through a fullname helper: fix it there once.',
+          tooLarge: REJECTED,
+          notAMap: UNDECODABLE,
+          notAString: UNDECODABLE,
+          invalidKey: REJECTED,
+          invalidValue: REJECTED,
+          invalidLabelValues: 'Every object whose labels carry "{{root}}" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The value usually comes from one place (the chart version, an image reference, a values key): fix it there once.',
+          invalidField: REJECTED,
+          rejectedLater: "{{object}} itself is accepted, but {{later}} is rejected with {{errors}}."
+        },
+        why: "The API server validates labels, annotations, selectors and names on every create and update: one invalid label value (a '+' from semver build metadata, a ':' from an image reference, more than 63 characters from a long release name, an unquoted true or 1.10) makes the whole helm install or upgrade fail.",
+        fix: 'Quote label values, sanitize version-derived values (replace "+" "_"), truncate names and values (trunc 63), and write labels as a map of strings.',
+        migration: "Nothing is deployed when the API server rejects the object: fix the chart and install or upgrade again. If the invalid value sits in a selector of a deployed workload, the fix is a selector change (see volatile-selector for the orphan-delete migration).",
+        incident: "apache/superset #14032: a SemVer 2 chart version with build metadata (`2021.13.1-79+44068e96a`) rendered into a label made the install fail with `metadata.labels: Invalid value: ... a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'`; loft-sh/vcluster #3204 hit the same with Flux, which appends a digest after `+` to chart versions.",
+        helpUri: ruleHelpUri("invalid-label")
+      },
+      check(context, report) {
+        const problems = [];
+        for (const object of context.objects) {
+          for (const field of checkedFields(object, context)) {
+            const byPath = /* @__PURE__ */ new Map();
+            for (const error of field.errors) {
+              const key = formatPath(error.path);
+              const list = byPath.get(key);
+              if (list) list.push(error);
+              else byPath.set(key, [error]);
+            }
+            for (const errors of byPath.values()) problems.push({ object, subject: field.subject, errors, ...field.later ? { later: field.later } : {} });
+          }
         }
-        for (const errors of byPath.values()) problems.push({ object, subject: field.subject, errors, ...field.later ? { later: field.later } : {} });
+        const byRoot = /* @__PURE__ */ new Map();
+        const roots = /* @__PURE__ */ new Map();
+        for (const problem of problems) {
+          const found = rootOf(problem);
+          if (found === void 0) continue;
+          const { doc } = problem.object;
+          const key = [doc.release?.chart ?? doc.file, found.kind, found.root].join("\0");
+          roots.set(problem, key);
+          const list = byRoot.get(key);
+          if (list) list.push(problem);
+          else byRoot.set(key, [problem]);
+        }
+        for (const problem of problems) {
+          const key = roots.get(problem);
+          const shared = key === void 0 ? void 0 : byRoot.get(key);
+          if (shared === void 0 || shared.length === 1) report(problemFinding(problem));
+          else if (shared[0] === problem) report(rootFinding(rootOf(problem).kind, rootOf(problem).root, shared));
+        }
       }
-    }
-    const byRoot = /* @__PURE__ */ new Map();
-    const roots = /* @__PURE__ */ new Map();
-    for (const problem of problems) {
-      const found = rootOf(problem);
-      if (found === void 0) continue;
-      const { doc } = problem.object;
-      const key = [doc.release?.chart ?? doc.file, found.kind, found.root].join("\0");
-      roots.set(problem, key);
-      const list = byRoot.get(key);
-      if (list) list.push(problem);
-      else byRoot.set(key, [problem]);
-    }
-    for (const problem of problems) {
-      const key = roots.get(problem);
-      const shared = key === void 0 ? void 0 : byRoot.get(key);
-      if (shared === void 0 || shared.length === 1) report(problemFinding(problem));
-      else if (shared[0] === problem) report(rootFinding(rootOf(problem).kind, rootOf(problem).root, shared));
-    }
+    };
   }
-};
+});
 
 // src/analyze/duplicates.ts
 function duplicateCopies(context) {
@@ -17580,7 +18558,6 @@ function duplicateCopies(context) {
 function isLaterCopy(context, object) {
   return analysed(context).copies.has(object);
 }
-var cache = /* @__PURE__ */ new WeakMap();
 function analysed(context) {
   let found = cache.get(context);
   if (found) return found;
@@ -17604,10 +18581,15 @@ function identityKey(object) {
   const source = release === void 0 ? `file\0${object.doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
   return [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
 }
+var cache;
+var init_duplicates = __esm({
+  "src/analyze/duplicates.ts"() {
+    "use strict";
+    cache = /* @__PURE__ */ new WeakMap();
+  }
+});
 
 // src/analyze/rules/selector-overlap/by-design.ts
-var GOSSIP_PORT = 7946;
-var GOSSIP_NAME = /gossip|memberlist/i;
 function spreadByDesign(context, service2, workloads) {
   const spec = service2.raw.spec;
   if (spec?.clusterIP === "None") {
@@ -17642,9 +18624,19 @@ function clusterOf(context, workloads) {
 function serviceNameOf(workload) {
   return getPath(workload.object.raw, ["spec", "serviceName"]);
 }
+var GOSSIP_PORT, GOSSIP_NAME;
+var init_by_design = __esm({
+  "src/analyze/rules/selector-overlap/by-design.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_messages();
+    GOSSIP_PORT = 7946;
+    GOSSIP_NAME = /gossip|memberlist/i;
+  }
+});
 
 // src/analyze/rules/selector-overlap/select.ts
-var HELM_TEST_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure"]);
 function standingPods(context, workloads) {
   return workloads.filter((w) => !isLaterCopy(context, w.object) && !w.object.hooks.some((h) => HELM_TEST_HOOKS.has(h)));
 }
@@ -17714,10 +18706,18 @@ function sharedSelections(selections) {
   });
   return pairs2;
 }
+var HELM_TEST_HOOKS;
+var init_select = __esm({
+  "src/analyze/rules/selector-overlap/select.ts"() {
+    "use strict";
+    init_object();
+    init_duplicates();
+    init_messages();
+    HELM_TEST_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure"]);
+  }
+});
 
 // src/analyze/rules/selector-overlap/job-pods.ts
-var DROP_ORDER = ["app.kubernetes.io/component", "app.kubernetes.io/name"];
-var INSTANCE_KEY = "app.kubernetes.io/instance";
 function jobPodLabelsEvidence(context, selector, jobs) {
   const key = droppableKey(selector, jobs);
   if (key === void 0 || jobs.length === 0) return {};
@@ -17733,39 +18733,25 @@ function droppableKey(selector, jobs) {
   const rank = (key) => DROP_ORDER.includes(key) ? DROP_ORDER.indexOf(key) : key === INSTANCE_KEY ? DROP_ORDER.length + 1 : DROP_ORDER.length;
   return [...keys].sort((a, b) => rank(a) - rank(b))[0];
 }
+var DROP_ORDER, INSTANCE_KEY;
+var init_job_pods = __esm({
+  "src/analyze/rules/selector-overlap/job-pods.ts"() {
+    "use strict";
+    init_object();
+    DROP_ORDER = ["app.kubernetes.io/component", "app.kubernetes.io/name"];
+    INSTANCE_KEY = "app.kubernetes.io/instance";
+  }
+});
 
 // src/model/cluster.ts
-var CLUSTER_COMPONENTS_NAMESPACE = "kube-system";
-var BUILTIN_SERVICES = [{ namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }];
-var CONFIGURATION_ONLY = /* @__PURE__ */ new Map([
-  ["monitoring.coreos.com", /* @__PURE__ */ new Set(["ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig"])],
-  ["cert-manager.io", "*"],
-  ["acme.cert-manager.io", "*"],
-  ["networking.istio.io", /* @__PURE__ */ new Set(["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "EnvoyFilter", "WorkloadEntry", "WorkloadGroup"])],
-  ["security.istio.io", "*"],
-  ["external-secrets.io", /* @__PURE__ */ new Set(["ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret"])],
-  ["keda.sh", /* @__PURE__ */ new Set(["ScaledObject", "TriggerAuthentication", "ClusterTriggerAuthentication"])],
-  ["traefik.io", "*"],
-  ["traefik.containo.us", "*"]
-]);
 function mayRunPods(object) {
   if (!isCustomGroup(object.group)) return false;
   const known = CONFIGURATION_ONLY.get(object.group);
   return known === void 0 || known !== "*" && !known.has(object.ref.kind);
 }
-var CONTROLLER_LABELS = /* @__PURE__ */ new Set([
-  "pod-template-hash",
-  "rollouts-pod-template-hash",
-  "controller-revision-hash",
-  "controller-uid",
-  "job-name",
-  "statefulset.kubernetes.io/pod-name",
-  "apps.kubernetes.io/pod-index"
-]);
 function isControllerLabel(key) {
   return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
 }
-var RELABELLING_VERBS = /* @__PURE__ */ new Set(["patch", "update", "*"]);
 function grantsPodRelabelling(object) {
   if (object.group !== "rbac.authorization.k8s.io" || object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole") return false;
   const rules = object.raw.rules;
@@ -17776,9 +18762,38 @@ function grantsPodRelabelling(object) {
     return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
   });
 }
+var CLUSTER_COMPONENTS_NAMESPACE, BUILTIN_SERVICES, CONFIGURATION_ONLY, CONTROLLER_LABELS, RELABELLING_VERBS;
+var init_cluster = __esm({
+  "src/model/cluster.ts"() {
+    "use strict";
+    init_workloads();
+    CLUSTER_COMPONENTS_NAMESPACE = "kube-system";
+    BUILTIN_SERVICES = [{ namespace: "default", name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } }];
+    CONFIGURATION_ONLY = /* @__PURE__ */ new Map([
+      ["monitoring.coreos.com", /* @__PURE__ */ new Set(["ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig"])],
+      ["cert-manager.io", "*"],
+      ["acme.cert-manager.io", "*"],
+      ["networking.istio.io", /* @__PURE__ */ new Set(["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "EnvoyFilter", "WorkloadEntry", "WorkloadGroup"])],
+      ["security.istio.io", "*"],
+      ["external-secrets.io", /* @__PURE__ */ new Set(["ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret"])],
+      ["keda.sh", /* @__PURE__ */ new Set(["ScaledObject", "TriggerAuthentication", "ClusterTriggerAuthentication"])],
+      ["traefik.io", "*"],
+      ["traefik.containo.us", "*"]
+    ]);
+    CONTROLLER_LABELS = /* @__PURE__ */ new Set([
+      "pod-template-hash",
+      "rollouts-pod-template-hash",
+      "controller-revision-hash",
+      "controller-uid",
+      "job-name",
+      "statefulset.kubernetes.io/pod-name",
+      "apps.kubernetes.io/pod-index"
+    ]);
+    RELABELLING_VERBS = /* @__PURE__ */ new Set(["patch", "update", "*"]);
+  }
+});
 
 // src/analyze/rules/selector-overlap/suggest.ts
-var COMPONENT_KEY = "app.kubernetes.io/component";
 function suggestKey(context, intended, foreign) {
   const unstable = context.derived(unstableKeyCache);
   const usable = (w, key2) => !isControllerLabel(key2) && !unstableKeys(context, unstable, w).has(key2);
@@ -17835,12 +18850,6 @@ function suggestionEvidence(suggestion) {
     others: suggestion.others.map(({ workload, value }) => ({ object: refString(workload.object.ref), value: value ?? null }))
   };
 }
-var REMEDY = {
-  addKey: "Add `{{requirement}}` to {{field}}: the intended pods carry it, the others carry another value or none.",
-  addKeyOfIntended: "Add `{{key}}` to {{field}} with the value of the workload it is meant for (each selected workload has its own).",
-  noKey: "No stable label tells these pods apart: add app.kubernetes.io/component with a distinct value to each workload's pod template and require it in {{field}}.",
-  jobLabels: "Or render the pod labels of {{jobs}} without this selector's labels (or with a distinct app.kubernetes.io/component)."
-};
 function keyRemedy(suggestion, field, jobs) {
   const parts = [
     suggestion === void 0 ? formatMessage(REMEDY.noKey, { field }, "remedy noKey") : suggestion.intended.length === 0 ? formatMessage(REMEDY.addKeyOfIntended, { key: suggestion.key, field }, "remedy addKeyOfIntended") : formatMessage(REMEDY.addKey, { requirement: requirementText(suggestion), field }, "remedy addKey")
@@ -17851,13 +18860,26 @@ function keyRemedy(suggestion, field, jobs) {
 function requirementText(suggestion) {
   return suggestion.intended.length === 1 ? `${suggestion.key}: ${suggestion.intended[0]}` : `${suggestion.key} in (${suggestion.intended.join(", ")})`;
 }
+var COMPONENT_KEY, REMEDY;
+var init_suggest = __esm({
+  "src/analyze/rules/selector-overlap/suggest.ts"() {
+    "use strict";
+    init_cluster();
+    init_object();
+    init_selector();
+    init_volatile();
+    init_messages();
+    COMPONENT_KEY = "app.kubernetes.io/component";
+    REMEDY = {
+      addKey: "Add `{{requirement}}` to {{field}}: the intended pods carry it, the others carry another value or none.",
+      addKeyOfIntended: "Add `{{key}}` to {{field}} with the value of the workload it is meant for (each selected workload has its own).",
+      noKey: "No stable label tells these pods apart: add app.kubernetes.io/component with a distinct value to each workload's pod template and require it in {{field}}.",
+      jobLabels: "Or render the pod labels of {{jobs}} without this selector's labels (or with a distinct app.kubernetes.io/component)."
+    };
+  }
+});
 
 // src/analyze/rules/selector-overlap/consumers.ts
-var REMEDY2 = {
-  integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
-  keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
-  byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector."
-};
 function checkPodConsumers(context, report) {
   const pdbs = [];
   for (const consumer2 of context.consumers) {
@@ -17953,9 +18975,31 @@ function checkPdbPairs(context, report, pdbs) {
     });
   }
 }
+var REMEDY2;
+var init_consumers2 = __esm({
+  "src/analyze/rules/selector-overlap/consumers.ts"() {
+    "use strict";
+    init_controllers();
+    init_object();
+    init_selector();
+    init_workloads();
+    init_duplicates();
+    init_finding();
+    init_messages();
+    init_volatile_verdicts();
+    init_by_design();
+    init_select();
+    init_job_pods();
+    init_suggest();
+    REMEDY2 = {
+      integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
+      keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
+      byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector."
+    };
+  }
+});
 
 // src/analyze/rules/selector-overlap/hpas.ts
-var ONE_AUTOSCALER = "Delete one of the two, or merge their metrics into one HorizontalPodAutoscaler.";
 function checkHpas(context, report) {
   const resolved = [];
   for (const hpa of context.hpas) {
@@ -18008,13 +19052,21 @@ function reportAmbiguous(context, report, entry, other, shared) {
     remedy: narrowed === void 0 ? { text: ONE_AUTOSCALER } : keyRemedy(suggestion, `${refString(narrowed.object.ref)}'s spec.selector.matchLabels`)
   });
 }
+var ONE_AUTOSCALER;
+var init_hpas = __esm({
+  "src/analyze/rules/selector-overlap/hpas.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_duplicates();
+    init_versions();
+    init_select();
+    init_suggest();
+    ONE_AUTOSCALER = "Delete one of the two, or merge their metrics into one HorizontalPodAutoscaler.";
+  }
+});
 
 // src/analyze/rules/selector-overlap/monitors.ts
-var REMEDY3 = {
-  ServiceMonitor: "Set spec.selector.matchLabels to the labels of the Services this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance, as set on the Service's metadata.labels).",
-  PodMonitor: "Set spec.selector.matchLabels to the labels of the pods this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance).",
-  scrapedTwice: "Keep one monitor per target: delete one of the two, or narrow their selectors so that they select different {{targets}}."
-};
 function checkMonitors(context, report) {
   const byKind = { ServiceMonitor: [], PodMonitor: [] };
   for (const consumer2 of context.consumers) {
@@ -18069,6 +19121,22 @@ function selectedName(item) {
 function isWorkload(item) {
   return "podLabels" in item;
 }
+var REMEDY3;
+var init_monitors = __esm({
+  "src/analyze/rules/selector-overlap/monitors.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_duplicates();
+    init_messages();
+    init_select();
+    REMEDY3 = {
+      ServiceMonitor: "Set spec.selector.matchLabels to the labels of the Services this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance, as set on the Service's metadata.labels).",
+      PodMonitor: "Set spec.selector.matchLabels to the labels of the pods this monitor is for (e.g. app.kubernetes.io/name and app.kubernetes.io/instance).",
+      scrapedTwice: "Keep one monitor per target: delete one of the two, or narrow their selectors so that they select different {{targets}}."
+    };
+  }
+});
 
 // src/analyze/rules/selector-overlap/workloads.ts
 function checkWorkloads(context, report) {
@@ -18096,154 +19164,114 @@ function checkWorkloads(context, report) {
     });
   }
 }
+var init_workloads2 = __esm({
+  "src/analyze/rules/selector-overlap/workloads.ts"() {
+    "use strict";
+    init_controllers();
+    init_object();
+    init_selector();
+    init_duplicates();
+    init_select();
+    init_job_pods();
+    init_suggest();
+  }
+});
 
 // src/analyze/rules/selector-overlap.ts
-var TWO_BUDGETS = 'The eviction API refuses every eviction of a pod covered by two PodDisruptionBudgets with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move the pods of {{shared}}.';
-var COUNTED_PODS = "The pods an HPA counts are those its target's selector matches.";
-var AMBIGUOUS = 'Since Kubernetes 1.26 both HPAs stop scaling: ScalingActive=False, reason AmbiguousSelector ("{{apiError}}").';
-var FIGHTING = "Before Kubernetes 1.26 both HPAs write the replica count and fight over it; from 1.26 both stop scaling (ScalingActive=False, reason AmbiguousSelector).";
-var ONE_AUTOSCALER2 = "Keep one autoscaler per workload (a KEDA ScaledObject creates an HPA of its own).";
-var SELECTOR_IMMUTABLE = "Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs, render those without the selector labels instead.";
 function scrapesOthers(what) {
   return `Prometheus scrapes other applications' ${what} too (with this monitor's port and path), which adds failing targets and duplicates the targets of their own monitors.`;
 }
-var selectorOverlap = {
-  meta: {
-    id: "selector-overlap",
-    severity: "warning",
-    summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
-    messages: {
-      selectsForeignPods: "selector {{selector}} also matches the pods of {{foreign}}",
-      selectsJobPods: "selector {{selector}} also matches the pods of {{foreign}}, which their Jobs own",
-      widerThanItsPods: "selector {{selector}} also matches the pods of {{foreign}}, though a label of its own pods tells them apart",
-      pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
-      pdbNeedsScaleWhileRunning: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed while they run",
-      serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
-      pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
-      headlessSelectsJobs: "headless Service for {{target}} also resolves to the pods of {{jobs}}",
-      serviceSpreads: "spreads traffic over {{count}} long-running workloads: {{workloads}}",
-      pdbSpreads: "one budget over {{count}} long-running workloads: {{workloads}}",
-      governsStatefulSets: "selects the pods of {{count}} workloads by design: it is the headless Service governing {{statefulSets}}",
-      gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
-      clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
-      sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
-      sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
-      sameTargetTwice: "{{other}} scales {{target}} too: both stop scaling (AmbiguousSelector)",
-      sameTargetTwiceFighting: "{{other}} scales {{target}} too: both set its replica count and fight",
-      targetsShareSelectedPods: "scales {{target}}, {{other}} scales {{otherTarget}}, and both count the pods of {{shared}}",
-      targetsShareSelectedPodsFighting: "scales {{target}}, {{other}} scales {{otherTarget}}, and both count the pods of {{shared}}",
-      countsForeignPods: "scales {{target}}, whose selector {{selector}} also matches the pods of {{foreign}}",
-      everyService: "selector is {{selector}}: every Service in namespace {{namespaces}} is scraped",
-      everyServiceAnywhere: "selector is {{selector}} with namespaceSelector.any: every Service of the cluster is scraped",
-      everyPod: "selector is {{selector}}: every pod in namespace {{namespaces}} is scraped",
-      everyPodAnywhere: "selector is {{selector}} with namespaceSelector.any: every pod of the cluster is scraped",
-      scrapedTwice: "selects {{shared}} like {{other}}: each target is scraped twice"
-    },
-    details: {
-      selectsJobPods: "The {{kind}} controller only adopts pods that no controller owns, and these pods belong to their Job while they exist, so the {{kind}} leaves them alone. It matters where a Service, PDB, HPA or monitor reuses this selector: those findings are reported on them.",
-      widerThanItsPods: "The StatefulSet controller claims only pods named after the StatefulSet, so no pod moves between them. The selector is still wider than its own pods: every Service, PDB, HPA or monitor that reuses it takes in the pods of {{foreign}} too.",
-      selectsForeignPods: "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
-      pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
-      pdbNeedsScaleWhileRunning: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource, and {{unscalable}} has none. These Jobs are deleted as soon as they succeed (hook-delete-policy hook-succeeded, or ttlSecondsAfterFinished 0), so only while they run on install or upgrade, and while a failed one is kept, the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0 and every eviction of a selected pod is refused with 429: a node drain in that window waits for them.`,
-      serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",
-      pdbCoversJobs: "While they run, the pods of {{jobs}} count as healthy pods of the budget, so it allows evicting more of {{target}}'s pods than intended, and draining a node has to respect the budget for the Job pods too.",
-      headlessSelectsJobs: "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod. These Jobs run again while the application serves (upgrade or test hooks, CronJobs, Jobs renamed or recreated on each release). A Job that runs once, at install (an install hook, or a Job with no hook that no release renames and that does not delete itself), is not reported: its pods are gone from the name before anything relies on it, and a name that exists for the pods' own DNS names or for peer discovery carries no client traffic meanwhile.",
-      serviceSpreads: "Canary and blue/green setups spread one Service over several workloads on purpose; if this Service is meant for one of {{workloads}} only, narrow its selector.",
-      pdbSpreads: "Disruptions of one workload use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for one of {{workloads}} only, narrow its selector.",
-      governsStatefulSets: "It selects {{workloads}}. It is the headless Service that governs {{statefulSets}} (spec.serviceName): it exists for the pods' own DNS names ({{pod}}). A headless Service balances no traffic; its name resolves to every ready pod it selects.",
-      gossipPeers: "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
-      clusterMembers: "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
-      sharedWithBudget: TWO_BUDGETS,
-      sameBudgetTwice: TWO_BUDGETS,
-      sameTargetTwice: `${AMBIGUOUS} ${ONE_AUTOSCALER2}`,
-      sameTargetTwiceFighting: `${FIGHTING} ${ONE_AUTOSCALER2}`,
-      targetsShareSelectedPods: `${COUNTED_PODS} ${AMBIGUOUS} ${SELECTOR_IMMUTABLE}`,
-      targetsShareSelectedPodsFighting: `${COUNTED_PODS} ${FIGHTING} ${SELECTOR_IMMUTABLE}`,
-      countsForeignPods: `The HPA averages the resource usage of {{foreign}} into {{target}}'s metrics, so it scales on load that is not {{target}}'s. ${SELECTOR_IMMUTABLE}`,
-      everyService: scrapesOthers("Services"),
-      everyServiceAnywhere: scrapesOthers("Services"),
-      everyPod: scrapesOthers("pods"),
-      everyPodAnywhere: scrapesOthers("pods"),
-      scrapedTwice: "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts."
-    },
-    why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
-    fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
-    migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
-    incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
-    helpUri: ruleHelpUri("selector-overlap")
-  },
-  check(context, report) {
-    checkWorkloads(context, report);
-    checkPodConsumers(context, report);
-    checkHpas(context, report);
-    checkMonitors(context, report);
+var TWO_BUDGETS, COUNTED_PODS, AMBIGUOUS, FIGHTING, ONE_AUTOSCALER2, SELECTOR_IMMUTABLE, selectorOverlap;
+var init_selector_overlap = __esm({
+  "src/analyze/rules/selector-overlap.ts"() {
+    "use strict";
+    init_rule();
+    init_consumers2();
+    init_hpas();
+    init_monitors();
+    init_workloads2();
+    TWO_BUDGETS = 'The eviction API refuses every eviction of a pod covered by two PodDisruptionBudgets with HTTP 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", so kubectl drain, cluster-autoscaler and Karpenter cannot move the pods of {{shared}}.';
+    COUNTED_PODS = "The pods an HPA counts are those its target's selector matches.";
+    AMBIGUOUS = 'Since Kubernetes 1.26 both HPAs stop scaling: ScalingActive=False, reason AmbiguousSelector ("{{apiError}}").';
+    FIGHTING = "Before Kubernetes 1.26 both HPAs write the replica count and fight over it; from 1.26 both stop scaling (ScalingActive=False, reason AmbiguousSelector).";
+    ONE_AUTOSCALER2 = "Keep one autoscaler per workload (a KEDA ScaledObject creates an HPA of its own).";
+    SELECTOR_IMMUTABLE = "Workload selectors are immutable, so an installed release needs the workload re-created; where the shared pods belong to Jobs, render those without the selector labels instead.";
+    selectorOverlap = {
+      meta: {
+        id: "selector-overlap",
+        severity: "warning",
+        summary: "A workload, Service, PDB, HPA target or monitor selects pods (or Services) that belong to another workload.",
+        messages: {
+          selectsForeignPods: "selector {{selector}} also matches the pods of {{foreign}}",
+          selectsJobPods: "selector {{selector}} also matches the pods of {{foreign}}, which their Jobs own",
+          widerThanItsPods: "selector {{selector}} also matches the pods of {{foreign}}, though a label of its own pods tells them apart",
+          pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
+          pdbNeedsScaleWhileRunning: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed while they run",
+          serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
+          pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
+          headlessSelectsJobs: "headless Service for {{target}} also resolves to the pods of {{jobs}}",
+          serviceSpreads: "spreads traffic over {{count}} long-running workloads: {{workloads}}",
+          pdbSpreads: "one budget over {{count}} long-running workloads: {{workloads}}",
+          governsStatefulSets: "selects the pods of {{count}} workloads by design: it is the headless Service governing {{statefulSets}}",
+          gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
+          clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
+          sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
+          sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
+          sameTargetTwice: "{{other}} scales {{target}} too: both stop scaling (AmbiguousSelector)",
+          sameTargetTwiceFighting: "{{other}} scales {{target}} too: both set its replica count and fight",
+          targetsShareSelectedPods: "scales {{target}}, {{other}} scales {{otherTarget}}, and both count the pods of {{shared}}",
+          targetsShareSelectedPodsFighting: "scales {{target}}, {{other}} scales {{otherTarget}}, and both count the pods of {{shared}}",
+          countsForeignPods: "scales {{target}}, whose selector {{selector}} also matches the pods of {{foreign}}",
+          everyService: "selector is {{selector}}: every Service in namespace {{namespaces}} is scraped",
+          everyServiceAnywhere: "selector is {{selector}} with namespaceSelector.any: every Service of the cluster is scraped",
+          everyPod: "selector is {{selector}}: every pod in namespace {{namespaces}} is scraped",
+          everyPodAnywhere: "selector is {{selector}} with namespaceSelector.any: every pod of the cluster is scraped",
+          scrapedTwice: "selects {{shared}} like {{other}}: each target is scraped twice"
+        },
+        details: {
+          selectsJobPods: "The {{kind}} controller only adopts pods that no controller owns, and these pods belong to their Job while they exist, so the {{kind}} leaves them alone. It matters where a Service, PDB, HPA or monitor reuses this selector: those findings are reported on them.",
+          widerThanItsPods: "The StatefulSet controller claims only pods named after the StatefulSet, so no pod moves between them. The selector is still wider than its own pods: every Service, PDB, HPA or monitor that reuses it takes in the pods of {{foreign}} too.",
+          selectsForeignPods: "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
+          pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
+          pdbNeedsScaleWhileRunning: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource, and {{unscalable}} has none. These Jobs are deleted as soon as they succeed (hook-delete-policy hook-succeeded, or ttlSecondsAfterFinished 0), so only while they run on install or upgrade, and while a failed one is kept, the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0 and every eviction of a selected pod is refused with 429: a node drain in that window waits for them.`,
+          serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",
+          pdbCoversJobs: "While they run, the pods of {{jobs}} count as healthy pods of the budget, so it allows evicting more of {{target}}'s pods than intended, and draining a node has to respect the budget for the Job pods too.",
+          headlessSelectsJobs: "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod. These Jobs run again while the application serves (upgrade or test hooks, CronJobs, Jobs renamed or recreated on each release). A Job that runs once, at install (an install hook, or a Job with no hook that no release renames and that does not delete itself), is not reported: its pods are gone from the name before anything relies on it, and a name that exists for the pods' own DNS names or for peer discovery carries no client traffic meanwhile.",
+          serviceSpreads: "Canary and blue/green setups spread one Service over several workloads on purpose; if this Service is meant for one of {{workloads}} only, narrow its selector.",
+          pdbSpreads: "Disruptions of one workload use up the budget of the others. Canary setups sometimes do this on purpose; if this budget is meant for one of {{workloads}} only, narrow its selector.",
+          governsStatefulSets: "It selects {{workloads}}. It is the headless Service that governs {{statefulSets}} (spec.serviceName): it exists for the pods' own DNS names ({{pod}}). A headless Service balances no traffic; its name resolves to every ready pod it selects.",
+          gossipPeers: "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
+          clusterMembers: "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
+          sharedWithBudget: TWO_BUDGETS,
+          sameBudgetTwice: TWO_BUDGETS,
+          sameTargetTwice: `${AMBIGUOUS} ${ONE_AUTOSCALER2}`,
+          sameTargetTwiceFighting: `${FIGHTING} ${ONE_AUTOSCALER2}`,
+          targetsShareSelectedPods: `${COUNTED_PODS} ${AMBIGUOUS} ${SELECTOR_IMMUTABLE}`,
+          targetsShareSelectedPodsFighting: `${COUNTED_PODS} ${FIGHTING} ${SELECTOR_IMMUTABLE}`,
+          countsForeignPods: `The HPA averages the resource usage of {{foreign}} into {{target}}'s metrics, so it scales on load that is not {{target}}'s. ${SELECTOR_IMMUTABLE}`,
+          everyService: scrapesOthers("Services"),
+          everyServiceAnywhere: scrapesOthers("Services"),
+          everyPod: scrapesOthers("pods"),
+          everyPodAnywhere: scrapesOthers("pods"),
+          scrapedTwice: "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts."
+        },
+        why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
+        fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
+        migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
+        incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
+        helpUri: ruleHelpUri("selector-overlap")
+      },
+      check(context, report) {
+        checkWorkloads(context, report);
+        checkPodConsumers(context, report);
+        checkHpas(context, report);
+        checkMonitors(context, report);
+      }
+    };
   }
-};
+});
 
 // src/analyze/rules/dangling-selector.ts
-var REMEDY4 = {
-  service: "Make spec.selector a subset of the intended pod template's labels (same keys, same values); render both from one selector-labels helper.",
-  serviceNamespace: "a Service only selects pods in its own namespace.",
-  pdb: "Set spec.selector.matchLabels to the selector labels of the workload this budget protects.",
-  pdbNamespace: "a PodDisruptionBudget only selects pods in its own namespace.",
-  pdbV1beta1: "Use apiVersion policy/v1 and set spec.selector.matchLabels to the selector labels of the workload this budget protects (under policy/v1, {} would cover every pod in the namespace).",
-  serviceMonitor: "A ServiceMonitor selects Services by the Service's own metadata.labels (not its spec.selector): make spec.selector.matchLabels match the labels on the intended Service, and spec.namespaceSelector its namespace.",
-  podMonitor: "Make spec.selector.matchLabels a subset of the intended pod template's labels, and spec.namespaceSelector its namespace.",
-  monitorNamespace: "set spec.namespaceSelector.matchNames to include that namespace.",
-  hpaTarget: "Point spec.scaleTargetRef at the workload's exact apiVersion, kind and name (render both from the same fullname helper).",
-  hpaSelector: "Make {{target}}'s spec.selector match its own pod template labels.",
-  closest: "Closest: {{closest}}.",
-  elsewhere: "It would match {{found}}: {{advice}}",
-  podLabels: "These are the pod labels of {{pods}}; a ServiceMonitor matches the Service's own metadata.labels, not its pods' labels.",
-  sameName: "The input has {{candidates}} with that name: check scaleTargetRef.kind."
-};
-var NO_ENDPOINTS = "The Service gets no endpoints and every connection to it fails. It is reported because the checked manifests are the whole story for this namespace: no operator, cluster component or unrendered template could supply the pods.";
-var NO_PROTECTION = "The budget protects nothing during node drains and upgrades of the nodes.";
-var NO_TARGETS = "Prometheus gets no targets from it: the application is not monitored, and nothing reports an error.";
-var danglingSelector = {
-  meta: {
-    id: "dangling-selector",
-    severity: "warning",
-    summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
-    messages: {
-      serviceNoPods: "selector {{selector}} matches no pods: the Service has no endpoints",
-      pdbNoSelector: "no spec.selector: the budget selects no pods and protects nothing",
-      pdbEmptyV1beta1: "empty selector {} under policy/v1beta1 selects no pods: the budget protects nothing",
-      pdbEmptyNoPods: "empty selector {} selects every pod in namespace {{namespace}}, which has none",
-      pdbNoPods: "selector {{selector}} matches no pods: the budget protects nothing",
-      serviceMonitorNoServices: "no Service in namespace {{namespaces}} carries {{selector}} in its metadata.labels",
-      podMonitorNoPods: "selector {{selector}} matches no pods in namespace {{namespaces}}",
-      hpaNoTarget: "no spec.scaleTargetRef kind and name: it scales nothing",
-      hpaMissingTarget: "scales {{target}}, which is not in the checked manifests",
-      hpaTargetNoPods: "scales {{target}}, whose selector {{selector}} matches no pods (not even its own template)"
-    },
-    details: {
-      serviceNoPods: NO_ENDPOINTS,
-      pdbNoSelector: "A PodDisruptionBudget without a selector selects no pods. " + NO_PROTECTION,
-      pdbEmptyV1beta1: "Under policy/v1beta1 an empty selector selects no pods (policy/v1 changed it to select every pod in the namespace). policy/v1beta1 was removed in Kubernetes 1.25; moving to policy/v1 changes what {} means.",
-      pdbEmptyNoPods: "Under policy/v1 an empty selector selects every pod in the namespace, but the checked manifests have no pods in {{namespace}}. " + NO_PROTECTION,
-      pdbNoPods: NO_PROTECTION,
-      serviceMonitorNoServices: "A ServiceMonitor selects Services by their own metadata.labels. " + NO_TARGETS,
-      podMonitorNoPods: NO_TARGETS,
-      hpaNoTarget: "The API server rejects a HorizontalPodAutoscaler without a scale target.",
-      hpaMissingTarget: "The HPA reports FailedGetScale and never scales anything.",
-      hpaTargetNoPods: "The HPA has no pods to take metrics from and cannot scale."
-    },
-    why: "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both. It is reported only where the checked manifests are the whole story: not for pods an operator may run for a custom resource in the namespace, the cluster's own components (kube-system, the API server's default/kubernetes Service), monitors of every namespace, or a chart rendered without some dependencies (--skip-missing-deps) or with workload templates these values do not render.",
-    fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
-    migration: "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
-    incident: "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
-    helpUri: ruleHelpUri("dangling-selector")
-  },
-  check(context, report) {
-    for (const consumer2 of context.consumers) {
-      if (consumer2.kind === "Service") checkService(context, report, consumer2);
-      else if (consumer2.kind === "PodDisruptionBudget") checkPdb(context, report, consumer2);
-      else if (consumer2.kind === "ServiceMonitor" || consumer2.kind === "PodMonitor") checkMonitor(context, report, consumer2);
-    }
-    checkHpas2(context, report);
-  }
-};
 function checkService(context, report, service2) {
   const spec = service2.object.raw.spec;
   if (service2.selector.matchesNothing || spec?.type === "ExternalName") return;
@@ -18451,7 +19479,6 @@ function namespacesWithOperatedResources(context) {
 function operatedNamespaces(context) {
   return new Set(context.objects.filter((o) => mayRunPods(o) && context.workloadFor(o) === void 0).map(namespaceOf));
 }
-var MAX_NEAR = 3;
 function nearMisses(index, selector, labelsOf2, nameOf) {
   const { requirements } = selector;
   if (requirements.length < 2) return [];
@@ -18492,30 +19519,6 @@ function firstElsewhere(namespaces, selector, searched, indexIn2, nameOf) {
   }
   return found;
 }
-var NamespacesByLabel = class {
-  all = /* @__PURE__ */ new Set();
-  byPair = /* @__PURE__ */ new Map();
-  byKey = /* @__PURE__ */ new Map();
-  constructor(items) {
-    for (const { namespace, labels } of items) {
-      this.all.add(namespace);
-      for (const key in labels) {
-        addTo(this.byPair, `${key}=${labels[key]}`, namespace);
-        addTo(this.byKey, key, namespace);
-      }
-    }
-  }
-  /** The fewest namespaces any one requirement narrows the search to (every namespace when none does). */
-  candidates(selector) {
-    let best = this.all;
-    for (const r of selector.requirements) {
-      const narrowed = r.operator === "In" && r.values.length === 1 ? this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE : r.operator === "Exists" ? this.byKey.get(r.key) ?? NONE : void 0;
-      if (narrowed !== void 0 && narrowed.size < best.size) best = narrowed;
-    }
-    return best;
-  }
-};
-var NONE = /* @__PURE__ */ new Set();
 function addTo(sets, key, namespace) {
   const set2 = sets.get(key);
   if (set2 === void 0) sets.set(key, /* @__PURE__ */ new Set([namespace]));
@@ -18545,55 +19548,156 @@ function isEmptySelector(raw) {
   const emptyList = matchExpressions === void 0 || matchExpressions === null || Array.isArray(matchExpressions) && matchExpressions.length === 0;
   return emptyMap && emptyList;
 }
+var REMEDY4, NO_ENDPOINTS, NO_PROTECTION, NO_TARGETS, danglingSelector, MAX_NEAR, NamespacesByLabel, NONE;
+var init_dangling_selector = __esm({
+  "src/analyze/rules/dangling-selector.ts"() {
+    "use strict";
+    init_object();
+    init_cluster();
+    init_selector();
+    init_messages();
+    init_rule();
+    REMEDY4 = {
+      service: "Make spec.selector a subset of the intended pod template's labels (same keys, same values); render both from one selector-labels helper.",
+      serviceNamespace: "a Service only selects pods in its own namespace.",
+      pdb: "Set spec.selector.matchLabels to the selector labels of the workload this budget protects.",
+      pdbNamespace: "a PodDisruptionBudget only selects pods in its own namespace.",
+      pdbV1beta1: "Use apiVersion policy/v1 and set spec.selector.matchLabels to the selector labels of the workload this budget protects (under policy/v1, {} would cover every pod in the namespace).",
+      serviceMonitor: "A ServiceMonitor selects Services by the Service's own metadata.labels (not its spec.selector): make spec.selector.matchLabels match the labels on the intended Service, and spec.namespaceSelector its namespace.",
+      podMonitor: "Make spec.selector.matchLabels a subset of the intended pod template's labels, and spec.namespaceSelector its namespace.",
+      monitorNamespace: "set spec.namespaceSelector.matchNames to include that namespace.",
+      hpaTarget: "Point spec.scaleTargetRef at the workload's exact apiVersion, kind and name (render both from the same fullname helper).",
+      hpaSelector: "Make {{target}}'s spec.selector match its own pod template labels.",
+      closest: "Closest: {{closest}}.",
+      elsewhere: "It would match {{found}}: {{advice}}",
+      podLabels: "These are the pod labels of {{pods}}; a ServiceMonitor matches the Service's own metadata.labels, not its pods' labels.",
+      sameName: "The input has {{candidates}} with that name: check scaleTargetRef.kind."
+    };
+    NO_ENDPOINTS = "The Service gets no endpoints and every connection to it fails. It is reported because the checked manifests are the whole story for this namespace: no operator, cluster component or unrendered template could supply the pods.";
+    NO_PROTECTION = "The budget protects nothing during node drains and upgrades of the nodes.";
+    NO_TARGETS = "Prometheus gets no targets from it: the application is not monitored, and nothing reports an error.";
+    danglingSelector = {
+      meta: {
+        id: "dangling-selector",
+        severity: "warning",
+        summary: "A Service, PDB, HPA, ServiceMonitor or PodMonitor selects nothing in the checked manifests.",
+        messages: {
+          serviceNoPods: "selector {{selector}} matches no pods: the Service has no endpoints",
+          pdbNoSelector: "no spec.selector: the budget selects no pods and protects nothing",
+          pdbEmptyV1beta1: "empty selector {} under policy/v1beta1 selects no pods: the budget protects nothing",
+          pdbEmptyNoPods: "empty selector {} selects every pod in namespace {{namespace}}, which has none",
+          pdbNoPods: "selector {{selector}} matches no pods: the budget protects nothing",
+          serviceMonitorNoServices: "no Service in namespace {{namespaces}} carries {{selector}} in its metadata.labels",
+          podMonitorNoPods: "selector {{selector}} matches no pods in namespace {{namespaces}}",
+          hpaNoTarget: "no spec.scaleTargetRef kind and name: it scales nothing",
+          hpaMissingTarget: "scales {{target}}, which is not in the checked manifests",
+          hpaTargetNoPods: "scales {{target}}, whose selector {{selector}} matches no pods (not even its own template)"
+        },
+        details: {
+          serviceNoPods: NO_ENDPOINTS,
+          pdbNoSelector: "A PodDisruptionBudget without a selector selects no pods. " + NO_PROTECTION,
+          pdbEmptyV1beta1: "Under policy/v1beta1 an empty selector selects no pods (policy/v1 changed it to select every pod in the namespace). policy/v1beta1 was removed in Kubernetes 1.25; moving to policy/v1 changes what {} means.",
+          pdbEmptyNoPods: "Under policy/v1 an empty selector selects every pod in the namespace, but the checked manifests have no pods in {{namespace}}. " + NO_PROTECTION,
+          pdbNoPods: NO_PROTECTION,
+          serviceMonitorNoServices: "A ServiceMonitor selects Services by their own metadata.labels. " + NO_TARGETS,
+          podMonitorNoPods: NO_TARGETS,
+          hpaNoTarget: "The API server rejects a HorizontalPodAutoscaler without a scale target.",
+          hpaMissingTarget: "The HPA reports FailedGetScale and never scales anything.",
+          hpaTargetNoPods: "The HPA has no pods to take metrics from and cannot scale."
+        },
+        why: "A Service whose selector matches no pod has no endpoints and every connection to it fails; a PDB that matches no pod protects nothing during drains; an HPA whose target is missing never scales; a monitor without targets leaves the application unmonitored without any error. The usual cause is a label renamed in the pod template or in the selector but not in both. It is reported only where the checked manifests are the whole story: not for pods an operator may run for a custom resource in the namespace, the cluster's own components (kube-system, the API server's default/kubernetes Service), monitors of every namespace, or a chart rendered without some dependencies (--skip-missing-deps) or with workload templates these values do not render.",
+        fix: "Make the selector's labels equal to labels the intended pod template (or, for a ServiceMonitor, the intended Service's metadata.labels) really carries, ideally both rendered from one selector-labels helper.",
+        migration: "Service, PDB, HPA and monitor selectors can be changed in place: `helm upgrade` with the fixed chart restores the endpoints (or the protection) as soon as it is applied.",
+        incident: "restatedev/restate #3905: the chart's Services selected `app: restate` while the pods carried only app.kubernetes.io/name and app.kubernetes.io/instance, so every Service had no endpoints, port-forwarding timed out and multi-node clusters could not form; devops-ia/helm-opencti #258: after a chart upgrade the frontend and ingestion Services selected a component label no pod carried.",
+        helpUri: ruleHelpUri("dangling-selector")
+      },
+      check(context, report) {
+        for (const consumer2 of context.consumers) {
+          if (consumer2.kind === "Service") checkService(context, report, consumer2);
+          else if (consumer2.kind === "PodDisruptionBudget") checkPdb(context, report, consumer2);
+          else if (consumer2.kind === "ServiceMonitor" || consumer2.kind === "PodMonitor") checkMonitor(context, report, consumer2);
+        }
+        checkHpas2(context, report);
+      }
+    };
+    MAX_NEAR = 3;
+    NamespacesByLabel = class {
+      all = /* @__PURE__ */ new Set();
+      byPair = /* @__PURE__ */ new Map();
+      byKey = /* @__PURE__ */ new Map();
+      constructor(items) {
+        for (const { namespace, labels } of items) {
+          this.all.add(namespace);
+          for (const key in labels) {
+            addTo(this.byPair, `${key}=${labels[key]}`, namespace);
+            addTo(this.byKey, key, namespace);
+          }
+        }
+      }
+      /** The fewest namespaces any one requirement narrows the search to (every namespace when none does). */
+      candidates(selector) {
+        let best = this.all;
+        for (const r of selector.requirements) {
+          const narrowed = r.operator === "In" && r.values.length === 1 ? this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE : r.operator === "Exists" ? this.byKey.get(r.key) ?? NONE : void 0;
+          if (narrowed !== void 0 && narrowed.size < best.size) best = narrowed;
+        }
+        return best;
+      }
+    };
+    NONE = /* @__PURE__ */ new Set();
+  }
+});
 
 // src/analyze/rules/duplicate-object.ts
 import { isDeepStrictEqual } from "node:util";
-var DUPLICATE_OUTCOME = "Helm 3's `helm install` creates the first copy and fails on the second with \"already exists\"; where the release already has the object, each upgrade applies both copies and the later one wins, so the earlier copy's content never takes effect.";
-var duplicateObject = {
-  meta: {
-    id: "duplicate-object",
-    severity: "warning",
-    summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
-    messages: {
-      renderedTwice: "{{object}} is rendered twice by {{first}}: only one copy can exist in the cluster",
-      renderedByTwo: "{{object}} is rendered by both {{first}} and {{second}}: only one copy can exist in the cluster"
-    },
-    details: {
-      renderedTwice: DUPLICATE_OUTCOME,
-      renderedByTwo: DUPLICATE_OUTCOME
-    },
-    why: "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
-    fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
-    migration: "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
-    incident: 'helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets "secret-name" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.',
-    helpUri: ruleHelpUri("duplicate-object")
-  },
-  check(context, report) {
-    for (const { copy: object, first: earlier } of duplicateCopies(context)) {
-      const [first, second] = [sourceOf2(earlier), sourceOf2(object)];
-      report({
-        object,
-        path: ["metadata", "name"],
-        messageId: first === second ? "renderedTwice" : "renderedByTwo",
-        data: { object: refString(object.ref), first, second },
-        related: [earlier],
-        evidence: { identical: isDeepStrictEqual(earlier.raw, object.raw), first, second }
-      });
-    }
-  }
-};
 function sourceOf2(object) {
   return object.doc.template ?? object.doc.file;
 }
+var DUPLICATE_OUTCOME, duplicateObject;
+var init_duplicate_object = __esm({
+  "src/analyze/rules/duplicate-object.ts"() {
+    "use strict";
+    init_object();
+    init_duplicates();
+    init_rule();
+    DUPLICATE_OUTCOME = "Helm 3's `helm install` creates the first copy and fails on the second with \"already exists\"; where the release already has the object, each upgrade applies both copies and the later one wins, so the earlier copy's content never takes effect.";
+    duplicateObject = {
+      meta: {
+        id: "duplicate-object",
+        severity: "warning",
+        summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
+        messages: {
+          renderedTwice: "{{object}} is rendered twice by {{first}}: only one copy can exist in the cluster",
+          renderedByTwo: "{{object}} is rendered by both {{first}} and {{second}}: only one copy can exist in the cluster"
+        },
+        details: {
+          renderedTwice: DUPLICATE_OUTCOME,
+          renderedByTwo: DUPLICATE_OUTCOME
+        },
+        why: "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
+        fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
+        migration: "Nothing to migrate: once the chart renders the object once, the next upgrade applies that copy. If the two copies differed, check that the one kept is the one the cluster should have.",
+        incident: 'helm/helm #2947: a chart whose subcharts each rendered the same Secret failed `helm upgrade --install` with `secrets "secret-name" already exists`; helm/helm #10045: with duplicate objects in a chart and its subchart, the later copy overwrote the earlier one.',
+        helpUri: ruleHelpUri("duplicate-object")
+      },
+      check(context, report) {
+        for (const { copy: object, first: earlier } of duplicateCopies(context)) {
+          const [first, second] = [sourceOf2(earlier), sourceOf2(object)];
+          report({
+            object,
+            path: ["metadata", "name"],
+            messageId: first === second ? "renderedTwice" : "renderedByTwo",
+            data: { object: refString(object.ref), first, second },
+            related: [earlier],
+            evidence: { identical: isDeepStrictEqual(earlier.raw, object.raw), first, second }
+          });
+        }
+      }
+    };
+  }
+});
 
 // src/analyze/rules/nondeterministic-render.ts
-var RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
-var MAX_FIELDS_NAMED2 = 6;
-var RANDOM_CAUSE = `Random or time-based template functions (such as ${RANDOM_FUNCTIONS}) make them differ.`;
-var NO_CLUSTER = "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`)";
-var REVISION = "helm template always renders revision 1; the next release renders {{next}}.";
-var CA_BUNDLE_KINDS = /* @__PURE__ */ new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
-var UPGRADE_HOOKS = /* @__PURE__ */ new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
 function writtenByUpgrades(object) {
   return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
 }
@@ -18652,8 +19756,6 @@ function reusedHashFinding(object, change) {
     }
   };
 }
-var BCRYPT = /\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}/;
-var EVERY_BCRYPT = new RegExp(BCRYPT.source, "g");
 function saltedHash(change) {
   const plain = (value) => value === void 0 ? "" : BCRYPT.test(value) ? value : Buffer.from(value, "base64").toString("latin1");
   const [before, after] = [plain(change.before), plain(change.after)];
@@ -18833,150 +19935,112 @@ function revisionPodLabelFinding(object, change, evidence) {
     remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
   };
 }
-var DELIBERATE_ROLL = "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
-var nondeterministicRender = {
-  meta: {
-    id: "nondeterministic-render",
-    severity: "warning",
-    summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
-    messages: {
-      randomFields: "changes between two renders of the same chart and values: {{fields}}",
-      randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
-      randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
-      reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
-      notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
-      refusedOnUpgrade: 'generated at render time; the chart refuses helm upgrade until the current values are passed ("{{refusal}}"): {{fields}}',
-      reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
-      rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
-      randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
-      randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
-      rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
-      revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
-      rollAnnotationDeliberate: "pod template annotation {{annotation}} restarts the pods on every upgrade, on purpose",
-      revisionAnnotationDeliberate: "pod template annotation {{annotation}} is set from .Release.Revision to restart the pods on every upgrade, on purpose",
-      revisionName: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
-      revisionNamePerRelease: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
-      revisionSelector: "selector label {{label}} is set from .Release.Revision: every upgrade fails",
-      revisionClaimTemplate: "claim template label {{label}} is set from .Release.Revision: every upgrade fails",
-      revisionJobLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade fails while the Job exists",
-      revisionPodLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade restarts the pods"
-    },
-    details: {
-      randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
-      randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
-      randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
-      refusedOnUpgrade: 'They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose ("{{refusal}}"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. A field none of those values sets is still generated anew by that upgrade.',
-      notKeptByLookup: "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the values switch the reuse off (a recreate or regenerate setting), the lookup reads another object or key than the one written, or these fields are generated next to others that are kept. Every helm upgrade then replaces them: clients that trusted an old certificate fail until they pick up the new one, and an application set up with an old password or key loses it.",
-      reusedByLookup: `They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. ${NO_CLUSTER} get a new value on every render.`,
-      rehashed: "bcrypt (htpasswd, bcrypt) salts each hash at random, so every render, and every helm upgrade, writes a new hash; it verifies the same password, so logins keep working. The object still changes on each upgrade: GitOps tools show drift, and a checksum annotation over it restarts the pods.",
-      reusedHash: `The chart generates the Secret once and reads it back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. ${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
-      randomName: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. Anything that refers to it by name, or state it holds, is lost on each upgrade.",
-      randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
-      rollAnnotation: "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
-      rollAnnotationDeliberate: DELIBERATE_ROLL,
-      revisionAnnotationDeliberate: DELIBERATE_ROLL,
-      revisionAnnotation: "A probe that raised the revision changed it, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation is for; if the restarts are not meant, this annotation is why.",
-      revisionName: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one; whatever refers to it by name, or state it holds, does not carry over.`,
-      revisionNamePerRelease: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one, so it runs again on each release.`,
-      revisionSelector: `${REVISION} Every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "{{failure}}".`,
-      revisionClaimTemplate: `${REVISION} Every helm upgrade changes spec.volumeClaimTemplates, and fails with "{{failure}}".`,
-      revisionJobLabel: `${REVISION} A Job's spec.template is immutable, so every helm upgrade fails with "${JOB_TEMPLATE_IMMUTABLE_ERROR}" while the Job exists.`,
-      revisionPodLabel: `${REVISION} Every helm upgrade restarts all pods of the {{kind}}, even when nothing else changed.`
-    },
-    why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
-    fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
-    migration: "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
-    incident: "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
-    helpUri: ruleHelpUri("nondeterministic-render")
-  },
-  check(context, report) {
-    for (const object of context.objects) {
-      const probes = probesOf(context.probes, object);
-      if (probes === void 0 || probes.changes.length === 0) continue;
-      const otherRandom = [];
-      for (const change of probes.changes) {
-        const primary = change.causes[0];
-        if (primary === "random") {
-          if (!writtenByUpgrades(object)) continue;
-          if (change.section === "name") report(randomNameFinding(object, change));
-          else if (change.section === "pod-annotations") {
-            if (restartsNothing(context, object, change)) continue;
-            report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
-          } else if (change.section === "other") otherRandom.push(change);
-        } else if (primary === "revision") {
-          if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
-          const finding2 = revisionFinding(context, object, change);
-          if (finding2) report(finding2);
+var RANDOM_FUNCTIONS, MAX_FIELDS_NAMED2, RANDOM_CAUSE, NO_CLUSTER, REVISION, CA_BUNDLE_KINDS, UPGRADE_HOOKS, BCRYPT, EVERY_BCRYPT, DELIBERATE_ROLL, nondeterministicRender;
+var init_nondeterministic_render = __esm({
+  "src/analyze/rules/nondeterministic-render.ts"() {
+    "use strict";
+    init_object();
+    init_messages();
+    init_probes();
+    init_release();
+    init_migration();
+    init_api_errors();
+    init_volatile_verdicts();
+    init_rolls();
+    init_rule();
+    RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
+    MAX_FIELDS_NAMED2 = 6;
+    RANDOM_CAUSE = `Random or time-based template functions (such as ${RANDOM_FUNCTIONS}) make them differ.`;
+    NO_CLUSTER = "Without a cluster connection `lookup` finds nothing: `helm template`, --dry-run, and tools that render that way and apply the result (Argo CD renders with `helm template`)";
+    REVISION = "helm template always renders revision 1; the next release renders {{next}}.";
+    CA_BUNDLE_KINDS = /* @__PURE__ */ new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
+    UPGRADE_HOOKS = /* @__PURE__ */ new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
+    BCRYPT = /\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}/;
+    EVERY_BCRYPT = new RegExp(BCRYPT.source, "g");
+    DELIBERATE_ROLL = "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
+    nondeterministicRender = {
+      meta: {
+        id: "nondeterministic-render",
+        severity: "warning",
+        summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
+        messages: {
+          randomFields: "changes between two renders of the same chart and values: {{fields}}",
+          randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
+          randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
+          reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
+          notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
+          refusedOnUpgrade: 'generated at render time; the chart refuses helm upgrade until the current values are passed ("{{refusal}}"): {{fields}}',
+          reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
+          rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
+          randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+          randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+          rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
+          revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
+          rollAnnotationDeliberate: "pod template annotation {{annotation}} restarts the pods on every upgrade, on purpose",
+          revisionAnnotationDeliberate: "pod template annotation {{annotation}} is set from .Release.Revision to restart the pods on every upgrade, on purpose",
+          revisionName: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
+          revisionNamePerRelease: "name {{name}} is set from .Release.Revision: a new {{kind}} on each release",
+          revisionSelector: "selector label {{label}} is set from .Release.Revision: every upgrade fails",
+          revisionClaimTemplate: "claim template label {{label}} is set from .Release.Revision: every upgrade fails",
+          revisionJobLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade fails while the Job exists",
+          revisionPodLabel: "pod template label {{label}} is set from .Release.Revision: every upgrade restarts the pods"
+        },
+        details: {
+          randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
+          randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
+          randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
+          refusedOnUpgrade: 'They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose ("{{refusal}}"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. A field none of those values sets is still generated anew by that upgrade.',
+          notKeptByLookup: "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the values switch the reuse off (a recreate or regenerate setting), the lookup reads another object or key than the one written, or these fields are generated next to others that are kept. Every helm upgrade then replaces them: clients that trusted an old certificate fail until they pick up the new one, and an application set up with an old password or key loses it.",
+          reusedByLookup: `They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. ${NO_CLUSTER} get a new value on every render.`,
+          rehashed: "bcrypt (htpasswd, bcrypt) salts each hash at random, so every render, and every helm upgrade, writes a new hash; it verifies the same password, so logins keep working. The object still changes on each upgrade: GitOps tools show drift, and a checksum annotation over it restarts the pods.",
+          reusedHash: `The chart generates the Secret once and reads it back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. ${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
+          randomName: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. Anything that refers to it by name, or state it holds, is lost on each upgrade.",
+          randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
+          rollAnnotation: "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
+          rollAnnotationDeliberate: DELIBERATE_ROLL,
+          revisionAnnotationDeliberate: DELIBERATE_ROLL,
+          revisionAnnotation: "A probe that raised the revision changed it, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation is for; if the restarts are not meant, this annotation is why.",
+          revisionName: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one; whatever refers to it by name, or state it holds, does not carry over.`,
+          revisionNamePerRelease: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one, so it runs again on each release.`,
+          revisionSelector: `${REVISION} Every helm upgrade changes spec.selector, which is immutable, so every upgrade fails with "{{failure}}".`,
+          revisionClaimTemplate: `${REVISION} Every helm upgrade changes spec.volumeClaimTemplates, and fails with "{{failure}}".`,
+          revisionJobLabel: `${REVISION} A Job's spec.template is immutable, so every helm upgrade fails with "${JOB_TEMPLATE_IMMUTABLE_ERROR}" while the Job exists.`,
+          revisionPodLabel: `${REVISION} Every helm upgrade restarts all pods of the {{kind}}, even when nothing else changed.`
+        },
+        why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
+        fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
+        migration: "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
+        incident: "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
+        helpUri: ruleHelpUri("nondeterministic-render")
+      },
+      check(context, report) {
+        for (const object of context.objects) {
+          const probes = probesOf(context.probes, object);
+          if (probes === void 0 || probes.changes.length === 0) continue;
+          const otherRandom = [];
+          for (const change of probes.changes) {
+            const primary = change.causes[0];
+            if (primary === "random") {
+              if (!writtenByUpgrades(object)) continue;
+              if (change.section === "name") report(randomNameFinding(object, change));
+              else if (change.section === "pod-annotations") {
+                if (restartsNothing(context, object, change)) continue;
+                report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+              } else if (change.section === "other") otherRandom.push(change);
+            } else if (primary === "revision") {
+              if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
+              const finding2 = revisionFinding(context, object, change);
+              if (finding2) report(finding2);
+            }
+          }
+          if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
         }
       }
-      if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
-    }
+    };
   }
-};
+});
 
 // src/analyze/rules/rollout-selector-changed.ts
-var REFUSED_DETAIL = "`helm upgrade` fails: {{apiError}}";
-var CANARY_SKIPPED_DETAIL = "the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned (its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause and analysis is skipped and traffic jumps to 100% at once.";
-var rolloutSelectorChanged = {
-  meta: {
-    id: "rollout-selector-changed",
-    severity: "error",
-    summary: "An Argo Rollout's spec.selector changes between the release and the upgrade.",
-    messages: {
-      refused: "spec.selector changes ({{changed}}): Argo Rollouts v1.9 or later refuses the update",
-      canarySkipped: "spec.selector changes ({{changed}}): the stable ReplicaSet is orphaned and the canary skipped",
-      either: "spec.selector changes ({{changed}}): refused from Argo Rollouts v1.9, canary skipped before it"
-    },
-    details: {
-      refused: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later (the configured version) and its CRD installed, ${REFUSED_DETAIL}`,
-      canarySkipped: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts before v1.9 (the configured version) ${CANARY_SKIPPED_DETAIL}`,
-      either: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later and its CRD installed, ${REFUSED_DETAIL} With an older controller or CRD ${CANARY_SKIPPED_DETAIL}`
-    },
-    why: "From Argo Rollouts v1.9 (with its CRD installed) the update is refused: `.spec.selector is immutable`. With older controllers or CRDs it is accepted, but the old stable ReplicaSet stops matching and is orphaned, and the new ReplicaSet is promoted as an initial deploy: all canary steps, pauses and analysis are skipped and traffic jumps to 100% (argoproj/argo-rollouts#4070).",
-    fix: "Keep the Rollout's selector stable (a small selector-labels helper; never user values, versions or team names). To really change it, create a new Rollout under a new name, move traffic to it, then remove the old one.",
-    migration: "Do not change a deployed Rollout's selector in place. Ship the new selector as a new Rollout (a new name), let it come up next to the old one, move traffic to it, then remove the old Rollout; later upgrades follow the canary steps again.",
-    incident: "argoproj/argo-rollouts #4070: after a change to a Rollout's spec.selector.matchLabels the controller orphaned the stable ReplicaSet and promoted the new one as an initial deploy, skipping every canary step; Argo Rollouts 1.9 made the selector immutable (PR #4084) so the update is refused instead.",
-    helpUri: ruleHelpUri("rollout-selector-changed")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    for (const { before, after } of upgrade2.plan.updated) {
-      if (after.ref.kind !== "Rollout" || after.group !== "argoproj.io") continue;
-      const oldSelector = getPath(before.raw, ["spec", "selector"]);
-      const newSelector = getPath(after.raw, ["spec", "selector"]);
-      if (sameStoredSelector(oldSelector, newSelector)) continue;
-      const { name } = after.ref;
-      const ns = after.ref.namespace ?? "default";
-      const changedKeys = changedSelectorKeys(oldSelector, newSelector);
-      const oldLabels = labelSelectorArg(oldSelector);
-      const outcome = selectorChangeOutcome(context.settings.argoRolloutsVersion);
-      const [storedBefore, storedAfter] = [storedLabelSelector(oldSelector), storedLabelSelector(newSelector)];
-      report({
-        object: after,
-        path: ["spec", "selector"],
-        messageId: MESSAGE_OF[outcome],
-        data: {
-          changed: andList(changedKeys),
-          before: show(storedBefore),
-          after: show(storedAfter),
-          ...outcome === "canary-skipped" ? {} : { apiError: `Rollout.argoproj.io ${JSON.stringify(name)} is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable` }
-        },
-        evidence: { before: storedBefore, after: storedAfter, keys: changedKeys, outcome },
-        remedy: {
-          text: `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper (e.g. app.kubernetes.io/name and app.kubernetes.io/instance). If a user value feeds the selector (a team, a labels map), keep selector labels out of user values and put such labels only on the pod template and object metadata. If the selector really must change, add a second Rollout under a new name with the new selector, move traffic to it (its own canary/stable Services), then remove the old Rollout in a later release. ` + (outcome === "either" ? `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: older CRD, the canary would be skipped). ` : "") + `The last command lists the ReplicaSets of the old selector: after an older controller accepted the change they are orphaned; delete them once the new pods serve.`,
-          commands: [
-            ...outcome === "either" ? [CRD_RULE_COMMAND] : [],
-            sh`kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
-            ...oldLabels ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} get replicasets -l ${oldLabels}`] : []
-          ]
-        }
-      });
-    }
-  }
-};
-var MESSAGE_OF = { refused: "refused", "canary-skipped": "canarySkipped", either: "either" };
-var CRD_RULE_COMMAND = "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'";
 function selectorChangeOutcome(version) {
   if (version === void 0) return "either";
   return versionAtLeast(version, "1.9") ? "refused" : "canary-skipped";
@@ -18999,6 +20063,81 @@ function labelSelectorArg(selector) {
   const compiled = compileLabelSelector(selector, { nil: "nothing", empty: "nothing" });
   return compiled.matchesNothing ? void 0 : describeSelector(compiled);
 }
+var REFUSED_DETAIL, CANARY_SKIPPED_DETAIL, rolloutSelectorChanged, MESSAGE_OF, CRD_RULE_COMMAND;
+var init_rollout_selector_changed = __esm({
+  "src/analyze/rules/rollout-selector-changed.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_versions();
+    init_messages();
+    init_release();
+    init_rule();
+    init_shell();
+    REFUSED_DETAIL = "`helm upgrade` fails: {{apiError}}";
+    CANARY_SKIPPED_DETAIL = "the update is accepted, but the old stable ReplicaSet no longer matches and is orphaned (its pods keep running, unmanaged), and the new ReplicaSet is promoted as an initial deploy: every canary step, pause and analysis is skipped and traffic jumps to 100% at once.";
+    rolloutSelectorChanged = {
+      meta: {
+        id: "rollout-selector-changed",
+        severity: "error",
+        summary: "An Argo Rollout's spec.selector changes between the release and the upgrade.",
+        messages: {
+          refused: "spec.selector changes ({{changed}}): Argo Rollouts v1.9 or later refuses the update",
+          canarySkipped: "spec.selector changes ({{changed}}): the stable ReplicaSet is orphaned and the canary skipped",
+          either: "spec.selector changes ({{changed}}): refused from Argo Rollouts v1.9, canary skipped before it"
+        },
+        details: {
+          refused: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later (the configured version) and its CRD installed, ${REFUSED_DETAIL}`,
+          canarySkipped: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts before v1.9 (the configured version) ${CANARY_SKIPPED_DETAIL}`,
+          either: `spec.selector changes from {{before}} to {{after}}. With Argo Rollouts v1.9 or later and its CRD installed, ${REFUSED_DETAIL} With an older controller or CRD ${CANARY_SKIPPED_DETAIL}`
+        },
+        why: "From Argo Rollouts v1.9 (with its CRD installed) the update is refused: `.spec.selector is immutable`. With older controllers or CRDs it is accepted, but the old stable ReplicaSet stops matching and is orphaned, and the new ReplicaSet is promoted as an initial deploy: all canary steps, pauses and analysis are skipped and traffic jumps to 100% (argoproj/argo-rollouts#4070).",
+        fix: "Keep the Rollout's selector stable (a small selector-labels helper; never user values, versions or team names). To really change it, create a new Rollout under a new name, move traffic to it, then remove the old one.",
+        migration: "Do not change a deployed Rollout's selector in place. Ship the new selector as a new Rollout (a new name), let it come up next to the old one, move traffic to it, then remove the old Rollout; later upgrades follow the canary steps again.",
+        incident: "argoproj/argo-rollouts #4070: after a change to a Rollout's spec.selector.matchLabels the controller orphaned the stable ReplicaSet and promoted the new one as an initial deploy, skipping every canary step; Argo Rollouts 1.9 made the selector immutable (PR #4084) so the update is refused instead.",
+        helpUri: ruleHelpUri("rollout-selector-changed")
+      },
+      check(context, report) {
+        const upgrade2 = context.upgrade;
+        if (!upgrade2) return;
+        for (const { before, after } of upgrade2.plan.updated) {
+          if (after.ref.kind !== "Rollout" || after.group !== "argoproj.io") continue;
+          const oldSelector = getPath(before.raw, ["spec", "selector"]);
+          const newSelector = getPath(after.raw, ["spec", "selector"]);
+          if (sameStoredSelector(oldSelector, newSelector)) continue;
+          const { name } = after.ref;
+          const ns = after.ref.namespace ?? "default";
+          const changedKeys = changedSelectorKeys(oldSelector, newSelector);
+          const oldLabels = labelSelectorArg(oldSelector);
+          const outcome = selectorChangeOutcome(context.settings.argoRolloutsVersion);
+          const [storedBefore, storedAfter] = [storedLabelSelector(oldSelector), storedLabelSelector(newSelector)];
+          report({
+            object: after,
+            path: ["spec", "selector"],
+            messageId: MESSAGE_OF[outcome],
+            data: {
+              changed: andList(changedKeys),
+              before: show(storedBefore),
+              after: show(storedAfter),
+              ...outcome === "canary-skipped" ? {} : { apiError: `Rollout.argoproj.io ${JSON.stringify(name)} is invalid: spec.selector: Invalid value: "object": .spec.selector is immutable` }
+            },
+            evidence: { before: storedBefore, after: storedAfter, keys: changedKeys, outcome },
+            remedy: {
+              text: `Keep spec.selector of Rollout ${name} exactly as deployed: render it from a small, stable selector-labels helper (e.g. app.kubernetes.io/name and app.kubernetes.io/instance). If a user value feeds the selector (a team, a labels map), keep selector labels out of user values and put such labels only on the pod template and object metadata. If the selector really must change, add a second Rollout under a new name with the new selector, move traffic to it (its own canary/stable Services), then remove the old Rollout in a later release. ` + (outcome === "either" ? `The first command shows which outcome applies: it prints the CEL rule when the v1.9+ CRD is installed (empty output: older CRD, the canary would be skipped). ` : "") + `The last command lists the ReplicaSets of the old selector: after an older controller accepted the change they are orphaned; delete them once the new pods serve.`,
+              commands: [
+                ...outcome === "either" ? [CRD_RULE_COMMAND] : [],
+                sh`kubectl -n ${ns} get rollout ${name} -o jsonpath='{.spec.selector}'`,
+                ...oldLabels ? [releaseOf(after).upgrade, sh`kubectl -n ${ns} get replicasets -l ${oldLabels}`] : []
+              ]
+            }
+          });
+        }
+      }
+    };
+    MESSAGE_OF = { refused: "refused", "canary-skipped": "canarySkipped", either: "either" };
+    CRD_RULE_COMMAND = "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'";
+  }
+});
 
 // src/k8s/defaults.ts
 function defaultedManifest(raw, apiVersion, kind) {
@@ -19032,10 +20171,6 @@ function defaultedPvcSpec(spec) {
   applyPvcSpecDefaults(out);
   return out;
 }
-var QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
-var BINARY = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-var DECIMAL = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-var DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL).map(([suffix, exp]) => [exp, suffix]));
 function parseQuantity(value) {
   let text;
   if (typeof value === "number") {
@@ -19111,38 +20246,6 @@ function canonicalQuantity(value) {
   if (q.format === "DecimalExponent") return `${sign}${mantissa}${exp === 0 ? "" : `e${exp}`}`;
   return `${sign}${mantissa}${DECIMAL_SUFFIX.get(exp) ?? ""}`;
 }
-var DEFAULTERS = {
-  "apps/v1/Deployment": (o) => deploymentDefaults(o),
-  "apps/v1beta2/Deployment": (o) => deploymentDefaults(o),
-  "apps/v1/ReplicaSet": (o) => replicaSetDefaults(o),
-  "apps/v1beta2/ReplicaSet": (o) => replicaSetDefaults(o),
-  "apps/v1/DaemonSet": (o) => daemonSetDefaults(o),
-  "apps/v1beta2/DaemonSet": (o) => daemonSetDefaults(o),
-  "apps/v1/StatefulSet": (o) => statefulSetDefaults(o),
-  "apps/v1beta2/StatefulSet": (o) => statefulSetDefaults(o),
-  // Legacy versions (extensions/v1beta1, apps/v1beta1) had other workload defaults; only the
-  // pod template defaults, which are the same in every version, are applied to them.
-  "extensions/*/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
-  "extensions/*/DaemonSet": (o) => podTemplateAt(o, ["spec", "template"]),
-  "extensions/*/ReplicaSet": (o) => podTemplateAt(o, ["spec", "template"]),
-  "apps/v1beta1/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
-  "apps/v1beta1/StatefulSet": (o) => podTemplateAt(o, ["spec", "template"]),
-  "batch/v1/Job": (o) => jobDefaults(o),
-  "batch/v1/CronJob": (o) => cronJobDefaults(o),
-  "batch/v1beta1/CronJob": (o) => cronJobDefaults(o),
-  "v1/Pod": (o) => applyPodSpecDefaults(ensureObj(o, "spec"), true),
-  "v1/PodTemplate": (o) => podTemplateAt(o, ["template"]),
-  "v1/ReplicationController": (o) => replicationControllerDefaults(o),
-  "v1/Service": (o) => serviceDefaults(o),
-  "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
-  "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
-  "v1/Secret": (o) => setDefault(o, "type", "Opaque", true),
-  // SetDefaults_Secret, §1.19
-  "storage.k8s.io/*/StorageClass": (o) => {
-    setDefault(o, "reclaimPolicy", "Delete", true);
-    setDefault(o, "volumeBindingMode", "Immediate", true);
-  }
-};
 function deploymentDefaults(o) {
   const spec = ensureObj(o, "spec");
   setDefault(spec, "replicas", 1);
@@ -19391,6 +20494,49 @@ function clone(value) {
   }
   return value;
 }
+var QUANTITY, BINARY, DECIMAL, DECIMAL_SUFFIX, DEFAULTERS;
+var init_defaults = __esm({
+  "src/k8s/defaults.ts"() {
+    "use strict";
+    init_object();
+    QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+    BINARY = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+    DECIMAL = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+    DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL).map(([suffix, exp]) => [exp, suffix]));
+    DEFAULTERS = {
+      "apps/v1/Deployment": (o) => deploymentDefaults(o),
+      "apps/v1beta2/Deployment": (o) => deploymentDefaults(o),
+      "apps/v1/ReplicaSet": (o) => replicaSetDefaults(o),
+      "apps/v1beta2/ReplicaSet": (o) => replicaSetDefaults(o),
+      "apps/v1/DaemonSet": (o) => daemonSetDefaults(o),
+      "apps/v1beta2/DaemonSet": (o) => daemonSetDefaults(o),
+      "apps/v1/StatefulSet": (o) => statefulSetDefaults(o),
+      "apps/v1beta2/StatefulSet": (o) => statefulSetDefaults(o),
+      // Legacy versions (extensions/v1beta1, apps/v1beta1) had other workload defaults; only the
+      // pod template defaults, which are the same in every version, are applied to them.
+      "extensions/*/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
+      "extensions/*/DaemonSet": (o) => podTemplateAt(o, ["spec", "template"]),
+      "extensions/*/ReplicaSet": (o) => podTemplateAt(o, ["spec", "template"]),
+      "apps/v1beta1/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
+      "apps/v1beta1/StatefulSet": (o) => podTemplateAt(o, ["spec", "template"]),
+      "batch/v1/Job": (o) => jobDefaults(o),
+      "batch/v1/CronJob": (o) => cronJobDefaults(o),
+      "batch/v1beta1/CronJob": (o) => cronJobDefaults(o),
+      "v1/Pod": (o) => applyPodSpecDefaults(ensureObj(o, "spec"), true),
+      "v1/PodTemplate": (o) => podTemplateAt(o, ["template"]),
+      "v1/ReplicationController": (o) => replicationControllerDefaults(o),
+      "v1/Service": (o) => serviceDefaults(o),
+      "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
+      "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
+      "v1/Secret": (o) => setDefault(o, "type", "Opaque", true),
+      // SetDefaults_Secret, §1.19
+      "storage.k8s.io/*/StorageClass": (o) => {
+        setDefault(o, "reclaimPolicy", "Delete", true);
+        setDefault(o, "volumeBindingMode", "Immediate", true);
+      }
+    };
+  }
+});
 
 // src/analyze/upgrade/diff.ts
 function isEmpty(value) {
@@ -19410,19 +20556,19 @@ function normalize(value) {
 }
 function diff(before, after, path27 = []) {
   const differences = [];
-  walk(normalize(before), normalize(after), [...path27], differences);
+  walk2(normalize(before), normalize(after), [...path27], differences);
   return differences;
 }
-function walk(before, after, path27, out) {
+function walk2(before, after, path27, out) {
   if (isEmpty(before) && isEmpty(after)) return;
   if (isRecord(before) && isRecord(after)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk(before[key], after[key], [...path27, key], out);
+      walk2(before[key], after[key], [...path27, key], out);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path27, i], out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk2(before[i], after[i], [...path27, i], out);
     return;
   }
   if (before !== after) out.push({ path: path27, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
@@ -19430,6 +20576,12 @@ function walk(before, after, path27, out) {
 function sameValue(before, after) {
   return diff(before, after).length === 0;
 }
+var init_diff = __esm({
+  "src/analyze/upgrade/diff.ts"() {
+    "use strict";
+    init_object();
+  }
+});
 
 // src/analyze/upgrade/plan.ts
 function helmIdentity(object) {
@@ -19469,6 +20621,12 @@ function planUpgrade(previous, next) {
   }
   return plan2;
 }
+var init_plan = __esm({
+  "src/analyze/upgrade/plan.ts"() {
+    "use strict";
+    init_object();
+  }
+});
 
 // src/analyze/upgrade/impact.ts
 function isRollingWorkload(object) {
@@ -19556,8 +20714,6 @@ function volatileCause(change, volatility) {
   if (reasons.length === 0 || reasons.includes("key")) return reasons.length === 0 ? void 0 : "name";
   return reasons[0] === "app-version" ? "app-version" : "chart-version";
 }
-var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-var isConfig = (o) => o.group === "" && CONFIG_KINDS.has(o.ref.kind);
 function configChangeOf(plan2, volatility) {
   if (plan2.created.some(isConfig) || plan2.deleted.some(isConfig) || plan2.kept.some(isConfig)) return "data-changed";
   const pairs2 = [...plan2.updated.filter((p) => isConfig(p.after)), ...hookPairs(plan2).filter((p) => isConfig(p.after))];
@@ -19659,7 +20815,6 @@ function keyChanges(before, after) {
 function emptyToUndefined(value) {
   return sameValue(value, void 0) ? void 0 : value;
 }
-var CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
 function specDifferences(before, after, path27) {
   const out = [];
   const { rest: restBefore, lists: listsBefore } = splitContainers(before);
@@ -19707,79 +20862,104 @@ function namedContainers(list) {
 function startsWith(path27, prefix) {
   return prefix.every((segment, i) => path27[i] === segment);
 }
+var CONFIG_KINDS, isConfig, CONTAINER_LISTS;
+var init_impact = __esm({
+  "src/analyze/upgrade/impact.ts"() {
+    "use strict";
+    init_controllers();
+    init_defaults();
+    init_object();
+    init_volatile();
+    init_workloads();
+    init_diff();
+    init_plan();
+    CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+    isConfig = (o) => o.group === "" && CONFIG_KINDS.has(o.ref.kind);
+    CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
+  }
+});
 
 // src/analyze/rules/needless-rollout.ts
-var HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
-var RESTARTS = "so every pod restarts although nothing the pods run changed.";
-var REPLACED = "so every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete) although nothing the pods run changed.";
-var needlessRollout = {
-  meta: {
-    id: "needless-rollout",
-    severity: "warning",
-    summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
-    messages: {
-      labels: "pod template changes only in volatile labels {{labels}}: every pod restarts",
-      labelsOnDelete: "pod template changes only in volatile labels {{labels}}: each pod is replaced when deleted",
-      checksums: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
-      checksumsOnDelete: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
-      labelsAndChecksums: "pod template changes only in volatile labels {{labels}} and {{annotations}}: every pod restarts",
-      labelsAndChecksumsOnDelete: "pod template changes only in volatile labels {{labels}} and {{annotations}}: each pod is replaced when deleted"
-    },
-    details: {
-      labels: `Only {{changes}} changed, ${RESTARTS}`,
-      labelsOnDelete: `Only {{changes}} changed, ${REPLACED}`,
-      checksums: `Only {{annotations}} changed, ${HASHES} ${RESTARTS}`,
-      checksumsOnDelete: `Only {{annotations}} changed, ${HASHES} ${REPLACED}`,
-      labelsAndChecksums: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${RESTARTS}`,
-      labelsAndChecksumsOnDelete: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${REPLACED}`
-    },
-    why: "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. Chart and app version labels in the template therefore restart every workload on every chart bump, even when nothing the pods run changed (helm/helm#9660, akuity/kargo#7191); GitOps tools show every object as changed.",
-    fix: "Keep helm.sh/chart and app.kubernetes.io/version out of spec.template.metadata.labels (put them on the object's own metadata.labels only); for checksum annotations, hash only the data of the ConfigMap or Secret, not its labels.",
-    migration: "The upgrade that removes the volatile labels from the pod templates restarts the workloads once more; from then on chart and app version bumps leave the pods alone. No command is needed.",
-    incident: "helm/helm #9660: charts created with `helm create` label pod templates with helm.sh/chart, so each chart version bump rolls every Deployment although only the version label changed; akuity/kargo #7191 and prometheus-community/helm-charts #7266 report the same restarts, made visible by GitOps tools.",
-    helpUri: ruleHelpUri("needless-rollout")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    const volatility = mergeVolatility(upgrade2.previous.versions, context.versions, context.settings.extraVolatileKeys);
-    const config = configChangeOf(upgrade2.plan, volatility);
-    for (const pair of upgrade2.plan.updated) {
-      const changes = templateChangesOf(pair);
-      if (!changes) continue;
-      const needless = needlessRoll(changes, config, volatility);
-      if (!needless) continue;
-      const { after } = pair;
-      const meta = [...changes.templatePath, "metadata"];
-      const what = needless.labels.length === 0 ? "checksums" : needless.checksums.length === 0 ? "labels" : "labelsAndChecksums";
-      const remedies = [
-        needless.labels.length > 0 && `Remove ${needless.labels.map((l) => l.key).join(" and ")} from spec.template.metadata.labels (keep ${needless.labels.length === 1 ? "it" : "them"} on the ${after.ref.kind}'s own metadata.labels): in a helm-create style chart, use the selectorLabels helper plus stable labels for the pod template instead of the full labels helper.`,
-        needless.checksums.length > 0 && `Hash only the data of the ConfigMap or Secret, not its labels, e.g. checksum/config: {{ (include (print $.Template.BasePath "/configmap.yaml") . | fromYaml).data | toYaml | sha256sum }}.`,
-        "Removing the labels rolls the pods once more; ship that with a change that restarts them anyway."
-      ].filter((r) => typeof r === "string");
-      report({
-        object: after,
-        path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0].key],
-        messageId: isOnDelete(after) ? `${what}OnDelete` : what,
-        data: {
-          ...needless.labels.length === 0 ? {} : { labels: andList(needless.labels.map((l) => l.key)), changes: andList(needless.labels.map(describe)) },
-          ...needless.checksums.length === 0 ? {} : { annotations: andList(needless.checksums.map((c) => c.key)) }
-        },
-        evidence: {
-          cause: needless.cause,
-          labels: needless.labels.map((l) => l.key),
-          mechanism: needless.mechanism,
-          ...needless.checksums.length > 0 ? { annotations: needless.checksums.map((c) => c.key) } : {}
-        },
-        remedy: { text: remedies.join(" ") }
-      });
-    }
-  }
-};
 function describe(change) {
   const show3 = (v) => v === void 0 ? "(absent)" : String(v);
   return `${change.key} (${show3(change.before)} → ${show3(change.after)})`;
 }
+var HASHES, RESTARTS, REPLACED, needlessRollout;
+var init_needless_rollout = __esm({
+  "src/analyze/rules/needless-rollout.ts"() {
+    "use strict";
+    init_messages();
+    init_rule();
+    init_impact();
+    HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
+    RESTARTS = "so every pod restarts although nothing the pods run changed.";
+    REPLACED = "so every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete) although nothing the pods run changed.";
+    needlessRollout = {
+      meta: {
+        id: "needless-rollout",
+        severity: "warning",
+        summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
+        messages: {
+          labels: "pod template changes only in volatile labels {{labels}}: every pod restarts",
+          labelsOnDelete: "pod template changes only in volatile labels {{labels}}: each pod is replaced when deleted",
+          checksums: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
+          checksumsOnDelete: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
+          labelsAndChecksums: "pod template changes only in volatile labels {{labels}} and {{annotations}}: every pod restarts",
+          labelsAndChecksumsOnDelete: "pod template changes only in volatile labels {{labels}} and {{annotations}}: each pod is replaced when deleted"
+        },
+        details: {
+          labels: `Only {{changes}} changed, ${RESTARTS}`,
+          labelsOnDelete: `Only {{changes}} changed, ${REPLACED}`,
+          checksums: `Only {{annotations}} changed, ${HASHES} ${RESTARTS}`,
+          checksumsOnDelete: `Only {{annotations}} changed, ${HASHES} ${REPLACED}`,
+          labelsAndChecksums: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${RESTARTS}`,
+          labelsAndChecksumsOnDelete: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${REPLACED}`
+        },
+        why: "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. Chart and app version labels in the template therefore restart every workload on every chart bump, even when nothing the pods run changed (helm/helm#9660, akuity/kargo#7191); GitOps tools show every object as changed.",
+        fix: "Keep helm.sh/chart and app.kubernetes.io/version out of spec.template.metadata.labels (put them on the object's own metadata.labels only); for checksum annotations, hash only the data of the ConfigMap or Secret, not its labels.",
+        migration: "The upgrade that removes the volatile labels from the pod templates restarts the workloads once more; from then on chart and app version bumps leave the pods alone. No command is needed.",
+        incident: "helm/helm #9660: charts created with `helm create` label pod templates with helm.sh/chart, so each chart version bump rolls every Deployment although only the version label changed; akuity/kargo #7191 and prometheus-community/helm-charts #7266 report the same restarts, made visible by GitOps tools.",
+        helpUri: ruleHelpUri("needless-rollout")
+      },
+      check(context, report) {
+        const upgrade2 = context.upgrade;
+        if (!upgrade2) return;
+        const volatility = mergeVolatility(upgrade2.previous.versions, context.versions, context.settings.extraVolatileKeys);
+        const config = configChangeOf(upgrade2.plan, volatility);
+        for (const pair of upgrade2.plan.updated) {
+          const changes = templateChangesOf(pair);
+          if (!changes) continue;
+          const needless = needlessRoll(changes, config, volatility);
+          if (!needless) continue;
+          const { after } = pair;
+          const meta = [...changes.templatePath, "metadata"];
+          const what = needless.labels.length === 0 ? "checksums" : needless.checksums.length === 0 ? "labels" : "labelsAndChecksums";
+          const remedies = [
+            needless.labels.length > 0 && `Remove ${needless.labels.map((l) => l.key).join(" and ")} from spec.template.metadata.labels (keep ${needless.labels.length === 1 ? "it" : "them"} on the ${after.ref.kind}'s own metadata.labels): in a helm-create style chart, use the selectorLabels helper plus stable labels for the pod template instead of the full labels helper.`,
+            needless.checksums.length > 0 && `Hash only the data of the ConfigMap or Secret, not its labels, e.g. checksum/config: {{ (include (print $.Template.BasePath "/configmap.yaml") . | fromYaml).data | toYaml | sha256sum }}.`,
+            "Removing the labels rolls the pods once more; ship that with a change that restarts them anyway."
+          ].filter((r) => typeof r === "string");
+          report({
+            object: after,
+            path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0].key],
+            messageId: isOnDelete(after) ? `${what}OnDelete` : what,
+            data: {
+              ...needless.labels.length === 0 ? {} : { labels: andList(needless.labels.map((l) => l.key)), changes: andList(needless.labels.map(describe)) },
+              ...needless.checksums.length === 0 ? {} : { annotations: andList(needless.checksums.map((c) => c.key)) }
+            },
+            evidence: {
+              cause: needless.cause,
+              labels: needless.labels.map((l) => l.key),
+              mechanism: needless.mechanism,
+              ...needless.checksums.length > 0 ? { annotations: needless.checksums.map((c) => c.key) } : {}
+            },
+            remedy: { text: remedies.join(" ") }
+          });
+        }
+      }
+    };
+  }
+});
 
 // src/analyze/upgrade/replacements.ts
 function isPodOwner(object) {
@@ -19822,8 +21002,6 @@ function claimSpec(object) {
   const { volumeName: _bound, ...rest } = spec;
   return rest;
 }
-var sameScope = (a, b) => a.ref.namespace === b.ref.namespace;
-var sameType = (a, b) => a.ref.kind === b.ref.kind && a.group === b.group;
 function replacedPairs(plan2) {
   const pairs2 = [];
   const kept = new Set(plan2.kept);
@@ -19875,80 +21053,19 @@ function replacedPairs(plan2) {
 function replacementsOf(pairs2) {
   return pairs2.map((p) => ({ from: p.before.ref, to: p.after.ref, why: p.why }));
 }
+var sameScope, sameType;
+var init_replacements = __esm({
+  "src/analyze/upgrade/replacements.ts"() {
+    "use strict";
+    init_controllers();
+    init_object();
+    init_diff();
+    sameScope = (a, b) => a.ref.namespace === b.ref.namespace;
+    sameType = (a, b) => a.ref.kind === b.ref.kind && a.group === b.group;
+  }
+});
 
 // src/analyze/rules/object-replaced.ts
-var REPLACES = "{{newRef}} replaces {{oldRef}} {{how}}. {{lifecycle}}.";
-var HOW = {
-  rename: "under a new name ({{matchedBy}})",
-  "kind-change": "under the same name: the kind changes",
-  "group-change": "under the same name: the API group changes from {{oldGroup}} to {{newGroup}} (Helm 3.17.1+ and 4.1.1+ treat the group as part of the identity; Helm 3.0–3.17.0 patched it in place)"
-};
-var LIFECYCLE = {
-  kept: "Helm creates {{newRef}} and leaves {{oldRef}} running, no longer managed by the release (helm.sh/resource-policy: keep)",
-  deleted: "Helm creates {{newRef}} first and deletes {{oldRef}} once every other update succeeded, without waiting for the new object to be ready"
-};
-var objectReplaced = {
-  meta: {
-    id: "object-replaced",
-    severity: "warning",
-    summary: "An object is renamed, or changes kind or API group: Helm deletes the old one and creates a new one.",
-    messages: {
-      statefulSetDataNotReused: "replaces {{oldRef}}: the new pods start on new, empty claims; the old claims stay unused",
-      statefulSetDataDeleted: "replaces {{oldRef}}: deleting it deletes its claims and their data (whenDeleted: Delete)",
-      statefulSetDataAbandoned: "replaces {{oldRef}}: the new {{newKind}} does not reuse its claims; the data stays unused",
-      statefulSetKept: "replaces {{oldRef}}, which is kept running with its data next to the new one",
-      statefulSetPodsRenamed: "replaces {{oldRef}}: the pods get new names, so peers that address {{oldName}}-<n> lose them",
-      claimDeleted: "replaces {{oldRef}}: provisioned empty, and deleting {{oldRef}} can delete its data",
-      claimKept: "replaces {{oldRef}}: provisioned empty; the data stays in the kept claim, unused",
-      serviceRenamed: "replaces {{oldRef}}: clients of {{oldName}}.{{namespace}}.svc fail once Helm deletes it",
-      serviceKept: "replaces {{oldRef}}, which is kept but no longer managed by the release",
-      podsHandover: "replaces {{oldRef}}: both pod sets run, then the old pods go at once, no rolling handover",
-      podsKept: "replaces {{oldRef}}; both keep running, and the kept one is no longer managed",
-      groupChanged: "replaces {{oldRef}}: the API group changes from {{oldGroup}} to {{newGroup}}",
-      versionChanged: "apiVersion changes from {{before}} to {{after}}: Helm v4.0.0–v4.1.0 then delete the object"
-    },
-    details: {
-      statefulSetDataNotReused: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new pods {{newName}}-<n> mount fresh, empty claims {{newClaims}} and the old data is not reused. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
-      statefulSetDataDeleted: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. DANGER: {{oldName}} has persistentVolumeClaimRetentionPolicy.whenDeleted: Delete, so when Helm deletes it the claims {{oldClaims}} are deleted too, and with them the data.`,
-      statefulSetDataAbandoned: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them, so the app starts without its data. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
-      statefulSetKept: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. The kept {{oldName}} keeps running with its data next to the new one, and both sets of pods carry the app's labels.`,
-      statefulSetPodsRenamed: `${REPLACES} The pods get new names ({{newName}}-<n> instead of {{oldName}}-<n>), so peers and clients that address {{oldName}}-<n> by name lose them.`,
-      claimDeleted: `${REPLACES} {{newName}} is provisioned as a new, empty volume and Helm deletes {{oldName}}: with the reclaim policy Delete (the default for dynamically provisioned volumes) the data is deleted with it.`,
-      claimKept: `${REPLACES} {{newName}} is provisioned as a new, empty volume; the data stays in the kept claim {{oldName}}, unused.`,
-      serviceRenamed: `${REPLACES} Clients that use the old DNS name {{oldName}}.{{namespace}}.svc (other releases, Ingresses, configuration) fail once Helm deletes it.`,
-      serviceKept: `${REPLACES} {{oldName}} stays and keeps selecting the same pods, but it is no longer managed: later chart changes do not reach it.`,
-      podsHandover: `${REPLACES} Both pod sets run at once ({{overlap}}), then {{oldName}}'s pods are removed together as soon as Helm deletes it: no rolling handover, so capacity drops if the new pods are not ready yet.`,
-      podsKept: `${REPLACES} Both {{oldRef}} and {{newRef}} keep running, with overlapping selectors if their labels match: Services, PDBs and HPAs count both pod sets until {{oldName}} is deleted by hand.`,
-      groupChanged: `${REPLACES} If both API groups serve the same stored objects (an API that moved groups), deleting the old object removes the new one as well.`,
-      versionChanged: "{{newRef}}: apiVersion changes from {{before}} to {{after}} (same API group). Helm 3.17.1+ and 4.1.1+ patch it in place, but Helm v4.0.0–v4.1.0 compare the full apiVersion: they update the object and then delete it as a leftover of the old release, because both versions are the same stored object (helm/helm#31768)."
-    },
-    why: "Helm pairs objects by API group, kind, namespace and name. Anything else is a create plus a delete: a renamed StatefulSet starts with empty volumes (and with whenDeleted: Delete its old data is deleted), a renamed claim is provisioned empty, a renamed Deployment runs both pod sets and then drops the old one without a rolling handover, and clients lose a renamed Service's DNS name.",
-    fix: "Keep names stable across chart versions (fullnameOverride / nameOverride, or a fixed name for claims). When a rename is intended, migrate first: keep the old object with helm.sh/resource-policy=keep, move data or traffic, then delete it.",
-    migration: "Prefer keeping the old name (fullnameOverride, a fixed claim name). When the rename is intended: annotate the old object with `helm.sh/resource-policy: keep` in the last release that has it (or retain its volumes first: set the StatefulSet's persistentVolumeClaimRetentionPolicy and the PersistentVolumes' reclaim policy to Retain), upgrade, move the data or traffic to the new object, then delete the old one by hand.",
-    incident: "jfrog/charts #1436: renaming the Artifactory StatefulSet in chart 12.x made `helm upgrade` create a new StatefulSet with new volumes and delete the old one; dirsigler/uptime-kuma-helm #227: switching the workload kind from Deployment to StatefulSet deleted the claim and the data with it.",
-    helpUri: ruleHelpUri("object-replaced")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    for (const pair of replacedPairs(upgrade2.plan)) report(describeReplacement(pair));
-    for (const { before, after } of upgrade2.plan.updated) {
-      if (before.ref.apiVersion === after.ref.apiVersion) continue;
-      report({
-        object: after,
-        path: ["apiVersion"],
-        related: [before],
-        messageId: "versionChanged",
-        data: { newRef: refString(after.ref), before: before.ref.apiVersion, after: after.ref.apiVersion },
-        evidence: { why: "version-change", before: before.ref.apiVersion, after: after.ref.apiVersion },
-        remedy: {
-          text: "Run this upgrade with Helm 3.x or Helm 4.1.1 or later; check the version before upgrading.",
-          commands: ["helm version --short"]
-        }
-      });
-    }
-  }
-};
 function describeReplacement(pair) {
   const { before, after, why, kept } = pair;
   const [oldRef, newRef] = [refString(before.ref), refString(after.ref)];
@@ -20095,122 +21212,93 @@ function replicasOf(object) {
   const replicas = getPath(object.raw, ["spec", "replicas"]);
   return typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 0 ? Math.min(Math.max(replicas, 1), 100) : 1;
 }
+var REPLACES, HOW, LIFECYCLE, objectReplaced;
+var init_object_replaced = __esm({
+  "src/analyze/rules/object-replaced.ts"() {
+    "use strict";
+    init_controllers();
+    init_object();
+    init_messages();
+    init_release();
+    init_shell();
+    init_rule();
+    init_replacements();
+    REPLACES = "{{newRef}} replaces {{oldRef}} {{how}}. {{lifecycle}}.";
+    HOW = {
+      rename: "under a new name ({{matchedBy}})",
+      "kind-change": "under the same name: the kind changes",
+      "group-change": "under the same name: the API group changes from {{oldGroup}} to {{newGroup}} (Helm 3.17.1+ and 4.1.1+ treat the group as part of the identity; Helm 3.0–3.17.0 patched it in place)"
+    };
+    LIFECYCLE = {
+      kept: "Helm creates {{newRef}} and leaves {{oldRef}} running, no longer managed by the release (helm.sh/resource-policy: keep)",
+      deleted: "Helm creates {{newRef}} first and deletes {{oldRef}} once every other update succeeded, without waiting for the new object to be ready"
+    };
+    objectReplaced = {
+      meta: {
+        id: "object-replaced",
+        severity: "warning",
+        summary: "An object is renamed, or changes kind or API group: Helm deletes the old one and creates a new one.",
+        messages: {
+          statefulSetDataNotReused: "replaces {{oldRef}}: the new pods start on new, empty claims; the old claims stay unused",
+          statefulSetDataDeleted: "replaces {{oldRef}}: deleting it deletes its claims and their data (whenDeleted: Delete)",
+          statefulSetDataAbandoned: "replaces {{oldRef}}: the new {{newKind}} does not reuse its claims; the data stays unused",
+          statefulSetKept: "replaces {{oldRef}}, which is kept running with its data next to the new one",
+          statefulSetPodsRenamed: "replaces {{oldRef}}: the pods get new names, so peers that address {{oldName}}-<n> lose them",
+          claimDeleted: "replaces {{oldRef}}: provisioned empty, and deleting {{oldRef}} can delete its data",
+          claimKept: "replaces {{oldRef}}: provisioned empty; the data stays in the kept claim, unused",
+          serviceRenamed: "replaces {{oldRef}}: clients of {{oldName}}.{{namespace}}.svc fail once Helm deletes it",
+          serviceKept: "replaces {{oldRef}}, which is kept but no longer managed by the release",
+          podsHandover: "replaces {{oldRef}}: both pod sets run, then the old pods go at once, no rolling handover",
+          podsKept: "replaces {{oldRef}}; both keep running, and the kept one is no longer managed",
+          groupChanged: "replaces {{oldRef}}: the API group changes from {{oldGroup}} to {{newGroup}}",
+          versionChanged: "apiVersion changes from {{before}} to {{after}}: Helm v4.0.0–v4.1.0 then delete the object"
+        },
+        details: {
+          statefulSetDataNotReused: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new pods {{newName}}-<n> mount fresh, empty claims {{newClaims}} and the old data is not reused. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
+          statefulSetDataDeleted: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. DANGER: {{oldName}} has persistentVolumeClaimRetentionPolicy.whenDeleted: Delete, so when Helm deletes it the claims {{oldClaims}} are deleted too, and with them the data.`,
+          statefulSetDataAbandoned: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them, so the app starts without its data. The old claims are left behind (whenDeleted: {{whenDeleted}}): data intact, but unused.`,
+          statefulSetKept: `${REPLACES} {{oldRef}}'s pods keep their data in the claims {{oldClaims}}; the new {{newKind}} does not reuse them. The kept {{oldName}} keeps running with its data next to the new one, and both sets of pods carry the app's labels.`,
+          statefulSetPodsRenamed: `${REPLACES} The pods get new names ({{newName}}-<n> instead of {{oldName}}-<n>), so peers and clients that address {{oldName}}-<n> by name lose them.`,
+          claimDeleted: `${REPLACES} {{newName}} is provisioned as a new, empty volume and Helm deletes {{oldName}}: with the reclaim policy Delete (the default for dynamically provisioned volumes) the data is deleted with it.`,
+          claimKept: `${REPLACES} {{newName}} is provisioned as a new, empty volume; the data stays in the kept claim {{oldName}}, unused.`,
+          serviceRenamed: `${REPLACES} Clients that use the old DNS name {{oldName}}.{{namespace}}.svc (other releases, Ingresses, configuration) fail once Helm deletes it.`,
+          serviceKept: `${REPLACES} {{oldName}} stays and keeps selecting the same pods, but it is no longer managed: later chart changes do not reach it.`,
+          podsHandover: `${REPLACES} Both pod sets run at once ({{overlap}}), then {{oldName}}'s pods are removed together as soon as Helm deletes it: no rolling handover, so capacity drops if the new pods are not ready yet.`,
+          podsKept: `${REPLACES} Both {{oldRef}} and {{newRef}} keep running, with overlapping selectors if their labels match: Services, PDBs and HPAs count both pod sets until {{oldName}} is deleted by hand.`,
+          groupChanged: `${REPLACES} If both API groups serve the same stored objects (an API that moved groups), deleting the old object removes the new one as well.`,
+          versionChanged: "{{newRef}}: apiVersion changes from {{before}} to {{after}} (same API group). Helm 3.17.1+ and 4.1.1+ patch it in place, but Helm v4.0.0–v4.1.0 compare the full apiVersion: they update the object and then delete it as a leftover of the old release, because both versions are the same stored object (helm/helm#31768)."
+        },
+        why: "Helm pairs objects by API group, kind, namespace and name. Anything else is a create plus a delete: a renamed StatefulSet starts with empty volumes (and with whenDeleted: Delete its old data is deleted), a renamed claim is provisioned empty, a renamed Deployment runs both pod sets and then drops the old one without a rolling handover, and clients lose a renamed Service's DNS name.",
+        fix: "Keep names stable across chart versions (fullnameOverride / nameOverride, or a fixed name for claims). When a rename is intended, migrate first: keep the old object with helm.sh/resource-policy=keep, move data or traffic, then delete it.",
+        migration: "Prefer keeping the old name (fullnameOverride, a fixed claim name). When the rename is intended: annotate the old object with `helm.sh/resource-policy: keep` in the last release that has it (or retain its volumes first: set the StatefulSet's persistentVolumeClaimRetentionPolicy and the PersistentVolumes' reclaim policy to Retain), upgrade, move the data or traffic to the new object, then delete the old one by hand.",
+        incident: "jfrog/charts #1436: renaming the Artifactory StatefulSet in chart 12.x made `helm upgrade` create a new StatefulSet with new volumes and delete the old one; dirsigler/uptime-kuma-helm #227: switching the workload kind from Deployment to StatefulSet deleted the claim and the data with it.",
+        helpUri: ruleHelpUri("object-replaced")
+      },
+      check(context, report) {
+        const upgrade2 = context.upgrade;
+        if (!upgrade2) return;
+        for (const pair of replacedPairs(upgrade2.plan)) report(describeReplacement(pair));
+        for (const { before, after } of upgrade2.plan.updated) {
+          if (before.ref.apiVersion === after.ref.apiVersion) continue;
+          report({
+            object: after,
+            path: ["apiVersion"],
+            related: [before],
+            messageId: "versionChanged",
+            data: { newRef: refString(after.ref), before: before.ref.apiVersion, after: after.ref.apiVersion },
+            evidence: { why: "version-change", before: before.ref.apiVersion, after: after.ref.apiVersion },
+            remedy: {
+              text: "Run this upgrade with Helm 3.x or Helm 4.1.1 or later; check the version before upgrading.",
+              commands: ["helm version --short"]
+            }
+          });
+        }
+      }
+    };
+  }
+});
 
 // src/k8s/update-rules.ts
-var IMMUTABLE2 = FIELD_IS_IMMUTABLE;
-var SELECTOR_FIXED_CONTROLLERS = ["Deployment", "ReplicaSet", "DaemonSet"];
-var IMMUTABLE_FIELDS = [
-  // §1.2 Deployment, §1.3 ReplicaSet, §1.4 DaemonSet: spec.selector (apps/v1, apps/v1beta2).
-  ...SELECTOR_FIXED_CONTROLLERS.map(
-    (kind) => ({
-      group: "apps",
-      kind,
-      path: ["spec", "selector"],
-      errorPath: "spec.selector",
-      errorType: "Invalid value",
-      detail: IMMUTABLE2,
-      section: kind === "Deployment" ? "§1.2" : kind === "ReplicaSet" ? "§1.3" : "§1.4",
-      why: `the selector of an apps/v1 ${kind} is immutable: it decides which pods (and ReplicaSets) the controller owns`
-    })
-  ),
-  // §1.6 Job: selector, completionMode, podFailurePolicy, backoffLimitPerIndex, managedBy,
-  // successPolicy are immutable; template and completions have their own logic (JOB_* below).
-  ...[
-    [["spec", "selector"], "a Job's selector is fixed at creation"],
-    [["spec", "completionMode"], "a Job's completion mode is fixed at creation"],
-    [["spec", "podFailurePolicy"], "a Job's pod failure policy is fixed at creation"],
-    [["spec", "backoffLimitPerIndex"], "a Job's per-index backoff limit is fixed at creation"],
-    [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
-    [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
-  ].map(
-    ([path27, why]) => ({
-      group: "batch",
-      kind: "Job",
-      path: path27,
-      errorPath: path27.join("."),
-      errorType: "Invalid value",
-      detail: IMMUTABLE2,
-      section: "§1.6",
-      why
-    })
-  ),
-  // §1.9 PersistentVolumeClaim and §1.10 PersistentVolume volumeMode (printed without `spec.`).
-  {
-    group: "",
-    kind: "PersistentVolumeClaim",
-    path: ["spec", "volumeMode"],
-    errorPath: "volumeMode",
-    errorType: "Invalid value",
-    detail: IMMUTABLE2,
-    section: "§1.9",
-    why: "a PersistentVolumeClaim's volumeMode is fixed at creation"
-  },
-  {
-    group: "",
-    kind: "PersistentVolume",
-    path: ["spec", "volumeMode"],
-    errorPath: "volumeMode",
-    errorType: "Invalid value",
-    detail: IMMUTABLE2,
-    section: "§1.10",
-    why: "a PersistentVolume's volumeMode is fixed at creation"
-  },
-  // §1.11 Secret type: always immutable (the path is just `type`).
-  {
-    group: "",
-    kind: "Secret",
-    path: ["type"],
-    errorPath: "type",
-    errorType: "Invalid value",
-    detail: IMMUTABLE2,
-    section: "§1.11",
-    why: "a Secret's type is fixed at creation"
-  },
-  // §1.13 RoleBinding / ClusterRoleBinding roleRef. The detail may become
-  // `field is immutable` after the 1.37 declarative-validation move (UNCONFIRMED, §1.13).
-  ...["RoleBinding", "ClusterRoleBinding"].map(
-    (kind) => ({
-      group: "rbac.authorization.k8s.io",
-      kind,
-      path: ["roleRef"],
-      errorPath: "roleRef",
-      errorType: "Invalid value",
-      detail: "cannot change roleRef",
-      section: "§1.13",
-      why: `a ${kind}'s roleRef is fixed at creation; only its subjects may change`
-    })
-  ),
-  // §1.14 StorageClass: handwritten messages through 1.35; from 1.36 possibly
-  // `field is immutable` (UNCONFIRMED), so the path and type are what matters.
-  ...[
-    ["parameters", "Forbidden", "updates to parameters are forbidden."],
-    ["provisioner", "Forbidden", "updates to provisioner are forbidden."],
-    ["reclaimPolicy", "Forbidden", "updates to reclaimPolicy are forbidden."],
-    ["volumeBindingMode", "Invalid value", IMMUTABLE2]
-  ].map(
-    ([field, errorType, detail]) => ({
-      group: "storage.k8s.io",
-      kind: "StorageClass",
-      path: [field],
-      errorPath: field,
-      errorType,
-      detail,
-      section: "§1.14",
-      why: `a StorageClass's ${field} is fixed at creation`
-    })
-  ),
-  // §1.16 IngressClass spec.controller.
-  {
-    group: "networking.k8s.io",
-    kind: "IngressClass",
-    path: ["spec", "controller"],
-    errorPath: "spec.controller",
-    errorType: "Invalid value",
-    detail: IMMUTABLE2,
-    section: "§1.16",
-    why: "an IngressClass's controller is fixed at creation"
-  }
-];
 function immutableFieldsFor(group, kind) {
   return IMMUTABLE_FIELDS.filter((f) => f.group === group && f.kind === kind);
 }
@@ -20219,70 +21307,192 @@ function immutableField(group, kind, path27) {
   if (!entry) throw new Error(`no immutability entry for ${kind}.${group} ${path27}`);
   return entry;
 }
-var STATEFULSET_ALLOWED = [
-  { field: "replicas", allowedSince: "1.0", note: "always allowed" },
-  { field: "template", allowedSince: "1.0", note: "always allowed" },
-  { field: "updateStrategy", allowedSince: "1.0", note: "always allowed" },
-  {
-    field: "minReadySeconds",
-    allowedSince: "1.22",
-    existsSince: "1.22",
-    note: "field and allow-list entry arrived together (gate StatefulSetMinReadySeconds alpha 1.22, beta 1.23, GA 1.25)"
-  },
-  {
-    field: "persistentVolumeClaimRetentionPolicy",
-    allowedSince: "1.23",
-    existsSince: "1.23",
-    note: "field added 1.23 (gate StatefulSetAutoDeletePVC alpha 1.23, beta/on 1.27, GA 1.32)"
-  },
-  {
-    field: "ordinals",
-    allowedSince: "1.26",
-    existsSince: "1.26",
-    note: "field added 1.26 (gate StatefulSetStartOrdinal alpha 1.26, beta 1.27, GA 1.31)"
-  },
-  {
-    field: "revisionHistoryLimit",
-    // UNCONFIRMED (§1.5, §9): the first release whose allow-list includes
-    // revisionHistoryLimit is not known. 1.31.4 and 1.32-era clusters still reject the
-    // change; it is reported from clusters described as 1.35. We take 1.35: on 1.34 and
-    // older a change is reported (better a false alarm than a failed upgrade), and the
-    // message says the version is uncertain.
-    allowedSince: "1.35",
-    note: "UNCONFIRMED release: rejected on 1.31/1.32, reported accepted on 1.35"
-  }
-];
 function statefulSetMutableFields(version) {
   return STATEFULSET_ALLOWED.filter((f) => versionAtLeast(version, f.allowedSince)).map((f) => f.field);
 }
 function statefulSetAbsentFields(version) {
   return STATEFULSET_ALLOWED.filter((f) => f.existsSince !== void 0 && !versionAtLeast(version, f.existsSince)).map((f) => f.field);
 }
-var JOB_SUSPENDED_MUTABLE_TEMPLATE = {
-  gate: { since: "1.23" },
-  paths: [
-    ["metadata", "labels"],
-    ["metadata", "annotations"],
-    ["spec", "nodeSelector"],
-    ["spec", "tolerations"],
-    ["spec", "affinity", "nodeAffinity"],
-    ["spec", "schedulingGates"]
-  ]
-};
-var JOB_ELASTIC_INDEXED = { since: "1.27" };
-var SERVICE_KEEPS_ALLOCATED_VALUES = { since: "1.23" };
-var PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE = { since: "1.34" };
-var PV_NON_SOURCE_FIELDS = /* @__PURE__ */ new Set([
-  "capacity",
-  "accessModes",
-  "claimRef",
-  "persistentVolumeReclaimPolicy",
-  "storageClassName",
-  "mountOptions",
-  "volumeMode",
-  "nodeAffinity",
-  "volumeAttributesClassName"
-]);
+var IMMUTABLE2, SELECTOR_FIXED_CONTROLLERS, IMMUTABLE_FIELDS, STATEFULSET_ALLOWED, JOB_SUSPENDED_MUTABLE_TEMPLATE, JOB_ELASTIC_INDEXED, SERVICE_KEEPS_ALLOCATED_VALUES, PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE, PV_NON_SOURCE_FIELDS;
+var init_update_rules = __esm({
+  "src/k8s/update-rules.ts"() {
+    "use strict";
+    init_api_errors();
+    init_versions();
+    IMMUTABLE2 = FIELD_IS_IMMUTABLE;
+    SELECTOR_FIXED_CONTROLLERS = ["Deployment", "ReplicaSet", "DaemonSet"];
+    IMMUTABLE_FIELDS = [
+      // §1.2 Deployment, §1.3 ReplicaSet, §1.4 DaemonSet: spec.selector (apps/v1, apps/v1beta2).
+      ...SELECTOR_FIXED_CONTROLLERS.map(
+        (kind) => ({
+          group: "apps",
+          kind,
+          path: ["spec", "selector"],
+          errorPath: "spec.selector",
+          errorType: "Invalid value",
+          detail: IMMUTABLE2,
+          section: kind === "Deployment" ? "§1.2" : kind === "ReplicaSet" ? "§1.3" : "§1.4",
+          why: `the selector of an apps/v1 ${kind} is immutable: it decides which pods (and ReplicaSets) the controller owns`
+        })
+      ),
+      // §1.6 Job: selector, completionMode, podFailurePolicy, backoffLimitPerIndex, managedBy,
+      // successPolicy are immutable; template and completions have their own logic (JOB_* below).
+      ...[
+        [["spec", "selector"], "a Job's selector is fixed at creation"],
+        [["spec", "completionMode"], "a Job's completion mode is fixed at creation"],
+        [["spec", "podFailurePolicy"], "a Job's pod failure policy is fixed at creation"],
+        [["spec", "backoffLimitPerIndex"], "a Job's per-index backoff limit is fixed at creation"],
+        [["spec", "managedBy"], "the controller that manages a Job is fixed at creation"],
+        [["spec", "successPolicy"], "a Job's success policy is fixed at creation"]
+      ].map(
+        ([path27, why]) => ({
+          group: "batch",
+          kind: "Job",
+          path: path27,
+          errorPath: path27.join("."),
+          errorType: "Invalid value",
+          detail: IMMUTABLE2,
+          section: "§1.6",
+          why
+        })
+      ),
+      // §1.9 PersistentVolumeClaim and §1.10 PersistentVolume volumeMode (printed without `spec.`).
+      {
+        group: "",
+        kind: "PersistentVolumeClaim",
+        path: ["spec", "volumeMode"],
+        errorPath: "volumeMode",
+        errorType: "Invalid value",
+        detail: IMMUTABLE2,
+        section: "§1.9",
+        why: "a PersistentVolumeClaim's volumeMode is fixed at creation"
+      },
+      {
+        group: "",
+        kind: "PersistentVolume",
+        path: ["spec", "volumeMode"],
+        errorPath: "volumeMode",
+        errorType: "Invalid value",
+        detail: IMMUTABLE2,
+        section: "§1.10",
+        why: "a PersistentVolume's volumeMode is fixed at creation"
+      },
+      // §1.11 Secret type: always immutable (the path is just `type`).
+      {
+        group: "",
+        kind: "Secret",
+        path: ["type"],
+        errorPath: "type",
+        errorType: "Invalid value",
+        detail: IMMUTABLE2,
+        section: "§1.11",
+        why: "a Secret's type is fixed at creation"
+      },
+      // §1.13 RoleBinding / ClusterRoleBinding roleRef. The detail may become
+      // `field is immutable` after the 1.37 declarative-validation move (UNCONFIRMED, §1.13).
+      ...["RoleBinding", "ClusterRoleBinding"].map(
+        (kind) => ({
+          group: "rbac.authorization.k8s.io",
+          kind,
+          path: ["roleRef"],
+          errorPath: "roleRef",
+          errorType: "Invalid value",
+          detail: "cannot change roleRef",
+          section: "§1.13",
+          why: `a ${kind}'s roleRef is fixed at creation; only its subjects may change`
+        })
+      ),
+      // §1.14 StorageClass: handwritten messages through 1.35; from 1.36 possibly
+      // `field is immutable` (UNCONFIRMED), so the path and type are what matters.
+      ...[
+        ["parameters", "Forbidden", "updates to parameters are forbidden."],
+        ["provisioner", "Forbidden", "updates to provisioner are forbidden."],
+        ["reclaimPolicy", "Forbidden", "updates to reclaimPolicy are forbidden."],
+        ["volumeBindingMode", "Invalid value", IMMUTABLE2]
+      ].map(
+        ([field, errorType, detail]) => ({
+          group: "storage.k8s.io",
+          kind: "StorageClass",
+          path: [field],
+          errorPath: field,
+          errorType,
+          detail,
+          section: "§1.14",
+          why: `a StorageClass's ${field} is fixed at creation`
+        })
+      ),
+      // §1.16 IngressClass spec.controller.
+      {
+        group: "networking.k8s.io",
+        kind: "IngressClass",
+        path: ["spec", "controller"],
+        errorPath: "spec.controller",
+        errorType: "Invalid value",
+        detail: IMMUTABLE2,
+        section: "§1.16",
+        why: "an IngressClass's controller is fixed at creation"
+      }
+    ];
+    STATEFULSET_ALLOWED = [
+      { field: "replicas", allowedSince: "1.0", note: "always allowed" },
+      { field: "template", allowedSince: "1.0", note: "always allowed" },
+      { field: "updateStrategy", allowedSince: "1.0", note: "always allowed" },
+      {
+        field: "minReadySeconds",
+        allowedSince: "1.22",
+        existsSince: "1.22",
+        note: "field and allow-list entry arrived together (gate StatefulSetMinReadySeconds alpha 1.22, beta 1.23, GA 1.25)"
+      },
+      {
+        field: "persistentVolumeClaimRetentionPolicy",
+        allowedSince: "1.23",
+        existsSince: "1.23",
+        note: "field added 1.23 (gate StatefulSetAutoDeletePVC alpha 1.23, beta/on 1.27, GA 1.32)"
+      },
+      {
+        field: "ordinals",
+        allowedSince: "1.26",
+        existsSince: "1.26",
+        note: "field added 1.26 (gate StatefulSetStartOrdinal alpha 1.26, beta 1.27, GA 1.31)"
+      },
+      {
+        field: "revisionHistoryLimit",
+        // UNCONFIRMED (§1.5, §9): the first release whose allow-list includes
+        // revisionHistoryLimit is not known. 1.31.4 and 1.32-era clusters still reject the
+        // change; it is reported from clusters described as 1.35. We take 1.35: on 1.34 and
+        // older a change is reported (better a false alarm than a failed upgrade), and the
+        // message says the version is uncertain.
+        allowedSince: "1.35",
+        note: "UNCONFIRMED release: rejected on 1.31/1.32, reported accepted on 1.35"
+      }
+    ];
+    JOB_SUSPENDED_MUTABLE_TEMPLATE = {
+      gate: { since: "1.23" },
+      paths: [
+        ["metadata", "labels"],
+        ["metadata", "annotations"],
+        ["spec", "nodeSelector"],
+        ["spec", "tolerations"],
+        ["spec", "affinity", "nodeAffinity"],
+        ["spec", "schedulingGates"]
+      ]
+    };
+    JOB_ELASTIC_INDEXED = { since: "1.27" };
+    SERVICE_KEEPS_ALLOCATED_VALUES = { since: "1.23" };
+    PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE = { since: "1.34" };
+    PV_NON_SOURCE_FIELDS = /* @__PURE__ */ new Set([
+      "capacity",
+      "accessModes",
+      "claimRef",
+      "persistentVolumeReclaimPolicy",
+      "storageClassName",
+      "mountOptions",
+      "volumeMode",
+      "nodeAffinity",
+      "volumeAttributesClassName"
+    ]);
+  }
+});
 
 // src/analyze/rules/immutable-field/problem.ts
 function tableProblem(entry, before, after, version, rendered2) {
@@ -20317,6 +21527,16 @@ function isSubsetList(small, big) {
   const b = Array.isArray(big) ? big : [];
   return a.every((item) => b.some((other) => sameValue(item, other)));
 }
+var init_problem = __esm({
+  "src/analyze/rules/immutable-field/problem.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_api_errors();
+    init_messages();
+    init_diff();
+  }
+});
 
 // src/analyze/rules/immutable-field/remedies.ts
 function workloadSelectorRemedy(pair) {
@@ -20450,9 +21670,19 @@ function distinguishing(newSelector, oldLabels) {
   }
   return void 0;
 }
+var init_remedies = __esm({
+  "src/analyze/rules/immutable-field/remedies.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_workloads();
+    init_migration();
+    init_release();
+    init_shell();
+  }
+});
 
 // src/analyze/rules/immutable-field/objects.ts
-var CORE = validationSource("");
 function secretOrConfigMap(pair, version) {
   const problems = [...secretType(pair, version), ...pair.before.raw.immutable === true ? immutableContent(pair) : []];
   return { problems, remedy: (p) => secretRemedy2(pair, p) };
@@ -20565,21 +21795,24 @@ function tableOnly(pair, version) {
   const entries = immutableFieldsFor(group, ref2.kind).filter((entry) => !entry.gate || gateApplies(entry.gate, version));
   return { problems: tableProblems(entries, before, after, version), remedy: () => recreateRemedy(pair) };
 }
+var CORE;
+var init_objects = __esm({
+  "src/analyze/rules/immutable-field/objects.ts"() {
+    "use strict";
+    init_object();
+    init_api_errors();
+    init_defaults();
+    init_update_rules();
+    init_versions();
+    init_messages();
+    init_diff();
+    init_problem();
+    init_remedies();
+    CORE = validationSource("");
+  }
+});
 
 // src/analyze/rules/immutable-field/report.ts
-var HELM_FAILURE = '`helm upgrade` (Kubernetes {{kubeVersion}}) will fail with:\n  {{helmError}}\n(Helm 4 with server-side apply prints "server-side apply failed for object ..." before the same API error.)';
-var MESSAGES = {
-  refused: "{{field}} changes, and the API server refuses that change on update",
-  refusedUnlessSame: "{{field}} is set to {{after}}: refused unless it equals the value the cluster filled in",
-  keptByServer: "{{field}} is removed, but the API server keeps the old value {{before}}",
-  statefulSetRefused: "{{fields}} changed: outside the StatefulSet update allow-list, the update is refused"
-};
-var DETAILS = {
-  refused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
-  refusedUnlessSame: `{{change}}. {{reason}} ${HELM_FAILURE}`,
-  keptByServer: "{{change}}. {{reason}}",
-  statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`
-};
 function findingsOf(pair, problems, remedy, version) {
   if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
   return problems.map((problem) => problemFinding2(pair, problem, remedy, version));
@@ -20653,10 +21886,31 @@ function describe2(value) {
   const json2 = JSON.stringify(normalize(value));
   return json2.length > 200 ? `${json2.slice(0, 197)}...` : json2;
 }
+var HELM_FAILURE, MESSAGES, DETAILS;
+var init_report = __esm({
+  "src/analyze/rules/immutable-field/report.ts"() {
+    "use strict";
+    init_object();
+    init_api_errors();
+    init_messages();
+    init_diff();
+    HELM_FAILURE = '`helm upgrade` (Kubernetes {{kubeVersion}}) will fail with:\n  {{helmError}}\n(Helm 4 with server-side apply prints "server-side apply failed for object ..." before the same API error.)';
+    MESSAGES = {
+      refused: "{{field}} changes, and the API server refuses that change on update",
+      refusedUnlessSame: "{{field}} is set to {{after}}: refused unless it equals the value the cluster filled in",
+      keptByServer: "{{field}} is removed, but the API server keeps the old value {{before}}",
+      statefulSetRefused: "{{fields}} changed: outside the StatefulSet update allow-list, the update is refused"
+    };
+    DETAILS = {
+      refused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+      refusedUnlessSame: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+      keptByServer: "{{change}}. {{reason}}",
+      statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`
+    };
+  }
+});
 
 // src/analyze/rules/immutable-field/service.ts
-var CORE2 = validationSource("");
-var MAY_NOT_CHANGE = "may not change once set";
 function service(pair, version) {
   const before = defaultedManifest(pair.before.raw, "v1", "Service");
   const after = defaultedManifest(pair.after.raw, "v1", "Service");
@@ -20683,115 +21937,127 @@ function primaryIPError(sides) {
 function ipPath(raw) {
   return getPath(raw, ["spec", "clusterIP"]) === void 0 && getPath(raw, ["spec", "clusterIPs"]) !== void 0 ? ["spec", "clusterIPs"] : ["spec", "clusterIP"];
 }
-var ipChanged = (s) => {
-  if (s.beforeIP === void 0 || s.afterIP === void 0 || s.beforeIP === s.afterIP) return void 0;
-  const headlessNote = s.headless.before || s.headless.after ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : "";
-  return {
-    path: ipPath(s.pair.after.raw),
-    fieldError: primaryIPError(s),
-    before: s.beforeIP,
-    after: s.afterIP,
-    why: `A Service's primary cluster IP cannot change once set${headlessNote} (${CORE2}).`
-  };
-};
-var madeHeadless = (s) => s.beforeIP === void 0 && s.headless.after ? {
-  path: ipPath(s.pair.after.raw),
-  fieldError: primaryIPError(s),
-  before: "<allocated IP>",
-  after: s.afterIP,
-  why: `The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (${CORE2}).`
-} : void 0;
-var ipPinned = (s) => s.beforeIP === void 0 && s.afterIP !== void 0 ? {
-  path: ipPath(s.pair.after.raw),
-  fieldError: primaryIPError(s),
-  before: "<allocated IP>",
-  after: s.afterIP,
-  severity: "warning",
-  why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${s.afterIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (${CORE2}).`
-} : void 0;
-var headlessDropped = (s) => s.headless.before && s.afterIP === void 0 ? {
-  path: ["spec"],
-  label: "spec.clusterIP",
-  before: "None",
-  after: void 0,
-  severity: "warning",
-  why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes/kubernetes #120937)."
-} : void 0;
-var ipClearedBeforeCopyBack = (s) => s.beforeIP !== void 0 && s.afterIP === void 0 && !gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, s.version) ? {
-  path: ["spec"],
-  label: "spec.clusterIP",
-  fieldError: fieldError("spec.clusterIP", "Invalid value", FIELD_IS_IMMUTABLE, '""'),
-  before: s.beforeIP,
-  after: void 0,
-  why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${s.version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (${CORE2}).`
-} : void 0;
-var CLUSTER_IP_RULES = [ipChanged, madeHeadless, ipPinned, headlessDropped, ipClearedBeforeCopyBack];
-var secondaryIPReleased = (s) => {
-  const bList = getPath(s.pair.before.raw, ["spec", "clusterIPs"]);
-  const aList = getPath(s.pair.after.raw, ["spec", "clusterIPs"]);
-  const aPolicy = getPath(s.pair.after.raw, ["spec", "ipFamilyPolicy"]);
-  if (s.headless.before || s.headless.after || !Array.isArray(bList) || !Array.isArray(aList)) return void 0;
-  if (bList.length !== 2 || aList.length !== 1 || aPolicy === "SingleStack") return void 0;
-  return {
-    path: ["spec", "clusterIPs"],
-    fieldError: fieldError("spec.ipFamilyPolicy", "Invalid value", "must be set to 'SingleStack' when releasing the secondary clusterIP", renderApiValue(aPolicy ?? "", s.version)),
-    before: bList,
-    after: aList,
-    why: `Removing the secondary cluster IP requires \`ipFamilyPolicy: SingleStack\` in the same update (${CORE2}).`
-  };
-};
-var ipFamilyChanged = (s) => {
-  const bFamily = getPath(s.pair.before.raw, ["spec", "ipFamilies", 0]);
-  const aFamily = getPath(s.pair.after.raw, ["spec", "ipFamilies", 0]);
-  if (typeof bFamily !== "string" || typeof aFamily !== "string" || bFamily === aFamily || s.headless.before || s.headless.after) return void 0;
-  return {
-    path: ["spec", "ipFamilies", 0],
-    fieldError: fieldError("spec.ipFamilies[0]", "Invalid value", MAY_NOT_CHANGE, renderApiValue(aFamily, s.version)),
-    before: bFamily,
-    after: aFamily,
-    why: `A Service's primary IP family cannot change once set (${CORE2}).`
-  };
-};
 function staysLoadBalancer(s) {
   return getPath(s.before, ["spec", "type"]) === "LoadBalancer" && getPath(s.after, ["spec", "type"]) === "LoadBalancer";
 }
-var loadBalancerClassChanged = (s) => {
-  const bClass = getPath(s.before, ["spec", "loadBalancerClass"]);
-  const aClass = getPath(s.after, ["spec", "loadBalancerClass"]);
-  if (!staysLoadBalancer(s) || sameValue(bClass, aClass)) return void 0;
-  return {
-    path: ["spec", "loadBalancerClass"],
-    fieldError: fieldError("spec.loadBalancerClass", "Invalid value", MAY_NOT_CHANGE, renderApiValue(aClass, s.version)),
-    before: bClass,
-    after: aClass,
-    why: `A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (${CORE2}).`
-  };
-};
-var healthCheckNodePortChanged = (s) => {
-  const local = (o) => getPath(o, ["spec", "externalTrafficPolicy"]) === "Local";
-  const bPort = getPath(s.before, ["spec", "healthCheckNodePort"]);
-  const aPort = getPath(s.after, ["spec", "healthCheckNodePort"]);
-  if (!staysLoadBalancer(s) || !local(s.before) || !local(s.after) || typeof bPort !== "number" || typeof aPort !== "number" || bPort === aPort) return void 0;
-  return {
-    path: ["spec", "healthCheckNodePort"],
-    fieldError: fieldError("spec.healthCheckNodePort", "Forbidden", FIELD_IS_IMMUTABLE),
-    before: bPort,
-    after: aPort,
-    why: `healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (${CORE2}).`
-  };
-};
-var OTHER_RULES = [secondaryIPReleased, ipFamilyChanged, loadBalancerClassChanged, healthCheckNodePortChanged];
 function primaryClusterIP(raw) {
   const list = getPath(raw, ["spec", "clusterIPs"]);
   if (Array.isArray(list) && typeof list[0] === "string" && list[0] !== "") return list[0];
   const single = getPath(raw, ["spec", "clusterIP"]);
   return typeof single === "string" && single !== "" ? single : void 0;
 }
+var CORE2, MAY_NOT_CHANGE, ipChanged, madeHeadless, ipPinned, headlessDropped, ipClearedBeforeCopyBack, CLUSTER_IP_RULES, secondaryIPReleased, ipFamilyChanged, loadBalancerClassChanged, healthCheckNodePortChanged, OTHER_RULES;
+var init_service = __esm({
+  "src/analyze/rules/immutable-field/service.ts"() {
+    "use strict";
+    init_object();
+    init_api_errors();
+    init_defaults();
+    init_update_rules();
+    init_versions();
+    init_diff();
+    init_remedies();
+    CORE2 = validationSource("");
+    MAY_NOT_CHANGE = "may not change once set";
+    ipChanged = (s) => {
+      if (s.beforeIP === void 0 || s.afterIP === void 0 || s.beforeIP === s.afterIP) return void 0;
+      const headlessNote = s.headless.before || s.headless.after ? "; switching between headless (clusterIP: None) and a cluster IP is such a change" : "";
+      return {
+        path: ipPath(s.pair.after.raw),
+        fieldError: primaryIPError(s),
+        before: s.beforeIP,
+        after: s.afterIP,
+        why: `A Service's primary cluster IP cannot change once set${headlessNote} (${CORE2}).`
+      };
+    };
+    madeHeadless = (s) => s.beforeIP === void 0 && s.headless.after ? {
+      path: ipPath(s.pair.after.raw),
+      fieldError: primaryIPError(s),
+      before: "<allocated IP>",
+      after: s.afterIP,
+      why: `The Service already has an allocated cluster IP; making it headless (clusterIP: None) changes the primary cluster IP, which cannot change once set (${CORE2}).`
+    } : void 0;
+    ipPinned = (s) => s.beforeIP === void 0 && s.afterIP !== void 0 ? {
+      path: ipPath(s.pair.after.raw),
+      fieldError: primaryIPError(s),
+      before: "<allocated IP>",
+      after: s.afterIP,
+      severity: "warning",
+      why: `The Service was created without an explicit cluster IP, so the cluster allocated one; pinning ${s.afterIP} now fails unless it is exactly the allocated IP, because the primary cluster IP cannot change once set (${CORE2}).`
+    } : void 0;
+    headlessDropped = (s) => s.headless.before && s.afterIP === void 0 ? {
+      path: ["spec"],
+      label: "spec.clusterIP",
+      before: "None",
+      after: void 0,
+      severity: "warning",
+      why: "Dropping `clusterIP: None` does not turn a headless Service into a normal one: the API server copies the old value (None) back into the update, so the upgrade succeeds but the Service stays headless (kubernetes/kubernetes #120937)."
+    } : void 0;
+    ipClearedBeforeCopyBack = (s) => s.beforeIP !== void 0 && s.afterIP === void 0 && !gateApplies(SERVICE_KEEPS_ALLOCATED_VALUES, s.version) ? {
+      path: ["spec"],
+      label: "spec.clusterIP",
+      fieldError: fieldError("spec.clusterIP", "Invalid value", FIELD_IS_IMMUTABLE, '""'),
+      before: s.beforeIP,
+      after: void 0,
+      why: `Removing the explicit clusterIP makes Helm's three-way patch clear it; Kubernetes ${s.version} does not yet copy allocated values back into an update (that arrived with PR #103532, believed 1.23), so the empty value is refused (${CORE2}).`
+    } : void 0;
+    CLUSTER_IP_RULES = [ipChanged, madeHeadless, ipPinned, headlessDropped, ipClearedBeforeCopyBack];
+    secondaryIPReleased = (s) => {
+      const bList = getPath(s.pair.before.raw, ["spec", "clusterIPs"]);
+      const aList = getPath(s.pair.after.raw, ["spec", "clusterIPs"]);
+      const aPolicy = getPath(s.pair.after.raw, ["spec", "ipFamilyPolicy"]);
+      if (s.headless.before || s.headless.after || !Array.isArray(bList) || !Array.isArray(aList)) return void 0;
+      if (bList.length !== 2 || aList.length !== 1 || aPolicy === "SingleStack") return void 0;
+      return {
+        path: ["spec", "clusterIPs"],
+        fieldError: fieldError("spec.ipFamilyPolicy", "Invalid value", "must be set to 'SingleStack' when releasing the secondary clusterIP", renderApiValue(aPolicy ?? "", s.version)),
+        before: bList,
+        after: aList,
+        why: `Removing the secondary cluster IP requires \`ipFamilyPolicy: SingleStack\` in the same update (${CORE2}).`
+      };
+    };
+    ipFamilyChanged = (s) => {
+      const bFamily = getPath(s.pair.before.raw, ["spec", "ipFamilies", 0]);
+      const aFamily = getPath(s.pair.after.raw, ["spec", "ipFamilies", 0]);
+      if (typeof bFamily !== "string" || typeof aFamily !== "string" || bFamily === aFamily || s.headless.before || s.headless.after) return void 0;
+      return {
+        path: ["spec", "ipFamilies", 0],
+        fieldError: fieldError("spec.ipFamilies[0]", "Invalid value", MAY_NOT_CHANGE, renderApiValue(aFamily, s.version)),
+        before: bFamily,
+        after: aFamily,
+        why: `A Service's primary IP family cannot change once set (${CORE2}).`
+      };
+    };
+    loadBalancerClassChanged = (s) => {
+      const bClass = getPath(s.before, ["spec", "loadBalancerClass"]);
+      const aClass = getPath(s.after, ["spec", "loadBalancerClass"]);
+      if (!staysLoadBalancer(s) || sameValue(bClass, aClass)) return void 0;
+      return {
+        path: ["spec", "loadBalancerClass"],
+        fieldError: fieldError("spec.loadBalancerClass", "Invalid value", MAY_NOT_CHANGE, renderApiValue(aClass, s.version)),
+        before: bClass,
+        after: aClass,
+        why: `A LoadBalancer Service's loadBalancerClass cannot change while it stays of type LoadBalancer (${CORE2}).`
+      };
+    };
+    healthCheckNodePortChanged = (s) => {
+      const local = (o) => getPath(o, ["spec", "externalTrafficPolicy"]) === "Local";
+      const bPort = getPath(s.before, ["spec", "healthCheckNodePort"]);
+      const aPort = getPath(s.after, ["spec", "healthCheckNodePort"]);
+      if (!staysLoadBalancer(s) || !local(s.before) || !local(s.after) || typeof bPort !== "number" || typeof aPort !== "number" || bPort === aPort) return void 0;
+      return {
+        path: ["spec", "healthCheckNodePort"],
+        fieldError: fieldError("spec.healthCheckNodePort", "Forbidden", FIELD_IS_IMMUTABLE),
+        before: bPort,
+        after: aPort,
+        why: `healthCheckNodePort cannot change while the Service is LoadBalancer with externalTrafficPolicy: Local (${CORE2}).`
+      };
+    };
+    OTHER_RULES = [secondaryIPReleased, ipFamilyChanged, loadBalancerClassChanged, healthCheckNodePortChanged];
+  }
+});
 
 // src/analyze/rules/immutable-field/storage.ts
-var CORE3 = validationSource("");
-var STORAGE_PATH = ["spec", "resources", "requests", "storage"];
-var ATTRIBUTES_CLASS_UNSET = fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden");
 function judge(rules, d, sides) {
   for (const rule of rules) {
     const verdict = rule(d, sides);
@@ -20800,80 +22066,97 @@ function judge(rules, d, sides) {
   }
   return void 0;
 }
-var claimStorage = (d, { version }) => {
-  if (!startsWith2(d.path, STORAGE_PATH)) return void 0;
-  const order = compareQuantities(d.before, d.after);
-  if (order === -1) return "allowed";
-  if (order !== 1) return void 0;
-  return {
-    path: d.path,
-    fieldError: fieldError("spec.resources.requests.storage", "Forbidden", pvcStorageDecreaseDetail(version)),
-    before: d.before,
-    after: d.after,
-    why: `A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (${CORE3}).`
-  };
-};
 function attributesClassUnset(d, why) {
   if (d.after !== void 0) return "allowed";
   return { path: d.path, fieldError: ATTRIBUTES_CLASS_UNSET, before: d.before, after: d.after, why: `${why} (${CORE3}).` };
 }
-var claimAttributesClass = (d, { version }) => d.path[1] === "volumeAttributesClassName" && gateApplies(PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE, version) ? attributesClassUnset(d, "volumeAttributesClassName may change from 1.34, but not from a value back to unset") : void 0;
-var claimVolumeNameSet = (d) => d.path[1] === "volumeName" && d.before === void 0 ? "allowed" : void 0;
-var claimVolumeMode = (d, { version }) => d.path[1] === "volumeMode" ? { ...tableProblem(immutableField("", "PersistentVolumeClaim", "spec.volumeMode"), d.before, d.after, version), path: d.path } : void 0;
-var claimStorageClassSet = (d, { version }) => d.path[1] === "storageClassName" && d.before === void 0 ? {
-  path: d.path,
-  fieldError: fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version)),
-  before: d.before,
-  after: d.after,
-  severity: "warning",
-  why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (${CORE3}). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`
-} : void 0;
-var claimSpec2 = (d, { version }) => ({
-  path: d.path,
-  fieldError: fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version)),
-  before: d.before,
-  after: d.after,
-  why: `A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (${CORE3}).`
-});
-var CLAIM_RULES = [claimStorage, claimAttributesClass, claimVolumeNameSet, claimVolumeMode, claimStorageClassSet, claimSpec2];
 function pvc(pair, version) {
   const before = defaultedPvcSpec(getPath(pair.before.raw, ["spec"]));
   const after = defaultedPvcSpec(getPath(pair.after.raw, ["spec"]));
   const problems = diff(before, after, ["spec"]).flatMap((d) => judge(CLAIM_RULES, d, { version }) ?? []);
   return { problems, remedy: () => pvcRemedy(pair) };
 }
-var volumeMode = (d, { version }) => d.path[1] === "volumeMode" ? { ...tableProblem(immutableField("", "PersistentVolume", "spec.volumeMode"), d.before, d.after, version), path: d.path } : void 0;
-var volumeNodeAffinity = (d, { version, before, after }) => {
-  if (d.path[1] !== "nodeAffinity") return void 0;
-  if (getPath(before, ["spec", "nodeAffinity"]) === void 0) return "allowed";
-  const value = renderApiValue(normalize(getPath(after, ["spec", "nodeAffinity"])), version);
-  return {
-    path: d.path,
-    fieldError: fieldError("nodeAffinity", "Invalid value", "field is immutable, except for updating from beta label to GA", value),
-    before: d.before,
-    after: d.after,
-    why: `A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (${CORE3}).`
-  };
-};
-var volumeAttributesClass = (d) => d.path[1] === "volumeAttributesClassName" ? attributesClassUnset(d, "A PersistentVolume's volumeAttributesClassName may not go from a value back to unset") : void 0;
-var volumeSource = (d) => {
-  if (PV_NON_SOURCE_FIELDS.has(String(d.path[1]))) return "allowed";
-  if (d.path[1] === "csi" && d.path[2] === "controllerExpandSecretRef" && d.before === void 0 && d.path.length === 3) return "allowed";
-  return {
-    path: d.path,
-    fieldError: fieldError("spec.persistentvolumesource", "Forbidden", "spec.persistentvolumesource is immutable after creation"),
-    before: d.before,
-    after: d.after,
-    why: `A PersistentVolume's volume source cannot change after creation (${CORE3}).`
-  };
-};
-var VOLUME_RULES = [volumeMode, volumeNodeAffinity, volumeAttributesClass, volumeSource];
 function pv(pair, version) {
   const before = defaultedManifest(pair.before.raw, "v1", "PersistentVolume");
   const after = defaultedManifest(pair.after.raw, "v1", "PersistentVolume");
   const problems = diff(before.spec, after.spec, ["spec"]).flatMap((d) => judge(VOLUME_RULES, d, { version, before, after }) ?? []);
   return { problems, remedy: () => pvRemedy(pair) };
 }
+var CORE3, STORAGE_PATH, ATTRIBUTES_CLASS_UNSET, claimStorage, claimAttributesClass, claimVolumeNameSet, claimVolumeMode, claimStorageClassSet, claimSpec2, CLAIM_RULES, volumeMode, volumeNodeAffinity, volumeAttributesClass, volumeSource, VOLUME_RULES;
+var init_storage = __esm({
+  "src/analyze/rules/immutable-field/storage.ts"() {
+    "use strict";
+    init_object();
+    init_api_errors();
+    init_defaults();
+    init_update_rules();
+    init_versions();
+    init_diff();
+    init_problem();
+    init_remedies();
+    CORE3 = validationSource("");
+    STORAGE_PATH = ["spec", "resources", "requests", "storage"];
+    ATTRIBUTES_CLASS_UNSET = fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden");
+    claimStorage = (d, { version }) => {
+      if (!startsWith2(d.path, STORAGE_PATH)) return void 0;
+      const order = compareQuantities(d.before, d.after);
+      if (order === -1) return "allowed";
+      if (order !== 1) return void 0;
+      return {
+        path: d.path,
+        fieldError: fieldError("spec.resources.requests.storage", "Forbidden", pvcStorageDecreaseDetail(version)),
+        before: d.before,
+        after: d.after,
+        why: `A PersistentVolumeClaim can only grow: its requested storage may be increased (on a bound claim whose StorageClass allows expansion), never decreased (${CORE3}).`
+      };
+    };
+    claimAttributesClass = (d, { version }) => d.path[1] === "volumeAttributesClassName" && gateApplies(PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE, version) ? attributesClassUnset(d, "volumeAttributesClassName may change from 1.34, but not from a value back to unset") : void 0;
+    claimVolumeNameSet = (d) => d.path[1] === "volumeName" && d.before === void 0 ? "allowed" : void 0;
+    claimVolumeMode = (d, { version }) => d.path[1] === "volumeMode" ? { ...tableProblem(immutableField("", "PersistentVolumeClaim", "spec.volumeMode"), d.before, d.after, version), path: d.path } : void 0;
+    claimStorageClassSet = (d, { version }) => d.path[1] === "storageClassName" && d.before === void 0 ? {
+      path: d.path,
+      fieldError: fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version)),
+      before: d.before,
+      after: d.after,
+      severity: "warning",
+      why: `storageClassName may be set once on a claim that has none, but if the cluster has a default StorageClass the claim was given that class's name when it was created, and any other value is refused (${CORE3}). This upgrade fails unless ${JSON.stringify(d.after)} is the default class.`
+    } : void 0;
+    claimSpec2 = (d, { version }) => ({
+      path: d.path,
+      fieldError: fieldError("spec", "Forbidden", pvcSpecForbiddenDetail(version)),
+      before: d.before,
+      after: d.after,
+      why: `A PersistentVolumeClaim's spec is immutable after creation, except a storage increase (and volumeAttributesClassName from 1.34) (${CORE3}).`
+    });
+    CLAIM_RULES = [claimStorage, claimAttributesClass, claimVolumeNameSet, claimVolumeMode, claimStorageClassSet, claimSpec2];
+    volumeMode = (d, { version }) => d.path[1] === "volumeMode" ? { ...tableProblem(immutableField("", "PersistentVolume", "spec.volumeMode"), d.before, d.after, version), path: d.path } : void 0;
+    volumeNodeAffinity = (d, { version, before, after }) => {
+      if (d.path[1] !== "nodeAffinity") return void 0;
+      if (getPath(before, ["spec", "nodeAffinity"]) === void 0) return "allowed";
+      const value = renderApiValue(normalize(getPath(after, ["spec", "nodeAffinity"])), version);
+      return {
+        path: d.path,
+        fieldError: fieldError("nodeAffinity", "Invalid value", "field is immutable, except for updating from beta label to GA", value),
+        before: d.before,
+        after: d.after,
+        why: `A PersistentVolume's nodeAffinity cannot change once set (except renaming a beta topology key to its GA name) (${CORE3}).`
+      };
+    };
+    volumeAttributesClass = (d) => d.path[1] === "volumeAttributesClassName" ? attributesClassUnset(d, "A PersistentVolume's volumeAttributesClassName may not go from a value back to unset") : void 0;
+    volumeSource = (d) => {
+      if (PV_NON_SOURCE_FIELDS.has(String(d.path[1]))) return "allowed";
+      if (d.path[1] === "csi" && d.path[2] === "controllerExpandSecretRef" && d.before === void 0 && d.path.length === 3) return "allowed";
+      return {
+        path: d.path,
+        fieldError: fieldError("spec.persistentvolumesource", "Forbidden", "spec.persistentvolumesource is immutable after creation"),
+        before: d.before,
+        after: d.after,
+        why: `A PersistentVolume's volume source cannot change after creation (${CORE3}).`
+      };
+    };
+    VOLUME_RULES = [volumeMode, volumeNodeAffinity, volumeAttributesClass, volumeSource];
+  }
+});
 
 // src/analyze/rules/immutable-field/workloads.ts
 function workloadSelector(pair, version) {
@@ -20948,102 +22231,84 @@ function jobTemplate(pair, version) {
     why: `A Job's pod template cannot change after creation, labels, annotations and image included (${validationSource("batch")}); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.`
   }));
 }
+var init_workloads3 = __esm({
+  "src/analyze/rules/immutable-field/workloads.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_workloads();
+    init_api_errors();
+    init_defaults();
+    init_update_rules();
+    init_versions();
+    init_diff();
+    init_problem();
+    init_remedies();
+  }
+});
 
 // src/analyze/rules/immutable-field.ts
-var immutableField2 = {
-  meta: {
-    id: "immutable-field",
-    severity: "error",
-    summary: "An upgrade changes a field that Kubernetes does not allow to change on an existing object.",
-    messages: MESSAGES,
-    details: DETAILS,
-    why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
-    fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
-    migration: "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
-    incident: 'zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch "zitadel-login" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.',
-    helpUri: ruleHelpUri("immutable-field")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    const version = context.settings.kubeVersion;
-    for (const pair of upgrade2.plan.updated) {
-      const checked = checkPair(pair, version);
-      if (!checked || checked.problems.length === 0) continue;
-      for (const finding2 of findingsOf(pair, checked.problems, checked.remedy(checked.problems), version)) report(finding2);
-    }
-  }
-};
-var CHECKS = new Map([
-  // In every group that serves them: legacy versions are checked too, and found mutable (Workload.selectorImmutable).
-  ...SELECTOR_FIXED_CONTROLLERS.flatMap((kind) => POD_CONTROLLERS[kind].groups.map((group) => [`${group}/${kind}`, workloadSelector])),
-  ["apps/StatefulSet", statefulSet],
-  ["batch/Job", job],
-  ["/Service", service],
-  ["/PersistentVolumeClaim", pvc],
-  ["/PersistentVolume", pv],
-  ["/Secret", secretOrConfigMap],
-  ["/ConfigMap", secretOrConfigMap],
-  ["/Pod", pod],
-  ["rbac.authorization.k8s.io/RoleBinding", tableOnly],
-  ["rbac.authorization.k8s.io/ClusterRoleBinding", tableOnly],
-  ["storage.k8s.io/StorageClass", tableOnly],
-  ["networking.k8s.io/IngressClass", tableOnly]
-]);
 function checkPair(pair, version) {
   const { group, ref: ref2 } = pair.after;
   if (pair.before.group !== group || pair.before.ref.kind !== ref2.kind) return void 0;
   return CHECKS.get(`${group}/${ref2.kind}`)?.(pair, version);
 }
+var immutableField2, CHECKS;
+var init_immutable_field = __esm({
+  "src/analyze/rules/immutable-field.ts"() {
+    "use strict";
+    init_controllers();
+    init_update_rules();
+    init_rule();
+    init_objects();
+    init_report();
+    init_service();
+    init_storage();
+    init_workloads3();
+    immutableField2 = {
+      meta: {
+        id: "immutable-field",
+        severity: "error",
+        summary: "An upgrade changes a field that Kubernetes does not allow to change on an existing object.",
+        messages: MESSAGES,
+        details: DETAILS,
+        why: "The API server rejects the patch (`field is immutable`, `Forbidden: updates to statefulset spec ...`), so `helm upgrade` fails with `UPGRADE FAILED: cannot patch ...` and the release is left half-applied. Typical causes: chart or app versions and user labels in workload selectors or StatefulSet claim templates, plain Jobs whose template changes, a Service switched to or from headless.",
+        fix: "Keep immutable fields identical across chart versions (selectors from a small stable selector-labels helper; no version labels in claim templates or plain Job templates). If the change is intended, migrate the deployed release with the commands in the finding.",
+        migration: "Each finding carries the commands for its field. For a workload selector: `kubectl delete <kind> <name> -n <namespace> --cascade=orphan`, then `helm upgrade` (the pods keep running and are adopted); for a plain Job: delete it, then upgrade; for a Service or another immutable object: delete and recreate it, accepting the short outage.",
+        incident: 'zitadel/zitadel-charts #389: upgrading from chart 9.1.0 to 9.1.1 failed with `cannot patch "zitadel-login" with kind Deployment: ... spec.selector: Invalid value: ...: field is immutable` and was rolled back; argoproj/argo-cd #12439 is the same failure for a DaemonSet selector under Argo CD, and fluxcd/helm-controller #1559 shows Flux retrying such an upgrade forever.',
+        helpUri: ruleHelpUri("immutable-field")
+      },
+      check(context, report) {
+        const upgrade2 = context.upgrade;
+        if (!upgrade2) return;
+        const version = context.settings.kubeVersion;
+        for (const pair of upgrade2.plan.updated) {
+          const checked = checkPair(pair, version);
+          if (!checked || checked.problems.length === 0) continue;
+          for (const finding2 of findingsOf(pair, checked.problems, checked.remedy(checked.problems), version)) report(finding2);
+        }
+      }
+    };
+    CHECKS = new Map([
+      // In every group that serves them: legacy versions are checked too, and found mutable (Workload.selectorImmutable).
+      ...SELECTOR_FIXED_CONTROLLERS.flatMap((kind) => POD_CONTROLLERS[kind].groups.map((group) => [`${group}/${kind}`, workloadSelector])),
+      ["apps/StatefulSet", statefulSet],
+      ["batch/Job", job],
+      ["/Service", service],
+      ["/PersistentVolumeClaim", pvc],
+      ["/PersistentVolume", pv],
+      ["/Secret", secretOrConfigMap],
+      ["/ConfigMap", secretOrConfigMap],
+      ["/Pod", pod],
+      ["rbac.authorization.k8s.io/RoleBinding", tableOnly],
+      ["rbac.authorization.k8s.io/ClusterRoleBinding", tableOnly],
+      ["storage.k8s.io/StorageClass", tableOnly],
+      ["networking.k8s.io/IngressClass", tableOnly]
+    ]);
+  }
+});
 
 // src/analyze/rules/merge-trap.ts
-var CLUSTER_IP_REFUSED = "Kubernetes {{version}} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading; 1.22 is unconfirmed), so the update is refused ({{source}}). `helm upgrade` fails with: {{helmError}}";
-var NULL_CLASS = `A null class means "use the default StorageClass": when the claim was created, the cluster's default class name was written into spec.storageClassName.`;
-var STORAGE_CLASS_REFUSED = "A PVC spec cannot change after creation ({{source}}). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, `helm upgrade` fails with: {{helmError}} (Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)";
-var mergeTrap = {
-  meta: {
-    id: "merge-trap",
-    severity: "error",
-    summary: "An upgrade that fails only because of Helm's three-way merge: a defaulted field it never removes, or a null/empty field it keeps sending.",
-    messages: {
-      recreateKeepsRollingUpdate: "strategy changes from {{from}} to Recreate, but the live rollingUpdate stays: the upgrade fails",
-      onDeleteKeepsRollingUpdate: "updateStrategy changes to OnDelete, but the live rollingUpdate stays: the upgrade fails",
-      clusterIPEmpty: 'renders `clusterIP: ""` against the allocated IP: every upgrade fails on Kubernetes {{version}}',
-      clusterIPNull: "renders `clusterIP:` with no value against the allocated IP: every upgrade fails on Kubernetes {{version}}",
-      clusterIPDropped: "drops the empty clusterIP of the previous manifest: this upgrade fails on Kubernetes {{version}}",
-      storageClassNull: "renders `storageClassName:` with no value against the default class: every upgrade fails",
-      storageClassDropped: "drops the null storageClassName of the previous manifest: this upgrade fails"
-    },
-    details: {
-      recreateKeepsRollingUpdate: "The previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) fails with: {{helmError}} (Whether Helm 4's server-side apply hits the same error is unconfirmed.)",
-      onDeleteKeepsRollingUpdate: "The previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply) fails with: {{helmError}}",
-      clusterIPEmpty: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
-      clusterIPNull: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the null against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
-      clusterIPDropped: `The live Service has the cluster IP the API server allocated; with the empty key gone from the manifest, Helm's three-way patch sends a deletion of it once. ${CLUSTER_IP_REFUSED}`,
-      storageClassNull: `${NULL_CLASS} Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\` on every upgrade, even when nothing else changed, which would clear the field. ${STORAGE_CLASS_REFUSED}`,
-      storageClassDropped: `${NULL_CLASS} The previous manifest rendered the null and the new one drops the key: Helm's three-way patch sends \`storageClassName: null\` once, which would clear the field. ${STORAGE_CLASS_REFUSED}`
-    },
-    why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
-    fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
-    migration: 'Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p \'[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]\'`, then `helm upgrade`. Each finding gives the exact commands.',
-    incident: "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
-    helpUri: ruleHelpUri("merge-trap")
-  },
-  check(context, report) {
-    const upgrade2 = context.upgrade;
-    if (!upgrade2) return;
-    const version = context.settings.kubeVersion;
-    for (const pair of upgrade2.plan.updated) {
-      const { kind } = pair.after.ref;
-      const group = pair.after.group;
-      if (pair.before.ref.kind !== kind || pair.before.group !== group) continue;
-      if (group === "apps" && kind === "Deployment") recreateTrap(pair, report);
-      else if (group === "apps" && kind === "StatefulSet") onDeleteTrap(pair, version, report);
-      else if (group === "" && kind === "Service") emptyClusterIP(pair, version, report);
-      else if (group === "" && kind === "PersistentVolumeClaim") nullStorageClass(pair, version, report);
-    }
-  }
-};
 function recreateTrap(pair, report) {
   const after = pair.after.raw;
   if (getPath(after, ["spec", "strategy", "type"]) !== "Recreate") return;
@@ -21158,30 +22423,112 @@ function droppedEmptyKeyPath(pair, path27, emptyString = true) {
   if (isRecord(parent) && Object.hasOwn(parent, key)) return void 0;
   return path27.slice(0, -1);
 }
+var CLUSTER_IP_REFUSED, NULL_CLASS, STORAGE_CLASS_REFUSED, mergeTrap;
+var init_merge_trap = __esm({
+  "src/analyze/rules/merge-trap.ts"() {
+    "use strict";
+    init_object();
+    init_rule();
+    init_api_errors();
+    init_defaults();
+    init_update_rules();
+    init_versions();
+    init_release();
+    init_shell();
+    CLUSTER_IP_REFUSED = "Kubernetes {{version}} does not copy allocated values back into an update (that arrived with kubernetes PR #103532, in 1.23 by our reading; 1.22 is unconfirmed), so the update is refused ({{source}}). `helm upgrade` fails with: {{helmError}}";
+    NULL_CLASS = `A null class means "use the default StorageClass": when the claim was created, the cluster's default class name was written into spec.storageClassName.`;
+    STORAGE_CLASS_REFUSED = "A PVC spec cannot change after creation ({{source}}). On a cluster with a default StorageClass (most have one), with Helm 3 or Helm 4 client-side apply, `helm upgrade` fails with: {{helmError}} (Derived from Helm's three-way merge and the PVC validation, not reproduced on a cluster.)";
+    mergeTrap = {
+      meta: {
+        id: "merge-trap",
+        severity: "error",
+        summary: "An upgrade that fails only because of Helm's three-way merge: a defaulted field it never removes, or a null/empty field it keeps sending.",
+        messages: {
+          recreateKeepsRollingUpdate: "strategy changes from {{from}} to Recreate, but the live rollingUpdate stays: the upgrade fails",
+          onDeleteKeepsRollingUpdate: "updateStrategy changes to OnDelete, but the live rollingUpdate stays: the upgrade fails",
+          clusterIPEmpty: 'renders `clusterIP: ""` against the allocated IP: every upgrade fails on Kubernetes {{version}}',
+          clusterIPNull: "renders `clusterIP:` with no value against the allocated IP: every upgrade fails on Kubernetes {{version}}",
+          clusterIPDropped: "drops the empty clusterIP of the previous manifest: this upgrade fails on Kubernetes {{version}}",
+          storageClassNull: "renders `storageClassName:` with no value against the default class: every upgrade fails",
+          storageClassDropped: "drops the null storageClassName of the previous manifest: this upgrade fails"
+        },
+        details: {
+          recreateKeepsRollingUpdate: "The previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) fails with: {{helmError}} (Whether Helm 4's server-side apply hits the same error is unconfirmed.)",
+          onDeleteKeepsRollingUpdate: "The previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply) fails with: {{helmError}}",
+          clusterIPEmpty: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
+          clusterIPNull: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the null against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
+          clusterIPDropped: `The live Service has the cluster IP the API server allocated; with the empty key gone from the manifest, Helm's three-way patch sends a deletion of it once. ${CLUSTER_IP_REFUSED}`,
+          storageClassNull: `${NULL_CLASS} Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\` on every upgrade, even when nothing else changed, which would clear the field. ${STORAGE_CLASS_REFUSED}`,
+          storageClassDropped: `${NULL_CLASS} The previous manifest rendered the null and the new one drops the key: Helm's three-way patch sends \`storageClassName: null\` once, which would clear the field. ${STORAGE_CLASS_REFUSED}`
+        },
+        why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
+        fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
+        migration: 'Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p \'[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]\'`, then `helm upgrade`. Each finding gives the exact commands.',
+        incident: "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
+        helpUri: ruleHelpUri("merge-trap")
+      },
+      check(context, report) {
+        const upgrade2 = context.upgrade;
+        if (!upgrade2) return;
+        const version = context.settings.kubeVersion;
+        for (const pair of upgrade2.plan.updated) {
+          const { kind } = pair.after.ref;
+          const group = pair.after.group;
+          if (pair.before.ref.kind !== kind || pair.before.group !== group) continue;
+          if (group === "apps" && kind === "Deployment") recreateTrap(pair, report);
+          else if (group === "apps" && kind === "StatefulSet") onDeleteTrap(pair, version, report);
+          else if (group === "" && kind === "Service") emptyClusterIP(pair, version, report);
+          else if (group === "" && kind === "PersistentVolumeClaim") nullStorageClass(pair, version, report);
+        }
+      }
+    };
+  }
+});
 
 // src/analyze/rules/index.ts
-var CHECK_RULES = [
-  selectorMismatch,
-  selectorOverlap,
-  danglingSelector,
-  duplicateObject,
-  volatileSelector,
-  volatilePodLabels,
-  volatileClaimTemplate,
-  volatileJobTemplate,
-  nondeterministicRender,
-  invalidLabel
-];
-var UPGRADE_RULES = [
-  rolloutSelectorChanged,
-  needlessRollout,
-  objectReplaced,
-  immutableField2,
-  mergeTrap
-];
 function ruleById(id) {
   return [...CHECK_RULES, ...UPGRADE_RULES].find((rule) => rule.meta.id === id);
 }
+var CHECK_RULES, UPGRADE_RULES;
+var init_rules = __esm({
+  "src/analyze/rules/index.ts"() {
+    "use strict";
+    init_selector_mismatch();
+    init_volatile_selector();
+    init_volatile_pod_labels();
+    init_volatile_claim_template();
+    init_volatile_job_template();
+    init_invalid_label();
+    init_selector_overlap();
+    init_dangling_selector();
+    init_duplicate_object();
+    init_nondeterministic_render();
+    init_rollout_selector_changed();
+    init_needless_rollout();
+    init_object_replaced();
+    init_immutable_field();
+    init_merge_trap();
+    CHECK_RULES = [
+      selectorMismatch,
+      selectorOverlap,
+      danglingSelector,
+      duplicateObject,
+      volatileSelector,
+      volatilePodLabels,
+      volatileClaimTemplate,
+      volatileJobTemplate,
+      nondeterministicRender,
+      invalidLabel
+    ];
+    UPGRADE_RULES = [
+      rolloutSelectorChanged,
+      needlessRollout,
+      objectReplaced,
+      immutableField2,
+      mergeTrap
+    ];
+  }
+});
 
 // src/analyze/run.ts
 function runRules(context, rules) {
@@ -21229,6 +22576,13 @@ function sortFindings(findings) {
     (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)
   );
 }
+var init_run = __esm({
+  "src/analyze/run.ts"() {
+    "use strict";
+    init_object();
+    init_messages();
+  }
+});
 
 // src/analyze/check.ts
 function checkDocuments(docs, options) {
@@ -21245,14 +22599,18 @@ function checkDocuments(docs, options) {
   const findings = runRules(context, CHECK_RULES);
   return { findings, summary: summarize(findings), notes, checked: objects.map((object) => object.ref) };
 }
-
-// src/config/apply.ts
-import { readFile } from "node:fs/promises";
+var init_check = __esm({
+  "src/analyze/check.ts"() {
+    "use strict";
+    init_object();
+    init_context();
+    init_finding();
+    init_rules();
+    init_run();
+  }
+});
 
 // src/analyze/suppress.ts
-var IGNORE_ANNOTATION = "chartguard.io/ignore";
-var IGNORE_REASON_ANNOTATION = "chartguard.io/ignore-reason";
-var IGNORE_COMMENT = "chartguard-ignore";
 function applySuppressions(findings, input) {
   const config = input.config ?? {};
   const known = new Set([...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id));
@@ -21329,8 +22687,6 @@ function ignoreAnnotation(object) {
 function splitRules(text) {
   return text.split(/[\s,]+/).filter((id) => id !== "");
 }
-var DIRECTIVE = /(?:^|\s)#\s*chartguard-ignore:(.*)$/;
-var TEMPLATE_DIRECTIVE = /\{\{-?\s*\/\*\s*chartguard-ignore:(.*?)\*\/\s*-?\}\}/;
 function parseDirective(line) {
   if (!line.includes(IGNORE_COMMENT)) return void 0;
   const match = TEMPLATE_DIRECTIVE.exec(line) ?? DIRECTIVE.exec(line);
@@ -21341,55 +22697,6 @@ function parseDirective(line) {
   const reason2 = dash < 0 ? "" : body.slice(dash + 2).trim();
   return { rules: splitRules(list), ...reason2 ? { reason: reason2 } : {} };
 }
-var CommentIndex = class {
-  byFile = /* @__PURE__ */ new Map();
-  constructor(input, known, notes) {
-    const addBlock = (file, block) => {
-      const blocks = this.byFile.get(file);
-      if (blocks) blocks.push(block);
-      else this.byFile.set(file, [block]);
-      block.directives = block.text.includes(IGNORE_COMMENT);
-      if (!block.directives) return;
-      linesOf(block).forEach((text, i) => {
-        for (const rule of parseDirective(text)?.rules ?? []) {
-          if (!known.has(rule)) notes.add({ file, line: block.startLine + i, message: `${IGNORE_COMMENT} comment names "${rule}", which is not a chartguard rule; it suppresses nothing` });
-        }
-      });
-    };
-    for (const doc of [...input.docs, ...input.previousDocs ?? []]) {
-      if (doc.text !== void 0) addBlock(doc.file, { startLine: doc.startLine, text: doc.text });
-    }
-    for (const [file, text] of input.templates ?? []) addBlock(file, { startLine: 1, text });
-    for (const blocks of this.byFile.values()) blocks.sort((a, b) => a.startLine - b.startLine);
-  }
-  suppressionFor(finding2) {
-    const { file, line, template, templateLine } = finding2.location;
-    return this.at(file, line, finding2.rule) ?? (template !== void 0 && templateLine !== void 0 ? this.at(template, templateLine, finding2.rule) : void 0);
-  }
-  /** A directive for `rule` on `line`, or in the comment lines directly above it. */
-  at(file, line, rule) {
-    const blocks = this.byFile.get(file);
-    if (!blocks) return void 0;
-    let block;
-    for (const candidate of blocks) {
-      if (candidate.startLine > line) break;
-      block = candidate;
-    }
-    if (!block || block.directives === false) return void 0;
-    const lines = linesOf(block);
-    const last = line - block.startLine;
-    if (last >= lines.length) return void 0;
-    for (let i = last; i >= 0; i--) {
-      const text = lines[i];
-      if (i < last && !isCommentLine(text)) break;
-      const directive = parseDirective(text);
-      if (directive?.rules.includes(rule)) {
-        return { by: "comment", ...directive.reason ? { reason: directive.reason } : {}, file, line: block.startLine + i };
-      }
-    }
-    return void 0;
-  }
-};
 function linesOf(block) {
   return block.lines ??= block.text.split("\n");
 }
@@ -21397,7 +22704,6 @@ function isCommentLine(text) {
   const trimmed = text.trim();
   return trimmed.startsWith("#") || /^\{\{-?\s*\/\*.*\*\/\s*-?\}\}$/.test(trimmed);
 }
-var OVERLAP_RULE = "selector-overlap";
 function allowedOverlap(finding2, config) {
   if (finding2.rule !== OVERLAP_RULE || !config.allowedOverlaps) return void 0;
   const requirements = finding2.evidence.requirements ?? [];
@@ -21429,210 +22735,116 @@ function ignoredCause(finding2, config) {
 function fromConfig(by, reason2, config) {
   return { by, ...reason2 ? { reason: reason2 } : {}, ...config.file ? { file: config.file } : {} };
 }
-var NoteList = class {
-  list = [];
-  seen = /* @__PURE__ */ new Set();
-  add(note) {
-    const key = `${note.file}\0${note.line}\0${note.message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(note);
-  }
-};
-
-// src/config/config.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
-import path2 from "node:path";
-
-// src/load/paths.ts
-import { existsSync, realpathSync } from "node:fs";
-import path from "node:path";
-function isInside(root, candidate) {
-  const relative = path.relative(root, candidate);
-  return relative === "" || !relative.startsWith("..") && !path.isAbsolute(relative);
-}
-function repositoryRoot(dir) {
-  let current = path.resolve(dir);
-  for (; ; ) {
-    if (existsSync(path.join(current, ".git"))) return current;
-    const parent = path.dirname(current);
-    if (parent === current) return path.resolve(dir);
-    current = parent;
-  }
-}
-function realLocation(file) {
-  const absolute = path.resolve(file);
-  const missing = [];
-  let existing = absolute;
-  for (; ; ) {
-    try {
-      return path.join(realpathSync(existing), ...missing.reverse());
-    } catch {
-      const parent = path.dirname(existing);
-      if (parent === existing) return absolute;
-      missing.push(path.basename(existing));
-      existing = parent;
-    }
-  }
-}
-function isReallyInside(root, file) {
-  return isInside(realLocation(root), realLocation(file));
-}
-function linkBoundary(chartRealPath) {
-  const repository = realpathSync(repositoryRoot(chartRealPath));
-  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
-}
-
-// src/config/config.ts
-var CONFIG_FILE_NAMES = [".chartguard.yaml", ".chartguard.yml"];
-var SEVERITY_VALUES = ["error", "warning", "info"];
-var CAUSE_TABLE = { name: true, "chart-version": true, "app-version": true, "image-tag": true, values: true, random: true };
-var CAUSE_VALUES = Object.keys(CAUSE_TABLE);
-var VERSION_PATTERN = "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$";
-var RELEASE_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-var OBJECT_PATTERN = "^[A-Za-z][A-Za-z0-9]*/[^/\\s]+$";
-var ruleSettings = {
-  type: "object",
-  description: "Settings for one rule.",
-  properties: {
-    enabled: { type: "boolean", description: "false turns the rule off: its findings are not reported (and not counted as suppressed)." },
-    severity: { type: "enum", values: SEVERITY_VALUES, description: "Report every finding of this rule with this severity; --fail-on compares against it." }
-  }
-};
-var REASON = { type: "string", description: "Why the overlap is intended (shown with --show-suppressed).", examples: ["canary and stable share the Service"] };
-var CONFIG_SHAPE = {
-  type: "object",
-  description: "chartguard configuration (.chartguard.yaml), found from the working directory upwards or named with --config.",
-  properties: {
-    $schema: { type: "string", description: "The JSON Schema of this file, for editors." },
-    rules: {
-      type: "map",
-      keys: "rule",
-      description: "Per rule (by id, see `chartguard rules`): turn it off or change its severity.",
-      values: ruleSettings
-    },
-    volatileLabelKeys: {
-      type: "array",
-      description: "Label keys whose values change from release to release, besides helm.sh/chart, app.kubernetes.io/version, chart and version (e.g. a build id or git sha label).",
-      items: { type: "string", format: "label-key", description: "A label key, e.g. example.com/build-id.", examples: ["example.com/build-id"] }
-    },
-    allowedOverlaps: {
-      type: "array",
-      description: "Selector overlaps (rule selector-overlap) that are intended, e.g. a Service spanning a stable and a canary Deployment.",
-      items: {
-        type: "oneOf",
-        description: "One intended overlap: by label, or by object (exactly one of the two).",
-        variants: [
-          {
-            type: "object",
-            description: "An overlap accepted by the label the overlapping selector requires.",
-            required: ["label"],
-            properties: {
-              label: {
-                type: "string",
-                format: "label-selector",
-                description: "A label key, or key=value: an overlap is accepted when the overlapping selector requires this label (with this value).",
-                examples: ["app.kubernetes.io/part-of", "track=canary"]
-              },
-              reason: REASON
+var IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, IGNORE_COMMENT, DIRECTIVE, TEMPLATE_DIRECTIVE, CommentIndex, OVERLAP_RULE, NoteList;
+var init_suppress = __esm({
+  "src/analyze/suppress.ts"() {
+    "use strict";
+    init_object();
+    init_selector();
+    init_finding();
+    init_rules();
+    IGNORE_ANNOTATION = "chartguard.io/ignore";
+    IGNORE_REASON_ANNOTATION = "chartguard.io/ignore-reason";
+    IGNORE_COMMENT = "chartguard-ignore";
+    DIRECTIVE = /(?:^|\s)#\s*chartguard-ignore:(.*)$/;
+    TEMPLATE_DIRECTIVE = /\{\{-?\s*\/\*\s*chartguard-ignore:(.*?)\*\/\s*-?\}\}/;
+    CommentIndex = class {
+      byFile = /* @__PURE__ */ new Map();
+      constructor(input, known, notes) {
+        const addBlock = (file, block) => {
+          const blocks = this.byFile.get(file);
+          if (blocks) blocks.push(block);
+          else this.byFile.set(file, [block]);
+          block.directives = block.text.includes(IGNORE_COMMENT);
+          if (!block.directives) return;
+          linesOf(block).forEach((text, i) => {
+            for (const rule of parseDirective(text)?.rules ?? []) {
+              if (!known.has(rule)) notes.add({ file, line: block.startLine + i, message: `${IGNORE_COMMENT} comment names "${rule}", which is not a chartguard rule; it suppresses nothing` });
             }
-          },
-          {
-            type: "object",
-            description: "An overlap accepted by object.",
-            required: ["object"],
-            properties: {
-              object: {
-                type: "string",
-                pattern: OBJECT_PATTERN,
-                description: "Kind/name: an overlap is accepted when it is reported on this object, or when every object it overlaps with is listed.",
-                examples: ["Service/web", "Job/web-migrate"]
-              },
-              namespace: { type: "string", description: "Only the object in this namespace.", examples: ["shop"] },
-              reason: REASON
-            }
-          }
-        ]
-      }
-    },
-    ignoreProbeCauses: {
-      type: "map",
-      keys: "rule",
-      description: "Per rule: findings whose cause (evidence.cause) is one of these are accepted, e.g. volatile-pod-labels: [image-tag].",
-      values: {
-        type: "array",
-        description: "Causes to accept for this rule.",
-        items: { type: "enum", values: CAUSE_VALUES, description: "name (recognised by its name), chart-version, app-version, image-tag, values (user values), random (differs on every render)." }
-      }
-    },
-    kubernetesVersion: {
-      type: "string",
-      pattern: VERSION_PATTERN,
-      description: 'Target Kubernetes version (e.g. "1.30"; quote it): charts are rendered for it and version-dependent rules follow it. --kube-version wins.',
-      examples: ["1.30"]
-    },
-    argoRolloutsVersion: {
-      type: "string",
-      pattern: VERSION_PATTERN,
-      description: 'Target Argo Rollouts version (e.g. "1.8"; quote it): before 1.9 a changed Rollout selector skips the canary, from 1.9 it is refused.',
-      examples: ["1.8"]
-    },
-    charts: {
-      type: "map",
-      keys: "path",
-      description: "Per chart (path relative to this file): defaults for rendering it.",
-      values: {
-        type: "object",
-        description: "Defaults for one chart.",
-        properties: {
-          valuesFiles: {
-            type: "array",
-            description: "Values files (relative to this file), applied before any -f given on the command line.",
-            items: {
-              type: "string",
-              format: "repository-path",
-              description: "A values file, inside the repository that holds this file (after symlinks).",
-              examples: ["charts/web/values-prod.yaml"]
-            }
-          },
-          release: { type: "string", pattern: RELEASE_PATTERN, maxLength: 53, description: "Release name to render with when --release is not given.", examples: ["web"] }
+          });
+        };
+        for (const doc of [...input.docs, ...input.previousDocs ?? []]) {
+          if (doc.text !== void 0) addBlock(doc.file, { startLine: doc.startLine, text: doc.text });
         }
+        for (const [file, text] of input.templates ?? []) addBlock(file, { startLine: 1, text });
+        for (const blocks of this.byFile.values()) blocks.sort((a, b) => a.startLine - b.startLine);
       }
-    }
+      suppressionFor(finding2) {
+        const { file, line, template, templateLine } = finding2.location;
+        return this.at(file, line, finding2.rule) ?? (template !== void 0 && templateLine !== void 0 ? this.at(template, templateLine, finding2.rule) : void 0);
+      }
+      /** A directive for `rule` on `line`, or in the comment lines directly above it. */
+      at(file, line, rule) {
+        const blocks = this.byFile.get(file);
+        if (!blocks) return void 0;
+        let block;
+        for (const candidate of blocks) {
+          if (candidate.startLine > line) break;
+          block = candidate;
+        }
+        if (!block || block.directives === false) return void 0;
+        const lines = linesOf(block);
+        const last = line - block.startLine;
+        if (last >= lines.length) return void 0;
+        for (let i = last; i >= 0; i--) {
+          const text = lines[i];
+          if (i < last && !isCommentLine(text)) break;
+          const directive = parseDirective(text);
+          if (directive?.rules.includes(rule)) {
+            return { by: "comment", ...directive.reason ? { reason: directive.reason } : {}, file, line: block.startLine + i };
+          }
+        }
+        return void 0;
+      }
+    };
+    OVERLAP_RULE = "selector-overlap";
+    NoteList = class {
+      list = [];
+      seen = /* @__PURE__ */ new Set();
+      add(note) {
+        const key = `${note.file}\0${note.line}\0${note.message}`;
+        if (this.seen.has(key)) return;
+        this.seen.add(key);
+        this.list.push(note);
+      }
+    };
   }
-};
+});
+
+// src/config/config.ts
+import { existsSync as existsSync4, readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
+import path5 from "node:path";
 function knownRuleIds() {
   return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id);
 }
 function findConfigFile(cwd = process.cwd()) {
-  let dir = path2.resolve(cwd);
+  let dir = path5.resolve(cwd);
   for (; ; ) {
     for (const name of CONFIG_FILE_NAMES) {
-      const candidate = path2.join(dir, name);
-      if (existsSync2(candidate) && statSync(candidate).isFile()) return candidate;
+      const candidate = path5.join(dir, name);
+      if (existsSync4(candidate) && statSync3(candidate).isFile()) return candidate;
     }
-    const parent = path2.dirname(dir);
+    const parent = path5.dirname(dir);
     if (parent === dir) return void 0;
     dir = parent;
   }
 }
 function loadConfig(options = {}) {
   if (options.file === false) return {};
-  const file = options.file === void 0 ? findConfigFile(options.cwd) : path2.resolve(options.cwd ?? process.cwd(), options.file);
+  const file = options.file === void 0 ? findConfigFile(options.cwd) : path5.resolve(options.cwd ?? process.cwd(), options.file);
   if (file === void 0) return {};
   let text;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync2(file, "utf8");
   } catch (error) {
     const code2 = error.code;
     throw new InputError(code2 === "ENOENT" ? "config file not found" : `cannot read config file: ${error.message}`, options.file === void 0 ? file : options.file);
   }
-  return parseConfig(text, options.file === void 0 ? file : options.file, path2.dirname(file));
+  return parseConfig(text, options.file === void 0 ? file : options.file, path5.dirname(file));
 }
-function parseConfig(text, file, baseDir = path2.dirname(path2.resolve(file))) {
-  const lineCounter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text.startsWith("\uFEFF") ? text.slice(1) : text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: "1.2" });
+function parseConfig(text, file, baseDir = path5.dirname(path5.resolve(file))) {
+  const lineCounter = new import_yaml4.LineCounter();
+  const doc = (0, import_yaml4.parseDocument)(text.startsWith("\uFEFF") ? text.slice(1) : text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: "1.2" });
   const line = (offset) => offset === void 0 ? void 0 : lineCounter.linePos(offset).line;
   const firstError = doc.errors[0];
   if (firstError) {
@@ -21641,141 +22853,10 @@ function parseConfig(text, file, baseDir = path2.dirname(path2.resolve(file))) {
   }
   const validator = new Validator(doc, file, line, baseDir);
   const root = doc.contents;
-  if (root === null || (0, import_yaml3.isScalar)(root) && root.value === null) return { file, baseDir };
+  if (root === null || (0, import_yaml4.isScalar)(root) && root.value === null) return { file, baseDir };
   const value = validator.check(root, CONFIG_SHAPE, "");
   return { ...value, file, baseDir };
 }
-var Validator = class {
-  constructor(doc, file, lineOf, baseDir) {
-    this.doc = doc;
-    this.file = file;
-    this.lineOf = lineOf;
-    this.baseDir = baseDir;
-  }
-  doc;
-  file;
-  lineOf;
-  baseDir;
-  fail(node, message) {
-    throw new InputError(message, this.file, this.lineOf(node?.range?.[0]) ?? 1);
-  }
-  resolve(node) {
-    let current = node;
-    for (let i = 0; i < 32 && (0, import_yaml3.isAlias)(current); i++) current = current.resolve(this.doc);
-    return current ?? null;
-  }
-  keysOf(node, name) {
-    const keys = /* @__PURE__ */ new Set();
-    for (const pair of node.items) {
-      const keyNode = this.resolve(pair.key);
-      if (!(0, import_yaml3.isScalar)(keyNode) || keyNode.value === null || typeof keyNode.value === "object") this.fail(keyNode, `${name}: keys must be plain names`);
-      keys.add(String(keyNode.value));
-    }
-    return keys;
-  }
-  keyNode(node, key) {
-    for (const pair of node.items) {
-      const keyNode = this.resolve(pair.key);
-      if ((0, import_yaml3.isScalar)(keyNode) && String(keyNode.value) === key) return keyNode;
-    }
-    return node;
-  }
-  object(node, shape, where) {
-    const name = placeName(where);
-    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
-    const out = {};
-    const known = Object.keys(shape.properties);
-    for (const pair of node.items) {
-      const keyNode = this.resolve(pair.key);
-      const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
-      if (key === void 0) this.fail(keyNode, `${name}: keys must be plain names`);
-      const child = Object.hasOwn(shape.properties, key) ? shape.properties[key] : void 0;
-      if (child === void 0) {
-        const hint = closest(key, known);
-        this.fail(keyNode, `unknown key "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; known keys: ${known.join(", ")}`);
-      }
-      setOwn(out, key, this.check(pair.value, child, joinPath(where, key)));
-    }
-    for (const key of shape.required ?? []) {
-      if (!Object.hasOwn(out, key)) this.fail(node, `${name} needs ${key}`);
-    }
-    return out;
-  }
-  check(raw, shape, where) {
-    const node = this.resolve(raw);
-    const name = placeName(where);
-    switch (shape.type) {
-      case "object":
-        return this.object(node, shape, where);
-      case "oneOf":
-        return this.oneOf(node, shape, where);
-      case "map":
-        return this.map(node, shape, where);
-      case "array": {
-        if (!(0, import_yaml3.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe3(node)}`);
-        return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
-      }
-      case "boolean": {
-        if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "boolean") this.fail(node, `${name} must be true or false, not ${describe3(node)}`);
-        return node.value;
-      }
-      case "enum": {
-        if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string" || !shape.values.includes(node.value)) {
-          this.fail(node, `${name} must be one of ${shape.values.join(", ")}, not ${describe3(node)}`);
-        }
-        return node.value;
-      }
-      case "string":
-        return this.string(node, shape, name);
-    }
-  }
-  /** A mapping that holds exactly one variant's required key, and no key of another variant. */
-  oneOf(node, shape, where) {
-    const name = placeName(where);
-    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
-    const keys = this.keysOf(node, name);
-    const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
-    const choices = shape.variants.map((variant) => variant.required[0]);
-    if (present.length !== 1) {
-      this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
-    }
-    const chosen = present[0];
-    for (const key of keys) {
-      if (Object.hasOwn(chosen.properties, key)) continue;
-      const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
-      if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
-    }
-    return this.object(node, chosen, where);
-  }
-  /** A mapping from rule ids (which must exist) or chart paths to values of one shape. */
-  map(node, shape, where) {
-    const name = placeName(where);
-    if (!(0, import_yaml3.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
-    const out = {};
-    const rules = shape.keys === "rule" ? knownRuleIds() : [];
-    for (const pair of node.items) {
-      const keyNode = this.resolve(pair.key);
-      const key = (0, import_yaml3.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
-      if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
-      if (shape.keys === "rule" && !rules.includes(key)) {
-        const hint = closest(key, rules);
-        this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
-      }
-      setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
-    }
-    return out;
-  }
-  string(node, shape, name) {
-    if (!(0, import_yaml3.isScalar)(node) || typeof node.value !== "string") {
-      const quoteHint = (0, import_yaml3.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
-      this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
-    }
-    const value = node.value;
-    const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
-    if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
-    return value;
-  }
-};
 function placeName(where) {
   return where === "" ? "the config" : where;
 }
@@ -21805,7 +22886,7 @@ function stringProblem(value, shape) {
 }
 function outsideRepository(file, baseDir) {
   const repository = repositoryRoot(baseDir);
-  if (isReallyInside(repository, path2.resolve(baseDir, file))) return void 0;
+  if (isReallyInside(repository, path5.resolve(baseDir, file))) return void 0;
   return `is outside the repository that holds this config (${repository}); paths in a config must stay inside it, symlinks followed`;
 }
 function setOwn(target, key, value) {
@@ -21813,9 +22894,9 @@ function setOwn(target, key, value) {
 }
 function describe3(node) {
   if (node === null) return "empty";
-  if ((0, import_yaml3.isMap)(node)) return "a mapping";
-  if ((0, import_yaml3.isSeq)(node)) return "a list";
-  if ((0, import_yaml3.isScalar)(node)) {
+  if ((0, import_yaml4.isMap)(node)) return "a mapping";
+  if ((0, import_yaml4.isSeq)(node)) return "a list";
+  if ((0, import_yaml4.isScalar)(node)) {
     if (node.value === null) return "empty";
     if (typeof node.value === "string") return `"${node.value}"`;
     return String(node.value);
@@ -21846,25 +22927,281 @@ function editDistance(a, b) {
   }
   return previous[b.length];
 }
-function minorVersion(version) {
-  const [major, minor] = version.replace(/^v/, "").split(".");
-  return `${major}.${minor}`;
-}
 function chartSettingsFor(config, chartPath, cwd = process.cwd()) {
   if (!config.charts) return void 0;
   const base = config.baseDir ?? cwd;
-  const target = path2.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
+  const target = path5.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
   for (const [key, settings] of Object.entries(config.charts)) {
-    if (path2.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
+    if (path5.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
   }
   return void 0;
 }
 function chartValuesFiles(config, settings) {
   const base = config.baseDir ?? process.cwd();
-  return (settings.valuesFiles ?? []).map((file) => path2.resolve(base, file));
+  return (settings.valuesFiles ?? []).map((file) => path5.resolve(base, file));
 }
+var import_yaml4, CONFIG_FILE_NAMES, SEVERITY_VALUES, CAUSE_TABLE, CAUSE_VALUES, VERSION_PATTERN, OBJECT_PATTERN, ruleSettings, REASON, CONFIG_SHAPE, Validator;
+var init_config = __esm({
+  "src/config/config.ts"() {
+    "use strict";
+    import_yaml4 = __toESM(require_dist(), 1);
+    init_rules();
+    init_errors();
+    init_paths();
+    init_label_syntax();
+    init_request();
+    CONFIG_FILE_NAMES = [".chartguard.yaml", ".chartguard.yml"];
+    SEVERITY_VALUES = ["error", "warning", "info"];
+    CAUSE_TABLE = { name: true, "chart-version": true, "app-version": true, "image-tag": true, values: true, random: true };
+    CAUSE_VALUES = Object.keys(CAUSE_TABLE);
+    VERSION_PATTERN = "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$";
+    OBJECT_PATTERN = "^[A-Za-z][A-Za-z0-9]*/[^/\\s]+$";
+    ruleSettings = {
+      type: "object",
+      description: "Settings for one rule.",
+      properties: {
+        enabled: { type: "boolean", description: "false turns the rule off: its findings are not reported (and not counted as suppressed)." },
+        severity: { type: "enum", values: SEVERITY_VALUES, description: "Report every finding of this rule with this severity; --fail-on compares against it." }
+      }
+    };
+    REASON = { type: "string", description: "Why the overlap is intended (shown with --show-suppressed).", examples: ["canary and stable share the Service"] };
+    CONFIG_SHAPE = {
+      type: "object",
+      description: "chartguard configuration (.chartguard.yaml), found from the working directory upwards or named with --config.",
+      properties: {
+        $schema: { type: "string", description: "The JSON Schema of this file, for editors." },
+        rules: {
+          type: "map",
+          keys: "rule",
+          description: "Per rule (by id, see `chartguard rules`): turn it off or change its severity.",
+          values: ruleSettings
+        },
+        volatileLabelKeys: {
+          type: "array",
+          description: "Label keys whose values change from release to release, besides helm.sh/chart, app.kubernetes.io/version, chart and version (e.g. a build id or git sha label).",
+          items: { type: "string", format: "label-key", description: "A label key, e.g. example.com/build-id.", examples: ["example.com/build-id"] }
+        },
+        allowedOverlaps: {
+          type: "array",
+          description: "Selector overlaps (rule selector-overlap) that are intended, e.g. a Service spanning a stable and a canary Deployment.",
+          items: {
+            type: "oneOf",
+            description: "One intended overlap: by label, or by object (exactly one of the two).",
+            variants: [
+              {
+                type: "object",
+                description: "An overlap accepted by the label the overlapping selector requires.",
+                required: ["label"],
+                properties: {
+                  label: {
+                    type: "string",
+                    format: "label-selector",
+                    description: "A label key, or key=value: an overlap is accepted when the overlapping selector requires this label (with this value).",
+                    examples: ["app.kubernetes.io/part-of", "track=canary"]
+                  },
+                  reason: REASON
+                }
+              },
+              {
+                type: "object",
+                description: "An overlap accepted by object.",
+                required: ["object"],
+                properties: {
+                  object: {
+                    type: "string",
+                    pattern: OBJECT_PATTERN,
+                    description: "Kind/name: an overlap is accepted when it is reported on this object, or when every object it overlaps with is listed.",
+                    examples: ["Service/web", "Job/web-migrate"]
+                  },
+                  namespace: { type: "string", description: "Only the object in this namespace.", examples: ["shop"] },
+                  reason: REASON
+                }
+              }
+            ]
+          }
+        },
+        ignoreProbeCauses: {
+          type: "map",
+          keys: "rule",
+          description: "Per rule: findings whose cause (evidence.cause) is one of these are accepted, e.g. volatile-pod-labels: [image-tag].",
+          values: {
+            type: "array",
+            description: "Causes to accept for this rule.",
+            items: { type: "enum", values: CAUSE_VALUES, description: "name (recognised by its name), chart-version, app-version, image-tag, values (user values), random (differs on every render)." }
+          }
+        },
+        kubernetesVersion: {
+          type: "string",
+          pattern: VERSION_PATTERN,
+          description: 'Target Kubernetes version (e.g. "1.30"; quote it): charts are rendered for it and version-dependent rules follow it. --kube-version wins.',
+          examples: ["1.30"]
+        },
+        argoRolloutsVersion: {
+          type: "string",
+          pattern: VERSION_PATTERN,
+          description: 'Target Argo Rollouts version (e.g. "1.8"; quote it): before 1.9 a changed Rollout selector skips the canary, from 1.9 it is refused.',
+          examples: ["1.8"]
+        },
+        charts: {
+          type: "map",
+          keys: "path",
+          description: "Per chart (path relative to this file): defaults for rendering it.",
+          values: {
+            type: "object",
+            description: "Defaults for one chart.",
+            properties: {
+              valuesFiles: {
+                type: "array",
+                description: "Values files (relative to this file), applied before any -f given on the command line.",
+                items: {
+                  type: "string",
+                  format: "repository-path",
+                  description: "A values file, inside the repository that holds this file (after symlinks).",
+                  examples: ["charts/web/values-prod.yaml"]
+                }
+              },
+              release: { type: "string", pattern: RELEASE_PATTERN, maxLength: 53, description: "Release name to render with when --release is not given.", examples: ["web"] }
+            }
+          }
+        }
+      }
+    };
+    Validator = class {
+      constructor(doc, file, lineOf, baseDir) {
+        this.doc = doc;
+        this.file = file;
+        this.lineOf = lineOf;
+        this.baseDir = baseDir;
+      }
+      doc;
+      file;
+      lineOf;
+      baseDir;
+      fail(node, message) {
+        throw new InputError(message, this.file, this.lineOf(node?.range?.[0]) ?? 1);
+      }
+      resolve(node) {
+        let current = node;
+        for (let i = 0; i < 32 && (0, import_yaml4.isAlias)(current); i++) current = current.resolve(this.doc);
+        return current ?? null;
+      }
+      keysOf(node, name) {
+        const keys = /* @__PURE__ */ new Set();
+        for (const pair of node.items) {
+          const keyNode = this.resolve(pair.key);
+          if (!(0, import_yaml4.isScalar)(keyNode) || keyNode.value === null || typeof keyNode.value === "object") this.fail(keyNode, `${name}: keys must be plain names`);
+          keys.add(String(keyNode.value));
+        }
+        return keys;
+      }
+      keyNode(node, key) {
+        for (const pair of node.items) {
+          const keyNode = this.resolve(pair.key);
+          if ((0, import_yaml4.isScalar)(keyNode) && String(keyNode.value) === key) return keyNode;
+        }
+        return node;
+      }
+      object(node, shape, where) {
+        const name = placeName(where);
+        if (!(0, import_yaml4.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+        const out = {};
+        const known = Object.keys(shape.properties);
+        for (const pair of node.items) {
+          const keyNode = this.resolve(pair.key);
+          const key = (0, import_yaml4.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
+          if (key === void 0) this.fail(keyNode, `${name}: keys must be plain names`);
+          const child = Object.hasOwn(shape.properties, key) ? shape.properties[key] : void 0;
+          if (child === void 0) {
+            const hint = closest(key, known);
+            this.fail(keyNode, `unknown key "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; known keys: ${known.join(", ")}`);
+          }
+          setOwn(out, key, this.check(pair.value, child, joinPath(where, key)));
+        }
+        for (const key of shape.required ?? []) {
+          if (!Object.hasOwn(out, key)) this.fail(node, `${name} needs ${key}`);
+        }
+        return out;
+      }
+      check(raw, shape, where) {
+        const node = this.resolve(raw);
+        const name = placeName(where);
+        switch (shape.type) {
+          case "object":
+            return this.object(node, shape, where);
+          case "oneOf":
+            return this.oneOf(node, shape, where);
+          case "map":
+            return this.map(node, shape, where);
+          case "array": {
+            if (!(0, import_yaml4.isSeq)(node)) this.fail(node, `${name} must be a list, not ${describe3(node)}`);
+            return node.items.map((item, i) => this.check(item, shape.items, `${name}[${i}]`));
+          }
+          case "boolean": {
+            if (!(0, import_yaml4.isScalar)(node) || typeof node.value !== "boolean") this.fail(node, `${name} must be true or false, not ${describe3(node)}`);
+            return node.value;
+          }
+          case "enum": {
+            if (!(0, import_yaml4.isScalar)(node) || typeof node.value !== "string" || !shape.values.includes(node.value)) {
+              this.fail(node, `${name} must be one of ${shape.values.join(", ")}, not ${describe3(node)}`);
+            }
+            return node.value;
+          }
+          case "string":
+            return this.string(node, shape, name);
+        }
+      }
+      /** A mapping that holds exactly one variant's required key, and no key of another variant. */
+      oneOf(node, shape, where) {
+        const name = placeName(where);
+        if (!(0, import_yaml4.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+        const keys = this.keysOf(node, name);
+        const present = shape.variants.filter((variant) => keys.has(variant.required[0]));
+        const choices = shape.variants.map((variant) => variant.required[0]);
+        if (present.length !== 1) {
+          this.fail(node, `${name} needs exactly one of ${choices.join(", ")}${present.length > 1 ? `, not ${present.map((v) => v.required[0]).join(" and ")}` : ""}`);
+        }
+        const chosen = present[0];
+        for (const key of keys) {
+          if (Object.hasOwn(chosen.properties, key)) continue;
+          const owner = shape.variants.find((variant) => Object.hasOwn(variant.properties, key));
+          if (owner) this.fail(this.keyNode(node, key), `${name}: ${key} goes with ${owner.required[0]}, not with ${chosen.required[0]}`);
+        }
+        return this.object(node, chosen, where);
+      }
+      /** A mapping from rule ids (which must exist) or chart paths to values of one shape. */
+      map(node, shape, where) {
+        const name = placeName(where);
+        if (!(0, import_yaml4.isMap)(node)) this.fail(node, `${name} must be a mapping (key: value), not ${describe3(node)}`);
+        const out = {};
+        const rules = shape.keys === "rule" ? knownRuleIds() : [];
+        for (const pair of node.items) {
+          const keyNode = this.resolve(pair.key);
+          const key = (0, import_yaml4.isScalar)(keyNode) && keyNode.value !== null ? String(keyNode.value) : void 0;
+          if (key === void 0 || key === "") this.fail(keyNode, `${name}: keys must be ${shape.keys === "rule" ? "rule ids" : "chart paths"}`);
+          if (shape.keys === "rule" && !rules.includes(key)) {
+            const hint = closest(key, rules);
+            this.fail(keyNode, `unknown rule "${key}" in ${name}${hint ? ` (did you mean "${hint}"?)` : ""}; \`chartguard rules\` lists them`);
+          }
+          setOwn(out, key, this.check(pair.value, shape.values, joinPath(where, key)));
+        }
+        return out;
+      }
+      string(node, shape, name) {
+        if (!(0, import_yaml4.isScalar)(node) || typeof node.value !== "string") {
+          const quoteHint = (0, import_yaml4.isScalar)(node) && typeof node.value === "number" && shape.pattern === VERSION_PATTERN ? ` (quote it: YAML reads ${String(node.source ?? node.value)} as the number ${String(node.value)})` : "";
+          this.fail(node, `${name} must be a string, not ${describe3(node)}${quoteHint}`);
+        }
+        const value = node.value;
+        const problem = stringProblem(value, shape) ?? (shape.format === "repository-path" ? outsideRepository(value, this.baseDir) : void 0);
+        if (problem) this.fail(node, `${name}: "${value}" ${problem}`);
+        return value;
+      }
+    };
+  }
+});
 
 // src/config/apply.ts
+import { readFile } from "node:fs/promises";
 function settingsWithConfig(defaults, config, explicit) {
   const fromConfig2 = {};
   if (config?.kubernetesVersion !== void 0) fromConfig2.kubeVersion = minorVersion(config.kubernetesVersion);
@@ -21910,15 +23247,18 @@ async function readTemplates(findings) {
   );
   return texts;
 }
-
-// src/load/manifests.ts
-import { createReadStream, readFileSync as readFileSync2 } from "node:fs";
-import { readFile as readFile2, stat } from "node:fs/promises";
+var init_apply = __esm({
+  "src/config/apply.ts"() {
+    "use strict";
+    init_suppress();
+    init_versions();
+    init_config();
+  }
+});
 
 // src/load/collect-garbage.ts
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-var gc;
 function collectGarbage() {
   if (gc === void 0) {
     try {
@@ -21931,9 +23271,16 @@ function collectGarbage() {
   }
   gc?.();
 }
+var gc;
+var init_collect_garbage = __esm({
+  "src/load/collect-garbage.ts"() {
+    "use strict";
+  }
+});
 
 // src/load/manifests.ts
-var STDIN = "-";
+import { createReadStream, readFileSync as readFileSync3 } from "node:fs";
+import { readFile as readFile2, stat as stat3 } from "node:fs/promises";
 function decodeText(bytes2, file) {
   const utf16 = bytes2[0] === 255 && bytes2[1] === 254 || bytes2[0] === 254 && bytes2[1] === 255;
   if (utf16) throw new InputError("UTF-16 text (it starts with a UTF-16 byte-order mark); save the file as UTF-8", file);
@@ -21944,7 +23291,6 @@ function decodeText(bytes2, file) {
     throw new InputError("not UTF-8 text; save the file as UTF-8", file);
   }
 }
-var MAX_INPUT_BYTES = 256 * 1024 * 1024;
 function tooLarge(file) {
   return new InputError(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; split it into several files`, file);
 }
@@ -21964,7 +23310,6 @@ async function readCapped(stream, file) {
 async function readStdin() {
   return readCapped(process.stdin, "<stdin>");
 }
-var INHERITED_DESCRIPTOR = /^\/(dev|proc\/self)\/fd\/\d+$/;
 function fileKind(info) {
   if (info.isFIFO()) return "a FIFO";
   if (info.isCharacterDevice()) return "a character device";
@@ -21976,13 +23321,13 @@ async function withText(file, use) {
   if (file === STDIN) return use(decodeText(await readStdin(), "<stdin>"));
   let text;
   try {
-    const info = await stat(file);
+    const info = await stat3(file);
     if (info.isFIFO() && INHERITED_DESCRIPTOR.test(file)) {
       text = decodeText(await readCapped(createReadStream(file), file), file);
     } else {
       if (!info.isFile()) throw new InputError(`not a regular file (${fileKind(info)}); only stdin (-) is read as a stream`, file);
       if (info.size > MAX_INPUT_BYTES) throw tooLarge(file);
-      text = readFileSync2(file, "utf8");
+      text = readFileSync3(file, "utf8");
       if (text.includes("�") || text.includes("\0")) text = decodeText(await readFile2(file), file);
     }
   } catch (error) {
@@ -22006,13 +23351,11 @@ function describeFsError(error) {
 }
 async function isDirectory(path27) {
   try {
-    return (await stat(path27)).isDirectory();
+    return (await stat3(path27)).isDirectory();
   } catch (error) {
     throw new InputError(`cannot read: ${describeFsError(error)}`, path27);
   }
 }
-var COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
-var COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
 async function loadManifestFile(path27) {
   const file = path27 === STDIN ? "<stdin>" : path27;
   const { docs, chars } = await withText(path27, (text) => {
@@ -22022,6 +23365,20 @@ async function loadManifestFile(path27) {
   if (chars >= COLLECT_AFTER_PARSE_CHARS) collectGarbage();
   return docs;
 }
+var STDIN, MAX_INPUT_BYTES, INHERITED_DESCRIPTOR, COLLECT_BEFORE_PARSE_CHARS, COLLECT_AFTER_PARSE_CHARS;
+var init_manifests = __esm({
+  "src/load/manifests.ts"() {
+    "use strict";
+    init_errors();
+    init_collect_garbage();
+    init_yaml();
+    STDIN = "-";
+    MAX_INPUT_BYTES = 256 * 1024 * 1024;
+    INHERITED_DESCRIPTOR = /^\/(dev|proc\/self)\/fd\/\d+$/;
+    COLLECT_BEFORE_PARSE_CHARS = 8 * 1024 * 1024;
+    COLLECT_AFTER_PARSE_CHARS = 128 * 1024 * 1024;
+  }
+});
 
 // src/load/inputs.ts
 async function loadManifests(sources) {
@@ -22032,151 +23389,16 @@ async function loadManifests(sources) {
   }
   return docs;
 }
-
-// src/load/sources.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { readdir } from "node:fs/promises";
-import path5, { join } from "node:path";
-
-// src/load/chart.ts
-var import_yaml5 = __toESM(require_dist(), 1);
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
-import path3 from "node:path";
-var CHART_FILE = "Chart.yaml";
-var REQUIREMENTS_FILE = "requirements.yaml";
-function isChartDir(dir) {
-  try {
-    return statSync2(path3.join(dir, CHART_FILE)).isFile();
-  } catch {
-    return false;
+var init_inputs = __esm({
+  "src/load/inputs.ts"() {
+    "use strict";
+    init_manifests();
   }
-}
-var metaCache = /* @__PURE__ */ new Map();
-var MAX_CACHED_CHARTS = 1e3;
-function textOrAbsent(file) {
-  try {
-    return readFileSync3(file, "utf8");
-  } catch {
-    return "\0absent";
-  }
-}
-function readChartMeta(chartDir) {
-  const file = path3.join(chartDir, CHART_FILE);
-  const texts = `${textOrAbsent(file)}\0${textOrAbsent(path3.join(chartDir, REQUIREMENTS_FILE))}`;
-  const known = metaCache.get(file);
-  if (known?.texts === texts) return structuredClone(known.meta);
-  const meta = readChartMetaNow(chartDir, file);
-  if (metaCache.size >= MAX_CACHED_CHARTS) metaCache.clear();
-  metaCache.set(file, { texts, meta: structuredClone(meta) });
-  return meta;
-}
-function readChartMetaNow(chartDir, file) {
-  if (!existsSync3(file)) throw new InputError(`not a chart: ${chartDir} has no ${CHART_FILE}`, chartDir);
-  const chart = readYamlFile(file);
-  const field = (key) => scalarText2(chart.document.get(key, true));
-  const name = field("name");
-  const version = field("version");
-  if (name === void 0 || name === "") throw new InputError(`${CHART_FILE} has no name`, file);
-  if (version === void 0 || version === "") throw new InputError(`${CHART_FILE} has no version`, file);
-  return {
-    ...optionalString("apiVersion", field("apiVersion")),
-    name,
-    version,
-    ...optionalString("appVersion", field("appVersion")),
-    ...optionalString("type", field("type")),
-    dependencies: declaredDependencies(chartDir, chart)
-  };
-}
-function readYamlFile(file) {
-  const lineCounter = new import_yaml5.LineCounter();
-  const document = (0, import_yaml5.parseDocument)(readFileSync3(file, "utf8"), { lineCounter });
-  const error = document.errors[0];
-  if (error !== void 0) {
-    const reason2 = firstLine(error.message).replace(/ at line \d+, column \d+:?$/, "");
-    throw new InputError(`invalid YAML: ${reason2}`, file, error.linePos?.[0].line);
-  }
-  if (document.contents !== null && !(0, import_yaml5.isMap)(document.contents)) {
-    throw new InputError(`${path3.basename(file)} must be a mapping`, file, 1);
-  }
-  return { file, document, lineCounter };
-}
-function scalarText2(node) {
-  if (!(0, import_yaml5.isScalar)(node) || node.value === null || node.value === void 0) return void 0;
-  return typeof node.value === "string" ? node.value : node.source ?? String(node.value);
-}
-function optionalString(key, value) {
-  return value === void 0 ? {} : { [key]: value };
-}
-function declaredDependencies(chartDir, chart) {
-  const requirementsFile = path3.join(chartDir, REQUIREMENTS_FILE);
-  if (existsSync3(requirementsFile)) {
-    const requirements = readYamlFile(requirementsFile);
-    if (requirements.document.has("dependencies")) return dependencyList(requirements);
-  }
-  return dependencyList(chart);
-}
-function dependencyList({ document, file, lineCounter }) {
-  const lineOf = (node) => {
-    const range2 = node?.range;
-    return range2 === void 0 ? void 0 : lineCounter.linePos(range2[0]).line;
-  };
-  const list = document.get("dependencies", true);
-  if (list === void 0 || (0, import_yaml5.isScalar)(list) && list.value === null) return [];
-  if (!(0, import_yaml5.isSeq)(list)) throw new InputError("dependencies must be a list", file, lineOf(list));
-  return list.items.map((item) => {
-    const name = (0, import_yaml5.isMap)(item) ? scalarText2(item.get("name", true)) : void 0;
-    if (!(0, import_yaml5.isMap)(item) || name === void 0 || name === "") throw new InputError("every dependency needs a name", file, lineOf(item));
-    const field = (key) => optionalString(key, scalarText2(item.get(key, true)));
-    return { name, ...field("version"), ...field("repository"), ...field("condition"), ...field("alias") };
-  });
-}
-function chartDependencies(chartDir) {
-  const vendored = vendoredCharts(path3.join(chartDir, "charts"));
-  return readChartMeta(chartDir).dependencies.map((dependency) => ({ ...dependency, present: vendored(dependency.name) }));
-}
-function missingDependencies(chartDir) {
-  return chartDependencies(chartDir).filter((dependency) => !dependency.present);
-}
-function missingDependenciesMessage(chart, missing) {
-  const names = [...new Set(missing.map((dependency) => dependency.name))].join(", ");
-  return `chart ${chart} declares dependencies missing from charts/: ${names} (run \`helm dependency build\`, or pass --skip-missing-deps to render without them)`;
-}
-function missingDependenciesError(chart, missing) {
-  return new InputError(missingDependenciesMessage(chart, missing), path3.join(chart, CHART_FILE));
-}
-function vendoredCharts(chartsDir) {
-  const entries = listDirectory(chartsDir);
-  const subchartNames = /* @__PURE__ */ new Set();
-  const archives = [];
-  for (const entry of entries) {
-    const entryPath = path3.join(chartsDir, entry.name);
-    if (entry.name.endsWith(".tgz")) archives.push(entry.name);
-    else if (isChartDir(entryPath)) subchartNames.add(subchartName(entryPath, entry.name));
-  }
-  const archiveOf = (name) => archives.some((file) => file.startsWith(`${name}-`) && /^v?\d/.test(file.slice(name.length + 1)));
-  return (name) => subchartNames.has(name) || archiveOf(name);
-}
-function listDirectory(dir) {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-function subchartName(dir, fallback) {
-  try {
-    return readChartMeta(dir).name;
-  } catch {
-    return fallback;
-  }
-}
-function firstLine(text) {
-  return text.trim().split(/\r?\n/)[0] ?? "";
-}
+});
 
 // src/load/gitignore.ts
-import { existsSync as existsSync4, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
-import path4 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync4, statSync as statSync4 } from "node:fs";
+import path6 from "node:path";
 function parsePattern(line, base) {
   let text = line.replace(/\r$/, "");
   text = text.replace(/(?<!\\)\s+$/, "");
@@ -22267,39 +23489,16 @@ function escapeRegex(c) {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }
 function toPosix(p) {
-  return path4.sep === "/" ? p : p.split(path4.sep).join("/");
+  return path6.sep === "/" ? p : p.split(path6.sep).join("/");
 }
 function ruleMatches(rule, absolute, isDir) {
   if (rule.dirOnly && !isDir) return false;
-  const relative = toPosix(path4.relative(rule.base, absolute));
-  if (relative === "" || relative.startsWith("../") || relative === ".." || path4.isAbsolute(relative)) return false;
+  const relative = toPosix(path6.relative(rule.base, absolute));
+  if (relative === "" || relative.startsWith("../") || relative === ".." || path6.isAbsolute(relative)) return false;
   if (rule.anchored) return rule.regex.test(relative);
   const name = relative.slice(relative.lastIndexOf("/") + 1);
   return rule.regex.test(name);
 }
-var IgnoreSet = class _IgnoreSet {
-  constructor(rules = []) {
-    this.rules = rules;
-  }
-  rules;
-  /** The set with `dir`'s own .gitignore added (this set when it has none). */
-  enter(dir) {
-    const file = path4.join(dir, ".gitignore");
-    const rules = readIgnoreFile(file, dir);
-    return rules.length === 0 ? this : new _IgnoreSet([...this.rules, ...rules]);
-  }
-  with(rules) {
-    return rules.length === 0 ? this : new _IgnoreSet([...this.rules, ...rules]);
-  }
-  /** Git's verdict: the last rule that matches decides. */
-  ignores(absolute, isDir) {
-    for (let i = this.rules.length - 1; i >= 0; i--) {
-      const rule = this.rules[i];
-      if (ruleMatches(rule, absolute, isDir)) return !rule.negate;
-    }
-    return false;
-  }
-};
 function readIgnoreFile(file, base) {
   let text;
   try {
@@ -22310,24 +23509,24 @@ function readIgnoreFile(file, base) {
   return parseIgnoreFile(text, base);
 }
 function gitRoot(dir) {
-  let current = path4.resolve(dir);
+  let current = path6.resolve(dir);
   for (; ; ) {
-    if (existsSync4(path4.join(current, ".git"))) return current;
-    const parent = path4.dirname(current);
+    if (existsSync5(path6.join(current, ".git"))) return current;
+    const parent = path6.dirname(current);
     if (parent === current) return void 0;
     current = parent;
   }
 }
 function ignoresAbove(dir) {
-  const absolute = path4.resolve(dir);
+  const absolute = path6.resolve(dir);
   const root = gitRoot(absolute);
   if (root === void 0) return new IgnoreSet();
   let set2 = new IgnoreSet();
-  const gitDir = path4.join(root, ".git");
-  if (isDirectory2(gitDir)) set2 = set2.with(readIgnoreFile(path4.join(gitDir, "info", "exclude"), root));
+  const gitDir = path6.join(root, ".git");
+  if (isDirectory2(gitDir)) set2 = set2.with(readIgnoreFile(path6.join(gitDir, "info", "exclude"), root));
   const chain = [];
-  for (let current = absolute; current !== root; current = path4.dirname(current)) {
-    const parent = path4.dirname(current);
+  for (let current = absolute; current !== root; current = path6.dirname(current)) {
+    const parent = path6.dirname(current);
     if (parent === current) break;
     chain.unshift(parent);
   }
@@ -22336,33 +23535,63 @@ function ignoresAbove(dir) {
 }
 function isDirectory2(p) {
   try {
-    return statSync3(p).isDirectory();
+    return statSync4(p).isDirectory();
   } catch {
     return false;
   }
 }
+var IgnoreSet;
+var init_gitignore = __esm({
+  "src/load/gitignore.ts"() {
+    "use strict";
+    IgnoreSet = class _IgnoreSet {
+      constructor(rules = []) {
+        this.rules = rules;
+      }
+      rules;
+      /** The set with `dir`'s own .gitignore added (this set when it has none). */
+      enter(dir) {
+        const file = path6.join(dir, ".gitignore");
+        const rules = readIgnoreFile(file, dir);
+        return rules.length === 0 ? this : new _IgnoreSet([...this.rules, ...rules]);
+      }
+      with(rules) {
+        return rules.length === 0 ? this : new _IgnoreSet([...this.rules, ...rules]);
+      }
+      /** Git's verdict: the last rule that matches decides. */
+      ignores(absolute, isDir) {
+        for (let i = this.rules.length - 1; i >= 0; i--) {
+          const rule = this.rules[i];
+          if (ruleMatches(rule, absolute, isDir)) return !rule.negate;
+        }
+        return false;
+      }
+    };
+  }
+});
 
 // src/load/sources.ts
-var MANIFEST_FILE = /\.(ya?ml|json)$/i;
-var CHART_ARCHIVE = /\.tgz$/i;
+import { existsSync as existsSync6 } from "node:fs";
+import { readdir } from "node:fs/promises";
+import path7, { join } from "node:path";
 async function discoverSources(input, options = {}) {
   if (input === STDIN) return [{ kind: "manifest", path: STDIN }];
   const patterns = options.exclude ?? [];
-  if (isExcluded(excludeRules(path5.dirname(path5.resolve(input)), patterns), path5.resolve(input), void 0)) return [];
+  if (isExcluded(excludeRules(path7.dirname(path7.resolve(input)), patterns), path7.resolve(input), void 0)) return [];
   const excluded = excludeRules(input, patterns);
   if (CHART_ARCHIVE.test(input)) return [{ kind: "chart", path: input }];
   if (!await isDirectory(input)) return [{ kind: "manifest", path: input }];
   if (isChartDir(input)) return [{ kind: "chart", path: input }];
   refuseChartWithoutChartYaml(input);
   const ignores = options.gitignore === false ? new IgnoreSet() : ignoresAbove(input);
-  return walk2(input, { ignores, excluded, gitignore: options.gitignore !== false });
+  return walk3(input, { ignores, excluded, gitignore: options.gitignore !== false });
 }
 function refuseChartWithoutChartYaml(dir) {
-  if (existsSync5(join(dir, "values.yaml")) && existsSync5(join(dir, "templates"))) {
+  if (existsSync6(join(dir, "values.yaml")) && existsSync6(join(dir, "templates"))) {
     throw new InputError("looks like a Helm chart (templates/ and values.yaml) but has no Chart.yaml", dir);
   }
 }
-async function walk2(dir, state) {
+async function walk3(dir, state) {
   const entries = await readdir(dir, { withFileTypes: true }).catch((error) => {
     throw new InputError(`cannot read directory: ${describeFsError(error)}`, dir);
   });
@@ -22377,7 +23606,7 @@ async function walk2(dir, state) {
     if (isDir) {
       if (!isChartDir(path27)) refuseChartWithoutChartYaml(path27);
       if (isChartDir(path27)) sources.push({ kind: "chart", path: path27 });
-      else for (const source of await walk2(path27, { ...state, ignores })) sources.push(source);
+      else for (const source of await walk3(path27, { ...state, ignores })) sources.push(source);
     } else {
       sources.push({ kind: "manifest", path: path27 });
     }
@@ -22385,16 +23614,16 @@ async function walk2(dir, state) {
   return sources;
 }
 function resolvePath(p) {
-  return path5.resolve(p);
+  return path7.resolve(p);
 }
 function excludeRules(base, patterns) {
-  const bases = [.../* @__PURE__ */ new Set([path5.resolve(base), process.cwd()])];
+  const bases = [.../* @__PURE__ */ new Set([path7.resolve(base), process.cwd()])];
   const rules = [];
   for (const pattern of patterns) {
-    if (/^\.\.?\//.test(pattern) || path5.isAbsolute(pattern) && existsSync5(pattern)) {
-      const absolute = path5.resolve(pattern);
-      const root = path5.parse(absolute).root;
-      const rule = parsePattern(`/${path5.relative(root, absolute).split(path5.sep).join("/")}${pattern.endsWith("/") ? "/" : ""}`, root);
+    if (/^\.\.?\//.test(pattern) || path7.isAbsolute(pattern) && existsSync6(pattern)) {
+      const absolute = path7.resolve(pattern);
+      const root = path7.parse(absolute).root;
+      const rule = parsePattern(`/${path7.relative(root, absolute).split(path7.sep).join("/")}${pattern.endsWith("/") ? "/" : ""}`, root);
       if (rule) rules.push(rule);
       continue;
     }
@@ -22408,41 +23637,35 @@ function excludeRules(base, patterns) {
 function isExcluded(rules, absolute, isDir) {
   return rules.some((rule) => isDir === void 0 ? ruleMatches(rule, absolute, true) || ruleMatches(rule, absolute, false) : ruleMatches(rule, absolute, isDir));
 }
-function shardSources(sources, shard) {
-  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 1 || shard.index > shard.count) {
-    throw new InputError(`--shard ${shard.index}/${shard.count}: must be i/n with 1 <= i <= n`);
-  }
-  const sorted = [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return sorted.filter((_, i) => i % shard.count === shard.index - 1);
-}
-function parseShard(text) {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) return void 0;
-  const shard = { index: Number(match[1]), count: Number(match[2]) };
-  return shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count ? shard : void 0;
-}
 async function discoverAll(inputs, options = {}) {
   let sources = [];
   for (const input of inputs) for (const source of await discoverSources(input, options)) sources.push(source);
   if (sources.filter((s) => s.path === STDIN).length > 1) throw new InputError("stdin (-) can be read only once");
   const seen = /* @__PURE__ */ new Set();
   sources = sources.filter((source) => {
-    const key = source.path === STDIN ? STDIN : path5.resolve(source.path);
+    const key = source.path === STDIN ? STDIN : path7.resolve(source.path);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
   return options.shard === void 0 ? sources : shardSources(sources, options.shard);
 }
+var MANIFEST_FILE, CHART_ARCHIVE;
+var init_sources = __esm({
+  "src/load/sources.ts"() {
+    "use strict";
+    init_errors();
+    init_chart();
+    init_gitignore();
+    init_manifests();
+    init_shard();
+    MANIFEST_FILE = /\.(ya?ml|json)$/i;
+    CHART_ARCHIVE = /\.tgz$/i;
+  }
+});
 
 // src/chart-facts.ts
-import path6 from "node:path";
-var DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
-var INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
-var LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
-var IS_INSTALL = /\.Release\.IsInstall\b/;
-var BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
-var DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+import path8 from "node:path";
 function chartFacts(charts) {
   const missingDependencies2 = /* @__PURE__ */ new Map();
   const unrenderedWorkloads = /* @__PURE__ */ new Map();
@@ -22480,8 +23703,6 @@ function chartFacts(charts) {
   }
   return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines };
 }
-var VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
-var SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
 function markedDeliberate(text) {
   const lines = /* @__PURE__ */ new Set();
   const all = text.split("\n");
@@ -22536,7 +23757,7 @@ function lookupKinds(parts) {
 function unrenderedTemplates(files, rendered2, helpers) {
   const found = [];
   for (const [file, text] of files) {
-    if (path6.basename(file).startsWith("_")) continue;
+    if (path8.basename(file).startsWith("_")) continue;
     const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1])).length;
     if (declared === 0) continue;
     const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf2(doc))).length;
@@ -22551,54 +23772,41 @@ function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-
-// src/render/chart-input.ts
-import { rmSync as rmSync2 } from "node:fs";
-import { mkdtemp as mkdtemp2 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import path14 from "node:path";
-
-// src/interrupt.ts
-var pending = /* @__PURE__ */ new Set();
-function onInterrupt(undo) {
-  const entry = () => undo();
-  pending.add(entry);
-  return () => {
-    pending.delete(entry);
-  };
-}
-function undoAll() {
-  const steps = [...pending].reverse();
-  pending.clear();
-  for (const step of steps) {
-    try {
-      step();
-    } catch {
-    }
+var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, DECLARED_KIND, VALUES_TOGGLE, SAYS_RESTART;
+var init_chart_facts = __esm({
+  "src/chart-facts.ts"() {
+    "use strict";
+    init_workloads();
+    DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
+    INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
+    LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
+    IS_INSTALL = /\.Release\.IsInstall\b/;
+    BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
+    DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+    VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
+    SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
   }
-}
+});
 
 // src/load/chart-archive.ts
-import { cpSync, existsSync as existsSync6 } from "node:fs";
+import { cpSync, existsSync as existsSync7 } from "node:fs";
 import { mkdir, readFile as readFile3, writeFile } from "node:fs/promises";
-import path7 from "node:path";
+import path9 from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
-var MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
-var gunzipAsync = promisify(gunzip);
 async function extractChartArchive(tgzPath, destDir, options = {}) {
   const compressed = await readFile3(tgzPath).catch((error) => {
-    throw new InputError(`cannot read chart archive: ${errorMessage(error)}`, tgzPath);
+    throw new InputError(`cannot read chart archive: ${errorMessage2(error)}`, tgzPath);
   });
   const tar = await gunzipAsync(compressed, { maxOutputLength: MAX_ARCHIVE_BYTES }).catch((error) => {
-    throw new InputError(`not a gzip-compressed chart archive: ${errorMessage(error)}`, tgzPath);
+    throw new InputError(`not a gzip-compressed chart archive: ${errorMessage2(error)}`, tgzPath);
   });
   const entries = readTarEntries(tar, tgzPath);
   for (const entry of entries) checkEntryStaysInside(entry, tgzPath);
   const rootName = singleTopLevelDirectory(entries, tgzPath);
   await writeEntries(entries, destDir, tgzPath);
   if (options.followLinks === true) followLinks(entries, destDir);
-  const chartRoot = path7.join(destDir, rootName);
+  const chartRoot = path9.join(destDir, rootName);
   if (!isChartDir(chartRoot)) throw new InputError(`the archive's ${rootName}/ has no ${CHART_FILE}`, tgzPath);
   return chartRoot;
 }
@@ -22606,11 +23814,10 @@ async function chartArchiveFiles(tgzPath) {
   const tar = await gunzipAsync(await readFile3(tgzPath), { maxOutputLength: MAX_ARCHIVE_BYTES });
   const files = /* @__PURE__ */ new Map();
   for (const entry of readTarEntries(tar, tgzPath)) {
-    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path7.isAbsolute(entry.name)) files.set(entry.name, entry.data);
+    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path9.isAbsolute(entry.name)) files.set(entry.name, entry.data);
   }
   return files;
 }
-var BLOCK = 512;
 function readTarEntries(tar, archive) {
   const entries = [];
   let pending2 = {};
@@ -22746,16 +23953,16 @@ async function writeEntries(entries, destDir, archive) {
   await mkdir(destDir, { recursive: true });
   for (const entry of entries) {
     if (entry.type !== "file" && entry.type !== "directory") continue;
-    const target = path7.join(destDir, ...pathSegments(entry.name));
+    const target = path9.join(destDir, ...pathSegments(entry.name));
     try {
       if (entry.type === "directory") {
         await mkdir(target, { recursive: true });
       } else {
-        await mkdir(path7.dirname(target), { recursive: true });
+        await mkdir(path9.dirname(target), { recursive: true });
         await writeFile(target, entry.data);
       }
     } catch (error) {
-      throw new InputError(`cannot extract "${entry.name}": ${errorMessage(error)}`, archive);
+      throw new InputError(`cannot extract "${entry.name}": ${errorMessage2(error)}`, archive);
     }
   }
 }
@@ -22765,30 +23972,40 @@ function followLinks(entries, destDir) {
     const waiting = pending2.filter((entry) => {
       const segments = pathSegments(entry.name);
       const base = entry.type === "symlink" ? segments.slice(0, -1) : [];
-      const target = path7.join(destDir, ...base, ...pathSegments(entry.linkName));
-      if (!existsSync6(target)) return true;
-      cpSync(target, path7.join(destDir, ...segments), { recursive: true });
+      const target = path9.join(destDir, ...base, ...pathSegments(entry.linkName));
+      if (!existsSync7(target)) return true;
+      cpSync(target, path9.join(destDir, ...segments), { recursive: true });
       return false;
     });
     if (waiting.length === pending2.length) return;
     pending2 = waiting;
   }
 }
-function errorMessage(error) {
+function errorMessage2(error) {
   return error instanceof Error ? error.message : String(error);
 }
+var MAX_ARCHIVE_BYTES, gunzipAsync, BLOCK;
+var init_chart_archive = __esm({
+  "src/load/chart-archive.ts"() {
+    "use strict";
+    init_errors();
+    init_chart();
+    MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
+    gunzipAsync = promisify(gunzip);
+    BLOCK = 512;
+  }
+});
 
 // src/render/chart-copy.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-import { copyFileSync, existsSync as existsSync7, linkSync, mkdirSync, readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync4, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path8 from "node:path";
+import { copyFileSync, existsSync as existsSync8, linkSync, mkdirSync, readdirSync as readdirSync3, realpathSync as realpathSync3, statSync as statSync5, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import path10 from "node:path";
 function withoutMissingDependencies(chartCopyDir) {
   assertInsideTempDir(chartCopyDir);
   const missing = new Set(missingDependencies(chartCopyDir).map((dependency) => dependency.name));
   if (missing.size === 0) return [];
-  for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path8.join(chartCopyDir, name))) {
-    if (existsSync7(file)) dropDependencies(file, missing);
+  for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path10.join(chartCopyDir, name))) {
+    if (existsSync8(file)) dropDependencies(file, missing);
   }
   return [...missing];
 }
@@ -22796,7 +24013,7 @@ function dropDependencies(file, names) {
   const { document } = readYamlFile(file);
   const list = document.get("dependencies", true);
   if (!(0, import_yaml6.isSeq)(list)) return;
-  list.items = list.items.filter((item) => !((0, import_yaml6.isMap)(item) && names.has(scalarText2(item.get("name", true)) ?? "")));
+  list.items = list.items.filter((item) => !((0, import_yaml6.isMap)(item) && names.has(scalarText(item.get("name", true)) ?? "")));
   replaceFile(file, document.toString());
 }
 function replaceFile(file, text) {
@@ -22804,17 +24021,17 @@ function replaceFile(file, text) {
   writeFileSync(file, text);
 }
 function assertInsideTempDir(dir) {
-  const temp = realpathSync2(tmpdir());
-  const relative = path8.relative(temp, realpathSync2(dir));
-  const [top] = relative.split(path8.sep);
-  if (!isInside(temp, realpathSync2(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
+  const temp = realpathSync3(tmpdir2());
+  const relative = path10.relative(temp, realpathSync3(dir));
+  const [top] = relative.split(path10.sep);
+  if (!isInside(temp, realpathSync3(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
     throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on chartguard's own copies under ${temp}`);
   }
 }
 function copyChart(source, destination, { link = false } = {}) {
   let root;
   try {
-    root = realpathSync2(source);
+    root = realpathSync3(source);
   } catch {
     throw new InputError(`chart directory not found: ${source}`, source);
   }
@@ -22829,26 +24046,26 @@ function linkFile(from, to) {
 }
 function copyTree(dir, destination, context, ancestors) {
   mkdirSync(destination, { recursive: true });
-  for (const entry of readdirSync2(dir, { withFileTypes: true })) {
-    const from = path8.join(dir, entry.name);
-    const to = path8.join(destination, entry.name);
+  for (const entry of readdirSync3(dir, { withFileTypes: true })) {
+    const from = path10.join(dir, entry.name);
+    const to = path10.join(destination, entry.name);
     if (entry.isSymbolicLink()) copyLinkTarget(from, to, context, ancestors);
     else if (entry.isDirectory()) copyTree(from, to, context, /* @__PURE__ */ new Set([...ancestors, from]));
     else if (entry.isFile()) context.place(from, to);
   }
 }
 function copyLinkTarget(link, to, context, ancestors) {
-  const shown = path8.join(context.shownRoot, path8.relative(context.root, link));
+  const shown = path10.join(context.shownRoot, path10.relative(context.root, link));
   let target;
   try {
-    target = realpathSync2(link);
+    target = realpathSync3(link);
   } catch {
     throw new InputError(`symlink ${shown} is broken`, shown);
   }
   if (!isInside(context.boundary.dir, target)) {
     throw new InputError(`symlink ${shown} points outside ${context.boundary.name} (to ${target}); refusing to follow it`, shown);
   }
-  const info = statSync4(target);
+  const info = statSync5(target);
   if (info.isDirectory()) {
     if (ancestors.has(target)) throw new InputError(`symlink ${shown} makes a loop (to ${target})`, shown);
     copyTree(target, to, context, /* @__PURE__ */ new Set([...ancestors, target]));
@@ -22856,349 +24073,28 @@ function copyLinkTarget(link, to, context, ancestors) {
     context.place(target, to);
   }
 }
-
-// src/render/chart-templates.ts
-import { existsSync as existsSync10, readdirSync as readdirSync4, readFileSync as readFileSync6 } from "node:fs";
-import { readFile as readFile4 } from "node:fs/promises";
-import path11 from "node:path";
+var import_yaml6;
+var init_chart_copy = __esm({
+  "src/render/chart-copy.ts"() {
+    "use strict";
+    import_yaml6 = __toESM(require_dist(), 1);
+    init_errors();
+    init_paths();
+    init_chart();
+  }
+});
 
 // src/render/probe-copy.ts
-import { existsSync as existsSync9, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync9, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync4, readFileSync as readFileSync5, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
-import path10 from "node:path";
-
-// src/render/helm.ts
-import { spawn } from "node:child_process";
-import { constants as fsConstants, existsSync as existsSync8, mkdtempSync, rmdirSync, rmSync } from "node:fs";
-import { access, stat as stat2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import path9 from "node:path";
-var MINIMUM_VERSION = { major: 3, minor: 8 };
-var INSTALL_HINT = "install Helm 3.8+ or pass --helm PATH / set HELM_BIN";
-var VERSION_TIMEOUT_MS = 3e4;
-var isWindows = process.platform === "win32";
-async function locateHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS, origin = "--helm") {
-  return checkedHelm(await findHelmBinary(explicit, env, origin), timeoutMs);
-}
-async function findHelm(explicit, env = process.env, timeoutMs = VERSION_TIMEOUT_MS) {
-  const binary2 = await findHelmBinary(explicit, env);
-  const check2 = (reported) => {
-    const checked = checkedHelm(binary2, timeoutMs, reported === void 0 ? void 0 : parseVersion(reported));
-    checked.catch(() => void 0);
-    return checked;
-  };
-  return { path: binary2, check: check2 };
-}
-async function checkedHelm(binary2, timeoutMs, known) {
-  const version = known ?? await readHelmVersion(binary2, timeoutMs);
-  if (isOlderThanMinimum(version)) {
-    throw new InputError(
-      `helm at ${binary2} is ${version.text}, but chartguard needs Helm ${MINIMUM_VERSION.major}.${MINIMUM_VERSION.minor} or newer: ${INSTALL_HINT}`
-    );
-  }
-  return { path: binary2, version: version.text, major: version.major };
-}
-async function findHelmBinary(explicit, env, origin = "--helm") {
-  if (explicit !== void 0 && explicit !== "") return resolveCommand(explicit, env, origin);
-  const fromEnvironment = env["HELM_BIN"];
-  if (fromEnvironment !== void 0 && fromEnvironment !== "") return resolveCommand(fromEnvironment, env, "HELM_BIN");
-  const onPath = await searchPath("helm", env);
-  if (onPath === void 0) throw new InputError(`helm not found: ${INSTALL_HINT}`);
-  return onPath;
-}
-async function resolveCommand(command, env, origin) {
-  const looksLikePath = command.includes("/") || isWindows && command.includes("\\");
-  const found = looksLikePath ? await isExecutableFile(command) ? path9.resolve(command) : void 0 : await searchPath(command, env);
-  if (found === void 0) throw new InputError(`helm not found: ${command} (from ${origin}) is not an executable file; ${INSTALL_HINT}`);
-  return found;
-}
-async function searchPath(name, env) {
-  const directories = (env["PATH"] ?? "").split(path9.delimiter).filter((dir) => dir !== "");
-  const extensions = isWindows ? ["", ...(env["PATHEXT"] ?? ".EXE").split(";")] : [""];
-  for (const directory of directories) {
-    for (const extension of extensions) {
-      const candidate = path9.resolve(directory, name + extension);
-      if (await isExecutableFile(candidate)) return candidate;
-    }
-  }
-  return void 0;
-}
-async function isExecutableFile(file) {
-  try {
-    if (!(await stat2(file)).isFile()) return false;
-    await access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function readHelmVersion(binary2, timeoutMs) {
-  const run = await withIsolatedHelmEnvironment((env) => runProcess(binary2, ["version", "--short"], env, { timeoutMs })).catch((error) => {
-    throw new InputError(`could not run helm at ${binary2}: ${errorMessage2(error)}; ${INSTALL_HINT}`);
-  });
-  const version = parseVersion(run.stdout.toString("utf8"));
-  if (version !== void 0) return version;
-  const reason2 = run.timedOut ? `timed out after ${seconds(timeoutMs)} s (--helm-timeout)` : firstLine2(run.stderr.toString("utf8")) || `exit code ${run.code}`;
-  throw new InputError(`could not read the version of helm at ${binary2} (${reason2}); ${INSTALL_HINT}`);
-}
-function parseVersion(text) {
-  const match = /\bv?(\d+)\.(\d+)\.\d+\S*/.exec(text);
-  return match === null ? void 0 : { text: match[0], major: Number(match[1]), minor: Number(match[2]) };
-}
-function isOlderThanMinimum(version) {
-  if (version.major !== MINIMUM_VERSION.major) return version.major < MINIMUM_VERSION.major;
-  return version.minor < MINIMUM_VERSION.minor;
-}
-async function withIsolatedHelmEnvironment(work) {
-  const home = mkdtempSync(path9.join(tmpdir2(), "chartguard-helm-"));
-  const remove = () => {
-    try {
-      rmdirSync(home);
-    } catch {
-      rmSync(home, { recursive: true, force: true });
-    }
-  };
-  const release = onInterrupt(remove);
-  try {
-    return await work(isolatedEnvironment(home));
-  } finally {
-    remove();
-    release();
-  }
-}
-var PASSED_TO_HELM = /^(PATH|TMPDIR|TEMP|TMP|TZ|LANG|LANGUAGE|LC_[A-Z_]+|SYSTEMROOT|SystemRoot|WINDIR|windir|PATHEXT|COMSPEC|ComSpec)$/;
-function isolatedEnvironment(home) {
-  const inherited = Object.entries(process.env).filter(([name]) => PASSED_TO_HELM.test(name));
-  const inHome = (...segments) => path9.join(home, ...segments);
-  return {
-    ...Object.fromEntries(inherited),
-    // HOME and XDG_* too: they are where Helm (and Go) look for anything HELM_* does not cover.
-    HOME: home,
-    XDG_CONFIG_HOME: inHome("xdg-config"),
-    XDG_CACHE_HOME: inHome("xdg-cache"),
-    XDG_DATA_HOME: inHome("xdg-data"),
-    HELM_CONFIG_HOME: inHome("config"),
-    HELM_CACHE_HOME: inHome("cache"),
-    HELM_DATA_HOME: inHome("data"),
-    HELM_PLUGINS: inHome("plugins"),
-    HELM_REPOSITORY_CONFIG: inHome("config", "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: inHome("cache", "repository"),
-    HELM_REGISTRY_CONFIG: inHome("config", "registry", "config.json"),
-    // Helm would read ~/.kube/config for `lookup` and capabilities; a missing file means "no cluster".
-    KUBECONFIG: inHome("no-kubeconfig")
-  };
-}
-var MAX_RENDER_BYTES = 256 * 1024 * 1024;
-var STDERR_TAIL_BYTES = 64 * 1024;
-var MAX_TIMER_MS = 2 ** 31 - 1;
-function runProcess(binary2, args, env, options) {
-  const { signal } = options;
-  if (signal?.aborted === true) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary2, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: !isWindows, windowsHide: true });
-    const releaseOnInterrupt = onInterrupt(() => killProcessGroup(child));
-    let overflowed = false;
-    const stdout = collectHead(child.stdout, MAX_RENDER_BYTES, () => {
-      overflowed = true;
-      stop();
-    });
-    const stderr = collectTail(child.stderr, STDERR_TAIL_BYTES);
-    let stopped = false;
-    const releasePipes = () => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    };
-    const stop = () => {
-      stopped = true;
-      killProcessGroup(child);
-      if (child.exitCode !== null || child.signalCode !== null) releasePipes();
-    };
-    let timedOut = false;
-    const timer = Number.isFinite(options.timeoutMs) ? setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, Math.min(options.timeoutMs, MAX_TIMER_MS)) : void 0;
-    signal?.addEventListener("abort", stop, { once: true });
-    let settled = false;
-    const finish = (outcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      releaseOnInterrupt();
-      signal?.removeEventListener("abort", stop);
-      outcome();
-    };
-    child.once("error", (error) => finish(() => reject(error)));
-    child.once("exit", () => {
-      if (stopped) releasePipes();
-    });
-    child.once(
-      "close",
-      (code2, exitSignal) => finish(() => {
-        if (signal?.aborted === true) reject(signal.reason);
-        else resolve({ code: code2, signal: exitSignal, stdout: stdout(), stderr: stderr(), timedOut, overflowed });
-      })
-    );
-  });
-}
-function collectHead(stream, limit, onOverflow) {
-  const chunks = [];
-  let size = 0;
-  let over = false;
-  stream?.on("data", (chunk) => {
-    if (over) return;
-    if (size + chunk.length > limit) {
-      over = true;
-      onOverflow();
-      return;
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  });
-  return () => Buffer.concat(chunks);
-}
-function collectTail(stream, limit) {
-  const chunks = [];
-  let size = 0;
-  stream?.on("data", (chunk) => {
-    chunks.push(chunk);
-    size += chunk.length;
-    while (chunks.length > 1 && size - chunks[0].length >= limit) size -= chunks.shift().length;
-  });
-  return () => {
-    const kept = Buffer.concat(chunks);
-    return kept.length > limit ? kept.subarray(kept.length - limit) : kept;
-  };
-}
-function killProcessGroup(child) {
-  if (child.pid === void 0) return;
-  try {
-    if (isWindows) child.kill("SIGKILL");
-    else process.kill(-child.pid, "SIGKILL");
-  } catch {
-  }
-}
-async function helmTemplate(helm, request, options) {
-  const reportAs = options.reportAs ?? request.chart;
-  const run = await withIsolatedHelmEnvironment((env) => runProcess(helm.path, templateArguments(request), env, options)).catch(
-    (error) => {
-      if (options.signal?.aborted === true) throw error;
-      throw new InputError(`could not run helm at ${helm.path}: ${errorMessage2(error)}`, reportAs);
-    }
-  );
-  const stderr = run.stderr.toString("utf8");
-  if (run.overflowed) {
-    throw new InputError(`helm template printed more than ${MAX_RENDER_BYTES / 1024 / 1024} MiB, the most chartguard reads from one render`, reportAs, void 0, stderr);
-  }
-  if (run.timedOut) {
-    throw new InputError(`helm template timed out after ${seconds(options.timeoutMs)} s (--helm-timeout)`, reportAs, void 0, stderr);
-  }
-  if (run.signal !== null) {
-    throw new InputError(`helm (${helm.path}) was killed by ${run.signal} while rendering the chart`, reportAs, void 0, stderr);
-  }
-  if (run.code !== 0) throw helmTemplateFailure(stderr, run.code, request.chart, reportAs);
-  return run.stdout.toString("utf8");
-}
-var repeated = (flag, values) => values.map((value) => `--${flag}=${value}`);
-function valuesArguments(request) {
-  return [
-    ...repeated("values", request.valuesFiles),
-    ...repeated("set", request.set),
-    ...repeated("set-string", request.setString),
-    ...repeated("set-file", request.setFile),
-    ...repeated("set-json", request.setJson)
-  ];
-}
-function templateArguments(request) {
-  return [
-    "template",
-    ...request.namespace === "" ? [] : [`--namespace=${request.namespace}`],
-    ...request.includeCrds === false ? [] : ["--include-crds"],
-    ...request.isUpgrade === true ? ["--is-upgrade"] : [],
-    ...valuesArguments(request),
-    ...request.kubeVersion === void 0 ? [] : [`--kube-version=${request.kubeVersion}`],
-    ...repeated("api-versions", request.apiVersions),
-    "--",
-    request.release,
-    request.chart
-  ];
-}
-function helmTemplateFailure(stderr, code2, chartDir, reportAs) {
-  const message = helmErrorText(stderr) ?? (firstLine2(stderr) || `helm template failed with exit code ${code2}`);
-  const location = templateLocation(message);
-  if (location === void 0) return new InputError(message, reportAs, void 0, stderr);
-  return new InputError(message, templateFile(location.template, chartDir, reportAs), location.line, stderr);
-}
-var MAX_REFUSAL_LENGTH = 160;
-function chartRefusal(error) {
-  if (!(error instanceof InputError)) return void 0;
-  const refusal = /\bexecution error at \([^)]*\):\s*(.+)$/.exec(error.message)?.[1]?.trim();
-  if (refusal === void 0 || refusal === "") return void 0;
-  const sentence2 = /^.*?[.!](?=\s|$)/.exec(refusal)?.[0] ?? refusal;
-  return sentence2.length > MAX_REFUSAL_LENGTH ? `${sentence2.slice(0, MAX_REFUSAL_LENGTH - 1)}…` : sentence2;
-}
-function helmErrorText(stderr) {
-  const lines = stderr.split(/\r?\n/);
-  const start = lines.findIndex((line) => line.startsWith("Error: "));
-  if (start === -1) return void 0;
-  const block = [lines[start].slice("Error: ".length)];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === "" || line.startsWith("Use --debug flag")) break;
-    block.push(line);
-  }
-  return block.map((line) => line.trim()).join(" ");
-}
-function templateLocation(message) {
-  const yamlError = /\bYAML parse error on ([^\s:]+):(?:.*?\byaml: line (\d+))?/.exec(message);
-  if (yamlError !== null) {
-    const line = yamlError[2] === void 0 ? {} : { line: Number(yamlError[2]) };
-    return { template: yamlError[1], ...line };
-  }
-  const locations = [...message.matchAll(/(?:^|\s|\()([^\s():"<>]+\/[^\s():"<>]+):(\d+)(?::\d+)?/g)];
-  const innermost = locations.at(-1);
-  if (innermost === void 0) return void 0;
-  return { template: innermost[1], line: Number(innermost[2]) };
-}
-function templateFile(template, chartDir, reportAs) {
-  const withinChart = template.split("/").slice(1).join("/");
-  return existsSync8(path9.join(chartDir, withinChart)) ? path9.join(reportAs, withinChart) : template;
-}
-var VERSION_REPORT_FILE = "chartguard-helm-version.yaml";
-var VERSION_REPORT_PREFIX = "# chartguard-helm-version: ";
-var VERSION_REPORT_TEMPLATE = `${VERSION_REPORT_PREFIX}{{ with .Capabilities.HelmVersion }}{{ .Version }}{{ if ge (len .GitCommit) 7 }}+g{{ trunc 7 .GitCommit }}{{ end }}{{ end }}
-`;
-function takeVersionReport(output, chartName) {
-  const start = output.indexOf(`---
-# Source: ${chartName}/templates/${VERSION_REPORT_FILE}
-${VERSION_REPORT_PREFIX}`);
-  if (start === -1) return { output };
-  const versionStart = output.indexOf(VERSION_REPORT_PREFIX, start) + VERSION_REPORT_PREFIX.length;
-  const lineEnd2 = output.indexOf("\n", versionStart);
-  const end = lineEnd2 === -1 ? output.length : lineEnd2;
-  return { output: output.slice(0, start) + output.slice(end + 1), version: output.slice(versionStart, end) };
-}
-function errorMessage2(error) {
-  return error instanceof Error ? error.message : String(error);
-}
-function firstLine2(text) {
-  return text.trim().split(/\r?\n/)[0] ?? "";
-}
-function seconds(milliseconds) {
-  return String(Number((milliseconds / 1e3).toFixed(3)));
-}
-
-// src/render/probe-copy.ts
-var CHART_VERSION_MARKER = "cgchart";
-var APP_VERSION_MARKER = "cgapp";
-var REVISION_OFFSET = 987650;
-var REVISION_MARKER = String(REVISION_OFFSET + 1);
+import path11 from "node:path";
 async function preparedCopy(chartPath, workDir, skipMissingDeps) {
-  const folder = mkdtempSync2(path10.join(workDir, "probe-"));
+  const folder = mkdtempSync2(path11.join(workDir, "probe-"));
   let root;
   if (/\.tgz$/i.test(chartPath)) {
     root = await extractChartArchive(chartPath, folder);
   } else {
-    root = path10.join(folder, "chart");
+    root = path11.join(folder, "chart");
     copyChart(chartPath, root, { link: true });
   }
   if (skipMissingDeps && missingDependencies(root).length > 0) withoutMissingDependencies(root);
@@ -23206,28 +24102,34 @@ async function preparedCopy(chartPath, workDir, skipMissingDeps) {
   return root;
 }
 function copyOfCopy(prepared, workDir) {
-  const root = path10.join(mkdtempSync2(path10.join(workDir, "probe-")), "chart");
+  const root = path11.join(mkdtempSync2(path11.join(workDir, "probe-")), "chart");
   linkTree(prepared, root);
   return root;
 }
+function removeCopy(root) {
+  try {
+    rmSync2(path11.dirname(root), { recursive: true, force: true });
+  } catch {
+  }
+}
 function linkTree(from, to) {
   mkdirSync2(to, { recursive: true });
-  for (const entry of readdirSync3(from, { withFileTypes: true })) {
-    const source = path10.join(from, entry.name);
-    const target = path10.join(to, entry.name);
+  for (const entry of readdirSync4(from, { withFileTypes: true })) {
+    const source = path11.join(from, entry.name);
+    const target = path11.join(to, entry.name);
     if (entry.isDirectory()) linkTree(source, target);
     else if (entry.isFile()) linkFile(source, target);
   }
 }
 async function unpackSubcharts(chartDir, workDir) {
-  const chartsDir = path10.join(chartDir, "charts");
+  const chartsDir = path11.join(chartDir, "charts");
   if (!existsSync9(chartsDir)) return;
   for (const entry of await readdir2(chartsDir, { withFileTypes: true })) {
-    const entryPath = path10.join(chartsDir, entry.name);
+    const entryPath = path11.join(chartsDir, entry.name);
     if (entry.isFile() && /\.tgz$/i.test(entry.name)) {
-      const unpacked = await extractChartArchive(entryPath, await mkdtemp(path10.join(workDir, "sub-")));
-      let target = path10.join(chartsDir, entry.name.replace(/\.tgz$/i, ""));
-      for (let n = 1; existsSync9(target); n++) target = path10.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
+      const unpacked = await extractChartArchive(entryPath, await mkdtemp(path11.join(workDir, "sub-")));
+      let target = path11.join(chartsDir, entry.name.replace(/\.tgz$/i, ""));
+      for (let n = 1; existsSync9(target); n++) target = path11.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
       await rename(unpacked, target);
       await rm(entryPath);
       await unpackSubcharts(target, workDir);
@@ -23241,7 +24143,7 @@ function chartTree(root) {
   const visit = (dir, prefixes) => {
     const meta = readChartMeta(dir);
     nodes.push({ dir, meta, valuesPrefixes: prefixes });
-    const chartsDir = path10.join(dir, "charts");
+    const chartsDir = path11.join(dir, "charts");
     if (!existsSync9(chartsDir)) return;
     for (const subDir of listChartDirs(chartsDir)) {
       let subMeta;
@@ -23269,7 +24171,7 @@ function listChartDirs(chartsDir) {
   }
 }
 function readdirSyncSorted(dir) {
-  return readdirSync3(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path10.join(dir, entry.name)).sort();
+  return readdirSync4(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path11.join(dir, entry.name)).sort();
 }
 function bumpedChartVersion(version) {
   return withBuildMetadata(version, CHART_VERSION_MARKER);
@@ -23283,15 +24185,13 @@ function withBuildMetadata(version, marker) {
 }
 function bumpVersions(nodes, which) {
   for (const node of nodes) {
-    const file = path10.join(node.dir, CHART_FILE);
+    const file = path11.join(node.dir, CHART_FILE);
     const { document } = readYamlFile(file);
     if (which.chart) document.set("version", bumpedChartVersion(node.meta.version));
     if (which.app && node.meta.appVersion !== void 0) document.set("appVersion", bumpedAppVersion(node.meta.appVersion));
     replaceFile(file, document.toString({ lineWidth: 0 }));
   }
 }
-var ACTION = /\{\{[\s\S]*?\}\}/g;
-var REVISION2 = /(?<![\w.$])((?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)\.Release\.Revision\b/g;
 function withRaisedRevision(text, offset = REVISION_OFFSET) {
   if (!text.includes("Release.Revision")) return text;
   return text.replace(ACTION, (action) => action.replace(REVISION2, (_match, receiver) => `(add ${receiver}.Release.Revision ${offset})`));
@@ -23299,8 +24199,6 @@ function withRaisedRevision(text, offset = REVISION_OFFSET) {
 function raiseRevision(nodes, offset = REVISION_OFFSET) {
   return rewriteTemplates(nodes, (text) => withRaisedRevision(text, offset));
 }
-var LATER_NOW = '(dateModify "+25h1m1s" now)';
-var NOW_OR_STRING = /("(?:[^"\\]|\\.)*"|`[^`]*`)|(?<![\w.$])now\b(?![\w-])/g;
 function withLaterClock(text) {
   if (!text.includes("now")) return text;
   return text.replace(ACTION, (action) => action.replace(NOW_OR_STRING, (_now, literal) => literal ?? LATER_NOW));
@@ -23312,7 +24210,7 @@ function laterClockCopy(prepared, workDir) {
 function rewriteTemplates(nodes, transform) {
   let used = false;
   for (const node of nodes) {
-    for (const file of templateFiles(path10.join(node.dir, "templates"))) {
+    for (const file of templateFiles(path11.join(node.dir, "templates"))) {
       const text = readFileSync5(file, "utf8");
       const rewritten = transform(text);
       if (rewritten !== text) {
@@ -23324,33 +24222,33 @@ function rewriteTemplates(nodes, transform) {
   return used;
 }
 function addVersionReport(root) {
-  const templates = path10.join(root, "templates");
+  const templates = path11.join(root, "templates");
   mkdirSync2(templates, { recursive: true });
   try {
-    writeFileSync2(path10.join(templates, VERSION_REPORT_FILE), VERSION_REPORT_TEMPLATE, { flag: "wx" });
+    writeFileSync2(path11.join(templates, VERSION_REPORT_FILE), VERSION_REPORT_TEMPLATE, { flag: "wx" });
   } catch {
   }
 }
 function templateFiles(dir) {
   let entries;
   try {
-    entries = readdirSync3(dir, { withFileTypes: true });
+    entries = readdirSync4(dir, { withFileTypes: true });
   } catch {
     return [];
   }
   const files = [];
   for (const entry of entries) {
-    const entryPath = path10.join(dir, entry.name);
+    const entryPath = path11.join(dir, entry.name);
     if (entry.isDirectory()) files.push(...templateFiles(entryPath));
     else if (entry.isFile()) files.push(entryPath);
   }
   return files;
 }
-var NONDETERMINISTIC = /\b(?:rand(?:AlphaNum|Alpha|Numeric|Ascii|Bytes|Int)|uuidv4|now|unixEpoch|dateInZone|genCA(?:WithKey)?|genPrivateKey|genSelfSignedCert(?:WithKey)?|genSignedCert(?:WithKey)?|htpasswd|bcrypt|encryptAES|shuffle|getHostByName)\b/;
-var MAX_SCANNED_FILE = 4 * 1024 * 1024;
 function hasNondeterministicAction(text) {
   if (!text.includes("{{")) return false;
-  for (const action of text.match(ACTION) ?? []) if (NONDETERMINISTIC.test(action)) return true;
+  for (const action of text.match(ACTION) ?? []) {
+    if (NONDETERMINISTIC.test(action.replace(STRING_LITERAL, (literal) => literal.includes("{{") ? literal : '""'))) return true;
+  }
   return false;
 }
 function mayRenderAtRandom(root, userTexts) {
@@ -23358,12 +24256,12 @@ function mayRenderAtRandom(root, userTexts) {
   const visit = (dir) => {
     let entries;
     try {
-      entries = readdirSync3(dir, { withFileTypes: true });
+      entries = readdirSync4(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
-      const entryPath = path10.join(dir, entry.name);
+      const entryPath = path11.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (visit(entryPath)) return true;
       } else if (entry.isFile()) {
@@ -23377,12 +24275,35 @@ function mayRenderAtRandom(root, userTexts) {
   };
   return visit(root);
 }
+var CHART_VERSION_MARKER, APP_VERSION_MARKER, REVISION_OFFSET, REVISION_MARKER, ACTION, REVISION2, LATER_NOW, STRING_LITERAL, NOW_OR_STRING, NONDETERMINISTIC, MAX_SCANNED_FILE;
+var init_probe_copy = __esm({
+  "src/render/probe-copy.ts"() {
+    "use strict";
+    init_chart_archive();
+    init_chart();
+    init_chart_copy();
+    init_helm();
+    CHART_VERSION_MARKER = "cgchart";
+    APP_VERSION_MARKER = "cgapp";
+    REVISION_OFFSET = 987650;
+    REVISION_MARKER = String(REVISION_OFFSET + 1);
+    ACTION = /\{\{[\s\S]*?\}\}/g;
+    REVISION2 = /(?<![\w.$])((?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)\.Release\.Revision\b/g;
+    LATER_NOW = '(dateModify "+25h1m1s" now)';
+    STRING_LITERAL = /"(?:[^"\\]|\\.)*"|`[^`]*`/g;
+    NOW_OR_STRING = new RegExp(`(${STRING_LITERAL.source})|(?<![\\w.$])now\\b(?![\\w-])`, "g");
+    NONDETERMINISTIC = /\b(?:rand(?:AlphaNum|Alpha|Numeric|Ascii|Bytes|Int)|uuidv4|now|unixEpoch|dateInZone|genCA(?:WithKey)?|genPrivateKey|genSelfSignedCert(?:WithKey)?|genSignedCert(?:WithKey)?|htpasswd|bcrypt|encryptAES|shuffle|getHostByName)\b/;
+    MAX_SCANNED_FILE = 4 * 1024 * 1024;
+  }
+});
 
 // src/render/chart-templates.ts
-var MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+import { existsSync as existsSync10, readdirSync as readdirSync5, readFileSync as readFileSync6 } from "node:fs";
+import { readFile as readFile4 } from "node:fs/promises";
+import path12 from "node:path";
 async function readChartTemplates(chartDir, only) {
   if (only !== void 0) {
-    const read = async (file) => [file, templateText(await readFile4(path11.join(chartDir, file)).catch(() => void 0))];
+    const read = async (file) => [file, templateText(await readFile4(path12.join(chartDir, file)).catch(() => void 0))];
     const texts2 = await Promise.all([...only].map(read));
     return new Map(texts2.filter((entry) => entry[1] !== void 0));
   }
@@ -23394,9 +24315,9 @@ async function readChartTemplates(chartDir, only) {
   }
   const texts = /* @__PURE__ */ new Map();
   for (const node of nodes) {
-    for (const file of templateFiles(path11.join(node.dir, "templates"))) {
+    for (const file of templateFiles(path12.join(node.dir, "templates"))) {
       const text = templateText(readFileSync6(file));
-      if (text !== void 0) texts.set(path11.relative(chartDir, file).replaceAll(path11.sep, "/"), text);
+      if (text !== void 0) texts.set(path12.relative(chartDir, file).replaceAll(path12.sep, "/"), text);
     }
   }
   for (const [file, text] of await packagedTemplateTexts(chartDir, nodes)) texts.set(file, text);
@@ -23405,11 +24326,11 @@ async function readChartTemplates(chartDir, only) {
 async function packagedTemplateTexts(chartDir, nodes) {
   const texts = /* @__PURE__ */ new Map();
   for (const node of nodes) {
-    const charts = path11.join(node.dir, "charts");
+    const charts = path12.join(node.dir, "charts");
     if (!existsSync10(charts)) continue;
-    const parent = path11.relative(chartDir, node.dir).replaceAll(path11.sep, "/");
-    for (const name of readdirSync4(charts).filter((entry) => /\.tgz$/i.test(entry))) {
-      const files = await chartArchiveFiles(path11.join(charts, name)).catch(() => /* @__PURE__ */ new Map());
+    const parent = path12.relative(chartDir, node.dir).replaceAll(path12.sep, "/");
+    for (const name of readdirSync5(charts).filter((entry) => /\.tgz$/i.test(entry))) {
+      const files = await chartArchiveFiles(path12.join(charts, name)).catch(() => /* @__PURE__ */ new Map());
       for (const [inArchive, data] of files) {
         if (!/(^|\/)templates\//.test(inArchive)) continue;
         const text = templateText(data);
@@ -23422,14 +24343,19 @@ async function packagedTemplateTexts(chartDir, nodes) {
 function templateText(data) {
   return data !== void 0 && data.length <= MAX_TEMPLATE_BYTES && !data.includes(0) ? data.toString("utf8") : void 0;
 }
+var MAX_TEMPLATE_BYTES;
+var init_chart_templates = __esm({
+  "src/render/chart-templates.ts"() {
+    "use strict";
+    init_chart_archive();
+    init_probe_copy();
+    MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+  }
+});
 
 // src/render/template-lines.ts
-import { existsSync as existsSync11, readdirSync as readdirSync5 } from "node:fs";
-import path12 from "node:path";
-var KEY_LINE = /^(\s*)((?:-\s+)*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)/;
-var DASH_LINE = /^(\s*)-(?:\s|$)/;
-var ACTION_ONLY = /^\s*(?:\{\{[\s\S]*?\}\}\s*)+$/;
-var INCLUDE_LIKE = /\{\{-?\s*(?:.*\b(?:include|toYaml|template|tpl|with|range|merge|fromYaml)\b)/;
+import { existsSync as existsSync11, readdirSync as readdirSync6 } from "node:fs";
+import path13 from "node:path";
 function parseLines(text) {
   return text.split(/\r?\n/).map((raw, index) => {
     const trimmed = raw.trim();
@@ -23556,21 +24482,21 @@ function chartFileResolver(chartDir) {
   const subchartDir = (dir, named) => {
     const key = `${dir}\0${named}`;
     if (subchartDirs.has(key)) return subchartDirs.get(key);
-    let found = isChartDir(path12.join(dir, "charts", named)) ? path12.join("charts", named) : void 0;
+    let found = isChartDir(path13.join(dir, "charts", named)) ? path13.join("charts", named) : void 0;
     if (found === void 0) {
       try {
         const dependency = readChartMeta(dir).dependencies.find((d) => d.alias === named || d.name === named);
         const wanted = dependency?.name ?? named;
-        const entries = readdirSync5(path12.join(dir, "charts"), { withFileTypes: true }).filter((e) => e.isDirectory());
+        const entries = readdirSync6(path13.join(dir, "charts"), { withFileTypes: true }).filter((e) => e.isDirectory());
         const match = entries.find((entry) => {
-          const candidate = path12.join(dir, "charts", entry.name);
+          const candidate = path13.join(dir, "charts", entry.name);
           try {
             return isChartDir(candidate) && readChartMeta(candidate).name === wanted;
           } catch {
             return false;
           }
         });
-        if (match) found = path12.join("charts", match.name);
+        if (match) found = path13.join("charts", match.name);
       } catch {
         found = void 0;
       }
@@ -23579,82 +24505,37 @@ function chartFileResolver(chartDir) {
     return found;
   };
   return (inChart) => {
-    if (existsSync11(path12.join(chartDir, inChart))) return inChart;
+    if (existsSync11(path13.join(chartDir, inChart))) return inChart;
     const segments = inChart.split("/");
     let relative = "";
     let i = 0;
     while (segments[i] === "charts" && segments[i + 1] !== void 0 && segments[i + 2] !== void 0) {
-      const sub = subchartDir(path12.join(chartDir, relative), segments[i + 1]);
+      const sub = subchartDir(path13.join(chartDir, relative), segments[i + 1]);
       if (sub === void 0) return void 0;
-      relative = path12.join(relative, sub);
+      relative = path13.join(relative, sub);
       i += 2;
     }
-    const resolved = path12.join(relative, ...segments.slice(i));
-    return resolved !== inChart && existsSync11(path12.join(chartDir, resolved)) ? resolved : void 0;
+    const resolved = path13.join(relative, ...segments.slice(i));
+    return resolved !== inChart && existsSync11(path13.join(chartDir, resolved)) ? resolved : void 0;
   };
 }
-
-// src/render/preflight.ts
-import { readdirSync as readdirSync6, realpathSync as realpathSync3, statSync as statSync5 } from "node:fs";
-import { stat as stat3 } from "node:fs/promises";
-import path13 from "node:path";
-function checkChartLinks(chartDir, shownRoot = chartDir) {
-  let root;
-  try {
-    root = realpathSync3(chartDir);
-  } catch {
-    throw new InputError("chart directory not found", shownRoot);
+var KEY_LINE, DASH_LINE, ACTION_ONLY, INCLUDE_LIKE;
+var init_template_lines = __esm({
+  "src/render/template-lines.ts"() {
+    "use strict";
+    init_chart();
+    KEY_LINE = /^(\s*)((?:-\s+)*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)/;
+    DASH_LINE = /^(\s*)-(?:\s|$)/;
+    ACTION_ONLY = /^\s*(?:\{\{[\s\S]*?\}\}\s*)+$/;
+    INCLUDE_LIKE = /\{\{-?\s*(?:.*\b(?:include|toYaml|template|tpl|with|range|merge|fromYaml)\b)/;
   }
-  walk3(root, root, linkBoundary(root), shownRoot, /* @__PURE__ */ new Set([root]));
-}
-function walk3(dir, root, boundary, shownRoot, ancestors) {
-  let entries;
-  try {
-    entries = readdirSync6(dir, { withFileTypes: true });
-  } catch {
-    entries = [];
-  }
-  for (const entry of entries) {
-    const from = path13.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== ".git") walk3(from, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from]));
-      continue;
-    }
-    if (!entry.isSymbolicLink()) continue;
-    const shown = path13.join(shownRoot, path13.relative(root, from));
-    let target;
-    try {
-      target = realpathSync3(from);
-    } catch {
-      throw new InputError("symlink is broken", shown);
-    }
-    if (!isInside(boundary.dir, target)) {
-      throw new InputError(`symlink points outside ${boundary.name} (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
-    }
-    const info = statSync5(target);
-    if (info.isDirectory()) {
-      if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
-      walk3(target, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, target]));
-    }
-  }
-}
-var URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-async function checkValueFiles(inputs) {
-  const files = [
-    ...inputs.valuesFiles.map((file) => ({ file, flag: "-f/--values" })),
-    ...inputs.setFile.map((entry) => ({ file: entry.slice(entry.indexOf("=") + 1), flag: "--set-file" }))
-  ];
-  for (const { file, flag } of files) {
-    if (URL_SCHEME.test(file)) {
-      throw new InputError(`${flag} names a URL; chartguard never reaches the network: download the file and pass its local path`, file);
-    }
-    const info = await stat3(file).catch(() => void 0);
-    if (info === void 0) throw new InputError(`${flag}: no such file`, file);
-    if (!info.isFile()) throw new InputError(`${flag}: not a file`, file);
-  }
-}
+});
 
 // src/render/chart-input.ts
+import { rmSync as rmSync3 } from "node:fs";
+import { mkdtemp as mkdtemp2 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import path14 from "node:path";
 async function renderChart(chartPath, settings, workDir, shownAs) {
   await checkValueFiles(settings.inputs);
   let chartDir = /\.tgz$/i.test(chartPath) ? await extractChartArchive(chartPath, await mkdtemp2(path14.join(workDir, "archive-"))) : chartPath;
@@ -23675,10 +24556,11 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
     const copy = await preparedCopy(chartDir, workDir, false);
     if (raiseRevision(chartTree(copy), revision - 1)) chartDir = copy;
   }
-  const meta = readChartMeta(chartDir);
-  const { release, ...inputs } = settings.inputs;
-  const request = { ...inputs, chart: chartDir, release: release ?? releaseNameFor(meta.name) };
-  const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
+  const { meta, request } = chartRequest(chartDir, settings.inputs);
+  const rendering = helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
+  const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : void 0;
+  allTemplates?.catch(() => void 0);
+  const output = await rendering;
   const { docs, templateFiles: templateFiles3 } = parseRender(output, chartPath, chartDir, shownAs);
   const rendered2 = {
     name: request.release,
@@ -23688,7 +24570,7 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   };
   for (const doc of docs) doc.release = rendered2;
   if (docs.every((doc) => doc.value === null || doc.value === void 0)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  const templates = await readChartTemplates(chartDir, settings.templates === "all" ? void 0 : new Set(templateFiles3.values()));
+  const templates = await (allTemplates ?? readChartTemplates(chartDir, new Set(templateFiles3.values())));
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles: templateFiles3, missingDependencies: dropped };
 }
 function parseRender(output, chartPath, chartDir, shownAs) {
@@ -23710,7 +24592,7 @@ function toSlashes(file) {
 }
 async function withWorkDir(use) {
   const dir = await mkdtemp2(path14.join(tmpdir3(), "chartguard-"));
-  const remove = () => rmSync2(dir, { recursive: true, force: true });
+  const remove = () => rmSync3(dir, { recursive: true, force: true });
   const release = onInterrupt(remove);
   try {
     return await use(dir);
@@ -23719,28 +24601,25 @@ async function withWorkDir(use) {
     release();
   }
 }
-var MAX_RELEASE_NAME = 53;
-function releaseNameFor(chartName) {
-  const name = chartName.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, MAX_RELEASE_NAME).replace(/^-+|-+$/g, "");
-  return name === "" ? "release" : name;
-}
+var init_chart_input = __esm({
+  "src/render/chart-input.ts"() {
+    "use strict";
+    init_interrupt();
+    init_chart_archive();
+    init_chart();
+    init_yaml();
+    init_chart_copy();
+    init_chart_templates();
+    init_probe_copy();
+    init_template_lines();
+    init_helm();
+    init_preflight();
+    init_request();
+  }
+});
 
 // src/render/charts.ts
-import { availableParallelism } from "node:os";
-var DEFAULT_HELM_TIMEOUT_MS = 6e4;
-function renderInputs(options, namespace) {
-  return {
-    namespace,
-    valuesFiles: options.valuesFiles ?? [],
-    set: options.set ?? [],
-    setString: options.setString ?? [],
-    setFile: options.setFile ?? [],
-    setJson: options.setJson ?? [],
-    apiVersions: options.apiVersions ?? [],
-    ...options.release === void 0 ? {} : { release: options.release },
-    ...options.kubeVersion === void 0 ? {} : { kubeVersion: options.kubeVersion }
-  };
-}
+import { availableParallelism as availableParallelism2 } from "node:os";
 async function renderCharts(sources, options, hooks = {}) {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return { rendered: [], failed: [] };
@@ -23755,7 +24634,7 @@ async function renderCharts(sources, options, hooks = {}) {
     templates: "all"
   };
   await checkValueFiles(settings.inputs);
-  const jobs = options.jobs ?? availableParallelism();
+  const jobs = options.jobs ?? availableParallelism2();
   const { renderOne, onChartDone } = hooks;
   const checkedAlongside = renderOne ? void 0 : helm.check();
   return withWorkDir(async (workDir) => {
@@ -23787,18 +24666,20 @@ async function mapLimit(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
-
-// src/render/probes.ts
-import { existsSync as existsSync12, mkdtempSync as mkdtempSync3, readFileSync as readFileSync8, writeFileSync as writeFileSync4 } from "node:fs";
-import { readFile as readFile5 } from "node:fs/promises";
-import path16 from "node:path";
+var init_charts = __esm({
+  "src/render/charts.ts"() {
+    "use strict";
+    init_errors();
+    init_chart_input();
+    init_helm();
+    init_preflight();
+    init_request();
+  }
+});
 
 // src/render/probe-lookup.ts
 import { readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
 import path15 from "node:path";
-var LOOKUP_CALL = /(?<![\w.$])lookup\s+/g;
-var HELPER = "chartguard.lookup";
-var CLUSTER_TEMPLATE_FILE = "_chartguard_cluster.tpl";
 function answerLookupsFromRender(nodes) {
   const kinds = /* @__PURE__ */ new Set();
   for (const node of nodes) {
@@ -23907,9 +24788,20 @@ function asStored(object) {
 function writeClusterTemplate(root, text) {
   writeFileSync3(path15.join(root, "templates", CLUSTER_TEMPLATE_FILE), text, { flag: "wx" });
 }
+var LOOKUP_CALL, HELPER, CLUSTER_TEMPLATE_FILE;
+var init_probe_lookup = __esm({
+  "src/render/probe-lookup.ts"() {
+    "use strict";
+    init_yaml();
+    init_chart_copy();
+    init_probe_copy();
+    LOOKUP_CALL = /(?<![\w.$])lookup\s+/g;
+    HELPER = "chartguard.lookup";
+    CLUSTER_TEMPLATE_FILE = "_chartguard_cluster.tpl";
+  }
+});
 
 // src/render/probe-values.ts
-var LABEL_MAP_KEYS = /* @__PURE__ */ new Set(["labels", "podLabels", "commonLabels", "extraLabels", "customLabels", "additionalLabels"]);
 function isLabelMapKey(key) {
   if (LABEL_MAP_KEYS.has(key)) return true;
   if (!key.endsWith("Labels") || key === "matchLabels") return false;
@@ -24004,8 +24896,6 @@ function valuesPathText(path27) {
 function setKey(path27) {
   return path27.map((segment) => segment.replace(/[\\.,=[\]]/g, (c) => `\\${c}`)).join(".");
 }
-var labelMarker = (n) => `cgval${n}x`;
-var tagMarker = (n) => `cgtag${n}x`;
 function valuesPerturbation(targets, kinds, userSetKeys = []) {
   const overrides = {};
   const setStrings = [];
@@ -24037,7 +24927,6 @@ function valuesPerturbation(targets, kinds, userSetKeys = []) {
   }
   return { overrides, setStrings, labelMaps, imageTags };
 }
-var VERSION = /^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
 function markedTag(target, marker) {
   if (target.value !== void 0 && target.value !== "") {
     return target.value.includes("+") ? `${target.value}.${marker}` : `${target.value}+${marker}`;
@@ -24054,8 +24943,22 @@ function setIn(root, path27, value) {
   });
   node[path27.at(-1)] = value;
 }
+var LABEL_MAP_KEYS, labelMarker, tagMarker, VERSION;
+var init_probe_values = __esm({
+  "src/render/probe-values.ts"() {
+    "use strict";
+    init_yaml();
+    LABEL_MAP_KEYS = /* @__PURE__ */ new Set(["labels", "podLabels", "commonLabels", "extraLabels", "customLabels", "additionalLabels"]);
+    labelMarker = (n) => `cgval${n}x`;
+    tagMarker = (n) => `cgtag${n}x`;
+    VERSION = /^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
+  }
+});
 
 // src/render/probes.ts
+import { existsSync as existsSync12, mkdtempSync as mkdtempSync3, readFileSync as readFileSync8, writeFileSync as writeFileSync4 } from "node:fs";
+import { readFile as readFile5 } from "node:fs/promises";
+import path16 from "node:path";
 async function startProbes(chartPath, settings, workDir, jobs, baseDocs) {
   const render = (request) => helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: chartPath });
   const { inputs } = settings;
@@ -24070,7 +24973,10 @@ async function startProbes(chartPath, settings, workDir, jobs, baseDocs) {
   );
   const userTexts = [...await Promise.all(inputs.valuesFiles.map((file) => readFile5(file, "utf8").catch(() => "{{ now }}"))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(combined.request.chart, userTexts);
-  const repeatRun = random ? render({ ...plan2.request, chart: laterClockCopy(plan2.prepared, workDir) ?? combined.pristine }) : Promise.resolve(void 0);
+  removeWhenRendered(combinedRun, combined.request.chart);
+  const later = random ? laterClockCopy(await plan2.prepared(), workDir) : void 0;
+  const repeatRun = random ? render({ ...plan2.request, chart: later ?? (combined.inPlace ? chartPath : await plan2.prepared()) }) : Promise.resolve(void 0);
+  if (later !== void 0) removeWhenRendered(repeatRun, later);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
   const byText = await parsed;
   const result = { plan: plan2, notes: [], deterministic: !random };
@@ -24089,8 +24995,9 @@ async function startProbes(chartPath, settings, workDir, jobs, baseDocs) {
 async function combinedPerturbation(chartPath, settings, workDir) {
   const renderInPlace = !/\.tgz$/i.test(chartPath) && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  const prepared = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
-  const copy = copyOfCopy(prepared, workDir);
+  const copy = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  let pristine;
+  const prepared = () => pristine ??= preparedCopy(chartPath, workDir, settings.skipMissingDeps);
   const nodes = chartTree(copy);
   const request = { ...inputs, chart: chartPath, release: release ?? releaseNameFor(nodes[0].meta.name), includeCrds: false };
   const targets = valuesTargets(nodes, settings);
@@ -24112,8 +25019,12 @@ async function combinedPerturbation(chartPath, settings, workDir) {
     request: { ...request, chart: copy, valuesFiles: [...request.valuesFiles, overridesFile], setString: [...request.setString, ...values.setStrings] },
     markers,
     plan: { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision },
-    pristine: renderInPlace ? chartPath : prepared
+    inPlace: renderInPlace
   };
+}
+function removeWhenRendered(run2, copy) {
+  const remove = () => removeCopy(copy);
+  run2.then(remove, remove);
 }
 function missingDependenciesSafe(chartPath) {
   try {
@@ -24159,13 +25070,6 @@ function writeOverrides(workDir, overrides) {
   writeFileSync4(file, JSON.stringify(overrides));
   return file;
 }
-var CAUSE_NAMES = {
-  "chart-version": "the chart version bumped in Chart.yaml",
-  "app-version": "the appVersion bumped in Chart.yaml",
-  "image-tag": "image tags changed in values",
-  values: "a label added to the values' label maps",
-  revision: "a later .Release.Revision"
-};
 async function renderSingles(plan2, settings, workDir, jobs) {
   const notes = [];
   const causes = ["chart-version"];
@@ -24179,13 +25083,13 @@ async function renderSingles(plan2, settings, workDir, jobs) {
       let request = plan2.request;
       let markers = {};
       if (cause === "values" || cause === "image-tag") {
-        chart = plan2.prepared;
+        chart = await plan2.prepared();
         const values = valuesPerturbation(plan2.targets, /* @__PURE__ */ new Set([cause === "values" ? "labels" : "tag"]), plan2.userSetKeys);
         const file = writeOverrides(workDir, values.overrides);
         request = { ...request, valuesFiles: [...request.valuesFiles, file], setString: [...request.setString, ...values.setStrings] };
         markers = cause === "values" ? { labelMaps: values.labelMaps } : { imageTags: values.imageTags };
       } else {
-        chart = copyOfCopy(plan2.prepared, workDir);
+        chart = copyOfCopy(await plan2.prepared(), workDir);
         const nodes = chartTree(chart);
         if (cause === "revision") {
           raiseRevision(nodes);
@@ -24236,11 +25140,31 @@ function reason(error) {
   if (error instanceof InputError) return error.oneLine;
   return error instanceof Error ? error.message : String(error);
 }
+var CAUSE_NAMES;
+var init_probes2 = __esm({
+  "src/render/probes.ts"() {
+    "use strict";
+    init_js_yaml();
+    init_errors();
+    init_chart();
+    init_yaml();
+    init_request();
+    init_charts();
+    init_helm();
+    init_probe_copy();
+    init_probe_lookup();
+    init_probe_values();
+    CAUSE_NAMES = {
+      "chart-version": "the chart version bumped in Chart.yaml",
+      "app-version": "the appVersion bumped in Chart.yaml",
+      "image-tag": "image tags changed in values",
+      values: "a label added to the values' label maps",
+      revision: "a later .Release.Revision"
+    };
+  }
+});
 
 // src/report/visible.ts
-var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-var CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
 function escaped(character) {
   const named = NAMED[character];
   if (named !== void 0) return named;
@@ -24253,19 +25177,22 @@ function visible(text) {
 function visibleLines(text) {
   return text.replace(CONTROL_BUT_NEWLINE, escaped);
 }
+var CONTROL, CONTROL_BUT_NEWLINE, NAMED;
+var init_visible = __esm({
+  "src/report/visible.ts"() {
+    "use strict";
+    CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+    CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+    NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+  }
+});
 
 // src/report/progress.ts
-var NOOP = { tick: () => void 0, done: () => void 0 };
-var globallyEnabled = false;
-var globalStream = process.stderr;
-var globalTiming = {};
-var visible2;
 function configureProgress(options) {
   globalStream = options.stream ?? process.stderr;
   globallyEnabled = options.format === "text" && globalStream.isTTY === true;
   globalTiming = { ...options.delayMs === void 0 ? {} : { delayMs: options.delayMs }, ...options.intervalMs === void 0 ? {} : { intervalMs: options.intervalMs } };
 }
-var CLEAR = "\r\x1B[K";
 function createProgress(total, label, options = {}) {
   const stream = options.stream ?? globalStream;
   const enabled = options.enabled ?? globallyEnabled;
@@ -24306,8 +25233,20 @@ function createProgress(total, label, options = {}) {
     }
   };
 }
-process.on("exit", () => {
-  if (visible2) visible2.write(CLEAR);
+var NOOP, globallyEnabled, globalStream, globalTiming, visible2, CLEAR;
+var init_progress = __esm({
+  "src/report/progress.ts"() {
+    "use strict";
+    init_visible();
+    NOOP = { tick: () => void 0, done: () => void 0 };
+    globallyEnabled = false;
+    globalStream = process.stderr;
+    globalTiming = {};
+    CLEAR = "\r\x1B[K";
+    process.on("exit", () => {
+      if (visible2) visible2.write(CLEAR);
+    });
+  }
 });
 
 // src/check-render.ts
@@ -24362,9 +25301,18 @@ async function renderWithProbes(chartPath, settings, workDir, jobs) {
     ...probe.helmVersion === void 0 ? {} : { helmVersion: probe.helmVersion }
   };
 }
+var init_check_render = __esm({
+  "src/check-render.ts"() {
+    "use strict";
+    init_probes();
+    init_chart_input();
+    init_charts();
+    init_probes2();
+    init_progress();
+  }
+});
 
 // src/template-locator.ts
-var RANDOM_FUNCTIONS2 = ["randAlphaNum", "randAlpha", "randNumeric", "randAscii", "randBytes", "randInt", "uuidv4", "now", "genCA", "genPrivateKey", "genSelfSignedCert", "genSignedCert", "derivePassword"];
 function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -24421,6 +25369,14 @@ function templateLocator(charts) {
     return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path27], templateHints(evidence));
   };
 }
+var RANDOM_FUNCTIONS2;
+var init_template_locator = __esm({
+  "src/template-locator.ts"() {
+    "use strict";
+    init_template_lines();
+    RANDOM_FUNCTIONS2 = ["randAlphaNum", "randAlpha", "randNumeric", "randAscii", "randBytes", "randInt", "uuidv4", "now", "genCA", "genPrivateKey", "genSelfSignedCert", "genSignedCert", "derivePassword"];
+  }
+});
 
 // src/check.ts
 async function check(options) {
@@ -24511,6 +25467,21 @@ async function renderWithConfig(sources, options, namespace) {
   const byInput = (a, b) => order.get(a.chartPath) - order.get(b.chartPath);
   return { rendered: all.rendered.sort(byInput), failed: all.failed.sort(byInput) };
 }
+var init_check2 = __esm({
+  "src/check.ts"() {
+    "use strict";
+    init_check();
+    init_context();
+    init_run();
+    init_apply();
+    init_errors();
+    init_inputs();
+    init_sources();
+    init_chart_facts();
+    init_check_render();
+    init_template_locator();
+  }
+});
 
 // src/analyze/upgrade/baseline.ts
 function compareWithBaseline(current, previous, replaced) {
@@ -24554,6 +25525,12 @@ function identity(ref2) {
 function matchKey(finding2, objectIdentity) {
   return [finding2.rule, objectIdentity, finding2.path].join("");
 }
+var init_baseline = __esm({
+  "src/analyze/upgrade/baseline.ts"() {
+    "use strict";
+    init_object();
+  }
+});
 
 // src/analyze/upgrade/index.ts
 function upgradeDocuments(fromDocs, toDocs, options) {
@@ -24578,15 +25555,26 @@ function upgradeDocuments(fromDocs, toDocs, options) {
     checked: checked.checked
   };
 }
-
-// src/upgrade.ts
-import path18 from "node:path";
+var init_upgrade = __esm({
+  "src/analyze/upgrade/index.ts"() {
+    "use strict";
+    init_object();
+    init_check();
+    init_context();
+    init_finding();
+    init_rules();
+    init_run();
+    init_baseline();
+    init_impact();
+    init_plan();
+    init_replacements();
+  }
+});
 
 // src/render/git.ts
 import { spawn as spawn2 } from "node:child_process";
 import { mkdtemp as mkdtemp3, writeFile as writeFile2 } from "node:fs/promises";
 import path17 from "node:path";
-var GIT_PREFIX = "git:";
 function git(cwd, args) {
   return new Promise((resolve, reject) => {
     const child = spawn2("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
@@ -24615,8 +25603,18 @@ async function chartAtRevision(chartDir, ref2, workDir) {
   await writeFile2(file, archive);
   return extractChartArchive(file, dir, { followLinks: true });
 }
+var GIT_PREFIX;
+var init_git = __esm({
+  "src/render/git.ts"() {
+    "use strict";
+    init_errors();
+    init_chart_archive();
+    GIT_PREFIX = "git:";
+  }
+});
 
 // src/upgrade.ts
+import path18 from "node:path";
 async function upgrade(upgradeOptions) {
   const options = chartOptionsWithConfig(upgradeOptions, upgradeOptions.config, chartOfUpgrade(upgradeOptions));
   if (options.from === STDIN && options.to === STDIN) throw new UsageError("--from and --to cannot both read stdin");
@@ -24681,16 +25679,30 @@ function withSideValues(inputs, values) {
     setString: [...inputs.setString, ...values?.setString ?? []]
   };
 }
-
-// src/fix.ts
-import { readdirSync as readdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync5 } from "node:fs";
-import path22 from "node:path";
+var init_upgrade2 = __esm({
+  "src/upgrade.ts"() {
+    "use strict";
+    init_context();
+    init_suppress();
+    init_upgrade();
+    init_apply();
+    init_errors();
+    init_chart();
+    init_inputs();
+    init_manifests();
+    init_sources();
+    init_chart_input();
+    init_request();
+    init_git();
+    init_helm();
+    init_template_locator();
+  }
+});
 
 // src/fix/patch.ts
 function templateLines(text) {
   return text.split("\n");
 }
-var CONTEXT = 3;
 function applyEdits(text, edits) {
   const lines = templateLines(text);
   for (const edit of [...edits].sort((a, b) => b.line - a.line)) lines.splice(edit.line - 1, edit.count, ...edit.replacement);
@@ -24736,11 +25748,15 @@ function unifiedDiff(shownPath, text, edits) {
 function range(start, count) {
   return count === 1 ? `${start}` : `${start},${count}`;
 }
+var CONTEXT;
+var init_patch = __esm({
+  "src/fix/patch.ts"() {
+    "use strict";
+    CONTEXT = 3;
+  }
+});
 
 // src/fix/helpers.ts
-var DEFINE2 = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g;
-var INCLUDE2 = /\binclude\s+"([^"]+)"/g;
-var SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels|selector\.labels|(?:^|\.)labels\.selector)$/i;
 function isSelectorHelper(name) {
   return SELECTOR_HELPER.test(name);
 }
@@ -24763,7 +25779,6 @@ function selectorHelpers(helperTexts) {
   }
   return pairs2;
 }
-var BITNAMI_STANDARD = /\binclude\s+"common\.labels\.standard"\s+\(\s*dict\s+"customLabels"\s+(\S+)\s+"context"\s+(\S+)\s*\)/;
 function hasBitnamiCommon(helperTexts) {
   let matchLabels = false;
   let merge2 = false;
@@ -24782,12 +25797,6 @@ function bitnamiStableLine(line) {
   const stable = `include "common.tplvalues.merge" ( dict "values" ( list ${custom} ( include "common.labels.matchLabels" ( dict "customLabels" ${custom} "context" ${context} ) ) ) "context" ${context} )`;
   return line.replace(call, () => stable);
 }
-var NAME_KEYS = ["app.kubernetes.io/name", "app"];
-var INSTANCE_KEYS = ["app.kubernetes.io/instance", "release"];
-var UNSTABLE_VALUE = /\.Chart\.(?:Version|AppVersion)\b|\binclude\s+"[^"]*\.chart"|\$[A-Za-z_]/;
-var CONTROL2 = /\{\{-?\s*(define|if|with|range|block|end)\b(?:\s+"([^"]+)")?/g;
-var END_LINE = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
-var LABEL_LINE = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[\w./-]+)\s*:\s+\S/;
 function defineBlocks(text) {
   const lines = templateLines(text);
   const blocks = [];
@@ -24830,13 +25839,26 @@ function stableLine(lines, topLevel, keys) {
   if (found.length !== 1 || UNSTABLE_VALUE.test(found[0].text)) return void 0;
   return found[0];
 }
-
-// src/fix/plan.ts
-import path20 from "node:path";
+var DEFINE2, INCLUDE2, SELECTOR_HELPER, BITNAMI_STANDARD, NAME_KEYS, INSTANCE_KEYS, UNSTABLE_VALUE, CONTROL2, END_LINE, LABEL_LINE;
+var init_helpers = __esm({
+  "src/fix/helpers.ts"() {
+    "use strict";
+    init_patch();
+    DEFINE2 = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g;
+    INCLUDE2 = /\binclude\s+"([^"]+)"/g;
+    SELECTOR_HELPER = /(?:selectorLabels|selector-labels|matchLabels|selector\.labels|(?:^|\.)labels\.selector)$/i;
+    BITNAMI_STANDARD = /\binclude\s+"common\.labels\.standard"\s+\(\s*dict\s+"customLabels"\s+(\S+)\s+"context"\s+(\S+)\s*\)/;
+    NAME_KEYS = ["app.kubernetes.io/name", "app"];
+    INSTANCE_KEYS = ["app.kubernetes.io/instance", "release"];
+    UNSTABLE_VALUE = /\.Chart\.(?:Version|AppVersion)\b|\binclude\s+"[^"]*\.chart"|\$[A-Za-z_]/;
+    CONTROL2 = /\{\{-?\s*(define|if|with|range|block|end)\b(?:\s+"([^"]+)")?/g;
+    END_LINE = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
+    LABEL_LINE = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[\w./-]+)\s*:\s+\S/;
+  }
+});
 
 // src/fix/overlap.ts
 import path19 from "node:path";
-var INCLUDE_ACTION = /^(\s*(?:labels:\s*)?\{\{-?\s*)(include\s+"([^"]+)"\s[^|{}]*?)\s*\|\s*(n?indent\s+\d+\s*-?\}\}\s*)$/;
 function overlapRepair(finding2, input, isLabelHelper) {
   const evidence = finding2.evidence.jobPodLabels;
   if (evidence === void 0) return { reason: "the selector takes in the pods of other long-running workloads too, or no label of the selector tells the Job pods apart: fix repairs an overlap only with the chart's own Job and CronJob pods, by their labels" };
@@ -24878,20 +25900,18 @@ function dropKeyEdit(source, key, input, isLabelHelper) {
   }
   return { reason: `${source.template}:${source.templateLine} writes ${source.object}'s pod labels without one include of a labels helper that fix can filter` };
 }
+var INCLUDE_ACTION;
+var init_overlap = __esm({
+  "src/fix/overlap.ts"() {
+    "use strict";
+    init_object();
+    init_patch();
+    INCLUDE_ACTION = /^(\s*(?:labels:\s*)?\{\{-?\s*)(include\s+"([^"]+)"\s[^|{}]*?)\s*\|\s*(n?indent\s+\d+\s*-?\}\}\s*)$/;
+  }
+});
 
 // src/fix/plan.ts
-var REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template", "selector-overlap"]);
-var HELPER_KINDS = /* @__PURE__ */ new Set(["selector-labels-helper", "selector-labels-helper-added"]);
-var INCLUDE3 = /\binclude\s+"([^"]+)"/g;
-var WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
-var TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
-var GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
-var VALUES_RENDER = /^\s*\{\{-?[^{}]*\$?\.Values(?:\.[\w-]+)+[^{}]*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
-var BARE_LABELS = /^\s*labels:\s*$/;
-var LABELS_KEY_LINE = /^\s*labels:\s*\{\{.*\}\}\s*$/;
-var END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
-var TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
-var KEY_VALUE = /^(\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{-][^#]*?)\s*:\s+\S/;
+import path20 from "node:path";
 function planRepairs(input) {
   const repairs = /* @__PURE__ */ new Map();
   const unrepaired = [];
@@ -25163,9 +26183,30 @@ function mapPath(finding2, labels) {
 function escapeRegExp2(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+var REPAIRABLE_RULES, HELPER_KINDS, INCLUDE3, WITH_VALUES, TOYAML_DOT, GUARD, VALUES_RENDER, BARE_LABELS, LABELS_KEY_LINE, END, TOYAML_VALUES, KEY_VALUE;
+var init_plan2 = __esm({
+  "src/fix/plan.ts"() {
+    "use strict";
+    init_messages();
+    init_helpers();
+    init_overlap();
+    init_patch();
+    REPAIRABLE_RULES = /* @__PURE__ */ new Set(["volatile-pod-labels", "volatile-selector", "volatile-claim-template", "volatile-job-template", "selector-overlap"]);
+    HELPER_KINDS = /* @__PURE__ */ new Set(["selector-labels-helper", "selector-labels-helper-added"]);
+    INCLUDE3 = /\binclude\s+"([^"]+)"/g;
+    WITH_VALUES = /^\s*\{\{-?\s*with\s+(?:\$\w*)?(?:\.[\w-]+)+\s*-?\}\}\s*$/;
+    TOYAML_DOT = /^\s*\{\{-?\s*toYaml\s+\.\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+    GUARD = /^\s*\{\{-?\s*(?:if|with)\s[^{}]*-?\}\}\s*$/;
+    VALUES_RENDER = /^\s*\{\{-?[^{}]*\$?\.Values(?:\.[\w-]+)+[^{}]*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+    BARE_LABELS = /^\s*labels:\s*$/;
+    LABELS_KEY_LINE = /^\s*labels:\s*\{\{.*\}\}\s*$/;
+    END = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
+    TOYAML_VALUES = /^\s*\{\{-?\s*toYaml\s+\$?\.Values(?:\.[\w-]+)+\s*\|\s*n?indent\s+\d+\s*-?\}\}\s*$/;
+    KEY_VALUE = /^(\s*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{-][^#]*?)\s*:\s+\S/;
+  }
+});
 
 // src/fix/proof.ts
-var LABEL_HOMES = [["metadata", "labels"], ["spec", "template", "metadata", "labels"], ["spec", "jobTemplate", "spec", "template", "metadata", "labels"]];
 function findingKey(finding2) {
   const { apiVersion, kind, namespace, name } = finding2.object;
   return JSON.stringify([finding2.rule, apiVersion, kind, namespace ?? "", name, finding2.path]);
@@ -25237,15 +26278,18 @@ function diffValues(a, b, path27, report) {
   }
   if (!Object.is(a, b) && JSON.stringify(a) !== JSON.stringify(b)) report(path27, a, b);
 }
+var LABEL_HOMES;
+var init_proof = __esm({
+  "src/fix/proof.ts"() {
+    "use strict";
+    init_object();
+    LABEL_HOMES = [["metadata", "labels"], ["spec", "template", "metadata", "labels"], ["spec", "jobTemplate", "spec", "template", "metadata", "labels"]];
+  }
+});
 
 // src/report/common.ts
 import { statSync as statSync6 } from "node:fs";
 import path21 from "node:path";
-var BASELINE_TITLES = {
-  introduced: "Introduced or changed by this upgrade",
-  present: "Already present before this upgrade",
-  absent: "No longer found after this upgrade"
-};
 function baselineGroups(result) {
   if (result.absent === void 0) return void 0;
   const present = result.findings.filter((f) => f.baselineState === "unchanged");
@@ -25266,13 +26310,6 @@ function suppressedSuffix(result) {
   const count = suppressedCount(result);
   return count > 0 ? `, ${count} suppressed` : "";
 }
-var SUPPRESSED_BY = {
-  annotation: `the ${IGNORE_ANNOTATION} annotation`,
-  comment: `a ${IGNORE_COMMENT} comment`,
-  "allowed-overlap": "allowedOverlaps in the config",
-  // Its reason already says which rule accepts which cause.
-  "probe-cause": "the config"
-};
 function suppressionText(suppression) {
   const { file, line, reason: reason2 } = suppression;
   const where = file === void 0 ? "" : ` (${line === void 0 ? file : `${file}:${line}`})`;
@@ -25333,15 +26370,29 @@ function whereText(location) {
 function renderedFileText(location) {
   return location.rendered ? `${location.file} (rendered)` : location.file;
 }
-var refKey = (o) => `${o.apiVersion}\0${o.kind}\0${o.namespace ?? ""}\0${o.name}`;
+var BASELINE_TITLES, SUPPRESSED_BY, refKey;
+var init_common = __esm({
+  "src/report/common.ts"() {
+    "use strict";
+    init_paths();
+    init_suppress();
+    BASELINE_TITLES = {
+      introduced: "Introduced or changed by this upgrade",
+      present: "Already present before this upgrade",
+      absent: "No longer found after this upgrade"
+    };
+    SUPPRESSED_BY = {
+      annotation: `the ${IGNORE_ANNOTATION} annotation`,
+      comment: `a ${IGNORE_COMMENT} comment`,
+      "allowed-overlap": "allowedOverlaps in the config",
+      // Its reason already says which rule accepts which cause.
+      "probe-cause": "the config"
+    };
+    refKey = (o) => `${o.apiVersion}\0${o.kind}\0${o.namespace ?? ""}\0${o.name}`;
+  }
+});
 
 // src/report/runbook.ts
-var RUNBOOK_STAGES = [
-  { id: "before", title: "Before the upgrade" },
-  { id: "upgrade", title: "The upgrade" },
-  { id: "after", title: "After the upgrade" }
-];
-var UPGRADE_RULE_IDS = new Set(UPGRADE_RULES.map((rule) => rule.meta.id));
 function inRunbook(finding2) {
   return UPGRADE_RULE_IDS.has(finding2.rule) && (finding2.remedy.commands ?? []).length > 0;
 }
@@ -25393,24 +26444,6 @@ function mergedUpgrades(upgrades) {
     return { stage: "upgrade", command: [...shared, ...added].join(" "), objects };
   });
 }
-var StepList = class {
-  constructor(stage) {
-    this.stage = stage;
-  }
-  stage;
-  steps = [];
-  byCommand = /* @__PURE__ */ new Map();
-  add(command, object) {
-    const step = this.byCommand.get(command);
-    if (!step) {
-      const added = { stage: this.stage, command, objects: [object] };
-      this.byCommand.set(command, added);
-      this.steps.push(added);
-    } else if (!step.objects.some((o) => refKey(o) === refKey(object))) {
-      step.objects.push(object);
-    }
-  }
-};
 function commonPrefix3(lists) {
   const [first = [], ...rest] = lists;
   let length = first.length;
@@ -25430,13 +26463,51 @@ function kubectlVerb(command) {
   }
   return void 0;
 }
+var RUNBOOK_STAGES, UPGRADE_RULE_IDS, StepList;
+var init_runbook = __esm({
+  "src/report/runbook.ts"() {
+    "use strict";
+    init_release();
+    init_rules();
+    init_shell();
+    init_controllers();
+    init_object();
+    init_common();
+    RUNBOOK_STAGES = [
+      { id: "before", title: "Before the upgrade" },
+      { id: "upgrade", title: "The upgrade" },
+      { id: "after", title: "After the upgrade" }
+    ];
+    UPGRADE_RULE_IDS = new Set(UPGRADE_RULES.map((rule) => rule.meta.id));
+    StepList = class {
+      constructor(stage) {
+        this.stage = stage;
+      }
+      stage;
+      steps = [];
+      byCommand = /* @__PURE__ */ new Map();
+      add(command, object) {
+        const step = this.byCommand.get(command);
+        if (!step) {
+          const added = { stage: this.stage, command, objects: [object] };
+          this.byCommand.set(command, added);
+          this.steps.push(added);
+        } else if (!step.objects.some((o) => refKey(o) === refKey(object))) {
+          step.objects.push(object);
+        }
+      }
+    };
+  }
+});
 
 // src/fix.ts
+import { readdirSync as readdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync5 } from "node:fs";
+import path22 from "node:path";
 async function fix(fixOptions) {
   const chart = fixOptions.chart;
   if (!isChartDir(chart)) throw new UsageError(`${chart} is not a chart directory (a folder with Chart.yaml): fix edits the chart's own files`);
-  const run = await fixRun(fixOptions);
-  const original = await check(run.checkOptions);
+  const run2 = await fixRun(fixOptions);
+  const original = await check(run2.checkOptions);
   if (original.failed && original.failed.length > 0) throw new InputErrors(original.failed);
   const chartDir = path22.resolve(chart);
   const files = templateFiles2(chartDir);
@@ -25444,16 +26515,16 @@ async function fix(fixOptions) {
   const outcome = { chart, repairs: [], patch: "", unrepaired: plan2.unrepaired, runbook: [], written: [] };
   if (plan2.repairs.length === 0) return outcome;
   return withWorkDir(async (workDir) => {
-    const session = await proofSession(run, { chartDir, files, workDir, findings: original.findings });
+    const session = await proofSession(run2, { chartDir, files, workDir, findings: original.findings });
     const { proven, proof, failures } = await proveRepairs(session, plan2.repairs);
-    const migration = proven.length > 0 ? await predictMigration(run, session.repairedCopy(proven)) : { runbook: [], migrations: [], rolled: [] };
+    const migration = proven.length > 0 ? await predictMigration(run2, session.repairedCopy(proven)) : { runbook: [], migrations: [], rolled: [] };
     if (proven.length > 0) {
       outcome.runbook = migration.runbook;
       outcome.proof = proof;
       outcome.patch = patchOf(chart, files, proven);
     }
     outcome.repairs = plan2.repairs.map((repair) => repairOutcome(repair, failures.get(repair), migration));
-    if (run.options.write === true) outcome.written = writeRepairs(chartDir, files, proven);
+    if (run2.options.write === true) outcome.written = writeRepairs(chartDir, files, proven);
     return outcome;
   });
 }
@@ -25474,12 +26545,12 @@ function chartHelpers(files) {
   const paired = selectorHelpers(helperTexts);
   return { selectorHelpers: paired, bitnamiCommon: hasBitnamiCommon(helperTexts), helpersToAdd: selectorHelpersToAdd(helperFiles, paired) };
 }
-async function proofSession(run, chart) {
+async function proofSession(run2, chart) {
   const { chartDir, files, workDir } = chart;
-  const settings = (helm) => ({ helm, inputs: renderInputs(run.options, run.namespace), timeoutMs: run.timeoutMs, skipMissingDeps: run.options.skipMissingDeps ?? false });
+  const settings = (helm) => ({ helm, inputs: renderInputs(run2.options, run2.namespace), timeoutMs: run2.timeoutMs, skipMissingDeps: run2.options.skipMissingDeps ?? false });
   const render = async (dir, helm) => (await renderChart(dir, settings(helm), workDir)).docs;
-  const originalDocs = await render(run.options.chart, run.helm);
-  const unstable = fieldChanges2(originalDocs, await render(run.options.chart, run.helm), run.namespace);
+  const originalDocs = await render(run2.options.chart, run2.helm);
+  const unstable = fieldChanges2(originalDocs, await render(run2.options.chart, run2.helm), run2.namespace);
   let copies = 0;
   const repairedCopy = (repairs) => {
     const copy = path22.join(workDir, `repaired-${++copies}`, path22.basename(chartDir));
@@ -25489,10 +26560,10 @@ async function proofSession(run, chart) {
   };
   const prove = async (repairs) => {
     const copy = repairedCopy(repairs);
-    const checked = await checkRepaired(run, copy, (docs) => fieldChanges2(originalDocs, docs, run.namespace), render);
-    const drift = fieldChanges2(originalDocs, await render(run.options.chart, run.helm), run.namespace);
+    const checked = await checkRepaired(run2, copy, (docs) => fieldChanges2(originalDocs, docs, run2.namespace), render);
+    const drift = fieldChanges2(originalDocs, await render(run2.options.chart, run2.helm), run2.namespace);
     const renders = [checked.render];
-    for (const other of run.proofHelms) renders.push(await renderedUnder(other, () => render(copy, other)));
+    for (const other of run2.proofHelms) renders.push(await renderedUnder(other, () => render(copy, other)));
     return proofResult({
       repaired: repairs.flatMap((r) => r.findings),
       before: chart.findings,
@@ -25505,14 +26576,14 @@ async function proofSession(run, chart) {
   };
   return { repairedCopy, prove };
 }
-async function checkRepaired(run, copy, changesFrom, render) {
+async function checkRepaired(run2, copy, changesFrom, render) {
   let after = [];
   let changes = [];
-  const rendered2 = await renderedUnder(run.helm, async () => {
-    const repaired = await check({ ...run.checkOptions, inputs: [copy] });
+  const rendered2 = await renderedUnder(run2.helm, async () => {
+    const repaired = await check({ ...run2.checkOptions, inputs: [copy] });
     if (repaired.failed && repaired.failed.length > 0) throw new InputErrors(repaired.failed);
     after = repaired.findings;
-    changes = changesFrom(await render(copy, run.helm));
+    changes = changesFrom(await render(copy, run2.helm));
   });
   return { after, changes, render: rendered2 };
 }
@@ -25543,9 +26614,9 @@ async function proveRepairs(session, repairs) {
   }
   return { proven, proof, failures };
 }
-async function predictMigration(run, copy) {
-  const chart = run.options.chart;
-  const predicted = await upgrade({ ...run.options, from: chart, to: copy, namespace: run.namespace });
+async function predictMigration(run2, copy) {
+  const chart = run2.options.chart;
+  const predicted = await upgrade({ ...run2.options, from: chart, to: copy, namespace: run2.namespace });
   const copyWord = shellWord(copy);
   const runbook = upgradeRunbook(predicted.findings, predicted.impact).map((step) => ({ ...step, command: step.command.split(copyWord).join(shellWord(chart)) }));
   return { runbook, migrations: predicted.findings.filter(inRunbook), rolled: predicted.impact.rolled };
@@ -25606,6 +26677,27 @@ function templateFiles2(chartDir) {
   }
   return files;
 }
+var init_fix = __esm({
+  "src/fix.ts"() {
+    "use strict";
+    init_check2();
+    init_shell();
+    init_apply();
+    init_errors();
+    init_helpers();
+    init_patch();
+    init_plan2();
+    init_proof();
+    init_chart();
+    init_object();
+    init_chart_copy();
+    init_chart_input();
+    init_request();
+    init_helm();
+    init_runbook();
+    init_upgrade2();
+  }
+});
 
 // src/load/changed-files.ts
 import { statSync as statSync7 } from "node:fs";
@@ -25647,15 +26739,29 @@ function chartHolding(file) {
   }
   return chart;
 }
+var init_changed_files = __esm({
+  "src/load/changed-files.ts"() {
+    "use strict";
+    init_chart();
+    init_sources();
+  }
+});
 
 // src/report/json.ts
-var JSON_OUTPUT_VERSION = 1;
 function formatJson(result) {
   const { checked: _checked, ...shown } = result;
   const steps = "impact" in result ? upgradeRunbook(result.findings, result.impact) : [];
   return `${JSON.stringify({ version: JSON_OUTPUT_VERSION, ...shown, ...steps.length > 0 ? { plan: { steps } } : {} }, null, 2)}
 `;
 }
+var JSON_OUTPUT_VERSION;
+var init_json = __esm({
+  "src/report/json.ts"() {
+    "use strict";
+    init_runbook();
+    JSON_OUTPUT_VERSION = 1;
+  }
+});
 
 // src/report/fix.ts
 function formatFixJson(outcome) {
@@ -25673,7 +26779,6 @@ function formatFixJson(outcome) {
   return `${JSON.stringify(shown, null, 2)}
 `;
 }
-var objectText = (o) => visible(`${o.kind}/${o.name}`);
 function changeText2(change) {
   const value = (v) => v === void 0 ? "(absent)" : visible(JSON.stringify(v));
   if (change.path === "") return `${objectText(change.object)}: ${change.before === void 0 ? "added" : "removed"}`;
@@ -25733,9 +26838,18 @@ function runbookLines(runbook) {
   }
   return lines;
 }
+var objectText;
+var init_fix2 = __esm({
+  "src/report/fix.ts"() {
+    "use strict";
+    init_json();
+    init_runbook();
+    init_visible();
+    objectText = (o) => visible(`${o.kind}/${o.name}`);
+  }
+});
 
 // src/report/github.ts
-var COMMAND = { error: "error", warning: "warning", info: "notice" };
 function escapeData(text) {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
@@ -25785,9 +26899,18 @@ function annotationText(finding2, lineUnknown) {
 ${commands.map((c) => `  ${c}`).join("\n")}`);
   return parts.join("\n");
 }
+var COMMAND;
+var init_github = __esm({
+  "src/report/github.ts"() {
+    "use strict";
+    init_errors();
+    init_common();
+    init_visible();
+    COMMAND = { error: "error", warning: "warning", info: "notice" };
+  }
+});
 
 // src/report/junit.ts
-var INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 function escapeXml(text) {
   return text.replace(INVALID_XML, "�").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 }
@@ -25883,24 +27006,18 @@ function objectsByKey(objects) {
   }
   return byKey;
 }
+var INVALID_XML;
+var init_junit = __esm({
+  "src/report/junit.ts"() {
+    "use strict";
+    init_finding();
+    init_errors();
+    init_common();
+    INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+  }
+});
 
 // src/report/upgrade-outline.ts
-var REASON_TEXT = {
-  image: "image",
-  env: "environment",
-  "config-checksum": "config checksum",
-  resources: "resources",
-  "labels-only": "labels only",
-  labels: "labels",
-  annotations: "annotations",
-  command: "command/args",
-  volumes: "volumes",
-  probes: "probes",
-  containers: "containers added/removed",
-  "pod-spec": "pod spec"
-};
-var ALREADY_PRESENT = "already present before this upgrade";
-var REPLACED_WHY = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" };
 function upgradeOutline(findings, impact) {
   const failing = findings.filter((f) => f.severity === "error");
   const refused = new Set(failing.map((f) => refKey(f.object)));
@@ -25918,11 +27035,31 @@ function upgradeOutline(findings, impact) {
     deleted: impact.deleted.filter((o) => !replacedFrom.has(refKey(o)))
   };
 }
+var REASON_TEXT, ALREADY_PRESENT, REPLACED_WHY;
+var init_upgrade_outline = __esm({
+  "src/report/upgrade-outline.ts"() {
+    "use strict";
+    init_common();
+    REASON_TEXT = {
+      image: "image",
+      env: "environment",
+      "config-checksum": "config checksum",
+      resources: "resources",
+      "labels-only": "labels only",
+      labels: "labels",
+      annotations: "annotations",
+      command: "command/args",
+      volumes: "volumes",
+      probes: "probes",
+      containers: "containers added/removed",
+      "pod-spec": "pod spec"
+    };
+    ALREADY_PRESENT = "already present before this upgrade";
+    REPLACED_WHY = { rename: "renamed", "kind-change": "kind changed", "group-change": "API group changed" };
+  }
+});
 
 // src/report/markdown.ts
-var COMMENT_MARKER = "<!-- chartguard -->";
-var GITHUB_COMMENT_LIMIT = 65536;
-var ICON = { error: "🔴", warning: "🟠", info: "🔵" };
 function escapeMarkdown(text) {
   return visibleLines(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\|*_[\]`#~])/g, "\\$1").replace(/\r?\n/g, "<br>");
 }
@@ -25930,7 +27067,7 @@ function escapeHtml(text) {
   return visible(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 function longestBacktickRun(text) {
-  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run2) => run2.length));
 }
 function code(text, inTable = false) {
   const flat = visible(text);
@@ -25985,7 +27122,6 @@ function rendered(lines) {
   return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}
 `;
 }
-var bytes = (text) => Buffer.byteLength(text, "utf8");
 function fitted(head, blocks, tail, limit) {
   const note = (left2, what) => `> **${left2} ${what} left out** to keep this comment under ${limit.toLocaleString("en-US")} characters. The full report is in the job summary of this run and in code scanning (the SARIF upload, \`-o sarif\`).`;
   const whole = rendered([...head, ...blocks.length > 0 ? ["### Details", ""] : [], ...blocks.flat(), ...tail]);
@@ -26105,12 +27241,93 @@ function headline(message) {
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
+var COMMENT_MARKER, GITHUB_COMMENT_LIMIT, ICON, bytes;
+var init_markdown = __esm({
+  "src/report/markdown.ts"() {
+    "use strict";
+    init_errors();
+    init_common();
+    init_runbook();
+    init_upgrade_outline();
+    init_visible();
+    COMMENT_MARKER = "<!-- chartguard -->";
+    GITHUB_COMMENT_LIMIT = 65536;
+    ICON = { error: "🔴", warning: "🟠", info: "🔵" };
+    bytes = (text) => Buffer.byteLength(text, "utf8");
+  }
+});
 
-// src/report/plan.ts
-var import_picocolors2 = __toESM(require_picocolors(), 1);
-
-// src/report/text.ts
-var import_picocolors = __toESM(require_picocolors(), 1);
+// node_modules/picocolors/picocolors.js
+var require_picocolors = __commonJS({
+  "node_modules/picocolors/picocolors.js"(exports, module) {
+    var p = process || {};
+    var argv2 = p.argv || [];
+    var env = p.env || {};
+    var isColorSupported = !(!!env.NO_COLOR || argv2.includes("--no-color")) && (!!env.FORCE_COLOR || argv2.includes("--color") || p.platform === "win32" || (p.stdout || {}).isTTY && env.TERM !== "dumb" || !!env.CI);
+    var formatter = (open, close, replace = open) => (input) => {
+      let string = "" + input, index = string.indexOf(close, open.length);
+      return ~index ? open + replaceClose(string, close, replace, index) + close : open + string + close;
+    };
+    var replaceClose = (string, close, replace, index) => {
+      let result = "", cursor = 0;
+      do {
+        result += string.substring(cursor, index) + replace;
+        cursor = index + close.length;
+        index = string.indexOf(close, cursor);
+      } while (~index);
+      return result + string.substring(cursor);
+    };
+    var createColors = (enabled = isColorSupported) => {
+      let f = enabled ? formatter : () => String;
+      return {
+        isColorSupported: enabled,
+        reset: f("\x1B[0m", "\x1B[0m"),
+        bold: f("\x1B[1m", "\x1B[22m", "\x1B[22m\x1B[1m"),
+        dim: f("\x1B[2m", "\x1B[22m", "\x1B[22m\x1B[2m"),
+        italic: f("\x1B[3m", "\x1B[23m"),
+        underline: f("\x1B[4m", "\x1B[24m"),
+        inverse: f("\x1B[7m", "\x1B[27m"),
+        hidden: f("\x1B[8m", "\x1B[28m"),
+        strikethrough: f("\x1B[9m", "\x1B[29m"),
+        black: f("\x1B[30m", "\x1B[39m"),
+        red: f("\x1B[31m", "\x1B[39m"),
+        green: f("\x1B[32m", "\x1B[39m"),
+        yellow: f("\x1B[33m", "\x1B[39m"),
+        blue: f("\x1B[34m", "\x1B[39m"),
+        magenta: f("\x1B[35m", "\x1B[39m"),
+        cyan: f("\x1B[36m", "\x1B[39m"),
+        white: f("\x1B[37m", "\x1B[39m"),
+        gray: f("\x1B[90m", "\x1B[39m"),
+        bgBlack: f("\x1B[40m", "\x1B[49m"),
+        bgRed: f("\x1B[41m", "\x1B[49m"),
+        bgGreen: f("\x1B[42m", "\x1B[49m"),
+        bgYellow: f("\x1B[43m", "\x1B[49m"),
+        bgBlue: f("\x1B[44m", "\x1B[49m"),
+        bgMagenta: f("\x1B[45m", "\x1B[49m"),
+        bgCyan: f("\x1B[46m", "\x1B[49m"),
+        bgWhite: f("\x1B[47m", "\x1B[49m"),
+        blackBright: f("\x1B[90m", "\x1B[39m"),
+        redBright: f("\x1B[91m", "\x1B[39m"),
+        greenBright: f("\x1B[92m", "\x1B[39m"),
+        yellowBright: f("\x1B[93m", "\x1B[39m"),
+        blueBright: f("\x1B[94m", "\x1B[39m"),
+        magentaBright: f("\x1B[95m", "\x1B[39m"),
+        cyanBright: f("\x1B[96m", "\x1B[39m"),
+        whiteBright: f("\x1B[97m", "\x1B[39m"),
+        bgBlackBright: f("\x1B[100m", "\x1B[49m"),
+        bgRedBright: f("\x1B[101m", "\x1B[49m"),
+        bgGreenBright: f("\x1B[102m", "\x1B[49m"),
+        bgYellowBright: f("\x1B[103m", "\x1B[49m"),
+        bgBlueBright: f("\x1B[104m", "\x1B[49m"),
+        bgMagentaBright: f("\x1B[105m", "\x1B[49m"),
+        bgCyanBright: f("\x1B[106m", "\x1B[49m"),
+        bgWhiteBright: f("\x1B[107m", "\x1B[49m")
+      };
+    };
+    module.exports = createColors();
+    module.exports.createColors = createColors;
+  }
+});
 
 // src/report/wrap.ts
 function wrap(text, width, indent) {
@@ -26134,10 +27351,13 @@ function labelled(label, text, width, labelWidth = label.length) {
   lines[0] = label + lines[0].slice(labelWidth);
   return lines;
 }
+var init_wrap = __esm({
+  "src/report/wrap.ts"() {
+    "use strict";
+  }
+});
 
 // src/report/text.ts
-var DEFAULT_WIDTH = 100;
-var LINES_PER_PIECE = 4096;
 function formatText(report, options) {
   let out = "";
   for (const chunk of formatTextChunks(report, options)) out += chunk;
@@ -26154,8 +27374,6 @@ function styleFor(report, options) {
     options
   };
 }
-var piece = (lines) => lines.map((line) => `${line}
-`).join("");
 function* formatTextChunks(report, options) {
   const style = styleFor(report, options);
   const { c } = style;
@@ -26257,7 +27475,6 @@ function lineText(f) {
   if (template === void 0) return `${line}`;
   return templateLine !== void 0 ? `${templateLine}` : `rendered:${line}`;
 }
-var VERBOSE_INDENT = "      ";
 function verboseLines(f, rule, width, c) {
   const lines = [`${VERBOSE_INDENT}${c.dim(`field ${visible(f.path)}`)}`];
   if (f.detail !== void 0) lines.push(...wrap(visibleLines(f.detail), width, VERBOSE_INDENT));
@@ -26265,8 +27482,6 @@ function verboseLines(f, rule, width, c) {
   for (const command of f.remedy.commands ?? []) lines.push(`${VERBOSE_INDENT}  ${c.cyan("$")} ${visible(command)}`);
   return lines;
 }
-var HINT = "Run with --verbose for details; `chartguard rules RULE-ID` explains a rule.";
-var HINT_VERBOSE = "`chartguard rules RULE-ID` explains a rule.";
 function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -26274,9 +27489,26 @@ function firstSentence(text) {
   const end = /[.!?](?=\s+[A-Z`(])/.exec(text);
   return end === null ? text : text.slice(0, end.index + 1);
 }
+var import_picocolors, DEFAULT_WIDTH, LINES_PER_PIECE, piece, VERBOSE_INDENT, HINT, HINT_VERBOSE;
+var init_text = __esm({
+  "src/report/text.ts"() {
+    "use strict";
+    import_picocolors = __toESM(require_picocolors(), 1);
+    init_errors();
+    init_common();
+    init_visible();
+    init_wrap();
+    DEFAULT_WIDTH = 100;
+    LINES_PER_PIECE = 4096;
+    piece = (lines) => lines.map((line) => `${line}
+`).join("");
+    VERBOSE_INDENT = "      ";
+    HINT = "Run with --verbose for details; `chartguard rules RULE-ID` explains a rule.";
+    HINT_VERBOSE = "`chartguard rules RULE-ID` explains a rule.";
+  }
+});
 
 // src/report/plan.ts
-var ref = (o) => visible(objectLabel(o));
 function rolledLine2({ rolled: r, reasons, refused }, c) {
   const notes = [
     refused ? c.red("only once the refused update is fixed") : "",
@@ -26326,21 +27558,24 @@ function formatPlan(result, options) {
   const findings = result.findings.map(withoutCommands);
   return `${lines.join("\n")}${formatText({ ...result, findings }, options)}`;
 }
-
-// src/report/rules-doc.ts
-var import_picocolors3 = __toESM(require_picocolors(), 1);
+var import_picocolors2, ref;
+var init_plan3 = __esm({
+  "src/report/plan.ts"() {
+    "use strict";
+    import_picocolors2 = __toESM(require_picocolors(), 1);
+    init_common();
+    init_text();
+    init_runbook();
+    init_upgrade_outline();
+    init_visible();
+    ref = (o) => visible(objectLabel(o));
+  }
+});
 
 // src/load/rule-examples.ts
 import { existsSync as existsSync13, readFileSync as readFileSync10 } from "node:fs";
 import path24 from "node:path";
 import { fileURLToPath } from "node:url";
-var EXAMPLE_FILES = {
-  bad: "bad.yaml",
-  good: "good.yaml",
-  upgradeFrom: "from.yaml",
-  goodFrom: "good-from.yaml",
-  rerender: "rerender.yaml"
-};
 function packageRoot(from = path24.dirname(fileURLToPath(import.meta.url))) {
   for (let dir = from; ; dir = path24.dirname(dir)) {
     if (isChartguardPackage(path24.join(dir, "package.json"))) return dir;
@@ -26378,6 +27613,19 @@ function readRuleExample(id, root = packageRoot()) {
 function isMissing(example) {
   return "missing" in example;
 }
+var EXAMPLE_FILES;
+var init_rule_examples = __esm({
+  "src/load/rule-examples.ts"() {
+    "use strict";
+    EXAMPLE_FILES = {
+      bad: "bad.yaml",
+      good: "good.yaml",
+      upgradeFrom: "from.yaml",
+      goodFrom: "good-from.yaml",
+      rerender: "rerender.yaml"
+    };
+  }
+});
 
 // src/report/rules-doc.ts
 function ruleCatalog() {
@@ -26502,24 +27750,33 @@ function fence(yaml2) {
 ${yaml2.replace(/\n+$/, "")}
 \`\`\``;
 }
+var import_picocolors3;
+var init_rules_doc = __esm({
+  "src/report/rules-doc.ts"() {
+    "use strict";
+    import_picocolors3 = __toESM(require_picocolors(), 1);
+    init_check();
+    init_probes();
+    init_rules();
+    init_upgrade();
+    init_rule_examples();
+    init_yaml();
+    init_wrap();
+  }
+});
+
+// src/version.ts
+var VERSION2;
+var init_version = __esm({
+  "src/version.ts"() {
+    "use strict";
+    VERSION2 = "0.1.0";
+  }
+});
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
 import path25 from "node:path";
-
-// src/version.ts
-var VERSION2 = "0.1.0";
-
-// src/report/sarif.ts
-var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-var FINGERPRINT_KEY = "chartguard/v1";
-var LEVEL = { error: "error", warning: "warning", info: "note" };
-var SUPPRESSION_KIND = {
-  annotation: "inSource",
-  comment: "inSource",
-  "allowed-overlap": "external",
-  "probe-cause": "external"
-};
 function formatSarif(result, options) {
   return `${JSON.stringify(sarifLog(result, options), null, 2)}
 `;
@@ -26682,10 +27939,32 @@ function tagsOf(id) {
 function unknownRule(id, severity) {
   return { id, severity, summary: id, why: id, messages: {}, fix: "", migration: "", incident: "", helpUri: "" };
 }
+var SARIF_SCHEMA, FINGERPRINT_KEY, LEVEL, SUPPRESSION_KIND;
+var init_sarif = __esm({
+  "src/report/sarif.ts"() {
+    "use strict";
+    init_rule();
+    init_messages();
+    init_object();
+    init_errors();
+    init_common();
+    init_rules_doc();
+    init_version();
+    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+    FINGERPRINT_KEY = "chartguard/v1";
+    LEVEL = { error: "error", warning: "warning", info: "note" };
+    SUPPRESSION_KIND = {
+      annotation: "inSource",
+      comment: "inSource",
+      "allowed-overlap": "external",
+      "probe-cause": "external"
+    };
+  }
+});
 
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
-import { renameSync, rmSync as rmSync3, statSync as statSync8, writeFileSync as writeFileSync6 } from "node:fs";
+import { renameSync, rmSync as rmSync4, statSync as statSync8, writeFileSync as writeFileSync6 } from "node:fs";
 import path26 from "node:path";
 function writeOutputFile(file, text) {
   const target = path26.resolve(file);
@@ -26707,140 +27986,32 @@ function writeOutputFile(file, text) {
     writeFileSync6(temporary, text, { flag: "wx" });
     renameSync(temporary, target);
   } catch (error) {
-    rmSync3(temporary, { force: true });
+    rmSync4(temporary, { force: true });
     throw new InputError(`cannot write the report: ${describeFsError(error)}`, file);
   }
 }
+var init_write = __esm({
+  "src/report/write.ts"() {
+    "use strict";
+    init_errors();
+    init_manifests();
+  }
+});
 
-// src/cli/signals.ts
-var SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-var installed = false;
-function handleSignals() {
-  if (installed) return;
-  installed = true;
-  let stopping = false;
-  for (const [signal, code2] of Object.entries(SIGNAL_EXIT_CODES)) {
-    process.on(signal, () => {
-      if (stopping) process.exit(code2);
-      stopping = true;
-      undoAll();
-      process.stderr.write(`chartguard: interrupted by ${signal}; no report was produced
-`);
-      process.exit(code2);
-    });
-  }
-}
-function handleClosedStdout() {
-  process.stdout.on("error", (error) => {
-    if (error.code !== "EPIPE") throw error;
-    undoAll();
-    process.exit(process.exitCode ?? 0);
-  });
-}
-
-// src/cli/options.ts
-import { availableParallelism as availableParallelism2 } from "node:os";
-var OUTPUT_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"];
-var collect = (value, previous) => [...previous, value];
-function namespaceName(value) {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
-    throw new InvalidArgumentError("must be a valid namespace name (lowercase DNS label)");
-  }
-  return value;
-}
-function releaseName(value) {
-  if (value.length > MAX_RELEASE_NAME || !new RegExp(RELEASE_PATTERN).test(value)) {
-    throw new InvalidArgumentError("must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app)");
-  }
-  return value;
-}
-function versionArgument(value) {
-  if (!/^v?\d+\.\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError("must look like 1.30 or v1.30.2");
-  return value;
-}
-function positiveNumber(value) {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
-  return n;
-}
-var MAX_HELM_TIMEOUT_SECONDS = 86400;
-function helmTimeout(value) {
-  const n = positiveNumber(value);
-  if (n > MAX_HELM_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_HELM_TIMEOUT_SECONDS} seconds (one day)`);
-  return n;
-}
-function positiveInteger(value) {
-  const n = positiveNumber(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError("must be a whole number");
-  return n;
-}
-function withOutputFlags(command) {
-  return command.addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text")).option("--output-file <path>", "write the report to this file (atomically: the file is complete or untouched) instead of stdout").addOption(
-    new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists").choices([...SEVERITIES, "none"]).default("error")
-  ).option("--no-color", "never colour the text report").option("-q, --quiet", "show only errors in the text report").option("-v, --verbose", "text report: under each finding its full explanation, its own fix and the commands to migrate a deployed release");
-}
-function withRenderFlags(command) {
-  return command.option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default").option("-f, --values <file>", "values file for every chart (repeatable)", collect, []).option("--set <key=value>", "set a value on the command line (repeatable)", collect, []).option("--set-string <key=value>", "set a STRING value (repeatable)", collect, []).option("--set-file <key=path>", "set a value from a file (repeatable)", collect, []).option("--set-json <key=json>", "set a JSON value (repeatable)", collect, []).option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName).option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument).option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, []).option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)").option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60).option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)").option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism2());
-}
-function shardArgument(value) {
-  const shard = parseShard(value);
-  if (!shard) throw new InvalidArgumentError("must be i/n with 1 <= i <= n, e.g. 2/4");
-  return shard;
-}
-function withDiscoveryFlags(command) {
-  return command.option("--exclude <glob>", "leave out files and charts matching this gitignore-style glob (repeatable; .gitignore files are honoured too)", collect, []).option("--shard <i/n>", "check only the i-th of n parts of the charts and files found (deterministic: sorted by path, dealt round-robin), for a CI matrix", shardArgument);
-}
-function discoveryOptions(flags) {
-  return { exclude: flags.exclude, ...flags.shard === void 0 ? {} : { shard: flags.shard } };
-}
-function chartOptions(flags) {
-  return {
-    valuesFiles: flags.values,
-    set: flags.set,
-    setString: flags.setString,
-    setFile: flags.setFile,
-    setJson: flags.setJson,
-    apiVersions: flags.apiVersions,
-    timeoutMs: flags.helmTimeout * 1e3,
-    skipMissingDeps: flags.skipMissingDeps === true,
-    jobs: flags.jobs,
-    ...flags.release === void 0 ? {} : { release: flags.release },
-    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: flags.kubeVersion },
-    ...flags.helm === void 0 ? {} : { helm: flags.helm }
-  };
-}
-function analysisSettings(flags) {
-  return {
-    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: minorVersion(flags.kubeVersion) },
-    ...flags.argoRolloutsVersion === void 0 ? {} : { argoRolloutsVersion: minorVersion(flags.argoRolloutsVersion) }
-  };
-}
-function withArgoRolloutsFlag(command) {
-  return command.option(
-    "--argo-rollouts-version <version>",
-    "Argo Rollouts version in the cluster (e.g. 1.8): from 1.9 a changed Rollout selector is refused, before it skips the canary",
-    versionArgument
-  );
-}
-function withConfigFlags(command) {
-  return withConfigFileFlags(command).option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
-}
-function withConfigFileFlags(command) {
-  return command.option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)").option("--no-config", "use no configuration file");
-}
+// src/cli/program.ts
+var program_exports = {};
+__export(program_exports, {
+  buildProgram: () => buildProgram,
+  main: () => main,
+  run: () => run
+});
+import { appendFileSync } from "node:fs";
 function configOptions(flags) {
   return {
     config: loadConfig(flags.config === void 0 ? {} : { file: flags.config }),
     showSuppressed: flags.showSuppressed === true
   };
 }
-
-// src/cli/main.ts
-var JOB_SUMMARY_LIMIT = 1024 * 1024;
-var EXIT_OK = 0;
-var EXIT_FINDINGS = 1;
-var EXIT_USAGE = 2;
-var HELP_HINT = "see chartguard --help";
 function useColor(flags) {
   if (flags.color === false || flags.outputFile) return false;
   if (process.env.NO_COLOR) return false;
@@ -26925,20 +28096,11 @@ function explainRules(id, flags) {
     process.stdout.write(formatRuleText(rule, { color, example, badFindings }));
   }
 }
-var collect2 = (value, previous) => [...previous, value];
-var FIX_OUTPUT_FORMATS = ["text", "json", "patch"];
 function fixExitCode(outcome) {
   return outcome.unrepaired.length > 0 || outcome.repairs.some((r) => !r.proven) ? EXIT_FINDINGS : EXIT_OK;
 }
 function addCheckCommand(program2, setExitCode) {
-  withDiscoveryFlags(withConfigFlags(withOutputFlags(
-    withRenderFlags(
-      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(
-        "--same-namespace",
-        "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)"
-      ).option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them")
-    )
-  ))).action(async (paths, flags) => {
+  withCheckCommand(program2).action(async (paths, flags) => {
     const inputs = flags.changedFiles ? inputsForChangedFiles(paths, { configFileNames: CONFIG_FILE_NAMES }) : paths;
     if (inputs.length === 0) {
       process.stderr.write(`chartguard: none of the ${paths.length} changed files is in a chart or a manifest; nothing to check
@@ -27014,11 +28176,11 @@ function buildProgram(setExitCode) {
   addRulesCommand(program2, setExitCode);
   return program2;
 }
-async function main(argv) {
+async function main(argv2) {
   let exitCode = EXIT_OK;
   const program2 = buildProgram((code2) => exitCode = code2);
   try {
-    await program2.parseAsync(argv, { from: "user" });
+    await program2.parseAsync(argv2, { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -27030,27 +28192,142 @@ async function main(argv) {
     if (error instanceof InputError) {
       for (const line of error.lines) process.stderr.write(`chartguard: ${visible(line)}
 `);
-      if (argv.includes("--debug") && error.detail) process.stderr.write(`${visibleLines(error.detail)}
+      if (argv2.includes("--debug") && error.detail) process.stderr.write(`${visibleLines(error.detail)}
 `);
       return EXIT_USAGE;
     }
     throw error;
   }
 }
+function run(argv2) {
+  return main(argv2).catch((error) => {
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    process.stderr.write(`chartguard: internal error (a bug in chartguard; --debug shows where): ${message}
+`);
+    if (argv2.includes("--debug") && error instanceof Error) process.stderr.write(`${error.stack}
+`);
+    return EXIT_USAGE;
+  });
+}
+var JOB_SUMMARY_LIMIT, EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, HELP_HINT, collect2, FIX_OUTPUT_FORMATS;
+var init_program = __esm({
+  "src/cli/program.ts"() {
+    "use strict";
+    init_esm();
+    init_check2();
+    init_upgrade2();
+    init_fix();
+    init_errors();
+    init_config();
+    init_changed_files();
+    init_finding();
+    init_rules();
+    init_baseline();
+    init_fix2();
+    init_github();
+    init_json();
+    init_junit();
+    init_markdown();
+    init_plan3();
+    init_progress();
+    init_rules_doc();
+    init_rule_examples();
+    init_sarif();
+    init_text();
+    init_visible();
+    init_write();
+    init_version();
+    init_options();
+    JOB_SUMMARY_LIMIT = 1024 * 1024;
+    EXIT_OK = 0;
+    EXIT_FINDINGS = 1;
+    EXIT_USAGE = 2;
+    HELP_HINT = "see chartguard --help";
+    collect2 = (value, previous) => [...previous, value];
+    FIX_OUTPUT_FORMATS = ["text", "json", "patch"];
+  }
+});
+
+// src/cli/main.ts
+init_helm();
+
+// src/cli/prestart.ts
+init_esm();
+init_chart();
+init_helm();
+init_preflight();
+init_request();
+init_options();
+async function prestartCheck(argv2) {
+  try {
+    const command = readCheck(argv2);
+    if (command === void 0 || command.paths.length !== 1 || command.flags.changedFiles === true) return;
+    const chart = command.paths[0];
+    if (/\.tgz$/i.test(chart) || !isChartDir(chart)) return;
+    const options = chartOptions(command.flags);
+    const inputs = renderInputs(options, command.flags.namespace);
+    await checkValueFiles(inputs);
+    checkChartLinks(chart);
+    if (missingDependencies(chart).length > 0) return;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+    const helm = await findHelm(options.helm, process.env, timeoutMs);
+    startEarlyRender(helm.path, chartRequest(chart, inputs).request, timeoutMs);
+  } catch {
+  }
+}
+function readCheck(argv2) {
+  let read;
+  const program2 = new Command("chartguard").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0, outputError: () => void 0 });
+  program2.option("--debug");
+  withCheckCommand(program2).action((paths, flags) => {
+    read = { paths, flags };
+  });
+  try {
+    program2.parse(argv2, { from: "user" });
+  } catch {
+    return void 0;
+  }
+  return read;
+}
+
+// src/cli/signals.ts
+init_interrupt();
+var SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+var installed = false;
+function handleSignals() {
+  if (installed) return;
+  installed = true;
+  let stopping = false;
+  for (const [signal, code2] of Object.entries(SIGNAL_EXIT_CODES)) {
+    process.on(signal, () => {
+      if (stopping) process.exit(code2);
+      stopping = true;
+      undoAll();
+      process.stderr.write(`chartguard: interrupted by ${signal}; no report was produced
+`);
+      process.exit(code2);
+    });
+  }
+}
+function handleClosedStdout() {
+  process.stdout.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    undoAll();
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
+// src/cli/main.ts
 handleSignals();
 handleClosedStdout();
-process.exitCode = await main(process.argv.slice(2)).catch((error) => {
-  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
-  process.stderr.write(`chartguard: internal error (a bug in chartguard; --debug shows where): ${message}
-`);
-  if (process.argv.includes("--debug") && error instanceof Error) process.stderr.write(`${error.stack}
-`);
-  return EXIT_USAGE;
-});
-export {
-  buildProgram,
-  main
-};
+var argv = process.argv.slice(2);
+await prestartCheck(argv);
+try {
+  const { run: run2 } = await Promise.resolve().then(() => (init_program(), program_exports));
+  process.exitCode = await run2(argv);
+} finally {
+  discardEarlyRenders();
+}
 
 /*
 Bundled dependencies and their licences:

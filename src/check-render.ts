@@ -10,7 +10,8 @@
 import { mergeProbeEvidence, analyzeProbes, withUpgradeRefusal, withUpgradeRenders, type ProbeEvidence } from "./analyze/probes.ts";
 import type { Source } from "./load/sources.ts";
 import { renderChart, type ChartRenderSettings, type RenderedChart } from "./render/chart-input.ts";
-import { renderCharts, type ChartOptions, type ChartRenders } from "./render/charts.ts";
+import { renderCharts, type ChartRenders } from "./render/charts.ts";
+import type { ChartOptions } from "./render/request.ts";
 import { reason, renderSingles, renderUpgrades, startProbes } from "./render/probes.ts";
 import { createProgress } from "./report/progress.ts";
 

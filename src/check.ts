@@ -15,12 +15,14 @@ import { chartOptionsWithConfig, settingsWithConfig, suppressResult, type Suppre
 import type { ChartguardConfig } from "./config/config.ts";
 import { InputErrors, inputFailure, type InputFailure } from "./errors.ts";
 import { loadManifests } from "./load/inputs.ts";
-import { discoverAll, type Shard, type Source } from "./load/sources.ts";
+import type { Shard } from "./load/shard.ts";
+import { discoverAll, type Source } from "./load/sources.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import type { ModelNote } from "./model/object.ts";
 import { chartFacts } from "./chart-facts.ts";
 import { probeEvidenceOf, renderChartsForCheck, type ProbedChart } from "./check-render.ts";
-import type { ChartOptions, ChartRenders } from "./render/charts.ts";
+import type { ChartRenders } from "./render/charts.ts";
+import type { ChartOptions } from "./render/request.ts";
 import { templateLocator } from "./template-locator.ts";
 
 export interface CheckOptions extends ChartOptions {

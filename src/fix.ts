@@ -25,7 +25,7 @@ import { isChartDir } from "./load/chart.ts";
 import { isRecord, type ObjectRef } from "./model/object.ts";
 import { copyChart } from "./render/chart-copy.ts";
 import { renderChart, withWorkDir, type ChartRenderSettings } from "./render/chart-input.ts";
-import { DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "./render/charts.ts";
+import { DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "./render/request.ts";
 import { locateHelm, type Helm } from "./render/helm.ts";
 import { inRunbook, upgradeRunbook, type RunbookStep } from "./report/runbook.ts";
 import type { YamlDocument } from "./load/yaml.ts";

@@ -30,7 +30,7 @@
 // Commands
 export { check, type CheckOptions, type CheckOutcome } from "./check.ts";
 export { upgrade, type UpgradeOptions, type UpgradeOutcome, type SideValues } from "./upgrade.ts";
-export type { ChartOptions } from "./render/charts.ts";
+export type { ChartOptions } from "./render/request.ts";
 
 // The pure core
 export { checkDocuments, type CheckResult, type CheckCoreOptions } from "./analyze/check.ts";

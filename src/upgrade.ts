@@ -13,7 +13,7 @@ import { discoverSources } from "./load/sources.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import type { ModelNote } from "./model/object.ts";
 import { renderChart, withWorkDir, type ChartRenderSettings, type RenderedChart } from "./render/chart-input.ts";
-import { DEFAULT_HELM_TIMEOUT_MS, renderInputs, type ChartOptions } from "./render/charts.ts";
+import { DEFAULT_HELM_TIMEOUT_MS, renderInputs, type ChartOptions } from "./render/request.ts";
 import { chartAtRevision, GIT_PREFIX } from "./render/git.ts";
 import { locateHelm, type Helm } from "./render/helm.ts";
 import { templateLocator } from "./template-locator.ts";

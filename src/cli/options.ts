@@ -1,12 +1,15 @@
-/** The flags Helm users already know, and their translation into library options. */
+/**
+ * The flags Helm users already know, and their translation into library options. Light to
+ * load (no configuration, rules or parsers): cli/prestart.ts reads the command line with
+ * these same definitions before the rest of chartguard has loaded.
+ */
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SEVERITIES, type Severity } from "../analyze/finding.ts";
 import type { AnalysisSettings } from "../analyze/context.ts";
-import { loadConfig, minorVersion, RELEASE_PATTERN, type ChartguardConfig } from "../config/config.ts";
-import { parseShard, type Shard } from "../load/sources.ts";
-import { MAX_RELEASE_NAME } from "../render/chart-input.ts";
-import type { ChartOptions } from "../render/charts.ts";
+import { minorVersion } from "../k8s/versions.ts";
+import { parseShard, type Shard } from "../load/shard.ts";
+import { MAX_RELEASE_NAME, RELEASE_PATTERN, type ChartOptions } from "../render/request.ts";
 
 export type FailOn = Severity | "none";
 
@@ -185,10 +188,22 @@ export function withConfigFileFlags(command: Command): Command {
     .option("--no-config", "use no configuration file");
 }
 
-/** The configuration to run with, and whether to list what it suppresses. */
-export function configOptions(flags: ConfigFlags): { config: ChartguardConfig; showSuppressed: boolean } {
-  return {
-    config: loadConfig(flags.config === undefined ? {} : { file: flags.config }),
-    showSuppressed: flags.showSuppressed === true,
-  };
+export type CheckFlags = OutputFlags & RenderFlags & ConfigFlags & DiscoveryFlags & { probe: boolean; sameNamespace?: boolean; changedFiles?: boolean };
+
+/** `check` with its flags, without its action: the CLI (program.ts) and cli/prestart.ts read the command line with this one definition. */
+export function withCheckCommand(program: Command): Command {
+  return withDiscoveryFlags(withConfigFlags(withOutputFlags(
+    withRenderFlags(
+      program
+        .command("check")
+        .description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)")
+        .argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin")
+        .option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders")
+        .option(
+          "--same-namespace",
+          "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)",
+        )
+        .option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them"),
+    ),
+  )));
 }

@@ -9,8 +9,9 @@ import type { Finding, Summary } from "../analyze/finding.ts";
 import { withSuppressions, type SuppressedFinding, type SuppressedSummary } from "../analyze/suppress.ts";
 import type { YamlDocument } from "../load/yaml.ts";
 import type { ModelNote } from "../model/object.ts";
-import type { ChartOptions } from "../render/charts.ts";
-import { chartSettingsFor, chartValuesFiles, minorVersion, type ChartguardConfig } from "./config.ts";
+import type { ChartOptions } from "../render/request.ts";
+import { minorVersion } from "../k8s/versions.ts";
+import { chartSettingsFor, chartValuesFiles, type ChartguardConfig } from "./config.ts";
 
 /** What a result carries once suppressions are applied. */
 export interface SuppressionFields {

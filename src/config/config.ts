@@ -18,6 +18,7 @@ import { CHECK_RULES, UPGRADE_RULES } from "../analyze/rules/index.ts";
 import { InputError } from "../errors.ts";
 import { isReallyInside, repositoryRoot } from "../load/paths.ts";
 import { labelKeyProblems, labelValueProblems } from "../model/label-syntax.ts";
+import { RELEASE_PATTERN } from "../render/request.ts";
 
 /** File names searched for, in each folder from the working directory up to the root. */
 export const CONFIG_FILE_NAMES = [".chartguard.yaml", ".chartguard.yml"] as const;
@@ -49,8 +50,6 @@ const CAUSE_TABLE: Record<Cause, true> = { name: true, "chart-version": true, "a
 export const CAUSE_VALUES = Object.keys(CAUSE_TABLE) as Cause[];
 
 export const VERSION_PATTERN = "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$";
-/** Helm's release name rule (a DNS-1123 subdomain of at most 53 characters). */
-export const RELEASE_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 export const OBJECT_PATTERN = "^[A-Za-z][A-Za-z0-9]*/[^/\\s]+$";
 
 export interface ObjectShape {
@@ -476,12 +475,6 @@ function editDistance(a: string, b: string): number {
 
 // ---------------------------------------------------------------------------
 // Applying the configuration to a run
-
-/** `kubernetesVersion: v1.29.3` → `1.29`, the form the analysis settings use. */
-export function minorVersion(version: string): string {
-  const [major, minor] = version.replace(/^v/, "").split(".");
-  return `${major}.${minor}`;
-}
 
 /** The `charts` entry for a chart path as the user named it (compared as absolute paths). */
 export function chartSettingsFor(config: ChartguardConfig, chartPath: string, cwd: string = process.cwd()): ChartSettings | undefined {

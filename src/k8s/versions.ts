@@ -29,3 +29,9 @@ export function gateApplies(gate: VersionGate, version: string): boolean {
   if (gate.until !== undefined && versionAtLeast(version, gate.until)) return false;
   return true;
 }
+
+/** `v1.29.3` (a flag or the configuration's `kubernetesVersion`) → `1.29`, the form the analysis settings use. */
+export function minorVersion(version: string): string {
+  const [major, minor] = version.replace(/^v/, "").split(".");
+  return `${major}.${minor}`;
+}

@@ -10,14 +10,9 @@ import { InputError } from "../errors.ts";
 import { isChartDir } from "./chart.ts";
 import { ignoresAbove, IgnoreSet, parsePattern, ruleMatches, type IgnoreRule } from "./gitignore.ts";
 import { describeFsError, isDirectory, STDIN } from "./manifests.ts";
+import { shardSources, type Shard } from "./shard.ts";
 
 export type Source = { kind: "manifest"; path: string } | { kind: "chart"; path: string };
-
-/** `--shard i/n`: the i-th (1-based) of n deterministic parts of the discovered sources. */
-export interface Shard {
-  index: number;
-  count: number;
-}
 
 export interface DiscoverOptions {
   /**
@@ -113,27 +108,6 @@ function excludeRules(base: string, patterns: readonly string[]): IgnoreRule[] {
 /** `isDir` undefined: an input named on the command line, matched either way. */
 function isExcluded(rules: readonly IgnoreRule[], absolute: string, isDir: boolean | undefined): boolean {
   return rules.some((rule) => (isDir === undefined ? ruleMatches(rule, absolute, true) || ruleMatches(rule, absolute, false) : ruleMatches(rule, absolute, isDir)));
-}
-
-/**
- * The `index`-th of `count` parts of `sources`: sorted by path (byte order, the same on
- * every machine), then dealt round-robin, so every source lands in exactly one shard and
- * shard sizes differ by at most one.
- */
-export function shardSources<T extends { path: string }>(sources: readonly T[], shard: Shard): T[] {
-  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 1 || shard.index > shard.count) {
-    throw new InputError(`--shard ${shard.index}/${shard.count}: must be i/n with 1 <= i <= n`);
-  }
-  const sorted = [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return sorted.filter((_, i) => i % shard.count === shard.index - 1);
-}
-
-/** `i/n` as `--shard` takes it; undefined when malformed. */
-export function parseShard(text: string): Shard | undefined {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) return undefined;
-  const shard = { index: Number(match[1]), count: Number(match[2]) };
-  return shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count ? shard : undefined;
 }
 
 export async function discoverAll(inputs: readonly string[], options: DiscoverOptions = {}): Promise<Source[]> {

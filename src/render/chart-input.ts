@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { onInterrupt } from "../interrupt.ts";
 import { extractChartArchive } from "../load/chart-archive.ts";
-import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
+import { missingDependencies, missingDependenciesError, type ChartMeta } from "../load/chart.ts";
 import { parseYamlStream, type HelmRelease, type YamlDocument } from "../load/yaml.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
 import { readChartTemplates } from "./chart-templates.ts";
@@ -17,12 +17,7 @@ import { chartTree, preparedCopy, raiseRevision } from "./probe-copy.ts";
 import { chartFileResolver } from "./template-lines.ts";
 import { helmTemplate, valuesArguments, type Helm, type RenderRequest } from "./helm.ts";
 import { checkChartLinks, checkValueFiles } from "./preflight.ts";
-
-/** The render inputs a Helm user types (`-f`, `--set`, ...), the same for every chart. */
-export type RenderInputs = Omit<RenderRequest, "chart" | "release"> & {
-  /** `--release`; each chart's own name when absent, as `helm install <chart-name>` users expect. */
-  release?: string;
-};
+import { chartRequest, type RenderInputs } from "./request.ts";
 
 export interface ChartRenderSettings {
   helm: Helm;
@@ -89,10 +84,12 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
     const copy = await preparedCopy(chartDir, workDir, false);
     if (raiseRevision(chartTree(copy), revision - 1)) chartDir = copy;
   }
-  const meta = readChartMeta(chartDir);
-  const { release, ...inputs } = settings.inputs;
-  const request: RenderRequest = { ...inputs, chart: chartDir, release: release ?? releaseNameFor(meta.name) };
-  const output = await helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
+  const { meta, request } = chartRequest(chartDir, settings.inputs);
+  const rendering = helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
+  // Every template is read while helm renders, when the main thread has nothing else to do.
+  const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : undefined;
+  allTemplates?.catch(() => undefined); // helm's error, if any, is the one to report
+  const output = await rendering;
   const { docs, templateFiles } = parseRender(output, chartPath, chartDir, shownAs);
   const rendered: HelmRelease = {
     name: request.release,
@@ -102,7 +99,7 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   };
   for (const doc of docs) doc.release = rendered;
   if (docs.every((doc) => doc.value === null || doc.value === undefined)) notes.push("the chart rendered no objects with these values: nothing of it was checked");
-  const templates = await readChartTemplates(chartDir, settings.templates === "all" ? undefined : new Set(templateFiles.values()));
+  const templates = await (allTemplates ?? readChartTemplates(chartDir, new Set(templateFiles.values())));
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles, missingDependencies: dropped };
 }
 
@@ -157,21 +154,4 @@ export async function withWorkDir<T>(use: (dir: string) => Promise<T>): Promise<
     remove();
     release();
   }
-}
-
-/** Helm's longest release name. */
-export const MAX_RELEASE_NAME = 53;
-
-/**
- * The release a chart is rendered as when `--release` is not given: its name made a valid
- * release name (lowercase letters, digits and '-', at most 53 characters), as a user would
- * name it for `helm install`: `CHART-TEMPLATE` → `chart-template`, `my_chart` → `my-chart`.
- */
-export function releaseNameFor(chartName: string): string {
-  const name = chartName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .slice(0, MAX_RELEASE_NAME)
-    .replace(/^-+|-+$/g, "");
-  return name === "" ? "release" : name;
 }

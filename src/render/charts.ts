@@ -2,48 +2,10 @@
 import { availableParallelism } from "node:os";
 import { InputError } from "../errors.ts";
 import type { Source } from "../load/sources.ts";
-import { renderChart, withWorkDir, type ChartRenderSettings, type RenderedChart, type RenderInputs } from "./chart-input.ts";
+import { renderChart, withWorkDir, type ChartRenderSettings, type RenderedChart } from "./chart-input.ts";
 import { findHelm } from "./helm.ts";
 import { checkValueFiles } from "./preflight.ts";
-
-export interface ChartOptions {
-  /** `--helm PATH`; else $HELM_BIN, else helm on PATH. */
-  helm?: string;
-  valuesFiles?: string[];
-  set?: string[];
-  setString?: string[];
-  setFile?: string[];
-  setJson?: string[];
-  release?: string;
-  kubeVersion?: string;
-  apiVersions?: string[];
-  /** `--helm-timeout`, per helm run. Default 60 s. */
-  timeoutMs?: number;
-  skipMissingDeps?: boolean;
-  /** Charts rendered at once. Default: the number of cores. */
-  jobs?: number;
-  /**
-   * Probe renders (`check`): render each chart again with the same inputs and with
-   * controlled perturbations, to prove what changes with what. Default true; `--no-probe`.
-   */
-  probe?: boolean;
-}
-
-export const DEFAULT_HELM_TIMEOUT_MS = 60_000;
-
-export function renderInputs(options: ChartOptions, namespace: string): RenderInputs {
-  return {
-    namespace,
-    valuesFiles: options.valuesFiles ?? [],
-    set: options.set ?? [],
-    setString: options.setString ?? [],
-    setFile: options.setFile ?? [],
-    setJson: options.setJson ?? [],
-    apiVersions: options.apiVersions ?? [],
-    ...(options.release === undefined ? {} : { release: options.release }),
-    ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }),
-  };
-}
+import { DEFAULT_HELM_TIMEOUT_MS, renderInputs, type ChartOptions } from "./request.ts";
 
 /** A chart that could not be rendered (helm failed, or chartguard refused it), and why. */
 export interface ChartFailure {

@@ -379,7 +379,9 @@ export interface RenderOptions {
 /** Renders a chart with `helm template` and returns the manifest text Helm printed. */
 export async function helmTemplate(helm: Helm, request: RenderRequest, options: RenderOptions): Promise<string> {
   const reportAs = options.reportAs ?? request.chart;
-  const run = await withIsolatedHelmEnvironment((env) => runProcess(helm.path, templateArguments(request), env, options)).catch(
+  const args = templateArguments(request);
+  const early = options.signal === undefined ? takeEarlyRender(helm.path, args, options.timeoutMs) : undefined;
+  const run = await (early ?? withIsolatedHelmEnvironment((env) => runProcess(helm.path, args, env, options))).catch(
     (error: unknown) => {
       if (options.signal?.aborted === true) throw error;
       throw new InputError(`could not run helm at ${helm.path}: ${errorMessage(error)}`, reportAs);
@@ -397,6 +399,38 @@ export async function helmTemplate(helm: Helm, request: RenderRequest, options: 
   }
   if (run.code !== 0) throw helmTemplateFailure(stderr, run.code, request.chart, reportAs);
   return run.stdout.toString("utf8");
+}
+
+/** Renders started before anyone asked for them (startEarlyRender), by binary, arguments and timeout. */
+const earlyRenders = new Map<string, { run: Promise<ProcessResult>; stop: AbortController }>();
+
+const earlyRenderKey = (binary: string, args: readonly string[], timeoutMs: number) => JSON.stringify([binary, args, timeoutMs]);
+
+/**
+ * Starts `helm template` for `request` now, for the helmTemplate call that later asks for
+ * the very same render (binary, arguments, timeout) to take over: the CLI starts the render
+ * `check` is about to ask for while the rest of chartguard loads (cli/prestart.ts). A render
+ * asked for in any other way runs as usual; discardEarlyRenders stops those no call took.
+ */
+export function startEarlyRender(binary: string, request: RenderRequest, timeoutMs: number): void {
+  const args = templateArguments(request);
+  const stop = new AbortController();
+  const run = withIsolatedHelmEnvironment((env) => runProcess(binary, args, env, { timeoutMs, signal: stop.signal }));
+  run.catch(() => undefined); // its caller awaits it; a render no one takes is not an unhandled rejection
+  earlyRenders.set(earlyRenderKey(binary, args, timeoutMs), { run, stop });
+}
+
+function takeEarlyRender(binary: string, args: readonly string[], timeoutMs: number): Promise<ProcessResult> | undefined {
+  const key = earlyRenderKey(binary, args, timeoutMs);
+  const early = earlyRenders.get(key);
+  earlyRenders.delete(key);
+  return early?.run;
+}
+
+/** Stops the early renders no helmTemplate call took (the run asked for another render, or for none). */
+export function discardEarlyRenders(): void {
+  for (const { stop } of earlyRenders.values()) stop.abort();
+  earlyRenders.clear();
 }
 
 /**

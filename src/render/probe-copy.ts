@@ -8,7 +8,7 @@
  * Copying, perturbing and scanning are synchronous, for the reason copyChart gives: they
  * stand between the user and the probe renders (or, for the scan, share the machine with them).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { extractChartArchive } from "../load/chart-archive.ts";
@@ -59,6 +59,19 @@ export function copyOfCopy(prepared: string, workDir: string): string {
   const root = path.join(mkdtempSync(path.join(workDir, "probe-")), "chart");
   linkTree(prepared, root);
   return root;
+}
+
+/**
+ * Removes a copy (preparedCopy, copyOfCopy) once its render is done, rather than with the
+ * run's work folder at the end: a probe render usually ends while the base render still
+ * runs, and the main thread is idle then, whereas the end of the run waits for every file removed.
+ */
+export function removeCopy(root: string): void {
+  try {
+    rmSync(path.dirname(root), { recursive: true, force: true });
+  } catch {
+    // What is left goes with the work folder.
+  }
 }
 
 function linkTree(from: string, to: string): void {
@@ -189,8 +202,10 @@ export function raiseRevision(nodes: readonly ChartNode[], offset = REVISION_OFF
  * `date "2006-01-02"` label) would otherwise look stable although every upgrade changes it.
  */
 const LATER_NOW = '(dateModify "+25h1m1s" now)';
+/** A string literal of a template action, interpreted or raw. */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|`[^`]*`/g;
 // The `now` function, not a field (.now), a variable ($now), a longer name, or text in a string literal.
-const NOW_OR_STRING = /("(?:[^"\\]|\\.)*"|`[^`]*`)|(?<![\w.$])now\b(?![\w-])/g;
+const NOW_OR_STRING = new RegExp(`(${STRING_LITERAL.source})|(?<![\\w.$])now\\b(?![\\w-])`, "g");
 
 /** A template's text with every `now` call in an action moved to LATER_NOW. */
 export function withLaterClock(text: string): string {
@@ -262,10 +277,17 @@ export function templateFiles(dir: string): string[] {
 const NONDETERMINISTIC = /\b(?:rand(?:AlphaNum|Alpha|Numeric|Ascii|Bytes|Int)|uuidv4|now|unixEpoch|dateInZone|genCA(?:WithKey)?|genPrivateKey|genSelfSignedCert(?:WithKey)?|genSignedCert(?:WithKey)?|htpasswd|bcrypt|encryptAES|shuffle|getHostByName)\b/;
 const MAX_SCANNED_FILE = 4 * 1024 * 1024;
 
-/** True when a template action in `text` may render differently each time. */
+/**
+ * True when a template action in `text` may render differently each time. A function's name
+ * in a string literal calls nothing (Grafana dashboards carry `"from":"now-6h"` in raw
+ * strings, and would cost every such chart a repeat render), unless the literal holds an
+ * action of its own, which `tpl` could run.
+ */
 export function hasNondeterministicAction(text: string): boolean {
   if (!text.includes("{{")) return false;
-  for (const action of text.match(ACTION) ?? []) if (NONDETERMINISTIC.test(action)) return true;
+  for (const action of text.match(ACTION) ?? []) {
+    if (NONDETERMINISTIC.test(action.replace(STRING_LITERAL, (literal) => (literal.includes("{{") ? literal : '""')))) return true;
+  }
   return false;
 }
 

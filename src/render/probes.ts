@@ -20,7 +20,8 @@ import jsyaml from "js-yaml";
 import { InputError } from "../errors.ts";
 import { missingDependencies } from "../load/chart.ts";
 import { parsedByText, parseYamlStream, type YamlDocument } from "../load/yaml.ts";
-import { releaseNameFor, type ChartRenderSettings } from "./chart-input.ts";
+import type { ChartRenderSettings } from "./chart-input.ts";
+import { releaseNameFor } from "./request.ts";
 import { mapLimit } from "./charts.ts";
 import { chartRefusal, helmTemplate, takeVersionReport, type RenderRequest } from "./helm.ts";
 import {
@@ -34,6 +35,7 @@ import {
   mayRenderAtRandom,
   preparedCopy,
   raiseRevision,
+  removeCopy,
   REVISION_MARKER,
   type ChartNode,
 } from "./probe-copy.ts";
@@ -71,8 +73,12 @@ export interface SingleCauseRender extends PerturbedRender {
 
 export interface ProbePlan {
   chartPath: string;
-  /** The chart prepared for perturbing (subcharts unpacked, missing dependencies dropped), itself unperturbed. */
-  prepared: string;
+  /**
+   * The chart prepared for perturbing (subcharts unpacked, missing dependencies dropped),
+   * itself unperturbed. Made on first use: when the combined render proves everything and
+   * the chart renders the same twice, no render starts from it.
+   */
+  prepared: () => Promise<string>;
   request: RenderRequest;
   nodes: ChartNode[];
   targets: ProbeTarget[];
@@ -131,8 +137,11 @@ export async function startProbes(
   // perturbations add no random function, so the perturbed copy scans like the chart.)
   const userTexts = [...(await Promise.all(inputs.valuesFiles.map((file) => readFile(file, "utf8").catch(() => "{{ now }}")))), ...inputs.set, ...inputs.setString, ...inputs.setJson, ...inputs.setFile];
   const random = mayRenderAtRandom(combined.request.chart, userTexts);
+  removeWhenRendered(combinedRun, combined.request.chart); // scanned: nothing reads it after its render
   // The repeat renders as a later upgrade would: with `now` a day on (probe-copy.ts LATER_NOW).
-  const repeatRun = random ? render({ ...plan.request, chart: laterClockCopy(plan.prepared, workDir) ?? combined.pristine }) : Promise.resolve(undefined);
+  const later = random ? laterClockCopy(await plan.prepared(), workDir) : undefined;
+  const repeatRun = random ? render({ ...plan.request, chart: later ?? (combined.inPlace ? chartPath : await plan.prepared()) }) : Promise.resolve(undefined);
+  if (later !== undefined) removeWhenRendered(repeatRun, later);
   const [repeatOutput, combinedOutput] = await Promise.allSettled([repeatRun, combinedRun]);
   const byText = await parsed;
   const result: EarlyProbes = { plan, notes: [], deterministic: !random };
@@ -150,18 +159,19 @@ export async function startProbes(
 }
 
 /**
- * The chart prepared for probing, and every perturbation at once in a linked copy of it: the
- * request of the combined render, its markers, the plan the single-cause renders start from,
- * and the chart a repeat render renders (the chart itself when it renders as it is).
+ * Every perturbation at once in a prepared copy of the chart: the request of the combined
+ * render, its markers, the plan the single-cause renders start from, and whether a repeat
+ * render can render the chart itself (else it starts from the plan's prepared copy).
  */
 async function combinedPerturbation(chartPath: string, settings: ChartRenderSettings, workDir: string) {
   // A chart directory with all its dependencies renders again as it is; anything else from a copy.
   const renderInPlace = !/\.tgz$/i.test(chartPath) && missingDependenciesSafe(chartPath) === 0;
   const { release, ...inputs } = settings.inputs;
-  // The prepared copy stays as the chart is: the repeat (when it cannot render in place) and
-  // the single-cause renders start from it. The combined perturbation goes into a linked copy.
-  const prepared = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
-  const copy = copyOfCopy(prepared, workDir);
+  // The combined perturbation goes into a prepared copy of its own. The repeat (when it cannot
+  // render in place) and the single-cause renders start from another, left as the chart is.
+  const copy = await preparedCopy(chartPath, workDir, settings.skipMissingDeps);
+  let pristine: Promise<string> | undefined;
+  const prepared = () => (pristine ??= preparedCopy(chartPath, workDir, settings.skipMissingDeps));
   const nodes = chartTree(copy);
   // Without the crds/ folders: they are never templated, so they cannot differ from the base render's.
   const request: RenderRequest = { ...inputs, chart: chartPath, release: release ?? releaseNameFor(nodes[0]!.meta.name), includeCrds: false };
@@ -184,8 +194,14 @@ async function combinedPerturbation(chartPath: string, settings: ChartRenderSett
     request: { ...request, chart: copy, valuesFiles: [...request.valuesFiles, overridesFile], setString: [...request.setString, ...values.setStrings] },
     markers,
     plan: { chartPath, prepared, request, nodes, targets, userSetKeys, hasAppVersion, usesRevision },
-    pristine: renderInPlace ? chartPath : prepared,
+    inPlace: renderInPlace,
   };
+}
+
+/** Removes a copy once its render settled, either way (its outcome is read from `run` itself). */
+function removeWhenRendered(run: Promise<unknown>, copy: string): void {
+  const remove = () => removeCopy(copy);
+  run.then(remove, remove);
 }
 
 function missingDependenciesSafe(chartPath: string): number {
@@ -262,13 +278,13 @@ export async function renderSingles(plan: ProbePlan, settings: ChartRenderSettin
       let request: RenderRequest = plan.request;
       let markers: ProbeMarkers = {};
       if (cause === "values" || cause === "image-tag") {
-        chart = plan.prepared;
+        chart = await plan.prepared();
         const values = valuesPerturbation(plan.targets, new Set([cause === "values" ? "labels" : "tag"]), plan.userSetKeys);
         const file = writeOverrides(workDir, values.overrides);
         request = { ...request, valuesFiles: [...request.valuesFiles, file], setString: [...request.setString, ...values.setStrings] };
         markers = cause === "values" ? { labelMaps: values.labelMaps } : { imageTags: values.imageTags };
       } else {
-        chart = copyOfCopy(plan.prepared, workDir);
+        chart = copyOfCopy(await plan.prepared(), workDir);
         const nodes = chartTree(chart);
         if (cause === "revision") {
           raiseRevision(nodes);

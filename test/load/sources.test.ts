@@ -5,7 +5,8 @@ import { dirname, join, relative } from "node:path";
 import { after, test } from "node:test";
 import { InputError } from "../../src/errors.ts";
 import { parseIgnoreFile, parsePattern, ruleMatches } from "../../src/load/gitignore.ts";
-import { discoverAll, parseShard, shardSources, type Source } from "../../src/load/sources.ts";
+import { parseShard, shardSources } from "../../src/load/shard.ts";
+import { discoverAll, type Source } from "../../src/load/sources.ts";
 import { runCli } from "../helpers/cli.ts";
 
 const roots: string[] = [];

@@ -200,6 +200,10 @@ describe("chart copy perturbations", () => {
     assert.equal(hasNondeterministicAction("{{- $ca := genCA \"x\" 365 }}"), true);
     assert.equal(hasNondeterministicAction("# restart now if needed\nname: {{ .Release.Name }}"), false, "words outside actions do not count");
     assert.equal(hasNondeterministicAction("known: {{ .Values.known }}"), false);
+    assert.equal(hasNondeterministicAction('"time":{{`{"from":"now-6h","to":"now"}`}}'), false, "a raw string literal calls nothing");
+    assert.equal(hasNondeterministicAction('{{ regexReplaceAll "now|uuidv4" .Values.x "" }}'), false, "nor does an interpreted one");
+    assert.equal(hasNondeterministicAction('{{ tpl "{{ randAlphaNum 8" . }}'), true, "a literal holding an action, which tpl could run, still counts");
+    assert.equal(hasNondeterministicAction('{{ printf "%s" "x" | cat (now | date "2006") }}'), true, "a call next to literals still counts");
     assert.equal(mayRenderAtRandom(fixtureChart("probes/clean"), []), false);
     assert.equal(mayRenderAtRandom(fixtureChart("probes/clean"), ["secret={{ uuidv4 }}"]), true, "a --set value rendered through tpl");
     assert.equal(mayRenderAtRandom(fixtureChart("probes/random"), []), true);
