@@ -14863,6 +14863,11 @@ var init_k8s_scalars = __esm({
 });
 
 // src/load/block-locator.ts
+function samePath(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 function isItemAt(text, at) {
   if (text.charCodeAt(at) !== 45) return false;
   const next = text.charCodeAt(at + 1);
@@ -14949,12 +14954,13 @@ var init_block_locator = __esm({
     KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"&*!?|>%@`{}[\],-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]+|$)/;
     NODE_PROPERTIES = /^(?:(?:&[^\s]+|![^\s]*)[ \t]*)*(?:#.*)?$/;
     INDEXED_REGION_LINES = 2048;
-    RECENT_WALKS = 64;
+    RECENT_WALKS = 16;
     BlockLocator = class {
-      constructor(text, startLine, lines) {
+      constructor(text, startLine, lines, uniqueKeys = false) {
         this.text = text;
         this.startLine = startLine;
         this.lines = lines;
+        this.uniqueKeys = uniqueKeys;
         const starts = new Uint32Array(lines);
         let line = 1;
         for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) starts[line++] = at + 1;
@@ -14963,10 +14969,15 @@ var init_block_locator = __esm({
       text;
       startLine;
       lines;
+      uniqueKeys;
       /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
       lineStarts;
       indexes = /* @__PURE__ */ new Map();
-      recentWalks = /* @__PURE__ */ new Map();
+      /** Compared segment by segment: a key made of the path (JSON) cost more than the comparisons. */
+      recentWalks = [];
+      oldestWalk = 0;
+      /** The top-level block, found on first use (null: the document has none). */
+      root;
       /** 1-based file line of the field at `path`, or of its nearest ancestor found. */
       locate(path27) {
         return this.walk(path27).line;
@@ -14977,17 +14988,20 @@ var init_block_locator = __esm({
         return found.complete ? found.line : void 0;
       }
       walk(path27) {
-        const key = JSON.stringify(path27);
-        const recent = this.recentWalks.get(key);
-        if (recent !== void 0) return recent;
+        for (const recent of this.recentWalks) if (samePath(recent.path, path27)) return recent.found;
         const found = this.walkUncached(path27);
-        if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
-        this.recentWalks.set(key, found);
+        const walked = { path: [...path27], found };
+        if (this.recentWalks.length < RECENT_WALKS) this.recentWalks.push(walked);
+        else {
+          this.recentWalks[this.oldestWalk] = walked;
+          this.oldestWalk = (this.oldestWalk + 1) % RECENT_WALKS;
+        }
         return found;
       }
       walkUncached(path27) {
-        const root = this.rootRegion();
-        if (root === void 0) return { line: this.startLine, complete: false };
+        if (this.root === void 0) this.root = this.rootRegion() ?? null;
+        const { root } = this;
+        if (root === null) return { line: this.startLine, complete: false };
         let region = root;
         let line = root.line;
         let found = 0;
@@ -15036,19 +15050,9 @@ var init_block_locator = __esm({
       }
       /** The lines after `from` that belong to a block nested deeper than `column` (or its `-` items at `column`). */
       blockAfter(from, column, end) {
-        let first;
-        let firstIndent = 0;
-        for (let line = from + 1; line < end; line++) {
-          const indent = this.indentOf(line);
-          if (indent === void 0) continue;
-          const isItem = isItemAt(this.text, this.lineStarts[line] + indent);
-          if (indent > column || indent === column && isItem) {
-            first = line;
-            firstIndent = indent;
-          }
-          break;
-        }
-        if (first === void 0) return void 0;
+        const start = this.blockStart(from, column, end);
+        if (start === void 0) return void 0;
+        const { line: first, column: firstIndent } = start;
         const sequenceAtColumn = firstIndent === column;
         let last = this.nextShallowLine(first + 1, end, column);
         for (; last < end; last = this.nextShallowLine(last + 1, end, column)) {
@@ -15059,6 +15063,21 @@ var init_block_locator = __esm({
           break;
         }
         return { line: first, column: firstIndent, end: last };
+      }
+      /** Where blockAfter's block starts, its end left to be found by whoever reads its lines (see Region.stop). */
+      blockStart(from, column, end) {
+        for (let line = from + 1; line < end; line++) {
+          const indent = this.indentOf(line);
+          if (indent === void 0) continue;
+          const isItem = isItemAt(this.text, this.lineStarts[line] + indent);
+          return indent > column || indent === column && isItem ? { line, column: indent, end, stop: column } : void 0;
+        }
+        return void 0;
+      }
+      /** Whether a line of a region whose end was not measured, holding content indented `indent`, is past it. */
+      endsAt(region, line, indent) {
+        if (region.stop === void 0 || indent > region.stop) return false;
+        return !(indent === region.column && isItemAt(this.text, this.lineStarts[line] + indent));
       }
       /**
        * The first line from `from` on (before `end`, else `end`) that starts with at most `column`
@@ -15109,7 +15128,11 @@ var init_block_locator = __esm({
         if (typeof segment !== "string") return void 0;
         let found;
         for (let line = region.line; line < end; line = this.nextShallowLine(line + 1, end, column)) {
-          if (line !== region.line && this.indentOf(line) !== column) continue;
+          if (line !== region.line) {
+            const indent = this.indentOf(line);
+            if (indent !== void 0 && this.endsAt(region, line, indent)) break;
+            if (indent !== column) continue;
+          }
           const lineStart = this.lineStarts[line];
           const at = lineStart + column;
           if (isItemAt(text, at)) continue;
@@ -15120,10 +15143,14 @@ var init_block_locator = __esm({
           let valueAt = colon + 1;
           while (text.charCodeAt(valueAt) === 32 || text.charCodeAt(valueAt) === 9) valueAt++;
           const rest = this.lineText(line).slice(valueAt - lineStart);
+          if (this.uniqueKeys) {
+            const child2 = onlyNodeProperties(rest) ? this.blockStart(line, column, end) : void 0;
+            return child2 === void 0 ? entry : { line, child: child2 };
+          }
           const child = onlyNodeProperties(rest) ? this.blockAfter(line, column, end) : void 0;
+          if (child !== void 0) entry.child = child;
           found = entry;
           if (child === void 0) continue;
-          entry.child = child;
           line = child.end - 1;
         }
         return found;
@@ -15133,7 +15160,11 @@ var init_block_locator = __esm({
         const lines = [];
         const { column, end } = region;
         for (let line = region.line; line < end && lines.length < limit; line = this.nextShallowLine(line + 1, end, column)) {
-          if (line !== region.line && this.indentOf(line) !== column) continue;
+          if (line !== region.line) {
+            const indent = this.indentOf(line);
+            if (indent !== void 0 && this.endsAt(region, line, indent)) break;
+            if (indent !== column) continue;
+          }
           if (!isItemAt(this.text, this.lineStarts[line] + column)) break;
           lines.push(line);
         }
@@ -15149,6 +15180,7 @@ var init_block_locator = __esm({
         const keys = /* @__PURE__ */ new Map();
         for (let line = region.line; line < region.end; line++) {
           const indent = line === region.line ? region.column : this.indentOf(line);
+          if (indent !== void 0 && line !== region.line && this.endsAt(region, line, indent)) break;
           if (indent !== region.column) continue;
           const text = this.lineText(line).slice(indent);
           if (isItemAt(this.text, this.lineStarts[line] + indent)) continue;
@@ -15371,9 +15403,12 @@ function sameDocumentAgain(same, chunk, index, file) {
 function parseDocument2(chunk, index, file, options) {
   const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
   let value;
-  const { locate, positioned } = documentLocator(chunk, file, options, large, () => value);
-  const { value: parsed, duplicateKeys, aliasesUnchecked } = documentValue(chunk, file, options, large, positioned);
-  value = parsed;
+  let uniqueKeys = false;
+  const { locate, positioned } = documentLocator(chunk, file, options, large, () => value, () => uniqueKeys);
+  const parsed = documentValue(chunk, file, options, large, positioned);
+  const { duplicateKeys, aliasesUnchecked } = parsed;
+  value = parsed.value;
+  uniqueKeys = parsed.uniqueKeys === true;
   if (aliasesUnchecked) checkAliases(value, file, locate);
   const template = sourceTemplate(chunk.text);
   return {
@@ -15387,7 +15422,7 @@ function parseDocument2(chunk, index, file, options) {
     text: chunk.text
   };
 }
-function documentLocator(chunk, file, options, large, valueOf) {
+function documentLocator(chunk, file, options, large, valueOf, uniqueKeys) {
   let positions;
   const positioned = () => {
     if (positions === void 0) {
@@ -15397,7 +15432,7 @@ function documentLocator(chunk, file, options, large, valueOf) {
     return positions;
   };
   let blocks;
-  const blockLocator = () => blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines);
+  const blockLocator = () => blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines, uniqueKeys());
   const yamlLocate = (path27) => {
     try {
       return positioned().locate(path27);
@@ -15418,7 +15453,7 @@ function documentValue(chunk, file, options, large, positioned) {
 }
 function loadWithFallbacks(chunk, file, large, positioned) {
   try {
-    return { value: loadFast(chunk, file, false), duplicateKeys: [] };
+    return { value: loadFast(chunk, file, false), duplicateKeys: [], uniqueKeys: true };
   } catch (error) {
     const failure2 = fastLoadFailure(error, chunk, file);
     if (failure2.deep) throw failure2.deep;
@@ -16914,11 +16949,22 @@ function placeholders(template) {
   return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]))];
 }
 function formatMessage(template, data, where) {
-  return template.replace(PLACEHOLDER, (_, name) => {
-    const value = data[name];
-    if (value === void 0) throw new Error(`${where} needs data "${name}"`);
-    return String(value);
-  });
+  const parts = templateParts(template);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = data[parts[i]];
+    if (value === void 0) throw new Error(`${where} needs data "${parts[i]}"`);
+    out += String(value) + parts[i + 1];
+  }
+  return out;
+}
+function templateParts(template) {
+  let parts = splitTemplates.get(template);
+  if (parts === void 0) {
+    parts = template.split(PLACEHOLDER);
+    splitTemplates.set(template, parts);
+  }
+  return parts;
 }
 function capitalize(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -16927,11 +16973,12 @@ function andList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
-var PLACEHOLDER;
+var PLACEHOLDER, splitTemplates;
 var init_messages = __esm({
   "src/analyze/messages.ts"() {
     "use strict";
     PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+    splitTemplates = /* @__PURE__ */ new Map();
   }
 });
 
@@ -18518,6 +18565,7 @@ var init_invalid_label = __esm({
         const problems = [];
         for (const object of context.objects) {
           for (const field of checkedFields(object, context)) {
+            if (field.errors.length === 0) continue;
             const byPath = /* @__PURE__ */ new Map();
             for (const error of field.errors) {
               const key = formatPath(error.path);
@@ -18563,12 +18611,13 @@ function analysed(context) {
   if (found) return found;
   found = { list: [], copies: /* @__PURE__ */ new Set() };
   const first = /* @__PURE__ */ new Map();
+  const sources = /* @__PURE__ */ new Map();
   for (const object of context.objects) {
     if (object.hooks.length > 0 || object.generatedName || object.ref.name === "") continue;
-    const key = identityKey(object);
-    const earlier = first.get(key);
-    if (earlier === void 0) first.set(key, object);
-    else {
+    let source = sources.get(object.doc);
+    if (source === void 0) sources.set(object.doc, source = sourceKey(object.doc));
+    const earlier = firstWith(first, [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name], object);
+    if (earlier !== void 0) {
       found.list.push({ copy: object, first: earlier });
       found.copies.add(object);
     }
@@ -18576,10 +18625,21 @@ function analysed(context) {
   cache.set(context, found);
   return found;
 }
-function identityKey(object) {
-  const { release } = object.doc;
-  const source = release === void 0 ? `file\0${object.doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
-  return [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
+function sourceKey(doc) {
+  const { release } = doc;
+  return release === void 0 ? `file\0${doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
+}
+function firstWith(identities, keys, object) {
+  let map2 = identities;
+  for (let i = 0; i < keys.length - 1; i++) {
+    let next = map2.get(keys[i]);
+    if (next === void 0) map2.set(keys[i], next = /* @__PURE__ */ new Map());
+    map2 = next;
+  }
+  const last = keys[keys.length - 1];
+  const earlier = map2.get(last);
+  if (earlier === void 0) map2.set(last, object);
+  return earlier;
 }
 var cache;
 var init_duplicates = __esm({
@@ -19629,7 +19689,9 @@ var init_dangling_selector = __esm({
         for (const { namespace, labels } of items) {
           this.all.add(namespace);
           for (const key in labels) {
-            addTo(this.byPair, `${key}=${labels[key]}`, namespace);
+            let byValue = this.byPair.get(key);
+            if (byValue === void 0) this.byPair.set(key, byValue = /* @__PURE__ */ new Map());
+            addTo(byValue, labels[key], namespace);
             addTo(this.byKey, key, namespace);
           }
         }
@@ -19638,7 +19700,7 @@ var init_dangling_selector = __esm({
       candidates(selector) {
         let best = this.all;
         for (const r of selector.requirements) {
-          const narrowed = r.operator === "In" && r.values.length === 1 ? this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE : r.operator === "Exists" ? this.byKey.get(r.key) ?? NONE : void 0;
+          const narrowed = r.operator === "In" && r.values.length === 1 ? this.byPair.get(r.key)?.get(r.values[0]) ?? NONE : r.operator === "Exists" ? this.byKey.get(r.key) ?? NONE : void 0;
           if (narrowed !== void 0 && narrowed.size < best.size) best = narrowed;
         }
         return best;

@@ -20,6 +20,12 @@ interface Region {
   line: number;
   column: number;
   end: number;
+  /**
+   * Set when the block's end was not measured (`end` is then only a bound): it ends, as
+   * blockAfter measures it, at the first line after its first whose content is indented at
+   * most `stop` (the column of its key), unless that is one of its own `-` items.
+   */
+  stop?: number;
 }
 
 interface Entry {
@@ -73,13 +79,17 @@ const INDEXED_REGION_LINES = 2048;
  * finding's own location ask for the same path one after the other, and an object's
  * findings come together; a few suffice, and memory stays constant.
  */
-const RECENT_WALKS = 64;
+const RECENT_WALKS = 16;
 
 export class BlockLocator {
   /** Where each line starts (a typed array: 4 bytes a line, not 8+). */
   private readonly lineStarts: Uint32Array;
   private readonly indexes = new Map<string, RegionIndex>();
-  private readonly recentWalks = new Map<string, { line: number; complete: boolean }>();
+  /** Compared segment by segment: a key made of the path (JSON) cost more than the comparisons. */
+  private readonly recentWalks: { path: FieldPath; found: { line: number; complete: boolean } }[] = [];
+  private oldestWalk = 0;
+  /** The top-level block, found on first use (null: the document has none). */
+  private root: Region | null | undefined;
 
   constructor(
     private readonly text: string,
@@ -87,6 +97,12 @@ export class BlockLocator {
     private readonly startLine: number,
     /** How many lines `text` has (its line breaks plus one), known from splitting the file. */
     private readonly lines: number,
+    /**
+     * js-yaml read `text` and refused no key written twice in a mapping (it refuses them
+     * unless told to keep the last): the first line of a key is then its only one, and a
+     * search stops there instead of reading the rest of the mapping.
+     */
+    private readonly uniqueKeys = false,
   ) {
     const starts = new Uint32Array(lines);
     let line = 1; // starts[0] = 0
@@ -106,18 +122,22 @@ export class BlockLocator {
   }
 
   private walk(path: FieldPath): { line: number; complete: boolean } {
-    const key = JSON.stringify(path); // tells a key "0" from the index 0
-    const recent = this.recentWalks.get(key);
-    if (recent !== undefined) return recent;
+    for (const recent of this.recentWalks) if (samePath(recent.path, path)) return recent.found;
     const found = this.walkUncached(path);
-    if (this.recentWalks.size >= RECENT_WALKS) this.recentWalks.clear();
-    this.recentWalks.set(key, found);
+    // A copy: a caller may change its array afterwards.
+    const walked = { path: [...path], found };
+    if (this.recentWalks.length < RECENT_WALKS) this.recentWalks.push(walked);
+    else {
+      this.recentWalks[this.oldestWalk] = walked;
+      this.oldestWalk = (this.oldestWalk + 1) % RECENT_WALKS;
+    }
     return found;
   }
 
   private walkUncached(path: FieldPath): { line: number; complete: boolean } {
-    const root = this.rootRegion();
-    if (root === undefined) return { line: this.startLine, complete: false };
+    if (this.root === undefined) this.root = this.rootRegion() ?? null;
+    const { root } = this;
+    if (root === null) return { line: this.startLine, complete: false };
     let region: Region | undefined = root;
     let line = root.line;
     let found = 0;
@@ -171,19 +191,9 @@ export class BlockLocator {
 
   /** The lines after `from` that belong to a block nested deeper than `column` (or its `-` items at `column`). */
   private blockAfter(from: number, column: number, end: number): Region | undefined {
-    let first: number | undefined;
-    let firstIndent = 0;
-    for (let line = from + 1; line < end; line++) {
-      const indent = this.indentOf(line);
-      if (indent === undefined) continue;
-      const isItem = isItemAt(this.text, this.lineStarts[line]! + indent);
-      if (indent > column || (indent === column && isItem)) {
-        first = line;
-        firstIndent = indent;
-      }
-      break;
-    }
-    if (first === undefined) return undefined;
+    const start = this.blockStart(from, column, end);
+    if (start === undefined) return undefined;
+    const { line: first, column: firstIndent } = start;
     const sequenceAtColumn = firstIndent === column;
     let last = this.nextShallowLine(first + 1, end, column);
     for (; last < end; last = this.nextShallowLine(last + 1, end, column)) {
@@ -194,6 +204,23 @@ export class BlockLocator {
       break;
     }
     return { line: first, column: firstIndent, end: last };
+  }
+
+  /** Where blockAfter's block starts, its end left to be found by whoever reads its lines (see Region.stop). */
+  private blockStart(from: number, column: number, end: number): Region | undefined {
+    for (let line = from + 1; line < end; line++) {
+      const indent = this.indentOf(line);
+      if (indent === undefined) continue;
+      const isItem = isItemAt(this.text, this.lineStarts[line]! + indent);
+      return indent > column || (indent === column && isItem) ? { line, column: indent, end, stop: column } : undefined;
+    }
+    return undefined;
+  }
+
+  /** Whether a line of a region whose end was not measured, holding content indented `indent`, is past it. */
+  private endsAt(region: Region, line: number, indent: number): boolean {
+    if (region.stop === undefined || indent > region.stop) return false;
+    return !(indent === region.column && isItemAt(this.text, this.lineStarts[line]! + indent));
   }
 
   /**
@@ -250,7 +277,11 @@ export class BlockLocator {
     if (typeof segment !== "string") return undefined;
     let found: Entry | undefined;
     for (let line = region.line; line < end; line = this.nextShallowLine(line + 1, end, column)) {
-      if (line !== region.line && this.indentOf(line) !== column) continue;
+      if (line !== region.line) {
+        const indent = this.indentOf(line);
+        if (indent !== undefined && this.endsAt(region, line, indent)) break;
+        if (indent !== column) continue;
+      }
       const lineStart = this.lineStarts[line]!;
       const at = lineStart + column;
       if (isItemAt(text, at)) continue; // an indentless sequence: the value of the key above
@@ -261,10 +292,15 @@ export class BlockLocator {
       let valueAt = colon + 1;
       while (text.charCodeAt(valueAt) === 32 || text.charCodeAt(valueAt) === 9) valueAt++;
       const rest = this.lineText(line).slice(valueAt - lineStart);
+      if (this.uniqueKeys) {
+        // The only line of the key: its block is not measured, only where it starts (its lines are read when walked into).
+        const child = onlyNodeProperties(rest) ? this.blockStart(line, column, end) : undefined;
+        return child === undefined ? entry : { line, child };
+      }
       const child = onlyNodeProperties(rest) ? this.blockAfter(line, column, end) : undefined;
+      if (child !== undefined) entry.child = child;
       found = entry;
       if (child === undefined) continue;
-      entry.child = child;
       line = child.end - 1; // its lines are measured: on to the next key after them
     }
     return found;
@@ -276,7 +312,11 @@ export class BlockLocator {
     const { column, end } = region;
     // Every line of an item's block is indented past the column: only the lines at it are read.
     for (let line = region.line; line < end && lines.length < limit; line = this.nextShallowLine(line + 1, end, column)) {
-      if (line !== region.line && this.indentOf(line) !== column) continue;
+      if (line !== region.line) {
+        const indent = this.indentOf(line);
+        if (indent !== undefined && this.endsAt(region, line, indent)) break;
+        if (indent !== column) continue;
+      }
       if (!isItemAt(this.text, this.lineStarts[line]! + column)) break;
       lines.push(line);
     }
@@ -294,6 +334,7 @@ export class BlockLocator {
     const keys = new Map<string, Entry>();
     for (let line = region.line; line < region.end; line++) {
       const indent = line === region.line ? region.column : this.indentOf(line);
+      if (indent !== undefined && line !== region.line && this.endsAt(region, line, indent)) break;
       if (indent !== region.column) continue;
       const text = this.lineText(line).slice(indent);
       if (isItemAt(this.text, this.lineStarts[line]! + indent)) continue; // an indentless sequence: the value of the key above
@@ -348,6 +389,13 @@ export class BlockLocator {
     }
     return { line, child: { line, column, end: last } };
   }
+}
+
+/** Same segments in the same order; a key "0" is not the index 0. */
+function samePath(a: FieldPath, b: FieldPath): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** `-` followed by a space, a tab or the line's end, at `at`. */

@@ -276,9 +276,12 @@ function sameDocumentAgain(same: YamlDocument, chunk: DocumentText, index: numbe
 function parseDocument(chunk: DocumentText, index: number, file: string, options: ParseOptions): YamlDocument {
   const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
   let value: unknown;
-  const { locate, positioned } = documentLocator(chunk, file, options, large, () => value);
-  const { value: parsed, duplicateKeys, aliasesUnchecked } = documentValue(chunk, file, options, large, positioned);
-  value = parsed;
+  let uniqueKeys = false;
+  const { locate, positioned } = documentLocator(chunk, file, options, large, () => value, () => uniqueKeys);
+  const parsed = documentValue(chunk, file, options, large, positioned);
+  const { duplicateKeys, aliasesUnchecked } = parsed;
+  value = parsed.value;
+  uniqueKeys = parsed.uniqueKeys === true;
   // js-yaml gives an alias the anchor's own object: bound the expansion and refuse cycles (at the alias's line, so after `value` is set).
   if (aliasesUnchecked) checkAliases(value, file, locate);
   const template = sourceTemplate(chunk.text);
@@ -298,7 +301,7 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
  * How a document finds the line of a field (`valueOf` gives its value once parsed), and its
  * `yaml` node tree, composed on first use and dropped when memory runs short.
  */
-function documentLocator(chunk: DocumentText, file: string, options: ParseOptions, large: boolean, valueOf: () => unknown) {
+function documentLocator(chunk: DocumentText, file: string, options: ParseOptions, large: boolean, valueOf: () => unknown, uniqueKeys: () => boolean) {
   let positions: PositionedDocument | undefined;
   const positioned = () => {
     if (positions === undefined) {
@@ -308,7 +311,7 @@ function documentLocator(chunk: DocumentText, file: string, options: ParseOption
     return positions;
   };
   let blocks: BlockLocator | undefined;
-  const blockLocator = () => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines));
+  const blockLocator = () => (blocks ??= new BlockLocator(chunk.text, chunk.startLine, chunk.lines, uniqueKeys()));
   // `yaml` may refuse a document js-yaml accepted (or overflow its stack): lines then come by indentation.
   const yamlLocate = (path: FieldPath) => {
     try {
@@ -337,7 +340,7 @@ function documentValue(
   options: ParseOptions,
   large: boolean,
   positioned: () => PositionedDocument,
-): { value: unknown; duplicateKeys: DuplicateKey[]; aliasesUnchecked?: boolean } {
+): { value: unknown; duplicateKeys: DuplicateKey[]; aliasesUnchecked?: boolean; uniqueKeys?: boolean } {
   // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
   const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
   // No anchor in what is left: aliases are bounded on the full path only. An alias to an
@@ -350,9 +353,15 @@ function documentValue(
 }
 
 /** js-yaml's value; where it refuses the text, `yaml`'s (duplicate keys kept, last wins; errors with their position). */
-function loadWithFallbacks(chunk: DocumentText, file: string, large: boolean, positioned: () => PositionedDocument): { value: unknown; duplicateKeys: DuplicateKey[] } {
+function loadWithFallbacks(
+  chunk: DocumentText,
+  file: string,
+  large: boolean,
+  positioned: () => PositionedDocument,
+): { value: unknown; duplicateKeys: DuplicateKey[]; uniqueKeys?: boolean } {
   try {
-    return { value: loadFast(chunk, file, false), duplicateKeys: [] };
+    // Read in full and in strict mode: js-yaml refused any key written twice in a mapping.
+    return { value: loadFast(chunk, file, false), duplicateKeys: [], uniqueKeys: true };
   } catch (error) {
     const failure = fastLoadFailure(error, chunk, file);
     if (failure.deep) throw failure.deep;

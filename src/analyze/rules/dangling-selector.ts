@@ -432,17 +432,23 @@ function firstElsewhere<T>(
   return found;
 }
 
-/** Which namespaces hold items with each label (`key=value`) and each label key, in input order. */
+/**
+ * Which namespaces hold items with each label (by key, then value) and each label key, in
+ * input order. Keyed by the strings the labels already hold, not by a `key=value` string
+ * made for every label of every item and again for every finding.
+ */
 class NamespacesByLabel {
   private readonly all = new Set<string>();
-  private readonly byPair = new Map<string, Set<string>>();
+  private readonly byPair = new Map<string, Map<string, Set<string>>>();
   private readonly byKey = new Map<string, Set<string>>();
 
   constructor(items: readonly { namespace: string; labels: Labels }[]) {
     for (const { namespace, labels } of items) {
       this.all.add(namespace);
       for (const key in labels) {
-        addTo(this.byPair, `${key}=${labels[key]}`, namespace);
+        let byValue = this.byPair.get(key);
+        if (byValue === undefined) this.byPair.set(key, (byValue = new Map()));
+        addTo(byValue, labels[key]!, namespace);
         addTo(this.byKey, key, namespace);
       }
     }
@@ -453,7 +459,11 @@ class NamespacesByLabel {
     let best: ReadonlySet<string> = this.all;
     for (const r of selector.requirements) {
       const narrowed =
-        r.operator === "In" && r.values.length === 1 ? (this.byPair.get(`${r.key}=${r.values[0]}`) ?? NONE) : r.operator === "Exists" ? (this.byKey.get(r.key) ?? NONE) : undefined;
+        r.operator === "In" && r.values.length === 1
+          ? (this.byPair.get(r.key)?.get(r.values[0]!) ?? NONE)
+          : r.operator === "Exists"
+            ? (this.byKey.get(r.key) ?? NONE)
+            : undefined;
       if (narrowed !== undefined && narrowed.size < best.size) best = narrowed;
     }
     return best;

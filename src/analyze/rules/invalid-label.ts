@@ -348,6 +348,7 @@ export const invalidLabel: Rule = {
     const problems: FieldProblem[] = [];
     for (const object of context.objects) {
       for (const field of checkedFields(object, context)) {
+        if (field.errors.length === 0) continue; // nearly every field: no map for it
         const byPath = new Map<string, LabelFieldError[]>();
         for (const error of field.errors) {
           const key = formatPath(error.path);
