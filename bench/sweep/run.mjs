@@ -31,11 +31,11 @@ if (args.out === undefined) throw new Error("--out DIR is required");
 if (!["default", "ci"].includes(args.values)) throw new Error("--values is default or ci");
 const timeoutSeconds = Number(args.timeout);
 
-/** Chart folders under `dir`: not a subchart in another chart's charts/, not a library chart. */
+/** Chart folders under `dir`, library charts included, but no subchart in another chart's charts/. */
 function findCharts(dir, found = []) {
   const entries = readdirSync(dir, { withFileTypes: true });
   const isChart = entries.some((entry) => entry.isFile() && entry.name === "Chart.yaml");
-  if (isChart && chartMeta(dir).type !== "library") found.push(dir);
+  if (isChart) found.push(dir);
   for (const entry of entries) {
     if (!entry.isDirectory() || entry.name === ".git" || entry.name === "node_modules") continue;
     if (isChart && entry.name === "charts") continue;
@@ -64,15 +64,29 @@ function runsOf(chart) {
 }
 
 /**
- * Copies the chart with its dependencies vendored from sibling folders, and their own
+ * Where a dependency is, as a repository's own CI finds it: the sibling folder of that name,
+ * else the chart of that name elsewhere in the same repository (newrelic keeps its
+ * common-library under library/).
+ */
+function locatorFor(source, allCharts) {
+  const repository = relative(args.charts, source).split("/")[0];
+  return (name) => {
+    if (existsSync(join(dirname(source), name, "Chart.yaml"))) return join(dirname(source), name);
+    return allCharts.find((chart) => relative(args.charts, chart).split("/")[0] === repository && chartMeta(chart).name === name);
+  };
+}
+
+/**
+ * Copies the chart with its dependencies vendored where locatorFor finds them, and their own
  * dependencies in turn (a bitnami chart's postgresql needs bitnami's common too).
  */
-function assembleDeep(source, into, depth = 0) {
-  const { vendored, dropped } = assembleChart(source, into);
+function assembleDeep(source, into, allCharts, depth = 0) {
+  const locate = locatorFor(source, allCharts);
+  const { vendored, dropped } = assembleChart(source, into, locate);
   const result = { vendored: [...vendored], dropped: [...dropped] };
   if (depth < 4) {
     for (const name of vendored) {
-      const inner = assembleDeep(join(dirname(source), name), join(into, "charts", name), depth + 1);
+      const inner = assembleDeep(locate(name), join(into, "charts", name), allCharts, depth + 1);
       result.vendored.push(...inner.vendored);
       result.dropped.push(...inner.dropped);
     }
@@ -120,12 +134,12 @@ function findingRow(name, values, finding) {
     `${kind}/${namespace ? `${namespace}/` : ""}${objectName}`, finding.path, oneLine(finding.message), template];
 }
 
-async function sweepOne({ chart, values }) {
+async function sweepOne({ chart, values }, allCharts) {
   const name = relative(args.charts, chart);
   const scratch = mkdtempSync(join(tmpdir(), "sweep-"));
   try {
     const copy = join(scratch, basename(chart));
-    const { vendored, dropped } = assembleDeep(chart, copy);
+    const { vendored, dropped } = assembleDeep(chart, copy, allCharts);
     // A chart that needs nothing vendored is checked where it lies, as in a user's clone (a
     // copy would turn its links to sibling charts' files into links out of the repository).
     const dir = vendored.length + dropped.length === 0 ? chart : copy;
@@ -178,15 +192,16 @@ mkdirSync(args.out, { recursive: true });
 const previous = previousRuns();
 writeSorted(previous.results, previous.findings);
 const only = args.only === undefined ? undefined : new RegExp(args.only);
-const runs = findCharts(resolve(args.charts))
-  .sort()
+const allCharts = findCharts(resolve(args.charts)).sort();
+const runs = allCharts
+  .filter((chart) => chartMeta(chart).type !== "library")
   .filter((chart) => only === undefined || only.test(relative(args.charts, chart)))
   .flatMap(runsOf)
   .filter((entry) => !previous.done.has(`${relative(args.charts, entry.chart)}\t${entry.values}`));
 console.log(`${runs.length} runs to do, ${previous.done.size} done before`);
 let next = 0;
 const worker = async () => {
-  while (next < runs.length) await sweepOne(runs[next++]);
+  while (next < runs.length) await sweepOne(runs[next++], allCharts);
 };
 await Promise.all(Array.from({ length: Number(args.jobs) }, worker));
 const finished = previousRuns();

@@ -63,6 +63,6 @@ out.push(bugs.length === 0 ? "None." : table(["chart", "values", "error"], bugs.
 
 out.push("## Exit 2 where helm fails too, and timeouts", "");
 const failed = results.filter((row) => (row.exit === "2" && row["helm-exit"] !== "0") || row.exit === "timeout");
-out.push(failed.length === 0 ? "None." : table(["chart", "values", "exit", "error"],
-  failed.map((row) => [row.chart, row.values, row.exit, cell(short(row["first error line"]))])), "");
+out.push(failed.length === 0 ? "None." : table(["chart", "values", "exit", "dependencies left out", "error"],
+  failed.map((row) => [row.chart, row.values, row.exit, row["dropped dependencies"], cell(short(row["first error line"]))])), "");
 console.log(out.join("\n"));
