@@ -38,7 +38,7 @@ out.push(`# Sweep: ${dir}`, "");
 out.push(`${results.length} runs of ${charts.size} charts from ${repos.size} repositories; ${findings.length} findings.`);
 const copies = results.filter((row) => row.checked === "copy").length;
 const dropped = results.filter((row) => row["dropped dependencies"] !== "");
-out.push(`${copies} runs on a copy with dependencies vendored from sibling folders; ${dropped.length} of them with dependencies found nowhere (left out).`, "");
+out.push(`${copies} runs on a copy with dependencies vendored from the same repository; ${dropped.length} of them with dependencies found nowhere (left out: a partial view).`, "");
 
 out.push("## Exit codes by cause", "");
 out.push(table(["cause", "runs"], [...countBy(results, cause)].sort().map(([name, count]) => [name, count])), "");
@@ -54,8 +54,9 @@ out.push(table(["rule", ...SEVERITIES, "total"], [...ruleRows, ["**total**", ...
 
 out.push("## Error findings", "");
 const errors = findings.filter((row) => row.severity === "error");
-out.push(errors.length === 0 ? "None." : table(["n", "chart", "values", "rule", "messageId", "object", "path", "message"],
-  errors.map((row) => [row.n, row.chart, row.values, row.rule, row.messageId, row.object, row.path, cell(row.message)])), "");
+const leftOut = new Map(results.map((row) => [`${row.chart}\t${row.values}`, row["dropped dependencies"]]));
+out.push(errors.length === 0 ? "None." : table(["n", "chart", "values", "rule", "messageId", "object", "path", "message", "dependencies left out"],
+  errors.map((row) => [row.n, row.chart, row.values, row.rule, row.messageId, row.object, row.path, cell(row.message), leftOut.get(`${row.chart}\t${row.values}`)])), "");
 
 out.push("## Exit 2 where helm renders the same inputs", "");
 const bugs = results.filter((row) => row.exit === "2" && row["helm-exit"] === "0");
