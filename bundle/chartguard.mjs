@@ -15640,7 +15640,7 @@ function genericWorkload(object) {
   if (!isRecord(template)) return void 0;
   const metadata = isRecord(template.metadata) ? template.metadata : void 0;
   const podSpec = isRecord(template.spec) ? template.spec : void 0;
-  if (!isRecord(metadata?.labels) && !Array.isArray(podSpec?.containers)) return void 0;
+  if (!Array.isArray(podSpec?.containers)) return void 0;
   const podLabels = stringMap(metadata?.labels);
   const workload = {
     object,
@@ -17647,6 +17647,13 @@ var HELM_TEST_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-fai
 function standingPods(context, workloads) {
   return workloads.filter((w) => !isLaterCopy(context, w.object) && !w.object.hooks.some((h) => HELM_TEST_HOOKS.has(h)));
 }
+function goneOnceSucceeded(workload) {
+  const { object } = workload;
+  if (object.group !== "batch" || object.ref.kind !== "Job") return false;
+  if (getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === 0) return true;
+  const policy = stringEntry(getPath(object.raw, ["metadata", "annotations"]), "helm.sh/hook-delete-policy") ?? "";
+  return object.hooks.length > 0 && policy.split(",").some((p) => p.trim() === "hook-succeeded");
+}
 function selectPods(context, consumer2) {
   const namespaces = consumer2.namespaces ?? context.namespaces();
   const found = standingPods(context, namespaces.flatMap((ns) => context.podsIn(ns).select(consumer2.selector)));
@@ -17880,11 +17887,14 @@ function checkConsumer(context, report, consumer2, selected) {
   const problems = [];
   if (unscalable.length > 0) {
     const { group, ref: ref2 } = unscalable[0].object;
-    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref2.kind) } });
+    const whileRunning = unscalable.every(goneOnceSucceeded);
+    const messageId = whileRunning ? "pdbNeedsScaleWhileRunning" : "pdbNeedsScale";
+    problems.push({ messageId, severity: whileRunning ? "warning" : "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref2.kind) } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
-    problems.push({ messageId, severity: headless ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
+    const passing = headless || isPdb && jobs.every(goneOnceSucceeded);
+    problems.push({ messageId, severity: passing ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
   }
   if (longRunning.length > 1) {
     const data = { count: longRunning.length, workloads: workloadList(longRunning) };
@@ -18096,6 +18106,7 @@ var selectorOverlap = {
       selectsJobPods: "selector {{selector}} also matches the pods of {{foreign}}, which their Jobs own",
       widerThanItsPods: "selector {{selector}} also matches the pods of {{foreign}}, though a label of its own pods tells them apart",
       pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
+      pdbNeedsScaleWhileRunning: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed while they run",
       serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
       pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
       headlessSelectsJobs: "headless Service for {{target}} also resolves to the pods of {{jobs}}",
@@ -18122,6 +18133,7 @@ var selectorOverlap = {
       widerThanItsPods: "The StatefulSet controller claims only pods named after the StatefulSet, so no pod moves between them. The selector is still wider than its own pods: every Service, PDB, HPA or monitor that reuses it takes in the pods of {{foreign}} too.",
       selectsForeignPods: "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
       pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
+      pdbNeedsScaleWhileRunning: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource, and {{unscalable}} has none. These Jobs are deleted as soon as they succeed (hook-delete-policy hook-succeeded, or ttlSecondsAfterFinished 0), so only while they run on install or upgrade, and while a failed one is kept, the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0 and every eviction of a selected pod is refused with 429: a node drain in that window waits for them.`,
       serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",
       pdbCoversJobs: "While they run, the pods of {{jobs}} count as healthy pods of the budget, so it allows evicting more of {{target}}'s pods than intended, and draining a node has to respect the budget for the Job pods too.",
       headlessSelectsJobs: "A headless Service balances no traffic, but while the pods of {{jobs}} run its DNS name resolves to them too, so a client that connects by the Service's name (not a pod's own name) can reach a Job pod. These Jobs run again while the application serves (upgrade or test hooks, CronJobs, Jobs renamed or recreated on each release). A Job that runs once, at install (an install hook, or a Job with no hook that no release renames and that does not delete itself), is not reported: its pods are gone from the name before anything relies on it, and a name that exists for the pods' own DNS names or for peer discovery carries no client traffic meanwhile.",
@@ -18625,10 +18637,13 @@ function reusedHashFinding(object, change) {
     }
   };
 }
-var BCRYPT = /^(?:[^:\s]*:)?\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/;
+var BCRYPT = /\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}/;
+var EVERY_BCRYPT = new RegExp(BCRYPT.source, "g");
 function saltedHash(change) {
   const plain = (value) => value === void 0 ? "" : BCRYPT.test(value) ? value : Buffer.from(value, "base64").toString("latin1");
-  return BCRYPT.test(plain(change.before)) && BCRYPT.test(plain(change.after));
+  const [before, after] = [plain(change.before), plain(change.after)];
+  const unsalted = (text) => text.replace(EVERY_BCRYPT, () => "bcrypt");
+  return BCRYPT.test(before) && BCRYPT.test(after) && unsalted(before) === unsalted(after);
 }
 function rehashedFinding(object, changes) {
   const fields = changes.map((c) => formatPath(c.path));

@@ -160,11 +160,13 @@ function ownSelector(
 
 /**
  * A custom resource (a dotted API group outside *.k8s.io) with a pod template at spec.template
- * (metadata.labels or spec.containers), such as OpenKruise's CloneSet: its pods are indexed
+ * (a PodSpec needs containers), such as OpenKruise's CloneSet: its pods are indexed
  * like any workload's, so Services and PDBs that select them are not "dangling", and its
  * spec.selector, when present, takes part in overlap and mismatch checks. A plain label map
  * is read as a map selector, anything with matchLabels/matchExpressions as a LabelSelector.
  * Nothing is assumed about immutability or required fields: that is up to its controller.
+ * A template without containers is some other object's template (an ApplicationSet's
+ * Application, whose `{{.env}}` placeholders its controller substitutes), not pods.
  */
 function genericWorkload(object: KubeObject): Workload | undefined {
   if (!isCustomGroup(object.group)) return undefined;
@@ -173,7 +175,7 @@ function genericWorkload(object: KubeObject): Workload | undefined {
   if (!isRecord(template)) return undefined;
   const metadata = isRecord(template.metadata) ? template.metadata : undefined;
   const podSpec = isRecord(template.spec) ? template.spec : undefined;
-  if (!isRecord(metadata?.labels) && !Array.isArray(podSpec?.containers)) return undefined;
+  if (!Array.isArray(podSpec?.containers)) return undefined;
   const podLabels = stringMap(metadata?.labels);
   const workload: Workload = {
     object,

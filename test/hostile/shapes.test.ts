@@ -82,21 +82,32 @@ describe("Kubernetes shapes", () => {
         "  template:",
         "    metadata:",
         "      labels: {app: bar}", // 27
+        "    spec: {containers: [{name: a, image: b}]}",
         "---",
-        "apiVersion: example.com/v1", // 29: a plain label-map selector, and a label value that pods would refuse
+        "apiVersion: example.com/v1", // 30: a plain label-map selector, and a label value that pods would refuse
         "kind: Bar",
         "metadata: {name: bar}",
         "spec:",
         "  selector: {app: baz}",
         "  template:",
         "    metadata:",
-        "      labels: {app: baz, version: 1.10}", // 36
+        "      labels: {app: baz, version: 1.10}", // 37
+        "    spec: {containers: [{name: a, image: b}]}",
+        "---",
+        "apiVersion: argoproj.io/v1alpha1", // 40: a template of Applications, not pods: its controller substitutes {{.env}}
+        "kind: ApplicationSet",
+        "metadata: {name: apps}",
+        "spec:",
+        "  template:",
+        "    metadata:",
+        "      labels: {env: '{{.env}}'}",
+        "    spec: {project: default}",
         "",
       ].join("\n"),
     );
     assert.deepEqual(summary(report), [
       "selector-mismatch Foo/foo spec.template.metadata.labels @27",
-      "invalid-label Bar/bar spec.template.metadata.labels.version @36",
+      "invalid-label Bar/bar spec.template.metadata.labels.version @37",
     ]);
     assert.deepEqual([report.findings[0]!.messageId, report.findings[0]!.data.unmatched], ["customTemplateMismatch", "app=foo"]);
     assert.deepEqual([report.findings[1]!.messageId, report.findings[1]!.data.later], ["rejectedLater", "every pod the Bar controller creates"]);

@@ -88,6 +88,7 @@ const EXPECTED: Record<string, string[]> = {
   "clock-and-hash": [
     "nondeterministic-render warning Secret/clock-and-hash-admin data.admin.passwordMtime 10 clock-and-hash/templates/admin-secret.yaml",
     "nondeterministic-render info Secret/clock-and-hash-basic-auth stringData.auth 19 clock-and-hash/templates/basic-auth.yaml",
+    "nondeterministic-render info Secret/clock-and-hash-web-config data.web-config.yaml 27 clock-and-hash/templates/web-config.yaml",
   ],
   // The bootstrap Job runs once, at install: not reported; the Job named after the revision runs on every release.
   "install-only-job": [
@@ -113,6 +114,7 @@ for (const helm of helmBinaries()) {
         [
           ["randomSecret", { fields: "data.admin.passwordMtime" }],
           ["rehashed", { fields: "stringData.auth" }],
+          ["rehashed", { fields: "data.web-config.yaml" }],
         ],
       );
     });

@@ -109,13 +109,19 @@ function reusedHashFinding(object: KubeObject, change: FieldChange): FindingInpu
   };
 }
 
-// A bcrypt hash (htpasswd, bcrypt), alone or as htpasswd's `user:hash`: `$2a$10$` + 53 characters.
-const BCRYPT = /^(?:[^:\s]*:)?\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/;
+// A bcrypt hash (htpasswd, bcrypt): `$2a$10$` + 53 characters, alone, as htpasswd's `user:hash`, or inside a config file.
+const BCRYPT = /\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}/;
+const EVERY_BCRYPT = new RegExp(BCRYPT.source, "g");
 
-/** Both values are bcrypt hashes (as written, or base64 in a Secret's data): a new salt each render, the same secret hashed. */
+/**
+ * The two values differ only in bcrypt hashes (as written, or base64 in a Secret's data, a
+ * whole web config file included): a new salt each render, the same secret hashed.
+ */
 function saltedHash(change: FieldChange): boolean {
   const plain = (value: string | undefined) => (value === undefined ? "" : BCRYPT.test(value) ? value : Buffer.from(value, "base64").toString("latin1"));
-  return BCRYPT.test(plain(change.before)) && BCRYPT.test(plain(change.after));
+  const [before, after] = [plain(change.before), plain(change.after)];
+  const unsalted = (text: string) => text.replace(EVERY_BCRYPT, () => "bcrypt");
+  return BCRYPT.test(before) && BCRYPT.test(after) && unsalted(before) === unsalted(after);
 }
 
 function rehashedFinding(object: KubeObject, changes: readonly FieldChange[]): FindingInput {

@@ -120,6 +120,15 @@ const hashed = (hash: string, auth: string, mtime: string) => yaml`
     auth: "${auth}"
 `;
 
+/** A web server's config file in a Secret (base64 in data) with a bcrypt hash of a basic-auth user's password, as Prometheus exporters take it. */
+const webConfig = (file: string) => yaml`
+  apiVersion: v1
+  kind: Secret
+  metadata: {name: web-config}
+  data:
+    web-config.yaml: ${file}
+`;
+
 const CASES: ProbeCase[] = [
   {
     name: "bcrypt hashes salted anew on every render, of the same value: info, when nothing else in the object changes",
@@ -134,6 +143,38 @@ const CASES: ProbeCase[] = [
         messageId: "rehashed",
         data: { fields: "data.admin.password and stringData.auth" },
         evidence: { cause: "random", fields: ["data.admin.password", "stringData.auth"], saltedHash: "bcrypt" },
+      },
+    ],
+  },
+  {
+    name: "a web config file in a Secret whose only change is its bcrypt hash: info, the file is rehashed",
+    base: webConfig("YmFzaWNfYXV0aF91c2VyczoKICBqb2I6ICQyYSQxMCRhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQo="),
+    repeat: webConfig("YmFzaWNfYXV0aF91c2VyczoKICBqb2I6ICQyYSQxMCRiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYgo="),
+    expect: [
+      {
+        severity: "info",
+        object: "Secret/web-config",
+        path: "data.web-config.yaml",
+        line: 5,
+        messageId: "rehashed",
+        data: { fields: "data.web-config.yaml" },
+        evidence: { cause: "random", fields: ["data.web-config.yaml"], saltedHash: "bcrypt" },
+      },
+    ],
+  },
+  {
+    name: "a web config file whose bcrypt hash and another line change: a warning",
+    base: webConfig("YmFzaWNfYXV0aF91c2VyczoKICBqb2I6ICQyYSQxMCRhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQo="),
+    repeat: webConfig("YmFzaWNfYXV0aF91c2VyczoKICBqb2I6ICQyYSQxMCRiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYgpsb2dfbGV2ZWw6IGRlYnVnCg=="),
+    expect: [
+      {
+        severity: "warning",
+        object: "Secret/web-config",
+        path: "data.web-config.yaml",
+        line: 5,
+        messageId: "randomSecret",
+        data: { fields: "data.web-config.yaml" },
+        evidence: { cause: "random", fields: ["data.web-config.yaml"] },
       },
     ],
   },

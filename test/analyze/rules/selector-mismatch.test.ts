@@ -111,7 +111,22 @@ ruleCases(selectorMismatch, [
         selector: {matchLabels: {app: foo}}
         template:
           metadata: {labels: {app: bar}}
+          spec: {containers: [{name: a, image: b}]}
     `,
     expect: [{ severity: "error", object: "Foo/foo", path: "spec.template.metadata.labels", line: 7, messageId: "customTemplateMismatch", data: { object: "Foo/foo", kind: "Foo", selector: "app=foo", unmatched: "app=foo" } }],
+  },
+  {
+    name: "a custom resource whose template has no containers templates some other object, not pods",
+    manifest: yaml`
+      apiVersion: example.com/v1
+      kind: Foo
+      metadata: {name: foo}
+      spec:
+        selector: {matchLabels: {app: foo}}
+        template:
+          metadata: {labels: {app: bar}}
+          spec: {project: default}
+    `,
+    expect: [],
   },
 ]);

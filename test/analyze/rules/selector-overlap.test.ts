@@ -530,6 +530,90 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
+    name: "PDB with maxUnavailable over a Deployment and Jobs deleted once they succeed: a warning, evictions wait only while they run",
+    manifest: docs(
+      deployment("web", "{app: web, c: server}", "{app: web, c: server}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: create-secret
+        annotations:
+          helm.sh/hook: pre-install,pre-upgrade
+          helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+      spec:
+        template:
+          metadata: {labels: {app: web, c: hook}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: migrate}
+      spec:
+        ttlSecondsAfterFinished: 0
+        template:
+          metadata: {labels: {app: web, c: migrate}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec:
+        maxUnavailable: 1
+        selector:
+          matchLabels: {app: web}
+    `,
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "PodDisruptionBudget/web",
+        path: "spec.selector",
+        line: 35,
+        messageId: "pdbNeedsScaleWhileRunning",
+        data: { unscalable: "Job/create-secret (pre-install,pre-upgrade hook) and Job/migrate", scaleError: "jobs.batch does not implement the scale subresource" },
+        related: ["Job/create-secret", "Job/migrate"],
+        evidence: { matches: ["Deployment/web", "Job/create-secret", "Job/migrate"], suggestedKey: "c", problems: ["pdbNeedsScaleWhileRunning", "pdbCoversJobs"] },
+      },
+    ],
+  },
+  {
+    name: "PDB with maxUnavailable over a Deployment and a hook Job kept after it succeeds: its completed pods block evictions for good",
+    manifest: docs(
+      deployment("web", "{app: web, c: server}", "{app: web, c: server}"),
+      yaml`
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: create-secret
+        annotations:
+          helm.sh/hook: pre-install,pre-upgrade
+          helm.sh/hook-delete-policy: before-hook-creation
+      spec:
+        template:
+          metadata: {labels: {app: web, c: hook}}
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec:
+        maxUnavailable: 1
+        selector:
+          matchLabels: {app: web}
+    `,
+    ),
+    expect: [
+      {
+        severity: "error",
+        object: "PodDisruptionBudget/web",
+        path: "spec.selector",
+        line: 27,
+        messageId: "pdbNeedsScale",
+        data: { unscalable: "Job/create-secret (pre-install,pre-upgrade hook)", scaleError: "jobs.batch does not implement the scale subresource" },
+        related: ["Job/create-secret"],
+        evidence: { matches: ["Deployment/web", "Job/create-secret"], suggestedKey: "c", problems: ["pdbNeedsScale", "pdbCoversJobs"] },
+      },
+    ],
+  },
+  {
     name: "PDB with an integer minAvailable over a Deployment and a Job: the Job pods count as healthy",
     manifest: docs(
       deployment("web", "{app: web, c: server}", "{app: web, c: server}"),

@@ -11,7 +11,7 @@ import { formatMessage, type MessageData } from "../../messages.ts";
 import type { ReportFinding } from "../../rule.ts";
 import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
 import { spreadByDesign } from "./by-design.ts";
-import { inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
+import { goneOnceSucceeded, inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
 
@@ -74,11 +74,15 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
   const problems: Problem[] = [];
   if (unscalable.length > 0) {
     const { group, ref } = unscalable[0]!.object;
-    problems.push({ messageId: "pdbNeedsScale", severity: "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref.kind)! } });
+    // A budget holds the pods of Jobs deleted on success only while they run: it unblocks by itself.
+    const whileRunning = unscalable.every(goneOnceSucceeded);
+    const messageId = whileRunning ? "pdbNeedsScaleWhileRunning" : "pdbNeedsScale";
+    problems.push({ messageId, severity: whileRunning ? "warning" : "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref.kind)! } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
-    problems.push({ messageId, severity: headless ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
+    const passing = headless || (isPdb && jobs.every(goneOnceSucceeded));
+    problems.push({ messageId, severity: passing ? "warning" : "error", data: { target, jobs: workloadList(jobs) } });
   }
   if (longRunning.length > 1) {
     const data = { count: longRunning.length, workloads: workloadList(longRunning) };

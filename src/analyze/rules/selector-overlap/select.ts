@@ -1,6 +1,6 @@
 /** What a selector of selector-overlap takes in: the pods (or Services) standing in the cluster, in input order. */
 import type { SelectorConsumer } from "../../../model/consumers.ts";
-import { refString, type KubeObject } from "../../../model/object.ts";
+import { getPath, refString, stringEntry, type KubeObject } from "../../../model/object.ts";
 import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
@@ -16,6 +16,20 @@ const HELM_TEST_HOOKS = new Set(["test", "test-success", "test-failure"]);
  */
 export function standingPods(context: AnalysisContext, workloads: readonly Workload[]): Workload[] {
   return workloads.filter((w) => !isLaterCopy(context, w.object) && !w.object.hooks.some((h) => HELM_TEST_HOOKS.has(h)));
+}
+
+/**
+ * A Job whose pods are deleted as soon as it succeeds: a Helm hook with hook-delete-policy
+ * hook-succeeded (Helm deletes it, and the pods with it), or ttlSecondsAfterFinished 0 (the
+ * TTL controller does). Its pods stand beside the others only while it runs, and after a
+ * failure, which the release's own upgrade reports.
+ */
+export function goneOnceSucceeded(workload: Workload): boolean {
+  const { object } = workload;
+  if (object.group !== "batch" || object.ref.kind !== "Job") return false;
+  if (getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === 0) return true;
+  const policy = stringEntry(getPath(object.raw, ["metadata", "annotations"]), "helm.sh/hook-delete-policy") ?? "";
+  return object.hooks.length > 0 && policy.split(",").some((p) => p.trim() === "hook-succeeded");
 }
 
 /** The pods a consumer selects, in input order, in the namespaces it looks at. */
