@@ -5,27 +5,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { gitDir, markCheckout } from "./common.mjs";
 
 const { values } = parseArgs({
   options: { mirrors: { type: "string", default: "/work/.mirror" }, into: { type: "string", default: "/work/charts" } },
 });
-
-/** A mirror is either a bare git dir at repo/ or a clone with its git dir at repo/.git. */
-function gitDir(mirror) {
-  for (const candidate of [join(mirror, "repo", ".git"), join(mirror, "repo")]) {
-    if (existsSync(join(candidate, "HEAD")) && existsSync(join(candidate, "objects"))) return candidate;
-  }
-  return undefined;
-}
-
-/**
- * A user's clone has a .git at its root, and chartguard takes that as the repository's
- * boundary (a chart's symlink to a sibling chart's file is followed within it): an empty
- * repository gives the extracted tree the same boundary.
- */
-function markCheckout(target) {
-  if (!existsSync(join(target, ".git"))) execFileSync("git", ["init", "-q", target]);
-}
 
 for (const name of readdirSync(values.mirrors).sort()) {
   const mirror = join(values.mirrors, name);
