@@ -52,3 +52,8 @@ export async function inPool(items, jobs, work) {
   };
   await Promise.all(Array.from({ length: jobs }, worker));
 }
+
+/** The upgrade sweep's: one row per pair of versions, the version pair and the baseline state on each finding. */
+export const UPGRADE_RESULT_COLUMNS = ["chart", "from-version", "to-version", "from-commit", "to-commit", "exit", "seconds",
+  "first error line", "dropped dependencies"];
+export const UPGRADE_FINDING_COLUMNS = [...FINDING_COLUMNS, "from-version", "to-version", "baseline"];
