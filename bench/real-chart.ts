@@ -3,7 +3,9 @@
  * repositories, which the bench machine may not reach. The chart is copied, and each
  * dependency that its charts/ folder lacks is taken from a folder of the same name next to
  * the chart (a repository checkout such as prometheus-community/helm-charts keeps its charts
- * side by side). A dependency found nowhere is dropped from Chart.yaml, and the bench says so.
+ * side by side), or from wherever `locate` finds it (a repository that keeps a shared library
+ * chart in a folder of its own). A dependency found nowhere is dropped from Chart.yaml, and the
+ * bench says so.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -22,11 +24,16 @@ interface Dependency {
   repository?: unknown;
 }
 
-/** Copies `source` into `into` (replacing it) with its dependencies vendored where the siblings have them. */
-export function assembleChart(source: string, into: string): AssembledChart {
+/** The folder of the chart a dependency names, or undefined: by default the sibling of that name. */
+export type LocateChart = (name: string) => string | undefined;
+
+/** Copies `source` into `into` (replacing it) with its dependencies vendored where `locate` finds them. */
+export function assembleChart(source: string, into: string, locate: LocateChart = (name) => join(dirname(source), name)): AssembledChart {
   rmSync(into, { recursive: true, force: true });
   mkdirSync(dirname(into), { recursive: true });
-  cpSync(source, into, { recursive: true });
+  // Links kept as written: a link within the chart (examples/values.yaml → ../values.yaml)
+  // still points inside the copy, where cpSync would make it absolute, into the source.
+  cpSync(source, into, { recursive: true, verbatimSymlinks: true });
   const chartFile = join(into, "Chart.yaml");
   const document = parseDocument(readFileSync(chartFile, "utf8"));
   const dependencies = (document.toJS() as { dependencies?: Dependency[] }).dependencies ?? [];
@@ -37,9 +44,9 @@ export function assembleChart(source: string, into: string): AssembledChart {
     if (existsSync(join(into, "charts", name, "Chart.yaml"))) return true;
     // file:// dependencies are resolved by helm itself from the copied tree.
     if (typeof dependency.repository === "string" && dependency.repository.startsWith("file://")) return true;
-    const sibling = join(dirname(source), name);
-    if (existsSync(join(sibling, "Chart.yaml"))) {
-      cpSync(sibling, join(into, "charts", name), { recursive: true });
+    const found = locate(name);
+    if (found !== undefined && existsSync(join(found, "Chart.yaml"))) {
+      cpSync(found, join(into, "charts", name), { recursive: true, verbatimSymlinks: true });
       vendored.push(name);
       return true;
     }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -27,4 +27,18 @@ test("a real chart is built offline: dependencies from sibling folders, the ones
   assert.doesNotMatch(chartFile, /dashboards/);
   assert.equal(existsSync(join(built.dir, "Chart.lock")), false);
   assert.match(readFileSync(join(repo, "stack", "Chart.yaml"), "utf8"), /dashboards/, "the source is left as it was");
+});
+
+test("a dependency that is no sibling is vendored from wherever locate finds it, one it cannot find is dropped, and a link within the chart is kept as written", () => {
+  const repo = join(root, "located");
+  chart(join(repo, "charts", "agent"), "apiVersion: v2\nname: agent\nversion: 1.0.0\ndependencies:\n  - name: common-library\n    version: 1.0.0\n    repository: https://example.invalid\n  - name: metrics\n    version: 2.0.0\n    repository: https://example.invalid\n");
+  chart(join(repo, "library", "common-library"), "apiVersion: v2\nname: common-library\nversion: 1.0.0\ntype: library\n");
+  writeFileSync(join(repo, "charts", "agent", "values.yaml"), "replicas: 1\n");
+  mkdirSync(join(repo, "charts", "agent", "examples"));
+  symlinkSync("../values.yaml", join(repo, "charts", "agent", "examples", "values.yaml"));
+  const locate = (name: string) => (name === "common-library" ? join(repo, "library", "common-library") : undefined);
+  const built = assembleChart(join(repo, "charts", "agent"), join(root, "out", "chart-agent"), locate);
+  assert.deepEqual(built, { dir: join(root, "out", "chart-agent"), vendored: ["common-library"], dropped: ["metrics"] });
+  assert.equal(readFileSync(join(built.dir, "charts", "common-library", "Chart.yaml"), "utf8"), "apiVersion: v2\nname: common-library\nversion: 1.0.0\ntype: library\n");
+  assert.equal(readlinkSync(join(built.dir, "examples", "values.yaml")), "../values.yaml", "a link within the chart stays within the copy");
 });

@@ -1,0 +1,128 @@
+// What run.mjs and upgrades.mjs share: finding charts, vendoring their dependencies, running
+// the compiled CLI with a hard timeout, and turning its findings into rows.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { tsImport } from "tsx/esm/api";
+import { parse } from "yaml";
+
+const { assembleChart } = await tsImport("../real-chart.ts", import.meta.url);
+
+/** Chart folders under `dir`, library charts included, but no subchart in another chart's charts/. */
+export function findCharts(dir, found = []) {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const isChart = entries.some((entry) => entry.isFile() && entry.name === "Chart.yaml");
+  if (isChart) found.push(dir);
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name === ".git" || entry.name === "node_modules") continue;
+    if (isChart && entry.name === "charts") continue;
+    findCharts(join(dir, entry.name), found);
+  }
+  return found;
+}
+
+export function chartMeta(dir) {
+  try {
+    return parse(readFileSync(join(dir, "Chart.yaml"), "utf8"), { logLevel: "error" }) ?? {};
+  } catch {
+    return {}; // an unparsable Chart.yaml is still a chart: chartguard and helm report it
+  }
+}
+
+/**
+ * Where a dependency is, as a repository's own CI finds it: the sibling folder of that name,
+ * else the chart of that name elsewhere in the same repository (newrelic keeps its
+ * common-library under library/). `chartsRoot` holds one folder per repository.
+ */
+function locatorFor(source, allCharts, chartsRoot) {
+  const repository = relative(chartsRoot, source).split("/")[0];
+  return (name) => {
+    if (existsSync(join(dirname(source), name, "Chart.yaml"))) return join(dirname(source), name);
+    return allCharts.find((chart) => relative(chartsRoot, chart).split("/")[0] === repository && chartMeta(chart).name === name);
+  };
+}
+
+/**
+ * Copies the chart with its dependencies vendored where locatorFor finds them, and their own
+ * dependencies in turn (a bitnami chart's postgresql needs bitnami's common too).
+ */
+export function assembleDeep(source, into, allCharts, chartsRoot, depth = 0) {
+  const locate = locatorFor(source, allCharts, chartsRoot);
+  const { vendored, dropped } = assembleChart(source, into, locate);
+  const result = { vendored: [...vendored], dropped: [...dropped] };
+  if (depth < 4) {
+    for (const name of vendored) {
+      const inner = assembleDeep(locate(name), join(into, "charts", name), allCharts, chartsRoot, depth + 1);
+      result.vendored.push(...inner.vendored);
+      result.dropped.push(...inner.dropped);
+    }
+  }
+  return result;
+}
+
+export function run(command, argv, cwd, timeoutSeconds) {
+  return new Promise((done) => {
+    const started = Date.now();
+    const child = spawn(command, argv, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    // The whole process group: chartguard's helm children must not outlive the timeout.
+    const timer = setTimeout(() => process.kill(-child.pid, "SIGKILL"), timeoutSeconds * 1000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      done({ exit: signal === null ? String(code) : "timeout", stdout, stderr, seconds });
+    });
+  });
+}
+
+export function oneLine(text) {
+  return String(text ?? "").replace(/\s+/g, " ").trim();
+}
+
+export function firstErrorLine(result) {
+  const line = result.stderr.split("\n").find((text) => text.trim() !== "");
+  if (line !== undefined) return oneLine(line);
+  try {
+    return oneLine(JSON.parse(result.stdout).failed?.[0]?.message);
+  } catch {
+    return "";
+  }
+}
+
+/** The report's findings, or none when there is no report (exit 2 or a timeout, told by the exit column). */
+export function reportFindings(result) {
+  try {
+    return JSON.parse(result.stdout).findings ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** rule, severity, messageId, object, path, message, template: the columns every sweep shares. */
+export function findingCells(finding) {
+  const { kind, namespace, name: objectName } = finding.object;
+  const location = finding.location ?? {};
+  const template = location.template ? `${location.template}:${location.templateLine ?? ""}` : "";
+  return [finding.rule, finding.severity, finding.messageId,
+    `${kind}/${namespace ? `${namespace}/` : ""}${objectName}`, finding.path, oneLine(finding.message), template];
+}
+
+/** A mirror is either a bare git dir at repo/ or a clone with its git dir at repo/.git. */
+export function gitDir(mirror) {
+  for (const candidate of [join(mirror, "repo", ".git"), join(mirror, "repo")]) {
+    if (existsSync(join(candidate, "HEAD")) && existsSync(join(candidate, "objects"))) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * A user's clone has a .git at its root, and chartguard takes that as the repository's
+ * boundary (a chart's symlink to a sibling chart's file is followed within it): an empty
+ * repository gives the extracted tree the same boundary.
+ */
+export function markCheckout(target) {
+  if (!existsSync(join(target, ".git"))) execFileSync("git", ["init", "-q", target]);
+}
