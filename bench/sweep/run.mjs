@@ -11,7 +11,7 @@ import { assembleDeep, chartMeta, findCharts, findingCells, firstErrorLine, repo
 import { FINDING_COLUMNS, RESULT_COLUMNS, inPool, previousRuns, tsvLine, writeSorted } from "./tsv.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const { releaseNameFor } = await import(join(root, "dist/render/chart-input.js"));
+const { releaseNameFor } = await import(join(root, "dist/render/request.js"));
 
 const { values: args } = parseArgs({
   options: {
