@@ -80,6 +80,27 @@ function docs(...parts: string[]): string {
   return parts.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join("---\n");
 }
 
+/** blackbox-exporter's Service, and a ServiceMonitor probing one target through it (params in either order). */
+const BLACKBOX = yaml`
+  apiVersion: v1
+  kind: Service
+  metadata: {name: blackbox, labels: {app: blackbox}}
+  spec:
+    selector: {app: blackbox}
+`;
+function probeMonitor(name: string, target: string, targetFirst = false): string {
+  const params = targetFirst ? `{target: [${target}], module: [http_2xx]}` : `{module: [http_2xx], target: [${target}]}`;
+  return yaml`
+    apiVersion: monitoring.coreos.com/v1
+    kind: ServiceMonitor
+    metadata: {name: ${name}}
+    spec:
+      selector:
+        matchLabels: {app: blackbox}
+      endpoints: [{port: http, path: /probe, params: ${params}}]
+  `;
+}
+
 /** Two HPAs whose targets' selectors both take in the worker's pods. */
 const HPAS_OVER_SHARED_PODS = docs(
   deployment("api", "{app: shop}", "{app: shop, c: api}"),
@@ -1002,29 +1023,7 @@ ruleCases(selectorOverlap, [
   },
   {
     name: "two ServiceMonitors over one Service that probe different targets (blackbox-exporter's params.target), or scrape another path: nothing is scraped twice",
-    manifest: yaml`
-      apiVersion: v1
-      kind: Service
-      metadata: {name: blackbox, labels: {app: blackbox}}
-      spec:
-        selector: {app: blackbox}
-      ---
-      apiVersion: monitoring.coreos.com/v1
-      kind: ServiceMonitor
-      metadata: {name: probe-example}
-      spec:
-        selector:
-          matchLabels: {app: blackbox}
-        endpoints: [{port: http, path: /probe, params: {module: [http_2xx], target: [example.com]}}]
-      ---
-      apiVersion: monitoring.coreos.com/v1
-      kind: ServiceMonitor
-      metadata: {name: probe-other}
-      spec:
-        selector:
-          matchLabels: {app: blackbox}
-        endpoints: [{port: http, path: /probe, params: {target: [other.example.com], module: [http_2xx]}}]
-      ---
+    manifest: docs(BLACKBOX, probeMonitor("probe-example", "example.com"), probeMonitor("probe-other", "other.example.com", true), yaml`
       apiVersion: monitoring.coreos.com/v1
       kind: ServiceMonitor
       metadata: {name: self}
@@ -1032,34 +1031,12 @@ ruleCases(selectorOverlap, [
         selector:
           matchLabels: {app: blackbox}
         endpoints: [{port: http}]
-    `,
+    `),
     expect: [],
   },
   {
     name: "two ServiceMonitors over one Service with the same endpoint, params written in another order: scraped twice",
-    manifest: yaml`
-      apiVersion: v1
-      kind: Service
-      metadata: {name: blackbox, labels: {app: blackbox}}
-      spec:
-        selector: {app: blackbox}
-      ---
-      apiVersion: monitoring.coreos.com/v1
-      kind: ServiceMonitor
-      metadata: {name: probe-example}
-      spec:
-        selector:
-          matchLabels: {app: blackbox}
-        endpoints: [{port: http, path: /probe, params: {module: [http_2xx], target: [example.com]}}]
-      ---
-      apiVersion: monitoring.coreos.com/v1
-      kind: ServiceMonitor
-      metadata: {name: probe-again}
-      spec:
-        selector:
-          matchLabels: {app: blackbox}
-        endpoints: [{port: http, path: /probe, params: {target: [example.com], module: [http_2xx]}}]
-    `,
+    manifest: docs(BLACKBOX, probeMonitor("probe-example", "example.com"), probeMonitor("probe-again", "example.com", true)),
     expect: [
       {
         severity: "warning",
