@@ -19795,7 +19795,7 @@ function reusedFinding(object, changes, named, fields, lookedUp) {
 }
 function restartsNothing(context, object, change) {
   if (object.hooks.length > 0) return true;
-  return change.upgradeRefusal !== void 0 && change.keptOnUpgrade === void 0 && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
+  return change.upgradeRefusal !== void 0 && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
 }
 function hashesReusedSecret(context, object, change) {
   const template = object.doc.template;

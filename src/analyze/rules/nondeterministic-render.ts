@@ -92,7 +92,7 @@ function reusedFinding(object: KubeObject, changes: readonly FieldChange[], name
  */
 function restartsNothing(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
   if (object.hooks.length > 0) return true;
-  return change.upgradeRefusal !== undefined && change.keptOnUpgrade === undefined && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
+  return change.upgradeRefusal !== undefined && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
 }
 
 /** The annotation's template line hashes a chart template that reads its Secret back with `lookup` (a checksum annotation). */
