@@ -505,6 +505,8 @@ const CASES: ProbeCase[] = [
     name: "a checksum of a random Secret in a chart that refuses helm upgrade until the current passwords are passed: no restart once they are (the Secret's own finding quotes the refusal)",
     base: deployment("1", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").replace("rollme", "checksum/secret"),
     repeat: deployment("1", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").replace("rollme", "checksum/secret"),
+    // The install-mode upgrade renders (lookup answered, no --is-upgrade) still differ: the refusal decides.
+    upgrades: [deployment("1", "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc").replace("rollme", "checksum/secret"), deployment("1", "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd").replace("rollme", "checksum/secret")],
     upgradeRefusal: PASSWORDS_ERROR,
     expect: [],
   },
