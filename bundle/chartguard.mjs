@@ -19836,13 +19836,26 @@ function rehashedFinding(object, changes) {
     remedy: { text: "Nothing to change for the password itself. To keep the object stable across upgrades (GitOps drift, checksum annotations), let users pass the hash in values, or reuse the existing hash with `lookup` when the password is unchanged." }
   };
 }
-function notKeptFinding(object, first, named, fields, lookedUp, certificate) {
+function notKeptFinding(object, first, named, fields, reuse) {
+  const { lookedUp, certificate, switches } = reuse;
+  const what = certificate ? "certificate or CA" : "value";
+  if (switches.length > 0) {
+    return {
+      object,
+      path: first.path,
+      severity: "info",
+      messageId: "regeneratedByValues",
+      data: { fields: named, what, switches: andList(switches) },
+      evidence: { cause: "random", fields: [...fields], lookup: lookedUp, keptOnUpgrade: false, switches: [...switches] },
+      remedy: { text: `Nothing to change if a new ${what} on every upgrade is intended; set ${andList(switches)} to false to keep the one the release has.` }
+    };
+  }
   return {
     object,
     path: first.path,
     severity: "warning",
     messageId: "notKeptByLookup",
-    data: { fields: named, lookedUp, what: certificate ? "certificate or CA" : "value" },
+    data: { fields: named, lookedUp, what },
     evidence: { cause: "random", fields: [...fields], lookup: lookedUp, keptOnUpgrade: false },
     remedy: {
       text: "Where the values ask for new ones on every upgrade on purpose (a recreate or regenerate switch), nothing to change, or turn the switch off to keep them. Otherwise read back the object and key the chart writes, and generate only when the lookup finds nothing."
@@ -19879,7 +19892,10 @@ function randomFieldsFinding(context, object, allChanges) {
   } else if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
   const refusal = tls || caBundle ? void 0 : first.upgradeRefusal;
   if (refusal !== void 0) return refusedUpgradeFinding(object, first, named, fields, refusal);
-  if (lookedUp !== void 0 && changes.every((change) => change.keptOnUpgrade === false)) return notKeptFinding(object, first, named, fields, lookedUp, tls || caBundle);
+  if (lookedUp !== void 0 && changes.every((change) => change.keptOnUpgrade === false)) {
+    const switches = object.doc.template === void 0 ? void 0 : context.chartFacts?.regenerateSwitches?.get(object.doc.template);
+    return notKeptFinding(object, first, named, fields, { lookedUp, certificate: tls || caBundle, switches: switches ?? [] });
+  }
   let messageId;
   let text;
   if (tls || caBundle) {
@@ -20031,6 +20047,7 @@ var init_nondeterministic_render = __esm({
           randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
           reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
           notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
+          regeneratedByValues: "{{what}} generated anew on every upgrade, as the chart's {{switches}} asks: {{fields}}",
           refusedOnUpgrade: 'generated at render time; the chart refuses helm upgrade until the current values are passed ("{{refusal}}"): {{fields}}',
           reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
           rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
@@ -20052,6 +20069,7 @@ var init_nondeterministic_render = __esm({
           randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
           randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
           refusedOnUpgrade: 'They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose ("{{refusal}}"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. A field none of those values sets is still generated anew by that upgrade.',
+          regeneratedByValues: "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the template reads the existing object back, but the values switch the reuse off ({{switches}}). Every helm upgrade then replaces them; for a certificate, clients that trusted the old one fail until they pick up the new one. It is the chart's choice, and the user's to turn off.",
           notKeptByLookup: "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the values switch the reuse off (a recreate or regenerate setting), the lookup reads another object or key than the one written, or these fields are generated next to others that are kept. Every helm upgrade then replaces them: clients that trusted an old certificate fail until they pick up the new one, and an application set up with an old password or key loses it.",
           reusedByLookup: `They come from a random or time-based template function, and the template reads the existing {{lookedUp}} back with \`lookup\`: on install the value is generated once; on \`helm upgrade\` the chart finds the release's object and keeps its value. ${NO_CLUSTER} get a new value on every render.`,
           rehashed: "bcrypt (htpasswd, bcrypt) salts each hash at random, so every render, and every helm upgrade, writes a new hash; it verifies the same password, so logins keep working. The object still changes on each upgrade: GitOps tools show drift, and a checksum annotation over it restarts the pods.",
@@ -23735,6 +23753,7 @@ function chartFacts(charts) {
   const installConditional = /* @__PURE__ */ new Set();
   const hashesReusedSecret2 = /* @__PURE__ */ new Map();
   const deliberateLines = /* @__PURE__ */ new Map();
+  const regenerateSwitches = /* @__PURE__ */ new Map();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
@@ -23754,6 +23773,8 @@ function chartFacts(charts) {
       const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
       const kinds = lookupKinds(parts);
       if (kinds.size > 0) lookups.set(template, kinds);
+      const switches = kinds.size > 0 ? regenerating(parts) : [];
+      if (switches.length > 0) regenerateSwitches.set(template, switches);
       if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
       const lines = hashingLines(file, files.get(file) ?? "", reusing);
       if (lines.size > 0) hashesReusedSecret2.set(template, lines);
@@ -23763,7 +23784,17 @@ function chartFacts(charts) {
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines, regenerateSwitches };
+}
+function regenerating(parts) {
+  const paths = /* @__PURE__ */ new Set();
+  for (const part of parts) {
+    for (const match of part.matchAll(VALUES_PATH)) {
+      const path27 = match[1].slice(1);
+      if (REGENERATE.test(path27.slice(path27.lastIndexOf(".") + 1))) paths.add(path27);
+    }
+  }
+  return [...paths].sort();
 }
 function markedDeliberate(text) {
   const lines = /* @__PURE__ */ new Set();
@@ -23834,7 +23865,7 @@ function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, DECLARED_KIND, VALUES_TOGGLE, SAYS_RESTART;
+var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, DECLARED_KIND, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART;
 var init_chart_facts = __esm({
   "src/chart-facts.ts"() {
     "use strict";
@@ -23845,6 +23876,8 @@ var init_chart_facts = __esm({
     IS_INSTALL = /\.Release\.IsInstall\b/;
     BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
     DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+    VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
+    REGENERATE = /^(?:re(?:create|generate|new)|rotate|forceRe)/i;
     VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
     SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
   }

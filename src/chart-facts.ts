@@ -35,6 +35,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const installConditional = new Set<string>();
   const hashesReusedSecret = new Map<string, ReadonlySet<number>>();
   const deliberateLines = new Map<string, ReadonlySet<number>>();
+  const regenerateSwitches = new Map<string, readonly string[]>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
@@ -55,6 +56,8 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
       const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
       const kinds = lookupKinds(parts);
       if (kinds.size > 0) lookups.set(template, kinds);
+      const switches = kinds.size > 0 ? regenerating(parts) : [];
+      if (switches.length > 0) regenerateSwitches.set(template, switches);
       if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
       const lines = hashingLines(file, files.get(file) ?? "", reusing);
       if (lines.size > 0) hashesReusedSecret.set(template, lines);
@@ -64,7 +67,22 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
     const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret, deliberateLines };
+  return { missingDependencies, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret, deliberateLines, regenerateSwitches };
+}
+
+const VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
+const REGENERATE = /^(?:re(?:create|generate|new)|rotate|forceRe)/i;
+
+/** The values paths read by `parts` (a template and its helpers) whose last key asks for new generated values. */
+function regenerating(parts: readonly string[]): string[] {
+  const paths = new Set<string>();
+  for (const part of parts) {
+    for (const match of part.matchAll(VALUES_PATH)) {
+      const path = match[1]!.slice(1);
+      if (REGENERATE.test(path.slice(path.lastIndexOf(".") + 1))) paths.add(path);
+    }
+  }
+  return [...paths].sort();
 }
 
 const VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;

@@ -63,6 +63,12 @@ export interface ChartFacts {
    * says it restarts or rolls the pods.
    */
   deliberateLines?: ReadonlyMap<string, ReadonlySet<number>>;
+  /**
+   * Per template that reads objects back with `lookup`, the values it reads (itself or
+   * through its helpers) whose name asks for new ones anyway: `recreate`, `regenerate`,
+   * `renew`, `rotate` (opentelemetry-operator's `admissionWebhooks.autoGenerateCert.recreate`).
+   */
+  regenerateSwitches?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface UnrenderedWorkload {

@@ -53,8 +53,9 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render warning Secret/lookup-keys-keys data.encryption-key 21 lookup-keys/templates/hub/keys.yaml",
     "nondeterministic-render warning Secret/lookup-keys-hub data.proxy-token 31 lookup-keys/templates/hub/secret.yaml",
     "nondeterministic-render warning Secret/lookup-keys-tls data.ca.crt 40 lookup-keys/templates/hub/tls.yaml",
-    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/hub-secret 56 lookup-keys/templates/hub/deployment.yaml",
-    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/config 57 lookup-keys/templates/hub/deployment.yaml",
+    "nondeterministic-render info Secret/lookup-keys-webhook-cert data.tls.crt 49 lookup-keys/templates/hub/webhook-cert.yaml",
+    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/hub-secret 65 lookup-keys/templates/hub/deployment.yaml",
+    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/config 66 lookup-keys/templates/hub/deployment.yaml",
   ],
   // Rolls the chart means (name, values flag, comment) are info; session-seed and served-by say nothing of it.
   "roll-intent": [
@@ -178,6 +179,8 @@ for (const helm of helmBinaries()) {
       assert.equal(annotation("checksum/hub-secret").evidence.reusedBy, undefined);
       assert.deepEqual([annotation("checksum/hub-secret").messageId, annotation("checksum/hub-secret").data], ["rollAnnotation", { annotation: "checksum/hub-secret" }]);
       assert.equal(annotation("checksum/config").evidence.reusedBy, "lookup Secret");
+      const webhookCert = found.find((f) => f.object.name === "lookup-keys-webhook-cert")!;
+      assert.deepEqual([webhookCert.messageId, webhookCert.data], ["regeneratedByValues", { fields: "data.tls.crt", what: "certificate or CA", switches: "webhookCert.recreate" }]);
     });
 
     test("lookup-keys: chart facts see a checksum of a template named in parts (\"/hub\" \"/config.yaml\") and the lookup in the helper it includes", async () => {

@@ -151,13 +151,33 @@ function rehashedFinding(object: KubeObject, changes: readonly FieldChange[]): F
  * Fields the upgrade probe proves new on every upgrade in a template that does read the
  * object back with `lookup`: the chart means to keep something, so say what it does not keep.
  */
-function notKeptFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[], lookedUp: string, certificate: boolean): FindingInput {
+function notKeptFinding(
+  object: KubeObject,
+  first: FieldChange,
+  named: string,
+  fields: readonly string[],
+  reuse: { lookedUp: string; certificate: boolean; switches: readonly string[] },
+): FindingInput {
+  const { lookedUp, certificate, switches } = reuse;
+  const what = certificate ? "certificate or CA" : "value";
+  // A values switch that asks for new ones: the chart's documented choice, which the user can turn off.
+  if (switches.length > 0) {
+    return {
+      object,
+      path: first.path,
+      severity: "info",
+      messageId: "regeneratedByValues",
+      data: { fields: named, what, switches: andList(switches) },
+      evidence: { cause: "random", fields: [...fields], lookup: lookedUp, keptOnUpgrade: false, switches: [...switches] },
+      remedy: { text: `Nothing to change if a new ${what} on every upgrade is intended; set ${andList(switches)} to false to keep the one the release has.` },
+    };
+  }
   return {
     object,
     path: first.path,
     severity: "warning",
     messageId: "notKeptByLookup",
-    data: { fields: named, lookedUp, what: certificate ? "certificate or CA" : "value" },
+    data: { fields: named, lookedUp, what },
     evidence: { cause: "random", fields: [...fields], lookup: lookedUp, keptOnUpgrade: false },
     remedy: {
       text: "Where the values ask for new ones on every upgrade on purpose (a recreate or regenerate switch), nothing to change, or turn the switch off to keep them. Otherwise read back the object and key the chart writes, and generate only when the lookup finds nothing.",
@@ -201,7 +221,10 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   // What a chart asks for before it upgrades is values (passwords): a certificate it generates is not one of them.
   const refusal = tls || caBundle ? undefined : first.upgradeRefusal;
   if (refusal !== undefined) return refusedUpgradeFinding(object, first, named, fields, refusal);
-  if (lookedUp !== undefined && changes.every((change) => change.keptOnUpgrade === false)) return notKeptFinding(object, first, named, fields, lookedUp, tls || caBundle);
+  if (lookedUp !== undefined && changes.every((change) => change.keptOnUpgrade === false)) {
+    const switches = object.doc.template === undefined ? undefined : context.chartFacts?.regenerateSwitches?.get(object.doc.template);
+    return notKeptFinding(object, first, named, fields, { lookedUp, certificate: tls || caBundle, switches: switches ?? [] });
+  }
   let messageId: string;
   let text: string;
   if (tls || caBundle) {
@@ -358,6 +381,7 @@ export const nondeterministicRender: Rule = {
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
       notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
+      regeneratedByValues: "{{what}} generated anew on every upgrade, as the chart's {{switches}} asks: {{fields}}",
       refusedOnUpgrade: "generated at render time; the chart refuses helm upgrade until the current values are passed (\"{{refusal}}\"): {{fields}}",
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
       rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
@@ -383,6 +407,8 @@ export const nondeterministicRender: Rule = {
       refusedOnUpgrade:
         "They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose (\"{{refusal}}\"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. " +
         "A field none of those values sets is still generated anew by that upgrade.",
+      regeneratedByValues:
+        "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the template reads the existing object back, but the values switch the reuse off ({{switches}}). Every helm upgrade then replaces them; for a certificate, clients that trusted the old one fail until they pick up the new one. It is the chart's choice, and the user's to turn off.",
       notKeptByLookup:
         "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the values switch the reuse off (a recreate or regenerate setting), the lookup reads another object or key than the one written, or these fields are generated next to others that are kept. Every helm upgrade then replaces them: clients that trusted an old certificate fail until they pick up the new one, and an application set up with an old password or key loses it.",
       reusedByLookup:

@@ -485,6 +485,24 @@ const CASES: ProbeCase[] = [
     ],
   },
   {
+    name: "genCA in a webhook whose template looks up the Secret behind a values switch that asks for a new one (recreate): info naming the switch",
+    base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
+    repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
+    upgrades: [fromTemplate("webhook.yaml", webhook("Q0Ez")), fromTemplate("webhook.yaml", webhook("Q0E0"))],
+    chartFacts: { ...lookingUp("chart/templates/webhook.yaml", "Secret"), regenerateSwitches: new Map([["chart/templates/webhook.yaml", ["admissionWebhooks.autoGenerateCert.recreate"]]]) },
+    expect: [
+      {
+        severity: "info",
+        object: "MutatingWebhookConfiguration/hooks",
+        path: "webhooks[0].clientConfig.caBundle",
+        line: 9,
+        messageId: "regeneratedByValues",
+        data: { fields: "webhooks[0].clientConfig.caBundle", what: "certificate or CA", switches: "admissionWebhooks.autoGenerateCert.recreate" },
+        evidence: { lookup: "Secret", keptOnUpgrade: false, switches: ["admissionWebhooks.autoGenerateCert.recreate"] },
+      },
+    ],
+  },
+  {
     name: "genCA in a webhook whose template looks up the Secret, and the upgrade renders agree: info",
     base: fromTemplate("webhook.yaml", webhook("Q0Ex")),
     repeat: fromTemplate("webhook.yaml", webhook("Q0Ey")),
