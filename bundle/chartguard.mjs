@@ -17266,6 +17266,9 @@ var init_api_errors = __esm({
 });
 
 // src/analyze/probes.ts
+function changedKey(change) {
+  return change.key ?? String(change.path.at(-1));
+}
 function objectKey(object) {
   return `${object.doc.file}\0${object.doc.index}\0${formatPath(object.pathPrefix)}`;
 }
@@ -18000,7 +18003,8 @@ var init_volatile_selector = __esm({
 });
 
 // src/analyze/volatile/rolls.ts
-function rollIntent(context, object, change, key) {
+function rollIntent(context, object, change) {
+  const key = changedKey(change);
   if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
   if (namedToRoll(key)) return "deliberate";
   const template = object.doc.template;
@@ -18010,7 +18014,7 @@ function rollIntent(context, object, change, key) {
 }
 function rollsOnPurposeEveryRelease(context, object) {
   return (probesOf(context.probes, object)?.changes ?? []).some(
-    (change) => change.section === "pod-annotations" && (change.causes[0] === "revision" || change.causes[0] === "random") && change.keptOnUpgrade !== true && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "deliberate"
+    (change) => change.section === "pod-annotations" && (change.causes[0] === "revision" || change.causes[0] === "random") && change.keptOnUpgrade !== true && rollIntent(context, object, change) === "deliberate"
   );
 }
 var init_rolls = __esm({
@@ -19795,17 +19799,17 @@ function reusedFinding(object, changes, named, fields, lookedUp) {
 }
 function restartsNothing(context, object, change) {
   if (object.hooks.length > 0) return true;
-  return change.upgradeRefusal !== void 0 && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
+  return change.upgradeRefusal !== void 0 && rollIntent(context, object, change) === "hash";
 }
 function hashesReusedSecret(context, object, change) {
   const template = object.doc.template;
   const lines = template === void 0 ? void 0 : context.chartFacts?.hashesReusedSecret.get(template);
   if (lines === void 0) return false;
-  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: change.key ?? String(change.path.at(-1)) });
+  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: changedKey(change) });
   return line !== void 0 && lines.has(line);
 }
 function reusedHashFinding(object, change) {
-  const key = change.key ?? String(change.path.at(-1));
+  const key = changedKey(change);
   return {
     object,
     path: change.path,
@@ -19933,8 +19937,8 @@ function randomNameFinding(object, change) {
   };
 }
 function rollAnnotationFinding(context, object, change, byRevision) {
-  const key = change.key ?? String(change.path.at(-1));
-  const intent = rollIntent(context, object, change, key);
+  const key = changedKey(change);
+  const intent = rollIntent(context, object, change);
   const messageId = byRevision ? "revisionAnnotation" : "rollAnnotation";
   return {
     object,

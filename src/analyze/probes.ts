@@ -91,6 +91,11 @@ export interface FieldChange {
   upgradeRefusal?: string;
 }
 
+/** The key of the label or annotation a change is to: its own key, else the last step of its path. */
+export function changedKey(change: FieldChange): string {
+  return change.key ?? String(change.path.at(-1));
+}
+
 export interface ProbeEvidence {
   /** Rendered files (chart renders) whose objects were probed, and the causes the probes covered. */
   probed: ReadonlyMap<string, ReadonlySet<ProbeCause>>;

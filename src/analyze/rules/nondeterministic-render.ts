@@ -1,7 +1,7 @@
 import { formatPath, getPath, type KubeObject } from "../../model/object.ts";
 import { andList } from "../messages.ts";
 import type { Evidence } from "../finding.ts";
-import { probesOf, type FieldChange } from "../probes.ts";
+import { changedKey, probesOf, type FieldChange } from "../probes.ts";
 import type { AnalysisContext } from "../context.ts";
 import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
@@ -92,7 +92,7 @@ function reusedFinding(object: KubeObject, changes: readonly FieldChange[], name
  */
 function restartsNothing(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
   if (object.hooks.length > 0) return true;
-  return change.upgradeRefusal !== undefined && rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "hash";
+  return change.upgradeRefusal !== undefined && rollIntent(context, object, change) === "hash";
 }
 
 /** The annotation's template line hashes a chart template that reads its Secret back with `lookup` (a checksum annotation). */
@@ -100,12 +100,12 @@ function hashesReusedSecret(context: AnalysisContext, object: KubeObject, change
   const template = object.doc.template;
   const lines = template === undefined ? undefined : context.chartFacts?.hashesReusedSecret.get(template);
   if (lines === undefined) return false;
-  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: change.key ?? String(change.path.at(-1)) });
+  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: changedKey(change) });
   return line !== undefined && lines.has(line);
 }
 
 function reusedHashFinding(object: KubeObject, change: FieldChange): FindingInput {
-  const key = change.key ?? String(change.path.at(-1));
+  const key = changedKey(change);
   return {
     object,
     path: change.path,
@@ -266,8 +266,8 @@ function randomNameFinding(object: KubeObject, change: FieldChange): FindingInpu
 }
 
 function rollAnnotationFinding(context: AnalysisContext, object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
-  const key = change.key ?? String(change.path.at(-1));
-  const intent = rollIntent(context, object, change, key);
+  const key = changedKey(change);
+  const intent = rollIntent(context, object, change);
   const messageId = byRevision ? "revisionAnnotation" : "rollAnnotation";
   return {
     object,

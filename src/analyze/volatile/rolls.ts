@@ -2,7 +2,7 @@
 import type { KubeObject } from "../../model/object.ts";
 import { namedToRoll } from "../../model/volatile.ts";
 import type { AnalysisContext } from "../context.ts";
-import { probesOf, type FieldChange } from "../probes.ts";
+import { changedKey, probesOf, type FieldChange } from "../probes.ts";
 
 /**
  * How a pod annotation that changes on every release came to be: a hash (checksum/…) of
@@ -10,7 +10,8 @@ import { probesOf, type FieldChange } from "../probes.ts";
  * (its name says so, a values flag switches it, a comment says it restarts the pods); or
  * nothing that says the restarts are meant.
  */
-export function rollIntent(context: AnalysisContext, object: KubeObject, change: FieldChange, key: string): "hash" | "deliberate" | undefined {
+export function rollIntent(context: AnalysisContext, object: KubeObject, change: FieldChange): "hash" | "deliberate" | undefined {
+  const key = changedKey(change);
   if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
   if (namedToRoll(key)) return "deliberate";
   const template = object.doc.template;
@@ -30,6 +31,6 @@ export function rollsOnPurposeEveryRelease(context: AnalysisContext, object: Kub
       change.section === "pod-annotations" &&
       (change.causes[0] === "revision" || change.causes[0] === "random") &&
       change.keptOnUpgrade !== true &&
-      rollIntent(context, object, change, change.key ?? String(change.path.at(-1))) === "deliberate",
+      rollIntent(context, object, change) === "deliberate",
   );
 }
