@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { tsImport } from "tsx/esm/api";
 import { parse } from "yaml";
+import semver from "semver";
 
 const { assembleChart } = await tsImport("../real-chart.ts", import.meta.url);
 
@@ -49,7 +50,7 @@ function locatorFor(source, allCharts, chartsRoot) {
 export function assembleDeep(source, into, allCharts, chartsRoot, depth = 0) {
   const locate = locatorFor(source, allCharts, chartsRoot);
   const { vendored, dropped } = assembleChart(source, into, locate);
-  const result = { vendored: [...vendored], dropped: [...dropped] };
+  const result = { vendored: [...vendored], dropped: [...dropped, ...outOfRange(into, vendored)] };
   if (depth < 4) {
     for (const name of vendored) {
       const inner = assembleDeep(locate(name), join(into, "charts", name), allCharts, chartsRoot, depth + 1);
@@ -58,6 +59,28 @@ export function assembleDeep(source, into, allCharts, chartsRoot, depth = 0) {
     }
   }
   return result;
+}
+
+/**
+ * Whether a chart version meets a Chart.yaml dependency's `version:` constraint. Helm's
+ * constraints are npm's but for commas between the parts; none means any version.
+ */
+export function satisfiesRange(version, range) {
+  if (range === undefined || range === null || String(range).trim() === "") return true;
+  return semver.satisfies(version, String(range).replaceAll(",", " "), { includePrerelease: false, loose: true });
+}
+
+/**
+ * The vendored dependencies whose version is outside the constraint, named `name@version`: helm
+ * applies no alias to such a chart, so the run does not see the chart as released.
+ */
+function outOfRange(into, vendored) {
+  const dependencies = chartMeta(into).dependencies ?? [];
+  return vendored.flatMap((name) => {
+    const version = String(chartMeta(join(into, "charts", name)).version ?? "");
+    const range = dependencies.find((dependency) => dependency.name === name)?.version;
+    return satisfiesRange(version, range) ? [] : [`${name}@${version}`];
+  });
 }
 
 export function run(command, argv, cwd, timeoutSeconds) {
