@@ -2,7 +2,7 @@
 // the compiled CLI with a hard timeout, and turning its findings into rows.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { tsImport } from "tsx/esm/api";
 import { parse } from "yaml";
 import semver from "semver";
@@ -37,9 +37,12 @@ export function chartMeta(dir) {
  */
 function locatorFor(source, allCharts, chartsRoot) {
   const repository = relative(chartsRoot, source).split("/")[0];
+  // Never the chart itself: mongodb's helpers/cert-manager depends on jetstack's cert-manager.
+  const itself = resolve(source);
   return (name) => {
-    if (existsSync(join(dirname(source), name, "Chart.yaml"))) return join(dirname(source), name);
-    return allCharts.find((chart) => relative(chartsRoot, chart).split("/")[0] === repository && chartMeta(chart).name === name);
+    const sibling = resolve(dirname(source), name);
+    if (sibling !== itself && existsSync(join(sibling, "Chart.yaml"))) return sibling;
+    return allCharts.find((chart) => resolve(chart) !== itself && relative(chartsRoot, chart).split("/")[0] === repository && chartMeta(chart).name === name);
   };
 }
 
