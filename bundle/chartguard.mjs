@@ -20017,6 +20017,37 @@ function revisionPodLabelFinding(object, change, evidence) {
     remedy: { text: "Keep .Release.Revision out of pod template labels; if a restart on each upgrade is wanted, use a pod template annotation (it does not take part in selection)." }
   };
 }
+function certificateText(value) {
+  if (value === void 0) return void 0;
+  const text = value.includes("-----BEGIN") ? value : Buffer.from(value, "base64").toString("latin1");
+  return text.includes("-----BEGIN") ? text.trim() : void 0;
+}
+function withCertificateCopiesFolded(found) {
+  const homes = found.filter(({ finding: finding2 }) => finding2.object.ref.kind === "Secret" && finding2.object.group === "");
+  const copiesOf = /* @__PURE__ */ new Map();
+  const folded = /* @__PURE__ */ new Set();
+  for (const candidate of found) {
+    const bundles = candidate.changes.map((change) => certificateText(change.before));
+    if (!candidate.changes.every((change) => formatPath(change.path).endsWith("caBundle")) || bundles.includes(void 0)) continue;
+    const home = homes.find(({ finding: finding2, changes }) => finding2.messageId === candidate.finding.messageId && finding2.severity === candidate.finding.severity && bundles.every((bundle) => changes.some((change) => certificateText(change.before) === bundle)));
+    if (home === void 0) continue;
+    copiesOf.set(home, [...copiesOf.get(home) ?? [], candidate]);
+    folded.add(candidate);
+  }
+  return found.filter((entry) => !folded.has(entry)).map((entry) => {
+    const { finding: finding2 } = entry;
+    const copies = copiesOf.get(entry);
+    if (copies === void 0) return finding2;
+    const where = copies.map(({ finding: copy }) => `${copy.object.ref.kind}/${copy.object.ref.name}`);
+    const copyFields = copies.flatMap(({ finding: copy, changes }) => changes.map((change) => `${copy.object.ref.kind}/${copy.object.ref.name} ${formatPath(change.path)}`));
+    return {
+      ...finding2,
+      data: { ...finding2.data, fields: `${String(finding2.data?.fields)} (the same certificate also in ${andList(where)})` },
+      related: [...finding2.related ?? [], ...copies.map(({ finding: copy }) => copy.object)],
+      evidence: { ...finding2.evidence, copies: copyFields }
+    };
+  });
+}
 var RANDOM_FUNCTIONS, MAX_FIELDS_NAMED2, RANDOM_CAUSE, NO_CLUSTER, REVISION, CA_BUNDLE_KINDS, UPGRADE_HOOKS, BCRYPT, EVERY_BCRYPT, DELIBERATE_ROLL, nondeterministicRender;
 var init_nondeterministic_render = __esm({
   "src/analyze/rules/nondeterministic-render.ts"() {
@@ -20091,13 +20122,14 @@ var init_nondeterministic_render = __esm({
           revisionJobLabel: `${REVISION} A Job's spec.template is immutable, so every helm upgrade fails with "${JOB_TEMPLATE_IMMUTABLE_ERROR}" while the Job exists.`,
           revisionPodLabel: `${REVISION} Every helm upgrade restarts all pods of the {{kind}}, even when nothing else changed.`
         },
-        why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
+        why: "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value. One certificate written into a Secret and into webhooks' or API services' caBundle is one finding, on the Secret, naming the copies.",
         fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
         migration: "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
         incident: "helm/helm #3053 (stable/redis) and helm/charts #11600 (stable/prestashop): a password generated with randAlphaNum when none was set in values was generated anew by every `helm upgrade`, so the Secret no longer held the password the application had been set up with; charts moved to `lookup` of the existing Secret.",
         helpUri: ruleHelpUri("nondeterministic-render")
       },
       check(context, report) {
+        const fieldFindings = [];
         for (const object of context.objects) {
           const probes = probesOf(context.probes, object);
           if (probes === void 0 || probes.changes.length === 0) continue;
@@ -20117,8 +20149,9 @@ var init_nondeterministic_render = __esm({
               if (finding2) report(finding2);
             }
           }
-          if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
+          if (otherRandom.length > 0) fieldFindings.push({ finding: randomFieldsFinding(context, object, otherRandom), changes: otherRandom });
         }
+        for (const finding2 of withCertificateCopiesFolded(fieldFindings)) report(finding2);
       }
     };
   }

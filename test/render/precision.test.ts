@@ -43,6 +43,11 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info Deployment/lookup-secret-agent spec.template.metadata.annotations.checksum/token 56 lookup-secret/templates/deployment.yaml",
     "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 72 lookup-secret/templates/webhook.yaml",
   ],
+  // One genCA in the serving Secret and in two webhooks' caBundle is one finding, on the Secret; a webhook with a CA of its own keeps its own.
+  "ca-copies": [
+    "nondeterministic-render warning Secret/ca-copies-webhook-tls data.ca.crt 9 ca-copies/templates/webhooks.yaml",
+    "nondeterministic-render warning ValidatingWebhookConfiguration/ca-copies-other webhooks[0].clientConfig.caBundle 61 ca-copies/templates/webhooks.yaml",
+  ],
   // Chart version = the operator's image tag (v2.4.0, through appVersion): a chart bump is an image bump. The cache runs redis.
   lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels 34 lockstep/templates/deployments.yaml"],
   // Per key: the config Secret and its checksum are kept on upgrade (info); a token with no lookup, a lookup of
@@ -107,6 +112,18 @@ for (const helm of helmBinaries()) {
         assert.deepEqual(notes, []);
       });
     }
+
+    test("ca-copies: the Secret's finding names the webhooks that carry the same CA and relates them", async () => {
+      const { findings: found } = await findings(helm.path, "ca-copies", { release: "ca-copies" });
+      const secret = found[0]!;
+      assert.equal(secret.data.fields, "data.ca.crt, data.tls.crt and data.tls.key (the same certificate also in MutatingWebhookConfiguration/ca-copies-mutate and ValidatingWebhookConfiguration/ca-copies-validate)");
+      assert.deepEqual(secret.related.map((r) => `${r.kind}/${r.name}`), ["MutatingWebhookConfiguration/ca-copies-mutate", "ValidatingWebhookConfiguration/ca-copies-validate"]);
+      assert.deepEqual(secret.evidence.copies, [
+        "MutatingWebhookConfiguration/ca-copies-mutate webhooks[0].clientConfig.caBundle",
+        "ValidatingWebhookConfiguration/ca-copies-validate webhooks[0].clientConfig.caBundle",
+        "ValidatingWebhookConfiguration/ca-copies-validate webhooks[1].clientConfig.caBundle",
+      ]);
+    });
 
     test("clock-and-hash: the Secret's warning names the mtime from `now`, not the bcrypt hash of the kept password; a hash alone is info", async () => {
       const { findings: found } = await findings(helm.path, "clock-and-hash", { release: "clock-and-hash" });

@@ -435,7 +435,7 @@ export const nondeterministicRender: Rule = {
       revisionPodLabel: `${REVISION} Every helm upgrade restarts all pods of the {{kind}}, even when nothing else changed.`,
     },
     why:
-      "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value.",
+      "helm upgrade renders the chart again: a field from randAlphaNum, uuidv4, now or genCA gets a new value on every upgrade. Passwords in Secrets change under the running application, webhook certificates are replaced, and GitOps tools never see the release in sync. An object named with .Release.Revision is deleted and created again on every release. Where the template first reads the object back with `lookup` (generate on install, keep on upgrade), the finding is info: only renders without a cluster connection change the value. One certificate written into a Secret and into webhooks' or API services' caBundle is one finding, on the Secret, naming the copies.",
     fix: "Keep generated values across upgrades with `lookup` (reuse the existing Secret's value), or let users pass them in values; issue certificates with cert-manager. A pod annotation that changes on every render (rollme) restarts the pods on every upgrade: keep it only if that is intended.",
     migration:
       "Nothing to migrate: once the chart renders the same fields for the same inputs, the next upgrade writes them one last time. For a Secret, make the chart reuse the value the release already has (lookup) before upgrading, or the upgrade replaces it once more.",
@@ -444,6 +444,7 @@ export const nondeterministicRender: Rule = {
     helpUri: ruleHelpUri("nondeterministic-render"),
   },
   check(context, report) {
+    const fieldFindings: FieldsFinding[] = [];
     for (const object of context.objects) {
       const probes = probesOf(context.probes, object);
       if (probes === undefined || probes.changes.length === 0) continue;
@@ -466,7 +467,56 @@ export const nondeterministicRender: Rule = {
           if (finding) report(finding);
         }
       }
-      if (otherRandom.length > 0) report(randomFieldsFinding(context, object, otherRandom));
+      if (otherRandom.length > 0) fieldFindings.push({ finding: randomFieldsFinding(context, object, otherRandom), changes: otherRandom });
     }
+    for (const finding of withCertificateCopiesFolded(fieldFindings)) report(finding);
   },
 };
+
+interface FieldsFinding {
+  finding: FindingInput;
+  changes: readonly FieldChange[];
+}
+
+/** A certificate as text: PEM as written (stringData), or the PEM a base64 field holds (data, caBundle). */
+function certificateText(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = value.includes("-----BEGIN") ? value : Buffer.from(value, "base64").toString("latin1");
+  return text.includes("-----BEGIN") ? text.trim() : undefined;
+}
+
+/**
+ * A webhook's or API service's caBundle that holds the same certificate as a Secret's field
+ * (one genCA written twice) is the Secret's finding again: it is folded into that finding,
+ * which names the copies and relates their objects, when both say the same thing (message
+ * and severity). A caBundle with no such Secret keeps its own finding.
+ */
+function withCertificateCopiesFolded(found: readonly FieldsFinding[]): FindingInput[] {
+  const homes = found.filter(({ finding }) => finding.object.ref.kind === "Secret" && finding.object.group === "");
+  const copiesOf = new Map<FieldsFinding, FieldsFinding[]>();
+  const folded = new Set<FieldsFinding>();
+  for (const candidate of found) {
+    const bundles = candidate.changes.map((change) => certificateText(change.before));
+    if (!candidate.changes.every((change) => formatPath(change.path).endsWith("caBundle")) || bundles.includes(undefined)) continue;
+    const home = homes.find(({ finding, changes }) =>
+      finding.messageId === candidate.finding.messageId &&
+      finding.severity === candidate.finding.severity &&
+      bundles.every((bundle) => changes.some((change) => certificateText(change.before) === bundle)));
+    if (home === undefined) continue;
+    copiesOf.set(home, [...(copiesOf.get(home) ?? []), candidate]);
+    folded.add(candidate);
+  }
+  return found.filter((entry) => !folded.has(entry)).map((entry) => {
+    const { finding } = entry;
+    const copies = copiesOf.get(entry);
+    if (copies === undefined) return finding;
+    const where = copies.map(({ finding: copy }) => `${copy.object.ref.kind}/${copy.object.ref.name}`);
+    const copyFields = copies.flatMap(({ finding: copy, changes }) => changes.map((change) => `${copy.object.ref.kind}/${copy.object.ref.name} ${formatPath(change.path)}`));
+    return {
+      ...finding,
+      data: { ...finding.data, fields: `${String(finding.data?.fields)} (the same certificate also in ${andList(where)})` },
+      related: [...(finding.related ?? []), ...copies.map(({ finding: copy }) => copy.object)],
+      evidence: { ...finding.evidence, copies: copyFields },
+    };
+  });
+}

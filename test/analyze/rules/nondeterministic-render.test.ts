@@ -50,6 +50,20 @@ const webhook = (caBundle: string) => yaml`
         caBundle: ${caBundle}
 `;
 
+const PEM = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+const base64 = (text: string) => Buffer.from(text).toString("base64");
+const [CA_ONE, CA_TWO] = [base64(PEM("A")), base64(PEM("B"))];
+
+const tlsSecret = (ca: string) => yaml`
+  apiVersion: v1
+  kind: Secret
+  metadata:
+    name: hooks-tls
+  type: Opaque
+  data:
+    ca.crt: ${ca}
+`;
+
 const deployment = (id: string, roll: string) => yaml`
   apiVersion: apps/v1
   kind: Deployment
@@ -414,6 +428,31 @@ const CASES: ProbeCase[] = [
         messageId: "randomCertificate",
         data: { fields: "webhooks[0].clientConfig.caBundle" },
       },
+    ],
+  },
+  {
+    name: "genCA written into a TLS Secret and into a webhook's caBundle: one finding, on the Secret, naming the copy",
+    base: fromTemplate("webhook.yaml", tlsSecret(CA_ONE) + "---\n" + webhook(CA_ONE)),
+    repeat: fromTemplate("webhook.yaml", tlsSecret(CA_TWO) + "---\n" + webhook(CA_TWO)),
+    expect: [
+      {
+        severity: "warning",
+        object: "Secret/hooks-tls",
+        path: "data.ca.crt",
+        line: 8,
+        messageId: "randomCertificate",
+        data: { fields: "data.ca.crt (the same certificate also in MutatingWebhookConfiguration/hooks)" },
+        evidence: { copies: ["MutatingWebhookConfiguration/hooks webhooks[0].clientConfig.caBundle"] },
+      },
+    ],
+  },
+  {
+    name: "a webhook's caBundle that is not the Secret's certificate keeps its own finding",
+    base: fromTemplate("webhook.yaml", tlsSecret(CA_ONE) + "---\n" + webhook(base64(PEM("C")))),
+    repeat: fromTemplate("webhook.yaml", tlsSecret(CA_TWO) + "---\n" + webhook(base64(PEM("D")))),
+    expect: [
+      { severity: "warning", object: "Secret/hooks-tls", path: "data.ca.crt", line: 8, messageId: "randomCertificate", data: { fields: "data.ca.crt" } },
+      { severity: "warning", object: "MutatingWebhookConfiguration/hooks", path: "webhooks[0].clientConfig.caBundle", line: 17, messageId: "randomCertificate", data: { fields: "webhooks[0].clientConfig.caBundle" } },
     ],
   },
   {
