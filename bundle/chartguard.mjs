@@ -16239,8 +16239,9 @@ function taggedWithVersion(image, version) {
 }
 function chartVersionIsImageTag(chartLabel, image) {
   const tag = imageTag(image)?.replace(/^v/, "");
-  if (tag === void 0 || !LOOKS_LIKE_VERSION.test(tag)) return false;
-  return [tag, `v${tag}`].some((version) => chartLabel === version || chartLabel.endsWith(`-${version}`));
+  if (tag === void 0) return false;
+  const build = /^(\d+\.\d+\.\d+)[-_+]/.exec(tag)?.[1];
+  return [tag, build].some((version) => version !== void 0 && LOOKS_LIKE_VERSION.test(version) && [version, `v${version}`].some((v) => chartLabel === v || chartLabel.endsWith(`-${v}`)));
 }
 function imageTag(image) {
   const reference = image.split("@")[0];

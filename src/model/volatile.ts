@@ -137,13 +137,16 @@ export function taggedWithVersion(image: string, version: string): boolean {
 
 /**
  * A chart released in lockstep with its image: the chart label (`name-1.2.3`, or the bare
- * version) ends in the version the image is tagged with (`1.2.3` or `v1.2.3`). A new chart
- * version then comes with a new image, which restarts the pods anyway.
+ * version) ends in the version the image is tagged with (`1.2.3` or `v1.2.3`, or a build of
+ * it: `1.2.3-alpine`). A new chart version then comes with a new image, which restarts the
+ * pods anyway.
  */
 export function chartVersionIsImageTag(chartLabel: string, image: string): boolean {
   const tag = imageTag(image)?.replace(/^v/, "");
-  if (tag === undefined || !LOOKS_LIKE_VERSION.test(tag)) return false;
-  return [tag, `v${tag}`].some((version) => chartLabel === version || chartLabel.endsWith(`-${version}`));
+  if (tag === undefined) return false;
+  const build = /^(\d+\.\d+\.\d+)[-_+]/.exec(tag)?.[1];
+  return [tag, build].some((version) =>
+    version !== undefined && LOOKS_LIKE_VERSION.test(version) && [version, `v${version}`].some((v) => chartLabel === v || chartLabel.endsWith(`-${v}`)));
 }
 
 /** `registry:5000/repo/name:tag@sha256:…` → `tag`; undefined without one. */

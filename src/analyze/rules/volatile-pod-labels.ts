@@ -25,7 +25,7 @@ function watched(workload: Workload): boolean {
  * Whether a verdict is a finding for this workload. A label carrying the app version (or
  * an image tag) that one of the workload's images also runs changes when the image does:
  * that release restarts the pods anyway. So does the chart version label of a chart released
- * in lockstep with the image (chart version = image tag); otherwise it restarts them for nothing.
+ * in lockstep with the image (chart version = image tag, or a build of it such as 1.2.3-alpine); otherwise it restarts them for nothing.
  */
 function reportable(workload: Workload, verdict: Verdict): boolean {
   // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
