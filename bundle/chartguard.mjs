@@ -17361,7 +17361,7 @@ function compareSingle({ single, pairs: pairs2, diffs }, repeatDiffs, found) {
     }
   }
 }
-function withUpgradeRenders(evidence, base, upgrades, namespace) {
+function withUpgradeRenders(evidence, base, upgrades, namespace, asUpgrade = true) {
   const options = { namespace };
   const baseObjects = objectsFromDocuments(base, options).objects;
   const [first, second] = upgrades.map((docs) => pairObjects(baseObjects, objectsFromDocuments(docs, options).objects));
@@ -17370,7 +17370,12 @@ function withUpgradeRenders(evidence, base, upgrades, namespace) {
     const key = objectKey(object);
     const list = changes.get(key);
     const [one, two] = [first.get(object), second.get(object)];
-    if (list === void 0 || one === void 0 || two === void 0 || !list.some((change) => change.causes[0] === "random")) continue;
+    if (list === void 0 || !list.some((change) => change.causes[0] === "random")) continue;
+    if (one === void 0 && two === void 0 && asUpgrade) {
+      changes.set(key, list.map((change) => change.causes[0] === "random" ? { ...change, goneOnUpgrade: true } : change));
+      continue;
+    }
+    if (one === void 0 || two === void 0) continue;
     const differs = new Set(diffLeaves(one.raw, two.raw, []).map((leaf) => formatPath(leaf.path)));
     changes.set(
       key,
@@ -19764,6 +19769,51 @@ var init_duplicate_object = __esm({
   }
 });
 
+// src/analyze/upgrade/plan.ts
+function helmIdentity(object) {
+  const { kind, namespace, name } = object.ref;
+  return [object.group, kind, namespace ?? "", name].join("\0");
+}
+function keepsOnDelete(object) {
+  const annotations = stringMap(object.raw.metadata?.annotations);
+  return annotations["helm.sh/resource-policy"] === "keep";
+}
+function planUpgrade(previous, next) {
+  const plan2 = { updated: [], created: [], deleted: [], kept: [], hooks: [] };
+  const released = (o) => o.hooks.length === 0;
+  const before = /* @__PURE__ */ new Map();
+  for (const object of previous) {
+    if (!released(object)) plan2.hooks.push(object);
+    else if (!object.generatedName) before.set(helmIdentity(object), object);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const object of next) {
+    if (!released(object)) {
+      plan2.hooks.push(object);
+      continue;
+    }
+    const identity2 = helmIdentity(object);
+    const old = object.generatedName ? void 0 : before.get(identity2);
+    if (old) {
+      plan2.updated.push({ before: old, after: object });
+      seen.add(identity2);
+    } else {
+      plan2.created.push(object);
+    }
+  }
+  for (const [identity2, object] of before) {
+    if (seen.has(identity2)) continue;
+    (keepsOnDelete(object) ? plan2.kept : plan2.deleted).push(object);
+  }
+  return plan2;
+}
+var init_plan = __esm({
+  "src/analyze/upgrade/plan.ts"() {
+    "use strict";
+    init_object();
+  }
+});
+
 // src/analyze/rules/nondeterministic-render.ts
 function writtenByUpgrades(object) {
   return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
@@ -19867,6 +19917,19 @@ function notKeptFinding(object, first, named, fields, reuse) {
     }
   };
 }
+function deletedOnUpgradeFinding(object, first, named, fields) {
+  return {
+    object,
+    path: first.path,
+    severity: "warning",
+    messageId: "deletedOnUpgrade",
+    data: { fields: named, kind: object.ref.kind },
+    evidence: { cause: "random", fields: [...fields], goneOnUpgrade: true },
+    remedy: {
+      text: "Render the object on every release: generate its values on install and read them back with `lookup` on upgrade; or annotate it helm.sh/resource-policy: keep, so that Helm leaves it in place when a release no longer renders it."
+    }
+  };
+}
 function refusedUpgradeFinding(object, first, named, fields, refusal) {
   return {
     object,
@@ -19890,6 +19953,7 @@ function randomFieldsFinding(context, object, allChanges) {
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
+  if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
   if (changes.every((change) => change.keptOnUpgrade !== void 0)) {
     const rotated = changes.filter((change) => change.keptOnUpgrade === false);
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
@@ -20061,6 +20125,7 @@ var init_nondeterministic_render = __esm({
     init_api_errors();
     init_volatile_verdicts();
     init_rolls();
+    init_plan();
     init_rule();
     RANDOM_FUNCTIONS = "randAlphaNum, randAlpha, randNumeric, randAscii, randBytes, randInt, uuidv4, now, genCA, genPrivateKey, genSelfSignedCert, genSignedCert";
     MAX_FIELDS_NAMED2 = 6;
@@ -20084,6 +20149,7 @@ var init_nondeterministic_render = __esm({
           reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
           notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
           regeneratedByValues: "{{what}} generated anew on every upgrade, as the chart's {{switches}} asks: {{fields}}",
+          deletedOnUpgrade: "{{kind}} rendered on install only, with values generated then: the first helm upgrade deletes it: {{fields}}",
           refusedOnUpgrade: 'generated at render time; the chart refuses helm upgrade until the current values are passed ("{{refusal}}"): {{fields}}',
           reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
           rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
@@ -20104,6 +20170,7 @@ var init_nondeterministic_render = __esm({
           randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
           randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
           randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
+          deletedOnUpgrade: "The upgrade probe renders the chart as `helm upgrade` does, and this {{kind}} is not in that render (its template renders it only while .Release.IsInstall is true). It has no helm.sh/resource-policy: keep, so the first helm upgrade deletes it, with the values generated on install: pods that read it fail at their next start, and `lookup` finds nothing to reuse after that.",
           refusedOnUpgrade: 'They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose ("{{refusal}}"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. A field none of those values sets is still generated anew by that upgrade.',
           regeneratedByValues: "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the template reads the existing object back, but the values switch the reuse off ({{switches}}). Every helm upgrade then replaces them; for a certificate, clients that trusted the old one fail until they pick up the new one. It is the chart's choice, and the user's to turn off.",
           notKeptByLookup: "The upgrade probe renders the chart as `helm upgrade` does, with every `lookup` answered from the installed release, and these fields still differ: the values switch the reuse off (a recreate or regenerate setting), the lookup reads another object or key than the one written, or these fields are generated next to others that are kept. Every helm upgrade then replaces them: clients that trusted an old certificate fail until they pick up the new one, and an application set up with an old password or key loses it.",
@@ -20696,51 +20763,6 @@ function sameValue(before, after) {
 }
 var init_diff = __esm({
   "src/analyze/upgrade/diff.ts"() {
-    "use strict";
-    init_object();
-  }
-});
-
-// src/analyze/upgrade/plan.ts
-function helmIdentity(object) {
-  const { kind, namespace, name } = object.ref;
-  return [object.group, kind, namespace ?? "", name].join("\0");
-}
-function keepsOnDelete(object) {
-  const annotations = stringMap(object.raw.metadata?.annotations);
-  return annotations["helm.sh/resource-policy"] === "keep";
-}
-function planUpgrade(previous, next) {
-  const plan2 = { updated: [], created: [], deleted: [], kept: [], hooks: [] };
-  const released = (o) => o.hooks.length === 0;
-  const before = /* @__PURE__ */ new Map();
-  for (const object of previous) {
-    if (!released(object)) plan2.hooks.push(object);
-    else if (!object.generatedName) before.set(helmIdentity(object), object);
-  }
-  const seen = /* @__PURE__ */ new Set();
-  for (const object of next) {
-    if (!released(object)) {
-      plan2.hooks.push(object);
-      continue;
-    }
-    const identity2 = helmIdentity(object);
-    const old = object.generatedName ? void 0 : before.get(identity2);
-    if (old) {
-      plan2.updated.push({ before: old, after: object });
-      seen.add(identity2);
-    } else {
-      plan2.created.push(object);
-    }
-  }
-  for (const [identity2, object] of before) {
-    if (seen.has(identity2)) continue;
-    (keepsOnDelete(object) ? plan2.kept : plan2.deleted).push(object);
-  }
-  return plan2;
-}
-var init_plan = __esm({
-  "src/analyze/upgrade/plan.ts"() {
     "use strict";
     init_object();
   }
@@ -25424,7 +25446,7 @@ async function renderWithProbes(chartPath, settings, workDir, jobs) {
   let evidence = analysis.evidence;
   if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
     const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
-    if (upgrades?.renders !== void 0) evidence = withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace);
+    if (upgrades?.renders !== void 0) evidence = withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace, upgrades.refusal === void 0);
     if (upgrades?.refusal !== void 0) evidence = withUpgradeRefusal(evidence, upgrades.refusal);
   }
   return {

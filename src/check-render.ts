@@ -66,7 +66,7 @@ export async function renderWithProbes(chartPath: string, settings: ChartRenderS
   // Generated values: render the upgrade twice with lookup answered from the install, to tell what helm upgrade keeps.
   if ([...evidence.changes.values()].some((list) => list.some((change) => change.causes[0] === "random"))) {
     const upgrades = await renderUpgrades(probe.plan, chart.docs, renders.namespace, settings, workDir, notes);
-    if (upgrades?.renders !== undefined) evidence = withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace);
+    if (upgrades?.renders !== undefined) evidence = withUpgradeRenders(evidence, chart.docs, upgrades.renders, renders.namespace, upgrades.refusal === undefined);
     if (upgrades?.refusal !== undefined) evidence = withUpgradeRefusal(evidence, upgrades.refusal);
   }
   return {

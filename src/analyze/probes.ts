@@ -89,6 +89,11 @@ export interface FieldChange {
    * passwords): the upgrade runs only once the user passes them.
    */
   upgradeRefusal?: string;
+  /**
+   * For `random`, where the upgrade probe rendered as `helm upgrade` does: the object is not
+   * in that render at all (its template renders it on install only), so the upgrade deletes it.
+   */
+  goneOnUpgrade?: boolean;
 }
 
 /** The key of the label or annotation a change is to: its own key, else the last step of its path. */
@@ -270,12 +275,15 @@ function compareSingle({ single, pairs, diffs }: SingleDiff, repeatDiffs: Leaves
  * one generated anew (no lookup, another key read back, a lookup the values switch off)
  * differs, on every upgrade. (A hash of a template that generates twice in one render, as a
  * checksum annotation does, may change once, on the first upgrade: that is not every upgrade.)
+ * An object neither upgrade render has is gone on upgrade, when they render as `helm upgrade`
+ * does (`asUpgrade`; not the install-mode renders of a chart that refuses the upgrade).
  */
 export function withUpgradeRenders(
   evidence: ProbeEvidence,
   base: readonly YamlDocument[],
   upgrades: readonly [readonly YamlDocument[], readonly YamlDocument[]],
   namespace: string,
+  asUpgrade = true,
 ): ProbeEvidence {
   const options = { namespace };
   const baseObjects = objectsFromDocuments(base, options).objects;
@@ -285,7 +293,12 @@ export function withUpgradeRenders(
     const key = objectKey(object);
     const list = changes.get(key);
     const [one, two] = [first!.get(object), second!.get(object)];
-    if (list === undefined || one === undefined || two === undefined || !list.some((change) => change.causes[0] === "random")) continue;
+    if (list === undefined || !list.some((change) => change.causes[0] === "random")) continue;
+    if (one === undefined && two === undefined && asUpgrade) {
+      changes.set(key, list.map((change) => (change.causes[0] === "random" ? { ...change, goneOnUpgrade: true } : change)));
+      continue;
+    }
+    if (one === undefined || two === undefined) continue;
     const differs = new Set(diffLeaves(one.raw, two.raw, []).map((leaf) => formatPath(leaf.path)));
     changes.set(
       key,

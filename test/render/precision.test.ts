@@ -48,6 +48,12 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render warning Secret/ca-copies-webhook-tls data.ca.crt 9 ca-copies/templates/webhooks.yaml",
     "nondeterministic-render warning ValidatingWebhookConfiguration/ca-copies-other webhooks[0].clientConfig.caBundle 61 ca-copies/templates/webhooks.yaml",
   ],
+  // Rendered on install only (.Release.IsInstall), with a password generated then: the first upgrade deletes the Secret;
+  // the one with helm.sh/resource-policy: keep stays, its password with it.
+  "install-only-secret": [
+    "nondeterministic-render warning Secret/install-only-secret-admin data.password 9 install-only-secret/templates/secrets.yaml",
+    "nondeterministic-render info Secret/install-only-secret-kept data.password 20 install-only-secret/templates/secrets.yaml",
+  ],
   // Chart version = the operator's image tag (v2.4.0, through appVersion): a chart bump is an image bump. The cache runs redis.
   lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels 34 lockstep/templates/deployments.yaml"],
   // Per key: the config Secret and its checksum are kept on upgrade (info); a token with no lookup, a lookup of

@@ -8,6 +8,7 @@ import { orphanDeleteCommand } from "../migration.ts";
 import { JOB_TEMPLATE_IMMUTABLE_ERROR, selectorChangeError, statefulSetForbiddenError } from "../../k8s/api-errors.ts";
 import { notPatchedOn } from "../volatile-verdicts.ts";
 import { rollIntent } from "../volatile/rolls.ts";
+import { keepsOnDelete } from "../upgrade/plan.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 
 /** Template functions that make a render differ from the last one with the same inputs. */
@@ -185,6 +186,21 @@ function notKeptFinding(
   };
 }
 
+/** An object its template renders on install only, with values generated then: `helm upgrade` no longer renders it, so Helm deletes it. */
+function deletedOnUpgradeFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
+  return {
+    object,
+    path: first.path,
+    severity: "warning",
+    messageId: "deletedOnUpgrade",
+    data: { fields: named, kind: object.ref.kind },
+    evidence: { cause: "random", fields: [...fields], goneOnUpgrade: true },
+    remedy: {
+      text: "Render the object on every release: generate its values on install and read them back with `lookup` on upgrade; or annotate it helm.sh/resource-policy: keep, so that Helm leaves it in place when a release no longer renders it.",
+    },
+  };
+}
+
 /** Generated fields of a chart that refuses `helm upgrade` with the same values: the user passes the current ones first. */
 function refusedUpgradeFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[], refusal: string): FindingInput {
   return {
@@ -212,6 +228,7 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
+  if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
   if (changes.every((change) => change.keptOnUpgrade !== undefined)) {
     // The upgrade probe ran: each field's own truth, not the template's.
     const rotated = changes.filter((change) => change.keptOnUpgrade === false);
@@ -382,6 +399,7 @@ export const nondeterministicRender: Rule = {
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
       notKeptByLookup: "{{what}} generated anew on every upgrade although the template reads the existing {{lookedUp}} back with lookup: {{fields}}",
       regeneratedByValues: "{{what}} generated anew on every upgrade, as the chart's {{switches}} asks: {{fields}}",
+      deletedOnUpgrade: "{{kind}} rendered on install only, with values generated then: the first helm upgrade deletes it: {{fields}}",
       refusedOnUpgrade: "generated at render time; the chart refuses helm upgrade until the current values are passed (\"{{refusal}}\"): {{fields}}",
       reusedHash: "pod template annotation {{annotation}} hashes a Secret the chart keeps with lookup",
       rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
@@ -404,6 +422,8 @@ export const nondeterministicRender: Rule = {
         `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
       randomCertificate:
         `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
+      deletedOnUpgrade:
+        "The upgrade probe renders the chart as `helm upgrade` does, and this {{kind}} is not in that render (its template renders it only while .Release.IsInstall is true). It has no helm.sh/resource-policy: keep, so the first helm upgrade deletes it, with the values generated on install: pods that read it fail at their next start, and `lookup` finds nothing to reuse after that.",
       refusedOnUpgrade:
         "They come from a random or time-based template function, and the chart fails `helm upgrade` with the same values on purpose (\"{{refusal}}\"): an upgrade runs only once the user passes the current values, and the fields set from them then stay. " +
         "A field none of those values sets is still generated anew by that upgrade.",

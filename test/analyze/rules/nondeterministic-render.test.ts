@@ -28,6 +28,9 @@ const secret = (password: string, type = "Opaque") => yaml`
     user: YWRtaW4=
 `;
 
+const keptSecret = (password: string) => secret(password).replace("  name: db\n", "  name: db\n  annotations:\n    helm.sh/resource-policy: keep\n");
+const OTHER = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n";
+
 const testPod = (id: string) => yaml`
   apiVersion: v1
   kind: Pod
@@ -540,6 +543,32 @@ const CASES: ProbeCase[] = [
         evidence: { lookup: "Secret", keptOnUpgrade: false, switches: ["admissionWebhooks.autoGenerateCert.recreate"] },
       },
     ],
+  },
+  {
+    name: "a Secret with a generated password rendered on install only (the upgrade renders lack it): the first upgrade deletes it, a warning",
+    base: fromTemplate("secret.yaml", secret("cGFzczE=")),
+    repeat: fromTemplate("secret.yaml", secret("cGFzczI=")),
+    upgrades: [fromTemplate("other.yaml", OTHER), fromTemplate("other.yaml", OTHER)],
+    chartFacts: lookingUp("chart/templates/secret.yaml", "Secret"),
+    expect: [
+      {
+        severity: "warning",
+        object: "Secret/db",
+        path: "data.password",
+        line: 8,
+        messageId: "deletedOnUpgrade",
+        data: { fields: "data.password", kind: "Secret" },
+        evidence: { goneOnUpgrade: true },
+      },
+    ],
+  },
+  {
+    name: "the same install-only Secret with helm.sh/resource-policy: keep stays in place: info, kept",
+    base: fromTemplate("secret.yaml", keptSecret("cGFzczE=")),
+    repeat: fromTemplate("secret.yaml", keptSecret("cGFzczI=")),
+    upgrades: [fromTemplate("other.yaml", OTHER), fromTemplate("other.yaml", OTHER)],
+    chartFacts: lookingUp("chart/templates/secret.yaml", "Secret"),
+    expect: [{ severity: "info", object: "Secret/db", path: "data.password", line: 10, messageId: "reusedByLookup", data: { fields: "data.password", lookedUp: "Secret" } }],
   },
   {
     name: "genCA in a webhook whose template looks up the Secret, and the upgrade renders agree: info",
