@@ -19722,10 +19722,17 @@ var init_dangling_selector = __esm({
 
 // src/analyze/rules/duplicate-object.ts
 import { isDeepStrictEqual } from "node:util";
+function sameContent(earlier, object) {
+  if (object.ref.kind !== "CustomResourceDefinition" || earlier.doc.text === void 0 || object.doc.text === void 0) {
+    return isDeepStrictEqual(earlier.raw, object.raw);
+  }
+  const content = (text) => text.replace(/^# Source: .*$/gm, "").trim();
+  return content(earlier.doc.text) === content(object.doc.text);
+}
 function sourceOf2(object) {
   return object.doc.template ?? object.doc.file;
 }
-var DUPLICATE_OUTCOME, duplicateObject;
+var DUPLICATE_OUTCOME, CRDS_FOLDER_OUTCOME, duplicateObject;
 var init_duplicate_object = __esm({
   "src/analyze/rules/duplicate-object.ts"() {
     "use strict";
@@ -19733,6 +19740,7 @@ var init_duplicate_object = __esm({
     init_duplicates();
     init_rule();
     DUPLICATE_OUTCOME = "Helm 3's `helm install` creates the first copy and fails on the second with \"already exists\"; where the release already has the object, each upgrade applies both copies and the later one wins, so the earlier copy's content never takes effect.";
+    CRDS_FOLDER_OUTCOME = "Helm installs the CustomResourceDefinitions of every crds/ folder before the release, skips one that already exists, and never upgrades them: the copy it meets first is installed and the other never takes effect. Tools that apply the output of `helm template --include-crds` apply both, and the later one wins.";
     duplicateObject = {
       meta: {
         id: "duplicate-object",
@@ -19740,11 +19748,13 @@ var init_duplicate_object = __esm({
         summary: "The same object (kind, namespace, name) is rendered twice: only one copy can exist in the cluster.",
         messages: {
           renderedTwice: "{{object}} is rendered twice by {{first}}: only one copy can exist in the cluster",
-          renderedByTwo: "{{object}} is rendered by both {{first}} and {{second}}: only one copy can exist in the cluster"
+          renderedByTwo: "{{object}} is rendered by both {{first}} and {{second}}: only one copy can exist in the cluster",
+          crdsFolderTwice: "{{object}} is in the crds/ folders of both {{first}} and {{second}}, in different versions: only one is installed"
         },
         details: {
           renderedTwice: DUPLICATE_OUTCOME,
-          renderedByTwo: DUPLICATE_OUTCOME
+          renderedByTwo: DUPLICATE_OUTCOME,
+          crdsFolderTwice: CRDS_FOLDER_OUTCOME
         },
         why: "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
         fix: "Render the object once: drop one of the templates, guard one with a condition, or give the two objects different names (from the fullname helper plus a component suffix).",
@@ -19755,13 +19765,17 @@ var init_duplicate_object = __esm({
       check(context, report) {
         for (const { copy: object, first: earlier } of duplicateCopies(context)) {
           const [first, second] = [sourceOf2(earlier), sourceOf2(object)];
+          const identical = sameContent(earlier, object);
+          const crdsFolders = earlier.doc.fromCrdsFolder === true && object.doc.fromCrdsFolder === true;
+          if (crdsFolders && identical) continue;
           report({
             object,
             path: ["metadata", "name"],
-            messageId: first === second ? "renderedTwice" : "renderedByTwo",
+            messageId: crdsFolders ? "crdsFolderTwice" : first === second ? "renderedTwice" : "renderedByTwo",
             data: { object: refString(object.ref), first, second },
             related: [earlier],
-            evidence: { identical: isDeepStrictEqual(earlier.raw, object.raw), first, second }
+            evidence: { identical, first, second },
+            ...crdsFolders ? { severity: "info", remedy: { text: "Ship the definition from one crds/ folder: turn off the dependency that brings the other copy, or keep both at the same version." } } : {}
           });
         }
       }
@@ -24731,9 +24745,14 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
 function parseRender(output, chartPath, chartDir, shownAs) {
   const onDisk = chartFileResolver(chartDir);
   const templateFiles3 = /* @__PURE__ */ new Map();
-  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((doc) => {
-    if (doc.template === void 0) return doc;
-    const inChart = onDisk(doc.template.split("/").slice(1).join("/"));
+  let crdsFile;
+  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((parsed) => {
+    const source = parsed.template ?? crdsFile;
+    if (source === void 0) return parsed;
+    const file = source.split("/").slice(1).join("/");
+    crdsFile = CRDS_FOLDER_FILE.test(file) ? source : void 0;
+    const doc = crdsFile === void 0 ? parsed : { ...parsed, template: source, fromCrdsFolder: true };
+    const inChart = onDisk(file);
     if (inChart === void 0) return doc;
     const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path14.relative(process.cwd(), path14.resolve(chartPath, inChart)));
     templateFiles3.set(template, toSlashes(inChart));
@@ -24756,6 +24775,7 @@ async function withWorkDir(use) {
     release();
   }
 }
+var CRDS_FOLDER_FILE;
 var init_chart_input = __esm({
   "src/render/chart-input.ts"() {
     "use strict";
@@ -24770,6 +24790,7 @@ var init_chart_input = __esm({
     init_helm();
     init_preflight();
     init_request();
+    CRDS_FOLDER_FILE = /^(?:charts\/[^/]+\/)*crds\//;
   }
 });
 

@@ -49,6 +49,11 @@ export interface YamlDocument {
   chart?: string;
   /** Set by the render stage for what helm rendered: the release name and the chart as the user named it. */
   release?: HelmRelease;
+  /**
+   * Set by the render stage: the document comes from a crds/ folder of the chart or of a
+   * subchart, which Helm installs before the release, skipping what exists, and never upgrades.
+   */
+  fromCrdsFolder?: boolean;
 }
 
 export interface HelmRelease {

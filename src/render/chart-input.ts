@@ -103,6 +103,9 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles, missingDependencies: dropped };
 }
 
+/** A file of a chart's crds/ folder, or of a subchart's, as `# Source:` names it after the chart's name. */
+const CRDS_FOLDER_FILE = /^(?:charts\/[^/]+\/)*crds\//;
+
 /**
  * Parses `helm template` output. Each document's `# Source: name/templates/x.yaml` becomes
  * the template as the user finds it: for a chart folder, the file relative to the working
@@ -120,10 +123,16 @@ export function parseRender(
 ): { docs: YamlDocument[]; templateFiles: Map<string, string> } {
   const onDisk = chartFileResolver(chartDir);
   const templateFiles = new Map<string, string>();
-  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((doc) => {
-    if (doc.template === undefined) return doc;
+  // Helm prints a crds/ file whole after one `# Source:` line: its later documents come from the same file.
+  let crdsFile: string | undefined;
+  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((parsed) => {
+    const source = parsed.template ?? crdsFile;
+    if (source === undefined) return parsed;
+    const file = source.split("/").slice(1).join("/");
+    crdsFile = CRDS_FOLDER_FILE.test(file) ? source : undefined;
+    const doc = crdsFile === undefined ? parsed : { ...parsed, template: source, fromCrdsFolder: true };
     // Resolved through subchart aliases: Helm names an aliased subchart's files by the alias.
-    const inChart = onDisk(doc.template.split("/").slice(1).join("/"));
+    const inChart = onDisk(file);
     if (inChart === undefined) return doc;
     // Relative to the working directory however the chart was named; a packaged chart's path continues inside the archive.
     const template =

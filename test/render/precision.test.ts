@@ -54,6 +54,9 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render warning Secret/install-only-secret-admin data.password 9 install-only-secret/templates/secrets.yaml",
     "nondeterministic-render info Secret/install-only-secret-kept data.password 20 install-only-secret/templates/secrets.yaml",
   ],
+  // One CRD in the chart's crds/ folder and in two subcharts': Helm installs one copy and skips the others;
+  // the identical copy is silent, the older version is info.
+  "crds-twice": ["duplicate-object info CustomResourceDefinition/widgets.example.com metadata.name 26 crds-twice/charts/old-crds/crds/widgets.yaml"],
   // Chart version = the operator's image tag (v2.4.0, through appVersion): a chart bump is an image bump. The cache runs redis.
   lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels 34 lockstep/templates/deployments.yaml"],
   // Per key: the config Secret and its checksum are kept on upgrade (info); a token with no lookup, a lookup of

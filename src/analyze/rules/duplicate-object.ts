@@ -14,6 +14,9 @@ import { type Rule, ruleHelpUri } from "../rule.ts";
 const DUPLICATE_OUTCOME =
   "Helm 3's `helm install` creates the first copy and fails on the second with \"already exists\"; where the release already has the object, each upgrade applies both copies and the later one wins, so the earlier copy's content never takes effect.";
 
+const CRDS_FOLDER_OUTCOME =
+  "Helm installs the CustomResourceDefinitions of every crds/ folder before the release, skips one that already exists, and never upgrades them: the copy it meets first is installed and the other never takes effect. Tools that apply the output of `helm template --include-crds` apply both, and the later one wins.";
+
 export const duplicateObject: Rule = {
   meta: {
     id: "duplicate-object",
@@ -22,10 +25,12 @@ export const duplicateObject: Rule = {
     messages: {
       renderedTwice: "{{object}} is rendered twice by {{first}}: only one copy can exist in the cluster",
       renderedByTwo: "{{object}} is rendered by both {{first}} and {{second}}: only one copy can exist in the cluster",
+      crdsFolderTwice: "{{object}} is in the crds/ folders of both {{first}} and {{second}}, in different versions: only one is installed",
     },
     details: {
       renderedTwice: DUPLICATE_OUTCOME,
       renderedByTwo: DUPLICATE_OUTCOME,
+      crdsFolderTwice: CRDS_FOLDER_OUTCOME,
     },
     why:
       "Kubernetes keeps one object per kind, namespace and name. When a chart renders the same object twice (a template copied into a subchart, two components that name an object alike), Helm 3's `helm install` creates the first copy and stops with `... already exists` on the second, and where the release already has the object each upgrade applies both copies in turn, so the later one silently wins. Every rule that reads the two copies sees two objects where the cluster has one.",
@@ -39,17 +44,36 @@ export const duplicateObject: Rule = {
   check(context, report) {
     for (const { copy: object, first: earlier } of duplicateCopies(context)) {
       const [first, second] = [sourceOf(earlier), sourceOf(object)];
+      const identical = sameContent(earlier, object);
+      // Two crds/ folders shipping one definition: Helm installs one and skips the other, harmless when they agree.
+      const crdsFolders = earlier.doc.fromCrdsFolder === true && object.doc.fromCrdsFolder === true;
+      if (crdsFolders && identical) continue;
       report({
         object,
         path: ["metadata", "name"],
-        messageId: first === second ? "renderedTwice" : "renderedByTwo",
+        messageId: crdsFolders ? "crdsFolderTwice" : first === second ? "renderedTwice" : "renderedByTwo",
         data: { object: refString(object.ref), first, second },
         related: [earlier],
-        evidence: { identical: isDeepStrictEqual(earlier.raw, object.raw), first, second },
+        evidence: { identical, first, second },
+        ...(crdsFolders
+          ? { severity: "info", remedy: { text: "Ship the definition from one crds/ folder: turn off the dependency that brings the other copy, or keep both at the same version." } }
+          : {}),
       });
     }
   },
 };
+
+/**
+ * Whether two copies agree. A CustomResourceDefinition's value lacks its schemas (cut before
+ * parsing, load/crd-schemas.ts), so two definitions are compared by their text, `# Source:` lines aside.
+ */
+function sameContent(earlier: KubeObject, object: KubeObject): boolean {
+  if (object.ref.kind !== "CustomResourceDefinition" || earlier.doc.text === undefined || object.doc.text === undefined) {
+    return isDeepStrictEqual(earlier.raw, object.raw);
+  }
+  const content = (text: string) => text.replace(/^# Source: .*$/gm, "").trim();
+  return content(earlier.doc.text) === content(object.doc.text);
+}
 
 function sourceOf(object: KubeObject): string {
   return object.doc.template ?? object.doc.file;

@@ -4,6 +4,7 @@ import { duplicateObject } from "../../../src/analyze/rules/duplicate-object.ts"
 import { buildContext, DEFAULT_SETTINGS } from "../../../src/analyze/context.ts";
 import { runRules } from "../../../src/analyze/run.ts";
 import { parseYamlStream } from "../../../src/load/yaml.ts";
+import { parseRender } from "../../../src/render/chart-input.ts";
 import { objectsFromDocuments } from "../../../src/model/object.ts";
 import { ruleCases, yaml } from "../../helpers/rule-cases.ts";
 
@@ -13,6 +14,20 @@ const configMap = (name: string, mode: string, extra = "") => yaml`
   metadata: {name: ${name}${extra}}
   data: {mode: ${mode}}
 `;
+
+/** A CustomResourceDefinition as Helm prints a crds/ file: one `# Source:` line, then the file whole. */
+const crdFile = (source: string, ...versions: string[]) =>
+  `---\n# Source: ${source}\n` +
+  versions.map((version, i) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: ${i === 0 ? "widgets" : "gadgets"}.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions: [{name: ${version}, served: true, storage: true}]
+`).join("---\n");
 
 ruleCases(duplicateObject, [
   {
@@ -80,7 +95,7 @@ ruleCases(duplicateObject, [
     ].join("---\n"),
     expect: [],
   },
-], { producedElsewhere: { renderedByTwo: "below: two templates of one chart render" } });
+], { producedElsewhere: { renderedByTwo: "below: two templates of one chart render", crdsFolderTwice: "below: crds/ folders of a chart render" } });
 
 test("duplicate-object: copies in two different manifest files are variants, not a duplicate", () => {
   const docs = [...parseYamlStream(configMap("settings", "fast"), "dev.yaml"), ...parseYamlStream(configMap("settings", "safe"), "prod.yaml")];
@@ -100,5 +115,24 @@ test("duplicate-object: two templates of one chart render are one source", () =>
   assert.deepEqual(
     findings.map((f) => [f.object.name, f.messageId, f.data]),
     [["settings", "renderedByTwo", { object: "ConfigMap/settings", first: "charts/shop/templates/a.yaml", second: "charts/shop/templates/b.yaml" }]],
+  );
+});
+
+test("duplicate-object: one CRD in the crds/ folders of a chart and its subcharts: silent when they agree, info when they differ; again in templates/, a warning", () => {
+  const output = [
+    crdFile("shop/crds/widgets.yaml", "v1", "v1"),
+    crdFile("shop/charts/widget-crds/crds/widgets.yaml", "v1", "v1"),
+    // The second document of this file (gadgets, v1beta1) has no `# Source:` line of its own.
+    crdFile("shop/charts/old-crds/crds/widgets.yaml", "v1", "v1beta1"),
+    crdFile("shop/templates/crds.yaml", "v1"),
+  ].join("");
+  const { docs } = parseRender(output, "shop", "/nonexistent/shop");
+  const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
+  assert.deepEqual(
+    runRules(context, [duplicateObject]).map((f) => [f.severity, f.messageId, `${f.object.kind}/${f.object.name}`, f.location.line, f.data]),
+    [
+      ["info", "crdsFolderTwice", "CustomResourceDefinition/gadgets.example.com", 58, { object: "CustomResourceDefinition/gadgets.example.com", first: "shop/crds/widgets.yaml", second: "shop/charts/old-crds/crds/widgets.yaml" }],
+      ["warning", "renderedByTwo", "CustomResourceDefinition/widgets.example.com", 69, { object: "CustomResourceDefinition/widgets.example.com", first: "shop/crds/widgets.yaml", second: "shop/templates/crds.yaml" }],
+    ],
   );
 });
