@@ -1,7 +1,8 @@
 // What run.mjs and upgrades.mjs share: finding charts, vendoring their dependencies, running
 // the compiled CLI with a hard timeout, and turning its findings into rows.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { tsImport } from "tsx/esm/api";
 import { parse } from "yaml";
@@ -30,19 +31,72 @@ export function chartMeta(dir) {
   }
 }
 
+const gitText = (dir, ...argv) =>
+  execFileSync("git", ["--git-dir", dir, ...argv], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "ignore"] });
+
+/**
+ * The newest commit, at or before `commit`, whose `chartPath/Chart.yaml` has a version within
+ * `range`: the dependency a repository's CI would have pulled at that time. A sibling folder
+ * moves on with the repository (lgtm-distributed pins loki-distributed ^0.74.3 while its
+ * sibling is 0.77), and helm applies no alias to a vendored chart outside the range.
+ */
+export function commitInRange(repoGit, commit, chartPath, range) {
+  const versionAt = (at) => {
+    try {
+      return String(parse(gitText(repoGit, "show", `${at}:${chartPath}/Chart.yaml`), { logLevel: "error" })?.version ?? "");
+    } catch {
+      return undefined;
+    }
+  };
+  const current = versionAt(commit);
+  if (current === undefined || satisfiesRange(current, range)) return current === undefined ? undefined : commit;
+  const history = gitText(repoGit, "log", "--format=%H", commit, "--", `${chartPath}/Chart.yaml`).split("\n").filter(Boolean);
+  return history.find((at) => {
+    const version = versionAt(at);
+    return version !== undefined && satisfiesRange(version, range);
+  }) ?? commit;
+}
+
+/**
+ * The dependency `found` as of the newest commit of its repository's mirror at which its
+ * version meets `range`, extracted once under the system's temporary folder; undefined when
+ * `found` meets it already or no mirror has it. A dependency taken from there finds its own
+ * dependencies among its siblings at that commit only.
+ */
+function inRangeCopy(found, range, chartsRoot, mirrors) {
+  if (satisfiesRange(String(chartMeta(found).version ?? ""), range)) return undefined;
+  const [repository, ...rest] = relative(chartsRoot, found).split("/");
+  const git = gitDir(join(mirrors, repository));
+  if (git === undefined || rest.length === 0) return undefined;
+  const pathInRepo = rest.join("/");
+  const commit = commitInRange(git, "HEAD", pathInRepo, range);
+  if (commit === undefined || commit === "HEAD") return undefined;
+  const tree = join(tmpdir(), "sweep-versions", repository, commit);
+  if (!existsSync(join(tree, pathInRepo, "Chart.yaml"))) {
+    mkdirSync(tree, { recursive: true });
+    execFileSync("bash", ["-c", 'git --git-dir="$1" archive "$2" "$3" | tar -x -C "$4"', "archive", git, commit, pathInRepo, tree]);
+  }
+  return join(tree, pathInRepo);
+}
+
 /**
  * Where a dependency is, as a repository's own CI finds it: the sibling folder of that name,
  * else the chart of that name elsewhere in the same repository (newrelic keeps its
  * common-library under library/). `chartsRoot` holds one folder per repository.
  */
-function locatorFor(source, allCharts, chartsRoot) {
+function locatorFor(source, allCharts, chartsRoot, mirrors) {
   const repository = relative(chartsRoot, source).split("/")[0];
+  const ranges = new Map((chartMeta(source).dependencies ?? []).map((dependency) => [String(dependency.name), dependency.version]));
   // Never the chart itself: mongodb's helpers/cert-manager depends on jetstack's cert-manager.
   const itself = resolve(source);
-  return (name) => {
+  const locate = (name) => {
     const sibling = resolve(dirname(source), name);
     if (sibling !== itself && existsSync(join(sibling, "Chart.yaml"))) return sibling;
     return allCharts.find((chart) => resolve(chart) !== itself && relative(chartsRoot, chart).split("/")[0] === repository && chartMeta(chart).name === name);
+  };
+  return (name) => {
+    const found = locate(name);
+    return found === undefined || mirrors === undefined ? found : (inRangeCopy(found, ranges.get(name), chartsRoot, mirrors) ?? found);
   };
 }
 
@@ -50,13 +104,13 @@ function locatorFor(source, allCharts, chartsRoot) {
  * Copies the chart with its dependencies vendored where locatorFor finds them, and their own
  * dependencies in turn (a bitnami chart's postgresql needs bitnami's common too).
  */
-export function assembleDeep(source, into, allCharts, chartsRoot, depth = 0) {
-  const locate = locatorFor(source, allCharts, chartsRoot);
+export function assembleDeep(source, into, allCharts, chartsRoot, mirrors = undefined, depth = 0) {
+  const locate = locatorFor(source, allCharts, chartsRoot, mirrors);
   const { vendored, dropped } = assembleChart(source, into, locate);
   const result = { vendored: [...vendored], dropped: [...dropped, ...outOfRange(into, vendored)] };
   if (depth < 4) {
     for (const name of vendored) {
-      const inner = assembleDeep(locate(name), join(into, "charts", name), allCharts, chartsRoot, depth + 1);
+      const inner = assembleDeep(locate(name), join(into, "charts", name), allCharts, chartsRoot, mirrors, depth + 1);
       result.vendored.push(...inner.vendored);
       result.dropped.push(...inner.dropped);
     }

@@ -1,7 +1,7 @@
 // Runs the compiled chartguard CLI over every chart under --charts, as a user would run
 // `chartguard check CHART`, and writes one row per run and one row per finding.
 // Usage: node bench/sweep/run.mjs --charts /work/charts --out DIR [--jobs 2] [--only REGEX] [--values ci]
-//        [--helm PATH] [--timeout SECONDS]
+//        [--mirrors DIR] [--helm PATH] [--timeout SECONDS]
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -16,6 +16,7 @@ const { releaseNameFor } = await import(join(root, "dist/render/request.js"));
 const { values: args } = parseArgs({
   options: {
     charts: { type: "string", default: "/work/charts" },
+    mirrors: { type: "string", default: "/work/.mirror" },
     out: { type: "string" },
     jobs: { type: "string", default: "2" },
     only: { type: "string" },
@@ -44,7 +45,7 @@ async function sweepOne({ chart, values }, allCharts) {
   const scratch = mkdtempSync(join(tmpdir(), "sweep-"));
   try {
     const copy = join(scratch, basename(chart));
-    const { vendored, dropped } = assembleDeep(chart, copy, allCharts, args.charts);
+    const { vendored, dropped } = assembleDeep(chart, copy, allCharts, args.charts, existsSync(args.mirrors) ? args.mirrors : undefined);
     // A chart that needs nothing vendored is checked where it lies, as in a user's clone (a
     // copy would turn its links to sibling charts' files into links out of the repository).
     const dir = vendored.length + dropped.length === 0 ? chart : copy;

@@ -11,7 +11,7 @@ import { basename, dirname, join, normalize, relative, resolve } from "node:path
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
-import { assembleDeep, chartMeta, findCharts, findingCells, firstErrorLine, gitDir, markCheckout, reportFindings, run, satisfiesRange } from "./common.mjs";
+import { assembleDeep, chartMeta, findCharts, findingCells, firstErrorLine, gitDir, markCheckout, reportFindings, run, commitInRange } from "./common.mjs";
 import { UPGRADE_FINDING_COLUMNS, UPGRADE_RESULT_COLUMNS, inPool, previousRuns, tsvLine, writeSorted } from "./tsv.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -83,28 +83,6 @@ function archiveChart(repoGit, commit, chartPath, into, seen = new Set()) {
   }
 }
 
-/**
- * The newest commit, at or before `commit`, whose `chartPath/Chart.yaml` has a version within
- * `range`: the dependency a repository's CI would have pulled at that time. A sibling folder
- * moves on with the repository (lgtm-distributed pins loki-distributed ^0.74.3 while its
- * sibling is 0.77), and helm applies no alias to a vendored chart outside the range.
- */
-function commitInRange(repoGit, commit, chartPath, range) {
-  const versionAt = (at) => {
-    try {
-      return String(parse(git(repoGit, "show", `${at}:${chartPath}/Chart.yaml`), { logLevel: "error" })?.version ?? "");
-    } catch {
-      return undefined;
-    }
-  };
-  const current = versionAt(commit);
-  if (current === undefined || satisfiesRange(current, range)) return current === undefined ? undefined : commit;
-  const history = git(repoGit, "log", "--format=%H", commit, "--", `${chartPath}/Chart.yaml`).split("\n").filter(Boolean);
-  return history.find((at) => {
-    const version = versionAt(at);
-    return version !== undefined && satisfiesRange(version, range);
-  }) ?? commit;
-}
 
 /** The chart as it was at `commit`, ready to render: its folder, and the dependencies left out. */
 function chartAt(repoGit, repository, chartPath, commit, scratch, side) {
