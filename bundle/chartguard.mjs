@@ -21969,7 +21969,38 @@ var init_objects = __esm({
 // src/analyze/rules/immutable-field/report.ts
 function findingsOf(pair, problems, remedy, version) {
   if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
-  return problems.map((problem) => problemFinding2(pair, problem, remedy, version));
+  const byError = /* @__PURE__ */ new Map();
+  const findings = [];
+  for (const problem of problems) {
+    const together = problem.fieldError !== void 0 && problem.severity === void 0 && problem.label === void 0;
+    if (!together) continue;
+    byError.set(problem.fieldError, [...byError.get(problem.fieldError) ?? [], problem]);
+  }
+  for (const problem of problems) {
+    const group = problem.fieldError === void 0 ? void 0 : byError.get(problem.fieldError);
+    if (group === void 0 || group.length < 2) findings.push(problemFinding2(pair, problem, remedy, version));
+    else if (group[0] === problem) findings.push(refusedTogetherFinding(pair, group, remedy, version));
+  }
+  return findings;
+}
+function refusedTogetherFinding(pair, problems, remedy, version) {
+  const apiError = apiInvalid(pair.after.ref.kind, pair.after.group, pair.after.ref.name, problems[0].fieldError);
+  const shared = sharedPrefix(problems.map((p) => p.path));
+  const path27 = shared.length > 0 ? shared : problems[0].path;
+  const fields = problems.map((p) => formatPath(p.path.slice(shared.length)));
+  return {
+    object: pair.after,
+    path: path27,
+    messageId: "refused",
+    data: {
+      field: shared.length > 0 ? `${formatPath(shared)} (${andList(fields)})` : andList(fields),
+      change: problems.map((p) => changeText(pair, p)).join("; "),
+      reason: [...new Set(problems.map((p) => p.why))].join(" "),
+      ...failure(pair, apiError, version)
+    },
+    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    remedy
+  };
 }
 function problemFinding2(pair, problem, remedy, version) {
   const apiError = problem.fieldError === void 0 ? void 0 : apiInvalid(pair.after.ref.kind, pair.after.group, pair.after.ref.name, problem.fieldError);
@@ -22008,6 +22039,10 @@ function failure(pair, apiError, version) {
   return { kubeVersion: version, helmError: helmUpgradeError(pair.after.ref.kind, pair.after.ref.name, apiError) };
 }
 function commonPrefix2(paths) {
+  const shared = sharedPrefix(paths);
+  return shared.length > 0 ? shared : paths[0].slice(0, 1);
+}
+function sharedPrefix(paths) {
   const first = paths[0];
   let length = first.length;
   for (const path27 of paths) {
@@ -22015,7 +22050,7 @@ function commonPrefix2(paths) {
     while (i < length && i < path27.length && path27[i] === first[i]) i++;
     length = i;
   }
-  return first.slice(0, Math.max(length, 1));
+  return first.slice(0, length);
 }
 function changeText(pair, problem) {
   if (isRecord(problem.before) && isRecord(problem.after)) {

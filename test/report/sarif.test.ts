@@ -191,6 +191,7 @@ test("sarif: a rule's messages are messageStrings ({{name}} → {n}, literal bra
   assert.deepEqual(descriptor.messageStrings, {
     renderedTwice: { text: "{0} is rendered twice by {1}: only one copy can exist in the cluster." },
     renderedByTwo: { text: "{0} is rendered by both {1} and {2}: only one copy can exist in the cluster." },
+    crdsFolderTwice: { text: "{0} is in the crds/ folders of both {1} and {2}, in different versions: only one is installed." },
   });
   const duplicate = check.findings.findIndex((f) => f.rule === "duplicate-object");
   const { message } = run.results[duplicate];

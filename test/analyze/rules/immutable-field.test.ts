@@ -481,7 +481,7 @@ upgradeCases(immutableField, [
 
   // ------------------------------------------------------------------ §1.6 Job
   {
-    name: "plain Job: template changes (labels, image) → one finding per leaf",
+    name: "plain Job: template changes (labels, image) → one finding, one refusal, naming each changed field",
     from: yaml`
       apiVersion: batch/v1
       kind: Job
@@ -512,25 +512,27 @@ upgradeCases(immutableField, [
       {
         severity: "error",
         object: "Job/migrate",
-        path: "spec.template.metadata.labels.helm.sh/chart",
-        line: 7,
+        path: "spec.template",
+        line: 5,
         messageId: "refused",
         data: {
-          field: "spec.template.metadata.labels.helm.sh/chart",
-          change: "spec.template.metadata.labels.helm.sh/chart changes from \"app-1.0.0\" to \"app-1.0.1\"",
+          field: "spec.template (metadata.labels.helm.sh/chart and spec.containers[0].image)",
+          change:
+            "spec.template.metadata.labels.helm.sh/chart changes from \"app-1.0.0\" to \"app-1.0.1\"; spec.template.spec.containers[0].image changes from \"app:1.0.0\" to \"app:1.0.1\"",
           reason: "A Job's pod template cannot change after creation, labels, annotations and image included (kubernetes/kubernetes pkg/apis/batch/validation); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.",
           kubeVersion: "1.34",
           helmError: "Error: UPGRADE FAILED: cannot patch \"migrate\" with kind Job: Job.batch \"migrate\" is invalid: spec.template: Invalid value: <the whole new pod template>: field is immutable",
         },
         evidence: {
-          before: "app-1.0.0",
-          after: "app-1.0.1",
+          changes: [
+            { path: "spec.template.metadata.labels.helm.sh/chart", before: "app-1.0.0", after: "app-1.0.1" },
+            { path: "spec.template.spec.containers[0].image", before: "app:1.0.0", after: "app:1.0.1" },
+          ],
           apiError: 'Job.batch "migrate" is invalid: spec.template: Invalid value: <the whole new pod template>: field is immutable',
         },
         commands: ["kubectl delete job migrate -n app", "helm upgrade '<release>' '<chart>' -n app"],
         remedyIncludes: ["helm.sh/hook", "ttlSecondsAfterFinished", ".Release.Revision"],
       },
-      { severity: "error", object: "Job/migrate", path: "spec.template.spec.containers[0].image", line: 12, messageId: "refused", data: { field: "spec.template.spec.containers[0].image", change: "spec.template.spec.containers[0].image changes from \"app:1.0.0\" to \"app:1.0.1\"", reason: "A Job's pod template cannot change after creation, labels, annotations and image included (kubernetes/kubernetes pkg/apis/batch/validation); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.", kubeVersion: "1.34", helmError: "Error: UPGRADE FAILED: cannot patch \"migrate\" with kind Job: Job.batch \"migrate\" is invalid: spec.template: Invalid value: <the whole new pod template>: field is immutable" } },
     ],
   },
   {
@@ -903,8 +905,8 @@ upgradeCases(immutableField, [
       // `immutable` is gone from the new manifest: the finding points at the object's first line.
       { severity: "error", object: "Secret/s", path: "immutable", line: 1, messageId: "refused", data: { field: "immutable", change: "immutable changes from true to unset", reason: "Once a Secret is stored with `immutable: true`, that flag cannot be unset (kubernetes/kubernetes pkg/apis/core/validation).", kubeVersion: "1.34", helmError: "Error: UPGRADE FAILED: cannot patch \"s\" with kind Secret: Secret \"s\" is invalid: immutable: Forbidden: field is immutable when `immutable` is set" } },
       { severity: "error", object: "Secret/s", path: "type", line: 4, messageId: "refused", data: { field: "type", change: "type changes from unset (the API server defaults it to \"Opaque\") to \"kubernetes.io/tls\"", reason: "A Secret's type is fixed at creation, whether or not it is marked immutable (kubernetes/kubernetes pkg/apis/core/validation).", kubeVersion: "1.34", helmError: "Error: UPGRADE FAILED: cannot patch \"s\" with kind Secret: Secret \"s\" is invalid: type: Invalid value: \"kubernetes.io/tls\": field is immutable" } },
-      { severity: "error", object: "Secret/s", path: "data.a", line: 5, messageId: "refused", data: { field: "data.a", change: "data.a changes from \"<old content>\" to \"<new content>\"", reason: "The stored Secret is marked `immutable: true`, so its data (including changes made through stringData) cannot change (kubernetes/kubernetes pkg/apis/core/validation).", kubeVersion: "1.34", helmError: "Error: UPGRADE FAILED: cannot patch \"s\" with kind Secret: Secret \"s\" is invalid: data: Forbidden: field is immutable when `immutable` is set" }, remedyIncludes: ["new name"] },
-      { severity: "error", object: "Secret/s", path: "stringData.b", line: 6, messageId: "refused", data: { field: "stringData.b", change: "stringData.b changes from \"<old content>\" to \"<new content>\"", reason: "The stored Secret is marked `immutable: true`, so its data (including changes made through stringData) cannot change (kubernetes/kubernetes pkg/apis/core/validation).", kubeVersion: "1.34", helmError: "Error: UPGRADE FAILED: cannot patch \"s\" with kind Secret: Secret \"s\" is invalid: data: Forbidden: field is immutable when `immutable` is set" } },
+      // data and stringData are refused with one field error (data): one finding.
+      { severity: "error", object: "Secret/s", path: "data.a", line: 5, messageId: "refused", data: { field: "data.a and stringData.b", change: "data.a changes from \"<old content>\" to \"<new content>\"; stringData.b changes from \"<old content>\" to \"<new content>\"", reason: "The stored Secret is marked `immutable: true`, so its data (including changes made through stringData) cannot change (kubernetes/kubernetes pkg/apis/core/validation).", kubeVersion: "1.34", helmError: "Error: UPGRADE FAILED: cannot patch \"s\" with kind Secret: Secret \"s\" is invalid: data: Forbidden: field is immutable when `immutable` is set" }, remedyIncludes: ["new name"] },
     ],
   },
   {

@@ -37,7 +37,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { rule: "immutable-field", object: "StatefulSet/prometheus-pushgateway", path: "spec.volumeClaimTemplates[0].metadata.labels" },
   ],
   "nri-metadata-injection-1.3.0-1.3.1-job": [
-    { rule: "immutable-field", object: "Job/newrelic-bundle-nri-metadata-injection-job", path: "spec.template." },
+    { rule: "immutable-field", object: "Job/newrelic-bundle-nri-metadata-injection-job", path: "spec.template" },
   ],
 };
 

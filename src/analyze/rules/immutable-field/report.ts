@@ -32,10 +32,47 @@ export const DETAILS: Record<keyof typeof MESSAGES, string> = {
   statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
 };
 
-/** The findings of one updated pair's problems. */
+/**
+ * The findings of one updated pair's problems. Changes the API server refuses with one
+ * field error (every change to a Job's pod template is `spec.template: ... field is
+ * immutable`) are one finding: one refusal, however many fields cause it.
+ */
 export function findingsOf(pair: UpdatePair, problems: readonly Problem[], remedy: Remedy, version: string): FindingInput[] {
   if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
-  return problems.map((problem) => problemFinding(pair, problem, remedy, version));
+  const byError = new Map<string, Problem[]>();
+  const findings: FindingInput[] = [];
+  for (const problem of problems) {
+    const together = problem.fieldError !== undefined && problem.severity === undefined && problem.label === undefined;
+    if (!together) continue;
+    byError.set(problem.fieldError!, [...(byError.get(problem.fieldError!) ?? []), problem]);
+  }
+  for (const problem of problems) {
+    const group = problem.fieldError === undefined ? undefined : byError.get(problem.fieldError);
+    if (group === undefined || group.length < 2) findings.push(problemFinding(pair, problem, remedy, version));
+    else if (group[0] === problem) findings.push(refusedTogetherFinding(pair, group, remedy, version));
+  }
+  return findings;
+}
+
+/** One finding for changes refused with one field error, at the innermost field they share, naming each changed field under it. */
+function refusedTogetherFinding(pair: UpdatePair, problems: readonly Problem[], remedy: Remedy, version: string): FindingInput {
+  const apiError = apiInvalid(pair.after.ref.kind, pair.after.group, pair.after.ref.name, problems[0]!.fieldError!);
+  const shared = sharedPrefix(problems.map((p) => p.path));
+  const path = shared.length > 0 ? shared : problems[0]!.path;
+  const fields = problems.map((p) => formatPath(p.path.slice(shared.length)));
+  return {
+    object: pair.after,
+    path,
+    messageId: "refused",
+    data: {
+      field: shared.length > 0 ? `${formatPath(shared)} (${andList(fields)})` : andList(fields),
+      change: problems.map((p) => changeText(pair, p)).join("; "),
+      reason: [...new Set(problems.map((p) => p.why))].join(" "),
+      ...failure(pair, apiError, version),
+    },
+    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    remedy,
+  };
 }
 
 function problemFinding(pair: UpdatePair, problem: Problem, remedy: Remedy, version: string): FindingInput {
@@ -83,6 +120,12 @@ function failure(pair: UpdatePair, apiError: string, version: string): { kubeVer
 
 /** The innermost field every path is under (at least the first segment). */
 function commonPrefix(paths: readonly FieldPath[]): FieldPath {
+  const shared = sharedPrefix(paths);
+  return shared.length > 0 ? shared : paths[0]!.slice(0, 1);
+}
+
+/** The segments every path starts with; none when they differ from the first. */
+function sharedPrefix(paths: readonly FieldPath[]): FieldPath {
   const first = paths[0]!;
   let length = first.length;
   for (const path of paths) {
@@ -90,7 +133,7 @@ function commonPrefix(paths: readonly FieldPath[]): FieldPath {
     while (i < length && i < path.length && path[i] === first[i]) i++;
     length = i;
   }
-  return first.slice(0, Math.max(length, 1));
+  return first.slice(0, length);
 }
 
 /** `spec.x changes from A to B`, or the changed leaves of a changed map. */
