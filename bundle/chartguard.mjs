@@ -19964,7 +19964,7 @@ function randomFieldsFinding(context, object, allChanges) {
   const named = andList(fields.length > MAX_FIELDS_NAMED2 ? [...fields.slice(0, MAX_FIELDS_NAMED2), `${fields.length - MAX_FIELDS_NAMED2} more`] : fields);
   const first = changes[0];
   const isSecret = object.ref.kind === "Secret" && object.group === "";
-  const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
+  const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)) || changes.some((change) => certificateText(change.before) !== void 0));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
   if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);

@@ -225,7 +225,9 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   const named = andList(fields.length > MAX_FIELDS_NAMED ? [...fields.slice(0, MAX_FIELDS_NAMED), `${fields.length - MAX_FIELDS_NAMED} more`] : fields);
   const first = changes[0]!;
   const isSecret = object.ref.kind === "Secret" && object.group === "";
-  const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)));
+  const tls =
+    isSecret &&
+    (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)) || changes.some((change) => certificateText(change.before) !== undefined));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
   if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
@@ -498,7 +500,7 @@ interface FieldsFinding {
   changes: readonly FieldChange[];
 }
 
-/** A certificate as text: PEM as written (stringData), or the PEM a base64 field holds (data, caBundle). */
+/** A certificate or key as text: PEM as written (stringData), or the PEM a base64 field holds (data, caBundle). */
 function certificateText(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const text = value.includes("-----BEGIN") ? value : Buffer.from(value, "base64").toString("latin1");

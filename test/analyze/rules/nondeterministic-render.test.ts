@@ -450,6 +450,21 @@ const CASES: ProbeCase[] = [
     ],
   },
   {
+    name: "a PEM certificate under any key of an Opaque Secret (cert.pem) is a certificate: the webhook carrying it folds into the Secret's finding",
+    base: fromTemplate("webhook.yaml", tlsSecret(CA_ONE).replace("ca.crt", "cert.pem") + "---\n" + webhook(CA_ONE)),
+    repeat: fromTemplate("webhook.yaml", tlsSecret(CA_TWO).replace("ca.crt", "cert.pem") + "---\n" + webhook(CA_TWO)),
+    expect: [
+      {
+        severity: "warning",
+        object: "Secret/hooks-tls",
+        path: "data.cert.pem",
+        line: 8,
+        messageId: "randomCertificate",
+        data: { fields: "data.cert.pem (the same certificate also in MutatingWebhookConfiguration/hooks)" },
+      },
+    ],
+  },
+  {
     name: "a webhook's caBundle that is not the Secret's certificate keeps its own finding",
     base: fromTemplate("webhook.yaml", tlsSecret(CA_ONE) + "---\n" + webhook(base64(PEM("C")))),
     repeat: fromTemplate("webhook.yaml", tlsSecret(CA_TWO) + "---\n" + webhook(base64(PEM("D")))),
