@@ -21969,19 +21969,12 @@ var init_objects = __esm({
 // src/analyze/rules/immutable-field/report.ts
 function findingsOf(pair, problems, remedy, version) {
   if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
-  const byError = /* @__PURE__ */ new Map();
-  const findings = [];
+  const groups = /* @__PURE__ */ new Map();
   for (const problem of problems) {
-    const together = problem.fieldError !== void 0 && problem.severity === void 0 && problem.label === void 0;
-    if (!together) continue;
-    byError.set(problem.fieldError, [...byError.get(problem.fieldError) ?? [], problem]);
+    const key = problem.fieldError !== void 0 && problem.severity === void 0 && problem.label === void 0 ? problem.fieldError : problem;
+    groups.set(key, [...groups.get(key) ?? [], problem]);
   }
-  for (const problem of problems) {
-    const group = problem.fieldError === void 0 ? void 0 : byError.get(problem.fieldError);
-    if (group === void 0 || group.length < 2) findings.push(problemFinding2(pair, problem, remedy, version));
-    else if (group[0] === problem) findings.push(refusedTogetherFinding(pair, group, remedy, version));
-  }
-  return findings;
+  return [...groups.values()].map((group) => group.length === 1 ? problemFinding2(pair, group[0], remedy, version) : refusedTogetherFinding(pair, group, remedy, version));
 }
 function refusedTogetherFinding(pair, problems, remedy, version) {
   const apiError = apiInvalid(pair.after.ref.kind, pair.after.group, pair.after.ref.name, problems[0].fieldError);
@@ -21992,15 +21985,20 @@ function refusedTogetherFinding(pair, problems, remedy, version) {
     object: pair.after,
     path: path27,
     messageId: "refused",
-    data: {
-      field: shared.length > 0 ? `${formatPath(shared)} (${andList(fields)})` : andList(fields),
-      change: problems.map((p) => changeText(pair, p)).join("; "),
-      reason: [...new Set(problems.map((p) => p.why))].join(" "),
-      ...failure(pair, apiError, version)
-    },
-    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    data: { field: shared.length > 0 ? `${formatPath(shared)} (${andList(fields)})` : andList(fields), ...refusalFacts(pair, problems, apiError, version) },
+    evidence: changesEvidence(problems, apiError),
     remedy
   };
+}
+function refusalFacts(pair, problems, apiError, version) {
+  return {
+    change: problems.map((p) => changeText(pair, p)).join("; "),
+    reason: [...new Set(problems.map((p) => p.why))].join(" "),
+    ...failure(pair, apiError, version)
+  };
+}
+function changesEvidence(problems, apiError) {
+  return { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError };
 }
 function problemFinding2(pair, problem, remedy, version) {
   const apiError = problem.fieldError === void 0 ? void 0 : apiInvalid(pair.after.ref.kind, pair.after.group, pair.after.ref.name, problem.fieldError);
@@ -22025,13 +22023,8 @@ function statefulSetFinding(pair, problems, remedy, version) {
     object: pair.after,
     path: commonPrefix2(problems.map((p) => p.path)),
     messageId: "statefulSetRefused",
-    data: {
-      fields: andList(fields),
-      change: problems.map((p) => changeText(pair, p)).join("; "),
-      reason: [...new Set(problems.map((p) => p.why))].join(" "),
-      ...failure(pair, apiError, version)
-    },
-    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    data: { fields: andList(fields), ...refusalFacts(pair, problems, apiError, version) },
+    evidence: changesEvidence(problems, apiError),
     remedy
   };
 }

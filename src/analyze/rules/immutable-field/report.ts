@@ -39,19 +39,14 @@ export const DETAILS: Record<keyof typeof MESSAGES, string> = {
  */
 export function findingsOf(pair: UpdatePair, problems: readonly Problem[], remedy: Remedy, version: string): FindingInput[] {
   if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
-  const byError = new Map<string, Problem[]>();
-  const findings: FindingInput[] = [];
+  // Keyed by the field error where changes share one; a change that stands alone (a warning, a named label, no error) is its own key.
+  const groups = new Map<string | Problem, Problem[]>();
   for (const problem of problems) {
-    const together = problem.fieldError !== undefined && problem.severity === undefined && problem.label === undefined;
-    if (!together) continue;
-    byError.set(problem.fieldError!, [...(byError.get(problem.fieldError!) ?? []), problem]);
+    const key = problem.fieldError !== undefined && problem.severity === undefined && problem.label === undefined ? problem.fieldError : problem;
+    groups.set(key, [...(groups.get(key) ?? []), problem]);
   }
-  for (const problem of problems) {
-    const group = problem.fieldError === undefined ? undefined : byError.get(problem.fieldError);
-    if (group === undefined || group.length < 2) findings.push(problemFinding(pair, problem, remedy, version));
-    else if (group[0] === problem) findings.push(refusedTogetherFinding(pair, group, remedy, version));
-  }
-  return findings;
+  return [...groups.values()].map((group) =>
+    group.length === 1 ? problemFinding(pair, group[0]!, remedy, version) : refusedTogetherFinding(pair, group, remedy, version));
 }
 
 /** One finding for changes refused with one field error, at the innermost field they share, naming each changed field under it. */
@@ -64,15 +59,23 @@ function refusedTogetherFinding(pair: UpdatePair, problems: readonly Problem[], 
     object: pair.after,
     path,
     messageId: "refused",
-    data: {
-      field: shared.length > 0 ? `${formatPath(shared)} (${andList(fields)})` : andList(fields),
-      change: problems.map((p) => changeText(pair, p)).join("; "),
-      reason: [...new Set(problems.map((p) => p.why))].join(" "),
-      ...failure(pair, apiError, version),
-    },
-    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    data: { field: shared.length > 0 ? `${formatPath(shared)} (${andList(fields)})` : andList(fields), ...refusalFacts(pair, problems, apiError, version) },
+    evidence: changesEvidence(problems, apiError),
     remedy,
   };
+}
+
+/** What a finding for several changes refused at once says of them: each change, each reason once, the error helm prints. */
+function refusalFacts(pair: UpdatePair, problems: readonly Problem[], apiError: string, version: string) {
+  return {
+    change: problems.map((p) => changeText(pair, p)).join("; "),
+    reason: [...new Set(problems.map((p) => p.why))].join(" "),
+    ...failure(pair, apiError, version),
+  };
+}
+
+function changesEvidence(problems: readonly Problem[], apiError: string) {
+  return { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError };
 }
 
 function problemFinding(pair: UpdatePair, problem: Problem, remedy: Remedy, version: string): FindingInput {
@@ -103,13 +106,8 @@ function statefulSetFinding(pair: UpdatePair, problems: readonly Problem[], reme
     object: pair.after,
     path: commonPrefix(problems.map((p) => p.path)),
     messageId: "statefulSetRefused",
-    data: {
-      fields: andList(fields),
-      change: problems.map((p) => changeText(pair, p)).join("; "),
-      reason: [...new Set(problems.map((p) => p.why))].join(" "),
-      ...failure(pair, apiError, version),
-    },
-    evidence: { changes: problems.map((p) => ({ path: formatPath(p.path), before: p.before ?? null, after: p.after ?? null })), apiError },
+    data: { fields: andList(fields), ...refusalFacts(pair, problems, apiError, version) },
+    evidence: changesEvidence(problems, apiError),
     remedy,
   };
 }
