@@ -70,6 +70,9 @@ export function templateLocator(charts: readonly RenderedChart[]): TemplateLocat
     }
   }
   return (object, path, evidence) => {
+    // A crds/ file is in the render verbatim: its lines are the render's, shifted.
+    const { crdsFileStart } = object.doc;
+    if (crdsFileStart !== undefined) return object.doc.locate([...object.pathPrefix, ...path]) - crdsFileStart + 1;
     const text = texts.get(object.doc);
     if (text === undefined) return undefined;
     return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path], templateHints(evidence));

@@ -50,10 +50,11 @@ export interface YamlDocument {
   /** Set by the render stage for what helm rendered: the release name and the chart as the user named it. */
   release?: HelmRelease;
   /**
-   * Set by the render stage: the document comes from a crds/ folder of the chart or of a
-   * subchart, which Helm installs before the release, skipping what exists, and never upgrades.
+   * Set by the render stage for a document of a crds/ folder of the chart or of a subchart,
+   * which Helm installs before the release, skipping what exists, and never upgrades: the line
+   * of the render where that file's first line is (Helm prints a crds/ file verbatim).
    */
-  fromCrdsFolder?: boolean;
+  crdsFileStart?: number;
 }
 
 export interface HelmRelease {

@@ -124,13 +124,13 @@ export function parseRender(
   const onDisk = chartFileResolver(chartDir);
   const templateFiles = new Map<string, string>();
   // Helm prints a crds/ file whole after one `# Source:` line: its later documents come from the same file.
-  let crdsFile: string | undefined;
+  let crdsFile: { source: string; start: number } | undefined;
   const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((parsed) => {
-    const source = parsed.template ?? crdsFile;
+    const source = parsed.template ?? crdsFile?.source;
     if (source === undefined) return parsed;
     const file = source.split("/").slice(1).join("/");
-    crdsFile = CRDS_FOLDER_FILE.test(file) ? source : undefined;
-    const doc = crdsFile === undefined ? parsed : { ...parsed, template: source, fromCrdsFolder: true };
+    if (parsed.template !== undefined) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : undefined;
+    const doc = crdsFile === undefined ? parsed : { ...parsed, template: source, crdsFileStart: crdsFile.start };
     // Resolved through subchart aliases: Helm names an aliased subchart's files by the alias.
     const inChart = onDisk(file);
     if (inChart === undefined) return doc;
@@ -142,6 +142,13 @@ export function parseRender(
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles };
+}
+
+/** The line of the render after a document's `# Source:` comment. */
+function lineAfterSourceComment(doc: YamlDocument): number {
+  const lines = (doc.text ?? "").split("\n", 8);
+  const comment = lines.findIndex((line) => line.startsWith("# Source: "));
+  return doc.startLine + comment + 1;
 }
 
 function toSlashes(file: string): string {

@@ -18,7 +18,7 @@ import { fixtureChart, renderRequest, tempDir } from "./support.ts";
 /** `rule severity Kind/name path line template`. */
 function row(f: Finding): string {
   const template = f.location.template === undefined ? "-" : relative(fixtureChart("precision"), f.location.template).replaceAll("\\", "/");
-  return `${f.rule} ${f.severity} ${f.object.kind}/${f.object.name} ${f.path} ${f.location.line} ${template}`;
+  return `${f.rule} ${f.severity} ${f.object.kind}/${f.object.name} ${f.path} ${f.location.templateLine ?? `rendered:${f.location.line}`} ${template}`;
 }
 
 async function findings(helm: string, chart: string, options: Partial<CheckOptions> = {}) {
@@ -30,85 +30,85 @@ const EXPECTED: Record<string, string[]> = {
   // The querier Service's labels belong to a Deployment these values do not render: not provable.
   "disabled-component": [],
   // The disabled querier template writes component=querier; the Service wants queryer, which no template writes.
-  "disabled-typo": ["dangling-selector warning Service/disabled-typo-querier spec.selector 21 disabled-typo/templates/services.yaml"],
+  "disabled-typo": ["dangling-selector warning Service/disabled-typo-querier spec.selector 17 disabled-typo/templates/services.yaml"],
   // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
-  typo: ["dangling-selector warning Service/typo-web spec.selector 8 typo/templates/service.yaml"],
+  typo: ["dangling-selector warning Service/typo-web spec.selector 6 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.
   operator: [],
   // The checksum of the reused Secret is info saying it stays on upgrade; the checksum of a token generated on every render rolls the pods.
   "lookup-secret": [
-    "nondeterministic-render info Secret/lookup-secret-vault data.password 9 lookup-secret/templates/secret.yaml",
-    "nondeterministic-render warning Secret/lookup-secret-token data.token 18 lookup-secret/templates/token.yaml",
-    "nondeterministic-render info Deployment/lookup-secret-server spec.template.metadata.annotations.checksum/secret 35 lookup-secret/templates/deployment.yaml",
-    "nondeterministic-render info Deployment/lookup-secret-agent spec.template.metadata.annotations.checksum/token 56 lookup-secret/templates/deployment.yaml",
-    "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 72 lookup-secret/templates/webhook.yaml",
+    "nondeterministic-render info Secret/lookup-secret-vault data.password 7 lookup-secret/templates/secret.yaml",
+    "nondeterministic-render warning Secret/lookup-secret-token data.token 7 lookup-secret/templates/token.yaml",
+    "nondeterministic-render info Deployment/lookup-secret-server spec.template.metadata.annotations.checksum/secret 15 lookup-secret/templates/deployment.yaml",
+    "nondeterministic-render info Deployment/lookup-secret-agent spec.template.metadata.annotations.checksum/token 35 lookup-secret/templates/deployment.yaml",
+    "nondeterministic-render warning ValidatingWebhookConfiguration/lookup-secret-vault webhooks[0].clientConfig.caBundle 11 lookup-secret/templates/webhook.yaml",
   ],
   // One genCA in the serving Secret and in two webhooks' caBundle is one finding, on the Secret; a webhook with a CA of its own keeps its own.
   "ca-copies": [
-    "nondeterministic-render warning Secret/ca-copies-webhook-tls data.ca.crt 9 ca-copies/templates/webhooks.yaml",
-    "nondeterministic-render warning ValidatingWebhookConfiguration/ca-copies-other webhooks[0].clientConfig.caBundle 61 ca-copies/templates/webhooks.yaml",
+    "nondeterministic-render warning Secret/ca-copies-webhook-tls data.ca.crt 10 ca-copies/templates/webhooks.yaml",
+    "nondeterministic-render warning ValidatingWebhookConfiguration/ca-copies-other webhooks[0].clientConfig.caBundle 59 ca-copies/templates/webhooks.yaml",
   ],
   // Rendered on install only (.Release.IsInstall), with a password generated then: the first upgrade deletes the Secret;
   // the one with helm.sh/resource-policy: keep stays, its password with it.
   "install-only-secret": [
-    "nondeterministic-render warning Secret/install-only-secret-admin data.password 9 install-only-secret/templates/secrets.yaml",
-    "nondeterministic-render info Secret/install-only-secret-kept data.password 20 install-only-secret/templates/secrets.yaml",
+    "nondeterministic-render warning Secret/install-only-secret-admin data.password 8 install-only-secret/templates/secrets.yaml",
+    "nondeterministic-render info Secret/install-only-secret-kept data.password 18 install-only-secret/templates/secrets.yaml",
   ],
   // One CRD in the chart's crds/ folder and in two subcharts': Helm installs one copy and skips the others;
   // the identical copy is silent, the older version is info.
-  "crds-twice": ["duplicate-object info CustomResourceDefinition/widgets.example.com metadata.name 26 crds-twice/charts/old-crds/crds/widgets.yaml"],
+  "crds-twice": ["duplicate-object info CustomResourceDefinition/widgets.example.com metadata.name 4 crds-twice/charts/old-crds/crds/widgets.yaml"],
   // Chart version = the operator's image tag (v2.4.0, through appVersion): a chart bump is an image bump. The cache runs redis.
-  lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels 34 lockstep/templates/deployments.yaml"],
+  lockstep: ["volatile-pod-labels warning Deployment/lockstep-cache spec.template.metadata.labels 31 lockstep/templates/deployments.yaml"],
   // Per key: the config Secret and its checksum are kept on upgrade (info); a token with no lookup, a lookup of
   // another key, and a lookup the values switch off make new values on every upgrade (warnings), and the hub
   // Secret's checksum then rolls the pods.
   "lookup-keys": [
-    "nondeterministic-render info Secret/lookup-keys-config data.session-key 9 lookup-keys/templates/hub/config.yaml",
-    "nondeterministic-render warning Secret/lookup-keys-keys data.encryption-key 21 lookup-keys/templates/hub/keys.yaml",
-    "nondeterministic-render warning Secret/lookup-keys-hub data.proxy-token 31 lookup-keys/templates/hub/secret.yaml",
-    "nondeterministic-render warning Secret/lookup-keys-tls data.ca.crt 40 lookup-keys/templates/hub/tls.yaml",
-    "nondeterministic-render info Secret/lookup-keys-webhook-cert data.tls.crt 49 lookup-keys/templates/hub/webhook-cert.yaml",
-    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/hub-secret 65 lookup-keys/templates/hub/deployment.yaml",
-    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/config 66 lookup-keys/templates/hub/deployment.yaml",
+    "nondeterministic-render info Secret/lookup-keys-config data.session-key 8 lookup-keys/templates/hub/config.yaml",
+    "nondeterministic-render warning Secret/lookup-keys-keys data.encryption-key 7 lookup-keys/templates/hub/keys.yaml",
+    "nondeterministic-render warning Secret/lookup-keys-hub data.proxy-token 8 lookup-keys/templates/hub/secret.yaml",
+    "nondeterministic-render warning Secret/lookup-keys-tls data.ca.crt 13 lookup-keys/templates/hub/tls.yaml",
+    "nondeterministic-render info Secret/lookup-keys-webhook-cert data.tls.crt 7 lookup-keys/templates/hub/webhook-cert.yaml",
+    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/hub-secret 14 lookup-keys/templates/hub/deployment.yaml",
+    "nondeterministic-render info Deployment/lookup-keys-hub spec.template.metadata.annotations.checksum/config 15 lookup-keys/templates/hub/deployment.yaml",
   ],
   // Rolls the chart means (name, values flag, comment) are info; session-seed and served-by say nothing of it.
   "roll-intent": [
-    "nondeterministic-render info DaemonSet/roll-intent-agent spec.template.metadata.annotations.releaseRevision 16 roll-intent/templates/workloads.yaml",
-    "nondeterministic-render warning DaemonSet/roll-intent-agent spec.template.metadata.annotations.served-by 17 roll-intent/templates/workloads.yaml",
-    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.rollme 37 roll-intent/templates/workloads.yaml",
-    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.upgraded-at 38 roll-intent/templates/workloads.yaml",
-    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.build-id 40 roll-intent/templates/workloads.yaml",
-    "nondeterministic-render warning Deployment/roll-intent-web spec.template.metadata.annotations.session-seed 41 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info DaemonSet/roll-intent-agent spec.template.metadata.annotations.releaseRevision 39 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render warning DaemonSet/roll-intent-agent spec.template.metadata.annotations.served-by 40 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.rollme 14 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.upgraded-at 16 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render info Deployment/roll-intent-web spec.template.metadata.annotations.build-id 19 roll-intent/templates/workloads.yaml",
+    "nondeterministic-render warning Deployment/roll-intent-web spec.template.metadata.annotations.session-seed 20 roll-intent/templates/workloads.yaml",
   ],
   // The exporter's pods restart on every release on purpose (releaseRevision): its chart label adds no restart; the api's does.
   "deliberate-roll": [
-    "nondeterministic-render info DaemonSet/deliberate-roll-exporter spec.template.metadata.annotations.releaseRevision 17 deliberate-roll/templates/workloads.yaml",
-    "volatile-pod-labels warning Deployment/deliberate-roll-api spec.template.metadata.labels 36 deliberate-roll/templates/workloads.yaml",
+    "nondeterministic-render info DaemonSet/deliberate-roll-exporter spec.template.metadata.annotations.releaseRevision 15 deliberate-roll/templates/workloads.yaml",
+    "volatile-pod-labels warning Deployment/deliberate-roll-api spec.template.metadata.labels 33 deliberate-roll/templates/workloads.yaml",
   ],
   // No lookup for the password, but the chart refuses helm upgrade until it is passed (its NOTES.txt fails under
   // .Release.IsUpgrade): info quoting the chart. The token is read back with lookup, its session key is not.
   "refused-upgrade": [
-    "nondeterministic-render info Secret/refused-upgrade-auth data.password 9 refused-upgrade/templates/secret.yaml",
-    "nondeterministic-render info Secret/refused-upgrade-token data.session 19 refused-upgrade/templates/token.yaml",
+    "nondeterministic-render info Secret/refused-upgrade-auth data.password 7 refused-upgrade/templates/secret.yaml",
+    "nondeterministic-render info Secret/refused-upgrade-token data.session 9 refused-upgrade/templates/token.yaml",
   ],
   duplicate: [
-    "duplicate-object warning ConfigMap/duplicate-settings metadata.name 14 duplicate/templates/app-b.yaml",
-    "duplicate-object warning Deployment/duplicate-api metadata.name 51 duplicate/templates/app-b.yaml",
+    "duplicate-object warning ConfigMap/duplicate-settings metadata.name 4 duplicate/templates/app-b.yaml",
+    "duplicate-object warning Deployment/duplicate-api metadata.name 11 duplicate/templates/app-b.yaml",
   ],
   headless: [
-    "selector-overlap info Service/headless-headless spec.selector 10 headless/templates/services.yaml",
-    "selector-overlap warning Service/headless-http spec.selector 22 headless/templates/services.yaml",
+    "selector-overlap info Service/headless-headless spec.selector 8 headless/templates/services.yaml",
+    "selector-overlap warning Service/headless-http spec.selector 19 headless/templates/services.yaml",
   ],
   // The mtime from `now` changes on every upgrade (a later render's clock); the bcrypt hashes are salted anew, of the same password.
   "clock-and-hash": [
-    "nondeterministic-render warning Secret/clock-and-hash-admin data.admin.passwordMtime 10 clock-and-hash/templates/admin-secret.yaml",
-    "nondeterministic-render info Secret/clock-and-hash-basic-auth stringData.auth 19 clock-and-hash/templates/basic-auth.yaml",
-    "nondeterministic-render info Secret/clock-and-hash-web-config data.web-config.yaml 27 clock-and-hash/templates/web-config.yaml",
+    "nondeterministic-render warning Secret/clock-and-hash-admin data.admin.passwordMtime 11 clock-and-hash/templates/admin-secret.yaml",
+    "nondeterministic-render info Secret/clock-and-hash-basic-auth stringData.auth 6 clock-and-hash/templates/basic-auth.yaml",
+    "nondeterministic-render info Secret/clock-and-hash-web-config data.web-config.yaml 7 clock-and-hash/templates/web-config.yaml",
   ],
   // The bootstrap Job runs once, at install: not reported; the Job named after the revision runs on every release.
   "install-only-job": [
-    "selector-overlap warning Service/install-only-job-headless spec.selector 10 install-only-job/templates/statefulset.yaml",
-    "nondeterministic-render info Job/install-only-job-reindex-1 metadata.name 63 install-only-job/templates/jobs.yaml",
+    "selector-overlap warning Service/install-only-job-headless spec.selector 8 install-only-job/templates/statefulset.yaml",
+    "nondeterministic-render info Job/install-only-job-reindex-1 metadata.name 22 install-only-job/templates/jobs.yaml",
   ],
 };
 

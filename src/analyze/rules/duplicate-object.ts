@@ -46,7 +46,7 @@ export const duplicateObject: Rule = {
       const [first, second] = [sourceOf(earlier), sourceOf(object)];
       const identical = sameContent(earlier, object);
       // Two crds/ folders shipping one definition: Helm installs one and skips the other, harmless when they agree.
-      const crdsFolders = earlier.doc.fromCrdsFolder === true && object.doc.fromCrdsFolder === true;
+      const crdsFolders = earlier.doc.crdsFileStart !== undefined && object.doc.crdsFileStart !== undefined;
       if (crdsFolders && identical) continue;
       report({
         object,

@@ -127,6 +127,8 @@ test("duplicate-object: one CRD in the crds/ folders of a chart and its subchart
     crdFile("shop/templates/crds.yaml", "v1"),
   ].join("");
   const { docs } = parseRender(output, "shop", "/nonexistent/shop");
+  // Where each crds/ file's first line is in the render (after its `# Source:` line): its documents' lines are the file's, shifted.
+  assert.deepEqual(docs.map((doc) => doc.crdsFileStart), [3, 3, 24, 24, 45, 45, undefined]);
   const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
   assert.deepEqual(
     runRules(context, [duplicateObject]).map((f) => [f.severity, f.messageId, `${f.object.kind}/${f.object.name}`, f.location.line, f.data]),
