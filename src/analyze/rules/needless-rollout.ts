@@ -8,6 +8,7 @@ import {
   templateChangesOf,
   type KeyChange,
 } from "../upgrade/impact.ts";
+import { runsNoPods } from "../volatile/rolls.ts";
 
 const HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
 const RESTARTS = "so every pod restarts although nothing the pods run changed.";
@@ -62,7 +63,8 @@ export const needlessRollout: Rule = {
     const config = configChangeOf(upgrade.plan, volatility);
     for (const pair of upgrade.plan.updated) {
       const changes = templateChangesOf(pair);
-      if (!changes) continue;
+      // Scaled to zero: the new template restarts no pod (volatile-pod-labels says what happens once it is scaled up).
+      if (!changes || runsNoPods(context, pair.after)) continue;
       const needless = needlessRoll(changes, config, volatility);
       if (!needless) continue;
       const { after } = pair;

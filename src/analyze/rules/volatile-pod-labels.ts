@@ -6,7 +6,7 @@ import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
 import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
-import { rollsOnPurposeEveryRelease } from "../volatile/rolls.ts";
+import { rollsOnPurposeEveryRelease, runsNoPods } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -37,15 +37,19 @@ function reportable(workload: Workload, verdict: Verdict): boolean {
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
 
-/** The one place a volatile-pod-labels finding is built. */
-function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, foreignTag: boolean): FindingInput {
+/**
+ * The one place a volatile-pod-labels finding is built. A workload scaled to zero restarts
+ * nothing yet: info, the trap fires once the user scales it up.
+ */
+function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, foreignTag: boolean, noPods: boolean): FindingInput {
   const { object } = workload;
   const { kind } = object.ref;
   return {
     object,
     path: problem.path,
     at: problem.at,
-    messageId: kind === "CronJob" ? "cronJob" : foreignTag ? "restartsWithOtherImage" : "restarts",
+    ...(noPods ? { severity: "info" as const } : {}),
+    messageId: kind === "CronJob" ? "cronJob" : noPods ? "restartsOnceScaledUp" : foreignTag ? "restartsWithOtherImage" : "restarts",
     data: { ...problem.data, kind },
     evidence: { ...problem.evidence, ...(foreignTag ? { foreignTag: true } : {}) },
   };
@@ -64,6 +68,7 @@ export const volatilePodLabels: Rule = {
     messages: {
       restarts: "pod template carries {{labels}}, set from {{sources}}",
       restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
+      restartsOnceScaledUp: "pod template carries {{labels}}, set from {{sources}}; no pods run at these values (replicas: 0)",
       cronJob: "job template carries {{labels}}, set from {{sources}}",
     },
     details: {
@@ -71,6 +76,8 @@ export const volatilePodLabels: Rule = {
         "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
       restartsWithOtherImage:
         "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
+      restartsOnceScaledUp:
+        "Each new value changes the pod template. With spec.replicas: 0 the {{kind}} runs no pods, so nothing restarts now; once it is scaled up (its replicas value), every such release restarts all its pods even when nothing else changed.",
       cronJob:
         "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.",
     },
@@ -91,9 +98,10 @@ export const volatilePodLabels: Rule = {
       const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
+      const noPods = runsNoPods(context, workload.object);
       for (const problem of volatileProblems(workload.object, verdicts)) {
         // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
-        if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag));
+        if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag, noPods));
       }
     }
   },

@@ -1,5 +1,5 @@
 /** Pod annotations that restart a workload's pods on every release, and whether the chart means it. */
-import type { KubeObject } from "../../model/object.ts";
+import { getPath, stringMap, type KubeObject } from "../../model/object.ts";
 import { namedToRoll } from "../../model/volatile.ts";
 import type { AnalysisContext } from "../context.ts";
 import { changedKey, probesOf, type FieldChange } from "../probes.ts";
@@ -33,4 +33,25 @@ export function rollsOnPurposeEveryRelease(context: AnalysisContext, object: Kub
       change.keptOnUpgrade !== true &&
       rollIntent(context, object, change) === "deliberate",
   );
+}
+
+/** Every `spec.scaleTargetRef` of the render (HPAs, KEDA ScaledObjects): `namespace kind name`. */
+function autoscaled(context: AnalysisContext): ReadonlySet<string> {
+  const targets = new Set<string>();
+  for (const object of context.objects) {
+    const { kind, name } = stringMap(getPath(object.raw, ["spec", "scaleTargetRef"]));
+    if (kind !== undefined && name !== undefined) targets.add(`${object.ref.namespace ?? ""}\u0000${kind}\u0000${name}`);
+  }
+  return targets;
+}
+
+/**
+ * A workload that runs no pods with these values: `spec.replicas: 0`, and no autoscaler of the
+ * render targets it (a KEDA ScaledObject scales from zero; an HPA beside a zero says the chart
+ * means it to run some other way). A change to its pod template restarts nothing until it is
+ * scaled up.
+ */
+export function runsNoPods(context: AnalysisContext, object: KubeObject): boolean {
+  if (getPath(object.raw, ["spec", "replicas"]) !== 0) return false;
+  return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\u0000${object.ref.kind}\u0000${object.ref.name}`);
 }

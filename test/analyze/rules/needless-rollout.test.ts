@@ -335,6 +335,12 @@ const CASES: UpgradeCase[] = [
     expect: [],
   },
   {
+    name: "scaled to zero: the new template restarts no pod (volatile-pod-labels says what happens once scaled up)",
+    from: web().replace("spec:\n  selector:", "spec:\n  replicas: 0\n  selector:"),
+    to: web({ chart: "web-1.0.1", app: "1.0.1" }).replace("spec:\n  selector:", "spec:\n  replicas: 0\n  selector:"),
+    expect: [],
+  },
+  {
     name: "hook workloads are recreated, not rolled",
     from: web().replace("metadata:\n  name: web", "metadata:\n  annotations: {helm.sh/hook: post-install}\n  name: web"),
     to: web({ chart: "web-1.0.1" }).replace("metadata:\n  name: web", "metadata:\n  annotations: {helm.sh/hook: post-install}\n  name: web"),

@@ -347,6 +347,54 @@ ruleCases(volatilePodLabels, [
       },
     ],
   },
+  {
+    name: "scaled to zero with no autoscaler: nothing restarts at these values, info; with a KEDA ScaledObject it runs pods, a warning",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: idle}
+      spec:
+        replicas: 0
+        selector:
+          matchLabels: {app: idle}
+        template:
+          metadata:
+            labels: {app: idle, helm.sh/chart: web-0.1.0}
+          spec:
+            containers: [{name: web, image: "nginx:1.27"}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: worker}
+      spec:
+        replicas: 0
+        selector:
+          matchLabels: {app: worker}
+        template:
+          metadata:
+            labels: {app: worker, helm.sh/chart: web-0.1.0}
+          spec:
+            containers: [{name: worker, image: "nginx:1.27"}]
+      ---
+      apiVersion: keda.sh/v1alpha1
+      kind: ScaledObject
+      metadata: {name: worker}
+      spec:
+        scaleTargetRef: {kind: Deployment, name: worker}
+        minReplicaCount: 0
+    `,
+    expect: [
+      {
+        severity: "info",
+        object: "Deployment/idle",
+        path: "spec.template.metadata.labels",
+        line: 10,
+        messageId: "restartsOnceScaledUp",
+        data: { labels: "helm.sh/chart", sources: "the chart version", kind: "Deployment" },
+      },
+      { severity: "warning", object: "Deployment/worker", path: "spec.template.metadata.labels", line: 23, messageId: "restarts" },
+    ],
+  },
 ], { producedElsewhere: { restartsWithOtherImage: "the probe cases below" } });
 
 /** An argo-cd style Deployment: the version label from global.image.tag, the image from its own (empty) tag or the global one. */
