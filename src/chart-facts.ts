@@ -36,6 +36,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const hashesReusedSecret = new Map<string, ReadonlySet<number>>();
   const deliberateLines = new Map<string, ReadonlySet<number>>();
   const regenerateSwitches = new Map<string, readonly string[]>();
+  const templateTexts = new Map<string, readonly string[]>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
@@ -54,6 +55,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
     for (const [file, [first]] of rendered) {
       const template = first!.template!;
       const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
+      templateTexts.set(template, parts);
       const kinds = lookupKinds(parts);
       if (kinds.size > 0) lookups.set(template, kinds);
       const switches = kinds.size > 0 ? regenerating(parts) : [];
@@ -67,7 +69,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
     const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret, deliberateLines, regenerateSwitches };
+  return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, deliberateLines, regenerateSwitches };
 }
 
 const VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;

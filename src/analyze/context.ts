@@ -45,6 +45,8 @@ export interface ChartFacts {
   unrenderedWorkloads: ReadonlyMap<string, readonly UnrenderedWorkload[]>;
   /** Kinds a template reads back from the cluster with `lookup`, itself or through the helpers it includes. */
   lookups: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per rendered template, its text and that of every helper it includes: what it writes itself, and what comes from values. */
+  templateTexts?: ReadonlyMap<string, readonly string[]>;
   /**
    * Templates that read `.Release.IsInstall`, themselves or through the helpers they include:
    * what they render may exist on install only, and Helm deletes it on the upgrade that no

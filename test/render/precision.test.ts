@@ -31,6 +31,9 @@ const EXPECTED: Record<string, string[]> = {
   "disabled-component": [],
   // The disabled querier template writes component=querier; the Service wants queryer, which no template writes.
   "disabled-typo": ["dangling-selector warning Service/disabled-typo-querier spec.selector 17 disabled-typo/templates/services.yaml"],
+  // Services rendered from values select the user's pods, wherever they run: the template writes none of their keys.
+  // The web Service writes its own selector, with a component its Deployment does not carry: reported.
+  "values-selector": ["dangling-selector warning Service/values-selector-web spec.selector 6 values-selector/templates/web.yaml"],
   // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
   typo: ["dangling-selector warning Service/typo-web spec.selector 6 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.

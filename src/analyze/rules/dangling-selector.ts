@@ -284,7 +284,20 @@ function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject
   const operated = namespacesWithOperatedResources(context);
   if (namespaces.some((ns) => operated.has(ns))) return true;
   if (selector !== undefined && relabelledAtRunTime(context, selector, namespaces)) return true;
+  if (selector !== undefined && selectorFromValues(context, consumer, selector)) return true;
   return chartViewIncomplete(context, consumer, selector);
+}
+
+/**
+ * The consumer's template (with its helpers) writes none of the selector's label keys: the
+ * selector is values data (`selector: {{ toYaml .selector }}` in a chart that renders objects
+ * from values), which the user points at pods of their own, wherever they run.
+ */
+function selectorFromValues(context: AnalysisContext, consumer: KubeObject, selector: Selector): boolean {
+  const template = consumer.doc.template;
+  const parts = template === undefined ? undefined : context.chartFacts?.templateTexts?.get(template);
+  if (parts === undefined || selector.requirements.length === 0) return false;
+  return selector.requirements.every((requirement) => !parts.some((part) => writtenAsWord(part, requirement.key)));
 }
 
 /**
