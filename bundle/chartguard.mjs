@@ -18023,9 +18023,22 @@ function rollsOnPurposeEveryRelease(context, object) {
     (change) => change.section === "pod-annotations" && (change.causes[0] === "revision" || change.causes[0] === "random") && change.keptOnUpgrade !== true && rollIntent(context, object, change) === "deliberate"
   );
 }
+function autoscaled(context) {
+  const targets = /* @__PURE__ */ new Set();
+  for (const object of context.objects) {
+    const { kind, name } = stringMap(getPath(object.raw, ["spec", "scaleTargetRef"]));
+    if (kind !== void 0 && name !== void 0) targets.add(`${object.ref.namespace ?? ""}\0${kind}\0${name}`);
+  }
+  return targets;
+}
+function runsNoPods(context, object) {
+  if (getPath(object.raw, ["spec", "replicas"]) !== 0) return false;
+  return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\0${object.ref.kind}\0${object.ref.name}`);
+}
 var init_rolls = __esm({
   "src/analyze/volatile/rolls.ts"() {
     "use strict";
+    init_object();
     init_volatile();
     init_probes();
   }
@@ -18045,14 +18058,15 @@ function reportable(workload, verdict) {
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
-function volatilePodLabelFinding(workload, problem, foreignTag) {
+function volatilePodLabelFinding(workload, problem, foreignTag, noPods) {
   const { object } = workload;
   const { kind } = object.ref;
   return {
     object,
     path: problem.path,
     at: problem.at,
-    messageId: kind === "CronJob" ? "cronJob" : foreignTag ? "restartsWithOtherImage" : "restarts",
+    ...noPods ? { severity: "info" } : {},
+    messageId: kind === "CronJob" ? "cronJob" : noPods ? "restartsOnceScaledUp" : foreignTag ? "restartsWithOtherImage" : "restarts",
     data: { ...problem.data, kind },
     evidence: { ...problem.evidence, ...foreignTag ? { foreignTag: true } : {} }
   };
@@ -18078,11 +18092,13 @@ var init_volatile_pod_labels = __esm({
         messages: {
           restarts: "pod template carries {{labels}}, set from {{sources}}",
           restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
+          restartsOnceScaledUp: "pod template carries {{labels}}, set from {{sources}}; no pods run at these values (replicas: 0)",
           cronJob: "job template carries {{labels}}, set from {{sources}}"
         },
         details: {
           restarts: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
           restartsWithOtherImage: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
+          restartsOnceScaledUp: "Each new value changes the pod template. With spec.replicas: 0 the {{kind}} runs no pods, so nothing restarts now; once it is scaled up (its replicas value), every such release restarts all its pods even when nothing else changed.",
           cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
         },
         why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
@@ -18097,8 +18113,9 @@ var init_volatile_pod_labels = __esm({
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
           const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
+          const noPods = runsNoPods(context, workload.object);
           for (const problem of volatileProblems(workload.object, verdicts)) {
-            if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag));
+            if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag, noPods));
           }
         }
       }
@@ -19457,7 +19474,7 @@ function checkHpas2(context, report) {
     }
     const target = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
-    if (!object && !chartViewIncomplete(context, hpa.object)) {
+    if (!object && !chartViewIncomplete(context, hpa.object) && !templateWritesNone(context, hpa.object, [hpa.target.kind])) {
       const sameName = (context.derived(workloadsByName).get(`${namespace ?? ""}/${hpa.target.name}`) ?? []).filter((w) => w.object.ref.kind !== hpa.target.kind).map((w) => refString(w.object.ref));
       report({
         object: hpa.object,
@@ -19505,7 +19522,14 @@ function podsMayComeFromElsewhere(context, consumer2, selector, namespaces) {
   const operated = namespacesWithOperatedResources(context);
   if (namespaces.some((ns) => operated.has(ns))) return true;
   if (selector !== void 0 && relabelledAtRunTime(context, selector, namespaces)) return true;
+  if (selector !== void 0 && templateWritesNone(context, consumer2, selector.requirements.map((r) => r.key))) return true;
   return chartViewIncomplete(context, consumer2, selector);
+}
+function templateWritesNone(context, object, words) {
+  const template = object.doc.template;
+  const parts = template === void 0 ? void 0 : context.chartFacts?.templateTexts?.get(template);
+  if (parts === void 0 || words.length === 0) return false;
+  return words.every((word) => !parts.some((part) => writtenAsWord(part, word)));
 }
 function relabelledAtRunTime(context, selector, namespaces) {
   const templateKeys = podTemplateKeysIfRelabelled(context);
@@ -19766,7 +19790,7 @@ var init_duplicate_object = __esm({
         for (const { copy: object, first: earlier } of duplicateCopies(context)) {
           const [first, second] = [sourceOf2(earlier), sourceOf2(object)];
           const identical = sameContent(earlier, object);
-          const crdsFolders = earlier.doc.fromCrdsFolder === true && object.doc.fromCrdsFolder === true;
+          const crdsFolders = earlier.doc.crdsFileStart !== void 0 && object.doc.crdsFileStart !== void 0;
           if (crdsFolders && identical) continue;
           report({
             object,
@@ -21045,6 +21069,7 @@ var init_needless_rollout = __esm({
     init_messages();
     init_rule();
     init_impact();
+    init_rolls();
     HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
     RESTARTS = "so every pod restarts although nothing the pods run changed.";
     REPLACED = "so every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete) although nothing the pods run changed.";
@@ -21082,7 +21107,7 @@ var init_needless_rollout = __esm({
         const config = configChangeOf(upgrade2.plan, volatility);
         for (const pair of upgrade2.plan.updated) {
           const changes = templateChangesOf(pair);
-          if (!changes) continue;
+          if (!changes || runsNoPods(context, pair.after)) continue;
           const needless = needlessRoll(changes, config, volatility);
           if (!needless) continue;
           const { after } = pair;
@@ -23856,6 +23881,7 @@ function chartFacts(charts) {
   const hashesReusedSecret2 = /* @__PURE__ */ new Map();
   const deliberateLines = /* @__PURE__ */ new Map();
   const regenerateSwitches = /* @__PURE__ */ new Map();
+  const templateTexts = /* @__PURE__ */ new Map();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
@@ -23873,6 +23899,7 @@ function chartFacts(charts) {
     for (const [file, [first]] of rendered2) {
       const template = first.template;
       const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
+      templateTexts.set(template, parts);
       const kinds = lookupKinds(parts);
       if (kinds.size > 0) lookups.set(template, kinds);
       const switches = kinds.size > 0 ? regenerating(parts) : [];
@@ -23886,7 +23913,7 @@ function chartFacts(charts) {
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines, regenerateSwitches };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines, regenerateSwitches };
 }
 function regenerating(parts) {
   const paths = /* @__PURE__ */ new Set();
@@ -23953,12 +23980,36 @@ function unrenderedTemplates(files, rendered2, helpers) {
   const found = [];
   for (const [file, text] of files) {
     if (path8.basename(file).startsWith("_")) continue;
-    const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1])).length;
+    const declared = declaredWorkloads(text);
     if (declared === 0) continue;
     const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf2(doc))).length;
     if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
   }
   return found.sort((a, b) => a.template < b.template ? -1 : a.template > b.template ? 1 : 0);
+}
+function declaredWorkloads(text) {
+  const lines = text.split("\n");
+  let declared = 0;
+  lines.forEach((line, i) => {
+    const match = KIND_LINE.exec(line);
+    if (match === null || !WORKLOAD_KINDS.has(match[3])) return;
+    const indent = match[1].length + (match[2] === void 0 ? 0 : 2);
+    if (hasSibling(lines, i, indent, 1) || match[2] === void 0 && hasSibling(lines, i, indent, -1)) declared++;
+  });
+  return declared;
+}
+function hasSibling(lines, from, indent, step) {
+  for (let i = from + step; i >= 0 && i < lines.length; i += step) {
+    const line = lines[i];
+    const content = line.trimStart();
+    if (content === "" || content.startsWith("{{") || content.startsWith("#")) continue;
+    if (content.startsWith("---")) return false;
+    const at = line.length - content.length + (content.startsWith("- ") ? 2 : 0);
+    if (at < indent) return false;
+    if (at === indent && /^(?:- )?metadata:/.test(content)) return true;
+    if (content.startsWith("- ") && at === indent) return false;
+  }
+  return false;
 }
 function fileInChart(chart, template) {
   return chart.templateFiles.get(template) ?? template.split("/").slice(1).join("/");
@@ -23967,7 +24018,7 @@ function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, DECLARED_KIND, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART;
+var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, KIND_LINE, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART;
 var init_chart_facts = __esm({
   "src/chart-facts.ts"() {
     "use strict";
@@ -23977,7 +24028,7 @@ var init_chart_facts = __esm({
     LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
     IS_INSTALL = /\.Release\.IsInstall\b/;
     BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
-    DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+    KIND_LINE = /^(\s*)(- )?kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/;
     VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
     REGENERATE = /^(?:re(?:create|generate|new)|rotate|forceRe)/i;
     VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
@@ -24775,11 +24826,11 @@ function parseRender(output, chartPath, chartDir, shownAs) {
   const templateFiles3 = /* @__PURE__ */ new Map();
   let crdsFile;
   const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((parsed) => {
-    const source = parsed.template ?? crdsFile;
+    const source = parsed.template ?? crdsFile?.source;
     if (source === void 0) return parsed;
     const file = source.split("/").slice(1).join("/");
-    crdsFile = CRDS_FOLDER_FILE.test(file) ? source : void 0;
-    const doc = crdsFile === void 0 ? parsed : { ...parsed, template: source, fromCrdsFolder: true };
+    if (parsed.template !== void 0) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : void 0;
+    const doc = crdsFile === void 0 ? parsed : { ...parsed, template: source, crdsFileStart: crdsFile.start };
     const inChart = onDisk(file);
     if (inChart === void 0) return doc;
     const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path14.relative(process.cwd(), path14.resolve(chartPath, inChart)));
@@ -24788,6 +24839,11 @@ function parseRender(output, chartPath, chartDir, shownAs) {
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles: templateFiles3 };
+}
+function lineAfterSourceComment(doc) {
+  const lines = (doc.text ?? "").split("\n", 8);
+  const comment = lines.findIndex((line) => line.startsWith("# Source: "));
+  return doc.startLine + comment + 1;
 }
 function toSlashes(file) {
   return file.split(path14.sep).join("/");
@@ -25568,6 +25624,8 @@ function templateLocator(charts) {
     }
   }
   return (object, path27, evidence) => {
+    const { crdsFileStart } = object.doc;
+    if (crdsFileStart !== void 0) return object.doc.locate([...object.pathPrefix, ...path27]) - crdsFileStart + 1;
     const text = texts.get(object.doc);
     if (text === void 0) return void 0;
     return templateLineIn(text, object.ref.kind, ordinals.get(object.doc) ?? 0, [...object.pathPrefix, ...path27], templateHints(evidence));
@@ -26355,10 +26413,10 @@ function literalLabel(lines, index) {
   };
   const next = neighbour(1);
   if (next !== void 0 && indentOf2(next) > indent) return void 0;
-  const hasSibling = [neighbour(-1), next].some((line) => line !== void 0 && indentOf2(line) === indent && !/^\s*-\s/.test(line));
+  const hasSibling2 = [neighbour(-1), next].some((line) => line !== void 0 && indentOf2(line) === indent && !/^\s*-\s/.test(line));
   const quoted = match[2];
   const key = quoted.startsWith('"') ? quoted.slice(1, -1).replace(/\\(.)/g, "$1") : quoted.startsWith("'") ? quoted.slice(1, -1).replace(/''/g, "'") : quoted;
-  return { key, hasSibling };
+  return { key, hasSibling: hasSibling2 };
 }
 function labelsOf(finding2) {
   const labels = finding2.evidence.labels;

@@ -26,7 +26,7 @@ const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
 const IS_INSTALL = /\.Release\.IsInstall\b/;
 // `print $.Template.BasePath "/secret.yaml"`, or the path in parts: `"/controlplane" "/secret.yaml"`.
 const BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
-const DECLARED_KIND = /^\s*kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/gm;
+const KIND_LINE = /^(\s*)(- )?kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/;
 
 export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const missingDependencies = new Map<string, readonly string[]>();
@@ -163,12 +163,45 @@ function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: Reado
   const found: UnrenderedWorkload[] = [];
   for (const [file, text] of files) {
     if (path.basename(file).startsWith("_")) continue;
-    const declared = [...text.matchAll(DECLARED_KIND)].filter((match) => WORKLOAD_KINDS.has(match[1]!)).length;
+    const declared = declaredWorkloads(text);
     if (declared === 0) continue;
     const renderedWorkloads = (rendered.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf(doc))).length;
     if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
   }
   return found.sort((a, b) => (a.template < b.template ? -1 : a.template > b.template ? 1 : 0));
+}
+
+/**
+ * How many workloads a template's text declares: `kind: Deployment` (or another workload
+ * kind) with a `metadata:` beside it in the same mapping. A kind under `scaleTargetRef:` or
+ * `targetRef:` names another object, with no metadata of its own.
+ */
+function declaredWorkloads(text: string): number {
+  const lines = text.split("\n");
+  let declared = 0;
+  lines.forEach((line, i) => {
+    const match = KIND_LINE.exec(line);
+    if (match === null || !WORKLOAD_KINDS.has(match[3]!)) return;
+    const indent = match[1]!.length + (match[2] === undefined ? 0 : 2);
+    // A list item's mapping starts at its `- `: nothing above it belongs to it.
+    if (hasSibling(lines, i, indent, 1) || (match[2] === undefined && hasSibling(lines, i, indent, -1))) declared++;
+  });
+  return declared;
+}
+
+/** Whether a `metadata:` key sits at `indent` in the mapping of line `from`, looking in `step`'s direction. */
+function hasSibling(lines: readonly string[], from: number, indent: number, step: 1 | -1): boolean {
+  for (let i = from + step; i >= 0 && i < lines.length; i += step) {
+    const line = lines[i]!;
+    const content = line.trimStart();
+    if (content === "" || content.startsWith("{{") || content.startsWith("#")) continue;
+    if (content.startsWith("---")) return false;
+    const at = line.length - content.length + (content.startsWith("- ") ? 2 : 0);
+    if (at < indent) return false;
+    if (at === indent && /^(?:- )?metadata:/.test(content)) return true;
+    if (content.startsWith("- ") && at === indent) return false; // another list item, or (looking up) the start of this one
+  }
+  return false;
 }
 
 /**

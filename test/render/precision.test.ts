@@ -31,9 +31,13 @@ const EXPECTED: Record<string, string[]> = {
   "disabled-component": [],
   // The disabled querier template writes component=querier; the Service wants queryer, which no template writes.
   "disabled-typo": ["dangling-selector warning Service/disabled-typo-querier spec.selector 17 disabled-typo/templates/services.yaml"],
-  // Services rendered from values select the user's pods, wherever they run: the template writes none of their keys.
-  // The web Service writes its own selector, with a component its Deployment does not carry: reported.
-  "values-selector": ["dangling-selector warning Service/values-selector-web spec.selector 6 values-selector/templates/web.yaml"],
+  // Services and autoscalers rendered from values select the user's pods, wherever they run: the template writes none of their keys
+  // or kinds. The web Service and autoscaler write their own, naming a component and a Deployment the chart does not have: reported
+  // (the autoscaler's `kind: Deployment` under scaleTargetRef declares no workload of the chart).
+  "values-selector": [
+    "dangling-selector warning Service/values-selector-web spec.selector 6 values-selector/templates/web.yaml",
+    "dangling-selector warning HorizontalPodAutoscaler/values-selector-web spec.scaleTargetRef 6 values-selector/templates/web-autoscaler.yaml",
+  ],
   // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
   typo: ["dangling-selector warning Service/typo-web spec.selector 6 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.

@@ -217,7 +217,8 @@ function checkHpas(context: AnalysisContext, report: ReportFinding): void {
     }
     const target = `${hpa.target.kind}/${hpa.target.name}`;
     const object = context.find(hpa.target.kind, namespace, hpa.target.name);
-    if (!object && !chartViewIncomplete(context, hpa.object)) {
+    // A target the template does not name (`scaleTargetRef: {{ toYaml .scaleTargetRef }}`) is the user's, maybe outside the chart.
+    if (!object && !chartViewIncomplete(context, hpa.object) && !templateWritesNone(context, hpa.object, [hpa.target.kind])) {
       const sameName = (context.derived(workloadsByName).get(`${namespace ?? ""}/${hpa.target.name}`) ?? [])
         .filter((w) => w.object.ref.kind !== hpa.target!.kind)
         .map((w) => refString(w.object.ref));
@@ -284,20 +285,20 @@ function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject
   const operated = namespacesWithOperatedResources(context);
   if (namespaces.some((ns) => operated.has(ns))) return true;
   if (selector !== undefined && relabelledAtRunTime(context, selector, namespaces)) return true;
-  if (selector !== undefined && selectorFromValues(context, consumer, selector)) return true;
+  // Values data (`selector: {{ toYaml .selector }}`), pointed by the user at pods of their own, wherever they run.
+  if (selector !== undefined && templateWritesNone(context, consumer, selector.requirements.map((r) => r.key))) return true;
   return chartViewIncomplete(context, consumer, selector);
 }
 
 /**
- * The consumer's template (with its helpers) writes none of the selector's label keys: the
- * selector is values data (`selector: {{ toYaml .selector }}` in a chart that renders objects
- * from values), which the user points at pods of their own, wherever they run.
+ * The object's template, with the helpers it includes, writes none of `words`: what they
+ * name comes from values data (a chart that renders objects from a values list).
  */
-function selectorFromValues(context: AnalysisContext, consumer: KubeObject, selector: Selector): boolean {
-  const template = consumer.doc.template;
+function templateWritesNone(context: AnalysisContext, object: KubeObject, words: readonly string[]): boolean {
+  const template = object.doc.template;
   const parts = template === undefined ? undefined : context.chartFacts?.templateTexts?.get(template);
-  if (parts === undefined || selector.requirements.length === 0) return false;
-  return selector.requirements.every((requirement) => !parts.some((part) => writtenAsWord(part, requirement.key)));
+  if (parts === undefined || words.length === 0) return false;
+  return words.every((word) => !parts.some((part) => writtenAsWord(part, word)));
 }
 
 /**

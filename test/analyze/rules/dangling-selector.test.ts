@@ -645,10 +645,10 @@ ruleCases(danglingSelector, [
   },
 ]);
 
-/** `docs` as one chart's render (release `shop` of chart `charts/shop`), checked with `facts`. */
-function findingsInChart(manifest: string, facts: ChartFacts | undefined) {
+/** `docs` as one chart's render (release `shop` of chart `charts/shop`, every object from `template` when given), checked with `facts`. */
+function findingsInChart(manifest: string, facts: ChartFacts | undefined, template?: string) {
   const release = { name: "shop", namespace: "default", chart: "charts/shop", valuesArguments: [] };
-  const docs = parseYamlStream(manifest, "charts/shop (rendered)").map((doc) => ({ ...doc, release }));
+  const docs = parseYamlStream(manifest, "charts/shop (rendered)").map((doc) => ({ ...doc, release, ...(template === undefined ? {} : { template }) }));
   const context = buildContext(objectsFromDocuments(docs, { namespace: "default" }).objects, DEFAULT_SETTINGS);
   if (facts) context.chartFacts = facts;
   return runRules(context, [danglingSelector]).map((f) => `${f.severity} ${f.object.kind}/${f.object.name} ${f.path}`);
@@ -697,4 +697,15 @@ test("dangling-selector: a disabled template that writes another value, or anoth
   assert.deepEqual(findingsInChart(typo, unrendered(other)), ["warning Service/web spec.selector"]);
   const literal = "        app.kubernetes.io/name: web\n        app.kubernetes.io/component: querier\n";
   assert.equal(findingsInChart(typo, unrendered(literal, "charts/other")).length, 2);
+});
+
+test("dangling-selector: a selector or scale target the template never writes (its keys, its kind) is values data for the user's pods: nothing reported; written ones are", () => {
+  const template = "charts/shop/templates/resources.yaml";
+  const fromValues = "{{- range .Values.objects }}\nspec:\n  selector:\n    {{- toYaml .selector | nindent 4 }}\n  scaleTargetRef:\n    {{- toYaml .target | nindent 4 }}\n{{- end }}\n";
+  assert.deepEqual(findingsInChart(typo, { ...none, templateTexts: new Map([[template, [fromValues]]]) }, template), []);
+  const written = "spec:\n  selector:\n    app.kubernetes.io/component: querier\n  scaleTargetRef:\n    kind: Deployment\n";
+  assert.deepEqual(findingsInChart(typo, { ...none, templateTexts: new Map([[template, [fromValues, written]]]) }, template), [
+    "warning Service/web spec.selector",
+    "warning HorizontalPodAutoscaler/querier spec.scaleTargetRef",
+  ]);
 });
