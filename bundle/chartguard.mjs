@@ -18687,7 +18687,31 @@ function spreadByDesign(context, service2, workloads) {
     if (gossipService(service2, spec.ports)) return { messageId: "gossipPeers", data: {} };
   }
   const cluster = clusterOf(context, workloads);
-  return cluster === void 0 ? void 0 : { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
+  if (cluster !== void 0) return { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
+  return copiesOfOneWorkload(workloads) ? { messageId: "copiesOfOneWorkload", data: {} } : void 0;
+}
+function budgetByDesign(workloads) {
+  return copiesOfOneWorkload(workloads) ? { messageId: "budgetOverCopies", data: {} } : void 0;
+}
+function copiesOfOneWorkload(workloads) {
+  if (workloads.length < 2 || new Set(workloads.map((w) => w.object.ref.kind)).size !== 1) return false;
+  const containers = workloads.map(containerSignature);
+  if (containers[0] === "" || containers.some((signature) => signature !== containers[0])) return false;
+  return differingParts(workloads.map((w) => w.object.ref.name)).every((part) => ZONE_OR_SHARD.test(part));
+}
+function differingParts(names) {
+  const shortest = Math.min(...names.map((name) => name.length));
+  let prefix = 0;
+  while (prefix < shortest && names.every((name) => name[prefix] === names[0][prefix])) prefix++;
+  while (prefix > 0 && /\d/.test(names[0][prefix - 1])) prefix--;
+  let suffix = 0;
+  while (suffix < shortest - prefix && names.every((name) => name[name.length - 1 - suffix] === names[0][names[0].length - 1 - suffix])) suffix++;
+  return names.map((name) => name.slice(prefix, name.length - suffix));
+}
+function containerSignature(workload) {
+  const containers = getPath(workload.object.raw, [...workload.templatePath, "spec", "containers"]);
+  if (!Array.isArray(containers)) return "";
+  return containers.map((c) => isRecord(c) ? `${String(c.name)}=${String(c.image)}` : "").sort().join(",");
 }
 function gossipService(service2, ports) {
   const list = Array.isArray(ports) ? ports : [];
@@ -18711,7 +18735,7 @@ function clusterOf(context, workloads) {
 function serviceNameOf(workload) {
   return getPath(workload.object.raw, ["spec", "serviceName"]);
 }
-var GOSSIP_PORT, GOSSIP_NAME;
+var GOSSIP_PORT, GOSSIP_NAME, ZONE_OR_SHARD;
 var init_by_design = __esm({
   "src/analyze/rules/selector-overlap/by-design.ts"() {
     "use strict";
@@ -18720,6 +18744,7 @@ var init_by_design = __esm({
     init_messages();
     GOSSIP_PORT = 7946;
     GOSSIP_NAME = /gossip|memberlist/i;
+    ZONE_OR_SHARD = /^(?:[a-z]|\d+|[a-z]{2}-[a-z]+-\d+[a-z]?)$/;
   }
 });
 
@@ -18987,8 +19012,8 @@ function checkConsumer(context, report, consumer2, selected) {
   if (selected.length === 0) return;
   const isPdb = consumer2.kind === "PodDisruptionBudget";
   const longRunning = selected.filter((w) => !w.runsToCompletion);
-  const byDesign = isPdb ? void 0 : spreadByDesign(context, consumer2.object, longRunning);
-  const headless = byDesign !== void 0 && byDesign.messageId !== "clusterMembers";
+  const byDesign = isPdb ? budgetByDesign(longRunning) : spreadByDesign(context, consumer2.object, longRunning);
+  const headless = byDesign?.messageId === "governsStatefulSets" || byDesign?.messageId === "gossipPeers";
   const matched2 = headless ? selected.filter((w) => !runsOnlyAtInstall(context, w.object)) : selected;
   const jobs = matched2.filter((w) => w.runsToCompletion);
   const served = longRunning.length === 1 ? longRunning : longRunning.filter((w) => w.object.ref.name === consumer2.object.ref.name).slice(0, 1);
@@ -19030,7 +19055,7 @@ function checkConsumer(context, report, consumer2, selected) {
   });
 }
 function consumerRemedy(consumer2, facts) {
-  if (facts.onlyByDesign) return { text: REMEDY2.byDesign };
+  if (facts.onlyByDesign) return { text: consumer2.kind === "PodDisruptionBudget" ? REMEDY2.budgetByDesign : REMEDY2.byDesign };
   const parts = [];
   if (!facts.onlyScale) {
     const field = consumer2.kind === "PodDisruptionBudget" ? "this PDB's spec.selector.matchLabels" : "this Service's spec.selector";
@@ -19081,7 +19106,8 @@ var init_consumers2 = __esm({
     REMEDY2 = {
       integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
       keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
-      byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector."
+      byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector.",
+      budgetByDesign: "Nothing to change while every selected workload is a copy of the same application; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this PDB's selector."
     };
   }
 });
@@ -19302,6 +19328,8 @@ var init_selector_overlap = __esm({
           governsStatefulSets: "selects the pods of {{count}} workloads by design: it is the headless Service governing {{statefulSets}}",
           gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
           clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
+          copiesOfOneWorkload: "selects the pods of {{count}} copies of one workload by design: {{workloads}} run the same containers",
+          budgetOverCopies: "one budget over {{count}} copies of one workload by design: {{workloads}} run the same containers",
           sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
           sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
           sameTargetTwice: "{{other}} scales {{target}} too: both stop scaling (AmbiguousSelector)",
@@ -19329,6 +19357,8 @@ var init_selector_overlap = __esm({
           governsStatefulSets: "It selects {{workloads}}. It is the headless Service that governs {{statefulSets}} (spec.serviceName): it exists for the pods' own DNS names ({{pod}}). A headless Service balances no traffic; its name resolves to every ready pod it selects.",
           gossipPeers: "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
           clusterMembers: "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
+          copiesOfOneWorkload: "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does), and one Service over all of them is how it is reached.",
+          budgetOverCopies: "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does). One budget over all of them limits the disruptions of the application as a whole, which is what a zone-aware rollout wants.",
           sharedWithBudget: TWO_BUDGETS,
           sameBudgetTwice: TWO_BUDGETS,
           sameTargetTwice: `${AMBIGUOUS} ${ONE_AUTOSCALER2}`,
@@ -19342,7 +19372,7 @@ var init_selector_overlap = __esm({
           everyPodAnywhere: scrapesOthers("pods"),
           scrapedTwice: "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts."
         },
-        why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
+        why: "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), and a Service or PDB over copies of one workload (the same containers, one per zone or shard, as zone-aware replication runs them) select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
         fix: "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
         migration: "A Service, PDB or HPA selector can be changed in place: `helm upgrade` with the fixed chart is enough. A workload's own selector is immutable: adding app.kubernetes.io/component to it needs `kubectl delete <kind> <name> --cascade=orphan` before `helm upgrade` (the pods keep running and are adopted).",
         incident: "fleetdm/fleet #29710: the chart's database migration Job carried the same labels as the Fleet Deployment, so the Fleet Service sent live traffic to the migration pod while it ran.",
@@ -21157,7 +21187,7 @@ function pairingSelector(object) {
   if (isRecord(selector) && Object.keys(selector).length === 0) return void 0;
   return selector;
 }
-function containerSignature(object) {
+function containerSignature2(object) {
   if (!isPodOwner(object)) return void 0;
   const containers = getPath(object.raw, ["spec", "template", "spec", "containers"]);
   if (!Array.isArray(containers) || containers.length === 0) return void 0;
@@ -21213,10 +21243,10 @@ function replacedPairs(plan2) {
     if (match) add(before, match, "rename", "selector");
   }
   for (const before of unpaired()) {
-    const signature = containerSignature(before);
+    const signature = containerSignature2(before);
     if (signature === void 0) continue;
-    const twins = unpaired().filter((o) => sameType(o, before) && sameScope(o, before) && containerSignature(o) === signature);
-    const matches2 = free((o) => sameType(o, before) && sameScope(o, before) && containerSignature(o) === signature);
+    const twins = unpaired().filter((o) => sameType(o, before) && sameScope(o, before) && containerSignature2(o) === signature);
+    const matches2 = free((o) => sameType(o, before) && sameScope(o, before) && containerSignature2(o) === signature);
     if (twins.length === 1 && matches2.length === 1) add(before, matches2[0], "rename", "containers");
   }
   for (const before of unpaired()) {

@@ -38,6 +38,13 @@ const EXPECTED: Record<string, string[]> = {
     "dangling-selector warning Service/values-selector-web spec.selector 6 values-selector/templates/web.yaml",
     "dangling-selector warning HorizontalPodAutoscaler/values-selector-web spec.scaleTargetRef 6 values-selector/templates/web-autoscaler.yaml",
   ],
+  // One StatefulSet per zone on the same image: the Service and budget over the zones are by design (info); a primary and its
+  // read replica have roles, not zones: one Service over both warns.
+  "zone-copies": [
+    "selector-overlap info PodDisruptionBudget/zone-copies-ingester-rollout spec.selector 42 zone-copies/templates/ingesters.yaml",
+    "selector-overlap warning Service/zone-copies-db spec.selector 29 zone-copies/templates/database.yaml",
+    "selector-overlap info Service/zone-copies-ingester spec.selector 31 zone-copies/templates/ingesters.yaml",
+  ],
   // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
   typo: ["dangling-selector warning Service/typo-web spec.selector 6 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.

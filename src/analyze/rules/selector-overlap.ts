@@ -45,6 +45,8 @@ export const selectorOverlap: Rule = {
       governsStatefulSets: "selects the pods of {{count}} workloads by design: it is the headless Service governing {{statefulSets}}",
       gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
       clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
+      copiesOfOneWorkload: "selects the pods of {{count}} copies of one workload by design: {{workloads}} run the same containers",
+      budgetOverCopies: "one budget over {{count}} copies of one workload by design: {{workloads}} run the same containers",
       sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
       sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
       sameTargetTwice: "{{other}} scales {{target}} too: both stop scaling (AmbiguousSelector)",
@@ -85,6 +87,10 @@ export const selectorOverlap: Rule = {
         "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
       clusterMembers:
         "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
+      copiesOfOneWorkload:
+        "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does), and one Service over all of them is how it is reached.",
+      budgetOverCopies:
+        "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does). One budget over all of them limits the disruptions of the application as a whole, which is what a zone-aware rollout wants.",
       sharedWithBudget: TWO_BUDGETS,
       sameBudgetTwice: TWO_BUDGETS,
       sameTargetTwice: `${AMBIGUOUS} ${ONE_AUTOSCALER}`,
@@ -100,7 +106,7 @@ export const selectorOverlap: Rule = {
         "Prometheus scrapes the same endpoints once per monitor, which doubles the load and produces duplicate series that break sums and alerts.",
     },
     why:
-      "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, and a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
+      "Kubernetes selects by labels, not by owner: a Service sends traffic to every Ready pod matching its selector, migration Jobs and hook pods included. A pod covered by two PDBs cannot be evicted at all, two HPAs counting the same pods both stop with AmbiguousSelector, and a PDB with maxUnavailable over Job or DaemonSet pods goes SyncFailed. FleetDM's Service sent traffic to its migration Job (fleetdm/fleet#29710). A headless Service that governs a StatefulSet (its spec.serviceName) or serves memberlist gossip, a client Service over the StatefulSets of one cluster (shards or replicas governed by one headless Service), and a Service or PDB over copies of one workload (the same containers, one per zone or shard, as zone-aware replication runs them) select several workloads by design: that is info, with the reason. A StatefulSet's own selector over other pods is info, and only where a label of its own pods would tell them apart: its controller claims only pods named after it.",
     fix:
       "Give every workload's pod template a distinct app.kubernetes.io/component and put it into each selector (workload, Service, PDB); render Job and CronJob pods without the application's selector labels.",
     migration:

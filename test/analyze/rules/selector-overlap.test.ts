@@ -29,6 +29,22 @@ function shard(name: string, serviceName: string, index: string): string {
   `;
 }
 
+/** A StatefulSet `name` of tempo's ingester pods running `image`: one zone's copy in zone-aware replication. */
+function zoneCopy(name: string, image: string): string {
+  return yaml`
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: ${name}}
+    spec:
+      serviceName: ${name}
+      selector: {matchLabels: {app: tempo, component: ingester, zone: ${name}}}
+      template:
+        metadata: {labels: {app: tempo, component: ingester, zone: ${name}}}
+        spec:
+          containers: [{name: ingester, image: "${image}"}]
+  `;
+}
+
 /** A Service over every pod of the `ch` cluster; `clusterIP: None` makes it headless. */
 function service(name: string, clusterIP: string): string {
   return yaml`
@@ -1266,6 +1282,72 @@ ruleCases(selectorOverlap, [
     expect: [
       { severity: "info", object: "Service/ch-headless", path: "spec.selector", line: 22, messageId: "governsStatefulSets", data: { count: 2, workloads: "StatefulSet/ch-shard0 and StatefulSet/ch-shard1", statefulSets: "StatefulSet/ch-shard0 and StatefulSet/ch-shard1", pod: "ch-shard0-0.ch-headless" } },
       { severity: "info", object: "Service/ch", path: "spec.selector", line: 29, messageId: "clusterMembers", data: { count: 2, workloads: "StatefulSet/ch-shard0 and StatefulSet/ch-shard1", governing: "Service/ch-headless" } },
+    ],
+  },
+  {
+    name: "one StatefulSet per zone running the same containers (zone-aware replication): one Service and one budget over the copies are by design, info",
+    manifest: docs(
+      zoneCopy("ingester-zone-a", "grafana/tempo:2.8.1"),
+      zoneCopy("ingester-zone-b", "grafana/tempo:2.8.1"),
+      zoneCopy("ingester-zone-c", "grafana/tempo:2.8.1"),
+      yaml`
+        apiVersion: v1
+        kind: Service
+        metadata: {name: ingester}
+        spec:
+          selector: {app: tempo, component: ingester}
+        ---
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: ingester}
+        spec:
+          maxUnavailable: 1
+          selector: {matchLabels: {app: tempo, component: ingester}}
+      `,
+    ),
+    expect: [
+      {
+        severity: "info",
+        object: "Service/ingester",
+        path: "spec.selector",
+        line: 38,
+        messageId: "copiesOfOneWorkload",
+        data: { count: 3, workloads: "StatefulSet/ingester-zone-a, StatefulSet/ingester-zone-b and StatefulSet/ingester-zone-c" },
+      },
+      {
+        severity: "info",
+        object: "PodDisruptionBudget/ingester",
+        path: "spec.selector",
+        line: 45,
+        messageId: "budgetOverCopies",
+        data: { count: 3, workloads: "StatefulSet/ingester-zone-a, StatefulSet/ingester-zone-b and StatefulSet/ingester-zone-c" },
+      },
+    ],
+  },
+  {
+    name: "the same containers in a primary and its read replicas (roles, not zones), or a zone copy on another image: not copies, the Service warns",
+    manifest: docs(
+      zoneCopy("pg-primary", "postgres:17"),
+      zoneCopy("pg-read", "postgres:17"),
+      zoneCopy("ingester-zone-a", "grafana/tempo:2.8.1"),
+      zoneCopy("ingester-zone-b", "grafana/tempo:2.9.0"),
+      yaml`
+        apiVersion: v1
+        kind: Service
+        metadata: {name: ingester}
+        spec:
+          selector: {app: tempo, component: ingester}
+      `,
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "Service/ingester",
+        path: "spec.selector",
+        line: 49,
+        messageId: "serviceSpreads",
+        data: { count: 4, workloads: "StatefulSet/pg-primary, StatefulSet/pg-read, StatefulSet/ingester-zone-a and StatefulSet/ingester-zone-b" },
+      },
     ],
   },
   {

@@ -2,7 +2,7 @@
  * Services that select the pods of several long-running workloads on purpose, and why: the
  * reason is a message id of the rule with its facts, so the finding says it (as info).
  */
-import { getPath, refString, type KubeObject } from "../../../model/object.ts";
+import { getPath, isRecord, refString, type KubeObject } from "../../../model/object.ts";
 import { matches } from "../../../model/selector.ts";
 import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
@@ -10,7 +10,7 @@ import type { MessageData } from "../../messages.ts";
 import { andList } from "../../messages.ts";
 
 export interface ByDesign {
-  messageId: "governsStatefulSets" | "gossipPeers" | "clusterMembers";
+  messageId: "governsStatefulSets" | "gossipPeers" | "clusterMembers" | "copiesOfOneWorkload" | "budgetOverCopies";
   data: MessageData;
 }
 
@@ -35,7 +35,51 @@ export function spreadByDesign(context: AnalysisContext, service: KubeObject, wo
     if (gossipService(service, spec.ports)) return { messageId: "gossipPeers", data: {} };
   }
   const cluster = clusterOf(context, workloads);
-  return cluster === undefined ? undefined : { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
+  if (cluster !== undefined) return { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
+  return copiesOfOneWorkload(workloads) ? { messageId: "copiesOfOneWorkload", data: {} } : undefined;
+}
+
+/** Why a PDB over several long-running workloads' pods is meant that way, or undefined. */
+export function budgetByDesign(workloads: readonly Workload[]): ByDesign | undefined {
+  return copiesOfOneWorkload(workloads) ? { messageId: "budgetOverCopies", data: {} } : undefined;
+}
+
+/**
+ * Whether the workloads are copies of one: two or more of one kind whose containers have the
+ * same names and images, and whose names differ only in a zone or shard (`ingester-zone-a`,
+ * `-zone-b`; `shard0`, `shard1`; `zone-us-east-1a`). Zone-aware replication (Loki's, Mimir's
+ * and Tempo's ingesters: one StatefulSet per zone) splits one application so, and one Service
+ * and one budget over all the copies are how it is reached and how its disruptions are
+ * counted. A canary runs another image, and a primary and its read replicas (`pg-primary`,
+ * `pg-read`) have roles, not zones: neither is a copy.
+ */
+function copiesOfOneWorkload(workloads: readonly Workload[]): boolean {
+  if (workloads.length < 2 || new Set(workloads.map((w) => w.object.ref.kind)).size !== 1) return false;
+  const containers = workloads.map(containerSignature);
+  if (containers[0] === "" || containers.some((signature) => signature !== containers[0])) return false;
+  return differingParts(workloads.map((w) => w.object.ref.name)).every((part) => ZONE_OR_SHARD.test(part));
+}
+
+/** What tells copies apart in their names: a letter, a number, or an availability zone. */
+const ZONE_OR_SHARD = /^(?:[a-z]|\d+|[a-z]{2}-[a-z]+-\d+[a-z]?)$/;
+
+/** The names without the prefix and the suffix they all share. */
+function differingParts(names: readonly string[]): string[] {
+  const shortest = Math.min(...names.map((name) => name.length));
+  let prefix = 0;
+  while (prefix < shortest && names.every((name) => name[prefix] === names[0]![prefix])) prefix++;
+  // A number is one part: shard1 and shard11 differ in 1 and 11.
+  while (prefix > 0 && /\d/.test(names[0]![prefix - 1]!)) prefix--;
+  let suffix = 0;
+  while (suffix < shortest - prefix && names.every((name) => name[name.length - 1 - suffix] === names[0]![names[0]!.length - 1 - suffix])) suffix++;
+  return names.map((name) => name.slice(prefix, name.length - suffix));
+}
+
+/** The workload's containers as `name=image`, sorted: what its pods run. */
+function containerSignature(workload: Workload): string {
+  const containers = getPath(workload.object.raw, [...workload.templatePath, "spec", "containers"]);
+  if (!Array.isArray(containers)) return "";
+  return containers.map((c: unknown) => (isRecord(c) ? `${String(c.name)}=${String(c.image)}` : "")).sort().join(",");
 }
 
 function gossipService(service: KubeObject, ports: unknown): boolean {

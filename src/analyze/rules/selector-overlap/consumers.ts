@@ -10,7 +10,7 @@ import { severityRank, type Remedy, type Severity } from "../../finding.ts";
 import { formatMessage, type MessageData } from "../../messages.ts";
 import type { ReportFinding } from "../../rule.ts";
 import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
-import { spreadByDesign } from "./by-design.ts";
+import { budgetByDesign, spreadByDesign } from "./by-design.ts";
 import { goneOnceSucceeded, inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
@@ -19,6 +19,7 @@ const REMEDY = {
   integerMinAvailable: "Use an integer minAvailable (it counts matching pods directly and needs no /scale) or narrow the selector to pods of a Deployment, StatefulSet or ReplicaSet.",
   keepOneBudget: "Keep one of {{name}} and {{other}}: both cover the same pods.",
   byDesign: "Nothing to change while every selected workload is meant to be reached under this Service's name; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this Service's selector.",
+  budgetByDesign: "Nothing to change while every selected workload is a copy of the same application; if a workload joined it by accident, give it a distinct app.kubernetes.io/component and require the intended ones in this PDB's selector.",
 };
 
 /** One problem of a consumer's selection: its message id (in order of precedence), severity and facts. */
@@ -59,9 +60,9 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
   if (selected.length === 0) return;
   const isPdb = consumer.kind === "PodDisruptionBudget";
   const longRunning = selected.filter((w) => !w.runsToCompletion);
-  const byDesign = isPdb ? undefined : spreadByDesign(context, consumer.object, longRunning);
+  const byDesign = isPdb ? budgetByDesign(longRunning) : spreadByDesign(context, consumer.object, longRunning);
   // A headless Service balances nothing: only clients that connect by its name can reach the Job pods.
-  const headless = byDesign !== undefined && byDesign.messageId !== "clusterMembers";
+  const headless = byDesign?.messageId === "governsStatefulSets" || byDesign?.messageId === "gossipPeers";
   // Its name resolves to a Job's pods only while they run; a Job that runs once, at install,
   // is done before anything relies on a name that exists for pod DNS names or peer discovery.
   const matched = headless ? selected.filter((w) => !runsOnlyAtInstall(context, w.object)) : selected;
@@ -115,7 +116,7 @@ function consumerRemedy(
   consumer: SelectorConsumer,
   facts: { onlyByDesign: boolean; onlyScale: boolean; unscalable: boolean; suggestion: KeySuggestion | undefined; jobs: readonly Workload[] },
 ): Remedy {
-  if (facts.onlyByDesign) return { text: REMEDY.byDesign };
+  if (facts.onlyByDesign) return { text: consumer.kind === "PodDisruptionBudget" ? REMEDY.budgetByDesign : REMEDY.byDesign };
   const parts: string[] = [];
   if (!facts.onlyScale) {
     const field = consumer.kind === "PodDisruptionBudget" ? "this PDB's spec.selector.matchLabels" : "this Service's spec.selector";
