@@ -29,13 +29,13 @@ if (args.out === undefined) throw new Error("--out DIR is required");
 if (!["default", "ci"].includes(args.values)) throw new Error("--values is default or ci");
 const timeoutSeconds = Number(args.timeout);
 
-/** The runs of one chart: its default values, or each of its ci/*.yaml files. */
+/** The runs of one chart: its default values, or each of its ci/*.yaml files (not dotfiles: ci/.chartsnap.yaml configures a tool, it holds no values). */
 function runsOf(chart) {
   if (args.values === "default") return [{ chart, values: "default" }];
   const ci = join(chart, "ci");
   if (!existsSync(ci)) return [];
   return readdirSync(ci)
-    .filter((name) => /\.ya?ml$/.test(name))
+    .filter((name) => /\.ya?ml$/.test(name) && !name.startsWith("."))
     .sort()
     .map((name) => ({ chart, values: `ci/${name}` }));
 }
