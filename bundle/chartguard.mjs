@@ -18035,12 +18035,40 @@ function runsNoPods(context, object) {
   if (getPath(object.raw, ["spec", "replicas"]) !== 0) return false;
   return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\0${object.ref.kind}\0${object.ref.name}`);
 }
+function chartVersionHashes(context, workload) {
+  const { object } = workload;
+  const hashing = object.doc.template === void 0 ? void 0 : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
+  if (hashing === void 0) return [];
+  const images = containerImages(workload);
+  const found = [];
+  for (const annotation of Object.keys(workload.podAnnotations)) {
+    const templates = hashing.get(annotation);
+    if (templates === void 0) continue;
+    const path27 = [...workload.templatePath, "metadata", "annotations", annotation];
+    const labels = templates.flatMap((template) => context.derived(objectsByTemplate).get(template) ?? []).flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions)).filter((label) => impliedCause({ ...label, path: [] }) === "chart-version" && !images.some((c) => chartVersionIsImageTag(label.value, c.image)));
+    if (labels.length > 0) found.push({ annotation, path: path27, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort() });
+  }
+  return found;
+}
+function objectsByTemplate(context) {
+  const byTemplate = /* @__PURE__ */ new Map();
+  for (const object of context.objects) {
+    const template = object.doc.template;
+    if (template === void 0) continue;
+    const list = byTemplate.get(template);
+    if (list) list.push(object);
+    else byTemplate.set(template, [object]);
+  }
+  return byTemplate;
+}
 var init_rolls = __esm({
   "src/analyze/volatile/rolls.ts"() {
     "use strict";
     init_object();
     init_volatile();
+    init_workloads();
     init_probes();
+    init_labels();
   }
 });
 
@@ -18071,6 +18099,27 @@ function volatilePodLabelFinding(workload, problem, foreignTag, noPods) {
     evidence: { ...problem.evidence, ...foreignTag ? { foreignTag: true } : {} }
   };
 }
+function underTemplates(template) {
+  return template.slice(template.lastIndexOf("templates/") + "templates/".length);
+}
+function chartVersionHashFinding(workload, hashes, noPods) {
+  const { kind } = workload.object.ref;
+  const annotations = hashes.map((hash) => hash.annotation);
+  const templates = [...new Set(hashes.flatMap((hash) => hash.templates))];
+  const labels = [...new Set(hashes.flatMap((hash) => hash.labels))].sort();
+  const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
+  return {
+    object: workload.object,
+    path: hashes[0].path,
+    ...noPods ? { severity: "info" } : {},
+    messageId: "hashesChartLabels",
+    data: { annotations: andList(annotations), templates: files, labels: andList(labels), kind },
+    evidence: { cause: "chart-version", annotations, hashed: templates, labels },
+    remedy: {
+      text: `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0])}") . | fromYaml).data | toYaml | sha256sum }} (.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`
+    }
+  };
+}
 var volatilePodLabels;
 var init_volatile_pod_labels = __esm({
   "src/analyze/rules/volatile-pod-labels.ts"() {
@@ -18083,6 +18132,7 @@ var init_volatile_pod_labels = __esm({
     init_volatile_verdicts();
     init_labels();
     init_problems();
+    init_messages();
     init_rolls();
     volatilePodLabels = {
       meta: {
@@ -18093,15 +18143,17 @@ var init_volatile_pod_labels = __esm({
           restarts: "pod template carries {{labels}}, set from {{sources}}",
           restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
           restartsOnceScaledUp: "pod template carries {{labels}}, set from {{sources}}; no pods run at these values (replicas: 0)",
-          cronJob: "job template carries {{labels}}, set from {{sources}}"
+          cronJob: "job template carries {{labels}}, set from {{sources}}",
+          hashesChartLabels: "pod template annotation {{annotations}}: a hash of {{templates}} whole, {{labels}} included, set from the chart version"
         },
         details: {
           restarts: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
           restartsWithOtherImage: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
           restartsOnceScaledUp: "Each new value changes the pod template. With spec.replicas: 0 the {{kind}} runs no pods, so nothing restarts now; once it is scaled up (its replicas value), every such release restarts all its pods even when nothing else changed.",
+          hashesChartLabels: "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it the chart version in {{labels}}: every chart bump changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
           cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
         },
-        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
+        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
         fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
         migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
         incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
@@ -18117,6 +18169,9 @@ var init_volatile_pod_labels = __esm({
           for (const problem of volatileProblems(workload.object, verdicts)) {
             if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag, noPods));
           }
+          if (workload.object.ref.kind === "CronJob") continue;
+          const hashes = chartVersionHashes(context, workload);
+          if (hashes.length > 0) report(chartVersionHashFinding(workload, hashes, noPods));
         }
       }
     };
@@ -23912,6 +23967,7 @@ function chartFacts(charts) {
   const deliberateLines = /* @__PURE__ */ new Map();
   const regenerateSwitches = /* @__PURE__ */ new Map();
   const templateTexts = /* @__PURE__ */ new Map();
+  const hashesWholeTemplates = /* @__PURE__ */ new Map();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
@@ -23935,15 +23991,18 @@ function chartFacts(charts) {
       const switches = kinds.size > 0 ? regenerating(parts) : [];
       if (switches.length > 0) regenerateSwitches.set(template, switches);
       if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
-      const lines = hashingLines(file, files.get(file) ?? "", reusing);
-      if (lines.size > 0) hashesReusedSecret2.set(template, lines);
+      const hashing = hashingLines(file, files.get(file) ?? "");
+      const reusedLines = new Set([...hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
+      if (reusedLines.size > 0) hashesReusedSecret2.set(template, reusedLines);
+      const whole = wholeHashesByKey(files.get(file) ?? "", hashing, rendered2);
+      if (whole.size > 0) hashesWholeTemplates.set(template, whole);
       const deliberate = markedDeliberate(files.get(file) ?? "");
       if (deliberate.size > 0) deliberateLines.set(template, deliberate);
     }
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret: hashesReusedSecret2, deliberateLines, regenerateSwitches };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret: hashesReusedSecret2, hashesWholeTemplates, deliberateLines, regenerateSwitches };
 }
 function regenerating(parts) {
   const paths = /* @__PURE__ */ new Set();
@@ -23992,14 +24051,28 @@ function withIncludedHelpers(text, helpers) {
   }
   return parts;
 }
-function hashingLines(file, text, chosen) {
+function hashingLines(file, text) {
   const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
-  const lines = /* @__PURE__ */ new Set();
+  const lines = /* @__PURE__ */ new Map();
   text.split("\n").forEach((line, i) => {
-    const hashed = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => [...match[1].matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
-    if (hashed.some((file2) => chosen(`${root}${file2}`))) lines.add(i + 1);
+    const files = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => root + [...match[1].matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
+    if (files.length > 0) lines.set(i + 1, { files, whole: !/\bfromYaml\b/.test(line) });
   });
   return lines;
+}
+function wholeHashesByKey(text, hashing, rendered2) {
+  const lines = text.split("\n");
+  const keyAt = (line) => KEY_OF_LINE.exec(lines[line - 1] ?? "")?.[1];
+  const found = /* @__PURE__ */ new Map();
+  for (const key of new Set([...hashing.keys()].map(keyAt))) {
+    if (key === void 0) continue;
+    const writes = lines.flatMap((_, i) => keyAt(i + 1) === key ? [hashing.get(i + 1)] : []);
+    const files = writes[0]?.files.join("\0");
+    if (!writes.every((hashed) => hashed?.whole === true && hashed.files.join("\0") === files)) continue;
+    const templates = writes[0].files.flatMap((other) => rendered2.get(other)?.[0]?.template ?? []);
+    if (templates.length > 0) found.set(key, templates);
+  }
+  return found;
 }
 function lookupKinds(parts) {
   const kinds = /* @__PURE__ */ new Set();
@@ -24048,7 +24121,7 @@ function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, KIND_LINE, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART;
+var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, KIND_LINE, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART, KEY_OF_LINE;
 var init_chart_facts = __esm({
   "src/chart-facts.ts"() {
     "use strict";
@@ -24063,6 +24136,7 @@ var init_chart_facts = __esm({
     REGENERATE = /^(?:re(?:create|generate|new)|rotate|forceRe)/i;
     VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
     SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
+    KEY_OF_LINE = /^\s*["']?([A-Za-z0-9][-A-Za-z0-9_./]*)["']?\s*:/;
   }
 });
 

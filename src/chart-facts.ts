@@ -37,6 +37,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const deliberateLines = new Map<string, ReadonlySet<number>>();
   const regenerateSwitches = new Map<string, readonly string[]>();
   const templateTexts = new Map<string, readonly string[]>();
+  const hashesWholeTemplates = new Map<string, ReadonlyMap<string, readonly string[]>>();
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
@@ -61,15 +62,18 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
       const switches = kinds.size > 0 ? regenerating(parts) : [];
       if (switches.length > 0) regenerateSwitches.set(template, switches);
       if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
-      const lines = hashingLines(file, files.get(file) ?? "", reusing);
-      if (lines.size > 0) hashesReusedSecret.set(template, lines);
+      const hashing = hashingLines(file, files.get(file) ?? "");
+      const reusedLines = new Set([...hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
+      if (reusedLines.size > 0) hashesReusedSecret.set(template, reusedLines);
+      const whole = wholeHashesByKey(files.get(file) ?? "", hashing, rendered);
+      if (whole.size > 0) hashesWholeTemplates.set(template, whole);
       const deliberate = markedDeliberate(files.get(file) ?? "");
       if (deliberate.size > 0) deliberateLines.set(template, deliberate);
     }
     const unrendered = unrenderedTemplates(files, rendered, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, deliberateLines, regenerateSwitches };
+  return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches };
 }
 
 const VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
@@ -134,17 +138,43 @@ function withIncludedHelpers(text: string, helpers: ReadonlyMap<string, string>)
 }
 
 /**
- * The 1-based lines of a template's text that render another file of its own (sub)chart by
- * path (`include (print $.Template.BasePath "/x.yaml")`) for which `chosen` holds.
+ * The 1-based lines of a template's text that render other files of its own (sub)chart by
+ * path (`include (print $.Template.BasePath "/x.yaml")`, a checksum annotation): those files,
+ * as paths in the chart, and whether the line takes their whole text (metadata included) or,
+ * through `fromYaml`, only part of it (`.data`).
  */
-function hashingLines(file: string, text: string, chosen: (other: string) => boolean): Set<number> {
+function hashingLines(file: string, text: string): Map<number, { files: string[]; whole: boolean }> {
   const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
-  const lines = new Set<number>();
+  const lines = new Map<number, { files: string[]; whole: boolean }>();
   text.split("\n").forEach((line, i) => {
-    const hashed = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => [...match[1]!.matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
-    if (hashed.some((file) => chosen(`${root}${file}`))) lines.add(i + 1);
+    const files = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => root + [...match[1]!.matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
+    if (files.length > 0) lines.set(i + 1, { files, whole: !/\bfromYaml\b/.test(line) });
   });
   return lines;
+}
+
+/** `checksum/config: {{ ... }}`: the key a line writes, quoted or not. */
+const KEY_OF_LINE = /^\s*["']?([A-Za-z0-9][-A-Za-z0-9_./]*)["']?\s*:/;
+
+/**
+ * The keys (annotations) a template writes only as hashes of the whole text of other
+ * templates, with those templates as the render names them (a rule finds their objects by
+ * `template`). A key the template also writes otherwise (another branch of an `if`, with
+ * `fromYaml`, of another file) is left out: which line rendered cannot be told from the text.
+ */
+function wholeHashesByKey(text: string, hashing: ReadonlyMap<number, { files: string[]; whole: boolean }>, rendered: ReadonlyMap<string, YamlDocument[]>): Map<string, readonly string[]> {
+  const lines = text.split("\n");
+  const keyAt = (line: number) => KEY_OF_LINE.exec(lines[line - 1] ?? "")?.[1];
+  const found = new Map<string, readonly string[]>();
+  for (const key of new Set([...hashing.keys()].map(keyAt))) {
+    if (key === undefined) continue;
+    const writes = lines.flatMap((_, i) => (keyAt(i + 1) === key ? [hashing.get(i + 1)] : []));
+    const files = writes[0]?.files.join("\u0000");
+    if (!writes.every((hashed) => hashed?.whole === true && hashed.files.join("\u0000") === files)) continue;
+    const templates = writes[0]!.files.flatMap((other) => rendered.get(other)?.[0]?.template ?? []);
+    if (templates.length > 0) found.set(key, templates);
+  }
+  return found;
 }
 
 /** Kinds a template looks up: `parts` is its text and that of the helpers it includes. */

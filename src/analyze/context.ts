@@ -60,6 +60,12 @@ export interface ChartFacts {
    */
   hashesReusedSecret: ReadonlyMap<string, ReadonlySet<number>>;
   /**
+   * Per template, the keys (annotations) it writes only as a hash of the whole rendered text
+   * of other templates of the chart, their labels included (a checksum annotation without
+   * `fromYaml`): those templates, as the render names them.
+   */
+  hashesWholeTemplates?: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+  /**
    * Per template, the lines of its own text the chart marks as deliberate: right under an
    * `{{ if }}` on a values flag (users switch the line on or off), or under a comment that
    * says it restarts or rolls the pods.

@@ -45,6 +45,9 @@ const EXPECTED: Record<string, string[]> = {
     "selector-overlap warning Service/zone-copies-db spec.selector 29 zone-copies/templates/database.yaml",
     "selector-overlap info Service/zone-copies-ingester spec.selector 31 zone-copies/templates/ingesters.yaml",
   ],
+  // The server hashes its ConfigMaps whole, helm.sh/chart included: every chart bump restarts it. The worker hashes their data,
+  // plain a ConfigMap without the chart label; branches writes its checksum two ways under an if, so which rendered is unknown.
+  "checksum-labels": ["volatile-pod-labels warning Deployment/checksum-labels-server spec.template.metadata.annotations.checksum/config 15 checksum-labels/templates/server.yaml"],
   // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
   typo: ["dangling-selector warning Service/typo-web spec.selector 6 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.
@@ -230,6 +233,21 @@ for (const helm of helmBinaries()) {
       const facts = chartFacts([rendered]);
       const deployment = rendered.docs.find((doc) => doc.template?.endsWith("hub/deployment.yaml"))!.template!;
       assert.deepEqual([...facts.hashesReusedSecret.get(deployment)!], [14, 15]);
+    });
+
+    test("checksum-labels: chart facts name the keys a template writes only as a whole hash of other templates", async () => {
+      const { chart: _chart, release: _release, ...inputs } = renderRequest(fixtureChart("precision/checksum-labels"));
+      const settings = { helm: { path: helm.path, version: helm.version, major: helm.major }, inputs, timeoutMs: 60_000, skipMissingDeps: false, templates: "all" as const };
+      const rendered = await renderChart(fixtureChart("precision/checksum-labels"), settings, await tempDir("facts"));
+      const facts = chartFacts([rendered]);
+      const hashes = (file: string) => {
+        const template = rendered.docs.find((doc) => doc.template?.endsWith(`templates/${file}`))!.template!;
+        return Object.fromEntries([...(facts.hashesWholeTemplates?.get(template) ?? [])].map(([key, templates]) => [key, templates.map((t) => t.slice(t.indexOf("templates/")))]));
+      };
+      assert.deepEqual(
+        ["server.yaml", "worker.yaml", "plain.yaml", "branches.yaml"].map(hashes),
+        [{ "checksum/config": ["templates/configmaps.yaml"] }, {}, { "checksum/config": ["templates/plain-config.yaml"] }, {}],
+      );
     });
 
     test("roll-intent: a deliberate roll says the chart means it; one with no sign of intent says it may not be meant", async () => {

@@ -6,7 +6,8 @@ import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
 import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
-import { rollsOnPurposeEveryRelease, runsNoPods } from "../volatile/rolls.ts";
+import { andList } from "../messages.ts";
+import { chartVersionHashes, rollsOnPurposeEveryRelease, runsNoPods, type ChartVersionHash } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -55,6 +56,33 @@ function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, f
   };
 }
 
+/** The path of a template under its chart's templates/ folder, as `include (print $.Template.BasePath ...)` takes it. */
+function underTemplates(template: string): string {
+  return template.slice(template.lastIndexOf("templates/") + "templates/".length);
+}
+
+/** Checksum annotations over objects that carry the chart version: the same restart, through the hash; one finding per workload. */
+function chartVersionHashFinding(workload: Workload, hashes: readonly ChartVersionHash[], noPods: boolean): FindingInput {
+  const { kind } = workload.object.ref;
+  const annotations = hashes.map((hash) => hash.annotation);
+  const templates = [...new Set(hashes.flatMap((hash) => hash.templates))];
+  const labels = [...new Set(hashes.flatMap((hash) => hash.labels))].sort();
+  const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
+  return {
+    object: workload.object,
+    path: hashes[0]!.path,
+    ...(noPods ? { severity: "info" as const } : {}),
+    messageId: "hashesChartLabels",
+    data: { annotations: andList(annotations), templates: files, labels: andList(labels), kind },
+    evidence: { cause: "chart-version", annotations, hashed: templates, labels },
+    remedy: {
+      text:
+        `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0]!)}") . | fromYaml).data | toYaml | sha256sum }} ` +
+        `(.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`,
+    },
+  };
+}
+
 /**
  * Volatile labels in pod template labels roll every pod on each chart bump (k8s-rules.md
  * §7, §8 item 16); a CronJob's job template shows a change on each. Plain Jobs are
@@ -70,6 +98,7 @@ export const volatilePodLabels: Rule = {
       restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
       restartsOnceScaledUp: "pod template carries {{labels}}, set from {{sources}}; no pods run at these values (replicas: 0)",
       cronJob: "job template carries {{labels}}, set from {{sources}}",
+      hashesChartLabels: "pod template annotation {{annotations}}: a hash of {{templates}} whole, {{labels}} included, set from the chart version",
     },
     details: {
       restarts:
@@ -78,11 +107,13 @@ export const volatilePodLabels: Rule = {
         "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
       restartsOnceScaledUp:
         "Each new value changes the pod template. With spec.replicas: 0 the {{kind}} runs no pods, so nothing restarts now; once it is scaled up (its replicas value), every such release restarts all its pods even when nothing else changed.",
+      hashesChartLabels:
+        "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it the chart version in {{labels}}: every chart bump changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
       cronJob:
         "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.",
     },
     why:
-      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
+      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
     fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
     migration:
       "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
@@ -103,6 +134,9 @@ export const volatilePodLabels: Rule = {
         // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
         if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag, noPods));
       }
+      if (workload.object.ref.kind === "CronJob") continue; // its Jobs are created anew anyway
+      const hashes = chartVersionHashes(context, workload);
+      if (hashes.length > 0) report(chartVersionHashFinding(workload, hashes, noPods));
     }
   },
 };

@@ -1,8 +1,11 @@
-/** Pod annotations that restart a workload's pods on every release, and whether the chart means it. */
+/** Pod annotations that restart a workload's pods on every release or chart bump, and whether the chart means it. */
+import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, stringMap, type KubeObject } from "../../model/object.ts";
-import { namedToRoll } from "../../model/volatile.ts";
+import { chartVersionIsImageTag, namedToRoll, volatileLabels } from "../../model/volatile.ts";
+import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { changedKey, probesOf, type FieldChange } from "../probes.ts";
+import { impliedCause } from "./labels.ts";
 
 /**
  * How a pod annotation that changes on every release came to be: a hash (checksum/…) of
@@ -54,4 +57,52 @@ function autoscaled(context: AnalysisContext): ReadonlySet<string> {
 export function runsNoPods(context: AnalysisContext, object: KubeObject): boolean {
   if (getPath(object.raw, ["spec", "replicas"]) !== 0) return false;
   return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\u0000${object.ref.kind}\u0000${object.ref.name}`);
+}
+
+/** A pod annotation that hashes the whole text of templates whose objects carry the chart version in a label. */
+export interface ChartVersionHash {
+  annotation: string;
+  path: FieldPath;
+  /** The hashed templates, as the render names them. */
+  templates: string[];
+  /** The labels of their objects that carry the chart version (`helm.sh/chart`). */
+  labels: string[];
+}
+
+/**
+ * The workload's pod annotations (checksum/config) that hash the whole rendered text of a
+ * template, metadata included, whose objects carry the chart version in a label: every chart
+ * bump changes the hash, so the pods restart though their configuration did not change. Not
+ * where an image of the workload is tagged with the chart version (a chart bump is an image bump).
+ */
+export function chartVersionHashes(context: AnalysisContext, workload: Workload): ChartVersionHash[] {
+  const { object } = workload;
+  const hashing = object.doc.template === undefined ? undefined : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
+  if (hashing === undefined) return [];
+  const images = containerImages(workload);
+  const found: ChartVersionHash[] = [];
+  for (const annotation of Object.keys(workload.podAnnotations)) {
+    const templates = hashing.get(annotation);
+    if (templates === undefined) continue;
+    const path = [...workload.templatePath, "metadata", "annotations", annotation];
+    const labels = templates
+      .flatMap((template) => context.derived(objectsByTemplate).get(template) ?? [])
+      .flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions))
+      .filter((label) => impliedCause({ ...label, path: [] }) === "chart-version" && !images.some((c) => chartVersionIsImageTag(label.value, c.image)));
+    if (labels.length > 0) found.push({ annotation, path, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort() });
+  }
+  return found;
+}
+
+/** The objects of each template, by the template as the render names it. */
+function objectsByTemplate(context: AnalysisContext): Map<string, KubeObject[]> {
+  const byTemplate = new Map<string, KubeObject[]>();
+  for (const object of context.objects) {
+    const template = object.doc.template;
+    if (template === undefined) continue;
+    const list = byTemplate.get(template);
+    if (list) list.push(object);
+    else byTemplate.set(template, [object]);
+  }
+  return byTemplate;
 }

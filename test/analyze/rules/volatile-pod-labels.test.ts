@@ -395,7 +395,7 @@ ruleCases(volatilePodLabels, [
       { severity: "warning", object: "Deployment/worker", path: "spec.template.metadata.labels", line: 23, messageId: "restarts" },
     ],
   },
-], { producedElsewhere: { restartsWithOtherImage: "the probe cases below" } });
+], { producedElsewhere: { restartsWithOtherImage: "the probe cases below", hashesChartLabels: "test/render/precision.test.ts checksum-labels: it needs the chart's templates" } });
 
 /** An argo-cd style Deployment: the version label from global.image.tag, the image from its own (empty) tag or the global one. */
 function versionLabelled(name: string, label: string, image: string): string {
