@@ -18080,13 +18080,16 @@ function watched(workload) {
 }
 function reportable(workload, verdict) {
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
-  const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+  const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
-function volatilePodLabelFinding(workload, problem, foreignTag, noPods) {
+function causeOf(verdict) {
+  return verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+}
+function volatilePodLabelFinding(workload, problem, foreignTag, noPods, hashes) {
   const { object } = workload;
   const { kind } = object.ref;
   return {
@@ -18096,31 +18099,36 @@ function volatilePodLabelFinding(workload, problem, foreignTag, noPods) {
     ...noPods ? { severity: "info" } : {},
     messageId: kind === "CronJob" ? "cronJob" : noPods ? "restartsOnceScaledUp" : foreignTag ? "restartsWithOtherImage" : "restarts",
     data: { ...problem.data, kind },
-    evidence: { ...problem.evidence, ...foreignTag ? { foreignTag: true } : {} }
+    evidence: { ...problem.evidence, ...foreignTag ? { foreignTag: true } : {}, ...hashes === void 0 ? {} : { hashes: hashes.evidence } },
+    ...hashes === void 0 ? {} : { remedy: { text: `${FIX} ${hashes.fix}` } }
   };
 }
-function underTemplates(template) {
-  return template.slice(template.lastIndexOf("templates/") + "templates/".length);
-}
-function chartVersionHashFinding(workload, hashes, noPods) {
-  const { kind } = workload.object.ref;
+function summarize2(hashes) {
   const annotations = hashes.map((hash) => hash.annotation);
   const templates = [...new Set(hashes.flatMap((hash) => hash.templates))];
   const labels = [...new Set(hashes.flatMap((hash) => hash.labels))].sort();
   const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
   return {
+    data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
+    evidence: { annotations, hashed: templates, labels },
+    fix: `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0])}") . | fromYaml).data | toYaml | sha256sum }} (.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`
+  };
+}
+function underTemplates(template) {
+  return template.slice(template.lastIndexOf("templates/") + "templates/".length);
+}
+function chartVersionHashFinding(workload, hashes, summary, noPods) {
+  return {
     object: workload.object,
     path: hashes[0].path,
     ...noPods ? { severity: "info" } : {},
     messageId: "hashesChartLabels",
-    data: { annotations: andList(annotations), templates: files, labels: andList(labels), kind },
-    evidence: { cause: "chart-version", annotations, hashed: templates, labels },
-    remedy: {
-      text: `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0])}") . | fromYaml).data | toYaml | sha256sum }} (.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`
-    }
+    data: { ...summary.data, kind: workload.object.ref.kind },
+    evidence: { cause: "chart-version", ...summary.evidence },
+    remedy: { text: summary.fix }
   };
 }
-var volatilePodLabels;
+var FIX, volatilePodLabels;
 var init_volatile_pod_labels = __esm({
   "src/analyze/rules/volatile-pod-labels.ts"() {
     "use strict";
@@ -18134,6 +18142,7 @@ var init_volatile_pod_labels = __esm({
     init_problems();
     init_messages();
     init_rolls();
+    FIX = "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)";
     volatilePodLabels = {
       meta: {
         id: "volatile-pod-labels",
@@ -18154,7 +18163,7 @@ var init_volatile_pod_labels = __esm({
           cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
         },
         why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
-        fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
+        fix: FIX,
         migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
         incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
         helpUri: ruleHelpUri("volatile-pod-labels")
@@ -18166,12 +18175,12 @@ var init_volatile_pod_labels = __esm({
           const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);
-          for (const problem of volatileProblems(workload.object, verdicts)) {
-            if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag, noPods));
-          }
-          if (workload.object.ref.kind === "CronJob") continue;
-          const hashes = chartVersionHashes(context, workload);
-          if (hashes.length > 0) report(chartVersionHashFinding(workload, hashes, noPods));
+          const hashes = workload.object.ref.kind === "CronJob" ? [] : chartVersionHashes(context, workload);
+          const summary = hashes.length > 0 ? summarize2(hashes) : void 0;
+          const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");
+          const carried = changes.length > 0 && verdicts.some((v) => causeOf(v) === "chart-version") ? summary : void 0;
+          changes.forEach((problem, i) => report(volatilePodLabelFinding(workload, problem, foreignTag, noPods, i === 0 ? carried : void 0)));
+          if (summary !== void 0 && carried === void 0) report(chartVersionHashFinding(workload, hashes, summary, noPods));
         }
       }
     };

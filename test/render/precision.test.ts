@@ -47,7 +47,11 @@ const EXPECTED: Record<string, string[]> = {
   ],
   // The server hashes its ConfigMaps whole, helm.sh/chart included: every chart bump restarts it. The worker hashes their data,
   // plain a ConfigMap without the chart label; branches writes its checksum two ways under an if, so which rendered is unknown.
-  "checksum-labels": ["volatile-pod-labels warning Deployment/checksum-labels-server spec.template.metadata.annotations.checksum/config 15 checksum-labels/templates/server.yaml"],
+  // labelled carries helm.sh/chart on its pods too: one finding, whose fix covers the checksum (see the test below).
+  "checksum-labels": [
+    "volatile-pod-labels warning Deployment/checksum-labels-labelled spec.template.metadata.labels 17 checksum-labels/templates/labelled.yaml",
+    "volatile-pod-labels warning Deployment/checksum-labels-server spec.template.metadata.annotations.checksum/config 15 checksum-labels/templates/server.yaml",
+  ],
   // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
   typo: ["dangling-selector warning Service/typo-web spec.selector 6 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.
@@ -233,6 +237,13 @@ for (const helm of helmBinaries()) {
       const facts = chartFacts([rendered]);
       const deployment = rendered.docs.find((doc) => doc.template?.endsWith("hub/deployment.yaml"))!.template!;
       assert.deepEqual([...facts.hashesReusedSecret.get(deployment)!], [14, 15]);
+    });
+
+    test("checksum-labels: a chart label on the pods and a checksum over the chart label are one finding, which names both fixes", async () => {
+      const { findings: found } = await findings(helm.path, "checksum-labels", { release: "checksum-labels" });
+      const labelled = found.find((f) => f.object.name === "checksum-labels-labelled")!;
+      assert.deepEqual(labelled.evidence.hashes, { annotations: ["checksum/config"], hashed: [labelled.location.template!.replace("labelled.yaml", "configmaps.yaml")], labels: ["helm.sh/chart"] });
+      assert.match(labelled.remedy?.text ?? "", /^Put only the stable selectorLabels .* Hash only what the pods read, not the objects' labels: checksum\/config: .*fromYaml\)\.data/);
     });
 
     test("checksum-labels: chart facts name the keys a template writes only as a whole hash of other templates", async () => {

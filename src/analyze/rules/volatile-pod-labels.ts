@@ -31,18 +31,26 @@ function watched(workload: Workload): boolean {
 function reportable(workload: Workload, verdict: Verdict): boolean {
   // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
-  const cause = verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+  const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
 
+const FIX =
+  "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)";
+
+function causeOf(verdict: Verdict) {
+  return verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+}
+
 /**
  * The one place a volatile-pod-labels finding is built. A workload scaled to zero restarts
- * nothing yet: info, the trap fires once the user scales it up.
+ * nothing yet: info, the trap fires once the user scales it up. Checksum annotations that
+ * restart the pods on the same chart bumps (`hashes`) go into the same finding and its fix.
  */
-function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, foreignTag: boolean, noPods: boolean): FindingInput {
+function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, foreignTag: boolean, noPods: boolean, hashes: HashSummary | undefined): FindingInput {
   const { object } = workload;
   const { kind } = object.ref;
   return {
@@ -52,7 +60,29 @@ function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, f
     ...(noPods ? { severity: "info" as const } : {}),
     messageId: kind === "CronJob" ? "cronJob" : noPods ? "restartsOnceScaledUp" : foreignTag ? "restartsWithOtherImage" : "restarts",
     data: { ...problem.data, kind },
-    evidence: { ...problem.evidence, ...(foreignTag ? { foreignTag: true } : {}) },
+    evidence: { ...problem.evidence, ...(foreignTag ? { foreignTag: true } : {}), ...(hashes === undefined ? {} : { hashes: hashes.evidence }) },
+    ...(hashes === undefined ? {} : { remedy: { text: `${FIX} ${hashes.fix}` } }),
+  };
+}
+
+/** Checksum annotations over objects that carry the chart version: what they hash, and how to hash less. */
+interface HashSummary {
+  data: { annotations: string; templates: string; labels: string };
+  evidence: { annotations: string[]; hashed: string[]; labels: string[] };
+  fix: string;
+}
+
+function summarize(hashes: readonly ChartVersionHash[]): HashSummary {
+  const annotations = hashes.map((hash) => hash.annotation);
+  const templates = [...new Set(hashes.flatMap((hash) => hash.templates))];
+  const labels = [...new Set(hashes.flatMap((hash) => hash.labels))].sort();
+  const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
+  return {
+    data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
+    evidence: { annotations, hashed: templates, labels },
+    fix:
+      `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0]!)}") . | fromYaml).data | toYaml | sha256sum }} ` +
+      `(.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`,
   };
 }
 
@@ -61,25 +91,16 @@ function underTemplates(template: string): string {
   return template.slice(template.lastIndexOf("templates/") + "templates/".length);
 }
 
-/** Checksum annotations over objects that carry the chart version: the same restart, through the hash; one finding per workload. */
-function chartVersionHashFinding(workload: Workload, hashes: readonly ChartVersionHash[], noPods: boolean): FindingInput {
-  const { kind } = workload.object.ref;
-  const annotations = hashes.map((hash) => hash.annotation);
-  const templates = [...new Set(hashes.flatMap((hash) => hash.templates))];
-  const labels = [...new Set(hashes.flatMap((hash) => hash.labels))].sort();
-  const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
+/** Checksum annotations that restart the pods on chart bumps when no label of the pod template does. */
+function chartVersionHashFinding(workload: Workload, hashes: readonly ChartVersionHash[], summary: HashSummary, noPods: boolean): FindingInput {
   return {
     object: workload.object,
     path: hashes[0]!.path,
     ...(noPods ? { severity: "info" as const } : {}),
     messageId: "hashesChartLabels",
-    data: { annotations: andList(annotations), templates: files, labels: andList(labels), kind },
-    evidence: { cause: "chart-version", annotations, hashed: templates, labels },
-    remedy: {
-      text:
-        `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0]!)}") . | fromYaml).data | toYaml | sha256sum }} ` +
-        `(.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`,
-    },
+    data: { ...summary.data, kind: workload.object.ref.kind },
+    evidence: { cause: "chart-version", ...summary.evidence },
+    remedy: { text: summary.fix },
   };
 }
 
@@ -114,7 +135,7 @@ export const volatilePodLabels: Rule = {
     },
     why:
       "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
-    fix: "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)",
+    fix: FIX,
     migration:
       "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
     incident:
@@ -130,13 +151,15 @@ export const volatilePodLabels: Rule = {
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
       const noPods = runsNoPods(context, workload.object);
-      for (const problem of volatileProblems(workload.object, verdicts)) {
-        // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
-        if (problem.kind === "changes") report(volatilePodLabelFinding(workload, problem, foreignTag, noPods));
-      }
-      if (workload.object.ref.kind === "CronJob") continue; // its Jobs are created anew anyway
-      const hashes = chartVersionHashes(context, workload);
-      if (hashes.length > 0) report(chartVersionHashFinding(workload, hashes, noPods));
+      // Its Jobs are created anew anyway: a CronJob's checksums restart nothing.
+      const hashes = workload.object.ref.kind === "CronJob" ? [] : chartVersionHashes(context, workload);
+      const summary = hashes.length > 0 ? summarize(hashes) : undefined;
+      // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
+      const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");
+      // One finding for the restarts of chart bumps: a chart label of the pod template carries the checksums along.
+      const carried = changes.length > 0 && verdicts.some((v) => causeOf(v) === "chart-version") ? summary : undefined;
+      changes.forEach((problem, i) => report(volatilePodLabelFinding(workload, problem, foreignTag, noPods, i === 0 ? carried : undefined)));
+      if (summary !== undefined && carried === undefined) report(chartVersionHashFinding(workload, hashes, summary, noPods));
     }
   },
 };
