@@ -18040,10 +18040,13 @@ function chartVersionHashes(context, workload) {
   const hashing = object.doc.template === void 0 ? void 0 : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
   if (hashing === void 0) return [];
   const images = containerImages(workload);
+  const everyRelease = new Set(
+    (probesOf(context.probes, object)?.changes ?? []).filter((change) => change.section === "pod-annotations" && (change.causes[0] === "random" || change.causes[0] === "revision")).map(changedKey)
+  );
   const found = [];
   for (const annotation of Object.keys(workload.podAnnotations)) {
     const templates = hashing.get(annotation);
-    if (templates === void 0) continue;
+    if (templates === void 0 || everyRelease.has(annotation)) continue;
     const path27 = [...workload.templatePath, "metadata", "annotations", annotation];
     const labels = templates.flatMap((template) => context.derived(objectsByTemplate).get(template) ?? []).flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions)).filter((label) => impliedCause({ ...label, path: [] }) === "chart-version" && !images.some((c) => chartVersionIsImageTag(label.value, c.image)));
     if (labels.length > 0) found.push({ annotation, path: path27, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort() });

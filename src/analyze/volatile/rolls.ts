@@ -80,10 +80,16 @@ export function chartVersionHashes(context: AnalysisContext, workload: Workload)
   const hashing = object.doc.template === undefined ? undefined : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
   if (hashing === undefined) return [];
   const images = containerImages(workload);
+  // A hash that changes on every render or release (of a generated certificate) is nondeterministic-render's: it restarts the pods anyway.
+  const everyRelease = new Set(
+    (probesOf(context.probes, object)?.changes ?? [])
+      .filter((change) => change.section === "pod-annotations" && (change.causes[0] === "random" || change.causes[0] === "revision"))
+      .map(changedKey),
+  );
   const found: ChartVersionHash[] = [];
   for (const annotation of Object.keys(workload.podAnnotations)) {
     const templates = hashing.get(annotation);
-    if (templates === undefined) continue;
+    if (templates === undefined || everyRelease.has(annotation)) continue;
     const path = [...workload.templatePath, "metadata", "annotations", annotation];
     const labels = templates
       .flatMap((template) => context.derived(objectsByTemplate).get(template) ?? [])
