@@ -22091,6 +22091,14 @@ var init_objects = __esm({
 // src/analyze/rules/immutable-field/report.ts
 function findingsOf(pair, problems, remedy, version) {
   if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
+  const findings = pairFindings(pair, problems, remedy, version);
+  const ttl = pair.after.ref.kind === "Job" ? getPath(pair.before.raw, ["spec", "ttlSecondsAfterFinished"]) : void 0;
+  if (typeof ttl !== "number") return findings;
+  return findings.map(
+    (finding2) => finding2.messageId === "refused" ? { ...finding2, severity: "warning", messageId: "refusedWhileJobExists", data: { ...finding2.data, ttl } } : finding2
+  );
+}
+function pairFindings(pair, problems, remedy, version) {
   const groups = /* @__PURE__ */ new Map();
   for (const problem of problems) {
     const key = problem.fieldError !== void 0 && problem.severity === void 0 && problem.label === void 0 ? problem.fieldError : problem;
@@ -22203,13 +22211,15 @@ var init_report = __esm({
       refused: "{{field}} changes, and the API server refuses that change on update",
       refusedUnlessSame: "{{field}} is set to {{after}}: refused unless it equals the value the cluster filled in",
       keptByServer: "{{field}} is removed, but the API server keeps the old value {{before}}",
-      statefulSetRefused: "{{fields}} changed: outside the StatefulSet update allow-list, the update is refused"
+      statefulSetRefused: "{{fields}} changed: outside the StatefulSet update allow-list, the update is refused",
+      refusedWhileJobExists: "{{field}} changes: refused if the Job still exists, which ttlSecondsAfterFinished={{ttl}} deletes after it finishes"
     };
     DETAILS = {
       refused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
       refusedUnlessSame: `{{change}}. {{reason}} ${HELM_FAILURE}`,
       keptByServer: "{{change}}. {{reason}}",
-      statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`
+      statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+      refusedWhileJobExists: `{{change}}. {{reason}} The installed Job is deleted {{ttl}}s after it finishes, and Helm creates a Job that is gone anew, so only an upgrade while it runs or within {{ttl}}s after it finished is refused: ${HELM_FAILURE}`
     };
   }
 });
@@ -25924,14 +25934,22 @@ function upgradeDocuments(fromDocs, toDocs, options) {
   context.upgrade = { previous: buildContext(before.objects, settings), plan: plan2 };
   const replaced = replacedPairs(plan2);
   const compared = compareWithBaseline(sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]), baseline.findings, replaced);
+  const findings = withoutRepeatedRefusals(compared.findings);
   return {
-    findings: compared.findings,
+    findings,
     absent: compared.absent,
-    summary: summarize(compared.findings),
+    summary: summarize(findings),
     notes: [...before.notes, ...checked.notes],
     impact: impactOf(plan2, replacementsOf(replaced)),
     checked: checked.checked
   };
+}
+function withoutRepeatedRefusals(findings) {
+  const objectOf = (f) => `${f.object.kind}\0${f.object.namespace ?? ""}\0${f.object.name}`;
+  const refusedPaths = /* @__PURE__ */ new Map();
+  for (const f of findings) if (f.rule === "immutable-field") refusedPaths.set(objectOf(f), [...refusedPaths.get(objectOf(f)) ?? [], f.path]);
+  const refused = (f) => (refusedPaths.get(objectOf(f)) ?? []).some((path27) => f.path === path27 || f.path.startsWith(`${path27}.`) || path27.startsWith(`${f.path}.`));
+  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused(f));
 }
 var init_upgrade = __esm({
   "src/analyze/upgrade/index.ts"() {

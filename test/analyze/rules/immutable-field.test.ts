@@ -536,6 +536,30 @@ upgradeCases(immutableField, [
     ],
   },
   {
+    name: "a Job the cluster deletes after it finishes (ttlSecondsAfterFinished): usually gone by the upgrade and created anew → a warning",
+    from: "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  ttlSecondsAfterFinished: 30\n  template: {spec: {containers: [{name: m, image: a:1}]}}\n",
+    to: "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  ttlSecondsAfterFinished: 30\n  template: {spec: {containers: [{name: m, image: a:2}]}}\n",
+    expect: [
+      {
+        severity: "warning",
+        object: "Job/migrate",
+        path: "spec.template.spec.containers[0].image",
+        line: 6,
+        messageId: "refusedWhileJobExists",
+        data: {
+          field: "spec.template.spec.containers[0].image",
+          change: 'spec.template.spec.containers[0].image changes from "a:1" to "a:2"',
+          reason:
+            "A Job's pod template cannot change after creation, labels, annotations and image included (kubernetes/kubernetes pkg/apis/batch/validation); plain (non-hook) Jobs with a stable name therefore fail every upgrade that touches their template.",
+          kubeVersion: "1.34",
+          helmError:
+            'Error: UPGRADE FAILED: cannot patch "migrate" with kind Job: Job.batch "migrate" is invalid: spec.template: Invalid value: <the whole new pod template>: field is immutable',
+          ttl: 30,
+        },
+      },
+    ],
+  },
+  {
     name: "hook Jobs are recreated, never patched → nothing",
     from: "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations: {helm.sh/hook: pre-upgrade}\nspec:\n  template: {spec: {containers: [{name: m, image: a:1}]}}\n",
     to: "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations: {helm.sh/hook: pre-upgrade}\nspec:\n  template: {spec: {containers: [{name: m, image: a:2}]}}\n",

@@ -23,6 +23,7 @@ export const MESSAGES = {
   refusedUnlessSame: "{{field}} is set to {{after}}: refused unless it equals the value the cluster filled in",
   keptByServer: "{{field}} is removed, but the API server keeps the old value {{before}}",
   statefulSetRefused: "{{fields}} changed: outside the StatefulSet update allow-list, the update is refused",
+  refusedWhileJobExists: "{{field}} changes: refused if the Job still exists, which ttlSecondsAfterFinished={{ttl}} deletes after it finishes",
 } as const;
 
 export const DETAILS: Record<keyof typeof MESSAGES, string> = {
@@ -30,6 +31,7 @@ export const DETAILS: Record<keyof typeof MESSAGES, string> = {
   refusedUnlessSame: `{{change}}. {{reason}} ${HELM_FAILURE}`,
   keptByServer: "{{change}}. {{reason}}",
   statefulSetRefused: `{{change}}. {{reason}} ${HELM_FAILURE}`,
+  refusedWhileJobExists: `{{change}}. {{reason}} The installed Job is deleted {{ttl}}s after it finishes, and Helm creates a Job that is gone anew, so only an upgrade while it runs or within {{ttl}}s after it finished is refused: ${HELM_FAILURE}`,
 };
 
 /**
@@ -39,6 +41,16 @@ export const DETAILS: Record<keyof typeof MESSAGES, string> = {
  */
 export function findingsOf(pair: UpdatePair, problems: readonly Problem[], remedy: Remedy, version: string): FindingInput[] {
   if (pair.after.ref.kind === "StatefulSet") return [statefulSetFinding(pair, problems, remedy, version)];
+  const findings = pairFindings(pair, problems, remedy, version);
+  // A Job the cluster deletes after it finishes is usually gone by the next upgrade, and Helm creates it anew: a warning.
+  const ttl = pair.after.ref.kind === "Job" ? getPath(pair.before.raw, ["spec", "ttlSecondsAfterFinished"]) : undefined;
+  if (typeof ttl !== "number") return findings;
+  return findings.map((finding) =>
+    finding.messageId === "refused" ? { ...finding, severity: "warning", messageId: "refusedWhileJobExists", data: { ...finding.data, ttl } } : finding,
+  );
+}
+
+function pairFindings(pair: UpdatePair, problems: readonly Problem[], remedy: Remedy, version: string): FindingInput[] {
   // Keyed by the field error where changes share one; a change that stands alone (a warning, a named label, no error) is its own key.
   const groups = new Map<string | Problem, Problem[]>();
   for (const problem of problems) {
