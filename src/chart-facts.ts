@@ -6,7 +6,7 @@
  * generates once and then reuses.
  *
  * Template text is read, never evaluated: a workload counts as declared where a template
- * writes `kind: Deployment` (or another workload kind) literally, and `lookup` is found in
+ * writes `kind: Deployment` (or another workload kind) literally beside a `metadata:`, and `lookup` is found in
  * the template or in any helper it includes (`include`/`template` by literal name, through
  * every chart of the tree, as Helm shares helpers).
  *
