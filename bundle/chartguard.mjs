@@ -16170,18 +16170,20 @@ function knownVersions(objects) {
   const chart = /* @__PURE__ */ new Set();
   const app = /* @__PURE__ */ new Set();
   for (const object of objects) {
-    const labels = object.raw.metadata?.labels;
-    for (const key of CHART_LABEL_KEYS) {
-      const label = stringEntry(labels, key);
-      const version = label === void 0 ? void 0 : CHART_LABEL.exec(label)?.[1];
-      if (version && LOOKS_LIKE_VERSION.test(version)) chart.add(version);
-    }
-    for (const key of APP_VERSION_KEYS) {
-      const version = stringEntry(labels, key);
-      if (version && LOOKS_LIKE_VERSION.test(version)) app.add(version);
-    }
+    for (const labels of [getPath(object.raw, ["metadata", "labels"]), getPath(object.raw, ["spec", "template", "metadata", "labels"])]) addVersions(labels, chart, app);
   }
   return { chart, app };
+}
+function addVersions(labels, chart, app) {
+  for (const key of CHART_LABEL_KEYS) {
+    const label = stringEntry(labels, key);
+    const version = label === void 0 ? void 0 : CHART_LABEL.exec(label)?.[1];
+    if (version && LOOKS_LIKE_VERSION.test(version)) chart.add(version);
+  }
+  for (const key of APP_VERSION_KEYS) {
+    const version = stringEntry(labels, key);
+    if (version && LOOKS_LIKE_VERSION.test(version)) app.add(version);
+  }
 }
 function volatileLabels(labels, versions, extraKeys = /* @__PURE__ */ new Set()) {
   const found = [];
@@ -16206,6 +16208,12 @@ function volatileByName(key, value) {
   }
   if (key === "version") return LOOKS_LIKE_VERSION.test(value);
   return true;
+}
+function mentionsVersion(text, versions) {
+  for (const version of versions) {
+    if (new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
+  }
+  return false;
 }
 function containedVersion(value, versions) {
   if (versions.size === 0) return void 0;
@@ -16236,12 +16244,6 @@ function taggedWithVersion(image, version) {
   const tag = imageTag(image)?.replace(/^v/, "");
   if (bare === "" || tag === void 0) return false;
   return tag === bare || tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length));
-}
-function chartVersionIsImageTag(chartLabel, image) {
-  const tag = imageTag(image)?.replace(/^v/, "");
-  if (tag === void 0) return false;
-  const build = /^(\d+\.\d+\.\d+)[-_+]/.exec(tag)?.[1];
-  return [tag, build].some((version) => version !== void 0 && LOOKS_LIKE_VERSION.test(version) && [version, `v${version}`].some((v) => chartLabel === v || chartLabel.endsWith(`-${v}`)));
 }
 function imageTag(image) {
   const reference = image.split("@")[0];
@@ -18008,6 +18010,746 @@ var init_volatile_selector = __esm({
   }
 });
 
+// src/k8s/defaults.ts
+function defaultedManifest(raw, apiVersion, kind) {
+  const out = isRecord(raw) ? clone(raw) : {};
+  delete out.status;
+  const defaulter = DEFAULTERS[`${apiVersion}/${kind}`] ?? DEFAULTERS[`${groupOf(apiVersion)}/*/${kind}`];
+  defaulter?.(out);
+  return out;
+}
+function defaultedPodTemplate(template) {
+  const out = isRecord(template) ? clone(template) : {};
+  applyPodTemplateDefaults(out);
+  return out;
+}
+function defaultedPodSpec(spec, options = {}) {
+  const out = isRecord(spec) ? clone(spec) : {};
+  applyPodSpecDefaults(out, options.bare ?? false);
+  return out;
+}
+function defaultedClaimTemplate(claim) {
+  const out = isRecord(claim) ? clone(claim) : {};
+  delete out.apiVersion;
+  delete out.kind;
+  applyPvcSpecDefaults(ensureObj(out, "spec"));
+  const status = ensureObj(out, "status");
+  setDefault(status, "phase", "Pending", true);
+  return out;
+}
+function defaultedPvcSpec(spec) {
+  const out = isRecord(spec) ? clone(spec) : {};
+  applyPvcSpecDefaults(out);
+  return out;
+}
+function parseQuantity(value) {
+  let text;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return void 0;
+    text = String(value);
+    if (/e/i.test(text)) text = value.toFixed(9).replace(/\.?0+$/, "");
+  } else if (typeof value === "string") {
+    text = value.trim();
+  } else {
+    return void 0;
+  }
+  const match = QUANTITY.exec(text);
+  if (!match) return void 0;
+  const [, sign, number, suffix = ""] = match;
+  const [whole = "", fraction = ""] = number.split(".");
+  let mantissa = BigInt((whole || "0") + fraction);
+  if (sign === "-") mantissa = -mantissa;
+  let exp10 = -fraction.length;
+  let exp2 = 0;
+  let format = "DecimalSI";
+  if (suffix in BINARY) {
+    exp2 = BINARY[suffix];
+    format = "BinarySI";
+  } else if (suffix in DECIMAL) {
+    exp10 += DECIMAL[suffix];
+  } else {
+    exp10 += Number(suffix.slice(1));
+    format = "DecimalExponent";
+  }
+  return { mantissa, exp10, exp2, format };
+}
+function nanos(q) {
+  let value = q.mantissa * 2n ** BigInt(q.exp2);
+  const shift = q.exp10 + 9;
+  if (shift >= 0) return value * 10n ** BigInt(shift);
+  const divisor = 10n ** BigInt(-shift);
+  const rounded = value / divisor;
+  value = rounded * divisor === value || value < 0n ? rounded : rounded + 1n;
+  return value;
+}
+function compareQuantities(a, b) {
+  const qa = parseQuantity(a);
+  const qb = parseQuantity(b);
+  if (!qa || !qb) return void 0;
+  const na = nanos(qa);
+  const nb = nanos(qb);
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+function canonicalQuantity(value) {
+  const q = parseQuantity(value);
+  if (!q) return value;
+  const n = nanos(q);
+  if (n === 0n) return "0";
+  const negative = n < 0n;
+  const abs = negative ? -n : n;
+  const sign = negative ? "-" : "";
+  if (q.format === "BinarySI" && abs >= 1024n * 1000000000n && abs % 1000000000n === 0n) {
+    let whole = abs / 1000000000n;
+    let exp2 = 0;
+    while (exp2 < 60 && whole % 1024n === 0n) {
+      whole /= 1024n;
+      exp2 += 10;
+    }
+    const suffix = Object.entries(BINARY).find(([, e]) => e === exp2)?.[0] ?? "";
+    return `${sign}${whole}${suffix}`;
+  }
+  let mantissa = abs;
+  let exp = -9;
+  while (exp < 18 && mantissa % 1000n === 0n) {
+    mantissa /= 1000n;
+    exp += 3;
+  }
+  if (q.format === "DecimalExponent") return `${sign}${mantissa}${exp === 0 ? "" : `e${exp}`}`;
+  return `${sign}${mantissa}${DECIMAL_SUFFIX.get(exp) ?? ""}`;
+}
+function deploymentDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "replicas", 1);
+  const strategy = ensureObj(spec, "strategy");
+  setDefault(strategy, "type", "RollingUpdate", true);
+  if (strategy.type === "RollingUpdate") {
+    const rolling = ensureObj(strategy, "rollingUpdate");
+    setDefault(rolling, "maxUnavailable", "25%");
+    setDefault(rolling, "maxSurge", "25%");
+  }
+  setDefault(spec, "revisionHistoryLimit", 10);
+  setDefault(spec, "progressDeadlineSeconds", 600);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function replicaSetDefaults(o) {
+  setDefault(ensureObj(o, "spec"), "replicas", 1);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function daemonSetDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  const strategy = ensureObj(spec, "updateStrategy");
+  setDefault(strategy, "type", "RollingUpdate", true);
+  if (strategy.type === "RollingUpdate") {
+    const rolling = ensureObj(strategy, "rollingUpdate");
+    setDefault(rolling, "maxUnavailable", 1);
+    setDefault(rolling, "maxSurge", 0);
+  }
+  setDefault(spec, "revisionHistoryLimit", 10);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function statefulSetDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "replicas", 1);
+  setDefault(spec, "podManagementPolicy", "OrderedReady", true);
+  const strategy = ensureObj(spec, "updateStrategy");
+  setDefault(strategy, "type", "RollingUpdate", true);
+  if (strategy.type === "RollingUpdate") setDefault(ensureObj(strategy, "rollingUpdate"), "partition", 0);
+  setDefault(spec, "revisionHistoryLimit", 10);
+  const retention = ensureObj(spec, "persistentVolumeClaimRetentionPolicy");
+  setDefault(retention, "whenDeleted", "Retain", true);
+  setDefault(retention, "whenScaled", "Retain", true);
+  if (Array.isArray(spec.volumeClaimTemplates)) {
+    spec.volumeClaimTemplates = spec.volumeClaimTemplates.map((claim) => isRecord(claim) ? defaultedClaimTemplate(claim) : claim);
+  }
+  podTemplateAt(o, ["spec", "template"]);
+}
+function jobDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  if (isUnset(spec.completions) && isUnset(spec.parallelism)) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  setDefault(spec, "parallelism", 1);
+  setDefault(spec, "backoffLimit", isUnset(spec.backoffLimitPerIndex) ? 6 : 2147483647);
+  setDefault(spec, "completionMode", "NonIndexed", true);
+  setDefault(spec, "suspend", false);
+  setDefault(spec, "manualSelector", false);
+  setDefault(spec, "podReplacementPolicy", isUnset(spec.podFailurePolicy) ? "TerminatingOrFailed" : "Failed", true);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function cronJobDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "concurrencyPolicy", "Allow", true);
+  setDefault(spec, "suspend", false);
+  setDefault(spec, "successfulJobsHistoryLimit", 3);
+  setDefault(spec, "failedJobsHistoryLimit", 1);
+  podTemplateAt(o, ["spec", "jobTemplate", "spec", "template"]);
+}
+function replicationControllerDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "replicas", 1);
+  const templateLabels = isRecord(spec.template) && isRecord(spec.template.metadata) ? spec.template.metadata.labels : void 0;
+  if (isRecord(templateLabels) && isUnsetOrEmpty(spec.selector)) spec.selector = clone(templateLabels);
+  podTemplateAt(o, ["spec", "template"]);
+}
+function serviceDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "type", "ClusterIP", true);
+  setDefault(spec, "sessionAffinity", "None", true);
+  if (spec.sessionAffinity === "ClientIP") {
+    setDefault(ensureObj(ensureObj(spec, "sessionAffinityConfig"), "clientIP"), "timeoutSeconds", 10800);
+  }
+  if (Array.isArray(spec.ports)) {
+    for (const port of spec.ports) {
+      if (!isRecord(port)) continue;
+      setDefault(port, "protocol", "TCP", true);
+      if (isUnset(port.targetPort) || port.targetPort === 0 || port.targetPort === "") port.targetPort = port.port;
+    }
+  }
+  if (spec.type === "NodePort" || spec.type === "LoadBalancer") setDefault(spec, "externalTrafficPolicy", "Cluster", true);
+  if (spec.type !== "ExternalName") setDefault(spec, "internalTrafficPolicy", "Cluster", true);
+  if (spec.type === "LoadBalancer") setDefault(spec, "allocateLoadBalancerNodePorts", true);
+}
+function persistentVolumeDefaults(o) {
+  const spec = ensureObj(o, "spec");
+  setDefault(spec, "persistentVolumeReclaimPolicy", "Retain", true);
+  setDefault(spec, "volumeMode", "Filesystem", true);
+  canonicalQuantities(spec.capacity);
+  const hostPath = spec.hostPath;
+  if (isRecord(hostPath)) setDefault(hostPath, "type", "", false);
+}
+function applyPvcSpecDefaults(spec) {
+  setDefault(spec, "volumeMode", "Filesystem", true);
+  if (isRecord(spec.resources)) {
+    canonicalQuantities(spec.resources.requests);
+    canonicalQuantities(spec.resources.limits);
+  }
+}
+function podTemplateAt(o, path27) {
+  let current = o;
+  for (const key of path27) {
+    if (!isRecord(current)) return;
+    current = current[key];
+  }
+  if (isRecord(current)) applyPodTemplateDefaults(current);
+}
+function applyPodTemplateDefaults(template) {
+  if (isRecord(template.spec)) applyPodSpecDefaults(template.spec, false);
+}
+function applyPodSpecDefaults(spec, bare) {
+  setDefault(spec, "dnsPolicy", "ClusterFirst", true);
+  setDefault(spec, "restartPolicy", "Always", true);
+  setDefault(spec, "terminationGracePeriodSeconds", 30);
+  setDefault(spec, "schedulerName", "default-scheduler", true);
+  if (typeof spec.serviceAccount === "string" && spec.serviceAccount !== "" && isUnsetOrEmptyString(spec.serviceAccountName)) {
+    spec.serviceAccountName = spec.serviceAccount;
+  }
+  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName !== "") spec.serviceAccount = spec.serviceAccountName;
+  if (bare) setDefault(spec, "enableServiceLinks", true);
+  for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) if (isRecord(container)) applyContainerDefaults(container, bare);
+  }
+  if (Array.isArray(spec.volumes)) {
+    for (const volume of spec.volumes) if (isRecord(volume)) applyVolumeDefaults(volume);
+  }
+  canonicalQuantities(spec.overhead);
+  if (isRecord(spec.resources)) {
+    canonicalQuantities(spec.resources.requests);
+    canonicalQuantities(spec.resources.limits);
+  }
+}
+function applyContainerDefaults(container, bare) {
+  if (typeof container.image === "string") setDefault(container, "imagePullPolicy", defaultPullPolicy(container.image), true);
+  setDefault(container, "terminationMessagePath", "/dev/termination-log", true);
+  setDefault(container, "terminationMessagePolicy", "File", true);
+  if (Array.isArray(container.ports)) {
+    for (const port of container.ports) if (isRecord(port)) setDefault(port, "protocol", "TCP", true);
+  }
+  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+    const value = container[probe];
+    if (!isRecord(value)) continue;
+    setDefault(value, "timeoutSeconds", 1);
+    setDefault(value, "periodSeconds", 10);
+    setDefault(value, "successThreshold", 1);
+    setDefault(value, "failureThreshold", 3);
+    applyHandlerDefaults(value);
+  }
+  if (isRecord(container.lifecycle)) {
+    for (const hook of ["postStart", "preStop"]) if (isRecord(container.lifecycle[hook])) applyHandlerDefaults(container.lifecycle[hook]);
+  }
+  if (Array.isArray(container.env)) {
+    for (const env of container.env) if (isRecord(env) && isRecord(env.valueFrom)) applySelectorDefaults(env.valueFrom);
+  }
+  if (isRecord(container.resources)) {
+    const { resources } = container;
+    canonicalQuantities(resources.requests);
+    canonicalQuantities(resources.limits);
+    if (bare && isRecord(resources.limits)) {
+      const requests = ensureObj(resources, "requests");
+      for (const [name, limit] of Object.entries(resources.limits)) if (isUnset(requests[name])) requests[name] = limit;
+    }
+  }
+}
+function applyHandlerDefaults(handler) {
+  if (isRecord(handler.httpGet)) {
+    setDefault(handler.httpGet, "path", "/", true);
+    setDefault(handler.httpGet, "scheme", "HTTP", true);
+  }
+}
+function applySelectorDefaults(source) {
+  if (isRecord(source.fieldRef)) setDefault(source.fieldRef, "apiVersion", "v1", true);
+  if (isRecord(source.resourceFieldRef)) {
+    setDefault(source.resourceFieldRef, "divisor", "0");
+    source.resourceFieldRef.divisor = canonicalQuantity(source.resourceFieldRef.divisor);
+  }
+}
+function applyVolumeDefaults(volume) {
+  for (const source of ["secret", "configMap", "downwardAPI", "projected"]) {
+    if (isRecord(volume[source])) setDefault(volume[source], "defaultMode", 420);
+  }
+  if (isRecord(volume.downwardAPI) && Array.isArray(volume.downwardAPI.items)) {
+    for (const item of volume.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
+  }
+  if (isRecord(volume.projected) && Array.isArray(volume.projected.sources)) {
+    for (const source of volume.projected.sources) {
+      if (!isRecord(source)) continue;
+      if (isRecord(source.serviceAccountToken)) setDefault(source.serviceAccountToken, "expirationSeconds", 3600);
+      if (isRecord(source.downwardAPI) && Array.isArray(source.downwardAPI.items)) {
+        for (const item of source.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
+      }
+    }
+  }
+  if (isRecord(volume.hostPath)) setDefault(volume.hostPath, "type", "", false);
+  if (isRecord(volume.emptyDir) && !isUnset(volume.emptyDir.sizeLimit)) volume.emptyDir.sizeLimit = canonicalQuantity(volume.emptyDir.sizeLimit);
+  const claim = isRecord(volume.ephemeral) ? volume.ephemeral.volumeClaimTemplate : void 0;
+  if (isRecord(claim) && isRecord(claim.spec)) applyPvcSpecDefaults(claim.spec);
+}
+function defaultPullPolicy(image) {
+  if (image.includes("@")) return "IfNotPresent";
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const colon = lastSegment.lastIndexOf(":");
+  const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
+  return tag === "latest" ? "Always" : "IfNotPresent";
+}
+function isUnset(value) {
+  return value === void 0 || value === null;
+}
+function isUnsetOrEmptyString(value) {
+  return isUnset(value) || value === "";
+}
+function isUnsetOrEmpty(value) {
+  return isUnset(value) || isRecord(value) && Object.keys(value).length === 0;
+}
+function setDefault(o, key, value, emptyString = false) {
+  if (isUnset(o[key]) || emptyString && o[key] === "") o[key] = value;
+}
+function ensureObj(o, key) {
+  const value = o[key];
+  if (isRecord(value)) return value;
+  const created = {};
+  o[key] = created;
+  return created;
+}
+function canonicalQuantities(map2) {
+  if (!isRecord(map2)) return;
+  for (const [name, value] of Object.entries(map2)) map2[name] = canonicalQuantity(value);
+}
+function clone(value) {
+  if (Array.isArray(value)) return value.map(clone);
+  if (isRecord(value)) {
+    const out = {};
+    for (const [key, child] of Object.entries(value)) out[key] = clone(child);
+    return out;
+  }
+  return value;
+}
+var QUANTITY, BINARY, DECIMAL, DECIMAL_SUFFIX, DEFAULTERS;
+var init_defaults = __esm({
+  "src/k8s/defaults.ts"() {
+    "use strict";
+    init_object();
+    QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+    BINARY = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+    DECIMAL = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+    DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL).map(([suffix, exp]) => [exp, suffix]));
+    DEFAULTERS = {
+      "apps/v1/Deployment": (o) => deploymentDefaults(o),
+      "apps/v1beta2/Deployment": (o) => deploymentDefaults(o),
+      "apps/v1/ReplicaSet": (o) => replicaSetDefaults(o),
+      "apps/v1beta2/ReplicaSet": (o) => replicaSetDefaults(o),
+      "apps/v1/DaemonSet": (o) => daemonSetDefaults(o),
+      "apps/v1beta2/DaemonSet": (o) => daemonSetDefaults(o),
+      "apps/v1/StatefulSet": (o) => statefulSetDefaults(o),
+      "apps/v1beta2/StatefulSet": (o) => statefulSetDefaults(o),
+      // Legacy versions (extensions/v1beta1, apps/v1beta1) had other workload defaults; only the
+      // pod template defaults, which are the same in every version, are applied to them.
+      "extensions/*/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
+      "extensions/*/DaemonSet": (o) => podTemplateAt(o, ["spec", "template"]),
+      "extensions/*/ReplicaSet": (o) => podTemplateAt(o, ["spec", "template"]),
+      "apps/v1beta1/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
+      "apps/v1beta1/StatefulSet": (o) => podTemplateAt(o, ["spec", "template"]),
+      "batch/v1/Job": (o) => jobDefaults(o),
+      "batch/v1/CronJob": (o) => cronJobDefaults(o),
+      "batch/v1beta1/CronJob": (o) => cronJobDefaults(o),
+      "v1/Pod": (o) => applyPodSpecDefaults(ensureObj(o, "spec"), true),
+      "v1/PodTemplate": (o) => podTemplateAt(o, ["template"]),
+      "v1/ReplicationController": (o) => replicationControllerDefaults(o),
+      "v1/Service": (o) => serviceDefaults(o),
+      "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
+      "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
+      "v1/Secret": (o) => setDefault(o, "type", "Opaque", true),
+      // SetDefaults_Secret, §1.19
+      "storage.k8s.io/*/StorageClass": (o) => {
+        setDefault(o, "reclaimPolicy", "Delete", true);
+        setDefault(o, "volumeBindingMode", "Immediate", true);
+      }
+    };
+  }
+});
+
+// src/analyze/upgrade/diff.ts
+function isEmpty(value) {
+  if (value === null || value === void 0) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isRecord(value) && Object.keys(value).length === 0;
+}
+function normalize(value) {
+  if (Array.isArray(value)) return value.map(normalize);
+  if (!isRecord(value)) return value;
+  const out = {};
+  for (const [key, child] of Object.entries(value)) {
+    const normalized = normalize(child);
+    if (!isEmpty(normalized)) out[key] = normalized;
+  }
+  return out;
+}
+function diff(before, after, path27 = []) {
+  const differences = [];
+  walk2(normalize(before), normalize(after), [...path27], differences);
+  return differences;
+}
+function walk2(before, after, path27, out) {
+  if (isEmpty(before) && isEmpty(after)) return;
+  if (isRecord(before) && isRecord(after)) {
+    for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
+      walk2(before[key], after[key], [...path27, key], out);
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk2(before[i], after[i], [...path27, i], out);
+    return;
+  }
+  if (before !== after) out.push({ path: path27, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
+}
+function sameValue(before, after) {
+  return diff(before, after).length === 0;
+}
+var init_diff = __esm({
+  "src/analyze/upgrade/diff.ts"() {
+    "use strict";
+    init_object();
+  }
+});
+
+// src/analyze/upgrade/plan.ts
+function helmIdentity(object) {
+  const { kind, namespace, name } = object.ref;
+  return [object.group, kind, namespace ?? "", name].join("\0");
+}
+function keepsOnDelete(object) {
+  const annotations = stringMap(object.raw.metadata?.annotations);
+  return annotations["helm.sh/resource-policy"] === "keep";
+}
+function planUpgrade(previous, next) {
+  const plan2 = { updated: [], created: [], deleted: [], kept: [], hooks: [] };
+  const released = (o) => o.hooks.length === 0;
+  const before = /* @__PURE__ */ new Map();
+  for (const object of previous) {
+    if (!released(object)) plan2.hooks.push(object);
+    else if (!object.generatedName) before.set(helmIdentity(object), object);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const object of next) {
+    if (!released(object)) {
+      plan2.hooks.push(object);
+      continue;
+    }
+    const identity2 = helmIdentity(object);
+    const old = object.generatedName ? void 0 : before.get(identity2);
+    if (old) {
+      plan2.updated.push({ before: old, after: object });
+      seen.add(identity2);
+    } else {
+      plan2.created.push(object);
+    }
+  }
+  for (const [identity2, object] of before) {
+    if (seen.has(identity2)) continue;
+    (keepsOnDelete(object) ? plan2.kept : plan2.deleted).push(object);
+  }
+  return plan2;
+}
+var init_plan = __esm({
+  "src/analyze/upgrade/plan.ts"() {
+    "use strict";
+    init_object();
+  }
+});
+
+// src/analyze/upgrade/impact.ts
+function isRollingWorkload(object) {
+  return rollsOnTemplateChange(object.group, object.ref.kind) && workloadOf(object) !== void 0;
+}
+function templateChangesOf(pair) {
+  if (!isRollingWorkload(pair.after) || pair.before.ref.kind !== pair.after.ref.kind) return void 0;
+  const templatePath = workloadOf(pair.after).templatePath;
+  const before = comparablePodTemplate(pair.before, templatePath);
+  const after = comparablePodTemplate(pair.after, templatePath);
+  const metaBefore = recordAt(before, "metadata");
+  const metaAfter = recordAt(after, "metadata");
+  const { labels: lb, annotations: ab, ...restBefore } = metaBefore;
+  const { labels: la, annotations: aa, ...restAfter } = metaAfter;
+  const { metadata: _mb, spec: _sb, ...outsideBefore } = isRecord(before) ? before : {};
+  const { metadata: _ma, spec: _sa, ...outsideAfter } = isRecord(after) ? after : {};
+  const other = [
+    ...diff(restBefore, restAfter, [...templatePath, "metadata"]),
+    ...specDifferences(recordAt(before, "spec"), recordAt(after, "spec"), [...templatePath, "spec"]),
+    // Fields a pod template does not have; compared anyway so nothing is silently lost.
+    ...diff(outsideBefore, outsideAfter, templatePath)
+  ];
+  return { pair, templatePath, labels: keyChanges(lb, la), annotations: keyChanges(ab, aa), other };
+}
+function hasChanges(changes) {
+  return changes.labels.length + changes.annotations.length + changes.other.length > 0;
+}
+function changedPaths(changes) {
+  const meta = [...changes.templatePath, "metadata"];
+  return [
+    ...changes.labels.map((c) => formatPath([...meta, "labels", c.key])),
+    ...changes.annotations.map((c) => formatPath([...meta, "annotations", c.key])),
+    ...changes.other.map((d) => formatPath(d.path))
+  ];
+}
+function isChecksumAnnotation(key) {
+  return key.startsWith("checksum/");
+}
+function rollReasons(changes) {
+  const reasons = /* @__PURE__ */ new Set();
+  for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
+  const specPath = [...changes.templatePath, "spec"];
+  for (const { path: path27 } of changes.other) {
+    if (!startsWith(path27, specPath)) {
+      reasons.add("pod-spec");
+      continue;
+    }
+    const [field, , containerField] = path27.slice(specPath.length).map(String);
+    const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
+    if (inContainer && containerField === void 0) reasons.add("containers");
+    else if (inContainer && containerField === "image") reasons.add("image");
+    else if (inContainer && (containerField === "env" || containerField === "envFrom")) reasons.add("env");
+    else if (inContainer && containerField === "resources") reasons.add("resources");
+    else if (inContainer && (containerField === "command" || containerField === "args")) reasons.add("command");
+    else if (inContainer && containerField !== void 0 && /Probe$/.test(containerField)) reasons.add("probes");
+    else if (inContainer && (containerField === "volumeMounts" || containerField === "volumeDevices")) reasons.add("volumes");
+    else if (field === "volumes") reasons.add("volumes");
+    else reasons.add("pod-spec");
+  }
+  if (changes.labels.length > 0) reasons.add(reasons.size === 0 ? "labels-only" : "labels");
+  return [...reasons];
+}
+function volatilityOf(plan2, extraKeys = /* @__PURE__ */ new Set()) {
+  const objects = [
+    ...plan2.updated.flatMap((p) => [p.before, p.after]),
+    ...plan2.created,
+    ...plan2.deleted,
+    ...plan2.kept,
+    ...plan2.hooks
+  ];
+  return { versions: knownVersions(objects), extraKeys };
+}
+function mergeVolatility(a, b, extraKeys) {
+  return { versions: { chart: /* @__PURE__ */ new Set([...a.chart, ...b.chart]), app: /* @__PURE__ */ new Set([...a.app, ...b.app]) }, extraKeys };
+}
+function volatileCause(change, volatility) {
+  const reasons = [];
+  for (const value of [change.after, change.before]) {
+    if (value === void 0) continue;
+    if (typeof value !== "string") return void 0;
+    const [found] = volatileLabels({ [change.key]: value }, volatility.versions, volatility.extraKeys);
+    if (!found) return void 0;
+    reasons.push(found.reason);
+  }
+  if (reasons.length === 0 || reasons.includes("key")) return reasons.length === 0 ? void 0 : "name";
+  return reasons[0] === "app-version" ? "app-version" : "chart-version";
+}
+function configChangeOf(plan2, volatility) {
+  if (plan2.created.some(isConfig) || plan2.deleted.some(isConfig) || plan2.kept.some(isConfig)) return "data-changed";
+  const pairs2 = [...plan2.updated.filter((p) => isConfig(p.after)), ...hookPairs(plan2).filter((p) => isConfig(p.after))];
+  let state = "unchanged";
+  for (const { before, after } of pairs2) {
+    const { metadata: mb, ...restBefore } = before.raw;
+    const { metadata: ma, ...restAfter } = after.raw;
+    const { labels: lb, ...otherMetaBefore } = isRecord(mb) ? mb : {};
+    const { labels: la, ...otherMetaAfter } = isRecord(ma) ? ma : {};
+    const { apiVersion: _vb, ...contentBefore } = restBefore;
+    const { apiVersion: _va, ...contentAfter } = restAfter;
+    if (!sameValue(contentBefore, contentAfter) || !sameValue(otherMetaBefore, otherMetaAfter)) return "data-changed";
+    const labels = keyChanges(lb, la);
+    if (labels.length === 0) continue;
+    if (labels.some((c) => volatileCause(c, volatility) === void 0)) return "data-changed";
+    state = "volatile-only";
+  }
+  return state;
+}
+function hookPairs(plan2) {
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const hook of plan2.hooks) {
+    if (hook.generatedName) continue;
+    const key = helmIdentity(hook);
+    byIdentity.set(key, [...byIdentity.get(key) ?? [], hook]);
+  }
+  const pairs2 = [];
+  for (const [before, after] of byIdentity.values()) {
+    if (before && after) pairs2.push({ before, after });
+  }
+  return pairs2;
+}
+function needlessRoll(changes, config, volatility) {
+  if (!hasChanges(changes) || changes.other.length > 0) return void 0;
+  const { before, after } = changes.pair;
+  if (!sameValue(getPath(before.raw, ["spec", "selector"]), getPath(after.raw, ["spec", "selector"]))) return void 0;
+  const labels = [];
+  for (const change of changes.labels) {
+    const cause2 = volatileCause(change, volatility);
+    if (cause2 === void 0) return void 0;
+    labels.push({ ...change, cause: cause2 });
+  }
+  const checksums = [];
+  for (const change of changes.annotations) {
+    if (!isChecksumAnnotation(change.key) || config === "data-changed") return void 0;
+    if (typeof change.before !== "string" || typeof change.after !== "string") return void 0;
+    checksums.push(change);
+  }
+  if (checksums.length === 0 && labels.every((l) => l.after === void 0)) return void 0;
+  const cause = labels.some((l) => l.cause === "name") ? "name" : labels[0]?.cause ?? "name";
+  return { changes, labels, checksums, cause, mechanism: labels.length > 0 ? "label" : "checksum" };
+}
+function isOnDelete(object) {
+  const kind = object.ref.kind;
+  return (kind === "StatefulSet" || kind === "DaemonSet") && getPath(object.raw, ["spec", "updateStrategy", "type"]) === "OnDelete";
+}
+function impactOf(plan2, replaced, extraVolatileKeys = /* @__PURE__ */ new Set()) {
+  const volatility = volatilityOf(plan2, extraVolatileKeys);
+  const config = configChangeOf(plan2, volatility);
+  const rolled = [];
+  for (const pair of plan2.updated) {
+    const changes = templateChangesOf(pair);
+    if (!changes || !hasChanges(changes)) continue;
+    rolled.push({
+      object: pair.after.ref,
+      reasons: rollReasons(changes),
+      changes: changedPaths(changes),
+      needless: needlessRoll(changes, config, volatility) !== void 0,
+      ...isOnDelete(pair.after) ? { onDelete: true } : {}
+    });
+  }
+  return {
+    rolled,
+    created: plan2.created.map((o) => o.ref),
+    deleted: plan2.deleted.map((o) => o.ref),
+    replaced: [...replaced],
+    kept: plan2.kept.map((o) => o.ref)
+  };
+}
+function comparablePodTemplate(object, templatePath) {
+  const template = getPath(object.raw, templatePath);
+  if (object.group === "argoproj.io" || template === void 0 || template === null) return template;
+  return defaultedPodTemplate(template);
+}
+function recordAt(value, key) {
+  const child = isRecord(value) ? value[key] : void 0;
+  return isRecord(child) ? child : {};
+}
+function keyChanges(before, after) {
+  const b = isRecord(before) ? before : {};
+  const a = isRecord(after) ? after : {};
+  const changes = [];
+  for (const key of /* @__PURE__ */ new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (sameValue(b[key], a[key])) continue;
+    changes.push({ key, before: emptyToUndefined(b[key]), after: emptyToUndefined(a[key]) });
+  }
+  return changes.sort((x, y) => x.key.localeCompare(y.key));
+}
+function emptyToUndefined(value) {
+  return sameValue(value, void 0) ? void 0 : value;
+}
+function specDifferences(before, after, path27) {
+  const out = [];
+  const { rest: restBefore, lists: listsBefore } = splitContainers(before);
+  const { rest: restAfter, lists: listsAfter } = splitContainers(after);
+  out.push(...diff(restBefore, restAfter, path27));
+  for (const list of CONTAINER_LISTS) {
+    const b = listsBefore[list];
+    const a = listsAfter[list];
+    const byName = namedContainers(b) && namedContainers(a);
+    if (!byName) {
+      out.push(...diff(b, a, [...path27, list]));
+      continue;
+    }
+    const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
+    const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
+    (a ?? []).forEach((container, i) => {
+      const old = beforeByName.get(stringMap(container).name);
+      out.push(...diff(old?.c, container, [...path27, list, i]));
+    });
+    for (const [name, { c, i }] of beforeByName) {
+      if (!afterNames.has(name)) out.push({ path: [...path27, list, i], before: c, after: void 0 });
+    }
+    const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
+    const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
+    if (orderBefore.join("\0") !== orderAfter.join("\0")) {
+      out.push({ path: [...path27, list], before: orderBefore, after: orderAfter });
+    }
+  }
+  return out;
+}
+function splitContainers(spec) {
+  const rest = {};
+  const lists = {};
+  for (const [key, value] of Object.entries(spec)) {
+    if (CONTAINER_LISTS.includes(key) && (Array.isArray(value) || value === null || value === void 0)) lists[key] = value ?? void 0;
+    else rest[key] = value;
+  }
+  return { rest, lists };
+}
+function namedContainers(list) {
+  if (list === void 0) return true;
+  const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
+  return names.every((n) => n !== void 0) && new Set(names).size === names.length;
+}
+function startsWith(path27, prefix) {
+  return prefix.every((segment, i) => path27[i] === segment);
+}
+var CONFIG_KINDS, isConfig, CONTAINER_LISTS;
+var init_impact = __esm({
+  "src/analyze/upgrade/impact.ts"() {
+    "use strict";
+    init_controllers();
+    init_defaults();
+    init_object();
+    init_volatile();
+    init_workloads();
+    init_diff();
+    init_plan();
+    CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+    isConfig = (o) => o.group === "" && CONFIG_KINDS.has(o.ref.kind);
+    CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
+  }
+});
+
 // src/analyze/volatile/rolls.ts
 function rollIntent(context, object, change) {
   const key = changedKey(change);
@@ -18035,11 +18777,22 @@ function runsNoPods(context, object) {
   if (getPath(object.raw, ["spec", "replicas"]) !== 0) return false;
   return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\0${object.ref.kind}\0${object.ref.name}`);
 }
+function podSpecCarriesChartVersion(workload, versions) {
+  if (versions.chart.size === 0) return false;
+  const pending2 = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
+  while (pending2.length > 0) {
+    const value = pending2.pop();
+    if (typeof value === "string") {
+      if (mentionsVersion(value, versions.chart)) return true;
+    } else if (Array.isArray(value)) pending2.push(...value);
+    else if (value !== null && typeof value === "object") pending2.push(...Object.values(value));
+  }
+  return false;
+}
 function chartVersionHashes(context, workload) {
   const { object } = workload;
   const hashing = object.doc.template === void 0 ? void 0 : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
   if (hashing === void 0) return [];
-  const images = containerImages(workload);
   const everyRelease = new Set(
     (probesOf(context.probes, object)?.changes ?? []).filter((change) => change.section === "pod-annotations" && (change.causes[0] === "random" || change.causes[0] === "revision")).map(changedKey)
   );
@@ -18048,7 +18801,7 @@ function chartVersionHashes(context, workload) {
     const templates = hashing.get(annotation);
     if (templates === void 0 || everyRelease.has(annotation)) continue;
     const path27 = [...workload.templatePath, "metadata", "annotations", annotation];
-    const labels = templates.flatMap((template) => context.derived(objectsByTemplate).get(template) ?? []).flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions)).filter((label) => impliedCause({ ...label, path: [] }) === "chart-version" && !images.some((c) => chartVersionIsImageTag(label.value, c.image)));
+    const labels = templates.flatMap((template) => context.derived(objectsByTemplate).get(template) ?? []).flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions)).filter((label) => impliedCause({ ...label, path: [] }) === "chart-version");
     if (labels.length > 0) found.push({ annotation, path: path27, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort() });
   }
   return found;
@@ -18069,7 +18822,6 @@ var init_rolls = __esm({
     "use strict";
     init_object();
     init_volatile();
-    init_workloads();
     init_probes();
     init_labels();
   }
@@ -18078,14 +18830,14 @@ var init_rolls = __esm({
 // src/analyze/rules/volatile-pod-labels.ts
 function watched(workload) {
   const { object } = workload;
-  if (object.hooks.length > 0) return false;
+  if (object.hooks.length > 0 || isOnDelete(object)) return false;
   return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
-function reportable(workload, verdict) {
+function reportable(workload, verdict, rollsOnChartBump) {
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
-  if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
+  if (cause === "chart-version") return !rollsOnChartBump;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -18144,6 +18896,7 @@ var init_volatile_pod_labels = __esm({
     init_labels();
     init_problems();
     init_messages();
+    init_impact();
     init_rolls();
     FIX = "Put only the stable selectorLabels and the pods' own labels on the pod template; keep helm.sh/chart and app.kubernetes.io/version in the object's own metadata.labels. The selectorLabels are app.kubernetes.io/name, app.kubernetes.io/instance, and app.kubernetes.io/component where used. (helm create since Helm 3.13 puts the full `labels` helper on the pod template: switch it back to `selectorLabels` plus podLabels.)";
     volatilePodLabels = {
@@ -18175,10 +18928,11 @@ var init_volatile_pod_labels = __esm({
         for (const workload of context.workloads) {
           if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
-          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
+          const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
+          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);
-          const hashes = workload.object.ref.kind === "CronJob" ? [] : chartVersionHashes(context, workload);
+          const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);
           const summary = hashes.length > 0 ? summarize2(hashes) : void 0;
           const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");
           const carried = changes.length > 0 && verdicts.some((v) => causeOf(v) === "chart-version") ? summary : void 0;
@@ -19904,51 +20658,6 @@ var init_duplicate_object = __esm({
   }
 });
 
-// src/analyze/upgrade/plan.ts
-function helmIdentity(object) {
-  const { kind, namespace, name } = object.ref;
-  return [object.group, kind, namespace ?? "", name].join("\0");
-}
-function keepsOnDelete(object) {
-  const annotations = stringMap(object.raw.metadata?.annotations);
-  return annotations["helm.sh/resource-policy"] === "keep";
-}
-function planUpgrade(previous, next) {
-  const plan2 = { updated: [], created: [], deleted: [], kept: [], hooks: [] };
-  const released = (o) => o.hooks.length === 0;
-  const before = /* @__PURE__ */ new Map();
-  for (const object of previous) {
-    if (!released(object)) plan2.hooks.push(object);
-    else if (!object.generatedName) before.set(helmIdentity(object), object);
-  }
-  const seen = /* @__PURE__ */ new Set();
-  for (const object of next) {
-    if (!released(object)) {
-      plan2.hooks.push(object);
-      continue;
-    }
-    const identity2 = helmIdentity(object);
-    const old = object.generatedName ? void 0 : before.get(identity2);
-    if (old) {
-      plan2.updated.push({ before: old, after: object });
-      seen.add(identity2);
-    } else {
-      plan2.created.push(object);
-    }
-  }
-  for (const [identity2, object] of before) {
-    if (seen.has(identity2)) continue;
-    (keepsOnDelete(object) ? plan2.kept : plan2.deleted).push(object);
-  }
-  return plan2;
-}
-var init_plan = __esm({
-  "src/analyze/upgrade/plan.ts"() {
-    "use strict";
-    init_object();
-  }
-});
-
 // src/analyze/rules/nondeterministic-render.ts
 function writtenByUpgrades(object) {
   return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
@@ -20456,701 +21165,6 @@ var init_rollout_selector_changed = __esm({
     };
     MESSAGE_OF = { refused: "refused", "canary-skipped": "canarySkipped", either: "either" };
     CRD_RULE_COMMAND = "kubectl get crd rollouts.argoproj.io -o jsonpath='{.spec.versions[*].schema.openAPIV3Schema.properties.spec.properties.selector.x-kubernetes-validations}'";
-  }
-});
-
-// src/k8s/defaults.ts
-function defaultedManifest(raw, apiVersion, kind) {
-  const out = isRecord(raw) ? clone(raw) : {};
-  delete out.status;
-  const defaulter = DEFAULTERS[`${apiVersion}/${kind}`] ?? DEFAULTERS[`${groupOf(apiVersion)}/*/${kind}`];
-  defaulter?.(out);
-  return out;
-}
-function defaultedPodTemplate(template) {
-  const out = isRecord(template) ? clone(template) : {};
-  applyPodTemplateDefaults(out);
-  return out;
-}
-function defaultedPodSpec(spec, options = {}) {
-  const out = isRecord(spec) ? clone(spec) : {};
-  applyPodSpecDefaults(out, options.bare ?? false);
-  return out;
-}
-function defaultedClaimTemplate(claim) {
-  const out = isRecord(claim) ? clone(claim) : {};
-  delete out.apiVersion;
-  delete out.kind;
-  applyPvcSpecDefaults(ensureObj(out, "spec"));
-  const status = ensureObj(out, "status");
-  setDefault(status, "phase", "Pending", true);
-  return out;
-}
-function defaultedPvcSpec(spec) {
-  const out = isRecord(spec) ? clone(spec) : {};
-  applyPvcSpecDefaults(out);
-  return out;
-}
-function parseQuantity(value) {
-  let text;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return void 0;
-    text = String(value);
-    if (/e/i.test(text)) text = value.toFixed(9).replace(/\.?0+$/, "");
-  } else if (typeof value === "string") {
-    text = value.trim();
-  } else {
-    return void 0;
-  }
-  const match = QUANTITY.exec(text);
-  if (!match) return void 0;
-  const [, sign, number, suffix = ""] = match;
-  const [whole = "", fraction = ""] = number.split(".");
-  let mantissa = BigInt((whole || "0") + fraction);
-  if (sign === "-") mantissa = -mantissa;
-  let exp10 = -fraction.length;
-  let exp2 = 0;
-  let format = "DecimalSI";
-  if (suffix in BINARY) {
-    exp2 = BINARY[suffix];
-    format = "BinarySI";
-  } else if (suffix in DECIMAL) {
-    exp10 += DECIMAL[suffix];
-  } else {
-    exp10 += Number(suffix.slice(1));
-    format = "DecimalExponent";
-  }
-  return { mantissa, exp10, exp2, format };
-}
-function nanos(q) {
-  let value = q.mantissa * 2n ** BigInt(q.exp2);
-  const shift = q.exp10 + 9;
-  if (shift >= 0) return value * 10n ** BigInt(shift);
-  const divisor = 10n ** BigInt(-shift);
-  const rounded = value / divisor;
-  value = rounded * divisor === value || value < 0n ? rounded : rounded + 1n;
-  return value;
-}
-function compareQuantities(a, b) {
-  const qa = parseQuantity(a);
-  const qb = parseQuantity(b);
-  if (!qa || !qb) return void 0;
-  const na = nanos(qa);
-  const nb = nanos(qb);
-  return na < nb ? -1 : na > nb ? 1 : 0;
-}
-function canonicalQuantity(value) {
-  const q = parseQuantity(value);
-  if (!q) return value;
-  const n = nanos(q);
-  if (n === 0n) return "0";
-  const negative = n < 0n;
-  const abs = negative ? -n : n;
-  const sign = negative ? "-" : "";
-  if (q.format === "BinarySI" && abs >= 1024n * 1000000000n && abs % 1000000000n === 0n) {
-    let whole = abs / 1000000000n;
-    let exp2 = 0;
-    while (exp2 < 60 && whole % 1024n === 0n) {
-      whole /= 1024n;
-      exp2 += 10;
-    }
-    const suffix = Object.entries(BINARY).find(([, e]) => e === exp2)?.[0] ?? "";
-    return `${sign}${whole}${suffix}`;
-  }
-  let mantissa = abs;
-  let exp = -9;
-  while (exp < 18 && mantissa % 1000n === 0n) {
-    mantissa /= 1000n;
-    exp += 3;
-  }
-  if (q.format === "DecimalExponent") return `${sign}${mantissa}${exp === 0 ? "" : `e${exp}`}`;
-  return `${sign}${mantissa}${DECIMAL_SUFFIX.get(exp) ?? ""}`;
-}
-function deploymentDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "replicas", 1);
-  const strategy = ensureObj(spec, "strategy");
-  setDefault(strategy, "type", "RollingUpdate", true);
-  if (strategy.type === "RollingUpdate") {
-    const rolling = ensureObj(strategy, "rollingUpdate");
-    setDefault(rolling, "maxUnavailable", "25%");
-    setDefault(rolling, "maxSurge", "25%");
-  }
-  setDefault(spec, "revisionHistoryLimit", 10);
-  setDefault(spec, "progressDeadlineSeconds", 600);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function replicaSetDefaults(o) {
-  setDefault(ensureObj(o, "spec"), "replicas", 1);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function daemonSetDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  const strategy = ensureObj(spec, "updateStrategy");
-  setDefault(strategy, "type", "RollingUpdate", true);
-  if (strategy.type === "RollingUpdate") {
-    const rolling = ensureObj(strategy, "rollingUpdate");
-    setDefault(rolling, "maxUnavailable", 1);
-    setDefault(rolling, "maxSurge", 0);
-  }
-  setDefault(spec, "revisionHistoryLimit", 10);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function statefulSetDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "replicas", 1);
-  setDefault(spec, "podManagementPolicy", "OrderedReady", true);
-  const strategy = ensureObj(spec, "updateStrategy");
-  setDefault(strategy, "type", "RollingUpdate", true);
-  if (strategy.type === "RollingUpdate") setDefault(ensureObj(strategy, "rollingUpdate"), "partition", 0);
-  setDefault(spec, "revisionHistoryLimit", 10);
-  const retention = ensureObj(spec, "persistentVolumeClaimRetentionPolicy");
-  setDefault(retention, "whenDeleted", "Retain", true);
-  setDefault(retention, "whenScaled", "Retain", true);
-  if (Array.isArray(spec.volumeClaimTemplates)) {
-    spec.volumeClaimTemplates = spec.volumeClaimTemplates.map((claim) => isRecord(claim) ? defaultedClaimTemplate(claim) : claim);
-  }
-  podTemplateAt(o, ["spec", "template"]);
-}
-function jobDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  if (isUnset(spec.completions) && isUnset(spec.parallelism)) {
-    spec.completions = 1;
-    spec.parallelism = 1;
-  }
-  setDefault(spec, "parallelism", 1);
-  setDefault(spec, "backoffLimit", isUnset(spec.backoffLimitPerIndex) ? 6 : 2147483647);
-  setDefault(spec, "completionMode", "NonIndexed", true);
-  setDefault(spec, "suspend", false);
-  setDefault(spec, "manualSelector", false);
-  setDefault(spec, "podReplacementPolicy", isUnset(spec.podFailurePolicy) ? "TerminatingOrFailed" : "Failed", true);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function cronJobDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "concurrencyPolicy", "Allow", true);
-  setDefault(spec, "suspend", false);
-  setDefault(spec, "successfulJobsHistoryLimit", 3);
-  setDefault(spec, "failedJobsHistoryLimit", 1);
-  podTemplateAt(o, ["spec", "jobTemplate", "spec", "template"]);
-}
-function replicationControllerDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "replicas", 1);
-  const templateLabels = isRecord(spec.template) && isRecord(spec.template.metadata) ? spec.template.metadata.labels : void 0;
-  if (isRecord(templateLabels) && isUnsetOrEmpty(spec.selector)) spec.selector = clone(templateLabels);
-  podTemplateAt(o, ["spec", "template"]);
-}
-function serviceDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "type", "ClusterIP", true);
-  setDefault(spec, "sessionAffinity", "None", true);
-  if (spec.sessionAffinity === "ClientIP") {
-    setDefault(ensureObj(ensureObj(spec, "sessionAffinityConfig"), "clientIP"), "timeoutSeconds", 10800);
-  }
-  if (Array.isArray(spec.ports)) {
-    for (const port of spec.ports) {
-      if (!isRecord(port)) continue;
-      setDefault(port, "protocol", "TCP", true);
-      if (isUnset(port.targetPort) || port.targetPort === 0 || port.targetPort === "") port.targetPort = port.port;
-    }
-  }
-  if (spec.type === "NodePort" || spec.type === "LoadBalancer") setDefault(spec, "externalTrafficPolicy", "Cluster", true);
-  if (spec.type !== "ExternalName") setDefault(spec, "internalTrafficPolicy", "Cluster", true);
-  if (spec.type === "LoadBalancer") setDefault(spec, "allocateLoadBalancerNodePorts", true);
-}
-function persistentVolumeDefaults(o) {
-  const spec = ensureObj(o, "spec");
-  setDefault(spec, "persistentVolumeReclaimPolicy", "Retain", true);
-  setDefault(spec, "volumeMode", "Filesystem", true);
-  canonicalQuantities(spec.capacity);
-  const hostPath = spec.hostPath;
-  if (isRecord(hostPath)) setDefault(hostPath, "type", "", false);
-}
-function applyPvcSpecDefaults(spec) {
-  setDefault(spec, "volumeMode", "Filesystem", true);
-  if (isRecord(spec.resources)) {
-    canonicalQuantities(spec.resources.requests);
-    canonicalQuantities(spec.resources.limits);
-  }
-}
-function podTemplateAt(o, path27) {
-  let current = o;
-  for (const key of path27) {
-    if (!isRecord(current)) return;
-    current = current[key];
-  }
-  if (isRecord(current)) applyPodTemplateDefaults(current);
-}
-function applyPodTemplateDefaults(template) {
-  if (isRecord(template.spec)) applyPodSpecDefaults(template.spec, false);
-}
-function applyPodSpecDefaults(spec, bare) {
-  setDefault(spec, "dnsPolicy", "ClusterFirst", true);
-  setDefault(spec, "restartPolicy", "Always", true);
-  setDefault(spec, "terminationGracePeriodSeconds", 30);
-  setDefault(spec, "schedulerName", "default-scheduler", true);
-  if (typeof spec.serviceAccount === "string" && spec.serviceAccount !== "" && isUnsetOrEmptyString(spec.serviceAccountName)) {
-    spec.serviceAccountName = spec.serviceAccount;
-  }
-  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName !== "") spec.serviceAccount = spec.serviceAccountName;
-  if (bare) setDefault(spec, "enableServiceLinks", true);
-  for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
-    const containers = spec[list];
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) if (isRecord(container)) applyContainerDefaults(container, bare);
-  }
-  if (Array.isArray(spec.volumes)) {
-    for (const volume of spec.volumes) if (isRecord(volume)) applyVolumeDefaults(volume);
-  }
-  canonicalQuantities(spec.overhead);
-  if (isRecord(spec.resources)) {
-    canonicalQuantities(spec.resources.requests);
-    canonicalQuantities(spec.resources.limits);
-  }
-}
-function applyContainerDefaults(container, bare) {
-  if (typeof container.image === "string") setDefault(container, "imagePullPolicy", defaultPullPolicy(container.image), true);
-  setDefault(container, "terminationMessagePath", "/dev/termination-log", true);
-  setDefault(container, "terminationMessagePolicy", "File", true);
-  if (Array.isArray(container.ports)) {
-    for (const port of container.ports) if (isRecord(port)) setDefault(port, "protocol", "TCP", true);
-  }
-  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
-    const value = container[probe];
-    if (!isRecord(value)) continue;
-    setDefault(value, "timeoutSeconds", 1);
-    setDefault(value, "periodSeconds", 10);
-    setDefault(value, "successThreshold", 1);
-    setDefault(value, "failureThreshold", 3);
-    applyHandlerDefaults(value);
-  }
-  if (isRecord(container.lifecycle)) {
-    for (const hook of ["postStart", "preStop"]) if (isRecord(container.lifecycle[hook])) applyHandlerDefaults(container.lifecycle[hook]);
-  }
-  if (Array.isArray(container.env)) {
-    for (const env of container.env) if (isRecord(env) && isRecord(env.valueFrom)) applySelectorDefaults(env.valueFrom);
-  }
-  if (isRecord(container.resources)) {
-    const { resources } = container;
-    canonicalQuantities(resources.requests);
-    canonicalQuantities(resources.limits);
-    if (bare && isRecord(resources.limits)) {
-      const requests = ensureObj(resources, "requests");
-      for (const [name, limit] of Object.entries(resources.limits)) if (isUnset(requests[name])) requests[name] = limit;
-    }
-  }
-}
-function applyHandlerDefaults(handler) {
-  if (isRecord(handler.httpGet)) {
-    setDefault(handler.httpGet, "path", "/", true);
-    setDefault(handler.httpGet, "scheme", "HTTP", true);
-  }
-}
-function applySelectorDefaults(source) {
-  if (isRecord(source.fieldRef)) setDefault(source.fieldRef, "apiVersion", "v1", true);
-  if (isRecord(source.resourceFieldRef)) {
-    setDefault(source.resourceFieldRef, "divisor", "0");
-    source.resourceFieldRef.divisor = canonicalQuantity(source.resourceFieldRef.divisor);
-  }
-}
-function applyVolumeDefaults(volume) {
-  for (const source of ["secret", "configMap", "downwardAPI", "projected"]) {
-    if (isRecord(volume[source])) setDefault(volume[source], "defaultMode", 420);
-  }
-  if (isRecord(volume.downwardAPI) && Array.isArray(volume.downwardAPI.items)) {
-    for (const item of volume.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
-  }
-  if (isRecord(volume.projected) && Array.isArray(volume.projected.sources)) {
-    for (const source of volume.projected.sources) {
-      if (!isRecord(source)) continue;
-      if (isRecord(source.serviceAccountToken)) setDefault(source.serviceAccountToken, "expirationSeconds", 3600);
-      if (isRecord(source.downwardAPI) && Array.isArray(source.downwardAPI.items)) {
-        for (const item of source.downwardAPI.items) if (isRecord(item)) applySelectorDefaults(item);
-      }
-    }
-  }
-  if (isRecord(volume.hostPath)) setDefault(volume.hostPath, "type", "", false);
-  if (isRecord(volume.emptyDir) && !isUnset(volume.emptyDir.sizeLimit)) volume.emptyDir.sizeLimit = canonicalQuantity(volume.emptyDir.sizeLimit);
-  const claim = isRecord(volume.ephemeral) ? volume.ephemeral.volumeClaimTemplate : void 0;
-  if (isRecord(claim) && isRecord(claim.spec)) applyPvcSpecDefaults(claim.spec);
-}
-function defaultPullPolicy(image) {
-  if (image.includes("@")) return "IfNotPresent";
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-  const colon = lastSegment.lastIndexOf(":");
-  const tag = colon < 0 ? "latest" : lastSegment.slice(colon + 1);
-  return tag === "latest" ? "Always" : "IfNotPresent";
-}
-function isUnset(value) {
-  return value === void 0 || value === null;
-}
-function isUnsetOrEmptyString(value) {
-  return isUnset(value) || value === "";
-}
-function isUnsetOrEmpty(value) {
-  return isUnset(value) || isRecord(value) && Object.keys(value).length === 0;
-}
-function setDefault(o, key, value, emptyString = false) {
-  if (isUnset(o[key]) || emptyString && o[key] === "") o[key] = value;
-}
-function ensureObj(o, key) {
-  const value = o[key];
-  if (isRecord(value)) return value;
-  const created = {};
-  o[key] = created;
-  return created;
-}
-function canonicalQuantities(map2) {
-  if (!isRecord(map2)) return;
-  for (const [name, value] of Object.entries(map2)) map2[name] = canonicalQuantity(value);
-}
-function clone(value) {
-  if (Array.isArray(value)) return value.map(clone);
-  if (isRecord(value)) {
-    const out = {};
-    for (const [key, child] of Object.entries(value)) out[key] = clone(child);
-    return out;
-  }
-  return value;
-}
-var QUANTITY, BINARY, DECIMAL, DECIMAL_SUFFIX, DEFAULTERS;
-var init_defaults = __esm({
-  "src/k8s/defaults.ts"() {
-    "use strict";
-    init_object();
-    QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
-    BINARY = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-    DECIMAL = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-    DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL).map(([suffix, exp]) => [exp, suffix]));
-    DEFAULTERS = {
-      "apps/v1/Deployment": (o) => deploymentDefaults(o),
-      "apps/v1beta2/Deployment": (o) => deploymentDefaults(o),
-      "apps/v1/ReplicaSet": (o) => replicaSetDefaults(o),
-      "apps/v1beta2/ReplicaSet": (o) => replicaSetDefaults(o),
-      "apps/v1/DaemonSet": (o) => daemonSetDefaults(o),
-      "apps/v1beta2/DaemonSet": (o) => daemonSetDefaults(o),
-      "apps/v1/StatefulSet": (o) => statefulSetDefaults(o),
-      "apps/v1beta2/StatefulSet": (o) => statefulSetDefaults(o),
-      // Legacy versions (extensions/v1beta1, apps/v1beta1) had other workload defaults; only the
-      // pod template defaults, which are the same in every version, are applied to them.
-      "extensions/*/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
-      "extensions/*/DaemonSet": (o) => podTemplateAt(o, ["spec", "template"]),
-      "extensions/*/ReplicaSet": (o) => podTemplateAt(o, ["spec", "template"]),
-      "apps/v1beta1/Deployment": (o) => podTemplateAt(o, ["spec", "template"]),
-      "apps/v1beta1/StatefulSet": (o) => podTemplateAt(o, ["spec", "template"]),
-      "batch/v1/Job": (o) => jobDefaults(o),
-      "batch/v1/CronJob": (o) => cronJobDefaults(o),
-      "batch/v1beta1/CronJob": (o) => cronJobDefaults(o),
-      "v1/Pod": (o) => applyPodSpecDefaults(ensureObj(o, "spec"), true),
-      "v1/PodTemplate": (o) => podTemplateAt(o, ["template"]),
-      "v1/ReplicationController": (o) => replicationControllerDefaults(o),
-      "v1/Service": (o) => serviceDefaults(o),
-      "v1/PersistentVolumeClaim": (o) => applyPvcSpecDefaults(ensureObj(o, "spec")),
-      "v1/PersistentVolume": (o) => persistentVolumeDefaults(o),
-      "v1/Secret": (o) => setDefault(o, "type", "Opaque", true),
-      // SetDefaults_Secret, §1.19
-      "storage.k8s.io/*/StorageClass": (o) => {
-        setDefault(o, "reclaimPolicy", "Delete", true);
-        setDefault(o, "volumeBindingMode", "Immediate", true);
-      }
-    };
-  }
-});
-
-// src/analyze/upgrade/diff.ts
-function isEmpty(value) {
-  if (value === null || value === void 0) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return isRecord(value) && Object.keys(value).length === 0;
-}
-function normalize(value) {
-  if (Array.isArray(value)) return value.map(normalize);
-  if (!isRecord(value)) return value;
-  const out = {};
-  for (const [key, child] of Object.entries(value)) {
-    const normalized = normalize(child);
-    if (!isEmpty(normalized)) out[key] = normalized;
-  }
-  return out;
-}
-function diff(before, after, path27 = []) {
-  const differences = [];
-  walk2(normalize(before), normalize(after), [...path27], differences);
-  return differences;
-}
-function walk2(before, after, path27, out) {
-  if (isEmpty(before) && isEmpty(after)) return;
-  if (isRecord(before) && isRecord(after)) {
-    for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk2(before[key], after[key], [...path27, key], out);
-    }
-    return;
-  }
-  if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk2(before[i], after[i], [...path27, i], out);
-    return;
-  }
-  if (before !== after) out.push({ path: path27, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
-}
-function sameValue(before, after) {
-  return diff(before, after).length === 0;
-}
-var init_diff = __esm({
-  "src/analyze/upgrade/diff.ts"() {
-    "use strict";
-    init_object();
-  }
-});
-
-// src/analyze/upgrade/impact.ts
-function isRollingWorkload(object) {
-  return rollsOnTemplateChange(object.group, object.ref.kind) && workloadOf(object) !== void 0;
-}
-function templateChangesOf(pair) {
-  if (!isRollingWorkload(pair.after) || pair.before.ref.kind !== pair.after.ref.kind) return void 0;
-  const templatePath = workloadOf(pair.after).templatePath;
-  const before = comparablePodTemplate(pair.before, templatePath);
-  const after = comparablePodTemplate(pair.after, templatePath);
-  const metaBefore = recordAt(before, "metadata");
-  const metaAfter = recordAt(after, "metadata");
-  const { labels: lb, annotations: ab, ...restBefore } = metaBefore;
-  const { labels: la, annotations: aa, ...restAfter } = metaAfter;
-  const { metadata: _mb, spec: _sb, ...outsideBefore } = isRecord(before) ? before : {};
-  const { metadata: _ma, spec: _sa, ...outsideAfter } = isRecord(after) ? after : {};
-  const other = [
-    ...diff(restBefore, restAfter, [...templatePath, "metadata"]),
-    ...specDifferences(recordAt(before, "spec"), recordAt(after, "spec"), [...templatePath, "spec"]),
-    // Fields a pod template does not have; compared anyway so nothing is silently lost.
-    ...diff(outsideBefore, outsideAfter, templatePath)
-  ];
-  return { pair, templatePath, labels: keyChanges(lb, la), annotations: keyChanges(ab, aa), other };
-}
-function hasChanges(changes) {
-  return changes.labels.length + changes.annotations.length + changes.other.length > 0;
-}
-function changedPaths(changes) {
-  const meta = [...changes.templatePath, "metadata"];
-  return [
-    ...changes.labels.map((c) => formatPath([...meta, "labels", c.key])),
-    ...changes.annotations.map((c) => formatPath([...meta, "annotations", c.key])),
-    ...changes.other.map((d) => formatPath(d.path))
-  ];
-}
-function isChecksumAnnotation(key) {
-  return key.startsWith("checksum/");
-}
-function rollReasons(changes) {
-  const reasons = /* @__PURE__ */ new Set();
-  for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
-  const specPath = [...changes.templatePath, "spec"];
-  for (const { path: path27 } of changes.other) {
-    if (!startsWith(path27, specPath)) {
-      reasons.add("pod-spec");
-      continue;
-    }
-    const [field, , containerField] = path27.slice(specPath.length).map(String);
-    const inContainer = field === "containers" || field === "initContainers" || field === "ephemeralContainers";
-    if (inContainer && containerField === void 0) reasons.add("containers");
-    else if (inContainer && containerField === "image") reasons.add("image");
-    else if (inContainer && (containerField === "env" || containerField === "envFrom")) reasons.add("env");
-    else if (inContainer && containerField === "resources") reasons.add("resources");
-    else if (inContainer && (containerField === "command" || containerField === "args")) reasons.add("command");
-    else if (inContainer && containerField !== void 0 && /Probe$/.test(containerField)) reasons.add("probes");
-    else if (inContainer && (containerField === "volumeMounts" || containerField === "volumeDevices")) reasons.add("volumes");
-    else if (field === "volumes") reasons.add("volumes");
-    else reasons.add("pod-spec");
-  }
-  if (changes.labels.length > 0) reasons.add(reasons.size === 0 ? "labels-only" : "labels");
-  return [...reasons];
-}
-function volatilityOf(plan2, extraKeys = /* @__PURE__ */ new Set()) {
-  const objects = [
-    ...plan2.updated.flatMap((p) => [p.before, p.after]),
-    ...plan2.created,
-    ...plan2.deleted,
-    ...plan2.kept,
-    ...plan2.hooks
-  ];
-  return { versions: knownVersions(objects), extraKeys };
-}
-function mergeVolatility(a, b, extraKeys) {
-  return { versions: { chart: /* @__PURE__ */ new Set([...a.chart, ...b.chart]), app: /* @__PURE__ */ new Set([...a.app, ...b.app]) }, extraKeys };
-}
-function volatileCause(change, volatility) {
-  const reasons = [];
-  for (const value of [change.after, change.before]) {
-    if (value === void 0) continue;
-    if (typeof value !== "string") return void 0;
-    const [found] = volatileLabels({ [change.key]: value }, volatility.versions, volatility.extraKeys);
-    if (!found) return void 0;
-    reasons.push(found.reason);
-  }
-  if (reasons.length === 0 || reasons.includes("key")) return reasons.length === 0 ? void 0 : "name";
-  return reasons[0] === "app-version" ? "app-version" : "chart-version";
-}
-function configChangeOf(plan2, volatility) {
-  if (plan2.created.some(isConfig) || plan2.deleted.some(isConfig) || plan2.kept.some(isConfig)) return "data-changed";
-  const pairs2 = [...plan2.updated.filter((p) => isConfig(p.after)), ...hookPairs(plan2).filter((p) => isConfig(p.after))];
-  let state = "unchanged";
-  for (const { before, after } of pairs2) {
-    const { metadata: mb, ...restBefore } = before.raw;
-    const { metadata: ma, ...restAfter } = after.raw;
-    const { labels: lb, ...otherMetaBefore } = isRecord(mb) ? mb : {};
-    const { labels: la, ...otherMetaAfter } = isRecord(ma) ? ma : {};
-    const { apiVersion: _vb, ...contentBefore } = restBefore;
-    const { apiVersion: _va, ...contentAfter } = restAfter;
-    if (!sameValue(contentBefore, contentAfter) || !sameValue(otherMetaBefore, otherMetaAfter)) return "data-changed";
-    const labels = keyChanges(lb, la);
-    if (labels.length === 0) continue;
-    if (labels.some((c) => volatileCause(c, volatility) === void 0)) return "data-changed";
-    state = "volatile-only";
-  }
-  return state;
-}
-function hookPairs(plan2) {
-  const byIdentity = /* @__PURE__ */ new Map();
-  for (const hook of plan2.hooks) {
-    if (hook.generatedName) continue;
-    const key = helmIdentity(hook);
-    byIdentity.set(key, [...byIdentity.get(key) ?? [], hook]);
-  }
-  const pairs2 = [];
-  for (const [before, after] of byIdentity.values()) {
-    if (before && after) pairs2.push({ before, after });
-  }
-  return pairs2;
-}
-function needlessRoll(changes, config, volatility) {
-  if (!hasChanges(changes) || changes.other.length > 0) return void 0;
-  const { before, after } = changes.pair;
-  if (!sameValue(getPath(before.raw, ["spec", "selector"]), getPath(after.raw, ["spec", "selector"]))) return void 0;
-  const labels = [];
-  for (const change of changes.labels) {
-    const cause2 = volatileCause(change, volatility);
-    if (cause2 === void 0) return void 0;
-    labels.push({ ...change, cause: cause2 });
-  }
-  const checksums = [];
-  for (const change of changes.annotations) {
-    if (!isChecksumAnnotation(change.key) || config === "data-changed") return void 0;
-    if (typeof change.before !== "string" || typeof change.after !== "string") return void 0;
-    checksums.push(change);
-  }
-  if (checksums.length === 0 && labels.every((l) => l.after === void 0)) return void 0;
-  const cause = labels.some((l) => l.cause === "name") ? "name" : labels[0]?.cause ?? "name";
-  return { changes, labels, checksums, cause, mechanism: labels.length > 0 ? "label" : "checksum" };
-}
-function isOnDelete(object) {
-  const kind = object.ref.kind;
-  return (kind === "StatefulSet" || kind === "DaemonSet") && getPath(object.raw, ["spec", "updateStrategy", "type"]) === "OnDelete";
-}
-function impactOf(plan2, replaced, extraVolatileKeys = /* @__PURE__ */ new Set()) {
-  const volatility = volatilityOf(plan2, extraVolatileKeys);
-  const config = configChangeOf(plan2, volatility);
-  const rolled = [];
-  for (const pair of plan2.updated) {
-    const changes = templateChangesOf(pair);
-    if (!changes || !hasChanges(changes)) continue;
-    rolled.push({
-      object: pair.after.ref,
-      reasons: rollReasons(changes),
-      changes: changedPaths(changes),
-      needless: needlessRoll(changes, config, volatility) !== void 0,
-      ...isOnDelete(pair.after) ? { onDelete: true } : {}
-    });
-  }
-  return {
-    rolled,
-    created: plan2.created.map((o) => o.ref),
-    deleted: plan2.deleted.map((o) => o.ref),
-    replaced: [...replaced],
-    kept: plan2.kept.map((o) => o.ref)
-  };
-}
-function comparablePodTemplate(object, templatePath) {
-  const template = getPath(object.raw, templatePath);
-  if (object.group === "argoproj.io" || template === void 0 || template === null) return template;
-  return defaultedPodTemplate(template);
-}
-function recordAt(value, key) {
-  const child = isRecord(value) ? value[key] : void 0;
-  return isRecord(child) ? child : {};
-}
-function keyChanges(before, after) {
-  const b = isRecord(before) ? before : {};
-  const a = isRecord(after) ? after : {};
-  const changes = [];
-  for (const key of /* @__PURE__ */ new Set([...Object.keys(b), ...Object.keys(a)])) {
-    if (sameValue(b[key], a[key])) continue;
-    changes.push({ key, before: emptyToUndefined(b[key]), after: emptyToUndefined(a[key]) });
-  }
-  return changes.sort((x, y) => x.key.localeCompare(y.key));
-}
-function emptyToUndefined(value) {
-  return sameValue(value, void 0) ? void 0 : value;
-}
-function specDifferences(before, after, path27) {
-  const out = [];
-  const { rest: restBefore, lists: listsBefore } = splitContainers(before);
-  const { rest: restAfter, lists: listsAfter } = splitContainers(after);
-  out.push(...diff(restBefore, restAfter, path27));
-  for (const list of CONTAINER_LISTS) {
-    const b = listsBefore[list];
-    const a = listsAfter[list];
-    const byName = namedContainers(b) && namedContainers(a);
-    if (!byName) {
-      out.push(...diff(b, a, [...path27, list]));
-      continue;
-    }
-    const beforeByName = new Map((b ?? []).map((c, i) => [stringMap(c).name, { c, i }]));
-    const afterNames = new Set((a ?? []).map((c) => stringMap(c).name));
-    (a ?? []).forEach((container, i) => {
-      const old = beforeByName.get(stringMap(container).name);
-      out.push(...diff(old?.c, container, [...path27, list, i]));
-    });
-    for (const [name, { c, i }] of beforeByName) {
-      if (!afterNames.has(name)) out.push({ path: [...path27, list, i], before: c, after: void 0 });
-    }
-    const orderBefore = (b ?? []).map((c) => stringMap(c).name).filter((n) => afterNames.has(n));
-    const orderAfter = (a ?? []).map((c) => stringMap(c).name).filter((n) => beforeByName.has(n));
-    if (orderBefore.join("\0") !== orderAfter.join("\0")) {
-      out.push({ path: [...path27, list], before: orderBefore, after: orderAfter });
-    }
-  }
-  return out;
-}
-function splitContainers(spec) {
-  const rest = {};
-  const lists = {};
-  for (const [key, value] of Object.entries(spec)) {
-    if (CONTAINER_LISTS.includes(key) && (Array.isArray(value) || value === null || value === void 0)) lists[key] = value ?? void 0;
-    else rest[key] = value;
-  }
-  return { rest, lists };
-}
-function namedContainers(list) {
-  if (list === void 0) return true;
-  const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
-  return names.every((n) => n !== void 0) && new Set(names).size === names.length;
-}
-function startsWith(path27, prefix) {
-  return prefix.every((segment, i) => path27[i] === segment);
-}
-var CONFIG_KINDS, isConfig, CONTAINER_LISTS;
-var init_impact = __esm({
-  "src/analyze/upgrade/impact.ts"() {
-    "use strict";
-    init_controllers();
-    init_defaults();
-    init_object();
-    init_volatile();
-    init_workloads();
-    init_diff();
-    init_plan();
-    CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-    isConfig = (o) => o.group === "" && CONFIG_KINDS.has(o.ref.kind);
-    CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
   }
 });
 

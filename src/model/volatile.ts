@@ -4,7 +4,7 @@
  * Helm 2 `chart`/`version` labels, and any value equal to (or ending in) the chart's or
  * the app's version as the objects themselves declare it (k8s-rules.md §7).
  */
-import { stringEntry, type KubeObject } from "./object.ts";
+import { getPath, stringEntry, type KubeObject } from "./object.ts";
 import type { Labels } from "./selector.ts";
 
 export const VOLATILE_LABEL_KEYS: ReadonlySet<string> = new Set([
@@ -25,23 +25,29 @@ export interface KnownVersions {
   app: ReadonlySet<string>;
 }
 
-/** The chart and app versions the objects' own labels declare. */
+/**
+ * The chart and app versions the objects' labels declare: their own, and those of a pod
+ * template (a chart may put helm.sh/chart on its pods only).
+ */
 export function knownVersions(objects: readonly KubeObject[]): KnownVersions {
   const chart = new Set<string>();
   const app = new Set<string>();
   for (const object of objects) {
-    const labels = (object.raw.metadata as { labels?: unknown } | undefined)?.labels;
-    for (const key of CHART_LABEL_KEYS) {
-      const label = stringEntry(labels, key);
-      const version = label === undefined ? undefined : CHART_LABEL.exec(label)?.[1];
-      if (version && LOOKS_LIKE_VERSION.test(version)) chart.add(version);
-    }
-    for (const key of APP_VERSION_KEYS) {
-      const version = stringEntry(labels, key);
-      if (version && LOOKS_LIKE_VERSION.test(version)) app.add(version);
-    }
+    for (const labels of [getPath(object.raw, ["metadata", "labels"]), getPath(object.raw, ["spec", "template", "metadata", "labels"])]) addVersions(labels, chart, app);
   }
   return { chart, app };
+}
+
+function addVersions(labels: unknown, chart: Set<string>, app: Set<string>): void {
+  for (const key of CHART_LABEL_KEYS) {
+    const label = stringEntry(labels, key);
+    const version = label === undefined ? undefined : CHART_LABEL.exec(label)?.[1];
+    if (version && LOOKS_LIKE_VERSION.test(version)) chart.add(version);
+  }
+  for (const key of APP_VERSION_KEYS) {
+    const version = stringEntry(labels, key);
+    if (version && LOOKS_LIKE_VERSION.test(version)) app.add(version);
+  }
 }
 
 export interface VolatileLabel {
@@ -89,6 +95,14 @@ function volatileByName(key: string, value: string): boolean {
 }
 
 /** The version `value` is, or ends with after a `-` (Helm's `+` → `_` applied), if any. */
+/** Whether `text` mentions one of `versions` as a word of its own (`chart.version=1.4.0`, `v1.4.0`), not inside another number. */
+export function mentionsVersion(text: string, versions: ReadonlySet<string>): boolean {
+  for (const version of versions) {
+    if (new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
+  }
+  return false;
+}
+
 function containedVersion(value: string, versions: ReadonlySet<string>): string | undefined {
   if (versions.size === 0) return undefined;
   // Indexed lookups instead of a scan of every known version for every label value; where
@@ -133,20 +147,6 @@ export function taggedWithVersion(image: string, version: string): boolean {
   const tag = imageTag(image)?.replace(/^v/, "");
   if (bare === "" || tag === undefined) return false;
   return tag === bare || (tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length)));
-}
-
-/**
- * A chart released in lockstep with its image: the chart label (`name-1.2.3`, or the bare
- * version) ends in the version the image is tagged with (`1.2.3` or `v1.2.3`, or a build of
- * it: `1.2.3-alpine`). A new chart version then comes with a new image, which restarts the
- * pods anyway.
- */
-export function chartVersionIsImageTag(chartLabel: string, image: string): boolean {
-  const tag = imageTag(image)?.replace(/^v/, "");
-  if (tag === undefined) return false;
-  const build = /^(\d+\.\d+\.\d+)[-_+]/.exec(tag)?.[1];
-  return [tag, build].some((version) =>
-    version !== undefined && LOOKS_LIKE_VERSION.test(version) && [version, `v${version}`].some((v) => chartLabel === v || chartLabel.endsWith(`-${v}`)));
 }
 
 /** `registry:5000/repo/name:tag@sha256:…` → `tag`; undefined without one. */

@@ -1,13 +1,14 @@
 import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
 import { getPath, stringEntry } from "../../model/object.ts";
-import { chartVersionIsImageTag, taggedWithVersion } from "../../model/volatile.ts";
+import { taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
 import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 import { andList } from "../messages.ts";
-import { chartVersionHashes, rollsOnPurposeEveryRelease, runsNoPods, type ChartVersionHash } from "../volatile/rolls.ts";
+import { isOnDelete } from "../upgrade/impact.ts";
+import { chartVersionHashes, podSpecCarriesChartVersion, rollsOnPurposeEveryRelease, runsNoPods, type ChartVersionHash } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -15,25 +16,28 @@ import { chartVersionHashes, rollsOnPurposeEveryRelease, runsNoPods, type ChartV
  * there fails the upgrade: volatile-job-template reports it with the rest of that template.
  * A bare Pod's labels are mutable, and a ReplicaSet or ReplicationController does not replace
  * running pods, so only controllers that roll their pods are watched; CronJobs on their own terms.
+ * A StatefulSet or DaemonSet with updateStrategy OnDelete restarts nothing on upgrade: each
+ * pod takes the new template when someone deletes it.
  */
 function watched(workload: Workload): boolean {
   const { object } = workload;
-  if (object.hooks.length > 0) return false;
+  if (object.hooks.length > 0 || isOnDelete(object)) return false;
   return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
 
 /**
  * Whether a verdict is a finding for this workload. A label carrying the app version (or
  * an image tag) that one of the workload's images also runs changes when the image does:
- * that release restarts the pods anyway. So does the chart version label of a chart released
- * in lockstep with the image (chart version = image tag, or a build of it such as 1.2.3-alpine); otherwise it restarts them for nothing.
+ * that release restarts the pods anyway. So does the chart version label of a workload whose
+ * pod spec carries the chart version itself (an image released in lockstep with the chart,
+ * tagged 1.2.3 or 1.2.3-alpine; an environment value); otherwise it restarts them for nothing.
  */
-function reportable(workload: Workload, verdict: Verdict): boolean {
+function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean): boolean {
   // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
-  if (cause === "chart-version") return !images.some((c) => chartVersionIsImageTag(verdict.label.value, c.image));
+  if (cause === "chart-version") return !rollsOnChartBump;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -147,12 +151,14 @@ export const volatilePodLabels: Rule = {
       // A chart that restarts the pods on every release on purpose: the labels add no restart of their own.
       if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
-      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v));
+      // The pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
+      const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
+      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
       const noPods = runsNoPods(context, workload.object);
       // Its Jobs are created anew anyway: a CronJob's checksums restart nothing.
-      const hashes = workload.object.ref.kind === "CronJob" ? [] : chartVersionHashes(context, workload);
+      const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);
       const summary = hashes.length > 0 ? summarize(hashes) : undefined;
       // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
       const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");

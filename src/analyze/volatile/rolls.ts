@@ -1,8 +1,8 @@
 /** Pod annotations that restart a workload's pods on every release or chart bump, and whether the chart means it. */
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, stringMap, type KubeObject } from "../../model/object.ts";
-import { chartVersionIsImageTag, namedToRoll, volatileLabels } from "../../model/volatile.ts";
-import { containerImages, type Workload } from "../../model/workloads.ts";
+import { mentionsVersion, namedToRoll, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
+import type { Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { changedKey, probesOf, type FieldChange } from "../probes.ts";
 import { impliedCause } from "./labels.ts";
@@ -59,6 +59,24 @@ export function runsNoPods(context: AnalysisContext, object: KubeObject): boolea
   return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\u0000${object.ref.kind}\u0000${object.ref.name}`);
 }
 
+/**
+ * Whether the pod spec itself carries the chart version (an environment value such as
+ * `OTEL_RESOURCE_ATTRIBUTES=chart.version=1.4.0`, an argument, an image tag): every chart
+ * bump restarts the pods anyway, so a label or a hash of the chart version restarts nothing more.
+ */
+export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVersions): boolean {
+  if (versions.chart.size === 0) return false;
+  const pending: unknown[] = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "string") {
+      if (mentionsVersion(value, versions.chart)) return true;
+    } else if (Array.isArray(value)) pending.push(...value);
+    else if (value !== null && typeof value === "object") pending.push(...Object.values(value));
+  }
+  return false;
+}
+
 /** A pod annotation that hashes the whole text of templates whose objects carry the chart version in a label. */
 export interface ChartVersionHash {
   annotation: string;
@@ -72,14 +90,14 @@ export interface ChartVersionHash {
 /**
  * The workload's pod annotations (checksum/config) that hash the whole rendered text of a
  * template, metadata included, whose objects carry the chart version in a label: every chart
- * bump changes the hash, so the pods restart though their configuration did not change. Not
- * where an image of the workload is tagged with the chart version (a chart bump is an image bump).
+ * bump changes the hash, so the pods restart though their configuration did not change.
+ * (Where the pod spec carries the chart version itself, podSpecCarriesChartVersion, the
+ * pods restart on chart bumps anyway: the caller does not ask.)
  */
 export function chartVersionHashes(context: AnalysisContext, workload: Workload): ChartVersionHash[] {
   const { object } = workload;
   const hashing = object.doc.template === undefined ? undefined : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
   if (hashing === undefined) return [];
-  const images = containerImages(workload);
   // A hash that changes on every render or release (of a generated certificate) is nondeterministic-render's: it restarts the pods anyway.
   const everyRelease = new Set(
     (probesOf(context.probes, object)?.changes ?? [])
@@ -94,7 +112,7 @@ export function chartVersionHashes(context: AnalysisContext, workload: Workload)
     const labels = templates
       .flatMap((template) => context.derived(objectsByTemplate).get(template) ?? [])
       .flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions))
-      .filter((label) => impliedCause({ ...label, path: [] }) === "chart-version" && !images.some((c) => chartVersionIsImageTag(label.value, c.image)));
+      .filter((label) => impliedCause({ ...label, path: [] }) === "chart-version");
     if (labels.length > 0) found.push({ annotation, path, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort() });
   }
   return found;

@@ -395,6 +395,66 @@ ruleCases(volatilePodLabels, [
       { severity: "warning", object: "Deployment/worker", path: "spec.template.metadata.labels", line: 23, messageId: "restarts" },
     ],
   },
+  {
+    name: "the pod spec carries the chart version (an environment value, a lockstep image build): chart bumps restart the pods anyway; OnDelete restarts nothing",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: indexer, labels: {helm.sh/chart: search-1.4.0}}
+      spec:
+        selector:
+          matchLabels: {app: indexer}
+        template:
+          metadata:
+            labels: {app: indexer, helm.sh/chart: search-1.4.0}
+          spec:
+            containers:
+              - name: indexer
+                image: "search/indexer:2.0.0"
+                env: [{name: OTEL_RESOURCE_ATTRIBUTES, value: "service.name=indexer,chart.version=1.4.0"}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: searcher}
+      spec:
+        selector:
+          matchLabels: {app: searcher}
+        template:
+          metadata:
+            labels: {app: searcher, helm.sh/chart: search-1.4.0}
+          spec:
+            containers: [{name: searcher, image: "search/searcher:v1.4.0-alpine"}]
+      ---
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: vault}
+      spec:
+        updateStrategy: {type: OnDelete}
+        selector:
+          matchLabels: {app: vault}
+        template:
+          metadata:
+            labels: {app: vault, helm.sh/chart: search-1.4.0}
+          spec:
+            containers: [{name: vault, image: "hashicorp/vault:1.20.0"}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: api}
+      spec:
+        selector:
+          matchLabels: {app: api}
+        template:
+          metadata:
+            labels: {app: api, helm.sh/chart: search-1.4.0}
+          spec:
+            containers:
+              - name: api
+                image: "search/api:2.0.0"
+                env: [{name: RELEASE, value: "11.4.0"}]
+    `,
+    expect: [{ severity: "warning", object: "Deployment/api", path: "spec.template.metadata.labels", line: 49, messageId: "restarts" }],
+  },
 ], { producedElsewhere: { restartsWithOtherImage: "the probe cases below", hashesChartLabels: "test/render/precision.test.ts checksum-labels: it needs the chart's templates" } });
 
 /** An argo-cd style Deployment: the version label from global.image.tag, the image from its own (empty) tag or the global one. */
