@@ -25960,10 +25960,9 @@ function upgradeDocuments(fromDocs, toDocs, options) {
 }
 function withoutRepeatedRefusals(findings) {
   const objectOf = (f) => `${f.object.kind}\0${f.object.namespace ?? ""}\0${f.object.name}`;
-  const refusedPaths = /* @__PURE__ */ new Map();
-  for (const f of findings) if (f.rule === "immutable-field") refusedPaths.set(objectOf(f), [...refusedPaths.get(objectOf(f)) ?? [], f.path]);
-  const refused = (f) => (refusedPaths.get(objectOf(f)) ?? []).some((path27) => f.path === path27 || f.path.startsWith(`${path27}.`) || path27.startsWith(`${f.path}.`));
-  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused(f));
+  const inTemplate = (f) => f.path === "spec.template" || f.path.startsWith("spec.template.");
+  const refused = new Set(findings.filter((f) => f.rule === "immutable-field" && inTemplate(f)).map(objectOf));
+  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused.has(objectOf(f)));
 }
 var init_upgrade = __esm({
   "src/analyze/upgrade/index.ts"() {

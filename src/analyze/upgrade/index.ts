@@ -62,15 +62,14 @@ export function upgradeDocuments(
 
 /**
  * Without volatile-job-template's finding on a Job whose template change this very upgrade
- * has refused (immutable-field): the same refusal twice. The upgrade's finding stays, with
- * its runbook and the fix that keeps later releases from failing the same way. (Compared
- * with the baseline first, so the Job's finding of the release as it is is not "absent".)
+ * refuses (immutable-field, anywhere in spec.template: the API server refuses the template
+ * as a whole): the same refusal twice. The upgrade's finding stays, with its runbook and the
+ * fix that keeps later releases from failing the same way. (Compared with the baseline
+ * first, so the Job's finding of the release as it is is not "absent".)
  */
 function withoutRepeatedRefusals(findings: readonly Finding[]): Finding[] {
   const objectOf = (f: Finding) => `${f.object.kind}\u0000${f.object.namespace ?? ""}\u0000${f.object.name}`;
-  const refusedPaths = new Map<string, string[]>();
-  for (const f of findings) if (f.rule === "immutable-field") refusedPaths.set(objectOf(f), [...(refusedPaths.get(objectOf(f)) ?? []), f.path]);
-  const refused = (f: Finding) =>
-    (refusedPaths.get(objectOf(f)) ?? []).some((path) => f.path === path || f.path.startsWith(`${path}.`) || path.startsWith(`${f.path}.`));
-  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused(f));
+  const inTemplate = (f: Finding) => f.path === "spec.template" || f.path.startsWith("spec.template.");
+  const refused = new Set(findings.filter((f) => f.rule === "immutable-field" && inTemplate(f)).map(objectOf));
+  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused.has(objectOf(f)));
 }

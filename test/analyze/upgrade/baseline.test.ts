@@ -168,10 +168,13 @@ test("baseline: findings on one rule, object and path pair first with the same r
 });
 
 test("baseline: a plain Job whose template change this upgrade refuses is one finding, immutable-field's; the same trap from volatile-job-template is not said again, nor absent", () => {
-  const chartJob = (version: string) => job(`app: check, helm.sh/chart: web-${version}`);
+  // The app version stays: the upgrade refuses the chart label's change, the trap names the app version label first (another path).
+  const chartJob = (version: string) => job(`app: check, app.kubernetes.io/version: "2.0", helm.sh/chart: web-${version}`);
   const { findings, absent } = compare(chartJob("1.0.0"), chartJob("1.0.1"));
   assert.deepEqual(findings, ["new immutable-field error Job/web-check spec.template.metadata.labels.helm.sh/chart"]);
   assert.deepEqual(absent, []);
   // On a release with nothing to refuse (the same chart version), the trap is still reported.
-  assert.deepEqual(compare(chartJob("1.0.0"), chartJob("1.0.0")).findings, ["unchanged volatile-job-template error Job/web-check spec.template.metadata.labels.helm.sh/chart"]);
+  assert.deepEqual(compare(chartJob("1.0.0"), chartJob("1.0.0")).findings, [
+    "unchanged volatile-job-template error Job/web-check spec.template.metadata.labels.app.kubernetes.io/version",
+  ]);
 });
