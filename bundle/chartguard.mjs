@@ -18864,6 +18864,7 @@ function summarize2(hashes) {
   const labels = [...new Set(hashes.flatMap((hash) => hash.labels))].sort();
   const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
   return {
+    path: hashes[0].path,
     data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
     evidence: { annotations, hashed: templates, labels },
     fix: `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0])}") . | fromYaml).data | toYaml | sha256sum }} (.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`
@@ -18872,10 +18873,10 @@ function summarize2(hashes) {
 function underTemplates(template) {
   return template.slice(template.lastIndexOf("templates/") + "templates/".length);
 }
-function chartVersionHashFinding(workload, hashes, summary, noPods) {
+function chartVersionHashFinding(workload, summary, noPods) {
   return {
     object: workload.object,
-    path: hashes[0].path,
+    path: summary.path,
     ...noPods ? { severity: "info" } : {},
     messageId: "hashesChartLabels",
     data: { ...summary.data, kind: workload.object.ref.kind },
@@ -18937,7 +18938,7 @@ var init_volatile_pod_labels = __esm({
           const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");
           const carried = changes.length > 0 && verdicts.some((v) => causeOf(v) === "chart-version") ? summary : void 0;
           changes.forEach((problem, i) => report(volatilePodLabelFinding(workload, problem, foreignTag, noPods, i === 0 ? carried : void 0)));
-          if (summary !== void 0 && carried === void 0) report(chartVersionHashFinding(workload, hashes, summary, noPods));
+          if (summary !== void 0 && carried === void 0) report(chartVersionHashFinding(workload, summary, noPods));
         }
       }
     };

@@ -1,4 +1,5 @@
 import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
+import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, stringEntry } from "../../model/object.ts";
 import { taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
@@ -71,6 +72,8 @@ function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, f
 
 /** Checksum annotations over objects that carry the chart version: what they hash, and how to hash less. */
 interface HashSummary {
+  /** The first hashing annotation's path, where a finding of its own points. */
+  path: FieldPath;
   data: { annotations: string; templates: string; labels: string };
   evidence: { annotations: string[]; hashed: string[]; labels: string[] };
   fix: string;
@@ -82,6 +85,7 @@ function summarize(hashes: readonly ChartVersionHash[]): HashSummary {
   const labels = [...new Set(hashes.flatMap((hash) => hash.labels))].sort();
   const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
   return {
+    path: hashes[0]!.path,
     data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
     evidence: { annotations, hashed: templates, labels },
     fix:
@@ -96,10 +100,10 @@ function underTemplates(template: string): string {
 }
 
 /** Checksum annotations that restart the pods on chart bumps when no label of the pod template does. */
-function chartVersionHashFinding(workload: Workload, hashes: readonly ChartVersionHash[], summary: HashSummary, noPods: boolean): FindingInput {
+function chartVersionHashFinding(workload: Workload, summary: HashSummary, noPods: boolean): FindingInput {
   return {
     object: workload.object,
-    path: hashes[0]!.path,
+    path: summary.path,
     ...(noPods ? { severity: "info" as const } : {}),
     messageId: "hashesChartLabels",
     data: { ...summary.data, kind: workload.object.ref.kind },
@@ -165,7 +169,7 @@ export const volatilePodLabels: Rule = {
       // One finding for the restarts of chart bumps: a chart label of the pod template carries the checksums along.
       const carried = changes.length > 0 && verdicts.some((v) => causeOf(v) === "chart-version") ? summary : undefined;
       changes.forEach((problem, i) => report(volatilePodLabelFinding(workload, problem, foreignTag, noPods, i === 0 ? carried : undefined)));
-      if (summary !== undefined && carried === undefined) report(chartVersionHashFinding(workload, hashes, summary, noPods));
+      if (summary !== undefined && carried === undefined) report(chartVersionHashFinding(workload, summary, noPods));
     }
   },
 };
