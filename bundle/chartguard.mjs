@@ -16211,7 +16211,7 @@ function volatileByName(key, value) {
 }
 function mentionsVersion(text, versions) {
   for (const version of versions) {
-    if (new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
+    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
   }
   return false;
 }

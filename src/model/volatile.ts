@@ -98,7 +98,8 @@ function volatileByName(key: string, value: string): boolean {
 /** Whether `text` mentions one of `versions` as a word of its own (`chart.version=1.4.0`, `v1.4.0`), not inside another number. */
 export function mentionsVersion(text: string, versions: ReadonlySet<string>): boolean {
   for (const version of versions) {
-    if (new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
+    // Most texts hold no version at all: the expression is built only for one that may.
+    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
   }
   return false;
 }
