@@ -16165,6 +16165,16 @@ var init_consumers = __esm({
   }
 });
 
+// src/load/regexp.ts
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+var init_regexp = __esm({
+  "src/load/regexp.ts"() {
+    "use strict";
+  }
+});
+
 // src/model/volatile.ts
 function knownVersions(objects) {
   const chart = /* @__PURE__ */ new Set();
@@ -16211,7 +16221,7 @@ function volatileByName(key, value) {
 }
 function mentionsVersion(text, versions) {
   for (const version of versions) {
-    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
+    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${escapeRegExp(version)}(?![0-9A-Za-z.])`).test(text)) return true;
   }
   return false;
 }
@@ -16258,6 +16268,7 @@ var init_volatile = __esm({
   "src/model/volatile.ts"() {
     "use strict";
     init_object();
+    init_regexp();
     VOLATILE_LABEL_KEYS = /* @__PURE__ */ new Set([
       "helm.sh/chart",
       "app.kubernetes.io/version",
@@ -20410,9 +20421,6 @@ function writtenAsWord(text, word) {
 function keyWithTemplatedValue(text, key) {
   return new RegExp(`(^|[\\s"'{])${escapeRegExp(key)}["']?\\s*:\\s*[^\\n]*\\{\\{`, "m").test(text);
 }
-function escapeRegExp(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 function podTemplateKeysIfRelabelled(context) {
   return context.derived(relabelledKeys);
 }
@@ -20498,6 +20506,7 @@ var REMEDY4, NO_ENDPOINTS, NO_PROTECTION, NO_TARGETS, danglingSelector, MAX_NEAR
 var init_dangling_selector = __esm({
   "src/analyze/rules/dangling-selector.ts"() {
     "use strict";
+    init_regexp();
     init_object();
     init_cluster();
     init_selector();
@@ -24780,7 +24789,7 @@ function documentSection(lines, kind, ordinal) {
     }
   });
   if (lines.length > start) sections.push([start, lines.length]);
-  const kindLine = new RegExp(`^kind:\\s*["']?${kind.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`);
+  const kindLine = new RegExp(`^kind:\\s*["']?${escapeRegExp(kind)}["']?\\s*$`);
   const ofKind = sections.filter(([from, to]) => lines.slice(from, to).some((line) => kindLine.test(line.text)));
   if (ofKind.length > 0) return ofKind[Math.min(ordinal, ofKind.length - 1)];
   return [0, lines.length];
@@ -24912,6 +24921,7 @@ var KEY_LINE, DASH_LINE, ACTION_ONLY, INCLUDE_LIKE;
 var init_template_lines = __esm({
   "src/render/template-lines.ts"() {
     "use strict";
+    init_regexp();
     init_chart();
     KEY_LINE = /^(\s*)((?:-\s+)*)("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\-][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)/;
     DASH_LINE = /^(\s*)-(?:\s|$)/;
@@ -25714,12 +25724,9 @@ var init_check_render = __esm({
 });
 
 // src/template-locator.ts
-function escape(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 function valuesPathHints(valuesPath) {
   const segments = valuesPath.split(".");
-  return segments.map((_, i) => new RegExp(`${escape(`.${segments.slice(i).join(".")}`)}(?![\\w-])`));
+  return segments.map((_, i) => new RegExp(`${escapeRegExp(`.${segments.slice(i).join(".")}`)}(?![\\w-])`));
 }
 function templateHints(evidence) {
   const hints = [];
@@ -25776,6 +25783,7 @@ var RANDOM_FUNCTIONS2;
 var init_template_locator = __esm({
   "src/template-locator.ts"() {
     "use strict";
+    init_regexp();
     init_template_lines();
     RANDOM_FUNCTIONS2 = ["randAlphaNum", "randAlpha", "randNumeric", "randAscii", "randBytes", "randInt", "uuidv4", "now", "genCA", "genPrivateKey", "genSelfSignedCert", "genSignedCert", "derivePassword"];
   }
@@ -26401,7 +26409,7 @@ function helperRepair(site, input) {
   const helper = labelHelpers[0];
   const added = input.selectorHelpers.has(helper) ? void 0 : input.helpersToAdd.get(helper);
   const stable = added?.name ?? input.selectorHelpers.get(helper);
-  const replaced = site.line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp2(helper)}"`, "g"), `$1"${stable}"`);
+  const replaced = site.line.replace(new RegExp(`(\\binclude\\s+)"${escapeRegExp(helper)}"`, "g"), `$1"${stable}"`);
   if (added === void 0) return repairAt(site, "selector-labels-helper", `include "${stable}" instead of "${helper}"`, 1, [replaced]);
   const description = `include "${stable}" instead of "${helper}", a helper added to ${added.edit.file} with the ${andList(added.keys)} lines of "${helper}"`;
   return { ...repairAt(site, "selector-labels-helper-added", description, 1, [replaced]), alsoEdits: [added.edit] };
@@ -26590,13 +26598,11 @@ function mapPath(finding2, labels) {
   const expressions = finding2.path.indexOf(".matchExpressions[");
   return expressions >= 0 ? finding2.path.slice(0, expressions) : finding2.path;
 }
-function escapeRegExp2(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 var REPAIRABLE_RULES, HELPER_KINDS, INCLUDE3, WITH_VALUES, TOYAML_DOT, GUARD, VALUES_RENDER, BARE_LABELS, LABELS_KEY_LINE, END, TOYAML_VALUES, KEY_VALUE;
 var init_plan2 = __esm({
   "src/fix/plan.ts"() {
     "use strict";
+    init_regexp();
     init_messages();
     init_helpers();
     init_overlap();

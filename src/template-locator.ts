@@ -6,20 +6,17 @@
  */
 import type { TemplateLocator } from "./analyze/context.ts";
 import type { Evidence } from "./analyze/finding.ts";
+import { escapeRegExp } from "./load/regexp.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import type { RenderedChart } from "./render/chart-input.ts";
 import { templateLineIn } from "./render/template-lines.ts";
 
 const RANDOM_FUNCTIONS = ["randAlphaNum", "randAlpha", "randNumeric", "randAscii", "randBytes", "randInt", "uuidv4", "now", "genCA", "genPrivateKey", "genSelfSignedCert", "genSignedCert", "derivePassword"];
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 /** `a.b.c` → `.a.b.c`, `.b.c`, `.c` (a subchart sees its values without the prefix), each not followed by more of a name. */
 function valuesPathHints(valuesPath: string): RegExp[] {
   const segments = valuesPath.split(".");
-  return segments.map((_, i) => new RegExp(`${escape(`.${segments.slice(i).join(".")}`)}(?![\\w-])`));
+  return segments.map((_, i) => new RegExp(`${escapeRegExp(`.${segments.slice(i).join(".")}`)}(?![\\w-])`));
 }
 
 /** What to look for in the template, from what the finding is about. */

@@ -27,6 +27,7 @@
  * Everything else is left to the maintainer and said so, with the reason.
  */
 import path from "node:path";
+import { escapeRegExp } from "../load/regexp.ts";
 import type { Finding } from "../analyze/finding.ts";
 import { andList } from "../analyze/messages.ts";
 import { bitnamiStableLine, isSelectorHelper } from "./helpers.ts";
@@ -444,8 +445,4 @@ function mapPath(finding: Finding, labels: readonly string[]): string | { reason
   }
   const expressions = finding.path.indexOf(".matchExpressions[");
   return expressions >= 0 ? finding.path.slice(0, expressions) : finding.path;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

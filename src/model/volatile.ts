@@ -5,6 +5,7 @@
  * the app's version as the objects themselves declare it (k8s-rules.md §7).
  */
 import { getPath, stringEntry, type KubeObject } from "./object.ts";
+import { escapeRegExp } from "../load/regexp.ts";
 import type { Labels } from "./selector.ts";
 
 export const VOLATILE_LABEL_KEYS: ReadonlySet<string> = new Set([
@@ -94,16 +95,16 @@ function volatileByName(key: string, value: string): boolean {
   return true;
 }
 
-/** The version `value` is, or ends with after a `-` (Helm's `+` → `_` applied), if any. */
 /** Whether `text` mentions one of `versions` as a word of its own (`chart.version=1.4.0`, `v1.4.0`), not inside another number. */
 export function mentionsVersion(text: string, versions: ReadonlySet<string>): boolean {
   for (const version of versions) {
     // Most texts hold no version at all: the expression is built only for one that may.
-    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![0-9A-Za-z.])`).test(text)) return true;
+    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${escapeRegExp(version)}(?![0-9A-Za-z.])`).test(text)) return true;
   }
   return false;
 }
 
+/** The version `value` is, or ends with after a `-` (Helm's `+` → `_` applied), if any. */
 function containedVersion(value: string, versions: ReadonlySet<string>): string | undefined {
   if (versions.size === 0) return undefined;
   // Indexed lookups instead of a scan of every known version for every label value; where

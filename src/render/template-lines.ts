@@ -14,6 +14,7 @@
  * without I/O, over the template texts the renders read (render/chart-input.ts).
  */
 import { existsSync, readdirSync } from "node:fs";
+import { escapeRegExp } from "../load/regexp.ts";
 import path from "node:path";
 import { isChartDir, readChartMeta } from "../load/chart.ts";
 import type { FieldPath } from "../load/yaml.ts";
@@ -76,7 +77,7 @@ function documentSection(lines: readonly Line[], kind: string, ordinal: number):
     }
   });
   if (lines.length > start) sections.push([start, lines.length]);
-  const kindLine = new RegExp(`^kind:\\s*["']?${kind.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`);
+  const kindLine = new RegExp(`^kind:\\s*["']?${escapeRegExp(kind)}["']?\\s*$`);
   const ofKind = sections.filter(([from, to]) => lines.slice(from, to).some((line) => kindLine.test(line.text)));
   if (ofKind.length > 0) return ofKind[Math.min(ordinal, ofKind.length - 1)]!;
   return [0, lines.length];

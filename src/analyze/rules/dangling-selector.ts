@@ -1,4 +1,5 @@
 import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
+import { escapeRegExp } from "../../load/regexp.ts";
 import type { Workload } from "../../model/workloads.ts";
 import { namespaceOf, refString, stringMap, type KubeObject } from "../../model/object.ts";
 import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
@@ -348,10 +349,6 @@ function writtenAsWord(text: string, word: string): boolean {
 
 function keyWithTemplatedValue(text: string, key: string): boolean {
   return new RegExp(`(^|[\\s"'{])${escapeRegExp(key)}["']?\\s*:\\s*[^\\n]*\\{\\{`, "m").test(text);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Every label key of the rendered pod templates when the render grants patching pods, else undefined (once per context). */
