@@ -146,6 +146,7 @@ function withIncludedHelpers(text: string, helpers: ReadonlyMap<string, string>)
 function hashingLines(file: string, text: string): Map<number, { files: string[]; whole: boolean }> {
   const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
   const lines = new Map<number, { files: string[]; whole: boolean }>();
+  if (!text.includes(".Template.BasePath")) return lines; // most templates: no line to split and test
   text.split("\n").forEach((line, i) => {
     const files = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => root + [...match[1]!.matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
     if (files.length > 0) lines.set(i + 1, { files, whole: !/\bfromYaml\b/.test(line) });

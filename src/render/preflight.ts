@@ -37,12 +37,14 @@ function walk(dir: string, root: string, boundary: { dir: string; name: string }
     entries = [];
   }
   for (const entry of entries) {
-    const from = path.join(dir, entry.name);
+    // Most entries are plain files: their path is never built.
     if (entry.isDirectory()) {
+      const from = path.join(dir, entry.name);
       if (entry.name !== ".git") walk(from, root, boundary, shownRoot, new Set([...ancestors, from]));
       continue;
     }
     if (!entry.isSymbolicLink()) continue;
+    const from = path.join(dir, entry.name);
     const shown = path.join(shownRoot, path.relative(root, from));
     let target: string;
     try {
