@@ -160,8 +160,9 @@ function imageTag(image: string): string | undefined {
 
 /**
  * A pod template annotation whose name says it restarts the pods on purpose: `rollme` (Helm's
- * own "automatically roll deployments" tip), `releaseRevision`, `restartedAt`, `redeploy-timestamp`.
+ * own "automatically roll deployments" tip), `releaseRevision`, `restartedAt`, `redeploy-timestamp`; or
+ * an environment variable named so (`CACHE_BUST_TOKEN`).
  */
 export function namedToRoll(key: string): boolean {
-  return /roll|restart|redeploy|revision|timestamp/i.test(key.slice(key.lastIndexOf("/") + 1));
+  return /roll|restart|redeploy|revision|timestamp|bust/i.test(key.slice(key.lastIndexOf("/") + 1));
 }

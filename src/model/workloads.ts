@@ -22,7 +22,7 @@ export interface Workload {
   selectorImmutable: boolean;
   /** The API server rejects a nil or empty selector for this kind. */
   selectorRequired: boolean;
-  /** Pods that run to completion (Jobs, CronJobs, hooks, test pods), not long-running servers. */
+  /** Pods that run to completion (Jobs, CronJobs, hook and test pods), not long-running servers. */
   runsToCompletion: boolean;
   /**
    * A custom resource recognised by its shape (a pod template at spec.template), not by its
@@ -115,10 +115,9 @@ export function workloadOf(object: KubeObject): Workload | undefined {
   const podLabels = stringMap(isRecord(metadata) ? metadata.labels : undefined);
   const podAnnotations = stringMap(isRecord(metadata) ? metadata.annotations : undefined);
   const restartPolicy = getPath(template, ["spec", "restartPolicy"]);
+  // A hook Pod runs to completion (Helm waits for it to); a hook Deployment keeps its pods running like any other.
   const runsToCompletion =
-    shape.runsToCompletion ||
-    object.hooks.length > 0 ||
-    (object.ref.kind === "Pod" && restartPolicy !== undefined && restartPolicy !== "Always");
+    shape.runsToCompletion || (object.ref.kind === "Pod" && (object.hooks.length > 0 || (restartPolicy !== undefined && restartPolicy !== "Always")));
   const workload: Workload = {
     object,
     templatePath: shape.templatePath,

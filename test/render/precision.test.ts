@@ -56,6 +56,15 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info Deployment/checksum-labels-tokened spec.template.metadata.annotations.checksum/config 15 checksum-labels/templates/tokened.yaml",
   ],
 
+  // A random pod template field restarts the pods on every upgrade: on purpose when named as a cache-bust token (info), by
+  // accident for a seed (warning). In a CronJob's job template nothing restarts (info); an upgrade hook Job is created anew.
+  "pod-template-random": [
+    "nondeterministic-render info Deployment/pod-template-random-api spec.template.spec.containers[0].env[1].value 16 pod-template-random/templates/api.yaml",
+    "nondeterministic-render warning Deployment/pod-template-random-worker spec.template.spec.containers[0].env[0].value 17 pod-template-random/templates/worker.yaml",
+    "nondeterministic-render info CronJob/pod-template-random-refresh spec.jobTemplate.spec.template.spec.containers[0].env[1].value 16 pod-template-random/templates/jobs.yaml",
+  ],
+  // A hook Deployment keeps its pods running: a budget over it and the server spreads over two workloads, it covers no Job pods.
+  "hook-deployment": ["selector-overlap warning PodDisruptionBudget/hook-deployment spec.selector 41 hook-deployment/templates/admission.yaml"],
   // A label no template produces: the real mistake, still reported (a PrometheusRule runs no pods).
   typo: ["dangling-selector warning Service/typo-web spec.selector 6 typo/templates/service.yaml"],
   // Pods the operator runs for the Prometheus resource; kube-system's scheduler; the API server's Service.

@@ -1,4 +1,5 @@
 import { formatPath, getPath, type KubeObject } from "../../model/object.ts";
+import { workloadOf } from "../../model/workloads.ts";
 import { andList } from "../messages.ts";
 import type { Evidence } from "../finding.ts";
 import { changedKey, probesOf, type FieldChange } from "../probes.ts";
@@ -38,6 +39,29 @@ function writtenByUpgrades(object: KubeObject): boolean {
 /** Objects that are meant to run again on each release when renamed (Jobs, bare Pods, hooks). */
 function runsPerRelease(object: KubeObject): boolean {
   return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
+}
+
+/**
+ * A Job or bare Pod created anew on each release (an upgrade hook, which Helm creates and
+ * never patches; or a generateName): its pods run once with the values of their release, so
+ * a value generated for them changes nothing that runs.
+ */
+function runsOnceWithItsValues(object: KubeObject): boolean {
+  return (object.ref.kind === "Job" || object.ref.kind === "Pod") && (object.hooks.length > 0 || object.generatedName);
+}
+
+/**
+ * Where random fields sit when all of them are in one pod template: a long-running
+ * workload's (every upgrade restarts its pods) or a CronJob's (nothing restarts: only the
+ * Jobs it starts afterwards get the new value). Undefined elsewhere.
+ */
+function podTemplateOf(object: KubeObject, changes: readonly FieldChange[]): "pods" | "cronJob" | undefined {
+  const workload = workloadOf(object);
+  if (workload === undefined || workload.templatePath.length === 0) return undefined;
+  const template = workload.templatePath;
+  if (!changes.every((change) => template.every((segment, i) => change.path[i] === segment))) return undefined;
+  if (object.ref.kind === "CronJob") return "cronJob";
+  return workload.runsToCompletion ? undefined : "pods";
 }
 
 function secretRemedy(object: KubeObject): string {
@@ -253,7 +277,10 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
     messageId = "randomSecret";
     text = secretRemedy(object);
   } else {
-    messageId = "randomFields";
+    const template = podTemplateOf(object, changes);
+    if (template === "cronJob") return cronJobTemplateFinding(object, first, named, fields);
+    if (template === "pods" && changes.every((change) => rollIntent(context, object, change) === "deliberate")) return deliberateRollFinding(object, first, named, fields);
+    messageId = template === "pods" ? "rollFields" : "randomFields";
     text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
   }
   return {
@@ -264,6 +291,30 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
     data: { fields: named },
     evidence: { cause: "random", fields },
     remedy: { text },
+  };
+}
+
+function cronJobTemplateFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
+  return {
+    object,
+    path: first.path,
+    severity: "info",
+    messageId: "randomCronJobTemplate",
+    data: { fields: named },
+    evidence: { cause: "random", fields: [...fields] },
+    remedy: { text: "Nothing restarts. If the Jobs need a value that stays the same across releases, pass it in values or keep it in a Secret the chart reuses with `lookup`." },
+  };
+}
+
+function deliberateRollFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
+  return {
+    object,
+    path: first.path,
+    severity: "info",
+    messageId: "rollFieldsDeliberate",
+    data: { fields: named },
+    evidence: { cause: "random", fields: [...fields] },
+    remedy: { text: "Nothing to change if the restarts are meant. To restart the pods only when their configuration changes, a checksum annotation does that instead." },
   };
 }
 
@@ -396,6 +447,9 @@ export const nondeterministicRender: Rule = {
     summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
     messages: {
       randomFields: "changes between two renders of the same chart and values: {{fields}}",
+      rollFields: "pod template changes between two renders of the same chart and values, so every upgrade restarts the pods: {{fields}}",
+      rollFieldsDeliberate: "pod template changes on every upgrade to restart the pods, on purpose: {{fields}}",
+      randomCronJobTemplate: "CronJob job template changes on every upgrade (nothing restarts; the Jobs it starts afterwards get the new value): {{fields}}",
       randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
       reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
@@ -420,6 +474,9 @@ export const nondeterministicRender: Rule = {
     },
     details: {
       randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
+      rollFields: `${RANDOM_CAUSE} Every helm upgrade writes a new value into the pod template, so the pods restart although nothing else changed, and GitOps tools never see the release in sync.`,
+      rollFieldsDeliberate: `${RANDOM_CAUSE} The field's name (a cache-bust token, a restart or roll marker) or a comment or values flag in the template says the chart changes it to restart the pods on every release: that is the intent.`,
+      randomCronJobTemplate: `${RANDOM_CAUSE} Every helm upgrade updates the CronJob with a new value. No pod restarts; the Jobs it starts afterwards run with the new value, and GitOps tools never see the release in sync.`,
       randomSecret:
         `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
       randomCertificate:
@@ -480,7 +537,7 @@ export const nondeterministicRender: Rule = {
             if (restartsNothing(context, object, change)) continue;
             report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
           }
-          else if (change.section === "other") otherRandom.push(change);
+          else if (change.section === "other" && !runsOnceWithItsValues(object)) otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {
           // An object renamed on every release (or rendered on install only) is never patched: only its name matters.

@@ -1,6 +1,6 @@
 /** Pod annotations that restart a workload's pods on every release or chart bump, and whether the chart means it. */
 import type { FieldPath } from "../../load/yaml.ts";
-import { getPath, stringMap, type KubeObject } from "../../model/object.ts";
+import { getPath, isRecord, stringMap, type KubeObject } from "../../model/object.ts";
 import { mentionsVersion, namedToRoll, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
 import type { Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
@@ -8,19 +8,25 @@ import { changedKey, probesOf, type FieldChange } from "../probes.ts";
 import { impliedCause } from "./labels.ts";
 
 /**
- * How a pod annotation that changes on every release came to be: a hash (checksum/…) of
+ * How a pod annotation (or another pod template field) that changes on every release came to be: a hash (checksum/…) of
  * something random, which the random object's own finding reports; a roll the chart means
  * (its name says so, a values flag switches it, a comment says it restarts the pods); or
  * nothing that says the restarts are meant.
  */
 export function rollIntent(context: AnalysisContext, object: KubeObject, change: FieldChange): "hash" | "deliberate" | undefined {
-  const key = changedKey(change);
+  const key = nameOfField(object, change);
   if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
   if (namedToRoll(key)) return "deliberate";
   const template = object.doc.template;
   const lines = template === undefined ? undefined : context.chartFacts?.deliberateLines?.get(template);
   const line = lines === undefined ? undefined : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
   return line !== undefined && lines!.has(line) ? "deliberate" : undefined;
+}
+
+/** The name a changed field goes by: an environment variable's for its `value`, else its key. */
+function nameOfField(object: KubeObject, change: FieldChange): string {
+  const entry = change.path.at(-1) === "value" ? getPath(object.raw, change.path.slice(0, -1)) : undefined;
+  return isRecord(entry) && typeof entry.name === "string" ? entry.name : changedKey(change);
 }
 
 /**

@@ -162,6 +162,54 @@ const webConfig = (file: string) => yaml`
     web-config.yaml: ${file}
 `;
 
+/** A Deployment whose container has the environment variable `name` set to `value`. */
+const withEnv = (name: string, value: string) => yaml`
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: api
+  spec:
+    selector:
+      matchLabels: {app: api}
+    template:
+      metadata:
+        labels: {app: api}
+      spec:
+        containers:
+          - name: api
+            image: "api:1"
+            env:
+              - {name: LOG_LEVEL, value: info}
+              - {name: ${name}, value: "${value}"}
+`;
+
+/** A CronJob, and an upgrade hook Job, each with a random environment variable. */
+const cronAndHookJob = (token: string) => yaml`
+  apiVersion: batch/v1
+  kind: CronJob
+  metadata:
+    name: refresh
+  spec:
+    schedule: "0 * * * *"
+    jobTemplate:
+      spec:
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: r, image: "r:1", env: [{name: TOKEN, value: "${token}"}]}]
+  ---
+  apiVersion: batch/v1
+  kind: Job
+  metadata:
+    name: migrate-database
+    annotations: {helm.sh/hook: "post-install,post-upgrade", helm.sh/hook-delete-policy: before-hook-creation}
+  spec:
+    template:
+      spec:
+        restartPolicy: Never
+        containers: [{name: m, image: "m:1", env: [{name: TOKEN, value: "${token}"}]}]
+`;
+
 const CASES: ProbeCase[] = [
   {
     name: "bcrypt hashes salted anew on every render, of the same value: info, when nothing else in the object changes",
@@ -616,6 +664,37 @@ const CASES: ProbeCase[] = [
     base: hookJob("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
     repeat: hookJob("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
     expect: [],
+  },
+  {
+    name: "a random environment variable in a Deployment's pod template: every upgrade restarts the pods",
+    base: withEnv("SESSION_SEED", "a1b2"),
+    repeat: withEnv("SESSION_SEED", "c3d4"),
+    expect: [
+      { severity: "warning", object: "Deployment/api", path: "spec.template.spec.containers[0].env[1].value", line: 17, messageId: "rollFields", data: { fields: "spec.template.spec.containers[0].env[1].value" } },
+    ],
+  },
+  {
+    name: "a random environment variable named as a cache-bust token: the chart restarts the pods on purpose (info)",
+    base: withEnv("CACHE_BUST_TOKEN", "a1b2"),
+    repeat: withEnv("CACHE_BUST_TOKEN", "c3d4"),
+    expect: [
+      { severity: "info", object: "Deployment/api", path: "spec.template.spec.containers[0].env[1].value", line: 17, messageId: "rollFieldsDeliberate", data: { fields: "spec.template.spec.containers[0].env[1].value" } },
+    ],
+  },
+  {
+    name: "a random environment variable in a CronJob's job template (info: nothing restarts) and in an upgrade hook Job (created anew each release: nothing)",
+    base: cronAndHookJob("a1b2"),
+    repeat: cronAndHookJob("c3d4"),
+    expect: [
+      {
+        severity: "info",
+        object: "CronJob/refresh",
+        path: "spec.jobTemplate.spec.template.spec.containers[0].env[0].value",
+        line: 12,
+        messageId: "randomCronJobTemplate",
+        data: { fields: "spec.jobTemplate.spec.template.spec.containers[0].env[0].value" },
+      },
+    ],
   },
   {
     name: "a random name and container name in a helm test pod, a random password in a pre-install hook: made once per run, nothing to report",

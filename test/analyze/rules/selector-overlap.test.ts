@@ -712,6 +712,33 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
+    name: "PDB over a Deployment and a pre-install hook Deployment (a mock server that keeps running): two long-running workloads, a warning, not the Job-pods error",
+    manifest: docs(
+      deployment("admission", "{app: admission, c: server}", "{app: admission, c: server}"),
+      deployment("admission-test", "{app: admission, c: test}", "{app: admission, c: test}", ", annotations: {helm.sh/hook: pre-install}"),
+      yaml`
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: admission}
+      spec:
+        minAvailable: 1
+        selector:
+          matchLabels: {app: admission}
+      `,
+    ),
+    expect: [
+      {
+        severity: "warning",
+        object: "PodDisruptionBudget/admission",
+        path: "spec.selector",
+        line: 26,
+        messageId: "pdbSpreads",
+        data: { count: 2, workloads: "Deployment/admission and Deployment/admission-test (pre-install hook)" },
+        related: ["Deployment/admission-test"],
+      },
+    ],
+  },
+  {
     name: "a Service over a Deployment, a Job and a helm test pod: error naming the Job only",
     manifest: docs(
       deployment("web", "{app: web}", "{app: web}"),
