@@ -481,6 +481,38 @@ ruleCases(selectorOverlap, [
     expect: [{ severity: "info", object: "Deployment/web", path: "spec.selector", line: 5, messageId: "selectsJobPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/migrate" }, related: ["Job/migrate"] }],
   },
   {
+    name: "the pods of delete hooks (a pre-delete Job, a post-delete cleanup DaemonSet) exist only while the release is uninstalled: a DaemonSet's selector over them is not reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: multus}
+      spec:
+        selector: {matchLabels: {app: multus}}
+        template:
+          metadata: {labels: {app: multus}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: multus-uninstall
+        annotations: {helm.sh/hook: pre-delete}
+      spec:
+        template:
+          metadata: {labels: {app: multus}}
+      ---
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: multus-cleanup
+        annotations: {helm.sh/hook: post-delete}
+      spec:
+        selector: {matchLabels: {app: multus, c: cleanup}}
+        template:
+          metadata: {labels: {app: multus, c: cleanup}}
+    `,
+    expect: [],
+  },
+  {
     name: "PDB with maxUnavailable over DaemonSet pods: SyncFailed",
     manifest: yaml`
       apiVersion: apps/v1

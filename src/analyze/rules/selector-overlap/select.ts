@@ -6,16 +6,17 @@ import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import { andList } from "../../messages.ts";
 
-const HELM_TEST_HOOKS = new Set(["test", "test-success", "test-failure"]);
+/** Hooks whose objects exist only while `helm test` runs or while the release is being deleted. */
+const OUT_OF_RELEASE_HOOKS = new Set(["test", "test-success", "test-failure", "pre-delete", "post-delete"]);
 
 /**
  * The pods that stand in the cluster beside the others: not a later copy of a duplicated
- * object (duplicate-object reports the copy), and not a `helm test` pod, which exists only
- * while `helm test` runs (and is usually deleted by its hook-delete-policy), so its
- * overlaps cost nothing a maintainer acts on.
+ * object (duplicate-object reports the copy), and not those of a `helm test` or delete hook,
+ * which exist only while `helm test` runs or the release is being uninstalled (and are
+ * usually deleted by their hook-delete-policy), so their overlaps cost nothing a maintainer acts on.
  */
 export function standingPods(context: AnalysisContext, workloads: readonly Workload[]): Workload[] {
-  return workloads.filter((w) => !isLaterCopy(context, w.object) && !w.object.hooks.some((h) => HELM_TEST_HOOKS.has(h)));
+  return workloads.filter((w) => !isLaterCopy(context, w.object) && !(w.object.hooks.length > 0 && w.object.hooks.every((h) => OUT_OF_RELEASE_HOOKS.has(h))));
 }
 
 /**
