@@ -110,6 +110,20 @@ function reusedFinding(object: KubeObject, changes: readonly FieldChange[], name
   };
 }
 
+/** What in a template can keep a generated value on upgrade: reading the object back, or a branch on install vs upgrade. */
+const KEEPS_A_VALUE = /\blookup\b|\.Release\.Is(?:Install|Upgrade)\b/;
+
+/**
+ * Whether the upgrade probe's two renders agreeing says the value is kept: only `lookup` or an
+ * install/upgrade branch keeps a generated value, so where the template (and the helpers it
+ * includes) has neither, equal values are chance (a random minute of an hour matches 1 time in 60).
+ */
+function upgradeProbeTrusted(context: AnalysisContext, object: KubeObject): boolean {
+  const template = object.doc.template;
+  const parts = template === undefined ? undefined : context.chartFacts?.templateTexts?.get(template);
+  return parts === undefined || parts.some((part) => KEEPS_A_VALUE.test(part));
+}
+
 /**
  * A random pod annotation that restarts no pods of its own: on a hook, which Helm creates
  * anew on each release anyway; or a hash of fields the chart refuses to upgrade without
@@ -255,7 +269,7 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
   if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
-  if (changes.every((change) => change.keptOnUpgrade !== undefined)) {
+  if (changes.every((change) => change.keptOnUpgrade !== undefined) && upgradeProbeTrusted(context, object)) {
     // The upgrade probe ran: each field's own truth, not the template's.
     const rotated = changes.filter((change) => change.keptOnUpgrade === false);
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
@@ -276,6 +290,8 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   } else if (isSecret) {
     messageId = "randomSecret";
     text = secretRemedy(object);
+  } else if (changes.every((change) => change.path[0] === "metadata" && change.path[1] === "annotations")) {
+    return annotationsFinding(object, first, named, fields);
   } else {
     const template = podTemplateOf(object, changes);
     if (template === "cronJob") return cronJobTemplateFinding(object, first, named, fields);
@@ -291,6 +307,18 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
     data: { fields: named },
     evidence: { cause: "random", fields },
     remedy: { text },
+  };
+}
+
+function annotationsFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
+  return {
+    object,
+    path: first.path,
+    severity: "info",
+    messageId: "randomAnnotations",
+    data: { fields: named },
+    evidence: { cause: "random", fields: [...fields] },
+    remedy: { text: "Nothing to change if the annotation is meant to mark each release (a refresh trigger). Otherwise render it from the chart and values only." },
   };
 }
 
@@ -447,6 +475,7 @@ export const nondeterministicRender: Rule = {
     summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
     messages: {
       randomFields: "changes between two renders of the same chart and values: {{fields}}",
+      randomAnnotations: "annotation changes on every upgrade, a marker of each release: {{fields}}",
       rollFields: "pod template changes between two renders of the same chart and values, so every upgrade restarts the pods: {{fields}}",
       rollFieldsDeliberate: "pod template changes on every upgrade to restart the pods, on purpose: {{fields}}",
       randomCronJobTemplate: "CronJob job template changes on every upgrade (nothing restarts; the Jobs it starts afterwards get the new value): {{fields}}",
@@ -474,6 +503,7 @@ export const nondeterministicRender: Rule = {
     },
     details: {
       randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
+      randomAnnotations: `${RANDOM_CAUSE} Every helm upgrade writes a new value. An annotation outside a pod template carries no application data: such a value marks each release, often on purpose (a timestamp that makes an operator refresh the object). GitOps tools never see the release in sync.`,
       rollFields: `${RANDOM_CAUSE} Every helm upgrade writes a new value into the pod template, so the pods restart although nothing else changed, and GitOps tools never see the release in sync.`,
       rollFieldsDeliberate: `${RANDOM_CAUSE} The field's name (a cache-bust token, a restart or roll marker) or a comment or values flag in the template says the chart changes it to restart the pods on every release: that is the intent.`,
       randomCronJobTemplate: `${RANDOM_CAUSE} Every helm upgrade updates the CronJob with a new value. No pod restarts; the Jobs it starts afterwards run with the new value, and GitOps tools never see the release in sync.`,
@@ -535,7 +565,8 @@ export const nondeterministicRender: Rule = {
           if (change.section === "name") report(randomNameFinding(object, change));
           else if (change.section === "pod-annotations") {
             if (restartsNothing(context, object, change)) continue;
-            report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+            const kept = upgradeProbeTrusted(context, object) ? change.keptOnUpgrade : undefined;
+            report((kept ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
           }
           else if (change.section === "other" && !runsOnceWithItsValues(object)) otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.

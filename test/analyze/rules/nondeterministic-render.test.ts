@@ -210,6 +210,34 @@ const cronAndHookJob = (token: string) => yaml`
         containers: [{name: m, image: "m:1", env: [{name: TOKEN, value: "${token}"}]}]
 `;
 
+/** A CronJob at a random minute of the hour, as charts spread their schedules. */
+const cronAt = (minute: string) => yaml`
+  apiVersion: batch/v1
+  kind: CronJob
+  metadata:
+    name: nova
+  spec:
+    schedule: "${minute} * * * *"
+    jobTemplate:
+      spec:
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: nova, image: "nova:1"}]
+`;
+
+/** An ExternalSecret the chart refreshes on each release with a timestamp annotation. */
+const refreshed = (time: string) => yaml`
+  apiVersion: external-secrets.io/v1beta1
+  kind: ExternalSecret
+  metadata:
+    name: config
+    annotations:
+      helm.sh/release-time: "${time}"
+  spec:
+    refreshInterval: 1h
+`;
+
 const CASES: ProbeCase[] = [
   {
     name: "bcrypt hashes salted anew on every render, of the same value: info, when nothing else in the object changes",
@@ -693,6 +721,29 @@ const CASES: ProbeCase[] = [
         line: 12,
         messageId: "randomCronJobTemplate",
         data: { fields: "spec.jobTemplate.spec.template.spec.containers[0].env[0].value" },
+      },
+    ],
+  },
+  {
+    name: "a random minute whose two upgrade renders agree by chance: the template has no lookup nor install branch, so nothing keeps it (warning, not kept by lookup)",
+    base: fromTemplate("cronjob.yaml", cronAt("7")),
+    repeat: fromTemplate("cronjob.yaml", cronAt("41")),
+    upgrades: [fromTemplate("cronjob.yaml", cronAt("23")), fromTemplate("cronjob.yaml", cronAt("23"))],
+    chartFacts: { ...lookingUp("chart/templates/other.yaml", "Secret"), templateTexts: new Map([["chart/templates/cronjob.yaml", ['schedule: "{{ randNumeric 2 | mod 60 }} * * * *"']]]) },
+    expect: [{ severity: "warning", object: "CronJob/nova", path: "spec.schedule", line: 7, messageId: "randomFields", data: { fields: "spec.schedule" } }],
+  },
+  {
+    name: "a timestamp annotation that marks each release on an ExternalSecret (a refresh trigger): info",
+    base: refreshed("2026-12-03T09:00:00Z"),
+    repeat: refreshed("2026-12-03T09:00:01Z"),
+    expect: [
+      {
+        severity: "info",
+        object: "ExternalSecret/config",
+        path: "metadata.annotations.helm.sh/release-time",
+        line: 6,
+        messageId: "randomAnnotations",
+        data: { fields: "metadata.annotations.helm.sh/release-time" },
       },
     ],
   },
