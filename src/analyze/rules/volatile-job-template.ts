@@ -85,7 +85,7 @@ function fieldName(change: TemplateChange, templatePath: FieldPath): string {
   return formatPath(change.path.slice(templatePath.length));
 }
 
-function finding(workload: Workload, changes: readonly TemplateChange[], severity: "error" | "warning"): FindingInput {
+function finding(workload: Workload, changes: readonly TemplateChange[], severity: "error" | "warning" | "info"): FindingInput {
   const { object } = workload;
   // Each field located once, not once per comparison: a locate walks the document's text.
   const lines = new Map(changes.map((c) => [c, object.doc.locate([...object.pathPrefix, ...c.path])]));

@@ -7,14 +7,20 @@ import { getPath, type KubeObject } from "../../model/object.ts";
 import { releaseOf } from "../release.ts";
 import { deleteCommand } from "../migration.ts";
 
+/** A ttlSecondsAfterFinished this short removes a finished Job long before a routine next release. */
+const SHORT_TTL_SECONDS = 3600;
+
 /**
- * A change to the template of a Job that Helm patches: an error, or a warning when the Job
- * is removed some time after it finished (it fails only if it still exists). Undefined for
- * a Job Helm never patches (generateName).
+ * A change to the template of a Job that Helm patches: an error; a warning when the Job is
+ * removed some time after it finished (it fails only if it still exists), info when that is
+ * within the hour (only an upgrade right after the last one fails). Undefined for a Job
+ * Helm never patches (generateName).
  */
-export function patchedJobSeverity(object: KubeObject): "error" | "warning" | undefined {
+export function patchedJobSeverity(object: KubeObject): "error" | "warning" | "info" | undefined {
   if (object.generatedName || object.hooks.length > 0) return undefined;
-  return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
+  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
+  if (typeof ttl !== "number") return "error";
+  return ttl <= SHORT_TTL_SECONDS ? "info" : "warning";
 }
 
 /** What keeps a Job's template out of the way of the next upgrade, and how to get an installed release past it. */
