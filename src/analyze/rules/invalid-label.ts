@@ -297,6 +297,13 @@ function valueFix(errors: readonly LabelFieldError[], value: string | undefined)
 }
 
 
+/**
+ * A `${NAME}` placeholder: the value is filled in after this render, by the release process
+ * before `helm package` (envsubst, a Makefile) or by the deploy tool after it (Flux's postBuild
+ * substitution), so it says nothing about the value the API server will see.
+ */
+const SUBSTITUTED_LATER = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
+
 const REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
 const UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
 
@@ -351,6 +358,7 @@ export const invalidLabel: Rule = {
         if (field.errors.length === 0) continue; // nearly every field: no map for it
         const byPath = new Map<string, LabelFieldError[]>();
         for (const error of field.errors) {
+          if (error.value !== undefined && SUBSTITUTED_LATER.test(error.value)) continue;
           const key = formatPath(error.path);
           const list = byPath.get(key);
           if (list) list.push(error);

@@ -30,6 +30,19 @@ ruleCases(invalidLabel, [
     expect: [],
   },
   {
+    name: "${NAME} placeholders filled in before packaging or by Flux's substitution: not checked (a chart source template, kiali's ${HELM_IMAGE_TAG})",
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: chartname-\${CHARTNAME}
+        labels: {app.kubernetes.io/name: "\${CHARTNAME}", version: "\${HELM_IMAGE_TAG}", app.kubernetes.io/version: "v\${HELM_IMAGE_TAG}"}
+      spec:
+        selector: {app.kubernetes.io/name: "\${CHARTNAME}"}
+    `,
+    expect: [],
+  },
+  {
     name: "label keys and values the API server rejects",
     manifest: yaml`
       apiVersion: apps/v1
