@@ -39,6 +39,15 @@ export function knownVersions(objects: readonly KubeObject[]): KnownVersions {
   return { chart, app };
 }
 
+/**
+ * A version the release process stamps before packaging (`0.0.0`, chartpress's
+ * `0.0.1-set.by.chartpress`): a chart's source carries it, no release does, so what a release
+ * pairs with it (the image tag, the appVersion) cannot be told from the source.
+ */
+export function isPlaceholderVersion(version: string): boolean {
+  return /^v?0\.0\.0(?:[-+.].*)?$/.test(version) || /set\.by|placeholder/i.test(version);
+}
+
 function addVersions(labels: unknown, chart: Set<string>, app: Set<string>): void {
   for (const key of CHART_LABEL_KEYS) {
     const label = stringEntry(labels, key);

@@ -99,6 +99,39 @@ ruleCases(volatilePodLabels, [
     ],
   },
   {
+    name: "a chart source whose versions are placeholders its release process stamps (0.0.0, chartpress's 0.0.1-set.by.chartpress): what a release pairs with them is unknown, nothing reported",
+    manifest: yaml`
+      # Source: kiali/templates/deployment.yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: kiali
+      spec:
+        selector:
+          matchLabels: {app.kubernetes.io/name: kiali}
+        template:
+          metadata:
+            labels: {helm.sh/chart: kiali-0.0.0, app.kubernetes.io/name: kiali, app.kubernetes.io/version: "0.0.0"}
+          spec:
+            containers: [{name: kiali, image: "quay.io/kiali/kiali:latest"}]
+      ---
+      # Source: jupyterhub/templates/hub/deployment.yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: hub
+      spec:
+        selector:
+          matchLabels: {component: hub}
+        template:
+          metadata:
+            labels: {component: hub, chart: jupyterhub-0.0.1-set.by.chartpress}
+          spec:
+            containers: [{name: hub, image: "quay.io/jupyterhub/k8s-hub:0.0.1-set.by.chartpress"}]
+    `,
+    expect: [],
+  },
+  {
     name: "clean helm create output: selectorLabels on the pod template",
     manifest: yaml`
       apiVersion: apps/v1
