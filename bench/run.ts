@@ -2,9 +2,10 @@
  * `npm run bench`: chartguard's speed and memory on large inputs, each against a floor
  * measured in the same run on the same machine.
  *
- *   npm run bench                    every case (about 5 minutes on a 2-core machine)
+ *   npm run bench                    every case (about 15 minutes on a 2-core machine, half of it the npm peer)
  *   npm run bench -- --quick         small sizes, to check the harness (about 1 minute)
- *   npm run bench -- --only a,d      some cases: a b c d e f (and `probes`, the probe benchmark; `chart`)
+ *   npm run bench -- --only a,d      some cases: a b c d e f (and `probes`, the probe benchmark; `chart`;
+ *                                    `peer`, the npm peer @monokle/validation on the cluster dumps of a)
  *   npm run bench -- --chart DIR     also a real chart (repeatable): `check` with and without probes
  *                                    against one `helm template` of the same chart in the same run;
  *                                    dependencies its charts/ lacks are taken offline from folders of
@@ -46,6 +47,7 @@ const DIST = join(WORK, "dist");
 const INPUTS = join(WORK, "inputs");
 const PEAK_RSS = pathToFileURL(join(ROOT, "bench", "peak-rss.mjs")).href;
 const FLOOR = join(ROOT, "bench", "floor.mjs");
+const PEER = join(ROOT, "bench", "peer.mjs");
 const CLI = join(DIST, "cli", "main.js");
 
 // ---------------------------------------------------------------------------------------------
@@ -88,11 +90,13 @@ export interface Measurement {
   rssMB: number;
   code: number | null;
   stderr: string;
+  /** Killed after the timeout given to measure. */
+  timedOut?: boolean;
 }
 
 let rssCounter = 0;
 
-async function measure(args: readonly string[], nodeFlags: readonly string[] = []): Promise<Measurement> {
+async function measure(args: readonly string[], nodeFlags: readonly string[] = [], timeoutMs = Infinity): Promise<Measurement> {
   const rssFile = join(WORK, `rss-${process.pid}-${rssCounter++}`);
   rmSync(rssFile, { force: true });
   const start = performance.now();
@@ -106,14 +110,22 @@ async function measure(args: readonly string[], nodeFlags: readonly string[] = [
   child.stderr.on("data", (chunk: string) => {
     if (stderr.length < 20_000) stderr += chunk;
   });
+  let timedOut = false;
+  const timer = Number.isFinite(timeoutMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGKILL");
+      }, timeoutMs)
+    : undefined;
   const code = await new Promise<number | null>((done, fail) => {
     child.on("error", fail);
     child.on("close", (exitCode) => done(exitCode));
   });
+  clearTimeout(timer);
   const ms = performance.now() - start;
   const rssKiB = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : NaN;
   rmSync(rssFile, { force: true });
-  return { ms, rssMB: rssKiB / 1024, code, stderr };
+  return { ms, rssMB: rssKiB / 1024, code, stderr, ...(timedOut ? { timedOut } : {}) };
 }
 
 /** Best (lowest wall time) of `runs`, floor and chartguard alternating so that drift hits both. */
@@ -277,6 +289,36 @@ async function dumpCase(id: string, label: string, input: DumpInput, options: Op
   return row;
 }
 
+/** The npm peer's longest run and largest heap: at 100k objects it would take hours and tens of GB. */
+const PEER_TIMEOUT_MS = 300_000;
+const PEER_HEAP_MB = 4096;
+
+/**
+ * chartguard against the npm peer (bench/peer.mjs, @monokle/validation) on the same cluster
+ * dump: the peer is the "floor" of the row, and the target is to be faster at every size.
+ * A peer that does not finish within PEER_TIMEOUT_MS counts at that time (chartguard's lead is then larger).
+ */
+async function peerCase(input: DumpInput): Promise<Row> {
+  const subject = await measure([CLI, "check", input.path, "--no-config"]);
+  check(subject, "chartguard");
+  // Its heap capped so that running out of memory ends the peer, not the machine's other work.
+  const peer = await measure([PEER, input.path], [`--max-old-space-size=${PEER_HEAP_MB}`], PEER_TIMEOUT_MS);
+  const failure = peer.timedOut ? `did not finish in ${PEER_TIMEOUT_MS / 1000} s (killed)` : peer.code !== 0 ? `failed (exit ${peer.code}: ${peer.stderr.trim().split("\n").at(-1) ?? ""})` : undefined;
+  return {
+    case: "peer) @monokle/validation, same cluster dump",
+    size: `${input.objects.toLocaleString("en-US")} (${MB(input.bytes)})`,
+    wallMs: subject.ms,
+    rssMB: subject.rssMB,
+    floorMs: peer.ms,
+    target: "< 1x (faster than the peer)",
+    pass: subject.ms < peer.ms,
+    note:
+      failure !== undefined
+        ? `the peer ${failure} after ${(peer.ms / 1000).toFixed(0)} s; ratio against that time`
+        : `the peer: ${peer.ms.toFixed(0)} ms, ${peer.rssMB.toFixed(0)} MB peak RSS (plugins yaml-syntax, resource-links, pod-security-standards, practices, metadata; kubernetes-schema needs the network)`,
+  };
+}
+
 async function chartsCase(label: string, dir: string, charts: number, options: Options, helm: string, probe: boolean, targetRatio: number): Promise<Row> {
   const jobs = String(options.jobs);
   const { floor, subject } = await measurePair(
@@ -398,6 +440,11 @@ async function main(): Promise<void> {
     }
     scalingNotes(id, scaling);
     rows.push(...scaling);
+  }
+
+  if (wanted("peer")) {
+    const sizes = options.quick ? [1_000, 3_000] : [1_000, 10_000, 100_000];
+    for (const n of sizes) rows.push(await peerCase(await dumpInput(`dump-${n}`, { objects: n, namespaces: Math.max(1, n / 100), format: "list" })));
   }
 
   if (wanted("chart")) {
