@@ -40,12 +40,13 @@ export function knownVersions(objects: readonly KubeObject[]): KnownVersions {
 }
 
 /**
- * A version the release process stamps before packaging (`0.0.0`, chartpress's
- * `0.0.1-set.by.chartpress`): a chart's source carries it, no release does, so what a release
- * pairs with it (the image tag, the appVersion) cannot be told from the source.
+ * An image whose tag the release process stamps before packaging (kiali's
+ * `${HELM_IMAGE_TAG}`, chartpress's `set-by-chartpress`, `0.0.0`): the chart's source carries
+ * the placeholder, every release a new tag, so its pods restart on every release anyway.
  */
-export function isPlaceholderVersion(version: string): boolean {
-  return /^v?0\.0\.0(?:[-+.].*)?$/.test(version) || /set\.by|placeholder/i.test(version);
+export function hasStampedTag(image: string): boolean {
+  const tag = imageTag(image);
+  return tag !== undefined && (/^v?0\.0\.0(?:[-+.].*)?$/.test(tag) || /set[.-]by|placeholder|\$\{/i.test(tag));
 }
 
 function addVersions(labels: unknown, chart: Set<string>, app: Set<string>): void {

@@ -1,7 +1,7 @@
 import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, stringEntry } from "../../model/object.ts";
-import { isPlaceholderVersion, taggedWithVersion } from "../../model/volatile.ts";
+import { hasStampedTag, taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
@@ -33,21 +33,16 @@ function watched(workload: Workload): boolean {
  * pod spec carries the chart version itself (an image released in lockstep with the chart,
  * tagged 1.2.3 or 1.2.3-alpine; an environment value); otherwise it restarts them for nothing.
  */
-function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean, stamped: StampedVersions): boolean {
+function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean): boolean {
   // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
-  if (cause === "chart-version") return !rollsOnChartBump && !stamped.chart;
-  if (cause === "app-version" && stamped.app) return false;
+  if (cause === "chart-version") return !rollsOnChartBump;
+  // An image its release process stamps changes on every release: so does the app version with it.
+  if (cause === "app-version" && images.some((c) => hasStampedTag(c.image))) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
-}
-
-/** Whether the chart's source carries placeholder versions (isPlaceholderVersion): its chart version, its appVersion. */
-interface StampedVersions {
-  chart: boolean;
-  app: boolean;
 }
 
 const FIX =
@@ -158,20 +153,18 @@ export const volatilePodLabels: Rule = {
     helpUri: ruleHelpUri("volatile-pod-labels"),
   },
   check(context, report) {
-    // Versions the release process stamps: whether a release's images follow them cannot be told from the source.
-    const stamped = { chart: [...context.versions.chart].some(isPlaceholderVersion), app: [...context.versions.app].some(isPlaceholderVersion) };
     for (const workload of context.workloads) {
       // A chart that restarts the pods on every release on purpose: the labels add no restart of their own.
       if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       // The pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
       const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
-      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump, stamped));
+      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
       const noPods = runsNoPods(context, workload.object);
       // Its Jobs are created anew anyway: a CronJob's checksums restart nothing.
-      const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump || stamped.chart ? [] : chartVersionHashes(context, workload);
+      const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);
       const summary = hashes.length > 0 ? summarize(hashes) : undefined;
       // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
       const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");

@@ -99,7 +99,7 @@ ruleCases(volatilePodLabels, [
     ],
   },
   {
-    name: "a chart source whose versions are placeholders its release process stamps (0.0.0, chartpress's 0.0.1-set.by.chartpress): what a release pairs with them is unknown, nothing reported",
+    name: "images whose tag the release process stamps (kiali's ${HELM_IMAGE_TAG}, chartpress's set-by-chartpress): every release changes them, so chart and app version labels restart nothing more",
     manifest: yaml`
       # Source: kiali/templates/deployment.yaml
       apiVersion: apps/v1
@@ -113,7 +113,7 @@ ruleCases(volatilePodLabels, [
           metadata:
             labels: {helm.sh/chart: kiali-0.0.0, app.kubernetes.io/name: kiali, app.kubernetes.io/version: "0.0.0"}
           spec:
-            containers: [{name: kiali, image: "quay.io/kiali/kiali:latest"}]
+            containers: [{name: kiali, image: "quay.io/kiali/kiali:\${HELM_IMAGE_TAG}"}]
       ---
       # Source: jupyterhub/templates/hub/deployment.yaml
       apiVersion: apps/v1
@@ -127,9 +127,37 @@ ruleCases(volatilePodLabels, [
           metadata:
             labels: {component: hub, chart: jupyterhub-0.0.1-set.by.chartpress}
           spec:
-            containers: [{name: hub, image: "quay.io/jupyterhub/k8s-hub:0.0.1-set.by.chartpress"}]
+            containers: [{name: hub, image: "quay.io/jupyterhub/k8s-hub:set-by-chartpress"}]
     `,
     expect: [],
+  },
+  {
+    name: "a chart version the release process stamps (v0.0.0) on pods whose image is not stamped with it: a chart bump still restarts them for nothing",
+    manifest: yaml`
+      # Source: kyverno/templates/deployment.yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: kyverno
+      spec:
+        selector:
+          matchLabels: {app.kubernetes.io/name: kyverno}
+        template:
+          metadata:
+            labels: {helm.sh/chart: kyverno-v0.0.0, app.kubernetes.io/name: kyverno}
+          spec:
+            containers: [{name: kyverno, image: "ghcr.io/kyverno/kyverno:latest"}]
+    `,
+    expect: [
+      {
+        severity: "warning",
+        object: "Deployment/kyverno",
+        path: "spec.template.metadata.labels",
+        line: 11,
+        messageId: "restarts",
+        data: { labels: "helm.sh/chart", sources: "the chart version", kind: "Deployment" },
+      },
+    ],
   },
   {
     name: "clean helm create output: selectorLabels on the pod template",
