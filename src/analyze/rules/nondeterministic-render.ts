@@ -291,11 +291,11 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
     messageId = "randomSecret";
     text = secretRemedy(object);
   } else if (changes.every((change) => change.path[0] === "metadata" && change.path[1] === "annotations")) {
-    return annotationsFinding(object, first, named, fields);
+    return infoFinding("randomAnnotations", object, first, named, fields);
   } else {
     const template = podTemplateOf(object, changes);
-    if (template === "cronJob") return cronJobTemplateFinding(object, first, named, fields);
-    if (template === "pods" && changes.every((change) => rollIntent(context, object, change) === "deliberate")) return deliberateRollFinding(object, first, named, fields);
+    if (template === "cronJob") return infoFinding("randomCronJobTemplate", object, first, named, fields);
+    if (template === "pods" && changes.every((change) => rollIntent(context, object, change) === "deliberate")) return infoFinding("rollFieldsDeliberate", object, first, named, fields);
     messageId = template === "pods" ? "rollFields" : "randomFields";
     text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
   }
@@ -310,39 +310,22 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   };
 }
 
-function annotationsFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
-  return {
-    object,
-    path: first.path,
-    severity: "info",
-    messageId: "randomAnnotations",
-    data: { fields: named },
-    evidence: { cause: "random", fields: [...fields] },
-    remedy: { text: "Nothing to change if the annotation is meant to mark each release (a refresh trigger). Otherwise render it from the chart and values only." },
-  };
-}
+/** Random fields whose change on every upgrade is harmless or meant: info, and what to do if it is not. */
+const INFO_REMEDIES = {
+  randomAnnotations: "Nothing to change if the annotation is meant to mark each release (a refresh trigger). Otherwise render it from the chart and values only.",
+  randomCronJobTemplate: "Nothing restarts. If the Jobs need a value that stays the same across releases, pass it in values or keep it in a Secret the chart reuses with `lookup`.",
+  rollFieldsDeliberate: "Nothing to change if the restarts are meant. To restart the pods only when their configuration changes, a checksum annotation does that instead.",
+} as const;
 
-function cronJobTemplateFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
+function infoFinding(messageId: keyof typeof INFO_REMEDIES, object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
   return {
     object,
     path: first.path,
     severity: "info",
-    messageId: "randomCronJobTemplate",
+    messageId,
     data: { fields: named },
     evidence: { cause: "random", fields: [...fields] },
-    remedy: { text: "Nothing restarts. If the Jobs need a value that stays the same across releases, pass it in values or keep it in a Secret the chart reuses with `lookup`." },
-  };
-}
-
-function deliberateRollFinding(object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
-  return {
-    object,
-    path: first.path,
-    severity: "info",
-    messageId: "rollFieldsDeliberate",
-    data: { fields: named },
-    evidence: { cause: "random", fields: [...fields] },
-    remedy: { text: "Nothing to change if the restarts are meant. To restart the pods only when their configuration changes, a checksum annotation does that instead." },
+    remedy: { text: INFO_REMEDIES[messageId] },
   };
 }
 
