@@ -50,9 +50,11 @@ export function toFinding(rule: Rule, input: FindingInput, templateLines?: Templ
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) =>
-      a.location.file.localeCompare(b.location.file) ||
-      a.location.line - b.location.line ||
-      a.rule.localeCompare(b.rule) ||
-      a.path.localeCompare(b.path),
+      byCodeUnits(a.location.file, b.location.file) || a.location.line - b.location.line || byCodeUnits(a.rule, b.rule) || byCodeUnits(a.path, b.path),
   );
+}
+
+/** The same order on every machine, whatever its locale (localeCompare follows it, and loads a collator on first use). */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
