@@ -11477,12 +11477,13 @@ function walk(dir, root, boundary, shownRoot, ancestors) {
     entries = [];
   }
   for (const entry of entries) {
-    const from = path4.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== ".git") walk(from, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from]));
+      const from2 = path4.join(dir, entry.name);
+      if (entry.name !== ".git") walk(from2, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from2]));
       continue;
     }
     if (!entry.isSymbolicLink()) continue;
+    const from = path4.join(dir, entry.name);
     const shown = path4.join(shownRoot, path4.relative(root, from));
     let target;
     try {
@@ -16184,6 +16185,10 @@ function knownVersions(objects) {
   }
   return { chart, app };
 }
+function hasStampedTag(image) {
+  const tag = imageTag(image);
+  return tag !== void 0 && (/^v?0\.0\.0(?:[-+.].*)?$/.test(tag) || /set[.-]by|placeholder|\$\{/i.test(tag));
+}
 function addVersions(labels, chart, app) {
   for (const key of CHART_LABEL_KEYS) {
     const label = stringEntry(labels, key);
@@ -16261,7 +16266,7 @@ function imageTag(image) {
   return colon > reference.lastIndexOf("/") ? reference.slice(colon + 1) : void 0;
 }
 function namedToRoll(key) {
-  return /roll|restart|redeploy|revision|timestamp/i.test(key.slice(key.lastIndexOf("/") + 1));
+  return /roll|restart|redeploy|revision|timestamp|bust/i.test(key.slice(key.lastIndexOf("/") + 1));
 }
 var VOLATILE_LABEL_KEYS, CHART_LABEL_KEYS, APP_VERSION_KEYS, CHART_LABEL, LOOKS_LIKE_VERSION, versionIndexes;
 var init_volatile = __esm({
@@ -16420,7 +16425,7 @@ function workloadOf(object) {
   const podLabels = stringMap(isRecord(metadata) ? metadata.labels : void 0);
   const podAnnotations = stringMap(isRecord(metadata) ? metadata.annotations : void 0);
   const restartPolicy = getPath(template, ["spec", "restartPolicy"]);
-  const runsToCompletion = shape.runsToCompletion || object.hooks.length > 0 || object.ref.kind === "Pod" && restartPolicy !== void 0 && restartPolicy !== "Always";
+  const runsToCompletion = shape.runsToCompletion || object.ref.kind === "Pod" && (object.hooks.length > 0 || restartPolicy !== void 0 && restartPolicy !== "Always");
   const workload = {
     object,
     templatePath: shape.templatePath,
@@ -18763,13 +18768,17 @@ var init_impact = __esm({
 
 // src/analyze/volatile/rolls.ts
 function rollIntent(context, object, change) {
-  const key = changedKey(change);
+  const key = nameOfField(object, change);
   if (/^[0-9a-f]{32,128}$/i.test(change.before ?? "")) return "hash";
   if (namedToRoll(key)) return "deliberate";
   const template = object.doc.template;
   const lines = template === void 0 ? void 0 : context.chartFacts?.deliberateLines?.get(template);
   const line = lines === void 0 ? void 0 : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
   return line !== void 0 && lines.has(line) ? "deliberate" : void 0;
+}
+function nameOfField(object, change) {
+  const entry = change.path.at(-1) === "value" ? getPath(object.raw, change.path.slice(0, -1)) : void 0;
+  return isRecord(entry) && typeof entry.name === "string" ? entry.name : changedKey(change);
 }
 function rollsOnPurposeEveryRelease(context, object) {
   return (probesOf(context.probes, object)?.changes ?? []).some(
@@ -18789,6 +18798,7 @@ function runsNoPods(context, object) {
   return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\0${object.ref.kind}\0${object.ref.name}`);
 }
 function podSpecCarriesChartVersion(workload, versions) {
+  if (containerImages(workload).some((container) => hasStampedTag(container.image))) return true;
   if (versions.chart.size === 0) return false;
   const pending2 = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
   while (pending2.length > 0) {
@@ -18833,6 +18843,7 @@ var init_rolls = __esm({
     "use strict";
     init_object();
     init_volatile();
+    init_workloads();
     init_probes();
     init_labels();
   }
@@ -18849,6 +18860,7 @@ function reportable(workload, verdict, rollsOnChartBump) {
   const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
+  if (cause === "app-version" && images.some((c) => hasStampedTag(c.image))) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -19037,18 +19049,21 @@ var init_volatile_claim_template = __esm({
 // src/analyze/volatile/jobs.ts
 function patchedJobSeverity(object) {
   if (object.generatedName || object.hooks.length > 0) return void 0;
-  return typeof getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === "number" ? "warning" : "error";
+  const ttl = getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]);
+  if (typeof ttl !== "number") return "error";
+  return ttl <= SHORT_TTL_SECONDS ? "info" : "warning";
 }
 function jobCommands(object) {
   return [deleteCommand(object), releaseOf(object).upgrade];
 }
-var JOB_RECREATE_FIX;
+var SHORT_TTL_SECONDS, JOB_RECREATE_FIX;
 var init_jobs = __esm({
   "src/analyze/volatile/jobs.ts"() {
     "use strict";
     init_object();
     init_release();
     init_migration();
+    SHORT_TTL_SECONDS = 3600;
     JOB_RECREATE_FIX = "For a one-off task, make the Job a Helm hook (helm.sh/hook: post-install,post-upgrade with helm.sh/hook-delete-policy: before-hook-creation) so Helm recreates it on each release, or name it per release (e.g. with .Release.Revision), or give it a short spec.ttlSecondsAfterFinished. For a release already deployed, delete the finished Job before upgrading (the upgrade creates it again, so it runs once more).";
   }
 });
@@ -19358,7 +19373,7 @@ function valueFix(errors, value) {
   }
   return [...new Set(tips)].join(" ");
 }
-var SUBDOMAIN_NAMES, CRONJOB_NAME_MAX, NOUN, REJECTED, UNDECODABLE, invalidLabel;
+var SUBDOMAIN_NAMES, CRONJOB_NAME_MAX, NOUN, SUBSTITUTED_LATER, REJECTED, UNDECODABLE, invalidLabel;
 var init_invalid_label = __esm({
   "src/analyze/rules/invalid-label.ts"() {
     "use strict";
@@ -19384,6 +19399,7 @@ var init_invalid_label = __esm({
     };
     CRONJOB_NAME_MAX = 52;
     NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
+    SUBSTITUTED_LATER = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
     REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
     UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
     invalidLabel = {
@@ -19428,6 +19444,7 @@ var init_invalid_label = __esm({
             if (field.errors.length === 0) continue;
             const byPath = /* @__PURE__ */ new Map();
             for (const error of field.errors) {
+              if (error.value !== void 0 && SUBSTITUTED_LATER.test(error.value)) continue;
               const key = formatPath(error.path);
               const list = byPath.get(key);
               if (list) list.push(error);
@@ -19583,7 +19600,7 @@ var init_by_design = __esm({
 
 // src/analyze/rules/selector-overlap/select.ts
 function standingPods(context, workloads) {
-  return workloads.filter((w) => !isLaterCopy(context, w.object) && !w.object.hooks.some((h) => HELM_TEST_HOOKS.has(h)));
+  return workloads.filter((w) => !isLaterCopy(context, w.object) && !(w.object.hooks.length > 0 && w.object.hooks.every((h) => OUT_OF_RELEASE_HOOKS.has(h))));
 }
 function goneOnceSucceeded(workload) {
   const { object } = workload;
@@ -19651,14 +19668,14 @@ function sharedSelections(selections) {
   });
   return pairs2;
 }
-var HELM_TEST_HOOKS;
+var OUT_OF_RELEASE_HOOKS;
 var init_select = __esm({
   "src/analyze/rules/selector-overlap/select.ts"() {
     "use strict";
     init_object();
     init_duplicates();
     init_messages();
-    HELM_TEST_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure"]);
+    OUT_OF_RELEASE_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure", "pre-delete", "post-delete"]);
   }
 });
 
@@ -20675,6 +20692,17 @@ function writtenByUpgrades(object) {
 function runsPerRelease(object) {
   return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
 }
+function runsOnceWithItsValues(object) {
+  return (object.ref.kind === "Job" || object.ref.kind === "Pod") && (object.hooks.length > 0 || object.generatedName);
+}
+function podTemplateOf(object, changes) {
+  const workload = workloadOf(object);
+  if (workload === void 0 || workload.templatePath.length === 0) return void 0;
+  const template = workload.templatePath;
+  if (!changes.every((change) => template.every((segment, i) => change.path[i] === segment))) return void 0;
+  if (object.ref.kind === "CronJob") return "cronJob";
+  return workload.runsToCompletion ? void 0 : "pods";
+}
 function secretRemedy(object) {
   const name = object.ref.name;
   return `Generate a value once and keep it: read the Secret the release already has with \`lookup\` and reuse its value when present ({{- $old := lookup "v1" "Secret" .Release.Namespace "${name}" }} ... {{ if $old }}{{ index $old.data "<key>" }}{{ else }}{{ randAlphaNum 32 | b64enc }}{{ end }}), or let users pass the value in values (fail with \`required\` when it is missing, or point at an existing Secret). \`helm template\` and --dry-run have no cluster, so there \`lookup\` finds nothing and the value still differs: that is expected.`;
@@ -20701,6 +20729,11 @@ function reusedFinding(object, changes, named, fields, lookedUp) {
       text: "Nothing to change for `helm install`/`helm upgrade`. Where the chart is rendered without a cluster connection (GitOps), pass the value in values or point the chart at an existing Secret, so that every render agrees."
     }
   };
+}
+function upgradeProbeTrusted(context, object) {
+  const template = object.doc.template;
+  const parts = template === void 0 ? void 0 : context.chartFacts?.templateTexts?.get(template);
+  return parts === void 0 || parts.some((part) => KEEPS_A_VALUE.test(part));
 }
 function restartsNothing(context, object, change) {
   if (object.hooks.length > 0) return true;
@@ -20808,7 +20841,7 @@ function randomFieldsFinding(context, object, allChanges) {
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
   if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
-  if (changes.every((change) => change.keptOnUpgrade !== void 0)) {
+  if (changes.every((change) => change.keptOnUpgrade !== void 0) && upgradeProbeTrusted(context, object)) {
     const rotated = changes.filter((change) => change.keptOnUpgrade === false);
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
     if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
@@ -20827,8 +20860,13 @@ function randomFieldsFinding(context, object, allChanges) {
   } else if (isSecret) {
     messageId = "randomSecret";
     text = secretRemedy(object);
+  } else if (changes.every((change) => change.path[0] === "metadata" && change.path[1] === "annotations")) {
+    return infoFinding("randomAnnotations", object, first, named, fields);
   } else {
-    messageId = "randomFields";
+    const template = podTemplateOf(object, changes);
+    if (template === "cronJob") return infoFinding("randomCronJobTemplate", object, first, named, fields);
+    if (template === "pods" && changes.every((change) => rollIntent(context, object, change) === "deliberate")) return infoFinding("rollFieldsDeliberate", object, first, named, fields);
+    messageId = template === "pods" ? "rollFields" : "randomFields";
     text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
   }
   return {
@@ -20839,6 +20877,17 @@ function randomFieldsFinding(context, object, allChanges) {
     data: { fields: named },
     evidence: { cause: "random", fields },
     remedy: { text }
+  };
+}
+function infoFinding(messageId, object, first, named, fields) {
+  return {
+    object,
+    path: first.path,
+    severity: "info",
+    messageId,
+    data: { fields: named },
+    evidence: { cause: "random", fields: [...fields] },
+    remedy: { text: INFO_REMEDIES[messageId] }
   };
 }
 function randomNameFinding(object, change) {
@@ -20967,11 +21016,12 @@ function withCertificateCopiesFolded(found) {
     };
   });
 }
-var RANDOM_FUNCTIONS, MAX_FIELDS_NAMED2, RANDOM_CAUSE, NO_CLUSTER, REVISION, CA_BUNDLE_KINDS, UPGRADE_HOOKS, BCRYPT, EVERY_BCRYPT, DELIBERATE_ROLL, nondeterministicRender;
+var RANDOM_FUNCTIONS, MAX_FIELDS_NAMED2, RANDOM_CAUSE, NO_CLUSTER, REVISION, CA_BUNDLE_KINDS, UPGRADE_HOOKS, KEEPS_A_VALUE, BCRYPT, EVERY_BCRYPT, INFO_REMEDIES, DELIBERATE_ROLL, nondeterministicRender;
 var init_nondeterministic_render = __esm({
   "src/analyze/rules/nondeterministic-render.ts"() {
     "use strict";
     init_object();
+    init_workloads();
     init_messages();
     init_probes();
     init_release();
@@ -20988,8 +21038,14 @@ var init_nondeterministic_render = __esm({
     REVISION = "helm template always renders revision 1; the next release renders {{next}}.";
     CA_BUNDLE_KINDS = /* @__PURE__ */ new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "CustomResourceDefinition"]);
     UPGRADE_HOOKS = /* @__PURE__ */ new Set(["pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"]);
+    KEEPS_A_VALUE = /\blookup\b|\.Release\.Is(?:Install|Upgrade)\b/;
     BCRYPT = /\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}/;
     EVERY_BCRYPT = new RegExp(BCRYPT.source, "g");
+    INFO_REMEDIES = {
+      randomAnnotations: "Nothing to change if the annotation is meant to mark each release (a refresh trigger). Otherwise render it from the chart and values only.",
+      randomCronJobTemplate: "Nothing restarts. If the Jobs need a value that stays the same across releases, pass it in values or keep it in a Secret the chart reuses with `lookup`.",
+      rollFieldsDeliberate: "Nothing to change if the restarts are meant. To restart the pods only when their configuration changes, a checksum annotation does that instead."
+    };
     DELIBERATE_ROLL = "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
     nondeterministicRender = {
       meta: {
@@ -20998,6 +21054,10 @@ var init_nondeterministic_render = __esm({
         summary: "Fields that differ between two renders of the same inputs (randAlphaNum, now, genCA, ...) or change on every release (.Release.Revision).",
         messages: {
           randomFields: "changes between two renders of the same chart and values: {{fields}}",
+          randomAnnotations: "annotation changes on every upgrade, a marker of each release: {{fields}}",
+          rollFields: "pod template changes between two renders of the same chart and values, so every upgrade restarts the pods: {{fields}}",
+          rollFieldsDeliberate: "pod template changes on every upgrade to restart the pods, on purpose: {{fields}}",
+          randomCronJobTemplate: "CronJob job template changes on every upgrade (nothing restarts; the Jobs it starts afterwards get the new value): {{fields}}",
           randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
           randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
           reusedByLookup: "generated at render time, kept on upgrade by lookup of the existing {{lookedUp}}: {{fields}}",
@@ -21022,6 +21082,10 @@ var init_nondeterministic_render = __esm({
         },
         details: {
           randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
+          randomAnnotations: `${RANDOM_CAUSE} Every helm upgrade writes a new value. An annotation outside a pod template carries no application data: such a value marks each release, often on purpose (a timestamp that makes an operator refresh the object). GitOps tools never see the release in sync.`,
+          rollFields: `${RANDOM_CAUSE} Every helm upgrade writes a new value into the pod template, so the pods restart although nothing else changed, and GitOps tools never see the release in sync.`,
+          rollFieldsDeliberate: `${RANDOM_CAUSE} The field's name (a cache-bust token, a restart or roll marker) or a comment or values flag in the template says the chart changes it to restart the pods on every release: that is the intent.`,
+          randomCronJobTemplate: `${RANDOM_CAUSE} Every helm upgrade updates the CronJob with a new value. No pod restarts; the Jobs it starts afterwards run with the new value, and GitOps tools never see the release in sync.`,
           randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,
           randomCertificate: `${RANDOM_CAUSE} Every helm upgrade issues a new certificate or CA: clients that trusted the old one (the API server calling a webhook, pods holding the CA) fail until everything has picked up the new one, and the changed object shows as drift to GitOps tools.`,
           deletedOnUpgrade: "The upgrade probe renders the chart as `helm upgrade` does, and this {{kind}} is not in that render (its template renders it only while .Release.IsInstall is true). It has no helm.sh/resource-policy: keep, so the first helm upgrade deletes it, with the values generated on install: pods that read it fail at their next start, and `lookup` finds nothing to reuse after that.",
@@ -21063,8 +21127,9 @@ var init_nondeterministic_render = __esm({
               if (change.section === "name") report(randomNameFinding(object, change));
               else if (change.section === "pod-annotations") {
                 if (restartsNothing(context, object, change)) continue;
-                report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
-              } else if (change.section === "other") otherRandom.push(change);
+                const kept = upgradeProbeTrusted(context, object) ? change.keptOnUpgrade : void 0;
+                report(kept ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+              } else if (change.section === "other" && !runsOnceWithItsValues(object)) otherRandom.push(change);
             } else if (primary === "revision") {
               if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
               const finding2 = revisionFinding(context, object, change);
@@ -22911,8 +22976,11 @@ function toFinding(rule, input, templateLines2) {
 }
 function sortFindings(findings) {
   return findings.sort(
-    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path)
+    (a, b) => byCodeUnits(a.location.file, b.location.file) || a.location.line - b.location.line || byCodeUnits(a.rule, b.rule) || byCodeUnits(a.path, b.path)
   );
+}
+function byCodeUnits(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 var init_run = __esm({
   "src/analyze/run.ts"() {
@@ -24100,6 +24168,7 @@ function withIncludedHelpers(text, helpers) {
 function hashingLines(file, text) {
   const root = /^(?:charts\/[^/]+\/)*templates\//.exec(file)?.[0] ?? "templates/";
   const lines = /* @__PURE__ */ new Map();
+  if (!text.includes(".Template.BasePath")) return lines;
   text.split("\n").forEach((line, i) => {
     const files = [...line.matchAll(BASE_PATH_INCLUDE)].map((match) => root + [...match[1].matchAll(/"([^"]*)"/g)].map((part) => part[1]).join("").replace(/^\//, ""));
     if (files.length > 0) lines.set(i + 1, { files, whole: !/\bfromYaml\b/.test(line) });
