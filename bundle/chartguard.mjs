@@ -20692,8 +20692,10 @@ function writtenByUpgrades(object) {
 function runsPerRelease(object) {
   return object.hooks.length > 0 || object.ref.kind === "Job" || object.ref.kind === "Pod";
 }
-function runsOnceWithItsValues(object) {
-  return (object.ref.kind === "Job" || object.ref.kind === "Pod") && (object.hooks.length > 0 || object.generatedName);
+function carriesNothing(object, change) {
+  if (object.hooks.length === 0 && !object.generatedName) return false;
+  if (object.ref.kind === "Job" || object.ref.kind === "Pod") return true;
+  return object.hooks.length > 0 && change.path[0] === "metadata" && change.path[1] === "annotations";
 }
 function podTemplateOf(object, changes) {
   const workload = workloadOf(object);
@@ -20730,7 +20732,8 @@ function reusedFinding(object, changes, named, fields, lookedUp) {
     }
   };
 }
-function upgradeProbeTrusted(context, object) {
+function keptOnUpgrade(context, object, change) {
+  if (change.keptOnUpgrade !== true) return change.keptOnUpgrade;
   const template = object.doc.template;
   const parts = template === void 0 ? void 0 : context.chartFacts?.templateTexts?.get(template);
   return parts === void 0 || parts.some((part) => KEEPS_A_VALUE.test(part));
@@ -20841,14 +20844,14 @@ function randomFieldsFinding(context, object, allChanges) {
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
   if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
-  if (changes.every((change) => change.keptOnUpgrade !== void 0) && upgradeProbeTrusted(context, object)) {
-    const rotated = changes.filter((change) => change.keptOnUpgrade === false);
+  if (changes.every((change) => change.keptOnUpgrade !== void 0)) {
+    const rotated = changes.filter((change) => keptOnUpgrade(context, object, change) === false);
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
     if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
   } else if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
   const refusal = tls || caBundle ? void 0 : first.upgradeRefusal;
   if (refusal !== void 0) return refusedUpgradeFinding(object, first, named, fields, refusal);
-  if (lookedUp !== void 0 && changes.every((change) => change.keptOnUpgrade === false)) {
+  if (lookedUp !== void 0 && changes.every((change) => keptOnUpgrade(context, object, change) === false)) {
     const switches = object.doc.template === void 0 ? void 0 : context.chartFacts?.regenerateSwitches?.get(object.doc.template);
     return notKeptFinding(object, first, named, fields, { lookedUp, certificate: tls || caBundle, switches: switches ?? [] });
   }
@@ -21127,9 +21130,8 @@ var init_nondeterministic_render = __esm({
               if (change.section === "name") report(randomNameFinding(object, change));
               else if (change.section === "pod-annotations") {
                 if (restartsNothing(context, object, change)) continue;
-                const kept = upgradeProbeTrusted(context, object) ? change.keptOnUpgrade : void 0;
-                report(kept ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
-              } else if (change.section === "other" && !runsOnceWithItsValues(object)) otherRandom.push(change);
+                report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+              } else if (change.section === "other" && !carriesNothing(object, change)) otherRandom.push(change);
             } else if (primary === "revision") {
               if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
               const finding2 = revisionFinding(context, object, change);

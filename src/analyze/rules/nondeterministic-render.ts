@@ -42,12 +42,15 @@ function runsPerRelease(object: KubeObject): boolean {
 }
 
 /**
- * A Job or bare Pod created anew on each release (an upgrade hook, which Helm creates and
- * never patches; or a generateName): its pods run once with the values of their release, so
- * a value generated for them changes nothing that runs.
+ * A generated value that carries nothing from one release to the next: in a Job or bare Pod
+ * created anew on each release (an upgrade hook, which Helm creates and never patches; or a
+ * generateName), whose pods run once with the values of their release; or in an annotation
+ * of a hook, which Helm creates anew with it.
  */
-function runsOnceWithItsValues(object: KubeObject): boolean {
-  return (object.ref.kind === "Job" || object.ref.kind === "Pod") && (object.hooks.length > 0 || object.generatedName);
+function carriesNothing(object: KubeObject, change: FieldChange): boolean {
+  if (object.hooks.length === 0 && !object.generatedName) return false;
+  if (object.ref.kind === "Job" || object.ref.kind === "Pod") return true;
+  return object.hooks.length > 0 && change.path[0] === "metadata" && change.path[1] === "annotations";
 }
 
 /**
@@ -114,11 +117,14 @@ function reusedFinding(object: KubeObject, changes: readonly FieldChange[], name
 const KEEPS_A_VALUE = /\blookup\b|\.Release\.Is(?:Install|Upgrade)\b/;
 
 /**
- * Whether the upgrade probe's two renders agreeing says the value is kept: only `lookup` or an
- * install/upgrade branch keeps a generated value, so where the template (and the helpers it
- * includes) has neither, equal values are chance (a random minute of an hour matches 1 time in 60).
+ * Whether helm upgrade keeps the field, as the upgrade probe found (undefined where it did not
+ * run). Two renders that differ say it is not kept; two that agree say it is only where the
+ * template (or a helper it includes) has `lookup` or an install/upgrade branch, the only ways
+ * to keep a generated value: elsewhere the agreement is chance (a random minute of an hour
+ * matches 1 time in 60).
  */
-function upgradeProbeTrusted(context: AnalysisContext, object: KubeObject): boolean {
+function keptOnUpgrade(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean | undefined {
+  if (change.keptOnUpgrade !== true) return change.keptOnUpgrade;
   const template = object.doc.template;
   const parts = template === undefined ? undefined : context.chartFacts?.templateTexts?.get(template);
   return parts === undefined || parts.some((part) => KEEPS_A_VALUE.test(part));
@@ -269,16 +275,16 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
   if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
-  if (changes.every((change) => change.keptOnUpgrade !== undefined) && upgradeProbeTrusted(context, object)) {
+  if (changes.every((change) => change.keptOnUpgrade !== undefined)) {
     // The upgrade probe ran: each field's own truth, not the template's.
-    const rotated = changes.filter((change) => change.keptOnUpgrade === false);
+    const rotated = changes.filter((change) => keptOnUpgrade(context, object, change) === false);
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));
     if (rotated.length < changes.length) return randomFieldsFinding(context, object, rotated);
   } else if (lookedUp !== undefined) return reusedFinding(object, changes, named, fields, lookedUp);
   // What a chart asks for before it upgrades is values (passwords): a certificate it generates is not one of them.
   const refusal = tls || caBundle ? undefined : first.upgradeRefusal;
   if (refusal !== undefined) return refusedUpgradeFinding(object, first, named, fields, refusal);
-  if (lookedUp !== undefined && changes.every((change) => change.keptOnUpgrade === false)) {
+  if (lookedUp !== undefined && changes.every((change) => keptOnUpgrade(context, object, change) === false)) {
     const switches = object.doc.template === undefined ? undefined : context.chartFacts?.regenerateSwitches?.get(object.doc.template);
     return notKeptFinding(object, first, named, fields, { lookedUp, certificate: tls || caBundle, switches: switches ?? [] });
   }
@@ -548,10 +554,10 @@ export const nondeterministicRender: Rule = {
           if (change.section === "name") report(randomNameFinding(object, change));
           else if (change.section === "pod-annotations") {
             if (restartsNothing(context, object, change)) continue;
-            const kept = upgradeProbeTrusted(context, object) ? change.keptOnUpgrade : undefined;
-            report((kept ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+            // A hash kept by lookup is kept in the template it hashes; two equal hashes are never chance.
+            report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
           }
-          else if (change.section === "other" && !runsOnceWithItsValues(object)) otherRandom.push(change);
+          else if (change.section === "other" && !carriesNothing(object, change)) otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.
         } else if (primary === "revision") {
           // An object renamed on every release (or rendered on install only) is never patched: only its name matters.

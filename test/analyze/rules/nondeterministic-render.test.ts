@@ -733,6 +733,12 @@ const CASES: ProbeCase[] = [
     expect: [{ severity: "warning", object: "CronJob/nova", path: "spec.schedule", line: 7, messageId: "randomFields", data: { fields: "spec.schedule" } }],
   },
   {
+    name: "the same timestamp on an upgrade hook's ExternalSecret, which Helm creates anew on each release: nothing carries over, nothing reported",
+    base: refreshed("2026-12-03T09:00:00Z").replace("annotations:", 'annotations:\n    helm.sh/hook: "pre-install,pre-upgrade"'),
+    repeat: refreshed("2026-12-03T09:00:01Z").replace("annotations:", 'annotations:\n    helm.sh/hook: "pre-install,pre-upgrade"'),
+    expect: [],
+  },
+  {
     name: "a timestamp annotation that marks each release on an ExternalSecret (a refresh trigger): info",
     base: refreshed("2026-12-03T09:00:00Z"),
     repeat: refreshed("2026-12-03T09:00:01Z"),
