@@ -20872,26 +20872,13 @@ function randomFieldsFinding(context, object, allChanges) {
     messageId = template === "pods" ? "rollFields" : "randomFields";
     text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
   }
-  return {
-    object,
-    path: first.path,
-    severity: "warning",
-    messageId,
-    data: { fields: named },
-    evidence: { cause: "random", fields },
-    remedy: { text }
-  };
+  return fieldsFinding("warning", messageId, text, object, first, named, fields);
 }
 function infoFinding(messageId, object, first, named, fields) {
-  return {
-    object,
-    path: first.path,
-    severity: "info",
-    messageId,
-    data: { fields: named },
-    evidence: { cause: "random", fields: [...fields] },
-    remedy: { text: INFO_REMEDIES[messageId] }
-  };
+  return fieldsFinding("info", messageId, INFO_REMEDIES[messageId], object, first, named, fields);
+}
+function fieldsFinding(severity, messageId, text, object, first, named, fields) {
+  return { object, path: first.path, severity, messageId, data: { fields: named }, evidence: { cause: "random", fields: [...fields] }, remedy: { text } };
 }
 function randomNameFinding(object, change) {
   const perRelease = runsPerRelease(object);

@@ -305,15 +305,7 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
     messageId = template === "pods" ? "rollFields" : "randomFields";
     text = "Render the fields from the chart and values only: compute a value once and pass it in values, or keep the value the release already has with `lookup`.";
   }
-  return {
-    object,
-    path: first.path,
-    severity: "warning",
-    messageId,
-    data: { fields: named },
-    evidence: { cause: "random", fields },
-    remedy: { text },
-  };
+  return fieldsFinding("warning", messageId, text, object, first, named, fields);
 }
 
 /** Random fields whose change on every upgrade is harmless or meant: info, and what to do if it is not. */
@@ -324,15 +316,11 @@ const INFO_REMEDIES = {
 } as const;
 
 function infoFinding(messageId: keyof typeof INFO_REMEDIES, object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
-  return {
-    object,
-    path: first.path,
-    severity: "info",
-    messageId,
-    data: { fields: named },
-    evidence: { cause: "random", fields: [...fields] },
-    remedy: { text: INFO_REMEDIES[messageId] },
-  };
+  return fieldsFinding("info", messageId, INFO_REMEDIES[messageId], object, first, named, fields);
+}
+
+function fieldsFinding(severity: "warning" | "info", messageId: string, text: string, object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
+  return { object, path: first.path, severity, messageId, data: { fields: named }, evidence: { cause: "random", fields: [...fields] }, remedy: { text } };
 }
 
 function randomNameFinding(object: KubeObject, change: FieldChange): FindingInput {
