@@ -18810,6 +18810,10 @@ function podSpecCarriesChartVersion(workload, versions) {
   }
   return false;
 }
+function releasedWithItsApp(workload) {
+  const { chart, app } = knownVersions([workload.object]);
+  return [...chart].some((version) => app.has(version));
+}
 function chartVersionHashes(context, workload) {
   const { object } = workload;
   const hashing = object.doc.template === void 0 ? void 0 : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
@@ -18855,12 +18859,12 @@ function watched(workload) {
   if (object.hooks.length > 0 || isOnDelete(object)) return false;
   return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
-function reportable(workload, verdict, rollsOnChartBump) {
+function reportable(workload, verdict, rollsOnChartBump, withItsApp) {
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
-  if (cause === "app-version" && images.some((c) => hasStampedTag(c.image))) return false;
+  if (cause === "app-version" && (withItsApp || images.some((c) => hasStampedTag(c.image)))) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -18952,8 +18956,9 @@ var init_volatile_pod_labels = __esm({
         for (const workload of context.workloads) {
           if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
-          const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
-          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
+          const withItsApp = releasedWithItsApp(workload);
+          const rollsOnChartBump = withItsApp || podSpecCarriesChartVersion(workload, context.versions);
+          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump, withItsApp));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);
           const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);
@@ -19715,16 +19720,22 @@ function isControllerLabel(key) {
   return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
 }
 function grantsPodRelabelling(object) {
+  return grantsOnPods(object, RELABELLING_VERBS);
+}
+function grantsPodCreation(object) {
+  return grantsOnPods(object, CREATING_VERBS);
+}
+function grantsOnPods(object, verbs) {
   if (object.group !== "rbac.authorization.k8s.io" || object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole") return false;
   const rules = object.raw.rules;
   if (!Array.isArray(rules)) return false;
   const has = (list, wanted) => Array.isArray(list) && list.some((item) => typeof item === "string" && wanted(item));
   return rules.some((rule) => {
-    const { apiGroups, resources, verbs } = rule ?? {};
-    return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
+    const r = rule ?? {};
+    return has(r.apiGroups, (g) => g === "" || g === "*") && has(r.resources, (res) => res === "pods" || res === "*") && has(r.verbs, (v) => verbs.has(v));
   });
 }
-var CLUSTER_COMPONENTS_NAMESPACE, BUILTIN_SERVICES, CONFIGURATION_ONLY, CONTROLLER_LABELS, RELABELLING_VERBS;
+var CLUSTER_COMPONENTS_NAMESPACE, BUILTIN_SERVICES, CONFIGURATION_ONLY, CONTROLLER_LABELS, RELABELLING_VERBS, CREATING_VERBS;
 var init_cluster = __esm({
   "src/model/cluster.ts"() {
     "use strict";
@@ -19752,6 +19763,7 @@ var init_cluster = __esm({
       "apps.kubernetes.io/pod-index"
     ]);
     RELABELLING_VERBS = /* @__PURE__ */ new Set(["patch", "update", "*"]);
+    CREATING_VERBS = /* @__PURE__ */ new Set(["create", "*"]);
   }
 });
 
@@ -20246,6 +20258,7 @@ function checkService(context, report, service2) {
   if (index.select(templateLabelsOnly(service2.selector)).length > 0) return;
   if (podsMayComeFromElsewhere(context, service2.object, service2.selector, [namespaceOf(service2.object)])) return;
   const near = nearMisses(index, service2.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
+  if (near.length === 0 && createsPodsAtRunTime(context)) return;
   const elsewhere = podsElsewhere(context, service2.selector, [namespaceOf(service2.object)]);
   const selector = describeSelector(service2.selector);
   report({
@@ -20295,6 +20308,7 @@ function checkPdb(context, report, pdb) {
   }
   if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
+  if (near.length === 0 && createsPodsAtRunTime(context)) return;
   const elsewhere = podsElsewhere(context, pdb.selector, [namespace]);
   const selector = describeSelector(pdb.selector);
   report({
@@ -20443,6 +20457,12 @@ function podTemplateKeysIfRelabelled(context) {
 }
 function relabelledKeys(context) {
   return context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : void 0;
+}
+function createsPodsAtRunTime(context) {
+  return context.derived(grantsCreation);
+}
+function grantsCreation(context) {
+  return context.objects.some(grantsPodCreation);
 }
 function namespacesWithOperatedResources(context) {
   return context.derived(operatedNamespaces);
