@@ -9,7 +9,7 @@ import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 import { andList } from "../messages.ts";
 import { isOnDelete } from "../upgrade/impact.ts";
-import { chartVersionHashes, podSpecCarriesChartVersion, releasedWithItsApp, rollsOnPurposeEveryRelease, runsNoPods, type ChartVersionHash } from "../volatile/rolls.ts";
+import { chartVersionHashes, podSpecCarriesChartVersion, rollsOnPurposeEveryRelease, runsNoPods, type ChartVersionHash } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -33,14 +33,14 @@ function watched(workload: Workload): boolean {
  * pod spec carries the chart version itself (an image released in lockstep with the chart,
  * tagged 1.2.3 or 1.2.3-alpine; an environment value); otherwise it restarts them for nothing.
  */
-function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean, withItsApp: boolean): boolean {
+function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean): boolean {
   // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
-  // An image its release process stamps changes on every release, as does a chart released with its app: so does the app version with it.
-  if (cause === "app-version" && (withItsApp || images.some((c) => hasStampedTag(c.image)))) return false;
+  // An image its release process stamps changes on every release: so does the app version with it.
+  if (cause === "app-version" && images.some((c) => hasStampedTag(c.image))) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -157,10 +157,9 @@ export const volatilePodLabels: Rule = {
       // A chart that restarts the pods on every release on purpose: the labels add no restart of their own.
       if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
-      // The pod spec carries the chart version, or the chart is released with its app: chart bumps restart the pods anyway, labels and hashes of it add nothing.
-      const withItsApp = releasedWithItsApp(workload);
-      const rollsOnChartBump = withItsApp || podSpecCarriesChartVersion(workload, context.versions);
-      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump, withItsApp));
+      // The pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
+      const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
+      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
       const noPods = runsNoPods(context, workload.object);

@@ -1,7 +1,7 @@
 /** Pod annotations that restart a workload's pods on every release or chart bump, and whether the chart means it. */
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, stringMap, type KubeObject } from "../../model/object.ts";
-import { hasStampedTag, knownVersions, mentionsVersion, namedToRoll, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
+import { hasStampedTag, mentionsVersion, namedToRoll, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { changedKey, probesOf, type FieldChange } from "../probes.ts";
@@ -83,16 +83,6 @@ export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVe
     else if (value !== null && typeof value === "object") pending.push(...Object.values(value));
   }
   return false;
-}
-
-/**
- * Whether the workload's labels declare the chart released in lockstep with its app: the chart
- * version is the appVersion (helm.sh/chart web-0.14.2 beside app.kubernetes.io/version 0.14.2).
- * Every chart release is then an app release, so none restarts the pods for the chart alone.
- */
-export function releasedWithItsApp(workload: Workload): boolean {
-  const { chart, app } = knownVersions([workload.object]);
-  return [...chart].some((version) => app.has(version));
 }
 
 /** A pod annotation that hashes the whole text of templates whose objects carry the chart version in a label. */

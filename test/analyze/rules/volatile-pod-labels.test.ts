@@ -132,26 +132,6 @@ ruleCases(volatilePodLabels, [
     expect: [],
   },
   {
-    name: "a chart released with its app (chart version = appVersion, as actions-runner-controller does): no chart release is chart-only, whatever the image tag",
-    manifest: yaml`
-      # Source: gha-rs-controller/templates/deployment.yaml
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata:
-        name: controller
-        labels: {helm.sh/chart: gha-rs-controller-0.14.2, app.kubernetes.io/version: "0.14.2"}
-      spec:
-        selector:
-          matchLabels: {app.kubernetes.io/name: controller}
-        template:
-          metadata:
-            labels: {helm.sh/chart: gha-rs-controller-0.14.2, app.kubernetes.io/name: controller, app.kubernetes.io/version: "0.14.2"}
-          spec:
-            containers: [{name: manager, image: "ghcr.io/actions/gha-runner-scale-set-controller:latest"}]
-    `,
-    expect: [],
-  },
-  {
     name: "a chart version the release process stamps (v0.0.0) on pods whose image is not stamped with it: a chart bump still restarts them for nothing",
     manifest: yaml`
       # Source: kyverno/templates/deployment.yaml
