@@ -18810,10 +18810,6 @@ function podSpecCarriesChartVersion(workload, versions) {
   }
   return false;
 }
-function releasedWithItsApp(workload) {
-  const { chart, app } = knownVersions([workload.object]);
-  return [...chart].some((version) => app.has(version));
-}
 function chartVersionHashes(context, workload) {
   const { object } = workload;
   const hashing = object.doc.template === void 0 ? void 0 : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
@@ -18859,12 +18855,12 @@ function watched(workload) {
   if (object.hooks.length > 0 || isOnDelete(object)) return false;
   return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
-function reportable(workload, verdict, rollsOnChartBump, withItsApp) {
+function reportable(workload, verdict, rollsOnChartBump) {
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
-  if (cause === "app-version" && (withItsApp || images.some((c) => hasStampedTag(c.image)))) return false;
+  if (cause === "app-version" && images.some((c) => hasStampedTag(c.image))) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -18956,9 +18952,8 @@ var init_volatile_pod_labels = __esm({
         for (const workload of context.workloads) {
           if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
-          const withItsApp = releasedWithItsApp(workload);
-          const rollsOnChartBump = withItsApp || podSpecCarriesChartVersion(workload, context.versions);
-          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump, withItsApp));
+          const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
+          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);
           const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);
