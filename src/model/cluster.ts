@@ -65,8 +65,7 @@ export function isControllerLabel(key: string): boolean {
   return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
 }
 
-const RELABELLING_VERBS: ReadonlySet<string> = new Set(["patch", "update", "*"]);
-const CREATING_VERBS: ReadonlySet<string> = new Set(["create", "*"]);
+const RELABELLING_VERBS = new Set(["patch", "update", "*"]);
 
 /**
  * A Role or ClusterRole that lets its subjects patch or update pods: a controller of the
@@ -74,24 +73,12 @@ const CREATING_VERBS: ReadonlySet<string> = new Set(["create", "*"]);
  * template shows.
  */
 export function grantsPodRelabelling(object: KubeObject): boolean {
-  return grantsOnPods(object, RELABELLING_VERBS);
-}
-
-/**
- * A Role or ClusterRole that lets its subjects create pods: a controller of the release runs
- * pods of its own at run time (longhorn-manager's instance managers), pods no template shows.
- */
-export function grantsPodCreation(object: KubeObject): boolean {
-  return grantsOnPods(object, CREATING_VERBS);
-}
-
-function grantsOnPods(object: KubeObject, verbs: ReadonlySet<string>): boolean {
   if (object.group !== "rbac.authorization.k8s.io" || (object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole")) return false;
   const rules = (object.raw as { rules?: unknown }).rules;
   if (!Array.isArray(rules)) return false;
   const has = (list: unknown, wanted: (item: string) => boolean) => Array.isArray(list) && list.some((item) => typeof item === "string" && wanted(item));
   return rules.some((rule) => {
-    const r = (rule ?? {}) as { apiGroups?: unknown; resources?: unknown; verbs?: unknown };
-    return has(r.apiGroups, (g) => g === "" || g === "*") && has(r.resources, (res) => res === "pods" || res === "*") && has(r.verbs, (v) => verbs.has(v));
+    const { apiGroups, resources, verbs } = (rule ?? {}) as { apiGroups?: unknown; resources?: unknown; verbs?: unknown };
+    return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
   });
 }

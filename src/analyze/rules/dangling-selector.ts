@@ -2,7 +2,7 @@ import type { PdbView, SelectorConsumer } from "../../model/consumers.ts";
 import { escapeRegExp } from "../../load/regexp.ts";
 import type { Workload } from "../../model/workloads.ts";
 import { namespaceOf, refString, stringMap, type KubeObject } from "../../model/object.ts";
-import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodCreation, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
+import { BUILTIN_SERVICES, CLUSTER_COMPONENTS_NAMESPACE, grantsPodRelabelling, isControllerLabel, mayRunPods } from "../../model/cluster.ts";
 import { describeSelector, matches, selectsEverything, type Labels, type LabelIndex, type Selector } from "../../model/selector.ts";
 import type { AnalysisContext } from "../context.ts";
 import type { Remedy } from "../finding.ts";
@@ -101,7 +101,6 @@ function checkService(context: AnalysisContext, report: ReportFinding, service: 
   if (index.select(templateLabelsOnly(service.selector)).length > 0) return;
   if (podsMayComeFromElsewhere(context, service.object, service.selector, [namespaceOf(service.object)])) return;
   const near = nearMisses(index, service.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
-  if (near.length === 0 && createsPodsAtRunTime(context)) return;
   const elsewhere = podsElsewhere(context, service.selector, [namespaceOf(service.object)]);
   // One string for the message data and the evidence: a finding-heavy input keeps many.
   const selector = describeSelector(service.selector);
@@ -154,7 +153,6 @@ function checkPdb(context: AnalysisContext, report: ReportFinding, pdb: PdbView)
   }
   if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
-  if (near.length === 0 && createsPodsAtRunTime(context)) return;
   const elsewhere = podsElsewhere(context, pdb.selector, [namespace]);
   const selector = describeSelector(pdb.selector);
   report({
@@ -360,19 +358,6 @@ function podTemplateKeysIfRelabelled(context: AnalysisContext): Set<string> | un
 
 function relabelledKeys(context: AnalysisContext): Set<string> | undefined {
   return context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : undefined;
-}
-
-/**
- * The render grants creating pods: a controller of the release runs pods of its own (an
- * operator's instance managers, CI runners, build agents) that no template shows. Only a near
- * miss, a pod template that differs in one label (a typo), still proves the selector wrong.
- */
-function createsPodsAtRunTime(context: AnalysisContext): boolean {
-  return context.derived(grantsCreation);
-}
-
-function grantsCreation(context: AnalysisContext): boolean {
-  return context.objects.some(grantsPodCreation);
 }
 
 /** Namespaces holding a custom resource whose operator may run pods for it (model/cluster.ts), once per context. */

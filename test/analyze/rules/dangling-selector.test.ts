@@ -591,48 +591,6 @@ ruleCases(danglingSelector, [
     expect: [],
   },
   {
-    name: "a release whose role may create pods runs pods no template shows (longhorn-manager's instance managers): a Service over them is not provable; one that misses a pod template by one label (a typo) still is",
-    manifest: yaml`
-      apiVersion: apps/v1
-      kind: DaemonSet
-      metadata: {name: longhorn-manager}
-      spec:
-        selector: {matchLabels: {app: longhorn-manager}}
-        template: {metadata: {labels: {app: longhorn-manager, component: manager}}}
-      ---
-      apiVersion: v1
-      kind: Service
-      metadata: {name: longhorn-engine-manager}
-      spec:
-        selector: {longhorn.io/component: instance-manager, longhorn.io/instance-manager-type: engine}
-      ---
-      apiVersion: v1
-      kind: Service
-      metadata: {name: longhorn-backend}
-      spec:
-        selector: {app: longhorn-manager, component: managr}
-      ---
-      apiVersion: rbac.authorization.k8s.io/v1
-      kind: ClusterRole
-      metadata: {name: longhorn-role}
-      rules:
-        - apiGroups: ["", apps]
-          resources: [pods, daemonsets]
-          verbs: ["*"]
-    `,
-    expect: [
-      {
-        severity: "warning",
-        object: "Service/longhorn-backend",
-        path: "spec.selector",
-        line: 18,
-        messageId: "serviceNoPods",
-        data: { selector: "app=longhorn-manager,component=managr" },
-        related: ["DaemonSet/longhorn-manager"],
-      },
-    ],
-  },
-  {
     name: "without a grant to patch pods, a label no template carries is a mistake: reported",
     manifest: yaml`
       apiVersion: apps/v1
