@@ -19715,22 +19715,16 @@ function isControllerLabel(key) {
   return CONTROLLER_LABELS.has(key) || key.startsWith("batch.kubernetes.io/");
 }
 function grantsPodRelabelling(object) {
-  return grantsOnPods(object, RELABELLING_VERBS);
-}
-function grantsPodCreation(object) {
-  return grantsOnPods(object, CREATING_VERBS);
-}
-function grantsOnPods(object, verbs) {
   if (object.group !== "rbac.authorization.k8s.io" || object.ref.kind !== "Role" && object.ref.kind !== "ClusterRole") return false;
   const rules = object.raw.rules;
   if (!Array.isArray(rules)) return false;
   const has = (list, wanted) => Array.isArray(list) && list.some((item) => typeof item === "string" && wanted(item));
   return rules.some((rule) => {
-    const r = rule ?? {};
-    return has(r.apiGroups, (g) => g === "" || g === "*") && has(r.resources, (res) => res === "pods" || res === "*") && has(r.verbs, (v) => verbs.has(v));
+    const { apiGroups, resources, verbs } = rule ?? {};
+    return has(apiGroups, (g) => g === "" || g === "*") && has(resources, (r) => r === "pods" || r === "*") && has(verbs, (v) => RELABELLING_VERBS.has(v));
   });
 }
-var CLUSTER_COMPONENTS_NAMESPACE, BUILTIN_SERVICES, CONFIGURATION_ONLY, CONTROLLER_LABELS, RELABELLING_VERBS, CREATING_VERBS;
+var CLUSTER_COMPONENTS_NAMESPACE, BUILTIN_SERVICES, CONFIGURATION_ONLY, CONTROLLER_LABELS, RELABELLING_VERBS;
 var init_cluster = __esm({
   "src/model/cluster.ts"() {
     "use strict";
@@ -19758,7 +19752,6 @@ var init_cluster = __esm({
       "apps.kubernetes.io/pod-index"
     ]);
     RELABELLING_VERBS = /* @__PURE__ */ new Set(["patch", "update", "*"]);
-    CREATING_VERBS = /* @__PURE__ */ new Set(["create", "*"]);
   }
 });
 
@@ -20253,7 +20246,6 @@ function checkService(context, report, service2) {
   if (index.select(templateLabelsOnly(service2.selector)).length > 0) return;
   if (podsMayComeFromElsewhere(context, service2.object, service2.selector, [namespaceOf(service2.object)])) return;
   const near = nearMisses(index, service2.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
-  if (near.length === 0 && createsPodsAtRunTime(context)) return;
   const elsewhere = podsElsewhere(context, service2.selector, [namespaceOf(service2.object)]);
   const selector = describeSelector(service2.selector);
   report({
@@ -20303,7 +20295,6 @@ function checkPdb(context, report, pdb) {
   }
   if (index.select(templateLabelsOnly(pdb.selector)).length > 0) return;
   const near = nearMisses(index, pdb.selector, (w) => w.podLabels, (w) => refString(w.object.ref));
-  if (near.length === 0 && createsPodsAtRunTime(context)) return;
   const elsewhere = podsElsewhere(context, pdb.selector, [namespace]);
   const selector = describeSelector(pdb.selector);
   report({
@@ -20452,12 +20443,6 @@ function podTemplateKeysIfRelabelled(context) {
 }
 function relabelledKeys(context) {
   return context.objects.some(grantsPodRelabelling) ? new Set(context.workloads.flatMap((w) => Object.keys(w.podLabels))) : void 0;
-}
-function createsPodsAtRunTime(context) {
-  return context.derived(grantsCreation);
-}
-function grantsCreation(context) {
-  return context.objects.some(grantsPodCreation);
 }
 function namespacesWithOperatedResources(context) {
   return context.derived(operatedNamespaces);
