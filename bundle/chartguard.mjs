@@ -15810,6 +15810,9 @@ function getPath(value, path27) {
   }
   return current;
 }
+function pathStartsWith(path27, prefix) {
+  return prefix.length <= path27.length && prefix.every((segment, i) => path27[i] === segment);
+}
 function formatPath(path27) {
   let out = "";
   for (const segment of path27) {
@@ -17539,7 +17542,7 @@ function isPatchedJob(object) {
   return object.ref.kind === "Job" && object.group === "batch" && object.hooks.length === 0 && !object.generatedName;
 }
 function section(object, path27, options = {}) {
-  const starts = (prefix) => prefix.length <= path27.length && prefix.every((segment, i) => path27[i] === segment);
+  const starts = (prefix) => pathStartsWith(path27, prefix);
   if (path27.length === 2 && path27[0] === "metadata" && path27[1] === "name") return "name";
   const workload = workloadOf(object);
   if (workload) {
@@ -18557,7 +18560,7 @@ function rollReasons(changes) {
   for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
   const specPath = [...changes.templatePath, "spec"];
   for (const { path: path27 } of changes.other) {
-    if (!startsWith(path27, specPath)) {
+    if (!pathStartsWith(path27, specPath)) {
       reasons.add("pod-spec");
       continue;
     }
@@ -18746,9 +18749,6 @@ function namedContainers(list) {
   const names = list.map((c) => isRecord(c) && typeof c.name === "string" ? c.name : void 0);
   return names.every((n) => n !== void 0) && new Set(names).size === names.length;
 }
-function startsWith(path27, prefix) {
-  return prefix.every((segment, i) => path27[i] === segment);
-}
 var CONFIG_KINDS, isConfig, CONTAINER_LISTS;
 var init_impact = __esm({
   "src/analyze/upgrade/impact.ts"() {
@@ -18798,7 +18798,7 @@ function runsNoPods(context, object) {
   return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\0${object.ref.kind}\0${object.ref.name}`);
 }
 function podSpecCarriesChartVersion(workload, versions) {
-  if (containerImages(workload).some((container) => hasStampedTag(container.image))) return true;
+  if (runsStampedImage(workload)) return true;
   if (versions.chart.size === 0) return false;
   const pending2 = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
   while (pending2.length > 0) {
@@ -18809,6 +18809,9 @@ function podSpecCarriesChartVersion(workload, versions) {
     else if (value !== null && typeof value === "object") pending2.push(...Object.values(value));
   }
   return false;
+}
+function runsStampedImage(workload) {
+  return containerImages(workload).some((container) => hasStampedTag(container.image));
 }
 function chartVersionHashes(context, workload) {
   const { object } = workload;
@@ -18860,7 +18863,7 @@ function reportable(workload, verdict, rollsOnChartBump) {
   const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
-  if (cause === "app-version" && images.some((c) => hasStampedTag(c.image))) return false;
+  if (cause === "app-version" && runsStampedImage(workload)) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }
@@ -20701,7 +20704,7 @@ function podTemplateOf(object, changes) {
   const workload = workloadOf(object);
   if (workload === void 0 || workload.templatePath.length === 0) return void 0;
   const template = workload.templatePath;
-  if (!changes.every((change) => template.every((segment, i) => change.path[i] === segment))) return void 0;
+  if (!changes.every((change) => pathStartsWith(change.path, template))) return void 0;
   if (object.ref.kind === "CronJob") return "cronJob";
   return workload.runsToCompletion ? void 0 : "pods";
 }
@@ -21873,9 +21876,6 @@ function stringifyScalars(value) {
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
   return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
 }
-function startsWith2(path27, prefix) {
-  return prefix.length <= path27.length && prefix.every((segment, i) => path27[i] === segment);
-}
 function isSubsetList(small, big) {
   const a = Array.isArray(small) ? small : [];
   const b = Array.isArray(big) ? big : [];
@@ -22490,7 +22490,7 @@ var init_storage = __esm({
     STORAGE_PATH = ["spec", "resources", "requests", "storage"];
     ATTRIBUTES_CLASS_UNSET = fieldError("spec.volumeAttributesClassName", "Forbidden", "update from non-nil value to nil is forbidden");
     claimStorage = (d, { version }) => {
-      if (!startsWith2(d.path, STORAGE_PATH)) return void 0;
+      if (!pathStartsWith(d.path, STORAGE_PATH)) return void 0;
       const order = compareQuantities(d.before, d.after);
       if (order === -1) return "allowed";
       if (order !== 1) return void 0;
@@ -22614,7 +22614,7 @@ function jobTemplate(pair, version) {
     defaultedPodTemplate(getPath(pair.before.raw, templatePath)),
     defaultedPodTemplate(getPath(pair.after.raw, templatePath)),
     templatePath
-  ).filter((d) => !(suspended && JOB_SUSPENDED_MUTABLE_TEMPLATE.paths.some((p) => startsWith2(d.path.slice(2), p))));
+  ).filter((d) => !(suspended && JOB_SUSPENDED_MUTABLE_TEMPLATE.paths.some((p) => pathStartsWith(d.path.slice(2), p))));
   return changes.map((change) => ({
     path: change.path,
     fieldError: fieldError("spec.template", "Invalid value", FIELD_IS_IMMUTABLE, "<the whole new pod template>"),

@@ -16,7 +16,7 @@
  * field of every object (non-deterministic rendering).
  */
 import type { FieldPath, YamlDocument } from "../load/yaml.ts";
-import { formatPath, getPath, isRecord, objectsFromDocuments, type KubeObject } from "../model/object.ts";
+import { formatPath, getPath, isRecord, objectsFromDocuments, pathStartsWith, type KubeObject } from "../model/object.ts";
 import { workloadOf } from "../model/workloads.ts";
 import type { PerturbedRender, ProbeMarkers, SingleCauseRender } from "../render/probes.ts";
 import type { Cause } from "./finding.ts";
@@ -497,7 +497,7 @@ export function isPatchedJob(object: KubeObject): boolean {
 
 /** Which compared field a path in the object belongs to. */
 export function section(object: KubeObject, path: FieldPath, options: { jobPodSpec?: boolean } = {}): ProbeSection {
-  const starts = (prefix: FieldPath) => prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
+  const starts = (prefix: FieldPath) => pathStartsWith(path, prefix);
   if (path.length === 2 && path[0] === "metadata" && path[1] === "name") return "name";
   const workload = workloadOf(object);
   if (workload) {

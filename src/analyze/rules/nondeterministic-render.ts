@@ -1,4 +1,4 @@
-import { formatPath, getPath, type KubeObject } from "../../model/object.ts";
+import { formatPath, getPath, pathStartsWith, type KubeObject } from "../../model/object.ts";
 import { workloadOf } from "../../model/workloads.ts";
 import { andList } from "../messages.ts";
 import type { Evidence } from "../finding.ts";
@@ -62,7 +62,7 @@ function podTemplateOf(object: KubeObject, changes: readonly FieldChange[]): "po
   const workload = workloadOf(object);
   if (workload === undefined || workload.templatePath.length === 0) return undefined;
   const template = workload.templatePath;
-  if (!changes.every((change) => template.every((segment, i) => change.path[i] === segment))) return undefined;
+  if (!changes.every((change) => pathStartsWith(change.path, template))) return undefined;
   if (object.ref.kind === "CronJob") return "cronJob";
   return workload.runsToCompletion ? undefined : "pods";
 }

@@ -1,7 +1,7 @@
 import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, stringEntry } from "../../model/object.ts";
-import { hasStampedTag, taggedWithVersion } from "../../model/volatile.ts";
+import { taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
@@ -9,7 +9,7 @@ import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 import { andList } from "../messages.ts";
 import { isOnDelete } from "../upgrade/impact.ts";
-import { chartVersionHashes, podSpecCarriesChartVersion, rollsOnPurposeEveryRelease, runsNoPods, type ChartVersionHash } from "../volatile/rolls.ts";
+import { chartVersionHashes, podSpecCarriesChartVersion, rollsOnPurposeEveryRelease, runsNoPods, runsStampedImage, type ChartVersionHash } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -40,7 +40,7 @@ function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: bool
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
   // An image its release process stamps changes on every release: so does the app version with it.
-  if (cause === "app-version" && images.some((c) => hasStampedTag(c.image))) return false;
+  if (cause === "app-version" && runsStampedImage(workload)) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));
 }

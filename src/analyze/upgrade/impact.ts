@@ -12,7 +12,7 @@
 import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
 import { defaultedPodTemplate } from "../../k8s/defaults.ts";
 import type { FieldPath } from "../../load/yaml.ts";
-import { formatPath, getPath, isRecord, stringMap, type KubeObject, type ObjectRef } from "../../model/object.ts";
+import { formatPath, getPath, isRecord, pathStartsWith, stringMap, type KubeObject, type ObjectRef } from "../../model/object.ts";
 import { knownVersions, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
 import { workloadOf } from "../../model/workloads.ts";
 import type { Cause } from "../finding.ts";
@@ -142,7 +142,7 @@ export function rollReasons(changes: TemplateChanges): RollReason[] {
   for (const { key } of changes.annotations) reasons.add(isChecksumAnnotation(key) ? "config-checksum" : "annotations");
   const specPath = [...changes.templatePath, "spec"];
   for (const { path } of changes.other) {
-    if (!startsWith(path, specPath)) {
+    if (!pathStartsWith(path, specPath)) {
       reasons.add("pod-spec");
       continue;
     }
@@ -405,6 +405,3 @@ function namedContainers(list: unknown[] | undefined): boolean {
   return names.every((n) => n !== undefined) && new Set(names).size === names.length;
 }
 
-function startsWith(path: FieldPath, prefix: FieldPath): boolean {
-  return prefix.every((segment, i) => path[i] === segment);
-}

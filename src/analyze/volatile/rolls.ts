@@ -8,10 +8,10 @@ import { changedKey, probesOf, type FieldChange } from "../probes.ts";
 import { impliedCause } from "./labels.ts";
 
 /**
- * How a pod annotation (or another pod template field) that changes on every release came to be: a hash (checksum/…) of
- * something random, which the random object's own finding reports; a roll the chart means
- * (its name says so, a values flag switches it, a comment says it restarts the pods); or
- * nothing that says the restarts are meant.
+ * How a pod annotation (or another pod template field) that changes on every release came
+ * to be: a hash (checksum/…) of something random, which the random object's own finding
+ * reports; a roll the chart means (its name says so, a values flag switches it, a comment
+ * says it restarts the pods); or nothing that says the restarts are meant.
  */
 export function rollIntent(context: AnalysisContext, object: KubeObject, change: FieldChange): "hash" | "deliberate" | undefined {
   const key = nameOfField(object, change);
@@ -72,7 +72,7 @@ export function runsNoPods(context: AnalysisContext, object: KubeObject): boolea
  * pods anyway, so a label or a hash of the chart version restarts nothing more.
  */
 export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVersions): boolean {
-  if (containerImages(workload).some((container) => hasStampedTag(container.image))) return true;
+  if (runsStampedImage(workload)) return true;
   if (versions.chart.size === 0) return false;
   const pending: unknown[] = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
   while (pending.length > 0) {
@@ -83,6 +83,11 @@ export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVe
     else if (value !== null && typeof value === "object") pending.push(...Object.values(value));
   }
   return false;
+}
+
+/** A container of the workload runs an image whose tag the release process stamps (hasStampedTag). */
+export function runsStampedImage(workload: Workload): boolean {
+  return containerImages(workload).some((container) => hasStampedTag(container.image));
 }
 
 /** A pod annotation that hashes the whole text of templates whose objects carry the chart version in a label. */

@@ -72,10 +72,6 @@ export function stringifyScalars(value: unknown): unknown {
   return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
 }
 
-export function startsWith(path: FieldPath, prefix: FieldPath): boolean {
-  return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
-}
-
 /** Every element of `small` (normalized) appears in `big`. */
 export function isSubsetList(small: unknown, big: unknown): boolean {
   const a = Array.isArray(small) ? small : [];

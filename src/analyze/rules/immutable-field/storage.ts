@@ -4,14 +4,14 @@
  * https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/validation/validation.go).
  * Each changed field is judged by a small rule; volumeMode comes from the table.
  */
-import { getPath } from "../../../model/object.ts";
+import { getPath, pathStartsWith } from "../../../model/object.ts";
 import { fieldError, pvcSpecForbiddenDetail, pvcStorageDecreaseDetail, renderApiValue, validationSource } from "../../../k8s/api-errors.ts";
 import { compareQuantities, defaultedManifest, defaultedPvcSpec } from "../../../k8s/defaults.ts";
 import { immutableField, PV_NON_SOURCE_FIELDS, PVC_VOLUME_ATTRIBUTES_CLASS_MUTABLE } from "../../../k8s/update-rules.ts";
 import { gateApplies } from "../../../k8s/versions.ts";
 import { diff, normalize, type Difference } from "../../upgrade/diff.ts";
 import type { UpdatePair } from "../../upgrade/plan.ts";
-import { type Checked, type Problem, startsWith, tableProblem } from "./problem.ts";
+import { type Checked, type Problem, tableProblem } from "./problem.ts";
 import { pvRemedy, pvcRemedy } from "./remedies.ts";
 
 const CORE = validationSource("");
@@ -35,7 +35,7 @@ interface ClaimSides {
 }
 
 const claimStorage: FieldRule<ClaimSides> = (d, { version }) => {
-  if (!startsWith(d.path, STORAGE_PATH)) return undefined;
+  if (!pathStartsWith(d.path, STORAGE_PATH)) return undefined;
   const order = compareQuantities(d.before, d.after);
   if (order === -1) return "allowed"; // an increase: allowed for a bound claim whose class allows expansion
   if (order !== 1) return undefined;

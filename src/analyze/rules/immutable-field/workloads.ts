@@ -2,7 +2,7 @@
  * Workload kinds: Deployment / ReplicaSet / DaemonSet selectors (docs/k8s-rules.md §1.2–1.4),
  * the StatefulSet allow-list (§1.5) and Job (§1.6). Facts from k8s/update-rules.ts.
  */
-import { getPath, isRecord, type KubeObject } from "../../../model/object.ts";
+import { getPath, isRecord, pathStartsWith, type KubeObject } from "../../../model/object.ts";
 import { sameStoredSelector } from "../../../model/selector.ts";
 import { workloadOf } from "../../../model/workloads.ts";
 import { FIELD_IS_IMMUTABLE, fieldError, renderApiValue, statefulSetForbiddenError, validationSource } from "../../../k8s/api-errors.ts";
@@ -18,7 +18,7 @@ import {
 import { gateApplies, versionAtLeast } from "../../../k8s/versions.ts";
 import { diff, sameValue } from "../../upgrade/diff.ts";
 import type { UpdatePair } from "../../upgrade/plan.ts";
-import { type Checked, type Problem, selectorForApi, startsWith, tableProblem, tableProblems } from "./problem.ts";
+import { type Checked, type Problem, selectorForApi, tableProblem, tableProblems } from "./problem.ts";
 import { jobRemedy, statefulSetRemedy, workloadSelectorRemedy } from "./remedies.ts";
 
 /** §1.2–1.4: Deployment / ReplicaSet / DaemonSet spec.selector, unless served through a legacy version. */
@@ -104,7 +104,7 @@ function jobTemplate(pair: UpdatePair, version: string): Problem[] {
     defaultedPodTemplate(getPath(pair.before.raw, templatePath)),
     defaultedPodTemplate(getPath(pair.after.raw, templatePath)),
     templatePath,
-  ).filter((d) => !(suspended && JOB_SUSPENDED_MUTABLE_TEMPLATE.paths.some((p) => startsWith(d.path.slice(2), p))));
+  ).filter((d) => !(suspended && JOB_SUSPENDED_MUTABLE_TEMPLATE.paths.some((p) => pathStartsWith(d.path.slice(2), p))));
   return changes.map((change) => ({
     path: change.path,
     fieldError: fieldError("spec.template", "Invalid value", FIELD_IS_IMMUTABLE, "<the whole new pod template>"),
