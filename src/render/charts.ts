@@ -56,8 +56,8 @@ export async function renderCharts<Chart extends RenderedChart = RenderedChart>(
   const jobs = options.jobs ?? availableParallelism();
   const { renderOne, onChartDone } = hooks;
   // Probe renders report Helm's version (see findHelm), sparing a `helm version` run: a whole
-  // helm start, competing with the renders for the cores. A single render leaves a core
-  // free, so without probes `helm version` runs alongside it.
+  // helm start, competing with the renders for the cores. Without probes the version a run
+  // before remembered is read (helm-version-cache.ts), else `helm version` runs alongside.
   const checkedAlongside = renderOne ? undefined : helm.check();
   return withWorkDir(async (workDir) => {
     const render = async (chartPath: string): Promise<Chart | ChartFailure> => {

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InputError } from "../errors.ts";
 import { onInterrupt } from "../interrupt.ts";
+import { rememberedVersion, rememberVersion } from "./helm-version-cache.ts";
 // ============================================================================================
 // Locating the binary
 // ============================================================================================
@@ -38,7 +39,7 @@ const isWindows = process.platform === "win32";
  * `timeoutMs` bounds `helm version`.
  */
 export async function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = VERSION_TIMEOUT_MS, origin = "--helm"): Promise<Helm> {
-  return checkedHelm(await findHelmBinary(explicit, env, origin), timeoutMs);
+  return checkedHelm(await findHelmBinary(explicit, env, origin), timeoutMs, env);
 }
 
 /** A helm binary found but not yet version-checked: see findHelm. */
@@ -62,16 +63,19 @@ export interface FoundHelm {
 export async function findHelm(explicit?: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = VERSION_TIMEOUT_MS): Promise<FoundHelm> {
   const binary = await findHelmBinary(explicit, env);
   const check = (reported?: string) => {
-    const checked = checkedHelm(binary, timeoutMs, reported === undefined ? undefined : parseVersion(reported));
+    const checked = checkedHelm(binary, timeoutMs, env, reported === undefined ? undefined : parseVersion(reported));
     checked.catch(() => undefined); // the caller awaits it; an early rejection is not unhandled
     return checked;
   };
   return { path: binary, check };
 }
 
-/** `known`: the version as a render reported it; without it, `helm version` is asked. */
-async function checkedHelm(binary: string, timeoutMs: number, known?: Version): Promise<Helm> {
-  const version = known ?? (await readHelmVersion(binary, timeoutMs));
+/**
+ * `known`: the version as a render reported it; without it, the version a run before
+ * remembered for this very binary (helm-version-cache.ts), else `helm version` is asked.
+ */
+async function checkedHelm(binary: string, timeoutMs: number, env: NodeJS.ProcessEnv, known?: Version): Promise<Helm> {
+  const version = known ?? remembered(binary, env) ?? (await askedVersion(binary, timeoutMs, env));
   if (isOlderThanMinimum(version)) {
     throw new InputError(
       `helm at ${binary} is ${version.text}, but chartguard needs Helm ${MINIMUM_VERSION.major}.${MINIMUM_VERSION.minor} or newer: ${INSTALL_HINT}`,
@@ -137,6 +141,17 @@ async function readHelmVersion(binary: string, timeoutMs: number): Promise<Versi
   if (version !== undefined) return version;
   const reason = run.timedOut ? `timed out after ${seconds(timeoutMs)} s (--helm-timeout)` : firstLine(run.stderr.toString("utf8")) || `exit code ${run.code}`;
   throw new InputError(`could not read the version of helm at ${binary} (${reason}); ${INSTALL_HINT}`);
+}
+
+async function askedVersion(binary: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Version> {
+  const version = await readHelmVersion(binary, timeoutMs);
+  rememberVersion(binary, version.text, env);
+  return version;
+}
+
+function remembered(binary: string, env: NodeJS.ProcessEnv): Version | undefined {
+  const text = rememberedVersion(binary, env);
+  return text === undefined ? undefined : parseVersion(text);
 }
 
 /** The first version in `text`, e.g. `v3.17.2+gcc0bbbd`. */
