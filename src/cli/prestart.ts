@@ -1,18 +1,23 @@
 /**
  * The render `chartguard check CHART` is about to ask for, started before the rest of
  * chartguard loads (main.ts): on a large chart helm takes most of the run, and loading the
- * analysis and the parsers (about 0.3 s) then overlaps it instead of coming first.
+ * analysis and the parsers then overlaps it instead of coming first.
  *
  * A guess that cannot change the outcome: the command line is read with check's own
  * definition (options.ts), the render is the request renderChart makes of a chart rendered
- * where it is, after the same checks (values files, symlinks, dependencies), and helm.ts
- * hands it only to a render asking for the very same thing. What is not read here (the
- * configuration) may ask for another render; then this one is stopped unused. Anything
- * this cannot tell (several paths, an archive, a missing dependency, a command line it
- * cannot read) starts nothing, and the run renders as it always does.
+ * where it is, after the same checks of values files and symlinks, and helm.ts hands it
+ * only to a render asking for the very same thing. What is not read here (the
+ * configuration, the chart's dependencies) may ask for another render; then this one is
+ * stopped unused. The chart's name, which names the release, is read from Chart.yaml with
+ * js-yaml, which the run loads anyway, rather than with load/chart.ts, whose `yaml` package
+ * would take longer to load than helm takes to start. Anything this cannot tell (several
+ * paths, an archive, a command line it cannot read) starts nothing, and the run renders as
+ * it always does.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { Command } from "commander";
-import { isChartDir, missingDependencies } from "../load/chart.ts";
+import jsyaml from "js-yaml";
 import { findHelm, startEarlyRender } from "../render/helm.ts";
 import { checkChartLinks, checkValueFiles } from "../render/preflight.ts";
 import { chartRequest, DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "../render/request.ts";
@@ -23,15 +28,17 @@ export async function prestartCheck(argv: readonly string[]): Promise<void> {
     const command = readCheck(argv);
     if (command === undefined || command.paths.length !== 1 || command.flags.changedFiles === true) return;
     const chart = command.paths[0]!;
-    if (/\.tgz$/i.test(chart) || !isChartDir(chart)) return;
+    if (/\.tgz$/i.test(chart)) return;
+    const meta = jsyaml.load(readFileSync(path.join(chart, "Chart.yaml"), "utf8"));
+    const name = typeof meta === "object" && meta !== null && "name" in meta ? meta.name : undefined;
+    if (typeof name !== "string") return;
     const options = chartOptions(command.flags);
     const inputs = renderInputs(options, command.flags.namespace);
     await checkValueFiles(inputs);
     checkChartLinks(chart);
-    if (missingDependencies(chart).length > 0) return;
     const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
     const helm = await findHelm(options.helm, process.env, timeoutMs);
-    startEarlyRender(helm.path, chartRequest(chart, inputs).request, timeoutMs);
+    startEarlyRender(helm.path, chartRequest(chart, name, inputs), timeoutMs);
   } catch {
     // The run meets the same problem and reports it.
   }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { onInterrupt } from "../interrupt.ts";
 import { extractChartArchive } from "../load/chart-archive.ts";
-import { missingDependencies, missingDependenciesError, type ChartMeta } from "../load/chart.ts";
+import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
 import { parseYamlStream, type HelmRelease, type YamlDocument } from "../load/yaml.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
 import { readChartTemplates } from "./chart-templates.ts";
@@ -84,7 +84,8 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
     const copy = await preparedCopy(chartDir, workDir, false);
     if (raiseRevision(chartTree(copy), revision - 1)) chartDir = copy;
   }
-  const { meta, request } = chartRequest(chartDir, settings.inputs);
+  const meta = readChartMeta(chartDir);
+  const request = chartRequest(chartDir, meta.name, settings.inputs);
   const rendering = helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
   // Every template is read while helm renders, when the main thread has nothing else to do.
   const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : undefined;

@@ -4,7 +4,6 @@
  * stream parser, no probes), so that the CLI can start the render `check` is about to ask
  * for before the rest of chartguard has loaded (cli/prestart.ts).
  */
-import { readChartMeta, type ChartMeta } from "../load/chart.ts";
 import type { RenderRequest } from "./helm.ts";
 
 export interface ChartOptions {
@@ -71,9 +70,8 @@ export function releaseNameFor(chartName: string): string {
   return name === "" ? "release" : name;
 }
 
-/** The request that renders the chart in `chartDir` as it is, and the chart's metadata it names the release after. */
-export function chartRequest(chartDir: string, settings: RenderInputs): { meta: ChartMeta; request: RenderRequest } {
-  const meta = readChartMeta(chartDir);
+/** The request that renders the chart in `chartDir` as it is; without `--release`, the release is named after the chart. */
+export function chartRequest(chartDir: string, chartName: string, settings: RenderInputs): RenderRequest {
   const { release, ...inputs } = settings;
-  return { meta, request: { ...inputs, chart: chartDir, release: release ?? releaseNameFor(meta.name) } };
+  return { ...inputs, chart: chartDir, release: release ?? releaseNameFor(chartName) };
 }

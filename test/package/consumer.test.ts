@@ -43,7 +43,7 @@ before(() => {
     const from = path.join(PROJECT_ROOT, entry);
     if (existsSync(from)) cpSync(from, path.join(STAGE, entry), { recursive: true });
   }
-  const build = run(process.execPath, [TSC, "-p", path.join(PROJECT_ROOT, "tsconfig.build.json"), "--outDir", path.join(STAGE, "dist")], { cwd: PROJECT_ROOT });
+  const build = run(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.mjs"), "--out-dir", path.join(STAGE, "dist")], { cwd: PROJECT_ROOT });
   assert.ok(existsSync(path.join(STAGE, "dist", "index.js")), `the build produced no dist/index.js:\n${build.stdout}${build.stderr}`);
 
   const pack = npm(["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], STAGE);
