@@ -16230,6 +16230,9 @@ function scaleError(group, kind) {
   if (scale === void 0) return NO_CONTROLLER_ERROR;
   return scale === true ? void 0 : scale.error;
 }
+function drainSkipsPods(group, kind) {
+  return podController(group, kind)?.drainSkipsPods === true;
+}
 function claimsPodsByName(group, kind) {
   return podController(group, kind)?.claimsPodsByName === true;
 }
@@ -16269,6 +16272,7 @@ var init_controllers = __esm({
         rollsOnTemplateChange: true,
         scale: { error: "daemonsets.apps does not implement the scale subresource" },
         rolloutStatus: true,
+        drainSkipsPods: true,
         section: "§1.4, §4",
         source: `${DOCS}/daemonset/`
       },
@@ -17583,18 +17587,19 @@ function impliedCause(label) {
   if (APP_KEYS.has(label.key)) return "app-version";
   return void 0;
 }
-function labelSource(label, cause) {
+function labelSource(label, cause, subchart) {
+  const of = subchart === void 0 ? "" : ` of the dependency ${subchart}`;
   switch (cause) {
     case "name": {
       if (label.literal === true) return "a version written as text";
       const implied = impliedCause(label);
       if (implied === void 0) return "a key configured as volatile";
-      return implied === "chart-version" ? "the chart version" : "the appVersion";
+      return implied === "chart-version" ? `the chart version${of}` : `the appVersion${of}`;
     }
     case "chart-version":
-      return "the chart version";
+      return `the chart version${of}`;
     case "app-version":
-      return "the appVersion";
+      return `the appVersion${of}`;
     case "image-tag":
       return label.valuesPath === void 0 ? "the image tag" : `the image tag ${label.valuesPath}`;
     case "values":
@@ -17818,7 +17823,7 @@ function labelsProblem(object, kind, verdicts) {
     severity: kind === "onValues" ? "info" : "error",
     data: {
       labels: andList(unique(sorted.map((v) => v.label.key))),
-      sources: andList(unique(sorted.map((v) => labelSource(v.label, v.cause))))
+      sources: andList(unique(sorted.map((v) => labelSource(v.label, v.cause, object.doc.subchart))))
     },
     evidence: {
       cause: first.cause,
@@ -19254,6 +19259,40 @@ function rootOf(problem) {
   }
   return void 0;
 }
+function emptyPart(problem) {
+  const { object, subject, errors, later } = problem;
+  if (object.doc.release === void 0 || later !== void 0 || errors.some((e) => e.type !== "Invalid value")) return void 0;
+  const value = errors[0].value;
+  if (value === void 0 || errors.some((e) => e.value !== value)) return void 0;
+  const trimmed = value.replace(EDGE_SEPARATORS, "");
+  if (trimmed === value || trimmed === "") return void 0;
+  if (subject === "name") return nameErrors({ ...object, ref: { ...object.ref, name: trimmed } }).length === 0 ? value : void 0;
+  if (subject === "label" && value !== errors[0].key) return labelValueProblems(trimmed).length === 0 ? value : void 0;
+  return void 0;
+}
+function emptyPartFinding(problems) {
+  const [first] = problems;
+  const error = first.errors[0];
+  const values = [...new Set(problems.map((p) => p.errors[0].value))];
+  const objects = [...new Set(problems.map((p) => p.object))];
+  return {
+    object: first.object,
+    path: error.path,
+    severity: "info",
+    messageId: problems.length === 1 ? "emptyPart" : "emptyParts",
+    data: {
+      value: error.value ?? "",
+      more: problems.length - 1,
+      objects: andList(objects.map((o) => refString(o.ref))),
+      errors: quotedErrors(first.errors)
+    },
+    related: objects.slice(1),
+    evidence: { values, objects: problems.map((p) => `${refString(p.object.ref)} ${formatPath(p.errors[0].path)}`) },
+    remedy: {
+      text: 'Set the value these names and labels are built from (it is empty with these values). In the chart, make it required ({{ required "<value> is required" .Values.<value> }}) so that helm names it instead of the API server refusing the objects.'
+    }
+  };
+}
 function rootFinding(kind, root, problems) {
   const [first] = problems;
   const error = first.errors[0];
@@ -19299,7 +19338,7 @@ function valueFix(errors, value) {
   }
   return [...new Set(tips)].join(" ");
 }
-var SUBDOMAIN_NAMES, CRONJOB_NAME_MAX, NOUN, SUBSTITUTED_LATER, REJECTED, UNDECODABLE, invalidLabel;
+var SUBDOMAIN_NAMES, CRONJOB_NAME_MAX, NOUN, EDGE_SEPARATORS, SUBSTITUTED_LATER, REJECTED, EMPTY_PART, UNDECODABLE, invalidLabel;
 var init_invalid_label = __esm({
   "src/analyze/rules/invalid-label.ts"() {
     "use strict";
@@ -19325,8 +19364,10 @@ var init_invalid_label = __esm({
     };
     CRONJOB_NAME_MAX = 52;
     NOUN = { label: "label", annotation: "annotation", selector: "selector entry", name: "name" };
+    EDGE_SEPARATORS = /^[-_.]+|[-_.]+$/g;
     SUBSTITUTED_LATER = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
     REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
+    EMPTY_PART = "The API server rejects {{objects}} ({{errors}} for the first), so helm install fails with these values. A name or label value that begins or ends with '-', '_' or '.' and is valid without it is what a template makes of an empty value (prefix-{{ .Values.x }}): a value the chart expects to be set, not a fault of its names or labels. Nothing fails once it is set.";
     UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
     invalidLabel = {
       meta: {
@@ -19343,6 +19384,8 @@ var init_invalid_label = __esm({
           invalidValue: '{{noun}} {{key}} has the invalid value "{{value}}"',
           invalidLabelValues: 'label {{key}}="{{value}}" and {{more}} more label values carry "{{root}}", invalid in a label value',
           invalidField: "{{field}}: {{detail}}",
+          emptyPart: '"{{value}}" begins or ends with a separator: a value it is built from is empty with these values',
+          emptyParts: '"{{value}}" and {{more}} more names or label values begin or end with a separator: a value they are built from is empty with these values',
           rejectedLater: "{{noun}} {{field}} is invalid in {{later}}"
         },
         details: {
@@ -19355,6 +19398,8 @@ var init_invalid_label = __esm({
           invalidValue: REJECTED,
           invalidLabelValues: 'Every object whose labels carry "{{root}}" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The value usually comes from one place (the chart version, an image reference, a values key): fix it there once.',
           invalidField: REJECTED,
+          emptyPart: EMPTY_PART,
+          emptyParts: EMPTY_PART,
           rejectedLater: "{{object}} itself is accepted, but {{later}} is rejected with {{errors}}."
         },
         why: "The API server validates labels, annotations, selectors and names on every create and update: one invalid label value (a '+' from semver build metadata, a ':' from an image reference, more than 63 characters from a long release name, an unquoted true or 1.10) makes the whole helm install or upgrade fail.",
@@ -19379,9 +19424,20 @@ var init_invalid_label = __esm({
             for (const errors of byPath.values()) problems.push({ object, subject: field.subject, errors, ...field.later ? { later: field.later } : {} });
           }
         }
+        const emptyParts = /* @__PURE__ */ new Map();
+        for (const problem of problems) {
+          if (emptyPart(problem) === void 0) continue;
+          const chart = problem.object.doc.release.chart ?? problem.object.doc.file;
+          const list = emptyParts.get(chart);
+          if (list) list.push(problem);
+          else emptyParts.set(chart, [problem]);
+        }
+        for (const list of emptyParts.values()) report(emptyPartFinding(list));
+        const reported = new Set([...emptyParts.values()].flat());
         const byRoot = /* @__PURE__ */ new Map();
         const roots = /* @__PURE__ */ new Map();
         for (const problem of problems) {
+          if (reported.has(problem)) continue;
           const found = rootOf(problem);
           if (found === void 0) continue;
           const { doc } = problem.object;
@@ -19392,6 +19448,7 @@ var init_invalid_label = __esm({
           else byRoot.set(key, [problem]);
         }
         for (const problem of problems) {
+          if (reported.has(problem)) continue;
           const key = roots.get(problem);
           const shared = key === void 0 ? void 0 : byRoot.get(key);
           if (shared === void 0 || shared.length === 1) report(problemFinding(problem));
@@ -19799,8 +19856,9 @@ function checkConsumer(context, report, consumer2, selected) {
   if (unscalable.length > 0) {
     const { group, ref: ref2 } = unscalable[0].object;
     const whileRunning = unscalable.every(goneOnceSucceeded);
-    const messageId = whileRunning ? "pdbNeedsScaleWhileRunning" : "pdbNeedsScale";
-    problems.push({ messageId, severity: whileRunning ? "warning" : "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref2.kind) } });
+    const notDrained = unscalable.every((w) => drainSkipsPods(w.object.group, w.object.ref.kind));
+    const messageId = whileRunning ? "pdbNeedsScaleWhileRunning" : notDrained ? "pdbNeedsScaleNotDrained" : "pdbNeedsScale";
+    problems.push({ messageId, severity: whileRunning || notDrained ? "warning" : "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref2.kind) } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
@@ -20096,6 +20154,7 @@ var init_selector_overlap = __esm({
           widerThanItsPods: "selector {{selector}} also matches the pods of {{foreign}}, though a label of its own pods tells them apart",
           pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
           pdbNeedsScaleWhileRunning: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed while they run",
+          pdbNeedsScaleNotDrained: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: the budget protects nothing and refuses every eviction",
           serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
           pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
           headlessSelectsJobs: "headless Service for {{target}} also resolves to the pods of {{jobs}}",
@@ -20124,6 +20183,7 @@ var init_selector_overlap = __esm({
           widerThanItsPods: "The StatefulSet controller claims only pods named after the StatefulSet, so no pod moves between them. The selector is still wider than its own pods: every Service, PDB, HPA or monitor that reuses it takes in the pods of {{foreign}} too.",
           selectsForeignPods: "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
           pdbNeedsScale: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.`,
+          pdbNeedsScaleNotDrained: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429. kubectl drain never evicts DaemonSet pods, so node drains go on; what is left is a budget that limits nothing, reports an error status, and refuses whatever else evicts these pods (an autoscaler's DaemonSet eviction).`,
           pdbNeedsScaleWhileRunning: `The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource, and {{unscalable}} has none. These Jobs are deleted as soon as they succeed (hook-delete-policy hook-succeeded, or ttlSecondsAfterFinished 0), so only while they run on install or upgrade, and while a failed one is kept, the budget goes SyncFailed ("{{scaleError}}") with disruptionsAllowed 0 and every eviction of a selected pod is refused with 429: a node drain in that window waits for them.`,
           serviceSelectsJobs: "Kubernetes puts every Ready pod that matches a Service selector into its endpoints, whoever owns it: while the pods of {{jobs}} run, the Service sends them traffic meant for {{target}}.",
           pdbCoversJobs: "While they run, the pods of {{jobs}} count as healthy pods of the budget, so it allows evicting more of {{target}}'s pods than intended, and draining a node has to respect the budget for the Job pods too.",
@@ -24159,7 +24219,7 @@ function chartFacts(charts) {
       if (kinds.size > 0) lookups.set(template, kinds);
       const switches = kinds.size > 0 ? regenerating(parts) : [];
       if (switches.length > 0) regenerateSwitches.set(template, switches);
-      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
+      if (parts.some((part) => INSTALL_OR_UPGRADE.test(part))) installConditional.add(template);
       const hashing = hashingLines(file, files.get(file) ?? "");
       const reusedLines = new Set([...hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
       if (reusedLines.size > 0) hashesReusedSecret2.set(template, reusedLines);
@@ -24291,7 +24351,7 @@ function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-var DEFINE, INCLUDE, LOOKUP, IS_INSTALL, BASE_PATH_INCLUDE, KIND_LINE, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART, KEY_OF_LINE;
+var DEFINE, INCLUDE, LOOKUP, INSTALL_OR_UPGRADE, BASE_PATH_INCLUDE, KIND_LINE, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART, KEY_OF_LINE;
 var init_chart_facts = __esm({
   "src/chart-facts.ts"() {
     "use strict";
@@ -24299,7 +24359,7 @@ var init_chart_facts = __esm({
     DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
     INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
     LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
-    IS_INSTALL = /\.Release\.IsInstall\b/;
+    INSTALL_OR_UPGRADE = /\.Release\.Is(?:Install|Upgrade)\b/;
     BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
     KIND_LINE = /^(\s*)(- )?kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/;
     VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
@@ -25106,7 +25166,12 @@ function parseRender(output, chartPath, chartDir, shownAs) {
     if (source === void 0) return parsed;
     const file = source.split("/").slice(1).join("/");
     if (parsed.template !== void 0) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : void 0;
-    const doc = crdsFile === void 0 ? parsed : { ...parsed, template: source, crdsFileStart: crdsFile.start };
+    const subchart = SUBCHART_FILE.exec(file)?.[1];
+    const doc = {
+      ...parsed,
+      ...crdsFile === void 0 ? {} : { template: source, crdsFileStart: crdsFile.start },
+      ...subchart === void 0 ? {} : { subchart }
+    };
     const inChart = onDisk(file);
     if (inChart === void 0) return doc;
     const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path16.relative(process.cwd(), path16.resolve(chartPath, inChart)));
@@ -25135,7 +25200,7 @@ async function withWorkDir(use) {
     release();
   }
 }
-var CRDS_FOLDER_FILE;
+var SUBCHART_FILE, CRDS_FOLDER_FILE;
 var init_chart_input = __esm({
   "src/render/chart-input.ts"() {
     "use strict";
@@ -25150,6 +25215,7 @@ var init_chart_input = __esm({
     init_helm();
     init_preflight();
     init_request();
+    SUBCHART_FILE = /^(?:charts\/[^/]+\/)*charts\/([^/]+)\//;
     CRDS_FOLDER_FILE = /^(?:charts\/[^/]+\/)*crds\//;
   }
 });

@@ -23,7 +23,7 @@ import type { RenderedChart } from "./render/chart-input.ts";
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
 const LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
-const IS_INSTALL = /\.Release\.IsInstall\b/;
+const INSTALL_OR_UPGRADE = /\.Release\.Is(?:Install|Upgrade)\b/;
 // `print $.Template.BasePath "/secret.yaml"`, or the path in parts: `"/controlplane" "/secret.yaml"`.
 const BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
 const KIND_LINE = /^(\s*)(- )?kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/;
@@ -61,7 +61,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
       if (kinds.size > 0) lookups.set(template, kinds);
       const switches = kinds.size > 0 ? regenerating(parts) : [];
       if (switches.length > 0) regenerateSwitches.set(template, switches);
-      if (parts.some((part) => IS_INSTALL.test(part))) installConditional.add(template);
+      if (parts.some((part) => INSTALL_OR_UPGRADE.test(part))) installConditional.add(template);
       const hashing = hashingLines(file, files.get(file) ?? "");
       const reusedLines = new Set([...hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
       if (reusedLines.size > 0) hashesReusedSecret.set(template, reusedLines);

@@ -48,9 +48,10 @@ export interface ChartFacts {
   /** Per rendered template, its text and that of every helper it includes: what it writes itself, and what comes from values. */
   templateTexts?: ReadonlyMap<string, readonly string[]>;
   /**
-   * Templates that read `.Release.IsInstall`, themselves or through the helpers they include:
-   * what they render may exist on install only, and Helm deletes it on the upgrade that no
-   * longer renders it instead of patching it.
+   * Templates that read `.Release.IsInstall` or `.Release.IsUpgrade`, themselves or through
+   * the helpers they include: what they render on install may exist on install only (Helm
+   * deletes it on the upgrade that no longer renders it) or be a hook on upgrade (created
+   * anew), rather than be patched.
    */
   installConditional: ReadonlySet<string>;
   /**

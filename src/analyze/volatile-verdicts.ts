@@ -116,8 +116,9 @@ function renamedOn(context: AnalysisContext, object: KubeObject, cause: ProbeCau
 /**
  * Whether Helm creates the object anew, or not at all, on the release that brings `cause`
  * instead of patching it: it gets a new name then (renamedOn), or its template reads
- * `.Release.IsInstall`, so it may be rendered on install only and be deleted by the
- * upgrade that no longer renders it. Either way its immutable fields cannot fail that upgrade.
+ * `.Release.IsInstall` or `.Release.IsUpgrade`, so it may be rendered on install only and be
+ * deleted by the upgrade that no longer renders it, or be an upgrade hook, created anew. The
+ * render, an install, cannot tell; a finding that the upgrade fails would be a guess.
  */
 export function notPatchedOn(context: AnalysisContext, object: KubeObject, cause: ProbeCause | undefined): boolean {
   const template = object.doc.template;

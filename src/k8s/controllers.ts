@@ -20,6 +20,12 @@ export interface PodController {
   /** `kubectl rollout status` follows it (apps/v1 kinds only). */
   rolloutStatus: boolean;
   /**
+   * `kubectl drain` never evicts its pods (`--ignore-daemonsets` skips them; without the flag
+   * the drain stops before evicting anything), so a budget that refuses their eviction holds
+   * up no drain (§4).
+   */
+  drainSkipsPods?: true;
+  /**
    * Claims only pods named after it (`<name>-<ordinal>`), orphans included, whatever else its
    * selector matches: another controller's pods are never adopted (§4).
    */
@@ -60,6 +66,7 @@ export const POD_CONTROLLERS: Readonly<Record<string, PodController>> = {
     rollsOnTemplateChange: true,
     scale: { error: "daemonsets.apps does not implement the scale subresource" },
     rolloutStatus: true,
+    drainSkipsPods: true,
     section: "§1.4, §4",
     source: `${DOCS}/daemonset/`,
   },
@@ -141,6 +148,11 @@ export function scaleError(group: string, kind: string): string | undefined {
   const scale = podController(group, kind)?.scale;
   if (scale === undefined) return NO_CONTROLLER_ERROR;
   return scale === true ? undefined : scale.error;
+}
+
+/** DaemonSet: `kubectl drain` does not evict its pods (§4). */
+export function drainSkipsPods(group: string, kind: string): boolean {
+  return podController(group, kind)?.drainSkipsPods === true;
 }
 
 /** StatefulSet: its controller adopts no pod that is not named after it, whatever its selector matches (§4). */

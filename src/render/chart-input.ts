@@ -104,6 +104,9 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles, missingDependencies: dropped };
 }
 
+/** A file of a subchart, as `# Source:` names it after the chart's name: the innermost subchart's name. */
+const SUBCHART_FILE = /^(?:charts\/[^/]+\/)*charts\/([^/]+)\//;
+
 /** A file of a chart's crds/ folder, or of a subchart's, as `# Source:` names it after the chart's name. */
 const CRDS_FOLDER_FILE = /^(?:charts\/[^/]+\/)*crds\//;
 
@@ -131,7 +134,12 @@ export function parseRender(
     if (source === undefined) return parsed;
     const file = source.split("/").slice(1).join("/");
     if (parsed.template !== undefined) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : undefined;
-    const doc = crdsFile === undefined ? parsed : { ...parsed, template: source, crdsFileStart: crdsFile.start };
+    const subchart = SUBCHART_FILE.exec(file)?.[1];
+    const doc = {
+      ...parsed,
+      ...(crdsFile === undefined ? {} : { template: source, crdsFileStart: crdsFile.start }),
+      ...(subchart === undefined ? {} : { subchart }),
+    };
     // Resolved through subchart aliases: Helm names an aliased subchart's files by the alias.
     const inChart = onDisk(file);
     if (inChart === undefined) return doc;

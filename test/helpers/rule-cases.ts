@@ -30,11 +30,14 @@ export interface RuleCase {
   manifest: string;
   namespace?: string;
   settings?: Partial<AnalysisSettings>;
+  /** Read the manifest as a chart's render (release `rel` of chart `chart`), as helm's output is. */
+  rendered?: boolean;
   expect: ExpectedFinding[];
 }
 
-export function findingsFor(rule: Rule, manifest: string, namespace = "default", settings: Partial<AnalysisSettings> = {}): Finding[] {
+export function findingsFor(rule: Rule, manifest: string, namespace = "default", settings: Partial<AnalysisSettings> = {}, rendered = false): Finding[] {
   const docs = parseYamlStream(manifest, "case.yaml");
+  if (rendered) for (const doc of docs) doc.release = { name: "rel", namespace, chart: "chart", valuesArguments: [] };
   const { objects } = objectsFromDocuments(docs, { namespace });
   return runRules(buildContext(objects, { ...DEFAULT_SETTINGS, ...settings }), [rule]);
 }
@@ -76,7 +79,7 @@ export function ruleCases(rule: Rule, cases: readonly RuleCase[], options: { pro
   const produced = new Set<string>();
   for (const c of cases) {
     test(`${rule.meta.id}: ${c.name}`, () => {
-      const findings = findingsFor(rule, c.manifest, c.namespace, c.settings);
+      const findings = findingsFor(rule, c.manifest, c.namespace, c.settings, c.rendered);
       for (const finding of findings) produced.add(finding.messageId);
       assertFindings(rule, findings, c.expect);
     });

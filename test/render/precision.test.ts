@@ -140,6 +140,21 @@ const EXPECTED: Record<string, string[]> = {
     "nondeterministic-render info Secret/clock-and-hash-web-config data.web-config.yaml 7 clock-and-hash/templates/web-config.yaml",
   ],
   // The bootstrap Job runs once, at install: not reported; the Job named after the revision runs on every release.
+  // A plain Job on install and a pre-upgrade hook on upgrade (.Release.IsUpgrade): the upgrade creates it anew, so its changed
+  // pod template (helm.sh/chart, the image) fails nothing; the install render alone cannot show that, so nothing is reported.
+  "upgrade-hook-job": [],
+  // A name and a label value built from a value the install sets, empty by default: a value to set (info, once for the chart); an
+  // uppercase name is invalid whatever the values (error).
+  "empty-value-name": [
+    "invalid-label error ConfigMap/Mirror-settings metadata.name 15 empty-value-name/templates/mirror.yaml",
+    "invalid-label info Service/mirror- metadata.name 4 empty-value-name/templates/mirror.yaml",
+  ],
+  // The app's pods carry its own chart version, the vendored database's pods the database chart's: each restarts when its own
+  // version changes, the database's when the parent updates that dependency (see the test of the message below).
+  "subchart-labels": [
+    "volatile-pod-labels warning Deployment/subchart-labels-web spec.template.metadata.labels 13 subchart-labels/templates/web.yaml",
+    "volatile-pod-labels warning StatefulSet/subchart-labels-db spec.template.metadata.labels 14 subchart-labels/charts/db/templates/statefulset.yaml",
+  ],
   "install-only-job": [
     "selector-overlap warning Service/install-only-job-headless spec.selector 8 install-only-job/templates/statefulset.yaml",
     "nondeterministic-render info Job/install-only-job-reindex-1 metadata.name 22 install-only-job/templates/jobs.yaml",
@@ -155,6 +170,17 @@ for (const helm of helmBinaries()) {
         assert.deepEqual(notes, []);
       });
     }
+
+    test("subchart-labels: a subchart's pods carry that dependency's version, and the finding says so", async () => {
+      const { findings: found } = await findings(helm.path, "subchart-labels", { release: "subchart-labels" });
+      assert.deepEqual(
+        found.map((f) => [f.object.name, f.messageId, f.data.sources]),
+        [
+          ["subchart-labels-web", "restarts", "the chart version"],
+          ["subchart-labels-db", "restarts", "the chart version of the dependency db"],
+        ],
+      );
+    });
 
     test("ca-copies: the Secret's finding names the webhooks that carry the same CA and relates them", async () => {
       const { findings: found } = await findings(helm.path, "ca-copies", { release: "ca-copies" });

@@ -231,6 +231,51 @@ function rootOf(problem: FieldProblem): { kind: "name" | "labelValue"; root: str
   return undefined;
 }
 
+const EDGE_SEPARATORS = /^[-_.]+|[-_.]+$/g;
+
+/**
+ * For a chart's render: a name or label value whose only fault is a separator at its start or
+ * end (`linkerd-service-mirror-`), valid without it. That is what a template makes of an empty
+ * value (`prefix-{{ .Values.cluster }}`): a value the chart expects the user to set, not a
+ * fault of the chart's labels. Undefined for anything else.
+ */
+function emptyPart(problem: FieldProblem): string | undefined {
+  const { object, subject, errors, later } = problem;
+  if (object.doc.release === undefined || later !== undefined || errors.some((e) => e.type !== "Invalid value")) return undefined;
+  const value = errors[0]!.value;
+  if (value === undefined || errors.some((e) => e.value !== value)) return undefined;
+  const trimmed = value.replace(EDGE_SEPARATORS, "");
+  if (trimmed === value || trimmed === "") return undefined;
+  if (subject === "name") return nameErrors({ ...object, ref: { ...object.ref, name: trimmed } }).length === 0 ? value : undefined;
+  if (subject === "label" && value !== errors[0]!.key) return labelValueProblems(trimmed).length === 0 ? value : undefined;
+  return undefined;
+}
+
+/** One finding per chart for its values with an empty part (emptyPart): a value to set, said once. */
+function emptyPartFinding(problems: readonly FieldProblem[]): FindingInput {
+  const [first] = problems as [FieldProblem, ...FieldProblem[]];
+  const error = first.errors[0]!;
+  const values = [...new Set(problems.map((p) => p.errors[0]!.value!))];
+  const objects = [...new Set(problems.map((p) => p.object))];
+  return {
+    object: first.object,
+    path: error.path,
+    severity: "info",
+    messageId: problems.length === 1 ? "emptyPart" : "emptyParts",
+    data: {
+      value: error.value ?? "",
+      more: problems.length - 1,
+      objects: andList(objects.map((o) => refString(o.ref))),
+      errors: quotedErrors(first.errors),
+    },
+    related: objects.slice(1),
+    evidence: { values, objects: problems.map((p) => `${refString(p.object.ref)} ${formatPath(p.errors[0]!.path)}`) },
+    remedy: {
+      text: "Set the value these names and labels are built from (it is empty with these values). In the chart, make it required ({{ required \"<value> is required\" .Values.<value> }}) so that helm names it instead of the API server refusing the objects.",
+    },
+  };
+}
+
 /** One finding for problems that share a root value: on the first object, listing every one. */
 function rootFinding(kind: "name" | "labelValue", root: string, problems: readonly FieldProblem[]): FindingInput {
   const [first] = problems as [FieldProblem, ...FieldProblem[]];
@@ -305,6 +350,8 @@ function valueFix(errors: readonly LabelFieldError[], value: string | undefined)
 const SUBSTITUTED_LATER = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
 
 const REJECTED = "The API server rejects {{object}} with {{errors}}, so helm install/upgrade fails.";
+const EMPTY_PART =
+  "The API server rejects {{objects}} ({{errors}} for the first), so helm install fails with these values. A name or label value that begins or ends with '-', '_' or '.' and is valid without it is what a template makes of an empty value (prefix-{{ .Values.x }}): a value the chart expects to be set, not a fault of its names or labels. Nothing fails once it is set.";
 const UNDECODABLE = "The API server cannot decode {{object}} ({{errors}}), so helm install/upgrade fails.";
 
 /**
@@ -326,6 +373,8 @@ export const invalidLabel: Rule = {
       invalidValue: "{{noun}} {{key}} has the invalid value \"{{value}}\"",
       invalidLabelValues: "label {{key}}=\"{{value}}\" and {{more}} more label values carry \"{{root}}\", invalid in a label value",
       invalidField: "{{field}}: {{detail}}",
+      emptyPart: "\"{{value}}\" begins or ends with a separator: a value it is built from is empty with these values",
+      emptyParts: "\"{{value}}\" and {{more}} more names or label values begin or end with a separator: a value they are built from is empty with these values",
       rejectedLater: "{{noun}} {{field}} is invalid in {{later}}",
     },
     details: {
@@ -340,6 +389,8 @@ export const invalidLabel: Rule = {
       invalidLabelValues:
         "Every object whose labels carry \"{{root}}\" is rejected, so helm install/upgrade fails: {{objects}} ({{count}} objects). The API server answers {{errors}} for the first. The value usually comes from one place (the chart version, an image reference, a values key): fix it there once.",
       invalidField: REJECTED,
+      emptyPart: EMPTY_PART,
+      emptyParts: EMPTY_PART,
       rejectedLater: "{{object}} itself is accepted, but {{later}} is rejected with {{errors}}.",
     },
     why:
@@ -367,10 +418,22 @@ export const invalidLabel: Rule = {
         for (const errors of byPath.values()) problems.push({ object, subject: field.subject, errors, ...(field.later ? { later: field.later } : {}) });
       }
     }
+    // Values with an empty part: one finding per chart, at info (a value to set).
+    const emptyParts = new Map<string, FieldProblem[]>();
+    for (const problem of problems) {
+      if (emptyPart(problem) === undefined) continue;
+      const chart = problem.object.doc.release!.chart ?? problem.object.doc.file;
+      const list = emptyParts.get(chart);
+      if (list) list.push(problem);
+      else emptyParts.set(chart, [problem]);
+    }
+    for (const list of emptyParts.values()) report(emptyPartFinding(list));
+    const reported = new Set([...emptyParts.values()].flat());
     // One finding per root value per chart (or manifest file), reported where it first appears.
     const byRoot = new Map<string, FieldProblem[]>();
     const roots = new Map<FieldProblem, string>();
     for (const problem of problems) {
+      if (reported.has(problem)) continue;
       const found = rootOf(problem);
       if (found === undefined) continue;
       const { doc } = problem.object;
@@ -381,6 +444,7 @@ export const invalidLabel: Rule = {
       else byRoot.set(key, [problem]);
     }
     for (const problem of problems) {
+      if (reported.has(problem)) continue;
       const key = roots.get(problem);
       const shared = key === undefined ? undefined : byRoot.get(key)!;
       if (shared === undefined || shared.length === 1) report(problemFinding(problem));

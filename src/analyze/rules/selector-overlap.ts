@@ -37,6 +37,7 @@ export const selectorOverlap: Rule = {
       widerThanItsPods: "selector {{selector}} also matches the pods of {{foreign}}, though a label of its own pods tells them apart",
       pdbNeedsScale: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed",
       pdbNeedsScaleWhileRunning: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: no eviction is allowed while they run",
+      pdbNeedsScaleNotDrained: "maxUnavailable or a percentage over the pods of {{unscalable}}, which have no /scale: the budget protects nothing and refuses every eviction",
       serviceSelectsJobs: "sends traffic meant for {{target}} to the pods of {{jobs}} too",
       pdbCoversJobs: "covers the pods of {{target}} and also those of {{jobs}}",
       headlessSelectsJobs: "headless Service for {{target}} also resolves to the pods of {{jobs}}",
@@ -69,6 +70,8 @@ export const selectorOverlap: Rule = {
         "The {{kind}} controller leaves pods owned by another controller alone, but it adopts orphans with these labels, and every Service, PDB, HPA and monitor that reuses the selector counts the pods of {{foreign}} as {{object}}'s.",
       pdbNeedsScale:
         "The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed (\"{{scaleError}}\") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429, which stalls kubectl drain and node autoscalers.",
+      pdbNeedsScaleNotDrained:
+        "The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource. {{unscalable}} has none: the budget goes SyncFailed (\"{{scaleError}}\") with disruptionsAllowed 0, and every eviction of a selected pod is refused with 429. kubectl drain never evicts DaemonSet pods, so node drains go on; what is left is a budget that limits nothing, reports an error status, and refuses whatever else evicts these pods (an autoscaler's DaemonSet eviction).",
       pdbNeedsScaleWhileRunning:
         "The budget uses maxUnavailable or a percentage minAvailable, so the disruption controller needs the expected pod count from the pods' controller's /scale subresource, and {{unscalable}} has none. These Jobs are deleted as soon as they succeed (hook-delete-policy hook-succeeded, or ttlSecondsAfterFinished 0), so only while they run on install or upgrade, and while a failed one is kept, the budget goes SyncFailed (\"{{scaleError}}\") with disruptionsAllowed 0 and every eviction of a selected pod is refused with 429: a node drain in that window waits for them.",
       serviceSelectsJobs:

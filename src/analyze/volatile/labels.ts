@@ -45,18 +45,20 @@ export function impliedCause(label: VolatileLabelAt): "chart-version" | "app-ver
  * What sets the label's value, as a finding's `sources` data names it (`helm.sh/chart and
  * app.kubernetes.io/version, set from the chart version and the appVersion`).
  */
-export function labelSource(label: VolatileLabelAt, cause: Cause): string {
+export function labelSource(label: VolatileLabelAt, cause: Cause, subchart?: string): string {
+  // A subchart's objects carry its own versions: they change when the parent updates that dependency.
+  const of = subchart === undefined ? "" : ` of the dependency ${subchart}`;
   switch (cause) {
     case "name": {
       if (label.literal === true) return "a version written as text";
       const implied = impliedCause(label);
       if (implied === undefined) return "a key configured as volatile";
-      return implied === "chart-version" ? "the chart version" : "the appVersion";
+      return implied === "chart-version" ? `the chart version${of}` : `the appVersion${of}`;
     }
     case "chart-version":
-      return "the chart version";
+      return `the chart version${of}`;
     case "app-version":
-      return "the appVersion";
+      return `the appVersion${of}`;
     case "image-tag":
       return label.valuesPath === undefined ? "the image tag" : `the image tag ${label.valuesPath}`;
     case "values":

@@ -101,7 +101,7 @@ function labelsProblem(object: KubeObject, kind: ProblemKind, verdicts: readonly
     severity: kind === "onValues" ? "info" : "error",
     data: {
       labels: andList(unique(sorted.map((v) => v.label.key))),
-      sources: andList(unique(sorted.map((v) => labelSource(v.label, v.cause)))),
+      sources: andList(unique(sorted.map((v) => labelSource(v.label, v.cause, object.doc.subchart)))),
     },
     evidence: {
       cause: first.cause,

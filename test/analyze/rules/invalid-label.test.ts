@@ -43,6 +43,62 @@ ruleCases(invalidLabel, [
     expect: [],
   },
   {
+    name: "a chart's render: names and label values that only begin or end with a separator come from an empty value (info, once); other faults stay errors",
+    rendered: true,
+    manifest: yaml`
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: mirror-
+        labels: {link: -link}
+      ---
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata: {name: mirror-}
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: Mirror-settings}
+    `,
+    expect: [
+      {
+        severity: "info",
+        object: "Service/mirror-",
+        path: "metadata.name",
+        line: 4,
+        messageId: "emptyParts",
+        data: {
+          value: "mirror-",
+          more: 2,
+          objects: "Service/mirror- and ServiceAccount/mirror-",
+          errors: `"metadata.name: Invalid value: "mirror-": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"`,
+        },
+        related: ["ServiceAccount/mirror-"],
+        evidence: { values: ["mirror-", "-link"] },
+      },
+      { severity: "error", object: "ConfigMap/Mirror-settings", path: "metadata.name", line: 13, messageId: "invalidName" },
+    ],
+  },
+  {
+    name: "one value with an empty part in a chart's render",
+    rendered: true,
+    manifest: yaml`
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata: {name: .mirror}
+    `,
+    expect: [{ severity: "info", object: "ServiceAccount/.mirror", path: "metadata.name", line: 3, messageId: "emptyPart" }],
+  },
+  {
+    name: "the same in a manifest file: nothing says a value was left empty, so the API server's refusal is an error",
+    manifest: yaml`
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata: {name: mirror-}
+    `,
+    expect: [{ severity: "error", object: "ServiceAccount/mirror-", path: "metadata.name", line: 3, messageId: "invalidName" }],
+  },
+  {
     name: "label keys and values the API server rejects",
     manifest: yaml`
       apiVersion: apps/v1

@@ -513,7 +513,7 @@ ruleCases(selectorOverlap, [
     expect: [],
   },
   {
-    name: "PDB with maxUnavailable over DaemonSet pods: SyncFailed",
+    name: "PDB with maxUnavailable over DaemonSet pods: SyncFailed, but kubectl drain never evicts them: a warning",
     manifest: yaml`
       apiVersion: apps/v1
       kind: DaemonSet
@@ -533,11 +533,11 @@ ruleCases(selectorOverlap, [
     `,
     expect: [
       {
-        severity: "error",
+        severity: "warning",
         object: "PodDisruptionBudget/agent",
         path: "spec.selector",
         line: 14,
-        messageId: "pdbNeedsScale",
+        messageId: "pdbNeedsScaleNotDrained",
         data: { unscalable: "DaemonSet/agent", scaleError: "daemonsets.apps does not implement the scale subresource" },
         related: ["DaemonSet/agent"],
       },

@@ -1,5 +1,5 @@
 /** Services and PDBs over pods they were not written for (NetworkPolicy: a union by design, not reported). */
-import { scaleError } from "../../../k8s/controllers.ts";
+import { drainSkipsPods, scaleError } from "../../../k8s/controllers.ts";
 import type { PdbView, SelectorConsumer } from "../../../model/consumers.ts";
 import { getPath, refString } from "../../../model/object.ts";
 import { describeSelector, selectsEverything } from "../../../model/selector.ts";
@@ -77,8 +77,10 @@ function checkConsumer(context: AnalysisContext, report: ReportFinding, consumer
     const { group, ref } = unscalable[0]!.object;
     // A budget holds the pods of Jobs deleted on success only while they run: it unblocks by itself.
     const whileRunning = unscalable.every(goneOnceSucceeded);
-    const messageId = whileRunning ? "pdbNeedsScaleWhileRunning" : "pdbNeedsScale";
-    problems.push({ messageId, severity: whileRunning ? "warning" : "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref.kind)! } });
+    // No drain waits for pods that kubectl drain never evicts (DaemonSet pods).
+    const notDrained = unscalable.every((w) => drainSkipsPods(w.object.group, w.object.ref.kind));
+    const messageId = whileRunning ? "pdbNeedsScaleWhileRunning" : notDrained ? "pdbNeedsScaleNotDrained" : "pdbNeedsScale";
+    problems.push({ messageId, severity: whileRunning || notDrained ? "warning" : "error", data: { unscalable: workloadList(unscalable), scaleError: scaleError(group, ref.kind)! } });
   }
   if (longRunning.length > 0 && jobs.length > 0) {
     const messageId = headless ? "headlessSelectsJobs" : isPdb ? "pdbCoversJobs" : "serviceSelectsJobs";
