@@ -20883,7 +20883,7 @@ function randomNameFinding(object, change) {
 function rollAnnotationFinding(context, object, change, byRevision) {
   const key = changedKey(change);
   const intent = rollIntent(context, object, change);
-  const messageId = byRevision ? "revisionAnnotation" : "rollAnnotation";
+  const messageId = byRevision ? "revisionAnnotation" : intent === "hash" ? "hashesRandom" : "rollAnnotation";
   return {
     object,
     path: change.path,
@@ -20892,7 +20892,7 @@ function rollAnnotationFinding(context, object, change, byRevision) {
     data: { annotation: key },
     evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
     remedy: {
-      text: 'To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.'
+      text: messageId === "hashesRandom" ? "Fix the value it hashes, which the chart generates anew on every render (its own finding says how: keep it across upgrades with lookup, or let users set it); the checksum then changes only when the configuration does." : 'To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.'
     }
   };
 }
@@ -21046,6 +21046,7 @@ var init_nondeterministic_render = __esm({
           randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
           randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
           rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
+          hashesRandom: "pod template annotation {{annotation}} hashes a value generated on every render: every upgrade restarts the pods",
           revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
           rollAnnotationDeliberate: "pod template annotation {{annotation}} restarts the pods on every upgrade, on purpose",
           revisionAnnotationDeliberate: "pod template annotation {{annotation}} is set from .Release.Revision to restart the pods on every upgrade, on purpose",
@@ -21075,6 +21076,7 @@ var init_nondeterministic_render = __esm({
           randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
           rollAnnotation: "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
           rollAnnotationDeliberate: DELIBERATE_ROLL,
+          hashesRandom: "The annotation is a checksum, and what it hashes differs between two renders of the same chart and values: a value the chart generates anew (its own finding names it). Every helm upgrade changes the hash and restarts the pods, even when nothing else changed; it stops once that value is kept.",
           revisionAnnotationDeliberate: DELIBERATE_ROLL,
           revisionAnnotation: "A probe that raised the revision changed it, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation is for; if the restarts are not meant, this annotation is why.",
           revisionName: `${REVISION} Every helm upgrade creates the {{kind}} under a new name and deletes the previous one; whatever refers to it by name, or state it holds, does not carry over.`,
@@ -21318,6 +21320,14 @@ function pairingSelector(object) {
   if (isRecord(selector) && Object.keys(selector).length === 0) return void 0;
   return selector;
 }
+function sharesPort(a, b) {
+  const ports = (o) => {
+    const list = getPath(o.raw, ["spec", "ports"]);
+    return Array.isArray(list) ? list.map((port) => isRecord(port) ? port.port : void 0).filter((port) => port !== void 0) : [];
+  };
+  const theirs = ports(b);
+  return ports(a).some((port) => theirs.includes(port));
+}
 function containerSignature2(object) {
   if (!isPodOwner(object)) return void 0;
   const containers = getPath(object.raw, ["spec", "template", "spec", "containers"]);
@@ -21370,8 +21380,13 @@ function replacedPairs(plan2) {
   for (const before of unpaired()) {
     const selector = pairingSelector(before);
     if (selector === void 0) continue;
-    const match = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector))[0];
-    if (match) add(before, match, "rename", "selector");
+    const matches2 = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector));
+    if (!isService(before)) {
+      if (matches2[0]) add(before, matches2[0], "rename", "selector");
+      continue;
+    }
+    const serving = matches2.filter((o) => sharesPort(o, before));
+    if (serving.length === 1) add(before, serving[0], "rename", "selector");
   }
   for (const before of unpaired()) {
     const signature = containerSignature2(before);

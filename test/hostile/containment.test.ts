@@ -164,7 +164,7 @@ describe("containment", () => {
     }
   });
 
-  test("file system calls (strace): nothing is created, changed or removed outside the temp dir and the output file", { skip: stracePath() === undefined ? "strace not installed" : false }, () => {
+  test("file system calls (strace): nothing is created, changed or removed outside the temp dir, the output file and the helm version cache", { skip: stracePath() === undefined ? "strace not installed" : false }, () => {
     const user = preparedUser();
     const tmp = tempDir("strace-tmp");
     const report = join(user.out, "report.txt");
@@ -184,8 +184,12 @@ describe("containment", () => {
         timeout: 120_000,
       });
       assert.equal(result.status, 0, result.stderr);
-      const outside = writesOutside(readFileSync(traceLog, "utf8"), [tmp, "/dev/", "/proc/"], report);
-      assert.deepEqual(outside, [], `writes outside the temp dir and ${report}`);
+      // The one file chartguard keeps: the version of the helm binary it asked (README, "Files it writes").
+      const versionCache = join(user.env["XDG_CACHE_HOME"]!, "chartguard");
+      const outside = writesOutside(readFileSync(traceLog, "utf8"), [tmp, "/dev/", "/proc/", versionCache], report);
+      assert.deepEqual(outside, [], `writes outside the temp dir, ${versionCache} and ${report}`);
+      // `check` learns the version from its probe render, `upgrade` asks helm: no partial file is left either way.
+      assert.deepEqual(existsSync(versionCache) ? readdirSync(versionCache) : [], args[0] === "check" ? [] : ["helm-versions.json"]);
       assertTempClean(tmp);
     }
   });

@@ -263,7 +263,7 @@ for (const helm of helmBinaries()) {
       assert.deepEqual(config.evidence.fields, ["data.session-key", "stringData.config.yaml"]);
       const annotation = (key: string) => found.find((f) => f.path === `spec.template.metadata.annotations.${key}`)!;
       assert.equal(annotation("checksum/hub-secret").evidence.reusedBy, undefined);
-      assert.deepEqual([annotation("checksum/hub-secret").messageId, annotation("checksum/hub-secret").data], ["rollAnnotation", { annotation: "checksum/hub-secret" }]);
+      assert.deepEqual([annotation("checksum/hub-secret").messageId, annotation("checksum/hub-secret").data], ["hashesRandom", { annotation: "checksum/hub-secret" }]);
       assert.equal(annotation("checksum/config").evidence.reusedBy, "lookup Secret");
       const webhookCert = found.find((f) => f.object.name === "lookup-keys-webhook-cert")!;
       assert.deepEqual([webhookCert.messageId, webhookCert.data], ["regeneratedByValues", { fields: "data.tls.crt", what: "certificate or CA", switches: "webhookCert.recreate" }]);
@@ -309,14 +309,14 @@ for (const helm of helmBinaries()) {
       );
     });
 
-    test("lookup-secret: a checksum of the reused Secret stays on upgrade; a checksum of a token made on every render rolls the pods", async () => {
+    test("lookup-secret: a checksum of the reused Secret stays on upgrade; a checksum of a token made on every render rolls the pods, and says the token is why", async () => {
       const { findings: found } = await findings(helm.path, "lookup-secret", { release: "vault" });
       const annotation = (name: string) => found.find((f) => f.object.name === name && f.path.includes("annotations"))!;
       assert.equal(annotation("vault-server").evidence.reusedBy, "lookup Secret");
       assert.deepEqual([annotation("vault-server").messageId, annotation("vault-server").data], ["reusedHash", { annotation: "checksum/secret" }]);
       assert.match(annotation("vault-server").detail ?? "", /on `helm upgrade` the Secret keeps its value, so the hash stays the same/);
       assert.equal(annotation("vault-agent").evidence.reusedBy, undefined);
-      assert.equal(annotation("vault-agent").messageId, "rollAnnotation");
+      assert.equal(annotation("vault-agent").messageId, "hashesRandom");
     });
   });
 }

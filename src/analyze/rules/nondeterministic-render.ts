@@ -343,7 +343,7 @@ function randomNameFinding(object: KubeObject, change: FieldChange): FindingInpu
 function rollAnnotationFinding(context: AnalysisContext, object: KubeObject, change: FieldChange, byRevision: boolean): FindingInput {
   const key = changedKey(change);
   const intent = rollIntent(context, object, change);
-  const messageId = byRevision ? "revisionAnnotation" : "rollAnnotation";
+  const messageId = byRevision ? "revisionAnnotation" : intent === "hash" ? "hashesRandom" : "rollAnnotation";
   return {
     object,
     path: change.path,
@@ -352,7 +352,10 @@ function rollAnnotationFinding(context: AnalysisContext, object: KubeObject, cha
     data: { annotation: key },
     evidence: byRevision ? { source: ".Release.Revision", annotation: key } : { cause: "random", annotation: key, value: change.before ?? "" },
     remedy: {
-      text: "To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.",
+      text:
+        messageId === "hashesRandom"
+          ? "Fix the value it hashes, which the chart generates anew on every render (its own finding says how: keep it across upgrades with lookup, or let users set it); the checksum then changes only when the configuration does."
+          : "To restart pods only when their configuration changes, use a checksum annotation instead (checksum/config: {{ include (print $.Template.BasePath \"/configmap.yaml\") . | sha256sum }}); to restart them on demand, use kubectl rollout restart.",
     },
   };
 }
@@ -468,6 +471,7 @@ export const nondeterministicRender: Rule = {
       randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
+      hashesRandom: "pod template annotation {{annotation}} hashes a value generated on every render: every upgrade restarts the pods",
       revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
       rollAnnotationDeliberate: "pod template annotation {{annotation}} restarts the pods on every upgrade, on purpose",
       revisionAnnotationDeliberate: "pod template annotation {{annotation}} is set from .Release.Revision to restart the pods on every upgrade, on purpose",
@@ -510,6 +514,8 @@ export const nondeterministicRender: Rule = {
       rollAnnotation:
         "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
       rollAnnotationDeliberate: DELIBERATE_ROLL,
+      hashesRandom:
+        "The annotation is a checksum, and what it hashes differs between two renders of the same chart and values: a value the chart generates anew (its own finding names it). Every helm upgrade changes the hash and restarts the pods, even when nothing else changed; it stops once that value is kept.",
       revisionAnnotationDeliberate: DELIBERATE_ROLL,
       revisionAnnotation:
         "A probe that raised the revision changed it, so every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation is for; if the restarts are not meant, this annotation is why.",

@@ -55,6 +55,16 @@ function pairingSelector(object: KubeObject): unknown {
   return selector;
 }
 
+/** Whether two Services expose a port number in common. */
+function sharesPort(a: KubeObject, b: KubeObject): boolean {
+  const ports = (o: KubeObject) => {
+    const list = getPath(o.raw, ["spec", "ports"]);
+    return Array.isArray(list) ? list.map((port) => (isRecord(port) ? port.port : undefined)).filter((port) => port !== undefined) : [];
+  };
+  const theirs = ports(b);
+  return ports(a).some((port) => theirs.includes(port));
+}
+
 /** Container names and image repositories (tags and digests dropped): who the pods are. */
 function containerSignature(object: KubeObject): string | undefined {
   if (!isPodOwner(object)) return undefined;
@@ -118,8 +128,15 @@ export function replacedPairs(plan: UpgradePlan): ReplacedPair[] {
   for (const before of unpaired()) {
     const selector = pairingSelector(before);
     if (selector === undefined) continue;
-    const match = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector))[0];
-    if (match) add(before, match, "rename", "selector");
+    const matches = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector));
+    if (!isService(before)) {
+      if (matches[0]) add(before, matches[0], "rename", "selector");
+      continue;
+    }
+    // Services of one app share its selector (main, headless, metrics): a renamed one also
+    // serves one of its ports, and only one new Service may be it.
+    const serving = matches.filter((o) => sharesPort(o, before));
+    if (serving.length === 1) add(before, serving[0]!, "rename", "selector");
   }
   for (const before of unpaired()) {
     const signature = containerSignature(before);

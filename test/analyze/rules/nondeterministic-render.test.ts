@@ -342,6 +342,21 @@ const CASES: ProbeCase[] = [
     ],
   },
   {
+    name: "a checksum annotation over a value generated on every render: info, and the fix is that value, not another checksum",
+    base: deployment("abc", "x1").replace("rollme: \"x1\"", "checksum/secret: \"" + "a1".repeat(32) + "\""),
+    repeat: deployment("def", "x2").replace("rollme: \"x2\"", "checksum/secret: \"" + "b2".repeat(32) + "\""),
+    expect: [
+      {
+        severity: "info",
+        object: "Deployment/web",
+        path: "spec.template.metadata.annotations.checksum/secret",
+        line: 12,
+        messageId: "hashesRandom",
+        data: { annotation: "checksum/secret" },
+      },
+    ],
+  },
+  {
     name: "a random pod annotation whose name does not say it rolls the pods: a warning",
     base: deployment("abc", "x1").replace("rollme", "build-id"),
     repeat: deployment("def", "x2").replace("rollme", "build-id"),

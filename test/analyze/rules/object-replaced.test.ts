@@ -174,6 +174,18 @@ upgradeCases(objectReplaced, [
     ],
   },
   {
+    name: "a Service dropped and another one added over the same pods, on other ports: no rename (a gateway dropped, a metrics Service added)",
+    from: service("web-gateway").replace("ports: [{port: 80}]", "type: NodePort\n  ports: [{port: 80}, {port: 443}]"),
+    to: service("web-metrics").replace("ports: [{port: 80}]", "ports: [{port: 8443}]"),
+    expect: [],
+  },
+  {
+    name: "one Service dropped, two added over the same pods on its port: which one took its place is not known",
+    from: service("web"),
+    to: `${service("web-http")}---\n${service("web-headless")}`,
+    expect: [],
+  },
+  {
     name: "Service renamed: clients lose the old DNS name",
     from: service("web"),
     to: service("web-http"),
