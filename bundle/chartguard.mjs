@@ -23205,7 +23205,7 @@ var init_suppress = __esm({
 });
 
 // src/config/config.ts
-import { existsSync as existsSync3, readFileSync as readFileSync3, statSync as statSync3 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync3, statSync as statSync4 } from "node:fs";
 import path6 from "node:path";
 function knownRuleIds() {
   return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id);
@@ -23215,7 +23215,7 @@ function findConfigFile(cwd = process.cwd()) {
   for (; ; ) {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = path6.join(dir, name);
-      if (existsSync3(candidate) && statSync3(candidate).isFile()) return candidate;
+      if (existsSync3(candidate) && statSync4(candidate).isFile()) return candidate;
     }
     const parent = path6.dirname(dir);
     if (parent === dir) return void 0;
@@ -23790,11 +23790,11 @@ var init_inputs = __esm({
 });
 
 // src/load/chart.ts
-import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
+import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync5 } from "node:fs";
 import path7 from "node:path";
 function isChartDir(dir) {
   try {
-    return statSync4(path7.join(dir, CHART_FILE)).isFile();
+    return statSync5(path7.join(dir, CHART_FILE)).isFile();
   } catch {
     return false;
   }
@@ -23933,7 +23933,7 @@ var init_chart = __esm({
 });
 
 // src/load/gitignore.ts
-import { existsSync as existsSync5, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
+import { existsSync as existsSync5, readFileSync as readFileSync6, statSync as statSync6 } from "node:fs";
 import path8 from "node:path";
 function parsePattern(line, base) {
   let text = line.replace(/\r$/, "");
@@ -24071,7 +24071,7 @@ function ignoresAbove(dir) {
 }
 function isDirectory2(p) {
   try {
-    return statSync5(p).isDirectory();
+    return statSync6(p).isDirectory();
   } catch {
     return false;
   }
@@ -24594,7 +24594,7 @@ var init_chart_archive = __esm({
 });
 
 // src/render/chart-copy.ts
-import { copyFileSync, existsSync as existsSync8, linkSync, mkdirSync as mkdirSync2, readdirSync as readdirSync3, realpathSync as realpathSync3, statSync as statSync6, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { copyFileSync, existsSync as existsSync8, linkSync, mkdirSync as mkdirSync2, readdirSync as readdirSync3, realpathSync as realpathSync3, statSync as statSync7, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import path12 from "node:path";
 function withoutMissingDependencies(chartCopyDir) {
@@ -24662,7 +24662,7 @@ function copyLinkTarget(link, to, context, ancestors) {
   if (!isInside(context.boundary.dir, target)) {
     throw new InputError(`symlink ${shown} points outside ${context.boundary.name} (to ${target}); refusing to follow it`, shown);
   }
-  const info = statSync6(target);
+  const info = statSync7(target);
   if (info.isDirectory()) {
     if (ancestors.has(target)) throw new InputError(`symlink ${shown} makes a loop (to ${target})`, shown);
     copyTree(target, to, context, /* @__PURE__ */ new Set([...ancestors, target]));
@@ -26910,7 +26910,7 @@ var init_proof = __esm({
 });
 
 // src/report/common.ts
-import { statSync as statSync7 } from "node:fs";
+import { statSync as statSync8 } from "node:fs";
 import path23 from "node:path";
 function baselineGroups(result) {
   if (result.absent === void 0) return void 0;
@@ -26940,7 +26940,7 @@ function suppressionText(suppression) {
 function repoFiles(cwd = process.cwd(), root = repositoryRoot(cwd)) {
   const stat4 = (file) => {
     try {
-      return statSync7(path23.resolve(cwd, file));
+      return statSync8(path23.resolve(cwd, file));
     } catch {
       return void 0;
     }
@@ -27322,7 +27322,7 @@ var init_fix = __esm({
 });
 
 // src/load/changed-files.ts
-import { statSync as statSync8 } from "node:fs";
+import { statSync as statSync9 } from "node:fs";
 import path25 from "node:path";
 function inputsForChangedFiles(files, options) {
   const inputs = /* @__PURE__ */ new Map();
@@ -27345,7 +27345,7 @@ function inputsForChangedFiles(files, options) {
 }
 function fileKind2(file) {
   try {
-    return statSync8(file).isDirectory() ? "directory" : "file";
+    return statSync9(file).isDirectory() ? "directory" : "file";
   } catch {
     return "missing";
   }
@@ -28586,20 +28586,20 @@ var init_sarif = __esm({
 
 // src/report/write.ts
 import { randomBytes } from "node:crypto";
-import { renameSync as renameSync2, rmSync as rmSync4, statSync as statSync9, writeFileSync as writeFileSync7 } from "node:fs";
+import { renameSync as renameSync2, rmSync as rmSync4, statSync as statSync10, writeFileSync as writeFileSync7 } from "node:fs";
 import path28 from "node:path";
 function writeOutputFile(file, text) {
   const target = path28.resolve(file);
   const dir = path28.dirname(target);
   let dirStat;
   try {
-    dirStat = statSync9(dir);
+    dirStat = statSync10(dir);
   } catch {
     throw new InputError(`cannot write the report: the folder ${path28.dirname(file) || "."} does not exist`, file);
   }
   if (!dirStat.isDirectory()) throw new InputError(`cannot write the report: ${path28.dirname(file)} is not a folder`, file);
   try {
-    if (statSync9(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
+    if (statSync10(target).isDirectory()) throw new InputError("cannot write the report: this is a folder; name a file", file);
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
@@ -28880,15 +28880,16 @@ init_helm();
 init_preflight();
 init_request();
 init_options();
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
 import path5 from "node:path";
 async function prestartCheck(argv2) {
   try {
     const command = readCheck(argv2);
     if (command === void 0 || command.paths.length !== 1 || command.flags.changedFiles === true) return;
     const chart = command.paths[0];
-    if (/\.tgz$/i.test(chart)) return;
-    const meta = yaml.load(readFileSync2(path5.join(chart, "Chart.yaml"), "utf8"));
+    const chartFile = path5.join(chart, "Chart.yaml");
+    if (/\.tgz$/i.test(chart) || !statSync3(chartFile).isFile()) return;
+    const meta = yaml.load(readFileSync2(chartFile, "utf8"));
     const name = typeof meta === "object" && meta !== null && "name" in meta ? meta.name : void 0;
     if (typeof name !== "string") return;
     const options = chartOptions(command.flags);

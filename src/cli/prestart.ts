@@ -14,7 +14,7 @@
  * paths, an archive, a command line it cannot read) starts nothing, and the run renders as
  * it always does.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import jsyaml from "js-yaml";
@@ -28,8 +28,10 @@ export async function prestartCheck(argv: readonly string[]): Promise<void> {
     const command = readCheck(argv);
     if (command === undefined || command.paths.length !== 1 || command.flags.changedFiles === true) return;
     const chart = command.paths[0]!;
-    if (/\.tgz$/i.test(chart)) return;
-    const meta = jsyaml.load(readFileSync(path.join(chart, "Chart.yaml"), "utf8"));
+    const chartFile = path.join(chart, "Chart.yaml");
+    // Not a FIFO or a device, which would never end a read: the run refuses those itself.
+    if (/\.tgz$/i.test(chart) || !statSync(chartFile).isFile()) return;
+    const meta = jsyaml.load(readFileSync(chartFile, "utf8"));
     const name = typeof meta === "object" && meta !== null && "name" in meta ? meta.name : undefined;
     if (typeof name !== "string") return;
     const options = chartOptions(command.flags);

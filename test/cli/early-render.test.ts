@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -36,11 +37,20 @@ test("a render the configuration changes is rendered again, and the report is of
   writeFileSync(join(chart, "extra.yaml"), "podLabels:\n  helm.sh/chart: basic-0.1.0\n");
   writeFileSync(join(chart, ".chartguard.yaml"), 'charts:\n  ".":\n    release: configured\n    valuesFiles: [extra.yaml]\n');
   const { helm, calls } = loggingHelm();
-  const run = runCli(["check", chart, "--no-probe", "--helm", helm, "-o", "json", "--fail-on", "none"], { cwd: chart });
+  const run = runCli(["check", chart, "--no-probe", "--config", join(chart, ".chartguard.yaml"), "--helm", helm, "-o", "json", "--fail-on", "none"]);
   assert.equal(run.status, 0, run.stderr);
   const templates = calls().filter((call) => call.startsWith("template "));
   assert.equal(templates.length, 2, calls().join("\n"));
   assert.match(templates[0]!, / -- basic \S*basic$/, "the early render knows no configuration");
   assert.match(templates[1]!, /--values=\S*extra\.yaml -- configured \S*basic$/);
   assert.ok(objectNames(run.stdout).length > 0 && objectNames(run.stdout).every((name) => name.startsWith("configured-")), run.stdout);
+});
+
+test("a Chart.yaml that is a FIFO is not read to guess the render (the read would never end): the run goes on as without it", () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "chartguard-early-fifo-")), "chart");
+  mkdirSync(dir);
+  execFileSync("mkfifo", [join(dir, "Chart.yaml")]);
+  const run = runCli(["check", dir, "--no-config", "--helm", helmBinaries()[0]!.path]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout + run.stderr, /no charts \(Chart\.yaml, \.tgz\) or manifest files .* found/);
 });
