@@ -21320,6 +21320,14 @@ function pairingSelector(object) {
   if (isRecord(selector) && Object.keys(selector).length === 0) return void 0;
   return selector;
 }
+function selectorRename(before, candidates) {
+  const selector = pairingSelector(before);
+  if (selector === void 0) return void 0;
+  const matches2 = candidates.filter((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector));
+  if (!isService(before)) return matches2[0];
+  const serving = matches2.filter((o) => sharesPort(o, before));
+  return serving.length === 1 ? serving[0] : void 0;
+}
 function sharesPort(a, b) {
   const ports = (o) => {
     const list = getPath(o.raw, ["spec", "ports"]);
@@ -21378,15 +21386,8 @@ function replacedPairs(plan2) {
   }
   const unpaired = () => olds.filter((o) => !paired.has(o));
   for (const before of unpaired()) {
-    const selector = pairingSelector(before);
-    if (selector === void 0) continue;
-    const matches2 = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector));
-    if (!isService(before)) {
-      if (matches2[0]) add(before, matches2[0], "rename", "selector");
-      continue;
-    }
-    const serving = matches2.filter((o) => sharesPort(o, before));
-    if (serving.length === 1) add(before, serving[0], "rename", "selector");
+    const match = selectorRename(before, free(() => true));
+    if (match) add(before, match, "rename", "selector");
   }
   for (const before of unpaired()) {
     const signature = containerSignature2(before);

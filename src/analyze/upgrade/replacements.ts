@@ -55,6 +55,20 @@ function pairingSelector(object: KubeObject): unknown {
   return selector;
 }
 
+/**
+ * The new object `before` was renamed to, by its selector: the first of its kind over the same
+ * pods. Services of one app share its selector (main, headless, metrics): a renamed Service
+ * also serves one of its ports, and only one new Service may be it.
+ */
+function selectorRename(before: KubeObject, candidates: readonly KubeObject[]): KubeObject | undefined {
+  const selector = pairingSelector(before);
+  if (selector === undefined) return undefined;
+  const matches = candidates.filter((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector));
+  if (!isService(before)) return matches[0];
+  const serving = matches.filter((o) => sharesPort(o, before));
+  return serving.length === 1 ? serving[0] : undefined;
+}
+
 /** Whether two Services expose a port number in common. */
 function sharesPort(a: KubeObject, b: KubeObject): boolean {
   const ports = (o: KubeObject) => {
@@ -126,17 +140,8 @@ export function replacedPairs(plan: UpgradePlan): ReplacedPair[] {
   // 2. Renames of one kind: the same selector, else the same containers, else (claims) the same spec.
   const unpaired = () => olds.filter((o) => !paired.has(o));
   for (const before of unpaired()) {
-    const selector = pairingSelector(before);
-    if (selector === undefined) continue;
-    const matches = free((o) => sameType(o, before) && sameScope(o, before) && sameValue(pairingSelector(o), selector));
-    if (!isService(before)) {
-      if (matches[0]) add(before, matches[0], "rename", "selector");
-      continue;
-    }
-    // Services of one app share its selector (main, headless, metrics): a renamed one also
-    // serves one of its ports, and only one new Service may be it.
-    const serving = matches.filter((o) => sharesPort(o, before));
-    if (serving.length === 1) add(before, serving[0]!, "rename", "selector");
+    const match = selectorRename(before, free(() => true));
+    if (match) add(before, match, "rename", "selector");
   }
   for (const before of unpaired()) {
     const signature = containerSignature(before);
