@@ -25177,7 +25177,10 @@ function parseRender(output, chartPath, chartDir, shownAs) {
   const onDisk = chartFileResolver(chartDir);
   const templateFiles3 = /* @__PURE__ */ new Map();
   let crdsFile;
-  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((parsed) => {
+  const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, (source) => {
+    const inChart = onDisk(source.split("/").slice(1).join("/"));
+    return inChart === void 0 ? source : toSlashes(path16.join(shownAs ?? chartPath, inChart));
+  }).map((parsed) => {
     const source = parsed.template ?? crdsFile?.source;
     if (source === void 0) return parsed;
     const file = source.split("/").slice(1).join("/");
@@ -25196,6 +25199,24 @@ function parseRender(output, chartPath, chartDir, shownAs) {
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles: templateFiles3 };
+}
+function parseCrdsAware(output, file, fileOf) {
+  try {
+    return parseYamlStream(output, file);
+  } catch (error) {
+    if (!(error instanceof InputError) || error.file !== file || error.line === void 0) throw error;
+    const before = output.split("\n", error.line - 1);
+    const at = before.findLastIndex((line) => line.startsWith("# Source: "));
+    const source = at === -1 ? void 0 : before[at].slice("# Source: ".length).trim();
+    if (source === void 0 || !CRDS_FOLDER_FILE.test(source.split("/").slice(1).join("/"))) throw error;
+    throw new InputError(
+      `${error.message}: Helm installs the files of crds/ as they are, not as templates, so \`helm install\` fails on this file too (\`helm template\` prints it unread)`,
+      fileOf(source),
+      error.line - at - 1,
+      error.detail,
+      error.column
+    );
+  }
 }
 function lineAfterSourceComment(doc) {
   const lines = (doc.text ?? "").split("\n", 8);
@@ -25220,6 +25241,7 @@ var SUBCHART_FILE, CRDS_FOLDER_FILE;
 var init_chart_input = __esm({
   "src/render/chart-input.ts"() {
     "use strict";
+    init_errors();
     init_interrupt();
     init_chart_archive();
     init_chart();

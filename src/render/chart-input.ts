@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { InputError } from "../errors.ts";
 import { onInterrupt } from "../interrupt.ts";
 import { extractChartArchive } from "../load/chart-archive.ts";
 import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
@@ -129,7 +130,10 @@ export function parseRender(
   const templateFiles = new Map<string, string>();
   // Helm prints a crds/ file whole after one `# Source:` line: its later documents come from the same file.
   let crdsFile: { source: string; start: number } | undefined;
-  const docs = parseYamlStream(output, `${shownAs ?? chartPath} (rendered)`).map((parsed) => {
+  const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, (source) => {
+    const inChart = onDisk(source.split("/").slice(1).join("/"));
+    return inChart === undefined ? source : toSlashes(path.join(shownAs ?? chartPath, inChart));
+  }).map((parsed) => {
     const source = parsed.template ?? crdsFile?.source;
     if (source === undefined) return parsed;
     const file = source.split("/").slice(1).join("/");
@@ -151,6 +155,31 @@ export function parseRender(
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles };
+}
+
+/**
+ * parseYamlStream, with a YAML error inside a crds/ file said of that file: Helm prints a
+ * chart's crds/ files as they are, never as templates, so `helm template` passes text that
+ * `helm install` then fails to install (template actions written into a CRD, for one).
+ * `fileOf` gives the file as the user finds it from Helm's `# Source:` path.
+ */
+function parseCrdsAware(output: string, file: string, fileOf: (source: string) => string): YamlDocument[] {
+  try {
+    return parseYamlStream(output, file);
+  } catch (error) {
+    if (!(error instanceof InputError) || error.file !== file || error.line === undefined) throw error;
+    const before = output.split("\n", error.line - 1);
+    const at = before.findLastIndex((line) => line.startsWith("# Source: "));
+    const source = at === -1 ? undefined : before[at]!.slice("# Source: ".length).trim();
+    if (source === undefined || !CRDS_FOLDER_FILE.test(source.split("/").slice(1).join("/"))) throw error;
+    throw new InputError(
+      `${error.message}: Helm installs the files of crds/ as they are, not as templates, so \`helm install\` fails on this file too (\`helm template\` prints it unread)`,
+      fileOf(source),
+      error.line - at - 1,
+      error.detail,
+      error.column,
+    );
+  }
 }
 
 /** The line of the render after a document's `# Source:` comment. */

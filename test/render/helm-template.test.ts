@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { InputError } from "../../src/errors.ts";
+import { check } from "../../src/check.ts";
 import { chartRefusal, helmTemplate, type Helm } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fakeHelm, fixtureChart, renderRequest, tempDir } from "./support.ts";
@@ -154,6 +155,17 @@ for (const helm of helmBinaries()) {
       // Helm counts the line within the template's rendered output, from its own start.
       assert.equal(error.line, 7);
       assert.match(error.message, /^YAML parse error on broken-yaml\/templates\/configmap\.yaml: .*yaml: line 7: did not find expected key$/);
+    });
+
+    test("a crds/ file written as a template: the error names that file and line, and says helm install fails on it too", async () => {
+      const chart = fixtureChart("broken-crds");
+      const error = await check({ inputs: [chart], helm: helm.path, probe: false }).then(
+        () => assert.fail("the check should fail"),
+        (failure: unknown) => failure as InputError,
+      );
+      assert.equal(error.file, join(chart, "crds", "widgets.yaml"));
+      assert.equal(error.line, 5);
+      assert.match(error.message, /^YAML syntax error: .*: Helm installs the files of crds\/ as they are, not as templates, so `helm install` fails on this file too/);
     });
 
     test("names files under reportAs when rendering a copy of the chart", async () => {
