@@ -8,7 +8,7 @@ import { releaseOf } from "../release.ts";
 import { orphanDeleteCommand } from "../migration.ts";
 import { JOB_TEMPLATE_IMMUTABLE_ERROR, selectorChangeError, statefulSetForbiddenError } from "../../k8s/api-errors.ts";
 import { notPatchedOn } from "../volatile-verdicts.ts";
-import { rollIntent } from "../volatile/rolls.ts";
+import { chartVersionHashes, hashKeptOnUpgrade, rollIntent } from "../volatile/rolls.ts";
 import { keepsOnDelete } from "../upgrade/plan.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 
@@ -135,19 +135,17 @@ function keptOnUpgrade(context: AnalysisContext, object: KubeObject, change: Fie
  * anew on each release anyway; or a hash of fields the chart refuses to upgrade without
  * (the hashed object's finding quotes the refusal; once the values are passed they stay).
  */
+/** Whether the annotation also hashes objects that carry the chart version (volatile/rolls.ts chartVersionHashes). */
+function hashesChartVersion(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
+  const workload = context.workloadFor(object);
+  return workload !== undefined && chartVersionHashes(context, workload).some((hash) => hash.annotation === changedKey(change));
+}
+
 function restartsNothing(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
   if (object.hooks.length > 0) return true;
   return change.upgradeRefusal !== undefined && rollIntent(context, object, change) === "hash";
 }
 
-/** The annotation's template line hashes a chart template that reads its Secret back with `lookup` (a checksum annotation). */
-function hashesReusedSecret(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
-  const template = object.doc.template;
-  const lines = template === undefined ? undefined : context.chartFacts?.hashesReusedSecret.get(template);
-  if (lines === undefined) return false;
-  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: changedKey(change) });
-  return line !== undefined && lines.has(line);
-}
 
 function reusedHashFinding(object: KubeObject, change: FieldChange): FindingInput {
   const key = changedKey(change);
@@ -548,8 +546,9 @@ export const nondeterministicRender: Rule = {
           if (change.section === "name") report(randomNameFinding(object, change));
           else if (change.section === "pod-annotations") {
             if (restartsNothing(context, object, change)) continue;
-            // A hash kept by lookup is kept in the template it hashes; two equal hashes are never chance.
-            report((change.keptOnUpgrade ?? hashesReusedSecret(context, object, change)) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+            if (!hashKeptOnUpgrade(context, object, change)) report(rollAnnotationFinding(context, object, change, false));
+            // Kept, but over an object that carries the chart version: every chart bump restarts the pods (volatile-pod-labels says so).
+            else if (!hashesChartVersion(context, object, change)) report(reusedHashFinding(object, change));
           }
           else if (change.section === "other" && !carriesNothing(object, change)) otherRandom.push(change);
           // selector, claim-template and pod-labels: the volatile-* rules report these with cause random.

@@ -23,6 +23,20 @@ export function rollIntent(context: AnalysisContext, object: KubeObject, change:
   return line !== undefined && lines!.has(line) ? "deliberate" : undefined;
 }
 
+/**
+ * Whether `helm upgrade` keeps a random pod annotation (a hash): the upgrade probe saw it kept, or,
+ * where that probe did not run, the annotation's template line hashes a chart template that
+ * reads its Secret back with `lookup` (a checksum annotation; two equal hashes are never chance).
+ */
+export function hashKeptOnUpgrade(context: AnalysisContext, object: KubeObject, change: FieldChange): boolean {
+  if (change.keptOnUpgrade !== undefined) return change.keptOnUpgrade;
+  const template = object.doc.template;
+  const lines = template === undefined ? undefined : context.chartFacts?.hashesReusedSecret.get(template);
+  if (lines === undefined) return false;
+  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: changedKey(change) });
+  return line !== undefined && lines.has(line);
+}
+
 /** The name a changed field goes by: an environment variable's for its `value`, else its key. */
 function nameOfField(object: KubeObject, change: FieldChange): string {
   const entry = change.path.at(-1) === "value" ? getPath(object.raw, change.path.slice(0, -1)) : undefined;
@@ -111,10 +125,11 @@ export function chartVersionHashes(context: AnalysisContext, workload: Workload)
   const { object } = workload;
   const hashing = object.doc.template === undefined ? undefined : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
   if (hashing === undefined) return [];
-  // A hash that changes on every render or release (of a generated certificate) is nondeterministic-render's: it restarts the pods anyway.
+  // A hash that changes on every render or release (of a generated certificate) is nondeterministic-render's: it restarts the
+  // pods anyway. One of a value the upgrade keeps (lookup) changes only with what else it hashes.
   const everyRelease = new Set(
     (probesOf(context.probes, object)?.changes ?? [])
-      .filter((change) => change.section === "pod-annotations" && (change.causes[0] === "random" || change.causes[0] === "revision"))
+      .filter((change) => change.section === "pod-annotations" && (change.causes[0] === "revision" || (change.causes[0] === "random" && !hashKeptOnUpgrade(context, object, change))))
       .map(changedKey),
   );
   const found: ChartVersionHash[] = [];
