@@ -18704,6 +18704,14 @@ function rollIntent(context, object, change) {
   const line = lines === void 0 ? void 0 : context.templateLines?.(object, change.path, { cause: "random", annotation: key });
   return line !== void 0 && lines.has(line) ? "deliberate" : void 0;
 }
+function hashKeptOnUpgrade(context, object, change) {
+  if (change.keptOnUpgrade !== void 0) return change.keptOnUpgrade;
+  const template = object.doc.template;
+  const lines = template === void 0 ? void 0 : context.chartFacts?.hashesReusedSecret.get(template);
+  if (lines === void 0) return false;
+  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: changedKey(change) });
+  return line !== void 0 && lines.has(line);
+}
 function nameOfField(object, change) {
   const entry = change.path.at(-1) === "value" ? getPath(object.raw, change.path.slice(0, -1)) : void 0;
   return isRecord(entry) && typeof entry.name === "string" ? entry.name : changedKey(change);
@@ -18746,15 +18754,17 @@ function chartVersionHashes(context, workload) {
   const hashing = object.doc.template === void 0 ? void 0 : context.chartFacts?.hashesWholeTemplates?.get(object.doc.template);
   if (hashing === void 0) return [];
   const everyRelease = new Set(
-    (probesOf(context.probes, object)?.changes ?? []).filter((change) => change.section === "pod-annotations" && (change.causes[0] === "random" || change.causes[0] === "revision")).map(changedKey)
+    (probesOf(context.probes, object)?.changes ?? []).filter((change) => change.section === "pod-annotations" && (change.causes[0] === "revision" || change.causes[0] === "random" && !hashKeptOnUpgrade(context, object, change))).map(changedKey)
   );
   const found = [];
   for (const annotation of Object.keys(workload.podAnnotations)) {
     const templates = hashing.get(annotation);
     if (templates === void 0 || everyRelease.has(annotation)) continue;
     const path29 = [...workload.templatePath, "metadata", "annotations", annotation];
-    const labels = templates.flatMap((template) => context.derived(objectsByTemplate).get(template) ?? []).flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions)).filter((label) => impliedCause({ ...label, path: [] }) === "chart-version");
-    if (labels.length > 0) found.push({ annotation, path: path29, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort() });
+    const objects = templates.map((template) => context.derived(objectsByTemplate).get(template) ?? []);
+    const labels = objects.flat().flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions)).filter((label) => impliedCause({ ...label, path: [] }) === "chart-version");
+    if (labels.length === 0) continue;
+    found.push({ annotation, path: path29, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort(), severalObjects: objects.some((list) => list.length > 1) });
   }
   return found;
 }
@@ -18821,7 +18831,10 @@ function summarize2(hashes) {
     path: hashes[0].path,
     data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
     evidence: { annotations, hashed: templates, labels },
-    fix: `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0])}") . | fromYaml).data | toYaml | sha256sum }} (.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`
+    fix: hashes.some((hash) => hash.severalObjects) ? (
+      // fromYaml reads the first document only: hashing its data would stop the others' changes from restarting the pods.
+      `Keep ${andList(labels)} off the objects of ${files}, which the hash covers whole (a template of several objects cannot be hashed by its data alone with fromYaml, which reads the first).`
+    ) : `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0])}") . | fromYaml).data | toYaml | sha256sum }} (.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`
   };
 }
 function underTemplates(template) {
@@ -20724,16 +20737,13 @@ function keptOnUpgrade(context, object, change) {
   const parts = template === void 0 ? void 0 : context.chartFacts?.templateTexts?.get(template);
   return parts === void 0 || parts.some((part) => KEEPS_A_VALUE.test(part));
 }
+function hashesChartVersion(context, object, change) {
+  const workload = context.workloadFor(object);
+  return workload !== void 0 && chartVersionHashes(context, workload).some((hash) => hash.annotation === changedKey(change));
+}
 function restartsNothing(context, object, change) {
   if (object.hooks.length > 0) return true;
   return change.upgradeRefusal !== void 0 && rollIntent(context, object, change) === "hash";
-}
-function hashesReusedSecret(context, object, change) {
-  const template = object.doc.template;
-  const lines = template === void 0 ? void 0 : context.chartFacts?.hashesReusedSecret.get(template);
-  if (lines === void 0) return false;
-  const line = context.templateLines?.(object, change.path, { cause: "random", annotation: changedKey(change) });
-  return line !== void 0 && lines.has(line);
 }
 function reusedHashFinding(object, change) {
   const key = changedKey(change);
@@ -21105,7 +21115,8 @@ var init_nondeterministic_render = __esm({
               if (change.section === "name") report(randomNameFinding(object, change));
               else if (change.section === "pod-annotations") {
                 if (restartsNothing(context, object, change)) continue;
-                report(change.keptOnUpgrade ?? hashesReusedSecret(context, object, change) ? reusedHashFinding(object, change) : rollAnnotationFinding(context, object, change, false));
+                if (!hashKeptOnUpgrade(context, object, change)) report(rollAnnotationFinding(context, object, change, false));
+                else if (!hashesChartVersion(context, object, change)) report(reusedHashFinding(object, change));
               } else if (change.section === "other" && !carriesNothing(object, change)) otherRandom.push(change);
             } else if (primary === "revision") {
               if (change.section !== "name" && notPatchedOn(context, object, "revision")) continue;
@@ -24208,7 +24219,7 @@ function chartFacts(charts) {
   const unrenderedWorkloads = /* @__PURE__ */ new Map();
   const lookups = /* @__PURE__ */ new Map();
   const installConditional = /* @__PURE__ */ new Set();
-  const hashesReusedSecret2 = /* @__PURE__ */ new Map();
+  const hashesReusedSecret = /* @__PURE__ */ new Map();
   const deliberateLines = /* @__PURE__ */ new Map();
   const regenerateSwitches = /* @__PURE__ */ new Map();
   const templateTexts = /* @__PURE__ */ new Map();
@@ -24238,7 +24249,7 @@ function chartFacts(charts) {
       if (parts.some((part) => INSTALL_OR_UPGRADE.test(part))) installConditional.add(template);
       const hashing = hashingLines(file, files.get(file) ?? "");
       const reusedLines = new Set([...hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
-      if (reusedLines.size > 0) hashesReusedSecret2.set(template, reusedLines);
+      if (reusedLines.size > 0) hashesReusedSecret.set(template, reusedLines);
       const whole = wholeHashesByKey(files.get(file) ?? "", hashing, rendered2);
       if (whole.size > 0) hashesWholeTemplates.set(template, whole);
       const deliberate = markedDeliberate(files.get(file) ?? "");
@@ -24247,7 +24258,7 @@ function chartFacts(charts) {
     const unrendered = unrenderedTemplates(files, rendered2, helpers);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret: hashesReusedSecret2, hashesWholeTemplates, deliberateLines, regenerateSwitches };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches };
 }
 function regenerating(parts) {
   const paths = /* @__PURE__ */ new Set();

@@ -188,6 +188,12 @@ for (const helm of helmBinaries()) {
       );
     });
 
+    test("lookup-secret-labelled: a hashed template of one object: the fix hashes its data with fromYaml", async () => {
+      const { findings: found } = await findings(helm.path, "lookup-secret-labelled", { release: "lookup-secret-labelled" });
+      const hash = found.find((f) => f.messageId === "hashesChartLabels")!;
+      assert.match(hash.remedy?.text ?? "", /^Hash only what the pods read, not the objects' labels: checksum\/secret: \{\{ \(include \(print \$\.Template\.BasePath "\/secret\.yaml"\) \. \| fromYaml\)\.data/);
+    });
+
     test("ca-copies: the Secret's finding names the webhooks that carry the same CA and relates them", async () => {
       const { findings: found } = await findings(helm.path, "ca-copies", { release: "ca-copies" });
       const secret = found[0]!;
@@ -284,11 +290,12 @@ for (const helm of helmBinaries()) {
       assert.deepEqual([...facts.hashesReusedSecret.get(deployment)!], [14, 15]);
     });
 
-    test("checksum-labels: a chart label on the pods and a checksum over the chart label are one finding, which names both fixes", async () => {
+    test("checksum-labels: a chart label on the pods and a checksum over the chart label are one finding, which names both fixes; configmaps.yaml renders two ConfigMaps, so the fix is not fromYaml's data, which reads only the first", async () => {
       const { findings: found } = await findings(helm.path, "checksum-labels", { release: "checksum-labels" });
       const labelled = found.find((f) => f.object.name === "checksum-labels-labelled")!;
       assert.deepEqual(labelled.evidence.hashes, { annotations: ["checksum/config"], hashed: [labelled.location.template!.replace("labelled.yaml", "configmaps.yaml")], labels: ["helm.sh/chart"] });
-      assert.match(labelled.remedy?.text ?? "", /^Put only the stable selectorLabels .* Hash only what the pods read, not the objects' labels: checksum\/config: .*fromYaml\)\.data/);
+      assert.match(labelled.remedy?.text ?? "", /^Put only the stable selectorLabels .* Keep helm\.sh\/chart off the objects of templates\/configmaps\.yaml, which the hash covers whole \(a template of several objects cannot be hashed by its data alone with fromYaml, which reads the first\)\.$/);
+      assert.doesNotMatch(labelled.remedy?.text ?? "", /fromYaml\)\.data/);
     });
 
     test("checksum-labels: chart facts name the keys a template writes only as a whole hash of other templates", async () => {

@@ -90,9 +90,11 @@ function summarize(hashes: readonly ChartVersionHash[]): HashSummary {
     path: hashes[0]!.path,
     data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
     evidence: { annotations, hashed: templates, labels },
-    fix:
-      `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0]!)}") . | fromYaml).data | toYaml | sha256sum }} ` +
-      `(.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`,
+    fix: hashes.some((hash) => hash.severalObjects)
+      ? // fromYaml reads the first document only: hashing its data would stop the others' changes from restarting the pods.
+        `Keep ${andList(labels)} off the objects of ${files}, which the hash covers whole (a template of several objects cannot be hashed by its data alone with fromYaml, which reads the first).`
+      : `Hash only what the pods read, not the objects' labels: ${annotations[0]}: {{ (include (print $.Template.BasePath "/${underTemplates(templates[0]!)}") . | fromYaml).data | toYaml | sha256sum }} ` +
+        `(.stringData too for a Secret that uses it), or keep ${andList(labels)} off the objects of ${files}.`,
   };
 }
 

@@ -112,6 +112,8 @@ export interface ChartVersionHash {
   templates: string[];
   /** The labels of their objects that carry the chart version (`helm.sh/chart`). */
   labels: string[];
+  /** One of the templates renders several objects: `fromYaml` reads only the first. */
+  severalObjects: boolean;
 }
 
 /**
@@ -137,11 +139,13 @@ export function chartVersionHashes(context: AnalysisContext, workload: Workload)
     const templates = hashing.get(annotation);
     if (templates === undefined || everyRelease.has(annotation)) continue;
     const path = [...workload.templatePath, "metadata", "annotations", annotation];
-    const labels = templates
-      .flatMap((template) => context.derived(objectsByTemplate).get(template) ?? [])
+    const objects = templates.map((template) => context.derived(objectsByTemplate).get(template) ?? []);
+    const labels = objects
+      .flat()
       .flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions))
       .filter((label) => impliedCause({ ...label, path: [] }) === "chart-version");
-    if (labels.length > 0) found.push({ annotation, path, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort() });
+    if (labels.length === 0) continue;
+    found.push({ annotation, path, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort(), severalObjects: objects.some((list) => list.length > 1) });
   }
   return found;
 }
