@@ -18808,6 +18808,10 @@ function reportable(workload, verdict, rollsOnChartBump) {
 function causeOf(verdict) {
   return verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
 }
+function withChartVersionsOf(verdicts, versions) {
+  const probed = verdicts.filter((v) => causeOf(v) === "chart-version").map((v) => v.label.version ?? v.label.value.replace(/^v(?=\d)/, ""));
+  return probed.length === 0 ? versions : { ...versions, chart: /* @__PURE__ */ new Set([...versions.chart, ...probed]) };
+}
 function volatilePodLabelFinding(workload, problem, foreignTag, noPods, hashes) {
   const { object } = workload;
   const { kind } = object.ref;
@@ -18896,8 +18900,9 @@ var init_volatile_pod_labels = __esm({
         for (const workload of context.workloads) {
           if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
-          const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
-          const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
+          const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
+          const rollsOnChartBump = podSpecCarriesChartVersion(workload, withChartVersionsOf(all, context.versions));
+          const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);
           const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);

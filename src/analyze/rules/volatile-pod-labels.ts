@@ -1,7 +1,7 @@
 import { rollsOnTemplateChange } from "../../k8s/controllers.ts";
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, stringEntry } from "../../model/object.ts";
-import { taggedWithVersion } from "../../model/volatile.ts";
+import { taggedWithVersion, type KnownVersions } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
@@ -50,6 +50,16 @@ const FIX =
 
 function causeOf(verdict: Verdict) {
   return verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
+}
+
+/**
+ * The chart versions the labels declare, and the values of labels a probe showed to be the
+ * chart version under a key of the chart's own (`chartVersion: v2.0.0`): the pod spec that
+ * runs an image of that tag restarts on chart bumps anyway.
+ */
+function withChartVersionsOf(verdicts: readonly Verdict[], versions: KnownVersions): KnownVersions {
+  const probed = verdicts.filter((v) => causeOf(v) === "chart-version").map((v) => v.label.version ?? v.label.value.replace(/^v(?=\d)/, ""));
+  return probed.length === 0 ? versions : { ...versions, chart: new Set([...versions.chart, ...probed]) };
 }
 
 /**
@@ -159,9 +169,10 @@ export const volatilePodLabels: Rule = {
       // A chart that restarts the pods on every release on purpose: the labels add no restart of their own.
       if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
+      const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
       // The pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
-      const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions);
-      const verdicts = volatileVerdicts(context, workload.object, "pod-labels", byName).filter((v) => reportable(workload, v, rollsOnChartBump));
+      const rollsOnChartBump = podSpecCarriesChartVersion(workload, withChartVersionsOf(all, context.versions));
+      const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
       const noPods = runsNoPods(context, workload.object);
