@@ -18801,6 +18801,7 @@ function reportable(workload, verdict, rollsOnChartBump) {
   const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
+  if (cause === "app-version" && rollsOnChartBump) return false;
   if (cause === "app-version" && runsStampedImage(workload)) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";
   return !(followsImage && images.some((c) => taggedWithVersion(c.image, verdict.label.value)));

@@ -32,6 +32,7 @@ function watched(workload: Workload): boolean {
  * that release restarts the pods anyway. So does the chart version label of a workload whose
  * pod spec carries the chart version itself (an image released in lockstep with the chart,
  * tagged 1.2.3 or 1.2.3-alpine; an environment value); otherwise it restarts them for nothing.
+ * Such a pod spec restarts with an appVersion bump too, which comes only with a new chart version.
  */
 function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean): boolean {
   // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
@@ -39,6 +40,8 @@ function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: bool
   const cause = causeOf(verdict);
   const images = containerImages(workload);
   if (cause === "chart-version") return !rollsOnChartBump;
+  // A new appVersion comes only with a new chart version: a pod spec that carries the chart version restarts with both.
+  if (cause === "app-version" && rollsOnChartBump) return false;
   // An image its release process stamps changes on every release: so does the app version with it.
   if (cause === "app-version" && runsStampedImage(workload)) return false;
   const followsImage = cause === "app-version" || cause === "image-tag";

@@ -457,17 +457,17 @@ ruleCases(volatilePodLabels, [
     ],
   },
   {
-    name: "the pod spec carries the chart version (an environment value, a lockstep image build): chart bumps restart the pods anyway; OnDelete restarts nothing",
+    name: "the pod spec carries the chart version (an environment value, a lockstep image build): chart bumps restart the pods anyway, and so do appVersion bumps, which come only with a new chart version; OnDelete restarts nothing",
     manifest: yaml`
       apiVersion: apps/v1
       kind: Deployment
-      metadata: {name: indexer, labels: {helm.sh/chart: search-1.4.0}}
+      metadata: {name: indexer, labels: {helm.sh/chart: search-1.4.0, app.kubernetes.io/version: "3.1.0"}}
       spec:
         selector:
           matchLabels: {app: indexer}
         template:
           metadata:
-            labels: {app: indexer, helm.sh/chart: search-1.4.0}
+            labels: {app: indexer, helm.sh/chart: search-1.4.0, app.kubernetes.io/version: "3.1.0"}
           spec:
             containers:
               - name: indexer
