@@ -20691,6 +20691,7 @@ var init_duplicate_object = __esm({
 });
 
 // src/analyze/rules/nondeterministic-render.ts
+import { X509Certificate } from "node:crypto";
 function writtenByUpgrades(object) {
   return object.hooks.length === 0 || object.hooks.some((hook) => UPGRADE_HOOKS.has(hook));
 }
@@ -20835,6 +20836,31 @@ function refusedUpgradeFinding(object, first, named, fields, refusal) {
     }
   };
 }
+function keptAuthorities(context) {
+  const authorities = [];
+  for (const changes of context.probes?.changes.values() ?? []) {
+    for (const change of changes) {
+      const certificate = change.keptOnUpgrade === true ? parsedCertificate(change.before) : void 0;
+      if (certificate?.ca === true) authorities.push(certificate);
+    }
+  }
+  return authorities;
+}
+function signedByKeptAuthority(context, changes) {
+  const authorities = context.derived(keptAuthorities);
+  if (authorities.length === 0) return false;
+  const certificates = changes.map((change) => parsedCertificate(change.before)).filter((c) => c !== void 0);
+  return certificates.length > 0 && certificates.every((leaf) => !leaf.ca && authorities.some((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey)));
+}
+function parsedCertificate(value) {
+  const text = certificateText(value);
+  if (text === void 0) return void 0;
+  try {
+    return new X509Certificate(text);
+  } catch {
+    return void 0;
+  }
+}
 function randomFieldsFinding(context, object, allChanges) {
   const changes = allChanges.filter((change) => !saltedHash(change));
   if (changes.length === 0) return rehashedFinding(object, allChanges);
@@ -20853,6 +20879,7 @@ function randomFieldsFinding(context, object, allChanges) {
   } else if (lookedUp !== void 0) return reusedFinding(object, changes, named, fields, lookedUp);
   const refusal = tls || caBundle ? void 0 : first.upgradeRefusal;
   if (refusal !== void 0) return refusedUpgradeFinding(object, first, named, fields, refusal);
+  if ((tls || caBundle) && signedByKeptAuthority(context, changes)) return infoFinding("resignedByKeptCa", object, first, named, fields);
   if (lookedUp !== void 0 && changes.every((change) => keptOnUpgrade(context, object, change) === false)) {
     const switches = object.doc.template === void 0 ? void 0 : context.chartFacts?.regenerateSwitches?.get(object.doc.template);
     return notKeptFinding(object, first, named, fields, { lookedUp, certificate: tls || caBundle, switches: switches ?? [] });
@@ -21036,7 +21063,8 @@ var init_nondeterministic_render = __esm({
     INFO_REMEDIES = {
       randomAnnotations: "Nothing to change if the annotation is meant to mark each release (a refresh trigger). Otherwise render it from the chart and values only.",
       randomCronJobTemplate: "Nothing restarts. If the Jobs need a value that stays the same across releases, pass it in values or keep it in a Secret the chart reuses with `lookup`.",
-      rollFieldsDeliberate: "Nothing to change if the restarts are meant. To restart the pods only when their configuration changes, a checksum annotation does that instead."
+      rollFieldsDeliberate: "Nothing to change if the restarts are meant. To restart the pods only when their configuration changes, a checksum annotation does that instead.",
+      resignedByKeptCa: "Nothing to change if a new certificate on each upgrade is intended. To keep the object stable (GitOps drift), read the certificate back with `lookup` as the chart does its CA."
     };
     DELIBERATE_ROLL = "The chart means it (the annotation's name, a values flag or a comment says so): a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) restarts the pods on every release on purpose. To restart them only when their configuration changes, a checksum annotation does that instead.";
     nondeterministicRender = {
@@ -21049,6 +21077,7 @@ var init_nondeterministic_render = __esm({
           randomAnnotations: "annotation changes on every upgrade, a marker of each release: {{fields}}",
           rollFields: "pod template changes between two renders of the same chart and values, so every upgrade restarts the pods: {{fields}}",
           rollFieldsDeliberate: "pod template changes on every upgrade to restart the pods, on purpose: {{fields}}",
+          resignedByKeptCa: "certificate re-signed on every upgrade by the CA the release keeps: {{fields}}",
           randomCronJobTemplate: "CronJob job template changes on every upgrade (nothing restarts; the Jobs it starts afterwards get the new value): {{fields}}",
           randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
           randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
@@ -21077,6 +21106,7 @@ var init_nondeterministic_render = __esm({
           randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
           randomAnnotations: `${RANDOM_CAUSE} Every helm upgrade writes a new value. An annotation outside a pod template carries no application data: such a value marks each release, often on purpose (a timestamp that makes an operator refresh the object). GitOps tools never see the release in sync.`,
           rollFields: `${RANDOM_CAUSE} Every helm upgrade writes a new value into the pod template, so the pods restart although nothing else changed, and GitOps tools never see the release in sync.`,
+          resignedByKeptCa: `${RANDOM_CAUSE} The certificate is signed by a CA the chart keeps across upgrades (it reads it back with \`lookup\`): clients that trust that CA (a webhook's or API service's caBundle) accept each new certificate, so nothing breaks; the object changes on every upgrade, which GitOps tools show as drift.`,
           rollFieldsDeliberate: `${RANDOM_CAUSE} The field's name (a cache-bust token, a restart or roll marker) or a comment or values flag in the template says the chart changes it to restart the pods on every release: that is the intent.`,
           randomCronJobTemplate: `${RANDOM_CAUSE} Every helm upgrade updates the CronJob with a new value. No pod restarts; the Jobs it starts afterwards run with the new value, and GitOps tools never see the release in sync.`,
           randomSecret: `${RANDOM_CAUSE} Every helm upgrade writes new values into the Secret: passwords and keys change under the running application, and whatever was set up with the old value (a database user, an encrypted volume, issued tokens) stops working.`,

@@ -143,6 +143,12 @@ const EXPECTED: Record<string, string[]> = {
   // A plain Job on install and a pre-upgrade hook on upgrade (.Release.IsUpgrade): the upgrade creates it anew, so its changed
   // pod template (helm.sh/chart, the image) fails nothing; the install render alone cannot show that, so nothing is reported.
   "upgrade-hook-job": [],
+  // The CA is kept with lookup (info, its copy in the webhook's caBundle folded in); the serving certificate is signed anew by it
+  // on every upgrade, which the webhook's clients, trusting the CA, accept: info, not the warning of a rotated CA.
+  "resigned-leaf": [
+    "nondeterministic-render info Secret/resigned-leaf-ca data.tls.crt 15 resigned-leaf/templates/webhook.yaml",
+    "nondeterministic-render info Secret/resigned-leaf-tls data.tls.crt 25 resigned-leaf/templates/webhook.yaml",
+  ],
   // chartVersion, a label key of the chart's own, is the chart version (the probe shows it): the driver's image is tagged like
   // the chart, so chart bumps restart it anyway; the sidecar's is not, so the label restarts it.
   "lockstep-custom-key": [
@@ -197,6 +203,11 @@ for (const helm of helmBinaries()) {
       const { findings: found } = await findings(helm.path, "lookup-secret-labelled", { release: "lookup-secret-labelled" });
       const hash = found.find((f) => f.messageId === "hashesChartLabels")!;
       assert.match(hash.remedy?.text ?? "", /^Hash only what the pods read, not the objects' labels: checksum\/secret: \{\{ \(include \(print \$\.Template\.BasePath "\/secret\.yaml"\) \. \| fromYaml\)\.data/);
+    });
+
+    test("resigned-leaf: the serving certificate's finding says the kept CA re-signs it", async () => {
+      const { findings: found } = await findings(helm.path, "resigned-leaf", { release: "resigned-leaf" });
+      assert.deepEqual(found.map((f) => f.messageId), ["reusedByLookup", "resignedByKeptCa"]);
     });
 
     test("ca-copies: the Secret's finding names the webhooks that carry the same CA and relates them", async () => {

@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { formatPath, getPath, pathStartsWith, type KubeObject } from "../../model/object.ts";
 import { workloadOf } from "../../model/workloads.ts";
 import { andList } from "../messages.ts";
@@ -258,6 +259,40 @@ function refusedUpgradeFinding(object: KubeObject, first: FieldChange, named: st
   };
 }
 
+/** The CA certificates the upgrade probe saw kept (read back with `lookup`), wherever in the render. */
+function keptAuthorities(context: AnalysisContext): X509Certificate[] {
+  const authorities: X509Certificate[] = [];
+  for (const changes of context.probes?.changes.values() ?? []) {
+    for (const change of changes) {
+      const certificate = change.keptOnUpgrade === true ? parsedCertificate(change.before) : undefined;
+      if (certificate?.ca === true) authorities.push(certificate);
+    }
+  }
+  return authorities;
+}
+
+/**
+ * A certificate (not a CA) that changes on every render, signed by a CA the release keeps:
+ * each upgrade re-signs it with that CA, which the clients trust (a webhook's caBundle), so
+ * nothing breaks (kubescape's admission webhook).
+ */
+function signedByKeptAuthority(context: AnalysisContext, changes: readonly FieldChange[]): boolean {
+  const authorities = context.derived(keptAuthorities);
+  if (authorities.length === 0) return false;
+  const certificates = changes.map((change) => parsedCertificate(change.before)).filter((c): c is X509Certificate => c !== undefined);
+  return certificates.length > 0 && certificates.every((leaf) => !leaf.ca && authorities.some((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey)));
+}
+
+function parsedCertificate(value: string | undefined): X509Certificate | undefined {
+  const text = certificateText(value);
+  if (text === undefined) return undefined;
+  try {
+    return new X509Certificate(text);
+  } catch {
+    return undefined; // PEM a chart wrote by hand, or cut short: not a certificate to reason about
+  }
+}
+
 /** One finding for the fields of an object that differ between two identical renders (other than labels the volatile-* rules report). */
 function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allChanges: readonly FieldChange[]): FindingInput {
   // A salted hash differs per render although what it hashes is kept: reported alone, as info, only when nothing else changes.
@@ -282,6 +317,7 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
   // What a chart asks for before it upgrades is values (passwords): a certificate it generates is not one of them.
   const refusal = tls || caBundle ? undefined : first.upgradeRefusal;
   if (refusal !== undefined) return refusedUpgradeFinding(object, first, named, fields, refusal);
+  if ((tls || caBundle) && signedByKeptAuthority(context, changes)) return infoFinding("resignedByKeptCa", object, first, named, fields);
   if (lookedUp !== undefined && changes.every((change) => keptOnUpgrade(context, object, change) === false)) {
     const switches = object.doc.template === undefined ? undefined : context.chartFacts?.regenerateSwitches?.get(object.doc.template);
     return notKeptFinding(object, first, named, fields, { lookedUp, certificate: tls || caBundle, switches: switches ?? [] });
@@ -311,6 +347,7 @@ const INFO_REMEDIES = {
   randomAnnotations: "Nothing to change if the annotation is meant to mark each release (a refresh trigger). Otherwise render it from the chart and values only.",
   randomCronJobTemplate: "Nothing restarts. If the Jobs need a value that stays the same across releases, pass it in values or keep it in a Secret the chart reuses with `lookup`.",
   rollFieldsDeliberate: "Nothing to change if the restarts are meant. To restart the pods only when their configuration changes, a checksum annotation does that instead.",
+  resignedByKeptCa: "Nothing to change if a new certificate on each upgrade is intended. To keep the object stable (GitOps drift), read the certificate back with `lookup` as the chart does its CA.",
 } as const;
 
 function infoFinding(messageId: keyof typeof INFO_REMEDIES, object: KubeObject, first: FieldChange, named: string, fields: readonly string[]): FindingInput {
@@ -456,6 +493,7 @@ export const nondeterministicRender: Rule = {
       randomAnnotations: "annotation changes on every upgrade, a marker of each release: {{fields}}",
       rollFields: "pod template changes between two renders of the same chart and values, so every upgrade restarts the pods: {{fields}}",
       rollFieldsDeliberate: "pod template changes on every upgrade to restart the pods, on purpose: {{fields}}",
+      resignedByKeptCa: "certificate re-signed on every upgrade by the CA the release keeps: {{fields}}",
       randomCronJobTemplate: "CronJob job template changes on every upgrade (nothing restarts; the Jobs it starts afterwards get the new value): {{fields}}",
       randomSecret: "Secret changes between two renders of the same chart and values: {{fields}}",
       randomCertificate: "certificate or CA changes between two renders of the same chart and values: {{fields}}",
@@ -484,6 +522,7 @@ export const nondeterministicRender: Rule = {
       randomFields: `${RANDOM_CAUSE} Every helm upgrade changes these fields although nothing changed, and GitOps tools (Argo CD, Flux drift detection) never see the release in sync.`,
       randomAnnotations: `${RANDOM_CAUSE} Every helm upgrade writes a new value. An annotation outside a pod template carries no application data: such a value marks each release, often on purpose (a timestamp that makes an operator refresh the object). GitOps tools never see the release in sync.`,
       rollFields: `${RANDOM_CAUSE} Every helm upgrade writes a new value into the pod template, so the pods restart although nothing else changed, and GitOps tools never see the release in sync.`,
+      resignedByKeptCa: `${RANDOM_CAUSE} The certificate is signed by a CA the chart keeps across upgrades (it reads it back with \`lookup\`): clients that trust that CA (a webhook's or API service's caBundle) accept each new certificate, so nothing breaks; the object changes on every upgrade, which GitOps tools show as drift.`,
       rollFieldsDeliberate: `${RANDOM_CAUSE} The field's name (a cache-bust token, a restart or roll marker) or a comment or values flag in the template says the chart changes it to restart the pods on every release: that is the intent.`,
       randomCronJobTemplate: `${RANDOM_CAUSE} Every helm upgrade updates the CronJob with a new value. No pod restarts; the Jobs it starts afterwards run with the new value, and GitOps tools never see the release in sync.`,
       randomSecret:
