@@ -508,8 +508,11 @@ function templateLocation(message) {
   if (innermost === void 0) return void 0;
   return { template: innermost[1], line: Number(innermost[2]) };
 }
+function pathInChart(helmPath) {
+  return helmPath.split("/").slice(1).join("/");
+}
 function templateFile(template, chartDir, reportAs) {
-  const withinChart = template.split("/").slice(1).join("/");
+  const withinChart = pathInChart(template);
   return existsSync(path2.join(chartDir, withinChart)) ? path2.join(reportAs, withinChart) : template;
 }
 function takeVersionReport(output, chartName) {
@@ -24408,7 +24411,7 @@ function hasSibling(lines, from, indent, step) {
   return false;
 }
 function fileInChart(chart, template) {
-  return chart.templateFiles.get(template) ?? template.split("/").slice(1).join("/");
+  return chart.templateFiles.get(template) ?? pathInChart(template);
 }
 function kindOf2(doc) {
   const kind = doc.value?.kind;
@@ -24419,6 +24422,7 @@ var init_chart_facts = __esm({
   "src/chart-facts.ts"() {
     "use strict";
     init_workloads();
+    init_helm();
     DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
     INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
     LOOKUP = /\blookup\s+"[^"]*"\s+"([^"]+)"/g;
@@ -25225,12 +25229,12 @@ function parseRender(output, chartPath, chartDir, shownAs) {
   const templateFiles3 = /* @__PURE__ */ new Map();
   let crdsFile;
   const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, (source) => {
-    const inChart = onDisk(source.split("/").slice(1).join("/"));
+    const inChart = onDisk(pathInChart(source));
     return inChart === void 0 ? source : toSlashes(path16.join(shownAs ?? chartPath, inChart));
   }).map((parsed) => {
     const source = parsed.template ?? crdsFile?.source;
     if (source === void 0) return parsed;
-    const file = source.split("/").slice(1).join("/");
+    const file = pathInChart(source);
     if (parsed.template !== void 0) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : void 0;
     const subchart = SUBCHART_FILE.exec(file)?.[1];
     const doc = {
@@ -25255,7 +25259,7 @@ function parseCrdsAware(output, file, fileOf) {
     const before = output.split("\n", error.line - 1);
     const at = before.findLastIndex((line) => line.startsWith("# Source: "));
     const source = at === -1 ? void 0 : before[at].slice("# Source: ".length).trim();
-    if (source === void 0 || !CRDS_FOLDER_FILE.test(source.split("/").slice(1).join("/"))) throw error;
+    if (source === void 0 || !CRDS_FOLDER_FILE.test(pathInChart(source))) throw error;
     throw new InputError(
       `${error.message}: Helm installs the files of crds/ as they are, not as templates, so \`helm install\` fails on this file too (\`helm template\` prints it unread)`,
       fileOf(source),

@@ -51,7 +51,7 @@ const CLI_BUILD = {
 export async function bundleText() {
   const result = await build({ ...CLI_BUILD, write: false });
   const code = result.outputFiles[0].text;
-  return `${code}${licenceNotices(Object.keys(result.metafile.inputs))}`;
+  return `${code}\n/*\n${licenceNotices(Object.keys(result.metafile.inputs))}*/\n`;
 }
 
 /**
@@ -64,10 +64,10 @@ export async function bundleText() {
  */
 export async function buildCli(outdir) {
   const result = await build({ ...CLI_BUILD, banner: { js: CLI_HEADER }, outdir, splitting: true, chunkNames: "[name]-[hash]", write: true });
-  writeFileSync(join(outdir, "licences.txt"), licenceNotices(Object.keys(result.metafile.inputs)).replace(/^\n\/\*\n|\*\/\n$/g, ""));
+  writeFileSync(join(outdir, "licences.txt"), licenceNotices(Object.keys(result.metafile.inputs)));
 }
 
-/** Every bundled package's name, version and licence text, as a closing comment. */
+/** Every bundled package's name, version and licence text (the bundle closes with it as a comment). */
 function licenceNotices(inputs) {
   const packages = new Set();
   for (const input of inputs) {
@@ -81,7 +81,7 @@ function licenceNotices(inputs) {
     const text = licenceFile ? readFileSync(licenceFile, "utf8").trim() : `${pkg.license} (no licence file in the package)`;
     return `${name} ${pkg.version} (${pkg.license})\n\n${text.replaceAll("*/", "* /")}`;
   });
-  return `\n/*\nBundled dependencies and their licences:\n\n${notices.join("\n\n----------------------------------------\n\n")}\n*/\n`;
+  return `Bundled dependencies and their licences:\n\n${notices.join("\n\n----------------------------------------\n\n")}\n`;
 }
 
 if (isRunDirectly(import.meta.url)) {

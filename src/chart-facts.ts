@@ -19,6 +19,7 @@ import type { ChartFacts, UnrenderedWorkload } from "./analyze/context.ts";
 import type { YamlDocument } from "./load/yaml.ts";
 import { WORKLOAD_KINDS } from "./model/workloads.ts";
 import type { RenderedChart } from "./render/chart-input.ts";
+import { pathInChart } from "./render/helm.ts";
 
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/g;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
@@ -241,7 +242,7 @@ function hasSibling(lines: readonly string[], from: number, indent: number, step
  * without the chart's name, as render/chart-templates.ts files those.
  */
 function fileInChart(chart: RenderedChart, template: string): string {
-  return chart.templateFiles.get(template) ?? template.split("/").slice(1).join("/");
+  return chart.templateFiles.get(template) ?? pathInChart(template);
 }
 
 function kindOf(doc: YamlDocument): string {

@@ -64,12 +64,12 @@ export function getPath(value: unknown, path: FieldPath): unknown {
   return current;
 }
 
-/** `spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart`: the form findings and messages use. */
 /** Whether `path` lies at or under `prefix`. */
 export function pathStartsWith(path: FieldPath, prefix: FieldPath): boolean {
   return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
 }
 
+/** `spec.volumeClaimTemplates[0].metadata.labels.helm.sh/chart`: the form findings and messages use. */
 export function formatPath(path: FieldPath): string {
   let out = "";
   for (const segment of path) {

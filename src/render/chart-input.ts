@@ -16,7 +16,7 @@ import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
 import { readChartTemplates } from "./chart-templates.ts";
 import { chartTree, preparedCopy, raiseRevision } from "./probe-copy.ts";
 import { chartFileResolver } from "./template-lines.ts";
-import { helmTemplate, valuesArguments, type Helm, type RenderRequest } from "./helm.ts";
+import { helmTemplate, pathInChart, valuesArguments, type Helm, type RenderRequest } from "./helm.ts";
 import { checkChartLinks, checkValueFiles } from "./preflight.ts";
 import { chartRequest, type RenderInputs } from "./request.ts";
 
@@ -131,12 +131,12 @@ export function parseRender(
   // Helm prints a crds/ file whole after one `# Source:` line: its later documents come from the same file.
   let crdsFile: { source: string; start: number } | undefined;
   const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, (source) => {
-    const inChart = onDisk(source.split("/").slice(1).join("/"));
+    const inChart = onDisk(pathInChart(source));
     return inChart === undefined ? source : toSlashes(path.join(shownAs ?? chartPath, inChart));
   }).map((parsed) => {
     const source = parsed.template ?? crdsFile?.source;
     if (source === undefined) return parsed;
-    const file = source.split("/").slice(1).join("/");
+    const file = pathInChart(source);
     if (parsed.template !== undefined) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : undefined;
     const subchart = SUBCHART_FILE.exec(file)?.[1];
     const doc = {
@@ -171,7 +171,7 @@ function parseCrdsAware(output: string, file: string, fileOf: (source: string) =
     const before = output.split("\n", error.line - 1);
     const at = before.findLastIndex((line) => line.startsWith("# Source: "));
     const source = at === -1 ? undefined : before[at]!.slice("# Source: ".length).trim();
-    if (source === undefined || !CRDS_FOLDER_FILE.test(source.split("/").slice(1).join("/"))) throw error;
+    if (source === undefined || !CRDS_FOLDER_FILE.test(pathInChart(source))) throw error;
     throw new InputError(
       `${error.message}: Helm installs the files of crds/ as they are, not as templates, so \`helm install\` fails on this file too (\`helm template\` prints it unread)`,
       fileOf(source),

@@ -545,9 +545,14 @@ function templateLocation(message: string): TemplateLocation | undefined {
   return { template: innermost[1]!, line: Number(innermost[2]) };
 }
 
+/** A file as Helm names it, after the chart's name (`web/templates/x.yaml`): its path in the chart (`templates/x.yaml`). */
+export function pathInChart(helmPath: string): string {
+  return helmPath.split("/").slice(1).join("/");
+}
+
 /** Helm names a template by chart name, not directory: swap the first segment for the directory. */
 function templateFile(template: string, chartDir: string, reportAs: string): string {
-  const withinChart = template.split("/").slice(1).join("/");
+  const withinChart = pathInChart(template);
   return existsSync(path.join(chartDir, withinChart)) ? path.join(reportAs, withinChart) : template;
 }
 
