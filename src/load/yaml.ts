@@ -21,6 +21,7 @@ import {
 } from "./k8s-scalars.ts";
 import { BlockLocator, type FieldPath, type PathSegment } from "./block-locator.ts";
 import { withoutCrdSchemas } from "./crd-schemas.ts";
+import { withoutUnreadBodies } from "./unread-bodies.ts";
 
 // Defined with the locator (which yaml.ts uses), so that the two modules do not import each other.
 export type { FieldPath, PathSegment } from "./block-locator.ts";
@@ -227,7 +228,7 @@ function sourceTemplate(text: string): string | undefined {
   return undefined;
 }
 
-/** For tests: which parser reads which document. */
+/** How a stream is read: for tests, which parser reads which document; for speed, what need not be parsed again or at all. */
 export interface ParseOptions {
   /** Read every document with the `yaml` package, as happens to documents js-yaml refuses. */
   positionedOnly?: boolean;
@@ -235,6 +236,8 @@ export interface ParseOptions {
   largeDocumentChars?: number;
   /** Parse CustomResourceDefinitions in full, their schemas included (see crd-schemas.ts). */
   crdSchemas?: boolean;
+  /** Leave out the bodies no rule reads from a single render: ConfigMap and Secret data, PrometheusRule spec (see unread-bodies.ts). */
+  skipUnreadBodies?: boolean;
   /** Find every line with the `yaml` package's node tree: the reference the indentation locator must agree with. */
   locateWithYaml?: boolean;
   /**
@@ -352,12 +355,17 @@ function documentValue(
   // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
   const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
   // No anchor in what is left: aliases are bounded on the full path only. An alias to an
-  // anchor in the cut schemas makes js-yaml refuse the cut text, which is then read in full.
-  const schemaless = options.crdSchemas === true || options.positionedOnly === true ? undefined : withoutCrdSchemas(chunk.text);
-  const skimmed = schemaless === undefined || hasAnchor(schemaless) ? undefined : loadSkimmed(schemaless, file);
+  // anchor in the cut part makes js-yaml refuse the cut text, which is then read in full.
+  const cut = options.positionedOnly === true ? undefined : withoutUnreadParts(chunk.text, options);
+  const skimmed = cut === undefined || hasAnchor(cut) ? undefined : loadSkimmed(cut, file);
   if (skimmed !== undefined) return { value: skimmed.value, duplicateKeys: [] };
   if (!large && (aliasCount >= ALIAS_HEAVY || options.positionedOnly === true)) return positioned().build();
   return { ...loadWithFallbacks(chunk, file, large, positioned), aliasesUnchecked: aliasCount > 0 };
+}
+
+/** The text without what no rule reads (CRD schemas; with `skipUnreadBodies`, unread bodies), or undefined when nothing is cut. */
+function withoutUnreadParts(text: string, options: ParseOptions): string | undefined {
+  return (options.crdSchemas === true ? undefined : withoutCrdSchemas(text)) ?? (options.skipUnreadBodies === true ? withoutUnreadBodies(text) : undefined);
 }
 
 /** js-yaml's value; where it refuses the text, `yaml`'s (duplicate keys kept, last wins; errors with their position). */

@@ -11,7 +11,7 @@ import { InputError } from "../errors.ts";
 import { onInterrupt } from "../interrupt.ts";
 import { extractChartArchive } from "../load/chart-archive.ts";
 import { missingDependencies, missingDependenciesError, readChartMeta, type ChartMeta } from "../load/chart.ts";
-import { parseYamlStream, type HelmRelease, type YamlDocument } from "../load/yaml.ts";
+import { parseYamlStream, type HelmRelease, type ParseOptions, type YamlDocument } from "../load/yaml.ts";
 import { copyChart, withoutMissingDependencies } from "./chart-copy.ts";
 import { readChartTemplates } from "./chart-templates.ts";
 import { chartTree, preparedCopy, raiseRevision } from "./probe-copy.ts";
@@ -37,6 +37,12 @@ export interface ChartRenderSettings {
    * chart facts `check` derives (src/chart-facts.ts).
    */
   templates?: "rendered" | "all";
+  /**
+   * Read the documents without the bodies no rule reads from a single render (ConfigMap and
+   * Secret data, PrometheusRule spec: load/unread-bodies.ts): for a render that no probe
+   * and no other release is compared with.
+   */
+  skipUnreadBodies?: boolean;
 }
 
 export interface RenderedChart {
@@ -92,7 +98,7 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : undefined;
   allTemplates?.catch(() => undefined); // helm's error, if any, is the one to report
   const output = await rendering;
-  const { docs, templateFiles } = parseRender(output, chartPath, chartDir, shownAs);
+  const { docs, templateFiles } = parseRender(output, chartPath, chartDir, shownAs, { skipUnreadBodies: settings.skipUnreadBodies === true });
   const rendered: HelmRelease = {
     name: request.release,
     namespace: request.namespace,
@@ -125,12 +131,13 @@ export function parseRender(
   chartPath: string,
   chartDir: string,
   shownAs?: string,
+  options: ParseOptions = {},
 ): { docs: YamlDocument[]; templateFiles: Map<string, string> } {
   const onDisk = chartFileResolver(chartDir);
   const templateFiles = new Map<string, string>();
   // Helm prints a crds/ file whole after one `# Source:` line: its later documents come from the same file.
   let crdsFile: { source: string; start: number } | undefined;
-  const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, (source) => {
+  const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, options, (source) => {
     const inChart = onDisk(pathInChart(source));
     return inChart === undefined ? source : toSlashes(path.join(shownAs ?? chartPath, inChart));
   }).map((parsed) => {
@@ -163,9 +170,9 @@ export function parseRender(
  * `helm install` then fails to install (template actions written into a CRD, for one).
  * `fileOf` gives the file as the user finds it from Helm's `# Source:` path.
  */
-function parseCrdsAware(output: string, file: string, fileOf: (source: string) => string): YamlDocument[] {
+function parseCrdsAware(output: string, file: string, options: ParseOptions, fileOf: (source: string) => string): YamlDocument[] {
   try {
-    return parseYamlStream(output, file);
+    return parseYamlStream(output, file, options);
   } catch (error) {
     if (!(error instanceof InputError) || error.file !== file || error.line === undefined) throw error;
     const before = output.split("\n", error.line - 1);

@@ -43,6 +43,7 @@ export async function renderCharts<Chart extends RenderedChart = RenderedChart>(
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return { rendered: [], failed: [] };
   const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const { renderOne, onChartDone } = hooks;
   const helm = await findHelm(options.helm, process.env, timeoutMs);
   const settings = {
     helm: { path: helm.path, version: "", major: 0 },
@@ -51,10 +52,11 @@ export async function renderCharts<Chart extends RenderedChart = RenderedChart>(
     skipMissingDeps: options.skipMissingDeps ?? false,
     // Its one user, `check`, derives chart facts from every template.
     templates: "all" as const,
+    // Probe renders are compared with the base render, bodies included; a plain render with nothing.
+    skipUnreadBodies: renderOne === undefined,
   };
   await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism();
-  const { renderOne, onChartDone } = hooks;
   // Probe renders report Helm's version (see findHelm), sparing a `helm version` run: a whole
   // helm start, competing with the renders for the cores. Without probes the version a run
   // before remembered is read (helm-version-cache.ts), else `helm version` runs alongside.

@@ -234,6 +234,60 @@ describe("CustomResourceDefinitions: the schemas no rule reads are not parsed", 
   });
 });
 
+describe("skipUnreadBodies: ConfigMap and Secret data and PrometheusRule spec are not parsed", () => {
+  const configMap = (data: string[], after: string[] = ["immutable: false"]) =>
+    ["---", "# Source: shop/templates/dashboards.yaml", "apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: dashboards", "  labels:", "    grafana_dashboard: \"1\"", ...data, ...after].join("\n");
+  const skimmed = (text: string) => parseYamlStream(text, "render.yaml", { skipUnreadBodies: true })[0]!;
+
+  test("identity and labels are read, the body is left out, every line keeps its number", () => {
+    const text = configMap(["data:", "  a.json: |", "    {\"panels\": [1, 2]}", "# a comment at column 0 inside the body", "  b.json: '{}'"]);
+    const doc = skimmed(text);
+    assert.deepEqual(doc.value, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dashboards", labels: { grafana_dashboard: "1" } }, immutable: false });
+    assert.equal(doc.template, "shop/templates/dashboards.yaml");
+    assert.equal(doc.locate(["metadata", "labels", "grafana_dashboard"]), 8);
+    assert.equal(doc.locate(["immutable"]), 14);
+    assert.equal(doc.text, text, "the document's text is the file's");
+    // Without the option (probes and `upgrade` compare bodies), the body is read.
+    const whole = parseYamlStream(text, "render.yaml")[0]!;
+    assert.deepEqual((whole.value as { data: unknown }).data, { "a.json": '{"panels": [1, 2]}\n', "b.json": "{}" });
+  });
+
+  // [what, document, the keys the value keeps]
+  const cases: [string, string, string[]][] = [
+    ["a Secret's data and stringData", ["apiVersion: v1", "kind: Secret", "metadata:", "  name: s", "type: Opaque", "data:", "  k: dg==", "stringData:", "  s: v"].join("\n"), ["apiVersion", "kind", "metadata", "type"]],
+    ["a PrometheusRule's spec", ["apiVersion: monitoring.coreos.com/v1", "kind: PrometheusRule", "metadata:", "  name: r", "spec:", "  groups:", "  - name: g", "    rules: []"].join("\n"), ["apiVersion", "kind", "metadata"]],
+    ["quoted kind and apiVersion, CRLF lines", ['apiVersion: "v1"', "kind: 'ConfigMap'", "data:", "  a: b", ""].join("\r\n"), ["apiVersion", "kind"]],
+    ["a body on its key's line is read", configMap(["data: {a: b}"]), ["apiVersion", "kind", "metadata", "data", "immutable"]],
+    ["another kind's body is read", ["apiVersion: apps/v1", "kind: Deployment", "spec:", "  replicas: 1"].join("\n"), ["apiVersion", "kind", "spec"]],
+    ["a ConfigMap of another API group is read", ["apiVersion: example.com/v1", "kind: ConfigMap", "data:", "  a: b"].join("\n"), ["apiVersion", "kind", "data"]],
+    ["a line at column 0 that is no top-level field: read in full", configMap(["data:", '  a: "multi', 'line"']), ["apiVersion", "kind", "metadata", "data", "immutable"]],
+    ["flow style: read in full", "{apiVersion: v1, kind: ConfigMap, data: {a: b}}", ["apiVersion", "kind", "data"]],
+  ];
+  for (const [what, text, keys] of cases) {
+    test(what, () => {
+      assert.deepEqual(Object.keys(skimmed(text).value as object), keys);
+    });
+  }
+
+  test("an anchor in the body that the rest uses: read in full", () => {
+    const unused = skimmed(configMap(["data:", "  a: &shared x"]));
+    assert.equal((unused.value as { data?: unknown }).data, undefined);
+    const aliased = skimmed(["apiVersion: v1", "kind: ConfigMap", "data:", "  a: &name x", "metadata:", "  name: *name"].join("\n"));
+    assert.deepEqual(aliased.value, { apiVersion: "v1", kind: "ConfigMap", data: { a: "x" }, metadata: { name: "x" } });
+  });
+
+  test("a YAML error outside the body is reported at its line; inside it, it is left to helm", () => {
+    assert.throws(
+      () => skimmed(configMap(["data:", "  a: b"], ["immutable: [false"])),
+      (e: unknown) => e instanceof InputError && e.file === "render.yaml" && e.line !== undefined && e.line >= 11,
+    );
+    const inBody = skimmed(configMap(["data:", "  a: [unterminated"]));
+    assert.equal((inBody.value as { data?: unknown }).data, undefined);
+    // A tab at column 0 is not cut around: the syntax error is reported as without the option.
+    assert.throws(() => skimmed(configMap(["data:", "\tx: y"], [])), InputError);
+  });
+});
+
 test("a document parsed before is not parsed again: its value is shared, its place and lines are its own", () => {
   const deployment = ["# Source: web/templates/deployment.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: web", "spec:", "  replicas: 2"].join("\n");
   const service = ["# Source: web/templates/service.yaml", "apiVersion: v1", "kind: Service", "metadata:", "  name: web"].join("\n");

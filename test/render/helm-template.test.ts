@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { InputError } from "../../src/errors.ts";
 import { check } from "../../src/check.ts";
+import { renderChartsForCheck } from "../../src/check-render.ts";
 import { chartRefusal, helmTemplate, type Helm } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fakeHelm, fixtureChart, renderRequest, tempDir } from "./support.ts";
@@ -55,6 +56,17 @@ for (const helm of helmBinaries()) {
         objects.map((object) => `${String(object["kind"])}/${String((object["metadata"] as { name: string }).name)}`).sort(),
         ["Deployment/rel-basic", "Service/rel-basic"],
       );
+    });
+
+    test("check reads a ConfigMap's data only when probes compare it with other renders", async () => {
+      const dataOf = async (probe: boolean) => {
+        const { rendered } = await renderChartsForCheck([{ kind: "chart", path: fixtureChart("render-inputs") }], { namespace: "default", helm: helm.path, probe, jobs: 1 });
+        const configMap = rendered[0]!.docs.find((doc) => (doc.value as { kind?: string } | null)?.kind === "ConfigMap")!;
+        assert.equal((configMap.value as { metadata: { name: string } }).metadata.name, "render-inputs-inputs");
+        return (configMap.value as { data?: Record<string, string> }).data;
+      };
+      assert.equal(await dataOf(false), undefined);
+      assert.equal((await dataOf(true))?.release, "render-inputs");
     });
 
     test("passes every input flag through", async () => {
