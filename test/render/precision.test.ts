@@ -169,6 +169,7 @@ const EXPECTED: Record<string, string[]> = {
   // The app's pods carry its own chart version, the vendored database's pods the database chart's: each restarts when its own
   // version changes, the database's when the parent updates that dependency (see the test of the message below).
   "subchart-labels": [
+    "volatile-pod-labels warning Deployment/subchart-labels-db-exporter spec.template.metadata.annotations.checksum/queries 14 subchart-labels/charts/db/templates/exporter.yaml",
     "volatile-pod-labels warning Deployment/subchart-labels-web spec.template.metadata.labels 13 subchart-labels/templates/web.yaml",
     "volatile-pod-labels warning StatefulSet/subchart-labels-db spec.template.metadata.labels 14 subchart-labels/charts/db/templates/statefulset.yaml",
   ],
@@ -188,11 +189,12 @@ for (const helm of helmBinaries()) {
       });
     }
 
-    test("subchart-labels: a subchart's pods carry that dependency's version, and the finding says so", async () => {
+    test("subchart-labels: a subchart's pods carry that dependency's version, its checksums hash it, and the findings say so", async () => {
       const { findings: found } = await findings(helm.path, "subchart-labels", { release: "subchart-labels" });
       assert.deepEqual(
         found.map((f) => [f.object.name, f.messageId, f.data.sources]),
         [
+          ["subchart-labels-db-exporter", "hashesChartLabels", "the chart version of the dependency db"],
           ["subchart-labels-web", "restarts", "the chart version"],
           ["subchart-labels-db", "restarts", "the chart version of the dependency db"],
         ],

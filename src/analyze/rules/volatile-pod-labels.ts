@@ -5,7 +5,7 @@ import { taggedWithVersion, type KnownVersions } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import { type FindingInput, type Rule, ruleHelpUri } from "../rule.ts";
 import { volatileVerdicts, type Verdict } from "../volatile-verdicts.ts";
-import { impliedCause, podTemplateVolatileLabels } from "../volatile/labels.ts";
+import { impliedCause, podTemplateVolatileLabels, versionSource } from "../volatile/labels.ts";
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 import { andList } from "../messages.ts";
 import { isOnDelete } from "../upgrade/impact.ts";
@@ -89,7 +89,7 @@ function volatilePodLabelFinding(workload: Workload, problem: VolatileProblem, f
 interface HashSummary {
   /** The first hashing annotation's path, where a finding of its own points. */
   path: FieldPath;
-  data: { annotations: string; templates: string; labels: string };
+  data: { annotations: string; templates: string; labels: string; sources: string };
   evidence: { annotations: string[]; hashed: string[]; labels: string[] };
   fix: string;
 }
@@ -101,7 +101,7 @@ function summarize(hashes: readonly ChartVersionHash[]): HashSummary {
   const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
   return {
     path: hashes[0]!.path,
-    data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
+    data: { annotations: andList(annotations), templates: files, labels: andList(labels), sources: versionSource("chart-version", hashes[0]!.subchart) },
     evidence: { annotations, hashed: templates, labels },
     fix: hashes.some((hash) => hash.severalObjects)
       ? // fromYaml reads the first document only: hashing its data would stop the others' changes from restarting the pods.
@@ -144,7 +144,7 @@ export const volatilePodLabels: Rule = {
       restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
       restartsOnceScaledUp: "pod template carries {{labels}}, set from {{sources}}; no pods run at these values (replicas: 0)",
       cronJob: "job template carries {{labels}}, set from {{sources}}",
-      hashesChartLabels: "pod template annotation {{annotations}}: a hash of {{templates}} whole, {{labels}} included, set from the chart version",
+      hashesChartLabels: "pod template annotation {{annotations}}: a hash of {{templates}} whole, {{labels}} included, set from {{sources}}",
     },
     details: {
       restarts:
@@ -154,7 +154,7 @@ export const volatilePodLabels: Rule = {
       restartsOnceScaledUp:
         "Each new value changes the pod template. With spec.replicas: 0 the {{kind}} runs no pods, so nothing restarts now; once it is scaled up (its replicas value), every such release restarts all its pods even when nothing else changed.",
       hashesChartLabels:
-        "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it the chart version in {{labels}}: every chart bump changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
+        "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it {{sources}} in {{labels}}: every bump of that version changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
       cronJob:
         "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.",
     },

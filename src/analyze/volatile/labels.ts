@@ -46,19 +46,16 @@ export function impliedCause(label: VolatileLabelAt): "chart-version" | "app-ver
  * app.kubernetes.io/version, set from the chart version and the appVersion`).
  */
 export function labelSource(label: VolatileLabelAt, cause: Cause, subchart?: string): string {
-  // A subchart's objects carry its own versions: they change when the parent updates that dependency.
-  const of = subchart === undefined ? "" : ` of the dependency ${subchart}`;
   switch (cause) {
     case "name": {
       if (label.literal === true) return "a version written as text";
       const implied = impliedCause(label);
       if (implied === undefined) return "a key configured as volatile";
-      return implied === "chart-version" ? `the chart version${of}` : `the appVersion${of}`;
+      return versionSource(implied, subchart);
     }
     case "chart-version":
-      return `the chart version${of}`;
     case "app-version":
-      return `the appVersion${of}`;
+      return versionSource(cause, subchart);
     case "image-tag":
       return label.valuesPath === undefined ? "the image tag" : `the image tag ${label.valuesPath}`;
     case "values":
@@ -66,6 +63,12 @@ export function labelSource(label: VolatileLabelAt, cause: Cause, subchart?: str
     case "random":
       return "a random or time-based function";
   }
+}
+
+/** `the chart version`, `the appVersion of the dependency redis`: a subchart's objects carry its own versions, which change when the parent updates that dependency. */
+export function versionSource(cause: "chart-version" | "app-version", subchart?: string): string {
+  const of = subchart === undefined ? "" : ` of the dependency ${subchart}`;
+  return cause === "chart-version" ? `the chart version${of}` : `the appVersion${of}`;
 }
 
 /** One label of a finding's `evidence.labels`: what it is, and what changes it. */

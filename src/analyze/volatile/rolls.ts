@@ -114,6 +114,8 @@ export interface ChartVersionHash {
   labels: string[];
   /** One of the templates renders several objects: `fromYaml` reads only the first. */
   severalObjects: boolean;
+  /** The dependency whose templates these are, whose chart version the labels carry; absent for the chart's own. */
+  subchart?: string;
 }
 
 /**
@@ -145,7 +147,15 @@ export function chartVersionHashes(context: AnalysisContext, workload: Workload)
       .flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions))
       .filter((label) => impliedCause({ ...label, path: [] }) === "chart-version");
     if (labels.length === 0) continue;
-    found.push({ annotation, path, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort(), severalObjects: objects.some((list) => list.length > 1) });
+    const subchart = objects.flat()[0]?.doc.subchart;
+    found.push({
+      annotation,
+      path,
+      templates: [...templates],
+      labels: [...new Set(labels.map((label) => label.key))].sort(),
+      severalObjects: objects.some((list) => list.length > 1),
+      ...(subchart === undefined ? {} : { subchart }),
+    });
   }
   return found;
 }
