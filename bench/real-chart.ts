@@ -7,7 +7,7 @@
  * chart in a folder of its own). A dependency found nowhere is dropped from Chart.yaml, and the
  * bench says so.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseDocument } from "yaml";
 
@@ -41,7 +41,7 @@ export function assembleChart(source: string, into: string, locate: LocateChart 
   const dropped: string[] = [];
   const kept = dependencies.filter((dependency) => {
     const name = String(dependency.name);
-    if (existsSync(join(into, "charts", name, "Chart.yaml"))) return true;
+    if (existsSync(join(into, "charts", name, "Chart.yaml")) || packagedIn(join(into, "charts"), name)) return true;
     // file:// dependencies are resolved by helm itself from the copied tree.
     if (typeof dependency.repository === "string" && dependency.repository.startsWith("file://")) return true;
     const found = locate(name);
@@ -60,6 +60,11 @@ export function assembleChart(source: string, into: string, locate: LocateChart 
   // A lock file names the dropped dependencies too; helm template does not need it.
   rmSync(join(into, "Chart.lock"), { force: true });
   return { dir: into, vendored, dropped };
+}
+
+/** Whether `charts` holds the dependency packaged, as `helm dependency build` leaves it (`name-1.2.3.tgz`). */
+function packagedIn(charts: string, name: string): boolean {
+  return existsSync(charts) && readdirSync(charts).some((file) => file.startsWith(`${name}-`) && file.endsWith(".tgz") && /^\d/.test(file.slice(name.length + 1)));
 }
 
 /** Where the bench keeps its copy of a real chart. */

@@ -54,8 +54,19 @@ function majorBumps(repoGit, chartPath) {
   return commits
     .map((to, index) => ({ from: commits[index - 1], to }))
     .filter(({ from, to }) => from !== undefined && to.time >= since && major(to) > major(from))
+    // A commit that deleted the chart, or one of a chart that lived at this path before: no pair.
+    .filter(({ from, to }) => hasChart(repoGit, from.commit, chartPath) && hasChart(repoGit, to.commit, chartPath))
     .reverse()
     .slice(0, Number(args.pairs));
+}
+
+function hasChart(repoGit, commit, chartPath) {
+  try {
+    git(repoGit, "cat-file", "-e", `${commit}:${chartPath}/Chart.yaml`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -42,3 +42,14 @@ test("a dependency that is no sibling is vendored from wherever locate finds it,
   assert.equal(readFileSync(join(built.dir, "charts", "common-library", "Chart.yaml"), "utf8"), "apiVersion: v2\nname: common-library\nversion: 1.0.0\ntype: library\n");
   assert.equal(readlinkSync(join(built.dir, "examples", "values.yaml")), "../values.yaml", "a link within the chart stays within the copy");
 });
+
+test("a dependency packaged in charts/ (name-version.tgz, as helm dependency build leaves it) is present: kept with its condition, not dropped", () => {
+  const repo = join(root, "packaged");
+  chart(join(repo, "app"), "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: reporter\n    version: 3.9.1\n    repository: https://example.invalid\n    condition: reporter.enabled\n  - name: reporter-ui\n    version: 1.0.0\n    repository: https://example.invalid\n");
+  mkdirSync(join(repo, "app", "charts"));
+  writeFileSync(join(repo, "app", "charts", "reporter-3.9.1.tgz"), "");
+  const built = assembleChart(join(repo, "app"), join(root, "out", "chart-app"));
+  // reporter-3.9.1.tgz is reporter's, not reporter-ui's: a name is followed by a version.
+  assert.deepEqual(built, { dir: join(root, "out", "chart-app"), vendored: [], dropped: ["reporter-ui"] });
+  assert.match(readFileSync(join(built.dir, "Chart.yaml"), "utf8"), /condition: reporter\.enabled/);
+});
