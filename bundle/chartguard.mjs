@@ -15168,10 +15168,7 @@ function withoutCrdSchemas(text) {
   let kind = false;
   let apiVersion = false;
   let spec = -1;
-  for (let at = 0; at < text.length; at = nextLine(text, at)) {
-    const first = text.charCodeAt(at);
-    if (first === 10 || first === 32) continue;
-    const line = text.slice(at, lineEnd(text, at));
+  for (const { at, line } of columnZeroLines(text)) {
     if (CRD_KIND.test(line)) kind = true;
     else if (CRD_API_VERSION.test(line)) apiVersion = true;
     else if (SPEC.test(line)) spec = at;
@@ -15206,6 +15203,12 @@ function withoutCrdSchemas(text) {
   }
   return text.slice(0, versions);
 }
+function* columnZeroLines(text) {
+  const pattern = new RegExp(COLUMN_ZERO_LINE);
+  for (let found = pattern.exec(text); found !== null; found = pattern.exec(text)) {
+    yield { at: found.index + found[0].length - found[1].length, line: found[1] };
+  }
+}
 function lineEnd(text, at) {
   const newline = text.indexOf("\n", at);
   return newline === -1 ? text.length : newline;
@@ -15220,7 +15223,7 @@ function contentIndent(text, at) {
   if (i >= text.length || c === 10 || c === 35 || c === 13 && (i + 1 === text.length || text.charCodeAt(i + 1) === 10)) return void 0;
   return i - at;
 }
-var CRD_KIND, CRD_API_VERSION, SPEC, VERSIONS, SPEC_KEY_AFTER;
+var CRD_KIND, CRD_API_VERSION, SPEC, VERSIONS, SPEC_KEY_AFTER, COLUMN_ZERO_LINE;
 var init_crd_schemas = __esm({
   "src/load/crd-schemas.ts"() {
     "use strict";
@@ -15229,6 +15232,49 @@ var init_crd_schemas = __esm({
     SPEC = /^spec:[ \t]*(?:#.*)?$/;
     VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
     SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
+    COLUMN_ZERO_LINE = /(?:^|\n)([^ \n][^\n]*)/g;
+  }
+});
+
+// src/load/unread-bodies.ts
+function withoutUnreadBodies(text) {
+  const keys = [];
+  for (const { at, line: written } of columnZeroLines(text)) {
+    const line = written.endsWith("\r") ? written.slice(0, -1) : written;
+    if (NOTHING.test(line)) continue;
+    const key = TOP_LEVEL_KEY.exec(line);
+    if (key === null) return void 0;
+    keys.push({ at, key: key[1], value: withoutComment(key[2] ?? "") });
+  }
+  const scalar = (key) => keys.find((entry) => entry.key === key)?.value.replace(/^(["'])(.*)\1$/, "$2");
+  const body = UNREAD_BODIES.find((entry) => entry.kind === scalar("kind") && entry.apiVersion === scalar("apiVersion"));
+  if (body === void 0) return void 0;
+  let kept = "";
+  let from = 0;
+  let cut = false;
+  keys.forEach((entry, i) => {
+    if (!body.keys.includes(entry.key) || entry.value !== "") return;
+    kept += text.slice(from, entry.at);
+    from = keys[i + 1]?.at ?? text.length;
+    cut = true;
+  });
+  return cut ? kept + text.slice(from) : void 0;
+}
+function withoutComment(value) {
+  return value.startsWith("#") ? "" : value.replace(/[ \t]+#.*$/, "").trimEnd();
+}
+var UNREAD_BODIES, TOP_LEVEL_KEY, NOTHING;
+var init_unread_bodies = __esm({
+  "src/load/unread-bodies.ts"() {
+    "use strict";
+    init_crd_schemas();
+    UNREAD_BODIES = [
+      { apiVersion: "v1", kind: "ConfigMap", keys: ["data", "binaryData"] },
+      { apiVersion: "v1", kind: "Secret", keys: ["data", "stringData"] },
+      { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", keys: ["spec"] }
+    ];
+    TOP_LEVEL_KEY = /^(apiVersion|kind|metadata|data|binaryData|stringData|immutable|type|spec|status):(?:[ \t]+(.*))?$/;
+    NOTHING = /^(?:#.*|\r|---[ \t]*(?:#.*)?)$/;
   }
 });
 
@@ -15372,11 +15418,14 @@ function documentLocator(chunk, file, options, large, valueOf, uniqueKeys) {
 }
 function documentValue(chunk, file, options, large, positioned) {
   const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
-  const schemaless = options.crdSchemas === true || options.positionedOnly === true ? void 0 : withoutCrdSchemas(chunk.text);
-  const skimmed = schemaless === void 0 || hasAnchor(schemaless) ? void 0 : loadSkimmed(schemaless, file);
+  const cut = options.positionedOnly === true ? void 0 : withoutUnreadParts(chunk.text, options);
+  const skimmed = cut === void 0 || hasAnchor(cut) ? void 0 : loadSkimmed(cut, file);
   if (skimmed !== void 0) return { value: skimmed.value, duplicateKeys: [] };
   if (!large && (aliasCount >= ALIAS_HEAVY || options.positionedOnly === true)) return positioned().build();
   return { ...loadWithFallbacks(chunk, file, large, positioned), aliasesUnchecked: aliasCount > 0 };
+}
+function withoutUnreadParts(text, options) {
+  return (options.crdSchemas === true ? void 0 : withoutCrdSchemas(text)) ?? (options.skipUnreadBodies === true ? withoutUnreadBodies(text) : void 0);
 }
 function loadWithFallbacks(chunk, file, large, positioned) {
   try {
@@ -15573,6 +15622,7 @@ var init_yaml = __esm({
     init_k8s_scalars();
     init_block_locator();
     init_crd_schemas();
+    init_unread_bodies();
     MAX_DEPTH = 1e3;
     MAX_EXPANDED_NODES = 1e6;
     LARGE_DOCUMENT_CHARS = 8 * 1024 * 1024;
@@ -15865,11 +15915,11 @@ var init_object = __esm({
 
 // src/model/selector.ts
 function meaning(m) {
-  return m === "nothing" ? NOTHING : EVERYTHING;
+  return m === "nothing" ? NOTHING2 : EVERYTHING;
 }
 function selectorFromMap(map2, semantics) {
   if (map2 === null || map2 === void 0) return meaning(semantics.nil);
-  if (!isRecord(map2)) return NOTHING;
+  if (!isRecord(map2)) return NOTHING2;
   const requirements = matchLabelRequirements(map2);
   return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
 }
@@ -15878,20 +15928,20 @@ function matchLabelRequirements(map2) {
 }
 function compileLabelSelector(raw, semantics) {
   if (raw === null || raw === void 0) return meaning(semantics.nil);
-  if (!isRecord(raw)) return NOTHING;
+  if (!isRecord(raw)) return NOTHING2;
   const { matchLabels, matchExpressions } = raw;
-  if (!isRecord(matchLabels) && matchLabels !== null && matchLabels !== void 0) return NOTHING;
+  if (!isRecord(matchLabels) && matchLabels !== null && matchLabels !== void 0) return NOTHING2;
   const requirements = isRecord(matchLabels) ? matchLabelRequirements(matchLabels) : [];
   if (Array.isArray(matchExpressions)) {
     for (const expression of matchExpressions) {
-      if (!isRecord(expression) || typeof expression.key !== "string") return NOTHING;
+      if (!isRecord(expression) || typeof expression.key !== "string") return NOTHING2;
       const operator = expression.operator;
-      if (typeof operator !== "string" || !OPERATORS.has(operator)) return NOTHING;
+      if (typeof operator !== "string" || !OPERATORS.has(operator)) return NOTHING2;
       const values = Array.isArray(expression.values) ? expression.values.map(scalarText) : [];
       requirements.push({ key: expression.key, operator, values });
     }
   } else if (matchExpressions !== null && matchExpressions !== void 0) {
-    return NOTHING;
+    return NOTHING2;
   }
   return requirements.length === 0 ? meaning(semantics.empty) : { matchesNothing: false, requirements };
 }
@@ -15959,12 +16009,12 @@ function describeSelector(selector) {
     }
   }).join(",");
 }
-var NOTHING, EVERYTHING, OPERATORS, LabelIndex;
+var NOTHING2, EVERYTHING, OPERATORS, LabelIndex;
 var init_selector = __esm({
   "src/model/selector.ts"() {
     "use strict";
     init_object();
-    NOTHING = { matchesNothing: true, requirements: [] };
+    NOTHING2 = { matchesNothing: true, requirements: [] };
     EVERYTHING = { matchesNothing: false, requirements: [] };
     OPERATORS = /* @__PURE__ */ new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
     LabelIndex = class {
@@ -17591,18 +17641,16 @@ function impliedCause(label) {
   return void 0;
 }
 function labelSource(label, cause, subchart) {
-  const of = subchart === void 0 ? "" : ` of the dependency ${subchart}`;
   switch (cause) {
     case "name": {
       if (label.literal === true) return "a version written as text";
       const implied = impliedCause(label);
       if (implied === void 0) return "a key configured as volatile";
-      return implied === "chart-version" ? `the chart version${of}` : `the appVersion${of}`;
+      return versionSource(implied, subchart);
     }
     case "chart-version":
-      return `the chart version${of}`;
     case "app-version":
-      return `the appVersion${of}`;
+      return versionSource(cause, subchart);
     case "image-tag":
       return label.valuesPath === void 0 ? "the image tag" : `the image tag ${label.valuesPath}`;
     case "values":
@@ -17610,6 +17658,10 @@ function labelSource(label, cause, subchart) {
     case "random":
       return "a random or time-based function";
   }
+}
+function versionSource(cause, subchart) {
+  const of = subchart === void 0 ? "" : ` of the dependency ${subchart}`;
+  return cause === "chart-version" ? `the chart version${of}` : `the appVersion${of}`;
 }
 function labelEvidence(label, cause) {
   return {
@@ -18767,7 +18819,15 @@ function chartVersionHashes(context, workload) {
     const objects = templates.map((template) => context.derived(objectsByTemplate).get(template) ?? []);
     const labels = objects.flat().flatMap((hashed) => volatileLabels(stringMap(getPath(hashed.raw, ["metadata", "labels"])), context.versions)).filter((label) => impliedCause({ ...label, path: [] }) === "chart-version");
     if (labels.length === 0) continue;
-    found.push({ annotation, path: path29, templates: [...templates], labels: [...new Set(labels.map((label) => label.key))].sort(), severalObjects: objects.some((list) => list.length > 1) });
+    const subchart = objects.flat()[0]?.doc.subchart;
+    found.push({
+      annotation,
+      path: path29,
+      templates: [...templates],
+      labels: [...new Set(labels.map((label) => label.key))].sort(),
+      severalObjects: objects.some((list) => list.length > 1),
+      ...subchart === void 0 ? {} : { subchart }
+    });
   }
   return found;
 }
@@ -18837,7 +18897,7 @@ function summarize2(hashes) {
   const files = andList(templates.map((template) => `templates/${underTemplates(template)}`));
   return {
     path: hashes[0].path,
-    data: { annotations: andList(annotations), templates: files, labels: andList(labels) },
+    data: { annotations: andList(annotations), templates: files, labels: andList(labels), sources: versionSource("chart-version", hashes[0].subchart) },
     evidence: { annotations, hashed: templates, labels },
     fix: hashes.some((hash) => hash.severalObjects) ? (
       // fromYaml reads the first document only: hashing its data would stop the others' changes from restarting the pods.
@@ -18885,13 +18945,13 @@ var init_volatile_pod_labels = __esm({
           restartsWithOtherImage: "pod template carries {{labels}}, set from {{sources}} (another workload's image)",
           restartsOnceScaledUp: "pod template carries {{labels}}, set from {{sources}}; no pods run at these values (replicas: 0)",
           cronJob: "job template carries {{labels}}, set from {{sources}}",
-          hashesChartLabels: "pod template annotation {{annotations}}: a hash of {{templates}} whole, {{labels}} included, set from the chart version"
+          hashesChartLabels: "pod template annotation {{annotations}}: a hash of {{templates}} whole, {{labels}} included, set from {{sources}}"
         },
         details: {
           restarts: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed (GitOps controllers show it as a change on every bump).",
           restartsWithOtherImage: "Each new value changes the pod template, so the upgrade restarts every pod of the {{kind}} even when nothing else changed. The image tag is another workload's: none of this {{kind}}'s containers runs that image, so its pods restart whenever that image changes, even when nothing of its own changed.",
           restartsOnceScaledUp: "Each new value changes the pod template. With spec.replicas: 0 the {{kind}} runs no pods, so nothing restarts now; once it is scaled up (its replicas value), every such release restarts all its pods even when nothing else changed.",
-          hashesChartLabels: "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it the chart version in {{labels}}: every chart bump changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
+          hashesChartLabels: "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it {{sources}} in {{labels}}: every bump of that version changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
           cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
         },
         why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll): the labels add no restart of their own.",
@@ -24311,12 +24371,22 @@ function regenerating(parts) {
 }
 function markedDeliberate(text) {
   const lines = /* @__PURE__ */ new Set();
-  const all = text.split("\n");
-  all.forEach((line, i) => {
-    const above = all[i - 1];
-    if (i > 0 && line.trim() !== "" && above !== void 0 && (VALUES_TOGGLE.test(above) || SAYS_RESTART.test(above))) lines.add(i + 1);
-  });
+  let line = 1;
+  let counted = 0;
+  for (const marker of text.matchAll(MARKER_LINE)) {
+    line += countLineEnds(text, counted, marker.index);
+    counted = marker.index;
+    const next = text.indexOf("\n", marker.index) + 1;
+    if (next === 0) continue;
+    const end = text.indexOf("\n", next);
+    if (text.slice(next, end === -1 ? text.length : end).trim() !== "") lines.add(line + 1);
+  }
   return lines;
+}
+function countLineEnds(text, from, to) {
+  let count = 0;
+  for (let at = text.indexOf("\n", from); at !== -1 && at < to; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }
 function definedHelpers(files) {
   const helpers = /* @__PURE__ */ new Map();
@@ -24357,6 +24427,7 @@ function hashingLines(file, text) {
   return lines;
 }
 function wholeHashesByKey(text, hashing, rendered2) {
+  if (hashing.size === 0) return /* @__PURE__ */ new Map();
   const lines = text.split("\n");
   const keyAt = (line) => KEY_OF_LINE.exec(lines[line - 1] ?? "")?.[1];
   const found = /* @__PURE__ */ new Map();
@@ -24387,6 +24458,7 @@ function unrenderedTemplates(files, rendered2, helpers) {
   return found.sort((a, b) => a.template < b.template ? -1 : a.template > b.template ? 1 : 0);
 }
 function declaredWorkloads(text) {
+  if (!WORKLOAD_KIND_MENTION.test(text)) return 0;
   const lines = text.split("\n");
   let declared = 0;
   lines.forEach((line, i) => {
@@ -24417,7 +24489,7 @@ function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-var DEFINE, INCLUDE, LOOKUP, INSTALL_OR_UPGRADE, BASE_PATH_INCLUDE, KIND_LINE, VALUES_PATH, REGENERATE, VALUES_TOGGLE, SAYS_RESTART, KEY_OF_LINE;
+var DEFINE, INCLUDE, LOOKUP, INSTALL_OR_UPGRADE, BASE_PATH_INCLUDE, KIND_LINE, WORKLOAD_KIND_MENTION, VALUES_PATH, REGENERATE, MARKER_LINE, KEY_OF_LINE;
 var init_chart_facts = __esm({
   "src/chart-facts.ts"() {
     "use strict";
@@ -24429,10 +24501,10 @@ var init_chart_facts = __esm({
     INSTALL_OR_UPGRADE = /\.Release\.Is(?:Install|Upgrade)\b/;
     BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
     KIND_LINE = /^(\s*)(- )?kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/;
+    WORKLOAD_KIND_MENTION = new RegExp(`kind:\\s*["']?(?:${[...WORKLOAD_KINDS].join("|")})\\b`);
     VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
     REGENERATE = /^(?:re(?:create|generate|new)|rotate|forceRe)/i;
-    VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
-    SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
+    MARKER_LINE = /^[ \t\r]*(?:\{\{-?[ \t]*if[ \t][^}\n]*\.Values\.[^}\n]*\}\}[ \t\r]*$|(?:#|\{\{-?[ \t]*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b)/gim;
     KEY_OF_LINE = /^\s*["']?([A-Za-z0-9][-A-Za-z0-9_./]*)["']?\s*:/;
   }
 });
@@ -25212,7 +25284,7 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : void 0;
   allTemplates?.catch(() => void 0);
   const output = await rendering;
-  const { docs, templateFiles: templateFiles3 } = parseRender(output, chartPath, chartDir, shownAs);
+  const { docs, templateFiles: templateFiles3 } = parseRender(output, chartPath, chartDir, shownAs, { skipUnreadBodies: settings.skipUnreadBodies === true });
   const rendered2 = {
     name: request.release,
     namespace: request.namespace,
@@ -25224,11 +25296,11 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   const templates = await (allTemplates ?? readChartTemplates(chartDir, new Set(templateFiles3.values())));
   return { chartPath: shownAs ?? chartPath, chartDir, meta, request, docs, notes, templates, templateFiles: templateFiles3, missingDependencies: dropped };
 }
-function parseRender(output, chartPath, chartDir, shownAs) {
+function parseRender(output, chartPath, chartDir, shownAs, options = {}) {
   const onDisk = chartFileResolver(chartDir);
   const templateFiles3 = /* @__PURE__ */ new Map();
   let crdsFile;
-  const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, (source) => {
+  const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, options, (source) => {
     const inChart = onDisk(pathInChart(source));
     return inChart === void 0 ? source : toSlashes(path16.join(shownAs ?? chartPath, inChart));
   }).map((parsed) => {
@@ -25251,9 +25323,9 @@ function parseRender(output, chartPath, chartDir, shownAs) {
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles: templateFiles3 };
 }
-function parseCrdsAware(output, file, fileOf) {
+function parseCrdsAware(output, file, options, fileOf) {
   try {
-    return parseYamlStream(output, file);
+    return parseYamlStream(output, file, options);
   } catch (error) {
     if (!(error instanceof InputError) || error.file !== file || error.line === void 0) throw error;
     const before = output.split("\n", error.line - 1);
@@ -25315,6 +25387,7 @@ async function renderCharts(sources, options, hooks = {}) {
   const charts = sources.filter((s) => s.kind === "chart").map((s) => s.path);
   if (charts.length === 0) return { rendered: [], failed: [] };
   const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
+  const { renderOne, onChartDone } = hooks;
   const helm = await findHelm(options.helm, process.env, timeoutMs);
   const settings = {
     helm: { path: helm.path, version: "", major: 0 },
@@ -25322,11 +25395,12 @@ async function renderCharts(sources, options, hooks = {}) {
     timeoutMs,
     skipMissingDeps: options.skipMissingDeps ?? false,
     // Its one user, `check`, derives chart facts from every template.
-    templates: "all"
+    templates: "all",
+    // Probe renders are compared with the base render, bodies included; a plain render with nothing.
+    skipUnreadBodies: renderOne === void 0
   };
   await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism2();
-  const { renderOne, onChartDone } = hooks;
   const checkedAlongside = renderOne ? void 0 : helm.check();
   return withWorkDir(async (workDir) => {
     const render = async (chartPath) => {

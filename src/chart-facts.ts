@@ -28,6 +28,7 @@ const INSTALL_OR_UPGRADE = /\.Release\.Is(?:Install|Upgrade)\b/;
 // `print $.Template.BasePath "/secret.yaml"`, or the path in parts: `"/controlplane" "/secret.yaml"`.
 const BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
 const KIND_LINE = /^(\s*)(- )?kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/;
+const WORKLOAD_KIND_MENTION = new RegExp(`kind:\\s*["']?(?:${[...WORKLOAD_KINDS].join("|")})\\b`);
 
 export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const missingDependencies = new Map<string, readonly string[]>();
@@ -92,18 +93,35 @@ function regenerating(parts: readonly string[]): string[] {
   return [...paths].sort();
 }
 
-const VALUES_TOGGLE = /^\s*\{\{-?\s*if\s[^}]*\.Values\.[^}]*\}\}\s*$/;
-const SAYS_RESTART = /^\s*(?:#|\{\{-?\s*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b/i;
+/**
+ * A line that is a values toggle (`{{- if .Values.x }}`) or a comment that says what follows
+ * restarts or rolls pods. Matched over the whole text, line by line (`m`, no class that
+ * crosses a line end): templates are mostly lines of neither, which splitting into lines
+ * would copy one by one.
+ */
+const MARKER_LINE =
+  /^[ \t\r]*(?:\{\{-?[ \t]*if[ \t][^}\n]*\.Values\.[^}\n]*\}\}[ \t\r]*$|(?:#|\{\{-?[ \t]*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b)/gim;
 
-/** The 1-based lines right under a values toggle (`{{- if .Values.x }}`) or under a comment that says they restart or roll pods. */
+/** The 1-based lines right under a values toggle or under a comment that says they restart or roll pods, when not blank. */
 function markedDeliberate(text: string): Set<number> {
   const lines = new Set<number>();
-  const all = text.split("\n");
-  all.forEach((line, i) => {
-    const above = all[i - 1];
-    if (i > 0 && line.trim() !== "" && above !== undefined && (VALUES_TOGGLE.test(above) || SAYS_RESTART.test(above))) lines.add(i + 1);
-  });
+  let line = 1;
+  let counted = 0;
+  for (const marker of text.matchAll(MARKER_LINE)) {
+    line += countLineEnds(text, counted, marker.index);
+    counted = marker.index;
+    const next = text.indexOf("\n", marker.index) + 1;
+    if (next === 0) continue;
+    const end = text.indexOf("\n", next);
+    if (text.slice(next, end === -1 ? text.length : end).trim() !== "") lines.add(line + 1);
+  }
   return lines;
+}
+
+function countLineEnds(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let at = text.indexOf("\n", from); at !== -1 && at < to; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }
 
 /** Helper name → its body: from its `define` to the next one (defines are top-level, one after another). */
@@ -165,6 +183,7 @@ const KEY_OF_LINE = /^\s*["']?([A-Za-z0-9][-A-Za-z0-9_./]*)["']?\s*:/;
  * `fromYaml`, of another file) is left out: which line rendered cannot be told from the text.
  */
 function wholeHashesByKey(text: string, hashing: ReadonlyMap<number, { files: string[]; whole: boolean }>, rendered: ReadonlyMap<string, YamlDocument[]>): Map<string, readonly string[]> {
+  if (hashing.size === 0) return new Map();
   const lines = text.split("\n");
   const keyAt = (line: number) => KEY_OF_LINE.exec(lines[line - 1] ?? "")?.[1];
   const found = new Map<string, readonly string[]>();
@@ -209,6 +228,8 @@ function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: Reado
  * `targetRef:` names another object, with no metadata of its own.
  */
 function declaredWorkloads(text: string): number {
+  // Most templates name no workload kind at all: only those are split into lines.
+  if (!WORKLOAD_KIND_MENTION.test(text)) return 0;
   const lines = text.split("\n");
   let declared = 0;
   lines.forEach((line, i) => {

@@ -15,6 +15,8 @@
  * renders and fails on one.
  */
 
+import { columnZeroLines } from "./crd-schemas.ts";
+
 interface UnreadBody {
   apiVersion: string;
   kind: string;
@@ -29,20 +31,18 @@ const UNREAD_BODIES: readonly UnreadBody[] = [
 
 /** The top-level fields of these kinds: a line at column 0 is one of them, or the text is parsed in full. */
 const TOP_LEVEL_KEY = /^(apiVersion|kind|metadata|data|binaryData|stringData|immutable|type|spec|status):(?:[ \t]+(.*))?$/;
-const COLUMN_ZERO_LINE = /(?:^|\n)([^ \n][^\n]*)/g;
 /** A line that needs no look: a comment, a blank line of CRLF text, the document's own `---` marker. */
 const NOTHING = /^(?:#.*|\r|---[ \t]*(?:#.*)?)$/;
 
 /** The document's text without the bodies no rule reads, or undefined when it has none or cannot be cut safely. */
 export function withoutUnreadBodies(text: string): string | undefined {
   const keys: { at: number; key: string; value: string }[] = [];
-  COLUMN_ZERO_LINE.lastIndex = 0;
-  for (let found = COLUMN_ZERO_LINE.exec(text); found !== null; found = COLUMN_ZERO_LINE.exec(text)) {
-    const line = found[1]!.endsWith("\r") ? found[1]!.slice(0, -1) : found[1]!;
+  for (const { at, line: written } of columnZeroLines(text)) {
+    const line = written.endsWith("\r") ? written.slice(0, -1) : written;
     if (NOTHING.test(line)) continue;
     const key = TOP_LEVEL_KEY.exec(line);
     if (key === null) return undefined;
-    keys.push({ at: found.index + found[0].length - found[1]!.length, key: key[1]!, value: withoutComment(key[2] ?? "") });
+    keys.push({ at, key: key[1]!, value: withoutComment(key[2] ?? "") });
   }
   const scalar = (key: string) => keys.find((entry) => entry.key === key)?.value.replace(/^(["'])(.*)\1$/, "$2");
   const body = UNREAD_BODIES.find((entry) => entry.kind === scalar("kind") && entry.apiVersion === scalar("apiVersion"));
