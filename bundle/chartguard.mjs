@@ -21335,7 +21335,7 @@ function describe(change) {
   const show3 = (v) => v === void 0 ? "(absent)" : String(v);
   return `${change.key} (${show3(change.before)} → ${show3(change.after)})`;
 }
-var HASHES, RESTARTS, REPLACED, needlessRollout;
+var HASHES, RESTARTS, needlessRollout;
 var init_needless_rollout = __esm({
   "src/analyze/rules/needless-rollout.ts"() {
     "use strict";
@@ -21345,7 +21345,6 @@ var init_needless_rollout = __esm({
     init_rolls();
     HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
     RESTARTS = "so every pod restarts although nothing the pods run changed.";
-    REPLACED = "so every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete) although nothing the pods run changed.";
     needlessRollout = {
       meta: {
         id: "needless-rollout",
@@ -21353,19 +21352,13 @@ var init_needless_rollout = __esm({
         summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
         messages: {
           labels: "pod template changes only in volatile labels {{labels}}: every pod restarts",
-          labelsOnDelete: "pod template changes only in volatile labels {{labels}}: each pod is replaced when deleted",
           checksums: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
-          checksumsOnDelete: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
-          labelsAndChecksums: "pod template changes only in volatile labels {{labels}} and {{annotations}}: every pod restarts",
-          labelsAndChecksumsOnDelete: "pod template changes only in volatile labels {{labels}} and {{annotations}}: each pod is replaced when deleted"
+          labelsAndChecksums: "pod template changes only in volatile labels {{labels}} and {{annotations}}: every pod restarts"
         },
         details: {
           labels: `Only {{changes}} changed, ${RESTARTS}`,
-          labelsOnDelete: `Only {{changes}} changed, ${REPLACED}`,
           checksums: `Only {{annotations}} changed, ${HASHES} ${RESTARTS}`,
-          checksumsOnDelete: `Only {{annotations}} changed, ${HASHES} ${REPLACED}`,
-          labelsAndChecksums: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${RESTARTS}`,
-          labelsAndChecksumsOnDelete: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${REPLACED}`
+          labelsAndChecksums: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${RESTARTS}`
         },
         why: "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. Chart and app version labels in the template therefore restart every workload on every chart bump, even when nothing the pods run changed (helm/helm#9660, akuity/kargo#7191); GitOps tools show every object as changed.",
         fix: "Keep helm.sh/chart and app.kubernetes.io/version out of spec.template.metadata.labels (put them on the object's own metadata.labels only); for checksum annotations, hash only the data of the ConfigMap or Secret, not its labels.",
@@ -21380,7 +21373,7 @@ var init_needless_rollout = __esm({
         const config = configChangeOf(upgrade2.plan, volatility);
         for (const pair of upgrade2.plan.updated) {
           const changes = templateChangesOf(pair);
-          if (!changes || runsNoPods(context, pair.after)) continue;
+          if (!changes || runsNoPods(context, pair.after) || isOnDelete(pair.after)) continue;
           const needless = needlessRoll(changes, config, volatility);
           if (!needless) continue;
           const { after } = pair;
@@ -21394,7 +21387,7 @@ var init_needless_rollout = __esm({
           report({
             object: after,
             path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0].key],
-            messageId: isOnDelete(after) ? `${what}OnDelete` : what,
+            messageId: what,
             data: {
               ...needless.labels.length === 0 ? {} : { labels: andList(needless.labels.map((l) => l.key)), changes: andList(needless.labels.map(describe)) },
               ...needless.checksums.length === 0 ? {} : { annotations: andList(needless.checksums.map((c) => c.key)) }

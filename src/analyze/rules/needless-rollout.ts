@@ -12,7 +12,6 @@ import { runsNoPods } from "../volatile/rolls.ts";
 
 const HASHES = "a hash of config whose only change is volatile labels (no ConfigMap or Secret data of the release changed):";
 const RESTARTS = "so every pod restarts although nothing the pods run changed.";
-const REPLACED = "so every pod is replaced by the new revision as soon as it is deleted (updateStrategy OnDelete) although nothing the pods run changed.";
 
 /**
  * A workload whose pod template changes only in volatile metadata (k8s-rules.md §4 first
@@ -20,7 +19,9 @@ const REPLACED = "so every pod is replaced by the new revision as soon as it is 
  * the chart or app version, or a `checksum/*` annotation whose input changed only in such
  * labels. The controller hashes the whole template, so every pod restarts for nothing on
  * every chart bump (helm/helm #9660, kargo #7191). CronJobs are not reported: a template
- * change only affects future Jobs. Non-hook Jobs are immutable-field's business.
+ * change only affects future Jobs. Nor is a StatefulSet or DaemonSet with updateStrategy
+ * OnDelete: it restarts nothing, and a pod deleted later is recreated anyway, whichever
+ * template it gets. Non-hook Jobs are immutable-field's business.
  */
 export const needlessRollout: Rule = {
   meta: {
@@ -29,19 +30,13 @@ export const needlessRollout: Rule = {
     summary: "A workload restarts all its pods although only volatile metadata (chart/app version labels, checksums of them) changed.",
     messages: {
       labels: "pod template changes only in volatile labels {{labels}}: every pod restarts",
-      labelsOnDelete: "pod template changes only in volatile labels {{labels}}: each pod is replaced when deleted",
       checksums: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
-      checksumsOnDelete: "pod template changes only in {{annotations}}, a hash of config whose only change is volatile labels",
       labelsAndChecksums: "pod template changes only in volatile labels {{labels}} and {{annotations}}: every pod restarts",
-      labelsAndChecksumsOnDelete: "pod template changes only in volatile labels {{labels}} and {{annotations}}: each pod is replaced when deleted",
     },
     details: {
       labels: `Only {{changes}} changed, ${RESTARTS}`,
-      labelsOnDelete: `Only {{changes}} changed, ${REPLACED}`,
       checksums: `Only {{annotations}} changed, ${HASHES} ${RESTARTS}`,
-      checksumsOnDelete: `Only {{annotations}} changed, ${HASHES} ${REPLACED}`,
       labelsAndChecksums: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${RESTARTS}`,
-      labelsAndChecksumsOnDelete: `Only {{changes}} and {{annotations}} changed, ${HASHES} ${REPLACED}`,
     },
     why:
       "Deployments, StatefulSets, DaemonSets and Rollouts hash the whole pod template: any change, a label included, replaces every pod. " +
@@ -64,7 +59,7 @@ export const needlessRollout: Rule = {
     for (const pair of upgrade.plan.updated) {
       const changes = templateChangesOf(pair);
       // Scaled to zero: the new template restarts no pod (volatile-pod-labels says what happens once it is scaled up).
-      if (!changes || runsNoPods(context, pair.after)) continue;
+      if (!changes || runsNoPods(context, pair.after) || isOnDelete(pair.after)) continue;
       const needless = needlessRoll(changes, config, volatility);
       if (!needless) continue;
       const { after } = pair;
@@ -83,7 +78,7 @@ export const needlessRollout: Rule = {
       report({
         object: after,
         path: needless.mechanism === "label" ? [...meta, "labels"] : [...meta, "annotations", needless.checksums[0]!.key],
-        messageId: isOnDelete(after) ? `${what}OnDelete` : what,
+        messageId: what,
         data: {
           ...(needless.labels.length === 0 ? {} : { labels: andList(needless.labels.map((l) => l.key)), changes: andList(needless.labels.map(describe)) }),
           ...(needless.checksums.length === 0 ? {} : { annotations: andList(needless.checksums.map((c) => c.key)) }),
