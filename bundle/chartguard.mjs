@@ -25304,6 +25304,7 @@ function parseRender(output, chartPath, chartDir, shownAs, options = {}) {
     const subchart = SUBCHART_FILE.exec(file)?.[1];
     const doc = {
       ...parsed,
+      source,
       ...crdsFile === void 0 ? {} : { template: source, crdsFileStart: crdsFile.start },
       ...subchart === void 0 ? {} : { subchart }
     };
@@ -26303,7 +26304,12 @@ function upgradeDocuments(fromDocs, toDocs, options) {
   if (options.templateLines) context.templateLines = options.templateLines;
   context.upgrade = { previous: buildContext(before.objects, settings), plan: plan2 };
   const replaced = replacedPairs(plan2);
-  const compared = compareWithBaseline(sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]), baseline.findings, replaced);
+  const renamed = renamedJobs(plan2);
+  const compared = compareWithBaseline(
+    sortFindings([...withoutJobsRenamed(checked.findings, renamed), ...runRules(context, UPGRADE_RULES)]),
+    withoutJobsRenamed(baseline.findings, renamed),
+    replaced
+  );
   const findings = withoutRepeatedRefusals(compared.findings);
   return {
     findings,
@@ -26314,12 +26320,25 @@ function upgradeDocuments(fromDocs, toDocs, options) {
     checked: checked.checked
   };
 }
-function withoutRepeatedRefusals(findings) {
-  const objectOf = (f) => `${f.object.kind}\0${f.object.namespace ?? ""}\0${f.object.name}`;
-  const inTemplate = (f) => f.path === "spec.template" || f.path.startsWith("spec.template.");
-  const refused = new Set(findings.filter((f) => f.rule === "immutable-field" && inTemplate(f)).map(objectOf));
-  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused.has(objectOf(f)));
+function renamedJobs(plan2) {
+  const sources = (objects) => new Set(objects.filter(isPatchedJob).flatMap((job2) => sourceOf3(job2) ?? []));
+  const created = sources(plan2.created);
+  const deleted = sources(plan2.deleted);
+  const renamed = /* @__PURE__ */ new Set();
+  for (const [objects, other] of [[plan2.created, deleted], [plan2.deleted, created]]) {
+    for (const job2 of objects) if (isPatchedJob(job2) && other.has(sourceOf3(job2) ?? "")) renamed.add(refKey(job2.ref));
+  }
+  return renamed;
 }
+function withoutJobsRenamed(findings, renamed) {
+  return findings.filter((f) => f.rule !== "volatile-job-template" || !renamed.has(refKey(f.object)));
+}
+function withoutRepeatedRefusals(findings) {
+  const inTemplate = (f) => f.path === "spec.template" || f.path.startsWith("spec.template.");
+  const refused = new Set(findings.filter((f) => f.rule === "immutable-field" && inTemplate(f)).map((f) => refKey(f.object)));
+  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused.has(refKey(f.object)));
+}
+var refKey, sourceOf3;
 var init_upgrade = __esm({
   "src/analyze/upgrade/index.ts"() {
     "use strict";
@@ -26327,12 +26346,15 @@ var init_upgrade = __esm({
     init_check();
     init_context();
     init_finding();
+    init_probes();
     init_rules();
     init_run();
     init_baseline();
     init_impact();
     init_plan();
     init_replacements();
+    refKey = (ref2) => `${ref2.kind}\0${ref2.namespace ?? ""}\0${ref2.name}`;
+    sourceOf3 = (object) => object.doc.source ?? object.doc.template;
   }
 });
 
@@ -27133,7 +27155,7 @@ function whereText(location) {
 function renderedFileText(location) {
   return location.rendered ? `${location.file} (rendered)` : location.file;
 }
-var BASELINE_TITLES, SUPPRESSED_BY, refKey;
+var BASELINE_TITLES, SUPPRESSED_BY, refKey2;
 var init_common = __esm({
   "src/report/common.ts"() {
     "use strict";
@@ -27151,7 +27173,7 @@ var init_common = __esm({
       // Its reason already says which rule accepts which cause.
       "probe-cause": "the config"
     };
-    refKey = (o) => `${o.apiVersion}\0${o.kind}\0${o.namespace ?? ""}\0${o.name}`;
+    refKey2 = (o) => `${o.apiVersion}\0${o.kind}\0${o.namespace ?? ""}\0${o.name}`;
   }
 });
 
@@ -27199,7 +27221,7 @@ function mergedUpgrades(upgrades) {
     const group = groups.get(key) ?? { words: [], objects: [] };
     groups.set(key, group);
     group.words.push(words);
-    if (!group.objects.some((o) => refKey(o) === refKey(object))) group.objects.push(object);
+    if (!group.objects.some((o) => refKey2(o) === refKey2(object))) group.objects.push(object);
   }
   return [...groups.values()].map(({ words, objects }) => {
     const shared = commonPrefix3(words);
@@ -27255,7 +27277,7 @@ var init_runbook = __esm({
           const added = { stage: this.stage, command, objects: [object] };
           this.byCommand.set(command, added);
           this.steps.push(added);
-        } else if (!step.objects.some((o) => refKey(o) === refKey(object))) {
+        } else if (!step.objects.some((o) => refKey2(o) === refKey2(object))) {
           step.objects.push(object);
         }
       }
@@ -27686,7 +27708,7 @@ function formatJunit(result, options) {
   for (const finding2 of reported) {
     let byObject = byRule.get(finding2.rule);
     if (!byObject) byRule.set(finding2.rule, byObject = /* @__PURE__ */ new Map());
-    const key = refKey(finding2.object);
+    const key = refKey2(finding2.object);
     const found = byObject.get(key);
     if (found) found.push(finding2);
     else byObject.set(key, [finding2]);
@@ -27764,7 +27786,7 @@ function firstLine3(text) {
 function objectsByKey(objects) {
   const byKey = /* @__PURE__ */ new Map();
   for (const object of objects) {
-    const key = refKey(object);
+    const key = refKey2(object);
     if (!byKey.has(key)) byKey.set(key, object);
   }
   return byKey;
@@ -27783,19 +27805,19 @@ var init_junit = __esm({
 // src/report/upgrade-outline.ts
 function upgradeOutline(findings, impact) {
   const failing = findings.filter((f) => f.severity === "error");
-  const refused = new Set(failing.map((f) => refKey(f.object)));
-  const replacedFrom = new Set(impact.replaced.map((r) => refKey(r.from)));
-  const replacedTo = new Set(impact.replaced.map((r) => refKey(r.to)));
+  const refused = new Set(failing.map((f) => refKey2(f.object)));
+  const replacedFrom = new Set(impact.replaced.map((r) => refKey2(r.from)));
+  const replacedTo = new Set(impact.replaced.map((r) => refKey2(r.to)));
   return {
     failing,
     rolls: impact.rolled.map((rolled) => ({
       rolled,
       reasons: rolled.reasons.map((reason2) => REASON_TEXT[reason2] ?? reason2).join(", "),
-      refused: refused.has(refKey(rolled.object))
+      refused: refused.has(refKey2(rolled.object))
     })),
     needlessRolls: impact.rolled.filter((r) => r.needless).length,
-    created: impact.created.filter((o) => !replacedTo.has(refKey(o))),
-    deleted: impact.deleted.filter((o) => !replacedFrom.has(refKey(o)))
+    created: impact.created.filter((o) => !replacedTo.has(refKey2(o))),
+    deleted: impact.deleted.filter((o) => !replacedFrom.has(refKey2(o)))
   };
 }
 var REASON_TEXT, ALREADY_PRESENT, REPLACED_WHY;

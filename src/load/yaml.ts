@@ -48,6 +48,8 @@ export interface YamlDocument {
   text?: string;
   /** For a document helm rendered: the chart as the user named it (`git:REF:path` for a chart at a revision); `file` is then a label. */
   chart?: string;
+  /** For a document helm rendered: Helm's own `# Source:` path (`web/templates/job.yaml`), the same wherever the chart is. */
+  source?: string;
   /** For a document a subchart rendered (`# Source: parent/charts/db/...`): that subchart as Helm names it (its alias), the innermost one. */
   subchart?: string;
   /** Set by the render stage for what helm rendered: the release name and the chart as the user named it. */

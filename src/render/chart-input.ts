@@ -148,6 +148,7 @@ export function parseRender(
     const subchart = SUBCHART_FILE.exec(file)?.[1];
     const doc = {
       ...parsed,
+      source,
       ...(crdsFile === undefined ? {} : { template: source, crdsFileStart: crdsFile.start }),
       ...(subchart === undefined ? {} : { subchart }),
     };

@@ -1,14 +1,15 @@
 /** The pure core of `chartguard upgrade`: the release as it is and as it will be, in; a plan out. */
 import type { YamlDocument } from "../../load/yaml.ts";
-import { objectsFromDocuments, type ModelNote, type ObjectRef } from "../../model/object.ts";
+import { objectsFromDocuments, type KubeObject, type ModelNote, type ObjectRef } from "../../model/object.ts";
 import { checkDocuments } from "../check.ts";
 import { buildContext, DEFAULT_SETTINGS, type AnalysisSettings, type TemplateLocator } from "../context.ts";
 import { summarize, type Finding, type Summary } from "../finding.ts";
+import { isPatchedJob } from "../probes.ts";
 import { UPGRADE_RULES } from "../rules/index.ts";
 import { runRules, sortFindings } from "../run.ts";
 import { compareWithBaseline } from "./baseline.ts";
 import { impactOf, type Impact } from "./impact.ts";
-import { planUpgrade } from "./plan.ts";
+import { planUpgrade, type UpgradePlan } from "./plan.ts";
 import { replacedPairs, replacementsOf } from "./replacements.ts";
 
 export interface UpgradeCoreOptions {
@@ -48,7 +49,12 @@ export function upgradeDocuments(
   if (options.templateLines) context.templateLines = options.templateLines;
   context.upgrade = { previous: buildContext(before.objects, settings), plan };
   const replaced = replacedPairs(plan);
-  const compared = compareWithBaseline(sortFindings([...checked.findings, ...runRules(context, UPGRADE_RULES)]), baseline.findings, replaced);
+  const renamed = renamedJobs(plan);
+  const compared = compareWithBaseline(
+    sortFindings([...withoutJobsRenamed(checked.findings, renamed), ...runRules(context, UPGRADE_RULES)]),
+    withoutJobsRenamed(baseline.findings, renamed),
+    replaced,
+  );
   const findings = withoutRepeatedRefusals(compared.findings);
   return {
     findings,
@@ -60,6 +66,33 @@ export function upgradeDocuments(
   };
 }
 
+const refKey = (ref: ObjectRef) => `${ref.kind}\u0000${ref.namespace ?? ""}\u0000${ref.name}`;
+
+/** The template as Helm names it: the same for the chart at either version, wherever each is (a manifest file keeps Helm's comment as its template). */
+const sourceOf = (object: KubeObject) => object.doc.source ?? object.doc.template;
+
+/**
+ * The Jobs this upgrade renames: a Job Helm patches, created under a new name while the one
+ * the same template rendered before is deleted (a name per release: .Release.Revision, a
+ * random suffix), on both sides. The next upgrade renames it again and never patches it, so
+ * its template may change: `check` learns the same from its probes, which `upgrade` does not run.
+ */
+function renamedJobs(plan: UpgradePlan): Set<string> {
+  const sources = (objects: readonly KubeObject[]) => new Set(objects.filter(isPatchedJob).flatMap((job) => sourceOf(job) ?? []));
+  const created = sources(plan.created);
+  const deleted = sources(plan.deleted);
+  const renamed = new Set<string>();
+  for (const [objects, other] of [[plan.created, deleted], [plan.deleted, created]] as const) {
+    for (const job of objects) if (isPatchedJob(job) && other.has(sourceOf(job) ?? "")) renamed.add(refKey(job.ref));
+  }
+  return renamed;
+}
+
+/** Without volatile-job-template's findings on the Jobs this upgrade renames (renamedJobs): it says their template cannot change. */
+function withoutJobsRenamed(findings: readonly Finding[], renamed: ReadonlySet<string>): Finding[] {
+  return findings.filter((f) => f.rule !== "volatile-job-template" || !renamed.has(refKey(f.object)));
+}
+
 /**
  * Without volatile-job-template's finding on a Job whose template change this very upgrade
  * refuses (immutable-field, anywhere in spec.template: the API server refuses the template
@@ -68,8 +101,7 @@ export function upgradeDocuments(
  * first, so the Job's finding of the release as it is is not "absent".)
  */
 function withoutRepeatedRefusals(findings: readonly Finding[]): Finding[] {
-  const objectOf = (f: Finding) => `${f.object.kind}\u0000${f.object.namespace ?? ""}\u0000${f.object.name}`;
   const inTemplate = (f: Finding) => f.path === "spec.template" || f.path.startsWith("spec.template.");
-  const refused = new Set(findings.filter((f) => f.rule === "immutable-field" && inTemplate(f)).map(objectOf));
-  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused.has(objectOf(f)));
+  const refused = new Set(findings.filter((f) => f.rule === "immutable-field" && inTemplate(f)).map((f) => refKey(f.object)));
+  return findings.filter((f) => f.rule !== "volatile-job-template" || !refused.has(refKey(f.object)));
 }

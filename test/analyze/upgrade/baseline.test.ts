@@ -178,3 +178,18 @@ test("baseline: a plain Job whose template change this upgrade refuses is one fi
     "unchanged volatile-job-template error Job/web-check spec.template.metadata.labels.app.kubernetes.io/version",
   ]);
 });
+
+test("baseline: a Job this upgrade renames (a name per release, from the same template) is created anew, never patched: no volatile-job-template trap on either side", () => {
+  // zammad's init Job, named with .Release.Revision (or a random suffix): the plan creates web-check-2 and deletes web-check-1.
+  const named = (name: string, version: string) => `# Source: web/templates/job.yaml\n${job(`app: check, helm.sh/chart: web-${version}`).replace("name: web-check", `name: ${name}`)}`;
+  const renamed = compare(named("web-check-1", "1.0.0"), named("web-check-2", "1.0.1"));
+  assert.deepEqual(renamed.findings, []);
+  assert.deepEqual(renamed.absent, []);
+  assert.deepEqual(
+    [renamed.result.impact.created, renamed.result.impact.deleted].map((list) => list.map((ref) => ref.name)),
+    [["web-check-2"], ["web-check-1"]],
+  );
+  // Another template's Job deleted beside it proves nothing: the trap stays on the new Job.
+  const other = compare(`# Source: web/templates/old-job.yaml\n${job("app: old").replace("name: web-check", "name: web-old")}`, named("web-check-2", "1.0.1"));
+  assert.deepEqual(other.findings, ["new volatile-job-template error Job/web-check-2 spec.template.metadata.labels.helm.sh/chart"]);
+});
