@@ -36,7 +36,7 @@ const git = (dir, ...argv) =>
 
 /**
  * The chart's major bumps, newest first: for each commit whose Chart.yaml `version:` has a
- * greater major than the commit before it, that commit and the one before it.
+ * greater major than the commit before it, that commit and the commit that set the version before it.
  */
 function majorBumps(repoGit, chartPath) {
   const log = git(repoGit, "log", "--format=C %H %ct", "-p", "-U0", "--", `${chartPath}/Chart.yaml`);
@@ -51,8 +51,15 @@ function majorBumps(repoGit, chartPath) {
   commits.forEach((entry, index) => (entry.version ??= commits[index - 1]?.version));
   const major = (entry) => Number.parseInt(String(entry?.version), 10);
   const since = Date.now() / 1000 - Number(args.years) * 365 * 24 * 3600;
+  // The old version as released: the commit that set it (charts are released when their version
+  // changes), not the last one before the bump, which may already carry the next release's images.
+  const released = (index) => {
+    let first = index;
+    while (first > 0 && commits[first - 1].version === commits[index].version) first--;
+    return commits[first];
+  };
   return commits
-    .map((to, index) => ({ from: commits[index - 1], to }))
+    .map((to, index) => ({ from: index > 0 ? released(index - 1) : undefined, to }))
     .filter(({ from, to }) => from !== undefined && to.time >= since && major(to) > major(from))
     // A commit that deleted the chart, or one of a chart that lived at this path before: no pair.
     .filter(({ from, to }) => hasChart(repoGit, from.commit, chartPath) && hasChart(repoGit, to.commit, chartPath))
