@@ -15165,14 +15165,9 @@ var init_block_locator = __esm({
 // src/load/crd-schemas.ts
 function withoutCrdSchemas(text) {
   if (!text.includes("CustomResourceDefinition") || text.includes("	")) return void 0;
-  let kind = false;
-  let apiVersion = false;
-  let spec = -1;
-  for (const { at, line } of columnZeroLines(text)) {
-    if (CRD_KIND.test(line)) kind = true;
-    else if (CRD_API_VERSION.test(line)) apiVersion = true;
-    else if (SPEC.test(line)) spec = at;
-  }
+  const kind = linesStartingWith(text, "kind:").some((at) => CRD_KIND.test(text.slice(at, lineEnd(text, at))));
+  const apiVersion = linesStartingWith(text, "apiVersion:").some((at) => CRD_API_VERSION.test(text.slice(at, lineEnd(text, at))));
+  const spec = linesStartingWith(text, "spec:").findLast((at) => SPEC.test(text.slice(at, lineEnd(text, at)))) ?? -1;
   if (!kind || !apiVersion || spec === -1) return void 0;
   let indent = -1;
   let versions = -1;
@@ -15203,11 +15198,12 @@ function withoutCrdSchemas(text) {
   }
   return text.slice(0, versions);
 }
-function* columnZeroLines(text) {
-  const pattern = new RegExp(COLUMN_ZERO_LINE);
-  for (let found = pattern.exec(text); found !== null; found = pattern.exec(text)) {
-    yield { at: found.index + found[0].length - found[1].length, line: found[1] };
-  }
+function linesStartingWith(text, start) {
+  const found = text.startsWith(start) ? [0] : [];
+  for (let at = text.indexOf(`
+${start}`); at !== -1; at = text.indexOf(`
+${start}`, at + 1)) found.push(at + 1);
+  return found;
 }
 function lineEnd(text, at) {
   const newline = text.indexOf("\n", at);
@@ -15223,7 +15219,7 @@ function contentIndent(text, at) {
   if (i >= text.length || c === 10 || c === 35 || c === 13 && (i + 1 === text.length || text.charCodeAt(i + 1) === 10)) return void 0;
   return i - at;
 }
-var CRD_KIND, CRD_API_VERSION, SPEC, VERSIONS, SPEC_KEY_AFTER, COLUMN_ZERO_LINE;
+var CRD_KIND, CRD_API_VERSION, SPEC, VERSIONS, SPEC_KEY_AFTER;
 var init_crd_schemas = __esm({
   "src/load/crd-schemas.ts"() {
     "use strict";
@@ -15232,7 +15228,6 @@ var init_crd_schemas = __esm({
     SPEC = /^spec:[ \t]*(?:#.*)?$/;
     VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
     SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
-    COLUMN_ZERO_LINE = /(?:^|\n)([^ \n][^\n]*)/g;
   }
 });
 
@@ -15263,11 +15258,16 @@ function withoutUnreadBodies(text) {
 function withoutComment(value) {
   return value.startsWith("#") ? "" : value.replace(/[ \t]+#.*$/, "").trimEnd();
 }
-var UNREAD_BODIES, TOP_LEVEL_KEY, NOTHING;
+function* columnZeroLines(text) {
+  const pattern = new RegExp(COLUMN_ZERO_LINE);
+  for (let found = pattern.exec(text); found !== null; found = pattern.exec(text)) {
+    yield { at: found.index + found[0].length - found[1].length, line: found[1] };
+  }
+}
+var UNREAD_BODIES, TOP_LEVEL_KEY, NOTHING, COLUMN_ZERO_LINE;
 var init_unread_bodies = __esm({
   "src/load/unread-bodies.ts"() {
     "use strict";
-    init_crd_schemas();
     UNREAD_BODIES = [
       { apiVersion: "v1", kind: "ConfigMap", keys: ["data", "binaryData"] },
       { apiVersion: "v1", kind: "Secret", keys: ["data", "stringData"] },
@@ -15275,6 +15275,7 @@ var init_unread_bodies = __esm({
     ];
     TOP_LEVEL_KEY = /^(apiVersion|kind|metadata|data|binaryData|stringData|immutable|type|spec|status):(?:[ \t]+(.*))?$/;
     NOTHING = /^(?:#.*|\r|---[ \t]*(?:#.*)?)$/;
+    COLUMN_ZERO_LINE = /(?:^|\n)([^ \n][^\n]*)/g;
   }
 });
 
@@ -15417,10 +15418,10 @@ function documentLocator(chunk, file, options, large, valueOf, uniqueKeys) {
   return { locate, positioned };
 }
 function documentValue(chunk, file, options, large, positioned) {
-  const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
   const cut = options.positionedOnly === true ? void 0 : withoutUnreadParts(chunk.text, options);
   const skimmed = cut === void 0 || hasAnchor(cut) ? void 0 : loadSkimmed(cut, file);
   if (skimmed !== void 0) return { value: skimmed.value, duplicateKeys: [] };
+  const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
   if (!large && (aliasCount >= ALIAS_HEAVY || options.positionedOnly === true)) return positioned().build();
   return { ...loadWithFallbacks(chunk, file, large, positioned), aliasesUnchecked: aliasCount > 0 };
 }

@@ -354,13 +354,13 @@ function documentValue(
   large: boolean,
   positioned: () => PositionedDocument,
 ): { value: unknown; duplicateKeys: DuplicateKey[]; aliasesUnchecked?: boolean; uniqueKeys?: boolean } {
-  // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
-  const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
   // No anchor in what is left: aliases are bounded on the full path only. An alias to an
   // anchor in the cut part makes js-yaml refuse the cut text, which is then read in full.
   const cut = options.positionedOnly === true ? undefined : withoutUnreadParts(chunk.text, options);
   const skimmed = cut === undefined || hasAnchor(cut) ? undefined : loadSkimmed(cut, file);
   if (skimmed !== undefined) return { value: skimmed.value, duplicateKeys: [] };
+  // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
+  const aliasCount = hasAnchor(chunk.text) ? (chunk.text.match(ALIAS_TOKEN)?.length ?? 0) : 0;
   if (!large && (aliasCount >= ALIAS_HEAVY || options.positionedOnly === true)) return positioned().build();
   return { ...loadWithFallbacks(chunk, file, large, positioned), aliasesUnchecked: aliasCount > 0 };
 }
