@@ -7035,119 +7035,6 @@ var init_js_yaml = __esm({
   }
 });
 
-// src/load/paths.ts
-import { existsSync as existsSync2, realpathSync } from "node:fs";
-import path3 from "node:path";
-function isInside(root, candidate) {
-  const relative = path3.relative(root, candidate);
-  return relative === "" || !relative.startsWith("..") && !path3.isAbsolute(relative);
-}
-function repositoryRoot(dir) {
-  let current = path3.resolve(dir);
-  for (; ; ) {
-    if (existsSync2(path3.join(current, ".git"))) return current;
-    const parent = path3.dirname(current);
-    if (parent === current) return path3.resolve(dir);
-    current = parent;
-  }
-}
-function realLocation(file) {
-  const absolute = path3.resolve(file);
-  const missing = [];
-  let existing = absolute;
-  for (; ; ) {
-    try {
-      return path3.join(realpathSync(existing), ...missing.reverse());
-    } catch {
-      const parent = path3.dirname(existing);
-      if (parent === existing) return absolute;
-      missing.push(path3.basename(existing));
-      existing = parent;
-    }
-  }
-}
-function isReallyInside(root, file) {
-  return isInside(realLocation(root), realLocation(file));
-}
-function linkBoundary(chartRealPath) {
-  const repository = realpathSync(repositoryRoot(chartRealPath));
-  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
-}
-var init_paths = __esm({
-  "src/load/paths.ts"() {
-    "use strict";
-  }
-});
-
-// src/render/preflight.ts
-import { readdirSync, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
-import { stat as stat2 } from "node:fs/promises";
-import path4 from "node:path";
-function checkChartLinks(chartDir, shownRoot = chartDir) {
-  let root;
-  try {
-    root = realpathSync2(chartDir);
-  } catch {
-    throw new InputError("chart directory not found", shownRoot);
-  }
-  walk(root, root, linkBoundary(root), shownRoot, /* @__PURE__ */ new Set([root]));
-}
-function walk(dir, root, boundary, shownRoot, ancestors) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    entries = [];
-  }
-  for (const entry of entries) {
-    if (entry.isDirectory()) {
-      const from2 = path4.join(dir, entry.name);
-      if (entry.name !== ".git") walk(from2, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from2]));
-      continue;
-    }
-    if (!entry.isSymbolicLink()) continue;
-    const from = path4.join(dir, entry.name);
-    const shown = path4.join(shownRoot, path4.relative(root, from));
-    let target;
-    try {
-      target = realpathSync2(from);
-    } catch {
-      throw new InputError("symlink is broken", shown);
-    }
-    if (!isInside(boundary.dir, target)) {
-      throw new InputError(`symlink points outside ${boundary.name} (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
-    }
-    const info = statSync2(target);
-    if (info.isDirectory()) {
-      if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
-      walk(target, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, target]));
-    }
-  }
-}
-async function checkValueFiles(inputs) {
-  const files = [
-    ...inputs.valuesFiles.map((file) => ({ file, flag: "-f/--values" })),
-    ...inputs.setFile.map((entry) => ({ file: entry.slice(entry.indexOf("=") + 1), flag: "--set-file" }))
-  ];
-  for (const { file, flag } of files) {
-    if (URL_SCHEME.test(file)) {
-      throw new InputError(`${flag} names a URL; chartguard never reaches the network: download the file and pass its local path`, file);
-    }
-    const info = await stat2(file).catch(() => void 0);
-    if (info === void 0) throw new InputError(`${flag}: no such file`, file);
-    if (!info.isFile()) throw new InputError(`${flag}: not a file`, file);
-  }
-}
-var URL_SCHEME;
-var init_preflight = __esm({
-  "src/render/preflight.ts"() {
-    "use strict";
-    init_errors();
-    init_paths();
-    URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-  }
-});
-
 // src/render/request.ts
 function renderInputs(options, namespace) {
   return {
@@ -18430,19 +18317,19 @@ function normalize(value) {
 }
 function diff(before, after, path29 = []) {
   const differences = [];
-  walk2(normalize(before), normalize(after), [...path29], differences);
+  walk(normalize(before), normalize(after), [...path29], differences);
   return differences;
 }
-function walk2(before, after, path29, out) {
+function walk(before, after, path29, out) {
   if (isEmpty(before) && isEmpty(after)) return;
   if (isRecord(before) && isRecord(after)) {
     for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
-      walk2(before[key], after[key], [...path29, key], out);
+      walk(before[key], after[key], [...path29, key], out);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let i = 0; i < Math.max(before.length, after.length); i++) walk2(before[i], after[i], [...path29, i], out);
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], [...path29, i], out);
     return;
   }
   if (before !== after) out.push({ path: path29, before: isEmpty(before) ? void 0 : before, after: isEmpty(after) ? void 0 : after });
@@ -23309,27 +23196,71 @@ var init_suppress = __esm({
   }
 });
 
+// src/load/paths.ts
+import { existsSync as existsSync2, realpathSync } from "node:fs";
+import path4 from "node:path";
+function isInside(root, candidate) {
+  const relative = path4.relative(root, candidate);
+  return relative === "" || !relative.startsWith("..") && !path4.isAbsolute(relative);
+}
+function repositoryRoot(dir) {
+  let current = path4.resolve(dir);
+  for (; ; ) {
+    if (existsSync2(path4.join(current, ".git"))) return current;
+    const parent = path4.dirname(current);
+    if (parent === current) return path4.resolve(dir);
+    current = parent;
+  }
+}
+function realLocation(file) {
+  const absolute = path4.resolve(file);
+  const missing = [];
+  let existing = absolute;
+  for (; ; ) {
+    try {
+      return path4.join(realpathSync(existing), ...missing.reverse());
+    } catch {
+      const parent = path4.dirname(existing);
+      if (parent === existing) return absolute;
+      missing.push(path4.basename(existing));
+      existing = parent;
+    }
+  }
+}
+function isReallyInside(root, file) {
+  return isInside(realLocation(root), realLocation(file));
+}
+function linkBoundary(chartRealPath) {
+  const repository = realpathSync(repositoryRoot(chartRealPath));
+  return repository === chartRealPath ? { dir: repository, name: "the chart" } : { dir: repository, name: "the repository holding the chart" };
+}
+var init_paths = __esm({
+  "src/load/paths.ts"() {
+    "use strict";
+  }
+});
+
 // src/config/config.ts
-import { existsSync as existsSync3, readFileSync as readFileSync3, statSync as statSync4 } from "node:fs";
-import path6 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync3, statSync as statSync3 } from "node:fs";
+import path5 from "node:path";
 function knownRuleIds() {
   return [...CHECK_RULES, ...UPGRADE_RULES].map((rule) => rule.meta.id);
 }
 function findConfigFile(cwd = process.cwd()) {
-  let dir = path6.resolve(cwd);
+  let dir = path5.resolve(cwd);
   for (; ; ) {
     for (const name of CONFIG_FILE_NAMES) {
-      const candidate = path6.join(dir, name);
-      if (existsSync3(candidate) && statSync4(candidate).isFile()) return candidate;
+      const candidate = path5.join(dir, name);
+      if (existsSync3(candidate) && statSync3(candidate).isFile()) return candidate;
     }
-    const parent = path6.dirname(dir);
+    const parent = path5.dirname(dir);
     if (parent === dir) return void 0;
     dir = parent;
   }
 }
 function loadConfig(options = {}) {
   if (options.file === false) return {};
-  const file = options.file === void 0 ? findConfigFile(options.cwd) : path6.resolve(options.cwd ?? process.cwd(), options.file);
+  const file = options.file === void 0 ? findConfigFile(options.cwd) : path5.resolve(options.cwd ?? process.cwd(), options.file);
   if (file === void 0) return {};
   let text;
   try {
@@ -23338,9 +23269,9 @@ function loadConfig(options = {}) {
     const code2 = error.code;
     throw new InputError(code2 === "ENOENT" ? "config file not found" : `cannot read config file: ${error.message}`, options.file === void 0 ? file : options.file);
   }
-  return parseConfig(text, options.file === void 0 ? file : options.file, path6.dirname(file));
+  return parseConfig(text, options.file === void 0 ? file : options.file, path5.dirname(file));
 }
-function parseConfig(text, file, baseDir = path6.dirname(path6.resolve(file))) {
+function parseConfig(text, file, baseDir = path5.dirname(path5.resolve(file))) {
   const lineCounter = new import_yaml3.LineCounter();
   const doc = (0, import_yaml3.parseDocument)(text.startsWith("\uFEFF") ? text.slice(1) : text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: "1.2" });
   const line = (offset) => offset === void 0 ? void 0 : lineCounter.linePos(offset).line;
@@ -23384,7 +23315,7 @@ function stringProblem(value, shape) {
 }
 function outsideRepository(file, baseDir) {
   const repository = repositoryRoot(baseDir);
-  if (isReallyInside(repository, path6.resolve(baseDir, file))) return void 0;
+  if (isReallyInside(repository, path5.resolve(baseDir, file))) return void 0;
   return `is outside the repository that holds this config (${repository}); paths in a config must stay inside it, symlinks followed`;
 }
 function setOwn(target, key, value) {
@@ -23428,15 +23359,15 @@ function editDistance(a, b) {
 function chartSettingsFor(config, chartPath, cwd = process.cwd()) {
   if (!config.charts) return void 0;
   const base = config.baseDir ?? cwd;
-  const target = path6.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
+  const target = path5.resolve(cwd, chartPath).replace(/[\\/]+$/, "");
   for (const [key, settings] of Object.entries(config.charts)) {
-    if (path6.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
+    if (path5.resolve(base, key).replace(/[\\/]+$/, "") === target) return settings;
   }
   return void 0;
 }
 function chartValuesFiles(config, settings) {
   const base = config.baseDir ?? process.cwd();
-  return (settings.valuesFiles ?? []).map((file) => path6.resolve(base, file));
+  return (settings.valuesFiles ?? []).map((file) => path5.resolve(base, file));
 }
 var import_yaml3, CONFIG_FILE_NAMES, SEVERITY_VALUES, CAUSE_TABLE, CAUSE_VALUES, VERSION_PATTERN, OBJECT_PATTERN, ruleSettings, REASON, CONFIG_SHAPE, Validator;
 var init_config = __esm({
@@ -23778,7 +23709,7 @@ var init_collect_garbage = __esm({
 
 // src/load/manifests.ts
 import { createReadStream, readFileSync as readFileSync4 } from "node:fs";
-import { readFile as readFile2, stat as stat3 } from "node:fs/promises";
+import { readFile as readFile2, stat as stat2 } from "node:fs/promises";
 function decodeText(bytes2, file) {
   const utf16 = bytes2[0] === 255 && bytes2[1] === 254 || bytes2[0] === 254 && bytes2[1] === 255;
   if (utf16) throw new InputError("UTF-16 text (it starts with a UTF-16 byte-order mark); save the file as UTF-8", file);
@@ -23819,7 +23750,7 @@ async function withText(file, use) {
   if (file === STDIN) return use(decodeText(await readStdin(), "<stdin>"));
   let text;
   try {
-    const info = await stat3(file);
+    const info = await stat2(file);
     if (info.isFIFO() && INHERITED_DESCRIPTOR.test(file)) {
       text = decodeText(await readCapped(createReadStream(file), file), file);
     } else {
@@ -23849,7 +23780,7 @@ function describeFsError(error) {
 }
 async function isDirectory(path29) {
   try {
-    return (await stat3(path29)).isDirectory();
+    return (await stat2(path29)).isDirectory();
   } catch (error) {
     throw new InputError(`cannot read: ${describeFsError(error)}`, path29);
   }
@@ -23895,11 +23826,11 @@ var init_inputs = __esm({
 });
 
 // src/load/chart.ts
-import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync5 } from "node:fs";
-import path7 from "node:path";
+import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
+import path6 from "node:path";
 function isChartDir(dir) {
   try {
-    return statSync5(path7.join(dir, CHART_FILE)).isFile();
+    return statSync4(path6.join(dir, CHART_FILE)).isFile();
   } catch {
     return false;
   }
@@ -23912,8 +23843,8 @@ function textOrAbsent(file) {
   }
 }
 function readChartMeta(chartDir) {
-  const file = path7.join(chartDir, CHART_FILE);
-  const texts = `${textOrAbsent(file)}\0${textOrAbsent(path7.join(chartDir, REQUIREMENTS_FILE))}`;
+  const file = path6.join(chartDir, CHART_FILE);
+  const texts = `${textOrAbsent(file)}\0${textOrAbsent(path6.join(chartDir, REQUIREMENTS_FILE))}`;
   const known = metaCache.get(file);
   if (known?.texts === texts) return structuredClone(known.meta);
   const meta = readChartMetaNow(chartDir, file);
@@ -23947,7 +23878,7 @@ function readYamlFile(file) {
     throw new InputError(`invalid YAML: ${reason2}`, file, error.linePos?.[0].line);
   }
   if (document.contents !== null && !(0, import_yaml5.isMap)(document.contents)) {
-    throw new InputError(`${path7.basename(file)} must be a mapping`, file, 1);
+    throw new InputError(`${path6.basename(file)} must be a mapping`, file, 1);
   }
   return { file, document, lineCounter };
 }
@@ -23959,7 +23890,7 @@ function optionalString(key, value) {
   return value === void 0 ? {} : { [key]: value };
 }
 function declaredDependencies(chartDir, chart) {
-  const requirementsFile = path7.join(chartDir, REQUIREMENTS_FILE);
+  const requirementsFile = path6.join(chartDir, REQUIREMENTS_FILE);
   if (existsSync4(requirementsFile)) {
     const requirements = readYamlFile(requirementsFile);
     if (requirements.document.has("dependencies")) return dependencyList(requirements);
@@ -23982,7 +23913,7 @@ function dependencyList({ document, file, lineCounter }) {
   });
 }
 function chartDependencies(chartDir) {
-  const vendored = vendoredCharts(path7.join(chartDir, "charts"));
+  const vendored = vendoredCharts(path6.join(chartDir, "charts"));
   return readChartMeta(chartDir).dependencies.map((dependency) => ({ ...dependency, present: vendored(dependency.name) }));
 }
 function missingDependencies(chartDir) {
@@ -23993,14 +23924,14 @@ function missingDependenciesMessage(chart, missing) {
   return `chart ${chart} declares dependencies missing from charts/: ${names} (run \`helm dependency build\`, or pass --skip-missing-deps to render without them)`;
 }
 function missingDependenciesError(chart, missing) {
-  return new InputError(missingDependenciesMessage(chart, missing), path7.join(chart, CHART_FILE));
+  return new InputError(missingDependenciesMessage(chart, missing), path6.join(chart, CHART_FILE));
 }
 function vendoredCharts(chartsDir) {
   const entries = listDirectory(chartsDir);
   const subchartNames = /* @__PURE__ */ new Set();
   const archives = [];
   for (const entry of entries) {
-    const entryPath = path7.join(chartsDir, entry.name);
+    const entryPath = path6.join(chartsDir, entry.name);
     if (entry.name.endsWith(".tgz")) archives.push(entry.name);
     else if (isChartDir(entryPath)) subchartNames.add(subchartName(entryPath, entry.name));
   }
@@ -24009,7 +23940,7 @@ function vendoredCharts(chartsDir) {
 }
 function listDirectory(dir) {
   try {
-    return readdirSync2(dir, { withFileTypes: true });
+    return readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
@@ -24038,8 +23969,8 @@ var init_chart = __esm({
 });
 
 // src/load/gitignore.ts
-import { existsSync as existsSync5, readFileSync as readFileSync6, statSync as statSync6 } from "node:fs";
-import path8 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
+import path7 from "node:path";
 function parsePattern(line, base) {
   let text = line.replace(/\r$/, "");
   text = text.replace(/(?<!\\)\s+$/, "");
@@ -24130,12 +24061,12 @@ function escapeRegex(c) {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }
 function toPosix(p) {
-  return path8.sep === "/" ? p : p.split(path8.sep).join("/");
+  return path7.sep === "/" ? p : p.split(path7.sep).join("/");
 }
 function ruleMatches(rule, absolute, isDir) {
   if (rule.dirOnly && !isDir) return false;
-  const relative = toPosix(path8.relative(rule.base, absolute));
-  if (relative === "" || relative.startsWith("../") || relative === ".." || path8.isAbsolute(relative)) return false;
+  const relative = toPosix(path7.relative(rule.base, absolute));
+  if (relative === "" || relative.startsWith("../") || relative === ".." || path7.isAbsolute(relative)) return false;
   if (rule.anchored) return rule.regex.test(relative);
   const name = relative.slice(relative.lastIndexOf("/") + 1);
   return rule.regex.test(name);
@@ -24150,24 +24081,24 @@ function readIgnoreFile(file, base) {
   return parseIgnoreFile(text, base);
 }
 function gitRoot(dir) {
-  let current = path8.resolve(dir);
+  let current = path7.resolve(dir);
   for (; ; ) {
-    if (existsSync5(path8.join(current, ".git"))) return current;
-    const parent = path8.dirname(current);
+    if (existsSync5(path7.join(current, ".git"))) return current;
+    const parent = path7.dirname(current);
     if (parent === current) return void 0;
     current = parent;
   }
 }
 function ignoresAbove(dir) {
-  const absolute = path8.resolve(dir);
+  const absolute = path7.resolve(dir);
   const root = gitRoot(absolute);
   if (root === void 0) return new IgnoreSet();
   let set2 = new IgnoreSet();
-  const gitDir = path8.join(root, ".git");
-  if (isDirectory2(gitDir)) set2 = set2.with(readIgnoreFile(path8.join(gitDir, "info", "exclude"), root));
+  const gitDir = path7.join(root, ".git");
+  if (isDirectory2(gitDir)) set2 = set2.with(readIgnoreFile(path7.join(gitDir, "info", "exclude"), root));
   const chain = [];
-  for (let current = absolute; current !== root; current = path8.dirname(current)) {
-    const parent = path8.dirname(current);
+  for (let current = absolute; current !== root; current = path7.dirname(current)) {
+    const parent = path7.dirname(current);
     if (parent === current) break;
     chain.unshift(parent);
   }
@@ -24176,7 +24107,7 @@ function ignoresAbove(dir) {
 }
 function isDirectory2(p) {
   try {
-    return statSync6(p).isDirectory();
+    return statSync5(p).isDirectory();
   } catch {
     return false;
   }
@@ -24192,7 +24123,7 @@ var init_gitignore = __esm({
       rules;
       /** The set with `dir`'s own .gitignore added (this set when it has none). */
       enter(dir) {
-        const file = path8.join(dir, ".gitignore");
+        const file = path7.join(dir, ".gitignore");
         const rules = readIgnoreFile(file, dir);
         return rules.length === 0 ? this : new _IgnoreSet([...this.rules, ...rules]);
       }
@@ -24214,25 +24145,25 @@ var init_gitignore = __esm({
 // src/load/sources.ts
 import { existsSync as existsSync6 } from "node:fs";
 import { readdir } from "node:fs/promises";
-import path9, { join } from "node:path";
+import path8, { join } from "node:path";
 async function discoverSources(input, options = {}) {
   if (input === STDIN) return [{ kind: "manifest", path: STDIN }];
   const patterns = options.exclude ?? [];
-  if (isExcluded(excludeRules(path9.dirname(path9.resolve(input)), patterns), path9.resolve(input), void 0)) return [];
+  if (isExcluded(excludeRules(path8.dirname(path8.resolve(input)), patterns), path8.resolve(input), void 0)) return [];
   const excluded = excludeRules(input, patterns);
   if (CHART_ARCHIVE.test(input)) return [{ kind: "chart", path: input }];
   if (!await isDirectory(input)) return [{ kind: "manifest", path: input }];
   if (isChartDir(input)) return [{ kind: "chart", path: input }];
   refuseChartWithoutChartYaml(input);
   const ignores = options.gitignore === false ? new IgnoreSet() : ignoresAbove(input);
-  return walk3(input, { ignores, excluded, gitignore: options.gitignore !== false });
+  return walk2(input, { ignores, excluded, gitignore: options.gitignore !== false });
 }
 function refuseChartWithoutChartYaml(dir) {
   if (existsSync6(join(dir, "values.yaml")) && existsSync6(join(dir, "templates"))) {
     throw new InputError("looks like a Helm chart (templates/ and values.yaml) but has no Chart.yaml", dir);
   }
 }
-async function walk3(dir, state) {
+async function walk2(dir, state) {
   const entries = await readdir(dir, { withFileTypes: true }).catch((error) => {
     throw new InputError(`cannot read directory: ${describeFsError(error)}`, dir);
   });
@@ -24247,7 +24178,7 @@ async function walk3(dir, state) {
     if (isDir) {
       if (!isChartDir(path29)) refuseChartWithoutChartYaml(path29);
       if (isChartDir(path29)) sources.push({ kind: "chart", path: path29 });
-      else for (const source of await walk3(path29, { ...state, ignores })) sources.push(source);
+      else for (const source of await walk2(path29, { ...state, ignores })) sources.push(source);
     } else {
       sources.push({ kind: "manifest", path: path29 });
     }
@@ -24255,16 +24186,16 @@ async function walk3(dir, state) {
   return sources;
 }
 function resolvePath(p) {
-  return path9.resolve(p);
+  return path8.resolve(p);
 }
 function excludeRules(base, patterns) {
-  const bases = [.../* @__PURE__ */ new Set([path9.resolve(base), process.cwd()])];
+  const bases = [.../* @__PURE__ */ new Set([path8.resolve(base), process.cwd()])];
   const rules = [];
   for (const pattern of patterns) {
-    if (/^\.\.?\//.test(pattern) || path9.isAbsolute(pattern) && existsSync6(pattern)) {
-      const absolute = path9.resolve(pattern);
-      const root = path9.parse(absolute).root;
-      const rule = parsePattern(`/${path9.relative(root, absolute).split(path9.sep).join("/")}${pattern.endsWith("/") ? "/" : ""}`, root);
+    if (/^\.\.?\//.test(pattern) || path8.isAbsolute(pattern) && existsSync6(pattern)) {
+      const absolute = path8.resolve(pattern);
+      const root = path8.parse(absolute).root;
+      const rule = parsePattern(`/${path8.relative(root, absolute).split(path8.sep).join("/")}${pattern.endsWith("/") ? "/" : ""}`, root);
       if (rule) rules.push(rule);
       continue;
     }
@@ -24284,7 +24215,7 @@ async function discoverAll(inputs, options = {}) {
   if (sources.filter((s) => s.path === STDIN).length > 1) throw new InputError("stdin (-) can be read only once");
   const seen = /* @__PURE__ */ new Set();
   sources = sources.filter((source) => {
-    const key = source.path === STDIN ? STDIN : path9.resolve(source.path);
+    const key = source.path === STDIN ? STDIN : path8.resolve(source.path);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -24306,7 +24237,7 @@ var init_sources = __esm({
 });
 
 // src/chart-facts.ts
-import path10 from "node:path";
+import path9 from "node:path";
 function chartFacts(charts) {
   const missingDependencies2 = /* @__PURE__ */ new Map();
   const unrenderedWorkloads = /* @__PURE__ */ new Map();
@@ -24443,7 +24374,7 @@ function lookupKinds(parts) {
 function unrenderedTemplates(files, rendered2, helpers) {
   const found = [];
   for (const [file, text] of files) {
-    if (path10.basename(file).startsWith("_")) continue;
+    if (path9.basename(file).startsWith("_")) continue;
     const declared = declaredWorkloads(text);
     if (declared === 0) continue;
     const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf2(doc))).length;
@@ -24506,7 +24437,7 @@ var init_chart_facts = __esm({
 // src/load/chart-archive.ts
 import { cpSync, existsSync as existsSync7 } from "node:fs";
 import { mkdir, readFile as readFile3, writeFile } from "node:fs/promises";
-import path11 from "node:path";
+import path10 from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 async function extractChartArchive(tgzPath, destDir, options = {}) {
@@ -24521,7 +24452,7 @@ async function extractChartArchive(tgzPath, destDir, options = {}) {
   const rootName = singleTopLevelDirectory(entries, tgzPath);
   await writeEntries(entries, destDir, tgzPath);
   if (options.followLinks === true) followLinks(entries, destDir);
-  const chartRoot = path11.join(destDir, rootName);
+  const chartRoot = path10.join(destDir, rootName);
   if (!isChartDir(chartRoot)) throw new InputError(`the archive's ${rootName}/ has no ${CHART_FILE}`, tgzPath);
   return chartRoot;
 }
@@ -24529,7 +24460,7 @@ async function chartArchiveFiles(tgzPath) {
   const tar = await gunzipAsync(await readFile3(tgzPath), { maxOutputLength: MAX_ARCHIVE_BYTES });
   const files = /* @__PURE__ */ new Map();
   for (const entry of readTarEntries(tar, tgzPath)) {
-    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path11.isAbsolute(entry.name)) files.set(entry.name, entry.data);
+    if (entry.type === "file" && !entry.name.split("/").includes("..") && !path10.isAbsolute(entry.name)) files.set(entry.name, entry.data);
   }
   return files;
 }
@@ -24668,12 +24599,12 @@ async function writeEntries(entries, destDir, archive) {
   await mkdir(destDir, { recursive: true });
   for (const entry of entries) {
     if (entry.type !== "file" && entry.type !== "directory") continue;
-    const target = path11.join(destDir, ...pathSegments(entry.name));
+    const target = path10.join(destDir, ...pathSegments(entry.name));
     try {
       if (entry.type === "directory") {
         await mkdir(target, { recursive: true });
       } else {
-        await mkdir(path11.dirname(target), { recursive: true });
+        await mkdir(path10.dirname(target), { recursive: true });
         await writeFile(target, entry.data);
       }
     } catch (error) {
@@ -24687,9 +24618,9 @@ function followLinks(entries, destDir) {
     const waiting = pending2.filter((entry) => {
       const segments = pathSegments(entry.name);
       const base = entry.type === "symlink" ? segments.slice(0, -1) : [];
-      const target = path11.join(destDir, ...base, ...pathSegments(entry.linkName));
+      const target = path10.join(destDir, ...base, ...pathSegments(entry.linkName));
       if (!existsSync7(target)) return true;
-      cpSync(target, path11.join(destDir, ...segments), { recursive: true });
+      cpSync(target, path10.join(destDir, ...segments), { recursive: true });
       return false;
     });
     if (waiting.length === pending2.length) return;
@@ -24712,14 +24643,14 @@ var init_chart_archive = __esm({
 });
 
 // src/render/chart-copy.ts
-import { copyFileSync, existsSync as existsSync8, linkSync, mkdirSync as mkdirSync2, readdirSync as readdirSync3, realpathSync as realpathSync3, statSync as statSync7, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { copyFileSync, existsSync as existsSync8, linkSync, mkdirSync as mkdirSync2, readdirSync as readdirSync2, realpathSync as realpathSync2, statSync as statSync6, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import path12 from "node:path";
+import path11 from "node:path";
 function withoutMissingDependencies(chartCopyDir) {
   assertInsideTempDir(chartCopyDir);
   const missing = new Set(missingDependencies(chartCopyDir).map((dependency) => dependency.name));
   if (missing.size === 0) return [];
-  for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path12.join(chartCopyDir, name))) {
+  for (const file of [CHART_FILE, REQUIREMENTS_FILE].map((name) => path11.join(chartCopyDir, name))) {
     if (existsSync8(file)) dropDependencies(file, missing);
   }
   return [...missing];
@@ -24736,17 +24667,17 @@ function replaceFile(file, text) {
   writeFileSync2(file, text);
 }
 function assertInsideTempDir(dir) {
-  const temp = realpathSync3(tmpdir2());
-  const relative = path12.relative(temp, realpathSync3(dir));
-  const [top] = relative.split(path12.sep);
-  if (!isInside(temp, realpathSync3(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
+  const temp = realpathSync2(tmpdir2());
+  const relative = path11.relative(temp, realpathSync2(dir));
+  const [top] = relative.split(path11.sep);
+  if (!isInside(temp, realpathSync2(dir)) || relative === "" || !top?.startsWith("chartguard-")) {
     throw new Error(`refusing to rewrite ${dir}: withoutMissingDependencies only works on chartguard's own copies under ${temp}`);
   }
 }
 function copyChart(source, destination, { link = false } = {}) {
   let root;
   try {
-    root = realpathSync3(source);
+    root = realpathSync2(source);
   } catch {
     throw new InputError(`chart directory not found: ${source}`, source);
   }
@@ -24761,26 +24692,26 @@ function linkFile(from, to) {
 }
 function copyTree(dir, destination, context, ancestors) {
   mkdirSync2(destination, { recursive: true });
-  for (const entry of readdirSync3(dir, { withFileTypes: true })) {
-    const from = path12.join(dir, entry.name);
-    const to = path12.join(destination, entry.name);
+  for (const entry of readdirSync2(dir, { withFileTypes: true })) {
+    const from = path11.join(dir, entry.name);
+    const to = path11.join(destination, entry.name);
     if (entry.isSymbolicLink()) copyLinkTarget(from, to, context, ancestors);
     else if (entry.isDirectory()) copyTree(from, to, context, /* @__PURE__ */ new Set([...ancestors, from]));
     else if (entry.isFile()) context.place(from, to);
   }
 }
 function copyLinkTarget(link, to, context, ancestors) {
-  const shown = path12.join(context.shownRoot, path12.relative(context.root, link));
+  const shown = path11.join(context.shownRoot, path11.relative(context.root, link));
   let target;
   try {
-    target = realpathSync3(link);
+    target = realpathSync2(link);
   } catch {
     throw new InputError(`symlink ${shown} is broken`, shown);
   }
   if (!isInside(context.boundary.dir, target)) {
     throw new InputError(`symlink ${shown} points outside ${context.boundary.name} (to ${target}); refusing to follow it`, shown);
   }
-  const info = statSync7(target);
+  const info = statSync6(target);
   if (info.isDirectory()) {
     if (ancestors.has(target)) throw new InputError(`symlink ${shown} makes a loop (to ${target})`, shown);
     copyTree(target, to, context, /* @__PURE__ */ new Set([...ancestors, target]));
@@ -24800,16 +24731,16 @@ var init_chart_copy = __esm({
 });
 
 // src/render/probe-copy.ts
-import { existsSync as existsSync9, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync2, readdirSync as readdirSync4, readFileSync as readFileSync7, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync9, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync7, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import { mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
-import path13 from "node:path";
+import path12 from "node:path";
 async function preparedCopy(chartPath, workDir, skipMissingDeps) {
-  const folder = mkdtempSync2(path13.join(workDir, "probe-"));
+  const folder = mkdtempSync2(path12.join(workDir, "probe-"));
   let root;
   if (/\.tgz$/i.test(chartPath)) {
     root = await extractChartArchive(chartPath, folder);
   } else {
-    root = path13.join(folder, "chart");
+    root = path12.join(folder, "chart");
     copyChart(chartPath, root, { link: true });
   }
   if (skipMissingDeps && missingDependencies(root).length > 0) withoutMissingDependencies(root);
@@ -24817,34 +24748,34 @@ async function preparedCopy(chartPath, workDir, skipMissingDeps) {
   return root;
 }
 function copyOfCopy(prepared, workDir) {
-  const root = path13.join(mkdtempSync2(path13.join(workDir, "probe-")), "chart");
+  const root = path12.join(mkdtempSync2(path12.join(workDir, "probe-")), "chart");
   linkTree(prepared, root);
   return root;
 }
 function removeCopy(root) {
   try {
-    rmSync2(path13.dirname(root), { recursive: true, force: true });
+    rmSync2(path12.dirname(root), { recursive: true, force: true });
   } catch {
   }
 }
 function linkTree(from, to) {
   mkdirSync3(to, { recursive: true });
-  for (const entry of readdirSync4(from, { withFileTypes: true })) {
-    const source = path13.join(from, entry.name);
-    const target = path13.join(to, entry.name);
+  for (const entry of readdirSync3(from, { withFileTypes: true })) {
+    const source = path12.join(from, entry.name);
+    const target = path12.join(to, entry.name);
     if (entry.isDirectory()) linkTree(source, target);
     else if (entry.isFile()) linkFile(source, target);
   }
 }
 async function unpackSubcharts(chartDir, workDir) {
-  const chartsDir = path13.join(chartDir, "charts");
+  const chartsDir = path12.join(chartDir, "charts");
   if (!existsSync9(chartsDir)) return;
   for (const entry of await readdir2(chartsDir, { withFileTypes: true })) {
-    const entryPath = path13.join(chartsDir, entry.name);
+    const entryPath = path12.join(chartsDir, entry.name);
     if (entry.isFile() && /\.tgz$/i.test(entry.name)) {
-      const unpacked = await extractChartArchive(entryPath, await mkdtemp(path13.join(workDir, "sub-")));
-      let target = path13.join(chartsDir, entry.name.replace(/\.tgz$/i, ""));
-      for (let n = 1; existsSync9(target); n++) target = path13.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
+      const unpacked = await extractChartArchive(entryPath, await mkdtemp(path12.join(workDir, "sub-")));
+      let target = path12.join(chartsDir, entry.name.replace(/\.tgz$/i, ""));
+      for (let n = 1; existsSync9(target); n++) target = path12.join(chartsDir, `${entry.name.replace(/\.tgz$/i, "")}-${n}`);
       await rename(unpacked, target);
       await rm(entryPath);
       await unpackSubcharts(target, workDir);
@@ -24858,7 +24789,7 @@ function chartTree(root) {
   const visit = (dir, prefixes) => {
     const meta = readChartMeta(dir);
     nodes.push({ dir, meta, valuesPrefixes: prefixes });
-    const chartsDir = path13.join(dir, "charts");
+    const chartsDir = path12.join(dir, "charts");
     if (!existsSync9(chartsDir)) return;
     for (const subDir of listChartDirs(chartsDir)) {
       let subMeta;
@@ -24886,7 +24817,7 @@ function listChartDirs(chartsDir) {
   }
 }
 function readdirSyncSorted(dir) {
-  return readdirSync4(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path13.join(dir, entry.name)).sort();
+  return readdirSync3(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path12.join(dir, entry.name)).sort();
 }
 function bumpedChartVersion(version) {
   return withBuildMetadata(version, CHART_VERSION_MARKER);
@@ -24900,7 +24831,7 @@ function withBuildMetadata(version, marker) {
 }
 function bumpVersions(nodes, which) {
   for (const node of nodes) {
-    const file = path13.join(node.dir, CHART_FILE);
+    const file = path12.join(node.dir, CHART_FILE);
     const { document } = readYamlFile(file);
     if (which.chart) document.set("version", bumpedChartVersion(node.meta.version));
     if (which.app && node.meta.appVersion !== void 0) document.set("appVersion", bumpedAppVersion(node.meta.appVersion));
@@ -24925,7 +24856,7 @@ function laterClockCopy(prepared, workDir) {
 function rewriteTemplates(nodes, transform) {
   let used = false;
   for (const node of nodes) {
-    for (const file of templateFiles(path13.join(node.dir, "templates"))) {
+    for (const file of templateFiles(path12.join(node.dir, "templates"))) {
       const text = readFileSync7(file, "utf8");
       const rewritten = transform(text);
       if (rewritten !== text) {
@@ -24937,23 +24868,23 @@ function rewriteTemplates(nodes, transform) {
   return used;
 }
 function addVersionReport(root) {
-  const templates = path13.join(root, "templates");
+  const templates = path12.join(root, "templates");
   mkdirSync3(templates, { recursive: true });
   try {
-    writeFileSync3(path13.join(templates, VERSION_REPORT_FILE), VERSION_REPORT_TEMPLATE, { flag: "wx" });
+    writeFileSync3(path12.join(templates, VERSION_REPORT_FILE), VERSION_REPORT_TEMPLATE, { flag: "wx" });
   } catch {
   }
 }
 function templateFiles(dir) {
   let entries;
   try {
-    entries = readdirSync4(dir, { withFileTypes: true });
+    entries = readdirSync3(dir, { withFileTypes: true });
   } catch {
     return [];
   }
   const files = [];
   for (const entry of entries) {
-    const entryPath = path13.join(dir, entry.name);
+    const entryPath = path12.join(dir, entry.name);
     if (entry.isDirectory()) files.push(...templateFiles(entryPath));
     else if (entry.isFile()) files.push(entryPath);
   }
@@ -24971,12 +24902,12 @@ function mayRenderAtRandom(root, userTexts) {
   const visit = (dir) => {
     let entries;
     try {
-      entries = readdirSync4(dir, { withFileTypes: true });
+      entries = readdirSync3(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
-      const entryPath = path13.join(dir, entry.name);
+      const entryPath = path12.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (visit(entryPath)) return true;
       } else if (entry.isFile()) {
@@ -25013,12 +24944,12 @@ var init_probe_copy = __esm({
 });
 
 // src/render/chart-templates.ts
-import { existsSync as existsSync10, readdirSync as readdirSync5, readFileSync as readFileSync8 } from "node:fs";
+import { existsSync as existsSync10, readdirSync as readdirSync4, readFileSync as readFileSync8 } from "node:fs";
 import { readFile as readFile4 } from "node:fs/promises";
-import path14 from "node:path";
+import path13 from "node:path";
 async function readChartTemplates(chartDir, only) {
   if (only !== void 0) {
-    const read = async (file) => [file, templateText(await readFile4(path14.join(chartDir, file)).catch(() => void 0))];
+    const read = async (file) => [file, templateText(await readFile4(path13.join(chartDir, file)).catch(() => void 0))];
     const texts2 = await Promise.all([...only].map(read));
     return new Map(texts2.filter((entry) => entry[1] !== void 0));
   }
@@ -25030,9 +24961,9 @@ async function readChartTemplates(chartDir, only) {
   }
   const texts = /* @__PURE__ */ new Map();
   for (const node of nodes) {
-    for (const file of templateFiles(path14.join(node.dir, "templates"))) {
+    for (const file of templateFiles(path13.join(node.dir, "templates"))) {
       const text = templateText(readFileSync8(file));
-      if (text !== void 0) texts.set(path14.relative(chartDir, file).replaceAll(path14.sep, "/"), text);
+      if (text !== void 0) texts.set(path13.relative(chartDir, file).replaceAll(path13.sep, "/"), text);
     }
   }
   for (const [file, text] of await packagedTemplateTexts(chartDir, nodes)) texts.set(file, text);
@@ -25041,11 +24972,11 @@ async function readChartTemplates(chartDir, only) {
 async function packagedTemplateTexts(chartDir, nodes) {
   const texts = /* @__PURE__ */ new Map();
   for (const node of nodes) {
-    const charts = path14.join(node.dir, "charts");
+    const charts = path13.join(node.dir, "charts");
     if (!existsSync10(charts)) continue;
-    const parent = path14.relative(chartDir, node.dir).replaceAll(path14.sep, "/");
-    for (const name of readdirSync5(charts).filter((entry) => /\.tgz$/i.test(entry))) {
-      const files = await chartArchiveFiles(path14.join(charts, name)).catch(() => /* @__PURE__ */ new Map());
+    const parent = path13.relative(chartDir, node.dir).replaceAll(path13.sep, "/");
+    for (const name of readdirSync4(charts).filter((entry) => /\.tgz$/i.test(entry))) {
+      const files = await chartArchiveFiles(path13.join(charts, name)).catch(() => /* @__PURE__ */ new Map());
       for (const [inArchive, data] of files) {
         if (!/(^|\/)templates\//.test(inArchive)) continue;
         const text = templateText(data);
@@ -25069,8 +25000,8 @@ var init_chart_templates = __esm({
 });
 
 // src/render/template-lines.ts
-import { existsSync as existsSync11, readdirSync as readdirSync6 } from "node:fs";
-import path15 from "node:path";
+import { existsSync as existsSync11, readdirSync as readdirSync5 } from "node:fs";
+import path14 from "node:path";
 function parseLines(text) {
   return text.split(/\r?\n/).map((raw, index) => {
     const trimmed = raw.trim();
@@ -25197,21 +25128,21 @@ function chartFileResolver(chartDir) {
   const subchartDir = (dir, named) => {
     const key = `${dir}\0${named}`;
     if (subchartDirs.has(key)) return subchartDirs.get(key);
-    let found = isChartDir(path15.join(dir, "charts", named)) ? path15.join("charts", named) : void 0;
+    let found = isChartDir(path14.join(dir, "charts", named)) ? path14.join("charts", named) : void 0;
     if (found === void 0) {
       try {
         const dependency = readChartMeta(dir).dependencies.find((d) => d.alias === named || d.name === named);
         const wanted = dependency?.name ?? named;
-        const entries = readdirSync6(path15.join(dir, "charts"), { withFileTypes: true }).filter((e) => e.isDirectory());
+        const entries = readdirSync5(path14.join(dir, "charts"), { withFileTypes: true }).filter((e) => e.isDirectory());
         const match = entries.find((entry) => {
-          const candidate = path15.join(dir, "charts", entry.name);
+          const candidate = path14.join(dir, "charts", entry.name);
           try {
             return isChartDir(candidate) && readChartMeta(candidate).name === wanted;
           } catch {
             return false;
           }
         });
-        if (match) found = path15.join("charts", match.name);
+        if (match) found = path14.join("charts", match.name);
       } catch {
         found = void 0;
       }
@@ -25220,18 +25151,18 @@ function chartFileResolver(chartDir) {
     return found;
   };
   return (inChart) => {
-    if (existsSync11(path15.join(chartDir, inChart))) return inChart;
+    if (existsSync11(path14.join(chartDir, inChart))) return inChart;
     const segments = inChart.split("/");
     let relative = "";
     let i = 0;
     while (segments[i] === "charts" && segments[i + 1] !== void 0 && segments[i + 2] !== void 0) {
-      const sub = subchartDir(path15.join(chartDir, relative), segments[i + 1]);
+      const sub = subchartDir(path14.join(chartDir, relative), segments[i + 1]);
       if (sub === void 0) return void 0;
-      relative = path15.join(relative, sub);
+      relative = path14.join(relative, sub);
       i += 2;
     }
-    const resolved = path15.join(relative, ...segments.slice(i));
-    return resolved !== inChart && existsSync11(path15.join(chartDir, resolved)) ? resolved : void 0;
+    const resolved = path14.join(relative, ...segments.slice(i));
+    return resolved !== inChart && existsSync11(path14.join(chartDir, resolved)) ? resolved : void 0;
   };
 }
 var KEY_LINE, DASH_LINE, ACTION_ONLY, INCLUDE_LIKE;
@@ -25244,6 +25175,75 @@ var init_template_lines = __esm({
     DASH_LINE = /^(\s*)-(?:\s|$)/;
     ACTION_ONLY = /^\s*(?:\{\{[\s\S]*?\}\}\s*)+$/;
     INCLUDE_LIKE = /\{\{-?\s*(?:.*\b(?:include|toYaml|template|tpl|with|range|merge|fromYaml)\b)/;
+  }
+});
+
+// src/render/preflight.ts
+import { readdirSync as readdirSync6, realpathSync as realpathSync3, statSync as statSync7 } from "node:fs";
+import { stat as stat3 } from "node:fs/promises";
+import path15 from "node:path";
+function checkChartLinks(chartDir, shownRoot = chartDir) {
+  let root;
+  try {
+    root = realpathSync3(chartDir);
+  } catch {
+    throw new InputError("chart directory not found", shownRoot);
+  }
+  walk3(root, root, linkBoundary(root), shownRoot, /* @__PURE__ */ new Set([root]));
+}
+function walk3(dir, root, boundary, shownRoot, ancestors) {
+  let entries;
+  try {
+    entries = readdirSync6(dir, { withFileTypes: true });
+  } catch {
+    entries = [];
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) {
+      const from2 = path15.join(dir, entry.name);
+      if (entry.name !== ".git") walk3(from2, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, from2]));
+      continue;
+    }
+    if (!entry.isSymbolicLink()) continue;
+    const from = path15.join(dir, entry.name);
+    const shown = path15.join(shownRoot, path15.relative(root, from));
+    let target;
+    try {
+      target = realpathSync3(from);
+    } catch {
+      throw new InputError("symlink is broken", shown);
+    }
+    if (!isInside(boundary.dir, target)) {
+      throw new InputError(`symlink points outside ${boundary.name} (to ${target}); refusing to render a chart that reads files it does not hold`, shown);
+    }
+    const info = statSync7(target);
+    if (info.isDirectory()) {
+      if (ancestors.has(target)) throw new InputError(`symlink makes a loop (to ${target})`, shown);
+      walk3(target, root, boundary, shownRoot, /* @__PURE__ */ new Set([...ancestors, target]));
+    }
+  }
+}
+async function checkValueFiles(inputs) {
+  const files = [
+    ...inputs.valuesFiles.map((file) => ({ file, flag: "-f/--values" })),
+    ...inputs.setFile.map((entry) => ({ file: entry.slice(entry.indexOf("=") + 1), flag: "--set-file" }))
+  ];
+  for (const { file, flag } of files) {
+    if (URL_SCHEME.test(file)) {
+      throw new InputError(`${flag} names a URL; chartguard never reaches the network: download the file and pass its local path`, file);
+    }
+    const info = await stat3(file).catch(() => void 0);
+    if (info === void 0) throw new InputError(`${flag}: no such file`, file);
+    if (!info.isFile()) throw new InputError(`${flag}: not a file`, file);
+  }
+}
+var URL_SCHEME;
+var init_preflight = __esm({
+  "src/render/preflight.ts"() {
+    "use strict";
+    init_errors();
+    init_paths();
+    URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
   }
 });
 
@@ -29041,25 +29041,22 @@ init_helm();
 init_esm();
 init_js_yaml();
 init_helm();
-init_preflight();
 init_request();
 init_options();
-import { readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
-import path5 from "node:path";
+import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import path3 from "node:path";
 async function prestartCheck(argv2) {
   try {
     const command = readCheck(argv2);
     if (command === void 0 || command.paths.length !== 1 || command.flags.changedFiles === true) return;
     const chart = command.paths[0];
-    const chartFile = path5.join(chart, "Chart.yaml");
-    if (/\.tgz$/i.test(chart) || !statSync3(chartFile).isFile()) return;
+    const chartFile = path3.join(chart, "Chart.yaml");
+    if (/\.tgz$/i.test(chart) || !statSync2(chartFile).isFile()) return;
     const meta = yaml.load(readFileSync2(chartFile, "utf8"));
     const name = typeof meta === "object" && meta !== null && "name" in meta ? meta.name : void 0;
     if (typeof name !== "string") return;
     const options = chartOptions(command.flags);
     const inputs = renderInputs(options, command.flags.namespace);
-    await checkValueFiles(inputs);
-    checkChartLinks(chart);
     const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
     const helm = await findHelm(options.helm, process.env, timeoutMs);
     startEarlyRender(helm.path, chartRequest(chart, name, inputs), timeoutMs);

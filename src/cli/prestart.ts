@@ -5,8 +5,10 @@
  *
  * A guess that cannot change the outcome: the command line is read with check's own
  * definition (options.ts), the render is the request renderChart makes of a chart rendered
- * where it is, after the same checks of values files and symlinks, and helm.ts hands it
- * only to a render asking for the very same thing. What is not read here (the
+ * where it is, and helm.ts hands it only to a render asking for the very same thing, which
+ * renderChart asks for only after its checks of values files and symlinks pass. A chart
+ * they refuse (a link out of the repository, a FIFO for a values file) never gets its
+ * output read: main.ts stops the render unused, as it stops one that was not asked for. What is not read here (the
  * configuration, the chart's dependencies) may ask for another render; then this one is
  * stopped unused. The chart's name, which names the release, is read from Chart.yaml with
  * js-yaml, which the run loads anyway, rather than with load/chart.ts, whose `yaml` package
@@ -19,7 +21,6 @@ import path from "node:path";
 import { Command } from "commander";
 import jsyaml from "js-yaml";
 import { findHelm, startEarlyRender } from "../render/helm.ts";
-import { checkChartLinks, checkValueFiles } from "../render/preflight.ts";
 import { chartRequest, DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "../render/request.ts";
 import { chartOptions, withCheckCommand, type CheckFlags } from "./options.ts";
 
@@ -36,8 +37,6 @@ export async function prestartCheck(argv: readonly string[]): Promise<void> {
     if (typeof name !== "string") return;
     const options = chartOptions(command.flags);
     const inputs = renderInputs(options, command.flags.namespace);
-    await checkValueFiles(inputs);
-    checkChartLinks(chart);
     const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
     const helm = await findHelm(options.helm, process.env, timeoutMs);
     startEarlyRender(helm.path, chartRequest(chart, name, inputs), timeoutMs);

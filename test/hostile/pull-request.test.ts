@@ -266,6 +266,10 @@ describe("charts helm renders are rendered (issue 11)", () => {
         file: join(web, "templates", "leak.yaml"),
         message: /^symlink points outside the repository holding the chart \(to .*secret\.yaml\)/,
       });
+      // The render started while chartguard loads (cli/prestart.ts) comes before this check: it is stopped unread.
+      const early = cli(["check", "--no-probe", "-o", "json", "--helm", binary.path, web]);
+      assertRefused(early, { file: join(web, "templates", "leak.yaml"), message: /^symlink points outside the repository holding the chart/ });
+      assert.doesNotMatch(early.stdout + early.stderr, /stolen/);
     });
   }
 
