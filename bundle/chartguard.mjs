@@ -4010,6 +4010,214 @@ var init_esm = __esm({
   }
 });
 
+// src/render/request.ts
+function renderInputs(options, namespace) {
+  return {
+    namespace,
+    valuesFiles: options.valuesFiles ?? [],
+    set: options.set ?? [],
+    setString: options.setString ?? [],
+    setFile: options.setFile ?? [],
+    setJson: options.setJson ?? [],
+    apiVersions: options.apiVersions ?? [],
+    ...options.release === void 0 ? {} : { release: options.release },
+    ...options.kubeVersion === void 0 ? {} : { kubeVersion: options.kubeVersion }
+  };
+}
+function releaseNameFor(chartName) {
+  const name = chartName.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, MAX_RELEASE_NAME).replace(/^-+|-+$/g, "");
+  return name === "" ? "release" : name;
+}
+function chartRequest(chartDir, chartName, settings) {
+  const { release, ...inputs } = settings;
+  return { ...inputs, chart: chartDir, release: release ?? releaseNameFor(chartName) };
+}
+var DEFAULT_HELM_TIMEOUT_MS, MAX_RELEASE_NAME, RELEASE_PATTERN;
+var init_request = __esm({
+  "src/render/request.ts"() {
+    "use strict";
+    DEFAULT_HELM_TIMEOUT_MS = 6e4;
+    MAX_RELEASE_NAME = 53;
+    RELEASE_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  }
+});
+
+// src/analyze/finding.ts
+function severityRank(severity) {
+  return SEVERITIES.indexOf(severity);
+}
+function summarize(findings) {
+  const summary = { error: 0, warning: 0, info: 0 };
+  for (const finding2 of findings) summary[finding2.severity]++;
+  return summary;
+}
+var SEVERITIES;
+var init_finding = __esm({
+  "src/analyze/finding.ts"() {
+    "use strict";
+    SEVERITIES = ["error", "warning", "info"];
+  }
+});
+
+// src/k8s/versions.ts
+function majorMinor(version) {
+  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!match) throw new Error(`not a version: ${JSON.stringify(version)} (expected major.minor, e.g. 1.30)`);
+  return [Number(match[1]), Number(match[2])];
+}
+function versionAtLeast(version, min) {
+  const [a, b] = majorMinor(version);
+  const [c, d] = majorMinor(min);
+  return a > c || a === c && b >= d;
+}
+function gateApplies(gate, version) {
+  if (gate.since !== void 0 && !versionAtLeast(version, gate.since)) return false;
+  if (gate.until !== void 0 && versionAtLeast(version, gate.until)) return false;
+  return true;
+}
+function minorVersion(version) {
+  const [major, minor] = version.replace(/^v/, "").split(".");
+  return `${major}.${minor}`;
+}
+var init_versions = __esm({
+  "src/k8s/versions.ts"() {
+    "use strict";
+  }
+});
+
+// src/load/shard.ts
+function shardSources(sources, shard) {
+  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 1 || shard.index > shard.count) {
+    throw new InputError(`--shard ${shard.index}/${shard.count}: must be i/n with 1 <= i <= n`);
+  }
+  const sorted = [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return sorted.filter((_, i) => i % shard.count === shard.index - 1);
+}
+function parseShard(text) {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return void 0;
+  const shard = { index: Number(match[1]), count: Number(match[2]) };
+  return shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count ? shard : void 0;
+}
+var init_shard = __esm({
+  "src/load/shard.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/cli/options.ts
+import { availableParallelism } from "node:os";
+function namespaceName(value) {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
+    throw new InvalidArgumentError("must be a valid namespace name (lowercase DNS label)");
+  }
+  return value;
+}
+function releaseName(value) {
+  if (value.length > MAX_RELEASE_NAME || !new RegExp(RELEASE_PATTERN).test(value)) {
+    throw new InvalidArgumentError("must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app)");
+  }
+  return value;
+}
+function versionArgument(value) {
+  if (!/^v?\d+\.\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError("must look like 1.30 or v1.30.2");
+  return value;
+}
+function positiveNumber(value) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+function helmTimeout(value) {
+  const n = positiveNumber(value);
+  if (n > MAX_HELM_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_HELM_TIMEOUT_SECONDS} seconds (one day)`);
+  return n;
+}
+function positiveInteger(value) {
+  const n = positiveNumber(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError("must be a whole number");
+  return n;
+}
+function withOutputFlags(command) {
+  return command.addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text")).option("--output-file <path>", "write the report to this file (atomically: the file is complete or untouched) instead of stdout").addOption(
+    new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists").choices([...SEVERITIES, "none"]).default("error")
+  ).option("--no-color", "never colour the text report").option("-q, --quiet", "show only errors in the text report").option("-v, --verbose", "text report: under each finding its full explanation, its own fix and the commands to migrate a deployed release");
+}
+function withRenderFlags(command) {
+  return command.option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default").option("-f, --values <file>", "values file for every chart (repeatable)", collect, []).option("--set <key=value>", "set a value on the command line (repeatable)", collect, []).option("--set-string <key=value>", "set a STRING value (repeatable)", collect, []).option("--set-file <key=path>", "set a value from a file (repeatable)", collect, []).option("--set-json <key=json>", "set a JSON value (repeatable)", collect, []).option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName).option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument).option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, []).option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)").option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60).option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)").option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism());
+}
+function shardArgument(value) {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError("must be i/n with 1 <= i <= n, e.g. 2/4");
+  return shard;
+}
+function withDiscoveryFlags(command) {
+  return command.option("--exclude <glob>", "leave out files and charts matching this gitignore-style glob (repeatable; .gitignore files are honoured too)", collect, []).option("--shard <i/n>", "check only the i-th of n parts of the charts and files found (deterministic: sorted by path, dealt round-robin), for a CI matrix", shardArgument);
+}
+function discoveryOptions(flags) {
+  return { exclude: flags.exclude, ...flags.shard === void 0 ? {} : { shard: flags.shard } };
+}
+function chartOptions(flags) {
+  return {
+    valuesFiles: flags.values,
+    set: flags.set,
+    setString: flags.setString,
+    setFile: flags.setFile,
+    setJson: flags.setJson,
+    apiVersions: flags.apiVersions,
+    timeoutMs: flags.helmTimeout * 1e3,
+    skipMissingDeps: flags.skipMissingDeps === true,
+    jobs: flags.jobs,
+    ...flags.release === void 0 ? {} : { release: flags.release },
+    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: flags.kubeVersion },
+    ...flags.helm === void 0 ? {} : { helm: flags.helm }
+  };
+}
+function analysisSettings(flags) {
+  return {
+    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: minorVersion(flags.kubeVersion) },
+    ...flags.argoRolloutsVersion === void 0 ? {} : { argoRolloutsVersion: minorVersion(flags.argoRolloutsVersion) }
+  };
+}
+function withArgoRolloutsFlag(command) {
+  return command.option(
+    "--argo-rollouts-version <version>",
+    "Argo Rollouts version in the cluster (e.g. 1.8): from 1.9 a changed Rollout selector is refused, before it skips the canary",
+    versionArgument
+  );
+}
+function withConfigFlags(command) {
+  return withConfigFileFlags(command).option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
+}
+function withConfigFileFlags(command) {
+  return command.option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)").option("--no-config", "use no configuration file");
+}
+function withCheckCommand(program2) {
+  return withDiscoveryFlags(withConfigFlags(withOutputFlags(
+    withRenderFlags(
+      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(
+        "--same-namespace",
+        "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)"
+      ).option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them")
+    )
+  )));
+}
+var OUTPUT_FORMATS, collect, MAX_HELM_TIMEOUT_SECONDS;
+var init_options = __esm({
+  "src/cli/options.ts"() {
+    "use strict";
+    init_esm();
+    init_finding();
+    init_versions();
+    init_shard();
+    init_request();
+    OUTPUT_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"];
+    collect = (value, previous) => [...previous, value];
+    MAX_HELM_TIMEOUT_SECONDS = 86400;
+  }
+});
+
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
@@ -7032,214 +7240,6 @@ var init_js_yaml = __esm({
       safeLoadAll,
       safeDump
     } = yaml);
-  }
-});
-
-// src/render/request.ts
-function renderInputs(options, namespace) {
-  return {
-    namespace,
-    valuesFiles: options.valuesFiles ?? [],
-    set: options.set ?? [],
-    setString: options.setString ?? [],
-    setFile: options.setFile ?? [],
-    setJson: options.setJson ?? [],
-    apiVersions: options.apiVersions ?? [],
-    ...options.release === void 0 ? {} : { release: options.release },
-    ...options.kubeVersion === void 0 ? {} : { kubeVersion: options.kubeVersion }
-  };
-}
-function releaseNameFor(chartName) {
-  const name = chartName.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, MAX_RELEASE_NAME).replace(/^-+|-+$/g, "");
-  return name === "" ? "release" : name;
-}
-function chartRequest(chartDir, chartName, settings) {
-  const { release, ...inputs } = settings;
-  return { ...inputs, chart: chartDir, release: release ?? releaseNameFor(chartName) };
-}
-var DEFAULT_HELM_TIMEOUT_MS, MAX_RELEASE_NAME, RELEASE_PATTERN;
-var init_request = __esm({
-  "src/render/request.ts"() {
-    "use strict";
-    DEFAULT_HELM_TIMEOUT_MS = 6e4;
-    MAX_RELEASE_NAME = 53;
-    RELEASE_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-  }
-});
-
-// src/analyze/finding.ts
-function severityRank(severity) {
-  return SEVERITIES.indexOf(severity);
-}
-function summarize(findings) {
-  const summary = { error: 0, warning: 0, info: 0 };
-  for (const finding2 of findings) summary[finding2.severity]++;
-  return summary;
-}
-var SEVERITIES;
-var init_finding = __esm({
-  "src/analyze/finding.ts"() {
-    "use strict";
-    SEVERITIES = ["error", "warning", "info"];
-  }
-});
-
-// src/k8s/versions.ts
-function majorMinor(version) {
-  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
-  if (!match) throw new Error(`not a version: ${JSON.stringify(version)} (expected major.minor, e.g. 1.30)`);
-  return [Number(match[1]), Number(match[2])];
-}
-function versionAtLeast(version, min) {
-  const [a, b] = majorMinor(version);
-  const [c, d] = majorMinor(min);
-  return a > c || a === c && b >= d;
-}
-function gateApplies(gate, version) {
-  if (gate.since !== void 0 && !versionAtLeast(version, gate.since)) return false;
-  if (gate.until !== void 0 && versionAtLeast(version, gate.until)) return false;
-  return true;
-}
-function minorVersion(version) {
-  const [major, minor] = version.replace(/^v/, "").split(".");
-  return `${major}.${minor}`;
-}
-var init_versions = __esm({
-  "src/k8s/versions.ts"() {
-    "use strict";
-  }
-});
-
-// src/load/shard.ts
-function shardSources(sources, shard) {
-  if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 1 || shard.index > shard.count) {
-    throw new InputError(`--shard ${shard.index}/${shard.count}: must be i/n with 1 <= i <= n`);
-  }
-  const sorted = [...sources].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return sorted.filter((_, i) => i % shard.count === shard.index - 1);
-}
-function parseShard(text) {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) return void 0;
-  const shard = { index: Number(match[1]), count: Number(match[2]) };
-  return shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count ? shard : void 0;
-}
-var init_shard = __esm({
-  "src/load/shard.ts"() {
-    "use strict";
-    init_errors();
-  }
-});
-
-// src/cli/options.ts
-import { availableParallelism } from "node:os";
-function namespaceName(value) {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
-    throw new InvalidArgumentError("must be a valid namespace name (lowercase DNS label)");
-  }
-  return value;
-}
-function releaseName(value) {
-  if (value.length > MAX_RELEASE_NAME || !new RegExp(RELEASE_PATTERN).test(value)) {
-    throw new InvalidArgumentError("must be a valid release name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters (e.g. my-app)");
-  }
-  return value;
-}
-function versionArgument(value) {
-  if (!/^v?\d+\.\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError("must look like 1.30 or v1.30.2");
-  return value;
-}
-function positiveNumber(value) {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
-  return n;
-}
-function helmTimeout(value) {
-  const n = positiveNumber(value);
-  if (n > MAX_HELM_TIMEOUT_SECONDS) throw new InvalidArgumentError(`must be at most ${MAX_HELM_TIMEOUT_SECONDS} seconds (one day)`);
-  return n;
-}
-function positiveInteger(value) {
-  const n = positiveNumber(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError("must be a whole number");
-  return n;
-}
-function withOutputFlags(command) {
-  return command.addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text")).option("--output-file <path>", "write the report to this file (atomically: the file is complete or untouched) instead of stdout").addOption(
-    new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists").choices([...SEVERITIES, "none"]).default("error")
-  ).option("--no-color", "never colour the text report").option("-q, --quiet", "show only errors in the text report").option("-v, --verbose", "text report: under each finding its full explanation, its own fix and the commands to migrate a deployed release");
-}
-function withRenderFlags(command) {
-  return command.option("-n, --namespace <name>", "namespace for objects that set none (as helm -n)", namespaceName, "default").option("-f, --values <file>", "values file for every chart (repeatable)", collect, []).option("--set <key=value>", "set a value on the command line (repeatable)", collect, []).option("--set-string <key=value>", "set a STRING value (repeatable)", collect, []).option("--set-file <key=path>", "set a value from a file (repeatable)", collect, []).option("--set-json <key=json>", "set a JSON value (repeatable)", collect, []).option("--release <name>", "release name (default: the chart's name, lowercased, with '-' for what a release name cannot hold)", releaseName).option("--kube-version <version>", "Kubernetes version to render for and to apply version-dependent rules of", versionArgument).option("--api-versions <group/version>", "API versions available (repeatable), as helm template --api-versions", collect, []).option("--helm <path>", "helm binary (default: $HELM_BIN, then helm on PATH)").option("--helm-timeout <seconds>", "give up on each helm run (version check and renders) after this long, at most a day", helmTimeout, 60).option("--skip-missing-deps", "render charts without dependencies missing from charts/ (a partial view)").option("--jobs <n>", "charts rendered at once", positiveInteger, availableParallelism());
-}
-function shardArgument(value) {
-  const shard = parseShard(value);
-  if (!shard) throw new InvalidArgumentError("must be i/n with 1 <= i <= n, e.g. 2/4");
-  return shard;
-}
-function withDiscoveryFlags(command) {
-  return command.option("--exclude <glob>", "leave out files and charts matching this gitignore-style glob (repeatable; .gitignore files are honoured too)", collect, []).option("--shard <i/n>", "check only the i-th of n parts of the charts and files found (deterministic: sorted by path, dealt round-robin), for a CI matrix", shardArgument);
-}
-function discoveryOptions(flags) {
-  return { exclude: flags.exclude, ...flags.shard === void 0 ? {} : { shard: flags.shard } };
-}
-function chartOptions(flags) {
-  return {
-    valuesFiles: flags.values,
-    set: flags.set,
-    setString: flags.setString,
-    setFile: flags.setFile,
-    setJson: flags.setJson,
-    apiVersions: flags.apiVersions,
-    timeoutMs: flags.helmTimeout * 1e3,
-    skipMissingDeps: flags.skipMissingDeps === true,
-    jobs: flags.jobs,
-    ...flags.release === void 0 ? {} : { release: flags.release },
-    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: flags.kubeVersion },
-    ...flags.helm === void 0 ? {} : { helm: flags.helm }
-  };
-}
-function analysisSettings(flags) {
-  return {
-    ...flags.kubeVersion === void 0 ? {} : { kubeVersion: minorVersion(flags.kubeVersion) },
-    ...flags.argoRolloutsVersion === void 0 ? {} : { argoRolloutsVersion: minorVersion(flags.argoRolloutsVersion) }
-  };
-}
-function withArgoRolloutsFlag(command) {
-  return command.option(
-    "--argo-rollouts-version <version>",
-    "Argo Rollouts version in the cluster (e.g. 1.8): from 1.9 a changed Rollout selector is refused, before it skips the canary",
-    versionArgument
-  );
-}
-function withConfigFlags(command) {
-  return withConfigFileFlags(command).option("--show-suppressed", "also list the findings suppressed by annotations, comments or the configuration");
-}
-function withConfigFileFlags(command) {
-  return command.option("--config <file>", "configuration file (default: .chartguard.yaml in this folder or the nearest one above)").option("--no-config", "use no configuration file");
-}
-function withCheckCommand(program2) {
-  return withDiscoveryFlags(withConfigFlags(withOutputFlags(
-    withRenderFlags(
-      program2.command("check").description("check charts (directories, .tgz) and rendered manifests (files, directories, - for stdin)").argument("<paths...>", "charts, manifest files, directories holding either, or - for stdin").option("--no-probe", "render each chart once: find volatile labels by name only, not by probe renders").option(
-        "--same-namespace",
-        "the charts (and manifests) are installed side by side in one namespace: check their objects together, so one chart's selectors meet the others' pods (default: each chart alone, as its own release)"
-      ).option("--changed-files", "the paths are changed files (as pre-commit passes them): check the charts holding them and the manifests among them")
-    )
-  )));
-}
-var OUTPUT_FORMATS, collect, MAX_HELM_TIMEOUT_SECONDS;
-var init_options = __esm({
-  "src/cli/options.ts"() {
-    "use strict";
-    init_esm();
-    init_finding();
-    init_versions();
-    init_shard();
-    init_request();
-    OUTPUT_FORMATS = ["text", "json", "sarif", "junit", "github", "markdown"];
-    collect = (value, previous) => [...previous, value];
-    MAX_HELM_TIMEOUT_SECONDS = 86400;
   }
 });
 
@@ -29039,12 +29039,12 @@ init_helm();
 
 // src/cli/prestart.ts
 init_esm();
-init_js_yaml();
 init_helm();
 init_request();
 init_options();
 import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
 import path3 from "node:path";
+var CHART_NAME = /^name:[ \t]+(["']?)([A-Za-z0-9][A-Za-z0-9_.-]*)\1[ \t]*(?:#.*)?$/m;
 async function prestartCheck(argv2) {
   try {
     const command = readCheck(argv2);
@@ -29052,9 +29052,8 @@ async function prestartCheck(argv2) {
     const chart = command.paths[0];
     const chartFile = path3.join(chart, "Chart.yaml");
     if (/\.tgz$/i.test(chart) || !statSync2(chartFile).isFile()) return;
-    const meta = yaml.load(readFileSync2(chartFile, "utf8"));
-    const name = typeof meta === "object" && meta !== null && "name" in meta ? meta.name : void 0;
-    if (typeof name !== "string") return;
+    const name = CHART_NAME.exec(readFileSync2(chartFile, "utf8"))?.[2];
+    if (name === void 0) return;
     const options = chartOptions(command.flags);
     const inputs = renderInputs(options, command.flags.namespace);
     const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;

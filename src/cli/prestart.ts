@@ -8,21 +8,24 @@
  * where it is, and helm.ts hands it only to a render asking for the very same thing, which
  * renderChart asks for only after its checks of values files and symlinks pass. A chart
  * they refuse (a link out of the repository, a FIFO for a values file) never gets its
- * output read: main.ts stops the render unused, as it stops one that was not asked for. What is not read here (the
- * configuration, the chart's dependencies) may ask for another render; then this one is
- * stopped unused. The chart's name, which names the release, is read from Chart.yaml with
- * js-yaml, which the run loads anyway, rather than with load/chart.ts, whose `yaml` package
- * would take longer to load than helm takes to start. Anything this cannot tell (several
- * paths, an archive, a command line it cannot read) starts nothing, and the run renders as
- * it always does.
+ * output read: main.ts stops the render unused, as it stops one that was not asked for.
+ * What is not read here (the configuration, the chart's dependencies) may ask for another
+ * render; then this one is stopped unused. The chart's name, which names the release, is
+ * read from a plain `name:` line of Chart.yaml, not with a YAML parser, whose loading would
+ * delay helm's start: a name read wrong asks for a render the run does not ask for, which is
+ * then stopped unused. Anything this cannot tell (several paths, an archive, a name written
+ * otherwise, a command line it cannot read) starts nothing, and the run renders as it
+ * always does.
  */
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
-import jsyaml from "js-yaml";
 import { findHelm, startEarlyRender } from "../render/helm.ts";
 import { chartRequest, DEFAULT_HELM_TIMEOUT_MS, renderInputs } from "../render/request.ts";
 import { chartOptions, withCheckCommand, type CheckFlags } from "./options.ts";
+
+/** A plain `name: web` line at column 0 (quoted or not): enough for a guess, which a wrong one only wastes. */
+const CHART_NAME = /^name:[ \t]+(["']?)([A-Za-z0-9][A-Za-z0-9_.-]*)\1[ \t]*(?:#.*)?$/m;
 
 export async function prestartCheck(argv: readonly string[]): Promise<void> {
   try {
@@ -32,9 +35,8 @@ export async function prestartCheck(argv: readonly string[]): Promise<void> {
     const chartFile = path.join(chart, "Chart.yaml");
     // Not a FIFO or a device, which would never end a read: the run refuses those itself.
     if (/\.tgz$/i.test(chart) || !statSync(chartFile).isFile()) return;
-    const meta = jsyaml.load(readFileSync(chartFile, "utf8"));
-    const name = typeof meta === "object" && meta !== null && "name" in meta ? meta.name : undefined;
-    if (typeof name !== "string") return;
+    const name = CHART_NAME.exec(readFileSync(chartFile, "utf8"))?.[2];
+    if (name === undefined) return;
     const options = chartOptions(command.flags);
     const inputs = renderInputs(options, command.flags.namespace);
     const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;

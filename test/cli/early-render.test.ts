@@ -54,3 +54,16 @@ test("a Chart.yaml that is a FIFO is not read to guess the render (the read woul
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout + run.stderr, /no charts \(Chart\.yaml, \.tgz\) or manifest files .* found/);
 });
+
+test("a Chart.yaml whose name is not on a plain `name:` line (flow style): the run still renders the chart once and reports it", () => {
+  const chart = join(mkdtempSync(join(tmpdir(), "chartguard-early-flow-")), "basic");
+  cpSync(BASIC, chart, { recursive: true });
+  writeFileSync(join(chart, "Chart.yaml"), "{apiVersion: v2, name: basic, version: 0.1.0}\n");
+  const { helm, calls } = loggingHelm();
+  const run = runCli(["check", chart, "--no-probe", "--no-config", "--helm", helm, "-o", "json", "--fail-on", "none"]);
+  assert.equal(run.status, 0, run.stderr);
+  const templates = calls().filter((call) => call.startsWith("template "));
+  assert.equal(templates.length, 1, calls().join("\n"));
+  assert.match(templates[0]!, / -- basic \S*basic$/);
+  assert.ok(objectNames(run.stdout).length > 0, run.stdout);
+});
