@@ -431,7 +431,7 @@ async function helmTemplate(helm, request, options) {
     throw new InputError(`helm (${helm.path}) was killed by ${run2.signal} while rendering the chart`, reportAs, void 0, stderr);
   }
   if (run2.code !== 0) throw helmTemplateFailure(stderr, run2.code, request.chart, reportAs);
-  return run2.stdout.toString("utf8");
+  return run2.stdout;
 }
 function startEarlyRender(binary2, request, timeoutMs) {
   const args = templateArguments(request);
@@ -523,7 +523,8 @@ ${VERSION_REPORT_PREFIX}`);
   const versionStart = output.indexOf(VERSION_REPORT_PREFIX, start) + VERSION_REPORT_PREFIX.length;
   const lineEnd2 = output.indexOf("\n", versionStart);
   const end = lineEnd2 === -1 ? output.length : lineEnd2;
-  return { output: output.slice(0, start) + output.slice(end + 1), version: output.slice(versionStart, end) };
+  const rest = typeof output === "string" ? output.slice(0, start) + output.slice(end + 1) : Buffer.concat([output.subarray(0, start), output.subarray(end + 1)]);
+  return { output: rest, version: output.slice(versionStart, end).toString() };
 }
 function errorMessage(error) {
   return error instanceof Error ? error.message : String(error);
@@ -15167,6 +15168,7 @@ var init_unread_bodies = __esm({
 });
 
 // src/load/yaml.ts
+import { isAscii } from "node:buffer";
 function hasAnchor(text) {
   return text.includes("&") && ANCHOR_TOKEN.test(text);
 }
@@ -15200,11 +15202,11 @@ function splitDocuments(text) {
     const c = text.charCodeAt(offset);
     if ((c === 45 || c === 46) && isDocumentMarker(text, offset, lineEnd2)) {
       if (c === 45 && line > startLine) {
-        docs.push({ text: text.slice(startOffset, offset - 1), startLine: startLine + 1, lines: line - startLine });
+        docs.push({ text: text.slice(startOffset, offset - 1), offset: startOffset, startLine: startLine + 1, lines: line - startLine });
         startLine = line;
         startOffset = offset;
       } else if (c === 46) {
-        docs.push({ text: text.slice(startOffset, lineEnd2), startLine: startLine + 1, lines: line + 1 - startLine });
+        docs.push({ text: text.slice(startOffset, lineEnd2), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
         startLine = line + 1;
         startOffset = lineEnd2 + 1;
       }
@@ -15213,8 +15215,19 @@ function splitDocuments(text) {
     offset = newline + 1;
     line++;
   }
-  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), startLine: startLine + 1, lines: line + 1 - startLine });
+  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
   return docs;
+}
+function splitBytes(input) {
+  const bytes2 = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const body = bytes2[0] === 239 && bytes2[1] === 187 && bytes2[2] === 191 ? bytes2.subarray(3) : bytes2;
+  const chunks = splitDocuments(body.toString("latin1"));
+  if (isAscii(body)) return chunks;
+  for (const chunk of chunks) {
+    const own = body.subarray(chunk.offset, chunk.offset + chunk.text.length);
+    if (!isAscii(own)) chunk.text = own.toString("utf8");
+  }
+  return chunks;
 }
 function isDocumentMarker(text, offset, lineEnd2) {
   if (lineEnd2 - offset < 3) return false;
@@ -15232,9 +15245,9 @@ function sourceTemplate(text) {
   return void 0;
 }
 function parseYamlStream(input, file, options = {}) {
-  const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
+  const chunks = typeof input === "string" ? splitDocuments(input.startsWith("\uFEFF") ? input.slice(1) : input) : splitBytes(input);
   const { parsed } = options;
-  return splitDocuments(text).map((chunk, index) => {
+  return chunks.map((chunk, index) => {
     const same = parsed?.get(withoutFinalNewline(chunk.text));
     return same === void 0 ? parseDocument(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
   });
@@ -25323,7 +25336,7 @@ function parseCrdsAware(output, file, options, fileOf) {
     return parseYamlStream(output, file, options);
   } catch (error) {
     if (!(error instanceof InputError) || error.file !== file || error.line === void 0) throw error;
-    const before = output.split("\n", error.line - 1);
+    const before = output.toString().split("\n", error.line - 1);
     const at = before.findLastIndex((line) => line.startsWith("# Source: "));
     const source = at === -1 ? void 0 : before[at].slice("# Source: ".length).trim();
     if (source === void 0 || !CRDS_FOLDER_FILE.test(pathInChart(source))) throw error;

@@ -7,6 +7,7 @@
  * alias-heavy input) and, lazily, to find the line of a field a finding points at.
  * Plain scalars are resolved by k8s-scalars.ts in both, so both give the same values.
  */
+import { isAscii } from "node:buffer";
 import jsyaml from "js-yaml";
 import { LineCounter, Parser, Composer, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from "yaml";
 import { InputError } from "../errors.ts";
@@ -171,6 +172,8 @@ const K8S_JSYAML_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
 interface DocumentText {
   /** Replaced by js-yaml's copy of the same text once js-yaml has read it (see loadFast). */
   text: string;
+  /** Where `text` starts in the stream split (splitDocuments), in characters. */
+  offset: number;
   startLine: number;
   /** How many lines `text` has (its line breaks plus one). */
   lines: number;
@@ -195,11 +198,11 @@ function splitDocuments(text: string): DocumentText[] {
     const c = text.charCodeAt(offset);
     if ((c === 45 /* - */ || c === 46 /* . */) && isDocumentMarker(text, offset, lineEnd)) {
       if (c === 45 && line > startLine) {
-        docs.push({ text: text.slice(startOffset, offset - 1), startLine: startLine + 1, lines: line - startLine });
+        docs.push({ text: text.slice(startOffset, offset - 1), offset: startOffset, startLine: startLine + 1, lines: line - startLine });
         startLine = line;
         startOffset = offset;
       } else if (c === 46) {
-        docs.push({ text: text.slice(startOffset, lineEnd), startLine: startLine + 1, lines: line + 1 - startLine });
+        docs.push({ text: text.slice(startOffset, lineEnd), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
         startLine = line + 1;
         startOffset = lineEnd + 1;
       }
@@ -208,8 +211,28 @@ function splitDocuments(text: string): DocumentText[] {
     offset = newline + 1;
     line++;
   }
-  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), startLine: startLine + 1, lines: line + 1 - startLine });
+  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
   return docs;
+}
+
+/**
+ * A stream of UTF-8 bytes split into documents, each decoded on its own. Decoded whole, one
+ * character outside ASCII (a curly quote in a CRD's description) makes the whole text a
+ * string of two-byte characters: twice the memory, and every later scan reads it more
+ * slowly. Documents and lines are found in the bytes read as Latin-1, one character per
+ * byte (UTF-8 puts no byte below 0x80 inside a character, so line breaks and markers are
+ * where they are); a document with other bytes is then decoded as UTF-8.
+ */
+function splitBytes(input: Uint8Array): DocumentText[] {
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  const chunks = splitDocuments(body.toString("latin1"));
+  if (isAscii(body)) return chunks;
+  for (const chunk of chunks) {
+    const own = body.subarray(chunk.offset, chunk.offset + chunk.text.length);
+    if (!isAscii(own)) chunk.text = own.toString("utf8");
+  }
+  return chunks;
 }
 
 /** A line that is `---` or `...`, alone or followed by a space or tab (then a comment or content). */
@@ -249,10 +272,11 @@ export interface ParseOptions {
   parsed?: ReadonlyMap<string, YamlDocument>;
 }
 
-export function parseYamlStream(input: string, file: string, options: ParseOptions = {}): YamlDocument[] {
-  const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
+/** Every document of a stream: text, or UTF-8 bytes as a program printed them (helm's output, see splitBytes). */
+export function parseYamlStream(input: string | Uint8Array, file: string, options: ParseOptions = {}): YamlDocument[] {
+  const chunks = typeof input === "string" ? splitDocuments(input.startsWith("\uFEFF") ? input.slice(1) : input) : splitBytes(input);
   const { parsed } = options;
-  return splitDocuments(text).map((chunk, index) => {
+  return chunks.map((chunk, index) => {
     const same = parsed?.get(withoutFinalNewline(chunk.text));
     return same === undefined ? parseDocument(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
   });

@@ -127,7 +127,7 @@ const CRDS_FOLDER_FILE = /^(?:charts\/[^/]+\/)*crds\//;
  * (relative to `chartDir`) each such template is, so that lines are found for every kind of chart.
  */
 export function parseRender(
-  output: string,
+  output: string | Buffer,
   chartPath: string,
   chartDir: string,
   shownAs?: string,
@@ -171,12 +171,12 @@ export function parseRender(
  * `helm install` then fails to install (template actions written into a CRD, for one).
  * `fileOf` gives the file as the user finds it from Helm's `# Source:` path.
  */
-function parseCrdsAware(output: string, file: string, options: ParseOptions, fileOf: (source: string) => string): YamlDocument[] {
+function parseCrdsAware(output: string | Buffer, file: string, options: ParseOptions, fileOf: (source: string) => string): YamlDocument[] {
   try {
     return parseYamlStream(output, file, options);
   } catch (error) {
     if (!(error instanceof InputError) || error.file !== file || error.line === undefined) throw error;
-    const before = output.split("\n", error.line - 1);
+    const before = output.toString().split("\n", error.line - 1);
     const at = before.findLastIndex((line) => line.startsWith("# Source: "));
     const source = at === -1 ? undefined : before[at]!.slice("# Source: ".length).trim();
     if (source === undefined || !CRDS_FOLDER_FILE.test(pathInChart(source))) throw error;

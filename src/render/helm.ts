@@ -391,8 +391,8 @@ export interface RenderOptions {
   reportAs?: string;
 }
 
-/** Renders a chart with `helm template` and returns the manifest text Helm printed. */
-export async function helmTemplate(helm: Helm, request: RenderRequest, options: RenderOptions): Promise<string> {
+/** Renders a chart with `helm template` and returns the manifests as Helm printed them, UTF-8 bytes (parseYamlStream decodes each document on its own). */
+export async function helmTemplate(helm: Helm, request: RenderRequest, options: RenderOptions): Promise<Buffer> {
   const reportAs = options.reportAs ?? request.chart;
   const args = templateArguments(request);
   const early = options.signal === undefined ? takeEarlyRender(helm.path, args, options.timeoutMs) : undefined;
@@ -413,7 +413,7 @@ export async function helmTemplate(helm: Helm, request: RenderRequest, options: 
     throw new InputError(`helm (${helm.path}) was killed by ${run.signal} while rendering the chart`, reportAs, undefined, stderr);
   }
   if (run.code !== 0) throw helmTemplateFailure(stderr, run.code, request.chart, reportAs);
-  return run.stdout.toString("utf8");
+  return run.stdout;
 }
 
 /** Renders started before anyone asked for them (startEarlyRender), by binary, arguments and timeout. */
@@ -569,14 +569,15 @@ export const VERSION_REPORT_FILE = "chartguard-helm-version.yaml";
 const VERSION_REPORT_PREFIX = "# chartguard-helm-version: ";
 export const VERSION_REPORT_TEMPLATE = `${VERSION_REPORT_PREFIX}{{ with .Capabilities.HelmVersion }}{{ .Version }}{{ if ge (len .GitCommit) 7 }}+g{{ trunc 7 .GitCommit }}{{ end }}{{ end }}\n`;
 
-/** The output of a chart whose templates/ holds VERSION_REPORT_FILE, without that document, and the version it reported. */
-export function takeVersionReport(output: string, chartName: string): { output: string; version?: string } {
+/** The output (text, or bytes) of a chart whose templates/ holds VERSION_REPORT_FILE, without that document, and the version it reported. */
+export function takeVersionReport<Output extends string | Buffer>(output: Output, chartName: string): { output: Output; version?: string } {
   const start = output.indexOf(`---\n# Source: ${chartName}/templates/${VERSION_REPORT_FILE}\n${VERSION_REPORT_PREFIX}`);
   if (start === -1) return { output };
   const versionStart = output.indexOf(VERSION_REPORT_PREFIX, start) + VERSION_REPORT_PREFIX.length;
   const lineEnd = output.indexOf("\n", versionStart);
   const end = lineEnd === -1 ? output.length : lineEnd;
-  return { output: output.slice(0, start) + output.slice(end + 1), version: output.slice(versionStart, end) };
+  const rest = (typeof output === "string" ? output.slice(0, start) + output.slice(end + 1) : Buffer.concat([output.subarray(0, start), output.subarray(end + 1)])) as Output;
+  return { output: rest, version: output.slice(versionStart, end).toString() };
 }
 
 // ============================================================================================

@@ -22,7 +22,7 @@ export async function oracleParse(helm: Helm, yamlText: string): Promise<unknown
     const chart = join(workDir, "yaml-oracle");
     copyChart(ORACLE_CHART, chart);
     await writeFile(join(chart, "input.yaml"), yamlText);
-    const manifest = await helmTemplate(helm, renderRequest(chart), { timeoutMs: 30_000 });
+    const manifest = (await helmTemplate(helm, renderRequest(chart), { timeoutMs: 30_000 })).toString("utf8");
     return decodeOracleOutput(manifest);
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -305,3 +305,45 @@ test("a document parsed before is not parsed again: its value is shared, its pla
   assert.notEqual(probe[0]!.value, base[1]!.value, "a changed document is parsed");
   assert.equal((probe[0]!.value as { metadata: { name: string } }).metadata.name, "web-cgchart");
 });
+
+test("a stream given as UTF-8 bytes reads as the same text decoded: values, lines, texts and errors (each document decoded on its own)", () => {
+  const streams = [
+    ["---", "# Source: web/templates/a.yaml", "apiVersion: v1", "kind: ConfigMap", "metadata: {name: a}", "data: {k: plain}"].join("\n"),
+    [
+      "\uFEFFapiVersion: v1",
+      "kind: ConfigMap",
+      "metadata: {name: quotes}",
+      "data:",
+      "  note: \u201cquoted\u201d \u2013 caf\u00e9 \u{1F680}",
+      "---",
+      "apiVersion: v1",
+      "kind: Service",
+      "metadata:",
+      "  name: after",
+      "  labels: {app: \u00e9t\u00e9}",
+      "...",
+      "---",
+      "kind: Secret",
+      "metadata: {name: last}",
+    ].join("\r\n"),
+  ];
+  for (const stream of streams) {
+    const fromText = parseYamlStream(stream, "render.yaml");
+    const fromBytes = parseYamlStream(Buffer.from(stream, "utf8"), "render.yaml");
+    assert.deepEqual(
+      fromBytes.map((doc) => [doc.value, doc.startLine, doc.text, doc.template, doc.locate(["metadata", "name"])]),
+      fromText.map((doc) => [doc.value, doc.startLine, doc.text, doc.template, doc.locate(["metadata", "name"])]),
+    );
+  }
+  const broken = "a: 1\n---\nnote: \u201cx\u201d\nb: [\n";
+  const failure = (input: string | Buffer) => {
+    try {
+      parseYamlStream(input, "render.yaml");
+    } catch (error) {
+      return error instanceof InputError ? [error.message, error.file, error.line, error.column] : error;
+    }
+    return undefined;
+  };
+  assert.equal((failure(broken) as unknown[])[2], 5, "the unclosed flow sequence, at the end of its document");
+  assert.deepEqual(failure(Buffer.from(broken)), failure(broken));
+});

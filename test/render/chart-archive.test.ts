@@ -67,7 +67,7 @@ describe("extractChartArchive", () => {
       const archive = join(work, "basic.tgz");
       execFileSync("tar", ["-czf", archive, "-C", fixtureChart(""), "basic"]);
       const root = await extractChartArchive(archive, join(work, "out"));
-      assert.match(await helmTemplate(helm, renderRequest(root), { timeoutMs: 30_000 }), /kind: Deployment/);
+      assert.match((await helmTemplate(helm, renderRequest(root), { timeoutMs: 30_000 })).toString("utf8"), /kind: Deployment/);
     });
   }
 

@@ -169,7 +169,7 @@ describe("withoutMissingDependencies", () => {
         chartDependencies(copy).map(({ name, present }) => ({ name, present })),
         [{ name: "local-sub", present: true }],
       );
-      const manifest = await helmTemplate(helm, renderRequest(copy), { timeoutMs: 30_000 });
+      const manifest = (await helmTemplate(helm, renderRequest(copy), { timeoutMs: 30_000 })).toString("utf8");
       assert.match(manifest, /name: rel-parent/);
       assert.match(manifest, /name: rel-local-sub/);
       assert.deepEqual(withoutMissingDependencies(copy), [], "a second call has nothing left to drop");
@@ -179,7 +179,7 @@ describe("withoutMissingDependencies", () => {
       const copy = join(await tempDir("copy"), "legacy");
       copyChart(fixtureChart("legacy-v1-deps"), copy);
       assert.deepEqual(withoutMissingDependencies(copy), ["mysql"]);
-      const manifest = await helmTemplate(helm, renderRequest(copy), { timeoutMs: 30_000 });
+      const manifest = (await helmTemplate(helm, renderRequest(copy), { timeoutMs: 30_000 })).toString("utf8");
       assert.match(manifest, /name: rel-legacy/);
     });
   }

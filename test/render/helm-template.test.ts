@@ -7,11 +7,14 @@ import { parseAllDocuments } from "yaml";
 import { InputError } from "../../src/errors.ts";
 import { check } from "../../src/check.ts";
 import { renderChartsForCheck } from "../../src/check-render.ts";
-import { chartRefusal, helmTemplate, type Helm } from "../../src/render/helm.ts";
+import { chartRefusal, helmTemplate as renderBytes, type Helm, type RenderOptions, type RenderRequest } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fakeHelm, fixtureChart, renderRequest, tempDir } from "./support.ts";
 
 const TIMEOUT = { timeoutMs: 30_000 };
+
+/** helmTemplate's output as text. */
+const helmTemplate = async (helm: Helm, request: RenderRequest, options: RenderOptions) => (await renderBytes(helm, request, options)).toString("utf8");
 
 function documents(manifest: string): Record<string, unknown>[] {
   return parseAllDocuments(manifest)

@@ -145,5 +145,9 @@ describe("the version check of check(): read from a probe render where one repor
     assert.deepEqual(takeVersionReport(`${chart}${report}${chart}`, "web"), { output: `${chart}${chart}`, version: "v4.1.4+g05fa379" });
     assert.deepEqual(takeVersionReport(chart, "web"), { output: chart });
     assert.deepEqual(takeVersionReport(report, "other"), { output: report }, "another chart's template of that name is its own");
+    // helm's output as bytes: the same cut, a character outside ASCII before it included.
+    const quoted = "---\n# Source: web/templates/a.yaml\nnote: \u201cx\u201d\n";
+    const bytes = takeVersionReport(Buffer.from(`${quoted}${report}${chart}`), "web");
+    assert.deepEqual({ output: bytes.output.toString("utf8"), version: bytes.version }, { output: `${quoted}${chart}`, version: "v4.1.4+g05fa379" });
   });
 });
