@@ -24265,7 +24265,7 @@ function chartFacts(charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
     if (files.size === 0) continue;
-    const helpers = definedHelpers(files);
+    const texts = templateTextFacts(files);
     const rendered2 = /* @__PURE__ */ new Map();
     for (const doc of chart.docs) {
       const file = doc.template === void 0 ? void 0 : fileInChart(chart, doc.template);
@@ -24274,28 +24274,52 @@ function chartFacts(charts) {
       if (list) list.push(doc);
       else rendered2.set(file, [doc]);
     }
-    const reusing = (other) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+    const reusing = (other) => texts.of(other).lookups.has("Secret");
     for (const [file, [first]] of rendered2) {
       const template = first.template;
-      const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
-      templateTexts.set(template, parts);
-      const kinds = lookupKinds(parts);
-      if (kinds.size > 0) lookups.set(template, kinds);
-      const switches = kinds.size > 0 ? regenerating(parts) : [];
-      if (switches.length > 0) regenerateSwitches.set(template, switches);
-      if (parts.some((part) => INSTALL_OR_UPGRADE.test(part))) installConditional.add(template);
-      const hashing = hashingLines(file, files.get(file) ?? "");
-      const reusedLines = new Set([...hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
+      const facts = texts.of(file);
+      templateTexts.set(template, facts.parts);
+      if (facts.lookups.size > 0) lookups.set(template, facts.lookups);
+      if (facts.regenerateSwitches.length > 0) regenerateSwitches.set(template, facts.regenerateSwitches);
+      if (facts.installConditional) installConditional.add(template);
+      const reusedLines = new Set([...facts.hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
       if (reusedLines.size > 0) hashesReusedSecret.set(template, reusedLines);
-      const whole = wholeHashesByKey(files.get(file) ?? "", hashing, rendered2);
+      const whole = wholeHashesByKey(files.get(file) ?? "", facts.hashing, rendered2);
       if (whole.size > 0) hashesWholeTemplates.set(template, whole);
-      const deliberate = markedDeliberate(files.get(file) ?? "");
-      if (deliberate.size > 0) deliberateLines.set(template, deliberate);
+      if (facts.deliberate.size > 0) deliberateLines.set(template, facts.deliberate);
     }
-    const unrendered = unrenderedTemplates(files, rendered2, helpers);
+    const unrendered = unrenderedTemplates(files, rendered2, texts);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
   return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches };
+}
+function templateTextFacts(files) {
+  const known = textFactsByTree.get(files);
+  if (known !== void 0) return known;
+  const helpers = definedHelpers(files);
+  const byFile2 = /* @__PURE__ */ new Map();
+  const of = (file) => {
+    let facts = byFile2.get(file);
+    if (facts === void 0) byFile2.set(file, facts = textFactsOf(file, files.get(file) ?? "", helpers));
+    return facts;
+  };
+  for (const file of files.keys()) if (!path9.basename(file).startsWith("_")) of(file);
+  const tree = { of };
+  textFactsByTree.set(files, tree);
+  return tree;
+}
+function textFactsOf(file, text, helpers) {
+  const parts = withIncludedHelpers(text, helpers);
+  const lookups = lookupKinds(parts);
+  return {
+    parts,
+    lookups,
+    regenerateSwitches: lookups.size > 0 ? regenerating(parts) : [],
+    installConditional: parts.some((part) => INSTALL_OR_UPGRADE.test(part)),
+    hashing: hashingLines(file, text),
+    deliberate: markedDeliberate(text),
+    declaredWorkloads: declaredWorkloads(text)
+  };
 }
 function regenerating(parts) {
   const paths = /* @__PURE__ */ new Set();
@@ -24384,14 +24408,14 @@ function lookupKinds(parts) {
   for (const part of parts) for (const match of part.matchAll(LOOKUP)) kinds.add(match[1]);
   return kinds;
 }
-function unrenderedTemplates(files, rendered2, helpers) {
+function unrenderedTemplates(files, rendered2, texts) {
   const found = [];
-  for (const [file, text] of files) {
+  for (const file of files.keys()) {
     if (path9.basename(file).startsWith("_")) continue;
-    const declared = declaredWorkloads(text);
-    if (declared === 0) continue;
+    const facts = texts.of(file);
+    if (facts.declaredWorkloads === 0) continue;
     const renderedWorkloads = (rendered2.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf2(doc))).length;
-    if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
+    if (renderedWorkloads < facts.declaredWorkloads) found.push({ template: file, text: facts.parts.join("\n") });
   }
   return found.sort((a, b) => a.template < b.template ? -1 : a.template > b.template ? 1 : 0);
 }
@@ -24427,7 +24451,7 @@ function kindOf2(doc) {
   const kind = doc.value?.kind;
   return typeof kind === "string" ? kind : "";
 }
-var DEFINE, INCLUDE, LOOKUP, INSTALL_OR_UPGRADE, BASE_PATH_INCLUDE, KIND_LINE, WORKLOAD_KIND_MENTION, VALUES_PATH, REGENERATE, MARKER_LINE, KEY_OF_LINE;
+var DEFINE, INCLUDE, LOOKUP, INSTALL_OR_UPGRADE, BASE_PATH_INCLUDE, KIND_LINE, WORKLOAD_KIND_MENTION, textFactsByTree, VALUES_PATH, REGENERATE, MARKER_LINE, KEY_OF_LINE;
 var init_chart_facts = __esm({
   "src/chart-facts.ts"() {
     "use strict";
@@ -24440,6 +24464,7 @@ var init_chart_facts = __esm({
     BASE_PATH_INCLUDE = /\.Template\.BasePath((?:\s+"[^"]*")+)/g;
     KIND_LINE = /^(\s*)(- )?kind:\s*["']?([A-Za-z]+)["']?\s*(?:#.*)?$/;
     WORKLOAD_KIND_MENTION = new RegExp(`kind:\\s*["']?(?:${[...WORKLOAD_KINDS].join("|")})\\b`);
+    textFactsByTree = /* @__PURE__ */ new WeakMap();
     VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
     REGENERATE = /^(?:re(?:create|generate|new)|rotate|forceRe)/i;
     MARKER_LINE = /^[ \t\r]*(?:\{\{-?[ \t]*if[ \t][^}\n]*\.Values\.[^}\n]*\}\}[ \t\r]*$|(?:#|\{\{-?[ \t]*\/\*).*\b(?:roll|rolls|rolling|restart|restarts|redeploy|redeploys)\b)/gim;
@@ -25289,7 +25314,7 @@ async function renderChart(chartPath, settings, workDir, shownAs) {
   const request = chartRequest(chartDir, meta.name, settings.inputs);
   const rendering = helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
   const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : void 0;
-  allTemplates?.catch(() => void 0);
+  allTemplates?.then((templates2) => settings.onTemplatesRead?.(templates2)).catch(() => void 0);
   const output = await rendering;
   const { docs, templateFiles: templateFiles3 } = parseRender(output, chartPath, chartDir, shownAs, { skipUnreadBodies: settings.skipUnreadBodies === true });
   const rendered2 = {
@@ -25405,7 +25430,8 @@ async function renderCharts(sources, options, hooks = {}) {
     // Its one user, `check`, derives chart facts from every template.
     templates: "all",
     // Probe renders are compared with the base render, bodies included; a plain render with nothing.
-    skipUnreadBodies: renderOne === void 0
+    skipUnreadBodies: renderOne === void 0,
+    ...hooks.onTemplatesRead === void 0 ? {} : { onTemplatesRead: hooks.onTemplatesRead }
   };
   await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism2();
@@ -26029,7 +26055,9 @@ function renderChartsForCheck(sources, options) {
   if (total === 0) return renderCharts(sources, options);
   const progress = createProgress(total, probe ? "rendering charts with probes" : "rendering charts");
   const onChartDone = (chartPath) => progress.tick(chartPath);
-  const rendered2 = probe ? renderCharts(sources, options, { renderOne: renderWithProbes, onChartDone }) : renderCharts(sources, options, { onChartDone });
+  const onTemplatesRead = (templates) => void templateTextFacts(templates);
+  const hooks = { onChartDone, onTemplatesRead };
+  const rendered2 = probe ? renderCharts(sources, options, { renderOne: renderWithProbes, ...hooks }) : renderCharts(sources, options, hooks);
   return rendered2.finally(() => progress.done());
 }
 function probeEvidenceOf(charts) {
@@ -26077,6 +26105,7 @@ async function renderWithProbes(chartPath, settings, workDir, jobs) {
 var init_check_render = __esm({
   "src/check-render.ts"() {
     "use strict";
+    init_chart_facts();
     init_probes();
     init_chart_input();
     init_charts();

@@ -44,7 +44,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
     const files = chart.templates;
     if (files.size === 0) continue; // a chart tree that could not be read: no facts, rules keep their default
-    const helpers = definedHelpers(files);
+    const texts = templateTextFacts(files);
     const rendered = new Map<string, YamlDocument[]>();
     for (const doc of chart.docs) {
       const file = doc.template === undefined ? undefined : fileInChart(chart, doc.template);
@@ -54,28 +54,78 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
       else rendered.set(file, [doc]);
     }
     // Once per template, however many documents it rendered; all of them carry the same `template`.
-    const reusing = (other: string) => lookupKinds(withIncludedHelpers(files.get(other) ?? "", helpers)).has("Secret");
+    const reusing = (other: string) => texts.of(other).lookups.has("Secret");
     for (const [file, [first]] of rendered) {
       const template = first!.template!;
-      const parts = withIncludedHelpers(files.get(file) ?? "", helpers);
-      templateTexts.set(template, parts);
-      const kinds = lookupKinds(parts);
-      if (kinds.size > 0) lookups.set(template, kinds);
-      const switches = kinds.size > 0 ? regenerating(parts) : [];
-      if (switches.length > 0) regenerateSwitches.set(template, switches);
-      if (parts.some((part) => INSTALL_OR_UPGRADE.test(part))) installConditional.add(template);
-      const hashing = hashingLines(file, files.get(file) ?? "");
-      const reusedLines = new Set([...hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
+      const facts = texts.of(file);
+      templateTexts.set(template, facts.parts);
+      if (facts.lookups.size > 0) lookups.set(template, facts.lookups);
+      if (facts.regenerateSwitches.length > 0) regenerateSwitches.set(template, facts.regenerateSwitches);
+      if (facts.installConditional) installConditional.add(template);
+      const reusedLines = new Set([...facts.hashing].filter(([, hashed]) => hashed.files.some(reusing)).map(([line]) => line));
       if (reusedLines.size > 0) hashesReusedSecret.set(template, reusedLines);
-      const whole = wholeHashesByKey(files.get(file) ?? "", hashing, rendered);
+      const whole = wholeHashesByKey(files.get(file) ?? "", facts.hashing, rendered);
       if (whole.size > 0) hashesWholeTemplates.set(template, whole);
-      const deliberate = markedDeliberate(files.get(file) ?? "");
-      if (deliberate.size > 0) deliberateLines.set(template, deliberate);
+      if (facts.deliberate.size > 0) deliberateLines.set(template, facts.deliberate);
     }
-    const unrendered = unrenderedTemplates(files, rendered, helpers);
+    const unrendered = unrenderedTemplates(files, rendered, texts);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
   return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches };
+}
+
+/** What one template's text says by itself, whatever rendered. */
+interface TextFacts {
+  /** The text and that of every helper it includes. */
+  parts: string[];
+  lookups: Set<string>;
+  regenerateSwitches: string[];
+  installConditional: boolean;
+  hashing: Map<number, { files: string[]; whole: boolean }>;
+  deliberate: Set<number>;
+  declaredWorkloads: number;
+}
+
+interface TreeTextFacts {
+  /** The facts of a file of the tree (of an empty text for a path the tree lacks). */
+  of(file: string): TextFacts;
+}
+
+const textFactsByTree = new WeakMap<ReadonlyMap<string, string>, TreeTextFacts>();
+
+/**
+ * The text facts of every template of a chart tree, worked out once per tree (`files` as
+ * render/chart-templates.ts read them). `check` asks as soon as the templates are read,
+ * while helm still renders (check-render.ts), so that chartFacts finds them done.
+ */
+export function templateTextFacts(files: ReadonlyMap<string, string>): TreeTextFacts {
+  const known = textFactsByTree.get(files);
+  if (known !== undefined) return known;
+  const helpers = definedHelpers(files);
+  const byFile = new Map<string, TextFacts>();
+  const of = (file: string): TextFacts => {
+    let facts = byFile.get(file);
+    if (facts === undefined) byFile.set(file, (facts = textFactsOf(file, files.get(file) ?? "", helpers)));
+    return facts;
+  };
+  for (const file of files.keys()) if (!path.basename(file).startsWith("_")) of(file);
+  const tree = { of };
+  textFactsByTree.set(files, tree);
+  return tree;
+}
+
+function textFactsOf(file: string, text: string, helpers: ReadonlyMap<string, string>): TextFacts {
+  const parts = withIncludedHelpers(text, helpers);
+  const lookups = lookupKinds(parts);
+  return {
+    parts,
+    lookups,
+    regenerateSwitches: lookups.size > 0 ? regenerating(parts) : [],
+    installConditional: parts.some((part) => INSTALL_OR_UPGRADE.test(part)),
+    hashing: hashingLines(file, text),
+    deliberate: markedDeliberate(text),
+    declaredWorkloads: declaredWorkloads(text),
+  };
 }
 
 const VALUES_PATH = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
@@ -210,14 +260,14 @@ function lookupKinds(parts: readonly string[]): Set<string> {
  * component, an empty list), as paths in the chart. Helpers (`_*.tpl`) render nothing by
  * themselves and are left out.
  */
-function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: ReadonlyMap<string, YamlDocument[]>, helpers: ReadonlyMap<string, string>): UnrenderedWorkload[] {
+function unrenderedTemplates(files: ReadonlyMap<string, string>, rendered: ReadonlyMap<string, YamlDocument[]>, texts: TreeTextFacts): UnrenderedWorkload[] {
   const found: UnrenderedWorkload[] = [];
-  for (const [file, text] of files) {
+  for (const file of files.keys()) {
     if (path.basename(file).startsWith("_")) continue;
-    const declared = declaredWorkloads(text);
-    if (declared === 0) continue;
+    const facts = texts.of(file);
+    if (facts.declaredWorkloads === 0) continue;
     const renderedWorkloads = (rendered.get(file) ?? []).filter((doc) => WORKLOAD_KINDS.has(kindOf(doc))).length;
-    if (renderedWorkloads < declared) found.push({ template: file, text: withIncludedHelpers(text, helpers).join("\n") });
+    if (renderedWorkloads < facts.declaredWorkloads) found.push({ template: file, text: facts.parts.join("\n") });
   }
   return found.sort((a, b) => (a.template < b.template ? -1 : a.template > b.template ? 1 : 0));
 }

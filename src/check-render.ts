@@ -7,6 +7,7 @@
  * by one and compared again. That loop lives here, in the orchestration layer, so that
  * render/ only renders and analyze/ only analyses.
  */
+import { templateTextFacts } from "./chart-facts.ts";
 import { mergeProbeEvidence, analyzeProbes, withUpgradeRefusal, withUpgradeRenders, type ProbeEvidence } from "./analyze/probes.ts";
 import type { Source } from "./load/sources.ts";
 import { renderChart, type ChartRenderSettings, type RenderedChart } from "./render/chart-input.ts";
@@ -25,7 +26,10 @@ export function renderChartsForCheck(sources: readonly Source[], options: ChartO
   if (total === 0) return renderCharts(sources, options);
   const progress = createProgress(total, probe ? "rendering charts with probes" : "rendering charts");
   const onChartDone = (chartPath: string) => progress.tick(chartPath);
-  const rendered = probe ? renderCharts(sources, options, { renderOne: renderWithProbes, onChartDone }) : renderCharts(sources, options, { onChartDone });
+  // The texts' facts are worked out while helm renders; chartFacts finds them done.
+  const onTemplatesRead = (templates: ReadonlyMap<string, string>) => void templateTextFacts(templates);
+  const hooks = { onChartDone, onTemplatesRead };
+  const rendered = probe ? renderCharts(sources, options, { renderOne: renderWithProbes, ...hooks }) : renderCharts(sources, options, hooks);
   return rendered.finally(() => progress.done());
 }
 

@@ -43,6 +43,12 @@ export interface ChartRenderSettings {
    * and no other release is compared with.
    */
   skipUnreadBodies?: boolean;
+  /**
+   * Called with every template of the tree (`templates: "all"`) as soon as they are read,
+   * while helm may still be rendering: `check` works out what the texts say then
+   * (src/chart-facts.ts), on the core helm leaves idle.
+   */
+  onTemplatesRead?: (templates: ReadonlyMap<string, string>) => void;
 }
 
 export interface RenderedChart {
@@ -96,7 +102,8 @@ export async function renderChart(chartPath: string, settings: ChartRenderSettin
   const rendering = helmTemplate(settings.helm, request, { timeoutMs: settings.timeoutMs, reportAs: shownAs ?? chartPath });
   // Every template is read while helm renders, when the main thread has nothing else to do.
   const allTemplates = settings.templates === "all" ? readChartTemplates(chartDir) : undefined;
-  allTemplates?.catch(() => undefined); // helm's error, if any, is the one to report
+  // helm's error, if any, is the one to report; a failing onTemplatesRead only leaves its work to be done again later.
+  allTemplates?.then((templates) => settings.onTemplatesRead?.(templates)).catch(() => undefined);
   const output = await rendering;
   const { docs, templateFiles } = parseRender(output, chartPath, chartDir, shownAs, { skipUnreadBodies: settings.skipUnreadBodies === true });
   const rendered: HelmRelease = {

@@ -28,6 +28,8 @@ export interface ChartRenderHooks<Chart extends RenderedChart> {
   renderOne?: (chartPath: string, settings: ChartRenderSettings, workDir: string, jobs: number) => Promise<Chart>;
   /** Called once per chart when it is done, rendered or failed (a progress line). */
   onChartDone?: (chartPath: string) => void;
+  /** Called with each chart's templates as soon as they are read (ChartRenderSettings.onTemplatesRead). */
+  onTemplatesRead?: (templates: ReadonlyMap<string, string>) => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function renderCharts<Chart extends RenderedChart = RenderedChart>(
     templates: "all" as const,
     // Probe renders are compared with the base render, bodies included; a plain render with nothing.
     skipUnreadBodies: renderOne === undefined,
+    ...(hooks.onTemplatesRead === undefined ? {} : { onTemplatesRead: hooks.onTemplatesRead }),
   };
   await checkValueFiles(settings.inputs);
   const jobs = options.jobs ?? availableParallelism();

@@ -6,7 +6,9 @@ import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { InputError } from "../../src/errors.ts";
 import { check } from "../../src/check.ts";
+import { templateTextFacts } from "../../src/chart-facts.ts";
 import { renderChartsForCheck } from "../../src/check-render.ts";
+import { renderCharts } from "../../src/render/charts.ts";
 import { chartRefusal, helmTemplate as renderBytes, type Helm, type RenderOptions, type RenderRequest } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fakeHelm, fixtureChart, renderRequest, tempDir } from "./support.ts";
@@ -70,6 +72,16 @@ for (const helm of helmBinaries()) {
       };
       assert.equal(await dataOf(false), undefined);
       assert.equal((await dataOf(true))?.release, "render-inputs");
+    });
+
+    test("check's templates reach onTemplatesRead once read, while helm may still render: the map the rendered chart carries, whose text facts are worked out once", async () => {
+      let seen: ReadonlyMap<string, string> | undefined;
+      const { rendered } = await renderCharts([{ kind: "chart", path: fixtureChart("basic") }], { namespace: "default", helm: helm.path, probe: false, jobs: 1 }, {
+        onTemplatesRead: (templates) => (seen = templates),
+      });
+      assert.equal(seen, rendered[0]!.templates);
+      assert.deepEqual([...seen!.keys()].sort(), ["templates/_helpers.tpl", "templates/deployment.yaml", "templates/service.yaml"]);
+      assert.equal(templateTextFacts(seen!), templateTextFacts(rendered[0]!.templates));
     });
 
     test("passes every input flag through", async () => {
