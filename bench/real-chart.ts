@@ -4,11 +4,12 @@
  * dependency that its charts/ folder lacks is taken from a folder of the same name next to
  * the chart (a repository checkout such as prometheus-community/helm-charts keeps its charts
  * side by side), or from wherever `locate` finds it (a repository that keeps a shared library
- * chart in a folder of its own). A dependency found nowhere is dropped from Chart.yaml, and the
- * bench says so.
+ * chart in a folder of its own); a `file://` dependency from the folder it names, as `helm
+ * dependency build` takes it (helm template reads only charts/). A dependency found nowhere is
+ * dropped from Chart.yaml, and the bench says so.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 
 export interface AssembledChart {
@@ -42,10 +43,8 @@ export function assembleChart(source: string, into: string, locate: LocateChart 
   const kept = dependencies.filter((dependency) => {
     const name = String(dependency.name);
     if (existsSync(join(into, "charts", name, "Chart.yaml")) || packagedIn(join(into, "charts"), name)) return true;
-    // file:// dependencies are resolved by helm itself from the copied tree.
-    if (typeof dependency.repository === "string" && dependency.repository.startsWith("file://")) return true;
-    const found = locate(name);
-    if (found !== undefined && existsSync(join(found, "Chart.yaml"))) {
+    const found = [locate(name), localDependency(source, dependency.repository)].find((dir) => dir !== undefined && existsSync(join(dir, "Chart.yaml")));
+    if (found !== undefined) {
       cpSync(found, join(into, "charts", name), { recursive: true, verbatimSymlinks: true });
       vendored.push(name);
       return true;
@@ -60,6 +59,11 @@ export function assembleChart(source: string, into: string, locate: LocateChart 
   // A lock file names the dropped dependencies too; helm template does not need it.
   rmSync(join(into, "Chart.lock"), { force: true });
   return { dir: into, vendored, dropped };
+}
+
+/** The folder a `file://` repository names, relative to the chart; undefined for any other repository. */
+export function localDependency(chart: string, repository: unknown): string | undefined {
+  return typeof repository === "string" && repository.startsWith("file://") ? resolve(chart, repository.slice("file://".length)) : undefined;
 }
 
 /** Whether `charts` holds the dependency packaged, as `helm dependency build` leaves it (`name-1.2.3.tgz`). */

@@ -8,7 +8,7 @@ import { tsImport } from "tsx/esm/api";
 import { parse } from "yaml";
 import semver from "semver";
 
-const { assembleChart } = await tsImport("../real-chart.ts", import.meta.url);
+const { assembleChart, localDependency } = await tsImport("../real-chart.ts", import.meta.url);
 
 /** Chart folders under `dir`, library charts included, but no subchart in another chart's charts/. */
 export function findCharts(dir, found = []) {
@@ -80,16 +80,21 @@ function inRangeCopy(found, range, chartsRoot, mirrors) {
 }
 
 /**
- * Where a dependency is, as a repository's own CI finds it: the sibling folder of that name,
- * else the chart of that name elsewhere in the same repository (newrelic keeps its
- * common-library under library/). `chartsRoot` holds one folder per repository.
+ * Where a dependency is, as a repository's own CI finds it: the folder a `file://` repository
+ * names, else the sibling folder of that name, else the chart of that name elsewhere in the
+ * same repository (newrelic keeps its common-library under library/). `chartsRoot` holds one
+ * folder per repository.
  */
 function locatorFor(source, allCharts, chartsRoot, mirrors) {
   const repository = relative(chartsRoot, source).split("/")[0];
-  const ranges = new Map((chartMeta(source).dependencies ?? []).map((dependency) => [String(dependency.name), dependency.version]));
+  const dependencies = chartMeta(source).dependencies ?? [];
+  const ranges = new Map(dependencies.map((dependency) => [String(dependency.name), dependency.version]));
+  const local = new Map(dependencies.map((dependency) => [String(dependency.name), localDependency(source, dependency.repository)]));
   // Never the chart itself: mongodb's helpers/cert-manager depends on jetstack's cert-manager.
   const itself = resolve(source);
   const locate = (name) => {
+    const named = local.get(name);
+    if (named !== undefined && existsSync(join(named, "Chart.yaml"))) return named;
     const sibling = resolve(dirname(source), name);
     if (sibling !== itself && existsSync(join(sibling, "Chart.yaml"))) return sibling;
     return allCharts.find((chart) => resolve(chart) !== itself && relative(chartsRoot, chart).split("/")[0] === repository && chartMeta(chart).name === name);

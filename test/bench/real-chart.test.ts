@@ -53,3 +53,12 @@ test("a dependency packaged in charts/ (name-version.tgz, as helm dependency bui
   assert.deepEqual(built, { dir: join(root, "out", "chart-app"), vendored: [], dropped: ["reporter-ui"] });
   assert.match(readFileSync(join(built.dir, "Chart.yaml"), "utf8"), /condition: reporter\.enabled/);
 });
+
+test("a file:// dependency is vendored from the folder it names (helm template reads only charts/), wherever that is", () => {
+  const repo = join(root, "local");
+  chart(join(repo, "stack"), "apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n  - name: gateway\n    version: 5.3.0\n    repository: file://../components/gateway\n  - name: pump\n    version: 5.3.0\n    repository: file://../components/pump\n");
+  chart(join(repo, "components", "gateway"), "apiVersion: v2\nname: gateway\nversion: 5.3.0\n");
+  const built = assembleChart(join(repo, "stack"), join(root, "out", "chart-local"));
+  assert.deepEqual(built, { dir: join(root, "out", "chart-local"), vendored: ["gateway"], dropped: ["pump"] });
+  assert.equal(readFileSync(join(built.dir, "charts", "gateway", "Chart.yaml"), "utf8"), "apiVersion: v2\nname: gateway\nversion: 5.3.0\n");
+});
