@@ -521,8 +521,8 @@ function takeVersionReport(output, chartName) {
 ${VERSION_REPORT_PREFIX}`);
   if (start === -1) return { output };
   const versionStart = output.indexOf(VERSION_REPORT_PREFIX, start) + VERSION_REPORT_PREFIX.length;
-  const lineEnd2 = output.indexOf("\n", versionStart);
-  const end = lineEnd2 === -1 ? output.length : lineEnd2;
+  const lineEnd = output.indexOf("\n", versionStart);
+  const end = lineEnd === -1 ? output.length : lineEnd;
   const rest = typeof output === "string" ? output.slice(0, start) + output.slice(end + 1) : Buffer.concat([output.subarray(0, start), output.subarray(end + 1)]);
   return { output: rest, version: output.slice(versionStart, end).toString() };
 }
@@ -4305,7 +4305,7 @@ function requireSnippet() {
   if (hasRequiredSnippet) return snippet;
   hasRequiredSnippet = 1;
   const common2 = requireCommon();
-  function getLine(buffer, lineStart, lineEnd2, position2, maxLineLength) {
+  function getLine(buffer, lineStart, lineEnd, position2, maxLineLength) {
     let head = "";
     let tail = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
@@ -4313,12 +4313,12 @@ function requireSnippet() {
       head = " ... ";
       lineStart = position2 - maxHalfLength + head.length;
     }
-    if (lineEnd2 - position2 > maxHalfLength) {
+    if (lineEnd - position2 > maxHalfLength) {
       tail = " ...";
-      lineEnd2 = position2 + maxHalfLength - tail.length;
+      lineEnd = position2 + maxHalfLength - tail.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd2).replace(/\t/g, "→") + tail,
+      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
       pos: position2 - lineStart + head.length
       // relative position
     };
@@ -15052,10 +15052,11 @@ var init_block_locator = __esm({
 
 // src/load/crd-schemas.ts
 function withoutCrdSchemas(text) {
-  if (!text.includes("CustomResourceDefinition") || text.includes("	")) return void 0;
-  const kind = linesStartingWith(text, "kind:").some((at) => CRD_KIND.test(text.slice(at, lineEnd(text, at))));
-  const apiVersion = linesStartingWith(text, "apiVersion:").some((at) => CRD_API_VERSION.test(text.slice(at, lineEnd(text, at))));
-  const spec = linesStartingWith(text, "spec:").findLast((at) => SPEC.test(text.slice(at, lineEnd(text, at)))) ?? -1;
+  if (text.indexOf("CustomResourceDefinition") === -1 || text.indexOf("	") !== -1) return void 0;
+  const line = (at) => text.slice(at, text.lineEnd(at));
+  const kind = linesStartingWith(text, "kind:").some((at) => CRD_KIND.test(line(at)));
+  const apiVersion = linesStartingWith(text, "apiVersion:").some((at) => CRD_API_VERSION.test(line(at)));
+  const spec = linesStartingWith(text, "spec:").findLast((at) => SPEC.test(line(at))) ?? -1;
   if (!kind || !apiVersion || spec === -1) return void 0;
   let indent = -1;
   let versions = -1;
@@ -15065,21 +15066,18 @@ function withoutCrdSchemas(text) {
     if (own === 0) break;
     if (indent === -1) indent = own;
     if (own !== indent) continue;
-    const match = VERSIONS.exec(text.slice(at, lineEnd(text, at)));
+    const match = VERSIONS.exec(line(at));
     if (match !== null && match[1].length === indent) {
       versions = at;
       break;
     }
   }
   if (versions === -1) return void 0;
-  const shallow = new RegExp(`\\n {0,${indent}}[^ \\n#]`, "g");
-  shallow.lastIndex = lineEnd(text, versions);
-  for (let found = shallow.exec(text); found !== null; found = shallow.exec(text)) {
-    const end = found.index + 1;
-    shallow.lastIndex = end;
+  for (let end = nextLine(text, versions); end < text.length; end = nextLine(text, end)) {
+    if (!shallowerThan(text, end, indent + 1)) continue;
     const own = contentIndent(text, end);
     if (own === void 0) continue;
-    const rest = text.slice(end + own, lineEnd(text, end));
+    const rest = text.slice(end + own, text.lineEnd(end));
     if (own === indent && (rest.startsWith("- ") || rest.trimEnd() === "-")) continue;
     if (own === 0 || SPEC_KEY_AFTER.test(rest)) return text.slice(0, versions) + text.slice(end);
     return void 0;
@@ -15087,24 +15085,24 @@ function withoutCrdSchemas(text) {
   return text.slice(0, versions);
 }
 function linesStartingWith(text, start) {
-  const found = text.startsWith(start) ? [0] : [];
+  const found = text.slice(0, start.length) === start ? [0] : [];
   for (let at = text.indexOf(`
 ${start}`); at !== -1; at = text.indexOf(`
 ${start}`, at + 1)) found.push(at + 1);
   return found;
 }
-function lineEnd(text, at) {
-  const newline = text.indexOf("\n", at);
-  return newline === -1 ? text.length : newline;
-}
 function nextLine(text, at) {
-  return lineEnd(text, at) + 1;
+  return text.lineEnd(at) + 1;
+}
+function shallowerThan(text, at, columns) {
+  for (let i = at; i < at + columns; i++) if (text.codeAt(i) !== 32) return true;
+  return false;
 }
 function contentIndent(text, at) {
   let i = at;
-  while (text.charCodeAt(i) === 32) i++;
-  const c = text.charCodeAt(i);
-  if (i >= text.length || c === 10 || c === 35 || c === 13 && (i + 1 === text.length || text.charCodeAt(i + 1) === 10)) return void 0;
+  while (text.codeAt(i) === 32) i++;
+  const c = text.codeAt(i);
+  if (i >= text.length || c === 10 || c === 35 || c === 13 && (i + 1 === text.length || text.codeAt(i + 1) === 10)) return void 0;
   return i - at;
 }
 var CRD_KIND, CRD_API_VERSION, SPEC, VERSIONS, SPEC_KEY_AFTER;
@@ -15116,6 +15114,37 @@ var init_crd_schemas = __esm({
     SPEC = /^spec:[ \t]*(?:#.*)?$/;
     VERSIONS = /^( +)versions:[ \t]*(?:#.*)?$/;
     SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|validation|subresources|additionalPrinterColumns|version):(?:[ \t]|$)/;
+  }
+});
+
+// src/load/text-source.ts
+function textSource(text) {
+  return {
+    length: text.length,
+    codeAt: (at) => text.charCodeAt(at),
+    indexOf: (needle, from) => text.indexOf(needle, from),
+    lineEnd: (at) => {
+      const newline = text.indexOf("\n", at);
+      return newline === -1 ? text.length : newline;
+    },
+    slice: (start, end) => text.slice(start, end)
+  };
+}
+function bytesSource(bytes2) {
+  return {
+    length: bytes2.length,
+    codeAt: (at) => bytes2[at] ?? NaN,
+    indexOf: (needle, from) => bytes2.indexOf(needle, from, "latin1"),
+    lineEnd: (at) => {
+      const newline = bytes2.indexOf(10, at);
+      return newline === -1 ? bytes2.length : newline;
+    },
+    slice: (start, end) => bytes2.toString("utf8", start, end)
+  };
+}
+var init_text_source = __esm({
+  "src/load/text-source.ts"() {
+    "use strict";
   }
 });
 
@@ -15190,64 +15219,57 @@ function isHexOrBasePrefix(c) {
   const lower = c | 32;
   return lower >= 97 && lower <= 102 || lower === 120 || lower === 111;
 }
-function splitDocuments(text) {
+function splitDocuments(input) {
+  const bytes2 = typeof input === "string" ? void 0 : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const text = bytes2 === void 0 ? textSource(input) : bytesSource(bytes2);
+  const document = (start, end, startLine2, lines) => new DocumentText(bytes2 === void 0 ? input.slice(start, end) : bytes2.subarray(start, end), startLine2, lines);
   const docs = [];
+  let startOffset = bytes2 === void 0 ? text.codeAt(0) === 65279 ? 1 : 0 : bytes2[0] === 239 && bytes2[1] === 187 && bytes2[2] === 191 ? 3 : 0;
   let startLine = 0;
-  let startOffset = 0;
   let line = 0;
-  let offset = 0;
-  for (; ; ) {
-    const newline = text.indexOf("\n", offset);
-    const lineEnd2 = newline === -1 ? text.length : newline;
-    const c = text.charCodeAt(offset);
-    if ((c === 45 || c === 46) && isDocumentMarker(text, offset, lineEnd2)) {
+  for (let offset = startOffset; ; ) {
+    const lineEnd = text.lineEnd(offset);
+    const c = text.codeAt(offset);
+    if ((c === 45 || c === 46) && isDocumentMarker(text, offset, lineEnd)) {
       if (c === 45 && line > startLine) {
-        docs.push({ text: text.slice(startOffset, offset - 1), offset: startOffset, startLine: startLine + 1, lines: line - startLine });
+        docs.push(document(startOffset, offset - 1, startLine + 1, line - startLine));
         startLine = line;
         startOffset = offset;
       } else if (c === 46) {
-        docs.push({ text: text.slice(startOffset, lineEnd2), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
+        docs.push(document(startOffset, lineEnd, startLine + 1, line + 1 - startLine));
         startLine = line + 1;
-        startOffset = lineEnd2 + 1;
+        startOffset = lineEnd + 1;
       }
     }
-    if (newline === -1) break;
-    offset = newline + 1;
+    if (lineEnd === text.length) break;
+    offset = lineEnd + 1;
     line++;
   }
-  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
+  if (line + 1 > startLine) docs.push(document(startOffset, text.length, startLine + 1, line + 1 - startLine));
   return docs;
 }
-function splitBytes(input) {
-  const bytes2 = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const body = bytes2[0] === 239 && bytes2[1] === 187 && bytes2[2] === 191 ? bytes2.subarray(3) : bytes2;
-  const chunks = splitDocuments(body.toString("latin1"));
-  if (isAscii(body)) return chunks;
-  for (const chunk of chunks) {
-    const own = body.subarray(chunk.offset, chunk.offset + chunk.text.length);
-    if (!isAscii(own)) chunk.text = own.toString("utf8");
-  }
-  return chunks;
-}
-function isDocumentMarker(text, offset, lineEnd2) {
-  if (lineEnd2 - offset < 3) return false;
-  const marker = text.charCodeAt(offset);
-  if (text.charCodeAt(offset + 1) !== marker || text.charCodeAt(offset + 2) !== marker) return false;
-  if (lineEnd2 === offset + 3) return true;
-  const next = text.charCodeAt(offset + 3);
+function isDocumentMarker(text, offset, lineEnd) {
+  if (lineEnd - offset < 3) return false;
+  const marker = text.codeAt(offset);
+  if (text.codeAt(offset + 1) !== marker || text.codeAt(offset + 2) !== marker) return false;
+  if (lineEnd === offset + 3) return true;
+  const next = text.codeAt(offset + 3);
   return next === 32 || next === 9;
 }
-function sourceTemplate(text) {
-  for (const line of text.split("\n", 8)) {
-    const match = SOURCE_COMMENT.exec(line);
-    if (match) return match[1];
+function sourceComment(text) {
+  for (let line = 0, at = 0; line < 8 && at <= text.length; line++, at = text.lineEnd(at) + 1) {
+    const match = SOURCE_COMMENT.exec(text.slice(at, text.lineEnd(at)));
+    if (match) return { template: match[1], line };
   }
   return void 0;
 }
+function sourceFields(chunk) {
+  const comment = sourceComment(chunk.source);
+  return comment === void 0 ? {} : { template: comment.template, sourceCommentLine: chunk.startLine + comment.line };
+}
 function parseYamlStream(input, file, options = {}) {
-  const chunks = typeof input === "string" ? splitDocuments(input.startsWith("\uFEFF") ? input.slice(1) : input) : splitBytes(input);
   const { parsed } = options;
-  return chunks.map((chunk, index) => {
+  return splitDocuments(input).map((chunk, index) => {
     const same = parsed?.get(withoutFinalNewline(chunk.text));
     return same === void 0 ? parseDocument(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
   });
@@ -15261,21 +15283,23 @@ function withoutFinalNewline(text) {
   return text.endsWith("\n") ? text.slice(0, -1) : text;
 }
 function sameDocumentAgain(same, chunk, index, file) {
-  const template = sourceTemplate(chunk.text);
   const shift = chunk.startLine - same.startLine;
   return {
     file,
     index,
     startLine: chunk.startLine,
-    ...template === void 0 ? {} : { template },
+    ...sourceFields(chunk),
     value: same.value,
     duplicateKeys: same.duplicateKeys.map((duplicate) => ({ ...duplicate, line: duplicate.line + shift })),
     locate: (path29) => same.locate(path29) + shift,
-    text: chunk.text
+    get text() {
+      return chunk.text;
+    },
+    mentions: (needle) => chunk.includes(needle)
   };
 }
 function parseDocument(chunk, index, file, options) {
-  const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
+  const large = chunk.size > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
   let value;
   let uniqueKeys = false;
   const { locate, positioned } = documentLocator(chunk, file, options, large, () => value, () => uniqueKeys);
@@ -15284,16 +15308,18 @@ function parseDocument(chunk, index, file, options) {
   value = parsed.value;
   uniqueKeys = parsed.uniqueKeys === true;
   if (aliasesUnchecked) checkAliases(value, file, locate);
-  const template = sourceTemplate(chunk.text);
   return {
     file,
     index,
     startLine: chunk.startLine,
-    ...template === void 0 ? {} : { template },
+    ...sourceFields(chunk),
     value,
     duplicateKeys,
     locate,
-    text: chunk.text
+    get text() {
+      return chunk.text;
+    },
+    mentions: (needle) => chunk.includes(needle)
   };
 }
 function documentLocator(chunk, file, options, large, valueOf, uniqueKeys) {
@@ -15318,15 +15344,15 @@ function documentLocator(chunk, file, options, large, valueOf, uniqueKeys) {
   return { locate, positioned };
 }
 function documentValue(chunk, file, options, large, positioned) {
-  const cut = options.positionedOnly === true ? void 0 : withoutUnreadParts(chunk.text, options);
+  const cut = options.positionedOnly === true ? void 0 : withoutUnreadParts(chunk, options);
   const skimmed = cut === void 0 || hasAnchor(cut) ? void 0 : loadSkimmed(cut, file);
   if (skimmed !== void 0) return { value: skimmed.value, duplicateKeys: [] };
   const aliasCount = hasAnchor(chunk.text) ? chunk.text.match(ALIAS_TOKEN)?.length ?? 0 : 0;
   if (!large && (aliasCount >= ALIAS_HEAVY || options.positionedOnly === true)) return positioned().build();
   return { ...loadWithFallbacks(chunk, file, large, positioned), aliasesUnchecked: aliasCount > 0 };
 }
-function withoutUnreadParts(text, options) {
-  return (options.crdSchemas === true ? void 0 : withoutCrdSchemas(text)) ?? (options.skipUnreadBodies === true ? withoutUnreadBodies(text) : void 0);
+function withoutUnreadParts(chunk, options) {
+  return (options.crdSchemas === true ? void 0 : withoutCrdSchemas(chunk.source)) ?? (options.skipUnreadBodies === true ? withoutUnreadBodies(chunk.text) : void 0);
 }
 function loadWithFallbacks(chunk, file, large, positioned) {
   try {
@@ -15513,7 +15539,7 @@ function scalarValue(node) {
   if (node.type === "PLAIN") return resolvePlainScalar(text);
   return node.value;
 }
-var import_yaml, MAX_DEPTH, MAX_EXPANDED_NODES, LARGE_DOCUMENT_CHARS, ALIAS_HEAVY, ALIAS_TOKEN, ANCHOR_TOKEN, mayBeNumber, resolvedText, resolvedNumber, resolveNumber, constructNumber, K8S_JSYAML_SCHEMA, SOURCE_COMMENT, RETAINED_POSITION_CHARS, retained, retainedChars, ValueBuilder;
+var import_yaml, MAX_DEPTH, MAX_EXPANDED_NODES, LARGE_DOCUMENT_CHARS, ALIAS_HEAVY, ALIAS_TOKEN, ANCHOR_TOKEN, mayBeNumber, resolvedText, resolvedNumber, resolveNumber, constructNumber, K8S_JSYAML_SCHEMA, DocumentText, SOURCE_COMMENT, RETAINED_POSITION_CHARS, retained, retainedChars, ValueBuilder;
 var init_yaml = __esm({
   "src/load/yaml.ts"() {
     "use strict";
@@ -15523,6 +15549,7 @@ var init_yaml = __esm({
     init_k8s_scalars();
     init_block_locator();
     init_crd_schemas();
+    init_text_source();
     init_unread_bodies();
     MAX_DEPTH = 1e3;
     MAX_EXPANDED_NODES = 1e6;
@@ -15577,6 +15604,43 @@ var init_yaml = __esm({
         })
       ]
     });
+    DocumentText = class {
+      constructor(content, startLine, lines) {
+        this.startLine = startLine;
+        this.lines = lines;
+        if (typeof content === "string") this.#text = content;
+        else this.#bytes = content;
+      }
+      startLine;
+      lines;
+      #text;
+      #bytes;
+      /** Replaced by js-yaml's copy of the same text once js-yaml has read it (see loadFast). */
+      get text() {
+        if (this.#text === void 0) {
+          const bytes2 = this.#bytes;
+          this.#text = bytes2.toString(isAscii(bytes2) ? "latin1" : "utf8");
+          this.#bytes = void 0;
+        }
+        return this.#text;
+      }
+      set text(text) {
+        this.#text = text;
+        this.#bytes = void 0;
+      }
+      /** In characters, or in bytes while not decoded. */
+      get size() {
+        return this.#text?.length ?? this.#bytes.length;
+      }
+      /** The text as it is held, read in place. */
+      get source() {
+        return this.#text === void 0 ? bytesSource(this.#bytes) : textSource(this.#text);
+      }
+      /** Whether `needle` (ASCII) occurs in the text, read without decoding it. */
+      includes(needle) {
+        return this.#text?.includes(needle) ?? this.#bytes.includes(needle, 0, "latin1");
+      }
+    };
     SOURCE_COMMENT = /^# Source: (.+?)\s*$/;
     RETAINED_POSITION_CHARS = 16 * 1024 * 1024;
     retained = /* @__PURE__ */ new Map();
@@ -23042,7 +23106,7 @@ function objectKey2(ref2) {
 }
 function annotationIndex(input, known, notes) {
   const index = /* @__PURE__ */ new Map();
-  const mayHave = (doc) => doc.text === void 0 ? true : doc.text.includes(IGNORE_ANNOTATION);
+  const mayHave = (doc) => doc.mentions(IGNORE_ANNOTATION);
   const annotated = (docs) => {
     const candidates = docs.filter(mayHave);
     if (candidates.length === 0) return [];
@@ -23095,9 +23159,6 @@ function parseDirective(line) {
   const reason2 = dash < 0 ? "" : body.slice(dash + 2).trim();
   return { rules: splitRules(list), ...reason2 ? { reason: reason2 } : {} };
 }
-function linesOf(block) {
-  return block.lines ??= block.text.split("\n");
-}
 function isCommentLine(text) {
   const trimmed = text.trim();
   return trimmed.startsWith("#") || /^\{\{-?\s*\/\*.*\*\/\s*-?\}\}$/.test(trimmed);
@@ -23149,22 +23210,21 @@ var init_suppress = __esm({
     CommentIndex = class {
       byFile = /* @__PURE__ */ new Map();
       constructor(input, known, notes) {
-        const addBlock = (file, block) => {
+        const addBlock = (file, startLine, text) => {
+          const block = text === void 0 ? { startLine } : { startLine, lines: text().split("\n") };
           const blocks = this.byFile.get(file);
           if (blocks) blocks.push(block);
           else this.byFile.set(file, [block]);
-          block.directives = block.text.includes(IGNORE_COMMENT);
-          if (!block.directives) return;
-          linesOf(block).forEach((text, i) => {
-            for (const rule of parseDirective(text)?.rules ?? []) {
+          block.lines?.forEach((text2, i) => {
+            for (const rule of parseDirective(text2)?.rules ?? []) {
               if (!known.has(rule)) notes.add({ file, line: block.startLine + i, message: `${IGNORE_COMMENT} comment names "${rule}", which is not a chartguard rule; it suppresses nothing` });
             }
           });
         };
         for (const doc of [...input.docs, ...input.previousDocs ?? []]) {
-          if (doc.text !== void 0) addBlock(doc.file, { startLine: doc.startLine, text: doc.text });
+          addBlock(doc.file, doc.startLine, doc.mentions(IGNORE_COMMENT) ? () => doc.text ?? "" : void 0);
         }
-        for (const [file, text] of input.templates ?? []) addBlock(file, { startLine: 1, text });
+        for (const [file, text] of input.templates ?? []) addBlock(file, 1, text.includes(IGNORE_COMMENT) ? () => text : void 0);
         for (const blocks of this.byFile.values()) blocks.sort((a, b) => a.startLine - b.startLine);
       }
       suppressionFor(finding2) {
@@ -23180,16 +23240,16 @@ var init_suppress = __esm({
           if (candidate.startLine > line) break;
           block = candidate;
         }
-        if (!block || block.directives === false) return void 0;
-        const lines = linesOf(block);
-        const last = line - block.startLine;
+        if (block?.lines === void 0) return void 0;
+        const { lines, startLine } = block;
+        const last = line - startLine;
         if (last >= lines.length) return void 0;
         for (let i = last; i >= 0; i--) {
           const text = lines[i];
           if (i < last && !isCommentLine(text)) break;
           const directive = parseDirective(text);
           if (directive?.rules.includes(rule)) {
-            return { by: "comment", ...directive.reason ? { reason: directive.reason } : {}, file, line: block.startLine + i };
+            return { by: "comment", ...directive.reason ? { reason: directive.reason } : {}, file, line: startLine + i };
           }
         }
         return void 0;
@@ -25335,23 +25395,20 @@ function parseRender(output, chartPath, chartDir, shownAs, options = {}) {
   const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, options, (source) => {
     const inChart = onDisk(pathInChart(source));
     return inChart === void 0 ? source : toSlashes(path16.join(shownAs ?? chartPath, inChart));
-  }).map((parsed) => {
-    const source = parsed.template ?? crdsFile?.source;
-    if (source === void 0) return parsed;
+  }).map((doc) => {
+    const source = doc.template ?? crdsFile?.source;
+    if (source === void 0) return doc;
     const file = pathInChart(source);
-    if (parsed.template !== void 0) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : void 0;
+    if (doc.template !== void 0) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: doc.sourceCommentLine + 1 } : void 0;
     const subchart = SUBCHART_FILE.exec(file)?.[1];
-    const doc = {
-      ...parsed,
-      source,
-      ...crdsFile === void 0 ? {} : { template: source, crdsFileStart: crdsFile.start },
-      ...subchart === void 0 ? {} : { subchart }
-    };
+    doc.source = source;
+    if (crdsFile !== void 0) Object.assign(doc, { template: source, crdsFileStart: crdsFile.start });
+    if (subchart !== void 0) doc.subchart = subchart;
     const inChart = onDisk(file);
     if (inChart === void 0) return doc;
-    const template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path16.relative(process.cwd(), path16.resolve(chartPath, inChart)));
-    templateFiles3.set(template, toSlashes(inChart));
-    return { ...doc, template };
+    doc.template = shownAs !== void 0 ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path16.relative(process.cwd(), path16.resolve(chartPath, inChart)));
+    templateFiles3.set(doc.template, toSlashes(inChart));
+    return doc;
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles: templateFiles3 };
@@ -25373,11 +25430,6 @@ function parseCrdsAware(output, file, options, fileOf) {
       error.column
     );
   }
-}
-function lineAfterSourceComment(doc) {
-  const lines = (doc.text ?? "").split("\n", 8);
-  const comment = lines.findIndex((line) => line.startsWith("# Source: "));
-  return doc.startLine + comment + 1;
 }
 function toSlashes(file) {
   return file.split(path16.sep).join("/");

@@ -136,7 +136,7 @@ function objectKey(ref: ObjectRef): string {
 
 function annotationIndex(input: SuppressionInput, known: ReadonlySet<string>, notes: NoteList): Map<string, AnnotationMatch> {
   const index = new Map<string, AnnotationMatch>();
-  const mayHave = (doc: YamlDocument) => (doc.text === undefined ? true : doc.text.includes(IGNORE_ANNOTATION));
+  const mayHave = (doc: YamlDocument) => doc.mentions(IGNORE_ANNOTATION);
   const annotated = (docs: readonly YamlDocument[]) => {
     const candidates = docs.filter(mayHave);
     if (candidates.length === 0) return [];
@@ -209,33 +209,29 @@ export function parseDirective(line: string): Directive | undefined {
 
 interface TextBlock {
   startLine: number;
-  text: string;
-  /** Split on first use: most documents never have a finding. */
+  /** The lines of a text that holds a directive; absent when it holds none (then it is never split, nor decoded: a 100 MB dump has none). */
   lines?: string[];
-  /** Whether the text holds a directive at all (else it is never split: a 100 MB dump has none). */
-  directives?: boolean;
 }
 
 class CommentIndex {
   private readonly byFile = new Map<string, TextBlock[]>();
 
   constructor(input: SuppressionInput, known: ReadonlySet<string>, notes: NoteList) {
-    const addBlock = (file: string, block: TextBlock) => {
+    const addBlock = (file: string, startLine: number, text: (() => string) | undefined) => {
+      const block: TextBlock = text === undefined ? { startLine } : { startLine, lines: text().split("\n") };
       const blocks = this.byFile.get(file);
       if (blocks) blocks.push(block);
       else this.byFile.set(file, [block]);
-      block.directives = block.text.includes(IGNORE_COMMENT);
-      if (!block.directives) return;
-      linesOf(block).forEach((text, i) => {
+      block.lines?.forEach((text, i) => {
         for (const rule of parseDirective(text)?.rules ?? []) {
           if (!known.has(rule)) notes.add({ file, line: block.startLine + i, message: `${IGNORE_COMMENT} comment names "${rule}", which is not a chartguard rule; it suppresses nothing` });
         }
       });
     };
     for (const doc of [...input.docs, ...(input.previousDocs ?? [])]) {
-      if (doc.text !== undefined) addBlock(doc.file, { startLine: doc.startLine, text: doc.text });
+      addBlock(doc.file, doc.startLine, doc.mentions(IGNORE_COMMENT) ? () => doc.text ?? "" : undefined);
     }
-    for (const [file, text] of input.templates ?? []) addBlock(file, { startLine: 1, text });
+    for (const [file, text] of input.templates ?? []) addBlock(file, 1, text.includes(IGNORE_COMMENT) ? () => text : undefined);
     for (const blocks of this.byFile.values()) blocks.sort((a, b) => a.startLine - b.startLine);
   }
 
@@ -253,24 +249,20 @@ class CommentIndex {
       if (candidate.startLine > line) break;
       block = candidate;
     }
-    if (!block || block.directives === false) return undefined;
-    const lines = linesOf(block);
-    const last = line - block.startLine;
+    if (block?.lines === undefined) return undefined;
+    const { lines, startLine } = block;
+    const last = line - startLine;
     if (last >= lines.length) return undefined;
     for (let i = last; i >= 0; i--) {
       const text = lines[i]!;
       if (i < last && !isCommentLine(text)) break;
       const directive = parseDirective(text);
       if (directive?.rules.includes(rule)) {
-        return { by: "comment", ...(directive.reason ? { reason: directive.reason } : {}), file, line: block.startLine + i };
+        return { by: "comment", ...(directive.reason ? { reason: directive.reason } : {}), file, line: startLine + i };
       }
     }
     return undefined;
   }
-}
-
-function linesOf(block: TextBlock): string[] {
-  return (block.lines ??= block.text.split("\n"));
 }
 
 // A line holding only a comment: YAML `# ...`, or a Go template comment `{{/* ... */}}`, `{{- /* ... */ -}}`.

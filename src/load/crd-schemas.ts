@@ -15,6 +15,8 @@
  * does not parse is parsed again in full.
  */
 
+import type { TextSource } from "./text-source.ts";
+
 const CRD_KIND = /^kind:[ \t]+["']?CustomResourceDefinition["']?[ \t]*(?:#.*)?$/;
 const CRD_API_VERSION = /^apiVersion:[ \t]+["']?apiextensions\.k8s\.io\/[^\s"']+["']?[ \t]*(?:#.*)?$/;
 const SPEC = /^spec:[ \t]*(?:#.*)?$/;
@@ -24,15 +26,16 @@ const SPEC_KEY_AFTER = /^(?:group|names|scope|conversion|preserveUnknownFields|v
 
 /**
  * The document's text without its CRD schemas, or undefined when it is not a CRD that can
- * be cut safely. Lines are read in place, by offset and by regular expression: a CRD has
- * tens of thousands of deeply indented lines, and splitting them into strings, or walking
- * each one's indentation, cost more than parsing what is left.
+ * be cut safely. Lines are read in place (text-source.ts): a CRD has tens of thousands of
+ * deeply indented lines, and decoding them, splitting them into strings, or walking each
+ * one's indentation, cost more than parsing what is left.
  */
-export function withoutCrdSchemas(text: string): string | undefined {
-  if (!text.includes("CustomResourceDefinition") || text.includes("\t")) return undefined;
-  const kind = linesStartingWith(text, "kind:").some((at) => CRD_KIND.test(text.slice(at, lineEnd(text, at))));
-  const apiVersion = linesStartingWith(text, "apiVersion:").some((at) => CRD_API_VERSION.test(text.slice(at, lineEnd(text, at))));
-  const spec = linesStartingWith(text, "spec:").findLast((at) => SPEC.test(text.slice(at, lineEnd(text, at)))) ?? -1;
+export function withoutCrdSchemas(text: TextSource): string | undefined {
+  if (text.indexOf("CustomResourceDefinition") === -1 || text.indexOf("\t") !== -1) return undefined;
+  const line = (at: number) => text.slice(at, text.lineEnd(at));
+  const kind = linesStartingWith(text, "kind:").some((at) => CRD_KIND.test(line(at)));
+  const apiVersion = linesStartingWith(text, "apiVersion:").some((at) => CRD_API_VERSION.test(line(at)));
+  const spec = linesStartingWith(text, "spec:").findLast((at) => SPEC.test(line(at))) ?? -1;
   if (!kind || !apiVersion || spec === -1) return undefined;
   // spec's keys sit at the indentation of its first content line.
   let indent = -1;
@@ -43,23 +46,19 @@ export function withoutCrdSchemas(text: string): string | undefined {
     if (own === 0) break;
     if (indent === -1) indent = own;
     if (own !== indent) continue;
-    const match = VERSIONS.exec(text.slice(at, lineEnd(text, at)));
+    const match = VERSIONS.exec(line(at));
     if (match !== null && match[1]!.length === indent) {
       versions = at;
       break;
     }
   }
   if (versions === -1) return undefined;
-  // The schemas end at the first line indented no deeper than spec's keys (found by the
-  // regular expression engine, which skips the deep lines far faster than a loop can).
-  const shallow = new RegExp(`\\n {0,${indent}}[^ \\n#]`, "g");
-  shallow.lastIndex = lineEnd(text, versions);
-  for (let found = shallow.exec(text); found !== null; found = shallow.exec(text)) {
-    const end = found.index + 1;
-    shallow.lastIndex = end;
+  // The schemas end at the first line indented no deeper than spec's keys.
+  for (let end = nextLine(text, versions); end < text.length; end = nextLine(text, end)) {
+    if (!shallowerThan(text, end, indent + 1)) continue;
     const own = contentIndent(text, end);
     if (own === undefined) continue;
-    const rest = text.slice(end + own, lineEnd(text, end));
+    const rest = text.slice(end + own, text.lineEnd(end));
     if (own === indent && (rest.startsWith("- ") || rest.trimEnd() === "-")) continue; // indentless `- ` items
     if (own === 0 || SPEC_KEY_AFTER.test(rest)) return text.slice(0, versions) + text.slice(end);
     return undefined; // a line only a multi-line scalar could explain: parse in full
@@ -68,26 +67,27 @@ export function withoutCrdSchemas(text: string): string | undefined {
 }
 
 /** Where the lines that begin with `start` at column 0 begin: found by substring search, which skips a CRD's schemas far faster than a look at each of its lines. */
-function linesStartingWith(text: string, start: string): number[] {
-  const found = text.startsWith(start) ? [0] : [];
+function linesStartingWith(text: TextSource, start: string): number[] {
+  const found = text.slice(0, start.length) === start ? [0] : [];
   for (let at = text.indexOf(`\n${start}`); at !== -1; at = text.indexOf(`\n${start}`, at + 1)) found.push(at + 1);
   return found;
 }
 
-function lineEnd(text: string, at: number): number {
-  const newline = text.indexOf("\n", at);
-  return newline === -1 ? text.length : newline;
+function nextLine(text: TextSource, at: number): number {
+  return text.lineEnd(at) + 1;
 }
 
-function nextLine(text: string, at: number): number {
-  return lineEnd(text, at) + 1;
+/** Whether the line at `at` has something other than a space in its first `columns` columns: what a schema line, indented deeper, never has. */
+function shallowerThan(text: TextSource, at: number, columns: number): boolean {
+  for (let i = at; i < at + columns; i++) if (text.codeAt(i) !== 32) return true;
+  return false;
 }
 
 /** The indentation of the line starting at `at`, or undefined for a blank or comment-only line. */
-function contentIndent(text: string, at: number): number | undefined {
+function contentIndent(text: TextSource, at: number): number | undefined {
   let i = at;
-  while (text.charCodeAt(i) === 32) i++;
-  const c = text.charCodeAt(i);
-  if (i >= text.length || c === 10 || c === 35 /* # */ || (c === 13 && (i + 1 === text.length || text.charCodeAt(i + 1) === 10))) return undefined;
+  while (text.codeAt(i) === 32) i++;
+  const c = text.codeAt(i);
+  if (i >= text.length || c === 10 || c === 35 /* # */ || (c === 13 && (i + 1 === text.length || text.codeAt(i + 1) === 10))) return undefined;
   return i - at;
 }

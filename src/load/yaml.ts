@@ -22,6 +22,7 @@ import {
 } from "./k8s-scalars.ts";
 import { BlockLocator, type FieldPath, type PathSegment } from "./block-locator.ts";
 import { withoutCrdSchemas } from "./crd-schemas.ts";
+import { bytesSource, textSource, type TextSource } from "./text-source.ts";
 import { withoutUnreadBodies } from "./unread-bodies.ts";
 
 // Defined with the locator (which yaml.ts uses), so that the two modules do not import each other.
@@ -41,12 +42,16 @@ export interface YamlDocument {
   startLine: number;
   /** Helm's `# Source: chart/templates/x.yaml` comment, when present. */
   template?: string;
+  /** The line of that comment. */
+  sourceCommentLine?: number;
   value: unknown;
   duplicateKeys: DuplicateKey[];
   /** 1-based line in the file of the field at `path` (or of its nearest present ancestor). */
   locate(path: FieldPath): number;
-  /** The document's text, its first line being `startLine` (for `# chartguard-ignore:` comments). */
-  text?: string;
+  /** The document's text, its first line being `startLine` (for `# chartguard-ignore:` comments); helm's output is decoded when this is first read. */
+  readonly text?: string;
+  /** Whether the text contains `needle` (ASCII), read without decoding it. */
+  mentions(needle: string): boolean;
   /** For a document helm rendered: the chart as the user named it (`git:REF:path` for a chart at a revision); `file` is then a label. */
   chart?: string;
   /** For a document helm rendered: Helm's own `# Source:` path (`web/templates/job.yaml`), the same wherever the chart is. */
@@ -169,88 +174,121 @@ const K8S_JSYAML_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   ],
 });
 
-interface DocumentText {
+/**
+ * One document of a stream. Given as bytes (helm's output), it is decoded when its text is
+ * first read: a CustomResourceDefinition's schemas are cut from its bytes (crd-schemas.ts),
+ * and unless a finding or a comment there asks for its text, that is never decoded.
+ */
+class DocumentText {
+  #text: string | undefined;
+  #bytes: Buffer | undefined;
+
+  constructor(
+    content: string | Buffer,
+    readonly startLine: number,
+    /** How many lines it has (its line breaks plus one). */
+    readonly lines: number,
+  ) {
+    if (typeof content === "string") this.#text = content;
+    else this.#bytes = content;
+  }
+
   /** Replaced by js-yaml's copy of the same text once js-yaml has read it (see loadFast). */
-  text: string;
-  /** Where `text` starts in the stream split (splitDocuments), in characters. */
-  offset: number;
-  startLine: number;
-  /** How many lines `text` has (its line breaks plus one). */
-  lines: number;
+  get text(): string {
+    if (this.#text === undefined) {
+      const bytes = this.#bytes!;
+      this.#text = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
+      this.#bytes = undefined;
+    }
+    return this.#text;
+  }
+
+  set text(text: string) {
+    this.#text = text;
+    this.#bytes = undefined;
+  }
+
+  /** In characters, or in bytes while not decoded. */
+  get size(): number {
+    return this.#text?.length ?? this.#bytes!.length;
+  }
+
+  /** The text as it is held, read in place. */
+  get source(): TextSource {
+    return this.#text === undefined ? bytesSource(this.#bytes!) : textSource(this.#text);
+  }
+
+  /** Whether `needle` (ASCII) occurs in the text, read without decoding it. */
+  includes(needle: string): boolean {
+    return this.#text?.includes(needle) ?? this.#bytes!.includes(needle, 0, "latin1");
+  }
 }
 
 const SOURCE_COMMENT = /^# Source: (.+?)\s*$/;
 
 /**
- * Splits a stream on document markers; markers cannot occur inside content, so this is safe.
- * Each document's text is a slice of the input (V8 shares the input's characters), so the
- * input is held once however many documents it has.
+ * The documents of a stream, split on document markers (which cannot occur inside content,
+ * so this is safe): each a slice of the input, which holds the input once however many
+ * documents it has. Bytes are split as they are (UTF-8 puts no byte below 0x80 inside a
+ * character, so line breaks and markers are where they are) and each document is decoded
+ * on its own, when read: decoded whole, one character outside ASCII (a curly quote in a
+ * CRD's description) would make the whole text a string of two-byte characters.
  */
-function splitDocuments(text: string): DocumentText[] {
+function splitDocuments(input: string | Uint8Array): DocumentText[] {
+  const bytes = typeof input === "string" ? undefined : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const text = bytes === undefined ? textSource(input as string) : bytesSource(bytes);
+  const document = (start: number, end: number, startLine: number, lines: number) =>
+    new DocumentText(bytes === undefined ? (input as string).slice(start, end) : bytes.subarray(start, end), startLine, lines);
   const docs: DocumentText[] = [];
+  // A byte-order mark is not part of the first document.
+  let startOffset = bytes === undefined ? (text.codeAt(0) === 0xfeff ? 1 : 0) : bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let startLine = 0; // 0-based line where the current document starts
-  let startOffset = 0;
   let line = 0;
-  let offset = 0; // where `line` starts
-  for (;;) {
-    const newline = text.indexOf("\n", offset);
-    const lineEnd = newline === -1 ? text.length : newline;
-    const c = text.charCodeAt(offset);
+  for (let offset = startOffset; ; ) {
+    const lineEnd = text.lineEnd(offset);
+    const c = text.codeAt(offset);
     if ((c === 45 /* - */ || c === 46 /* . */) && isDocumentMarker(text, offset, lineEnd)) {
       if (c === 45 && line > startLine) {
-        docs.push({ text: text.slice(startOffset, offset - 1), offset: startOffset, startLine: startLine + 1, lines: line - startLine });
+        docs.push(document(startOffset, offset - 1, startLine + 1, line - startLine));
         startLine = line;
         startOffset = offset;
       } else if (c === 46) {
-        docs.push({ text: text.slice(startOffset, lineEnd), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
+        docs.push(document(startOffset, lineEnd, startLine + 1, line + 1 - startLine));
         startLine = line + 1;
         startOffset = lineEnd + 1;
       }
     }
-    if (newline === -1) break;
-    offset = newline + 1;
+    if (lineEnd === text.length) break;
+    offset = lineEnd + 1;
     line++;
   }
-  if (line + 1 > startLine) docs.push({ text: text.slice(startOffset), offset: startOffset, startLine: startLine + 1, lines: line + 1 - startLine });
+  if (line + 1 > startLine) docs.push(document(startOffset, text.length, startLine + 1, line + 1 - startLine));
   return docs;
 }
 
-/**
- * A stream of UTF-8 bytes split into documents, each decoded on its own. Decoded whole, one
- * character outside ASCII (a curly quote in a CRD's description) makes the whole text a
- * string of two-byte characters: twice the memory, and every later scan reads it more
- * slowly. Documents and lines are found in the bytes read as Latin-1, one character per
- * byte (UTF-8 puts no byte below 0x80 inside a character, so line breaks and markers are
- * where they are); a document with other bytes is then decoded as UTF-8.
- */
-function splitBytes(input: Uint8Array): DocumentText[] {
-  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-  const chunks = splitDocuments(body.toString("latin1"));
-  if (isAscii(body)) return chunks;
-  for (const chunk of chunks) {
-    const own = body.subarray(chunk.offset, chunk.offset + chunk.text.length);
-    if (!isAscii(own)) chunk.text = own.toString("utf8");
-  }
-  return chunks;
-}
-
 /** A line that is `---` or `...`, alone or followed by a space or tab (then a comment or content). */
-function isDocumentMarker(text: string, offset: number, lineEnd: number): boolean {
+function isDocumentMarker(text: TextSource, offset: number, lineEnd: number): boolean {
   if (lineEnd - offset < 3) return false;
-  const marker = text.charCodeAt(offset);
-  if (text.charCodeAt(offset + 1) !== marker || text.charCodeAt(offset + 2) !== marker) return false;
+  const marker = text.codeAt(offset);
+  if (text.codeAt(offset + 1) !== marker || text.codeAt(offset + 2) !== marker) return false;
   if (lineEnd === offset + 3) return true;
-  const next = text.charCodeAt(offset + 3);
+  const next = text.codeAt(offset + 3);
   return next === 32 || next === 9;
 }
 
-function sourceTemplate(text: string): string | undefined {
-  for (const line of text.split("\n", 8)) {
-    const match = SOURCE_COMMENT.exec(line);
-    if (match) return match[1];
+/** Helm's `# Source:` comment among the document's first lines: the template, and the comment's line within the document (0-based). */
+function sourceComment(text: TextSource): { template: string; line: number } | undefined {
+  for (let line = 0, at = 0; line < 8 && at <= text.length; line++, at = text.lineEnd(at) + 1) {
+    const match = SOURCE_COMMENT.exec(text.slice(at, text.lineEnd(at)));
+    if (match) return { template: match[1]!, line };
   }
   return undefined;
+}
+
+/** The fields a document takes from its `# Source:` comment. */
+function sourceFields(chunk: DocumentText): Pick<YamlDocument, "template" | "sourceCommentLine"> {
+  const comment = sourceComment(chunk.source);
+  return comment === undefined ? {} : { template: comment.template, sourceCommentLine: chunk.startLine + comment.line };
 }
 
 /** How a stream is read: for tests, which parser reads which document; for speed, what need not be parsed again or at all. */
@@ -272,11 +310,10 @@ export interface ParseOptions {
   parsed?: ReadonlyMap<string, YamlDocument>;
 }
 
-/** Every document of a stream: text, or UTF-8 bytes as a program printed them (helm's output, see splitBytes). */
+/** Every document of a stream: text, or UTF-8 bytes as a program printed them (helm's output, see splitDocuments). */
 export function parseYamlStream(input: string | Uint8Array, file: string, options: ParseOptions = {}): YamlDocument[] {
-  const chunks = typeof input === "string" ? splitDocuments(input.startsWith("\uFEFF") ? input.slice(1) : input) : splitBytes(input);
   const { parsed } = options;
-  return chunks.map((chunk, index) => {
+  return splitDocuments(input).map((chunk, index) => {
     const same = parsed?.get(withoutFinalNewline(chunk.text));
     return same === undefined ? parseDocument(chunk, index, file, options) : sameDocumentAgain(same, chunk, index, file);
   });
@@ -296,22 +333,24 @@ function withoutFinalNewline(text: string): string {
 
 /** A document with the text of one parsed before, at its own place: the same value, lines shifted. */
 function sameDocumentAgain(same: YamlDocument, chunk: DocumentText, index: number, file: string): YamlDocument {
-  const template = sourceTemplate(chunk.text);
   const shift = chunk.startLine - same.startLine;
   return {
     file,
     index,
     startLine: chunk.startLine,
-    ...(template === undefined ? {} : { template }),
+    ...sourceFields(chunk),
     value: same.value,
     duplicateKeys: same.duplicateKeys.map((duplicate) => ({ ...duplicate, line: duplicate.line + shift })),
     locate: (path) => same.locate(path) + shift,
-    text: chunk.text,
+    get text() {
+      return chunk.text;
+    },
+    mentions: (needle) => chunk.includes(needle),
   };
 }
 
 function parseDocument(chunk: DocumentText, index: number, file: string, options: ParseOptions): YamlDocument {
-  const large = chunk.text.length > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
+  const large = chunk.size > (options.largeDocumentChars ?? LARGE_DOCUMENT_CHARS);
   let value: unknown;
   let uniqueKeys = false;
   const { locate, positioned } = documentLocator(chunk, file, options, large, () => value, () => uniqueKeys);
@@ -321,16 +360,18 @@ function parseDocument(chunk: DocumentText, index: number, file: string, options
   uniqueKeys = parsed.uniqueKeys === true;
   // js-yaml gives an alias the anchor's own object: bound the expansion and refuse cycles (at the alias's line, so after `value` is set).
   if (aliasesUnchecked) checkAliases(value, file, locate);
-  const template = sourceTemplate(chunk.text);
   return {
     file,
     index,
     startLine: chunk.startLine,
-    ...(template === undefined ? {} : { template }),
+    ...sourceFields(chunk),
     value,
     duplicateKeys,
     locate,
-    text: chunk.text,
+    get text() {
+      return chunk.text;
+    },
+    mentions: (needle) => chunk.includes(needle),
   };
 }
 
@@ -380,7 +421,7 @@ function documentValue(
 ): { value: unknown; duplicateKeys: DuplicateKey[]; aliasesUnchecked?: boolean; uniqueKeys?: boolean } {
   // No anchor in what is left: aliases are bounded on the full path only. An alias to an
   // anchor in the cut part makes js-yaml refuse the cut text, which is then read in full.
-  const cut = options.positionedOnly === true ? undefined : withoutUnreadParts(chunk.text, options);
+  const cut = options.positionedOnly === true ? undefined : withoutUnreadParts(chunk, options);
   const skimmed = cut === undefined || hasAnchor(cut) ? undefined : loadSkimmed(cut, file);
   if (skimmed !== undefined) return { value: skimmed.value, duplicateKeys: [] };
   // No anchor, no alias (js-yaml refuses an alias without one): `*` in text is then not counted.
@@ -390,8 +431,8 @@ function documentValue(
 }
 
 /** The text without what no rule reads (CRD schemas; with `skipUnreadBodies`, unread bodies), or undefined when nothing is cut. */
-function withoutUnreadParts(text: string, options: ParseOptions): string | undefined {
-  return (options.crdSchemas === true ? undefined : withoutCrdSchemas(text)) ?? (options.skipUnreadBodies === true ? withoutUnreadBodies(text) : undefined);
+function withoutUnreadParts(chunk: DocumentText, options: ParseOptions): string | undefined {
+  return (options.crdSchemas === true ? undefined : withoutCrdSchemas(chunk.source)) ?? (options.skipUnreadBodies === true ? withoutUnreadBodies(chunk.text) : undefined);
 }
 
 /** js-yaml's value; where it refuses the text, `yaml`'s (duplicate keys kept, last wins; errors with their position). */

@@ -147,26 +147,23 @@ export function parseRender(
   const docs = parseCrdsAware(output, `${shownAs ?? chartPath} (rendered)`, options, (source) => {
     const inChart = onDisk(pathInChart(source));
     return inChart === undefined ? source : toSlashes(path.join(shownAs ?? chartPath, inChart));
-  }).map((parsed) => {
-    const source = parsed.template ?? crdsFile?.source;
-    if (source === undefined) return parsed;
+  }).map((doc) => {
+    const source = doc.template ?? crdsFile?.source;
+    if (source === undefined) return doc;
     const file = pathInChart(source);
-    if (parsed.template !== undefined) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: lineAfterSourceComment(parsed) } : undefined;
+    if (doc.template !== undefined) crdsFile = CRDS_FOLDER_FILE.test(file) ? { source, start: doc.sourceCommentLine! + 1 } : undefined;
     const subchart = SUBCHART_FILE.exec(file)?.[1];
-    const doc = {
-      ...parsed,
-      source,
-      ...(crdsFile === undefined ? {} : { template: source, crdsFileStart: crdsFile.start }),
-      ...(subchart === undefined ? {} : { subchart }),
-    };
+    // Set on the parsed document, not on a copy: a copy would read (decode) its text.
+    doc.source = source;
+    if (crdsFile !== undefined) Object.assign(doc, { template: source, crdsFileStart: crdsFile.start });
+    if (subchart !== undefined) doc.subchart = subchart;
     // Resolved through subchart aliases: Helm names an aliased subchart's files by the alias.
     const inChart = onDisk(file);
     if (inChart === undefined) return doc;
     // Relative to the working directory however the chart was named; a packaged chart's path continues inside the archive.
-    const template =
-      shownAs !== undefined ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path.relative(process.cwd(), path.resolve(chartPath, inChart)));
-    templateFiles.set(template, toSlashes(inChart));
-    return { ...doc, template };
+    doc.template = shownAs !== undefined ? `${shownAs}/${toSlashes(inChart)}` : toSlashes(path.relative(process.cwd(), path.resolve(chartPath, inChart)));
+    templateFiles.set(doc.template, toSlashes(inChart));
+    return doc;
   });
   for (const doc of docs) doc.chart = shownAs ?? chartPath;
   return { docs, templateFiles };
@@ -195,13 +192,6 @@ function parseCrdsAware(output: string | Buffer, file: string, options: ParseOpt
       error.column,
     );
   }
-}
-
-/** The line of the render after a document's `# Source:` comment. */
-function lineAfterSourceComment(doc: YamlDocument): number {
-  const lines = (doc.text ?? "").split("\n", 8);
-  const comment = lines.findIndex((line) => line.startsWith("# Source: "));
-  return doc.startLine + comment + 1;
 }
 
 function toSlashes(file: string): string {

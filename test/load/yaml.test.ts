@@ -326,15 +326,46 @@ test("a stream given as UTF-8 bytes reads as the same text decoded: values, line
       "kind: Secret",
       "metadata: {name: last}",
     ].join("\r\n"),
+    // A CRD, its schemas cut from the bytes: the parts kept decoded as UTF-8, the whole text only when read.
+    [
+      "---",
+      "# Source: web/charts/crds/crds/widgets.yaml",
+      "apiVersion: apiextensions.k8s.io/v1",
+      "kind: CustomResourceDefinition",
+      "metadata:",
+      "  name: widgets.example.com",
+      "  annotations: {note: \u00e9t\u00e9}",
+      "spec:",
+      "  group: example.com",
+      "  versions:",
+      "  - name: v1",
+      "    schema:",
+      "      openAPIV3Schema:",
+      "        description: \u201ca widget\u201d",
+      "  scope: Namespaced",
+      "---",
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata: {name: \u00e0-c\u00f4t\u00e9}",
+    ].join("\n"),
   ];
   for (const stream of streams) {
     const fromText = parseYamlStream(stream, "render.yaml");
     const fromBytes = parseYamlStream(Buffer.from(stream, "utf8"), "render.yaml");
     assert.deepEqual(
-      fromBytes.map((doc) => [doc.value, doc.startLine, doc.text, doc.template, doc.locate(["metadata", "name"])]),
-      fromText.map((doc) => [doc.value, doc.startLine, doc.text, doc.template, doc.locate(["metadata", "name"])]),
+      fromBytes.map((doc) => [doc.value, doc.startLine, doc.template, doc.sourceCommentLine, doc.mentions("openAPIV3Schema"), doc.locate(["metadata", "name"]), doc.text]),
+      fromText.map((doc) => [doc.value, doc.startLine, doc.template, doc.sourceCommentLine, doc.mentions("openAPIV3Schema"), doc.locate(["metadata", "name"]), doc.text]),
     );
   }
+  const [crd] = parseYamlStream(Buffer.from(streams[2]!, "utf8"), "render.yaml");
+  assert.deepEqual([crd!.template, crd!.sourceCommentLine, crd!.mentions("openAPIV3Schema"), crd!.mentions("chartguard-ignore")], ["web/charts/crds/crds/widgets.yaml", 2, true, false]);
+  assert.deepEqual(crd!.value, {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "widgets.example.com", annotations: { note: "\u00e9t\u00e9" } },
+    spec: { group: "example.com", scope: "Namespaced" },
+  });
+  assert.equal(crd!.locate(["spec", "scope"]), 15);
   const broken = "a: 1\n---\nnote: \u201cx\u201d\nb: [\n";
   const failure = (input: string | Buffer) => {
     try {
