@@ -16204,6 +16204,13 @@ function taggedWithVersion(image, version) {
   if (bare === "" || tag === void 0) return false;
   return tag === bare || tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length));
 }
+function taggedWithChartVersionUnderOtherMajor(image, chartVersions) {
+  const tag = imageTag(image);
+  const tail = tag === void 0 ? void 0 : AFTER_MAJOR.exec(tag)?.[1];
+  if (tail === void 0) return false;
+  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail) return true;
+  return false;
+}
 function imageTag(image) {
   const reference = image.split("@")[0];
   const colon = reference.lastIndexOf(":");
@@ -16212,7 +16219,7 @@ function imageTag(image) {
 function namedToRoll(key) {
   return /roll|restart|redeploy|revision|timestamp|bust/i.test(key.slice(key.lastIndexOf("/") + 1));
 }
-var VOLATILE_LABEL_KEYS, CHART_LABEL_KEYS, APP_VERSION_KEYS, CHART_LABEL, LOOKS_LIKE_VERSION, versionIndexes;
+var VOLATILE_LABEL_KEYS, CHART_LABEL_KEYS, APP_VERSION_KEYS, CHART_LABEL, LOOKS_LIKE_VERSION, versionIndexes, AFTER_MAJOR;
 var init_volatile = __esm({
   "src/model/volatile.ts"() {
     "use strict";
@@ -16229,6 +16236,7 @@ var init_volatile = __esm({
     CHART_LABEL = /^.+?-(v?\d+(?:\.\d+)*(?:[-_.+].*)?)$/;
     LOOKS_LIKE_VERSION = /\d.*\.|\.\d|^v?\d{2,}/;
     versionIndexes = /* @__PURE__ */ new WeakMap();
+    AFTER_MAJOR = /^v?\d+(\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/;
   }
 });
 
@@ -18756,6 +18764,7 @@ function runsNoPods(context, object) {
 function podSpecCarriesChartVersion(workload, versions) {
   if (runsStampedImage(workload)) return true;
   if (versions.chart.size === 0) return false;
+  if (containerImages(workload).some((container) => taggedWithChartVersionUnderOtherMajor(container.image, versions.chart))) return true;
   const pending2 = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
   while (pending2.length > 0) {
     const value = pending2.pop();

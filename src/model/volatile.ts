@@ -161,6 +161,22 @@ export function taggedWithVersion(image: string, version: string): boolean {
   return tag === bare || (tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length)));
 }
 
+/**
+ * An image tagged with a chart version under another major: a release process that numbers
+ * the chart after the app, under a major of its own (JFrog's chart 107.104.10 ships Artifactory
+ * 7.104.10, chart 101.16.12 Insight 1.16.12), bumps the image with every chart version.
+ */
+export function taggedWithChartVersionUnderOtherMajor(image: string, chartVersions: ReadonlySet<string>): boolean {
+  const tag = imageTag(image);
+  const tail = tag === undefined ? undefined : AFTER_MAJOR.exec(tag)?.[1];
+  if (tail === undefined) return false;
+  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail) return true;
+  return false;
+}
+
+/** What follows the major of a full version (`.104.10`, `.2.0-rc.1`). */
+const AFTER_MAJOR = /^v?\d+(\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/;
+
 /** `registry:5000/repo/name:tag@sha256:…` → `tag`; undefined without one. */
 function imageTag(image: string): string | undefined {
   const reference = image.split("@")[0]!;

@@ -1,7 +1,7 @@
 /** Pod annotations that restart a workload's pods on every release or chart bump, and whether the chart means it. */
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, stringMap, type KubeObject } from "../../model/object.ts";
-import { hasStampedTag, mentionsVersion, namedToRoll, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
+import { hasStampedTag, mentionsVersion, namedToRoll, taggedWithChartVersionUnderOtherMajor, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { changedKey, probesOf, type FieldChange } from "../probes.ts";
@@ -81,13 +81,15 @@ export function runsNoPods(context: AnalysisContext, object: KubeObject): boolea
 
 /**
  * Whether the pod spec itself carries the chart version (an environment value such as
- * `OTEL_RESOURCE_ATTRIBUTES=chart.version=1.4.0`, an argument, an image tag), or an image tag
- * the release process stamps as it stamps the chart version: every chart bump restarts the
- * pods anyway, so a label or a hash of the chart version restarts nothing more.
+ * `OTEL_RESOURCE_ATTRIBUTES=chart.version=1.4.0`, an argument, an image tag, or one under
+ * another major), or an image tag the release process stamps as it stamps the chart version:
+ * every chart bump restarts the pods anyway, so a label or a hash of the chart version
+ * restarts nothing more.
  */
 export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVersions): boolean {
   if (runsStampedImage(workload)) return true;
   if (versions.chart.size === 0) return false;
+  if (containerImages(workload).some((container) => taggedWithChartVersionUnderOtherMajor(container.image, versions.chart))) return true;
   const pending: unknown[] = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
   while (pending.length > 0) {
     const value = pending.pop();

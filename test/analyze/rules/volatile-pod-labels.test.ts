@@ -516,6 +516,35 @@ ruleCases(volatilePodLabels, [
     `,
     expect: [{ severity: "warning", object: "Deployment/api", path: "spec.template.metadata.labels", line: 49, messageId: "restarts" }],
   },
+  {
+    name: "an image tagged with the chart version under another major (chart 107.104.10 ships the app 7.104.10): every chart bump changes it; an image versioned on its own still restarts for nothing",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: artifactory}
+      spec:
+        selector:
+          matchLabels: {app: artifactory}
+        template:
+          metadata:
+            labels: {app: artifactory, chart: artifactory-107.104.10}
+          spec:
+            containers: [{name: artifactory, image: "releases-docker.jfrog.io/jfrog/artifactory-pro:7.104.10"}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: frontend}
+      spec:
+        selector:
+          matchLabels: {app: frontend}
+        template:
+          metadata:
+            labels: {app: frontend, chart: artifactory-107.104.10}
+          spec:
+            containers: [{name: frontend, image: "releases-docker.jfrog.io/jfrog/artifactory-frontend:7.135.1"}]
+    `,
+    expect: [{ severity: "warning", object: "Deployment/frontend", path: "spec.template.metadata.labels", line: 21, messageId: "restarts" }],
+  },
 ], { producedElsewhere: { restartsWithOtherImage: "the probe cases below", hashesChartLabels: "test/render/precision.test.ts checksum-labels: it needs the chart's templates" } });
 
 /** An argo-cd style Deployment: the version label from global.image.tag, the image from its own (empty) tag or the global one. */
