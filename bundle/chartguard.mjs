@@ -20908,7 +20908,7 @@ function randomFieldsFinding(context, object, allChanges) {
   const tls = isSecret && (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)) || changes.some((change) => certificateText(change.before) !== void 0));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
-  if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
+  if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object) && object.hooks.length === 0) return deletedOnUpgradeFinding(object, first, named, fields);
   if (changes.every((change) => change.keptOnUpgrade !== void 0)) {
     const rotated = changes.filter((change) => keptOnUpgrade(context, object, change) === false);
     if (rotated.length === 0) return reusedFinding(object, changes, named, fields, lookedUp ?? (tls || caBundle ? "Secret" : object.ref.kind));

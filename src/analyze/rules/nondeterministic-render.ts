@@ -307,7 +307,8 @@ function randomFieldsFinding(context: AnalysisContext, object: KubeObject, allCh
     (getPath(object.raw, ["type"]) === "kubernetes.io/tls" || fields.some((f) => /\.(tls\.(crt|key)|ca\.crt)$/.test(f)) || changes.some((change) => certificateText(change.before) !== undefined));
   const caBundle = CA_BUNDLE_KINDS.has(object.ref.kind) || fields.some((f) => f.endsWith("caBundle"));
   const lookedUp = reusedByLookup(context, object, tls || caBundle);
-  if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object)) return deletedOnUpgradeFinding(object, first, named, fields);
+  // A hook is no part of the release: Helm deletes it only to create it anew, never because an upgrade no longer renders it.
+  if (changes.every((change) => change.goneOnUpgrade === true) && !keepsOnDelete(object) && object.hooks.length === 0) return deletedOnUpgradeFinding(object, first, named, fields);
   if (changes.every((change) => change.keptOnUpgrade !== undefined)) {
     // The upgrade probe ran: each field's own truth, not the template's.
     const rotated = changes.filter((change) => keptOnUpgrade(context, object, change) === false);

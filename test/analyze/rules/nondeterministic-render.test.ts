@@ -29,6 +29,7 @@ const secret = (password: string, type = "Opaque") => yaml`
 `;
 
 const keptSecret = (password: string) => secret(password).replace("  name: db\n", "  name: db\n  annotations:\n    helm.sh/resource-policy: keep\n");
+const hookSecret = (password: string) => secret(password).replace("  name: db\n", "  name: db\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n");
 const OTHER = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n";
 
 const testPod = (id: string) => yaml`
@@ -672,6 +673,14 @@ const CASES: ProbeCase[] = [
     name: "the same install-only Secret with helm.sh/resource-policy: keep stays in place: info, kept",
     base: fromTemplate("secret.yaml", keptSecret("cGFzczE=")),
     repeat: fromTemplate("secret.yaml", keptSecret("cGFzczI=")),
+    upgrades: [fromTemplate("other.yaml", OTHER), fromTemplate("other.yaml", OTHER)],
+    chartFacts: lookingUp("chart/templates/secret.yaml", "Secret"),
+    expect: [{ severity: "info", object: "Secret/db", path: "data.password", line: 10, messageId: "reusedByLookup", data: { fields: "data.password", lookedUp: "Secret" } }],
+  },
+  {
+    name: "the same install-only Secret as a pre-install hook: no part of the release, so no upgrade deletes it: info, kept",
+    base: fromTemplate("secret.yaml", hookSecret("cGFzczE=")),
+    repeat: fromTemplate("secret.yaml", hookSecret("cGFzczI=")),
     upgrades: [fromTemplate("other.yaml", OTHER), fromTemplate("other.yaml", OTHER)],
     chartFacts: lookingUp("chart/templates/secret.yaml", "Secret"),
     expect: [{ severity: "info", object: "Secret/db", path: "data.password", line: 10, messageId: "reusedByLookup", data: { fields: "data.password", lookedUp: "Secret" } }],
