@@ -20445,7 +20445,15 @@ function podsMayComeFromElsewhere(context, consumer2, selector, namespaces) {
   if (namespaces.some((ns) => operated.has(ns))) return true;
   if (selector !== void 0 && relabelledAtRunTime(context, selector, namespaces)) return true;
   if (selector !== void 0 && templateWritesNone(context, consumer2, selector.requirements.map((r) => r.key))) return true;
-  return chartViewIncomplete(context, consumer2, selector);
+  return frontsOtherReleases(context, consumer2) || chartViewIncomplete(context, consumer2, selector);
+}
+function frontsOtherReleases(context, object) {
+  const chart = object.doc.release?.chart;
+  if (chart === void 0 || context.derived(chartsWithWorkloads).has(chart)) return false;
+  return (context.chartFacts?.unrenderedWorkloads.get(chart) ?? []).length === 0;
+}
+function chartsWithWorkloads(context) {
+  return new Set(context.workloads.map((workload) => workload.object.doc.release?.chart));
 }
 function templateWritesNone(context, object, words) {
   const template = object.doc.template;

@@ -288,7 +288,22 @@ function podsMayComeFromElsewhere(context: AnalysisContext, consumer: KubeObject
   if (selector !== undefined && relabelledAtRunTime(context, selector, namespaces)) return true;
   // Values data (`selector: {{ toYaml .selector }}`), pointed by the user at pods of their own, wherever they run.
   if (selector !== undefined && templateWritesNone(context, consumer, selector.requirements.map((r) => r.key))) return true;
-  return chartViewIncomplete(context, consumer, selector);
+  return frontsOtherReleases(context, consumer) || chartViewIncomplete(context, consumer, selector);
+}
+
+/**
+ * A chart that renders no workload and has no template that could: what its selectors want
+ * are the pods of other releases (a Service-only chart in front of separately installed
+ * database pods), which no render of this chart shows.
+ */
+function frontsOtherReleases(context: AnalysisContext, object: KubeObject): boolean {
+  const chart = object.doc.release?.chart;
+  if (chart === undefined || context.derived(chartsWithWorkloads).has(chart)) return false;
+  return (context.chartFacts?.unrenderedWorkloads.get(chart) ?? []).length === 0;
+}
+
+function chartsWithWorkloads(context: AnalysisContext): Set<string | undefined> {
+  return new Set(context.workloads.map((workload) => workload.object.doc.release?.chart));
 }
 
 /**

@@ -673,6 +673,20 @@ test("dangling-selector: the chart's whole view shows nothing that could satisfy
   assert.deepEqual(findingsInChart(typo, none), ["warning Service/web spec.selector", "warning HorizontalPodAutoscaler/querier spec.scaleTargetRef"]);
 });
 
+test("dangling-selector: a chart that renders no workload and has no template that could fronts other releases' pods: nothing reported; as plain manifests, reported", () => {
+  const serviceOnly = yaml`
+    apiVersion: v1
+    kind: Service
+    metadata: {name: lb}
+    spec:
+      selector: {app: db, lb: include}
+  `;
+  assert.deepEqual(findingsInChart(serviceOnly, none), []);
+  assert.deepEqual(findingsInChart(serviceOnly, unrendered("        app: cache\n")), ["warning Service/lb spec.selector"]);
+  const context = buildContext(objectsFromDocuments(parseYamlStream(serviceOnly, "lb.yaml"), { namespace: "default" }).objects, DEFAULT_SETTINGS);
+  assert.deepEqual(runRules(context, [danglingSelector]).map((f) => `${f.severity} ${f.object.kind}/${f.object.name} ${f.path}`), ["warning Service/lb spec.selector"]);
+});
+
 test("dangling-selector: a chart rendered without a dependency (--skip-missing-deps) is a partial view: nothing reported", () => {
   assert.deepEqual(findingsInChart(typo, { ...none, missingDependencies: new Map([["charts/shop", ["loki"]]]) }), []);
 });
