@@ -19577,7 +19577,20 @@ function spreadByDesign(context, service2, workloads) {
   }
   const cluster = clusterOf(context, workloads);
   if (cluster !== void 0) return { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
-  return copiesOfOneWorkload(workloads) ? { messageId: "copiesOfOneWorkload", data: {} } : void 0;
+  if (copiesOfOneWorkload(workloads)) return { messageId: "copiesOfOneWorkload", data: {} };
+  const shared = sharedContainer(workloads);
+  return shared !== void 0 && selectsByOwnLabel(service2, workloads) ? { messageId: "servesSharedContainer", data: { container: shared } } : void 0;
+}
+function sharedContainer(workloads) {
+  const [first, ...rest] = workloads.map((w) => new Set(containerSignature(w).split(",").filter(Boolean)));
+  const shared = [...first ?? []].find((container) => rest.every((signature) => signature.has(container)));
+  return shared?.slice(0, shared.indexOf("="));
+}
+function selectsByOwnLabel(service2, workloads) {
+  const selector = getPath(service2.raw, ["spec", "selector"]);
+  const keys = isRecord(selector) ? Object.keys(selector) : [];
+  const workloadKeys = new Set(workloads.flatMap((w) => w.selector?.requirements.map((r) => r.key) ?? []));
+  return keys.length > 0 && keys.every((key) => !workloadKeys.has(key));
 }
 function budgetByDesign(workloads) {
   return copiesOfOneWorkload(workloads) ? { messageId: "budgetOverCopies", data: {} } : void 0;
@@ -19707,11 +19720,16 @@ function sharedSelections(selections) {
   });
   return pairs2;
 }
+function trafficTargets(consumer2, matched2) {
+  if (consumer2.kind !== "Service" || getPath(consumer2.object.raw, ["spec", "clusterIP"]) === "None") return matched2;
+  return matched2.filter((workload) => reachedByService(consumer2.object, workload));
+}
 var OUT_OF_RELEASE_HOOKS;
 var init_select = __esm({
   "src/analyze/rules/selector-overlap/select.ts"() {
     "use strict";
     init_object();
+    init_workloads();
     init_duplicates();
     init_messages();
     OUT_OF_RELEASE_HOOKS = /* @__PURE__ */ new Set(["test", "test-success", "test-failure", "pre-delete", "post-delete"]);
@@ -19893,10 +19911,6 @@ function checkPodConsumers(context, report) {
   }
   checkPdbPairs(context, report, pdbs);
 }
-function trafficTargets(consumer2, matched2) {
-  if (consumer2.kind !== "Service" || getPath(consumer2.object.raw, ["spec", "clusterIP"]) === "None") return matched2;
-  return matched2.filter((workload) => reachedByService(consumer2.object, workload));
-}
 function checkConsumer(context, report, consumer2, selected) {
   if (selected.length === 0) return;
   const isPdb = consumer2.kind === "PodDisruptionBudget";
@@ -19984,7 +19998,6 @@ var init_consumers2 = __esm({
     init_controllers();
     init_object();
     init_selector();
-    init_workloads();
     init_duplicates();
     init_finding();
     init_messages();
@@ -20155,6 +20168,7 @@ function checkWorkloads(context, report) {
     const completing = foreign.filter((w) => w.runsToCompletion);
     const selectorText = describeSelector(selector);
     const onlyJobPods = completing.length === foreign.length;
+    if (onlyJobPods && completing.every((w) => w.object.hooks.length > 0) && !takenInWith(context, workload, completing)) continue;
     report({
       object,
       path: selectorPath,
@@ -20166,6 +20180,24 @@ function checkWorkloads(context, report) {
       remedy: keyRemedy(suggestion, `${refString(object.ref)}'s spec.selector.matchLabels`, completing.length > 0 ? workloadList(completing) : void 0)
     });
   }
+}
+function takenInWith(context, workload, jobs) {
+  const candidates = [workload, ...jobs];
+  return (context.derived(servicesAndBudgetsByNamespace).get(namespaceOf(workload.object)) ?? []).some((consumer2) => {
+    const taken = trafficTargets(consumer2, candidates.filter((w) => matches(consumer2.selector, w.podLabels)));
+    return taken.includes(workload) && taken.some((w) => jobs.includes(w));
+  });
+}
+function servicesAndBudgetsByNamespace(context) {
+  const byNamespace = /* @__PURE__ */ new Map();
+  for (const consumer2 of context.consumers) {
+    if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget" || consumer2.selector.matchesNothing) continue;
+    const namespace = namespaceOf(consumer2.object);
+    const inNamespace = byNamespace.get(namespace);
+    if (inNamespace === void 0) byNamespace.set(namespace, [consumer2]);
+    else inNamespace.push(consumer2);
+  }
+  return byNamespace;
 }
 var init_workloads2 = __esm({
   "src/analyze/rules/selector-overlap/workloads.ts"() {
@@ -20220,6 +20252,7 @@ var init_selector_overlap = __esm({
           gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
           clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
           copiesOfOneWorkload: "selects the pods of {{count}} copies of one workload by design: {{workloads}} run the same containers",
+          servesSharedContainer: "selects the pods of {{count}} workloads by design: the {{container}} container that each of {{workloads}} runs",
           budgetOverCopies: "one budget over {{count}} copies of one workload by design: {{workloads}} run the same containers",
           sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
           sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
@@ -20250,6 +20283,7 @@ var init_selector_overlap = __esm({
           gossipPeers: "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
           clusterMembers: "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
           copiesOfOneWorkload: "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does), and one Service over all of them is how it is reached.",
+          servesSharedContainer: "Each of {{workloads}} runs the container {{container}} with the same image, and the Service selects their pods by a label none of them selects its own pods by, one put on them for this Service: it reaches that container in all of them.",
           budgetOverCopies: "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does). One budget over all of them limits the disruptions of the application as a whole, which is what a zone-aware rollout wants.",
           sharedWithBudget: TWO_BUDGETS,
           sameBudgetTwice: TWO_BUDGETS,

@@ -47,6 +47,7 @@ export const selectorOverlap: Rule = {
       gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
       clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
       copiesOfOneWorkload: "selects the pods of {{count}} copies of one workload by design: {{workloads}} run the same containers",
+      servesSharedContainer: "selects the pods of {{count}} workloads by design: the {{container}} container that each of {{workloads}} runs",
       budgetOverCopies: "one budget over {{count}} copies of one workload by design: {{workloads}} run the same containers",
       sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
       sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
@@ -92,6 +93,8 @@ export const selectorOverlap: Rule = {
         "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
       copiesOfOneWorkload:
         "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does), and one Service over all of them is how it is reached.",
+      servesSharedContainer:
+        "Each of {{workloads}} runs the container {{container}} with the same image, and the Service selects their pods by a label none of them selects its own pods by, one put on them for this Service: it reaches that container in all of them.",
       budgetOverCopies:
         "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does). One budget over all of them limits the disruptions of the application as a whole, which is what a zone-aware rollout wants.",
       sharedWithBudget: TWO_BUDGETS,

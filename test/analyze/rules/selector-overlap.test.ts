@@ -290,6 +290,52 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
+    name: "a Deployment's selector over a hook Job's pods that no Service or budget takes in with its own (the Service's named port is not on them): no finding; over a plain Job's pods, info",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: k8up}
+      spec:
+        selector: {matchLabels: {app: k8up}}
+        template:
+          metadata: {labels: {app: k8up}}
+          spec:
+            containers: [{name: k8up, image: "k8up:2", ports: [{name: http, containerPort: 8080}]}]
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: k8up-cleanup
+        annotations: {helm.sh/hook: "post-install,post-upgrade,post-delete"}
+      spec:
+        template:
+          metadata: {labels: {app: k8up}}
+          spec:
+            containers: [{name: cleanup, image: "k8up:2"}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: k8up-metrics}
+      spec:
+        ports: [{name: http, port: 8080, targetPort: http}]
+        selector: {app: k8up}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template: {metadata: {labels: {app: web}}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: web-report}
+      spec:
+        template: {metadata: {labels: {app: web}}}
+    `,
+    expect: [{ severity: "info", object: "Deployment/web", path: "spec.selector", line: 33, messageId: "selectsJobPods", data: { object: "Deployment/web", kind: "Deployment", selector: "app=web", foreign: "Job/web-report" }, related: ["Job/web-report"] }],
+  },
+  {
     name: "a Service that selects only a Job's pods is the Job's own business",
     manifest: yaml`
       apiVersion: batch/v1
@@ -1328,6 +1374,46 @@ ruleCases(selectorOverlap, [
         data: { object: "Deployment/ui", kind: "Deployment", selector: "app=lake", foreign: "StatefulSet/mysql" },
         related: ["StatefulSet/mysql"],
       },
+    ],
+  },
+  {
+    name: "a Service over a container every workload runs, by a label none of them selects by (a UI sidecar in two roles' pods): info, by design; by a label they select by, a warning",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: yb-master}
+      spec:
+        selector: {matchLabels: {app: yb-master, release: yb}}
+        template:
+          metadata: {labels: {app: yb-master, release: yb, yugabytedUi: "true"}}
+          spec:
+            containers: [{name: yb-master, image: "yugabytedb/yugabyte:2.25"}, {name: yugabyted-ui, image: "yugabytedb/yugabyte:2.25"}]
+      ---
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: yb-tserver}
+      spec:
+        selector: {matchLabels: {app: yb-tserver, release: yb}}
+        template:
+          metadata: {labels: {app: yb-tserver, release: yb, yugabytedUi: "true"}}
+          spec:
+            containers: [{name: yb-tserver, image: "yugabytedb/yugabyte:2.25"}, {name: yugabyted-ui, image: "yugabytedb/yugabyte:2.25"}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: yugabyted-ui}
+      spec:
+        selector: {yugabytedUi: "true"}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: yb}
+      spec:
+        selector: {release: yb}
+    `,
+    expect: [
+      { severity: "info", object: "Service/yugabyted-ui", path: "spec.selector", line: 25, messageId: "servesSharedContainer", data: { count: 2, workloads: "StatefulSet/yb-master and StatefulSet/yb-tserver", container: "yugabyted-ui" } },
+      { severity: "warning", object: "Service/yb", path: "spec.selector", line: 31, messageId: "serviceSpreads", data: { count: 2, workloads: "StatefulSet/yb-master and StatefulSet/yb-tserver" } },
     ],
   },
   {

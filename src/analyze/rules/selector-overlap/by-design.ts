@@ -10,7 +10,7 @@ import type { MessageData } from "../../messages.ts";
 import { andList } from "../../messages.ts";
 
 export interface ByDesign {
-  messageId: "governsStatefulSets" | "gossipPeers" | "clusterMembers" | "copiesOfOneWorkload" | "budgetOverCopies";
+  messageId: "governsStatefulSets" | "gossipPeers" | "clusterMembers" | "copiesOfOneWorkload" | "servesSharedContainer" | "budgetOverCopies";
   data: MessageData;
 }
 
@@ -23,7 +23,9 @@ const GOSSIP_NAME = /gossip|memberlist/i;
  * A headless Service balances nothing (its name resolves to every ready pod): it governs a
  * StatefulSet among them (spec.serviceName: it exists for the pods' own DNS names), or it is
  * the peer-discovery Service of a gossip ring that every component of the release joins.
- * Any Service may front the members of one clustered database (clusterMembers).
+ * Any Service may front the members of one clustered database (clusterMembers), or a
+ * container every selected workload runs, found by a label none of them selects its own pods by
+ * (servesSharedContainer: yugabyte's UI sidecar in its master and tserver pods).
  */
 export function spreadByDesign(context: AnalysisContext, service: KubeObject, workloads: readonly Workload[]): ByDesign | undefined {
   const spec = service.raw.spec as { clusterIP?: unknown; ports?: unknown } | undefined;
@@ -36,7 +38,24 @@ export function spreadByDesign(context: AnalysisContext, service: KubeObject, wo
   }
   const cluster = clusterOf(context, workloads);
   if (cluster !== undefined) return { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
-  return copiesOfOneWorkload(workloads) ? { messageId: "copiesOfOneWorkload", data: {} } : undefined;
+  if (copiesOfOneWorkload(workloads)) return { messageId: "copiesOfOneWorkload", data: {} };
+  const shared = sharedContainer(workloads);
+  return shared !== undefined && selectsByOwnLabel(service, workloads) ? { messageId: "servesSharedContainer", data: { container: shared } } : undefined;
+}
+
+/** The name of a container that every workload runs, with the same image; undefined when there is none. */
+function sharedContainer(workloads: readonly Workload[]): string | undefined {
+  const [first, ...rest] = workloads.map((w) => new Set(containerSignature(w).split(",").filter(Boolean)));
+  const shared = [...(first ?? [])].find((container) => rest.every((signature) => signature.has(container)));
+  return shared?.slice(0, shared.indexOf("="));
+}
+
+/** Whether the Service selects by labels none of the workloads selects its own pods by: labels put on their pods for it. */
+function selectsByOwnLabel(service: KubeObject, workloads: readonly Workload[]): boolean {
+  const selector = getPath(service.raw, ["spec", "selector"]);
+  const keys = isRecord(selector) ? Object.keys(selector) : [];
+  const workloadKeys = new Set(workloads.flatMap((w) => w.selector?.requirements.map((r) => r.key) ?? []));
+  return keys.length > 0 && keys.every((key) => !workloadKeys.has(key));
 }
 
 /** Why a PDB over several long-running workloads' pods is meant that way, or undefined. */

@@ -1,9 +1,9 @@
 /** Services and PDBs over pods they were not written for (NetworkPolicy: a union by design, not reported). */
 import { drainSkipsPods, scaleError } from "../../../k8s/controllers.ts";
 import type { PdbView, SelectorConsumer } from "../../../model/consumers.ts";
-import { getPath, refString } from "../../../model/object.ts";
+import { refString } from "../../../model/object.ts";
 import { describeSelector, selectsEverything } from "../../../model/selector.ts";
-import { reachedByService, type Workload } from "../../../model/workloads.ts";
+import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import { severityRank, type Remedy, type Severity } from "../../finding.ts";
@@ -11,7 +11,7 @@ import { formatMessage, type MessageData } from "../../messages.ts";
 import type { ReportFinding } from "../../rule.ts";
 import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
 import { budgetByDesign, spreadByDesign } from "./by-design.ts";
-import { goneOnceSucceeded, inputOrder, selectPods, sharedSelections, workloadList, workloadRefs } from "./select.ts";
+import { goneOnceSucceeded, inputOrder, selectPods, sharedSelections, trafficTargets, workloadList, workloadRefs } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
 
@@ -40,16 +40,6 @@ export function checkPodConsumers(context: AnalysisContext, report: ReportFindin
     checkConsumer(context, report, consumer, matched);
   }
   checkPdbPairs(context, report, pdbs);
-}
-
-/**
- * The pods a load-balanced Service sends traffic to: those with a port for one of its ports
- * (a Job without the named port its targetPort asks for gets none). A headless Service's DNS
- * names every selected pod whatever its ports, so it keeps them all, as a PDB does.
- */
-function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Workload[] {
-  if (consumer.kind !== "Service" || getPath(consumer.object.raw, ["spec", "clusterIP"]) === "None") return matched;
-  return matched.filter((workload) => reachedByService(consumer.object, workload));
 }
 
 /**

@@ -1,7 +1,7 @@
 /** What a selector of selector-overlap takes in: the pods (or Services) standing in the cluster, in input order. */
 import type { SelectorConsumer } from "../../../model/consumers.ts";
 import { getPath, refString, stringEntry, type KubeObject } from "../../../model/object.ts";
-import type { Workload } from "../../../model/workloads.ts";
+import { reachedByService, type Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import { andList } from "../../messages.ts";
@@ -107,4 +107,14 @@ export function sharedSelections<T>(selections: readonly (readonly T[])[]): { fi
     for (const j of [...partners.keys()].sort((a, b) => a - b)) pairs.push({ first: i, second: j, shared: partners.get(j)! });
   });
   return pairs;
+}
+
+/**
+ * The pods a load-balanced Service sends traffic to: those with a port for one of its ports
+ * (a Job without the named port its targetPort asks for gets none). A headless Service's DNS
+ * names every selected pod whatever its ports, so it keeps them all, as a PDB does.
+ */
+export function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Workload[] {
+  if (consumer.kind !== "Service" || getPath(consumer.object.raw, ["spec", "clusterIP"]) === "None") return matched;
+  return matched.filter((workload) => reachedByService(consumer.object, workload));
 }

@@ -1,15 +1,20 @@
 /** Workload selectors that take in another workload's pods. */
 import { claimsPodsByName } from "../../../k8s/controllers.ts";
 import { namespaceOf, refString } from "../../../model/object.ts";
-import { describeSelector } from "../../../model/selector.ts";
+import type { SelectorConsumer } from "../../../model/consumers.ts";
+import { describeSelector, matches } from "../../../model/selector.ts";
+import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import type { ReportFinding } from "../../rule.ts";
-import { standingPods, workloadList } from "./select.ts";
+import { standingPods, trafficTargets, workloadList } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
 
 /**
+ * A workload's controller never adopts pods a Job owns: its selector over a Job's pods is
+ * reported (info) where they recur or linger (a CronJob's, a Job's), and over a hook's only
+ * where a Service or PDB takes them in with the workload's own.
  * A StatefulSet's controller claims only pods named after it, so its selector taking in other
  * pods moves none of them: reported (info) only where a label its own pods carry would have
  * told them apart, a selector left wider than its pods, which any Service, PDB, HPA or monitor
@@ -29,6 +34,9 @@ export function checkWorkloads(context: AnalysisContext, report: ReportFinding):
     const selectorText = describeSelector(selector);
     // Job pods have an owner for as long as they exist: the workload's controller never adopts them.
     const onlyJobPods = completing.length === foreign.length;
+    // A hook's pods stand only around a release operation: the overlap is worth a word only where
+    // a Service or budget takes them in with this workload's own (FleetDM, fleetdm/fleet#29710).
+    if (onlyJobPods && completing.every((w) => w.object.hooks.length > 0) && !takenInWith(context, workload, completing)) continue;
     report({
       object,
       path: selectorPath,
@@ -40,4 +48,25 @@ export function checkWorkloads(context: AnalysisContext, report: ReportFinding):
       remedy: keyRemedy(suggestion, `${refString(object.ref)}'s spec.selector.matchLabels`, completing.length > 0 ? workloadList(completing) : undefined),
     });
   }
+}
+
+/** Whether a Service (by its traffic) or a PDB in the workload's namespace takes in its pods and some of the Jobs' too. */
+function takenInWith(context: AnalysisContext, workload: Workload, jobs: readonly Workload[]): boolean {
+  const candidates = [workload, ...jobs];
+  return (context.derived(servicesAndBudgetsByNamespace).get(namespaceOf(workload.object)) ?? []).some((consumer) => {
+    const taken = trafficTargets(consumer, candidates.filter((w) => matches(consumer.selector, w.podLabels)));
+    return taken.includes(workload) && taken.some((w) => jobs.includes(w));
+  });
+}
+
+function servicesAndBudgetsByNamespace(context: AnalysisContext): Map<string, SelectorConsumer[]> {
+  const byNamespace = new Map<string, SelectorConsumer[]>();
+  for (const consumer of context.consumers) {
+    if ((consumer.kind !== "Service" && consumer.kind !== "PodDisruptionBudget") || consumer.selector.matchesNothing) continue;
+    const namespace = namespaceOf(consumer.object);
+    const inNamespace = byNamespace.get(namespace);
+    if (inNamespace === undefined) byNamespace.set(namespace, [consumer]);
+    else inNamespace.push(consumer);
+  }
+  return byNamespace;
 }
