@@ -26575,9 +26575,10 @@ async function upgrade(upgradeOptions) {
       }
       const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
       helm ??= await locateHelm(options.helm, process.env, timeoutMs);
+      const release = charts[0]?.request.release;
       const settings2 = {
         helm,
-        inputs: withSideValues(renderInputs(options, namespace), values),
+        inputs: { ...withSideValues(renderInputs(options, namespace), values), ...release === void 0 ? {} : { release } },
         timeoutMs,
         skipMissingDeps: options.skipMissingDeps ?? false,
         revision

@@ -71,9 +71,11 @@ export async function upgrade(upgradeOptions: UpgradeOptions): Promise<UpgradeOu
       }
       const timeoutMs = options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
       helm ??= await locateHelm(options.helm, process.env, timeoutMs);
+      // The release keeps the name it was installed with (--release, else the --from chart's name): a renamed chart is still upgraded in place.
+      const release = charts[0]?.request.release;
       const settings: ChartRenderSettings = {
         helm,
-        inputs: withSideValues(renderInputs(options, namespace), values),
+        inputs: { ...withSideValues(renderInputs(options, namespace), values), ...(release === undefined ? {} : { release }) },
         timeoutMs,
         skipMissingDeps: options.skipMissingDeps ?? false,
         revision,

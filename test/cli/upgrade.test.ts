@@ -1,11 +1,12 @@
 /** `chartguard upgrade` end to end: the real CLI in a child process, as a user runs it. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { helmBinaries } from "../helpers/helm.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -206,4 +207,24 @@ test("upgrade: bad usage and unreadable input exit 2", () => {
   assert.equal(absent.status, 2);
   assert.match(absent.stderr, /does-not-exist\.yaml/);
   assert.equal(chartguard(["--from", "-", "--to", "-"]).status, 2);
+});
+
+test("upgrade: a chart renamed between the versions is upgraded in place, under the release name it was installed with (--release, else the --from chart's name)", () => {
+  const chart = (folder: string, name: string) => {
+    mkdirSync(join(dir, folder, "templates"), { recursive: true });
+    writeFileSync(join(dir, folder, "Chart.yaml"), `apiVersion: v2\nname: ${name}\nversion: 1.0.0\n`);
+    writeFileSync(join(dir, folder, "templates", "db.yaml"), statefulSet("{{ .Release.Name }}-db"));
+  };
+  chart("offer-old", "my-offer");
+  chart("offer-new", "offer");
+  for (const helm of helmBinaries()) {
+    const impact = (extra: string[]) => {
+      const run = chartguard(["--from", file("offer-old"), "--to", file("offer-new"), "--helm", helm.path, "--no-config", "-o", "json", ...extra]);
+      assert.equal(run.status, 0, run.stderr);
+      const { replaced, kept, created, deleted } = (JSON.parse(run.stdout) as { impact: Record<string, { name?: string }[]> }).impact;
+      return { replaced: replaced!.length, created: created!.length, deleted: deleted!.length, kept: kept!.length };
+    };
+    assert.deepEqual(impact([]), { replaced: 0, created: 0, deleted: 0, kept: 0 }, `Helm ${helm.major}`);
+    assert.deepEqual(impact(["--release", "shop"]), { replaced: 0, created: 0, deleted: 0, kept: 0 }, `Helm ${helm.major}`);
+  }
 });
