@@ -19578,13 +19578,16 @@ function spreadByDesign(context, service2, workloads) {
   const cluster = clusterOf(context, workloads);
   if (cluster !== void 0) return { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
   if (copiesOfOneWorkload(workloads)) return { messageId: "copiesOfOneWorkload", data: {} };
-  const shared = sharedContainer(workloads);
-  return shared !== void 0 && selectsByOwnLabel(service2, workloads) ? { messageId: "servesSharedContainer", data: { container: shared } } : void 0;
+  const shared = sharedContainers(service2, workloads);
+  return shared.length > 0 && selectsByOwnLabel(service2, workloads) ? { messageId: "servesSharedContainer", data: { containers: andList(shared) } } : void 0;
 }
-function sharedContainer(workloads) {
+function sharedContainers(service2, workloads) {
   const [first, ...rest] = workloads.map((w) => new Set(containerSignature(w).split(",").filter(Boolean)));
-  const shared = [...first ?? []].find((container) => rest.every((signature) => signature.has(container)));
-  return shared?.slice(0, shared.indexOf("="));
+  const shared = [...first ?? []].filter((container) => rest.every((signature) => signature.has(container))).map((container) => container.slice(0, container.indexOf("=")));
+  const ports = getPath(service2.raw, ["spec", "ports"]);
+  const portNames = new Set((Array.isArray(ports) ? ports.filter(isRecord) : []).flatMap((port) => [port.name, port.targetPort]));
+  const named = shared.filter((container) => portNames.has(container));
+  return named.length > 0 ? named : shared;
 }
 function selectsByOwnLabel(service2, workloads) {
   const selector = getPath(service2.raw, ["spec", "selector"]);
@@ -20252,7 +20255,7 @@ var init_selector_overlap = __esm({
           gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
           clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
           copiesOfOneWorkload: "selects the pods of {{count}} copies of one workload by design: {{workloads}} run the same containers",
-          servesSharedContainer: "selects the pods of {{count}} workloads by design: the {{container}} container that each of {{workloads}} runs",
+          servesSharedContainer: "selects the pods of {{count}} workloads by design: each of {{workloads}} runs {{containers}}",
           budgetOverCopies: "one budget over {{count}} copies of one workload by design: {{workloads}} run the same containers",
           sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
           sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
@@ -20283,7 +20286,7 @@ var init_selector_overlap = __esm({
           gossipPeers: "It selects {{workloads}}. It is a headless peer-discovery Service for memberlist gossip, which every component of the release joins to share one ring; a headless Service balances no traffic.",
           clusterMembers: "{{workloads}} are all governed by the headless Service {{governing}} (one spec.serviceName), which selects all their pods: they are the shards or replicas of one clustered application that find each other as peers, and one client Service over all of them is how the application is reached.",
           copiesOfOneWorkload: "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does), and one Service over all of them is how it is reached.",
-          servesSharedContainer: "Each of {{workloads}} runs the container {{container}} with the same image, and the Service selects their pods by a label none of them selects its own pods by, one put on them for this Service: it reaches that container in all of them.",
+          servesSharedContainer: "Each of {{workloads}} runs {{containers}} with the same image, and the Service selects their pods by a label none of them selects its own pods by, one put on them for this Service: it reaches that in all of them.",
           budgetOverCopies: "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does). One budget over all of them limits the disruptions of the application as a whole, which is what a zone-aware rollout wants.",
           sharedWithBudget: TWO_BUDGETS,
           sameBudgetTwice: TWO_BUDGETS,

@@ -47,7 +47,7 @@ export const selectorOverlap: Rule = {
       gossipPeers: "selects the pods of {{count}} workloads by design: memberlist gossip peer discovery",
       clusterMembers: "selects the pods of {{count}} StatefulSets by design: members of one cluster governed by {{governing}}",
       copiesOfOneWorkload: "selects the pods of {{count}} copies of one workload by design: {{workloads}} run the same containers",
-      servesSharedContainer: "selects the pods of {{count}} workloads by design: the {{container}} container that each of {{workloads}} runs",
+      servesSharedContainer: "selects the pods of {{count}} workloads by design: each of {{workloads}} runs {{containers}}",
       budgetOverCopies: "one budget over {{count}} copies of one workload by design: {{workloads}} run the same containers",
       sharedWithBudget: "the pods of {{shared}} are also covered by {{other}}: they cannot be evicted",
       sameBudgetTwice: "covers the same pods as {{other}} ({{shared}}): they cannot be evicted",
@@ -94,7 +94,7 @@ export const selectorOverlap: Rule = {
       copiesOfOneWorkload:
         "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does), and one Service over all of them is how it is reached.",
       servesSharedContainer:
-        "Each of {{workloads}} runs the container {{container}} with the same image, and the Service selects their pods by a label none of them selects its own pods by, one put on them for this Service: it reaches that container in all of them.",
+        "Each of {{workloads}} runs {{containers}} with the same image, and the Service selects their pods by a label none of them selects its own pods by, one put on them for this Service: it reaches that in all of them.",
       budgetOverCopies:
         "{{workloads}} run the same containers and images: one application split into copies (one per zone or shard, as zone-aware replication does). One budget over all of them limits the disruptions of the application as a whole, which is what a zone-aware rollout wants.",
       sharedWithBudget: TWO_BUDGETS,

@@ -1377,7 +1377,7 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
-    name: "a Service over a container every workload runs, by a label none of them selects by (a UI sidecar in two roles' pods): info, by design; by a label they select by, a warning",
+    name: "a Service over a container every workload runs, by a label none of them selects by (a UI sidecar in two roles' pods): info, by design, naming the container a port of the Service names; by a label they select by, a warning",
     manifest: yaml`
       apiVersion: apps/v1
       kind: StatefulSet
@@ -1387,7 +1387,7 @@ ruleCases(selectorOverlap, [
         template:
           metadata: {labels: {app: yb-master, release: yb, yugabytedUi: "true"}}
           spec:
-            containers: [{name: yb-master, image: "yugabytedb/yugabyte:2.25"}, {name: yugabyted-ui, image: "yugabytedb/yugabyte:2.25"}]
+            containers: [{name: yb-master, image: "yugabytedb/yugabyte:2.25"}, {name: yugabyted-ui, image: "yugabytedb/yugabyte:2.25"}, {name: yb-cleanup, image: "yugabytedb/yugabyte:2.25"}]
       ---
       apiVersion: apps/v1
       kind: StatefulSet
@@ -1397,12 +1397,13 @@ ruleCases(selectorOverlap, [
         template:
           metadata: {labels: {app: yb-tserver, release: yb, yugabytedUi: "true"}}
           spec:
-            containers: [{name: yb-tserver, image: "yugabytedb/yugabyte:2.25"}, {name: yugabyted-ui, image: "yugabytedb/yugabyte:2.25"}]
+            containers: [{name: yb-tserver, image: "yugabytedb/yugabyte:2.25"}, {name: yugabyted-ui, image: "yugabytedb/yugabyte:2.25"}, {name: yb-cleanup, image: "yugabytedb/yugabyte:2.25"}]
       ---
       apiVersion: v1
       kind: Service
       metadata: {name: yugabyted-ui}
       spec:
+        ports: [{name: yugabyted-ui, port: 15433}]
         selector: {yugabytedUi: "true"}
       ---
       apiVersion: v1
@@ -1412,8 +1413,8 @@ ruleCases(selectorOverlap, [
         selector: {release: yb}
     `,
     expect: [
-      { severity: "info", object: "Service/yugabyted-ui", path: "spec.selector", line: 25, messageId: "servesSharedContainer", data: { count: 2, workloads: "StatefulSet/yb-master and StatefulSet/yb-tserver", container: "yugabyted-ui" } },
-      { severity: "warning", object: "Service/yb", path: "spec.selector", line: 31, messageId: "serviceSpreads", data: { count: 2, workloads: "StatefulSet/yb-master and StatefulSet/yb-tserver" } },
+      { severity: "info", object: "Service/yugabyted-ui", path: "spec.selector", line: 26, messageId: "servesSharedContainer", data: { count: 2, workloads: "StatefulSet/yb-master and StatefulSet/yb-tserver", containers: "yugabyted-ui" } },
+      { severity: "warning", object: "Service/yb", path: "spec.selector", line: 32, messageId: "serviceSpreads", data: { count: 2, workloads: "StatefulSet/yb-master and StatefulSet/yb-tserver" } },
     ],
   },
   {

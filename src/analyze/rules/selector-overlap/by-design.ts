@@ -39,15 +39,21 @@ export function spreadByDesign(context: AnalysisContext, service: KubeObject, wo
   const cluster = clusterOf(context, workloads);
   if (cluster !== undefined) return { messageId: "clusterMembers", data: { governing: refString(cluster.ref) } };
   if (copiesOfOneWorkload(workloads)) return { messageId: "copiesOfOneWorkload", data: {} };
-  const shared = sharedContainer(workloads);
-  return shared !== undefined && selectsByOwnLabel(service, workloads) ? { messageId: "servesSharedContainer", data: { container: shared } } : undefined;
+  const shared = sharedContainers(service, workloads);
+  return shared.length > 0 && selectsByOwnLabel(service, workloads) ? { messageId: "servesSharedContainer", data: { containers: andList(shared) } } : undefined;
 }
 
-/** The name of a container that every workload runs, with the same image; undefined when there is none. */
-function sharedContainer(workloads: readonly Workload[]): string | undefined {
+/**
+ * The containers every workload runs, with the same image, by name: those a port of the
+ * Service names (yugabyte's yugabyted-ui), else all of them.
+ */
+function sharedContainers(service: KubeObject, workloads: readonly Workload[]): string[] {
   const [first, ...rest] = workloads.map((w) => new Set(containerSignature(w).split(",").filter(Boolean)));
-  const shared = [...(first ?? [])].find((container) => rest.every((signature) => signature.has(container)));
-  return shared?.slice(0, shared.indexOf("="));
+  const shared = [...(first ?? [])].filter((container) => rest.every((signature) => signature.has(container))).map((container) => container.slice(0, container.indexOf("=")));
+  const ports = getPath(service.raw, ["spec", "ports"]);
+  const portNames = new Set((Array.isArray(ports) ? ports.filter(isRecord) : []).flatMap((port) => [port.name, port.targetPort]));
+  const named = shared.filter((container) => portNames.has(container));
+  return named.length > 0 ? named : shared;
 }
 
 /** Whether the Service selects by labels none of the workloads selects its own pods by: labels put on their pods for it. */
