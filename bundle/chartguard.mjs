@@ -16206,9 +16206,9 @@ function taggedWithVersion(image, version) {
 }
 function taggedWithChartVersionUnderOtherMajor(image, chartVersions) {
   const tag = imageTag(image);
-  const tail = tag === void 0 ? void 0 : AFTER_MAJOR.exec(tag)?.[1];
-  if (tail === void 0) return false;
-  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail) return true;
+  const tail = tag === void 0 ? void 0 : AFTER_MAJOR.exec(tag);
+  if (tail === void 0 || tail === null || tail[2].length < 2 && tail[3].length < 2) return false;
+  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail[1]) return true;
   return false;
 }
 function imageTag(image) {
@@ -16236,7 +16236,7 @@ var init_volatile = __esm({
     CHART_LABEL = /^.+?-(v?\d+(?:\.\d+)*(?:[-_.+].*)?)$/;
     LOOKS_LIKE_VERSION = /\d.*\.|\.\d|^v?\d{2,}/;
     versionIndexes = /* @__PURE__ */ new WeakMap();
-    AFTER_MAJOR = /^v?\d+(\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/;
+    AFTER_MAJOR = /^v?\d+(\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?)$/;
   }
 });
 

@@ -168,14 +168,15 @@ export function taggedWithVersion(image: string, version: string): boolean {
  */
 export function taggedWithChartVersionUnderOtherMajor(image: string, chartVersions: ReadonlySet<string>): boolean {
   const tag = imageTag(image);
-  const tail = tag === undefined ? undefined : AFTER_MAJOR.exec(tag)?.[1];
-  if (tail === undefined) return false;
-  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail) return true;
+  const tail = tag === undefined ? undefined : AFTER_MAJOR.exec(tag);
+  // Small numbers meet by chance (chart 0.1.0 and an image 1.1.0): only a minor or patch of two digits or more tells.
+  if (tail === undefined || tail === null || (tail[2]!.length < 2 && tail[3]!.length < 2)) return false;
+  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail[1]) return true;
   return false;
 }
 
-/** What follows the major of a full version (`.104.10`, `.2.0-rc.1`). */
-const AFTER_MAJOR = /^v?\d+(\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/;
+/** What follows the major of a full version (`.104.10`, `.2.0-rc.1`), with its minor and patch. */
+const AFTER_MAJOR = /^v?\d+(\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?)$/;
 
 /** `registry:5000/repo/name:tag@sha256:…` → `tag`; undefined without one. */
 function imageTag(image: string): string | undefined {

@@ -517,7 +517,7 @@ ruleCases(volatilePodLabels, [
     expect: [{ severity: "warning", object: "Deployment/api", path: "spec.template.metadata.labels", line: 49, messageId: "restarts" }],
   },
   {
-    name: "an image tagged with the chart version under another major (chart 107.104.10 ships the app 7.104.10): every chart bump changes it; an image versioned on its own still restarts for nothing",
+    name: "an image tagged with the chart version under another major (chart 107.104.10 ships the app 7.104.10): every chart bump changes it; an image versioned on its own, or one whose small numbers meet the chart's by chance (0.1.0, 1.1.0), still restarts for nothing",
     manifest: yaml`
       apiVersion: apps/v1
       kind: StatefulSet
@@ -542,8 +542,23 @@ ruleCases(volatilePodLabels, [
             labels: {app: frontend, chart: artifactory-107.104.10}
           spec:
             containers: [{name: frontend, image: "releases-docker.jfrog.io/jfrog/artifactory-frontend:7.135.1"}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: api}
+      spec:
+        selector:
+          matchLabels: {app: api}
+        template:
+          metadata:
+            labels: {app: api, helm.sh/chart: api-0.1.0}
+          spec:
+            containers: [{name: api, image: "example/api:1.1.0"}]
     `,
-    expect: [{ severity: "warning", object: "Deployment/frontend", path: "spec.template.metadata.labels", line: 21, messageId: "restarts" }],
+    expect: [
+      { severity: "warning", object: "Deployment/frontend", path: "spec.template.metadata.labels", line: 21, messageId: "restarts" },
+      { severity: "warning", object: "Deployment/api", path: "spec.template.metadata.labels", line: 33, messageId: "restarts" },
+    ],
   },
 ], { producedElsewhere: { restartsWithOtherImage: "the probe cases below", hashesChartLabels: "test/render/precision.test.ts checksum-labels: it needs the chart's templates" } });
 
