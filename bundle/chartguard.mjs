@@ -19515,56 +19515,6 @@ var init_invalid_label = __esm({
   }
 });
 
-// src/analyze/duplicates.ts
-function duplicateCopies(context) {
-  return analysed(context).list;
-}
-function isLaterCopy(context, object) {
-  return analysed(context).copies.has(object);
-}
-function analysed(context) {
-  let found = cache.get(context);
-  if (found) return found;
-  found = { list: [], copies: /* @__PURE__ */ new Set() };
-  const first = /* @__PURE__ */ new Map();
-  const sources = /* @__PURE__ */ new Map();
-  for (const object of context.objects) {
-    if (object.hooks.length > 0 || object.generatedName || object.ref.name === "") continue;
-    let source = sources.get(object.doc);
-    if (source === void 0) sources.set(object.doc, source = sourceKey(object.doc));
-    const earlier = firstWith(first, [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name], object);
-    if (earlier !== void 0) {
-      found.list.push({ copy: object, first: earlier });
-      found.copies.add(object);
-    }
-  }
-  cache.set(context, found);
-  return found;
-}
-function sourceKey(doc) {
-  const { release } = doc;
-  return release === void 0 ? `file\0${doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
-}
-function firstWith(identities, keys, object) {
-  let map2 = identities;
-  for (let i = 0; i < keys.length - 1; i++) {
-    let next = map2.get(keys[i]);
-    if (next === void 0) map2.set(keys[i], next = /* @__PURE__ */ new Map());
-    map2 = next;
-  }
-  const last = keys[keys.length - 1];
-  const earlier = map2.get(last);
-  if (earlier === void 0) map2.set(last, object);
-  return earlier;
-}
-var cache;
-var init_duplicates = __esm({
-  "src/analyze/duplicates.ts"() {
-    "use strict";
-    cache = /* @__PURE__ */ new WeakMap();
-  }
-});
-
 // src/analyze/rules/selector-overlap/by-design.ts
 function spreadByDesign(context, service2, workloads) {
   const spec = service2.raw.spec;
@@ -19653,6 +19603,56 @@ var init_by_design = __esm({
   }
 });
 
+// src/analyze/duplicates.ts
+function duplicateCopies(context) {
+  return analysed(context).list;
+}
+function isLaterCopy(context, object) {
+  return analysed(context).copies.has(object);
+}
+function analysed(context) {
+  let found = cache.get(context);
+  if (found) return found;
+  found = { list: [], copies: /* @__PURE__ */ new Set() };
+  const first = /* @__PURE__ */ new Map();
+  const sources = /* @__PURE__ */ new Map();
+  for (const object of context.objects) {
+    if (object.hooks.length > 0 || object.generatedName || object.ref.name === "") continue;
+    let source = sources.get(object.doc);
+    if (source === void 0) sources.set(object.doc, source = sourceKey(object.doc));
+    const earlier = firstWith(first, [source, object.group, object.ref.kind, object.ref.namespace ?? "", object.ref.name], object);
+    if (earlier !== void 0) {
+      found.list.push({ copy: object, first: earlier });
+      found.copies.add(object);
+    }
+  }
+  cache.set(context, found);
+  return found;
+}
+function sourceKey(doc) {
+  const { release } = doc;
+  return release === void 0 ? `file\0${doc.file}` : `release\0${release.name}\0${release.chart ?? ""}`;
+}
+function firstWith(identities, keys, object) {
+  let map2 = identities;
+  for (let i = 0; i < keys.length - 1; i++) {
+    let next = map2.get(keys[i]);
+    if (next === void 0) map2.set(keys[i], next = /* @__PURE__ */ new Map());
+    map2 = next;
+  }
+  const last = keys[keys.length - 1];
+  const earlier = map2.get(last);
+  if (earlier === void 0) map2.set(last, object);
+  return earlier;
+}
+var cache;
+var init_duplicates = __esm({
+  "src/analyze/duplicates.ts"() {
+    "use strict";
+    cache = /* @__PURE__ */ new WeakMap();
+  }
+});
+
 // src/analyze/rules/selector-overlap/select.ts
 function standingPods(context, workloads) {
   return workloads.filter((w) => !isLaterCopy(context, w.object) && !(w.object.hooks.length > 0 && w.object.hooks.every((h) => OUT_OF_RELEASE_HOOKS.has(h))));
@@ -19726,6 +19726,20 @@ function sharedSelections(selections) {
 function trafficTargets(consumer2, matched2) {
   if (consumer2.kind !== "Service" || getPath(consumer2.object.raw, ["spec", "clusterIP"]) === "None") return matched2;
   return matched2.filter((workload) => reachedByService(consumer2.object, workload));
+}
+function checksPods(context, consumer2) {
+  if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget") return false;
+  if (consumer2.kind === "Service" && getPath(consumer2.object.raw, ["spec", "type"]) === "ExternalName") return false;
+  return !isLaterCopy(context, consumer2.object);
+}
+function takenInPods(context, consumer2) {
+  const memo = context.derived(newSelectionMemo);
+  let found = memo.get(consumer2);
+  if (found === void 0) memo.set(consumer2, found = trafficTargets(consumer2, selectPods(context, consumer2)));
+  return found;
+}
+function newSelectionMemo() {
+  return /* @__PURE__ */ new Map();
 }
 var OUT_OF_RELEASE_HOOKS;
 var init_select = __esm({
@@ -19905,10 +19919,8 @@ var init_suggest = __esm({
 function checkPodConsumers(context, report) {
   const pdbs = [];
   for (const consumer2 of context.consumers) {
-    if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget") continue;
-    if (consumer2.kind === "Service" && consumer2.object.raw.spec?.type === "ExternalName") continue;
-    if (isLaterCopy(context, consumer2.object)) continue;
-    const matched2 = trafficTargets(consumer2, selectPods(context, consumer2));
+    if (!checksPods(context, consumer2)) continue;
+    const matched2 = takenInPods(context, consumer2);
     if (consumer2.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer2, matched: matched2 });
     checkConsumer(context, report, consumer2, matched2);
   }
@@ -20001,7 +20013,6 @@ var init_consumers2 = __esm({
     init_controllers();
     init_object();
     init_selector();
-    init_duplicates();
     init_finding();
     init_messages();
     init_volatile_verdicts();
@@ -20185,22 +20196,21 @@ function checkWorkloads(context, report) {
   }
 }
 function takenInWith(context, workload, jobs) {
-  const candidates = [workload, ...jobs];
-  return (context.derived(servicesAndBudgetsByNamespace).get(namespaceOf(workload.object)) ?? []).some((consumer2) => {
-    const taken = trafficTargets(consumer2, candidates.filter((w) => matches(consumer2.selector, w.podLabels)));
-    return taken.includes(workload) && taken.some((w) => jobs.includes(w));
-  });
+  const consumersOf = context.derived(consumersByWorkload);
+  const own = new Set(consumersOf.get(workload) ?? []);
+  return own.size > 0 && jobs.some((job2) => (consumersOf.get(job2) ?? []).some((consumer2) => own.has(consumer2)));
 }
-function servicesAndBudgetsByNamespace(context) {
-  const byNamespace = /* @__PURE__ */ new Map();
+function consumersByWorkload(context) {
+  const byWorkload = /* @__PURE__ */ new Map();
   for (const consumer2 of context.consumers) {
-    if (consumer2.kind !== "Service" && consumer2.kind !== "PodDisruptionBudget" || consumer2.selector.matchesNothing) continue;
-    const namespace = namespaceOf(consumer2.object);
-    const inNamespace = byNamespace.get(namespace);
-    if (inNamespace === void 0) byNamespace.set(namespace, [consumer2]);
-    else inNamespace.push(consumer2);
+    if (!checksPods(context, consumer2)) continue;
+    for (const workload of takenInPods(context, consumer2)) {
+      const consumers = byWorkload.get(workload);
+      if (consumers === void 0) byWorkload.set(workload, [consumer2]);
+      else consumers.push(consumer2);
+    }
   }
-  return byNamespace;
+  return byWorkload;
 }
 var init_workloads2 = __esm({
   "src/analyze/rules/selector-overlap/workloads.ts"() {

@@ -5,13 +5,12 @@ import { refString } from "../../../model/object.ts";
 import { describeSelector, selectsEverything } from "../../../model/selector.ts";
 import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
-import { isLaterCopy } from "../../duplicates.ts";
 import { severityRank, type Remedy, type Severity } from "../../finding.ts";
 import { formatMessage, type MessageData } from "../../messages.ts";
 import type { ReportFinding } from "../../rule.ts";
 import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
 import { budgetByDesign, spreadByDesign } from "./by-design.ts";
-import { goneOnceSucceeded, inputOrder, selectPods, sharedSelections, trafficTargets, workloadList, workloadRefs } from "./select.ts";
+import { checksPods, goneOnceSucceeded, inputOrder, sharedSelections, takenInPods, workloadList, workloadRefs } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
 
@@ -32,10 +31,8 @@ interface Problem {
 export function checkPodConsumers(context: AnalysisContext, report: ReportFinding): void {
   const pdbs: { pdb: PdbView; matched: Workload[] }[] = [];
   for (const consumer of context.consumers) {
-    if (consumer.kind !== "Service" && consumer.kind !== "PodDisruptionBudget") continue;
-    if (consumer.kind === "Service" && (consumer.object.raw.spec as { type?: unknown } | undefined)?.type === "ExternalName") continue;
-    if (isLaterCopy(context, consumer.object)) continue;
-    const matched = trafficTargets(consumer, selectPods(context, consumer));
+    if (!checksPods(context, consumer)) continue;
+    const matched = takenInPods(context, consumer);
     if (consumer.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer as PdbView, matched });
     checkConsumer(context, report, consumer, matched);
   }

@@ -114,7 +114,26 @@ export function sharedSelections<T>(selections: readonly (readonly T[])[]): { fi
  * (a Job without the named port its targetPort asks for gets none). A headless Service's DNS
  * names every selected pod whatever its ports, so it keeps them all, as a PDB does.
  */
-export function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Workload[] {
+function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Workload[] {
   if (consumer.kind !== "Service" || getPath(consumer.object.raw, ["spec", "clusterIP"]) === "None") return matched;
   return matched.filter((workload) => reachedByService(consumer.object, workload));
+}
+
+/** Whether checkPodConsumers looks at the consumer: a Service (not ExternalName) or a PDB, not a later copy of a duplicated object. */
+export function checksPods(context: AnalysisContext, consumer: SelectorConsumer): boolean {
+  if (consumer.kind !== "Service" && consumer.kind !== "PodDisruptionBudget") return false;
+  if (consumer.kind === "Service" && getPath(consumer.object.raw, ["spec", "type"]) === "ExternalName") return false;
+  return !isLaterCopy(context, consumer.object);
+}
+
+/** The pods a Service sends traffic to or a PDB covers, selected once per context (checkPodConsumers and checkWorkloads both ask). */
+export function takenInPods(context: AnalysisContext, consumer: SelectorConsumer): Workload[] {
+  const memo = context.derived(newSelectionMemo);
+  let found = memo.get(consumer);
+  if (found === undefined) memo.set(consumer, (found = trafficTargets(consumer, selectPods(context, consumer))));
+  return found;
+}
+
+function newSelectionMemo(): Map<SelectorConsumer, Workload[]> {
+  return new Map();
 }

@@ -2,12 +2,12 @@
 import { claimsPodsByName } from "../../../k8s/controllers.ts";
 import { namespaceOf, refString } from "../../../model/object.ts";
 import type { SelectorConsumer } from "../../../model/consumers.ts";
-import { describeSelector, matches } from "../../../model/selector.ts";
+import { describeSelector } from "../../../model/selector.ts";
 import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import type { ReportFinding } from "../../rule.ts";
-import { standingPods, trafficTargets, workloadList } from "./select.ts";
+import { checksPods, standingPods, takenInPods, workloadList } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
 
@@ -50,23 +50,23 @@ export function checkWorkloads(context: AnalysisContext, report: ReportFinding):
   }
 }
 
-/** Whether a Service (by its traffic) or a PDB in the workload's namespace takes in its pods and some of the Jobs' too. */
+/** Whether a Service (by its traffic) or a PDB takes in the workload's pods and some of the Jobs' too. */
 function takenInWith(context: AnalysisContext, workload: Workload, jobs: readonly Workload[]): boolean {
-  const candidates = [workload, ...jobs];
-  return (context.derived(servicesAndBudgetsByNamespace).get(namespaceOf(workload.object)) ?? []).some((consumer) => {
-    const taken = trafficTargets(consumer, candidates.filter((w) => matches(consumer.selector, w.podLabels)));
-    return taken.includes(workload) && taken.some((w) => jobs.includes(w));
-  });
+  const consumersOf = context.derived(consumersByWorkload);
+  const own = new Set(consumersOf.get(workload) ?? []);
+  return own.size > 0 && jobs.some((job) => (consumersOf.get(job) ?? []).some((consumer) => own.has(consumer)));
 }
 
-function servicesAndBudgetsByNamespace(context: AnalysisContext): Map<string, SelectorConsumer[]> {
-  const byNamespace = new Map<string, SelectorConsumer[]>();
+/** The Services and PDBs that take in each workload's pods, from one selection per consumer. */
+function consumersByWorkload(context: AnalysisContext): Map<Workload, SelectorConsumer[]> {
+  const byWorkload = new Map<Workload, SelectorConsumer[]>();
   for (const consumer of context.consumers) {
-    if ((consumer.kind !== "Service" && consumer.kind !== "PodDisruptionBudget") || consumer.selector.matchesNothing) continue;
-    const namespace = namespaceOf(consumer.object);
-    const inNamespace = byNamespace.get(namespace);
-    if (inNamespace === undefined) byNamespace.set(namespace, [consumer]);
-    else inNamespace.push(consumer);
+    if (!checksPods(context, consumer)) continue;
+    for (const workload of takenInPods(context, consumer)) {
+      const consumers = byWorkload.get(workload);
+      if (consumers === undefined) byWorkload.set(workload, [consumer]);
+      else consumers.push(consumer);
+    }
   }
-  return byNamespace;
+  return byWorkload;
 }
