@@ -37,7 +37,8 @@ export function assembleChart(source: string, into: string, locate: LocateChart 
   cpSync(source, into, { recursive: true, verbatimSymlinks: true });
   const chartFile = join(into, "Chart.yaml");
   const document = parseDocument(readFileSync(chartFile, "utf8"));
-  const dependencies = (document.toJS() as { dependencies?: Dependency[] }).dependencies ?? [];
+  // An empty Chart.yaml is null: helm refuses that chart itself, and says so.
+  const dependencies = (document.toJS() as { dependencies?: Dependency[] } | null)?.dependencies ?? [];
   const vendored: string[] = [];
   const dropped: string[] = [];
   const kept = dependencies.filter((dependency) => {

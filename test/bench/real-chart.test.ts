@@ -62,3 +62,11 @@ test("a file:// dependency is vendored from the folder it names (helm template r
   assert.deepEqual(built, { dir: join(root, "out", "chart-local"), vendored: ["gateway"], dropped: ["pump"] });
   assert.equal(readFileSync(join(built.dir, "charts", "gateway", "Chart.yaml"), "utf8"), "apiVersion: v2\nname: gateway\nversion: 5.3.0\n");
 });
+
+test("a chart whose Chart.yaml is empty is copied as it is, nothing vendored or dropped: helm refuses it and says so", () => {
+  const repo = join(root, "empty");
+  chart(join(repo, "blank"), "");
+  const built = assembleChart(join(repo, "blank"), join(root, "out", "chart-blank"));
+  assert.deepEqual(built, { dir: join(root, "out", "chart-blank"), vendored: [], dropped: [] });
+  assert.equal(readFileSync(join(built.dir, "Chart.yaml"), "utf8"), "");
+});
