@@ -16211,6 +16211,11 @@ function taggedWithChartVersionUnderOtherMajor(image, chartVersions) {
   for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail[1]) return true;
   return false;
 }
+function hasFloatingTag(image) {
+  if (image.includes("@")) return false;
+  const tag = imageTag(image);
+  return tag === void 0 || !/\d/.test(tag);
+}
 function imageTag(image) {
   const reference = image.split("@")[0];
   const colon = reference.lastIndexOf(":");
@@ -19081,6 +19086,7 @@ function fieldChanges(context, workload) {
     if (change.section !== "job-pod-spec" && change.section !== "pod-annotations") continue;
     const cause = change.causes.find((c) => ROUTINE.includes(c));
     if (cause === void 0) continue;
+    if (cause === "image-tag" && change.causes.length === 1 && hasFloatingTag(String(getPath(workload.object.raw, change.path) ?? ""))) continue;
     const valuesPath = cause === "image-tag" ? change.valuesPaths[0] : void 0;
     changes.push({ path: change.path, cause, brings: cause, ...valuesPath === void 0 ? {} : { valuesPath } });
   }

@@ -178,6 +178,16 @@ export function taggedWithChartVersionUnderOtherMajor(image: string, chartVersio
 /** What follows the major of a full version (`.104.10`, `.2.0-rc.1`), with its minor and patch. */
 const AFTER_MAJOR = /^v?\d+(\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?)$/;
 
+/**
+ * An image by a tag no release bumps: `stable`, `latest`, `main`, or none (`latest`). A chart
+ * release changes a version tag in its values; a floating one changes only when someone sets another.
+ */
+export function hasFloatingTag(image: string): boolean {
+  if (image.includes("@")) return false; // pinned by digest, which releases bump
+  const tag = imageTag(image);
+  return tag === undefined || !/\d/.test(tag);
+}
+
 /** `registry:5000/repo/name:tag@sha256:…` → `tag`; undefined without one. */
 function imageTag(image: string): string | undefined {
   const reference = image.split("@")[0]!;

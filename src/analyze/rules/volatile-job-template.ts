@@ -1,6 +1,6 @@
 import type { FieldPath } from "../../load/yaml.ts";
 import { formatPath, getPath } from "../../model/object.ts";
-import { taggedWithVersion } from "../../model/volatile.ts";
+import { hasFloatingTag, taggedWithVersion } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { isPatchedJob, probesOf, type ProbeCause } from "../probes.ts";
@@ -65,6 +65,8 @@ function fieldChanges(context: AnalysisContext, workload: Workload): TemplateCha
     if (change.section !== "job-pod-spec" && change.section !== "pod-annotations") continue;
     const cause = change.causes.find((c) => ROUTINE.includes(c));
     if (cause === undefined) continue;
+    // Only a user who sets another tag changes an image by a floating one: no routine release does.
+    if (cause === "image-tag" && change.causes.length === 1 && hasFloatingTag(String(getPath(workload.object.raw, change.path) ?? ""))) continue;
     const valuesPath = cause === "image-tag" ? change.valuesPaths[0] : undefined;
     changes.push({ path: change.path, cause, brings: cause, ...(valuesPath === undefined ? {} : { valuesPath }) });
   }

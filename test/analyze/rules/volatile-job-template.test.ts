@@ -183,6 +183,21 @@ probeRuleCases(volatileJobTemplate, [
     ],
   },
   {
+    name: "an image by a floating tag (stable) from image.tag: no release bumps it, so nothing to report; the chart version beside it still is",
+    base: job("migrate", "shop:stable"),
+    combined: { manifest: job("migrate", "shop:stable+cgtag0x", "1.0.0+cgchart"), markers: tagMarkers },
+    expect: [
+      {
+        severity: "error",
+        object: "Job/migrate",
+        path: "spec.template.spec.containers[0].env[0].value",
+        line: 13,
+        messageId: "changes",
+        data: { fields: "spec.containers[0].env[0].value", sources: "the chart version" },
+      },
+    ],
+  },
+  {
     name: "the revision in the pod spec: every upgrade fails",
     base: job("migrate", "shop:4.1", "1"),
     combined: { manifest: job("migrate", "shop:4.1", MARKERS.revision), markers: tagMarkers },
