@@ -19738,13 +19738,7 @@ function checksPods(context, consumer2) {
   if (consumer2.kind === "Service" && getPath(consumer2.object.raw, ["spec", "type"]) === "ExternalName") return false;
   return !isLaterCopy(context, consumer2.object);
 }
-function takenInPods(context, consumer2) {
-  const memo = context.derived(newSelectionMemo);
-  let found = memo.get(consumer2);
-  if (found === void 0) memo.set(consumer2, found = trafficTargets(consumer2, selectPods(context, consumer2)));
-  return found;
-}
-function newSelectionMemo() {
+function hookCompanions(_context) {
   return /* @__PURE__ */ new Map();
 }
 var OUT_OF_RELEASE_HOOKS;
@@ -19926,11 +19920,23 @@ function checkPodConsumers(context, report) {
   const pdbs = [];
   for (const consumer2 of context.consumers) {
     if (!checksPods(context, consumer2)) continue;
-    const matched2 = takenInPods(context, consumer2);
+    const matched2 = trafficTargets(consumer2, selectPods(context, consumer2));
+    noteHookCompanions(context, matched2);
     if (consumer2.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer2, matched: matched2 });
     checkConsumer(context, report, consumer2, matched2);
   }
   checkPdbPairs(context, report, pdbs);
+}
+function noteHookCompanions(context, matched2) {
+  const hooks = matched2.filter((w) => w.runsToCompletion && w.object.hooks.length > 0);
+  if (hooks.length === 0) return;
+  const companions = context.derived(hookCompanions);
+  for (const workload of matched2) {
+    if (workload.runsToCompletion) continue;
+    const known = companions.get(workload);
+    if (known === void 0) companions.set(workload, new Set(hooks));
+    else for (const hook of hooks) known.add(hook);
+  }
 }
 function checkConsumer(context, report, consumer2, selected) {
   if (selected.length === 0) return;
@@ -20202,21 +20208,8 @@ function checkWorkloads(context, report) {
   }
 }
 function takenInWith(context, workload, jobs) {
-  const consumersOf = context.derived(consumersByWorkload);
-  const own = new Set(consumersOf.get(workload) ?? []);
-  return own.size > 0 && jobs.some((job2) => (consumersOf.get(job2) ?? []).some((consumer2) => own.has(consumer2)));
-}
-function consumersByWorkload(context) {
-  const byWorkload = /* @__PURE__ */ new Map();
-  for (const consumer2 of context.consumers) {
-    if (!checksPods(context, consumer2)) continue;
-    for (const workload of takenInPods(context, consumer2)) {
-      const consumers = byWorkload.get(workload);
-      if (consumers === void 0) byWorkload.set(workload, [consumer2]);
-      else consumers.push(consumer2);
-    }
-  }
-  return byWorkload;
+  const companions = context.derived(hookCompanions).get(workload);
+  return companions !== void 0 && jobs.some((job2) => companions.has(job2));
 }
 var init_workloads2 = __esm({
   "src/analyze/rules/selector-overlap/workloads.ts"() {
@@ -20324,8 +20317,8 @@ var init_selector_overlap = __esm({
         helpUri: ruleHelpUri("selector-overlap")
       },
       check(context, report) {
-        checkWorkloads(context, report);
         checkPodConsumers(context, report);
+        checkWorkloads(context, report);
         checkHpas(context, report);
         checkMonitors(context, report);
       }

@@ -122,8 +122,9 @@ export const selectorOverlap: Rule = {
     helpUri: ruleHelpUri("selector-overlap"),
   },
   check(context, report) {
-    checkWorkloads(context, report);
+    // First: it notes which workloads a Service or PDB takes in with hook Jobs, which checkWorkloads asks.
     checkPodConsumers(context, report);
+    checkWorkloads(context, report);
     checkHpas(context, report);
     checkMonitors(context, report);
   },

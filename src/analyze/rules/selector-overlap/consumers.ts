@@ -10,7 +10,7 @@ import { formatMessage, type MessageData } from "../../messages.ts";
 import type { ReportFinding } from "../../rule.ts";
 import { runsOnlyAtInstall } from "../../volatile-verdicts.ts";
 import { budgetByDesign, spreadByDesign } from "./by-design.ts";
-import { checksPods, goneOnceSucceeded, inputOrder, sharedSelections, takenInPods, workloadList, workloadRefs } from "./select.ts";
+import { checksPods, goneOnceSucceeded, hookCompanions, inputOrder, selectPods, sharedSelections, trafficTargets, workloadList, workloadRefs } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey, type KeySuggestion } from "./suggest.ts";
 
@@ -32,11 +32,25 @@ export function checkPodConsumers(context: AnalysisContext, report: ReportFindin
   const pdbs: { pdb: PdbView; matched: Workload[] }[] = [];
   for (const consumer of context.consumers) {
     if (!checksPods(context, consumer)) continue;
-    const matched = takenInPods(context, consumer);
+    const matched = trafficTargets(consumer, selectPods(context, consumer));
+    noteHookCompanions(context, matched);
     if (consumer.kind === "PodDisruptionBudget") pdbs.push({ pdb: consumer as PdbView, matched });
     checkConsumer(context, report, consumer, matched);
   }
   checkPdbPairs(context, report, pdbs);
+}
+
+/** Records, for each long-running workload a consumer takes in, the hook Jobs it takes in too (hookCompanions). */
+function noteHookCompanions(context: AnalysisContext, matched: readonly Workload[]): void {
+  const hooks = matched.filter((w) => w.runsToCompletion && w.object.hooks.length > 0);
+  if (hooks.length === 0) return;
+  const companions = context.derived(hookCompanions);
+  for (const workload of matched) {
+    if (workload.runsToCompletion) continue;
+    const known = companions.get(workload);
+    if (known === undefined) companions.set(workload, new Set(hooks));
+    else for (const hook of hooks) known.add(hook);
+  }
 }
 
 /**

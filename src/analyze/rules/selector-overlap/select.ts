@@ -114,7 +114,7 @@ export function sharedSelections<T>(selections: readonly (readonly T[])[]): { fi
  * (a Job without the named port its targetPort asks for gets none). A headless Service's DNS
  * names every selected pod whatever its ports, so it keeps them all, as a PDB does.
  */
-function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Workload[] {
+export function trafficTargets(consumer: SelectorConsumer, matched: Workload[]): Workload[] {
   if (consumer.kind !== "Service" || getPath(consumer.object.raw, ["spec", "clusterIP"]) === "None") return matched;
   return matched.filter((workload) => reachedByService(consumer.object, workload));
 }
@@ -126,14 +126,10 @@ export function checksPods(context: AnalysisContext, consumer: SelectorConsumer)
   return !isLaterCopy(context, consumer.object);
 }
 
-/** The pods a Service sends traffic to or a PDB covers, selected once per context (checkPodConsumers and checkWorkloads both ask). */
-export function takenInPods(context: AnalysisContext, consumer: SelectorConsumer): Workload[] {
-  const memo = context.derived(newSelectionMemo);
-  let found = memo.get(consumer);
-  if (found === undefined) memo.set(consumer, (found = trafficTargets(consumer, selectPods(context, consumer))));
-  return found;
-}
-
-function newSelectionMemo(): Map<SelectorConsumer, Workload[]> {
+/**
+ * Per workload, the hook Jobs whose pods a Service or PDB takes in with the workload's own:
+ * filled by checkPodConsumers as it selects each consumer's pods, read by checkWorkloads.
+ */
+export function hookCompanions(_context: AnalysisContext): Map<Workload, Set<Workload>> {
   return new Map();
 }

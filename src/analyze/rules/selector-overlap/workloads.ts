@@ -1,13 +1,12 @@
 /** Workload selectors that take in another workload's pods. */
 import { claimsPodsByName } from "../../../k8s/controllers.ts";
 import { namespaceOf, refString } from "../../../model/object.ts";
-import type { SelectorConsumer } from "../../../model/consumers.ts";
 import { describeSelector } from "../../../model/selector.ts";
 import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import type { ReportFinding } from "../../rule.ts";
-import { checksPods, standingPods, takenInPods, workloadList } from "./select.ts";
+import { hookCompanions, standingPods, workloadList } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
 
@@ -50,23 +49,8 @@ export function checkWorkloads(context: AnalysisContext, report: ReportFinding):
   }
 }
 
-/** Whether a Service (by its traffic) or a PDB takes in the workload's pods and some of the Jobs' too. */
+/** Whether a Service (by its traffic) or a PDB takes in the workload's pods and some of the Jobs' too (checkPodConsumers runs first). */
 function takenInWith(context: AnalysisContext, workload: Workload, jobs: readonly Workload[]): boolean {
-  const consumersOf = context.derived(consumersByWorkload);
-  const own = new Set(consumersOf.get(workload) ?? []);
-  return own.size > 0 && jobs.some((job) => (consumersOf.get(job) ?? []).some((consumer) => own.has(consumer)));
-}
-
-/** The Services and PDBs that take in each workload's pods, from one selection per consumer. */
-function consumersByWorkload(context: AnalysisContext): Map<Workload, SelectorConsumer[]> {
-  const byWorkload = new Map<Workload, SelectorConsumer[]>();
-  for (const consumer of context.consumers) {
-    if (!checksPods(context, consumer)) continue;
-    for (const workload of takenInPods(context, consumer)) {
-      const consumers = byWorkload.get(workload);
-      if (consumers === undefined) byWorkload.set(workload, [consumer]);
-      else consumers.push(consumer);
-    }
-  }
-  return byWorkload;
+  const companions = context.derived(hookCompanions).get(workload);
+  return companions !== undefined && jobs.some((job) => companions.has(job));
 }
