@@ -16110,16 +16110,6 @@ var init_consumers = __esm({
   }
 });
 
-// src/load/regexp.ts
-function escapeRegExp(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-var init_regexp = __esm({
-  "src/load/regexp.ts"() {
-    "use strict";
-  }
-});
-
 // src/model/volatile.ts
 function knownVersions(objects) {
   const chart = /* @__PURE__ */ new Set();
@@ -16169,10 +16159,23 @@ function volatileByName(key, value) {
   return true;
 }
 function mentionsVersion(text, versions) {
-  for (const version of versions) {
-    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${escapeRegExp(version)}(?![0-9A-Za-z.])`).test(text)) return true;
+  if (versions.size === 0) return false;
+  const { longest } = versionIndex(versions);
+  for (let start = 0; start < text.length; start++) {
+    if (start > 0 && continuesVersionWord(text.charCodeAt(start - 1))) continue;
+    const from = text.charCodeAt(start) === 118 ? [start, start + 1] : [start];
+    for (const first of from) {
+      const limit = Math.min(text.length, first + longest);
+      for (let end = first + 1; end <= limit; end++) {
+        if (end < text.length && continuesVersionWord(text.charCodeAt(end))) continue;
+        if (versions.has(text.slice(first, end))) return true;
+      }
+    }
   }
   return false;
+}
+function continuesVersionWord(code2) {
+  return code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 90 || code2 >= 97 && code2 <= 122 || code2 === 46;
 }
 function containedVersion(value, versions) {
   if (versions.size === 0) return void 0;
@@ -16187,8 +16190,13 @@ function containedVersion(value, versions) {
 function versionIndex(versions) {
   let index = versionIndexes.get(versions);
   if (index === void 0 || index.ordered.length !== versions.size) {
-    index = { ordered: [...versions], whole: /* @__PURE__ */ new Map(), suffix: /* @__PURE__ */ new Map() };
+    index = { ordered: [...versions], whole: /* @__PURE__ */ new Map(), suffix: /* @__PURE__ */ new Map(), longest: 0, afterMajor: /* @__PURE__ */ new Set(), bare: /* @__PURE__ */ new Map() };
     index.ordered.forEach((version, i) => {
+      index.longest = Math.max(index.longest, version.length);
+      const tail = AFTER_MAJOR.exec(version)?.[1];
+      if (tail !== void 0) index.afterMajor.add(tail);
+      const bare = version.replace(/^v/, "");
+      if (bare !== "" && !index.bare.has(bare)) index.bare.set(bare, i);
       const sanitized = version.replaceAll("+", "_");
       if (!index.whole.has(version)) index.whole.set(version, i);
       if (!index.whole.has(sanitized)) index.whole.set(sanitized, i);
@@ -16204,12 +16212,24 @@ function taggedWithVersion(image, version) {
   if (bare === "" || tag === void 0) return false;
   return tag === bare || tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length));
 }
+function versionOfImageTag(image, versions) {
+  const tag = imageTag(image)?.replace(/^v/, "");
+  if (tag === void 0 || versions.size === 0) return void 0;
+  const index = versionIndex(versions);
+  let best = index.bare.get(tag) ?? Infinity;
+  for (let at = 1; at < tag.length; at++) {
+    const c = tag[at];
+    if (c !== "-" && c !== "_" && c !== "+") continue;
+    const position2 = index.bare.get(tag.slice(0, at));
+    if (position2 !== void 0 && position2 < best) best = position2;
+  }
+  return best === Infinity ? void 0 : index.ordered[best];
+}
 function taggedWithChartVersionUnderOtherMajor(image, chartVersions) {
   const tag = imageTag(image);
   const tail = tag === void 0 ? void 0 : AFTER_MAJOR.exec(tag);
   if (tail === void 0 || tail === null || tail[2].length < 2 && tail[3].length < 2) return false;
-  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail[1]) return true;
-  return false;
+  return chartVersions.size > 0 && versionIndex(chartVersions).afterMajor.has(tail[1]);
 }
 function hasFloatingTag(image) {
   if (image.includes("@")) return false;
@@ -16229,7 +16249,6 @@ var init_volatile = __esm({
   "src/model/volatile.ts"() {
     "use strict";
     init_object();
-    init_regexp();
     VOLATILE_LABEL_KEYS = /* @__PURE__ */ new Set([
       "helm.sh/chart",
       "app.kubernetes.io/version",
@@ -17760,23 +17779,26 @@ function nameChangeCauses(context, object) {
   const causes = /* @__PURE__ */ new Set();
   const name = object.ref.name;
   const forms = context.derived(versionNameForms);
-  if (forms.chart.some((form) => nameCarries(name, form))) causes.add("chart-version");
-  if (forms.app.some((form) => nameCarries(name, form))) causes.add("app-version");
+  if (nameCarries(name, forms.chart)) causes.add("chart-version");
+  if (nameCarries(name, forms.app)) causes.add("app-version");
   return causes;
 }
 function versionNameForms(context) {
-  const forms = (versions) => [...versions].flatMap((version) => {
-    const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-    return [sanitized, sanitized.replaceAll(".", "-")];
-  });
+  const forms = (versions) => new Set(
+    [...versions].flatMap((version) => {
+      const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+      return [sanitized, sanitized.replaceAll(".", "-")];
+    })
+  );
   return { chart: forms(context.versions.chart), app: forms(context.versions.app) };
 }
-function nameCarries(name, form) {
-  const at = name.indexOf(form);
-  if (at === -1) return false;
-  const before = name[at - 1];
-  const after = name[at + form.length];
-  return (before === void 0 || before === "-" || before === ".") && (after === void 0 || after === "-" || after === ".");
+function nameCarries(name, forms) {
+  if (forms.size === 0) return false;
+  const separators = [];
+  for (let at = 0; at < name.length; at++) if (name[at] === "-" || name[at] === ".") separators.push(at);
+  const starts = [0, ...separators.map((at) => at + 1)];
+  const ends = [...separators, name.length];
+  return starts.some((start) => ends.some((end) => end > start && forms.has(name.slice(start, end))));
 }
 var REPORTED, EVERY_RELEASE, COVERED_BY_NAME, INSTALL_HOOKS;
 var init_volatile_verdicts = __esm({
@@ -18766,15 +18788,17 @@ function runsNoPods(context, object) {
   if (getPath(object.raw, ["spec", "replicas"]) !== 0) return false;
   return !context.derived(autoscaled).has(`${object.ref.namespace ?? ""}\0${object.ref.kind}\0${object.ref.name}`);
 }
-function podSpecCarriesChartVersion(workload, versions) {
+function podSpecCarriesChartVersion(workload, versions, otherChartVersions = /* @__PURE__ */ new Set()) {
   if (runsStampedImage(workload)) return true;
-  if (versions.chart.size === 0) return false;
-  if (containerImages(workload).some((container) => taggedWithChartVersionUnderOtherMajor(container.image, versions.chart))) return true;
+  const chartVersions = [versions.chart, otherChartVersions].filter((set2) => set2.size > 0);
+  if (chartVersions.length === 0) return false;
+  const images = containerImages(workload);
+  if (chartVersions.some((set2) => images.some((container) => taggedWithChartVersionUnderOtherMajor(container.image, set2)))) return true;
   const pending2 = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
   while (pending2.length > 0) {
     const value = pending2.pop();
     if (typeof value === "string") {
-      if (mentionsVersion(value, versions.chart)) return true;
+      if (chartVersions.some((set2) => mentionsVersion(value, set2))) return true;
     } else if (Array.isArray(value)) pending2.push(...value);
     else if (value !== null && typeof value === "object") pending2.push(...Object.values(value));
   }
@@ -18851,9 +18875,10 @@ function reportable(workload, verdict, rollsOnChartBump) {
 function causeOf(verdict) {
   return verdict.cause === "name" ? impliedCause(verdict.label) : verdict.cause;
 }
-function withChartVersionsOf(verdicts, versions) {
-  const probed = verdicts.filter((v) => causeOf(v) === "chart-version").map((v) => v.label.version ?? v.label.value.replace(/^v(?=\d)/, ""));
-  return probed.length === 0 ? versions : { ...versions, chart: /* @__PURE__ */ new Set([...versions.chart, ...probed]) };
+function probedChartVersions(verdicts, versions) {
+  return new Set(
+    verdicts.filter((v) => causeOf(v) === "chart-version").map((v) => v.label.version ?? v.label.value.replace(/^v(?=\d)/, "")).filter((version) => !versions.chart.has(version))
+  );
 }
 function volatilePodLabelFinding(workload, problem, foreignTag, noPods, hashes) {
   const { object } = workload;
@@ -18944,7 +18969,7 @@ var init_volatile_pod_labels = __esm({
           if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
           const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
-          const rollsOnChartBump = podSpecCarriesChartVersion(workload, withChartVersionsOf(all, context.versions));
+          const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
           const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);
@@ -19076,7 +19101,7 @@ function fieldChanges(context, workload) {
   if (probes === void 0) {
     const changes2 = [];
     for (const { image, path: path29 } of containerImages(workload)) {
-      const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
+      const version = versionOfImageTag(image, context.versions.app);
       if (version !== void 0) changes2.push({ path: path29, cause: "name", brings: "app-version", version });
     }
     return changes2;
@@ -20323,6 +20348,16 @@ var init_selector_overlap = __esm({
         checkMonitors(context, report);
       }
     };
+  }
+});
+
+// src/load/regexp.ts
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+var init_regexp = __esm({
+  "src/load/regexp.ts"() {
+    "use strict";
   }
 });
 

@@ -147,8 +147,8 @@ function nameChangeCauses(context: AnalysisContext, object: KubeObject): Set<Pro
   const causes = new Set<ProbeCause>();
   const name = object.ref.name;
   const forms = context.derived(versionNameForms);
-  if (forms.chart.some((form) => nameCarries(name, form))) causes.add("chart-version");
-  if (forms.app.some((form) => nameCarries(name, form))) causes.add("app-version");
+  if (nameCarries(name, forms.chart)) causes.add("chart-version");
+  if (nameCarries(name, forms.app)) causes.add("app-version");
   return causes;
 }
 
@@ -156,20 +156,27 @@ function nameChangeCauses(context: AnalysisContext, object: KubeObject): Set<Pro
  * How each known version can appear in a name: lowercased, other characters as `-`, and with
  * its dots as `-` too. Worked out once per context, not once per object.
  */
-function versionNameForms(context: AnalysisContext): { chart: string[]; app: string[] } {
+function versionNameForms(context: AnalysisContext): { chart: ReadonlySet<string>; app: ReadonlySet<string> } {
   const forms = (versions: ReadonlySet<string>) =>
-    [...versions].flatMap((version) => {
-      const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-      return [sanitized, sanitized.replaceAll(".", "-")];
-    });
+    new Set(
+      [...versions].flatMap((version) => {
+        const sanitized = version.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+        return [sanitized, sanitized.replaceAll(".", "-")];
+      }),
+    );
   return { chart: forms(context.versions.chart), app: forms(context.versions.app) };
 }
 
-/** `migrate-1.4.2` or `migrate-1-4-2-x`: a version's name form as a whole part of the name. */
-function nameCarries(name: string, form: string): boolean {
-  const at = name.indexOf(form);
-  if (at === -1) return false;
-  const before = name[at - 1];
-  const after = name[at + form.length];
-  return (before === undefined || before === "-" || before === ".") && (after === undefined || after === "-" || after === ".");
+/**
+ * `migrate-1.4.2` or `migrate-1-4-2-x`: one of the forms as a whole part of the name, between
+ * `-` or `.` (or an end). The name's parts are looked up, not every form searched for: a
+ * cluster dump declares as many versions as it has releases.
+ */
+function nameCarries(name: string, forms: ReadonlySet<string>): boolean {
+  if (forms.size === 0) return false;
+  const separators: number[] = [];
+  for (let at = 0; at < name.length; at++) if (name[at] === "-" || name[at] === ".") separators.push(at);
+  const starts = [0, ...separators.map((at) => at + 1)];
+  const ends = [...separators, name.length];
+  return starts.some((start) => ends.some((end) => end > start && forms.has(name.slice(start, end))));
 }

@@ -5,7 +5,6 @@
  * the app's version as the objects themselves declare it (k8s-rules.md §7).
  */
 import { getPath, stringEntry, type KubeObject } from "./object.ts";
-import { escapeRegExp } from "../load/regexp.ts";
 import type { Labels } from "./selector.ts";
 
 export const VOLATILE_LABEL_KEYS: ReadonlySet<string> = new Set([
@@ -105,13 +104,32 @@ function volatileByName(key: string, value: string): boolean {
   return true;
 }
 
-/** Whether `text` mentions one of `versions` as a word of its own (`chart.version=1.4.0`, `v1.4.0`), not inside another number. */
+/**
+ * Whether `text` mentions one of `versions` as a word of its own (`chart.version=1.4.0`,
+ * `v1.4.0`), not inside another number. Read once, whatever the number of versions: a
+ * cluster dump declares as many chart versions as it has releases of distinct charts.
+ */
 export function mentionsVersion(text: string, versions: ReadonlySet<string>): boolean {
-  for (const version of versions) {
-    // Most texts hold no version at all: the expression is built only for one that may.
-    if (text.includes(version) && new RegExp(`(?:^|[^0-9A-Za-z.])v?${escapeRegExp(version)}(?![0-9A-Za-z.])`).test(text)) return true;
+  if (versions.size === 0) return false;
+  const { longest } = versionIndex(versions);
+  for (let start = 0; start < text.length; start++) {
+    if (start > 0 && continuesVersionWord(text.charCodeAt(start - 1))) continue;
+    // A `v` before the version belongs to the word (`v1.4.0`), as in a version that starts with one.
+    const from = text.charCodeAt(start) === 118 /* v */ ? [start, start + 1] : [start];
+    for (const first of from) {
+      const limit = Math.min(text.length, first + longest);
+      for (let end = first + 1; end <= limit; end++) {
+        if (end < text.length && continuesVersionWord(text.charCodeAt(end))) continue;
+        if (versions.has(text.slice(first, end))) return true;
+      }
+    }
   }
   return false;
+}
+
+/** A character that a version word goes on with: `[0-9A-Za-z.]`. */
+function continuesVersionWord(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 46;
 }
 
 /** The version `value` is, or ends with after a `-` (Helm's `+` → `_` applied), if any. */
@@ -134,6 +152,12 @@ interface VersionIndex {
   whole: Map<string, number>;
   /** What may follow a `-` (a version with `+` as `_`) → the first version it is. */
   suffix: Map<string, number>;
+  /** The longest version, in characters. */
+  longest: number;
+  /** What follows each version's major (AFTER_MAJOR), for taggedWithChartVersionUnderOtherMajor. */
+  afterMajor: Set<string>;
+  /** A version without its `v` → the first version it is, for versionOfImageTag. */
+  bare: Map<string, number>;
 }
 
 const versionIndexes = new WeakMap<ReadonlySet<string>, VersionIndex>();
@@ -141,8 +165,13 @@ const versionIndexes = new WeakMap<ReadonlySet<string>, VersionIndex>();
 function versionIndex(versions: ReadonlySet<string>): VersionIndex {
   let index = versionIndexes.get(versions);
   if (index === undefined || index.ordered.length !== versions.size) {
-    index = { ordered: [...versions], whole: new Map(), suffix: new Map() };
+    index = { ordered: [...versions], whole: new Map(), suffix: new Map(), longest: 0, afterMajor: new Set(), bare: new Map() };
     index.ordered.forEach((version, i) => {
+      index!.longest = Math.max(index!.longest, version.length);
+      const tail = AFTER_MAJOR.exec(version)?.[1];
+      if (tail !== undefined) index!.afterMajor.add(tail);
+      const bare = version.replace(/^v/, "");
+      if (bare !== "" && !index!.bare.has(bare)) index!.bare.set(bare, i);
       const sanitized = version.replaceAll("+", "_");
       if (!index!.whole.has(version)) index!.whole.set(version, i);
       if (!index!.whole.has(sanitized)) index!.whole.set(sanitized, i);
@@ -161,6 +190,21 @@ export function taggedWithVersion(image: string, version: string): boolean {
   return tag === bare || (tag.startsWith(bare) && /^[-_+]/.test(tag.slice(bare.length)));
 }
 
+/** The first of `versions` (in their order) that the image is tagged with (taggedWithVersion), found by lookups of the tag's prefixes. */
+export function versionOfImageTag(image: string, versions: ReadonlySet<string>): string | undefined {
+  const tag = imageTag(image)?.replace(/^v/, "");
+  if (tag === undefined || versions.size === 0) return undefined;
+  const index = versionIndex(versions);
+  let best = index.bare.get(tag) ?? Infinity;
+  for (let at = 1; at < tag.length; at++) {
+    const c = tag[at];
+    if (c !== "-" && c !== "_" && c !== "+") continue;
+    const position = index.bare.get(tag.slice(0, at));
+    if (position !== undefined && position < best) best = position;
+  }
+  return best === Infinity ? undefined : index.ordered[best];
+}
+
 /**
  * An image tagged with a chart version under another major: a release process that numbers
  * the chart after the app, under a major of its own (JFrog's chart 107.104.10 ships Artifactory
@@ -171,8 +215,7 @@ export function taggedWithChartVersionUnderOtherMajor(image: string, chartVersio
   const tail = tag === undefined ? undefined : AFTER_MAJOR.exec(tag);
   // Small numbers meet by chance (chart 0.1.0 and an image 1.1.0): only a minor or patch of two digits or more tells.
   if (tail === undefined || tail === null || (tail[2]!.length < 2 && tail[3]!.length < 2)) return false;
-  for (const version of chartVersions) if (AFTER_MAJOR.exec(version)?.[1] === tail[1]) return true;
-  return false;
+  return chartVersions.size > 0 && versionIndex(chartVersions).afterMajor.has(tail[1]!);
 }
 
 /** What follows the major of a full version (`.104.10`, `.2.0-rc.1`), with its minor and patch. */

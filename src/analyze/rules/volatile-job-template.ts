@@ -1,6 +1,6 @@
 import type { FieldPath } from "../../load/yaml.ts";
 import { formatPath, getPath } from "../../model/object.ts";
-import { hasFloatingTag, taggedWithVersion } from "../../model/volatile.ts";
+import { hasFloatingTag, versionOfImageTag } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { isPatchedJob, probesOf, type ProbeCause } from "../probes.ts";
@@ -55,7 +55,7 @@ function fieldChanges(context: AnalysisContext, workload: Workload): TemplateCha
   if (probes === undefined) {
     const changes: TemplateChange[] = [];
     for (const { image, path } of containerImages(workload)) {
-      const version = [...context.versions.app].find((v) => taggedWithVersion(image, v));
+      const version = versionOfImageTag(image, context.versions.app);
       if (version !== undefined) changes.push({ path, cause: "name", brings: "app-version", version });
     }
     return changes;

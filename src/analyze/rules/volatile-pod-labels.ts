@@ -56,13 +56,18 @@ function causeOf(verdict: Verdict) {
 }
 
 /**
- * The chart versions the labels declare, and the values of labels a probe showed to be the
- * chart version under a key of the chart's own (`chartVersion: v2.0.0`): the pod spec that
- * runs an image of that tag restarts on chart bumps anyway.
+ * The values of labels a probe showed to be the chart version under a key of the chart's own
+ * (`chartVersion: v2.0.0`) that the labels do not declare: the pod spec that runs an image of
+ * that tag restarts on chart bumps anyway. Kept apart from the declared versions, which a
+ * cluster dump has by the thousand: a copy of them per workload would cost their number each.
  */
-function withChartVersionsOf(verdicts: readonly Verdict[], versions: KnownVersions): KnownVersions {
-  const probed = verdicts.filter((v) => causeOf(v) === "chart-version").map((v) => v.label.version ?? v.label.value.replace(/^v(?=\d)/, ""));
-  return probed.length === 0 ? versions : { ...versions, chart: new Set([...versions.chart, ...probed]) };
+function probedChartVersions(verdicts: readonly Verdict[], versions: KnownVersions): ReadonlySet<string> {
+  return new Set(
+    verdicts
+      .filter((v) => causeOf(v) === "chart-version")
+      .map((v) => v.label.version ?? v.label.value.replace(/^v(?=\d)/, ""))
+      .filter((version) => !versions.chart.has(version)),
+  );
 }
 
 /**
@@ -174,7 +179,7 @@ export const volatilePodLabels: Rule = {
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
       // The pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
-      const rollsOnChartBump = podSpecCarriesChartVersion(workload, withChartVersionsOf(all, context.versions));
+      const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
       const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);

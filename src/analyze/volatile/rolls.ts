@@ -86,15 +86,17 @@ export function runsNoPods(context: AnalysisContext, object: KubeObject): boolea
  * every chart bump restarts the pods anyway, so a label or a hash of the chart version
  * restarts nothing more.
  */
-export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVersions): boolean {
+export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVersions, otherChartVersions: ReadonlySet<string> = new Set()): boolean {
   if (runsStampedImage(workload)) return true;
-  if (versions.chart.size === 0) return false;
-  if (containerImages(workload).some((container) => taggedWithChartVersionUnderOtherMajor(container.image, versions.chart))) return true;
+  const chartVersions = [versions.chart, otherChartVersions].filter((set) => set.size > 0);
+  if (chartVersions.length === 0) return false;
+  const images = containerImages(workload);
+  if (chartVersions.some((set) => images.some((container) => taggedWithChartVersionUnderOtherMajor(container.image, set)))) return true;
   const pending: unknown[] = [getPath(workload.object.raw, [...workload.templatePath, "spec"])];
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value === "string") {
-      if (mentionsVersion(value, versions.chart)) return true;
+      if (chartVersions.some((set) => mentionsVersion(value, set))) return true;
     } else if (Array.isArray(value)) pending.push(...value);
     else if (value !== null && typeof value === "object") pending.push(...Object.values(value));
   }
