@@ -16123,6 +16123,14 @@ function hasStampedTag(image) {
   const tag = imageTag(image);
   return tag !== void 0 && (/^v?0\.0\.0(?:[-+.].*)?$/.test(tag) || /set[.-]by|placeholder|\$\{/i.test(tag));
 }
+function declaresChartReleasedWithApp(...labelMaps) {
+  const chart = /* @__PURE__ */ new Set();
+  const app = /* @__PURE__ */ new Set();
+  for (const labels of labelMaps) addVersions(labels, chart, app);
+  const plain = (version) => version.replace(/^v/, "").replaceAll("+", "_");
+  const apps = new Set([...app].map(plain));
+  return [...chart].some((version) => apps.has(plain(version)));
+}
 function addVersions(labels, chart, app) {
   for (const key of CHART_LABEL_KEYS) {
     const label = stringEntry(labels, key);
@@ -18804,6 +18812,10 @@ function podSpecCarriesChartVersion(workload, versions, otherChartVersions = /* 
   }
   return false;
 }
+function releasedWithApp(workload) {
+  const { raw } = workload.object;
+  return declaresChartReleasedWithApp(getPath(raw, ["metadata", "labels"]), getPath(raw, [...workload.templatePath, "metadata", "labels"]));
+}
 function runsStampedImage(workload) {
   return containerImages(workload).some((container) => hasStampedTag(container.image));
 }
@@ -18958,7 +18970,7 @@ var init_volatile_pod_labels = __esm({
           hashesChartLabels: "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it {{sources}} in {{labels}}: every bump of that version changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
           cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
         },
-        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10): the labels add no restart of their own.",
+        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own.",
         fix: FIX,
         migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
         incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
@@ -18969,7 +18981,7 @@ var init_volatile_pod_labels = __esm({
           if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
           const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
-          const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
+          const rollsOnChartBump = releasedWithApp(workload) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
           const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);

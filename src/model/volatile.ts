@@ -48,6 +48,20 @@ export function hasStampedTag(image: string): boolean {
   return tag !== undefined && (/^v?0\.0\.0(?:[-+.].*)?$/.test(tag) || /set[.-]by|placeholder|\$\{/i.test(tag));
 }
 
+/**
+ * Whether the labels declare a chart released with its app: a chart version equal to the app
+ * version (`helm.sh/chart: istiod-1.24.0` beside `app.kubernetes.io/version: 1.24.0`, a `v`
+ * aside). Each chart version is then an app release, whose images change with it.
+ */
+export function declaresChartReleasedWithApp(...labelMaps: unknown[]): boolean {
+  const chart = new Set<string>();
+  const app = new Set<string>();
+  for (const labels of labelMaps) addVersions(labels, chart, app);
+  const plain = (version: string) => version.replace(/^v/, "").replaceAll("+", "_");
+  const apps = new Set([...app].map(plain));
+  return [...chart].some((version) => apps.has(plain(version)));
+}
+
 function addVersions(labels: unknown, chart: Set<string>, app: Set<string>): void {
   for (const key of CHART_LABEL_KEYS) {
     const label = stringEntry(labels, key);

@@ -9,7 +9,7 @@ import { impliedCause, podTemplateVolatileLabels, versionSource } from "../volat
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 import { andList } from "../messages.ts";
 import { isOnDelete } from "../upgrade/impact.ts";
-import { chartVersionHashes, podSpecCarriesChartVersion, rollsOnPurposeEveryRelease, runsNoPods, runsStampedImage, type ChartVersionHash } from "../volatile/rolls.ts";
+import { chartVersionHashes, podSpecCarriesChartVersion, releasedWithApp, rollsOnPurposeEveryRelease, runsNoPods, runsStampedImage, type ChartVersionHash } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -164,7 +164,7 @@ export const volatilePodLabels: Rule = {
         "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.",
     },
     why:
-      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10): the labels add no restart of their own.",
+      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own.",
     fix: FIX,
     migration:
       "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
@@ -178,8 +178,8 @@ export const volatilePodLabels: Rule = {
       if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
-      // The pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
-      const rollsOnChartBump = podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
+      // The chart is released with its app, or the pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
+      const rollsOnChartBump = releasedWithApp(workload) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
       const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);

@@ -1,7 +1,7 @@
 /** Pod annotations that restart a workload's pods on every release or chart bump, and whether the chart means it. */
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, stringMap, type KubeObject } from "../../model/object.ts";
-import { hasStampedTag, mentionsVersion, namedToRoll, taggedWithChartVersionUnderOtherMajor, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
+import { declaresChartReleasedWithApp, hasStampedTag, mentionsVersion, namedToRoll, taggedWithChartVersionUnderOtherMajor, volatileLabels, type KnownVersions } from "../../model/volatile.ts";
 import { containerImages, type Workload } from "../../model/workloads.ts";
 import type { AnalysisContext } from "../context.ts";
 import { changedKey, probesOf, type FieldChange } from "../probes.ts";
@@ -101,6 +101,12 @@ export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVe
     else if (value !== null && typeof value === "object") pending.push(...Object.values(value));
   }
   return false;
+}
+
+/** The workload's labels (its own and its pod template's) declare a chart released with its app (declaresChartReleasedWithApp). */
+export function releasedWithApp(workload: Workload): boolean {
+  const { raw } = workload.object;
+  return declaresChartReleasedWithApp(getPath(raw, ["metadata", "labels"]), getPath(raw, [...workload.templatePath, "metadata", "labels"]));
 }
 
 /** A container of the workload runs an image whose tag the release process stamps (hasStampedTag). */

@@ -560,6 +560,49 @@ ruleCases(volatilePodLabels, [
       { severity: "warning", object: "Deployment/api", path: "spec.template.metadata.labels", line: 33, messageId: "restarts" },
     ],
   },
+  {
+    name: "a chart released with its app (its labels declare the same chart and app version, a v aside): every chart bump ships new images; a chart versioned apart from its app still restarts for nothing",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: istiod
+        labels: {app: istiod, app.kubernetes.io/version: "1.0.0", helm.sh/chart: istiod-1.0.0}
+      spec:
+        selector:
+          matchLabels: {app: istiod}
+        template:
+          metadata:
+            labels: {app: istiod, app.kubernetes.io/version: "1.0.0", helm.sh/chart: istiod-1.0.0}
+          spec:
+            containers: [{name: discovery, image: "docker.io/istio/pilot:latest"}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: kueue}
+      spec:
+        selector:
+          matchLabels: {app: kueue}
+        template:
+          metadata:
+            labels: {app: kueue, app.kubernetes.io/version: "v0.19.2", helm.sh/chart: kueue-0.19.2}
+          spec:
+            containers: [{name: manager, image: "registry.k8s.io/kueue/kueue:main"}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: coredns}
+      spec:
+        selector:
+          matchLabels: {app: coredns}
+        template:
+          metadata:
+            labels: {app: coredns, app.kubernetes.io/version: "1.13.1", helm.sh/chart: coredns-1.46.2}
+          spec:
+            containers: [{name: coredns, image: "registry.k8s.io/coredns/coredns:main"}]
+    `,
+    expect: [{ severity: "warning", object: "Deployment/coredns", path: "spec.template.metadata.labels", line: 35, messageId: "restarts", data: { labels: "app.kubernetes.io/version and helm.sh/chart", sources: "the appVersion and the chart version", kind: "Deployment" } }],
+  },
 ], { producedElsewhere: { restartsWithOtherImage: "the probe cases below", hashesChartLabels: "test/render/precision.test.ts checksum-labels: it needs the chart's templates" } });
 
 /** An argo-cd style Deployment: the version label from global.image.tag, the image from its own (empty) tag or the global one. */
