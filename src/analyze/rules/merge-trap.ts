@@ -5,10 +5,10 @@
  * the new manifest, current = the live object (k8s-rules.md §3.1). Two consequences:
  *
  * 1. A field that was never in a manifest but was set by the API server (a default, an
- *    allocated value) is never removed (§3.5). Switching a Deployment to `Recreate`
- *    leaves the defaulted `rollingUpdate` in place → Forbidden (§1.2 analyzer notes).
- *    Same for a StatefulSet switched to `OnDelete` (§1.5: rollingUpdate is only allowed
- *    with RollingUpdate).
+ *    allocated value) is never removed (§3.5): a StatefulSet switched to `OnDelete` keeps
+ *    the defaulted `rollingUpdate` → Forbidden (§1.5: rollingUpdate is only allowed with
+ *    RollingUpdate). Not a Deployment switched to `Recreate`: its `spec.strategy` is a
+ *    retainKeys field, so the patch clears the keys the manifest leaves out (§1.2).
  * 2. A field the manifest renders as `null` (or `""`) is compared with the *live* value:
  *    when the server filled it in, the patch sends the null/empty value on every upgrade,
  *    even when the old and new renders are identical (strategic-merge `diffMaps` puts the
@@ -30,9 +30,6 @@
  *   drops nulls from the applied configuration). Reported as an error with both
  *   conditions in the message. `storageClassName: ""` is a real value (no dynamic
  *   provisioning) and is not a trap.
- * - Recreate without `rollingUpdate: null`: derived (§1.2 analyzer notes); the
- *   server-side-apply behaviour is UNCONFIRMED, so the message names Helm 3 / Helm 4
- *   client-side apply.
  */
 import type { FieldPath } from "../../load/yaml.ts";
 import { getPath, isRecord, type KubeObject } from "../../model/object.ts";
@@ -57,7 +54,6 @@ export const mergeTrap: Rule = {
     severity: "error",
     summary: "An upgrade that fails only because of Helm's three-way merge: a defaulted field it never removes, or a null/empty field it keeps sending.",
     messages: {
-      recreateKeepsRollingUpdate: "strategy changes from {{from}} to Recreate, but the live rollingUpdate stays: the upgrade fails",
       onDeleteKeepsRollingUpdate: "updateStrategy changes to OnDelete, but the live rollingUpdate stays: the upgrade fails",
       clusterIPEmpty: "renders `clusterIP: \"\"` against the allocated IP: every upgrade fails on Kubernetes {{version}}",
       clusterIPNull: "renders `clusterIP:` with no value against the allocated IP: every upgrade fails on Kubernetes {{version}}",
@@ -66,8 +62,6 @@ export const mergeTrap: Rule = {
       storageClassDropped: "drops the null storageClassName of the previous manifest: this upgrade fails",
     },
     details: {
-      recreateKeepsRollingUpdate:
-        "The previous manifest never set spec.strategy.rollingUpdate: the API server filled it in (maxSurge/maxUnavailable 25%), and Helm's three-way merge does not remove a field that was absent from the previous manifest. The live object keeps rollingUpdate next to type Recreate, which validation forbids ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply, which releases installed by Helm 3 keep) fails with: {{helmError}} (Whether Helm 4's server-side apply hits the same error is unconfirmed.)",
       onDeleteKeepsRollingUpdate:
         "The previous manifest never set spec.updateStrategy.rollingUpdate: the API server filled it in (partition 0), and Helm's three-way merge does not remove it. rollingUpdate is only allowed with the RollingUpdate strategy ({{source}}). `helm upgrade` (Helm 3, or Helm 4 with client-side apply) fails with: {{helmError}}",
       clusterIPEmpty: `The live Service has the cluster IP the API server allocated, so Helm's three-way patch sends the empty value against it on every upgrade, even when nothing else changed. ${CLUSTER_IP_REFUSED}`,
@@ -76,12 +70,12 @@ export const mergeTrap: Rule = {
       storageClassNull: `${NULL_CLASS} Helm's three-way patch compares the manifest with that live value and sends \`storageClassName: null\` on every upgrade, even when nothing else changed, which would clear the field. ${STORAGE_CLASS_REFUSED}`,
       storageClassDropped: `${NULL_CLASS} The previous manifest rendered the null and the new one drops the key: Helm's three-way patch sends \`storageClassName: null\` once, which would clear the field. ${STORAGE_CLASS_REFUSED}`,
     },
-    why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
-    fix: "Render `rollingUpdate: null` when switching to the Recreate strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
+    why: "Helm patches objects with a three-way merge of the previous manifest, the new manifest and the live object. Fields the API server filled in (a StatefulSet's defaulted rollingUpdate, an allocated cluster IP, the default StorageClass) are kept when the chart never mentioned them, and overwritten when the chart renders them empty. Either can make `helm upgrade` fail even though the rendered manifest is valid, sometimes on every upgrade.",
+    fix: "Render `rollingUpdate: null` when switching a StatefulSet to the OnDelete strategy; leave clusterIP and storageClassName out of the manifest instead of rendering them empty (wrap them in `{{- with }}` / `{{- if }}`).",
     migration:
-      "Patch the live object to the target shape first, in one step, then upgrade: for the Recreate switch `kubectl patch deployment <name> --type=json -p '[{\"op\":\"remove\",\"path\":\"/spec/strategy/rollingUpdate\"},{\"op\":\"replace\",\"path\":\"/spec/strategy/type\",\"value\":\"Recreate\"}]'`, then `helm upgrade`. Each finding gives the exact commands.",
+      "Patch the live object to the target shape first, in one step, then upgrade: for the OnDelete switch `kubectl patch statefulset <name> --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/updateStrategy\",\"value\":{\"type\":\"OnDelete\"}}]'`, then `helm upgrade`. Each finding gives the exact commands.",
     incident:
-      "helm/helm #5144: changing a Deployment's strategy from RollingUpdate to Recreate made `helm upgrade` fail with `spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy type is 'Recreate'`, because the API server had defaulted rollingUpdate and Helm's three-way merge kept it; bitnami/charts #6078 and helm/charts #11309 hit the same in released charts.",
+      "cetic/helm-swagger-ui #6: `helm upgrade` of an unchanged release failed with `spec.clusterIP: Invalid value: \"\": field is immutable`, because the chart rendered `clusterIP: \"\"` against the allocated IP (fixed by rendering clusterIP only when set); helm/helm #6378 collects the same failure across charts.",
     helpUri: ruleHelpUri("merge-trap"),
   },
   check(context, report) {
@@ -92,8 +86,7 @@ export const mergeTrap: Rule = {
       const { kind } = pair.after.ref;
       const group = pair.after.group;
       if (pair.before.ref.kind !== kind || pair.before.group !== group) continue;
-      if (group === "apps" && kind === "Deployment") recreateTrap(pair, report);
-      else if (group === "apps" && kind === "StatefulSet") onDeleteTrap(pair, version, report);
+      if (group === "apps" && kind === "StatefulSet") onDeleteTrap(pair, version, report);
       else if (group === "" && kind === "Service") emptyClusterIP(pair, version, report);
       else if (group === "" && kind === "PersistentVolumeClaim") nullStorageClass(pair, version, report);
     }
@@ -101,39 +94,6 @@ export const mergeTrap: Rule = {
 };
 
 type Report = (finding: FindingInput) => void;
-
-/** §1.2 / §3.5: RollingUpdate (explicit or default) → Recreate without `rollingUpdate: null`. */
-function recreateTrap(pair: UpdatePair, report: Report): void {
-  const after = pair.after.raw;
-  if (getPath(after, ["spec", "strategy", "type"]) !== "Recreate") return;
-  const afterStrategy = getPath(after, ["spec", "strategy"]);
-  // An explicit `rollingUpdate: null` (or any rendered value: then the manifest itself is invalid) is not this trap.
-  if (isRecord(afterStrategy) && Object.hasOwn(afterStrategy, "rollingUpdate")) return;
-  const beforeType = getPath(defaultedManifest(pair.before.raw, pair.before.ref.apiVersion, "Deployment"), ["spec", "strategy", "type"]);
-  if (beforeType !== "RollingUpdate") return;
-  // If the previous manifest had the key, the three-way merge deletes it: no trap.
-  const beforeStrategy = getPath(pair.before.raw, ["spec", "strategy"]);
-  if (isRecord(beforeStrategy) && Object.hasOwn(beforeStrategy, "rollingUpdate")) return;
-  const { name } = pair.after.ref;
-  const r = releaseOf(pair.after);
-  const error = fieldError("spec.strategy.rollingUpdate", "Forbidden", "may not be specified when strategy `type` is 'Recreate'");
-  const apiError = apiInvalid("Deployment", "apps", name, error);
-  const explicit = getPath(pair.before.raw, ["spec", "strategy", "type"]) === "RollingUpdate";
-  report({
-    object: pair.after,
-    path: ["spec", "strategy", "type"],
-    messageId: "recreateKeepsRollingUpdate",
-    data: { from: explicit ? "RollingUpdate" : "unset (defaulted to RollingUpdate)", source: validationSource("apps"), helmError: helmUpgradeError("Deployment", name, apiError) },
-    evidence: { before: beforeType, after: "Recreate", rollingUpdateInPreviousManifest: false, apiError },
-    remedy: {
-      text: "Render `rollingUpdate: null` next to `type: Recreate` in the chart (e.g. `strategy: {type: Recreate, rollingUpdate: null}`), so the patch deletes the defaulted field. For an upgrade with the current chart, switch the live Deployment first; the type must change in the same patch, or the API server defaults rollingUpdate again:",
-      commands: [
-        sh`kubectl patch deployment ${name}${r.ns} --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
-        r.upgrade,
-      ],
-    },
-  });
-}
 
 /** §1.5 (rollingUpdate only with RollingUpdate) + §3.5: a StatefulSet switched to OnDelete keeps the defaulted `rollingUpdate: {partition: 0}`. */
 function onDeleteTrap(pair: UpdatePair, version: string, report: Report): void {

@@ -20,55 +20,11 @@ const pvc = (storageClass: string) =>
   `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  ${storageClass}\n  resources: {requests: {storage: 1Gi}}\n`;
 
 upgradeCases(mergeTrap, [
-  // ------------------------------------------------------------------ §1.2 / §3.5 Recreate
+  // ------------------------------------------------------------------ §1.2 Recreate: no trap
   {
-    name: "Deployment: default RollingUpdate → Recreate without rollingUpdate: null",
-    from: deployment("replicas: 1"),
-    to: deployment("strategy: {type: Recreate}"),
-    expect: [
-      {
-        severity: "error",
-        object: "Deployment/web",
-        path: "spec.strategy.type",
-        line: 7,
-        messageId: "recreateKeepsRollingUpdate",
-        data: { from: "unset (defaulted to RollingUpdate)", source: "kubernetes/kubernetes pkg/apis/apps/validation", helmError: "Error: UPGRADE FAILED: cannot patch \"web\" with kind Deployment: Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'" },
-        evidence: {
-          before: "RollingUpdate",
-          after: "Recreate",
-          rollingUpdateInPreviousManifest: false,
-          apiError: "Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'",
-        },
-        commands: [
-          `kubectl patch deployment web -n default --type=json -p '[{"op":"remove","path":"/spec/strategy/rollingUpdate"},{"op":"replace","path":"/spec/strategy/type","value":"Recreate"}]'`,
-          "helm upgrade shop '<chart>' -n prod",
-        ],
-        remedyIncludes: ["rollingUpdate: null"],
-      },
-    ],
-  },
-  {
-    name: "Deployment: explicit RollingUpdate → Recreate (block style)",
-    from: deployment("strategy:\n      type: RollingUpdate"),
-    to: deployment("strategy:\n      type: Recreate"),
-    expect: [{ severity: "error", object: "Deployment/web", path: "spec.strategy.type", line: 8, messageId: "recreateKeepsRollingUpdate", data: { from: "RollingUpdate", source: "kubernetes/kubernetes pkg/apis/apps/validation", helmError: "Error: UPGRADE FAILED: cannot patch \"web\" with kind Deployment: Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'" } }],
-  },
-  {
-    name: "Deployment: Recreate with rollingUpdate: null → the patch deletes the default",
-    from: deployment("replicas: 1"),
-    to: deployment("strategy: {type: Recreate, rollingUpdate: null}"),
-    expect: [],
-  },
-  {
-    name: "Deployment: the previous manifest had rollingUpdate → the three-way merge deletes it",
-    from: deployment("strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}"),
-    to: deployment("strategy: {type: Recreate}"),
-    expect: [],
-  },
-  {
-    name: "Deployment: already Recreate, or staying RollingUpdate, or a legacy version → nothing",
-    from: deployment("strategy: {type: Recreate}") + "---\n" + deployment("replicas: 1").replace("name: web", "name: api") + "---\n" + deployment("replicas: 1").replace("name: web", "name: old").replace("apps/v1", "extensions/v1beta1"),
-    to: deployment("strategy: {type: Recreate}") + "---\n" + deployment("strategy: {type: RollingUpdate}").replace("name: web", "name: api") + "---\n" + deployment("strategy: {type: Recreate}").replace("name: web", "name: old").replace("apps/v1", "extensions/v1beta1"),
+    name: "Deployment: RollingUpdate (defaulted or explicit) → Recreate without rollingUpdate: null: spec.strategy is a retainKeys field, the patch clears the defaulted rollingUpdate",
+    from: deployment("replicas: 1") + "---\n" + deployment("strategy:\n      type: RollingUpdate").replace("name: web", "name: api"),
+    to: deployment("strategy: {type: Recreate}") + "---\n" + deployment("strategy:\n      type: Recreate").replace("name: web", "name: api"),
     expect: [],
   },
   {
