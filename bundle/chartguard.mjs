@@ -18812,6 +18812,10 @@ function podSpecCarriesChartVersion(workload, versions, otherChartVersions = /* 
   }
   return false;
 }
+function fromRepositorySubchart(context, object) {
+  const source = object.doc.source;
+  return source !== void 0 && (context.chartFacts?.repositorySubchartPaths ?? []).some((prefix) => source.startsWith(prefix));
+}
 function releasedWithApp(workload) {
   const { raw } = workload.object;
   return declaresChartReleasedWithApp(getPath(raw, ["metadata", "labels"]), getPath(raw, [...workload.templatePath, "metadata", "labels"]));
@@ -18874,10 +18878,11 @@ function watched(workload) {
   if (object.hooks.length > 0 || isOnDelete(object)) return false;
   return object.ref.kind === "CronJob" || rollsOnTemplateChange(object.group, object.ref.kind);
 }
-function reportable(workload, verdict, rollsOnChartBump) {
+function reportable(workload, verdict, rollsOnChartBump, pinnedDependency) {
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
+  if (pinnedDependency && (cause === "chart-version" || cause === "app-version")) return false;
   if (cause === "chart-version") return !rollsOnChartBump;
   if (cause === "app-version" && rollsOnChartBump) return false;
   if (cause === "app-version" && runsStampedImage(workload)) return false;
@@ -18970,7 +18975,7 @@ var init_volatile_pod_labels = __esm({
           hashesChartLabels: "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it {{sources}} in {{labels}}: every bump of that version changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
           cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
         },
-        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own.",
+        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own. Nor for a dependency pinned from a chart repository (https://, oci://): its chart and app version change only when the chart's maintainers bump it, with its templates and images, and its templates are not theirs to edit.",
         fix: FIX,
         migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
         incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
@@ -18982,10 +18987,11 @@ var init_volatile_pod_labels = __esm({
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
           const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
           const rollsOnChartBump = releasedWithApp(workload) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
-          const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
+          const pinnedDependency = fromRepositorySubchart(context, workload.object);
+          const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump, pinnedDependency));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
           const noPods = runsNoPods(context, workload.object);
-          const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);
+          const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump || pinnedDependency ? [] : chartVersionHashes(context, workload);
           const summary = hashes.length > 0 ? summarize2(hashes) : void 0;
           const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");
           const carried = changes.length > 0 && verdicts.some((v) => causeOf(v) === "chart-version") ? summary : void 0;
@@ -24399,8 +24405,12 @@ function chartFacts(charts) {
   const regenerateSwitches = /* @__PURE__ */ new Map();
   const templateTexts = /* @__PURE__ */ new Map();
   const hashesWholeTemplates = /* @__PURE__ */ new Map();
+  const repositorySubchartPaths = [];
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
+    for (const dependency of chart.meta.dependencies) {
+      if (fromChartRepository(dependency.repository)) repositorySubchartPaths.push(`${chart.meta.name}/charts/${dependency.alias ?? dependency.name}/`);
+    }
     const files = chart.templates;
     if (files.size === 0) continue;
     const texts = templateTextFacts(files);
@@ -24429,7 +24439,11 @@ function chartFacts(charts) {
     const unrendered = unrenderedTemplates(files, rendered2, texts);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches, repositorySubchartPaths };
+}
+function fromChartRepository(repository) {
+  const where = repository?.trim() ?? "";
+  return where !== "" && !where.startsWith("file://");
 }
 function templateTextFacts(files) {
   const known = textFactsByTree.get(files);

@@ -40,8 +40,12 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const regenerateSwitches = new Map<string, readonly string[]>();
   const templateTexts = new Map<string, readonly string[]>();
   const hashesWholeTemplates = new Map<string, ReadonlyMap<string, readonly string[]>>();
+  const repositorySubchartPaths: string[] = [];
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
+    for (const dependency of chart.meta.dependencies) {
+      if (fromChartRepository(dependency.repository)) repositorySubchartPaths.push(`${chart.meta.name}/charts/${dependency.alias ?? dependency.name}/`);
+    }
     const files = chart.templates;
     if (files.size === 0) continue; // a chart tree that could not be read: no facts, rules keep their default
     const texts = templateTextFacts(files);
@@ -71,7 +75,13 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
     const unrendered = unrenderedTemplates(files, rendered, texts);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches };
+  return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches, repositorySubchartPaths };
+}
+
+/** A dependency fetched from a chart repository (`https://`, `oci://`, `@name`), not kept beside the chart (`file://`, or none: vendored in charts/). */
+function fromChartRepository(repository: string | undefined): boolean {
+  const where = repository?.trim() ?? "";
+  return where !== "" && !where.startsWith("file://");
 }
 
 /** What one template's text says by itself, whatever rendered. */

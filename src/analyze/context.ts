@@ -78,6 +78,13 @@ export interface ChartFacts {
    * `renew`, `rotate` (opentelemetry-operator's `admissionWebhooks.autoGenerateCert.recreate`).
    */
   regenerateSwitches?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Where the templates of dependencies from a chart repository (`https://`, `oci://`, a
+   * repository alias) render, as `# Source:` names them (`cortex/charts/memcached/`): charts
+   * the chart's maintainers pin and cannot edit, whose own versions change only when they
+   * bump the dependency on purpose.
+   */
+  repositorySubchartPaths?: readonly string[];
 }
 
 export interface UnrenderedWorkload {

@@ -9,7 +9,7 @@ import { impliedCause, podTemplateVolatileLabels, versionSource } from "../volat
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 import { andList } from "../messages.ts";
 import { isOnDelete } from "../upgrade/impact.ts";
-import { chartVersionHashes, podSpecCarriesChartVersion, releasedWithApp, rollsOnPurposeEveryRelease, runsNoPods, runsStampedImage, type ChartVersionHash } from "../volatile/rolls.ts";
+import { chartVersionHashes, fromRepositorySubchart, podSpecCarriesChartVersion, releasedWithApp, rollsOnPurposeEveryRelease, runsNoPods, runsStampedImage, type ChartVersionHash } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -34,11 +34,13 @@ function watched(workload: Workload): boolean {
  * tagged 1.2.3 or 1.2.3-alpine; an environment value); otherwise it restarts them for nothing.
  * Such a pod spec restarts with an appVersion bump too, which comes only with a new chart version.
  */
-function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean): boolean {
+function reportable(workload: Workload, verdict: Verdict, rollsOnChartBump: boolean, pinnedDependency: boolean): boolean {
   // A CronJob restarts nothing: its job template's label only adds a change the CronJob's own label already makes.
   if (workload.object.ref.kind === "CronJob" && stringEntry(getPath(workload.object.raw, ["metadata", "labels"]), verdict.label.key) === verdict.label.value) return false;
   const cause = causeOf(verdict);
   const images = containerImages(workload);
+  // A pinned dependency's versions change only when the chart's maintainers bump it on purpose.
+  if (pinnedDependency && (cause === "chart-version" || cause === "app-version")) return false;
   if (cause === "chart-version") return !rollsOnChartBump;
   // A new appVersion comes only with a new chart version: a pod spec that carries the chart version restarts with both.
   if (cause === "app-version" && rollsOnChartBump) return false;
@@ -164,7 +166,7 @@ export const volatilePodLabels: Rule = {
         "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.",
     },
     why:
-      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own.",
+      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own. Nor for a dependency pinned from a chart repository (https://, oci://): its chart and app version change only when the chart's maintainers bump it, with its templates and images, and its templates are not theirs to edit.",
     fix: FIX,
     migration:
       "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
@@ -180,12 +182,13 @@ export const volatilePodLabels: Rule = {
       const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
       // The chart is released with its app, or the pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
       const rollsOnChartBump = releasedWithApp(workload) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
-      const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump));
+      const pinnedDependency = fromRepositorySubchart(context, workload.object);
+      const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump, pinnedDependency));
       // A tag of another workload's image: this workload restarts with that image's releases too.
       const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
       const noPods = runsNoPods(context, workload.object);
       // Its Jobs are created anew anyway: a CronJob's checksums restart nothing.
-      const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump ? [] : chartVersionHashes(context, workload);
+      const hashes = workload.object.ref.kind === "CronJob" || rollsOnChartBump || pinnedDependency ? [] : chartVersionHashes(context, workload);
       const summary = hashes.length > 0 ? summarize(hashes) : undefined;
       // Labels from values are expected on pods (volatile-verdicts reports none here): only labels that change on their own.
       const changes = volatileProblems(workload.object, verdicts).filter((problem) => problem.kind === "changes");

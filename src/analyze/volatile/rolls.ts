@@ -103,6 +103,16 @@ export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVe
   return false;
 }
 
+/**
+ * An object a dependency from a chart repository rendered (ChartFacts.repositorySubchartPaths):
+ * its labels carry that dependency's versions, which a release of the chart keeps until its
+ * maintainers bump the dependency, new templates and images with it.
+ */
+export function fromRepositorySubchart(context: AnalysisContext, object: KubeObject): boolean {
+  const source = object.doc.source;
+  return source !== undefined && (context.chartFacts?.repositorySubchartPaths ?? []).some((prefix) => source.startsWith(prefix));
+}
+
 /** The workload's labels (its own and its pod template's) declare a chart released with its app (declaresChartReleasedWithApp). */
 export function releasedWithApp(workload: Workload): boolean {
   const { raw } = workload.object;
