@@ -10619,7 +10619,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document2 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -10909,7 +10909,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports.Document = Document2;
   }
 });
 
@@ -12274,13 +12274,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document = require_Document();
+    var Document2 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document2.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -12319,7 +12319,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var identity3 = require_identity();
     var composeDoc = require_compose_doc();
@@ -12508,7 +12508,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document2.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -14430,7 +14430,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity3 = require_identity();
@@ -14513,7 +14513,7 @@ var require_public_api = __commonJS({
       }
       if (identity3.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document2.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
@@ -14527,7 +14527,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var Schema2 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
@@ -14543,7 +14543,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
+    exports.Document = Document2.Document;
     exports.Schema = Schema2.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -24028,9 +24028,12 @@ function readChartMetaNow(chartDir, file) {
 }
 function readYamlFile(file) {
   const lineCounter = new import_yaml5.LineCounter();
-  const document = (0, import_yaml5.parseDocument)(readFileSync5(file, "utf8"), { lineCounter });
+  const text = readFileSync5(file, "utf8");
+  let document = (0, import_yaml5.parseDocument)(text, { lineCounter });
   const error = document.errors[0];
-  if (error !== void 0) {
+  const lenient = error === void 0 ? void 0 : leniently(text, file);
+  if (lenient !== void 0) document = new import_yaml5.Document(lenient);
+  else if (error !== void 0) {
     const reason2 = firstLine2(error.message).replace(/ at line \d+, column \d+:?$/, "");
     throw new InputError(`invalid YAML: ${reason2}`, file, error.linePos?.[0].line);
   }
@@ -24038,6 +24041,14 @@ function readYamlFile(file) {
     throw new InputError(`${path6.basename(file)} must be a mapping`, file, 1);
   }
   return { file, document, lineCounter };
+}
+function leniently(text, file) {
+  try {
+    const [first] = parseYamlStream(text, file);
+    return first === void 0 || first.duplicateKeys.length > 0 ? void 0 : first.value ?? void 0;
+  } catch {
+    return void 0;
+  }
 }
 function scalarText2(node) {
   if (!(0, import_yaml5.isScalar)(node) || node.value === null || node.value === void 0) return void 0;
@@ -24117,6 +24128,7 @@ var init_chart = __esm({
   "src/load/chart.ts"() {
     "use strict";
     import_yaml5 = __toESM(require_dist(), 1);
+    init_yaml();
     init_errors();
     CHART_FILE = "Chart.yaml";
     REQUIREMENTS_FILE = "requirements.yaml";
@@ -24848,8 +24860,8 @@ function withoutMissingDependencies(chartCopyDir) {
 function dropDependencies(file, names) {
   const { document } = readYamlFile(file);
   const list = document.get("dependencies", true);
-  if (!(0, import_yaml6.isSeq)(list)) return;
-  list.items = list.items.filter((item) => !((0, import_yaml6.isMap)(item) && names.has(scalarText2(item.get("name", true)) ?? "")));
+  if (!(0, import_yaml7.isSeq)(list)) return;
+  list.items = list.items.filter((item) => !((0, import_yaml7.isMap)(item) && names.has(scalarText2(item.get("name", true)) ?? "")));
   replaceFile(file, document.toString());
 }
 function replaceFile(file, text) {
@@ -24909,11 +24921,11 @@ function copyLinkTarget(link, to, context, ancestors) {
     context.place(target, to);
   }
 }
-var import_yaml6;
+var import_yaml7;
 var init_chart_copy = __esm({
   "src/render/chart-copy.ts"() {
     "use strict";
-    import_yaml6 = __toESM(require_dist(), 1);
+    import_yaml7 = __toESM(require_dist(), 1);
     init_errors();
     init_paths();
     init_chart();

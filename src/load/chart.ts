@@ -1,7 +1,8 @@
 /** Reading a chart's Chart.yaml (and requirements.yaml) and which dependencies are vendored. */
 import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { parseYamlStream } from "./yaml.ts";
 import { InputError } from "../errors.ts";
 // ============================================================================================
 // Chart.yaml
@@ -91,9 +92,15 @@ interface YamlFile {
 
 export function readYamlFile(file: string): YamlFile {
   const lineCounter = new LineCounter();
-  const document = parseDocument(readFileSync(file, "utf8"), { lineCounter });
+  const text = readFileSync(file, "utf8");
+  let document: Document = parseDocument(text, { lineCounter });
   const error = document.errors[0];
-  if (error !== undefined) {
+  // Helm's parser (go-yaml) takes what the `yaml` package refuses: a quoted scalar continued on a
+  // line indented less than its key (ceph-csi's description). js-yaml reads it as go-yaml does;
+  // the file then has values but no positions, which only messages about its lines would use.
+  const lenient = error === undefined ? undefined : leniently(text, file);
+  if (lenient !== undefined) document = new Document(lenient);
+  else if (error !== undefined) {
     const reason = firstLine(error.message).replace(/ at line \d+, column \d+:?$/, "");
     throw new InputError(`invalid YAML: ${reason}`, file, error.linePos?.[0].line);
   }
@@ -101,6 +108,16 @@ export function readYamlFile(file: string): YamlFile {
     throw new InputError(`${path.basename(file)} must be a mapping`, file, 1);
   }
   return { file, document, lineCounter };
+}
+
+/** The file's value as js-yaml reads it, or undefined where it refuses the text too (a key written twice among them). */
+function leniently(text: string, file: string): unknown {
+  try {
+    const [first] = parseYamlStream(text, file);
+    return first === undefined || first.duplicateKeys.length > 0 ? undefined : (first.value ?? undefined);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import { InputError } from "../../src/errors.ts";
 import { chartDependencies, isChartDir, missingDependencies, missingDependenciesError, missingDependenciesMessage, readChartMeta } from "../../src/load/chart.ts";
 import { copyChart, withoutMissingDependencies } from "../../src/render/chart-copy.ts";
+import { check } from "../../src/check.ts";
 import { helmTemplate } from "../../src/render/helm.ts";
 import { helmBinaries } from "../helpers/helm.ts";
 import { fixtureChart, renderRequest, tempDir } from "./support.ts";
@@ -62,6 +63,17 @@ describe("isChartDir / readChartMeta", () => {
     const meta = readChartMeta(chart);
     assert.equal(meta.version, "1.10");
     assert.equal(meta.appVersion, "2.0");
+  });
+
+  test("reads a quoted scalar continued on a line indented less than its key, as Helm's go-yaml does (ceph-csi's description)", async () => {
+    const chart = await chartWith({ "Chart.yaml": 'apiVersion: v2\ndescription: "CSI driver,\nprovisioner and attacher"\nname: csi\nversion: 3-canary\n' });
+    assert.deepEqual(readChartMeta(chart), { apiVersion: "v2", name: "csi", version: "3-canary", dependencies: [] });
+    await mkdir(join(chart, "templates"), { recursive: true });
+    await writeFile(join(chart, "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: csi}\n");
+    for (const helm of helmBinaries()) {
+      const result = await check({ inputs: [chart], helm: helm.path });
+      assert.deepEqual([result.checked.map((ref) => `${ref.kind}/${ref.name}`), result.findings, result.failed], [["ConfigMap/csi"], [], undefined], `Helm ${helm.major} renders it, probes included`);
+    }
   });
 
   test("reports bad YAML with file and line", async () => {
