@@ -46,6 +46,8 @@ export function assembleChart(source: string, into: string, locate: LocateChart 
     if (existsSync(join(into, "charts", name, "Chart.yaml")) || packagedIn(join(into, "charts"), name)) return true;
     const found = [locate(name), localDependency(source, dependency.repository)].find((dir) => dir !== undefined && existsSync(join(dir, "Chart.yaml")));
     if (found !== undefined) {
+      // What is there is no chart: a link that points outside the chart (rook's charts/library → ../../library) dangles in the copy.
+      rmSync(join(into, "charts", name), { recursive: true, force: true });
       cpSync(found, join(into, "charts", name), { recursive: true, verbatimSymlinks: true });
       vendored.push(name);
       return true;

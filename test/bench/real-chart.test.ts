@@ -43,6 +43,17 @@ test("a dependency that is no sibling is vendored from wherever locate finds it,
   assert.equal(readlinkSync(join(built.dir, "examples", "values.yaml")), "../values.yaml", "a link within the chart stays within the copy");
 });
 
+test("a link in charts/ that leaves the chart (rook: charts/library → ../../library) dangles in the copy: the dependency is vendored in its place", () => {
+  const repo = join(root, "linked");
+  chart(join(repo, "deploy", "charts", "operator"), "apiVersion: v2\nname: operator\nversion: 1.0.0\ndependencies:\n  - name: library\n    version: 0.0.1\n");
+  chart(join(repo, "deploy", "library"), "apiVersion: v2\nname: library\nversion: 0.0.1\ntype: library\n");
+  mkdirSync(join(repo, "deploy", "charts", "operator", "charts"));
+  symlinkSync("../../../library", join(repo, "deploy", "charts", "operator", "charts", "library"));
+  const built = assembleChart(join(repo, "deploy", "charts", "operator"), join(root, "out", "chart-operator"), (name) => join(repo, "deploy", name));
+  assert.deepEqual(built, { dir: join(root, "out", "chart-operator"), vendored: ["library"], dropped: [] });
+  assert.equal(readFileSync(join(built.dir, "charts", "library", "Chart.yaml"), "utf8"), "apiVersion: v2\nname: library\nversion: 0.0.1\ntype: library\n");
+});
+
 test("a dependency packaged in charts/ (name-version.tgz, as helm dependency build leaves it) is present: kept with its condition, not dropped", () => {
   const repo = join(root, "packaged");
   chart(join(repo, "app"), "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: reporter\n    version: 3.9.1\n    repository: https://example.invalid\n    condition: reporter.enabled\n  - name: reporter-ui\n    version: 1.0.0\n    repository: https://example.invalid\n");
