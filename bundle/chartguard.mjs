@@ -15841,6 +15841,10 @@ function objectsFromDocuments(docs, options) {
   for (const doc of docs) add(doc, doc.value, []);
   return { objects, notes };
 }
+function hookDeletedOnSuccess(object) {
+  const policy = stringEntry(getPath(object.raw, ["metadata", "annotations"]), "helm.sh/hook-delete-policy") ?? "";
+  return object.hooks.length > 0 && policy.split(",").some((p) => p.trim() === "hook-succeeded");
+}
 var CLUSTER_SCOPED, NO_ENTRIES, NO_HOOKS;
 var init_object = __esm({
   "src/model/object.ts"() {
@@ -19710,8 +19714,7 @@ function goneOnceSucceeded(workload) {
   const { object } = workload;
   if (object.group !== "batch" || object.ref.kind !== "Job") return false;
   if (getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === 0) return true;
-  const policy = stringEntry(getPath(object.raw, ["metadata", "annotations"]), "helm.sh/hook-delete-policy") ?? "";
-  return object.hooks.length > 0 && policy.split(",").some((p) => p.trim() === "hook-succeeded");
+  return hookDeletedOnSuccess(object);
 }
 function selectPods(context, consumer2) {
   const namespaces = consumer2.namespaces ?? context.namespaces();
@@ -21054,6 +21057,17 @@ function fieldsFinding(severity, messageId, text, object, first, named, fields) 
   return { object, path: first.path, severity, messageId, data: { fields: named }, evidence: { cause: "random", fields: [...fields] }, remedy: { text } };
 }
 function randomNameFinding(object, change) {
+  if (object.hooks.length > 0) {
+    return {
+      object,
+      path: change.path,
+      severity: "info",
+      messageId: "randomHookName",
+      data: { before: change.before ?? "", after: change.after ?? "", kind: object.ref.kind },
+      evidence: { cause: "random", fields: ["metadata.name"] },
+      remedy: { text: "Add hook-succeeded to helm.sh/hook-delete-policy (before-hook-creation,hook-succeeded), or name the hook from the release and chart only, so that before-hook-creation finds the previous one." }
+    };
+  }
   const perRelease = runsPerRelease(object);
   return {
     object,
@@ -21234,6 +21248,7 @@ var init_nondeterministic_render = __esm({
           rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
           randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
           randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+          randomHookName: "hook name differs between two renders of the same inputs ({{before}} vs {{after}})",
           rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
           hashesRandom: "pod template annotation {{annotation}} hashes a value generated on every render: every upgrade restarts the pods",
           revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
@@ -21264,6 +21279,7 @@ var init_nondeterministic_render = __esm({
           reusedHash: `The chart generates the Secret once and reads it back with \`lookup\`: on \`helm upgrade\` the Secret keeps its value, so the hash stays the same and the pods do not restart. ${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
           randomName: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. Anything that refers to it by name, or state it holds, is lost on each upgrade.",
           randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
+          randomHookName: "Helm creates a hook anew on each run and deletes the previous one of the same name first (before-hook-creation, the default delete policy). Under a new name each time, the previous {{kind}} is never found: one is left behind per upgrade, until someone deletes them.",
           rollAnnotation: "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
           rollAnnotationDeliberate: DELIBERATE_ROLL,
           hashesRandom: "The annotation is a checksum, and what it hashes differs between two renders of the same chart and values: a value the chart generates anew (its own finding names it). Every helm upgrade changes the hash and restarts the pods, even when nothing else changed; it stops once that value is kept.",
@@ -21292,8 +21308,9 @@ var init_nondeterministic_render = __esm({
             const primary = change.causes[0];
             if (primary === "random") {
               if (!writtenByUpgrades(object)) continue;
-              if (change.section === "name") report(randomNameFinding(object, change));
-              else if (change.section === "pod-annotations") {
+              if (change.section === "name") {
+                if (!hookDeletedOnSuccess(object)) report(randomNameFinding(object, change));
+              } else if (change.section === "pod-annotations") {
                 if (restartsNothing(context, object, change)) continue;
                 if (!hashKeptOnUpgrade(context, object, change)) report(rollAnnotationFinding(context, object, change, false));
                 else if (!hashesChartVersion(context, object, change)) report(reusedHashFinding(object, change));

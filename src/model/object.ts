@@ -191,3 +191,9 @@ export function objectsFromDocuments(
   for (const doc of docs) add(doc, doc.value, []);
   return { objects, notes };
 }
+
+/** A Helm hook that Helm deletes once it succeeds (`helm.sh/hook-delete-policy` includes hook-succeeded). */
+export function hookDeletedOnSuccess(object: KubeObject): boolean {
+  const policy = stringEntry(getPath(object.raw, ["metadata", "annotations"]), "helm.sh/hook-delete-policy") ?? "";
+  return object.hooks.length > 0 && policy.split(",").some((p) => p.trim() === "hook-succeeded");
+}

@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { formatPath, getPath, pathStartsWith, type KubeObject } from "../../model/object.ts";
+import { formatPath, getPath, hookDeletedOnSuccess, pathStartsWith, type KubeObject } from "../../model/object.ts";
 import { workloadOf } from "../../model/workloads.ts";
 import { andList } from "../messages.ts";
 import type { Evidence } from "../finding.ts";
@@ -360,6 +360,17 @@ function fieldsFinding(severity: "warning" | "info", messageId: string, text: st
 }
 
 function randomNameFinding(object: KubeObject, change: FieldChange): FindingInput {
+  if (object.hooks.length > 0) {
+    return {
+      object,
+      path: change.path,
+      severity: "info",
+      messageId: "randomHookName",
+      data: { before: change.before ?? "", after: change.after ?? "", kind: object.ref.kind },
+      evidence: { cause: "random", fields: ["metadata.name"] },
+      remedy: { text: "Add hook-succeeded to helm.sh/hook-delete-policy (before-hook-creation,hook-succeeded), or name the hook from the release and chart only, so that before-hook-creation finds the previous one." },
+    };
+  }
   const perRelease = runsPerRelease(object);
   return {
     object,
@@ -507,6 +518,7 @@ export const nondeterministicRender: Rule = {
       rehashed: "bcrypt hash salted anew on every render, of the same value: {{fields}}",
       randomName: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
       randomNamePerRelease: "name differs between two renders of the same inputs ({{before}} vs {{after}})",
+      randomHookName: "hook name differs between two renders of the same inputs ({{before}} vs {{after}})",
       rollAnnotation: "pod template annotation {{annotation}} differs between two renders: every upgrade restarts the pods",
       hashesRandom: "pod template annotation {{annotation}} hashes a value generated on every render: every upgrade restarts the pods",
       revisionAnnotation: "pod template annotation {{annotation}} is set from .Release.Revision: every upgrade restarts the pods",
@@ -549,6 +561,7 @@ export const nondeterministicRender: Rule = {
         `${NO_CLUSTER} get a new hash, and restart the pods, on every render.`,
       randomName: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. Anything that refers to it by name, or state it holds, is lost on each upgrade.",
       randomNamePerRelease: "Every helm upgrade creates the {{kind}} under a new name and deletes the old one. For a Job meant to run on each release that is the intent.",
+      randomHookName: "Helm creates a hook anew on each run and deletes the previous one of the same name first (before-hook-creation, the default delete policy). Under a new name each time, the previous {{kind}} is never found: one is left behind per upgrade, until someone deletes them.",
       rollAnnotation:
         "Every helm upgrade restarts the pods, even when nothing else changed. That is what a roll annotation (such as rollme: {{ randAlphaNum 5 | quote }}) is for; if the restarts are not meant, this annotation is why.",
       rollAnnotationDeliberate: DELIBERATE_ROLL,
@@ -583,7 +596,10 @@ export const nondeterministicRender: Rule = {
         const primary = change.causes[0];
         if (primary === "random") {
           if (!writtenByUpgrades(object)) continue;
-          if (change.section === "name") report(randomNameFinding(object, change));
+          if (change.section === "name") {
+            // A hook is no part of the release: Helm creates it anew each time; deleted once it succeeds, its name is nobody's.
+            if (!hookDeletedOnSuccess(object)) report(randomNameFinding(object, change));
+          }
           else if (change.section === "pod-annotations") {
             if (restartsNothing(context, object, change)) continue;
             if (!hashKeptOnUpgrade(context, object, change)) report(rollAnnotationFinding(context, object, change, false));

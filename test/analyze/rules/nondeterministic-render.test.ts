@@ -85,6 +85,10 @@ const deployment = (id: string, roll: string) => yaml`
         containers: [{name: web, image: "web:1"}]
 `;
 
+/** A pre-upgrade hook Job with this delete policy. */
+const hook = (name: string, deletePolicy: string) =>
+  job(name).replace(`name: ${name}`, `name: ${name}\n  annotations: {helm.sh/hook: "pre-install,pre-upgrade", helm.sh/hook-delete-policy: ${deletePolicy}}`);
+
 const job = (name: string) => yaml`
   apiVersion: batch/v1
   kind: Job
@@ -476,6 +480,21 @@ const CASES: ProbeCase[] = [
         line: 16,
         messageId: "randomName",
         data: { before: "db-ab12", after: "db-cd34", kind: "Secret" },
+      },
+    ],
+  },
+  {
+    name: "a random hook name: nothing where Helm deletes the hook once it succeeds; else info, the previous one is left behind on each upgrade",
+    base: hook("schema-ab12", "hook-succeeded") + "---\n" + hook("seed-ab12", "before-hook-creation"),
+    repeat: hook("schema-cd34", "hook-succeeded") + "---\n" + hook("seed-cd34", "before-hook-creation"),
+    expect: [
+      {
+        severity: "info",
+        object: "Job/seed-ab12",
+        path: "metadata.name",
+        line: 17,
+        messageId: "randomHookName",
+        data: { before: "seed-ab12", after: "seed-cd34", kind: "Job" },
       },
     ],
   },

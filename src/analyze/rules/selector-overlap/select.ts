@@ -1,6 +1,6 @@
 /** What a selector of selector-overlap takes in: the pods (or Services) standing in the cluster, in input order. */
 import type { SelectorConsumer } from "../../../model/consumers.ts";
-import { getPath, refString, stringEntry, type KubeObject } from "../../../model/object.ts";
+import { getPath, hookDeletedOnSuccess, refString, type KubeObject } from "../../../model/object.ts";
 import { reachedByService, type Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
@@ -29,8 +29,7 @@ export function goneOnceSucceeded(workload: Workload): boolean {
   const { object } = workload;
   if (object.group !== "batch" || object.ref.kind !== "Job") return false;
   if (getPath(object.raw, ["spec", "ttlSecondsAfterFinished"]) === 0) return true;
-  const policy = stringEntry(getPath(object.raw, ["metadata", "annotations"]), "helm.sh/hook-delete-policy") ?? "";
-  return object.hooks.length > 0 && policy.split(",").some((p) => p.trim() === "hook-succeeded");
+  return hookDeletedOnSuccess(object);
 }
 
 /** The pods a consumer selects, in input order, in the namespaces it looks at. */
