@@ -19643,6 +19643,13 @@ function clusterOf(context, workloads) {
 function serviceNameOf(workload) {
   return getPath(workload.object.raw, ["spec", "serviceName"]);
 }
+function daemonSetsOnDisjointNodes(a, b) {
+  if (a.object.ref.kind !== "DaemonSet" || b.object.ref.kind !== "DaemonSet") return false;
+  const selectorOf2 = (w) => stringMap(getPath(w.object.raw, [...w.templatePath, "spec", "nodeSelector"]));
+  const first = selectorOf2(a);
+  const second = selectorOf2(b);
+  return Object.keys(first).some((key) => second[key] !== void 0 && second[key] !== first[key]);
+}
 var GOSSIP_PORT, GOSSIP_NAME, ZONE_OR_SHARD;
 var init_by_design = __esm({
   "src/analyze/rules/selector-overlap/by-design.ts"() {
@@ -20232,7 +20239,7 @@ function checkWorkloads(context, report) {
     const { selector, selectorPath, object } = workload;
     if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
     const matched2 = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
-    const foreign = matched2.filter((w) => w !== workload);
+    const foreign = matched2.filter((w) => w !== workload && !daemonSetsOnDisjointNodes(workload, w));
     if (foreign.length === 0) continue;
     const suggestion = suggestKey(context, [workload], foreign);
     const byName = claimsPodsByName(object.group, object.ref.kind);
@@ -20264,6 +20271,7 @@ var init_workloads2 = __esm({
     init_object();
     init_selector();
     init_duplicates();
+    init_by_design();
     init_select();
     init_job_pods();
     init_suggest();

@@ -485,6 +485,58 @@ ruleCases(selectorOverlap, [
     ],
   },
   {
+    name: "two DaemonSets with one selector: on disjoint nodes (kubernetes.io/os linux, windows) one node plugin split by node pool; on the same nodes reported",
+    manifest: yaml`
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: node}
+      spec:
+        selector: {matchLabels: {app: node}}
+        template:
+          metadata: {labels: {app: node}}
+          spec:
+            nodeSelector: {kubernetes.io/os: linux}
+            containers: [{name: plugin, image: "csi:1.0"}]
+      ---
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: node-windows}
+      spec:
+        selector: {matchLabels: {app: node}}
+        template:
+          metadata: {labels: {app: node}}
+          spec:
+            nodeSelector: {kubernetes.io/os: windows}
+            containers: [{name: plugin, image: "csi:1.0"}]
+      ---
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+          spec:
+            nodeSelector: {kubernetes.io/os: linux}
+            containers: [{name: agent, image: "agent:1.0"}]
+      ---
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent-gpu}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+          spec:
+            nodeSelector: {kubernetes.io/os: linux, gpu: "true"}
+            containers: [{name: agent, image: "agent:1.0"}]
+    `,
+    expect: [
+      { severity: "warning", object: "DaemonSet/agent", path: "spec.selector", line: 27, messageId: "selectsForeignPods" },
+      { severity: "warning", object: "DaemonSet/agent-gpu", path: "spec.selector", line: 38, messageId: "selectsForeignPods" },
+    ],
+  },
+  {
     name: "objects in different namespaces never overlap",
     manifest: docs(
       deployment("web", "{app: web}", "{app: web}", ", namespace: a"),

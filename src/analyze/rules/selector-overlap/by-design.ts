@@ -2,7 +2,7 @@
  * Services that select the pods of several long-running workloads on purpose, and why: the
  * reason is a message id of the rule with its facts, so the finding says it (as info).
  */
-import { getPath, isRecord, refString, type KubeObject } from "../../../model/object.ts";
+import { getPath, isRecord, refString, stringMap, type KubeObject } from "../../../model/object.ts";
 import { matches } from "../../../model/selector.ts";
 import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
@@ -137,4 +137,13 @@ function clusterOf(context: AnalysisContext, workloads: readonly Workload[]): Ku
 
 function serviceNameOf(workload: Workload): unknown {
   return getPath(workload.object.raw, ["spec", "serviceName"]);
+}
+
+/** Two DaemonSets whose pods run on disjoint nodes: their nodeSelectors give one key two different values (`kubernetes.io/os`: linux, windows). */
+export function daemonSetsOnDisjointNodes(a: Workload, b: Workload): boolean {
+  if (a.object.ref.kind !== "DaemonSet" || b.object.ref.kind !== "DaemonSet") return false;
+  const selectorOf = (w: Workload) => stringMap(getPath(w.object.raw, [...w.templatePath, "spec", "nodeSelector"]));
+  const first = selectorOf(a);
+  const second = selectorOf(b);
+  return Object.keys(first).some((key) => second[key] !== undefined && second[key] !== first[key]);
 }

@@ -6,6 +6,7 @@ import type { Workload } from "../../../model/workloads.ts";
 import type { AnalysisContext } from "../../context.ts";
 import { isLaterCopy } from "../../duplicates.ts";
 import type { ReportFinding } from "../../rule.ts";
+import { daemonSetsOnDisjointNodes } from "./by-design.ts";
 import { hookCompanions, standingPods, workloadList } from "./select.ts";
 import { jobPodLabelsEvidence } from "./job-pods.ts";
 import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
@@ -18,13 +19,16 @@ import { keyRemedy, overlapEvidence, suggestKey } from "./suggest.ts";
  * pods moves none of them: reported (info) only where a label its own pods carry would have
  * told them apart, a selector left wider than its pods, which any Service, PDB, HPA or monitor
  * reusing it inherits. Pods no label tells apart are one set by design.
+ * DaemonSets that run on disjoint nodes (a nodeSelector with another value for the same key:
+ * the Linux and the Windows copy of one node plugin) are one workload split by node pool: a
+ * DaemonSet's controller never takes pods another owns, and these never meet on a node.
  */
 export function checkWorkloads(context: AnalysisContext, report: ReportFinding): void {
   for (const workload of context.workloads) {
     const { selector, selectorPath, object } = workload;
     if (!selector || !selectorPath || selector.matchesNothing || isLaterCopy(context, object)) continue;
     const matched = standingPods(context, context.podsIn(namespaceOf(object)).select(selector));
-    const foreign = matched.filter((w) => w !== workload);
+    const foreign = matched.filter((w) => w !== workload && !daemonSetsOnDisjointNodes(workload, w));
     if (foreign.length === 0) continue;
     const suggestion = suggestKey(context, [workload], foreign);
     const byName = claimsPodsByName(object.group, object.ref.kind);
