@@ -21512,6 +21512,45 @@ var init_needless_rollout = __esm({
   }
 });
 
+// src/k8s/removed-apis.ts
+function removedBy(apiVersion, kind, kubeVersion) {
+  const removal = REMOVED.get(`${apiVersion}/${kind}`) ?? REMOVED.get(apiVersion);
+  return removal !== void 0 && versionAtLeast(kubeVersion, removal);
+}
+var REMOVED;
+var init_removed_apis = __esm({
+  "src/k8s/removed-apis.ts"() {
+    "use strict";
+    init_versions();
+    REMOVED = new Map([
+      ...["DaemonSet", "Deployment", "ReplicaSet", "NetworkPolicy"].map((kind) => [`extensions/v1beta1/${kind}`, "1.16"]),
+      ["apps/v1beta1", "1.16"],
+      ["apps/v1beta2", "1.16"],
+      ["extensions/v1beta1/Ingress", "1.22"],
+      ["networking.k8s.io/v1beta1", "1.22"],
+      ["admissionregistration.k8s.io/v1beta1", "1.22"],
+      ["apiextensions.k8s.io/v1beta1", "1.22"],
+      ["apiregistration.k8s.io/v1beta1", "1.22"],
+      ["certificates.k8s.io/v1beta1", "1.22"],
+      ["coordination.k8s.io/v1beta1", "1.22"],
+      ["rbac.authorization.k8s.io/v1beta1", "1.22"],
+      ["scheduling.k8s.io/v1beta1", "1.22"],
+      ...["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"].map((kind) => [`storage.k8s.io/v1beta1/${kind}`, "1.22"]),
+      ["batch/v1beta1", "1.25"],
+      ["discovery.k8s.io/v1beta1", "1.25"],
+      ["events.k8s.io/v1beta1", "1.25"],
+      ["autoscaling/v2beta1", "1.25"],
+      ["policy/v1beta1", "1.25"],
+      ["node.k8s.io/v1beta1", "1.25"],
+      ["autoscaling/v2beta2", "1.26"],
+      ["flowcontrol.apiserver.k8s.io/v1beta1", "1.26"],
+      ["storage.k8s.io/v1beta1/CSIStorageCapacity", "1.27"],
+      ["flowcontrol.apiserver.k8s.io/v1beta2", "1.29"],
+      ["flowcontrol.apiserver.k8s.io/v1beta3", "1.32"]
+    ]);
+  }
+});
+
 // src/analyze/upgrade/replacements.ts
 function isPodOwner(object) {
   return keepsPodsBySelector(object.group, object.ref.kind);
@@ -21782,6 +21821,7 @@ var init_object_replaced = __esm({
   "src/analyze/rules/object-replaced.ts"() {
     "use strict";
     init_controllers();
+    init_removed_apis();
     init_object();
     init_messages();
     init_release();
@@ -21845,6 +21885,7 @@ var init_object_replaced = __esm({
         for (const pair of replacedPairs(upgrade2.plan)) report(describeReplacement(pair));
         for (const { before, after } of upgrade2.plan.updated) {
           if (before.ref.apiVersion === after.ref.apiVersion) continue;
+          if (removedBy(before.ref.apiVersion, before.ref.kind, context.settings.kubeVersion)) continue;
           report({
             object: after,
             path: ["apiVersion"],

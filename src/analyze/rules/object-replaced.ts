@@ -1,4 +1,5 @@
 import { keepsPodsBySelector } from "../../k8s/controllers.ts";
+import { removedBy } from "../../k8s/removed-apis.ts";
 import { getPath, isRecord, refString, type KubeObject } from "../../model/object.ts";
 import type { Severity } from "../finding.ts";
 import { formatMessage, type MessageData } from "../messages.ts";
@@ -86,6 +87,9 @@ export const objectReplaced: Rule = {
     for (const pair of replacedPairs(upgrade.plan)) report(describeReplacement(pair));
     for (const { before, after } of upgrade.plan.updated) {
       if (before.ref.apiVersion === after.ref.apiVersion) continue;
+      // The cluster does not serve the old version: the previous release cannot hold it there. A chart that
+      // picks the version by .Capabilities (zabbix's CronJob: batch/v1 wherever served) renders it offline only.
+      if (removedBy(before.ref.apiVersion, before.ref.kind, context.settings.kubeVersion)) continue;
       report({
         object: after,
         path: ["apiVersion"],

@@ -267,7 +267,8 @@ upgradeCases(objectReplaced, [
     expect: [{ severity: "warning", object: "Widget/w", path: "apiVersion", line: 1, messageId: "groupChanged", data: { oldRef: "Widget/w", newRef: "Widget/w", oldName: "w", newName: "w", how: "under the same name: the API group changes from example.com to widgets.io (Helm 3.17.1+ and 4.1.1+ treat the group as part of the identity; Helm 3.0–3.17.0 patched it in place)", lifecycle: "Helm creates Widget/w first and deletes Widget/w once every other update succeeded, without waiting for the new object to be ready", oldGroup: "example.com", newGroup: "widgets.io" }, evidence: { why: "group-change" } }],
   },
   {
-    name: "version-only apiVersion change: same object, but Helm v4.0.0–v4.1.0 delete it",
+    name: "version-only apiVersion change on a cluster that serves both (autoscaling/v2beta2 until 1.26): same object, but Helm v4.0.0–v4.1.0 delete it",
+    settings: { kubeVersion: "1.25" },
     from: yaml`
       apiVersion: autoscaling/v2beta2
       kind: HorizontalPodAutoscaler
@@ -295,6 +296,22 @@ upgradeCases(objectReplaced, [
         evidence: { why: "version-change", before: "autoscaling/v2beta2", after: "autoscaling/v2" },
       },
     ],
+  },
+  {
+    name: "the old version is one the cluster no longer serves (batch/v1beta1 CronJob, removed in 1.25): the previous release cannot hold it there; a chart that picks it by .Capabilities renders it offline only",
+    from: yaml`
+      apiVersion: batch/v1beta1
+      kind: CronJob
+      metadata: {name: clean}
+      spec: {schedule: "0 1 * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: "c:1"}]}}}}}
+    `,
+    to: yaml`
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: clean}
+      spec: {schedule: "0 1 * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: "c:1"}]}}}}}
+    `,
+    expect: [],
   },
   {
     name: "per-revision Job names (x-migrate-3 → x-migrate-4) are a normal create + delete",
