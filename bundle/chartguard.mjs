@@ -18817,8 +18817,14 @@ function podSpecCarriesChartVersion(workload, versions, otherChartVersions = /* 
   return false;
 }
 function fromRepositorySubchart(context, object) {
+  return renderedUnder(object, context.chartFacts?.repositorySubchartPaths);
+}
+function fromUnreleasedChart(context, object) {
+  return renderedUnder(object, context.chartFacts?.unreleasedChartPaths);
+}
+function renderedUnder(object, paths = []) {
   const source = object.doc.source;
-  return source !== void 0 && (context.chartFacts?.repositorySubchartPaths ?? []).some((prefix) => source.startsWith(prefix));
+  return source !== void 0 && paths.some((prefix) => source.startsWith(prefix));
 }
 function releasedWithApp(workload) {
   const { raw } = workload.object;
@@ -18979,7 +18985,7 @@ var init_volatile_pod_labels = __esm({
           hashesChartLabels: "The hash in {{annotations}} covers the whole rendered text of {{templates}}, metadata included, and with it {{sources}} in {{labels}}: every bump of that version changes the hash and restarts all pods of the {{kind}} even when their configuration did not change.",
           cronJob: "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift."
         },
-        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own. Nor for a dependency pinned from a chart repository (https://, oci://): its chart and app version change only when the chart's maintainers bump it, with its templates and images, and its templates are not theirs to edit.",
+        why: "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own. Nor for a development copy of a chart, whose appVersion is no version (canary, latest): its release process stamps the chart version, the appVersion and the image tags together (a chart that keeps latest in its source yet ships chart-only releases is then warned only in its published form). Nor for a dependency pinned from a chart repository (https://, oci://): its chart and app version change only when the chart's maintainers bump it, with its templates and images, and its templates are not theirs to edit.",
         fix: FIX,
         migration: "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
         incident: "helm/helm #9660: since `helm create` puts helm.sh/chart into pod templates, every chart version bump restarts every workload even when nothing else changed (also prometheus-community/helm-charts #7266 and akuity/kargo #7191); newrelic/helm-charts #248: a plain Job with a version label in its template failed the next upgrade with `spec.template: Invalid value: ...: field is immutable`.",
@@ -18990,7 +18996,7 @@ var init_volatile_pod_labels = __esm({
           if (!watched(workload) || rollsOnPurposeEveryRelease(context, workload.object)) continue;
           const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
           const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
-          const rollsOnChartBump = releasedWithApp(workload) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
+          const rollsOnChartBump = releasedWithApp(workload) || fromUnreleasedChart(context, workload.object) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
           const pinnedDependency = fromRepositorySubchart(context, workload.object);
           const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump, pinnedDependency));
           const foreignTag = verdicts.some((v) => v.change?.foreignTag === true);
@@ -24484,8 +24490,11 @@ function chartFacts(charts) {
   const templateTexts = /* @__PURE__ */ new Map();
   const hashesWholeTemplates = /* @__PURE__ */ new Map();
   const repositorySubchartPaths = [];
+  const unreleasedChartPaths = [];
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies2.set(chart.chartPath, chart.missingDependencies);
+    const { appVersion } = chart.meta;
+    if (appVersion !== void 0 && !/\d/.test(appVersion)) unreleasedChartPaths.push(`${chart.meta.name}/templates/`);
     for (const dependency of chart.meta.dependencies) {
       if (fromChartRepository(dependency.repository)) repositorySubchartPaths.push(`${chart.meta.name}/charts/${dependency.alias ?? dependency.name}/`);
     }
@@ -24517,7 +24526,7 @@ function chartFacts(charts) {
     const unrendered = unrenderedTemplates(files, rendered2, texts);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches, repositorySubchartPaths };
+  return { missingDependencies: missingDependencies2, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches, repositorySubchartPaths, unreleasedChartPaths };
 }
 function fromChartRepository(repository) {
   const where = repository?.trim() ?? "";
@@ -27614,7 +27623,7 @@ async function proofSession(run2, chart) {
     const checked = await checkRepaired(run2, copy, (docs) => fieldChanges2(originalDocs, docs, run2.namespace), render);
     const drift = fieldChanges2(originalDocs, await render(run2.options.chart, run2.helm), run2.namespace);
     const renders = [checked.render];
-    for (const other of run2.proofHelms) renders.push(await renderedUnder(other, () => render(copy, other)));
+    for (const other of run2.proofHelms) renders.push(await renderedUnder2(other, () => render(copy, other)));
     return proofResult({
       repaired: repairs.flatMap((r) => r.findings),
       before: chart.findings,
@@ -27630,7 +27639,7 @@ async function proofSession(run2, chart) {
 async function checkRepaired(run2, copy, changesFrom, render) {
   let after = [];
   let changes = [];
-  const rendered2 = await renderedUnder(run2.helm, async () => {
+  const rendered2 = await renderedUnder2(run2.helm, async () => {
     const repaired = await check({ ...run2.checkOptions, inputs: [copy] });
     if (repaired.failed && repaired.failed.length > 0) throw new InputErrors(repaired.failed);
     after = repaired.findings;
@@ -27641,7 +27650,7 @@ async function checkRepaired(run2, copy, changesFrom, render) {
 function uniqueChanges(changes) {
   return [...new Map(changes.map((change) => [JSON.stringify([change.object, change.path]), change])).values()];
 }
-async function renderedUnder(helm, render) {
+async function renderedUnder2(helm, render) {
   try {
     await render();
     return { helm: helm.version };

@@ -41,8 +41,11 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
   const templateTexts = new Map<string, readonly string[]>();
   const hashesWholeTemplates = new Map<string, ReadonlyMap<string, readonly string[]>>();
   const repositorySubchartPaths: string[] = [];
+  const unreleasedChartPaths: string[] = [];
   for (const chart of charts) {
     if (chart.missingDependencies.length > 0) missingDependencies.set(chart.chartPath, chart.missingDependencies);
+    const { appVersion } = chart.meta;
+    if (appVersion !== undefined && !/\d/.test(appVersion)) unreleasedChartPaths.push(`${chart.meta.name}/templates/`);
     for (const dependency of chart.meta.dependencies) {
       if (fromChartRepository(dependency.repository)) repositorySubchartPaths.push(`${chart.meta.name}/charts/${dependency.alias ?? dependency.name}/`);
     }
@@ -75,7 +78,7 @@ export function chartFacts(charts: readonly RenderedChart[]): ChartFacts {
     const unrendered = unrenderedTemplates(files, rendered, texts);
     if (unrendered.length > 0) unrenderedWorkloads.set(chart.chartPath, unrendered);
   }
-  return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches, repositorySubchartPaths };
+  return { missingDependencies, unrenderedWorkloads, lookups, templateTexts, installConditional, hashesReusedSecret, hashesWholeTemplates, deliberateLines, regenerateSwitches, repositorySubchartPaths, unreleasedChartPaths };
 }
 
 /** A dependency fetched from a chart repository (`https://`, `oci://`, `@name`), not kept beside the chart (`file://`, or none: vendored in charts/). */

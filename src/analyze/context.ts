@@ -85,6 +85,13 @@ export interface ChartFacts {
    * bump the dependency on purpose.
    */
   repositorySubchartPaths?: readonly string[];
+  /**
+   * Where the templates of a chart whose appVersion is no version (`canary`, `latest`,
+   * `main-latest`) render (`ceph-csi-rbd/templates/`): a development copy, whose release
+   * process stamps the chart version, the appVersion and the image tags together when it
+   * publishes; its own chart version does not change from one build to the next.
+   */
+  unreleasedChartPaths?: readonly string[];
 }
 
 export interface UnrenderedWorkload {

@@ -9,7 +9,7 @@ import { impliedCause, podTemplateVolatileLabels, versionSource } from "../volat
 import { volatileProblems, type VolatileProblem } from "../volatile/problems.ts";
 import { andList } from "../messages.ts";
 import { isOnDelete } from "../upgrade/impact.ts";
-import { chartVersionHashes, fromRepositorySubchart, podSpecCarriesChartVersion, releasedWithApp, rollsOnPurposeEveryRelease, runsNoPods, runsStampedImage, type ChartVersionHash } from "../volatile/rolls.ts";
+import { chartVersionHashes, fromRepositorySubchart, fromUnreleasedChart, podSpecCarriesChartVersion, releasedWithApp, rollsOnPurposeEveryRelease, runsNoPods, runsStampedImage, type ChartVersionHash } from "../volatile/rolls.ts";
 
 /**
  * Whether this rule looks at the workload. Hooks (including `helm test` pods) are deleted and
@@ -166,7 +166,7 @@ export const volatilePodLabels: Rule = {
         "Each new value changes the CronJob's job template. Nothing restarts (a CronJob has no running pods to roll; only Jobs created afterwards differ), but every such release shows a change to the CronJob, which GitOps tools report as drift.",
     },
     why:
-      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own. Nor for a dependency pinned from a chart repository (https://, oci://): its chart and app version change only when the chart's maintainers bump it, with its templates and images, and its templates are not theirs to edit.",
+      "A pod template label that changes with the chart restarts every Deployment, StatefulSet and DaemonSet on every chart bump, although nothing else changed. Reported in helm/helm #9660, prometheus-community/helm-charts #7266 and akuity/kargo #7191. (In a plain Job the template is immutable and the next bump fails: volatile-job-template reports that.) A checksum annotation that hashes a whole ConfigMap or Secret, its helm.sh/chart label included, restarts them the same way. Not reported where the chart restarts the pods on every release on purpose (a pod annotation from .Release.Revision or a random value it means as a roll), or where the pods run an image versioned in lockstep with the chart (tagged with the chart version, or with it under another major: chart 107.104.10, image 7.104.10), or where the chart is released with its app (the workload's labels declare the same chart and app version: helm.sh/chart istiod-1.24.0, app.kubernetes.io/version 1.24.0), so that every chart bump ships new images: the labels add no restart of their own. Nor for a development copy of a chart, whose appVersion is no version (canary, latest): its release process stamps the chart version, the appVersion and the image tags together (a chart that keeps latest in its source yet ships chart-only releases is then warned only in its published form). Nor for a dependency pinned from a chart repository (https://, oci://): its chart and app version change only when the chart's maintainers bump it, with its templates and images, and its templates are not theirs to edit.",
     fix: FIX,
     migration:
       "Removing the labels from the pod template changes the template once: the upgrade that ships the fix restarts the workloads one last time. Later chart bumps no longer restart anything.",
@@ -181,7 +181,7 @@ export const volatilePodLabels: Rule = {
       const byName = podTemplateVolatileLabels(workload, context.versions, context.settings.extraVolatileKeys);
       const all = volatileVerdicts(context, workload.object, "pod-labels", byName);
       // The chart is released with its app, or the pod spec carries the chart version: chart bumps restart the pods anyway, labels and hashes of it add nothing.
-      const rollsOnChartBump = releasedWithApp(workload) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
+      const rollsOnChartBump = releasedWithApp(workload) || fromUnreleasedChart(context, workload.object) || podSpecCarriesChartVersion(workload, context.versions, probedChartVersions(all, context.versions));
       const pinnedDependency = fromRepositorySubchart(context, workload.object);
       const verdicts = all.filter((v) => reportable(workload, v, rollsOnChartBump, pinnedDependency));
       // A tag of another workload's image: this workload restarts with that image's releases too.

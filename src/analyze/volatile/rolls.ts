@@ -109,8 +109,18 @@ export function podSpecCarriesChartVersion(workload: Workload, versions: KnownVe
  * maintainers bump the dependency, new templates and images with it.
  */
 export function fromRepositorySubchart(context: AnalysisContext, object: KubeObject): boolean {
+  return renderedUnder(object, context.chartFacts?.repositorySubchartPaths);
+}
+
+/** An object a development copy of a chart rendered (ChartFacts.unreleasedChartPaths): each published version comes with the app's. */
+export function fromUnreleasedChart(context: AnalysisContext, object: KubeObject): boolean {
+  return renderedUnder(object, context.chartFacts?.unreleasedChartPaths);
+}
+
+/** Whether helm's `# Source:` path of the object starts with one of the paths. */
+function renderedUnder(object: KubeObject, paths: readonly string[] = []): boolean {
   const source = object.doc.source;
-  return source !== undefined && (context.chartFacts?.repositorySubchartPaths ?? []).some((prefix) => source.startsWith(prefix));
+  return source !== undefined && paths.some((prefix) => source.startsWith(prefix));
 }
 
 /** The workload's labels (its own and its pod template's) declare a chart released with its app (declaresChartReleasedWithApp). */
