@@ -16173,16 +16173,18 @@ function volatileByName(key, value) {
 function mentionsVersion(text, versions) {
   if (versions.size === 0) return false;
   const { longest } = versionIndex(versions);
-  for (let start = 0; start < text.length; start++) {
-    if (start > 0 && continuesVersionWord(text.charCodeAt(start - 1))) continue;
-    const from = text.charCodeAt(start) === 118 ? [start, start + 1] : [start];
-    for (const first of from) {
-      const limit = Math.min(text.length, first + longest);
-      for (let end = first + 1; end <= limit; end++) {
-        if (end < text.length && continuesVersionWord(text.charCodeAt(end))) continue;
-        if (versions.has(text.slice(first, end))) return true;
-      }
-    }
+  const starts = /(?<![0-9A-Za-z.])v?v?\d/g;
+  for (let match = starts.exec(text); match !== null; match = starts.exec(text)) {
+    const at = match.index;
+    if (versionAt(text, at, longest, versions) || text.charCodeAt(at) === 118 && versionAt(text, at + 1, longest, versions)) return true;
+  }
+  return false;
+}
+function versionAt(text, first, longest, versions) {
+  const limit = Math.min(text.length, first + longest);
+  for (let end = first + 1; end <= limit; end++) {
+    if (end < text.length && continuesVersionWord(text.charCodeAt(end))) continue;
+    if (versions.has(text.slice(first, end))) return true;
   }
   return false;
 }

@@ -126,17 +126,21 @@ function volatileByName(key: string, value: string): boolean {
 export function mentionsVersion(text: string, versions: ReadonlySet<string>): boolean {
   if (versions.size === 0) return false;
   const { longest } = versionIndex(versions);
-  for (let start = 0; start < text.length; start++) {
-    if (start > 0 && continuesVersionWord(text.charCodeAt(start - 1))) continue;
-    // A `v` before the version belongs to the word (`v1.4.0`), as in a version that starts with one.
-    const from = text.charCodeAt(start) === 118 /* v */ ? [start, start + 1] : [start];
-    for (const first of from) {
-      const limit = Math.min(text.length, first + longest);
-      for (let end = first + 1; end <= limit; end++) {
-        if (end < text.length && continuesVersionWord(text.charCodeAt(end))) continue;
-        if (versions.has(text.slice(first, end))) return true;
-      }
-    }
+  // Where a version word may start: after no [0-9A-Za-z.], a digit, or a `v` (of the word, or of a version that has one) before it.
+  const starts = /(?<![0-9A-Za-z.])v?v?\d/g;
+  for (let match = starts.exec(text); match !== null; match = starts.exec(text)) {
+    const at = match.index;
+    if (versionAt(text, at, longest, versions) || (text.charCodeAt(at) === 118 /* v */ && versionAt(text, at + 1, longest, versions))) return true;
+  }
+  return false;
+}
+
+/** Whether one of `versions` starts at `first` and ends where the word does (before no [0-9A-Za-z.]). */
+function versionAt(text: string, first: number, longest: number, versions: ReadonlySet<string>): boolean {
+  const limit = Math.min(text.length, first + longest);
+  for (let end = first + 1; end <= limit; end++) {
+    if (end < text.length && continuesVersionWord(text.charCodeAt(end))) continue;
+    if (versions.has(text.slice(first, end))) return true;
   }
   return false;
 }
