@@ -15994,9 +15994,10 @@ var init_selector = __esm({
       byKeyValue = /* @__PURE__ */ new Map();
       byKey = /* @__PURE__ */ new Map();
       all = [];
-      position = /* @__PURE__ */ new Map();
+      /** Each item's place in `all`, made when a selector first asks for several values of one key (rare). */
+      position;
       add(item) {
-        this.position.set(item, this.all.length);
+        this.position?.set(item, this.all.length);
         this.all.push(item);
         const labels = this.labelsOf(item);
         for (const key in labels) {
@@ -16029,6 +16030,11 @@ var init_selector = __esm({
         }
         return found;
       }
+      /** Items in the order they were added. */
+      inOrder(items) {
+        const position2 = this.position ??= new Map(this.all.map((item, i) => [item, i]));
+        return items.sort((a, b) => position2.get(a) - position2.get(b));
+      }
       /** The smallest posting list any one requirement narrows the search to. */
       candidates(selector) {
         let best = this.all;
@@ -16036,7 +16042,7 @@ var init_selector = __esm({
           let list;
           if (r.operator === "In") {
             const values = this.byKeyValue.get(r.key);
-            list = r.values.length === 1 ? values?.get(r.values[0]) ?? [] : [...new Set(r.values)].flatMap((v) => values?.get(v) ?? []).sort((a, b) => this.position.get(a) - this.position.get(b));
+            list = r.values.length === 1 ? values?.get(r.values[0]) ?? [] : this.inOrder([...new Set(r.values)].flatMap((v) => values?.get(v) ?? []));
           } else if (r.operator === "Exists") {
             list = this.byKey.get(r.key) ?? [];
           }

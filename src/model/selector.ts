@@ -174,12 +174,13 @@ export class LabelIndex<T> {
   private readonly byKeyValue = new Map<string, Map<string, T[]>>();
   private readonly byKey = new Map<string, T[]>();
   private readonly all: T[] = [];
-  private readonly position = new Map<T, number>();
+  /** Each item's place in `all`, made when a selector first asks for several values of one key (rare). */
+  private position: Map<T, number> | undefined;
 
   constructor(private readonly labelsOf: (item: T) => Labels) {}
 
   add(item: T): void {
-    this.position.set(item, this.all.length);
+    this.position?.set(item, this.all.length);
     this.all.push(item);
     const labels = this.labelsOf(item);
     for (const key in labels) {
@@ -215,6 +216,12 @@ export class LabelIndex<T> {
     return found;
   }
 
+  /** Items in the order they were added. */
+  private inOrder(items: T[]): T[] {
+    const position = (this.position ??= new Map(this.all.map((item, i) => [item, i])));
+    return items.sort((a, b) => position.get(a)! - position.get(b)!);
+  }
+
   /** The smallest posting list any one requirement narrows the search to. */
   private candidates(selector: Selector): readonly T[] {
     let best: readonly T[] = this.all;
@@ -225,7 +232,7 @@ export class LabelIndex<T> {
         list =
           r.values.length === 1
             ? values?.get(r.values[0] as string) ?? []
-            : [...new Set(r.values)].flatMap((v) => values?.get(v) ?? []).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+            : this.inOrder([...new Set(r.values)].flatMap((v) => values?.get(v) ?? []));
       } else if (r.operator === "Exists") {
         list = this.byKey.get(r.key) ?? [];
       }
